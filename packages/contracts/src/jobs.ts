@@ -1,0 +1,98 @@
+import { z } from 'zod';
+import { errorCodeSchema } from './errors.js';
+import { languageSchema } from './languages.js';
+import { dualModeSchema, engineNameSchema, outputFormatSchema } from './upload.js';
+
+export const JOB_STATES = ['queued', 'processing', 'completed', 'failed', 'cancelled'] as const;
+export const jobStateSchema = z.enum(JOB_STATES);
+export type JobState = z.infer<typeof jobStateSchema>;
+export const TERMINAL_STATES: ReadonlySet<JobState> = new Set(['completed', 'failed', 'cancelled']);
+
+export const JOB_STAGES = ['queued', 'extract', 'translate', 'render', 'done'] as const;
+export const jobStageSchema = z.enum(JOB_STAGES);
+export type JobStage = z.infer<typeof jobStageSchema>;
+
+/** Work stages that report progress as done/total. */
+export const WORK_STAGES = ['extract', 'translate', 'render'] as const;
+export type WorkStage = (typeof WORK_STAGES)[number];
+
+export const stageProgressSchema = z.object({
+  done: z.number().int().nonnegative(),
+  total: z.number().int().nonnegative(),
+  unit: z.enum(['pages', 'segments', 'chunks']),
+});
+export type StageProgress = z.infer<typeof stageProgressSchema>;
+
+export const jobProgressSchema = z.object({
+  /** 0-100 over the whole job. */
+  percent: z.number().min(0).max(100),
+  stages: z.object({
+    extract: stageProgressSchema.optional(),
+    translate: stageProgressSchema.optional(),
+    render: stageProgressSchema.optional(),
+  }),
+  etaSeconds: z.number().nonnegative().optional(),
+});
+export type JobProgress = z.infer<typeof jobProgressSchema>;
+
+export const WARNING_KINDS = ['overflow', 'ocr_failed', 'recovered_damage', 'page_failed', 'font_fallback', 'engine_fallback', 'pseudo_engine'] as const;
+export const jobWarningSchema = z.object({
+  kind: z.enum(WARNING_KINDS),
+  page: z.number().int().positive().optional(),
+  block: z.number().int().nonnegative().optional(),
+  code: errorCodeSchema.optional(),
+  message: z.string(),
+});
+export type JobWarning = z.infer<typeof jobWarningSchema>;
+
+export const jobErrorSchema = z.object({ code: errorCodeSchema, message: z.string() });
+
+/** What `GET /v1/jobs/:id` answers. Never includes the PDF password. */
+export const jobViewSchema = z.object({
+  id: z.string(),
+  state: jobStateSchema,
+  stage: jobStageSchema,
+  progress: jobProgressSchema,
+  file: z.object({ name: z.string(), bytes: z.number().int().nonnegative(), sha256: z.string().optional() }),
+  targetLanguage: languageSchema,
+  sourceLanguage: languageSchema.optional(),
+  detectedLanguage: z.string().optional(),
+  engine: engineNameSchema,
+  outputs: z.array(outputFormatSchema),
+  dualMode: dualModeSchema,
+  pages: z.number().int().nonnegative().optional(),
+  pageRange: z.string().optional(),
+  billedCharacters: z.number().int().nonnegative(),
+  cached: z.boolean(),
+  warnings: z.array(jobWarningSchema),
+  error: jobErrorSchema.optional(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  completedAt: z.iso.datetime().optional(),
+});
+export type JobView = z.infer<typeof jobViewSchema>;
+
+export const jobListSchema = z.object({
+  items: z.array(jobViewSchema),
+  nextCursor: z.string().nullable(),
+});
+export type JobList = z.infer<typeof jobListSchema>;
+
+export const JOB_EVENT_TYPES = ['state', 'progress', 'warning', 'completed', 'failed', 'cancelled'] as const;
+
+/**
+ * One entry of a job's event stream. `seq` increases by one per job and is the SSE
+ * event id, so `Last-Event-ID` resumes exactly after the last event seen.
+ */
+export const jobEventSchema = z.object({
+  jobId: z.string(),
+  seq: z.number().int().positive(),
+  type: z.enum(JOB_EVENT_TYPES),
+  state: jobStateSchema,
+  stage: jobStageSchema,
+  progress: jobProgressSchema.optional(),
+  warning: jobWarningSchema.optional(),
+  error: jobErrorSchema.optional(),
+  at: z.iso.datetime(),
+});
+export type JobEvent = z.infer<typeof jobEventSchema>;

@@ -1,0 +1,86 @@
+import { z } from 'zod';
+
+/**
+ * The layout model extraction produces and every later stage reads. Coordinates are
+ * PDF points in page space with the origin at the top-left of the page as displayed
+ * (rotation applied), y growing downwards: [x0, y0, x1, y1].
+ */
+export const LAYOUT_SCHEMA_VERSION = 1;
+
+export const bboxSchema = z.tuple([z.number(), z.number(), z.number(), z.number()]);
+export type BBox = z.infer<typeof bboxSchema>;
+
+export const spanSchema = z.object({
+  text: z.string(),
+  bbox: bboxSchema,
+  font: z.string(),
+  size: z.number(),
+  bold: z.boolean().optional(),
+  italic: z.boolean().optional(),
+  /** sRGB hex, e.g. `#000000`. */
+  color: z.string().optional(),
+  /** Glyph-run address in the content engine (`page:opIndex`), when known. */
+  ref: z.string().optional(),
+});
+export type Span = z.infer<typeof spanSchema>;
+
+export const lineSchema = z.object({
+  bbox: bboxSchema,
+  spans: z.array(spanSchema),
+});
+export type Line = z.infer<typeof lineSchema>;
+
+export const BLOCK_TYPES = [
+  'paragraph', 'heading', 'list_item', 'table', 'figure', 'formula', 'header', 'footer', 'caption', 'form_field',
+] as const;
+export const blockTypeSchema = z.enum(BLOCK_TYPES);
+export type BlockType = z.infer<typeof blockTypeSchema>;
+
+export const tableCellSchema = z.object({
+  row: z.number().int().nonnegative(),
+  col: z.number().int().nonnegative(),
+  rowSpan: z.number().int().positive().optional(),
+  colSpan: z.number().int().positive().optional(),
+  bbox: bboxSchema,
+  text: z.string(),
+});
+export type TableCell = z.infer<typeof tableCellSchema>;
+
+export const blockSchema = z.object({
+  id: z.string(),
+  type: blockTypeSchema,
+  /** Position in the page's reading order, 0-based. */
+  order: z.number().int().nonnegative(),
+  bbox: bboxSchema,
+  lines: z.array(lineSchema),
+  /** Text of the block in reading order, hyphenation joined. */
+  text: z.string(),
+  level: z.number().int().min(1).max(6).optional(),
+  cells: z.array(tableCellSchema).optional(),
+  /** Form field name and value for `form_field` blocks. */
+  field: z.object({ name: z.string(), value: z.string() }).optional(),
+  /** Detected language of the block, when confident. */
+  language: z.string().optional(),
+  /** Set when the block continues on the next page (joined at document level). */
+  continues: z.boolean().optional(),
+});
+export type Block = z.infer<typeof blockSchema>;
+
+export const pageSchema = z.object({
+  number: z.number().int().positive(),
+  width: z.number().positive(),
+  height: z.number().positive(),
+  rotation: z.union([z.literal(0), z.literal(90), z.literal(180), z.literal(270)]),
+  scanned: z.boolean(),
+  blocks: z.array(blockSchema),
+});
+export type Page = z.infer<typeof pageSchema>;
+
+export const layoutDocumentSchema = z.object({
+  schemaVersion: z.literal(LAYOUT_SCHEMA_VERSION),
+  pageCount: z.number().int().nonnegative(),
+  language: z.string().optional(),
+  title: z.string().optional(),
+  pages: z.array(pageSchema),
+});
+export type LayoutDocument = z.infer<typeof layoutDocumentSchema>;

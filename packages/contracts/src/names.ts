@@ -1,0 +1,94 @@
+/**
+ * Wire names. FROZEN ONCE RELEASED: a value below is written into Redis streams, queue
+ * records and other services' code. Add new names; never rename or reuse a value. The
+ * constant's key may be refactored, the string may not.
+ */
+
+/** RPC patterns (request/reply over the transport). `<owner>.<verb>`. */
+export const RPC = {
+  AUTH_REGISTER: 'auth.register',
+  AUTH_LOGIN: 'auth.login',
+  AUTH_REFRESH: 'auth.refresh',
+  AUTH_LOGOUT: 'auth.logout',
+  AUTH_JWKS: 'auth.jwks',
+  AUTH_ME: 'auth.me',
+  AUTH_VERIFY_API_KEY: 'auth.verify-api-key',
+  CREDITS_RESERVE: 'credits.reserve',
+  CREDITS_SETTLE: 'credits.settle',
+  CREDITS_RELEASE: 'credits.release',
+  CREDITS_USAGE: 'credits.usage',
+  JOBS_CREATE: 'jobs.create',
+  JOBS_GET: 'jobs.get',
+  JOBS_LIST: 'jobs.list',
+  JOBS_CANCEL: 'jobs.cancel',
+  JOBS_RESULT: 'jobs.result',
+  NOTIFY_EVENTS: 'notify.events',
+} as const;
+export type RpcPattern = (typeof RPC)[keyof typeof RPC];
+
+/**
+ * Events. `work` events go to one consumer group per subscribing service (each
+ * service sees each event once, shared among its replicas); `broadcast` events reach
+ * every replica of every subscriber.
+ */
+export const EVENTS = {
+  JOB_CREATED: 'job.created',
+  JOB_PROGRESS: 'job.progress',
+  JOB_STATE_CHANGED: 'job.state-changed',
+  JOB_COMPLETED: 'job.completed',
+  JOB_FAILED: 'job.failed',
+  JOB_CANCELLED: 'job.cancelled',
+  CHUNK_STEP_DONE: 'chunk.step-done',
+  CHUNK_STEP_FAILED: 'chunk.step-failed',
+  // Broadcast
+  JOB_CANCEL_REQUESTED: 'job.cancel-requested',
+  API_KEY_REVOKED: 'auth.api-key-revoked',
+  USER_DISABLED: 'auth.user-disabled',
+  SIGNING_KEY_ROTATED: 'auth.signing-key-rotated',
+} as const;
+export type EventName = (typeof EVENTS)[keyof typeof EVENTS];
+
+export const BROADCAST_EVENTS: ReadonlySet<EventName> = new Set([
+  EVENTS.JOB_CANCEL_REQUESTED,
+  EVENTS.API_KEY_REVOKED,
+  EVENTS.USER_DISABLED,
+  EVENTS.SIGNING_KEY_ROTATED,
+]);
+
+/** Durable work queues. */
+export const QUEUES = {
+  EXTRACT: 'extract',
+  TRANSLATE: 'translate',
+  RENDER: 'render',
+  NOTIFY: 'notify',
+  MAINTENANCE: 'maintenance',
+} as const;
+export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
+export const QUEUE_NAMES: readonly QueueName[] = Object.values(QUEUES);
+
+/** Service names: transport stream names and process titles (`docat-<service>`). */
+export const SERVICES = {
+  GATEWAY: 'gateway',
+  AUTH: 'auth',
+  INGESTION: 'ingestion',
+  EXTRACTION: 'extraction',
+  TRANSLATION: 'translation',
+  NOTIFICATION: 'notification',
+} as const;
+export type ServiceName = (typeof SERVICES)[keyof typeof SERVICES];
+
+/** Which service answers an RPC pattern: the prefix before the first dot. */
+export function rpcOwner(pattern: RpcPattern): ServiceName {
+  const prefix = pattern.split('.')[0];
+  switch (prefix) {
+    case 'auth':
+    case 'credits':
+      return SERVICES.AUTH;
+    case 'jobs':
+      return SERVICES.INGESTION;
+    case 'notify':
+      return SERVICES.NOTIFICATION;
+    default:
+      throw new Error(`no owner for RPC pattern ${pattern}`);
+  }
+}
