@@ -6,3 +6,5 @@ export * from './languages.js';
 export * from './upload.js';
 export * from './jobs.js';
 export * from './layout.js';
+export * from './rpc.js';
+export * from './queues.js';
