@@ -1,1 +1,7 @@
-export {};
+export * from './config.js';
+export * from './variables.js';
+export { parseDuration, parseRateLimit, type RateLimit } from './parsers.js';
+export * from './redact.js';
+export * from './encryption.js';
+export * from './encryption-key.js';
+export * from './env-example.js';

@@ -14,6 +14,7 @@ export const ERROR_CODES = {
   INVALID_PAGE_RANGE: { status: 400, title: 'The page range is not valid' },
   UNSUPPORTED_LANGUAGE: { status: 400, title: 'The language is not supported' },
   UNSUPPORTED_FORMAT: { status: 400, title: 'The output format is not supported' },
+  RANGE_NOT_SATISFIABLE: { status: 416, title: 'The requested byte range cannot be served' },
   IDEMPOTENCY_KEY_REUSED: {
     status: 422,
     title: 'The idempotency key was already used with a different request',

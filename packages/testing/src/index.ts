@@ -1,2 +1,4 @@
 export * from './paths.js';
 export * from './requirements.js';
+export * from './harness/index.js';
+export * from './cluster/index.js';

@@ -1,0 +1,303 @@
+import { resolve } from 'node:path';
+import type { z } from 'zod';
+import type { RateLimit } from './parsers.js';
+import {
+  VARIABLE_NAMES,
+  VARIABLES,
+  type EngineName,
+  type VariableName,
+  type VariableSpec,
+  type VariableValues,
+} from './variables.js';
+
+export type DocatMode = 'cluster' | 'standalone';
+
+export type StorageConfig =
+  | { driver: 'fs'; root: string }
+  | {
+      driver: 's3';
+      endpoint?: string;
+      bucket: string;
+      region: string;
+      accessKeyId?: string;
+      secretAccessKey?: string;
+      forcePathStyle: boolean;
+      serverSideEncryption?: 'AES256' | 'aws:kms';
+      sseKmsKeyId?: string;
+      /** Endpoint clients reach the store at; direct download links are signed for it. */
+      publicUrl?: string;
+    };
+
+export interface DocatConfig {
+  mode: DocatMode;
+  nodeEnv: 'development' | 'production' | 'test';
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Absolute. */
+  dataDir: string;
+  http: { port: number; managementPort: number; corsOrigins: readonly string[] };
+  /** `url` unset only in standalone mode, meaning the embedded PostgreSQL. */
+  database: { url?: string; replicaUrls: readonly string[]; poolMax: number };
+  /** `url` unset only in standalone mode, meaning in-process transport, queues and cache. */
+  redis: { url?: string; cacheUrl?: string; keyPrefix: string };
+  storage: StorageConfig;
+  /** Base64 keys; turn them into a keyring with `resolveEncryptionKey`. */
+  encryption: { key?: string; previousKeys: readonly string[] };
+  limits: {
+    maxUploadBytes: number;
+    maxPages: number;
+    chunkPages: number;
+    userMaxChunksInFlight: number;
+    pageFailureShare: number;
+  };
+  accounts: {
+    accessTtlSeconds: number;
+    refreshTtlSeconds: number;
+    registration: 'open' | 'invite' | 'closed';
+    adminEmail?: string;
+    adminPassword?: string;
+  };
+  rateLimits: {
+    pdfUpload: RateLimit;
+    apiGeneral: RateLimit;
+    authLogin: RateLimit;
+    passwordReset: RateLimit;
+  };
+  /** Milliseconds. */
+  retention: {
+    uploads: number;
+    results: number;
+    jobs: number;
+    accounts: number;
+    resultCacheTtl: number;
+  };
+  translation: {
+    /** Empty means: every engine whose credentials are set, then pseudo. */
+    engines: readonly EngineName[];
+    defaultEngine?: EngineName;
+    openai: { apiKey?: string; baseUrl: string; model: string };
+    openrouter: { apiKey?: string };
+    gemini: { apiKey?: string };
+    anthropic: { apiKey?: string; baseUrl: string; model: string };
+    deepl: { authKey?: string; serverUrl?: string };
+    google: { apiKey?: string; projectId?: string };
+    libretranslate: { url?: string; apiKey?: string };
+  };
+  webhooks: { allowedHosts: readonly string[] };
+  pdf: { respectPermissions: boolean; tessdataPrefix?: string };
+  telemetry: { otlpEndpoint?: string };
+}
+
+export interface ConfigIssue {
+  variable: string;
+  message: string;
+}
+
+/** Every problem found in the environment at once, one line per variable. */
+export class ConfigError extends Error {
+  readonly issues: readonly ConfigIssue[];
+
+  constructor(issues: ConfigIssue[]) {
+    super(
+      `Invalid configuration (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n` +
+        issues.map((i) => `  ${i.variable}: ${i.message}`).join('\n'),
+    );
+    this.name = 'ConfigError';
+    this.issues = issues;
+  }
+}
+
+type AnySpec = VariableSpec<z.ZodType<unknown, string>, string | undefined>;
+
+function parseVariables(env: NodeJS.ProcessEnv, issues: ConfigIssue[]): VariableValues {
+  const values: Record<string, unknown> = {};
+  for (const name of VARIABLE_NAMES) {
+    const spec: AnySpec = VARIABLES[name];
+    const given = env[name];
+    // An empty assignment (`PORT=`) means unset, as in most .env tooling.
+    const raw = given === undefined || given.trim() === '' ? spec.default : given;
+    if (raw === undefined) continue;
+    const result = spec.schema.safeParse(raw);
+    if (result.success) values[name] = result.data;
+    else
+      issues.push({
+        variable: name,
+        message: result.error.issues.map((i) => i.message).join('; '),
+      });
+  }
+  return values as VariableValues;
+}
+
+const KEYED_ENGINES: Partial<Record<EngineName, VariableName>> = {
+  openrouter: 'OPENROUTER_API_KEY',
+  gemini: 'GEMINI_API_KEY',
+  anthropic: 'ANTHROPIC_API_KEY',
+  deepl: 'DEEPL_AUTH_KEY',
+  google: 'GOOGLE_API_KEY',
+  libretranslate: 'LIBRETRANSLATE_URL',
+};
+
+function crossCheck(v: VariableValues, issues: ConfigIssue[]): void {
+  const failed = new Set(issues.map((i) => i.variable));
+  const isSet = (name: VariableName) => v[name] !== undefined || failed.has(name);
+  const mode = v.DOCAT_MODE;
+  const driver = v.STORAGE_DRIVER ?? (mode === 'cluster' ? 's3' : 'fs');
+
+  if (mode === 'cluster') {
+    for (const name of VARIABLE_NAMES) {
+      const spec: AnySpec = VARIABLES[name];
+      if (spec.clusterRequired && !isSet(name))
+        issues.push({ variable: name, message: 'is required when DOCAT_MODE=cluster' });
+    }
+    if (driver === 'fs')
+      issues.push({
+        variable: 'STORAGE_DRIVER',
+        message: 'fs is not supported when DOCAT_MODE=cluster: replicas do not share a filesystem',
+      });
+  }
+  if (driver === 's3' && !isSet('S3_BUCKET'))
+    issues.push({ variable: 'S3_BUCKET', message: 'is required when STORAGE_DRIVER=s3' });
+  if (v.S3_SSE_KMS_KEY_ID !== undefined && v.S3_SSE !== 'aws:kms')
+    issues.push({ variable: 'S3_SSE_KMS_KEY_ID', message: 'is only used with S3_SSE=aws:kms' });
+  if (isSet('S3_ACCESS_KEY_ID') !== isSet('S3_SECRET_ACCESS_KEY'))
+    issues.push({
+      variable: isSet('S3_ACCESS_KEY_ID') ? 'S3_SECRET_ACCESS_KEY' : 'S3_ACCESS_KEY_ID',
+      message: 'S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY must be set together',
+    });
+  if (v.PORT !== undefined && v.PORT === v.MANAGEMENT_PORT)
+    issues.push({ variable: 'MANAGEMENT_PORT', message: 'must differ from PORT' });
+  if (isSet('DOCAT_ADMIN_EMAIL') !== isSet('DOCAT_ADMIN_PASSWORD'))
+    issues.push({
+      variable: isSet('DOCAT_ADMIN_EMAIL') ? 'DOCAT_ADMIN_PASSWORD' : 'DOCAT_ADMIN_EMAIL',
+      message: 'DOCAT_ADMIN_EMAIL and DOCAT_ADMIN_PASSWORD must be set together',
+    });
+
+  const engines = v.TRANSLATION_ENGINES ?? [];
+  for (const engine of engines) {
+    const needs = KEYED_ENGINES[engine];
+    if (needs && !isSet(needs))
+      issues.push({
+        variable: 'TRANSLATION_ENGINES',
+        message: `engine ${engine} is enabled but ${needs} is not set`,
+      });
+  }
+  // An OpenAI-compatible local server needs no key; the hosted API does.
+  const openaiHosted = v.OPENAI_BASE_URL === VARIABLES.OPENAI_BASE_URL.default;
+  if (engines.includes('openai') && openaiHosted && !isSet('OPENAI_API_KEY'))
+    issues.push({
+      variable: 'TRANSLATION_ENGINES',
+      message: 'engine openai is enabled but OPENAI_API_KEY is not set',
+    });
+  if (v.DEFAULT_ENGINE !== undefined && engines.length > 0 && !engines.includes(v.DEFAULT_ENGINE))
+    issues.push({
+      variable: 'DEFAULT_ENGINE',
+      message: `${v.DEFAULT_ENGINE} is not listed in TRANSLATION_ENGINES`,
+    });
+}
+
+function build(v: VariableValues, cwd: string): DocatConfig {
+  const dataDir = resolve(cwd, v.DOCAT_DATA_DIR);
+  const driver = v.STORAGE_DRIVER ?? (v.DOCAT_MODE === 'cluster' ? 's3' : 'fs');
+  const storage: StorageConfig =
+    driver === 'fs'
+      ? { driver: 'fs', root: resolve(dataDir, 'objects') }
+      : {
+          driver: 's3',
+          endpoint: v.S3_ENDPOINT,
+          // crossCheck guarantees a bucket whenever the driver is s3.
+          bucket: v.S3_BUCKET ?? '',
+          region: v.S3_REGION,
+          accessKeyId: v.S3_ACCESS_KEY_ID,
+          secretAccessKey: v.S3_SECRET_ACCESS_KEY,
+          forcePathStyle: v.S3_FORCE_PATH_STYLE ?? v.S3_ENDPOINT !== undefined,
+          serverSideEncryption: v.S3_SSE === 'none' ? undefined : v.S3_SSE,
+          sseKmsKeyId: v.S3_SSE_KMS_KEY_ID,
+          publicUrl: v.STORAGE_PUBLIC_URL,
+        };
+  return {
+    mode: v.DOCAT_MODE,
+    nodeEnv: v.NODE_ENV,
+    logLevel: v.LOG_LEVEL,
+    dataDir,
+    http: { port: v.PORT, managementPort: v.MANAGEMENT_PORT, corsOrigins: v.CORS_ORIGINS },
+    database: {
+      url: v.DATABASE_URL,
+      replicaUrls: v.DATABASE_REPLICA_URLS,
+      poolMax: v.DATABASE_POOL_MAX,
+    },
+    redis: {
+      url: v.REDIS_URL,
+      cacheUrl: v.REDIS_CACHE_URL ?? v.REDIS_URL,
+      keyPrefix: v.REDIS_KEY_PREFIX,
+    },
+    storage,
+    encryption: { key: v.DOCAT_ENCRYPTION_KEY, previousKeys: v.DOCAT_ENCRYPTION_KEYS_PREVIOUS },
+    limits: {
+      maxUploadBytes: v.MAX_UPLOAD_BYTES,
+      maxPages: v.MAX_PAGES,
+      chunkPages: v.CHUNK_PAGES,
+      userMaxChunksInFlight: v.USER_MAX_CHUNKS_IN_FLIGHT,
+      pageFailureShare: v.PAGE_FAILURE_SHARE,
+    },
+    accounts: {
+      accessTtlSeconds: v.JWT_ACCESS_TTL_SECONDS,
+      refreshTtlSeconds: v.JWT_REFRESH_TTL_SECONDS,
+      registration: v.REGISTRATION,
+      adminEmail: v.DOCAT_ADMIN_EMAIL,
+      adminPassword: v.DOCAT_ADMIN_PASSWORD,
+    },
+    rateLimits: {
+      pdfUpload: v.RATE_LIMIT_PDF_UPLOAD,
+      apiGeneral: v.RATE_LIMIT_API_GENERAL,
+      authLogin: v.RATE_LIMIT_AUTH_LOGIN,
+      passwordReset: v.RATE_LIMIT_PASSWORD_RESET,
+    },
+    retention: {
+      uploads: v.RETENTION_UPLOADS,
+      results: v.RETENTION_RESULTS,
+      jobs: v.RETENTION_JOBS,
+      accounts: v.RETENTION_ACCOUNTS,
+      resultCacheTtl: v.RESULT_CACHE_TTL,
+    },
+    translation: {
+      engines: v.TRANSLATION_ENGINES,
+      defaultEngine: v.DEFAULT_ENGINE,
+      openai: { apiKey: v.OPENAI_API_KEY, baseUrl: v.OPENAI_BASE_URL, model: v.OPENAI_MODEL },
+      openrouter: { apiKey: v.OPENROUTER_API_KEY },
+      gemini: { apiKey: v.GEMINI_API_KEY },
+      anthropic: {
+        apiKey: v.ANTHROPIC_API_KEY,
+        baseUrl: v.ANTHROPIC_BASE_URL,
+        model: v.ANTHROPIC_MODEL,
+      },
+      deepl: { authKey: v.DEEPL_AUTH_KEY, serverUrl: v.DEEPL_SERVER_URL },
+      google: { apiKey: v.GOOGLE_API_KEY, projectId: v.GOOGLE_PROJECT_ID },
+      libretranslate: { url: v.LIBRETRANSLATE_URL, apiKey: v.LIBRETRANSLATE_API_KEY },
+    },
+    webhooks: { allowedHosts: v.WEBHOOK_ALLOWED_HOSTS },
+    pdf: { respectPermissions: v.RESPECT_PDF_PERMISSIONS, tessdataPrefix: v.TESSDATA_PREFIX },
+    telemetry: { otlpEndpoint: v.OTEL_EXPORTER_OTLP_ENDPOINT },
+  };
+}
+
+export function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
+/**
+ * Reads and validates the environment once. Throws a ConfigError listing every bad or
+ * missing variable; the result is deeply frozen so no code can change it afterwards.
+ */
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  options: { cwd?: string } = {},
+): DocatConfig {
+  const issues: ConfigIssue[] = [];
+  const values = parseVariables(env, issues);
+  crossCheck(values, issues);
+  if (issues.length > 0) throw new ConfigError(issues);
+  return deepFreeze(build(values, options.cwd ?? process.cwd()));
+}

@@ -1,0 +1,46 @@
+import type { z } from 'zod';
+import type { DocatConfig } from './config.js';
+import { VARIABLE_NAMES, VARIABLES, type VariableSpec } from './variables.js';
+
+export const REDACTED = '[redacted]';
+
+/** Keeps scheme, host, port and path of a connection string; drops user, password and query. */
+export function redactUrl(raw: string): string {
+  try {
+    const url = new URL(raw);
+    const hadCredentials = url.username !== '' || url.password !== '';
+    const hadQuery = url.search !== '';
+    url.username = '';
+    url.password = '';
+    url.search = '';
+    const host = url.toString();
+    const withCredentials = hadCredentials ? host.replace('://', `://${REDACTED}@`) : host;
+    return hadQuery ? `${withCredentials}?${REDACTED}` : withCredentials;
+  } catch {
+    return REDACTED;
+  }
+}
+
+type Mutable = Record<string, unknown>;
+
+function mask(value: unknown, url: boolean): unknown {
+  if (value === undefined) return undefined;
+  if (Array.isArray(value)) return value.map((item) => mask(item, url));
+  return url && typeof value === 'string' ? redactUrl(value) : REDACTED;
+}
+
+/** A copy of the configuration safe to log: every variable marked secret is masked. */
+export function redactConfig(config: DocatConfig): DocatConfig {
+  const copy = structuredClone(config) as unknown as Mutable;
+  for (const name of VARIABLE_NAMES) {
+    const spec: VariableSpec<z.ZodType<unknown, string>, string | undefined> = VARIABLES[name];
+    const secret = spec.secret;
+    if (!secret) continue;
+    const path = secret.path.split('.');
+    const leaf = path.pop()!;
+    let node: Mutable | undefined = copy;
+    for (const segment of path) node = node?.[segment] as Mutable | undefined;
+    if (node && leaf in node) node[leaf] = mask(node[leaf], secret.url ?? false);
+  }
+  return copy as unknown as DocatConfig;
+}

@@ -1,0 +1,551 @@
+import type { z } from 'zod';
+import {
+  boolean,
+  durationMs,
+  encryptionKeyText,
+  encryptionKeyTextList,
+  fraction,
+  HTTP,
+  integer,
+  list,
+  oneOf,
+  port,
+  POSTGRES,
+  rateLimit,
+  REDIS,
+  secret,
+  text,
+  toHostname,
+  toOrigin,
+  url,
+  urlList,
+} from './parsers.js';
+
+export const GROUPS = [
+  'Runtime',
+  'HTTP',
+  'Database',
+  'Redis',
+  'Object storage',
+  'Encryption',
+  'Limits',
+  'Accounts',
+  'Rate limits',
+  'Retention',
+  'Translation engines',
+  'Webhooks',
+  'PDF processing',
+  'Observability',
+] as const;
+export type Group = (typeof GROUPS)[number];
+
+export const ENGINE_NAMES = [
+  'pseudo',
+  'openai',
+  'openrouter',
+  'gemini',
+  'anthropic',
+  'deepl',
+  'google',
+  'libretranslate',
+] as const;
+export type EngineName = (typeof ENGINE_NAMES)[number];
+
+export interface VariableSpec<S extends z.ZodType<unknown, string>, D extends string | undefined> {
+  group: Group;
+  description: string;
+  schema: S;
+  /** Raw default, exactly as it would be written in the environment. */
+  default?: D;
+  /** Explains a default that depends on other variables; shown where `default` would be. */
+  derivedDefault?: string;
+  /** Shown commented out in `.env.example` when there is no default. */
+  example?: string;
+  /** Required when DOCAT_MODE=cluster. */
+  clusterRequired?: boolean;
+  /**
+   * Never logged or echoed; `redactConfig` masks it at `path` in the loaded config.
+   * `url: true` masks only the credentials and query of a connection string, so the host
+   * stays visible.
+   */
+  secret?: { path: string; url?: boolean };
+}
+
+function variable<
+  S extends z.ZodType<unknown, string>,
+  const D extends string | undefined = undefined,
+>(spec: VariableSpec<S, D>): VariableSpec<S, D> {
+  return spec;
+}
+
+const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const KEY_PREFIX = /^[A-Za-z0-9_-][A-Za-z0-9:_-]{0,62}$/;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/**
+ * Every environment variable Docat reads, in one place. `.env.example` and the
+ * configuration reference are generated from this table; `loadConfig` parses it.
+ */
+export const VARIABLES = {
+  // Runtime
+  DOCAT_MODE: variable({
+    group: 'Runtime',
+    description:
+      'cluster: each app its own process, with Redis, PostgreSQL and S3-compatible storage. standalone: one process, in-process transport, embedded PostgreSQL unless DATABASE_URL is set, filesystem storage.',
+    schema: oneOf(['cluster', 'standalone']),
+    default: 'standalone',
+  }),
+  NODE_ENV: variable({
+    group: 'Runtime',
+    description:
+      'development, production or test. production turns off stack traces in error responses.',
+    schema: oneOf(['development', 'production', 'test']),
+    default: 'development',
+  }),
+  LOG_LEVEL: variable({
+    group: 'Runtime',
+    description:
+      'Lowest level written to the JSON log: fatal, error, warn, info, debug, trace or silent.',
+    schema: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    default: 'info',
+  }),
+  DOCAT_DATA_DIR: variable({
+    group: 'Runtime',
+    description:
+      'Folder for local state in standalone mode: the embedded PostgreSQL cluster, stored objects and the generated encryption key. Relative paths resolve against the working directory at boot.',
+    schema: text(/^.+$/, 'a folder path'),
+    default: './data',
+  }),
+
+  // HTTP
+  PORT: variable({
+    group: 'HTTP',
+    description: 'Port of the public HTTP API.',
+    schema: port,
+    default: '8080',
+  }),
+  MANAGEMENT_PORT: variable({
+    group: 'HTTP',
+    description:
+      'Port serving /metrics, /healthz and /readyz in cluster mode; keep it out of the Ingress. Must differ from PORT.',
+    schema: port,
+    default: '9464',
+  }),
+  CORS_ORIGINS: variable({
+    group: 'HTTP',
+    description:
+      'Comma-separated browser origins allowed to call the API (scheme://host[:port]). Empty allows none.',
+    schema: list(toOrigin, 'an origin like https://app.example.com'),
+    default: '',
+    example: 'https://app.example.com,http://localhost:5173',
+  }),
+
+  // Database
+  DATABASE_URL: variable({
+    group: 'Database',
+    description:
+      'PostgreSQL connection string. Required in cluster mode; in standalone mode an embedded PostgreSQL in DOCAT_DATA_DIR is used when unset.',
+    schema: url(POSTGRES),
+    example: 'postgres://docat:secret@127.0.0.1:5432/docat',
+    clusterRequired: true,
+    secret: { path: 'database.url', url: true },
+  }),
+  DATABASE_REPLICA_URLS: variable({
+    group: 'Database',
+    description: 'Comma-separated read-replica connection strings for read-only queries.',
+    schema: urlList(POSTGRES),
+    default: '',
+    secret: { path: 'database.replicaUrls', url: true },
+  }),
+  DATABASE_POOL_MAX: variable({
+    group: 'Database',
+    description: 'Connections per process in the PostgreSQL pool.',
+    schema: integer(1, 1_000),
+    default: '10',
+  }),
+
+  // Redis
+  REDIS_URL: variable({
+    group: 'Redis',
+    description:
+      'Redis for the transport and the queues; it must run with maxmemory-policy noeviction. Required in cluster mode.',
+    schema: url(REDIS),
+    example: 'redis://127.0.0.1:6379',
+    clusterRequired: true,
+    secret: { path: 'redis.url', url: true },
+  }),
+  REDIS_CACHE_URL: variable({
+    group: 'Redis',
+    description: 'Redis for the result cache and rate limits, where eviction is allowed.',
+    schema: url(REDIS),
+    derivedDefault: 'REDIS_URL',
+    secret: { path: 'redis.cacheUrl', url: true },
+  }),
+  REDIS_KEY_PREFIX: variable({
+    group: 'Redis',
+    description:
+      'Prefix of every Redis key, so several deployments can share one Redis. Letters, digits, : _ -.',
+    schema: text(KEY_PREFIX, 'letters, digits, ":", "_" or "-" (at most 63), without braces'),
+    default: 'docat',
+  }),
+
+  // Object storage
+  STORAGE_DRIVER: variable({
+    group: 'Object storage',
+    description:
+      's3 (any S3-compatible store) or fs (a folder under DOCAT_DATA_DIR; standalone mode only).',
+    schema: oneOf(['s3', 'fs']),
+    derivedDefault: 's3 in cluster mode, fs in standalone mode',
+  }),
+  S3_ENDPOINT: variable({
+    group: 'Object storage',
+    description: 'Endpoint of an S3-compatible store (MinIO, Ceph, R2...). Unset for AWS S3.',
+    schema: url(HTTP),
+    example: 'http://127.0.0.1:9000',
+  }),
+  S3_BUCKET: variable({
+    group: 'Object storage',
+    description: 'Bucket holding uploads and results. Required when STORAGE_DRIVER=s3.',
+    schema: text(BUCKET, 'an S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)'),
+    example: 'docat',
+  }),
+  S3_REGION: variable({
+    group: 'Object storage',
+    description: 'Region of the bucket.',
+    schema: text(/^[a-z0-9-]+$/, 'a region name like us-east-1'),
+    default: 'us-east-1',
+  }),
+  S3_ACCESS_KEY_ID: variable({
+    group: 'Object storage',
+    description:
+      'Access key id. When unset the AWS default credential chain applies (IAM role, profile...).',
+    schema: text(/^\S+$/, 'an access key id without spaces'),
+  }),
+  S3_SECRET_ACCESS_KEY: variable({
+    group: 'Object storage',
+    description: 'Secret access key belonging to S3_ACCESS_KEY_ID.',
+    schema: secret(),
+    secret: { path: 'storage.secretAccessKey' },
+  }),
+  S3_FORCE_PATH_STYLE: variable({
+    group: 'Object storage',
+    description:
+      'Address buckets as endpoint/bucket instead of bucket.endpoint (MinIO and most self-hosted stores need it).',
+    schema: boolean,
+    derivedDefault: 'true when S3_ENDPOINT is set, else false',
+  }),
+  S3_SSE: variable({
+    group: 'Object storage',
+    description: 'Server-side encryption requested on every write: none, AES256 or aws:kms.',
+    schema: oneOf(['none', 'AES256', 'aws:kms']),
+    default: 'none',
+  }),
+  S3_SSE_KMS_KEY_ID: variable({
+    group: 'Object storage',
+    description: 'KMS key for S3_SSE=aws:kms; the bucket default key when unset.',
+    schema: text(/^\S+$/, 'a KMS key id or ARN'),
+  }),
+  STORAGE_PUBLIC_URL: variable({
+    group: 'Object storage',
+    description:
+      'Endpoint through which clients reach the store, used to sign direct download links. When unset, downloads stream through the gateway.',
+    schema: url(HTTP),
+    example: 'https://files.example.com',
+  }),
+
+  // Encryption
+  DOCAT_ENCRYPTION_KEY: variable({
+    group: 'Encryption',
+    description:
+      'AES-256 key (32 bytes, base64) encrypting recoverable secrets: signing keys, webhook secrets, stored PDF passwords. Required in cluster mode; in standalone mode generated into DOCAT_DATA_DIR when unset. To rotate, move the old key to DOCAT_ENCRYPTION_KEYS_PREVIOUS and set a new one.',
+    schema: encryptionKeyText,
+    example: '(openssl rand -base64 32)',
+    clusterRequired: true,
+    secret: { path: 'encryption.key' },
+  }),
+  DOCAT_ENCRYPTION_KEYS_PREVIOUS: variable({
+    group: 'Encryption',
+    description:
+      'Comma-separated earlier keys, still accepted for decryption while stored values are re-encrypted under the current key.',
+    schema: encryptionKeyTextList,
+    default: '',
+    secret: { path: 'encryption.previousKeys' },
+  }),
+
+  // Limits
+  MAX_UPLOAD_BYTES: variable({
+    group: 'Limits',
+    description: 'Largest accepted upload in bytes.',
+    schema: integer(1),
+    default: '50000000',
+  }),
+  MAX_PAGES: variable({
+    group: 'Limits',
+    description: 'Largest accepted page count per document.',
+    schema: integer(1, 100_000),
+    default: '500',
+  }),
+  CHUNK_PAGES: variable({
+    group: 'Limits',
+    description: 'Pages per chunk: the unit of parallel work and of retry after a worker dies.',
+    schema: integer(1, 1_000),
+    default: '10',
+  }),
+  USER_MAX_CHUNKS_IN_FLIGHT: variable({
+    group: 'Limits',
+    description:
+      "Most chunks of one account processed at once, so one large job cannot starve everyone else's.",
+    schema: integer(1, 10_000),
+    default: '8',
+  }),
+  PAGE_FAILURE_SHARE: variable({
+    group: 'Limits',
+    description:
+      'Share of pages (0 to 1) that may fail (OCR failure, damage) before the whole job fails with TOO_MANY_PAGE_FAILURES.',
+    schema: fraction(),
+    default: '0.1',
+  }),
+
+  // Accounts
+  JWT_ACCESS_TTL_SECONDS: variable({
+    group: 'Accounts',
+    description: 'Lifetime of an access token in seconds.',
+    schema: integer(30, 86_400),
+    default: '900',
+  }),
+  JWT_REFRESH_TTL_SECONDS: variable({
+    group: 'Accounts',
+    description: 'Lifetime of a refresh token in seconds.',
+    schema: integer(60, 31_536_000),
+    default: '2592000',
+  }),
+  REGISTRATION: variable({
+    group: 'Accounts',
+    description:
+      'Who may create an account: open (anyone), invite (with an invitation) or closed (admins only).',
+    schema: oneOf(['open', 'invite', 'closed']),
+    default: 'open',
+  }),
+  DOCAT_ADMIN_EMAIL: variable({
+    group: 'Accounts',
+    description:
+      'Email of an admin account created at boot when missing. Set together with DOCAT_ADMIN_PASSWORD.',
+    schema: text(EMAIL, 'an email address'),
+    example: 'admin@example.com',
+  }),
+  DOCAT_ADMIN_PASSWORD: variable({
+    group: 'Accounts',
+    description:
+      'Password of that admin account (at least 12 characters); only used when the account is created.',
+    schema: secret(12),
+    secret: { path: 'accounts.adminPassword' },
+  }),
+
+  // Rate limits
+  RATE_LIMIT_PDF_UPLOAD: variable({
+    group: 'Rate limits',
+    description: 'Uploads per account: <count>/<second|minute|hour|day|duration>.',
+    schema: rateLimit,
+    default: '10/hour',
+  }),
+  RATE_LIMIT_API_GENERAL: variable({
+    group: 'Rate limits',
+    description: 'Other API requests per account.',
+    schema: rateLimit,
+    default: '1000/hour',
+  }),
+  RATE_LIMIT_AUTH_LOGIN: variable({
+    group: 'Rate limits',
+    description: 'Login attempts per client address and email.',
+    schema: rateLimit,
+    default: '5/minute',
+  }),
+  RATE_LIMIT_PASSWORD_RESET: variable({
+    group: 'Rate limits',
+    description: 'Password reset requests per email.',
+    schema: rateLimit,
+    default: '3/hour',
+  }),
+
+  // Retention
+  RETENTION_UPLOADS: variable({
+    group: 'Retention',
+    description: 'How long uploaded source PDFs are kept (units: ms, s, m, h, d, w, y).',
+    schema: durationMs,
+    default: '24h',
+  }),
+  RETENTION_RESULTS: variable({
+    group: 'Retention',
+    description: 'How long produced outputs are kept.',
+    schema: durationMs,
+    default: '30d',
+  }),
+  RETENTION_JOBS: variable({
+    group: 'Retention',
+    description: 'How long job records (without files) are kept.',
+    schema: durationMs,
+    default: '730d',
+  }),
+  RETENTION_ACCOUNTS: variable({
+    group: 'Retention',
+    description: 'How long an inactive account is kept before deletion.',
+    schema: durationMs,
+    default: '7y',
+  }),
+  RESULT_CACHE_TTL: variable({
+    group: 'Retention',
+    description: 'How long a finished result stays in the Redis cache in front of storage.',
+    schema: durationMs,
+    default: '2h',
+  }),
+
+  // Translation engines
+  TRANSLATION_ENGINES: variable({
+    group: 'Translation engines',
+    description: `Enabled engines in fallback order, from: ${ENGINE_NAMES.join(', ')}. Empty enables every engine whose credentials are set, then pseudo.`,
+    schema: list(
+      (entry) =>
+        (ENGINE_NAMES as readonly string[]).includes(entry) ? (entry as EngineName) : undefined,
+      `an engine (${ENGINE_NAMES.join(', ')})`,
+    ),
+    default: '',
+    example: 'deepl,openai,pseudo',
+  }),
+  DEFAULT_ENGINE: variable({
+    group: 'Translation engines',
+    description: 'Engine used when a request names none; the first enabled engine when unset.',
+    schema: oneOf(ENGINE_NAMES),
+  }),
+  OPENAI_API_KEY: variable({
+    group: 'Translation engines',
+    description: 'Key for the OpenAI-compatible chat API.',
+    schema: secret(),
+    secret: { path: 'translation.openai.apiKey' },
+  }),
+  OPENAI_BASE_URL: variable({
+    group: 'Translation engines',
+    description: 'Base URL of the OpenAI-compatible API (a local server needs no key).',
+    schema: url(HTTP),
+    default: 'https://api.openai.com/v1',
+  }),
+  OPENAI_MODEL: variable({
+    group: 'Translation engines',
+    description: 'Chat model used for translation.',
+    schema: text(/^\S+$/, 'a model name'),
+    default: 'gpt-4.1-mini',
+  }),
+  OPENROUTER_API_KEY: variable({
+    group: 'Translation engines',
+    description: 'Key for OpenRouter (OpenAI-compatible).',
+    schema: secret(),
+    secret: { path: 'translation.openrouter.apiKey' },
+  }),
+  GEMINI_API_KEY: variable({
+    group: 'Translation engines',
+    description: 'Key for Gemini through its OpenAI-compatible endpoint.',
+    schema: secret(),
+    secret: { path: 'translation.gemini.apiKey' },
+  }),
+  ANTHROPIC_API_KEY: variable({
+    group: 'Translation engines',
+    description: 'Key for the Anthropic Messages API.',
+    schema: secret(),
+    secret: { path: 'translation.anthropic.apiKey' },
+  }),
+  ANTHROPIC_BASE_URL: variable({
+    group: 'Translation engines',
+    description: 'Base URL of the Anthropic API.',
+    schema: url(HTTP),
+    default: 'https://api.anthropic.com',
+  }),
+  ANTHROPIC_MODEL: variable({
+    group: 'Translation engines',
+    description: 'Claude model used for translation.',
+    schema: text(/^\S+$/, 'a model name'),
+    default: 'claude-haiku-4-5',
+  }),
+  DEEPL_AUTH_KEY: variable({
+    group: 'Translation engines',
+    description: 'DeepL API key (keys ending in :fx use the free API).',
+    schema: secret(),
+    secret: { path: 'translation.deepl.authKey' },
+  }),
+  DEEPL_SERVER_URL: variable({
+    group: 'Translation engines',
+    description: 'DeepL server; chosen from the key type when unset.',
+    schema: url(HTTP),
+  }),
+  GOOGLE_API_KEY: variable({
+    group: 'Translation engines',
+    description: 'Google Cloud Translation API key.',
+    schema: secret(),
+    secret: { path: 'translation.google.apiKey' },
+  }),
+  GOOGLE_PROJECT_ID: variable({
+    group: 'Translation engines',
+    description: 'Google Cloud project for Cloud Translation.',
+    schema: text(/^\S+$/, 'a project id'),
+  }),
+  LIBRETRANSLATE_URL: variable({
+    group: 'Translation engines',
+    description: 'Base URL of a LibreTranslate server.',
+    schema: url(HTTP),
+    example: 'http://127.0.0.1:5000',
+  }),
+  LIBRETRANSLATE_API_KEY: variable({
+    group: 'Translation engines',
+    description: 'API key for that LibreTranslate server, if it requires one.',
+    schema: secret(),
+    secret: { path: 'translation.libretranslate.apiKey' },
+  }),
+
+  // Webhooks
+  WEBHOOK_ALLOWED_HOSTS: variable({
+    group: 'Webhooks',
+    description:
+      'Comma-separated hostnames (*.example.com allowed) that webhooks may reach even though they resolve to private addresses. Everything else private is refused.',
+    schema: list(toHostname, 'a hostname'),
+    default: '',
+  }),
+
+  // PDF processing
+  RESPECT_PDF_PERMISSIONS: variable({
+    group: 'PDF processing',
+    description: 'Refuse (PDF_COPY_PROTECTED) documents whose permissions forbid copying text.',
+    schema: boolean,
+    default: 'true',
+  }),
+  TESSDATA_PREFIX: variable({
+    group: 'PDF processing',
+    description:
+      'Folder with tesseract traineddata files for OCR; the bundled language data when unset.',
+    schema: text(/^.+$/, 'a folder path'),
+  }),
+
+  // Observability
+  OTEL_EXPORTER_OTLP_ENDPOINT: variable({
+    group: 'Observability',
+    description: 'OTLP endpoint receiving traces and metrics; tracing export is off when unset.',
+    schema: url(HTTP),
+    example: 'http://otel-collector:4318',
+  }),
+} as const;
+
+export type Variables = typeof VARIABLES;
+export type VariableName = keyof Variables;
+export const VARIABLE_NAMES = Object.keys(VARIABLES) as VariableName[];
+
+/** Parsed value of each variable; `undefined` only where there is no default. */
+export type VariableValues = {
+  [K in VariableName]: Variables[K] extends VariableSpec<infer S, infer D>
+    ? D extends string
+      ? z.output<S>
+      : z.output<S> | undefined
+    : never;
+};
+
+export function describeDefault(
+  spec: VariableSpec<z.ZodType<unknown, string>, string | undefined>,
+): string | undefined {
+  return spec.derivedDefault ?? spec.default;
+}

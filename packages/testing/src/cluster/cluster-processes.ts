@@ -1,0 +1,84 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { openSync, closeSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { repoRoot } from '../paths.js';
+
+export const CLUSTER_APPS = ['auth', 'ingestion', 'notification', 'translation', 'extraction', 'gateway'] as const;
+export type ClusterApp = (typeof CLUSTER_APPS)[number];
+
+/** What a test needs to find, watch or kill one service process. */
+export interface ProcessInfo {
+  app: ClusterApp;
+  replica: number;
+  pid: number;
+  managementPort: number;
+  /** Public HTTP port (gateway only). */
+  httpPort?: number;
+  logFile: string;
+}
+
+export interface RunningProcess extends ProcessInfo {
+  child: ChildProcess;
+  exited: Promise<number | null>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export function appEntry(app: ClusterApp): string {
+  return join(repoRoot(), 'apps', app, 'dist', 'main.js');
+}
+
+/** Starts one service from its built `dist/main.js`, stdout and stderr appended to its log file. */
+export async function spawnService(app: ClusterApp, replica: number, env: NodeJS.ProcessEnv, logDir: string): Promise<RunningProcess> {
+  const managementPort = await freePort();
+  const httpPort = app === 'gateway' ? await freePort() : undefined;
+  const logFile = join(logDir, `${app}-${replica}.log`);
+  const fd = openSync(logFile, 'a');
+  const child = spawn(process.execPath, [appEntry(app)], {
+    env: { ...env, MANAGEMENT_PORT: String(managementPort), ...(httpPort ? { PORT: String(httpPort) } : {}) },
+    stdio: ['ignore', fd, fd],
+  });
+  closeSync(fd);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  if (child.pid === undefined) throw new Error(`could not start ${app}`);
+  return { app, replica, pid: child.pid, managementPort, ...(httpPort ? { httpPort } : {}), logFile, child, exited };
+}
+
+/** Polls `/readyz` until the process answers 200; fails early when it exits. */
+export async function waitReady(proc: ProcessInfo & { exited?: Promise<number | null> }, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let exitCode: number | null | undefined;
+  void proc.exited?.then((code) => (exitCode = code ?? -1));
+  let last = '';
+  while (Date.now() < deadline) {
+    if (exitCode !== undefined) throw new Error(`${proc.app}-${proc.replica} exited with ${exitCode} while starting; see ${proc.logFile}`);
+    try {
+      const res = await fetch(`http://127.0.0.1:${proc.managementPort}/readyz`, { signal: AbortSignal.timeout(2_000) });
+      last = `${res.status} ${await res.text()}`;
+      if (res.ok) return;
+    } catch (err) {
+      last = err instanceof Error ? err.message : String(err);
+    }
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  throw new Error(`${proc.app}-${proc.replica} not ready after ${timeoutMs} ms (${last}); see ${proc.logFile}`);
+}
+
+/** SIGTERM, then SIGKILL after `graceMs`. */
+export async function stopProcess(proc: RunningProcess, graceMs = 10_000): Promise<void> {
+  if (proc.child.exitCode !== null || proc.child.signalCode !== null) return;
+  proc.child.kill('SIGTERM');
+  const timer = setTimeout(() => proc.child.kill('SIGKILL'), graceMs);
+  await proc.exited;
+  clearTimeout(timer);
+}

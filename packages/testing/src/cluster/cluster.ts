@@ -1,0 +1,151 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freshDatabase } from '../harness/database.js';
+import { freshRedisPrefix } from '../harness/redis.js';
+import { startS3Server } from '../harness/s3-server.js';
+import { checkServices } from '../harness/services.js';
+import { spawnService, stopProcess, waitReady, type ClusterApp, type ProcessInfo, type RunningProcess } from './cluster-processes.js';
+
+export interface ClusterOptions {
+  /** Replicas per app; default two gateways and two extraction workers, one of the rest. */
+  replicas?: Partial<Record<ClusterApp, number>>;
+  /** Extra environment for every process (overrides the fixture's). */
+  env?: Record<string, string>;
+  readyTimeoutMs?: number;
+  /** Keep the log folder after stop (default: keep it only when `DOCAT_KEEP_LOGS` is set). */
+  keepLogs?: boolean;
+}
+
+/** What a test file needs of a running cluster; serialisable, so a global setup can hand it over. */
+export interface ClusterInfo {
+  gateways: string[];
+  processes: ProcessInfo[];
+  logDir: string;
+  /** The environment the services run with (to start a replacement replica). */
+  env: Record<string, string>;
+  redisPrefix: string;
+  redisUrl: string;
+}
+
+export interface Cluster extends ClusterInfo {
+  /** Starts one more replica of an app (e.g. to replace a killed one) and waits until it is ready. */
+  addReplica(app: ClusterApp): Promise<ProcessInfo>;
+  stop(): Promise<void>;
+}
+
+const DEFAULT_REPLICAS: Record<ClusterApp, number> = { auth: 1, ingestion: 1, notification: 1, translation: 1, extraction: 2, gateway: 2 };
+
+/**
+ * The six services as separate processes from their built `dist/main.js`, on real
+ * Redis (a fresh key prefix), PostgreSQL (a fresh database) and the S3-compatible
+ * server (a child process), with two gateway and two extraction replicas by default.
+ * Each process logs to its own file in `logDir`. Back-end services start first; the
+ * gateways start once the services they call are ready.
+ */
+export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> {
+  await checkServices();
+  const replicas = { ...DEFAULT_REPLICAS, ...opts.replicas };
+  const logDir = await mkdtemp(join(tmpdir(), 'docat-cluster-logs-'));
+  const dataDir = await mkdtemp(join(tmpdir(), 'docat-cluster-data-'));
+  const redis = freshRedisPrefix();
+  const database = await freshDatabase();
+  const s3 = await startS3Server();
+  const running: RunningProcess[] = [];
+  const counts = new Map<ClusterApp, number>();
+
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? tmpdir(),
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'info',
+    DOCAT_MODE: 'cluster',
+    DOCAT_DATA_DIR: dataDir,
+    DATABASE_URL: database.url,
+    DATABASE_POOL_MAX: '5',
+    REDIS_URL: redis.url,
+    REDIS_KEY_PREFIX: redis.prefix.replace(/:$/, ''),
+    STORAGE_DRIVER: 's3',
+    S3_ENDPOINT: s3.endpoint,
+    S3_BUCKET: s3.bucket,
+    S3_REGION: s3.region,
+    S3_ACCESS_KEY_ID: s3.accessKeyId,
+    S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+    S3_FORCE_PATH_STYLE: 'true',
+    DOCAT_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    CHUNK_PAGES: '4',
+    // Tests register and upload far more often than a person would.
+    RATE_LIMIT_PDF_UPLOAD: '10000/hour',
+    RATE_LIMIT_API_GENERAL: '100000/hour',
+    RATE_LIMIT_AUTH_LOGIN: '10000/minute',
+    // A killed worker's chunk moves on within seconds instead of minutes.
+    DOCAT_WORKER_LOCK_MS: '5000',
+    DOCAT_CHUNK_LEASE_MS: '15000',
+    DOCAT_RECONCILE_INTERVAL_MS: '1000',
+    ...opts.env,
+  };
+  if (process.env.CI) env.CI = process.env.CI;
+
+  const start = async (app: ClusterApp): Promise<RunningProcess> => {
+    const replica = (counts.get(app) ?? 0) + 1;
+    counts.set(app, replica);
+    const proc = await spawnService(app, replica, env, logDir);
+    running.push(proc);
+    return proc;
+  };
+  const timeout = opts.readyTimeoutMs ?? 90_000;
+
+  const stop = async () => {
+    const order: ClusterApp[] = ['gateway', 'extraction', 'translation', 'ingestion', 'notification', 'auth'];
+    for (const app of order) await Promise.all(running.filter((p) => p.app === app).map((p) => stopProcess(p)));
+    await s3.stop().catch(() => undefined);
+    await database.drop().catch(() => undefined);
+    await redis.cleanup().catch(() => undefined);
+    await rm(dataDir, { recursive: true, force: true });
+    if (!(opts.keepLogs ?? Boolean(process.env.DOCAT_KEEP_LOGS))) await rm(logDir, { recursive: true, force: true });
+  };
+
+  try {
+    // Schema owners first, one at a time, so their migrations never race.
+    for (const app of ['auth', 'ingestion'] as const) {
+      for (let i = 0; i < replicas[app]; i++) await waitReady(await start(app), timeout);
+    }
+    const workers: RunningProcess[] = [];
+    for (const app of ['notification', 'translation', 'extraction'] as const) {
+      for (let i = 0; i < replicas[app]; i++) workers.push(await start(app));
+    }
+    await Promise.all(workers.map((p) => waitReady(p, timeout)));
+    const gateways: RunningProcess[] = [];
+    for (let i = 0; i < replicas.gateway; i++) gateways.push(await start('gateway'));
+    await Promise.all(gateways.map((p) => waitReady(p, timeout)));
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+
+  const info = (p: RunningProcess): ProcessInfo => ({
+    app: p.app,
+    replica: p.replica,
+    pid: p.pid,
+    managementPort: p.managementPort,
+    ...(p.httpPort ? { httpPort: p.httpPort } : {}),
+    logFile: p.logFile,
+  });
+  return {
+    gateways: running.filter((p) => p.app === 'gateway').map((p) => `http://127.0.0.1:${p.httpPort}`),
+    get processes() {
+      return running.map(info);
+    },
+    logDir,
+    env,
+    redisPrefix: redis.prefix.replace(/:$/, ''),
+    redisUrl: redis.url,
+    async addReplica(app) {
+      const proc = await start(app);
+      await waitReady(proc, timeout);
+      return info(proc);
+    },
+    stop,
+  };
+}

@@ -1,0 +1,1 @@
+export { globalSetup, globalTeardown } from './shared-cluster.js';
