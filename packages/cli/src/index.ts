@@ -1,1 +1,3 @@
-export {};
+export { buildProgram, run } from './program.js';
+export { cliDataDir } from './data-dir.js';
+export { outputPath } from './output-names.js';

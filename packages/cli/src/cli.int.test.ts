@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { corpusFile, repoRoot, requireCorpus } from '@docat/testing';
+import { PseudoEngine } from '@docat/translate';
+
+const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
+const work = mkdtempSync(join(tmpdir(), 'docat-cli-'));
+after(() => rmSync(work, { recursive: true, force: true }));
+
+function docat(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const result = spawnSync(process.execPath, [MAIN, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, DOCAT_CLI_DATA_DIR: join(work, 'data'), ...env },
+    timeout: 300_000,
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+async function pseudo(text: string, target: string): Promise<string> {
+  const engine = new PseudoEngine();
+  const out = await engine.translateBatch({ target, segments: [{ id: 's', text }] });
+  return out.translations[0]!.text;
+}
+
+describe('docat translate', () => {
+  test('translates the bundled sample into md, txt and json named <name>.<lang>.<ext>', async () => {
+    const out = join(work, 'sample');
+    const sample = join(repoRoot(), 'examples', 'sample.pdf');
+    const run = docat(['translate', sample, '--to', 'de', '--out', out]);
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stderr, /pseudo/);
+    const md = readFileSync(join(out, 'sample.de.md'), 'utf8');
+    assert.match(md, /not a real translation/);
+    const title = await pseudo('Translating Documents Without Losing Their Shape', 'de');
+    assert.ok(md.includes(`# ${title}`), `title heading missing in:\n${md.slice(0, 400)}`);
+    const txt = readFileSync(join(out, 'sample.de.txt'), 'utf8');
+    assert.ok(txt.includes(title));
+    const json = JSON.parse(readFileSync(join(out, 'sample.de.json'), 'utf8')) as { pageCount: number; pages: unknown[] };
+    assert.equal(json.pageCount, 3);
+    assert.equal(json.pages.length, 3);
+  });
+
+  const tracemonkey = requireCorpus('tracemonkey.pdf');
+  test('translates tracemonkey.pdf: title and both columns come out', { skip: tracemonkey.skip }, async () => {
+    const out = join(work, 'tm');
+    const run = docat(['translate', corpusFile('tracemonkey.pdf'), '--to', 'ja', '--format', 'md,json', '--out', out, '--pages', '1-2']);
+    assert.equal(run.status, 0, run.stderr);
+    const md = readFileSync(join(out, 'tracemonkey.ja.md'), 'utf8');
+    const title = await pseudo('Trace-based Just-in-Time Type Specialization for Dynamic Languages', 'ja');
+    assert.ok(md.includes(title), 'pseudo-translated title missing');
+    assert.equal(existsSync(join(out, 'tracemonkey.ja.txt')), false, 'only the asked formats are written');
+  });
+
+  test('--help lists every flag of the upload contract', () => {
+    const run = docat(['translate', '--help']);
+    assert.equal(run.status, 0);
+    for (const flag of ['--to', '--source', '--engine', '--format', '--out', '--pages', '--password', '--dual-mode', '--glossary', '--data-dir']) {
+      assert.ok(run.stdout.includes(flag), flag);
+    }
+  });
+});
+
+describe('docat failures print the error code and exit non-zero', () => {
+  const req = requireCorpus('empty.pdf', 'not-a-pdf.pdf', 'bug1020226.pdf');
+  const cases: [string, string, number][] = [
+    ['empty.pdf', 'EMPTY_FILE', 3],
+    ['not-a-pdf.pdf', 'UNSUPPORTED_MEDIA_TYPE', 3],
+    ['bug1020226.pdf', 'PDF_CORRUPT', 3],
+  ];
+  for (const [file, code, status] of cases) {
+    test(`${file} -> ${code}`, { skip: req.skip }, () => {
+      const run = docat(['translate', corpusFile(file), '--to', 'de', '--out', join(work, 'bad')]);
+      assert.equal(run.status, status, run.stderr);
+      assert.match(run.stderr, new RegExp(`error ${code}\\b`));
+    });
+  }
+
+  test('an unconfigured engine fails ENGINE_UNAVAILABLE before any work', () => {
+    const sample = join(repoRoot(), 'examples', 'sample.pdf');
+    const run = docat(['translate', sample, '--to', 'de', '--engine', 'deepl', '--out', join(work, 'x')], { DEEPL_AUTH_KEY: '' });
+    assert.notEqual(run.status, 0);
+    assert.match(run.stderr, /error ENGINE_UNAVAILABLE/);
+    assert.equal(existsSync(join(work, 'x')), false);
+  });
+
+  test('a bad language is a usage error', () => {
+    const run = docat(['translate', join(repoRoot(), 'examples', 'sample.pdf'), '--to', 'xx']);
+    assert.equal(run.status, 2);
+    assert.match(run.stderr, /error VALIDATION_FAILED/);
+  });
+});
+
+describe('docat extract', () => {
+  test('prints the sample as plain text in reading order', () => {
+    const run = docat(['extract', join(repoRoot(), 'examples', 'sample.pdf'), '--pages', '1']);
+    assert.equal(run.status, 0, run.stderr);
+    const text = run.stdout;
+    const a = text.indexOf('Translating Documents Without Losing Their Shape');
+    const b = text.indexOf('1. Why layout matters');
+    const c = text.indexOf('2. What you get back');
+    assert.ok(a >= 0 && a < b && b < c, text.slice(0, 300));
+    assert.ok(!text.includes('Supported outputs'), 'page 2 must not be extracted with --pages 1');
+  });
+});

@@ -1,0 +1,58 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { Command } from 'commander';
+import { DocatError, parsePageRange } from '@docat/contracts';
+import { checkPdfInput } from '../input.js';
+import { extractDocument } from '../pipeline/translate-document.js';
+import { Progress } from '../progress.js';
+import { TEXT_FORMATS, renderText, type TextFormat } from '../writers.js';
+
+interface ExtractFlags {
+  format: string;
+  pages?: string;
+  password?: string;
+  source?: string;
+  out?: string;
+  quiet?: boolean;
+}
+
+export function extractCommand(): Command {
+  return new Command('extract')
+    .description('Extract the text of a PDF in reading order as plain text, Markdown or the JSON layout model')
+    .argument('<file>', 'the PDF to read')
+    .option('--format <format>', `one of ${TEXT_FORMATS.join(', ')}`, 'txt')
+    .option('--pages <range>', 'pages to extract, e.g. 1-5,8')
+    .option('--password <password>', 'password that opens an encrypted PDF')
+    .option('--source <lang>', 'language of the document, for OCR of scanned pages')
+    .option('--out <file>', 'write to this file instead of standard output')
+    .option('-q, --quiet', 'print nothing but errors')
+    .action(async (file: string, flags: ExtractFlags) => {
+      if (!(TEXT_FORMATS as readonly string[]).includes(flags.format)) {
+        throw new DocatError('UNSUPPORTED_FORMAT', `unknown format '${flags.format}' (known: ${TEXT_FORMATS.join(', ')})`);
+      }
+      if (flags.pages !== undefined && parsePageRange(flags.pages) === null) {
+        throw new DocatError('INVALID_PAGE_RANGE', `pages must look like 1-5,8, not '${flags.pages}'`);
+      }
+      await checkPdfInput(file);
+      const progress = new Progress(process.stderr, flags.quiet || !flags.out);
+      const { document, warnings } = await extractDocument(file, {
+        ...(flags.pages ? { pages: flags.pages } : {}),
+        ...(flags.password ? { password: flags.password } : {}),
+        ...(flags.source ? { source: flags.source as never } : {}),
+        onProgress: (done, total) => progress.update('extract', done, total, 'pages'),
+      });
+      const text = renderText(document, flags.format as TextFormat);
+      progress.finish();
+      for (const w of warnings) {
+        if (!flags.quiet) process.stderr.write(`warning (${w.kind}${w.page ? `, page ${w.page}` : ''}): ${w.message}\n`);
+      }
+      if (flags.out) {
+        const path = resolve(flags.out);
+        await mkdir(dirname(path), { recursive: true });
+        await writeFile(path, text);
+        progress.note(`wrote ${path}`);
+      } else {
+        process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+      }
+    });
+}

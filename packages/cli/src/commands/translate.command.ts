@@ -1,0 +1,95 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { Command } from 'commander';
+import { DocatError, uploadOptionsSchema, type OutputFormat } from '@docat/contracts';
+import { checkPdfInput } from '../input.js';
+import { outputPath } from '../output-names.js';
+import { translateDocument } from '../pipeline/translate-document.js';
+import { Progress } from '../progress.js';
+import { TEXT_FORMATS, isTextFormat, renderText } from '../writers.js';
+import { parseFormats } from './shared-options.js';
+import { dirname } from 'node:path';
+
+interface TranslateFlags {
+  to: string;
+  source?: string;
+  engine?: string;
+  format: string;
+  out?: string;
+  pages?: string;
+  password?: string;
+  dualMode: string;
+  glossary?: string;
+  dataDir?: string;
+  cache: boolean;
+  memory: boolean;
+  quiet?: boolean;
+}
+
+/** Formats this build can write. The PDF outputs arrive with the renderer. */
+const AVAILABLE: readonly OutputFormat[] = TEXT_FORMATS;
+
+export function translateCommand(): Command {
+  return new Command('translate')
+    .description('Translate a PDF and write the results beside it (or into --out)')
+    .argument('<file>', 'the PDF to translate')
+    .requiredOption('--to <lang>', 'target language, e.g. de, ja, zh-Hant')
+    .option('--source <lang>', 'source language (detected when omitted)')
+    .option('--engine <name>', 'pseudo, openai, openrouter, gemini, anthropic, deepl, google, libretranslate')
+    .option('--format <list>', `comma-separated outputs: ${AVAILABLE.join(',')}`, AVAILABLE.join(','))
+    .option('--out <dir>', 'folder for the outputs (default: beside the input)')
+    .option('--pages <range>', 'pages to translate, e.g. 1-5,8')
+    .option('--password <password>', 'password that opens an encrypted PDF')
+    .option('--dual-mode <mode>', 'bilingual PDF layout: side or alternate', 'side')
+    .option('--glossary <file.csv>', 'CSV glossary: term,translation')
+    .option('--data-dir <dir>', 'CLI data folder (default: DOCAT_CLI_DATA_DIR or ~/.local/share/docat)')
+    .option('--no-cache', 'do not reuse a cached result for the same file')
+    .option('--no-memory', 'neither read nor write the translation memory')
+    .option('-q, --quiet', 'print nothing but errors')
+    .action(async (file: string, flags: TranslateFlags) => {
+      const options = uploadOptionsSchema.safeParse({
+        targetLanguage: flags.to,
+        sourceLanguage: flags.source,
+        engine: flags.engine,
+        outputs: flags.format,
+        pages: flags.pages,
+        dualMode: flags.dualMode,
+        password: flags.password,
+      });
+      if (!options.success) {
+        const issue = options.error.issues[0];
+        throw new DocatError('VALIDATION_FAILED', `${issue?.path.join('.') || 'option'}: ${issue?.message ?? 'invalid'}`);
+      }
+      const formats = parseFormats(flags.format, AVAILABLE);
+      await checkPdfInput(file);
+
+      const progress = new Progress(process.stderr, flags.quiet);
+      const result = await translateDocument({
+        input: file,
+        target: options.data.targetLanguage,
+        ...(options.data.sourceLanguage ? { source: options.data.sourceLanguage } : {}),
+        ...(options.data.engine ? { engine: options.data.engine } : {}),
+        ...(options.data.pages ? { pages: options.data.pages } : {}),
+        ...(options.data.password ? { password: options.data.password } : {}),
+        ...(flags.glossary ? { glossaryFile: flags.glossary } : {}),
+        useMemory: flags.memory,
+        onProgress: (stage, done, total) => progress.update(stage, done, total, stage === 'extract' ? 'pages' : 'segments'),
+      });
+
+      const written: string[] = [];
+      for (const format of formats) {
+        if (!isTextFormat(format)) continue;
+        const path = outputPath(file, options.data.targetLanguage, format, flags.out);
+        await mkdir(dirname(path), { recursive: true });
+        await writeFile(path, renderText(result.translated, format, { pseudo: result.pseudo }));
+        written.push(path);
+      }
+      const seconds = progress.finish();
+      if (result.pseudo) progress.note('Engine: pseudo (offline pseudo-localisation, not a real translation; set an engine key and --engine for real output)');
+      for (const w of result.warnings) if (w.kind !== 'pseudo_engine') progress.note(`warning (${w.kind}${w.page ? `, page ${w.page}` : ''}): ${w.message}`);
+      progress.note(
+        `${result.source.pageCount} page(s), ${result.segments} segment(s), ${result.memoryHits} from memory, ` +
+          `${result.requests} engine request(s), ${result.billedCharacters} billed character(s), ${seconds} s`,
+      );
+      for (const path of written) progress.note(`wrote ${path}`);
+    });
+}

@@ -1,0 +1,34 @@
+import { open, stat } from 'node:fs/promises';
+import { DocatError, MAX_UPLOAD_BYTES } from '@docat/contracts';
+
+/** PDF readers accept up to 1 KB of leading junk before `%PDF-`; so do we. */
+const HEADER_WINDOW = 1024;
+
+/**
+ * Check an input file the way the gateway checks an upload: present, not empty, a PDF
+ * by its magic bytes, within the size limit. Parsing happens later, in the sandbox.
+ */
+export async function checkPdfInput(path: string, maxBytes = MAX_UPLOAD_BYTES): Promise<number> {
+  let size: number;
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) throw new DocatError('VALIDATION_FAILED', `${path} is not a file`);
+    size = info.size;
+  } catch (err) {
+    if (err instanceof DocatError) throw err;
+    throw new DocatError('VALIDATION_FAILED', `cannot read ${path}`);
+  }
+  if (size === 0) throw new DocatError('EMPTY_FILE', `${path} is empty`);
+  if (size > maxBytes) throw new DocatError('FILE_TOO_LARGE', `${path} has ${size} bytes; the limit is ${maxBytes}`);
+  const handle = await open(path, 'r');
+  try {
+    const head = Buffer.alloc(Math.min(HEADER_WINDOW + 5, size));
+    await handle.read(head, 0, head.length, 0);
+    if (!head.includes('%PDF-', 0, 'latin1')) {
+      throw new DocatError('UNSUPPORTED_MEDIA_TYPE', `${path} is not a PDF`);
+    }
+  } finally {
+    await handle.close();
+  }
+  return size;
+}

@@ -1,0 +1,16 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { outputPath } from './output-names.js';
+import { cliDataDir } from './data-dir.js';
+
+test('output files are named <name>.<lang>.<ext> beside the input or in --out', () => {
+  assert.equal(outputPath('/docs/report.pdf', 'de', 'pdf'), '/docs/report.de.pdf');
+  assert.equal(outputPath('/docs/report.pdf', 'de', 'dual'), '/docs/report.de.dual.pdf');
+  assert.equal(outputPath('/docs/report.PDF', 'zh-Hant', 'md', '/tmp/out'), '/tmp/out/report.zh-Hant.md');
+});
+
+test('the CLI data folder is the flag, then DOCAT_CLI_DATA_DIR, then the XDG data home', () => {
+  assert.equal(cliDataDir('/x', { DOCAT_CLI_DATA_DIR: '/y' }), '/x');
+  assert.equal(cliDataDir(undefined, { DOCAT_CLI_DATA_DIR: '/y', DOCAT_DATA_DIR: '/server' }), '/y');
+  assert.equal(cliDataDir(undefined, { XDG_DATA_HOME: '/xdg' }), '/xdg/docat');
+});

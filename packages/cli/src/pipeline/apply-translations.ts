@@ -1,0 +1,27 @@
+import type { LayoutDocument } from '@docat/contracts';
+import type { TranslatedBlock } from '@docat/translate';
+
+/**
+ * A copy of the layout with every translated block's text (and table cells) replaced.
+ * Positions, types and reading order stay those of the source, so every writer (md,
+ * txt, json, and the PDF renderer) works on the translated document unchanged.
+ */
+export function applyTranslations(doc: LayoutDocument, blocks: ReadonlyMap<string, TranslatedBlock>): LayoutDocument {
+  return {
+    ...doc,
+    pages: doc.pages.map((page) => ({
+      ...page,
+      blocks: page.blocks.map((block) => {
+        const translated = blocks.get(block.id);
+        if (!translated) return block;
+        return {
+          ...block,
+          text: translated.cells && block.cells ? block.text : translated.text,
+          ...(block.cells
+            ? { cells: block.cells.map((cell, i) => ({ ...cell, text: translated.cells?.get(i) ?? cell.text })) }
+            : {}),
+        };
+      }),
+    })),
+  };
+}

@@ -1,0 +1,122 @@
+import { readFile } from 'node:fs/promises';
+import {
+  parsePageRange,
+  type EngineName,
+  type JobWarning,
+  type LayoutDocument,
+  type LanguageCode,
+} from '@docat/contracts';
+import { extractInSandbox } from '@docat/pdf';
+import {
+  MemoryRateLimiter,
+  Translator,
+  engineChain,
+  parseGlossaryCsv,
+  reassemble,
+  segmentBlocks,
+  type Glossary,
+  type TranslationMemory,
+} from '@docat/translate';
+import { applyTranslations } from './apply-translations.js';
+
+export interface TranslateDocumentOptions {
+  input: string;
+  target: LanguageCode;
+  source?: LanguageCode;
+  engine?: EngineName;
+  pages?: string;
+  password?: string;
+  glossaryFile?: string;
+  memory?: TranslationMemory;
+  useMemory: boolean;
+  env?: NodeJS.ProcessEnv;
+  signal?: AbortSignal;
+  onProgress?: (stage: 'extract' | 'translate', done: number, total: number) => void;
+}
+
+export interface TranslatedDocument {
+  source: LayoutDocument;
+  translated: LayoutDocument;
+  warnings: JobWarning[];
+  engines: EngineName[];
+  pseudo: boolean;
+  billedCharacters: number;
+  requests: number;
+  memoryHits: number;
+  segments: number;
+  detectedLanguage?: string;
+}
+
+/** The account the CLI's translation memory is kept under: one user, one machine. */
+export const LOCAL_ACCOUNT = 'local';
+
+export async function extractDocument(
+  input: string,
+  opts: Pick<TranslateDocumentOptions, 'pages' | 'password' | 'source' | 'signal'> & {
+    onProgress?: (done: number, total: number) => void;
+  },
+): Promise<{ document: LayoutDocument; warnings: JobWarning[] }> {
+  const pages = opts.pages ? (parsePageRange(opts.pages) ?? undefined) : undefined;
+  return extractInSandbox(input, {
+    ...(opts.password ? { password: opts.password } : {}),
+    ...(pages ? { pages } : {}),
+    ...(opts.source ? { sourceLanguage: opts.source } : {}),
+    ocr: 'auto',
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+  });
+}
+
+/**
+ * Extract -> segment -> translate -> reassemble, in this process. The engine chain,
+ * rate limits, retries and memory are the translation service's own code.
+ */
+export async function translateDocument(opts: TranslateDocumentOptions): Promise<TranslatedDocument> {
+  const env = opts.env ?? process.env;
+  // Resolve the engine chain before any work: an unconfigured engine fails at once.
+  const chain = engineChain(opts.engine, env);
+  const { document, warnings } = await extractDocument(opts.input, {
+    ...opts,
+    onProgress: (done, total) => opts.onProgress?.('extract', done, total),
+  });
+
+  let glossary: Glossary | undefined;
+  if (opts.glossaryFile) {
+    const csv = await readFile(opts.glossaryFile);
+    glossary = parseGlossaryCsv(csv, { source: opts.source ?? document.language ?? 'en', target: opts.target });
+  }
+
+  const blocks = document.pages.flatMap((p) => p.blocks.filter((b) => b.type !== 'header' && b.type !== 'footer'));
+  const segments = segmentBlocks(blocks);
+  const translator = new Translator({ limiter: new MemoryRateLimiter(), ...(opts.memory ? { memory: opts.memory } : {}) });
+  const outcome = await translator.translate({
+    accountId: LOCAL_ACCOUNT,
+    engines: chain,
+    target: opts.target,
+    segments,
+    useMemory: opts.useMemory,
+    ...(opts.source ? { source: opts.source } : {}),
+    ...(glossary ? { glossary } : {}),
+    ...(document.title ? { context: { title: document.title } } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    onProgress: ({ done, total }) => opts.onProgress?.('translate', done, total),
+  });
+  const translated = applyTranslations(document, reassemble(segments, outcome.texts));
+  for (const w of outcome.warnings) {
+    if (w.kind === 'engine_fallback' || w.kind === 'pseudo_engine') warnings.push({ kind: w.kind, message: w.detail });
+  }
+  const billed = Object.values(outcome.billedCharacters).reduce((a, b) => a + (b ?? 0), 0);
+  const requests = Object.values(outcome.requests).reduce((a, b) => a + (b ?? 0), 0);
+  return {
+    source: document,
+    translated,
+    warnings,
+    engines: chain.map((e) => e.name),
+    pseudo: chain[0]?.name === 'pseudo',
+    billedCharacters: billed,
+    requests,
+    memoryHits: outcome.memoryHits,
+    segments: segments.length,
+    ...(outcome.detectedSource ? { detectedLanguage: outcome.detectedSource } : {}),
+  };
+}
