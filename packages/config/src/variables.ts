@@ -168,7 +168,7 @@ export const VARIABLES = {
   REDIS_URL: variable({
     group: 'Redis',
     description:
-      'Redis for the transport and the queues; it must run with maxmemory-policy noeviction. Required in cluster mode.',
+      'Redis for the transport and the queues; it must run with maxmemory-policy noeviction.',
     schema: url(REDIS),
     example: 'redis://127.0.0.1:6379',
     clusterRequired: true,

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { QUEUES, type QueueName } from './names.js';
 import { languageSchema } from './languages.js';
 import { engineNameSchema, outputFormatSchema, dualModeSchema } from './upload.js';
+import { jobWarningSchema } from './jobs.js';
+import { wireErrorSchema } from './errors.js';
 
 /**
  * Payloads of queue jobs. Every step is idempotent, keyed by (job, chunk, step): the
@@ -67,3 +69,63 @@ export const QUEUE_PAYLOADS = {
 export function stepJobId(queue: QueueName, jobId: string, chunk: number | 'all', lease: number): string {
   return `${queue}:${jobId}:${chunk}:${lease}`;
 }
+
+/** The steps a chunk goes through; `render` runs once per job (chunk 0). */
+export const CHUNK_STEPS = ['extract', 'translate', 'render'] as const;
+export const chunkStepSchema = z.enum(CHUNK_STEPS);
+export type ChunkStep = z.infer<typeof chunkStepSchema>;
+
+const chunkStepRef = z.object({
+  jobId: z.string(),
+  chunk: z.number().int().nonnegative(),
+  step: chunkStepSchema,
+  lease: z.number().int().nonnegative(),
+});
+
+/**
+ * `chunk.step-done`: a worker wrote the step's result to object storage. Extraction of
+ * a chunk also reports the document's page count, which is how ingestion plans the
+ * remaining chunks without opening the PDF itself.
+ */
+export const chunkStepDoneSchema = chunkStepRef.extend({
+  documentPages: z.number().int().nonnegative().optional(),
+  pageFrom: z.number().int().positive().optional(),
+  pageTo: z.number().int().positive().optional(),
+  billedCharacters: z.number().int().nonnegative().default(0),
+  warnings: z.array(jobWarningSchema).default([]),
+  detectedLanguage: z.string().max(16).optional(),
+});
+export type ChunkStepDone = z.infer<typeof chunkStepDoneSchema>;
+
+/** `chunk.step-failed`: the step failed for good (a document error, or retries exhausted). */
+export const chunkStepFailedSchema = chunkStepRef.extend({ error: wireErrorSchema });
+export type ChunkStepFailed = z.infer<typeof chunkStepFailedSchema>;
+
+/** `job.cancel-requested` (broadcast): every worker replica aborts the job's in-flight steps. */
+export const jobCancelRequestedSchema = z.object({ jobId: z.string() });
+export type JobCancelRequested = z.infer<typeof jobCancelRequestedSchema>;
+
+/** Object-storage keys of step results: written before the step is acknowledged, so a retry finds them. */
+export const STORAGE_KEYS = {
+  chunkLayout: (jobId: string, chunk: number) => `jobs/${jobId}/chunks/${chunk}/layout.json`,
+  chunkTranslation: (jobId: string, chunk: number) => `jobs/${jobId}/chunks/${chunk}/translated.json`,
+  result: (jobId: string, format: string) => `jobs/${jobId}/result.${format}`,
+} as const;
+
+/**
+ * `translated.json` of a chunk: the translated text of each block of its layout, by
+ * block id, in the order of the layout.
+ */
+export const chunkTranslationSchema = z.object({
+  jobId: z.string(),
+  chunk: z.number().int().nonnegative(),
+  engine: engineNameSchema,
+  model: z.string(),
+  targetLanguage: languageSchema,
+  billedCharacters: z.number().int().nonnegative(),
+  blocks: z.array(z.object({ id: z.string(), text: z.string() })),
+});
+export type ChunkTranslation = z.infer<typeof chunkTranslationSchema>;
+
+/** Attempts of one chunk step before its worker reports it failed for good. */
+export const STEP_ATTEMPTS = 3;

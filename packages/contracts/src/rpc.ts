@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { jobListSchema, jobViewSchema } from './jobs.js';
+import { jobEventSchema, jobListSchema, jobViewSchema } from './jobs.js';
 import { RPC, type RpcPattern } from './names.js';
 import { outputFormatSchema, uploadOptionsSchema } from './upload.js';
 
@@ -109,3 +109,61 @@ export const RPC_CONTRACTS = {
 
 export type RpcRequest<P extends keyof typeof RPC_CONTRACTS> = z.input<(typeof RPC_CONTRACTS)[P]['request']>;
 export type RpcResponse<P extends keyof typeof RPC_CONTRACTS> = z.infer<(typeof RPC_CONTRACTS)[P]['response']>;
+
+/**
+ * Access tokens: EdDSA (Ed25519) JWTs signed by auth and verified locally by the
+ * gateway with the JWKS from `auth.jwks`. The `typ` header (RFC 9068) keeps any other
+ * JWT signed by the same key from passing as an access token.
+ */
+export const ACCESS_TOKEN = {
+  issuer: 'docat-auth',
+  audience: 'docat-api',
+  type: 'at+jwt',
+  algorithm: 'EdDSA',
+} as const;
+
+export const accessTokenClaimsSchema = z.object({
+  sub: z.string().min(1).max(64),
+  role: userViewSchema.shape.role,
+  iss: z.literal(ACCESS_TOKEN.issuer),
+  aud: z.union([z.literal(ACCESS_TOKEN.audience), z.array(z.string()).refine((a) => a.includes(ACCESS_TOKEN.audience))]),
+  exp: z.number().int(),
+  iat: z.number().int().optional(),
+  jti: z.string().optional(),
+});
+export type AccessTokenClaims = z.infer<typeof accessTokenClaimsSchema>;
+
+/**
+ * The opaque cursor of `jobs.list` / `GET /v1/jobs`: the position (creation time, id)
+ * of the last job of the previous page, newest first. Ingestion encodes it; the gateway
+ * decodes it only to refuse a malformed one before calling.
+ */
+export interface JobCursor {
+  createdAt: string;
+  id: string;
+}
+
+const jobCursorSchema = z.object({ createdAt: z.iso.datetime(), id: z.string().min(1).max(64) });
+
+export function encodeJobCursor(cursor: JobCursor): string {
+  return Buffer.from(`${cursor.createdAt}|${cursor.id}`, 'utf8').toString('base64url');
+}
+
+export function decodeJobCursor(cursor: string): JobCursor | null {
+  if (cursor.length === 0 || cursor.length > 128 || !/^[A-Za-z0-9_-]+$/.test(cursor)) return null;
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  const bar = text.indexOf('|');
+  if (bar < 0) return null;
+  const parsed = jobCursorSchema.safeParse({ createdAt: text.slice(0, bar), id: text.slice(bar + 1) });
+  return parsed.success ? parsed.data : null;
+}
+
+/**
+ * `notify.events`: a job's events after `afterSeq`, oldest first, from the per-job
+ * stream the notification service keeps. The caller checks ownership first (jobs.get).
+ */
+export const notifyEventsContract = rpc(
+  RPC.NOTIFY_EVENTS,
+  z.object({ jobId: z.string().max(64), afterSeq: z.number().int().nonnegative().default(0), limit: z.number().int().min(1).max(1000).default(200) }),
+  z.object({ events: z.array(jobEventSchema) }),
+);

@@ -1,1 +1,13 @@
-export {};
+export * from './data-source.js';
+export * from './migrator.js';
+export {
+  MIGRATIONS,
+  SERVICE_SCHEMAS,
+  type MigrationRegistry,
+  type ServiceSchema,
+} from './migrations/registry.js';
+export {
+  EmbeddedDatabase,
+  DataDirInUseError,
+  type EmbeddedDatabaseOptions,
+} from './embedded-database.js';

@@ -1,0 +1,11 @@
+import type { MigrationClass } from '../../data-source.js';
+import { AuthBaseline1767225600000 } from './1767225600000-auth-baseline.js';
+import { AuthAccounts1767225700000 } from './1767225700000-auth-accounts.js';
+
+/**
+ * Migrations of the `auth` schema, oldest first. To add one: create
+ * `<Date.now()>-<name>.ts` in this folder exporting a class named `<Name><timestamp>`
+ * (with the same string in its `name` field) and append it here. Never edit or remove a
+ * released migration; write a new one.
+ */
+export const authMigrations: readonly MigrationClass[] = [AuthBaseline1767225600000, AuthAccounts1767225700000];

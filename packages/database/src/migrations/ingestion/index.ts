@@ -1,0 +1,10 @@
+import type { MigrationClass } from '../../data-source.js';
+import { IngestionBaseline1767225600000 } from './1767225600000-ingestion-baseline.js';
+
+/**
+ * Migrations of the `ingestion` schema, oldest first. To add one: create
+ * `<Date.now()>-<name>.ts` in this folder exporting a class named `<Name><timestamp>`
+ * (with the same string in its `name` field) and append it here. Never edit or remove a
+ * released migration; write a new one.
+ */
+export const ingestionMigrations: readonly MigrationClass[] = [IngestionBaseline1767225600000];

@@ -1,0 +1,14 @@
+import type { MigrationClass } from '../../data-source.js';
+import { TranslationBaseline1767225600000 } from './1767225600000-translation-baseline.js';
+import { TranslationMemory1767225800000 } from './1767225800000-translation-memory.js';
+
+/**
+ * Migrations of the `translation` schema, oldest first. To add one: create
+ * `<Date.now()>-<name>.ts` in this folder exporting a class named `<Name><timestamp>`
+ * (with the same string in its `name` field) and append it here. Never edit or remove a
+ * released migration; write a new one.
+ */
+export const translationMigrations: readonly MigrationClass[] = [
+  TranslationBaseline1767225600000,
+  TranslationMemory1767225800000,
+];

@@ -1,0 +1,94 @@
+import type { EngineName } from '../types.js';
+
+/**
+ * Why an engine call failed, as far as the scheduler cares:
+ * - `rate_limited` (429) and `unavailable` (5xx, network): retry after a wait;
+ * - `bad_reply`: the provider answered but the content is unusable (after the engine's own re-ask);
+ * - `rejected`: auth, quota, or a request the provider refuses: retrying cannot help.
+ */
+export type EngineErrorKind = 'rate_limited' | 'unavailable' | 'bad_reply' | 'rejected';
+
+export class EngineError extends Error {
+  readonly engine: EngineName;
+  readonly kind: EngineErrorKind;
+  readonly status?: number;
+  /** Delay the provider asked for (Retry-After), in milliseconds. */
+  readonly retryAfterMs?: number;
+
+  constructor(
+    engine: EngineName,
+    kind: EngineErrorKind,
+    message: string,
+    options: { status?: number; retryAfterMs?: number; cause?: unknown } = {},
+  ) {
+    super(`${engine}: ${message}`, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'EngineError';
+    this.engine = engine;
+    this.kind = kind;
+    this.status = options.status;
+    this.retryAfterMs = options.retryAfterMs;
+  }
+
+  get retryable(): boolean {
+    return this.kind === 'rate_limited' || this.kind === 'unavailable';
+  }
+}
+
+/** Retry-After is either delta-seconds or an HTTP date (RFC 9110 §10.2.3). */
+export function parseRetryAfter(value: string | null | undefined, now = Date.now()): number | undefined {
+  if (value === null || value === undefined || value.trim() === '') return undefined;
+  const trimmed = value.trim();
+  if (/^\d+(\.\d+)?$/u.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+  const date = Date.parse(trimmed);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** Classify an HTTP status from a provider. */
+export function errorFromStatus(
+  engine: EngineName,
+  status: number | undefined,
+  message: string,
+  retryAfter?: string | null,
+  cause?: unknown,
+): EngineError {
+  const retryAfterMs = parseRetryAfter(retryAfter);
+  const options = { status, retryAfterMs, cause };
+  if (status === 429) return new EngineError(engine, 'rate_limited', message, options);
+  if (status === undefined || status >= 500 || status === 408) return new EngineError(engine, 'unavailable', message, options);
+  return new EngineError(engine, 'rejected', message, options);
+}
+
+export function isAbortError(err: unknown): boolean {
+  return err instanceof Error && (err.name === 'AbortError' || err.name === 'APIUserAbortError');
+}
+
+interface HttpLikeError {
+  status?: unknown;
+  headers?: unknown;
+  message?: unknown;
+}
+
+function headerValue(headers: unknown, name: string): string | undefined {
+  if (headers instanceof Headers) return headers.get(name) ?? undefined;
+  if (headers && typeof headers === 'object') {
+    const value = (headers as Record<string, unknown>)[name] ?? (headers as Record<string, unknown>)[name.toLowerCase()];
+    if (typeof value === 'string') return value;
+    if (Array.isArray(value) && typeof value[0] === 'string') return value[0];
+  }
+  return undefined;
+}
+
+/**
+ * Map an error thrown by an HTTP SDK (Anthropic, OpenAI: `status` + `headers`) to an
+ * EngineError. Abort errors are rethrown unchanged so cancellation stays cancellation.
+ */
+export function fromSdkError(engine: EngineName, err: unknown): EngineError {
+  if (err instanceof EngineError) return err;
+  if (isAbortError(err)) throw err;
+  const e = (err ?? {}) as HttpLikeError;
+  const status = typeof e.status === 'number' ? e.status : undefined;
+  const message = typeof e.message === 'string' ? e.message : String(err);
+  return errorFromStatus(engine, status, message, headerValue(e.headers, 'retry-after'), err);
+}
+
+export { headerValue };

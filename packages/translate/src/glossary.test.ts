@@ -1,0 +1,44 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DocatError } from '@docat/contracts';
+import { GLOSSARY_MAX_BYTES, glossaryToCsv, parseGlossaryCsv } from './glossary.js';
+
+const pair = { source: 'en', target: 'de' };
+
+describe('parseGlossaryCsv', () => {
+  test('reads quoted fields, CRLF, a BOM and an optional header', () => {
+    const g = parseGlossaryCsv('\ufeffterm,translation\r\nengine,Motor\r\n"pull request","Pull-Request, offen"\r\n"say ""hi""",sag hallo\r\n\r\n', pair);
+    assert.deepEqual(g.entries, [
+      { term: 'engine', translation: 'Motor' },
+      { term: 'pull request', translation: 'Pull-Request, offen' },
+      { term: 'say "hi"', translation: 'sag hallo' },
+    ]);
+  });
+  test('works without a header and with a line break inside quotes', () => {
+    const g = parseGlossaryCsv('a,b\n"multi\nline",x', pair);
+    assert.deepEqual(g.entries.map((e) => e.term), ['a', 'multi\nline']);
+  });
+  test('rejects duplicate terms, wrong widths and empty fields, naming the lines', () => {
+    assert.throws(
+      () => parseGlossaryCsv('a,b\nc\na,d\n,e', pair),
+      (err: unknown) => err instanceof DocatError && err.code === 'VALIDATION_FAILED' && err.errors!.map((e) => e.path).join(' ') === 'line 2 line 3 line 4',
+    );
+    assert.throws(() => parseGlossaryCsv('"open,b', pair), DocatError);
+  });
+  test('rejects oversized input', () => {
+    assert.throws(() => parseGlossaryCsv('a,b\n'.repeat(GLOSSARY_MAX_BYTES / 4 + 1), pair), /exceeds/);
+  });
+  test('version depends on content and pair, not on order', () => {
+    const a = parseGlossaryCsv('x,1\ny,2', pair);
+    const b = parseGlossaryCsv('y,2\nx,1', pair);
+    const c = parseGlossaryCsv('x,1\ny,3', pair);
+    const d = parseGlossaryCsv('x,1\ny,2', { source: 'en', target: 'fr' });
+    assert.equal(a.version, b.version);
+    assert.notEqual(a.version, c.version);
+    assert.notEqual(a.version, d.version);
+  });
+  test('CSV round trip', () => {
+    const g = parseGlossaryCsv('"a, b","say ""x"""\nc,d', pair);
+    assert.deepEqual(parseGlossaryCsv(glossaryToCsv(g), pair).entries, g.entries);
+  });
+});

@@ -1,0 +1,93 @@
+import type { EngineName } from '@docat/contracts';
+
+export type { EngineName };
+
+export type Formality = 'more' | 'less';
+
+/** One glossary pair: every occurrence of `term` in the source becomes `translation`. */
+export interface GlossaryEntry {
+  term: string;
+  translation: string;
+}
+
+export type PlaceholderKind = 'number' | 'url' | 'email' | 'formula' | 'code' | 'markup' | 'glossary';
+
+/**
+ * A run of text an engine must not touch. The segment text carries `token` in its
+ * place; after translation the token is replaced by `restore` (the original run, or the
+ * glossary's target term).
+ */
+export interface Placeholder {
+  token: string;
+  kind: PlaceholderKind;
+  original: string;
+  restore: string;
+}
+
+/** A unit of translation: one sentence, or a whole short block. */
+export interface Segment {
+  id: string;
+  blockId: string;
+  /** Table cell index within the block, when the block is a table. */
+  cell?: number;
+  /** Text with untranslatable runs replaced by placeholder tokens. */
+  text: string;
+  protected: Placeholder[];
+  /** Whitespace that separated this segment from the previous one in its block. */
+  lead: string;
+  /** True when the text holds nothing but placeholders, whitespace and punctuation. */
+  untranslatable: boolean;
+}
+
+export interface BatchSegment {
+  id: string;
+  text: string;
+}
+
+/**
+ * Wraps every HTTP request an engine makes (re-asks and split batches included), so
+ * the scheduler's concurrency and rate limits count real requests.
+ */
+export type RequestGate = <T>(send: () => Promise<T>) => Promise<T>;
+
+export interface TranslateBatchRequest {
+  source?: string;
+  target: string;
+  segments: BatchSegment[];
+  glossary?: GlossaryEntry[];
+  context?: { title?: string; neighbours?: string[] };
+  formality?: Formality;
+  signal?: AbortSignal;
+  gate?: RequestGate;
+}
+
+export interface TranslateBatchResult {
+  translations: BatchSegment[];
+  billedCharacters: number;
+  detectedSource?: string;
+}
+
+export interface EngineLanguages {
+  source: string[];
+  target: string[];
+}
+
+export interface EngineHealth {
+  ok: boolean;
+  detail?: string;
+}
+
+export interface TranslationEngine {
+  readonly name: EngineName;
+  readonly model: string;
+  readonly paid: boolean;
+  /** The engine applies glossaries itself; otherwise the translator protects terms with placeholders. */
+  readonly nativeGlossary: boolean;
+  /** Version of the prompt an LLM engine sends; part of translation memory keys. */
+  readonly promptVersion?: string;
+  translateBatch(req: TranslateBatchRequest): Promise<TranslateBatchResult>;
+  languages(): Promise<EngineLanguages>;
+  health(): Promise<EngineHealth>;
+}
+
+export const ungated: RequestGate = (send) => send();
