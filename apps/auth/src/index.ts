@@ -1,0 +1,1 @@
+export { AuthModule, AUTH_PATTERNS } from './auth.module.js';

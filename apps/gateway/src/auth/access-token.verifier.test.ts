@@ -1,0 +1,146 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHmac, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { calculateJwkThumbprint, SignJWT } from 'jose';
+import { ACCESS_TOKEN, DocatError, type Jwks } from '@docat/contracts';
+import { AccessTokenVerifier, bearerToken } from './access-token.verifier.js';
+import { JwksCache } from './jwks.cache.js';
+
+interface TestKey {
+  kid: string;
+  privateKey: KeyObject;
+  jwk: Jwks['keys'][number];
+}
+
+async function makeKey(): Promise<TestKey> {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const x = String(publicKey.export({ format: 'jwk' }).x);
+  const kid = await calculateJwkThumbprint({ kty: 'OKP', crv: 'Ed25519', x });
+  return { kid, privateKey, jwk: { kty: 'OKP', crv: 'Ed25519', x, kid, alg: 'EdDSA', use: 'sig' } };
+}
+
+const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+function claims(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  const now = Math.floor(Date.now() / 1000);
+  return { sub: 'user-1', role: 'user', iss: ACCESS_TOKEN.issuer, aud: ACCESS_TOKEN.audience, iat: now, exp: now + 900, ...overrides };
+}
+
+function sign(key: TestKey, payload = claims(), header: Record<string, unknown> = {}): Promise<string> {
+  return new SignJWT(payload).setProtectedHeader({ alg: 'EdDSA', kid: key.kid, typ: ACCESS_TOKEN.type, ...header }).sign(key.privateKey);
+}
+
+async function setup(published: TestKey[]) {
+  let fetches = 0;
+  const jwks = new JwksCache(async () => {
+    fetches++;
+    return { keys: published.map((k) => k.jwk) };
+  }, { minRefetchIntervalMs: 60_000 });
+  return { verifier: new AccessTokenVerifier(jwks), fetches: () => fetches };
+}
+
+async function rejection(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    return error instanceof DocatError ? error.code : `unexpected ${String(error)}`;
+  }
+  return 'accepted';
+}
+
+describe('AccessTokenVerifier', async () => {
+  const key = await makeKey();
+  const other = await makeKey();
+
+  test('accepts an EdDSA token signed by a published key', async () => {
+    const { verifier } = await setup([key]);
+    assert.deepEqual(await verifier.verify(await sign(key, claims({ role: 'admin' }))), { id: 'user-1', role: 'admin' });
+  });
+
+  test('rejects alg:none', async () => {
+    const { verifier, fetches } = await setup([key]);
+    const token = `${b64({ alg: 'none', kid: key.kid, typ: ACCESS_TOKEN.type })}.${b64(claims())}.`;
+    assert.equal(await rejection(verifier.verify(token)), 'TOKEN_INVALID');
+    const withJunkSignature = `${token}AAAA`;
+    assert.equal(await rejection(verifier.verify(withJunkSignature)), 'TOKEN_INVALID');
+    assert.equal(fetches(), 0, 'no key lookup for a refused algorithm');
+  });
+
+  test('rejects HS256 signed with the public key (algorithm confusion)', async () => {
+    const { verifier } = await setup([key]);
+    const signingInput = `${b64({ alg: 'HS256', kid: key.kid, typ: ACCESS_TOKEN.type })}.${b64(claims())}`;
+    for (const secret of [key.jwk.x, Buffer.from(key.jwk.x, 'base64url'), JSON.stringify(key.jwk)]) {
+      const mac = createHmac('sha256', secret).update(signingInput).digest('base64url');
+      assert.equal(await rejection(verifier.verify(`${signingInput}.${mac}`)), 'TOKEN_INVALID');
+    }
+  });
+
+  test('rejects an expired token', async () => {
+    const { verifier } = await setup([key]);
+    const past = Math.floor(Date.now() / 1000) - 3600;
+    assert.equal(await rejection(verifier.verify(await sign(key, claims({ iat: past - 900, exp: past })))), 'TOKEN_INVALID');
+  });
+
+  test('rejects a token signed by a key auth does not publish', async () => {
+    const { verifier } = await setup([key]);
+    assert.equal(await rejection(verifier.verify(await sign(other))), 'TOKEN_INVALID');
+    // Same kid as a published key, but the wrong private key.
+    assert.equal(await rejection(verifier.verify(await sign({ ...other, kid: key.kid }))), 'TOKEN_INVALID');
+  });
+
+  test('rejects a tampered payload', async () => {
+    const { verifier } = await setup([key]);
+    const [header, , signature] = (await sign(key)).split('.');
+    const forged = `${header}.${b64(claims({ sub: 'someone-else', role: 'admin' }))}.${signature}`;
+    assert.equal(await rejection(verifier.verify(forged)), 'TOKEN_INVALID');
+  });
+
+  test('rejects wrong issuer, audience, type or claims', async () => {
+    const { verifier } = await setup([key]);
+    assert.equal(await rejection(verifier.verify(await sign(key, claims({ iss: 'elsewhere' })))), 'TOKEN_INVALID');
+    assert.equal(await rejection(verifier.verify(await sign(key, claims({ aud: 'other-api' })))), 'TOKEN_INVALID');
+    assert.equal(await rejection(verifier.verify(await sign(key, claims(), { typ: 'JWT' }))), 'TOKEN_INVALID');
+    assert.equal(await rejection(verifier.verify(await sign(key, claims({ role: 'root' })))), 'TOKEN_INVALID');
+    assert.equal(await rejection(verifier.verify('not.a.jwt')), 'TOKEN_INVALID');
+    assert.equal(await rejection(verifier.verify('garbage')), 'TOKEN_INVALID');
+  });
+
+  test('a new kid triggers one refetch (rotation), and unknown kids are rate limited', async () => {
+    const published = [key];
+    const { verifier, fetches } = await setup(published);
+    await verifier.verify(await sign(key));
+    assert.equal(fetches(), 1);
+    published.push(other);
+    // Inside the refetch interval an unknown kid is refused without asking auth again.
+    assert.equal(await rejection(verifier.verify(await sign(other))), 'TOKEN_INVALID');
+    assert.equal(fetches(), 1);
+  });
+
+  test('a rotated key is picked up once the refetch interval allows', async () => {
+    const published = [key];
+    let now = 1_000_000;
+    let fetches = 0;
+    const jwks = new JwksCache(async () => {
+      fetches++;
+      return { keys: published.map((k) => k.jwk) };
+    }, { minRefetchIntervalMs: 30_000, now: () => now });
+    const verifier = new AccessTokenVerifier(jwks);
+    await verifier.verify(await sign(key));
+    published.push(other);
+    now += 31_000;
+    assert.deepEqual(await verifier.verify(await sign(other)), { id: 'user-1', role: 'user' });
+    assert.equal(fetches, 2);
+    await verifier.verify(await sign(key));
+    assert.equal(fetches, 2, 'known keys are served from the cache');
+  });
+});
+
+describe('bearerToken', () => {
+  test('reads the Bearer scheme only', () => {
+    assert.equal(bearerToken('Bearer abc.def.ghi'), 'abc.def.ghi');
+    assert.equal(bearerToken('bearer abc'), 'abc');
+    assert.equal(bearerToken('Basic dXNlcjpwYXNz'), null);
+    assert.equal(bearerToken(undefined), null);
+    assert.equal(bearerToken('Bearer '), null);
+  });
+});

@@ -1,0 +1,80 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Multipart } from '@fastify/multipart';
+import { DocatError, RPC, uploadOptionsSchema, type EnvelopeContext, type JobView, type UploadOptions } from '@docat/contracts';
+import { parseOrThrow, STORAGE, type ObjectStorage } from '@docat/service-kit';
+import { ServicesClient } from '../rpc/services.client.js';
+import { GATEWAY_SETTINGS, type GatewaySettings } from '../gateway.settings.js';
+import { cleanFileName } from './file-name.js';
+import { storeUpload, type StoredFile } from './upload.store.js';
+
+/** The multipart field that carries the PDF. */
+export const FILE_FIELD = 'file';
+
+type ReceivedFile = StoredFile & { fileName: string };
+
+interface UploadRequest {
+  userId: string;
+  parts: AsyncIterable<Multipart>;
+  idempotencyKey?: string;
+  context: EnvelopeContext;
+}
+
+/**
+ * `POST /v1/documents`. The form fields may come before or after the file part: the
+ * file is streamed to storage as it arrives either way, and the options are validated
+ * once the body has ended. Anything refused before ingestion accepted the job deletes
+ * the stored upload; once `jobs.create` was sent the upload belongs to ingestion (a
+ * timed-out call may still have created the job), and an unused one expires with the
+ * uploads retention.
+ */
+@Injectable()
+export class DocumentsService {
+  constructor(
+    private readonly services: ServicesClient,
+    @Inject(STORAGE) private readonly storage: ObjectStorage,
+    @Inject(GATEWAY_SETTINGS) private readonly settings: GatewaySettings,
+  ) {}
+
+  async upload(request: UploadRequest): Promise<JobView> {
+    const { stored, options } = await this.receive(request.parts);
+    return this.services.call(
+      RPC.JOBS_CREATE,
+      {
+        userId: request.userId,
+        upload: { storageKey: stored.storageKey, bytes: stored.bytes, fileName: stored.fileName, sha256: stored.sha256 },
+        options,
+        ...(request.idempotencyKey ? { idempotencyKey: request.idempotencyKey } : {}),
+      },
+      request.context,
+      30_000,
+    );
+  }
+
+  private async receive(parts: AsyncIterable<Multipart>): Promise<{ stored: ReceivedFile; options: UploadOptions }> {
+    const fields: Record<string, string> = {};
+    let stored: ReceivedFile | null = null;
+    try {
+      for await (const part of parts) {
+        if (part.type === 'file') {
+          if (part.fieldname !== FILE_FIELD || stored) {
+            part.file.resume();
+            throw new DocatError('VALIDATION_FAILED', `Send exactly one file, in the '${FILE_FIELD}' field`);
+          }
+          const file = await storeUpload(this.storage, part.file, this.settings.maxUploadBytes);
+          stored = { ...file, fileName: cleanFileName(part.filename) };
+        } else {
+          if (Object.hasOwn(fields, part.fieldname)) {
+            throw new DocatError('VALIDATION_FAILED', `The field '${part.fieldname}' is sent twice`);
+          }
+          if (part.valueTruncated) throw new DocatError('VALIDATION_FAILED', `The field '${part.fieldname}' is too long`);
+          fields[part.fieldname] = String(part.value);
+        }
+      }
+      if (!stored) throw new DocatError('VALIDATION_FAILED', `The '${FILE_FIELD}' part is missing`);
+      return { stored, options: parseOrThrow(uploadOptionsSchema, fields) };
+    } catch (error) {
+      if (stored) await this.storage.delete(stored.storageKey).catch(() => undefined);
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,84 @@
+import { createHash, type Hash } from 'node:crypto';
+import { Transform, type TransformCallback } from 'node:stream';
+import { DocatError } from '@docat/contracts';
+import { PDF_SNIFF_LIMIT, sniffPdfSignature } from './pdf-signature.js';
+
+export interface UploadGuardResult {
+  bytes: number;
+  sha256: string;
+}
+
+/**
+ * A pass-through stream between the multipart file part and object storage. It
+ * checks what can be seen while streaming and fails the stream the moment a check
+ * fails: the PDF header in the first bytes (415 `UNSUPPORTED_MEDIA_TYPE`), the size
+ * limit as soon as it is crossed (413 `FILE_TOO_LARGE`), and an empty file at the end
+ * (400 `EMPTY_FILE`). It holds at most the header window in memory and hashes the
+ * bytes on the way through.
+ */
+export class UploadGuard extends Transform {
+  private readonly hash: Hash = createHash('sha256');
+  private head: Buffer | null = Buffer.alloc(0);
+  private count = 0;
+  /** The first check that failed; the storage write fails with a less telling error. */
+  failure: DocatError | null = null;
+
+  constructor(private readonly maxBytes: number) {
+    super();
+  }
+
+  get bytes(): number {
+    return this.count;
+  }
+
+  result(): UploadGuardResult {
+    return { bytes: this.count, sha256: this.hash.digest('hex') };
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    this.count += chunk.length;
+    if (this.count > this.maxBytes) {
+      done(this.fail(new DocatError('FILE_TOO_LARGE', `The file exceeds ${this.maxBytes} bytes`)));
+      return;
+    }
+    this.hash.update(chunk);
+    if (this.head === null) {
+      done(null, chunk);
+      return;
+    }
+    this.head = Buffer.concat([this.head, chunk]);
+    const verdict = sniffPdfSignature(this.head);
+    if (verdict === 'not-pdf') {
+      done(this.fail(new DocatError('UNSUPPORTED_MEDIA_TYPE', 'The file does not start with a PDF header')));
+      return;
+    }
+    if (verdict === 'need-more' && this.head.length < PDF_SNIFF_LIMIT) {
+      done();
+      return;
+    }
+    if (verdict === 'need-more') {
+      done(this.fail(new DocatError('UNSUPPORTED_MEDIA_TYPE', 'The file does not start with a PDF header')));
+      return;
+    }
+    const held = this.head;
+    this.head = null;
+    done(null, held);
+  }
+
+  override _flush(done: TransformCallback): void {
+    if (this.count === 0) {
+      done(this.fail(new DocatError('EMPTY_FILE')));
+      return;
+    }
+    if (this.head !== null) {
+      done(this.fail(new DocatError('UNSUPPORTED_MEDIA_TYPE', 'The file does not start with a PDF header')));
+      return;
+    }
+    done();
+  }
+
+  private fail(error: DocatError): DocatError {
+    this.failure ??= error;
+    return error;
+  }
+}

@@ -1,0 +1,36 @@
+import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
+import { DocatError, uuidv7 } from '@docat/contracts';
+import type { ObjectStorage } from '@docat/service-kit';
+import { UploadGuard } from './upload-guard.js';
+
+export interface StoredFile {
+  storageKey: string;
+  bytes: number;
+  sha256: string;
+}
+
+/**
+ * Streams one uploaded file into object storage under `uploads/<uuidv7>` while the
+ * guard checks it. On any failure the storage write is aborted and whatever was
+ * written is deleted before the error propagates, so a refused upload leaves nothing.
+ */
+export async function storeUpload(storage: ObjectStorage, source: Readable, maxBytes: number): Promise<StoredFile> {
+  const storageKey = `uploads/${uuidv7()}`;
+  const guard = new UploadGuard(maxBytes);
+  const abort = new AbortController();
+  const feeding = pipeline(source, guard);
+  const putting = storage.put(storageKey, guard, { contentType: 'application/pdf', signal: abort.signal });
+  // A failed write stops reading the guard; destroying it unblocks the pipeline.
+  putting.catch((error: unknown) => guard.destroy(error instanceof Error ? error : new Error(String(error))));
+  feeding.catch((error: unknown) => abort.abort(guard.failure ?? error));
+  const [fed, put] = await Promise.allSettled([feeding, putting]);
+  if (fed.status === 'fulfilled' && put.status === 'fulfilled') {
+    const { bytes, sha256 } = guard.result();
+    if (put.value.bytes === bytes) return { storageKey, bytes, sha256 };
+  }
+  await storage.delete(storageKey).catch(() => undefined);
+  if (guard.failure) throw guard.failure;
+  const cause = fed.status === 'rejected' ? fed.reason : put.status === 'rejected' ? put.reason : 'size mismatch';
+  throw new DocatError('INTERNAL', undefined, { cause });
+}

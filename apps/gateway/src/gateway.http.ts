@@ -1,0 +1,53 @@
+import type { INestApplication } from '@nestjs/common';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import multipart from '@fastify/multipart';
+import type { DocatConfig } from '@docat/config';
+import type { HttpOptions } from '@docat/service-kit';
+import { JSON_BODY_LIMIT } from './gateway.settings.js';
+import { ProblemFilter } from './http/problem.filter.js';
+import { REQUEST_ID_HEADER, requestIdFor } from './http/request-id.js';
+import { SECURITY_HEADERS } from './http/security-headers.js';
+
+export function createGatewayAdapter(): FastifyAdapter {
+  return new FastifyAdapter({
+    bodyLimit: JSON_BODY_LIMIT,
+    genReqId: requestIdFor,
+    requestIdHeader: false,
+    trustProxy: false,
+    return503OnClosing: true,
+  });
+}
+
+/**
+ * Everything the gateway's HTTP server needs besides its routes: problem+json for
+ * every error (including Fastify's own, before routing), the request id echoed on
+ * every response, security headers, CORS for the configured origins only, multipart.
+ * Standalone mode applies the same function to its one HTTP server.
+ */
+export async function configureGatewayApp(app: INestApplication, config: Pick<DocatConfig, 'http'>): Promise<void> {
+  const fastifyApp = app as NestFastifyApplication;
+  const instance = fastifyApp.getHttpAdapter().getInstance();
+  instance.addHook('onRequest', async (request, reply) => {
+    void reply.header(REQUEST_ID_HEADER, request.id);
+    void reply.headers(SECURITY_HEADERS);
+  });
+  app.useGlobalFilters(new ProblemFilter());
+  if (config.http.corsOrigins.length > 0) {
+    app.enableCors({
+      origin: [...config.http.corsOrigins],
+      methods: ['GET', 'POST', 'DELETE'],
+      allowedHeaders: ['authorization', 'content-type', 'idempotency-key', 'x-request-id', 'range', 'if-none-match'],
+      exposedHeaders: ['x-request-id', 'location', 'etag', 'content-range', 'content-disposition'],
+      maxAge: 600,
+    });
+  }
+  await fastifyApp.register(multipart, { throwFileSizeLimit: true });
+}
+
+/** The `http` option of `bootstrapService` for the gateway. */
+export function gatewayHttpOptions(config: Pick<DocatConfig, 'http'>): HttpOptions {
+  return {
+    adapter: createGatewayAdapter,
+    configure: (app: INestApplication) => configureGatewayApp(app, config),
+  };
+}

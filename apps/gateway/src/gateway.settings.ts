@@ -1,0 +1,16 @@
+/** `GatewaySettings`: the part of the configuration the gateway reads. */
+export const GATEWAY_SETTINGS = Symbol('GATEWAY_SETTINGS');
+
+export interface GatewaySettings {
+  maxUploadBytes: number;
+  corsOrigins: readonly string[];
+}
+
+/** JSON bodies (auth requests) are small; anything bigger is refused unread. */
+export const JSON_BODY_LIMIT = 1_048_576;
+
+/**
+ * Multipart overhead allowed on top of the file limit when judging `Content-Length`
+ * before reading: boundaries, part headers and the option fields.
+ */
+export const MULTIPART_OVERHEAD_BYTES = 64 * 1024;

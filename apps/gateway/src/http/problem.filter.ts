@@ -1,0 +1,33 @@
+import { Catch, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { DocatError } from '@docat/contracts';
+import { PROBLEM_CONTENT_TYPE, problemFor, toHttpDocatError } from './problem.js';
+
+/**
+ * Answers every HTTP error as RFC 9457 problem+json with a registered `code` and the
+ * request id. Errors the gateway did not anticipate are logged with their stack and
+ * answered as 500 `INTERNAL` without detail.
+ */
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Http');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    const error = toHttpDocatError(exception);
+    if (error.code === 'INTERNAL' && !(exception instanceof DocatError && exception.code === 'INTERNAL')) {
+      const detail = exception instanceof Error ? (exception.stack ?? exception.message) : String(exception);
+      this.logger.error(`${request.method} ${request.url} [${request.id}] ${detail}`);
+    }
+    const problem = problemFor(error, { requestId: request.id, instance: request.url.split('?')[0] });
+    if (reply.sent) {
+      // The body already started (a download that failed midway): all that is left is to cut it.
+      reply.raw.destroy();
+      return;
+    }
+    if (problem.status === 413) void reply.header('connection', 'close');
+    void reply.status(problem.status).header('content-type', PROBLEM_CONTENT_TYPE).send(Buffer.from(JSON.stringify(problem), 'utf8'));
+  }
+}

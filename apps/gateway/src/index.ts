@@ -1,0 +1,2 @@
+export { GatewayModule } from './gateway.module.js';
+export { configureGatewayApp, createGatewayAdapter, gatewayHttpOptions } from './gateway.http.js';

@@ -1,0 +1,49 @@
+import { Controller, Delete, Get, Param, Query, Req, Res, UseGuards } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { RPC, type JobList, type JobView } from '@docat/contracts';
+import { AccessTokenGuard, CurrentUser } from '../auth/access-token.guard.js';
+import type { AuthenticatedUser } from '../auth/access-token.verifier.js';
+import { envelopeContextOf } from '../rpc/request-context.js';
+import { ServicesClient } from '../rpc/services.client.js';
+import { jobIdParam, listQuery, resultFormat } from './jobs.query.js';
+import { ResultsService } from './results.service.js';
+
+/** Ingestion enforces ownership: another user's job answers NOT_FOUND, like a missing one. */
+@Controller('v1/jobs')
+@UseGuards(AccessTokenGuard)
+export class JobsController {
+  constructor(
+    private readonly services: ServicesClient,
+    private readonly results: ResultsService,
+  ) {}
+
+  @Get()
+  list(@CurrentUser() user: AuthenticatedUser, @Query() query: unknown, @Req() request: FastifyRequest): Promise<JobList> {
+    return this.services.call(RPC.JOBS_LIST, { userId: user.id, ...listQuery(query) }, envelopeContextOf(request));
+  }
+
+  @Get(':id')
+  get(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string, @Req() request: FastifyRequest): Promise<JobView> {
+    return this.services.call(RPC.JOBS_GET, { userId: user.id, jobId: jobIdParam(id) }, envelopeContextOf(request));
+  }
+
+  @Delete(':id')
+  cancel(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string, @Req() request: FastifyRequest): Promise<JobView> {
+    return this.services.call(RPC.JOBS_CANCEL, { userId: user.id, jobId: jobIdParam(id) }, envelopeContextOf(request));
+  }
+
+  @Get(':id/result')
+  async result(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param('id') id: string,
+    @Query() query: unknown,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    await this.results.send(
+      { userId: user.id, jobId: jobIdParam(id), format: resultFormat(query) },
+      request,
+      reply,
+    );
+  }
+}

@@ -1,0 +1,53 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { decodeJobCursor, DocatError, encodeJobCursor, uuidv7 } from '@docat/contracts';
+import { jobIdParam, listQuery, resultFormat } from './jobs.query.js';
+
+function codeOf(fn: () => unknown): string | null {
+  try {
+    fn();
+    return null;
+  } catch (error) {
+    return error instanceof DocatError ? error.code : 'not a DocatError';
+  }
+}
+
+describe('job cursors', () => {
+  test('round-trip a position through an opaque URL-safe string', () => {
+    const position = { createdAt: '2025-03-01T12:34:56.789Z', id: uuidv7() };
+    const cursor = encodeJobCursor(position);
+    assert.match(cursor, /^[A-Za-z0-9_-]+$/);
+    assert.deepEqual(decodeJobCursor(cursor), position);
+  });
+
+  test('refuse what no page returned', () => {
+    assert.equal(decodeJobCursor(''), null);
+    assert.equal(decodeJobCursor('not a cursor!'), null);
+    assert.equal(decodeJobCursor(Buffer.from('yesterday|abc').toString('base64url')), null);
+    assert.equal(decodeJobCursor(Buffer.from('2025-03-01T12:34:56.789Z').toString('base64url')), null);
+    assert.equal(decodeJobCursor('A'.repeat(200)), null);
+  });
+
+  test('the list query accepts a returned cursor and refuses a forged one', () => {
+    const cursor = encodeJobCursor({ createdAt: new Date().toISOString(), id: uuidv7() });
+    assert.deepEqual(listQuery({ cursor, limit: '5' }), { cursor, limit: 5 });
+    assert.deepEqual(listQuery({}), { limit: 20 });
+    assert.equal(codeOf(() => listQuery({ cursor: 'garbage' })), 'VALIDATION_FAILED');
+    assert.equal(codeOf(() => listQuery({ limit: '0' })), 'VALIDATION_FAILED');
+    assert.equal(codeOf(() => listQuery({ limit: '101' })), 'VALIDATION_FAILED');
+  });
+});
+
+describe('job route parameters', () => {
+  test('a job id must be a UUID, or the job is simply not found', () => {
+    const id = uuidv7();
+    assert.equal(jobIdParam(id.toUpperCase()), id);
+    assert.equal(codeOf(() => jobIdParam('../../etc')), 'NOT_FOUND');
+  });
+
+  test('the result format is one of the outputs', () => {
+    assert.equal(resultFormat({ format: 'md' }), 'md');
+    assert.equal(codeOf(() => resultFormat({ format: 'docx' })), 'VALIDATION_FAILED');
+    assert.equal(codeOf(() => resultFormat({})), 'VALIDATION_FAILED');
+  });
+});

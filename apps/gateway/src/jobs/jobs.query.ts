@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import { decodeJobCursor, DocatError, outputFormatSchema, type OutputFormat } from '@docat/contracts';
+import { parseOrThrow } from '@docat/service-kit';
+
+/** Job ids are UUIDs; anything else cannot name a job, so it is simply not found. */
+const JOB_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function jobIdParam(id: string): string {
+  if (!JOB_ID.test(id)) throw new DocatError('NOT_FOUND');
+  return id.toLowerCase();
+}
+
+const listQuerySchema = z.object({
+  cursor: z
+    .string()
+    .optional()
+    .refine((c) => c === undefined || decodeJobCursor(c) !== null, 'cursor is not one this API returned'),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+});
+
+export function listQuery(query: unknown): { cursor?: string; limit: number } {
+  const { cursor, limit } = parseOrThrow(listQuerySchema, query ?? {});
+  return cursor === undefined ? { limit } : { cursor, limit };
+}
+
+const resultQuerySchema = z.object({ format: outputFormatSchema });
+
+export function resultFormat(query: unknown): OutputFormat {
+  return parseOrThrow(resultQuerySchema, query ?? {}).format;
+}

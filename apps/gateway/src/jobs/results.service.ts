@@ -1,0 +1,83 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { DocatError, RPC, type OutputFormat } from '@docat/contracts';
+import { STORAGE, type ObjectStorage } from '@docat/service-kit';
+import { attachmentDisposition } from '../documents/file-name.js';
+import { envelopeContextOf } from '../rpc/request-context.js';
+import { ServicesClient } from '../rpc/services.client.js';
+import { contentRange, etagMatches, parseRange } from './byte-range.js';
+
+/** A result never changes once written, so a client may keep it; `private` keeps shared caches out. */
+const RESULT_CACHE_CONTROL = 'private, max-age=3600';
+
+function strongEtag(etag: string): string {
+  const bare = etag.replace(/^W\//, '').replace(/^"|"$/g, '');
+  return `"${bare.replace(/"/g, '')}"`;
+}
+
+/**
+ * `GET /v1/jobs/:id/result`: ingestion says where the result is (and whether this
+ * user may have it); the bytes stream from object storage, honouring `If-None-Match`
+ * (304) and a single `Range` (206, or 416 when it misses).
+ */
+@Injectable()
+export class ResultsService {
+  constructor(
+    private readonly services: ServicesClient,
+    @Inject(STORAGE) private readonly storage: ObjectStorage,
+  ) {}
+
+  async send(
+    target: { userId: string; jobId: string; format: OutputFormat },
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<void> {
+    const location = await this.services.call(RPC.JOBS_RESULT, target, envelopeContextOf(request));
+    const etag = strongEtag(location.etag);
+    void reply
+      .header('etag', etag)
+      .header('cache-control', RESULT_CACHE_CONTROL)
+      .header('accept-ranges', 'bytes')
+      .header('content-disposition', attachmentDisposition(location.fileName));
+
+    if (etagMatches(request.headers['if-none-match'], etag)) {
+      await reply.status(304).send();
+      return;
+    }
+    const size = location.bytes;
+    const decision = parseRange(request.headers.range, size);
+    if (decision.kind === 'unsatisfiable') {
+      await reply
+        .status(416)
+        .header('content-range', `bytes */${size}`)
+        .header('content-type', 'application/problem+json')
+        .send(
+          Buffer.from(
+            JSON.stringify(
+              new DocatError('RANGE_NOT_SATISFIABLE', `the result has ${size} bytes`).toProblem({
+                requestId: String(request.id),
+              }),
+            ),
+          ),
+        );
+      return;
+    }
+    if (decision.kind === 'partial') {
+      const { range } = decision;
+      const body = await this.storage.get(location.storageKey, { range: { start: range.start, end: range.end } });
+      await reply
+        .status(206)
+        .header('content-type', location.contentType)
+        .header('content-range', contentRange(range, size))
+        .header('content-length', String(range.end - range.start + 1))
+        .send(body);
+      return;
+    }
+    const body = await this.storage.get(location.storageKey);
+    await reply
+      .status(200)
+      .header('content-type', location.contentType)
+      .header('content-length', String(size))
+      .send(body);
+  }
+}

@@ -1,0 +1,14 @@
+import 'reflect-metadata';
+import { loadConfig } from '@docat/config';
+import { SERVICES } from '@docat/contracts';
+import { runService } from '@docat/service-kit';
+import { GatewayModule } from './gateway.module.js';
+import { gatewayHttpOptions } from './gateway.http.js';
+
+await runService({
+  service: SERVICES.GATEWAY,
+  module: GatewayModule.register(),
+  http: gatewayHttpOptions(loadConfig()),
+  // The gateway answers no RPC; it only calls.
+  transport: false,
+});
