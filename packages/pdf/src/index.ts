@@ -1,1 +1,2 @@
 export * from './content/index.js';
+export * from './extract/index.js';

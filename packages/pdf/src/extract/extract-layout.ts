@@ -1,0 +1,225 @@
+import {
+  DocatError,
+  LAYOUT_SCHEMA_VERSION,
+  type JobWarning,
+  type LayoutDocument,
+  type Page,
+  type PageInterval,
+} from '@docat/contracts';
+import type { PDFPageProxy } from 'pdfjs-dist/types/src/display/api.js';
+import { finalizeDocument } from '../layout/document-level.js';
+import { layoutPage } from '../layout/page-layout.js';
+import { dominantScript, stripGarbage } from '../layout/text-normalize.js';
+import { findLanguageData, languageForScript, tesseractCode } from '../ocr/ocr-languages.js';
+import { OcrPool, wordsToSpans } from '../ocr/ocr-pool.js';
+import { renderPage } from '../ocr/render-page.js';
+import { readPage, type PageContent } from './page-reader.js';
+import { closeDocument, loadPdfjs, mapPdfjsError, openDocument, type PDFDocumentProxy } from './pdfjs.js';
+
+export interface ExtractOptions {
+  password?: string;
+  /** Pages to extract (1-based, inclusive); all pages when absent. */
+  pages?: PageInterval[];
+  /** Language of the document (ISO 639-1), used to pick OCR data. */
+  sourceLanguage?: string;
+  /** `auto`: OCR pages without a usable text layer; `force`: OCR every page. */
+  ocr?: 'auto' | 'off' | 'force';
+  /**
+   * `full` walks each page's operator list (figures, font names, bold/italic);
+   * `text` reads the text layer only, which is faster.
+   */
+  detail?: 'full' | 'text';
+  /**
+   * Run the document-level pass (headers/footers, heading levels, continuations).
+   * Chunks extracted for `mergeChunks` set this to false.
+   */
+  documentLevel?: boolean;
+  /** OCR resolution for pages rendered from vector text; scans use their own (150-300). */
+  ocrDpi?: number;
+  /** Share a pool between calls; otherwise one is made and closed per call. */
+  ocrPool?: OcrPool;
+  signal?: AbortSignal;
+  onProgress?(done: number, total: number): void;
+  /**
+   * Receive each page as soon as it is laid out instead of collecting it; the
+   * returned document then has no pages and no document-level pass is run.
+   */
+  onPage?(page: Page): void;
+}
+
+export interface ExtractResult {
+  document: LayoutDocument;
+  warnings: JobWarning[];
+}
+
+/** Pages with fewer characters than this count as having no text layer. */
+const MIN_TEXT_CHARS = 20;
+const MAX_GARBAGE_SHARE = 0.3;
+
+export function selectedPages(numPages: number, intervals: readonly PageInterval[] | undefined): number[] {
+  if (!intervals || intervals.length === 0) return Array.from({ length: numPages }, (_, i) => i + 1);
+  const out = new Set<number>();
+  for (const { from, to } of intervals) {
+    if (from < 1 || to < from) throw new DocatError('INVALID_PAGE_RANGE', `${from}-${to}`);
+    for (let p = from; p <= Math.min(to, numPages); p++) out.add(p);
+  }
+  if (out.size === 0) throw new DocatError('INVALID_PAGE_RANGE', 'No selected page exists in the document');
+  return [...out].sort((a, b) => a - b);
+}
+
+export type PageVerdict = 'text' | 'scanned' | 'garbage';
+
+/** Whether a page's text layer can be used, judged from what was read. */
+export function judgePage(content: PageContent): PageVerdict {
+  const pageArea = content.width * content.height;
+  if (content.quality.chars >= MIN_TEXT_CHARS && content.quality.garbage / content.quality.chars > MAX_GARBAGE_SHARE) {
+    return 'garbage';
+  }
+  if (content.quality.chars < MIN_TEXT_CHARS) {
+    const imageArea = content.images.reduce((a, i) => a + Math.max(0, i.bbox[2] - i.bbox[0]) * Math.max(0, i.bbox[3] - i.bbox[1]), 0);
+    if (imageArea >= pageArea * 0.5) return 'scanned';
+  }
+  return 'text';
+}
+
+/** Resolution for OCR: a scan's own resolution within 150-300 dpi, else `fallback`. */
+function ocrDpi(content: PageContent, fallback: number): number {
+  let best = 0;
+  for (const img of content.images) {
+    const w = img.bbox[2] - img.bbox[0];
+    if (w > content.width * 0.5 && img.pixelWidth > 0) best = Math.max(best, (img.pixelWidth / w) * 72);
+  }
+  return best > 0 ? Math.min(300, Math.max(150, Math.round(best))) : fallback;
+}
+
+/**
+ * Extract the layout model of a PDF (or of some of its pages). Pages are read one at
+ * a time and released, so memory does not grow with the page count.
+ */
+export async function extractLayout(bytes: Uint8Array, opts: ExtractOptions = {}): Promise<ExtractResult> {
+  const doc = await openDocument(bytes, { password: opts.password });
+  const ownPool = opts.ocrPool ? undefined : new OcrPool();
+  const pool = opts.ocrPool ?? ownPool!;
+  try {
+    const result = await extractFromDocument(doc, opts, pool);
+    if (!hasEndMarker(bytes)) {
+      result.warnings.unshift({ kind: 'recovered_damage', message: 'The file is truncated or damaged; the pages that survive were extracted' });
+    }
+    return result;
+  } finally {
+    await ownPool?.close();
+    await closeDocument(doc);
+  }
+}
+
+/** A complete PDF ends with `%%EOF` (allowing trailing whitespace or junk of a few bytes). */
+export function hasEndMarker(bytes: Uint8Array): boolean {
+  const tail = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).subarray(Math.max(0, bytes.byteLength - 1024));
+  return tail.includes('%%EOF');
+}
+
+export async function extractFromDocument(doc: PDFDocumentProxy, opts: ExtractOptions, pool: OcrPool): Promise<ExtractResult> {
+  const pdfjs = await loadPdfjs();
+  if (doc.numPages === 0) throw new DocatError('PDF_NO_PAGES');
+  if (doc.numPages === 1) {
+    // pdf.js invents one empty page when the page tree is missing; it has no object.
+    const only = await doc.getPage(1).catch((err: unknown) => {
+      throw mapPdfjsError(err, opts.password);
+    });
+    if (only.ref === null) throw new DocatError('PDF_NO_PAGES', 'The document has no page tree');
+  }
+  const numbers = selectedPages(doc.numPages, opts.pages);
+  const warnings: JobWarning[] = [];
+  const pages: Page[] = [];
+  const ocrMode = opts.ocr ?? 'auto';
+  const detail = opts.detail ?? 'full';
+  let done = 0;
+  const emit = (p: Page) => (opts.onPage ? opts.onPage(p) : pages.push(p));
+  for (const n of numbers) {
+    opts.signal?.throwIfAborted();
+    let page: PDFPageProxy;
+    try {
+      page = await doc.getPage(n);
+    } catch (err) {
+      throw mapPdfjsError(err, opts.password);
+    }
+    try {
+      let content = await readPage(pdfjs, page, { operators: detail === 'full' });
+      let verdict = judgePage(content);
+      if (detail === 'text' && verdict === 'text' && content.quality.chars < MIN_TEXT_CHARS) {
+        // Sparse text: look at the images before deciding the page is not a scan.
+        content = await readPage(pdfjs, page, { operators: true });
+        verdict = judgePage(content);
+      }
+      const wantOcr = ocrMode === 'force' || (ocrMode === 'auto' && verdict !== 'text');
+      if (wantOcr) {
+        emit(await ocrPage(page, content, opts, pool, warnings));
+      } else {
+        if (verdict === 'garbage') {
+          for (const s of content.spans) s.text = stripGarbage(s.text);
+          content.spans = content.spans.filter((s) => s.text.trim() !== '');
+        }
+        const laid = layoutPage(content);
+        if (verdict !== 'text') laid.scanned = verdict === 'scanned';
+        emit(laid);
+      }
+    } finally {
+      page.cleanup();
+    }
+    done++;
+    opts.onProgress?.(done, numbers.length);
+  }
+  let title: string | undefined;
+  try {
+    const meta = await doc.getMetadata();
+    const info = meta.info as { Title?: unknown } | undefined;
+    if (typeof info?.Title === 'string' && info.Title.trim()) title = info.Title.trim().normalize('NFC');
+  } catch {
+    // Metadata is optional; a damaged Info dictionary must not fail extraction.
+  }
+  const document: LayoutDocument = {
+    schemaVersion: LAYOUT_SCHEMA_VERSION,
+    pageCount: doc.numPages,
+    ...(title ? { title } : {}),
+    pages,
+  };
+  const raw = opts.documentLevel === false || opts.onPage !== undefined;
+  return { document: raw ? document : finalizeDocument(document), warnings };
+}
+
+async function ocrPage(
+  page: PDFPageProxy,
+  content: PageContent,
+  opts: ExtractOptions,
+  pool: OcrPool,
+  warnings: JobWarning[],
+): Promise<Page> {
+  const script = dominantScript(content.spans.map((s) => stripGarbage(s.text)).join(''));
+  const code = opts.sourceLanguage ? tesseractCode(opts.sourceLanguage) : languageForScript(script);
+  const data = code ? findLanguageData(code) : undefined;
+  const empty: Page = { ...layoutPage({ ...content, spans: [], fields: [] }), scanned: true };
+  if (!data) {
+    warnings.push({
+      kind: 'ocr_failed',
+      page: content.number,
+      code: 'OCR_LANGUAGE_UNAVAILABLE',
+      message: `No OCR data is installed for ${opts.sourceLanguage ?? code ?? 'the page language'}`,
+    });
+    return empty;
+  }
+  try {
+    const rendered = await renderPage(page, ocrDpi(content, opts.ocrDpi ?? 300));
+    const lines = await pool.recognize(rendered.png, data);
+    const spans = wordsToSpans(lines, rendered.scale);
+    const laid = layoutPage({ ...content, spans, images: [], paths: [] });
+    return { ...laid, scanned: true };
+  } catch (err) {
+    warnings.push({
+      kind: 'ocr_failed',
+      page: content.number,
+      code: 'OCR_FAILED',
+      message: err instanceof Error ? err.message.slice(0, 200) : 'Text recognition failed',
+    });
+    return empty;
+  }
+}

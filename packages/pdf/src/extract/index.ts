@@ -1,0 +1,10 @@
+export { extractLayout, extractFromDocument, judgePage, selectedPages } from './extract-layout.js';
+export type { ExtractOptions, ExtractResult, PageVerdict } from './extract-layout.js';
+export { mergeChunks, finalizeDocument } from '../layout/document-level.js';
+export { OcrPool } from '../ocr/ocr-pool.js';
+export { findLanguageData, tesseractCode } from '../ocr/ocr-languages.js';
+export { toMarkdown } from '../output/markdown.js';
+export { toPlainText } from '../output/plain-text.js';
+export { toJson } from '../output/json.js';
+export { extractInSandbox, probePdf, DEFAULT_SANDBOX_LIMITS } from '../sandbox/sandbox.js';
+export type { SandboxLimits, SandboxResult, ProbeResult } from '../sandbox/sandbox.js';

@@ -1,0 +1,86 @@
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { DocatError } from '@docat/contracts';
+import type { PDFDocumentLoadingTask, PDFDocumentProxy } from 'pdfjs-dist/types/src/display/api.js';
+
+export type PdfjsModule = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
+export type { PDFDocumentProxy, PDFDocumentLoadingTask };
+
+const require = createRequire(import.meta.url);
+const pdfjsRoot = dirname(require.resolve('pdfjs-dist/package.json'));
+
+/** Folder URLs inside the installed pdfjs-dist; pdf.js reads them with fetch or fs. */
+function assetDir(name: string): string {
+  // pdf.js in Node accepts plain filesystem paths and requires the trailing slash.
+  return join(pdfjsRoot, name) + '/';
+}
+
+let pdfjsPromise: Promise<PdfjsModule> | undefined;
+
+/** pdf.js's legacy build (the one meant for Node), loaded once per process. */
+export function loadPdfjs(): Promise<PdfjsModule> {
+  pdfjsPromise ??= import(pathToFileURL(join(pdfjsRoot, 'legacy/build/pdf.mjs')).href) as Promise<PdfjsModule>;
+  return pdfjsPromise;
+}
+
+export interface OpenOptions {
+  password?: string;
+  /** Keep font names and flags on exported fonts (costs a little memory). */
+  fontExtraProperties?: boolean;
+}
+
+/**
+ * Open a document with settings safe for untrusted input: no eval, no font-face
+ * injection, no system fonts, every asset read from the installed package.
+ * pdf.js failures become the matching DocatError.
+ */
+export async function openDocument(bytes: Uint8Array, opts: OpenOptions = {}): Promise<PDFDocumentProxy> {
+  const pdfjs = await loadPdfjs();
+  if (bytes.byteLength === 0) throw new DocatError('PDF_CORRUPT', 'The file is empty');
+  const task = pdfjs.getDocument({
+    // pdf.js transfers (detaches) the buffer it is given; hand it a copy.
+    data: bytes.slice(),
+    password: opts.password,
+    cMapUrl: assetDir('cmaps'),
+    cMapPacked: true,
+    standardFontDataUrl: assetDir('standard_fonts'),
+    wasmUrl: assetDir('wasm'),
+    iccUrl: assetDir('iccs'),
+    disableFontFace: true,
+    useSystemFonts: false,
+    fontExtraProperties: opts.fontExtraProperties ?? true,
+    verbosity: 0,
+  });
+  try {
+    const doc = await task.promise;
+    tasks.set(doc, task);
+    return doc;
+  } catch (err) {
+    await task.destroy().catch(() => undefined);
+    throw mapPdfjsError(err, opts.password);
+  }
+}
+
+const tasks = new WeakMap<PDFDocumentProxy, PDFDocumentLoadingTask>();
+
+/** Release a document opened with `openDocument` (its worker-side state included). */
+export async function closeDocument(doc: PDFDocumentProxy): Promise<void> {
+  await tasks.get(doc)?.destroy();
+}
+
+/** Translate an error thrown by pdf.js while opening or reading a document. */
+export function mapPdfjsError(err: unknown, password?: string): DocatError {
+  if (err instanceof DocatError) return err;
+  const name = err instanceof Error ? err.name : '';
+  const code = typeof err === 'object' && err !== null && 'code' in err ? (err as { code: unknown }).code : undefined;
+  if (name === 'PasswordException') {
+    // pdf.js: 1 = NEED_PASSWORD, 2 = INCORRECT_PASSWORD.
+    if (code === 2 || (password !== undefined && password !== '')) {
+      return new DocatError('PDF_PASSWORD_INVALID', undefined, { cause: err });
+    }
+    return new DocatError('PDF_PASSWORD_REQUIRED', undefined, { cause: err });
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return new DocatError('PDF_CORRUPT', message.slice(0, 200), { cause: err });
+}

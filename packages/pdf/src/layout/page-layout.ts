@@ -1,0 +1,294 @@
+import type { BBox, Block, Line, Page } from '@docat/contracts';
+import type { PageContent } from '../extract/page-reader.js';
+import { area, coverage, intersection, median, roundBox, union, unionAll } from './geometry.js';
+import { buildLines, type LineBox } from './lines.js';
+import { classifyText, looksLikeCaption, startsLikeListItem } from './classify.js';
+import { detectTable, type TableRegion } from './tables.js';
+import { joinLines } from './hyphenation.js';
+
+interface FigureRegion {
+  bbox: BBox;
+  lines: LineBox[];
+}
+
+type Item =
+  | { kind: 'line'; bbox: BBox; line: LineBox }
+  | { kind: 'table'; bbox: BBox; table: TableRegion }
+  | { kind: 'figure'; bbox: BBox; figure: FigureRegion };
+
+type Group = { kind: 'lines'; lines: LineBox[] } | { kind: 'table'; table: TableRegion } | { kind: 'figure'; figure: FigureRegion };
+
+/** Turn what was read from a page into ordered blocks. Pure: same content, same page. */
+export function layoutPage(content: PageContent): Page {
+  const pageArea = content.width * content.height;
+  const lines = buildLines(content.spans).filter((l) => l.text.length > 0);
+  const em = median(lines.map((l) => l.size)) || 10;
+
+  const figures = figureRegions(content, pageArea);
+  const items: Item[] = [];
+  for (const line of lines) {
+    const fig = figures.find((f) => coverage(line.bbox, f.bbox) > 0.6);
+    if (fig) fig.lines.push(line);
+    else items.push({ kind: 'line', bbox: line.bbox, line });
+  }
+  for (const f of figures) items.push({ kind: 'figure', bbox: f.bbox, figure: f });
+
+  const groups: Group[] = [];
+  xyCut(items, em, content.width, groups, 0);
+
+  const bodyLines = lines.filter((l) => l.text.length > 20);
+  const bodySize = weightedMode(bodyLines.length ? bodyLines : lines);
+  const bodyBold = bodyLines.length > 0 && bodyLines.filter((l) => l.bold).length / bodyLines.length > 0.5;
+
+  const blocks: Block[] = [];
+  const push = (b: Omit<Block, 'id' | 'order'>) => {
+    const order = blocks.length;
+    blocks.push({ id: `p${content.number}-b${order}`, order, ...b });
+  };
+  for (const g of groups) {
+    if (g.kind === 'figure') {
+      const sorted = [...g.figure.lines].sort((a, b) => a.bbox[1] - b.bbox[1] || a.bbox[0] - b.bbox[0]);
+      push({ type: 'figure', bbox: roundBox(g.figure.bbox), lines: sorted.map(toLine), text: sorted.map((l) => l.text).join(' ') });
+    } else if (g.kind === 'table') {
+      const t = g.table;
+      push({
+        type: 'table',
+        bbox: roundBox(t.bbox),
+        lines: t.lines.map(toLine),
+        text: t.cells.map((c) => c.text).join(' '),
+        cells: t.cells,
+      });
+    } else {
+      for (const para of splitParagraphs(g.lines, em)) {
+        const text = joinLines(para.map((l) => l.text));
+        const size = weightedMode(para);
+        const bold = para.every((l) => l.bold);
+        const type = classifyText({ text, lineCount: para.length, size, bold }, bodySize, bodyBold);
+        push({ type, bbox: roundBox(unionAll(para.map((l) => l.bbox))), lines: para.map(toLine), text });
+      }
+    }
+  }
+  for (const f of content.fields) {
+    push({ type: 'form_field', bbox: roundBox(f.bbox), lines: [], text: f.value, field: { name: f.name, value: f.value } });
+  }
+  return {
+    number: content.number,
+    width: content.width,
+    height: content.height,
+    rotation: content.rotation,
+    scanned: false,
+    blocks,
+  };
+}
+
+function toLine(l: LineBox): Line {
+  return {
+    bbox: roundBox(l.bbox),
+    spans: l.spans.map((s) => ({ ...s, bbox: roundBox(s.bbox) })),
+  };
+}
+
+/** The font size carrying the most characters. */
+function weightedMode(lines: readonly LineBox[]): number {
+  const w = new Map<number, number>();
+  for (const l of lines) w.set(l.size, (w.get(l.size) ?? 0) + l.text.length);
+  let best = 0;
+  let bestN = -1;
+  for (const [k, n] of w) if (n > bestN || (n === bestN && k < best)) [best, bestN] = [k, n];
+  return best;
+}
+
+/**
+ * Image regions big enough to matter, merged where they overlap. A page-sized image
+ * is a background or a scan, not a figure.
+ */
+function figureRegions(content: PageContent, pageArea: number): FigureRegion[] {
+  const boxes: BBox[] = [];
+  for (const img of content.images) {
+    const b = clip(img.bbox, content.width, content.height);
+    const a = area(b);
+    if (a < pageArea * 0.005 || a > pageArea * 0.8) continue;
+    boxes.push(b);
+  }
+  const merged: BBox[] = [];
+  for (const b of boxes) {
+    const hit = merged.findIndex((m) => intersection(m, b) > 0);
+    if (hit >= 0) merged[hit] = union(merged[hit]!, b);
+    else merged.push(b);
+  }
+  for (const b of vectorFigures(content.paths, content.width, content.height)) {
+    const hit = merged.findIndex((m) => intersection(m, b) > 0);
+    if (hit >= 0) merged[hit] = union(merged[hit]!, b);
+    else merged.push(b);
+  }
+  return merged.map((bbox) => ({ bbox, lines: [] }));
+}
+
+/**
+ * Vector drawings: clusters of nearby paths with real area (boxes, curves). Rules
+ * and grid lines alone (thin in one direction) do not make a figure: they are
+ * underlines and table borders.
+ */
+function vectorFigures(paths: readonly BBox[], pageWidth: number, pageHeight: number): BBox[] {
+  const pageArea = pageWidth * pageHeight;
+  const clusters: { box: BBox; count: number; solid: number }[] = [];
+  for (const p of paths) {
+    const b = clip(p, pageWidth, pageHeight);
+    if (area(b) > pageArea * 0.5) continue;
+    const solid = b[2] - b[0] > 2 && b[3] - b[1] > 2 ? 1 : 0;
+    const near: BBox = [b[0] - 6, b[1] - 6, b[2] + 6, b[3] + 6];
+    let target = clusters.find((c) => intersection(c.box, near) > 0);
+    if (!target) {
+      target = { box: b, count: 0, solid: 0 };
+      clusters.push(target);
+    }
+    target.box = union(target.box, b);
+    target.count++;
+    target.solid += solid;
+  }
+  // One pass of merging clusters that grew into each other.
+  const merged: { box: BBox; count: number; solid: number }[] = [];
+  for (const c of clusters) {
+    const hit = merged.find((m) => intersection(m.box, c.box) > 0);
+    if (hit) {
+      hit.box = union(hit.box, c.box);
+      hit.count += c.count;
+      hit.solid += c.solid;
+    } else merged.push({ ...c });
+  }
+  return merged
+    .filter((c) => c.count >= 6 && c.solid >= 3 && area(c.box) >= pageArea * 0.03 && c.box[3] - c.box[1] >= 40)
+    .map((c) => c.box);
+}
+
+function clip(b: BBox, w: number, h: number): BBox {
+  return [Math.max(0, b[0]), Math.max(0, b[1]), Math.min(w, b[2]), Math.min(h, b[3])];
+}
+
+/** Whitespace gaps along one axis, as [start, end] of each uncovered interval. */
+function gaps(items: readonly Item[], axis: 0 | 1, minGap: number): [number, number][] {
+  const spans = items.map((i) => [i.bbox[axis], i.bbox[axis + 2]] as [number, number]).sort((a, b) => a[0] - b[0]);
+  const out: [number, number][] = [];
+  let end = spans[0]![1];
+  for (let i = 1; i < spans.length; i++) {
+    const [s, e] = spans[i]!;
+    if (s - end >= minGap) out.push([end, s]);
+    end = Math.max(end, e);
+  }
+  return out;
+}
+
+/**
+ * Recursive XY-cut. A vertical whitespace channel (columns) is cut before
+ * horizontal gaps, so a column is read to its end before the next one starts;
+ * full-width elements (titles, wide figures) block the channel and are cut off
+ * horizontally first. A region that forms a grid becomes a table.
+ */
+function xyCut(items: Item[], em: number, pageWidth: number, out: Group[], depth: number): void {
+  if (items.length === 0) return;
+  if (items.length === 1 || depth > 60) {
+    emitLeaf(items, out);
+    return;
+  }
+  const xGaps = gaps(items, 0, Math.max(em * 0.8, 4));
+  if (xGaps.length > 0) {
+    const lineItems = items.filter((i): i is Extract<Item, { kind: 'line' }> => i.kind === 'line');
+    if (lineItems.length === items.length) {
+      const table = detectTable(lineItems.map((i) => i.line), pageWidth, em);
+      if (table) {
+        out.push({ kind: 'table', table });
+        return;
+      }
+    }
+    let widest = xGaps[0]!;
+    for (const g of xGaps) if (g[1] - g[0] > widest[1] - widest[0]) widest = g;
+    const cutAt = (widest[0] + widest[1]) / 2;
+    const left = items.filter((i) => (i.bbox[0] + i.bbox[2]) / 2 < cutAt);
+    const right = items.filter((i) => (i.bbox[0] + i.bbox[2]) / 2 >= cutAt);
+    if (left.length > 0 && right.length > 0) {
+      xyCut(left, em, pageWidth, out, depth + 1);
+      xyCut(right, em, pageWidth, out, depth + 1);
+      return;
+    }
+  }
+  const yGaps = gaps(items, 1, Math.max(em * 0.6, 3));
+  if (yGaps.length > 0) {
+    const sorted = [...items].sort((a, b) => a.bbox[1] - b.bbox[1]);
+    const cuts = yGaps.map((g) => (g[0] + g[1]) / 2);
+    let ci = 0;
+    const parts: Item[][] = [];
+    let current: Item[] = [];
+    for (const item of sorted) {
+      while (ci < cuts.length && (item.bbox[1] + item.bbox[3]) / 2 > cuts[ci]!) {
+        if (current.length) parts.push(current);
+        current = [];
+        ci++;
+      }
+      current.push(item);
+    }
+    if (current.length) parts.push(current);
+    if (parts.length > 1) {
+      for (const p of parts) xyCut(p, em, pageWidth, out, depth + 1);
+      return;
+    }
+  }
+  emitLeaf(items, out);
+}
+
+function emitLeaf(items: Item[], out: Group[]): void {
+  const sorted = [...items].sort((a, b) => a.bbox[1] - b.bbox[1] || a.bbox[0] - b.bbox[0]);
+  let lines: LineBox[] = [];
+  for (const item of sorted) {
+    if (item.kind === 'line') {
+      lines.push(item.line);
+      continue;
+    }
+    if (lines.length) out.push({ kind: 'lines', lines });
+    lines = [];
+    out.push(item.kind === 'table' ? { kind: 'table', table: item.table } : { kind: 'figure', figure: item.figure });
+  }
+  if (lines.length) out.push({ kind: 'lines', lines });
+}
+
+/** Split a run of lines with even spacing into paragraphs, list items and headings. */
+function splitParagraphs(lines: readonly LineBox[], em: number): LineBox[][] {
+  const sorted = mergeRowFragments(lines);
+  const x0 = Math.min(...sorted.map((l) => l.bbox[0]));
+  const x1 = Math.max(...sorted.map((l) => l.bbox[2]));
+  const out: LineBox[][] = [];
+  let current: LineBox[] = [];
+  sorted.forEach((line, i) => {
+    const prev = sorted[i - 1];
+    let brk = false;
+    if (prev) {
+      const sizeChange = Math.abs(line.size - prev.size) > Math.max(prev.size, line.size) * 0.12;
+      const boldChange = line.bold !== prev.bold;
+      const indent = line.bbox[0] - x0 > em * 0.8 && prev.bbox[0] - x0 <= em * 0.8;
+      const prevShort = prev.bbox[2] < x1 - em * 3 && /[.!?:;)"'”。]$/.test(prev.text);
+      const gap = line.bbox[1] - prev.bbox[3];
+      brk =
+        sizeChange ||
+        boldChange ||
+        (indent && /[.!?:;)"'”。]$/.test(prev.text)) ||
+        prevShort ||
+        startsLikeListItem(line.text) ||
+        looksLikeCaption(line.text) ||
+        gap > em * 1.2;
+    }
+    if (brk && current.length) {
+      out.push(current);
+      current = [];
+    }
+    current.push(line);
+  });
+  if (current.length) out.push(current);
+  return out;
+}
+
+/** Fragments of one visual row inside a leaf (e.g. a label and its value) read left to right. */
+function mergeRowFragments(lines: readonly LineBox[]): LineBox[] {
+  return [...lines].sort((a, b) => {
+    const sameRow = Math.min(a.bbox[3], b.bbox[3]) - Math.max(a.bbox[1], b.bbox[1]) > 0.5 * Math.min(a.bbox[3] - a.bbox[1], b.bbox[3] - b.bbox[1]);
+    return sameRow ? a.bbox[0] - b.bbox[0] : a.bbox[1] - b.bbox[1];
+  });
+}

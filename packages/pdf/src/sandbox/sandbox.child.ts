@@ -1,0 +1,89 @@
+import { readFile } from 'node:fs/promises';
+import { DocatError, isErrorCode } from '@docat/contracts';
+import { extractFromDocument, hasEndMarker, judgePage } from '../extract/extract-layout.js';
+import { readPage } from '../extract/page-reader.js';
+import { closeDocument, loadPdfjs, openDocument } from '../extract/pdfjs.js';
+import { OcrPool } from '../ocr/ocr-pool.js';
+import { checkDecompressedSize } from './decompression-guard.js';
+import type { ChildInput, ChildMessage, ParentMessage, ProbeResult } from './sandbox.protocol.js';
+
+function send(message: ChildMessage): Promise<void> {
+  return new Promise((resolve) => {
+    if (!process.send) return resolve();
+    process.send(message, undefined, {}, () => resolve());
+  });
+}
+
+async function load(input: ChildInput): Promise<Uint8Array> {
+  if ('path' in input) return new Uint8Array(await readFile(input.path));
+  return input.bytes;
+}
+
+function maxRssKb(): number {
+  return process.resourceUsage().maxRSS;
+}
+
+async function handle(msg: ParentMessage): Promise<ChildMessage> {
+  const bytes = await load(msg.input);
+  if (bytes.byteLength === 0) throw new DocatError('PDF_CORRUPT', 'The file is empty');
+  await checkDecompressedSize(bytes, msg.limits.maxDecompressedBytes);
+  const encrypted = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).includes('/Encrypt');
+
+  if (msg.type === 'probe') {
+    let doc;
+    try {
+      doc = await openDocument(bytes, { password: msg.options.password, fontExtraProperties: false });
+    } catch (err) {
+      if (err instanceof DocatError && (err.code === 'PDF_PASSWORD_REQUIRED' || err.code === 'PDF_PASSWORD_INVALID')) {
+        return { type: 'probe', probe: { pageCount: 0, encrypted: true, passwordRequired: true, scannedPages: [] }, maxRssKb: maxRssKb() };
+      }
+      throw err;
+    }
+    if (doc.numPages > msg.limits.maxPages) throw new DocatError('PDF_TOO_MANY_PAGES', `${doc.numPages} pages`);
+    const pdfjs = await loadPdfjs();
+    const scannedPages: number[] = [];
+    for (let n = 1; n <= doc.numPages; n++) {
+      const page = await doc.getPage(n);
+      let content = await readPage(pdfjs, page, { operators: false });
+      if (content.quality.chars < 20) content = await readPage(pdfjs, page, { operators: true });
+      if (judgePage(content) !== 'text') scannedPages.push(n);
+      page.cleanup();
+    }
+    const probe: ProbeResult = { pageCount: doc.numPages, encrypted, passwordRequired: false, scannedPages };
+    await closeDocument(doc);
+    return { type: 'probe', probe, maxRssKb: maxRssKb() };
+  }
+
+  const doc = await openDocument(bytes, { password: msg.options.password });
+  if (doc.numPages > msg.limits.maxPages) {
+    throw new DocatError('PDF_TOO_MANY_PAGES', `${doc.numPages} pages, at most ${msg.limits.maxPages} allowed`);
+  }
+  const pool = new OcrPool();
+  try {
+    const result = await extractFromDocument(doc, {
+      ...msg.options,
+      // Pages leave the child as they are done, so its memory does not grow with the page count.
+      onPage: (page) => void send({ type: 'page', page }),
+      onProgress: (done, total) => void send({ type: 'progress', done, total }),
+    }, pool);
+    if (!hasEndMarker(bytes)) {
+      result.warnings.unshift({ kind: 'recovered_damage', message: 'The file is truncated or damaged; the pages that survive were extracted' });
+    }
+    return { type: 'result', document: result.document, warnings: result.warnings, maxRssKb: maxRssKb() };
+  } finally {
+    await pool.close();
+    await closeDocument(doc);
+  }
+}
+
+process.once('message', (raw: unknown) => {
+  const msg = raw as ParentMessage;
+  handle(msg)
+    .catch((err: unknown): ChildMessage => {
+      if (err instanceof DocatError && isErrorCode(err.code)) return { type: 'error', code: err.code, message: err.message };
+      // Anything unexpected while parsing untrusted bytes is treated as damage.
+      return { type: 'error', code: 'PDF_CORRUPT', message: err instanceof Error ? err.message.slice(0, 200) : 'Unreadable PDF' };
+    })
+    .then(send)
+    .finally(() => process.exit(0));
+});

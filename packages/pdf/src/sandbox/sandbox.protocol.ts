@@ -1,0 +1,45 @@
+import type { ErrorCode, JobWarning, LayoutDocument, Page, PageInterval } from '@docat/contracts';
+
+export interface SandboxLimits {
+  /** Wall-clock limit for the whole parse. */
+  timeoutMs: number;
+  /** The child is killed when its resident set passes this. */
+  maxRssMb: number;
+  /** Documents with more pages fail with PDF_TOO_MANY_PAGES. */
+  maxPages: number;
+  /** Total decoded size of the file's compressed streams. */
+  maxDecompressedBytes: number;
+}
+
+/** The serialisable part of ExtractOptions that crosses into the child. */
+export interface ChildExtractOptions {
+  password?: string;
+  pages?: PageInterval[];
+  sourceLanguage?: string;
+  ocr?: 'auto' | 'off' | 'force';
+  detail?: 'full' | 'text';
+  documentLevel?: boolean;
+  ocrDpi?: number;
+}
+
+export type ChildInput = { path: string } | { bytes: Uint8Array };
+
+export type ParentMessage =
+  | { type: 'extract'; input: ChildInput; options: ChildExtractOptions; limits: SandboxLimits }
+  | { type: 'probe'; input: ChildInput; options: { password?: string }; limits: SandboxLimits };
+
+export interface ProbeResult {
+  pageCount: number;
+  encrypted: boolean;
+  /** The document needs a password that was not given (or was wrong). */
+  passwordRequired: boolean;
+  /** Pages (1-based) without a usable text layer: OCR candidates. */
+  scannedPages: number[];
+}
+
+export type ChildMessage =
+  | { type: 'progress'; done: number; total: number }
+  | { type: 'page'; page: Page }
+  | { type: 'result'; document: LayoutDocument; warnings: JobWarning[]; maxRssKb: number }
+  | { type: 'probe'; probe: ProbeResult; maxRssKb: number }
+  | { type: 'error'; code: ErrorCode; message: string };
