@@ -1,2 +1,4 @@
+export {};
 export * from './content/index.js';
 export * from './extract/index.js';
+export * from './render/index.js';

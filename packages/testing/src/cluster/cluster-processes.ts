@@ -54,6 +54,22 @@ export async function spawnService(app: ClusterApp, replica: number, env: NodeJS
   return { app, replica, pid: child.pid, managementPort, ...(httpPort ? { httpPort } : {}), logFile, child, exited };
 }
 
+/**
+ * `npm run migrate` against the cluster's database (the database package's migrator,
+ * as a deployment's migration job runs it), output appended to `migrate.log`.
+ */
+export async function runMigrations(env: NodeJS.ProcessEnv, logDir: string): Promise<void> {
+  const logFile = join(logDir, 'migrate.log');
+  const fd = openSync(logFile, 'a');
+  const child = spawn(process.execPath, [join(repoRoot(), 'packages', 'database', 'dist', 'migrate.js')], { env, stdio: ['ignore', fd, fd] });
+  closeSync(fd);
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (exitCode) => resolve(exitCode));
+  });
+  if (code !== 0) throw new Error(`migrate exited with ${code}; see ${logFile}`);
+}
+
 /** Polls `/readyz` until the process answers 200; fails early when it exits. */
 export async function waitReady(proc: ProcessInfo & { exited?: Promise<number | null> }, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;

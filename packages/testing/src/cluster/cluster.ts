@@ -6,7 +6,7 @@ import { freshDatabase } from '../harness/database.js';
 import { freshRedisPrefix } from '../harness/redis.js';
 import { startS3Server } from '../harness/s3-server.js';
 import { checkServices } from '../harness/services.js';
-import { spawnService, stopProcess, waitReady, type ClusterApp, type ProcessInfo, type RunningProcess } from './cluster-processes.js';
+import { runMigrations, spawnService, stopProcess, waitReady, type ClusterApp, type ProcessInfo, type RunningProcess } from './cluster-processes.js';
 
 export interface ClusterOptions {
   /** Replicas per app; default two gateways and two extraction workers, one of the rest. */
@@ -41,8 +41,8 @@ const DEFAULT_REPLICAS: Record<ClusterApp, number> = { auth: 1, ingestion: 1, no
  * The six services as separate processes from their built `dist/main.js`, on real
  * Redis (a fresh key prefix), PostgreSQL (a fresh database) and the S3-compatible
  * server (a child process), with two gateway and two extraction replicas by default.
- * Each process logs to its own file in `logDir`. Back-end services start first; the
- * gateways start once the services they call are ready.
+ * Each process logs to its own file in `logDir`. Migrations run first (`npm run
+ * migrate`), then the back-end services, then the gateways once those are ready.
  */
 export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> {
   await checkServices();
@@ -107,12 +107,9 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
   };
 
   try {
-    // Schema owners first, one at a time, so their migrations never race.
-    for (const app of ['auth', 'ingestion'] as const) {
-      for (let i = 0; i < replicas[app]; i++) await waitReady(await start(app), timeout);
-    }
+    await runMigrations(env, logDir);
     const workers: RunningProcess[] = [];
-    for (const app of ['notification', 'translation', 'extraction'] as const) {
+    for (const app of ['auth', 'ingestion', 'notification', 'translation', 'extraction'] as const) {
       for (let i = 0; i < replicas[app]; i++) workers.push(await start(app));
     }
     await Promise.all(workers.map((p) => waitReady(p, timeout)));

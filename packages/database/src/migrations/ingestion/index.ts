@@ -1,5 +1,6 @@
 import type { MigrationClass } from '../../data-source.js';
 import { IngestionBaseline1767225600000 } from './1767225600000-ingestion-baseline.js';
+import { IngestionJobs1767225800000 } from './1767225800000-ingestion-jobs.js';
 
 /**
  * Migrations of the `ingestion` schema, oldest first. To add one: create
@@ -7,4 +8,4 @@ import { IngestionBaseline1767225600000 } from './1767225600000-ingestion-baseli
  * (with the same string in its `name` field) and append it here. Never edit or remove a
  * released migration; write a new one.
  */
-export const ingestionMigrations: readonly MigrationClass[] = [IngestionBaseline1767225600000];
+export const ingestionMigrations: readonly MigrationClass[] = [IngestionBaseline1767225600000, IngestionJobs1767225800000];

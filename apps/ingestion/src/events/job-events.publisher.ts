@@ -1,0 +1,119 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { EVENTS, jobViewSchema, type EventName, type JobEvent, type JobView, type JOB_EVENT_TYPES, type JobWarning, type ErrorCode } from '@docat/contracts';
+import { BUS, CACHE, type BusClient, type CachePort } from '@docat/service-kit';
+import { INGESTION_SETTINGS, type IngestionSettings } from '../ingestion.tokens.js';
+import type { JobRow } from '../jobs/job.row.js';
+import { toJobView } from '../jobs/job-view.js';
+import type { Db } from '../jobs/jobs.repository.js';
+import { JobsRepository } from '../jobs/jobs.repository.js';
+import { resultCacheKey } from '../orchestration/result-cache-key.js';
+
+type JobEventType = (typeof JOB_EVENT_TYPES)[number];
+
+const EVENT_NAME: Record<JobEventType, EventName> = {
+  state: EVENTS.JOB_STATE_CHANGED,
+  progress: EVENTS.JOB_PROGRESS,
+  warning: EVENTS.JOB_PROGRESS,
+  completed: EVENTS.JOB_COMPLETED,
+  failed: EVENTS.JOB_FAILED,
+  cancelled: EVENTS.JOB_CANCELLED,
+};
+
+/** An event numbered inside the transaction that caused it, published after commit. */
+export interface PendingEvent {
+  name: EventName;
+  event: JobEvent;
+}
+
+interface Snapshot {
+  userId: string;
+  view: JobView;
+}
+
+/**
+ * Job events and job snapshots. A change numbers its event in its own transaction
+ * (`event_seq`), then, once committed, refreshes the cached snapshot `jobs.get` serves
+ * and publishes the event for the notification service.
+ */
+@Injectable()
+export class JobEventsPublisher {
+  private readonly logger = new Logger(JobEventsPublisher.name);
+
+  constructor(
+    private readonly jobs: JobsRepository,
+    @Inject(BUS) private readonly bus: BusClient,
+    @Inject(CACHE) private readonly cache: CachePort,
+    @Inject(INGESTION_SETTINGS) private readonly settings: IngestionSettings,
+  ) {}
+
+  async prepare(row: JobRow, type: JobEventType, db: Db, extra: { warning?: JobWarning; error?: { code: ErrorCode; message: string } } = {}): Promise<PendingEvent> {
+    const seq = await this.jobs.nextEventSeq(row, db);
+    const event: JobEvent = {
+      jobId: row.id,
+      seq,
+      type,
+      state: row.state,
+      stage: row.stage,
+      progress: row.progress,
+      ...(extra.warning ? { warning: extra.warning } : {}),
+      ...(extra.error ? { error: extra.error } : {}),
+      at: new Date().toISOString(),
+    };
+    return { name: EVENT_NAME[type], event };
+  }
+
+  /** After commit: snapshot first, so a client woken by the event reads the new state. */
+  async publish(row: JobRow, events: readonly PendingEvent[]): Promise<void> {
+    await this.storeSnapshot(row);
+    for (const { name, event } of events) {
+      try {
+        await this.bus.emit(name, event, { context: { userId: row.user_id } });
+      } catch (err) {
+        this.logger.warn(`event ${name} of job ${row.id} not published: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+  }
+
+  async broadcast(name: EventName, data: unknown): Promise<void> {
+    await this.bus.emit(name, data).catch((err: unknown) => this.logger.warn(`broadcast ${name} failed: ${err instanceof Error ? err.message : String(err)}`));
+  }
+
+  /** The Redis result cache in front of `result_dedupe`: (user, file, options) -> completed job. */
+  async rememberResult(row: JobRow): Promise<void> {
+    if (!row.sha256) return;
+    await this.cache.set(resultKey(row.user_id, row.sha256, resultCacheKey(row.options)), row.results_job_id ?? row.id, this.settings.resultCacheTtlMs).catch(() => undefined);
+  }
+
+  async cachedResult(userId: string, sha256: string, optionsHash: string): Promise<string | null> {
+    return this.cache.get(resultKey(userId, sha256, optionsHash)).catch(() => null);
+  }
+
+  async forgetResult(userId: string, sha256: string, optionsHash: string): Promise<void> {
+    await this.cache.del(resultKey(userId, sha256, optionsHash)).catch(() => undefined);
+  }
+
+  async storeSnapshot(row: JobRow): Promise<void> {
+    const snapshot: Snapshot = { userId: row.user_id, view: toJobView(row) };
+    await this.cache.set(snapshotKey(row.id), JSON.stringify(snapshot), this.settings.snapshotTtlMs).catch(() => undefined);
+  }
+
+  async readSnapshot(jobId: string): Promise<Snapshot | null> {
+    const text = await this.cache.get(snapshotKey(jobId)).catch(() => null);
+    if (!text) return null;
+    try {
+      const parsed = JSON.parse(text) as { userId?: unknown; view?: unknown };
+      const view = jobViewSchema.safeParse(parsed.view);
+      return typeof parsed.userId === 'string' && view.success ? { userId: parsed.userId, view: view.data } : null;
+    } catch {
+      return null;
+    }
+  }
+}
+
+function resultKey(userId: string, sha256: string, optionsHash: string): string {
+  return `result:${userId}:${sha256}:${optionsHash}`;
+}
+
+function snapshotKey(jobId: string): string {
+  return `job:${jobId}`;
+}

@@ -1,0 +1,1 @@
+export * from './ingestion.module.js';

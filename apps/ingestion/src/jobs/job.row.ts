@@ -1,0 +1,50 @@
+import type { ErrorCode, JobProgress, JobStage, JobState, JobWarning, UploadOptions } from '@docat/contracts';
+
+/** The stored options: the upload options without the password, which is kept encrypted apart. */
+export type StoredOptions = Omit<UploadOptions, 'password'>;
+
+export interface JobRow {
+  id: string;
+  created_at: Date;
+  user_id: string;
+  state: JobState;
+  stage: JobStage;
+  file_name: string;
+  file_bytes: string | number;
+  sha256: string | null;
+  source_key: string;
+  options: StoredOptions;
+  password_secret: string | null;
+  page_count: number | null;
+  chunk_count: number | null;
+  billed_characters: string | number;
+  cached: boolean;
+  results_job_id: string | null;
+  warnings: JobWarning[];
+  error_code: ErrorCode | null;
+  error_message: string | null;
+  progress: JobProgress;
+  render_lease: number;
+  render_state: 'running' | 'done' | null;
+  render_lease_expires_at: Date | null;
+  event_seq: number;
+  detected_language: string | null;
+  updated_at: Date;
+  completed_at: Date | null;
+}
+
+export const CHUNK_STATES = ['pending', 'running', 'done', 'cancelled'] as const;
+export type ChunkState = (typeof CHUNK_STATES)[number];
+
+export interface ChunkRow {
+  job_id: string;
+  chunk: number;
+  user_id: string;
+  page_from: number;
+  page_to: number;
+  step: 'extract' | 'translate';
+  state: ChunkState;
+  lease: number;
+  lease_expires_at: Date | null;
+  billed_characters: string | number;
+}

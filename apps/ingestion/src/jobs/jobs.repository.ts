@@ -1,0 +1,167 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { DataSource, EntityManager } from 'typeorm';
+import { uuidv7Time, type JobProgress, type JobStage, type JobState, type JobWarning } from '@docat/contracts';
+import { INGESTION_DB } from '../ingestion.tokens.js';
+import type { JobRow, StoredOptions } from './job.row.js';
+
+export type Db = DataSource | EntityManager;
+
+export interface NewJob {
+  id: string;
+  userId: string;
+  state: JobState;
+  stage: JobStage;
+  fileName: string;
+  fileBytes: number;
+  sha256: string;
+  sourceKey: string;
+  options: StoredOptions;
+  passwordSecret: string | null;
+  progress: JobProgress;
+  cached?: { resultsJobId: string; pageCount: number | null; warnings: JobWarning[]; detectedLanguage: string | null };
+}
+
+export interface JobPatch {
+  state?: JobState;
+  stage?: JobStage;
+  progress?: JobProgress;
+  page_count?: number;
+  chunk_count?: number;
+  billed_characters?: number;
+  warnings?: JobWarning[];
+  error_code?: string | null;
+  error_message?: string | null;
+  render_lease?: number;
+  render_state?: 'running' | 'done' | null;
+  render_lease_expires_at?: Date | null;
+  detected_language?: string | null;
+  completed_at?: Date;
+  password_secret?: null;
+}
+
+const JSON_COLUMNS = new Set(['progress', 'warnings']);
+
+/** The jobs table (monthly partitions) and the unpartitioned uniqueness tables beside it. */
+@Injectable()
+export class JobsRepository {
+  constructor(@Inject(INGESTION_DB) readonly db: DataSource) {}
+
+  transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
+    return this.db.transaction('READ COMMITTED', work);
+  }
+
+  async insert(job: NewJob, db: Db = this.db): Promise<JobRow> {
+    const createdAt = new Date(uuidv7Time(job.id));
+    const now = job.cached ? new Date() : null;
+    const rows = (await db.query(
+      `INSERT INTO ingestion.jobs
+         (id, created_at, user_id, state, stage, file_name, file_bytes, sha256, source_key, options, password_secret,
+          progress, cached, results_job_id, page_count, warnings, detected_language, completed_at, updated_at)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18, now())
+       RETURNING *`,
+      [
+        job.id, createdAt, job.userId, job.state, job.stage, job.fileName, job.fileBytes, job.sha256, job.sourceKey,
+        JSON.stringify(job.options), job.passwordSecret, JSON.stringify(job.progress), Boolean(job.cached),
+        job.cached?.resultsJobId ?? null, job.cached?.pageCount ?? null, JSON.stringify(job.cached?.warnings ?? []),
+        job.cached?.detectedLanguage ?? null, now,
+      ],
+    )) as JobRow[];
+    return rows[0]!;
+  }
+
+  /** By id; the creation time is the id's own timestamp, so only one partition is read. */
+  async find(id: string, db: Db = this.db, lock = false): Promise<JobRow | null> {
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(id)) return null;
+    const rows = (await db.query(
+      `SELECT * FROM ingestion.jobs WHERE id = $1 AND created_at = $2${lock ? ' FOR UPDATE' : ''}`,
+      [id, new Date(uuidv7Time(id))],
+    )) as JobRow[];
+    return rows[0] ?? null;
+  }
+
+  async list(userId: string, limit: number, before?: { createdAt: string; id: string }): Promise<JobRow[]> {
+    if (before) {
+      return (await this.db.query(
+        `SELECT * FROM ingestion.jobs WHERE user_id = $1 AND (created_at, id) < ($2::timestamptz, $3::uuid)
+         ORDER BY created_at DESC, id DESC LIMIT $4`,
+        [userId, before.createdAt, before.id, limit],
+      )) as JobRow[];
+    }
+    return (await this.db.query(
+      `SELECT * FROM ingestion.jobs WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2`,
+      [userId, limit],
+    )) as JobRow[];
+  }
+
+  async update(row: JobRow, patch: JobPatch, db: Db): Promise<JobRow> {
+    const entries = Object.entries(patch).filter(([, v]) => v !== undefined);
+    const sets = entries.map(([column], i) => `${column} = $${i + 3}`);
+    const values = entries.map(([column, value]) => (JSON_COLUMNS.has(column) ? JSON.stringify(value) : value));
+    const rows = (await db.query(
+      `UPDATE ingestion.jobs SET ${[...sets, 'updated_at = now()'].join(', ')} WHERE id = $1 AND created_at = $2 RETURNING *`,
+      [row.id, row.created_at, ...values],
+    )) as [JobRow[], number];
+    return rows[0][0]!;
+  }
+
+  /** Next event sequence number of a job (inside the transaction that changed it). */
+  async nextEventSeq(row: JobRow, db: Db): Promise<number> {
+    const rows = (await db.query(
+      `UPDATE ingestion.jobs SET event_seq = event_seq + 1 WHERE id = $1 AND created_at = $2 RETURNING event_seq`,
+      [row.id, row.created_at],
+    )) as [{ event_seq: number }[], number];
+    return rows[0][0]!.event_seq;
+  }
+
+  async findIdempotencyKey(userId: string, key: string): Promise<{ request_hash: string; job_id: string } | null> {
+    const rows = (await this.db.query(`SELECT request_hash, job_id FROM ingestion.idempotency_keys WHERE user_id = $1 AND key = $2`, [userId, key])) as {
+      request_hash: string;
+      job_id: string;
+    }[];
+    return rows[0] ?? null;
+  }
+
+  /** Records the key; false when another request recorded it first. */
+  async insertIdempotencyKey(userId: string, key: string, requestHash: string, job: JobRow, db: Db): Promise<boolean> {
+    const rows = (await db.query(
+      `INSERT INTO ingestion.idempotency_keys (user_id, key, request_hash, job_id, job_created_at) VALUES ($1,$2,$3,$4,$5)
+       ON CONFLICT DO NOTHING RETURNING job_id`,
+      [userId, key, requestHash, job.id, job.created_at],
+    )) as unknown[];
+    return rows.length === 1;
+  }
+
+  async findCompletedResult(userId: string, sha256: string, optionsHash: string): Promise<string | null> {
+    const rows = (await this.db.query(
+      `SELECT job_id FROM ingestion.result_dedupe WHERE user_id = $1 AND sha256 = $2 AND options_hash = $3`,
+      [userId, sha256, optionsHash],
+    )) as { job_id: string }[];
+    return rows[0]?.job_id ?? null;
+  }
+
+  async recordCompletedResult(userId: string, sha256: string, optionsHash: string, job: JobRow, db: Db): Promise<void> {
+    await db.query(
+      `INSERT INTO ingestion.result_dedupe (user_id, sha256, options_hash, job_id, job_created_at) VALUES ($1,$2,$3,$4,$5)
+       ON CONFLICT (user_id, sha256, options_hash) DO UPDATE SET job_id = EXCLUDED.job_id, job_created_at = EXCLUDED.job_created_at, created_at = now()`,
+      [userId, sha256, optionsHash, job.id, job.created_at],
+    );
+  }
+
+  async forgetCompletedResult(userId: string, sha256: string, optionsHash: string): Promise<void> {
+    await this.db.query(`DELETE FROM ingestion.result_dedupe WHERE user_id = $1 AND sha256 = $2 AND options_hash = $3`, [userId, sha256, optionsHash]);
+  }
+
+  /** Partitions for the month of `at` and the next one. */
+  async ensurePartitions(at: Date = new Date()): Promise<void> {
+    const next = new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth() + 1, 1));
+    await this.db.query(`SELECT ingestion.ensure_job_partition($1::date), ingestion.ensure_job_partition($2::date)`, [at.toISOString().slice(0, 10), next.toISOString().slice(0, 10)]);
+  }
+
+  /** Non-terminal jobs whose render step's lease expired. */
+  async expiredRenders(now: Date): Promise<JobRow[]> {
+    return (await this.db.query(
+      `SELECT * FROM ingestion.jobs WHERE state = 'processing' AND render_state = 'running' AND render_lease_expires_at < $1 LIMIT 100`,
+      [now],
+    )) as JobRow[];
+  }
+}

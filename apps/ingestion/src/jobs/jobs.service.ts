@@ -1,0 +1,207 @@
+import { createHash } from 'node:crypto';
+import { basename, extname } from 'node:path';
+import { Inject, Injectable } from '@nestjs/common';
+import type { z } from 'zod';
+import {
+  DocatError,
+  STORAGE_KEYS,
+  encodeJobCursor,
+  decodeJobCursor,
+  uuidv7,
+  type JobList,
+  type JobView,
+  type OutputFormat,
+  type ResultLocation,
+  RPC_CONTRACTS,
+} from '@docat/contracts';
+import { encryptSecret, resolveEncryptionKey, type DocatConfig, type Keyring } from '@docat/config';
+import { CONFIG, STORAGE, type ObjectStorage } from '@docat/service-kit';
+import { JobEventsPublisher } from '../events/job-events.publisher.js';
+import { OrchestratorService } from '../orchestration/orchestrator.service.js';
+import { resultCacheKey } from '../orchestration/result-cache-key.js';
+import type { JobRow, StoredOptions } from './job.row.js';
+import { toJobView } from './job-view.js';
+import { JobsRepository } from './jobs.repository.js';
+
+type CreateRequest = z.infer<(typeof RPC_CONTRACTS)['jobs.create']['request']>;
+
+const CONTENT_TYPES: Record<OutputFormat, string> = {
+  pdf: 'application/pdf',
+  dual: 'application/pdf',
+  md: 'text/markdown; charset=utf-8',
+  txt: 'text/plain; charset=utf-8',
+  json: 'application/json',
+};
+
+@Injectable()
+export class JobsService {
+  private keyring: Promise<Keyring> | undefined;
+
+  constructor(
+    private readonly jobs: JobsRepository,
+    private readonly orchestrator: OrchestratorService,
+    private readonly events: JobEventsPublisher,
+    @Inject(STORAGE) private readonly storage: ObjectStorage,
+    @Inject(CONFIG) private readonly config: DocatConfig,
+  ) {}
+
+  /**
+   * Records a job for a stored upload. The file's SHA-256 is computed here by streaming
+   * it from storage. With the same idempotency key and request the same job answers; a
+   * completed job of the same user, file and output-affecting options answers at once
+   * as a new `cached` job pointing at its results, with no work and no cost.
+   */
+  async create(req: CreateRequest): Promise<JobView> {
+    const sha256 = await this.hashUpload(req.upload.storageKey);
+    const { password, ...options } = req.options;
+    const stored: StoredOptions = options;
+    const optionsHash = resultCacheKey(stored);
+    const requestHash = createHash('sha256').update(`${sha256}:${optionsHash}:${password ? 'p' : ''}`).digest('hex');
+
+    if (req.idempotencyKey) {
+      const previous = await this.jobs.findIdempotencyKey(req.userId, req.idempotencyKey);
+      if (previous) return this.replay(previous, requestHash);
+    }
+
+    const cachedFrom = options.noCache ? null : await this.findCompleted(req.userId, sha256, optionsHash);
+    const id = uuidv7();
+    const passwordSecret = password && !cachedFrom ? encryptSecret(await this.encryptionKeys(), password, id) : null;
+    const base = {
+      id,
+      userId: req.userId,
+      fileName: req.upload.fileName,
+      fileBytes: req.upload.bytes,
+      sha256,
+      sourceKey: req.upload.storageKey,
+      options: stored,
+      passwordSecret,
+    };
+
+    const created = await this.jobs.transaction(async (tx) => {
+      const row = cachedFrom
+        ? await this.jobs.insert(
+            {
+              ...base,
+              state: 'completed',
+              stage: 'done',
+              progress: cachedFrom.progress,
+              cached: { resultsJobId: cachedFrom.results_job_id ?? cachedFrom.id, pageCount: cachedFrom.page_count, warnings: cachedFrom.warnings, detectedLanguage: cachedFrom.detected_language },
+            },
+            tx,
+          )
+        : await this.jobs.insert({ ...base, state: 'queued', stage: 'queued', progress: { percent: 0, stages: {} } }, tx);
+      if (req.idempotencyKey && !(await this.jobs.insertIdempotencyKey(req.userId, req.idempotencyKey, requestHash, row, tx))) {
+        return null;
+      }
+      if (!cachedFrom) await this.orchestrator.plan(row, tx);
+      const event = await this.events.prepare(row, cachedFrom ? 'completed' : 'state', tx);
+      return { row, event };
+    });
+    if (!created) {
+      // Another request with the same key won the race: answer as it did.
+      const previous = await this.jobs.findIdempotencyKey(req.userId, req.idempotencyKey!);
+      if (!previous) throw new DocatError('INTERNAL');
+      return this.replay(previous, requestHash);
+    }
+    await this.events.publish(created.row, [created.event]);
+    if (!cachedFrom) await this.orchestrator.dispatch(req.userId);
+    return toJobView(created.row);
+  }
+
+  async get(userId: string, jobId: string): Promise<JobView> {
+    const snapshot = await this.events.readSnapshot(jobId);
+    if (snapshot) {
+      if (snapshot.userId !== userId) throw new DocatError('NOT_FOUND', 'no such job');
+      return snapshot.view;
+    }
+    const row = await this.owned(userId, jobId);
+    await this.events.storeSnapshot(row);
+    return toJobView(row);
+  }
+
+  async list(userId: string, limit: number, cursor?: string): Promise<JobList> {
+    const before = cursor === undefined ? undefined : decodeJobCursor(cursor);
+    if (before === null) throw new DocatError('VALIDATION_FAILED', 'the cursor is not valid');
+    const rows = await this.jobs.list(userId, limit + 1, before);
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map(toJobView),
+      nextCursor: rows.length > limit && last ? encodeJobCursor({ createdAt: last.created_at.toISOString(), id: last.id }) : null,
+    };
+  }
+
+  async cancel(userId: string, jobId: string): Promise<JobView> {
+    return toJobView(await this.orchestrator.cancel(userId, jobId));
+  }
+
+  async result(userId: string, jobId: string, format: OutputFormat): Promise<ResultLocation> {
+    const row = await this.owned(userId, jobId);
+    if (row.state === 'cancelled') throw new DocatError('JOB_CANCELLED');
+    if (row.state !== 'completed') throw new DocatError('JOB_NOT_FINISHED', `the job is ${row.state}`);
+    if (!row.options.outputs.includes(format)) throw new DocatError('RESULT_NOT_AVAILABLE', `the job did not ask for ${format}`);
+    const key = STORAGE_KEYS.result(row.results_job_id ?? row.id, format);
+    const info = await this.storage.head(key);
+    if (!info) throw new DocatError('RESULT_NOT_AVAILABLE', `no ${format} result was produced`);
+    const stem = basename(row.file_name, extname(row.file_name)) || 'document';
+    const suffix = format === 'dual' ? `${row.options.targetLanguage}.dual.pdf` : `${row.options.targetLanguage}.${format}`;
+    return {
+      storageKey: key,
+      bytes: info.bytes,
+      etag: info.etag ?? `"${createHash('sha256').update(`${key}:${info.bytes}`).digest('hex').slice(0, 32)}"`,
+      contentType: CONTENT_TYPES[format],
+      fileName: `${stem}.${suffix}`,
+    };
+  }
+
+  private async owned(userId: string, jobId: string): Promise<JobRow> {
+    const row = await this.jobs.find(jobId);
+    if (!row || row.user_id !== userId) throw new DocatError('NOT_FOUND', 'no such job');
+    return row;
+  }
+
+  private async replay(previous: { request_hash: string; job_id: string }, requestHash: string): Promise<JobView> {
+    if (previous.request_hash !== requestHash) throw new DocatError('IDEMPOTENCY_KEY_REUSED');
+    const row = await this.jobs.find(previous.job_id);
+    if (!row) throw new DocatError('NOT_FOUND', 'no such job');
+    return toJobView(row);
+  }
+
+  /** The completed job whose results answer this request: Redis first, then the dedupe table. */
+  private async findCompleted(userId: string, sha256: string, optionsHash: string): Promise<JobRow | null> {
+    const fromCache = await this.events.cachedResult(userId, sha256, optionsHash);
+    const id = fromCache ?? (await this.jobs.findCompletedResult(userId, sha256, optionsHash));
+    if (!id) return null;
+    const row = await this.jobs.find(id);
+    const resultsId = row?.results_job_id ?? row?.id;
+    if (row && row.state === 'completed' && resultsId && (await this.resultsPresent(resultsId, row.options.outputs))) {
+      if (!fromCache) await this.events.rememberResult(row);
+      return row;
+    }
+    // The results expired or were removed: forget the entry and do the work again.
+    await this.events.forgetResult(userId, sha256, optionsHash);
+    await this.jobs.forgetCompletedResult(userId, sha256, optionsHash);
+    return null;
+  }
+
+  private async resultsPresent(jobId: string, outputs: readonly OutputFormat[]): Promise<boolean> {
+    const first = outputs.find((o) => o === 'md' || o === 'txt' || o === 'json');
+    if (!first) return true;
+    return (await this.storage.head(STORAGE_KEYS.result(jobId, first)).catch(() => null)) !== null;
+  }
+
+  private async hashUpload(key: string): Promise<string> {
+    const hash = createHash('sha256');
+    const stream = await this.storage.get(key).catch((err: unknown) => {
+      if (err instanceof DocatError && err.code === 'NOT_FOUND') throw new DocatError('VALIDATION_FAILED', 'the upload does not exist');
+      throw err;
+    });
+    for await (const part of stream) hash.update(part as Buffer);
+    return hash.digest('hex');
+  }
+
+  private encryptionKeys(): Promise<Keyring> {
+    this.keyring ??= resolveEncryptionKey(this.config);
+    return this.keyring;
+  }
+}

@@ -1,0 +1,195 @@
+import 'reflect-metadata';
+import type { INestApplication } from '@nestjs/common';
+import type { DocatConfig } from '@docat/config';
+import { EVENTS, QUEUES, RPC, SERVICES } from '@docat/contracts';
+import { AUTH_PATTERNS, AuthModule } from '@docat/auth';
+import { ExtractionModule } from '@docat/extraction';
+import { GatewayModule, gatewayHttpOptions } from '@docat/gateway';
+import { IngestionModule } from '@docat/ingestion';
+import { NotificationModule } from '@docat/notification';
+import { TranslationModule } from '@docat/translation';
+import { bootstrapService, createStandaloneRuntime, type BootstrapOptions, type RunningService, type Runtime } from '@docat/service-kit';
+import { acquireDataFolderLock, type DataFolderLock } from './data-folder.lock.js';
+import { EmbeddedDatabase } from './embedded-database.js';
+
+export interface StandaloneOptions {
+  config: DocatConfig;
+  env?: NodeJS.ProcessEnv;
+  /** How long in-flight queue work may run after SIGTERM before it is handed back. */
+  shutdownGraceMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface StandaloneApp {
+  readonly port: number;
+  readonly databaseUrl: string;
+  /** Orphaned queue jobs put back at boot. */
+  readonly recoveredJobs: number;
+  /** Drain (stop taking work, let in-flight work finish), close every module, stop PostgreSQL, release the lock. */
+  shutdown(reason?: string): Promise<void>;
+}
+
+type WorkerSpec = Pick<BootstrapOptions, 'service' | 'module' | 'claims'>;
+
+/** The tuning variables each app's own `main.ts` reads (tests shorten leases). */
+function positive(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const value = Number(env[name]);
+  return Number.isInteger(value) && value > 0 ? value : undefined;
+}
+
+function workerServices(env: NodeJS.ProcessEnv): WorkerSpec[] {
+  const lockMs = positive(env, 'DOCAT_WORKER_LOCK_MS');
+  const concurrency = positive(env, 'DOCAT_WORKER_CONCURRENCY');
+  const leaseMs = positive(env, 'DOCAT_CHUNK_LEASE_MS');
+  const reconcileIntervalMs = positive(env, 'DOCAT_RECONCILE_INTERVAL_MS');
+  return [
+    { service: SERVICES.AUTH, module: AuthModule.register(), claims: { patterns: AUTH_PATTERNS } },
+    {
+      service: SERVICES.NOTIFICATION,
+      module: NotificationModule.register(),
+      claims: { patterns: [RPC.NOTIFY_EVENTS, EVENTS.JOB_STATE_CHANGED, EVENTS.JOB_PROGRESS, EVENTS.JOB_COMPLETED, EVENTS.JOB_FAILED, EVENTS.JOB_CANCELLED] },
+    },
+    {
+      service: SERVICES.INGESTION,
+      module: IngestionModule.register({ ...(leaseMs ? { leaseMs } : {}), ...(reconcileIntervalMs ? { reconcileIntervalMs } : {}) }),
+      claims: { patterns: [RPC.JOBS_CREATE, RPC.JOBS_GET, RPC.JOBS_LIST, RPC.JOBS_CANCEL, RPC.JOBS_RESULT] },
+    },
+    {
+      service: SERVICES.EXTRACTION,
+      module: ExtractionModule.register({ ...(concurrency ? { concurrency } : {}), ...(lockMs ? { lockMs } : {}) }),
+      claims: { patterns: [EVENTS.JOB_CANCEL_REQUESTED], queues: [QUEUES.EXTRACT, QUEUES.RENDER] },
+    },
+    {
+      service: SERVICES.TRANSLATION,
+      module: TranslationModule.register(lockMs ? { lockMs } : {}),
+      claims: { patterns: [EVENTS.JOB_CANCEL_REQUESTED], queues: [QUEUES.TRANSLATE] },
+    },
+  ];
+}
+
+/**
+ * Every module shares the one runtime; each would close it when it stops, so each gets
+ * a view whose `close` does nothing and the process closes the real one once, last.
+ */
+function sharedView(runtime: Runtime): Runtime {
+  return { ...runtime, close: () => Promise.resolve() };
+}
+
+/**
+ * Standalone mode: the whole platform in one process on one data folder. Each module
+ * is its own Nest application in this process, exactly as it is its own process in
+ * cluster mode: the gateway is the one HTTP application (its Fastify server also
+ * answers `/healthz` and `/readyz`), the others are microservices on the in-process
+ * transport. Keeping them separate keeps each module's handlers on its own service's
+ * transport server, as the bus routes by service.
+ */
+export async function startStandalone(opts: StandaloneOptions): Promise<StandaloneApp> {
+  const { config } = opts;
+  const env = opts.env ?? process.env;
+  const log = opts.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+  if (config.mode !== 'standalone') throw new Error('the standalone process needs DOCAT_MODE=standalone (the default)');
+
+  const lock: DataFolderLock = await acquireDataFolderLock(config.dataDir);
+  if (lock.takenOverFrom !== null) log(`took over the data-folder lock of process ${lock.takenOverFrom}, which is no longer running`);
+  const database = config.database.url ? null : new EmbeddedDatabase({ dataDir: config.dataDir });
+  const running: RunningService[] = [];
+  let runtime: Runtime | undefined;
+  try {
+    let databaseUrl = config.database.url ?? '';
+    if (database) {
+      const started = await database.start();
+      databaseUrl = started.url;
+      if (started.stoppedOrphan !== null) log(`stopped PostgreSQL (pid ${started.stoppedOrphan}) left running by an earlier process`);
+    }
+    const standalone = await createStandaloneRuntime(config, {
+      databaseUrl,
+      ...(database ? { closers: [() => database.stop()] } : {}),
+    });
+    runtime = standalone;
+    if (standalone.recoveredJobs > 0) log(`put back ${standalone.recoveredJobs} queue job(s) left unfinished by an earlier process`);
+    const shared = sharedView(standalone);
+
+    const common = { runtime: shared, managementPort: null, exitOnShutdown: false, shutdownGraceMs: opts.shutdownGraceMs ?? 10_000 } as const;
+    for (const spec of workerServices(env)) running.push(await bootstrapService({ ...spec, ...common }));
+
+    let accepting = true;
+    const gatewayHttp = gatewayHttpOptions(config);
+    const gateway = await withoutNewSignalHandlers(() => bootstrapService({
+      ...common,
+      service: SERVICES.GATEWAY,
+      module: GatewayModule.register(),
+      transport: false,
+      http: {
+        adapter: gatewayHttp.adapter,
+        port: config.http.port,
+        configure: async (app: INestApplication, rt: Runtime) => {
+          await gatewayHttp.configure?.(app, rt);
+          addHealthRoutes(app, standalone, () => accepting);
+        },
+      },
+    }));
+    running.push(gateway);
+    process.title = 'docat';
+
+    let closing: Promise<void> | undefined;
+    const shutdown = (reason = 'shutdown'): Promise<void> => {
+      closing ??= (async () => {
+        accepting = false;
+        log(`stopping (${reason})`);
+        // The gateway first (no new requests), then the workers after the queue drained.
+        for (const service of [...running].reverse()) await service.shutdown(reason).catch((err: unknown) => log(`stop failed: ${String(err)}`));
+        await standalone.close().catch((err: unknown) => log(`closing the runtime failed: ${String(err)}`));
+        await lock.release();
+      })();
+      return closing;
+    };
+    return { port: gateway.httpPort ?? config.http.port, databaseUrl, recoveredJobs: standalone.recoveredJobs, shutdown };
+  } catch (err) {
+    for (const service of running.reverse()) await service.shutdown('boot failed').catch(() => undefined);
+    if (runtime) await runtime.close().catch(() => undefined);
+    else await database?.stop().catch(() => undefined);
+    await lock.release();
+    throw err;
+  }
+}
+
+const SIGNALS: readonly NodeJS.Signals[] = ['SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGILL', 'SIGTRAP', 'SIGABRT', 'SIGBUS', 'SIGFPE', 'SIGSEGV', 'SIGUSR2', 'SIGTERM'];
+
+/**
+ * Nest's `enableShutdownHooks()` (which the kit calls for an HTTP app) listens to every
+ * signal, closes that one application and re-sends the signal, which would end the
+ * process before the other modules drained and PostgreSQL stopped. The process
+ * installs its own SIGTERM/SIGINT handling, so handlers added while booting are removed.
+ */
+async function withoutNewSignalHandlers<T>(boot: () => Promise<T>): Promise<T> {
+  const before = new Map(SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
+  try {
+    return await boot();
+  } finally {
+    for (const signal of SIGNALS) {
+      const kept = before.get(signal) ?? new Set();
+      for (const listener of process.listeners(signal)) if (!kept.has(listener)) process.removeListener(signal, listener);
+    }
+  }
+}
+
+interface FastifyLike {
+  get(path: string, handler: (request: unknown, reply: FastifyReplyLike) => Promise<unknown> | unknown): unknown;
+}
+interface FastifyReplyLike {
+  code(status: number): FastifyReplyLike;
+  header(name: string, value: string): FastifyReplyLike;
+  send(body: unknown): unknown;
+}
+
+/** `/healthz`: the process answers; `/readyz`: the database, queue and storage answer and it is not draining. */
+function addHealthRoutes(app: INestApplication, runtime: Runtime, accepting: () => boolean): void {
+  const instance = app.getHttpAdapter().getInstance() as FastifyLike;
+  instance.get('/healthz', (_request, reply) => reply.header('cache-control', 'no-store').send({ status: 'ok', service: 'standalone', pid: process.pid }));
+  instance.get('/readyz', async (_request, reply) => {
+    reply.header('cache-control', 'no-store');
+    if (!accepting()) return reply.code(503).send({ status: 'draining', service: 'standalone', checks: {} });
+    const report = await runtime.readiness();
+    return reply.code(report.ready ? 200 : 503).send({ status: report.ready ? 'ok' : 'unavailable', service: 'standalone', checks: report.checks });
+  });
+}

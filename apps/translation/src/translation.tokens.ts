@@ -1,0 +1,6 @@
+export const TRANSLATION_SETTINGS = Symbol('TRANSLATION_SETTINGS');
+
+export interface TranslationSettings {
+  concurrency: number;
+  lockMs: number;
+}

@@ -1,0 +1,100 @@
+import type { BBox } from '@docat/contracts';
+import type { Alignment } from './block-style.js';
+import { wrapText } from './line-breaker.js';
+import type { ShapedLine, TextShaper } from './text-shaper.js';
+
+/** One line placed in drawing space (points, origin bottom-left of the displayed page, y up). */
+export interface PlacedLine {
+  shaped: ShapedLine;
+  x: number;
+  baseline: number;
+  /** Extra advance after each word space (or each glyph, for lines without spaces) to justify. */
+  extraPerSpace: number;
+  extraPerGlyph: number;
+}
+
+export interface BlockSetting {
+  size: number;
+  lines: PlacedLine[];
+  /** The text did not fit the box even at the smallest allowed size. */
+  overflow: boolean;
+  missing: string[];
+}
+
+export interface SetOptions {
+  /** Box in displayed-page coordinates, top-left origin, y down. */
+  box: BBox;
+  pageWidth: number;
+  pageHeight: number;
+  size: number;
+  lineSpacing: number;
+  align: Alignment;
+  /** Smallest size as a share of `size`. */
+  minScale: number;
+}
+
+/** Height of a line's ink box as a share of the font size (ascender to descender). */
+const LINE_BOX = 0.9;
+/** Distance from a line's top to its baseline, as a share of the font size. */
+const ASCENT = 0.8;
+const SHRINK_STEP = 0.95;
+const FIT_TOLERANCE = 1;
+
+function linesFit(count: number, size: number, spacing: number, height: number): boolean {
+  return (count - 1) * size * spacing + size * LINE_BOX <= height + FIT_TOLERANCE;
+}
+
+/**
+ * Sets `text` into the box: wrapped at UAX #14 opportunities, shrunk step by step down
+ * to `minScale` of the source size while it does not fit. Past that the lines run on
+ * below the box (an overflow), but never off the page: the size drops further if needed.
+ */
+export function setBlock(text: string, shaper: TextShaper, opts: SetOptions): BlockSetting {
+  const [x0, y0, x1, y1] = opts.box;
+  const width = Math.max(1, x1 - x0);
+  const height = Math.max(1, y1 - y0);
+  const floor = opts.size * opts.minScale;
+  const wrapAt = (size: number): string[] => wrapText(text, (width * 1.005) / size, (s) => shaper.measure(s));
+  let size = opts.size;
+  let lines = wrapAt(size);
+  let overflow = false;
+  while (!linesFit(lines.length, size, opts.lineSpacing, height)) {
+    if (size * SHRINK_STEP < floor - 1e-6) {
+      overflow = true;
+      break;
+    }
+    size *= SHRINK_STEP;
+    lines = wrapAt(size);
+  }
+  if (overflow) {
+    size = floor;
+    lines = wrapAt(size);
+    const room = opts.pageHeight - y0 - 2;
+    while (!linesFit(lines.length, size, opts.lineSpacing, room) && size > 2) {
+      size *= SHRINK_STEP;
+      lines = wrapAt(size);
+    }
+  }
+  const missing: string[] = [];
+  const placed: PlacedLine[] = lines.map((line, i) => {
+    const shaped = shaper.shapeLine(line);
+    missing.push(...shaped.missing);
+    const w = shaped.width * size;
+    const isLast = i === lines.length - 1;
+    let x = x0;
+    let extraPerSpace = 0;
+    let extraPerGlyph = 0;
+    const slack = width - w;
+    if (opts.align === 'center') x = x0 + slack / 2;
+    else if (opts.align === 'right') x = x1 - w;
+    else if (opts.align === 'justify' && !isLast && slack > 0 && slack < width * 0.25) {
+      const glyphs = shaped.runs.flatMap((r) => r.glyphs);
+      const spaces = glyphs.filter((g) => g.space).length;
+      if (spaces > 0) extraPerSpace = slack / spaces;
+      else if (glyphs.length > 1) extraPerGlyph = slack / (glyphs.length - 1);
+    } else if (opts.align === 'justify' && isLast && shaper.baseDirection === 'rtl') x = x1 - w;
+    const baseline = opts.pageHeight - (y0 + size * ASCENT + i * size * opts.lineSpacing);
+    return { shaped, x: Math.max(0, x), baseline, extraPerSpace, extraPerGlyph };
+  });
+  return { size, lines: placed, overflow, missing };
+}

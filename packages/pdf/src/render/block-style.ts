@@ -1,0 +1,92 @@
+import type { Block, Span } from '@docat/contracts';
+import { designOfFontName, type TextStyle } from '../fonts/font-library.js';
+
+export type Alignment = 'left' | 'center' | 'right' | 'justify';
+
+/** What the translated text copies from the source block. */
+export interface SourceStyle extends TextStyle {
+  size: number;
+  /** Baseline-to-baseline distance over font size. */
+  lineSpacing: number;
+  color: [number, number, number];
+  align: Alignment;
+}
+
+function median(values: number[]): number {
+  if (values.length === 0) return NaN;
+  const s = [...values].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** The span carrying most of the block's characters. */
+function dominantSpan(block: Block): Span | undefined {
+  const weight = new Map<string, { span: Span; chars: number }>();
+  for (const line of block.lines) {
+    for (const span of line.spans) {
+      const key = `${span.font}|${Math.round(span.size * 10)}|${span.bold ?? false}|${span.italic ?? false}|${span.color ?? ''}`;
+      const w = weight.get(key) ?? { span, chars: 0 };
+      w.chars += span.text.trim().length;
+      weight.set(key, w);
+    }
+  }
+  let best: { span: Span; chars: number } | undefined;
+  for (const w of weight.values()) if (!best || w.chars > best.chars) best = w;
+  return best?.span;
+}
+
+export function parseColor(hex: string | undefined): [number, number, number] {
+  const m = /^#?([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/iu.exec(hex ?? '');
+  if (!m) return [0, 0, 0];
+  return [parseInt(m[1]!, 16) / 255, parseInt(m[2]!, 16) / 255, parseInt(m[3]!, 16) / 255];
+}
+
+/**
+ * Alignment from line geometry: edges that agree within a point are aligned. The last
+ * line of a paragraph is left out, being short in every alignment but centred.
+ */
+export function guessAlignment(block: Block, pageWidth?: number): Alignment {
+  const lines = block.lines.filter((l) => l.spans.some((s) => s.text.trim().length > 0));
+  const [bx0, , bx1] = block.bbox;
+  const tol = 2.5;
+  if (lines.length === 0) return 'left';
+  const lefts = lines.map((l) => l.bbox[0] - bx0);
+  const rights = lines.map((l) => bx1 - l.bbox[2]);
+  const centres = lines.map((l) => Math.abs((l.bbox[0] + l.bbox[2]) / 2 - (bx0 + bx1) / 2));
+  if (lines.length === 1) {
+    // A lone line centred on the page (titles, author lines) is taken as centred.
+    const centre = (lines[0]!.bbox[0] + lines[0]!.bbox[2]) / 2;
+    const wide = lines[0]!.bbox[2] - lines[0]!.bbox[0];
+    return pageWidth && Math.abs(centre - pageWidth / 2) < 3 && wide < pageWidth * 0.8 && lines[0]!.bbox[0] > pageWidth * 0.12 ? 'center' : 'left';
+  }
+  const body = lines.length > 2 ? lines.slice(0, -1).map((_, i) => i) : [0, 1];
+  const leftAligned = lefts.every((v) => v < tol);
+  const bodyRightAligned = body.every((i) => rights[i]! < tol);
+  const rightAligned = rights.every((v) => v < tol);
+  const centred = centres.every((v) => v < tol);
+  const pageCentred = pageWidth !== undefined && lines.every((l) => Math.abs((l.bbox[0] + l.bbox[2]) / 2 - pageWidth / 2) < 3);
+  if ((centred || pageCentred) && !leftAligned) return 'center';
+  if (rightAligned && !leftAligned) return 'right';
+  if (bodyRightAligned && lines.length > 2) return 'justify';
+  return 'left';
+}
+
+export function sourceStyle(block: Block, pageWidth?: number): SourceStyle {
+  const span = dominantSpan(block);
+  const sizes = block.lines.flatMap((l) => l.spans.map((s) => s.size)).filter((s) => s > 0);
+  const size = median(sizes) || span?.size || 10;
+  const tops = block.lines.map((l) => l.bbox[1]);
+  const pitches = tops.slice(1).map((t, i) => t - tops[i]!).filter((p) => p > 0);
+  const pitch = median(pitches);
+  const lineSpacing = Number.isFinite(pitch) ? Math.min(2, Math.max(1, pitch / size)) : 1.2;
+  const font = span?.font ?? '';
+  return {
+    size,
+    lineSpacing,
+    design: designOfFontName(font),
+    bold: span?.bold ?? /bold|black|heavy|medi|semibold|demi/iu.test(font),
+    italic: span?.italic ?? /italic|oblique|ital|slant/iu.test(font),
+    color: parseColor(span?.color),
+    align: guessAlignment(block, pageWidth),
+  };
+}

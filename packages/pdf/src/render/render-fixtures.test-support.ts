@@ -1,0 +1,39 @@
+import type { Block, LayoutDocument } from '@docat/contracts';
+
+/** The target languages every render check runs for. */
+export const TARGETS = ['de', 'ja', 'zh-Hant', 'ko', 'ru', 'el', 'ar', 'he', 'hi'] as const;
+
+/** One real sentence per script, written for these tests. */
+export const REAL_SENTENCES: Record<(typeof TARGETS)[number], string> = {
+  de: 'Die Übersetzung bewahrt das Layout des Originaldokuments, einschließlich Abbildungen und Tabellen.',
+  ja: 'この翻訳は、図や表を含む元の文書のレイアウトを保持します。',
+  'zh-Hant': '這份翻譯保留了原始文件的版面配置，包括圖表與表格。',
+  ko: '이 번역은 그림과 표를 포함한 원본 문서의 레이아웃을 유지합니다.',
+  ru: 'Перевод сохраняет макет исходного документа, включая рисунки и таблицы.',
+  el: 'Η μετάφραση διατηρεί τη διάταξη του αρχικού εγγράφου, συμπεριλαμβανομένων των εικόνων και των πινάκων.',
+  ar: 'تحافظ الترجمة على تخطيط المستند الأصلي، بما في ذلك الأشكال والجداول.',
+  he: 'התרגום שומר על הפריסה של המסמך המקורי, כולל איורים וטבלאות.',
+  hi: 'अनुवाद मूल दस्तावेज़ के लेआउट को सुरक्षित रखता है, जिसमें चित्र और तालिकाएँ शामिल हैं।',
+};
+
+/** Blocks a translation pipeline leaves alone: no letters (numbers, symbols), formulas, figures, form values. */
+export function translatable(block: Block): boolean {
+  if (block.type === 'formula' || block.type === 'figure' || block.type === 'form_field') return false;
+  return /\p{L}{2,}/u.test(block.text);
+}
+
+/** Translations of every translatable block of the given pages. */
+export function translateBlocks(layout: LayoutDocument, pages: number[], translate: (text: string) => string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const page of layout.pages) {
+    if (!pages.includes(page.number)) continue;
+    for (const block of page.blocks) if (translatable(block)) out.set(block.id, translate(block.text));
+  }
+  return out;
+}
+
+/** A real sentence repeated to about the length of the source text. */
+export function sentenceFor(source: string, sentence: string): string {
+  const times = Math.max(1, Math.min(6, Math.floor(source.length / sentence.length)));
+  return Array.from({ length: times }, () => sentence).join(' ');
+}

@@ -1,0 +1,209 @@
+import { RTL_LANGUAGES, type BBox, type Block, type JobWarning, type LanguageCode, type LayoutDocument, type Line } from '@docat/contracts';
+import type { PDFRef } from 'pdf-lib';
+import { appendContent, num, openPdf, removeText, savePdf, type ContentOp } from '../content/index.js';
+import { FontLibrary } from '../fonts/font-library.js';
+import { setBlock } from './block-setter.js';
+import { sourceStyle, type SourceStyle } from './block-style.js';
+import { sampleBackgrounds } from './page-background.js';
+import { invert, mapBox, pageGeometry, type PageGeometry } from './page-geometry.js';
+import { FontSet, paintLines } from './text-painter.js';
+import { TextShaper } from './text-shaper.js';
+
+export interface RenderTranslatedOptions {
+  /** BCP 47 tag of the translation (`ja`, `zh-Hant`, `ar`...). */
+  targetLanguage: string;
+  /** Password of an encrypted source. The output is never encrypted. */
+  password?: string;
+  respectPermissions?: boolean;
+  /** Smallest font size as a share of the source size before a block overflows. Default 0.6. */
+  minScale?: number;
+  /** Share loaded fonts between calls (they are large); one is made per call otherwise. */
+  fonts?: FontLibrary;
+}
+
+export interface RenderStats {
+  pages: number;
+  /** Blocks whose text was replaced. */
+  translatedBlocks: number;
+  overflowBlocks: number;
+  /** Characters no font could draw (left out). */
+  missingChars: number;
+  glyphs: number;
+  /** Embedded subset fonts and how many glyphs each carries. */
+  fonts: { name: string; glyphs: number }[];
+}
+
+export interface RenderTranslatedResult {
+  bytes: Uint8Array;
+  warnings: JobWarning[];
+  stats: RenderStats;
+}
+
+/** Block types whose content is not running text. */
+const NEVER_SET = new Set<Block['type']>(['figure', 'form_field', 'formula']);
+
+/** Key of a table cell's translation in the translations map. */
+export function cellKey(blockId: string, cellIndex: number): string {
+  return `${blockId}#${cellIndex}`;
+}
+
+interface Item {
+  block: Block;
+  box: BBox;
+  lines: Line[];
+  text: string;
+  translation: string;
+  style: SourceStyle;
+}
+
+function itemsOf(block: Block, translations: ReadonlyMap<string, string>, pageWidth: number): Item[] {
+  if (NEVER_SET.has(block.type)) return [];
+  const whole = translations.get(block.id);
+  if (whole !== undefined) {
+    if (whole.trim() === block.text.trim() || whole.trim() === '') return [];
+    return [{ block, box: block.bbox, lines: block.lines, text: block.text, translation: whole, style: sourceStyle(block, pageWidth) }];
+  }
+  if (block.type !== 'table' || !block.cells) return [];
+  const items: Item[] = [];
+  block.cells.forEach((cell, i) => {
+    const t = translations.get(cellKey(block.id, i));
+    if (t === undefined || t.trim() === cell.text.trim() || t.trim() === '') return;
+    const inside = block.lines.filter((l) => centreInside(l.bbox, cell.bbox));
+    const sub: Block = { ...block, bbox: cell.bbox, lines: inside, text: cell.text };
+    items.push({ block, box: cell.bbox, lines: inside.length > 0 ? inside : [{ bbox: cell.bbox, spans: [] }], text: cell.text, translation: t, style: sourceStyle(sub) });
+  });
+  return items;
+}
+
+function centreInside(b: BBox, r: BBox): boolean {
+  const cx = (b[0] + b[2]) / 2;
+  const cy = (b[1] + b[3]) / 2;
+  return cx >= r[0] && cx <= r[2] && cy >= r[1] && cy <= r[3];
+}
+
+function grow(b: BBox, d: number): BBox {
+  return [b[0] - d, b[1] - d, b[2] + d, b[3] + d];
+}
+
+/**
+ * The translated PDF: the original file with the source text of each translated block
+ * removed from the content streams and the translation set into the block's box in
+ * embedded subset fonts. Images, vector art, links, annotations and form fields stay
+ * as they were; blocks without a translation (or with their own text as translation)
+ * are not touched. On scanned pages, whose text is pixels, each block is first covered
+ * with the background colour sampled around it.
+ */
+export async function renderTranslatedPdf(
+  sourceBytes: Uint8Array,
+  layout: LayoutDocument,
+  translations: ReadonlyMap<string, string>,
+  opts: RenderTranslatedOptions,
+): Promise<RenderTranslatedResult> {
+  const file = await openPdf(sourceBytes, { password: opts.password, respectPermissions: opts.respectPermissions });
+  const library = opts.fonts ?? new FontLibrary();
+  const fonts = new FontSet(library, file.doc.context);
+  const rtl = RTL_LANGUAGES.has(opts.targetLanguage as LanguageCode);
+  const minScale = opts.minScale ?? 0.6;
+  const warnings: JobWarning[] = [];
+  const stats: RenderStats = { pages: 0, translatedBlocks: 0, overflowBlocks: 0, missingChars: 0, glyphs: 0, fonts: [] };
+  const shapers = new Map<string, TextShaper>();
+  const shaperFor = (style: SourceStyle): TextShaper => {
+    const key = `${style.design}|${style.bold}|${style.italic}`;
+    let s = shapers.get(key);
+    if (!s) shapers.set(key, (s = new TextShaper(library, opts.targetLanguage, style, rtl ? 'rtl' : 'ltr')));
+    return s;
+  };
+
+  for (const page of layout.pages) {
+    const pageIndex = page.number - 1;
+    if (pageIndex < 0 || pageIndex >= file.pageCount) continue;
+    const items = page.blocks.flatMap((b) => itemsOf(b, translations, page.width));
+    if (items.length === 0) continue;
+    stats.pages++;
+    const geometry: PageGeometry = pageGeometry(file.doc.getPage(pageIndex));
+    const toUser = geometry.drawingToUser;
+    // Layout boxes are displayed-page coordinates; the rewriter selects in user space.
+    const displayToUser = mapper(geometry);
+    const ops: ContentOp[] = [{ op: 'cm', operands: toUser.map((v) => num(Math.round(v * 1e6) / 1e6)) }];
+    if (page.scanned) {
+      const colours = await sampleBackgrounds(sourceBytes, page.number, items.map((i) => i.box));
+      items.forEach((item, i) => {
+        const [x0, y0, x1, y1] = grow(item.box, 1);
+        ops.push({ op: 'rg', operands: colours[i]!.map((c) => num(Math.round(c * 1000) / 1000)) });
+        ops.push({ op: 're', operands: [x0, geometry.height - y1, x1 - x0, y1 - y0].map((v) => num(Math.round(v * 100) / 100)) });
+        ops.push({ op: 'f', operands: [] });
+      });
+    } else {
+      const regions = items.flatMap((item) => item.lines.map((l) => displayToUser(grow(l.bbox, 0.5))));
+      removeText(file, pageIndex, { regions });
+    }
+    const fontResources: Record<string, PDFRef> = {};
+    for (const item of items) {
+      const shaper = shaperFor(item.style);
+      const align = rtl ? mirror(item.style.align) : item.style.align;
+      const setting = setBlock(item.translation, shaper, {
+        box: item.lines.length === 1 ? widenLine(item.box, align, page.blocks) : item.box,
+        pageWidth: geometry.width,
+        pageHeight: geometry.height,
+        size: item.style.size,
+        lineSpacing: item.style.lineSpacing,
+        align,
+        minScale,
+      });
+      const painted = paintLines(setting.lines, setting.size, item.style.color, fonts);
+      ops.push(...painted.ops);
+      for (const [resource, font] of painted.fonts) fontResources[resource] = font.ref;
+      stats.translatedBlocks++;
+      stats.glyphs += painted.glyphCount;
+      if (setting.overflow) {
+        stats.overflowBlocks++;
+        warnings.push({ kind: 'overflow', page: page.number, block: item.block.order, message: `Block ${item.block.id}: the translation does not fit its box at ${Math.round(minScale * 100)}% of the source size` });
+      }
+      if (setting.missing.length > 0) {
+        const chars = [...new Set(setting.missing.join(''))].join('');
+        stats.missingChars += [...setting.missing.join('')].length;
+        warnings.push({ kind: 'font_fallback', page: page.number, block: item.block.order, message: `Block ${item.block.id}: no font has glyphs for ${JSON.stringify(chars)}` });
+      }
+    }
+    appendContent(file, pageIndex, ops, { Font: fontResources });
+  }
+  await fonts.write();
+  stats.fonts = fonts.all().map((f) => ({ name: f.baseFont, glyphs: f.glyphCount }));
+  const bytes = await savePdf(file);
+  return { bytes, warnings, stats };
+}
+
+/**
+ * A one-line block (a heading, a label) may grow sideways into free space, up to the
+ * next block on its band or the page's text margin, before its text is shrunk.
+ */
+function widenLine(box: BBox, align: SourceStyle['align'], blocks: Block[]): BBox {
+  const others = blocks.filter((b) => b.bbox !== box && b.bbox[1] < box[3] - 1 && b.bbox[3] > box[1] + 1);
+  const left = Math.min(...blocks.map((b) => b.bbox[0]));
+  const right = Math.max(...blocks.map((b) => b.bbox[2]));
+  let maxRight = right;
+  let minLeft = left;
+  for (const o of others) {
+    if (o.bbox[0] >= box[2] - 1) maxRight = Math.min(maxRight, o.bbox[0] - 6);
+    if (o.bbox[2] <= box[0] + 1) minLeft = Math.max(minLeft, o.bbox[2] + 6);
+  }
+  maxRight = Math.max(maxRight, box[2]);
+  minLeft = Math.min(minLeft, box[0]);
+  if (align === 'center') {
+    const grow = Math.min(box[0] - minLeft, maxRight - box[2]);
+    return [box[0] - grow, box[1], box[2] + grow, box[3]];
+  }
+  if (align === 'right') return [minLeft, box[1], box[2], box[3]];
+  return [box[0], box[1], maxRight, box[3]];
+}
+
+function mirror(align: SourceStyle['align']): SourceStyle['align'] {
+  if (align === 'left') return 'right';
+  if (align === 'right') return 'left';
+  return align;
+}
+
+function mapper(geometry: PageGeometry): (b: BBox) => BBox {
+  const inv = invert(geometry.toDisplay);
+  return (b) => mapBox(inv, b);
+}

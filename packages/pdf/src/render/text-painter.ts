@@ -1,0 +1,136 @@
+import type { PDFContext } from 'pdf-lib';
+import { num, name, str, type ContentOp, type ContentValue } from '../content/index.js';
+import { EmbeddedFont, pdfTextString, subsetTag } from '../fonts/embedded-font.js';
+import type { FontFace } from '../fonts/font-files.js';
+import type { FontLibrary } from '../fonts/font-library.js';
+import type { PlacedLine } from './block-setter.js';
+
+/** The subset fonts of one output document, shared by all its pages. */
+export class FontSet {
+  private readonly fonts = new Map<string, EmbeddedFont>();
+  private readonly names = new Map<string, string>();
+
+  constructor(
+    private readonly library: FontLibrary,
+    private readonly context: PDFContext,
+  ) {}
+
+  get(face: FontFace): EmbeddedFont {
+    let font = this.fonts.get(face.key);
+    if (!font) {
+      const fk = this.library.font(face);
+      const ps = (fk.postscriptName ?? face.key).replace(/[^A-Za-z0-9-]/gu, '');
+      font = new EmbeddedFont(face, fk, this.context, `${subsetTag(this.fonts.size * 7727 + ps.length * 31 + 11)}+${ps}`);
+      this.fonts.set(face.key, font);
+      this.names.set(face.key, `DcF${this.fonts.size}`);
+    }
+    return font;
+  }
+
+  resourceName(face: FontFace): string {
+    this.get(face);
+    return this.names.get(face.key)!;
+  }
+
+  all(): EmbeddedFont[] {
+    return [...this.fonts.values()];
+  }
+
+  async write(): Promise<void> {
+    for (const font of this.fonts.values()) await font.write(this.context);
+  }
+}
+
+const r = (v: number): number => Math.round(v * 1000) / 1000;
+
+function hexCids(cids: number[]): ContentValue {
+  const bytes = new Uint8Array(cids.length * 2);
+  cids.forEach((c, i) => {
+    bytes[i * 2] = c >> 8;
+    bytes[i * 2 + 1] = c & 0xff;
+  });
+  return str(bytes, true);
+}
+
+export interface PaintedLine {
+  ops: ContentOp[];
+  /** Resource name -> font, for the page's /Font dictionary. */
+  fonts: Map<string, EmbeddedFont>;
+  /** Glyphs drawn (CIDs per font) and the text they were drawn for, for checks. */
+  glyphCount: number;
+}
+
+/**
+ * Text operators for placed lines: each run is positioned with Tm, glyphs by CID with
+ * TJ adjustments carrying the shaper's advances and offsets (GPOS kerning and mark
+ * placement), vertical offsets through text rise. Runs whose glyphs do not read back
+ * as their text carry ActualText.
+ */
+export function paintLines(lines: PlacedLine[], size: number, color: [number, number, number], fonts: FontSet): PaintedLine {
+  const ops: ContentOp[] = [];
+  const used = new Map<string, EmbeddedFont>();
+  let glyphCount = 0;
+  ops.push({ op: 'BT', operands: [] });
+  ops.push({ op: 'rg', operands: color.map((c) => num(r(c))) });
+  for (const line of lines) {
+    let x = line.x;
+    for (const run of line.shaped.runs) {
+      const font = fonts.get(run.face);
+      const resource = fonts.resourceName(run.face);
+      used.set(resource, font);
+      const upm = run.unitsPerEm;
+      if (run.reordered) {
+        ops.push({ op: 'BDC', operands: [name('Span'), { kind: 'dict', entries: [['ActualText', str(hexBytes(pdfTextString(run.text).asString()), true)]] }] });
+      }
+      ops.push({ op: 'Tf', operands: [name(resource), num(r(size))] });
+      ops.push({ op: 'Tm', operands: [num(1), num(0), num(0), num(1), num(r(x)), num(r(line.baseline))] });
+      let items: ContentValue[] = [];
+      let cids: number[] = [];
+      let rise = 0;
+      const flushCids = (): void => {
+        if (cids.length > 0) items.push(hexCids(cids));
+        cids = [];
+      };
+      const flushShow = (): void => {
+        flushCids();
+        if (items.length > 0) ops.push({ op: 'TJ', operands: [{ kind: 'array', items }] });
+        items = [];
+      };
+      const adjust = (v: number): void => {
+        if (Math.abs(v) < 0.001) return;
+        flushCids();
+        const last = items[items.length - 1];
+        if (last?.kind === 'number') items[items.length - 1] = num(r(last.value + v));
+        else items.push(num(r(v)));
+      };
+      for (const g of run.glyphs) {
+        const cid = font.use(g.glyph, g.text);
+        glyphCount++;
+        const yRise = r((g.yOffset / upm) * size);
+        if (yRise !== rise) {
+          flushShow();
+          ops.push({ op: 'Ts', operands: [num(yRise)] });
+          rise = yRise;
+        }
+        const xOff = (g.xOffset * 1000) / upm;
+        const extra = (g.space ? line.extraPerSpace : 0) + line.extraPerGlyph;
+        adjust(-xOff);
+        cids.push(cid);
+        const wanted = (g.xAdvance * 1000) / upm + (extra * 1000) / size;
+        adjust(font.width(cid) - wanted + xOff);
+        x += (g.xAdvance / upm) * size + extra;
+      }
+      flushShow();
+      if (rise !== 0) ops.push({ op: 'Ts', operands: [num(0)] });
+      if (run.reordered) ops.push({ op: 'EMC', operands: [] });
+    }
+  }
+  ops.push({ op: 'ET', operands: [] });
+  return { ops, fonts: used, glyphCount };
+}
+
+function hexBytes(hex: string): Uint8Array {
+  const out = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  return out;
+}

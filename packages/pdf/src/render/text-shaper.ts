@@ -1,0 +1,160 @@
+import type { Glyph } from '@pdf-lib/fontkit';
+import * as bidiModule from 'bidi-js';
+import type { Bidi, EmbeddingLevels } from 'bidi-js';
+import type { FontFace } from '../fonts/font-files.js';
+import type { FontLibrary, TextStyle } from '../fonts/font-library.js';
+
+// bidi-js is a CommonJS module whose typings declare an ES default export: Node hands
+// the factory over as `default`, TypeScript types `default` as the whole module.
+const bidiFactory = bidiModule.default as unknown as (() => Bidi) | { default: () => Bidi };
+const bidi: Bidi = typeof bidiFactory === 'function' ? bidiFactory() : bidiFactory.default();
+
+/** A glyph placed by the shaper. Distances are in font units of its face. */
+export interface PositionedGlyph {
+  glyph: Glyph;
+  /** The text this glyph stands for in ToUnicode (a cluster for ligatures and conjuncts). */
+  text: string;
+  xAdvance: number;
+  xOffset: number;
+  yOffset: number;
+  /** A word space, where justification may widen the line. */
+  space: boolean;
+}
+
+/** A stretch of one face and one direction, glyphs in visual (left-to-right) order. */
+export interface ShapedRun {
+  face: FontFace;
+  unitsPerEm: number;
+  rtl: boolean;
+  /** The run's text in logical order. */
+  text: string;
+  glyphs: PositionedGlyph[];
+  /**
+   * True when the glyphs' ToUnicode texts, read in logical order, do not give back the
+   * run's text (reordered Devanagari matras, dropped or inserted glyphs): such runs
+   * carry ActualText.
+   */
+  reordered: boolean;
+  /** Advance at font size 1 (points per point of size). */
+  width: number;
+}
+
+export interface ShapedLine {
+  runs: ShapedRun[];
+  width: number;
+  /** Characters no installed font can draw (they are left out, never drawn as .notdef). */
+  missing: string[];
+}
+
+interface ShapeOptions {
+  script?: string;
+  direction: 'ltr' | 'rtl';
+}
+
+type LayoutFn = (text: string, features: string[], script: string | undefined, language: string | undefined, direction: string) => {
+  glyphs: Glyph[];
+  positions: { xAdvance: number; yAdvance: number; xOffset: number; yOffset: number }[];
+};
+
+/** OpenType script tags fontkit expects for the scripts that need a script-specific shaper. */
+function otScript(face: FontFace): string | undefined {
+  switch (face.family) {
+    case 'naskh-arabic':
+    case 'sans-arabic':
+      return 'arab';
+    case 'sans-hebrew':
+      return 'hebr';
+    case 'sans-devanagari':
+      return 'deva';
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Shapes text for one target language and style: fonts per character, bidi order per
+ * line, OpenType substitution and positioning (GSUB/GPOS) by fontkit.
+ */
+export class TextShaper {
+  private readonly widths = new Map<string, number>();
+
+  constructor(
+    private readonly library: FontLibrary,
+    readonly language: string,
+    readonly style: TextStyle,
+    readonly baseDirection: 'ltr' | 'rtl',
+  ) {}
+
+  private shapeRun(face: FontFace, text: string, opts: ShapeOptions): ShapedRun {
+    const font = this.library.font(face);
+    const layout = (font.layout as unknown as LayoutFn).bind(font);
+    const run = layout(text, [], opts.script ?? otScript(face), undefined, opts.direction);
+    const glyphs: PositionedGlyph[] = [];
+    let width = 0;
+    run.glyphs.forEach((glyph, i) => {
+      const p = run.positions[i]!;
+      width += p.xAdvance;
+      if (glyph.id === 0) return;
+      const chars = String.fromCodePoint(...glyph.codePoints);
+      glyphs.push({ glyph, text: chars, xAdvance: p.xAdvance, xOffset: p.xOffset, yOffset: p.yOffset, space: chars === ' ' });
+    });
+    const logical = (opts.direction === 'rtl' ? [...glyphs].reverse() : glyphs).map((g) => g.text).join('');
+    const reordered = logical !== text;
+    return { face, unitsPerEm: font.unitsPerEm, rtl: opts.direction === 'rtl', text, glyphs, reordered, width: width / font.unitsPerEm };
+  }
+
+  /** Advance of `text` at size 1, shaped as one logical run (line breaking measures words with it). */
+  measure(text: string): number {
+    let w = this.widths.get(text);
+    if (w !== undefined) return w;
+    w = 0;
+    for (const item of this.library.itemize(text, this.language, this.style)) {
+      if (!item.face) continue;
+      w += this.shapeRun(item.face, item.text, { direction: this.runDirection(item.text) }).width;
+    }
+    this.widths.set(text, w);
+    return w;
+  }
+
+  private runDirection(text: string): 'ltr' | 'rtl' {
+    return /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]/u.test(text) ? 'rtl' : 'ltr';
+  }
+
+  /** One line, shaped and ordered for display, left to right. */
+  shapeLine(text: string): ShapedLine {
+    const missing: string[] = [];
+    if (text.length === 0) return { runs: [], width: 0, missing };
+    const levels: EmbeddingLevels = bidi.getEmbeddingLevels(text, this.baseDirection);
+    const order = bidi.getReorderedIndices(text, levels, 0, text.length - 1);
+    // Which face draws each UTF-16 index.
+    const faceAt: (FontFace | null)[] = new Array(text.length).fill(null);
+    for (const item of this.library.itemize(text, this.language, this.style)) {
+      for (let i = item.start; i < item.start + item.text.length; i++) faceAt[i] = item.face;
+      if (!item.face) missing.push(item.text);
+    }
+    // Group visual positions into runs of one face and one level with contiguous logical indices.
+    const groups: { from: number; to: number; level: number; face: FontFace | null }[] = [];
+    for (const index of order) {
+      const level = levels.levels[index]!;
+      const face = faceAt[index] ?? null;
+      const g = groups[groups.length - 1];
+      const step = level % 2 === 1 ? -1 : 1;
+      const contiguous = g && g.level === level && g.face?.key === face?.key && (step === 1 ? index === g.to + 1 : index === g.from - 1);
+      if (g && contiguous) {
+        if (step === 1) g.to = index;
+        else g.from = index;
+      } else groups.push({ from: index, to: index, level, face });
+    }
+    const runs: ShapedRun[] = [];
+    let width = 0;
+    for (const g of groups) {
+      if (!g.face) continue;
+      const part = text.slice(g.from, g.to + 1);
+      if (part.length === 0) continue;
+      const run = this.shapeRun(g.face, part, { direction: g.level % 2 === 1 ? 'rtl' : 'ltr' });
+      runs.push(run);
+      width += run.width;
+    }
+    return { runs, width, missing };
+  }
+}

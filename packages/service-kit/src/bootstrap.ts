@@ -1,0 +1,162 @@
+import 'reflect-metadata';
+import { ConsoleLogger, Logger, Module, type DynamicModule, type INestApplication, type INestMicroservice, type Type } from '@nestjs/common';
+import { NestFactory, type AbstractHttpAdapter } from '@nestjs/core';
+import type { CustomTransportStrategy } from '@nestjs/microservices';
+import type { QueueName, ServiceName } from '@docat/contracts';
+import { DocatRpcExceptionFilter } from './errors/rpc-exception.filter.js';
+import { startManagementServer, type ManagementServer } from './health/management.server.js';
+import type { Runtime } from './runtime.js';
+import { RuntimeModule } from './runtime.module.js';
+
+export type ServiceModule = DynamicModule | Type<unknown>;
+
+export interface HttpOptions {
+  /** The platform adapter, e.g. `() => new FastifyAdapter()`; the kit does not pick a platform. */
+  adapter: () => AbstractHttpAdapter;
+  /** Default: `config.http.port`. */
+  port?: number;
+  host?: string;
+  /** Runs before listening: filters, hooks, plugins. */
+  configure?(app: INestApplication, runtime: Runtime): void | Promise<void>;
+}
+
+export interface BootstrapOptions {
+  service: ServiceName;
+  /** The app's root module; the runtime's tokens are injectable in it (global). */
+  module: ServiceModule;
+  /** The runtime to run on; cluster or standalone is decided by whoever builds it. */
+  runtime: Runtime | (() => Promise<Runtime>);
+  /** Public HTTP (the gateway). Without it the service has only its management port. */
+  http?: HttpOptions;
+  /** Serve RPC and events over the runtime's transport (default true). */
+  transport?: boolean;
+  /** Patterns and queues the service claims: boot fails when one has no handler. */
+  claims?: { patterns?: readonly string[]; queues?: readonly QueueName[] };
+  /** Management port (`/healthz`, `/readyz`, `/metrics`); default `config.http.managementPort`, null for none, 0 for any. */
+  managementPort?: number | null;
+  /** How long in-flight work may run after SIGTERM before it is handed back. */
+  shutdownGraceMs?: number;
+  /** Exit the process once shut down (default true; tests set false). */
+  exitOnShutdown?: boolean;
+}
+
+export interface RunningService {
+  runtime: Runtime;
+  app: INestApplication | INestMicroservice;
+  management: ManagementServer | null;
+  /** The bound public HTTP port, when there is one. */
+  httpPort: number | null;
+  shutdown(reason?: string): Promise<void>;
+}
+
+@Module({})
+class ServiceRootModule {}
+
+function handlersOf(strategy: CustomTransportStrategy): ReadonlySet<string> | null {
+  const candidate = strategy as Partial<{ getHandlers(): Map<string, unknown> }>;
+  return typeof candidate.getHandlers === 'function' ? new Set(candidate.getHandlers().keys()) : null;
+}
+
+/** Fails fast when a claimed pattern or queue has no handler: a missing handler would strand work silently. */
+export function checkClaims(
+  service: string,
+  claims: BootstrapOptions['claims'],
+  handlers: ReadonlySet<string> | null,
+  worked: ReadonlySet<QueueName>,
+): void {
+  const missing: string[] = [];
+  if (handlers) for (const pattern of claims?.patterns ?? []) if (!handlers.has(pattern)) missing.push(`pattern ${pattern}`);
+  for (const queue of claims?.queues ?? []) if (!worked.has(queue)) missing.push(`queue ${queue}`);
+  if (missing.length > 0) throw new Error(`${service}: no handler for ${missing.join(', ')}`);
+}
+
+/**
+ * Boots one Docat service: sets `process.title`, builds the Nest application on the
+ * runtime's adapters, serves RPC/events through the runtime's transport, checks its
+ * claims, opens the management port and installs the SIGTERM drain: stop taking work,
+ * let in-flight work finish (or hand it back after the grace period), close, exit.
+ */
+export async function bootstrapService(opts: BootstrapOptions): Promise<RunningService> {
+  process.title = `docat-${opts.service}`;
+  const logger = new ConsoleLogger({ json: true, context: opts.service });
+  Logger.overrideLogger(logger);
+  const runtime = typeof opts.runtime === 'function' ? await opts.runtime() : opts.runtime;
+  const root: DynamicModule = { module: ServiceRootModule, imports: [RuntimeModule.forRoot(runtime), opts.module] };
+  const useTransport = opts.transport ?? true;
+  const strategy = useTransport ? runtime.transportStrategy(opts.service) : null;
+
+  let app: INestApplication | INestMicroservice | undefined;
+  let httpPort: number | null = null;
+  try {
+    if (opts.http) {
+      const http = await NestFactory.create(root, opts.http.adapter(), { logger, abortOnError: false });
+      app = http;
+      if (strategy) {
+        const micro = http.connectMicroservice({ strategy }, { inheritAppConfig: false });
+        micro.useGlobalFilters(new DocatRpcExceptionFilter());
+      }
+      await opts.http.configure?.(http, runtime);
+      http.enableShutdownHooks([]);
+      await http.init();
+      if (strategy) await http.startAllMicroservices();
+      await http.listen(opts.http.port ?? runtime.config.http.port, opts.http.host ?? '0.0.0.0');
+      const address = http.getHttpServer().address() as { port: number } | string | null;
+      httpPort = address && typeof address === 'object' ? address.port : null;
+      app = http;
+    } else if (strategy) {
+      const micro = await NestFactory.createMicroservice(root, { strategy, logger, abortOnError: false });
+      micro.useGlobalFilters(new DocatRpcExceptionFilter());
+      app = micro;
+      await micro.listen();
+    } else {
+      const context = await NestFactory.createApplicationContext(root, { logger, abortOnError: false });
+      await context.init();
+      app = context as unknown as INestMicroservice;
+    }
+    checkClaims(opts.service, opts.claims, strategy ? handlersOf(strategy) : null, runtime.workedQueues());
+  } catch (err) {
+    await app?.close().catch(() => undefined);
+    await runtime.close().catch(() => undefined);
+    throw err;
+  }
+  const started = app;
+
+  let accepting = true;
+  const managementPort = opts.managementPort === undefined ? runtime.config.http.managementPort : opts.managementPort;
+  const management =
+    managementPort === null
+      ? null
+      : await startManagementServer({ service: opts.service, port: managementPort, readiness: () => runtime.readiness(), accepting: () => accepting });
+
+  let closing: Promise<void> | undefined;
+  const shutdown = (reason = 'shutdown'): Promise<void> => {
+    closing ??= (async () => {
+      accepting = false;
+      logger.log(`stopping (${reason})`);
+      const graceMs = opts.shutdownGraceMs ?? 10_000;
+      const hardStop = setTimeout(() => {
+        logger.error(`shutdown exceeded ${graceMs + 5_000} ms; exiting`);
+        process.exit(1);
+      }, graceMs + 5_000);
+      hardStop.unref();
+      try {
+        await runtime.queue.stop({ graceMs });
+        await started.close();
+        await runtime.close();
+        await management?.close();
+      } catch (err) {
+        logger.error(`shutdown failed: ${err instanceof Error ? err.message : String(err)}`);
+      } finally {
+        clearTimeout(hardStop);
+      }
+      if (opts.exitOnShutdown ?? true) process.exit(0);
+    })();
+    return closing;
+  };
+  if (opts.exitOnShutdown ?? true) {
+    process.once('SIGTERM', () => void shutdown('SIGTERM'));
+    process.once('SIGINT', () => void shutdown('SIGINT'));
+  }
+  logger.log(`ready (pid ${process.pid}${httpPort ? `, http ${httpPort}` : ''}${management ? `, management ${management.port}` : ''})`);
+  return { runtime, app: started, management, httpPort, shutdown };
+}
