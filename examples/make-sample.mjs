@@ -90,7 +90,7 @@ for (const [i, row] of rows.entries()) {
 }
 page.drawLine({ start: { x: margin, y: ty }, end: { x: W - margin, y: ty }, thickness: 0.5 });
 y = ty - 24;
-y = paragraph(page, 'Numbers such as 42, 3.14 and 2026 stay as they are, and so do addresses like https://example.org and hello@example.org.', y);
+paragraph(page, 'Numbers such as 42, 3.14 and 2026 stay as they are, and so do addresses like https://example.org and hello@example.org.', y);
 footer(page, 2);
 
 // Page 3: a figure
