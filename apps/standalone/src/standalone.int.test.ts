@@ -189,7 +189,7 @@ describe('standalone mode: the whole platform in one process on one data folder'
     const client = new pg.Client({ connectionString: await embeddedDatabaseUrl(dataDir) });
     await client.connect();
     try {
-      await client.query('INSERT INTO auth.auth_migrations ("timestamp", name) VALUES ($1, $2)', [9_999_999_999_999, 'FromTheFuture9999999999999']);
+      await client.query('INSERT INTO auth.docat_migrations ("timestamp", name) VALUES ($1, $2)', [9_999_999_999_999, 'FromTheFuture9999999999999']);
     } finally {
       await client.end();
     }

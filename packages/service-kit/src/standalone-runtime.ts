@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { QUEUES, type ServiceName } from '@docat/contracts';
 import { PgBossQueue } from '@docat/queue';
+import { MIGRATIONS_TABLE } from '@docat/database';
 import { createStorage } from '@docat/storage';
 import { InProcessBus, InProcessClient, InProcessServer, createBusClient } from '@docat/transport';
 import { assembleRuntime } from './assemble-runtime.js';
@@ -62,7 +63,7 @@ export async function assertNoNewerMigrations(url: string, schema: string, migra
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const table = `${schema}_migrations`;
+    const table = MIGRATIONS_TABLE;
     const exists = await client.query<{ present: boolean }>('SELECT to_regclass($1) IS NOT NULL AS present', [`"${schema}"."${table}"`]);
     if (!exists.rows[0]?.present) return;
     const applied = await client.query<{ name: string }>(`SELECT name FROM "${schema}"."${table}"`);

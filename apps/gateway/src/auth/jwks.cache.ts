@@ -33,6 +33,9 @@ export class JwksCache {
 
   /** The key for `kid`, or null if auth does not publish it. */
   async keyFor(kid: string): Promise<CryptoKey | null> {
+    // A lookup during a fetch waits for it: `fetchedAt` is set when the fetch starts,
+    // so without this it would skip the refetch and look in a cache not yet filled.
+    if (this.inFlight) await this.inFlight.catch(() => undefined);
     const age = this.now() - this.fetchedAt;
     const known = this.keys.get(kid);
     if (known && age < this.maxAgeMs) return known;

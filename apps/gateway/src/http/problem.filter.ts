@@ -27,7 +27,9 @@ export class ProblemFilter implements ExceptionFilter {
       reply.raw.destroy();
       return;
     }
-    if (problem.status === 413) void reply.header('connection', 'close');
+    // A body left unread (an upload refused early) would be parsed as the next request on
+    // a kept-alive connection: close it instead.
+    if (problem.status === 413 || !request.raw.complete) void reply.header('connection', 'close');
     void reply.status(problem.status).header('content-type', PROBLEM_CONTENT_TYPE).send(Buffer.from(JSON.stringify(problem), 'utf8'));
   }
 }

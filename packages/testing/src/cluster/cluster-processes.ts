@@ -90,11 +90,21 @@ export async function waitReady(proc: ProcessInfo & { exited?: Promise<number | 
   throw new Error(`${proc.app}-${proc.replica} not ready after ${timeoutMs} ms (${last}); see ${proc.logFile}`);
 }
 
-/** SIGTERM, then SIGKILL after `graceMs`. */
-export async function stopProcess(proc: RunningProcess, graceMs = 10_000): Promise<void> {
-  if (proc.child.exitCode !== null || proc.child.signalCode !== null) return;
+export type StopOutcome = 'already-exited' | 'graceful' | 'killed' | 'failed';
+
+/**
+ * SIGTERM, then SIGKILL after `graceMs`. `graceful` means the service drained and
+ * exited 0 by itself, which is what SIGTERM must achieve.
+ */
+export async function stopProcess(proc: RunningProcess, graceMs = 10_000): Promise<StopOutcome> {
+  if (proc.child.exitCode !== null || proc.child.signalCode !== null) return 'already-exited';
+  let killed = false;
   proc.child.kill('SIGTERM');
-  const timer = setTimeout(() => proc.child.kill('SIGKILL'), graceMs);
-  await proc.exited;
+  const timer = setTimeout(() => {
+    killed = true;
+    proc.child.kill('SIGKILL');
+  }, graceMs);
+  const code = await proc.exited;
   clearTimeout(timer);
+  return killed ? 'killed' : code === 0 ? 'graceful' : 'failed';
 }

@@ -96,13 +96,28 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
   };
   const timeout = opts.readyTimeoutMs ?? 90_000;
 
-  const stop = async () => {
+  let stopping: Promise<void> | undefined;
+  const stop = () => (stopping ??= stopAll());
+  const stopAll = async () => {
     const order: ClusterApp[] = ['gateway', 'extraction', 'translation', 'ingestion', 'notification', 'auth'];
-    for (const app of order) await Promise.all(running.filter((p) => p.app === app).map((p) => stopProcess(p)));
+    const unclean: string[] = [];
+    for (const app of order) {
+      await Promise.all(
+        running
+          .filter((p) => p.app === app)
+          .map(async (p) => {
+            const outcome = await stopProcess(p);
+            if (outcome === 'killed' || outcome === 'failed') unclean.push(`${p.app}-${p.replica} (${outcome}, see ${p.logFile})`);
+          }),
+      );
+    }
     await s3.stop().catch(() => undefined);
     await database.drop().catch(() => undefined);
     await redis.cleanup().catch(() => undefined);
     await rm(dataDir, { recursive: true, force: true });
+    if (unclean.length > 0) {
+      throw new Error(`SIGTERM did not stop every service cleanly: ${unclean.join(', ')}`);
+    }
     if (!(opts.keepLogs ?? Boolean(process.env.DOCAT_KEEP_LOGS))) await rm(logDir, { recursive: true, force: true });
   };
 
@@ -117,7 +132,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     for (let i = 0; i < replicas.gateway; i++) gateways.push(await start('gateway'));
     await Promise.all(gateways.map((p) => waitReady(p, timeout)));
   } catch (err) {
-    await stop();
+    await stop().catch(() => undefined);
     throw err;
   }
 

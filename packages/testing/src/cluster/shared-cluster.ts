@@ -57,5 +57,11 @@ export async function startReplica(cluster: ClusterInfo, app: ClusterApp, timeou
     throw err;
   }
   const { child: _child, exited: _exited, ...info } = proc;
-  return { info, stop: () => stopProcess(proc) };
+  return {
+    info,
+    stop: async () => {
+      const outcome = await stopProcess(proc);
+      if (outcome === 'killed' || outcome === 'failed') throw new Error(`${app}-${replica} did not stop cleanly on SIGTERM (${outcome}); see ${proc.logFile}`);
+    },
+  };
 }
