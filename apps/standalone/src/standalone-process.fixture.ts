@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { repoRoot } from '@docat/testing';
+import { EMBEDDED_DATABASE_NAME, embeddedDatabaseDir } from './database-location.js';
 
 /** One `node apps/standalone/dist/main.js` child on a data folder, as `npm start` runs it. */
 export interface StandaloneProcess {
@@ -71,7 +72,8 @@ export async function stopStandalone(proc: StandaloneProcess, timeoutMs = 20_000
 /** The PID of the embedded PostgreSQL running on a data folder, if one runs. */
 export async function postgresPid(dataDir: string): Promise<number | null> {
   try {
-    const pid = Number.parseInt((await readFile(join(dataDir, 'postgres', 'postmaster.pid'), 'utf8')).split('\n')[0] ?? '', 10);
+    const pidFile = join(embeddedDatabaseDir(dataDir), 'pgdata', 'postmaster.pid');
+    const pid = Number.parseInt((await readFile(pidFile, 'utf8')).split('\n')[0] ?? '', 10);
     process.kill(pid, 0);
     return pid;
   } catch {
@@ -81,9 +83,11 @@ export async function postgresPid(dataDir: string): Promise<number | null> {
 
 /** The embedded database's connection string, from what the data folder holds while it runs. */
 export async function embeddedDatabaseUrl(dataDir: string): Promise<string> {
-  const lines = (await readFile(join(dataDir, 'postgres', 'postmaster.pid'), 'utf8')).split('\n');
-  const password = (await readFile(join(dataDir, 'database.secret'), 'utf8')).trim();
-  return `postgres://docat:${encodeURIComponent(password)}@127.0.0.1:${lines[3]?.trim()}/docat`;
+  const dir = embeddedDatabaseDir(dataDir);
+  const lines = (await readFile(join(dir, 'pgdata', 'postmaster.pid'), 'utf8')).split('\n');
+  const state = JSON.parse(await readFile(join(dir, 'embedded-postgres.json'), 'utf8')) as { user: string; password: string };
+  const credentials = `${encodeURIComponent(state.user)}:${encodeURIComponent(state.password)}`;
+  return `postgres://${credentials}@127.0.0.1:${lines[3]?.trim()}/${EMBEDDED_DATABASE_NAME}`;
 }
 
 export function freshEmail(): string {

@@ -9,8 +9,9 @@ import { IngestionModule } from '@docat/ingestion';
 import { NotificationModule } from '@docat/notification';
 import { TranslationModule } from '@docat/translation';
 import { bootstrapService, createStandaloneRuntime, type BootstrapOptions, type RunningService, type Runtime } from '@docat/service-kit';
+import { EmbeddedDatabase } from '@docat/database';
 import { acquireDataFolderLock, type DataFolderLock } from './data-folder.lock.js';
-import { EmbeddedDatabase } from './embedded-database.js';
+import { EMBEDDED_DATABASE_NAME, embeddedDatabaseDir } from './database-location.js';
 
 export interface StandaloneOptions {
   config: DocatConfig;
@@ -91,15 +92,17 @@ export async function startStandalone(opts: StandaloneOptions): Promise<Standalo
 
   const lock: DataFolderLock = await acquireDataFolderLock(config.dataDir);
   if (lock.takenOverFrom !== null) log(`took over the data-folder lock of process ${lock.takenOverFrom}, which is no longer running`);
-  const database = config.database.url ? null : new EmbeddedDatabase({ dataDir: config.dataDir });
+  const database = config.database.url
+    ? null
+    : new EmbeddedDatabase({ dataDir: embeddedDatabaseDir(config.dataDir) });
   const running: RunningService[] = [];
   let runtime: Runtime | undefined;
   try {
     let databaseUrl = config.database.url ?? '';
     if (database) {
-      const started = await database.start();
-      databaseUrl = started.url;
-      if (started.stoppedOrphan !== null) log(`stopped PostgreSQL (pid ${started.stoppedOrphan}) left running by an earlier process`);
+      await database.start();
+      databaseUrl = await database.ensureDatabase(EMBEDDED_DATABASE_NAME);
+      if (database.stoppedOrphan !== null) log(`stopped PostgreSQL (pid ${database.stoppedOrphan}) left running by an earlier process`);
     }
     const standalone = await createStandaloneRuntime(config, {
       databaseUrl,

