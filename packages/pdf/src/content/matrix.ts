@@ -14,6 +14,12 @@ export function multiply(m1: Matrix, m2: Matrix): Matrix {
   ];
 }
 
+/** The inverse of an invertible affine matrix. */
+export function invert(m: Matrix): Matrix {
+  const det = m[0] * m[3] - m[1] * m[2];
+  return [m[3] / det, -m[1] / det, -m[2] / det, m[0] / det, (m[2] * m[5] - m[3] * m[4]) / det, (m[1] * m[4] - m[0] * m[5]) / det];
+}
+
 export function applyPoint(m: Matrix, x: number, y: number): [number, number] {
   return [x * m[0] + y * m[2] + m[4], x * m[1] + y * m[3] + m[5]];
 }

@@ -1,7 +1,7 @@
 import type { BBox } from '@docat/contracts';
 import type { PDFPage } from 'pdf-lib';
-
-export type Matrix = [number, number, number, number, number, number];
+import type { Matrix } from '../content/content-types.js';
+import { invert, multiply, transformBox } from '../content/matrix.js';
 
 /**
  * How a page's default user space (where content streams draw) relates to the
@@ -18,31 +18,9 @@ export interface PageGeometry {
   drawingToUser: Matrix;
 }
 
-export function multiply(m1: Matrix, m2: Matrix): Matrix {
-  return [
-    m1[0] * m2[0] + m1[1] * m2[2],
-    m1[0] * m2[1] + m1[1] * m2[3],
-    m1[2] * m2[0] + m1[3] * m2[2],
-    m1[2] * m2[1] + m1[3] * m2[3],
-    m1[4] * m2[0] + m1[5] * m2[2] + m2[4],
-    m1[4] * m2[1] + m1[5] * m2[3] + m2[5],
-  ];
-}
-
-export function invert(m: Matrix): Matrix {
-  const det = m[0] * m[3] - m[1] * m[2];
-  return [m[3] / det, -m[1] / det, -m[2] / det, m[0] / det, (m[2] * m[5] - m[3] * m[4]) / det, (m[1] * m[4] - m[0] * m[5]) / det];
-}
-
-export function apply(m: Matrix, x: number, y: number): [number, number] {
-  return [x * m[0] + y * m[2] + m[4], x * m[1] + y * m[3] + m[5]];
-}
-
+/** Axis-aligned bounds of a layout box mapped through `m`. */
 export function mapBox(m: Matrix, b: BBox): BBox {
-  const pts = [apply(m, b[0], b[1]), apply(m, b[2], b[1]), apply(m, b[0], b[3]), apply(m, b[2], b[3])];
-  const xs = pts.map((p) => p[0]);
-  const ys = pts.map((p) => p[1]);
-  return [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
+  return transformBox(m, b[0], b[1], b[2], b[3]);
 }
 
 function normalRotation(angle: number): 0 | 90 | 180 | 270 {

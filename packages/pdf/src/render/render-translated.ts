@@ -5,7 +5,8 @@ import { FontLibrary } from '../fonts/font-library.js';
 import { setBlock } from './block-setter.js';
 import { sourceStyle, type SourceStyle } from './block-style.js';
 import { sampleBackgrounds } from './page-background.js';
-import { invert, mapBox, pageGeometry, type PageGeometry } from './page-geometry.js';
+import { invert } from '../content/matrix.js';
+import { mapBox, pageGeometry, type PageGeometry } from './page-geometry.js';
 import { FontSet, paintLines } from './text-painter.js';
 import { TextShaper } from './text-shaper.js';
 
