@@ -8,9 +8,8 @@ import {
   type OutputFormat,
   type RenderJob,
 } from '@docat/contracts';
-import { mergeChunks, toJson, toMarkdown, toPlainText } from '@docat/pdf';
+import { applyTranslations, mergeChunks, toJson, toMarkdown, toPlainText } from '@docat/pdf';
 import { STORAGE, StepReporter, readJson, type ObjectStorage } from '@docat/service-kit';
-import { applyTranslation } from './translated-layout.js';
 
 const CONTENT_TYPES: Partial<Record<OutputFormat, string>> = {
   md: 'text/markdown; charset=utf-8',
@@ -42,7 +41,7 @@ export class RenderService {
       const layout = layoutDocumentSchema.parse(await readJson(this.storage, STORAGE_KEYS.chunkLayout(job.jobId, chunk)));
       translation = chunkTranslationSchema.parse(await readJson(this.storage, STORAGE_KEYS.chunkTranslation(job.jobId, chunk)));
       layouts.push(layout);
-      translated.push(applyTranslation(layout, translation));
+      translated.push(applyTranslations(layout, new Map(translation.blocks.map((b) => [b.id, { text: b.text }]))));
       translatedBlocks.push(...translation.blocks);
     }
     const source = mergeChunks(layouts);

@@ -6,7 +6,7 @@ import {
   type LayoutDocument,
   type LanguageCode,
 } from '@docat/contracts';
-import { extractInSandbox } from '@docat/pdf';
+import { applyTranslations, extractInSandbox } from '@docat/pdf';
 import {
   MemoryRateLimiter,
   Translator,
@@ -17,7 +17,6 @@ import {
   type Glossary,
   type TranslationMemory,
 } from '@docat/translate';
-import { applyTranslations } from './apply-translations.js';
 
 export interface TranslateDocumentOptions {
   input: string;

@@ -1,12 +1,17 @@
 import type { LayoutDocument } from '@docat/contracts';
-import type { TranslatedBlock } from '@docat/translate';
+
+/** A block's translated text, and its table cells' by cell index. */
+export interface BlockTranslation {
+  text: string;
+  cells?: ReadonlyMap<number, string>;
+}
 
 /**
  * A copy of the layout with every translated block's text (and table cells) replaced.
  * Positions, types and reading order stay those of the source, so every writer (md,
- * txt, json, and the PDF renderer) works on the translated document unchanged.
+ * txt, json) works on the translated document unchanged. The source is not modified.
  */
-export function applyTranslations(doc: LayoutDocument, blocks: ReadonlyMap<string, TranslatedBlock>): LayoutDocument {
+export function applyTranslations(doc: LayoutDocument, blocks: ReadonlyMap<string, BlockTranslation>): LayoutDocument {
   return {
     ...doc,
     pages: doc.pages.map((page) => ({
