@@ -1,9 +1,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { Redis } from 'ioredis';
-import { PostgresTranslationMemory, TRANSLATION_MEMORY_DDL } from './postgres.memory.js';
+import { MIGRATIONS, runAllMigrations } from '@docat/database';
+import { freshDatabase, freshRedisPrefix, type FreshDatabase } from '@docat/testing';
+import { PostgresTranslationMemory } from './postgres.memory.js';
 import { RedisCachedTranslationMemory } from './redis-cache.memory.js';
 import { memoryEntry, memoryKey, type MemoryContext } from './translation-memory.js';
 import { exportTmx, importTmx } from './tmx.js';
@@ -12,42 +13,35 @@ import { Translator } from '../translator.js';
 import { FakeEngine } from '../testing/fake-engine.js';
 import { segmentBlocks } from '../segment.js';
 
-const ADMIN_URL = process.env.DOCAT_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const REDIS_URL = process.env.DOCAT_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const context: MemoryContext = { accountId: 'acc-1', engine: 'openai', model: 'm', source: 'en', target: 'de', promptVersion: 'llm-1' };
 
 describe('PostgreSQL memory behind a Redis cache', () => {
-  const dbName = `docat_tm_${randomBytes(6).toString('hex')}`;
-  const prefix = `docat-test:${randomBytes(6).toString('hex')}:`;
-  let admin: pg.Client;
+  const keys = freshRedisPrefix();
+  const prefix = keys.prefix;
+  let db: FreshDatabase;
   let pool: pg.Pool;
   let redis: Redis;
   let durable: PostgresTranslationMemory;
   let cached: RedisCachedTranslationMemory;
 
   before(async () => {
-    admin = new pg.Client({ connectionString: ADMIN_URL });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${dbName}`);
-    const url = new URL(ADMIN_URL);
-    url.pathname = `/${dbName}`;
-    pool = new pg.Pool({ connectionString: url.toString(), max: 4 });
-    // DROP DATABASE ... WITH (FORCE) at the end terminates whatever is left; that is expected.
+    db = await freshDatabase();
+    // The table comes from the committed migrations, as in production.
+    await runAllMigrations(db.url, { registry: { translation: MIGRATIONS.translation } });
+    pool = new pg.Pool({ connectionString: db.url, max: 4 });
+    // Dropping the database at the end terminates whatever is left; that is expected.
     pool.on('error', () => undefined);
-    await pool.query(TRANSLATION_MEMORY_DDL);
-    redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 2 });
+    redis = new Redis(keys.url, { lazyConnect: true, maxRetriesPerRequest: 2 });
     await redis.connect();
     durable = new PostgresTranslationMemory(pool);
     cached = new RedisCachedTranslationMemory(durable, redis, { prefix, ttlSeconds: 60 });
   });
 
   after(async () => {
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length > 0) await redis.del(...keys);
+    await keys.cleanup();
     redis.disconnect();
     await pool.end();
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await admin.end();
+    await db.drop();
   });
 
   test('put, get through the cache, upsert, list', async () => {

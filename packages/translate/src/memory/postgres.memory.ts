@@ -1,32 +1,6 @@
 import type pg from 'pg';
 import type { MemoryEntry, TranslationMemory } from './translation-memory.js';
 
-/**
- * Table of the translation memory in the translation service's schema. Applied by the
- * committed migrations; kept here as the single source of the shape this code reads.
- */
-export const TRANSLATION_MEMORY_DDL = `
-CREATE SCHEMA IF NOT EXISTS translation;
-CREATE TABLE IF NOT EXISTS translation.memory_entries (
-  key              char(64)    PRIMARY KEY,
-  account_id       text        NOT NULL,
-  engine           text        NOT NULL,
-  model            text        NOT NULL,
-  source_lang      text        NOT NULL,
-  target_lang      text        NOT NULL,
-  glossary_id      text,
-  glossary_version text        NOT NULL DEFAULT '',
-  formality        text        NOT NULL DEFAULT '',
-  prompt_version   text        NOT NULL DEFAULT '',
-  source_text      text        NOT NULL,
-  target_text      text        NOT NULL,
-  created_at       timestamptz NOT NULL DEFAULT now(),
-  updated_at       timestamptz NOT NULL DEFAULT now()
-);
-CREATE INDEX IF NOT EXISTS memory_entries_account_idx ON translation.memory_entries (account_id, created_at, key);
-CREATE INDEX IF NOT EXISTS memory_entries_glossary_idx ON translation.memory_entries (account_id, glossary_id) WHERE glossary_id IS NOT NULL;
-`;
-
 interface Row {
   key: string;
   account_id: string;
@@ -63,7 +37,10 @@ function toEntry(row: Row): MemoryEntry {
   };
 }
 
-/** Translation memory in PostgreSQL (the cluster database, or the embedded one in standalone mode). */
+/**
+ * Translation memory in PostgreSQL (the cluster database, or the embedded one in standalone
+ * mode), in `translation.memory_entries` as the committed migrations create it.
+ */
 export class PostgresTranslationMemory implements TranslationMemory {
   constructor(private readonly pool: pg.Pool) {}
 

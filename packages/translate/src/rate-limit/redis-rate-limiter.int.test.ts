@@ -1,23 +1,21 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { freshRedisPrefix } from '@docat/testing';
 import { RedisRateLimiter } from './redis-rate-limiter.js';
 
-const REDIS_URL = process.env.DOCAT_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-
 describe('RedisRateLimiter', () => {
-  const prefix = `docat-test:${randomBytes(6).toString('hex')}:rl:`;
+  const redis = freshRedisPrefix();
+  const prefix = `${redis.prefix}rl:`;
   let a: Redis;
   let b: Redis;
 
   before(async () => {
-    a = new Redis(REDIS_URL);
-    b = new Redis(REDIS_URL);
+    a = new Redis(redis.url);
+    b = new Redis(redis.url);
   });
   after(async () => {
-    const keys = await a.keys(`${prefix}*`);
-    if (keys.length > 0) await a.del(...keys);
+    await redis.cleanup();
     a.disconnect();
     b.disconnect();
   });
