@@ -1,3 +1,5 @@
+import type { StorageConfig } from '@docat/config';
+
 /**
  * The part of the typed configuration (`DocatConfig` from `@docat/config`) the runtime
  * itself reads. `DocatConfig` satisfies it as is; tests may build just this part.
@@ -8,15 +10,5 @@ export interface RuntimeConfig {
   http: { port: number; managementPort: number };
   database: { url?: string; poolMax: number };
   redis: { url?: string; cacheUrl?: string; keyPrefix: string };
-  storage:
-    | { driver: 'fs'; root: string }
-    | {
-        driver: 's3';
-        endpoint?: string;
-        bucket: string;
-        region: string;
-        accessKeyId?: string;
-        secretAccessKey?: string;
-        forcePathStyle: boolean;
-      };
+  storage: StorageConfig;
 }
