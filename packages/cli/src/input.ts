@@ -1,8 +1,5 @@
 import { open, stat } from 'node:fs/promises';
-import { DocatError, MAX_UPLOAD_BYTES } from '@docat/contracts';
-
-/** PDF readers accept up to 1 KB of leading junk before `%PDF-`; so do we. */
-const HEADER_WINDOW = 1024;
+import { DocatError, MAX_UPLOAD_BYTES, PDF_SNIFF_LIMIT, sniffPdfSignature } from '@docat/contracts';
 
 /**
  * Check an input file the way the gateway checks an upload: present, not empty, a PDF
@@ -22,9 +19,10 @@ export async function checkPdfInput(path: string, maxBytes = MAX_UPLOAD_BYTES): 
   if (size > maxBytes) throw new DocatError('FILE_TOO_LARGE', `${path} has ${size} bytes; the limit is ${maxBytes}`);
   const handle = await open(path, 'r');
   try {
-    const head = Buffer.alloc(Math.min(HEADER_WINDOW + 5, size));
+    const head = Buffer.alloc(Math.min(PDF_SNIFF_LIMIT, size));
     await handle.read(head, 0, head.length, 0);
-    if (!head.includes('%PDF-', 0, 'latin1')) {
+    // The gateway's check, so a file the CLI takes is one an upload would take too.
+    if (sniffPdfSignature(head) !== 'pdf') {
       throw new DocatError('UNSUPPORTED_MEDIA_TYPE', `${path} is not a PDF`);
     }
   } finally {

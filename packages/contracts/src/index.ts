@@ -8,3 +8,4 @@ export * from './jobs.js';
 export * from './layout.js';
 export * from './rpc.js';
 export * from './queues.js';
+export * from './pdf-signature.js';

@@ -1,7 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
-import { DocatError } from '@docat/contracts';
-import { PDF_SNIFF_LIMIT, sniffPdfSignature } from './pdf-signature.js';
+import { DocatError, PDF_SNIFF_LIMIT, sniffPdfSignature } from '@docat/contracts';
 
 export interface UploadGuardResult {
   bytes: number;
