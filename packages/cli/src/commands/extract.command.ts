@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { Command } from 'commander';
-import { DocatError, parsePageRange } from '@docat/contracts';
+import { DocatError, languageSchema, parsePageRange } from '@docat/contracts';
 import { checkPdfInput } from '../input.js';
 import { extractDocument } from '../pipeline/translate-document.js';
 import { Progress } from '../progress.js';
@@ -30,6 +30,10 @@ export function extractCommand(): Command {
       if (!(TEXT_FORMATS as readonly string[]).includes(flags.format)) {
         throw new DocatError('UNSUPPORTED_FORMAT', `unknown format '${flags.format}' (known: ${TEXT_FORMATS.join(', ')})`);
       }
+      const source = flags.source === undefined ? undefined : languageSchema.safeParse(flags.source);
+      if (source && !source.success) {
+        throw new DocatError('VALIDATION_FAILED', `unknown language '${flags.source}'`);
+      }
       if (flags.pages !== undefined && parsePageRange(flags.pages) === null) {
         throw new DocatError('INVALID_PAGE_RANGE', `pages must look like 1-5,8, not '${flags.pages}'`);
       }
@@ -38,7 +42,7 @@ export function extractCommand(): Command {
       const { document, warnings } = await extractDocument(file, {
         ...(flags.pages ? { pages: flags.pages } : {}),
         ...(flags.password ? { password: flags.password } : {}),
-        ...(flags.source ? { source: flags.source as never } : {}),
+        ...(source?.success ? { source: source.data } : {}),
         onProgress: (done, total) => progress.update('extract', done, total, 'pages'),
       });
       const text = renderText(document, flags.format as TextFormat);
