@@ -28,10 +28,7 @@ for (const t of requested) {
     process.exit(2);
   }
 }
-// The e2e tier runs on request (npm run test:e2e) until its shared-cluster teardown
-// exits cleanly; its tests themselves pass.
-const DEFAULT_TIERS = ['unit', 'integration'];
-const tiers = requested.length > 0 ? requested : DEFAULT_TIERS;
+const tiers = requested.length > 0 ? requested : Object.keys(TIERS);
 const env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1', NODE_ENV: process.env.NODE_ENV ?? 'test' };
 
 function walk(dir, out) {

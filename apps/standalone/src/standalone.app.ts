@@ -117,7 +117,7 @@ export async function startStandalone(opts: StandaloneOptions): Promise<Standalo
 
     let accepting = true;
     const gatewayHttp = gatewayHttpOptions(config);
-    const gateway = await withoutNewSignalHandlers(() => bootstrapService({
+    const gateway = await bootstrapService({
       ...common,
       service: SERVICES.GATEWAY,
       module: GatewayModule.register(),
@@ -130,7 +130,7 @@ export async function startStandalone(opts: StandaloneOptions): Promise<Standalo
           addHealthRoutes(app, standalone, () => accepting);
         },
       },
-    }));
+    });
     running.push(gateway);
     process.title = 'docat';
 
@@ -153,26 +153,6 @@ export async function startStandalone(opts: StandaloneOptions): Promise<Standalo
     else await database?.stop().catch(() => undefined);
     await lock.release();
     throw err;
-  }
-}
-
-const SIGNALS: readonly NodeJS.Signals[] = ['SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGILL', 'SIGTRAP', 'SIGABRT', 'SIGBUS', 'SIGFPE', 'SIGSEGV', 'SIGUSR2', 'SIGTERM'];
-
-/**
- * Nest's `enableShutdownHooks()` (which the kit calls for an HTTP app) listens to every
- * signal, closes that one application and re-sends the signal, which would end the
- * process before the other modules drained and PostgreSQL stopped. The process
- * installs its own SIGTERM/SIGINT handling, so handlers added while booting are removed.
- */
-async function withoutNewSignalHandlers<T>(boot: () => Promise<T>): Promise<T> {
-  const before = new Map(SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
-  try {
-    return await boot();
-  } finally {
-    for (const signal of SIGNALS) {
-      const kept = before.get(signal) ?? new Set();
-      for (const listener of process.listeners(signal)) if (!kept.has(listener)) process.removeListener(signal, listener);
-    }
   }
 }
 

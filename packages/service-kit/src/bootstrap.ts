@@ -96,7 +96,9 @@ export async function bootstrapService(opts: BootstrapOptions): Promise<RunningS
         micro.useGlobalFilters(new DocatRpcExceptionFilter());
       }
       await opts.http.configure?.(http, runtime);
-      http.enableShutdownHooks([]);
+      // No enableShutdownHooks(): Nest would close this app on a signal and re-send it,
+      // killing the process mid-drain. The kit's own shutdown closes the app (running
+      // its lifecycle hooks) after the queues drained, then exits 0.
       await http.init();
       if (strategy) await http.startAllMicroservices();
       await http.listen(opts.http.port ?? runtime.config.http.port, opts.http.host ?? '0.0.0.0');
