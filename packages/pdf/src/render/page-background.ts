@@ -1,11 +1,8 @@
-import { createCanvas } from '@napi-rs/canvas';
 import type { BBox } from '@docat/contracts';
-import type { PDFPageProxy } from 'pdfjs-dist/types/src/display/api.js';
 import { closeDocument, openDocument } from '../extract/pdfjs.js';
+import { renderToCanvas } from '../ocr/render-page.js';
 
 const DPI = 50;
-
-type RenderParams = Parameters<PDFPageProxy['render']>[0];
 
 /**
  * The background colour around each box on a page, as the page renders: the median of
@@ -16,18 +13,8 @@ export async function sampleBackgrounds(bytes: Uint8Array, pageNumber: number, b
   const doc = await openDocument(bytes);
   try {
     const page = await doc.getPage(pageNumber);
-    const scale = DPI / 72;
-    const viewport = page.getViewport({ scale });
-    const canvas = createCanvas(Math.ceil(viewport.width), Math.ceil(viewport.height));
-    const ctx = canvas.getContext('2d');
-    ctx.fillStyle = '#ffffff';
-    ctx.fillRect(0, 0, canvas.width, canvas.height);
-    await page.render({
-      canvas: canvas as unknown as RenderParams['canvas'],
-      canvasContext: ctx as unknown as RenderParams['canvasContext'],
-      viewport,
-    }).promise;
-    const { data, width, height } = ctx.getImageData(0, 0, canvas.width, canvas.height);
+    const { canvas, context, scale } = await renderToCanvas(page, DPI);
+    const { data, width, height } = context.getImageData(0, 0, canvas.width, canvas.height);
     return boxes.map((box) => {
       const rs: number[] = [];
       const gs: number[] = [];
