@@ -75,11 +75,11 @@ export interface DocatConfig {
     engines: readonly EngineName[];
     defaultEngine?: EngineName;
     openai: { apiKey?: string; baseUrl: string; model: string };
-    openrouter: { apiKey?: string };
-    gemini: { apiKey?: string };
+    openrouter: { apiKey?: string; baseUrl: string; model: string };
+    gemini: { apiKey?: string; baseUrl: string; model: string };
     anthropic: { apiKey?: string; baseUrl: string; model: string };
     deepl: { authKey?: string; serverUrl?: string };
-    google: { apiKey?: string; projectId?: string };
+    google: { apiKey?: string; projectId?: string; baseUrl?: string };
     libretranslate: { url?: string; apiKey?: string };
   };
   webhooks: { allowedHosts: readonly string[] };
@@ -262,15 +262,15 @@ function build(v: VariableValues, cwd: string): DocatConfig {
       engines: v.TRANSLATION_ENGINES,
       defaultEngine: v.DEFAULT_ENGINE,
       openai: { apiKey: v.OPENAI_API_KEY, baseUrl: v.OPENAI_BASE_URL, model: v.OPENAI_MODEL },
-      openrouter: { apiKey: v.OPENROUTER_API_KEY },
-      gemini: { apiKey: v.GEMINI_API_KEY },
+      openrouter: { apiKey: v.OPENROUTER_API_KEY, baseUrl: v.OPENROUTER_BASE_URL, model: v.OPENROUTER_MODEL },
+      gemini: { apiKey: v.GEMINI_API_KEY, baseUrl: v.GEMINI_BASE_URL, model: v.GEMINI_MODEL },
       anthropic: {
         apiKey: v.ANTHROPIC_API_KEY,
         baseUrl: v.ANTHROPIC_BASE_URL,
         model: v.ANTHROPIC_MODEL,
       },
       deepl: { authKey: v.DEEPL_AUTH_KEY, serverUrl: v.DEEPL_SERVER_URL },
-      google: { apiKey: v.GOOGLE_API_KEY, projectId: v.GOOGLE_PROJECT_ID },
+      google: { apiKey: v.GOOGLE_API_KEY, projectId: v.GOOGLE_PROJECT_ID, baseUrl: v.GOOGLE_TRANSLATE_URL },
       libretranslate: { url: v.LIBRETRANSLATE_URL, apiKey: v.LIBRETRANSLATE_API_KEY },
     },
     webhooks: { allowedHosts: v.WEBHOOK_ALLOWED_HOSTS },

@@ -440,11 +440,35 @@ export const VARIABLES = {
     schema: secret(),
     secret: { path: 'translation.openrouter.apiKey' },
   }),
+  OPENROUTER_BASE_URL: variable({
+    group: 'Translation engines',
+    description: 'Base URL of the OpenRouter API.',
+    schema: url(HTTP),
+    default: 'https://openrouter.ai/api/v1',
+  }),
+  OPENROUTER_MODEL: variable({
+    group: 'Translation engines',
+    description: 'Model used through OpenRouter.',
+    schema: text(/^\S+$/, 'a model name'),
+    default: 'openai/gpt-4.1-mini',
+  }),
   GEMINI_API_KEY: variable({
     group: 'Translation engines',
     description: 'Key for Gemini through its OpenAI-compatible endpoint.',
     schema: secret(),
     secret: { path: 'translation.gemini.apiKey' },
+  }),
+  GEMINI_BASE_URL: variable({
+    group: 'Translation engines',
+    description: "Base URL of Gemini's OpenAI-compatible endpoint.",
+    schema: url(HTTP),
+    default: 'https://generativelanguage.googleapis.com/v1beta/openai/',
+  }),
+  GEMINI_MODEL: variable({
+    group: 'Translation engines',
+    description: 'Gemini model used for translation.',
+    schema: text(/^\S+$/, 'a model name'),
+    default: 'gemini-2.5-flash',
   }),
   ANTHROPIC_API_KEY: variable({
     group: 'Translation engines',
@@ -462,7 +486,7 @@ export const VARIABLES = {
     group: 'Translation engines',
     description: 'Claude model used for translation.',
     schema: text(/^\S+$/, 'a model name'),
-    default: 'claude-haiku-4-5',
+    default: 'claude-sonnet-4-5',
   }),
   DEEPL_AUTH_KEY: variable({
     group: 'Translation engines',
@@ -480,6 +504,11 @@ export const VARIABLES = {
     description: 'Google Cloud Translation API key.',
     schema: secret(),
     secret: { path: 'translation.google.apiKey' },
+  }),
+  GOOGLE_TRANSLATE_URL: variable({
+    group: 'Translation engines',
+    description: 'Base URL of the Cloud Translation REST API; the public endpoint when unset.',
+    schema: url(HTTP),
   }),
   GOOGLE_PROJECT_ID: variable({
     group: 'Translation engines',

@@ -11,8 +11,9 @@ import type { EngineName, TranslationEngine } from '../types.js';
 export type EngineEnv = Readonly<Record<string, string | undefined>>;
 
 /**
- * Environment variables read per engine. Keys may be comma-separated pools.
- * - google: GOOGLE_TRANSLATE_API_KEY, GOOGLE_TRANSLATE_URL (REST base, optional)
+ * Environment variables read per engine (the names `@docat/config` documents). Keys may
+ * be comma-separated pools.
+ * - google: GOOGLE_API_KEY, GOOGLE_TRANSLATE_URL (REST base, optional)
  * - anthropic: ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL, ANTHROPIC_MODEL
  * - openai: OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_MODEL
  * - openrouter: OPENROUTER_API_KEY, OPENROUTER_BASE_URL, OPENROUTER_MODEL
@@ -27,7 +28,7 @@ export function createEngine(name: EngineName, env: EngineEnv = process.env): Tr
     case 'pseudo':
       return new PseudoEngine();
     case 'google': {
-      const apiKeys = splitKeys(env.GOOGLE_TRANSLATE_API_KEY);
+      const apiKeys = splitKeys(env.GOOGLE_API_KEY);
       return apiKeys.length > 0 ? new GoogleEngine({ apiKeys, ...(opt('GOOGLE_TRANSLATE_URL') ? { baseUrl: opt('GOOGLE_TRANSLATE_URL') } : {}) }) : undefined;
     }
     case 'anthropic': {
