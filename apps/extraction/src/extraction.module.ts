@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { DocatConfig } from '@docat/config';
+import { EVENTS, QUEUES } from '@docat/contracts';
 import { CONFIG, WorkerStepsModule } from '@docat/service-kit';
 import { ExtractProcessor } from './extract/extract.processor.js';
 import { ExtractService } from './extract/extract.service.js';
@@ -7,12 +8,19 @@ import { EXTRACTION_SETTINGS, type ExtractionSettings } from './extraction.token
 import { RenderProcessor } from './render/render.processor.js';
 import { RenderService } from './render/render.service.js';
 
-export type ExtractionModuleOptions = Partial<Omit<ExtractionSettings, 'maxPages'>>;
+/** What the extraction process must handle; its boot fails if a handler is missing. */
+export const EXTRACTION_CLAIMS = {
+  patterns: [EVENTS.JOB_CANCEL_REQUESTED],
+  queues: [QUEUES.EXTRACT, QUEUES.RENDER],
+};
+
+/** Parsing one chunk of a hostile document may take this long before the sandbox stops it. */
+const EXTRACT_TIMEOUT_MS = 120_000;
 
 /** The extraction worker: `extract` and `render` queues, and cancellation by broadcast. */
 @Module({})
 export class ExtractionModule {
-  static register(options: ExtractionModuleOptions = {}): DynamicModule {
+  static register(): DynamicModule {
     return {
       module: ExtractionModule,
       imports: [WorkerStepsModule],
@@ -21,9 +29,10 @@ export class ExtractionModule {
           provide: EXTRACTION_SETTINGS,
           inject: [CONFIG],
           useFactory: (config: DocatConfig): ExtractionSettings => ({
-            concurrency: options.concurrency ?? 1,
-            lockMs: options.lockMs ?? 30_000,
-            timeoutMs: options.timeoutMs ?? 120_000,
+            // Extraction is CPU-bound: one chunk per process unless configured otherwise.
+            concurrency: config.workers.concurrency ?? 1,
+            lockMs: config.workers.lockMs,
+            timeoutMs: EXTRACT_TIMEOUT_MS,
             maxPages: config.limits.maxPages,
           }),
         },

@@ -1,10 +1,5 @@
-import { EVENTS, QUEUES } from '@docat/contracts';
+import { SERVICES } from '@docat/contracts';
 import { runService } from '@docat/service-kit';
-import { ExtractionModule } from './extraction.module.js';
-import { extractionOptionsFromEnv } from './extraction.options.js';
+import { EXTRACTION_CLAIMS, ExtractionModule } from './extraction.module.js';
 
-await runService({
-  service: 'extraction',
-  module: ExtractionModule.register(extractionOptionsFromEnv(process.env)),
-  claims: { patterns: [EVENTS.JOB_CANCEL_REQUESTED], queues: [QUEUES.EXTRACT, QUEUES.RENDER] },
-});
+await runService({ service: SERVICES.EXTRACTION, module: ExtractionModule.register(), claims: EXTRACTION_CLAIMS });

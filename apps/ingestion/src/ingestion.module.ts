@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { DocatConfig } from '@docat/config';
+import { RPC } from '@docat/contracts';
 import { CONFIG, RUNTIME, type Runtime } from '@docat/service-kit';
 import { MIGRATIONS } from '@docat/database';
 import { JobEventsPublisher } from './events/job-events.publisher.js';
@@ -12,16 +13,15 @@ import { OrchestratorService } from './orchestration/orchestrator.service.js';
 import { ReconcilerService } from './orchestration/reconciler.service.js';
 import { StepEventsController } from './orchestration/step-events.controller.js';
 
-export interface IngestionModuleOptions {
-  /** Chunk-step lease; default 2 minutes. */
-  leaseMs?: number;
-  reconcileIntervalMs?: number;
-}
+/** What the ingestion process must answer; its boot fails if a handler is missing. */
+export const INGESTION_CLAIMS = {
+  patterns: [RPC.JOBS_CREATE, RPC.JOBS_GET, RPC.JOBS_LIST, RPC.JOBS_CANCEL, RPC.JOBS_RESULT],
+};
 
 /** The ingestion service: jobs RPC, orchestration of chunks, result cache. Adapters come from the runtime tokens. */
 @Module({})
 export class IngestionModule {
-  static register(options: IngestionModuleOptions = {}): DynamicModule {
+  static register(): DynamicModule {
     return {
       module: IngestionModule,
       controllers: [JobsController, StepEventsController],
@@ -40,8 +40,8 @@ export class IngestionModule {
             userMaxChunksInFlight: config.limits.userMaxChunksInFlight,
             pageFailureShare: config.limits.pageFailureShare,
             resultCacheTtlMs: config.retention.resultCacheTtl,
-            leaseMs: options.leaseMs ?? 120_000,
-            reconcileIntervalMs: options.reconcileIntervalMs ?? 5_000,
+            leaseMs: config.workers.chunkLeaseMs,
+            reconcileIntervalMs: config.workers.reconcileIntervalMs,
             snapshotTtlMs: 10 * 60 * 1000,
           }),
         },

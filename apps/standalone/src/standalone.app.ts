@@ -1,13 +1,13 @@
 import 'reflect-metadata';
 import type { INestApplication } from '@nestjs/common';
 import type { DocatConfig } from '@docat/config';
-import { EVENTS, QUEUES, RPC, SERVICES } from '@docat/contracts';
+import { SERVICES } from '@docat/contracts';
 import { AUTH_PATTERNS, AuthModule } from '@docat/auth';
-import { ExtractionModule } from '@docat/extraction';
+import { EXTRACTION_CLAIMS, ExtractionModule } from '@docat/extraction';
 import { GatewayModule, gatewayHttpOptions } from '@docat/gateway';
-import { IngestionModule } from '@docat/ingestion';
-import { NotificationModule } from '@docat/notification';
-import { TranslationModule } from '@docat/translation';
+import { INGESTION_CLAIMS, IngestionModule } from '@docat/ingestion';
+import { NOTIFICATION_CLAIMS, NotificationModule } from '@docat/notification';
+import { TRANSLATION_CLAIMS, TranslationModule } from '@docat/translation';
 import { bootstrapService, createStandaloneRuntime, type BootstrapOptions, type RunningService, type Runtime } from '@docat/service-kit';
 import { EmbeddedDatabase } from '@docat/database';
 import { acquireDataFolderLock, type DataFolderLock } from './data-folder.lock.js';
@@ -15,7 +15,6 @@ import { EMBEDDED_DATABASE_NAME, embeddedDatabaseDir } from './database-location
 
 export interface StandaloneOptions {
   config: DocatConfig;
-  env?: NodeJS.ProcessEnv;
   /** How long in-flight queue work may run after SIGTERM before it is handed back. */
   shutdownGraceMs?: number;
   log?: (line: string) => void;
@@ -32,39 +31,14 @@ export interface StandaloneApp {
 
 type WorkerSpec = Pick<BootstrapOptions, 'service' | 'module' | 'claims'>;
 
-/** The tuning variables each app's own `main.ts` reads (tests shorten leases). */
-function positive(env: NodeJS.ProcessEnv, name: string): number | undefined {
-  const value = Number(env[name]);
-  return Number.isInteger(value) && value > 0 ? value : undefined;
-}
-
-function workerServices(env: NodeJS.ProcessEnv): WorkerSpec[] {
-  const lockMs = positive(env, 'DOCAT_WORKER_LOCK_MS');
-  const concurrency = positive(env, 'DOCAT_WORKER_CONCURRENCY');
-  const leaseMs = positive(env, 'DOCAT_CHUNK_LEASE_MS');
-  const reconcileIntervalMs = positive(env, 'DOCAT_RECONCILE_INTERVAL_MS');
+/** The five services behind the gateway, each with the claims its own process checks at boot. */
+function workerServices(): WorkerSpec[] {
   return [
     { service: SERVICES.AUTH, module: AuthModule.register(), claims: { patterns: AUTH_PATTERNS } },
-    {
-      service: SERVICES.NOTIFICATION,
-      module: NotificationModule.register(),
-      claims: { patterns: [RPC.NOTIFY_EVENTS, EVENTS.JOB_STATE_CHANGED, EVENTS.JOB_PROGRESS, EVENTS.JOB_COMPLETED, EVENTS.JOB_FAILED, EVENTS.JOB_CANCELLED] },
-    },
-    {
-      service: SERVICES.INGESTION,
-      module: IngestionModule.register({ ...(leaseMs ? { leaseMs } : {}), ...(reconcileIntervalMs ? { reconcileIntervalMs } : {}) }),
-      claims: { patterns: [RPC.JOBS_CREATE, RPC.JOBS_GET, RPC.JOBS_LIST, RPC.JOBS_CANCEL, RPC.JOBS_RESULT] },
-    },
-    {
-      service: SERVICES.EXTRACTION,
-      module: ExtractionModule.register({ ...(concurrency ? { concurrency } : {}), ...(lockMs ? { lockMs } : {}) }),
-      claims: { patterns: [EVENTS.JOB_CANCEL_REQUESTED], queues: [QUEUES.EXTRACT, QUEUES.RENDER] },
-    },
-    {
-      service: SERVICES.TRANSLATION,
-      module: TranslationModule.register(lockMs ? { lockMs } : {}),
-      claims: { patterns: [EVENTS.JOB_CANCEL_REQUESTED], queues: [QUEUES.TRANSLATE] },
-    },
+    { service: SERVICES.NOTIFICATION, module: NotificationModule.register(), claims: NOTIFICATION_CLAIMS },
+    { service: SERVICES.INGESTION, module: IngestionModule.register(), claims: INGESTION_CLAIMS },
+    { service: SERVICES.EXTRACTION, module: ExtractionModule.register(), claims: EXTRACTION_CLAIMS },
+    { service: SERVICES.TRANSLATION, module: TranslationModule.register(), claims: TRANSLATION_CLAIMS },
   ];
 }
 
@@ -86,7 +60,6 @@ function sharedView(runtime: Runtime): Runtime {
  */
 export async function startStandalone(opts: StandaloneOptions): Promise<StandaloneApp> {
   const { config } = opts;
-  const env = opts.env ?? process.env;
   const log = opts.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   if (config.mode !== 'standalone') throw new Error('the standalone process needs DOCAT_MODE=standalone (the default)');
 
@@ -113,7 +86,7 @@ export async function startStandalone(opts: StandaloneOptions): Promise<Standalo
     const shared = sharedView(standalone);
 
     const common = { runtime: shared, managementPort: null, exitOnShutdown: false, shutdownGraceMs: opts.shutdownGraceMs ?? 10_000 } as const;
-    for (const spec of workerServices(env)) running.push(await bootstrapService({ ...spec, ...common }));
+    for (const spec of workerServices()) running.push(await bootstrapService({ ...spec, ...common }));
 
     let accepting = true;
     const gatewayHttp = gatewayHttpOptions(config);

@@ -1,11 +1,5 @@
-import { EVENTS, QUEUES } from '@docat/contracts';
+import { SERVICES } from '@docat/contracts';
 import { runService } from '@docat/service-kit';
-import { TranslationModule } from './translation.module.js';
+import { TRANSLATION_CLAIMS, TranslationModule } from './translation.module.js';
 
-const lockMs = Number(process.env.DOCAT_WORKER_LOCK_MS) || undefined;
-
-await runService({
-  service: 'translation',
-  module: TranslationModule.register(lockMs ? { lockMs } : {}),
-  claims: { patterns: [EVENTS.JOB_CANCEL_REQUESTED], queues: [QUEUES.TRANSLATE] },
-});
+await runService({ service: SERVICES.TRANSLATION, module: TranslationModule.register(), claims: TRANSLATION_CLAIMS });

@@ -49,6 +49,13 @@ export interface DocatConfig {
     userMaxChunksInFlight: number;
     pageFailureShare: number;
   };
+  workers: {
+    /** Unset: each worker's own default. */
+    concurrency?: number;
+    lockMs: number;
+    chunkLeaseMs: number;
+    reconcileIntervalMs: number;
+  };
   accounts: {
     accessTtlSeconds: number;
     refreshTtlSeconds: number;
@@ -237,6 +244,12 @@ function build(v: VariableValues, cwd: string): DocatConfig {
       chunkPages: v.CHUNK_PAGES,
       userMaxChunksInFlight: v.USER_MAX_CHUNKS_IN_FLIGHT,
       pageFailureShare: v.PAGE_FAILURE_SHARE,
+    },
+    workers: {
+      concurrency: v.DOCAT_WORKER_CONCURRENCY,
+      lockMs: v.DOCAT_WORKER_LOCK_MS,
+      chunkLeaseMs: v.DOCAT_CHUNK_LEASE_MS,
+      reconcileIntervalMs: v.DOCAT_RECONCILE_INTERVAL_MS,
     },
     accounts: {
       accessTtlSeconds: v.JWT_ACCESS_TTL_SECONDS,

@@ -29,6 +29,7 @@ export const GROUPS = [
   'Object storage',
   'Encryption',
   'Limits',
+  'Workers',
   'Accounts',
   'Rate limits',
   'Retention',
@@ -304,6 +305,33 @@ export const VARIABLES = {
       'Share of pages (0 to 1) that may fail (OCR failure, damage) before the whole job fails with TOO_MANY_PAGE_FAILURES.',
     schema: fraction(),
     default: '0.1',
+  }),
+
+  // Workers
+  DOCAT_WORKER_CONCURRENCY: variable({
+    group: 'Workers',
+    description:
+      'Queue jobs one worker process runs at once. Unset: 1 for extraction (CPU-bound), 4 for translation (waits on engines).',
+    schema: integer(1, 64),
+  }),
+  DOCAT_WORKER_LOCK_MS: variable({
+    group: 'Workers',
+    description:
+      'How long a running queue job stays locked to its worker without a heartbeat; a killed worker\'s job moves on after it.',
+    schema: integer(1_000, 3_600_000),
+    default: '30000',
+  }),
+  DOCAT_CHUNK_LEASE_MS: variable({
+    group: 'Workers',
+    description: 'How long a chunk step may stay unfinished before the orchestrator re-issues it.',
+    schema: integer(1_000, 86_400_000),
+    default: '120000',
+  }),
+  DOCAT_RECONCILE_INTERVAL_MS: variable({
+    group: 'Workers',
+    description: 'How often the orchestrator looks for chunk steps whose lease expired.',
+    schema: integer(100, 3_600_000),
+    default: '5000',
   }),
 
   // Accounts

@@ -12,9 +12,15 @@ export async function createServiceRuntime(config: DocatConfig): Promise<Runtime
   return createClusterRuntime(config, { storage: createStorage(config) });
 }
 
-/** What an app's `main.ts` calls: configuration from the environment, then `bootstrapService`. */
-export function runService(opts: Omit<BootstrapOptions, 'runtime'>): Promise<RunningService> {
+export type ServiceOptions = Omit<BootstrapOptions, 'runtime'>;
+
+/**
+ * What an app's `main.ts` calls: configuration from the environment (read once), then
+ * `bootstrapService`. Options that depend on the configuration are given as a function of it.
+ */
+export function runService(options: ServiceOptions | ((config: DocatConfig) => ServiceOptions)): Promise<RunningService> {
   const config = loadConfig();
+  const opts = typeof options === 'function' ? options(config) : options;
   return bootstrapService({ ...opts, runtime: () => createServiceRuntime(config) }).catch((err: unknown) => {
     process.stderr.write(`docat-${opts.service} failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exit(1);
