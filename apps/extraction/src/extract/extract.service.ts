@@ -32,6 +32,7 @@ export class ExtractService {
         {
           pages: [{ from: job.pageFrom, to: job.pageTo }],
           documentLevel: false,
+          respectPermissions: this.config.pdf.respectPermissions,
           ...(password ? { password } : {}),
           ...(job.sourceLanguage ? { sourceLanguage: job.sourceLanguage } : {}),
           signal,

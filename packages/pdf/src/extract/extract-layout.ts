@@ -18,6 +18,8 @@ import { closeDocument, loadPdfjs, mapPdfjsError, openDocument, type PDFDocument
 
 export interface ExtractOptions {
   password?: string;
+  /** See `OpenOptions.respectPermissions`; default true. */
+  respectPermissions?: boolean;
   /** Pages to extract (1-based, inclusive); all pages when absent. */
   pages?: PageInterval[];
   /** Language of the document (ISO 639-1), used to pick OCR data. */
@@ -97,7 +99,7 @@ function ocrDpi(content: PageContent, fallback: number): number {
  * a time and released, so memory does not grow with the page count.
  */
 export async function extractLayout(bytes: Uint8Array, opts: ExtractOptions = {}): Promise<ExtractResult> {
-  const doc = await openDocument(bytes, { password: opts.password });
+  const doc = await openDocument(bytes, { password: opts.password, respectPermissions: opts.respectPermissions });
   const ownPool = opts.ocrPool ? undefined : new OcrPool();
   const pool = opts.ocrPool ?? ownPool!;
   try {

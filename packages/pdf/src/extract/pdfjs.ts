@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DocatError } from '@docat/contracts';
+import { parseAndDecrypt } from '../crypto/decrypt-document.js';
 import type { PDFDocumentLoadingTask, PDFDocumentProxy } from 'pdfjs-dist/types/src/display/api.js';
 
 export type PdfjsModule = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
@@ -28,6 +29,25 @@ export interface OpenOptions {
   password?: string;
   /** Keep font names and flags on exported fonts (costs a little memory). */
   fontExtraProperties?: boolean;
+  /**
+   * Refuse (PDF_COPY_PROTECTED) a document whose permissions forbid copying text,
+   * unless it was opened with its owner password. Default true; the deployment's
+   * RESPECT_PDF_PERMISSIONS=false turns it off. The content engine's `openPdf` applies
+   * the same rule, so extraction and rendering agree.
+   */
+  respectPermissions?: boolean;
+}
+
+/** Bit 5 of /P (ISO 32000-2, Table 22): copy or extract text and graphics. */
+async function assertCopyAllowed(doc: PDFDocumentProxy, bytes: Uint8Array, password: string | undefined, pdfjs: PdfjsModule): Promise<void> {
+  const permissions = await doc.getPermissions();
+  if (!permissions || permissions.has(pdfjs.PermissionFlag.COPY)) return;
+  // pdf.js does not say which password opened the file; only the owner's lifts the restriction.
+  if (password) {
+    const { encryption } = await parseAndDecrypt(bytes, { password });
+    if (encryption?.openedAsOwner) return;
+  }
+  throw new DocatError('PDF_COPY_PROTECTED');
 }
 
 /**
@@ -55,9 +75,11 @@ export async function openDocument(bytes: Uint8Array, opts: OpenOptions = {}): P
   try {
     const doc = await task.promise;
     tasks.set(doc, task);
+    if (opts.respectPermissions ?? true) await assertCopyAllowed(doc, bytes, opts.password, pdfjs);
     return doc;
   } catch (err) {
     await task.destroy().catch(() => undefined);
+    if (err instanceof DocatError) throw err;
     throw mapPdfjsError(err, opts.password);
   }
 }

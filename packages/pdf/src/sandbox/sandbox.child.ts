@@ -32,7 +32,7 @@ async function handle(msg: ParentMessage): Promise<ChildMessage> {
   if (msg.type === 'probe') {
     let doc;
     try {
-      doc = await openDocument(bytes, { password: msg.options.password, fontExtraProperties: false });
+      doc = await openDocument(bytes, { password: msg.options.password, respectPermissions: msg.options.respectPermissions, fontExtraProperties: false });
     } catch (err) {
       if (err instanceof DocatError && (err.code === 'PDF_PASSWORD_REQUIRED' || err.code === 'PDF_PASSWORD_INVALID')) {
         return { type: 'probe', probe: { pageCount: 0, encrypted: true, passwordRequired: true, scannedPages: [] }, maxRssKb: maxRssKb() };
@@ -54,7 +54,7 @@ async function handle(msg: ParentMessage): Promise<ChildMessage> {
     return { type: 'probe', probe, maxRssKb: maxRssKb() };
   }
 
-  const doc = await openDocument(bytes, { password: msg.options.password });
+  const doc = await openDocument(bytes, { password: msg.options.password, respectPermissions: msg.options.respectPermissions });
   if (doc.numPages > msg.limits.maxPages) {
     throw new DocatError('PDF_TOO_MANY_PAGES', `${doc.numPages} pages, at most ${msg.limits.maxPages} allowed`);
   }

@@ -48,7 +48,7 @@ function deflateBomb(size: number): Buffer {
 
 describe('extractInSandbox', () => {
   const req = requireAll(
-    requireCorpus('bug1020226.pdf', 'issue15590.pdf', 'poppler-67295-0.pdf', 'REDHAT-1531897-0.pdf', 'issue9418.pdf', 'truncated-TAMReview.pdf', 'empty.pdf', 'not-a-pdf.pdf', 'print_protection.pdf', 'tracemonkey.pdf', 'issue19971.pdf', 'issue16538.pdf', 'scanned-tracemonkey-p1-2.pdf'),
+    requireCorpus('empty_protected.pdf', 'bug1020226.pdf', 'issue15590.pdf', 'poppler-67295-0.pdf', 'REDHAT-1531897-0.pdf', 'issue9418.pdf', 'truncated-TAMReview.pdf', 'empty.pdf', 'not-a-pdf.pdf', 'print_protection.pdf', 'tracemonkey.pdf', 'issue19971.pdf', 'issue16538.pdf', 'scanned-tracemonkey-p1-2.pdf'),
     requireTools('qpdf', 'pdfunite'),
   );
   const pid = process.pid;
@@ -102,6 +102,18 @@ describe('extractInSandbox', () => {
     assert.match(toPlainText(opened.document), /マーケットモデルは/);
     const probe = await probePdf(locked);
     assert.deepEqual(probe, { pageCount: 0, encrypted: true, passwordRequired: true, scannedPages: [] });
+  });
+
+  test('copying forbidden: PDF_COPY_PROTECTED unless permissions are ignored or the owner password opens it', { skip: req.skip, timeout: 30_000 }, async () => {
+    await failsWith(extractInSandbox(corpusFile('empty_protected.pdf')), 'PDF_COPY_PROTECTED');
+    const lenient = await extractInSandbox(corpusFile('empty_protected.pdf'), { respectPermissions: false });
+    assert.equal(lenient.document.pageCount, 1);
+    const noCopy = join(dir, 'no-copy.pdf');
+    execFileSync('qpdf', ['--encrypt', 'user-pw', 'owner-pw', '256', '--extract=n', '--', corpusFile('issue16538.pdf'), noCopy]);
+    await failsWith(extractInSandbox(noCopy, { password: 'user-pw' }), 'PDF_COPY_PROTECTED');
+    const asOwner = await extractInSandbox(noCopy, { password: 'owner-pw' });
+    assert.match(toPlainText(asOwner.document), /マーケットモデルは/);
+    assert.equal(process.pid, pid);
   });
 
   test('deflate bomb: stopped by the decompression cap, and by the RSS watchdog', { skip: req.skip, timeout: 60_000 }, async () => {

@@ -14,6 +14,7 @@ export interface SandboxLimits {
 /** The serialisable part of ExtractOptions that crosses into the child. */
 export interface ChildExtractOptions {
   password?: string;
+  respectPermissions?: boolean;
   pages?: PageInterval[];
   sourceLanguage?: string;
   ocr?: 'auto' | 'off' | 'force';
@@ -26,7 +27,7 @@ export type ChildInput = { path: string } | { bytes: Uint8Array };
 
 export type ParentMessage =
   | { type: 'extract'; input: ChildInput; options: ChildExtractOptions; limits: SandboxLimits }
-  | { type: 'probe'; input: ChildInput; options: { password?: string }; limits: SandboxLimits };
+  | { type: 'probe'; input: ChildInput; options: { password?: string; respectPermissions?: boolean }; limits: SandboxLimits };
 
 export interface ProbeResult {
   pageCount: number;

@@ -122,8 +122,8 @@ function runChild(
 }
 
 function childOptions(opts: ExtractOptions): ChildExtractOptions {
-  const { password, pages, sourceLanguage, ocr, detail, documentLevel, ocrDpi } = opts;
-  return { password, pages, sourceLanguage, ocr, detail, documentLevel, ocrDpi };
+  const { password, respectPermissions, pages, sourceLanguage, ocr, detail, documentLevel, ocrDpi } = opts;
+  return { password, respectPermissions, pages, sourceLanguage, ocr, detail, documentLevel, ocrDpi };
 }
 
 /** `extractLayout` in a child process under `limits`; see DEFAULT_SANDBOX_LIMITS. */
@@ -151,7 +151,7 @@ export async function extractInSandbox(
 /** Page count, encryption and OCR candidates, read in the sandbox (cheap: no layout, no OCR). */
 export async function probePdf(
   source: Uint8Array | string,
-  opts: { password?: string } = {},
+  opts: { password?: string; respectPermissions?: boolean } = {},
   limits: Partial<SandboxLimits> = {},
 ): Promise<ProbeResult> {
   const all = { ...DEFAULT_SANDBOX_LIMITS, ...limits };
