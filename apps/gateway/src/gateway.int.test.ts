@@ -335,8 +335,7 @@ describe('gateway over HTTP with auth and a stub ingestion', { skip: corpus.skip
   test('public routes: languages, engines, health, and the OpenAPI docs', async () => {
     const languages = (await (await fetch(url('/v1/languages'))).json()) as { items: { code: string }[] };
     assert.ok(languages.items.some((l) => l.code === 'de'));
-    const engines = (await (await fetch(url('/v1/engines'))).json()) as { items: { name: string; offline: boolean }[] };
-    assert.deepEqual(engines.items.find((e) => e.name === 'pseudo'), { name: 'pseudo', offline: true });
+    // /v1/engines asks the translation service, which this stack does not run: the e2e tier covers it.
     const health = await fetch(url('/health'));
     const healthBody = (await health.json()) as { status: string; checks: Record<string, string>; timestamp: string };
     assert.equal(health.status, 200, JSON.stringify(healthBody));

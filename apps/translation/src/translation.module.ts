@@ -1,14 +1,29 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { DocatConfig } from '@docat/config';
-import { EVENTS, QUEUES } from '@docat/contracts';
+import { EVENTS, QUEUES, RPC } from '@docat/contracts';
 import { CONFIG, WorkerStepsModule } from '@docat/service-kit';
+import { EnginesController } from './engines/engines.controller.js';
+import { GlossariesController } from './glossaries/glossaries.controller.js';
+import { GlossariesRepository } from './glossaries/glossaries.repository.js';
+import { MemoryAdminController } from './memory/memory-admin.controller.js';
 import { TranslateProcessor } from './translate/translate.processor.js';
 import { TranslateService } from './translate/translate.service.js';
+import { translationEngineProviders } from './translate/translation-engine.providers.js';
 import { TRANSLATION_SETTINGS, type TranslationSettings } from './translation.tokens.js';
 
 /** What the translation process must handle; its boot fails if a handler is missing. */
 export const TRANSLATION_CLAIMS = {
-  patterns: [EVENTS.JOB_CANCEL_REQUESTED],
+  patterns: [
+    EVENTS.JOB_CANCEL_REQUESTED,
+    RPC.TRANSLATION_ENGINES,
+    RPC.TRANSLATION_GLOSSARY_CREATE,
+    RPC.TRANSLATION_GLOSSARY_LIST,
+    RPC.TRANSLATION_GLOSSARY_GET,
+    RPC.TRANSLATION_GLOSSARY_DELETE,
+    RPC.TRANSLATION_MEMORY_PURGE,
+    RPC.TRANSLATION_MEMORY_EXPORT,
+    RPC.TRANSLATION_MEMORY_IMPORT,
+  ],
   queues: [QUEUES.TRANSLATE],
 };
 
@@ -19,6 +34,7 @@ export class TranslationModule {
     return {
       module: TranslationModule,
       imports: [WorkerStepsModule],
+      controllers: [EnginesController, GlossariesController, MemoryAdminController],
       providers: [
         {
           provide: TRANSLATION_SETTINGS,
@@ -29,6 +45,8 @@ export class TranslationModule {
             lockMs: config.workers.lockMs,
           }),
         },
+        ...translationEngineProviders,
+        GlossariesRepository,
         TranslateService,
         TranslateProcessor,
       ],

@@ -23,6 +23,21 @@ export const RPC = {
   JOBS_CANCEL: 'jobs.cancel',
   JOBS_RESULT: 'jobs.result',
   NOTIFY_EVENTS: 'notify.events',
+  NOTIFY_WEBHOOKS_CREATE: 'notify.webhooks-create',
+  NOTIFY_WEBHOOKS_LIST: 'notify.webhooks-list',
+  NOTIFY_WEBHOOKS_DELETE: 'notify.webhooks-delete',
+  NOTIFY_WEBHOOK_DELIVERIES: 'notify.webhook-deliveries',
+  NOTIFY_WEBHOOK_REDELIVER: 'notify.webhook-redeliver',
+  NOTIFY_JOB_WEBHOOK: 'notify.job-webhook',
+  NOTIFY_SIGNING_SECRET: 'notify.signing-secret',
+  TRANSLATION_ENGINES: 'translation.engines',
+  TRANSLATION_GLOSSARY_CREATE: 'translation.glossary-create',
+  TRANSLATION_GLOSSARY_LIST: 'translation.glossary-list',
+  TRANSLATION_GLOSSARY_GET: 'translation.glossary-get',
+  TRANSLATION_GLOSSARY_DELETE: 'translation.glossary-delete',
+  TRANSLATION_MEMORY_PURGE: 'translation.memory-purge',
+  TRANSLATION_MEMORY_EXPORT: 'translation.memory-export',
+  TRANSLATION_MEMORY_IMPORT: 'translation.memory-import',
 } as const;
 export type RpcPattern = (typeof RPC)[keyof typeof RPC];
 
@@ -88,6 +103,8 @@ export function rpcOwner(pattern: RpcPattern): ServiceName {
       return SERVICES.INGESTION;
     case 'notify':
       return SERVICES.NOTIFICATION;
+    case 'translation':
+      return SERVICES.TRANSLATION;
     default:
       throw new Error(`no owner for RPC pattern ${pattern}`);
   }

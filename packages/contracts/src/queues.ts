@@ -123,7 +123,22 @@ export const chunkTranslationSchema = z.object({
   model: z.string(),
   targetLanguage: languageSchema,
   billedCharacters: z.number().int().nonnegative(),
-  blocks: z.array(z.object({ id: z.string(), text: z.string() })),
+  blocks: z.array(
+    z.object({
+      id: z.string(),
+      text: z.string(),
+      /** Translated table cells by cell index (the layout's `cells` order), for table blocks. */
+      cells: z.array(z.object({ index: z.number().int().nonnegative(), text: z.string() })).optional(),
+    }),
+  ),
+  /** Billed characters per engine of the chain (a fallback engine bills its own). */
+  billedByEngine: z.record(z.string(), z.number().int().nonnegative()).optional(),
+  /** Engine requests per engine, retries included. */
+  requests: z.record(z.string(), z.number().int().nonnegative()).optional(),
+  /** Distinct segments served by translation memory. */
+  memoryHits: z.number().int().nonnegative().optional(),
+  /** Source language detected (by the engine, or offline) when the job named none. */
+  detectedLanguage: z.string().max(16).optional(),
 });
 export type ChunkTranslation = z.infer<typeof chunkTranslationSchema>;
 

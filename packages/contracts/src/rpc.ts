@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { jobEventSchema, jobListSchema, jobViewSchema } from './jobs.js';
+import { languageSchema } from './languages.js';
 import { RPC, type RpcPattern } from './names.js';
 import { outputFormatSchema, uploadOptionsSchema } from './upload.js';
+import { webhookRpcSchemas as webhooks } from './webhooks.js';
 
 /**
  * Request and response schemas of every RPC pattern. The transport validates the
@@ -76,6 +78,47 @@ export type ResultLocation = z.infer<typeof resultLocationSchema>;
 
 const jobRef = z.object({ userId: z.string(), jobId: z.string().max(64) });
 
+/** One configured translation engine, as `translation.engines` answers (`GET /v1/engines`). */
+export const engineInfoSchema = z.object({
+  name: z.string(),
+  model: z.string(),
+  paid: z.boolean(),
+  offline: z.boolean(),
+  /** First in TRANSLATION_ENGINES, used when an upload names no engine. */
+  default: z.boolean(),
+  languages: z.object({ source: z.array(z.string()), target: z.array(z.string()) }),
+  health: z.object({ ok: z.boolean(), detail: z.string().optional() }),
+});
+export type EngineInfo = z.infer<typeof engineInfoSchema>;
+
+/** A glossary as listed; `version` changes with its content (translation memory keys include it). */
+export const glossaryViewSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  sourceLanguage: z.string(),
+  targetLanguage: z.string(),
+  entryCount: z.number().int().nonnegative(),
+  version: z.string(),
+  createdAt: z.string(),
+});
+export type GlossaryView = z.infer<typeof glossaryViewSchema>;
+export const glossaryDetailSchema = glossaryViewSchema.extend({
+  entries: z.array(z.object({ term: z.string(), translation: z.string() })),
+});
+export type GlossaryDetail = z.infer<typeof glossaryDetailSchema>;
+
+/** Body of `POST /v1/glossaries`: a CSV of `term,translation` rows for one language pair. */
+export const glossaryCreateSchema = z.object({
+  name: z.string().trim().min(1).max(200).default('glossary'),
+  sourceLanguage: languageSchema,
+  targetLanguage: languageSchema,
+  csv: z.string().min(1).max(1_000_000),
+});
+const glossaryRef = z.object({ userId: z.string(), id: z.string().max(64) });
+
+/** TMX documents over RPC: the import body and export answer are bounded by this size. */
+export const TMX_MAX_CHARS = 10_000_000;
+
 export const RPC_CONTRACTS = {
   [RPC.AUTH_REGISTER]: rpc(RPC.AUTH_REGISTER, z.object({ email, password }), userViewSchema),
   [RPC.AUTH_LOGIN]: rpc(
@@ -105,6 +148,29 @@ export const RPC_CONTRACTS = {
   ),
   [RPC.JOBS_CANCEL]: rpc(RPC.JOBS_CANCEL, jobRef, jobViewSchema),
   [RPC.JOBS_RESULT]: rpc(RPC.JOBS_RESULT, jobRef.extend({ format: outputFormatSchema }), resultLocationSchema),
+  [RPC.TRANSLATION_ENGINES]: rpc(RPC.TRANSLATION_ENGINES, z.object({}), z.object({ items: z.array(engineInfoSchema) })),
+  [RPC.TRANSLATION_GLOSSARY_CREATE]: rpc(RPC.TRANSLATION_GLOSSARY_CREATE, glossaryCreateSchema.extend({ userId: z.string() }), glossaryViewSchema),
+  [RPC.TRANSLATION_GLOSSARY_LIST]: rpc(RPC.TRANSLATION_GLOSSARY_LIST, z.object({ userId: z.string() }), z.object({ items: z.array(glossaryViewSchema) })),
+  [RPC.TRANSLATION_GLOSSARY_GET]: rpc(RPC.TRANSLATION_GLOSSARY_GET, glossaryRef, glossaryDetailSchema),
+  [RPC.TRANSLATION_GLOSSARY_DELETE]: rpc(RPC.TRANSLATION_GLOSSARY_DELETE, glossaryRef, z.object({ ok: z.literal(true) })),
+  [RPC.TRANSLATION_MEMORY_PURGE]: rpc(
+    RPC.TRANSLATION_MEMORY_PURGE,
+    z.object({ userId: z.string(), glossaryId: z.string().max(64).optional() }),
+    z.object({ removed: z.number().int().nonnegative() }),
+  ),
+  [RPC.TRANSLATION_MEMORY_EXPORT]: rpc(RPC.TRANSLATION_MEMORY_EXPORT, z.object({ userId: z.string() }), z.object({ tmx: z.string().max(TMX_MAX_CHARS) })),
+  [RPC.TRANSLATION_MEMORY_IMPORT]: rpc(
+    RPC.TRANSLATION_MEMORY_IMPORT,
+    z.object({ userId: z.string(), tmx: z.string().min(1).max(TMX_MAX_CHARS) }),
+    z.object({ imported: z.number().int().nonnegative(), skipped: z.number().int().nonnegative() }),
+  ),
+  [RPC.NOTIFY_WEBHOOKS_CREATE]: rpc(RPC.NOTIFY_WEBHOOKS_CREATE, webhooks.create.request, webhooks.create.response),
+  [RPC.NOTIFY_WEBHOOKS_LIST]: rpc(RPC.NOTIFY_WEBHOOKS_LIST, webhooks.list.request, webhooks.list.response),
+  [RPC.NOTIFY_WEBHOOKS_DELETE]: rpc(RPC.NOTIFY_WEBHOOKS_DELETE, webhooks.delete.request, webhooks.delete.response),
+  [RPC.NOTIFY_WEBHOOK_DELIVERIES]: rpc(RPC.NOTIFY_WEBHOOK_DELIVERIES, webhooks.deliveries.request, webhooks.deliveries.response),
+  [RPC.NOTIFY_WEBHOOK_REDELIVER]: rpc(RPC.NOTIFY_WEBHOOK_REDELIVER, webhooks.redeliver.request, webhooks.redeliver.response),
+  [RPC.NOTIFY_JOB_WEBHOOK]: rpc(RPC.NOTIFY_JOB_WEBHOOK, webhooks.jobWebhook.request, webhooks.jobWebhook.response),
+  [RPC.NOTIFY_SIGNING_SECRET]: rpc(RPC.NOTIFY_SIGNING_SECRET, webhooks.signingSecret.request, webhooks.signingSecret.response),
 } as const;
 
 export type RpcRequest<P extends keyof typeof RPC_CONTRACTS> = z.input<(typeof RPC_CONTRACTS)[P]['request']>;

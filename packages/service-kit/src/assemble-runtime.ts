@@ -1,6 +1,7 @@
 import type { CustomTransportStrategy } from '@nestjs/microservices';
 import type { DataSource } from 'typeorm';
 import type { QueueName, ServiceName } from '@docat/contracts';
+import type { RateLimiter as RequestLimiter } from '@docat/translate';
 import type { CachePort } from './cache/cache.port.js';
 import type { BusClient, ObjectStorage, QueuePort } from './ports.js';
 import type { RateLimiterPort } from './rate-limit/rate-limiter.port.js';
@@ -15,6 +16,7 @@ export interface RuntimeParts<C extends RuntimeConfig> {
   storage: ObjectStorage;
   cache: CachePort;
   rateLimiter: RateLimiterPort;
+  requestLimiter: RequestLimiter;
   eventLog: EventLogPort;
   transportStrategy(service: ServiceName): CustomTransportStrategy;
   openDataSource(schema: string, entities: EntityClass[], migrations: MigrationClass[]): Promise<DataSource>;
@@ -73,6 +75,7 @@ export function assembleRuntime<C extends RuntimeConfig>(parts: RuntimeParts<C>)
     storage: parts.storage,
     cache: parts.cache,
     rateLimiter: parts.rateLimiter,
+    requestLimiter: parts.requestLimiter,
     eventLog: parts.eventLog,
     transportStrategy: (service) => parts.transportStrategy(service),
     dataSourceFor(schema, entities, migrations) {
@@ -124,6 +127,7 @@ export function assembleRuntime<C extends RuntimeConfig>(parts: RuntimeParts<C>)
         }
         await attempt(() => parts.cache.close());
         await attempt(() => parts.rateLimiter.close());
+        await attempt(() => parts.requestLimiter.close());
         await attempt(() => parts.eventLog.close());
         for (const closer of parts.closers ?? []) await attempt(closer);
         if (errors.length > 0) throw new AggregateError(errors, 'runtime close failed');

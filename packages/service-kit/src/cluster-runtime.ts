@@ -1,5 +1,7 @@
 import type { ServiceName } from '@docat/contracts';
 import { BullMqQueue } from '@docat/queue';
+import { RedisRateLimiter as RedisRequestLimiter } from '@docat/translate';
+import { Redis } from 'ioredis';
 import { RedisStreamsClient, RedisStreamsServer, createBusClient } from '@docat/transport';
 import { assembleRuntime } from './assemble-runtime.js';
 import { RedisCache } from './cache/redis.cache.js';
@@ -38,7 +40,11 @@ export async function createClusterRuntime<C extends RuntimeConfig>(config: C, o
   const queue = new BullMqQueue({ redis: redisUrl, keyPrefix: `${prefix}:q` });
   const cache = new RedisCache(cacheUrl, prefix);
   const rateLimiter = new RedisRateLimiter(cacheUrl, prefix);
-  const eventLog = new RedisEventLog(redisUrl, prefix);
+  // Engine admission lives on the cache Redis too: losing it costs only limits, never work.
+  const limiterRedis = new Redis(cacheUrl, { maxRetriesPerRequest: 2, connectionName: `${prefix}:request-limiter` });
+  limiterRedis.on('error', () => undefined);
+  const requestLimiter = new RedisRequestLimiter(limiterRedis, { prefix: `${prefix}:limit:` });
+  const eventLog = new RedisEventLog(redisUrl, prefix, { connectionName: `${prefix}:event-log` });
 
   return assembleRuntime({
     config,
@@ -47,6 +53,7 @@ export async function createClusterRuntime<C extends RuntimeConfig>(config: C, o
     storage: opts.storage,
     cache,
     rateLimiter,
+    requestLimiter,
     eventLog,
     transportStrategy: (service: ServiceName) =>
       new RedisStreamsServer({
@@ -59,6 +66,12 @@ export async function createClusterRuntime<C extends RuntimeConfig>(config: C, o
       if (!databaseUrl) return Promise.reject(new Error('cluster mode needs DATABASE_URL'));
       return openDataSource({ url: databaseUrl, schema, entities, migrations, poolMax: config.database.poolMax, migrate: opts.migrate ?? false });
     },
+    // The request limiter's connection is this runtime's own (its close() leaves it open).
+    closers: [
+      async () => {
+        await limiterRedis.quit().catch(() => limiterRedis.disconnect());
+      },
+    ],
     checks: {
       redis: () => cache.ping(),
     },

@@ -1,6 +1,7 @@
 import type { CustomTransportStrategy } from '@nestjs/microservices';
 import type { MigrationInterface, DataSource } from 'typeorm';
 import type { QueueName, ServiceName } from '@docat/contracts';
+import type { RateLimiter as RequestLimiter } from '@docat/translate';
 import type { CachePort } from './cache/cache.port.js';
 import type { RateLimiterPort } from './rate-limit/rate-limiter.port.js';
 import type { EventLogPort } from './event-log/event-log.port.js';
@@ -28,6 +29,11 @@ export interface Runtime<C extends RuntimeConfig = RuntimeConfig> {
   readonly storage: ObjectStorage;
   readonly cache: CachePort;
   readonly rateLimiter: RateLimiterPort;
+  /**
+   * Admission of outgoing requests (translation engines): concurrency and requests per
+   * window, shared by every pod through Redis in cluster mode, per process in standalone.
+   */
+  readonly requestLimiter: RequestLimiter;
   readonly eventLog: EventLogPort;
   /** A migrated data source on the service's own schema; the same schema answers the same instance. */
   dataSourceFor(schema: string, entities: EntityClass[], migrations: MigrationClass[]): Promise<DataSource>;

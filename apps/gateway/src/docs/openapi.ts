@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import {
   ERROR_CODES,
+  engineInfoSchema,
+  glossaryCreateSchema,
+  glossaryDetailSchema,
+  glossaryViewSchema,
   jobListSchema,
   jobViewSchema,
   MAX_UPLOAD_BYTES,
@@ -22,7 +26,7 @@ interface Operation {
   operationId: string;
   summary: string;
   description?: string;
-  tag: 'auth' | 'documents' | 'jobs' | 'meta';
+  tag: 'auth' | 'documents' | 'jobs' | 'translation' | 'meta';
   auth: boolean;
   body?: { contentType: 'application/json' | 'multipart/form-data'; schema: string };
   query?: { name: string; required: boolean; schema: JsonSchema; description: string }[];
@@ -34,7 +38,7 @@ interface Operation {
 const languageListSchema = z.object({
   items: z.array(z.object({ code: z.string(), name: z.string(), rtl: z.boolean() })),
 });
-const engineListSchema = z.object({ items: z.array(z.object({ name: z.string(), offline: z.boolean() })) });
+const engineListSchema = z.object({ items: z.array(engineInfoSchema) });
 const healthSchema = z.object({
   status: z.enum(['ok', 'degraded']),
   checks: z.record(z.string(), z.string()),
@@ -58,6 +62,13 @@ const SCHEMAS: Record<string, { schema: z.ZodType; io: 'input' | 'output' }> = {
   JobList: { schema: jobListSchema, io: 'output' },
   LanguageList: { schema: languageListSchema, io: 'output' },
   EngineList: { schema: engineListSchema, io: 'output' },
+  GlossaryCreate: { schema: glossaryCreateSchema, io: 'input' },
+  Glossary: { schema: glossaryViewSchema, io: 'output' },
+  GlossaryDetail: { schema: glossaryDetailSchema, io: 'output' },
+  GlossaryList: { schema: z.object({ items: z.array(glossaryViewSchema) }), io: 'output' },
+  MemoryPurged: { schema: RPC_CONTRACTS[RPC.TRANSLATION_MEMORY_PURGE].response, io: 'output' },
+  TmxImport: { schema: RPC_CONTRACTS[RPC.TRANSLATION_MEMORY_IMPORT].request.omit({ userId: true }), io: 'input' },
+  TmxImported: { schema: RPC_CONTRACTS[RPC.TRANSLATION_MEMORY_IMPORT].response, io: 'output' },
   Health: { schema: healthSchema, io: 'output' },
 };
 
@@ -155,9 +166,53 @@ export const OPERATIONS: Operation[] = [
   },
   {
     method: 'get', path: '/v1/engines', operationId: 'engines', tag: 'meta', auth: false,
-    summary: 'Translation engines; `pseudo` is an offline pseudo-localization, not a translation',
+    summary: 'Configured translation engines with their languages and health; `pseudo` is an offline pseudo-localization, not a translation',
     success: { status: 200, description: 'Engines', schema: 'EngineList' },
     errors: [],
+  },
+  {
+    method: 'post', path: '/v1/glossaries', operationId: 'createGlossary', tag: 'translation', auth: true,
+    summary: 'Create a glossary from CSV (`term,translation` rows) for one language pair',
+    body: { contentType: 'application/json', schema: 'GlossaryCreate' },
+    success: { status: 201, description: 'The glossary', schema: 'Glossary' },
+    errors: ['VALIDATION_FAILED', 'UNSUPPORTED_LANGUAGE'],
+  },
+  {
+    method: 'get', path: '/v1/glossaries', operationId: 'listGlossaries', tag: 'translation', auth: true,
+    summary: 'Your glossaries, newest first',
+    success: { status: 200, description: 'Glossaries', schema: 'GlossaryList' },
+    errors: [],
+  },
+  {
+    method: 'get', path: '/v1/glossaries/{id}', operationId: 'getGlossary', tag: 'translation', auth: true,
+    summary: 'One glossary with its entries (another user\'s answers 404)',
+    success: { status: 200, description: 'The glossary', schema: 'GlossaryDetail' },
+    errors: ['NOT_FOUND'],
+  },
+  {
+    method: 'delete', path: '/v1/glossaries/{id}', operationId: 'deleteGlossary', tag: 'translation', auth: true,
+    summary: 'Delete a glossary and the translation memory made with it',
+    success: { status: 204, description: 'Deleted' },
+    errors: ['NOT_FOUND'],
+  },
+  {
+    method: 'delete', path: '/v1/memory', operationId: 'purgeMemory', tag: 'translation', auth: true,
+    summary: 'Erase your translation memory, or only what one glossary made (`?glossaryId=`)',
+    success: { status: 200, description: 'Entries removed', schema: 'MemoryPurged' },
+    errors: ['VALIDATION_FAILED'],
+  },
+  {
+    method: 'get', path: '/v1/memory/tmx', operationId: 'exportMemory', tag: 'translation', auth: true,
+    summary: 'Your translation memory as TMX 1.4',
+    success: { status: 200, description: 'TMX document', contentType: 'application/x-tmx+xml' },
+    errors: ['PAYLOAD_TOO_LARGE'],
+  },
+  {
+    method: 'post', path: '/v1/memory/tmx', operationId: 'importMemory', tag: 'translation', auth: true,
+    summary: 'Import TMX (e.g. corrected translations) into your translation memory',
+    body: { contentType: 'application/json', schema: 'TmxImport' },
+    success: { status: 200, description: 'Units imported and skipped', schema: 'TmxImported' },
+    errors: ['VALIDATION_FAILED', 'PAYLOAD_TOO_LARGE'],
   },
   {
     method: 'get', path: '/health', operationId: 'health', tag: 'meta', auth: false,
@@ -244,6 +299,7 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
       { name: 'auth', description: 'Accounts and tokens' },
       { name: 'documents', description: 'Uploads' },
       { name: 'jobs', description: 'Jobs and their results' },
+      { name: 'translation', description: 'Glossaries and translation memory' },
       { name: 'meta', description: 'Languages, engines, health' },
     ],
     paths,

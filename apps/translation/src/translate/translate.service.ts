@@ -3,69 +3,167 @@ import {
   DocatError,
   STORAGE_KEYS,
   layoutDocumentSchema,
-  type Block,
   type ChunkTranslation,
   type JobWarning,
   type TranslateJob,
 } from '@docat/contracts';
-import { PseudoEngine } from '@docat/translate';
+import {
+  Translator,
+  engineChain,
+  reassemble,
+  segmentBlocks,
+  type EngineEnv,
+  type Glossary,
+} from '@docat/translate';
 import { STORAGE, StepReporter, readJson, writeJson, type ObjectStorage } from '@docat/service-kit';
-
-/** Block types whose text is prose to translate; figures, formulas and form values stay as they are. */
-const TRANSLATABLE = new Set<Block['type']>(['paragraph', 'heading', 'list_item', 'table', 'caption', 'header', 'footer']);
+import { GlossariesRepository } from '../glossaries/glossaries.repository.js';
+import { ENGINE_ENV, TRANSLATOR } from './translation-engine.providers.js';
+import { recordEngineFailure, recordTranslation } from './translation-metrics.js';
 
 const PSEUDO_WARNING: JobWarning = {
   kind: 'pseudo_engine',
-  message: 'Translated by the offline pseudo engine (deterministic pseudo-localisation), not by a real translation engine.',
+  message:
+    'Translated by the offline pseudo engine (deterministic pseudo-localisation), not by a real translation engine.',
 };
 
+/** Memory account of a job without a user (the platform's own jobs). */
+const NO_ACCOUNT = 'anonymous';
+
+function sum(counts: Partial<Record<string, number>>): number {
+  return Object.values(counts).reduce<number>((a, b) => a + (b ?? 0), 0);
+}
+
+function counts(record: Partial<Record<string, number>>): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(record).filter((e): e is [string, number] => e[1] !== undefined),
+  );
+}
+
 /**
- * Translates one chunk: the translatable blocks of its stored layout go to the engine
- * in one batch, and the block translations are written to storage before the step
- * is reported done with its billed characters.
+ * Translates one chunk: its stored layout is cut into segments, the process's Translator
+ * runs them through translation memory and the job's engine chain, and the block (and
+ * table cell) translations are written to storage before the step is reported done with
+ * its billed characters and detected language.
  */
 @Injectable()
 export class TranslateService {
   private readonly logger = new Logger(TranslateService.name);
-  private readonly pseudo = new PseudoEngine();
 
   constructor(
     @Inject(STORAGE) private readonly storage: ObjectStorage,
+    @Inject(TRANSLATOR) private readonly translator: Translator,
+    @Inject(ENGINE_ENV) private readonly env: EngineEnv,
     private readonly reporter: StepReporter,
+    private readonly glossaries: GlossariesRepository,
   ) {}
 
-  async translate(job: TranslateJob, signal: AbortSignal, userId?: string): Promise<void> {
-    if (job.engine !== 'pseudo') {
-      throw new DocatError('ENGINE_UNAVAILABLE', `the ${job.engine} engine is not configured`);
+  /** The job's glossary, which must belong to the job's user and match its language pair. */
+  private async glossaryFor(job: TranslateJob, accountId: string): Promise<Glossary | undefined> {
+    if (!job.glossaryId) return undefined;
+    const found = await this.glossaries.get(accountId, job.glossaryId);
+    if (!found) throw new DocatError('NOT_FOUND', `glossary ${job.glossaryId} does not exist`);
+    if (
+      found.targetLanguage !== job.targetLanguage ||
+      (job.sourceLanguage && found.sourceLanguage !== job.sourceLanguage)
+    ) {
+      throw new DocatError(
+        'VALIDATION_FAILED',
+        `glossary ${job.glossaryId} is for ${found.sourceLanguage} to ${found.targetLanguage}, the job translates ${job.sourceLanguage ?? 'auto'} to ${job.targetLanguage}`,
+      );
     }
+    return {
+      source: found.sourceLanguage,
+      target: found.targetLanguage,
+      entries: found.entries,
+      version: found.version,
+    };
+  }
+
+  async translate(job: TranslateJob, signal: AbortSignal, userId?: string): Promise<void> {
+    // An engine without configuration fails the job: pseudo never stands in for it.
+    const chain = engineChain(job.engine, this.env);
+    const accountId = userId ?? NO_ACCOUNT;
+    const glossary = await this.glossaryFor(job, accountId);
     const layout = layoutDocumentSchema.parse(await readJson(this.storage, job.layoutKey));
-    const segments = layout.pages.flatMap((page) => page.blocks.filter((b) => TRANSLATABLE.has(b.type) && b.text.trim() !== '').map((b) => ({ id: b.id, text: b.text })));
-    const result = segments.length
-      ? await this.pseudo.translateBatch({ target: job.targetLanguage, segments, signal, ...(job.sourceLanguage ? { source: job.sourceLanguage } : {}) })
-      : { translations: [], billedCharacters: 0 };
+    const segments = segmentBlocks(layout.pages.flatMap((page) => page.blocks));
+    const outcome = await this.translator
+      .translate({
+        accountId,
+        engines: chain,
+        target: job.targetLanguage,
+        segments,
+        useMemory: job.useMemory,
+        ...(glossary && job.glossaryId ? { glossary, glossaryId: job.glossaryId } : {}),
+        ...(job.sourceLanguage ? { source: job.sourceLanguage } : {}),
+        ...(layout.title ? { context: { title: layout.title } } : {}),
+        signal,
+      })
+      .catch((err: unknown) => {
+        if (
+          err instanceof DocatError &&
+          (err.code === 'ENGINE_FAILED' || err.code === 'ENGINE_UNAVAILABLE')
+        )
+          recordEngineFailure(job.engine);
+        throw err;
+      });
     signal.throwIfAborted();
+    recordTranslation(outcome);
+
+    const blocks = [...reassemble(segments, outcome.texts).values()].map((b) => ({
+      id: b.blockId,
+      text: b.text,
+      ...(b.cells
+        ? {
+            cells: [...b.cells]
+              .sort((x, y) => x[0] - y[0])
+              .map(([index, text]) => ({ index, text })),
+          }
+        : {}),
+    }));
+    const billedCharacters = sum(outcome.billedCharacters);
+    const detectedLanguage = job.sourceLanguage
+      ? undefined
+      : (outcome.detectedSource ?? outcome.source);
+    const engine = chain[0]!;
     const translation: ChunkTranslation = {
       jobId: job.jobId,
       chunk: job.chunk,
-      engine: this.pseudo.name,
-      model: this.pseudo.model,
+      engine: engine.name,
+      model: engine.model,
       targetLanguage: job.targetLanguage,
-      billedCharacters: result.billedCharacters,
-      blocks: result.translations,
+      billedCharacters,
+      blocks,
+      billedByEngine: counts(outcome.billedCharacters),
+      requests: counts(outcome.requests),
+      memoryHits: outcome.memoryHits,
+      ...(detectedLanguage ? { detectedLanguage } : {}),
     };
-    await writeJson(this.storage, STORAGE_KEYS.chunkTranslation(job.jobId, job.chunk), translation, signal);
+    await writeJson(
+      this.storage,
+      STORAGE_KEYS.chunkTranslation(job.jobId, job.chunk),
+      translation,
+      signal,
+    );
+
+    const warnings: JobWarning[] = outcome.warnings
+      .filter((w) => w.kind !== 'pseudo_engine')
+      .map((w) => ({ kind: w.kind, message: w.detail }));
+    // One pseudo label per job, carried by its first chunk.
+    if (engine.name === 'pseudo' && job.chunk === 0) warnings.unshift(PSEUDO_WARNING);
     await this.reporter.done(
       {
         jobId: job.jobId,
         chunk: job.chunk,
         step: 'translate',
         lease: job.lease,
-        billedCharacters: result.billedCharacters,
-        // One label per job, carried by its first chunk.
-        warnings: job.chunk === 0 ? [PSEUDO_WARNING] : [],
+        billedCharacters,
+        warnings,
+        ...(detectedLanguage ? { detectedLanguage } : {}),
       },
       userId,
     );
-    this.logger.log(`translate done job=${job.jobId} chunk=${job.chunk} segments=${segments.length}`);
+    this.logger.log(
+      `translate done job=${job.jobId} chunk=${job.chunk} segments=${segments.length} memoryHits=${outcome.memoryHits} requests=${sum(outcome.requests)} billed=${billedCharacters}`,
+    );
   }
 }

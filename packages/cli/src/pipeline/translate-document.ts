@@ -26,7 +26,8 @@ export interface TranslateDocumentOptions {
   pages?: string;
   password?: string;
   glossaryFile?: string;
-  memory?: TranslationMemory;
+  /** Opened once extraction succeeded (and closed before returning); a memory that cannot open is a warning, not a failure. */
+  openMemory?: () => Promise<{ memory: TranslationMemory; close(): Promise<void> }>;
   useMemory: boolean;
   env?: NodeJS.ProcessEnv;
   signal?: AbortSignal;
@@ -44,6 +45,8 @@ export interface TranslatedDocument {
   memoryHits: number;
   segments: number;
   detectedLanguage?: string;
+  /** Why the translation memory could not be opened (the run went on without it). */
+  memoryError?: string;
 }
 
 /** The account the CLI's translation memory is kept under: one user, one machine. */
@@ -87,7 +90,16 @@ export async function translateDocument(opts: TranslateDocumentOptions): Promise
 
   const blocks = document.pages.flatMap((p) => p.blocks.filter((b) => b.type !== 'header' && b.type !== 'footer'));
   const segments = segmentBlocks(blocks);
-  const translator = new Translator({ limiter: new MemoryRateLimiter(), ...(opts.memory ? { memory: opts.memory } : {}) });
+  let store: { memory: TranslationMemory; close(): Promise<void> } | undefined;
+  let memoryError: string | undefined;
+  if (opts.useMemory && opts.openMemory) {
+    try {
+      store = await opts.openMemory();
+    } catch (err) {
+      memoryError = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    }
+  }
+  const translator = new Translator({ limiter: new MemoryRateLimiter(), ...(store ? { memory: store.memory } : {}) });
   const outcome = await translator.translate({
     accountId: LOCAL_ACCOUNT,
     engines: chain,
@@ -99,7 +111,7 @@ export async function translateDocument(opts: TranslateDocumentOptions): Promise
     ...(document.title ? { context: { title: document.title } } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
     onProgress: ({ done, total }) => opts.onProgress?.('translate', done, total),
-  });
+  }).finally(() => store?.close());
   const translated = applyTranslations(document, reassemble(segments, outcome.texts));
   for (const w of outcome.warnings) {
     if (w.kind === 'engine_fallback' || w.kind === 'pseudo_engine') warnings.push({ kind: w.kind, message: w.detail });
@@ -117,5 +129,6 @@ export async function translateDocument(opts: TranslateDocumentOptions): Promise
     memoryHits: outcome.memoryHits,
     segments: segments.length,
     ...(outcome.detectedSource ? { detectedLanguage: outcome.detectedSource } : {}),
+    ...(memoryError ? { memoryError } : {}),
   };
 }

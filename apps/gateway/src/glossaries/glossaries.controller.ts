@@ -1,0 +1,46 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { DocatError, RPC, glossaryCreateSchema, type GlossaryDetail, type GlossaryView } from '@docat/contracts';
+import { parseOrThrow } from '@docat/service-kit';
+import { AccessTokenGuard, CurrentUser } from '../auth/access-token.guard.js';
+import type { AuthenticatedUser } from '../auth/access-token.verifier.js';
+import { envelopeContextOf } from '../rpc/request-context.js';
+import { ServicesClient } from '../rpc/services.client.js';
+
+function glossaryId(id: string): string {
+  if (!/^[0-9a-f-]{1,64}$/u.test(id)) throw new DocatError('NOT_FOUND', 'glossary not found');
+  return id;
+}
+
+/**
+ * `/v1/glossaries`: CSV glossaries (`term,translation` rows, one language pair) owned by
+ * the translation service. Another user's glossary answers 404, like a missing one.
+ */
+@Controller('v1/glossaries')
+@UseGuards(AccessTokenGuard)
+export class GlossariesController {
+  constructor(private readonly services: ServicesClient) {}
+
+  @Post()
+  @HttpCode(201)
+  create(@CurrentUser() user: AuthenticatedUser, @Body() body: unknown, @Req() request: FastifyRequest): Promise<GlossaryView> {
+    const data = parseOrThrow(glossaryCreateSchema, body);
+    return this.services.call(RPC.TRANSLATION_GLOSSARY_CREATE, { ...data, userId: user.id }, envelopeContextOf(request));
+  }
+
+  @Get()
+  list(@CurrentUser() user: AuthenticatedUser, @Req() request: FastifyRequest): Promise<{ items: GlossaryView[] }> {
+    return this.services.call(RPC.TRANSLATION_GLOSSARY_LIST, { userId: user.id }, envelopeContextOf(request));
+  }
+
+  @Get(':id')
+  get(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string, @Req() request: FastifyRequest): Promise<GlossaryDetail> {
+    return this.services.call(RPC.TRANSLATION_GLOSSARY_GET, { userId: user.id, id: glossaryId(id) }, envelopeContextOf(request));
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  async delete(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string, @Req() request: FastifyRequest): Promise<void> {
+    await this.services.call(RPC.TRANSLATION_GLOSSARY_DELETE, { userId: user.id, id: glossaryId(id) }, envelopeContextOf(request));
+  }
+}

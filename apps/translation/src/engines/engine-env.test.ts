@@ -1,0 +1,23 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { loadConfig } from '@docat/config';
+import { DocatError } from '@docat/contracts';
+import { configuredEngines, engineChain } from '@docat/translate';
+import { engineEnv } from './engine-env.js';
+
+test('the typed configuration gives the registry the engines and the fallback chain it names', () => {
+  const config = loadConfig({ NODE_ENV: 'test', OPENAI_API_KEY: 'k1,k2', DEEPL_AUTH_KEY: 'd', TRANSLATION_ENGINES: 'deepl,openai' });
+  const env = engineEnv(config.translation);
+  assert.deepEqual(configuredEngines(env).map((e) => e.name).sort(), ['deepl', 'openai', 'pseudo']);
+  assert.deepEqual(engineChain('openai', env).map((e) => e.name), ['openai', 'deepl']);
+  assert.deepEqual(engineChain(undefined, env).map((e) => e.name), ['deepl', 'openai']);
+});
+
+test('a job asking for an engine without configuration is ENGINE_UNAVAILABLE, never pseudo', () => {
+  const env = engineEnv(loadConfig({ NODE_ENV: 'test' }).translation);
+  assert.throws(
+    () => engineChain('anthropic', env),
+    (err: unknown) => err instanceof DocatError && err.code === 'ENGINE_UNAVAILABLE',
+  );
+  assert.deepEqual(engineChain('pseudo', env).map((e) => e.name), ['pseudo']);
+});

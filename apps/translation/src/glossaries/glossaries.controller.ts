@@ -1,0 +1,46 @@
+import { Controller, Inject } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { DocatError, RPC, RPC_CONTRACTS, type GlossaryDetail, type GlossaryView } from '@docat/contracts';
+import { parseGlossaryCsv, type TranslationMemory } from '@docat/translate';
+import { parseOrThrow } from '@docat/service-kit';
+import { TRANSLATION_MEMORY } from '../translate/translation-engine.providers.js';
+import { GlossariesRepository } from './glossaries.repository.js';
+
+/** Glossary CRUD for the gateway. Another account's glossary answers NOT_FOUND, like a missing one. */
+@Controller()
+export class GlossariesController {
+  constructor(
+    private readonly glossaries: GlossariesRepository,
+    @Inject(TRANSLATION_MEMORY) private readonly memory: TranslationMemory,
+  ) {}
+
+  @MessagePattern(RPC.TRANSLATION_GLOSSARY_CREATE)
+  create(@Payload() data: unknown): Promise<GlossaryView> {
+    const req = parseOrThrow(RPC_CONTRACTS[RPC.TRANSLATION_GLOSSARY_CREATE].request, data);
+    const glossary = parseGlossaryCsv(req.csv, { source: req.sourceLanguage, target: req.targetLanguage });
+    return this.glossaries.create(req.userId, req.name, glossary);
+  }
+
+  @MessagePattern(RPC.TRANSLATION_GLOSSARY_LIST)
+  async list(@Payload() data: unknown): Promise<{ items: GlossaryView[] }> {
+    const req = parseOrThrow(RPC_CONTRACTS[RPC.TRANSLATION_GLOSSARY_LIST].request, data);
+    return { items: await this.glossaries.list(req.userId) };
+  }
+
+  @MessagePattern(RPC.TRANSLATION_GLOSSARY_GET)
+  async get(@Payload() data: unknown): Promise<GlossaryDetail> {
+    const req = parseOrThrow(RPC_CONTRACTS[RPC.TRANSLATION_GLOSSARY_GET].request, data);
+    const found = await this.glossaries.get(req.userId, req.id);
+    if (!found) throw new DocatError('NOT_FOUND', 'glossary not found');
+    return found;
+  }
+
+  /** Translations made with the glossary go with it: they would never be served again anyway. */
+  @MessagePattern(RPC.TRANSLATION_GLOSSARY_DELETE)
+  async delete(@Payload() data: unknown): Promise<{ ok: true }> {
+    const req = parseOrThrow(RPC_CONTRACTS[RPC.TRANSLATION_GLOSSARY_DELETE].request, data);
+    if (!(await this.glossaries.delete(req.userId, req.id))) throw new DocatError('NOT_FOUND', 'glossary not found');
+    await this.memory.purge({ accountId: req.userId, glossaryId: req.id });
+    return { ok: true };
+  }
+}
