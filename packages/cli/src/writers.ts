@@ -21,3 +21,6 @@ export function renderText(doc: LayoutDocument, format: TextFormat, opts: { pseu
       return toJson(doc, true);
   }
 }
+
+/** Everything `docat translate` writes unless `--format` says otherwise. */
+export const TRANSLATE_FORMATS: readonly OutputFormat[] = ['pdf', 'dual', ...TEXT_FORMATS];

@@ -31,6 +31,13 @@ export interface SetOptions {
   align: Alignment;
   /** Smallest size as a share of `size`. */
   minScale: number;
+  /**
+   * Space kept free at the start of the first line, in points (a paragraph indent, or a
+   * run-in heading set as its own block on that line). The first line ends at the box's
+   * end whatever the alignment, so a right-aligned (right-to-left) first line keeps it
+   * on its left, where the source had it.
+   */
+  firstIndent?: number;
 }
 
 /** Height of a line's ink box as a share of the font size (ascender to descender). */
@@ -38,6 +45,8 @@ const LINE_BOX = 0.9;
 /** Distance from a line's top to its baseline, as a share of the font size. */
 const ASCENT = 0.8;
 const SHRINK_STEP = 0.95;
+/** Most extra width a justified line adds to one word space, as a share of the font size. */
+const MAX_EXTRA_SPACE = 0.6;
 const FIT_TOLERANCE = 1;
 
 function linesFit(count: number, size: number, spacing: number, height: number): boolean {
@@ -54,7 +63,8 @@ export function setBlock(text: string, shaper: TextShaper, opts: SetOptions): Bl
   const width = Math.max(1, x1 - x0);
   const height = Math.max(1, y1 - y0);
   const floor = opts.size * opts.minScale;
-  const wrapAt = (size: number): string[] => wrapText(text, (width * 1.005) / size, (s) => shaper.measure(s));
+  const indent = opts.align === 'center' ? 0 : Math.min(Math.max(0, opts.firstIndent ?? 0), width);
+  const wrapAt = (size: number): string[] => wrapText(text, (width * 1.005) / size, (s) => shaper.measure(s), ((width - indent) * 1.005) / size);
   let size = opts.size;
   let lines = wrapAt(size);
   let overflow = false;
@@ -81,18 +91,24 @@ export function setBlock(text: string, shaper: TextShaper, opts: SetOptions): Bl
     missing.push(...shaped.missing);
     const w = shaped.width * size;
     const isLast = i === lines.length - 1;
-    let x = x0;
+    const lineIndent = i === 0 ? indent : 0;
+    const lineWidth = width - lineIndent;
+    let x = opts.align === 'right' ? x0 : x0 + lineIndent;
     let extraPerSpace = 0;
     let extraPerGlyph = 0;
-    const slack = width - w;
+    const slack = lineWidth - w;
     if (opts.align === 'center') x = x0 + slack / 2;
     else if (opts.align === 'right') x = x1 - w;
-    else if (opts.align === 'justify' && !isLast && slack > 0 && slack < width * 0.25) {
+    else if (opts.align === 'justify') {
       const glyphs = shaped.runs.flatMap((r) => r.glyphs);
       const spaces = glyphs.filter((g) => g.space).length;
-      if (spaces > 0) extraPerSpace = slack / spaces;
-      else if (glyphs.length > 1) extraPerGlyph = slack / (glyphs.length - 1);
-    } else if (opts.align === 'justify' && isLast && shaper.baseDirection === 'rtl') x = x1 - w;
+      const stretch = !isLast && slack > 0 && slack < lineWidth * 0.25;
+      // Word gaps wider than this read as column gaps (to people and to text extraction):
+      // such a line is set ragged instead.
+      if (stretch && spaces > 0 && slack / spaces <= size * MAX_EXTRA_SPACE) extraPerSpace = slack / spaces;
+      else if (stretch && spaces === 0 && glyphs.length > 1) extraPerGlyph = slack / (glyphs.length - 1);
+      else if (shaper.baseDirection === 'rtl') x = x1 - w;
+    }
     const baseline = opts.pageHeight - (y0 + size * ASCENT + i * size * opts.lineSpacing);
     return { shaped, x: Math.max(0, x), baseline, extraPerSpace, extraPerGlyph };
   });

@@ -24,29 +24,47 @@ const TRAILING_SPACE = /[\s\u3000]+$/u;
 /**
  * Greedy wrapping at UAX #14 opportunities: CJK may break between characters, never
  * before closing punctuation. `measure` gives widths in the same unit as `maxWidth`.
- * A segment wider than a whole line is split between grapheme clusters.
+ * A segment wider than a whole line is split between grapheme clusters. The first
+ * line may be narrower (`firstWidth`: a paragraph indent, a run-in heading before it).
  */
-export function wrapText(text: string, maxWidth: number, measure: (s: string) => number): string[] {
+export function wrapText(text: string, maxWidth: number, measure: (s: string) => number, firstWidth = maxWidth): string[] {
   const lines: string[] = [];
+  const widthOf = (): number => (lines.length === 0 ? firstWidth : maxWidth);
+  // A line's width is the sum of its segments' (each measured once, and cached by the
+  // caller): shaping the growing line again at every break opportunity is quadratic,
+  // and slow for scripts with complex shaping. Segments meet at break opportunities,
+  // where nothing shapes across.
   let line = '';
+  let lineWidth = 0;
   const push = (): void => {
     const trimmed = line.replace(TRAILING_SPACE, '');
     if (trimmed.length > 0) lines.push(trimmed);
     line = '';
+    lineWidth = 0;
   };
   for (const seg of breakSegments(text.replace(/\s*\n\s*/gu, ' '))) {
-    const candidate = line + seg.text;
-    if (measure(candidate.replace(TRAILING_SPACE, '')) <= maxWidth || line.length === 0) {
-      line = candidate;
+    const segWidth = measure(seg.text);
+    const inkWidth = measure(seg.text.replace(TRAILING_SPACE, ''));
+    if (lineWidth + inkWidth <= widthOf() || (line.length === 0 && lines.length > 0)) {
+      line += seg.text;
+      lineWidth += segWidth;
     } else {
       push();
       line = seg.text;
+      lineWidth = segWidth;
     }
     // A single segment that does not fit on a line of its own is cut between graphemes.
-    if (measure(line.replace(TRAILING_SPACE, '')) > maxWidth) {
+    // (Appended to a line, a segment fits: the test above. Alone, it may not.)
+    if (line === seg.text && inkWidth > widthOf()) {
+      if (lines.length === 0 && inkWidth <= maxWidth) {
+        // Too wide for the shortened first line only: start it on the next line.
+        lines.push('');
+        continue;
+      }
       const pieces = splitGraphemes(line, maxWidth, measure);
       for (const piece of pieces.slice(0, -1)) lines.push(piece);
       line = pieces[pieces.length - 1] ?? '';
+      lineWidth = measure(line);
     }
     if (seg.required) push();
   }

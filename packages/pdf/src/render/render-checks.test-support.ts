@@ -26,6 +26,20 @@ export function pageText(pdf: Uint8Array, page: number): string {
   return withPdf(pdf, (p) => run('pdftotext', ['-f', String(page), '-l', String(page), p, '-']));
 }
 
+/**
+ * Text pdftotext extracts from each region of a page (points, top-left origin): the
+ * reading order poppler finds inside one block's box, which a neighbouring column or a
+ * run-in heading cannot interleave with.
+ */
+export function regionTexts(pdf: Uint8Array, page: number, regions: BBox[]): string[] {
+  return withPdf(pdf, (p) =>
+    regions.map((r) => {
+      const [x, y, w, h] = [r[0], r[1], r[2] - r[0], r[3] - r[1]].map((v) => String(Math.round(v)));
+      return run('pdftotext', ['-f', String(page), '-l', String(page), '-x', x!, '-y', y!, '-W', w!, '-H', h!, p, '-']);
+    }),
+  );
+}
+
 export interface Word {
   text: string;
   box: BBox;
@@ -106,6 +120,50 @@ export function unchangedInkShare(original: Gray, output: Gray, dpi: number, mas
 
 /** Text without white space and bidi controls (pdftotext marks embedding levels), NFC. */
 export const squash = (s: string): string => s.replace(/[\s\u200e\u200f\u202a-\u202e\u2066-\u2069\u00ad-]+/gu, '').normalize('NFC');
+
+const LETTER = /[\p{L}\p{M}]/u;
+
+/**
+ * Whether pdftotext's `extracted` text holds `expected`, compared as `squash`ed text.
+ * Right-to-left: pdftotext gives logical order but moves the neutral characters between
+ * runs of mixed direction (`∗+,` comes out as `∗ ,+`, a number's `.` lands beside it),
+ * so there the letters must come out in exactly the expected order, and every other
+ * character of `expected` must be found as often in `extracted` (a bag: its place among
+ * the neutrals is poppler's choice, not the renderer's).
+ */
+export function sameText(extracted: string, expected: string, rtl: boolean): boolean {
+  const got = squash(extracted);
+  const want = squash(expected);
+  if (!rtl) return got.includes(want);
+  const letters = (s: string): string => [...s].filter((c) => LETTER.test(c)).join('');
+  if (!letters(got).includes(letters(want))) return false;
+  const have = new Map<string, number>();
+  for (const c of got) if (!LETTER.test(c)) have.set(c, (have.get(c) ?? 0) + 1);
+  for (const c of want) {
+    if (LETTER.test(c)) continue;
+    const n = have.get(c) ?? 0;
+    if (n === 0) return false;
+    have.set(c, n - 1);
+  }
+  return true;
+}
+
+/**
+ * Whether every letter of `expected` is in `extracted` as often: for a block whose box the
+ * layout overlaps with another translated block's, where the two texts interleave in
+ * any extraction order and only the characters can be compared.
+ */
+export function sameLetters(extracted: string, expected: string): boolean {
+  const have = new Map<string, number>();
+  for (const c of squash(extracted)) if (LETTER.test(c)) have.set(c, (have.get(c) ?? 0) + 1);
+  for (const c of squash(expected)) {
+    if (!LETTER.test(c)) continue;
+    const n = have.get(c) ?? 0;
+    if (n === 0) return false;
+    have.set(c, n - 1);
+  }
+  return true;
+}
 
 export interface GlyphAudit {
   /** Glyphs drawn with our fonts. */

@@ -1,5 +1,7 @@
-import { degrees, PDFDocument, PDFName, type PDFPage } from 'pdf-lib';
-import { openPdf } from '../content/index.js';
+import { concatTransformationMatrix, drawObject, popGraphicsState, pushGraphicsState, PDFArray, PDFDict, PDFDocument, PDFName, PDFNumber, PDFStream, type PDFContext, type PDFObject, type PDFPage, PDFRef } from 'pdf-lib';
+import { appendContent, name, num, openPdf, pageContentBytes, type ContentOp, type Matrix, type PdfFile } from '../content/index.js';
+import { transformBox } from '../content/matrix.js';
+import { isolatePageContent } from './page-content.js';
 import { pageGeometry } from './page-geometry.js';
 
 export type DualMode = 'side' | 'alternate';
@@ -13,17 +15,116 @@ export interface RenderDualOptions {
 }
 
 /**
- * Draws every widget's normal appearance into its page and drops the form, so a page
- * embedded as a picture (side by side) still shows the field values.
+ * Draws every visible widget's normal appearance into its page's content and drops the
+ * widgets and the form, so a page embedded as a picture (side by side) still shows the
+ * field values. Done by hand: pdf-lib's flatten stops at the first widget without an
+ * appearance, and real forms have many.
  */
-function flattenForm(doc: PDFDocument): void {
-  const form = doc.getForm();
-  if (form.getFields().length === 0) return;
-  try {
-    form.flatten({ updateFieldAppearances: false });
-  } catch {
-    // A field pdf-lib cannot flatten keeps its widgets; the page still embeds.
+function flattenForm(file: PdfFile): void {
+  const doc = file.doc;
+  const context = doc.context;
+  doc.getPages().forEach((page, pageIndex) => {
+    const annots = page.node.lookup(PDFName.of('Annots'));
+    if (!(annots instanceof PDFArray)) return;
+    const kept: PDFObject[] = [];
+    const ops: ContentOp[] = [];
+    const xobjects: Record<string, PDFObject> = {};
+    for (const item of annots.asArray()) {
+      const annot = context.lookup(item);
+      if (!(annot instanceof PDFDict) || annot.get(PDFName.of('Subtype')) !== PDFName.of('Widget')) {
+        kept.push(item);
+        continue;
+      }
+      const flags = numberOf(annot.lookup(PDFName.of('F'))) ?? 0;
+      const appearance = normalAppearance(context, annot);
+      const rect = annot.lookup(PDFName.of('Rect'));
+      if ((flags & 2) !== 0 || !appearance || !(rect instanceof PDFArray)) continue;
+      const [rx0, ry0, rx1, ry1] = normalised(rect.asArray().map((v) => numberOf(context.lookup(v)) ?? 0));
+      const bboxArray = appearance.stream.dict.lookup(PDFName.of('BBox'));
+      const matrixArray = appearance.stream.dict.lookup(PDFName.of('Matrix'));
+      if (!(bboxArray instanceof PDFArray)) continue;
+      const [bx0, by0, bx1, by1] = bboxArray.asArray().map((v) => numberOf(context.lookup(v)) ?? 0) as [number, number, number, number];
+      const m = (matrixArray instanceof PDFArray ? matrixArray.asArray().map((v) => numberOf(context.lookup(v)) ?? 0) : [1, 0, 0, 1, 0, 0]) as Matrix;
+      // PDF 2.0, 12.5.5: the transformed BBox is fitted to Rect.
+      const [tx0, ty0, tx1, ty1] = transformBox(m, bx0, by0, bx1, by1);
+      if (tx1 - tx0 <= 0 || ty1 - ty0 <= 0) continue;
+      const sx = (rx1 - rx0) / (tx1 - tx0);
+      const sy = (ry1 - ry0) / (ty1 - ty0);
+      const resource = `DcW${Object.keys(xobjects).length}`;
+      xobjects[resource] = appearance.ref;
+      ops.push({ op: 'q', operands: [] });
+      ops.push({ op: 'cm', operands: [sx, 0, 0, sy, rx0 - tx0 * sx, ry0 - ty0 * sy].map((v) => num(Math.round(v * 1e6) / 1e6)) });
+      ops.push({ op: 'Do', operands: [name(resource)] });
+      ops.push({ op: 'Q', operands: [] });
+    }
+    if (ops.length > 0) {
+      isolatePageContent(file, pageIndex);
+      appendContent(file, pageIndex, ops, { XObject: xobjects });
+    }
+    page.node.set(PDFName.of('Annots'), context.obj(kept));
+  });
+  doc.catalog.delete(PDFName.of('AcroForm'));
+}
+
+function numberOf(v: PDFObject | undefined): number | undefined {
+  return v instanceof PDFNumber ? v.asNumber() : undefined;
+}
+
+function normalised(r: number[]): [number, number, number, number] {
+  return [Math.min(r[0]!, r[2]!), Math.min(r[1]!, r[3]!), Math.max(r[0]!, r[2]!), Math.max(r[1]!, r[3]!)];
+}
+
+/** The widget's normal appearance stream (by its appearance state when there are several). */
+function normalAppearance(context: PDFContext, annot: PDFDict): { ref: PDFObject; stream: PDFStream } | undefined {
+  const ap = annot.lookup(PDFName.of('AP'));
+  if (!(ap instanceof PDFDict)) return undefined;
+  let n = ap.get(PDFName.of('N'));
+  const resolved = n ? context.lookup(n) : undefined;
+  if (resolved instanceof PDFDict && !(resolved instanceof PDFStream)) {
+    const state = annot.lookup(PDFName.of('AS'));
+    n = state instanceof PDFName ? resolved.get(state) : undefined;
   }
+  if (!n) return undefined;
+  const stream = context.lookup(n);
+  return stream instanceof PDFStream ? { ref: n, stream } : undefined;
+}
+
+/**
+ * Each page of `file` as a form XObject of `out` (its content, its visible box as BBox,
+ * its resources copied once for the whole document).
+ */
+async function pagesAsForms(out: PDFDocument, file: PdfFile, indices: number[]): Promise<PDFRef[]> {
+  const copied = await out.copyPages(file.doc, indices);
+  return indices.map((index, i) => {
+    const box = visibleBox(file.doc.getPage(index));
+    const resources = copied[i]!.node.get(PDFName.of('Resources'));
+    const form = out.context.flateStream(pageContentBytes(file, index), {
+      Type: 'XObject',
+      Subtype: 'Form',
+      BBox: [box.left, box.bottom, box.right, box.top],
+      Matrix: [1, 0, 0, 1, -box.left, -box.bottom],
+      ...(resources ? { Resources: resources } : {}),
+    });
+    // The copied page itself is not used: only its resources are. Its content streams
+    // and its dictionary would otherwise be written out unreferenced.
+    const contents = copied[i]!.node.get(PDFName.of('Contents'));
+    const streams = contents instanceof PDFArray ? contents.asArray() : contents ? [contents] : [];
+    for (const ref of streams) if (ref instanceof PDFRef) out.context.delete(ref);
+    out.context.delete(copied[i]!.ref);
+    return out.context.register(form);
+  });
+}
+
+function drawForm(page: PDFPage, form: PDFRef, at: { x: number; y: number; rotate: number }, lift: number): void {
+  const resource = page.node.newXObject('DcPage', form);
+  const r = (at.rotate * Math.PI) / 180;
+  const [cos, sin] = [Math.cos(r), Math.sin(r)].map((v) => Math.round(v * 1e9) / 1e9) as [number, number];
+  page.pushOperators(
+    pushGraphicsState(),
+    concatTransformationMatrix(cos, sin, -sin, cos, at.x, at.y + lift),
+    drawObject(resource),
+    popGraphicsState(),
+  );
 }
 
 /** The crop box clipped to the media box: what a viewer shows of the page. */
@@ -60,10 +161,12 @@ function placement(page: PDFPage, x: number): { x: number; y: number; rotate: nu
  */
 export async function renderDualPdf(sourceBytes: Uint8Array, translatedBytes: Uint8Array, opts: RenderDualOptions = {}): Promise<Uint8Array> {
   const mode = opts.mode ?? 'side';
-  const source = (await openPdf(sourceBytes, { password: opts.password, respectPermissions: opts.respectPermissions })).doc;
-  const translated = (await openPdf(translatedBytes)).doc;
-  flattenForm(source);
-  flattenForm(translated);
+  const sourceFile = await openPdf(sourceBytes, { password: opts.password, respectPermissions: opts.respectPermissions });
+  const translatedFile = await openPdf(translatedBytes);
+  flattenForm(sourceFile);
+  flattenForm(translatedFile);
+  const source = sourceFile.doc;
+  const translated = translatedFile.doc;
   const out = await PDFDocument.create({ updateMetadata: false });
   const count = Math.min(source.getPageCount(), translated.getPageCount());
   if (mode === 'alternate') {
@@ -75,18 +178,19 @@ export async function renderDualPdf(sourceBytes: Uint8Array, translatedBytes: Ui
       out.addPage(right[i]!);
     }
   } else {
+    // One copy per document: pages of one file share their fonts and images, which
+    // embedding each page on its own would duplicate.
+    const indices = Array.from({ length: count }, (_, i) => i);
+    const left = await pagesAsForms(out, sourceFile, indices);
+    const right = await pagesAsForms(out, translatedFile, indices);
     for (let i = 0; i < count; i++) {
       const a = source.getPage(i);
       const b = translated.getPage(i);
       const ga = pageGeometry(a);
       const gb = pageGeometry(b);
-      const [ea] = await out.embedPages([a], [visibleBox(a)]);
-      const [eb] = await out.embedPages([b], [visibleBox(b)]);
       const page = out.addPage([ga.width + gb.width, Math.max(ga.height, gb.height)]);
-      const pa = placement(a, 0);
-      const pb = placement(b, ga.width);
-      page.drawPage(ea!, { x: pa.x, y: pa.y + Math.max(0, gb.height - ga.height), rotate: degrees(pa.rotate) });
-      page.drawPage(eb!, { x: pb.x, y: pb.y + Math.max(0, ga.height - gb.height), rotate: degrees(pb.rotate) });
+      drawForm(page, left[i]!, placement(a, 0), Math.max(0, gb.height - ga.height));
+      drawForm(page, right[i]!, placement(b, ga.width), Math.max(0, ga.height - gb.height));
     }
   }
   const title = source.getTitle();

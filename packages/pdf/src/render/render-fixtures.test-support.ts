@@ -32,8 +32,23 @@ export function translateBlocks(layout: LayoutDocument, pages: number[], transla
   return out;
 }
 
-/** A real sentence repeated to about the length of the source text. */
+/**
+ * Real text of about the length of the source: the sentence repeated for long blocks,
+ * its first words for short ones (a label gets a few words, not a whole sentence it
+ * could never fit). Scripts written without spaces take half as many characters, each
+ * being about twice as wide.
+ */
 export function sentenceFor(source: string, sentence: string): string {
-  const times = Math.max(1, Math.min(6, Math.floor(source.length / sentence.length)));
-  return Array.from({ length: times }, () => sentence).join(' ');
+  if (source.length >= sentence.length) {
+    const times = Math.min(6, Math.floor(source.length / sentence.length));
+    return Array.from({ length: times }, () => sentence).join(' ');
+  }
+  if (!sentence.includes(' ')) return [...sentence].slice(0, Math.max(2, Math.ceil(source.length / 2))).join('');
+  const words = sentence.split(' ');
+  let out = words[0]!;
+  for (const word of words.slice(1)) {
+    if (out.length >= source.length) break;
+    out += ` ${word}`;
+  }
+  return out;
 }

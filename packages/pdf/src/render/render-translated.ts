@@ -1,6 +1,7 @@
 import { RTL_LANGUAGES, type BBox, type Block, type JobWarning, type LanguageCode, type LayoutDocument, type Line } from '@docat/contracts';
 import type { PDFRef } from 'pdf-lib';
 import { appendContent, num, openPdf, removeText, savePdf, type ContentOp } from '../content/index.js';
+import { isolatePageContent } from './page-content.js';
 import { FontLibrary } from '../fonts/font-library.js';
 import { setBlock } from './block-setter.js';
 import { sourceStyle, type SourceStyle } from './block-style.js';
@@ -135,7 +136,9 @@ export async function renderTranslatedPdf(
         ops.push({ op: 'f', operands: [] });
       });
     } else {
-      const regions = items.flatMap((item) => item.lines.map((l) => displayToUser(grow(l.bbox, 0.5))));
+      // Each line's band across the whole box: glyphs a font maps to no text are left
+      // out of the layout's line boxes, yet are part of the line.
+      const regions = items.flatMap((item) => item.lines.map((l) => displayToUser(grow([Math.min(l.bbox[0], item.box[0]), l.bbox[1], Math.max(l.bbox[2], item.box[2]), l.bbox[3]], 0.5))));
       removeText(file, pageIndex, { regions });
     }
     const fontResources: Record<string, PDFRef> = {};
@@ -143,13 +146,16 @@ export async function renderTranslatedPdf(
       const shaper = shaperFor(item.style);
       const align = rtl ? mirror(item.style.align) : item.style.align;
       const setting = setBlock(item.translation, shaper, {
-        box: item.lines.length === 1 ? widenLine(item.box, align, page.blocks) : item.box,
+        // Right-to-left text keeps a left-aligned line's growth to the right, the side the
+        // layout knows is free: its left holds what the layout may not list (an image).
+        box: item.lines.length === 1 ? widenLine(item.box, rtl ? item.style.align : align, page.blocks) : item.box,
         pageWidth: geometry.width,
         pageHeight: geometry.height,
         size: item.style.size,
         lineSpacing: item.style.lineSpacing,
         align,
         minScale,
+        firstIndent: (item.lines[0]?.bbox[0] ?? item.box[0]) - item.box[0],
       });
       const painted = paintLines(setting.lines, setting.size, item.style.color, fonts);
       ops.push(...painted.ops);
@@ -166,6 +172,7 @@ export async function renderTranslatedPdf(
         warnings.push({ kind: 'font_fallback', page: page.number, block: item.block.order, message: `Block ${item.block.id}: no font has glyphs for ${JSON.stringify(chars)}` });
       }
     }
+    isolatePageContent(file, pageIndex);
     appendContent(file, pageIndex, ops, { Font: fontResources });
   }
   await fonts.write();
@@ -179,9 +186,16 @@ export async function renderTranslatedPdf(
  * next block on its band or the page's text margin, before its text is shrunk.
  */
 function widenLine(box: BBox, align: SourceStyle['align'], blocks: Block[]): BBox {
-  const others = blocks.filter((b) => b.bbox !== box && b.bbox[1] < box[3] - 1 && b.bbox[3] > box[1] + 1);
-  const left = Math.min(...blocks.map((b) => b.bbox[0]));
-  const right = Math.max(...blocks.map((b) => b.bbox[2]));
+  // Lines, not block boxes: a paragraph whose first line follows a run-in heading has a
+  // box that contains the heading's.
+  const others = blocks
+    .filter((b) => b.bbox !== box)
+    .flatMap((b) => (b.lines.length > 0 ? b.lines : [{ bbox: b.bbox }]))
+    .filter((l) => l.bbox[1] < box[3] - 1 && l.bbox[3] > box[1] + 1);
+  // The text margins: a figure's box may reach the page edge.
+  const text = blocks.filter((b) => b.type !== 'figure');
+  const left = Math.min(box[0], ...text.map((b) => b.bbox[0]));
+  const right = Math.max(box[2], ...text.map((b) => b.bbox[2]));
   let maxRight = right;
   let minLeft = left;
   for (const o of others) {

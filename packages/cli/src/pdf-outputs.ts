@@ -1,0 +1,40 @@
+import { readFile } from 'node:fs/promises';
+import type { DualMode, JobWarning, LayoutDocument, OutputFormat } from '@docat/contracts';
+import { FontLibrary, renderDualPdf, renderTranslatedPdf, renderTranslationsOf } from '@docat/pdf';
+
+export const PDF_FORMATS = ['pdf', 'dual'] as const;
+export type PdfFormat = (typeof PDF_FORMATS)[number];
+
+export function isPdfFormat(format: OutputFormat): format is PdfFormat {
+  return (PDF_FORMATS as readonly string[]).includes(format);
+}
+
+export interface PdfOutputs {
+  files: Partial<Record<PdfFormat, Uint8Array>>;
+  /** Render warnings (blocks that overflow their box, characters no font draws). */
+  warnings: JobWarning[];
+}
+
+/**
+ * The translated PDF (the input file with each translated block's text replaced) and,
+ * when asked, the bilingual PDF built from it and the input.
+ */
+export async function renderPdfOutputs(
+  input: string,
+  source: LayoutDocument,
+  translated: LayoutDocument,
+  opts: { target: string; formats: readonly PdfFormat[]; dualMode: DualMode; password?: string },
+): Promise<PdfOutputs> {
+  if (opts.formats.length === 0) return { files: {}, warnings: [] };
+  const original = new Uint8Array(await readFile(input));
+  const password = opts.password ? { password: opts.password } : {};
+  const result = await renderTranslatedPdf(original, source, renderTranslationsOf(source, translated), {
+    targetLanguage: opts.target,
+    fonts: new FontLibrary(),
+    ...password,
+  });
+  const files: PdfOutputs['files'] = {};
+  if (opts.formats.includes('pdf')) files.pdf = result.bytes;
+  if (opts.formats.includes('dual')) files.dual = await renderDualPdf(original, result.bytes, { mode: opts.dualMode, ...password });
+  return { files, warnings: result.warnings };
+}

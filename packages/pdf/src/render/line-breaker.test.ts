@@ -1,0 +1,29 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { wrapText } from './line-breaker.js';
+
+/** Every character one unit wide. */
+const units = (s: string): number => [...s].length;
+
+describe('wrapText', () => {
+  test('breaks at spaces, never inside a word that fits a line', () => {
+    assert.deepEqual(wrapText('aaa bbb ccc ddd', 7, units), ['aaa bbb', 'ccc ddd']);
+  });
+
+  test('a shorter first line (indent, run-in heading) takes fewer words', () => {
+    assert.deepEqual(wrapText('aaa bbb ccc ddd', 7, units, 4), ['aaa', 'bbb ccc', 'ddd']);
+    // A first word wider than the first line starts on the next line.
+    assert.deepEqual(wrapText('aaaaa bb', 8, units, 3), ['', 'aaaaa bb']);
+  });
+
+  test('CJK breaks between characters but not before closing punctuation', () => {
+    const lines = wrapText('日本語の文章です。次の文', 4, units);
+    assert.ok(lines.every((l) => units(l) <= 4), JSON.stringify(lines));
+    assert.ok(lines.every((l) => !l.startsWith('。')), JSON.stringify(lines));
+    assert.equal(lines.join(''), '日本語の文章です。次の文');
+  });
+
+  test('a word longer than a line is cut between graphemes', () => {
+    assert.deepEqual(wrapText('abcdefghij', 4, units), ['abcd', 'efgh', 'ij']);
+  });
+});
