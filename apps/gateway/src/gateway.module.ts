@@ -7,8 +7,14 @@ import { AccessTokenVerifier } from './auth/access-token.verifier.js';
 import { AuthController } from './auth/auth.controller.js';
 import { JwksCache } from './auth/jwks.cache.js';
 import { DocsController } from './docs/docs.controller.js';
+import { EnginesController } from './engines/engines.controller.js';
+import { GlossariesController } from './glossaries/glossaries.controller.js';
+import { TranslationMemoryController } from './glossaries/translation-memory.controller.js';
 import { DocumentsController } from './documents/documents.controller.js';
 import { DocumentsService } from './documents/documents.service.js';
+import { JobEventStreams } from './events/job-event-streams.service.js';
+import { JobEventsController } from './events/job-events.controller.js';
+import { WebhooksController } from './webhooks/webhooks.controller.js';
 import { GATEWAY_SETTINGS, type GatewaySettings } from './gateway.settings.js';
 import { JobsController } from './jobs/jobs.controller.js';
 import { ResultsService } from './jobs/results.service.js';
@@ -25,7 +31,7 @@ export class GatewayModule {
   static register(): DynamicModule {
     return {
       module: GatewayModule,
-      controllers: [AuthController, DocumentsController, JobsController, MetaController, DocsController],
+      controllers: [AuthController, DocumentsController, JobsController, JobEventsController, WebhooksController, MetaController, EnginesController, GlossariesController, TranslationMemoryController, DocsController],
       providers: [
         {
           provide: GATEWAY_SETTINGS,
@@ -33,6 +39,8 @@ export class GatewayModule {
           useFactory: (config: DocatConfig): GatewaySettings => ({
             maxUploadBytes: config.limits.maxUploadBytes,
             corsOrigins: config.http.corsOrigins,
+            sseHeartbeatMs: config.http.sseHeartbeatMs,
+            webhookAllowedHosts: config.webhooks.allowedHosts,
           }),
         },
         ServicesClient,
@@ -46,6 +54,7 @@ export class GatewayModule {
         AccessTokenGuard,
         DocumentsService,
         ResultsService,
+        JobEventStreams,
       ],
     };
   }

@@ -4,6 +4,10 @@ export const GATEWAY_SETTINGS = Symbol('GATEWAY_SETTINGS');
 export interface GatewaySettings {
   maxUploadBytes: number;
   corsOrigins: readonly string[];
+  /** Interval of the comment lines keeping an idle event stream open. */
+  sseHeartbeatMs: number;
+  /** WEBHOOK_ALLOWED_HOSTS: private hosts a job's `webhookUrl` may still name. */
+  webhookAllowedHosts: readonly string[];
 }
 
 /** JSON bodies (auth requests) are small; anything bigger is refused unread. */

@@ -1,33 +1,71 @@
+import { WORK_STAGES, type JobEvent, type StageProgress, type WorkStage } from '@docat/contracts';
+
+/** Where progress is written: stderr, or anything with the same two members. */
+export interface ProgressOutput {
+  isTTY?: boolean;
+  write(text: string): unknown;
+}
+
+/** The stage a job event reports on: its current work stage, else the furthest one with counts. */
+export function stageOfEvent(event: JobEvent): { stage: WorkStage; progress: StageProgress } | undefined {
+  const stages = event.progress?.stages;
+  if (!stages) return undefined;
+  const current = (WORK_STAGES as readonly string[]).includes(event.stage) ? (event.stage as WorkStage) : undefined;
+  if (current && stages[current]) return { stage: current, progress: stages[current] };
+  for (const stage of [...WORK_STAGES].reverse()) {
+    const progress = stages[stage];
+    if (progress) return { stage, progress };
+  }
+  return undefined;
+}
+
 /**
  * Progress on stderr: a redrawn bar per stage when stderr is a terminal, plain lines
  * (one per stage change and every tenth of the way) when it is not, so logs stay readable.
+ * It draws the job event shape (stage, done/total, unit, ETA) the SSE stream carries,
+ * so the CLI and a client following `/v1/jobs/:id/events` show the same thing.
  */
 export class Progress {
   private stage = '';
   private lastTenth = -1;
-  private readonly started = Date.now();
-  private stageStarted = Date.now();
+  private readonly started: number;
+  private stageStarted: number;
 
   constructor(
-    private readonly out: NodeJS.WriteStream = process.stderr,
+    private readonly out: ProgressOutput = process.stderr,
     private readonly quiet = false,
-  ) {}
+    private readonly now: () => number = Date.now,
+  ) {
+    this.started = now();
+    this.stageStarted = this.started;
+  }
 
   private get tty(): boolean {
     return Boolean(this.out.isTTY);
   }
 
-  update(stage: string, done: number, total: number, unit: string): void {
+  /** Draws a job event: progress events move the bar; a terminal event ends the line. */
+  event(event: JobEvent): void {
+    const current = stageOfEvent(event);
+    if (current) this.update(current.stage, current.progress.done, current.progress.total, current.progress.unit, event.progress?.etaSeconds);
+    if (event.type === 'failed' && event.error) this.note(`failed: ${event.error.code}: ${event.error.message}`);
+    else if (event.type === 'cancelled') this.note('cancelled');
+    else if (event.type === 'warning' && event.warning) this.note(`warning (${event.warning.kind}): ${event.warning.message}`);
+  }
+
+  /** `etaSeconds` from the job when it has one; otherwise estimated from this stage's pace. */
+  update(stage: string, done: number, total: number, unit: string, etaSeconds?: number): void {
     if (this.quiet) return;
     if (stage !== this.stage) {
       if (this.stage && this.tty) this.out.write('\n');
       this.stage = stage;
       this.lastTenth = -1;
-      this.stageStarted = Date.now();
+      this.stageStarted = this.now();
     }
     const share = total > 0 ? Math.min(1, done / total) : 0;
-    const elapsed = (Date.now() - this.stageStarted) / 1000;
-    const eta = share > 0 && share < 1 ? Math.round((elapsed / share) * (1 - share)) : undefined;
+    const elapsed = (this.now() - this.stageStarted) / 1000;
+    const estimated = share > 0 && share < 1 ? Math.round((elapsed / share) * (1 - share)) : undefined;
+    const eta = share < 1 ? (etaSeconds !== undefined ? Math.round(etaSeconds) : estimated) : undefined;
     const etaText = eta === undefined ? '' : ` ETA ${eta}s`;
     if (this.tty) {
       const width = 24;
@@ -52,6 +90,6 @@ export class Progress {
 
   finish(): string {
     if (this.tty && this.stage && !this.quiet) this.out.write('\n');
-    return ((Date.now() - this.started) / 1000).toFixed(1);
+    return ((this.now() - this.started) / 1000).toFixed(1);
   }
 }

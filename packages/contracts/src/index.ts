@@ -7,5 +7,6 @@ export * from './upload.js';
 export * from './jobs.js';
 export * from './layout.js';
 export * from './rpc.js';
+export * from './webhooks.js';
 export * from './queues.js';
 export * from './pdf-signature.js';

@@ -1,13 +1,14 @@
 import pg from 'pg';
 import { QUEUES, type ServiceName } from '@docat/contracts';
 import { PgBossQueue } from '@docat/queue';
-import { MIGRATIONS_TABLE } from '@docat/database';
+import { MemoryRateLimiter as MemoryRequestLimiter } from '@docat/translate';
+import { MIGRATIONS, MIGRATIONS_TABLE } from '@docat/database';
 import { createStorage } from '@docat/storage';
 import { InProcessBus, InProcessClient, InProcessServer, createBusClient } from '@docat/transport';
 import { assembleRuntime } from './assemble-runtime.js';
 import { MemoryCache } from './cache/memory.cache.js';
 import { openDataSource } from './data-source.js';
-import { MemoryEventLog } from './event-log/memory.event-log.js';
+import { PostgresEventLog } from './event-log/postgres.event-log.js';
 import type { ObjectStorage } from './ports.js';
 import { MemoryRateLimiter } from './rate-limit/memory.rate-limiter.js';
 import type { MigrationClass, Runtime } from './runtime.js';
@@ -77,8 +78,8 @@ export async function assertNoNewerMigrations(url: string, schema: string, migra
 
 /**
  * Standalone mode: every service in one process on one in-process bus, pg-boss queues
- * on the process's own PostgreSQL, in-memory cache, rate limiter and event logs,
- * filesystem storage. Migrations run when each schema's data source opens, after a
+ * on the process's own PostgreSQL, in-memory cache and rate limiter, event logs in the
+ * `notification` schema (so a restart loses no job event), filesystem storage. Migrations run when each schema's data source opens, after a
  * check that the data was not migrated by a newer version.
  */
 export async function createStandaloneRuntime<C extends RuntimeConfig>(config: C, opts: StandaloneRuntimeOptions): Promise<StandaloneRuntime<C>> {
@@ -99,6 +100,13 @@ export async function createStandaloneRuntime<C extends RuntimeConfig>(config: C
     throw err;
   }
   const cache = new MemoryCache();
+  // The event log opens its schema through the runtime it is part of, on first use.
+  const assembled: { runtime?: Runtime<C> } = {};
+  const eventLog = new PostgresEventLog(() =>
+    assembled.runtime
+      ? assembled.runtime.dataSourceFor('notification', [], [...MIGRATIONS.notification])
+      : Promise.reject(new Error('runtime not assembled')),
+  );
 
   const runtime = assembleRuntime({
     config,
@@ -107,7 +115,8 @@ export async function createStandaloneRuntime<C extends RuntimeConfig>(config: C
     storage,
     cache,
     rateLimiter: new MemoryRateLimiter(),
-    eventLog: new MemoryEventLog(),
+    requestLimiter: new MemoryRequestLimiter(),
+    eventLog,
     transportStrategy: (service: ServiceName) => new InProcessServer(bus, { service }),
     openDataSource: async (schema, entities, migrations) => {
       await assertNoNewerMigrations(opts.databaseUrl, schema, migrations);
@@ -120,5 +129,6 @@ export async function createStandaloneRuntime<C extends RuntimeConfig>(config: C
     },
     ...(opts.closers ? { closers: opts.closers } : {}),
   });
+  assembled.runtime = runtime;
   return Object.assign(runtime, { recoveredJobs });
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { jobEventSchema, type JobEvent } from '@docat/contracts';
 import type { DocatConfig } from '@docat/config';
-import { CONFIG, EVENT_LOG, type EventLogPort } from '@docat/service-kit';
+import { CONFIG, EVENT_LOG, jobEventLogName, type EventLogPort } from '@docat/service-kit';
 
 /** A job's stream keeps its latest events only; clients resume from a seq inside it. */
 const MAX_EVENTS_PER_JOB = 1_000;
@@ -19,14 +19,14 @@ export class JobEventsService {
   ) {}
 
   async record(event: JobEvent): Promise<void> {
-    await this.log.append(streamOf(event.jobId), event.seq, JSON.stringify(event), {
+    await this.log.append(jobEventLogName(event.jobId), event.seq, JSON.stringify(event), {
       maxLen: MAX_EVENTS_PER_JOB,
       ttlMs: this.config.retention.results,
     });
   }
 
   async after(jobId: string, afterSeq: number, limit: number): Promise<JobEvent[]> {
-    const entries = await this.log.read(streamOf(jobId), afterSeq, limit);
+    const entries = await this.log.read(jobEventLogName(jobId), afterSeq, limit);
     const events: JobEvent[] = [];
     for (const entry of entries) {
       const parsed = jobEventSchema.safeParse(JSON.parse(entry.payload));
@@ -34,8 +34,4 @@ export class JobEventsService {
     }
     return events;
   }
-}
-
-function streamOf(jobId: string): string {
-  return `job:${jobId}`;
 }

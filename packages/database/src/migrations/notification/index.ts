@@ -1,5 +1,7 @@
 import type { MigrationClass } from '../../data-source.js';
 import { NotificationBaseline1767225600000 } from './1767225600000-notification-baseline.js';
+import { NotificationEventLog1767225900000 } from './1767225900000-notification-event-log.js';
+import { NotificationWebhooks1767226000000 } from './1767226000000-notification-webhooks.js';
 
 /**
  * Migrations of the `notification` schema, oldest first. To add one: create
@@ -9,4 +11,6 @@ import { NotificationBaseline1767225600000 } from './1767225600000-notification-
  */
 export const notificationMigrations: readonly MigrationClass[] = [
   NotificationBaseline1767225600000,
+  NotificationEventLog1767225900000,
+  NotificationWebhooks1767226000000,
 ];

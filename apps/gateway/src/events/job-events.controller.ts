@@ -1,0 +1,38 @@
+import { Controller, Get, Param, Query, Req, Res, UseGuards } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { RPC, TERMINAL_STATES } from '@docat/contracts';
+import { AccessTokenGuard, CurrentUser } from '../auth/access-token.guard.js';
+import type { AuthenticatedUser } from '../auth/access-token.verifier.js';
+import { jobIdParam } from '../jobs/jobs.query.js';
+import { envelopeContextOf } from '../rpc/request-context.js';
+import { ServicesClient } from '../rpc/services.client.js';
+import { JobEventStreams } from './job-event-streams.service.js';
+import { resumeAfter } from './sse-format.js';
+
+/**
+ * `GET /v1/jobs/:id/events`: the job's events as Server-Sent Events. Ownership is
+ * checked with ingestion before the stream starts, so another user's job is a plain
+ * 404 problem, never an empty stream.
+ */
+@Controller('v1/jobs')
+@UseGuards(AccessTokenGuard)
+export class JobEventsController {
+  constructor(
+    private readonly services: ServicesClient,
+    private readonly streams: JobEventStreams,
+  ) {}
+
+  @Get(':id/events')
+  async events(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param('id') id: string,
+    @Query() query: unknown,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const jobId = jobIdParam(id);
+    const afterSeq = resumeAfter(request.headers['last-event-id'], query);
+    const job = await this.services.call(RPC.JOBS_GET, { userId: user.id, jobId }, envelopeContextOf(request));
+    this.streams.start(jobId, afterSeq, TERMINAL_STATES.has(job.state), reply);
+  }
+}

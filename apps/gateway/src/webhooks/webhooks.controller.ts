@@ -1,0 +1,76 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { createWebhookEndpointSchema, DocatError, RPC, type CreatedWebhookEndpoint, type WebhookDelivery, type WebhookEndpoint } from '@docat/contracts';
+import { parseOrThrow } from '@docat/service-kit';
+import { AccessTokenGuard, CurrentUser } from '../auth/access-token.guard.js';
+import type { AuthenticatedUser } from '../auth/access-token.verifier.js';
+import { envelopeContextOf } from '../rpc/request-context.js';
+import { ServicesClient } from '../rpc/services.client.js';
+
+const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Ids are UUIDs; anything else names nothing. */
+function idParam(id: string): string {
+  if (!ID.test(id)) throw new DocatError('NOT_FOUND');
+  return id.toLowerCase();
+}
+
+const deliveriesQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(50) });
+
+/**
+ * `/v1/webhooks`: account endpoints notified when a job ends, their delivery logs, and
+ * the secret signing per-job `webhookUrl` deliveries. The notification service owns
+ * them and applies the SSRF guard; another user's endpoint is NOT_FOUND.
+ */
+@Controller('v1/webhooks')
+@UseGuards(AccessTokenGuard)
+export class WebhooksController {
+  constructor(private readonly services: ServicesClient) {}
+
+  @Post()
+  @HttpCode(201)
+  create(@CurrentUser() user: AuthenticatedUser, @Body() body: unknown, @Req() request: FastifyRequest): Promise<CreatedWebhookEndpoint> {
+    const input = parseOrThrow(createWebhookEndpointSchema, body ?? {});
+    return this.services.call(RPC.NOTIFY_WEBHOOKS_CREATE, { userId: user.id, ...input }, envelopeContextOf(request));
+  }
+
+  @Get()
+  list(@CurrentUser() user: AuthenticatedUser, @Req() request: FastifyRequest): Promise<{ items: WebhookEndpoint[] }> {
+    return this.services.call(RPC.NOTIFY_WEBHOOKS_LIST, { userId: user.id }, envelopeContextOf(request));
+  }
+
+  /** Replaces the account's signing secret for per-job webhooks and shows it, once. */
+  @Post('signing-secret')
+  @HttpCode(201)
+  signingSecret(@CurrentUser() user: AuthenticatedUser, @Req() request: FastifyRequest): Promise<{ secret: string }> {
+    return this.services.call(RPC.NOTIFY_SIGNING_SECRET, { userId: user.id }, envelopeContextOf(request));
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  async delete(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string, @Req() request: FastifyRequest): Promise<void> {
+    await this.services.call(RPC.NOTIFY_WEBHOOKS_DELETE, { userId: user.id, endpointId: idParam(id) }, envelopeContextOf(request));
+  }
+
+  @Get(':id/deliveries')
+  deliveries(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string, @Query() query: unknown, @Req() request: FastifyRequest): Promise<{ items: WebhookDelivery[] }> {
+    const { limit } = parseOrThrow(deliveriesQuery, query ?? {});
+    return this.services.call(RPC.NOTIFY_WEBHOOK_DELIVERIES, { userId: user.id, endpointId: idParam(id), limit }, envelopeContextOf(request));
+  }
+
+  @Post(':id/deliveries/:deliveryId/redeliver')
+  @HttpCode(202)
+  redeliver(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param('id') id: string,
+    @Param('deliveryId') deliveryId: string,
+    @Req() request: FastifyRequest,
+  ): Promise<WebhookDelivery> {
+    return this.services.call(
+      RPC.NOTIFY_WEBHOOK_REDELIVER,
+      { userId: user.id, endpointId: idParam(id), deliveryId: idParam(deliveryId) },
+      envelopeContextOf(request),
+    );
+  }
+}

@@ -1,0 +1,85 @@
+import { Controller, Inject } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { DocatError, RPC, RPC_CONTRACTS, uuidv7, type CreatedWebhookEndpoint, type WebhookDelivery, type WebhookEndpoint, WEBHOOK_EVENT_TYPES } from '@docat/contracts';
+import { parseOrThrow } from '@docat/service-kit';
+import { checkWebhookUrl } from '@docat/webhooks';
+import { WebhookDispatcher } from './webhook-dispatcher.service.js';
+import { WebhookSecrets } from './webhook-secrets.service.js';
+import { deliveryView, endpointView, WebhooksRepository } from './webhooks.repository.js';
+import { WEBHOOK_SETTINGS, type WebhookSettings } from './webhooks.settings.js';
+
+/** Account endpoints, their delivery logs, per-job URLs and the account signing secret. Another user's endpoint is NOT_FOUND. */
+@Controller()
+export class WebhooksController {
+  constructor(
+    private readonly repository: WebhooksRepository,
+    private readonly secrets: WebhookSecrets,
+    private readonly dispatcher: WebhookDispatcher,
+    @Inject(WEBHOOK_SETTINGS) private readonly settings: WebhookSettings,
+  ) {}
+
+  @MessagePattern(RPC.NOTIFY_WEBHOOKS_CREATE)
+  async create(@Payload() data: unknown): Promise<CreatedWebhookEndpoint> {
+    const req = parseOrThrow(RPC_CONTRACTS[RPC.NOTIFY_WEBHOOKS_CREATE].request, data);
+    await checkWebhookUrl(req.url, { allowedHosts: this.settings.allowedHosts });
+    const id = uuidv7();
+    const secret = this.secrets.generate();
+    const row = await this.repository.createEndpoint({
+      id,
+      userId: req.userId,
+      url: req.url,
+      events: [...new Set(req.events ?? WEBHOOK_EVENT_TYPES)],
+      ...(req.description ? { description: req.description } : {}),
+      secretEnc: await this.secrets.encrypt('endpoint', id, secret),
+    });
+    return { ...endpointView(row), secret };
+  }
+
+  @MessagePattern(RPC.NOTIFY_WEBHOOKS_LIST)
+  async list(@Payload() data: unknown): Promise<{ items: WebhookEndpoint[] }> {
+    const req = parseOrThrow(RPC_CONTRACTS[RPC.NOTIFY_WEBHOOKS_LIST].request, data);
+    return { items: (await this.repository.listEndpoints(req.userId)).map(endpointView) };
+  }
+
+  @MessagePattern(RPC.NOTIFY_WEBHOOKS_DELETE)
+  async delete(@Payload() data: unknown): Promise<{ ok: true }> {
+    const req = parseOrThrow(RPC_CONTRACTS[RPC.NOTIFY_WEBHOOKS_DELETE].request, data);
+    if (!(await this.repository.deleteEndpoint(req.userId, req.endpointId))) throw new DocatError('NOT_FOUND');
+    return { ok: true };
+  }
+
+  @MessagePattern(RPC.NOTIFY_WEBHOOK_DELIVERIES)
+  async deliveries(@Payload() data: unknown): Promise<{ items: WebhookDelivery[] }> {
+    const req = parseOrThrow(RPC_CONTRACTS[RPC.NOTIFY_WEBHOOK_DELIVERIES].request, data);
+    const endpoint = await this.repository.endpoint(req.userId, req.endpointId);
+    if (!endpoint) throw new DocatError('NOT_FOUND');
+    return { items: (await this.repository.deliveriesOf(endpoint.id, req.limit)).map(deliveryView) };
+  }
+
+  @MessagePattern(RPC.NOTIFY_WEBHOOK_REDELIVER)
+  async redeliver(@Payload() data: unknown): Promise<WebhookDelivery> {
+    const req = parseOrThrow(RPC_CONTRACTS[RPC.NOTIFY_WEBHOOK_REDELIVER].request, data);
+    const endpoint = await this.repository.endpoint(req.userId, req.endpointId);
+    const delivery = endpoint ? await this.repository.delivery(req.deliveryId) : undefined;
+    if (!endpoint || !delivery || delivery.endpoint_id !== endpoint.id) throw new DocatError('NOT_FOUND');
+    const reopened = await this.repository.reopen(delivery.id);
+    await this.dispatcher.enqueue(reopened);
+    return deliveryView(reopened);
+  }
+
+  @MessagePattern(RPC.NOTIFY_JOB_WEBHOOK)
+  async jobWebhook(@Payload() data: unknown): Promise<{ ok: true }> {
+    const req = parseOrThrow(RPC_CONTRACTS[RPC.NOTIFY_JOB_WEBHOOK].request, data);
+    await this.dispatcher.registerJob(req.userId, req.jobId, req.url);
+    return { ok: true };
+  }
+
+  /** Creates or replaces the secret signing the account's per-job webhooks; shown once. */
+  @MessagePattern(RPC.NOTIFY_SIGNING_SECRET)
+  async signingSecret(@Payload() data: unknown): Promise<{ secret: string }> {
+    const req = parseOrThrow(RPC_CONTRACTS[RPC.NOTIFY_SIGNING_SECRET].request, data);
+    const secret = this.secrets.generate();
+    await this.repository.putSigningSecret(req.userId, await this.secrets.encrypt('signing', req.userId, secret), true);
+    return { secret };
+  }
+}
