@@ -2,7 +2,7 @@
 // Runs the test tiers (unit, integration, e2e) with Node's test runner over the compiled
 // packages and apps, then prints one summary line summing every tier.
 //   npm test                 -> build, then all tiers
-//   npm test -- unit e2e     -> build, then the named tiers
+//   npm test -- unit e2e     -> build, then the named tiers (e2e-standalone: the e2e files against `npm start`)
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +18,12 @@ const TIERS = {
     match: (f) => f.endsWith('.e2e.test.js'),
     concurrency: 1,
     setup: 'packages/testing/dist/cluster/global-setup.js',
+  },
+  // The same files against one standalone process (`npm start`); cluster-only tests skip.
+  'e2e-standalone': {
+    match: (f) => f.endsWith('.e2e.test.js'),
+    concurrency: 1,
+    setup: 'packages/testing/dist/cluster/standalone-global-setup.js',
   },
 };
 

@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { corpusFile, requireCorpus, startReplica, useCluster, type ClusterLease } from '@docat/testing';
+import { clusterOnly, corpusFile, requireCorpus, startReplica, useCluster, type ClusterLease } from '@docat/testing';
 import { DocatApi } from './docat-api.js';
 import { findInLogs, waitForLog } from './cluster-logs.js';
 
@@ -17,7 +17,7 @@ async function outputs(api: DocatApi, jobId: string): Promise<Record<string, str
   return out;
 }
 
-describe('an extraction replica killed mid-chunk', { skip: corpus.skip }, () => {
+describe('an extraction replica killed mid-chunk (cluster only)', { skip: corpus.skip || clusterOnly() }, () => {
   let lease: ClusterLease;
   let replacement: Awaited<ReturnType<typeof startReplica>> | undefined;
 

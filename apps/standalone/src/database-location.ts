@@ -1,9 +1,2 @@
-import { join } from 'node:path';
-
-/** The embedded PostgreSQL's folder inside the data folder (its cluster in `pgdata/`). */
-export function embeddedDatabaseDir(dataDir: string): string {
-  return join(dataDir, 'database');
-}
-
-/** The database the services' schemas live in. */
-export const EMBEDDED_DATABASE_NAME = 'docat';
+// Shared with the CLI's backup and restore through @docat/database.
+export { embeddedDatabaseDir, EMBEDDED_DATABASE_NAME } from '@docat/database';

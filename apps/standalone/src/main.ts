@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from '@docat/config';
+import { SchemaVersionError } from '@docat/database';
 import { DataFolderLockedError } from './data-folder.lock.js';
 import { startStandalone } from './standalone.app.js';
 
@@ -18,7 +19,8 @@ try {
   process.once('SIGINT', stop);
 } catch (err) {
   // Expected refusals get one clear line; anything else its stack.
-  const expected = err instanceof DataFolderLockedError || err instanceof ConfigError || (err instanceof Error && err.name === 'NewerDataError');
+  const expected =
+    err instanceof DataFolderLockedError || err instanceof ConfigError || err instanceof SchemaVersionError || (err instanceof Error && err.name === 'NewerDataError');
   const text = expected ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err);
   process.stderr.write(`docat: ${text}\n`);
   process.exit(1);

@@ -1,15 +1,16 @@
 import 'reflect-metadata';
 import type { INestApplication } from '@nestjs/common';
 import type { DocatConfig } from '@docat/config';
-import { SERVICES } from '@docat/contracts';
+import { QUEUE_NAMES, SERVICES } from '@docat/contracts';
+import { metricsText } from '@docat/observability';
 import { AUTH_PATTERNS, AuthModule } from '@docat/auth';
 import { EXTRACTION_CLAIMS, ExtractionModule } from '@docat/extraction';
 import { GatewayModule, gatewayHttpOptions } from '@docat/gateway';
 import { INGESTION_CLAIMS, IngestionModule } from '@docat/ingestion';
 import { NOTIFICATION_CLAIMS, NotificationModule } from '@docat/notification';
 import { TRANSLATION_CLAIMS, TranslationModule } from '@docat/translation';
-import { bootstrapService, createStandaloneRuntime, type BootstrapOptions, type RunningService, type Runtime } from '@docat/service-kit';
-import { EmbeddedDatabase } from '@docat/database';
+import { bootstrapService, collectQueueMetrics, createStandaloneRuntime, type BootstrapOptions, type RunningService, type Runtime } from '@docat/service-kit';
+import { EmbeddedDatabase, runAllMigrations } from '@docat/database';
 import { acquireDataFolderLock, type DataFolderLock } from './data-folder.lock.js';
 import { EMBEDDED_DATABASE_NAME, embeddedDatabaseDir } from './database-location.js';
 
@@ -77,6 +78,10 @@ export async function startStandalone(opts: StandaloneOptions): Promise<Standalo
       databaseUrl = await database.ensureDatabase(EMBEDDED_DATABASE_NAME);
       if (database.stoppedOrphan !== null) log(`stopped PostgreSQL (pid ${database.stoppedOrphan}) left running by an earlier process`);
     }
+    // Every schema at once, before any module opens one (some open theirs only on first
+    // use): a folder from an older version is upgraded at start, and one migrated by a
+    // newer version is refused before anything touches it.
+    await runAllMigrations(databaseUrl, { log: (line) => log(`migrated ${line}`) });
     const standalone = await createStandaloneRuntime(config, {
       databaseUrl,
       ...(database ? { closers: [() => database.stop()] } : {}),
@@ -147,5 +152,11 @@ function addHealthRoutes(app: INestApplication, runtime: Runtime, accepting: () 
     if (!accepting()) return reply.code(503).send({ status: 'draining', service: 'standalone', checks: {} });
     const report = await runtime.readiness();
     return reply.code(report.ready ? 200 : 503).send({ status: report.ready ? 'ok' : 'unavailable', service: 'standalone', checks: report.checks });
+  });
+  // One /metrics for the whole process, on its one port; every queue is worked here.
+  instance.get('/metrics', async (_request, reply) => {
+    await collectQueueMetrics(runtime.queue, QUEUE_NAMES).catch(() => undefined);
+    const { body, contentType } = await metricsText();
+    return reply.header('cache-control', 'no-store').header('content-type', contentType).send(body);
   });
 }

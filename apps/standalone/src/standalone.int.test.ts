@@ -54,6 +54,22 @@ async function upload(base: string, token: string, path: string, name: string): 
   return res.body;
 }
 
+/** The ids and types of a finished job's SSE stream after `lastEventId`; the stream ends by itself. */
+async function eventStream(base: string, token: string, id: string, lastEventId?: number): Promise<{ seq: number; type: string }[]> {
+  const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+  if (lastEventId !== undefined) headers['last-event-id'] = String(lastEventId);
+  const res = await fetch(`${base}/v1/jobs/${id}/events`, { headers, signal: AbortSignal.timeout(10_000) });
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get('content-type'), 'text/event-stream; charset=utf-8');
+  const events: { seq: number; type: string }[] = [];
+  for (const block of (await res.text()).split('\n\n')) {
+    const id = /^id: (\d+)$/m.exec(block);
+    const type = /^event: (\w+)$/m.exec(block);
+    if (id && type) events.push({ seq: Number(id[1]), type: type[1]! });
+  }
+  return events;
+}
+
 async function waitFinished(base: string, token: string, id: string, timeoutMs = 120_000): Promise<JobView> {
   const deadline = Date.now() + timeoutMs;
   let last: JobView | undefined;
@@ -74,6 +90,8 @@ describe('standalone mode: the whole platform in one process on one data folder'
   let current: StandaloneProcess | undefined;
   const started: StandaloneProcess[] = [];
   let token: string;
+  let sampleJobId: string;
+  let sampleEvents: { seq: number; type: string }[];
 
   // A step whose completion was lost with a killed process is re-issued when its chunk lease
   // lapses (120 s by default); a shorter lease keeps the suite short.
@@ -124,6 +142,12 @@ describe('standalone mode: the whole platform in one process on one data folder'
     assert.equal(md.status, 200);
     assert.ok(md.body.includes(pseudoTranslate(SAMPLE_TITLE, 'de')), `md lacks the translated title:\n${md.body.slice(0, 400)}`);
     assert.ok(!md.body.includes(SAMPLE_TITLE), 'the Markdown is the translation, not the original');
+
+    sampleJobId = job.id;
+    sampleEvents = await eventStream(current.base, token, job.id);
+    assert.ok(sampleEvents.length >= 3, JSON.stringify(sampleEvents));
+    assert.equal(sampleEvents.at(-1)?.type, 'completed');
+    assert.deepEqual(sampleEvents.map((e) => e.seq), [...sampleEvents.map((e) => e.seq)].sort((a, b) => a - b));
   });
 
   test('a second process on the same data folder is refused with a clear message and exit code 1', async () => {
@@ -147,6 +171,11 @@ describe('standalone mode: the whole platform in one process on one data folder'
     console.log(`standalone time to healthy, second start: ${ms} ms`);
     const me = await api<{ email: string }>(current.base, 'GET', '/v1/jobs?limit=1', { token });
     assert.equal(me.status, 200, `a token issued before the restart is still valid: ${JSON.stringify(me.body)}`);
+
+    // Job events live in the embedded database: a client resumes after the restart exactly where it left off.
+    const middle = Math.floor(sampleEvents.length / 2);
+    const resumed = await eventStream(current.base, token, sampleJobId, sampleEvents[middle - 1]!.seq);
+    assert.deepEqual(resumed, sampleEvents.slice(middle));
   });
 
   test('kill -9 mid-job: the next start takes over PostgreSQL and the lock, the job completes, old tokens still work', { skip: tracemonkey.skip, timeout: 240_000 }, async () => {

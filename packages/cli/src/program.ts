@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { DocatError, ERROR_CODES } from '@docat/contracts';
+import { backupCommand } from './commands/backup.command.js';
 import { extractCommand } from './commands/extract.command.js';
+import { restoreCommand } from './commands/restore.command.js';
 import { translateCommand } from './commands/translate.command.js';
 
 export function buildProgram(): Command {
@@ -11,6 +13,8 @@ export function buildProgram(): Command {
     .exitOverride();
   program.addCommand(translateCommand().exitOverride());
   program.addCommand(extractCommand().exitOverride());
+  program.addCommand(backupCommand().exitOverride());
+  program.addCommand(restoreCommand().exitOverride());
   return program;
 }
 

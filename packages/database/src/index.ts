@@ -12,3 +12,10 @@ export {
   DataDirInUseError,
   type EmbeddedDatabaseOptions,
 } from './embedded-database.js';
+export {
+  acquireDataFolderLock,
+  DataFolderLockedError,
+  LOCK_FILE,
+  type DataFolderLock,
+} from './data-folder.lock.js';
+export { embeddedDatabaseDir, EMBEDDED_DATABASE_NAME } from './data-folder.layout.js';

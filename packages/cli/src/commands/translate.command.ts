@@ -3,9 +3,12 @@ import { Command } from 'commander';
 import { DocatError, uploadOptionsSchema, type OutputFormat } from '@docat/contracts';
 import { checkPdfInput } from '../input.js';
 import { outputPath } from '../output-names.js';
+import { cliDataDir } from '../data-dir.js';
+import { openCliMemory } from '../memory/cli-memory.js';
 import { translateDocument } from '../pipeline/translate-document.js';
 import { Progress } from '../progress.js';
-import { TEXT_FORMATS, isTextFormat, renderText } from '../writers.js';
+import { TRANSLATE_FORMATS, isTextFormat, renderText } from '../writers.js';
+import { isPdfFormat, renderPdfOutputs } from '../pdf-outputs.js';
 import { parseFormats } from './shared-options.js';
 import { dirname } from 'node:path';
 
@@ -25,8 +28,7 @@ interface TranslateFlags {
   quiet?: boolean;
 }
 
-/** Formats this build can write. The PDF outputs arrive with the renderer. */
-const AVAILABLE: readonly OutputFormat[] = TEXT_FORMATS;
+const AVAILABLE: readonly OutputFormat[] = TRANSLATE_FORMATS;
 
 export function translateCommand(): Command {
   return new Command('translate')
@@ -42,8 +44,8 @@ export function translateCommand(): Command {
     .option('--dual-mode <mode>', 'bilingual PDF layout: side or alternate', 'side')
     .option('--glossary <file.csv>', 'CSV glossary: term,translation')
     .option('--data-dir <dir>', 'CLI data folder (default: DOCAT_CLI_DATA_DIR or ~/.local/share/docat)')
-    .option('--no-cache', 'do not reuse a cached result for the same file')
-    .option('--no-memory', 'neither read nor write the translation memory')
+    .option('--no-cache', 'do not reuse a cached result (the CLI keeps none: every run extracts and translates again; translation memory still applies)')
+    .option('--no-memory', 'neither read nor write the translation memory kept in the data folder')
     .option('-q, --quiet', 'print nothing but errors')
     .action(async (file: string, flags: TranslateFlags) => {
       const options = uploadOptionsSchema.safeParse({
@@ -71,12 +73,32 @@ export function translateCommand(): Command {
         ...(options.data.pages ? { pages: options.data.pages } : {}),
         ...(options.data.password ? { password: options.data.password } : {}),
         ...(flags.glossary ? { glossaryFile: flags.glossary } : {}),
+        openMemory: () => openCliMemory(cliDataDir(flags.dataDir)),
         useMemory: flags.memory,
         onProgress: (stage, done, total) => progress.update(stage, done, total, stage === 'extract' ? 'pages' : 'segments'),
       });
 
       const written: string[] = [];
+      const pdfs = await renderPdfOutputs(file, result.source, result.translated, {
+        target: options.data.targetLanguage,
+        formats: formats.filter(isPdfFormat),
+        dualMode: options.data.dualMode,
+        ...(options.data.password ? { password: options.data.password } : {}),
+      });
+      const overflow = pdfs.warnings.filter((w) => w.kind === 'overflow');
+      result.warnings.push(...pdfs.warnings.filter((w) => w.kind !== 'overflow'));
+      if (overflow.length > 0) {
+        const pages = [...new Set(overflow.map((w) => w.page))].join(', ');
+        result.warnings.push({ kind: 'overflow', message: `${overflow.length} translated block(s) do not fit their box at the smallest font size (pages ${pages})` });
+      }
       for (const format of formats) {
+        const pdf = isPdfFormat(format) ? pdfs.files[format] : undefined;
+        if (pdf) {
+          const path = outputPath(file, options.data.targetLanguage, format, flags.out);
+          await mkdir(dirname(path), { recursive: true });
+          await writeFile(path, pdf);
+          written.push(path);
+        }
         if (!isTextFormat(format)) continue;
         const path = outputPath(file, options.data.targetLanguage, format, flags.out);
         await mkdir(dirname(path), { recursive: true });
@@ -85,6 +107,7 @@ export function translateCommand(): Command {
       }
       const seconds = progress.finish();
       if (result.pseudo) progress.note('Engine: pseudo (offline pseudo-localisation, not a real translation; set an engine key and --engine for real output)');
+      if (result.memoryError) progress.note(`warning: translation memory unavailable, translated without it (${result.memoryError}); --no-memory skips it`);
       for (const w of result.warnings) if (w.kind !== 'pseudo_engine') progress.note(`warning (${w.kind}${w.page ? `, page ${w.page}` : ''}): ${w.message}`);
       progress.note(
         `${result.source.pageCount} page(s), ${result.segments} segment(s), ${result.memoryHits} from memory, ` +

@@ -38,18 +38,60 @@ export function appEntry(app: ClusterApp): string {
   return join(repoRoot(), 'apps', app, 'dist', 'main.js');
 }
 
-/** Starts one service from its built `dist/main.js`, stdout and stderr appended to its log file. */
-export async function spawnService(app: ClusterApp, replica: number, env: NodeJS.ProcessEnv, logDir: string): Promise<RunningProcess> {
-  const managementPort = await freePort();
-  const httpPort = app === 'gateway' ? await freePort() : undefined;
-  const logFile = join(logDir, `${app}-${replica}.log`);
-  const fd = openSync(logFile, 'a');
-  const child = spawn(process.execPath, [appEntry(app)], {
-    env: { ...env, MANAGEMENT_PORT: String(managementPort), ...(httpPort ? { PORT: String(httpPort) } : {}) },
-    stdio: ['ignore', fd, fd],
+/**
+ * Where a process's output goes: appended to `<logDir>/<name>.log`, or, with `onLine`,
+ * handed over line by line (the log file is then not written).
+ */
+export interface OutputOptions {
+  onLine?: (line: string) => void;
+}
+
+export interface SpawnOptions extends OutputOptions {
+  /** Fixed ports instead of free ones (`port` is the gateway's public port). */
+  port?: number;
+  managementPort?: number;
+}
+
+function forwardLines(stream: NodeJS.ReadableStream | null, onLine: (line: string) => void): void {
+  if (!stream) return;
+  let rest = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    const lines = (rest + chunk).split('\n');
+    rest = lines.pop() ?? '';
+    for (const line of lines) onLine(line);
   });
-  closeSync(fd);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  stream.on('end', () => {
+    if (rest) onLine(rest);
+    rest = '';
+  });
+}
+
+/** Runs `node <script>` with its output sent where `opts` says; answers the child and its exit. */
+function spawnNode(script: string, env: NodeJS.ProcessEnv, logFile: string, opts: OutputOptions): { child: ChildProcess; exited: Promise<number | null> } {
+  let child: ChildProcess;
+  if (opts.onLine) {
+    child = spawn(process.execPath, [script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    forwardLines(child.stdout, opts.onLine);
+    forwardLines(child.stderr, opts.onLine);
+  } else {
+    const fd = openSync(logFile, 'a');
+    child = spawn(process.execPath, [script], { env, stdio: ['ignore', fd, fd] });
+    closeSync(fd);
+  }
+  const exited = new Promise<number | null>((resolve) => {
+    child.once('error', () => resolve(-1));
+    child.once('exit', (code) => resolve(code));
+  });
+  return { child, exited };
+}
+
+/** Starts one service from its built `dist/main.js`, stdout and stderr appended to its log file. */
+export async function spawnService(app: ClusterApp, replica: number, env: NodeJS.ProcessEnv, logDir: string, opts: SpawnOptions = {}): Promise<RunningProcess> {
+  const managementPort = opts.managementPort ?? (await freePort());
+  const httpPort = app === 'gateway' ? (opts.port ?? (await freePort())) : undefined;
+  const logFile = join(logDir, `${app}-${replica}.log`);
+  const { child, exited } = spawnNode(appEntry(app), { ...env, MANAGEMENT_PORT: String(managementPort), ...(httpPort ? { PORT: String(httpPort) } : {}) }, logFile, opts);
   if (child.pid === undefined) throw new Error(`could not start ${app}`);
   return { app, replica, pid: child.pid, managementPort, ...(httpPort ? { httpPort } : {}), logFile, child, exited };
 }
@@ -58,16 +100,11 @@ export async function spawnService(app: ClusterApp, replica: number, env: NodeJS
  * `npm run migrate` against the cluster's database (the database package's migrator,
  * as a deployment's migration job runs it), output appended to `migrate.log`.
  */
-export async function runMigrations(env: NodeJS.ProcessEnv, logDir: string): Promise<void> {
+export async function runMigrations(env: NodeJS.ProcessEnv, logDir: string, opts: OutputOptions = {}): Promise<void> {
   const logFile = join(logDir, 'migrate.log');
-  const fd = openSync(logFile, 'a');
-  const child = spawn(process.execPath, [join(repoRoot(), 'packages', 'database', 'dist', 'migrate.js')], { env, stdio: ['ignore', fd, fd] });
-  closeSync(fd);
-  const code = await new Promise<number | null>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (exitCode) => resolve(exitCode));
-  });
-  if (code !== 0) throw new Error(`migrate exited with ${code}; see ${logFile}`);
+  const { exited } = spawnNode(join(repoRoot(), 'packages', 'database', 'dist', 'migrate.js'), env, logFile, opts);
+  const code = await exited;
+  if (code !== 0) throw new Error(`migrate exited with ${code}${opts.onLine ? '' : `; see ${logFile}`}`);
 }
 
 /** Polls `/readyz` until the process answers 200; fails early when it exits. */

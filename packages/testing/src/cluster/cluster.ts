@@ -6,6 +6,7 @@ import { freshDatabase } from '../harness/database.js';
 import { freshRedisPrefix } from '../harness/redis.js';
 import { startS3Server } from '../harness/s3-server.js';
 import { checkServices } from '../harness/services.js';
+import { E2E_ENV, type E2ETarget } from './e2e-env.js';
 import { runMigrations, spawnService, stopProcess, waitReady, type ClusterApp, type ProcessInfo, type RunningProcess } from './cluster-processes.js';
 
 export interface ClusterOptions {
@@ -20,6 +21,8 @@ export interface ClusterOptions {
 
 /** What a test file needs of a running cluster; serialisable, so a global setup can hand it over. */
 export interface ClusterInfo {
+  /** What runs behind the gateways: six kinds of process, or one standalone process. */
+  target: E2ETarget;
   gateways: string[];
   processes: ProcessInfo[];
   logDir: string;
@@ -74,15 +77,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
     S3_FORCE_PATH_STYLE: 'true',
     DOCAT_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-    CHUNK_PAGES: '4',
-    // Tests register and upload far more often than a person would.
-    RATE_LIMIT_PDF_UPLOAD: '10000/hour',
-    RATE_LIMIT_API_GENERAL: '100000/hour',
-    RATE_LIMIT_AUTH_LOGIN: '10000/minute',
-    // A killed worker's chunk moves on within seconds instead of minutes.
-    DOCAT_WORKER_LOCK_MS: '5000',
-    DOCAT_CHUNK_LEASE_MS: '15000',
-    DOCAT_RECONCILE_INTERVAL_MS: '1000',
+    ...E2E_ENV,
     ...opts.env,
   };
   if (process.env.CI) env.CI = process.env.CI;
@@ -145,6 +140,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     logFile: p.logFile,
   });
   return {
+    target: 'cluster',
     gateways: running.filter((p) => p.app === 'gateway').map((p) => `http://127.0.0.1:${p.httpPort}`),
     get processes() {
       return running.map(info);

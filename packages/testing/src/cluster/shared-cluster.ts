@@ -1,17 +1,24 @@
 import { spawnService, stopProcess, waitReady, type ClusterApp, type ProcessInfo } from './cluster-processes.js';
 import { startCluster, type Cluster, type ClusterInfo, type ClusterOptions } from './cluster.js';
+import { e2eTarget, type E2ETarget } from './e2e-env.js';
+import { startStandaloneTarget } from './standalone-target.js';
 
 /** Where the global setup leaves the cluster's description for the test files it runs. */
 export const CLUSTER_ENV = 'DOCAT_E2E_CLUSTER';
 
 let owned: Cluster | undefined;
 
+/** The system `DOCAT_E2E_TARGET` names: the six-process cluster (default) or one standalone process. */
+function startTarget(opts: ClusterOptions = {}): Promise<Cluster> {
+  return e2eTarget() === 'standalone' ? startStandaloneTarget(opts) : startCluster(opts);
+}
+
 /**
  * node:test global setup (`--test-global-setup`): one cluster for the whole run,
  * described to every test file through the environment they inherit.
  */
 export async function globalSetup(): Promise<void> {
-  owned = await startCluster();
+  owned = await startTarget();
   process.env[CLUSTER_ENV] = JSON.stringify(describeCluster(owned));
 }
 
@@ -22,8 +29,8 @@ export async function globalTeardown(): Promise<void> {
 }
 
 function describeCluster(cluster: Cluster): ClusterInfo {
-  const { gateways, processes, logDir, env, redisPrefix, redisUrl } = cluster;
-  return { gateways, processes, logDir, env, redisPrefix, redisUrl };
+  const { target, gateways, processes, logDir, env, redisPrefix, redisUrl } = cluster;
+  return { target, gateways, processes, logDir, env, redisPrefix, redisUrl };
 }
 
 export interface ClusterLease {
@@ -39,7 +46,7 @@ export interface ClusterLease {
 export async function useCluster(opts: ClusterOptions = {}): Promise<ClusterLease> {
   const shared = process.env[CLUSTER_ENV];
   if (shared) return { cluster: JSON.parse(shared) as ClusterInfo, release: async () => undefined };
-  const cluster = await startCluster(opts);
+  const cluster = await startTarget(opts);
   return { cluster: describeCluster(cluster), release: () => cluster.stop() };
 }
 
@@ -64,4 +71,18 @@ export async function startReplica(cluster: ClusterInfo, app: ClusterApp, timeou
       if (outcome === 'killed' || outcome === 'failed') throw new Error(`${app}-${replica} did not stop cleanly on SIGTERM (${outcome}); see ${proc.logFile}`);
     },
   };
+}
+
+/**
+ * The target this test file runs against, known when the file loads (so cluster-only
+ * tests can be skipped by option): the shared one's, else `DOCAT_E2E_TARGET`.
+ */
+export function currentE2ETarget(): E2ETarget {
+  const shared = process.env[CLUSTER_ENV];
+  return shared ? (JSON.parse(shared) as ClusterInfo).target : e2eTarget();
+}
+
+/** A `skip` option for a test that needs cluster-only things (replicas, Redis). */
+export function clusterOnly(): string | false {
+  return currentE2ETarget() === 'cluster' ? false : 'needs the six-process cluster (replicas or Redis)';
 }

@@ -1,0 +1,148 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { loadConfig } from '@docat/config';
+import { QUEUES, RPC, STORAGE_KEYS, uploadOptionsSchema, uuidv7, type JobView } from '@docat/contracts';
+import { FsStorage } from '@docat/storage';
+import { bootstrapService, createStandaloneRuntime, type RunningService } from '@docat/service-kit';
+import { corpusFile, freshDatabase, requireCorpus, type FreshDatabase } from '@docat/testing';
+import { INGESTION_CLAIMS, IngestionModule } from '../ingestion.module.js';
+import { OrchestratorService } from './orchestrator.service.js';
+
+interface ChunkState {
+  job_id: string;
+  chunk: number;
+  step: string;
+  state: string;
+  lease: number;
+}
+
+/**
+ * The orchestrator on a real PostgreSQL and queue with no workers attached, so chunk
+ * states only change through what the test does: dispatch under the per-user cap, and
+ * the reconciler finding a result that a worker stored but never reported.
+ */
+describe('orchestration: per-user cap and the reconciler', () => {
+  const req = requireCorpus('tracemonkey.pdf');
+  let db: FreshDatabase;
+  let dir: string;
+  let storage: FsStorage;
+  let service: RunningService;
+  let sql: pg.Client;
+
+  before(async () => {
+    if (req.skip) return;
+    db = await freshDatabase();
+    dir = await mkdtemp(join(tmpdir(), 'docat-orchestrator-'));
+    storage = new FsStorage(join(dir, 'objects'));
+    const config = loadConfig({
+      DOCAT_MODE: 'standalone',
+      DATABASE_URL: db.url,
+      DOCAT_DATA_DIR: dir,
+      USER_MAX_CHUNKS_IN_FLIGHT: '1',
+      CHUNK_PAGES: '4',
+      // The test drives the reconciler itself.
+      DOCAT_RECONCILE_INTERVAL_MS: '3600000',
+    });
+    const runtime = await createStandaloneRuntime(config, { databaseUrl: db.url, storage });
+    service = await bootstrapService({
+      service: 'ingestion',
+      module: IngestionModule.register(),
+      runtime: () => Promise.resolve(runtime),
+      claims: INGESTION_CLAIMS,
+      managementPort: null,
+      exitOnShutdown: false,
+    });
+    sql = new pg.Client({ connectionString: db.url });
+    await sql.connect();
+  });
+
+  after(async () => {
+    await sql?.end();
+    await service?.shutdown('test end');
+    await db?.drop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  async function upload(userId: string): Promise<JobView> {
+    const bytes = await readFile(corpusFile('tracemonkey.pdf'));
+    const storageKey = `uploads/${uuidv7()}`;
+    await storage.put(storageKey, bytes);
+    return service.runtime.bus.call<JobView>(
+      RPC.JOBS_CREATE,
+      {
+        userId,
+        upload: { storageKey, bytes: bytes.length, fileName: 'tracemonkey.pdf' },
+        // noCache: the same file twice must make two jobs with their own chunks.
+        options: uploadOptionsSchema.parse({ targetLanguage: 'de', outputs: 'md', noCache: 'true' }),
+      },
+      { timeoutMs: 10_000, context: { userId } },
+    );
+  }
+
+  async function chunks(userId: string): Promise<ChunkState[]> {
+    const result = await sql.query<ChunkState>(
+      'SELECT job_id, chunk, step, state, lease FROM ingestion.job_chunks WHERE user_id = $1 ORDER BY job_id, chunk',
+      [userId],
+    );
+    return result.rows;
+  }
+
+  test('with USER_MAX_CHUNKS_IN_FLIGHT=1 a user\'s second job waits while another user\'s job runs', { skip: req.skip }, async () => {
+    const alice = uuidv7();
+    const bob = uuidv7();
+    const first = await upload(alice);
+    const second = await upload(alice);
+    const other = await upload(bob);
+
+    const mine = await chunks(alice);
+    assert.deepEqual(
+      mine.map((c) => [c.job_id, c.state]),
+      [
+        [first.id, 'running'],
+        [second.id, 'pending'],
+      ],
+    );
+    assert.deepEqual((await chunks(bob)).map((c) => [c.job_id, c.state]), [[other.id, 'running']]);
+    const depth = await service.runtime.queue.depth(QUEUES.EXTRACT);
+    assert.equal(depth.waiting + depth.active, 2, 'one extract job per running chunk, none for the waiting one');
+  });
+
+  test('a chunk whose result is in storage but was never reported is completed by the reconciler, not re-run', { skip: req.skip }, async () => {
+    const carol = uuidv7();
+    const job = await upload(carol);
+    const [chunk] = await chunks(carol);
+    assert.equal(chunk?.state, 'running');
+    const extractBefore = await service.runtime.queue.depth(QUEUES.EXTRACT);
+    const translateBefore = await service.runtime.queue.depth(QUEUES.TRANSLATE);
+
+    // What a worker writes before it would have reported the step done.
+    const layout = { schemaVersion: 1, pageCount: 14, pages: [] };
+    await storage.put(STORAGE_KEYS.chunkLayout(job.id, 0), Buffer.from(JSON.stringify(layout)));
+    await sql.query("UPDATE ingestion.job_chunks SET lease_expires_at = now() - interval '1 minute' WHERE job_id = $1", [job.id]);
+
+    await service.app.get(OrchestratorService).reconcile();
+
+    const after = await chunks(carol);
+    assert.equal(after[0]?.step, 'translate', 'the extract step counts as done');
+    assert.equal(after[0]?.lease, chunk!.lease, 'no new lease: the worker was not re-run');
+    assert.equal(after.length, 4, 'the page count from the stored layout planned the other chunks (14 pages / 4)');
+    assert.deepEqual(
+      after.map((c) => [c.chunk, c.step, c.state]),
+      [
+        [0, 'translate', 'running'],
+        [1, 'extract', 'pending'],
+        [2, 'extract', 'pending'],
+        [3, 'extract', 'pending'],
+      ],
+      'chunk 0 moves on to translation; the new chunks wait behind the cap of 1',
+    );
+    const extract = await service.runtime.queue.depth(QUEUES.EXTRACT);
+    const translate = await service.runtime.queue.depth(QUEUES.TRANSLATE);
+    assert.equal(extract.waiting + extract.active, extractBefore.waiting + extractBefore.active, 'chunk 0 is not extracted again');
+    assert.equal(translate.waiting + translate.active, translateBefore.waiting + translateBefore.active + 1, 'its translation is queued');
+  });
+});

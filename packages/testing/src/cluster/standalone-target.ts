@@ -1,0 +1,99 @@
+import { spawn } from 'node:child_process';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { closeSync, openSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot } from '../paths.js';
+import { CLUSTER_APPS, freePort, stopProcess, waitReady, type ProcessInfo, type RunningProcess } from './cluster-processes.js';
+import type { Cluster, ClusterOptions } from './cluster.js';
+import { E2E_ENV } from './e2e-env.js';
+
+export function standaloneEntry(): string {
+  return join(repoRoot(), 'apps', 'standalone', 'dist', 'main.js');
+}
+
+/** The PID of the embedded PostgreSQL running on a data folder, if one runs. */
+async function postgresPid(dataDir: string): Promise<number | null> {
+  try {
+    const text = await readFile(join(dataDir, 'database', 'pgdata', 'postmaster.pid'), 'utf8');
+    const pid = Number.parseInt(text.split('\n')[0] ?? '', 10);
+    process.kill(pid, 0);
+    return pid;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The same public API as the cluster, served by one standalone process (`npm start`)
+ * on a fresh data folder: embedded PostgreSQL, in-process transport, filesystem
+ * storage. Every app is listed as a process with the one PID and log file, so log
+ * searches by app work; there is no Redis and no replica to kill or add.
+ */
+export async function startStandaloneTarget(opts: Pick<ClusterOptions, 'env' | 'readyTimeoutMs' | 'keepLogs'> = {}): Promise<Cluster> {
+  const logDir = await mkdtemp(join(tmpdir(), 'docat-standalone-logs-'));
+  const root = await mkdtemp(join(tmpdir(), 'docat-standalone-target-'));
+  // When tests run as root, the embedded PostgreSQL runs as `postgres` and must reach the folder.
+  await chmod(root, 0o755);
+  const dataDir = join(root, 'data');
+  const port = await freePort();
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? tmpdir(),
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'info',
+    DOCAT_MODE: 'standalone',
+    DOCAT_DATA_DIR: dataDir,
+    PORT: String(port),
+    MANAGEMENT_PORT: String(await freePort()),
+    ...E2E_ENV,
+    ...opts.env,
+  };
+  if (process.env.CI) env.CI = process.env.CI;
+
+  const logFile = join(logDir, 'standalone.log');
+  const fd = openSync(logFile, 'a');
+  const child = spawn(process.execPath, [standaloneEntry()], { cwd: repoRoot(), env, stdio: ['ignore', fd, fd] });
+  closeSync(fd);
+  if (child.pid === undefined) throw new Error('could not start the standalone process');
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // Standalone serves /readyz on its public port.
+  const proc: RunningProcess = { app: 'gateway', replica: 1, pid: child.pid, managementPort: port, httpPort: port, logFile, child, exited };
+
+  let stopping: Promise<void> | undefined;
+  const stopAll = async () => {
+    const outcome = await stopProcess(proc, 20_000);
+    // A process that had to be killed leaves its PostgreSQL child running.
+    const orphan = await postgresPid(dataDir);
+    if (orphan !== null) {
+      process.kill(orphan, 'SIGINT');
+      for (let i = 0; i < 100 && (await postgresPid(dataDir)) !== null; i++) await new Promise((r) => setTimeout(r, 100));
+    }
+    await rm(root, { recursive: true, force: true });
+    if (outcome === 'killed' || outcome === 'failed') throw new Error(`SIGTERM did not stop the standalone process cleanly (${outcome}, see ${logFile})`);
+    if (!(opts.keepLogs ?? Boolean(process.env.DOCAT_KEEP_LOGS))) await rm(logDir, { recursive: true, force: true });
+  };
+  const stop = () => (stopping ??= stopAll());
+
+  try {
+    await waitReady(proc, opts.readyTimeoutMs ?? 120_000);
+  } catch (err) {
+    await stop().catch(() => undefined);
+    throw err;
+  }
+
+  const processes: ProcessInfo[] = CLUSTER_APPS.map((app) => ({ app, replica: 1, pid: child.pid!, managementPort: port, httpPort: port, logFile }));
+  return {
+    target: 'standalone',
+    gateways: [`http://127.0.0.1:${port}`],
+    processes,
+    logDir,
+    env,
+    redisPrefix: '',
+    redisUrl: '',
+    addReplica() {
+      return Promise.reject(new Error('a standalone target has no replicas'));
+    },
+    stop,
+  };
+}
