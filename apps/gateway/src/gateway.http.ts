@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import multipart from '@fastify/multipart';
 import type { DocatConfig } from '@docat/config';
+import { httpRequestDuration, httpRequests } from '@docat/observability';
 import type { HttpOptions } from '@docat/service-kit';
 import { JSON_BODY_LIMIT } from './gateway.settings.js';
 import { ProblemFilter } from './http/problem.filter.js';
@@ -30,6 +31,12 @@ export async function configureGatewayApp(app: INestApplication, config: Pick<Do
   instance.addHook('onRequest', async (request, reply) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
     void reply.headers(SECURITY_HEADERS);
+  });
+  instance.addHook('onResponse', async (request, reply) => {
+    // The route template, never the raw URL: ids in paths would make unbounded label sets.
+    const labels = { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) };
+    httpRequests.inc(labels);
+    httpRequestDuration.observe(labels, reply.elapsedTime / 1000);
   });
   app.useGlobalFilters(new ProblemFilter());
   if (config.http.corsOrigins.length > 0) {

@@ -181,8 +181,12 @@ describe('cluster mode', () => {
     assert.ok(aws.driver === 's3' && aws.forcePathStyle === false && aws.endpoint === undefined);
   });
 
-  test('refuses filesystem storage', () => {
-    assert.match(issuesOf({ ...CLUSTER, STORAGE_DRIVER: 'fs' }).get('STORAGE_DRIVER')!, /cluster/);
+  test('defaults to s3, and takes filesystem storage only when asked for (one machine)', () => {
+    assert.equal(loadConfig(CLUSTER).storage.driver, 's3');
+    const { S3_BUCKET: _bucket, ...noBucket } = CLUSTER;
+    assert.match(issuesOf(noBucket).get('S3_BUCKET')!, /required/);
+    const local = loadConfig({ ...noBucket, STORAGE_DRIVER: 'fs', DOCAT_DATA_DIR: 'state' }, { cwd: '/srv/docat' }).storage;
+    assert.deepEqual(local, { driver: 'fs', root: '/srv/docat/state/objects' });
   });
 
   test('rejects an encryption key of the wrong length', () => {

@@ -34,7 +34,7 @@ export interface DocatConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Absolute. */
   dataDir: string;
-  http: { port: number; managementPort: number; corsOrigins: readonly string[] };
+  http: { port: number; managementPort: number; corsOrigins: readonly string[]; sseHeartbeatMs: number };
   /** `url` unset only in standalone mode, meaning the embedded PostgreSQL. */
   database: { url?: string; replicaUrls: readonly string[]; poolMax: number };
   /** `url` unset only in standalone mode, meaning in-process transport, queues and cache. */
@@ -155,11 +155,8 @@ function crossCheck(v: VariableValues, issues: ConfigIssue[]): void {
       if (spec.clusterRequired && !isSet(name))
         issues.push({ variable: name, message: 'is required when DOCAT_MODE=cluster' });
     }
-    if (driver === 'fs')
-      issues.push({
-        variable: 'STORAGE_DRIVER',
-        message: 'fs is not supported when DOCAT_MODE=cluster: replicas do not share a filesystem',
-      });
+    // Replicas on several machines share no filesystem, so cluster mode defaults to s3;
+    // fs is allowed only when asked for, for every process on one machine (npm run start:cluster).
   }
   if (driver === 's3' && !isSet('S3_BUCKET'))
     issues.push({ variable: 'S3_BUCKET', message: 'is required when STORAGE_DRIVER=s3' });
@@ -225,7 +222,7 @@ function build(v: VariableValues, cwd: string): DocatConfig {
     nodeEnv: v.NODE_ENV,
     logLevel: v.LOG_LEVEL,
     dataDir,
-    http: { port: v.PORT, managementPort: v.MANAGEMENT_PORT, corsOrigins: v.CORS_ORIGINS },
+    http: { port: v.PORT, managementPort: v.MANAGEMENT_PORT, corsOrigins: v.CORS_ORIGINS, sseHeartbeatMs: v.SSE_HEARTBEAT_INTERVAL },
     database: {
       url: v.DATABASE_URL,
       replicaUrls: v.DATABASE_REPLICA_URLS,

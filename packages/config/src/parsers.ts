@@ -193,6 +193,14 @@ export function toHostname(entry: string): string | undefined {
   return HOSTNAME.test(entry) ? entry.toLowerCase() : undefined;
 }
 
+/** `host`, `*.suffix` or `[ipv6]`, each optionally with `:port`. */
+export function toHostWithOptionalPort(entry: string): string | undefined {
+  const bracketed = /^\[[0-9a-f:.]+\](:\d{1,5})?$/i.test(entry);
+  if (bracketed) return entry.toLowerCase();
+  const match = /^([^:]+)(:\d{1,5})?$/.exec(entry);
+  return match && HOSTNAME.test(match[1]!) ? entry.toLowerCase() : undefined;
+}
+
 export function text(pattern?: RegExp, what?: string) {
   return z.string().transform((value, ctx) => {
     const trimmed = value.trim();

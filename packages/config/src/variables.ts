@@ -15,7 +15,7 @@ import {
   REDIS,
   secret,
   text,
-  toHostname,
+  toHostWithOptionalPort,
   toOrigin,
   url,
   urlList,
@@ -140,6 +140,13 @@ export const VARIABLES = {
     default: '',
     example: 'https://app.example.com,http://localhost:5173',
   }),
+  SSE_HEARTBEAT_INTERVAL: variable({
+    group: 'HTTP',
+    description:
+      'How often an open job event stream (SSE) sends a comment line, so proxies and load balancers do not close an idle connection.',
+    schema: durationMs,
+    default: '15s',
+  }),
 
   // Database
   DATABASE_URL: variable({
@@ -194,7 +201,7 @@ export const VARIABLES = {
   STORAGE_DRIVER: variable({
     group: 'Object storage',
     description:
-      's3 (any S3-compatible store) or fs (a folder under DOCAT_DATA_DIR; standalone mode only).',
+      's3 (any S3-compatible store) or fs (a folder under DOCAT_DATA_DIR). In cluster mode set fs only when every process runs on one machine with the same DOCAT_DATA_DIR (npm run start:cluster does): replicas on other machines would not see the files.',
     schema: oneOf(['s3', 'fs']),
     derivedDefault: 's3 in cluster mode, fs in standalone mode',
   }),
@@ -560,8 +567,8 @@ export const VARIABLES = {
   WEBHOOK_ALLOWED_HOSTS: variable({
     group: 'Webhooks',
     description:
-      'Comma-separated hostnames (*.example.com allowed) that webhooks may reach even though they resolve to private addresses. Everything else private is refused.',
-    schema: list(toHostname, 'a hostname'),
+      'Comma-separated hosts (host, *.example.com, [::1], each optionally with :port) that webhooks may reach even though they resolve to loopback, private, link-local or metadata addresses. Everything else non-public is refused.',
+    schema: list(toHostWithOptionalPort, 'a hostname, optionally with :port'),
     default: '',
   }),
 

@@ -4,6 +4,7 @@ import { NestFactory, type AbstractHttpAdapter } from '@nestjs/core';
 import type { CustomTransportStrategy } from '@nestjs/microservices';
 import type { QueueName, ServiceName } from '@docat/contracts';
 import { DocatRpcExceptionFilter } from './errors/rpc-exception.filter.js';
+import { collectQueueMetrics } from './health/queue-metrics.js';
 import { startManagementServer, type ManagementServer } from './health/management.server.js';
 import type { Runtime } from './runtime.js';
 import { RuntimeModule } from './runtime.module.js';
@@ -128,7 +129,13 @@ export async function bootstrapService(opts: BootstrapOptions): Promise<RunningS
   const management =
     managementPort === null
       ? null
-      : await startManagementServer({ service: opts.service, port: managementPort, readiness: () => runtime.readiness(), accepting: () => accepting });
+      : await startManagementServer({
+          service: opts.service,
+          port: managementPort,
+          readiness: () => runtime.readiness(),
+          accepting: () => accepting,
+          collect: () => collectQueueMetrics(runtime.queue, runtime.workedQueues()),
+        });
 
   let closing: Promise<void> | undefined;
   const shutdown = (reason = 'shutdown'): Promise<void> => {

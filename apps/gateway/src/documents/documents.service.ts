@@ -1,7 +1,9 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Multipart } from '@fastify/multipart';
 import { DocatError, RPC, uploadOptionsSchema, type EnvelopeContext, type JobView, type UploadOptions } from '@docat/contracts';
+import { uploadBytes } from '@docat/observability';
 import { parseOrThrow, STORAGE, type ObjectStorage } from '@docat/service-kit';
+import { checkWebhookUrl } from '@docat/webhooks';
 import { ServicesClient } from '../rpc/services.client.js';
 import { GATEWAY_SETTINGS, type GatewaySettings } from '../gateway.settings.js';
 import { cleanFileName } from './file-name.js';
@@ -29,6 +31,8 @@ interface UploadRequest {
  */
 @Injectable()
 export class DocumentsService {
+  private readonly logger = new Logger('Documents');
+
   constructor(
     private readonly services: ServicesClient,
     @Inject(STORAGE) private readonly storage: ObjectStorage,
@@ -37,7 +41,8 @@ export class DocumentsService {
 
   async upload(request: UploadRequest): Promise<JobView> {
     const { stored, options } = await this.receive(request.parts);
-    return this.services.call(
+    uploadBytes.inc(stored.bytes);
+    const job = await this.services.call(
       RPC.JOBS_CREATE,
       {
         userId: request.userId,
@@ -48,6 +53,13 @@ export class DocumentsService {
       request.context,
       30_000,
     );
+    if (options.webhookUrl) {
+      // The job exists now: a failure here must not make the client retry the upload.
+      await this.services
+        .call(RPC.NOTIFY_JOB_WEBHOOK, { userId: request.userId, jobId: job.id, url: options.webhookUrl }, request.context)
+        .catch((err: unknown) => this.logger.warn(`webhook of job ${job.id} not registered: ${err instanceof Error ? err.message : String(err)}`));
+    }
+    return job;
   }
 
   private async receive(parts: AsyncIterable<Multipart>): Promise<{ stored: ReceivedFile; options: UploadOptions }> {
@@ -71,7 +83,10 @@ export class DocumentsService {
         }
       }
       if (!stored) throw new DocatError('VALIDATION_FAILED', `The '${FILE_FIELD}' part is missing`);
-      return { stored, options: parseOrThrow(uploadOptionsSchema, fields) };
+      const options = parseOrThrow(uploadOptionsSchema, fields);
+      // A webhook URL naming a private or metadata address is refused with the upload.
+      if (options.webhookUrl) await checkWebhookUrl(options.webhookUrl, { allowedHosts: this.settings.webhookAllowedHosts });
+      return { stored, options };
     } catch (error) {
       if (stored) await this.storage.delete(stored.storageKey).catch(() => undefined);
       throw error;

@@ -25,8 +25,9 @@ import { firstChunk, planChunks, selectedIntervals } from './chunk-plan.js';
 import { ChunksRepository } from './chunks.repository.js';
 import { computeProgress } from './job-progress.js';
 import { resultCacheKey } from './result-cache-key.js';
+import { recordFinishedJob } from './job-metrics.js';
 
-const RENDERABLE = new Set(['md', 'txt', 'json']);
+const RENDERABLE = new Set(['pdf', 'dual', 'md', 'txt', 'json']);
 
 interface Outcome {
   row: JobRow;
@@ -190,6 +191,7 @@ export class OrchestratorService {
 
   private async afterCommit(outcome: Outcome): Promise<void> {
     const { row } = outcome;
+    if (outcome.events.some((e) => e.event.type === row.state)) recordFinishedJob(row);
     await this.events.publish(row, outcome.events);
     if (outcome.dedupe && row.sha256) await this.events.rememberResult(row);
     if (outcome.cancelled) await this.events.broadcast(EVENTS.JOB_CANCEL_REQUESTED, { jobId: row.id });

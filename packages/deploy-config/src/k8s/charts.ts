@@ -40,7 +40,8 @@ function add(scope: Construct, id: string, model: Validatable): void {
 }
 
 export function queueDepthQuery(queue: string): string {
-  return `sum(docat_queue_depth{queue="${queue}"})`;
+  // Every replica of a worker reports the same queue: take the max, a sum would count it once per replica.
+  return `max(docat_queue_depth{queue="${queue}"})`;
 }
 
 function image(env: Environment, component: string): string {
@@ -321,6 +322,20 @@ function networkChart(app: App, env: Environment): void {
           // Object storage and engine APIs over HTTPS, the OTLP collector.
           { ports: [{ protocol: 'TCP', port: 443 }, { protocol: 'TCP', port: 4318 }] },
         ],
+      },
+    }),
+  );
+  add(
+    chart,
+    'webhooks-egress',
+    new NetworkPolicy({
+      metadata: { name: 'docat-webhooks-egress', namespace: NAMESPACE, labels: labels('network') },
+      spec: {
+        // Webhook receivers may be plain HTTP; only the notification service calls them,
+        // and its SSRF guard refuses private and metadata addresses before connecting.
+        podSelector: { matchLabels: { 'app.kubernetes.io/component': 'notification' } },
+        policyTypes: ['Egress'],
+        egress: [{ ports: [{ protocol: 'TCP', port: 80 }] }],
       },
     }),
   );

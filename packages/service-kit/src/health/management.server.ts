@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { metricsText } from '@docat/observability';
 import type { ReadinessReport } from '../runtime.js';
 
 export interface ManagementServer {
@@ -14,6 +15,8 @@ export interface ManagementOptions {
   readiness(): Promise<ReadinessReport>;
   /** False once shutdown began: readiness then fails so load balancers stop sending work. */
   accepting(): boolean;
+  /** Refreshes gauges read at scrape time (queue depths); a failure leaves them as they were. */
+  collect?(): Promise<void>;
 }
 
 /**
@@ -39,14 +42,14 @@ export async function startManagementServer(opts: ManagementOptions): Promise<Ma
       return;
     }
     if (path === '/metrics') {
-      const memory = process.memoryUsage();
-      const lines = [
-        '# TYPE process_resident_memory_bytes gauge',
-        `process_resident_memory_bytes{service="${opts.service}"} ${memory.rss}`,
-        '# TYPE process_uptime_seconds gauge',
-        `process_uptime_seconds{service="${opts.service}"} ${process.uptime().toFixed(1)}`,
-      ];
-      return send(200, lines.join('\n') + '\n', 'text/plain; version=0.0.4');
+      (opts.collect?.() ?? Promise.resolve())
+        .catch(() => undefined)
+        .then(() => metricsText())
+        .then(
+          ({ body, contentType }) => send(200, body, contentType),
+          () => send(500, { status: 'metrics unavailable' }),
+        );
+      return;
     }
     send(404, { status: 'not found' });
   });

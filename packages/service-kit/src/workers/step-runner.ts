@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { z } from 'zod';
 import type { ChunkStep, QueueName } from '@docat/contracts';
+import { jobStageDuration } from '@docat/observability';
 import type { QueueJob } from '../ports.js';
 import { parseOrThrow } from '../errors/validate.js';
 import { CancellationRegistry } from './cancellation.registry.js';
@@ -32,8 +33,10 @@ export class StepRunner {
       const userId = job.data.userId;
       if (this.registry.isCancelled(data.jobId)) return;
       const tracked = this.registry.track(data.jobId, job.signal);
+      const stopTimer = jobStageDuration.startTimer({ stage: step });
       try {
         await run(data, tracked.signal, userId);
+        stopTimer();
       } catch (err) {
         if (this.registry.isCancelled(data.jobId)) {
           this.logger.log(`${queue} of job ${data.jobId} aborted: cancelled`);
