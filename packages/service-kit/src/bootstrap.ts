@@ -143,18 +143,23 @@ export async function bootstrapService(opts: BootstrapOptions): Promise<RunningS
       accepting = false;
       logger.log(`stopping (${reason})`);
       const graceMs = opts.shutdownGraceMs ?? 10_000;
+      // Which step is running, so a shutdown that overruns says where it hung.
+      let step = 'queue drain';
       const hardStop = setTimeout(() => {
-        logger.error(`shutdown exceeded ${graceMs + 5_000} ms; exiting`);
+        logger.error(`shutdown exceeded ${graceMs + 5_000} ms during ${step}; exiting`);
         process.exit(1);
       }, graceMs + 5_000);
       hardStop.unref();
       try {
         await runtime.queue.stop({ graceMs });
+        step = 'application close';
         await started.close();
+        step = 'runtime close';
         await runtime.close();
+        step = 'management server close';
         await management?.close();
       } catch (err) {
-        logger.error(`shutdown failed: ${err instanceof Error ? err.message : String(err)}`);
+        logger.error(`shutdown failed during ${step}: ${err instanceof Error ? err.message : String(err)}`);
       } finally {
         clearTimeout(hardStop);
       }
