@@ -3,12 +3,17 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { generateConfigReference, renderEnvExample } from './env-example.js';
 import { VARIABLE_NAMES } from './variables.js';
-import { ENV_EXAMPLE_URL } from './write-env-example.js';
+import { CONFIG_REFERENCE_URL, ENV_EXAMPLE_URL, withCurrentTable } from './write-env-example.js';
 
 describe('.env.example', () => {
   test('the committed file matches the variable table (run npm run env-example -w @docat/config)', () => {
     const committed = readFileSync(ENV_EXAMPLE_URL, 'utf8');
     assert.equal(committed, renderEnvExample());
+  });
+
+  test('docs/configuration.md carries the current variable table (run npm run env-example -w @docat/config)', () => {
+    const page = readFileSync(CONFIG_REFERENCE_URL, 'utf8');
+    assert.equal(page, withCurrentTable(page));
   });
 
   test('lists every variable exactly once', () => {
