@@ -34,8 +34,8 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export function appEntry(app: ClusterApp): string {
-  return join(repoRoot(), 'apps', app, 'dist', 'main.js');
+export function appEntry(app: ClusterApp, launcher?: Launcher): string {
+  return join(launcher?.root?.(app) ?? repoRoot(), 'apps', app, 'dist', 'main.js');
 }
 
 /**
@@ -44,6 +44,20 @@ export function appEntry(app: ClusterApp): string {
  */
 export interface OutputOptions {
   onLine?: (line: string) => void;
+  /** How to run a script (default: this process's Node on the repository's build). */
+  launcher?: Launcher;
+}
+
+/**
+ * How a service is started: which executable runs a script, with which arguments before
+ * it, and from which installed tree. The production-start test uses it to run each app
+ * from a pruned, read-only install as an unprivileged user.
+ */
+export interface Launcher {
+  /** The folder holding `apps/` and `packages/` with their `dist/` (default: the repository). */
+  root?: (app: ClusterApp | 'migrate') => string;
+  /** Program and leading arguments; the script path is appended (default: `process.execPath`). */
+  command?: (script: string) => { file: string; args: string[] };
 }
 
 export interface SpawnOptions extends OutputOptions {
@@ -70,13 +84,14 @@ function forwardLines(stream: NodeJS.ReadableStream | null, onLine: (line: strin
 /** Runs `node <script>` with its output sent where `opts` says; answers the child and its exit. */
 function spawnNode(script: string, env: NodeJS.ProcessEnv, logFile: string, opts: OutputOptions): { child: ChildProcess; exited: Promise<number | null> } {
   let child: ChildProcess;
+  const { file, args } = opts.launcher?.command?.(script) ?? { file: process.execPath, args: [script] };
   if (opts.onLine) {
-    child = spawn(process.execPath, [script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(file, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     forwardLines(child.stdout, opts.onLine);
     forwardLines(child.stderr, opts.onLine);
   } else {
     const fd = openSync(logFile, 'a');
-    child = spawn(process.execPath, [script], { env, stdio: ['ignore', fd, fd] });
+    child = spawn(file, args, { env, stdio: ['ignore', fd, fd] });
     closeSync(fd);
   }
   const exited = new Promise<number | null>((resolve) => {
@@ -91,7 +106,7 @@ export async function spawnService(app: ClusterApp, replica: number, env: NodeJS
   const managementPort = opts.managementPort ?? (await freePort());
   const httpPort = app === 'gateway' ? (opts.port ?? (await freePort())) : undefined;
   const logFile = join(logDir, `${app}-${replica}.log`);
-  const { child, exited } = spawnNode(appEntry(app), { ...env, MANAGEMENT_PORT: String(managementPort), ...(httpPort ? { PORT: String(httpPort) } : {}) }, logFile, opts);
+  const { child, exited } = spawnNode(appEntry(app, opts.launcher), { ...env, MANAGEMENT_PORT: String(managementPort), ...(httpPort ? { PORT: String(httpPort) } : {}) }, logFile, opts);
   if (child.pid === undefined) throw new Error(`could not start ${app}`);
   return { app, replica, pid: child.pid, managementPort, ...(httpPort ? { httpPort } : {}), logFile, child, exited };
 }
@@ -102,7 +117,8 @@ export async function spawnService(app: ClusterApp, replica: number, env: NodeJS
  */
 export async function runMigrations(env: NodeJS.ProcessEnv, logDir: string, opts: OutputOptions = {}): Promise<void> {
   const logFile = join(logDir, 'migrate.log');
-  const { exited } = spawnNode(join(repoRoot(), 'packages', 'database', 'dist', 'migrate.js'), env, logFile, opts);
+  const root = opts.launcher?.root?.('migrate') ?? repoRoot();
+  const { exited } = spawnNode(join(root, 'packages', 'database', 'dist', 'migrate.js'), env, logFile, opts);
   const code = await exited;
   if (code !== 0) throw new Error(`migrate exited with ${code}${opts.onLine ? '' : `; see ${logFile}`}`);
 }

@@ -7,7 +7,7 @@ import { freshRedisPrefix } from '../harness/redis.js';
 import { startS3Server } from '../harness/s3-server.js';
 import { checkServices } from '../harness/services.js';
 import { E2E_ENV, type E2ETarget } from './e2e-env.js';
-import { runMigrations, spawnService, stopProcess, waitReady, type ClusterApp, type ProcessInfo, type RunningProcess } from './cluster-processes.js';
+import { runMigrations, spawnService, stopProcess, waitReady, type ClusterApp, type Launcher, type ProcessInfo, type RunningProcess } from './cluster-processes.js';
 
 export interface ClusterOptions {
   /** Replicas per app; default two gateways and two extraction workers, one of the rest. */
@@ -15,6 +15,8 @@ export interface ClusterOptions {
   /** Extra environment for every process (overrides the fixture's). */
   env?: Record<string, string>;
   readyTimeoutMs?: number;
+  /** How each process is started (default: this Node on the repository's build). */
+  launcher?: Launcher;
   /** Keep the log folder after stop (default: keep it only when `DOCAT_KEEP_LOGS` is set). */
   keepLogs?: boolean;
 }
@@ -85,7 +87,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
   const start = async (app: ClusterApp): Promise<RunningProcess> => {
     const replica = (counts.get(app) ?? 0) + 1;
     counts.set(app, replica);
-    const proc = await spawnService(app, replica, env, logDir);
+    const proc = await spawnService(app, replica, env, logDir, opts.launcher ? { launcher: opts.launcher } : {});
     running.push(proc);
     return proc;
   };
@@ -117,7 +119,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
   };
 
   try {
-    await runMigrations(env, logDir);
+    await runMigrations(env, logDir, opts.launcher ? { launcher: opts.launcher } : {});
     const workers: RunningProcess[] = [];
     for (const app of ['auth', 'ingestion', 'notification', 'translation', 'extraction'] as const) {
       for (let i = 0; i < replicas[app]; i++) workers.push(await start(app));
