@@ -41,6 +41,11 @@ describe('loadConfig defaults', () => {
       apiGeneral: { limit: 1000, windowMs: 3_600_000 },
       authLogin: { limit: 5, windowMs: 60_000 },
       passwordReset: { limit: 3, windowMs: 3_600_000 },
+      byPlan: {
+        plus: { pdf_upload: { limit: 50, windowMs: 3_600_000 }, api_general: { limit: 5000, windowMs: 3_600_000 } },
+        pro: { pdf_upload: { limit: 200, windowMs: 3_600_000 }, api_general: { limit: 20000, windowMs: 3_600_000 } },
+      },
+      loginLockout: { limit: 10, windowMs: 900_000 },
     });
     assert.deepEqual(config.retention, {
       uploads: 24 * 3_600_000,
@@ -48,6 +53,8 @@ describe('loadConfig defaults', () => {
       jobs: 730 * 86_400_000,
       accounts: 7 * 365 * 86_400_000,
       resultCacheTtl: 2 * 3_600_000,
+      sweepInterval: 3_600_000,
+      sweepBatch: 500,
     });
     assert.equal(config.pdf.respectPermissions, true);
     assert.deepEqual(config.translation.engines, []);
@@ -243,10 +250,12 @@ describe('redactConfig', () => {
       ...CLUSTER,
       DATABASE_URL: 'postgres://docat:SENTINEL-db@db:5432/docat?password=SENTINEL-q',
       DATABASE_REPLICA_URLS: 'postgres://r:SENTINEL-r@replica:5432/docat',
+      DATABASE_DIRECT_URL: 'postgres://docat:SENTINEL-direct@db:5432/docat',
       REDIS_URL: 'redis://:SENTINEL-redis@redis:6379',
       REDIS_CACHE_URL: 'rediss://cache:SENTINEL-cache@cache:6380/1',
       S3_ACCESS_KEY_ID: 'AKIA',
       DOCAT_ADMIN_EMAIL: 'admin@example.com',
+      MAIL_SMTP_URL: 'smtp://mailer:SENTINEL-smtp@mail:587',
       DOCAT_ENCRYPTION_KEYS_PREVIOUS: Buffer.alloc(32, 2).toString('base64'),
     };
     const secretNames = VARIABLE_NAMES.filter((name) => 'secret' in VARIABLES[name]);

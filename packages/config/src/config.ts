@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { z } from 'zod';
-import type { RateLimit } from './parsers.js';
+import type { PlanRateLimits, RateLimit } from './parsers.js';
 import {
   VARIABLE_NAMES,
   VARIABLES,
@@ -28,17 +28,62 @@ export type StorageConfig =
       publicUrl?: string;
     };
 
+export interface RedisHostPort {
+  host: string;
+  port: number;
+}
+
+/** TLS to Redis: present means on. Files are PEM, read when a connection is made. */
+export interface RedisTlsConfig {
+  caFile?: string;
+  certFile?: string;
+  keyFile?: string;
+}
+
+/** How to reach the Redis of the transport and the queues. */
+export type RedisTopologyConfig =
+  /** REDIS_URL (in `redis.url`, kept out of here so it is redacted in one place). */
+  | { kind: 'standalone'; username?: string; password?: string; tls?: RedisTlsConfig }
+  | {
+      kind: 'sentinel';
+      sentinels: RedisHostPort[];
+      masterName: string;
+      sentinelPassword?: string;
+      username?: string;
+      password?: string;
+      tls?: RedisTlsConfig;
+    }
+  | { kind: 'cluster'; nodes: RedisHostPort[]; username?: string; password?: string; tls?: RedisTlsConfig };
+
 export interface DocatConfig {
   mode: DocatMode;
   nodeEnv: 'development' | 'production' | 'test';
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Absolute. */
   dataDir: string;
-  http: { port: number; managementPort: number; corsOrigins: readonly string[]; sseHeartbeatMs: number };
+  http: {
+    port: number;
+    managementPort: number;
+    corsOrigins: readonly string[];
+    sseHeartbeatMs: number;
+    /** TRUSTED_PROXIES: peers whose X-Forwarded-For names the client. */
+    trustedProxies: readonly string[];
+  };
   /** `url` unset only in standalone mode, meaning the embedded PostgreSQL. */
-  database: { url?: string; replicaUrls: readonly string[]; poolMax: number };
-  /** `url` unset only in standalone mode, meaning in-process transport, queues and cache. */
-  redis: { url?: string; cacheUrl?: string; keyPrefix: string };
+  database: {
+    url?: string;
+    replicaUrls: readonly string[];
+    poolMax: number;
+    /** PostgreSQL itself for migrations when `url` goes through a transaction pooler. */
+    directUrl?: string;
+    sslCaFile?: string;
+  };
+  /**
+   * `topology` unset only in standalone mode, meaning in-process transport, queues and
+   * cache. `url` is REDIS_URL (unset with Sentinel or Cluster); `cacheUrl` a separate
+   * cache Redis, unset to use the topology.
+   */
+  redis: { url?: string; cacheUrl?: string; keyPrefix: string; topology?: RedisTopologyConfig };
   storage: StorageConfig;
   /** Base64 keys; turn them into a keyring with `resolveEncryptionKey`. */
   encryption: { key?: string; previousKeys: readonly string[] };
@@ -62,12 +107,34 @@ export interface DocatConfig {
     registration: 'open' | 'invite' | 'closed';
     adminEmail?: string;
     adminPassword?: string;
+    /** Milliseconds one signing key signs before the next is generated. */
+    signingKeyRotationMs: number;
+    publicUrl: string;
+    passwordResetTtlMs: number;
+    emailVerificationTtlMs: number;
+    /** Unset `smtpUrl`: account emails go to the log. */
+    mail: { smtpUrl?: string; from: string };
+  };
+  credits: {
+    enabled: boolean;
+    unlimited: boolean;
+    requireVerifiedEmail: boolean;
+    /** Credits per period by plan name. */
+    plans: Readonly<Record<string, number>>;
+    period: 'month' | 'week' | 'day';
+    rates: { textPage: number; ocrPage: number; translationPer1000Characters: number };
+    reserveCharactersPerPage: number;
+    reservationTtlMs: number;
   };
   rateLimits: {
     pdfUpload: RateLimit;
     apiGeneral: RateLimit;
     authLogin: RateLimit;
     passwordReset: RateLimit;
+    /** Overrides of pdfUpload and apiGeneral by plan name (RATE_LIMIT_PLANS). */
+    byPlan: PlanRateLimits;
+    /** Failed logins per account that lock it for the rest of the window (LOGIN_LOCKOUT). */
+    loginLockout: RateLimit;
   };
   /** Milliseconds. */
   retention: {
@@ -76,6 +143,8 @@ export interface DocatConfig {
     jobs: number;
     accounts: number;
     resultCacheTtl: number;
+    sweepInterval: number;
+    sweepBatch: number;
   };
   translation: {
     /** Empty means: every engine whose credentials are set, then pseudo. */
@@ -158,6 +227,7 @@ function crossCheck(v: VariableValues, issues: ConfigIssue[]): void {
     // Replicas on several machines share no filesystem, so cluster mode defaults to s3;
     // fs is allowed only when asked for, for every process on one machine (npm run start:cluster).
   }
+  checkRedisTopology(v, issues, isSet);
   if (driver === 's3' && !isSet('S3_BUCKET'))
     issues.push({ variable: 'S3_BUCKET', message: 'is required when STORAGE_DRIVER=s3' });
   if (v.S3_SSE_KMS_KEY_ID !== undefined && v.S3_SSE !== 'aws:kms')
@@ -198,6 +268,74 @@ function crossCheck(v: VariableValues, issues: ConfigIssue[]): void {
     });
 }
 
+function checkRedisTopology(v: VariableValues, issues: ConfigIssue[], isSet: (name: VariableName) => boolean): void {
+  const given = (['REDIS_URL', 'REDIS_SENTINELS', 'REDIS_CLUSTER_NODES'] as const).filter((name) =>
+    name === 'REDIS_URL' ? isSet(name) : (v[name]?.length ?? 0) > 0,
+  );
+  if (v.DOCAT_MODE === 'cluster' && given.length === 0)
+    issues.push({
+      variable: 'REDIS_URL',
+      message: 'is required when DOCAT_MODE=cluster (or set REDIS_SENTINELS or REDIS_CLUSTER_NODES)',
+    });
+  if (given.length > 1)
+    issues.push({ variable: given[1]!, message: `set only one of ${given.join(', ')}` });
+  const viaUrl = v.REDIS_URL !== undefined;
+  if (viaUrl && v.REDIS_TLS !== undefined && v.REDIS_TLS !== v.REDIS_URL!.startsWith('rediss:'))
+    issues.push({ variable: 'REDIS_TLS', message: 'contradicts the scheme of REDIS_URL (rediss:// means TLS)' });
+  const tls = viaUrl ? v.REDIS_URL!.startsWith('rediss:') : (v.REDIS_TLS ?? false);
+  for (const name of ['REDIS_TLS_CA_FILE', 'REDIS_TLS_CERT_FILE', 'REDIS_TLS_KEY_FILE'] as const)
+    if (isSet(name) && !tls)
+      issues.push({ variable: name, message: 'needs TLS: a rediss:// REDIS_URL or REDIS_TLS=true' });
+  if (isSet('REDIS_TLS_CERT_FILE') !== isSet('REDIS_TLS_KEY_FILE'))
+    issues.push({
+      variable: isSet('REDIS_TLS_CERT_FILE') ? 'REDIS_TLS_KEY_FILE' : 'REDIS_TLS_CERT_FILE',
+      message: 'REDIS_TLS_CERT_FILE and REDIS_TLS_KEY_FILE must be set together',
+    });
+}
+
+function hostPort(entry: string): RedisHostPort {
+  const colon = entry.lastIndexOf(':');
+  const host = entry.slice(0, colon);
+  return { host: host.startsWith('[') ? host.slice(1, -1) : host, port: Number(entry.slice(colon + 1)) };
+}
+
+function redisTopology(v: VariableValues): RedisTopologyConfig | undefined {
+  const files = { caFile: v.REDIS_TLS_CA_FILE, certFile: v.REDIS_TLS_CERT_FILE, keyFile: v.REDIS_TLS_KEY_FILE };
+  const tlsFiles = Object.fromEntries(Object.entries(files).filter(([, f]) => f !== undefined)) as RedisTlsConfig;
+  const credentials = {
+    ...(v.REDIS_USERNAME !== undefined ? { username: v.REDIS_USERNAME } : {}),
+    ...(v.REDIS_PASSWORD !== undefined ? { password: v.REDIS_PASSWORD } : {}),
+  };
+  if (v.REDIS_URL !== undefined)
+    return { kind: 'standalone', ...credentials, ...(v.REDIS_URL.startsWith('rediss:') ? { tls: tlsFiles } : {}) };
+  const tls = v.REDIS_TLS ? { tls: tlsFiles } : {};
+  if (v.REDIS_SENTINELS.length > 0)
+    return {
+      kind: 'sentinel',
+      sentinels: v.REDIS_SENTINELS.map(hostPort),
+      masterName: v.REDIS_SENTINEL_NAME,
+      ...(v.REDIS_SENTINEL_PASSWORD !== undefined ? { sentinelPassword: v.REDIS_SENTINEL_PASSWORD } : {}),
+      ...credentials,
+      ...tls,
+    };
+  if (v.REDIS_CLUSTER_NODES.length > 0)
+    return { kind: 'cluster', nodes: v.REDIS_CLUSTER_NODES.map(hostPort), ...credentials, ...tls };
+  return undefined;
+}
+
+/**
+ * DATABASE_SSL_CA_FILE goes into each connection string as libpq's `sslrootcert`, with
+ * `sslmode=verify-full` unless the URL names a mode, so every PostgreSQL client built
+ * from the URL (pools, migrator, health probes) verifies the server the same way.
+ */
+function withSslRootCert(url: string | undefined, caFile: string | undefined): string | undefined {
+  if (url === undefined || caFile === undefined) return url;
+  const parsed = new URL(url);
+  if (!parsed.searchParams.has('sslrootcert')) parsed.searchParams.set('sslrootcert', caFile);
+  if (!parsed.searchParams.has('sslmode')) parsed.searchParams.set('sslmode', 'verify-full');
+  return parsed.toString();
+}
+
 function build(v: VariableValues, cwd: string): DocatConfig {
   const dataDir = resolve(cwd, v.DOCAT_DATA_DIR);
   const driver = v.STORAGE_DRIVER ?? (v.DOCAT_MODE === 'cluster' ? 's3' : 'fs');
@@ -222,16 +360,19 @@ function build(v: VariableValues, cwd: string): DocatConfig {
     nodeEnv: v.NODE_ENV,
     logLevel: v.LOG_LEVEL,
     dataDir,
-    http: { port: v.PORT, managementPort: v.MANAGEMENT_PORT, corsOrigins: v.CORS_ORIGINS, sseHeartbeatMs: v.SSE_HEARTBEAT_INTERVAL },
+    http: { port: v.PORT, managementPort: v.MANAGEMENT_PORT, corsOrigins: v.CORS_ORIGINS, sseHeartbeatMs: v.SSE_HEARTBEAT_INTERVAL, trustedProxies: v.TRUSTED_PROXIES },
     database: {
-      url: v.DATABASE_URL,
-      replicaUrls: v.DATABASE_REPLICA_URLS,
+      url: withSslRootCert(v.DATABASE_URL, v.DATABASE_SSL_CA_FILE),
+      replicaUrls: v.DATABASE_REPLICA_URLS.map((u) => withSslRootCert(u, v.DATABASE_SSL_CA_FILE)!),
       poolMax: v.DATABASE_POOL_MAX,
+      directUrl: withSslRootCert(v.DATABASE_DIRECT_URL, v.DATABASE_SSL_CA_FILE),
+      sslCaFile: v.DATABASE_SSL_CA_FILE,
     },
     redis: {
       url: v.REDIS_URL,
       cacheUrl: v.REDIS_CACHE_URL ?? v.REDIS_URL,
       keyPrefix: v.REDIS_KEY_PREFIX,
+      topology: redisTopology(v),
     },
     storage,
     encryption: { key: v.DOCAT_ENCRYPTION_KEY, previousKeys: v.DOCAT_ENCRYPTION_KEYS_PREVIOUS },
@@ -254,12 +395,33 @@ function build(v: VariableValues, cwd: string): DocatConfig {
       registration: v.REGISTRATION,
       adminEmail: v.DOCAT_ADMIN_EMAIL,
       adminPassword: v.DOCAT_ADMIN_PASSWORD,
+      signingKeyRotationMs: v.JWT_SIGNING_KEY_ROTATION,
+      publicUrl: v.DOCAT_PUBLIC_URL.replace(/\/+$/, ''),
+      passwordResetTtlMs: v.PASSWORD_RESET_TTL,
+      emailVerificationTtlMs: v.EMAIL_VERIFICATION_TTL,
+      mail: { smtpUrl: v.MAIL_SMTP_URL, from: v.MAIL_FROM },
+    },
+    credits: {
+      enabled: v.CREDITS_ENABLED,
+      unlimited: v.CREDITS_UNLIMITED ?? v.DOCAT_MODE === 'standalone',
+      requireVerifiedEmail: v.CREDITS_REQUIRE_VERIFIED_EMAIL,
+      plans: { free: v.CREDITS_PLAN_FREE, plus: v.CREDITS_PLAN_PLUS, pro: v.CREDITS_PLAN_PRO },
+      period: v.CREDITS_PERIOD,
+      rates: {
+        textPage: v.CREDITS_PER_TEXT_PAGE,
+        ocrPage: v.CREDITS_PER_OCR_PAGE,
+        translationPer1000Characters: v.CREDITS_PER_1000_CHARACTERS,
+      },
+      reserveCharactersPerPage: v.CREDITS_RESERVE_CHARACTERS_PER_PAGE,
+      reservationTtlMs: v.CREDITS_RESERVATION_TTL,
     },
     rateLimits: {
       pdfUpload: v.RATE_LIMIT_PDF_UPLOAD,
       apiGeneral: v.RATE_LIMIT_API_GENERAL,
       authLogin: v.RATE_LIMIT_AUTH_LOGIN,
       passwordReset: v.RATE_LIMIT_PASSWORD_RESET,
+      byPlan: v.RATE_LIMIT_PLANS,
+      loginLockout: v.LOGIN_LOCKOUT,
     },
     retention: {
       uploads: v.RETENTION_UPLOADS,
@@ -267,6 +429,8 @@ function build(v: VariableValues, cwd: string): DocatConfig {
       jobs: v.RETENTION_JOBS,
       accounts: v.RETENTION_ACCOUNTS,
       resultCacheTtl: v.RESULT_CACHE_TTL,
+      sweepInterval: v.RETENTION_SWEEP_INTERVAL,
+      sweepBatch: v.RETENTION_SWEEP_BATCH,
     },
     translation: {
       engines: v.TRANSLATION_ENGINES,

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /**
@@ -201,6 +202,16 @@ export function toHostWithOptionalPort(entry: string): string | undefined {
   return match && HOSTNAME.test(match[1]!) ? entry.toLowerCase() : undefined;
 }
 
+/** `host:port` (a hostname, IPv4 or `[ipv6]`) with the port required. */
+export function toHostAndPort(entry: string): string | undefined {
+  const match = /^(\[[0-9a-f:.]+\]|[^:[\]]+):(\d{1,5})$/i.exec(entry);
+  if (!match) return undefined;
+  const port = Number(match[2]);
+  if (port < 1 || port > 65_535) return undefined;
+  const host = match[1]!;
+  return host.startsWith('[') || HOSTNAME.test(host) ? entry.toLowerCase() : undefined;
+}
+
 export function text(pattern?: RegExp, what?: string) {
   return z.string().transform((value, ctx) => {
     const trimmed = value.trim();
@@ -256,3 +267,49 @@ export const encryptionKeyTextList = z.string().transform((value, ctx) => {
   }
   return keys;
 });
+
+/** The rate limits a plan may raise or lower (login and reset limits apply before anyone is known). */
+export const PLAN_RATE_LIMIT_NAMES = ['pdf_upload', 'api_general'] as const;
+export type PlanRateLimitName = (typeof PLAN_RATE_LIMIT_NAMES)[number];
+export type PlanRateLimits = Readonly<Record<string, Partial<Record<PlanRateLimitName, RateLimit>>>>;
+
+/** `plus:pdf_upload=50/hour,api_general=5000/hour;pro:pdf_upload=200/hour` -> per-plan overrides. */
+export function parsePlanRateLimits(text: string): PlanRateLimits | string {
+  const plans: Record<string, Partial<Record<PlanRateLimitName, RateLimit>>> = {};
+  if (text.trim() === 'none') return plans;
+  for (const entry of text.split(';').map((e) => e.trim()).filter(Boolean)) {
+    const match = /^([a-z][a-z0-9_-]{0,31})\s*:\s*(.+)$/.exec(entry);
+    if (!match) return `expected <plan>:<limit>=<count>/<window>,... in "${entry}"`;
+    const limits: Partial<Record<PlanRateLimitName, RateLimit>> = {};
+    for (const pair of match[2]!.split(',').map((p) => p.trim())) {
+      const [name, value] = pair.split('=').map((s) => s.trim());
+      if (!PLAN_RATE_LIMIT_NAMES.includes(name as PlanRateLimitName))
+        return `unknown limit "${name}" for plan ${match[1]} (known: ${PLAN_RATE_LIMIT_NAMES.join(', ')})`;
+      const parsed = parseRateLimit(value ?? '');
+      if (!parsed) return `expected <count>/<window> for ${name} of plan ${match[1]}, got "${value ?? ''}"`;
+      limits[name as PlanRateLimitName] = parsed;
+    }
+    plans[match[1]!] = limits;
+  }
+  return plans;
+}
+
+export const planRateLimits = z.string().transform((text, ctx) => {
+  const parsed = parsePlanRateLimits(text);
+  if (typeof parsed === 'string') {
+    ctx.addIssue({ code: 'custom', message: parsed });
+    return z.NEVER;
+  }
+  return parsed;
+});
+
+/** `10.0.0.7`, `10.0.0.0/8`, `::1`, `fd00::/8`: an address or a CIDR block. */
+export function toIpOrCidr(entry: string): string | undefined {
+  const [address, bits, ...rest] = entry.split('/');
+  if (rest.length > 0 || address === undefined) return undefined;
+  const family = isIP(address);
+  if (family === 0) return undefined;
+  if (bits === undefined) return address;
+  if (!/^\d{1,3}$/.test(bits) || Number(bits) > (family === 4 ? 32 : 128)) return undefined;
+  return `${address}/${Number(bits)}`;
+}

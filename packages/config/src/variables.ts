@@ -9,13 +9,16 @@ import {
   integer,
   list,
   oneOf,
+  planRateLimits,
   port,
   POSTGRES,
   rateLimit,
   REDIS,
   secret,
   text,
+  toHostAndPort,
   toHostWithOptionalPort,
+  toIpOrCidr,
   toOrigin,
   url,
   urlList,
@@ -31,6 +34,7 @@ export const GROUPS = [
   'Limits',
   'Workers',
   'Accounts',
+  'Credits',
   'Rate limits',
   'Retention',
   'Translation engines',
@@ -132,6 +136,14 @@ export const VARIABLES = {
     schema: port,
     default: '9464',
   }),
+  TRUSTED_PROXIES: variable({
+    group: 'HTTP',
+    description:
+      'Comma-separated addresses or CIDR blocks of the reverse proxies (Ingress, load balancer) in front of the gateway. Only their X-Forwarded-For is believed when deciding a client address for per-address rate limits; empty means the socket peer is the client.',
+    schema: list(toIpOrCidr, 'an IP address or CIDR block like 10.0.0.0/8'),
+    default: '',
+    example: '10.0.0.0/8',
+  }),
   CORS_ORIGINS: variable({
     group: 'HTTP',
     description:
@@ -171,15 +183,30 @@ export const VARIABLES = {
     schema: integer(1, 1_000),
     default: '10',
   }),
+  // Database TLS and the direct address for migrations.
+  DATABASE_SSL_CA_FILE: variable({
+    group: 'Database',
+    description:
+      'PEM file of the CA that signed the PostgreSQL server certificate, for sslmode=verify-ca or verify-full in DATABASE_URL (same as PGSSLROOTCERT or sslrootcert=). Applies to replicas and DATABASE_DIRECT_URL too.',
+    schema: text(/^.+$/, 'a file path'),
+    example: '/etc/docat/postgres-ca.pem',
+  }),
+  DATABASE_DIRECT_URL: variable({
+    group: 'Database',
+    description:
+      'PostgreSQL itself, bypassing a transaction-pooling PgBouncer in DATABASE_URL: migrations take a session advisory lock, which transaction pooling cannot hold.',
+    derivedDefault: 'DATABASE_URL',
+    schema: url(POSTGRES),
+    secret: { path: 'database.directUrl', url: true },
+  }),
 
   // Redis
   REDIS_URL: variable({
     group: 'Redis',
     description:
-      'Redis for the transport and the queues; it must run with maxmemory-policy noeviction.',
+      'Redis for the transport and the queues; it must run with maxmemory-policy noeviction. rediss:// turns on TLS. In cluster mode set this, REDIS_SENTINELS or REDIS_CLUSTER_NODES (exactly one).',
     schema: url(REDIS),
     example: 'redis://127.0.0.1:6379',
-    clusterRequired: true,
     secret: { path: 'redis.url', url: true },
   }),
   REDIS_CACHE_URL: variable({
@@ -195,6 +222,72 @@ export const VARIABLES = {
       'Prefix of every Redis key, so several deployments can share one Redis. Letters, digits, : _ -.',
     schema: text(KEY_PREFIX, 'letters, digits, ":", "_" or "-" (at most 63), without braces'),
     default: 'docat',
+  }),
+  // Redis topology: Sentinel or Cluster instead of one REDIS_URL, and TLS.
+  REDIS_SENTINELS: variable({
+    group: 'Redis',
+    description:
+      'Comma-separated Sentinel addresses (host:port). Docat then asks them for the current master of REDIS_SENTINEL_NAME and follows failovers. Replaces REDIS_URL.',
+    schema: list(toHostAndPort, 'host:port'),
+    default: '',
+    example: 'sentinel-0:26379,sentinel-1:26379,sentinel-2:26379',
+  }),
+  REDIS_SENTINEL_NAME: variable({
+    group: 'Redis',
+    description: 'Name of the master the Sentinels watch (their `sentinel monitor <name>`).',
+    schema: text(/^[A-Za-z0-9._-]{1,64}$/, 'a master name (letters, digits, . _ -)'),
+    default: 'mymaster',
+  }),
+  REDIS_SENTINEL_PASSWORD: variable({
+    group: 'Redis',
+    description: 'Password of the Sentinels themselves (their requirepass), when they have one.',
+    schema: secret(),
+    secret: { path: 'redis.topology.sentinelPassword' },
+  }),
+  REDIS_CLUSTER_NODES: variable({
+    group: 'Redis',
+    description:
+      'Comma-separated addresses (host:port) of some Redis Cluster nodes; the rest are discovered. Replaces REDIS_URL. Every key carries a hash tag, so multi-key commands stay in one slot.',
+    schema: list(toHostAndPort, 'host:port'),
+    default: '',
+    example: 'redis-0:6379,redis-1:6379,redis-2:6379',
+  }),
+  REDIS_USERNAME: variable({
+    group: 'Redis',
+    description:
+      'ACL user of the Redis data nodes, for REDIS_SENTINELS or REDIS_CLUSTER_NODES; user and password in a REDIS_URL take precedence.',
+    schema: text(/^\S+$/, 'a user name without spaces'),
+  }),
+  REDIS_PASSWORD: variable({
+    group: 'Redis',
+    description:
+      'Password of the Redis data nodes, for REDIS_SENTINELS or REDIS_CLUSTER_NODES; a password in a REDIS_URL takes precedence.',
+    schema: secret(),
+    secret: { path: 'redis.topology.password' },
+  }),
+  REDIS_TLS: variable({
+    group: 'Redis',
+    description:
+      'TLS to Redis (data nodes and Sentinels). With REDIS_URL it follows the scheme (rediss://) and may not contradict it.',
+    schema: boolean,
+    derivedDefault: 'true when REDIS_URL starts with rediss://, else false',
+  }),
+  REDIS_TLS_CA_FILE: variable({
+    group: 'Redis',
+    description:
+      'PEM file of the CA(s) that signed the Redis server certificates; the system trust store when unset. Server host names are always verified.',
+    schema: text(/^.+$/, 'a file path'),
+    example: '/etc/docat/redis-ca.pem',
+  }),
+  REDIS_TLS_CERT_FILE: variable({
+    group: 'Redis',
+    description: 'PEM client certificate, for Redis servers that require one (tls-auth-clients yes).',
+    schema: text(/^.+$/, 'a file path'),
+  }),
+  REDIS_TLS_KEY_FILE: variable({
+    group: 'Redis',
+    description: 'PEM private key of REDIS_TLS_CERT_FILE.',
+    schema: text(/^.+$/, 'a file path'),
   }),
 
   // Object storage
@@ -375,6 +468,125 @@ export const VARIABLES = {
     schema: secret(12),
     secret: { path: 'accounts.adminPassword' },
   }),
+  JWT_SIGNING_KEY_ROTATION: variable({
+    group: 'Accounts',
+    description:
+      'How long one key signs access tokens before auth generates the next; the previous key stays in the JWKS until its last tokens expired.',
+    schema: durationMs,
+    default: '30d',
+  }),
+  DOCAT_PUBLIC_URL: variable({
+    group: 'Accounts',
+    description:
+      'Public address of the API, used to build the links in account emails (email verification, password reset).',
+    schema: url(HTTP),
+    default: 'http://localhost:8080',
+  }),
+  PASSWORD_RESET_TTL: variable({
+    group: 'Accounts',
+    description: 'How long a password reset link stays valid (it works once).',
+    schema: durationMs,
+    default: '30m',
+  }),
+  EMAIL_VERIFICATION_TTL: variable({
+    group: 'Accounts',
+    description: 'How long an email verification link stays valid (it works once).',
+    schema: durationMs,
+    default: '48h',
+  }),
+  MAIL_SMTP_URL: variable({
+    group: 'Accounts',
+    description:
+      'SMTP server that delivers account emails (verification, password reset): smtp://user:pass@host:587 (STARTTLS when offered) or smtps://...:465. Unset: emails are written to the log, with their links outside production only.',
+    schema: url(['smtp:', 'smtps:']),
+    example: 'smtp://docat:secret@mail.example.com:587',
+    secret: { path: 'accounts.mail.smtpUrl', url: true },
+  }),
+  MAIL_FROM: variable({
+    group: 'Accounts',
+    description: 'Sender of account emails.',
+    schema: text(/^.{3,200}$/, 'a sender address, e.g. Docat <no-reply@example.com>'),
+    default: 'Docat <no-reply@localhost>',
+  }),
+
+  // Credits
+  CREDITS_ENABLED: variable({
+    group: 'Credits',
+    description:
+      'Charge jobs to the credits ledger: probe before work, reserve the worst case, settle the actual. false runs every job free and records nothing.',
+    schema: boolean,
+    default: 'true',
+  }),
+  CREDITS_UNLIMITED: variable({
+    group: 'Credits',
+    description:
+      'Every plan unlimited: usage is still recorded, nothing is refused with INSUFFICIENT_CREDITS.',
+    schema: boolean,
+    derivedDefault: 'true in standalone mode, false in cluster mode',
+  }),
+  CREDITS_REQUIRE_VERIFIED_EMAIL: variable({
+    group: 'Credits',
+    description: 'Grant a plan\'s credits only once the account\'s email address is verified.',
+    schema: boolean,
+    default: 'true',
+  }),
+  CREDITS_PLAN_FREE: variable({
+    group: 'Credits',
+    description: 'Credits per period of the free plan.',
+    schema: integer(0),
+    default: '500',
+  }),
+  CREDITS_PLAN_PLUS: variable({
+    group: 'Credits',
+    description: 'Credits per period of the plus plan.',
+    schema: integer(0),
+    default: '50000',
+  }),
+  CREDITS_PLAN_PRO: variable({
+    group: 'Credits',
+    description: 'Credits per period of the pro plan.',
+    schema: integer(0),
+    default: '1000000',
+  }),
+  CREDITS_PERIOD: variable({
+    group: 'Credits',
+    description: 'Length of a credits period, starting at midnight UTC: a calendar month, an ISO week (from Monday) or a day.',
+    schema: oneOf(['month', 'week', 'day']),
+    default: 'month',
+  }),
+  CREDITS_PER_TEXT_PAGE: variable({
+    group: 'Credits',
+    description: 'Credits per page extracted from its text layer.',
+    schema: integer(0, 1_000_000),
+    default: '1',
+  }),
+  CREDITS_PER_OCR_PAGE: variable({
+    group: 'Credits',
+    description: 'Credits per page extracted with OCR (a page without a usable text layer).',
+    schema: integer(0, 1_000_000),
+    default: '5',
+  }),
+  CREDITS_PER_1000_CHARACTERS: variable({
+    group: 'Credits',
+    description:
+      'Credits per 1,000 characters sent to a paid engine, rounded up per job. The pseudo engine, translation memory and result-cache hits are free.',
+    schema: integer(0, 1_000_000),
+    default: '1',
+  }),
+  CREDITS_RESERVE_CHARACTERS_PER_PAGE: variable({
+    group: 'Credits',
+    description:
+      'Characters per page assumed when reserving the worst case of a translation by a paid engine (the probe does not read the text).',
+    schema: integer(0, 1_000_000),
+    default: '5000',
+  }),
+  CREDITS_RESERVATION_TTL: variable({
+    group: 'Credits',
+    description:
+      'How long a reservation holds credits when its job never reports an end (a crash between reserving and creating the job).',
+    schema: durationMs,
+    default: '24h',
+  }),
 
   // Rate limits
   RATE_LIMIT_PDF_UPLOAD: variable({
@@ -400,6 +612,21 @@ export const VARIABLES = {
     description: 'Password reset requests per email.',
     schema: rateLimit,
     default: '3/hour',
+  }),
+  // Rate limits per plan and login lockout (enforced by the gateway)
+  RATE_LIMIT_PLANS: variable({
+    group: 'Rate limits',
+    description:
+      'Per-plan overrides of RATE_LIMIT_PDF_UPLOAD and RATE_LIMIT_API_GENERAL: <plan>:<pdf_upload|api_general>=<count>/<window>,... with plans separated by ";". A plan not listed gets the limits above; none gives every plan the limits above.',
+    schema: planRateLimits,
+    default: 'plus:pdf_upload=50/hour,api_general=5000/hour;pro:pdf_upload=200/hour,api_general=20000/hour',
+  }),
+  LOGIN_LOCKOUT: variable({
+    group: 'Rate limits',
+    description:
+      'Failed logins per account that lock it: <count>/<window>. A locked account is refused (423 ACCOUNT_LOCKED) until the oldest counted failure is older than the window; a successful login clears the count.',
+    schema: rateLimit,
+    default: '10/15m',
   }),
 
   // Retention
@@ -432,6 +659,18 @@ export const VARIABLES = {
     description: 'How long a finished result stays in the Redis cache in front of storage.',
     schema: durationMs,
     default: '2h',
+  }),
+  RETENTION_SWEEP_INTERVAL: variable({
+    group: 'Retention',
+    description: 'How often the ingestion service runs the retention sweeps (a scheduled job on the maintenance queue).',
+    schema: durationMs,
+    default: '1h',
+  }),
+  RETENTION_SWEEP_BATCH: variable({
+    group: 'Retention',
+    description: 'Items (objects, jobs, accounts) one retention step handles before it looks again; bounds each transaction and storage call.',
+    schema: integer(1, 10_000),
+    default: '500',
   }),
 
   // Translation engines

@@ -13,6 +13,8 @@ export const envelopeMetaSchema = z.object({
   type: z.string().min(1),
   version: z.number().int().positive(),
   traceparent: z.string().regex(TRACEPARENT).optional(),
+  /** W3C `tracestate` (vendor trace data) travelling with `traceparent`; optional, added later. */
+  tracestate: z.string().max(512).optional(),
   requestId: z.string().max(128).optional(),
   userId: z.string().max(64).optional(),
   idempotencyKey: z.string().max(255).optional(),
@@ -29,7 +31,7 @@ export function envelopeSchema<T extends z.ZodType>(data: T) {
 }
 
 export type EnvelopeContext = Partial<
-  Pick<EnvelopeMeta, 'traceparent' | 'requestId' | 'userId' | 'idempotencyKey'>
+  Pick<EnvelopeMeta, 'traceparent' | 'tracestate' | 'requestId' | 'userId' | 'idempotencyKey'>
 >;
 
 export function makeEnvelope<T>(
@@ -44,7 +46,7 @@ export function makeEnvelope<T>(
     version,
     sentAt: new Date().toISOString(),
   };
-  for (const key of ['traceparent', 'requestId', 'userId', 'idempotencyKey'] as const) {
+  for (const key of ['traceparent', 'tracestate', 'requestId', 'userId', 'idempotencyKey'] as const) {
     const value = context[key];
     if (value !== undefined) meta[key] = value;
   }

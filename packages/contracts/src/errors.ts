@@ -29,15 +29,19 @@ export const ERROR_CODES = {
   ACCOUNT_DISABLED: { status: 403, title: 'The account is disabled' },
   EMAIL_TAKEN: { status: 409, title: 'An account with this email already exists' },
   REGISTRATION_CLOSED: { status: 403, title: 'Registration is closed' },
+  INVITE_INVALID: { status: 403, title: 'The invitation code is unknown, used or expired' },
   NOT_FOUND: { status: 404, title: 'The resource does not exist' },
   RATE_LIMITED: { status: 429, title: 'Too many requests' },
+  ACCOUNT_LOCKED: { status: 423, title: 'Too many failed logins: the account is locked for a while' },
   INSUFFICIENT_CREDITS: { status: 402, title: 'Not enough credits for this job' },
 
   // Job lifecycle
   JOB_NOT_FINISHED: { status: 409, title: 'The job has not finished yet' },
   JOB_ALREADY_FINISHED: { status: 409, title: 'The job has already finished' },
   RESULT_NOT_AVAILABLE: { status: 404, title: 'The job has no result in this format' },
+  RESULT_EXPIRED: { status: 410, title: 'The result was deleted after its retention period' },
   JOB_CANCELLED: { status: 409, title: 'The job was cancelled' },
+  QUEUE_JOB_NOT_FAILED: { status: 409, title: 'The queue job is not in the failed state' },
 
   // Document processing (a job ends `failed` with one of these)
   PDF_CORRUPT: { status: 422, title: 'The PDF is damaged and cannot be read' },

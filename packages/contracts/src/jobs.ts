@@ -20,6 +20,8 @@ export const stageProgressSchema = z.object({
   done: z.number().int().nonnegative(),
   total: z.number().int().nonnegative(),
   unit: z.enum(['pages', 'segments', 'chunks']),
+  /** Seconds until this stage is done, from its observed rate; absent until it has one. */
+  etaSeconds: z.number().nonnegative().optional(),
 });
 export type StageProgress = z.infer<typeof stageProgressSchema>;
 

@@ -32,6 +32,8 @@ export type Line = z.infer<typeof lineSchema>;
 
 export const BLOCK_TYPES = [
   'paragraph', 'heading', 'list_item', 'table', 'figure', 'formula', 'header', 'footer', 'caption', 'form_field',
+  // A program listing in a fixed-pitch font: kept as it is, never translated.
+  'code',
 ] as const;
 export const blockTypeSchema = z.enum(BLOCK_TYPES);
 export type BlockType = z.infer<typeof blockTypeSchema>;

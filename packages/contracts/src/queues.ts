@@ -94,12 +94,26 @@ export const chunkStepDoneSchema = chunkStepRef.extend({
   billedCharacters: z.number().int().nonnegative().default(0),
   warnings: z.array(jobWarningSchema).default([]),
   detectedLanguage: z.string().max(16).optional(),
+  /** Segments of a translated chunk: the chunk's share of the job's translate progress. */
+  segments: z.number().int().nonnegative().optional(),
 });
 export type ChunkStepDone = z.infer<typeof chunkStepDoneSchema>;
 
 /** `chunk.step-failed`: the step failed for good (a document error, or retries exhausted). */
 export const chunkStepFailedSchema = chunkStepRef.extend({ error: wireErrorSchema });
 export type ChunkStepFailed = z.infer<typeof chunkStepFailedSchema>;
+
+/**
+ * `chunk.step-progress`: how far a running step is inside its chunk (pages extracted,
+ * segments translated, pages rendered). Sent throttled; ingestion folds it into the
+ * job's progress. Advisory: losing one costs only freshness.
+ */
+export const chunkStepProgressSchema = chunkStepRef.extend({
+  done: z.number().int().nonnegative(),
+  total: z.number().int().nonnegative(),
+  unit: z.enum(['pages', 'segments']),
+});
+export type ChunkStepProgress = z.infer<typeof chunkStepProgressSchema>;
 
 /** `job.cancel-requested` (broadcast): every worker replica aborts the job's in-flight steps. */
 export const jobCancelRequestedSchema = z.object({ jobId: z.string() });

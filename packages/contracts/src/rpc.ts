@@ -1,9 +1,31 @@
 import { z } from 'zod';
+import {
+  adminSetPlanSchema,
+  adminUserListQuerySchema,
+  adminUserListSchema,
+  adminUserViewSchema,
+  apiKeyCreateSchema,
+  apiKeyPrincipalSchema,
+  apiKeyViewSchema,
+  createdApiKeySchema,
+  emailVerifySchema,
+  idSchema,
+  inviteCreateSchema,
+  inviteViewSchema,
+  passwordResetConfirmSchema,
+  sessionViewSchema,
+} from './accounts.js';
 import { jobEventSchema, jobListSchema, jobViewSchema } from './jobs.js';
 import { languageSchema } from './languages.js';
 import { RPC, type RpcPattern } from './names.js';
 import { outputFormatSchema, uploadOptionsSchema } from './upload.js';
 import { webhookRpcSchemas as webhooks } from './webhooks.js';
+import { creditsRpcSchemas as credits, dryRunSchema } from './credits.js';
+import { accountDataRpcSchemas as accountData } from './account-data.js';
+import { queueAdminRpcSchemas as queueAdmin } from './queue-admin.js';
+import { inactiveAccountsRpcSchemas as inactiveAccounts } from './retention.js';
+
+export * from './accounts.js';
 
 /**
  * Request and response schemas of every RPC pattern. The transport validates the
@@ -43,6 +65,8 @@ export const userViewSchema = z.object({
   email: z.string(),
   role: z.enum(['user', 'admin']),
   plan: z.string(),
+  /** Free credits are granted only once this is true. */
+  emailVerified: z.boolean(),
   createdAt: z.iso.datetime(),
 });
 export type UserView = z.infer<typeof userViewSchema>;
@@ -120,16 +144,43 @@ const glossaryRef = z.object({ userId: z.string(), id: z.string().max(64) });
 export const TMX_MAX_CHARS = 10_000_000;
 
 export const RPC_CONTRACTS = {
-  [RPC.AUTH_REGISTER]: rpc(RPC.AUTH_REGISTER, z.object({ email, password }), userViewSchema),
+  [RPC.AUTH_REGISTER]: rpc(RPC.AUTH_REGISTER, z.object({ email, password, inviteCode: z.string().max(128).optional() }), userViewSchema),
   [RPC.AUTH_LOGIN]: rpc(
     RPC.AUTH_LOGIN,
-    z.object({ email, password: z.string().max(256), ip: z.string().max(64).optional() }),
+    z.object({ email, password: z.string().max(256), ip: z.string().max(64).optional(), userAgent: z.string().max(512).optional() }),
     tokenPairSchema,
   ),
   [RPC.AUTH_REFRESH]: rpc(RPC.AUTH_REFRESH, z.object({ refreshToken: z.string().max(512) }), tokenPairSchema),
   [RPC.AUTH_LOGOUT]: rpc(RPC.AUTH_LOGOUT, z.object({ refreshToken: z.string().max(512) }), z.object({ ok: z.literal(true) })),
   [RPC.AUTH_JWKS]: rpc(RPC.AUTH_JWKS, z.object({}), jwksSchema),
   [RPC.AUTH_ME]: rpc(RPC.AUTH_ME, z.object({ userId: z.string() }), userViewSchema),
+  [RPC.AUTH_SESSIONS_LIST]: rpc(RPC.AUTH_SESSIONS_LIST, z.object({ userId: z.string() }), z.object({ items: z.array(sessionViewSchema) })),
+  [RPC.AUTH_SESSIONS_REVOKE]: rpc(RPC.AUTH_SESSIONS_REVOKE, z.object({ userId: z.string(), sessionId: idSchema }), z.object({ ok: z.literal(true) })),
+  [RPC.AUTH_SESSIONS_REVOKE_ALL]: rpc(RPC.AUTH_SESSIONS_REVOKE_ALL, z.object({ userId: z.string() }), z.object({ revoked: z.number().int().nonnegative() })),
+  [RPC.AUTH_PASSWORD_RESET_REQUEST]: rpc(RPC.AUTH_PASSWORD_RESET_REQUEST, z.object({ email }), z.object({ ok: z.literal(true) })),
+  [RPC.AUTH_PASSWORD_RESET_CONFIRM]: rpc(RPC.AUTH_PASSWORD_RESET_CONFIRM, passwordResetConfirmSchema, z.object({ ok: z.literal(true) })),
+  [RPC.AUTH_EMAIL_VERIFY]: rpc(RPC.AUTH_EMAIL_VERIFY, emailVerifySchema, userViewSchema),
+  [RPC.AUTH_EMAIL_VERIFY_RESEND]: rpc(RPC.AUTH_EMAIL_VERIFY_RESEND, z.object({ userId: z.string() }), z.object({ ok: z.literal(true) })),
+  [RPC.AUTH_API_KEYS_CREATE]: rpc(RPC.AUTH_API_KEYS_CREATE, apiKeyCreateSchema.extend({ userId: z.string() }), createdApiKeySchema),
+  [RPC.AUTH_API_KEYS_LIST]: rpc(RPC.AUTH_API_KEYS_LIST, z.object({ userId: z.string() }), z.object({ items: z.array(apiKeyViewSchema) })),
+  [RPC.AUTH_API_KEYS_REVOKE]: rpc(RPC.AUTH_API_KEYS_REVOKE, z.object({ userId: z.string(), keyId: idSchema }), z.object({ ok: z.literal(true) })),
+  [RPC.AUTH_VERIFY_API_KEY]: rpc(RPC.AUTH_VERIFY_API_KEY, z.object({ key: z.string().max(128) }), apiKeyPrincipalSchema),
+  [RPC.AUTH_DENIED_USERS]: rpc(
+    RPC.AUTH_DENIED_USERS,
+    z.object({ sinceSeconds: z.number().int().nonnegative() }),
+    z.object({
+      items: z.array(z.object({ userId: z.string(), at: z.number().int() })),
+      sessions: z.array(z.object({ sessionId: z.string(), at: z.number().int() })).default([]),
+    }),
+  ),
+  [RPC.AUTH_ADMIN_USERS_LIST]: rpc(RPC.AUTH_ADMIN_USERS_LIST, adminUserListQuerySchema.extend({ actorId: z.string() }), adminUserListSchema),
+  [RPC.AUTH_ADMIN_USER_SET_DISABLED]: rpc(
+    RPC.AUTH_ADMIN_USER_SET_DISABLED,
+    z.object({ actorId: z.string(), userId: idSchema, disabled: z.boolean() }),
+    adminUserViewSchema,
+  ),
+  [RPC.AUTH_ADMIN_USER_SET_PLAN]: rpc(RPC.AUTH_ADMIN_USER_SET_PLAN, adminSetPlanSchema.extend({ actorId: z.string(), userId: idSchema }), adminUserViewSchema),
+  [RPC.AUTH_ADMIN_INVITE_CREATE]: rpc(RPC.AUTH_ADMIN_INVITE_CREATE, inviteCreateSchema.extend({ actorId: z.string() }), inviteViewSchema),
   [RPC.JOBS_CREATE]: rpc(
     RPC.JOBS_CREATE,
     z.object({
@@ -148,6 +199,22 @@ export const RPC_CONTRACTS = {
   ),
   [RPC.JOBS_CANCEL]: rpc(RPC.JOBS_CANCEL, jobRef, jobViewSchema),
   [RPC.JOBS_RESULT]: rpc(RPC.JOBS_RESULT, jobRef.extend({ format: outputFormatSchema }), resultLocationSchema),
+  [RPC.JOBS_ESTIMATE]: rpc(
+    RPC.JOBS_ESTIMATE,
+    z.object({ userId: z.string(), upload: storedUploadSchema, options: uploadOptionsSchema }),
+    dryRunSchema,
+  ),
+  [RPC.JOBS_ERASE_USER]: rpc(RPC.JOBS_ERASE_USER, accountData.eraseJobs.request, accountData.eraseJobs.response),
+  [RPC.JOBS_ADMIN_QUEUES]: rpc(RPC.JOBS_ADMIN_QUEUES, queueAdmin.overview.request, queueAdmin.overview.response),
+  [RPC.JOBS_ADMIN_QUEUE_FAILED]: rpc(RPC.JOBS_ADMIN_QUEUE_FAILED, queueAdmin.failed.request, queueAdmin.failed.response),
+  [RPC.JOBS_ADMIN_QUEUE_RETRY]: rpc(RPC.JOBS_ADMIN_QUEUE_RETRY, queueAdmin.retry.request, queueAdmin.retry.response),
+  [RPC.CREDITS_RESERVE]: rpc(RPC.CREDITS_RESERVE, credits.reserve.request, credits.reserve.response),
+  [RPC.CREDITS_SETTLE]: rpc(RPC.CREDITS_SETTLE, credits.settle.request, credits.settle.response),
+  [RPC.CREDITS_RELEASE]: rpc(RPC.CREDITS_RELEASE, credits.release.request, credits.release.response),
+  [RPC.CREDITS_USAGE]: rpc(RPC.CREDITS_USAGE, credits.usage.request, credits.usage.response),
+  [RPC.AUTH_ACCOUNT_EXPORT]: rpc(RPC.AUTH_ACCOUNT_EXPORT, accountData.export.request, accountData.export.response),
+  [RPC.AUTH_ACCOUNT_DELETE]: rpc(RPC.AUTH_ACCOUNT_DELETE, accountData.delete.request, accountData.delete.response),
+  [RPC.AUTH_INACTIVE_ACCOUNTS]: rpc(RPC.AUTH_INACTIVE_ACCOUNTS, inactiveAccounts.request, inactiveAccounts.response),
   [RPC.TRANSLATION_ENGINES]: rpc(RPC.TRANSLATION_ENGINES, z.object({}), z.object({ items: z.array(engineInfoSchema) })),
   [RPC.TRANSLATION_GLOSSARY_CREATE]: rpc(RPC.TRANSLATION_GLOSSARY_CREATE, glossaryCreateSchema.extend({ userId: z.string() }), glossaryViewSchema),
   [RPC.TRANSLATION_GLOSSARY_LIST]: rpc(RPC.TRANSLATION_GLOSSARY_LIST, z.object({ userId: z.string() }), z.object({ items: z.array(glossaryViewSchema) })),
@@ -191,6 +258,10 @@ export const ACCESS_TOKEN = {
 export const accessTokenClaimsSchema = z.object({
   sub: z.string().min(1).max(64),
   role: userViewSchema.shape.role,
+  /** The account's plan when the token was issued (a change shows after the next refresh). */
+  plan: z.string().max(32).optional(),
+  /** The session (refresh-token family) the token was issued for. */
+  sid: z.string().max(64).optional(),
   iss: z.literal(ACCESS_TOKEN.issuer),
   aud: z.union([z.literal(ACCESS_TOKEN.audience), z.array(z.string()).refine((a) => a.includes(ACCESS_TOKEN.audience))]),
   exp: z.number().int(),
