@@ -1,5 +1,6 @@
 import type { ConnectionOptions, TlsOptions } from 'node:tls';
 import { DataSource, type DataSourceOptions, type MigrationInterface } from 'typeorm';
+import { withSslRootCert } from './connection-url.js';
 
 /** TLS for the `pg` driver: `true`, or node's TLS connection options (CA, client cert, servername). */
 export type DatabaseSsl = boolean | ConnectionOptions;
@@ -16,9 +17,14 @@ export interface CreateDataSourceOptions {
   entities: EntityClass[];
   migrations: MigrationClass[];
   poolMax?: number;
-  /** Read replicas; TypeORM sends reads (`find`, query builders in `slave` mode) there. */
-  replicaUrls?: string[];
+  /**
+   * Read replicas. Queries go to the primary unless they ask for a replica
+   * (`createQueryRunner('slave')`, `queryReplica`), so nothing reads its own write stale.
+   */
+  replicaUrls?: readonly string[];
   ssl?: DatabaseSsl;
+  /** CA of the server certificates (`DATABASE_SSL_CA_FILE`), added to every URL; see withSslRootCert. */
+  sslCaFile?: string;
   applicationName?: string;
 }
 
@@ -63,12 +69,29 @@ export class SchemaDataSource extends DataSource {
 }
 
 /**
+ * `?pgbouncer=true` in a connection string marks a transaction-pooling PgBouncer (as in
+ * Prisma): the flag is removed and the session is not configured through startup
+ * options. Under transaction pooling a session holds no state between transactions, so
+ * nothing may rely on session advisory locks, LISTEN/NOTIFY, SET without LOCAL or named
+ * prepared statements (node-postgres uses unnamed ones); migrations take a session lock
+ * and connect directly (DATABASE_DIRECT_URL).
+ */
+export function throughTransactionPooler(url: string): { url: string; viaPooler: boolean } {
+  const parsed = new URL(url);
+  const flag = parsed.searchParams.get('pgbouncer');
+  if (flag === null) return { url, viaPooler: false };
+  parsed.searchParams.delete('pgbouncer');
+  return { url: parsed.toString(), viaPooler: flag === 'true' || flag === '1' };
+}
+
+/**
  * TypeORM 1 on `pg` for one service schema. Never synchronizes: the schema changes only
  * through committed migrations. Unqualified names in raw SQL resolve to the service's
  * schema first (`search_path = <schema>, public`).
  */
 export function createDataSource(opts: CreateDataSourceOptions): SchemaDataSource {
   const schema = assertIdentifier(opts.schema);
+  const pooled = throughTransactionPooler(opts.url);
   const common = {
     type: 'postgres' as const,
     schema,
@@ -80,19 +103,24 @@ export function createDataSource(opts: CreateDataSourceOptions): SchemaDataSourc
     synchronize: false,
     poolSize: opts.poolMax ?? 10,
     applicationName: opts.applicationName ?? `docat-${schema}`,
-    extra: { options: `-c search_path=${schema},public` },
+    // A transaction pooler refuses (or drops) startup options and cannot keep a session
+    // search_path; Docat's SQL names its schema everywhere, so the path is a convenience.
+    ...(pooled.viaPooler ? {} : { extra: { options: `-c search_path=${schema},public` } }),
     // TypeORM hands `ssl` to pg unchanged; its own type names the server-side TlsOptions.
     ...(opts.ssl !== undefined ? { ssl: opts.ssl as boolean | TlsOptions } : {}),
   };
+  const url = withSslRootCert(pooled.url, opts.sslCaFile);
   const options: DataSourceOptions =
     opts.replicaUrls && opts.replicaUrls.length > 0
       ? {
           ...common,
           replication: {
-            master: { url: opts.url },
-            slaves: opts.replicaUrls.map((url) => ({ url })),
+            master: { url },
+            slaves: opts.replicaUrls.map((replica) => ({ url: withSslRootCert(throughTransactionPooler(replica).url, opts.sslCaFile) })),
+            // TypeORM would send every entity read to a replica; reads opt in instead.
+            defaultMode: 'master',
           },
         }
-      : { ...common, url: opts.url };
+      : { ...common, url };
   return new SchemaDataSource(options, schema);
 }

@@ -1,4 +1,5 @@
 export * from './data-source.js';
+export * from './connection-url.js';
 export * from './migrator.js';
 export {
   MIGRATIONS,

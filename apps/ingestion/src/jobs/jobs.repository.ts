@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
+import { queryReplica } from '@docat/database';
 import { uuidv7Time, type JobProgress, type JobStage, type JobState, type JobWarning } from '@docat/contracts';
 import { INGESTION_DB } from '../ingestion.tokens.js';
 import type { JobRow, StoredOptions } from './job.row.js';
@@ -79,18 +80,25 @@ export class JobsRepository {
     return rows[0] ?? null;
   }
 
+  /**
+   * History listing: read from a replica when DATABASE_REPLICA_URLS names one (a job
+   * created a moment ago may show up a moment later). The job view stays on the
+   * primary, since a client polls it right after its upload and must see its job.
+   */
   async list(userId: string, limit: number, before?: { createdAt: string; id: string }): Promise<JobRow[]> {
     if (before) {
-      return (await this.db.query(
+      return queryReplica<JobRow>(
+        this.db,
         `SELECT * FROM ingestion.jobs WHERE user_id = $1 AND (created_at, id) < ($2::timestamptz, $3::uuid)
          ORDER BY created_at DESC, id DESC LIMIT $4`,
         [userId, before.createdAt, before.id, limit],
-      )) as JobRow[];
+      );
     }
-    return (await this.db.query(
+    return queryReplica<JobRow>(
+      this.db,
       `SELECT * FROM ingestion.jobs WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2`,
       [userId, limit],
-    )) as JobRow[];
+    );
   }
 
   async update(row: JobRow, patch: JobPatch, db: Db): Promise<JobRow> {

@@ -88,10 +88,13 @@ function configChart(app: App, env: Environment): void {
       type: 'Opaque',
       stringData: {
         // Apps connect through PgBouncer where it runs; migrations and PgBouncer itself use the primary.
+        // `pgbouncer=true` tells the apps to send no session startup options (see docs/deployment.md).
         DATABASE_URL: env.pgbouncer
-          ? `postgres://docat:${placeholder}@docat-pgbouncer:${PGBOUNCER_PORT}/docat`
+          ? `postgres://docat:${placeholder}@docat-pgbouncer:${PGBOUNCER_PORT}/docat?pgbouncer=true`
           : `postgres://docat:${placeholder}@postgres:5432/docat`,
         POSTGRES_PRIMARY_URL: `postgres://docat:${placeholder}@postgres:5432/docat`,
+        // The schema-version check at start reads PostgreSQL directly, not through the pooler.
+        ...(env.pgbouncer ? { DATABASE_DIRECT_URL: `postgres://docat:${placeholder}@postgres:5432/docat` } : {}),
         REDIS_URL: 'redis://redis:6379',
         S3_ACCESS_KEY_ID: placeholder,
         S3_SECRET_ACCESS_KEY: placeholder,
@@ -397,8 +400,27 @@ function pgbouncerChart(app: App): void {
   const component = 'pgbouncer';
   const meta = { name: 'docat-pgbouncer', namespace: NAMESPACE, labels: labels(component) };
   const probe = { tcpSocket: { port: 'pgbouncer' }, periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 2 };
-  // The image writes its generated pgbouncer.ini at start; /etc/pgbouncer is a volume.
+  // The image writes its generated pgbouncer.ini at start from these variables; /etc/pgbouncer is a volume.
   const user = 70;
+  add(
+    chart,
+    'config',
+    new ConfigMap({
+      metadata: meta,
+      data: {
+        LISTEN_PORT: String(PGBOUNCER_PORT),
+        // Transaction pooling: a server connection serves one transaction at a time, so
+        // thousands of app connections share a few dozen server connections. Session
+        // state (advisory locks, LISTEN, SET, named prepared statements) does not survive.
+        POOL_MODE: 'transaction',
+        AUTH_TYPE: 'scram-sha-256',
+        MAX_CLIENT_CONN: '2000',
+        DEFAULT_POOL_SIZE: '40',
+        MAX_DB_CONNECTIONS: '80',
+        SERVER_RESET_QUERY: 'DISCARD ALL',
+      },
+    }),
+  );
   add(
     chart,
     'deployment',
@@ -421,16 +443,8 @@ function pgbouncerChart(app: App): void {
                 name: component,
                 image: 'edoburu/pgbouncer:v1.23.1-p3',
                 ports: [{ name: 'pgbouncer', containerPort: PGBOUNCER_PORT }],
-                env: [
-                  { name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name: SECRET, key: 'POSTGRES_PRIMARY_URL' } } },
-                  { name: 'LISTEN_PORT', value: String(PGBOUNCER_PORT) },
-                  { name: 'POOL_MODE', value: 'transaction' },
-                  { name: 'AUTH_TYPE', value: 'scram-sha-256' },
-                  { name: 'MAX_CLIENT_CONN', value: '2000' },
-                  { name: 'DEFAULT_POOL_SIZE', value: '40' },
-                  { name: 'MAX_DB_CONNECTIONS', value: '80' },
-                  { name: 'SERVER_RESET_QUERY', value: 'DISCARD ALL' },
-                ],
+                envFrom: [{ configMapRef: { name: meta.name } }],
+                env: [{ name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name: SECRET, key: 'POSTGRES_PRIMARY_URL' } } }],
                 resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { cpu: '1', memory: '256Mi' } },
                 startupProbe: { ...probe, periodSeconds: 2, failureThreshold: 15 },
                 livenessProbe: probe,

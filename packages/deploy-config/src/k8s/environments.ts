@@ -47,7 +47,10 @@ export interface Environment {
   pgbouncer: boolean;
   spotWorkers: boolean;
   prometheusUrl: string;
-  /** Ports of Redis, PostgreSQL, PgBouncer and S3-compatible storage that pods may reach. */
+  /**
+   * Ports of Redis (6379, 6380 for TLS, 26379 for Sentinel), PostgreSQL, PgBouncer and
+   * S3-compatible storage that pods may reach.
+   */
   dataPorts: readonly number[];
 }
 
@@ -115,6 +118,6 @@ export function environment(name: EnvironmentName): Environment {
     pgbouncer: name === 'prod',
     spotWorkers: name === 'prod',
     prometheusUrl: 'http://prometheus-operated.monitoring.svc:9090',
-    dataPorts: [6379, 5432, 6432, 9000],
+    dataPorts: [6379, 6380, 26379, 5432, 6432, 9000],
   };
 }

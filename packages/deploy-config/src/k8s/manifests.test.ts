@@ -182,8 +182,15 @@ for (const env of ENVIRONMENTS) {
 
     if (env === 'prod') {
       test('prod runs PgBouncer in transaction mode and places workers on spot nodes', () => {
-        const bouncer = JSON.stringify(named('Deployment', 'docat-pgbouncer'));
-        assert.match(bouncer, /"POOL_MODE","value":"transaction"/);
+        const bouncer = named('Deployment', 'docat-pgbouncer');
+        assert.match(JSON.stringify(bouncer), /"envFrom":\[\{"configMapRef":\{"name":"docat-pgbouncer"\}\}\]/);
+        const settings = named('ConfigMap', 'docat-pgbouncer') as unknown as { data: Record<string, string> };
+        assert.equal(settings.data['POOL_MODE'], 'transaction');
+        assert.ok(named('Service', 'docat-pgbouncer'), 'a Service in front of PgBouncer');
+        // Apps go through the pooler without session startup options; the schema check goes direct.
+        const secret = named('Secret', 'docat-secrets') as unknown as { stringData: Record<string, string> };
+        assert.match(secret.stringData['DATABASE_URL'] ?? '', /@docat-pgbouncer:6432\/docat\?pgbouncer=true$/);
+        assert.match(secret.stringData['DATABASE_DIRECT_URL'] ?? '', /@postgres:5432\/docat$/);
         for (const worker of ['extraction', 'translation', 'notification']) {
           const spec = JSON.stringify(named('Deployment', `docat-${worker}`));
           assert.match(spec, /"tolerations":\[\{"effect":"NoSchedule","key":"node.docat.io\/capacity"/, worker);

@@ -1,12 +1,18 @@
-import { Redis } from 'ioredis';
+import { createRedisConnection, type RedisConnection, type RedisTopology } from '@docat/transport';
 import type { CachePort } from './cache.port.js';
 
-/** Cache on Redis (`REDIS_CACHE_URL`); every key lives under `<prefix>:cache:`. */
+/**
+ * Cache on Redis (`REDIS_CACHE_URL`, or the main topology: standalone, Sentinel or
+ * Cluster); every key lives under `<prefix>:cache:`. Each command touches one key, so
+ * no hash tag is needed on a cluster.
+ */
 export class RedisCache implements CachePort {
-  private readonly redis: Redis;
+  private readonly redis: RedisConnection;
 
-  constructor(url: string, private readonly prefix: string) {
-    this.redis = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 2 });
+  /** `target`: a `redis://` URL or a topology; the cache opens and closes its own connection. */
+  constructor(target: string | RedisTopology, private readonly prefix: string) {
+    const topology: RedisTopology = typeof target === 'string' ? { kind: 'standalone', url: target } : target;
+    this.redis = createRedisConnection(topology, { maxRetriesPerRequest: 2, connectionName: `${prefix}:cache` });
     this.redis.on('error', () => undefined);
   }
 

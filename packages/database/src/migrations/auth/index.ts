@@ -1,6 +1,8 @@
 import type { MigrationClass } from '../../data-source.js';
 import { AuthBaseline1767225600000 } from './1767225600000-auth-baseline.js';
 import { AuthAccounts1767225700000 } from './1767225700000-auth-accounts.js';
+import { AuthIdentity1767225800000 } from './1767225800000-auth-identity.js';
+import { AuthCredits1767226100000 } from './1767226100000-auth-credits.js';
 
 /**
  * Migrations of the `auth` schema, oldest first. To add one: create
@@ -8,4 +10,4 @@ import { AuthAccounts1767225700000 } from './1767225700000-auth-accounts.js';
  * (with the same string in its `name` field) and append it here. Never edit or remove a
  * released migration; write a new one.
  */
-export const authMigrations: readonly MigrationClass[] = [AuthBaseline1767225600000, AuthAccounts1767225700000];
+export const authMigrations: readonly MigrationClass[] = [AuthBaseline1767225600000, AuthAccounts1767225700000, AuthIdentity1767225800000, AuthCredits1767226100000];

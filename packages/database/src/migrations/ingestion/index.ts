@@ -1,6 +1,8 @@
 import type { MigrationClass } from '../../data-source.js';
 import { IngestionBaseline1767225600000 } from './1767225600000-ingestion-baseline.js';
 import { IngestionJobs1767225800000 } from './1767225800000-ingestion-jobs.js';
+import { IngestionBilling1767226200000 } from './1767226200000-ingestion-billing.js';
+import { IngestionRetention1767226400000 } from './1767226400000-ingestion-retention.js';
 
 /**
  * Migrations of the `ingestion` schema, oldest first. To add one: create
@@ -8,4 +10,4 @@ import { IngestionJobs1767225800000 } from './1767225800000-ingestion-jobs.js';
  * (with the same string in its `name` field) and append it here. Never edit or remove a
  * released migration; write a new one.
  */
-export const ingestionMigrations: readonly MigrationClass[] = [IngestionBaseline1767225600000, IngestionJobs1767225800000];
+export const ingestionMigrations: readonly MigrationClass[] = [IngestionBaseline1767225600000, IngestionJobs1767225800000, IngestionBilling1767226200000, IngestionRetention1767226400000];
