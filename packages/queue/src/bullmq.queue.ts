@@ -16,15 +16,19 @@ import {
   DEFAULT_RETAIN_COMPLETED_MS,
   DEFAULT_RETAIN_FAILED_MS,
   type EnqueueOptions,
+  type FailedQueueJob,
   type QueueDepth,
   type QueueJob,
   type QueuePort,
+  type QueueThroughput,
+  type RetryOutcome,
   type StopOptions,
   type WorkOptions,
 } from './queue.port.js';
 import { stableJobId } from './job-id.js';
 import { InFlightJobs } from './in-flight.js';
 import { receivedEnvelope } from './envelope-check.js';
+import { tracedEnqueue, tracedJob } from './trace-context.js';
 
 export interface BullMqQueueOptions {
   /**
@@ -67,6 +71,7 @@ export class BullMqQueue implements QueuePort {
   readonly #workers: { queue: QueueName; worker: Worker; inFlight: InFlightJobs }[] = [];
   readonly #connections: (Redis | Cluster)[] = [];
   #stopping = false;
+  #adminClient: Redis | Cluster | undefined;
 
   constructor(opts: BullMqQueueOptions) {
     this.#opts = {
@@ -122,7 +127,7 @@ export class BullMqQueue implements QueuePort {
     };
     if (opts.delayMs && opts.delayMs > 0) jobOpts.delay = opts.delayMs;
     const q = this.#queue(queue);
-    await q.add(nonce, data, jobOpts);
+    await tracedEnqueue(queue, data, (stamped) => q.add(nonce, stamped, jobOpts));
     const stored = await q.getJob(id);
     // A job removed between add and read was ours: a duplicate would have kept the old one.
     return { id, created: stored === undefined || stored.name === nonce };
@@ -146,13 +151,15 @@ export class BullMqQueue implements QueuePort {
       const outcome = await inFlight.run(
         signal,
         (jobSignal) =>
-          handler({
-            id: String(job.id),
-            queue,
-            data,
-            attempt: job.attemptsMade + 1,
-            signal: jobSignal,
-          }),
+          tracedJob(queue, String(job.id), job.attemptsMade + 1, data, () =>
+            handler({
+              id: String(job.id),
+              queue,
+              data,
+              attempt: job.attemptsMade + 1,
+              signal: jobSignal,
+            }),
+          ),
         async () => {
           await job.moveToWait(token);
         },
@@ -200,6 +207,45 @@ export class BullMqQueue implements QueuePort {
 
   async workersAlive(queue: QueueName): Promise<number> {
     return this.#queue(queue).getWorkersCount();
+  }
+
+  async throughput(queue: QueueName, windowMs: number): Promise<QueueThroughput> {
+    const backend = this.#queue(queue).getBackend();
+    // One plain connection for operators' reads, opened on first use and closed by stop().
+    const client = (this.#adminClient ??= this.#connect());
+    // BullMQ's completed and failed sets are scored by the time each job finished.
+    const since = Date.now() - windowMs;
+    const [completed, failed] = await Promise.all([
+      client.zcount(backend.keys.completed!, since, '+inf'),
+      client.zcount(backend.keys.failed!, since, '+inf'),
+    ]);
+    return { completed, failed };
+  }
+
+  async failedJobs(queue: QueueName, page: { limit: number; offset: number }): Promise<{ total: number; items: FailedQueueJob[] }> {
+    const q = this.#queue(queue);
+    const [total, jobs] = await Promise.all([q.getFailedCount(), q.getFailed(page.offset, page.offset + page.limit - 1)]);
+    return {
+      total,
+      items: jobs
+        .filter((job) => job?.id !== undefined)
+        .map((job) => ({
+          id: String(job.id),
+          attempts: job.attemptsMade,
+          error: (job.failedReason ?? '').slice(0, 500),
+          failedAt: job.finishedOn ? new Date(job.finishedOn) : null,
+          enqueuedAt: job.timestamp ? new Date(job.timestamp) : null,
+          data: job.data as unknown,
+        })),
+    };
+  }
+
+  async retryFailed(queue: QueueName, id: string): Promise<RetryOutcome> {
+    const job = await this.#queue(queue).getJob(id);
+    if (!job) return 'not_found';
+    if (!(await job.isFailed())) return 'not_failed';
+    await job.retry('failed', { resetAttemptsMade: true });
+    return 'retried';
   }
 
   async stop(opts: StopOptions = {}): Promise<void> {

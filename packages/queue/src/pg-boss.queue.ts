@@ -8,15 +8,19 @@ import {
   DEFAULT_LOCK_MS,
   DEFAULT_RETAIN_COMPLETED_MS,
   type EnqueueOptions,
+  type FailedQueueJob,
   type QueueDepth,
   type QueueJob,
   type QueuePort,
+  type QueueThroughput,
+  type RetryOutcome,
   type StopOptions,
   type WorkOptions,
 } from './queue.port.js';
 import { stableJobId } from './job-id.js';
 import { InFlightJobs } from './in-flight.js';
 import { receivedEnvelope } from './envelope-check.js';
+import { tracedEnqueue, tracedJob } from './trace-context.js';
 
 export interface PgBossQueueOptions {
   connectionString: string;
@@ -126,7 +130,7 @@ export class PgBossQueue implements QueuePort {
     const id = stableJobId(opts.jobId);
     const attempts = opts.attempts ?? DEFAULT_ATTEMPTS;
     const backoffMs = opts.backoffMs ?? DEFAULT_BACKOFF_MS;
-    const created = await this.#boss.send(queue, data, {
+    const created = await tracedEnqueue(queue, data, (stamped) => this.#boss.send(queue, stamped, {
       id,
       retryLimit: Math.max(0, attempts - 1),
       // pg-boss counts retry delays in whole seconds.
@@ -134,7 +138,7 @@ export class PgBossQueue implements QueuePort {
       retryBackoff: true,
       priority: opts.priority ?? 0,
       ...(opts.delayMs && opts.delayMs > 0 ? { startAfter: opts.delayMs / 1000 } : {}),
-    });
+    }));
     return { id, created: created !== null };
   }
 
@@ -177,7 +181,10 @@ export class PgBossQueue implements QueuePort {
     // claimed (`state = 'active' AND retry_count = …`), so it leaves the requeued job alone.
     await inFlight.run(
       job.signal,
-      (signal) => handler({ id: job.id, queue, data, attempt: job.retryCount + 1, signal }),
+      (signal) =>
+        tracedJob(queue, job.id, job.retryCount + 1, data, () =>
+          handler({ id: job.id, queue, data, attempt: job.retryCount + 1, signal }),
+        ),
       () => this.#giveBack(queue, job.id, job.retryCount),
     );
   }
@@ -258,6 +265,55 @@ export class PgBossQueue implements QueuePort {
         i.workers.some((w) => w.queue === queue),
     );
     return local + others.length;
+  }
+
+  async throughput(queue: QueueName, windowMs: number): Promise<QueueThroughput> {
+    await this.start();
+    const { rows } = await this.#boss.getDb().executeSql(
+      `SELECT count(*) FILTER (WHERE state = 'completed') AS completed,
+              count(*) FILTER (WHERE state = 'failed') AS failed
+         FROM ${this.#schema}.job
+        WHERE name = $1 AND completed_on > now() - make_interval(secs => $2::float8 / 1000)`,
+      [queue, windowMs],
+    );
+    const row = (rows[0] ?? {}) as Record<string, unknown>;
+    return { completed: count(row.completed), failed: count(row.failed) };
+  }
+
+  async failedJobs(queue: QueueName, page: { limit: number; offset: number }): Promise<{ total: number; items: FailedQueueJob[] }> {
+    await this.start();
+    const db = this.#boss.getDb();
+    const [totals, found] = await Promise.all([
+      db.executeSql(`SELECT count(*) AS n FROM ${this.#schema}.job WHERE name = $1 AND state = 'failed'`, [queue]),
+      db.executeSql(
+        `SELECT id, retry_count, output, completed_on, created_on, data
+           FROM ${this.#schema}.job WHERE name = $1 AND state = 'failed'
+          ORDER BY completed_on DESC NULLS LAST, id LIMIT $2 OFFSET $3`,
+        [queue, page.limit, page.offset],
+      ),
+    ]);
+    const items = (found.rows as Array<{ id: string; retry_count: number; output: unknown; completed_on: Date | null; created_on: Date | null; data: unknown }>).map((row) => {
+      const output = row.output as { message?: unknown } | null;
+      return {
+        id: row.id,
+        attempts: count(row.retry_count) + 1,
+        error: (typeof output?.message === 'string' ? output.message : JSON.stringify(output ?? '')).slice(0, 500),
+        failedAt: row.completed_on,
+        enqueuedAt: row.created_on,
+        data: row.data,
+      };
+    });
+    return { total: count((totals.rows[0] as { n?: unknown } | undefined)?.n), items };
+  }
+
+  async retryFailed(queue: QueueName, id: string): Promise<RetryOutcome> {
+    await this.start();
+    const found = await this.#boss.getDb().executeSql(`SELECT state FROM ${this.#schema}.job WHERE name = $1 AND id::text = $2`, [queue, id]);
+    const state = (found.rows[0] as { state?: string } | undefined)?.state;
+    if (state === undefined) return 'not_found';
+    if (state !== 'failed') return 'not_failed';
+    await this.#boss.retry(queue, id);
+    return 'retried';
   }
 
   async stop(opts: StopOptions = {}): Promise<void> {

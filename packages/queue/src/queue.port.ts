@@ -50,6 +50,26 @@ export interface QueueDepth {
   oldestWaitingAgeMs: number | null;
 }
 
+/** A queue job that failed for good (attempts exhausted), as operators see it. */
+export interface FailedQueueJob {
+  id: string;
+  /** Runs made, the failing one included. */
+  attempts: number;
+  /** The last error message, shortened. */
+  error: string;
+  failedAt: Date | null;
+  enqueuedAt: Date | null;
+  data: unknown;
+}
+
+/** Jobs that finished within a window ending now. */
+export interface QueueThroughput {
+  completed: number;
+  failed: number;
+}
+
+export type RetryOutcome = 'retried' | 'not_found' | 'not_failed';
+
 export interface StopOptions {
   /** How long in-flight handlers may run on before they are aborted and returned; default 10 s. */
   graceMs?: number;
@@ -76,6 +96,12 @@ export interface QueuePort {
   depth(queue: QueueName): Promise<QueueDepth>;
   /** Live worker registrations (processes or worker objects) consuming the queue. */
   workersAlive(queue: QueueName): Promise<number>;
+  /** Operations: jobs that completed or failed for good within the last `windowMs`. */
+  throughput(queue: QueueName, windowMs: number): Promise<QueueThroughput>;
+  /** Operations: failed jobs still retained, most recent first. */
+  failedJobs(queue: QueueName, page: { limit: number; offset: number }): Promise<{ total: number; items: FailedQueueJob[] }>;
+  /** Operations: puts a failed job back in the queue to run again (at least once more). */
+  retryFailed(queue: QueueName, id: string): Promise<RetryOutcome>;
   /**
    * Stops taking jobs, lets in-flight ones finish for up to `graceMs`, then aborts the
    * rest (their `signal` fires) and returns them to the queue without spending an

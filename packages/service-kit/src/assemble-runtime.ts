@@ -64,6 +64,9 @@ export function assembleRuntime<C extends RuntimeConfig>(parts: RuntimeParts<C>)
     },
     depth: (name) => parts.queue.depth(name),
     workersAlive: (name) => parts.queue.workersAlive(name),
+    throughput: (name, windowMs) => parts.queue.throughput(name, windowMs),
+    failedJobs: (name, page) => parts.queue.failedJobs(name, page),
+    retryFailed: (name, id) => parts.queue.retryFailed(name, id),
     stop: (opts) => (stopping ??= parts.queue.stop(opts)),
   };
 

@@ -1,11 +1,15 @@
 import 'reflect-metadata';
-import { ConsoleLogger, Logger, Module, type DynamicModule, type INestApplication, type INestMicroservice, type Type } from '@nestjs/common';
+import { Logger, Module, type DynamicModule, type INestApplication, type INestMicroservice, type Type } from '@nestjs/common';
 import { NestFactory, type AbstractHttpAdapter } from '@nestjs/core';
 import type { CustomTransportStrategy } from '@nestjs/microservices';
+import { LoggerModule } from 'nestjs-pino';
 import type { QueueName, ServiceName } from '@docat/contracts';
 import { DocatRpcExceptionFilter } from './errors/rpc-exception.filter.js';
 import { collectQueueMetrics } from './health/queue-metrics.js';
 import { startManagementServer, type ManagementServer } from './health/management.server.js';
+import { setupLogging, type LogLevel } from './logging/logger.js';
+import { traceHttpRequests } from './tracing/http-tracing.js';
+import { startTracing } from './tracing/tracing.js';
 import type { Runtime } from './runtime.js';
 import { RuntimeModule } from './runtime.module.js';
 
@@ -79,10 +83,18 @@ export function checkClaims(
  */
 export async function bootstrapService(opts: BootstrapOptions): Promise<RunningService> {
   process.title = `docat-${opts.service}`;
-  const logger = new ConsoleLogger({ json: true, context: opts.service });
-  Logger.overrideLogger(logger);
   const runtime = typeof opts.runtime === 'function' ? await opts.runtime() : opts.runtime;
-  const root: DynamicModule = { module: ServiceRootModule, imports: [RuntimeModule.forRoot(runtime), opts.module] };
+  // One process, one logger and one tracer: standalone mode calls this once per module.
+  const standalone = runtime.config.mode === 'standalone';
+  const tracing = await startTracing({ serviceName: standalone ? 'docat' : `docat-${opts.service}` });
+  const logging = setupLogging({
+    service: standalone ? 'standalone' : opts.service,
+    level: runtime.config.logLevel ?? logLevelFromEnv(),
+  });
+  Logger.overrideLogger(logging.nest);
+  const logger = logging.root.child({ context: opts.service });
+  const imports = [RuntimeModule.forRoot(runtime), ...(opts.http ? [LoggerModule.forRoot(logging.params)] : []), opts.module];
+  const root: DynamicModule = { module: ServiceRootModule, imports };
   const useTransport = opts.transport ?? true;
   const strategy = useTransport ? runtime.transportStrategy(opts.service) : null;
 
@@ -90,8 +102,9 @@ export async function bootstrapService(opts: BootstrapOptions): Promise<RunningS
   let httpPort: number | null = null;
   try {
     if (opts.http) {
-      const http = await NestFactory.create(root, opts.http.adapter(), { logger, abortOnError: false });
+      const http = await NestFactory.create(root, opts.http.adapter(), { logger: logging.nest, abortOnError: false });
       app = http;
+      traceHttpRequests(http.getHttpAdapter().getInstance());
       if (strategy) {
         const micro = http.connectMicroservice({ strategy }, { inheritAppConfig: false });
         micro.useGlobalFilters(new DocatRpcExceptionFilter());
@@ -107,12 +120,12 @@ export async function bootstrapService(opts: BootstrapOptions): Promise<RunningS
       httpPort = address && typeof address === 'object' ? address.port : null;
       app = http;
     } else if (strategy) {
-      const micro = await NestFactory.createMicroservice(root, { strategy, logger, abortOnError: false });
+      const micro = await NestFactory.createMicroservice(root, { strategy, logger: logging.nest, abortOnError: false });
       micro.useGlobalFilters(new DocatRpcExceptionFilter());
       app = micro;
       await micro.listen();
     } else {
-      const context = await NestFactory.createApplicationContext(root, { logger, abortOnError: false });
+      const context = await NestFactory.createApplicationContext(root, { logger: logging.nest, abortOnError: false });
       await context.init();
       app = context as unknown as INestMicroservice;
     }
@@ -141,7 +154,7 @@ export async function bootstrapService(opts: BootstrapOptions): Promise<RunningS
   const shutdown = (reason = 'shutdown'): Promise<void> => {
     closing ??= (async () => {
       accepting = false;
-      logger.log(`stopping (${reason})`);
+      logger.info(`stopping (${reason})`);
       const graceMs = opts.shutdownGraceMs ?? 10_000;
       // Which step is running, so a shutdown that overruns says where it hung.
       let step = 'queue drain';
@@ -158,6 +171,8 @@ export async function bootstrapService(opts: BootstrapOptions): Promise<RunningS
         await runtime.close();
         step = 'management server close';
         await management?.close();
+        step = 'trace export';
+        await tracing.flush();
       } catch (err) {
         logger.error(`shutdown failed during ${step}: ${err instanceof Error ? err.message : String(err)}`);
       } finally {
@@ -171,6 +186,14 @@ export async function bootstrapService(opts: BootstrapOptions): Promise<RunningS
     process.once('SIGTERM', () => void shutdown('SIGTERM'));
     process.once('SIGINT', () => void shutdown('SIGINT'));
   }
-  logger.log(`ready (pid ${process.pid}${httpPort ? `, http ${httpPort}` : ''}${management ? `, management ${management.port}` : ''})`);
+  logger.info(`ready (pid ${process.pid}${httpPort ? `, http ${httpPort}` : ''}${management ? `, management ${management.port}` : ''})`);
   return { runtime, app: started, management, httpPort, shutdown };
+}
+
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** `LOG_LEVEL` for runtimes built without the full configuration (tests); default info. */
+function logLevelFromEnv(): LogLevel {
+  const value = process.env.LOG_LEVEL?.trim().toLowerCase();
+  return LOG_LEVELS.find((level) => level === value) ?? 'info';
 }

@@ -1,8 +1,9 @@
 import type { ServiceName } from '@docat/contracts';
 import { BullMqQueue } from '@docat/queue';
 import { RedisRateLimiter as RedisRequestLimiter } from '@docat/translate';
-import { Redis } from 'ioredis';
-import { RedisStreamsClient, RedisStreamsServer, createBusClient } from '@docat/transport';
+import { watchRedisMemory } from '@docat/observability';
+import { RedisStreamsClient, RedisStreamsServer, createBusClient, createRedisConnection } from '@docat/transport';
+import { cacheRedisTopology, mainRedisTopology, quietConnection } from './redis-topology.js';
 import { assembleRuntime } from './assemble-runtime.js';
 import { RedisCache } from './cache/redis.cache.js';
 import { openDataSource } from './data-source.js';
@@ -30,21 +31,30 @@ export interface ClusterRuntimeOptions {
  * configured key prefix.
  */
 export async function createClusterRuntime<C extends RuntimeConfig>(config: C, opts: ClusterRuntimeOptions): Promise<Runtime<C>> {
-  const redisUrl = config.redis.url;
+  // One topology (REDIS_URL, Sentinel or Cluster, with or without TLS) for every client.
+  const topology = mainRedisTopology(config.redis);
   const databaseUrl = config.database.url;
-  if (!redisUrl) throw new Error('cluster mode needs REDIS_URL');
-  const cacheUrl = config.redis.cacheUrl ?? redisUrl;
+  if (!topology) throw new Error('cluster mode needs REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES');
+  const cacheTopology = cacheRedisTopology(config.redis) ?? topology;
   const prefix = config.redis.keyPrefix;
 
-  const client = new RedisStreamsClient({ url: redisUrl, prefix });
-  const queue = new BullMqQueue({ redis: redisUrl, keyPrefix: `${prefix}:q` });
-  const cache = new RedisCache(cacheUrl, prefix);
-  const rateLimiter = new RedisRateLimiter(cacheUrl, prefix);
+  const client = new RedisStreamsClient({ topology, prefix });
+  // BullMQ blocks on its connections: they must never give up a command.
+  const queue = new BullMqQueue({
+    redis: () => createRedisConnection(topology, { maxRetriesPerRequest: null, connectionName: `${prefix}:queue` }),
+    keyPrefix: `${prefix}:q`,
+  });
+  const cache = new RedisCache(cacheTopology, prefix);
+  const rateLimiter = new RedisRateLimiter(cacheTopology, prefix);
   // Engine admission lives on the cache Redis too: losing it costs only limits, never work.
-  const limiterRedis = new Redis(cacheUrl, { maxRetriesPerRequest: 2, connectionName: `${prefix}:request-limiter` });
-  limiterRedis.on('error', () => undefined);
+  const limiterRedis = quietConnection(cacheTopology, { maxRetriesPerRequest: 2, connectionName: `${prefix}:request-limiter` });
   const requestLimiter = new RedisRequestLimiter(limiterRedis, { prefix: `${prefix}:limit:` });
-  const eventLog = new RedisEventLog(redisUrl, prefix, { connectionName: `${prefix}:event-log` });
+  const eventLogRedis = quietConnection(topology, { maxRetriesPerRequest: 2, connectionName: `${prefix}:event-log` });
+  const eventLog = new RedisEventLog(eventLogRedis, prefix, { connectionName: `${prefix}:event-log` });
+  // Redis memory at scrape time, read through the limiter's connection (this runtime's
+  // own): the cache Redis, which is the main one unless a separate cache Redis is set.
+  const separateCache = JSON.stringify(cacheTopology) !== JSON.stringify(topology);
+  const unwatchRedis = watchRedisMemory(separateCache ? 'cache' : 'main', () => limiterRedis.info('memory'));
 
   return assembleRuntime({
     config,
@@ -57,19 +67,32 @@ export async function createClusterRuntime<C extends RuntimeConfig>(config: C, o
     eventLog,
     transportStrategy: (service: ServiceName) =>
       new RedisStreamsServer({
-        url: redisUrl,
+        topology,
         prefix,
         service,
         ...(opts.claimIdleMs ? { claimIdleMs: opts.claimIdleMs } : {}),
       }),
     openDataSource: (schema, entities, migrations) => {
       if (!databaseUrl) return Promise.reject(new Error('cluster mode needs DATABASE_URL'));
-      return openDataSource({ url: databaseUrl, schema, entities, migrations, poolMax: config.database.poolMax, migrate: opts.migrate ?? false });
+      const { replicaUrls, directUrl, sslCaFile } = config.database;
+      return openDataSource({
+        url: databaseUrl,
+        schema,
+        entities,
+        migrations,
+        poolMax: config.database.poolMax,
+        migrate: opts.migrate ?? false,
+        ...(replicaUrls && replicaUrls.length > 0 ? { replicaUrls } : {}),
+        ...(directUrl ? { directUrl } : {}),
+        ...(sslCaFile ? { sslCaFile } : {}),
+      });
     },
     // The request limiter's connection is this runtime's own (its close() leaves it open).
     closers: [
       async () => {
+        unwatchRedis();
         await limiterRedis.quit().catch(() => limiterRedis.disconnect());
+        await eventLogRedis.quit().catch(() => eventLogRedis.disconnect());
       },
     ],
     checks: {

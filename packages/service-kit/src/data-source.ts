@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
-import { assertSchemasCurrent, createDataSource, runAllMigrations, type EntityClass as DbEntityClass } from '@docat/database';
+import { watchDatabasePool, type PoolStats } from '@docat/observability';
+import { assertSchemasCurrent, createDataSource, runAllMigrations, withSslRootCert, type EntityClass as DbEntityClass } from '@docat/database';
 import type { EntityClass, MigrationClass } from './runtime.js';
 
 export interface OpenDataSourceOptions {
@@ -8,6 +9,12 @@ export interface OpenDataSourceOptions {
   entities: EntityClass[];
   migrations: readonly MigrationClass[];
   poolMax?: number;
+  /** Read replicas (DATABASE_REPLICA_URLS); queries opt in to them. */
+  replicaUrls?: readonly string[];
+  /** PostgreSQL itself for the migration check and lock, when `url` goes through PgBouncer. */
+  directUrl?: string;
+  /** CA of the server certificates (DATABASE_SSL_CA_FILE). */
+  sslCaFile?: string;
   /**
    * Apply the schema's pending migrations first (serialised across processes by the
    * migrator's advisory lock). Otherwise the schema must already be current: a
@@ -20,10 +27,13 @@ export interface OpenDataSourceOptions {
 /** A data source on one service schema, after the version guard (or the migrations) ran. */
 export async function openDataSource(opts: OpenDataSourceOptions): Promise<DataSource> {
   const registry = { [opts.schema]: opts.migrations };
-  if (opts.migrate) await runAllMigrations(opts.url, { registry });
-  else await assertSchemasCurrent(opts.url, { registry });
+  const migrationUrl = withSslRootCert(opts.directUrl ?? opts.url, opts.sslCaFile);
+  if (opts.migrate) await runAllMigrations(migrationUrl, { registry });
+  else await assertSchemasCurrent(migrationUrl, { registry });
   const source = createDataSource({
     url: opts.url,
+    ...(opts.replicaUrls && opts.replicaUrls.length > 0 ? { replicaUrls: opts.replicaUrls } : {}),
+    ...(opts.sslCaFile ? { sslCaFile: opts.sslCaFile } : {}),
     schema: opts.schema,
     entities: opts.entities as unknown as DbEntityClass[],
     migrations: [...opts.migrations],
@@ -31,5 +41,8 @@ export async function openDataSource(opts: OpenDataSourceOptions): Promise<DataS
     applicationName: `docat-${opts.schema}`,
   });
   await source.initialize();
+  // node-postgres's Pool behind TypeORM's driver; a destroyed source drops out of /metrics.
+  const pool = (source.driver as unknown as { master?: PoolStats }).master;
+  if (pool) watchDatabasePool(opts.schema, () => (source.isInitialized ? pool : undefined));
   return source;
 }

@@ -1,4 +1,4 @@
-import type { StorageConfig } from '@docat/config';
+import type { RedisTopologyConfig, StorageConfig } from '@docat/config';
 
 /**
  * The part of the typed configuration (`DocatConfig` from `@docat/config`) the runtime
@@ -6,9 +6,12 @@ import type { StorageConfig } from '@docat/config';
  */
 export interface RuntimeConfig {
   mode: 'cluster' | 'standalone';
+  /** Lowest level logged (`LOG_LEVEL`); the environment's, else info, when absent. */
+  logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   dataDir: string;
   http: { port: number; managementPort: number };
-  database: { url?: string; poolMax: number };
-  redis: { url?: string; cacheUrl?: string; keyPrefix: string };
+  database: { url?: string; poolMax: number; replicaUrls?: readonly string[]; directUrl?: string; sslCaFile?: string };
+  /** `topology` (Sentinel, Cluster, TLS) as loaded from the environment; REDIS_URL alone also works. */
+  redis: { url?: string; cacheUrl?: string; keyPrefix: string; topology?: RedisTopologyConfig };
   storage: StorageConfig;
 }

@@ -5,7 +5,7 @@ import { InMemoryTranslationMemory } from './memory/in-memory.memory.js';
 import { MemoryRateLimiter } from './rate-limit/memory-rate-limiter.js';
 import { segmentBlocks } from './segment.js';
 import { FakeEngine, engineError } from './testing/fake-engine.js';
-import { Translator, type TranslatorConfig } from './translator.js';
+import { Translator, type EngineCall, type TranslatorConfig } from './translator.js';
 import { engineChain } from './engines/registry.js';
 import { PseudoEngine } from './engines/pseudo.engine.js';
 
@@ -70,6 +70,25 @@ describe('Translator scheduling', () => {
     await translator().translate({ accountId: 'a', engines: [engine], source: 'en', target: 'de', segments: doc([1]) });
     assert.equal(engine.requests, 2);
     assert.ok(engine.startTimes[1]! - engine.startTimes[0]! >= 295);
+  });
+});
+
+describe('Translator engine reports', () => {
+  test('every attempt is reported with its outcome, duration and billed characters', async () => {
+    const calls: EngineCall[] = [];
+    const deepl = new FakeEngine({ name: 'deepl', fail: (n) => (n === 1 ? engineError('deepl', 'rate_limited', 10) : engineError('deepl', 'rejected')) });
+    const openai = new FakeEngine({ name: 'openai', latencyMs: 20 });
+    const tr = new Translator({ limiter: new MemoryRateLimiter(), onEngineCall: (c) => calls.push(c) }, { retry: { attempts: 3, baseMs: 5, maxMs: 20 } });
+    const out = await tr.translate({ accountId: 'a', engines: [deepl, openai], source: 'en', target: 'de', segments: doc([1, 2]) });
+    assert.deepEqual(
+      calls.map((c) => `${c.engine}:${c.outcome}`),
+      ['deepl:rate_limited', 'deepl:error', 'openai:ok'],
+    );
+    const ok = calls[2]!;
+    assert.equal(ok.billedCharacters, out.billedCharacters.openai);
+    assert.ok(ok.billedCharacters > 0);
+    assert.ok(ok.seconds >= 0.015, `the attempt took the engine's latency, saw ${ok.seconds}`);
+    assert.equal(calls[0]!.billedCharacters, 0);
   });
 });
 

@@ -30,9 +30,19 @@ export interface TranslatorConfig {
   random?: () => number;
 }
 
+/** One attempt of a batch on an engine, as metrics see it (cancelled attempts are not reported). */
+export interface EngineCall {
+  engine: EngineName;
+  outcome: 'ok' | 'error' | 'rate_limited';
+  seconds: number;
+  billedCharacters: number;
+}
+
 export interface TranslatorDeps {
   limiter: RateLimiter;
   memory?: TranslationMemory;
+  /** Told of every engine attempt, retries included; must not throw. */
+  onEngineCall?: (call: EngineCall) => void;
 }
 
 export interface TranslateRequest {
@@ -483,6 +493,9 @@ export class Translator {
     const glossary = req.glossary && req.glossary.entries.length > 0 ? req.glossary.entries : undefined;
     for (let attempt = 1; ; attempt++) {
       if (signal?.aborted) throw cancelled(signal);
+      const startedAt = performance.now();
+      const report = (outcome: EngineCall['outcome'], billedCharacters = 0): void =>
+        this.deps.onEngineCall?.({ engine: engine.name, outcome, seconds: (performance.now() - startedAt) / 1000, billedCharacters });
       try {
         const result = await raceAbort(
           engine.translateBatch({
@@ -497,12 +510,14 @@ export class Translator {
           }),
           signal,
         );
+        report('ok', result.billedCharacters);
         state.billed[engine.name] = (state.billed[engine.name] ?? 0) + result.billedCharacters;
         state.charactersSent += segments.reduce((n, s) => n + s.text.length, 0);
         if (result.detectedSource && !state.detectedSource) state.detectedSource = result.detectedSource;
         return new Map(result.translations.map((t) => [t.id, t.text]));
       } catch (err) {
         if (signal?.aborted) throw cancelled(signal);
+        report(err instanceof EngineError && err.kind === 'rate_limited' ? 'rate_limited' : 'error');
         if (!(err instanceof EngineError) || !err.retryable || attempt >= this.retry.attempts) throw err;
         const backoff = Math.min(this.retry.maxMs, this.retry.baseMs * 2 ** (attempt - 1));
         // Equal jitter: half fixed, half random, so retrying workers spread out.

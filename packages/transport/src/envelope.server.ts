@@ -2,6 +2,7 @@ import { Server, type CustomTransportStrategy, type MessageHandler } from '@nest
 import { DocatError, type Envelope } from '@docat/contracts';
 import { invokeHandler } from './handler-invoker.js';
 import { assertHandlersRegistered } from './boot-check.js';
+import { runIncoming } from './trace-context.js';
 import type { MessageContext } from './message.context.js';
 import { isTypedError, jsonSafe, toWireError, type ReplyPayload } from './wire.js';
 
@@ -46,8 +47,8 @@ export abstract class EnvelopeServer extends Server implements CustomTransportSt
       };
     }
     try {
-      const result = await this.runHooked(context, () =>
-        invokeHandler(handler, envelope.data, context),
+      const result = await runIncoming('rpc', envelope, () =>
+        this.runHooked(context, () => invokeHandler(handler, envelope.data, context)),
       );
       return { ok: true, data: jsonSafe(result) };
     } catch (err) {
@@ -64,7 +65,9 @@ export abstract class EnvelopeServer extends Server implements CustomTransportSt
       return;
     }
     try {
-      await this.runHooked(context, () => invokeHandler(handler, envelope.data, context));
+      await runIncoming('event', envelope, () =>
+        this.runHooked(context, () => invokeHandler(handler, envelope.data, context)),
+      );
     } catch (err) {
       this.logger.error(`event handler for ${envelope.type} failed`, err);
     }

@@ -1,6 +1,7 @@
 import { ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
 import { Observable } from 'rxjs';
 import { DocatError, makeEnvelope, type Envelope } from '@docat/contracts';
+import { startOutgoing } from './trace-context.js';
 import type { CallOptions, EmitOptions, EnvelopeClient } from './bus-client.js';
 import type { InProcessBus } from './in-process.bus.js';
 import { defaultResolveService } from './routing.js';
@@ -66,7 +67,14 @@ export class InProcessClient extends ClientProxy implements EnvelopeClient {
 
   async emitWith(event: string, data: unknown, options: EmitOptions = {}): Promise<void> {
     await this.connect();
-    this.bus.publish(overTheWire(makeEnvelope(event, 1, data, options.context)));
+    const span = startOutgoing('event', event);
+    try {
+      this.bus.publish(overTheWire(span.stamp(makeEnvelope(event, 1, data, options.context))));
+      span.end();
+    } catch (err) {
+      span.end(err);
+      throw err;
+    }
   }
 
   protected publish(packet: ReadPacket, callback: (packet: WritePacket) => void): () => void {
@@ -93,9 +101,11 @@ export class InProcessClient extends ClientProxy implements EnvelopeClient {
     const service =
       this.options.target ?? (this.options.resolveService ?? defaultResolveService)(pattern);
     let envelope: Envelope;
+    const span = startOutgoing('rpc', pattern);
     try {
-      envelope = overTheWire(makeEnvelope(pattern, 1, data, options.context));
-    } catch {
+      envelope = overTheWire(span.stamp(makeEnvelope(pattern, 1, data, options.context)));
+    } catch (err) {
+      span.end(err);
       respond({
         err: new DocatError('VALIDATION_FAILED', 'the request data cannot be serialized'),
       });
@@ -108,6 +118,7 @@ export class InProcessClient extends ClientProxy implements EnvelopeClient {
       clearTimeout(timer);
       this.pending.delete(settle);
       this.cancels.delete(settle);
+      span.end(packet.err ?? undefined);
       respond(packet);
     };
     const cancel = (): void => this.bus.cancel(service, envelope.id);
@@ -125,6 +136,7 @@ export class InProcessClient extends ClientProxy implements EnvelopeClient {
     });
     return () => {
       if (!done) cancel();
+      span.end();
       done = true;
       clearTimeout(timer);
       this.pending.delete(settle);

@@ -35,9 +35,10 @@ export class MessageContext extends BaseRpcContext<MessageContextArgs> {
 
   /** Metadata to pass on to calls made while handling this message. */
   propagate(): EnvelopeContext {
-    const { traceparent, requestId, userId } = this.args[0];
+    const { traceparent, tracestate, requestId, userId } = this.args[0];
     const context: EnvelopeContext = {};
     if (traceparent !== undefined) context.traceparent = traceparent;
+    if (tracestate !== undefined) context.tracestate = tracestate;
     if (requestId !== undefined) context.requestId = requestId;
     if (userId !== undefined) context.userId = userId;
     return context;

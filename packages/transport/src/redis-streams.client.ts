@@ -1,6 +1,6 @@
 import { ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
 import { defer, mergeMap, Observable } from 'rxjs';
-import { DocatError, makeEnvelope, uuidv7 } from '@docat/contracts';
+import { DocatError, makeEnvelope, uuidv7, type Envelope } from '@docat/contracts';
 import type { CallOptions, EmitOptions, EnvelopeClient } from './bus-client.js';
 import { StreamKeys } from './keys.js';
 import {
@@ -12,6 +12,7 @@ import {
 } from './redis-connection.js';
 import { broadcastSet, defaultResolveService, type RoutingOptions } from './routing.js';
 import { FIELD, parseReadReply, parseReply } from './wire.js';
+import { startOutgoing } from './trace-context.js';
 
 export interface RedisStreamsClientOptions extends RedisConnectionOptions, RoutingOptions {
   /** Key prefix shared with the servers; default `docat`. */
@@ -108,7 +109,18 @@ export class RedisStreamsClient extends ClientProxy implements EnvelopeClient {
 
   async emitWith(event: string, data: unknown, options: EmitOptions = {}): Promise<void> {
     const cmd = await this.connect();
-    const envelope = makeEnvelope(event, 1, data, options.context);
+    const span = startOutgoing('event', event);
+    const envelope = span.stamp(makeEnvelope(event, 1, data, options.context));
+    try {
+      await this.appendEvent(cmd, event, envelope);
+      span.end();
+    } catch (err) {
+      span.end(err);
+      throw err;
+    }
+  }
+
+  private async appendEvent(cmd: RedisConnection, event: string, envelope: Envelope): Promise<void> {
     if (this.broadcast.has(event)) {
       await cmd.call(
         'XADD',
@@ -153,7 +165,8 @@ export class RedisStreamsClient extends ClientProxy implements EnvelopeClient {
     }
     const timeoutMs = options.timeoutMs ?? this.options.timeoutMs ?? 10_000;
     const deadline = Date.now() + timeoutMs;
-    const envelope = makeEnvelope(pattern, 1, data, options.context);
+    const span = startOutgoing('rpc', pattern);
+    const envelope = span.stamp(makeEnvelope(pattern, 1, data, options.context));
     const service =
       this.options.target ?? (this.options.resolveService ?? defaultResolveService)(pattern);
     const settle = (packet: WritePacket): void => {
@@ -161,6 +174,7 @@ export class RedisStreamsClient extends ClientProxy implements EnvelopeClient {
       if (!call) return;
       clearTimeout(call.timer);
       this.pending.delete(envelope.id);
+      span.end(packet.err ?? undefined);
       call.respond(packet);
     };
     const timer = setTimeout(
@@ -194,6 +208,7 @@ export class RedisStreamsClient extends ClientProxy implements EnvelopeClient {
       const call = this.pending.get(envelope.id);
       if (call) clearTimeout(call.timer);
       this.pending.delete(envelope.id);
+      span.end();
     };
   }
 

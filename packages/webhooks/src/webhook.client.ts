@@ -1,5 +1,6 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { SpanKind, SpanStatusCode, context, propagation, trace } from '@opentelemetry/api';
 import { checkWebhookUrl, guardedLookup, type SsrfGuardOptions } from './ssrf-guard.js';
 
 export interface WebhookPost {
@@ -27,6 +28,28 @@ const DEFAULT_TIMEOUT_MS = 10_000;
  */
 export async function postWebhook(post: WebhookPost): Promise<WebhookResponse> {
   const target = await checkWebhookUrl(post.url, post.guard);
+  // A CLIENT span whose W3C `traceparent` goes out with the delivery, so the receiver
+  // can continue the job's trace. Only the host is recorded: paths and queries may hold secrets.
+  const span = trace.getTracer('@docat/webhooks').startSpan('POST webhook', {
+    kind: SpanKind.CLIENT,
+    attributes: { 'http.request.method': 'POST', 'server.address': target.url.hostname },
+  });
+  const traceHeaders: Record<string, string> = {};
+  propagation.inject(trace.setSpan(context.active(), span), traceHeaders);
+  try {
+    const response = await deliver(post, target, traceHeaders);
+    span.setAttribute('http.response.status_code', response.status);
+    if (response.status >= 400) span.setStatus({ code: SpanStatusCode.ERROR, message: `HTTP ${response.status}` });
+    return response;
+  } catch (err) {
+    span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message.slice(0, 200) : 'failed' });
+    throw err;
+  } finally {
+    span.end();
+  }
+}
+
+function deliver(post: WebhookPost, target: Awaited<ReturnType<typeof checkWebhookUrl>>, traceHeaders: Record<string, string>): Promise<WebhookResponse> {
   const started = Date.now();
   const send = target.url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise<WebhookResponse>((resolve, reject) => {
@@ -36,7 +59,7 @@ export async function postWebhook(post: WebhookPost): Promise<WebhookResponse> {
         method: 'POST',
         agent: false,
         lookup: guardedLookup(target.port, post.guard),
-        headers: { 'content-type': 'application/json', 'user-agent': 'Docat-Webhooks/1', 'content-length': Buffer.byteLength(post.body), ...post.headers },
+        headers: { 'content-type': 'application/json', 'user-agent': 'Docat-Webhooks/1', 'content-length': Buffer.byteLength(post.body), ...traceHeaders, ...post.headers },
         timeout: post.timeoutMs ?? DEFAULT_TIMEOUT_MS,
         ...(post.signal ? { signal: post.signal } : {}),
       },

@@ -1,4 +1,4 @@
-import { documentsProcessed, jobDuration, jobsFinished, pagesProcessed } from '@docat/observability';
+import { documentsProcessed, engineJobs, jobDuration, jobsFinished, pagesProcessed } from '@docat/observability';
 import type { JobRow } from '../jobs/job.row.js';
 
 /** Counts a job that just reached its final state (once: only the transition records). */
@@ -9,5 +9,6 @@ export function recordFinishedJob(row: JobRow): void {
   if (row.state === 'completed' && !row.cached) {
     documentsProcessed.inc();
     pagesProcessed.inc(row.page_count ?? 0);
+    engineJobs.inc({ engine: row.options.engine ?? 'default' });
   }
 }

@@ -4,6 +4,7 @@ import { MIGRATIONS } from '@docat/database';
 import { CachedTranslationMemory, PostgresTranslationMemory, Translator, type EngineEnv, type TranslationMemory } from '@docat/translate';
 import { CONFIG, RUNTIME, type Runtime } from '@docat/service-kit';
 import { engineEnv } from '../engines/engine-env.js';
+import { recordEngineCall } from './translation-metrics.js';
 
 export const ENGINE_ENV = Symbol('ENGINE_ENV');
 export const TRANSLATION_POOL = Symbol('TRANSLATION_POOL');
@@ -50,6 +51,6 @@ export const translationEngineProviders: Provider[] = [
     provide: TRANSLATOR,
     inject: [RUNTIME, TRANSLATION_MEMORY],
     useFactory: (runtime: Runtime, memory: TranslationMemory): Translator =>
-      new Translator({ limiter: runtime.requestLimiter, memory }, { limiterKey: (engine) => `translate:engine:${engine.name}` }),
+      new Translator({ limiter: runtime.requestLimiter, memory, onEngineCall: recordEngineCall }, { limiterKey: (engine) => `translate:engine:${engine.name}` }),
   },
 ];

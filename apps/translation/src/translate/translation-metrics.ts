@@ -1,16 +1,21 @@
-import { engineBilledCharacters, engineRequests, translationMemoryLookups } from '@docat/observability';
-import type { TranslateOutcome } from '@docat/translate';
+import { engineBilledCharacters, engineRequestDuration, engineRequests, translationFailures, translationMemoryLookups } from '@docat/observability';
+import type { EngineCall, TranslateOutcome } from '@docat/translate';
 
-/** Counts one chunk's translation: requests and billed characters per engine, memory hits and misses. */
+/** Counts one engine attempt (the Translator reports each, retries included). */
+export function recordEngineCall(call: EngineCall): void {
+  engineRequests.inc({ engine: call.engine, outcome: call.outcome });
+  engineRequestDuration.observe({ engine: call.engine, outcome: call.outcome }, call.seconds);
+  if (call.billedCharacters > 0) engineBilledCharacters.inc({ engine: call.engine }, call.billedCharacters);
+}
+
+/** Counts one chunk's translation-memory hits and misses (segments served versus sent to an engine). */
 export function recordTranslation(outcome: TranslateOutcome): void {
-  for (const [engine, n] of Object.entries(outcome.requests)) if (n) engineRequests.inc({ engine, outcome: 'ok' }, n);
-  for (const [engine, n] of Object.entries(outcome.billedCharacters)) if (n) engineBilledCharacters.inc({ engine }, n);
   const sent = outcome.segments.filter((s) => s.engine !== null && !s.fromMemory).length;
   if (outcome.memoryHits) translationMemoryLookups.inc({ result: 'hit' }, outcome.memoryHits);
   if (sent) translationMemoryLookups.inc({ result: 'miss' }, sent);
 }
 
-/** A chunk whose engines all failed counts as one failed request of the engine it asked for. */
+/** A chunk whose engines all failed, by the engine the job asked for. */
 export function recordEngineFailure(engine: string): void {
-  engineRequests.inc({ engine, outcome: 'error' });
+  translationFailures.inc({ engine });
 }

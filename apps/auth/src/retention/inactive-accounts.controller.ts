@@ -1,0 +1,32 @@
+import { Controller, Inject } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import type { DataSource } from 'typeorm';
+import { RPC, RPC_CONTRACTS, type RpcResponse } from '@docat/contracts';
+import { parseOrThrow } from '@docat/service-kit';
+import { AUTH_DATA_SOURCE } from '../auth.tokens.js';
+
+/**
+ * Answers the retention sweep (RETENTION_ACCOUNTS): accounts created before the limit
+ * with no session and no API key used since. Administrators are never listed: an
+ * installation must not lose its last administrator to a sweep.
+ */
+@Controller()
+export class InactiveAccountsController {
+  constructor(@Inject(AUTH_DATA_SOURCE) private readonly db: DataSource) {}
+
+  @MessagePattern(RPC.AUTH_INACTIVE_ACCOUNTS)
+  async inactive(@Payload() data: unknown): Promise<RpcResponse<typeof RPC.AUTH_INACTIVE_ACCOUNTS>> {
+    const req = parseOrThrow(RPC_CONTRACTS[RPC.AUTH_INACTIVE_ACCOUNTS].request, data);
+    const before = new Date(req.inactiveBefore);
+    const rows = (await this.db.query(
+      `SELECT u.id FROM auth.users u
+        WHERE u.role <> 'admin' AND u.created_at < $1
+          AND NOT EXISTS (SELECT 1 FROM auth.sessions s WHERE s.user_id = u.id AND s.last_used_at >= $1)
+          AND NOT EXISTS (SELECT 1 FROM auth.api_keys k WHERE k.user_id = u.id AND k.last_used_at >= $1)
+        ORDER BY u.created_at
+        LIMIT $2`,
+      [before, req.limit],
+    )) as { id: string }[];
+    return { userIds: rows.map((r) => r.id) };
+  }
+}

@@ -1,0 +1,61 @@
+import { Controller, Get, HttpCode, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import {
+  DocatError,
+  failedQueueJobsQuerySchema,
+  queueJobIdSchema,
+  queueNameSchema,
+  RPC,
+  type FailedQueueJobList,
+  type QueueName,
+  type QueuesOverview,
+} from '@docat/contracts';
+import { parseOrThrow } from '@docat/service-kit';
+import { AccessTokenGuard, AdminGuard, CurrentUser } from '../auth/access-token.guard.js';
+import type { AuthenticatedUser } from '../auth/principal.js';
+import { envelopeContextOf } from '../rpc/request-context.js';
+import { ServicesClient } from '../rpc/services.client.js';
+
+/** A path segment that names no queue (or no job) is NOT_FOUND, never a validation error. */
+function pathParam<T extends z.ZodType>(schema: T, value: string, what: string): z.infer<T> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new DocatError('NOT_FOUND', `no such ${what}`);
+  return parsed.data;
+}
+
+/**
+ * `/v1/admin/queues`: the durable queues as operators see them (backlog, failures,
+ * throughput over the last minute and hour), the failed jobs of a queue and their
+ * retry. Admins only (403 FORBIDDEN otherwise); ingestion answers from the queue backend.
+ */
+@Controller('v1/admin/queues')
+@UseGuards(AccessTokenGuard, AdminGuard)
+export class AdminQueuesController {
+  constructor(private readonly services: ServicesClient) {}
+
+  @Get()
+  overview(@CurrentUser() admin: AuthenticatedUser, @Req() request: FastifyRequest): Promise<QueuesOverview> {
+    return this.services.call(RPC.JOBS_ADMIN_QUEUES, { actorId: admin.id }, envelopeContextOf(request));
+  }
+
+  @Get(':name/failed')
+  failed(@CurrentUser() admin: AuthenticatedUser, @Param('name') name: string, @Query() query: unknown, @Req() request: FastifyRequest): Promise<FailedQueueJobList> {
+    const queue: QueueName = pathParam(queueNameSchema, name, 'queue');
+    const page = parseOrThrow(failedQueueJobsQuerySchema, query ?? {});
+    return this.services.call(RPC.JOBS_ADMIN_QUEUE_FAILED, { actorId: admin.id, queue, ...page }, envelopeContextOf(request));
+  }
+
+  @Post(':name/failed/:id/retry')
+  @HttpCode(202)
+  retry(
+    @CurrentUser() admin: AuthenticatedUser,
+    @Param('name') name: string,
+    @Param('id') id: string,
+    @Req() request: FastifyRequest,
+  ): Promise<{ id: string; queue: QueueName; state: 'waiting' }> {
+    const queue: QueueName = pathParam(queueNameSchema, name, 'queue');
+    const jobId = pathParam(queueJobIdSchema, id, 'queue job');
+    return this.services.call(RPC.JOBS_ADMIN_QUEUE_RETRY, { actorId: admin.id, queue, id: jobId }, envelopeContextOf(request));
+  }
+}
