@@ -37,6 +37,11 @@ if (!env.DOCAT_ENCRYPTION_KEY) {
   if (!existsSync(keyFile)) writeFileSync(keyFile, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
   env.DOCAT_ENCRYPTION_KEY = readFileSync(keyFile, 'utf8').trim();
 }
+if (!env.CREDITS_REQUIRE_VERIFIED_EMAIL && env.NODE_ENV !== 'production' && !env.MAIL_SMTP_URL) {
+  // No mail server on one machine: accounts get their plan's credits without clicking a link.
+  env.CREDITS_REQUIRE_VERIFIED_EMAIL = 'false';
+  say('no MAIL_SMTP_URL: new accounts get credits without email verification (CREDITS_REQUIRE_VERIFIED_EMAIL=false)');
+}
 const port = Number(env.PORT || 8080);
 const managementPort = Number(env.MANAGEMENT_PORT || 9464);
 

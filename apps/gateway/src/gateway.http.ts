@@ -1,21 +1,39 @@
 import type { INestApplication } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import multipart from '@fastify/multipart';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { DocatConfig } from '@docat/config';
 import { httpRequestDuration, httpRequests } from '@docat/observability';
 import type { HttpOptions } from '@docat/service-kit';
 import { JSON_BODY_LIMIT } from './gateway.settings.js';
 import { ProblemFilter } from './http/problem.filter.js';
+import { PROBLEM_CONTENT_TYPE, problemFor } from './http/problem.js';
 import { REQUEST_ID_HEADER, requestIdFor } from './http/request-id.js';
 import { SECURITY_HEADERS } from './http/security-headers.js';
 
-export function createGatewayAdapter(): FastifyAdapter {
+/**
+ * The Fastify adapter. `X-Forwarded-For` is believed only from TRUSTED_PROXIES, so a
+ * client cannot pick the address its per-address rate limits count against.
+ */
+export function createGatewayAdapter(config?: Pick<DocatConfig, 'http'>): FastifyAdapter {
+  const proxies = config?.http.trustedProxies ?? [];
   return new FastifyAdapter({
     bodyLimit: JSON_BODY_LIMIT,
     genReqId: requestIdFor,
     requestIdHeader: false,
-    trustProxy: false,
+    trustProxy: proxies.length > 0 ? [...proxies] : false,
     return503OnClosing: true,
+    // Errors Fastify answers before any hook runs (a malformed URL): the same problem+json,
+    // request id and security headers as everything else.
+    frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => {
+      const problem = problemFor(error, { requestId: request.id });
+      void reply
+        .headers(SECURITY_HEADERS)
+        .header(REQUEST_ID_HEADER, request.id)
+        .status(problem.status)
+        .header('content-type', PROBLEM_CONTENT_TYPE)
+        .send(Buffer.from(JSON.stringify(problem), 'utf8'));
+    },
   });
 }
 
@@ -43,8 +61,21 @@ export async function configureGatewayApp(app: INestApplication, config: Pick<Do
     app.enableCors({
       origin: [...config.http.corsOrigins],
       methods: ['GET', 'POST', 'DELETE'],
-      allowedHeaders: ['authorization', 'content-type', 'idempotency-key', 'x-request-id', 'range', 'if-none-match'],
-      exposedHeaders: ['x-request-id', 'location', 'etag', 'content-range', 'content-disposition'],
+      // Bearer tokens and API keys travel in headers, never cookies: credentials stay off.
+      credentials: false,
+      allowedHeaders: ['authorization', 'x-api-key', 'content-type', 'idempotency-key', 'x-request-id', 'range', 'if-none-match', 'last-event-id'],
+      exposedHeaders: [
+        'x-request-id',
+        'location',
+        'etag',
+        'content-range',
+        'content-disposition',
+        'retry-after',
+        'ratelimit-limit',
+        'ratelimit-remaining',
+        'ratelimit-reset',
+        'ratelimit-policy',
+      ],
       maxAge: 600,
     });
   }
@@ -54,7 +85,7 @@ export async function configureGatewayApp(app: INestApplication, config: Pick<Do
 /** The `http` option of `bootstrapService` for the gateway. */
 export function gatewayHttpOptions(config: Pick<DocatConfig, 'http'>): HttpOptions {
   return {
-    adapter: createGatewayAdapter,
+    adapter: () => createGatewayAdapter(config),
     configure: (app: INestApplication) => configureGatewayApp(app, config),
   };
 }

@@ -336,10 +336,14 @@ describe('gateway over HTTP with auth and a stub ingestion', { skip: corpus.skip
     const languages = (await (await fetch(url('/v1/languages'))).json()) as { items: { code: string }[] };
     assert.ok(languages.items.some((l) => l.code === 'de'));
     // /v1/engines asks the translation service, which this stack does not run: the e2e tier covers it.
+    // This stack runs no workers and no translation service: the aggregate says so with a 503.
     const health = await fetch(url('/health'));
-    const healthBody = (await health.json()) as { status: string; checks: Record<string, string>; timestamp: string };
-    assert.equal(health.status, 200, JSON.stringify(healthBody));
-    assert.equal(healthBody.status, 'ok');
+    const healthBody = (await health.json()) as { status: string; checks: Record<string, { status: string }>; timestamp: string };
+    assert.equal(health.status, 503, JSON.stringify(healthBody));
+    assert.equal(healthBody.status, 'unhealthy');
+    for (const check of ['database', 'redis', 'storage'] as const) assert.equal(healthBody.checks[check]?.status, 'up', check);
+    assert.equal(healthBody.checks['workers']?.status, 'down');
+    assert.equal(healthBody.checks['engines']?.status, 'down');
 
     const spec = await fetch(url('/docs/openapi.json'));
     assert.equal(spec.status, 200);

@@ -1,2 +1,3 @@
 export { GatewayModule } from './gateway.module.js';
 export { configureGatewayApp, createGatewayAdapter, gatewayHttpOptions } from './gateway.http.js';
+export { GATEWAY_EVENTS } from './auth/revocation-events.controller.js';

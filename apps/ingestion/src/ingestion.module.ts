@@ -1,10 +1,13 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { DocatConfig } from '@docat/config';
-import { RPC } from '@docat/contracts';
+import { QUEUES, RPC } from '@docat/contracts';
 import { CONFIG, RUNTIME, type Runtime } from '@docat/service-kit';
 import { MIGRATIONS } from '@docat/database';
+import { BILLING_CONTROLLERS, BILLING_PATTERNS, BILLING_PROVIDERS } from './billing/billing.providers.js';
 import { JobEventsPublisher } from './events/job-events.publisher.js';
+import { JobProgressTracker } from './events/job-progress.tracker.js';
 import { INGESTION_DB, INGESTION_SETTINGS, type IngestionSettings } from './ingestion.tokens.js';
+import { ActiveUsersMetric } from './jobs/active-users.metric.js';
 import { JobsController } from './jobs/jobs.controller.js';
 import { JobsRepository } from './jobs/jobs.repository.js';
 import { JobsService } from './jobs/jobs.service.js';
@@ -12,10 +15,13 @@ import { ChunksRepository } from './orchestration/chunks.repository.js';
 import { OrchestratorService } from './orchestration/orchestrator.service.js';
 import { ReconcilerService } from './orchestration/reconciler.service.js';
 import { StepEventsController } from './orchestration/step-events.controller.js';
+import { QueuesAdminController } from './queues/queues-admin.controller.js';
+import { RETENTION_PROVIDERS } from './retention/retention.providers.js';
 
 /** What the ingestion process must answer; its boot fails if a handler is missing. */
 export const INGESTION_CLAIMS = {
-  patterns: [RPC.JOBS_CREATE, RPC.JOBS_GET, RPC.JOBS_LIST, RPC.JOBS_CANCEL, RPC.JOBS_RESULT],
+  patterns: [RPC.JOBS_CREATE, RPC.JOBS_GET, RPC.JOBS_LIST, RPC.JOBS_CANCEL, RPC.JOBS_RESULT, RPC.JOBS_ADMIN_QUEUES, RPC.JOBS_ADMIN_QUEUE_FAILED, RPC.JOBS_ADMIN_QUEUE_RETRY, ...BILLING_PATTERNS],
+  queues: [QUEUES.MAINTENANCE],
 };
 
 /** The ingestion service: jobs RPC, orchestration of chunks, result cache. Adapters come from the runtime tokens. */
@@ -24,7 +30,7 @@ export class IngestionModule {
   static register(): DynamicModule {
     return {
       module: IngestionModule,
-      controllers: [JobsController, StepEventsController],
+      controllers: [JobsController, StepEventsController, QueuesAdminController, ...BILLING_CONTROLLERS],
       providers: [
         {
           provide: INGESTION_DB,
@@ -49,8 +55,12 @@ export class IngestionModule {
         ChunksRepository,
         JobEventsPublisher,
         OrchestratorService,
+        JobProgressTracker,
         JobsService,
         ReconcilerService,
+        ...BILLING_PROVIDERS,
+        ActiveUsersMetric,
+        ...RETENTION_PROVIDERS,
       ],
     };
   }

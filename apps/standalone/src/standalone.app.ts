@@ -5,7 +5,7 @@ import { QUEUE_NAMES, SERVICES } from '@docat/contracts';
 import { metricsText } from '@docat/observability';
 import { AUTH_PATTERNS, AuthModule } from '@docat/auth';
 import { EXTRACTION_CLAIMS, ExtractionModule } from '@docat/extraction';
-import { GatewayModule, gatewayHttpOptions } from '@docat/gateway';
+import { GATEWAY_EVENTS, GatewayModule, gatewayHttpOptions } from '@docat/gateway';
 import { INGESTION_CLAIMS, IngestionModule } from '@docat/ingestion';
 import { NOTIFICATION_CLAIMS, NotificationModule } from '@docat/notification';
 import { TRANSLATION_CLAIMS, TranslationModule } from '@docat/translation';
@@ -99,7 +99,8 @@ export async function startStandalone(opts: StandaloneOptions): Promise<Standalo
       ...common,
       service: SERVICES.GATEWAY,
       module: GatewayModule.register(),
-      transport: false,
+      // The gateway answers no RPC; it listens only for auth's revocation broadcasts.
+      claims: { patterns: GATEWAY_EVENTS },
       http: {
         adapter: gatewayHttp.adapter,
         port: config.http.port,

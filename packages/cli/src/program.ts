@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { DocatError, ERROR_CODES } from '@docat/contracts';
+import { adminCommand } from './commands/admin.js';
 import { backupCommand } from './commands/backup.command.js';
 import { extractCommand } from './commands/extract.command.js';
 import { restoreCommand } from './commands/restore.command.js';
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
   program.addCommand(extractCommand().exitOverride());
   program.addCommand(backupCommand().exitOverride());
   program.addCommand(restoreCommand().exitOverride());
+  program.addCommand(adminCommand().exitOverride());
   return program;
 }
 

@@ -1,12 +1,22 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { DocatError, uuidv7, type TokenPair, type UserView } from '@docat/contracts';
 import { AUTH_SETTINGS, type AuthSettings } from '../auth.tokens.js';
+import { AuthEventsPublisher } from '../events/auth-events.publisher.js';
+import { InvitesRepository } from '../invites/invites.repository.js';
 import { signAccessToken } from '../keys/signing-key.js';
 import { SigningKeysService } from '../keys/signing-keys.service.js';
+import { EmailVerificationService } from '../mail/email-verification.service.js';
 import { PasswordHasher } from '../passwords/password.hasher.js';
 import { hashRefreshToken, newRefreshToken, REFRESH_TOKEN_SHAPE } from '../sessions/refresh-token.js';
 import { RefreshTokensRepository } from '../sessions/refresh-tokens.repository.js';
+import { SessionsRepository } from '../sessions/sessions.repository.js';
+import { hashSecretToken, SECRET_TOKEN_SHAPE } from '../tokens/secret-token.js';
 import { toUserView, UsersRepository, type UserRecord } from '../users/users.repository.js';
+
+export interface LoginContext {
+  ip?: string;
+  userAgent?: string;
+}
 
 @Injectable()
 export class AuthService implements OnApplicationBootstrap {
@@ -15,83 +25,128 @@ export class AuthService implements OnApplicationBootstrap {
   constructor(
     private readonly users: UsersRepository,
     private readonly refreshTokens: RefreshTokensRepository,
+    private readonly sessions: SessionsRepository,
+    private readonly invites: InvitesRepository,
     private readonly signingKeys: SigningKeysService,
     private readonly passwords: PasswordHasher,
+    private readonly verification: EmailVerificationService,
+    private readonly events: AuthEventsPublisher,
     @Inject(AUTH_SETTINGS) private readonly settings: AuthSettings,
   ) {}
 
-  /** Creates the configured administrator once, so a closed installation has someone to let others in. */
+  /**
+   * Creates the configured administrator once, so a closed installation has someone to
+   * let others in. An existing account with that email is left as it is: the
+   * environment never overwrites a password or promotes an account someone registered.
+   */
   async onApplicationBootstrap(): Promise<void> {
     const { adminEmail, adminPassword } = this.settings;
     if (!adminEmail || !adminPassword) return;
     if (await this.users.findByEmail(adminEmail)) return;
     try {
-      await this.createUser(adminEmail, adminPassword, 'admin');
+      const passwordHash = await this.passwords.hash(adminPassword);
+      await this.users.insert({ id: uuidv7(), email: adminEmail.toLowerCase(), passwordHash, role: 'admin', plan: 'free', emailVerified: true });
       this.logger.log('created the administrator account from DOCAT_ADMIN_EMAIL');
     } catch (error) {
       if (!(error instanceof DocatError && error.code === 'EMAIL_TAKEN')) throw error;
     }
   }
 
-  async register(email: string, password: string): Promise<UserView> {
-    if (this.settings.registration !== 'open') throw new DocatError('REGISTRATION_CLOSED');
-    return toUserView(await this.createUser(email, password, 'user'));
+  /**
+   * Registration by mode: `open` admits anyone, `invite` needs an unused invitation
+   * code (bound to the email when the admin gave one), `closed` admits nobody (admins
+   * are created from the environment or the CLI). The new account's email is unverified
+   * and a verification link is mailed.
+   */
+  async register(email: string, password: string, inviteCode?: string): Promise<UserView> {
+    const mode = this.settings.registration;
+    if (mode === 'closed') throw new DocatError('REGISTRATION_CLOSED');
+    if (mode === 'invite' && !inviteCode) throw new DocatError('INVITE_INVALID', 'Registration needs an invitation code');
+    if (await this.users.findByEmail(email)) throw new DocatError('EMAIL_TAKEN');
+    const passwordHash = await this.passwords.hash(password);
+    const user = await this.users.transaction(async (tx) => {
+      let inviteId: string | null = null;
+      if (mode === 'invite') {
+        inviteId = SECRET_TOKEN_SHAPE.test(inviteCode!) ? await this.invites.claim(tx, hashSecretToken(inviteCode!), email) : null;
+        if (!inviteId) throw new DocatError('INVITE_INVALID');
+      }
+      const created = await this.users.insert({ id: uuidv7(), email, passwordHash, role: 'user', plan: 'free' }, tx);
+      if (inviteId) await this.invites.setUsedBy(tx, inviteId, created.id);
+      return created;
+    });
+    await this.verification.send(user).catch((err: unknown) => {
+      this.logger.warn(`verification mail for a new account failed: ${err instanceof Error ? err.message : String(err)}`);
+    });
+    return toUserView(user);
   }
 
-  async login(email: string, password: string): Promise<TokenPair> {
+  async login(email: string, password: string, context: LoginContext = {}): Promise<TokenPair> {
     const user = await this.users.findByEmail(email);
     const ok = user ? await this.passwords.verify(user.passwordHash, password) : await this.passwords.verifyNothing(password);
     if (!user || !ok) throw new DocatError('INVALID_CREDENTIALS');
     if (user.disabledAt) throw new DocatError('ACCOUNT_DISABLED');
     const refreshToken = newRefreshToken();
-    await this.refreshTokens.insert(null, {
-      userId: user.id,
-      familyId: uuidv7(),
-      tokenHash: hashRefreshToken(refreshToken),
-      expiresAt: this.refreshExpiry(),
+    const sessionId = uuidv7();
+    const expiresAt = this.refreshExpiry();
+    await this.refreshTokens.transaction(async (tx) => {
+      await this.sessions.insert(tx, { id: sessionId, userId: user.id, expiresAt, ip: context.ip, userAgent: context.userAgent });
+      await this.refreshTokens.insert(tx, { userId: user.id, familyId: sessionId, tokenHash: hashRefreshToken(refreshToken), expiresAt });
     });
-    return this.tokenPair(user, refreshToken);
+    return this.tokenPair(user, sessionId, refreshToken);
   }
 
   /**
    * Exchanges a refresh token for a new pair. The presented token is rotated (usable
-   * once); presenting a rotated or revoked token revokes its whole family, since
-   * either the client or a thief holds a copy and the two can't be told apart.
+   * once); presenting a rotated token again revokes its whole family and refuses the
+   * family's access tokens on every gateway, since either the client or a thief holds a
+   * copy and the two can't be told apart.
    */
   async refresh(refreshToken: string): Promise<TokenPair> {
     if (!REFRESH_TOKEN_SHAPE.test(refreshToken)) throw new DocatError('TOKEN_INVALID');
     const outcome = await this.refreshTokens.transaction(async (tx) => {
       const record = await this.refreshTokens.findForUpdate(tx, hashRefreshToken(refreshToken));
       if (!record) return { kind: 'invalid' } as const;
-      if (record.rotatedAt || record.revokedAt) {
+      // A rotated token presented again means two parties hold the family. A token that
+      // was only revoked (logout, sign-out) belongs to a session that is already over.
+      if (record.rotatedAt) {
         await this.refreshTokens.revokeFamily(tx, record.familyId);
+        await this.sessions.refuseAccessTokens(tx, record.familyId);
         return { kind: 'reused', familyId: record.familyId } as const;
       }
+      if (record.revokedAt) return { kind: 'invalid' } as const;
       if (record.expiresAt.getTime() <= Date.now()) return { kind: 'invalid' } as const;
-      const user = await this.users.findById(record.userId);
+      const user = await this.users.findById(record.userId, tx);
       if (!user || user.disabledAt) {
         await this.refreshTokens.revokeFamily(tx, record.familyId);
         return { kind: 'invalid' } as const;
       }
       const successor = newRefreshToken();
+      const expiresAt = this.refreshExpiry();
       const successorId = await this.refreshTokens.insert(tx, {
         userId: user.id,
         familyId: record.familyId,
         tokenHash: hashRefreshToken(successor),
-        expiresAt: this.refreshExpiry(),
+        expiresAt,
       });
       await this.refreshTokens.markRotated(tx, record.id, successorId);
-      return { kind: 'rotated', user, successor } as const;
+      await this.sessions.touch(tx, record.familyId, expiresAt);
+      return { kind: 'rotated', user, successor, sessionId: record.familyId } as const;
     });
     if (outcome.kind === 'reused') {
       this.logger.warn(`refresh token reuse: revoked session family ${outcome.familyId}`);
+      // The thief may hold an access token of this session too: gateways refuse it now.
+      await this.events.sessionRevoked(outcome.familyId);
       throw new DocatError('TOKEN_INVALID');
     }
     if (outcome.kind === 'invalid') throw new DocatError('TOKEN_INVALID');
-    return this.tokenPair(outcome.user, outcome.successor);
+    return this.tokenPair(outcome.user, outcome.sessionId, outcome.successor);
   }
 
-  /** Ends the session the token belongs to. Unknown tokens are accepted silently. */
+  /**
+   * Ends the session the token belongs to. Unknown tokens are accepted silently. The
+   * caller holds the session's access token and discards it itself, so it is left to
+   * expire; signing out a session from elsewhere (`DELETE /v1/sessions/{id}`) refuses it.
+   */
   async logout(refreshToken: string): Promise<{ ok: true }> {
     if (REFRESH_TOKEN_SHAPE.test(refreshToken)) {
       const familyId = await this.refreshTokens.findFamilyOf(hashRefreshToken(refreshToken));
@@ -107,21 +162,21 @@ export class AuthService implements OnApplicationBootstrap {
     return toUserView(user);
   }
 
-  private async createUser(email: string, password: string, role: UserRecord['role']): Promise<UserRecord> {
-    if (await this.users.findByEmail(email)) throw new DocatError('EMAIL_TAKEN');
-    const passwordHash = await this.passwords.hash(password);
-    return this.users.insert({ id: uuidv7(), email, passwordHash, role, plan: 'free' });
-  }
-
   private refreshExpiry(): Date {
     return new Date(Date.now() + this.settings.refreshTtlSeconds * 1000);
   }
 
-  private async tokenPair(user: UserRecord, refreshToken: string): Promise<TokenPair> {
+  private async tokenPair(user: UserRecord, sessionId: string, refreshToken: string): Promise<TokenPair> {
+    // Gateways refuse tokens issued at or before the revocation second, so a token issued
+    // in that same second (a login right after a password reset) is dated one second later.
+    const nowSeconds = Math.floor(Date.now() / 1000);
+    const revokedSecond = user.tokensRevokedAt ? Math.floor(user.tokensRevokedAt.getTime() / 1000) : 0;
+    const issuedAt = Math.max(nowSeconds, revokedSecond + 1);
     const accessToken = await signAccessToken(
       this.signingKeys.current(),
-      { userId: user.id, role: user.role },
-      this.settings.accessTtlSeconds,
+      { userId: user.id, role: user.role, plan: user.plan, sessionId },
+      this.settings.accessTtlSeconds + (nowSeconds - issuedAt),
+      issuedAt,
     );
     return { accessToken, refreshToken, expiresIn: this.settings.accessTtlSeconds, tokenType: 'Bearer' };
   }

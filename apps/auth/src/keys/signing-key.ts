@@ -13,6 +13,9 @@ export interface SigningKey {
 export interface AccessTokenSubject {
   userId: string;
   role: 'user' | 'admin';
+  plan: string;
+  /** The session (refresh-token family) the token belongs to. */
+  sessionId: string;
 }
 
 async function publicJwkOf(privateKey: KeyObject): Promise<PublicJwk> {
@@ -46,7 +49,7 @@ export async function signAccessToken(
   ttlSeconds: number,
   nowSeconds: number = Math.floor(Date.now() / 1000),
 ): Promise<string> {
-  return new SignJWT({ role: subject.role })
+  return new SignJWT({ role: subject.role, plan: subject.plan, sid: subject.sessionId })
     .setProtectedHeader({ alg: ACCESS_TOKEN.algorithm, kid: key.kid, typ: ACCESS_TOKEN.type })
     .setSubject(subject.userId)
     .setIssuer(ACCESS_TOKEN.issuer)

@@ -1,15 +1,15 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hashSecretToken, newSecretToken, SECRET_TOKEN_SHAPE } from '../tokens/secret-token.js';
 
 /**
  * Refresh tokens are 256-bit random strings; only their SHA-256 is stored. A slow hash
  * is unnecessary at this entropy, and the digest lets a token be found by equality.
  */
 export function newRefreshToken(): string {
-  return randomBytes(32).toString('base64url');
+  return newSecretToken();
 }
 
 export function hashRefreshToken(token: string): Buffer {
-  return createHash('sha256').update(token, 'utf8').digest();
+  return hashSecretToken(token);
 }
 
-export const REFRESH_TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
+export const REFRESH_TOKEN_SHAPE = SECRET_TOKEN_SHAPE;

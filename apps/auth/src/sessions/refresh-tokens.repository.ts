@@ -71,11 +71,14 @@ export class RefreshTokensRepository {
     await tx.query(`UPDATE auth.refresh_tokens SET rotated_at = now(), replaced_by = $2 WHERE id = $1`, [id, successorId]);
   }
 
+  /** Revokes every token of the family and the session it is. */
   async revokeFamily(tx: EntityManager | null, familyId: string): Promise<number> {
-    const result = await (tx ?? this.db.manager).query<[unknown[], number]>(
+    const m = tx ?? this.db.manager;
+    const result = await m.query<[unknown[], number]>(
       `UPDATE auth.refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL`,
       [familyId],
     );
+    await m.query(`UPDATE auth.sessions SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL`, [familyId]);
     return result[1];
   }
 

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { DataSource } from 'typeorm';
-import { DocatError, type UserView } from '@docat/contracts';
+import type { DataSource, EntityManager } from 'typeorm';
+import { DocatError, type AdminUserView, type UserView } from '@docat/contracts';
 import { AUTH_DATA_SOURCE } from '../auth.tokens.js';
+import { returnedRows } from '../tokens/update-result.js';
 
 export interface UserRecord {
   id: string;
@@ -9,7 +10,10 @@ export interface UserRecord {
   passwordHash: string;
   role: 'user' | 'admin';
   plan: string;
+  emailVerifiedAt: Date | null;
   disabledAt: Date | null;
+  /** Access tokens issued at or before this second are refused. */
+  tokensRevokedAt: Date | null;
   createdAt: Date;
 }
 
@@ -19,13 +23,15 @@ interface UserRow {
   password_hash: string;
   role: 'user' | 'admin';
   plan: string;
+  email_verified_at: Date | null;
   disabled_at: Date | null;
+  tokens_revoked_at: Date | null;
   created_at: Date;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-const COLUMNS = 'id, email, password_hash, role, plan, disabled_at, created_at';
+const COLUMNS = 'id, email, password_hash, role, plan, email_verified_at, disabled_at, tokens_revoked_at, created_at';
 
 function toRecord(row: UserRow): UserRecord {
   return {
@@ -34,13 +40,34 @@ function toRecord(row: UserRow): UserRecord {
     passwordHash: row.password_hash,
     role: row.role,
     plan: row.plan,
+    emailVerifiedAt: row.email_verified_at,
     disabledAt: row.disabled_at,
+    tokensRevokedAt: row.tokens_revoked_at,
     createdAt: row.created_at,
   };
 }
 
 export function toUserView(user: UserRecord): UserView {
-  return { id: user.id, email: user.email, role: user.role, plan: user.plan, createdAt: user.createdAt.toISOString() };
+  return {
+    id: user.id,
+    email: user.email,
+    role: user.role,
+    plan: user.plan,
+    emailVerified: user.emailVerifiedAt !== null,
+    createdAt: user.createdAt.toISOString(),
+  };
+}
+
+export function toAdminUserView(user: UserRecord): AdminUserView {
+  return {
+    id: user.id,
+    email: user.email,
+    role: user.role,
+    plan: user.plan,
+    emailVerified: user.emailVerifiedAt !== null,
+    disabledAt: user.disabledAt?.toISOString() ?? null,
+    createdAt: user.createdAt.toISOString(),
+  };
 }
 
 function isUniqueViolation(error: unknown): boolean {
@@ -48,15 +75,25 @@ function isUniqueViolation(error: unknown): boolean {
   return driverError.code === '23505' || driverError.driverError?.code === '23505';
 }
 
+type Executor = EntityManager | DataSource;
+
 @Injectable()
 export class UsersRepository {
   constructor(@Inject(AUTH_DATA_SOURCE) private readonly db: DataSource) {}
 
-  async insert(user: Omit<UserRecord, 'createdAt' | 'disabledAt'>): Promise<UserRecord> {
+  transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
+    return this.db.transaction('READ COMMITTED', work);
+  }
+
+  async insert(
+    user: Omit<UserRecord, 'createdAt' | 'disabledAt' | 'emailVerifiedAt' | 'tokensRevokedAt'> & { emailVerified?: boolean },
+    tx?: EntityManager,
+  ): Promise<UserRecord> {
     try {
-      const rows = await this.db.query<UserRow[]>(
-        `INSERT INTO auth.users (id, email, password_hash, role, plan) VALUES ($1, $2, $3, $4, $5) RETURNING ${COLUMNS}`,
-        [user.id, user.email, user.passwordHash, user.role, user.plan],
+      const rows = await (tx ?? this.db).query<UserRow[]>(
+        `INSERT INTO auth.users (id, email, password_hash, role, plan, email_verified_at)
+         VALUES ($1, $2, $3, $4, $5, CASE WHEN $6::boolean THEN now() END) RETURNING ${COLUMNS}`,
+        [user.id, user.email, user.passwordHash, user.role, user.plan, user.emailVerified ?? false],
       );
       return toRecord(rows[0]!);
     } catch (error) {
@@ -71,10 +108,77 @@ export class UsersRepository {
     return rows[0] ? toRecord(rows[0]) : null;
   }
 
-  async findById(id: string): Promise<UserRecord | null> {
+  async findById(id: string, tx?: Executor): Promise<UserRecord | null> {
     if (!UUID.test(id)) return null;
-    const rows = await this.db.query<UserRow[]>(`SELECT ${COLUMNS} FROM auth.users WHERE id = $1`, [id]);
+    const rows = await (tx ?? this.db).query<UserRow[]>(`SELECT ${COLUMNS} FROM auth.users WHERE id = $1`, [id]);
     return rows[0] ? toRecord(rows[0]) : null;
+  }
+
+  /** Newest first; the cursor is the last id of the previous page (ids are UUIDv7, so time-ordered). */
+  async list(filter: { email?: string; cursor?: string; limit: number }): Promise<UserRecord[]> {
+    const params: unknown[] = [];
+    const where: string[] = [];
+    if (filter.email) {
+      params.push(`%${filter.email.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+      where.push(`lower(email) LIKE $${params.length}`);
+    }
+    if (filter.cursor) {
+      params.push(filter.cursor);
+      where.push(`id < $${params.length}`);
+    }
+    params.push(filter.limit);
+    const rows = await this.db.query<UserRow[]>(
+      `SELECT ${COLUMNS} FROM auth.users ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT $${params.length}`,
+      params,
+    );
+    return rows.map(toRecord);
+  }
+
+  /** Sets or clears `disabled_at`; disabling also refuses every access token issued so far. */
+  async setDisabled(tx: EntityManager, id: string, disabled: boolean): Promise<UserRecord | null> {
+    const rows = returnedRows<UserRow>(await tx.query(
+      `UPDATE auth.users SET disabled_at = CASE WHEN $2::boolean THEN coalesce(disabled_at, now()) END,
+              tokens_revoked_at = CASE WHEN $2::boolean THEN now() ELSE tokens_revoked_at END, updated_at = now()
+        WHERE id = $1 RETURNING ${COLUMNS}`,
+      [id, disabled],
+    ));
+    return rows[0] ? toRecord(rows[0]) : null;
+  }
+
+  async setPlan(id: string, plan: string): Promise<UserRecord | null> {
+    const rows = returnedRows<UserRow>(
+      await this.db.query(`UPDATE auth.users SET plan = $2, updated_at = now() WHERE id = $1 RETURNING ${COLUMNS}`, [id, plan]),
+    );
+    return rows[0] ? toRecord(rows[0]) : null;
+  }
+
+  async setPassword(tx: EntityManager, id: string, passwordHash: string): Promise<void> {
+    await tx.query(`UPDATE auth.users SET password_hash = $2, updated_at = now() WHERE id = $1`, [id, passwordHash]);
+  }
+
+  /** Marks the email verified; the answer says whether this call did it (first verification). */
+  async markEmailVerified(tx: EntityManager, id: string): Promise<boolean> {
+    const rows = returnedRows<{ id: string }>(
+      await tx.query(`UPDATE auth.users SET email_verified_at = now(), updated_at = now() WHERE id = $1 AND email_verified_at IS NULL RETURNING id`, [id]),
+    );
+    return rows.length > 0;
+  }
+
+  /** Refuses every access token of the user issued until now; answers the moment. */
+  async revokeTokens(tx: EntityManager, id: string): Promise<Date> {
+    const rows = returnedRows<{ tokens_revoked_at: Date }>(
+      await tx.query(`UPDATE auth.users SET tokens_revoked_at = now() WHERE id = $1 RETURNING tokens_revoked_at`, [id]),
+    );
+    return rows[0]?.tokens_revoked_at ?? new Date();
+  }
+
+  /** Accounts whose tokens were revoked since `since`, for gateways rebuilding their deny list at start. */
+  async tokensRevokedSince(since: Date): Promise<{ userId: string; at: Date }[]> {
+    const rows = await this.db.query<{ id: string; tokens_revoked_at: Date }[]>(
+      `SELECT id, tokens_revoked_at FROM auth.users WHERE tokens_revoked_at >= $1 LIMIT 100000`,
+      [since],
+    );
+    return rows.map((row) => ({ userId: row.id, at: row.tokens_revoked_at }));
   }
 
   async ping(): Promise<void> {

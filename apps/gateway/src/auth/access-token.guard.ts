@@ -1,18 +1,51 @@
 import { createParamDecorator, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { DocatError } from '@docat/contracts';
+import { API_KEY_PREFIX, DocatError } from '@docat/contracts';
 import { AccessTokenVerifier, bearerToken, type AuthenticatedUser } from './access-token.verifier.js';
+import { ApiKeyVerifier } from './api-key.verifier.js';
 
-/** Requires `Authorization: Bearer <access token>` and sets `request.user`. */
+/**
+ * Requires a credential and sets `request.user`: an access token as
+ * `Authorization: Bearer <jwt>`, or an API key as `Authorization: Bearer dk_...` or
+ * `X-API-Key: dk_...`. Both give the same principal. Two different credentials in one
+ * request are refused rather than one silently winning.
+ */
 @Injectable()
 export class AccessTokenGuard implements CanActivate {
-  constructor(private readonly verifier: AccessTokenVerifier) {}
+  constructor(
+    private readonly verifier: AccessTokenVerifier,
+    private readonly apiKeys: ApiKeyVerifier,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    const token = bearerToken(request.headers.authorization);
-    if (!token) throw new DocatError('UNAUTHENTICATED', 'Send an access token as Authorization: Bearer <token>');
-    request.user = await this.verifier.verify(token);
+    request.user = await this.authenticate(request);
+    return true;
+  }
+
+  private authenticate(request: FastifyRequest): Promise<AuthenticatedUser> {
+    const bearer = bearerToken(request.headers.authorization);
+    const header = request.headers['x-api-key'];
+    if (Array.isArray(header)) throw new DocatError('TOKEN_INVALID', 'Send one X-API-Key header');
+    const apiKey = typeof header === 'string' ? header.trim() : undefined;
+    if (apiKey !== undefined && bearer !== null && bearer !== apiKey) {
+      throw new DocatError('TOKEN_INVALID', 'Send either Authorization or X-API-Key, not both');
+    }
+    if (apiKey !== undefined) return this.apiKeys.verify(apiKey);
+    if (!bearer) {
+      throw new DocatError('UNAUTHENTICATED', 'Send an access token as Authorization: Bearer <token>, or an API key as X-API-Key');
+    }
+    return bearer.startsWith(API_KEY_PREFIX) ? this.apiKeys.verify(bearer) : this.verifier.verify(bearer);
+  }
+}
+
+/** Admin-only routes: use after `AccessTokenGuard`. Anyone else gets 403 FORBIDDEN. */
+@Injectable()
+export class AdminGuard implements CanActivate {
+  canActivate(context: ExecutionContext): boolean {
+    const user = context.switchToHttp().getRequest<FastifyRequest>().user;
+    if (!user) throw new DocatError('UNAUTHENTICATED');
+    if (user.role !== 'admin') throw new DocatError('FORBIDDEN', 'This route is for administrators');
     return true;
   }
 }

@@ -5,6 +5,7 @@ import { calculateJwkThumbprint, SignJWT } from 'jose';
 import { ACCESS_TOKEN, DocatError, type Jwks } from '@docat/contracts';
 import { AccessTokenVerifier, bearerToken } from './access-token.verifier.js';
 import { JwksCache } from './jwks.cache.js';
+import { TokenDenyList } from './token-deny-list.js';
 
 interface TestKey {
   kid: string;
@@ -54,7 +55,13 @@ describe('AccessTokenVerifier', async () => {
 
   test('accepts an EdDSA token signed by a published key', async () => {
     const { verifier } = await setup([key]);
-    assert.deepEqual(await verifier.verify(await sign(key, claims({ role: 'admin' }))), { id: 'user-1', role: 'admin' });
+    assert.deepEqual(await verifier.verify(await sign(key, claims({ role: 'admin', plan: 'pro', sid: 'session-1' }))), {
+      id: 'user-1',
+      role: 'admin',
+      plan: 'pro',
+      via: 'access-token',
+      sessionId: 'session-1',
+    });
   });
 
   test('rejects alg:none', async () => {
@@ -128,10 +135,52 @@ describe('AccessTokenVerifier', async () => {
     await verifier.verify(await sign(key));
     published.push(other);
     now += 31_000;
-    assert.deepEqual(await verifier.verify(await sign(other)), { id: 'user-1', role: 'user' });
+    assert.deepEqual(await verifier.verify(await sign(other)), { id: 'user-1', role: 'user', plan: 'free', via: 'access-token' });
     assert.equal(fetches, 2);
     await verifier.verify(await sign(key));
     assert.equal(fetches, 2, 'known keys are served from the cache');
+  });
+});
+
+describe('AccessTokenVerifier with a deny list', async () => {
+  const key = await makeKey();
+
+  test('refuses tokens issued at or before the cut-off, accepts later ones and other users', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const denyList = new TokenDenyList(900);
+    const verifier = new AccessTokenVerifier(new JwksCache(async () => ({ keys: [key.jwk] })), denyList);
+    const before = await sign(key, claims({ iat: now - 10 }));
+    const same = await sign(key, claims({ iat: now }));
+    const later = await sign(key, claims({ iat: now + 1 }));
+    await verifier.verify(before);
+    denyList.deny('user-1', now);
+    assert.equal(await rejection(verifier.verify(before)), 'TOKEN_INVALID');
+    assert.equal(await rejection(verifier.verify(same)), 'TOKEN_INVALID');
+    assert.equal((await verifier.verify(later)).id, 'user-1');
+    assert.equal((await verifier.verify(await sign(key, claims({ sub: 'user-2', iat: now - 10 })))).id, 'user-2');
+  });
+
+  test('a revoked session refuses every token carrying its sid, whenever issued', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const denyList = new TokenDenyList(900);
+    const verifier = new AccessTokenVerifier(new JwksCache(async () => ({ keys: [key.jwk] })), denyList);
+    const ofSession = await sign(key, claims({ sid: 'session-a', iat: now + 5 }));
+    const otherSession = await sign(key, claims({ sid: 'session-b' }));
+    denyList.denySession('session-a', now);
+    assert.equal(await rejection(verifier.verify(ofSession)), 'TOKEN_INVALID');
+    assert.equal((await verifier.verify(otherSession)).sessionId, 'session-b');
+  });
+
+  test('entries older than a token lifetime are pruned', () => {
+    let now = 1_000_000;
+    const denyList = new TokenDenyList(900, () => now);
+    denyList.deny('a', now);
+    now += 900 + 61;
+    denyList.deny('b', now);
+    assert.equal(denyList.size, 1);
+    assert.equal(denyList.isDenied('a', 1), false);
+    assert.equal(denyList.isDenied('b', now), true);
+    assert.equal(denyList.isDenied('b', undefined), true, 'a token without iat cannot prove it is newer');
   });
 });
 

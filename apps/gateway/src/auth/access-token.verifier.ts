@@ -1,11 +1,10 @@
 import { decodeProtectedHeader, errors as joseErrors, jwtVerify, type CryptoKey } from 'jose';
 import { ACCESS_TOKEN, accessTokenClaimsSchema, DocatError } from '@docat/contracts';
 import type { JwksCache } from './jwks.cache.js';
+import type { AuthenticatedUser } from './principal.js';
+import type { TokenDenyList } from './token-deny-list.js';
 
-export interface AuthenticatedUser {
-  id: string;
-  role: 'user' | 'admin';
-}
+export type { AuthenticatedUser } from './principal.js';
 
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
@@ -13,11 +12,14 @@ const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
  * Verifies access tokens locally (no call per request). The algorithm is pinned to
  * EdDSA before any key is looked up, so `alg: none` and an HMAC signed with the public
  * key (algorithm confusion) never reach a verifier; issuer, audience, `typ` and expiry
- * are checked by jose, the claims shape by the contract schema.
+ * are checked by jose, the claims shape by the contract schema. Last, the deny list
+ * refuses tokens of a user issued before their account was disabled, their password
+ * reset or their sign-out everywhere, and tokens of a session that was signed out.
  */
 export class AccessTokenVerifier {
   constructor(
     private readonly jwks: JwksCache,
+    private readonly denyList: TokenDenyList | null = null,
     private readonly clockToleranceSeconds = 5,
   ) {}
 
@@ -48,7 +50,10 @@ export class AccessTokenVerifier {
       });
       const claims = accessTokenClaimsSchema.safeParse(payload);
       if (!claims.success) throw invalid('The token claims are not valid');
-      return { id: claims.data.sub, role: claims.data.role };
+      if (this.denyList?.isDenied(claims.data.sub, claims.data.iat, claims.data.sid)) throw invalid('The token was revoked');
+      const user: AuthenticatedUser = { id: claims.data.sub, role: claims.data.role, plan: claims.data.plan ?? 'free', via: 'access-token' };
+      if (claims.data.sid) user.sessionId = claims.data.sid;
+      return user;
     } catch (error) {
       if (error instanceof DocatError) throw error;
       if (error instanceof joseErrors.JWTExpired) throw invalid('The token has expired');

@@ -1,11 +1,19 @@
-import { Body, Controller, Get, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Query, Req, UseGuards } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { RPC, RPC_CONTRACTS, type TokenPair, type UserView } from '@docat/contracts';
+import { emailVerifySchema, passwordResetConfirmSchema, RPC, RPC_CONTRACTS, type TokenPair, type UserView } from '@docat/contracts';
 import { parseOrThrow } from '@docat/service-kit';
 import { envelopeContextOf } from '../rpc/request-context.js';
 import { ServicesClient } from '../rpc/services.client.js';
 import { AccessTokenGuard, CurrentUser } from './access-token.guard.js';
 import type { AuthenticatedUser } from './access-token.verifier.js';
+import { RateLimit } from '../rate-limit/rate-limit.decorator.js';
+
+const passwordResetRequestSchema = RPC_CONTRACTS[RPC.AUTH_PASSWORD_RESET_REQUEST].request;
+
+function userAgentOf(request: FastifyRequest): string | undefined {
+  const agent = request.headers['user-agent'];
+  return typeof agent === 'string' && agent.length > 0 ? agent.slice(0, 512) : undefined;
+}
 
 /** `/v1/auth/*` and `/v1/me`: thin translations to the `auth.*` RPCs. */
 @Controller('v1')
@@ -20,10 +28,12 @@ export class AuthController {
   }
 
   @Post('auth/login')
+  @RateLimit('auth_login')
   @HttpCode(200)
   login(@Body() body: unknown, @Req() request: FastifyRequest): Promise<TokenPair> {
-    const { email, password } = parseOrThrow(RPC_CONTRACTS[RPC.AUTH_LOGIN].request.omit({ ip: true }), body);
-    return this.services.call(RPC.AUTH_LOGIN, { email, password, ip: request.ip }, envelopeContextOf(request));
+    const { email, password } = parseOrThrow(RPC_CONTRACTS[RPC.AUTH_LOGIN].request.omit({ ip: true, userAgent: true }), body);
+    const userAgent = userAgentOf(request);
+    return this.services.call(RPC.AUTH_LOGIN, { email, password, ip: request.ip, ...(userAgent ? { userAgent } : {}) }, envelopeContextOf(request));
   }
 
   @Post('auth/refresh')
@@ -40,9 +50,47 @@ export class AuthController {
     await this.services.call(RPC.AUTH_LOGOUT, data, envelopeContextOf(request));
   }
 
+  /** Always 202, whether or not the address has an account: the answer reveals nothing. */
+  @Post('auth/password-reset')
+  @RateLimit('password_reset')
+  @HttpCode(202)
+  async requestPasswordReset(@Body() body: unknown, @Req() request: FastifyRequest): Promise<{ ok: true }> {
+    const data = parseOrThrow(passwordResetRequestSchema, body);
+    return this.services.call(RPC.AUTH_PASSWORD_RESET_REQUEST, data, envelopeContextOf(request));
+  }
+
+  @Post('auth/password-reset/confirm')
+  @HttpCode(204)
+  async confirmPasswordReset(@Body() body: unknown, @Req() request: FastifyRequest): Promise<void> {
+    const data = parseOrThrow(passwordResetConfirmSchema, body);
+    await this.services.call(RPC.AUTH_PASSWORD_RESET_CONFIRM, data, envelopeContextOf(request));
+  }
+
+  /** The link in the verification mail (GET, so a click works); POST with a JSON body does the same. */
+  @Get('auth/verify-email')
+  verifyEmailLink(@Query() query: unknown, @Req() request: FastifyRequest): Promise<UserView> {
+    const data = parseOrThrow(emailVerifySchema, query);
+    return this.services.call(RPC.AUTH_EMAIL_VERIFY, data, envelopeContextOf(request));
+  }
+
+  @Post('auth/verify-email')
+  @HttpCode(200)
+  verifyEmail(@Body() body: unknown, @Req() request: FastifyRequest): Promise<UserView> {
+    const data = parseOrThrow(emailVerifySchema, body);
+    return this.services.call(RPC.AUTH_EMAIL_VERIFY, data, envelopeContextOf(request));
+  }
+
+  @Post('auth/verify-email/resend')
+  @HttpCode(202)
+  @UseGuards(AccessTokenGuard)
+  resendVerification(@CurrentUser() user: AuthenticatedUser, @Req() request: FastifyRequest): Promise<{ ok: true }> {
+    return this.services.call(RPC.AUTH_EMAIL_VERIFY_RESEND, { userId: user.id }, envelopeContextOf(request));
+  }
+
   @Get('me')
   @UseGuards(AccessTokenGuard)
   me(@CurrentUser() user: AuthenticatedUser, @Req() request: FastifyRequest): Promise<UserView> {
     return this.services.call(RPC.AUTH_ME, { userId: user.id }, envelopeContextOf(request));
   }
 }
+

@@ -1,11 +1,34 @@
 import { z } from 'zod';
 import {
+  adminSetPlanSchema,
+  adminUserListSchema,
+  adminUserViewSchema,
+  apiKeyCreateSchema,
+  apiKeyViewSchema,
+  createdApiKeySchema,
+  emailVerifySchema,
+  inviteCreateSchema,
+  inviteViewSchema,
+  passwordResetConfirmSchema,
+  sessionViewSchema,
   ERROR_CODES,
+  dryRunSchema,
+  ledgerEntrySchema,
+  usageSchema,
+  webhookEndpointSchema,
   engineInfoSchema,
+  failedQueueJobListSchema,
+  QUEUE_NAMES,
+  queuesOverviewSchema,
   glossaryCreateSchema,
   glossaryDetailSchema,
   glossaryViewSchema,
+  jobEventSchema,
   jobListSchema,
+  createWebhookEndpointSchema,
+  createdWebhookEndpointSchema,
+  webhookDeliverySchema,
+  webhookPayloadSchema,
   jobViewSchema,
   MAX_UPLOAD_BYTES,
   outputFormatSchema,
@@ -26,7 +49,7 @@ interface Operation {
   operationId: string;
   summary: string;
   description?: string;
-  tag: 'auth' | 'documents' | 'jobs' | 'translation' | 'meta';
+  tag: 'auth' | 'documents' | 'jobs' | 'translation' | 'meta' | 'admin' | 'webhooks';
   auth: boolean;
   body?: { contentType: 'application/json' | 'multipart/form-data'; schema: string };
   query?: { name: string; required: boolean; schema: JsonSchema; description: string }[];
@@ -39,9 +62,16 @@ const languageListSchema = z.object({
   items: z.array(z.object({ code: z.string(), name: z.string(), rtl: z.boolean() })),
 });
 const engineListSchema = z.object({ items: z.array(engineInfoSchema) });
+const checkStatusSchema = z.enum(['up', 'down', 'not-used']);
 const healthSchema = z.object({
-  status: z.enum(['ok', 'degraded']),
-  checks: z.record(z.string(), z.string()),
+  status: z.enum(['ok', 'unhealthy']),
+  checks: z.object({
+    database: z.object({ status: checkStatusSchema }),
+    redis: z.object({ status: checkStatusSchema }),
+    workers: z.object({ status: checkStatusSchema, queues: z.record(z.string(), z.number().int().nullable()).meta({ description: 'Live workers per queue (null: the registry did not answer)' }) }),
+    engines: z.object({ status: checkStatusSchema, available: z.array(z.string()), unavailable: z.array(z.string()) }),
+    storage: z.object({ status: checkStatusSchema }),
+  }),
   timestamp: z.iso.datetime(),
 });
 
@@ -49,16 +79,54 @@ const uploadFormSchema = uploadOptionsSchema.extend({
   file: z.string().meta({ format: 'binary', description: `The PDF, at most ${MAX_UPLOAD_BYTES} bytes` }),
 });
 
+const accountExportSchema = z.object({
+  exportedAt: z.iso.datetime(),
+  account: userViewSchema,
+  jobs: z.array(jobViewSchema),
+  /** More jobs exist than one export lists (the newest are included). */
+  jobsTruncated: z.boolean(),
+  usage: usageSchema,
+  ledger: z.array(ledgerEntrySchema),
+  webhooks: z.array(webhookEndpointSchema),
+  glossaries: z.array(glossaryViewSchema),
+});
+const accountErasureSchema = z.object({
+  erased: z.literal(true),
+  jobs: z.number().int(),
+  objects: z.number().int(),
+  glossaries: z.number().int(),
+  memoryEntries: z.number().int(),
+  webhooks: z.number().int(),
+});
+
 /** Named schemas, each generated from the contracts' zod schema of the same thing. */
 const SCHEMAS: Record<string, { schema: z.ZodType; io: 'input' | 'output' }> = {
   Problem: { schema: problemSchema, io: 'output' },
   RegisterRequest: { schema: RPC_CONTRACTS[RPC.AUTH_REGISTER].request, io: 'input' },
-  LoginRequest: { schema: RPC_CONTRACTS[RPC.AUTH_LOGIN].request.omit({ ip: true }), io: 'input' },
+  LoginRequest: { schema: RPC_CONTRACTS[RPC.AUTH_LOGIN].request.omit({ ip: true, userAgent: true }), io: 'input' },
+  PasswordResetRequest: { schema: RPC_CONTRACTS[RPC.AUTH_PASSWORD_RESET_REQUEST].request, io: 'input' },
+  PasswordResetConfirm: { schema: passwordResetConfirmSchema, io: 'input' },
+  EmailVerify: { schema: emailVerifySchema, io: 'input' },
+  SessionList: { schema: z.object({ items: z.array(sessionViewSchema) }), io: 'output' },
+  SessionsRevoked: { schema: RPC_CONTRACTS[RPC.AUTH_SESSIONS_REVOKE_ALL].response, io: 'output' },
+  ApiKeyCreate: { schema: apiKeyCreateSchema, io: 'input' },
+  ApiKeyCreated: { schema: createdApiKeySchema, io: 'output' },
+  ApiKeyList: { schema: z.object({ items: z.array(apiKeyViewSchema) }), io: 'output' },
+  AdminUser: { schema: adminUserViewSchema, io: 'output' },
+  AdminUserList: { schema: adminUserListSchema, io: 'output' },
+  AdminSetPlan: { schema: adminSetPlanSchema, io: 'input' },
+  InviteCreate: { schema: inviteCreateSchema, io: 'input' },
+  Invite: { schema: inviteViewSchema, io: 'output' },
+  Accepted: { schema: z.object({ ok: z.literal(true) }), io: 'output' },
   RefreshRequest: { schema: RPC_CONTRACTS[RPC.AUTH_REFRESH].request, io: 'input' },
   TokenPair: { schema: tokenPairSchema, io: 'output' },
   User: { schema: userViewSchema, io: 'output' },
   UploadForm: { schema: uploadFormSchema, io: 'input' },
   Job: { schema: jobViewSchema, io: 'output' },
+  DryRun: { schema: dryRunSchema, io: 'output' },
+  Usage: { schema: usageSchema, io: 'output' },
+  AccountExport: { schema: accountExportSchema, io: 'output' },
+  AccountErasure: { schema: accountErasureSchema, io: 'output' },
   JobList: { schema: jobListSchema, io: 'output' },
   LanguageList: { schema: languageListSchema, io: 'output' },
   EngineList: { schema: engineListSchema, io: 'output' },
@@ -70,17 +138,30 @@ const SCHEMAS: Record<string, { schema: z.ZodType; io: 'input' | 'output' }> = {
   TmxImport: { schema: RPC_CONTRACTS[RPC.TRANSLATION_MEMORY_IMPORT].request.omit({ userId: true }), io: 'input' },
   TmxImported: { schema: RPC_CONTRACTS[RPC.TRANSLATION_MEMORY_IMPORT].response, io: 'output' },
   Health: { schema: healthSchema, io: 'output' },
+  QueuesOverview: { schema: queuesOverviewSchema, io: 'output' },
+  JobEvent: { schema: jobEventSchema, io: 'output' },
+  WebhookEndpointCreate: { schema: createWebhookEndpointSchema, io: 'input' },
+  WebhookEndpointCreated: { schema: createdWebhookEndpointSchema, io: 'output' },
+  WebhookEndpointList: { schema: z.object({ items: z.array(webhookEndpointSchema) }), io: 'output' },
+  WebhookDelivery: { schema: webhookDeliverySchema, io: 'output' },
+  WebhookDeliveryList: { schema: z.object({ items: z.array(webhookDeliverySchema) }), io: 'output' },
+  WebhookSigningSecret: { schema: z.object({ secret: z.string() }), io: 'output' },
+  WebhookPayload: { schema: webhookPayloadSchema, io: 'output' },
+  FailedQueueJobList: { schema: failedQueueJobListSchema, io: 'output' },
+  QueueJobRetried: { schema: RPC_CONTRACTS[RPC.JOBS_ADMIN_QUEUE_RETRY].response, io: 'output' },
 };
 
 const jobIdParameter = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
+const queueNameParameter = { name: 'name', in: 'path', required: true, schema: { type: 'string', enum: [...QUEUE_NAMES] } };
 
 export const OPERATIONS: Operation[] = [
   {
     method: 'post', path: '/v1/auth/register', operationId: 'register', tag: 'auth', auth: false,
     summary: 'Create an account',
     body: { contentType: 'application/json', schema: 'RegisterRequest' },
+    description: 'REGISTRATION decides who may: `open` (anyone), `invite` (with an `inviteCode` from an admin), `closed` (nobody). A verification link is mailed; free credits wait for it.',
     success: { status: 201, description: 'The new account', schema: 'User' },
-    errors: ['VALIDATION_FAILED', 'EMAIL_TAKEN', 'REGISTRATION_CLOSED'],
+    errors: ['VALIDATION_FAILED', 'EMAIL_TAKEN', 'REGISTRATION_CLOSED', 'INVITE_INVALID'],
   },
   {
     method: 'post', path: '/v1/auth/login', operationId: 'login', tag: 'auth', auth: false,
@@ -105,10 +186,123 @@ export const OPERATIONS: Operation[] = [
     errors: ['VALIDATION_FAILED'],
   },
   {
+    method: 'post', path: '/v1/auth/password-reset', operationId: 'requestPasswordReset', tag: 'auth', auth: false,
+    summary: 'Mail a password reset link (single use, valid PASSWORD_RESET_TTL)',
+    description: 'Answers 202 for any address, with or without an account, so the answer reveals nothing.',
+    body: { contentType: 'application/json', schema: 'PasswordResetRequest' },
+    success: { status: 202, description: 'If the address has an account, a link is on its way', schema: 'Accepted' },
+    errors: ['VALIDATION_FAILED', 'RATE_LIMITED'],
+  },
+  {
+    method: 'post', path: '/v1/auth/password-reset/confirm', operationId: 'confirmPasswordReset', tag: 'auth', auth: false,
+    summary: 'Set a new password with the token from the reset link',
+    description: 'Ends every session of the account and refuses every access token issued before.',
+    body: { contentType: 'application/json', schema: 'PasswordResetConfirm' },
+    success: { status: 204, description: 'The password is changed' },
+    errors: ['VALIDATION_FAILED', 'TOKEN_INVALID'],
+  },
+  {
+    method: 'get', path: '/v1/auth/verify-email', operationId: 'verifyEmailLink', tag: 'auth', auth: false,
+    summary: 'The link in the verification mail: confirms the address',
+    query: [{ name: 'token', required: true, schema: { type: 'string' }, description: 'The token from the link' }],
+    success: { status: 200, description: 'The account, now verified', schema: 'User' },
+    errors: ['VALIDATION_FAILED', 'TOKEN_INVALID'],
+  },
+  {
+    method: 'post', path: '/v1/auth/verify-email', operationId: 'verifyEmail', tag: 'auth', auth: false,
+    summary: 'Confirm the address with the token from the verification mail',
+    body: { contentType: 'application/json', schema: 'EmailVerify' },
+    success: { status: 200, description: 'The account, now verified', schema: 'User' },
+    errors: ['VALIDATION_FAILED', 'TOKEN_INVALID'],
+  },
+  {
+    method: 'post', path: '/v1/auth/verify-email/resend', operationId: 'resendVerification', tag: 'auth', auth: true,
+    summary: 'Mail a new verification link (earlier links stop working)',
+    success: { status: 202, description: 'Sent, unless the address is already verified', schema: 'Accepted' },
+    errors: ['ACCOUNT_DISABLED'],
+  },
+  {
     method: 'get', path: '/v1/me', operationId: 'me', tag: 'auth', auth: true,
-    summary: 'The account the token belongs to',
+    summary: 'The account the token or API key belongs to',
     success: { status: 200, description: 'The account', schema: 'User' },
     errors: ['ACCOUNT_DISABLED'],
+  },
+  {
+    method: 'get', path: '/v1/sessions', operationId: 'listSessions', tag: 'auth', auth: true,
+    summary: 'Your signed-in sessions (one per login), the current one marked',
+    success: { status: 200, description: 'Sessions, most recently used first', schema: 'SessionList' },
+    errors: [],
+  },
+  {
+    method: 'delete', path: '/v1/sessions/{id}', operationId: 'revokeSession', tag: 'auth', auth: true,
+    summary: 'Sign one session out: its refresh token and its access tokens stop working at once',
+    description: "Every gateway refuses the session's access tokens from now on. Another user's session answers 404.",
+    success: { status: 204, description: 'Signed out' },
+    errors: ['NOT_FOUND', 'VALIDATION_FAILED'],
+  },
+  {
+    method: 'delete', path: '/v1/sessions', operationId: 'revokeAllSessions', tag: 'auth', auth: true,
+    summary: 'Sign out everywhere, this session included',
+    description: 'Every refresh token stops working, and every gateway refuses the access tokens issued until now.',
+    success: { status: 200, description: 'How many sessions were live', schema: 'SessionsRevoked' },
+    errors: [],
+  },
+  {
+    method: 'post', path: '/v1/api-keys', operationId: 'createApiKey', tag: 'auth', auth: true,
+    summary: 'Create an API key (`dk_...`); the key is answered this once',
+    description: 'Use it as `Authorization: Bearer dk_...` or `X-API-Key: dk_...`; it acts as your account. Only its SHA-256 is stored.',
+    body: { contentType: 'application/json', schema: 'ApiKeyCreate' },
+    success: { status: 201, description: 'The key, with `key` (never shown again)', schema: 'ApiKeyCreated' },
+    errors: ['VALIDATION_FAILED', 'ACCOUNT_DISABLED'],
+  },
+  {
+    method: 'get', path: '/v1/api-keys', operationId: 'listApiKeys', tag: 'auth', auth: true,
+    summary: 'Your API keys, by prefix (the keys themselves are never shown again)',
+    success: { status: 200, description: 'Keys not revoked, newest first', schema: 'ApiKeyList' },
+    errors: [],
+  },
+  {
+    method: 'delete', path: '/v1/api-keys/{id}', operationId: 'revokeApiKey', tag: 'auth', auth: true,
+    summary: 'Revoke an API key: refused by every gateway within 5 seconds',
+    success: { status: 204, description: 'Revoked' },
+    errors: ['NOT_FOUND', 'VALIDATION_FAILED'],
+  },
+  {
+    method: 'get', path: '/v1/admin/users', operationId: 'adminListUsers', tag: 'admin', auth: true,
+    summary: 'Accounts, newest first, optionally filtered by email (admins only)',
+    query: [
+      { name: 'email', required: false, schema: { type: 'string' }, description: 'Part of the email, any case' },
+      { name: 'cursor', required: false, schema: { type: 'string' }, description: '`nextCursor` of the previous page' },
+      { name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 50 }, description: 'Page size' },
+    ],
+    success: { status: 200, description: 'One page of accounts', schema: 'AdminUserList' },
+    errors: ['FORBIDDEN', 'VALIDATION_FAILED'],
+  },
+  {
+    method: 'post', path: '/v1/admin/users/{id}/disable', operationId: 'adminDisableUser', tag: 'admin', auth: true,
+    summary: 'Disable an account: its sessions end, its API keys are revoked, its access tokens are refused at once (admins only)',
+    success: { status: 200, description: 'The account', schema: 'AdminUser' },
+    errors: ['FORBIDDEN', 'NOT_FOUND', 'VALIDATION_FAILED'],
+  },
+  {
+    method: 'post', path: '/v1/admin/users/{id}/enable', operationId: 'adminEnableUser', tag: 'admin', auth: true,
+    summary: 'Enable a disabled account again; it signs in anew (admins only)',
+    success: { status: 200, description: 'The account', schema: 'AdminUser' },
+    errors: ['FORBIDDEN', 'NOT_FOUND', 'VALIDATION_FAILED'],
+  },
+  {
+    method: 'post', path: '/v1/admin/users/{id}/plan', operationId: 'adminSetPlan', tag: 'admin', auth: true,
+    summary: "Change an account's plan (admins only)",
+    body: { contentType: 'application/json', schema: 'AdminSetPlan' },
+    success: { status: 200, description: 'The account', schema: 'AdminUser' },
+    errors: ['FORBIDDEN', 'NOT_FOUND', 'VALIDATION_FAILED'],
+  },
+  {
+    method: 'post', path: '/v1/admin/invites', operationId: 'adminCreateInvite', tag: 'admin', auth: true,
+    summary: 'Create an invitation code for REGISTRATION=invite, answered once (admins only)',
+    body: { contentType: 'application/json', schema: 'InviteCreate' },
+    success: { status: 201, description: 'The code, single use', schema: 'Invite' },
+    errors: ['FORBIDDEN', 'VALIDATION_FAILED'],
   },
   {
     method: 'post', path: '/v1/documents', operationId: 'uploadDocument', tag: 'documents', auth: true,
@@ -116,11 +310,39 @@ export const OPERATIONS: Operation[] = [
     description:
       `Multipart form: the PDF in the \`file\` part and the options as fields, before or after it. ` +
       `The file streams to storage as it arrives; it must start with \`%PDF-\` (a BOM or white-space within the first 1024 bytes is tolerated) ` +
-      `and may have at most ${MAX_UPLOAD_BYTES} bytes. A request whose Content-Length alone exceeds the limit is refused unread.`,
+      `and may have at most ${MAX_UPLOAD_BYTES} bytes. A request whose Content-Length alone exceeds the limit is refused unread. ` +
+      `Before any work the document is probed (pages, scanned pages) and its worst case reserved from the account's credits; ` +
+      `402 INSUFFICIENT_CREDITS when it does not fit. With \`dryRun=true\` nothing is created: the answer is 200 with the \`DryRun\` ` +
+      `estimate (pages, scanned pages, estimated credits, available credits), and the file is not kept.`,
     body: { contentType: 'multipart/form-data', schema: 'UploadForm' },
-    headers: [{ name: 'Idempotency-Key', description: 'Repeat a request safely: the same key answers the same job' }],
+    query: [{ name: 'dryRun', required: false, schema: { type: 'boolean', default: false }, description: 'Only estimate the credits (200 with a DryRun body)' }],
+    headers: [
+      {
+        name: 'Idempotency-Key',
+        description: 'Repeat a request safely: the same key with the same file and options answers the same job; with another file or options, 422 IDEMPOTENCY_KEY_REUSED',
+      },
+    ],
     success: { status: 202, description: 'The job, queued', schema: 'Job', headers: { Location: 'The job URL' } },
-    errors: ['VALIDATION_FAILED', 'EMPTY_FILE', 'UNSUPPORTED_MEDIA_TYPE', 'FILE_TOO_LARGE', 'IDEMPOTENCY_KEY_REUSED'],
+    errors: ['VALIDATION_FAILED', 'EMPTY_FILE', 'UNSUPPORTED_MEDIA_TYPE', 'FILE_TOO_LARGE', 'IDEMPOTENCY_KEY_REUSED', 'INSUFFICIENT_CREDITS'],
+  },
+  {
+    method: 'get', path: '/v1/usage', operationId: 'usage', tag: 'auth', auth: true,
+    summary: 'Credits of the current period: plan, granted, used, reserved, available, per-kind breakdown',
+    success: { status: 200, description: 'The usage', schema: 'Usage' },
+    errors: [],
+  },
+  {
+    method: 'get', path: '/v1/me/export', operationId: 'exportMyData', tag: 'auth', auth: true,
+    summary: 'Everything the account holds, as JSON: account, jobs, usage and ledger, webhooks, glossaries',
+    success: { status: 200, description: 'The export (an attachment)', schema: 'AccountExport' },
+    errors: [],
+  },
+  {
+    method: 'delete', path: '/v1/me', operationId: 'deleteMe', tag: 'auth', auth: true,
+    summary: 'Erase the account: jobs, uploads and results, glossaries, translation memory, webhooks, sessions and keys',
+    description: 'Billing records are kept with the account replaced by an anonymous reference. The erasure is audited.',
+    success: { status: 200, description: 'What was erased', schema: 'AccountErasure' },
+    errors: [],
   },
   {
     method: 'get', path: '/v1/jobs', operationId: 'listJobs', tag: 'jobs', auth: true,
@@ -156,7 +378,62 @@ export const OPERATIONS: Operation[] = [
       { name: 'If-None-Match', description: 'The ETag you hold' },
     ],
     success: { status: 200, description: 'The result file', contentType: 'application/octet-stream' },
-    errors: ['NOT_FOUND', 'JOB_NOT_FINISHED', 'RESULT_NOT_AVAILABLE', 'VALIDATION_FAILED'],
+    errors: ['NOT_FOUND', 'JOB_NOT_FINISHED', 'RESULT_NOT_AVAILABLE', 'RESULT_EXPIRED', 'VALIDATION_FAILED'],
+  },
+  {
+    method: 'get', path: '/v1/jobs/{id}/events', operationId: 'jobEvents', tag: 'jobs', auth: true,
+    summary: 'Follow a job live: its events as Server-Sent Events',
+    description:
+      'A `text/event-stream`. Each message has `id:` the event seq (increasing by one per job), `event:` the type ' +
+      '(`state`, `progress`, `warning`, `completed`, `failed`, `cancelled`) and `data:` one JobEvent as JSON. ' +
+      'What the job already emitted is replayed first, then events follow live; the stream ends after the terminal ' +
+      'event (at once for a finished job). Resume with `Last-Event-ID` (EventSource sends it on reconnect) or ' +
+      '`?lastEventId=`: the stream restarts exactly after that event. `: heartbeat` comment lines keep proxies from ' +
+      'closing an idle stream; `retry:` tells browsers to reconnect after 3 s. Progress carries per stage ' +
+      '(extract: pages, translate: segments, render: pages) `done`, `total` and `etaSeconds`; see docs/events.md.',
+    query: [{ name: 'lastEventId', required: false, schema: { type: 'string', pattern: '^[0-9]{1,15}$' }, description: 'Resume after this event id (when the header cannot be set)' }],
+    headers: [{ name: 'Last-Event-ID', description: 'Resume after this event id' }],
+    success: { status: 200, description: 'The event stream; each `data:` line is a JobEvent', contentType: 'text/event-stream', schema: 'JobEvent' },
+    errors: ['NOT_FOUND', 'VALIDATION_FAILED'],
+  },
+  {
+    method: 'post', path: '/v1/webhooks', operationId: 'createWebhook', tag: 'webhooks', auth: true,
+    summary: 'Register a webhook endpoint for the account; the signing secret is shown once',
+    description: 'The URL must not resolve to a loopback, private, link-local or metadata address (422 WEBHOOK_URL_FORBIDDEN) unless its host is on WEBHOOK_ALLOWED_HOSTS. No `events`: all of them. See docs/webhooks.md.',
+    body: { contentType: 'application/json', schema: 'WebhookEndpointCreate' },
+    success: { status: 201, description: 'The endpoint with its `secret` (never shown again)', schema: 'WebhookEndpointCreated' },
+    errors: ['VALIDATION_FAILED', 'WEBHOOK_URL_FORBIDDEN'],
+  },
+  {
+    method: 'get', path: '/v1/webhooks', operationId: 'listWebhooks', tag: 'webhooks', auth: true,
+    summary: "The account's webhook endpoints (without secrets)",
+    success: { status: 200, description: 'The endpoints', schema: 'WebhookEndpointList' },
+    errors: [],
+  },
+  {
+    method: 'post', path: '/v1/webhooks/signing-secret', operationId: 'createWebhookSigningSecret', tag: 'webhooks', auth: true,
+    summary: 'Create or replace the secret that signs per-job webhooks (`webhookUrl`); shown once',
+    success: { status: 201, description: 'The new secret', schema: 'WebhookSigningSecret' },
+    errors: [],
+  },
+  {
+    method: 'delete', path: '/v1/webhooks/{id}', operationId: 'deleteWebhook', tag: 'webhooks', auth: true,
+    summary: 'Delete an endpoint; its pending deliveries stop',
+    success: { status: 204, description: 'Deleted' },
+    errors: ['NOT_FOUND'],
+  },
+  {
+    method: 'get', path: '/v1/webhooks/{id}/deliveries', operationId: 'listWebhookDeliveries', tag: 'webhooks', auth: true,
+    summary: "An endpoint's delivery log, newest first",
+    query: [{ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 50 }, description: 'How many' }],
+    success: { status: 200, description: 'Deliveries with state, attempts, last status and error', schema: 'WebhookDeliveryList' },
+    errors: ['NOT_FOUND', 'VALIDATION_FAILED'],
+  },
+  {
+    method: 'post', path: '/v1/webhooks/{id}/deliveries/{deliveryId}/redeliver', operationId: 'redeliverWebhook', tag: 'webhooks', auth: true,
+    summary: 'Send a delivery again, whatever its state',
+    success: { status: 202, description: 'The delivery, queued again', schema: 'WebhookDelivery' },
+    errors: ['NOT_FOUND'],
   },
   {
     method: 'get', path: '/v1/languages', operationId: 'languages', tag: 'meta', auth: false,
@@ -216,9 +493,31 @@ export const OPERATIONS: Operation[] = [
   },
   {
     method: 'get', path: '/health', operationId: 'health', tag: 'meta', auth: false,
-    summary: 'Aggregate health',
-    success: { status: 200, description: 'Healthy (503 with the same body when not)', schema: 'Health' },
+    summary: 'Aggregate health: database, Redis, workers per queue, engines, storage (results cached for 2 s)',
+    success: { status: 200, description: 'Healthy (503 with the same body when a check is down)', schema: 'Health' },
     errors: [],
+  },
+  {
+    method: 'get', path: '/v1/admin/queues', operationId: 'adminQueues', tag: 'admin', auth: true,
+    summary: 'Every durable queue: waiting, active, delayed, failed, oldest waiting age, workers, and jobs finished in the last minute and hour (admins only)',
+    success: { status: 200, description: 'Queue statistics', schema: 'QueuesOverview' },
+    errors: ['FORBIDDEN'],
+  },
+  {
+    method: 'get', path: '/v1/admin/queues/{name}/failed', operationId: 'adminQueueFailed', tag: 'admin', auth: true,
+    summary: 'Jobs of a queue that failed for good, most recent first (admins only)',
+    query: [
+      { name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 }, description: 'Page size' },
+      { name: 'offset', required: false, schema: { type: 'integer', minimum: 0, default: 0 }, description: 'Jobs to skip' },
+    ],
+    success: { status: 200, description: 'One page of failed jobs and their total', schema: 'FailedQueueJobList' },
+    errors: ['FORBIDDEN', 'NOT_FOUND', 'VALIDATION_FAILED'],
+  },
+  {
+    method: 'post', path: '/v1/admin/queues/{name}/failed/{id}/retry', operationId: 'adminQueueRetry', tag: 'admin', auth: true,
+    summary: 'Put a failed queue job back in its queue (admins only)',
+    success: { status: 202, description: 'The job waits to run again', schema: 'QueueJobRetried' },
+    errors: ['FORBIDDEN', 'NOT_FOUND', 'QUEUE_JOB_NOT_FAILED'],
   },
 ];
 
@@ -260,14 +559,16 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const op of OPERATIONS) {
     const parameters: unknown[] = [];
+    if (op.path.includes('{name}')) parameters.push(queueNameParameter);
     if (op.path.includes('{id}')) parameters.push(jobIdParameter);
+    if (op.path.includes('{deliveryId}')) parameters.push({ ...jobIdParameter, name: 'deliveryId' });
     for (const q of op.query ?? []) parameters.push({ name: q.name, in: 'query', required: q.required, schema: q.schema, description: q.description });
     for (const h of op.headers ?? []) parameters.push({ name: h.name, in: 'header', required: false, schema: { type: 'string' }, description: h.description });
     parameters.push({ name: 'X-Request-Id', in: 'header', required: false, schema: { type: 'string' }, description: 'Echoed back; made up when absent' });
 
     const success: Record<string, unknown> = { description: op.success.description };
     if (op.success.schema) success.content = { 'application/json': { schema: ref(op.success.schema) } };
-    if (op.success.contentType) success.content = { [op.success.contentType]: { schema: { type: 'string', format: 'binary' } } };
+    if (op.success.contentType) success.content = { [op.success.contentType]: { schema: op.success.schema && op.success.contentType === 'text/event-stream' ? { type: 'string', description: 'Server-Sent Events; each `data:` line is one JobEvent', contentSchema: ref(op.success.schema) } : { type: 'string', format: 'binary' } } };
     if (op.success.headers) {
       success.headers = Object.fromEntries(
         Object.entries(op.success.headers).map(([name, description]) => [name, { description, schema: { type: 'string' } }]),
@@ -280,7 +581,7 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
       summary: op.summary,
       ...(op.description ? { description: op.description } : {}),
       tags: [op.tag],
-      ...(op.auth ? { security: [{ bearer: [] }] } : { security: [] }),
+      ...(op.auth ? { security: [{ bearer: [] }, { apiKey: [] }] } : { security: [] }),
       parameters,
       ...(op.body ? { requestBody: { required: true, content: { [op.body.contentType]: { schema: ref(op.body.schema) } } } } : {}),
       responses: { [String(op.success.status)]: success, ...errorResponses(codes) },
@@ -301,11 +602,34 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
       { name: 'jobs', description: 'Jobs and their results' },
       { name: 'translation', description: 'Glossaries and translation memory' },
       { name: 'meta', description: 'Languages, engines, health' },
+      { name: 'admin', description: 'Operations (admins only)' },
+      { name: 'webhooks', description: 'Signed notifications of job ends' },
     ],
     paths,
+    webhooks: {
+      jobEnded: {
+        post: {
+          summary: 'A job ended (job.completed, job.failed, job.cancelled)',
+          description:
+            'Sent to a job\'s `webhookUrl` and to each subscribed account endpoint, at least once (the same `id` on every retry). ' +
+            'Verify `Docat-Signature` before trusting the body: `v1=` + hex HMAC-SHA256, keyed with the endpoint secret, of ' +
+            '`<Docat-Timestamp>.<raw body>`; refuse timestamps more than 5 minutes off. Answer 2xx within 10 s; anything else ' +
+            'is retried with exponential backoff for about a day, then dead-lettered. See docs/webhooks.md.',
+          parameters: [
+            { name: 'Docat-Timestamp', in: 'header', required: true, schema: { type: 'string', pattern: '^[0-9]+$' }, description: 'Unix seconds when this attempt was signed' },
+            { name: 'Docat-Signature', in: 'header', required: true, schema: { type: 'string' }, description: 'One or more comma-separated `v1=<hex HMAC-SHA256>` values' },
+          ],
+          requestBody: { required: true, content: { 'application/json': { schema: ref('WebhookPayload') } } },
+          responses: { '2XX': { description: 'Received; any other answer is a failed attempt' } },
+        },
+      },
+    },
     components: {
       schemas,
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT (EdDSA)' } },
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT (EdDSA) or API key (dk_...)' },
+        apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+      },
     },
   };
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Multipart } from '@fastify/multipart';
-import { DocatError, RPC, uploadOptionsSchema, type EnvelopeContext, type JobView, type UploadOptions } from '@docat/contracts';
+import { DocatError, RPC, uploadOptionsSchema, type EnvelopeContext, type DryRun, type JobView, type UploadOptions } from '@docat/contracts';
 import { uploadBytes } from '@docat/observability';
 import { parseOrThrow, STORAGE, type ObjectStorage } from '@docat/service-kit';
 import { checkWebhookUrl } from '@docat/webhooks';
@@ -51,7 +51,8 @@ export class DocumentsService {
         ...(request.idempotencyKey ? { idempotencyKey: request.idempotencyKey } : {}),
       },
       request.context,
-      30_000,
+      // Hashing, the credits probe (the PDF sandbox reads every page) and the reservation.
+      90_000,
     );
     if (options.webhookUrl) {
       // The job exists now: a failure here must not make the client retry the upload.
@@ -60,6 +61,28 @@ export class DocumentsService {
         .catch((err: unknown) => this.logger.warn(`webhook of job ${job.id} not registered: ${err instanceof Error ? err.message : String(err)}`));
     }
     return job;
+  }
+
+  /**
+   * `?dryRun=true`: the upload is stored only for the probe, which ingestion runs in the
+   * PDF sandbox, and deleted before the answer, whatever it is. No job is created.
+   */
+  async estimate(request: Omit<UploadRequest, 'idempotencyKey'>): Promise<DryRun> {
+    const { stored, options } = await this.receive(request.parts);
+    try {
+      return await this.services.call(
+        RPC.JOBS_ESTIMATE,
+        {
+          userId: request.userId,
+          upload: { storageKey: stored.storageKey, bytes: stored.bytes, fileName: stored.fileName, sha256: stored.sha256 },
+          options,
+        },
+        request.context,
+        60_000,
+      );
+    } finally {
+      await this.storage.delete(stored.storageKey).catch(() => undefined);
+    }
   }
 
   private async receive(parts: AsyncIterable<Multipart>): Promise<{ stored: ReceivedFile; options: UploadOptions }> {

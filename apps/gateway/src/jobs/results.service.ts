@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DocatError, RPC, type OutputFormat } from '@docat/contracts';
-import { STORAGE, type ObjectStorage } from '@docat/service-kit';
+import type { DocatConfig } from '@docat/config';
+import { CONFIG, STORAGE, type ObjectStorage } from '@docat/service-kit';
 import { attachmentDisposition } from '../documents/file-name.js';
 import { envelopeContextOf } from '../rpc/request-context.js';
 import { ServicesClient } from '../rpc/services.client.js';
@@ -9,6 +10,9 @@ import { contentRange, etagMatches, parseRange } from './byte-range.js';
 
 /** A result never changes once written, so a client may keep it; `private` keeps shared caches out. */
 const RESULT_CACHE_CONTROL = 'private, max-age=3600';
+
+/** Lifetime of a presigned result link: long enough to start a download, short enough to be useless if leaked. */
+export const PRESIGNED_RESULT_TTL_SECONDS = 300;
 
 function strongEtag(etag: string): string {
   const bare = etag.replace(/^W\//, '').replace(/^"|"$/g, '');
@@ -18,21 +22,37 @@ function strongEtag(etag: string): string {
 /**
  * `GET /v1/jobs/:id/result`: ingestion says where the result is (and whether this
  * user may have it); the bytes stream from object storage, honouring `If-None-Match`
- * (304) and a single `Range` (206, or 416 when it misses).
+ * (304) and a single `Range` (206, or 416 when it misses). Only where STORAGE_PUBLIC_URL
+ * is configured does the gateway answer 302 to a presigned link valid for five minutes.
  */
 @Injectable()
 export class ResultsService {
+  /** Only a store clients can reach (STORAGE_PUBLIC_URL) is worth redirecting to. */
+  private readonly redirects: boolean;
+
   constructor(
     private readonly services: ServicesClient,
     @Inject(STORAGE) private readonly storage: ObjectStorage,
-  ) {}
+    @Inject(CONFIG) config: DocatConfig,
+  ) {
+    this.redirects = config.storage.driver === 's3' && config.storage.publicUrl !== undefined;
+  }
 
   async send(
     target: { userId: string; jobId: string; format: OutputFormat },
     request: FastifyRequest,
     reply: FastifyReply,
   ): Promise<void> {
+    // Ingestion answers NOT_FOUND for another user's job: ownership is settled before any redirect.
     const location = await this.services.call(RPC.JOBS_RESULT, target, envelopeContextOf(request));
+    if (this.redirects) {
+      const signed = await this.storage.presignGet(location.storageKey, PRESIGNED_RESULT_TTL_SECONDS);
+      if (signed) {
+        // The store serves Range and conditional requests itself; the link must not be cached beyond its life.
+        await reply.status(302).header('location', signed).header('cache-control', 'no-store').send();
+        return;
+      }
+    }
     const etag = strongEtag(location.etag);
     void reply
       .header('etag', etag)

@@ -2,13 +2,14 @@ import 'reflect-metadata';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AUTH_PATTERNS, AuthModule } from '@docat/auth';
+import { AUTH_PATTERNS, AuthModule, type AuthModuleOptions } from '@docat/auth';
 import { generateKey, loadConfig, type DocatConfig } from '@docat/config';
 import { bootstrapService, createClusterRuntime, type ObjectStorage, type RunningService } from '@docat/service-kit';
 import { createStorage } from '@docat/storage';
 import { freshDatabase, freshRedisPrefix, startS3Server } from '@docat/testing';
 import { GatewayModule } from '../gateway.module.js';
 import { gatewayHttpOptions } from '../gateway.http.js';
+import { GATEWAY_EVENTS } from '../auth/revocation-events.controller.js';
 import { INGESTION_STUB_PATTERNS, IngestionStubModule, type IngestionStubState } from './ingestion.stub.js';
 
 export interface GatewayStack {
@@ -17,6 +18,7 @@ export interface GatewayStack {
   storage: ObjectStorage;
   ingestion: IngestionStubState;
   gateway: RunningService;
+  auth: RunningService;
   stop(): Promise<void>;
 }
 
@@ -26,7 +28,7 @@ export interface GatewayStack {
  * under a fresh key prefix, and S3 storage on an s3rver child process. All three
  * services run in this process; `stop()` releases everything it created.
  */
-export async function startGatewayStack(env: Record<string, string> = {}): Promise<GatewayStack> {
+export async function startGatewayStack(env: Record<string, string> = {}, options: { auth?: AuthModuleOptions } = {}): Promise<GatewayStack> {
   const cleanups: (() => Promise<void>)[] = [];
   const stop = async () => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
@@ -54,12 +56,16 @@ export async function startGatewayStack(env: Record<string, string> = {}): Promi
       S3_ACCESS_KEY_ID: s3.accessKeyId,
       S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
       LOG_LEVEL: 'warn',
+      // Tests sign in and upload far more often than a person would; a test of the limits sets its own.
+      RATE_LIMIT_PDF_UPLOAD: '10000/hour',
+      RATE_LIMIT_AUTH_LOGIN: '10000/minute',
+      RATE_LIMIT_PASSWORD_RESET: '10000/hour',
       ...env,
     });
     const runtime = () => createClusterRuntime(config, { storage: createStorage(config), migrate: true });
     const common = { managementPort: null, exitOnShutdown: false } as const;
 
-    const auth = await bootstrapService({ service: 'auth', module: AuthModule.register(), runtime, claims: { patterns: AUTH_PATTERNS }, ...common });
+    const auth = await bootstrapService({ service: 'auth', module: AuthModule.register(options.auth), runtime, claims: { patterns: AUTH_PATTERNS }, ...common });
     cleanups.push(() => auth.shutdown('stack stop'));
     const ingestion: IngestionStubState = { jobs: new Map() };
     const stub = await bootstrapService({
@@ -75,7 +81,7 @@ export async function startGatewayStack(env: Record<string, string> = {}): Promi
       module: GatewayModule.register(),
       runtime,
       http: { ...gatewayHttpOptions(config), port: 0, host: '127.0.0.1' },
-      transport: false,
+      claims: { patterns: GATEWAY_EVENTS },
       ...common,
     });
     cleanups.push(() => gateway.shutdown('stack stop'));
@@ -85,6 +91,7 @@ export async function startGatewayStack(env: Record<string, string> = {}): Promi
       storage: gateway.runtime.storage,
       ingestion,
       gateway,
+      auth,
       stop,
     };
   } catch (error) {

@@ -31,6 +31,8 @@ export interface JobRow {
   detected_language: string | null;
   updated_at: Date;
   completed_at: Date | null;
+  /** When the retention sweep deleted the job's stored files (upload, chunk results, outputs). */
+  files_deleted_at?: Date | null;
 }
 
 export const CHUNK_STATES = ['pending', 'running', 'done', 'cancelled'] as const;

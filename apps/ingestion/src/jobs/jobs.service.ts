@@ -22,6 +22,8 @@ import { resultCacheKey } from '../orchestration/result-cache-key.js';
 import type { JobRow, StoredOptions } from './job.row.js';
 import { toJobView } from './job-view.js';
 import { JobsRepository } from './jobs.repository.js';
+import { BillingService } from '../billing/billing.service.js';
+import { idempotencyRequestHash } from '../billing/idempotency.js';
 
 type CreateRequest = z.infer<(typeof RPC_CONTRACTS)['jobs.create']['request']>;
 
@@ -41,6 +43,7 @@ export class JobsService {
     private readonly jobs: JobsRepository,
     private readonly orchestrator: OrchestratorService,
     private readonly events: JobEventsPublisher,
+    private readonly billing: BillingService,
     @Inject(STORAGE) private readonly storage: ObjectStorage,
     @Inject(CONFIG) private readonly config: DocatConfig,
   ) {}
@@ -56,16 +59,24 @@ export class JobsService {
     const { password, ...options } = req.options;
     const stored: StoredOptions = options;
     const optionsHash = resultCacheKey(stored);
-    const requestHash = createHash('sha256').update(`${sha256}:${optionsHash}:${password ? 'p' : ''}`).digest('hex');
+    const requestHash = idempotencyRequestHash(sha256, stored, password !== undefined);
 
     if (req.idempotencyKey) {
       const previous = await this.jobs.findIdempotencyKey(req.userId, req.idempotencyKey);
-      if (previous) return this.replay(previous, requestHash);
+      if (previous) return this.replay(previous, requestHash, req.upload.storageKey);
     }
 
     const cachedFrom = options.noCache ? null : await this.findCompleted(req.userId, sha256, optionsHash);
     const id = uuidv7();
     const passwordSecret = password && !cachedFrom ? encryptSecret(await this.encryptionKeys(), password, id) : null;
+    // Before any work: the worst case is reserved, or the upload refused with INSUFFICIENT_CREDITS. Cached results are free.
+    const reservation = cachedFrom
+      ? null
+      : await this.billing.reserve(req.userId, id, req.upload.storageKey, req.options).catch(async (err: unknown) => {
+          // A refused upload leaves nothing behind.
+          if (err instanceof DocatError && err.code === 'INSUFFICIENT_CREDITS') await this.storage.delete(req.upload.storageKey).catch(() => undefined);
+          throw err;
+        });
     const base = {
       id,
       userId: req.userId,
@@ -94,14 +105,19 @@ export class JobsService {
         return null;
       }
       if (!cachedFrom) await this.orchestrator.plan(row, tx);
+      if (reservation) await this.billing.record(reservation, row, tx);
       const event = await this.events.prepare(row, cachedFrom ? 'completed' : 'state', tx);
       return { row, event };
+    }).catch(async (err: unknown) => {
+      if (reservation) await this.billing.abandon(reservation);
+      throw err;
     });
     if (!created) {
+      if (reservation) await this.billing.abandon(reservation);
       // Another request with the same key won the race: answer as it did.
       const previous = await this.jobs.findIdempotencyKey(req.userId, req.idempotencyKey!);
       if (!previous) throw new DocatError('INTERNAL');
-      return this.replay(previous, requestHash);
+      return this.replay(previous, requestHash, req.upload.storageKey);
     }
     await this.events.publish(created.row, [created.event]);
     if (!cachedFrom) await this.orchestrator.dispatch(req.userId);
@@ -140,6 +156,7 @@ export class JobsService {
     if (row.state === 'cancelled') throw new DocatError('JOB_CANCELLED');
     if (row.state !== 'completed') throw new DocatError('JOB_NOT_FINISHED', `the job is ${row.state}`);
     if (!row.options.outputs.includes(format)) throw new DocatError('RESULT_NOT_AVAILABLE', `the job did not ask for ${format}`);
+    if (row.files_deleted_at) throw new DocatError('RESULT_EXPIRED', `results are kept for a limited time; this job's were deleted on ${row.files_deleted_at.toISOString().slice(0, 10)}`);
     const key = STORAGE_KEYS.result(row.results_job_id ?? row.id, format);
     const info = await this.storage.head(key);
     if (!info) throw new DocatError('RESULT_NOT_AVAILABLE', `no ${format} result was produced`);
@@ -160,10 +177,15 @@ export class JobsService {
     return row;
   }
 
-  private async replay(previous: { request_hash: string; job_id: string }, requestHash: string): Promise<JobView> {
-    if (previous.request_hash !== requestHash) throw new DocatError('IDEMPOTENCY_KEY_REUSED');
+  private async replay(previous: { request_hash: string; job_id: string }, requestHash: string, uploadKey: string): Promise<JobView> {
+    if (previous.request_hash !== requestHash) {
+      await this.storage.delete(uploadKey).catch(() => undefined);
+      throw new DocatError('IDEMPOTENCY_KEY_REUSED', 'The Idempotency-Key was used with a different file or options');
+    }
     const row = await this.jobs.find(previous.job_id);
     if (!row) throw new DocatError('NOT_FOUND', 'no such job');
+    // The repeated upload is not needed: the job works from the first one.
+    if (row.source_key !== uploadKey) await this.storage.delete(uploadKey).catch(() => undefined);
     return toJobView(row);
   }
 

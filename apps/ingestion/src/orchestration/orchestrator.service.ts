@@ -19,13 +19,14 @@ import {
 import { QUEUE, STORAGE, type ObjectStorage, type QueuePort } from '@docat/service-kit';
 import { INGESTION_SETTINGS, type IngestionSettings } from '../ingestion.tokens.js';
 import { JobEventsPublisher, type PendingEvent } from '../events/job-events.publisher.js';
+import { JobProgressTracker } from '../events/job-progress.tracker.js';
 import type { ChunkRow, JobRow } from '../jobs/job.row.js';
 import { JobsRepository } from '../jobs/jobs.repository.js';
 import { firstChunk, planChunks, selectedIntervals } from './chunk-plan.js';
 import { ChunksRepository } from './chunks.repository.js';
-import { computeProgress } from './job-progress.js';
 import { resultCacheKey } from './result-cache-key.js';
 import { recordFinishedJob } from './job-metrics.js';
+import { BillingService } from '../billing/billing.service.js';
 
 const RENDERABLE = new Set(['pdf', 'dual', 'md', 'txt', 'json']);
 
@@ -52,9 +53,11 @@ export class OrchestratorService {
     private readonly jobs: JobsRepository,
     private readonly chunks: ChunksRepository,
     private readonly events: JobEventsPublisher,
+    private readonly progress: JobProgressTracker,
     @Inject(QUEUE) private readonly queue: QueuePort,
     @Inject(STORAGE) private readonly storage: ObjectStorage,
     @Inject(INGESTION_SETTINGS) private readonly settings: IngestionSettings,
+    private readonly billing: BillingService,
   ) {}
 
   /** Plans chunk 0 of a new job (inside its creating transaction). */
@@ -160,7 +163,7 @@ export class OrchestratorService {
       patch.render_lease_expires_at = new Date(Date.now() + this.settings.leaseMs);
       render = true;
     }
-    const row = await this.jobs.update(job, { ...patch, state: 'processing', stage, progress: computeProgress(chunks, false) }, tx);
+    const row = await this.jobs.update(job, { ...patch, state: 'processing', stage, progress: await this.progress.progressOf(job, chunks, { renderStarted: allTranslated, step: done }) }, tx);
     for (const warning of done.warnings) events.push(await this.events.prepare(row, 'warning', tx, { warning }));
     events.push(await this.events.prepare(row, stateChanged ? 'state' : 'progress', tx));
     return { row, events, render };
@@ -176,7 +179,7 @@ export class OrchestratorService {
     const chunks = await this.chunks.forJob(job.id, tx);
     const row = await this.jobs.update(
       job,
-      { state: 'completed', stage: 'done', render_state: 'done', progress: computeProgress(chunks, true), completed_at: new Date(), password_secret: null },
+      { state: 'completed', stage: 'done', render_state: 'done', progress: await this.progress.progressOf(job, chunks, { rendered: true }), completed_at: new Date(), password_secret: null },
       tx,
     );
     if (row.sha256) await this.jobs.recordCompletedResult(row.user_id, row.sha256, resultCacheKey(row.options), row, tx);
@@ -196,6 +199,7 @@ export class OrchestratorService {
     if (outcome.dedupe && row.sha256) await this.events.rememberResult(row);
     if (outcome.cancelled) await this.events.broadcast(EVENTS.JOB_CANCEL_REQUESTED, { jobId: row.id });
     if (outcome.render) await this.enqueueRender(row);
+    if (TERMINAL_STATES.has(row.state)) await this.billing.close(row.id);
     await this.dispatch(row.user_id);
   }
 

@@ -1,12 +1,34 @@
 export interface RateLimitDecision {
   allowed: boolean;
+  /** The limit the decision was taken against. */
+  limit: number;
+  /** Hits still allowed in the window after this one. */
   remaining: number;
-  /** Milliseconds until the oldest counted hit leaves the window. */
+  /** Milliseconds until the oldest counted hit leaves the window, freeing one slot (0 when none is counted). */
+  resetMs: number;
+  /** Milliseconds to wait before a refused hit could be allowed; 0 when allowed. */
   retryAfterMs: number;
 }
 
-/** Sliding-window rate limiter: Redis in cluster mode (shared by replicas), memory in standalone. */
+export interface RateLimitCount {
+  /** Hits counted in the window that ends now. */
+  count: number;
+  /** Milliseconds until the oldest counted hit leaves the window (0 when none is counted). */
+  resetMs: number;
+}
+
+/**
+ * Sliding-window rate limiter (a log of hit times per key, not fixed buckets: a burst
+ * straddling a window boundary is still counted once per window). Redis in cluster
+ * mode, shared by every replica; memory in standalone mode. Refused hits are not
+ * counted, so a client that backs off for `retryAfterMs` gets through.
+ */
 export interface RateLimiterPort {
+  /** Counts one hit under `key` if fewer than `limit` were counted in the last `windowMs`. */
   hit(key: string, limit: number, windowMs: number): Promise<RateLimitDecision>;
+  /** The hits counted under `key` in the last `windowMs`, without adding one. */
+  count(key: string, windowMs: number): Promise<RateLimitCount>;
+  /** Forgets every hit counted under `key`. */
+  reset(key: string): Promise<void>;
   close(): Promise<void>;
 }

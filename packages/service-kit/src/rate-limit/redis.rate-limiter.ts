@@ -1,46 +1,82 @@
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
-import type { RateLimitDecision, RateLimiterPort } from './rate-limiter.port.js';
+import { createRedisConnection, type RedisConnection, type RedisTopology } from '@docat/transport';
+import type { RateLimitCount, RateLimitDecision, RateLimiterPort } from './rate-limiter.port.js';
 
 /**
- * Sliding window in one sorted set per key, updated atomically by a script so that
- * replicas sharing the limit never both take the last slot.
+ * Sliding window in one sorted set of hit times per key, updated atomically by a
+ * script so that replicas sharing the limit never both take the last slot. Time is
+ * Redis's own clock, so replicas with skewed clocks still agree on the window.
+ * Returns { allowed, count, resetMs, retryAfterMs }.
  */
-const SLIDING_WINDOW = `
-local key, now, window, limit, member = KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
+const HIT = `
+local key, window, limit, nonce = KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
 local count = redis.call('ZCARD', key)
 local allowed = 0
 if count < limit then
-  redis.call('ZADD', key, now, member)
+  redis.call('ZADD', key, now, now .. '-' .. nonce)
   count = count + 1
   allowed = 1
 end
-redis.call('PEXPIRE', key, window)
-local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
-local oldestAt = now
-if oldest[2] then oldestAt = tonumber(oldest[2]) end
-return { allowed, count, oldestAt }
+local resetMs, retryAfterMs = 0, 0
+if count > 0 then
+  redis.call('PEXPIRE', key, window)
+  local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+  resetMs = math.max(0, tonumber(oldest[2]) + window - now)
+  if allowed == 0 then
+    local blocking = redis.call('ZRANGE', key, count - limit, count - limit, 'WITHSCORES')
+    retryAfterMs = math.max(1, tonumber(blocking[2]) + window - now)
+  end
+end
+return { allowed, count, resetMs, retryAfterMs }
+`;
+
+const COUNT = `
+local key, window = KEYS[1], tonumber(ARGV[1])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+local count = redis.call('ZCARD', key)
+local resetMs = 0
+if count > 0 then
+  local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+  resetMs = math.max(0, tonumber(oldest[2]) + window - now)
+end
+return { count, resetMs }
 `;
 
 export class RedisRateLimiter implements RateLimiterPort {
-  private readonly redis: Redis;
+  private readonly redis: RedisConnection;
 
-  constructor(url: string, private readonly prefix: string) {
-    this.redis = new Redis(url, { maxRetriesPerRequest: 2 });
+  /**
+   * `target`: a `redis://` URL or a topology (standalone, Sentinel, Cluster). Each script
+   * touches one key, so it runs on one cluster node without a hash tag.
+   */
+  constructor(target: string | RedisTopology, private readonly prefix: string) {
+    const topology: RedisTopology = typeof target === 'string' ? { kind: 'standalone', url: target } : target;
+    this.redis = createRedisConnection(topology, { maxRetriesPerRequest: 2, connectionName: `${prefix}:rate-limit` });
     this.redis.on('error', () => undefined);
   }
 
+  private keyOf(key: string): string {
+    return `${this.prefix}:ratelimit:${key}`;
+  }
+
   async hit(key: string, limit: number, windowMs: number): Promise<RateLimitDecision> {
-    const now = Date.now();
-    const member = `${now}-${randomBytes(4).toString('hex')}`;
-    const reply = (await this.redis.eval(SLIDING_WINDOW, 1, `${this.prefix}:ratelimit:${key}`, now, windowMs, limit, member)) as [number, number, number];
-    const [allowed, count, oldestAt] = reply;
-    return {
-      allowed: allowed === 1,
-      remaining: Math.max(0, limit - count),
-      retryAfterMs: allowed === 1 ? 0 : Math.max(0, oldestAt + windowMs - now),
-    };
+    const nonce = randomBytes(6).toString('hex');
+    const [allowed, count, resetMs, retryAfterMs] = (await this.redis.eval(HIT, 1, this.keyOf(key), windowMs, limit, nonce)) as [number, number, number, number];
+    return { allowed: allowed === 1, limit, remaining: Math.max(0, limit - count), resetMs, retryAfterMs };
+  }
+
+  async count(key: string, windowMs: number): Promise<RateLimitCount> {
+    const [count, resetMs] = (await this.redis.eval(COUNT, 1, this.keyOf(key), windowMs)) as [number, number];
+    return { count, resetMs };
+  }
+
+  async reset(key: string): Promise<void> {
+    await this.redis.del(this.keyOf(key));
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,324 @@
+import 'reflect-metadata';
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { generateKey, loadConfig, type DocatConfig } from '@docat/config';
+import {
+  DocatError,
+  RPC,
+  uuidv7,
+  type AccountExport,
+  type Usage,
+  type UserView,
+} from '@docat/contracts';
+import { bootstrapService, createClusterRuntime, type RunningService } from '@docat/service-kit';
+import { FsStorage } from '@docat/storage';
+import { freshDatabase, freshRedisPrefix, type FreshDatabase } from '@docat/testing';
+import { AUTH_PATTERNS, AuthModule } from '../auth.module.js';
+import { accountReference } from './account-reference.js';
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+    return 'resolved';
+  } catch (error) {
+    return error instanceof DocatError ? error.code : `not a DocatError: ${String(error)}`;
+  }
+}
+
+/**
+ * The credits ledger inside the auth service, over the Redis Streams transport and a
+ * fresh PostgreSQL database: grants by plan and verification, reservations refused
+ * when they do not fit, settle and release applied once however often they are sent.
+ */
+describe('credits ledger', () => {
+  const redis = freshRedisPrefix();
+  let db: FreshDatabase;
+  let dir: string;
+  let config: DocatConfig;
+  let service: RunningService;
+  let sql: pg.Client;
+  const call = <T>(pattern: string, data: unknown) =>
+    service.runtime.bus.call<T>(pattern, data, { timeoutMs: 10_000 });
+
+  async function account(opts: { verified: boolean; plan?: string }): Promise<string> {
+    const user = await call<UserView>(RPC.AUTH_REGISTER, {
+      email: `u${uuidv7().slice(-12)}@example.org`,
+      password: 'correct horse battery',
+    });
+    await sql.query(
+      `UPDATE auth.users SET email_verified_at = ${opts.verified ? 'now()' : 'NULL'}, plan = $2 WHERE id = $1`,
+      [user.id, opts.plan ?? 'free'],
+    );
+    return user.id;
+  }
+
+  before(async () => {
+    db = await freshDatabase();
+    dir = await mkdtemp(join(tmpdir(), 'docat-credits-'));
+    config = loadConfig({
+      DOCAT_MODE: 'cluster',
+      DATABASE_URL: db.url,
+      REDIS_URL: redis.url,
+      REDIS_KEY_PREFIX: redis.prefix.replace(/:$/, ''),
+      DOCAT_ENCRYPTION_KEY: generateKey(),
+      DOCAT_DATA_DIR: dir,
+      S3_BUCKET: 'unused',
+      LOG_LEVEL: 'warn',
+    });
+    assert.equal(config.credits.unlimited, false, 'cluster mode enforces plans by default');
+    service = await bootstrapService({
+      service: 'auth',
+      module: AuthModule.register(),
+      runtime: () => createClusterRuntime(config, { storage: new FsStorage(dir), migrate: true }),
+      claims: { patterns: AUTH_PATTERNS },
+      managementPort: null,
+      exitOnShutdown: false,
+    });
+    sql = new pg.Client({ connectionString: db.url });
+    await sql.connect();
+  });
+
+  after(async () => {
+    await sql?.end();
+    await service?.shutdown('test end');
+    await db?.drop();
+    await redis.cleanup();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  test('an unverified account is granted nothing and a reservation is refused with INSUFFICIENT_CREDITS', async () => {
+    const user = await account({ verified: false });
+    const usage = await call<Usage>(RPC.CREDITS_USAGE, { userId: user });
+    assert.equal(usage.emailVerified, false);
+    assert.equal(usage.granted, 0);
+    assert.equal(usage.available, 0);
+    try {
+      await call(RPC.CREDITS_RESERVE, { userId: user, jobId: uuidv7(), credits: 1 });
+      assert.fail('the reservation was accepted');
+    } catch (error) {
+      assert.ok(error instanceof DocatError);
+      assert.equal(error.code, 'INSUFFICIENT_CREDITS');
+      assert.equal(error.status, 402);
+      assert.match(error.message, /verified/);
+    }
+  });
+
+  test('plans grant 500, 50,000 and 1,000,000 credits a month once verified', async () => {
+    for (const [plan, granted] of [
+      ['free', 500],
+      ['plus', 50_000],
+      ['pro', 1_000_000],
+    ] as const) {
+      const usage = await call<Usage>(RPC.CREDITS_USAGE, {
+        userId: await account({ verified: true, plan }),
+      });
+      assert.equal(usage.plan, plan);
+      assert.equal(usage.granted, granted);
+      assert.equal(usage.available, granted);
+      assert.equal(
+        new Date(usage.period.start).getUTCDate(),
+        1,
+        'a monthly period starts on the first',
+      );
+    }
+  });
+
+  test('a reservation holds credits; one that does not fit what is left is refused', async () => {
+    const user = await account({ verified: true });
+    const first = uuidv7();
+    const reserved = await call<{ reserved: number; available: number }>(RPC.CREDITS_RESERVE, {
+      userId: user,
+      jobId: first,
+      credits: 300,
+    });
+    assert.deepEqual([reserved.reserved, reserved.available], [300, 200]);
+    // The same reservation sent again (a retried RPC) holds nothing more.
+    await call(RPC.CREDITS_RESERVE, { userId: user, jobId: first, credits: 300 });
+    assert.equal(
+      await codeOf(call(RPC.CREDITS_RESERVE, { userId: user, jobId: uuidv7(), credits: 201 })),
+      'INSUFFICIENT_CREDITS',
+    );
+    const usage = await call<Usage>(RPC.CREDITS_USAGE, { userId: user });
+    assert.deepEqual([usage.used, usage.reserved, usage.available], [0, 300, 200]);
+    assert.equal(
+      await codeOf(call(RPC.CREDITS_RESERVE, { userId: user, jobId: uuidv7(), credits: 200 })),
+      'resolved',
+    );
+  });
+
+  test('settle charges the actual once: a settle sent again after a crash charges nothing more', async () => {
+    const user = await account({ verified: true });
+    const job = uuidv7();
+    await call(RPC.CREDITS_RESERVE, { userId: user, jobId: job, credits: 120 });
+    const lines = [
+      { step: 'chunk:0', kind: 'text_pages', quantity: 4, credits: 4 },
+      { step: 'chunk:1', kind: 'text_pages', quantity: 2, credits: 2 },
+      { step: 'chunk:1', kind: 'ocr_pages', quantity: 2, credits: 10 },
+      { step: 'job', kind: 'translation', quantity: 2_345, credits: 3 },
+    ];
+    const first = await call<{ charged: number; alreadyClosed: boolean }>(RPC.CREDITS_SETTLE, {
+      userId: user,
+      jobId: job,
+      lines,
+    });
+    assert.deepEqual(first, { jobId: job, charged: 19, alreadyClosed: false });
+    const again = await call<{ charged: number; alreadyClosed: boolean }>(RPC.CREDITS_SETTLE, {
+      userId: user,
+      jobId: job,
+      lines,
+    });
+    assert.deepEqual(again, { jobId: job, charged: 19, alreadyClosed: true });
+    // Two settles racing (two replicas handling a redelivered request) still charge once.
+    const raced = uuidv7();
+    await call(RPC.CREDITS_RESERVE, { userId: user, jobId: raced, credits: 10 });
+    const results = await Promise.all(
+      [1, 2, 3].map(() =>
+        call<{ charged: number; alreadyClosed: boolean }>(RPC.CREDITS_SETTLE, {
+          userId: user,
+          jobId: raced,
+          lines: [{ step: 'chunk:0', kind: 'text_pages', quantity: 5, credits: 5 }],
+        }),
+      ),
+    );
+    assert.equal(results.filter((r) => !r.alreadyClosed).length, 1);
+    assert.ok(results.every((r) => r.charged === 5));
+
+    const usage = await call<Usage>(RPC.CREDITS_USAGE, { userId: user });
+    assert.equal(usage.used, 24);
+    assert.equal(usage.reserved, 0, 'settled reservations hold nothing');
+    assert.equal(usage.available, 500 - 24);
+    assert.deepEqual(usage.breakdown, {
+      text_pages: { quantity: 11, credits: 11 },
+      ocr_pages: { quantity: 2, credits: 10 },
+      translation: { quantity: 2_345, credits: 3 },
+    });
+    const rows = await sql.query(
+      `SELECT kind, count(*)::int AS n FROM auth.credit_ledger WHERE job_id = $1 GROUP BY kind ORDER BY kind`,
+      [job],
+    );
+    assert.deepEqual(rows.rows, [
+      { kind: 'ocr_pages', n: 1 },
+      { kind: 'reserve', n: 1 },
+      { kind: 'settle', n: 1 },
+      { kind: 'text_pages', n: 2 },
+      { kind: 'translation', n: 1 },
+    ]);
+  });
+
+  test('release returns a reservation once, charges nothing, and cannot undo a settle', async () => {
+    const user = await account({ verified: true });
+    const failed = uuidv7();
+    await call(RPC.CREDITS_RESERVE, { userId: user, jobId: failed, credits: 400 });
+    assert.equal((await call<Usage>(RPC.CREDITS_USAGE, { userId: user })).available, 100);
+    assert.deepEqual(await call(RPC.CREDITS_RELEASE, { userId: user, jobId: failed }), {
+      jobId: failed,
+      released: true,
+    });
+    assert.deepEqual(await call(RPC.CREDITS_RELEASE, { userId: user, jobId: failed }), {
+      jobId: failed,
+      released: false,
+    });
+    // A settle arriving after the release (a stale retry) charges nothing.
+    const late = await call<{ charged: number; alreadyClosed: boolean }>(RPC.CREDITS_SETTLE, {
+      userId: user,
+      jobId: failed,
+      lines: [{ step: 'chunk:0', kind: 'text_pages', quantity: 4, credits: 4 }],
+    });
+    assert.deepEqual([late.charged, late.alreadyClosed], [0, true]);
+    const settled = uuidv7();
+    await call(RPC.CREDITS_RESERVE, { userId: user, jobId: settled, credits: 10 });
+    await call(RPC.CREDITS_SETTLE, {
+      userId: user,
+      jobId: settled,
+      lines: [{ step: 'chunk:0', kind: 'text_pages', quantity: 3, credits: 3 }],
+    });
+    assert.deepEqual(await call(RPC.CREDITS_RELEASE, { userId: user, jobId: settled }), {
+      jobId: settled,
+      released: false,
+    });
+    const usage = await call<Usage>(RPC.CREDITS_USAGE, { userId: user });
+    assert.deepEqual([usage.used, usage.reserved, usage.available], [3, 0, 497]);
+    // Another account cannot touch the job's ledger entries.
+    const other = await account({ verified: true });
+    assert.equal(
+      await codeOf(call(RPC.CREDITS_RELEASE, { userId: other, jobId: settled })),
+      'NOT_FOUND',
+    );
+  });
+
+  test('concurrent reservations never spend the same credits twice', async () => {
+    const user = await account({ verified: true });
+    const outcomes = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        codeOf(call(RPC.CREDITS_RESERVE, { userId: user, jobId: uuidv7(), credits: 150 })),
+      ),
+    );
+    assert.equal(outcomes.filter((o) => o === 'resolved').length, 3);
+    assert.equal(outcomes.filter((o) => o === 'INSUFFICIENT_CREDITS').length, 3);
+    assert.equal((await call<Usage>(RPC.CREDITS_USAGE, { userId: user })).available, 50);
+  });
+
+  test('export shows the ledger; delete erases the account, keeps its billing records anonymised, and audits both', async () => {
+    const user = await account({ verified: true });
+    const email = (
+      await sql.query<{ email: string }>(`SELECT email FROM auth.users WHERE id = $1`, [user])
+    ).rows[0]!.email;
+    const job = uuidv7();
+    await call(RPC.CREDITS_RESERVE, { userId: user, jobId: job, credits: 5 });
+    await call(RPC.CREDITS_SETTLE, {
+      userId: user,
+      jobId: job,
+      lines: [{ step: 'chunk:0', kind: 'ocr_pages', quantity: 1, credits: 5 }],
+    });
+
+    const exported = await call<AccountExport>(RPC.AUTH_ACCOUNT_EXPORT, { userId: user });
+    assert.equal(exported.usage.used, 5);
+    assert.deepEqual(
+      exported.ledger.map((e) => e.kind),
+      ['reserve', 'ocr_pages', 'settle'],
+    );
+
+    const erased = await call<{ erased: boolean; reference: string }>(RPC.AUTH_ACCOUNT_DELETE, {
+      userId: user,
+    });
+    assert.deepEqual(erased, { erased: true, reference: accountReference(user) });
+    assert.equal((await sql.query(`SELECT 1 FROM auth.users WHERE id = $1`, [user])).rowCount, 0);
+    assert.equal(
+      (await sql.query(`SELECT 1 FROM auth.credit_ledger WHERE account = $1`, [user])).rowCount,
+      0,
+      'no ledger entry names the account',
+    );
+    const kept = await sql.query<{ kind: string; credits: string }>(
+      `SELECT kind, credits FROM auth.credit_ledger WHERE account = $1 ORDER BY id`,
+      [erased.reference],
+    );
+    assert.deepEqual(
+      kept.rows.map((r) => [r.kind, Number(r.credits)]),
+      [
+        ['reserve', 5],
+        ['ocr_pages', 5],
+        ['settle', 5],
+      ],
+    );
+    const audit = await sql.query<{ action: string; subject: string; detail: unknown }>(
+      `SELECT action, subject, detail FROM auth.audit_log WHERE subject = $1 ORDER BY id`,
+      [erased.reference],
+    );
+    assert.deepEqual(
+      audit.rows.map((r) => r.action),
+      ['account.export', 'account.delete'],
+    );
+    const everything = JSON.stringify((await sql.query(`SELECT * FROM auth.audit_log`)).rows);
+    assert.ok(
+      !everything.includes(email) && !everything.includes(user),
+      'the audit log holds neither the email address nor the account id',
+    );
+
+    assert.equal(await codeOf(call(RPC.CREDITS_USAGE, { userId: user })), 'NOT_FOUND');
+    assert.equal(await codeOf(call(RPC.AUTH_ACCOUNT_DELETE, { userId: user })), 'NOT_FOUND');
+  });
+});

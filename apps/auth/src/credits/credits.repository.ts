@@ -1,0 +1,234 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { CreditKind, CreditLine, LedgerEntry } from '@docat/contracts';
+import { AUTH_DATA_SOURCE } from '../auth.tokens.js';
+
+export type Db = DataSource | EntityManager;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** What decides an account's grant: its plan and whether its email address is verified. */
+export interface AccountStanding {
+  plan: string;
+  emailVerified: boolean;
+}
+
+export interface PeriodTotals {
+  used: number;
+  reserved: number;
+  byKind: Record<CreditKind, { quantity: number; credits: number }>;
+}
+
+export interface ReservationRow {
+  account: string;
+  credits: number;
+  periodStart: Date;
+}
+
+interface TotalsRow {
+  kind: string;
+  quantity: string;
+  credits: string;
+}
+
+/**
+ * The ledger table. Every insert is `ON CONFLICT DO NOTHING` on (job, step, kind): a
+ * write repeated after a crash or a redelivered RPC is a no-op, which is what makes
+ * charges exactly-once on top of at-least-once delivery.
+ */
+@Injectable()
+export class CreditsRepository {
+  constructor(@Inject(AUTH_DATA_SOURCE) private readonly db: DataSource) {}
+
+  transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
+    return this.db.transaction('READ COMMITTED', work);
+  }
+
+  /** Serialises ledger writes of one account, so two reservations cannot both spend the same credits. */
+  async lockAccount(account: string, tx: EntityManager): Promise<void> {
+    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`credits:${account}`]);
+  }
+
+  async standing(userId: string, db: Db = this.db): Promise<AccountStanding | null> {
+    if (!UUID.test(userId)) return null;
+    const rows = (await db.query(
+      `SELECT plan, email_verified_at IS NOT NULL AS verified FROM auth.users WHERE id = $1`,
+      [userId],
+    )) as {
+      plan: string;
+      verified: boolean;
+    }[];
+    const row = rows[0];
+    return row ? { plan: row.plan, emailVerified: row.verified } : null;
+  }
+
+  async totals(
+    account: string,
+    periodStart: Date,
+    now: Date,
+    db: Db = this.db,
+  ): Promise<PeriodTotals> {
+    const rows = (await db.query(
+      `SELECT kind, COALESCE(SUM(quantity), 0) AS quantity, COALESCE(SUM(credits), 0) AS credits
+         FROM auth.credit_ledger
+        WHERE account = $1 AND period_start = $2 AND kind IN ('text_pages', 'ocr_pages', 'translation')
+        GROUP BY kind`,
+      [account, periodStart],
+    )) as TotalsRow[];
+    const byKind: PeriodTotals['byKind'] = {
+      text_pages: { quantity: 0, credits: 0 },
+      ocr_pages: { quantity: 0, credits: 0 },
+      translation: { quantity: 0, credits: 0 },
+    };
+    for (const row of rows)
+      byKind[row.kind as CreditKind] = {
+        quantity: Number(row.quantity),
+        credits: Number(row.credits),
+      };
+    const held = (await db.query(
+      `SELECT COALESCE(SUM(r.credits), 0) AS held
+         FROM auth.credit_ledger r
+        WHERE r.account = $1 AND r.period_start = $2 AND r.kind = 'reserve' AND r.hold_until > $3
+          AND NOT EXISTS (
+            SELECT 1 FROM auth.credit_ledger c WHERE c.job_id = r.job_id AND c.step = 'job' AND c.kind IN ('settle', 'release'))`,
+      [account, periodStart, now],
+    )) as { held: string }[];
+    const used = byKind.text_pages.credits + byKind.ocr_pages.credits + byKind.translation.credits;
+    return { used, reserved: Number(held[0]?.held ?? 0), byKind };
+  }
+
+  /** Records a reservation; false when one was already recorded for the job. */
+  async insertReservation(
+    entry: { account: string; jobId: string; credits: number; periodStart: Date; holdUntil: Date },
+    tx: EntityManager,
+  ): Promise<boolean> {
+    const rows = (await tx.query(
+      `INSERT INTO auth.credit_ledger (account, job_id, step, kind, credits, period_start, hold_until)
+       VALUES ($1, $2, 'job', 'reserve', $3, $4, $5)
+       ON CONFLICT ON CONSTRAINT credit_ledger_entry_key DO NOTHING RETURNING id`,
+      [entry.account, entry.jobId, entry.credits, entry.periodStart, entry.holdUntil],
+    )) as unknown[];
+    return rows.length === 1;
+  }
+
+  async reservation(jobId: string, db: Db = this.db): Promise<ReservationRow | null> {
+    const rows = (await db.query(
+      `SELECT account, credits, period_start FROM auth.credit_ledger WHERE job_id = $1 AND step = 'job' AND kind = 'reserve'`,
+      [jobId],
+    )) as { account: string; credits: string; period_start: Date }[];
+    const row = rows[0];
+    return row
+      ? { account: row.account, credits: Number(row.credits), periodStart: row.period_start }
+      : null;
+  }
+
+  /** The entry that closed the job's reservation, if any. */
+  async closing(jobId: string, db: Db = this.db): Promise<'settle' | 'release' | null> {
+    const rows = (await db.query(
+      `SELECT kind FROM auth.credit_ledger WHERE job_id = $1 AND step = 'job' AND kind IN ('settle', 'release')`,
+      [jobId],
+    )) as { kind: 'settle' | 'release' }[];
+    return rows[0]?.kind ?? null;
+  }
+
+  async chargedFor(jobId: string, db: Db = this.db): Promise<number> {
+    const rows = (await db.query(
+      `SELECT COALESCE(SUM(credits), 0) AS credits FROM auth.credit_ledger
+        WHERE job_id = $1 AND kind IN ('text_pages', 'ocr_pages', 'translation')`,
+      [jobId],
+    )) as { credits: string }[];
+    return Number(rows[0]?.credits ?? 0);
+  }
+
+  /** Inserts charge lines and the closing entry; lines already present are kept as they are. */
+  async insertCharges(
+    account: string,
+    jobId: string,
+    periodStart: Date,
+    lines: readonly CreditLine[],
+    tx: EntityManager,
+  ): Promise<void> {
+    for (const line of lines) {
+      await tx.query(
+        `INSERT INTO auth.credit_ledger (account, job_id, step, kind, quantity, credits, period_start)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT ON CONSTRAINT credit_ledger_entry_key DO NOTHING`,
+        [account, jobId, line.step, line.kind, line.quantity, line.credits, periodStart],
+      );
+    }
+  }
+
+  async insertClosing(
+    account: string,
+    jobId: string,
+    kind: 'settle' | 'release',
+    credits: number,
+    periodStart: Date,
+    tx: EntityManager,
+  ): Promise<boolean> {
+    const rows = (await tx.query(
+      `INSERT INTO auth.credit_ledger (account, job_id, step, kind, credits, period_start)
+       VALUES ($1, $2, 'job', $3, $4, $5)
+       ON CONFLICT ON CONSTRAINT credit_ledger_entry_key DO NOTHING RETURNING id`,
+      [account, jobId, kind, credits, periodStart],
+    )) as unknown[];
+    return rows.length === 1;
+  }
+
+  async entries(account: string, limit = 100_000): Promise<LedgerEntry[]> {
+    const rows = (await this.db.query(
+      `SELECT job_id, step, kind, quantity, credits, period_start, created_at FROM auth.credit_ledger
+        WHERE account = $1 ORDER BY id LIMIT $2`,
+      [account, limit],
+    )) as {
+      job_id: string;
+      step: string;
+      kind: string;
+      quantity: string;
+      credits: string;
+      period_start: Date;
+      created_at: Date;
+    }[];
+    return rows.map((r) => ({
+      jobId: r.job_id,
+      step: r.step,
+      kind: r.kind,
+      quantity: Number(r.quantity),
+      credits: Number(r.credits),
+      periodStart: r.period_start.toISOString(),
+      createdAt: r.created_at.toISOString(),
+    }));
+  }
+
+  /** Replaces the account id of its ledger entries by an anonymous reference; answers how many. */
+  async anonymise(userId: string, reference: string, tx: EntityManager): Promise<number> {
+    const result = (await tx.query(
+      `UPDATE auth.credit_ledger SET account = $2 WHERE account = $1`,
+      [userId, reference],
+    )) as [unknown[], number];
+    return result[1];
+  }
+
+  async deleteUser(userId: string, tx: EntityManager): Promise<boolean> {
+    if (!UUID.test(userId)) return false;
+    const result = (await tx.query(`DELETE FROM auth.users WHERE id = $1`, [userId])) as [
+      unknown[],
+      number,
+    ];
+    return result[1] === 1;
+  }
+
+  /** An audit entry: what happened to which account reference; never an email address or a name. */
+  async audit(
+    action: string,
+    subject: string,
+    detail: Record<string, unknown>,
+    requestId: string | undefined,
+    db: Db = this.db,
+  ): Promise<void> {
+    await db.query(
+      `INSERT INTO auth.audit_log (action, subject, request_id, detail) VALUES ($1, $2, $3, $4)`,
+      [action, subject, requestId ?? null, JSON.stringify(detail)],
+    );
+  }
+}

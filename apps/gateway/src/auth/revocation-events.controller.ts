@@ -1,0 +1,57 @@
+import { Controller, Logger } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import { apiKeyRevokedEventSchema, EVENTS, sessionRevokedEventSchema, signingKeyRotatedEventSchema, userTokensRevokedEventSchema } from '@docat/contracts';
+import { parseOrThrow } from '@docat/service-kit';
+import { ApiKeyVerifier } from './api-key.verifier.js';
+import { JwksCache } from './jwks.cache.js';
+import { TokenDenyList } from './token-deny-list.js';
+
+/** The broadcast events every gateway replica hears, so a revocation takes effect everywhere at once. */
+export const GATEWAY_EVENTS = [
+  EVENTS.API_KEY_REVOKED,
+  EVENTS.USER_DISABLED,
+  EVENTS.USER_TOKENS_REVOKED,
+  EVENTS.SESSION_REVOKED,
+  EVENTS.SIGNING_KEY_ROTATED,
+] as const;
+
+@Controller()
+export class RevocationEventsController {
+  private readonly logger = new Logger('Revocations');
+
+  constructor(
+    private readonly apiKeys: ApiKeyVerifier,
+    private readonly denyList: TokenDenyList,
+    private readonly jwks: JwksCache,
+  ) {}
+
+  @EventPattern(EVENTS.API_KEY_REVOKED)
+  apiKeyRevoked(@Payload() data: unknown): void {
+    this.apiKeys.dropKey(parseOrThrow(apiKeyRevokedEventSchema, data).keyId);
+  }
+
+  @EventPattern(EVENTS.USER_DISABLED)
+  userDisabled(@Payload() data: unknown): void {
+    const { userId, at } = parseOrThrow(userTokensRevokedEventSchema, data);
+    this.apiKeys.dropUser(userId);
+    this.denyList.deny(userId, at);
+  }
+
+  @EventPattern(EVENTS.USER_TOKENS_REVOKED)
+  userTokensRevoked(@Payload() data: unknown): void {
+    const { userId, at } = parseOrThrow(userTokensRevokedEventSchema, data);
+    this.denyList.deny(userId, at);
+  }
+
+  @EventPattern(EVENTS.SESSION_REVOKED)
+  sessionRevoked(@Payload() data: unknown): void {
+    const { sessionId, at } = parseOrThrow(sessionRevokedEventSchema, data);
+    this.denyList.denySession(sessionId, at);
+  }
+
+  @EventPattern(EVENTS.SIGNING_KEY_ROTATED)
+  async signingKeyRotated(@Payload() data: unknown): Promise<void> {
+    parseOrThrow(signingKeyRotatedEventSchema, data);
+    await this.jwks.refresh().catch((err: unknown) => this.logger.warn(`JWKS refresh after rotation failed: ${err instanceof Error ? err.message : String(err)}`));
+  }
+}

@@ -1,0 +1,174 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { problemSchema, tokenPairSchema, type TokenPair } from '@docat/contracts';
+import { corpusFile, requireCorpus } from '@docat/testing';
+import { startGatewayStack, type GatewayStack } from '../testing/gateway.stack.js';
+
+const corpus = requireCorpus('tracemonkey.pdf');
+const PASSWORD = 'a-long-password';
+
+/**
+ * The limits applied by the gateway over HTTP, with small limits so they are reached
+ * quickly. The stack trusts 127.0.0.1 as a proxy, so each test picks its client
+ * address with X-Forwarded-For and the per-address counts of one test do not leak
+ * into another.
+ */
+describe('rate limits and login lockout through the gateway', { skip: corpus.skip }, () => {
+  let stack: GatewayStack;
+  let pdf: Buffer;
+  const url = (path: string) => `${stack.baseUrl}${path}`;
+
+  function login(email: string, password: string, ip: string): Promise<Response> {
+    return fetch(url('/v1/auth/login'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': ip },
+      body: JSON.stringify({ email, password }),
+    });
+  }
+
+  async function register(email: string, ip: string): Promise<void> {
+    const res = await fetch(url('/v1/auth/register'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': ip },
+      body: JSON.stringify({ email, password: PASSWORD }),
+    });
+    assert.equal(res.status, 201, await res.text());
+  }
+
+  async function codeOf(res: Response): Promise<string> {
+    assert.equal(res.headers.get('content-type'), 'application/problem+json');
+    return problemSchema.parse(await res.json()).code;
+  }
+
+  function upload(pair: TokenPair): Promise<Response> {
+    const form = new FormData();
+    form.append('targetLanguage', 'de');
+    form.append('file', new Blob([pdf]), 'paper.pdf');
+    return fetch(url('/v1/documents'), { method: 'POST', headers: { authorization: `Bearer ${pair.accessToken}` }, body: form });
+  }
+
+  async function session(email: string, ip: string): Promise<TokenPair> {
+    await register(email, ip);
+    const res = await login(email, PASSWORD, ip);
+    assert.equal(res.status, 200);
+    return tokenPairSchema.parse(await res.json());
+  }
+
+  before(async () => {
+    stack = await startGatewayStack({
+      TRUSTED_PROXIES: '127.0.0.1,::1',
+      RATE_LIMIT_PDF_UPLOAD: '2/hour',
+      RATE_LIMIT_API_GENERAL: '1000/hour',
+      RATE_LIMIT_AUTH_LOGIN: '8/minute',
+      LOGIN_LOCKOUT: '3/15m',
+      RATE_LIMIT_PASSWORD_RESET: '3/hour',
+      RATE_LIMIT_PLANS: 'plus:pdf_upload=4/hour,api_general=2000/hour',
+      DOCAT_ADMIN_EMAIL: 'root@example.org',
+      DOCAT_ADMIN_PASSWORD: 'root-password-long',
+    });
+    pdf = await readFile(corpusFile('tracemonkey.pdf'));
+  });
+  after(() => stack?.stop());
+
+  test('pdf_upload counts per user: the third upload in the hour is 429 with Retry-After and RateLimit-*', async () => {
+    const alice = await session('alice@example.org', '198.51.100.1');
+    const bob = await session('bob@example.org', '198.51.100.1');
+    const first = await upload(alice);
+    assert.equal(first.status, 202);
+    assert.equal(first.headers.get('ratelimit-limit'), '2');
+    assert.equal(first.headers.get('ratelimit-remaining'), '1');
+    assert.match(first.headers.get('ratelimit-policy') ?? '', /^2;w=3600;comment="pdf_upload", 1000;w=3600;comment="api_general"$/);
+    const second = await upload(alice);
+    assert.equal(second.status, 202);
+    assert.equal(second.headers.get('ratelimit-remaining'), '0');
+    const third = await upload(alice);
+    assert.equal(third.status, 429);
+    const retryAfter = Number(third.headers.get('retry-after'));
+    assert.ok(retryAfter > 3590 && retryAfter <= 3600, `Retry-After ${retryAfter}`);
+    assert.equal(third.headers.get('ratelimit-reset'), String(retryAfter));
+    assert.equal(await codeOf(third), 'RATE_LIMITED');
+    assert.equal((await upload(bob)).status, 202, 'another user has their own window');
+  });
+
+  test('api_general headers on every /v1 route; none on /health', async () => {
+    const carol = await session('carol@example.org', '198.51.100.2');
+    const auth = { authorization: `Bearer ${carol.accessToken}` };
+    const a = await fetch(url('/v1/jobs'), { headers: auth });
+    const b = await fetch(url('/v1/me'), { headers: auth });
+    assert.equal(a.status, 200);
+    assert.equal(a.headers.get('ratelimit-limit'), '1000');
+    assert.equal(Number(a.headers.get('ratelimit-remaining')) - 1, Number(b.headers.get('ratelimit-remaining')));
+    assert.ok(Number(a.headers.get('ratelimit-reset')) > 3590);
+    const anonymous = await fetch(url('/v1/languages'), { headers: { 'x-forwarded-for': '198.51.100.3' } });
+    assert.equal(anonymous.headers.get('ratelimit-remaining'), '999', 'anonymous callers count per address');
+    assert.equal((await fetch(url('/health'))).headers.get('ratelimit-limit'), null);
+  });
+
+  test('after 3 failed logins the account is locked (423 ACCOUNT_LOCKED), even with the right password and from elsewhere', async () => {
+    await register('dave@example.org', '198.51.100.4');
+    for (let i = 0; i < 3; i++) assert.equal(await codeOf(await login('dave@example.org', 'wrong-password', '198.51.100.4')), 'INVALID_CREDENTIALS');
+    const locked = await login('dave@example.org', PASSWORD, '198.51.100.5');
+    assert.equal(locked.status, 423);
+    const wait = Number(locked.headers.get('retry-after'));
+    assert.ok(wait > 890 && wait <= 900, `Retry-After ${wait}`);
+    assert.equal(await codeOf(locked), 'ACCOUNT_LOCKED');
+    // Other accounts are not affected.
+    await register('erin@example.org', '198.51.100.4');
+    assert.equal((await login('erin@example.org', PASSWORD, '198.51.100.4')).status, 200);
+  });
+
+  test('a successful login clears the failure count', async () => {
+    await register('frank@example.org', '198.51.100.6');
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 2; i++) assert.equal((await login('frank@example.org', 'wrong-password', '198.51.100.6')).status, 401);
+      assert.equal((await login('frank@example.org', PASSWORD, '198.51.100.6')).status, 200);
+    }
+  });
+
+  test('auth_login counts per account across addresses, and per address across accounts', async () => {
+    await register('grace@example.org', '198.51.100.7');
+    const statuses: number[] = [];
+    for (let i = 0; i < 9; i++) statuses.push((await login('grace@example.org', PASSWORD, `203.0.113.${10 + i}`)).status);
+    assert.deepEqual(statuses, [200, 200, 200, 200, 200, 200, 200, 200, 429]);
+    const spray: number[] = [];
+    for (let i = 0; i < 9; i++) spray.push((await login(`nobody-${i}@example.org`, 'guess', '203.0.113.99')).status);
+    assert.deepEqual(spray, [401, 401, 401, 401, 401, 401, 401, 401, 429]);
+  });
+
+  test('limits follow the plan: after an admin moves a user to plus, their next token carries the plus limits', async () => {
+    const ivan = await session('ivan@example.org', '198.51.100.8');
+    const before = await upload(ivan);
+    assert.equal(before.status, 202);
+    assert.equal(before.headers.get('ratelimit-policy')?.split(', ')[0], '2;w=3600;comment="pdf_upload"');
+    // The administrator auth created at start from DOCAT_ADMIN_EMAIL and DOCAT_ADMIN_PASSWORD.
+    const root = tokenPairSchema.parse(await (await login('root@example.org', 'root-password-long', '198.51.100.9')).json());
+    const me = (await (await fetch(url('/v1/me'), { headers: { authorization: `Bearer ${ivan.accessToken}` } })).json()) as { id: string };
+    const changed = await fetch(url(`/v1/admin/users/${me.id}/plan`), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${root.accessToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ plan: 'plus' }),
+    });
+    assert.equal(changed.status, 200, await changed.text());
+    const relogged = tokenPairSchema.parse(await (await login('ivan@example.org', PASSWORD, '198.51.100.8')).json());
+    const after = await upload(relogged);
+    assert.equal(after.status, 202);
+    assert.equal(after.headers.get('ratelimit-limit'), '4');
+    assert.equal(after.headers.get('ratelimit-remaining'), '2', 'the same window: the upload before the change still counts');
+    assert.match(after.headers.get('ratelimit-policy') ?? '', /4;w=3600;comment="pdf_upload", 2000;w=3600;comment="api_general"/);
+  });
+
+  test('password_reset: 3 requests per hour per account, whatever the address', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const res = await fetch(url('/v1/auth/password-reset'), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': `192.0.2.${i + 1}` },
+        body: JSON.stringify({ email: 'heidi@example.org' }),
+      });
+      statuses.push(res.status);
+      if (res.status === 429) assert.match(res.headers.get('ratelimit-policy') ?? '', /^3;w=3600;comment="password_reset"/);
+    }
+    assert.deepEqual(statuses, [202, 202, 202, 429]);
+  });
+});

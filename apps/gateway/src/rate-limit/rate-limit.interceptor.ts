@@ -1,0 +1,113 @@
+import { Inject, Injectable, Logger, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { catchError, from, mergeMap, type Observable, throwError } from 'rxjs';
+import { DocatError } from '@docat/contracts';
+import { RATE_LIMITER, type RateLimiterPort } from '@docat/service-kit';
+import { RATE_LIMIT_METADATA, type RateLimitPolicyName } from './rate-limit.decorator.js';
+import { accountKey, emailOf, limitFor, rateLimitHeaders, type CountedLimit, type RateLimitSettings } from './rate-limit.policies.js';
+
+export const RATE_LIMIT_SETTINGS = Symbol('RATE_LIMIT_SETTINGS');
+
+/** Policies that guard credentials: without a working limiter they refuse rather than let guesses through. */
+const FAIL_CLOSED: ReadonlySet<RateLimitPolicyName> = new Set(['auth_login', 'password_reset']);
+
+const WARN_EVERY_MS = 60_000;
+
+/**
+ * Applies the rate limits of each route and the login lockout. It is an interceptor,
+ * not a guard, because it must run after authentication (limits count per user, and
+ * plans change them) and must see how a login ended (failed logins lock the account).
+ * Counts live in the runtime's limiter: Redis shared by every gateway replica in
+ * cluster mode, memory in standalone mode.
+ */
+@Injectable()
+export class RateLimitInterceptor implements NestInterceptor {
+  private readonly logger = new Logger('RateLimit');
+  private lastWarnAt = 0;
+
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(RATE_LIMITER) private readonly limiter: RateLimiterPort,
+    @Inject(RATE_LIMIT_SETTINGS) private readonly settings: RateLimitSettings,
+  ) {}
+
+  async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
+    if (context.getType() !== 'http') return next.handle();
+    const targets = [context.getHandler(), context.getClass()];
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    const reply = context.switchToHttp().getResponse<FastifyReply>();
+
+    const policies = new Set(this.reflector.getAllAndOverride<RateLimitPolicyName[] | undefined>(RATE_LIMIT_METADATA, targets) ?? []);
+    if ((request.routeOptions.url ?? '').startsWith('/v1/')) policies.add('api_general');
+    if (policies.size === 0) return next.handle();
+
+    const user = request.user as { id: string; plan?: unknown } | undefined;
+    const plan = typeof user?.plan === 'string' ? user.plan : undefined;
+    const principal = user ? `u:${user.id}` : `ip:${request.ip}`;
+    const email = emailOf(request.body);
+    const account = email === undefined ? undefined : `acct:${accountKey(email)}`;
+
+    const counts: { policy: RateLimitPolicyName; key: string }[] = [];
+    for (const policy of policies) {
+      if (policy === 'auth_login' || policy === 'password_reset') {
+        counts.push({ policy, key: `ip:${request.ip}` });
+        if (account) counts.push({ policy, key: account });
+      } else {
+        counts.push({ policy, key: principal });
+      }
+    }
+    const lockKey = policies.has('auth_login') && account ? `login_failures:${account}` : undefined;
+    const lockout = this.settings.loginLockout;
+
+    let counted: CountedLimit[];
+    try {
+      if (lockKey) {
+        const failures = await this.limiter.count(lockKey, lockout.windowMs);
+        if (failures.count >= lockout.limit) {
+          const wait = Math.max(1, Math.ceil(failures.resetMs / 1000));
+          void reply.header('retry-after', String(wait));
+          throw new DocatError('ACCOUNT_LOCKED', `${failures.count} failed logins: try again in ${wait} s`);
+        }
+      }
+      counted = await Promise.all(
+        counts.map(async ({ policy, key }): Promise<CountedLimit> => {
+          const limit = limitFor(this.settings, policy, plan);
+          return { policy, limit, decision: await this.limiter.hit(`${policy}:${key}`, limit.limit, limit.windowMs) };
+        }),
+      );
+    } catch (error) {
+      if (error instanceof DocatError) throw error;
+      if ([...policies].some((p) => FAIL_CLOSED.has(p))) {
+        throw new DocatError('SERVICE_UNAVAILABLE', 'Rate limits cannot be checked right now', { cause: error });
+      }
+      this.warn(error);
+      return next.handle();
+    }
+
+    void reply.headers(rateLimitHeaders(counted));
+    const refused = counted.find((c) => !c.decision.allowed);
+    if (refused) {
+      const wait = Math.max(1, Math.ceil(refused.decision.retryAfterMs / 1000));
+      throw new DocatError('RATE_LIMITED', `The ${refused.policy} limit of ${refused.limit.limit} per ${Math.ceil(refused.limit.windowMs / 1000)} s is reached: retry in ${wait} s`);
+    }
+    if (!lockKey) return next.handle();
+    return next.handle().pipe(
+      mergeMap((value) => from(this.limiter.reset(lockKey).then(() => value, () => value))),
+      catchError((error: unknown) =>
+        from(
+          error instanceof DocatError && error.code === 'INVALID_CREDENTIALS'
+            ? this.limiter.hit(lockKey, lockout.limit, lockout.windowMs).catch((e: unknown) => this.warn(e))
+            : Promise.resolve(),
+        ).pipe(mergeMap(() => throwError(() => error))),
+      ),
+    );
+  }
+
+  private warn(error: unknown): void {
+    const now = Date.now();
+    if (now - this.lastWarnAt < WARN_EVERY_MS) return;
+    this.lastWarnAt = now;
+    this.logger.warn(`rate limits not applied: the limiter failed (${error instanceof Error ? error.message : String(error)})`);
+  }
+}
