@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { corpusFile, repoRoot, requireCorpus } from '@docat/testing';
+import { corpusFile, repoRoot, requireAll, requireCorpus, requireTools } from '@docat/testing';
 import { PseudoEngine } from '@docat/translate';
 
 const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
@@ -54,6 +54,21 @@ describe('docat translate', () => {
     const title = await pseudo('Trace-based Just-in-Time Type Specialization for Dynamic Languages', 'ja');
     assert.ok(md.includes(title), 'pseudo-translated title missing');
     assert.equal(existsSync(join(out, 'tracemonkey.ja.txt')), false, 'only the asked formats are written');
+  });
+
+  const pdfTools = requireAll(tracemonkey, requireTools('pdfinfo', 'pdftotext'));
+  test('--pages: the translated and bilingual PDFs hold only the selected pages', { skip: pdfTools.skip }, () => {
+    const out = join(work, 'tm-pages');
+    const run = docat(['translate', corpusFile('tracemonkey.pdf'), '--to', 'de', '--format', 'pdf,dual', '--out', out, '--pages', '2-3', '--no-memory']);
+    assert.equal(run.status, 0, run.stderr);
+    const info = (file: string): string => execFileSync('pdfinfo', [join(out, file)], { encoding: 'utf8' });
+    assert.match(info('tracemonkey.de.pdf'), /^Pages:\s+2$/mu);
+    assert.match(info('tracemonkey.de.dual.pdf'), /^Pages:\s+2$/mu);
+    assert.match(info('tracemonkey.de.dual.pdf'), /^Page size:\s+1224 x 792 pts/mu);
+    // Source page 2 comes first: its program listing stays untranslated, on both sides.
+    const first = (file: string): string => execFileSync('pdftotext', ['-f', '1', '-l', '1', join(out, file), '-'], { encoding: 'utf8' });
+    assert.ok(first('tracemonkey.de.pdf').includes('for (var i = 2; i < 100; ++i) {'));
+    assert.equal(first('tracemonkey.de.dual.pdf').split('for (var i = 2; i < 100; ++i) {').length - 1, 2);
   });
 
   test('--help lists every flag of the upload contract', () => {

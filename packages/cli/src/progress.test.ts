@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { JobEvent } from '@docat/contracts';
-import { Progress, stageOfEvent } from './progress.js';
+import { PipelineProgress, Progress, stageOfEvent } from './progress.js';
 
 function sink(isTTY: boolean): { out: { isTTY: boolean; write(text: string): boolean }; text(): string } {
   const chunks: string[] = [];
@@ -67,5 +67,27 @@ describe('Progress', () => {
     const event = progressEvent(1, 'done', { extract: { done: 14, total: 14, unit: 'pages' }, render: { done: 2, total: 14, unit: 'pages' } });
     assert.deepEqual(stageOfEvent(event), { stage: 'render', progress: { done: 2, total: 14, unit: 'pages' } });
     assert.equal(stageOfEvent({ ...event, progress: undefined }), undefined);
+  });
+
+  test('the pipeline\'s counts go through the job-event shape: one bar per stage (pages, segments, pages) with the stage ETA', () => {
+    const s = sink(true);
+    let clock = 0;
+    const pipeline = new PipelineProgress(new Progress(s.out, false, () => clock), () => clock);
+    for (let page = 0; page <= 4; page++) {
+      pipeline.report('extract', page, 4, 'pages');
+      clock += 1_000;
+    }
+    for (let done = 0; done <= 30; done += 10) {
+      pipeline.report('translate', done, 30, 'segments');
+      clock += 500;
+    }
+    pipeline.report('render', 0, 4, 'pages');
+    const lines = s.text().split('\n');
+    assert.equal(lines.length, 3, 'a line per stage, redrawn in place');
+    // After 2 of 4 pages in 2 s, the stage's own rate gives 2 s left.
+    assert.ok(lines[0]!.includes('\rextract    [############------------] 2/4 pages ETA 2s'), lines[0]);
+    assert.ok(lines[0]!.endsWith('4/4 pages   '), lines[0]);
+    assert.ok(lines[1]!.includes('\rtranslate  [################--------] 20/30 segments ETA 1s'), lines[1]);
+    assert.ok(lines[2]!.startsWith('\rrender     [------------------------] 0/4 pages'), lines[2]);
   });
 });

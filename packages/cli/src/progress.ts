@@ -1,4 +1,7 @@
-import { WORK_STAGES, type JobEvent, type StageProgress, type WorkStage } from '@docat/contracts';
+import { ProgressEstimator, WORK_STAGES, type JobEvent, type StageProgress, type WorkStage } from '@docat/contracts';
+
+/** A terminal's bar is redrawn at most this often within a stage (the last count always is). */
+const REDRAW_MS = 100;
 
 /** Where progress is written: stderr, or anything with the same two members. */
 export interface ProgressOutput {
@@ -28,6 +31,7 @@ export function stageOfEvent(event: JobEvent): { stage: WorkStage; progress: Sta
 export class Progress {
   private stage = '';
   private lastTenth = -1;
+  private drawnAt = -Infinity;
   private readonly started: number;
   private stageStarted: number;
 
@@ -44,18 +48,22 @@ export class Progress {
     return Boolean(this.out.isTTY);
   }
 
-  /** Draws a job event: progress events move the bar; a terminal event ends the line. */
+  /** Draws a job event: progress events move the bar (with the stage's ETA, else the job's); a terminal event ends the line. */
   event(event: JobEvent): void {
     const current = stageOfEvent(event);
-    if (current) this.update(current.stage, current.progress.done, current.progress.total, current.progress.unit, event.progress?.etaSeconds);
+    if (current) this.update(current.stage, current.progress.done, current.progress.total, current.progress.unit, current.progress.etaSeconds ?? event.progress?.etaSeconds, false);
     if (event.type === 'failed' && event.error) this.note(`failed: ${event.error.code}: ${event.error.message}`);
     else if (event.type === 'cancelled') this.note('cancelled');
     else if (event.type === 'warning' && event.warning) this.note(`warning (${event.warning.kind}): ${event.warning.message}`);
   }
 
-  /** `etaSeconds` from the job when it has one; otherwise estimated from this stage's pace. */
-  update(stage: string, done: number, total: number, unit: string, etaSeconds?: number): void {
+  /**
+   * `etaSeconds` from the job when it has one; otherwise, if `estimate`, from this stage's
+   * pace as seen here. A terminal's bar is redrawn at most every REDRAW_MS within a stage.
+   */
+  update(stage: string, done: number, total: number, unit: string, etaSeconds?: number, estimate = true): void {
     if (this.quiet) return;
+    if (this.tty && stage === this.stage && done < total && this.now() - this.drawnAt < REDRAW_MS) return;
     if (stage !== this.stage) {
       if (this.stage && this.tty) this.out.write('\n');
       this.stage = stage;
@@ -65,13 +73,14 @@ export class Progress {
     const share = total > 0 ? Math.min(1, done / total) : 0;
     const elapsed = (this.now() - this.stageStarted) / 1000;
     const estimated = share > 0 && share < 1 ? Math.round((elapsed / share) * (1 - share)) : undefined;
-    const eta = share < 1 ? (etaSeconds !== undefined ? Math.round(etaSeconds) : estimated) : undefined;
+    const eta = share < 1 ? (etaSeconds !== undefined ? Math.round(etaSeconds) : estimate ? estimated : undefined) : undefined;
     const etaText = eta === undefined ? '' : ` ETA ${eta}s`;
     if (this.tty) {
       const width = 24;
       const filled = Math.round(share * width);
       const bar = '#'.repeat(filled) + '-'.repeat(width - filled);
       this.out.write(`\r${stage.padEnd(10)} [${bar}] ${done}/${total} ${unit}${etaText}   `);
+      this.drawnAt = this.now();
       return;
     }
     const tenth = Math.floor(share * 10);
@@ -90,6 +99,36 @@ export class Progress {
 
   finish(): string {
     if (this.tty && this.stage && !this.quiet) this.out.write('\n');
+    this.stage = '';
     return ((this.now() - this.started) / 1000).toFixed(1);
+  }
+}
+
+/**
+ * The in-process pipeline's counts turned into job events, so the CLI draws exactly what
+ * a client following `/v1/jobs/:id/events` would see: the same stages, counts, units and
+ * ETA computed the same way (`ProgressEstimator`, shared with the service).
+ */
+export class PipelineProgress {
+  private readonly estimator: ProgressEstimator;
+  private seq = 0;
+
+  constructor(
+    private readonly progress: Progress,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.estimator = new ProgressEstimator(now);
+  }
+
+  report(stage: WorkStage, done: number, total: number, unit: StageProgress['unit']): void {
+    this.progress.event({
+      jobId: 'local',
+      seq: ++this.seq,
+      type: 'progress',
+      state: 'processing',
+      stage,
+      progress: this.estimator.update(stage, done, total, unit),
+      at: new Date(this.now()).toISOString(),
+    });
   }
 }

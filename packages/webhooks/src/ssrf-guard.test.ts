@@ -49,6 +49,9 @@ const DNS = resolveTo({
   'loop6.test': ['::1'],
   'mapped.test': ['::ffff:127.0.0.1'],
   'ten.test': ['10.1.2.3'],
+  'sixteen.test': ['172.16.5.5'],
+  'home.test': ['192.168.1.20'],
+  'mapped-metadata.test': ['::ffff:169.254.169.254'],
   'mixed.test': ['93.184.216.34', '192.168.0.10'],
   'public.test': ['93.184.216.34', '2606:4700::1111'],
   'hooks.internal': ['10.0.0.5'],
@@ -103,7 +106,7 @@ describe('checkWebhookUrl', () => {
   });
 
   test('refuses names resolving to forbidden addresses, even when only one of them is', async () => {
-    for (const host of ['metadata.test', 'loop.test', 'loop6.test', 'mapped.test', 'ten.test', 'mixed.test']) {
+    for (const host of ['metadata.test', 'loop.test', 'loop6.test', 'mapped.test', 'mapped-metadata.test', 'ten.test', 'sixteen.test', 'home.test', 'mixed.test']) {
       assert.match(await refused(`https://${host}/hook`), /resolves to/);
     }
   });

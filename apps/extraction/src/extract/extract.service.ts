@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { STORAGE_KEYS, type ExtractJob } from '@docat/contracts';
 import { decryptSecret, resolveEncryptionKey, type DocatConfig, type Keyring } from '@docat/config';
+import { ocrPages } from '@docat/observability';
 import { extractInSandbox } from '@docat/pdf';
 import { CONFIG, STORAGE, StepReporter, downloadToTemp, writeJson, type ObjectStorage } from '@docat/service-kit';
 import { EXTRACTION_SETTINGS, type ExtractionSettings } from '../extraction.tokens.js';
@@ -36,6 +37,7 @@ export class ExtractService {
           ...(password ? { password } : {}),
           ...(job.sourceLanguage ? { sourceLanguage: job.sourceLanguage } : {}),
           signal,
+          onProgress: this.reporter.progressOf({ jobId: job.jobId, chunk: job.chunk, step: 'extract', lease: job.lease }, 'pages', userId),
         },
         { timeoutMs: this.settings.timeoutMs, maxPages: this.settings.maxPages },
       );
@@ -56,6 +58,10 @@ export class ExtractService {
         userId,
       );
       this.logger.log(`extract done job=${job.jobId} chunk=${job.chunk} pages=${pages.length}`);
+      const scanned = result.document.pages.filter((p) => p.scanned).length;
+      const ocrFailed = result.warnings.filter((w) => w.kind === 'ocr_failed').length;
+      if (scanned - ocrFailed > 0) ocrPages.inc({ outcome: 'ok' }, scanned - ocrFailed);
+      if (ocrFailed > 0) ocrPages.inc({ outcome: 'failed' }, ocrFailed);
     } finally {
       await source.dispose();
     }

@@ -46,6 +46,8 @@ describe('orchestration: per-user cap and the reconciler', () => {
       CHUNK_PAGES: '4',
       // The test drives the reconciler itself.
       DOCAT_RECONCILE_INTERVAL_MS: '3600000',
+      // No auth service runs here to keep a credits ledger.
+      CREDITS_ENABLED: 'false',
     });
     const runtime = await createStandaloneRuntime(config, { databaseUrl: db.url, storage });
     service = await bootstrapService({

@@ -86,6 +86,8 @@ export class TranslateService {
     const glossary = await this.glossaryFor(job, accountId);
     const layout = layoutDocumentSchema.parse(await readJson(this.storage, job.layoutKey));
     const segments = segmentBlocks(layout.pages.flatMap((page) => page.blocks));
+    const reportProgress = this.reporter.progressOf({ jobId: job.jobId, chunk: job.chunk, step: 'translate', lease: job.lease }, 'segments', userId);
+    reportProgress(0, segments.length);
     const outcome = await this.translator
       .translate({
         accountId,
@@ -97,6 +99,7 @@ export class TranslateService {
         ...(job.sourceLanguage ? { source: job.sourceLanguage } : {}),
         ...(layout.title ? { context: { title: layout.title } } : {}),
         signal,
+        onProgress: ({ done, total }) => reportProgress(done, total),
       })
       .catch((err: unknown) => {
         if (
@@ -158,6 +161,7 @@ export class TranslateService {
         lease: job.lease,
         billedCharacters,
         warnings,
+        segments: segments.length,
         ...(detectedLanguage ? { detectedLanguage } : {}),
       },
       userId,

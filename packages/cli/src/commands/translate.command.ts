@@ -6,7 +6,7 @@ import { outputPath } from '../output-names.js';
 import { cliDataDir } from '../data-dir.js';
 import { openCliMemory } from '../memory/cli-memory.js';
 import { translateDocument } from '../pipeline/translate-document.js';
-import { Progress } from '../progress.js';
+import { PipelineProgress, Progress } from '../progress.js';
 import { TRANSLATE_FORMATS, isTextFormat, renderText } from '../writers.js';
 import { isPdfFormat, renderPdfOutputs } from '../pdf-outputs.js';
 import { parseFormats } from './shared-options.js';
@@ -65,6 +65,7 @@ export function translateCommand(): Command {
       await checkPdfInput(file);
 
       const progress = new Progress(process.stderr, flags.quiet);
+      const pipeline = new PipelineProgress(progress);
       const result = await translateDocument({
         input: file,
         target: options.data.targetLanguage,
@@ -75,7 +76,7 @@ export function translateCommand(): Command {
         ...(flags.glossary ? { glossaryFile: flags.glossary } : {}),
         openMemory: () => openCliMemory(cliDataDir(flags.dataDir)),
         useMemory: flags.memory,
-        onProgress: (stage, done, total) => progress.update(stage, done, total, stage === 'extract' ? 'pages' : 'segments'),
+        onProgress: (stage, done, total) => pipeline.report(stage, done, total, stage === 'extract' ? 'pages' : 'segments'),
       });
 
       const written: string[] = [];
@@ -84,6 +85,7 @@ export function translateCommand(): Command {
         formats: formats.filter(isPdfFormat),
         dualMode: options.data.dualMode,
         ...(options.data.password ? { password: options.data.password } : {}),
+        onPage: (done, total) => pipeline.report('render', done, total, 'pages'),
       });
       const overflow = pdfs.warnings.filter((w) => w.kind === 'overflow');
       result.warnings.push(...pdfs.warnings.filter((w) => w.kind !== 'overflow'));

@@ -1,15 +1,20 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Cluster, Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { MIGRATIONS } from '@docat/database';
-import { freshDatabase, freshRedisPrefix, type FreshDatabase, type FreshRedisPrefix } from '@docat/testing';
+import { freshDatabase, freshRedisPrefix, requireTools, type FreshDatabase, type FreshRedisPrefix } from '@docat/testing';
 import { openDataSource } from '../data-source.js';
 import type { EventLogEntry, EventLogPort } from './event-log.port.js';
 import { MemoryEventLog } from './memory.event-log.js';
 import { PostgresEventLog } from './postgres.event-log.js';
-import { RedisEventLog } from './redis.event-log.js';
+import { EVENT_LOG_SHARDS, RedisEventLog, eventLogShard } from './redis.event-log.js';
 
 const OPTS = { maxLen: 1_000, ttlMs: 60_000 };
 
@@ -131,6 +136,104 @@ describe('RedisEventLog follow', () => {
     } finally {
       await log.close();
       await probe.quit();
+    }
+  });
+});
+
+/** Three empty masters on free ports joined into a Redis Cluster, in a temporary folder. */
+async function startRedisCluster(): Promise<{ ports: number[]; stop(): Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'docat-redis-cluster-'));
+  const ports: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    ports.push(
+      await new Promise<number>((resolve, reject) => {
+        const probe = createServer();
+        probe.once('error', reject);
+        probe.listen(0, '127.0.0.1', () => {
+          const port = (probe.address() as { port: number }).port;
+          probe.close(() => resolve(port));
+        });
+      }),
+    );
+  }
+  const servers: ChildProcess[] = ports.map((port) =>
+    spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${port}.conf`), '--dir', dir, '--save', '', '--appendonly', 'no'],
+      { stdio: 'ignore' },
+    ),
+  );
+  const stop = async (): Promise<void> => {
+    await Promise.all(servers.map((child) => new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : (child.once('exit', () => resolve()), child.kill('SIGTERM'))))));
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    for (const port of ports) {
+      const deadline = Date.now() + 10_000;
+      while (spawnSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8' }).stdout.trim() !== 'PONG') {
+        if (Date.now() > deadline) throw new Error(`redis-server on ${port} did not start`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+    const created = spawnSync('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], { encoding: 'utf8' });
+    if (created.status !== 0) throw new Error(`redis-cli --cluster create failed: ${created.stdout}${created.stderr}`);
+    const deadline = Date.now() + 15_000;
+    while (!spawnSync('redis-cli', ['-p', String(ports[0]), 'cluster', 'info'], { encoding: 'utf8' }).stdout.includes('cluster_state:ok')) {
+      if (Date.now() > deadline) throw new Error('the Redis Cluster did not reach cluster_state:ok');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return { ports, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+describe('RedisEventLog on a three-node Redis Cluster', { skip: requireTools('redis-server', 'redis-cli').skip }, () => {
+  let redisCluster: { ports: number[]; stop(): Promise<void> };
+  let client: Cluster;
+  const name = `docat-test-cluster-${randomBytes(4).toString('hex')}`;
+
+  before(async () => {
+    redisCluster = await startRedisCluster();
+    client = new Cluster(redisCluster.ports.map((port) => ({ host: '127.0.0.1', port })), { redisOptions: { connectionName: name, maxRetriesPerRequest: 2 } });
+    client.on('error', () => undefined);
+  });
+
+  after(async () => {
+    await client?.quit().catch(() => client.disconnect());
+    await redisCluster?.stop();
+  });
+
+  describe('follow', () => {
+    sharedBehaviour(() => new RedisEventLog(client, 'docat-cluster-shared', { blockMs: 2_000 }));
+  });
+
+  test('500 followers over 50 logs spread across the cluster: every entry arrives, blocking connections stay within the shard count', async () => {
+    const log = new RedisEventLog(client, 'docat-cluster-fanout', { blockMs: 2_000, connectionName: name });
+    try {
+      const logs = Array.from({ length: 50 }, (_, j) => `job-${randomBytes(6).toString('hex')}-${j}`);
+      const followers = Array.from({ length: 500 }, (_, i) => collect(log, logs[i % 50]!, 0, 3));
+      for (const each of logs) await appendRange(log, each, 1, 3);
+      await within(Promise.all(followers.map((f) => f.done)), 15_000, '500 followers on the cluster');
+      for (const f of followers) assert.deepEqual(f.entries.map((e) => e.seq), [1, 2, 3]);
+      // The logs sit in many slots on different nodes: one XREAD over all of them would fail with CROSSSLOT.
+      const shards = new Set(logs.map(eventLogShard));
+      assert.ok(shards.size > 3, `logs spread over ${shards.size} shards`);
+      assert.equal(log.openReaders, shards.size, 'one blocking reader per shard in use');
+      let connections = 0;
+      for (const port of redisCluster.ports) {
+        const probe = new Redis(port, '127.0.0.1');
+        const list = String(await probe.call('CLIENT', 'LIST'));
+        await probe.quit();
+        const mine = list.split('\n').filter((line) => line.includes(` name=${name} `));
+        connections += mine.length;
+      }
+      // The shared command client holds one connection per node; each shard's reader one more.
+      assert.ok(connections <= EVENT_LOG_SHARDS + 3, `${connections} connections named ${name} for 500 followers`);
+      for (const f of followers) f.close();
+    } finally {
+      await log.close();
     }
   });
 });

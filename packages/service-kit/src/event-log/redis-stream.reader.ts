@@ -1,5 +1,8 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { EventLogEntry, EventLogFollow } from './event-log.port.js';
+
+/** A plain Redis connection or a Redis Cluster client: the reader works over either. */
+export type RedisClient = Redis | Cluster;
 
 interface Follower {
   lastSeq: number;
@@ -8,41 +11,122 @@ interface Follower {
 }
 
 export interface RedisStreamReaderOptions {
-  /** How long one XREAD blocks; new follows interrupt it with CLIENT UNBLOCK. */
+  /** How long one XREAD blocks; a new follow interrupts it through the group's wake stream. */
   blockMs?: number;
   /** Entries per stream per read. */
   count?: number;
 }
 
+/** Where a reader's streams live: one read group per hash slot in a cluster, one group otherwise. */
+export interface ReadGroups {
+  /** The group a stream key belongs to. Every key of a group must hash to one slot on a cluster. */
+  groupOf(key: string): string;
+  /** This reader's wake stream for a group: a key in the same slot as the group's streams. */
+  wakeKey(group: string): string;
+  /** A new connection for the group's blocking reads (it must not share a socket with commands). */
+  openBlocking(group: string): RedisClient;
+}
+
 const RETRY_MS = 500;
-const UNBLOCK_TRIES = 20;
-const UNBLOCK_RETRY_MS = 5;
+/** A wake stream outlives its reader by this long (it is refreshed by every wake). */
+const WAKE_TTL_MS = 3_600_000;
+const WAKE = `
+redis.call('XADD', KEYS[1], 'MAXLEN', '1', '*', 'w', '1')
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+return 1
+`;
 
 /**
- * One reader per process for every followed stream: a single connection runs one
- * `XREAD BLOCK` over all streams someone follows, each from the lowest seq any of its
- * followers still needs, and fans the entries out in memory. A new follow interrupts
- * the blocked read (CLIENT UNBLOCK over the command connection) so the next read
- * includes its stream. A read only feeds the followers that were present when it was
- * issued, so a newcomer behind the others is caught up by the next read, never skipped.
+ * Shared readers of followed streams: a process runs one `XREAD BLOCK` loop per read
+ * group over all streams someone follows in that group, each from the lowest seq any of
+ * its followers still needs, and fans the entries out in memory.
+ *
+ * On a single Redis every stream is in one group, so a process holds one blocking
+ * connection however many streams it follows. On a Redis Cluster a multi-key XREAD must
+ * stay inside one hash slot, so stream keys carry a shard hash tag and each shard in use
+ * gets its own loop and connection: the number of connections is bounded by the shard
+ * count, not by the followers.
+ *
+ * A new follow interrupts its group's blocked read by appending to the group's wake
+ * stream, which every read of the group includes; this works on a cluster node as well
+ * as on a single Redis (no `CLIENT UNBLOCK`, whose client ids are per node). A read only
+ * feeds the followers present when it was issued, so a newcomer behind the others is
+ * caught up by the next read, never skipped.
  */
 export class RedisStreamReader {
-  private readonly streams = new Map<string, Set<Follower>>();
-  private readonly blockMs: number;
-  private readonly count: number;
-  private loop: Promise<void> | undefined;
-  private blockingId: number | undefined;
-  private inRead = false;
-  private interrupting: Promise<void> | undefined;
+  private readonly groups = new Map<string, ReadGroup>();
   private closed = false;
 
   constructor(
-    private readonly blocking: Redis,
-    private readonly control: Redis,
-    opts: RedisStreamReaderOptions = {},
+    private readonly command: RedisClient,
+    private readonly layout: ReadGroups,
+    private readonly opts: RedisStreamReaderOptions = {},
+  ) {}
+
+  follow(key: string, afterSeq: number, listener: (entry: EventLogEntry) => void): EventLogFollow {
+    if (this.closed) return { close: () => undefined };
+    const name = this.layout.groupOf(key);
+    let group = this.groups.get(name);
+    if (!group) {
+      group = new ReadGroup(
+        this.command,
+        this.layout.wakeKey(name),
+        () => this.layout.openBlocking(name),
+        this.opts,
+      );
+      this.groups.set(name, group);
+    }
+    return group.follow(key, afterSeq, listener);
+  }
+
+  /** Streams currently followed (for tests and metrics). */
+  get followedStreams(): number {
+    let n = 0;
+    for (const group of this.groups.values()) n += group.size;
+    return n;
+  }
+
+  /** Read groups that have a blocking connection open (for tests and metrics). */
+  get openReaders(): number {
+    let n = 0;
+    for (const group of this.groups.values()) if (group.connected) n++;
+    return n;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all([...this.groups.values()].map((group) => group.close()));
+    this.groups.clear();
+  }
+}
+
+class ReadGroup {
+  private readonly streams = new Map<string, Set<Follower>>();
+  private readonly blockMs: number;
+  private readonly count: number;
+  private blocking: RedisClient | undefined;
+  private loop: Promise<void> | undefined;
+  private lastWakeId = '0-0';
+  /** A wake was sent since the current read's streams were taken. */
+  private wakeSent = false;
+  private closed = false;
+
+  constructor(
+    private readonly command: RedisClient,
+    private readonly wakeKey: string,
+    private readonly open: () => RedisClient,
+    opts: RedisStreamReaderOptions,
   ) {
     this.blockMs = opts.blockMs ?? 5_000;
     this.count = opts.count ?? 200;
+  }
+
+  get size(): number {
+    return this.streams.size;
+  }
+
+  get connected(): boolean {
+    return this.blocking !== undefined;
   }
 
   follow(key: string, afterSeq: number, listener: (entry: EventLogEntry) => void): EventLogFollow {
@@ -65,17 +149,13 @@ export class RedisStreamReader {
     };
   }
 
-  /** Streams currently followed (for tests and metrics). */
-  get followedStreams(): number {
-    return this.streams.size;
-  }
-
   async close(): Promise<void> {
     this.closed = true;
     this.streams.clear();
-    await this.interrupt();
-    this.blocking.disconnect();
+    // Disconnecting rejects the blocked read, which ends the loop.
+    this.blocking?.disconnect();
     await this.loop?.catch(() => undefined);
+    this.blocking = undefined;
   }
 
   private wake(): void {
@@ -85,27 +165,14 @@ export class RedisStreamReader {
         this.loop = undefined;
         if (!this.closed && this.streams.size > 0) this.wake();
       });
-    } else if (this.inRead) {
-      void this.interrupt();
+      return;
     }
-  }
-
-  /**
-   * Ends the blocked read so the next one includes new streams. The read may not have
-   * reached Redis yet (UNBLOCK answers 0), so it is tried again briefly; concurrent
-   * requests share one attempt, since the next read takes every stream followed by then.
-   */
-  private interrupt(): Promise<void> {
-    this.interrupting ??= (async () => {
-      for (let i = 0; i < UNBLOCK_TRIES && this.inRead && this.blockingId !== undefined; i++) {
-        const unblocked = await this.control.call('CLIENT', 'UNBLOCK', String(this.blockingId)).catch(() => 0);
-        if (Number(unblocked) === 1) return;
-        await new Promise((resolve) => setTimeout(resolve, UNBLOCK_RETRY_MS));
-      }
-    })().finally(() => {
-      this.interrupting = undefined;
+    if (this.wakeSent) return;
+    this.wakeSent = true;
+    // Even if the read has not reached Redis yet, it starts after this wake's id and returns at once.
+    this.command.eval(WAKE, 1, this.wakeKey, WAKE_TTL_MS).catch(() => {
+      this.wakeSent = false;
     });
-    return this.interrupting;
   }
 
   private async run(): Promise<void> {
@@ -113,23 +180,40 @@ export class RedisStreamReader {
       const snapshot = [...this.streams].map(([key, set]) => ({ key, followers: [...set] }));
       const keys = snapshot.map((s) => s.key);
       const ids = snapshot.map((s) => `${Math.min(...s.followers.map((f) => f.lastSeq))}-0`);
+      this.wakeSent = false;
       let reply: unknown;
       try {
-        this.blockingId ??= Number(await this.blocking.call('CLIENT', 'ID'));
-        this.inRead = true;
-        reply = await this.blocking.call('XREAD', 'COUNT', String(this.count), 'BLOCK', String(this.blockMs), 'STREAMS', ...keys, ...ids);
+        if (!this.blocking) {
+          this.blocking = this.open();
+          this.blocking.on('error', () => undefined);
+        }
+        reply = await this.blocking.call(
+          'XREAD',
+          'COUNT',
+          String(this.count),
+          'BLOCK',
+          String(this.blockMs),
+          'STREAMS',
+          ...keys,
+          this.wakeKey,
+          ...ids,
+          this.lastWakeId,
+        );
       } catch {
-        this.inRead = false;
         if (this.closed) return;
-        this.blockingId = undefined;
         await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
         continue;
       }
-      this.inRead = false;
       const byKey = new Map(snapshot.map((s) => [s.key, s.followers]));
-      for (const [key, entries] of parseXread(reply)) {
+      for (const [key, rows] of parseXread(reply)) {
+        if (key === this.wakeKey) {
+          const last = rows.at(-1);
+          if (last) this.lastWakeId = last.id;
+          continue;
+        }
         const followers = byKey.get(key) ?? [];
-        for (const entry of entries) {
+        for (const row of rows) {
+          const entry: EventLogEntry = { seq: row.seq, payload: row.payload };
           for (const follower of followers) {
             if (follower.closed || entry.seq <= follower.lastSeq) continue;
             follower.lastSeq = entry.seq;
@@ -145,19 +229,30 @@ export class RedisStreamReader {
   }
 }
 
+interface Row {
+  id: string;
+  seq: number;
+  payload: string;
+}
+
 /** `XREAD` reply: null, or `[[key, [[id, [field, value, ...]], ...]], ...]`. */
-function parseXread(reply: unknown): [string, EventLogEntry[]][] {
+function parseXread(reply: unknown): [string, Row[]][] {
   if (!Array.isArray(reply)) return [];
-  const out: [string, EventLogEntry[]][] = [];
+  const out: [string, Row[]][] = [];
   for (const stream of reply as unknown[]) {
-    if (!Array.isArray(stream) || typeof stream[0] !== 'string' || !Array.isArray(stream[1])) continue;
-    const entries: EventLogEntry[] = [];
+    if (!Array.isArray(stream) || typeof stream[0] !== 'string' || !Array.isArray(stream[1]))
+      continue;
+    const rows: Row[] = [];
     for (const row of stream[1] as unknown[]) {
       if (!Array.isArray(row) || typeof row[0] !== 'string' || !Array.isArray(row[1])) continue;
       const fields = row[1] as unknown[];
-      entries.push({ seq: Number(row[0].split('-')[0]), payload: typeof fields[1] === 'string' ? fields[1] : '' });
+      rows.push({
+        id: row[0],
+        seq: Number(row[0].split('-')[0]),
+        payload: typeof fields[1] === 'string' ? fields[1] : '',
+      });
     }
-    out.push([stream[0], entries]);
+    out.push([stream[0], rows]);
   }
   return out;
 }
