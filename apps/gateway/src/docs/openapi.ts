@@ -168,7 +168,7 @@ export const OPERATIONS: Operation[] = [
     summary: 'Exchange email and password for tokens',
     body: { contentType: 'application/json', schema: 'LoginRequest' },
     success: { status: 200, description: 'An access token (EdDSA JWT) and a refresh token', schema: 'TokenPair' },
-    errors: ['VALIDATION_FAILED', 'INVALID_CREDENTIALS', 'ACCOUNT_DISABLED'],
+    errors: ['VALIDATION_FAILED', 'INVALID_CREDENTIALS', 'ACCOUNT_DISABLED', 'ACCOUNT_LOCKED'],
   },
   {
     method: 'post', path: '/v1/auth/refresh', operationId: 'refresh', tag: 'auth', auth: false,
@@ -524,6 +524,13 @@ export const OPERATIONS: Operation[] = [
 /** Errors any operation can answer, besides its own. */
 const COMMON_ERRORS: ErrorCode[] = ['INTERNAL', 'SERVICE_UNAVAILABLE', 'DEADLINE_EXCEEDED'];
 const AUTH_ERRORS: ErrorCode[] = ['UNAUTHENTICATED', 'TOKEN_INVALID'];
+/** Every `/v1` route counts toward `api_general`; some also toward their own limit. */
+const RATE_LIMIT_HEADERS: Record<string, string> = {
+  'RateLimit-Limit': 'Requests allowed in the window of the tightest limit this request counted toward',
+  'RateLimit-Remaining': 'Requests left in that window',
+  'RateLimit-Reset': 'Seconds until a request is allowed again in that window',
+  'RateLimit-Policy': 'Each limit as `<limit>;w=<window seconds>`',
+};
 
 function jsonSchemaOf(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
   const generated = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as JsonSchema;
@@ -569,12 +576,14 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
     const success: Record<string, unknown> = { description: op.success.description };
     if (op.success.schema) success.content = { 'application/json': { schema: ref(op.success.schema) } };
     if (op.success.contentType) success.content = { [op.success.contentType]: { schema: op.success.schema && op.success.contentType === 'text/event-stream' ? { type: 'string', description: 'Server-Sent Events; each `data:` line is one JobEvent', contentSchema: ref(op.success.schema) } : { type: 'string', format: 'binary' } } };
-    if (op.success.headers) {
+    const limited = op.path.startsWith('/v1/');
+    const headers = { ...op.success.headers, ...(limited ? RATE_LIMIT_HEADERS : {}) };
+    if (Object.keys(headers).length > 0) {
       success.headers = Object.fromEntries(
-        Object.entries(op.success.headers).map(([name, description]) => [name, { description, schema: { type: 'string' } }]),
+        Object.entries(headers).map(([name, description]) => [name, { description, schema: { type: 'string' } }]),
       );
     }
-    const codes = [...new Set([...op.errors, ...(op.auth ? AUTH_ERRORS : []), ...COMMON_ERRORS])];
+    const codes = [...new Set([...op.errors, ...(op.auth ? AUTH_ERRORS : []), ...(limited ? (['RATE_LIMITED'] as ErrorCode[]) : []), ...COMMON_ERRORS])];
     paths[op.path] ??= {};
     paths[op.path]![op.method] = {
       operationId: op.operationId,

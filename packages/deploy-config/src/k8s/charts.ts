@@ -71,6 +71,9 @@ function configChart(app: App, env: Environment): void {
         // Behind PgBouncer in prod, so each pod keeps a small pool (see docs/deployment.md).
         DATABASE_POOL_MAX: dev ? '5' : '10',
         OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector.monitoring.svc:4318',
+        // The Ingress controller's pods: their X-Forwarded-For names the client for per-address
+        // limits. Narrow it to your cluster's pod network.
+        TRUSTED_PROXIES: '10.0.0.0/8',
       },
     }),
   );
