@@ -23,18 +23,25 @@ export async function renderPdfOutputs(
   input: string,
   source: LayoutDocument,
   translated: LayoutDocument,
-  opts: { target: string; formats: readonly PdfFormat[]; dualMode: DualMode; password?: string },
+  opts: { target: string; formats: readonly PdfFormat[]; dualMode: DualMode; password?: string; onPage?: (done: number, total: number) => void },
 ): Promise<PdfOutputs> {
   if (opts.formats.length === 0) return { files: {}, warnings: [] };
   const original = new Uint8Array(await readFile(input));
   const password = opts.password ? { password: opts.password } : {};
+  // A page range (--pages) extracts only those pages: the outputs hold only them too.
+  const numbers = source.pages.map((p) => p.number);
+  const subset = numbers.length < source.pageCount ? { pages: numbers } : {};
   const result = await renderTranslatedPdf(original, source, renderTranslationsOf(source, translated), {
     targetLanguage: opts.target,
     fonts: new FontLibrary(),
     ...password,
+    ...subset,
+    ...(opts.onPage ? { onPage: opts.onPage } : {}),
   });
   const files: PdfOutputs['files'] = {};
   if (opts.formats.includes('pdf')) files.pdf = result.bytes;
-  if (opts.formats.includes('dual')) files.dual = await renderDualPdf(original, result.bytes, { mode: opts.dualMode, ...password });
+  if (opts.formats.includes('dual')) {
+    files.dual = await renderDualPdf(original, result.bytes, { mode: opts.dualMode, ...password, ...(subset.pages ? { sourcePages: subset.pages } : {}) });
+  }
   return { files, warnings: result.warnings };
 }

@@ -250,10 +250,12 @@ function renameOperands(ops: ContentOp[], renames: Map<string, string>): void {
 }
 
 /**
- * Appends content to a page inside its own `q ... Q` group, after closing whatever the
- * original content left open (an unfinished text object, unbalanced `q`), so the new
- * content draws in the page's default state. Resources are merged into (a copy of) the
- * page's resources; names that collide are renamed in the appended operations.
+ * Appends content to a page inside its own `q ... Q` group, so the new content draws in
+ * the page's default state whatever the original content did: the original is wrapped
+ * in `q ... Q` (a page may change the matrix, colour or clip at its top level and never
+ * restore it; browsers' print-to-PDF pages do), and whatever it left open (an unfinished
+ * text object, unbalanced `q`) is closed first. Resources are merged into (a copy of)
+ * the page's resources; names that collide are renamed in the appended operations.
  * Returns the names used, as "Category/name" -> name.
  */
 export function appendContent(
@@ -267,10 +269,15 @@ export function appendContent(
   const ops = content instanceof Uint8Array ? parseContent(content) : content.map((op) => ({ ...op, operands: [...op.operands] }));
   let depth = 0;
   let inText = false;
+  // A `Q` with nothing saved is an error viewers skip; inside the wrapper it would pop
+  // the wrapper's own `q`, so one more `q` per such `Q` keeps the wrapper's state saved.
+  let strayRestores = 0;
   for (const op of parseContent(pageContentBytes(file, pageIndex))) {
     if (op.op === 'q') depth++;
-    else if (op.op === 'Q' && depth > 0) depth--;
-    else if (op.op === 'BT') inText = true;
+    else if (op.op === 'Q') {
+      if (depth > 0) depth--;
+      else strayRestores++;
+    } else if (op.op === 'BT') inText = true;
     else if (op.op === 'ET') inText = false;
   }
   const pageResources = cloneDict(context, page.node.Resources());
@@ -290,11 +297,14 @@ export function appendContent(
   if (renames.size > 0) renameOperands(ops, renames);
   const prelude: ContentOp[] = [];
   if (inText) prelude.push({ op: 'ET', operands: [] });
-  for (let i = 0; i < depth; i++) prelude.push({ op: 'Q', operands: [] });
+  // Close the original's own open groups, then the wrapper (the spares went to the stray `Q`s).
+  for (let i = 0; i < depth + 1; i++) prelude.push({ op: 'Q', operands: [] });
   const ref = newContentStream(context, [...prelude, { op: 'q', operands: [] }, ...ops, { op: 'Q', operands: [] }]);
+  const save = newContentStream(context, Array.from({ length: 1 + strayRestores }, () => ({ op: 'q', operands: [] })));
   const existing = resolve(context, page.node.get(PDFName.of('Contents')));
   const list = context.obj([]) as PDFArray;
   const original = page.node.get(PDFName.of('Contents'));
+  list.push(save);
   if (existing instanceof PDFArray) for (const item of existing.asArray()) list.push(item);
   else if (original) list.push(original);
   list.push(ref);

@@ -9,7 +9,7 @@ import {
 import type { PDFPageProxy } from 'pdfjs-dist/types/src/display/api.js';
 import { finalizeDocument } from '../layout/document-level.js';
 import { layoutPage } from '../layout/page-layout.js';
-import { dominantScript, stripGarbage } from '../layout/text-normalize.js';
+import { dominantScript, measureText, stripGarbage } from '../layout/text-normalize.js';
 import { findLanguageData, languageForScript, tesseractCode } from '../ocr/ocr-languages.js';
 import { OcrPool, wordsToSpans } from '../ocr/ocr-pool.js';
 import { renderPage } from '../ocr/render-page.js';
@@ -82,6 +82,36 @@ export function judgePage(content: PageContent): PageVerdict {
     if (imageArea >= pageArea * 0.5) return 'scanned';
   }
   return 'text';
+}
+
+/**
+ * Text of a page read without OCR although its text layer is partly garbage. A font
+ * whose text is mostly garbage has no Unicode map: its printable characters are wrong
+ * too (a glyph id that happens to be a letter's code). Its spans keep their box with no
+ * text, and layout drops every line they are part of: a line read only in part cannot be
+ * translated, so it stays untouched on the page. Other fonts lose their garbage characters.
+ */
+function dropUnreadableText(content: PageContent): void {
+  const perFont = new Map<string, { chars: number; garbage: number; codes: Map<string, number> }>();
+  for (const s of content.spans) {
+    const q = perFont.get(s.font) ?? { chars: 0, garbage: 0, codes: new Map<string, number>() };
+    measureText(s.text, q);
+    for (const c of s.text) if (stripGarbage(c) !== c) q.codes.set(c, (q.codes.get(c) ?? 0) + 1);
+    perFont.set(s.font, q);
+  }
+  const unreadableFonts = new Set<string>();
+  for (const [font, q] of perFont) {
+    // The most frequent garbage code is often just the space glyph leaking out: words
+    // between such codes are readable.
+    const space = Math.max(0, ...q.codes.values());
+    const chars = q.chars - space;
+    if (chars > 0 && (q.garbage - space) / chars > MAX_GARBAGE_SHARE) unreadableFonts.add(font);
+  }
+  content.spans = content.spans.flatMap((s) => {
+    if (unreadableFonts.has(s.font)) return [{ ...s, text: '' }];
+    const text = stripGarbage(s.text);
+    return text.trim() === '' ? [] : [{ ...s, text }];
+  });
 }
 
 /** Resolution for OCR: a scan's own resolution within 150-300 dpi, else `fallback`. */
@@ -157,10 +187,7 @@ export async function extractFromDocument(doc: PDFDocumentProxy, opts: ExtractOp
       if (wantOcr) {
         emit(await ocrPage(page, content, opts, pool, warnings));
       } else {
-        if (verdict === 'garbage') {
-          for (const s of content.spans) s.text = stripGarbage(s.text);
-          content.spans = content.spans.filter((s) => s.text.trim() !== '');
-        }
+        if (verdict === 'garbage') dropUnreadableText(content);
         const laid = layoutPage(content);
         if (verdict !== 'text') laid.scanned = verdict === 'scanned';
         emit(laid);

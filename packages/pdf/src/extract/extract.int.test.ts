@@ -89,13 +89,35 @@ describe('extractLayout on the corpus', () => {
     assert.ok(text.includes('リスク中立確率は一意ではなく'));
   });
 
-  test('prefilled_f1040: form field values', { skip: req.skip }, async () => {
+  test('prefilled_f1040: every form field is a block, filled ones with their value; the form is read as text', { skip: req.skip }, async () => {
     const { document } = await extractLayout(read('prefilled_f1040.pdf'), { ocr: 'off' });
-    const fields = document.pages.flatMap((p) => p.blocks.filter((b) => b.type === 'form_field').map((b) => [p.number, b.field!.name, b.field!.value]));
-    assert.deepEqual(fields, [
-      [2, 'topmostSubform[0].Page2[0].c1_01_0_[0]', 'Yes'],
-      [2, 'topmostSubform[0].Page2[0].p2-t124[0]', 'foobar'],
-    ]);
+    const fields = document.pages.flatMap((p) => p.blocks.filter((b) => b.type === 'form_field').map((b) => [p.number, b.field!.name, b.field!.value] as const));
+    // One block per widget: 120 on page 1, 122 on page 2.
+    assert.deepEqual([1, 2].map((n) => fields.filter((f) => f[0] === n).length), [120, 122]);
+    assert.deepEqual(
+      fields.filter((f) => f[2] !== ''),
+      [
+        [2, 'topmostSubform[0].Page2[0].c1_01_0_[0]', 'Yes'],
+        [2, 'topmostSubform[0].Page2[0].p2-t124[0]', 'foobar'],
+      ],
+    );
+    // The ruled form is not one picture: its labels are text blocks.
+    const page1 = document.pages[0]!.blocks;
+    assert.ok(!page1.some((b) => b.type === 'figure' && (b.bbox[2] - b.bbox[0]) * (b.bbox[3] - b.bbox[1]) > 612 * 792 * 0.3), 'no page-sized figure');
+    assert.ok(page1.some((b) => b.type !== 'form_field' && b.text.includes('Filing Status')), 'the form labels are text');
+    // Empty fields are structure for the JSON layout, not text.
+    assert.ok(!toPlainText(document).includes('topmostSubform[0].Page1[0]'));
+  });
+
+  test('tracemonkey: program listings are code blocks, one per listing, a line per row', { skip: req.skip }, async () => {
+    const page2 = tracemonkey.pages[1]!.blocks;
+    const code = page2.filter((b) => b.type === 'code');
+    assert.equal(code.length, 1, code.map((b) => b.text).join(' | '));
+    assert.equal(code[0]!.text.split('\n').length, 6);
+    assert.ok(code[0]!.text.startsWith('1 for (var i = 2; i < 100; ++i) {\n2 if (!primes[i])'), code[0]!.text);
+    // Prose with a word in the typewriter face stays prose.
+    assert.ok(page2.some((b) => b.type === 'paragraph' && b.text.startsWith('initialized to an array of 100 false values')));
+    assert.ok(toMarkdown(tracemonkey).includes('```\n1 for (var i = 2; i < 100; ++i) {'));
   });
 
   test('chunks merged give the same bytes as one pass', { skip: req.skip }, async () => {

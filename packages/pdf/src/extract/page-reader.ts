@@ -29,6 +29,8 @@ export interface PageContent {
   paths: BBox[];
   fields: FieldValue[];
   quality: TextQuality;
+  /** Font names (as in `Span.font`) pdf.js found to be fixed-pitch. */
+  monospaceFonts?: ReadonlySet<string>;
 }
 
 interface TextItemLike {
@@ -90,6 +92,7 @@ export async function readPage(
   const content = await page.getTextContent({ includeMarkedContent: false });
   const styles = content.styles as Record<string, TextStyleLike>;
   const spans: Span[] = [];
+  const monospaceFonts = new Set<string>();
   const quality: TextQuality = { chars: 0, garbage: 0 };
   for (const raw of content.items) {
     if (!('str' in raw)) continue;
@@ -112,6 +115,7 @@ export async function readPage(
       ? boxFromCorners(m[4]! - size / 2, m[5]!, m[4]! + size / 2, m[5]! + advance)
       : orientedBox(m[4]!, m[5]!, ux, uy, advance, size * ascent, size * descent);
     const fontName = fontNames.get(item.fontName) ?? style?.fontFamily ?? 'unknown';
+    if (style?.fontFamily === 'monospace') monospaceFonts.add(fontName);
     const { bold, italic } = fontStyle(fontName);
     const span: Span = { text: normalizeText(item.str), bbox, font: fontName, size: Math.round(size * 100) / 100 };
     if (bold) span.bold = true;
@@ -130,6 +134,7 @@ export async function readPage(
     paths,
     fields,
     quality,
+    monospaceFonts,
   };
 }
 
@@ -222,6 +227,8 @@ function walkOperators(
 
 interface WidgetLike {
   subtype?: unknown;
+  fieldType?: unknown;
+  pushButton?: unknown;
   fieldName?: unknown;
   fieldValue?: unknown;
   exportValue?: unknown;
@@ -232,14 +239,18 @@ interface WidgetLike {
   hidden?: unknown;
 }
 
-/** Filled-in form field values (widgets with a value), as page-space boxes. */
+/**
+ * Every visible form field widget (text, check box, radio button, choice, signature) as
+ * a page-space box with its value; an empty or unchecked field has the value ''. Push
+ * buttons hold no value and are left out.
+ */
 async function readFields(page: PDFPageProxy, vt: number[]): Promise<FieldValue[]> {
   const annotations = (await page.getAnnotations({ intent: 'display' })) as WidgetLike[];
   const out: FieldValue[] = [];
   for (const a of annotations) {
-    if (a.subtype !== 'Widget' || typeof a.fieldName !== 'string' || a.hidden === true) continue;
-    const value = fieldText(a);
-    if (value === undefined) continue;
+    if (a.subtype !== 'Widget' || typeof a.fieldName !== 'string' || a.hidden === true || a.pushButton === true) continue;
+    if (typeof a.fieldType === 'string' && !['Tx', 'Btn', 'Ch', 'Sig'].includes(a.fieldType)) continue;
+    const value = fieldText(a) ?? '';
     const rect = Array.isArray(a.rect) && a.rect.length === 4 ? (a.rect as number[]) : undefined;
     if (!rect) continue;
     out.push({ name: a.fieldName, value: normalizeText(value), bbox: transformRect(vt, rect[0]!, rect[1]!, rect[2]!, rect[3]!) });

@@ -1,4 +1,6 @@
-import type { LayoutDocument } from '@docat/contracts';
+import type { BlockType, LayoutDocument } from '@docat/contracts';
+
+const UNTRANSLATED: ReadonlySet<BlockType> = new Set(['code', 'formula', 'figure', 'form_field']);
 
 /** A block's translated text, and its table cells' by cell index. */
 export interface BlockTranslation {
@@ -18,7 +20,8 @@ export function applyTranslations(doc: LayoutDocument, blocks: ReadonlyMap<strin
       ...page,
       blocks: page.blocks.map((block) => {
         const translated = blocks.get(block.id);
-        if (!translated) return block;
+        // Listings, formulas, artwork and form values stay as they are in every output.
+        if (!translated || UNTRANSLATED.has(block.type)) return block;
         return {
           ...block,
           text: translated.cells && block.cells ? block.text : translated.text,

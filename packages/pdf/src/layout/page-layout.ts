@@ -21,20 +21,25 @@ type Group = { kind: 'lines'; lines: LineBox[] } | { kind: 'table'; table: Table
 /** Turn what was read from a page into ordered blocks. Pure: same content, same page. */
 export function layoutPage(content: PageContent): Page {
   const pageArea = content.width * content.height;
-  const lines = buildLines(content.spans).filter((l) => l.text.length > 0);
+  // A span with no text is a glyph run extraction could not read: a line holding one is
+  // left out whole (see extract-layout), only read in part it would be mistranslated.
+  const lines = buildLines(content.spans).filter((l) => l.text.length > 0 && l.spans.every((s) => s.text !== ''));
   const em = median(lines.map((l) => l.size)) || 10;
 
   const figures = figureRegions(content, pageArea);
+  for (const line of lines) figures.find((f) => coverage(line.bbox, f.bbox) > 0.6)?.lines.push(line);
+  // A ruled region holding much of the page's text and its form fields is a form, not a
+  // picture: its lines are read as text (a form's labels are translated like any text).
+  const kept = figures.filter((f) => !isForm(f, content, lines.length, pageArea));
   const items: Item[] = [];
   for (const line of lines) {
-    const fig = figures.find((f) => coverage(line.bbox, f.bbox) > 0.6);
-    if (fig) fig.lines.push(line);
-    else items.push({ kind: 'line', bbox: line.bbox, line });
+    if (!kept.some((f) => f.lines.includes(line))) items.push({ kind: 'line', bbox: line.bbox, line });
   }
-  for (const f of figures) items.push({ kind: 'figure', bbox: f.bbox, figure: f });
+  for (const f of kept) items.push({ kind: 'figure', bbox: f.bbox, figure: f });
 
+  const monospace = monospaceTest(content, lines);
   const groups: Group[] = [];
-  xyCut(items, em, content.width, groups, 0);
+  xyCut(items, em, content.width, groups, 0, monospace);
 
   const bodyLines = lines.filter((l) => l.text.length > 20);
   const bodySize = weightedMode(bodyLines.length ? bodyLines : lines);
@@ -59,12 +64,18 @@ export function layoutPage(content: PageContent): Page {
         cells: t.cells,
       });
     } else {
-      for (const para of splitParagraphs(g.lines, em)) {
-        const text = joinLines(para.map((l) => l.text));
-        const size = weightedMode(para);
-        const bold = para.every((l) => l.bold);
-        const type = classifyText({ text, lineCount: para.length, size, bold }, bodySize, bodyBold);
-        push({ type, bbox: roundBox(unionAll(para.map((l) => l.bbox))), lines: para.map(toLine), text });
+      for (const run of codeRuns(g.lines, monospace, em)) {
+        if (run.code) {
+          push({ type: 'code', bbox: roundBox(unionAll(run.lines.map((l) => l.bbox))), lines: run.lines.map(toLine), text: codeText(run.lines) });
+          continue;
+        }
+        for (const para of splitParagraphs(run.lines, em)) {
+          const text = joinLines(para.map((l) => l.text));
+          const size = weightedMode(para);
+          const bold = para.every((l) => l.bold);
+          const type = classifyText({ text, lineCount: para.length, size, bold }, bodySize, bodyBold);
+          push({ type, bbox: roundBox(unionAll(para.map((l) => l.bbox))), lines: para.map(toLine), text });
+        }
       }
     }
   }
@@ -184,7 +195,7 @@ function gaps(items: readonly Item[], axis: 0 | 1, minGap: number): [number, num
  * full-width elements (titles, wide figures) block the channel and are cut off
  * horizontally first. A region that forms a grid becomes a table.
  */
-function xyCut(items: Item[], em: number, pageWidth: number, out: Group[], depth: number): void {
+function xyCut(items: Item[], em: number, pageWidth: number, out: Group[], depth: number, isCode: (line: LineBox) => boolean): void {
   if (items.length === 0) return;
   if (items.length === 1 || depth > 60) {
     emitLeaf(items, out);
@@ -193,7 +204,8 @@ function xyCut(items: Item[], em: number, pageWidth: number, out: Group[], depth
   const xGaps = gaps(items, 0, Math.max(em * 0.8, 4));
   if (xGaps.length > 0) {
     const lineItems = items.filter((i): i is Extract<Item, { kind: 'line' }> => i.kind === 'line');
-    if (lineItems.length === items.length) {
+    // A listing's columns (line numbers, operands, comments) are not a table.
+    if (lineItems.length === items.length && lineItems.filter((i) => isCode(i.line)).length * 2 < lineItems.length) {
       const table = detectTable(lineItems.map((i) => i.line), pageWidth, em);
       if (table) {
         out.push({ kind: 'table', table });
@@ -206,8 +218,8 @@ function xyCut(items: Item[], em: number, pageWidth: number, out: Group[], depth
     const left = items.filter((i) => (i.bbox[0] + i.bbox[2]) / 2 < cutAt);
     const right = items.filter((i) => (i.bbox[0] + i.bbox[2]) / 2 >= cutAt);
     if (left.length > 0 && right.length > 0) {
-      xyCut(left, em, pageWidth, out, depth + 1);
-      xyCut(right, em, pageWidth, out, depth + 1);
+      xyCut(left, em, pageWidth, out, depth + 1, isCode);
+      xyCut(right, em, pageWidth, out, depth + 1, isCode);
       return;
     }
   }
@@ -228,7 +240,7 @@ function xyCut(items: Item[], em: number, pageWidth: number, out: Group[], depth
     }
     if (current.length) parts.push(current);
     if (parts.length > 1) {
-      for (const p of parts) xyCut(p, em, pageWidth, out, depth + 1);
+      for (const p of parts) xyCut(p, em, pageWidth, out, depth + 1, isCode);
       return;
     }
   }
@@ -248,6 +260,75 @@ function emitLeaf(items: Item[], out: Group[]): void {
     out.push(item.kind === 'table' ? { kind: 'table', table: item.table } : { kind: 'figure', figure: item.figure });
   }
   if (lines.length) out.push({ kind: 'lines', lines });
+}
+
+/** Font names of fixed-pitch typefaces (TeX's `cmtt`, Courier, the *Mono families...). */
+const MONOSPACE_NAME = /mono|courier|consol|menlo|monaco|inconsolata|typewriter|cmtt|sftt|lmtt|txtt|letter ?gothic|andale|source ?code|lucida ?console|fira ?code|fixedsys/iu;
+/** Characters that mark a line as program text rather than prose set in a typewriter face. */
+const CODE_SYNTAX = /[{}();=<>[\]#$\\]|::|->|\/\//u;
+
+/**
+ * Whether a line is part of a program listing: every span in a fixed-pitch font. On a
+ * page set mostly in such a font (a typewritten or plain-text document) only lines that
+ * also read like code count.
+ */
+function monospaceTest(content: PageContent, lines: readonly LineBox[]): (line: LineBox) => boolean {
+  const isMono = (font: string): boolean => MONOSPACE_NAME.test(font) || (content.monospaceFonts?.has(font) ?? false);
+  const allMono = (l: LineBox): boolean => l.spans.length > 0 && l.spans.every((s) => isMono(s.font));
+  const chars = lines.reduce((n, l) => n + l.text.length, 0);
+  const monoChars = lines.filter(allMono).reduce((n, l) => n + l.text.length, 0);
+  const mostlyMono = chars > 0 && monoChars / chars > 0.6;
+  return (l) => allMono(l) && readsAsCode(l.text) && (!mostlyMono || CODE_SYNTAX.test(l.text));
+}
+
+/**
+ * Program text is mostly ASCII and has a letter or digit: this keeps out CJK text (whose
+ * fonts are often flagged fixed-pitch) and lone symbols (arrows, bullets).
+ */
+function readsAsCode(text: string): boolean {
+  const chars = [...text.replace(/\s+/gu, '')];
+  const ascii = chars.filter((c) => c <= '\u007f').length;
+  return chars.length > 0 && ascii >= chars.length * 0.8 && /[\p{L}\p{N}]/u.test(text);
+}
+
+/**
+ * Cuts a run of lines into listings (consecutive code lines, a line-number column
+ * included) and the rest, in reading order. A blank gap of two lines ends a listing.
+ */
+function codeRuns(lines: readonly LineBox[], isCode: (line: LineBox) => boolean, em: number): { code: boolean; lines: LineBox[] }[] {
+  const sorted = mergeRowFragments(lines);
+  const out: { code: boolean; lines: LineBox[] }[] = [];
+  for (const line of sorted) {
+    const code = isCode(line);
+    const last = out[out.length - 1];
+    const prev = last?.lines[last.lines.length - 1];
+    const near = prev !== undefined && line.bbox[1] - prev.bbox[3] <= em * 2;
+    if (last && last.code === code && (!code || near)) last.lines.push(line);
+    else out.push({ code, lines: [line] });
+  }
+  return out;
+}
+
+/** A listing's text: one line per row, fragments of a row (line number, code) joined by a space. */
+function codeText(lines: readonly LineBox[]): string {
+  const rows: LineBox[][] = [];
+  for (const l of lines) {
+    const row = rows[rows.length - 1];
+    const first = row?.[0];
+    if (first && Math.min(first.bbox[3], l.bbox[3]) - Math.max(first.bbox[1], l.bbox[1]) > 0.5 * Math.min(first.bbox[3] - first.bbox[1], l.bbox[3] - l.bbox[1])) row!.push(l);
+    else rows.push([l]);
+  }
+  return rows.map((r) => r.map((l) => l.text).join(' ')).join('\n');
+}
+
+/**
+ * A figure region that is a form: it holds much of the page's text (more than 40 lines
+ * and a third of the page's lines, over a third of the page) and form fields. Without the
+ * fields such a region may be a diagram merged with text around it, which stays a figure.
+ */
+function isForm(figure: FigureRegion, content: PageContent, pageLines: number, pageArea: number): boolean {
+  if (figure.lines.length <= 40 || figure.lines.length < pageLines / 3 || area(figure.bbox) <= pageArea / 3) return false;
+  return content.fields.filter((f) => coverage(f.bbox, figure.bbox) > 0.6).length >= 3;
 }
 
 /** Split a run of lines with even spacing into paragraphs, list items and headings. */

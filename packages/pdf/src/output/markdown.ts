@@ -30,6 +30,11 @@ function markdownBlock(b: Block, text: string, figureNo: number): string {
       return `*${text}*`;
     case 'form_field':
       return `**${b.field?.name ?? 'field'}**: ${text}`;
+    case 'code': {
+      // A fence longer than any backtick run inside the listing.
+      const fence = '`'.repeat(Math.max(3, ...[...text.matchAll(/`+/gu)].map((m) => m[0].length + 1)));
+      return `${fence}\n${text}\n${fence}`;
+    }
     default:
       return text;
   }
@@ -40,6 +45,8 @@ export function toMarkdown(doc: LayoutDocument): string {
   const parts: string[] = [];
   let figures = 0;
   for (const { block, text } of readingBlocks(doc)) {
+    // Empty form fields are structure for the JSON layout, not text.
+    if (block.type === 'form_field' && !text) continue;
     if (block.type === 'figure') figures++;
     parts.push(markdownBlock(block, text, figures));
   }

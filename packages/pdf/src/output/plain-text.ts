@@ -10,7 +10,7 @@ export function toPlainText(doc: LayoutDocument): string {
       for (const c of block.cells) rows.set(c.row, [...(rows.get(c.row) ?? []), c.text]);
       parts.push([...rows.keys()].sort((a, b) => a - b).map((r) => rows.get(r)!.join('\t')).join('\n'));
     } else if (block.type === 'form_field' && block.field) {
-      parts.push(`${block.field.name}: ${text}`);
+      if (text) parts.push(`${block.field.name}: ${text}`);
     } else if (text) {
       parts.push(text);
     }

@@ -23,6 +23,15 @@ describe('wrapText', () => {
     assert.equal(lines.join(''), '日本語の文章です。次の文');
   });
 
+  test('a line measured whole must fit too, when shaping widens it in context', () => {
+    // A space between two words is 1.5 units wide, a trailing one 1: the segments'
+    // widths sum to less than the line's.
+    const contextual = (s: string): number => units(s) + 0.5 * (s.match(/ (?=\S)/gu)?.length ?? 0);
+    const lines = wrapText('aa bb cc dd ee ff', 14, contextual);
+    assert.ok(lines.every((l) => contextual(l) <= 14), JSON.stringify(lines));
+    assert.deepEqual(lines, ['aa bb cc dd', 'ee ff']);
+  });
+
   test('a word longer than a line is cut between graphemes', () => {
     assert.deepEqual(wrapText('abcdefghij', 4, units), ['abcd', 'efgh', 'ij']);
   });

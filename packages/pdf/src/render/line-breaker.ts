@@ -42,10 +42,15 @@ export function wrapText(text: string, maxWidth: number, measure: (s: string) =>
     line = '';
     lineWidth = 0;
   };
+  // Near the limit the line itself is measured: shaping may set a glyph differently
+  // inside a line than at a segment's end (a word space between Hangul syllables is wider
+  // than a trailing one), so the segments' sum can fall short of the line's real width.
+  const fits = (candidate: string, sum: number): boolean =>
+    sum <= widthOf() && (sum <= widthOf() * 0.97 || measure(candidate.replace(TRAILING_SPACE, '')) <= widthOf());
   for (const seg of breakSegments(text.replace(/\s*\n\s*/gu, ' '))) {
     const segWidth = measure(seg.text);
     const inkWidth = measure(seg.text.replace(TRAILING_SPACE, ''));
-    if (lineWidth + inkWidth <= widthOf() || (line.length === 0 && lines.length > 0)) {
+    if (fits(line + seg.text, lineWidth + inkWidth) || (line.length === 0 && lines.length > 0)) {
       line += seg.text;
       lineWidth += segWidth;
     } else {

@@ -1,7 +1,6 @@
 import { concatTransformationMatrix, drawObject, popGraphicsState, pushGraphicsState, PDFArray, PDFDict, PDFDocument, PDFName, PDFNumber, PDFStream, type PDFContext, type PDFObject, type PDFPage, PDFRef } from 'pdf-lib';
 import { appendContent, name, num, openPdf, pageContentBytes, type ContentOp, type Matrix, type PdfFile } from '../content/index.js';
 import { transformBox } from '../content/matrix.js';
-import { isolatePageContent } from './page-content.js';
 import { pageGeometry } from './page-geometry.js';
 
 export type DualMode = 'side' | 'alternate';
@@ -12,6 +11,11 @@ export interface RenderDualOptions {
   /** Password of an encrypted source. */
   password?: string;
   respectPermissions?: boolean;
+  /**
+   * The source pages (1-based) the translated document's pages are, in order, when it
+   * holds only some of them; the bilingual PDF then holds just those pages.
+   */
+  sourcePages?: readonly number[];
 }
 
 /**
@@ -58,8 +62,7 @@ function flattenForm(file: PdfFile): void {
       ops.push({ op: 'Q', operands: [] });
     }
     if (ops.length > 0) {
-      isolatePageContent(file, pageIndex);
-      appendContent(file, pageIndex, ops, { XObject: xobjects });
+        appendContent(file, pageIndex, ops, { XObject: xobjects });
     }
     page.node.set(PDFName.of('Annots'), context.obj(kept));
   });
@@ -168,10 +171,14 @@ export async function renderDualPdf(sourceBytes: Uint8Array, translatedBytes: Ui
   const source = sourceFile.doc;
   const translated = translatedFile.doc;
   const out = await PDFDocument.create({ updateMetadata: false });
-  const count = Math.min(source.getPageCount(), translated.getPageCount());
+  const sourceIndices = (opts.sourcePages ?? Array.from({ length: source.getPageCount() }, (_, i) => i + 1))
+    .map((p) => p - 1)
+    .filter((i) => i >= 0 && i < source.getPageCount());
+  const count = Math.min(sourceIndices.length, translated.getPageCount());
+  sourceIndices.length = count;
+  const indices = Array.from({ length: count }, (_, i) => i);
   if (mode === 'alternate') {
-    const indices = Array.from({ length: count }, (_, i) => i);
-    const left = await out.copyPages(source, indices);
+    const left = await out.copyPages(source, sourceIndices);
     const right = await out.copyPages(translated, indices);
     for (let i = 0; i < count; i++) {
       out.addPage(left[i]!);
@@ -180,11 +187,10 @@ export async function renderDualPdf(sourceBytes: Uint8Array, translatedBytes: Ui
   } else {
     // One copy per document: pages of one file share their fonts and images, which
     // embedding each page on its own would duplicate.
-    const indices = Array.from({ length: count }, (_, i) => i);
-    const left = await pagesAsForms(out, sourceFile, indices);
+    const left = await pagesAsForms(out, sourceFile, sourceIndices);
     const right = await pagesAsForms(out, translatedFile, indices);
     for (let i = 0; i < count; i++) {
-      const a = source.getPage(i);
+      const a = source.getPage(sourceIndices[i]!);
       const b = translated.getPage(i);
       const ga = pageGeometry(a);
       const gb = pageGeometry(b);

@@ -16,9 +16,9 @@ export const REAL_SENTENCES: Record<(typeof TARGETS)[number], string> = {
   hi: 'अनुवाद मूल दस्तावेज़ के लेआउट को सुरक्षित रखता है, जिसमें चित्र और तालिकाएँ शामिल हैं।',
 };
 
-/** Blocks a translation pipeline leaves alone: no letters (numbers, symbols), formulas, figures, form values. */
+/** Blocks a translation pipeline leaves alone: no letters (numbers, symbols), formulas, code, figures, form values. */
 export function translatable(block: Block): boolean {
-  if (block.type === 'formula' || block.type === 'figure' || block.type === 'form_field') return false;
+  if (block.type === 'formula' || block.type === 'figure' || block.type === 'form_field' || block.type === 'code') return false;
   return /\p{L}{2,}/u.test(block.text);
 }
 

@@ -1,9 +1,9 @@
 import { RTL_LANGUAGES, type BBox, type Block, type JobWarning, type LanguageCode, type LayoutDocument, type Line } from '@docat/contracts';
 import type { PDFRef } from 'pdf-lib';
-import { appendContent, num, openPdf, removeText, savePdf, type ContentOp } from '../content/index.js';
-import { isolatePageContent } from './page-content.js';
+import { appendContent, interpretPage, num, openPdf, removeText, savePdf, type ContentOp } from '../content/index.js';
 import { FontLibrary } from '../fonts/font-library.js';
 import { setBlock } from './block-setter.js';
+import { keepPages } from './page-subset.js';
 import { sourceStyle, type SourceStyle } from './block-style.js';
 import { sampleBackgrounds } from './page-background.js';
 import { invert } from '../content/matrix.js';
@@ -21,6 +21,10 @@ export interface RenderTranslatedOptions {
   minScale?: number;
   /** Share loaded fonts between calls (they are large); one is made per call otherwise. */
   fonts?: FontLibrary;
+  /** Pages (1-based) the output holds, in document order; every page when absent. */
+  pages?: readonly number[];
+  /** Told as each page of the layout is done, and once at the end. */
+  onPage?: (done: number, total: number) => void;
 }
 
 export interface RenderStats {
@@ -41,8 +45,8 @@ export interface RenderTranslatedResult {
   stats: RenderStats;
 }
 
-/** Block types whose content is not running text. */
-const NEVER_SET = new Set<Block['type']>(['figure', 'form_field', 'formula']);
+/** Block types whose content is not running text: it stays exactly where it was. */
+const NEVER_SET = new Set<Block['type']>(['figure', 'form_field', 'formula', 'code']);
 
 /** Key of a table cell's translation in the translations map. */
 export function cellKey(blockId: string, cellIndex: number): string {
@@ -116,7 +120,9 @@ export async function renderTranslatedPdf(
     return s;
   };
 
+  let pagesDone = 0;
   for (const page of layout.pages) {
+    opts.onPage?.(pagesDone++, layout.pages.length);
     const pageIndex = page.number - 1;
     if (pageIndex < 0 || pageIndex >= file.pageCount) continue;
     const items = page.blocks.flatMap((b) => itemsOf(b, translations, page.width));
@@ -141,6 +147,9 @@ export async function renderTranslatedPdf(
       const regions = items.flatMap((item) => item.lines.map((l) => displayToUser(grow([Math.min(l.bbox[0], item.box[0]), l.bbox[1], Math.max(l.bbox[2], item.box[2]), l.bbox[3]], 0.5))));
       removeText(file, pageIndex, { regions });
     }
+    // What is still drawn once the source text is gone: text the layout could not read
+    // (a font without a Unicode map) is there all the same, and a line must not grow over it.
+    const drawn = page.scanned ? [] : interpretPage(file, pageIndex).runs.flatMap((r) => r.glyphs.map((g) => mapBox(geometry.toDisplay, g.bbox)));
     const fontResources: Record<string, PDFRef> = {};
     for (const item of items) {
       const shaper = shaperFor(item.style);
@@ -148,7 +157,7 @@ export async function renderTranslatedPdf(
       const setting = setBlock(item.translation, shaper, {
         // Right-to-left text keeps a left-aligned line's growth to the right, the side the
         // layout knows is free: its left holds what the layout may not list (an image).
-        box: item.lines.length === 1 ? widenLine(item.box, rtl ? item.style.align : align, page.blocks) : item.box,
+        box: item.lines.length === 1 ? widenLine(item.box, rtl ? item.style.align : align, page.blocks, drawn) : item.box,
         pageWidth: geometry.width,
         pageHeight: geometry.height,
         size: item.style.size,
@@ -172,10 +181,11 @@ export async function renderTranslatedPdf(
         warnings.push({ kind: 'font_fallback', page: page.number, block: item.block.order, message: `Block ${item.block.id}: no font has glyphs for ${JSON.stringify(chars)}` });
       }
     }
-    isolatePageContent(file, pageIndex);
     appendContent(file, pageIndex, ops, { Font: fontResources });
   }
+  opts.onPage?.(layout.pages.length, layout.pages.length);
   await fonts.write();
+  if (opts.pages) keepPages(file, opts.pages);
   stats.fonts = fonts.all().map((f) => ({ name: f.baseFont, glyphs: f.glyphCount }));
   const bytes = await savePdf(file);
   return { bytes, warnings, stats };
@@ -185,12 +195,13 @@ export async function renderTranslatedPdf(
  * A one-line block (a heading, a label) may grow sideways into free space, up to the
  * next block on its band or the page's text margin, before its text is shrunk.
  */
-function widenLine(box: BBox, align: SourceStyle['align'], blocks: Block[]): BBox {
+function widenLine(box: BBox, align: SourceStyle['align'], blocks: Block[], drawn: BBox[]): BBox {
   // Lines, not block boxes: a paragraph whose first line follows a run-in heading has a
   // box that contains the heading's.
   const others = blocks
     .filter((b) => b.bbox !== box)
     .flatMap((b) => (b.lines.length > 0 ? b.lines : [{ bbox: b.bbox }]))
+    .concat(drawn.map((g) => ({ bbox: g })))
     .filter((l) => l.bbox[1] < box[3] - 1 && l.bbox[3] > box[1] + 1);
   // The text margins: a figure's box may reach the page edge.
   const text = blocks.filter((b) => b.type !== 'figure');

@@ -304,6 +304,28 @@ describe('bilingual PDF', () => {
   });
 });
 
+describe('a page range', () => {
+  const req = requireAll(tools, requireCorpus('prefilled_f1040.pdf'));
+  test('the translated PDF holds only the selected pages, their form fields, and sheds what only the others used', { skip: req.skip }, async () => {
+    const source = new Uint8Array(readFileSync(corpusFile('prefilled_f1040.pdf')));
+    const layout = await layoutOf('prefilled_f1040.pdf', [2], false);
+    const translations = translateBlocks(layout, [2], (s) => pseudoTranslate(s, 'de'));
+    const whole = await renderTranslatedPdf(source, layout, translations, { targetLanguage: 'de', fonts: library });
+    const part = await renderTranslatedPdf(source, layout, translations, { targetLanguage: 'de', fonts: library, pages: [2] });
+    assert.equal((await PDFDocument.load(part.bytes)).getPageCount(), 1);
+    assert.equal(squash(pageText(part.bytes, 1)), squash(pageText(whole.bytes, 2)));
+    const page2Fields = (await PDFDocument.load(source)).getForm().getFields().filter((f) => f.getName().includes('.Page2[')).length;
+    const fields = (await PDFDocument.load(part.bytes)).getForm().getFields();
+    assert.ok(page2Fields > 100);
+    assert.equal(fields.length, page2Fields, 'the fields of page 2 stay');
+    assert.ok(fields.every((f) => f.getName().includes('.Page2[')), 'no field of page 1 is left');
+    assert.ok(part.bytes.length < whole.bytes.length * 0.8, `${part.bytes.length} bytes for one page of ${whole.bytes.length}`);
+    const dual = await renderDualPdf(source, part.bytes, { mode: 'side', sourcePages: [2] });
+    assert.equal((await PDFDocument.load(dual)).getPageCount(), 1);
+    assert.ok(pageText(dual, 1).includes('foobar'), 'the left half is source page 2, with its form value');
+  });
+});
+
 function pageCount14(pdf: Uint8Array): number {
   return Number(/\/Type\s*\/Pages[^>]*?\/Count\s+(\d+)/su.exec(Buffer.from(pdf).toString('latin1'))?.[1] ?? 0);
 }
