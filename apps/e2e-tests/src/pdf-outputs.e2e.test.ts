@@ -47,6 +47,8 @@ describe('the translated and the bilingual PDF through the result endpoint', { s
     const text = squash(execFileSync('pdftotext', ['-f', '1', '-l', '1', pdf.path, '-'], { encoding: 'utf8' }));
     assert.ok(text.includes(squash(pseudoTranslate(TITLE, 'ja'))), `pseudo title missing in: ${text.slice(0, 300)}`);
     assert.ok(!text.includes(squash(TITLE)), 'the source title is gone from the translated page');
+    const info = execFileSync('pdfinfo', [pdf.path], { encoding: 'utf8' });
+    assert.match(info, /^Pages:\s+1$/mu, 'a job over page 1 gives a one-page translated PDF');
   });
 
   test('format=dual puts the original and the translation on one wide page', async () => {
@@ -54,6 +56,7 @@ describe('the translated and the bilingual PDF through the result endpoint', { s
     assert.match(dual.type, /^application\/pdf/u);
     const info = execFileSync('pdfinfo', [dual.path], { encoding: 'utf8' });
     assert.match(info, /Page size:\s+1224 x 792 pts/u);
+    assert.match(info, /^Pages:\s+1$/mu, 'a job over page 1 gives a one-page bilingual PDF');
     const text = squash(execFileSync('pdftotext', ['-f', '1', '-l', '1', dual.path, '-'], { encoding: 'utf8' }));
     assert.ok(text.includes(squash(TITLE)) && text.includes(squash(pseudoTranslate(TITLE, 'ja'))), 'both titles on the page');
   });

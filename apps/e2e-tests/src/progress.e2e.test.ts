@@ -188,9 +188,9 @@ describe(
       const secret = await api.request<{ secret: string }>('POST', '/v1/webhooks/signing-secret');
       assert.equal(secret.status, 201, JSON.stringify(secret.body));
 
-      // Text outputs keep the render step short; page-by-page rendering progress is covered by the CLI and unit tests.
+      // The translated PDF of every page: the render step shows page-by-page progress.
       const upload = await api.uploadFile(corpusFile('tracemonkey.pdf'), {
-        outputs: 'md',
+        outputs: 'pdf,md',
         noCache: 'true',
         webhookUrl,
       });

@@ -3,8 +3,8 @@ import { isUntranslatable, protectText, restorePlaceholders } from './placeholde
 import { splitSentences } from './sentences.js';
 import type { Segment } from './types.js';
 
-/** Block types whose text is never translated: it is artwork or mathematics. */
-const SKIPPED_TYPES: ReadonlySet<BlockType> = new Set(['figure', 'formula']);
+/** Block types whose text is never translated: artwork, mathematics, program code. */
+const SKIPPED_TYPES: ReadonlySet<BlockType> = new Set(['figure', 'formula', 'code']);
 
 export interface SegmentOptions {
   /** Blocks whose text is at most this long stay one segment (headings, captions, cells). */

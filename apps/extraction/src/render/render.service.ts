@@ -11,19 +11,10 @@ import {
   type RenderJob,
 } from '@docat/contracts';
 import { decryptSecret, resolveEncryptionKey, type DocatConfig, type Keyring } from '@docat/config';
-import {
-  FontLibrary,
-  applyTranslations,
-  mergeChunks,
-  renderDualPdf,
-  renderTranslatedPdf,
-  renderTranslationsOf,
-  toJson,
-  toMarkdown,
-  toPlainText,
-} from '@docat/pdf';
+import { applyTranslations, mergeChunks, renderTranslationsOf, toJson, toMarkdown, toPlainText } from '@docat/pdf';
 import { CONFIG, STORAGE, StepReporter, downloadToTemp, readJson, type ObjectStorage } from '@docat/service-kit';
 import { outputsProduced } from '@docat/observability';
+import { renderInThread } from './render-thread.js';
 
 const CONTENT_TYPES: Record<OutputFormat, string> = {
   pdf: 'application/pdf',
@@ -33,6 +24,11 @@ const CONTENT_TYPES: Record<OutputFormat, string> = {
   json: 'application/json',
 };
 
+/** A Buffer over the same memory (the thread's output is not copied again). */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
 /**
  * Renders a job's outputs from its chunks' stored layouts and translations (and, for
  * `pdf` and `dual`, the source file). Output is a pure function of those inputs (no
@@ -41,8 +37,6 @@ const CONTENT_TYPES: Record<OutputFormat, string> = {
 @Injectable()
 export class RenderService {
   private readonly logger = new Logger(RenderService.name);
-  /** Loaded fonts are large and read-only: one library per replica. */
-  private readonly fonts = new FontLibrary();
   private keyring: Promise<Keyring> | undefined;
 
   constructor(
@@ -71,6 +65,8 @@ export class RenderService {
     }
     const source = mergeChunks(layouts);
     const target = mergeChunks(translated);
+    const reportProgress = this.reporter.progressOf({ jobId: job.jobId, chunk: 0, step: 'render', lease: job.lease }, 'pages', userId);
+    reportProgress(0, source.pages.length);
     const bodies: Partial<Record<OutputFormat, Buffer>> = {
       md: Buffer.from(toMarkdown(target), 'utf8'),
       txt: Buffer.from(toPlainText(target), 'utf8'),
@@ -93,7 +89,7 @@ export class RenderService {
     };
     const warnings: JobWarning[] = [];
     if (job.outputs.includes('pdf') || job.outputs.includes('dual')) {
-      const pdfs = await this.renderPdfs(job, source, target, signal);
+      const pdfs = await this.renderPdfs(job, source, target, signal, reportProgress);
       bodies.pdf = pdfs.pdf;
       bodies.dual = pdfs.dual;
       warnings.push(...pdfs.warnings);
@@ -105,6 +101,7 @@ export class RenderService {
       await this.storage.put(STORAGE_KEYS.result(job.jobId, format), body, { contentType: CONTENT_TYPES[format], contentLength: body.length, signal });
       outputsProduced.inc({ format });
     }
+    reportProgress(source.pages.length, source.pages.length);
     await this.reporter.done({ jobId: job.jobId, chunk: 0, step: 'render', lease: job.lease, warnings }, userId);
     this.logger.log(`render done job=${job.jobId} chunks=${job.chunks} outputs=${job.outputs.join(',')} warnings=${warnings.length}`);
   }
@@ -114,22 +111,28 @@ export class RenderService {
     source: LayoutDocument,
     target: LayoutDocument,
     signal: AbortSignal,
+    onPage: (done: number, total: number) => void,
   ): Promise<{ pdf: Buffer; dual: Buffer; warnings: JobWarning[] }> {
     const file = await downloadToTemp(this.storage, job.sourceKey, signal);
     try {
       const original = new Uint8Array(await readFile(file.path));
       const password = job.passwordSecret ? decryptSecret(await this.encryptionKeys(), job.passwordSecret, job.jobId) : undefined;
       signal.throwIfAborted();
-      const result = await renderTranslatedPdf(original, source, renderTranslationsOf(source, target), {
-        targetLanguage: job.targetLanguage,
-        fonts: this.fonts,
-        ...(password ? { password } : {}),
-      });
+      // Seconds of CPU for a long document: off the event loop, so the queue lease is
+      // renewed and the health and metrics endpoints keep answering meanwhile.
+      const result = await renderInThread(
+        {
+          source: original,
+          layout: source,
+          translations: renderTranslationsOf(source, target),
+          targetLanguage: job.targetLanguage,
+          ...(password ? { password } : {}),
+          ...(job.outputs.includes('dual') ? { dual: job.dualMode } : {}),
+        },
+        { signal, onPage },
+      );
       signal.throwIfAborted();
-      const dual = job.outputs.includes('dual')
-        ? await renderDualPdf(original, result.bytes, { mode: job.dualMode, ...(password ? { password } : {}) })
-        : new Uint8Array();
-      return { pdf: Buffer.from(result.bytes), dual: Buffer.from(dual), warnings: result.warnings };
+      return { pdf: asBuffer(result.pdf), dual: asBuffer(result.dual), warnings: result.warnings };
     } finally {
       await file.dispose();
     }

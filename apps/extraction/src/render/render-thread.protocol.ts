@@ -1,0 +1,24 @@
+import type { ErrorCode, JobWarning, LayoutDocument } from '@docat/contracts';
+import type { DualMode } from '@docat/pdf';
+
+/** What the render thread is asked to do: one message, sent once. */
+export interface RenderRequest {
+  type: 'render';
+  /** The source PDF; its buffer is transferred, not copied. */
+  source: Uint8Array;
+  /** The source layout (merged chunks). */
+  layout: LayoutDocument;
+  /** Block id (or table cell key) to translated text, as `renderTranslationsOf` makes it. */
+  translations: Map<string, string>;
+  targetLanguage: string;
+  password?: string;
+  /** Also make the bilingual PDF, in this mode. */
+  dual?: DualMode;
+}
+
+/** What the render thread sends back: progress any number of times, then one result or error. */
+export type RenderReply =
+  | { type: 'progress'; done: number; total: number }
+  | { type: 'result'; pdf: Uint8Array; dual: Uint8Array | null; warnings: JobWarning[] }
+  /** `code` is set when the renderer failed with a Docat error (a damaged file, a wrong password...). */
+  | { type: 'error'; code?: ErrorCode; message: string };

@@ -1,0 +1,153 @@
+import { Worker } from 'node:worker_threads';
+import { DocatError, type JobWarning, type LayoutDocument } from '@docat/contracts';
+import type { DualMode } from '@docat/pdf';
+import type { RenderReply, RenderRequest } from './render-thread.protocol.js';
+
+/**
+ * Limits of one render thread. The thread shares the process with the service (its queue
+ * lease timer, health and metrics endpoints), so a document that needs more than this fails
+ * its render instead of taking the process down.
+ */
+export interface RenderThreadLimits {
+  /**
+   * V8 old-generation heap of the thread, in MB. Rendering keeps the source file, the
+   * parsed document, the fonts of the target script and the output in memory: a 50 MB
+   * upload of a few hundred pages stays well below the default.
+   */
+  maxHeapMb: number;
+  /** Wall-clock limit of one render; past it the thread is stopped and the step fails `PDF_TIMEOUT`. */
+  timeoutMs: number;
+}
+
+export const DEFAULT_RENDER_LIMITS: RenderThreadLimits = {
+  maxHeapMb: 1024,
+  timeoutMs: 600_000,
+};
+
+export interface RenderInput {
+  /** The source PDF. Its buffer is handed over to the thread and unusable afterwards. */
+  source: Uint8Array;
+  layout: LayoutDocument;
+  translations: Map<string, string>;
+  targetLanguage: string;
+  password?: string;
+  /** Also make the bilingual PDF, in this mode. */
+  dual?: DualMode;
+}
+
+export interface RenderThreadOptions {
+  signal?: AbortSignal;
+  /** Told as each page is done, as `renderTranslatedPdf`'s `onPage`. */
+  onPage?: (done: number, total: number) => void;
+  limits?: Partial<RenderThreadLimits>;
+  /** Called with the thread once it is started (for diagnostics and tests). */
+  onWorker?: (worker: Worker) => void;
+}
+
+export interface RenderOutput {
+  pdf: Uint8Array;
+  /** Empty unless the input asked for the bilingual PDF. */
+  dual: Uint8Array;
+  warnings: JobWarning[];
+}
+
+const WORKER_URL = new URL('./render.worker.js', import.meta.url);
+
+/**
+ * Renders the translated PDF (and the bilingual one) in a worker thread, so the seconds
+ * of CPU a long document takes do not stop the service's event loop.
+ *
+ * Each render gets a fresh thread, not a pooled one: renders are already limited by the
+ * queue's concurrency (one per process by default), a thread starts in tens of
+ * milliseconds next to renders of seconds, every byte it used is returned when it ends
+ * (a large document leaves no grown heap behind), and cancelling, a timeout or a crash
+ * is handled by stopping that one thread with no pool state to repair. The price is
+ * that the target script's fonts are read again for each render.
+ *
+ * However the thread ends, the promise settles: the result, the renderer's own error,
+ * `JOB_CANCELLED` on abort, `PDF_TIMEOUT`, `PDF_RESOURCE_LIMIT` when the heap limit is
+ * reached, or `INTERNAL` ("the render thread stopped unexpectedly") when it dies
+ * without a word, which the queue retries.
+ */
+export function renderInThread(input: RenderInput, options: RenderThreadOptions = {}): Promise<RenderOutput> {
+  const limits = { ...DEFAULT_RENDER_LIMITS, ...options.limits };
+  const { signal, onPage } = options;
+  return new Promise<RenderOutput>((resolve, reject) => {
+    if (signal?.aborted) return reject(new DocatError('JOB_CANCELLED', 'The render was cancelled', { cause: signal.reason }));
+    // A view on part of a larger (or pooled) buffer cannot be handed over: copy it first.
+    const source =
+      input.source.byteOffset === 0 && input.source.byteLength === input.source.buffer.byteLength && input.source.buffer instanceof ArrayBuffer
+        ? input.source
+        : input.source.slice();
+    const worker = new Worker(WORKER_URL, {
+      resourceLimits: { maxOldGenerationSizeMb: limits.maxHeapMb },
+      // The thread needs none of the service's start-up flags (tracing preloads and the like).
+      execArgv: [],
+      name: 'docat-render',
+    });
+    let settled = false;
+    let stopping: DocatError | undefined;
+
+    const settle = (outcome: { ok: RenderOutput } | { err: Error }) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      // Ends the thread if it is still running; a no-op once it has exited.
+      void worker.terminate();
+      if ('ok' in outcome) resolve(outcome.ok);
+      else reject(outcome.err);
+    };
+    const stop = (why: DocatError) => {
+      stopping ??= why;
+      // Settle now rather than on exit: the caller is told at once, and the thread's
+      // exit, whenever it comes, finds the promise settled.
+      settle({ err: stopping });
+    };
+    const onAbort = () => stop(new DocatError('JOB_CANCELLED', 'The render was cancelled', { cause: signal?.reason }));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const timer = setTimeout(() => stop(new DocatError('PDF_TIMEOUT', `The render took longer than ${limits.timeoutMs} ms`)), limits.timeoutMs);
+
+    worker.on('message', (reply: RenderReply) => {
+      if (reply.type === 'progress') {
+        if (!settled) onPage?.(reply.done, reply.total);
+      } else if (reply.type === 'result') {
+        settle({ ok: { pdf: reply.pdf, dual: reply.dual ?? new Uint8Array(), warnings: reply.warnings } });
+      } else if (reply.code) {
+        settle({ err: new DocatError(reply.code, reply.message) });
+      } else {
+        // An error of the renderer that is not a Docat one: as if it were thrown here.
+        settle({ err: new Error(reply.message) });
+      }
+    });
+    worker.on('error', (err: Error & { code?: string }) => {
+      if (err.code === 'ERR_WORKER_OUT_OF_MEMORY') {
+        settle({ err: new DocatError('PDF_RESOURCE_LIMIT', `Rendering needed more than ${limits.maxHeapMb} MB of memory`, { cause: err }) });
+      } else {
+        settle({ err: new DocatError('INTERNAL', `The render thread stopped unexpectedly: ${err.message}`, { cause: err }) });
+      }
+    });
+    worker.on('messageerror', (err) => {
+      settle({ err: new DocatError('INTERNAL', 'The render thread sent a message that could not be read', { cause: err }) });
+    });
+    worker.on('exit', (code) => {
+      settle({ err: new DocatError('INTERNAL', `The render thread stopped unexpectedly (exit code ${code})`) });
+    });
+
+    options.onWorker?.(worker);
+    const request: RenderRequest = {
+      type: 'render',
+      source,
+      layout: input.layout,
+      translations: input.translations,
+      targetLanguage: input.targetLanguage,
+      ...(input.password !== undefined ? { password: input.password } : {}),
+      ...(input.dual ? { dual: input.dual } : {}),
+    };
+    try {
+      worker.postMessage(request, [source.buffer as ArrayBuffer]);
+    } catch (err) {
+      settle({ err: new DocatError('INTERNAL', 'The render thread could not be given its input', { cause: err }) });
+    }
+  });
+}
