@@ -1,3 +1,5 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { outputPath } from './output-names.js';
@@ -13,4 +15,8 @@ test('the CLI data folder is the flag, then DOCAT_CLI_DATA_DIR, then the XDG dat
   assert.equal(cliDataDir('/x', { DOCAT_CLI_DATA_DIR: '/y' }), '/x');
   assert.equal(cliDataDir(undefined, { DOCAT_CLI_DATA_DIR: '/y', DOCAT_DATA_DIR: '/server' }), '/y');
   assert.equal(cliDataDir(undefined, { XDG_DATA_HOME: '/xdg' }), '/xdg/docat');
+  // Without those: root keeps system state in /var/lib/docat, where the embedded
+  // PostgreSQL's own user can reach it; anyone else in ~/.local/share/docat.
+  const expected = process.getuid?.() === 0 ? '/var/lib/docat' : join(homedir(), '.local', 'share', 'docat');
+  assert.equal(cliDataDir(undefined, {}), expected);
 });
