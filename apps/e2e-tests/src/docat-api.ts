@@ -37,7 +37,14 @@ export class DocatApi {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(init.json);
     }
-    const res = await fetch(gateway + path, { method, headers, ...(body !== undefined ? { body } : {}) });
+    let res: Response;
+    try {
+      res = await fetch(gateway + path, { method, headers, ...(body !== undefined ? { body } : {}) });
+    } catch (err) {
+      // Name the gateway and route, so a failure can be matched to that process's log.
+      const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : '';
+      throw new Error(`${method} ${gateway}${path} failed at ${new Date().toISOString()}${cause}`, { cause: err });
+    }
     const type = res.headers.get('content-type') ?? '';
     const parsed = type.includes('json') ? ((await res.json()) as T) : ((await res.text()) as T);
     return { status: res.status, headers: res.headers, body: parsed, gateway };
