@@ -3,11 +3,11 @@ import {
   SpanKind,
   SpanStatusCode,
   context,
-  createContextKey,
   propagation,
   trace,
 } from '@opentelemetry/api';
 import { TRACEPARENT, type Envelope, type QueueName } from '@docat/contracts';
+import { LOG_FIELDS_KEY, jobIdOf, markFailed } from '@docat/transport';
 
 /**
  * Trace context through the queues: `enqueue` opens a PRODUCER span and writes its W3C
@@ -17,15 +17,7 @@ import { TRACEPARENT, type Envelope, type QueueName } from '@docat/contracts';
  */
 const tracer = () => trace.getTracer('@docat/queue');
 
-/** The log-field slot the service kit's logger reads (`Symbol.for` name, shared with the transport). */
-const LOG_FIELDS_KEY = createContextKey('docat.log-fields');
 const TRACESTATE_MAX = 512;
-
-function jobIdOf(data: unknown): string | undefined {
-  if (typeof data !== 'object' || data === null) return undefined;
-  const jobId = (data as { jobId?: unknown }).jobId;
-  return typeof jobId === 'string' && jobId.length <= 64 ? jobId : undefined;
-}
 
 /**
  * Runs an enqueue inside a PRODUCER span and hands it the envelope stamped with that
@@ -106,15 +98,7 @@ export async function tracedJob<T>(
   try {
     return await context.with(trace.setSpan(parent, span).setValue(LOG_FIELDS_KEY, fields), work);
   } catch (err) {
-    const code =
-      typeof err === 'object' && err !== null && 'code' in err
-        ? String((err as { code: unknown }).code)
-        : undefined;
-    if (code) span.setAttribute('docat.error_code', code);
-    span.setStatus({
-      code: SpanStatusCode.ERROR,
-      message: err instanceof Error ? err.message.slice(0, 200) : (code ?? 'failed'),
-    });
+    markFailed(span, err);
     throw err;
   } finally {
     span.end();

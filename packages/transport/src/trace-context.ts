@@ -138,7 +138,8 @@ export async function runIncoming<T>(
   }
 }
 
-function markFailed(span: Span, error: unknown): void {
+/** Marks a span failed with the error's Docat code (when it has one) and a short message. */
+export function markFailed(span: Span, error: unknown): void {
   const code =
     typeof error === 'object' && error !== null && 'code' in error
       ? String((error as { code: unknown }).code)
