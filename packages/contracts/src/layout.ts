@@ -74,6 +74,11 @@ export const pageSchema = z.object({
   height: z.number().positive(),
   rotation: z.union([z.literal(0), z.literal(90), z.literal(180), z.literal(270)]),
   scanned: z.boolean(),
+  /**
+   * Clockwise turn (degrees) that made the page's scan read upright for OCR. Boxes stay in
+   * the page as displayed, so text on such a page runs across them at this angle.
+   */
+  uprightRotation: z.union([z.literal(90), z.literal(180), z.literal(270)]).optional(),
   blocks: z.array(blockSchema),
 });
 export type Page = z.infer<typeof pageSchema>;

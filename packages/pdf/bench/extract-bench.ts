@@ -1,23 +1,54 @@
-// Extraction benchmark: one run over the same pages for every contender.
-// Run with `npm run bench:extract -w @docat/pdf` after building.
+// Extraction benchmark: every contender runs in this one run on the same files, so the
+// ratios hold even on a loaded machine. Run after building:
+//   npm run bench:extract                      full run (book, 50/350/1,000 generated pages, bomb, OCR)
+//   npm run bench:extract -- --book file.pdf   measure this book instead of the corpus-made one
+//   npm run bench:extract -- --smoke           a few pages of each, to check that the bench runs
+// Times are wall clock and CPU (user + system of the whole process tree); memory is the
+// peak resident set of the largest process (GNU time) and of the sandbox child.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { deflateSync } from 'node:zlib';
 import { corpusFile } from '@docat/testing';
-import { extractInSandbox, extractLayout, mergeChunks, OcrPool, toPlainText } from '../dist/index.js';
-import { closeDocument, loadPdfjs, openDocument } from '../dist/extract/pdfjs.js';
+import { DocatError } from '@docat/contracts';
+import {
+  createOcrAdapter,
+  extractInSandbox,
+  extractLayout,
+  OCR_ADAPTER_NAMES,
+  toPlainText,
+  type OcrAdapter,
+} from '../dist/index.js';
+import { closeDocument, openDocument } from '../dist/extract/pdfjs.js';
+import { syntheticBook } from './synthetic-book.ts';
+
+const args = process.argv.slice(2);
+const smoke = args.includes('--smoke');
+const bookArg = args.includes('--book')
+  ? args[args.indexOf('--book') + 1]
+  : process.env.DOCAT_BENCH_BOOK;
+const cli = fileURLToPath(new URL('../../cli/dist/main.js', import.meta.url));
 
 type Row = [string, string, string];
 const rows: Row[] = [];
-const row = (what: string, value: string, target = '') => rows.push([what, value, target]);
-const secs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const row = (what: string, value: string, target = '') => {
+  rows.push([what, value, target]);
+  if (!smoke) console.error(`${what}: ${value}`);
+};
 
 function words(text: string): string[] {
-  return text.toLowerCase().replace(/-\n/g, '').match(/[\p{L}\p{N}]+/gu) ?? [];
+  return (
+    text
+      .toLowerCase()
+      .replace(/-\n/g, '')
+      .match(/[\p{L}\p{N}]+/gu) ?? []
+  );
 }
 
-function recall(reference: string[], ours: string[]): number {
+/** Share of the reference's words found in ours (multiset). */
+export function recall(reference: string[], ours: string[]): number {
   const bag = new Map<string, number>();
   for (const w of ours) bag.set(w, (bag.get(w) ?? 0) + 1);
   let hit = 0;
@@ -31,51 +62,47 @@ function recall(reference: string[], ours: string[]): number {
   return hit / Math.max(1, reference.length);
 }
 
-function orderAgreement(reference: string[], ours: string[]): number {
-  const pairs = new Map<string, number>();
-  for (let i = 0; i + 1 < ours.length; i++) {
-    const k = `${ours[i]} ${ours[i + 1]}`;
-    pairs.set(k, (pairs.get(k) ?? 0) + 1);
-  }
-  let hit = 0;
-  for (let i = 0; i + 1 < reference.length; i++) {
-    const k = `${reference[i]} ${reference[i + 1]}`;
-    const n = pairs.get(k) ?? 0;
-    if (n > 0) {
-      hit++;
-      pairs.set(k, n - 1);
-    }
-  }
-  return hit / Math.max(1, reference.length - 1);
+interface Measured {
+  wallS: number;
+  cpuS: number;
+  peakMb: number;
+  ok: boolean;
+  stderr: string;
 }
 
-function timed<T>(fn: () => T): [T, number] {
-  const t = performance.now();
-  const v = fn();
-  return [v, performance.now() - t];
+/** Run a command under GNU time: wall, CPU of the tree, peak RSS of its largest process. */
+function measure(cmd: string, argv: string[]): Measured {
+  const r = spawnSync('/usr/bin/time', ['-f', '@@%e %U %S %M', cmd, ...argv], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'ignore', 'pipe'],
+    maxBuffer: 1 << 26,
+  });
+  const line = r.stderr.split('\n').find((l) => l.startsWith('@@')) ?? '@@0 0 0 0';
+  const [e, u, s, m] = line.slice(2).split(' ').map(Number);
+  return { wallS: e!, cpuS: u! + s!, peakMb: m! / 1024, ok: r.status === 0, stderr: r.stderr };
 }
 
-async function timedAsync<T>(fn: () => Promise<T>): Promise<[T, number]> {
-  const t = performance.now();
-  const v = await fn();
-  return [v, performance.now() - t];
+const fmt = (m: Measured) =>
+  `${m.wallS.toFixed(2)} s wall, ${m.cpuS.toFixed(2)} s CPU, ${m.peakMb.toFixed(0)} MB`;
+const ratio = (a: Measured, b: Measured) =>
+  `${(a.wallS / b.wallS).toFixed(1)}x wall, ${(a.cpuS / b.cpuS).toFixed(1)}x CPU`;
+
+function docatExtract(file: string, extra: string[] = []): Measured {
+  return measure(process.execPath, [
+    cli,
+    'extract',
+    file,
+    '--format',
+    'txt',
+    '--out',
+    '/dev/null',
+    '-q',
+    ...extra,
+  ]);
 }
 
-function pdftotext(file: string, first?: number, last?: number): string {
-  const range = first ? ['-f', String(first), '-l', String(last ?? first)] : [];
-  return execFileSync('pdftotext', [...range, file, '-'], { encoding: 'utf8', maxBuffer: 1 << 28 });
-}
-
-/** Peak RSS of a command (GNU time's maximum resident set, in MB), when available. */
-function peakOf(cmd: string, args: string[]): string {
-  const r = spawnSync('/usr/bin/time', ['-f', '%M', cmd, ...args], { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
-  const kb = Number(r.stderr.trim().split('\n').pop());
-  return Number.isFinite(kb) && kb > 0 ? `${(kb / 1024).toFixed(0)} MB` : 'n/a';
-}
-
+/** pdf.js getTextContent over every page, nothing else: the floor of any pdf.js-based extraction. */
 async function rawTextContent(bytes: Uint8Array): Promise<string> {
-  const pdfjs = await loadPdfjs();
-  void pdfjs;
   const doc = await openDocument(bytes, { fontExtraProperties: false });
   let out = '';
   for (let n = 1; n <= doc.numPages; n++) {
@@ -88,71 +115,171 @@ async function rawTextContent(bytes: Uint8Array): Promise<string> {
   return out;
 }
 
+/** A one-page PDF whose content stream inflates to `size` bytes. */
+function deflateBomb(size: number): Buffer {
+  const data = deflateSync(Buffer.alloc(size, 0x20), { level: 9 });
+  const head = '%PDF-1.7\n';
+  const objs = [
+    '1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n',
+    '2 0 obj\n<< /Type /Pages /Kids [3 0 R] /Count 1 >>\nendobj\n',
+    '3 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>\nendobj\n',
+  ];
+  const offsets: number[] = [];
+  let body = Buffer.from(head, 'latin1');
+  for (const o of objs) {
+    offsets.push(body.length);
+    body = Buffer.concat([body, Buffer.from(o, 'latin1')]);
+  }
+  offsets.push(body.length);
+  body = Buffer.concat([
+    body,
+    Buffer.from(`4 0 obj\n<< /Length ${data.length} /Filter /FlateDecode >>\nstream\n`, 'latin1'),
+    data,
+    Buffer.from('\nendstream\nendobj\n', 'latin1'),
+  ]);
+  const xref = body.length;
+  const table = `xref\n0 5\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}`;
+  return Buffer.concat([
+    body,
+    Buffer.from(
+      `${table}trailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`,
+      'latin1',
+    ),
+  ]);
+}
+
 const dir = mkdtempSync(join(tmpdir(), 'docat-bench-'));
+const load = () => loadavg()[0]!.toFixed(1);
+console.error(`cores ${cpus().length}, load average at start ${load()}`);
 try {
-  // A few hundred pages made of corpus files.
-  const big = join(dir, 'big.pdf');
-  execFileSync('pdfunite', [...Array.from({ length: 21 }, () => corpusFile('tracemonkey.pdf')), corpusFile('issue19971.pdf'), big]);
-  const bigBytes = new Uint8Array(readFileSync(big));
-  const [, tPdftotext] = timed(() => pdftotext(big));
-  row('300 pages: pdftotext', secs(tPdftotext));
-  row('300 pages: pdftotext peak RSS', peakOf('pdftotext', [big, '/dev/null']));
-  const [, tRaw] = await timedAsync(() => rawTextContent(bigBytes));
-  row('300 pages: raw pdf.js getTextContent (in-process)', secs(tRaw));
-  const [fullRun, tFull] = await timedAsync(() => extractInSandbox(big, { ocr: 'off' }));
-  row('300 pages: extractInSandbox, detail=full', `${secs(tFull)} (${(tFull / tPdftotext).toFixed(1)}x pdftotext)`, '<= 2x pdftotext');
-  row('300 pages: child peak RSS, detail=full', `${fullRun.peakRssMb} MB`, '<= 512 MB');
-  const [textRun, tText] = await timedAsync(() => extractInSandbox(big, { ocr: 'off', detail: 'text' }));
-  row('300 pages: extractInSandbox, detail=text', `${secs(tText)} (${(tText / tPdftotext).toFixed(1)}x pdftotext)`, '<= 2x pdftotext');
-  row('300 pages: child peak RSS, detail=text', `${textRun.peakRssMb} MB`, '<= 512 MB');
-  const cores = availableParallelism();
-  const [, tPar] = await timedAsync(async () => {
-    const per = Math.ceil(300 / cores);
-    const chunks = await Promise.all(
-      Array.from({ length: cores }, (_, i) =>
-        extractInSandbox(big, { ocr: 'off', detail: 'text', documentLevel: false, pages: [{ from: i * per + 1, to: Math.min(300, (i + 1) * per) }] }),
-      ),
+  // --- A book against poppler and raw pdf.js -------------------------------------------
+  let book = bookArg;
+  if (!book || !existsSync(book)) {
+    book = join(dir, 'book.pdf');
+    const parts = smoke
+      ? [corpusFile('tracemonkey.pdf')]
+      : [
+          ...Array.from({ length: 21 }, () => corpusFile('tracemonkey.pdf')),
+          corpusFile('issue19971.pdf'),
+        ];
+    execFileSync('pdfunite', [...parts, book]);
+  }
+  const bookBytes = new Uint8Array(readFileSync(book));
+  const probe = await openDocument(bookBytes, { fontExtraProperties: false });
+  const bookPages = probe.numPages;
+  await closeDocument(probe);
+  const label = `book (${bookPages} p)`;
+  const pdftotext = measure('pdftotext', [book, '/dev/null']);
+  row(`${label}: pdftotext`, fmt(pdftotext));
+  const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  await rawTextContent(bookBytes);
+  const c1 = process.cpuUsage(c0);
+  const raw = {
+    wallS: (performance.now() - t0) / 1000,
+    cpuS: (c1.user + c1.system) / 1e6,
+    peakMb: NaN,
+    ok: true,
+    stderr: '',
+  };
+  row(
+    `${label}: raw pdf.js getTextContent, 1 thread`,
+    `${raw.wallS.toFixed(2)} s wall, ${raw.cpuS.toFixed(2)} s CPU (${ratio(raw, pdftotext)} pdftotext)`,
+  );
+  const ours = docatExtract(book);
+  row(
+    `${label}: docat extract --format txt`,
+    `${fmt(ours)} (${ratio(ours, pdftotext)} pdftotext)`,
+    '<= 3x pdftotext',
+  );
+  if (!ours.ok) row(`${label}: docat extract failed`, ours.stderr.slice(0, 200));
+
+  // --- Memory against page count ---------------------------------------------------------
+  for (const pages of smoke ? [3] : [50, 350, 1000]) {
+    const file = join(dir, `synthetic-${pages}.pdf`);
+    writeFileSync(file, await syntheticBook(pages));
+    const run = docatExtract(file);
+    const sandbox = await extractInSandbox(file, { ocr: 'off' });
+    row(
+      `${pages} generated pages: docat extract`,
+      `${fmt(run)}; sandbox child peak ${sandbox.peakRssMb.toFixed(0)} MB`,
+      '<= 400 MB',
     );
-    return mergeChunks(chunks.map((c) => c.document));
-  });
-  row(`300 pages: ${cores} sandboxed chunks + mergeChunks, detail=text`, `${secs(tPar)} (${(tPar / tPdftotext).toFixed(1)}x pdftotext)`, '<= 2x pdftotext');
-  const small = await extractInSandbox(big, { ocr: 'off', pages: [{ from: 1, to: 30 }] });
-  row('memory flatness: peak RSS 30 pages vs 300 pages', `${small.peakRssMb} MB vs ${fullRun.peakRssMb} MB`, 'flat');
+  }
 
-  // tracemonkey, warm, in process.
-  const tm = new Uint8Array(readFileSync(corpusFile('tracemonkey.pdf')));
-  await rawTextContent(tm);
-  await extractLayout(tm, { ocr: 'off' });
-  const [, tTmRaw] = await timedAsync(() => rawTextContent(tm));
-  const [tmFull, tTmFull] = await timedAsync(() => extractLayout(tm, { ocr: 'off' }));
-  const [, tTmText] = await timedAsync(() => extractLayout(tm, { ocr: 'off', detail: 'text' }));
-  row('tracemonkey (14 p), warm: raw getTextContent', secs(tTmRaw));
-  row('tracemonkey, warm: extractLayout detail=full', `${secs(tTmFull)} (${(tTmFull / tTmRaw).toFixed(2)}x raw)`, '<= 1.5x raw');
-  row('tracemonkey, warm: extractLayout detail=text', `${secs(tTmText)} (${(tTmText / tTmRaw).toFixed(2)}x raw)`, '<= 1.5x raw');
-  const ref = words(pdftotext(corpusFile('tracemonkey.pdf')));
-  const ours = words(toPlainText(tmFull.document));
-  row('tracemonkey: word recall vs pdftotext', recall(ref, ours).toFixed(3), '>= 0.98');
-  row('tracemonkey: order agreement vs pdftotext', orderAgreement(ref, ours).toFixed(3), '>= 0.95');
-
-  // OCR of the scanned pages.
-  const scanned = new Uint8Array(readFileSync(corpusFile('scanned-tracemonkey-p1-2.pdf')));
-  const pool = new OcrPool();
+  // --- A decompression bomb ---------------------------------------------------------------
+  const bomb = join(dir, 'bomb.pdf');
+  writeFileSync(bomb, deflateBomb(smoke ? 64 * 1024 * 1024 : 1024 ** 3));
+  const bombRun = docatExtract(bomb);
+  const code = /PDF_[A-Z_]+/.exec(bombRun.stderr)?.[0] ?? (bombRun.ok ? 'accepted' : 'failed');
+  row(
+    `bomb (${(readFileSync(bomb).length / 1024).toFixed(0)} KB file, ${smoke ? '64 MiB' : '1 GiB'} stream): docat extract`,
+    `${code}; ${fmt(bombRun)}`,
+    'refused, peak <= 512 MB',
+  );
   try {
-    const [ocr, tOcr] = await timedAsync(() => extractLayout(scanned, { ocrPool: pool }));
-    const ocrRef = words(pdftotext(corpusFile('tracemonkey.pdf'), 1, 2));
-    const ocrWords = words(toPlainText(ocr.document));
-    row('OCR scanned-tracemonkey-p1-2: word recall vs pdftotext p1-2', recall(ocrRef, ocrWords).toFixed(3), '>= 0.95');
-    row('OCR: order agreement', orderAgreement(ocrRef, ocrWords).toFixed(3));
-    row(`OCR: seconds per page (cold pool of ${cores}, incl. worker start)`, (tOcr / 2000).toFixed(2), '<= 5 s');
-    const [, tOcrWarm] = await timedAsync(() => extractLayout(scanned, { ocrPool: pool }));
-    row('OCR: seconds per page (warm pool)', (tOcrWarm / 2000).toFixed(2), '<= 5 s');
-  } finally {
-    await pool.close();
+    const r = await extractInSandbox(bomb, { ocr: 'off' });
+    row('bomb: sandbox child', `accepted, peak ${r.peakRssMb} MB`);
+  } catch (err) {
+    row(
+      'bomb: sandbox child',
+      err instanceof DocatError ? `${err.code}: ${err.message}` : String(err),
+    );
+  }
+
+  // --- OCR per adapter -------------------------------------------------------------------
+  const scanned = new Uint8Array(readFileSync(corpusFile('scanned-tracemonkey-p1-2.pdf')));
+  const reference = words(
+    execFileSync('pdftotext', ['-f', '1', '-l', '2', corpusFile('tracemonkey.pdf'), '-'], {
+      encoding: 'utf8',
+    }),
+  );
+  for (const name of OCR_ADAPTER_NAMES) {
+    let adapter: OcrAdapter | Error;
+    try {
+      adapter = createOcrAdapter(name);
+    } catch (err) {
+      adapter = err as Error;
+    }
+    if (adapter instanceof Error) {
+      row(`OCR ${name}`, `unavailable: ${adapter.message}`);
+      continue;
+    }
+    try {
+      const pages = smoke ? [{ from: 1, to: 1 }] : undefined;
+      const n = smoke ? 1 : 2;
+      const t = performance.now();
+      const out = await extractLayout(scanned.slice(), {
+        ocrAdapter: adapter,
+        ...(pages ? { pages } : {}),
+      });
+      const cold = (performance.now() - t) / 1000 / n;
+      const t2 = performance.now();
+      await extractLayout(scanned.slice(), { ocrAdapter: adapter, ...(pages ? { pages } : {}) });
+      const warm = (performance.now() - t2) / 1000 / n;
+      const got = words(toPlainText(out.document));
+      const ref = smoke
+        ? words(
+            execFileSync('pdftotext', ['-f', '1', '-l', '1', corpusFile('tracemonkey.pdf'), '-'], {
+              encoding: 'utf8',
+            }),
+          )
+        : reference;
+      row(
+        `OCR ${name}: seconds per page, cold / warm (${n} pages at once)`,
+        `${cold.toFixed(2)} / ${warm.toFixed(2)}`,
+        name === 'native' ? '<= 3 s' : '',
+      );
+      row(`OCR ${name}: word recall vs pdftotext`, recall(ref, got).toFixed(3), '>= 0.95');
+    } finally {
+      await adapter.close();
+    }
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
 
+console.error(`load average at end ${load()}`);
 const w0 = Math.max(...rows.map((r) => r[0].length));
 const w1 = Math.max(...rows.map((r) => r[1].length));
 console.log(`| ${'measure'.padEnd(w0)} | ${'result'.padEnd(w1)} | target |`);

@@ -10,11 +10,25 @@ import type { PDFPageProxy } from 'pdfjs-dist/types/src/display/api.js';
 import { finalizeDocument } from '../layout/document-level.js';
 import { layoutPage } from '../layout/page-layout.js';
 import { dominantScript, measureText, stripGarbage } from '../layout/text-normalize.js';
-import { findLanguageData, languageForScript, tesseractCode } from '../ocr/ocr-languages.js';
-import { OcrPool, wordsToSpans } from '../ocr/ocr-pool.js';
-import { renderPage } from '../ocr/render-page.js';
+import {
+  looksTurned,
+  wordsToSpans,
+  type OcrAdapter,
+  type Orientation,
+} from '../ocr/ocr-adapter.js';
+import { LazyOcrAdapter, type OcrEngineChoice } from '../ocr/ocr-adapter-choice.js';
+import { languageForScript, tesseractCode } from '../ocr/ocr-languages.js';
+import { renderPage, rotatePng, type RenderedPage } from '../ocr/render-page.js';
 import { readPage, type PageContent } from './page-reader.js';
-import { closeDocument, loadPdfjs, mapPdfjsError, openDocument, type PDFDocumentProxy } from './pdfjs.js';
+import { judgeTextLayer } from './text-layer-check.js';
+import { fromUpright, uprightBox, type Turn } from './upright-frame.js';
+import {
+  closeDocument,
+  loadPdfjs,
+  mapPdfjsError,
+  openDocument,
+  type PDFDocumentProxy,
+} from './pdfjs.js';
 
 export interface ExtractOptions {
   password?: string;
@@ -38,8 +52,10 @@ export interface ExtractOptions {
   documentLevel?: boolean;
   /** OCR resolution for pages rendered from vector text; scans use their own (150-300). */
   ocrDpi?: number;
-  /** Share a pool between calls; otherwise one is made and closed per call. */
-  ocrPool?: OcrPool;
+  /** Share an OCR adapter between calls; otherwise one is made (per `ocrEngine`) and closed per call. */
+  ocrAdapter?: OcrAdapter;
+  /** Which OCR engine to make when no adapter is given; `auto` by default. */
+  ocrEngine?: OcrEngineChoice;
   signal?: AbortSignal;
   onProgress?(done: number, total: number): void;
   /**
@@ -58,30 +74,55 @@ export interface ExtractResult {
 const MIN_TEXT_CHARS = 20;
 const MAX_GARBAGE_SHARE = 0.3;
 
-export function selectedPages(numPages: number, intervals: readonly PageInterval[] | undefined): number[] {
-  if (!intervals || intervals.length === 0) return Array.from({ length: numPages }, (_, i) => i + 1);
+export function selectedPages(
+  numPages: number,
+  intervals: readonly PageInterval[] | undefined,
+): number[] {
+  if (!intervals || intervals.length === 0)
+    return Array.from({ length: numPages }, (_, i) => i + 1);
   const out = new Set<number>();
   for (const { from, to } of intervals) {
     if (from < 1 || to < from) throw new DocatError('INVALID_PAGE_RANGE', `${from}-${to}`);
     for (let p = from; p <= Math.min(to, numPages); p++) out.add(p);
   }
-  if (out.size === 0) throw new DocatError('INVALID_PAGE_RANGE', 'No selected page exists in the document');
+  if (out.size === 0)
+    throw new DocatError('INVALID_PAGE_RANGE', 'No selected page exists in the document');
   return [...out].sort((a, b) => a - b);
 }
 
-export type PageVerdict = 'text' | 'scanned' | 'garbage';
+export type PageVerdict = 'text' | 'scanned' | 'garbage' | 'foreign';
 
-/** Whether a page's text layer can be used, judged from what was read. */
-export function judgePage(content: PageContent): PageVerdict {
+/**
+ * Whether a page's text layer can be used, judged from what was read: `garbage` when its
+ * characters are control codes or private-use glyph ids, `foreign` when its words do not
+ * read as the document's language (see `judgeTextLayer`), `scanned` when a page-sized
+ * image holds no text layer.
+ */
+export function judgePage(content: PageContent, language?: string): PageVerdict {
   const pageArea = content.width * content.height;
-  if (content.quality.chars >= MIN_TEXT_CHARS && content.quality.garbage / content.quality.chars > MAX_GARBAGE_SHARE) {
+  if (
+    content.quality.chars >= MIN_TEXT_CHARS &&
+    content.quality.garbage / content.quality.chars > MAX_GARBAGE_SHARE
+  ) {
     return 'garbage';
   }
   if (content.quality.chars < MIN_TEXT_CHARS) {
-    const imageArea = content.images.reduce((a, i) => a + Math.max(0, i.bbox[2] - i.bbox[0]) * Math.max(0, i.bbox[3] - i.bbox[1]), 0);
+    const imageArea = content.images.reduce(
+      (a, i) => a + Math.max(0, i.bbox[2] - i.bbox[0]) * Math.max(0, i.bbox[3] - i.bbox[1]),
+      0,
+    );
     if (imageArea >= pageArea * 0.5) return 'scanned';
   }
+  if (
+    content.quality.chars >= MIN_TEXT_CHARS &&
+    !judgeTextLayer(pageText(content), language).readable
+  )
+    return 'foreign';
   return 'text';
+}
+
+function pageText(content: PageContent): string {
+  return content.spans.map((s) => s.text).join(' ');
 }
 
 /**
@@ -114,43 +155,59 @@ function dropUnreadableText(content: PageContent): void {
   });
 }
 
-/** Resolution for OCR: a scan's own resolution within 150-300 dpi, else `fallback`. */
-function ocrDpi(content: PageContent, fallback: number): number {
+/** Resolution for OCR: a scan's own resolution within `minDpi`-300 dpi, else `fallback`. */
+function ocrDpi(content: PageContent, fallback: number, minDpi: number): number {
   let best = 0;
   for (const img of content.images) {
     const w = img.bbox[2] - img.bbox[0];
-    if (w > content.width * 0.5 && img.pixelWidth > 0) best = Math.max(best, (img.pixelWidth / w) * 72);
+    if (w > content.width * 0.5 && img.pixelWidth > 0)
+      best = Math.max(best, (img.pixelWidth / w) * 72);
   }
-  return best > 0 ? Math.min(300, Math.max(150, Math.round(best))) : fallback;
+  return best > 0 ? Math.min(300, Math.max(minDpi, Math.round(best))) : fallback;
 }
 
 /**
  * Extract the layout model of a PDF (or of some of its pages). Pages are read one at
  * a time and released, so memory does not grow with the page count.
  */
-export async function extractLayout(bytes: Uint8Array, opts: ExtractOptions = {}): Promise<ExtractResult> {
-  const doc = await openDocument(bytes, { password: opts.password, respectPermissions: opts.respectPermissions });
-  const ownPool = opts.ocrPool ? undefined : new OcrPool();
-  const pool = opts.ocrPool ?? ownPool!;
+export async function extractLayout(
+  bytes: Uint8Array,
+  opts: ExtractOptions = {},
+): Promise<ExtractResult> {
+  const doc = await openDocument(bytes, {
+    password: opts.password,
+    respectPermissions: opts.respectPermissions,
+  });
+  const ownAdapter = opts.ocrAdapter ? undefined : new LazyOcrAdapter(opts.ocrEngine);
+  const adapter = opts.ocrAdapter ?? ownAdapter!;
   try {
-    const result = await extractFromDocument(doc, opts, pool);
+    const result = await extractFromDocument(doc, opts, adapter);
     if (!hasEndMarker(bytes)) {
-      result.warnings.unshift({ kind: 'recovered_damage', message: 'The file is truncated or damaged; the pages that survive were extracted' });
+      result.warnings.unshift({
+        kind: 'recovered_damage',
+        message: 'The file is truncated or damaged; the pages that survive were extracted',
+      });
     }
     return result;
   } finally {
-    await ownPool?.close();
+    await ownAdapter?.close();
     await closeDocument(doc);
   }
 }
 
 /** A complete PDF ends with `%%EOF` (allowing trailing whitespace or junk of a few bytes). */
 export function hasEndMarker(bytes: Uint8Array): boolean {
-  const tail = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).subarray(Math.max(0, bytes.byteLength - 1024));
+  const tail = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).subarray(
+    Math.max(0, bytes.byteLength - 1024),
+  );
   return tail.includes('%%EOF');
 }
 
-export async function extractFromDocument(doc: PDFDocumentProxy, opts: ExtractOptions, pool: OcrPool): Promise<ExtractResult> {
+export async function extractFromDocument(
+  doc: PDFDocumentProxy,
+  opts: ExtractOptions,
+  ocr: OcrAdapter,
+): Promise<ExtractResult> {
   const pdfjs = await loadPdfjs();
   if (doc.numPages === 0) throw new DocatError('PDF_NO_PAGES');
   if (doc.numPages === 1) {
@@ -166,43 +223,68 @@ export async function extractFromDocument(doc: PDFDocumentProxy, opts: ExtractOp
   const ocrMode = opts.ocr ?? 'auto';
   const detail = opts.detail ?? 'full';
   let done = 0;
-  const emit = (p: Page) => (opts.onPage ? opts.onPage(p) : pages.push(p));
-  for (const n of numbers) {
-    opts.signal?.throwIfAborted();
-    let page: PDFPageProxy;
-    try {
-      page = await doc.getPage(n);
-    } catch (err) {
-      throw mapPdfjsError(err, opts.password);
+  // Pages leave in order; an OCR'd page is recognised while the next pages are read, with
+  // at most as many recognitions in flight as the adapter runs at once.
+  const inFlight: Promise<Page>[] = [];
+  const emit = async (limit: number) => {
+    while (inFlight.length > limit) {
+      const p = await inFlight.shift()!;
+      if (opts.onPage) opts.onPage(p);
+      else pages.push(p);
+      done++;
+      opts.onProgress?.(done, numbers.length);
     }
-    try {
-      let content = await readPage(pdfjs, page, { operators: detail === 'full' });
-      let verdict = judgePage(content);
-      if (detail === 'text' && verdict === 'text' && content.quality.chars < MIN_TEXT_CHARS) {
-        // Sparse text: look at the images before deciding the page is not a scan.
-        content = await readPage(pdfjs, page, { operators: true });
-        verdict = judgePage(content);
+  };
+  try {
+    for (const n of numbers) {
+      opts.signal?.throwIfAborted();
+      let page: PDFPageProxy;
+      try {
+        page = await doc.getPage(n);
+      } catch (err) {
+        throw mapPdfjsError(err, opts.password);
       }
-      const wantOcr = ocrMode === 'force' || (ocrMode === 'auto' && verdict !== 'text');
-      if (wantOcr) {
-        emit(await ocrPage(page, content, opts, pool, warnings));
-      } else {
-        if (verdict === 'garbage') dropUnreadableText(content);
-        const laid = layoutPage(content);
-        if (verdict !== 'text') laid.scanned = verdict === 'scanned';
-        emit(laid);
+      try {
+        let content = await readPage(pdfjs, page, { operators: detail === 'full' });
+        let verdict = judgePage(content, opts.sourceLanguage);
+        if (detail === 'text' && verdict === 'text' && content.quality.chars < MIN_TEXT_CHARS) {
+          // Sparse text: look at the images before deciding the page is not a scan.
+          content = await readPage(pdfjs, page, { operators: true });
+          verdict = judgePage(content, opts.sourceLanguage);
+        }
+        const wantOcr = ocrMode === 'force' || (ocrMode === 'auto' && verdict !== 'text');
+        if (wantOcr) {
+          if (verdict === 'foreign') {
+            warnings.push({
+              kind: 'text_layer_replaced',
+              page: n,
+              message: `The text layer does not read as the document's language (${judgeTextLayer(pageText(content), opts.sourceLanguage).reason}); the page was read with OCR`,
+            });
+          }
+          const rendered = await renderForOcr(page, content, opts, ocr);
+          inFlight.push(ocrPage(rendered, content, verdict, opts, ocr, warnings));
+        } else {
+          if (verdict === 'garbage') dropUnreadableText(content);
+          const laid = layoutPage(content);
+          if (verdict !== 'text') laid.scanned = verdict === 'scanned';
+          inFlight.push(Promise.resolve(laid));
+        }
+      } finally {
+        page.cleanup();
       }
-    } finally {
-      page.cleanup();
+      await emit(Math.max(0, ocr.concurrency - 1));
     }
-    done++;
-    opts.onProgress?.(done, numbers.length);
+    await emit(0);
+  } finally {
+    // An abort or a failure leaves no recognition running unobserved.
+    await Promise.allSettled(inFlight);
   }
   let title: string | undefined;
   try {
     const meta = await doc.getMetadata();
     const info = meta.info as { Title?: unknown } | undefined;
-    if (typeof info?.Title === 'string' && info.Title.trim()) title = info.Title.trim().normalize('NFC');
+    if (typeof info?.Title === 'string' && info.Title.trim())
+      title = info.Title.trim().normalize('NFC');
   } catch {
     // Metadata is optional; a damaged Info dictionary must not fail extraction.
   }
@@ -213,42 +295,112 @@ export async function extractFromDocument(doc: PDFDocumentProxy, opts: ExtractOp
     pages,
   };
   const raw = opts.documentLevel === false || opts.onPage !== undefined;
+  // Warnings of pages recognised out of order are sorted back into page order.
+  warnings.sort((a, b) => (a.page ?? 0) - (b.page ?? 0));
   return { document: raw ? document : finalizeDocument(document), warnings };
 }
 
-async function ocrPage(
+/** The page drawn for OCR, or the reason it could not be. */
+async function renderForOcr(
   page: PDFPageProxy,
   content: PageContent,
   opts: ExtractOptions,
-  pool: OcrPool,
+  ocr: OcrAdapter,
+): Promise<RenderedPage | Error> {
+  try {
+    return await renderPage(page, ocrDpi(content, opts.ocrDpi ?? 300, ocr.minDpi));
+  } catch (err) {
+    return err instanceof Error ? err : new Error('The page could not be drawn');
+  }
+}
+
+const SCRIPT_OF_OSD: Record<string, string> = {
+  Latin: 'Latin',
+  Cyrillic: 'Cyrillic',
+  Greek: 'Greek',
+  Arabic: 'Arabic',
+  Hebrew: 'Hebrew',
+  Han: 'Han',
+  Hangul: 'Hangul',
+  Japanese: 'Hiragana',
+  Katakana: 'Hiragana',
+  Devanagari: 'Devanagari',
+  Thai: 'Thai',
+};
+
+async function ocrPage(
+  rendered: RenderedPage | Error,
+  content: PageContent,
+  verdict: PageVerdict,
+  opts: ExtractOptions,
+  ocr: OcrAdapter,
   warnings: JobWarning[],
 ): Promise<Page> {
-  const script = dominantScript(content.spans.map((s) => stripGarbage(s.text)).join(''));
-  const code = opts.sourceLanguage ? tesseractCode(opts.sourceLanguage) : languageForScript(script);
-  const data = code ? findLanguageData(code) : undefined;
   const empty: Page = { ...layoutPage({ ...content, spans: [], fields: [] }), scanned: true };
-  if (!data) {
-    warnings.push({
-      kind: 'ocr_failed',
-      page: content.number,
-      code: 'OCR_LANGUAGE_UNAVAILABLE',
-      message: `No OCR data is installed for ${opts.sourceLanguage ?? code ?? 'the page language'}`,
-    });
+  const fail = (code: 'OCR_FAILED' | 'OCR_LANGUAGE_UNAVAILABLE', message: string): Page => {
+    warnings.push({ kind: 'ocr_failed', page: content.number, code, message });
     return empty;
-  }
+  };
+  if (rendered instanceof Error) return fail('OCR_FAILED', rendered.message.slice(0, 200));
   try {
-    const rendered = await renderPage(page, ocrDpi(content, opts.ocrDpi ?? 300));
-    const lines = await pool.recognize(rendered.png, data);
+    // Look-alike characters do not tell the page's script: OSD does (when no language is declared).
+    let orientation: Orientation | undefined;
+    if (verdict === 'foreign' && !opts.sourceLanguage)
+      orientation = await ocr.orientation(rendered.png);
+    const layerScript =
+      verdict === 'foreign'
+        ? undefined
+        : dominantScript(content.spans.map((s) => stripGarbage(s.text)).join(''));
+    const script =
+      (orientation?.script ? SCRIPT_OF_OSD[orientation.script] : undefined) ?? layerScript;
+    const code = opts.sourceLanguage
+      ? tesseractCode(opts.sourceLanguage)
+      : languageForScript(script);
+    if (!code || !ocr.hasLanguage(code)) {
+      return fail(
+        'OCR_LANGUAGE_UNAVAILABLE',
+        `No OCR data is installed for ${opts.sourceLanguage ?? code ?? 'the page language'}`,
+      );
+    }
+    let lines = await ocr.recognize(rendered.png, code);
+    let turn: Turn | 0 = 0;
+    // A scan lying sideways or upside down reads as vertical words or with low confidence;
+    // only then is OSD asked how to turn it, so upright pages pay nothing for the check.
+    if (verdict !== 'text' && looksTurned(lines)) {
+      orientation ??= await ocr.orientation(rendered.png);
+      if (orientation && orientation.degrees !== 0) {
+        turn = orientation.degrees;
+        lines = await ocr.recognize(await rotatePng(rendered.png, turn), code);
+      }
+    }
     const spans = wordsToSpans(lines, rendered.scale);
-    const laid = layoutPage({ ...content, spans, images: [], paths: [] });
-    return { ...laid, scanned: true };
-  } catch (err) {
-    warnings.push({
-      kind: 'ocr_failed',
-      page: content.number,
-      code: 'OCR_FAILED',
-      message: err instanceof Error ? err.message.slice(0, 200) : 'Text recognition failed',
+    if (!turn)
+      return { ...layoutPage({ ...content, spans, images: [], paths: [] }), scanned: true };
+    // Lay the page out as it reads (upright), then put every box back on the page as displayed.
+    const upright = uprightBox(content.width, content.height, turn);
+    const laid = layoutPage({
+      ...content,
+      width: upright.width,
+      height: upright.height,
+      spans,
+      images: [],
+      paths: [],
+      fields: [],
     });
-    return empty;
+    warnings.push({
+      kind: 'page_rotated',
+      page: content.number,
+      message: `The scanned page lies turned; it was read turned ${turn} degrees clockwise`,
+    });
+    return {
+      ...fromUpright(laid, content.width, content.height, turn),
+      scanned: true,
+      uprightRotation: turn,
+    };
+  } catch (err) {
+    return fail(
+      'OCR_FAILED',
+      err instanceof Error ? err.message.slice(0, 200) : 'Text recognition failed',
+    );
   }
 }

@@ -1,7 +1,14 @@
 export { extractLayout, extractFromDocument, judgePage, selectedPages } from './extract-layout.js';
 export type { ExtractOptions, ExtractResult, PageVerdict } from './extract-layout.js';
 export { mergeChunks, finalizeDocument } from '../layout/document-level.js';
-export { OcrPool } from '../ocr/ocr-pool.js';
+export {
+  createOcrAdapter,
+  LazyOcrAdapter,
+  type OcrEngineChoice,
+} from '../ocr/ocr-adapter-choice.js';
+export { OCR_ADAPTER_NAMES, type OcrAdapter, type OcrAdapterName } from '../ocr/ocr-adapter.js';
+export { TesseractJsAdapter } from '../ocr/tesseract-js.adapter.js';
+export { NativeTesseractAdapter } from '../ocr/native-tesseract.adapter.js';
 export { findLanguageData, tesseractCode } from '../ocr/ocr-languages.js';
 export { toMarkdown } from '../output/markdown.js';
 export { toPlainText } from '../output/plain-text.js';

@@ -1,4 +1,4 @@
-import { createCanvas, type Canvas, type SKRSContext2D } from '@napi-rs/canvas';
+import { createCanvas, loadImage, type Canvas, type SKRSContext2D } from '@napi-rs/canvas';
 import type { PDFPageProxy } from 'pdfjs-dist/types/src/display/api.js';
 
 export interface RenderedPage {
@@ -37,4 +37,19 @@ export async function renderToCanvas(page: PDFPageProxy, dpi: number): Promise<R
 export async function renderPage(page: PDFPageProxy, dpi: number): Promise<RenderedPage> {
   const { canvas, scale } = await renderToCanvas(page, dpi);
   return { png: await canvas.encode('png'), scale };
+}
+
+/** A PNG turned clockwise by `degrees` (90, 180 or 270). */
+export async function rotatePng(png: Buffer, degrees: 90 | 180 | 270): Promise<Buffer> {
+  const image = await loadImage(png);
+  const sideways = degrees !== 180;
+  const canvas = createCanvas(
+    sideways ? image.height : image.width,
+    sideways ? image.width : image.height,
+  );
+  const context = canvas.getContext('2d');
+  context.translate(canvas.width / 2, canvas.height / 2);
+  context.rotate((degrees * Math.PI) / 180);
+  context.drawImage(image, -image.width / 2, -image.height / 2);
+  return canvas.encode('png');
 }

@@ -3,7 +3,7 @@ import { DocatError, isErrorCode } from '@docat/contracts';
 import { extractFromDocument, hasEndMarker, judgePage } from '../extract/extract-layout.js';
 import { readPage } from '../extract/page-reader.js';
 import { closeDocument, loadPdfjs, openDocument } from '../extract/pdfjs.js';
-import { OcrPool } from '../ocr/ocr-pool.js';
+import { LazyOcrAdapter } from '../ocr/ocr-adapter-choice.js';
 import { checkDecompressedSize } from './decompression-guard.js';
 import type { ChildInput, ChildMessage, ParentMessage, ProbeResult } from './sandbox.protocol.js';
 
@@ -58,20 +58,20 @@ async function handle(msg: ParentMessage): Promise<ChildMessage> {
   if (doc.numPages > msg.limits.maxPages) {
     throw new DocatError('PDF_TOO_MANY_PAGES', `${doc.numPages} pages, at most ${msg.limits.maxPages} allowed`);
   }
-  const pool = new OcrPool();
+  const ocr = new LazyOcrAdapter(msg.options.ocrEngine, (adapter) => void send({ type: 'ocr', adapter: adapter.name }));
   try {
     const result = await extractFromDocument(doc, {
       ...msg.options,
       // Pages leave the child as they are done, so its memory does not grow with the page count.
       onPage: (page) => void send({ type: 'page', page }),
       onProgress: (done, total) => void send({ type: 'progress', done, total }),
-    }, pool);
+    }, ocr);
     if (!hasEndMarker(bytes)) {
       result.warnings.unshift({ kind: 'recovered_damage', message: 'The file is truncated or damaged; the pages that survive were extracted' });
     }
     return { type: 'result', document: result.document, warnings: result.warnings, maxRssKb: maxRssKb() };
   } finally {
-    await pool.close();
+    await ocr.close();
     await closeDocument(doc);
   }
 }

@@ -21,13 +21,19 @@ export interface ChildExtractOptions {
   detail?: 'full' | 'text';
   documentLevel?: boolean;
   ocrDpi?: number;
+  ocrEngine?: 'auto' | 'native' | 'tesseract-js';
 }
 
 export type ChildInput = { path: string } | { bytes: Uint8Array };
 
 export type ParentMessage =
   | { type: 'extract'; input: ChildInput; options: ChildExtractOptions; limits: SandboxLimits }
-  | { type: 'probe'; input: ChildInput; options: { password?: string; respectPermissions?: boolean }; limits: SandboxLimits };
+  | {
+      type: 'probe';
+      input: ChildInput;
+      options: { password?: string; respectPermissions?: boolean };
+      limits: SandboxLimits;
+    };
 
 export interface ProbeResult {
   pageCount: number;
@@ -40,6 +46,8 @@ export interface ProbeResult {
 
 export type ChildMessage =
   | { type: 'progress'; done: number; total: number }
+  /** Which OCR engine the child started, sent once, when the first page needs OCR. */
+  | { type: 'ocr'; adapter: 'native' | 'tesseract-js' }
   | { type: 'page'; page: Page }
   | { type: 'result'; document: LayoutDocument; warnings: JobWarning[]; maxRssKb: number }
   | { type: 'probe'; probe: ProbeResult; maxRssKb: number }

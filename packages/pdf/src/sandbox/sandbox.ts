@@ -4,7 +4,15 @@ import { fileURLToPath } from 'node:url';
 import { DocatError, type JobWarning, type LayoutDocument, type Page } from '@docat/contracts';
 import { finalizeDocument } from '../layout/document-level.js';
 import type { ExtractOptions } from '../extract/extract-layout.js';
-import type { ChildExtractOptions, ChildInput, ChildMessage, ParentMessage, ProbeResult, SandboxLimits } from './sandbox.protocol.js';
+import type { OcrAdapterName } from '../ocr/ocr-adapter.js';
+import type {
+  ChildExtractOptions,
+  ChildInput,
+  ChildMessage,
+  ParentMessage,
+  ProbeResult,
+  SandboxLimits,
+} from './sandbox.protocol.js';
 
 export type { SandboxLimits, ProbeResult } from './sandbox.protocol.js';
 
@@ -18,8 +26,10 @@ export const DEFAULT_SANDBOX_LIMITS: SandboxLimits = {
 export interface SandboxResult {
   document: LayoutDocument;
   warnings: JobWarning[];
-  /** Highest resident set of the child, in MB (its own report, else the watchdog's). */
+  /** Highest resident set of the child and its OCR processes, in MB (the watchdog's, or the child's own report). */
   peakRssMb: number;
+  /** The OCR engine the child used, when a page needed OCR. */
+  ocrAdapter?: OcrAdapterName;
 }
 
 const CHILD_ENTRY = fileURLToPath(new URL('./sandbox.child.js', import.meta.url));
@@ -43,6 +53,7 @@ interface RunOutcome {
   message: Extract<ChildMessage, { type: 'result' | 'probe' }>;
   pages: Page[];
   peakRssKb: number;
+  ocrAdapter?: OcrAdapterName;
 }
 
 /**
@@ -71,6 +82,7 @@ function runChild(
     let peak = 0;
     let outcome: RunOutcome['message'] | undefined;
     let failure: DocatError | undefined;
+    let ocrAdapter: OcrAdapterName | undefined;
     const pages: Page[] = [];
 
     const kill = (why: typeof reason) => {
@@ -94,18 +106,31 @@ function runChild(
       clearInterval(watchdog);
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
-      if (reason === 'timeout') return reject(new DocatError('PDF_TIMEOUT', `No result within ${limits.timeoutMs} ms`));
-      if (reason === 'memory') return reject(new DocatError('PDF_RESOURCE_LIMIT', `Needed more than ${limits.maxRssMb} MB`));
+      if (reason === 'timeout')
+        return reject(new DocatError('PDF_TIMEOUT', `No result within ${limits.timeoutMs} ms`));
+      if (reason === 'memory')
+        return reject(
+          new DocatError('PDF_RESOURCE_LIMIT', `Needed more than ${limits.maxRssMb} MB`),
+        );
       if (reason === 'aborted') return reject(new DocatError('JOB_CANCELLED'));
       if (failure) return reject(failure);
-      if (outcome) return resolve({ message: outcome, pages, peakRssKb: Math.max(peak, outcome.maxRssKb) });
+      if (outcome)
+        return resolve({
+          message: outcome,
+          pages,
+          peakRssKb: Math.max(peak, outcome.maxRssKb),
+          ...(ocrAdapter ? { ocrAdapter } : {}),
+        });
       // Died without a word: out of heap (SIGABRT / exit 134) or a crash in native code.
-      return reject(new DocatError('PDF_RESOURCE_LIMIT', 'The parser ran out of memory or crashed'));
+      return reject(
+        new DocatError('PDF_RESOURCE_LIMIT', 'The parser ran out of memory or crashed'),
+      );
     };
 
     child.on('message', (raw: unknown) => {
       const msg = raw as ChildMessage;
       if (msg.type === 'progress') onProgress?.(msg.done, msg.total);
+      else if (msg.type === 'ocr') ocrAdapter = msg.adapter;
       else if (msg.type === 'page') pages.push(msg.page);
       else if (msg.type === 'error') failure = new DocatError(msg.code, msg.message);
       else outcome = msg;
@@ -122,8 +147,28 @@ function runChild(
 }
 
 function childOptions(opts: ExtractOptions): ChildExtractOptions {
-  const { password, respectPermissions, pages, sourceLanguage, ocr, detail, documentLevel, ocrDpi } = opts;
-  return { password, respectPermissions, pages, sourceLanguage, ocr, detail, documentLevel, ocrDpi };
+  const {
+    password,
+    respectPermissions,
+    pages,
+    sourceLanguage,
+    ocr,
+    detail,
+    documentLevel,
+    ocrDpi,
+    ocrEngine,
+  } = opts;
+  return {
+    password,
+    respectPermissions,
+    pages,
+    sourceLanguage,
+    ocr,
+    detail,
+    documentLevel,
+    ocrDpi,
+    ocrEngine,
+  };
 }
 
 /** `extractLayout` in a child process under `limits`; see DEFAULT_SANDBOX_LIMITS. */
@@ -155,7 +200,12 @@ export async function probePdf(
   limits: Partial<SandboxLimits> = {},
 ): Promise<ProbeResult> {
   const all = { ...DEFAULT_SANDBOX_LIMITS, ...limits };
-  const { message } = await runChild({ type: 'probe', input: toInput(source), options: opts, limits: all }, all, undefined, undefined);
+  const { message } = await runChild(
+    { type: 'probe', input: toInput(source), options: opts, limits: all },
+    all,
+    undefined,
+    undefined,
+  );
   if (message.type !== 'probe') throw new DocatError('INTERNAL', 'Unexpected sandbox reply');
   return message.probe;
 }

@@ -1,0 +1,104 @@
+import type { Span } from '@docat/contracts';
+
+/** The OCR engines Docat can drive; `auto` picks native tesseract when it is installed. */
+export const OCR_ADAPTER_NAMES = ['native', 'tesseract-js'] as const;
+export type OcrAdapterName = (typeof OCR_ADAPTER_NAMES)[number];
+
+export interface OcrWord {
+  text: string;
+  /** Pixel box in the recognised image. */
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+  confidence: number;
+}
+
+export interface OcrLine {
+  words: OcrWord[];
+}
+
+/** Clockwise turn (degrees) that makes an image read upright, as orientation detection judged it. */
+export interface Orientation {
+  degrees: 0 | 90 | 180 | 270;
+  confidence: number;
+  /** The script OSD saw (tesseract's name: `Latin`, `Cyrillic`, `Han`...), when it says. */
+  script?: string;
+}
+
+/**
+ * The OCR port: one adapter per engine. An adapter bounds its own parallelism (at most
+ * `concurrency` images at once; more calls wait), reads language data from local folders
+ * only, and is closed by whoever created it.
+ */
+export interface OcrAdapter {
+  readonly name: OcrAdapterName;
+  /** Images recognised at once; callers keep about this many in flight. */
+  readonly concurrency: number;
+  /** Lowest resolution (dpi) the engine reads well at: scans of a lower one are drawn up to it. */
+  readonly minDpi: number;
+  /** Whether `language` (a tesseract code such as `eng`) can be read. */
+  hasLanguage(language: string): boolean;
+  recognize(png: Buffer, language: string): Promise<OcrLine[]>;
+  /** Orientation detection (tesseract OSD); undefined when the adapter has no OSD data or is unsure. */
+  orientation(png: Buffer): Promise<Orientation | undefined>;
+  close(): Promise<void>;
+}
+
+/** Orientation detection below this confidence (tesseract's OSD scale) is ignored. */
+export const MIN_ORIENTATION_CONFIDENCE = 2;
+/** OSD's script guess below this confidence is ignored (it is unreliable on small scans). */
+export const MIN_SCRIPT_CONFIDENCE = 3;
+
+/** Mean word confidence (0-100) under which a reading is suspected to be of a turned scan. */
+const MIN_UPRIGHT_CONFIDENCE = 60;
+
+/**
+ * Whether recognised text looks like a scan read turned: most longer words are taller than
+ * wide (lines run vertically), or the words are recognised with low confidence (upside down).
+ */
+export function looksTurned(lines: readonly OcrLine[]): boolean {
+  const words = lines.flatMap((l) => l.words);
+  if (words.length === 0) return true;
+  const long = words.filter((w) => w.text.length >= 4);
+  const tall = long.filter((w) => w.y1 - w.y0 > w.x1 - w.x0).length;
+  if (long.length >= 5 && tall > long.length / 2) return true;
+  const mean = words.reduce((a, w) => a + w.confidence, 0) / words.length;
+  return mean < MIN_UPRIGHT_CONFIDENCE;
+}
+
+/** Runs at most `limit` tasks at once, first come first served. */
+export class Gate {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private readonly limit: number) {}
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.active++;
+    try {
+      return await task();
+    } finally {
+      this.active--;
+      this.waiting.shift()?.();
+    }
+  }
+}
+
+/** OCR words to spans in PDF points (top-left origin), one span per word. */
+export function wordsToSpans(lines: readonly OcrLine[], scale: number): Span[] {
+  const spans: Span[] = [];
+  for (const line of lines) {
+    const lineHeight = Math.max(...line.words.map((w) => w.y1 - w.y0)) / scale;
+    for (const w of line.words) {
+      spans.push({
+        text: w.text.normalize('NFC'),
+        bbox: [w.x0 / scale, w.y0 / scale, w.x1 / scale, w.y1 / scale],
+        font: 'ocr',
+        size: Math.round(lineHeight * 100) / 100,
+      });
+    }
+  }
+  return spans;
+}
