@@ -1,5 +1,5 @@
 import type { LayoutDocument, OutputFormat } from '@docat/contracts';
-import { toJson, toMarkdown, toPlainText } from '@docat/pdf';
+import { toJson, toMarkdown, toPlainText } from '@docat/pdf/extract';
 
 export const TEXT_FORMATS = ['md', 'txt', 'json'] as const;
 export type TextFormat = (typeof TEXT_FORMATS)[number];

@@ -159,7 +159,7 @@ export interface DocatConfig {
     libretranslate: { url?: string; apiKey?: string };
   };
   webhooks: { allowedHosts: readonly string[] };
-  pdf: { respectPermissions: boolean; tessdataPrefix?: string };
+  pdf: { respectPermissions: boolean; tessdataPrefix?: string; ocrEngine: 'auto' | 'native' | 'tesseract-js' };
   telemetry: { otlpEndpoint?: string };
 }
 
@@ -448,7 +448,7 @@ function build(v: VariableValues, cwd: string): DocatConfig {
       libretranslate: { url: v.LIBRETRANSLATE_URL, apiKey: v.LIBRETRANSLATE_API_KEY },
     },
     webhooks: { allowedHosts: v.WEBHOOK_ALLOWED_HOSTS },
-    pdf: { respectPermissions: v.RESPECT_PDF_PERMISSIONS, tessdataPrefix: v.TESSDATA_PREFIX },
+    pdf: { respectPermissions: v.RESPECT_PDF_PERMISSIONS, tessdataPrefix: v.TESSDATA_PREFIX, ocrEngine: v.OCR_ENGINE },
     telemetry: { otlpEndpoint: v.OTEL_EXPORTER_OTLP_ENDPOINT },
   };
 }

@@ -818,6 +818,13 @@ export const VARIABLES = {
     schema: boolean,
     default: 'true',
   }),
+  OCR_ENGINE: variable({
+    group: 'PDF processing',
+    description:
+      'OCR engine: `native` (the tesseract binary, several times faster), `tesseract-js` (WebAssembly, needs no system package), or `auto` (native when installed).',
+    schema: oneOf(['auto', 'native', 'tesseract-js']),
+    default: 'auto',
+  }),
   TESSDATA_PREFIX: variable({
     group: 'PDF processing',
     description:

@@ -1,9 +1,17 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { readFileSync } from 'node:fs';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { STORAGE_KEYS, type ExtractJob } from '@docat/contracts';
 import { decryptSecret, resolveEncryptionKey, type DocatConfig, type Keyring } from '@docat/config';
 import { ocrPages } from '@docat/observability';
-import { extractInSandbox } from '@docat/pdf';
-import { CONFIG, STORAGE, StepReporter, downloadToTemp, writeJson, type ObjectStorage } from '@docat/service-kit';
+import { createOcrAdapter, extractInSandbox, extractionMemoryBudget } from '@docat/pdf';
+import {
+  CONFIG,
+  STORAGE,
+  StepReporter,
+  downloadToTemp,
+  writeJson,
+  type ObjectStorage,
+} from '@docat/service-kit';
 import { EXTRACTION_SETTINGS, type ExtractionSettings } from '../extraction.tokens.js';
 
 /**
@@ -12,7 +20,7 @@ import { EXTRACTION_SETTINGS, type ExtractionSettings } from '../extraction.toke
  * how ingestion learns it from the first chunk.
  */
 @Injectable()
-export class ExtractService {
+export class ExtractService implements OnModuleInit {
   private readonly logger = new Logger(ExtractService.name);
   private keyring: Promise<Keyring> | undefined;
 
@@ -23,26 +31,61 @@ export class ExtractService {
     private readonly reporter: StepReporter,
   ) {}
 
+  /** Says which OCR engine pages will be read with, and whether the memory limit holds the worst case. */
+  onModuleInit(): void {
+    try {
+      const ocr = createOcrAdapter(this.config.pdf.ocrEngine);
+      this.logger.log(
+        `OCR engine ${ocr.name} (chosen by OCR_ENGINE=${this.config.pdf.ocrEngine}), ${ocr.concurrency} pages at once per extraction`,
+      );
+    } catch (err) {
+      this.logger.error(
+        `OCR_ENGINE=${this.config.pdf.ocrEngine} cannot run: ${err instanceof Error ? err.message : String(err)}; scanned pages will fail OCR`,
+      );
+    }
+    const limitMb = cgroupMemoryLimitMb();
+    const budget = extractionMemoryBudget();
+    if (limitMb !== undefined && limitMb < budget.total) {
+      this.logger.warn(
+        `memory limit ${limitMb} MB is below the worst case of ${budget.total} MB (service ${budget.service}, render thread ${budget.renderThread}, sandbox ${budget.sandbox}): a large document may get this process killed`,
+      );
+    }
+  }
+
   async extract(job: ExtractJob, signal: AbortSignal, userId?: string): Promise<void> {
-    this.logger.log(`extract started job=${job.jobId} chunk=${job.chunk} lease=${job.lease} pages=${job.pageFrom}-${job.pageTo} pid=${process.pid}`);
+    this.logger.log(
+      `extract started job=${job.jobId} chunk=${job.chunk} lease=${job.lease} pages=${job.pageFrom}-${job.pageTo} pid=${process.pid}`,
+    );
     const source = await downloadToTemp(this.storage, job.sourceKey, signal);
     try {
-      const password = job.passwordSecret ? decryptSecret(await this.encryptionKeys(), job.passwordSecret, job.jobId) : undefined;
+      const password = job.passwordSecret
+        ? decryptSecret(await this.encryptionKeys(), job.passwordSecret, job.jobId)
+        : undefined;
       const result = await extractInSandbox(
         source.path,
         {
           pages: [{ from: job.pageFrom, to: job.pageTo }],
           documentLevel: false,
           respectPermissions: this.config.pdf.respectPermissions,
+          ocrEngine: this.config.pdf.ocrEngine,
           ...(password ? { password } : {}),
           ...(job.sourceLanguage ? { sourceLanguage: job.sourceLanguage } : {}),
           signal,
-          onProgress: this.reporter.progressOf({ jobId: job.jobId, chunk: job.chunk, step: 'extract', lease: job.lease }, 'pages', userId),
+          onProgress: this.reporter.progressOf(
+            { jobId: job.jobId, chunk: job.chunk, step: 'extract', lease: job.lease },
+            'pages',
+            userId,
+          ),
         },
         { timeoutMs: this.settings.timeoutMs, maxPages: this.settings.maxPages },
       );
       signal.throwIfAborted();
-      await writeJson(this.storage, STORAGE_KEYS.chunkLayout(job.jobId, job.chunk), result.document, signal);
+      await writeJson(
+        this.storage,
+        STORAGE_KEYS.chunkLayout(job.jobId, job.chunk),
+        result.document,
+        signal,
+      );
       const pages = result.document.pages.map((p) => p.number);
       await this.reporter.done(
         {
@@ -53,11 +96,16 @@ export class ExtractService {
           documentPages: result.document.pageCount,
           ...(pages.length > 0 ? { pageFrom: Math.min(...pages), pageTo: Math.max(...pages) } : {}),
           warnings: result.warnings,
-          ...(result.document.language ? { detectedLanguage: result.document.language.slice(0, 16) } : {}),
+          ...(result.document.language
+            ? { detectedLanguage: result.document.language.slice(0, 16) }
+            : {}),
         },
         userId,
       );
-      this.logger.log(`extract done job=${job.jobId} chunk=${job.chunk} pages=${pages.length}`);
+      this.logger.log(
+        `extract done job=${job.jobId} chunk=${job.chunk} pages=${pages.length} children=${result.children} peakRssMb=${result.peakRssMb}` +
+          (result.ocrAdapter ? ` ocr=${result.ocrAdapter}` : ''),
+      );
       const scanned = result.document.pages.filter((p) => p.scanned).length;
       const ocrFailed = result.warnings.filter((w) => w.kind === 'ocr_failed').length;
       if (scanned - ocrFailed > 0) ocrPages.inc({ outcome: 'ok' }, scanned - ocrFailed);
@@ -71,4 +119,21 @@ export class ExtractService {
     this.keyring ??= resolveEncryptionKey(this.config);
     return this.keyring;
   }
+}
+
+/** The container's memory limit (cgroup v2, then v1), in MB; undefined when unlimited or unknown. */
+function cgroupMemoryLimitMb(): number | undefined {
+  for (const file of ['/sys/fs/cgroup/memory.max', '/sys/fs/cgroup/memory/memory.limit_in_bytes']) {
+    try {
+      const raw = readFileSync(file, 'latin1').trim();
+      const bytes = Number(raw);
+      // cgroup v1 reports "no limit" as a number near 2^63.
+      if (raw !== 'max' && Number.isFinite(bytes) && bytes < 2 ** 60)
+        return Math.floor(bytes / 1024 ** 2);
+      return undefined;
+    } catch {
+      // Not this cgroup version.
+    }
+  }
+  return undefined;
 }

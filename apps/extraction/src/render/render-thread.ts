@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { DocatError, type JobWarning, type LayoutDocument } from '@docat/contracts';
-import type { DualMode } from '@docat/pdf';
+import { RENDER_THREAD_HEAP_MB, type DualMode } from '@docat/pdf';
 import type { RenderReply, RenderRequest } from './render-thread.protocol.js';
 
 /**
@@ -20,7 +20,7 @@ export interface RenderThreadLimits {
 }
 
 export const DEFAULT_RENDER_LIMITS: RenderThreadLimits = {
-  maxHeapMb: 1024,
+  maxHeapMb: RENDER_THREAD_HEAP_MB,
   timeoutMs: 600_000,
 };
 

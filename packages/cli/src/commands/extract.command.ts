@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { Command } from 'commander';
 import { DocatError, languageSchema, parsePageRange } from '@docat/contracts';
 import { checkPdfInput } from '../input.js';
-import { extractDocument } from '../pipeline/translate-document.js';
+import { extractDocument } from '../pipeline/extract-document.js';
 import { Progress } from '../progress.js';
 import { TEXT_FORMATS, renderText, type TextFormat } from '../writers.js';
 

@@ -4,11 +4,8 @@ import { DocatError, uploadOptionsSchema, type OutputFormat } from '@docat/contr
 import { checkPdfInput } from '../input.js';
 import { outputPath } from '../output-names.js';
 import { cliDataDir } from '../data-dir.js';
-import { openCliMemory } from '../memory/cli-memory.js';
-import { translateDocument } from '../pipeline/translate-document.js';
 import { PipelineProgress, Progress } from '../progress.js';
 import { TRANSLATE_FORMATS, isTextFormat, renderText } from '../writers.js';
-import { isPdfFormat, renderPdfOutputs } from '../pdf-outputs.js';
 import { parseFormats } from './shared-options.js';
 import { dirname } from 'node:path';
 
@@ -66,6 +63,12 @@ export function translateCommand(): Command {
 
       const progress = new Progress(process.stderr, flags.quiet);
       const pipeline = new PipelineProgress(progress);
+      // Loaded here, not at start: the engines and the renderer cost every other command a second.
+      const [{ translateDocument }, { openCliMemory }, { isPdfFormat, renderPdfOutputs }] = await Promise.all([
+        import('../pipeline/translate-document.js'),
+        import('../memory/cli-memory.js'),
+        import('../pdf-outputs.js'),
+      ]);
       const result = await translateDocument({
         input: file,
         target: options.data.targetLanguage,

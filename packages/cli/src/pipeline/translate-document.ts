@@ -1,12 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import {
-  parsePageRange,
   type EngineName,
   type JobWarning,
   type LayoutDocument,
   type LanguageCode,
 } from '@docat/contracts';
-import { applyTranslations, extractInSandbox } from '@docat/pdf';
+import { applyTranslations } from '@docat/pdf/extract';
+import { extractDocument } from './extract-document.js';
 import {
   MemoryRateLimiter,
   Translator,
@@ -51,23 +51,6 @@ export interface TranslatedDocument {
 
 /** The account the CLI's translation memory is kept under: one user, one machine. */
 export const LOCAL_ACCOUNT = 'local';
-
-export async function extractDocument(
-  input: string,
-  opts: Pick<TranslateDocumentOptions, 'pages' | 'password' | 'source' | 'signal'> & {
-    onProgress?: (done: number, total: number) => void;
-  },
-): Promise<{ document: LayoutDocument; warnings: JobWarning[] }> {
-  const pages = opts.pages ? (parsePageRange(opts.pages) ?? undefined) : undefined;
-  return extractInSandbox(input, {
-    ...(opts.password ? { password: opts.password } : {}),
-    ...(pages ? { pages } : {}),
-    ...(opts.source ? { sourceLanguage: opts.source } : {}),
-    ocr: 'auto',
-    ...(opts.signal ? { signal: opts.signal } : {}),
-    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
-  });
-}
 
 /**
  * Extract -> segment -> translate -> reassemble, in this process. The engine chain,

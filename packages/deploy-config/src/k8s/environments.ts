@@ -54,6 +54,9 @@ export interface Environment {
   dataPorts: readonly number[];
 }
 
+/** Memory limit of an extraction pod: the sum of its worst cases, rounded up (checked by the manifests test). */
+const EXTRACTION_MEMORY_LIMIT = '3328Mi';
+
 const small: Resources = { requests: { cpu: '100m', memory: '192Mi' }, limits: { cpu: '500m', memory: '384Mi' } };
 
 /** Replica ranges: prod follows the source design's scaling table (API 2-16, workers 2-24). */
@@ -88,7 +91,11 @@ function apps(env: EnvironmentName): AppSpec[] {
       service: SERVICES.EXTRACTION,
       public: false,
       worker: true,
-      resources: worker('1', '1Gi', '2', '2Gi'),
+      // The limit holds the extraction worst case (see @docat/pdf's memory budget): the service,
+      // a render thread and a sandbox child per core, all at their caps at once.
+      resources: prod
+        ? worker('1', '1Gi', '2', EXTRACTION_MEMORY_LIMIT)
+        : { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '2', memory: EXTRACTION_MEMORY_LIMIT } },
       scaling: { kind: 'queue', ...range(2, 24), queues: [QUEUES.EXTRACT, QUEUES.RENDER], targetDepthPerReplica: 5 },
     },
     {

@@ -8,6 +8,7 @@ import { parse, parseAllDocuments } from 'yaml';
 import { QUEUES, QUEUE_NAMES, SERVICES } from '@docat/contracts';
 import { ENVIRONMENTS, MANAGEMENT_PORT, TERMINATION_GRACE_SECONDS, type EnvironmentName } from './environments.js';
 import { KUSTOMIZATION, synthesize } from './synthesize.js';
+import { extractionMemoryBudget } from '@docat/pdf/memory-budget';
 import { validateManifest } from './models.js';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -65,6 +66,19 @@ for (const env of ENVIRONMENTS) {
         const current = readFileSync(join(root, 'k8s', env, file), 'utf8');
         assert.equal(current, fresh, `k8s/${env}/${file} is stale: run \`npm run synth -w @docat/deploy-config\``);
       }
+    });
+
+    test('the extraction pod may hold its worst case: service, render thread and sandbox children at their caps', () => {
+      const deployment = named('Deployment', `docat-${SERVICES.EXTRACTION}`) as unknown as Record<string, unknown> | undefined;
+      assert.ok(deployment, 'extraction Deployment');
+      type Obj = Record<string, unknown>;
+      const podSpec = (((deployment['spec'] as Obj)['template'] as Obj)['spec'] as Obj)['containers'] as Obj[];
+      const limit = String(((podSpec[0]!['resources'] as Obj)['limits'] as Obj)['memory']);
+      const unit = /^(\d+)(Mi|Gi)$/.exec(limit);
+      assert.ok(unit, `memory limit ${limit}`);
+      const mb = Number(unit[1]) * (unit[2] === 'Gi' ? 1024 : 1);
+      const budget = extractionMemoryBudget();
+      assert.ok(mb >= budget.total, `limit ${mb} MB < worst case ${JSON.stringify(budget)}`);
     });
 
     test('the kustomization lists every manifest file', () => {

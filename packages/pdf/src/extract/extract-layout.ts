@@ -203,10 +203,22 @@ export function hasEndMarker(bytes: Uint8Array): boolean {
   return tail.includes('%%EOF');
 }
 
+/**
+ * pdf.js keeps every object it parsed and every font it loaded for the document's life;
+ * reopening the document after this many pages drops them, so memory stays flat however
+ * long the document is (the cost: fonts used on later pages are parsed again).
+ */
+const PAGES_PER_OPEN = 128;
+
+/**
+ * Lay out the selected pages of an open document. With `reopen`, the document is closed
+ * and opened again every PAGES_PER_OPEN pages; `doc` is then closed here too.
+ */
 export async function extractFromDocument(
   doc: PDFDocumentProxy,
   opts: ExtractOptions,
   ocr: OcrAdapter,
+  reopen?: () => Promise<PDFDocumentProxy>,
 ): Promise<ExtractResult> {
   const pdfjs = await loadPdfjs();
   if (doc.numPages === 0) throw new DocatError('PDF_NO_PAGES');
@@ -235,12 +247,20 @@ export async function extractFromDocument(
       opts.onProgress?.(done, numbers.length);
     }
   };
+  let current = doc;
+  let readSinceOpen = 0;
   try {
     for (const n of numbers) {
       opts.signal?.throwIfAborted();
+      if (reopen && readSinceOpen === PAGES_PER_OPEN) {
+        await closeDocument(current);
+        current = await reopen();
+        readSinceOpen = 0;
+      }
+      readSinceOpen++;
       let page: PDFPageProxy;
       try {
-        page = await doc.getPage(n);
+        page = await current.getPage(n);
       } catch (err) {
         throw mapPdfjsError(err, opts.password);
       }
@@ -281,12 +301,14 @@ export async function extractFromDocument(
   }
   let title: string | undefined;
   try {
-    const meta = await doc.getMetadata();
+    const meta = await current.getMetadata();
     const info = meta.info as { Title?: unknown } | undefined;
     if (typeof info?.Title === 'string' && info.Title.trim())
       title = info.Title.trim().normalize('NFC');
   } catch {
     // Metadata is optional; a damaged Info dictionary must not fail extraction.
+  } finally {
+    if (current !== doc) await closeDocument(current);
   }
   const document: LayoutDocument = {
     schemaVersion: LAYOUT_SCHEMA_VERSION,

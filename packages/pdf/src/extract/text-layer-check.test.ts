@@ -25,6 +25,9 @@ test('prose reads as its language, declared or not', () => {
 });
 
 test('Latin look-alikes of a Cyrillic text do not read, with or without a declared language', () => {
+  const line =
+    'Bce npaBa 3aLLlnLLleHbl. Ha ocHoBaHnn cTaTbn 12 3aKoHa o6 o6pa3oBaHnn, koTopbIe 6bInn npnHRTbl B npoLLlnoM roAy ';
+  assert.equal(judgeTextLayer(line.repeat(3), undefined).readable, false);
   const declared = judgeTextLayer(lookalike, 'ru');
   assert.equal(declared.readable, false);
   assert.match(declared.reason!, /Latin script, not the Cyrillic/);

@@ -47,14 +47,14 @@ export function scriptOfLanguage(language: string): string {
 
 /**
  * A word that no language writes: letters and digits mixed inside it (`o6pa3oBaHnn`, an
- * old OCR's look-alikes), a capital after a small letter in a word that is not an
- * identifier (`npaBa`), or a word mostly of accented letters (`ìáöç`, a Unicode map that
- * is off by an encoding).
+ * old OCR's look-alikes), a capital between small letters (`npaBa`; program identifiers
+ * such as `getPage` look the same, but prose pages hold too few of them to pass the
+ * page's share), or a word mostly of accented letters (`ìáöç`, a Unicode map that is off
+ * by an encoding).
  */
 function implausible(word: string): boolean {
   if (/\p{L}\p{N}+\p{L}/u.test(word) || /^\p{N}\p{L}{2,}\p{N}/u.test(word)) return true;
-  if (/\p{Ll}\p{Lu}\p{Ll}/u.test(word) && !/^\p{Lu}?\p{Ll}+(\p{Lu}\p{Ll}+)+$/u.test(word))
-    return true;
+  if (/\p{Ll}\p{Lu}\p{Ll}/u.test(word)) return true;
   const letters = word.match(/\p{L}/gu) ?? [];
   if (letters.length >= 3) {
     const accented = letters.filter((c) => /[\u00C0-\u024F]/u.test(c)).length;

@@ -34,10 +34,15 @@ function inflatedSize(data: Buffer, limit: number): Promise<number> {
 
 /**
  * Sum the decoded size of every Flate-compressed stream in the file without keeping
- * any output, and fail with PDF_RESOURCE_LIMIT once the total passes `maxBytes`
- * (a deflate bomb is caught here, before pdf.js decodes it into memory).
+ * any output, and fail with PDF_RESOURCE_LIMIT once one stream passes `maxStreamBytes`
+ * or the total passes `maxBytes` (a deflate bomb is caught here, in 64 KB of memory,
+ * before pdf.js decodes it).
  */
-export async function checkDecompressedSize(bytes: Uint8Array, maxBytes: number): Promise<number> {
+export async function checkDecompressedSize(
+  bytes: Uint8Array,
+  maxBytes: number,
+  maxStreamBytes = maxBytes,
+): Promise<number> {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let total = 0;
   let pos = 0;
@@ -55,9 +60,19 @@ export async function checkDecompressedSize(bytes: Uint8Array, maxBytes: number)
     if (!/\/(?:FlateDecode|Fl)\b/.test(dict.slice(dictStart < 0 ? 0 : dictStart))) continue;
     const end = buf.indexOf(ENDSTREAM, start);
     const data = buf.subarray(start, end < 0 ? buf.length : end);
-    total += await inflatedSize(data, maxBytes - total);
+    const size = await inflatedSize(data, Math.min(maxStreamBytes, maxBytes - total));
+    if (size > maxStreamBytes) {
+      throw new DocatError(
+        'PDF_RESOURCE_LIMIT',
+        `A compressed stream expands to more than ${maxStreamBytes} bytes`,
+      );
+    }
+    total += size;
     if (total > maxBytes) {
-      throw new DocatError('PDF_RESOURCE_LIMIT', `Compressed streams expand to more than ${maxBytes} bytes`);
+      throw new DocatError(
+        'PDF_RESOURCE_LIMIT',
+        `Compressed streams expand to more than ${maxBytes} bytes`,
+      );
     }
     if (end > 0) pos = end + ENDSTREAM.length;
   }

@@ -1,6 +1,11 @@
 import { readFile } from 'node:fs/promises';
-import { DocatError, isErrorCode } from '@docat/contracts';
-import { extractFromDocument, hasEndMarker, judgePage } from '../extract/extract-layout.js';
+import { DocatError, isErrorCode, type PageInterval } from '@docat/contracts';
+import {
+  extractFromDocument,
+  hasEndMarker,
+  judgePage,
+  selectedPages,
+} from '../extract/extract-layout.js';
 import { readPage } from '../extract/page-reader.js';
 import { closeDocument, loadPdfjs, openDocument } from '../extract/pdfjs.js';
 import { LazyOcrAdapter } from '../ocr/ocr-adapter-choice.js';
@@ -26,20 +31,37 @@ function maxRssKb(): number {
 async function handle(msg: ParentMessage): Promise<ChildMessage> {
   const bytes = await load(msg.input);
   if (bytes.byteLength === 0) throw new DocatError('PDF_CORRUPT', 'The file is empty');
-  await checkDecompressedSize(bytes, msg.limits.maxDecompressedBytes);
-  const encrypted = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).includes('/Encrypt');
+  // The first child checks the file for the whole sandbox; slices start only once it has.
+  const firstChild = msg.type === 'probe' || msg.slice.of === 0;
+  if (firstChild)
+    await checkDecompressedSize(bytes, msg.limits.maxDecompressedBytes, msg.limits.maxStreamBytes);
+  const encrypted = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).includes(
+    '/Encrypt',
+  );
 
   if (msg.type === 'probe') {
     let doc;
     try {
-      doc = await openDocument(bytes, { password: msg.options.password, respectPermissions: msg.options.respectPermissions, fontExtraProperties: false });
+      doc = await openDocument(bytes, {
+        password: msg.options.password,
+        respectPermissions: msg.options.respectPermissions,
+        fontExtraProperties: false,
+      });
     } catch (err) {
-      if (err instanceof DocatError && (err.code === 'PDF_PASSWORD_REQUIRED' || err.code === 'PDF_PASSWORD_INVALID')) {
-        return { type: 'probe', probe: { pageCount: 0, encrypted: true, passwordRequired: true, scannedPages: [] }, maxRssKb: maxRssKb() };
+      if (
+        err instanceof DocatError &&
+        (err.code === 'PDF_PASSWORD_REQUIRED' || err.code === 'PDF_PASSWORD_INVALID')
+      ) {
+        return {
+          type: 'probe',
+          probe: { pageCount: 0, encrypted: true, passwordRequired: true, scannedPages: [] },
+          maxRssKb: maxRssKb(),
+        };
       }
       throw err;
     }
-    if (doc.numPages > msg.limits.maxPages) throw new DocatError('PDF_TOO_MANY_PAGES', `${doc.numPages} pages`);
+    if (doc.numPages > msg.limits.maxPages)
+      throw new DocatError('PDF_TOO_MANY_PAGES', `${doc.numPages} pages`);
     const pdfjs = await loadPdfjs();
     const scannedPages: number[] = [];
     for (let n = 1; n <= doc.numPages; n++) {
@@ -49,40 +71,103 @@ async function handle(msg: ParentMessage): Promise<ChildMessage> {
       if (judgePage(content) !== 'text') scannedPages.push(n);
       page.cleanup();
     }
-    const probe: ProbeResult = { pageCount: doc.numPages, encrypted, passwordRequired: false, scannedPages };
+    const probe: ProbeResult = {
+      pageCount: doc.numPages,
+      encrypted,
+      passwordRequired: false,
+      scannedPages,
+    };
     await closeDocument(doc);
     return { type: 'probe', probe, maxRssKb: maxRssKb() };
   }
 
-  const doc = await openDocument(bytes, { password: msg.options.password, respectPermissions: msg.options.respectPermissions });
+  const open = () =>
+    openDocument(bytes, {
+      password: msg.options.password,
+      respectPermissions: msg.options.respectPermissions,
+    });
+  const doc = await open();
   if (doc.numPages > msg.limits.maxPages) {
-    throw new DocatError('PDF_TOO_MANY_PAGES', `${doc.numPages} pages, at most ${msg.limits.maxPages} allowed`);
+    throw new DocatError(
+      'PDF_TOO_MANY_PAGES',
+      `${doc.numPages} pages, at most ${msg.limits.maxPages} allowed`,
+    );
   }
-  const ocr = new LazyOcrAdapter(msg.options.ocrEngine, (adapter) => void send({ type: 'ocr', adapter: adapter.name }));
+  const selected = selectedPages(doc.numPages, msg.options.pages);
+  let { index, of } = msg.slice;
+  if (of === 0) {
+    index = 0;
+    of = Math.max(
+      1,
+      Math.min(msg.slice.maxChildren, Math.floor(selected.length / MIN_PAGES_PER_CHILD)),
+    );
+    if (of > 1) await send({ type: 'split', of, selected: selected.length });
+  }
+  const per = Math.ceil(selected.length / of);
+  const mine = selected.slice(index * per, (index + 1) * per);
+  const ocr = new LazyOcrAdapter(
+    msg.options.ocrEngine,
+    (adapter) => void send({ type: 'ocr', adapter: adapter.name }),
+    {
+      concurrency: msg.slice.ocrConcurrency,
+    },
+  );
   try {
-    const result = await extractFromDocument(doc, {
-      ...msg.options,
-      // Pages leave the child as they are done, so its memory does not grow with the page count.
-      onPage: (page) => void send({ type: 'page', page }),
-      onProgress: (done, total) => void send({ type: 'progress', done, total }),
-    }, ocr);
-    if (!hasEndMarker(bytes)) {
-      result.warnings.unshift({ kind: 'recovered_damage', message: 'The file is truncated or damaged; the pages that survive were extracted' });
+    const result = await extractFromDocument(
+      doc,
+      {
+        ...msg.options,
+        pages: toIntervals(mine),
+        // Pages leave the child as they are done, so its memory does not grow with the page count.
+        onPage: (page) => void send({ type: 'page', page }),
+        onProgress: (done, total) => void send({ type: 'progress', done, total }),
+      },
+      ocr,
+      open,
+    );
+    if (index === 0 && !hasEndMarker(bytes)) {
+      result.warnings.unshift({
+        kind: 'recovered_damage',
+        message: 'The file is truncated or damaged; the pages that survive were extracted',
+      });
     }
-    return { type: 'result', document: result.document, warnings: result.warnings, maxRssKb: maxRssKb() };
+    return {
+      type: 'result',
+      document: result.document,
+      warnings: result.warnings,
+      maxRssKb: maxRssKb(),
+    };
   } finally {
     await ocr.close();
     await closeDocument(doc);
   }
 }
 
+/** A split below this many pages per child costs more in start-up than it saves. */
+const MIN_PAGES_PER_CHILD = 16;
+
+function toIntervals(pages: readonly number[]): PageInterval[] {
+  const out: PageInterval[] = [];
+  for (const p of pages) {
+    const last = out.at(-1);
+    if (last && last.to === p - 1) last.to = p;
+    else out.push({ from: p, to: p });
+  }
+  return out;
+}
+
 process.once('message', (raw: unknown) => {
   const msg = raw as ParentMessage;
   handle(msg)
     .catch((err: unknown): ChildMessage => {
-      if (err instanceof DocatError && isErrorCode(err.code)) return { type: 'error', code: err.code, message: err.message };
+      if (err instanceof DocatError && isErrorCode(err.code))
+        return { type: 'error', code: err.code, message: err.message };
       // Anything unexpected while parsing untrusted bytes is treated as damage.
-      return { type: 'error', code: 'PDF_CORRUPT', message: err instanceof Error ? err.message.slice(0, 200) : 'Unreadable PDF' };
+      return {
+        type: 'error',
+        code: 'PDF_CORRUPT',
+        message: err instanceof Error ? err.message.slice(0, 200) : 'Unreadable PDF',
+      };
     })
     .then(send)
     .finally(() => process.exit(0));

@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { DocatError, type ErrorCode } from '@docat/contracts';
@@ -41,14 +41,34 @@ function deflateBomb(size: number): Buffer {
   obj(3, ['<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>']);
   obj(4, [`<< /Length ${data.length} /Filter /FlateDecode >>\nstream\n`, data, '\nendstream']);
   const xref = length;
-  add(`xref\n0 5\n0000000000 65535 f \n${offsets.slice(1).map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}`);
+  add(
+    `xref\n0 5\n0000000000 65535 f \n${offsets
+      .slice(1)
+      .map((o) => `${String(o).padStart(10, '0')} 00000 n \n`)
+      .join('')}`,
+  );
   add(`trailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`);
   return Buffer.concat(parts);
 }
 
 describe('extractInSandbox', () => {
   const req = requireAll(
-    requireCorpus('empty_protected.pdf', 'bug1020226.pdf', 'issue15590.pdf', 'poppler-67295-0.pdf', 'REDHAT-1531897-0.pdf', 'issue9418.pdf', 'truncated-TAMReview.pdf', 'empty.pdf', 'not-a-pdf.pdf', 'print_protection.pdf', 'tracemonkey.pdf', 'issue19971.pdf', 'issue16538.pdf', 'scanned-tracemonkey-p1-2.pdf'),
+    requireCorpus(
+      'empty_protected.pdf',
+      'bug1020226.pdf',
+      'issue15590.pdf',
+      'poppler-67295-0.pdf',
+      'REDHAT-1531897-0.pdf',
+      'issue9418.pdf',
+      'truncated-TAMReview.pdf',
+      'empty.pdf',
+      'not-a-pdf.pdf',
+      'print_protection.pdf',
+      'tracemonkey.pdf',
+      'issue19971.pdf',
+      'issue16538.pdf',
+      'scanned-tracemonkey-p1-2.pdf',
+    ),
     requireTools('qpdf', 'pdfunite'),
   );
   const pid = process.pid;
@@ -67,81 +87,180 @@ describe('extractInSandbox', () => {
     ['print_protection.pdf', 'PDF_PASSWORD_REQUIRED'],
   ];
   for (const [name, code] of failing) {
-    test(`${name} fails with ${code} within 10 s`, { skip: req.skip, timeout: 15_000 }, async () => {
-      await failsWith(extractInSandbox(corpusFile(name), {}, { timeoutMs: 10_000 }), code);
-      assert.equal(process.pid, pid);
-    });
+    test(
+      `${name} fails with ${code} within 10 s`,
+      { skip: req.skip, timeout: 15_000 },
+      async () => {
+        await failsWith(extractInSandbox(corpusFile(name), {}, { timeoutMs: 10_000 }), code);
+        assert.equal(process.pid, pid);
+      },
+    );
   }
 
-  test('damaged files whose pages survive are recovered', { skip: req.skip, timeout: 30_000 }, async () => {
-    // poppler-67295-0: /Count 9999999999 over one real page.
-    const fuzzed = await extractInSandbox(corpusFile('poppler-67295-0.pdf'), {}, { timeoutMs: 10_000 });
-    assert.equal(fuzzed.document.pages.length, 1);
-    assert.match(toPlainText(fuzzed.document), /TestString123/);
-    // issue9418: broken xref; the page object is found by scanning.
-    const broken = await extractInSandbox(corpusFile('issue9418.pdf'), {}, { timeoutMs: 10_000 });
-    assert.match(toPlainText(broken.document), /Project/);
-    // truncated-TAMReview: cut at 270,000 bytes; the cover page survives, with a warning.
-    const truncated = await extractInSandbox(corpusFile('truncated-TAMReview.pdf'), { ocr: 'off' }, { timeoutMs: 10_000 });
-    assert.ok(truncated.document.pages.length >= 1);
-    assert.match(toPlainText(truncated.document), /Working Papers on Information Systems/);
-    assert.equal(truncated.warnings[0]?.kind, 'recovered_damage');
-    assert.equal(process.pid, pid);
-  });
+  test(
+    'damaged files whose pages survive are recovered',
+    { skip: req.skip, timeout: 30_000 },
+    async () => {
+      // poppler-67295-0: /Count 9999999999 over one real page.
+      const fuzzed = await extractInSandbox(
+        corpusFile('poppler-67295-0.pdf'),
+        {},
+        { timeoutMs: 10_000 },
+      );
+      assert.equal(fuzzed.document.pages.length, 1);
+      assert.match(toPlainText(fuzzed.document), /TestString123/);
+      // issue9418: broken xref; the page object is found by scanning.
+      const broken = await extractInSandbox(corpusFile('issue9418.pdf'), {}, { timeoutMs: 10_000 });
+      assert.match(toPlainText(broken.document), /Project/);
+      // truncated-TAMReview: cut at 270,000 bytes; the cover page survives, with a warning.
+      const truncated = await extractInSandbox(
+        corpusFile('truncated-TAMReview.pdf'),
+        { ocr: 'off' },
+        { timeoutMs: 10_000 },
+      );
+      assert.ok(truncated.document.pages.length >= 1);
+      assert.match(toPlainText(truncated.document), /Working Papers on Information Systems/);
+      assert.equal(truncated.warnings[0]?.kind, 'recovered_damage');
+      assert.equal(process.pid, pid);
+    },
+  );
 
   test('time limit: PDF_TIMEOUT', { skip: req.skip }, async () => {
-    await failsWith(extractInSandbox(corpusFile('tracemonkey.pdf'), {}, { timeoutMs: 50 }), 'PDF_TIMEOUT');
+    await failsWith(
+      extractInSandbox(corpusFile('tracemonkey.pdf'), {}, { timeoutMs: 50 }),
+      'PDF_TIMEOUT',
+    );
   });
 
-  test('a qpdf-encrypted file: locked without its password, opened with it', { skip: req.skip, timeout: 30_000 }, async () => {
-    const locked = join(dir, 'locked.pdf');
-    execFileSync('qpdf', ['--encrypt', 'sesame', 'owner-secret', '256', '--', corpusFile('issue16538.pdf'), locked]);
-    await failsWith(extractInSandbox(locked), 'PDF_PASSWORD_REQUIRED');
-    await failsWith(extractInSandbox(locked, { password: 'wrong' }), 'PDF_PASSWORD_INVALID');
-    const opened = await extractInSandbox(locked, { password: 'sesame' });
-    assert.match(toPlainText(opened.document), /マーケットモデルは/);
-    const probe = await probePdf(locked);
-    assert.deepEqual(probe, { pageCount: 0, encrypted: true, passwordRequired: true, scannedPages: [] });
-  });
+  test(
+    'a qpdf-encrypted file: locked without its password, opened with it',
+    { skip: req.skip, timeout: 30_000 },
+    async () => {
+      const locked = join(dir, 'locked.pdf');
+      execFileSync('qpdf', [
+        '--encrypt',
+        'sesame',
+        'owner-secret',
+        '256',
+        '--',
+        corpusFile('issue16538.pdf'),
+        locked,
+      ]);
+      await failsWith(extractInSandbox(locked), 'PDF_PASSWORD_REQUIRED');
+      await failsWith(extractInSandbox(locked, { password: 'wrong' }), 'PDF_PASSWORD_INVALID');
+      const opened = await extractInSandbox(locked, { password: 'sesame' });
+      assert.match(toPlainText(opened.document), /マーケットモデルは/);
+      const probe = await probePdf(locked);
+      assert.deepEqual(probe, {
+        pageCount: 0,
+        encrypted: true,
+        passwordRequired: true,
+        scannedPages: [],
+      });
+    },
+  );
 
-  test('copying forbidden: PDF_COPY_PROTECTED unless permissions are ignored or the owner password opens it', { skip: req.skip, timeout: 30_000 }, async () => {
-    await failsWith(extractInSandbox(corpusFile('empty_protected.pdf')), 'PDF_COPY_PROTECTED');
-    const lenient = await extractInSandbox(corpusFile('empty_protected.pdf'), { respectPermissions: false });
-    assert.equal(lenient.document.pageCount, 1);
-    const noCopy = join(dir, 'no-copy.pdf');
-    execFileSync('qpdf', ['--encrypt', 'user-pw', 'owner-pw', '256', '--extract=n', '--', corpusFile('issue16538.pdf'), noCopy]);
-    await failsWith(extractInSandbox(noCopy, { password: 'user-pw' }), 'PDF_COPY_PROTECTED');
-    const asOwner = await extractInSandbox(noCopy, { password: 'owner-pw' });
-    assert.match(toPlainText(asOwner.document), /マーケットモデルは/);
-    assert.equal(process.pid, pid);
-  });
+  test(
+    'copying forbidden: PDF_COPY_PROTECTED unless permissions are ignored or the owner password opens it',
+    { skip: req.skip, timeout: 30_000 },
+    async () => {
+      await failsWith(extractInSandbox(corpusFile('empty_protected.pdf')), 'PDF_COPY_PROTECTED');
+      const lenient = await extractInSandbox(corpusFile('empty_protected.pdf'), {
+        respectPermissions: false,
+      });
+      assert.equal(lenient.document.pageCount, 1);
+      const noCopy = join(dir, 'no-copy.pdf');
+      execFileSync('qpdf', [
+        '--encrypt',
+        'user-pw',
+        'owner-pw',
+        '256',
+        '--extract=n',
+        '--',
+        corpusFile('issue16538.pdf'),
+        noCopy,
+      ]);
+      await failsWith(extractInSandbox(noCopy, { password: 'user-pw' }), 'PDF_COPY_PROTECTED');
+      const asOwner = await extractInSandbox(noCopy, { password: 'owner-pw' });
+      assert.match(toPlainText(asOwner.document), /マーケットモデルは/);
+      assert.equal(process.pid, pid);
+    },
+  );
 
-  test('deflate bomb: stopped by the decompression cap, and by the RSS watchdog', { skip: req.skip, timeout: 60_000 }, async () => {
-    const bomb = join(dir, 'bomb.pdf');
-    writeFileSync(bomb, deflateBomb(600 * 1024 * 1024));
-    await failsWith(extractInSandbox(bomb, {}, { maxDecompressedBytes: 64 * 1024 * 1024 }), 'PDF_RESOURCE_LIMIT');
-    // With the cap out of the way pdf.js decodes the stream and the watchdog kills it.
-    await failsWith(extractInSandbox(bomb, {}, { maxDecompressedBytes: 8 * 1024 ** 3, maxRssMb: 300 }), 'PDF_RESOURCE_LIMIT');
-    assert.equal(process.pid, pid);
-  });
+  test(
+    'deflate bomb: stopped by the decompression cap, and by the RSS watchdog',
+    { skip: req.skip, timeout: 60_000 },
+    async () => {
+      const bomb = join(dir, 'bomb.pdf');
+      writeFileSync(bomb, deflateBomb(600 * 1024 * 1024));
+      await failsWith(
+        extractInSandbox(bomb, {}, { maxDecompressedBytes: 64 * 1024 * 1024 }),
+        'PDF_RESOURCE_LIMIT',
+      );
+      // One stream past its own bound is refused however small the rest of the file is.
+      await failsWith(
+        extractInSandbox(bomb, {}, { maxStreamBytes: 64 * 1024 * 1024 }),
+        'PDF_RESOURCE_LIMIT',
+      );
+      // With both caps out of the way pdf.js decodes the stream and the watchdog kills it.
+      await failsWith(
+        extractInSandbox(
+          bomb,
+          {},
+          { maxDecompressedBytes: 8 * 1024 ** 3, maxStreamBytes: 8 * 1024 ** 3, maxRssMb: 300 },
+        ),
+        'PDF_RESOURCE_LIMIT',
+      );
+      assert.equal(process.pid, pid);
+    },
+  );
 
-  test('300 pages: bounded memory, page cap, probe', { skip: req.skip, timeout: 120_000 }, async () => {
-    const big = join(dir, 'big.pdf');
-    const parts = [...Array.from({ length: 21 }, () => corpusFile('tracemonkey.pdf')), corpusFile('issue19971.pdf')];
-    execFileSync('pdfunite', [...parts, big]);
-    await failsWith(extractInSandbox(big, {}, { maxPages: 100 }), 'PDF_TOO_MANY_PAGES');
-    let progress = 0;
-    const result = await extractInSandbox(big, { ocr: 'off', onProgress: (done) => (progress = done) });
-    assert.equal(result.document.pages.length, 300);
-    assert.equal(progress, 300);
-    assert.ok(result.peakRssMb > 0 && result.peakRssMb < 512, `peak RSS ${result.peakRssMb} MB`);
-    const probe = await probePdf(corpusFile('scanned-tracemonkey-p1-2.pdf'));
-    assert.deepEqual(probe, { pageCount: 2, encrypted: false, passwordRequired: false, scannedPages: [1, 2] });
-  });
+  test(
+    '300 pages: bounded memory, page cap, probe',
+    { skip: req.skip, timeout: 120_000 },
+    async () => {
+      const big = join(dir, 'big.pdf');
+      const parts = [
+        ...Array.from({ length: 21 }, () => corpusFile('tracemonkey.pdf')),
+        corpusFile('issue19971.pdf'),
+      ];
+      execFileSync('pdfunite', [...parts, big]);
+      await failsWith(extractInSandbox(big, {}, { maxPages: 100 }), 'PDF_TOO_MANY_PAGES');
+      let progress = 0;
+      const result = await extractInSandbox(big, {
+        ocr: 'off',
+        onProgress: (done) => (progress = done),
+      });
+      assert.equal(result.document.pages.length, 300);
+      assert.equal(progress, 300);
+      // The pages are split over the cores, one child each, every child under its own cap.
+      assert.equal(result.children, Math.min(2, availableParallelism()));
+      assert.deepEqual(
+        result.document.pages.map((p) => p.number),
+        Array.from({ length: 300 }, (_, i) => i + 1),
+      );
+      assert.ok(
+        result.peakRssMbPerChild > 0 && result.peakRssMbPerChild < 512,
+        `peak RSS per child ${result.peakRssMbPerChild} MB`,
+      );
+      assert.ok(result.peakRssMb <= result.peakRssMbPerChild * result.children);
+      const probe = await probePdf(corpusFile('scanned-tracemonkey-p1-2.pdf'));
+      assert.deepEqual(probe, {
+        pageCount: 2,
+        encrypted: false,
+        passwordRequired: false,
+        scannedPages: [1, 2],
+      });
+    },
+  );
 
-  test('the calling process keeps working after the hostile files', { skip: req.skip }, async () => {
-    assert.equal(process.pid, pid);
-    const ok = await extractInSandbox(corpusFile('issue16538.pdf'));
-    assert.match(toPlainText(ok.document), /リスク中立確率/);
-  });
+  test(
+    'the calling process keeps working after the hostile files',
+    { skip: req.skip },
+    async () => {
+      assert.equal(process.pid, pid);
+      const ok = await extractInSandbox(corpusFile('issue16538.pdf'));
+      assert.match(toPlainText(ok.document), /リスク中立確率/);
+    },
+  );
 });

@@ -9,6 +9,22 @@ export interface SandboxLimits {
   maxPages: number;
   /** Total decoded size of the file's compressed streams. */
   maxDecompressedBytes: number;
+  /** Decoded size of any one compressed stream. */
+  maxStreamBytes: number;
+  /** Children one extraction may split its pages over. */
+  maxChildren: number;
+}
+
+/**
+ * Which pages a child extracts: slice `index` of `of` contiguous slices of the selected
+ * pages. `of` 0 marks the first child, which decides the split once it knows the pages.
+ */
+export interface PageSlice {
+  index: number;
+  of: number;
+  maxChildren: number;
+  /** Pages this child OCRs at once. */
+  ocrConcurrency: number;
 }
 
 /** The serialisable part of ExtractOptions that crosses into the child. */
@@ -27,7 +43,13 @@ export interface ChildExtractOptions {
 export type ChildInput = { path: string } | { bytes: Uint8Array };
 
 export type ParentMessage =
-  | { type: 'extract'; input: ChildInput; options: ChildExtractOptions; limits: SandboxLimits }
+  | {
+      type: 'extract';
+      input: ChildInput;
+      options: ChildExtractOptions;
+      limits: SandboxLimits;
+      slice: PageSlice;
+    }
   | {
       type: 'probe';
       input: ChildInput;
@@ -46,6 +68,8 @@ export interface ProbeResult {
 
 export type ChildMessage =
   | { type: 'progress'; done: number; total: number }
+  /** The first child split the selected pages into `of` slices; the parent starts the others. */
+  | { type: 'split'; of: number; selected: number }
   /** Which OCR engine the child started, sent once, when the first page needs OCR. */
   | { type: 'ocr'; adapter: 'native' | 'tesseract-js' }
   | { type: 'page'; page: Page }

@@ -1,14 +1,17 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { DocatError, type JobWarning, type LayoutDocument, type Page } from '@docat/contracts';
 import { finalizeDocument } from '../layout/document-level.js';
 import type { ExtractOptions } from '../extract/extract-layout.js';
 import type { OcrAdapterName } from '../ocr/ocr-adapter.js';
+import { SANDBOX_CHILD_HEAP_MB, SANDBOX_CHILD_RSS_MB, SANDBOX_CHILDREN } from './memory-budget.js';
 import type {
   ChildExtractOptions,
   ChildInput,
   ChildMessage,
+  PageSlice,
   ParentMessage,
   ProbeResult,
   SandboxLimits,
@@ -18,24 +21,34 @@ export type { SandboxLimits, ProbeResult } from './sandbox.protocol.js';
 
 export const DEFAULT_SANDBOX_LIMITS: SandboxLimits = {
   timeoutMs: 300_000,
-  maxRssMb: 1536,
+  maxRssMb: SANDBOX_CHILD_RSS_MB,
   maxPages: 500,
   maxDecompressedBytes: 2 * 1024 ** 3,
+  // One content stream, font or image decoded to more than this is a bomb, not a page.
+  maxStreamBytes: 256 * 1024 ** 2,
+  maxChildren: SANDBOX_CHILDREN,
 };
 
 export interface SandboxResult {
   document: LayoutDocument;
   warnings: JobWarning[];
-  /** Highest resident set of the child and its OCR processes, in MB (the watchdog's, or the child's own report). */
+  /**
+   * Highest resident set in MB of the sandbox: the children (with their OCR processes)
+   * that ran at once, added up.
+   */
   peakRssMb: number;
-  /** The OCR engine the child used, when a page needed OCR. */
+  /** Highest resident set of any one child (with its OCR processes), in MB. */
+  peakRssMbPerChild: number;
+  /** Children the pages were split over. */
+  children: number;
+  /** The OCR engine used, when a page needed OCR. */
   ocrAdapter?: OcrAdapterName;
 }
 
 const CHILD_ENTRY = fileURLToPath(new URL('./sandbox.child.js', import.meta.url));
 const WATCH_INTERVAL_MS = 25;
 
-function rssKb(pid: number): number | undefined {
+function statusRssKb(pid: number): number | undefined {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'latin1');
     const m = /VmRSS:\s+(\d+)\s*kB/.exec(status);
@@ -43,6 +56,25 @@ function rssKb(pid: number): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+function childPids(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'latin1')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** Resident set of a process and all its descendants (the native OCR processes a child starts). */
+function treeRssKb(pid: number): number | undefined {
+  const own = statusRssKb(pid);
+  if (own === undefined) return undefined;
+  return childPids(pid).reduce((sum, c) => sum + (treeRssKb(c) ?? 0), own);
 }
 
 function toInput(source: Uint8Array | string): ChildInput {
@@ -56,6 +88,15 @@ interface RunOutcome {
   ocrAdapter?: OcrAdapterName;
 }
 
+interface RunHooks {
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number) => void;
+  /** The child split the pages: start the other slices. */
+  onSplit?: (of: number, selected: number) => void;
+  /** Registered so a sibling's failure can stop this child. */
+  onStart?: (stop: (why: DocatError) => void) => void;
+}
+
 /**
  * Run one request in a fresh child process. The child is killed when it passes the
  * time or memory limit; however it ends, the caller gets a result or a DocatError,
@@ -64,21 +105,24 @@ interface RunOutcome {
 function runChild(
   request: ParentMessage,
   limits: SandboxLimits,
-  signal: AbortSignal | undefined,
-  onProgress: ((done: number, total: number) => void) | undefined,
+  hooks: RunHooks = {},
 ): Promise<RunOutcome> {
   return new Promise((resolve, reject) => {
-    signal?.throwIfAborted();
+    hooks.signal?.throwIfAborted();
     // The V8 heap cap makes most runaway allocations end in a clean OOM exit; the RSS
-    // watchdog covers memory outside the heap (decoded images, canvas, wasm).
-    const heapMb = Math.max(64, Math.floor(limits.maxRssMb * 0.75));
+    // watchdog covers memory outside the heap (decoded images, canvas, wasm, OCR processes).
+    const heapMb = Math.max(
+      64,
+      Math.min(SANDBOX_CHILD_HEAP_MB, Math.floor(limits.maxRssMb * 0.75)),
+    );
     const child: ChildProcess = fork(CHILD_ENTRY, [], {
       serialization: 'advanced',
       execArgv: [`--max-old-space-size=${heapMb}`],
       stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
     });
     let settled = false;
-    let reason: 'timeout' | 'memory' | 'aborted' | undefined;
+    let reason: 'timeout' | 'memory' | 'aborted' | 'sibling' | undefined;
+    let siblingError: DocatError | undefined;
     let peak = 0;
     let outcome: RunOutcome['message'] | undefined;
     let failure: DocatError | undefined;
@@ -89,23 +133,27 @@ function runChild(
       reason ??= why;
       child.kill('SIGKILL');
     };
+    hooks.onStart?.((err) => {
+      siblingError = err;
+      kill('sibling');
+    });
     const watchdog = setInterval(() => {
       if (child.pid === undefined) return;
-      const kb = rssKb(child.pid);
+      const kb = treeRssKb(child.pid);
       if (kb === undefined) return;
       peak = Math.max(peak, kb);
       if (kb > limits.maxRssMb * 1024) kill('memory');
     }, WATCH_INTERVAL_MS);
     const timer = setTimeout(() => kill('timeout'), limits.timeoutMs);
     const onAbort = () => kill('aborted');
-    signal?.addEventListener('abort', onAbort, { once: true });
+    hooks.signal?.addEventListener('abort', onAbort, { once: true });
 
     const finish = () => {
       if (settled) return;
       settled = true;
       clearInterval(watchdog);
       clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
+      hooks.signal?.removeEventListener('abort', onAbort);
       if (reason === 'timeout')
         return reject(new DocatError('PDF_TIMEOUT', `No result within ${limits.timeoutMs} ms`));
       if (reason === 'memory')
@@ -113,14 +161,16 @@ function runChild(
           new DocatError('PDF_RESOURCE_LIMIT', `Needed more than ${limits.maxRssMb} MB`),
         );
       if (reason === 'aborted') return reject(new DocatError('JOB_CANCELLED'));
+      if (reason === 'sibling') return reject(siblingError!);
       if (failure) return reject(failure);
-      if (outcome)
+      if (outcome) {
         return resolve({
           message: outcome,
           pages,
           peakRssKb: Math.max(peak, outcome.maxRssKb),
           ...(ocrAdapter ? { ocrAdapter } : {}),
         });
+      }
       // Died without a word: out of heap (SIGABRT / exit 134) or a crash in native code.
       return reject(
         new DocatError('PDF_RESOURCE_LIMIT', 'The parser ran out of memory or crashed'),
@@ -129,7 +179,8 @@ function runChild(
 
     child.on('message', (raw: unknown) => {
       const msg = raw as ChildMessage;
-      if (msg.type === 'progress') onProgress?.(msg.done, msg.total);
+      if (msg.type === 'progress') hooks.onProgress?.(msg.done, msg.total);
+      else if (msg.type === 'split') hooks.onSplit?.(msg.of, msg.selected);
       else if (msg.type === 'ocr') ocrAdapter = msg.adapter;
       else if (msg.type === 'page') pages.push(msg.page);
       else if (msg.type === 'error') failure = new DocatError(msg.code, msg.message);
@@ -171,25 +222,83 @@ function childOptions(opts: ExtractOptions): ChildExtractOptions {
   };
 }
 
-/** `extractLayout` in a child process under `limits`; see DEFAULT_SANDBOX_LIMITS. */
+/**
+ * `extractLayout` in child processes under `limits`; see DEFAULT_SANDBOX_LIMITS. The first
+ * child opens the document and, when it has pages enough, splits them into contiguous
+ * slices, one per child (at most `maxChildren`): each child parses the file itself, so
+ * the cores work on the pages in parallel and no child sees another's memory.
+ */
 export async function extractInSandbox(
   source: Uint8Array | string,
   opts: ExtractOptions = {},
   limits: Partial<SandboxLimits> = {},
 ): Promise<SandboxResult> {
   const all = { ...DEFAULT_SANDBOX_LIMITS, ...limits };
-  const { message, pages, peakRssKb } = await runChild(
-    { type: 'extract', input: toInput(source), options: childOptions(opts), limits: all },
-    all,
-    opts.signal,
-    opts.onProgress,
-  );
-  if (message.type !== 'result') throw new DocatError('INTERNAL', 'Unexpected sandbox reply');
-  const document: LayoutDocument = { ...message.document, pages };
+  const input = toInput(source);
+  const options = childOptions(opts);
+  const children = Math.max(1, Math.min(all.maxChildren, availableParallelism()));
+  // OCR processes share the cores with the other slices.
+  const ocrConcurrency = Math.max(1, Math.floor(availableParallelism() / children));
+  const done: number[] = [];
+  let total = 0;
+  let split = false;
+  const report = () =>
+    opts.onProgress?.(
+      done.reduce((a, b) => a + (b ?? 0), 0),
+      total,
+    );
+  const stops: ((why: DocatError) => void)[] = [];
+  const runs: Promise<RunOutcome>[] = [];
+  const slice = (index: number, of: number): PageSlice => ({
+    index,
+    of,
+    maxChildren: children,
+    ocrConcurrency,
+  });
+  const start = (s: PageSlice) => {
+    const run = runChild({ type: 'extract', input, options, limits: all, slice: s }, all, {
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      onProgress: (d, t) => {
+        done[s.index] = d;
+        if (!split) total = t;
+        report();
+      },
+      onStart: (stop) => stops.push(stop),
+      onSplit: (of, selected) => {
+        split = true;
+        total = selected;
+        for (let i = 1; i < of; i++) start(slice(i, of));
+      },
+    });
+    // One slice failing stops the others: the document fails as a whole.
+    run.catch((err: unknown) => {
+      const why = err instanceof DocatError ? err : new DocatError('INTERNAL', String(err));
+      for (const stop of stops) stop(why);
+    });
+    runs.push(run);
+  };
+  start(slice(0, 0));
+  // Slices are started while the first runs; wait until no new one appears.
+  let outcomes: RunOutcome[] = [];
+  for (let seen = 0; seen < runs.length;) {
+    seen = runs.length;
+    outcomes = await Promise.all(runs);
+  }
+  const first = outcomes[0]!.message;
+  if (first.type !== 'result') throw new DocatError('INTERNAL', 'Unexpected sandbox reply');
+  const pages = outcomes.flatMap((o) => o.pages).sort((a, b) => a.number - b.number);
+  const warnings = outcomes
+    .flatMap((o) => (o.message.type === 'result' ? o.message.warnings : []))
+    .sort((a, b) => (a.page ?? 0) - (b.page ?? 0));
+  const document: LayoutDocument = { ...first.document, pages };
+  const ocrAdapter = outcomes.find((o) => o.ocrAdapter)?.ocrAdapter;
   return {
     document: opts.documentLevel === false ? document : finalizeDocument(document),
-    warnings: message.warnings,
-    peakRssMb: Math.round(peakRssKb / 102.4) / 10,
+    warnings,
+    peakRssMb: Math.round(outcomes.reduce((a, o) => a + o.peakRssKb, 0) / 102.4) / 10,
+    peakRssMbPerChild: Math.round(Math.max(...outcomes.map((o) => o.peakRssKb)) / 102.4) / 10,
+    children: outcomes.length,
+    ...(ocrAdapter ? { ocrAdapter } : {}),
   };
 }
 
@@ -203,8 +312,6 @@ export async function probePdf(
   const { message } = await runChild(
     { type: 'probe', input: toInput(source), options: opts, limits: all },
     all,
-    undefined,
-    undefined,
   );
   if (message.type !== 'probe') throw new DocatError('INTERNAL', 'Unexpected sandbox reply');
   return message.probe;

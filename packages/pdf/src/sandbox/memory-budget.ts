@@ -1,0 +1,44 @@
+/**
+ * The extraction process's memory, worst case by worst case. The pod's memory limit must
+ * hold their sum (the deployment's tests check it): a chunk being extracted and a render
+ * may run at the same time in one replica.
+ */
+
+/** Resident set of one sandbox child, its OCR processes included; past it the child is killed. */
+export const SANDBOX_CHILD_RSS_MB = 768;
+/**
+ * V8 heap of a sandbox child. A page's live objects take a few tens of MB (decoded images
+ * live outside the heap); a cap far above that only lets garbage pile up before V8
+ * collects it, and the resident set grows with the page count.
+ */
+export const SANDBOX_CHILD_HEAP_MB = 256;
+/** Children one extraction splits its pages over (at most; fewer on a one-core machine). */
+export const SANDBOX_CHILDREN = 2;
+/** V8 heap of the render thread. */
+export const RENDER_THREAD_HEAP_MB = 1024;
+/**
+ * Render memory outside that heap: the source file and the output PDFs are ArrayBuffers
+ * (uploads are at most 50 MB), plus fonts being subset.
+ */
+export const RENDER_THREAD_OFF_HEAP_MB = 256;
+/** The service itself: Node, NestJS, the queue and storage clients, the chunk layout being written. */
+export const SERVICE_PROCESS_MB = 384;
+
+export interface MemoryBudget {
+  service: number;
+  renderThread: number;
+  sandbox: number;
+  total: number;
+}
+
+/** Worst case of one extraction replica in MB, by part. */
+export function extractionMemoryBudget(): MemoryBudget {
+  const renderThread = RENDER_THREAD_HEAP_MB + RENDER_THREAD_OFF_HEAP_MB;
+  const sandbox = SANDBOX_CHILD_RSS_MB * SANDBOX_CHILDREN;
+  return {
+    service: SERVICE_PROCESS_MB,
+    renderThread,
+    sandbox,
+    total: SERVICE_PROCESS_MB + renderThread + sandbox,
+  };
+}
