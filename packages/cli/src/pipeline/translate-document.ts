@@ -6,7 +6,7 @@ import {
   type LayoutDocument,
   type LanguageCode,
 } from '@docat/contracts';
-import { applyTranslations, extractInSandbox } from '@docat/pdf';
+import { applyTranslations, extractInSandbox, type SandboxLimits } from '@docat/pdf';
 import {
   MemoryRateLimiter,
   Translator,
@@ -35,6 +35,8 @@ export interface TranslateDocumentOptions {
   env?: NodeJS.ProcessEnv;
   signal?: AbortSignal;
   onProgress?: (stage: 'extract' | 'translate', done: number, total: number) => void;
+  /** Limits of the extraction sandbox, over its defaults (a benchmark allows a slow machine more time). */
+  extractLimits?: Partial<SandboxLimits>;
 }
 
 export interface TranslatedDocument {
@@ -59,7 +61,7 @@ export const LOCAL_ACCOUNT = 'local';
 
 export async function extractDocument(
   input: string,
-  opts: Pick<TranslateDocumentOptions, 'pages' | 'password' | 'source' | 'signal'> & {
+  opts: Pick<TranslateDocumentOptions, 'pages' | 'password' | 'source' | 'signal' | 'extractLimits'> & {
     onProgress?: (done: number, total: number) => void;
   },
 ): Promise<{ document: LayoutDocument; warnings: JobWarning[] }> {
@@ -71,7 +73,7 @@ export async function extractDocument(
     ocr: 'auto',
     ...(opts.signal ? { signal: opts.signal } : {}),
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
-  });
+  }, opts.extractLimits);
 }
 
 /**
