@@ -4,7 +4,7 @@ import {
   type LanguageCode,
   type LayoutDocument,
 } from '@docat/contracts';
-import { extractInSandbox } from '@docat/pdf/extract';
+import { extractInSandbox, type SandboxLimits } from '@docat/pdf/extract';
 
 export interface ExtractDocumentOptions {
   pages?: string;
@@ -12,6 +12,8 @@ export interface ExtractDocumentOptions {
   source?: LanguageCode;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
+  /** Limits of the extraction sandbox, over its defaults (a benchmark allows a slow machine more time). */
+  extractLimits?: Partial<SandboxLimits>;
 }
 
 const LOCAL_MAX_PAGES = 100_000;
@@ -36,6 +38,6 @@ export async function extractDocument(
       ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
       // A file of the user's own on the user's machine: no service page cap, memory stays bounded.
     },
-    { maxPages: LOCAL_MAX_PAGES },
+    { maxPages: LOCAL_MAX_PAGES, ...opts.extractLimits },
   );
 }
