@@ -129,7 +129,7 @@ export function HistoryPage() {
                   <td>{formatDate(job.createdAt)}</td>
                   <td>{formatDate(job.completedAt)}</td>
                   <td className="row-actions">
-                    <Link to={rerunLink(job)} aria-label={`Run ${job.file.name} again with other options`}>
+                    <Link to={rerunLink(job)} aria-label={`Run again with other options: ${job.file.name}`}>
                       Run again
                     </Link>
                     {job.state === 'queued' || job.state === 'processing' ? (
