@@ -18,7 +18,8 @@ function pdfjsData(): Plugin {
     apply: 'build',
     writeBundle(options) {
       const out = join(options.dir ?? 'dist', 'pdfjs');
-      for (const folder of ['cmaps', 'standard_fonts', 'wasm', 'iccs']) cpSync(join(pdfjsRoot, folder), join(out, folder), { recursive: true });
+      for (const folder of ['cmaps', 'standard_fonts', 'wasm', 'iccs'])
+        cpSync(join(pdfjsRoot, folder), join(out, folder), { recursive: true });
     },
   };
 }
@@ -33,11 +34,17 @@ function precompress(): Plugin {
     closeBundle: {
       order: 'post',
       handler() {
-        const walk = (dir: string): string[] => readdirSync(dir).flatMap((name) => (statSync(join(dir, name)).isDirectory() ? walk(join(dir, name)) : [join(dir, name)]));
+        const walk = (dir: string): string[] =>
+          readdirSync(dir).flatMap((name) =>
+            statSync(join(dir, name)).isDirectory() ? walk(join(dir, name)) : [join(dir, name)],
+          );
         for (const file of walk('dist')) {
           if (!COMPRESSIBLE.test(file)) continue;
           const data = readFileSync(file);
-          writeFileSync(`${file}.br`, brotliCompressSync(data, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }));
+          writeFileSync(
+            `${file}.br`,
+            brotliCompressSync(data, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }),
+          );
           writeFileSync(`${file}.gz`, gzipSync(data, { level: 9 }));
         }
       },

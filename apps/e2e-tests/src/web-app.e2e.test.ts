@@ -6,8 +6,22 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { BROWSER_SESSION } from '@docat/contracts';
-import { corpusFile, E2E_ADMIN, requireAll, requireCorpus, requireTools, useCluster, type ClusterLease } from '@docat/testing';
-import { Artefacts, DESKTOP, launchChromium, watchPageErrors, type AxeViolation } from './web-browser.js';
+import {
+  corpusFile,
+  E2E_ADMIN,
+  requireAll,
+  requireCorpus,
+  requireTools,
+  useCluster,
+  type ClusterLease,
+} from '@docat/testing';
+import {
+  Artefacts,
+  DESKTOP,
+  launchChromium,
+  watchPageErrors,
+  type AxeViolation,
+} from './web-browser.js';
 
 const req = requireAll(requireCorpus('tracemonkey.pdf'), requireTools('chromium', 'pdfinfo'));
 
@@ -26,7 +40,9 @@ async function tabTo(page: Page, id: string): Promise<void> {
 }
 
 function describeViolations(violations: AxeViolation[]): string {
-  return violations.map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes}× ${v.targets.join(' ')})`).join('\n');
+  return violations
+    .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes}× ${v.targets.join(' ')})`)
+    .join('\n');
 }
 
 describe('web app in a real browser', { skip: req.skip }, () => {
@@ -77,7 +93,9 @@ describe('web app in a real browser', { skip: req.skip }, () => {
     assert.equal(asset.status, 200);
     assert.equal(asset.headers.get('cache-control'), 'public, max-age=31536000, immutable');
     // A client route is the shell too; an unknown API path stays problem+json.
-    const deep = await fetch(`${base}/reset-password?token=x`, { headers: { accept: 'text/html' } });
+    const deep = await fetch(`${base}/reset-password?token=x`, {
+      headers: { accept: 'text/html' },
+    });
     assert.equal(deep.status, 200);
     assert.match(deep.headers.get('content-type') ?? '', /text\/html/);
     const api = await fetch(`${base}/v1/no-such-route`, { headers: { accept: 'text/html' } });
@@ -91,11 +109,17 @@ describe('web app in a real browser', { skip: req.skip }, () => {
     await fresh.goto(`${base}/sign-in`);
     await heading(fresh, 'Sign in');
     const shown = performance.now() - started;
-    const load = Number(await fresh.evaluate(`(() => { const [nav] = performance.getEntriesByType('navigation'); return nav ? nav.loadEventEnd - nav.startTime : -1; })()`));
+    const load = Number(
+      await fresh.evaluate(
+        `(() => { const [nav] = performance.getEntriesByType('navigation'); return nav ? nav.loadEventEnd - nav.startTime : -1; })()`,
+      ),
+    );
     await cold.close();
     artefacts.timings.shellToSignInHeadingMs = Math.round(shown);
     artefacts.timings.shellLoadEventMs = Math.round(load);
-    t.diagnostic(`app shell: load event ${Math.round(load)} ms, sign-in form shown ${Math.round(shown)} ms (cold cache); artefacts in ${artefacts.dir}`);
+    t.diagnostic(
+      `app shell: load event ${Math.round(load)} ms, sign-in form shown ${Math.round(shown)} ms (cold cache); artefacts in ${artefacts.dir}`,
+    );
   });
 
   test('a new user signs up, signs in with the keyboard, and a reload keeps the session', async () => {
@@ -126,12 +150,25 @@ describe('web app in a real browser', { skip: req.skip }, () => {
     assert.equal(refresh.secure, true);
     assert.equal(refresh.sameSite, 'Strict');
     assert.equal(refresh.path, BROWSER_SESSION.path);
-    assert.equal((await user.cookies(`${base}/v1/jobs`)).some((c) => c.name === BROWSER_SESSION.refreshCookie), false, 'no other route receives it');
-    assert.equal(await page.evaluate(`document.cookie.includes(${JSON.stringify(BROWSER_SESSION.refreshCookie)})`), false, 'scripts cannot read it');
+    assert.equal(
+      (await user.cookies(`${base}/v1/jobs`)).some((c) => c.name === BROWSER_SESSION.refreshCookie),
+      false,
+      'no other route receives it',
+    );
+    assert.equal(
+      await page.evaluate(
+        `document.cookie.includes(${JSON.stringify(BROWSER_SESSION.refreshCookie)})`,
+      ),
+      false,
+      'scripts cannot read it',
+    );
 
     await page.reload();
     await heading(page, 'Translate a PDF');
-    assert.ok(await page.getByText(email).first().isVisible(), 'signed in again from the cookie after a reload');
+    assert.ok(
+      await page.getByText(email).first().isVisible(),
+      'signed in again from the cookie after a reload',
+    );
   });
 
   let jobUrl = '';
@@ -140,7 +177,10 @@ describe('web app in a real browser', { skip: req.skip }, () => {
     await look('upload-empty');
     // The file picker by keyboard: Tab to it and press Space.
     await page.locator('#files').focus();
-    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Space')]);
+    const [chooser] = await Promise.all([
+      page.waitForEvent('filechooser'),
+      page.keyboard.press('Space'),
+    ]);
     await chooser.setFiles(corpusFile('tracemonkey.pdf'));
     await page.getByText('tracemonkey.pdf').waitFor();
     await page.getByRole('button', { name: 'Estimate the cost' }).click();
@@ -156,7 +196,10 @@ describe('web app in a real browser', { skip: req.skip }, () => {
     const moving = await page
       .getByText(/^[1-9][0-9]?% done$/)
       .waitFor({ timeout: 90_000 })
-      .then(() => true, () => false);
+      .then(
+        () => true,
+        () => false,
+      );
     if (moving) await artefacts.shootBoth(page, 'job-progress');
 
     // Finished: the side-by-side viewer draws the first translated page.
@@ -165,20 +208,34 @@ describe('web app in a real browser', { skip: req.skip }, () => {
     await firstTranslated.and(page.locator('[data-rendered="true"]')).waitFor({ timeout: 60_000 });
     const firstPageMs = performance.now() - uploadedAt;
     artefacts.timings.uploadToFirstTranslatedPageMs = Math.round(firstPageMs);
-    await page.getByRole('img', { name: 'Original, page 1' }).and(page.locator('[data-rendered="true"]')).waitFor({ timeout: 30_000 });
-    t.diagnostic(`tracemonkey (14 pages): upload to first translated page shown ${Math.round(firstPageMs)} ms`);
+    await page
+      .getByRole('img', { name: 'Original, page 1' })
+      .and(page.locator('[data-rendered="true"]'))
+      .waitFor({ timeout: 30_000 });
+    t.diagnostic(
+      `tracemonkey (14 pages): upload to first translated page shown ${Math.round(firstPageMs)} ms`,
+    );
     await look('job-viewer');
 
     await page.getByRole('button', { name: 'Zoom in' }).click();
     await page.getByRole('button', { name: 'Go to page 5' }).click();
-    await page.getByRole('img', { name: 'Translation, page 5' }).and(page.locator('[data-rendered="true"]')).waitFor({ timeout: 30_000 });
+    await page
+      .getByRole('img', { name: 'Translation, page 5' })
+      .and(page.locator('[data-rendered="true"]'))
+      .waitFor({ timeout: 30_000 });
     await artefacts.shoot(page, 'job-viewer-zoomed-page5-1280');
     await page.getByRole('button', { name: 'Fit the width' }).click();
     await page.getByRole('button', { name: 'Bilingual PDF', exact: true }).click();
-    await page.getByRole('img', { name: 'Bilingual page 1' }).and(page.locator('[data-rendered="true"]')).waitFor({ timeout: 60_000 });
+    await page
+      .getByRole('img', { name: 'Bilingual page 1' })
+      .and(page.locator('[data-rendered="true"]'))
+      .waitFor({ timeout: 60_000 });
     await look('job-viewer-bilingual');
 
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download Translated PDF' }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download Translated PDF' }).click(),
+    ]);
     const saved = join(artefacts.dir, download.suggestedFilename());
     await download.saveAs(saved);
     assert.equal(readFileSync(saved).subarray(0, 5).toString('latin1'), '%PDF-');
@@ -187,7 +244,10 @@ describe('web app in a real browser', { skip: req.skip }, () => {
   });
 
   test('history lists the job, filters by state and searches by file name', async () => {
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'History' }).click();
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'History' })
+      .click();
     await heading(page, 'History');
     const row = page.getByRole('row').filter({ hasText: 'tracemonkey.pdf' });
     await row.first().waitFor();
@@ -202,13 +262,20 @@ describe('web app in a real browser', { skip: req.skip }, () => {
     await page.getByLabel('File name').fill('no-such-file');
     await page.getByRole('button', { name: 'Search' }).click();
     await page.getByText('No jobs match').waitFor();
-    await page.getByRole('row').filter({ hasText: 'tracemonkey.pdf' }).first().waitFor({ state: 'detached' });
+    await page
+      .getByRole('row')
+      .filter({ hasText: 'tracemonkey.pdf' })
+      .first()
+      .waitFor({ state: 'detached' });
     await page.goto(jobUrl);
     await heading(page, 'tracemonkey.pdf');
   });
 
   test('an API key is created, shown once, works, and stops working when revoked', async () => {
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Account' }).click();
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Account' })
+      .click();
     await heading(page, 'Account');
     await look('account');
     await page.getByRole('link', { name: 'API keys' }).click();
@@ -264,7 +331,11 @@ describe('web app in a real browser', { skip: req.skip }, () => {
   test('sign out ends the session: a reload stays signed out', async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await heading(page, 'Sign in');
-    assert.equal((await user.cookies()).some((c) => c.name === BROWSER_SESSION.refreshCookie), false, 'the refresh cookie is cleared');
+    assert.equal(
+      (await user.cookies()).some((c) => c.name === BROWSER_SESSION.refreshCookie),
+      false,
+      'the refresh cookie is cleared',
+    );
     await page.goto(`${base}/jobs`);
     await heading(page, 'Sign in');
   });
@@ -278,23 +349,34 @@ describe('web app in a real browser', { skip: req.skip }, () => {
     await admin.getByLabel('Password').fill(E2E_ADMIN.password);
     await admin.getByRole('button', { name: 'Sign in' }).click();
     await heading(admin, 'Translate a PDF');
-    await admin.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Admin' }).click();
+    await admin
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Admin' })
+      .click();
     await heading(admin, 'Users');
     await admin.getByLabel('Email contains').fill(email);
     await admin.getByRole('button', { name: 'Search' }).click();
     await admin.getByRole('row').filter({ hasText: email }).waitFor();
     await look('admin-users', admin);
     await admin.getByRole('button', { name: `Disable ${email}` }).click();
-    await admin.getByRole('row').filter({ hasText: email }).getByText(/^disabled/).waitFor();
+    await admin
+      .getByRole('row')
+      .filter({ hasText: email })
+      .getByText(/^disabled/)
+      .waitFor();
     await look('admin-user-disabled', admin);
     for (const [link, title, name] of [
       ['Invitations', 'Invitations', 'admin-invites'],
       ['Queues', 'Queues', 'admin-queues'],
       ['Engines', 'Engines', 'admin-engines'],
     ] as const) {
-      await admin.getByRole('navigation', { name: 'Administration' }).getByRole('link', { name: link }).click();
+      await admin
+        .getByRole('navigation', { name: 'Administration' })
+        .getByRole('link', { name: link })
+        .click();
       await heading(admin, title);
-      if (name === 'admin-queues') await admin.getByRole('region', { name: 'Queue depths' }).waitFor();
+      if (name === 'admin-queues')
+        await admin.getByRole('region', { name: 'Queue depths' }).waitFor();
       await look(name, admin);
     }
     await adminContext.close();

@@ -2,10 +2,30 @@ import { BrowserRouter, Link, Route, Routes } from 'react-router';
 import { RequireUser, SessionProvider } from './auth/session.js';
 import { Layout } from './components/layout.js';
 import { PageHeading } from './components/ui.js';
-import { AccountLayout, AccountOverviewPage, ApiKeysPage, DataPage, GlossariesPage, MemoryPage, SessionsPage } from './pages/account.pages.js';
-import { AdminEnginesPage, AdminInvitesPage, AdminLayout, AdminQueuesPage, AdminUsersPage } from './pages/admin.pages.js';
+import {
+  AccountLayout,
+  AccountOverviewPage,
+  ApiKeysPage,
+  DataPage,
+  GlossariesPage,
+  MemoryPage,
+  SessionsPage,
+} from './pages/account.pages.js';
+import {
+  AdminEnginesPage,
+  AdminInvitesPage,
+  AdminLayout,
+  AdminQueuesPage,
+  AdminUsersPage,
+} from './pages/admin.pages.js';
 import { HistoryPage } from './pages/history.page.js';
-import { ForgotPasswordPage, ResetPasswordPage, SignInPage, SignUpPage, VerifyEmailPage } from './pages/identity.pages.js';
+import {
+  ForgotPasswordPage,
+  ResetPasswordPage,
+  SignInPage,
+  SignUpPage,
+  VerifyEmailPage,
+} from './pages/identity.pages.js';
 import { JobPage } from './pages/job.page.js';
 import { UploadPage } from './pages/upload.page.js';
 

@@ -19,7 +19,8 @@ export function parsePageRange(spec: string): PageInterval[] | null {
     const [a, b] = raw.split('-').map((s) => Number(s.trim()));
     const from = a!;
     const to = b ?? from;
-    if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to) || from < 1 || to < from) return null;
+    if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to) || from < 1 || to < from)
+      return null;
     parts.push({ from, to });
   }
   parts.sort((x, y) => x.from - y.from);

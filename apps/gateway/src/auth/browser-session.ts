@@ -1,6 +1,11 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { BROWSER_SESSION, DocatError, type BrowserAccessToken, type TokenPair } from '@docat/contracts';
+import {
+  BROWSER_SESSION,
+  DocatError,
+  type BrowserAccessToken,
+  type TokenPair,
+} from '@docat/contracts';
 
 /** Fetch Metadata values a browser sends for requests this origin's own pages make (absent: not a browser). */
 const SAME_ORIGIN_FETCH = new Set(['same-origin', undefined]);
@@ -31,8 +36,16 @@ export class BrowserSessionCookies {
   /** Sets both cookies from a fresh token pair and answers the access token alone. */
   issue(pair: TokenPair, reply: FastifyReply): BrowserAccessToken {
     const common = { secure: true, sameSite: 'strict', maxAge: this.refreshTtlSeconds } as const;
-    void reply.setCookie(BROWSER_SESSION.refreshCookie, pair.refreshToken, { ...common, httpOnly: true, path: BROWSER_SESSION.path });
-    void reply.setCookie(BROWSER_SESSION.csrfCookie, randomBytes(32).toString('base64url'), { ...common, httpOnly: false, path: '/' });
+    void reply.setCookie(BROWSER_SESSION.refreshCookie, pair.refreshToken, {
+      ...common,
+      httpOnly: true,
+      path: BROWSER_SESSION.path,
+    });
+    void reply.setCookie(BROWSER_SESSION.csrfCookie, randomBytes(32).toString('base64url'), {
+      ...common,
+      httpOnly: false,
+      path: '/',
+    });
     void reply.header('cache-control', 'no-store');
     return { accessToken: pair.accessToken, expiresIn: pair.expiresIn, tokenType: pair.tokenType };
   }
@@ -45,14 +58,21 @@ export class BrowserSessionCookies {
     const cookie = request.cookies[BROWSER_SESSION.csrfCookie];
     const sent = header(request, BROWSER_SESSION.csrfHeader);
     if (!cookie || !sent || !sameSecret(cookie, sent)) {
-      throw new DocatError('CSRF_FAILED', `Send the ${BROWSER_SESSION.csrfCookie} cookie's value in the ${BROWSER_SESSION.csrfHeader} header`);
+      throw new DocatError(
+        'CSRF_FAILED',
+        `Send the ${BROWSER_SESSION.csrfCookie} cookie's value in the ${BROWSER_SESSION.csrfHeader} header`,
+      );
     }
     return request.cookies[BROWSER_SESSION.refreshCookie] ?? null;
   }
 
   clear(reply: FastifyReply): void {
     const common = { secure: true, sameSite: 'strict' } as const;
-    void reply.clearCookie(BROWSER_SESSION.refreshCookie, { ...common, httpOnly: true, path: BROWSER_SESSION.path });
+    void reply.clearCookie(BROWSER_SESSION.refreshCookie, {
+      ...common,
+      httpOnly: true,
+      path: BROWSER_SESSION.path,
+    });
     void reply.clearCookie(BROWSER_SESSION.csrfCookie, { ...common, path: '/' });
   }
 }

@@ -15,7 +15,10 @@ const REVALIDATE = 'no-cache';
 /** The web app's build (`@docat/web`'s `dist`), or null when it was not built. */
 export function webAppRoot(): string | null {
   try {
-    const root = join(dirname(createRequire(import.meta.url).resolve('@docat/web/package.json')), 'dist');
+    const root = join(
+      dirname(createRequire(import.meta.url).resolve('@docat/web/package.json')),
+      'dist',
+    );
     return existsSync(join(root, 'index.html')) ? root : null;
   } catch {
     return null;
@@ -45,13 +48,18 @@ function cacheControlFor(url: string, contentType: string): string {
  */
 export async function serveWebApp(instance: FastifyInstance, root: string): Promise<void> {
   await instance.register(async (scope) => {
-    scope.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
-      if (reply.statusCode < 400) {
-        const type = String(reply.getHeader('content-type') ?? '');
-        void reply.header('content-security-policy', WEB_APP_CSP).header('cache-control', cacheControlFor(request.url, type));
-      }
-      return payload;
-    });
+    scope.addHook(
+      'onSend',
+      async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+        if (reply.statusCode < 400) {
+          const type = String(reply.getHeader('content-type') ?? '');
+          void reply
+            .header('content-security-policy', WEB_APP_CSP)
+            .header('cache-control', cacheControlFor(request.url, type));
+        }
+        return payload;
+      },
+    );
     await scope.register(fastifyStatic, {
       root,
       prefix: '/',
@@ -63,7 +71,9 @@ export async function serveWebApp(instance: FastifyInstance, root: string): Prom
       index: false,
       globIgnore: ['**/*.br', '**/*.gz'],
     });
-    scope.get('/', async (_request: FastifyRequest, reply: FastifyReply) => reply.sendFile('index.html'));
+    scope.get('/', async (_request: FastifyRequest, reply: FastifyReply) =>
+      reply.sendFile('index.html'),
+    );
     scope.get('/*', async (request: FastifyRequest, reply: FastifyReply) => {
       if (!isAppNavigation(request)) return reply.callNotFound();
       return reply.sendFile('index.html');

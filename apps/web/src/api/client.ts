@@ -10,7 +10,11 @@ export class ApiError extends Error {
     /** Seconds from `Retry-After` (429, 503), when the answer had one. */
     readonly retryAfterSeconds: number | null,
   ) {
-    super(problem?.detail ?? problem?.title ?? (code === 'NETWORK' ? 'The server could not be reached' : `HTTP ${status}`));
+    super(
+      problem?.detail ??
+        problem?.title ??
+        (code === 'NETWORK' ? 'The server could not be reached' : `HTTP ${status}`),
+    );
     this.name = 'ApiError';
   }
 }
@@ -60,7 +64,8 @@ async function errorOf(response: Response): Promise<ApiError> {
 
 function urlOf(path: string, query?: RequestOptions['query']): string {
   const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(query ?? {})) if (value !== undefined && value !== '') params.set(key, String(value));
+  for (const [key, value] of Object.entries(query ?? {}))
+    if (value !== undefined && value !== '') params.set(key, String(value));
   const search = params.toString();
   return search ? `${path}?${search}` : path;
 }
@@ -101,7 +106,10 @@ class ApiClient {
   }
 
   async signIn(email: string, password: string): Promise<void> {
-    const token = await this.send<BrowserAccessToken>('POST', `${BROWSER_SESSION.path}/login`, { json: { email, password }, auth: false });
+    const token = await this.send<BrowserAccessToken>('POST', `${BROWSER_SESSION.path}/login`, {
+      json: { email, password },
+      auth: false,
+    });
     this.setToken(token.accessToken);
   }
 
@@ -115,7 +123,11 @@ class ApiClient {
   refresh(): Promise<boolean> {
     this.refreshing ??= (async () => {
       try {
-        const token = await this.send<BrowserAccessToken>('POST', `${BROWSER_SESSION.path}/refresh`, { auth: false, headers: this.csrfHeaders() });
+        const token = await this.send<BrowserAccessToken>(
+          'POST',
+          `${BROWSER_SESSION.path}/refresh`,
+          { auth: false, headers: this.csrfHeaders() },
+        );
         this.setToken(token.accessToken);
         return true;
       } catch {
@@ -130,7 +142,10 @@ class ApiClient {
 
   async signOut(): Promise<void> {
     try {
-      await this.send<void>('POST', `${BROWSER_SESSION.path}/logout`, { auth: false, headers: this.csrfHeaders() });
+      await this.send<void>('POST', `${BROWSER_SESSION.path}/logout`, {
+        auth: false,
+        headers: this.csrfHeaders(),
+      });
     } finally {
       this.setToken(null);
     }
@@ -150,7 +165,10 @@ class ApiClient {
   }
 
   /** The answer's bytes (results, exports), with the file name its Content-Disposition gives. */
-  async download(path: string, options: RequestOptions = {}): Promise<{ blob: Blob; fileName: string | null }> {
+  async download(
+    path: string,
+    options: RequestOptions = {},
+  ): Promise<{ blob: Blob; fileName: string | null }> {
     const response = await this.fetchWithRefresh('GET', path, options);
     const disposition = response.headers.get('content-disposition') ?? '';
     const star = /filename\*=UTF-8''([^;]+)/i.exec(disposition);
@@ -183,7 +201,8 @@ class ApiClient {
 
   private async raw(method: string, path: string, options: RequestOptions): Promise<Response> {
     const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
-    if ((options.auth ?? true) && this.accessToken) headers.authorization = `Bearer ${this.accessToken}`;
+    if ((options.auth ?? true) && this.accessToken)
+      headers.authorization = `Bearer ${this.accessToken}`;
     let body: string | FormData | undefined = options.body;
     if (options.json !== undefined) {
       headers['content-type'] = 'application/json';

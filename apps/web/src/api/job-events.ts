@@ -4,7 +4,11 @@ import { client } from './client.js';
 
 export type StreamStatus = 'connecting' | 'live' | 'reconnecting' | 'ended';
 
-const TERMINAL_EVENTS: ReadonlySet<JobEvent['type']> = new Set(['completed', 'failed', 'cancelled']);
+const TERMINAL_EVENTS: ReadonlySet<JobEvent['type']> = new Set([
+  'completed',
+  'failed',
+  'cancelled',
+]);
 const DEFAULT_RETRY_MS = 3_000;
 const MAX_RETRY_MS = 30_000;
 
@@ -14,7 +18,11 @@ const MAX_RETRY_MS = 30_000;
  * with `Last-Event-ID` and the server resumes exactly after the last event seen. Ends
  * after the terminal event. Returns the function that stops following.
  */
-export function followJob(jobId: string, onEvent: (event: JobEvent) => void, onStatus: (status: StreamStatus) => void): () => void {
+export function followJob(
+  jobId: string,
+  onEvent: (event: JobEvent) => void,
+  onStatus: (status: StreamStatus) => void,
+): () => void {
   const abort = new AbortController();
   let lastEventId: string | null = null;
   let retryMs = DEFAULT_RETRY_MS;
@@ -30,16 +38,28 @@ export function followJob(jobId: string, onEvent: (event: JobEvent) => void, onS
     });
 
   async function once(): Promise<'ended' | 'dropped'> {
-    const headers: Record<string, string> = { accept: 'text/event-stream', ...client.authorization() };
+    const headers: Record<string, string> = {
+      accept: 'text/event-stream',
+      ...client.authorization(),
+    };
     if (lastEventId !== null) headers['last-event-id'] = lastEventId;
-    const response = await fetch(`/v1/jobs/${encodeURIComponent(jobId)}/events`, { headers, signal: abort.signal, credentials: 'same-origin' });
+    const response = await fetch(`/v1/jobs/${encodeURIComponent(jobId)}/events`, {
+      headers,
+      signal: abort.signal,
+      credentials: 'same-origin',
+    });
     if (response.status === 401 && (await client.refresh())) return 'dropped';
-    if (!response.ok || !response.body) return response.status >= 400 && response.status < 500 ? 'ended' : 'dropped';
+    if (!response.ok || !response.body)
+      return response.status >= 400 && response.status < 500 ? 'ended' : 'dropped';
     onStatus('live');
     failures = 0;
     const reader = response.body
       .pipeThrough(new TextDecoderStream())
-      .pipeThrough(new EventSourceParserStream({ onRetry: (ms) => (retryMs = Math.min(Math.max(ms, 500), MAX_RETRY_MS)) }))
+      .pipeThrough(
+        new EventSourceParserStream({
+          onRetry: (ms) => (retryMs = Math.min(Math.max(ms, 500), MAX_RETRY_MS)),
+        }),
+      )
       .getReader();
     for (;;) {
       const { done, value } = await reader.read();

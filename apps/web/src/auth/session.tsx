@@ -1,5 +1,13 @@
 import type { UserView } from '@docat/contracts';
-import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import {
+  createContext,
+  useCallback,
+  useContext,
+  useEffect,
+  useMemo,
+  useState,
+  type ReactNode,
+} from 'react';
 import { Navigate, useLocation } from 'react-router';
 import { client } from '../api/client.js';
 import { api } from '../api/endpoints.js';
@@ -88,7 +96,13 @@ export function RequireUser({ children, admin = false }: { children: ReactNode; 
   const { status, user } = useSession();
   const location = useLocation();
   if (status === 'loading') return <p role="status">Loading…</p>;
-  if (!user) return <Navigate to={`/sign-in?next=${encodeURIComponent(location.pathname + location.search)}`} replace />;
+  if (!user)
+    return (
+      <Navigate
+        to={`/sign-in?next=${encodeURIComponent(location.pathname + location.search)}`}
+        replace
+      />
+    );
   if (admin && user.role !== 'admin') return <Navigate to="/" replace />;
   return <>{children}</>;
 }

@@ -75,7 +75,13 @@ export function Layout() {
 }
 
 /** Tabs of a section (Account, Admin). */
-export function SectionNav({ label, links }: { label: string; links: { to: string; text: string; end?: boolean }[] }) {
+export function SectionNav({
+  label,
+  links,
+}: {
+  label: string;
+  links: { to: string; text: string; end?: boolean }[];
+}) {
   return (
     <nav aria-label={label} className="section-nav">
       <ul>

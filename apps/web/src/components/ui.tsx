@@ -24,7 +24,13 @@ export function ErrorMessage({ error }: { error: unknown }) {
   );
 }
 
-export function Notice({ children, kind = 'info' }: { children: ReactNode; kind?: 'info' | 'success' | 'warning' }) {
+export function Notice({
+  children,
+  kind = 'info',
+}: {
+  children: ReactNode;
+  kind?: 'info' | 'success' | 'warning';
+}) {
   return (
     <div className={`notice ${kind}`} role="status">
       {children}

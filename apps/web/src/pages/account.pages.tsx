@@ -5,7 +5,15 @@ import { client } from '../api/client.js';
 import { api } from '../api/endpoints.js';
 import { useSession, useUser } from '../auth/session.js';
 import { SectionNav } from '../components/layout.js';
-import { ErrorMessage, Notice, PageHeading, formatDate, saveBlob, useAction, useLoad } from '../components/ui.js';
+import {
+  ErrorMessage,
+  Notice,
+  PageHeading,
+  formatDate,
+  saveBlob,
+  useAction,
+  useLoad,
+} from '../components/ui.js';
 
 export function AccountLayout() {
   return (
@@ -52,10 +60,17 @@ export function AccountOverviewPage() {
       </dl>
       {!user.emailVerified ? (
         sent ? (
-          <Notice kind="success">A new confirmation link is on its way; earlier links no longer work.</Notice>
+          <Notice kind="success">
+            A new confirmation link is on its way; earlier links no longer work.
+          </Notice>
         ) : (
           <p>
-            <button type="button" className="secondary" disabled={resend.pending} onClick={() => void resend.run()}>
+            <button
+              type="button"
+              className="secondary"
+              disabled={resend.pending}
+              onClick={() => void resend.run()}
+            >
               Send the confirmation link again
             </button>
           </p>
@@ -67,16 +82,24 @@ export function AccountOverviewPage() {
       {u ? (
         <>
           <p>
-            {formatDate(u.period.start)} to {formatDate(u.period.end)} · plan <strong>{u.plan}</strong>
+            {formatDate(u.period.start)} to {formatDate(u.period.end)} · plan{' '}
+            <strong>{u.plan}</strong>
           </p>
           {u.unlimited ? (
             <p>Your plan has no credit limit.</p>
           ) : (
             <>
-              <progress max={u.granted ?? 1} value={Math.min(u.used + u.reserved, u.granted ?? 0)} aria-label="Credits used" />
+              <progress
+                max={u.granted ?? 1}
+                value={Math.min(u.used + u.reserved, u.granted ?? 0)}
+                aria-label="Credits used"
+              />
               <p>
-                {u.used} used, {u.reserved} reserved by running jobs, <strong>{u.available ?? 0}</strong> of {u.granted ?? 0} available.
-                {!u.emailVerified ? ' Credits are granted once your email address is confirmed.' : ''}
+                {u.used} used, {u.reserved} reserved by running jobs,{' '}
+                <strong>{u.available ?? 0}</strong> of {u.granted ?? 0} available.
+                {!u.emailVerified
+                  ? ' Credits are granted once your email address is confirmed.'
+                  : ''}
               </p>
             </>
           )}
@@ -131,7 +154,9 @@ export function ApiKeysPage() {
   return (
     <section>
       <PageHeading title="API keys">API keys</PageHeading>
-      <p>A key acts as your account for programs: send it as <code>Authorization: Bearer dk_…</code>.</p>
+      <p>
+        A key acts as your account for programs: send it as <code>Authorization: Bearer dk_…</code>.
+      </p>
       <form
         className="inline-form"
         onSubmit={(e: FormEvent) => {
@@ -141,7 +166,13 @@ export function ApiKeysPage() {
       >
         <div>
           <label htmlFor="key-name">Name</label>
-          <input id="key-name" maxLength={100} placeholder="API key" value={name} onChange={(e) => setName(e.target.value)} />
+          <input
+            id="key-name"
+            maxLength={100}
+            placeholder="API key"
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+          />
         </div>
         <button type="submit" disabled={create.pending}>
           Create a key
@@ -155,7 +186,13 @@ export function ApiKeysPage() {
           </p>
           <p>
             <label htmlFor="new-key">Key “{created.name}”</label>
-            <input id="new-key" className="secret" readOnly value={created.key} onFocus={(e) => e.target.select()} />
+            <input
+              id="new-key"
+              className="secret"
+              readOnly
+              value={created.key}
+              onFocus={(e) => e.target.select()}
+            />
           </p>
         </div>
       ) : null}
@@ -187,7 +224,12 @@ export function ApiKeysPage() {
                   <td>{formatDate(key.lastUsedAt)}</td>
                   <td>{key.expiresAt ? formatDate(key.expiresAt) : 'never'}</td>
                   <td>
-                    <button type="button" className="link danger" aria-label={`Revoke ${key.name} (${key.prefix})`} onClick={() => void revoke.run(key.id)}>
+                    <button
+                      type="button"
+                      className="link danger"
+                      aria-label={`Revoke ${key.name} (${key.prefix})`}
+                      onClick={() => void revoke.run(key.id)}
+                    >
                       Revoke
                     </button>
                   </td>
@@ -220,26 +262,40 @@ export function SessionsPage() {
   return (
     <section>
       <PageHeading title="Sessions">Sessions</PageHeading>
-      <p>Each sign-in is a session. Sign out the ones you do not recognise; they stop working at once.</p>
+      <p>
+        Each sign-in is a session. Sign out the ones you do not recognise; they stop working at
+        once.
+      </p>
       <ErrorMessage error={sessions.error ?? revoke.error ?? everywhere.error} />
       {sessions.data ? (
         <ul className="sessions">
           {sessions.data.items.map((s) => (
             <li key={s.id} className="card">
               <p>
-                <strong>{s.userAgent ?? 'Unknown browser or program'}</strong> {s.current ? <span className="badge">this browser</span> : null}
+                <strong>{s.userAgent ?? 'Unknown browser or program'}</strong>{' '}
+                {s.current ? <span className="badge">this browser</span> : null}
               </p>
               <p className="muted">
-                From {s.ip ?? 'an unknown address'} · signed in {formatDate(s.createdAt)} · last active {formatDate(s.lastUsedAt)} · ends {formatDate(s.expiresAt)}
+                From {s.ip ?? 'an unknown address'} · signed in {formatDate(s.createdAt)} · last
+                active {formatDate(s.lastUsedAt)} · ends {formatDate(s.expiresAt)}
               </p>
-              <button type="button" className="secondary" onClick={() => void revoke.run(s.id, s.current)}>
+              <button
+                type="button"
+                className="secondary"
+                onClick={() => void revoke.run(s.id, s.current)}
+              >
                 Sign out{s.current ? ' here' : ' this session'}
               </button>
             </li>
           ))}
         </ul>
       ) : null}
-      <button type="button" className="danger" disabled={everywhere.pending} onClick={() => void everywhere.run()}>
+      <button
+        type="button"
+        className="danger"
+        disabled={everywhere.pending}
+        onClick={() => void everywhere.run()}
+      >
         Sign out everywhere
       </button>
     </section>
@@ -256,7 +312,12 @@ export function GlossariesPage() {
   const [open, setOpen] = useState<string | null>(null);
   const detail = useLoad(() => (open ? api.glossary(open) : Promise.resolve(null)), [open]);
   const create = useAction(async () => {
-    await api.createGlossary({ name: name.trim() || 'glossary', sourceLanguage, targetLanguage, csv });
+    await api.createGlossary({
+      name: name.trim() || 'glossary',
+      sourceLanguage,
+      targetLanguage,
+      csv,
+    });
     setName('');
     setCsv('');
     glossaries.reload();
@@ -270,7 +331,10 @@ export function GlossariesPage() {
   return (
     <section>
       <PageHeading title="Glossaries">Glossaries</PageHeading>
-      <p>A glossary fixes how terms are translated for one language pair. Import it as CSV rows of <code>term,translation</code>.</p>
+      <p>
+        A glossary fixes how terms are translated for one language pair. Import it as CSV rows of{' '}
+        <code>term,translation</code>.
+      </p>
       <form
         onSubmit={(e: FormEvent) => {
           e.preventDefault();
@@ -280,11 +344,20 @@ export function GlossariesPage() {
         <div className="grid">
           <div>
             <label htmlFor="g-name">Name</label>
-            <input id="g-name" maxLength={200} value={name} onChange={(e) => setName(e.target.value)} />
+            <input
+              id="g-name"
+              maxLength={200}
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+            />
           </div>
           <div>
             <label htmlFor="g-source">From</label>
-            <select id="g-source" value={sourceLanguage} onChange={(e) => setSource(e.target.value as LanguageCode)}>
+            <select
+              id="g-source"
+              value={sourceLanguage}
+              onChange={(e) => setSource(e.target.value as LanguageCode)}
+            >
               {langs.map((l) => (
                 <option key={l.code} value={l.code}>
                   {l.name}
@@ -294,7 +367,11 @@ export function GlossariesPage() {
           </div>
           <div>
             <label htmlFor="g-target">To</label>
-            <select id="g-target" value={targetLanguage} onChange={(e) => setTarget(e.target.value as LanguageCode)}>
+            <select
+              id="g-target"
+              value={targetLanguage}
+              onChange={(e) => setTarget(e.target.value as LanguageCode)}
+            >
               {langs.map((l) => (
                 <option key={l.code} value={l.code}>
                   {l.name}
@@ -314,7 +391,14 @@ export function GlossariesPage() {
           }}
         />
         <label htmlFor="g-csv">Or paste the rows</label>
-        <textarea id="g-csv" rows={5} required value={csv} onChange={(e) => setCsv(e.target.value)} placeholder={'term,translation\ncloud,Wolke'} />
+        <textarea
+          id="g-csv"
+          rows={5}
+          required
+          value={csv}
+          onChange={(e) => setCsv(e.target.value)}
+          placeholder={'term,translation\ncloud,Wolke'}
+        />
         <ErrorMessage error={create.error} />
         <button type="submit" disabled={create.pending}>
           Create the glossary
@@ -327,12 +411,23 @@ export function GlossariesPage() {
         {(glossaries.data?.items ?? []).map((g) => (
           <li key={g.id} className="card">
             <p>
-              <strong>{g.name}</strong> · {g.sourceLanguage} → {g.targetLanguage} · {g.entryCount} terms · {formatDate(g.createdAt)}
+              <strong>{g.name}</strong> · {g.sourceLanguage} → {g.targetLanguage} · {g.entryCount}{' '}
+              terms · {formatDate(g.createdAt)}
             </p>
-            <button type="button" className="secondary" aria-expanded={open === g.id} onClick={() => setOpen(open === g.id ? null : g.id)}>
+            <button
+              type="button"
+              className="secondary"
+              aria-expanded={open === g.id}
+              onClick={() => setOpen(open === g.id ? null : g.id)}
+            >
               {open === g.id ? 'Hide terms' : 'Show terms'}
             </button>{' '}
-            <button type="button" className="danger" aria-label={`Delete the glossary ${g.name}`} onClick={() => void remove.run(g.id)}>
+            <button
+              type="button"
+              className="danger"
+              aria-label={`Delete the glossary ${g.name}`}
+              onClick={() => void remove.run(g.id)}
+            >
               Delete
             </button>
             {open === g.id && detail.data ? (
@@ -371,17 +466,30 @@ export function MemoryPage() {
     setMessage(`Imported ${result.imported} translation units, skipped ${result.skipped}.`);
   });
   const purge = useAction(async () => {
-    if (!window.confirm('Erase your whole translation memory? Later translations of the same sentences are billed again.')) return;
+    if (
+      !window.confirm(
+        'Erase your whole translation memory? Later translations of the same sentences are billed again.',
+      )
+    )
+      return;
     const result = await api.purgeMemory();
     setMessage(`Erased ${result.removed} entries.`);
   });
   return (
     <section>
       <PageHeading title="Translation memory">Translation memory</PageHeading>
-      <p>Docat remembers your translated sentences, so translating the same sentence again costs nothing. The memory is private to your account.</p>
+      <p>
+        Docat remembers your translated sentences, so translating the same sentence again costs
+        nothing. The memory is private to your account.
+      </p>
       {message ? <Notice kind="success">{message}</Notice> : null}
       <h2>Export</h2>
-      <button type="button" className="secondary" disabled={exportTmx.pending} onClick={() => void exportTmx.run()}>
+      <button
+        type="button"
+        className="secondary"
+        disabled={exportTmx.pending}
+        onClick={() => void exportTmx.run()}
+      >
         Download as TMX
       </button>
       <ErrorMessage error={exportTmx.error} />
@@ -399,7 +507,12 @@ export function MemoryPage() {
       />
       <ErrorMessage error={importTmx.error} />
       <h2>Erase</h2>
-      <button type="button" className="danger" disabled={purge.pending} onClick={() => void purge.run()}>
+      <button
+        type="button"
+        className="danger"
+        disabled={purge.pending}
+        onClick={() => void purge.run()}
+      >
         Erase the translation memory
       </button>
       <ErrorMessage error={purge.error} />
@@ -424,13 +537,24 @@ export function DataPage() {
     <section>
       <PageHeading title="Your data">Your data</PageHeading>
       <h2>Export</h2>
-      <p>Everything the account holds, as one JSON file: account, jobs, usage, webhooks and glossaries.</p>
-      <button type="button" className="secondary" disabled={exportData.pending} onClick={() => void exportData.run()}>
+      <p>
+        Everything the account holds, as one JSON file: account, jobs, usage, webhooks and
+        glossaries.
+      </p>
+      <button
+        type="button"
+        className="secondary"
+        disabled={exportData.pending}
+        onClick={() => void exportData.run()}
+      >
         Download my data
       </button>
       <ErrorMessage error={exportData.error} />
       <h2>Delete the account</h2>
-      <p>This erases your jobs and their files, glossaries, translation memory, webhooks, sessions and keys. It cannot be undone.</p>
+      <p>
+        This erases your jobs and their files, glossaries, translation memory, webhooks, sessions
+        and keys. It cannot be undone.
+      </p>
       <form
         onSubmit={(e: FormEvent) => {
           e.preventDefault();
@@ -438,9 +562,19 @@ export function DataPage() {
         }}
       >
         <label htmlFor="confirm-email">Type your email address to confirm</label>
-        <input id="confirm-email" type="email" autoComplete="off" value={confirm} onChange={(e) => setConfirm(e.target.value)} />
+        <input
+          id="confirm-email"
+          type="email"
+          autoComplete="off"
+          value={confirm}
+          onChange={(e) => setConfirm(e.target.value)}
+        />
         <ErrorMessage error={erase.error} />
-        <button type="submit" className="danger" disabled={confirm.trim().toLowerCase() !== user.email.toLowerCase() || erase.pending}>
+        <button
+          type="submit"
+          className="danger"
+          disabled={confirm.trim().toLowerCase() !== user.email.toLowerCase() || erase.pending}
+        >
           Delete my account
         </button>
       </form>

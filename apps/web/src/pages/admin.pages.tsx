@@ -1,10 +1,23 @@
-import type { AdminUserView, FailedQueueJobList, InviteView, Plan, QueueName } from '@docat/contracts';
+import type {
+  AdminUserView,
+  FailedQueueJobList,
+  InviteView,
+  Plan,
+  QueueName,
+} from '@docat/contracts';
 import { useState, type FormEvent } from 'react';
 import { Outlet } from 'react-router';
 import { api } from '../api/endpoints.js';
 import { useUser } from '../auth/session.js';
 import { SectionNav } from '../components/layout.js';
-import { ErrorMessage, Notice, PageHeading, formatDate, useAction, useLoad } from '../components/ui.js';
+import {
+  ErrorMessage,
+  Notice,
+  PageHeading,
+  formatDate,
+  useAction,
+  useLoad,
+} from '../components/ui.js';
 
 const PLANS: readonly Plan[] = ['free', 'plus', 'pro'] satisfies readonly Plan[];
 
@@ -41,13 +54,21 @@ export function AdminUsersPage() {
     setCursor(page.nextCursor ?? '');
   });
   const replace = (updated: AdminUserView) => {
-    users.setData((current) => (current ? { ...current, items: current.items.map((u) => (u.id === updated.id ? updated : u)) } : current));
+    users.setData((current) =>
+      current
+        ? { ...current, items: current.items.map((u) => (u.id === updated.id ? updated : u)) }
+        : current,
+    );
     setExtra((current) => current.map((u) => (u.id === updated.id ? updated : u)));
   };
   const toggle = useAction(async (user: AdminUserView) => {
-    const updated = user.disabledAt ? await api.adminEnable(user.id) : await api.adminDisable(user.id);
+    const updated = user.disabledAt
+      ? await api.adminEnable(user.id)
+      : await api.adminDisable(user.id);
     replace(updated);
-    setMessage(`${updated.email} is ${updated.disabledAt ? 'disabled: its sessions and keys stopped working' : 'enabled again'}.`);
+    setMessage(
+      `${updated.email} is ${updated.disabledAt ? 'disabled: its sessions and keys stopped working' : 'enabled again'}.`,
+    );
   });
   const plan = useAction(async (user: AdminUserView, next: Plan) => {
     const updated = await api.adminSetPlan(user.id, next);
@@ -71,7 +92,12 @@ export function AdminUsersPage() {
       >
         <div>
           <label htmlFor="user-search">Email contains</label>
-          <input id="user-search" type="search" value={search} onChange={(e) => setSearch(e.target.value)} />
+          <input
+            id="user-search"
+            type="search"
+            value={search}
+            onChange={(e) => setSearch(e.target.value)}
+          />
         </div>
         <button type="submit" className="secondary">
           Search
@@ -103,7 +129,11 @@ export function AdminUsersPage() {
                   <label className="visually-hidden" htmlFor={`plan-${user.id}`}>
                     Plan of {user.email}
                   </label>
-                  <select id={`plan-${user.id}`} value={user.plan} onChange={(e) => void plan.run(user, e.target.value as Plan)}>
+                  <select
+                    id={`plan-${user.id}`}
+                    value={user.plan}
+                    onChange={(e) => void plan.run(user, e.target.value as Plan)}
+                  >
                     {PLANS.map((p) => (
                       <option key={p} value={p}>
                         {p}
@@ -116,7 +146,12 @@ export function AdminUsersPage() {
                 <td>{user.disabledAt ? `disabled ${formatDate(user.disabledAt)}` : 'active'}</td>
                 <td>
                   {user.id !== me.id ? (
-                    <button type="button" className={user.disabledAt ? 'secondary' : 'danger'} aria-label={`${user.disabledAt ? 'Enable' : 'Disable'} ${user.email}`} onClick={() => void toggle.run(user)}>
+                    <button
+                      type="button"
+                      className={user.disabledAt ? 'secondary' : 'danger'}
+                      aria-label={`${user.disabledAt ? 'Enable' : 'Disable'} ${user.email}`}
+                      onClick={() => void toggle.run(user)}
+                    >
                       {user.disabledAt ? 'Enable' : 'Disable'}
                     </button>
                   ) : (
@@ -142,14 +177,19 @@ export function AdminInvitesPage() {
   const [days, setDays] = useState('7');
   const [invites, setInvites] = useState<InviteView[]>([]);
   const create = useAction(async () => {
-    const invite = await api.adminCreateInvite({ ...(email.trim() ? { email: email.trim() } : {}), expiresInDays: Number(days) });
+    const invite = await api.adminCreateInvite({
+      ...(email.trim() ? { email: email.trim() } : {}),
+      expiresInDays: Number(days),
+    });
     setInvites((current) => [invite, ...current]);
     setEmail('');
   });
   return (
     <section>
       <PageHeading title="Invitations">Invitations</PageHeading>
-      <p>With registration set to invitations only, a code admits one account. Codes are shown once.</p>
+      <p>
+        With registration set to invitations only, a code admits one account. Codes are shown once.
+      </p>
       <form
         className="inline-form"
         onSubmit={(e: FormEvent) => {
@@ -159,11 +199,23 @@ export function AdminInvitesPage() {
       >
         <div>
           <label htmlFor="invite-email">For the address (optional)</label>
-          <input id="invite-email" type="email" value={email} onChange={(e) => setEmail(e.target.value)} />
+          <input
+            id="invite-email"
+            type="email"
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+          />
         </div>
         <div>
           <label htmlFor="invite-days">Valid for days</label>
-          <input id="invite-days" type="number" min={1} max={90} value={days} onChange={(e) => setDays(e.target.value)} />
+          <input
+            id="invite-days"
+            type="number"
+            min={1}
+            max={90}
+            value={days}
+            onChange={(e) => setDays(e.target.value)}
+          />
         </div>
         <button type="submit" disabled={create.pending}>
           Create an invitation
@@ -180,7 +232,13 @@ export function AdminInvitesPage() {
                   {invite.email ?? 'Any address'} · expires {formatDate(invite.expiresAt)}
                 </p>
                 <label htmlFor={`invite-${invite.id}`}>Link to send</label>
-                <input id={`invite-${invite.id}`} className="secret" readOnly value={link} onFocus={(e) => e.target.select()} />
+                <input
+                  id={`invite-${invite.id}`}
+                  className="secret"
+                  readOnly
+                  value={link}
+                  onFocus={(e) => e.target.select()}
+                />
               </li>
             );
           })}
@@ -237,14 +295,23 @@ export function AdminQueuesPage() {
                   <td>{q.delayed}</td>
                   <td>
                     {q.failed > 0 ? (
-                      <button type="button" className="link" aria-label={`Show the ${q.failed} failed jobs of ${q.name}`} onClick={() => void show.run(q.name)}>
+                      <button
+                        type="button"
+                        className="link"
+                        aria-label={`Show the ${q.failed} failed jobs of ${q.name}`}
+                        onClick={() => void show.run(q.name)}
+                      >
                         {q.failed}
                       </button>
                     ) : (
                       0
                     )}
                   </td>
-                  <td>{q.oldestWaitingAgeSeconds === null ? '—' : `${Math.round(q.oldestWaitingAgeSeconds)} s`}</td>
+                  <td>
+                    {q.oldestWaitingAgeSeconds === null
+                      ? '—'
+                      : `${Math.round(q.oldestWaitingAgeSeconds)} s`}
+                  </td>
                   <td>{q.workers}</td>
                   <td>
                     {q.throughput.lastHour.completed} done, {q.throughput.lastHour.failed} failed
@@ -263,10 +330,15 @@ export function AdminQueuesPage() {
             {failed.items.map((job) => (
               <li key={job.id} className="card">
                 <p>
-                  <code>{job.id}</code> {job.jobId ? `(job ${job.jobId})` : ''} · {job.attempts} attempts · failed {formatDate(job.failedAt)}
+                  <code>{job.id}</code> {job.jobId ? `(job ${job.jobId})` : ''} · {job.attempts}{' '}
+                  attempts · failed {formatDate(job.failedAt)}
                 </p>
                 <pre className="error-text">{job.error}</pre>
-                <button type="button" className="secondary" onClick={() => void retry.run(open, job.id)}>
+                <button
+                  type="button"
+                  className="secondary"
+                  onClick={() => void retry.run(open, job.id)}
+                >
                   Retry
                 </button>
               </li>
@@ -309,7 +381,11 @@ export function AdminEnginesPage() {
                 <td>
                   {e.languages.source.length} from, {e.languages.target.length} to
                 </td>
-                <td>{e.health.ok ? 'available' : `unavailable${e.health.detail ? `: ${e.health.detail}` : ''}`}</td>
+                <td>
+                  {e.health.ok
+                    ? 'available'
+                    : `unavailable${e.health.detail ? `: ${e.health.detail}` : ''}`}
+                </td>
               </tr>
             ))}
           </tbody>

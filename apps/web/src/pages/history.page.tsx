@@ -9,7 +9,12 @@ const STATES = Object.keys(STATE_LABELS) as JobState[];
 
 /** The upload page, prefilled with a job's options, to run the same document again differently. */
 function rerunLink(job: JobView): string {
-  const params = new URLSearchParams({ targetLanguage: job.targetLanguage, engine: job.engine, outputs: job.outputs.join(','), dualMode: job.dualMode });
+  const params = new URLSearchParams({
+    targetLanguage: job.targetLanguage,
+    engine: job.engine,
+    outputs: job.outputs.join(','),
+    dualMode: job.dualMode,
+  });
   if (job.sourceLanguage) params.set('sourceLanguage', job.sourceLanguage);
   if (job.pageRange) params.set('pages', job.pageRange);
   return `/?${params.toString()}`;
@@ -17,18 +22,27 @@ function rerunLink(job: JobView): string {
 
 export function HistoryPage() {
   const [params, setParams] = useSearchParams();
-  const state = (STATES as string[]).includes(params.get('state') ?? '') ? (params.get('state') as JobState) : undefined;
+  const state = (STATES as string[]).includes(params.get('state') ?? '')
+    ? (params.get('state') as JobState)
+    : undefined;
   const q = params.get('q') ?? '';
   const [search, setSearch] = useState(q);
   const [pages, setPages] = useState<JobList[]>([]);
   const [error, setError] = useState<unknown>(null);
   const more = useAction(async (cursor: string) => {
-    const page = await api.jobs({ cursor, limit: 20, ...(state ? { state } : {}), ...(q ? { q } : {}) });
+    const page = await api.jobs({
+      cursor,
+      limit: 20,
+      ...(state ? { state } : {}),
+      ...(q ? { q } : {}),
+    });
     setPages((current) => [...current, page]);
   });
   const cancel = useAction(async (id: string) => {
     const updated = await api.cancelJob(id);
-    setPages((current) => current.map((p) => ({ ...p, items: p.items.map((j) => (j.id === id ? updated : j)) })));
+    setPages((current) =>
+      current.map((p) => ({ ...p, items: p.items.map((j) => (j.id === id ? updated : j)) })),
+    );
   });
 
   useEffect(() => {
@@ -129,11 +143,19 @@ export function HistoryPage() {
                   <td>{formatDate(job.createdAt)}</td>
                   <td>{formatDate(job.completedAt)}</td>
                   <td className="row-actions">
-                    <Link to={rerunLink(job)} aria-label={`Run again with other options: ${job.file.name}`}>
+                    <Link
+                      to={rerunLink(job)}
+                      aria-label={`Run again with other options: ${job.file.name}`}
+                    >
                       Run again
                     </Link>
                     {job.state === 'queued' || job.state === 'processing' ? (
-                      <button type="button" className="link" aria-label={`Cancel ${job.file.name}`} onClick={() => void cancel.run(job.id)}>
+                      <button
+                        type="button"
+                        className="link"
+                        aria-label={`Cancel ${job.file.name}`}
+                        onClick={() => void cancel.run(job.id)}
+                      >
                         Cancel
                       </button>
                     ) : null}
@@ -145,7 +167,12 @@ export function HistoryPage() {
         </div>
       ) : null}
       {next ? (
-        <button type="button" className="secondary" disabled={more.pending} onClick={() => void more.run(next)}>
+        <button
+          type="button"
+          className="secondary"
+          disabled={more.pending}
+          onClick={() => void more.run(next)}
+        >
           {more.pending ? 'Loading…' : 'Show older jobs'}
         </button>
       ) : null}

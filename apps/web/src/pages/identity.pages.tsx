@@ -31,16 +31,31 @@ export function SignInPage() {
         }}
       >
         <label htmlFor="email">Email</label>
-        <input id="email" type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} />
+        <input
+          id="email"
+          type="email"
+          autoComplete="username"
+          required
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+        />
         <label htmlFor="password">Password</label>
-        <input id="password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+        <input
+          id="password"
+          type="password"
+          autoComplete="current-password"
+          required
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+        />
         <ErrorMessage error={action.error} />
         <button type="submit" disabled={action.pending}>
           {action.pending ? 'Signing in…' : 'Sign in'}
         </button>
       </form>
       <p>
-        <Link to="/forgot-password">Forgot your password?</Link> · No account yet? <Link to="/sign-up">Sign up</Link>
+        <Link to="/forgot-password">Forgot your password?</Link> · No account yet?{' '}
+        <Link to="/sign-up">Sign up</Link>
       </p>
     </section>
   );
@@ -55,7 +70,11 @@ export function SignUpPage() {
   const invited = params.has('code');
   const action = useAction(async () => {
     // 201 (created) and 202 (accepted, said the same way for a new and a taken address) read alike.
-    await api.register({ email, password, ...(inviteCode.trim() ? { inviteCode: inviteCode.trim() } : {}) });
+    await api.register({
+      email,
+      password,
+      ...(inviteCode.trim() ? { inviteCode: inviteCode.trim() } : {}),
+    });
     setDone(true);
   });
   if (done) {
@@ -63,7 +82,8 @@ export function SignUpPage() {
       <section className="narrow">
         <PageHeading title="Check your inbox">Check your inbox</PageHeading>
         <Notice kind="success">
-          We sent a confirmation link to <strong>{email}</strong>. You can sign in now; free credits start once the address is confirmed.
+          We sent a confirmation link to <strong>{email}</strong>. You can sign in now; free credits
+          start once the address is confirmed.
         </Notice>
         <p>
           <Link className="button" to={`/sign-in?email=${encodeURIComponent(email)}`}>
@@ -75,7 +95,9 @@ export function SignUpPage() {
   }
   return (
     <section className="narrow">
-      <PageHeading title={invited ? 'Accept your invitation' : 'Create an account'}>{invited ? 'Accept your invitation' : 'Create an account'}</PageHeading>
+      <PageHeading title={invited ? 'Accept your invitation' : 'Create an account'}>
+        {invited ? 'Accept your invitation' : 'Create an account'}
+      </PageHeading>
       <form
         onSubmit={(e: FormEvent) => {
           e.preventDefault();
@@ -83,7 +105,14 @@ export function SignUpPage() {
         }}
       >
         <label htmlFor="email">Email</label>
-        <input id="email" type="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
+        <input
+          id="email"
+          type="email"
+          autoComplete="email"
+          required
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+        />
         <label htmlFor="password">Password</label>
         <input
           id="password"
@@ -100,7 +129,12 @@ export function SignUpPage() {
           At least 8 characters.
         </p>
         <label htmlFor="invite">Invitation code {invited ? '' : '(if you have one)'}</label>
-        <input id="invite" autoComplete="off" value={inviteCode} onChange={(e) => setInviteCode(e.target.value)} />
+        <input
+          id="invite"
+          autoComplete="off"
+          value={inviteCode}
+          onChange={(e) => setInviteCode(e.target.value)}
+        />
         <ErrorMessage error={action.error} />
         <button type="submit" disabled={action.pending}>
           {action.pending ? 'Creating…' : 'Create account'}
@@ -124,7 +158,10 @@ export function ForgotPasswordPage() {
     <section className="narrow">
       <PageHeading title="Reset your password">Reset your password</PageHeading>
       {sent ? (
-        <Notice kind="success">If an account uses {email}, a link to set a new password is on its way. It works once, for 30 minutes.</Notice>
+        <Notice kind="success">
+          If an account uses {email}, a link to set a new password is on its way. It works once, for
+          30 minutes.
+        </Notice>
       ) : (
         <form
           onSubmit={(e: FormEvent) => {
@@ -133,7 +170,14 @@ export function ForgotPasswordPage() {
           }}
         >
           <label htmlFor="email">Email</label>
-          <input id="email" type="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
+          <input
+            id="email"
+            type="email"
+            autoComplete="email"
+            required
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+          />
           <ErrorMessage error={action.error} />
           <button type="submit" disabled={action.pending}>
             Send the link
@@ -164,11 +208,13 @@ export function ResetPasswordPage() {
       <PageHeading title="Choose a new password">Choose a new password</PageHeading>
       {!token ? (
         <Notice kind="warning">
-          This page needs the link from the reset mail. <Link to="/forgot-password">Ask for a new link</Link>.
+          This page needs the link from the reset mail.{' '}
+          <Link to="/forgot-password">Ask for a new link</Link>.
         </Notice>
       ) : done ? (
         <Notice kind="success">
-          Your password is changed and every session was signed out. <Link to="/sign-in">Sign in</Link> with the new password.
+          Your password is changed and every session was signed out.{' '}
+          <Link to="/sign-in">Sign in</Link> with the new password.
         </Notice>
       ) : (
         <form
@@ -178,9 +224,27 @@ export function ResetPasswordPage() {
           }}
         >
           <label htmlFor="password">New password</label>
-          <input id="password" type="password" autoComplete="new-password" required minLength={8} maxLength={256} value={password} onChange={(e) => setPassword(e.target.value)} />
+          <input
+            id="password"
+            type="password"
+            autoComplete="new-password"
+            required
+            minLength={8}
+            maxLength={256}
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
           <label htmlFor="confirm">Repeat it</label>
-          <input id="confirm" type="password" autoComplete="new-password" required minLength={8} maxLength={256} value={confirm} onChange={(e) => setConfirm(e.target.value)} />
+          <input
+            id="confirm"
+            type="password"
+            autoComplete="new-password"
+            required
+            minLength={8}
+            maxLength={256}
+            value={confirm}
+            onChange={(e) => setConfirm(e.target.value)}
+          />
           <ErrorMessage error={action.error} />
           {action.error instanceof ApiError && action.error.code === 'TOKEN_INVALID' ? (
             <p>
@@ -202,7 +266,9 @@ export function VerifyEmailPage() {
   const token = params.get('token') ?? '';
   const { user, reload } = useSession();
   const [state, setState] = useState<'working' | 'done' | 'failed'>(token ? 'working' : 'failed');
-  const [error, setError] = useState<unknown>(token ? null : new Error('This page needs the link from the verification mail.'));
+  const [error, setError] = useState<unknown>(
+    token ? null : new Error('This page needs the link from the verification mail.'),
+  );
   useEffect(() => {
     if (!token) return;
     let live = true;
@@ -229,13 +295,18 @@ export function VerifyEmailPage() {
       {state === 'working' ? <p role="status">Confirming…</p> : null}
       {state === 'done' ? (
         <Notice kind="success">
-          Your address is confirmed; free credits are available now. {user ? <Link to="/">Translate a PDF</Link> : <Link to="/sign-in">Sign in</Link>}
+          Your address is confirmed; free credits are available now.{' '}
+          {user ? <Link to="/">Translate a PDF</Link> : <Link to="/sign-in">Sign in</Link>}
         </Notice>
       ) : null}
       {state === 'failed' ? (
         <>
           <ErrorMessage error={error} />
-          <p>{user ? 'You can ask for a new link on your account page.' : 'Sign in to ask for a new link.'}</p>
+          <p>
+            {user
+              ? 'You can ask for a new link on your account page.'
+              : 'Sign in to ask for a new link.'}
+          </p>
         </>
       ) : null}
     </section>

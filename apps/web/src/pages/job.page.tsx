@@ -4,7 +4,15 @@ import { Link, useParams } from 'react-router';
 import { followJob, type StreamStatus } from '../api/job-events.js';
 import { api } from '../api/endpoints.js';
 import { adviceFor } from '../api/problems.js';
-import { ErrorMessage, PageHeading, formatDate, formatSeconds, saveBlob, useAction, useLoad } from '../components/ui.js';
+import {
+  ErrorMessage,
+  PageHeading,
+  formatDate,
+  formatSeconds,
+  saveBlob,
+  useAction,
+  useLoad,
+} from '../components/ui.js';
 import { OUTPUT_LABELS, STAGE_LABELS, STATE_LABELS, WORK_STAGE_ORDER } from '../jobs/job-labels.js';
 
 // pdf.js and its worker load only here, when a finished job is viewed.
@@ -26,22 +34,37 @@ function Progress({ job, stream }: { job: JobView; stream: StreamStatus }) {
       <h2 id="progress-heading">Progress</h2>
       <p>
         <strong>{STAGE_LABELS[job.stage]}</strong>
-        {job.progress.etaSeconds !== undefined ? ` · about ${formatSeconds(job.progress.etaSeconds)} left` : ''}
+        {job.progress.etaSeconds !== undefined
+          ? ` · about ${formatSeconds(job.progress.etaSeconds)} left`
+          : ''}
       </p>
-      <progress max={100} value={percent} aria-label="Whole job" aria-valuetext={`${percent} percent`} />
+      <progress
+        max={100}
+        value={percent}
+        aria-label="Whole job"
+        aria-valuetext={`${percent} percent`}
+      />
       <ol className="stages">
         {WORK_STAGE_ORDER.map((stage) => {
           const p = job.progress.stages[stage];
           return (
             <li key={stage} className={job.stage === stage ? 'current' : ''}>
               <span>{STAGE_LABELS[stage]}</span>{' '}
-              <span className="muted">{p ? `${p.done} of ${p.total} ${p.unit}${p.etaSeconds !== undefined && p.done < p.total ? `, ${formatSeconds(p.etaSeconds)} left` : ''}` : 'not started'}</span>
+              <span className="muted">
+                {p
+                  ? `${p.done} of ${p.total} ${p.unit}${p.etaSeconds !== undefined && p.done < p.total ? `, ${formatSeconds(p.etaSeconds)} left` : ''}`
+                  : 'not started'}
+              </span>
             </li>
           );
         })}
       </ol>
       <p className="muted" role="status" aria-live="polite">
-        {stream === 'reconnecting' ? 'Connection lost; reconnecting and resuming where it stopped…' : stream === 'live' ? `${percent}% done` : ''}
+        {stream === 'reconnecting'
+          ? 'Connection lost; reconnecting and resuming where it stopped…'
+          : stream === 'live'
+            ? `${percent}% done`
+            : ''}
       </p>
     </section>
   );
@@ -58,7 +81,12 @@ function Downloads({ job }: { job: JobView }) {
       <ul className="downloads">
         {job.outputs.map((format) => (
           <li key={format}>
-            <button type="button" className="secondary" disabled={action.pending} onClick={() => void action.run(format)}>
+            <button
+              type="button"
+              className="secondary"
+              disabled={action.pending}
+              onClick={() => void action.run(format)}
+            >
               Download {OUTPUT_LABELS[format]}
             </button>
           </li>
@@ -82,7 +110,11 @@ function Warnings({ job }: { job: JobView }) {
           </li>
         ))}
       </ul>
-      {job.warnings.length > 50 ? <p className="muted">and {job.warnings.length - 50} more (the layout JSON lists them all).</p> : null}
+      {job.warnings.length > 50 ? (
+        <p className="muted">
+          and {job.warnings.length - 50} more (the layout JSON lists them all).
+        </p>
+      ) : null}
     </section>
   );
 }
@@ -100,7 +132,11 @@ export function JobPage() {
   const live = job !== null && (job.state === 'queued' || job.state === 'processing');
   useEffect(() => {
     if (!live) return;
-    const stop = followJob(id, (event) => setJob((current) => (current ? apply(current, event) : current)), setStream);
+    const stop = followJob(
+      id,
+      (event) => setJob((current) => (current ? apply(current, event) : current)),
+      setStream,
+    );
     return stop;
   }, [id, live]);
   // The terminal event has no outputs or billed characters: read the job once more.
@@ -124,16 +160,23 @@ export function JobPage() {
     <section className="job">
       <PageHeading title={job.file.name}>{job.file.name}</PageHeading>
       <p className="job-meta">
-        <span className={`badge state-${job.state}`}>{STATE_LABELS[job.state]}</span> {job.sourceLanguage ?? job.detectedLanguage ?? 'auto'} → {job.targetLanguage} · {job.engine}
+        <span className={`badge state-${job.state}`}>{STATE_LABELS[job.state]}</span>{' '}
+        {job.sourceLanguage ?? job.detectedLanguage ?? 'auto'} → {job.targetLanguage} · {job.engine}
         {job.pages !== undefined ? ` · ${job.pages} pages` : ''}
-        {job.pageRange ? ` (pages ${job.pageRange})` : ''} · {job.billedCharacters.toLocaleString()} billed characters · started {formatDate(job.createdAt)}
+        {job.pageRange ? ` (pages ${job.pageRange})` : ''} · {job.billedCharacters.toLocaleString()}{' '}
+        billed characters · started {formatDate(job.createdAt)}
         {job.completedAt ? ` · finished ${formatDate(job.completedAt)}` : ''}
         {job.cached ? ' · from the result cache' : ''}
       </p>
       {live ? (
         <>
           <Progress job={job} stream={stream} />
-          <button type="button" className="danger" disabled={cancel.pending} onClick={() => void cancel.run()}>
+          <button
+            type="button"
+            className="danger"
+            disabled={cancel.pending}
+            onClick={() => void cancel.run()}
+          >
             Cancel the job
           </button>
           <ErrorMessage error={cancel.error} />
@@ -142,7 +185,8 @@ export function JobPage() {
       {job.state === 'failed' ? (
         <div className="notice error" role="alert">
           <p>
-            <strong>The job failed{job.error ? ` (${job.error.code})` : ''}.</strong> {job.error ? adviceFor(job.error.code) : ''}
+            <strong>The job failed{job.error ? ` (${job.error.code})` : ''}.</strong>{' '}
+            {job.error ? adviceFor(job.error.code) : ''}
           </p>
           {job.error?.message ? <p className="muted">{job.error.message}</p> : null}
           <p>
@@ -150,7 +194,9 @@ export function JobPage() {
           </p>
         </div>
       ) : null}
-      {job.state === 'cancelled' ? <div className="notice warning">This job was cancelled; it has no files.</div> : null}
+      {job.state === 'cancelled' ? (
+        <div className="notice warning">This job was cancelled; it has no files.</div>
+      ) : null}
       {job.state === 'completed' ? (
         <>
           <Downloads job={job} />

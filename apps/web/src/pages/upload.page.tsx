@@ -1,4 +1,11 @@
-import type { DryRun, EngineInfo, GlossaryView, JobView, LanguageEntry, OutputFormat } from '@docat/contracts';
+import type {
+  DryRun,
+  EngineInfo,
+  GlossaryView,
+  JobView,
+  LanguageEntry,
+  OutputFormat,
+} from '@docat/contracts';
 import { useEffect, useMemo, useRef, useState, type DragEvent, type FormEvent } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { api, type UploadFields } from '../api/endpoints.js';
@@ -33,8 +40,15 @@ function offered(all: LanguageEntry[], codes: string[] | undefined): LanguageEnt
 }
 
 function engineLabel(engine: EngineInfo): string {
-  const health = engine.health.ok ? 'available' : `unavailable${engine.health.detail ? `: ${engine.health.detail}` : ''}`;
-  const kind = engine.name === 'pseudo' ? 'pseudo-localization, not a real translation' : engine.paid ? 'paid' : 'free';
+  const health = engine.health.ok
+    ? 'available'
+    : `unavailable${engine.health.detail ? `: ${engine.health.detail}` : ''}`;
+  const kind =
+    engine.name === 'pseudo'
+      ? 'pseudo-localization, not a real translation'
+      : engine.paid
+        ? 'paid'
+        : 'free';
   return `${engine.name}${engine.model && engine.model !== engine.name ? ` (${engine.model})` : ''} · ${kind} · ${health}`;
 }
 
@@ -52,7 +66,10 @@ export function UploadPage() {
   const [target, setTarget] = useState(params.get('targetLanguage') ?? '');
   const [source, setSource] = useState(params.get('sourceLanguage') ?? '');
   const [outputs, setOutputs] = useState<OutputFormat[]>(() => {
-    const wanted = params.get('outputs')?.split(',').filter((o): o is OutputFormat => (OUTPUTS as string[]).includes(o));
+    const wanted = params
+      .get('outputs')
+      ?.split(',')
+      .filter((o): o is OutputFormat => (OUTPUTS as string[]).includes(o));
     return wanted && wanted.length > 0 ? wanted : ['pdf', 'dual'];
   });
   const [pages, setPages] = useState(params.get('pages') ?? '');
@@ -64,15 +81,25 @@ export function UploadPage() {
   const fileInput = useRef<HTMLInputElement>(null);
 
   const engineList = engines.data?.items ?? [];
-  const chosen = engineList.find((e) => e.name === engine) ?? engineList.find((e) => e.default) ?? engineList[0];
+  const chosen =
+    engineList.find((e) => e.name === engine) ?? engineList.find((e) => e.default) ?? engineList[0];
   const allLanguages = languages.data?.items ?? [];
-  const targets = useMemo(() => offered(allLanguages, chosen?.languages.target), [allLanguages, chosen]);
-  const sources = useMemo(() => offered(allLanguages, chosen?.languages.source), [allLanguages, chosen]);
-  const pairGlossaries = (glossaries.data?.items ?? []).filter((g: GlossaryView) => g.targetLanguage === target && (!source || g.sourceLanguage === source));
+  const targets = useMemo(
+    () => offered(allLanguages, chosen?.languages.target),
+    [allLanguages, chosen],
+  );
+  const sources = useMemo(
+    () => offered(allLanguages, chosen?.languages.source),
+    [allLanguages, chosen],
+  );
+  const pairGlossaries = (glossaries.data?.items ?? []).filter(
+    (g: GlossaryView) => g.targetLanguage === target && (!source || g.sourceLanguage === source),
+  );
 
   // Keep the choices valid for the chosen engine.
   useEffect(() => {
-    if (targets.length > 0 && !targets.some((l) => l.code === target)) setTarget(targets.some((l) => l.code === 'de') ? 'de' : targets[0]!.code);
+    if (targets.length > 0 && !targets.some((l) => l.code === target))
+      setTarget(targets.some((l) => l.code === 'de') ? 'de' : targets[0]!.code);
   }, [targets, target]);
   useEffect(() => {
     if (source && !sources.some((l) => l.code === source)) setSource('');
@@ -83,8 +110,14 @@ export function UploadPage() {
     setFormError(null);
     const picked = [...list];
     const rejected = picked.filter((f) => !isPdfName(f));
-    if (rejected.length > 0) setFormError(`Only PDF files can be translated: ${rejected.map((f) => f.name).join(', ')} left out.`);
-    setFiles((current) => [...current, ...picked.filter(isPdfName).map((file) => ({ key: newKey(), file }))]);
+    if (rejected.length > 0)
+      setFormError(
+        `Only PDF files can be translated: ${rejected.map((f) => f.name).join(', ')} left out.`,
+      );
+    setFiles((current) => [
+      ...current,
+      ...picked.filter(isPdfName).map((file) => ({ key: newKey(), file })),
+    ]);
     setPhase('pick');
   };
 
@@ -99,7 +132,8 @@ export function UploadPage() {
     dualMode,
   });
 
-  const update = (key: string, patch: Partial<Picked>) => setFiles((current) => current.map((p) => (p.key === key ? { ...p, ...patch } : p)));
+  const update = (key: string, patch: Partial<Picked>) =>
+    setFiles((current) => current.map((p) => (p.key === key ? { ...p, ...patch } : p)));
 
   const estimate = async () => {
     setPhase('estimating');
@@ -150,7 +184,8 @@ export function UploadPage() {
       <PageHeading title="Translate a PDF">Translate a PDF</PageHeading>
       {!user.emailVerified ? (
         <Notice kind="warning">
-          Confirm your email address to receive free credits: use the link we mailed you, or <Link to="/account">send it again</Link>.
+          Confirm your email address to receive free credits: use the link we mailed you, or{' '}
+          <Link to="/account">send it again</Link>.
         </Notice>
       ) : null}
       <form
@@ -197,12 +232,15 @@ export function UploadPage() {
           <ul className="file-list" aria-label="Chosen files">
             {files.map((p) => (
               <li key={p.key}>
-                <span className="file-name">{p.file.name}</span> <span className="muted">{formatBytes(p.file.size)}</span>
+                <span className="file-name">{p.file.name}</span>{' '}
+                <span className="muted">{formatBytes(p.file.size)}</span>
                 {p.estimate ? (
                   <span className="estimate">
                     {' '}
-                    · {p.estimate.selectedPages} of {p.estimate.pages} page{p.estimate.pages === 1 ? '' : 's'}
-                    {p.estimate.scannedPages > 0 ? ` (${p.estimate.scannedPages} scanned)` : ''} · at most {p.estimate.estimatedCredits} credits
+                    · {p.estimate.selectedPages} of {p.estimate.pages} page
+                    {p.estimate.pages === 1 ? '' : 's'}
+                    {p.estimate.scannedPages > 0 ? ` (${p.estimate.scannedPages} scanned)` : ''} ·
+                    at most {p.estimate.estimatedCredits} credits
                     {p.estimate.available !== null ? ` of ${p.estimate.available} available` : ''}
                     {p.estimate.sufficient ? '' : ' · not enough credits'}
                   </span>
@@ -254,7 +292,12 @@ export function UploadPage() {
                 </option>
               ))}
             </select>
-            {chosen?.name === 'pseudo' ? <p className="hint">The pseudo engine marks up the text instead of translating it: useful to try Docat without a translation service.</p> : null}
+            {chosen?.name === 'pseudo' ? (
+              <p className="hint">
+                The pseudo engine marks up the text instead of translating it: useful to try Docat
+                without a translation service.
+              </p>
+            ) : null}
             <ErrorMessage error={engines.error} />
           </div>
           <div>
@@ -303,7 +346,9 @@ export function UploadPage() {
                   type="checkbox"
                   checked={outputs.includes(format)}
                   onChange={(e) => {
-                    setOutputs((current) => (e.target.checked ? [...current, format] : current.filter((o) => o !== format)));
+                    setOutputs((current) =>
+                      e.target.checked ? [...current, format] : current.filter((o) => o !== format),
+                    );
                     setPhase('pick');
                   }}
                 />{' '}
@@ -318,14 +363,24 @@ export function UploadPage() {
           <div className="grid">
             <div>
               <label htmlFor="pages">Pages</label>
-              <input id="pages" placeholder="all" aria-describedby="pages-hint" value={pages} onChange={(e) => setPages(e.target.value)} />
+              <input
+                id="pages"
+                placeholder="all"
+                aria-describedby="pages-hint"
+                value={pages}
+                onChange={(e) => setPages(e.target.value)}
+              />
               <p id="pages-hint" className="hint">
                 For example 1-5,8. Empty: every page.
               </p>
             </div>
             <div>
               <label htmlFor="glossary">Glossary</label>
-              <select id="glossary" value={glossaryId} onChange={(e) => setGlossaryId(e.target.value)}>
+              <select
+                id="glossary"
+                value={glossaryId}
+                onChange={(e) => setGlossaryId(e.target.value)}
+              >
                 <option value="">None</option>
                 {pairGlossaries.map((g) => (
                   <option key={g.id} value={g.id}>
@@ -343,7 +398,14 @@ export function UploadPage() {
             </div>
             <div>
               <label htmlFor="pdf-password">PDF password</label>
-              <input id="pdf-password" type="password" autoComplete="off" aria-describedby="password-hint" value={password} onChange={(e) => setPassword(e.target.value)} />
+              <input
+                id="pdf-password"
+                type="password"
+                autoComplete="off"
+                aria-describedby="password-hint"
+                value={password}
+                onChange={(e) => setPassword(e.target.value)}
+              />
               <p id="password-hint" className="hint">
                 Only for a locked PDF. It is used to open the file and never stored in the job.
               </p>
@@ -353,11 +415,15 @@ export function UploadPage() {
 
         {phase === 'estimated' && allEstimated && !anyRefused ? (
           <Notice>
-            {files.length} file{files.length === 1 ? '' : 's'}, at most {totalCredits} credits in all. Confirm to start.
+            {files.length} file{files.length === 1 ? '' : 's'}, at most {totalCredits} credits in
+            all. Confirm to start.
           </Notice>
         ) : null}
         <div className="actions">
-          <button type="submit" disabled={!ready || phase === 'estimating' || phase === 'uploading'}>
+          <button
+            type="submit"
+            disabled={!ready || phase === 'estimating' || phase === 'uploading'}
+          >
             {phase === 'estimating'
               ? 'Estimating…'
               : phase === 'uploading'

@@ -1,6 +1,12 @@
 import type { JobView } from '@docat/contracts';
 import { parsePageRange, type PageInterval } from '@docat/contracts/page-range';
-import { getDocument, GlobalWorkerOptions, type PDFDocumentProxy, type PDFPageProxy, type RenderTask } from 'pdfjs-dist';
+import {
+  getDocument,
+  GlobalWorkerOptions,
+  type PDFDocumentProxy,
+  type PDFPageProxy,
+  type RenderTask,
+} from 'pdfjs-dist';
 import workerUrl from 'pdfjs-dist/build/pdf.worker.min.mjs?url';
 import { useEffect, useRef, useState, type RefObject } from 'react';
 import { ApiError } from '../api/client.js';
@@ -22,7 +28,9 @@ interface Loaded {
 }
 
 /** Reads a downloaded PDF with pdf.js; its data files come from this site, never a CDN. */
-async function openPdf(load: () => Promise<{ blob: Blob }>): Promise<{ doc: PDFDocumentProxy; close: () => Promise<void> }> {
+async function openPdf(
+  load: () => Promise<{ blob: Blob }>,
+): Promise<{ doc: PDFDocumentProxy; close: () => Promise<void> }> {
   const { blob } = await load();
   const task = getDocument({
     data: new Uint8Array(await blob.arrayBuffer()),
@@ -90,7 +98,10 @@ function PageCanvas({
   useEffect(() => {
     const element = canvas.current;
     if (!element) return;
-    const observer = new IntersectionObserver((entries) => setVisible(entries.some((e) => e.isIntersecting)), { root: root.current, rootMargin: '800px 0px' });
+    const observer = new IntersectionObserver(
+      (entries) => setVisible(entries.some((e) => e.isIntersecting)),
+      { root: root.current, rootMargin: '800px 0px' },
+    );
     observer.observe(element);
     return () => observer.disconnect();
   }, [root]);
@@ -114,12 +125,19 @@ function PageCanvas({
     );
     return () => task?.cancel();
     // onRendered is a notification, not an input of the drawing.
-  }, [page, visible, width]); // eslint-disable-line
+  }, [page, visible, width]);
 
   const base = page?.getViewport({ scale: 1 });
   const height = base ? Math.round((width * base.height) / base.width) : Math.round(width * 1.294);
   const a11y = label ? { role: 'img', 'aria-label': label } : { 'aria-hidden': true };
-  return <canvas ref={canvas} {...a11y} data-rendered={rendered ? 'true' : 'false'} style={{ width: `${width}px`, height: `${height}px` }} />;
+  return (
+    <canvas
+      ref={canvas}
+      {...a11y}
+      data-rendered={rendered ? 'true' : 'false'}
+      style={{ width: `${width}px`, height: `${height}px` }}
+    />
+  );
 }
 
 function useWidth(element: RefObject<HTMLElement | null>): number {
@@ -153,14 +171,20 @@ export default function SideBySideViewer({ job }: { job: JobView }) {
     original: () => api.source(job.id),
     dual: () => api.result(job.id, 'dual'),
   }));
-  const translated = useDocument(mode === 'side' || job.outputs.includes('pdf') ? loaders.translated : null);
+  const translated = useDocument(
+    mode === 'side' || job.outputs.includes('pdf') ? loaders.translated : null,
+  );
   const original = useDocument(mode === 'side' ? loaders.original : null);
   const dual = useDocument(mode === 'dual' ? loaders.dual : null);
 
   const main = mode === 'side' ? translated : dual;
   const rows = main.doc?.numPages ?? 0;
   const ranges = job.pageRange ? parsePageRange(job.pageRange) : null;
-  const originalPages = ranges ? ranges.flatMap((r: PageInterval) => Array.from({ length: r.to - r.from + 1 }, (_, i) => r.from + i)) : null;
+  const originalPages = ranges
+    ? ranges.flatMap((r: PageInterval) =>
+        Array.from({ length: r.to - r.from + 1 }, (_, i) => r.from + i),
+      )
+    : null;
   const originalPageOf = (row: number) => originalPages?.[row - 1] ?? row;
 
   const gap = 12;
@@ -182,21 +206,46 @@ export default function SideBySideViewer({ job }: { job: JobView }) {
       <h2 id="viewer-heading">Compare</h2>
       <div className="viewer-toolbar" role="toolbar" aria-label="Viewer controls">
         <div className="segmented" role="group" aria-label="View">
-          <button type="button" aria-pressed={mode === 'side'} disabled={!job.outputs.includes('pdf')} onClick={() => setMode('side')}>
+          <button
+            type="button"
+            aria-pressed={mode === 'side'}
+            disabled={!job.outputs.includes('pdf')}
+            onClick={() => setMode('side')}
+          >
             Side by side
           </button>
-          <button type="button" aria-pressed={mode === 'dual'} disabled={!job.outputs.includes('dual')} onClick={() => setMode('dual')}>
+          <button
+            type="button"
+            aria-pressed={mode === 'dual'}
+            disabled={!job.outputs.includes('dual')}
+            onClick={() => setMode('dual')}
+          >
             Bilingual PDF
           </button>
         </div>
         <div className="segmented" role="group" aria-label="Zoom">
-          <button type="button" aria-label="Zoom out" disabled={zoomIndex <= 0} onClick={() => setZoom(ZOOMS[zoomIndex - 1] ?? zoom)}>
+          <button
+            type="button"
+            aria-label="Zoom out"
+            disabled={zoomIndex <= 0}
+            onClick={() => setZoom(ZOOMS[zoomIndex - 1] ?? zoom)}
+          >
             −
           </button>
-          <button type="button" aria-label="Fit the width" aria-pressed={zoom === 1} onClick={() => setZoom(1)}>
+          <button
+            type="button"
+            aria-label="Fit the width"
+            aria-pressed={zoom === 1}
+            onClick={() => setZoom(1)}
+          >
             Fit
           </button>
-          <button type="button" aria-label="Zoom in" disabled={zoomIndex >= ZOOMS.length - 1} onClick={() => setZoom(ZOOMS[zoomIndex + 1] ?? zoom)}>
+          <button
+            type="button"
+            aria-label="Zoom in"
+            disabled={zoomIndex >= ZOOMS.length - 1}
+            onClick={() => setZoom(ZOOMS[zoomIndex + 1] ?? zoom)}
+          >
             +
           </button>
         </div>
@@ -206,7 +255,10 @@ export default function SideBySideViewer({ job }: { job: JobView }) {
       </div>
       {originalUnavailable ? (
         <Notice kind="warning">
-          The original is not shown: {original.error instanceof ApiError && original.error.code === 'RESULT_EXPIRED' ? 'uploads are deleted after a day.' : describeError(original.error)}
+          The original is not shown:{' '}
+          {original.error instanceof ApiError && original.error.code === 'RESULT_EXPIRED'
+            ? 'uploads are deleted after a day.'
+            : describeError(original.error)}
         </Notice>
       ) : null}
       {main.error ? (
@@ -220,8 +272,18 @@ export default function SideBySideViewer({ job }: { job: JobView }) {
             {main.doc
               ? Array.from({ length: rows }, (_, i) => i + 1).map((row) => (
                   <li key={`${mode}-${row}`}>
-                    <button type="button" onClick={() => jumpTo(row)} aria-label={`Go to page ${mode === 'side' ? originalPageOf(row) : row}`}>
-                      <PageCanvas doc={main.doc!} pageNumber={row} width={THUMB_WIDTH} root={thumbs} label="" />
+                    <button
+                      type="button"
+                      onClick={() => jumpTo(row)}
+                      aria-label={`Go to page ${mode === 'side' ? originalPageOf(row) : row}`}
+                    >
+                      <PageCanvas
+                        doc={main.doc!}
+                        pageNumber={row}
+                        width={THUMB_WIDTH}
+                        root={thumbs}
+                        label=""
+                      />
                       <span aria-hidden="true">{mode === 'side' ? originalPageOf(row) : row}</span>
                     </button>
                   </li>
@@ -229,7 +291,12 @@ export default function SideBySideViewer({ job }: { job: JobView }) {
               : null}
           </ol>
         </nav>
-        <div className="pages" ref={scroller} tabIndex={0} aria-label={mode === 'side' ? 'Original and translated pages' : 'Bilingual pages'}>
+        <div
+          className="pages"
+          ref={scroller}
+          tabIndex={0}
+          aria-label={mode === 'side' ? 'Original and translated pages' : 'Bilingual pages'}
+        >
           {!main.doc && !main.error ? <p role="status">Loading the PDF…</p> : null}
           {showOriginal ? (
             <div className="page-row headings" aria-hidden="true" style={{ gap }}>
@@ -239,17 +306,35 @@ export default function SideBySideViewer({ job }: { job: JobView }) {
           ) : null}
           {main.doc
             ? Array.from({ length: rows }, (_, i) => i + 1).map((row) => (
-                <div className="page-row" key={`${mode}-${row}`} data-row={row} tabIndex={-1} style={{ gap }}>
+                <div
+                  className="page-row"
+                  key={`${mode}-${row}`}
+                  data-row={row}
+                  tabIndex={-1}
+                  style={{ gap }}
+                >
                   {showOriginal ? (
-                    <PageCanvas doc={original.doc!} pageNumber={originalPageOf(row)} width={pageWidth} root={scroller} label={`Original, page ${originalPageOf(row)}`} />
+                    <PageCanvas
+                      doc={original.doc!}
+                      pageNumber={originalPageOf(row)}
+                      width={pageWidth}
+                      root={scroller}
+                      label={`Original, page ${originalPageOf(row)}`}
+                    />
                   ) : null}
                   <PageCanvas
                     doc={main.doc!}
                     pageNumber={row}
                     width={pageWidth}
                     root={scroller}
-                    label={mode === 'side' ? `Translation, page ${originalPageOf(row)}` : `Bilingual page ${row}`}
-                    {...(row === 1 ? { onRendered: () => performance.mark('docat:first-page-shown') } : {})}
+                    label={
+                      mode === 'side'
+                        ? `Translation, page ${originalPageOf(row)}`
+                        : `Bilingual page ${row}`
+                    }
+                    {...(row === 1
+                      ? { onRendered: () => performance.mark('docat:first-page-shown') }
+                      : {})}
                   />
                 </div>
               ))
