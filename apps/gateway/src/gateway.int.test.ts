@@ -335,15 +335,17 @@ describe('gateway over HTTP with auth and a stub ingestion', { skip: corpus.skip
   test('public routes: languages, engines, health, and the OpenAPI docs', async () => {
     const languages = (await (await fetch(url('/v1/languages'))).json()) as { items: { code: string }[] };
     assert.ok(languages.items.some((l) => l.code === 'de'));
-    // /v1/engines asks the translation service, which this stack does not run: the e2e tier covers it.
-    // This stack runs no workers and no translation service: the aggregate says so with a 503.
+    // /v1/engines asks the translation service's engines module, which this stack runs without keys.
+    const engines = (await (await fetch(url('/v1/engines'))).json()) as { items: { name: string; default: boolean }[] };
+    assert.deepEqual(engines.items.map((e) => [e.name, e.default]), [['pseudo', true]]);
+    // This stack runs no workers: the aggregate says so with a 503.
     const health = await fetch(url('/health'));
     const healthBody = (await health.json()) as { status: string; checks: Record<string, { status: string }>; timestamp: string };
     assert.equal(health.status, 503, JSON.stringify(healthBody));
     assert.equal(healthBody.status, 'unhealthy');
     for (const check of ['database', 'redis', 'storage'] as const) assert.equal(healthBody.checks[check]?.status, 'up', check);
     assert.equal(healthBody.checks['workers']?.status, 'down');
-    assert.equal(healthBody.checks['engines']?.status, 'down');
+    assert.equal(healthBody.checks['engines']?.status, 'up');
 
     const spec = await fetch(url('/docs/openapi.json'));
     assert.equal(spec.status, 200);

@@ -1,1 +1,2 @@
 export * from './translation.module.js';
+export * from './engines/engines.module.js';

@@ -2,7 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { DocatConfig } from '@docat/config';
 import { EVENTS, QUEUES, RPC } from '@docat/contracts';
 import { CONFIG, WorkerStepsModule } from '@docat/service-kit';
-import { EnginesController } from './engines/engines.controller.js';
+import { ENGINES_PATTERNS, EnginesModule } from './engines/engines.module.js';
 import { GlossariesController } from './glossaries/glossaries.controller.js';
 import { GlossariesRepository } from './glossaries/glossaries.repository.js';
 import { MemoryAdminController } from './memory/memory-admin.controller.js';
@@ -15,7 +15,7 @@ import { TRANSLATION_SETTINGS, type TranslationSettings } from './translation.to
 export const TRANSLATION_CLAIMS = {
   patterns: [
     EVENTS.JOB_CANCEL_REQUESTED,
-    RPC.TRANSLATION_ENGINES,
+    ...ENGINES_PATTERNS,
     RPC.TRANSLATION_GLOSSARY_CREATE,
     RPC.TRANSLATION_GLOSSARY_LIST,
     RPC.TRANSLATION_GLOSSARY_GET,
@@ -33,8 +33,8 @@ export class TranslationModule {
   static register(): DynamicModule {
     return {
       module: TranslationModule,
-      imports: [WorkerStepsModule],
-      controllers: [EnginesController, GlossariesController, MemoryAdminController],
+      imports: [WorkerStepsModule, EnginesModule],
+      controllers: [GlossariesController, MemoryAdminController],
       providers: [
         {
           provide: TRANSLATION_SETTINGS,

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { z } from 'zod';
+import type { LanguageCode } from '@docat/contracts';
 import type { PlanRateLimits, RateLimit } from './parsers.js';
 import {
   VARIABLE_NAMES,
@@ -150,10 +151,10 @@ export interface DocatConfig {
     /** Empty means: every engine whose credentials are set, then pseudo. */
     engines: readonly EngineName[];
     defaultEngine?: EngineName;
-    openai: { apiKey?: string; baseUrl: string; model: string };
-    openrouter: { apiKey?: string; baseUrl: string; model: string };
-    gemini: { apiKey?: string; baseUrl: string; model: string };
-    anthropic: { apiKey?: string; baseUrl: string; model: string };
+    openai: { apiKey?: string; baseUrl: string; model: string; languages?: readonly LanguageCode[] };
+    openrouter: { apiKey?: string; baseUrl: string; model: string; languages?: readonly LanguageCode[] };
+    gemini: { apiKey?: string; baseUrl: string; model: string; languages?: readonly LanguageCode[] };
+    anthropic: { apiKey?: string; baseUrl: string; model: string; languages?: readonly LanguageCode[] };
     deepl: { authKey?: string; serverUrl?: string };
     google: { apiKey?: string; projectId?: string; baseUrl?: string };
     libretranslate: { url?: string; apiKey?: string };
@@ -435,13 +436,14 @@ function build(v: VariableValues, cwd: string): DocatConfig {
     translation: {
       engines: v.TRANSLATION_ENGINES,
       defaultEngine: v.DEFAULT_ENGINE,
-      openai: { apiKey: v.OPENAI_API_KEY, baseUrl: v.OPENAI_BASE_URL, model: v.OPENAI_MODEL },
-      openrouter: { apiKey: v.OPENROUTER_API_KEY, baseUrl: v.OPENROUTER_BASE_URL, model: v.OPENROUTER_MODEL },
-      gemini: { apiKey: v.GEMINI_API_KEY, baseUrl: v.GEMINI_BASE_URL, model: v.GEMINI_MODEL },
+      openai: { apiKey: v.OPENAI_API_KEY, baseUrl: v.OPENAI_BASE_URL, model: v.OPENAI_MODEL, languages: v.OPENAI_LANGUAGES },
+      openrouter: { apiKey: v.OPENROUTER_API_KEY, baseUrl: v.OPENROUTER_BASE_URL, model: v.OPENROUTER_MODEL, languages: v.OPENROUTER_LANGUAGES },
+      gemini: { apiKey: v.GEMINI_API_KEY, baseUrl: v.GEMINI_BASE_URL, model: v.GEMINI_MODEL, languages: v.GEMINI_LANGUAGES },
       anthropic: {
         apiKey: v.ANTHROPIC_API_KEY,
         baseUrl: v.ANTHROPIC_BASE_URL,
         model: v.ANTHROPIC_MODEL,
+        languages: v.ANTHROPIC_LANGUAGES,
       },
       deepl: { authKey: v.DEEPL_AUTH_KEY, serverUrl: v.DEEPL_SERVER_URL },
       google: { apiKey: v.GOOGLE_API_KEY, projectId: v.GOOGLE_PROJECT_ID, baseUrl: v.GOOGLE_TRANSLATE_URL },

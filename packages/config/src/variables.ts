@@ -23,6 +23,20 @@ import {
   url,
   urlList,
 } from './parsers.js';
+import { ENGINE_NAMES, LANGUAGE_CODES, type EngineName, type LanguageCode } from '@docat/contracts';
+
+/** The languages an LLM engine is offered for; unset means every language Docat knows. */
+function engineLanguages(engine: string) {
+  return variable({
+    group: 'Translation engines',
+    description: `Languages (BCP 47, comma-separated) ${engine} is used for, source and target; uploads to others are refused with 422 UNSUPPORTED_LANGUAGE. Unset: every language Docat supports.`,
+    schema: list(
+      (entry) => ((LANGUAGE_CODES as readonly string[]).includes(entry) ? (entry as LanguageCode) : undefined),
+      'a language code Docat supports',
+    ),
+    example: 'en,de,fr',
+  });
+}
 
 export const GROUPS = [
   'Runtime',
@@ -44,17 +58,7 @@ export const GROUPS = [
 ] as const;
 export type Group = (typeof GROUPS)[number];
 
-export const ENGINE_NAMES = [
-  'pseudo',
-  'openai',
-  'openrouter',
-  'gemini',
-  'anthropic',
-  'deepl',
-  'google',
-  'libretranslate',
-] as const;
-export type EngineName = (typeof ENGINE_NAMES)[number];
+export { ENGINE_NAMES, type EngineName };
 
 export interface VariableSpec<S extends z.ZodType<unknown, string>, D extends string | undefined> {
   group: Group;
@@ -708,6 +712,7 @@ export const VARIABLES = {
     schema: text(/^\S+$/, 'a model name'),
     default: 'gpt-4.1-mini',
   }),
+  OPENAI_LANGUAGES: engineLanguages('the OpenAI-compatible engine'),
   OPENROUTER_API_KEY: variable({
     group: 'Translation engines',
     description: 'Key for OpenRouter (OpenAI-compatible).',
@@ -726,6 +731,7 @@ export const VARIABLES = {
     schema: text(/^\S+$/, 'a model name'),
     default: 'openai/gpt-4.1-mini',
   }),
+  OPENROUTER_LANGUAGES: engineLanguages('OpenRouter'),
   GEMINI_API_KEY: variable({
     group: 'Translation engines',
     description: 'Key for Gemini through its OpenAI-compatible endpoint.',
@@ -744,6 +750,7 @@ export const VARIABLES = {
     schema: text(/^\S+$/, 'a model name'),
     default: 'gemini-2.5-flash',
   }),
+  GEMINI_LANGUAGES: engineLanguages('Gemini'),
   ANTHROPIC_API_KEY: variable({
     group: 'Translation engines',
     description: 'Key for the Anthropic Messages API.',
@@ -762,6 +769,7 @@ export const VARIABLES = {
     schema: text(/^\S+$/, 'a model name'),
     default: 'claude-sonnet-4-5',
   }),
+  ANTHROPIC_LANGUAGES: engineLanguages('Anthropic'),
   DEEPL_AUTH_KEY: variable({
     group: 'Translation engines',
     description: 'DeepL API key (keys ending in :fx use the free API).',

@@ -12,7 +12,7 @@ export const ERROR_CODES = {
   FILE_TOO_LARGE: { status: 413, title: 'The uploaded file exceeds the size limit' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body exceeds the size limit' },
   INVALID_PAGE_RANGE: { status: 400, title: 'The page range is not valid' },
-  UNSUPPORTED_LANGUAGE: { status: 400, title: 'The language is not supported' },
+  UNSUPPORTED_LANGUAGE: { status: 422, title: 'The engine does not support the language' },
   UNSUPPORTED_FORMAT: { status: 400, title: 'The output format is not supported' },
   RANGE_NOT_SATISFIABLE: { status: 416, title: 'The requested byte range cannot be served' },
   IDEMPOTENCY_KEY_REUSED: {

@@ -55,6 +55,7 @@ export const RPC = {
   NOTIFY_JOB_WEBHOOK: 'notify.job-webhook',
   NOTIFY_SIGNING_SECRET: 'notify.signing-secret',
   TRANSLATION_ENGINES: 'translation.engines',
+  TRANSLATION_RESOLVE_ENGINE: 'translation.resolve-engine',
   TRANSLATION_GLOSSARY_CREATE: 'translation.glossary-create',
   TRANSLATION_GLOSSARY_LIST: 'translation.glossary-list',
   TRANSLATION_GLOSSARY_GET: 'translation.glossary-get',

@@ -43,6 +43,8 @@ export const renderJobSchema = z.object({
   outputs: z.array(outputFormatSchema),
   dualMode: dualModeSchema,
   targetLanguage: languageSchema,
+  /** The job's engine, as resolved at its creation. */
+  engine: engineNameSchema,
   lease: z.number().int().nonnegative(),
   chunks: z.number().int().positive(),
   passwordSecret: z.string().optional(),

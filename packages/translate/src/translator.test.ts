@@ -117,8 +117,17 @@ describe('Translator fallback', () => {
       (err: unknown) => err instanceof DocatError && err.code === 'ENGINE_UNAVAILABLE',
     );
     assert.throws(() => engineChain('openai', {}), (err: unknown) => err instanceof DocatError && err.code === 'ENGINE_UNAVAILABLE');
-    assert.deepEqual(engineChain(undefined, {}).map((e) => e.name), ['pseudo']);
     assert.deepEqual(engineChain('deepl', { DEEPL_AUTH_KEY: 'k', OPENAI_API_KEY: 'k', TRANSLATION_ENGINES: 'openai,deepl' }).map((e) => e.name), ['deepl', 'openai']);
+  });
+
+  test('a free engine bills nothing, whatever it reports sending', async () => {
+    const free = new FakeEngine({ name: 'libretranslate', paid: false });
+    const paid = new FakeEngine({ name: 'deepl' });
+    const a = await translator().translate({ accountId: 'a', engines: [free], source: 'en', target: 'de', segments: doc([1, 2]) });
+    const b = await translator().translate({ accountId: 'a', engines: [paid], source: 'en', target: 'de', segments: doc([1, 2]) });
+    assert.ok(free.characters > 0);
+    assert.equal(a.billedCharacters.libretranslate, 0);
+    assert.equal(b.billedCharacters.deepl, paid.characters);
   });
 
   test('a pseudo job says so in its warnings', async () => {

@@ -510,8 +510,11 @@ export class Translator {
           }),
           signal,
         );
-        report('ok', result.billedCharacters);
-        state.billed[engine.name] = (state.billed[engine.name] ?? 0) + result.billedCharacters;
+        // The engine says whether it is paid: a free engine (pseudo, a self-hosted
+        // LibreTranslate) reports what it was sent, but nothing of it is billed.
+        const billed = engine.paid ? result.billedCharacters : 0;
+        report('ok', billed);
+        state.billed[engine.name] = (state.billed[engine.name] ?? 0) + billed;
         state.charactersSent += segments.reduce((n, s) => n + s.text.length, 0);
         if (result.detectedSource && !state.detectedSource) state.detectedSource = result.detectedSource;
         return new Map(result.translations.map((t) => [t.id, t.text]));

@@ -76,7 +76,7 @@ export class RenderService {
             document: JSON.parse(toJson(source)) as unknown,
             translation: {
               targetLanguage: job.targetLanguage,
-              engine: translation?.engine ?? 'pseudo',
+              engine: job.engine,
               model: translation?.model ?? '',
               blocks: translatedBlocks,
             },

@@ -343,7 +343,11 @@ export const OPERATIONS: Operation[] = [
       `and may have at most ${MAX_UPLOAD_BYTES} bytes. A request whose Content-Length alone exceeds the limit is refused unread. ` +
       `Before any work the document is probed (pages, scanned pages) and its worst case reserved from the account's credits; ` +
       `402 INSUFFICIENT_CREDITS when it does not fit. With \`dryRun=true\` nothing is created: the answer is 200 with the \`DryRun\` ` +
-      `estimate (pages, scanned pages, estimated credits, available credits), and the file is not kept.`,
+      `estimate (pages, scanned pages, estimated credits, available credits), and the file is not kept. ` +
+      `Without an \`engine\` field the job's engine is DEFAULT_ENGINE, else the first configured engine of TRANSLATION_ENGINES, ` +
+      `else the first configured engine, else \`pseudo\` (with a \`pseudo_engine\` warning); the job's \`engine\` says which. ` +
+      `An engine without configuration is 503 ENGINE_UNAVAILABLE, and a language the engine does not list (\`GET /v1/engines\`) ` +
+      `is 422 UNSUPPORTED_LANGUAGE, both before the file is kept.`,
     body: { contentType: 'multipart/form-data', schema: 'UploadForm' },
     query: [{ name: 'dryRun', required: false, schema: { type: 'boolean', default: false }, description: 'Only estimate the credits (200 with a DryRun body)' }],
     headers: [
@@ -353,7 +357,7 @@ export const OPERATIONS: Operation[] = [
       },
     ],
     success: { status: 202, description: 'The job, queued', schema: 'Job', headers: { Location: 'The job URL' } },
-    errors: ['VALIDATION_FAILED', 'EMPTY_FILE', 'UNSUPPORTED_MEDIA_TYPE', 'FILE_TOO_LARGE', 'IDEMPOTENCY_KEY_REUSED', 'INSUFFICIENT_CREDITS'],
+    errors: ['VALIDATION_FAILED', 'EMPTY_FILE', 'UNSUPPORTED_MEDIA_TYPE', 'FILE_TOO_LARGE', 'IDEMPOTENCY_KEY_REUSED', 'INSUFFICIENT_CREDITS', 'UNSUPPORTED_LANGUAGE', 'ENGINE_UNAVAILABLE'],
   },
   {
     method: 'get', path: '/v1/usage', operationId: 'usage', tag: 'auth', auth: true,

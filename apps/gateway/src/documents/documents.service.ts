@@ -1,6 +1,15 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Multipart } from '@fastify/multipart';
-import { DocatError, RPC, uploadOptionsSchema, type EnvelopeContext, type DryRun, type JobView, type UploadOptions } from '@docat/contracts';
+import {
+  DocatError,
+  RPC,
+  uploadOptionsSchema,
+  type DryRun,
+  type EngineChoice,
+  type EnvelopeContext,
+  type JobView,
+  type UploadOptions,
+} from '@docat/contracts';
 import { uploadBytes } from '@docat/observability';
 import { parseOrThrow, STORAGE, type ObjectStorage } from '@docat/service-kit';
 import { checkWebhookUrl } from '@docat/webhooks';
@@ -40,7 +49,7 @@ export class DocumentsService {
   ) {}
 
   async upload(request: UploadRequest): Promise<JobView> {
-    const { stored, options } = await this.receive(request.parts);
+    const { stored, options, engine } = await this.receive(request.parts, request.context);
     uploadBytes.inc(stored.bytes);
     const job = await this.services.call(
       RPC.JOBS_CREATE,
@@ -48,6 +57,7 @@ export class DocumentsService {
         userId: request.userId,
         upload: { storageKey: stored.storageKey, bytes: stored.bytes, fileName: stored.fileName, sha256: stored.sha256 },
         options,
+        engine,
         ...(request.idempotencyKey ? { idempotencyKey: request.idempotencyKey } : {}),
       },
       request.context,
@@ -68,7 +78,7 @@ export class DocumentsService {
    * PDF sandbox, and deleted before the answer, whatever it is. No job is created.
    */
   async estimate(request: Omit<UploadRequest, 'idempotencyKey'>): Promise<DryRun> {
-    const { stored, options } = await this.receive(request.parts);
+    const { stored, options, engine } = await this.receive(request.parts, request.context);
     try {
       return await this.services.call(
         RPC.JOBS_ESTIMATE,
@@ -76,6 +86,7 @@ export class DocumentsService {
           userId: request.userId,
           upload: { storageKey: stored.storageKey, bytes: stored.bytes, fileName: stored.fileName, sha256: stored.sha256 },
           options,
+          engine,
         },
         request.context,
         60_000,
@@ -85,15 +96,46 @@ export class DocumentsService {
     }
   }
 
-  private async receive(parts: AsyncIterable<Multipart>): Promise<{ stored: ReceivedFile; options: UploadOptions }> {
+  /**
+   * The job's engine, resolved by the translation service (the one rule: the engine named,
+   * else DEFAULT_ENGINE, else the first configured...), which also refuses languages the
+   * engine cannot do. It runs as soon as the options are known: before the file is stored
+   * when the form fields come first, as browsers and curl send them.
+   */
+  private resolveEngine(options: UploadOptions, context: EnvelopeContext): Promise<EngineChoice> {
+    return this.services.call(
+      RPC.TRANSLATION_RESOLVE_ENGINE,
+      {
+        targetLanguage: options.targetLanguage,
+        ...(options.sourceLanguage ? { sourceLanguage: options.sourceLanguage } : {}),
+        ...(options.engine ? { engine: options.engine } : {}),
+      },
+      context,
+    );
+  }
+
+  private async receive(
+    parts: AsyncIterable<Multipart>,
+    context: EnvelopeContext,
+  ): Promise<{ stored: ReceivedFile; options: UploadOptions; engine: EngineChoice }> {
     const fields: Record<string, string> = {};
     let stored: ReceivedFile | null = null;
+    let early: { options: UploadOptions; engine: EngineChoice } | undefined;
     try {
       for await (const part of parts) {
         if (part.type === 'file') {
           if (part.fieldname !== FILE_FIELD || stored) {
             part.file.resume();
             throw new DocatError('VALIDATION_FAILED', `Send exactly one file, in the '${FILE_FIELD}' field`);
+          }
+          const before = uploadOptionsSchema.safeParse(fields);
+          if (before.success) {
+            try {
+              early = { options: before.data, engine: await this.resolveEngine(before.data, context) };
+            } catch (err) {
+              part.file.resume();
+              throw err;
+            }
           }
           const file = await storeUpload(this.storage, part.file, this.settings.maxUploadBytes);
           stored = { ...file, fileName: cleanFileName(part.filename) };
@@ -107,9 +149,12 @@ export class DocumentsService {
       }
       if (!stored) throw new DocatError('VALIDATION_FAILED', `The '${FILE_FIELD}' part is missing`);
       const options = parseOrThrow(uploadOptionsSchema, fields);
+      // Fields after the file can change the options: resolve again unless nothing changed.
+      const engine =
+        early && JSON.stringify(early.options) === JSON.stringify(options) ? early.engine : await this.resolveEngine(options, context);
       // A webhook URL naming a private or metadata address is refused with the upload.
       if (options.webhookUrl) await checkWebhookUrl(options.webhookUrl, { allowedHosts: this.settings.webhookAllowedHosts });
-      return { stored, options };
+      return { stored, options, engine };
     } catch (error) {
       if (stored) await this.storage.delete(stored.storageKey).catch(() => undefined);
       throw error;

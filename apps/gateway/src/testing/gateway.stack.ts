@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AUTH_PATTERNS, AuthModule, type AuthModuleOptions } from '@docat/auth';
+import { ENGINES_PATTERNS, EnginesModule } from '@docat/translation';
 import { generateKey, loadConfig, type DocatConfig } from '@docat/config';
 import { bootstrapService, createClusterRuntime, type ObjectStorage, type RunningService } from '@docat/service-kit';
 import { createStorage } from '@docat/storage';
@@ -24,7 +25,8 @@ export interface GatewayStack {
 
 /**
  * The gateway with the services it calls, for tests and the upload benchmark: real
- * auth on a fresh PostgreSQL database, the ingestion stub, the Redis Streams transport
+ * auth on a fresh PostgreSQL database, the translation service's engines module (the
+ * engine a new job uses; pseudo unless `env` configures one), the ingestion stub, the Redis Streams transport
  * under a fresh key prefix, and S3 storage on an s3rver child process. All three
  * services run in this process; `stop()` releases everything it created.
  */
@@ -67,6 +69,8 @@ export async function startGatewayStack(env: Record<string, string> = {}, option
 
     const auth = await bootstrapService({ service: 'auth', module: AuthModule.register(options.auth), runtime, claims: { patterns: AUTH_PATTERNS }, ...common });
     cleanups.push(() => auth.shutdown('stack stop'));
+    const engines = await bootstrapService({ service: 'translation', module: EnginesModule, runtime, claims: { patterns: [...ENGINES_PATTERNS] }, ...common });
+    cleanups.push(() => engines.shutdown('stack stop'));
     const ingestion: IngestionStubState = { jobs: new Map() };
     const stub = await bootstrapService({
       service: 'ingestion',

@@ -61,7 +61,7 @@ class IngestionStubController {
       progress: { percent: 100, stages: {} },
       file: { name: request.upload.fileName, bytes: request.upload.bytes, ...(request.upload.sha256 ? { sha256: request.upload.sha256 } : {}) },
       targetLanguage: request.options.targetLanguage,
-      engine: request.options.engine ?? 'pseudo',
+      engine: request.engine.engine,
       outputs: request.options.outputs,
       dualMode: request.options.dualMode,
       billedCharacters: 0,

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { AUTH_PATTERNS, AuthModule } from '@docat/auth';
+import { ENGINES_PATTERNS, EnginesModule } from '@docat/translation';
 import { generateKey, loadConfig } from '@docat/config';
 import {
   tokenPairSchema,
@@ -105,6 +106,9 @@ describe('credits over HTTP: 402 before any work, dry run, usage', { skip: corpu
         claims: { patterns: AUTH_PATTERNS },
         ...common,
       }),
+    );
+    services.push(
+      await bootstrapService({ service: 'translation', module: EnginesModule, runtime, claims: { patterns: [...ENGINES_PATTERNS] }, ...common }),
     );
     services.push(
       await bootstrapService({

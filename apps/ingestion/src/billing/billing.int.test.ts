@@ -18,6 +18,7 @@ import {
   type UploadOptionsInput,
   type Usage,
   type UserView,
+  type EngineChoice,
 } from '@docat/contracts';
 import { bootstrapService, createClusterRuntime, type RunningService } from '@docat/service-kit';
 import { FsStorage } from '@docat/storage';
@@ -31,6 +32,11 @@ import {
 import { INGESTION_CLAIMS, IngestionModule } from '../ingestion.module.js';
 import { OrchestratorService } from '../orchestration/orchestrator.service.js';
 import { BillingService } from './billing.service.js';
+
+/** The engine choice the gateway sends with an upload (`translation.resolve-engine`). */
+const PSEUDO_CHOICE: EngineChoice = { engine: 'pseudo', model: 'pseudo-1', paid: false, reason: 'pseudo-fallback' };
+const DEEPL_CHOICE: EngineChoice = { engine: 'deepl', model: 'deepl', paid: true, reason: 'requested' };
+const engineChoiceOf = (o: UploadOptionsInput): EngineChoice => (o.engine === 'deepl' ? DEEPL_CHOICE : PSEUDO_CHOICE);
 
 async function codeOf(promise: Promise<unknown>): Promise<string> {
   try {
@@ -144,6 +150,7 @@ describe('billing: probe, reserve, settle, release, idempotency, erasure', () =>
         userId,
         upload,
         options: uploadOptionsSchema.parse(options),
+        engine: engineChoiceOf(options),
         ...(idempotencyKey ? { idempotencyKey } : {}),
       },
       userId,
@@ -176,6 +183,7 @@ describe('billing: probe, reserve, settle, release, idempotency, erasure', () =>
         userId: user,
         upload: text,
         options: uploadOptionsSchema.parse({ targetLanguage: 'de' }),
+        engine: PSEUDO_CHOICE,
       });
       assert.deepEqual(
         [
@@ -195,6 +203,7 @@ describe('billing: probe, reserve, settle, release, idempotency, erasure', () =>
         userId: user,
         upload: scanned,
         options: uploadOptionsSchema.parse({ targetLanguage: 'de', engine: 'deepl' }),
+        engine: DEEPL_CHOICE,
       });
       // Two scanned pages at 5 credits, and 2 x 5,000 assumed characters for a paid engine at 1 per 1,000.
       assert.deepEqual(
@@ -213,6 +222,7 @@ describe('billing: probe, reserve, settle, release, idempotency, erasure', () =>
         userId: user,
         upload: text,
         options: uploadOptionsSchema.parse({ targetLanguage: 'de', pages: '2-3,13-40' }),
+        engine: PSEUDO_CHOICE,
       });
       assert.deepEqual([ranged.selectedPages, ranged.estimatedCredits], [4, 4]);
       assert.equal(
@@ -240,6 +250,7 @@ describe('billing: probe, reserve, settle, release, idempotency, erasure', () =>
           userId: unverified,
           upload,
           options: uploadOptionsSchema.parse({ targetLanguage: 'de' }),
+          engine: PSEUDO_CHOICE,
         },
         unverified,
       );
@@ -257,6 +268,7 @@ describe('billing: probe, reserve, settle, release, idempotency, erasure', () =>
           userId: verified,
           upload: await stored('tracemonkey.pdf'),
           options: uploadOptionsSchema.parse({ targetLanguage: 'de', engine: 'deepl' }),
+          engine: DEEPL_CHOICE,
         },
         verified,
       );
@@ -267,6 +279,7 @@ describe('billing: probe, reserve, settle, release, idempotency, erasure', () =>
           userId: verified,
           upload: await stored('tracemonkey.pdf'),
           options: uploadOptionsSchema.parse({ targetLanguage: 'fr', engine: 'deepl' }),
+          engine: DEEPL_CHOICE,
         },
         verified,
       );
@@ -465,6 +478,7 @@ describe('billing: probe, reserve, settle, release, idempotency, erasure', () =>
           userId: user,
           upload: repeatUpload,
           options: uploadOptionsSchema.parse({ outputs: 'txt,md', targetLanguage: 'de' }),
+          engine: PSEUDO_CHOICE,
           idempotencyKey: key,
         },
         user,

@@ -16,6 +16,7 @@ import {
   type DryRun,
   type RpcRequest,
   type RpcResponse,
+  type EngineChoice,
   type UploadOptions,
 } from '@docat/contracts';
 import type { DocatConfig } from '@docat/config';
@@ -143,20 +144,20 @@ export class BillingService implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  async estimate(storageKey: string, options: UploadOptions): Promise<CreditEstimate> {
+  async estimate(storageKey: string, options: UploadOptions, engine: EngineChoice): Promise<CreditEstimate> {
     const probe = await this.probe(storageKey, options.password);
     return estimateCredits({
       probe,
       pages: options.pages,
-      engine: options.engine,
+      engine,
       rates: this.config.credits.rates,
       reserveCharactersPerPage: this.config.credits.reserveCharactersPerPage,
     });
   }
 
   /** `POST /v1/documents?dryRun=true`: the estimate and whether it fits what the account has left. */
-  async dryRun(userId: string, storageKey: string, options: UploadOptions): Promise<DryRun> {
-    const estimate = await this.estimate(storageKey, options);
+  async dryRun(userId: string, storageKey: string, options: UploadOptions, engine: EngineChoice): Promise<DryRun> {
+    const estimate = await this.estimate(storageKey, options, engine);
     if (!this.enabled) return { ...estimate, dryRun: true, available: null, sufficient: true };
     const usage = await this.call(RPC.CREDITS_USAGE, { userId }, userId);
     const available = usage.available;
@@ -174,9 +175,10 @@ export class BillingService implements OnApplicationBootstrap, OnModuleDestroy {
     jobId: string,
     storageKey: string,
     options: UploadOptions,
+    engine: EngineChoice,
   ): Promise<Reservation | null> {
     if (!this.enabled) return null;
-    const estimate = await this.estimate(storageKey, options);
+    const estimate = await this.estimate(storageKey, options, engine);
     const accepted = await this.call(
       RPC.CREDITS_RESERVE,
       { userId, jobId, credits: estimate.estimatedCredits, estimate },

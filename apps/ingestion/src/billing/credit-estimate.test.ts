@@ -13,7 +13,7 @@ test('the estimate charges selected text pages at 1, scanned ones at 5, and noth
   const estimate = estimateCredits({
     probe: { pageCount: 10, scannedPages: [2, 9] },
     pages: '1-4,9-20',
-    engine: undefined,
+    engine: { engine: 'pseudo', paid: false },
     rates,
     reserveCharactersPerPage: 5000,
   });
@@ -35,7 +35,7 @@ test('a paid engine reserves the assumed characters per selected page', () => {
   const estimate = estimateCredits({
     probe: { pageCount: 3, scannedPages: [] },
     pages: undefined,
-    engine: 'deepl',
+    engine: { engine: 'deepl', paid: true },
     rates,
     reserveCharactersPerPage: 4_500,
   });
@@ -44,11 +44,22 @@ test('a paid engine reserves the assumed characters per selected page', () => {
   assert.equal(estimate.estimatedCredits, 3 + 14);
 });
 
+test('whether an engine is paid is its own fact: a free engine reserves no characters', () => {
+  const estimate = estimateCredits({
+    probe: { pageCount: 3, scannedPages: [] },
+    pages: undefined,
+    engine: { engine: 'libretranslate', paid: false },
+    rates,
+    reserveCharactersPerPage: 4_500,
+  });
+  assert.deepEqual([estimate.engine, estimate.paidEngine, estimate.translationCharacters, estimate.estimatedCredits], ['libretranslate', false, 0, 3]);
+});
+
 test('an unreadable document reserves nothing and says it was not probed', () => {
   const estimate = estimateCredits({
     probe: null,
     pages: undefined,
-    engine: 'openai',
+    engine: { engine: 'openai', paid: true },
     rates,
     reserveCharactersPerPage: 5000,
   });

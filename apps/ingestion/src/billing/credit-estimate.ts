@@ -3,7 +3,7 @@ import {
   type CreditEstimate,
   type CreditLine,
   type CreditRates,
-  type EngineName,
+  type EngineChoice,
 } from '@docat/contracts';
 
 /** What the probe learned of a document; null when it could not read it. */
@@ -17,14 +17,10 @@ export interface EstimateInput {
   probe: ProbeFacts | null;
   /** The upload's page selection (`1-5,8`), if any. */
   pages: string | undefined;
-  engine: EngineName | undefined;
+  /** The job's engine as resolved at creation; whether it is paid is the engine's own fact. */
+  engine: Pick<EngineChoice, 'engine' | 'paid'>;
   rates: CreditRates;
   reserveCharactersPerPage: number;
-}
-
-/** Only the pseudo engine is free; every other engine reports the characters it bills. */
-export function isPaidEngine(engine: string): boolean {
-  return engine !== 'pseudo';
 }
 
 /** Credits for characters sent to a paid engine: rounded up, per job. */
@@ -48,8 +44,8 @@ export function selectedPages(pageCount: number, pages: string | undefined): num
  * job fails at extraction in the same way, and if it does not, the actual is settled.
  */
 export function estimateCredits(input: EstimateInput): CreditEstimate {
-  const engine = input.engine ?? 'pseudo';
-  const paidEngine = isPaidEngine(engine);
+  const engine = input.engine.engine;
+  const paidEngine = input.engine.paid;
   const selected = input.probe ? selectedPages(input.probe.pageCount, input.pages) : [];
   const scanned = input.probe ? new Set(input.probe.scannedPages) : new Set<number>();
   const scannedPages = selected.filter((n) => scanned.has(n)).length;

@@ -12,12 +12,16 @@ import {
   uuidv7,
   type ChunkStepProgress,
   type JobView,
+  type EngineChoice,
 } from '@docat/contracts';
 import { FsStorage } from '@docat/storage';
 import { bootstrapService, createStandaloneRuntime, type RunningService } from '@docat/service-kit';
 import { corpusFile, freshDatabase, requireCorpus, type FreshDatabase } from '@docat/testing';
 import { INGESTION_CLAIMS, IngestionModule } from '../ingestion.module.js';
 import { JOB_PROGRESS_INTERVAL_MS } from './job-progress.tracker.js';
+
+/** The engine choice the gateway sends with an upload (`translation.resolve-engine`). */
+const PSEUDO_CHOICE: EngineChoice = { engine: 'pseudo', model: 'pseudo-1', paid: false, reason: 'pseudo-fallback' };
 
 /**
  * Workers' in-chunk progress reports folded into the job on a real PostgreSQL, with no
@@ -104,6 +108,7 @@ describe("job progress from workers' reports", () => {
           outputs: 'md',
           noCache: 'true',
         }),
+        engine: PSEUDO_CHOICE,
       },
       { timeoutMs: 10_000, context: { userId } },
     );

@@ -12,7 +12,7 @@ export function toJobView(row: JobRow): JobView {
     targetLanguage: o.targetLanguage,
     ...(o.sourceLanguage ? { sourceLanguage: o.sourceLanguage } : {}),
     ...(row.detected_language ? { detectedLanguage: row.detected_language } : {}),
-    engine: o.engine ?? 'pseudo',
+    engine: o.engine,
     outputs: o.outputs,
     dualMode: o.dualMode,
     ...(row.page_count !== null ? { pages: row.page_count } : {}),

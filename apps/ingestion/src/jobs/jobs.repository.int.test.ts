@@ -17,7 +17,7 @@ function newJob(userId: string, at: number): NewJob {
     fileBytes: 10,
     sha256: 'a'.repeat(64),
     sourceKey: `uploads/${uuidv7()}`,
-    options: { targetLanguage: 'de', outputs: ['md'], dualMode: 'side', noCache: false, useMemory: true },
+    options: { targetLanguage: 'de', engine: 'pseudo', outputs: ['md'], dualMode: 'side', noCache: false, useMemory: true },
     passwordSecret: null,
     progress: { percent: 0, stages: {} },
   };

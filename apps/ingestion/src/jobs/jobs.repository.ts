@@ -26,6 +26,8 @@ export interface NewJob {
   passwordSecret: string | null;
   progress: JobProgress;
   cached?: { resultsJobId: string; pageCount: number | null; warnings: JobWarning[]; detectedLanguage: string | null };
+  /** Warnings known at creation (a cached job takes its source's). */
+  warnings?: JobWarning[];
 }
 
 export interface JobPatch {
@@ -69,7 +71,7 @@ export class JobsRepository {
       [
         job.id, createdAt, job.userId, job.state, job.stage, job.fileName, job.fileBytes, job.sha256, job.sourceKey,
         JSON.stringify(job.options), job.passwordSecret, JSON.stringify(job.progress), Boolean(job.cached),
-        job.cached?.resultsJobId ?? null, job.cached?.pageCount ?? null, JSON.stringify(job.cached?.warnings ?? []),
+        job.cached?.resultsJobId ?? null, job.cached?.pageCount ?? null, JSON.stringify(job.cached?.warnings ?? job.warnings ?? []),
         job.cached?.detectedLanguage ?? null, now,
       ],
     )) as JobRow[];

@@ -8,7 +8,9 @@ import {
   encodeJobCursor,
   decodeJobCursor,
   uuidv7,
+  type EngineChoice,
   type JobList,
+  type JobWarning,
   type JobView,
   type OutputFormat,
   type ResultLocation,
@@ -26,6 +28,20 @@ import { BillingService } from '../billing/billing.service.js';
 import { idempotencyRequestHash } from '../billing/idempotency.js';
 
 type CreateRequest = z.infer<(typeof RPC_CONTRACTS)['jobs.create']['request']>;
+
+/** A job translated by pseudo says so from the start, and says why. */
+function creationWarnings(engine: EngineChoice): JobWarning[] {
+  if (engine.engine !== 'pseudo') return [];
+  return [
+    {
+      kind: 'pseudo_engine',
+      message:
+        engine.reason === 'pseudo-fallback'
+          ? 'No translation engine is configured, so the offline pseudo engine is used: the output is pseudo-localised, not translated. Configure an engine (see GET /v1/engines).'
+          : 'Translated by the offline pseudo engine (deterministic pseudo-localisation), not by a real translation engine.',
+    },
+  ];
+}
 
 const CONTENT_TYPES: Record<OutputFormat, string> = {
   pdf: 'application/pdf',
@@ -57,7 +73,7 @@ export class JobsService {
   async create(req: CreateRequest): Promise<JobView> {
     const sha256 = await this.hashUpload(req.upload.storageKey);
     const { password, ...options } = req.options;
-    const stored: StoredOptions = options;
+    const stored: StoredOptions = { ...options, engine: req.engine.engine };
     const optionsHash = resultCacheKey(stored);
     const requestHash = idempotencyRequestHash(sha256, stored, password !== undefined);
 
@@ -72,7 +88,7 @@ export class JobsService {
     // Before any work: the worst case is reserved, or the upload refused with INSUFFICIENT_CREDITS. Cached results are free.
     const reservation = cachedFrom
       ? null
-      : await this.billing.reserve(req.userId, id, req.upload.storageKey, req.options).catch(async (err: unknown) => {
+      : await this.billing.reserve(req.userId, id, req.upload.storageKey, req.options, req.engine).catch(async (err: unknown) => {
           // A refused upload leaves nothing behind.
           if (err instanceof DocatError && err.code === 'INSUFFICIENT_CREDITS') await this.storage.delete(req.upload.storageKey).catch(() => undefined);
           throw err;
@@ -100,7 +116,7 @@ export class JobsService {
             },
             tx,
           )
-        : await this.jobs.insert({ ...base, state: 'queued', stage: 'queued', progress: { percent: 0, stages: {} } }, tx);
+        : await this.jobs.insert({ ...base, state: 'queued', stage: 'queued', progress: { percent: 0, stages: {} }, warnings: creationWarnings(req.engine) }, tx);
       if (req.idempotencyKey && !(await this.jobs.insertIdempotencyKey(req.userId, req.idempotencyKey, requestHash, row, tx))) {
         return null;
       }

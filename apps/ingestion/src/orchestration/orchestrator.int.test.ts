@@ -5,12 +5,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { loadConfig } from '@docat/config';
-import { QUEUES, RPC, STORAGE_KEYS, uploadOptionsSchema, uuidv7, type JobView } from '@docat/contracts';
+import { QUEUES, RPC, STORAGE_KEYS, uploadOptionsSchema, uuidv7, type JobView, type EngineChoice } from '@docat/contracts';
 import { FsStorage } from '@docat/storage';
 import { bootstrapService, createStandaloneRuntime, type RunningService } from '@docat/service-kit';
 import { corpusFile, freshDatabase, requireCorpus, type FreshDatabase } from '@docat/testing';
 import { INGESTION_CLAIMS, IngestionModule } from '../ingestion.module.js';
 import { OrchestratorService } from './orchestrator.service.js';
+
+/** The engine choice the gateway sends with an upload (`translation.resolve-engine`). */
+const PSEUDO_CHOICE: EngineChoice = { engine: 'pseudo', model: 'pseudo-1', paid: false, reason: 'pseudo-fallback' };
 
 interface ChunkState {
   job_id: string;
@@ -80,6 +83,7 @@ describe('orchestration: per-user cap and the reconciler', () => {
         upload: { storageKey, bytes: bytes.length, fileName: 'tracemonkey.pdf' },
         // noCache: the same file twice must make two jobs with their own chunks.
         options: uploadOptionsSchema.parse({ targetLanguage: 'de', outputs: 'md', noCache: 'true' }),
+        engine: PSEUDO_CHOICE,
       },
       { timeoutMs: 10_000, context: { userId } },
     );

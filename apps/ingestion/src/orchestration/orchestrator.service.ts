@@ -210,6 +210,7 @@ export class OrchestratorService {
       outputs: job.options.outputs.filter((o) => RENDERABLE.has(o)),
       dualMode: job.options.dualMode,
       targetLanguage: job.options.targetLanguage,
+      engine: job.options.engine,
       lease: job.render_lease,
       chunks: job.chunk_count ?? 1,
       ...(job.password_secret ? { passwordSecret: job.password_secret } : {}),
@@ -235,7 +236,7 @@ export class OrchestratorService {
         layoutKey: STORAGE_KEYS.chunkLayout(job.id, chunk.chunk),
         targetLanguage: job.options.targetLanguage,
         ...(job.options.sourceLanguage ? { sourceLanguage: job.options.sourceLanguage } : {}),
-        engine: job.options.engine ?? 'pseudo',
+        engine: job.options.engine,
         ...(job.options.glossaryId ? { glossaryId: job.options.glossaryId } : {}),
         useMemory: job.options.useMemory,
       };

@@ -78,7 +78,7 @@ describe('retention sweeps on PostgreSQL and S3 with a fake clock', () => {
       fileBytes: 10,
       sha256: id.replace(/-/g, '').padEnd(64, '0'),
       sourceKey: upload,
-      options: { targetLanguage: 'de', outputs: ['md'], dualMode: 'side', noCache: false, useMemory: true },
+      options: { targetLanguage: 'de', engine: 'pseudo', outputs: ['md'], dualMode: 'side', noCache: false, useMemory: true },
       passwordSecret: null,
       progress: { percent: 0, stages: {} },
       ...(opts.cachedFrom ? { cached: { resultsJobId: opts.cachedFrom, pageCount: 1, warnings: [], detectedLanguage: null } } : {}),

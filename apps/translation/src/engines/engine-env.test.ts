@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadConfig } from '@docat/config';
 import { DocatError } from '@docat/contracts';
-import { configuredEngines, engineChain } from '@docat/translate';
+import { configuredEngines, engineChain, resolveEngine } from '@docat/translate';
 import { engineEnv } from './engine-env.js';
 
 test('the typed configuration gives the registry the engines and the fallback chain it names', () => {
@@ -10,7 +10,16 @@ test('the typed configuration gives the registry the engines and the fallback ch
   const env = engineEnv(config.translation);
   assert.deepEqual(configuredEngines(env).map((e) => e.name).sort(), ['deepl', 'openai', 'pseudo']);
   assert.deepEqual(engineChain('openai', env).map((e) => e.name), ['openai', 'deepl']);
-  assert.deepEqual(engineChain(undefined, env).map((e) => e.name), ['deepl', 'openai']);
+  assert.equal(resolveEngine(undefined, env).engine.name, 'deepl');
+});
+
+test('DEFAULT_ENGINE and the LLM language lists reach the registry', async () => {
+  const env = engineEnv(
+    loadConfig({ NODE_ENV: 'test', OPENAI_API_KEY: 'k', DEEPL_AUTH_KEY: 'd', DEFAULT_ENGINE: 'openai', OPENAI_LANGUAGES: 'en,de' }).translation,
+  );
+  const { engine, reason } = resolveEngine(undefined, env);
+  assert.equal(`${engine.name}:${reason}`, 'openai:default');
+  assert.deepEqual((await engine.languages()).target, ['en', 'de']);
 });
 
 test('a job asking for an engine without configuration is ENGINE_UNAVAILABLE, never pseudo', () => {

@@ -1,9 +1,16 @@
 import { Controller, Inject } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { RPC, RPC_CONTRACTS, type EngineInfo } from '@docat/contracts';
-import { configuredEngines, type EngineEnv, type TranslationEngine } from '@docat/translate';
+import { RPC, RPC_CONTRACTS, type EngineChoice, type EngineInfo, type EngineName } from '@docat/contracts';
+import {
+  assertEngineLanguages,
+  configuredEngines,
+  resolveEngine,
+  type EngineEnv,
+  type EngineLanguages,
+  type TranslationEngine,
+} from '@docat/translate';
 import { parseOrThrow } from '@docat/service-kit';
-import { ENGINE_ENV } from '../translate/translation-engine.providers.js';
+import { ENGINE_ENV } from './engine-env.js';
 
 /** A provider that does not answer within this time is reported unhealthy, not waited for. */
 const PROBE_MS = 3000;
@@ -22,10 +29,17 @@ async function within<T>(work: Promise<T>, fallback: T): Promise<T> {
   }
 }
 
-/** `translation.engines`: the engines this deployment has configuration for, their languages and health. */
+const UNKNOWN_LANGUAGES: EngineLanguages = { source: [], target: [] };
+
+/**
+ * `translation.engines` (`GET /v1/engines`): the engines this deployment has configuration
+ * for, their languages and health. `translation.resolve-engine`: the engine a new job uses
+ * (the registry's one rule) and the check that it can do the job's languages.
+ */
 @Controller()
 export class EnginesController {
   private cached?: { at: number; items: Promise<EngineInfo[]> };
+  private readonly languageLists = new Map<EngineName, { at: number; list: Promise<EngineLanguages> }>();
 
   constructor(@Inject(ENGINE_ENV) private readonly env: EngineEnv) {}
 
@@ -40,16 +54,44 @@ export class EnginesController {
     return { items: await this.cached.items };
   }
 
+  @MessagePattern(RPC.TRANSLATION_RESOLVE_ENGINE)
+  async resolve(@Payload() data: unknown): Promise<EngineChoice> {
+    const req = parseOrThrow(RPC_CONTRACTS[RPC.TRANSLATION_RESOLVE_ENGINE].request, data);
+    const { engine, reason } = resolveEngine(req.engine, this.env);
+    await assertEngineLanguages(
+      engine,
+      { target: req.targetLanguage, ...(req.sourceLanguage ? { source: req.sourceLanguage } : {}) },
+      this.languagesOf(engine),
+    );
+    return { engine: engine.name, model: engine.model, paid: engine.paid, reason };
+  }
+
+  /** An engine's language list, asked of its provider at most once a minute; a list that cannot be read is not kept. */
+  private languagesOf(engine: TranslationEngine): Promise<EngineLanguages> {
+    const hit = this.languageLists.get(engine.name);
+    if (hit && Date.now() - hit.at <= CACHE_MS) return hit.list;
+    const list = within(engine.languages(), UNKNOWN_LANGUAGES).then((l) => {
+      if (l === UNKNOWN_LANGUAGES) this.languageLists.delete(engine.name);
+      return l;
+    });
+    this.languageLists.set(engine.name, { at: Date.now(), list });
+    return list;
+  }
+
   private describeAll(): Promise<EngineInfo[]> {
-    const chain = (this.env.TRANSLATION_ENGINES ?? '').split(',').map((n) => n.trim()).filter(Boolean);
     const engines = configuredEngines(this.env);
-    const first = chain.find((n) => engines.some((e) => e.name === n)) ?? engines.find((e) => e.name !== 'pseudo')?.name ?? 'pseudo';
-    return Promise.all(engines.map((engine) => this.describe(engine, engine.name === first)));
+    let defaultName: EngineName | undefined;
+    try {
+      defaultName = resolveEngine(undefined, this.env).engine.name;
+    } catch {
+      // DEFAULT_ENGINE names an engine without configuration: uploads naming none are refused, so none is the default.
+    }
+    return Promise.all(engines.map((engine) => this.describe(engine, engine.name === defaultName)));
   }
 
   private async describe(engine: TranslationEngine, isDefault: boolean): Promise<EngineInfo> {
     const [languages, health] = await Promise.all([
-      within(engine.languages(), { source: [], target: [] }),
+      this.languagesOf(engine),
       within(engine.health(), { ok: false, detail: `no answer within ${PROBE_MS} ms` }),
     ]);
     return {

@@ -17,14 +17,9 @@ import {
 } from '@docat/translate';
 import { STORAGE, StepReporter, readJson, writeJson, type ObjectStorage } from '@docat/service-kit';
 import { GlossariesRepository } from '../glossaries/glossaries.repository.js';
-import { ENGINE_ENV, TRANSLATOR } from './translation-engine.providers.js';
+import { ENGINE_ENV } from '../engines/engine-env.js';
+import { TRANSLATOR } from './translation-engine.providers.js';
 import { recordEngineFailure, recordTranslation } from './translation-metrics.js';
-
-const PSEUDO_WARNING: JobWarning = {
-  kind: 'pseudo_engine',
-  message:
-    'Translated by the offline pseudo engine (deterministic pseudo-localisation), not by a real translation engine.',
-};
 
 /** Memory account of a job without a user (the platform's own jobs). */
 const NO_ACCOUNT = 'anonymous';
@@ -148,11 +143,10 @@ export class TranslateService {
       signal,
     );
 
+    // A job on pseudo carries its label from creation (ingestion), once.
     const warnings: JobWarning[] = outcome.warnings
       .filter((w) => w.kind !== 'pseudo_engine')
       .map((w) => ({ kind: w.kind, message: w.detail }));
-    // One pseudo label per job, carried by its first chunk.
-    if (engine.name === 'pseudo' && job.chunk === 0) warnings.unshift(PSEUDO_WARNING);
     await this.reporter.done(
       {
         jobId: job.jobId,

@@ -1,12 +1,9 @@
 import type { Provider } from '@nestjs/common';
-import type { DocatConfig } from '@docat/config';
 import { MIGRATIONS } from '@docat/database';
-import { CachedTranslationMemory, PostgresTranslationMemory, Translator, type EngineEnv, type TranslationMemory } from '@docat/translate';
-import { CONFIG, RUNTIME, type Runtime } from '@docat/service-kit';
-import { engineEnv } from '../engines/engine-env.js';
+import { CachedTranslationMemory, PostgresTranslationMemory, Translator, type TranslationMemory } from '@docat/translate';
+import { RUNTIME, type Runtime } from '@docat/service-kit';
 import { recordEngineCall } from './translation-metrics.js';
 
-export const ENGINE_ENV = Symbol('ENGINE_ENV');
 export const TRANSLATION_POOL = Symbol('TRANSLATION_POOL');
 export const TRANSLATION_MEMORY = Symbol('TRANSLATION_MEMORY');
 export const TRANSLATOR = Symbol('TRANSLATOR');
@@ -25,11 +22,6 @@ function hasQuery(value: unknown): value is TranslationPool {
  * limiter (shared through Redis by every pod in cluster mode). One Translator per process serves every job.
  */
 export const translationEngineProviders: Provider[] = [
-  {
-    provide: ENGINE_ENV,
-    inject: [CONFIG],
-    useFactory: (config: DocatConfig): EngineEnv => engineEnv(config.translation),
-  },
   {
     provide: TRANSLATION_POOL,
     inject: [RUNTIME],

@@ -30,6 +30,14 @@ interface TranslateFlags {
 
 const AVAILABLE: readonly OutputFormat[] = TRANSLATE_FORMATS;
 
+const ENGINE_REASON = {
+  requested: '--engine',
+  default: 'DEFAULT_ENGINE',
+  chain: 'TRANSLATION_ENGINES',
+  configured: 'its configuration (the first engine with a key set)',
+  'pseudo-fallback': 'default',
+} as const;
+
 export function translateCommand(): Command {
   return new Command('translate')
     .description('Translate a PDF and write the results beside it (or into --out)')
@@ -108,7 +116,10 @@ export function translateCommand(): Command {
         written.push(path);
       }
       const seconds = progress.finish();
-      if (result.pseudo) progress.note('Engine: pseudo (offline pseudo-localisation, not a real translation; set an engine key and --engine for real output)');
+      if (result.engine.reason === 'pseudo-fallback')
+        progress.note('Engine: pseudo, because no translation engine is configured (offline pseudo-localisation, not a real translation; set an engine key such as DEEPL_AUTH_KEY or OPENAI_API_KEY)');
+      else if (result.pseudo) progress.note('Engine: pseudo (offline pseudo-localisation, not a real translation)');
+      else progress.note(`Engine: ${result.engine.name} (${result.engine.model})${result.engine.reason === 'requested' ? '' : `, chosen by ${ENGINE_REASON[result.engine.reason]}`}`);
       if (result.memoryError) progress.note(`warning: translation memory unavailable, translated without it (${result.memoryError}); --no-memory skips it`);
       for (const w of result.warnings) if (w.kind !== 'pseudo_engine') progress.note(`warning (${w.kind}${w.page ? `, page ${w.page}` : ''}): ${w.message}`);
       progress.note(

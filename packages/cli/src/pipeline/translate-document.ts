@@ -6,11 +6,14 @@ import {
   type LayoutDocument,
   type LanguageCode,
 } from '@docat/contracts';
-import { applyTranslations, extractInSandbox } from '@docat/pdf';
+import { applyTranslations, extractInSandbox, type SandboxLimits } from '@docat/pdf';
 import {
   MemoryRateLimiter,
   Translator,
+  assertEngineLanguages,
   engineChain,
+  resolveEngine,
+  type EngineChoiceReason,
   parseGlossaryCsv,
   reassemble,
   segmentBlocks,
@@ -32,6 +35,8 @@ export interface TranslateDocumentOptions {
   env?: NodeJS.ProcessEnv;
   signal?: AbortSignal;
   onProgress?: (stage: 'extract' | 'translate', done: number, total: number) => void;
+  /** Limits of the extraction sandbox, over its defaults (a benchmark allows a slow machine more time). */
+  extractLimits?: Partial<SandboxLimits>;
 }
 
 export interface TranslatedDocument {
@@ -39,6 +44,8 @@ export interface TranslatedDocument {
   translated: LayoutDocument;
   warnings: JobWarning[];
   engines: EngineName[];
+  /** The engine of the run, as the services' rule chose it, and why. */
+  engine: { name: EngineName; model: string; reason: EngineChoiceReason };
   pseudo: boolean;
   billedCharacters: number;
   requests: number;
@@ -54,7 +61,7 @@ export const LOCAL_ACCOUNT = 'local';
 
 export async function extractDocument(
   input: string,
-  opts: Pick<TranslateDocumentOptions, 'pages' | 'password' | 'source' | 'signal'> & {
+  opts: Pick<TranslateDocumentOptions, 'pages' | 'password' | 'source' | 'signal' | 'extractLimits'> & {
     onProgress?: (done: number, total: number) => void;
   },
 ): Promise<{ document: LayoutDocument; warnings: JobWarning[] }> {
@@ -66,7 +73,7 @@ export async function extractDocument(
     ocr: 'auto',
     ...(opts.signal ? { signal: opts.signal } : {}),
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
-  });
+  }, opts.extractLimits);
 }
 
 /**
@@ -75,8 +82,11 @@ export async function extractDocument(
  */
 export async function translateDocument(opts: TranslateDocumentOptions): Promise<TranslatedDocument> {
   const env = opts.env ?? process.env;
-  // Resolve the engine chain before any work: an unconfigured engine fails at once.
-  const chain = engineChain(opts.engine, env);
+  // The engine is chosen by the services' rule and checked before any work: an
+  // unconfigured engine or a language it cannot do fails at once.
+  const choice = resolveEngine(opts.engine, env);
+  await assertEngineLanguages(choice.engine, { target: opts.target, ...(opts.source ? { source: opts.source } : {}) });
+  const chain = engineChain(choice.engine.name, env);
   const { document, warnings } = await extractDocument(opts.input, {
     ...opts,
     onProgress: (done, total) => opts.onProgress?.('extract', done, total),
@@ -123,7 +133,8 @@ export async function translateDocument(opts: TranslateDocumentOptions): Promise
     translated,
     warnings,
     engines: chain.map((e) => e.name),
-    pseudo: chain[0]?.name === 'pseudo',
+    engine: { name: choice.engine.name, model: choice.engine.model, reason: choice.reason },
+    pseudo: choice.engine.name === 'pseudo',
     billedCharacters: billed,
     requests,
     memoryHits: outcome.memoryHits,

@@ -1,5 +1,5 @@
 import Anthropic from '@anthropic-ai/sdk';
-import { LANGUAGE_CODES } from '@docat/contracts';
+import { LANGUAGE_CODES, type LanguageCode } from '@docat/contracts';
 import { fromSdkError } from './engine-error.js';
 import { gatedFetch, withGate } from './gated-fetch.js';
 import { KeyPool } from './key-pool.js';
@@ -21,6 +21,8 @@ export interface AnthropicEngineOptions {
   baseURL?: string;
   model?: string;
   timeoutMs?: number;
+  /** The languages this model is offered for (source and target); every language Docat knows when unset. */
+  languages?: readonly LanguageCode[];
 }
 
 /**
@@ -34,8 +36,10 @@ export class AnthropicEngine implements TranslationEngine {
   readonly nativeGlossary = false;
   readonly promptVersion = LLM_PROMPT_VERSION;
   private readonly clients: KeyPool<Anthropic>;
+  private readonly offered: readonly LanguageCode[] | undefined;
 
   constructor(options: AnthropicEngineOptions) {
+    this.offered = options.languages && options.languages.length > 0 ? options.languages : undefined;
     this.model = options.model ?? ANTHROPIC_DEFAULT_MODEL;
     // SDK retries are off: the scheduler owns retries, backoff and Retry-After.
     this.clients = new KeyPool(
@@ -89,7 +93,8 @@ export class AnthropicEngine implements TranslationEngine {
   }
 
   async languages(): Promise<EngineLanguages> {
-    return { source: [...LANGUAGE_CODES], target: [...LANGUAGE_CODES] };
+    const offered = this.offered ?? LANGUAGE_CODES;
+    return { source: [...offered], target: [...offered] };
   }
 
   async health(): Promise<EngineHealth> {

@@ -1,5 +1,5 @@
 import OpenAI from 'openai';
-import { LANGUAGE_CODES } from '@docat/contracts';
+import { LANGUAGE_CODES, type LanguageCode } from '@docat/contracts';
 import { fromSdkError } from './engine-error.js';
 import { gatedFetch, withGate } from './gated-fetch.js';
 import { KeyPool } from './key-pool.js';
@@ -28,6 +28,8 @@ export interface OpenAiEngineOptions {
   baseURL?: string;
   model?: string;
   timeoutMs?: number;
+  /** The languages this model is offered for (source and target); every language Docat knows when unset. */
+  languages?: readonly LanguageCode[];
 }
 
 /**
@@ -41,8 +43,10 @@ export class OpenAiEngine implements TranslationEngine {
   readonly nativeGlossary = false;
   readonly promptVersion = LLM_PROMPT_VERSION;
   private readonly clients: KeyPool<OpenAI>;
+  private readonly offered: readonly LanguageCode[] | undefined;
 
   constructor(options: OpenAiEngineOptions) {
+    this.offered = options.languages && options.languages.length > 0 ? options.languages : undefined;
     const preset = OPENAI_PRESETS[options.preset ?? 'openai'];
     this.name = options.preset ?? 'openai';
     this.model = options.model ?? preset.model;
@@ -92,7 +96,8 @@ export class OpenAiEngine implements TranslationEngine {
   }
 
   async languages(): Promise<EngineLanguages> {
-    return { source: [...LANGUAGE_CODES], target: [...LANGUAGE_CODES] };
+    const offered = this.offered ?? LANGUAGE_CODES;
+    return { source: [...offered], target: [...offered] };
   }
 
   async health(): Promise<EngineHealth> {

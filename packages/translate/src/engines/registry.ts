@@ -1,12 +1,12 @@
-import { DocatError, ENGINE_NAMES } from '@docat/contracts';
+import { DocatError, ENGINE_NAMES, LANGUAGE_CODES, type LanguageCode } from '@docat/contracts';
 import { AnthropicEngine } from './anthropic.engine.js';
 import { DeepLEngine } from './deepl.engine.js';
 import { GoogleEngine } from './google.engine.js';
 import { splitKeys } from './key-pool.js';
 import { LibreTranslateEngine } from './libretranslate.engine.js';
-import { OpenAiEngine } from './openai.engine.js';
+import { OPENAI_PRESETS, OpenAiEngine } from './openai.engine.js';
 import { PseudoEngine } from './pseudo.engine.js';
-import type { EngineName, TranslationEngine } from '../types.js';
+import type { EngineLanguages, EngineName, TranslationEngine } from '../types.js';
 
 export type EngineEnv = Readonly<Record<string, string | undefined>>;
 
@@ -14,13 +14,14 @@ export type EngineEnv = Readonly<Record<string, string | undefined>>;
  * Environment variables read per engine (the names `@docat/config` documents). Keys may
  * be comma-separated pools.
  * - google: GOOGLE_API_KEY, GOOGLE_TRANSLATE_URL (REST base, optional)
- * - anthropic: ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL, ANTHROPIC_MODEL
- * - openai: OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_MODEL
- * - openrouter: OPENROUTER_API_KEY, OPENROUTER_BASE_URL, OPENROUTER_MODEL
- * - gemini: GEMINI_API_KEY, GEMINI_BASE_URL, GEMINI_MODEL
+ * - anthropic: ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL, ANTHROPIC_MODEL, ANTHROPIC_LANGUAGES
+ * - openai: OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_MODEL, OPENAI_LANGUAGES (a non-default
+ *   OPENAI_BASE_URL alone configures it: local servers take no key)
+ * - openrouter, gemini: <NAME>_API_KEY, <NAME>_BASE_URL, <NAME>_MODEL, <NAME>_LANGUAGES
  * - deepl: DEEPL_AUTH_KEY, DEEPL_SERVER_URL
  * - libretranslate: LIBRETRANSLATE_URL, LIBRETRANSLATE_API_KEY
  * - TRANSLATION_ENGINES: fallback chain, e.g. `deepl,openai`
+ * - DEFAULT_ENGINE: the engine of a job that names none
  */
 export function createEngine(name: EngineName, env: EngineEnv = process.env): TranslationEngine | undefined {
   const opt = (k: string): string | undefined => (env[k] && env[k]!.trim() !== '' ? env[k]!.trim() : undefined);
@@ -33,14 +34,22 @@ export function createEngine(name: EngineName, env: EngineEnv = process.env): Tr
     }
     case 'anthropic': {
       const apiKeys = splitKeys(env.ANTHROPIC_API_KEY);
-      return apiKeys.length > 0 ? new AnthropicEngine({ apiKeys, baseURL: opt('ANTHROPIC_BASE_URL'), model: opt('ANTHROPIC_MODEL') }) : undefined;
+      return apiKeys.length > 0
+        ? new AnthropicEngine({ apiKeys, baseURL: opt('ANTHROPIC_BASE_URL'), model: opt('ANTHROPIC_MODEL'), languages: languagesOf(env.ANTHROPIC_LANGUAGES) })
+        : undefined;
     }
     case 'openai':
     case 'openrouter':
     case 'gemini': {
       const prefix = name.toUpperCase();
-      const apiKeys = splitKeys(env[`${prefix}_API_KEY`]);
-      return apiKeys.length > 0 ? new OpenAiEngine({ preset: name, apiKeys, baseURL: opt(`${prefix}_BASE_URL`), model: opt(`${prefix}_MODEL`) }) : undefined;
+      const baseURL = opt(`${prefix}_BASE_URL`);
+      let apiKeys = splitKeys(env[`${prefix}_API_KEY`]);
+      // A self-hosted OpenAI-compatible server (llama.cpp, vLLM, Ollama...) often takes no key:
+      // naming its URL is configuration enough. The hosted presets always need one.
+      if (apiKeys.length === 0 && name === 'openai' && baseURL && baseURL.replace(/\/+$/, '') !== OPENAI_PRESETS.openai.baseURL) apiKeys = ['no-key'];
+      return apiKeys.length > 0
+        ? new OpenAiEngine({ preset: name, apiKeys, baseURL, model: opt(`${prefix}_MODEL`), languages: languagesOf(env[`${prefix}_LANGUAGES`]) })
+        : undefined;
     }
     case 'deepl': {
       const authKeys = splitKeys(env.DEEPL_AUTH_KEY);
@@ -51,6 +60,13 @@ export function createEngine(name: EngineName, env: EngineEnv = process.env): Tr
       return url ? new LibreTranslateEngine({ url, apiKey: opt('LIBRETRANSLATE_API_KEY') }) : undefined;
     }
   }
+}
+
+function languagesOf(value: string | undefined): LanguageCode[] | undefined {
+  const codes = splitKeys(value);
+  const unknown = codes.filter((c) => !(LANGUAGE_CODES as readonly string[]).includes(c));
+  if (unknown.length > 0) throw new DocatError('VALIDATION_FAILED', `unknown language codes in an engine's language list: ${unknown.join(', ')}`);
+  return codes.length > 0 ? (codes as LanguageCode[]) : undefined;
 }
 
 function parseChain(value: string | undefined): EngineName[] {
@@ -65,19 +81,74 @@ export function configuredEngines(env: EngineEnv = process.env): TranslationEngi
   return ENGINE_NAMES.map((n) => createEngine(n, env)).filter((e): e is TranslationEngine => e !== undefined);
 }
 
+/** Why a job runs on its engine; the job view and the CLI say it when it is `pseudo-fallback`. */
+export type EngineChoiceReason = 'requested' | 'default' | 'chain' | 'configured' | 'pseudo-fallback';
+
+export interface EngineChoice {
+  engine: TranslationEngine;
+  reason: EngineChoiceReason;
+}
+
 /**
- * The chain a job runs on: the engine it asked for, then TRANSLATION_ENGINES in order.
- * Without a request, TRANSLATION_ENGINES decides, and pseudo only when nothing is configured.
- * A requested engine that is not configured is ENGINE_UNAVAILABLE, never a quiet pseudo run.
+ * THE rule for which engine a job uses, decided once when the job is created (the
+ * services store the name on the job; the CLI calls this before any work):
+ * the engine the request names; else DEFAULT_ENGINE; else the first configured engine
+ * of TRANSLATION_ENGINES; else the first configured engine; else pseudo. A named engine
+ * (requested or DEFAULT_ENGINE) that is not configured is ENGINE_UNAVAILABLE, never a
+ * quiet pseudo run.
  */
-export function engineChain(requested: EngineName | undefined, env: EngineEnv = process.env): TranslationEngine[] {
-  const configured = parseChain(env.TRANSLATION_ENGINES);
-  const names = requested ? [requested, ...configured.filter((n) => n !== requested)] : configured.length > 0 ? configured : ['pseudo' as const];
-  const chain: TranslationEngine[] = [];
-  for (const name of names) {
+export function resolveEngine(requested: EngineName | undefined, env: EngineEnv = process.env): EngineChoice {
+  const named = (name: EngineName, reason: EngineChoiceReason): EngineChoice => {
     const engine = createEngine(name, env);
-    if (engine) chain.push(engine);
-    else if (name === names[0]) throw new DocatError('ENGINE_UNAVAILABLE', `engine ${name} is not configured`);
+    if (!engine) throw new DocatError('ENGINE_UNAVAILABLE', `engine ${name} is not configured`);
+    return { engine, reason };
+  };
+  if (requested) return named(requested, 'requested');
+  const defaultEngine = parseChain(env.DEFAULT_ENGINE)[0];
+  if (defaultEngine) return named(defaultEngine, 'default');
+  for (const name of parseChain(env.TRANSLATION_ENGINES)) {
+    const engine = createEngine(name, env);
+    if (engine) return { engine, reason: 'chain' };
+  }
+  for (const name of ENGINE_NAMES) {
+    if (name === 'pseudo') continue;
+    const engine = createEngine(name, env);
+    if (engine) return { engine, reason: 'configured' };
+  }
+  return { engine: new PseudoEngine(), reason: 'pseudo-fallback' };
+}
+
+/**
+ * The chain a job runs on: its engine (as `resolveEngine` chose it and the job stored
+ * it), then the other configured engines of TRANSLATION_ENGINES in order, as fallbacks.
+ * An engine that is not configured (any more) is ENGINE_UNAVAILABLE.
+ */
+export function engineChain(engine: EngineName, env: EngineEnv = process.env): TranslationEngine[] {
+  const first = createEngine(engine, env);
+  if (!first) throw new DocatError('ENGINE_UNAVAILABLE', `engine ${engine} is not configured`);
+  const chain: TranslationEngine[] = [first];
+  for (const name of parseChain(env.TRANSLATION_ENGINES)) {
+    if (name === engine) continue;
+    const fallback = createEngine(name, env);
+    if (fallback) chain.push(fallback);
   }
   return chain;
+}
+
+/**
+ * Refuses, with UNSUPPORTED_LANGUAGE, a target (or given source) language the engine
+ * does not list. An engine whose list cannot be read (an unreachable provider) is not
+ * refused here: its requests fail with the engine's own error.
+ */
+export async function assertEngineLanguages(
+  engine: TranslationEngine,
+  languages: { source?: string; target: string },
+  list: Promise<EngineLanguages> = engine.languages(),
+): Promise<void> {
+  const listed = await list.catch(() => null);
+  if (!listed) return;
+  if (listed.target.length > 0 && !listed.target.includes(languages.target))
+    throw new DocatError('UNSUPPORTED_LANGUAGE', `engine ${engine.name} cannot translate into '${languages.target}'`);
+  if (languages.source && listed.source.length > 0 && !listed.source.includes(languages.source))
+    throw new DocatError('UNSUPPORTED_LANGUAGE', `engine ${engine.name} cannot translate from '${languages.source}'`);
 }

@@ -16,6 +16,8 @@ export interface FakeEngineOptions {
   model?: string;
   latencyMs?: number;
   nativeGlossary?: boolean;
+  /** Whether the engine bills its characters (default true). */
+  paid?: boolean;
   /** Error to throw for request n (1-based), if any. */
   fail?: (n: number) => EngineError | undefined;
   translate?: (text: string, target: string) => string;
@@ -25,7 +27,7 @@ export interface FakeEngineOptions {
 export class FakeEngine implements TranslationEngine {
   readonly name: EngineName;
   readonly model: string;
-  readonly paid = true;
+  readonly paid: boolean;
   readonly nativeGlossary: boolean;
   requests = 0;
   characters = 0;
@@ -38,6 +40,7 @@ export class FakeEngine implements TranslationEngine {
     this.name = options.name ?? 'openai';
     this.model = options.model ?? 'fake-1';
     this.nativeGlossary = options.nativeGlossary ?? false;
+    this.paid = options.paid ?? true;
   }
 
   async translateBatch(req: TranslateBatchRequest): Promise<TranslateBatchResult> {

@@ -3,6 +3,7 @@ import { IngestionBaseline1767225600000 } from './1767225600000-ingestion-baseli
 import { IngestionJobs1767225800000 } from './1767225800000-ingestion-jobs.js';
 import { IngestionBilling1767226200000 } from './1767226200000-ingestion-billing.js';
 import { IngestionRetention1767226400000 } from './1767226400000-ingestion-retention.js';
+import { IngestionJobEngine1767226600000 } from './1767226600000-ingestion-job-engine.js';
 
 /**
  * Migrations of the `ingestion` schema, oldest first. To add one: create
@@ -10,4 +11,4 @@ import { IngestionRetention1767226400000 } from './1767226400000-ingestion-reten
  * (with the same string in its `name` field) and append it here. Never edit or remove a
  * released migration; write a new one.
  */
-export const ingestionMigrations: readonly MigrationClass[] = [IngestionBaseline1767225600000, IngestionJobs1767225800000, IngestionBilling1767226200000, IngestionRetention1767226400000];
+export const ingestionMigrations: readonly MigrationClass[] = [IngestionBaseline1767225600000, IngestionJobs1767225800000, IngestionBilling1767226200000, IngestionRetention1767226400000, IngestionJobEngine1767226600000];
