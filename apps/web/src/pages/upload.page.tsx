@@ -188,6 +188,12 @@ export function UploadPage() {
           <Link to="/account">send it again</Link>.
         </Notice>
       ) : null}
+      {params.has('targetLanguage') ? (
+        <Notice>
+          The options of an earlier job are filled in. Choose its file again (uploads are kept only
+          for a day), change what you like, and estimate.
+        </Notice>
+      ) : null}
       <form
         className="upload"
         onSubmit={(e: FormEvent) => {

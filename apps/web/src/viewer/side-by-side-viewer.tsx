@@ -198,6 +198,8 @@ export default function SideBySideViewer({ job }: { job: JobView }) {
     target?.focus({ preventScroll: true });
   };
 
+  // Thumbnails wait for the first page: it is what the reader looks at first.
+  const [firstShown, setFirstShown] = useState(false);
   const zoomIndex = ZOOMS.indexOf(zoom);
   const originalUnavailable = mode === 'side' && original.error !== null;
 
@@ -277,13 +279,17 @@ export default function SideBySideViewer({ job }: { job: JobView }) {
                       onClick={() => jumpTo(row)}
                       aria-label={`Go to page ${mode === 'side' ? originalPageOf(row) : row}`}
                     >
-                      <PageCanvas
-                        doc={main.doc!}
-                        pageNumber={row}
-                        width={THUMB_WIDTH}
-                        root={thumbs}
-                        label=""
-                      />
+                      {firstShown ? (
+                        <PageCanvas
+                          doc={main.doc!}
+                          pageNumber={row}
+                          width={THUMB_WIDTH}
+                          root={thumbs}
+                          label=""
+                        />
+                      ) : (
+                        <span className="thumb-placeholder" aria-hidden="true" />
+                      )}
                       <span aria-hidden="true">{mode === 'side' ? originalPageOf(row) : row}</span>
                     </button>
                   </li>
@@ -333,7 +339,12 @@ export default function SideBySideViewer({ job }: { job: JobView }) {
                         : `Bilingual page ${row}`
                     }
                     {...(row === 1
-                      ? { onRendered: () => performance.mark('docat:first-page-shown') }
+                      ? {
+                          onRendered: () => {
+                            performance.mark('docat:first-page-shown');
+                            setFirstShown(true);
+                          },
+                        }
                       : {})}
                   />
                 </div>
