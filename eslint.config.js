@@ -13,4 +13,15 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  {
+    // The web app runs in browsers and may import only types from the contracts (and their zod-free subpaths).
+    files: ['apps/web/**'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { paths: [{ name: '@docat/contracts', message: 'Import types only (import type), or a zod-free subpath such as @docat/contracts/page-range.', allowTypeImports: true }] },
+      ],
+    },
+  },
 );

@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import cookie from '@fastify/cookie';
 import multipart from '@fastify/multipart';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { DocatConfig } from '@docat/config';
@@ -10,6 +11,7 @@ import { ProblemFilter } from './http/problem.filter.js';
 import { PROBLEM_CONTENT_TYPE, problemFor } from './http/problem.js';
 import { REQUEST_ID_HEADER, requestIdFor } from './http/request-id.js';
 import { SECURITY_HEADERS } from './http/security-headers.js';
+import { serveWebApp, webAppRoot } from './web/web-app.js';
 
 /**
  * The Fastify adapter. `X-Forwarded-For` is believed only from TRUSTED_PROXIES, so a
@@ -80,6 +82,10 @@ export async function configureGatewayApp(app: INestApplication, config: Pick<Do
     });
   }
   await fastifyApp.register(multipart, { throwFileSizeLimit: true });
+  // Only the browser session routes read cookies (the refresh cookie is scoped to them).
+  await fastifyApp.register(cookie);
+  const webRoot = webAppRoot();
+  if (webRoot) await serveWebApp(instance, webRoot);
 }
 
 /** The `http` option of `bootstrapService` for the gateway. */

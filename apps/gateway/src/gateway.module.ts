@@ -11,6 +11,7 @@ import { AccessTokenGuard, AdminGuard } from './auth/access-token.guard.js';
 import { AccessTokenVerifier } from './auth/access-token.verifier.js';
 import { ApiKeyVerifier } from './auth/api-key.verifier.js';
 import { AuthController } from './auth/auth.controller.js';
+import { BrowserSessionCookies } from './auth/browser-session.js';
 import { DenyListLoader } from './auth/deny-list.loader.js';
 import { JwksCache } from './auth/jwks.cache.js';
 import { RevocationEventsController } from './auth/revocation-events.controller.js';
@@ -55,10 +56,12 @@ export class GatewayModule {
             corsOrigins: config.http.corsOrigins,
             sseHeartbeatMs: config.http.sseHeartbeatMs,
             webhookAllowedHosts: config.webhooks.allowedHosts,
+            refreshTtlSeconds: config.accounts.refreshTtlSeconds,
           }),
         },
         ServicesClient,
         GatewayHealth,
+        { provide: BrowserSessionCookies, inject: [GATEWAY_SETTINGS], useFactory: (settings: GatewaySettings) => new BrowserSessionCookies(settings.refreshTtlSeconds) },
         {
           provide: JwksCache,
           inject: [ServicesClient],

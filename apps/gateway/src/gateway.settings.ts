@@ -8,6 +8,8 @@ export interface GatewaySettings {
   sseHeartbeatMs: number;
   /** WEBHOOK_ALLOWED_HOSTS: private hosts a job's `webhookUrl` may still name. */
   webhookAllowedHosts: readonly string[];
+  /** Lifetime of the browser's refresh cookie: the refresh token's. */
+  refreshTtlSeconds: number;
 }
 
 /** JSON bodies (auth requests) are small; anything bigger is refused unread. */

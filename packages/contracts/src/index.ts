@@ -15,3 +15,4 @@ export * from './retention.js';
 export * from './queues.js';
 export * from './progress-estimate.js';
 export * from './pdf-signature.js';
+export * from './browser-session.js';

@@ -18,4 +18,11 @@ export type LanguageCode = keyof typeof LANGUAGES;
 export const LANGUAGE_CODES = Object.keys(LANGUAGES) as LanguageCode[];
 export const languageSchema = z.enum(LANGUAGE_CODES as [LanguageCode, ...LanguageCode[]]);
 
+/** One entry of `GET /v1/languages`. */
+export interface LanguageEntry {
+  code: LanguageCode;
+  name: string;
+  rtl: boolean;
+}
+
 export const RTL_LANGUAGES: ReadonlySet<LanguageCode> = new Set(['ar', 'he', 'fa']);

@@ -40,6 +40,7 @@ export const RPC = {
   JOBS_LIST: 'jobs.list',
   JOBS_CANCEL: 'jobs.cancel',
   JOBS_RESULT: 'jobs.result',
+  JOBS_SOURCE: 'jobs.source',
   JOBS_ESTIMATE: 'jobs.estimate',
   JOBS_ERASE_USER: 'jobs.erase-user',
   JOBS_ADMIN_QUEUES: 'jobs.admin-queues',

@@ -15,7 +15,7 @@ import {
   passwordResetConfirmSchema,
   sessionViewSchema,
 } from './accounts.js';
-import { jobEventSchema, jobListSchema, jobViewSchema } from './jobs.js';
+import { jobEventSchema, jobListSchema, jobStateSchema, jobViewSchema } from './jobs.js';
 import { languageSchema } from './languages.js';
 import { RPC, type RpcPattern } from './names.js';
 import { engineNameSchema, outputFormatSchema, uploadOptionsSchema } from './upload.js';
@@ -217,11 +217,21 @@ export const RPC_CONTRACTS = {
   [RPC.JOBS_GET]: rpc(RPC.JOBS_GET, jobRef, jobViewSchema),
   [RPC.JOBS_LIST]: rpc(
     RPC.JOBS_LIST,
-    z.object({ userId: z.string(), cursor: z.string().max(128).optional(), limit: z.number().int().min(1).max(100).default(20) }),
+    z.object({
+      userId: z.string(),
+      cursor: z.string().max(128).optional(),
+      limit: z.number().int().min(1).max(100).default(20),
+      /** Only jobs in this state. */
+      state: jobStateSchema.optional(),
+      /** Only jobs whose file name contains this, in any case. */
+      q: z.string().trim().min(1).max(200).optional(),
+    }),
     jobListSchema,
   ),
   [RPC.JOBS_CANCEL]: rpc(RPC.JOBS_CANCEL, jobRef, jobViewSchema),
   [RPC.JOBS_RESULT]: rpc(RPC.JOBS_RESULT, jobRef.extend({ format: outputFormatSchema }), resultLocationSchema),
+  /** The uploaded PDF, while uploads are retained (the web viewer shows it beside the translation). */
+  [RPC.JOBS_SOURCE]: rpc(RPC.JOBS_SOURCE, jobRef, resultLocationSchema),
   [RPC.JOBS_ESTIMATE]: rpc(
     RPC.JOBS_ESTIMATE,
     z.object({ userId: z.string(), upload: storedUploadSchema, options: uploadOptionsSchema, engine: engineChoiceSchema }),

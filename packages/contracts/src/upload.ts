@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { languageSchema } from './languages.js';
+import { parsePageRange } from './page-range.js';
 
 /** The source design's MAX_FILE_SIZE: 50,000,000 bytes. */
 export const MAX_UPLOAD_BYTES = 50_000_000;
@@ -16,37 +17,7 @@ export const DUAL_MODES = ['side', 'alternate'] as const;
 export const dualModeSchema = z.enum(DUAL_MODES);
 export type DualMode = z.infer<typeof dualModeSchema>;
 
-/**
- * A page selection such as `1-5,8`. Pages are 1-based; ranges are inclusive. The
- * upper bound of any page number is checked against the document when it is opened.
- */
-export const PAGE_RANGE = /^\s*\d+(\s*-\s*\d+)?(\s*,\s*\d+(\s*-\s*\d+)?)*\s*$/;
-
-export interface PageInterval {
-  from: number;
-  to: number;
-}
-
-/** Parse `1-5,8` into sorted, merged intervals; null if the syntax or order is wrong. */
-export function parsePageRange(spec: string): PageInterval[] | null {
-  if (!PAGE_RANGE.test(spec)) return null;
-  const parts: PageInterval[] = [];
-  for (const raw of spec.split(',')) {
-    const [a, b] = raw.split('-').map((s) => Number(s.trim()));
-    const from = a!;
-    const to = b ?? from;
-    if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to) || from < 1 || to < from) return null;
-    parts.push({ from, to });
-  }
-  parts.sort((x, y) => x.from - y.from);
-  const merged: PageInterval[] = [];
-  for (const p of parts) {
-    const last = merged[merged.length - 1];
-    if (last && p.from <= last.to + 1) last.to = Math.max(last.to, p.to);
-    else merged.push({ ...p });
-  }
-  return merged;
-}
+export { PAGE_RANGE, parsePageRange, type PageInterval } from './page-range.js';
 
 const booleanish = z.union([
   z.boolean(),

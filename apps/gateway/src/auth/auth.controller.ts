@@ -1,10 +1,11 @@
-import { Body, Controller, Get, HttpCode, Post, Query, Req, UseGuards } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
-import { emailVerifySchema, passwordResetConfirmSchema, RPC, RPC_CONTRACTS, type TokenPair, type UserView } from '@docat/contracts';
+import { Body, Controller, Get, HttpCode, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { DocatError, emailVerifySchema, passwordResetConfirmSchema, RPC, RPC_CONTRACTS, type BrowserAccessToken, type TokenPair, type UserView } from '@docat/contracts';
 import { parseOrThrow } from '@docat/service-kit';
 import { envelopeContextOf } from '../rpc/request-context.js';
 import { ServicesClient } from '../rpc/services.client.js';
 import { AccessTokenGuard, CurrentUser } from './access-token.guard.js';
+import { BrowserSessionCookies } from './browser-session.js';
 import type { AuthenticatedUser } from './access-token.verifier.js';
 import { RateLimit } from '../rate-limit/rate-limit.decorator.js';
 
@@ -18,7 +19,10 @@ function userAgentOf(request: FastifyRequest): string | undefined {
 /** `/v1/auth/*` and `/v1/me`: thin translations to the `auth.*` RPCs. */
 @Controller('v1')
 export class AuthController {
-  constructor(private readonly services: ServicesClient) {}
+  constructor(
+    private readonly services: ServicesClient,
+    private readonly browser: BrowserSessionCookies,
+  ) {}
 
   @Post('auth/register')
   @HttpCode(201)
@@ -48,6 +52,38 @@ export class AuthController {
   async logout(@Body() body: unknown, @Req() request: FastifyRequest): Promise<void> {
     const data = parseOrThrow(RPC_CONTRACTS[RPC.AUTH_LOGOUT].request, body);
     await this.services.call(RPC.AUTH_LOGOUT, data, envelopeContextOf(request));
+  }
+
+  /** The web app's sign-in: the refresh token goes into an HttpOnly cookie, the access token into the body. */
+  @Post('auth/browser/login')
+  @RateLimit('auth_login')
+  @HttpCode(200)
+  async browserLogin(@Body() body: unknown, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<BrowserAccessToken> {
+    return this.browser.issue(await this.login(body, request), reply);
+  }
+
+  /** The cookie variant of `auth/refresh`: CSRF-checked, it rotates the cookie like the JSON route rotates the token. */
+  @Post('auth/browser/refresh')
+  @HttpCode(200)
+  async browserRefresh(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<BrowserAccessToken> {
+    const refreshToken = this.browser.refreshTokenOf(request);
+    if (refreshToken === null) throw new DocatError('UNAUTHENTICATED', 'This browser holds no session; sign in');
+    try {
+      return this.browser.issue(await this.services.call(RPC.AUTH_REFRESH, { refreshToken }, envelopeContextOf(request)), reply);
+    } catch (err) {
+      // A refused refresh token will never work again: drop it, so the page stops offering it.
+      if (err instanceof DocatError && err.code === 'TOKEN_INVALID') this.browser.clear(reply);
+      throw err;
+    }
+  }
+
+  /** Ends the browser's session and clears its cookies (CSRF-checked, so another site cannot sign a user out). */
+  @Post('auth/browser/logout')
+  @HttpCode(204)
+  async browserLogout(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
+    const refreshToken = this.browser.refreshTokenOf(request);
+    if (refreshToken !== null) await this.services.call(RPC.AUTH_LOGOUT, { refreshToken }, envelopeContextOf(request));
+    this.browser.clear(reply);
   }
 
   /** Always 202, whether or not the address has an account: the answer reveals nothing. */

@@ -11,7 +11,9 @@ import {
   inviteViewSchema,
   passwordResetConfirmSchema,
   sessionViewSchema,
+  BROWSER_SESSION,
   ERROR_CODES,
+  JOB_STATES,
   dryRunSchema,
   ledgerEntrySchema,
   usageSchema,
@@ -120,6 +122,7 @@ const SCHEMAS: Record<string, { schema: z.ZodType; io: 'input' | 'output' }> = {
   Accepted: { schema: z.object({ ok: z.literal(true) }), io: 'output' },
   RefreshRequest: { schema: RPC_CONTRACTS[RPC.AUTH_REFRESH].request, io: 'input' },
   TokenPair: { schema: tokenPairSchema, io: 'output' },
+  BrowserAccessToken: { schema: tokenPairSchema.omit({ refreshToken: true }), io: 'output' },
   User: { schema: userViewSchema, io: 'output' },
   UploadForm: { schema: uploadFormSchema, io: 'input' },
   Job: { schema: jobViewSchema, io: 'output' },
@@ -184,6 +187,33 @@ export const OPERATIONS: Operation[] = [
     body: { contentType: 'application/json', schema: 'RefreshRequest' },
     success: { status: 204, description: 'The session is ended' },
     errors: ['VALIDATION_FAILED'],
+  },
+  {
+    method: 'post', path: '/v1/auth/browser/login', operationId: 'browserLogin', tag: 'auth', auth: false,
+    summary: 'Sign in from the web app: the refresh token is set as an HttpOnly cookie, the access token answered',
+    description:
+      `Sets \`${BROWSER_SESSION.refreshCookie}\` (HttpOnly, Secure, SameSite=Strict, Path=${BROWSER_SESSION.path}) and ` +
+      `\`${BROWSER_SESSION.csrfCookie}\` (readable by the page, Path=/). Programs use \`/v1/auth/login\` instead.`,
+    body: { contentType: 'application/json', schema: 'LoginRequest' },
+    success: { status: 200, description: 'The access token (the refresh token is only in the cookie)', schema: 'BrowserAccessToken' },
+    errors: ['VALIDATION_FAILED', 'INVALID_CREDENTIALS', 'ACCOUNT_DISABLED', 'ACCOUNT_LOCKED'],
+  },
+  {
+    method: 'post', path: '/v1/auth/browser/refresh', operationId: 'browserRefresh', tag: 'auth', auth: false,
+    summary: 'The cookie variant of refresh: a new access token, and both cookies rotated',
+    description:
+      `Needs the refresh cookie and, against cross-site request forgery, the \`${BROWSER_SESSION.csrfCookie}\` cookie's value in the ` +
+      `\`${BROWSER_SESSION.csrfHeader}\` header; a browser's \`Sec-Fetch-Site\` must be \`same-origin\`. A refused refresh token clears the cookies.`,
+    headers: [{ name: BROWSER_SESSION.csrfHeader, description: `The value of the ${BROWSER_SESSION.csrfCookie} cookie` }],
+    success: { status: 200, description: 'A new access token', schema: 'BrowserAccessToken' },
+    errors: ['CSRF_FAILED', 'UNAUTHENTICATED', 'TOKEN_INVALID'],
+  },
+  {
+    method: 'post', path: '/v1/auth/browser/logout', operationId: 'browserLogout', tag: 'auth', auth: false,
+    summary: "Sign the web app out: ends the cookie's session and clears both cookies",
+    headers: [{ name: BROWSER_SESSION.csrfHeader, description: `The value of the ${BROWSER_SESSION.csrfCookie} cookie` }],
+    success: { status: 204, description: 'Signed out' },
+    errors: ['CSRF_FAILED'],
   },
   {
     method: 'post', path: '/v1/auth/password-reset', operationId: 'requestPasswordReset', tag: 'auth', auth: false,
@@ -354,6 +384,8 @@ export const OPERATIONS: Operation[] = [
     query: [
       { name: 'cursor', required: false, schema: { type: 'string' }, description: '`nextCursor` of the previous page' },
       { name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 }, description: 'Page size' },
+      { name: 'state', required: false, schema: { type: 'string', enum: [...JOB_STATES] }, description: 'Only jobs in this state' },
+      { name: 'q', required: false, schema: { type: 'string', maxLength: 200 }, description: 'Only jobs whose file name contains this, in any case' },
     ],
     success: { status: 200, description: 'One page of jobs', schema: 'JobList' },
     errors: ['VALIDATION_FAILED'],
@@ -383,6 +415,17 @@ export const OPERATIONS: Operation[] = [
     ],
     success: { status: 200, description: 'The result file', contentType: 'application/octet-stream' },
     errors: ['NOT_FOUND', 'JOB_NOT_FINISHED', 'RESULT_NOT_AVAILABLE', 'RESULT_EXPIRED', 'VALIDATION_FAILED'],
+  },
+  {
+    method: 'get', path: '/v1/jobs/{id}/source', operationId: 'getJobSource', tag: 'jobs', auth: true,
+    summary: 'Download the uploaded PDF, while uploads are kept (a day by default)',
+    description: 'Served like a result (ETag, Range). The web viewer shows it beside the translation. 410 RESULT_EXPIRED once the upload was deleted.',
+    headers: [
+      { name: 'Range', description: 'One byte range, e.g. bytes=0-1023' },
+      { name: 'If-None-Match', description: 'The ETag you hold' },
+    ],
+    success: { status: 200, description: 'The uploaded PDF', contentType: 'application/pdf' },
+    errors: ['NOT_FOUND', 'RESULT_EXPIRED'],
   },
   {
     method: 'get', path: '/v1/jobs/{id}/events', operationId: 'jobEvents', tag: 'jobs', auth: true,

@@ -1,14 +1,8 @@
 import { Controller, Get, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { LANGUAGE_CODES, LANGUAGES, RPC, RTL_LANGUAGES, type EngineInfo } from '@docat/contracts';
+import { LANGUAGE_CODES, LANGUAGES, RPC, RTL_LANGUAGES, type EngineInfo, type LanguageEntry } from '@docat/contracts';
 import { envelopeContextOf } from '../rpc/request-context.js';
 import { ServicesClient } from '../rpc/services.client.js';
-
-export interface LanguageEntry {
-  code: string;
-  name: string;
-  rtl: boolean;
-}
 
 const LANGUAGE_LIST: LanguageEntry[] = LANGUAGE_CODES.map((code) => ({ code, name: LANGUAGES[code], rtl: RTL_LANGUAGES.has(code) }));
 

@@ -13,3 +13,23 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
 };
 
 export const DOCS_PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'";
+
+/**
+ * The web app's pages and files: scripts, styles, fonts, workers and API calls from this
+ * origin only, and no inline script. `wasm-unsafe-eval` lets pdf.js's worker compile its
+ * image decoders (WebAssembly only; `eval` stays forbidden); canvases may use blob and
+ * data images.
+ */
+export const WEB_APP_CSP = [
+  "default-src 'none'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "style-src 'self'",
+  "img-src 'self' data: blob:",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "worker-src 'self'",
+  "manifest-src 'self'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');

@@ -32,6 +32,11 @@ export class JobsController {
     return this.services.call(RPC.JOBS_CANCEL, { userId: user.id, jobId: jobIdParam(id) }, envelopeContextOf(request));
   }
 
+  @Get(':id/source')
+  async source(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    await this.results.sendSource({ userId: user.id, jobId: jobIdParam(id) }, request, reply);
+  }
+
   @Get(':id/result')
   async result(
     @CurrentUser() user: AuthenticatedUser,

@@ -36,6 +36,13 @@ describe('job cursors', () => {
     assert.equal(codeOf(() => listQuery({ limit: '0' })), 'VALIDATION_FAILED');
     assert.equal(codeOf(() => listQuery({ limit: '101' })), 'VALIDATION_FAILED');
   });
+
+  test('the list query filters by state and file name; an empty search is no filter', () => {
+    assert.deepEqual(listQuery({ state: 'failed', q: ' trace ' }), { limit: 20, state: 'failed', q: 'trace' });
+    assert.deepEqual(listQuery({ q: '   ' }), { limit: 20 });
+    assert.equal(codeOf(() => listQuery({ state: 'done' })), 'VALIDATION_FAILED');
+    assert.equal(codeOf(() => listQuery({ q: 'x'.repeat(201) })), 'VALIDATION_FAILED');
+  });
 });
 
 describe('job route parameters', () => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { decodeJobCursor, DocatError, outputFormatSchema, type OutputFormat } from '@docat/contracts';
+import { decodeJobCursor, DocatError, jobStateSchema, outputFormatSchema, type JobState, type OutputFormat } from '@docat/contracts';
 import { parseOrThrow } from '@docat/service-kit';
 
 /** Job ids are UUIDs; anything else cannot name a job, so it is simply not found. */
@@ -16,11 +16,14 @@ const listQuerySchema = z.object({
     .optional()
     .refine((c) => c === undefined || decodeJobCursor(c) !== null, 'cursor is not one this API returned'),
   limit: z.coerce.number().int().min(1).max(100).default(20),
+  state: jobStateSchema.optional(),
+  /** A substring of the file name, any case. Empty means no filter. */
+  q: z.string().trim().max(200).optional(),
 });
 
-export function listQuery(query: unknown): { cursor?: string; limit: number } {
-  const { cursor, limit } = parseOrThrow(listQuerySchema, query ?? {});
-  return cursor === undefined ? { limit } : { cursor, limit };
+export function listQuery(query: unknown): { cursor?: string; limit: number; state?: JobState; q?: string } {
+  const { cursor, limit, state, q } = parseOrThrow(listQuerySchema, query ?? {});
+  return { limit, ...(cursor !== undefined ? { cursor } : {}), ...(state ? { state } : {}), ...(q ? { q } : {}) };
 }
 
 const resultQuerySchema = z.object({ format: outputFormatSchema });

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { DocatError, RPC, type OutputFormat } from '@docat/contracts';
+import { DocatError, RPC, type OutputFormat, type ResultLocation } from '@docat/contracts';
 import type { DocatConfig } from '@docat/config';
 import { CONFIG, STORAGE, type ObjectStorage } from '@docat/service-kit';
 import { attachmentDisposition } from '../documents/file-name.js';
@@ -44,7 +44,15 @@ export class ResultsService {
     reply: FastifyReply,
   ): Promise<void> {
     // Ingestion answers NOT_FOUND for another user's job: ownership is settled before any redirect.
-    const location = await this.services.call(RPC.JOBS_RESULT, target, envelopeContextOf(request));
+    await this.stream(await this.services.call(RPC.JOBS_RESULT, target, envelopeContextOf(request)), request, reply);
+  }
+
+  /** `GET /v1/jobs/:id/source`: the uploaded PDF, served like a result while uploads are kept. */
+  async sendSource(target: { userId: string; jobId: string }, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    await this.stream(await this.services.call(RPC.JOBS_SOURCE, target, envelopeContextOf(request)), request, reply);
+  }
+
+  private async stream(location: ResultLocation, request: FastifyRequest, reply: FastifyReply): Promise<void> {
     if (this.redirects) {
       const signed = await this.storage.presignGet(location.storageKey, PRESIGNED_RESULT_TTL_SECONDS);
       if (signed) {

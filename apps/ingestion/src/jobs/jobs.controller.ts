@@ -22,7 +22,13 @@ export class JobsController {
   @MessagePattern(RPC.JOBS_LIST)
   list(@Payload() data: unknown): Promise<JobList> {
     const req = parseOrThrow(RPC_CONTRACTS[RPC.JOBS_LIST].request, data);
-    return this.jobs.list(req.userId, req.limit, req.cursor);
+    return this.jobs.list(req.userId, req.limit, req.cursor, { ...(req.state ? { state: req.state } : {}), ...(req.q ? { q: req.q } : {}) });
+  }
+
+  @MessagePattern(RPC.JOBS_SOURCE)
+  source(@Payload() data: unknown): Promise<ResultLocation> {
+    const req = parseOrThrow(RPC_CONTRACTS[RPC.JOBS_SOURCE].request, data);
+    return this.jobs.source(req.userId, req.jobId);
   }
 
   @MessagePattern(RPC.JOBS_CANCEL)

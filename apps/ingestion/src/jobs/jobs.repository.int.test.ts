@@ -64,6 +64,24 @@ describe('ingestion schema on PostgreSQL', () => {
     assert.deepEqual(rest.map((j) => j.id), [older.id]);
   });
 
+  test('history filters by state and by a file-name substring, LIKE wildcards matched literally', async () => {
+    const t = Date.now();
+    const named = (name: string, at: number) => ({ ...newJob('u4', at), fileName: name });
+    const report = await jobs.insert(named('Annual_Report 2024.pdf', t - 3000));
+    const wild = await jobs.insert(named('100% done.pdf', t - 2000));
+    const other = await jobs.insert(named('notes.pdf', t - 1000));
+    await jobs.update(other, { state: 'completed' }, source);
+    const ids = (rows: { id: string }[]) => rows.map((r) => r.id);
+    assert.deepEqual(ids(await jobs.list('u4', 10, undefined, { q: 'report' })), [report.id]);
+    assert.deepEqual(ids(await jobs.list('u4', 10, undefined, { q: '_' })), [report.id], '_ is a character, not any character');
+    assert.deepEqual(ids(await jobs.list('u4', 10, undefined, { q: '%' })), [wild.id]);
+    assert.deepEqual(ids(await jobs.list('u4', 10, undefined, { state: 'completed' })), [other.id]);
+    assert.deepEqual(ids(await jobs.list('u4', 10, undefined, { state: 'queued', q: '.PDF' })), [wild.id, report.id]);
+    const after = { createdAt: wild.created_at.toISOString(), id: wild.id };
+    assert.deepEqual(ids(await jobs.list('u4', 10, after, { state: 'queued' })), [report.id], 'the cursor combines with the filters');
+    assert.deepEqual(await jobs.list('u1', 10, undefined, { q: 'report' }), [], "another user's jobs never match");
+  });
+
   test('an idempotency key is recorded once across partitions', async () => {
     const row = await jobs.insert(newJob('u3', Date.now()));
     assert.equal(await jobs.insertIdempotencyKey('u3', 'k', 'h1', row, source), true);

@@ -7,6 +7,12 @@ import type { JobRow, StoredOptions } from './job.row.js';
 
 export type Db = DataSource | EntityManager;
 
+/** History filters: a state, and a substring of the file name. */
+export interface JobListFilter {
+  state?: JobState;
+  q?: string;
+}
+
 export interface NewJob {
   id: string;
   userId: string;
@@ -87,19 +93,27 @@ export class JobsRepository {
    * created a moment ago may show up a moment later). The job view stays on the
    * primary, since a client polls it right after its upload and must see its job.
    */
-  async list(userId: string, limit: number, before?: { createdAt: string; id: string }): Promise<JobRow[]> {
+  async list(userId: string, limit: number, before?: { createdAt: string; id: string }, filter: JobListFilter = {}): Promise<JobRow[]> {
+    const where = ['user_id = $1'];
+    const params: unknown[] = [userId];
     if (before) {
-      return queryReplica<JobRow>(
-        this.db,
-        `SELECT * FROM ingestion.jobs WHERE user_id = $1 AND (created_at, id) < ($2::timestamptz, $3::uuid)
-         ORDER BY created_at DESC, id DESC LIMIT $4`,
-        [userId, before.createdAt, before.id, limit],
-      );
+      params.push(before.createdAt, before.id);
+      where.push(`(created_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
     }
+    if (filter.state) {
+      params.push(filter.state);
+      where.push(`state = $${params.length}`);
+    }
+    if (filter.q) {
+      // A substring, not a pattern: LIKE's wildcards in the search are matched literally.
+      params.push(`%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+      where.push(`file_name ILIKE $${params.length}`);
+    }
+    params.push(limit);
     return queryReplica<JobRow>(
       this.db,
-      `SELECT * FROM ingestion.jobs WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2`,
-      [userId, limit],
+      `SELECT * FROM ingestion.jobs WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT $${params.length}`,
+      params,
     );
   }
 

@@ -23,7 +23,7 @@ import { OrchestratorService } from '../orchestration/orchestrator.service.js';
 import { resultCacheKey } from '../orchestration/result-cache-key.js';
 import type { JobRow, StoredOptions } from './job.row.js';
 import { toJobView } from './job-view.js';
-import { JobsRepository } from './jobs.repository.js';
+import { JobsRepository, type JobListFilter } from './jobs.repository.js';
 import { BillingService } from '../billing/billing.service.js';
 import { idempotencyRequestHash } from '../billing/idempotency.js';
 
@@ -151,10 +151,10 @@ export class JobsService {
     return toJobView(row);
   }
 
-  async list(userId: string, limit: number, cursor?: string): Promise<JobList> {
+  async list(userId: string, limit: number, cursor?: string, filter: JobListFilter = {}): Promise<JobList> {
     const before = cursor === undefined ? undefined : decodeJobCursor(cursor);
     if (before === null) throw new DocatError('VALIDATION_FAILED', 'the cursor is not valid');
-    const rows = await this.jobs.list(userId, limit + 1, before);
+    const rows = await this.jobs.list(userId, limit + 1, before, filter);
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {
@@ -184,6 +184,20 @@ export class JobsService {
       etag: info.etag ?? `"${createHash('sha256').update(`${key}:${info.bytes}`).digest('hex').slice(0, 32)}"`,
       contentType: CONTENT_TYPES[format],
       fileName: `${stem}.${suffix}`,
+    };
+  }
+
+  /** The uploaded PDF while it is kept (uploads are swept after UPLOAD retention). */
+  async source(userId: string, jobId: string): Promise<ResultLocation> {
+    const row = await this.owned(userId, jobId);
+    const info = await this.storage.head(row.source_key);
+    if (!info) throw new DocatError('RESULT_EXPIRED', 'uploads are kept for a limited time; this one was deleted');
+    return {
+      storageKey: row.source_key,
+      bytes: info.bytes,
+      etag: info.etag ?? `"${createHash('sha256').update(`${row.source_key}:${info.bytes}`).digest('hex').slice(0, 32)}"`,
+      contentType: 'application/pdf',
+      fileName: row.file_name,
     };
   }
 
