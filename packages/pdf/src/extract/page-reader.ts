@@ -3,6 +3,7 @@ import type { PDFPageProxy } from 'pdfjs-dist/types/src/display/api.js';
 import { multiply, transformRect } from '../layout/geometry.js';
 import { measureText, normalizeText, type TextQuality } from '../layout/text-normalize.js';
 import type { PdfjsModule } from './pdfjs.js';
+import { applyTextStyles, collectTextPaint, readLinks, type TextPaint } from './text-styles.js';
 
 export interface ImageRegion {
   bbox: BBox;
@@ -76,10 +77,12 @@ export async function readPage(
   const images: ImageRegion[] = [];
   const paths: BBox[] = [];
   const fontNames = new Map<string, string>();
+  let paint: TextPaint | undefined;
 
   if (opts.operators) {
     const ops = await page.getOperatorList();
     walkOperators(pdfjs, ops.fnArray, ops.argsArray, vt, images, paths, fontNames);
+    paint = collectTextPaint(pdfjs, ops.fnArray, ops.argsArray, vt);
     for (const id of fontNames.keys()) {
       if (page.commonObjs.has(id)) {
         const font: unknown = page.commonObjs.get(id);
@@ -91,7 +94,7 @@ export async function readPage(
 
   const content = await page.getTextContent({ includeMarkedContent: false });
   const styles = content.styles as Record<string, TextStyleLike>;
-  const spans: Span[] = [];
+  let spans: Span[] = [];
   const monospaceFonts = new Set<string>();
   const quality: TextQuality = { chars: 0, garbage: 0 };
   for (const raw of content.items) {
@@ -120,8 +123,14 @@ export async function readPage(
     const span: Span = { text: normalizeText(item.str), bbox, font: fontName, size: Math.round(size * 100) / 100 };
     if (bold) span.bold = true;
     if (italic) span.italic = true;
+    if (!vertical) {
+      // Counter-clockwise as displayed (y grows downwards); whole-degree noise is not an angle.
+      const angle = Math.round((Math.atan2(-uy, ux) * 180) / Math.PI * 10) / 10;
+      if (Math.abs(angle) >= 1) span.angle = angle;
+    }
     spans.push(span);
   }
+  if (paint) spans = applyTextStyles(spans, paint, await readLinks(page, vt));
 
   const fields = await readFields(page, vt);
   return {
