@@ -72,7 +72,8 @@ export function paintLines(lines: PlacedLine[], size: number, color: [number, nu
   let glyphCount = 0;
   ops.push({ op: 'BT', operands: [] });
   // Text the source does not show is set invisible (mode 3): there, searchable, unseen.
-  if (opts.invisible) ops.push({ op: 'Tr', operands: [num(3)] });
+  // The mode is part of the graphics state and outlives ET, so every block sets its own.
+  ops.push({ op: 'Tr', operands: [num(opts.invisible ? 3 : 0)] });
   const fill = (c: [number, number, number]): ContentOp => ({ op: 'rg', operands: c.map((v) => num(r(v))) });
   ops.push(fill(color));
   let current = color;
