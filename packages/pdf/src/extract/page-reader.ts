@@ -112,8 +112,10 @@ export async function readPage(
     // Item metrics are in text space scaled by the font matrix; dividing the
     // transform out gives unit vectors along and across the baseline.
     const advance = vertical ? item.height : item.width;
-    const ux = m[0]! / Math.hypot(m[0]!, m[1]!) || 1;
-    const uy = m[1]! / Math.hypot(m[0]!, m[1]!) || 0;
+    // (A zero component is a real direction: text turned by 90 degrees has m[0] = 0.)
+    const along = Math.hypot(m[0]!, m[1]!);
+    const ux = along > 0 ? m[0]! / along : 1;
+    const uy = along > 0 ? m[1]! / along : 0;
     const bbox: BBox = vertical
       ? boxFromCorners(m[4]! - size / 2, m[5]!, m[4]! + size / 2, m[5]! + advance)
       : orientedBox(m[4]!, m[5]!, ux, uy, advance, size * ascent, size * descent);
