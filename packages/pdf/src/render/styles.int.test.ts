@@ -20,7 +20,7 @@ import {
 } from 'pdf-lib';
 import type { Block, LayoutDocument, Span } from '@docat/contracts';
 import { requireTools } from '@docat/testing';
-import { MemoryRateLimiter, PseudoEngine, reassemble, segmentBlocks, Translator } from '@docat/translate';
+import { pseudoTranslate, reassemble, restorePlaceholders, segmentBlocks } from '@docat/translate';
 import { extractLayout } from '../extract/index.js';
 import { FontLibrary } from '../fonts/font-library.js';
 import { applyTranslations } from '../layout/apply-translations.js';
@@ -126,8 +126,8 @@ describe('styles are kept through translation', { skip: tools.skip }, () => {
     // The pipeline's own steps: segments with style pairs, the pseudo engine, marks back.
     const blocks = layout.pages.flatMap((p) => p.blocks);
     const segments = segmentBlocks(blocks);
-    const outcome = await new Translator({ limiter: new MemoryRateLimiter() }).translate({ accountId: 't', engines: [new PseudoEngine()], source: 'en', target: 'de', segments });
-    const translated = applyTranslations(layout, reassemble(segments, outcome.texts));
+    const texts = new Map(segments.map((s) => [s.id, restorePlaceholders(pseudoTranslate(s.text, 'de'), s.protected)]));
+    const translated = applyTranslations(layout, reassemble(segments, texts));
     const result = await renderTranslatedPdf(source, layout, renderTranslationsOf(layout, translated), { targetLanguage: 'de', fonts: new FontLibrary() });
     output = result.bytes;
     out = (await extractLayout(output, { ocr: 'off' })).document;
