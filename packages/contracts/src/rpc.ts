@@ -232,6 +232,7 @@ export const RPC_CONTRACTS = {
   [RPC.JOBS_RESULT]: rpc(RPC.JOBS_RESULT, jobRef.extend({ format: outputFormatSchema }), resultLocationSchema),
   /** The uploaded PDF, while uploads are retained (the web viewer shows it beside the translation). */
   [RPC.JOBS_SOURCE]: rpc(RPC.JOBS_SOURCE, jobRef, resultLocationSchema),
+  [RPC.JOBS_DELETE]: rpc(RPC.JOBS_DELETE, jobRef, z.object({ id: z.string(), objects: z.number().int().nonnegative() })),
   [RPC.JOBS_ESTIMATE]: rpc(
     RPC.JOBS_ESTIMATE,
     z.object({ userId: z.string(), upload: storedUploadSchema, options: uploadOptionsSchema, engine: engineChoiceSchema }),
@@ -241,6 +242,7 @@ export const RPC_CONTRACTS = {
   [RPC.JOBS_ADMIN_QUEUES]: rpc(RPC.JOBS_ADMIN_QUEUES, queueAdmin.overview.request, queueAdmin.overview.response),
   [RPC.JOBS_ADMIN_QUEUE_FAILED]: rpc(RPC.JOBS_ADMIN_QUEUE_FAILED, queueAdmin.failed.request, queueAdmin.failed.response),
   [RPC.JOBS_ADMIN_QUEUE_RETRY]: rpc(RPC.JOBS_ADMIN_QUEUE_RETRY, queueAdmin.retry.request, queueAdmin.retry.response),
+  [RPC.JOBS_ADMIN_QUEUE_REMOVE]: rpc(RPC.JOBS_ADMIN_QUEUE_REMOVE, queueAdmin.remove.request, queueAdmin.remove.response),
   [RPC.CREDITS_RESERVE]: rpc(RPC.CREDITS_RESERVE, credits.reserve.request, credits.reserve.response),
   [RPC.CREDITS_SETTLE]: rpc(RPC.CREDITS_SETTLE, credits.settle.request, credits.settle.response),
   [RPC.CREDITS_RELEASE]: rpc(RPC.CREDITS_RELEASE, credits.release.request, credits.release.response),

@@ -67,6 +67,7 @@ export function assembleRuntime<C extends RuntimeConfig>(parts: RuntimeParts<C>)
     throughput: (name, windowMs) => parts.queue.throughput(name, windowMs),
     failedJobs: (name, page) => parts.queue.failedJobs(name, page),
     retryFailed: (name, id) => parts.queue.retryFailed(name, id),
+    removeFailed: (name, id) => parts.queue.removeFailed(name, id),
     stop: (opts) => (stopping ??= parts.queue.stop(opts)),
   };
 

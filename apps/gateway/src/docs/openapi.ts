@@ -152,6 +152,8 @@ const SCHEMAS: Record<string, { schema: z.ZodType; io: 'input' | 'output' }> = {
   WebhookPayload: { schema: webhookPayloadSchema, io: 'output' },
   FailedQueueJobList: { schema: failedQueueJobListSchema, io: 'output' },
   QueueJobRetried: { schema: RPC_CONTRACTS[RPC.JOBS_ADMIN_QUEUE_RETRY].response, io: 'output' },
+  QueueJobRemoved: { schema: RPC_CONTRACTS[RPC.JOBS_ADMIN_QUEUE_REMOVE].response, io: 'output' },
+  JobErased: { schema: RPC_CONTRACTS[RPC.JOBS_DELETE].response, io: 'output' },
 };
 
 const jobIdParameter = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
@@ -403,6 +405,16 @@ export const OPERATIONS: Operation[] = [
     errors: ['NOT_FOUND', 'JOB_ALREADY_FINISHED'],
   },
   {
+    method: 'post', path: '/v1/jobs/{id}/erase', operationId: 'eraseJob', tag: 'jobs', auth: true,
+    summary: 'Delete a finished job for good: its record, results and upload',
+    description:
+      'Only a completed, failed or cancelled job (cancel a running one first: 409 JOB_NOT_FINISHED). The job is gone from ' +
+      'the history and every route answers 404 for it. Results that another of your jobs was answered from (the result ' +
+      'cache) are kept until that job\'s own results expire. Charges stay in your usage. `objects` counts the stored files deleted now.',
+    success: { status: 200, description: 'The job is deleted', schema: 'JobErased' },
+    errors: ['NOT_FOUND', 'JOB_NOT_FINISHED'],
+  },
+  {
     method: 'get', path: '/v1/jobs/{id}/result', operationId: 'getJobResult', tag: 'jobs', auth: true,
     summary: 'Download a result',
     description: 'Streamed with ETag (If-None-Match answers 304), Cache-Control: private and single byte ranges (206, 416).',
@@ -564,6 +576,12 @@ export const OPERATIONS: Operation[] = [
     method: 'post', path: '/v1/admin/queues/{name}/failed/{id}/retry', operationId: 'adminQueueRetry', tag: 'admin', auth: true,
     summary: 'Put a failed queue job back in its queue (admins only)',
     success: { status: 202, description: 'The job waits to run again', schema: 'QueueJobRetried' },
+    errors: ['FORBIDDEN', 'NOT_FOUND', 'QUEUE_JOB_NOT_FAILED'],
+  },
+  {
+    method: 'post', path: '/v1/admin/queues/{name}/failed/{id}/remove', operationId: 'adminQueueRemove', tag: 'admin', auth: true,
+    summary: 'Delete a failed queue job for good (admins only)',
+    success: { status: 200, description: 'The job is removed and will not run again', schema: 'QueueJobRemoved' },
     errors: ['FORBIDDEN', 'NOT_FOUND', 'QUEUE_JOB_NOT_FAILED'],
   },
 ];
