@@ -18,7 +18,7 @@ import {
 } from '../ocr/ocr-adapter.js';
 import { LazyOcrAdapter, type OcrEngineChoice } from '../ocr/ocr-adapter-choice.js';
 import { languageForScript, tesseractCode } from '../ocr/ocr-languages.js';
-import { renderPage, rotatePng, type RenderedPage } from '../ocr/render-page.js';
+import type { RenderedPage } from '../ocr/render-page.js';
 import { readPage, type PageContent } from './page-reader.js';
 import { judgeTextLayer } from './text-layer-check.js';
 import { fromUpright, uprightBox, type Turn } from './upright-frame.js';
@@ -330,6 +330,8 @@ async function renderForOcr(
   ocr: OcrAdapter,
 ): Promise<RenderedPage | Error> {
   try {
+    // The canvas library is loaded only when a page is drawn for OCR.
+    const { renderPage } = await import('../ocr/render-page.js');
     return await renderPage(page, ocrDpi(content, opts.ocrDpi ?? 300, ocr.minDpi));
   } catch (err) {
     return err instanceof Error ? err : new Error('The page could not be drawn');
@@ -392,6 +394,7 @@ async function ocrPage(
       orientation ??= await ocr.orientation(rendered.png);
       if (orientation && orientation.degrees !== 0) {
         turn = orientation.degrees;
+        const { rotatePng } = await import('../ocr/render-page.js');
         lines = await ocr.recognize(await rotatePng(rendered.png, turn), code);
       }
     }
