@@ -7,7 +7,12 @@ import { DocatError, type JobWarning, type LayoutDocument, type Page } from '@do
 import { finalizeDocument } from '../layout/document-level.js';
 import type { ExtractOptions } from '../extract/extract-layout.js';
 import type { OcrAdapterName } from '../ocr/ocr-adapter.js';
-import { SANDBOX_CHILD_HEAP_MB, SANDBOX_CHILD_RSS_MB, SANDBOX_CHILDREN } from './memory-budget.js';
+import {
+  SANDBOX_CHILD_HEAP_MB,
+  SANDBOX_CHILD_RSS_MB,
+  SANDBOX_CHILD_SEMI_SPACE_MB,
+  SANDBOX_CHILDREN,
+} from './memory-budget.js';
 import type {
   ChildExtractOptions,
   ChildInput,
@@ -128,7 +133,10 @@ function runChild(
     );
     const child: ChildProcess = fork(CHILD_ENTRY, [], {
       serialization: 'advanced',
-      execArgv: [`--max-old-space-size=${heapMb}`],
+      execArgv: [
+        `--max-old-space-size=${heapMb}`,
+        `--max-semi-space-size=${SANDBOX_CHILD_SEMI_SPACE_MB}`,
+      ],
       env: childEnv(),
       stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
     });
