@@ -1,5 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnModuleDestroy,
+  type OnModuleInit,
+} from '@nestjs/common';
 import {
   OCR_STATUS_CACHE_KEY,
   OCR_STATUS_REFRESH_MS,

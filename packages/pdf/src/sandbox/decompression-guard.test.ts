@@ -8,22 +8,27 @@ const MB = 1024 * 1024;
 
 /** A file body holding each stream as `n 0 obj << /Filter ... >> stream ... endstream`. */
 function file(streams: { data: Buffer; filter: string }[]): Uint8Array {
-  const parts = streams.map(
-    (s, i) =>
-      Buffer.concat([
-        Buffer.from(`${i + 1} 0 obj\n<< /Length ${s.data.length} /Filter ${s.filter} >>\nstream\n`),
-        s.data,
-        Buffer.from('\nendstream\nendobj\n'),
-      ]),
+  const parts = streams.map((s, i) =>
+    Buffer.concat([
+      Buffer.from(`${i + 1} 0 obj\n<< /Length ${s.data.length} /Filter ${s.filter} >>\nstream\n`),
+      s.data,
+      Buffer.from('\nendstream\nendobj\n'),
+    ]),
   );
-  return new Uint8Array(Buffer.concat([Buffer.from('%PDF-1.7\n'), ...parts, Buffer.from('%%EOF\n')]));
+  return new Uint8Array(
+    Buffer.concat([Buffer.from('%PDF-1.7\n'), ...parts, Buffer.from('%%EOF\n')]),
+  );
 }
 
 const refused = (err: unknown) => err instanceof DocatError && err.code === 'PDF_RESOURCE_LIMIT';
 
 test('a stream too short to pass the bound at deflate’s highest ratio is counted by its bound', async () => {
   const data = deflateSync(Buffer.alloc(64 * 1024, 0x20));
-  const total = await checkDecompressedSize(file([{ data, filter: '/FlateDecode' }]), 1024 * MB, 256 * MB);
+  const total = await checkDecompressedSize(
+    file([{ data, filter: '/FlateDecode' }]),
+    1024 * MB,
+    256 * MB,
+  );
   // An upper bound: at least the real size, at most 1032 times the stream's length (the
   // stream runs to the line end before `endstream`).
   assert.ok(total >= 64 * 1024 && total <= (data.length + 1) * 1032, String(total));
@@ -43,7 +48,11 @@ test('a bomb deflated twice is refused through both layers', async () => {
   // Its first layer alone is small: only counting through the second finds the bomb.
   assert.ok(once.length < 16 * MB);
   await assert.rejects(
-    checkDecompressedSize(file([{ data: twice, filter: '[/FlateDecode /FlateDecode]' }]), 1024 * MB, 16 * MB),
+    checkDecompressedSize(
+      file([{ data: twice, filter: '[/FlateDecode /FlateDecode]' }]),
+      1024 * MB,
+      16 * MB,
+    ),
     refused,
   );
 });

@@ -144,7 +144,9 @@ export async function checkDecompressedSize(
   // Chained filters multiply the ratios: those streams are always counted.
   for (const s of streams) if (s.layers > 1) await count(s);
   // Largest first: once the largest stream left is safe by its bound, so are all the rest.
-  const single = streams.filter((s) => s.layers === 1).sort((a, b) => b.data.length - a.data.length);
+  const single = streams
+    .filter((s) => s.layers === 1)
+    .sort((a, b) => b.data.length - a.data.length);
   let unchecked = single.reduce((a, s) => a + s.data.length * MAX_DEFLATE_RATIO, 0);
   for (const s of single) {
     const bound = s.data.length * MAX_DEFLATE_RATIO;
