@@ -16,3 +16,4 @@ export * from './queues.js';
 export * from './progress-estimate.js';
 export * from './pdf-signature.js';
 export * from './browser-session.js';
+export * from './ocr-status.js';

@@ -73,6 +73,11 @@ const healthSchema = z.object({
     workers: z.object({ status: checkStatusSchema, queues: z.record(z.string(), z.number().int().nullable()).meta({ description: 'Live workers per queue (null: the registry did not answer)' }) }),
     engines: z.object({ status: checkStatusSchema, available: z.array(z.string()), unavailable: z.array(z.string()) }),
     storage: z.object({ status: checkStatusSchema }),
+    ocr: z.object({
+      status: checkStatusSchema,
+      engine: z.enum(['native', 'tesseract-js']).nullable().meta({ description: 'The OCR engine the extraction service reads scanned pages with (null: unknown, or the configured one cannot run)' }),
+      choice: z.enum(['auto', 'native', 'tesseract-js']).optional().meta({ description: 'The OCR_ENGINE setting it was chosen by' }),
+    }),
   }),
   timestamp: z.iso.datetime(),
 });
@@ -552,7 +557,7 @@ export const OPERATIONS: Operation[] = [
   },
   {
     method: 'get', path: '/health', operationId: 'health', tag: 'meta', auth: false,
-    summary: 'Aggregate health: database, Redis, workers per queue, engines, storage (results cached for 2 s)',
+    summary: 'Aggregate health: database, Redis, workers per queue, engines, storage, OCR engine (results cached for 2 s)',
     success: { status: 200, description: 'Healthy (503 with the same body when a check is down)', schema: 'Health' },
     errors: [],
   },

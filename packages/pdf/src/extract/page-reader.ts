@@ -31,6 +31,8 @@ export interface PageContent {
   quality: TextQuality;
   /** Font names (as in `Span.font`) pdf.js found to be fixed-pitch. */
   monospaceFonts?: ReadonlySet<string>;
+  /** Read without the operator walk, the text used a font whose name no walk had found yet. */
+  unnamedFonts?: boolean;
 }
 
 interface TextItemLike {
@@ -63,6 +65,13 @@ function cleanFontName(name: string): string {
 export interface ReadPageOptions {
   /** Walk the operator list: images, paths, real font names. */
   operators: boolean;
+  /**
+   * Font names found by walks on earlier pages of the same open document (pdf.js font id to
+   * name): a walk adds what it finds; a page read without one takes its names from here.
+   */
+  fontNames?: Map<string, string>;
+  /** Read form field values (false when the document has no form: saves the annotations). */
+  fields?: boolean;
 }
 
 export async function readPage(
@@ -87,7 +96,9 @@ export async function readPage(
         if (typeof name === 'string' && name) fontNames.set(id, cleanFontName(name));
       }
     }
+    for (const [id, name] of fontNames) if (name !== id) opts.fontNames?.set(id, name);
   }
+  let unnamedFonts = false;
 
   const content = await page.getTextContent({ includeMarkedContent: false });
   const styles = content.styles as Record<string, TextStyleLike>;
@@ -114,7 +125,9 @@ export async function readPage(
     const bbox: BBox = vertical
       ? boxFromCorners(m[4]! - size / 2, m[5]!, m[4]! + size / 2, m[5]! + advance)
       : orientedBox(m[4]!, m[5]!, ux, uy, advance, size * ascent, size * descent);
-    const fontName = fontNames.get(item.fontName) ?? style?.fontFamily ?? 'unknown';
+    const known = fontNames.get(item.fontName) ?? opts.fontNames?.get(item.fontName);
+    if (known === undefined && !opts.operators) unnamedFonts = true;
+    const fontName = known ?? style?.fontFamily ?? 'unknown';
     if (style?.fontFamily === 'monospace') monospaceFonts.add(fontName);
     const { bold, italic } = fontStyle(fontName);
     const span: Span = { text: normalizeText(item.str), bbox, font: fontName, size: Math.round(size * 100) / 100 };
@@ -123,7 +136,7 @@ export async function readPage(
     spans.push(span);
   }
 
-  const fields = await readFields(page, vt);
+  const fields = opts.fields === false ? [] : await readFields(page, vt);
   return {
     number: page.pageNumber,
     width: viewport.width,
@@ -135,6 +148,7 @@ export async function readPage(
     fields,
     quality,
     monospaceFonts,
+    ...(unnamedFonts ? { unnamedFonts } : {}),
   };
 }
 
