@@ -4,6 +4,7 @@ import { area, coverage, intersection, median, roundBox, union, unionAll } from 
 import { buildLines, type LineBox } from './lines.js';
 import { classifyText, looksLikeCaption, looksLikeProse, startsLikeListItem } from './classify.js';
 import { detectTable, type TableRegion } from './tables.js';
+import { gridsOf, readGrid, rulesOf } from './ruled-tables.js';
 import { joinLines } from './hyphenation.js';
 
 interface FigureRegion {
@@ -32,9 +33,18 @@ export function layoutPage(content: PageContent): Page {
   // picture: its lines are read as text (a form's labels are translated like any text).
   const kept = figures.filter((f) => !isForm(f, content, lines.length, pageArea) && !isTextBand(f));
   const items: Item[] = [];
-  for (const line of lines) {
-    if (!kept.some((f) => f.lines.includes(line))) items.push({ kind: 'line', bbox: line.bbox, line });
+  const free = lines.filter((line) => !kept.some((f) => f.lines.includes(line)));
+  const tabled = new Set<LineBox>();
+  for (const grid of gridsOf(rulesOf(content.shapes ?? []))) {
+    if (kept.some((f) => intersection(f.bbox, grid.bbox) > 0)) continue;
+    const inside = free.filter((l) => !tabled.has(l) && coverage(l.bbox, grid.bbox) > 0.5);
+    if (inside.length === 0) continue;
+    const table = readGrid(grid, inside.flatMap((l) => l.spans));
+    if (!table) continue;
+    for (const l of inside) tabled.add(l);
+    items.push({ kind: 'table', bbox: table.bbox, table });
   }
+  for (const line of free) if (!tabled.has(line)) items.push({ kind: 'line', bbox: line.bbox, line });
   for (const f of kept) items.push({ kind: 'figure', bbox: f.bbox, figure: f });
 
   const monospace = monospaceTest(content, lines);
@@ -112,7 +122,8 @@ function weightedMode(lines: readonly LineBox[]): number {
 /**
  * Figures: images and vector drawings, each bounded by its own graphics. Boxes, shaded
  * panels, table grids and form cells hold text and are frames, not drawings: a rectilinear
- * shape with a text line inside, or any shape with a line of prose inside, never seeds or
+ * shape with a text line inside, an outlined rectilinear shape (entry boxes, grids), a
+ * shape holding a form field, or any shape with a line of prose inside, never seeds or
  * grows a figure. Rules (thin in one direction) do not either. A page-sized image
  * is a background or a scan, and an image under prose is a background too.
  */
@@ -145,6 +156,9 @@ function figureRegions(content: PageContent, lines: readonly LineBox[], pageArea
   const drawing = shapes.filter((s) => {
     const b = s.bbox;
     if (s.rectilinear && lines.some((l) => centreIn(l, b))) return false;
+    // Outlined boxes and grids are frames (entry boxes of a form, table cells) even when empty.
+    if (s.rectilinear && !s.filled) return false;
+    if (content.fields.some((f) => coverage(f.bbox, b) > 0.6)) return false;
     if (prose.some((l) => centreIn(l, b))) return false;
     // Horizontal and vertical rules are table borders, form lines, separators and
     // underlines; drawn alone they do not make a drawing, and they would chain a figure
@@ -199,7 +213,9 @@ function vectorFigures(paths: readonly BBox[], pageWidth: number, pageHeight: nu
   for (const p of paths) {
     const b = clip(p, pageWidth, pageHeight);
     if (area(b) > pageArea * 0.5) continue;
-    const solid = b[2] - b[0] > 2 && b[3] - b[1] > 2 ? 1 : 0;
+    // A large painted shape is a drawing on its own (a chart's bars drawn as one path).
+    const weight = area(b) >= pageArea * 0.02 ? 6 : 1;
+    const solid = b[2] - b[0] > 2 && b[3] - b[1] > 2 ? weight : 0;
     const near: BBox = [b[0] - 6, b[1] - 6, b[2] + 6, b[3] + 6];
     let target = clusters.find((c) => intersection(c.box, near) > 0);
     if (!target) {
@@ -207,7 +223,7 @@ function vectorFigures(paths: readonly BBox[], pageWidth: number, pageHeight: nu
       clusters.push(target);
     }
     target.box = union(target.box, b);
-    target.count++;
+    target.count += weight;
     target.solid += solid;
   }
   // Merge clusters that grew into each other until none overlap.
@@ -464,7 +480,7 @@ function splitParagraphs(lines: readonly LineBox[], em: number): LineBox[][] {
         startsLikeListItem(line.text) ||
         looksLikeCaption(line.text) ||
         // A one-line caption ends where its line ends short of the column.
-        (looksLikeCaption(prev.text) && current.length === 1 && prev.bbox[2] < x1 - em * 3) ||
+        (looksLikeCaption(prev.text) && current.length === 1 && prev.bbox[2] < line.bbox[2] - em * 3) ||
         gap > em * 1.2;
     }
     if (brk && current.length) {
