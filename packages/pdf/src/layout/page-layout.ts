@@ -63,7 +63,14 @@ export function layoutPage(content: PageContent): Page {
   for (const g of groups) {
     if (g.kind === 'figure') {
       const sorted = [...g.figure.lines].sort((a, b) => a.bbox[1] - b.bbox[1] || a.bbox[0] - b.bbox[0]);
-      push({ type: 'figure', bbox: roundBox(g.figure.bbox), lines: sorted.map(toLine), text: sorted.map((l) => l.text).join(' ') });
+      const labels = sorted.filter(isClearTextRun);
+      push({
+        type: 'figure',
+        bbox: roundBox(g.figure.bbox),
+        lines: sorted.map(toLine),
+        text: sorted.map((l) => l.text).join(' '),
+        ...(labels.length > 0 ? { cells: labels.map((l, i) => ({ row: i, col: 0, bbox: roundBox(l.bbox), text: l.text })) } : {}),
+      });
     } else if (g.kind === 'table') {
       const t = g.table;
       push({
@@ -100,6 +107,15 @@ export function layoutPage(content: PageContent): Page {
     scanned: false,
     blocks,
   };
+}
+
+/**
+ * A figure label that can be translated in place (`translateFigureText`): a horizontal
+ * run of words, two letters or more, not a number or a symbol string.
+ */
+function isClearTextRun(l: LineBox): boolean {
+  const horizontal = l.spans.every((s) => s.bbox[3] - s.bbox[1] <= s.size * 2);
+  return horizontal && /\p{L}{2}/u.test(l.text) && (l.text.match(/\p{L}/gu)?.length ?? 0) >= l.text.replace(/\s+/gu, '').length * 0.5;
 }
 
 function toLine(l: LineBox): Line {
