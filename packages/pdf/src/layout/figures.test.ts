@@ -64,6 +64,11 @@ describe('figures hold graphics, not prose', () => {
     assert.ok(fig.bbox[2] < 320, `figure stays out of the right column: ${fig.bbox.join(',')}`);
     for (const label of ['i1', 't1', 'Exit Guard', '(a)']) assert.match(fig.text, new RegExp(label.replace(/[()]/g, '\\$&')));
   });
+  test('its clear text labels are its cells, for translateFigureText', () => {
+    const fig = laid.blocks.find((b) => b.type === 'figure')!;
+    // Identifiers (i1, t1) and tags without a word are no text to translate.
+    assert.deepEqual(fig.cells?.map((c) => c.text), ['Exit Guard']);
+  });
   test('prose beside and below the figure, and headings, are text blocks', () => {
     for (const t of [right[0]!.text, left[0]!.text]) assert.equal(blockWith(laid.blocks, t)?.type, 'paragraph');
     assert.equal(blockWith(laid.blocks, '4.1 Nesting Algorithm')?.type, 'heading');
