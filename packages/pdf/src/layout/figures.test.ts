@@ -191,3 +191,36 @@ describe('code only when it looks like code', () => {
     assert.ok(out.blocks.slice(1).every((b) => b.type === 'paragraph'));
   });
 });
+
+describe('a table of contents', () => {
+  const entries = [
+    ['1 Introduction', '3'],
+    ['2 Tracing and trace trees', '12'],
+    ['2.1 Nested loops and type-unstable traces', 'iv'],
+    ['Capital gains and (losses)', '12, 19, 29'],
+  ];
+  // Each entry one glyph run, title, leader and number together, the number ending at the margin.
+  const spans = entries.map(([title, page], i) => {
+    const text = `${title} . . . . . . . . ${page}`;
+    return { ...span(text, 72, 100 + i * 14), bbox: [72, 100 + i * 14, 540, 112 + i * 14] as BBox };
+  });
+  const out = layoutPage(page(spans));
+  test('keeps each entry apart, its title a block of its own', () => {
+    const titles = out.blocks.filter((b) => !b.text.startsWith('.')).map((b) => b.text);
+    assert.deepEqual(titles, entries.map(([t]) => t));
+  });
+  test('keeps leaders and page numbers out of the titles, right-aligned where they were', () => {
+    const leaders = out.blocks.filter((b) => b.text.startsWith('.'));
+    assert.deepEqual(leaders.map((b) => b.text.replace(/[.\s]+/gu, ' ').trim()), entries.map(([, p]) => p!.replace(/\s+/gu, ' ')));
+    for (const l of leaders) assert.equal(l.bbox[2], 540);
+    for (const t of out.blocks.filter((b) => !b.text.startsWith('.'))) {
+      const leader = leaders.find((l) => Math.abs(l.bbox[1] - t.bbox[1]) < 1)!;
+      assert.ok(t.bbox[2] <= leader.bbox[0] + 0.01, `${t.text} ends where its leader starts`);
+    }
+  });
+  test('an index set in columns with leaders is not a table', () => {
+    const cols = [72, 320].flatMap((x) => entries.map(([title, p], i) => ({ ...span(`${title} . . . . ${p}`, x, 100 + i * 14), bbox: [x, 100 + i * 14, x + 220, 112 + i * 14] as BBox })));
+    const idx = layoutPage(page(cols));
+    assert.equal(idx.blocks.filter((b) => b.type === 'table').length, 0);
+  });
+});

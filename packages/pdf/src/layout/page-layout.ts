@@ -1,7 +1,7 @@
 import type { BBox, Block, Line, Page } from '@docat/contracts';
 import type { PageContent, PathShape } from '../extract/page-reader.js';
 import { area, coverage, intersection, median, roundBox, union, unionAll } from './geometry.js';
-import { buildLines, type LineBox } from './lines.js';
+import { buildLines, splitLeaders, type LineBox } from './lines.js';
 import { classifyText, looksLikeCaption, looksLikeProse, startsLikeListItem } from './classify.js';
 import { detectTable, type TableRegion } from './tables.js';
 import { gridsOf, readGrid, rulesOf } from './ruled-tables.js';
@@ -24,7 +24,7 @@ export function layoutPage(content: PageContent): Page {
   const pageArea = content.width * content.height;
   // A span with no text is a glyph run extraction could not read: a line holding one is
   // left out whole (see extract-layout), only read in part it would be mistranslated.
-  const lines = buildLines(content.spans).filter((l) => l.text.length > 0 && l.spans.every((s) => s.text !== ''));
+  const lines = splitLeaders(buildLines(content.spans).filter((l) => l.text.length > 0 && l.spans.every((s) => s.text !== '')));
   const em = median(lines.map((l) => l.size)) || 10;
 
   const figures = figureRegions(content, lines, pageArea);
@@ -312,8 +312,10 @@ function xyCut(items: Item[], em: number, pageWidth: number, out: Group[], depth
   const xGaps = gaps(items, 0, Math.max(em * 0.8, 4));
   if (xGaps.length > 0) {
     const lineItems = items.filter((i): i is Extract<Item, { kind: 'line' }> => i.kind === 'line');
-    // A listing's columns (line numbers, operands, comments) are not a table.
-    if (lineItems.length === items.length && lineItems.filter((i) => isCode(i.line)).length * 2 < lineItems.length) {
+    // A listing's columns (line numbers, operands, comments) are not a table, nor are the
+    // columns of a contents page or an index (entries with leaders).
+    const leaders = lineItems.filter((i) => i.line.leader === true).length;
+    if (lineItems.length === items.length && lineItems.filter((i) => isCode(i.line)).length * 2 < lineItems.length && leaders * 5 < lineItems.length) {
       const table = detectTable(lineItems.map((i) => i.line), pageWidth, em);
       if (table) {
         out.push({ kind: 'table', table });
@@ -489,6 +491,9 @@ function splitParagraphs(lines: readonly LineBox[], em: number): LineBox[][] {
       const prevShort = prev.bbox[2] < x1 - em * 3 && /[.!?:;)"'”。]$/.test(prev.text);
       const gap = line.bbox[1] - prev.bbox[3];
       brk =
+        // A contents entry's title ends at its leader; the leader and page number stand alone.
+        line.leader === true ||
+        prev.leader === true ||
         sizeChange ||
         boldChange ||
         (indent && /[.!?:;)"'”。]$/.test(prev.text)) ||
