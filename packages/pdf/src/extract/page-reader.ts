@@ -97,7 +97,7 @@ export async function readPage(
 
   if (opts.operators) {
     const ops = await page.getOperatorList();
-    walkOperators(pdfjs, ops.fnArray, ops.argsArray, vt, images, shapes, fontNames);
+    walkOperators(pdfjs, ops.fnArray, ops.argsArray, vt, [0, 0, viewport.width, viewport.height], images, shapes, fontNames);
     for (const id of fontNames.keys()) {
       if (page.commonObjs.has(id)) {
         const font: unknown = page.commonObjs.get(id);
@@ -264,12 +264,14 @@ function walkOperators(
   fnArray: number[],
   argsArray: unknown[],
   viewportTransform: number[],
+  /** Nothing outside the page shows. */
+  pageBox: BBox,
   images: ImageRegion[],
   shapes: PathShape[],
   fontNames: Map<string, string>,
 ): void {
   const OPS = pdfjs.OPS;
-  let state: WalkState = { ctm: [1, 0, 0, 1, 0, 0], clip: undefined, fill: '#000000', stroke: '#000000' };
+  let state: WalkState = { ctm: [1, 0, 0, 1, 0, 0], clip: pageBox, fill: '#000000', stroke: '#000000' };
   const stack: WalkState[] = [];
   let pendingClip = false;
   const fills = new Set<number>([OPS.fill, OPS.eoFill]);
