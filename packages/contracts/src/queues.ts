@@ -34,6 +34,8 @@ export const translateJobSchema = chunkRef.extend({
   engine: engineNameSchema,
   glossaryId: z.string().optional(),
   useMemory: z.boolean(),
+  /** See the upload option of the same name. */
+  translateFigureText: z.boolean().optional(),
 });
 export type TranslateJob = z.infer<typeof translateJobSchema>;
 

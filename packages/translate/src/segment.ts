@@ -7,6 +7,8 @@ import type { Segment } from './types.js';
 const SKIPPED_TYPES: ReadonlySet<BlockType> = new Set(['figure', 'formula', 'code']);
 
 export interface SegmentOptions {
+  /** Translate the labels inside figures (a figure's `cells`); they are kept by default. */
+  translateFigureText?: boolean;
   /** Blocks whose text is at most this long stay one segment (headings, captions, cells). */
   shortBlockChars?: number;
   /**
@@ -51,7 +53,7 @@ export function cutLong(text: string, max: number): { text: string; lead: string
 
 export type SegmentableBlock = Pick<Block, 'id' | 'type' | 'text'> & Partial<Pick<Block, 'cells'>>;
 
-function segmentText(blockId: string, text: string, limits: Required<SegmentOptions>, cell: number | undefined, out: Segment[]): void {
+function segmentText(blockId: string, text: string, limits: Required<Omit<SegmentOptions, 'translateFigureText'>>, cell: number | undefined, out: Segment[]): void {
   const normalized = text.replace(/\s+/gu, ' ').trim();
   if (normalized === '') return;
   const sentences = normalized.length <= limits.shortBlockChars ? [{ text: normalized, lead: '' }] : splitSentences(normalized);
@@ -76,9 +78,13 @@ function segmentText(blockId: string, text: string, limits: Required<SegmentOpti
  * as line breaks inside a block are layout, not content.
  */
 export function segmentBlocks(blocks: readonly SegmentableBlock[], options: SegmentOptions = {}): Segment[] {
-  const limits: Required<SegmentOptions> = { shortBlockChars: options.shortBlockChars ?? 160, maxSegmentChars: options.maxSegmentChars ?? 1000 };
+  const limits: Required<Omit<SegmentOptions, 'translateFigureText'>> = { shortBlockChars: options.shortBlockChars ?? 160, maxSegmentChars: options.maxSegmentChars ?? 1000 };
   const out: Segment[] = [];
   for (const block of blocks) {
+    if (block.type === 'figure' && options.translateFigureText && block.cells) {
+      block.cells.forEach((cell, index) => segmentText(block.id, cell.text, limits, index, out));
+      continue;
+    }
     if (SKIPPED_TYPES.has(block.type)) continue;
     if (block.type === 'table' && block.cells && block.cells.length > 0) {
       block.cells.forEach((cell, index) => segmentText(block.id, cell.text, limits, index, out));

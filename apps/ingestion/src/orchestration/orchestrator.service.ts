@@ -239,6 +239,7 @@ export class OrchestratorService {
         engine: job.options.engine,
         ...(job.options.glossaryId ? { glossaryId: job.options.glossaryId } : {}),
         useMemory: job.options.useMemory,
+        ...(job.options.translateFigureText ? { translateFigureText: true } : {}),
       };
       await this.enqueue(QUEUES.TRANSLATE, job, data, chunk.chunk, chunk.lease);
     }

@@ -22,6 +22,7 @@ interface TranslateFlags {
   dataDir?: string;
   cache: boolean;
   memory: boolean;
+  figureText?: boolean;
   quiet?: boolean;
 }
 
@@ -51,6 +52,7 @@ export function translateCommand(): Command {
     .option('--data-dir <dir>', 'CLI data folder (default: DOCAT_CLI_DATA_DIR or ~/.local/share/docat)')
     .option('--no-cache', 'do not reuse a cached result (the CLI keeps none: every run extracts and translates again; translation memory still applies)')
     .option('--no-memory', 'neither read nor write the translation memory kept in the data folder')
+    .option('--figure-text', 'also translate the text labels inside figures (kept as they are by default)')
     .option('-q, --quiet', 'print nothing but errors')
     .action(async (file: string, flags: TranslateFlags) => {
       const options = uploadOptionsSchema.safeParse({
@@ -61,6 +63,7 @@ export function translateCommand(): Command {
         pages: flags.pages,
         dualMode: flags.dualMode,
         password: flags.password,
+        translateFigureText: flags.figureText === true,
       });
       if (!options.success) {
         const issue = options.error.issues[0];
@@ -87,6 +90,7 @@ export function translateCommand(): Command {
         ...(flags.glossary ? { glossaryFile: flags.glossary } : {}),
         openMemory: () => openCliMemory(cliDataDir(flags.dataDir)),
         useMemory: flags.memory,
+        translateFigureText: options.data.translateFigureText === true,
         onProgress: (stage, done, total) => pipeline.report(stage, done, total, stage === 'extract' ? 'pages' : 'segments'),
       });
 

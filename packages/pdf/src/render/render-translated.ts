@@ -63,13 +63,14 @@ interface Item {
 }
 
 function itemsOf(block: Block, translations: ReadonlyMap<string, string>, pageWidth: number): Item[] {
-  if (NEVER_SET.has(block.type)) return [];
-  const whole = translations.get(block.id);
+  // A figure's translated labels (its cells) are set; the figure itself never is.
+  if (NEVER_SET.has(block.type) && !(block.type === 'figure' && block.cells)) return [];
+  const whole = block.type === 'figure' ? undefined : translations.get(block.id);
   if (whole !== undefined) {
     if (whole.trim() === block.text.trim() || whole.trim() === '') return [];
     return [{ block, box: block.bbox, lines: block.lines, text: block.text, translation: whole, style: sourceStyle(block, pageWidth) }];
   }
-  if (block.type !== 'table' || !block.cells) return [];
+  if ((block.type !== 'table' && block.type !== 'figure') || !block.cells) return [];
   const items: Item[] = [];
   block.cells.forEach((cell, i) => {
     const t = translations.get(cellKey(block.id, i));
