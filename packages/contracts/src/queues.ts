@@ -4,6 +4,7 @@ import { languageSchema } from './languages.js';
 import { engineNameSchema, outputFormatSchema, dualModeSchema } from './upload.js';
 import { jobWarningSchema } from './jobs.js';
 import { wireErrorSchema } from './errors.js';
+import { inlineMarkSchema } from './layout.js';
 
 /**
  * Payloads of queue jobs. Every step is idempotent, keyed by (job, chunk, step): the
@@ -145,8 +146,10 @@ export const chunkTranslationSchema = z.object({
     z.object({
       id: z.string(),
       text: z.string(),
+      /** Inline styles of the translated text (bold, italic, links, colour), offsets into `text`. */
+      marks: z.array(inlineMarkSchema).optional(),
       /** Translated table cells by cell index (the layout's `cells` order), for table blocks. */
-      cells: z.array(z.object({ index: z.number().int().nonnegative(), text: z.string() })).optional(),
+      cells: z.array(z.object({ index: z.number().int().nonnegative(), text: z.string(), marks: z.array(inlineMarkSchema).optional() })).optional(),
     }),
   ),
   /** Billed characters per engine of the chain (a fallback engine bills its own). */

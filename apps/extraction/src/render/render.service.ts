@@ -58,7 +58,21 @@ export class RenderService {
       translated.push(
         applyTranslations(
           layout,
-          new Map(translation.blocks.map((b) => [b.id, { text: b.text, ...(b.cells ? { cells: new Map(b.cells.map((c) => [c.index, c.text])) } : {}) }])),
+          new Map(
+            translation.blocks.map((b) => [
+              b.id,
+              {
+                text: b.text,
+                ...(b.marks ? { marks: b.marks } : {}),
+                ...(b.cells
+                  ? {
+                      cells: new Map(b.cells.map((c) => [c.index, c.text])),
+                      cellMarks: new Map(b.cells.filter((c) => c.marks).map((c) => [c.index, c.marks!])),
+                    }
+                  : {}),
+              },
+            ]),
+          ),
         ),
       );
       translatedBlocks.push(...translation.blocks);

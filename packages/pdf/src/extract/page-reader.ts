@@ -3,6 +3,7 @@ import type { PDFPageProxy } from 'pdfjs-dist/types/src/display/api.js';
 import { multiply, transformRect } from '../layout/geometry.js';
 import { measureText, normalizeText, type TextQuality } from '../layout/text-normalize.js';
 import type { PdfjsModule } from './pdfjs.js';
+import { applyTextStyles, collectTextPaint, readLinks, type TextPaint } from './text-styles.js';
 
 export interface ImageRegion {
   bbox: BBox;
@@ -103,10 +104,12 @@ export async function readPage(
   const images: ImageRegion[] = [];
   const shapes: PathShape[] = [];
   const fontNames = new Map<string, string>();
+  let paint: TextPaint | undefined;
 
   if (opts.operators) {
     const ops = await page.getOperatorList();
     walkOperators(pdfjs, ops.fnArray, ops.argsArray, vt, [0, 0, viewport.width, viewport.height], images, shapes, fontNames);
+    paint = collectTextPaint(pdfjs, ops.fnArray, ops.argsArray, vt);
     for (const id of fontNames.keys()) {
       if (page.commonObjs.has(id)) {
         const font: unknown = page.commonObjs.get(id);
@@ -120,7 +123,7 @@ export async function readPage(
 
   const content = await page.getTextContent({ includeMarkedContent: false });
   const styles = content.styles as Record<string, TextStyleLike>;
-  const spans: Span[] = [];
+  let spans: Span[] = [];
   const pitch = new Map<string, PitchSample[]>();
   const quality: TextQuality = { chars: 0, garbage: 0 };
   for (const raw of content.items) {
@@ -138,8 +141,10 @@ export async function readPage(
     // Item metrics are in text space scaled by the font matrix; dividing the
     // transform out gives unit vectors along and across the baseline.
     const advance = vertical ? item.height : item.width;
-    const ux = m[0]! / Math.hypot(m[0]!, m[1]!) || 1;
-    const uy = m[1]! / Math.hypot(m[0]!, m[1]!) || 0;
+    // (A zero component is a real direction: text turned by 90 degrees has m[0] = 0.)
+    const along = Math.hypot(m[0]!, m[1]!);
+    const ux = along > 0 ? m[0]! / along : 1;
+    const uy = along > 0 ? m[1]! / along : 0;
     const bbox: BBox = vertical
       ? boxFromCorners(m[4]! - size / 2, m[5]!, m[4]! + size / 2, m[5]! + advance)
       : orientedBox(m[4]!, m[5]!, ux, uy, advance, size * ascent, size * descent);
@@ -153,8 +158,14 @@ export async function readPage(
     const span: Span = { text: normalizeText(item.str), bbox, font: fontName, size: Math.round(size * 100) / 100 };
     if (bold) span.bold = true;
     if (italic) span.italic = true;
+    if (!vertical) {
+      // Counter-clockwise as displayed (y grows downwards); whole-degree noise is not an angle.
+      const angle = Math.round((Math.atan2(-uy, ux) * 180) / Math.PI * 10) / 10;
+      if (Math.abs(angle) >= 1) span.angle = angle;
+    }
     spans.push(span);
   }
+  if (paint) spans = applyTextStyles(spans, paint, await readLinks(page, vt));
 
   const fields = opts.fields === false ? [] : await readFields(page, vt);
   return {
