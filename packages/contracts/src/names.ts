@@ -41,6 +41,7 @@ export const RPC = {
   JOBS_CANCEL: 'jobs.cancel',
   JOBS_RESULT: 'jobs.result',
   JOBS_SOURCE: 'jobs.source',
+  JOBS_REPORT: 'jobs.report',
   JOBS_ESTIMATE: 'jobs.estimate',
   JOBS_ERASE_USER: 'jobs.erase-user',
   JOBS_ADMIN_QUEUES: 'jobs.admin-queues',

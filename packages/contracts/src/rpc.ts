@@ -232,6 +232,8 @@ export const RPC_CONTRACTS = {
   [RPC.JOBS_RESULT]: rpc(RPC.JOBS_RESULT, jobRef.extend({ format: outputFormatSchema }), resultLocationSchema),
   /** The uploaded PDF, while uploads are retained (the web viewer shows it beside the translation). */
   [RPC.JOBS_SOURCE]: rpc(RPC.JOBS_SOURCE, jobRef, resultLocationSchema),
+  /** Where the job's fidelity report is (`GET /v1/jobs/:id/report`). */
+  [RPC.JOBS_REPORT]: rpc(RPC.JOBS_REPORT, jobRef, resultLocationSchema),
   [RPC.JOBS_ESTIMATE]: rpc(
     RPC.JOBS_ESTIMATE,
     z.object({ userId: z.string(), upload: storedUploadSchema, options: uploadOptionsSchema, engine: engineChoiceSchema }),
