@@ -103,6 +103,7 @@ const ROUTES: Record<string, Access> = {
   'GET /v1/jobs/:id/result': owned({ id: 'job' }, 'format=md'),
   'GET /v1/jobs/:id/events': owned({ id: 'job' }),
   'GET /v1/jobs/:id/source': owned({ id: 'job' }),
+  'GET /v1/jobs/:id/report': owned({ id: 'job' }),
   'POST /v1/webhooks': SELF,
   'GET /v1/webhooks': SELF,
   'POST /v1/webhooks/signing-secret': SELF,
