@@ -18,22 +18,23 @@ export const FIDELITY_SHRINK_THRESHOLD = 0.8;
  * - `code`, `formula`: never translated, by policy;
  * - `figure_text`: labels inside a figure, kept unless figure text is translated;
  * - `form_field`: a form field's value stays as the user filled it in;
+ * - `header_footer`: a running head or foot left as it is (by default, or by the scope option);
  * - `not_translated`: no translation came back different from the source (the engine
  *   returned it unchanged, or a scope option left it out);
  * - `not_set`: a translation exists, but the renderer did not set it on the page;
  * - `still_visible`: the translation was set, yet the source words are still drawn
  *   (the source text could not be removed from the page content).
  */
-export const UNTRANSLATED_REASONS = ['code', 'formula', 'figure_text', 'form_field', 'not_translated', 'not_set', 'still_visible'] as const;
+export const UNTRANSLATED_REASONS = ['code', 'formula', 'figure_text', 'form_field', 'header_footer', 'not_translated', 'not_set', 'still_visible'] as const;
 export const untranslatedReasonSchema = z.enum(UNTRANSLATED_REASONS);
 export type UntranslatedReason = z.infer<typeof untranslatedReasonSchema>;
 
 /**
- * Reasons that are the product's policy, not a fault. Code, formulas and form fields are
- * left out of the coverage; figure text is counted in it (labels are kept by default,
+ * Reasons that are the product's policy, not a fault. Code, formulas, form fields and
+ * untranslated running heads are left out of the coverage; figure text is counted in it (labels are kept by default,
  * but prose wrongly taken into a figure must show as left).
  */
-export const EXPECTED_UNTRANSLATED: ReadonlySet<UntranslatedReason> = new Set(['code', 'formula', 'figure_text', 'form_field']);
+export const EXPECTED_UNTRANSLATED: ReadonlySet<UntranslatedReason> = new Set(['code', 'formula', 'figure_text', 'form_field', 'header_footer']);
 
 const blockRef = {
   /** 1-based page of the source document. */
@@ -104,7 +105,7 @@ export type FontUse = z.infer<typeof fontUseSchema>;
 
 export const pageFidelitySchema = z.object({
   page: z.number().int().positive(),
-  /** Prose words of the page's text (code, formulas and form fields left out; figure text counted). */
+  /** Prose words of the page's text (code, formulas, form fields and untranslated running heads left out; figure text counted). */
   words: z.number().int().nonnegative(),
   /** Of those, words still found on the page of the output. */
   left: z.number().int().nonnegative(),
@@ -127,7 +128,7 @@ export const fidelitySummarySchema = z.object({
   worstPage: z.object({ page: z.number().int().positive(), coverage: z.number().min(0).max(1) }).optional(),
   /** Segments left in the source language for a reason that is not policy. */
   untranslated: z.number().int().nonnegative(),
-  /** Segments not translated by policy (code, formulas, figure labels, form fields). */
+  /** Segments not translated by policy (code, formulas, figure labels, form fields, running heads). */
   excluded: z.number().int().nonnegative(),
   shrunk: z.number().int().nonnegative(),
   overflowing: z.number().int().nonnegative(),

@@ -134,6 +134,20 @@ describe('fidelity report', () => {
     assert.equal(report.summary.untranslated, 0);
   });
 
+  test('running heads left as they are are policy, out of the coverage; translated ones count', () => {
+    const head = block('h', 0, 'header', [50, 20, 550, 30], 'Journal of Examples');
+    const foot = block('f', 1, 'footer', [50, 770, 550, 780], 'Page footer text');
+    const report = buildFidelityReport({
+      layout: layoutOf([head, foot]),
+      translations: new Map([['f', 'Seitenfußtext']]),
+      targetLanguage: 'de',
+      placements: [placement(foot)],
+      output: [page(wordsIn('Journal of Examples', [50, 20, 550, 30]))],
+    });
+    assert.deepEqual(report.untranslated.map((u) => [u.blockId, u.reason, u.expected]), [['h', 'header_footer', true]]);
+    assert.deepEqual(report.pages.map((p) => [p.words, p.left]), [[3, 0]]);
+  });
+
   test('shrunk below 80% and overflowing blocks, missing glyphs and substituted fonts', () => {
     const a = block('a', 0, 'paragraph', P1, 'A long paragraph of text');
     const b = block('b', 1, 'paragraph', P2, 'Another paragraph of text');

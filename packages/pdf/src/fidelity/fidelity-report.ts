@@ -68,6 +68,7 @@ const POLICY: Partial<Record<Block['type'], UntranslatedReason>> = {
  * default, but prose a figure wrongly holds must show as left, not disappear.
  */
 const NOT_COUNTED = new Set<Block['type']>(['code', 'formula', 'form_field']);
+const RUNNING = new Set<Block['type']>(['header', 'footer']);
 
 interface Segment {
   block: Block;
@@ -139,11 +140,12 @@ export function buildFidelityReport(input: FidelityInput): FidelityReport {
     for (const block of page.blocks) {
       for (const seg of segmentsOf(block, translations)) {
         const tokens = proseTokens(seg.text);
-        const policy = POLICY[block.type];
         const p = placed.get(`${block.id}#${seg.cell ?? ''}`);
         const changed = seg.translation !== undefined && seg.translation.trim() !== '' && seg.translation.trim() !== seg.text.trim();
+        // Running heads are translated or not by a scope option: left as they are, they are policy.
+        const policy = POLICY[block.type] ?? (RUNNING.has(block.type) && !changed ? 'header_footer' : undefined);
         let left = 0;
-        if (!NOT_COUNTED.has(block.type)) {
+        if (!NOT_COUNTED.has(block.type) && policy !== 'header_footer') {
           if (output && !(page.scanned && !p)) {
             const wanted = new Map<string, number>();
             for (const t of tokens) wanted.set(t, (wanted.get(t) ?? 0) + 1);
