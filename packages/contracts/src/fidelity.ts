@@ -75,9 +75,12 @@ export const blockFitSchema = z.object({
 });
 export type BlockFit = z.infer<typeof blockFitSchema>;
 
-export const OVERLAP_KINDS = ['text', 'figure'] as const;
+/**
+ * What newly set text is drawn over: `text` the page kept (left in place), a `figure`
+ * (beyond the block's own box), or the `translation` of another block.
+ */
+export const OVERLAP_KINDS = ['text', 'figure', 'translation'] as const;
 
-/** Newly set text drawn over ink the page kept: text left in place, or a figure. */
 export const overlapSchema = z.object({
   ...blockRef,
   with: z.enum(OVERLAP_KINDS),

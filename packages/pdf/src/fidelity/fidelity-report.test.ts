@@ -196,6 +196,21 @@ describe('fidelity report', () => {
     assert.equal(report.pages[0]!.overlaps, 2);
   });
 
+  test('two translations set over each other overlap; lines that only touch do not', () => {
+    const a = block('a', 0, 'paragraph', [50, 100, 300, 110], 'Left label');
+    const b = block('b', 1, 'paragraph', [200, 100, 400, 110], 'Right label');
+    const c = block('c', 2, 'paragraph', [50, 109, 300, 119], 'Below label');
+    const report = buildFidelityReport({
+      layout: layoutOf([a, b, c]),
+      translations: new Map([['a', 'Linke Beschriftung lang'], ['b', 'Rechte'], ['c', 'Darunter']]),
+      targetLanguage: 'de',
+      // `a` grew right into `b`; `c` sits one point into `a`'s line (leading, not a collision).
+      placements: [placement(a, { lines: [[50, 100, 260, 110]] }), placement(b, { lines: [[200, 100, 240, 110]] }), placement(c, { lines: [[50, 109, 120, 119]] })],
+      output: [page()],
+    });
+    assert.deepEqual(report.overlaps.map((o) => [o.blockId, o.with, o.region]), [['a', 'translation', [200, 100, 240, 110]]]);
+  });
+
   test('one kept glyph under new text is not an overlap (a rule, a dot)', () => {
     const a = block('a', 0, 'paragraph', P1, 'Short source');
     const report = buildFidelityReport({

@@ -215,6 +215,12 @@ export function buildFidelityReport(input: FidelityInput): FidelityReport {
         }
       }
     }
+    if (out) {
+      for (const hit of crossings(placements.filter((p) => p.page === page.number))) {
+        overlaps.push({ page: page.number, block: hit.a.order, blockId: hit.a.blockId, ...(hit.a.cell !== undefined ? { cell: hit.a.cell } : {}), box: hit.a.box, with: 'translation', region: hit.region, area: round(hit.area) });
+        row.overlaps++;
+      }
+    }
     row.coverage = row.words === 0 ? 1 : round(1 - row.left / row.words, 4);
     pages.push(row);
   }
@@ -301,4 +307,34 @@ function figureOverlap(p: BlockPlacement, figures: readonly BBox[]): { region: B
     }
   }
   return region ? { region: region.map((v) => round(v)) as BBox, area: total } : null;
+}
+
+/**
+ * Pairs of set blocks whose lines cross: a line of one covers at least a third of the
+ * height of a line of the other over more than two points. Reported once, on the first
+ * block of the pair in reading order.
+ */
+function crossings(placed: readonly BlockPlacement[]): { a: BlockPlacement; region: BBox; area: number }[] {
+  const out: { a: BlockPlacement; region: BBox; area: number }[] = [];
+  const sorted = [...placed].sort((x, y) => x.order - y.order || (x.cell ?? 0) - (y.cell ?? 0));
+  const bounds = sorted.map((p) => p.lines.reduce<BBox | null>((b, l) => (b ? [Math.min(b[0], l[0]), Math.min(b[1], l[1]), Math.max(b[2], l[2]), Math.max(b[3], l[3])] : l), null));
+  for (let i = 0; i < sorted.length; i++) {
+    for (let j = i + 1; j < sorted.length; j++) {
+      const bi = bounds[i];
+      const bj = bounds[j];
+      if (!bi || !bj || !intersection(bi, bj)) continue;
+      let region: BBox | null = null;
+      let total = 0;
+      for (const a of sorted[i]!.lines) {
+        for (const b of sorted[j]!.lines) {
+          const hit = intersection(a, b);
+          if (!hit || hit[2] - hit[0] <= 2 || hit[3] - hit[1] < Math.min(a[3] - a[1], b[3] - b[1]) / 3) continue;
+          total += area(hit);
+          region = region ? [Math.min(region[0], hit[0]), Math.min(region[1], hit[1]), Math.max(region[2], hit[2]), Math.max(region[3], hit[3])] : hit;
+        }
+      }
+      if (region) out.push({ a: sorted[i]!, region: region.map((v) => round(v)) as BBox, area: total });
+    }
+  }
+  return out;
 }
