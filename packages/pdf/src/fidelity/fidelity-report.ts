@@ -311,7 +311,7 @@ function figureOverlap(p: BlockPlacement, figures: readonly BBox[]): { region: B
 
 /**
  * Pairs of set blocks whose lines cross: a line of one covers at least a third of the
- * height of a line of the other over more than two points. Reported once, on the first
+ * height of a line of the other over more than four points. Reported once, on the first
  * block of the pair in reading order.
  */
 function crossings(placed: readonly BlockPlacement[]): { a: BlockPlacement; region: BBox; area: number }[] {
@@ -328,7 +328,7 @@ function crossings(placed: readonly BlockPlacement[]): { a: BlockPlacement; regi
       for (const a of sorted[i]!.lines) {
         for (const b of sorted[j]!.lines) {
           const hit = intersection(a, b);
-          if (!hit || hit[2] - hit[0] <= 2 || hit[3] - hit[1] < Math.min(a[3] - a[1], b[3] - b[1]) / 3) continue;
+          if (!hit || hit[2] - hit[0] <= 4 || hit[3] - hit[1] < Math.min(a[3] - a[1], b[3] - b[1]) / 3) continue;
           total += area(hit);
           region = region ? [Math.min(region[0], hit[0]), Math.min(region[1], hit[1]), Math.max(region[2], hit[2]), Math.max(region[3], hit[3])] : hit;
         }
