@@ -265,12 +265,34 @@ describe('fidelity report', () => {
     assert.deepEqual(ranged.pages.map((p) => [p.page, p.words, p.left]), [[2, 3, 0]]);
   });
 
+  test('right-to-left words read back in drawing order still match their source', () => {
+    const a = block('a', 0, 'paragraph', P1, 'فرم درخواست');
+    const report = buildFidelityReport({
+      layout: layoutOf([a]),
+      translations: new Map(),
+      targetLanguage: 'en',
+      placements: [],
+      // Drawn left to right, each word's letters come back reversed.
+      output: [page([{ text: 'تساوخرد', box: [60, 100, 100, 110] }, { text: 'مرف', box: [110, 100, 140, 110] }])],
+    });
+    assert.deepEqual(report.pages.map((p) => [p.words, p.left]), [[2, 2]]);
+  });
+
   test('on a scanned page a block the renderer did not set keeps all its words (its text is pixels)', () => {
     const a = block('a', 0, 'paragraph', P1, 'Scanned words stay');
     const layout = layoutOf([a]);
     layout.pages[0]!.scanned = true;
     const report = buildFidelityReport({ layout, translations: new Map(), targetLanguage: 'de', placements: [], output: [page()] });
     assert.equal(report.pages[0]!.left, 3);
+    // Set, it was painted over: a text layer left under it is neither a word left nor an overlap.
+    const set = buildFidelityReport({
+      layout,
+      translations: new Map([['a', 'Gescannte Wörter']]),
+      targetLanguage: 'de',
+      placements: [placement(a)],
+      output: [page(wordsIn('Scanned words stay', P1), [[55, 100, 70, 110], [75, 100, 90, 110]])],
+    });
+    assert.deepEqual([set.pages[0]!.left, set.overlaps.length], [0, 0]);
   });
 
   test('lists are cut at the limit and say so', () => {

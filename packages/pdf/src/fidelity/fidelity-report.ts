@@ -32,6 +32,15 @@ export function proseToken(raw: string): string | null {
   return t;
 }
 
+/**
+ * The form two words are matched in: their letters in code point order. Glyphs are read
+ * back in drawing order, which for right-to-left text is the reverse of the layout's
+ * logical order; a word and its mirror are the same word here.
+ */
+function matchKey(token: string): string {
+  return [...token].sort().join('');
+}
+
 export function proseTokens(text: string): string[] {
   const out: string[] = [];
   for (const raw of text.split(/\s+/u)) {
@@ -146,19 +155,23 @@ export function buildFidelityReport(input: FidelityInput): FidelityReport {
         const policy = POLICY[block.type] ?? (RUNNING.has(block.type) && !changed ? 'header_footer' : undefined);
         let left = 0;
         if (!NOT_COUNTED.has(block.type) && policy !== 'header_footer') {
-          if (output && !(page.scanned && !p)) {
+          if (output && page.scanned) {
+            // The text is pixels: a set block was painted over with its background first.
+            left = p ? 0 : tokens.length;
+          } else if (output) {
             const wanted = new Map<string, number>();
-            for (const t of tokens) wanted.set(t, (wanted.get(t) ?? 0) + 1);
+            for (const t of tokens) wanted.set(matchKey(t), (wanted.get(matchKey(t)) ?? 0) + 1);
             for (const w of unmatched) {
               const t = proseToken(w.text);
-              const n = t ? (wanted.get(t) ?? 0) : 0;
+              const key = t ? matchKey(t) : '';
+              const n = wanted.get(key) ?? 0;
               if (n > 0 && centreIn(w.box, seg.box)) {
-                wanted.set(t!, n - 1);
+                wanted.set(key, n - 1);
                 unmatched.delete(w);
                 left++;
               }
             }
-          } else if (!changed || (output && !p) || policy) {
+          } else if (!changed || policy) {
             left = tokens.length;
           }
           row.words += tokens.length;
@@ -201,7 +214,8 @@ export function buildFidelityReport(input: FidelityInput): FidelityReport {
           for (const f of p.fonts) use.output.add(f);
           use.blocks++;
         }
-        if (out) {
+        // On a scanned page the set boxes were painted over first: a text layer under them is hidden.
+        if (out && !page.scanned) {
           const hit = overlapWith(p, out.keptInk);
           if (hit) {
             overlaps.push({ ...ref, with: 'text', region: hit.region, area: round(hit.area) });
