@@ -104,6 +104,7 @@ const ROUTES: Record<string, Access> = {
   'GET /v1/jobs/:id/events': owned({ id: 'job' }),
   'GET /v1/jobs/:id/source': owned({ id: 'job' }),
   'POST /v1/jobs/:id/erase': owned({ id: 'job' }),
+  'GET /v1/jobs/:id/report': owned({ id: 'job' }),
   'POST /v1/webhooks': SELF,
   'GET /v1/webhooks': SELF,
   'POST /v1/webhooks/signing-secret': SELF,

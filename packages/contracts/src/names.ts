@@ -42,6 +42,7 @@ export const RPC = {
   JOBS_RESULT: 'jobs.result',
   JOBS_SOURCE: 'jobs.source',
   JOBS_DELETE: 'jobs.delete',
+  JOBS_REPORT: 'jobs.report',
   JOBS_ESTIMATE: 'jobs.estimate',
   JOBS_ERASE_USER: 'jobs.erase-user',
   JOBS_ADMIN_QUEUES: 'jobs.admin-queues',

@@ -5,6 +5,7 @@ import { engineNameSchema, outputFormatSchema, dualModeSchema } from './upload.j
 import { jobWarningSchema } from './jobs.js';
 import { wireErrorSchema } from './errors.js';
 import { inlineMarkSchema } from './layout.js';
+import { fidelitySummarySchema } from './fidelity.js';
 
 /**
  * Payloads of queue jobs. Every step is idempotent, keyed by (job, chunk, step): the
@@ -101,6 +102,8 @@ export const chunkStepDoneSchema = chunkStepRef.extend({
   detectedLanguage: z.string().max(16).optional(),
   /** Segments of a translated chunk: the chunk's share of the job's translate progress. */
   segments: z.number().int().nonnegative().optional(),
+  /** The render step's fidelity summary (its full report is in object storage). */
+  fidelity: fidelitySummarySchema.optional(),
 });
 export type ChunkStepDone = z.infer<typeof chunkStepDoneSchema>;
 
@@ -129,6 +132,8 @@ export const STORAGE_KEYS = {
   chunkLayout: (jobId: string, chunk: number) => `jobs/${jobId}/chunks/${chunk}/layout.json`,
   chunkTranslation: (jobId: string, chunk: number) => `jobs/${jobId}/chunks/${chunk}/translated.json`,
   result: (jobId: string, format: string) => `jobs/${jobId}/result.${format}`,
+  /** The fidelity report the render step writes (`GET /v1/jobs/:id/report`). */
+  report: (jobId: string) => `jobs/${jobId}/report.json`,
 } as const;
 
 /**

@@ -233,6 +233,8 @@ export const RPC_CONTRACTS = {
   /** The uploaded PDF, while uploads are retained (the web viewer shows it beside the translation). */
   [RPC.JOBS_SOURCE]: rpc(RPC.JOBS_SOURCE, jobRef, resultLocationSchema),
   [RPC.JOBS_DELETE]: rpc(RPC.JOBS_DELETE, jobRef, z.object({ id: z.string(), objects: z.number().int().nonnegative() })),
+  /** Where the job's fidelity report is (`GET /v1/jobs/:id/report`). */
+  [RPC.JOBS_REPORT]: rpc(RPC.JOBS_REPORT, jobRef, resultLocationSchema),
   [RPC.JOBS_ESTIMATE]: rpc(
     RPC.JOBS_ESTIMATE,
     z.object({ userId: z.string(), upload: storedUploadSchema, options: uploadOptionsSchema, engine: engineChoiceSchema }),

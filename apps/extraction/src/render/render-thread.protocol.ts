@@ -1,4 +1,4 @@
-import type { ErrorCode, JobWarning, LayoutDocument } from '@docat/contracts';
+import type { ErrorCode, FidelityReport, JobWarning, LayoutDocument } from '@docat/contracts';
 import type { DualMode, RenderText } from '@docat/pdf';
 
 /** What the render thread is asked to do: one message, sent once. */
@@ -19,6 +19,6 @@ export interface RenderRequest {
 /** What the render thread sends back: progress any number of times, then one result or error. */
 export type RenderReply =
   | { type: 'progress'; done: number; total: number }
-  | { type: 'result'; pdf: Uint8Array; dual: Uint8Array | null; warnings: JobWarning[] }
+  | { type: 'result'; pdf: Uint8Array; dual: Uint8Array | null; warnings: JobWarning[]; report: FidelityReport }
   /** `code` is set when the renderer failed with a Docat error (a damaged file, a wrong password...). */
   | { type: 'error'; code?: ErrorCode; message: string };

@@ -32,6 +32,7 @@ import {
   webhookDeliverySchema,
   webhookPayloadSchema,
   jobViewSchema,
+  fidelityReportSchema,
   MAX_UPLOAD_BYTES,
   outputFormatSchema,
   problemSchema,
@@ -131,6 +132,7 @@ const SCHEMAS: Record<string, { schema: z.ZodType; io: 'input' | 'output' }> = {
   User: { schema: userViewSchema, io: 'output' },
   UploadForm: { schema: uploadFormSchema, io: 'input' },
   Job: { schema: jobViewSchema, io: 'output' },
+  FidelityReport: { schema: fidelityReportSchema, io: 'output' },
   DryRun: { schema: dryRunSchema, io: 'output' },
   Usage: { schema: usageSchema, io: 'output' },
   AccountExport: { schema: accountExportSchema, io: 'output' },
@@ -432,6 +434,20 @@ export const OPERATIONS: Operation[] = [
     ],
     success: { status: 200, description: 'The result file', contentType: 'application/octet-stream' },
     errors: ['NOT_FOUND', 'JOB_NOT_FINISHED', 'RESULT_NOT_AVAILABLE', 'RESULT_EXPIRED', 'VALIDATION_FAILED'],
+  },
+  {
+    method: 'get', path: '/v1/jobs/{id}/report', operationId: 'getJobReport', tag: 'jobs', auth: true,
+    summary: 'The fidelity report: what of the document is not translated, or not set as it should be',
+    description:
+      'Made when the job is rendered: the translated PDF is read back and compared with the plan (source layout and translations). ' +
+      'Lists segments left untranslated (page, box, reason), blocks shrunk below 80% of their source size or overflowing their box, ' +
+      'new text drawn over kept text or figures, missing and `.notdef` glyphs, the fonts the translation was set in instead of the ' +
+      "source's, and the coverage (share of prose words translated) per page and for the document. Jobs without a PDF output compare " +
+      "the translated text instead (`measuredOn: text`). The job view's `fidelity` holds the summary. ETag and If-None-Match (304). " +
+      '409 REPORT_NOT_READY while the job runs; 404 REPORT_NOT_AVAILABLE for a failed or cancelled job, or one rendered before reports existed.',
+    headers: [{ name: 'If-None-Match', description: 'The ETag you hold' }],
+    success: { status: 200, description: 'The report', schema: 'FidelityReport' },
+    errors: ['NOT_FOUND', 'REPORT_NOT_READY', 'REPORT_NOT_AVAILABLE', 'RESULT_EXPIRED', 'VALIDATION_FAILED'],
   },
   {
     method: 'get', path: '/v1/jobs/{id}/source', operationId: 'getJobSource', tag: 'jobs', auth: true,

@@ -43,6 +43,11 @@ export class JobsController {
     await this.results.sendSource({ userId: user.id, jobId: jobIdParam(id) }, request, reply);
   }
 
+  @Get(':id/report')
+  async report(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    await this.results.sendReport({ userId: user.id, jobId: jobIdParam(id) }, request, reply);
+  }
+
   @Get(':id/result')
   async result(
     @CurrentUser() user: AuthenticatedUser,

@@ -1,4 +1,4 @@
-import type { EngineName, ErrorCode, JobProgress, JobStage, JobState, JobWarning, UploadOptions } from '@docat/contracts';
+import type { EngineName, ErrorCode, FidelitySummary, JobProgress, JobStage, JobState, JobWarning, UploadOptions } from '@docat/contracts';
 
 /**
  * The stored options: the upload options without the password, which is kept encrypted
@@ -33,6 +33,8 @@ export interface JobRow {
   render_lease_expires_at: Date | null;
   event_seq: number;
   detected_language: string | null;
+  /** The fidelity report's numbers, set when the render is done (absent on older rows). */
+  fidelity?: FidelitySummary | null;
   updated_at: Date;
   completed_at: Date | null;
   /** When the retention sweep deleted the job's stored files (upload, chunk results, outputs). */

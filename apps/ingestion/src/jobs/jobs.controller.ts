@@ -35,6 +35,12 @@ export class JobsController {
     return this.jobs.source(req.userId, req.jobId);
   }
 
+  @MessagePattern(RPC.JOBS_REPORT)
+  report(@Payload() data: unknown): Promise<ResultLocation> {
+    const req = parseOrThrow(RPC_CONTRACTS[RPC.JOBS_REPORT].request, data);
+    return this.jobs.report(req.userId, req.jobId);
+  }
+
   @MessagePattern(RPC.JOBS_CANCEL)
   cancel(@Payload() data: unknown): Promise<JobView> {
     const req = parseOrThrow(RPC_CONTRACTS[RPC.JOBS_CANCEL].request, data);

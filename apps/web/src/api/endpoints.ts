@@ -106,6 +106,7 @@ export const api = {
   result: (id: string, format: OutputFormat) =>
     client.download(`/v1/jobs/${encodeURIComponent(id)}/result`, { query: { format } }),
   source: (id: string) => client.download(`/v1/jobs/${encodeURIComponent(id)}/source`),
+  report: (id: string) => client.download(`/v1/jobs/${encodeURIComponent(id)}/report`),
 
   glossaries: () => client.request<Items<GlossaryView>>('GET', '/v1/glossaries'),
   glossary: (id: string) =>
