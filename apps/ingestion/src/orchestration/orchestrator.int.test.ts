@@ -5,7 +5,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { loadConfig } from '@docat/config';
-import { QUEUES, RPC, STORAGE_KEYS, uploadOptionsSchema, uuidv7, type JobView, type EngineChoice } from '@docat/contracts';
+import {
+  QUEUES,
+  RPC,
+  STORAGE_KEYS,
+  uploadOptionsSchema,
+  uuidv7,
+  type JobView,
+  type EngineChoice,
+} from '@docat/contracts';
 import { FsStorage } from '@docat/storage';
 import { bootstrapService, createStandaloneRuntime, type RunningService } from '@docat/service-kit';
 import { corpusFile, freshDatabase, requireCorpus, type FreshDatabase } from '@docat/testing';
@@ -13,7 +21,12 @@ import { INGESTION_CLAIMS, IngestionModule } from '../ingestion.module.js';
 import { OrchestratorService } from './orchestrator.service.js';
 
 /** The engine choice the gateway sends with an upload (`translation.resolve-engine`). */
-const PSEUDO_CHOICE: EngineChoice = { engine: 'pseudo', model: 'pseudo-1', paid: false, reason: 'pseudo-fallback' };
+const PSEUDO_CHOICE: EngineChoice = {
+  engine: 'pseudo',
+  model: 'pseudo-1',
+  paid: false,
+  reason: 'pseudo-fallback',
+};
 
 interface ChunkState {
   job_id: string;
@@ -82,7 +95,11 @@ describe('orchestration: per-user cap and the reconciler', () => {
         userId,
         upload: { storageKey, bytes: bytes.length, fileName: 'tracemonkey.pdf' },
         // noCache: the same file twice must make two jobs with their own chunks.
-        options: uploadOptionsSchema.parse({ targetLanguage: 'de', outputs: 'md', noCache: 'true' }),
+        options: uploadOptionsSchema.parse({
+          targetLanguage: 'de',
+          outputs: 'md',
+          noCache: 'true',
+        }),
         engine: PSEUDO_CHOICE,
       },
       { timeoutMs: 10_000, context: { userId } },
@@ -97,58 +114,88 @@ describe('orchestration: per-user cap and the reconciler', () => {
     return result.rows;
   }
 
-  test('with USER_MAX_CHUNKS_IN_FLIGHT=1 a user\'s second job waits while another user\'s job runs', { skip: req.skip }, async () => {
-    const alice = uuidv7();
-    const bob = uuidv7();
-    const first = await upload(alice);
-    const second = await upload(alice);
-    const other = await upload(bob);
+  test(
+    "with USER_MAX_CHUNKS_IN_FLIGHT=1 a user's second job waits while another user's job runs",
+    { skip: req.skip },
+    async () => {
+      const alice = uuidv7();
+      const bob = uuidv7();
+      const first = await upload(alice);
+      const second = await upload(alice);
+      const other = await upload(bob);
 
-    const mine = await chunks(alice);
-    assert.deepEqual(
-      mine.map((c) => [c.job_id, c.state]),
-      [
-        [first.id, 'running'],
-        [second.id, 'pending'],
-      ],
-    );
-    assert.deepEqual((await chunks(bob)).map((c) => [c.job_id, c.state]), [[other.id, 'running']]);
-    const depth = await service.runtime.queue.depth(QUEUES.EXTRACT);
-    assert.equal(depth.waiting + depth.active, 2, 'one extract job per running chunk, none for the waiting one');
-  });
+      const mine = await chunks(alice);
+      assert.deepEqual(
+        mine.map((c) => [c.job_id, c.state]),
+        [
+          [first.id, 'running'],
+          [second.id, 'pending'],
+        ],
+      );
+      assert.deepEqual(
+        (await chunks(bob)).map((c) => [c.job_id, c.state]),
+        [[other.id, 'running']],
+      );
+      const depth = await service.runtime.queue.depth(QUEUES.EXTRACT);
+      assert.equal(
+        depth.waiting + depth.active,
+        2,
+        'one extract job per running chunk, none for the waiting one',
+      );
+    },
+  );
 
-  test('a chunk whose result is in storage but was never reported is completed by the reconciler, not re-run', { skip: req.skip }, async () => {
-    const carol = uuidv7();
-    const job = await upload(carol);
-    const [chunk] = await chunks(carol);
-    assert.equal(chunk?.state, 'running');
-    const extractBefore = await service.runtime.queue.depth(QUEUES.EXTRACT);
-    const translateBefore = await service.runtime.queue.depth(QUEUES.TRANSLATE);
+  test(
+    'a chunk whose result is in storage but was never reported is completed by the reconciler, not re-run',
+    { skip: req.skip },
+    async () => {
+      const carol = uuidv7();
+      const job = await upload(carol);
+      const [chunk] = await chunks(carol);
+      assert.equal(chunk?.state, 'running');
+      const extractBefore = await service.runtime.queue.depth(QUEUES.EXTRACT);
+      const translateBefore = await service.runtime.queue.depth(QUEUES.TRANSLATE);
 
-    // What a worker writes before it would have reported the step done.
-    const layout = { schemaVersion: 1, pageCount: 14, pages: [] };
-    await storage.put(STORAGE_KEYS.chunkLayout(job.id, 0), Buffer.from(JSON.stringify(layout)));
-    await sql.query("UPDATE ingestion.job_chunks SET lease_expires_at = now() - interval '1 minute' WHERE job_id = $1", [job.id]);
+      // What a worker writes before it would have reported the step done.
+      const layout = { schemaVersion: 1, pageCount: 14, pages: [] };
+      await storage.put(STORAGE_KEYS.chunkLayout(job.id, 0), Buffer.from(JSON.stringify(layout)));
+      await sql.query(
+        "UPDATE ingestion.job_chunks SET lease_expires_at = now() - interval '1 minute' WHERE job_id = $1",
+        [job.id],
+      );
 
-    await service.app.get(OrchestratorService).reconcile();
+      await service.app.get(OrchestratorService).reconcile();
 
-    const after = await chunks(carol);
-    assert.equal(after[0]?.step, 'translate', 'the extract step counts as done');
-    assert.equal(after[0]?.lease, chunk!.lease, 'no new lease: the worker was not re-run');
-    assert.equal(after.length, 4, 'the page count from the stored layout planned the other chunks (14 pages / 4)');
-    assert.deepEqual(
-      after.map((c) => [c.chunk, c.step, c.state]),
-      [
-        [0, 'translate', 'running'],
-        [1, 'extract', 'pending'],
-        [2, 'extract', 'pending'],
-        [3, 'extract', 'pending'],
-      ],
-      'chunk 0 moves on to translation; the new chunks wait behind the cap of 1',
-    );
-    const extract = await service.runtime.queue.depth(QUEUES.EXTRACT);
-    const translate = await service.runtime.queue.depth(QUEUES.TRANSLATE);
-    assert.equal(extract.waiting + extract.active, extractBefore.waiting + extractBefore.active, 'chunk 0 is not extracted again');
-    assert.equal(translate.waiting + translate.active, translateBefore.waiting + translateBefore.active + 1, 'its translation is queued');
-  });
+      const after = await chunks(carol);
+      assert.equal(after[0]?.step, 'translate', 'the extract step counts as done');
+      assert.equal(after[0]?.lease, chunk!.lease, 'no new lease: the worker was not re-run');
+      assert.equal(
+        after.length,
+        4,
+        'the page count from the stored layout planned the other chunks (14 pages / 4)',
+      );
+      assert.deepEqual(
+        after.map((c) => [c.chunk, c.step, c.state]),
+        [
+          [0, 'translate', 'running'],
+          [1, 'extract', 'pending'],
+          [2, 'extract', 'pending'],
+          [3, 'extract', 'pending'],
+        ],
+        'chunk 0 moves on to translation; the new chunks wait behind the cap of 1',
+      );
+      const extract = await service.runtime.queue.depth(QUEUES.EXTRACT);
+      const translate = await service.runtime.queue.depth(QUEUES.TRANSLATE);
+      assert.equal(
+        extract.waiting + extract.active,
+        extractBefore.waiting + extractBefore.active,
+        'chunk 0 is not extracted again',
+      );
+      assert.equal(
+        translate.waiting + translate.active,
+        translateBefore.waiting + translateBefore.active + 1,
+        'its translation is queued',
+      );
+    },
+  );
 });
