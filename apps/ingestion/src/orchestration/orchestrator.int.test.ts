@@ -13,6 +13,9 @@ import {
   uuidv7,
   type JobView,
   type EngineChoice,
+  type StepClaim,
+  type StepLeaseAnswer,
+  type WorkerCapacity,
 } from '@docat/contracts';
 import { FsStorage } from '@docat/storage';
 import { bootstrapService, createStandaloneRuntime, type RunningService } from '@docat/service-kit';
@@ -34,14 +37,15 @@ interface ChunkState {
   step: string;
   state: string;
   lease: number;
+  holder: string | null;
 }
 
 /**
  * The orchestrator on a real PostgreSQL and queue with no workers attached, so chunk
- * states only change through what the test does: dispatch under the per-user cap, and
- * the reconciler finding a result that a worker stored but never reported.
+ * states only change through what the test does: dispatch under the announced capacity
+ * and the per-user cap, step claims and heartbeats, and the reconciler.
  */
-describe('orchestration: per-user cap and the reconciler', () => {
+describe('orchestration: capacity, step leases and the reconciler', () => {
   const req = requireCorpus('tracemonkey.pdf');
   let db: FreshDatabase;
   let dir: string;
@@ -76,6 +80,11 @@ describe('orchestration: per-user cap and the reconciler', () => {
     });
     sql = new pg.Client({ connectionString: db.url });
     await sql.connect();
+    // What the extraction and translation workers would announce at start.
+    for (const queue of ['extract', 'translate'] as const) {
+      const event: WorkerCapacity = { worker: 'w1', queue, concurrency: 4, ttlMs: 60_000 };
+      await service.app.get(OrchestratorService).workerCapacity(event);
+    }
   });
 
   after(async () => {
@@ -108,14 +117,14 @@ describe('orchestration: per-user cap and the reconciler', () => {
 
   async function chunks(userId: string): Promise<ChunkState[]> {
     const result = await sql.query<ChunkState>(
-      'SELECT job_id, chunk, step, state, lease FROM ingestion.job_chunks WHERE user_id = $1 ORDER BY job_id, chunk',
+      'SELECT job_id, chunk, step, state, lease, holder FROM ingestion.job_chunks WHERE user_id = $1 ORDER BY job_id, chunk',
       [userId],
     );
     return result.rows;
   }
 
   test(
-    "with USER_MAX_CHUNKS_IN_FLIGHT=1 a user's second job waits while another user's job runs",
+    "with USER_MAX_CHUNKS_IN_FLIGHT=1 a user's second job waits while another user's job runs; waiting never expires it",
     { skip: req.skip },
     async () => {
       const alice = uuidv7();
@@ -142,6 +151,95 @@ describe('orchestration: per-user cap and the reconciler', () => {
         2,
         'one extract job per running chunk, none for the waiting one',
       );
+
+      // An hour in the queue unclaimed is a wait, not an expiry: the reconciler leaves the lease alone.
+      await sql.query(
+        "UPDATE ingestion.job_chunks SET dispatched_at = now() - interval '1 hour' WHERE user_id = $1",
+        [bob],
+      );
+      await service.app.get(OrchestratorService).reconcile();
+      assert.deepEqual(
+        (await chunks(bob)).map((c) => [c.state, c.lease, c.holder]),
+        [['running', 0, null]],
+      );
+    },
+  );
+
+  test(
+    'a step is claimed once: a second run is refused while the lease lives, takes over after it lapsed, and stale or finished steps are refused',
+    { skip: req.skip },
+    async () => {
+      const dave = uuidv7();
+      const job = await upload(dave);
+      const claim = (holder: string, lease = 0): Promise<StepLeaseAnswer> =>
+        service.runtime.bus.call<StepLeaseAnswer>(
+          RPC.JOBS_STEP_CLAIM,
+          { jobId: job.id, chunk: 0, step: 'extract', lease, holder } satisfies StepClaim,
+          { timeoutMs: 10_000 },
+        );
+      const beat = (holder: string, lease = 0): Promise<StepLeaseAnswer> =>
+        service.runtime.bus.call<StepLeaseAnswer>(
+          RPC.JOBS_STEP_HEARTBEAT,
+          { jobId: job.id, chunk: 0, step: 'extract', lease, holder } satisfies StepClaim,
+          { timeoutMs: 10_000 },
+        );
+
+      assert.deepEqual(await claim('run-1'), { granted: true, leaseMs: 30_000 });
+      assert.deepEqual(
+        await claim('run-1'),
+        { granted: true, leaseMs: 30_000 },
+        'a repeated claim of the same run',
+      );
+      assert.deepEqual(await claim('run-2'), { granted: false, reason: 'held' });
+      assert.deepEqual(await beat('run-1'), { granted: true, leaseMs: 30_000 });
+      assert.deepEqual(await beat('run-2'), { granted: false, reason: 'held' });
+      assert.deepEqual(
+        await claim('run-1', 1),
+        { granted: false, reason: 'superseded' },
+        'no such lease yet',
+      );
+
+      // run-1 stops heartbeating: a redelivery of the same queue entry may take over, once.
+      await sql.query(
+        "UPDATE ingestion.job_chunks SET lease_expires_at = now() - interval '1 second' WHERE job_id = $1",
+        [job.id],
+      );
+      assert.deepEqual(await claim('run-3'), { granted: true, leaseMs: 30_000 });
+      assert.deepEqual(
+        await beat('run-1'),
+        { granted: false, reason: 'held' },
+        'the old run learns its lease is gone',
+      );
+      const [row] = (
+        await sql.query<{ runs: number }>(
+          'SELECT runs FROM ingestion.job_chunks WHERE job_id = $1 AND chunk = 0',
+          [job.id],
+        )
+      ).rows;
+      assert.equal(row?.runs, 2);
+
+      // The new holder dies too and nothing redelivers: the reconciler re-issues under the next lease.
+      await sql.query(
+        "UPDATE ingestion.job_chunks SET lease_expires_at = now() - interval '1 second' WHERE job_id = $1",
+        [job.id],
+      );
+      await service.app.get(OrchestratorService).reconcile();
+      assert.deepEqual(
+        (await chunks(dave)).map((c) => [c.state, c.lease, c.holder]),
+        [['running', 1, null]],
+      );
+      assert.deepEqual(await claim('run-3'), { granted: false, reason: 'superseded' });
+
+      await service.runtime.bus.call(
+        RPC.JOBS_CANCEL,
+        { userId: dave, jobId: job.id },
+        { timeoutMs: 10_000, context: { userId: dave } },
+      );
+      assert.deepEqual(
+        await claim('run-4', 1),
+        { granted: false, reason: 'finished' },
+        'a cancelled job gets no more work',
+      );
     },
   );
 
@@ -159,8 +257,9 @@ describe('orchestration: per-user cap and the reconciler', () => {
       // What a worker writes before it would have reported the step done.
       const layout = { schemaVersion: 1, pageCount: 14, pages: [] };
       await storage.put(STORAGE_KEYS.chunkLayout(job.id, 0), Buffer.from(JSON.stringify(layout)));
+      // The worker had claimed the step, wrote its result, and died before reporting.
       await sql.query(
-        "UPDATE ingestion.job_chunks SET lease_expires_at = now() - interval '1 minute' WHERE job_id = $1",
+        "UPDATE ingestion.job_chunks SET holder = 'gone', lease_expires_at = now() - interval '1 minute' WHERE job_id = $1",
         [job.id],
       );
 
@@ -178,18 +277,18 @@ describe('orchestration: per-user cap and the reconciler', () => {
         after.map((c) => [c.chunk, c.step, c.state]),
         [
           [0, 'translate', 'running'],
-          [1, 'extract', 'pending'],
+          [1, 'extract', 'running'],
           [2, 'extract', 'pending'],
           [3, 'extract', 'pending'],
         ],
-        'chunk 0 moves on to translation; the new chunks wait behind the cap of 1',
+        'chunk 0 moves on to translation; the cap of 1 is per queue, so one new chunk is extracted meanwhile and the others wait',
       );
       const extract = await service.runtime.queue.depth(QUEUES.EXTRACT);
       const translate = await service.runtime.queue.depth(QUEUES.TRANSLATE);
       assert.equal(
         extract.waiting + extract.active,
-        extractBefore.waiting + extractBefore.active,
-        'chunk 0 is not extracted again',
+        extractBefore.waiting + extractBefore.active + 1,
+        'chunk 0 is not extracted again (only chunk 1 is queued)',
       );
       assert.equal(
         translate.waiting + translate.active,
