@@ -1,0 +1,46 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { corpusFile, repoRoot, requireCorpus, useCluster, type ClusterLease } from '@docat/testing';
+import { formatReport, runThroughput, throughputFailures, type Workload } from './throughput.js';
+
+const corpus = requireCorpus('tracemonkey.pdf');
+
+/**
+ * A bounded version of `npm run bench:throughput`: three 14-page jobs (four chunks each)
+ * from one account and two one-page jobs from another, against the same work run one job
+ * after another. The full-size benchmark runs 30 OCR-heavy jobs and 5 small ones.
+ */
+describe(
+  'many jobs at once: all complete, no step runs twice, total within 1.15x of serial, small jobs within 2x of alone',
+  { skip: corpus.skip },
+  () => {
+    let lease: ClusterLease;
+
+    before(async () => {
+      lease = await useCluster();
+    });
+    after(() => lease?.release());
+
+    test(
+      'three multi-chunk jobs and two small jobs of another account',
+      { timeout: 180_000 },
+      async () => {
+        const workload: Workload = {
+          heavyFile: corpusFile('tracemonkey.pdf'),
+          heavyJobs: 3,
+          lightFile: join(repoRoot(), 'examples', 'sample.pdf'),
+          lightJobs: 2,
+          timeoutMs: 120_000,
+        };
+        const report = await runThroughput(lease.cluster, workload);
+        console.log(formatReport(report, lease.cluster.target));
+        assert.ok(
+          report.firstRuns >= workload.heavyJobs * 4 * 2,
+          `every chunk's extract and translate were claimed (${report.firstRuns} first runs)`,
+        );
+        assert.deepEqual(throughputFailures(report, workload), []);
+      },
+    );
+  },
+);
