@@ -1,13 +1,30 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { corpusFile, repoRoot, requireCorpus, useCluster, type ClusterLease } from '@docat/testing';
+import {
+  corpusFile,
+  repoRoot,
+  requireCorpus,
+  startReplica,
+  useCluster,
+  type ClusterLease,
+  type ProcessInfo,
+} from '@docat/testing';
 import { formatReport, runThroughput, throughputFailures, type Workload } from './throughput.js';
 
 const corpus = requireCorpus('tracemonkey.pdf');
 
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
- * A bounded version of `npm run bench:throughput`: three 14-page jobs (four chunks each)
+ * A bounded version of `npm run bench:throughput`: three 8-page jobs (two chunks each)
  * from one account and two one-page jobs from another, against the same work run one job
  * after another. The full-size benchmark runs 30 OCR-heavy jobs and 5 small ones.
  */
@@ -29,11 +46,13 @@ describe(
         const workload: Workload = {
           heavyFile: corpusFile('tracemonkey.pdf'),
           heavyJobs: 3,
+          heavyFields: { pages: '1-8' },
           lightFile: join(repoRoot(), 'examples', 'sample.pdf'),
           lightJobs: 2,
           timeoutMs: 120_000,
         };
-        const report = await runThroughput(lease.cluster, workload);
+        const extra: ProcessInfo[] = replica ? [replica.info] : [];
+        const report = await runThroughput(lease.cluster, workload, undefined, extra);
         console.log(formatReport(report, lease.cluster.target));
         assert.ok(
           report.firstRuns >= workload.heavyJobs * 4 * 2,

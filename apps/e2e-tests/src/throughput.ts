@@ -1,4 +1,4 @@
-import type { ClusterInfo } from '@docat/testing';
+import type { ClusterInfo, ProcessInfo } from '@docat/testing';
 import { DocatApi } from './docat-api.js';
 
 /**
@@ -10,6 +10,8 @@ import { DocatApi } from './docat-api.js';
 export interface Workload {
   heavyFile: string;
   heavyJobs: number;
+  /** Upload fields of the heavy jobs (a page range, say). */
+  heavyFields?: Record<string, string>;
   lightFile: string;
   lightJobs: number;
   /** Per job wait limit. */
@@ -70,7 +72,7 @@ async function metricSum(
 async function staleByReason(cluster: ClusterInfo): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   for (const reason of ['superseded', 'finished', 'held', 'cancelled'])
-    out[reason] = await metricSum(cluster, 'docat_stale_steps_total', { reason });
+    out[reason] = await metricSum(processes, 'docat_stale_steps_total', { reason });
   return out;
 }
 
@@ -108,7 +110,13 @@ export async function runThroughput(
 
   // Solo times: each kind of job alone on an idle system.
   let t = Date.now();
-  const [heavyAlone] = await batch(heavy, workload.heavyFile, 1, workload.timeoutMs);
+  const [heavyAlone] = await batch(
+    heavy,
+    workload.heavyFile,
+    1,
+    workload.timeoutMs,
+    workload.heavyFields,
+  );
   const heavySoloMs = heavyAlone!.doneAt - t;
   if (heavyAlone!.state !== 'completed')
     throw new Error(`the solo heavy job ended ${heavyAlone!.state}`);
@@ -123,12 +131,18 @@ export async function runThroughput(
   log(`the ${workload.lightJobs} small jobs together, alone: ${lightBatchSoloMs.join(', ')} ms`);
   const serialMs = workload.heavyJobs * heavySoloMs + workload.lightJobs * lightSoloMs;
 
-  const againBefore = await metricSum(cluster, 'docat_step_runs_total', { run: 'again' });
-  const firstBefore = await metricSum(cluster, 'docat_step_runs_total', { run: 'first' });
-  const staleBefore = await staleByReason(cluster);
+  const againBefore = await metricSum(processes, 'docat_step_runs_total', { run: 'again' });
+  const firstBefore = await metricSum(processes, 'docat_step_runs_total', { run: 'first' });
+  const staleBefore = await staleByReason(processes);
 
   const start = Date.now();
-  const heavyRun = batch(heavy, workload.heavyFile, workload.heavyJobs, workload.timeoutMs);
+  const heavyRun = batch(
+    heavy,
+    workload.heavyFile,
+    workload.heavyJobs,
+    workload.timeoutMs,
+    workload.heavyFields,
+  );
   // The small jobs arrive once the large batch is queued: they must not wait behind it.
   await new Promise((resolve) => setTimeout(resolve, 200));
   const lightStart = Date.now();
@@ -136,7 +150,7 @@ export async function runThroughput(
   const [heavyDone, lightDone] = await Promise.all([heavyRun, lightRun]);
   const totalMs = Math.max(...[...heavyDone, ...lightDone].map((j) => j.doneAt)) - start;
 
-  const staleAfter = await staleByReason(cluster);
+  const staleAfter = await staleByReason(processes);
   const report: ThroughputReport = {
     heavySoloMs,
     lightSoloMs,
@@ -158,8 +172,9 @@ export async function runThroughput(
       })),
     ],
     duplicateRuns:
-      (await metricSum(cluster, 'docat_step_runs_total', { run: 'again' })) - againBefore,
-    firstRuns: (await metricSum(cluster, 'docat_step_runs_total', { run: 'first' })) - firstBefore,
+      (await metricSum(processes, 'docat_step_runs_total', { run: 'again' })) - againBefore,
+    firstRuns:
+      (await metricSum(processes, 'docat_step_runs_total', { run: 'first' })) - firstBefore,
     staleDropped: Object.fromEntries(
       Object.entries(staleAfter).map(([k, v]) => [k, v - (staleBefore[k] ?? 0)]),
     ),

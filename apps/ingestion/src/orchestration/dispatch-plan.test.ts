@@ -77,6 +77,32 @@ describe('planDispatch', () => {
     );
   });
 
+  test('on a single slot two accounts alternate: the one served least recently goes first', () => {
+    const pending = [...steps('a', 'j1', 3), ...steps('b', 'k1', 2)];
+    const plan = (lastServed: Map<string, number>) =>
+      names(
+        planDispatch({
+          capacity: 1,
+          reservedSlots: 1,
+          userMax: 8,
+          inFlight: [],
+          pending,
+          lastServed,
+        }),
+      );
+    assert.deepEqual(plan(new Map()), ['j1:0'], 'nobody served yet: the oldest job');
+    assert.deepEqual(plan(new Map([['a', 5]])), ['k1:0'], 'b was never served');
+    assert.deepEqual(
+      plan(
+        new Map([
+          ['a', 5],
+          ['b', 7],
+        ]),
+      ),
+      ['j1:0'],
+    );
+  });
+
   test('the configured per-account bound still applies under a large capacity', () => {
     assert.equal(
       planDispatch({

@@ -16,6 +16,8 @@ export interface DispatchInput<T extends PendingStep> {
   inFlight: readonly { user_id: string; job_id: string; n: number }[];
   /** Pending steps, oldest job first within each account. */
   pending: readonly T[];
+  /** When each account last got a slot on this queue (absent: not recently). */
+  lastServed?: ReadonlyMap<string, number>;
 }
 
 /**
@@ -23,7 +25,8 @@ export interface DispatchInput<T extends PendingStep> {
  * than its workers can run, so nothing waits behind work it cannot start; one account
  * (and one job) gets at most capacity minus the reserved slots, so a second account's
  * step starts on a free slot instead of behind a long run of the first's; free slots go
- * to the account with the fewest steps in flight, the oldest job first on a tie.
+ * to the account with the fewest steps in flight, on a tie to the one served least
+ * recently (so two accounts alternate on a single slot), then to the oldest job.
  */
 export function planDispatch<T extends PendingStep>(input: DispatchInput<T>): T[] {
   const slots = Math.max(1, input.capacity);
@@ -43,9 +46,11 @@ export function planDispatch<T extends PendingStep>(input: DispatchInput<T>): T[
     if (list) list.push(step);
     else queues.set(step.user_id, [step]);
   }
+  const served = new Map(input.lastServed);
   const out: T[] = [];
+  let tick = Math.max(0, ...served.values());
   while (free > 0) {
-    let best: { user: string; count: number; next: T } | undefined;
+    let best: { user: string; count: number; next: T; served: number } | undefined;
     for (const [user, list] of queues) {
       const count = byUser.get(user) ?? 0;
       const next =
@@ -54,14 +59,20 @@ export function planDispatch<T extends PendingStep>(input: DispatchInput<T>): T[
         queues.delete(user);
         continue;
       }
-      if (!best || count < best.count || (count === best.count && next.job_id < best.next.job_id))
-        best = { user, count, next };
+      const at = served.get(user) ?? -1;
+      const better =
+        !best ||
+        count < best.count ||
+        (count === best.count &&
+          (at < best.served || (at === best.served && next.job_id < best.next.job_id)));
+      if (better) best = { user, count, next, served: at };
     }
     if (!best) break;
     const list = queues.get(best.user)!;
     list.splice(list.indexOf(best.next), 1);
     out.push(best.next);
     byUser.set(best.user, best.count + 1);
+    served.set(best.user, (tick += 1));
     byJob.set(best.next.job_id, (byJob.get(best.next.job_id) ?? 0) + 1);
     free -= 1;
   }

@@ -64,6 +64,8 @@ const CHUNK_QUEUES = [
 @Injectable()
 export class OrchestratorService {
   private readonly logger = new Logger(OrchestratorService.name);
+  /** Per queue, when each account last got a slot: the tie-break of dispatch (approximate across replicas). */
+  private readonly served = new Map<QueueName, Map<string, number>>();
 
   constructor(
     private readonly jobs: JobsRepository,
@@ -115,6 +117,17 @@ export class OrchestratorService {
       return out;
     });
     for (const chunk of started) await this.enqueueChunk(chunk);
+  }
+
+  private servedTick = 1;
+
+  private servedOn(queue: QueueName): Map<string, number> {
+    let map = this.served.get(queue);
+    if (!map) this.served.set(queue, (map = new Map()));
+    // Only the order matters; forget accounts long unserved so the map stays small.
+    if (map.size > 10_000)
+      for (const [user, at] of map) if (at < this.servedTick - 10_000) map.delete(user);
+    return map;
   }
 
   /**
