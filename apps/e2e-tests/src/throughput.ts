@@ -46,13 +46,13 @@ const OUTPUTS = { outputs: 'md,txt,json', noCache: 'true' };
 
 /** Every `/metrics` sample of `name` summed over the processes (standalone serves all from one port). */
 async function metricSum(
-  cluster: ClusterInfo,
+  processes: readonly ProcessInfo[],
   name: string,
   labels: Record<string, string> = {},
 ): Promise<number> {
   let sum = 0;
   const seen = new Set<number>();
-  for (const proc of cluster.processes) {
+  for (const proc of processes) {
     if (seen.has(proc.managementPort)) continue;
     seen.add(proc.managementPort);
     const res = await fetch(`http://127.0.0.1:${proc.managementPort}/metrics`).catch(() => null);
@@ -69,7 +69,7 @@ async function metricSum(
   return sum;
 }
 
-async function staleByReason(cluster: ClusterInfo): Promise<Record<string, number>> {
+async function staleByReason(processes: readonly ProcessInfo[]): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   for (const reason of ['superseded', 'finished', 'held', 'cancelled'])
     out[reason] = await metricSum(processes, 'docat_stale_steps_total', { reason });
@@ -82,10 +82,11 @@ async function batch(
   file: string,
   count: number,
   timeoutMs: number,
+  fields: Record<string, string> = {},
 ): Promise<{ id: string; state: string; doneAt: number }[]> {
   const ids: string[] = [];
   for (let i = 0; i < count; i++) {
-    const res = await api.uploadFile(file, OUTPUTS);
+    const res = await api.uploadFile(file, { ...OUTPUTS, ...fields });
     if (res.status !== 202)
       throw new Error(`upload answered ${res.status}: ${JSON.stringify(res.body)}`);
     ids.push(res.body.id);
@@ -102,7 +103,9 @@ export async function runThroughput(
   cluster: ClusterInfo,
   workload: Workload,
   log: (line: string) => void = () => undefined,
+  extraProcesses: readonly ProcessInfo[] = [],
 ): Promise<ThroughputReport> {
+  const processes = [...cluster.processes, ...extraProcesses];
   const heavy = new DocatApi(cluster.gateways);
   await heavy.registerFresh();
   const light = new DocatApi(cluster.gateways);
