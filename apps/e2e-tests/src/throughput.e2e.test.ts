@@ -33,11 +33,22 @@ describe(
   { skip: corpus.skip },
   () => {
     let lease: ClusterLease;
+    let replica: Awaited<ReturnType<typeof startReplica>> | undefined;
 
     before(async () => {
       lease = await useCluster();
+      // Fairness needs two extraction slots (one is kept for other accounts); the crash
+      // test may have killed one of the cluster's two replicas.
+      const extraction = lease.cluster.processes.filter(
+        (p) => p.app === 'extraction' && alive(p.pid),
+      );
+      if (lease.cluster.target === 'cluster' && extraction.length < 2)
+        replica = await startReplica(lease.cluster, 'extraction');
     });
-    after(() => lease?.release());
+    after(async () => {
+      await replica?.stop();
+      await lease?.release();
+    });
 
     test(
       'three multi-chunk jobs and two small jobs of another account',
