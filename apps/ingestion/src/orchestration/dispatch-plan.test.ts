@@ -64,16 +64,31 @@ describe('planDispatch', () => {
     );
   });
 
-  test('a second account takes the reserved slot at once, and free slots go to the account with fewer in flight', () => {
+  test('a second account takes the reserved slot at once; accounts share the slots equally, free ones going to the account with fewer in flight', () => {
     const pending = [...steps('a', 'j1', 5), ...steps('b', 'k1', 2)];
     const inFlight = [{ user_id: 'a', job_id: 'j0', n: 2 }];
     assert.deepEqual(
       names(planDispatch({ capacity: 3, reservedSlots: 1, userMax: 8, inFlight, pending })),
       ['k1:0'],
     );
+    // Two accounts share six slots three and three; b has only two steps.
     assert.deepEqual(
       names(planDispatch({ capacity: 6, reservedSlots: 1, userMax: 8, inFlight: [], pending })),
-      ['j1:0', 'k1:0', 'j1:1', 'k1:1', 'j1:2', 'j1:3'],
+      ['j1:0', 'k1:0', 'j1:1', 'k1:1', 'j1:2'],
+    );
+    // Slots taken before the second account came are not revoked; the share applies as they free up.
+    const a3 = [{ user_id: 'a', job_id: 'j0', n: 3 }];
+    assert.deepEqual(
+      names(planDispatch({ capacity: 4, reservedSlots: 1, userMax: 8, inFlight: a3, pending })),
+      ['k1:0'],
+    );
+    const a2b1 = [
+      { user_id: 'a', job_id: 'j0', n: 2 },
+      { user_id: 'b', job_id: 'k0', n: 1 },
+    ];
+    assert.deepEqual(
+      names(planDispatch({ capacity: 4, reservedSlots: 1, userMax: 8, inFlight: a2b1, pending })),
+      ['k1:0'],
     );
   });
 

@@ -22,15 +22,24 @@ export interface DispatchInput<T extends PendingStep> {
 
 /**
  * Which pending steps to put in flight on one queue. The queue never holds more steps
- * than its workers can run, so nothing waits behind work it cannot start; one account
+ * than its workers can run, so nothing waits behind work it cannot start. An account alone
  * (and one job) gets at most capacity minus the reserved slots, so a second account's
- * step starts on a free slot instead of behind a long run of the first's; free slots go
+ * step starts on a free slot instead of behind a long run of the first's; accounts with
+ * work on the same queue share its slots equally (slots already taken are not revoked,
+ * the share applies as they free up). Free slots go
  * to the account with the fewest steps in flight, on a tie to the one served least
  * recently (so two accounts alternate on a single slot), then to the oldest job.
  */
 export function planDispatch<T extends PendingStep>(input: DispatchInput<T>): T[] {
   const slots = Math.max(1, input.capacity);
-  const perUser = Math.max(1, Math.min(input.userMax, slots - input.reservedSlots));
+  const accounts = new Set([
+    ...input.inFlight.map((f) => f.user_id),
+    ...input.pending.map((p) => p.user_id),
+  ]).size;
+  // Alone, an account leaves the reserved slots free for whoever comes next; with company,
+  // each gets an equal share of the slots (at least one).
+  const share = accounts > 1 ? Math.floor(slots / accounts) : slots - input.reservedSlots;
+  const perUser = Math.max(1, Math.min(input.userMax, share));
   const perJob = perUser;
   const byUser = new Map<string, number>();
   const byJob = new Map<string, number>();
