@@ -9,6 +9,7 @@ import {
   QUEUES,
   RPC,
   STORAGE_KEYS,
+  stepJobId,
   uploadOptionsSchema,
   uuidv7,
   type JobView,
@@ -239,6 +240,33 @@ describe('orchestration: capacity, step leases and the reconciler', () => {
         await claim('run-4', 1),
         { granted: false, reason: 'finished' },
         'a cancelled job gets no more work',
+      );
+    },
+  );
+
+  test(
+    'a dispatched step whose queue entry is gone unclaimed is issued again under the next lease',
+    { skip: req.skip },
+    async () => {
+      const erin = uuidv7();
+      const job = await upload(erin);
+      // Lease 5 was never enqueued: what a lost enqueue, or an entry failed for good before any claim, leaves behind.
+      await sql.query(
+        "UPDATE ingestion.job_chunks SET lease = 5, dispatched_at = now() - interval '1 hour' WHERE job_id = $1",
+        [job.id],
+      );
+      await service.app.get(OrchestratorService).reconcile();
+      assert.deepEqual(
+        (await chunks(erin)).map((c) => [c.state, c.lease, c.holder]),
+        [['running', 6, null]],
+      );
+      assert.equal(
+        await service.runtime.queue.isPending(
+          QUEUES.EXTRACT,
+          stepJobId(QUEUES.EXTRACT, job.id, 0, 6),
+        ),
+        true,
+        'lease 6 waits in the queue',
       );
     },
   );

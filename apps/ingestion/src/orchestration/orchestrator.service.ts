@@ -485,7 +485,7 @@ export class OrchestratorService {
         backoffMs: 1_000,
       });
     } catch (err) {
-      // The step stays dispatched; the reconciler enqueues it again (same id) when no worker claimed it.
+      // The step stays dispatched; the reconciler issues it again when no queue holds it.
       this.logger.warn(
         `enqueue ${queue} for job ${job.id} chunk ${chunk} failed: ${err instanceof Error ? err.message : String(err)}`,
       );
@@ -496,8 +496,7 @@ export class OrchestratorService {
    * Repairs claimed steps whose holder stopped heartbeating: a result already in storage
    * counts as done (the worker died after writing it), anything else is re-issued under
    * the next lease. Steps waiting in a queue are never expired; one not claimed for a
-   * lease period is enqueued again under the same id, which the queue ignores unless its
-   * entry was lost.
+   * lease period is checked against its queue (`repairUnclaimed`).
    */
   async reconcile(now = new Date()): Promise<void> {
     for (const chunk of await this.chunks.expired(now)) {
@@ -551,7 +550,7 @@ export class OrchestratorService {
       }
     }
     for (const chunk of await this.chunks.unclaimed(this.settings.leaseMs))
-      await this.enqueueChunk(chunk);
+      await this.repairUnclaimed(chunk);
     for (const job of await this.jobs.expiredRenders(now)) {
       const keys = job.options.outputs
         .filter((o) => RENDERABLE.has(o))
@@ -595,9 +594,72 @@ export class OrchestratorService {
         await this.enqueueRender(bumped);
       }
     }
-    for (const job of await this.jobs.unclaimedRenders(this.settings.leaseMs))
-      await this.enqueueRender(job);
+    for (const job of await this.jobs.unclaimedRenders(this.settings.leaseMs)) {
+      if (
+        await this.queue
+          .isPending(QUEUES.RENDER, stepJobId(QUEUES.RENDER, job.id, 'all', job.render_lease))
+          .catch(() => true)
+      )
+        continue;
+      const bumped = await this.jobs.transaction(async (tx) => {
+        const current = await this.jobs.find(job.id, tx, true);
+        if (
+          !current ||
+          current.render_state !== 'running' ||
+          current.render_lease !== job.render_lease ||
+          current.render_holder !== null
+        )
+          return null;
+        return this.jobs.update(
+          current,
+          { render_lease: current.render_lease + 1, render_dispatched_at: new Date() },
+          tx,
+        );
+      });
+      if (bumped) {
+        this.logger.warn(
+          `job ${job.id}: render step left the queue unclaimed, re-issued as lease ${bumped.render_lease}`,
+        );
+        await this.enqueueRender(bumped);
+      }
+    }
     if (await this.chunks.anyPending()) await this.dispatch();
+  }
+
+  /**
+   * A dispatched step no worker claimed for a lease period: still in its queue, it is
+   * only waiting and stays as it is. Gone from the queue unclaimed (the enqueue was lost,
+   * or its entry failed for good before a claim could be made, say while ingestion was
+   * unreachable), it is issued again under the next lease.
+   */
+  private async repairUnclaimed(chunk: ChunkRow): Promise<void> {
+    const queue = chunk.step === 'extract' ? QUEUES.EXTRACT : QUEUES.TRANSLATE;
+    if (
+      await this.queue
+        .isPending(queue, stepJobId(queue, chunk.job_id, chunk.chunk, chunk.lease))
+        .catch(() => true)
+    )
+      return;
+    const reissued = await this.jobs.transaction(async (tx) => {
+      const current = (await this.chunks.forJob(chunk.job_id, tx, true)).find(
+        (c) => c.chunk === chunk.chunk,
+      );
+      if (
+        !current ||
+        current.state !== 'running' ||
+        current.lease !== chunk.lease ||
+        current.step !== chunk.step ||
+        current.holder !== null
+      )
+        return [];
+      return this.chunks.markDispatched([current], tx, true);
+    });
+    for (const row of reissued) {
+      this.logger.warn(
+        `job ${row.job_id} chunk ${row.chunk}: ${row.step} step left the queue unclaimed, re-issued as lease ${row.lease}`,
+      );
+      await this.enqueueChunk(row);
+    }
   }
 
   private async storedPageCount(key: string): Promise<number | undefined> {
