@@ -83,7 +83,7 @@ async function batch(
   count: number,
   timeoutMs: number,
   fields: Record<string, string> = {},
-): Promise<{ id: string; state: string; doneAt: number }[]> {
+): Promise<{ id: string; state: string; doneAt: number; error?: string }[]> {
   const ids: string[] = [];
   for (let i = 0; i < count; i++) {
     const res = await api.uploadFile(file, { ...OUTPUTS, ...fields });
@@ -94,7 +94,12 @@ async function batch(
   return Promise.all(
     ids.map(async (id) => {
       const job = await api.waitFinished(id, timeoutMs, 100);
-      return { id, state: job.state, doneAt: Date.now() };
+      return {
+        id,
+        state: job.state,
+        doneAt: Date.now(),
+        ...(job.error ? { error: `${job.error.code}: ${job.error.message}` } : {}),
+      };
     }),
   );
 }
@@ -122,7 +127,9 @@ export async function runThroughput(
   );
   const heavySoloMs = heavyAlone!.doneAt - t;
   if (heavyAlone!.state !== 'completed')
-    throw new Error(`the solo heavy job ended ${heavyAlone!.state}`);
+    throw new Error(
+      `the solo heavy job ended ${heavyAlone!.state} (${heavyAlone!.error ?? 'no error'})`,
+    );
   log(`solo heavy job: ${heavySoloMs} ms`);
   t = Date.now();
   const [lightAlone] = await batch(light, workload.lightFile, 1, workload.timeoutMs);
@@ -164,7 +171,7 @@ export async function runThroughput(
       ...heavyDone.map((j) => ({
         account: 'heavy' as const,
         id: j.id,
-        state: j.state,
+        state: j.error ? `${j.state} (${j.error})` : j.state,
         latencyMs: j.doneAt - start,
       })),
       ...lightDone.map((j) => ({
