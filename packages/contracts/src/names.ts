@@ -49,6 +49,8 @@ export const RPC = {
   JOBS_ADMIN_QUEUE_FAILED: 'jobs.admin-queue-failed',
   JOBS_ADMIN_QUEUE_RETRY: 'jobs.admin-queue-retry',
   JOBS_ADMIN_QUEUE_REMOVE: 'jobs.admin-queue-remove',
+  JOBS_STEP_CLAIM: 'jobs.step-claim',
+  JOBS_STEP_HEARTBEAT: 'jobs.step-heartbeat',
   NOTIFY_EVENTS: 'notify.events',
   NOTIFY_WEBHOOKS_CREATE: 'notify.webhooks-create',
   NOTIFY_WEBHOOKS_LIST: 'notify.webhooks-list',
@@ -84,6 +86,7 @@ export const EVENTS = {
   CHUNK_STEP_DONE: 'chunk.step-done',
   CHUNK_STEP_FAILED: 'chunk.step-failed',
   CHUNK_STEP_PROGRESS: 'chunk.step-progress',
+  WORKER_CAPACITY: 'worker.capacity',
   // Broadcast
   JOB_CANCEL_REQUESTED: 'job.cancel-requested',
   API_KEY_REVOKED: 'auth.api-key-revoked',
