@@ -76,7 +76,7 @@ describe('gateway over HTTP with auth and a stub ingestion', { skip: corpus.skip
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ email, password: 'a-long-password' }),
     });
-    assert.equal(registered.status, 201);
+    assert.equal(registered.status, 202);
     const login = await fetch(url('/v1/auth/login'), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

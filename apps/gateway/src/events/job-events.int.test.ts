@@ -96,7 +96,7 @@ describe('GET /v1/jobs/:id/events (SSE)', { skip: corpus.skip }, () => {
   async function account(email: string): Promise<TokenPair> {
     const body = JSON.stringify({ email, password: 'a-long-password' });
     const headers = { 'content-type': 'application/json' };
-    assert.equal((await fetch(`${stack.baseUrl}/v1/auth/register`, { method: 'POST', headers, body })).status, 201);
+    assert.equal((await fetch(`${stack.baseUrl}/v1/auth/register`, { method: 'POST', headers, body })).status, 202);
     return tokenPairSchema.parse(await (await fetch(`${stack.baseUrl}/v1/auth/login`, { method: 'POST', headers, body })).json());
   }
 

@@ -33,7 +33,7 @@ describe('rate limits and login lockout through the gateway', { skip: corpus.ski
       headers: { 'content-type': 'application/json', 'x-forwarded-for': ip },
       body: JSON.stringify({ email, password: PASSWORD }),
     });
-    assert.equal(res.status, 201, await res.text());
+    assert.equal(res.status, 202, await res.text());
   }
 
   async function codeOf(res: Response): Promise<string> {
