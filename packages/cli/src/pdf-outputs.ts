@@ -23,7 +23,7 @@ export async function renderPdfOutputs(
   input: string,
   source: LayoutDocument,
   translated: LayoutDocument,
-  opts: { target: string; formats: readonly PdfFormat[]; dualMode: DualMode; password?: string; onPage?: (done: number, total: number) => void },
+  opts: { target: string; formats: readonly PdfFormat[]; dualMode: DualMode; password?: string; keepActiveContent?: boolean; onPage?: (done: number, total: number) => void },
 ): Promise<PdfOutputs> {
   if (opts.formats.length === 0) return { files: {}, warnings: [] };
   const original = new Uint8Array(await readFile(input));
@@ -36,12 +36,13 @@ export async function renderPdfOutputs(
     fonts: new FontLibrary(),
     ...password,
     ...subset,
+    keepActiveContent: opts.keepActiveContent === true,
     ...(opts.onPage ? { onPage: opts.onPage } : {}),
   });
   const files: PdfOutputs['files'] = {};
   if (opts.formats.includes('pdf')) files.pdf = result.bytes;
   if (opts.formats.includes('dual')) {
-    files.dual = await renderDualPdf(original, result.bytes, { mode: opts.dualMode, ...password, ...(subset.pages ? { sourcePages: subset.pages } : {}) });
+    files.dual = await renderDualPdf(original, result.bytes, { mode: opts.dualMode, ...password, keepActiveContent: opts.keepActiveContent === true, ...(subset.pages ? { sourcePages: subset.pages } : {}) });
   }
   return { files, warnings: result.warnings };
 }

@@ -160,7 +160,7 @@ export interface DocatConfig {
     libretranslate: { url?: string; apiKey?: string };
   };
   webhooks: { allowedHosts: readonly string[] };
-  pdf: { respectPermissions: boolean; tessdataPrefix?: string; ocrEngine: 'auto' | 'native' | 'tesseract-js' };
+  pdf: { respectPermissions: boolean; tessdataPrefix?: string; ocrEngine: 'auto' | 'native' | 'tesseract-js'; keepActiveContent: boolean };
   telemetry: { otlpEndpoint?: string };
 }
 
@@ -450,7 +450,7 @@ function build(v: VariableValues, cwd: string): DocatConfig {
       libretranslate: { url: v.LIBRETRANSLATE_URL, apiKey: v.LIBRETRANSLATE_API_KEY },
     },
     webhooks: { allowedHosts: v.WEBHOOK_ALLOWED_HOSTS },
-    pdf: { respectPermissions: v.RESPECT_PDF_PERMISSIONS, tessdataPrefix: v.TESSDATA_PREFIX, ocrEngine: v.OCR_ENGINE },
+    pdf: { respectPermissions: v.RESPECT_PDF_PERMISSIONS, tessdataPrefix: v.TESSDATA_PREFIX, ocrEngine: v.OCR_ENGINE, keepActiveContent: v.PDF_KEEP_ACTIVE_CONTENT },
     telemetry: { otlpEndpoint: v.OTEL_EXPORTER_OTLP_ENDPOINT },
   };
 }

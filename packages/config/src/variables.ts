@@ -826,6 +826,13 @@ export const VARIABLES = {
     schema: boolean,
     default: 'true',
   }),
+  PDF_KEEP_ACTIVE_CONTENT: variable({
+    group: 'PDF processing',
+    description:
+      'Keep the source\'s JavaScript, OpenAction, additional actions, launch actions and embedded files in the translated and bilingual PDFs. Off: they are removed (links, bookmarks and form fields stay).',
+    schema: boolean,
+    default: 'false',
+  }),
   OCR_ENGINE: variable({
     group: 'PDF processing',
     description:

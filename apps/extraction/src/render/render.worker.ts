@@ -37,10 +37,11 @@ async function render(request: RenderRequest): Promise<void> {
     // The thread lives for one render, so its fonts do too.
     fonts: new FontLibrary(),
     ...password,
+    keepActiveContent: request.keepActiveContent === true,
     onPage: (done, total) => reply({ type: 'progress', done, total }),
   });
   const dual = request.dual
-    ? await renderDualPdf(request.source, translated.bytes, { mode: request.dual, ...password, ...(subset ? { sourcePages: subset } : {}) })
+    ? await renderDualPdf(request.source, translated.bytes, { mode: request.dual, ...password, keepActiveContent: request.keepActiveContent === true, ...(subset ? { sourcePages: subset } : {}) })
     : null;
   const transfer = [translated.bytes.buffer as ArrayBuffer];
   if (dual && dual.buffer !== translated.bytes.buffer) transfer.push(dual.buffer as ArrayBuffer);

@@ -23,6 +23,7 @@ interface TranslateFlags {
   cache: boolean;
   memory: boolean;
   quiet?: boolean;
+  keepActiveContent?: boolean;
 }
 
 const AVAILABLE: readonly OutputFormat[] = TRANSLATE_FORMATS;
@@ -51,6 +52,7 @@ export function translateCommand(): Command {
     .option('--data-dir <dir>', 'CLI data folder (default: DOCAT_CLI_DATA_DIR or ~/.local/share/docat)')
     .option('--no-cache', 'do not reuse a cached result (the CLI keeps none: every run extracts and translates again; translation memory still applies)')
     .option('--no-memory', 'neither read nor write the translation memory kept in the data folder')
+    .option('--keep-active-content', "keep the input's JavaScript, OpenAction, additional actions, launch actions and embedded files in the PDF outputs (removed by default)")
     .option('-q, --quiet', 'print nothing but errors')
     .action(async (file: string, flags: TranslateFlags) => {
       const options = uploadOptionsSchema.safeParse({
@@ -96,6 +98,7 @@ export function translateCommand(): Command {
         formats: formats.filter(isPdfFormat),
         dualMode: options.data.dualMode,
         ...(options.data.password ? { password: options.data.password } : {}),
+        keepActiveContent: flags.keepActiveContent === true,
         onPage: (done, total) => pipeline.report('render', done, total, 'pages'),
       });
       const overflow = pdfs.warnings.filter((w) => w.kind === 'overflow');

@@ -2,3 +2,4 @@ export { renderTranslatedPdf, cellKey, type RenderTranslatedOptions, type Render
 export { FontLibrary, designOfFontName, primaryScript, type Design, type TextStyle } from '../fonts/font-library.js';
 export { renderDualPdf, type DualMode, type RenderDualOptions } from './render-dual.js';
 export { renderTranslationsOf } from './render-translations.js';
+export { removeActiveContent, type ActiveContentRemoved } from './active-content.js';

@@ -2,6 +2,7 @@ import { concatTransformationMatrix, drawObject, popGraphicsState, pushGraphicsS
 import { appendContent, name, num, openPdf, pageContentBytes, type ContentOp, type Matrix, type PdfFile } from '../content/index.js';
 import { transformBox } from '../content/matrix.js';
 import { pageGeometry } from './page-geometry.js';
+import { removeActiveContent } from './active-content.js';
 
 export type DualMode = 'side' | 'alternate';
 
@@ -16,6 +17,8 @@ export interface RenderDualOptions {
    * holds only some of them; the bilingual PDF then holds just those pages.
    */
   sourcePages?: readonly number[];
+  /** Keep the original's scripts, actions and embedded files (as `RenderTranslatedOptions.keepActiveContent`). */
+  keepActiveContent?: boolean;
 }
 
 /**
@@ -202,5 +205,6 @@ export async function renderDualPdf(sourceBytes: Uint8Array, translatedBytes: Ui
   const title = source.getTitle();
   if (title) out.setTitle(title);
   out.catalog.delete(PDFName.of('AcroForm'));
+  if (!opts.keepActiveContent) removeActiveContent(out);
   return out.save({ useObjectStreams: false });
 }
