@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { chmod, mkdir, stat } from 'node:fs/promises';
 import type { INestApplication } from '@nestjs/common';
 import type { DocatConfig } from '@docat/config';
 import { QUEUE_NAMES, SERVICES } from '@docat/contracts';
@@ -64,6 +65,14 @@ export async function startStandalone(opts: StandaloneOptions): Promise<Standalo
   const log = opts.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   if (config.mode !== 'standalone') throw new Error('the standalone process needs DOCAT_MODE=standalone (the default)');
 
+  // Uploads, results, the database and the generated keys are the service user's only:
+  // the folder is made 0700, and one made earlier (by hand, or an older version) loses
+  // every read and write bit of group and others. Run as root, the embedded database
+  // adds the search bit for others (the `postgres` user must pass through; it lists and
+  // reads nothing): that one bit is left alone here.
+  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+  const { mode } = await stat(config.dataDir);
+  if ((mode & 0o076) !== 0) await chmod(config.dataDir, (mode & 0o700) | (mode & 0o001));
   const lock: DataFolderLock = await acquireDataFolderLock(config.dataDir);
   if (lock.takenOverFrom !== null) log(`took over the data-folder lock of process ${lock.takenOverFrom}, which is no longer running`);
   const database = config.database.url
