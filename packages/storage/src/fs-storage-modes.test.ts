@@ -21,8 +21,10 @@ describe('filesystem storage: files at rest', () => {
       await storage.put('uploads/job-1/source.pdf', Buffer.from('%PDF-1.7 buffered'));
       await storage.put('results/job-1/out.pdf', Readable.from([Buffer.from('%PDF-1.7 streamed')]));
       assert.equal(await mode(root), 0o700, 'root');
-      for (const dir of ['uploads', 'uploads/job-1', 'results', 'results/job-1', '.tmp']) assert.equal(await mode(join(root, dir)), 0o700, dir);
-      for (const file of ['uploads/job-1/source.pdf', 'results/job-1/out.pdf']) assert.equal(await mode(join(root, file)), 0o600, file);
+      for (const dir of ['uploads', 'uploads/job-1', 'results', 'results/job-1', '.tmp'])
+        assert.equal(await mode(join(root, dir)), 0o700, dir);
+      for (const file of ['uploads/job-1/source.pdf', 'results/job-1/out.pdf'])
+        assert.equal(await mode(join(root, file)), 0o600, file);
       assert.deepEqual(await readdir(join(root, '.tmp')), [], 'no temporary file left');
     } finally {
       process.umask(umask);

@@ -1,4 +1,12 @@
-import { PDFArray, PDFDict, PDFName, PDFRef, PDFStream, type PDFDocument, type PDFObject } from 'pdf-lib';
+import {
+  PDFArray,
+  PDFDict,
+  PDFName,
+  PDFRef,
+  PDFStream,
+  type PDFDocument,
+  type PDFObject,
+} from 'pdf-lib';
 import { dropUnreachable } from './page-subset.js';
 
 /**
@@ -6,10 +14,27 @@ import { dropUnreachable } from './page-subset.js';
  * or play media. Navigation (GoTo, GoToR, URI, Named, Thread) and form actions that stay
  * inside the reader (ResetForm, Hide) are kept: links keep working.
  */
-const ACTIVE_ACTIONS = new Set(['JavaScript', 'Launch', 'GoToE', 'ImportData', 'SubmitForm', 'Rendition', 'RichMediaExecute', 'Sound', 'Movie']);
+const ACTIVE_ACTIONS = new Set([
+  'JavaScript',
+  'Launch',
+  'GoToE',
+  'ImportData',
+  'SubmitForm',
+  'Rendition',
+  'RichMediaExecute',
+  'Sound',
+  'Movie',
+]);
 
 /** Annotations that carry embedded files or media players rather than marks on the page. */
-const ACTIVE_ANNOTATIONS = new Set(['FileAttachment', 'RichMedia', 'Screen', 'Movie', 'Sound', '3D']);
+const ACTIVE_ANNOTATIONS = new Set([
+  'FileAttachment',
+  'RichMedia',
+  'Screen',
+  'Movie',
+  'Sound',
+  '3D',
+]);
 
 /** What `removeActiveContent` took out, by kind. */
 export interface ActiveContentRemoved {
@@ -39,7 +64,8 @@ export function removeActiveContent(doc: PDFDocument): ActiveContentRemoved {
   const context = doc.context;
   const catalog = doc.catalog;
 
-  for (const key of ['OpenAction', 'AA']) if (catalog.has(PDFName.of(key)) && catalog.delete(PDFName.of(key))) removed.triggers++;
+  for (const key of ['OpenAction', 'AA'])
+    if (catalog.has(PDFName.of(key)) && catalog.delete(PDFName.of(key))) removed.triggers++;
   const names = catalog.lookup(PDFName.of('Names'));
   if (names instanceof PDFDict) {
     if (names.delete(PDFName.of('JavaScript'))) removed.scripts++;
@@ -53,7 +79,9 @@ export function removeActiveContent(doc: PDFDocument): ActiveContentRemoved {
     if (!(annots instanceof PDFArray)) continue;
     const kept = annots.asArray().filter((entry) => {
       const annot = entry instanceof PDFRef ? context.lookup(entry) : entry;
-      const active = annot instanceof PDFDict && ACTIVE_ANNOTATIONS.has(nameOf(annot.get(PDFName.of('Subtype'))) ?? '');
+      const active =
+        annot instanceof PDFDict &&
+        ACTIVE_ANNOTATIONS.has(nameOf(annot.get(PDFName.of('Subtype'))) ?? '');
       if (active) removed.files++;
       return !active;
     });
@@ -67,7 +95,11 @@ export function removeActiveContent(doc: PDFDocument): ActiveContentRemoved {
     seen.add(action);
     if (action instanceof PDFArray) return action.asArray().some((next) => isActive(next, seen));
     if (!(action instanceof PDFDict)) return false;
-    if (ACTIVE_ACTIONS.has(nameOf(action.get(PDFName.of('S'))) ?? '') || action.has(PDFName.of('JS'))) return true;
+    if (
+      ACTIVE_ACTIONS.has(nameOf(action.get(PDFName.of('S'))) ?? '') ||
+      action.has(PDFName.of('JS'))
+    )
+      return true;
     return isActive(action.get(PDFName.of('Next')), seen);
   };
 
@@ -91,6 +123,7 @@ export function removeActiveContent(doc: PDFDocument): ActiveContentRemoved {
   };
   for (const [, obj] of context.enumerateIndirectObjects()) visit(obj);
 
-  if (removed.triggers + removed.actions + removed.scripts + removed.files > 0) dropUnreachable(context);
+  if (removed.triggers + removed.actions + removed.scripts + removed.files > 0)
+    dropUnreachable(context);
   return removed;
 }
