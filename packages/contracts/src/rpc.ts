@@ -492,7 +492,8 @@ export interface JobCursor {
   id: string;
 }
 
-const jobCursorSchema = z.object({ createdAt: z.iso.datetime(), id: z.string().min(1).max(64) });
+// The id is a job id (a UUID): a cursor whose id is anything else is refused before a query sees it.
+const jobCursorSchema = z.object({ createdAt: z.iso.datetime(), id: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i) });
 
 export function encodeJobCursor(cursor: JobCursor): string {
   return Buffer.from(`${cursor.createdAt}|${cursor.id}`, 'utf8').toString('base64url');

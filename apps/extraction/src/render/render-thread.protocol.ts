@@ -14,6 +14,8 @@ export interface RenderRequest {
   password?: string;
   /** Also make the bilingual PDF, in this mode. */
   dual?: DualMode;
+  /** Keep the source's scripts, actions and embedded files (PDF_KEEP_ACTIVE_CONTENT). */
+  keepActiveContent?: boolean;
 }
 
 /** What the render thread sends back: progress any number of times, then one result or error. */

@@ -150,6 +150,7 @@ export class RenderService {
           targetLanguage: job.targetLanguage,
           ...(password ? { password } : {}),
           ...(job.outputs.includes('dual') ? { dual: job.dualMode } : {}),
+          keepActiveContent: this.config.pdf.keepActiveContent,
         },
         { signal, onPage },
       );

@@ -171,9 +171,9 @@ export const OPERATIONS: Operation[] = [
     method: 'post', path: '/v1/auth/register', operationId: 'register', tag: 'auth', auth: false,
     summary: 'Create an account',
     body: { contentType: 'application/json', schema: 'RegisterRequest' },
-    description: 'REGISTRATION decides who may: `open` (anyone), `invite` (with an `inviteCode` from an admin), `closed` (nobody). A verification link is mailed; free credits wait for it.',
-    success: { status: 201, description: 'The new account', schema: 'User' },
-    errors: ['VALIDATION_FAILED', 'EMAIL_TAKEN', 'REGISTRATION_CLOSED', 'INVITE_INVALID'],
+    description: 'REGISTRATION decides who may: `open` (anyone), `invite` (with an `inviteCode` from an admin), `closed` (nobody). The answer is 202 whether the address is new or already has an account, in comparable time, so registration does not tell which addresses exist: a new address gets a verification link (free credits wait for it), the owner of a taken one a mail saying someone tried to register. Sign in to continue.',
+    success: { status: 202, description: 'Accepted: a mail is on its way to the address', schema: 'Accepted' },
+    errors: ['VALIDATION_FAILED', 'REGISTRATION_CLOSED', 'INVITE_INVALID'],
   },
   {
     method: 'post', path: '/v1/auth/login', operationId: 'login', tag: 'auth', auth: false,

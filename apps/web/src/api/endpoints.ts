@@ -44,7 +44,7 @@ function uploadForm(file: File, fields: UploadFields): FormData {
 /** Every route the web app calls, typed from `@docat/contracts`. */
 export const api = {
   register: (body: RpcRequest<typeof RPC.AUTH_REGISTER>) =>
-    client.request<UserView | { ok: true }>('POST', '/v1/auth/register', {
+    client.request<{ ok: true }>('POST', '/v1/auth/register', {
       json: body,
       auth: false,
     }),

@@ -25,6 +25,7 @@ interface TranslateFlags {
   figureText?: boolean;
   report?: string | boolean;
   quiet?: boolean;
+  keepActiveContent?: boolean;
 }
 
 const AVAILABLE: readonly OutputFormat[] = TRANSLATE_FORMATS;
@@ -55,6 +56,7 @@ export function translateCommand(): Command {
     .option('--no-memory', 'neither read nor write the translation memory kept in the data folder')
     .option('--figure-text', 'also translate the text labels inside figures (kept as they are by default)')
     .option('--report [file]', 'write the fidelity report (JSON): what is left untranslated, shrunk, overflowing or overlapping, and the coverage per page (default: beside the outputs, <name>.<lang>.report.json)')
+    .option('--keep-active-content', "keep the input's JavaScript, OpenAction, additional actions, launch actions and embedded files in the PDF outputs (removed by default)")
     .option('-q, --quiet', 'print nothing but errors')
     .action(async (file: string, flags: TranslateFlags) => {
       const options = uploadOptionsSchema.safeParse({
@@ -103,6 +105,7 @@ export function translateCommand(): Command {
         dualMode: options.data.dualMode,
         ...(options.data.password ? { password: options.data.password } : {}),
         ...(flags.report ? { report: true } : {}),
+        keepActiveContent: flags.keepActiveContent === true,
         onPage: (done, total) => pipeline.report('render', done, total, 'pages'),
       });
       const overflow = pdfs.warnings.filter((w) => w.kind === 'overflow');

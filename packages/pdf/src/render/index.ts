@@ -3,3 +3,4 @@ export { FontLibrary, designOfFontName, primaryScript, type Design, type TextSty
 export { renderDualPdf, type DualMode, type RenderDualOptions } from './render-dual.js';
 export { renderTranslationsOf } from './render-translations.js';
 export { renderInterleavedPdf, type RenderInterleavedOptions } from './render-interleaved.js';
+export { removeActiveContent, type ActiveContentRemoved } from './active-content.js';

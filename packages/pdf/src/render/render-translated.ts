@@ -4,6 +4,7 @@ import { appendContent, interpretPage, num, openPdf, removeText, savePdf, type C
 import { FontLibrary } from '../fonts/font-library.js';
 import { setBlock, type BlockSetting, type StyledStretch } from './block-setter.js';
 import { keepPages } from './page-subset.js';
+import { removeActiveContent } from './active-content.js';
 import { parseColor, sourceStyle, type SourceStyle } from './block-style.js';
 import { sampleBackgrounds } from './page-background.js';
 import { invert } from '../content/matrix.js';
@@ -26,6 +27,11 @@ export interface RenderTranslatedOptions {
   pages?: readonly number[];
   /** Told as each page of the layout is done, and once at the end. */
   onPage?: (done: number, total: number) => void;
+  /**
+   * Keep the source's scripts, OpenAction, additional actions, launch actions and
+   * embedded files. Off by default: they are removed (see `removeActiveContent`).
+   */
+  keepActiveContent?: boolean;
 }
 
 export interface RenderStats {
@@ -263,6 +269,7 @@ export async function renderTranslatedPdf(
   opts.onPage?.(layout.pages.length, layout.pages.length);
   await fonts.write();
   if (opts.pages) keepPages(file, opts.pages);
+  if (!opts.keepActiveContent) removeActiveContent(file.doc);
   stats.fonts = fonts.all().map((f) => ({ name: f.baseFont, glyphs: f.glyphCount }));
   const bytes = await savePdf(file);
   return { bytes, warnings, stats, placements };
