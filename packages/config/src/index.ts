@@ -4,4 +4,5 @@ export { parseDuration, parsePlanRateLimits, parseRateLimit, PLAN_RATE_LIMIT_NAM
 export * from './redact.js';
 export * from './encryption.js';
 export * from './encryption-key.js';
+export * from './pdf-password.js';
 export * from './env-example.js';

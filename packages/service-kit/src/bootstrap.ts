@@ -2,12 +2,12 @@ import 'reflect-metadata';
 import { Logger, Module, type DynamicModule, type INestApplication, type INestMicroservice, type Type } from '@nestjs/common';
 import { NestFactory, type AbstractHttpAdapter } from '@nestjs/core';
 import type { CustomTransportStrategy } from '@nestjs/microservices';
-import { LoggerModule } from 'nestjs-pino';
 import type { QueueName, ServiceName } from '@docat/contracts';
 import { DocatRpcExceptionFilter } from './errors/rpc-exception.filter.js';
 import { collectQueueMetrics } from './health/queue-metrics.js';
 import { startManagementServer, type ManagementServer } from './health/management.server.js';
 import { setupLogging, type LogLevel } from './logging/logger.js';
+import { logHttpRequests } from './logging/request-log.js';
 import { traceHttpRequests } from './tracing/http-tracing.js';
 import { startTracing } from './tracing/tracing.js';
 import type { Runtime } from './runtime.js';
@@ -93,7 +93,7 @@ export async function bootstrapService(opts: BootstrapOptions): Promise<RunningS
   });
   Logger.overrideLogger(logging.nest);
   const logger = logging.root.child({ context: opts.service });
-  const imports = [RuntimeModule.forRoot(runtime), ...(opts.http ? [LoggerModule.forRoot(logging.params)] : []), opts.module];
+  const imports = [RuntimeModule.forRoot(runtime), opts.module];
   const root: DynamicModule = { module: ServiceRootModule, imports };
   const useTransport = opts.transport ?? true;
   const strategy = useTransport ? runtime.transportStrategy(opts.service) : null;
@@ -105,6 +105,7 @@ export async function bootstrapService(opts: BootstrapOptions): Promise<RunningS
       const http = await NestFactory.create(root, opts.http.adapter(), { logger: logging.nest, abortOnError: false });
       app = http;
       traceHttpRequests(http.getHttpAdapter().getInstance());
+      logHttpRequests(http.getHttpAdapter().getInstance(), logging.root);
       if (strategy) {
         const micro = http.connectMicroservice({ strategy }, { inheritAppConfig: false });
         micro.useGlobalFilters(new DocatRpcExceptionFilter());

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { STORAGE_KEYS, type ExtractJob } from '@docat/contracts';
-import { decryptSecret, resolveEncryptionKey, type DocatConfig, type Keyring } from '@docat/config';
+import { openPdfPassword, resolveEncryptionKey, type DocatConfig, type Keyring } from '@docat/config';
 import { ocrPages } from '@docat/observability';
 import { createOcrAdapter, extractInSandbox, extractionMemoryBudget } from '@docat/pdf';
 import {
@@ -59,7 +59,7 @@ export class ExtractService implements OnModuleInit {
     const source = await downloadToTemp(this.storage, job.sourceKey, signal);
     try {
       const password = job.passwordSecret
-        ? decryptSecret(await this.encryptionKeys(), job.passwordSecret, job.jobId)
+        ? openPdfPassword(await this.encryptionKeys(), job.passwordSecret, job.sourceKey, job.jobId)
         : undefined;
       const result = await extractInSandbox(
         source.path,

@@ -19,7 +19,7 @@ import {
   type EngineChoice,
   type UploadOptions,
 } from '@docat/contracts';
-import type { DocatConfig } from '@docat/config';
+import { openPdfPassword, resolveEncryptionKey, type DocatConfig, type Keyring } from '@docat/config';
 import { probePdf } from '@docat/pdf';
 import {
   BUS,
@@ -50,6 +50,9 @@ export interface Reservation {
   estimate: CreditEstimate;
 }
 
+/** Upload options as they cross the bus: without the PDF password. */
+type JobOptions = Omit<UploadOptions, 'password'>;
+
 type CreditsPattern =
   | typeof RPC.CREDITS_RESERVE
   | typeof RPC.CREDITS_SETTLE
@@ -78,6 +81,7 @@ export class BillingService implements OnApplicationBootstrap, OnModuleDestroy {
   private timer: NodeJS.Timeout | undefined;
   private sweeping: Promise<void> | null = null;
   private readonly probes = new ProbeSlots(PROBE_CONCURRENCY);
+  private keyring: Promise<Keyring> | undefined;
 
   constructor(
     private readonly billing: BillingRepository,
@@ -108,18 +112,23 @@ export class BillingService implements OnApplicationBootstrap, OnModuleDestroy {
     await this.sweeping;
   }
 
-  /** Page count and scanned pages of an upload; null when the sandbox cannot read it. */
-  probe(storageKey: string, password: string | undefined): Promise<ProbeFacts | null> {
-    return this.probes.run(() => this.probeNow(storageKey, password));
+  /**
+   * Page count and scanned pages of an upload; null when the sandbox cannot read it.
+   * `passwordSecret` is the sealed PDF password: it is opened only here, to open the file.
+   */
+  probe(storageKey: string, passwordSecret: string | undefined): Promise<ProbeFacts | null> {
+    return this.probes.run(() => this.probeNow(storageKey, passwordSecret));
   }
 
   private async probeNow(
     storageKey: string,
-    password: string | undefined,
+    passwordSecret: string | undefined,
   ): Promise<ProbeFacts | null> {
     const signal = AbortSignal.timeout(PROBE_TIMEOUT_MS);
     const source = await downloadToTemp(this.storage, storageKey, signal);
     try {
+      this.keyring ??= resolveEncryptionKey(this.config);
+      const password = passwordSecret === undefined ? undefined : openPdfPassword(await this.keyring, passwordSecret, storageKey);
       const probe = await probePdf(
         source.path,
         {
@@ -144,8 +153,8 @@ export class BillingService implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  async estimate(storageKey: string, options: UploadOptions, engine: EngineChoice): Promise<CreditEstimate> {
-    const probe = await this.probe(storageKey, options.password);
+  async estimate(storageKey: string, options: JobOptions, engine: EngineChoice, passwordSecret?: string): Promise<CreditEstimate> {
+    const probe = await this.probe(storageKey, passwordSecret);
     return estimateCredits({
       probe,
       pages: options.pages,
@@ -156,8 +165,8 @@ export class BillingService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /** `POST /v1/documents?dryRun=true`: the estimate and whether it fits what the account has left. */
-  async dryRun(userId: string, storageKey: string, options: UploadOptions, engine: EngineChoice): Promise<DryRun> {
-    const estimate = await this.estimate(storageKey, options, engine);
+  async dryRun(userId: string, storageKey: string, options: JobOptions, engine: EngineChoice, passwordSecret?: string): Promise<DryRun> {
+    const estimate = await this.estimate(storageKey, options, engine, passwordSecret);
     if (!this.enabled) return { ...estimate, dryRun: true, available: null, sufficient: true };
     const usage = await this.call(RPC.CREDITS_USAGE, { userId }, userId);
     const available = usage.available;
@@ -174,11 +183,12 @@ export class BillingService implements OnApplicationBootstrap, OnModuleDestroy {
     userId: string,
     jobId: string,
     storageKey: string,
-    options: UploadOptions,
+    options: JobOptions,
     engine: EngineChoice,
+    passwordSecret?: string,
   ): Promise<Reservation | null> {
     if (!this.enabled) return null;
-    const estimate = await this.estimate(storageKey, options, engine);
+    const estimate = await this.estimate(storageKey, options, engine, passwordSecret);
     const accepted = await this.call(
       RPC.CREDITS_RESERVE,
       { userId, jobId, credits: estimate.estimatedCredits, estimate },
