@@ -46,7 +46,7 @@ describe('HTTP request lines', () => {
     });
     assert.equal(lines.length, 1);
     const line = lines[0]!;
-    assert.equal(line['level'], 'info');
+    assert.equal(line['level'], 'debug');
     assert.equal(line['msg'], 'GET /v1/jobs/abc?format=pdf&token=[Redacted] 200');
     assert.equal(line['requestId'], 'req-7');
     assert.equal(line['responseTime'], 3);
@@ -73,13 +73,21 @@ describe('HTTP request lines', () => {
     );
   });
 
+  test('successful reads are debug, changes info', () => {
+    assert.equal(defaultRequestLevel('GET', '/v1/jobs/a', 200, false), 'debug');
+    assert.equal(defaultRequestLevel('HEAD', '/v1/jobs/a/result', 304, false), 'debug');
+    assert.equal(defaultRequestLevel('POST', '/v1/documents', 202, false), 'info');
+    assert.equal(defaultRequestLevel('DELETE', '/v1/jobs/a', 200, false), 'info');
+    assert.equal(defaultRequestLevel('GET', '/v1/jobs/a', 200, true), 'error');
+  });
+
   test('a line whose level is off is not built; a custom level rule is followed', () => {
     const { logger, lines } = sink('info');
     const server = host();
     const seen: unknown[][] = [];
     const reads: RequestLevel = (method, url, status, failed) => {
       seen.push([method, url, status, failed]);
-      return method === 'GET' && status < 400 ? 'debug' : defaultRequestLevel(method, url, status, failed);
+      return method === 'GET' && status < 400 ? 'trace' : 'info';
     };
     logHttpRequests(server, logger, reads);
     server.respond('GET', '/v1/jobs/abc', 200);
