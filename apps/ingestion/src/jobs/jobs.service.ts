@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { basename, extname } from 'node:path';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { z } from 'zod';
 import {
   DocatError,
@@ -53,6 +53,7 @@ const CONTENT_TYPES: Record<OutputFormat, string> = {
 
 @Injectable()
 export class JobsService {
+  private readonly logger = new Logger('Jobs');
   constructor(
     private readonly jobs: JobsRepository,
     private readonly orchestrator: OrchestratorService,
@@ -82,13 +83,16 @@ export class JobsService {
     }
 
     const cachedFrom = options.noCache ? null : await this.findCompleted(req.userId, sha256, optionsHash);
+    // The cheap check: the page tree's count, read with a few range reads. The sandbox opens
+    // the file in the job's first step (extraction), which fails the job with its PDF_* code.
+    const declaredPages = cachedFrom ? null : await this.declaredPages(req.upload.storageKey, req.upload.bytes);
     const id = uuidv7();
     // Sealed by the gateway, bound to the upload; only the steps that open the PDF unseal it.
     const passwordSecret = req.passwordSecret !== undefined && !cachedFrom ? req.passwordSecret : null;
     // Before any work: the worst case is reserved, or the upload refused with INSUFFICIENT_CREDITS. Cached results are free.
     const reservation = cachedFrom
       ? null
-      : await this.billing.reserve(req.userId, id, req.upload.storageKey, req.options, req.engine, req.passwordSecret).catch(async (err: unknown) => {
+      : await this.billing.reserve(req.userId, id, req.upload.storageKey, req.options, req.engine, req.passwordSecret, declaredPages).catch(async (err: unknown) => {
           // A refused upload leaves nothing behind.
           if (err instanceof DocatError && err.code === 'INSUFFICIENT_CREDITS') await this.storage.delete(req.upload.storageKey).catch(() => undefined);
           throw err;
@@ -234,6 +238,19 @@ export class JobsService {
     await this.events.forgetResult(userId, sha256, optionsHash);
     await this.jobs.forgetCompletedResult(userId, sha256, optionsHash);
     return null;
+  }
+
+  private async declaredPages(storageKey: string, bytes: number): Promise<number | null> {
+    try {
+      const pages = await this.billing.declaredPages(storageKey, bytes);
+      if (pages === null) this.logger.log(`page tree of ${storageKey} not readable cheaply: the credits estimate runs the full probe`);
+      return pages;
+    } catch (err) {
+      if (err instanceof DocatError && err.code === 'NOT_FOUND') throw new DocatError('VALIDATION_FAILED', 'the upload does not exist');
+      // Refused at the door (no pages, too many): nothing is kept.
+      if (err instanceof DocatError && err.code.startsWith('PDF_')) await this.storage.delete(storageKey).catch(() => undefined);
+      throw err;
+    }
   }
 
   private async resultsPresent(jobId: string, outputs: readonly OutputFormat[]): Promise<boolean> {
