@@ -55,6 +55,12 @@ const email = z
   .max(254)
   .transform((e) => e.toLowerCase());
 const password = z.string().min(8).max(256);
+/**
+ * The upload options as they cross the bus: the PDF password is never among them. The
+ * gateway seals it (`sealPdfPassword` in @docat/config) and sends the blob beside them.
+ */
+const jobOptionsSchema = uploadOptionsSchema.omit({ password: true }).strict();
+const sealedPasswordSchema = z.string().startsWith('enc:').max(4096);
 
 export const tokenPairSchema = z.object({
   accessToken: z.string(),
@@ -91,10 +97,8 @@ export const storedUploadSchema = z.object({
   storageKey: z.string().regex(/^uploads\/[0-9a-f-]{36}$/),
   bytes: z.number().int().positive(),
   fileName: z.string().max(255),
-  sha256: z
-    .string()
-    .regex(/^[0-9a-f]{64}$/)
-    .optional(),
+  /** Computed by the gateway while streaming the upload in: the file's identity (dedupe, idempotency). */
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
 });
 export type StoredUpload = z.infer<typeof storedUploadSchema>;
 
@@ -290,7 +294,8 @@ export const RPC_CONTRACTS = {
     z.object({
       userId: z.string(),
       upload: storedUploadSchema,
-      options: uploadOptionsSchema,
+      options: jobOptionsSchema,
+      passwordSecret: sealedPasswordSchema.optional(),
       engine: engineChoiceSchema,
       idempotencyKey: z.string().max(255).optional(),
     }),
@@ -323,12 +328,7 @@ export const RPC_CONTRACTS = {
   [RPC.JOBS_REPORT]: rpc(RPC.JOBS_REPORT, jobRef, resultLocationSchema),
   [RPC.JOBS_ESTIMATE]: rpc(
     RPC.JOBS_ESTIMATE,
-    z.object({
-      userId: z.string(),
-      upload: storedUploadSchema,
-      options: uploadOptionsSchema,
-      engine: engineChoiceSchema,
-    }),
+    z.object({ userId: z.string(), upload: storedUploadSchema, options: jobOptionsSchema, passwordSecret: sealedPasswordSchema.optional(), engine: engineChoiceSchema }),
     dryRunSchema,
   ),
   [RPC.JOBS_ERASE_USER]: rpc(RPC.JOBS_ERASE_USER, accountData.eraseJobs.request, accountData.eraseJobs.response),

@@ -350,9 +350,16 @@ export const OPERATIONS: Operation[] = [
       `Multipart form: the PDF in the \`file\` part and the options as fields, before or after it. ` +
       `The file streams to storage as it arrives; it must start with \`%PDF-\` (a BOM or white-space within the first 1024 bytes is tolerated) ` +
       `and may have at most ${MAX_UPLOAD_BYTES} bytes. A request whose Content-Length alone exceeds the limit is refused unread. ` +
-      `Before any work the document is probed (pages, scanned pages) and its worst case reserved from the account's credits; ` +
-      `402 INSUFFICIENT_CREDITS when it does not fit. With \`dryRun=true\` nothing is created: the answer is 200 with the \`DryRun\` ` +
+      `The 202 answers as soon as the file is stored and a cheap check passed: the signature, and the page count its page tree ` +
+      `declares (422 PDF_NO_PAGES, or PDF_TOO_MANY_PAGES above MAX_PAGES), from which the selected pages are reserved from the ` +
+      `account's credits at the text-page rate; 402 INSUFFICIENT_CREDITS when that does not fit, before any work. The full check ` +
+      `(the PDF sandbox opening the file) is the job's first step: a file it refuses fails the job with its PDF_* code ` +
+      `(\`error.code\` of the job, and a \`job.failed\` event) and the reservation is released, so nothing is charged; pages that ` +
+      `need OCR are charged at the OCR rate when the job settles. A file whose page tree cannot be read that cheaply (an encrypted ` +
+      `file with object streams, a damaged cross-reference table) is probed in the sandbox before the 202, as a dry run is. ` +
+      `With \`dryRun=true\` nothing is created and the answer waits for the full probe: 200 with the \`DryRun\` ` +
       `estimate (pages, scanned pages, estimated credits, available credits), and the file is not kept. ` +
+      `A \`password\` field is sealed with the platform key as soon as the form is read; only the steps that open the PDF unseal it. ` +
       `Without an \`engine\` field the job's engine is DEFAULT_ENGINE, else the first configured engine of TRANSLATION_ENGINES, ` +
       `else the first configured engine, else \`pseudo\` (with a \`pseudo_engine\` warning); the job's \`engine\` says which. ` +
       `An engine without configuration is 503 ENGINE_UNAVAILABLE, and a language the engine does not list (\`GET /v1/engines\`) ` +
@@ -366,7 +373,7 @@ export const OPERATIONS: Operation[] = [
       },
     ],
     success: { status: 202, description: 'The job, queued', schema: 'Job', headers: { Location: 'The job URL' } },
-    errors: ['VALIDATION_FAILED', 'EMPTY_FILE', 'UNSUPPORTED_MEDIA_TYPE', 'FILE_TOO_LARGE', 'IDEMPOTENCY_KEY_REUSED', 'INSUFFICIENT_CREDITS', 'UNSUPPORTED_LANGUAGE', 'ENGINE_UNAVAILABLE'],
+    errors: ['VALIDATION_FAILED', 'EMPTY_FILE', 'UNSUPPORTED_MEDIA_TYPE', 'FILE_TOO_LARGE', 'IDEMPOTENCY_KEY_REUSED', 'INSUFFICIENT_CREDITS', 'UNSUPPORTED_LANGUAGE', 'ENGINE_UNAVAILABLE', 'PDF_NO_PAGES', 'PDF_TOO_MANY_PAGES'],
   },
   {
     method: 'get', path: '/v1/usage', operationId: 'usage', tag: 'auth', auth: true,
