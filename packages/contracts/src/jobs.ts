@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { errorCodeSchema } from './errors.js';
 import { languageSchema } from './languages.js';
+import { fidelitySummarySchema } from './fidelity.js';
 import { dualModeSchema, engineNameSchema, outputFormatSchema } from './upload.js';
 
 export const JOB_STATES = ['queued', 'processing', 'completed', 'failed', 'cancelled'] as const;
@@ -67,6 +68,8 @@ export const jobViewSchema = z.object({
   billedCharacters: z.number().int().nonnegative(),
   cached: z.boolean(),
   warnings: z.array(jobWarningSchema),
+  /** The fidelity report's numbers, once the job is rendered (`GET /v1/jobs/:id/report` has the details). */
+  fidelity: fidelitySummarySchema.optional(),
   error: jobErrorSchema.optional(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),

@@ -97,6 +97,10 @@ export const blockSchema = z.object({
   angle: z.number().optional(),
   frame: bboxSchema.optional(),
   level: z.number().int().min(1).max(6).optional(),
+  /**
+   * A table's cells; for a figure, its labels that are clear text runs (one per line, in
+   * column 0), translated in place only when a job sets `translateFigureText`.
+   */
   cells: z.array(tableCellSchema).optional(),
   /** Form field name and value for `form_field` blocks. */
   field: z.object({ name: z.string(), value: z.string() }).optional(),

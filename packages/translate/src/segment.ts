@@ -7,6 +7,8 @@ import type { InlineStyle, Placeholder, Segment } from './types.js';
 const SKIPPED_TYPES: ReadonlySet<BlockType> = new Set(['figure', 'formula', 'code']);
 
 export interface SegmentOptions {
+  /** Translate the labels inside figures (a figure's `cells`); they are kept by default. */
+  translateFigureText?: boolean;
   /** Blocks whose text is at most this long stay one segment (headings, captions, cells). */
   shortBlockChars?: number;
   /**
@@ -103,7 +105,7 @@ function wrapStyles(text: string, from: number, marks: readonly { start: number;
   return { text: out + text.slice(at), placeholders };
 }
 
-function segmentText(blockId: string, text: string, limits: Required<SegmentOptions>, cell: number | undefined, out: Segment[], marks: readonly InlineMark[] = []): void {
+function segmentText(blockId: string, text: string, limits: Required<Omit<SegmentOptions, 'translateFigureText'>>, cell: number | undefined, out: Segment[], marks: readonly InlineMark[] = []): void {
   const { text: normalized, at } = collapse(text);
   if (normalized === '') return;
   const styled = marks.map((m) => ({ start: at[Math.min(m.start, text.length)]!, end: at[Math.min(m.end, text.length)]!, style: styleOf(m) })).filter((m) => m.end > m.start);
@@ -135,9 +137,13 @@ function segmentText(blockId: string, text: string, limits: Required<SegmentOpti
  * as line breaks inside a block are layout, not content.
  */
 export function segmentBlocks(blocks: readonly SegmentableBlock[], options: SegmentOptions = {}): Segment[] {
-  const limits: Required<SegmentOptions> = { shortBlockChars: options.shortBlockChars ?? 160, maxSegmentChars: options.maxSegmentChars ?? 1000 };
+  const limits: Required<Omit<SegmentOptions, 'translateFigureText'>> = { shortBlockChars: options.shortBlockChars ?? 160, maxSegmentChars: options.maxSegmentChars ?? 1000 };
   const out: Segment[] = [];
   for (const block of blocks) {
+    if (block.type === 'figure' && options.translateFigureText && block.cells) {
+      block.cells.forEach((cell, index) => segmentText(block.id, cell.text, limits, index, out, cell.marks));
+      continue;
+    }
     if (SKIPPED_TYPES.has(block.type)) continue;
     if (block.type === 'table' && block.cells && block.cells.length > 0) {
       block.cells.forEach((cell, index) => segmentText(block.id, cell.text, limits, index, out, cell.marks));

@@ -1,4 +1,4 @@
-import type { ErrorCode, JobWarning, LayoutDocument } from '@docat/contracts';
+import type { ErrorCode, FidelityReport, JobWarning, LayoutDocument } from '@docat/contracts';
 import type { DualMode, RenderText } from '@docat/pdf';
 
 /** What the render thread is asked to do: one message, sent once. */
@@ -14,11 +14,13 @@ export interface RenderRequest {
   password?: string;
   /** Also make the bilingual PDF, in this mode. */
   dual?: DualMode;
+  /** Keep the source's scripts, actions and embedded files (PDF_KEEP_ACTIVE_CONTENT). */
+  keepActiveContent?: boolean;
 }
 
 /** What the render thread sends back: progress any number of times, then one result or error. */
 export type RenderReply =
   | { type: 'progress'; done: number; total: number }
-  | { type: 'result'; pdf: Uint8Array; dual: Uint8Array | null; warnings: JobWarning[] }
+  | { type: 'result'; pdf: Uint8Array; dual: Uint8Array | null; warnings: JobWarning[]; report: FidelityReport }
   /** `code` is set when the renderer failed with a Docat error (a damaged file, a wrong password...). */
   | { type: 'error'; code?: ErrorCode; message: string };

@@ -80,7 +80,7 @@ export class TranslateService {
     const accountId = userId ?? NO_ACCOUNT;
     const glossary = await this.glossaryFor(job, accountId);
     const layout = layoutDocumentSchema.parse(await readJson(this.storage, job.layoutKey));
-    const segments = segmentBlocks(layout.pages.flatMap((page) => page.blocks));
+    const segments = segmentBlocks(layout.pages.flatMap((page) => page.blocks), { translateFigureText: job.translateFigureText === true });
     const reportProgress = this.reporter.progressOf({ jobId: job.jobId, chunk: job.chunk, step: 'translate', lease: job.lease }, 'segments', userId);
     reportProgress(0, segments.length);
     const outcome = await this.translator

@@ -29,6 +29,8 @@ export interface TranslateDocumentOptions {
   pages?: string;
   password?: string;
   glossaryFile?: string;
+  /** Translate the text labels inside figures (kept by default). */
+  translateFigureText?: boolean;
   /** Opened once extraction succeeded (and closed before returning); a memory that cannot open is a warning, not a failure. */
   openMemory?: () => Promise<{ memory: TranslationMemory; close(): Promise<void> }>;
   useMemory: boolean;
@@ -82,7 +84,7 @@ export async function translateDocument(opts: TranslateDocumentOptions): Promise
   }
 
   const blocks = document.pages.flatMap((p) => p.blocks.filter((b) => b.type !== 'header' && b.type !== 'footer'));
-  const segments = segmentBlocks(blocks);
+  const segments = segmentBlocks(blocks, { translateFigureText: opts.translateFigureText === true });
   let store: { memory: TranslationMemory; close(): Promise<void> } | undefined;
   let memoryError: string | undefined;
   if (opts.useMemory && opts.openMemory) {

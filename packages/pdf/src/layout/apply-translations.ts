@@ -29,7 +29,9 @@ export function applyTranslations(doc: LayoutDocument, blocks: ReadonlyMap<strin
       blocks: page.blocks.map((block) => {
         const translated = blocks.get(block.id);
         // Listings, formulas, artwork and form values stay as they are in every output.
-        if (!translated || UNTRANSLATED.has(block.type)) return block;
+        // A figure's labels are translated only cell by cell (`translateFigureText`).
+        const labels = block.type === 'figure' && translated?.cells !== undefined;
+        if (!translated || (UNTRANSLATED.has(block.type) && !labels)) return block;
         const byCell = translated.cells && block.cells;
         return {
           ...(byCell ? block : withMarks(block, translated.marks)),

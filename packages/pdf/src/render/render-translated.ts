@@ -2,8 +2,9 @@ import { RTL_LANGUAGES, type BBox, type Block, type InlineMark, type JobWarning,
 import type { PDFRef } from 'pdf-lib';
 import { appendContent, interpretPage, num, openPdf, removeText, savePdf, type ContentOp } from '../content/index.js';
 import { FontLibrary } from '../fonts/font-library.js';
-import { setBlock, type StyledStretch } from './block-setter.js';
+import { setBlock, type BlockSetting, type StyledStretch } from './block-setter.js';
 import { keepPages } from './page-subset.js';
+import { removeActiveContent } from './active-content.js';
 import { parseColor, sourceStyle, type SourceStyle } from './block-style.js';
 import { sampleBackgrounds } from './page-background.js';
 import { invert } from '../content/matrix.js';
@@ -26,6 +27,11 @@ export interface RenderTranslatedOptions {
   pages?: readonly number[];
   /** Told as each page of the layout is done, and once at the end. */
   onPage?: (done: number, total: number) => void;
+  /**
+   * Keep the source's scripts, OpenAction, additional actions, launch actions and
+   * embedded files. Off by default: they are removed (see `removeActiveContent`).
+   */
+  keepActiveContent?: boolean;
 }
 
 export interface RenderStats {
@@ -44,6 +50,28 @@ export interface RenderTranslatedResult {
   bytes: Uint8Array;
   warnings: JobWarning[];
   stats: RenderStats;
+  /** Where and how each translated block (or table cell) was set: what the fidelity report checks. */
+  placements: BlockPlacement[];
+}
+
+/** One block (or table cell) whose translation was set, as the fidelity report reads it. */
+export interface BlockPlacement {
+  page: number;
+  blockId: string;
+  order: number;
+  cell?: number;
+  /** The source box (layout coordinates). */
+  box: BBox;
+  /** The box of the lines as set (layout coordinates); past `box` when they overflow or widen. */
+  lines: BBox[];
+  sourceSize: number;
+  size: number;
+  overflow: boolean;
+  /** Characters no font could draw. */
+  missing: string;
+  /** The source text's font, and the embedded fonts the translation is set in. */
+  sourceFont: string;
+  fonts: string[];
 }
 
 /** Block types whose content is not running text: it stays exactly where it was. */
@@ -67,6 +95,7 @@ function marksOf(t: RenderText): readonly InlineMark[] {
 
 interface Item {
   block: Block;
+  cell?: number;
   box: BBox;
   lines: Line[];
   text: string;
@@ -92,14 +121,15 @@ function mostlyHidden(lines: readonly Line[]): boolean {
 }
 
 function itemsOf(block: Block, translations: ReadonlyMap<string, RenderText>, pageWidth: number): Item[] {
-  if (NEVER_SET.has(block.type)) return [];
-  const entry = translations.get(block.id);
+  // A figure's translated labels (its cells) are set; the figure itself never is.
+  if (NEVER_SET.has(block.type) && !(block.type === 'figure' && block.cells)) return [];
+  const entry = block.type === 'figure' ? undefined : translations.get(block.id);
   if (entry !== undefined) {
     const whole = textOf(entry);
     if (whole.trim() === block.text.trim() || whole.trim() === '') return [];
     return [{ block, box: block.bbox, lines: block.lines, text: block.text, translation: whole, marks: marksOf(entry), style: sourceStyle(block, pageWidth), hidden: mostlyHidden(block.lines) }];
   }
-  if (block.type !== 'table' || !block.cells) return [];
+  if ((block.type !== 'table' && block.type !== 'figure') || !block.cells) return [];
   const items: Item[] = [];
   block.cells.forEach((cell, i) => {
     const e = translations.get(cellKey(block.id, i));
@@ -108,7 +138,7 @@ function itemsOf(block: Block, translations: ReadonlyMap<string, RenderText>, pa
     if (t.trim() === cell.text.trim() || t.trim() === '') return;
     const inside = block.lines.filter((l) => centreInside(l.bbox, cell.bbox));
     const sub: Block = { ...block, bbox: cell.bbox, lines: inside, text: cell.text };
-    items.push({ block, box: cell.bbox, lines: inside.length > 0 ? inside : [{ bbox: cell.bbox, spans: [] }], text: cell.text, translation: t, marks: marksOf(e), style: sourceStyle(sub), hidden: mostlyHidden(inside) });
+    items.push({ block, cell: i, box: cell.bbox, lines: inside.length > 0 ? inside : [{ bbox: cell.bbox, spans: [] }], text: cell.text, translation: t, marks: marksOf(e), style: sourceStyle(sub), hidden: mostlyHidden(inside) });
   });
   return items;
 }
@@ -143,6 +173,7 @@ export async function renderTranslatedPdf(
   const rtl = RTL_LANGUAGES.has(opts.targetLanguage as LanguageCode);
   const minScale = opts.minScale ?? 0.6;
   const warnings: JobWarning[] = [];
+  const placements: BlockPlacement[] = [];
   const stats: RenderStats = { pages: 0, translatedBlocks: 0, overflowBlocks: 0, missingChars: 0, glyphs: 0, fonts: [] };
   const shapers = new Map<string, TextShaper>();
   const shaperFor = (style: SourceStyle): TextShaper => {
@@ -220,6 +251,7 @@ export async function renderTranslatedPdf(
       if (framed) ops.push({ op: 'q', operands: [] }, frameMatrix(framed, geometry.height), ...painted.ops, { op: 'Q', operands: [] });
       else ops.push(...painted.ops);
       for (const [resource, font] of painted.fonts) fontResources[resource] = font.ref;
+      placements.push(placementOf(page.number, item, setting, geometry.height, [...painted.fonts.values()].map((f) => f.baseFont)));
       stats.translatedBlocks++;
       stats.glyphs += painted.glyphCount;
       if (setting.overflow) {
@@ -237,9 +269,33 @@ export async function renderTranslatedPdf(
   opts.onPage?.(layout.pages.length, layout.pages.length);
   await fonts.write();
   if (opts.pages) keepPages(file, opts.pages);
+  if (!opts.keepActiveContent) removeActiveContent(file.doc);
   stats.fonts = fonts.all().map((f) => ({ name: f.baseFont, glyphs: f.glyphCount }));
   const bytes = await savePdf(file);
-  return { bytes, warnings, stats };
+  return { bytes, warnings, stats, placements };
+}
+
+function placementOf(page: number, item: Item, setting: BlockSetting, pageHeight: number, fonts: string[]): BlockPlacement {
+  // Drawing space (y up, baseline) back to layout boxes (y down), ascender to descender.
+  const lines = setting.lines.map((l): BBox => {
+    const top = pageHeight - l.baseline - setting.size * 0.8;
+    return [l.x, top, l.x + l.shaped.width * setting.size, top + setting.size];
+  });
+  const span = item.lines.flatMap((l) => l.spans).find((s) => s.text.trim() !== '');
+  return {
+    page,
+    blockId: item.block.id,
+    order: item.block.order,
+    ...(item.cell !== undefined ? { cell: item.cell } : {}),
+    box: item.box,
+    lines,
+    sourceSize: item.style.size,
+    size: setting.size,
+    overflow: setting.overflow,
+    missing: [...new Set(setting.missing.join(''))].join(''),
+    sourceFont: (span?.font ?? '').replace(/^[A-Z]{6}\+/u, ''),
+    fonts: [...new Set(fonts.map((f) => f.replace(/^[A-Z]{6}\+/u, '')))],
+  };
 }
 
 /**
