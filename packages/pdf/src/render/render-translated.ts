@@ -1,5 +1,5 @@
 import { RTL_LANGUAGES, type BBox, type Block, type InlineMark, type JobWarning, type LanguageCode, type LayoutDocument, type Line } from '@docat/contracts';
-import type { PDFRef } from 'pdf-lib';
+import { PDFArray, PDFDict, PDFHexString, PDFName, PDFNumber, PDFString, type PDFPage, type PDFRef } from 'pdf-lib';
 import { appendContent, interpretPage, num, openPdf, removeText, savePdf, type ContentOp } from '../content/index.js';
 import { FontLibrary } from '../fonts/font-library.js';
 import { setBlock, type BlockSetting, type StyledStretch } from './block-setter.js';
@@ -227,6 +227,7 @@ export async function renderTranslatedPdf(
     // (a font without a Unicode map) is there all the same, and a line must not grow over it.
     const drawn = page.scanned ? [] : interpretPage(file, pageIndex).runs.flatMap((r) => r.glyphs.map((g) => mapBox(geometry.toDisplay, g.bbox)));
     const fontResources: Record<string, PDFRef> = {};
+    const drawnLinks: DrawnLink[] = [];
     for (const item of items) {
       const shaper = shaperFor(item.style);
       const align = rtl ? mirror(item.style.align) : item.style.align;
@@ -249,7 +250,10 @@ export async function renderTranslatedPdf(
       // On a scan the text is in the image: the translation covers it and must be seen.
       const painted = paintLines(setting.lines, setting.size, item.style.color, fonts, { invisible: item.hidden && !page.scanned });
       if (framed) ops.push({ op: 'q', operands: [] }, frameMatrix(framed, geometry.height), ...painted.ops, { op: 'Q', operands: [] });
-      else ops.push(...painted.ops);
+      else {
+        ops.push(...painted.ops);
+        for (const link of painted.links) drawnLinks.push({ ...link, area: item.box });
+      }
       for (const [resource, font] of painted.fonts) fontResources[resource] = font.ref;
       placements.push(placementOf(page.number, item, setting, geometry.height, [...painted.fonts.values()].map((f) => f.baseFont)));
       stats.translatedBlocks++;
@@ -265,6 +269,7 @@ export async function renderTranslatedPdf(
       }
     }
     appendContent(file, pageIndex, ops, { Font: fontResources });
+    if (drawnLinks.length > 0) moveLinks(file.doc.getPage(pageIndex), geometry, drawnLinks);
   }
   opts.onPage?.(layout.pages.length, layout.pages.length);
   await fonts.write();
@@ -296,6 +301,49 @@ function placementOf(page: number, item: Item, setting: BlockSetting, pageHeight
     sourceFont: (span?.font ?? '').replace(/^[A-Z]{6}\+/u, ''),
     fonts: [...new Set(fonts.map((f) => f.replace(/^[A-Z]{6}\+/u, '')))],
   };
+}
+
+interface DrawnLink {
+  href: string;
+  /** Where the linked words were drawn, in drawing space (y up). */
+  box: [number, number, number, number];
+  /** The translated block's box (displayed page, y down). */
+  area: BBox;
+}
+
+function uriOf(annotation: PDFDict): string | undefined {
+  const action = annotation.lookup(PDFName.of('A'));
+  if (!(action instanceof PDFDict)) return undefined;
+  const uri = action.lookup(PDFName.of('URI'));
+  return uri instanceof PDFString || uri instanceof PDFHexString ? uri.decodeText() : undefined;
+}
+
+/**
+ * A link annotation over translated words moves with them: its rectangle becomes the box
+ * around where those words were drawn (the target is the same; the words are not).
+ */
+function moveLinks(page: PDFPage, geometry: PageGeometry, drawn: DrawnLink[]): void {
+  const annots = page.node.lookup(PDFName.of('Annots'));
+  if (!(annots instanceof PDFArray)) return;
+  for (let i = 0; i < annots.size(); i++) {
+    const annotation = annots.lookup(i);
+    if (!(annotation instanceof PDFDict) || annotation.lookup(PDFName.of('Subtype')) !== PDFName.of('Link')) continue;
+    const href = uriOf(annotation);
+    const rect = annotation.lookup(PDFName.of('Rect'));
+    if (!href || !(rect instanceof PDFArray) || rect.size() !== 4) continue;
+    const values = rect.asArray().map((v) => (v instanceof PDFNumber ? v.asNumber() : NaN));
+    if (values.some((v) => !Number.isFinite(v))) continue;
+    const shown = mapBox(geometry.toDisplay, values as BBox);
+    const cx = (shown[0] + shown[2]) / 2;
+    const cy = (shown[1] + shown[3]) / 2;
+    const mine = drawn.filter((d) => d.href === href && cx >= d.area[0] - 2 && cx <= d.area[2] + 2 && cy >= d.area[1] - 2 && cy <= d.area[3] + 2);
+    if (mine.length === 0) continue;
+    const box: BBox = [Math.min(...mine.map((d) => d.box[0])), Math.min(...mine.map((d) => d.box[1])), Math.max(...mine.map((d) => d.box[2])), Math.max(...mine.map((d) => d.box[3]))];
+    const user = mapBox(geometry.drawingToUser, box);
+    annotation.set(PDFName.of('Rect'), page.doc.context.obj(user.map((v) => Math.round(v * 100) / 100)));
+    // Quad points of the old position would point the link back there in some viewers.
+    annotation.delete(PDFName.of('QuadPoints'));
+  }
 }
 
 /**
@@ -360,7 +408,7 @@ function stretchesOf(item: Item, shaperFor: (style: SourceStyle) => TextShaper):
     const end = Math.min(m.end, item.translation.length);
     if (end <= start) continue;
     const style: SourceStyle = { ...item.style, bold: m.bold ?? item.style.bold, italic: m.italic ?? item.style.italic };
-    out.push({ start, end, shaper: shaperFor(style), ...(m.color ? { color: parseColor(m.color) } : {}) });
+    out.push({ start, end, shaper: shaperFor(style), ...(m.color ? { color: parseColor(m.color) } : {}), ...(m.href ? { href: m.href } : {}) });
     last = end;
   }
   return out;

@@ -39,6 +39,8 @@ export interface ShapedRun {
   width: number;
   /** Fill colour of a stretch set in another colour than its block. */
   color?: [number, number, number];
+  /** Link target of the stretch the run belongs to. */
+  href?: string;
 }
 
 export interface ShapedLine {
