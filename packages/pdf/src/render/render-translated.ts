@@ -319,12 +319,16 @@ function uriOf(annotation: PDFDict): string | undefined {
 }
 
 /**
- * A link annotation over translated words moves with them: its rectangle becomes the box
- * around where those words were drawn (the target is the same; the words are not).
+ * A link annotation over translated words moves with them. The annotations of one target
+ * over one translated block, in reading order, take the places where its linked words
+ * were drawn, in drawing order, one line part each (a link the source wrapped over two
+ * lines has two annotations; the translation's two parts go to them). An annotation
+ * left over keeps the last part.
  */
 function moveLinks(page: PDFPage, geometry: PageGeometry, drawn: DrawnLink[]): void {
   const annots = page.node.lookup(PDFName.of('Annots'));
   if (!(annots instanceof PDFArray)) return;
+  const found: { annotation: PDFDict; href: string; at: BBox }[] = [];
   for (let i = 0; i < annots.size(); i++) {
     const annotation = annots.lookup(i);
     if (!(annotation instanceof PDFDict) || annotation.lookup(PDFName.of('Subtype')) !== PDFName.of('Link')) continue;
@@ -333,16 +337,27 @@ function moveLinks(page: PDFPage, geometry: PageGeometry, drawn: DrawnLink[]): v
     if (!href || !(rect instanceof PDFArray) || rect.size() !== 4) continue;
     const values = rect.asArray().map((v) => (v instanceof PDFNumber ? v.asNumber() : NaN));
     if (values.some((v) => !Number.isFinite(v))) continue;
-    const shown = mapBox(geometry.toDisplay, values as BBox);
-    const cx = (shown[0] + shown[2]) / 2;
-    const cy = (shown[1] + shown[3]) / 2;
-    const mine = drawn.filter((d) => d.href === href && cx >= d.area[0] - 2 && cx <= d.area[2] + 2 && cy >= d.area[1] - 2 && cy <= d.area[3] + 2);
-    if (mine.length === 0) continue;
-    const box: BBox = [Math.min(...mine.map((d) => d.box[0])), Math.min(...mine.map((d) => d.box[1])), Math.max(...mine.map((d) => d.box[2])), Math.max(...mine.map((d) => d.box[3]))];
-    const user = mapBox(geometry.drawingToUser, box);
-    annotation.set(PDFName.of('Rect'), page.doc.context.obj(user.map((v) => Math.round(v * 100) / 100)));
-    // Quad points of the old position would point the link back there in some viewers.
-    annotation.delete(PDFName.of('QuadPoints'));
+    found.push({ annotation, href, at: mapBox(geometry.toDisplay, values as BBox) });
+  }
+  found.sort((a, b) => a.at[1] - b.at[1] || a.at[0] - b.at[0]);
+  const areas = new Map<BBox, DrawnLink[]>();
+  for (const d of drawn) areas.set(d.area, [...(areas.get(d.area) ?? []), d]);
+  for (const [area, parts] of areas) {
+    for (const href of new Set(parts.map((p) => p.href))) {
+      const places = parts.filter((p) => p.href === href);
+      const inside = found.filter((f) => {
+        const cx = (f.at[0] + f.at[2]) / 2;
+        const cy = (f.at[1] + f.at[3]) / 2;
+        return f.href === href && cx >= area[0] - 2 && cx <= area[2] + 2 && cy >= area[1] - 2 && cy <= area[3] + 2;
+      });
+      inside.forEach((f, i) => {
+        const place = places[Math.min(i, places.length - 1)]!;
+        const user = mapBox(geometry.drawingToUser, place.box);
+        f.annotation.set(PDFName.of('Rect'), page.doc.context.obj(user.map((v) => Math.round(v * 100) / 100)));
+        // Quad points of the old position would point the link back there in some viewers.
+        f.annotation.delete(PDFName.of('QuadPoints'));
+      });
+    }
   }
 }
 
@@ -408,7 +423,7 @@ function stretchesOf(item: Item, shaperFor: (style: SourceStyle) => TextShaper):
     const end = Math.min(m.end, item.translation.length);
     if (end <= start) continue;
     const style: SourceStyle = { ...item.style, bold: m.bold ?? item.style.bold, italic: m.italic ?? item.style.italic };
-    out.push({ start, end, shaper: shaperFor(style), ...(m.color ? { color: parseColor(m.color) } : {}), ...(m.href ? { href: m.href } : {}) });
+    out.push({ start, end, shaper: shaperFor(style), ...(m.color ? { color: parseColor(m.color) } : {}), ...(m.href ? { href: m.href, link: out.length } : {}) });
     last = end;
   }
   return out;

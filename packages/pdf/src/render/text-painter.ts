@@ -59,7 +59,7 @@ export interface PaintedLine {
   /** Glyphs drawn (CIDs per font) and the text they were drawn for, for checks. */
   glyphCount: number;
   /** Where each stretch with a link target was drawn: boxes in drawing space (x0, y0, x1, y1, y up). */
-  links: { href: string; box: [number, number, number, number] }[];
+  links: { href: string; link: number; box: [number, number, number, number] }[];
 }
 
 /**
@@ -137,7 +137,13 @@ export function paintLines(lines: PlacedLine[], size: number, color: [number, nu
       flushShow();
       if (rise !== 0) ops.push({ op: 'Ts', operands: [num(0)] });
       if (run.reordered) ops.push({ op: 'EMC', operands: [] });
-      if (run.href && x > runStart) links.push({ href: run.href, box: [runStart, line.baseline - size * 0.25, x, line.baseline + size * 0.85] });
+      if (run.href && x > runStart) {
+        // Runs of one stretch on one line (a font change inside it) make one box.
+        const last = links[links.length - 1];
+        const box: [number, number, number, number] = [runStart, line.baseline - size * 0.25, x, line.baseline + size * 0.85];
+        if (last && last.link === (run.link ?? -1) && Math.abs(last.box[1] - box[1]) < 0.01) last.box = [Math.min(last.box[0], box[0]), box[1], Math.max(last.box[2], box[2]), box[3]];
+        else links.push({ href: run.href, link: run.link ?? -1, box });
+      }
     }
   }
   ops.push({ op: 'ET', operands: [] });
