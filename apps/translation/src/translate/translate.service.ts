@@ -110,11 +110,15 @@ export class TranslateService {
     const blocks = [...reassemble(segments, outcome.texts).values()].map((b) => ({
       id: b.blockId,
       text: b.text,
+      ...(b.marks ? { marks: b.marks } : {}),
       ...(b.cells
         ? {
             cells: [...b.cells]
               .sort((x, y) => x[0] - y[0])
-              .map(([index, text]) => ({ index, text })),
+              .map(([index, text]) => {
+                const marks = b.cellMarks?.get(index);
+                return { index, text, ...(marks ? { marks } : {}) };
+              }),
           }
         : {}),
     }));

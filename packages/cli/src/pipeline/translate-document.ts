@@ -109,7 +109,7 @@ export async function translateDocument(opts: TranslateDocumentOptions): Promise
   }).finally(() => store?.close());
   const translated = applyTranslations(document, reassemble(segments, outcome.texts));
   for (const w of outcome.warnings) {
-    if (w.kind === 'engine_fallback' || w.kind === 'pseudo_engine') warnings.push({ kind: w.kind, message: w.detail });
+    if (w.kind === 'engine_fallback' || w.kind === 'pseudo_engine' || w.kind === 'style_dropped') warnings.push({ kind: w.kind, message: w.detail });
   }
   const billed = Object.values(outcome.billedCharacters).reduce((a, b) => a + (b ?? 0), 0);
   const requests = Object.values(outcome.requests).reduce((a, b) => a + (b ?? 0), 0);

@@ -3,6 +3,7 @@ import type { PDFPageProxy } from 'pdfjs-dist/types/src/display/api.js';
 import { multiply, transformRect } from '../layout/geometry.js';
 import { measureText, normalizeText, type TextQuality } from '../layout/text-normalize.js';
 import type { PdfjsModule } from './pdfjs.js';
+import { applyTextStyles, collectTextPaint, readLinks, type TextPaint } from './text-styles.js';
 
 export interface ImageRegion {
   bbox: BBox;
@@ -49,6 +50,8 @@ export interface PageContent {
    * on the page advances the same width per character (see `fixedPitchFonts`).
    */
   monospaceFonts?: ReadonlySet<string>;
+  /** Read without the operator walk, the text used a font whose name no walk had found yet. */
+  unnamedFonts?: boolean;
 }
 
 interface TextItemLike {
@@ -81,6 +84,13 @@ function cleanFontName(name: string): string {
 export interface ReadPageOptions {
   /** Walk the operator list: images, paths, real font names. */
   operators: boolean;
+  /**
+   * Font names found by walks on earlier pages of the same open document (pdf.js font id to
+   * name): a walk adds what it finds; a page read without one takes its names from here.
+   */
+  fontNames?: Map<string, string>;
+  /** Read form field values (false when the document has no form: saves the annotations). */
+  fields?: boolean;
 }
 
 export async function readPage(
@@ -94,10 +104,12 @@ export async function readPage(
   const images: ImageRegion[] = [];
   const shapes: PathShape[] = [];
   const fontNames = new Map<string, string>();
+  let paint: TextPaint | undefined;
 
   if (opts.operators) {
     const ops = await page.getOperatorList();
     walkOperators(pdfjs, ops.fnArray, ops.argsArray, vt, [0, 0, viewport.width, viewport.height], images, shapes, fontNames);
+    paint = collectTextPaint(pdfjs, ops.fnArray, ops.argsArray, vt);
     for (const id of fontNames.keys()) {
       if (page.commonObjs.has(id)) {
         const font: unknown = page.commonObjs.get(id);
@@ -105,11 +117,13 @@ export async function readPage(
         if (typeof name === 'string' && name) fontNames.set(id, cleanFontName(name));
       }
     }
+    for (const [id, name] of fontNames) if (name !== id) opts.fontNames?.set(id, name);
   }
+  let unnamedFonts = false;
 
   const content = await page.getTextContent({ includeMarkedContent: false });
   const styles = content.styles as Record<string, TextStyleLike>;
-  const spans: Span[] = [];
+  let spans: Span[] = [];
   const pitch = new Map<string, PitchSample[]>();
   const quality: TextQuality = { chars: 0, garbage: 0 };
   for (const raw of content.items) {
@@ -127,12 +141,16 @@ export async function readPage(
     // Item metrics are in text space scaled by the font matrix; dividing the
     // transform out gives unit vectors along and across the baseline.
     const advance = vertical ? item.height : item.width;
-    const ux = m[0]! / Math.hypot(m[0]!, m[1]!) || 1;
-    const uy = m[1]! / Math.hypot(m[0]!, m[1]!) || 0;
+    // (A zero component is a real direction: text turned by 90 degrees has m[0] = 0.)
+    const along = Math.hypot(m[0]!, m[1]!);
+    const ux = along > 0 ? m[0]! / along : 1;
+    const uy = along > 0 ? m[1]! / along : 0;
     const bbox: BBox = vertical
       ? boxFromCorners(m[4]! - size / 2, m[5]!, m[4]! + size / 2, m[5]! + advance)
       : orientedBox(m[4]!, m[5]!, ux, uy, advance, size * ascent, size * descent);
-    const fontName = fontNames.get(item.fontName) ?? style?.fontFamily ?? 'unknown';
+    const known = fontNames.get(item.fontName) ?? opts.fontNames?.get(item.fontName);
+    if (known === undefined && !opts.operators) unnamedFonts = true;
+    const fontName = known ?? style?.fontFamily ?? 'unknown';
     const samples = pitch.get(fontName) ?? [];
     samples.push({ text: item.str, advance: advance / size });
     pitch.set(fontName, samples);
@@ -140,10 +158,16 @@ export async function readPage(
     const span: Span = { text: normalizeText(item.str), bbox, font: fontName, size: Math.round(size * 100) / 100 };
     if (bold) span.bold = true;
     if (italic) span.italic = true;
+    if (!vertical) {
+      // Counter-clockwise as displayed (y grows downwards); whole-degree noise is not an angle.
+      const angle = Math.round((Math.atan2(-uy, ux) * 180) / Math.PI * 10) / 10;
+      if (Math.abs(angle) >= 1) span.angle = angle;
+    }
     spans.push(span);
   }
+  if (paint) spans = applyTextStyles(spans, paint, await readLinks(page, vt));
 
-  const fields = await readFields(page, vt);
+  const fields = opts.fields === false ? [] : await readFields(page, vt);
   return {
     number: page.pageNumber,
     width: viewport.width,
@@ -156,6 +180,7 @@ export async function readPage(
     fields,
     quality,
     monospaceFonts: fixedPitchFonts(pitch),
+    ...(unnamedFonts ? { unnamedFonts } : {}),
   };
 }
 
