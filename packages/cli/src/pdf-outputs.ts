@@ -25,7 +25,7 @@ export async function renderPdfOutputs(
   input: string,
   source: LayoutDocument,
   translated: LayoutDocument,
-  opts: { target: string; formats: readonly PdfFormat[]; dualMode: DualMode; password?: string; report?: boolean; onPage?: (done: number, total: number) => void },
+  opts: { target: string; formats: readonly PdfFormat[]; dualMode: DualMode; password?: string; report?: boolean; keepActiveContent?: boolean; onPage?: (done: number, total: number) => void },
 ): Promise<PdfOutputs> {
   // The report reads the translated PDF back: it is rendered for it even when only text outputs are written.
   if (opts.formats.length === 0 && !opts.report) return { files: {}, warnings: [] };
@@ -41,6 +41,7 @@ export async function renderPdfOutputs(
     fonts,
     ...password,
     ...subset,
+    keepActiveContent: opts.keepActiveContent === true,
     ...(opts.onPage ? { onPage: opts.onPage } : {}),
   });
   const files: PdfOutputs['files'] = {};
@@ -50,6 +51,7 @@ export async function renderPdfOutputs(
       mode: opts.dualMode,
       plan: { layout: source, translations, targetLanguage: opts.target, fonts },
       ...password,
+      keepActiveContent: opts.keepActiveContent === true,
       ...(subset.pages ? { sourcePages: subset.pages } : {}),
     });
   }

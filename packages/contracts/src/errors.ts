@@ -20,6 +20,8 @@ export const ERROR_CODES = {
     title: 'The idempotency key was already used with a different request',
   },
   WEBHOOK_URL_FORBIDDEN: { status: 422, title: 'The webhook URL points to a forbidden address' },
+  LIMIT_REACHED: { status: 422, title: 'The account has as many of these as its plan allows' },
+  REQUEST_TIMEOUT: { status: 408, title: 'The request body did not arrive in time' },
 
   // Identity and access
   UNAUTHENTICATED: { status: 401, title: 'Authentication is required' },

@@ -17,3 +17,4 @@ export * from './queues.js';
 export * from './progress-estimate.js';
 export * from './pdf-signature.js';
 export * from './browser-session.js';
+export * from './ocr-status.js';

@@ -38,7 +38,7 @@ export const jobProgressSchema = z.object({
 });
 export type JobProgress = z.infer<typeof jobProgressSchema>;
 
-export const WARNING_KINDS = ['overflow', 'ocr_failed', 'recovered_damage', 'page_failed', 'font_fallback', 'engine_fallback', 'pseudo_engine', 'placeholder_repaired', 'text_layer_replaced', 'page_rotated'] as const;
+export const WARNING_KINDS = ['overflow', 'ocr_failed', 'recovered_damage', 'page_failed', 'font_fallback', 'engine_fallback', 'pseudo_engine', 'placeholder_repaired', 'text_layer_replaced', 'page_rotated', 'style_dropped'] as const;
 export const jobWarningSchema = z.object({
   kind: z.enum(WARNING_KINDS),
   page: z.number().int().positive().optional(),

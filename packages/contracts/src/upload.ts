@@ -69,6 +69,8 @@ export const uploadOptionsSchema = z.object({
   password: z.string().max(1024).optional(),
   noCache: booleanish.default(false),
   useMemory: booleanish.default(true),
+  /** Translate the text labels inside figures (clear text runs); absent or false keeps them as they are. */
+  translateFigureText: booleanish.optional(),
 });
 export type UploadOptionsInput = z.input<typeof uploadOptionsSchema>;
 export type UploadOptions = z.infer<typeof uploadOptionsSchema>;
@@ -84,5 +86,6 @@ export function outputAffectingOptions(o: UploadOptions): Record<string, unknown
     dualMode: o.dualMode,
     glossaryId: o.glossaryId ?? null,
     useMemory: o.useMemory,
+    ...(o.translateFigureText ? { translateFigureText: true } : {}),
   };
 }

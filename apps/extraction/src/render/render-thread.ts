@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { DocatError, type FidelityReport, type JobWarning, type LayoutDocument } from '@docat/contracts';
-import { RENDER_THREAD_HEAP_MB, type DualMode } from '@docat/pdf';
+import { RENDER_THREAD_HEAP_MB, type DualMode, type RenderText } from '@docat/pdf';
 import type { RenderReply, RenderRequest } from './render-thread.protocol.js';
 
 /**
@@ -28,11 +28,13 @@ export interface RenderInput {
   /** The source PDF. Its buffer is handed over to the thread and unusable afterwards. */
   source: Uint8Array;
   layout: LayoutDocument;
-  translations: Map<string, string>;
+  translations: Map<string, RenderText>;
   targetLanguage: string;
   password?: string;
   /** Also make the bilingual PDF, in this mode. */
   dual?: DualMode;
+  /** Keep the source's scripts, actions and embedded files (PDF_KEEP_ACTIVE_CONTENT). */
+  keepActiveContent?: boolean;
 }
 
 export interface RenderThreadOptions {

@@ -11,7 +11,7 @@ import {
   type OutputFormat,
   type RenderJob,
 } from '@docat/contracts';
-import { decryptSecret, resolveEncryptionKey, type DocatConfig, type Keyring } from '@docat/config';
+import { openPdfPassword, resolveEncryptionKey, type DocatConfig, type Keyring } from '@docat/config';
 import { applyTranslations, buildFidelityReport, mergeChunks, renderTranslationsOf, toJson, toMarkdown, toPlainText } from '@docat/pdf';
 import { CONFIG, STORAGE, StepReporter, downloadToTemp, readJson, type ObjectStorage } from '@docat/service-kit';
 import { outputsProduced } from '@docat/observability';
@@ -59,7 +59,21 @@ export class RenderService {
       translated.push(
         applyTranslations(
           layout,
-          new Map(translation.blocks.map((b) => [b.id, { text: b.text, ...(b.cells ? { cells: new Map(b.cells.map((c) => [c.index, c.text])) } : {}) }])),
+          new Map(
+            translation.blocks.map((b) => [
+              b.id,
+              {
+                text: b.text,
+                ...(b.marks ? { marks: b.marks } : {}),
+                ...(b.cells
+                  ? {
+                      cells: new Map(b.cells.map((c) => [c.index, c.text])),
+                      cellMarks: new Map(b.cells.filter((c) => c.marks).map((c) => [c.index, c.marks!])),
+                    }
+                  : {}),
+              },
+            ]),
+          ),
         ),
       );
       translatedBlocks.push(...translation.blocks);
@@ -126,7 +140,7 @@ export class RenderService {
     const file = await downloadToTemp(this.storage, job.sourceKey, signal);
     try {
       const original = new Uint8Array(await readFile(file.path));
-      const password = job.passwordSecret ? decryptSecret(await this.encryptionKeys(), job.passwordSecret, job.jobId) : undefined;
+      const password = job.passwordSecret ? openPdfPassword(await this.encryptionKeys(), job.passwordSecret, job.sourceKey, job.jobId) : undefined;
       signal.throwIfAborted();
       // Seconds of CPU for a long document: off the event loop, so the queue lease is
       // renewed and the health and metrics endpoints keep answering meanwhile.
@@ -138,6 +152,7 @@ export class RenderService {
           targetLanguage: job.targetLanguage,
           ...(password ? { password } : {}),
           ...(job.outputs.includes('dual') ? { dual: job.dualMode } : {}),
+          keepActiveContent: this.config.pdf.keepActiveContent,
         },
         { signal, onPage },
       );

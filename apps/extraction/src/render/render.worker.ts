@@ -38,6 +38,7 @@ async function render(request: RenderRequest): Promise<void> {
     ...(subset ? { pages: subset } : {}),
     fonts,
     ...password,
+    keepActiveContent: request.keepActiveContent === true,
     onPage: (done, total) => reply({ type: 'progress', done, total }),
   });
   const dual = request.dual
@@ -45,6 +46,7 @@ async function render(request: RenderRequest): Promise<void> {
         mode: request.dual,
         plan: { layout: request.layout, translations: request.translations, targetLanguage: request.targetLanguage, fonts },
         ...password,
+        keepActiveContent: request.keepActiveContent === true,
         ...(subset ? { sourcePages: subset } : {}),
       })
     : null;

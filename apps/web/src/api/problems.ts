@@ -25,6 +25,8 @@ const ADVICE: Record<ErrorCode, string> = {
     'This upload was already sent with other options. Reload the page and upload again.',
   WEBHOOK_URL_FORBIDDEN:
     'The webhook address points to a private or local network, which is not allowed.',
+  LIMIT_REACHED: 'Your plan allows no more of these. Delete one you no longer need first.',
+  REQUEST_TIMEOUT: 'The upload was too slow and was stopped. Check your connection and try again.',
   UNAUTHENTICATED: 'You are signed out. Sign in again to continue.',
   INVALID_CREDENTIALS: 'The email or password is wrong. Check both, or reset your password.',
   TOKEN_INVALID: 'The link or session is no longer valid. Sign in again, or ask for a new link.',

@@ -22,8 +22,10 @@ interface TranslateFlags {
   dataDir?: string;
   cache: boolean;
   memory: boolean;
+  figureText?: boolean;
   report?: string | boolean;
   quiet?: boolean;
+  keepActiveContent?: boolean;
 }
 
 const AVAILABLE: readonly OutputFormat[] = TRANSLATE_FORMATS;
@@ -52,7 +54,9 @@ export function translateCommand(): Command {
     .option('--data-dir <dir>', 'CLI data folder (default: DOCAT_CLI_DATA_DIR or ~/.local/share/docat)')
     .option('--no-cache', 'do not reuse a cached result (the CLI keeps none: every run extracts and translates again; translation memory still applies)')
     .option('--no-memory', 'neither read nor write the translation memory kept in the data folder')
+    .option('--figure-text', 'also translate the text labels inside figures (kept as they are by default)')
     .option('--report [file]', 'write the fidelity report (JSON): what is left untranslated, shrunk, overflowing or overlapping, and the coverage per page (default: beside the outputs, <name>.<lang>.report.json)')
+    .option('--keep-active-content', "keep the input's JavaScript, OpenAction, additional actions, launch actions and embedded files in the PDF outputs (removed by default)")
     .option('-q, --quiet', 'print nothing but errors')
     .action(async (file: string, flags: TranslateFlags) => {
       const options = uploadOptionsSchema.safeParse({
@@ -63,6 +67,7 @@ export function translateCommand(): Command {
         pages: flags.pages,
         dualMode: flags.dualMode,
         password: flags.password,
+        translateFigureText: flags.figureText === true,
       });
       if (!options.success) {
         const issue = options.error.issues[0];
@@ -89,6 +94,7 @@ export function translateCommand(): Command {
         ...(flags.glossary ? { glossaryFile: flags.glossary } : {}),
         openMemory: () => openCliMemory(cliDataDir(flags.dataDir)),
         useMemory: flags.memory,
+        translateFigureText: options.data.translateFigureText === true,
         onProgress: (stage, done, total) => pipeline.report(stage, done, total, stage === 'extract' ? 'pages' : 'segments'),
       });
 
@@ -99,6 +105,7 @@ export function translateCommand(): Command {
         dualMode: options.data.dualMode,
         ...(options.data.password ? { password: options.data.password } : {}),
         ...(flags.report ? { report: true } : {}),
+        keepActiveContent: flags.keepActiveContent === true,
         onPage: (done, total) => pipeline.report('render', done, total, 'pages'),
       });
       const overflow = pdfs.warnings.filter((w) => w.kind === 'overflow');

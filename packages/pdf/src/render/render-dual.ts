@@ -5,6 +5,7 @@ import type { LayoutDocument } from '@docat/contracts';
 import type { FontLibrary } from '../fonts/font-library.js';
 import { pageGeometry } from './page-geometry.js';
 import { renderInterleavedPdf } from './render-interleaved.js';
+import { removeActiveContent } from './active-content.js';
 
 export type DualMode = 'side' | 'alternate' | 'interleaved';
 
@@ -25,6 +26,8 @@ export interface RenderDualOptions {
    * holds only some of them; the bilingual PDF then holds just those pages.
    */
   sourcePages?: readonly number[];
+  /** Keep the original's scripts, actions and embedded files (as `RenderTranslatedOptions.keepActiveContent`). */
+  keepActiveContent?: boolean;
 }
 
 /**
@@ -222,5 +225,6 @@ export async function renderDualPdf(sourceBytes: Uint8Array, translatedBytes: Ui
   const title = source.getTitle();
   if (title) out.setTitle(title);
   out.catalog.delete(PDFName.of('AcroForm'));
+  if (!opts.keepActiveContent) removeActiveContent(out);
   return out.save({ useObjectStreams: false });
 }
