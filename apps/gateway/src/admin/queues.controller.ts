@@ -4,6 +4,7 @@ import { z } from 'zod';
 import {
   DocatError,
   failedQueueJobsQuerySchema,
+  queueJobIdSchema,
   queueNameSchema,
   RPC,
   type FailedQueueJobList,

@@ -15,7 +15,7 @@ import {
   type UntranslatedReason,
   type UntranslatedSegment,
 } from '@docat/contracts';
-import type { BlockPlacement } from '../render/render-translated.js';
+import { textOf, type BlockPlacement, type RenderText } from '../render/render-translated.js';
 import type { ReadBackPage, ReadWord } from './read-back.js';
 
 /**
@@ -54,7 +54,7 @@ export interface FidelityInput {
   /** The plan: the source layout the job rendered from. */
   layout: LayoutDocument;
   /** Block id (or `cellKey`) to translated text, as the renderer was given it. */
-  translations: ReadonlyMap<string, string>;
+  translations: ReadonlyMap<string, RenderText>;
   targetLanguage: string;
   /** What the renderer set; absent when no PDF was rendered. */
   placements?: readonly BlockPlacement[];
@@ -87,10 +87,14 @@ interface Segment {
   translation: string | undefined;
 }
 
-function segmentsOf(block: Block, translations: ReadonlyMap<string, string>): Segment[] {
-  const whole = translations.get(block.id);
+function segmentsOf(block: Block, translations: ReadonlyMap<string, RenderText>): Segment[] {
+  const get = (key: string): string | undefined => {
+    const t = translations.get(key);
+    return t === undefined ? undefined : textOf(t);
+  };
+  const whole = get(block.id);
   if (block.type === 'table' && block.cells && block.cells.length > 0 && whole === undefined) {
-    return block.cells.map((cell, i) => ({ block, cell: i, box: cell.bbox, text: cell.text, translation: translations.get(`${block.id}#${i}`) }));
+    return block.cells.map((cell, i) => ({ block, cell: i, box: cell.bbox, text: cell.text, translation: get(`${block.id}#${i}`) }));
   }
   return [{ block, box: block.bbox, text: block.text, translation: whole }];
 }

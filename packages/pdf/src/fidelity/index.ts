@@ -1,5 +1,5 @@
 import type { FidelityReport, LayoutDocument } from '@docat/contracts';
-import type { RenderTranslatedResult } from '../render/render-translated.js';
+import type { RenderText, RenderTranslatedResult } from '../render/render-translated.js';
 import { buildFidelityReport } from './fidelity-report.js';
 import { readBack } from './read-back.js';
 
@@ -13,7 +13,7 @@ export { readBack, wordsOf, type ReadBackPage, type ReadWord } from './read-back
  */
 export async function fidelityReportOf(
   rendered: Pick<RenderTranslatedResult, 'bytes' | 'placements'>,
-  plan: { layout: LayoutDocument; translations: ReadonlyMap<string, string>; targetLanguage: string; pages?: readonly number[] },
+  plan: { layout: LayoutDocument; translations: ReadonlyMap<string, RenderText>; targetLanguage: string; pages?: readonly number[] },
 ): Promise<FidelityReport> {
   const output = await readBack(rendered.bytes);
   const pages = plan.pages;

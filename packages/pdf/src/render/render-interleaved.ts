@@ -6,6 +6,7 @@ import type { PlacedLine } from './block-setter.js';
 import { sourceStyle } from './block-style.js';
 import { wrapText } from './line-breaker.js';
 import { pageGeometry } from './page-geometry.js';
+import { textOf, type RenderText } from './render-translated.js';
 import { FontSet, paintLines } from './text-painter.js';
 import { TextShaper } from './text-shaper.js';
 
@@ -45,7 +46,7 @@ const r2 = (v: number): number => Math.round(v * 100) / 100;
 export async function renderInterleavedPdf(
   sourceBytes: Uint8Array,
   layout: LayoutDocument,
-  translations: ReadonlyMap<string, string>,
+  translations: ReadonlyMap<string, RenderText>,
   opts: RenderInterleavedOptions,
 ): Promise<Uint8Array> {
   const source = await openPdf(sourceBytes, { password: opts.password, respectPermissions: opts.respectPermissions });
@@ -210,7 +211,9 @@ export async function renderInterleavedPdf(
 }
 
 /** A block's source text and its translation (a table translated cell by cell: row by row). */
-function textsOf(block: Block, translations: ReadonlyMap<string, string>): { text: string; translation?: string } {
+function textsOf(block: Block, map: ReadonlyMap<string, RenderText>): { text: string; translation?: string } {
+  // Inline styles are not set here: every paragraph is set in one style, its translation in blue.
+  const translations = { get: (key: string): string | undefined => { const t = map.get(key); return t === undefined ? undefined : textOf(t); } };
   const whole = translations.get(block.id);
   if (whole !== undefined) return whole.trim() !== '' && whole.trim() !== block.text.trim() ? { text: block.text, translation: whole } : { text: block.text };
   if (block.type !== 'table' || !block.cells || block.cells.length === 0) return { text: block.text };
