@@ -15,8 +15,9 @@ import {
   type UntranslatedReason,
   type UntranslatedSegment,
 } from '@docat/contracts';
-import { textOf, type BlockPlacement, type RenderText } from '../render/render-translated.js';
+import type { BlockPlacement } from '../render/render-translated.js';
 import type { ReadBackPage, ReadWord } from './read-back.js';
+import { textOf, type RenderText } from '../render/render-translated.js';
 
 /**
  * The form a word is compared in, or null when it is not a prose word: fewer than two
@@ -88,13 +89,9 @@ interface Segment {
 }
 
 function segmentsOf(block: Block, translations: ReadonlyMap<string, RenderText>): Segment[] {
-  const get = (key: string): string | undefined => {
-    const t = translations.get(key);
-    return t === undefined ? undefined : textOf(t);
-  };
-  const whole = get(block.id);
+  const whole = plainOf(translations.get(block.id));
   if (block.type === 'table' && block.cells && block.cells.length > 0 && whole === undefined) {
-    return block.cells.map((cell, i) => ({ block, cell: i, box: cell.bbox, text: cell.text, translation: get(`${block.id}#${i}`) }));
+    return block.cells.map((cell, i) => ({ block, cell: i, box: cell.bbox, text: cell.text, translation: plainOf(translations.get(`${block.id}#${i}`)) }));
   }
   return [{ block, box: block.bbox, text: block.text, translation: whole }];
 }
@@ -355,4 +352,9 @@ function crossings(placed: readonly BlockPlacement[]): { a: BlockPlacement; regi
     }
   }
   return out;
+}
+
+
+function plainOf(t: RenderText | undefined): string | undefined {
+  return t === undefined ? undefined : textOf(t);
 }

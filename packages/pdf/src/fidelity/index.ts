@@ -2,6 +2,7 @@ import type { FidelityReport, LayoutDocument } from '@docat/contracts';
 import type { RenderText, RenderTranslatedResult } from '../render/render-translated.js';
 import { buildFidelityReport } from './fidelity-report.js';
 import { readBack } from './read-back.js';
+import { type RenderText } from '../render/render-translated.js';
 
 export { buildFidelityReport, proseToken, proseTokens, type FidelityInput } from './fidelity-report.js';
 export { readBack, wordsOf, type ReadBackPage, type ReadWord } from './read-back.js';

@@ -7,6 +7,7 @@ import { pageGeometry } from './page-geometry.js';
 import { renderInterleavedPdf } from './render-interleaved.js';
 import type { RenderText } from './render-translated.js';
 import { removeActiveContent } from './active-content.js';
+import { type RenderText } from './render-translated.js';
 
 export type DualMode = 'side' | 'alternate' | 'interleaved';
 

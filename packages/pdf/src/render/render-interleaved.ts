@@ -6,9 +6,9 @@ import type { PlacedLine } from './block-setter.js';
 import { sourceStyle } from './block-style.js';
 import { wrapText } from './line-breaker.js';
 import { pageGeometry } from './page-geometry.js';
-import { textOf, type RenderText } from './render-translated.js';
 import { FontSet, paintLines } from './text-painter.js';
 import { TextShaper } from './text-shaper.js';
+import { textOf, type RenderText } from './render-translated.js';
 
 export interface RenderInterleavedOptions {
   targetLanguage: string;
@@ -211,10 +211,8 @@ export async function renderInterleavedPdf(
 }
 
 /** A block's source text and its translation (a table translated cell by cell: row by row). */
-function textsOf(block: Block, map: ReadonlyMap<string, RenderText>): { text: string; translation?: string } {
-  // Inline styles are not set here: every paragraph is set in one style, its translation in blue.
-  const translations = { get: (key: string): string | undefined => { const t = map.get(key); return t === undefined ? undefined : textOf(t); } };
-  const whole = translations.get(block.id);
+function textsOf(block: Block, translations: ReadonlyMap<string, RenderText>): { text: string; translation?: string } {
+  const whole = plainOf(translations.get(block.id));
   if (whole !== undefined) return whole.trim() !== '' && whole.trim() !== block.text.trim() ? { text: block.text, translation: whole } : { text: block.text };
   if (block.type !== 'table' || !block.cells || block.cells.length === 0) return { text: block.text };
   const rows = new Map<number, { src: string[]; dst: string[] }>();
@@ -222,7 +220,7 @@ function textsOf(block: Block, map: ReadonlyMap<string, RenderText>): { text: st
   block.cells.forEach((cell, i) => {
     const row = rows.get(cell.row) ?? { src: [], dst: [] };
     rows.set(cell.row, row);
-    const t = translations.get(`${block.id}#${i}`);
+    const t = plainOf(translations.get(`${block.id}#${i}`));
     if (t !== undefined && t.trim() !== '' && t !== cell.text) changed = true;
     row.src.push(cell.text);
     row.dst.push(t ?? cell.text);
@@ -230,4 +228,9 @@ function textsOf(block: Block, map: ReadonlyMap<string, RenderText>): { text: st
   const ordered = [...rows.entries()].sort((a, b) => a[0] - b[0]).map(([, r]) => r);
   const text = ordered.map((r) => r.src.join(' · ')).join(' / ');
   return changed ? { text, translation: ordered.map((r) => r.dst.join(' · ')).join(' / ') } : { text };
+}
+
+
+function plainOf(t: RenderText | undefined): string | undefined {
+  return t === undefined ? undefined : textOf(t);
 }
