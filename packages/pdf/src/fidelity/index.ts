@@ -1,5 +1,5 @@
 import type { FidelityReport, LayoutDocument } from '@docat/contracts';
-import type { RenderText, RenderTranslatedResult } from '../render/render-translated.js';
+import type { RenderTranslatedResult } from '../render/render-translated.js';
 import { buildFidelityReport } from './fidelity-report.js';
 import { readBack } from './read-back.js';
 import { type RenderText } from '../render/render-translated.js';

@@ -5,7 +5,6 @@ import type { LayoutDocument } from '@docat/contracts';
 import type { FontLibrary } from '../fonts/font-library.js';
 import { pageGeometry } from './page-geometry.js';
 import { renderInterleavedPdf } from './render-interleaved.js';
-import type { RenderText } from './render-translated.js';
 import { removeActiveContent } from './active-content.js';
 import { type RenderText } from './render-translated.js';
 
