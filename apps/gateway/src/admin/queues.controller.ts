@@ -4,7 +4,6 @@ import { z } from 'zod';
 import {
   DocatError,
   failedQueueJobsQuerySchema,
-  queueJobIdSchema,
   queueNameSchema,
   RPC,
   type FailedQueueJobList,
