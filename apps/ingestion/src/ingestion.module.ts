@@ -15,6 +15,7 @@ import { ActiveUsersMetric } from './jobs/active-users.metric.js';
 import { JobsController } from './jobs/jobs.controller.js';
 import { JobsRepository } from './jobs/jobs.repository.js';
 import { JobsService } from './jobs/jobs.service.js';
+import { JobDeletionService } from './jobs/job-deletion.service.js';
 import { ChunksRepository } from './orchestration/chunks.repository.js';
 import { OrchestratorService } from './orchestration/orchestrator.service.js';
 import { ReconcilerService } from './orchestration/reconciler.service.js';
@@ -24,20 +25,7 @@ import { RETENTION_PROVIDERS } from './retention/retention.providers.js';
 
 /** What the ingestion process must answer; its boot fails if a handler is missing. */
 export const INGESTION_CLAIMS = {
-  patterns: [
-    RPC.JOBS_CREATE,
-    RPC.JOBS_GET,
-    RPC.JOBS_LIST,
-    RPC.JOBS_CANCEL,
-    RPC.JOBS_RESULT,
-    RPC.JOBS_SOURCE,
-    RPC.JOBS_ADMIN_QUEUES,
-    RPC.JOBS_ADMIN_QUEUE_FAILED,
-    RPC.JOBS_ADMIN_QUEUE_RETRY,
-    RPC.JOBS_STEP_CLAIM,
-    RPC.JOBS_STEP_HEARTBEAT,
-    ...BILLING_PATTERNS,
-  ],
+  patterns: [RPC.JOBS_CREATE, RPC.JOBS_GET, RPC.JOBS_LIST, RPC.JOBS_CANCEL, RPC.JOBS_RESULT, RPC.JOBS_SOURCE, RPC.JOBS_REPORT, RPC.JOBS_DELETE, RPC.JOBS_ADMIN_QUEUES, RPC.JOBS_ADMIN_QUEUE_FAILED, RPC.JOBS_ADMIN_QUEUE_RETRY, RPC.JOBS_ADMIN_QUEUE_REMOVE, RPC.JOBS_STEP_CLAIM, RPC.JOBS_STEP_HEARTBEAT, ...BILLING_PATTERNS],
   queues: [QUEUES.MAINTENANCE],
 };
 
@@ -81,6 +69,7 @@ export class IngestionModule {
         OrchestratorService,
         JobProgressTracker,
         JobsService,
+        JobDeletionService,
         ReconcilerService,
         ...BILLING_PROVIDERS,
         ActiveUsersMetric,

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { z } from 'zod';
 import type { LanguageCode } from '@docat/contracts';
-import type { PlanRateLimits, RateLimit } from './parsers.js';
+import type { PlanCounts, PlanRateLimits, RateLimit } from './parsers.js';
 import {
   VARIABLE_NAMES,
   VARIABLES,
@@ -77,6 +77,14 @@ export interface DocatConfig {
     sseHeartbeatMs: number;
     /** TRUSTED_PROXIES: peers whose X-Forwarded-For names the client. */
     trustedProxies: readonly string[];
+    /** False when MANAGEMENT_PORT is the default, not set in the environment (standalone serves no management port then). */
+    managementPortSet: boolean;
+    bodyTimeoutMs: number;
+    uploadMinBytesPerSecond: number;
+    uploadRateWindowMs: number;
+    sseMaxStreamsPerAccount: number;
+    sseMaxStreamsPerProcess: number;
+    metricsToken?: string;
   };
   /** `url` unset only in standalone mode, meaning the embedded PostgreSQL. */
   database: {
@@ -188,11 +196,12 @@ export interface DocatConfig {
     google: { apiKey?: string; projectId?: string; baseUrl?: string };
     libretranslate: { url?: string; apiKey?: string };
   };
-  webhooks: { allowedHosts: readonly string[] };
+  webhooks: { allowedHosts: readonly string[]; maxEndpoints: PlanCounts; rateLimit: RateLimit; retryBudget: number };
   pdf: {
     respectPermissions: boolean;
     tessdataPrefix?: string;
     ocrEngine: 'auto' | 'native' | 'tesseract-js';
+    keepActiveContent: boolean;
   };
   telemetry: { otlpEndpoint?: string };
 }
@@ -396,7 +405,7 @@ function withSslRootCert(url: string | undefined, caFile: string | undefined): s
   return parsed.toString();
 }
 
-function build(v: VariableValues, cwd: string): DocatConfig {
+function build(v: VariableValues, cwd: string, env: NodeJS.ProcessEnv = {}): DocatConfig {
   const dataDir = resolve(cwd, v.DOCAT_DATA_DIR);
   const driver = v.STORAGE_DRIVER ?? (v.DOCAT_MODE === 'cluster' ? 's3' : 'fs');
   const storage: StorageConfig =
@@ -427,6 +436,13 @@ function build(v: VariableValues, cwd: string): DocatConfig {
       corsOrigins: v.CORS_ORIGINS,
       sseHeartbeatMs: v.SSE_HEARTBEAT_INTERVAL,
       trustedProxies: v.TRUSTED_PROXIES,
+      managementPortSet: (env.MANAGEMENT_PORT ?? '').trim() !== '',
+      bodyTimeoutMs: v.HTTP_BODY_TIMEOUT,
+      uploadMinBytesPerSecond: v.UPLOAD_MIN_RATE,
+      uploadRateWindowMs: v.UPLOAD_RATE_WINDOW,
+      sseMaxStreamsPerAccount: v.SSE_MAX_STREAMS_PER_ACCOUNT,
+      sseMaxStreamsPerProcess: v.SSE_MAX_STREAMS_PER_PROCESS,
+      metricsToken: v.METRICS_TOKEN,
     },
     database: {
       url: withSslRootCert(v.DATABASE_URL, v.DATABASE_SSL_CA_FILE),
@@ -535,11 +551,12 @@ function build(v: VariableValues, cwd: string): DocatConfig {
       },
       libretranslate: { url: v.LIBRETRANSLATE_URL, apiKey: v.LIBRETRANSLATE_API_KEY },
     },
-    webhooks: { allowedHosts: v.WEBHOOK_ALLOWED_HOSTS },
+    webhooks: { allowedHosts: v.WEBHOOK_ALLOWED_HOSTS, maxEndpoints: v.WEBHOOK_MAX_ENDPOINTS, rateLimit: v.WEBHOOK_RATE_LIMIT, retryBudget: v.WEBHOOK_RETRY_BUDGET },
     pdf: {
       respectPermissions: v.RESPECT_PDF_PERMISSIONS,
       tessdataPrefix: v.TESSDATA_PREFIX,
       ocrEngine: v.OCR_ENGINE,
+      keepActiveContent: v.PDF_KEEP_ACTIVE_CONTENT,
     },
     telemetry: { otlpEndpoint: v.OTEL_EXPORTER_OTLP_ENDPOINT },
   };
@@ -565,5 +582,5 @@ export function loadConfig(
   const values = parseVariables(env, issues);
   crossCheck(values, issues);
   if (issues.length > 0) throw new ConfigError(issues);
-  return deepFreeze(build(values, options.cwd ?? process.cwd()));
+  return deepFreeze(build(values, options.cwd ?? process.cwd(), env));
 }

@@ -22,6 +22,7 @@ import {
   toOrigin,
   url,
   urlList,
+  planCounts,
 } from './parsers.js';
 import { ENGINE_NAMES, LANGUAGE_CODES, type EngineName, type LanguageCode } from '@docat/contracts';
 
@@ -147,6 +148,46 @@ export const VARIABLES = {
       'Port serving /metrics, /healthz and /readyz in cluster mode; keep it out of the Ingress. Must differ from PORT.',
     schema: port,
     default: '9464',
+  }),
+  HTTP_BODY_TIMEOUT: variable({
+    group: 'HTTP',
+    description:
+      'How long the gateway waits for the whole body of a request that is not an upload (JSON, forms). A body still arriving after it is answered 408 REQUEST_TIMEOUT and the connection closed.',
+    schema: durationMs,
+    default: '30s',
+  }),
+  UPLOAD_MIN_RATE: variable({
+    group: 'HTTP',
+    description:
+      'Slowest upload the gateway waits for, in bytes per second, measured over each UPLOAD_RATE_WINDOW. A slower upload is answered 408 REQUEST_TIMEOUT and closed. It also sets the deadline of a whole upload: MAX_UPLOAD_BYTES / UPLOAD_MIN_RATE plus HTTP_BODY_TIMEOUT.',
+    schema: integer(1),
+    default: '16384',
+  }),
+  UPLOAD_RATE_WINDOW: variable({
+    group: 'HTTP',
+    description: 'Window over which UPLOAD_MIN_RATE is measured; a pause shorter than it never ends an upload.',
+    schema: durationMs,
+    default: '20s',
+  }),
+  SSE_MAX_STREAMS_PER_ACCOUNT: variable({
+    group: 'HTTP',
+    description:
+      'Job event streams (SSE) one account may hold open at once on one gateway process; the next is answered 429 RATE_LIMITED with Retry-After.',
+    schema: integer(1),
+    default: '10',
+  }),
+  SSE_MAX_STREAMS_PER_PROCESS: variable({
+    group: 'HTTP',
+    description: 'Job event streams one gateway process holds open at once, all accounts together; the next is answered 429 RATE_LIMITED with Retry-After.',
+    schema: integer(1),
+    default: '1000',
+  }),
+  METRICS_TOKEN: variable({
+    group: 'HTTP',
+    description:
+      'Standalone mode: serve /metrics on the public port to requests bearing this token (Authorization: Bearer <token>). When MANAGEMENT_PORT is set, /metrics is served on that port only and this is ignored; when neither is set, /metrics is not served.',
+    schema: secret(16),
+    secret: { path: 'http.metricsToken' },
   }),
   TRUSTED_PROXIES: variable({
     group: 'HTTP',
@@ -832,6 +873,28 @@ export const VARIABLES = {
   }),
 
   // Webhooks
+  WEBHOOK_MAX_ENDPOINTS: variable({
+    group: 'Webhooks',
+    description:
+      'Webhook endpoints one account may register: a count for every plan, then ;<plan>:<count> overrides. Past it, POST /v1/webhooks answers 422 LIMIT_REACHED.',
+    schema: planCounts,
+    default: '10',
+    example: '10;pro:25',
+  }),
+  WEBHOOK_RATE_LIMIT: variable({
+    group: 'Webhooks',
+    description:
+      'Webhook requests sent for one account: <count>/<window>. Deliveries past it wait for a free slot (they are not dropped and use no attempt).',
+    schema: rateLimit,
+    default: '120/minute',
+  }),
+  WEBHOOK_RETRY_BUDGET: variable({
+    group: 'Webhooks',
+    description:
+      'Retries of all the deliveries of one job together. Once spent, a failed delivery is dead-lettered at once, so one job causes at most (its endpoints + 1) first attempts plus this many retries.',
+    schema: integer(0),
+    default: '30',
+  }),
   WEBHOOK_ALLOWED_HOSTS: variable({
     group: 'Webhooks',
     description:
@@ -846,6 +909,13 @@ export const VARIABLES = {
     description: 'Refuse (PDF_COPY_PROTECTED) documents whose permissions forbid copying text.',
     schema: boolean,
     default: 'true',
+  }),
+  PDF_KEEP_ACTIVE_CONTENT: variable({
+    group: 'PDF processing',
+    description:
+      'Keep the source\'s JavaScript, OpenAction, additional actions, launch actions and embedded files in the translated and bilingual PDFs. Off: they are removed (links, bookmarks and form fields stay).',
+    schema: boolean,
+    default: 'false',
   }),
   OCR_ENGINE: variable({
     group: 'PDF processing',

@@ -4,6 +4,8 @@ import { languageSchema } from './languages.js';
 import { engineNameSchema, outputFormatSchema, dualModeSchema } from './upload.js';
 import { jobWarningSchema } from './jobs.js';
 import { wireErrorSchema } from './errors.js';
+import { inlineMarkSchema } from './layout.js';
+import { fidelitySummarySchema } from './fidelity.js';
 
 /**
  * Payloads of queue jobs. Every step is idempotent, keyed by (job, chunk, step): the
@@ -34,6 +36,8 @@ export const translateJobSchema = chunkRef.extend({
   engine: engineNameSchema,
   glossaryId: z.string().optional(),
   useMemory: z.boolean(),
+  /** See the upload option of the same name. */
+  translateFigureText: z.boolean().optional(),
 });
 export type TranslateJob = z.infer<typeof translateJobSchema>;
 
@@ -103,6 +107,8 @@ export const chunkStepDoneSchema = chunkStepRef.extend({
   detectedLanguage: z.string().max(16).optional(),
   /** Segments of a translated chunk: the chunk's share of the job's translate progress. */
   segments: z.number().int().nonnegative().optional(),
+  /** The render step's fidelity summary (its full report is in object storage). */
+  fidelity: fidelitySummarySchema.optional(),
 });
 export type ChunkStepDone = z.infer<typeof chunkStepDoneSchema>;
 
@@ -176,6 +182,8 @@ export const STORAGE_KEYS = {
   chunkTranslation: (jobId: string, chunk: number) =>
     `jobs/${jobId}/chunks/${chunk}/translated.json`,
   result: (jobId: string, format: string) => `jobs/${jobId}/result.${format}`,
+  /** The fidelity report the render step writes (`GET /v1/jobs/:id/report`). */
+  report: (jobId: string) => `jobs/${jobId}/report.json`,
 } as const;
 
 /**
@@ -193,10 +201,10 @@ export const chunkTranslationSchema = z.object({
     z.object({
       id: z.string(),
       text: z.string(),
+      /** Inline styles of the translated text (bold, italic, links, colour), offsets into `text`. */
+      marks: z.array(inlineMarkSchema).optional(),
       /** Translated table cells by cell index (the layout's `cells` order), for table blocks. */
-      cells: z
-        .array(z.object({ index: z.number().int().nonnegative(), text: z.string() }))
-        .optional(),
+      cells: z.array(z.object({ index: z.number().int().nonnegative(), text: z.string(), marks: z.array(inlineMarkSchema).optional() })).optional(),
     }),
   ),
   /** Billed characters per engine of the chain (a fallback engine bills its own). */

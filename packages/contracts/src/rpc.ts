@@ -55,6 +55,12 @@ const email = z
   .max(254)
   .transform((e) => e.toLowerCase());
 const password = z.string().min(8).max(256);
+/**
+ * The upload options as they cross the bus: the PDF password is never among them. The
+ * gateway seals it (`sealPdfPassword` in @docat/config) and sends the blob beside them.
+ */
+const jobOptionsSchema = uploadOptionsSchema.omit({ password: true }).strict();
+const sealedPasswordSchema = z.string().startsWith('enc:').max(4096);
 
 export const tokenPairSchema = z.object({
   accessToken: z.string(),
@@ -91,10 +97,8 @@ export const storedUploadSchema = z.object({
   storageKey: z.string().regex(/^uploads\/[0-9a-f-]{36}$/),
   bytes: z.number().int().positive(),
   fileName: z.string().max(255),
-  sha256: z
-    .string()
-    .regex(/^[0-9a-f]{64}$/)
-    .optional(),
+  /** Computed by the gateway while streaming the upload in: the file's identity (dedupe, idempotency). */
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
 });
 export type StoredUpload = z.infer<typeof storedUploadSchema>;
 
@@ -290,7 +294,8 @@ export const RPC_CONTRACTS = {
     z.object({
       userId: z.string(),
       upload: storedUploadSchema,
-      options: uploadOptionsSchema,
+      options: jobOptionsSchema,
+      passwordSecret: sealedPasswordSchema.optional(),
       engine: engineChoiceSchema,
       idempotencyKey: z.string().max(255).optional(),
     }),
@@ -318,45 +323,24 @@ export const RPC_CONTRACTS = {
   ),
   /** The uploaded PDF, while uploads are retained (the web viewer shows it beside the translation). */
   [RPC.JOBS_SOURCE]: rpc(RPC.JOBS_SOURCE, jobRef, resultLocationSchema),
+  [RPC.JOBS_DELETE]: rpc(RPC.JOBS_DELETE, jobRef, z.object({ id: z.string(), objects: z.number().int().nonnegative() })),
+  /** Where the job's fidelity report is (`GET /v1/jobs/:id/report`). */
+  [RPC.JOBS_REPORT]: rpc(RPC.JOBS_REPORT, jobRef, resultLocationSchema),
   [RPC.JOBS_ESTIMATE]: rpc(
     RPC.JOBS_ESTIMATE,
-    z.object({
-      userId: z.string(),
-      upload: storedUploadSchema,
-      options: uploadOptionsSchema,
-      engine: engineChoiceSchema,
-    }),
+    z.object({ userId: z.string(), upload: storedUploadSchema, options: jobOptionsSchema, passwordSecret: sealedPasswordSchema.optional(), engine: engineChoiceSchema }),
     dryRunSchema,
   ),
-  [RPC.JOBS_ERASE_USER]: rpc(
-    RPC.JOBS_ERASE_USER,
-    accountData.eraseJobs.request,
-    accountData.eraseJobs.response,
-  ),
-  [RPC.JOBS_ADMIN_QUEUES]: rpc(
-    RPC.JOBS_ADMIN_QUEUES,
-    queueAdmin.overview.request,
-    queueAdmin.overview.response,
-  ),
-  [RPC.JOBS_ADMIN_QUEUE_FAILED]: rpc(
-    RPC.JOBS_ADMIN_QUEUE_FAILED,
-    queueAdmin.failed.request,
-    queueAdmin.failed.response,
-  ),
-  [RPC.JOBS_ADMIN_QUEUE_RETRY]: rpc(
-    RPC.JOBS_ADMIN_QUEUE_RETRY,
-    queueAdmin.retry.request,
-    queueAdmin.retry.response,
-  ),
+  [RPC.JOBS_ERASE_USER]: rpc(RPC.JOBS_ERASE_USER, accountData.eraseJobs.request, accountData.eraseJobs.response),
+  [RPC.JOBS_ADMIN_QUEUES]: rpc(RPC.JOBS_ADMIN_QUEUES, queueAdmin.overview.request, queueAdmin.overview.response),
+  [RPC.JOBS_ADMIN_QUEUE_FAILED]: rpc(RPC.JOBS_ADMIN_QUEUE_FAILED, queueAdmin.failed.request, queueAdmin.failed.response),
+  [RPC.JOBS_ADMIN_QUEUE_RETRY]: rpc(RPC.JOBS_ADMIN_QUEUE_RETRY, queueAdmin.retry.request, queueAdmin.retry.response),
+  [RPC.JOBS_ADMIN_QUEUE_REMOVE]: rpc(RPC.JOBS_ADMIN_QUEUE_REMOVE, queueAdmin.remove.request, queueAdmin.remove.response),
   /** A worker takes a step's lease before working on it; refused for a stale step. */
   [RPC.JOBS_STEP_CLAIM]: rpc(RPC.JOBS_STEP_CLAIM, stepClaimSchema, stepLeaseAnswerSchema),
   /** A running step extends its lease; refused once the lease is no longer this run's. */
   [RPC.JOBS_STEP_HEARTBEAT]: rpc(RPC.JOBS_STEP_HEARTBEAT, stepClaimSchema, stepLeaseAnswerSchema),
-  [RPC.CREDITS_RESERVE]: rpc(
-    RPC.CREDITS_RESERVE,
-    credits.reserve.request,
-    credits.reserve.response,
-  ),
+  [RPC.CREDITS_RESERVE]: rpc(RPC.CREDITS_RESERVE, credits.reserve.request, credits.reserve.response),
   [RPC.CREDITS_SETTLE]: rpc(RPC.CREDITS_SETTLE, credits.settle.request, credits.settle.response),
   [RPC.CREDITS_RELEASE]: rpc(
     RPC.CREDITS_RELEASE,
@@ -508,7 +492,8 @@ export interface JobCursor {
   id: string;
 }
 
-const jobCursorSchema = z.object({ createdAt: z.iso.datetime(), id: z.string().min(1).max(64) });
+// The id is a job id (a UUID): a cursor whose id is anything else is refused before a query sees it.
+const jobCursorSchema = z.object({ createdAt: z.iso.datetime(), id: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i) });
 
 export function encodeJobCursor(cursor: JobCursor): string {
   return Buffer.from(`${cursor.createdAt}|${cursor.id}`, 'utf8').toString('base64url');

@@ -17,6 +17,7 @@ import {
   DEFAULT_RETAIN_FAILED_MS,
   type EnqueueOptions,
   type FailedQueueJob,
+  type RemoveOutcome,
   type QueueDepth,
   type QueueJob,
   type QueuePort,
@@ -263,6 +264,14 @@ export class BullMqQueue implements QueuePort {
     if (!(await job.isFailed())) return 'not_failed';
     await job.retry('failed', { resetAttemptsMade: true });
     return 'retried';
+  }
+
+  async removeFailed(queue: QueueName, id: string): Promise<RemoveOutcome> {
+    const job = await this.#queue(queue).getJob(id);
+    if (!job) return 'not_found';
+    if (!(await job.isFailed())) return 'not_failed';
+    await job.remove();
+    return 'removed';
   }
 
   async stop(opts: StopOptions = {}): Promise<void> {

@@ -9,6 +9,7 @@ import {
   DEFAULT_RETAIN_COMPLETED_MS,
   type EnqueueOptions,
   type FailedQueueJob,
+  type RemoveOutcome,
   type QueueDepth,
   type QueueJob,
   type QueuePort,
@@ -351,6 +352,16 @@ export class PgBossQueue implements QueuePort {
     if (state !== 'failed') return 'not_failed';
     await this.#boss.retry(queue, id);
     return 'retried';
+  }
+
+  async removeFailed(queue: QueueName, id: string): Promise<RemoveOutcome> {
+    await this.start();
+    const found = await this.#boss.getDb().executeSql(`SELECT state FROM ${this.#schema}.job WHERE name = $1 AND id::text = $2`, [queue, id]);
+    const state = (found.rows[0] as { state?: string } | undefined)?.state;
+    if (state === undefined) return 'not_found';
+    if (state !== 'failed') return 'not_failed';
+    await this.#boss.deleteJob(queue, id);
+    return 'removed';
   }
 
   async stop(opts: StopOptions = {}): Promise<void> {

@@ -69,6 +69,7 @@ export interface QueueThroughput {
 }
 
 export type RetryOutcome = 'retried' | 'not_found' | 'not_failed';
+export type RemoveOutcome = 'removed' | 'not_found' | 'not_failed';
 
 export interface StopOptions {
   /** How long in-flight handlers may run on before they are aborted and returned; default 10 s. */
@@ -111,6 +112,8 @@ export interface QueuePort {
   ): Promise<{ total: number; items: FailedQueueJob[] }>;
   /** Operations: puts a failed job back in the queue to run again (at least once more). */
   retryFailed(queue: QueueName, id: string): Promise<RetryOutcome>;
+  /** Operations: deletes a failed job for good (it will not run again). */
+  removeFailed(queue: QueueName, id: string): Promise<RemoveOutcome>;
   /**
    * Stops taking jobs, lets in-flight ones finish for up to `graceMs`, then aborts the
    * rest (their `signal` fires) and returns them to the queue without spending an

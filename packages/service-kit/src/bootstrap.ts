@@ -9,12 +9,12 @@ import {
 } from '@nestjs/common';
 import { NestFactory, type AbstractHttpAdapter } from '@nestjs/core';
 import type { CustomTransportStrategy } from '@nestjs/microservices';
-import { LoggerModule } from 'nestjs-pino';
 import type { QueueName, ServiceName } from '@docat/contracts';
 import { DocatRpcExceptionFilter } from './errors/rpc-exception.filter.js';
 import { collectQueueMetrics } from './health/queue-metrics.js';
 import { startManagementServer, type ManagementServer } from './health/management.server.js';
 import { setupLogging, type LogLevel } from './logging/logger.js';
+import { logHttpRequests, sampledRequestLevel } from './logging/request-log.js';
 import { traceHttpRequests } from './tracing/http-tracing.js';
 import { startTracing } from './tracing/tracing.js';
 import type { Runtime } from './runtime.js';
@@ -107,11 +107,7 @@ export async function bootstrapService(opts: BootstrapOptions): Promise<RunningS
   });
   Logger.overrideLogger(logging.nest);
   const logger = logging.root.child({ context: opts.service });
-  const imports = [
-    RuntimeModule.forRoot(runtime),
-    ...(opts.http ? [LoggerModule.forRoot(logging.params)] : []),
-    opts.module,
-  ];
+  const imports = [RuntimeModule.forRoot(runtime), opts.module];
   const root: DynamicModule = { module: ServiceRootModule, imports };
   const useTransport = opts.transport ?? true;
   const strategy = useTransport ? runtime.transportStrategy(opts.service) : null;
@@ -126,6 +122,7 @@ export async function bootstrapService(opts: BootstrapOptions): Promise<RunningS
       });
       app = http;
       traceHttpRequests(http.getHttpAdapter().getInstance());
+      logHttpRequests(http.getHttpAdapter().getInstance(), logging.root, sampledRequestLevel(runtime.config.logReadSample ?? 0));
       if (strategy) {
         // Deferred, so the filter is registered before the listeners that capture it
         // (Nest warns "Cannot apply global exception filters" and ignores it otherwise).

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import 'reflect-metadata';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -146,11 +147,11 @@ describe('billing: probe, reserve, settle, release, idempotency, erasure', () =>
 
   async function stored(
     file: string,
-  ): Promise<{ storageKey: string; bytes: number; fileName: string }> {
+  ): Promise<{ storageKey: string; bytes: number; fileName: string; sha256: string }> {
     const bytes = await readFile(corpusFile(file));
     const storageKey = `uploads/${uuidv7()}`;
     await storage.put(storageKey, bytes);
-    return { storageKey, bytes: bytes.length, fileName: file };
+    return { storageKey, bytes: bytes.length, fileName: file, sha256: createHash('sha256').update(bytes).digest('hex') };
   }
 
   async function create(

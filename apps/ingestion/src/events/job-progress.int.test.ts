@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -113,7 +114,7 @@ describe("job progress from workers' reports", () => {
       RPC.JOBS_CREATE,
       {
         userId,
-        upload: { storageKey, bytes: bytes.length, fileName: 'tracemonkey.pdf' },
+        upload: { storageKey, bytes: bytes.length, fileName: 'tracemonkey.pdf', sha256: createHash('sha256').update(bytes).digest('hex') },
         options: uploadOptionsSchema.parse({
           targetLanguage: 'de',
           outputs: 'md',

@@ -1,12 +1,4 @@
-import type {
-  EngineName,
-  ErrorCode,
-  JobProgress,
-  JobStage,
-  JobState,
-  JobWarning,
-  UploadOptions,
-} from '@docat/contracts';
+import type { EngineName, ErrorCode, FidelitySummary, JobProgress, JobStage, JobState, JobWarning, UploadOptions } from '@docat/contracts';
 
 /**
  * The stored options: the upload options without the password, which is kept encrypted
@@ -45,6 +37,8 @@ export interface JobRow {
   render_runs: number;
   event_seq: number;
   detected_language: string | null;
+  /** The fidelity report's numbers, set when the render is done (absent on older rows). */
+  fidelity?: FidelitySummary | null;
   updated_at: Date;
   completed_at: Date | null;
   /** When the retention sweep deleted the job's stored files (upload, chunk results, outputs). */

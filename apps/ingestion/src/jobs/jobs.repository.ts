@@ -1,13 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import { queryReplica } from '@docat/database';
-import {
-  uuidv7Time,
-  type JobProgress,
-  type JobStage,
-  type JobState,
-  type JobWarning,
-} from '@docat/contracts';
+import { uuidv7Time, type FidelitySummary, type JobProgress, type JobStage, type JobState, type JobWarning } from '@docat/contracts';
 import { INGESTION_DB } from '../ingestion.tokens.js';
 import type { JobRow, StoredOptions } from './job.row.js';
 
@@ -31,12 +25,7 @@ export interface NewJob {
   options: StoredOptions;
   passwordSecret: string | null;
   progress: JobProgress;
-  cached?: {
-    resultsJobId: string;
-    pageCount: number | null;
-    warnings: JobWarning[];
-    detectedLanguage: string | null;
-  };
+  cached?: { resultsJobId: string; pageCount: number | null; warnings: JobWarning[]; detectedLanguage: string | null; fidelity?: FidelitySummary | null };
   /** Warnings known at creation (a cached job takes its source's). */
   warnings?: JobWarning[];
 }
@@ -58,11 +47,12 @@ export interface JobPatch {
   render_dispatched_at?: Date | null;
   render_runs?: number;
   detected_language?: string | null;
+  fidelity?: FidelitySummary;
   completed_at?: Date;
   password_secret?: null;
 }
 
-const JSON_COLUMNS = new Set(['progress', 'warnings']);
+const JSON_COLUMNS = new Set(['progress', 'warnings', 'fidelity']);
 
 /** The jobs table (monthly partitions) and the unpartitioned uniqueness tables beside it. */
 @Injectable()
@@ -79,28 +69,14 @@ export class JobsRepository {
     const rows = (await db.query(
       `INSERT INTO ingestion.jobs
          (id, created_at, user_id, state, stage, file_name, file_bytes, sha256, source_key, options, password_secret,
-          progress, cached, results_job_id, page_count, warnings, detected_language, completed_at, updated_at)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18, now())
+          progress, cached, results_job_id, page_count, warnings, detected_language, completed_at, fidelity, updated_at)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19, now())
        RETURNING *`,
       [
-        job.id,
-        createdAt,
-        job.userId,
-        job.state,
-        job.stage,
-        job.fileName,
-        job.fileBytes,
-        job.sha256,
-        job.sourceKey,
-        JSON.stringify(job.options),
-        job.passwordSecret,
-        JSON.stringify(job.progress),
-        Boolean(job.cached),
-        job.cached?.resultsJobId ?? null,
-        job.cached?.pageCount ?? null,
-        JSON.stringify(job.cached?.warnings ?? job.warnings ?? []),
-        job.cached?.detectedLanguage ?? null,
-        now,
+        job.id, createdAt, job.userId, job.state, job.stage, job.fileName, job.fileBytes, job.sha256, job.sourceKey,
+        JSON.stringify(job.options), job.passwordSecret, JSON.stringify(job.progress), Boolean(job.cached),
+        job.cached?.resultsJobId ?? null, job.cached?.pageCount ?? null, JSON.stringify(job.cached?.warnings ?? job.warnings ?? []),
+        job.cached?.detectedLanguage ?? null, now, job.cached?.fidelity ? JSON.stringify(job.cached.fidelity) : null,
       ],
     )) as JobRow[];
     return rows[0]!;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -103,7 +104,7 @@ describe('orchestration: capacity, step leases and the reconciler', () => {
       RPC.JOBS_CREATE,
       {
         userId,
-        upload: { storageKey, bytes: bytes.length, fileName: 'tracemonkey.pdf' },
+        upload: { storageKey, bytes: bytes.length, fileName: 'tracemonkey.pdf', sha256: createHash('sha256').update(bytes).digest('hex') },
         // noCache: the same file twice must make two jobs with their own chunks.
         options: uploadOptionsSchema.parse({
           targetLanguage: 'de',

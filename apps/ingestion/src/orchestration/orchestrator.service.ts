@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import {
+  type FidelitySummary,
   DocatError,
   EVENTS,
   QUEUES,
@@ -215,7 +216,7 @@ export class OrchestratorService {
     const outcome = await this.jobs.transaction(async (tx): Promise<Outcome | null> => {
       const job = await this.jobs.find(done.jobId, tx, true);
       if (!job || TERMINAL_STATES.has(job.state)) return null;
-      if (done.step === 'render') return this.completeRender(job, done.lease, tx);
+      if (done.step === 'render') return this.completeRender(job, done.lease, tx, done.fidelity);
       return this.completeChunkStep(job, done, tx);
     });
     if (outcome) await this.afterCommit(outcome);
@@ -343,11 +344,7 @@ export class OrchestratorService {
     return { row, events, render };
   }
 
-  private async completeRender(
-    job: JobRow,
-    lease: number,
-    tx: EntityManager,
-  ): Promise<Outcome | null> {
+  private async completeRender(job: JobRow, lease: number, tx: EntityManager, fidelity?: FidelitySummary): Promise<Outcome | null> {
     if (job.render_state !== 'running' || lease > job.render_lease) return null;
     const failedPages = new Set(
       job.warnings
@@ -366,14 +363,7 @@ export class OrchestratorService {
     const chunks = await this.chunks.forJob(job.id, tx);
     const row = await this.jobs.update(
       job,
-      {
-        state: 'completed',
-        stage: 'done',
-        render_state: 'done',
-        progress: await this.progress.progressOf(job, chunks, { rendered: true }),
-        completed_at: new Date(),
-        password_secret: null,
-      },
+      { state: 'completed', stage: 'done', render_state: 'done', progress: await this.progress.progressOf(job, chunks, { rendered: true }), completed_at: new Date(), password_secret: null, ...(fidelity ? { fidelity } : {}) },
       tx,
     );
     if (row.sha256)
@@ -466,6 +456,7 @@ export class OrchestratorService {
         engine: job.options.engine,
         ...(job.options.glossaryId ? { glossaryId: job.options.glossaryId } : {}),
         useMemory: job.options.useMemory,
+        ...(job.options.translateFigureText ? { translateFigureText: true } : {}),
       };
       await this.enqueue(QUEUES.TRANSLATE, job, data, chunk.chunk, chunk.lease);
     }

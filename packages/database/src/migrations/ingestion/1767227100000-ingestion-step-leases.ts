@@ -7,8 +7,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * granted claims of the chunk's current step, so a second run is visible. Workers
  * announce their capacity per queue in `step_workers`, which bounds dispatch.
  */
-export class IngestionStepLeases1767227000000 implements MigrationInterface {
-  name = 'IngestionStepLeases1767227000000';
+export class IngestionStepLeases1767227100000 implements MigrationInterface {
+  name = 'IngestionStepLeases1767227100000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(
