@@ -68,7 +68,7 @@ export class AdminQueuesController {
     @Req() request: FastifyRequest,
   ): Promise<{ id: string; queue: QueueName; state: 'removed' }> {
     const queue: QueueName = pathParam(queueNameSchema, name, 'queue');
-    const jobId = pathParam(queueJobIdSchema, id, 'queue job');
+    const jobId = uuidParam(id);
     return this.services.call(RPC.JOBS_ADMIN_QUEUE_REMOVE, { actorId: admin.id, queue, id: jobId }, envelopeContextOf(request));
   }
 }

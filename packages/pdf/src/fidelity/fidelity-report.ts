@@ -17,6 +17,7 @@ import {
 } from '@docat/contracts';
 import type { BlockPlacement } from '../render/render-translated.js';
 import type { ReadBackPage, ReadWord } from './read-back.js';
+import { textOf, type RenderText } from '../render/render-translated.js';
 
 /**
  * The form a word is compared in, or null when it is not a prose word: fewer than two
@@ -54,7 +55,7 @@ export interface FidelityInput {
   /** The plan: the source layout the job rendered from. */
   layout: LayoutDocument;
   /** Block id (or `cellKey`) to translated text, as the renderer was given it. */
-  translations: ReadonlyMap<string, string>;
+  translations: ReadonlyMap<string, RenderText>;
   targetLanguage: string;
   /** What the renderer set; absent when no PDF was rendered. */
   placements?: readonly BlockPlacement[];
@@ -87,10 +88,10 @@ interface Segment {
   translation: string | undefined;
 }
 
-function segmentsOf(block: Block, translations: ReadonlyMap<string, string>): Segment[] {
-  const whole = translations.get(block.id);
+function segmentsOf(block: Block, translations: ReadonlyMap<string, RenderText>): Segment[] {
+  const whole = plainOf(translations.get(block.id));
   if (block.type === 'table' && block.cells && block.cells.length > 0 && whole === undefined) {
-    return block.cells.map((cell, i) => ({ block, cell: i, box: cell.bbox, text: cell.text, translation: translations.get(`${block.id}#${i}`) }));
+    return block.cells.map((cell, i) => ({ block, cell: i, box: cell.bbox, text: cell.text, translation: plainOf(translations.get(`${block.id}#${i}`)) }));
   }
   return [{ block, box: block.bbox, text: block.text, translation: whole }];
 }
@@ -351,4 +352,9 @@ function crossings(placed: readonly BlockPlacement[]): { a: BlockPlacement; regi
     }
   }
   return out;
+}
+
+
+function plainOf(t: RenderText | undefined): string | undefined {
+  return t === undefined ? undefined : textOf(t);
 }

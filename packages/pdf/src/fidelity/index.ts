@@ -2,6 +2,7 @@ import type { FidelityReport, LayoutDocument } from '@docat/contracts';
 import type { RenderTranslatedResult } from '../render/render-translated.js';
 import { buildFidelityReport } from './fidelity-report.js';
 import { readBack } from './read-back.js';
+import { type RenderText } from '../render/render-translated.js';
 
 export { buildFidelityReport, proseToken, proseTokens, type FidelityInput } from './fidelity-report.js';
 export { readBack, wordsOf, type ReadBackPage, type ReadWord } from './read-back.js';
@@ -13,7 +14,7 @@ export { readBack, wordsOf, type ReadBackPage, type ReadWord } from './read-back
  */
 export async function fidelityReportOf(
   rendered: Pick<RenderTranslatedResult, 'bytes' | 'placements'>,
-  plan: { layout: LayoutDocument; translations: ReadonlyMap<string, string>; targetLanguage: string; pages?: readonly number[] },
+  plan: { layout: LayoutDocument; translations: ReadonlyMap<string, RenderText>; targetLanguage: string; pages?: readonly number[] },
 ): Promise<FidelityReport> {
   const output = await readBack(rendered.bytes);
   const pages = plan.pages;

@@ -6,6 +6,7 @@ import type { FontLibrary } from '../fonts/font-library.js';
 import { pageGeometry } from './page-geometry.js';
 import { renderInterleavedPdf } from './render-interleaved.js';
 import { removeActiveContent } from './active-content.js';
+import { type RenderText } from './render-translated.js';
 
 export type DualMode = 'side' | 'alternate' | 'interleaved';
 
@@ -17,7 +18,7 @@ export interface RenderDualOptions {
    */
   mode?: DualMode;
   /** What the translation was rendered from: the `interleaved` mode sets its text anew. */
-  plan?: { layout: LayoutDocument; translations: ReadonlyMap<string, string>; targetLanguage: string; fonts?: FontLibrary };
+  plan?: { layout: LayoutDocument; translations: ReadonlyMap<string, RenderText>; targetLanguage: string; fonts?: FontLibrary };
   /** Password of an encrypted source. */
   password?: string;
   respectPermissions?: boolean;

@@ -8,6 +8,7 @@ import { wrapText } from './line-breaker.js';
 import { pageGeometry } from './page-geometry.js';
 import { FontSet, paintLines } from './text-painter.js';
 import { TextShaper } from './text-shaper.js';
+import { textOf, type RenderText } from './render-translated.js';
 
 export interface RenderInterleavedOptions {
   targetLanguage: string;
@@ -45,7 +46,7 @@ const r2 = (v: number): number => Math.round(v * 100) / 100;
 export async function renderInterleavedPdf(
   sourceBytes: Uint8Array,
   layout: LayoutDocument,
-  translations: ReadonlyMap<string, string>,
+  translations: ReadonlyMap<string, RenderText>,
   opts: RenderInterleavedOptions,
 ): Promise<Uint8Array> {
   const source = await openPdf(sourceBytes, { password: opts.password, respectPermissions: opts.respectPermissions });
@@ -210,8 +211,8 @@ export async function renderInterleavedPdf(
 }
 
 /** A block's source text and its translation (a table translated cell by cell: row by row). */
-function textsOf(block: Block, translations: ReadonlyMap<string, string>): { text: string; translation?: string } {
-  const whole = translations.get(block.id);
+function textsOf(block: Block, translations: ReadonlyMap<string, RenderText>): { text: string; translation?: string } {
+  const whole = plainOf(translations.get(block.id));
   if (whole !== undefined) return whole.trim() !== '' && whole.trim() !== block.text.trim() ? { text: block.text, translation: whole } : { text: block.text };
   if (block.type !== 'table' || !block.cells || block.cells.length === 0) return { text: block.text };
   const rows = new Map<number, { src: string[]; dst: string[] }>();
@@ -219,7 +220,7 @@ function textsOf(block: Block, translations: ReadonlyMap<string, string>): { tex
   block.cells.forEach((cell, i) => {
     const row = rows.get(cell.row) ?? { src: [], dst: [] };
     rows.set(cell.row, row);
-    const t = translations.get(`${block.id}#${i}`);
+    const t = plainOf(translations.get(`${block.id}#${i}`));
     if (t !== undefined && t.trim() !== '' && t !== cell.text) changed = true;
     row.src.push(cell.text);
     row.dst.push(t ?? cell.text);
@@ -227,4 +228,9 @@ function textsOf(block: Block, translations: ReadonlyMap<string, string>): { tex
   const ordered = [...rows.entries()].sort((a, b) => a[0] - b[0]).map(([, r]) => r);
   const text = ordered.map((r) => r.src.join(' · ')).join(' / ');
   return changed ? { text, translation: ordered.map((r) => r.dst.join(' · ')).join(' / ') } : { text };
+}
+
+
+function plainOf(t: RenderText | undefined): string | undefined {
+  return t === undefined ? undefined : textOf(t);
 }

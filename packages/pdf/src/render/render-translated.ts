@@ -85,7 +85,8 @@ export function cellKey(blockId: string, cellIndex: number): string {
 /** A translation, with the inline styles (bold, italic, links, colour) of its text when it has any. */
 export type RenderText = string | { text: string; marks?: readonly InlineMark[] };
 
-function textOf(t: RenderText): string {
+/** The plain text of a translation given to the renderer (its inline marks dropped). */
+export function textOf(t: RenderText): string {
   return typeof t === 'string' ? t : t.text;
 }
 
