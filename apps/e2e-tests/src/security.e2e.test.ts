@@ -512,7 +512,7 @@ describe('security: the attacks a public API meets, through the gateway', { skip
     secrets.set('login access token', (JSON.parse(loginRes.body) as TokenPair).accessToken);
   });
 
-  test('the shipped default limits, live on a gateway replica without overrides (shared Redis window)', { skip: clusterOnly() }, async () => {
+  test('the shipped default limits, live on a gateway replica without overrides (shared Redis window)', { skip: clusterOnly() }, async (t) => {
     const env: Record<string, string> = { ...lease.cluster.env };
     for (const name of ['RATE_LIMIT_PDF_UPLOAD', 'RATE_LIMIT_API_GENERAL', 'RATE_LIMIT_AUTH_LOGIN', 'RATE_LIMIT_PASSWORD_RESET']) delete env[name];
     // Per-address counts live in the shared Redis too: this replica believes X-Forwarded-For from
@@ -532,6 +532,7 @@ describe('security: the attacks a public API meets, through the gateway', { skip
       const slow = await trickledBody(base, '/v1/auth/login', JSON.stringify({ email, password }), 500, 10_000);
       assert.deepEqual({ status: slow.status, closed: slow.closed }, { status: 408, closed: true }, `a trickled body: ${JSON.stringify(slow)}`);
       assert.ok(slow.ms >= 1_500 && slow.ms < 6_000, `cut after ${slow.ms} ms`);
+      t.diagnostic(`a JSON body sent one byte every 500 ms: ${slow.status} and closed after ${slow.ms} ms (HTTP_BODY_TIMEOUT=2s)`);
       const logins: Probe[] = [];
       for (let i = 0; i < 6; i++) logins.push(await login(email, 'wrong-on-purpose', base, client));
       assert.deepEqual(logins.map((r) => r.status), [401, 401, 401, 401, 401, 429], 'auth_login default: 5 a minute');
@@ -787,7 +788,7 @@ describe('security: the attacks a public API meets, through the gateway', { skip
     // The log check below (no secret reaches any process log) covers both tokens.
   });
 
-  test('registration answers 202 for a new and a taken address alike, in comparable time; the owner of the taken one gets a mail', async () => {
+  test('registration answers 202 for a new and a taken address alike, in comparable time; the owner of the taken one gets a mail', async (t) => {
     const register = async (email: string) => {
       const t0 = performance.now();
       const res = await probe(gateway, 'POST', '/v1/auth/register', { 'content-type': 'application/json' }, JSON.stringify({ email, password: `pw-${randomBytes(8).toString('hex')}` }));
@@ -807,6 +808,7 @@ describe('security: the attacks a public API meets, through the gateway', { skip
     }
     const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
     const ratio = median(taken) / median(fresh);
+    t.diagnostic(`median ${median(fresh).toFixed(1)} ms for a new address, ${median(taken).toFixed(1)} ms for a taken one (ratio ${ratio.toFixed(2)})`);
     assert.ok(ratio > 0.5 && ratio < 2, `median ${median(taken).toFixed(1)} ms for a taken address against ${median(fresh).toFixed(1)} ms for a new one`);
     const outbox = join(lease.cluster.env.DOCAT_DATA_DIR!, 'mail', 'outbox.jsonl');
     let notice: string | undefined;
