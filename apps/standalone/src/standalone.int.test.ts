@@ -109,8 +109,8 @@ describe('standalone mode: the whole platform in one process on one data folder'
   let sampleJobId: string;
   let sampleEvents: { seq: number; type: string }[];
 
-  // A step whose completion was lost with a killed process is re-issued when its chunk lease
-  // lapses (120 s by default); a shorter lease keeps the suite short.
+  // A step the killed process had claimed is re-issued when its lease lapses without a
+  // heartbeat (30 s, the default, stated here because the suite's length depends on it).
   const LEASE_ENV = { DOCAT_CHUNK_LEASE_MS: '30000' };
   const start = (env: Record<string, string> = {}): StandaloneProcess => {
     const proc = spawnStandalone(dataDir, port, { ...LEASE_ENV, ...env });

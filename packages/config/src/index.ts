@@ -4,4 +4,5 @@ export { parseDuration, parsePlanCounts, type PlanCounts, parsePlanRateLimits, p
 export * from './redact.js';
 export * from './encryption.js';
 export * from './encryption-key.js';
+export * from './pdf-password.js';
 export * from './env-example.js';

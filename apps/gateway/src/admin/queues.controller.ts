@@ -58,4 +58,17 @@ export class AdminQueuesController {
     const jobId = uuidParam(id);
     return this.services.call(RPC.JOBS_ADMIN_QUEUE_RETRY, { actorId: admin.id, queue, id: jobId }, envelopeContextOf(request));
   }
+
+  @Post(':name/failed/:id/remove')
+  @HttpCode(200)
+  remove(
+    @CurrentUser() admin: AuthenticatedUser,
+    @Param('name') name: string,
+    @Param('id') id: string,
+    @Req() request: FastifyRequest,
+  ): Promise<{ id: string; queue: QueueName; state: 'removed' }> {
+    const queue: QueueName = pathParam(queueNameSchema, name, 'queue');
+    const jobId = uuidParam(id);
+    return this.services.call(RPC.JOBS_ADMIN_QUEUE_REMOVE, { actorId: admin.id, queue, id: jobId }, envelopeContextOf(request));
+  }
 }

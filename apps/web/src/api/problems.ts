@@ -51,6 +51,9 @@ const ADVICE: Record<ErrorCode, string> = {
     'This job did not produce that file. Run it again with that output selected.',
   RESULT_EXPIRED:
     'The files were deleted after their retention period. Upload the PDF again to get them.',
+  REPORT_NOT_READY: 'The fidelity report appears once the translated PDF is rendered.',
+  REPORT_NOT_AVAILABLE:
+    'This job has no fidelity report (it failed, was cancelled, or predates reports).',
   JOB_CANCELLED: 'The job was cancelled, so it has no files.',
   QUEUE_JOB_NOT_FAILED: 'That queue job is no longer in the failed state.',
   PDF_CORRUPT: 'The PDF is damaged and cannot be read. Re-export it from the program that made it.',
