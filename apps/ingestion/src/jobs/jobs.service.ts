@@ -140,11 +140,7 @@ export class JobsService {
       return this.replay(previous, requestHash, req.upload.storageKey);
     }
     await this.events.publish(created.row, [created.event]);
-    // Started after the answer: dispatch takes the user's lock, which concurrent uploads of one
-    // user would queue on. A failure here leaves the chunk pending for the reconciler.
-    if (!cachedFrom) {
-      this.orchestrator.dispatch(req.userId).catch((err: unknown) => this.logger.warn(`dispatch after creating job ${id} failed (the reconciler retries): ${err instanceof Error ? err.message : String(err)}`));
-    }
+    if (!cachedFrom) await this.orchestrator.dispatch(req.userId);
     return toJobView(created.row);
   }
 
