@@ -132,7 +132,7 @@ describe('web app in a real browser', { skip: req.skip }, () => {
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password').fill(password);
     await page.getByRole('button', { name: 'Create account' }).click();
-    // 201 and 202 both read "check your inbox".
+    // 202, the same for a new and a taken address: "check your inbox".
     await heading(page, 'Check your inbox');
     await look('sign-up-done');
 

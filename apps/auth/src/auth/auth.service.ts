@@ -57,13 +57,24 @@ export class AuthService implements OnApplicationBootstrap {
    * code (bound to the email when the admin gave one), `closed` admits nobody (admins
    * are created from the environment or the CLI). The new account's email is unverified
    * and a verification link is mailed.
+   *
+   * A taken address costs the same work as a new one (the password is hashed first, and
+   * one mail is sent either way: to the owner, saying someone tried to register), so the
+   * gateway can answer both alike without the timing telling them apart. The RPC still
+   * says EMAIL_TAKEN, for internal callers; the public route hides it.
    */
   async register(email: string, password: string, inviteCode?: string): Promise<UserView> {
     const mode = this.settings.registration;
     if (mode === 'closed') throw new DocatError('REGISTRATION_CLOSED');
     if (mode === 'invite' && !inviteCode) throw new DocatError('INVITE_INVALID', 'Registration needs an invitation code');
-    if (await this.users.findByEmail(email)) throw new DocatError('EMAIL_TAKEN');
     const passwordHash = await this.passwords.hash(password);
+    const existing = await this.users.findByEmail(email);
+    if (existing) {
+      await this.verification.sendRegistrationAttempt(existing).catch((err: unknown) => {
+        this.logger.warn(`registration attempt notice failed: ${err instanceof Error ? err.message : String(err)}`);
+      });
+      throw new DocatError('EMAIL_TAKEN');
+    }
     const user = await this.users.transaction(async (tx) => {
       let inviteId: string | null = null;
       if (mode === 'invite') {

@@ -60,7 +60,7 @@ describe('accounts over HTTP: sessions, API keys on two gateway replicas, admin,
 
   async function account(email: string): Promise<TokenPair> {
     const response = await json('POST', `${base()}/v1/auth/register`, { email, password: PASSWORD });
-    assert.equal(response.status, 201);
+    assert.equal(response.status, 202);
     return login(email);
   }
 

@@ -116,6 +116,8 @@ export class AccessTokenVerifier {
       if (this.denyList?.isDenied(claims.data.sub, claims.data.iat, claims.data.sid)) throw invalid('The token was revoked');
       const user: AuthenticatedUser = { id: claims.data.sub, role: claims.data.role, plan: claims.data.plan ?? 'free', via: 'access-token' };
       if (claims.data.sid) user.sessionId = claims.data.sid;
+      if (claims.data.iat !== undefined) user.issuedAt = claims.data.iat;
+      user.expiresAt = claims.data.exp;
       return { user, kid, iat: claims.data.iat, exp: claims.data.exp };
     } catch (error) {
       if (error instanceof DocatError) throw error;

@@ -106,6 +106,10 @@ export class JobEventsPublisher {
     await this.cache.set(snapshotKey(row.id), JSON.stringify(snapshot), this.settings.snapshotTtlMs).catch(() => undefined);
   }
 
+  async dropSnapshot(jobId: string): Promise<void> {
+    await this.cache.del(snapshotKey(jobId)).catch(() => undefined);
+  }
+
   async readSnapshot(jobId: string): Promise<Snapshot | null> {
     const text = await this.cache.get(snapshotKey(jobId)).catch(() => null);
     if (!text) return null;

@@ -19,10 +19,16 @@ import { FsStorage } from '@docat/storage';
 import { bootstrapService, createStandaloneRuntime, type RunningService } from '@docat/service-kit';
 import { corpusFile, freshDatabase, requireCorpus, type FreshDatabase } from '@docat/testing';
 import { INGESTION_CLAIMS, IngestionModule } from '../ingestion.module.js';
+import { OrchestratorService } from '../orchestration/orchestrator.service.js';
 import { JOB_PROGRESS_INTERVAL_MS } from './job-progress.tracker.js';
 
 /** The engine choice the gateway sends with an upload (`translation.resolve-engine`). */
-const PSEUDO_CHOICE: EngineChoice = { engine: 'pseudo', model: 'pseudo-1', paid: false, reason: 'pseudo-fallback' };
+const PSEUDO_CHOICE: EngineChoice = {
+  engine: 'pseudo',
+  model: 'pseudo-1',
+  paid: false,
+  reason: 'pseudo-fallback',
+};
 
 /**
  * Workers' in-chunk progress reports folded into the job on a real PostgreSQL, with no
@@ -60,6 +66,11 @@ describe("job progress from workers' reports", () => {
     });
     sql = new pg.Client({ connectionString: db.url });
     await sql.connect();
+    // No workers run here: announce what they would, so dispatch is not held to one step per queue.
+    for (const queue of ['extract', 'translate'] as const)
+      await service.app
+        .get(OrchestratorService)
+        .workerCapacity({ worker: 'test', queue, concurrency: 64, ttlMs: 3_600_000 });
   });
 
   after(async () => {

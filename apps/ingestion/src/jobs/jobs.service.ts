@@ -116,7 +116,7 @@ export class JobsService {
               state: 'completed',
               stage: 'done',
               progress: cachedFrom.progress,
-              cached: { resultsJobId: cachedFrom.results_job_id ?? cachedFrom.id, pageCount: cachedFrom.page_count, warnings: cachedFrom.warnings, detectedLanguage: cachedFrom.detected_language },
+              cached: { resultsJobId: cachedFrom.results_job_id ?? cachedFrom.id, pageCount: cachedFrom.page_count, warnings: cachedFrom.warnings, detectedLanguage: cachedFrom.detected_language, fidelity: cachedFrom.fidelity ?? null },
             },
             tx,
           )
@@ -188,6 +188,28 @@ export class JobsService {
       etag: info.etag ?? `"${createHash('sha256').update(`${key}:${info.bytes}`).digest('hex').slice(0, 32)}"`,
       contentType: CONTENT_TYPES[format],
       fileName: `${stem}.${suffix}`,
+    };
+  }
+
+  /**
+   * The fidelity report (`GET /v1/jobs/:id/report`): written by the render step, so it
+   * exists once the job is completed. A cached job answers with its source job's report.
+   */
+  async report(userId: string, jobId: string): Promise<ResultLocation> {
+    const row = await this.owned(userId, jobId);
+    if (row.state === 'queued' || row.state === 'processing') throw new DocatError('REPORT_NOT_READY', `the job is ${row.state}; its report is made once it is rendered`);
+    if (row.state !== 'completed') throw new DocatError('REPORT_NOT_AVAILABLE', `the job ${row.state === 'cancelled' ? 'was cancelled' : 'failed'} before it was rendered`);
+    if (row.files_deleted_at) throw new DocatError('RESULT_EXPIRED', `results are kept for a limited time; this job's were deleted on ${row.files_deleted_at.toISOString().slice(0, 10)}`);
+    const key = STORAGE_KEYS.report(row.results_job_id ?? row.id);
+    const info = await this.storage.head(key);
+    if (!info) throw new DocatError('REPORT_NOT_AVAILABLE', 'the job was rendered before fidelity reports were made');
+    const stem = basename(row.file_name, extname(row.file_name)) || 'document';
+    return {
+      storageKey: key,
+      bytes: info.bytes,
+      etag: info.etag ?? `"${createHash('sha256').update(`${key}:${info.bytes}`).digest('hex').slice(0, 32)}"`,
+      contentType: 'application/json',
+      fileName: `${stem}.${row.options.targetLanguage}.report.json`,
     };
   }
 

@@ -12,6 +12,8 @@ export interface ExtractDocumentOptions {
   source?: LanguageCode;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
+  /** `text` when only the text is wanted: the operator walk runs only where a page needs it. */
+  detail?: 'full' | 'text';
   /** Limits of the extraction sandbox, over its defaults (a benchmark allows a slow machine more time). */
   extractLimits?: Partial<SandboxLimits>;
 }
@@ -34,6 +36,7 @@ export async function extractDocument(
       ...(pages ? { pages } : {}),
       ...(opts.source ? { sourceLanguage: opts.source } : {}),
       ocr: 'auto',
+      ...(opts.detail ? { detail: opts.detail } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
       ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
       // A file of the user's own on the user's machine: no service page cap, memory stays bounded.

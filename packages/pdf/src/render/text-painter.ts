@@ -66,15 +66,25 @@ export interface PaintedLine {
  * placement), vertical offsets through text rise. Runs whose glyphs do not read back
  * as their text carry ActualText.
  */
-export function paintLines(lines: PlacedLine[], size: number, color: [number, number, number], fonts: FontSet): PaintedLine {
+export function paintLines(lines: PlacedLine[], size: number, color: [number, number, number], fonts: FontSet, opts: { invisible?: boolean } = {}): PaintedLine {
   const ops: ContentOp[] = [];
   const used = new Map<string, EmbeddedFont>();
   let glyphCount = 0;
   ops.push({ op: 'BT', operands: [] });
-  ops.push({ op: 'rg', operands: color.map((c) => num(r(c))) });
+  // Text the source does not show is set invisible (mode 3): there, searchable, unseen.
+  // The mode is part of the graphics state and outlives ET, so every block sets its own.
+  ops.push({ op: 'Tr', operands: [num(opts.invisible ? 3 : 0)] });
+  const fill = (c: [number, number, number]): ContentOp => ({ op: 'rg', operands: c.map((v) => num(r(v))) });
+  ops.push(fill(color));
+  let current = color;
   for (const line of lines) {
     let x = line.x;
     for (const run of line.shaped.runs) {
+      const wanted = run.color ?? color;
+      if (wanted.some((v, i) => v !== current[i])) {
+        ops.push(fill(wanted));
+        current = wanted;
+      }
       const font = fonts.get(run.face);
       const resource = fonts.resourceName(run.face);
       used.set(resource, font);

@@ -37,6 +37,8 @@ export interface ShapedRun {
   reordered: boolean;
   /** Advance at font size 1 (points per point of size). */
   width: number;
+  /** Fill colour of a stretch set in another colour than its block. */
+  color?: [number, number, number];
 }
 
 export interface ShapedLine {

@@ -37,6 +37,18 @@ export const defaultRequestLevel: RequestLevel = (method, url, status, failed) =
   return READS.has(method) ? 'debug' : 'info';
 };
 
+/**
+ * The default levels, with a share `readSample` (0 to 1) of the successful reads logged at
+ * info instead of debug (`LOG_READ_REQUESTS_SAMPLE`): a trace of read traffic at info.
+ */
+export function sampledRequestLevel(readSample: number, random: () => number = Math.random): RequestLevel {
+  if (!(readSample > 0)) return defaultRequestLevel;
+  return (method, url, status, failed) => {
+    const level = defaultRequestLevel(method, url, status, failed);
+    return level === 'debug' && random() < readSample ? 'info' : level;
+  };
+}
+
 const KEPT_HEADERS = ['user-agent', 'content-type', 'content-length', 'idempotency-key'] as const;
 
 /**

@@ -59,8 +59,9 @@ export async function startStandaloneTarget(opts: Pick<ClusterOptions, 'env' | '
   closeSync(fd);
   if (child.pid === undefined) throw new Error('could not start the standalone process');
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  // Standalone serves /readyz on its public port.
-  const proc: RunningProcess = { app: 'gateway', replica: 1, pid: child.pid, managementPort: port, httpPort: port, logFile, child, exited };
+  // MANAGEMENT_PORT is set, so standalone serves /metrics (and /healthz, /readyz) there.
+  const managementPort = Number(env.MANAGEMENT_PORT);
+  const proc: RunningProcess = { app: 'gateway', replica: 1, pid: child.pid, managementPort, httpPort: port, logFile, child, exited };
 
   let stopping: Promise<void> | undefined;
   const stopAll = async () => {
@@ -84,7 +85,7 @@ export async function startStandaloneTarget(opts: Pick<ClusterOptions, 'env' | '
     throw err;
   }
 
-  const processes: ProcessInfo[] = CLUSTER_APPS.map((app) => ({ app, replica: 1, pid: child.pid!, managementPort: port, httpPort: port, logFile }));
+  const processes: ProcessInfo[] = CLUSTER_APPS.map((app) => ({ app, replica: 1, pid: child.pid!, managementPort, httpPort: port, logFile }));
   return {
     target: 'standalone',
     gateways: [`http://127.0.0.1:${port}`],
