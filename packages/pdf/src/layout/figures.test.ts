@@ -118,6 +118,18 @@ describe('boxes, panels and ruled forms hold text', () => {
       ['value 0', 'value 1', 'value 2', 'value 3'],
     );
   });
+  test('labels on rounded chips are text, not a figure', () => {
+    const texts = ['Jan 1, 2025 12:00 AM', 'Ian Apino', 'QA Test Master Document', 'All Hands Spotlight', '125 Saint Georges Bay Road', '00:00:00'];
+    const spans = texts.map((t, i) => span(t, 80, 470 + i * 34));
+    // A pill under each label (curved, filled) and a small icon beside most.
+    const pills = texts.flatMap((t, i) => [
+      { bbox: [74, 467 + i * 34, 86 + t.length * 5, 485 + i * 34] as BBox, filled: true, stroked: false, rectilinear: false },
+      { bbox: [66, 471 + i * 34, 74, 479 + i * 34] as BBox, filled: true, stroked: false, rectilinear: false },
+    ]);
+    const out = layoutPage(page(spans, pills));
+    assert.equal(out.blocks.filter((b) => b.type === 'figure').length, 0);
+    assert.deepEqual(out.blocks.map((b) => b.text), texts);
+  });
   test('a frame with one cell is a box, not a table', () => {
     const lines = PROSE.map((t, i) => span(t, 70, 120 + i * 12));
     const out = layoutPage(page(lines, [rect([60, 110, 560, 175])]));

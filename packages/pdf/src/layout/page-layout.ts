@@ -139,7 +139,8 @@ function weightedMode(lines: readonly LineBox[]): number {
  * Figures: images and vector drawings, each bounded by its own graphics. Boxes, shaded
  * panels, table grids and form cells hold text and are frames, not drawings: a rectilinear
  * shape with a text line inside, an outlined rectilinear shape (entry boxes, grids), a
- * shape holding a form field, or any shape with a line of prose inside, never seeds or
+ * shape holding a form field, a text background (a chip, a highlight) or any shape with
+ * a line of prose inside, never seeds or
  * grows a figure. Rules (thin in one direction) do not either. A page-sized image
  * is a background or a scan, and an image under prose is a background too.
  */
@@ -175,6 +176,10 @@ function figureRegions(content: PageContent, lines: readonly LineBox[], pageArea
     // Outlined boxes and grids are frames (entry boxes of a form, table cells) even when empty.
     if (s.rectilinear && !s.filled) return false;
     if (content.fields.some((f) => coverage(f.bbox, b) > 0.6)) return false;
+    // A text background (a chip, a highlight, a pill button): a wide shape about one line
+    // high whose width a line of text mostly fills. (A diagram's node is not wide.)
+    const wide = b[2] - b[0] >= (b[3] - b[1]) * 2;
+    if (wide && lines.some((l) => centreIn(l, b) && l.bbox[2] - l.bbox[0] >= (b[2] - b[0]) * 0.5 && b[3] - b[1] <= (l.bbox[3] - l.bbox[1]) * 2.5)) return false;
     if (prose.some((l) => centreIn(l, b))) return false;
     // Horizontal and vertical rules are table borders, form lines, separators and
     // underlines; drawn alone they do not make a drawing, and they would chain a figure
