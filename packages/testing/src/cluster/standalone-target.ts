@@ -47,6 +47,9 @@ export async function startStandaloneTarget(opts: Pick<ClusterOptions, 'env' | '
     PORT: String(port),
     MANAGEMENT_PORT: String(await freePort()),
     ...E2E_ENV,
+    // Two extraction slots, like the cluster target's two extraction replicas: one account
+    // alone leaves one free for another (DOCAT_DISPATCH_RESERVED_SLOTS).
+    DOCAT_WORKER_CONCURRENCY: '2',
     ...opts.env,
   };
   if (process.env.CI) env.CI = process.env.CI;
