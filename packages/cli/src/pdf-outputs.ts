@@ -1,13 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import type { DualMode, JobWarning, LayoutDocument, OutputFormat } from '@docat/contracts';
-import { FontLibrary, renderDualPdf, renderTranslatedPdf, renderTranslationsOf } from '@docat/pdf';
+import type { DualMode, JobWarning, LayoutDocument } from '@docat/contracts';
+import { isPdfFormat, pdfTranslationsOf, renderPdfs, type PdfFormat } from '@docat/pipeline/render';
 
-export const PDF_FORMATS = ['pdf', 'dual'] as const;
-export type PdfFormat = (typeof PDF_FORMATS)[number];
-
-export function isPdfFormat(format: OutputFormat): format is PdfFormat {
-  return (PDF_FORMATS as readonly string[]).includes(format);
-}
+export { isPdfFormat, type PdfFormat };
 
 export interface PdfOutputs {
   files: Partial<Record<PdfFormat, Uint8Array>>;
@@ -15,10 +10,7 @@ export interface PdfOutputs {
   warnings: JobWarning[];
 }
 
-/**
- * The translated PDF (the input file with each translated block's text replaced) and,
- * when asked, the bilingual PDF built from it and the input.
- */
+/** The translated PDF and, when asked, the bilingual PDF: the pipeline's render step on a local file. */
 export async function renderPdfOutputs(
   input: string,
   source: LayoutDocument,
@@ -26,22 +18,17 @@ export async function renderPdfOutputs(
   opts: { target: string; formats: readonly PdfFormat[]; dualMode: DualMode; password?: string; onPage?: (done: number, total: number) => void },
 ): Promise<PdfOutputs> {
   if (opts.formats.length === 0) return { files: {}, warnings: [] };
-  const original = new Uint8Array(await readFile(input));
-  const password = opts.password ? { password: opts.password } : {};
-  // A page range (--pages) extracts only those pages: the outputs hold only them too.
-  const numbers = source.pages.map((p) => p.number);
-  const subset = numbers.length < source.pageCount ? { pages: numbers } : {};
-  const result = await renderTranslatedPdf(original, source, renderTranslationsOf(source, translated), {
+  const result = await renderPdfs({
+    original: new Uint8Array(await readFile(input)),
+    source,
+    translations: pdfTranslationsOf(source, translated),
     targetLanguage: opts.target,
-    fonts: new FontLibrary(),
-    ...password,
-    ...subset,
+    ...(opts.password ? { password: opts.password } : {}),
+    ...(opts.formats.includes('dual') ? { dual: opts.dualMode } : {}),
     ...(opts.onPage ? { onPage: opts.onPage } : {}),
   });
   const files: PdfOutputs['files'] = {};
-  if (opts.formats.includes('pdf')) files.pdf = result.bytes;
-  if (opts.formats.includes('dual')) {
-    files.dual = await renderDualPdf(original, result.bytes, { mode: opts.dualMode, ...password, ...(subset.pages ? { sourcePages: subset.pages } : {}) });
-  }
+  if (opts.formats.includes('pdf')) files.pdf = result.pdf;
+  if (result.dual) files.dual = result.dual;
   return { files, warnings: result.warnings };
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { QUEUES, type QueueName } from './names.js';
 import { languageSchema } from './languages.js';
-import { engineNameSchema, outputFormatSchema, dualModeSchema } from './upload.js';
+import { engineNameSchema, outputFormatSchema, dualModeSchema, translationScopeSchema } from './upload.js';
 import { jobWarningSchema } from './jobs.js';
 import { wireErrorSchema } from './errors.js';
 
@@ -34,6 +34,8 @@ export const translateJobSchema = chunkRef.extend({
   engine: engineNameSchema,
   glossaryId: z.string().optional(),
   useMemory: z.boolean(),
+  /** Absent in steps enqueued before scopes existed: the defaults. */
+  scope: translationScopeSchema.optional(),
 });
 export type TranslateJob = z.infer<typeof translateJobSchema>;
 
@@ -48,6 +50,8 @@ export const renderJobSchema = z.object({
   lease: z.number().int().nonnegative(),
   chunks: z.number().int().positive(),
   passwordSecret: z.string().optional(),
+  /** Absent in steps enqueued before scopes existed: the defaults. */
+  scope: translationScopeSchema.optional(),
 });
 export type RenderJob = z.infer<typeof renderJobSchema>;
 

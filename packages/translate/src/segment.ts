@@ -1,10 +1,7 @@
-import type { Block, BlockType } from '@docat/contracts';
+import type { Block } from '@docat/contracts';
 import { isUntranslatable, protectText, restorePlaceholders } from './placeholders.js';
 import { splitSentences } from './sentences.js';
 import type { Segment } from './types.js';
-
-/** Block types whose text is never translated: artwork, mathematics, program code. */
-const SKIPPED_TYPES: ReadonlySet<BlockType> = new Set(['figure', 'formula', 'code']);
 
 export interface SegmentOptions {
   /** Blocks whose text is at most this long stay one segment (headings, captions, cells). */
@@ -79,7 +76,6 @@ export function segmentBlocks(blocks: readonly SegmentableBlock[], options: Segm
   const limits: Required<SegmentOptions> = { shortBlockChars: options.shortBlockChars ?? 160, maxSegmentChars: options.maxSegmentChars ?? 1000 };
   const out: Segment[] = [];
   for (const block of blocks) {
-    if (SKIPPED_TYPES.has(block.type)) continue;
     if (block.type === 'table' && block.cells && block.cells.length > 0) {
       block.cells.forEach((cell, index) => segmentText(block.id, cell.text, limits, index, out));
       continue;

@@ -3,7 +3,8 @@ import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { STORAGE_KEYS, type ExtractJob } from '@docat/contracts';
 import { decryptSecret, resolveEncryptionKey, type DocatConfig, type Keyring } from '@docat/config';
 import { ocrPages } from '@docat/observability';
-import { createOcrAdapter, extractInSandbox, extractionMemoryBudget } from '@docat/pdf';
+import { createOcrAdapter, extractionMemoryBudget } from '@docat/pdf';
+import { extractStep } from '@docat/pipeline/extract';
 import {
   CONFIG,
   STORAGE,
@@ -61,11 +62,10 @@ export class ExtractService implements OnModuleInit {
       const password = job.passwordSecret
         ? decryptSecret(await this.encryptionKeys(), job.passwordSecret, job.jobId)
         : undefined;
-      const result = await extractInSandbox(
+      const result = await extractStep(
         source.path,
         {
           pages: [{ from: job.pageFrom, to: job.pageTo }],
-          documentLevel: false,
           respectPermissions: this.config.pdf.respectPermissions,
           ocrEngine: this.config.pdf.ocrEngine,
           ...(password ? { password } : {}),
@@ -83,21 +83,21 @@ export class ExtractService implements OnModuleInit {
       await writeJson(
         this.storage,
         STORAGE_KEYS.chunkLayout(job.jobId, job.chunk),
-        result.document,
+        result.layout,
         signal,
       );
-      const pages = result.document.pages.map((p) => p.number);
+      const pages = result.layout.pages.map((p) => p.number);
       await this.reporter.done(
         {
           jobId: job.jobId,
           chunk: job.chunk,
           step: 'extract',
           lease: job.lease,
-          documentPages: result.document.pageCount,
+          documentPages: result.layout.pageCount,
           ...(pages.length > 0 ? { pageFrom: Math.min(...pages), pageTo: Math.max(...pages) } : {}),
           warnings: result.warnings,
-          ...(result.document.language
-            ? { detectedLanguage: result.document.language.slice(0, 16) }
+          ...(result.layout.language
+            ? { detectedLanguage: result.layout.language.slice(0, 16) }
             : {}),
         },
         userId,
@@ -106,7 +106,7 @@ export class ExtractService implements OnModuleInit {
         `extract done job=${job.jobId} chunk=${job.chunk} pages=${pages.length} children=${result.children} peakRssMb=${result.peakRssMb}` +
           (result.ocrAdapter ? ` ocr=${result.ocrAdapter}` : ''),
       );
-      const scanned = result.document.pages.filter((p) => p.scanned).length;
+      const scanned = result.layout.pages.filter((p) => p.scanned).length;
       const ocrFailed = result.warnings.filter((w) => w.kind === 'ocr_failed').length;
       if (scanned - ocrFailed > 0) ocrPages.inc({ outcome: 'ok' }, scanned - ocrFailed);
       if (ocrFailed > 0) ocrPages.inc({ outcome: 'failed' }, ocrFailed);

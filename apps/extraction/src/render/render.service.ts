@@ -1,28 +1,22 @@
 import { readFile } from 'node:fs/promises';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
+  OUTPUT_CONTENT_TYPES,
   STORAGE_KEYS,
+  TRANSLATION_SCOPE_DEFAULTS,
   chunkTranslationSchema,
   layoutDocumentSchema,
-  type ChunkTranslation,
+  type EngineName,
   type JobWarning,
   type LayoutDocument,
   type OutputFormat,
   type RenderJob,
 } from '@docat/contracts';
 import { decryptSecret, resolveEncryptionKey, type DocatConfig, type Keyring } from '@docat/config';
-import { applyTranslations, mergeChunks, renderTranslationsOf, toJson, toMarkdown, toPlainText } from '@docat/pdf';
+import { assembleDocument, isTextFormat, pdfTranslationsOf, renderTextOutput, type ChunkResult } from '@docat/pipeline/render';
 import { CONFIG, STORAGE, StepReporter, downloadToTemp, readJson, type ObjectStorage } from '@docat/service-kit';
 import { outputsProduced } from '@docat/observability';
 import { renderInThread } from './render-thread.js';
-
-const CONTENT_TYPES: Record<OutputFormat, string> = {
-  pdf: 'application/pdf',
-  dual: 'application/pdf',
-  md: 'text/markdown; charset=utf-8',
-  txt: 'text/plain; charset=utf-8',
-  json: 'application/json',
-};
 
 /** A Buffer over the same memory (the thread's output is not copied again). */
 function asBuffer(bytes: Uint8Array): Buffer {
@@ -46,47 +40,22 @@ export class RenderService {
   ) {}
 
   async render(job: RenderJob, signal: AbortSignal, userId?: string): Promise<void> {
-    const layouts: LayoutDocument[] = [];
-    const translated: LayoutDocument[] = [];
-    let translation: ChunkTranslation | null = null;
-    const translatedBlocks: { id: string; text: string }[] = [];
+    const chunks: ChunkResult[] = [];
+    let model = '';
     for (let chunk = 0; chunk < job.chunks; chunk++) {
       signal.throwIfAborted();
       const layout = layoutDocumentSchema.parse(await readJson(this.storage, STORAGE_KEYS.chunkLayout(job.jobId, chunk)));
-      translation = chunkTranslationSchema.parse(await readJson(this.storage, STORAGE_KEYS.chunkTranslation(job.jobId, chunk)));
-      layouts.push(layout);
-      translated.push(
-        applyTranslations(
-          layout,
-          new Map(translation.blocks.map((b) => [b.id, { text: b.text, ...(b.cells ? { cells: new Map(b.cells.map((c) => [c.index, c.text])) } : {}) }])),
-        ),
-      );
-      translatedBlocks.push(...translation.blocks);
+      const translation = chunkTranslationSchema.parse(await readJson(this.storage, STORAGE_KEYS.chunkTranslation(job.jobId, chunk)));
+      model = translation.model;
+      chunks.push({ layout, translation });
     }
-    const source = mergeChunks(layouts);
-    const target = mergeChunks(translated);
+    const assembled = assembleDocument(chunks, job.scope ?? TRANSLATION_SCOPE_DEFAULTS);
+    const { source, translated: target } = assembled;
     const reportProgress = this.reporter.progressOf({ jobId: job.jobId, chunk: 0, step: 'render', lease: job.lease }, 'pages', userId);
     reportProgress(0, source.pages.length);
-    const bodies: Partial<Record<OutputFormat, Buffer>> = {
-      md: Buffer.from(toMarkdown(target), 'utf8'),
-      txt: Buffer.from(toPlainText(target), 'utf8'),
-      json: Buffer.from(
-        JSON.stringify(
-          {
-            document: JSON.parse(toJson(source)) as unknown,
-            translation: {
-              targetLanguage: job.targetLanguage,
-              engine: job.engine,
-              model: translation?.model ?? '',
-              blocks: translatedBlocks,
-            },
-          },
-          null,
-          2,
-        ),
-        'utf8',
-      ),
-    };
+    const meta: { targetLanguage: string; engine: EngineName; model: string } = { targetLanguage: job.targetLanguage, engine: job.engine, model };
+    const bodies: Partial<Record<OutputFormat, Buffer>> = {};
+    for (const format of job.outputs) if (isTextFormat(format)) bodies[format] = Buffer.from(renderTextOutput(format, assembled, meta), 'utf8');
     const warnings: JobWarning[] = [];
     if (job.outputs.includes('pdf') || job.outputs.includes('dual')) {
       const pdfs = await this.renderPdfs(job, source, target, signal, reportProgress);
@@ -98,7 +67,7 @@ export class RenderService {
       const body = bodies[format];
       if (body === undefined) continue;
       signal.throwIfAborted();
-      await this.storage.put(STORAGE_KEYS.result(job.jobId, format), body, { contentType: CONTENT_TYPES[format], contentLength: body.length, signal });
+      await this.storage.put(STORAGE_KEYS.result(job.jobId, format), body, { contentType: OUTPUT_CONTENT_TYPES[format], contentLength: body.length, signal });
       outputsProduced.inc({ format });
     }
     reportProgress(source.pages.length, source.pages.length);
@@ -124,7 +93,7 @@ export class RenderService {
         {
           source: original,
           layout: source,
-          translations: renderTranslationsOf(source, target),
+          translations: pdfTranslationsOf(source, target),
           targetLanguage: job.targetLanguage,
           ...(password ? { password } : {}),
           ...(job.outputs.includes('dual') ? { dual: job.dualMode } : {}),

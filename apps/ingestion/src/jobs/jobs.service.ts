@@ -4,6 +4,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { z } from 'zod';
 import {
   DocatError,
+  OUTPUT_CONTENT_TYPES,
   STORAGE_KEYS,
   encodeJobCursor,
   decodeJobCursor,
@@ -18,6 +19,7 @@ import {
 } from '@docat/contracts';
 import { encryptSecret, resolveEncryptionKey, type DocatConfig, type Keyring } from '@docat/config';
 import { CONFIG, STORAGE, type ObjectStorage } from '@docat/service-kit';
+import { startWarnings } from '@docat/pipeline';
 import { JobEventsPublisher } from '../events/job-events.publisher.js';
 import { OrchestratorService } from '../orchestration/orchestrator.service.js';
 import { resultCacheKey } from '../orchestration/result-cache-key.js';
@@ -28,28 +30,6 @@ import { BillingService } from '../billing/billing.service.js';
 import { idempotencyRequestHash } from '../billing/idempotency.js';
 
 type CreateRequest = z.infer<(typeof RPC_CONTRACTS)['jobs.create']['request']>;
-
-/** A job translated by pseudo says so from the start, and says why. */
-function creationWarnings(engine: EngineChoice): JobWarning[] {
-  if (engine.engine !== 'pseudo') return [];
-  return [
-    {
-      kind: 'pseudo_engine',
-      message:
-        engine.reason === 'pseudo-fallback'
-          ? 'No translation engine is configured, so the offline pseudo engine is used: the output is pseudo-localised, not translated. Configure an engine (see GET /v1/engines).'
-          : 'Translated by the offline pseudo engine (deterministic pseudo-localisation), not by a real translation engine.',
-    },
-  ];
-}
-
-const CONTENT_TYPES: Record<OutputFormat, string> = {
-  pdf: 'application/pdf',
-  dual: 'application/pdf',
-  md: 'text/markdown; charset=utf-8',
-  txt: 'text/plain; charset=utf-8',
-  json: 'application/json',
-};
 
 @Injectable()
 export class JobsService {
@@ -116,7 +96,7 @@ export class JobsService {
             },
             tx,
           )
-        : await this.jobs.insert({ ...base, state: 'queued', stage: 'queued', progress: { percent: 0, stages: {} }, warnings: creationWarnings(req.engine) }, tx);
+        : await this.jobs.insert({ ...base, state: 'queued', stage: 'queued', progress: { percent: 0, stages: {} }, warnings: startWarnings(req.engine) }, tx);
       if (req.idempotencyKey && !(await this.jobs.insertIdempotencyKey(req.userId, req.idempotencyKey, requestHash, row, tx))) {
         return null;
       }
@@ -182,7 +162,7 @@ export class JobsService {
       storageKey: key,
       bytes: info.bytes,
       etag: info.etag ?? `"${createHash('sha256').update(`${key}:${info.bytes}`).digest('hex').slice(0, 32)}"`,
-      contentType: CONTENT_TYPES[format],
+      contentType: OUTPUT_CONTENT_TYPES[format],
       fileName: `${stem}.${suffix}`,
     };
   }

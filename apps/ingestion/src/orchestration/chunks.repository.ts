@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import { INGESTION_DB } from '../ingestion.tokens.js';
 import type { ChunkRow } from '../jobs/job.row.js';
 import type { Db } from '../jobs/jobs.repository.js';
-import type { ChunkRange } from './chunk-plan.js';
+import type { ChunkRange } from '@docat/pipeline';
 
 /** `job_chunks`: one row per (job, chunk) with the step it is at and that step's state and lease. */
 @Injectable()

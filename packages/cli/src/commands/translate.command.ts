@@ -1,11 +1,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { Command } from 'commander';
-import { DocatError, uploadOptionsSchema, type OutputFormat } from '@docat/contracts';
+import { DocatError, scopeOfOptions, uploadOptionsSchema, type OutputFormat } from '@docat/contracts';
 import { checkPdfInput } from '../input.js';
 import { outputPath } from '../output-names.js';
 import { cliDataDir } from '../data-dir.js';
 import { PipelineProgress, Progress } from '../progress.js';
-import { TRANSLATE_FORMATS, isTextFormat, renderText } from '../writers.js';
+import { TRANSLATE_FORMATS } from '../writers.js';
 import { parseFormats } from './shared-options.js';
 import { dirname } from 'node:path';
 
@@ -22,6 +22,10 @@ interface TranslateFlags {
   dataDir?: string;
   cache: boolean;
   memory: boolean;
+  headersFooters: boolean;
+  references: boolean;
+  tables: boolean;
+  figureText?: boolean;
   quiet?: boolean;
 }
 
@@ -51,6 +55,10 @@ export function translateCommand(): Command {
     .option('--data-dir <dir>', 'CLI data folder (default: DOCAT_CLI_DATA_DIR or ~/.local/share/docat)')
     .option('--no-cache', 'do not reuse a cached result (the CLI keeps none: every run extracts and translates again; translation memory still applies)')
     .option('--no-memory', 'neither read nor write the translation memory kept in the data folder')
+    .option('--no-headers-footers', 'keep running headers and footers (page numbers, running titles) untranslated')
+    .option('--no-references', 'keep the reference list (the entries after a References or Bibliography heading) untranslated')
+    .option('--no-tables', 'keep table text untranslated')
+    .option('--figure-text', 'translate the labels inside figures where they are clear text')
     .option('-q, --quiet', 'print nothing but errors')
     .action(async (file: string, flags: TranslateFlags) => {
       const options = uploadOptionsSchema.safeParse({
@@ -61,6 +69,10 @@ export function translateCommand(): Command {
         pages: flags.pages,
         dualMode: flags.dualMode,
         password: flags.password,
+        translateHeadersFooters: flags.headersFooters,
+        translateReferences: flags.references,
+        translateTables: flags.tables,
+        translateFigureText: flags.figureText ?? false,
       });
       if (!options.success) {
         const issue = options.error.issues[0];
@@ -72,10 +84,10 @@ export function translateCommand(): Command {
       const progress = new Progress(process.stderr, flags.quiet);
       const pipeline = new PipelineProgress(progress);
       // Loaded here, not at start: the engines and the renderer cost every other command a second.
-      const [{ translateDocument }, { openCliMemory }, { isPdfFormat, renderPdfOutputs }] = await Promise.all([
+      const [{ translateDocument }, { openCliMemory }, { runOutputs }] = await Promise.all([
         import('../pipeline/translate-document.js'),
         import('../memory/cli-memory.js'),
-        import('../pdf-outputs.js'),
+        import('@docat/pipeline/run'),
       ]);
       const result = await translateDocument({
         input: file,
@@ -85,37 +97,32 @@ export function translateCommand(): Command {
         ...(options.data.pages ? { pages: options.data.pages } : {}),
         ...(options.data.password ? { password: options.data.password } : {}),
         ...(flags.glossary ? { glossaryFile: flags.glossary } : {}),
+        scope: scopeOfOptions(options.data),
         openMemory: () => openCliMemory(cliDataDir(flags.dataDir)),
         useMemory: flags.memory,
         onProgress: (stage, done, total) => pipeline.report(stage, done, total, stage === 'extract' ? 'pages' : 'segments'),
       });
 
       const written: string[] = [];
-      const pdfs = await renderPdfOutputs(file, result.source, result.translated, {
-        target: options.data.targetLanguage,
-        formats: formats.filter(isPdfFormat),
+      const outputs = await runOutputs(file, result, options.data.targetLanguage, {
+        formats,
         dualMode: options.data.dualMode,
         ...(options.data.password ? { password: options.data.password } : {}),
         onPage: (done, total) => pipeline.report('render', done, total, 'pages'),
       });
-      const overflow = pdfs.warnings.filter((w) => w.kind === 'overflow');
-      result.warnings.push(...pdfs.warnings.filter((w) => w.kind !== 'overflow'));
+      // The job keeps every render warning; on a terminal, overflowing blocks are summed up.
+      const overflow = outputs.warnings.filter((w) => w.kind === 'overflow');
+      result.warnings.push(...outputs.warnings.filter((w) => w.kind !== 'overflow'));
       if (overflow.length > 0) {
         const pages = [...new Set(overflow.map((w) => w.page))].join(', ');
         result.warnings.push({ kind: 'overflow', message: `${overflow.length} translated block(s) do not fit their box at the smallest font size (pages ${pages})` });
       }
       for (const format of formats) {
-        const pdf = isPdfFormat(format) ? pdfs.files[format] : undefined;
-        if (pdf) {
-          const path = outputPath(file, options.data.targetLanguage, format, flags.out);
-          await mkdir(dirname(path), { recursive: true });
-          await writeFile(path, pdf);
-          written.push(path);
-        }
-        if (!isTextFormat(format)) continue;
+        const body = outputs.files[format];
+        if (!body) continue;
         const path = outputPath(file, options.data.targetLanguage, format, flags.out);
         await mkdir(dirname(path), { recursive: true });
-        await writeFile(path, renderText(result.translated, format, { pseudo: result.pseudo }));
+        await writeFile(path, body);
         written.push(path);
       }
       const seconds = progress.finish();

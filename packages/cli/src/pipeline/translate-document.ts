@@ -1,25 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import {
-  type EngineName,
-  type JobWarning,
-  type LayoutDocument,
-  type LanguageCode,
-} from '@docat/contracts';
-import { applyTranslations, type SandboxLimits } from '@docat/pdf/extract';
-import { extractDocument } from './extract-document.js';
-import {
-  MemoryRateLimiter,
-  Translator,
-  assertEngineLanguages,
-  engineChain,
-  resolveEngine,
-  type EngineChoiceReason,
-  parseGlossaryCsv,
-  reassemble,
-  segmentBlocks,
-  type Glossary,
-  type TranslationMemory,
-} from '@docat/translate';
+import type { EngineName, LanguageCode, TranslationScope } from '@docat/contracts';
+import type { SandboxLimits } from '@docat/pdf/extract';
+import { runTranslation, type RunResult } from '@docat/pipeline/run';
+import { parseGlossaryCsv, type TranslationMemory } from '@docat/translate';
 
 export interface TranslateDocumentOptions {
   input: string;
@@ -29,6 +12,8 @@ export interface TranslateDocumentOptions {
   pages?: string;
   password?: string;
   glossaryFile?: string;
+  /** What is translated besides body text; the documented defaults when absent. */
+  scope?: TranslationScope;
   /** Opened once extraction succeeded (and closed before returning); a memory that cannot open is a warning, not a failure. */
   openMemory?: () => Promise<{ memory: TranslationMemory; close(): Promise<void> }>;
   useMemory: boolean;
@@ -39,90 +24,25 @@ export interface TranslateDocumentOptions {
   extractLimits?: Partial<SandboxLimits>;
 }
 
-export interface TranslatedDocument {
-  source: LayoutDocument;
-  translated: LayoutDocument;
-  warnings: JobWarning[];
-  engines: EngineName[];
-  /** The engine of the run, as the services' rule chose it, and why. */
-  engine: { name: EngineName; model: string; reason: EngineChoiceReason };
-  pseudo: boolean;
-  billedCharacters: number;
-  requests: number;
-  memoryHits: number;
-  segments: number;
-  detectedLanguage?: string;
-  /** Why the translation memory could not be opened (the run went on without it). */
-  memoryError?: string;
-}
+export type TranslatedDocument = RunResult;
 
 /** The account the CLI's translation memory is kept under: one user, one machine. */
 export const LOCAL_ACCOUNT = 'local';
 
 /**
- * Extract -> segment -> translate -> reassemble, in this process. The engine chain,
- * rate limits, retries and memory are the translation service's own code.
+ * The document pipeline (`@docat/pipeline`) in this process, with a glossary read from
+ * a CSV file and the CLI's own translation memory.
  */
 export async function translateDocument(opts: TranslateDocumentOptions): Promise<TranslatedDocument> {
-  const env = opts.env ?? process.env;
-  // The engine is chosen by the services' rule and checked before any work: an
-  // unconfigured engine or a language it cannot do fails at once.
-  const choice = resolveEngine(opts.engine, env);
-  await assertEngineLanguages(choice.engine, { target: opts.target, ...(opts.source ? { source: opts.source } : {}) });
-  const chain = engineChain(choice.engine.name, env);
-  const { document, warnings } = await extractDocument(opts.input, {
-    ...opts,
-    onProgress: (done, total) => opts.onProgress?.('extract', done, total),
-  });
-
-  let glossary: Glossary | undefined;
-  if (opts.glossaryFile) {
-    const csv = await readFile(opts.glossaryFile);
-    glossary = parseGlossaryCsv(csv, { source: opts.source ?? document.language ?? 'en', target: opts.target });
-  }
-
-  const blocks = document.pages.flatMap((p) => p.blocks.filter((b) => b.type !== 'header' && b.type !== 'footer'));
-  const segments = segmentBlocks(blocks);
-  let store: { memory: TranslationMemory; close(): Promise<void> } | undefined;
-  let memoryError: string | undefined;
-  if (opts.useMemory && opts.openMemory) {
-    try {
-      store = await opts.openMemory();
-    } catch (err) {
-      memoryError = err instanceof Error ? err.message.split('\n')[0] : String(err);
-    }
-  }
-  const translator = new Translator({ limiter: new MemoryRateLimiter(), ...(store ? { memory: store.memory } : {}) });
-  const outcome = await translator.translate({
+  const { glossaryFile, ...rest } = opts;
+  return runTranslation({
+    ...rest,
     accountId: LOCAL_ACCOUNT,
-    engines: chain,
-    target: opts.target,
-    segments,
-    useMemory: opts.useMemory,
-    ...(opts.source ? { source: opts.source } : {}),
-    ...(glossary ? { glossary } : {}),
-    ...(document.title ? { context: { title: document.title } } : {}),
-    ...(opts.signal ? { signal: opts.signal } : {}),
-    onProgress: ({ done, total }) => opts.onProgress?.('translate', done, total),
-  }).finally(() => store?.close());
-  const translated = applyTranslations(document, reassemble(segments, outcome.texts));
-  for (const w of outcome.warnings) {
-    if (w.kind === 'engine_fallback' || w.kind === 'pseudo_engine') warnings.push({ kind: w.kind, message: w.detail });
-  }
-  const billed = Object.values(outcome.billedCharacters).reduce((a, b) => a + (b ?? 0), 0);
-  const requests = Object.values(outcome.requests).reduce((a, b) => a + (b ?? 0), 0);
-  return {
-    source: document,
-    translated,
-    warnings,
-    engines: chain.map((e) => e.name),
-    engine: { name: choice.engine.name, model: choice.engine.model, reason: choice.reason },
-    pseudo: choice.engine.name === 'pseudo',
-    billedCharacters: billed,
-    requests,
-    memoryHits: outcome.memoryHits,
-    segments: segments.length,
-    ...(outcome.detectedSource ? { detectedLanguage: outcome.detectedSource } : {}),
-    ...(memoryError ? { memoryError } : {}),
-  };
+    ...(glossaryFile
+      ? {
+          glossary: async (document) =>
+            parseGlossaryCsv(await readFile(glossaryFile), { source: opts.source ?? document.language ?? 'en', target: opts.target }),
+        }
+      : {}),
+  });
 }

@@ -52,16 +52,4 @@ describe('applyTranslations', () => {
     );
     assert.equal(table.text, 'a b');
   });
-
-  test('keeps listings and formulas as they were even when a translation comes back for them', () => {
-    const withCode: LayoutDocument = {
-      ...doc,
-      pages: [{ ...doc.pages[0]!, blocks: [...doc.pages[0]!.blocks, { id: 'p1-b3', type: 'code', order: 3, bbox: [0, 30, 10, 40], lines: [], text: 'for (;;) {}' }] }],
-    };
-    const out = applyTranslations(withCode, new Map([['p1-b1', { text: 'x = ý' }], ['p1-b3', { text: 'für (;;) {}' }]]));
-    assert.deepEqual(
-      out.pages[0]!.blocks.map((b) => b.text),
-      ['Title', 'x = y', 'a b', 'for (;;) {}'],
-    );
-  });
 });

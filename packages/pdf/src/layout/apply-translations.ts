@@ -1,6 +1,4 @@
-import type { BlockType, LayoutDocument } from '@docat/contracts';
-
-const UNTRANSLATED: ReadonlySet<BlockType> = new Set(['code', 'formula', 'figure', 'form_field']);
+import type { LayoutDocument } from '@docat/contracts';
 
 /** A block's translated text, and its table cells' by cell index. */
 export interface BlockTranslation {
@@ -20,8 +18,8 @@ export function applyTranslations(doc: LayoutDocument, blocks: ReadonlyMap<strin
       ...page,
       blocks: page.blocks.map((block) => {
         const translated = blocks.get(block.id);
-        // Listings, formulas, artwork and form values stay as they are in every output.
-        if (!translated || UNTRANSLATED.has(block.type)) return block;
+        // Which blocks are translated is the pipeline's policy (`@docat/pipeline`): this applies what it is given.
+        if (!translated) return block;
         return {
           ...block,
           text: translated.cells && block.cells ? block.text : translated.text,

@@ -1,0 +1,181 @@
+import { readFile } from 'node:fs/promises';
+import {
+  TRANSLATION_SCOPE_DEFAULTS,
+  parsePageRange,
+  type ChunkTranslation,
+  type DualMode,
+  type EngineName,
+  type JobWarning,
+  type LanguageCode,
+  type LayoutDocument,
+  type OutputFormat,
+  type TranslationScope,
+} from '@docat/contracts';
+import type { SandboxLimits } from '@docat/pdf/extract';
+import {
+  MemoryRateLimiter,
+  Translator,
+  assertEngineLanguages,
+  engineChain,
+  resolveEngine,
+  type EngineChoiceReason,
+  type Glossary,
+  type TranslationMemory,
+} from '@docat/translate';
+import { extractStep } from './steps/extract.step.js';
+import { translateStep } from './steps/translate.step.js';
+import { assembleDocument } from './steps/assemble.step.js';
+import { isPdfFormat, isTextFormat, pdfTranslationsOf, renderPdfs, renderTextOutput } from './steps/outputs.step.js';
+import { startWarnings } from './warnings.js';
+
+export interface RunOptions {
+  input: string;
+  target: LanguageCode;
+  source?: LanguageCode;
+  engine?: EngineName;
+  /** A page selection such as `1-5,8`. */
+  pages?: string;
+  password?: string;
+  scope?: TranslationScope;
+  /** The glossary, once the document (and so its language) is known. */
+  glossary?: (document: LayoutDocument) => Promise<Glossary | undefined>;
+  /** Opened once extraction succeeded (and closed before returning); a memory that cannot open is a warning, not a failure. */
+  openMemory?: () => Promise<{ memory: TranslationMemory; close(): Promise<void> }>;
+  useMemory: boolean;
+  /** The account translation memory is kept under. */
+  accountId: string;
+  env?: NodeJS.ProcessEnv;
+  signal?: AbortSignal;
+  onProgress?: (stage: 'extract' | 'translate', done: number, total: number) => void;
+  /** Limits of the extraction sandbox, over its defaults (a benchmark allows a slow machine more time). */
+  extractLimits?: Partial<SandboxLimits>;
+}
+
+export interface RunResult {
+  source: LayoutDocument;
+  translated: LayoutDocument;
+  /** The block translations applied (what the json output lists). */
+  applied: ChunkTranslation['blocks'];
+  scope: TranslationScope;
+  /** The warnings the job collected (start, extraction, translation); render adds its own. */
+  warnings: JobWarning[];
+  engines: EngineName[];
+  /** The engine of the run, as the services' rule chose it, and why. */
+  engine: { name: EngineName; model: string; reason: EngineChoiceReason };
+  pseudo: boolean;
+  billedCharacters: number;
+  requests: number;
+  memoryHits: number;
+  segments: number;
+  detectedLanguage?: string;
+  /** Why the translation memory could not be opened (the run went on without it). */
+  memoryError?: string;
+}
+
+/** A file of the user's own on the user's machine: no service page cap; memory stays bounded. */
+const LOCAL_MAX_PAGES = 100_000;
+
+/**
+ * Extract, segment, translate and assemble in this process: the services' steps with
+ * the services' policies, run as one chunk holding every selected page.
+ */
+export async function runTranslation(opts: RunOptions): Promise<RunResult> {
+  const env = opts.env ?? process.env;
+  const scope = opts.scope ?? TRANSLATION_SCOPE_DEFAULTS;
+  // The engine is chosen by the services' rule and checked before any work: an
+  // unconfigured engine or a language it cannot do fails at once.
+  const choice = resolveEngine(opts.engine, env);
+  await assertEngineLanguages(choice.engine, { target: opts.target, ...(opts.source ? { source: opts.source } : {}) });
+  const chain = engineChain(choice.engine.name, env);
+  const pages = opts.pages ? (parsePageRange(opts.pages) ?? undefined) : undefined;
+  const extracted = await extractStep(
+    opts.input,
+    {
+      ...(pages ? { pages } : {}),
+      ...(opts.password ? { password: opts.password } : {}),
+      ...(opts.source ? { sourceLanguage: opts.source } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      onProgress: (done, total) => opts.onProgress?.('extract', done, total),
+    },
+    { maxPages: LOCAL_MAX_PAGES, ...opts.extractLimits },
+  );
+  const glossary = await opts.glossary?.(extracted.layout);
+
+  let store: { memory: TranslationMemory; close(): Promise<void> } | undefined;
+  let memoryError: string | undefined;
+  if (opts.useMemory && opts.openMemory) {
+    try {
+      store = await opts.openMemory();
+    } catch (err) {
+      memoryError = err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err);
+    }
+  }
+  const translator = new Translator({ limiter: new MemoryRateLimiter(), ...(store ? { memory: store.memory } : {}) });
+  const translated = await translateStep(extracted.layout, {
+    translator,
+    accountId: opts.accountId,
+    engines: chain,
+    target: opts.target,
+    useMemory: opts.useMemory,
+    scope,
+    ...(opts.source ? { source: opts.source } : {}),
+    ...(glossary ? { glossary } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    onProgress: (done, total) => opts.onProgress?.('translate', done, total),
+  }).finally(() => store?.close());
+  const assembled = assembleDocument([{ layout: extracted.layout, translation: translated }], scope);
+  const requests = Object.values(translated.outcome.requests).reduce<number>((a, b) => a + (b ?? 0), 0);
+  return {
+    source: assembled.source,
+    translated: assembled.translated,
+    applied: assembled.applied,
+    scope,
+    warnings: [...startWarnings({ engine: choice.engine.name, reason: choice.reason }), ...extracted.warnings, ...translated.warnings],
+    engines: chain.map((e) => e.name),
+    engine: { name: choice.engine.name, model: choice.engine.model, reason: choice.reason },
+    pseudo: choice.engine.name === 'pseudo',
+    billedCharacters: translated.billedCharacters,
+    requests,
+    memoryHits: translated.outcome.memoryHits,
+    segments: translated.segments,
+    ...(translated.detectedLanguage ? { detectedLanguage: translated.detectedLanguage } : {}),
+    ...(memoryError ? { memoryError } : {}),
+  };
+}
+
+export interface OutputsOptions {
+  formats: readonly OutputFormat[];
+  dualMode: DualMode;
+  password?: string;
+  onPage?: (done: number, total: number) => void;
+}
+
+/** Render the outputs of a run: the same text and PDFs a job's render step stores. */
+export async function runOutputs(
+  input: string,
+  run: Pick<RunResult, 'source' | 'translated' | 'applied' | 'engine'>,
+  target: string,
+  opts: OutputsOptions,
+): Promise<{ files: Partial<Record<OutputFormat, Uint8Array>>; warnings: JobWarning[] }> {
+  const files: Partial<Record<OutputFormat, Uint8Array>> = {};
+  const meta = { targetLanguage: target, engine: run.engine.name, model: run.engine.model };
+  for (const format of opts.formats) {
+    if (isTextFormat(format)) files[format] = new TextEncoder().encode(renderTextOutput(format, run, meta));
+  }
+  const warnings: JobWarning[] = [];
+  if (opts.formats.some(isPdfFormat)) {
+    const pdfs = await renderPdfs({
+      original: new Uint8Array(await readFile(input)),
+      source: run.source,
+      translations: pdfTranslationsOf(run.source, run.translated),
+      targetLanguage: target,
+      ...(opts.password ? { password: opts.password } : {}),
+      ...(opts.formats.includes('dual') ? { dual: opts.dualMode } : {}),
+      ...(opts.onPage ? { onPage: opts.onPage } : {}),
+    });
+    if (opts.formats.includes('pdf')) files.pdf = pdfs.pdf;
+    if (pdfs.dual) files.dual = pdfs.dual;
+    warnings.push(...pdfs.warnings);
+  }
+  return { files, warnings };
+}
