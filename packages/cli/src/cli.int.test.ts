@@ -40,9 +40,12 @@ describe('docat translate', () => {
     assert.ok(md.includes(`# ${title}`), `title heading missing in:\n${md.slice(0, 400)}`);
     const txt = readFileSync(join(out, 'sample.de.txt'), 'utf8');
     assert.ok(txt.includes(title));
-    const json = JSON.parse(readFileSync(join(out, 'sample.de.json'), 'utf8')) as { pageCount: number; pages: unknown[] };
-    assert.equal(json.pageCount, 3);
-    assert.equal(json.pages.length, 3);
+    // The same json a job gives: the source layout, and each block's translation beside it.
+    const json = JSON.parse(readFileSync(join(out, 'sample.de.json'), 'utf8')) as { document: { pageCount: number; pages: unknown[] }; translation: { engine: string; blocks: { text: string }[] } };
+    assert.equal(json.document.pageCount, 3);
+    assert.equal(json.document.pages.length, 3);
+    assert.equal(json.translation.engine, 'pseudo');
+    assert.ok(json.translation.blocks.some((b) => b.text === title));
   });
 
   const tracemonkey = requireCorpus('tracemonkey.pdf');
@@ -74,7 +77,7 @@ describe('docat translate', () => {
   test('--help lists every flag of the upload contract', () => {
     const run = docat(['translate', '--help']);
     assert.equal(run.status, 0);
-    for (const flag of ['--to', '--source', '--engine', '--format', '--out', '--pages', '--password', '--dual-mode', '--glossary', '--data-dir']) {
+    for (const flag of ['--to', '--source', '--engine', '--format', '--out', '--pages', '--password', '--dual-mode', '--glossary', '--data-dir', '--no-headers-footers', '--no-references', '--no-tables', '--figure-text']) {
       assert.ok(run.stdout.includes(flag), flag);
     }
   });

@@ -75,6 +75,27 @@ describe('reference lists', () => {
     assert.equal(referenceEntryIds(flat).size, 0);
   });
 
+  test('a heading run into its first entry opens the list; wrapped entry lines misread as headings keep it open', () => {
+    const ocr = [
+      page(18, [
+        block('a', 'paragraph', 'Conclusions'),
+        block('b', 'paragraph', 'Bibliography Adams, D., Nelson, R. & Todd, P. (1992). Perceived usefulness, ease of use.'),
+        block('c', 'paragraph', 'Ajzen, I. (1991). The theory of planned behavior.'),
+        block('d', 'heading', '| sjnoids', { level: 1 }),
+      ]),
+      page(19, [
+        block('e', 'heading', 'in the technology acceptance model: three experiments. Int. J. Human-Computer Studies', { level: 2 }),
+        block('f', 'heading', 'Critical Review of the Technology Acceptance Model. Information & Management, 40(3)', { level: 2 }),
+        block('g', 'paragraph', 'Lu, H-P. & Gustafson, D.H. (1994). An empirical study.'),
+        block('h', 'heading', 'Appendix', { level: 1 }),
+        block('i', 'paragraph', 'Prose again.'),
+      ]),
+    ];
+    assert.deepEqual([...referenceEntryIds(ocr)].sort(), ['b', 'c', 'g']);
+    const prose = [page(1, [block('x', 'paragraph', 'References to earlier work are given below.')])];
+    assert.equal(referenceEntryIds(prose).size, 0);
+  });
+
   test('translatableBlocks applies kinds and sections together', () => {
     const ids = (scope: TranslationScope) => translatableBlocks(pages, scope).map((b) => b.id);
     assert.deepEqual(ids(TRANSLATION_SCOPE_DEFAULTS), ['p1-b0', 'p1-b1', 'p1-b2', 'p1-b3', 'p2-b0', 'p2-b1', 'p2-b3', 'p2-b4']);

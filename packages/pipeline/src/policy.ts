@@ -37,13 +37,25 @@ export function kindTranslated(type: BlockType, scope: TranslationScope): boolea
   return scope[rule.scope];
 }
 
+/** Names of a reference list, in the languages Docat translates from most. */
+const REFERENCE_NAMES =
+  "references?|bibliography|works cited|literature cited|cited literature|references and notes|notes and references|literatur(?:verzeichnis)?|quellen(?:verzeichnis)?|références(?: bibliographiques)?|bibliographie|referencias(?: bibliográficas)?|bibliografía|bibliografia|riferimenti bibliografici|referências(?: bibliográficas)?|literatuur|bronnen|litteratur|referenser|kirjallisuus|bibliografie|литература|список литературы|библиография|参考文献|參考文獻|引用文献|참고\\s?문헌";
+
 /**
  * Headings that open a reference list. Matched against the whole heading, after an
  * optional section number ("7.", "VII", "A.3"), so a sentence mentioning references is
  * not one.
  */
-const REFERENCE_HEADING =
-  /^(?:(?:\d+(?:\.\d+)*|[IVXLC]+|[A-Z](?:\.\d+)*)\.?\s+)?(?:references?|bibliography|works cited|literature cited|cited literature|references and notes|notes and references|literatur(?:verzeichnis)?|quellen(?:verzeichnis)?|références(?: bibliographiques)?|bibliographie|referencias(?: bibliográficas)?|bibliografía|bibliografia|riferimenti bibliografici|referências(?: bibliográficas)?|literatuur|bronnen|litteratur|referenser|kirjallisuus|bibliografie|литература|список литературы|библиография|参考文献|參考文獻|引用文献|참고\s?문헌)\s*:?$/iu;
+const REFERENCE_HEADING = new RegExp(`^(?:(?:\\d+(?:\\.\\d+)*|[IVXLC]+|[A-Z](?:\\.\\d+)*)\\.?\\s+)?(?:${REFERENCE_NAMES})\\s*:?$`, 'iu');
+
+/**
+ * A heading run into its first entry, as OCR and some layouts give it:
+ * "Bibliography Adams, D., Nelson, R. (1992) …" or "References [1] A. Gal …".
+ */
+const REFERENCE_RUN_IN = new RegExp(`^(?i:${REFERENCE_NAMES})\\s*:?\\s+(?:\\[\\d+\\]|\\d+\\.\\s|\\p{Lu}[\\p{L}'’-]+,\\s*\\p{Lu})`, 'u');
+
+/** How an entry reads: a year in parentheses, or a volume(issue). */
+const CITATION_MARK = /\(\d{4}[a-z]?\)|\d+\(\d+\)/u;
 
 function isReferenceHeading(block: Block): boolean {
   const text = block.text.replace(/\s+/gu, ' ').trim();
@@ -53,9 +65,19 @@ function isReferenceHeading(block: Block): boolean {
   return REFERENCE_HEADING.test(text);
 }
 
-/** A heading that ends a reference list: any heading at its level or above (an appendix, an index). */
+function isRunInReferenceHeading(block: Block): boolean {
+  return (block.type === 'paragraph' || block.type === 'list_item') && REFERENCE_RUN_IN.test(block.text.replace(/\s+/gu, ' ').trim());
+}
+
+/**
+ * Whether a heading ends the list: one at its level or above (an appendix, an index).
+ * A "heading" that reads like an entry's wrapped line (lowercase start, a year in
+ * parentheses, many words, no letter first) is a misread entry and keeps the list open.
+ */
 function endsSection(block: Block, opener: Block): boolean {
   if (block.type !== 'heading') return false;
+  const text = block.text.replace(/\s+/gu, ' ').trim();
+  if (!/^[\p{Lu}\p{Lo}\d]/u.test(text) || CITATION_MARK.test(text) || text.split(' ').length > 8) return false;
   if (block.level !== undefined && opener.level !== undefined && opener.type === 'heading') return block.level <= opener.level;
   return true;
 }
@@ -76,6 +98,12 @@ export function referenceEntryIds(pages: readonly Page[]): Set<string> {
     for (const block of [...page.blocks].sort((a, b) => a.order - b.order)) {
       if (isReferenceHeading(block)) {
         opener = block;
+        continue;
+      }
+      if (isRunInReferenceHeading(block)) {
+        // The heading and the first entry are one block: it stays as it is, an entry.
+        opener = block;
+        ids.add(block.id);
         continue;
       }
       if (opener && endsSection(block, opener)) opener = undefined;
