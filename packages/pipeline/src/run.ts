@@ -22,7 +22,7 @@ import {
   type Glossary,
   type TranslationMemory,
 } from '@docat/translate';
-import { extractStep } from './steps/extract.step.js';
+import { LOCAL_MAX_PAGES, extractStep } from './steps/extract.step.js';
 import { translateStep } from './steps/translate.step.js';
 import { assembleDocument } from './steps/assemble.step.js';
 import { isPdfFormat, isTextFormat, pdfTranslationsOf, renderPdfs, renderTextOutput } from './steps/outputs.step.js';
@@ -71,9 +71,6 @@ export interface RunResult {
   /** Why the translation memory could not be opened (the run went on without it). */
   memoryError?: string;
 }
-
-/** A file of the user's own on the user's machine: no service page cap; memory stays bounded. */
-const LOCAL_MAX_PAGES = 100_000;
 
 /**
  * Extract, segment, translate and assemble in this process: the services' steps with

@@ -1,12 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { STORAGE_KEYS, type ExtractJob } from '@docat/contracts';
-import { decryptSecret, resolveEncryptionKey, type DocatConfig, type Keyring } from '@docat/config';
+import { decryptSecret, type DocatConfig } from '@docat/config';
 import { ocrPages } from '@docat/observability';
 import { createOcrAdapter, extractionMemoryBudget } from '@docat/pdf';
 import { extractStep } from '@docat/pipeline/extract';
 import {
   CONFIG,
+  KEYRING,
+  KeyringSource,
   STORAGE,
   StepReporter,
   downloadToTemp,
@@ -23,11 +25,11 @@ import { EXTRACTION_SETTINGS, type ExtractionSettings } from '../extraction.toke
 @Injectable()
 export class ExtractService implements OnModuleInit {
   private readonly logger = new Logger(ExtractService.name);
-  private keyring: Promise<Keyring> | undefined;
 
   constructor(
     @Inject(STORAGE) private readonly storage: ObjectStorage,
     @Inject(CONFIG) private readonly config: DocatConfig,
+    @Inject(KEYRING) private readonly keyring: KeyringSource,
     @Inject(EXTRACTION_SETTINGS) private readonly settings: ExtractionSettings,
     private readonly reporter: StepReporter,
   ) {}
@@ -60,7 +62,7 @@ export class ExtractService implements OnModuleInit {
     const source = await downloadToTemp(this.storage, job.sourceKey, signal);
     try {
       const password = job.passwordSecret
-        ? decryptSecret(await this.encryptionKeys(), job.passwordSecret, job.jobId)
+        ? decryptSecret(await this.keyring.get(), job.passwordSecret, job.jobId)
         : undefined;
       const result = await extractStep(
         source.path,
@@ -113,11 +115,6 @@ export class ExtractService implements OnModuleInit {
     } finally {
       await source.dispose();
     }
-  }
-
-  private encryptionKeys(): Promise<Keyring> {
-    this.keyring ??= resolveEncryptionKey(this.config);
-    return this.keyring;
   }
 }
 

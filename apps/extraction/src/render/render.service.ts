@@ -12,9 +12,9 @@ import {
   type OutputFormat,
   type RenderJob,
 } from '@docat/contracts';
-import { decryptSecret, resolveEncryptionKey, type DocatConfig, type Keyring } from '@docat/config';
+import { decryptSecret } from '@docat/config';
 import { assembleDocument, isTextFormat, pdfTranslationsOf, renderTextOutput, type ChunkResult } from '@docat/pipeline/render';
-import { CONFIG, STORAGE, StepReporter, downloadToTemp, readJson, type ObjectStorage } from '@docat/service-kit';
+import { KEYRING, STORAGE, KeyringSource, StepReporter, downloadToTemp, readJson, type ObjectStorage } from '@docat/service-kit';
 import { outputsProduced } from '@docat/observability';
 import { renderInThread } from './render-thread.js';
 
@@ -31,11 +31,10 @@ function asBuffer(bytes: Uint8Array): Buffer {
 @Injectable()
 export class RenderService {
   private readonly logger = new Logger(RenderService.name);
-  private keyring: Promise<Keyring> | undefined;
 
   constructor(
     @Inject(STORAGE) private readonly storage: ObjectStorage,
-    @Inject(CONFIG) private readonly config: DocatConfig,
+    @Inject(KEYRING) private readonly keyring: KeyringSource,
     private readonly reporter: StepReporter,
   ) {}
 
@@ -85,7 +84,7 @@ export class RenderService {
     const file = await downloadToTemp(this.storage, job.sourceKey, signal);
     try {
       const original = new Uint8Array(await readFile(file.path));
-      const password = job.passwordSecret ? decryptSecret(await this.encryptionKeys(), job.passwordSecret, job.jobId) : undefined;
+      const password = job.passwordSecret ? decryptSecret(await this.keyring.get(), job.passwordSecret, job.jobId) : undefined;
       signal.throwIfAborted();
       // Seconds of CPU for a long document: off the event loop, so the queue lease is
       // renewed and the health and metrics endpoints keep answering meanwhile.
@@ -105,10 +104,5 @@ export class RenderService {
     } finally {
       await file.dispose();
     }
-  }
-
-  private encryptionKeys(): Promise<Keyring> {
-    this.keyring ??= resolveEncryptionKey(this.config);
-    return this.keyring;
   }
 }

@@ -17,8 +17,8 @@ import {
   type ResultLocation,
   RPC_CONTRACTS,
 } from '@docat/contracts';
-import { encryptSecret, resolveEncryptionKey, type DocatConfig, type Keyring } from '@docat/config';
-import { CONFIG, STORAGE, type ObjectStorage } from '@docat/service-kit';
+import { encryptSecret } from '@docat/config';
+import { KEYRING, STORAGE, KeyringSource, type ObjectStorage } from '@docat/service-kit';
 import { startWarnings } from '@docat/pipeline';
 import { JobEventsPublisher } from '../events/job-events.publisher.js';
 import { OrchestratorService } from '../orchestration/orchestrator.service.js';
@@ -33,7 +33,6 @@ type CreateRequest = z.infer<(typeof RPC_CONTRACTS)['jobs.create']['request']>;
 
 @Injectable()
 export class JobsService {
-  private keyring: Promise<Keyring> | undefined;
 
   constructor(
     private readonly jobs: JobsRepository,
@@ -41,7 +40,7 @@ export class JobsService {
     private readonly events: JobEventsPublisher,
     private readonly billing: BillingService,
     @Inject(STORAGE) private readonly storage: ObjectStorage,
-    @Inject(CONFIG) private readonly config: DocatConfig,
+    @Inject(KEYRING) private readonly keyring: KeyringSource,
   ) {}
 
   /**
@@ -64,7 +63,7 @@ export class JobsService {
 
     const cachedFrom = options.noCache ? null : await this.findCompleted(req.userId, sha256, optionsHash);
     const id = uuidv7();
-    const passwordSecret = password && !cachedFrom ? encryptSecret(await this.encryptionKeys(), password, id) : null;
+    const passwordSecret = password && !cachedFrom ? encryptSecret(await this.keyring.get(), password, id) : null;
     // Before any work: the worst case is reserved, or the upload refused with INSUFFICIENT_CREDITS. Cached results are free.
     const reservation = cachedFrom
       ? null
@@ -230,10 +229,5 @@ export class JobsService {
     });
     for await (const part of stream) hash.update(part as Buffer);
     return hash.digest('hex');
-  }
-
-  private encryptionKeys(): Promise<Keyring> {
-    this.keyring ??= resolveEncryptionKey(this.config);
-    return this.keyring;
   }
 }

@@ -1,4 +1,4 @@
-import type { ChunkTranslation, LayoutDocument, TranslationScope } from '@docat/contracts';
+import { layoutDocumentSchema, type ChunkTranslation, type LayoutDocument, type TranslationScope } from '@docat/contracts';
 import { applyTranslations, mergeChunks, type BlockTranslation } from '@docat/pdf/extract';
 import { translatableIds } from '../policy.js';
 
@@ -23,7 +23,9 @@ export interface AssembledDocument {
  * job's scope excludes it: the outputs never depend on how pages were cut into chunks.
  */
 export function assembleDocument(chunks: readonly ChunkResult[], scope: TranslationScope): AssembledDocument {
-  const source = mergeChunks(chunks.map((c) => c.layout));
+  // Parsed, so the layout has the schema's shape and key order whether it came from the
+  // sandbox (the CLI) or from storage (a job): the json output is the same either way.
+  const source = mergeChunks(chunks.map((c) => layoutDocumentSchema.parse(c.layout)));
   const keep = translatableIds(source, scope);
   const byId = new Map<string, ChunkTranslation['blocks'][number]>();
   for (const chunk of chunks) for (const block of chunk.translation.blocks) if (keep.has(block.id)) byId.set(block.id, block);

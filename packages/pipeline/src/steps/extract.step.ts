@@ -1,6 +1,9 @@
 import type { JobWarning, LanguageCode, LayoutDocument, PageInterval } from '@docat/contracts';
 import { extractInSandbox, type SandboxLimits } from '@docat/pdf/extract';
 
+/** A file of the user's own on the user's machine (the CLI): no service page cap; memory stays bounded. */
+export const LOCAL_MAX_PAGES = 100_000;
+
 export interface ExtractStepOptions {
   /** The chunk's pages; all pages when absent. */
   pages?: PageInterval[];
