@@ -17,6 +17,8 @@ import { DocatApi } from './docat-api.js';
  */
 const requirements = requireAll(requireCorpus('tracemonkey.pdf'), requireTools('setpriv'));
 const isRoot = process.getuid?.() === 0;
+/** The providers' SDKs, which belong in the translation image only. */
+const ENGINE_SDKS = ['openai', '@anthropic-ai/sdk', '@google-cloud/translate', 'deepl-node'];
 /** The image's user; `nobody` here, which owns nothing in the install. */
 const UNPRIVILEGED = 65534;
 
@@ -131,6 +133,14 @@ describe('production start: pruned, production-only, read-only installs run as a
       const pkg = JSON.parse(await readFile(join(tree, 'package.json'), 'utf8')) as { workspaces?: string[] };
       assert.ok(pkg.workspaces, `${app}: pruned root package.json has workspaces`);
     }
+    // Each image holds only the engine SDKs its app calls: only translation talks to engines.
+    for (const app of ['gateway', 'auth', 'ingestion', 'notification'] as const) {
+      const tree = trees.get(app)!;
+      for (const sdk of ENGINE_SDKS) {
+        assert.equal(existsSync(join(tree, 'node_modules', sdk)), false, `${app}: engine SDK ${sdk} is installed`);
+      }
+    }
+    assert.ok(existsSync(join(trees.get('translation')!, 'node_modules', 'openai')), 'translation: the OpenAI SDK is missing');
     // The extraction image carries its fonts and OCR data as npm packages.
     const extraction = trees.get('extraction')!;
     const modules = await readdir(join(extraction, 'node_modules'));

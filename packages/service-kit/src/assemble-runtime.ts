@@ -1,7 +1,7 @@
 import type { CustomTransportStrategy } from '@nestjs/microservices';
 import type { DataSource } from 'typeorm';
 import type { QueueName, ServiceName } from '@docat/contracts';
-import type { RateLimiter as RequestLimiter } from '@docat/translate';
+import type { RateLimiter as RequestLimiter } from '@docat/request-limiter';
 import type { CachePort } from './cache/cache.port.js';
 import type { BusClient, ObjectStorage, QueuePort } from './ports.js';
 import type { RateLimiterPort } from './rate-limit/rate-limiter.port.js';

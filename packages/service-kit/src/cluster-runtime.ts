@@ -1,6 +1,6 @@
 import type { ServiceName } from '@docat/contracts';
 import { BullMqQueue } from '@docat/queue';
-import { RedisRateLimiter as RedisRequestLimiter } from '@docat/translate';
+import { RedisRateLimiter as RedisRequestLimiter } from '@docat/request-limiter';
 import { watchRedisMemory } from '@docat/observability';
 import { RedisStreamsClient, RedisStreamsServer, createBusClient, createRedisConnection } from '@docat/transport';
 import { cacheRedisTopology, mainRedisTopology, quietConnection } from './redis-topology.js';

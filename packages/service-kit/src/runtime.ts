@@ -1,7 +1,7 @@
 import type { CustomTransportStrategy } from '@nestjs/microservices';
 import type { MigrationInterface, DataSource } from 'typeorm';
 import type { QueueName, ServiceName } from '@docat/contracts';
-import type { RateLimiter as RequestLimiter } from '@docat/translate';
+import type { RateLimiter as RequestLimiter } from '@docat/request-limiter';
 import type { CachePort } from './cache/cache.port.js';
 import type { RateLimiterPort } from './rate-limit/rate-limiter.port.js';
 import type { EventLogPort } from './event-log/event-log.port.js';

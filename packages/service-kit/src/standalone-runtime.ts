@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { QUEUES, type ServiceName } from '@docat/contracts';
 import { PgBossQueue } from '@docat/queue';
-import { MemoryRateLimiter as MemoryRequestLimiter } from '@docat/translate';
+import { MemoryRateLimiter as MemoryRequestLimiter } from '@docat/request-limiter';
 import { MIGRATIONS, MIGRATIONS_TABLE } from '@docat/database';
 import { createStorage } from '@docat/storage';
 import { InProcessBus, InProcessClient, InProcessServer, createBusClient } from '@docat/transport';

@@ -15,9 +15,8 @@ export * from './engines/google.engine.js';
 export * from './engines/deepl.engine.js';
 export * from './engines/libretranslate.engine.js';
 export * from './engines/registry.js';
-export * from './rate-limit/rate-limiter.js';
-export * from './rate-limit/memory-rate-limiter.js';
-export * from './rate-limit/redis-rate-limiter.js';
+// Request admission lives in its own package; re-exported for the CLI and engine callers.
+export * from '@docat/request-limiter';
 export * from './memory/translation-memory.js';
 export * from './memory/in-memory.memory.js';
 export * from './memory/postgres.memory.js';

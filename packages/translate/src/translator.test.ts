@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DocatError } from '@docat/contracts';
 import { InMemoryTranslationMemory } from './memory/in-memory.memory.js';
-import { MemoryRateLimiter } from './rate-limit/memory-rate-limiter.js';
+import { MemoryRateLimiter } from '@docat/request-limiter';
 import { segmentBlocks } from './segment.js';
 import { FakeEngine, engineError } from './testing/fake-engine.js';
 import { Translator, type EngineCall, type TranslatorConfig } from './translator.js';

@@ -4,7 +4,7 @@ import { EngineError } from './engines/engine-error.js';
 import type { Glossary } from './glossary.js';
 import { memoryEntry, memoryKey, normalizeSegment, type MemoryContext, type MemoryEntry, type TranslationMemory } from './memory/translation-memory.js';
 import { checkPlaceholders, PLACEHOLDER_PATTERN, protectGlossary, repairPlaceholders, restorePlaceholders } from './placeholders.js';
-import { abortableSleep, type RateLimit, type RateLimiter } from './rate-limit/rate-limiter.js';
+import { abortableSleep, type RateLimit, type RateLimiter } from '@docat/request-limiter';
 import type { BatchSegment, EngineName, Formality, Placeholder, RequestGate, Segment, TranslationEngine } from './types.js';
 
 export interface BatchLimits {

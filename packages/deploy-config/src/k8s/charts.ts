@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { ApiObject, App, Chart, YamlOutputType } from 'cdk8s';
+import { parse } from 'yaml';
 import type { Construct } from 'constructs';
 import { Namespace, ConfigMap, Secret, Service, type IContainer, type IPodSpec } from 'kubernetes-models/v1';
 import { Deployment } from 'kubernetes-models/apps/v1';
@@ -7,6 +10,7 @@ import { Ingress, NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { ScaledObject } from '@kubernetes-models/keda/keda.sh/v1alpha1';
+import { PrometheusRule, type IPrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
 import {
   HTTP_PORT,
   MANAGEMENT_PORT,
@@ -496,6 +500,26 @@ function pgbouncerChart(app: App): void {
   );
 }
 
+/** The alert rules every environment ships: `deploy/prometheus/alerts.yml`, the one source. */
+export const ALERT_RULES_FILE = fileURLToPath(new URL('../../../../deploy/prometheus/alerts.yml', import.meta.url));
+export const RULES_CONFIG_MAP = 'docat-prometheus-rules';
+
+/**
+ * The alert rules, for Prometheus to load: a `PrometheusRule` where the Prometheus operator
+ * runs, and always a ConfigMap holding the same file for a Prometheus configured by hand
+ * (mount it and list it under `rule_files`).
+ */
+function monitoringChart(app: App, env: Environment): void {
+  const chart = new Chart(app, 'monitoring', { disableResourceNameHashes: true });
+  const text = readFileSync(ALERT_RULES_FILE, 'utf8');
+  const rules = parse(text) as { groups: NonNullable<IPrometheusRule['spec']['groups']> };
+  const meta = { namespace: NAMESPACE, labels: { ...labels('monitoring'), prometheus: 'docat' } };
+  add(chart, 'rules-file', new ConfigMap({ metadata: { ...meta, name: RULES_CONFIG_MAP }, data: { 'docat-alerts.yml': text } }));
+  if (env.prometheusOperator) {
+    add(chart, 'rules', new PrometheusRule({ metadata: { ...meta, name: 'docat-alerts' }, spec: { groups: rules.groups } }));
+  }
+}
+
 /** The cdk8s app of one environment: one chart (one file) per concern. */
 export function buildApp(env: Environment, outdir: string): App {
   const app = new App({ outdir, yamlOutputType: YamlOutputType.FILE_PER_CHART, outputFileExtension: '.yaml' });
@@ -503,6 +527,7 @@ export function buildApp(env: Environment, outdir: string): App {
   migrationChart(app, env);
   networkChart(app, env);
   if (env.pgbouncer) pgbouncerChart(app);
+  monitoringChart(app, env);
   for (const spec of env.apps) appChart(app, env, spec);
   return app;
 }

@@ -48,6 +48,11 @@ export interface Environment {
   spotWorkers: boolean;
   prometheusUrl: string;
   /**
+   * The cluster runs the Prometheus operator: the alert rules ship as a `PrometheusRule`.
+   * Without it they ship only as a ConfigMap for Prometheus' `rule_files`.
+   */
+  prometheusOperator: boolean;
+  /**
    * Ports of Redis (6379, 6380 for TLS, 26379 for Sentinel), PostgreSQL, PgBouncer and
    * S3-compatible storage that pods may reach.
    */
@@ -125,6 +130,7 @@ export function environment(name: EnvironmentName): Environment {
     pgbouncer: name === 'prod',
     spotWorkers: name === 'prod',
     prometheusUrl: 'http://prometheus-operated.monitoring.svc:9090',
+    prometheusOperator: name === 'prod',
     dataPorts: [6379, 6380, 26379, 5432, 6432, 9000],
   };
 }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, parseAllDocuments } from 'yaml';
 import { QUEUES, QUEUE_NAMES, SERVICES } from '@docat/contracts';
-import { ENVIRONMENTS, MANAGEMENT_PORT, TERMINATION_GRACE_SECONDS, type EnvironmentName } from './environments.js';
+import { ENVIRONMENTS, environment, MANAGEMENT_PORT, TERMINATION_GRACE_SECONDS, type EnvironmentName } from './environments.js';
 import { KUSTOMIZATION, synthesize } from './synthesize.js';
 import { extractionMemoryBudget } from '@docat/pdf/memory-budget';
 import { validateManifest } from './models.js';
@@ -65,6 +65,20 @@ for (const env of ENVIRONMENTS) {
         const fresh = readFileSync(join(dir, file), 'utf8');
         const current = readFileSync(join(root, 'k8s', env, file), 'utf8');
         assert.equal(current, fresh, `k8s/${env}/${file} is stale: run \`npm run synth -w @docat/deploy-config\``);
+      }
+    });
+
+    test('the alert rules ship from deploy/prometheus/alerts.yml: a ConfigMap, and a PrometheusRule where the operator runs', () => {
+      const shipped = readFileSync(join(root, 'deploy', 'prometheus', 'alerts.yml'), 'utf8');
+      const file = named('ConfigMap', 'docat-prometheus-rules') as unknown as { data: Record<string, string> } | undefined;
+      assert.ok(file, 'rules ConfigMap');
+      assert.equal(file.data['docat-alerts.yml'], shipped);
+      const rule = named('PrometheusRule', 'docat-alerts') as unknown as { spec: { groups: unknown[] } } | undefined;
+      if (environment(env).prometheusOperator) {
+        assert.ok(rule, 'PrometheusRule');
+        assert.deepEqual(rule.spec.groups, (parse(shipped) as { groups: unknown[] }).groups);
+      } else {
+        assert.equal(rule, undefined, 'a PrometheusRule needs the operator');
       }
     });
 

@@ -5,6 +5,7 @@ import { Ingress, NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { ScaledObject } from '@kubernetes-models/keda/keda.sh/v1alpha1';
+import { PrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
 
 interface Validatable {
   validate(): void;
@@ -24,6 +25,7 @@ const MODELS: ReadonlyMap<string, ModelClass> = new Map<string, ModelClass>([
   ['policy/v1/PodDisruptionBudget', PodDisruptionBudget],
   ['autoscaling/v2/HorizontalPodAutoscaler', HorizontalPodAutoscaler],
   ['keda.sh/v1alpha1/ScaledObject', ScaledObject],
+  ['monitoring.coreos.com/v1/PrometheusRule', PrometheusRule],
 ]);
 
 export function modelFor(apiVersion: string, kind: string): ModelClass | undefined {

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { MessageHandler } from '@nestjs/microservices';
 import { EVENTS, makeEnvelope, QUEUES } from '@docat/contracts';
 import { BullMqQueue } from '@docat/queue';
-import { RedisRateLimiter as RedisRequestLimiter } from '@docat/translate';
+import { RedisRateLimiter as RedisRequestLimiter } from '@docat/request-limiter';
 import { waitUntil } from '@docat/testing';
 import {
   createBusClient,

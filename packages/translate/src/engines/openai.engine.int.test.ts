@@ -5,7 +5,7 @@ import { FakeOpenAiServer } from '../testing/fake-openai.js';
 import { OpenAiEngine } from './openai.engine.js';
 import { createEngine } from './registry.js';
 import { createGlossary } from '../glossary.js';
-import { MemoryRateLimiter } from '../rate-limit/memory-rate-limiter.js';
+import { MemoryRateLimiter } from '@docat/request-limiter';
 import { segmentBlocks } from '../segment.js';
 import { Translator } from '../translator.js';
 

@@ -8,7 +8,7 @@ import { PostgresTranslationMemory } from './postgres.memory.js';
 import { RedisCachedTranslationMemory } from './redis-cache.memory.js';
 import { memoryEntry, memoryKey, type MemoryContext } from './translation-memory.js';
 import { exportTmx, importTmx } from './tmx.js';
-import { MemoryRateLimiter } from '../rate-limit/memory-rate-limiter.js';
+import { MemoryRateLimiter } from '@docat/request-limiter';
 import { Translator } from '../translator.js';
 import { FakeEngine } from '../testing/fake-engine.js';
 import { segmentBlocks } from '../segment.js';

@@ -2,7 +2,7 @@ import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EngineError } from '../engines/engine-error.js';
 import { createGlossary } from '../glossary.js';
-import { MemoryRateLimiter } from '../rate-limit/memory-rate-limiter.js';
+import { MemoryRateLimiter } from '@docat/request-limiter';
 import { segmentBlocks } from '../segment.js';
 import { Translator } from '../translator.js';
 import type { TranslationEngine } from '../types.js';
