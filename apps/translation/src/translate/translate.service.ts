@@ -7,7 +7,7 @@ import {
   type ChunkTranslation,
   type TranslateJob,
 } from '@docat/contracts';
-import { Translator, engineChain, type EngineEnv, type Glossary } from '@docat/translate';
+import { Translator, engineChain, reassemble, segmentBlocks, type EngineEnv, type Glossary } from '@docat/translate';
 import { translateStep } from '@docat/pipeline/translate';
 import { STORAGE, StepReporter, readJson, writeJson, type ObjectStorage } from '@docat/service-kit';
 import { GlossariesRepository } from '../glossaries/glossaries.repository.js';
@@ -76,6 +76,7 @@ export class TranslateService {
     const layout = layoutDocumentSchema.parse(await readJson(this.storage, job.layoutKey));
     const reportProgress = this.reporter.progressOf({ jobId: job.jobId, chunk: job.chunk, step: 'translate', lease: job.lease }, 'segments', userId);
     const result = await translateStep(layout, {
+      segmenter: { segmentBlocks, reassemble },
       translator: this.translator,
       accountId,
       engines: chain,

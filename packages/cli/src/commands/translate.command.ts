@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { DocatError, scopeOfOptions, uploadOptionsSchema, type OutputFormat } from '@docat/contracts';
 import { checkPdfInput } from '../input.js';
@@ -84,10 +84,10 @@ export function translateCommand(): Command {
       const progress = new Progress(process.stderr, flags.quiet);
       const pipeline = new PipelineProgress(progress);
       // Loaded here, not at start: the engines and the renderer cost every other command a second.
-      const [{ translateDocument }, { openCliMemory }, { runOutputs }] = await Promise.all([
+      const [{ translateDocument }, { openCliMemory }, { renderOutputs }] = await Promise.all([
         import('../pipeline/translate-document.js'),
         import('../memory/cli-memory.js'),
-        import('@docat/pipeline/run'),
+        import('@docat/pipeline/render'),
       ]);
       const result = await translateDocument({
         input: file,
@@ -104,7 +104,8 @@ export function translateCommand(): Command {
       });
 
       const written: string[] = [];
-      const outputs = await runOutputs(file, result, options.data.targetLanguage, {
+      const meta = { targetLanguage: options.data.targetLanguage, engine: result.engine.name, model: result.engine.model };
+      const outputs = await renderOutputs(async () => new Uint8Array(await readFile(file)), result, meta, {
         formats,
         dualMode: options.data.dualMode,
         ...(options.data.password ? { password: options.data.password } : {}),

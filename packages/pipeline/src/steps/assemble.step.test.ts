@@ -57,7 +57,9 @@ describe('assembleDocument', () => {
 
   test('code is never segmented, and a translation that comes back for it is not applied', () => {
     const layout = chunk([page(1)]);
-    assert.ok(!segmentStep(layout, TRANSLATION_SCOPE_DEFAULTS).some((s) => s.blockId === 'p1-b2'));
+    const segmenter = { segmentBlocks: (blocks: readonly Block[]) => blocks.map((b) => ({ id: `${b.id}:0`, blockId: b.id })) };
+    const segmented = segmentStep(layout, TRANSLATION_SCOPE_DEFAULTS, segmenter).map((s) => s.blockId);
+    assert.deepEqual(segmented, ['p1-b0', 'p1-b1']);
     const out = assembleDocument([{ layout, translation: translate(layout) }], TRANSLATION_SCOPE_DEFAULTS);
     assert.equal(out.translated.pages[0]!.blocks[2]!.text, 'for (;;) {}');
   });

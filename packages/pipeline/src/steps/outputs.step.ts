@@ -103,3 +103,39 @@ export async function renderPdfs(req: PdfRenderRequest): Promise<PdfRenderResult
   const dual = req.dual ? await renderDualPdf(req.original, translated.bytes, { mode: req.dual, ...password, ...(subset ? { sourcePages: subset } : {}) }) : null;
   return { pdf: translated.bytes, dual, warnings: translated.warnings };
 }
+
+export interface OutputsOptions {
+  formats: readonly OutputFormat[];
+  dualMode: DualMode;
+  password?: string;
+  onPage?: (done: number, total: number) => void;
+}
+
+/**
+ * Every asked output of an assembled document, in this process (the CLI): the same text
+ * and PDFs a job's render step stores (there the PDFs are made in a render thread).
+ */
+export async function renderOutputs(
+  original: () => Promise<Uint8Array>,
+  doc: { source: LayoutDocument; translated: LayoutDocument; applied: ChunkTranslation['blocks'] },
+  meta: TextOutputMeta,
+  opts: OutputsOptions,
+): Promise<{ files: Partial<Record<OutputFormat, Uint8Array>>; warnings: JobWarning[] }> {
+  const files: Partial<Record<OutputFormat, Uint8Array>> = {};
+  for (const format of opts.formats) {
+    if (isTextFormat(format)) files[format] = new TextEncoder().encode(renderTextOutput(format, doc, meta));
+  }
+  if (!opts.formats.some(isPdfFormat)) return { files, warnings: [] };
+  const pdfs = await renderPdfs({
+    original: await original(),
+    source: doc.source,
+    translations: pdfTranslationsOf(doc.source, doc.translated),
+    targetLanguage: meta.targetLanguage,
+    ...(opts.password ? { password: opts.password } : {}),
+    ...(opts.formats.includes('dual') ? { dual: opts.dualMode } : {}),
+    ...(opts.onPage ? { onPage: opts.onPage } : {}),
+  });
+  if (opts.formats.includes('pdf')) files.pdf = pdfs.pdf;
+  if (pdfs.dual) files.dual = pdfs.dual;
+  return { files, warnings: pdfs.warnings };
+}
