@@ -10,6 +10,7 @@ interface Health {
     workers: { status: string; queues: Record<string, number | null> };
     engines: { status: string; available: string[]; unavailable: string[] };
     storage: { status: string };
+    ocr: { status: string; engine: string | null; choice?: string };
   };
   timestamp: string;
 }
@@ -39,6 +40,9 @@ describe('GET /health: the aggregate health through the gateway', () => {
       JSON.stringify(body.checks.engines),
     );
     assert.equal(body.checks.workers.status, 'up');
+    // The extraction service publishes the OCR engine it chose at start.
+    assert.equal(body.checks.ocr.status, 'up', JSON.stringify(body.checks.ocr));
+    assert.ok(['native', 'tesseract-js'].includes(body.checks.ocr.engine ?? ''));
     for (const queue of ['extract', 'translate', 'render', 'notify'])
       assert.ok(
         (body.checks.workers.queues[queue] ?? 0) >= 1,

@@ -22,7 +22,12 @@ export const ENGINE_NAMES = ['pseudo', 'google', 'anthropic', 'openai', 'openrou
 export const engineNameSchema = z.enum(ENGINE_NAMES);
 export type EngineName = z.infer<typeof engineNameSchema>;
 
-export const DUAL_MODES = ['side', 'alternate'] as const;
+/**
+ * Bilingual PDF layouts: `side` (original and translated page side by side), `alternate`
+ * (original page, then its translation), `interleaved` (a new, reflowed document: each
+ * source paragraph followed by its translation).
+ */
+export const DUAL_MODES = ['side', 'alternate', 'interleaved'] as const;
 export const dualModeSchema = z.enum(DUAL_MODES);
 export type DualMode = z.infer<typeof dualModeSchema>;
 

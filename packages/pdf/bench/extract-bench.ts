@@ -3,6 +3,7 @@
 //   npm run bench:extract                      full run (book, 50/350/1,000 generated pages, bomb, OCR)
 //   npm run bench:extract -- --book file.pdf   measure this book instead of the corpus-made one
 //   npm run bench:extract -- --smoke           a few pages of each, to check that the bench runs
+//   npm run bench:extract -- --only ocr,bomb   some sections only (book, memory, bomb, ocr)
 // Times are wall clock and CPU (user + system of the whole process tree); memory is the
 // peak resident set of the largest process (GNU time) and of the sandbox child.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -29,6 +30,10 @@ const smoke = args.includes('--smoke');
 const bookArg = args.includes('--book')
   ? args[args.indexOf('--book') + 1]
   : process.env.DOCAT_BENCH_BOOK;
+const only = args.includes('--only')
+  ? new Set(args[args.indexOf('--only') + 1]!.split(','))
+  : undefined;
+const section = (name: 'book' | 'memory' | 'bomb' | 'ocr') => !only || only.has(name);
 const cli = fileURLToPath(new URL('../../cli/dist/main.js', import.meta.url));
 
 type Row = [string, string, string];
@@ -94,13 +99,13 @@ function treeCpuS(): number {
   return fields.slice(11, 15).reduce((a, f) => a + Number(f), 0) / 100;
 }
 
-function docatExtract(file: string): Measured {
+function docatExtract(file: string, format = 'txt'): Measured {
   return measure(process.execPath, [
     cli,
     'extract',
     file,
     '--format',
-    'txt',
+    format,
     '--out',
     '/dev/null',
     '-q',
@@ -159,49 +164,57 @@ const load = () => loadavg()[0]!.toFixed(1);
 console.error(`cores ${cpus().length}, load average at start ${load()}`);
 try {
   // --- A book against poppler and raw pdf.js -------------------------------------------
-  let book = bookArg;
-  if (!book || !existsSync(book)) {
-    book = join(dir, 'book.pdf');
-    const parts = smoke
-      ? [corpusFile('tracemonkey.pdf')]
-      : [
-          ...Array.from({ length: 21 }, () => corpusFile('tracemonkey.pdf')),
-          corpusFile('issue19971.pdf'),
-        ];
-    execFileSync('pdfunite', [...parts, book]);
+  if (section('book')) {
+    let book = bookArg;
+    if (!book || !existsSync(book)) {
+      book = join(dir, 'book.pdf');
+      const parts = smoke
+        ? [corpusFile('tracemonkey.pdf')]
+        : [
+            ...Array.from({ length: 21 }, () => corpusFile('tracemonkey.pdf')),
+            corpusFile('issue19971.pdf'),
+          ];
+      execFileSync('pdfunite', [...parts, book]);
+    }
+    const bookBytes = new Uint8Array(readFileSync(book));
+    const probe = await openDocument(bookBytes, { fontExtraProperties: false });
+    const bookPages = probe.numPages;
+    await closeDocument(probe);
+    const label = `book (${bookPages} p)`;
+    const pdftotext = measure('pdftotext', [book, '/dev/null']);
+    row(`${label}: pdftotext`, fmt(pdftotext));
+    const t0 = performance.now();
+    const c0 = process.cpuUsage();
+    await rawTextContent(bookBytes);
+    const c1 = process.cpuUsage(c0);
+    const raw = {
+      wallS: (performance.now() - t0) / 1000,
+      cpuS: (c1.user + c1.system) / 1e6,
+      peakMb: NaN,
+      ok: true,
+      stderr: '',
+    };
+    row(
+      `${label}: raw pdf.js getTextContent, 1 thread`,
+      `${raw.wallS.toFixed(2)} s wall, ${raw.cpuS.toFixed(2)} s CPU (${ratio(raw, pdftotext)} pdftotext)`,
+    );
+    const ours = docatExtract(book);
+    row(
+      `${label}: docat extract --format txt`,
+      `${fmt(ours)} (${ratio(ours, pdftotext)} pdftotext)`,
+      '<= 3x pdftotext',
+    );
+    // Markdown keeps figures and styles: every page's operators are walked.
+    const full = docatExtract(book, 'md');
+    row(
+      `${label}: docat extract --format md`,
+      `${fmt(full)} (${ratio(full, pdftotext)} pdftotext)`,
+    );
+    if (!ours.ok) row(`${label}: docat extract failed`, ours.stderr.slice(0, 200));
   }
-  const bookBytes = new Uint8Array(readFileSync(book));
-  const probe = await openDocument(bookBytes, { fontExtraProperties: false });
-  const bookPages = probe.numPages;
-  await closeDocument(probe);
-  const label = `book (${bookPages} p)`;
-  const pdftotext = measure('pdftotext', [book, '/dev/null']);
-  row(`${label}: pdftotext`, fmt(pdftotext));
-  const t0 = performance.now();
-  const c0 = process.cpuUsage();
-  await rawTextContent(bookBytes);
-  const c1 = process.cpuUsage(c0);
-  const raw = {
-    wallS: (performance.now() - t0) / 1000,
-    cpuS: (c1.user + c1.system) / 1e6,
-    peakMb: NaN,
-    ok: true,
-    stderr: '',
-  };
-  row(
-    `${label}: raw pdf.js getTextContent, 1 thread`,
-    `${raw.wallS.toFixed(2)} s wall, ${raw.cpuS.toFixed(2)} s CPU (${ratio(raw, pdftotext)} pdftotext)`,
-  );
-  const ours = docatExtract(book);
-  row(
-    `${label}: docat extract --format txt`,
-    `${fmt(ours)} (${ratio(ours, pdftotext)} pdftotext)`,
-    '<= 3x pdftotext',
-  );
-  if (!ours.ok) row(`${label}: docat extract failed`, ours.stderr.slice(0, 200));
 
   // --- Memory against page count ---------------------------------------------------------
-  for (const pages of smoke ? [3] : [50, 350, 1000]) {
+  for (const pages of !section('memory') ? [] : smoke ? [3] : [50, 350, 1000]) {
     const file = join(dir, `synthetic-${pages}.pdf`);
     writeFileSync(file, await syntheticBook(pages));
     const run = docatExtract(file);
@@ -214,23 +227,25 @@ try {
   }
 
   // --- A decompression bomb ---------------------------------------------------------------
-  const bomb = join(dir, 'bomb.pdf');
-  writeFileSync(bomb, deflateBomb(smoke ? 64 * 1024 * 1024 : 1024 ** 3));
-  const bombRun = docatExtract(bomb);
-  const code = /PDF_[A-Z_]+/.exec(bombRun.stderr)?.[0] ?? (bombRun.ok ? 'accepted' : 'failed');
-  row(
-    `bomb (${(readFileSync(bomb).length / 1024).toFixed(0)} KB file, ${smoke ? '64 MiB' : '1 GiB'} stream): docat extract`,
-    `${code}; ${fmt(bombRun)}`,
-    'refused, peak <= 512 MB',
-  );
-  try {
-    const r = await extractInSandbox(bomb, { ocr: 'off' });
-    row('bomb: sandbox child', `accepted, peak ${r.peakRssMb} MB`);
-  } catch (err) {
+  if (section('bomb')) {
+    const bomb = join(dir, 'bomb.pdf');
+    writeFileSync(bomb, deflateBomb(smoke ? 64 * 1024 * 1024 : 1024 ** 3));
+    const bombRun = docatExtract(bomb);
+    const code = /PDF_[A-Z_]+/.exec(bombRun.stderr)?.[0] ?? (bombRun.ok ? 'accepted' : 'failed');
     row(
-      'bomb: sandbox child',
-      err instanceof DocatError ? `${err.code}: ${err.message}` : String(err),
+      `bomb (${(readFileSync(bomb).length / 1024).toFixed(0)} KB file, ${smoke ? '64 MiB' : '1 GiB'} stream): docat extract`,
+      `${code}; ${fmt(bombRun)}`,
+      'refused, peak <= 512 MB',
     );
+    try {
+      const r = await extractInSandbox(bomb, { ocr: 'off' });
+      row('bomb: sandbox child', `accepted, peak ${r.peakRssMb} MB`);
+    } catch (err) {
+      row(
+        'bomb: sandbox child',
+        err instanceof DocatError ? `${err.code}: ${err.message}` : String(err),
+      );
+    }
   }
 
   // --- OCR per adapter -------------------------------------------------------------------
@@ -241,7 +256,11 @@ try {
     }),
   );
   // The smoke run reads one page with the preferred adapter only; tesseract.js has its own tests.
-  for (const name of smoke ? [createOcrAdapter('auto').name] : OCR_ADAPTER_NAMES) {
+  for (const name of !section('ocr')
+    ? []
+    : smoke
+      ? [createOcrAdapter('auto').name]
+      : OCR_ADAPTER_NAMES) {
     let adapter: OcrAdapter | Error;
     try {
       adapter = createOcrAdapter(name);

@@ -4,7 +4,7 @@ import type { EngineChoice, JobWarning } from '@docat/contracts';
  * The warnings a job collects, step by step:
  * - at its start, the pseudo engine's label (once, with the reason it was chosen);
  * - from extraction, every warning (OCR, damage, failed pages, replaced text layers);
- * - from translation, engine fallbacks and repaired placeholders (pseudo is labelled at the start);
+ * - from translation, engine fallbacks, repaired placeholders and dropped inline styles (pseudo is labelled at the start);
  * - from rendering, every block that overflows its box or lacks a glyph, with page and block.
  */
 export function startWarnings(engine: Pick<EngineChoice, 'engine' | 'reason'>): JobWarning[] {
@@ -24,7 +24,7 @@ export function startWarnings(engine: Pick<EngineChoice, 'engine' | 'reason'>): 
 export function translationWarnings(warnings: readonly { kind: string; detail: string }[]): JobWarning[] {
   const out: JobWarning[] = [];
   for (const w of warnings) {
-    if (w.kind === 'engine_fallback' || w.kind === 'placeholder_repaired') out.push({ kind: w.kind, message: w.detail });
+    if (w.kind === 'engine_fallback' || w.kind === 'placeholder_repaired' || w.kind === 'style_dropped') out.push({ kind: w.kind, message: w.detail });
   }
   return out;
 }

@@ -1,7 +1,20 @@
 import { readFileSync } from 'node:fs';
-import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { STORAGE_KEYS, type ExtractJob } from '@docat/contracts';
-import { decryptSecret, type DocatConfig } from '@docat/config';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnModuleDestroy,
+  type OnModuleInit,
+} from '@nestjs/common';
+import {
+  OCR_STATUS_CACHE_KEY,
+  OCR_STATUS_REFRESH_MS,
+  OCR_STATUS_TTL_MS,
+  STORAGE_KEYS,
+  type ExtractJob,
+  type OcrStatus,
+} from '@docat/contracts';
+import { openPdfPassword, type DocatConfig } from '@docat/config';
 import { ocrPages } from '@docat/observability';
 import { createOcrAdapter, extractionMemoryBudget } from '@docat/pdf';
 import { extractStep } from '@docat/pipeline/extract';
@@ -9,11 +22,13 @@ import {
   CONFIG,
   KEYRING,
   KeyringSource,
+  RUNTIME,
   STORAGE,
   StepReporter,
   downloadToTemp,
   writeJson,
   type ObjectStorage,
+  type Runtime,
 } from '@docat/service-kit';
 import { EXTRACTION_SETTINGS, type ExtractionSettings } from '../extraction.tokens.js';
 
@@ -23,8 +38,10 @@ import { EXTRACTION_SETTINGS, type ExtractionSettings } from '../extraction.toke
  * how ingestion learns it from the first chunk.
  */
 @Injectable()
-export class ExtractService implements OnModuleInit {
+export class ExtractService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(ExtractService.name);
+  private ocrStatus: OcrStatus | undefined;
+  private publishTimer: NodeJS.Timeout | undefined;
 
   constructor(
     @Inject(STORAGE) private readonly storage: ObjectStorage,
@@ -32,20 +49,35 @@ export class ExtractService implements OnModuleInit {
     @Inject(KEYRING) private readonly keyring: KeyringSource,
     @Inject(EXTRACTION_SETTINGS) private readonly settings: ExtractionSettings,
     private readonly reporter: StepReporter,
+    @Inject(RUNTIME) private readonly runtime: Runtime,
   ) {}
 
-  /** Says which OCR engine pages will be read with, and whether the memory limit holds the worst case. */
-  onModuleInit(): void {
+  /**
+   * Says which OCR engine pages will be read with (in the log, and in the shared cache for
+   * the gateway's `/health`), and whether the memory limit holds the worst case.
+   */
+  async onModuleInit(): Promise<void> {
+    const choice = this.config.pdf.ocrEngine;
     try {
-      const ocr = createOcrAdapter(this.config.pdf.ocrEngine);
+      const ocr = createOcrAdapter(choice);
+      this.ocrStatus = {
+        engine: ocr.name,
+        choice,
+        concurrency: ocr.concurrency,
+        publishedAt: '',
+      };
       this.logger.log(
-        `OCR engine ${ocr.name} (chosen by OCR_ENGINE=${this.config.pdf.ocrEngine}), ${ocr.concurrency} pages at once per extraction`,
+        `OCR engine ${ocr.name} (chosen by OCR_ENGINE=${choice}), ${ocr.concurrency} pages at once per extraction`,
       );
     } catch (err) {
+      this.ocrStatus = { engine: null, choice, concurrency: 1, publishedAt: '' };
       this.logger.error(
-        `OCR_ENGINE=${this.config.pdf.ocrEngine} cannot run: ${err instanceof Error ? err.message : String(err)}; scanned pages will fail OCR`,
+        `OCR_ENGINE=${choice} cannot run: ${err instanceof Error ? err.message : String(err)}; scanned pages will fail OCR`,
       );
     }
+    await this.publishOcrStatus();
+    this.publishTimer = setInterval(() => void this.publishOcrStatus(), OCR_STATUS_REFRESH_MS);
+    this.publishTimer.unref();
     const limitMb = cgroupMemoryLimitMb();
     const budget = extractionMemoryBudget();
     if (limitMb !== undefined && limitMb < budget.total) {
@@ -62,7 +94,7 @@ export class ExtractService implements OnModuleInit {
     const source = await downloadToTemp(this.storage, job.sourceKey, signal);
     try {
       const password = job.passwordSecret
-        ? decryptSecret(await this.keyring.get(), job.passwordSecret, job.jobId)
+        ? openPdfPassword(await this.keyring.get(), job.passwordSecret, job.sourceKey, job.jobId)
         : undefined;
       const result = await extractStep(
         source.path,
@@ -115,6 +147,23 @@ export class ExtractService implements OnModuleInit {
     } finally {
       await source.dispose();
     }
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.publishTimer);
+  }
+
+  /** A cache that does not answer costs the health report its OCR line, never a job. */
+  private async publishOcrStatus(): Promise<void> {
+    if (!this.ocrStatus) return;
+    const status: OcrStatus = { ...this.ocrStatus, publishedAt: new Date().toISOString() };
+    await this.runtime.cache
+      .set(OCR_STATUS_CACHE_KEY, JSON.stringify(status), OCR_STATUS_TTL_MS)
+      .catch((err: unknown) =>
+        this.logger.warn(
+          `could not publish the OCR engine for /health: ${err instanceof Error ? err.message : String(err)}`,
+        ),
+      );
   }
 }
 

@@ -7,14 +7,16 @@ import {
   chunkTranslationSchema,
   layoutDocumentSchema,
   type EngineName,
+  type FidelityReport,
   type JobWarning,
   type LayoutDocument,
   type OutputFormat,
   type RenderJob,
 } from '@docat/contracts';
-import { decryptSecret } from '@docat/config';
+import { openPdfPassword, type DocatConfig } from '@docat/config';
+import { buildFidelityReport } from '@docat/pdf';
 import { assembleDocument, isTextFormat, pdfTranslationsOf, renderTextOutput, type ChunkResult } from '@docat/pipeline/render';
-import { KEYRING, STORAGE, KeyringSource, StepReporter, downloadToTemp, readJson, type ObjectStorage } from '@docat/service-kit';
+import { CONFIG, KEYRING, STORAGE, KeyringSource, StepReporter, downloadToTemp, readJson, type ObjectStorage } from '@docat/service-kit';
 import { outputsProduced } from '@docat/observability';
 import { renderInThread } from './render-thread.js';
 
@@ -34,6 +36,7 @@ export class RenderService {
 
   constructor(
     @Inject(STORAGE) private readonly storage: ObjectStorage,
+    @Inject(CONFIG) private readonly config: DocatConfig,
     @Inject(KEYRING) private readonly keyring: KeyringSource,
     private readonly reporter: StepReporter,
   ) {}
@@ -56,12 +59,21 @@ export class RenderService {
     const bodies: Partial<Record<OutputFormat, Buffer>> = {};
     for (const format of job.outputs) if (isTextFormat(format)) bodies[format] = Buffer.from(renderTextOutput(format, assembled, meta), 'utf8');
     const warnings: JobWarning[] = [];
+    let report: FidelityReport;
     if (job.outputs.includes('pdf') || job.outputs.includes('dual')) {
       const pdfs = await this.renderPdfs(job, source, target, signal, reportProgress);
       bodies.pdf = pdfs.pdf;
       bodies.dual = pdfs.dual;
       warnings.push(...pdfs.warnings);
+      report = pdfs.report;
+    } else {
+      // No PDF is made: the report compares the translated text with the plan.
+      report = buildFidelityReport({ layout: source, translations: pdfTranslationsOf(source, target), targetLanguage: job.targetLanguage });
     }
+    // The report goes first: outputs found in storage after a crash (the reconciler's test of
+    // a finished render) then always have their report beside them.
+    const reportBody = Buffer.from(JSON.stringify(report), 'utf8');
+    await this.storage.put(STORAGE_KEYS.report(job.jobId), reportBody, { contentType: 'application/json', contentLength: reportBody.length, signal });
     for (const format of job.outputs) {
       const body = bodies[format];
       if (body === undefined) continue;
@@ -70,7 +82,7 @@ export class RenderService {
       outputsProduced.inc({ format });
     }
     reportProgress(source.pages.length, source.pages.length);
-    await this.reporter.done({ jobId: job.jobId, chunk: 0, step: 'render', lease: job.lease, warnings }, userId);
+    await this.reporter.done({ jobId: job.jobId, chunk: 0, step: 'render', lease: job.lease, warnings, fidelity: report.summary }, userId);
     this.logger.log(`render done job=${job.jobId} chunks=${job.chunks} outputs=${job.outputs.join(',')} warnings=${warnings.length}`);
   }
 
@@ -80,11 +92,11 @@ export class RenderService {
     target: LayoutDocument,
     signal: AbortSignal,
     onPage: (done: number, total: number) => void,
-  ): Promise<{ pdf: Buffer; dual: Buffer; warnings: JobWarning[] }> {
+  ): Promise<{ pdf: Buffer; dual: Buffer; warnings: JobWarning[]; report: FidelityReport }> {
     const file = await downloadToTemp(this.storage, job.sourceKey, signal);
     try {
       const original = new Uint8Array(await readFile(file.path));
-      const password = job.passwordSecret ? decryptSecret(await this.keyring.get(), job.passwordSecret, job.jobId) : undefined;
+      const password = job.passwordSecret ? openPdfPassword(await this.keyring.get(), job.passwordSecret, job.sourceKey, job.jobId) : undefined;
       signal.throwIfAborted();
       // Seconds of CPU for a long document: off the event loop, so the queue lease is
       // renewed and the health and metrics endpoints keep answering meanwhile.
@@ -96,11 +108,12 @@ export class RenderService {
           targetLanguage: job.targetLanguage,
           ...(password ? { password } : {}),
           ...(job.outputs.includes('dual') ? { dual: job.dualMode } : {}),
+          keepActiveContent: this.config.pdf.keepActiveContent,
         },
         { signal, onPage },
       );
       signal.throwIfAborted();
-      return { pdf: asBuffer(result.pdf), dual: asBuffer(result.dual), warnings: result.warnings };
+      return { pdf: asBuffer(result.pdf), dual: asBuffer(result.dual), warnings: result.warnings, report: result.report };
     } finally {
       await file.dispose();
     }

@@ -34,11 +34,13 @@ async function render(request: RenderRequest): Promise<void> {
     targetLanguage: request.targetLanguage,
     ...(request.password !== undefined ? { password: request.password } : {}),
     ...(request.dual ? { dual: request.dual } : {}),
+    keepActiveContent: request.keepActiveContent === true,
+    report: true,
     onPage: (done, total) => reply({ type: 'progress', done, total }),
   });
   const transfer = [result.pdf.buffer as ArrayBuffer];
   if (result.dual && result.dual.buffer !== result.pdf.buffer) transfer.push(result.dual.buffer as ArrayBuffer);
-  reply({ type: 'result', pdf: result.pdf, dual: result.dual, warnings: result.warnings }, transfer);
+  reply({ type: 'result', pdf: result.pdf, dual: result.dual, warnings: result.warnings, report: result.report! }, transfer);
 }
 
 port.once('message', (request: RenderRequest) => {

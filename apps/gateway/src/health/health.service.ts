@@ -1,5 +1,12 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
-import { QUEUE_NAMES, RPC, type QueueName } from '@docat/contracts';
+import {
+  OCR_STATUS_CACHE_KEY,
+  QUEUE_NAMES,
+  RPC,
+  ocrStatusSchema,
+  type OcrStatus,
+  type QueueName,
+} from '@docat/contracts';
 import { createDatabaseProbe, RUNTIME, type DatabaseProbe, type Runtime } from '@docat/service-kit';
 import { ServicesClient } from '../rpc/services.client.js';
 
@@ -15,6 +22,11 @@ export interface HealthReport {
     /** Down when the default engine reports itself unusable or the translation service does not answer. */
     engines: { status: CheckStatus; available: string[]; unavailable: string[] };
     storage: { status: CheckStatus };
+    /**
+     * The OCR engine the extraction service reads scans with, as it last published it: down
+     * when the configured engine cannot run or no extraction service has said (for 90 s).
+     */
+    ocr: { status: CheckStatus; engine: OcrStatus['engine']; choice?: OcrStatus['choice'] };
   };
   timestamp: string;
 }
@@ -85,7 +97,7 @@ export class GatewayHealth implements OnModuleDestroy {
 
   private async evaluate(): Promise<HealthReport> {
     const readiness = within(this.runtime.readiness(), CHECK_TIMEOUT_MS * 2).catch(() => null);
-    const [database, redis, workers, engines, storage] = await Promise.all([
+    const [database, redis, workers, engines, storage, ocr] = await Promise.all([
       this.database
         ? up(() => this.database!.ping())
         : readiness.then((r) => fromReadiness(r, (name) => name.startsWith('database:'))),
@@ -95,6 +107,7 @@ export class GatewayHealth implements OnModuleDestroy {
       this.workers(),
       this.engines(),
       up(() => this.runtime.storage.ping()),
+      this.ocr(),
     ]);
     const checks: HealthReport['checks'] = {
       database: { status: database },
@@ -102,6 +115,7 @@ export class GatewayHealth implements OnModuleDestroy {
       workers,
       engines,
       storage: { status: storage },
+      ocr,
     };
     const healthy = Object.values(checks).every((check) => check.status !== 'down');
     return { status: healthy ? 'ok' : 'unhealthy', checks, timestamp: new Date().toISOString() };
@@ -118,6 +132,18 @@ export class GatewayHealth implements OnModuleDestroy {
       ? 'up'
       : 'down';
     return { status, queues };
+  }
+
+  private async ocr(): Promise<HealthReport['checks']['ocr']> {
+    try {
+      const text = await within(this.runtime.cache.get(OCR_STATUS_CACHE_KEY));
+      const parsed = ocrStatusSchema.safeParse(text === null ? undefined : JSON.parse(text));
+      if (!parsed.success) return { status: 'down', engine: null };
+      const { engine, choice } = parsed.data;
+      return { status: engine ? 'up' : 'down', engine, choice };
+    } catch {
+      return { status: 'down', engine: null };
+    }
   }
 
   private async engines(): Promise<HealthReport['checks']['engines']> {

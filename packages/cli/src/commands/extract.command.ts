@@ -43,6 +43,8 @@ export function extractCommand(): Command {
         ...(flags.pages ? { pages: flags.pages } : {}),
         ...(flags.password ? { password: flags.password } : {}),
         ...(source?.success ? { source: source.data } : {}),
+        // Plain text needs no figures or colours: pages are walked only for what text needs.
+        ...(flags.format === 'txt' ? { detail: 'text' as const } : {}),
         onProgress: (done, total) => progress.update('extract', done, total, 'pages'),
       });
       const text = renderText(document, flags.format as TextFormat);

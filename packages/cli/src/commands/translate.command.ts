@@ -1,6 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { Command } from 'commander';
-import { DocatError, scopeOfOptions, uploadOptionsSchema, type OutputFormat } from '@docat/contracts';
+import { DocatError, FIDELITY_SHRINK_THRESHOLD, scopeOfOptions, uploadOptionsSchema, type FidelityReport, type OutputFormat } from '@docat/contracts';
 import { checkPdfInput } from '../input.js';
 import { outputPath } from '../output-names.js';
 import { cliDataDir } from '../data-dir.js';
@@ -26,7 +26,9 @@ interface TranslateFlags {
   references: boolean;
   tables: boolean;
   figureText?: boolean;
+  report?: string | boolean;
   quiet?: boolean;
+  keepActiveContent?: boolean;
 }
 
 const AVAILABLE: readonly OutputFormat[] = TRANSLATE_FORMATS;
@@ -50,7 +52,7 @@ export function translateCommand(): Command {
     .option('--out <dir>', 'folder for the outputs (default: beside the input)')
     .option('--pages <range>', 'pages to translate, e.g. 1-5,8')
     .option('--password <password>', 'password that opens an encrypted PDF')
-    .option('--dual-mode <mode>', 'bilingual PDF layout: side or alternate', 'side')
+    .option('--dual-mode <mode>', 'bilingual PDF layout: side (pages side by side), alternate (original and translated pages in turn) or interleaved (reflowed: each source paragraph followed by its translation)', 'side')
     .option('--glossary <file.csv>', 'CSV glossary: term,translation')
     .option('--data-dir <dir>', 'CLI data folder (default: DOCAT_CLI_DATA_DIR or ~/.local/share/docat)')
     .option('--no-cache', 'do not reuse a cached result (the CLI keeps none: every run extracts and translates again; translation memory still applies)')
@@ -59,6 +61,8 @@ export function translateCommand(): Command {
     .option('--no-references', 'keep the reference list (the entries after a References or Bibliography heading) untranslated')
     .option('--no-tables', 'keep table text untranslated')
     .option('--figure-text', 'translate the labels inside figures where they are clear text')
+    .option('--report [file]', 'write the fidelity report (JSON): what is left untranslated, shrunk, overflowing or overlapping, and the coverage per page (default: beside the outputs, <name>.<lang>.report.json)')
+    .option('--keep-active-content', "keep the input's JavaScript, OpenAction, additional actions, launch actions and embedded files in the PDF outputs (removed by default)")
     .option('-q, --quiet', 'print nothing but errors')
     .action(async (file: string, flags: TranslateFlags) => {
       const options = uploadOptionsSchema.safeParse({
@@ -109,6 +113,8 @@ export function translateCommand(): Command {
         formats,
         dualMode: options.data.dualMode,
         ...(options.data.password ? { password: options.data.password } : {}),
+        ...(flags.report ? { report: true } : {}),
+        keepActiveContent: flags.keepActiveContent === true,
         onPage: (done, total) => pipeline.report('render', done, total, 'pages'),
       });
       // The job keeps every render warning; on a terminal, overflowing blocks are summed up.
@@ -126,6 +132,12 @@ export function translateCommand(): Command {
         await writeFile(path, body);
         written.push(path);
       }
+      if (outputs.report) {
+        const path = typeof flags.report === 'string' ? flags.report : outputPath(file, options.data.targetLanguage, 'json', flags.out).replace(/\.json$/u, '.report.json');
+        await mkdir(dirname(path), { recursive: true });
+        await writeFile(path, `${JSON.stringify(outputs.report, null, 2)}\n`);
+        written.push(path);
+      }
       const seconds = progress.finish();
       if (result.engine.reason === 'pseudo-fallback')
         progress.note('Engine: pseudo, because no translation engine is configured (offline pseudo-localisation, not a real translation; set an engine key such as DEEPL_AUTH_KEY or OPENAI_API_KEY)');
@@ -137,6 +149,19 @@ export function translateCommand(): Command {
         `${result.source.pageCount} page(s), ${result.segments} segment(s), ${result.memoryHits} from memory, ` +
           `${result.requests} engine request(s), ${result.billedCharacters} billed character(s), ${seconds} s`,
       );
+      if (outputs.report) progress.note(fidelityLine(outputs.report));
       for (const path of written) progress.note(`wrote ${path}`);
     });
+}
+
+/** One line of the fidelity report's numbers, printed after a `--report` run. */
+export function fidelityLine(report: FidelityReport): string {
+  const s = report.summary;
+  const worst = s.worstPage ? `, worst page ${s.worstPage.page} (${(s.worstPage.coverage * 100).toFixed(1)}%)` : '';
+  return (
+    `Fidelity: ${(s.coverage * 100).toFixed(1)}% of ${s.words} prose words translated${worst}; ` +
+    `${s.untranslated} segment(s) left untranslated, ${s.excluded} kept by policy (code, formulas, figures, fields); ` +
+    `${s.shrunk} shrunk below ${Math.round(FIDELITY_SHRINK_THRESHOLD * 100)}%, ${s.overflowing} overflowing, ${s.overlaps} overlap(s), ` +
+    `${s.missingGlyphs} missing glyph(s), ${s.notdef} .notdef`
+  );
 }

@@ -8,6 +8,8 @@ export interface ExtractDocumentOptions {
   source?: LanguageCode;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
+  /** `text` when only the text is wanted: the operator walk runs only where a page needs it. */
+  detail?: 'full' | 'text';
   /** Limits of the extraction sandbox, over its defaults (a benchmark allows a slow machine more time). */
   extractLimits?: Partial<SandboxLimits>;
 }
@@ -28,6 +30,7 @@ export async function extractDocument(
       ...(pages ? { pages } : {}),
       ...(opts.password ? { password: opts.password } : {}),
       ...(opts.source ? { sourceLanguage: opts.source } : {}),
+      ...(opts.detail ? { detail: opts.detail } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
       ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
     },

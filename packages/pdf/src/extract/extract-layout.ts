@@ -9,7 +9,9 @@ import {
 } from '@docat/contracts';
 import type { PDFPageProxy } from 'pdfjs-dist/types/src/display/api.js';
 import { finalizeDocument } from '../layout/document-level.js';
+import { addInlineMarks } from '../layout/inline-marks.js';
 import { layoutPage } from '../layout/page-layout.js';
+import { layoutAngled } from '../layout/rotated-text.js';
 import { dominantScript, measureText, stripGarbage } from '../layout/text-normalize.js';
 import {
   looksTurned,
@@ -19,8 +21,9 @@ import {
 } from '../ocr/ocr-adapter.js';
 import { LazyOcrAdapter, type OcrEngineChoice } from '../ocr/ocr-adapter-choice.js';
 import { languageForScript, tesseractCode } from '../ocr/ocr-languages.js';
-import { renderPage, rotatePng, type RenderedPage } from '../ocr/render-page.js';
+import type { RenderedPage } from '../ocr/render-page.js';
 import { readPage, type PageContent } from './page-reader.js';
+import { isInvisibleLayerScan } from './text-styles.js';
 import { judgeTextLayer } from './text-layer-check.js';
 import { fromUpright, uprightBox, type Turn } from './upright-frame.js';
 import {
@@ -42,8 +45,10 @@ export interface ExtractOptions {
   /** `auto`: OCR pages without a usable text layer; `force`: OCR every page. */
   ocr?: 'auto' | 'off' | 'force';
   /**
-   * `full` walks each page's operator list (figures, font names, bold/italic);
-   * `text` reads the text layer only, which is faster.
+   * `full` walks each page's operator list (figures, font names, bold/italic, colours);
+   * `text` walks it only where the text layer is not enough: a page with little text (a
+   * possible scan) or whose fonts no earlier page named. About half the work on a book;
+   * figures and colours are then not read. For plain text output.
    */
   detail?: 'full' | 'text';
   /**
@@ -247,6 +252,9 @@ export async function extractFromDocument(
   };
   let current = doc;
   let readSinceOpen = 0;
+  // pdf.js names fonts per open document: what walks found holds until the next reopen.
+  let fontNames = new Map<string, string>();
+  let fields = await hasFormFields(current);
   try {
     for (const n of numbers) {
       opts.signal?.throwIfAborted();
@@ -254,6 +262,8 @@ export async function extractFromDocument(
         await closeDocument(current);
         current = await reopen();
         readSinceOpen = 0;
+        fontNames = new Map();
+        fields = await hasFormFields(current);
       }
       readSinceOpen++;
       let page: PDFPageProxy;
@@ -263,12 +273,20 @@ export async function extractFromDocument(
         throw mapPdfjsError(err, opts.password);
       }
       try {
-        let content = await readPage(pdfjs, page, { operators: detail === 'full' });
+        const read = { fontNames, fields };
+        let content = await readPage(pdfjs, page, { operators: detail === 'full', ...read });
         let verdict = judgePage(content, opts.sourceLanguage);
-        if (detail === 'text' && verdict === 'text' && content.quality.chars < MIN_TEXT_CHARS) {
-          // Sparse text: look at the images before deciding the page is not a scan.
-          content = await readPage(pdfjs, page, { operators: true });
+        if (
+          detail === 'text' &&
+          ((verdict === 'text' && content.quality.chars < MIN_TEXT_CHARS) || content.unnamedFonts)
+        ) {
+          // Sparse text: look at the images before deciding the page is not a scan. A font
+          // no walk has named yet: its name tells bold, italic and code.
+          content = await readPage(pdfjs, page, { operators: true, ...read });
           verdict = judgePage(content, opts.sourceLanguage);
+        } else if (detail === 'text' && verdict === 'text' && mayHoldFigure(layoutPage(content))) {
+          // Labels scattered like a drawing's: walk, so they are read as one figure.
+          content = await readPage(pdfjs, page, { operators: true, ...read });
         }
         const wantOcr = ocrMode === 'force' || (ocrMode === 'auto' && verdict !== 'text');
         if (wantOcr) {
@@ -283,8 +301,10 @@ export async function extractFromDocument(
           inFlight.push(ocrPage(rendered, content, verdict, opts, ocr, warnings));
         } else {
           if (verdict === 'garbage') dropUnreadableText(content);
-          const laid = layoutPage(content);
+          const laid = addInlineMarks(layoutAngled(content, layoutPage));
           if (verdict !== 'text') laid.scanned = verdict === 'scanned';
+          // A scan with an invisible text layer (an earlier OCR): its words are pixels.
+          else if (isInvisibleLayerScan(content)) laid.scanned = true;
           inFlight.push(Promise.resolve(laid));
         }
       } finally {
@@ -320,6 +340,34 @@ export async function extractFromDocument(
   return { document: raw ? document : finalizeDocument(document), warnings };
 }
 
+/** Blocks this short, several on a page, are a drawing's labels rather than paragraphs. */
+const LABEL_CHARS = 8;
+const MIN_LABELS = 4;
+
+/**
+ * Whether a page laid out without its graphics seems to hold a figure: several blocks of a
+ * few characters (numbers in boxes, axis ticks, node names). A page number or a lone short
+ * heading is not enough.
+ */
+export function mayHoldFigure(page: Page): boolean {
+  let labels = 0;
+  for (const b of page.blocks) {
+    if (b.type !== 'form_field' && b.text.trim().length <= LABEL_CHARS && ++labels >= MIN_LABELS)
+      return true;
+  }
+  return false;
+}
+
+/** Whether the document has an interactive form (else no page is asked for its annotations). */
+async function hasFormFields(doc: PDFDocumentProxy): Promise<boolean> {
+  try {
+    return (await doc.getFieldObjects()) !== null;
+  } catch {
+    // A damaged form dictionary: read each page's widgets as before.
+    return true;
+  }
+}
+
 /** The page drawn for OCR, or the reason it could not be. */
 async function renderForOcr(
   page: PDFPageProxy,
@@ -328,6 +376,8 @@ async function renderForOcr(
   ocr: OcrAdapter,
 ): Promise<RenderedPage | Error> {
   try {
+    // The canvas library is loaded only when a page is drawn for OCR.
+    const { renderPage } = await import('../ocr/render-page.js');
     return await renderPage(page, ocrDpi(content, opts.ocrDpi ?? 300, ocr.minDpi));
   } catch (err) {
     return err instanceof Error ? err : new Error('The page could not be drawn');
@@ -390,6 +440,7 @@ async function ocrPage(
       orientation ??= await ocr.orientation(rendered.png);
       if (orientation && orientation.degrees !== 0) {
         turn = orientation.degrees;
+        const { rotatePng } = await import('../ocr/render-page.js');
         lines = await ocr.recognize(await rotatePng(rendered.png, turn), code);
       }
     }

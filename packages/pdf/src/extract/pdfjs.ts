@@ -2,7 +2,6 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DocatError } from '@docat/contracts';
-import { parseAndDecrypt } from '../crypto/decrypt-document.js';
 import type { PDFDocumentLoadingTask, PDFDocumentProxy } from 'pdfjs-dist/types/src/display/api.js';
 
 export type PdfjsModule = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
@@ -44,6 +43,8 @@ async function assertCopyAllowed(doc: PDFDocumentProxy, bytes: Uint8Array, passw
   if (!permissions || permissions.has(pdfjs.PermissionFlag.COPY)) return;
   // pdf.js does not say which password opened the file; only the owner's lifts the restriction.
   if (password) {
+    // Loaded here only: pdf-lib costs a quarter of a second to load in every sandbox child.
+    const { parseAndDecrypt } = await import('../crypto/decrypt-document.js');
     const { encryption } = await parseAndDecrypt(bytes, { password });
     if (encryption?.openedAsOwner) return;
   }

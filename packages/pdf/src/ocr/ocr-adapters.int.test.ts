@@ -1,48 +1,18 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PDFDocument, StandardFonts } from 'pdf-lib';
-import { corpusFile, requireAll, requireCorpus, requireTools } from '@docat/testing';
+import { requireAll, requireCorpus, requireTools } from '@docat/testing';
 import { extractLayout } from '../extract/extract-layout.js';
 import { toPlainText } from '../output/plain-text.js';
+import { abstractCrop, abstractWords, recall, words } from './abstract-crop.test-support.js';
 import type { OcrAdapter } from './ocr-adapter.js';
 import { createOcrAdapter } from './ocr-adapter-choice.js';
 
-const words = (s: string) =>
-  s
-    .toLowerCase()
-    .replace(/-\n/g, '')
-    .match(/[\p{L}\p{N}]+/gu) ?? [];
-
-function recall(reference: string[], ours: string[]): number {
-  const bag = new Map<string, number>();
-  for (const w of ours) bag.set(w, (bag.get(w) ?? 0) + 1);
-  let hit = 0;
-  for (const w of reference) {
-    const n = bag.get(w) ?? 0;
-    if (n > 0) {
-      hit++;
-      bag.set(w, n - 1);
-    }
-  }
-  return hit / reference.length;
-}
-
-/** The abstract of tracemonkey page 1 as poppler reads it from the original. */
-function abstractWords(): string[] {
-  const reference = execFileSync(
-    'pdftotext',
-    ['-f', '1', '-l', '1', corpusFile('tracemonkey.pdf'), '-'],
-    { encoding: 'utf8' },
-  );
-  const start = reference.indexOf('Dynamic languages such as JavaScript are more difficult');
-  const end = reference.indexOf('Categories and Subject Descriptors');
-  return words(reference.slice(start, end));
-}
-
+// Every test reads the abstract cut out of the corpus scan (a dozen lines), not whole pages:
+// the same engine paths at a tenth of the time.
 const req = requireAll(
   requireCorpus('scanned-tracemonkey-p1-2.pdf', 'tracemonkey.pdf'),
   requireTools('pdftotext', 'qpdf', 'tesseract'),
@@ -83,8 +53,9 @@ describe('native tesseract adapter', () => {
           }
         },
       };
-      const bytes = new Uint8Array(readFileSync(corpusFile('scanned-tracemonkey-p1-2.pdf')));
-      const { document, warnings } = await extractLayout(bytes, { ocrAdapter: counting });
+      const { document, warnings } = await extractLayout(await abstractCrop({ pages: 2 }), {
+        ocrAdapter: counting,
+      });
       assert.deepEqual(warnings, []);
       assert.deepEqual(
         document.pages.map((p) => [p.number, p.scanned]),
@@ -107,9 +78,10 @@ describe('native tesseract adapter', () => {
       `a scan lying turned by ${turn} degrees is read upright (OSD)`,
       { skip: req.skip, timeout: 300_000 },
       async () => {
+        const upright = join(dir, 'upright.pdf');
+        writeFileSync(upright, await abstractCrop());
         const turned = join(dir, `turned-${turn}.pdf`);
-        const scan = corpusFile('scanned-tracemonkey-p1-2.pdf');
-        execFileSync('qpdf', [scan, '--pages', scan, '1', '--', `--rotate=+${turn}:1`, turned]);
+        execFileSync('qpdf', [upright, `--rotate=+${turn}:1`, turned]);
         const { document, warnings } = await extractLayout(new Uint8Array(readFileSync(turned)), {
           ocrAdapter: native,
         });
@@ -121,8 +93,8 @@ describe('native tesseract adapter', () => {
         );
         const got = recall(abstractWords(), words(toPlainText(document)));
         assert.ok(got >= 0.95, `abstract word recall ${got.toFixed(3)}`);
-        // Boxes stay on the page as displayed: a page turned by 90 is landscape.
-        assert.equal(page.width > page.height, turn === 90);
+        // Boxes stay on the page as displayed: the cut-out is wider than tall, turned by 90 it stands.
+        assert.equal(page.width > page.height, turn !== 90);
         for (const block of page.blocks)
           assert.ok(
             block.bbox[2] <= page.width + 1 && block.bbox[3] <= page.height + 1,
@@ -137,19 +109,10 @@ describe('native tesseract adapter', () => {
     { skip: req.skip, timeout: 300_000 },
     async () => {
       // An old scan with an earlier OCR's invisible text layer of Latin look-alikes over it.
-      const out = await PDFDocument.create();
-      const [scan] = await out.embedPdf(
-        readFileSync(corpusFile('scanned-tracemonkey-p1-2.pdf')),
-        [0],
-      );
-      const page = out.addPage([612, 792]);
-      page.drawPage(scan!, { x: 0, y: 0, width: 612, height: 792 });
-      const font = await out.embedFont(StandardFonts.Helvetica);
-      const lookalike =
-        'Bce npaBa 3aLLlnLLleHbl. Ha ocHoBaHnn cTaTbn 12 3aKoHa o6 o6pa3oBaHnn, koTopbIe 6bInn npnHRTbl B npoLLlnoM roAy';
-      for (let i = 0; i < 12; i++)
-        page.drawText(lookalike, { x: 60, y: 700 - i * 14, size: 9, font, opacity: 0 });
-      const bytes = await out.save();
+      const bytes = await abstractCrop({
+        invisibleText:
+          'Bce npaBa 3aLLlnLLleHbl. Ha ocHoBaHnn cTaTbn 12 3aKoHa o6 o6pa3oBaHnn, koTopbIe 6bInn',
+      });
 
       const kept = await extractLayout(bytes.slice(), { ocr: 'off' });
       assert.match(toPlainText(kept.document), /npaBa/);

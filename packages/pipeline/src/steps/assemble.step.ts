@@ -36,7 +36,16 @@ export function assembleDocument(chunks: readonly ChunkResult[], scope: Translat
       const t = byId.get(block.id);
       if (!t) continue;
       applied.push(t);
-      translations.set(block.id, { text: t.text, ...(t.cells ? { cells: new Map(t.cells.map((c) => [c.index, c.text])) } : {}) });
+      translations.set(block.id, {
+        text: t.text,
+        ...(t.marks ? { marks: t.marks } : {}),
+        ...(t.cells
+          ? {
+              cells: new Map(t.cells.map((c) => [c.index, c.text])),
+              cellMarks: new Map(t.cells.filter((c) => c.marks).map((c) => [c.index, c.marks!])),
+            }
+          : {}),
+      });
     }
   }
   return { source, translated: applyTranslations(source, translations), applied };

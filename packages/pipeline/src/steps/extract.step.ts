@@ -11,6 +11,8 @@ export interface ExtractStepOptions {
   sourceLanguage?: LanguageCode;
   respectPermissions?: boolean;
   ocrEngine?: 'auto' | 'native' | 'tesseract-js';
+  /** `text` when only the text is wanted (`docat extract` to txt): the operator walk runs only where a page needs it. */
+  detail?: 'full' | 'text';
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
 }
@@ -38,6 +40,7 @@ export async function extractStep(file: string | Uint8Array, opts: ExtractStepOp
       ocr: 'auto',
       ...(opts.respectPermissions !== undefined ? { respectPermissions: opts.respectPermissions } : {}),
       ...(opts.ocrEngine ? { ocrEngine: opts.ocrEngine } : {}),
+      ...(opts.detail ? { detail: opts.detail } : {}),
       ...(opts.password ? { password: opts.password } : {}),
       ...(opts.sourceLanguage ? { sourceLanguage: opts.sourceLanguage } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),

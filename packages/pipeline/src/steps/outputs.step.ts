@@ -1,6 +1,6 @@
-import type { ChunkTranslation, DualMode, EngineName, JobWarning, LayoutDocument, OutputFormat } from '@docat/contracts';
+import type { ChunkTranslation, DualMode, EngineName, FidelityReport, JobWarning, LayoutDocument, OutputFormat } from '@docat/contracts';
 import { toJson, toMarkdown, toPlainText } from '@docat/pdf/extract';
-import { FontLibrary, renderDualPdf, renderTranslatedPdf, renderTranslationsOf } from '@docat/pdf';
+import { FontLibrary, fidelityReportOf, renderDualPdf, renderTranslatedPdf, renderTranslationsOf, type RenderText } from '@docat/pdf';
 
 export const TEXT_FORMATS = ['md', 'txt', 'json'] as const;
 export type TextFormat = (typeof TEXT_FORMATS)[number];
@@ -59,7 +59,7 @@ export function renderTextOutput(
 }
 
 /** What the PDF renderer sets: the changed text of each block (and table cell), by id. */
-export function pdfTranslationsOf(source: LayoutDocument, translated: LayoutDocument): Map<string, string> {
+export function pdfTranslationsOf(source: LayoutDocument, translated: LayoutDocument): Map<string, RenderText> {
   return renderTranslationsOf(source, translated);
 }
 
@@ -68,11 +68,15 @@ export interface PdfRenderRequest {
   original: Uint8Array;
   source: LayoutDocument;
   /** From `pdfTranslationsOf` (a map is cheaper than a second layout to hand to a render thread). */
-  translations: ReadonlyMap<string, string>;
+  translations: ReadonlyMap<string, RenderText>;
   targetLanguage: string;
   password?: string;
   /** Build the bilingual PDF too, in this mode. */
   dual?: DualMode;
+  /** Keep the source's scripts, actions and embedded files (PDF_KEEP_ACTIVE_CONTENT). */
+  keepActiveContent?: boolean;
+  /** Read the translated PDF back into a fidelity report. */
+  report?: boolean;
   onPage?: (done: number, total: number) => void;
 }
 
@@ -81,33 +85,51 @@ export interface PdfRenderResult {
   dual: Uint8Array | null;
   /** Blocks that overflow their box, characters no font draws. */
   warnings: JobWarning[];
+  report?: FidelityReport;
 }
 
 /**
  * Step 4c, render the PDFs: the source file with each translated block's text replaced,
- * and the bilingual PDF built from both. A job over a page range has a layout of only
- * those pages: the outputs hold only them too.
+ * the bilingual PDF built from both, and, when asked, the fidelity report read back from
+ * the translated PDF. A job over a page range has a layout of only those pages: the
+ * outputs hold only them too.
  */
 export async function renderPdfs(req: PdfRenderRequest): Promise<PdfRenderResult> {
   const password = req.password !== undefined ? { password: req.password } : {};
   const numbers = req.source.pages.map((p) => p.number);
   const subset = numbers.length < req.source.pageCount ? numbers : undefined;
+  // One render, one font library: subsets hold only this document's glyphs.
+  const fonts = new FontLibrary();
   const translated = await renderTranslatedPdf(req.original, req.source, req.translations, {
     targetLanguage: req.targetLanguage,
     ...(subset ? { pages: subset } : {}),
-    // One render, one font library: subsets hold only this document's glyphs.
-    fonts: new FontLibrary(),
+    fonts,
     ...password,
+    keepActiveContent: req.keepActiveContent === true,
     ...(req.onPage ? { onPage: req.onPage } : {}),
   });
-  const dual = req.dual ? await renderDualPdf(req.original, translated.bytes, { mode: req.dual, ...password, ...(subset ? { sourcePages: subset } : {}) }) : null;
-  return { pdf: translated.bytes, dual, warnings: translated.warnings };
+  const dual = req.dual
+    ? await renderDualPdf(req.original, translated.bytes, {
+        mode: req.dual,
+        plan: { layout: req.source, translations: req.translations, targetLanguage: req.targetLanguage, fonts },
+        ...password,
+        keepActiveContent: req.keepActiveContent === true,
+        ...(subset ? { sourcePages: subset } : {}),
+      })
+    : null;
+  const report = req.report
+    ? await fidelityReportOf(translated, { layout: req.source, translations: req.translations, targetLanguage: req.targetLanguage, ...(subset ? { pages: subset } : {}) })
+    : undefined;
+  return { pdf: translated.bytes, dual, warnings: translated.warnings, ...(report ? { report } : {}) };
 }
 
 export interface OutputsOptions {
   formats: readonly OutputFormat[];
   dualMode: DualMode;
   password?: string;
+  keepActiveContent?: boolean;
+  /** Also make the fidelity report (the translated PDF is rendered for it even when not written). */
+  report?: boolean;
   onPage?: (done: number, total: number) => void;
 }
 
@@ -120,12 +142,12 @@ export async function renderOutputs(
   doc: { source: LayoutDocument; translated: LayoutDocument; applied: ChunkTranslation['blocks'] },
   meta: TextOutputMeta,
   opts: OutputsOptions,
-): Promise<{ files: Partial<Record<OutputFormat, Uint8Array>>; warnings: JobWarning[] }> {
+): Promise<{ files: Partial<Record<OutputFormat, Uint8Array>>; warnings: JobWarning[]; report?: FidelityReport }> {
   const files: Partial<Record<OutputFormat, Uint8Array>> = {};
   for (const format of opts.formats) {
     if (isTextFormat(format)) files[format] = new TextEncoder().encode(renderTextOutput(format, doc, meta));
   }
-  if (!opts.formats.some(isPdfFormat)) return { files, warnings: [] };
+  if (!opts.formats.some(isPdfFormat) && !opts.report) return { files, warnings: [] };
   const pdfs = await renderPdfs({
     original: await original(),
     source: doc.source,
@@ -133,9 +155,11 @@ export async function renderOutputs(
     targetLanguage: meta.targetLanguage,
     ...(opts.password ? { password: opts.password } : {}),
     ...(opts.formats.includes('dual') ? { dual: opts.dualMode } : {}),
+    keepActiveContent: opts.keepActiveContent === true,
+    report: opts.report === true,
     ...(opts.onPage ? { onPage: opts.onPage } : {}),
   });
   if (opts.formats.includes('pdf')) files.pdf = pdfs.pdf;
   if (pdfs.dual) files.dual = pdfs.dual;
-  return { files, warnings: pdfs.warnings };
+  return { files, warnings: pdfs.warnings, ...(pdfs.report ? { report: pdfs.report } : {}) };
 }

@@ -16,7 +16,7 @@ export interface SegmentShape {
 
 /** `segmentBlocks` and `reassemble` of `@docat/translate`. */
 export interface Segmenter<S extends SegmentShape> {
-  segmentBlocks(blocks: readonly Block[]): S[];
+  segmentBlocks(blocks: readonly Block[], options?: { translateFigureText?: boolean }): S[];
   reassemble(
     segments: readonly S[],
     translations: ReadonlyMap<string, string>,
@@ -62,7 +62,8 @@ export interface TranslatorShape<S, E, G, O extends OutcomeShape> {
 
 /** Step 2, segment: the chunk's blocks the scope translates, cut into segments. */
 export function segmentStep<S extends SegmentShape>(layout: LayoutDocument, scope: TranslationScope, segmenter: Pick<Segmenter<S>, 'segmentBlocks'>): S[] {
-  return segmenter.segmentBlocks(translatableBlocks(layout.pages, scope));
+  // A figure reaches the segmenter only when its labels are in scope; it segments their cells.
+  return segmenter.segmentBlocks(translatableBlocks(layout.pages, scope), { translateFigureText: scope.figureText });
 }
 
 export interface TranslateStepInput<S extends SegmentShape, E extends EngineShape, G, O extends OutcomeShape> {
