@@ -305,36 +305,40 @@ export function applyTextStyles(spans: Span[], paint: TextPaint, links: readonly
   let cursor = 0;
   for (const span of spans) {
     const map = charMap(span.text);
-    let at = -1;
-    if (map.key.length > 0) {
-      if (paint.chars.startsWith(map.key, cursor)) at = cursor;
-      else {
-        const found = paint.chars.indexOf(map.key, cursor);
-        if (found >= 0 && found - cursor <= SEARCH_WINDOW) at = found;
-      }
-    }
-    if (at < 0) {
+    const match = map.key.length > 0 ? locate(paint, map.key, cursor) : undefined;
+    if (!match) {
       const href = linkAt(span.bbox, links);
       out.push(href ? { ...span, href } : span);
       continue;
     }
+    const { at, reversed, near } = match;
     cursor = at + map.key.length;
     const stretches: Stretch[] = [];
     const visible = new Map<number, boolean>();
     for (let k = 0; k < map.key.length; k++) {
-      const index = paint.runOf[at + k]!;
+      const index = paint.runOf[reversed ? at + map.key.length - 1 - k : at + k]!;
       const run = paint.runs[index]!;
       const from = map.source[k]!;
       const color = run.color;
-      // Visibility is judged on the span's box: a clip or a background covers a run, not a glyph.
+      // Visibility is judged on the span's box: a clip or a background covers a run, not a
+      // glyph. A match found only after skipping content may be another occurrence of the
+      // words, drawn elsewhere: its clip and background say nothing about this span.
       let seen = visible.get(index);
-      if (seen === undefined) visible.set(index, (seen = shown(run, span.bbox, paint.fills)));
+      if (seen === undefined) visible.set(index, (seen = !near || shown(run, span.bbox, paint.fills)));
       const hidden = !seen;
       const last = stretches[stretches.length - 1];
       if (last && last.color === color && last.hidden === hidden) continue;
       stretches.push({ from: last ? from : 0, color, hidden });
     }
-    const upright = (span.angle ?? 0) === 0;
+    // Words drawn twice in a row (a fill, then an outline or a shadow) show if either does.
+    if (stretches.some((s) => s.hidden) && !reversed && paint.chars.startsWith(map.key, cursor)) {
+      const again = paint.runs[paint.runOf[cursor]!]!;
+      if (shown(again, span.bbox, paint.fills)) {
+        for (const s of stretches) s.hidden = false;
+        cursor += map.key.length;
+      }
+    }
+    const upright = (span.angle ?? 0) === 0 && !reversed;
     const parts = upright ? stretches : stretches.slice(0, 1);
     parts.forEach((s, i) => {
       const to = i + 1 < parts.length ? parts[i + 1]!.from : span.text.length;
@@ -349,6 +353,31 @@ export function applyTextStyles(spans: Span[], paint: TextPaint, links: readonly
     });
   }
   return out;
+}
+
+const RTL = /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]/u;
+
+/** Content skipped before a match that still counts as this span's own drawing. */
+const NEAR = 64;
+
+/**
+ * Where a text item's characters are in the content: at the cursor, else the nearest
+ * occurrence ahead (short words only close by: they recur). Right-to-left items come in
+ * display order, so their reversed characters are tried too.
+ */
+function locate(paint: TextPaint, key: string, cursor: number): { at: number; reversed: boolean; near: boolean } | undefined {
+  const window = key.length < 6 ? NEAR : SEARCH_WINDOW;
+  const candidates: { at: number; reversed: boolean }[] = [];
+  const forward = paint.chars.indexOf(key, cursor);
+  if (forward >= 0 && forward - cursor <= window) candidates.push({ at: forward, reversed: false });
+  if (RTL.test(key)) {
+    const back = [...key].reverse().join('');
+    const found = paint.chars.indexOf(back, cursor);
+    if (found >= 0 && found - cursor <= window) candidates.push({ at: found, reversed: true });
+  }
+  if (candidates.length === 0) return undefined;
+  const best = candidates.reduce((a, b) => (b.at < a.at ? b : a));
+  return { ...best, near: best.at - cursor <= NEAR };
 }
 
 /**

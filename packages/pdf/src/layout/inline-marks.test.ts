@@ -58,3 +58,30 @@ describe('frames of text at an angle', () => {
     assert.deepEqual(page.map((v) => Math.round(v)), [100, 200, 112, 300]);
   });
 });
+
+describe('unshown text on a shown line', () => {
+  test('is laid out as its own block', async () => {
+    const { layoutPage } = await import('./page-layout.js');
+    const { layoutAngled } = await import('./rotated-text.js');
+    const line = (text: string, x: number, hidden?: boolean): Span => ({ text, bbox: [x, 100, x + text.length * 5, 112], font: 'Helvetica', size: 10, ...(hidden ? { hidden } : {}) });
+    const page = layoutAngled(
+      {
+        number: 1,
+        width: 600,
+        height: 800,
+        rotation: 0,
+        spans: [line('Quarterly results are in line with the plan.', 72), line('internal note', 300, true), line('The second line of the paragraph follows here.', 72)].map((s, i) => (i === 2 ? { ...s, bbox: [72, 114, 302, 126] as BBox } : s)),
+        images: [],
+        paths: [],
+        fields: [],
+        quality: { chars: 0, garbage: 0 },
+      },
+      layoutPage,
+    );
+    const hidden = page.blocks.filter((b) => b.lines.every((l) => l.spans.every((s) => s.hidden)));
+    assert.equal(hidden.length, 1);
+    assert.equal(hidden[0]!.text, 'internal note');
+    assert.ok(page.blocks.some((b) => b.text.includes('Quarterly') && !b.text.includes('internal')));
+    assert.deepEqual(page.blocks.map((b) => b.order), page.blocks.map((_, i) => i));
+  });
+});

@@ -58,9 +58,9 @@ function quantize(angle: number): number {
 }
 
 /**
- * Lay out a page whose text may run at angles: upright text as usual, then each group
- * of spans sharing an angle in its own frame. Angled blocks come after the upright ones
- * in reading order.
+ * Lay out a page whose text may run at angles: upright text as usual (what the page
+ * shows, then what it does not), then each group of spans sharing an angle in its own
+ * frame. Angled blocks come after the upright ones in reading order.
  */
 export function layoutAngled(content: PageContent, layout: (content: PageContent) => Page): Page {
   const groups = new Map<number, Span[]>();
@@ -75,8 +75,20 @@ export function layoutAngled(content: PageContent, layout: (content: PageContent
     list.push(span);
     groups.set(angle, list);
   }
-  if (groups.size === 0) return layout(content);
-  const page = layout({ ...content, spans: upright });
+  // Text the page does not show is laid out apart from what it shows: a hidden word on a
+  // shown line would otherwise make the line's translation hidden, or shown.
+  const shown = upright.filter((s) => !s.hidden);
+  const unshown = upright.filter((s) => s.hidden);
+  const apart = shown.length > 0 && unshown.length > 0;
+  if (groups.size === 0 && !apart) return layout(content);
+  const page = layout({ ...content, spans: apart ? shown : upright });
+  if (apart) {
+    const hidden = layout({ ...content, spans: unshown, images: [], paths: [], fields: [] });
+    for (const block of hidden.blocks) {
+      const order = page.blocks.length;
+      page.blocks.push({ ...block, id: `p${content.number}-b${order}`, order });
+    }
+  }
   for (const [angle, spans] of [...groups].sort((a, b) => a[0] - b[0])) {
     const framed = spans.map((s) => ({ span: s, box: spanFrameBox(s, angle) }));
     // The frame's origin moves to the text's corner, so its layout sees a page of the usual kind.

@@ -78,7 +78,7 @@ export function toHtmlSpans(text: string): string {
 }
 
 export function fromHtmlSpans(text: string): string {
-  const atoms = text.replace(/<span translate="no">\s*⟦\s*(\d+)\s*⟧\s*<\/span>/g, (_, n: string) => `\u0000${n}\u0001`);
-  const pairs = closeByStack(atoms, /<span\s+id=["']?s(\d+)["']?\s*>/, /<\/span\s*>/);
-  return unescapeMarkup(pairs.replace(/\u0000(\d+)\u0001/g, (_, n: string) => `⟦${n}⟧`));
+  // Untouchable tokens first: their closing `</span>` is not a style pair's.
+  const atoms = text.replace(/<span translate="no">\s*⟦\s*(\d+)\s*⟧\s*<\/span>/g, (_, n: string) => `⟦${n}⟧`);
+  return unescapeMarkup(closeByStack(atoms, /<span\s+id=["']?s(\d+)["']?\s*>/, /<\/span\s*>/));
 }
