@@ -31,7 +31,11 @@ const DOCUMENTS: { file: string; pages?: string; scope?: Record<string, string> 
   { file: join(repoRoot(), 'examples', 'sample.pdf') },
   { file: corpusFile('tracemonkey.pdf'), pages: '3-7' },
   // The first page has a text layer, page 18 is OCR'd and opens the bibliography: kept as it is here.
-  { file: corpusFile('TAMReview.pdf'), pages: '1,18', scope: { translateReferences: 'false', translateHeadersFooters: 'false' } },
+  {
+    file: corpusFile('TAMReview.pdf'),
+    pages: '1,18',
+    scope: { translateReferences: 'false', translateHeadersFooters: 'false' },
+  },
   { file: corpusFile('prefilled_f1040.pdf') },
 ];
 const FORMATS = ['md', 'txt', 'json', 'pdf', 'dual'] as const;
@@ -41,9 +45,16 @@ const CLI_FLAGS: Record<string, string> = {
   translateTables: '--no-tables',
 };
 
-const req = requireAll(requireCorpus('tracemonkey.pdf', 'TAMReview.pdf', 'prefilled_f1040.pdf'), requireTools('pdftotext'));
+const req = requireAll(
+  requireCorpus('tracemonkey.pdf', 'TAMReview.pdf', 'prefilled_f1040.pdf'),
+  requireTools('pdftotext'),
+);
 // One standalone server for every document; the cluster tier has its own pipeline tests.
-const skip = req.skip || (currentE2ETarget() === 'standalone' ? false : 'runs in the e2e-standalone tier, against one standalone server');
+const skip =
+  req.skip ||
+  (currentE2ETarget() === 'standalone'
+    ? false
+    : 'runs in the e2e-standalone tier, against one standalone server');
 
 /** Equal, or a failure that shows where the two first differ (not two whole documents). */
 function assertSame(a: string, b: string, what: string): void {
@@ -51,23 +62,35 @@ function assertSame(a: string, b: string, what: string): void {
   let i = 0;
   while (i < a.length && a[i] === b[i]) i++;
   const at = (s: string) => JSON.stringify(s.slice(Math.max(0, i - 300), i + 300));
-  assert.fail(`${what} differ at character ${i} of ${a.length}/${b.length}:\n CLI: ${at(a)}\n job: ${at(b)}`);
+  assert.fail(
+    `${what} differ at character ${i} of ${a.length}/${b.length}:\n CLI: ${at(a)}\n job: ${at(b)}`,
+  );
 }
 
 async function pdfText(bytes: Uint8Array, dir: string, name: string): Promise<string> {
   const path = join(dir, name);
   await writeFile(path, bytes);
-  const { stdout } = await run('pdftotext', ['-layout', path, '-'], { maxBuffer: 64 * 1024 * 1024 });
+  const { stdout } = await run('pdftotext', ['-layout', path, '-'], {
+    maxBuffer: 64 * 1024 * 1024,
+  });
   return stdout;
 }
 
 function docat(args: string[], dataDir: string): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(repoRoot(), 'packages', 'cli', 'dist', 'main.js'), ...args], {
-      // The server's engine settings: none, so both sides run pseudo by their own rule.
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), DOCAT_CLI_DATA_DIR: dataDir },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [join(repoRoot(), 'packages', 'cli', 'dist', 'main.js'), ...args],
+      {
+        // The server's engine settings: none, so both sides run pseudo by their own rule.
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOME: process.env.HOME ?? tmpdir(),
+          DOCAT_CLI_DATA_DIR: dataDir,
+        },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     child.once('error', reject);
@@ -112,9 +135,27 @@ describe('the CLI and a server job give the same outputs', { skip }, () => {
     test(`${name}${doc.pages ? ` pages ${doc.pages}` : ''}: md, txt and json identical, PDFs text-identical`, async () => {
       const started = Date.now();
       const out = join(work, name);
-      const flags = Object.entries(doc.scope ?? {}).filter(([, v]) => v === 'false').map(([k]) => CLI_FLAGS[k]!);
+      const flags = Object.entries(doc.scope ?? {})
+        .filter(([, v]) => v === 'false')
+        .map(([k]) => CLI_FLAGS[k]!);
       const cli = await docat(
-        ['translate', doc.file, '--to', 'de', '--engine', 'pseudo', '--format', FORMATS.join(','), '--dual-mode', 'side', '--no-memory', '--out', out, ...(doc.pages ? ['--pages', doc.pages] : []), ...flags],
+        [
+          'translate',
+          doc.file,
+          '--to',
+          'de',
+          '--engine',
+          'pseudo',
+          '--format',
+          FORMATS.join(','),
+          '--dual-mode',
+          'side',
+          '--no-memory',
+          '--out',
+          out,
+          ...(doc.pages ? ['--pages', doc.pages] : []),
+          ...flags,
+        ],
         join(work, 'cli-data'),
       );
       assert.equal(cli.code, 0, cli.stderr);
@@ -123,15 +164,25 @@ describe('the CLI and a server job give the same outputs', { skip }, () => {
       const id = jobs.get(doc.file)!;
       const job = await api.waitFinished(id, 300_000);
       assert.equal(job.state, 'completed', JSON.stringify(job.error));
-      console.log(`parity ${name}: CLI ${cliDone - started} ms, then the job ${Date.now() - cliDone} ms more`);
+      console.log(
+        `parity ${name}: CLI ${cliDone - started} ms, then the job ${Date.now() - cliDone} ms more`,
+      );
 
       for (const format of FORMATS) {
-        const res = await fetch(`${lease.cluster.gateways[0]}/v1/jobs/${id}/result?format=${format}`, { headers: { authorization: `Bearer ${api.token}` } });
+        const res = await fetch(
+          `${lease.cluster.gateways[0]}/v1/jobs/${id}/result?format=${format}`,
+          { headers: { authorization: `Bearer ${api.token}` } },
+        );
         assert.equal(res.status, 200, `${format}: ${await res.clone().text()}`);
         const served = new Uint8Array(await res.arrayBuffer());
-        const local = new Uint8Array(await readFile(join(out, `${name}.de.${format === 'dual' ? 'dual.pdf' : format}`)));
+        const local = new Uint8Array(
+          await readFile(join(out, `${name}.de.${format === 'dual' ? 'dual.pdf' : format}`)),
+        );
         if (format === 'pdf' || format === 'dual') {
-          const [a, b] = await Promise.all([pdfText(local, out, `cli.${format}.pdf`), pdfText(served, out, `job.${format}.pdf`)]);
+          const [a, b] = await Promise.all([
+            pdfText(local, out, `cli.${format}.pdf`),
+            pdfText(served, out, `job.${format}.pdf`),
+          ]);
           assert.ok(a.trim().length > 0, `${format}: the PDF has text`);
           assertSame(a, b, `${format}: pdftotext of the CLI's and the job's PDF`);
         } else {

@@ -26,7 +26,9 @@ export const BLOCK_POLICY = {
 
 /** Block kinds no scope ever translates. */
 export const NEVER_TRANSLATED: ReadonlySet<BlockType> = new Set(
-  (Object.entries(BLOCK_POLICY) as [BlockType, BlockRule][]).filter(([, rule]) => rule === 'never').map(([type]) => type),
+  (Object.entries(BLOCK_POLICY) as [BlockType, BlockRule][])
+    .filter(([, rule]) => rule === 'never')
+    .map(([type]) => type),
 );
 
 /** Whether blocks of this kind are translated under `scope`. */
@@ -39,20 +41,26 @@ export function kindTranslated(type: BlockType, scope: TranslationScope): boolea
 
 /** Names of a reference list, in the languages Docat translates from most. */
 const REFERENCE_NAMES =
-  "references?|bibliography|works cited|literature cited|cited literature|references and notes|notes and references|literatur(?:verzeichnis)?|quellen(?:verzeichnis)?|références(?: bibliographiques)?|bibliographie|referencias(?: bibliográficas)?|bibliografía|bibliografia|riferimenti bibliografici|referências(?: bibliográficas)?|literatuur|bronnen|litteratur|referenser|kirjallisuus|bibliografie|литература|список литературы|библиография|参考文献|參考文獻|引用文献|참고\\s?문헌";
+  'references?|bibliography|works cited|literature cited|cited literature|references and notes|notes and references|literatur(?:verzeichnis)?|quellen(?:verzeichnis)?|références(?: bibliographiques)?|bibliographie|referencias(?: bibliográficas)?|bibliografía|bibliografia|riferimenti bibliografici|referências(?: bibliográficas)?|literatuur|bronnen|litteratur|referenser|kirjallisuus|bibliografie|литература|список литературы|библиография|参考文献|參考文獻|引用文献|참고\\s?문헌';
 
 /**
  * Headings that open a reference list. Matched against the whole heading, after an
  * optional section number ("7.", "VII", "A.3"), so a sentence mentioning references is
  * not one.
  */
-const REFERENCE_HEADING = new RegExp(`^(?:(?:\\d+(?:\\.\\d+)*|[IVXLC]+|[A-Z](?:\\.\\d+)*)\\.?\\s+)?(?:${REFERENCE_NAMES})\\s*:?$`, 'iu');
+const REFERENCE_HEADING = new RegExp(
+  `^(?:(?:\\d+(?:\\.\\d+)*|[IVXLC]+|[A-Z](?:\\.\\d+)*)\\.?\\s+)?(?:${REFERENCE_NAMES})\\s*:?$`,
+  'iu',
+);
 
 /**
  * A heading run into its first entry, as OCR and some layouts give it:
  * "Bibliography Adams, D., Nelson, R. (1992) …" or "References [1] A. Gal …".
  */
-const REFERENCE_RUN_IN = new RegExp(`^(?i:${REFERENCE_NAMES})\\s*:?\\s+(?:\\[\\d+\\]|\\d+\\.\\s|\\p{Lu}[\\p{L}'’-]+,\\s*\\p{Lu})`, 'u');
+const REFERENCE_RUN_IN = new RegExp(
+  `^(?i:${REFERENCE_NAMES})\\s*:?\\s+(?:\\[\\d+\\]|\\d+\\.\\s|\\p{Lu}[\\p{L}'’-]+,\\s*\\p{Lu})`,
+  'u',
+);
 
 /** How an entry reads: a year in parentheses, or a volume(issue). */
 const CITATION_MARK = /\(\d{4}[a-z]?\)|\d+\(\d+\)/u;
@@ -61,12 +69,16 @@ function isReferenceHeading(block: Block): boolean {
   const text = block.text.replace(/\s+/gu, ' ').trim();
   if (text.length > 60) return false;
   // Some documents set the heading as a short bold paragraph of the body size.
-  if (block.type !== 'heading' && !(block.type === 'paragraph' && block.lines.length <= 1)) return false;
+  if (block.type !== 'heading' && !(block.type === 'paragraph' && block.lines.length <= 1))
+    return false;
   return REFERENCE_HEADING.test(text);
 }
 
 function isRunInReferenceHeading(block: Block): boolean {
-  return (block.type === 'paragraph' || block.type === 'list_item') && REFERENCE_RUN_IN.test(block.text.replace(/\s+/gu, ' ').trim());
+  return (
+    (block.type === 'paragraph' || block.type === 'list_item') &&
+    REFERENCE_RUN_IN.test(block.text.replace(/\s+/gu, ' ').trim())
+  );
 }
 
 /**
@@ -77,8 +89,10 @@ function isRunInReferenceHeading(block: Block): boolean {
 function endsSection(block: Block, opener: Block): boolean {
   if (block.type !== 'heading') return false;
   const text = block.text.replace(/\s+/gu, ' ').trim();
-  if (!/^[\p{Lu}\p{Lo}\d]/u.test(text) || CITATION_MARK.test(text) || text.split(' ').length > 8) return false;
-  if (block.level !== undefined && opener.level !== undefined && opener.type === 'heading') return block.level <= opener.level;
+  if (!/^[\p{Lu}\p{Lo}\d]/u.test(text) || CITATION_MARK.test(text) || text.split(' ').length > 8)
+    return false;
+  if (block.level !== undefined && opener.level !== undefined && opener.type === 'heading')
+    return block.level <= opener.level;
   return true;
 }
 
@@ -121,7 +135,9 @@ export function referenceEntryIds(pages: readonly Page[]): Set<string> {
  */
 export function translatableBlocks(pages: readonly Page[], scope: TranslationScope): Block[] {
   const references = scope.references ? undefined : referenceEntryIds(pages);
-  return pages.flatMap((page) => page.blocks.filter((b) => kindTranslated(b.type, scope) && !references?.has(b.id)));
+  return pages.flatMap((page) =>
+    page.blocks.filter((b) => kindTranslated(b.type, scope) && !references?.has(b.id)),
+  );
 }
 
 /** The ids of every block `translatableBlocks` keeps in `doc`. */

@@ -8,7 +8,10 @@ describe('job warnings', () => {
     const [fallback] = startWarnings({ engine: 'pseudo', reason: 'pseudo-fallback' });
     assert.equal(fallback?.kind, 'pseudo_engine');
     assert.match(fallback!.message, /No translation engine is configured/);
-    assert.match(startWarnings({ engine: 'pseudo', reason: 'requested' })[0]!.message, /not by a real translation engine/);
+    assert.match(
+      startWarnings({ engine: 'pseudo', reason: 'requested' })[0]!.message,
+      /not by a real translation engine/,
+    );
   });
 
   test('from translation, fallbacks and repaired placeholders are kept; the pseudo label is not repeated', () => {
@@ -17,7 +20,10 @@ describe('job warnings', () => {
       { kind: 'engine_fallback', detail: 'deepl failed, used google' },
       { kind: 'placeholder_repaired', detail: 'segment 3' },
     ]);
-    assert.deepEqual(kept.map((w) => w.kind), ['engine_fallback', 'placeholder_repaired']);
+    assert.deepEqual(
+      kept.map((w) => w.kind),
+      ['engine_fallback', 'placeholder_repaired'],
+    );
     assert.equal(kept[0]!.message, 'deepl failed, used google');
   });
 });

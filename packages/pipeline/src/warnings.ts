@@ -21,10 +21,17 @@ export function startWarnings(engine: Pick<EngineChoice, 'engine' | 'reason'>): 
 }
 
 /** The translator's warnings a job keeps. */
-export function translationWarnings(warnings: readonly { kind: string; detail: string }[]): JobWarning[] {
+export function translationWarnings(
+  warnings: readonly { kind: string; detail: string }[],
+): JobWarning[] {
   const out: JobWarning[] = [];
   for (const w of warnings) {
-    if (w.kind === 'engine_fallback' || w.kind === 'placeholder_repaired' || w.kind === 'style_dropped') out.push({ kind: w.kind, message: w.detail });
+    if (
+      w.kind === 'engine_fallback' ||
+      w.kind === 'placeholder_repaired' ||
+      w.kind === 'style_dropped'
+    )
+      out.push({ kind: w.kind, message: w.detail });
   }
   return out;
 }

@@ -15,7 +15,10 @@ describe('KeyringSource', async () => {
     const [one, two] = await Promise.all([source.get(), source.get()]);
     assert.equal(one, two);
     assert.equal(await source.get(), one);
-    assert.equal(decryptSecret(one, encryptSecret(two, 'pdf password', 'job-1'), 'job-1'), 'pdf password');
+    assert.equal(
+      decryptSecret(one, encryptSecret(two, 'pdf password', 'job-1'), 'job-1'),
+      'pdf password',
+    );
   });
 
   test('a failed build is not kept: the next use tries again', async () => {

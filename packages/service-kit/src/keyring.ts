@@ -8,11 +8,18 @@ import { resolveEncryptionKey, type DocatConfig, type Keyring } from '@docat/con
 export class KeyringSource {
   private built: Promise<Keyring> | undefined;
 
-  constructor(private readonly config: Pick<DocatConfig, 'mode' | 'dataDir'> & { encryption?: DocatConfig['encryption'] }) {}
+  constructor(
+    private readonly config: Pick<DocatConfig, 'mode' | 'dataDir'> & {
+      encryption?: DocatConfig['encryption'];
+    },
+  ) {}
 
   get(): Promise<Keyring> {
     if (!this.built) {
-      const building = resolveEncryptionKey({ ...this.config, encryption: this.config.encryption ?? { previousKeys: [] } });
+      const building = resolveEncryptionKey({
+        ...this.config,
+        encryption: this.config.encryption ?? { previousKeys: [] },
+      });
       this.built = building;
       // A failure (an unreadable key file) is not cached: the next use tries again.
       building.catch(() => {

@@ -1,4 +1,9 @@
-import { layoutDocumentSchema, type ChunkTranslation, type LayoutDocument, type TranslationScope } from '@docat/contracts';
+import {
+  layoutDocumentSchema,
+  type ChunkTranslation,
+  type LayoutDocument,
+  type TranslationScope,
+} from '@docat/contracts';
 import { applyTranslations, mergeChunks, type BlockTranslation } from '@docat/pdf/extract';
 import { translatableIds } from '../policy.js';
 
@@ -22,13 +27,17 @@ export interface AssembledDocument {
  * lists are only known here, so a chunk's translation of one is dropped when the
  * job's scope excludes it: the outputs never depend on how pages were cut into chunks.
  */
-export function assembleDocument(chunks: readonly ChunkResult[], scope: TranslationScope): AssembledDocument {
+export function assembleDocument(
+  chunks: readonly ChunkResult[],
+  scope: TranslationScope,
+): AssembledDocument {
   // Parsed, so the layout has the schema's shape and key order whether it came from the
   // sandbox (the CLI) or from storage (a job): the json output is the same either way.
   const source = mergeChunks(chunks.map((c) => layoutDocumentSchema.parse(c.layout)));
   const keep = translatableIds(source, scope);
   const byId = new Map<string, ChunkTranslation['blocks'][number]>();
-  for (const chunk of chunks) for (const block of chunk.translation.blocks) if (keep.has(block.id)) byId.set(block.id, block);
+  for (const chunk of chunks)
+    for (const block of chunk.translation.blocks) if (keep.has(block.id)) byId.set(block.id, block);
   const applied: ChunkTranslation['blocks'] = [];
   const translations = new Map<string, BlockTranslation>();
   for (const page of source.pages) {

@@ -31,14 +31,20 @@ export interface ExtractStepResult {
  * heads, heading levels, paragraphs continued across pages) waits for assembly, where
  * every chunk is known, so the layout does not depend on how pages were cut into chunks.
  */
-export async function extractStep(file: string | Uint8Array, opts: ExtractStepOptions, limits: Partial<SandboxLimits> = {}): Promise<ExtractStepResult> {
+export async function extractStep(
+  file: string | Uint8Array,
+  opts: ExtractStepOptions,
+  limits: Partial<SandboxLimits> = {},
+): Promise<ExtractStepResult> {
   const result = await extractInSandbox(
     file,
     {
       ...(opts.pages ? { pages: opts.pages } : {}),
       documentLevel: false,
       ocr: 'auto',
-      ...(opts.respectPermissions !== undefined ? { respectPermissions: opts.respectPermissions } : {}),
+      ...(opts.respectPermissions !== undefined
+        ? { respectPermissions: opts.respectPermissions }
+        : {}),
       ...(opts.ocrEngine ? { ocrEngine: opts.ocrEngine } : {}),
       ...(opts.detail ? { detail: opts.detail } : {}),
       ...(opts.password ? { password: opts.password } : {}),

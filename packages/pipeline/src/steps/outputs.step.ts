@@ -1,6 +1,21 @@
-import type { ChunkTranslation, DualMode, EngineName, FidelityReport, JobWarning, LayoutDocument, OutputFormat } from '@docat/contracts';
+import type {
+  ChunkTranslation,
+  DualMode,
+  EngineName,
+  FidelityReport,
+  JobWarning,
+  LayoutDocument,
+  OutputFormat,
+} from '@docat/contracts';
 import { toJson, toMarkdown, toPlainText } from '@docat/pdf/extract';
-import { FontLibrary, fidelityReportOf, renderDualPdf, renderTranslatedPdf, renderTranslationsOf, type RenderText } from '@docat/pdf';
+import {
+  FontLibrary,
+  fidelityReportOf,
+  renderDualPdf,
+  renderTranslatedPdf,
+  renderTranslationsOf,
+  type RenderText,
+} from '@docat/pdf';
 
 export const TEXT_FORMATS = ['md', 'txt', 'json'] as const;
 export type TextFormat = (typeof TEXT_FORMATS)[number];
@@ -16,7 +31,8 @@ export function isPdfFormat(format: OutputFormat): format is PdfFormat {
 }
 
 /** The pseudo engine's output is labelled wherever it appears, so it is never taken for a translation. */
-export const PSEUDO_NOTICE = 'Pseudo-translation by the offline pseudo engine: not a real translation.';
+export const PSEUDO_NOTICE =
+  'Pseudo-translation by the offline pseudo engine: not a real translation.';
 
 export interface TextOutputMeta {
   targetLanguage: string;
@@ -59,7 +75,10 @@ export function renderTextOutput(
 }
 
 /** What the PDF renderer sets: the changed text of each block (and table cell), by id. */
-export function pdfTranslationsOf(source: LayoutDocument, translated: LayoutDocument): Map<string, RenderText> {
+export function pdfTranslationsOf(
+  source: LayoutDocument,
+  translated: LayoutDocument,
+): Map<string, RenderText> {
   return renderTranslationsOf(source, translated);
 }
 
@@ -111,16 +130,31 @@ export async function renderPdfs(req: PdfRenderRequest): Promise<PdfRenderResult
   const dual = req.dual
     ? await renderDualPdf(req.original, translated.bytes, {
         mode: req.dual,
-        plan: { layout: req.source, translations: req.translations, targetLanguage: req.targetLanguage, fonts },
+        plan: {
+          layout: req.source,
+          translations: req.translations,
+          targetLanguage: req.targetLanguage,
+          fonts,
+        },
         ...password,
         keepActiveContent: req.keepActiveContent === true,
         ...(subset ? { sourcePages: subset } : {}),
       })
     : null;
   const report = req.report
-    ? await fidelityReportOf(translated, { layout: req.source, translations: req.translations, targetLanguage: req.targetLanguage, ...(subset ? { pages: subset } : {}) })
+    ? await fidelityReportOf(translated, {
+        layout: req.source,
+        translations: req.translations,
+        targetLanguage: req.targetLanguage,
+        ...(subset ? { pages: subset } : {}),
+      })
     : undefined;
-  return { pdf: translated.bytes, dual, warnings: translated.warnings, ...(report ? { report } : {}) };
+  return {
+    pdf: translated.bytes,
+    dual,
+    warnings: translated.warnings,
+    ...(report ? { report } : {}),
+  };
 }
 
 export interface OutputsOptions {
@@ -142,10 +176,15 @@ export async function renderOutputs(
   doc: { source: LayoutDocument; translated: LayoutDocument; applied: ChunkTranslation['blocks'] },
   meta: TextOutputMeta,
   opts: OutputsOptions,
-): Promise<{ files: Partial<Record<OutputFormat, Uint8Array>>; warnings: JobWarning[]; report?: FidelityReport }> {
+): Promise<{
+  files: Partial<Record<OutputFormat, Uint8Array>>;
+  warnings: JobWarning[];
+  report?: FidelityReport;
+}> {
   const files: Partial<Record<OutputFormat, Uint8Array>> = {};
   for (const format of opts.formats) {
-    if (isTextFormat(format)) files[format] = new TextEncoder().encode(renderTextOutput(format, doc, meta));
+    if (isTextFormat(format))
+      files[format] = new TextEncoder().encode(renderTextOutput(format, doc, meta));
   }
   if (!opts.formats.some(isPdfFormat) && !opts.report) return { files, warnings: [] };
   const pdfs = await renderPdfs({

@@ -1,4 +1,11 @@
-import type { Block, ChunkTranslation, EngineName, JobWarning, LayoutDocument, TranslationScope } from '@docat/contracts';
+import type {
+  Block,
+  ChunkTranslation,
+  EngineName,
+  JobWarning,
+  LayoutDocument,
+  TranslationScope,
+} from '@docat/contracts';
 import { translatableBlocks } from '../policy.js';
 import { translationWarnings } from '../warnings.js';
 
@@ -61,12 +68,23 @@ export interface TranslatorShape<S, E, G, O extends OutcomeShape> {
 }
 
 /** Step 2, segment: the chunk's blocks the scope translates, cut into segments. */
-export function segmentStep<S extends SegmentShape>(layout: LayoutDocument, scope: TranslationScope, segmenter: Pick<Segmenter<S>, 'segmentBlocks'>): S[] {
+export function segmentStep<S extends SegmentShape>(
+  layout: LayoutDocument,
+  scope: TranslationScope,
+  segmenter: Pick<Segmenter<S>, 'segmentBlocks'>,
+): S[] {
   // A figure reaches the segmenter only when its labels are in scope; it segments their cells.
-  return segmenter.segmentBlocks(translatableBlocks(layout.pages, scope), { translateFigureText: scope.figureText });
+  return segmenter.segmentBlocks(translatableBlocks(layout.pages, scope), {
+    translateFigureText: scope.figureText,
+  });
 }
 
-export interface TranslateStepInput<S extends SegmentShape, E extends EngineShape, G, O extends OutcomeShape> {
+export interface TranslateStepInput<
+  S extends SegmentShape,
+  E extends EngineShape,
+  G,
+  O extends OutcomeShape,
+> {
   segmenter: Segmenter<S>;
   translator: TranslatorShape<S, E, G, O>;
   accountId: string;
@@ -102,10 +120,12 @@ function sum(counts: Partial<Record<string, number>>): number {
  * Steps 2 and 3, segment and translate one chunk: through translation memory and the
  * engine chain, back into one translation per block (and per table cell).
  */
-export async function translateStep<S extends SegmentShape, E extends EngineShape, G, O extends OutcomeShape>(
-  layout: LayoutDocument,
-  input: TranslateStepInput<S, E, G, O>,
-): Promise<TranslateStepResult<O>> {
+export async function translateStep<
+  S extends SegmentShape,
+  E extends EngineShape,
+  G,
+  O extends OutcomeShape,
+>(layout: LayoutDocument, input: TranslateStepInput<S, E, G, O>): Promise<TranslateStepResult<O>> {
   const segments = segmentStep(layout, input.scope, input.segmenter);
   input.onProgress?.(0, segments.length);
   const onProgress = input.onProgress;
@@ -116,15 +136,25 @@ export async function translateStep<S extends SegmentShape, E extends EngineShap
     segments,
     useMemory: input.useMemory,
     ...(input.source ? { source: input.source } : {}),
-    ...(input.glossary ? { glossary: input.glossary, ...(input.glossaryId ? { glossaryId: input.glossaryId } : {}) } : {}),
+    ...(input.glossary
+      ? { glossary: input.glossary, ...(input.glossaryId ? { glossaryId: input.glossaryId } : {}) }
+      : {}),
     ...(layout.title ? { context: { title: layout.title } } : {}),
     ...(input.signal ? { signal: input.signal } : {}),
-    ...(onProgress ? { onProgress: ({ done, total }: { done: number; total: number }) => onProgress(done, total) } : {}),
+    ...(onProgress
+      ? {
+          onProgress: ({ done, total }: { done: number; total: number }) => onProgress(done, total),
+        }
+      : {}),
   });
   const blocks = [...input.segmenter.reassemble(segments, outcome.texts).values()].map((b) => ({
     id: b.blockId,
     text: b.text,
-    ...(b.cells ? { cells: [...b.cells].sort((x, y) => x[0] - y[0]).map(([index, text]) => ({ index, text })) } : {}),
+    ...(b.cells
+      ? {
+          cells: [...b.cells].sort((x, y) => x[0] - y[0]).map(([index, text]) => ({ index, text })),
+        }
+      : {}),
   }));
   const detected = input.source ? undefined : (outcome.detectedSource ?? outcome.source);
   const engine = input.engines[0]!;
