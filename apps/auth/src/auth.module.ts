@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { resolveEncryptionKey, type DocatConfig } from '@docat/config';
-import { CONFIG, RUNTIME, type Runtime } from '@docat/service-kit';
+import type { DocatConfig } from '@docat/config';
+import { CONFIG, KEYRING, RUNTIME, KeyringSource, type Runtime } from '@docat/service-kit';
 import { AccountController } from './account/account.controller.js';
 import { AdminController } from './admin/admin.controller.js';
 import { AdminService } from './admin/admin.service.js';
@@ -83,8 +83,8 @@ export class AuthModule {
         },
         {
           provide: AUTH_KEYRING,
-          inject: [CONFIG],
-          useFactory: (config: DocatConfig) => resolveEncryptionKey(config),
+          inject: [KEYRING],
+          useFactory: (keys: KeyringSource) => keys.get(),
         },
         {
           provide: AUTH_SETTINGS,

@@ -1,8 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { resolveEncryptionKey, type DocatConfig } from '@docat/config';
+import type { DocatConfig } from '@docat/config';
 import { EVENTS, QUEUES, RPC } from '@docat/contracts';
 import { MIGRATIONS } from '@docat/database';
-import { CONFIG, RUNTIME, type Runtime } from '@docat/service-kit';
+import { CONFIG, KEYRING, RUNTIME, KeyringSource, type Runtime } from '@docat/service-kit';
 import { JobEventsController } from './events/job-events.controller.js';
 import { JobEventsService } from './events/job-events.service.js';
 import { WebhookDeliveryWorker } from './webhooks/webhook-delivery.worker.js';
@@ -66,8 +66,8 @@ export class NotificationModule {
         },
         {
           provide: WEBHOOK_KEYRING,
-          inject: [CONFIG],
-          useFactory: (config: DocatConfig) => resolveEncryptionKey(config),
+          inject: [KEYRING],
+          useFactory: (keys: KeyringSource) => keys.get(),
         },
         JobEventsService,
         WebhooksRepository,

@@ -41,9 +41,12 @@ describe('docat translate', () => {
     assert.ok(md.includes(`# ${title}`), `title heading missing in:\n${md.slice(0, 400)}`);
     const txt = readFileSync(join(out, 'sample.de.txt'), 'utf8');
     assert.ok(txt.includes(title));
-    const json = JSON.parse(readFileSync(join(out, 'sample.de.json'), 'utf8')) as { pageCount: number; pages: unknown[] };
-    assert.equal(json.pageCount, 3);
-    assert.equal(json.pages.length, 3);
+    // The same json a job gives: the source layout, and each block's translation beside it.
+    const json = JSON.parse(readFileSync(join(out, 'sample.de.json'), 'utf8')) as { document: { pageCount: number; pages: unknown[] }; translation: { engine: string; blocks: { text: string }[] } };
+    assert.equal(json.document.pageCount, 3);
+    assert.equal(json.document.pages.length, 3);
+    assert.equal(json.translation.engine, 'pseudo');
+    assert.ok(json.translation.blocks.some((b) => b.text === title));
     // The report reads back the translated PDF.
     const report = fidelityReportSchema.parse(JSON.parse(readFileSync(join(out, 'sample.de.report.json'), 'utf8')));
     assert.equal(report.measuredOn, 'pdf');
@@ -81,7 +84,7 @@ describe('docat translate', () => {
   test('--help lists every flag of the upload contract', () => {
     const run = docat(['translate', '--help']);
     assert.equal(run.status, 0);
-    for (const flag of ['--to', '--source', '--engine', '--format', '--out', '--pages', '--password', '--dual-mode', '--glossary', '--data-dir', '--report']) {
+    for (const flag of ['--to', '--source', '--engine', '--format', '--out', '--pages', '--password', '--dual-mode', '--glossary', '--data-dir', '--no-headers-footers', '--no-references', '--no-tables', '--figure-text', '--report']) {
       assert.ok(run.stdout.includes(flag), flag);
     }
   });

@@ -4,6 +4,29 @@ import { VARIABLE_NAMES, VARIABLES, type VariableSpec } from './variables.js';
 
 export const REDACTED = '[redacted]';
 
+/**
+ * What counts as a secret, wherever a value goes (log records, query strings shown in
+ * logs, configuration dumps): fields of these names, query parameters matching
+ * `SECRET_QUERY_PARAM`, the variables marked `secret` in `variables.ts`, and the
+ * credentials in a connection URL.
+ */
+export const SECRET_FIELDS = [
+  'password',
+  'newPassword',
+  'currentPassword',
+  'token',
+  'accessToken',
+  'refreshToken',
+  'apiKey',
+  'secret',
+  'signingSecret',
+  'authorization',
+  'cookie',
+] as const;
+
+/** Query parameters whose values are secrets: signatures of presigned URLs, tokens, keys. */
+export const SECRET_QUERY_PARAM = /sig|signature|token|key|credential|secret|password|auth|amz|code/i;
+
 /** Keeps scheme, host, port and path of a connection string; drops user, password and query. */
 export function redactUrl(raw: string): string {
   try {

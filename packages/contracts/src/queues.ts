@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { QUEUES, type QueueName } from './names.js';
 import { languageSchema } from './languages.js';
-import { engineNameSchema, outputFormatSchema, dualModeSchema } from './upload.js';
+import { engineNameSchema, outputFormatSchema, dualModeSchema, translationScopeSchema } from './upload.js';
 import { jobWarningSchema } from './jobs.js';
 import { wireErrorSchema } from './errors.js';
 import { inlineMarkSchema } from './layout.js';
@@ -36,8 +36,8 @@ export const translateJobSchema = chunkRef.extend({
   engine: engineNameSchema,
   glossaryId: z.string().optional(),
   useMemory: z.boolean(),
-  /** See the upload option of the same name. */
-  translateFigureText: z.boolean().optional(),
+  /** Absent in steps enqueued before scopes existed: the defaults. */
+  scope: translationScopeSchema.optional(),
 });
 export type TranslateJob = z.infer<typeof translateJobSchema>;
 
@@ -52,6 +52,8 @@ export const renderJobSchema = z.object({
   lease: z.number().int().nonnegative(),
   chunks: z.number().int().positive(),
   passwordSecret: z.string().optional(),
+  /** Absent in steps enqueued before scopes existed: the defaults. */
+  scope: translationScopeSchema.optional(),
 });
 export type RenderJob = z.infer<typeof renderJobSchema>;
 

@@ -1,4 +1,5 @@
 export * from './tokens.js';
+export * from './keyring.js';
 export * from './ports.js';
 export * from './settings.js';
 export * from './runtime.js';

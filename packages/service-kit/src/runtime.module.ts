@@ -1,6 +1,7 @@
 import { Global, Module, type DynamicModule, type Provider } from '@nestjs/common';
 import type { Runtime } from './runtime.js';
-import { BUS, CACHE, CONFIG, EVENT_LOG, QUEUE, RATE_LIMITER, RUNTIME, STORAGE } from './tokens.js';
+import { BUS, CACHE, CONFIG, EVENT_LOG, KEYRING, QUEUE, RATE_LIMITER, RUNTIME, STORAGE } from './tokens.js';
+import { KeyringSource } from './keyring.js';
 
 /** The DI providers of a runtime's adapters. */
 export function runtimeProviders(runtime: Runtime): Provider[] {
@@ -13,6 +14,7 @@ export function runtimeProviders(runtime: Runtime): Provider[] {
     { provide: CACHE, useValue: runtime.cache },
     { provide: RATE_LIMITER, useValue: runtime.rateLimiter },
     { provide: EVENT_LOG, useValue: runtime.eventLog },
+    { provide: KEYRING, useValue: new KeyringSource(runtime.config) },
   ];
 }
 

@@ -22,4 +22,6 @@ export interface RuntimeConfig {
   /** `topology` (Sentinel, Cluster, TLS) as loaded from the environment; REDIS_URL alone also works. */
   redis: { url?: string; cacheUrl?: string; keyPrefix: string; topology?: RedisTopologyConfig };
   storage: StorageConfig;
+  /** The keys secrets are encrypted with (`DOCAT_ENCRYPTION_KEY`); without them standalone generates one. */
+  encryption?: { key?: string; previousKeys: readonly string[] };
 }

@@ -10,5 +10,7 @@ export const CONFIG = Symbol('CONFIG');
 export const CACHE = Symbol('CACHE');
 export const RATE_LIMITER = Symbol('RATE_LIMITER');
 export const EVENT_LOG = Symbol('EVENT_LOG');
+/** The process's `KeyringSource`: the one lazily built keyring. */
+export const KEYRING = Symbol('KEYRING');
 /** The whole `Runtime`, for the few modules that need `dataSourceFor`. */
 export const RUNTIME = Symbol('RUNTIME');

@@ -14,11 +14,14 @@ import {
   type ExtractJob,
   type OcrStatus,
 } from '@docat/contracts';
-import { openPdfPassword, resolveEncryptionKey, type DocatConfig, type Keyring } from '@docat/config';
+import { openPdfPassword, type DocatConfig } from '@docat/config';
 import { ocrPages } from '@docat/observability';
-import { createOcrAdapter, extractInSandbox, extractionMemoryBudget } from '@docat/pdf';
+import { createOcrAdapter, extractionMemoryBudget } from '@docat/pdf';
+import { extractStep } from '@docat/pipeline/extract';
 import {
   CONFIG,
+  KEYRING,
+  KeyringSource,
   RUNTIME,
   STORAGE,
   StepReporter,
@@ -37,13 +40,13 @@ import { EXTRACTION_SETTINGS, type ExtractionSettings } from '../extraction.toke
 @Injectable()
 export class ExtractService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(ExtractService.name);
-  private keyring: Promise<Keyring> | undefined;
   private ocrStatus: OcrStatus | undefined;
   private publishTimer: NodeJS.Timeout | undefined;
 
   constructor(
     @Inject(STORAGE) private readonly storage: ObjectStorage,
     @Inject(CONFIG) private readonly config: DocatConfig,
+    @Inject(KEYRING) private readonly keyring: KeyringSource,
     @Inject(EXTRACTION_SETTINGS) private readonly settings: ExtractionSettings,
     private readonly reporter: StepReporter,
     @Inject(RUNTIME) private readonly runtime: Runtime,
@@ -91,13 +94,12 @@ export class ExtractService implements OnModuleInit, OnModuleDestroy {
     const source = await downloadToTemp(this.storage, job.sourceKey, signal);
     try {
       const password = job.passwordSecret
-        ? openPdfPassword(await this.encryptionKeys(), job.passwordSecret, job.sourceKey, job.jobId)
+        ? openPdfPassword(await this.keyring.get(), job.passwordSecret, job.sourceKey, job.jobId)
         : undefined;
-      const result = await extractInSandbox(
+      const result = await extractStep(
         source.path,
         {
           pages: [{ from: job.pageFrom, to: job.pageTo }],
-          documentLevel: false,
           respectPermissions: this.config.pdf.respectPermissions,
           ocrEngine: this.config.pdf.ocrEngine,
           ...(password ? { password } : {}),
@@ -115,21 +117,21 @@ export class ExtractService implements OnModuleInit, OnModuleDestroy {
       await writeJson(
         this.storage,
         STORAGE_KEYS.chunkLayout(job.jobId, job.chunk),
-        result.document,
+        result.layout,
         signal,
       );
-      const pages = result.document.pages.map((p) => p.number);
+      const pages = result.layout.pages.map((p) => p.number);
       await this.reporter.done(
         {
           jobId: job.jobId,
           chunk: job.chunk,
           step: 'extract',
           lease: job.lease,
-          documentPages: result.document.pageCount,
+          documentPages: result.layout.pageCount,
           ...(pages.length > 0 ? { pageFrom: Math.min(...pages), pageTo: Math.max(...pages) } : {}),
           warnings: result.warnings,
-          ...(result.document.language
-            ? { detectedLanguage: result.document.language.slice(0, 16) }
+          ...(result.layout.language
+            ? { detectedLanguage: result.layout.language.slice(0, 16) }
             : {}),
         },
         userId,
@@ -138,7 +140,7 @@ export class ExtractService implements OnModuleInit, OnModuleDestroy {
         `extract done job=${job.jobId} chunk=${job.chunk} pages=${pages.length} children=${result.children} peakRssMb=${result.peakRssMb}` +
           (result.ocrAdapter ? ` ocr=${result.ocrAdapter}` : ''),
       );
-      const scanned = result.document.pages.filter((p) => p.scanned).length;
+      const scanned = result.layout.pages.filter((p) => p.scanned).length;
       const ocrFailed = result.warnings.filter((w) => w.kind === 'ocr_failed').length;
       if (scanned - ocrFailed > 0) ocrPages.inc({ outcome: 'ok' }, scanned - ocrFailed);
       if (ocrFailed > 0) ocrPages.inc({ outcome: 'failed' }, ocrFailed);
@@ -162,11 +164,6 @@ export class ExtractService implements OnModuleInit, OnModuleDestroy {
           `could not publish the OCR engine for /health: ${err instanceof Error ? err.message : String(err)}`,
         ),
       );
-  }
-
-  private encryptionKeys(): Promise<Keyring> {
-    this.keyring ??= resolveEncryptionKey(this.config);
-    return this.keyring;
   }
 }
 

@@ -1,29 +1,24 @@
 import { readFile } from 'node:fs/promises';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
+  OUTPUT_CONTENT_TYPES,
   STORAGE_KEYS,
+  TRANSLATION_SCOPE_DEFAULTS,
   chunkTranslationSchema,
   layoutDocumentSchema,
-  type ChunkTranslation,
+  type EngineName,
   type FidelityReport,
   type JobWarning,
   type LayoutDocument,
   type OutputFormat,
   type RenderJob,
 } from '@docat/contracts';
-import { openPdfPassword, resolveEncryptionKey, type DocatConfig, type Keyring } from '@docat/config';
-import { applyTranslations, buildFidelityReport, mergeChunks, renderTranslationsOf, toJson, toMarkdown, toPlainText } from '@docat/pdf';
-import { CONFIG, STORAGE, StepReporter, downloadToTemp, readJson, type ObjectStorage } from '@docat/service-kit';
+import { openPdfPassword, type DocatConfig } from '@docat/config';
+import { buildFidelityReport } from '@docat/pdf';
+import { assembleDocument, isTextFormat, pdfTranslationsOf, renderTextOutput, type ChunkResult } from '@docat/pipeline/render';
+import { CONFIG, KEYRING, STORAGE, KeyringSource, StepReporter, downloadToTemp, readJson, type ObjectStorage } from '@docat/service-kit';
 import { outputsProduced } from '@docat/observability';
 import { renderInThread } from './render-thread.js';
-
-const CONTENT_TYPES: Record<OutputFormat, string> = {
-  pdf: 'application/pdf',
-  dual: 'application/pdf',
-  md: 'text/markdown; charset=utf-8',
-  txt: 'text/plain; charset=utf-8',
-  json: 'application/json',
-};
 
 /** A Buffer over the same memory (the thread's output is not copied again). */
 function asBuffer(bytes: Uint8Array): Buffer {
@@ -38,70 +33,31 @@ function asBuffer(bytes: Uint8Array): Buffer {
 @Injectable()
 export class RenderService {
   private readonly logger = new Logger(RenderService.name);
-  private keyring: Promise<Keyring> | undefined;
 
   constructor(
     @Inject(STORAGE) private readonly storage: ObjectStorage,
     @Inject(CONFIG) private readonly config: DocatConfig,
+    @Inject(KEYRING) private readonly keyring: KeyringSource,
     private readonly reporter: StepReporter,
   ) {}
 
   async render(job: RenderJob, signal: AbortSignal, userId?: string): Promise<void> {
-    const layouts: LayoutDocument[] = [];
-    const translated: LayoutDocument[] = [];
-    let translation: ChunkTranslation | null = null;
-    const translatedBlocks: { id: string; text: string }[] = [];
+    const chunks: ChunkResult[] = [];
+    let model = '';
     for (let chunk = 0; chunk < job.chunks; chunk++) {
       signal.throwIfAborted();
       const layout = layoutDocumentSchema.parse(await readJson(this.storage, STORAGE_KEYS.chunkLayout(job.jobId, chunk)));
-      translation = chunkTranslationSchema.parse(await readJson(this.storage, STORAGE_KEYS.chunkTranslation(job.jobId, chunk)));
-      layouts.push(layout);
-      translated.push(
-        applyTranslations(
-          layout,
-          new Map(
-            translation.blocks.map((b) => [
-              b.id,
-              {
-                text: b.text,
-                ...(b.marks ? { marks: b.marks } : {}),
-                ...(b.cells
-                  ? {
-                      cells: new Map(b.cells.map((c) => [c.index, c.text])),
-                      cellMarks: new Map(b.cells.filter((c) => c.marks).map((c) => [c.index, c.marks!])),
-                    }
-                  : {}),
-              },
-            ]),
-          ),
-        ),
-      );
-      translatedBlocks.push(...translation.blocks);
+      const translation = chunkTranslationSchema.parse(await readJson(this.storage, STORAGE_KEYS.chunkTranslation(job.jobId, chunk)));
+      model = translation.model;
+      chunks.push({ layout, translation });
     }
-    const source = mergeChunks(layouts);
-    const target = mergeChunks(translated);
+    const assembled = assembleDocument(chunks, job.scope ?? TRANSLATION_SCOPE_DEFAULTS);
+    const { source, translated: target } = assembled;
     const reportProgress = this.reporter.progressOf({ jobId: job.jobId, chunk: 0, step: 'render', lease: job.lease }, 'pages', userId);
     reportProgress(0, source.pages.length);
-    const bodies: Partial<Record<OutputFormat, Buffer>> = {
-      md: Buffer.from(toMarkdown(target), 'utf8'),
-      txt: Buffer.from(toPlainText(target), 'utf8'),
-      json: Buffer.from(
-        JSON.stringify(
-          {
-            document: JSON.parse(toJson(source)) as unknown,
-            translation: {
-              targetLanguage: job.targetLanguage,
-              engine: job.engine,
-              model: translation?.model ?? '',
-              blocks: translatedBlocks,
-            },
-          },
-          null,
-          2,
-        ),
-        'utf8',
-      ),
-    };
+    const meta: { targetLanguage: string; engine: EngineName; model: string } = { targetLanguage: job.targetLanguage, engine: job.engine, model };
+    const bodies: Partial<Record<OutputFormat, Buffer>> = {};
+    for (const format of job.outputs) if (isTextFormat(format)) bodies[format] = Buffer.from(renderTextOutput(format, assembled, meta), 'utf8');
     const warnings: JobWarning[] = [];
     let report: FidelityReport;
     if (job.outputs.includes('pdf') || job.outputs.includes('dual')) {
@@ -112,7 +68,7 @@ export class RenderService {
       report = pdfs.report;
     } else {
       // No PDF is made: the report compares the translated text with the plan.
-      report = buildFidelityReport({ layout: source, translations: renderTranslationsOf(source, target), targetLanguage: job.targetLanguage });
+      report = buildFidelityReport({ layout: source, translations: pdfTranslationsOf(source, target), targetLanguage: job.targetLanguage });
     }
     // The report goes first: outputs found in storage after a crash (the reconciler's test of
     // a finished render) then always have their report beside them.
@@ -122,7 +78,7 @@ export class RenderService {
       const body = bodies[format];
       if (body === undefined) continue;
       signal.throwIfAborted();
-      await this.storage.put(STORAGE_KEYS.result(job.jobId, format), body, { contentType: CONTENT_TYPES[format], contentLength: body.length, signal });
+      await this.storage.put(STORAGE_KEYS.result(job.jobId, format), body, { contentType: OUTPUT_CONTENT_TYPES[format], contentLength: body.length, signal });
       outputsProduced.inc({ format });
     }
     reportProgress(source.pages.length, source.pages.length);
@@ -140,7 +96,7 @@ export class RenderService {
     const file = await downloadToTemp(this.storage, job.sourceKey, signal);
     try {
       const original = new Uint8Array(await readFile(file.path));
-      const password = job.passwordSecret ? openPdfPassword(await this.encryptionKeys(), job.passwordSecret, job.sourceKey, job.jobId) : undefined;
+      const password = job.passwordSecret ? openPdfPassword(await this.keyring.get(), job.passwordSecret, job.sourceKey, job.jobId) : undefined;
       signal.throwIfAborted();
       // Seconds of CPU for a long document: off the event loop, so the queue lease is
       // renewed and the health and metrics endpoints keep answering meanwhile.
@@ -148,7 +104,7 @@ export class RenderService {
         {
           source: original,
           layout: source,
-          translations: renderTranslationsOf(source, target),
+          translations: pdfTranslationsOf(source, target),
           targetLanguage: job.targetLanguage,
           ...(password ? { password } : {}),
           ...(job.outputs.includes('dual') ? { dual: job.dualMode } : {}),
@@ -161,10 +117,5 @@ export class RenderService {
     } finally {
       await file.dispose();
     }
-  }
-
-  private encryptionKeys(): Promise<Keyring> {
-    this.keyring ??= resolveEncryptionKey(this.config);
-    return this.keyring;
   }
 }

@@ -11,8 +11,8 @@ import {
   type UploadOptions,
 } from '@docat/contracts';
 import { uploadBytes } from '@docat/observability';
-import { resolveEncryptionKey, sealPdfPassword, type DocatConfig, type Keyring } from '@docat/config';
-import { CONFIG, parseOrThrow, STORAGE, type ObjectStorage } from '@docat/service-kit';
+import { sealPdfPassword, type DocatConfig } from '@docat/config';
+import { CONFIG, KEYRING, KeyringSource, parseOrThrow, STORAGE, type ObjectStorage } from '@docat/service-kit';
 import { checkWebhookUrl } from '@docat/webhooks';
 import { ServicesClient } from '../rpc/services.client.js';
 import { GATEWAY_SETTINGS, type GatewaySettings } from '../gateway.settings.js';
@@ -42,13 +42,13 @@ interface UploadRequest {
 @Injectable()
 export class DocumentsService {
   private readonly logger = new Logger('Documents');
-  private keyring: Promise<Keyring> | undefined;
 
   constructor(
     private readonly services: ServicesClient,
     @Inject(STORAGE) private readonly storage: ObjectStorage,
     @Inject(GATEWAY_SETTINGS) private readonly settings: GatewaySettings,
     @Inject(CONFIG) private readonly config: DocatConfig,
+    @Inject(KEYRING) private readonly keyring: KeyringSource,
   ) {}
 
   async upload(request: UploadRequest): Promise<JobView> {
@@ -109,8 +109,7 @@ export class DocumentsService {
   ): Promise<{ options: Omit<UploadOptions, 'password'>; passwordSecret?: string }> {
     const { password, ...rest } = options;
     if (password === undefined) return { options: rest };
-    this.keyring ??= resolveEncryptionKey(this.config);
-    return { options: rest, passwordSecret: sealPdfPassword(await this.keyring, password, storageKey) };
+    return { options: rest, passwordSecret: sealPdfPassword(await this.keyring.get(), password, storageKey) };
   }
 
   /**

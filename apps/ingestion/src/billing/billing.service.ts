@@ -19,11 +19,13 @@ import {
   type EngineChoice,
   type UploadOptions,
 } from '@docat/contracts';
-import { openPdfPassword, resolveEncryptionKey, type DocatConfig, type Keyring } from '@docat/config';
+import { openPdfPassword, type DocatConfig } from '@docat/config';
 import { pageTreeCount, probePdf } from '@docat/pdf';
 import {
   BUS,
   CONFIG,
+  KEYRING,
+  KeyringSource,
   STORAGE,
   downloadToTemp,
   type BusClient,
@@ -85,7 +87,6 @@ export class BillingService implements OnApplicationBootstrap, OnModuleDestroy {
   private timer: NodeJS.Timeout | undefined;
   private sweeping: Promise<void> | null = null;
   private readonly probes = new ProbeSlots(PROBE_CONCURRENCY);
-  private keyring: Promise<Keyring> | undefined;
 
   constructor(
     private readonly billing: BillingRepository,
@@ -94,6 +95,7 @@ export class BillingService implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(BUS) private readonly bus: BusClient,
     @Inject(STORAGE) private readonly storage: ObjectStorage,
     @Inject(CONFIG) private readonly config: DocatConfig,
+    @Inject(KEYRING) private readonly keyring: KeyringSource,
     @Inject(INGESTION_SETTINGS) private readonly settings: IngestionSettings,
   ) {}
 
@@ -149,8 +151,7 @@ export class BillingService implements OnApplicationBootstrap, OnModuleDestroy {
     const signal = AbortSignal.timeout(PROBE_TIMEOUT_MS);
     const source = await downloadToTemp(this.storage, storageKey, signal);
     try {
-      this.keyring ??= resolveEncryptionKey(this.config);
-      const password = passwordSecret === undefined ? undefined : openPdfPassword(await this.keyring, passwordSecret, storageKey);
+      const password = passwordSecret === undefined ? undefined : openPdfPassword(await this.keyring.get(), passwordSecret, storageKey);
       const probe = await probePdf(
         source.path,
         {

@@ -1,5 +1,6 @@
 import {
   parsePageRange,
+  selectedPageNumbers,
   type CreditEstimate,
   type CreditLine,
   type CreditRates,
@@ -30,11 +31,7 @@ export function translationCredits(characters: number, rates: CreditRates): numb
 
 /** The selected pages of a document of `pageCount` pages. */
 export function selectedPages(pageCount: number, pages: string | undefined): number[] {
-  const intervals = pages ? (parsePageRange(pages) ?? []) : [{ from: 1, to: pageCount }];
-  const out: number[] = [];
-  for (const { from, to } of intervals)
-    for (let n = from; n <= Math.min(to, pageCount); n++) out.push(n);
-  return out;
+  return selectedPageNumbers(pages ? (parsePageRange(pages) ?? []) : undefined, pageCount);
 }
 
 /**

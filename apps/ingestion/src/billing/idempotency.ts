@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { UploadOptions } from '@docat/contracts';
+import type { KeptUploadOptions } from '@docat/contracts';
 
 function canonical(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonical);
@@ -21,7 +21,7 @@ function canonical(value: unknown): unknown {
  */
 export function idempotencyRequestHash(
   sha256: string,
-  options: Omit<UploadOptions, 'password'>,
+  options: Omit<KeptUploadOptions, 'password'>,
   withPassword: boolean,
 ): string {
   return createHash('sha256')

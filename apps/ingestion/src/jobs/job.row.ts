@@ -1,11 +1,11 @@
-import type { EngineName, ErrorCode, FidelitySummary, JobProgress, JobStage, JobState, JobWarning, UploadOptions } from '@docat/contracts';
+import type { EngineName, ErrorCode, FidelitySummary, JobProgress, JobStage, JobState, JobWarning, KeptUploadOptions } from '@docat/contracts';
 
 /**
  * The stored options: the upload options without the password, which is kept encrypted
  * apart, and with the engine the job was given at creation (`translation.resolve-engine`):
  * every later step, the job view, billing and the result-cache key read it from here.
  */
-export type StoredOptions = Omit<UploadOptions, 'password' | 'engine'> & { engine: EngineName };
+export type StoredOptions = Omit<KeptUploadOptions, 'password' | 'engine'> & { engine: EngineName };
 
 export interface JobRow {
   id: string;

@@ -4,6 +4,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { z } from 'zod';
 import {
   DocatError,
+  OUTPUT_CONTENT_TYPES,
   STORAGE_KEYS,
   encodeJobCursor,
   decodeJobCursor,
@@ -16,8 +17,8 @@ import {
   type ResultLocation,
   RPC_CONTRACTS,
 } from '@docat/contracts';
-import type { DocatConfig } from '@docat/config';
-import { CONFIG, STORAGE, type ObjectStorage } from '@docat/service-kit';
+import { STORAGE, type ObjectStorage } from '@docat/service-kit';
+import { startWarnings } from '@docat/pipeline';
 import { JobEventsPublisher } from '../events/job-events.publisher.js';
 import { OrchestratorService } from '../orchestration/orchestrator.service.js';
 import { resultCacheKey } from '../orchestration/result-cache-key.js';
@@ -29,28 +30,6 @@ import { idempotencyRequestHash } from '../billing/idempotency.js';
 
 type CreateRequest = z.infer<(typeof RPC_CONTRACTS)['jobs.create']['request']>;
 
-/** A job translated by pseudo says so from the start, and says why. */
-function creationWarnings(engine: EngineChoice): JobWarning[] {
-  if (engine.engine !== 'pseudo') return [];
-  return [
-    {
-      kind: 'pseudo_engine',
-      message:
-        engine.reason === 'pseudo-fallback'
-          ? 'No translation engine is configured, so the offline pseudo engine is used: the output is pseudo-localised, not translated. Configure an engine (see GET /v1/engines).'
-          : 'Translated by the offline pseudo engine (deterministic pseudo-localisation), not by a real translation engine.',
-    },
-  ];
-}
-
-const CONTENT_TYPES: Record<OutputFormat, string> = {
-  pdf: 'application/pdf',
-  dual: 'application/pdf',
-  md: 'text/markdown; charset=utf-8',
-  txt: 'text/plain; charset=utf-8',
-  json: 'application/json',
-};
-
 @Injectable()
 export class JobsService {
   private readonly logger = new Logger('Jobs');
@@ -60,7 +39,6 @@ export class JobsService {
     private readonly events: JobEventsPublisher,
     private readonly billing: BillingService,
     @Inject(STORAGE) private readonly storage: ObjectStorage,
-    @Inject(CONFIG) private readonly config: DocatConfig,
   ) {}
 
   /**
@@ -120,7 +98,7 @@ export class JobsService {
             },
             tx,
           )
-        : await this.jobs.insert({ ...base, state: 'queued', stage: 'queued', progress: { percent: 0, stages: {} }, warnings: creationWarnings(req.engine) }, tx);
+        : await this.jobs.insert({ ...base, state: 'queued', stage: 'queued', progress: { percent: 0, stages: {} }, warnings: startWarnings(req.engine) }, tx);
       if (req.idempotencyKey && !(await this.jobs.insertIdempotencyKey(req.userId, req.idempotencyKey, requestHash, row, tx))) {
         return null;
       }
@@ -186,7 +164,7 @@ export class JobsService {
       storageKey: key,
       bytes: info.bytes,
       etag: info.etag ?? `"${createHash('sha256').update(`${key}:${info.bytes}`).digest('hex').slice(0, 32)}"`,
-      contentType: CONTENT_TYPES[format],
+      contentType: OUTPUT_CONTENT_TYPES[format],
       fileName: `${stem}.${suffix}`,
     };
   }

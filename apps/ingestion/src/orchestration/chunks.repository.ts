@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import { INGESTION_DB } from '../ingestion.tokens.js';
 import type { ChunkRow } from '../jobs/job.row.js';
 import type { Db } from '../jobs/jobs.repository.js';
-import type { ChunkRange } from './chunk-plan.js';
+import type { ChunkRange } from '@docat/pipeline';
 import type { ChunkStep, StaleStepReason } from '@docat/contracts';
 
 /** A claim or heartbeat of one run of a chunk step. */

@@ -6,9 +6,11 @@ import {
   DocatError,
   EVENTS,
   QUEUES,
+  STEP_ATTEMPTS,
   STORAGE_KEYS,
   TERMINAL_STATES,
   makeEnvelope,
+  scopeOfOptions,
   stepJobId,
   type ChunkStepDone,
   type ChunkStepFailed,
@@ -29,7 +31,7 @@ import { JobEventsPublisher, type PendingEvent } from '../events/job-events.publ
 import { JobProgressTracker } from '../events/job-progress.tracker.js';
 import type { ChunkRow, JobRow } from '../jobs/job.row.js';
 import { JobsRepository } from '../jobs/jobs.repository.js';
-import { firstChunk, planChunks, selectedIntervals } from './chunk-plan.js';
+import { firstChunk, planChunks, selectedIntervals } from '@docat/pipeline';
 import { ChunksRepository } from './chunks.repository.js';
 import { planDispatch } from './dispatch-plan.js';
 import { resultCacheKey } from './result-cache-key.js';
@@ -426,6 +428,7 @@ export class OrchestratorService {
       lease: job.render_lease,
       chunks: job.chunk_count ?? 1,
       ...(job.password_secret ? { passwordSecret: job.password_secret } : {}),
+      scope: scopeOfOptions(job.options),
     };
     await this.enqueue(QUEUES.RENDER, job, data, 'all', job.render_lease);
   }
@@ -457,7 +460,7 @@ export class OrchestratorService {
         engine: job.options.engine,
         ...(job.options.glossaryId ? { glossaryId: job.options.glossaryId } : {}),
         useMemory: job.options.useMemory,
-        ...(job.options.translateFigureText ? { translateFigureText: true } : {}),
+        scope: scopeOfOptions(job.options),
       };
       await this.enqueue(QUEUES.TRANSLATE, job, data, chunk.chunk, chunk.lease);
     }
@@ -473,7 +476,7 @@ export class OrchestratorService {
     try {
       await this.queue.enqueue(queue, makeEnvelope(queue, 1, data, { userId: job.user_id }), {
         jobId: stepJobId(queue, job.id, chunk, lease),
-        attempts: 3,
+        attempts: STEP_ATTEMPTS,
         backoffMs: 1_000,
       });
     } catch (err) {

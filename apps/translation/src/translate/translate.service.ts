@@ -2,19 +2,13 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   DocatError,
   STORAGE_KEYS,
+  TRANSLATION_SCOPE_DEFAULTS,
   layoutDocumentSchema,
   type ChunkTranslation,
-  type JobWarning,
   type TranslateJob,
 } from '@docat/contracts';
-import {
-  Translator,
-  engineChain,
-  reassemble,
-  segmentBlocks,
-  type EngineEnv,
-  type Glossary,
-} from '@docat/translate';
+import { Translator, engineChain, reassemble, segmentBlocks, type EngineEnv, type Glossary } from '@docat/translate';
+import { translateStep } from '@docat/pipeline/translate';
 import { STORAGE, StepReporter, readJson, writeJson, type ObjectStorage } from '@docat/service-kit';
 import { GlossariesRepository } from '../glossaries/glossaries.repository.js';
 import { ENGINE_ENV } from '../engines/engine-env.js';
@@ -80,61 +74,35 @@ export class TranslateService {
     const accountId = userId ?? NO_ACCOUNT;
     const glossary = await this.glossaryFor(job, accountId);
     const layout = layoutDocumentSchema.parse(await readJson(this.storage, job.layoutKey));
-    const segments = segmentBlocks(layout.pages.flatMap((page) => page.blocks), { translateFigureText: job.translateFigureText === true });
     const reportProgress = this.reporter.progressOf({ jobId: job.jobId, chunk: job.chunk, step: 'translate', lease: job.lease }, 'segments', userId);
-    reportProgress(0, segments.length);
-    const outcome = await this.translator
-      .translate({
-        accountId,
-        engines: chain,
-        target: job.targetLanguage,
-        segments,
-        useMemory: job.useMemory,
-        ...(glossary && job.glossaryId ? { glossary, glossaryId: job.glossaryId } : {}),
-        ...(job.sourceLanguage ? { source: job.sourceLanguage } : {}),
-        ...(layout.title ? { context: { title: layout.title } } : {}),
-        signal,
-        onProgress: ({ done, total }) => reportProgress(done, total),
-      })
-      .catch((err: unknown) => {
-        if (
-          err instanceof DocatError &&
-          (err.code === 'ENGINE_FAILED' || err.code === 'ENGINE_UNAVAILABLE')
-        )
-          recordEngineFailure(job.engine);
-        throw err;
-      });
+    const result = await translateStep(layout, {
+      segmenter: { segmentBlocks, reassemble },
+      translator: this.translator,
+      accountId,
+      engines: chain,
+      target: job.targetLanguage,
+      useMemory: job.useMemory,
+      scope: job.scope ?? TRANSLATION_SCOPE_DEFAULTS,
+      ...(glossary && job.glossaryId ? { glossary, glossaryId: job.glossaryId } : {}),
+      ...(job.sourceLanguage ? { source: job.sourceLanguage } : {}),
+      signal,
+      onProgress: reportProgress,
+    }).catch((err: unknown) => {
+      if (err instanceof DocatError && (err.code === 'ENGINE_FAILED' || err.code === 'ENGINE_UNAVAILABLE')) recordEngineFailure(job.engine);
+      throw err;
+    });
     signal.throwIfAborted();
+    const outcome = result.outcome;
     recordTranslation(outcome);
-
-    const blocks = [...reassemble(segments, outcome.texts).values()].map((b) => ({
-      id: b.blockId,
-      text: b.text,
-      ...(b.marks ? { marks: b.marks } : {}),
-      ...(b.cells
-        ? {
-            cells: [...b.cells]
-              .sort((x, y) => x[0] - y[0])
-              .map(([index, text]) => {
-                const marks = b.cellMarks?.get(index);
-                return { index, text, ...(marks ? { marks } : {}) };
-              }),
-          }
-        : {}),
-    }));
-    const billedCharacters = sum(outcome.billedCharacters);
-    const detectedLanguage = job.sourceLanguage
-      ? undefined
-      : (outcome.detectedSource ?? outcome.source);
-    const engine = chain[0]!;
+    const { billedCharacters, detectedLanguage } = result;
     const translation: ChunkTranslation = {
       jobId: job.jobId,
       chunk: job.chunk,
-      engine: engine.name,
-      model: engine.model,
+      engine: result.engine.name,
+      model: result.engine.model,
       targetLanguage: job.targetLanguage,
       billedCharacters,
-      blocks,
+      blocks: result.blocks,
       billedByEngine: counts(outcome.billedCharacters),
       requests: counts(outcome.requests),
       memoryHits: outcome.memoryHits,
@@ -147,10 +115,6 @@ export class TranslateService {
       signal,
     );
 
-    // A job on pseudo carries its label from creation (ingestion), once.
-    const warnings: JobWarning[] = outcome.warnings
-      .filter((w) => w.kind !== 'pseudo_engine')
-      .map((w) => ({ kind: w.kind, message: w.detail }));
     await this.reporter.done(
       {
         jobId: job.jobId,
@@ -158,14 +122,14 @@ export class TranslateService {
         step: 'translate',
         lease: job.lease,
         billedCharacters,
-        warnings,
-        segments: segments.length,
+        warnings: result.warnings,
+        segments: result.segments,
         ...(detectedLanguage ? { detectedLanguage } : {}),
       },
       userId,
     );
     this.logger.log(
-      `translate done job=${job.jobId} chunk=${job.chunk} segments=${segments.length} memoryHits=${outcome.memoryHits} requests=${sum(outcome.requests)} billed=${billedCharacters}`,
+      `translate done job=${job.jobId} chunk=${job.chunk} segments=${result.segments} memoryHits=${outcome.memoryHits} requests=${sum(outcome.requests)} billed=${billedCharacters}`,
     );
   }
 }

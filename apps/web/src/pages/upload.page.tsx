@@ -24,6 +24,15 @@ interface Picked {
 
 const OUTPUTS = Object.keys(OUTPUT_LABELS) as OutputFormat[];
 
+/** The scope options of an upload the form offers (figure labels follow the API's default). */
+const SCOPE_LABELS = {
+  translateHeadersFooters: 'Running headers and footers',
+  translateReferences: 'References and bibliography',
+  translateTables: 'Table text',
+} as const;
+type ScopeField = keyof typeof SCOPE_LABELS;
+const SCOPE_FIELDS = Object.keys(SCOPE_LABELS) as ScopeField[];
+
 function isPdfName(file: File): boolean {
   return file.type === 'application/pdf' || file.name.toLowerCase().endsWith('.pdf');
 }
@@ -76,6 +85,12 @@ export function UploadPage() {
   const [glossaryId, setGlossaryId] = useState('');
   const [password, setPassword] = useState('');
   const [dualMode, setDualMode] = useState(params.get('dualMode') ?? 'side');
+  // What is translated besides body text; the defaults are the API's.
+  const [scope, setScope] = useState<Record<ScopeField, boolean>>(() => ({
+    translateHeadersFooters: params.get('translateHeadersFooters') !== 'false',
+    translateReferences: params.get('translateReferences') !== 'false',
+    translateTables: params.get('translateTables') !== 'false',
+  }));
   const [phase, setPhase] = useState<'pick' | 'estimating' | 'estimated' | 'uploading'>('pick');
   const [formError, setFormError] = useState<string | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
@@ -130,6 +145,8 @@ export function UploadPage() {
     ...(glossaryId ? { glossaryId } : {}),
     ...(password ? { password } : {}),
     dualMode,
+    // Only what differs from the defaults goes on the wire.
+    ...Object.fromEntries(SCOPE_FIELDS.filter((f) => !scope[f]).map((f) => [f, 'false'])),
   });
 
   const update = (key: string, patch: Partial<Picked>) =>
@@ -362,6 +379,26 @@ export function UploadPage() {
               </label>
             ))}
           </div>
+        </fieldset>
+
+        <fieldset>
+          <legend>Translate</legend>
+          <div className="checks">
+            {SCOPE_FIELDS.map((field) => (
+              <label key={field} className="check">
+                <input
+                  type="checkbox"
+                  checked={scope[field]}
+                  onChange={(e) => {
+                    setScope((current) => ({ ...current, [field]: e.target.checked }));
+                    setPhase('pick');
+                  }}
+                />{' '}
+                {SCOPE_LABELS[field]}
+              </label>
+            ))}
+          </div>
+          <p className="hint">Program code and formulas are never translated.</p>
         </fieldset>
 
         <details>

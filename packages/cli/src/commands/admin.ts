@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import pg from 'pg';
 import { z } from 'zod';
 import { DocatError, uuidv7 } from '@docat/contracts';
+import { redactUrl } from '@docat/config';
 import { assertSchemasCurrent, EMBEDDED_DATABASE_NAME, EmbeddedDatabase, embeddedDatabaseDir, runAllMigrations } from '@docat/database';
 import { lockDataFolder, serverDataDir } from './data-folder-archive.js';
 
@@ -114,16 +115,6 @@ async function upsertAdmin(url: string, email: string, passwordHash: string, rep
     throw err;
   } finally {
     await client.end();
-  }
-}
-
-function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    parsed.password = parsed.password ? '***' : '';
-    return parsed.toString();
-  } catch {
-    return 'the database';
   }
 }
 

@@ -1,11 +1,11 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { Command } from 'commander';
-import { DocatError, FIDELITY_SHRINK_THRESHOLD, uploadOptionsSchema, type FidelityReport, type OutputFormat } from '@docat/contracts';
+import { DocatError, FIDELITY_SHRINK_THRESHOLD, scopeOfOptions, uploadOptionsSchema, type FidelityReport, type OutputFormat } from '@docat/contracts';
 import { checkPdfInput } from '../input.js';
 import { outputPath } from '../output-names.js';
 import { cliDataDir } from '../data-dir.js';
 import { PipelineProgress, Progress } from '../progress.js';
-import { TRANSLATE_FORMATS, isTextFormat, renderText } from '../writers.js';
+import { TRANSLATE_FORMATS } from '../writers.js';
 import { parseFormats } from './shared-options.js';
 import { dirname } from 'node:path';
 
@@ -22,6 +22,9 @@ interface TranslateFlags {
   dataDir?: string;
   cache: boolean;
   memory: boolean;
+  headersFooters: boolean;
+  references: boolean;
+  tables: boolean;
   figureText?: boolean;
   report?: string | boolean;
   quiet?: boolean;
@@ -54,7 +57,10 @@ export function translateCommand(): Command {
     .option('--data-dir <dir>', 'CLI data folder (default: DOCAT_CLI_DATA_DIR or ~/.local/share/docat)')
     .option('--no-cache', 'do not reuse a cached result (the CLI keeps none: every run extracts and translates again; translation memory still applies)')
     .option('--no-memory', 'neither read nor write the translation memory kept in the data folder')
-    .option('--figure-text', 'also translate the text labels inside figures (kept as they are by default)')
+    .option('--no-headers-footers', 'keep running headers and footers (page numbers, running titles) untranslated')
+    .option('--no-references', 'keep the reference list (the entries after a References or Bibliography heading) untranslated')
+    .option('--no-tables', 'keep table text untranslated')
+    .option('--figure-text', 'translate the labels inside figures where they are clear text')
     .option('--report [file]', 'write the fidelity report (JSON): what is left untranslated, shrunk, overflowing or overlapping, and the coverage per page (default: beside the outputs, <name>.<lang>.report.json)')
     .option('--keep-active-content', "keep the input's JavaScript, OpenAction, additional actions, launch actions and embedded files in the PDF outputs (removed by default)")
     .option('-q, --quiet', 'print nothing but errors')
@@ -67,7 +73,10 @@ export function translateCommand(): Command {
         pages: flags.pages,
         dualMode: flags.dualMode,
         password: flags.password,
-        translateFigureText: flags.figureText === true,
+        translateHeadersFooters: flags.headersFooters,
+        translateReferences: flags.references,
+        translateTables: flags.tables,
+        translateFigureText: flags.figureText ?? false,
       });
       if (!options.success) {
         const issue = options.error.issues[0];
@@ -79,10 +88,10 @@ export function translateCommand(): Command {
       const progress = new Progress(process.stderr, flags.quiet);
       const pipeline = new PipelineProgress(progress);
       // Loaded here, not at start: the engines and the renderer cost every other command a second.
-      const [{ translateDocument }, { openCliMemory }, { isPdfFormat, renderPdfOutputs }] = await Promise.all([
+      const [{ translateDocument }, { openCliMemory }, { renderOutputs }] = await Promise.all([
         import('../pipeline/translate-document.js'),
         import('../memory/cli-memory.js'),
-        import('../pdf-outputs.js'),
+        import('@docat/pipeline/render'),
       ]);
       const result = await translateDocument({
         input: file,
@@ -92,46 +101,41 @@ export function translateCommand(): Command {
         ...(options.data.pages ? { pages: options.data.pages } : {}),
         ...(options.data.password ? { password: options.data.password } : {}),
         ...(flags.glossary ? { glossaryFile: flags.glossary } : {}),
+        scope: scopeOfOptions(options.data),
         openMemory: () => openCliMemory(cliDataDir(flags.dataDir)),
         useMemory: flags.memory,
-        translateFigureText: options.data.translateFigureText === true,
         onProgress: (stage, done, total) => pipeline.report(stage, done, total, stage === 'extract' ? 'pages' : 'segments'),
       });
 
       const written: string[] = [];
-      const pdfs = await renderPdfOutputs(file, result.source, result.translated, {
-        target: options.data.targetLanguage,
-        formats: formats.filter(isPdfFormat),
+      const meta = { targetLanguage: options.data.targetLanguage, engine: result.engine.name, model: result.engine.model };
+      const outputs = await renderOutputs(async () => new Uint8Array(await readFile(file)), result, meta, {
+        formats,
         dualMode: options.data.dualMode,
         ...(options.data.password ? { password: options.data.password } : {}),
         ...(flags.report ? { report: true } : {}),
         keepActiveContent: flags.keepActiveContent === true,
         onPage: (done, total) => pipeline.report('render', done, total, 'pages'),
       });
-      const overflow = pdfs.warnings.filter((w) => w.kind === 'overflow');
-      result.warnings.push(...pdfs.warnings.filter((w) => w.kind !== 'overflow'));
+      // The job keeps every render warning; on a terminal, overflowing blocks are summed up.
+      const overflow = outputs.warnings.filter((w) => w.kind === 'overflow');
+      result.warnings.push(...outputs.warnings.filter((w) => w.kind !== 'overflow'));
       if (overflow.length > 0) {
         const pages = [...new Set(overflow.map((w) => w.page))].join(', ');
         result.warnings.push({ kind: 'overflow', message: `${overflow.length} translated block(s) do not fit their box at the smallest font size (pages ${pages})` });
       }
       for (const format of formats) {
-        const pdf = isPdfFormat(format) ? pdfs.files[format] : undefined;
-        if (pdf) {
-          const path = outputPath(file, options.data.targetLanguage, format, flags.out);
-          await mkdir(dirname(path), { recursive: true });
-          await writeFile(path, pdf);
-          written.push(path);
-        }
-        if (!isTextFormat(format)) continue;
+        const body = outputs.files[format];
+        if (!body) continue;
         const path = outputPath(file, options.data.targetLanguage, format, flags.out);
         await mkdir(dirname(path), { recursive: true });
-        await writeFile(path, renderText(result.translated, format, { pseudo: result.pseudo }));
+        await writeFile(path, body);
         written.push(path);
       }
-      if (pdfs.report) {
+      if (outputs.report) {
         const path = typeof flags.report === 'string' ? flags.report : outputPath(file, options.data.targetLanguage, 'json', flags.out).replace(/\.json$/u, '.report.json');
         await mkdir(dirname(path), { recursive: true });
-        await writeFile(path, `${JSON.stringify(pdfs.report, null, 2)}\n`);
+        await writeFile(path, `${JSON.stringify(outputs.report, null, 2)}\n`);
         written.push(path);
       }
       const seconds = progress.finish();
@@ -145,7 +149,7 @@ export function translateCommand(): Command {
         `${result.source.pageCount} page(s), ${result.segments} segment(s), ${result.memoryHits} from memory, ` +
           `${result.requests} engine request(s), ${result.billedCharacters} billed character(s), ${seconds} s`,
       );
-      if (pdfs.report) progress.note(fidelityLine(pdfs.report));
+      if (outputs.report) progress.note(fidelityLine(outputs.report));
       for (const path of written) progress.note(`wrote ${path}`);
     });
 }

@@ -1,10 +1,6 @@
-import {
-  parsePageRange,
-  type JobWarning,
-  type LanguageCode,
-  type LayoutDocument,
-} from '@docat/contracts';
-import { extractInSandbox, type SandboxLimits } from '@docat/pdf/extract';
+import { parsePageRange, type JobWarning, type LanguageCode, type LayoutDocument } from '@docat/contracts';
+import { mergeChunks, type SandboxLimits } from '@docat/pdf/extract';
+import { LOCAL_MAX_PAGES, extractStep } from '@docat/pipeline/extract';
 
 export interface ExtractDocumentOptions {
   pages?: string;
@@ -18,29 +14,27 @@ export interface ExtractDocumentOptions {
   extractLimits?: Partial<SandboxLimits>;
 }
 
-const LOCAL_MAX_PAGES = 100_000;
-
 /**
- * Extract a PDF in the sandbox. Kept apart from the translation pipeline so that
- * `docat extract` loads neither the engines nor the renderer.
+ * The pipeline's extract step and the document-level pass, as a job's render step
+ * assembles them: `docat extract` gives the layout a translation starts from. Loads
+ * neither the engines nor the renderer.
  */
 export async function extractDocument(
   input: string,
   opts: ExtractDocumentOptions,
 ): Promise<{ document: LayoutDocument; warnings: JobWarning[] }> {
   const pages = opts.pages ? (parsePageRange(opts.pages) ?? undefined) : undefined;
-  return extractInSandbox(
+  const result = await extractStep(
     input,
     {
-      ...(opts.password ? { password: opts.password } : {}),
       ...(pages ? { pages } : {}),
+      ...(opts.password ? { password: opts.password } : {}),
       ...(opts.source ? { sourceLanguage: opts.source } : {}),
-      ocr: 'auto',
       ...(opts.detail ? { detail: opts.detail } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
       ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
-      // A file of the user's own on the user's machine: no service page cap, memory stays bounded.
     },
     { maxPages: LOCAL_MAX_PAGES, ...opts.extractLimits },
   );
+  return { document: mergeChunks([result.layout]), warnings: result.warnings };
 }

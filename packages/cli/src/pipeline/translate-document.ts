@@ -1,39 +1,50 @@
 import { readFile } from 'node:fs/promises';
 import {
+  TRANSLATION_SCOPE_DEFAULTS,
+  parsePageRange,
+  type ChunkTranslation,
   type EngineName,
   type JobWarning,
-  type LayoutDocument,
   type LanguageCode,
+  type LayoutDocument,
+  type TranslationScope,
 } from '@docat/contracts';
-import { applyTranslations, type SandboxLimits } from '@docat/pdf/extract';
-import { extractDocument } from './extract-document.js';
+import type { SandboxLimits } from '@docat/pdf/extract';
 import {
   MemoryRateLimiter,
   Translator,
   assertEngineLanguages,
   engineChain,
-  resolveEngine,
-  type EngineChoiceReason,
   parseGlossaryCsv,
   reassemble,
+  resolveEngine,
   segmentBlocks,
+  type EngineChoiceReason,
   type Glossary,
   type TranslationMemory,
 } from '@docat/translate';
+import { startWarnings } from '@docat/pipeline';
+import { LOCAL_MAX_PAGES, extractStep } from '@docat/pipeline/extract';
+import { translateStep } from '@docat/pipeline/translate';
+import { assembleDocument } from '@docat/pipeline/render';
 
-export interface TranslateDocumentOptions {
+
+export interface RunOptions {
   input: string;
   target: LanguageCode;
   source?: LanguageCode;
   engine?: EngineName;
+  /** A page selection such as `1-5,8`. */
   pages?: string;
   password?: string;
-  glossaryFile?: string;
-  /** Translate the text labels inside figures (kept by default). */
-  translateFigureText?: boolean;
+  scope?: TranslationScope;
+  /** The glossary, once the document (and so its language) is known. */
+  glossary?: (document: LayoutDocument) => Promise<Glossary | undefined>;
   /** Opened once extraction succeeded (and closed before returning); a memory that cannot open is a warning, not a failure. */
   openMemory?: () => Promise<{ memory: TranslationMemory; close(): Promise<void> }>;
   useMemory: boolean;
+  /** The account translation memory is kept under. */
+  accountId: string;
   env?: NodeJS.ProcessEnv;
   signal?: AbortSignal;
   onProgress?: (stage: 'extract' | 'translate', done: number, total: number) => void;
@@ -41,9 +52,13 @@ export interface TranslateDocumentOptions {
   extractLimits?: Partial<SandboxLimits>;
 }
 
-export interface TranslatedDocument {
+export interface RunResult {
   source: LayoutDocument;
   translated: LayoutDocument;
+  /** The block translations applied (what the json output lists). */
+  applied: ChunkTranslation['blocks'];
+  scope: TranslationScope;
+  /** The warnings the job collected (start, extraction, translation); render adds its own. */
   warnings: JobWarning[];
   engines: EngineName[];
   /** The engine of the run, as the services' rule chose it, and why. */
@@ -58,73 +73,112 @@ export interface TranslatedDocument {
   memoryError?: string;
 }
 
-/** The account the CLI's translation memory is kept under: one user, one machine. */
-export const LOCAL_ACCOUNT = 'local';
-
 /**
- * Extract -> segment -> translate -> reassemble, in this process. The engine chain,
- * rate limits, retries and memory are the translation service's own code.
+ * The document pipeline (`@docat/pipeline`) in this process: extract, segment, translate
+ * and assemble, the services' steps with the services' policies, run as one chunk holding
+ * every selected page. `renderOutputs` then makes the files a job's render step stores.
  */
-export async function translateDocument(opts: TranslateDocumentOptions): Promise<TranslatedDocument> {
+export async function runTranslation(opts: RunOptions): Promise<RunResult> {
   const env = opts.env ?? process.env;
+  const scope = opts.scope ?? TRANSLATION_SCOPE_DEFAULTS;
   // The engine is chosen by the services' rule and checked before any work: an
   // unconfigured engine or a language it cannot do fails at once.
   const choice = resolveEngine(opts.engine, env);
   await assertEngineLanguages(choice.engine, { target: opts.target, ...(opts.source ? { source: opts.source } : {}) });
   const chain = engineChain(choice.engine.name, env);
-  const { document, warnings } = await extractDocument(opts.input, {
-    ...opts,
-    onProgress: (done, total) => opts.onProgress?.('extract', done, total),
-  });
+  const pages = opts.pages ? (parsePageRange(opts.pages) ?? undefined) : undefined;
+  const extracted = await extractStep(
+    opts.input,
+    {
+      ...(pages ? { pages } : {}),
+      ...(opts.password ? { password: opts.password } : {}),
+      ...(opts.source ? { sourceLanguage: opts.source } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      onProgress: (done, total) => opts.onProgress?.('extract', done, total),
+    },
+    { maxPages: LOCAL_MAX_PAGES, ...opts.extractLimits },
+  );
+  const glossary = await opts.glossary?.(extracted.layout);
 
-  let glossary: Glossary | undefined;
-  if (opts.glossaryFile) {
-    const csv = await readFile(opts.glossaryFile);
-    glossary = parseGlossaryCsv(csv, { source: opts.source ?? document.language ?? 'en', target: opts.target });
-  }
-
-  const blocks = document.pages.flatMap((p) => p.blocks.filter((b) => b.type !== 'header' && b.type !== 'footer'));
-  const segments = segmentBlocks(blocks, { translateFigureText: opts.translateFigureText === true });
   let store: { memory: TranslationMemory; close(): Promise<void> } | undefined;
   let memoryError: string | undefined;
   if (opts.useMemory && opts.openMemory) {
     try {
       store = await opts.openMemory();
     } catch (err) {
-      memoryError = err instanceof Error ? err.message.split('\n')[0] : String(err);
+      memoryError = err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err);
     }
   }
   const translator = new Translator({ limiter: new MemoryRateLimiter(), ...(store ? { memory: store.memory } : {}) });
-  const outcome = await translator.translate({
-    accountId: LOCAL_ACCOUNT,
+  const translated = await translateStep(extracted.layout, {
+    segmenter: { segmentBlocks, reassemble },
+    translator,
+    accountId: opts.accountId,
     engines: chain,
     target: opts.target,
-    segments,
     useMemory: opts.useMemory,
+    scope,
     ...(opts.source ? { source: opts.source } : {}),
     ...(glossary ? { glossary } : {}),
-    ...(document.title ? { context: { title: document.title } } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
-    onProgress: ({ done, total }) => opts.onProgress?.('translate', done, total),
+    onProgress: (done, total) => opts.onProgress?.('translate', done, total),
   }).finally(() => store?.close());
-  const translated = applyTranslations(document, reassemble(segments, outcome.texts));
-  for (const w of outcome.warnings) {
-    if (w.kind === 'engine_fallback' || w.kind === 'pseudo_engine' || w.kind === 'style_dropped') warnings.push({ kind: w.kind, message: w.detail });
-  }
-  const billed = Object.values(outcome.billedCharacters).reduce((a, b) => a + (b ?? 0), 0);
-  const requests = Object.values(outcome.requests).reduce((a, b) => a + (b ?? 0), 0);
+  const assembled = assembleDocument([{ layout: extracted.layout, translation: translated }], scope);
+  const requests = Object.values(translated.outcome.requests).reduce<number>((a, b) => a + (b ?? 0), 0);
   return {
-    source: document,
-    translated,
-    warnings,
+    source: assembled.source,
+    translated: assembled.translated,
+    applied: assembled.applied,
+    scope,
+    warnings: [...startWarnings({ engine: choice.engine.name, reason: choice.reason }), ...extracted.warnings, ...translated.warnings],
     engines: chain.map((e) => e.name),
     engine: { name: choice.engine.name, model: choice.engine.model, reason: choice.reason },
     pseudo: choice.engine.name === 'pseudo',
-    billedCharacters: billed,
+    billedCharacters: translated.billedCharacters,
     requests,
-    memoryHits: outcome.memoryHits,
-    segments: segments.length,
-    ...(outcome.detectedSource ? { detectedLanguage: outcome.detectedSource } : {}),
+    memoryHits: translated.outcome.memoryHits,
+    segments: translated.segments,
+    ...(translated.detectedLanguage ? { detectedLanguage: translated.detectedLanguage } : {}),
     ...(memoryError ? { memoryError } : {}),
   };
+}
+
+export interface TranslateDocumentOptions {
+  input: string;
+  target: LanguageCode;
+  source?: LanguageCode;
+  engine?: EngineName;
+  pages?: string;
+  password?: string;
+  glossaryFile?: string;
+  /** What is translated besides body text; the documented defaults when absent. */
+  scope?: TranslationScope;
+  /** Opened once extraction succeeded (and closed before returning); a memory that cannot open is a warning, not a failure. */
+  openMemory?: () => Promise<{ memory: TranslationMemory; close(): Promise<void> }>;
+  useMemory: boolean;
+  env?: NodeJS.ProcessEnv;
+  signal?: AbortSignal;
+  onProgress?: (stage: 'extract' | 'translate', done: number, total: number) => void;
+  /** Limits of the extraction sandbox, over its defaults (a benchmark allows a slow machine more time). */
+  extractLimits?: Partial<SandboxLimits>;
+}
+
+export type TranslatedDocument = RunResult;
+
+/** The account the CLI's translation memory is kept under: one user, one machine. */
+export const LOCAL_ACCOUNT = 'local';
+
+/** `runTranslation` with a glossary read from a CSV file, under the CLI's own account. */
+export async function translateDocument(opts: TranslateDocumentOptions): Promise<TranslatedDocument> {
+  const { glossaryFile, ...rest } = opts;
+  return runTranslation({
+    ...rest,
+    accountId: LOCAL_ACCOUNT,
+    ...(glossaryFile
+      ? {
+          glossary: async (document) =>
+            parseGlossaryCsv(await readFile(glossaryFile), { source: opts.source ?? document.language ?? 'en', target: opts.target }),
+        }
+      : {}),
+  });
 }

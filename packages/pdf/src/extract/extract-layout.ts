@@ -1,6 +1,7 @@
 import {
   DocatError,
   LAYOUT_SCHEMA_VERSION,
+  selectedPageNumbers,
   type JobWarning,
   type LayoutDocument,
   type Page,
@@ -83,16 +84,13 @@ export function selectedPages(
   numPages: number,
   intervals: readonly PageInterval[] | undefined,
 ): number[] {
-  if (!intervals || intervals.length === 0)
-    return Array.from({ length: numPages }, (_, i) => i + 1);
-  const out = new Set<number>();
-  for (const { from, to } of intervals) {
+  for (const { from, to } of intervals ?? []) {
     if (from < 1 || to < from) throw new DocatError('INVALID_PAGE_RANGE', `${from}-${to}`);
-    for (let p = from; p <= Math.min(to, numPages); p++) out.add(p);
   }
-  if (out.size === 0)
+  const out = selectedPageNumbers(intervals, numPages);
+  if (out.length === 0)
     throw new DocatError('INVALID_PAGE_RANGE', 'No selected page exists in the document');
-  return [...out].sort((a, b) => a - b);
+  return out;
 }
 
 export type PageVerdict = 'text' | 'scanned' | 'garbage' | 'foreign';

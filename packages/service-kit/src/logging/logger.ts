@@ -4,6 +4,7 @@ import { RequestMethod } from '@nestjs/common';
 import { Logger as NestPinoLogger, PinoLogger, type Params } from 'nestjs-pino';
 import { pino, stdSerializers, type Logger as Pino, type LevelWithSilent } from 'pino';
 import { LOG_FIELDS_KEY, type LogFields } from '@docat/transport';
+import { SECRET_FIELDS, SECRET_QUERY_PARAM } from '@docat/config';
 
 export type LogLevel = LevelWithSilent;
 
@@ -21,35 +22,9 @@ export const REDACTED_PATHS = [
   'headers.authorization',
   'headers.cookie',
   'headers["x-api-key"]',
-  'password',
-  'newPassword',
-  'currentPassword',
-  'token',
-  'accessToken',
-  'refreshToken',
-  'apiKey',
-  'secret',
-  'signingSecret',
-  'authorization',
-  'cookie',
-  'text',
-  'segments',
-  '*.password',
-  '*.newPassword',
-  '*.token',
-  '*.accessToken',
-  '*.refreshToken',
-  '*.apiKey',
-  '*.secret',
-  '*.signingSecret',
-  '*.authorization',
-  '*.cookie',
-  '*.text',
-  '*.segments',
+  // Secrets (the one list in @docat/config), and document text, which is the user's.
+  ...[...SECRET_FIELDS, 'text', 'segments'].flatMap((field) => [field, `*.${field}`]),
 ];
-
-/** Query parameters whose values never reach a log: signatures of presigned URLs, tokens, keys. */
-const SECRET_QUERY = /sig|signature|token|key|credential|secret|password|auth|amz|code/i;
 
 /** A URL as logged: the path, and query parameter names with secret-looking values replaced. */
 export function loggableUrl(url: string | undefined): string | undefined {
@@ -60,7 +35,7 @@ export function loggableUrl(url: string | undefined): string | undefined {
   const kept: string[] = [];
   for (const [name, value] of params) {
     kept.push(
-      `${encodeURIComponent(name)}=${SECRET_QUERY.test(name) ? '[Redacted]' : encodeURIComponent(value.slice(0, 64))}`,
+      `${encodeURIComponent(name)}=${SECRET_QUERY_PARAM.test(name) ? '[Redacted]' : encodeURIComponent(value.slice(0, 64))}`,
     );
   }
   return `${url.slice(0, q)}?${kept.join('&')}`;
