@@ -1,5 +1,5 @@
 import type { BBox, Span } from '@docat/contracts';
-import type { PDFPageProxy } from 'pdfjs-dist/types/src/display/api.js';
+import type { PDFPageProxy, TextContent } from 'pdfjs-dist/types/src/display/api.js';
 import { multiply, transformRect } from '../layout/geometry.js';
 import { measureText, normalizeText, type TextQuality } from '../layout/text-normalize.js';
 import type { PdfjsModule } from './pdfjs.js';
@@ -33,6 +33,8 @@ export interface PageContent {
   monospaceFonts?: ReadonlySet<string>;
   /** Read without the operator walk, the text used a font whose name no walk had found yet. */
   unnamedFonts?: boolean;
+  /** The text layer as pdf.js gave it (read without the walk): a walk after it reuses it. */
+  textContent?: TextContent;
 }
 
 interface TextItemLike {
@@ -72,6 +74,8 @@ export interface ReadPageOptions {
   fontNames?: Map<string, string>;
   /** Read form field values (false when the document has no form: saves the annotations). */
   fields?: boolean;
+  /** The page's text layer from an earlier read without the walk, so it is not read twice. */
+  textContent?: TextContent;
 }
 
 export async function readPage(
@@ -100,7 +104,7 @@ export async function readPage(
   }
   let unnamedFonts = false;
 
-  const content = await page.getTextContent({ includeMarkedContent: false });
+  const content = opts.textContent ?? (await page.getTextContent({ includeMarkedContent: false }));
   const styles = content.styles as Record<string, TextStyleLike>;
   const spans: Span[] = [];
   const monospaceFonts = new Set<string>();
@@ -149,6 +153,7 @@ export async function readPage(
     quality,
     monospaceFonts,
     ...(unnamedFonts ? { unnamedFonts } : {}),
+    ...(opts.operators ? {} : { textContent: content }),
   };
 }
 
