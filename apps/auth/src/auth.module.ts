@@ -15,7 +15,7 @@ import { InvitesRepository } from './invites/invites.repository.js';
 import { DEFAULT_SIGNING_KEY_TIMING, type SigningKeyTiming } from './keys/signing-keys.service.js';
 import { EmailVerificationService } from './mail/email-verification.service.js';
 import { MailTokensRepository } from './mail/mail-tokens.repository.js';
-import { LogMailer, type Mailer } from './mail/mailer.js';
+import { FileMailer, mailOutboxFile, type Mailer } from './mail/mailer.js';
 import { PasswordResetService } from './mail/password-reset.service.js';
 import { SmtpMailer } from './mail/smtp.mailer.js';
 import { SessionsRepository } from './sessions/sessions.repository.js';
@@ -57,7 +57,7 @@ export const AUTH_PATTERNS = [
 ] as const;
 
 export interface AuthModuleOptions {
-  /** Where account emails go; default: SMTP when MAIL_SMTP_URL is set, else the log (links shown outside production only). */
+  /** Where account emails go; default: SMTP when MAIL_SMTP_URL is set, else a file in the data folder (see `FileMailer`). */
   mailer?: Mailer;
   /** Tests shorten the publish lead of a new signing key. */
   signingKeyTiming?: SigningKeyTiming;
@@ -97,7 +97,7 @@ export class AuthModule {
           useFactory: (config: DocatConfig): Mailer => {
             if (options.mailer) return options.mailer;
             const { smtpUrl, from } = config.accounts.mail;
-            return smtpUrl ? new SmtpMailer(smtpUrl, from) : new LogMailer(config.nodeEnv === 'production');
+            return smtpUrl ? new SmtpMailer(smtpUrl, from) : new FileMailer(mailOutboxFile(config.dataDir));
           },
         },
         { provide: SIGNING_KEY_TIMING, useValue: options.signingKeyTiming ?? DEFAULT_SIGNING_KEY_TIMING },

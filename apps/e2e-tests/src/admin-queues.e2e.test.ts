@@ -50,6 +50,19 @@ describe('admin queue endpoints', { skip: corpus.skip }, () => {
       assert.ok(q.throughput.lastHour.completed >= 1, `${name} finished work in the last hour: ${JSON.stringify(q)}`);
       assert.ok(q.throughput.lastHour.completed >= q.throughput.lastMinute.completed);
     }
+    // Its owner deletes it for good: gone from every route and the history; a stranger cannot.
+    const stranger = new DocatApi(lease.cluster.gateways);
+    await stranger.registerFresh();
+    assert.equal((await stranger.request('POST', `/v1/jobs/${upload.body.id}/erase`)).status, 404);
+    const erased = await user.request<{ id: string; objects: number }>('POST', `/v1/jobs/${upload.body.id}/erase`);
+    assert.equal(erased.status, 200, JSON.stringify(erased.body));
+    assert.ok(erased.body.objects >= 2, `results and upload deleted: ${JSON.stringify(erased.body)}`);
+    assert.equal((await user.request('GET', `/v1/jobs/${upload.body.id}`)).status, 404);
+    assert.equal((await user.request('GET', `/v1/jobs/${upload.body.id}/result?format=md`)).status, 404);
+    const history = await user.request<{ items: { id: string }[] }>('GET', '/v1/jobs');
+    assert.equal(history.body.items.some((j) => j.id === upload.body.id), false, 'the deleted job is still in the history');
+    assert.equal((await user.request('POST', `/v1/jobs/${upload.body.id}/erase`)).status, 404);
+
     // The next retention sweep waits on the maintenance queue.
     assert.ok(byName.get(QUEUES.MAINTENANCE)!.delayed >= 1, JSON.stringify(byName.get(QUEUES.MAINTENANCE)));
     assert.ok(Date.parse(res.body.at) > 0);
@@ -89,6 +102,14 @@ describe('admin queue endpoints', { skip: corpus.skip }, () => {
         again = await find();
       }
       assert.ok(again && Date.parse(again.failedAt!) > first, 'the retried job ran again');
+
+      // Removed for good: no longer listed, and nothing left to retry.
+      const removed = await admin.request<{ state: string }>('POST', `/v1/admin/queues/notify/failed/${id}/remove`);
+      assert.equal(removed.status, 200, JSON.stringify(removed.body));
+      assert.equal(removed.body.state, 'removed');
+      assert.equal(await find(), undefined, 'the removed job is still listed');
+      assert.equal((await admin.request('POST', `/v1/admin/queues/notify/failed/${id}/retry`)).status, 404);
+      assert.equal((await user.request('POST', `/v1/admin/queues/notify/failed/${id}/remove`)).status, 403);
 
       const notFound = await admin.request<{ code: string }>('POST', '/v1/admin/queues/notify/failed/0190a8f0-0000-7000-8000-000000000000/retry');
       assert.equal(notFound.status, 404);

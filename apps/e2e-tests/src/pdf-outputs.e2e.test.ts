@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fidelityReportSchema, type JobView } from '@docat/contracts';
 import { pseudoTranslate } from '@docat/translate';
 import { corpusFile, requireAll, requireCorpus, requireTools, useCluster, type ClusterLease } from '@docat/testing';
 import { DocatApi } from './docat-api.js';
@@ -59,5 +60,36 @@ describe('the translated and the bilingual PDF through the result endpoint', { s
     assert.match(info, /^Pages:\s+1$/mu, 'a job over page 1 gives a one-page bilingual PDF');
     const text = squash(execFileSync('pdftotext', ['-f', '1', '-l', '1', dual.path, '-'], { encoding: 'utf8' }));
     assert.ok(text.includes(squash(TITLE)) && text.includes(squash(pseudoTranslate(TITLE, 'ja'))), 'both titles on the page');
+  });
+
+  test('GET /v1/jobs/:id/report: the fidelity report of the rendered PDF, summarised in the job view', async () => {
+    const res = await api.request<unknown>('GET', `/v1/jobs/${jobId}/report`);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.match(res.headers.get('content-type') ?? '', /^application\/json/u);
+    assert.match(res.headers.get('content-disposition') ?? '', /^inline; filename="tracemonkey\.ja\.report\.json"/u);
+    const report = fidelityReportSchema.parse(res.body);
+    assert.equal(report.measuredOn, 'pdf');
+    assert.equal(report.targetLanguage, 'ja');
+    assert.deepEqual(report.pages.map((p) => p.page), [1]);
+    // Page 1 is prose: nearly all of it translated (the title and abstract included).
+    assert.ok(report.pages[0]!.words > 400, `${report.pages[0]!.words} words`);
+    assert.ok(report.summary.coverage > 0.95, JSON.stringify(report.summary));
+    assert.ok(report.fonts.some((f) => f.output.some((o) => /Noto.*(JP|CJK)/iu.test(o))), JSON.stringify(report.fonts));
+    const view = await api.job(jobId);
+    assert.deepEqual((view.body as JobView).fidelity, report.summary);
+    const again = await api.request<unknown>('GET', `/v1/jobs/${jobId}/report`, { headers: { 'if-none-match': res.headers.get('etag')! } });
+    assert.equal(again.status, 304);
+  });
+
+  test('a running job answers REPORT_NOT_READY, a cancelled one REPORT_NOT_AVAILABLE', async () => {
+    const upload = await api.uploadFile(corpusFile('tracemonkey.pdf'), { pages: '1-3', outputs: 'pdf', targetLanguage: 'de', noCache: 'true' });
+    assert.equal(upload.status, 202, JSON.stringify(upload.body));
+    const early = await api.request<{ code: string }>('GET', `/v1/jobs/${upload.body.id}/report`);
+    assert.equal(early.status, 409, JSON.stringify(early.body));
+    assert.equal(early.body.code, 'REPORT_NOT_READY');
+    assert.equal((await api.cancel(upload.body.id)).status, 200);
+    const cancelled = await api.request<{ code: string }>('GET', `/v1/jobs/${upload.body.id}/report`);
+    assert.equal(cancelled.status, 404, JSON.stringify(cancelled.body));
+    assert.equal(cancelled.body.code, 'REPORT_NOT_AVAILABLE');
   });
 });

@@ -4,9 +4,11 @@ import cookie from '@fastify/cookie';
 import multipart from '@fastify/multipart';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { DocatConfig } from '@docat/config';
+import { MAX_UPLOAD_BYTES } from '@docat/contracts';
 import { httpRequestDuration, httpRequests } from '@docat/observability';
 import type { HttpOptions } from '@docat/service-kit';
 import { JSON_BODY_LIMIT } from './gateway.settings.js';
+import { registerBodyDeadlines } from './http/body-deadline.js';
 import { ProblemFilter } from './http/problem.filter.js';
 import { PROBLEM_CONTENT_TYPE, problemFor } from './http/problem.js';
 import { REQUEST_ID_HEADER, requestIdFor } from './http/request-id.js';
@@ -45,12 +47,18 @@ export function createGatewayAdapter(config?: Pick<DocatConfig, 'http'>): Fastif
  * every response, security headers, CORS for the configured origins only, multipart.
  * Standalone mode applies the same function to its one HTTP server.
  */
-export async function configureGatewayApp(app: INestApplication, config: Pick<DocatConfig, 'http'>): Promise<void> {
+export async function configureGatewayApp(app: INestApplication, config: Pick<DocatConfig, 'http'> & { limits?: Pick<DocatConfig['limits'], 'maxUploadBytes'> }): Promise<void> {
   const fastifyApp = app as NestFastifyApplication;
   const instance = fastifyApp.getHttpAdapter().getInstance();
   instance.addHook('onRequest', async (request, reply) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
     void reply.headers(SECURITY_HEADERS);
+  });
+  registerBodyDeadlines(instance, {
+    bodyTimeoutMs: config.http.bodyTimeoutMs,
+    uploadMinBytesPerSecond: config.http.uploadMinBytesPerSecond,
+    uploadRateWindowMs: config.http.uploadRateWindowMs,
+    maxUploadBytes: config.limits?.maxUploadBytes ?? MAX_UPLOAD_BYTES,
   });
   instance.addHook('onResponse', async (request, reply) => {
     // The route template, never the raw URL: ids in paths would make unbounded label sets.
@@ -89,7 +97,7 @@ export async function configureGatewayApp(app: INestApplication, config: Pick<Do
 }
 
 /** The `http` option of `bootstrapService` for the gateway. */
-export function gatewayHttpOptions(config: Pick<DocatConfig, 'http'>): HttpOptions {
+export function gatewayHttpOptions(config: Pick<DocatConfig, 'http'> & { limits?: Pick<DocatConfig['limits'], 'maxUploadBytes'> }): HttpOptions {
   return {
     adapter: () => createGatewayAdapter(config),
     configure: (app: INestApplication) => configureGatewayApp(app, config),

@@ -76,7 +76,7 @@ describe('gateway over HTTP with auth and a stub ingestion', { skip: corpus.skip
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ email, password: 'a-long-password' }),
     });
-    assert.equal(registered.status, 201);
+    assert.equal(registered.status, 202);
     const login = await fetch(url('/v1/auth/login'), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -292,7 +292,7 @@ describe('gateway over HTTP with auth and a stub ingestion', { skip: corpus.skip
     }
     const aliceList = jobListSchema.parse(await (await fetch(url('/v1/jobs'), { headers: bearer(alice) })).json());
     assert.ok(aliceList.items.every((job) => !created.some((c) => c.id === job.id)));
-    assert.equal((await problemOf(await fetch(url('/v1/jobs/not-a-uuid'), { headers: bearer(bob) }))).code, 'NOT_FOUND');
+    assert.equal((await problemOf(await fetch(url('/v1/jobs/not-a-uuid'), { headers: bearer(bob) }))).code, 'VALIDATION_FAILED');
   });
 
   test('results stream with ETag, Cache-Control, Content-Disposition, Range and If-None-Match', async () => {

@@ -55,6 +55,8 @@ export class GatewayModule {
             maxUploadBytes: config.limits.maxUploadBytes,
             corsOrigins: config.http.corsOrigins,
             sseHeartbeatMs: config.http.sseHeartbeatMs,
+            sseMaxStreamsPerAccount: config.http.sseMaxStreamsPerAccount,
+            sseMaxStreamsPerProcess: config.http.sseMaxStreamsPerProcess,
             webhookAllowedHosts: config.webhooks.allowedHosts,
             refreshTtlSeconds: config.accounts.refreshTtlSeconds,
           }),

@@ -6,6 +6,9 @@ export interface GatewaySettings {
   corsOrigins: readonly string[];
   /** Interval of the comment lines keeping an idle event stream open. */
   sseHeartbeatMs: number;
+  /** Event streams one account may hold open on this process, and the process in all. */
+  sseMaxStreamsPerAccount: number;
+  sseMaxStreamsPerProcess: number;
   /** WEBHOOK_ALLOWED_HOSTS: private hosts a job's `webhookUrl` may still name. */
   webhookAllowedHosts: readonly string[];
   /** Lifetime of the browser's refresh cookie: the refresh token's. */

@@ -1,4 +1,6 @@
 import 'reflect-metadata';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { chmod, mkdir, stat } from 'node:fs/promises';
 import type { INestApplication } from '@nestjs/common';
 import type { DocatConfig } from '@docat/config';
 import { QUEUE_NAMES, SERVICES } from '@docat/contracts';
@@ -9,7 +11,7 @@ import { GATEWAY_EVENTS, GatewayModule, gatewayHttpOptions } from '@docat/gatewa
 import { INGESTION_CLAIMS, IngestionModule } from '@docat/ingestion';
 import { NOTIFICATION_CLAIMS, NotificationModule } from '@docat/notification';
 import { TRANSLATION_CLAIMS, TranslationModule } from '@docat/translation';
-import { bootstrapService, collectQueueMetrics, createStandaloneRuntime, type BootstrapOptions, type RunningService, type Runtime } from '@docat/service-kit';
+import { bootstrapService, collectQueueMetrics, createStandaloneRuntime, startManagementServer, type BootstrapOptions, type RunningService, type Runtime } from '@docat/service-kit';
 import { EmbeddedDatabase, runAllMigrations } from '@docat/database';
 import { acquireDataFolderLock, type DataFolderLock } from './data-folder.lock.js';
 import { EMBEDDED_DATABASE_NAME, embeddedDatabaseDir } from './database-location.js';
@@ -64,6 +66,14 @@ export async function startStandalone(opts: StandaloneOptions): Promise<Standalo
   const log = opts.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   if (config.mode !== 'standalone') throw new Error('the standalone process needs DOCAT_MODE=standalone (the default)');
 
+  // Uploads, results, the database and the generated keys are the service user's only:
+  // the folder is made 0700, and one made earlier (by hand, or an older version) loses
+  // every read and write bit of group and others. Run as root, the embedded database
+  // adds the search bit for others (the `postgres` user must pass through; it lists and
+  // reads nothing): that one bit is left alone here.
+  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+  const { mode } = await stat(config.dataDir);
+  if ((mode & 0o076) !== 0) await chmod(config.dataDir, (mode & 0o700) | (mode & 0o001));
   const lock: DataFolderLock = await acquireDataFolderLock(config.dataDir);
   if (lock.takenOverFrom !== null) log(`took over the data-folder lock of process ${lock.takenOverFrom}, which is no longer running`);
   const database = config.database.url
@@ -106,11 +116,17 @@ export async function startStandalone(opts: StandaloneOptions): Promise<Standalo
         port: config.http.port,
         configure: async (app: INestApplication, rt: Runtime) => {
           await gatewayHttp.configure?.(app, rt);
-          addHealthRoutes(app, standalone, () => accepting);
+          addHealthRoutes(app, standalone, () => accepting, config.http.managementPortSet ? undefined : config.http.metricsToken);
         },
       },
     });
     running.push(gateway);
+    const collect = () => collectQueueMetrics(standalone.queue, QUEUE_NAMES).then(() => undefined);
+    const management = config.http.managementPortSet
+      ? await startManagementServer({ service: 'standalone', port: config.http.managementPort, readiness: () => standalone.readiness(), accepting: () => accepting, collect })
+      : null;
+    if (management) log(`metrics on the management port ${management.port}, not on the public port`);
+    else if (!config.http.metricsToken) log('metrics are not served: set MANAGEMENT_PORT (a port kept private) or METRICS_TOKEN to serve /metrics');
     process.title = 'docat';
 
     let closing: Promise<void> | undefined;
@@ -120,6 +136,7 @@ export async function startStandalone(opts: StandaloneOptions): Promise<Standalo
         log(`stopping (${reason})`);
         // The gateway first (no new requests), then the workers after the queue drained.
         for (const service of [...running].reverse()) await service.shutdown(reason).catch((err: unknown) => log(`stop failed: ${String(err)}`));
+        await management?.close();
         await standalone.close().catch((err: unknown) => log(`closing the runtime failed: ${String(err)}`));
         await lock.release();
       })();
@@ -144,8 +161,13 @@ interface FastifyReplyLike {
   send(body: unknown): unknown;
 }
 
-/** `/healthz`: the process answers; `/readyz`: the database, queue and storage answer and it is not draining. */
-function addHealthRoutes(app: INestApplication, runtime: Runtime, accepting: () => boolean): void {
+/**
+ * `/healthz`: the process answers; `/readyz`: the database, queue and storage answer and
+ * it is not draining. `/metrics` is on the public port only with `metricsToken` (and
+ * then only for requests bearing it): the metrics name queues, routes and volumes an
+ * outsider has no business reading. With MANAGEMENT_PORT set it is served there instead.
+ */
+function addHealthRoutes(app: INestApplication, runtime: Runtime, accepting: () => boolean, metricsToken: string | undefined): void {
   const instance = app.getHttpAdapter().getInstance() as FastifyLike;
   instance.get('/healthz', (_request, reply) => reply.header('cache-control', 'no-store').send({ status: 'ok', service: 'standalone', pid: process.pid }));
   instance.get('/readyz', async (_request, reply) => {
@@ -154,8 +176,17 @@ function addHealthRoutes(app: INestApplication, runtime: Runtime, accepting: () 
     const report = await runtime.readiness();
     return reply.code(report.ready ? 200 : 503).send({ status: report.ready ? 'ok' : 'unavailable', service: 'standalone', checks: report.checks });
   });
-  // One /metrics for the whole process, on its one port; every queue is worked here.
-  instance.get('/metrics', async (_request, reply) => {
+  if (metricsToken === undefined) return;
+  const expected = createHash('sha256').update(metricsToken).digest();
+  instance.get('/metrics', async (request, reply) => {
+    const header = (request as { headers: Record<string, string | string[] | undefined> }).headers.authorization;
+    const given = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7) : '';
+    // Digests of equal length, compared in constant time: the answer's timing says nothing about the token.
+    if (!timingSafeEqual(createHash('sha256').update(given).digest(), expected)) {
+      return reply.code(401).header('www-authenticate', 'Bearer').header('content-type', 'application/problem+json').send(
+        JSON.stringify({ type: 'https://docat.dev/problems/unauthenticated', title: 'Authentication is required', status: 401, code: 'UNAUTHENTICATED' }),
+      );
+    }
     await collectQueueMetrics(runtime.queue, QUEUE_NAMES).catch(() => undefined);
     const { body, contentType } = await metricsText();
     return reply.header('cache-control', 'no-store').header('content-type', contentType).send(body);

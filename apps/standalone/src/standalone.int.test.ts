@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -38,7 +38,7 @@ async function registerAndLogin(base: string): Promise<string> {
   const email = freshEmail();
   const password = 'standalone-password-1';
   const reg = await api(base, 'POST', '/v1/auth/register', { json: { email, password } });
-  assert.ok(reg.status === 201 || reg.status === 200, `register answered ${reg.status}: ${JSON.stringify(reg.body)}`);
+  assert.ok(reg.status === 202, `register answered ${reg.status}: ${JSON.stringify(reg.body)}`);
   const login = await api<TokenPair>(base, 'POST', '/v1/auth/login', { json: { email, password } });
   assert.equal(login.status, 200, JSON.stringify(login.body));
   return login.body.accessToken;
@@ -83,6 +83,22 @@ async function waitFinished(base: string, token: string, id: string, timeoutMs =
   throw new Error(`job ${id} not finished after ${timeoutMs} ms: ${JSON.stringify(last)}`);
 }
 
+/** The data folder's mode, and the modes of every folder and file of its object storage. */
+async function folderModes(dataDir: string): Promise<{ root: number; dirs: [string, number][]; files: [string, number][] }> {
+  const dirs: [string, number][] = [];
+  const files: [string, number][] = [];
+  const walk = async (dir: string): Promise<void> => {
+    dirs.push([dir, (await stat(dir)).mode & 0o777]);
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) await walk(path);
+      else files.push([path, (await stat(path)).mode & 0o777]);
+    }
+  };
+  await walk(join(dataDir, 'objects'));
+  return { root: (await stat(dataDir)).mode & 0o777, dirs, files };
+}
+
 describe('standalone mode: the whole platform in one process on one data folder', () => {
   let root: string;
   let dataDir: string;
@@ -93,11 +109,11 @@ describe('standalone mode: the whole platform in one process on one data folder'
   let sampleJobId: string;
   let sampleEvents: { seq: number; type: string }[];
 
-  // A step whose completion was lost with a killed process is re-issued when its chunk lease
-  // lapses (120 s by default); a shorter lease keeps the suite short.
+  // A step the killed process had claimed is re-issued when its lease lapses without a
+  // heartbeat (30 s, the default, stated here because the suite's length depends on it).
   const LEASE_ENV = { DOCAT_CHUNK_LEASE_MS: '30000' };
-  const start = (): StandaloneProcess => {
-    const proc = spawnStandalone(dataDir, port, LEASE_ENV);
+  const start = (env: Record<string, string> = {}): StandaloneProcess => {
+    const proc = spawnStandalone(dataDir, port, { ...LEASE_ENV, ...env });
     started.push(proc);
     return proc;
   };
@@ -143,6 +159,25 @@ describe('standalone mode: the whole platform in one process on one data folder'
     assert.ok(md.body.includes(pseudoTranslate(SAMPLE_TITLE, 'de')), `md lacks the translated title:\n${md.body.slice(0, 400)}`);
     assert.ok(!md.body.includes(SAMPLE_TITLE), 'the Markdown is the translation, not the original');
 
+    // Files at rest are the service user's only; the verification mail went to a private file, not the log.
+    const modes = await folderModes(dataDir);
+    assert.equal(modes.root & 0o076, 0, `data folder mode ${modes.root.toString(8)}`);
+    assert.ok(modes.files.length >= 2, 'the upload and its results are on disk');
+    assert.deepEqual(modes.files.filter(([, mode]) => mode !== 0o600), [], 'object files are 0600');
+    assert.deepEqual(modes.dirs.filter(([, mode]) => mode !== 0o700), [], 'object folders are 0700');
+    const outbox = join(dataDir, 'mail', 'outbox.jsonl');
+    assert.equal((await stat(outbox)).mode & 0o777, 0o600);
+    const link = /verify-email\?token=([A-Za-z0-9_-]+)/.exec(await readFile(outbox, 'utf8'))?.[1];
+    assert.ok(link, 'the verification link is in the outbox');
+    assert.ok(!current.output().includes(link), 'and not in the log');
+    assert.match(current.output(), /mail\/outbox\.jsonl/);
+
+    // MANAGEMENT_PORT is set: /metrics is served there, and not on the public port.
+    assert.equal((await fetch(`${current.base}/metrics`)).status, 404);
+    const metrics = await fetch(`http://127.0.0.1:${port + 1}/metrics`);
+    assert.equal(metrics.status, 200);
+    assert.match(await metrics.text(), /docat_/);
+
     sampleJobId = job.id;
     sampleEvents = await eventStream(current.base, token, job.id);
     assert.ok(sampleEvents.length >= 3, JSON.stringify(sampleEvents));
@@ -166,9 +201,16 @@ describe('standalone mode: the whole platform in one process on one data folder'
     assert.equal(await postgresPid(dataDir), null, 'the embedded PostgreSQL stopped with the process');
     await assert.rejects(readFile(join(dataDir, 'docat.lock')), { code: 'ENOENT' });
 
-    current = start();
+    // This time without a management port but with a metrics token: /metrics on the public port, for the token only.
+    const metricsToken = 'metrics-token-0123456789abcdef';
+    current = start({ MANAGEMENT_PORT: '', METRICS_TOKEN: metricsToken });
     const ms = await waitReady(current);
     console.log(`standalone time to healthy, second start: ${ms} ms`);
+    assert.equal((await fetch(`${current.base}/metrics`)).status, 401);
+    assert.equal((await fetch(`${current.base}/metrics`, { headers: { authorization: 'Bearer wrong-token-0123456789abcdef' } })).status, 401);
+    const scraped = await fetch(`${current.base}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } });
+    assert.equal(scraped.status, 200);
+    assert.match(await scraped.text(), /docat_/);
     const me = await api<{ email: string }>(current.base, 'GET', '/v1/jobs?limit=1', { token });
     assert.equal(me.status, 200, `a token issued before the restart is still valid: ${JSON.stringify(me.body)}`);
 

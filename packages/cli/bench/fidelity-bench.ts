@@ -1,15 +1,17 @@
 // Fidelity benchmark: translates PDFs with the pseudo engine through the CLI's pipeline and
 // measures, with poppler, how many of each document's prose words are still on the
-// translated pages. Run with `npm run bench:fidelity` after building; extra folders of PDFs
-// with `npm run bench:fidelity -- --dir <folder>` (repeatable), `--no-corpus` to skip the
+// translated pages; beside it, the numbers of the product's own fidelity report (its
+// coverage, shrunk and overflowing blocks, overlaps). Run with `npm run bench:fidelity`
+// after building; extra folders of PDFs with `npm run bench:fidelity -- --dir <folder>`
+// (repeatable) or DOCAT_FIDELITY_DIRS (folders separated by ':'), `--no-corpus` to skip the
 // corpus, `--to <lang>` (default de), `--only <name,...>`, `--keep <folder>` to keep the
-// translated PDFs, `--pages` for a per-page table, `--json <file>` for the numbers.
+// translated PDFs and reports, `--pages` for a per-page table, `--json <file>` for the numbers.
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DocatError, type LanguageCode } from '@docat/contracts';
+import { DocatError, FIDELITY_SHRINK_THRESHOLD, type FidelitySummary, type LanguageCode } from '@docat/contracts';
 import { corpusDir, requireTools } from '@docat/testing';
 import { translateDocument } from '../dist/pipeline/translate-document.js';
 import { renderPdfOutputs } from '../dist/pdf-outputs.js';
@@ -72,9 +74,10 @@ function pdfsIn(dir: string): string[] {
   return out;
 }
 
+const extraDirs = [...args.dir, ...(process.env.DOCAT_FIDELITY_DIRS ?? '').split(':').filter((d) => d.trim() !== '')];
 let documents = [
   ...(args['no-corpus'] ? [] : corpusDocuments()),
-  ...args.dir.flatMap((d) => pdfsIn(resolve(d))),
+  ...extraDirs.flatMap((d) => pdfsIn(resolve(d))),
 ];
 if (args.only) {
   const wanted = new Set(args.only.split(',').map((s) => s.trim()));
@@ -93,6 +96,8 @@ interface Row {
   seconds: number;
   coverage?: DocumentCoverage;
   overflow?: number;
+  /** The product's own fidelity report of the same output. */
+  report?: FidelitySummary;
   error?: string;
 }
 
@@ -116,11 +121,14 @@ async function measure(path: string): Promise<Row> {
       target,
       formats: ['pdf'],
       dualMode: 'side',
+      report: true,
     });
     const output = join(work, 'out.pdf');
     await writeFile(output, pdfs.files.pdf!);
-    if (args.keep)
+    if (args.keep) {
       writeFileSync(join(args.keep, name.replace(/\.pdf$/iu, `.${target}.pdf`)), pdfs.files.pdf!);
+      writeFileSync(join(args.keep, name.replace(/\.pdf$/iu, `.${target}.report.json`)), JSON.stringify(pdfs.report, null, 2));
+    }
     // A page-range or partly recovered document: the output's pages are the layout's, in order.
     const numbers = result.source.pages.map((p) => p.number);
     const subset = numbers.length < result.source.pageCount;
@@ -141,6 +149,7 @@ async function measure(path: string): Promise<Row> {
       seconds: (performance.now() - t0) / 1000,
       coverage,
       overflow,
+      ...(pdfs.report ? { report: pdfs.report.summary } : {}),
     };
   } catch (err) {
     const why =
@@ -207,7 +216,10 @@ const columns: Column[] = [
     },
   },
   { title: `pages > ${PAGE_TARGET * 100}%`, cell: (r) => String(hotPages(r.coverage)) },
-  { title: 'overflow', cell: (r) => String(r.overflow ?? 0) },
+  { title: 'report left %', cell: (r) => (r.report ? `${(100 * (1 - r.report.coverage)).toFixed(1)}%` : '-') },
+  { title: 'shrunk', cell: (r) => String(r.report?.shrunk ?? '-'), total: String(measured.reduce((a, r) => a + (r.report?.shrunk ?? 0), 0)) },
+  { title: 'overflow', cell: (r) => String(r.report?.overflowing ?? r.overflow ?? 0), total: String(measured.reduce((a, r) => a + (r.report?.overflowing ?? r.overflow ?? 0), 0)) },
+  { title: 'overlaps', cell: (r) => String(r.report?.overlaps ?? '-'), total: String(measured.reduce((a, r) => a + (r.report?.overlaps ?? 0), 0)) },
   { title: 's', cell: (r) => r.seconds.toFixed(0) },
   {
     title: `<= ${DOC_TARGET * 100}% and no page > ${PAGE_TARGET * 100}%`,
@@ -247,7 +259,9 @@ console.log(
   `\nwords: prose words of the source (pdftotext; two letters or more; running heads, URLs and e-mail addresses left out).` +
     `\nunreadable: pages whose text poppler reads as garbage (fonts without a usable Unicode map), not counted.` +
     `\nleft: of those, still on the same page of the translated PDF. code+formula: words in code and formula blocks, not counted.` +
-    `\nworst page and pages > ${PAGE_TARGET * 100}%: pages with at least ${PAGE_MIN_WORDS} words. overflow: blocks set past their box at the smallest size.`,
+    `\nworst page and pages > ${PAGE_TARGET * 100}%: pages with at least ${PAGE_MIN_WORDS} words.` +
+    `\nreport left %: words left by the product's fidelity report (its own read-back; code, formulas and form fields left out, figure text and running heads counted).` +
+    `\nshrunk: blocks set below ${FIDELITY_SHRINK_THRESHOLD * 100}% of their source size; overflow: blocks set past their box at the smallest size; overlaps: blocks whose new text covers kept text or a figure.`,
 );
 
 if (args.pages) {

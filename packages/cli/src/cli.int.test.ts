@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { corpusFile, repoRoot, requireAll, requireCorpus, requireTools } from '@docat/testing';
+import { fidelityReportSchema } from '@docat/contracts';
 import { PseudoEngine } from '@docat/translate';
 
 const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
@@ -28,10 +29,10 @@ async function pseudo(text: string, target: string): Promise<string> {
 }
 
 describe('docat translate', () => {
-  test('translates the bundled sample into md, txt and json named <name>.<lang>.<ext>', async () => {
+  test('translates the bundled sample into md, txt and json named <name>.<lang>.<ext>, with its fidelity report', async () => {
     const out = join(work, 'sample');
     const sample = join(repoRoot(), 'examples', 'sample.pdf');
-    const run = docat(['translate', sample, '--to', 'de', '--out', out]);
+    const run = docat(['translate', sample, '--to', 'de', '--out', out, '--report']);
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stderr, /pseudo/);
     const md = readFileSync(join(out, 'sample.de.md'), 'utf8');
@@ -43,6 +44,12 @@ describe('docat translate', () => {
     const json = JSON.parse(readFileSync(join(out, 'sample.de.json'), 'utf8')) as { pageCount: number; pages: unknown[] };
     assert.equal(json.pageCount, 3);
     assert.equal(json.pages.length, 3);
+    // The report reads back the translated PDF.
+    const report = fidelityReportSchema.parse(JSON.parse(readFileSync(join(out, 'sample.de.report.json'), 'utf8')));
+    assert.equal(report.measuredOn, 'pdf');
+    assert.deepEqual(report.pages.map((p) => p.page), [1, 2, 3]);
+    assert.ok(report.summary.words > 50 && report.summary.coverage > 0.95, JSON.stringify(report.summary));
+    assert.match(run.stderr, /Fidelity: \d+\.\d% of \d+ prose words translated/u);
   });
 
   const tracemonkey = requireCorpus('tracemonkey.pdf');
@@ -74,7 +81,7 @@ describe('docat translate', () => {
   test('--help lists every flag of the upload contract', () => {
     const run = docat(['translate', '--help']);
     assert.equal(run.status, 0);
-    for (const flag of ['--to', '--source', '--engine', '--format', '--out', '--pages', '--password', '--dual-mode', '--glossary', '--data-dir']) {
+    for (const flag of ['--to', '--source', '--engine', '--format', '--out', '--pages', '--password', '--dual-mode', '--glossary', '--data-dir', '--report']) {
       assert.ok(run.stdout.includes(flag), flag);
     }
   });

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { z } from 'zod';
 import type { LanguageCode } from '@docat/contracts';
-import type { PlanRateLimits, RateLimit } from './parsers.js';
+import type { PlanCounts, PlanRateLimits, RateLimit } from './parsers.js';
 import {
   VARIABLE_NAMES,
   VARIABLES,
@@ -54,12 +54,20 @@ export type RedisTopologyConfig =
       password?: string;
       tls?: RedisTlsConfig;
     }
-  | { kind: 'cluster'; nodes: RedisHostPort[]; username?: string; password?: string; tls?: RedisTlsConfig };
+  | {
+      kind: 'cluster';
+      nodes: RedisHostPort[];
+      username?: string;
+      password?: string;
+      tls?: RedisTlsConfig;
+    };
 
 export interface DocatConfig {
   mode: DocatMode;
   nodeEnv: 'development' | 'production' | 'test';
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Share (0 to 1) of successful read requests logged at info; the rest at debug. */
+  logReadSample: number;
   /** Absolute. */
   dataDir: string;
   http: {
@@ -69,6 +77,14 @@ export interface DocatConfig {
     sseHeartbeatMs: number;
     /** TRUSTED_PROXIES: peers whose X-Forwarded-For names the client. */
     trustedProxies: readonly string[];
+    /** False when MANAGEMENT_PORT is the default, not set in the environment (standalone serves no management port then). */
+    managementPortSet: boolean;
+    bodyTimeoutMs: number;
+    uploadMinBytesPerSecond: number;
+    uploadRateWindowMs: number;
+    sseMaxStreamsPerAccount: number;
+    sseMaxStreamsPerProcess: number;
+    metricsToken?: string;
   };
   /** `url` unset only in standalone mode, meaning the embedded PostgreSQL. */
   database: {
@@ -101,6 +117,7 @@ export interface DocatConfig {
     lockMs: number;
     chunkLeaseMs: number;
     reconcileIntervalMs: number;
+    dispatchReservedSlots: number;
   };
   accounts: {
     accessTtlSeconds: number;
@@ -151,16 +168,41 @@ export interface DocatConfig {
     /** Empty means: every engine whose credentials are set, then pseudo. */
     engines: readonly EngineName[];
     defaultEngine?: EngineName;
-    openai: { apiKey?: string; baseUrl: string; model: string; languages?: readonly LanguageCode[] };
-    openrouter: { apiKey?: string; baseUrl: string; model: string; languages?: readonly LanguageCode[] };
-    gemini: { apiKey?: string; baseUrl: string; model: string; languages?: readonly LanguageCode[] };
-    anthropic: { apiKey?: string; baseUrl: string; model: string; languages?: readonly LanguageCode[] };
+    openai: {
+      apiKey?: string;
+      baseUrl: string;
+      model: string;
+      languages?: readonly LanguageCode[];
+    };
+    openrouter: {
+      apiKey?: string;
+      baseUrl: string;
+      model: string;
+      languages?: readonly LanguageCode[];
+    };
+    gemini: {
+      apiKey?: string;
+      baseUrl: string;
+      model: string;
+      languages?: readonly LanguageCode[];
+    };
+    anthropic: {
+      apiKey?: string;
+      baseUrl: string;
+      model: string;
+      languages?: readonly LanguageCode[];
+    };
     deepl: { authKey?: string; serverUrl?: string };
     google: { apiKey?: string; projectId?: string; baseUrl?: string };
     libretranslate: { url?: string; apiKey?: string };
   };
-  webhooks: { allowedHosts: readonly string[] };
-  pdf: { respectPermissions: boolean; tessdataPrefix?: string; ocrEngine: 'auto' | 'native' | 'tesseract-js' };
+  webhooks: { allowedHosts: readonly string[]; maxEndpoints: PlanCounts; rateLimit: RateLimit; retryBudget: number };
+  pdf: {
+    respectPermissions: boolean;
+    tessdataPrefix?: string;
+    ocrEngine: 'auto' | 'native' | 'tesseract-js';
+    keepActiveContent: boolean;
+  };
   telemetry: { otlpEndpoint?: string };
 }
 
@@ -269,24 +311,35 @@ function crossCheck(v: VariableValues, issues: ConfigIssue[]): void {
     });
 }
 
-function checkRedisTopology(v: VariableValues, issues: ConfigIssue[], isSet: (name: VariableName) => boolean): void {
+function checkRedisTopology(
+  v: VariableValues,
+  issues: ConfigIssue[],
+  isSet: (name: VariableName) => boolean,
+): void {
   const given = (['REDIS_URL', 'REDIS_SENTINELS', 'REDIS_CLUSTER_NODES'] as const).filter((name) =>
     name === 'REDIS_URL' ? isSet(name) : (v[name]?.length ?? 0) > 0,
   );
   if (v.DOCAT_MODE === 'cluster' && given.length === 0)
     issues.push({
       variable: 'REDIS_URL',
-      message: 'is required when DOCAT_MODE=cluster (or set REDIS_SENTINELS or REDIS_CLUSTER_NODES)',
+      message:
+        'is required when DOCAT_MODE=cluster (or set REDIS_SENTINELS or REDIS_CLUSTER_NODES)',
     });
   if (given.length > 1)
     issues.push({ variable: given[1]!, message: `set only one of ${given.join(', ')}` });
   const viaUrl = v.REDIS_URL !== undefined;
   if (viaUrl && v.REDIS_TLS !== undefined && v.REDIS_TLS !== v.REDIS_URL!.startsWith('rediss:'))
-    issues.push({ variable: 'REDIS_TLS', message: 'contradicts the scheme of REDIS_URL (rediss:// means TLS)' });
+    issues.push({
+      variable: 'REDIS_TLS',
+      message: 'contradicts the scheme of REDIS_URL (rediss:// means TLS)',
+    });
   const tls = viaUrl ? v.REDIS_URL!.startsWith('rediss:') : (v.REDIS_TLS ?? false);
   for (const name of ['REDIS_TLS_CA_FILE', 'REDIS_TLS_CERT_FILE', 'REDIS_TLS_KEY_FILE'] as const)
     if (isSet(name) && !tls)
-      issues.push({ variable: name, message: 'needs TLS: a rediss:// REDIS_URL or REDIS_TLS=true' });
+      issues.push({
+        variable: name,
+        message: 'needs TLS: a rediss:// REDIS_URL or REDIS_TLS=true',
+      });
   if (isSet('REDIS_TLS_CERT_FILE') !== isSet('REDIS_TLS_KEY_FILE'))
     issues.push({
       variable: isSet('REDIS_TLS_CERT_FILE') ? 'REDIS_TLS_KEY_FILE' : 'REDIS_TLS_CERT_FILE',
@@ -297,25 +350,40 @@ function checkRedisTopology(v: VariableValues, issues: ConfigIssue[], isSet: (na
 function hostPort(entry: string): RedisHostPort {
   const colon = entry.lastIndexOf(':');
   const host = entry.slice(0, colon);
-  return { host: host.startsWith('[') ? host.slice(1, -1) : host, port: Number(entry.slice(colon + 1)) };
+  return {
+    host: host.startsWith('[') ? host.slice(1, -1) : host,
+    port: Number(entry.slice(colon + 1)),
+  };
 }
 
 function redisTopology(v: VariableValues): RedisTopologyConfig | undefined {
-  const files = { caFile: v.REDIS_TLS_CA_FILE, certFile: v.REDIS_TLS_CERT_FILE, keyFile: v.REDIS_TLS_KEY_FILE };
-  const tlsFiles = Object.fromEntries(Object.entries(files).filter(([, f]) => f !== undefined)) as RedisTlsConfig;
+  const files = {
+    caFile: v.REDIS_TLS_CA_FILE,
+    certFile: v.REDIS_TLS_CERT_FILE,
+    keyFile: v.REDIS_TLS_KEY_FILE,
+  };
+  const tlsFiles = Object.fromEntries(
+    Object.entries(files).filter(([, f]) => f !== undefined),
+  ) as RedisTlsConfig;
   const credentials = {
     ...(v.REDIS_USERNAME !== undefined ? { username: v.REDIS_USERNAME } : {}),
     ...(v.REDIS_PASSWORD !== undefined ? { password: v.REDIS_PASSWORD } : {}),
   };
   if (v.REDIS_URL !== undefined)
-    return { kind: 'standalone', ...credentials, ...(v.REDIS_URL.startsWith('rediss:') ? { tls: tlsFiles } : {}) };
+    return {
+      kind: 'standalone',
+      ...credentials,
+      ...(v.REDIS_URL.startsWith('rediss:') ? { tls: tlsFiles } : {}),
+    };
   const tls = v.REDIS_TLS ? { tls: tlsFiles } : {};
   if (v.REDIS_SENTINELS.length > 0)
     return {
       kind: 'sentinel',
       sentinels: v.REDIS_SENTINELS.map(hostPort),
       masterName: v.REDIS_SENTINEL_NAME,
-      ...(v.REDIS_SENTINEL_PASSWORD !== undefined ? { sentinelPassword: v.REDIS_SENTINEL_PASSWORD } : {}),
+      ...(v.REDIS_SENTINEL_PASSWORD !== undefined
+        ? { sentinelPassword: v.REDIS_SENTINEL_PASSWORD }
+        : {}),
       ...credentials,
       ...tls,
     };
@@ -337,7 +405,7 @@ function withSslRootCert(url: string | undefined, caFile: string | undefined): s
   return parsed.toString();
 }
 
-function build(v: VariableValues, cwd: string): DocatConfig {
+function build(v: VariableValues, cwd: string, env: NodeJS.ProcessEnv = {}): DocatConfig {
   const dataDir = resolve(cwd, v.DOCAT_DATA_DIR);
   const driver = v.STORAGE_DRIVER ?? (v.DOCAT_MODE === 'cluster' ? 's3' : 'fs');
   const storage: StorageConfig =
@@ -360,8 +428,22 @@ function build(v: VariableValues, cwd: string): DocatConfig {
     mode: v.DOCAT_MODE,
     nodeEnv: v.NODE_ENV,
     logLevel: v.LOG_LEVEL,
+    logReadSample: v.LOG_READ_REQUESTS_SAMPLE,
     dataDir,
-    http: { port: v.PORT, managementPort: v.MANAGEMENT_PORT, corsOrigins: v.CORS_ORIGINS, sseHeartbeatMs: v.SSE_HEARTBEAT_INTERVAL, trustedProxies: v.TRUSTED_PROXIES },
+    http: {
+      port: v.PORT,
+      managementPort: v.MANAGEMENT_PORT,
+      corsOrigins: v.CORS_ORIGINS,
+      sseHeartbeatMs: v.SSE_HEARTBEAT_INTERVAL,
+      trustedProxies: v.TRUSTED_PROXIES,
+      managementPortSet: (env.MANAGEMENT_PORT ?? '').trim() !== '',
+      bodyTimeoutMs: v.HTTP_BODY_TIMEOUT,
+      uploadMinBytesPerSecond: v.UPLOAD_MIN_RATE,
+      uploadRateWindowMs: v.UPLOAD_RATE_WINDOW,
+      sseMaxStreamsPerAccount: v.SSE_MAX_STREAMS_PER_ACCOUNT,
+      sseMaxStreamsPerProcess: v.SSE_MAX_STREAMS_PER_PROCESS,
+      metricsToken: v.METRICS_TOKEN,
+    },
     database: {
       url: withSslRootCert(v.DATABASE_URL, v.DATABASE_SSL_CA_FILE),
       replicaUrls: v.DATABASE_REPLICA_URLS.map((u) => withSslRootCert(u, v.DATABASE_SSL_CA_FILE)!),
@@ -389,6 +471,7 @@ function build(v: VariableValues, cwd: string): DocatConfig {
       lockMs: v.DOCAT_WORKER_LOCK_MS,
       chunkLeaseMs: v.DOCAT_CHUNK_LEASE_MS,
       reconcileIntervalMs: v.DOCAT_RECONCILE_INTERVAL_MS,
+      dispatchReservedSlots: v.DOCAT_DISPATCH_RESERVED_SLOTS,
     },
     accounts: {
       accessTtlSeconds: v.JWT_ACCESS_TTL_SECONDS,
@@ -436,9 +519,24 @@ function build(v: VariableValues, cwd: string): DocatConfig {
     translation: {
       engines: v.TRANSLATION_ENGINES,
       defaultEngine: v.DEFAULT_ENGINE,
-      openai: { apiKey: v.OPENAI_API_KEY, baseUrl: v.OPENAI_BASE_URL, model: v.OPENAI_MODEL, languages: v.OPENAI_LANGUAGES },
-      openrouter: { apiKey: v.OPENROUTER_API_KEY, baseUrl: v.OPENROUTER_BASE_URL, model: v.OPENROUTER_MODEL, languages: v.OPENROUTER_LANGUAGES },
-      gemini: { apiKey: v.GEMINI_API_KEY, baseUrl: v.GEMINI_BASE_URL, model: v.GEMINI_MODEL, languages: v.GEMINI_LANGUAGES },
+      openai: {
+        apiKey: v.OPENAI_API_KEY,
+        baseUrl: v.OPENAI_BASE_URL,
+        model: v.OPENAI_MODEL,
+        languages: v.OPENAI_LANGUAGES,
+      },
+      openrouter: {
+        apiKey: v.OPENROUTER_API_KEY,
+        baseUrl: v.OPENROUTER_BASE_URL,
+        model: v.OPENROUTER_MODEL,
+        languages: v.OPENROUTER_LANGUAGES,
+      },
+      gemini: {
+        apiKey: v.GEMINI_API_KEY,
+        baseUrl: v.GEMINI_BASE_URL,
+        model: v.GEMINI_MODEL,
+        languages: v.GEMINI_LANGUAGES,
+      },
       anthropic: {
         apiKey: v.ANTHROPIC_API_KEY,
         baseUrl: v.ANTHROPIC_BASE_URL,
@@ -446,11 +544,20 @@ function build(v: VariableValues, cwd: string): DocatConfig {
         languages: v.ANTHROPIC_LANGUAGES,
       },
       deepl: { authKey: v.DEEPL_AUTH_KEY, serverUrl: v.DEEPL_SERVER_URL },
-      google: { apiKey: v.GOOGLE_API_KEY, projectId: v.GOOGLE_PROJECT_ID, baseUrl: v.GOOGLE_TRANSLATE_URL },
+      google: {
+        apiKey: v.GOOGLE_API_KEY,
+        projectId: v.GOOGLE_PROJECT_ID,
+        baseUrl: v.GOOGLE_TRANSLATE_URL,
+      },
       libretranslate: { url: v.LIBRETRANSLATE_URL, apiKey: v.LIBRETRANSLATE_API_KEY },
     },
-    webhooks: { allowedHosts: v.WEBHOOK_ALLOWED_HOSTS },
-    pdf: { respectPermissions: v.RESPECT_PDF_PERMISSIONS, tessdataPrefix: v.TESSDATA_PREFIX, ocrEngine: v.OCR_ENGINE },
+    webhooks: { allowedHosts: v.WEBHOOK_ALLOWED_HOSTS, maxEndpoints: v.WEBHOOK_MAX_ENDPOINTS, rateLimit: v.WEBHOOK_RATE_LIMIT, retryBudget: v.WEBHOOK_RETRY_BUDGET },
+    pdf: {
+      respectPermissions: v.RESPECT_PDF_PERMISSIONS,
+      tessdataPrefix: v.TESSDATA_PREFIX,
+      ocrEngine: v.OCR_ENGINE,
+      keepActiveContent: v.PDF_KEEP_ACTIVE_CONTENT,
+    },
     telemetry: { otlpEndpoint: v.OTEL_EXPORTER_OTLP_ENDPOINT },
   };
 }
@@ -475,5 +582,5 @@ export function loadConfig(
   const values = parseVariables(env, issues);
   crossCheck(values, issues);
   if (issues.length > 0) throw new ConfigError(issues);
-  return deepFreeze(build(values, options.cwd ?? process.cwd()));
+  return deepFreeze(build(values, options.cwd ?? process.cwd(), env));
 }

@@ -58,7 +58,7 @@ export async function resolveEncryptionKey(
   }
   if (config.mode === 'cluster')
     throw new Error('DOCAT_ENCRYPTION_KEY is required when DOCAT_MODE=cluster');
-  await mkdir(config.dataDir, { recursive: true });
+  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   const stored = (await readKeyFile(file)) ?? (await createKeyFile(file));
   return createKeyring(stored, previousKeys);
 }

@@ -313,3 +313,32 @@ export function toIpOrCidr(entry: string): string | undefined {
   if (!/^\d{1,3}$/.test(bits) || Number(bits) > (family === 4 ? 32 : 128)) return undefined;
   return `${address}/${Number(bits)}`;
 }
+
+/** `WEBHOOK_MAX_ENDPOINTS`: a count for every plan, then `;<plan>:<count>` overrides. */
+export interface PlanCounts {
+  default: number;
+  byPlan: Readonly<Record<string, number>>;
+}
+
+/** `10`, `10;plus:25;pro:50` -> { default: 10, byPlan: { plus: 25, pro: 50 } }. */
+export function parsePlanCounts(text: string): PlanCounts | string {
+  const [first, ...rest] = text.split(';').map((e) => e.trim());
+  const base = Number(first);
+  if (!first || !Number.isInteger(base) || base < 0) return `expected a count, then ;<plan>:<count> overrides, got "${text}"`;
+  const byPlan: Record<string, number> = {};
+  for (const entry of rest.filter(Boolean)) {
+    const match = /^([a-z][a-z0-9_-]{0,31})\s*:\s*(\d{1,9})$/.exec(entry);
+    if (!match) return `expected <plan>:<count> in "${entry}"`;
+    byPlan[match[1]!] = Number(match[2]);
+  }
+  return { default: base, byPlan };
+}
+
+export const planCounts = z.string().transform((text, ctx) => {
+  const parsed = parsePlanCounts(text);
+  if (typeof parsed === 'string') {
+    ctx.addIssue({ code: 'custom', message: parsed });
+    return z.NEVER;
+  }
+  return parsed;
+});

@@ -22,6 +22,7 @@ import {
   toOrigin,
   url,
   urlList,
+  planCounts,
 } from './parsers.js';
 import { ENGINE_NAMES, LANGUAGE_CODES, type EngineName, type LanguageCode } from '@docat/contracts';
 
@@ -31,7 +32,8 @@ function engineLanguages(engine: string) {
     group: 'Translation engines',
     description: `Languages (BCP 47, comma-separated) ${engine} is used for, source and target; uploads to others are refused with 422 UNSUPPORTED_LANGUAGE. Unset: every language Docat supports.`,
     schema: list(
-      (entry) => ((LANGUAGE_CODES as readonly string[]).includes(entry) ? (entry as LanguageCode) : undefined),
+      (entry) =>
+        (LANGUAGE_CODES as readonly string[]).includes(entry) ? (entry as LanguageCode) : undefined,
       'a language code Docat supports',
     ),
     example: 'en,de,fr',
@@ -118,6 +120,13 @@ export const VARIABLES = {
     schema: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     default: 'info',
   }),
+  LOG_READ_REQUESTS_SAMPLE: variable({
+    group: 'Runtime',
+    description:
+      'Share (0 to 1) of successful read requests (GET, HEAD and OPTIONS answered 1xx-3xx) logged at info; the others are logged at debug. Writes, client errors and server errors are always logged. 0 keeps polling clients out of an info-level log.',
+    schema: fraction(),
+    default: '0',
+  }),
   DOCAT_DATA_DIR: variable({
     group: 'Runtime',
     description:
@@ -136,9 +145,49 @@ export const VARIABLES = {
   MANAGEMENT_PORT: variable({
     group: 'HTTP',
     description:
-      'Port serving /metrics, /healthz and /readyz in cluster mode; keep it out of the Ingress. Must differ from PORT.',
+      'Port serving /metrics, /healthz and /readyz; keep it out of the Ingress. Must differ from PORT. In standalone mode there is a management port only when this is set (then /metrics is served there and not on PORT); see METRICS_TOKEN.',
     schema: port,
     default: '9464',
+  }),
+  HTTP_BODY_TIMEOUT: variable({
+    group: 'HTTP',
+    description:
+      'How long the gateway waits for the whole body of a request that is not an upload (JSON, forms). A body still arriving after it is answered 408 REQUEST_TIMEOUT and the connection closed.',
+    schema: durationMs,
+    default: '30s',
+  }),
+  UPLOAD_MIN_RATE: variable({
+    group: 'HTTP',
+    description:
+      'Slowest upload the gateway waits for, in bytes per second, measured over each UPLOAD_RATE_WINDOW. A slower upload is answered 408 REQUEST_TIMEOUT and closed. It also sets the deadline of a whole upload: MAX_UPLOAD_BYTES / UPLOAD_MIN_RATE plus HTTP_BODY_TIMEOUT.',
+    schema: integer(1),
+    default: '16384',
+  }),
+  UPLOAD_RATE_WINDOW: variable({
+    group: 'HTTP',
+    description: 'Window over which UPLOAD_MIN_RATE is measured; a pause shorter than it never ends an upload.',
+    schema: durationMs,
+    default: '20s',
+  }),
+  SSE_MAX_STREAMS_PER_ACCOUNT: variable({
+    group: 'HTTP',
+    description:
+      'Job event streams (SSE) one account may hold open at once on one gateway process; the next is answered 429 RATE_LIMITED with Retry-After.',
+    schema: integer(1),
+    default: '10',
+  }),
+  SSE_MAX_STREAMS_PER_PROCESS: variable({
+    group: 'HTTP',
+    description: 'Job event streams one gateway process holds open at once, all accounts together; the next is answered 429 RATE_LIMITED with Retry-After.',
+    schema: integer(1),
+    default: '1000',
+  }),
+  METRICS_TOKEN: variable({
+    group: 'HTTP',
+    description:
+      'Standalone mode: serve /metrics on the public port to requests bearing this token (Authorization: Bearer <token>). When MANAGEMENT_PORT is set, /metrics is served on that port only and this is ignored; when neither is set, /metrics is not served.',
+    schema: secret(16),
+    secret: { path: 'http.metricsToken' },
   }),
   TRUSTED_PROXIES: variable({
     group: 'HTTP',
@@ -285,7 +334,8 @@ export const VARIABLES = {
   }),
   REDIS_TLS_CERT_FILE: variable({
     group: 'Redis',
-    description: 'PEM client certificate, for Redis servers that require one (tls-auth-clients yes).',
+    description:
+      'PEM client certificate, for Redis servers that require one (tls-auth-clients yes).',
     schema: text(/^.+$/, 'a file path'),
   }),
   REDIS_TLS_KEY_FILE: variable({
@@ -399,7 +449,7 @@ export const VARIABLES = {
   USER_MAX_CHUNKS_IN_FLIGHT: variable({
     group: 'Limits',
     description:
-      "Most chunks of one account processed at once, so one large job cannot starve everyone else's.",
+      "Most chunk steps of one account in flight at once per queue, so one large job cannot starve everyone else's. Dispatch is also bounded by the capacity the workers announce (see DOCAT_DISPATCH_RESERVED_SLOTS).",
     schema: integer(1, 10_000),
     default: '8',
   }),
@@ -421,21 +471,29 @@ export const VARIABLES = {
   DOCAT_WORKER_LOCK_MS: variable({
     group: 'Workers',
     description:
-      'How long a running queue job stays locked to its worker without a heartbeat; a killed worker\'s job moves on after it.',
+      "How long a running queue job stays locked to its worker without a heartbeat; a killed worker's job moves on after it.",
     schema: integer(1_000, 3_600_000),
     default: '30000',
   }),
   DOCAT_CHUNK_LEASE_MS: variable({
     group: 'Workers',
-    description: 'How long a chunk step may stay unfinished before the orchestrator re-issues it.',
+    description:
+      'How long a step a worker claimed stays leased without a heartbeat from that worker (it sends one every third of this). After it the worker is taken for gone and the step is re-issued. Waiting in a queue never counts against it.',
     schema: integer(1_000, 86_400_000),
-    default: '120000',
+    default: '30000',
   }),
   DOCAT_RECONCILE_INTERVAL_MS: variable({
     group: 'Workers',
     description: 'How often the orchestrator looks for chunk steps whose lease expired.',
     schema: integer(100, 3_600_000),
     default: '5000',
+  }),
+  DOCAT_DISPATCH_RESERVED_SLOTS: variable({
+    group: 'Workers',
+    description:
+      "Worker slots per queue that one account cannot fill while it holds the others, so another account's step starts at once instead of after a long chunk. Applies only where the workers of a queue run more than this many steps at once; 0 lets one account use every slot.",
+    schema: integer(0, 64),
+    default: '1',
   }),
 
   // Accounts
@@ -530,7 +588,7 @@ export const VARIABLES = {
   }),
   CREDITS_REQUIRE_VERIFIED_EMAIL: variable({
     group: 'Credits',
-    description: 'Grant a plan\'s credits only once the account\'s email address is verified.',
+    description: "Grant a plan's credits only once the account's email address is verified.",
     schema: boolean,
     default: 'true',
   }),
@@ -554,7 +612,8 @@ export const VARIABLES = {
   }),
   CREDITS_PERIOD: variable({
     group: 'Credits',
-    description: 'Length of a credits period, starting at midnight UTC: a calendar month, an ISO week (from Monday) or a day.',
+    description:
+      'Length of a credits period, starting at midnight UTC: a calendar month, an ISO week (from Monday) or a day.',
     schema: oneOf(['month', 'week', 'day']),
     default: 'month',
   }),
@@ -623,7 +682,8 @@ export const VARIABLES = {
     description:
       'Per-plan overrides of RATE_LIMIT_PDF_UPLOAD and RATE_LIMIT_API_GENERAL: <plan>:<pdf_upload|api_general>=<count>/<window>,... with plans separated by ";". A plan not listed gets the limits above; none gives every plan the limits above.',
     schema: planRateLimits,
-    default: 'plus:pdf_upload=50/hour,api_general=5000/hour;pro:pdf_upload=200/hour,api_general=20000/hour',
+    default:
+      'plus:pdf_upload=50/hour,api_general=5000/hour;pro:pdf_upload=200/hour,api_general=20000/hour',
   }),
   LOGIN_LOCKOUT: variable({
     group: 'Rate limits',
@@ -666,13 +726,15 @@ export const VARIABLES = {
   }),
   RETENTION_SWEEP_INTERVAL: variable({
     group: 'Retention',
-    description: 'How often the ingestion service runs the retention sweeps (a scheduled job on the maintenance queue).',
+    description:
+      'How often the ingestion service runs the retention sweeps (a scheduled job on the maintenance queue).',
     schema: durationMs,
     default: '1h',
   }),
   RETENTION_SWEEP_BATCH: variable({
     group: 'Retention',
-    description: 'Items (objects, jobs, accounts) one retention step handles before it looks again; bounds each transaction and storage call.',
+    description:
+      'Items (objects, jobs, accounts) one retention step handles before it looks again; bounds each transaction and storage call.',
     schema: integer(1, 10_000),
     default: '500',
   }),
@@ -811,6 +873,28 @@ export const VARIABLES = {
   }),
 
   // Webhooks
+  WEBHOOK_MAX_ENDPOINTS: variable({
+    group: 'Webhooks',
+    description:
+      'Webhook endpoints one account may register: a count for every plan, then ;<plan>:<count> overrides. Past it, POST /v1/webhooks answers 422 LIMIT_REACHED.',
+    schema: planCounts,
+    default: '10',
+    example: '10;pro:25',
+  }),
+  WEBHOOK_RATE_LIMIT: variable({
+    group: 'Webhooks',
+    description:
+      'Webhook requests sent for one account: <count>/<window>. Deliveries past it wait for a free slot (they are not dropped and use no attempt).',
+    schema: rateLimit,
+    default: '120/minute',
+  }),
+  WEBHOOK_RETRY_BUDGET: variable({
+    group: 'Webhooks',
+    description:
+      'Retries of all the deliveries of one job together. Once spent, a failed delivery is dead-lettered at once, so one job causes at most (its endpoints + 1) first attempts plus this many retries.',
+    schema: integer(0),
+    default: '30',
+  }),
   WEBHOOK_ALLOWED_HOSTS: variable({
     group: 'Webhooks',
     description:
@@ -825,6 +909,13 @@ export const VARIABLES = {
     description: 'Refuse (PDF_COPY_PROTECTED) documents whose permissions forbid copying text.',
     schema: boolean,
     default: 'true',
+  }),
+  PDF_KEEP_ACTIVE_CONTENT: variable({
+    group: 'PDF processing',
+    description:
+      'Keep the source\'s JavaScript, OpenAction, additional actions, launch actions and embedded files in the translated and bilingual PDFs. Off: they are removed (links, bookmarks and form fields stay).',
+    schema: boolean,
+    default: 'false',
   }),
   OCR_ENGINE: variable({
     group: 'PDF processing',

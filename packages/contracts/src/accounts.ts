@@ -88,7 +88,8 @@ export type AdminUserView = z.infer<typeof adminUserViewSchema>;
 export const adminUserListQuerySchema = z.object({
   /** Case-insensitive substring of the email. */
   email: z.string().trim().min(1).max(254).optional(),
-  cursor: z.string().max(128).optional(),
+  /** The last id of the previous page. */
+  cursor: uuid.optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
 });
 export const adminUserListSchema = z.object({ items: z.array(adminUserViewSchema), nextCursor: z.string().nullable() });

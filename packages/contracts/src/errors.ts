@@ -20,6 +20,8 @@ export const ERROR_CODES = {
     title: 'The idempotency key was already used with a different request',
   },
   WEBHOOK_URL_FORBIDDEN: { status: 422, title: 'The webhook URL points to a forbidden address' },
+  LIMIT_REACHED: { status: 422, title: 'The account has as many of these as its plan allows' },
+  REQUEST_TIMEOUT: { status: 408, title: 'The request body did not arrive in time' },
 
   // Identity and access
   UNAUTHENTICATED: { status: 401, title: 'Authentication is required' },
@@ -41,6 +43,8 @@ export const ERROR_CODES = {
   JOB_ALREADY_FINISHED: { status: 409, title: 'The job has already finished' },
   RESULT_NOT_AVAILABLE: { status: 404, title: 'The job has no result in this format' },
   RESULT_EXPIRED: { status: 410, title: 'The result was deleted after its retention period' },
+  REPORT_NOT_READY: { status: 409, title: 'The fidelity report is made once the job is rendered' },
+  REPORT_NOT_AVAILABLE: { status: 404, title: 'The job has no fidelity report' },
   JOB_CANCELLED: { status: 409, title: 'The job was cancelled' },
   QUEUE_JOB_NOT_FAILED: { status: 409, title: 'The queue job is not in the failed state' },
 

@@ -5,6 +5,7 @@ export * from './names.js';
 export * from './languages.js';
 export * from './upload.js';
 export * from './jobs.js';
+export * from './fidelity.js';
 export * from './layout.js';
 export * from './rpc.js';
 export * from './webhooks.js';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { errorCodeSchema } from './errors.js';
 import { languageSchema } from './languages.js';
+import { fidelitySummarySchema } from './fidelity.js';
 import { dualModeSchema, engineNameSchema, outputFormatSchema } from './upload.js';
 
 export const JOB_STATES = ['queued', 'processing', 'completed', 'failed', 'cancelled'] as const;
@@ -37,7 +38,7 @@ export const jobProgressSchema = z.object({
 });
 export type JobProgress = z.infer<typeof jobProgressSchema>;
 
-export const WARNING_KINDS = ['overflow', 'ocr_failed', 'recovered_damage', 'page_failed', 'font_fallback', 'engine_fallback', 'pseudo_engine', 'placeholder_repaired', 'text_layer_replaced', 'page_rotated'] as const;
+export const WARNING_KINDS = ['overflow', 'ocr_failed', 'recovered_damage', 'page_failed', 'font_fallback', 'engine_fallback', 'pseudo_engine', 'placeholder_repaired', 'text_layer_replaced', 'page_rotated', 'style_dropped'] as const;
 export const jobWarningSchema = z.object({
   kind: z.enum(WARNING_KINDS),
   page: z.number().int().positive().optional(),
@@ -67,6 +68,8 @@ export const jobViewSchema = z.object({
   billedCharacters: z.number().int().nonnegative(),
   cached: z.boolean(),
   warnings: z.array(jobWarningSchema),
+  /** The fidelity report's numbers, once the job is rendered (`GET /v1/jobs/:id/report` has the details). */
+  fidelity: fidelitySummarySchema.optional(),
   error: jobErrorSchema.optional(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),

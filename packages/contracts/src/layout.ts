@@ -21,8 +21,37 @@ export const spanSchema = z.object({
   color: z.string().optional(),
   /** Glyph-run address in the content engine (`page:opIndex`), when known. */
   ref: z.string().optional(),
+  /**
+   * The source does not show this text: drawn in text render mode 3 or 7, clipped away,
+   * or filled in the colour of what lies under it. A translation of it stays unshown.
+   */
+  hidden: z.boolean().optional(),
+  /** Target of a link annotation covering the span. */
+  href: z.string().optional(),
+  /**
+   * Direction of the baseline in degrees, counter-clockwise on the page as displayed
+   * (0 or absent: left to right). `bbox` stays the axis-aligned box around the run.
+   */
+  angle: z.number().optional(),
 });
 export type Span = z.infer<typeof spanSchema>;
+
+/**
+ * A run of a block's text set in another style than the block's own (its dominant
+ * style): a bold run-in heading, an italic word, a link, a coloured phrase. Offsets are
+ * UTF-16 code units into the block's (or cell's) `text`, `end` exclusive; only the
+ * properties that differ from the block's style are present.
+ */
+export const inlineMarkSchema = z.object({
+  start: z.number().int().nonnegative(),
+  end: z.number().int().nonnegative(),
+  bold: z.boolean().optional(),
+  italic: z.boolean().optional(),
+  /** sRGB hex, e.g. `#1f4e9a`. */
+  color: z.string().optional(),
+  href: z.string().optional(),
+});
+export type InlineMark = z.infer<typeof inlineMarkSchema>;
 
 export const lineSchema = z.object({
   bbox: bboxSchema,
@@ -45,6 +74,7 @@ export const tableCellSchema = z.object({
   colSpan: z.number().int().positive().optional(),
   bbox: bboxSchema,
   text: z.string(),
+  marks: z.array(inlineMarkSchema).optional(),
 });
 export type TableCell = z.infer<typeof tableCellSchema>;
 
@@ -57,7 +87,20 @@ export const blockSchema = z.object({
   lines: z.array(lineSchema),
   /** Text of the block in reading order, hyphenation joined. */
   text: z.string(),
+  /** Runs of `text` in another style than the block's own (see `inlineMarkSchema`). */
+  marks: z.array(inlineMarkSchema).optional(),
+  /**
+   * Direction of the block's lines in degrees, counter-clockwise on the page as
+   * displayed, for text set at an angle; `frame` is then the block's box in the frame
+   * turned by that angle about the page origin (where its lines run left to right).
+   */
+  angle: z.number().optional(),
+  frame: bboxSchema.optional(),
   level: z.number().int().min(1).max(6).optional(),
+  /**
+   * A table's cells; for a figure, its labels that are clear text runs (one per line, in
+   * column 0), translated in place only when a job sets `translateFigureText`.
+   */
   cells: z.array(tableCellSchema).optional(),
   /** Form field name and value for `form_field` blocks. */
   field: z.object({ name: z.string(), value: z.string() }).optional(),

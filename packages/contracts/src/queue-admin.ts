@@ -65,4 +65,8 @@ export const queueAdminRpcSchemas = {
     request: z.object({ actorId: z.string(), queue: queueNameSchema, id: queueJobIdSchema }),
     response: z.object({ id: z.string(), queue: queueNameSchema, state: z.literal('waiting') }),
   },
+  remove: {
+    request: z.object({ actorId: z.string(), queue: queueNameSchema, id: queueJobIdSchema }),
+    response: z.object({ id: z.string(), queue: queueNameSchema, state: z.literal('removed') }),
+  },
 } as const;

@@ -4,6 +4,8 @@ import { languageSchema } from './languages.js';
 import { engineNameSchema, outputFormatSchema, dualModeSchema } from './upload.js';
 import { jobWarningSchema } from './jobs.js';
 import { wireErrorSchema } from './errors.js';
+import { inlineMarkSchema } from './layout.js';
+import { fidelitySummarySchema } from './fidelity.js';
 
 /**
  * Payloads of queue jobs. Every step is idempotent, keyed by (job, chunk, step): the
@@ -34,6 +36,8 @@ export const translateJobSchema = chunkRef.extend({
   engine: engineNameSchema,
   glossaryId: z.string().optional(),
   useMemory: z.boolean(),
+  /** See the upload option of the same name. */
+  translateFigureText: z.boolean().optional(),
 });
 export type TranslateJob = z.infer<typeof translateJobSchema>;
 
@@ -57,6 +61,8 @@ export const notifyJobSchema = z.object({
   url: z.url(),
   event: z.string(),
   jobId: z.string(),
+  /** Set on a run put off by the account's webhook rate limit after a failed attempt: it is still a retry. */
+  retry: z.boolean().optional(),
 });
 export type NotifyJob = z.infer<typeof notifyJobSchema>;
 
@@ -68,7 +74,12 @@ export const QUEUE_PAYLOADS = {
   [QUEUES.MAINTENANCE]: z.object({ task: z.string() }),
 } as const satisfies Record<QueueName, z.ZodType>;
 
-export function stepJobId(queue: QueueName, jobId: string, chunk: number | 'all', lease: number): string {
+export function stepJobId(
+  queue: QueueName,
+  jobId: string,
+  chunk: number | 'all',
+  lease: number,
+): string {
   return `${queue}:${jobId}:${chunk}:${lease}`;
 }
 
@@ -98,6 +109,8 @@ export const chunkStepDoneSchema = chunkStepRef.extend({
   detectedLanguage: z.string().max(16).optional(),
   /** Segments of a translated chunk: the chunk's share of the job's translate progress. */
   segments: z.number().int().nonnegative().optional(),
+  /** The render step's fidelity summary (its full report is in object storage). */
+  fidelity: fidelitySummarySchema.optional(),
 });
 export type ChunkStepDone = z.infer<typeof chunkStepDoneSchema>;
 
@@ -117,6 +130,50 @@ export const chunkStepProgressSchema = chunkStepRef.extend({
 });
 export type ChunkStepProgress = z.infer<typeof chunkStepProgressSchema>;
 
+/**
+ * `jobs.step-claim`: a worker that took a step off the queue asks for its lease before
+ * doing any work. `holder` names this delivery (a fresh id per run of the step), so a
+ * retried claim of the same run is granted again while another run's is refused. The
+ * lease then lasts `leaseMs` past each heartbeat.
+ */
+export const stepClaimSchema = z.object({
+  jobId: z.string(),
+  chunk: z.number().int().nonnegative(),
+  step: chunkStepSchema,
+  lease: z.number().int().nonnegative(),
+  holder: z.string().min(1).max(128),
+});
+export type StepClaim = z.infer<typeof stepClaimSchema>;
+
+/**
+ * Why a claim or heartbeat was refused: `superseded` (a newer lease was issued),
+ * `finished` (the step is done or the job completed, failed or was cancelled), `held`
+ * (another run holds a live lease).
+ */
+export const STALE_STEP_REASONS = ['superseded', 'finished', 'held'] as const;
+export const staleStepReasonSchema = z.enum(STALE_STEP_REASONS);
+export type StaleStepReason = z.infer<typeof staleStepReasonSchema>;
+
+export const stepLeaseAnswerSchema = z.union([
+  z.object({ granted: z.literal(true), leaseMs: z.number().int().positive() }),
+  z.object({ granted: z.literal(false), reason: staleStepReasonSchema }),
+]);
+export type StepLeaseAnswer = z.infer<typeof stepLeaseAnswerSchema>;
+
+/**
+ * `worker.capacity`: a worker process announces how many steps of a queue it runs at
+ * once, on start and every few seconds (0 when it stops). Ingestion dispatches no more
+ * chunk steps than the live workers can run.
+ */
+export const workerCapacitySchema = z.object({
+  worker: z.string().min(1).max(200),
+  queue: z.enum([QUEUES.EXTRACT, QUEUES.TRANSLATE, QUEUES.RENDER]),
+  concurrency: z.number().int().nonnegative().max(10_000),
+  /** The announcement counts for this long unless repeated. */
+  ttlMs: z.number().int().positive().max(3_600_000),
+});
+export type WorkerCapacity = z.infer<typeof workerCapacitySchema>;
+
 /** `job.cancel-requested` (broadcast): every worker replica aborts the job's in-flight steps. */
 export const jobCancelRequestedSchema = z.object({ jobId: z.string() });
 export type JobCancelRequested = z.infer<typeof jobCancelRequestedSchema>;
@@ -124,8 +181,11 @@ export type JobCancelRequested = z.infer<typeof jobCancelRequestedSchema>;
 /** Object-storage keys of step results: written before the step is acknowledged, so a retry finds them. */
 export const STORAGE_KEYS = {
   chunkLayout: (jobId: string, chunk: number) => `jobs/${jobId}/chunks/${chunk}/layout.json`,
-  chunkTranslation: (jobId: string, chunk: number) => `jobs/${jobId}/chunks/${chunk}/translated.json`,
+  chunkTranslation: (jobId: string, chunk: number) =>
+    `jobs/${jobId}/chunks/${chunk}/translated.json`,
   result: (jobId: string, format: string) => `jobs/${jobId}/result.${format}`,
+  /** The fidelity report the render step writes (`GET /v1/jobs/:id/report`). */
+  report: (jobId: string) => `jobs/${jobId}/report.json`,
 } as const;
 
 /**
@@ -143,8 +203,10 @@ export const chunkTranslationSchema = z.object({
     z.object({
       id: z.string(),
       text: z.string(),
+      /** Inline styles of the translated text (bold, italic, links, colour), offsets into `text`. */
+      marks: z.array(inlineMarkSchema).optional(),
       /** Translated table cells by cell index (the layout's `cells` order), for table blocks. */
-      cells: z.array(z.object({ index: z.number().int().nonnegative(), text: z.string() })).optional(),
+      cells: z.array(z.object({ index: z.number().int().nonnegative(), text: z.string(), marks: z.array(inlineMarkSchema).optional() })).optional(),
     }),
   ),
   /** Billed characters per engine of the chain (a fallback engine bills its own). */

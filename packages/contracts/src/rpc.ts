@@ -23,6 +23,7 @@ import { webhookRpcSchemas as webhooks } from './webhooks.js';
 import { creditsRpcSchemas as credits, dryRunSchema } from './credits.js';
 import { accountDataRpcSchemas as accountData } from './account-data.js';
 import { queueAdminRpcSchemas as queueAdmin } from './queue-admin.js';
+import { stepClaimSchema, stepLeaseAnswerSchema } from './queues.js';
 import { inactiveAccountsRpcSchemas as inactiveAccounts } from './retention.js';
 
 export * from './accounts.js';
@@ -49,8 +50,17 @@ function rpc<Req extends z.ZodType, Res extends z.ZodType>(
   return { pattern, version, request, response };
 }
 
-const email = z.email().max(254).transform((e) => e.toLowerCase());
+const email = z
+  .email()
+  .max(254)
+  .transform((e) => e.toLowerCase());
 const password = z.string().min(8).max(256);
+/**
+ * The upload options as they cross the bus: the PDF password is never among them. The
+ * gateway seals it (`sealPdfPassword` in @docat/config) and sends the blob beside them.
+ */
+const jobOptionsSchema = uploadOptionsSchema.omit({ password: true }).strict();
+const sealedPasswordSchema = z.string().startsWith('enc:').max(4096);
 
 export const tokenPairSchema = z.object({
   accessToken: z.string(),
@@ -87,7 +97,8 @@ export const storedUploadSchema = z.object({
   storageKey: z.string().regex(/^uploads\/[0-9a-f-]{36}$/),
   bytes: z.number().int().positive(),
   fileName: z.string().max(255),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  /** Computed by the gateway while streaming the upload in: the file's identity (dedupe, idempotency). */
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
 });
 export type StoredUpload = z.infer<typeof storedUploadSchema>;
 
@@ -115,7 +126,13 @@ export const engineInfoSchema = z.object({
 });
 export type EngineInfo = z.infer<typeof engineInfoSchema>;
 
-export const ENGINE_CHOICE_REASONS = ['requested', 'default', 'chain', 'configured', 'pseudo-fallback'] as const;
+export const ENGINE_CHOICE_REASONS = [
+  'requested',
+  'default',
+  'chain',
+  'configured',
+  'pseudo-fallback',
+] as const;
 
 /**
  * The engine a job uses, decided once when the job is created (`translation.resolve-engine`,
@@ -166,27 +183,84 @@ const glossaryRef = z.object({ userId: z.string(), id: z.string().max(64) });
 export const TMX_MAX_CHARS = 10_000_000;
 
 export const RPC_CONTRACTS = {
-  [RPC.AUTH_REGISTER]: rpc(RPC.AUTH_REGISTER, z.object({ email, password, inviteCode: z.string().max(128).optional() }), userViewSchema),
+  [RPC.AUTH_REGISTER]: rpc(
+    RPC.AUTH_REGISTER,
+    z.object({ email, password, inviteCode: z.string().max(128).optional() }),
+    userViewSchema,
+  ),
   [RPC.AUTH_LOGIN]: rpc(
     RPC.AUTH_LOGIN,
-    z.object({ email, password: z.string().max(256), ip: z.string().max(64).optional(), userAgent: z.string().max(512).optional() }),
+    z.object({
+      email,
+      password: z.string().max(256),
+      ip: z.string().max(64).optional(),
+      userAgent: z.string().max(512).optional(),
+    }),
     tokenPairSchema,
   ),
-  [RPC.AUTH_REFRESH]: rpc(RPC.AUTH_REFRESH, z.object({ refreshToken: z.string().max(512) }), tokenPairSchema),
-  [RPC.AUTH_LOGOUT]: rpc(RPC.AUTH_LOGOUT, z.object({ refreshToken: z.string().max(512) }), z.object({ ok: z.literal(true) })),
+  [RPC.AUTH_REFRESH]: rpc(
+    RPC.AUTH_REFRESH,
+    z.object({ refreshToken: z.string().max(512) }),
+    tokenPairSchema,
+  ),
+  [RPC.AUTH_LOGOUT]: rpc(
+    RPC.AUTH_LOGOUT,
+    z.object({ refreshToken: z.string().max(512) }),
+    z.object({ ok: z.literal(true) }),
+  ),
   [RPC.AUTH_JWKS]: rpc(RPC.AUTH_JWKS, z.object({}), jwksSchema),
   [RPC.AUTH_ME]: rpc(RPC.AUTH_ME, z.object({ userId: z.string() }), userViewSchema),
-  [RPC.AUTH_SESSIONS_LIST]: rpc(RPC.AUTH_SESSIONS_LIST, z.object({ userId: z.string() }), z.object({ items: z.array(sessionViewSchema) })),
-  [RPC.AUTH_SESSIONS_REVOKE]: rpc(RPC.AUTH_SESSIONS_REVOKE, z.object({ userId: z.string(), sessionId: idSchema }), z.object({ ok: z.literal(true) })),
-  [RPC.AUTH_SESSIONS_REVOKE_ALL]: rpc(RPC.AUTH_SESSIONS_REVOKE_ALL, z.object({ userId: z.string() }), z.object({ revoked: z.number().int().nonnegative() })),
-  [RPC.AUTH_PASSWORD_RESET_REQUEST]: rpc(RPC.AUTH_PASSWORD_RESET_REQUEST, z.object({ email }), z.object({ ok: z.literal(true) })),
-  [RPC.AUTH_PASSWORD_RESET_CONFIRM]: rpc(RPC.AUTH_PASSWORD_RESET_CONFIRM, passwordResetConfirmSchema, z.object({ ok: z.literal(true) })),
+  [RPC.AUTH_SESSIONS_LIST]: rpc(
+    RPC.AUTH_SESSIONS_LIST,
+    z.object({ userId: z.string() }),
+    z.object({ items: z.array(sessionViewSchema) }),
+  ),
+  [RPC.AUTH_SESSIONS_REVOKE]: rpc(
+    RPC.AUTH_SESSIONS_REVOKE,
+    z.object({ userId: z.string(), sessionId: idSchema }),
+    z.object({ ok: z.literal(true) }),
+  ),
+  [RPC.AUTH_SESSIONS_REVOKE_ALL]: rpc(
+    RPC.AUTH_SESSIONS_REVOKE_ALL,
+    z.object({ userId: z.string() }),
+    z.object({ revoked: z.number().int().nonnegative() }),
+  ),
+  [RPC.AUTH_PASSWORD_RESET_REQUEST]: rpc(
+    RPC.AUTH_PASSWORD_RESET_REQUEST,
+    z.object({ email }),
+    z.object({ ok: z.literal(true) }),
+  ),
+  [RPC.AUTH_PASSWORD_RESET_CONFIRM]: rpc(
+    RPC.AUTH_PASSWORD_RESET_CONFIRM,
+    passwordResetConfirmSchema,
+    z.object({ ok: z.literal(true) }),
+  ),
   [RPC.AUTH_EMAIL_VERIFY]: rpc(RPC.AUTH_EMAIL_VERIFY, emailVerifySchema, userViewSchema),
-  [RPC.AUTH_EMAIL_VERIFY_RESEND]: rpc(RPC.AUTH_EMAIL_VERIFY_RESEND, z.object({ userId: z.string() }), z.object({ ok: z.literal(true) })),
-  [RPC.AUTH_API_KEYS_CREATE]: rpc(RPC.AUTH_API_KEYS_CREATE, apiKeyCreateSchema.extend({ userId: z.string() }), createdApiKeySchema),
-  [RPC.AUTH_API_KEYS_LIST]: rpc(RPC.AUTH_API_KEYS_LIST, z.object({ userId: z.string() }), z.object({ items: z.array(apiKeyViewSchema) })),
-  [RPC.AUTH_API_KEYS_REVOKE]: rpc(RPC.AUTH_API_KEYS_REVOKE, z.object({ userId: z.string(), keyId: idSchema }), z.object({ ok: z.literal(true) })),
-  [RPC.AUTH_VERIFY_API_KEY]: rpc(RPC.AUTH_VERIFY_API_KEY, z.object({ key: z.string().max(128) }), apiKeyPrincipalSchema),
+  [RPC.AUTH_EMAIL_VERIFY_RESEND]: rpc(
+    RPC.AUTH_EMAIL_VERIFY_RESEND,
+    z.object({ userId: z.string() }),
+    z.object({ ok: z.literal(true) }),
+  ),
+  [RPC.AUTH_API_KEYS_CREATE]: rpc(
+    RPC.AUTH_API_KEYS_CREATE,
+    apiKeyCreateSchema.extend({ userId: z.string() }),
+    createdApiKeySchema,
+  ),
+  [RPC.AUTH_API_KEYS_LIST]: rpc(
+    RPC.AUTH_API_KEYS_LIST,
+    z.object({ userId: z.string() }),
+    z.object({ items: z.array(apiKeyViewSchema) }),
+  ),
+  [RPC.AUTH_API_KEYS_REVOKE]: rpc(
+    RPC.AUTH_API_KEYS_REVOKE,
+    z.object({ userId: z.string(), keyId: idSchema }),
+    z.object({ ok: z.literal(true) }),
+  ),
+  [RPC.AUTH_VERIFY_API_KEY]: rpc(
+    RPC.AUTH_VERIFY_API_KEY,
+    z.object({ key: z.string().max(128) }),
+    apiKeyPrincipalSchema,
+  ),
   [RPC.AUTH_DENIED_USERS]: rpc(
     RPC.AUTH_DENIED_USERS,
     z.object({ sinceSeconds: z.number().int().nonnegative() }),
@@ -195,20 +269,33 @@ export const RPC_CONTRACTS = {
       sessions: z.array(z.object({ sessionId: z.string(), at: z.number().int() })).default([]),
     }),
   ),
-  [RPC.AUTH_ADMIN_USERS_LIST]: rpc(RPC.AUTH_ADMIN_USERS_LIST, adminUserListQuerySchema.extend({ actorId: z.string() }), adminUserListSchema),
+  [RPC.AUTH_ADMIN_USERS_LIST]: rpc(
+    RPC.AUTH_ADMIN_USERS_LIST,
+    adminUserListQuerySchema.extend({ actorId: z.string() }),
+    adminUserListSchema,
+  ),
   [RPC.AUTH_ADMIN_USER_SET_DISABLED]: rpc(
     RPC.AUTH_ADMIN_USER_SET_DISABLED,
     z.object({ actorId: z.string(), userId: idSchema, disabled: z.boolean() }),
     adminUserViewSchema,
   ),
-  [RPC.AUTH_ADMIN_USER_SET_PLAN]: rpc(RPC.AUTH_ADMIN_USER_SET_PLAN, adminSetPlanSchema.extend({ actorId: z.string(), userId: idSchema }), adminUserViewSchema),
-  [RPC.AUTH_ADMIN_INVITE_CREATE]: rpc(RPC.AUTH_ADMIN_INVITE_CREATE, inviteCreateSchema.extend({ actorId: z.string() }), inviteViewSchema),
+  [RPC.AUTH_ADMIN_USER_SET_PLAN]: rpc(
+    RPC.AUTH_ADMIN_USER_SET_PLAN,
+    adminSetPlanSchema.extend({ actorId: z.string(), userId: idSchema }),
+    adminUserViewSchema,
+  ),
+  [RPC.AUTH_ADMIN_INVITE_CREATE]: rpc(
+    RPC.AUTH_ADMIN_INVITE_CREATE,
+    inviteCreateSchema.extend({ actorId: z.string() }),
+    inviteViewSchema,
+  ),
   [RPC.JOBS_CREATE]: rpc(
     RPC.JOBS_CREATE,
     z.object({
       userId: z.string(),
       upload: storedUploadSchema,
-      options: uploadOptionsSchema,
+      options: jobOptionsSchema,
+      passwordSecret: sealedPasswordSchema.optional(),
       engine: engineChoiceSchema,
       idempotencyKey: z.string().max(255).optional(),
     }),
@@ -229,53 +316,141 @@ export const RPC_CONTRACTS = {
     jobListSchema,
   ),
   [RPC.JOBS_CANCEL]: rpc(RPC.JOBS_CANCEL, jobRef, jobViewSchema),
-  [RPC.JOBS_RESULT]: rpc(RPC.JOBS_RESULT, jobRef.extend({ format: outputFormatSchema }), resultLocationSchema),
+  [RPC.JOBS_RESULT]: rpc(
+    RPC.JOBS_RESULT,
+    jobRef.extend({ format: outputFormatSchema }),
+    resultLocationSchema,
+  ),
   /** The uploaded PDF, while uploads are retained (the web viewer shows it beside the translation). */
   [RPC.JOBS_SOURCE]: rpc(RPC.JOBS_SOURCE, jobRef, resultLocationSchema),
+  [RPC.JOBS_DELETE]: rpc(RPC.JOBS_DELETE, jobRef, z.object({ id: z.string(), objects: z.number().int().nonnegative() })),
+  /** Where the job's fidelity report is (`GET /v1/jobs/:id/report`). */
+  [RPC.JOBS_REPORT]: rpc(RPC.JOBS_REPORT, jobRef, resultLocationSchema),
   [RPC.JOBS_ESTIMATE]: rpc(
     RPC.JOBS_ESTIMATE,
-    z.object({ userId: z.string(), upload: storedUploadSchema, options: uploadOptionsSchema, engine: engineChoiceSchema }),
+    z.object({ userId: z.string(), upload: storedUploadSchema, options: jobOptionsSchema, passwordSecret: sealedPasswordSchema.optional(), engine: engineChoiceSchema }),
     dryRunSchema,
   ),
   [RPC.JOBS_ERASE_USER]: rpc(RPC.JOBS_ERASE_USER, accountData.eraseJobs.request, accountData.eraseJobs.response),
   [RPC.JOBS_ADMIN_QUEUES]: rpc(RPC.JOBS_ADMIN_QUEUES, queueAdmin.overview.request, queueAdmin.overview.response),
   [RPC.JOBS_ADMIN_QUEUE_FAILED]: rpc(RPC.JOBS_ADMIN_QUEUE_FAILED, queueAdmin.failed.request, queueAdmin.failed.response),
   [RPC.JOBS_ADMIN_QUEUE_RETRY]: rpc(RPC.JOBS_ADMIN_QUEUE_RETRY, queueAdmin.retry.request, queueAdmin.retry.response),
+  [RPC.JOBS_ADMIN_QUEUE_REMOVE]: rpc(RPC.JOBS_ADMIN_QUEUE_REMOVE, queueAdmin.remove.request, queueAdmin.remove.response),
+  /** A worker takes a step's lease before working on it; refused for a stale step. */
+  [RPC.JOBS_STEP_CLAIM]: rpc(RPC.JOBS_STEP_CLAIM, stepClaimSchema, stepLeaseAnswerSchema),
+  /** A running step extends its lease; refused once the lease is no longer this run's. */
+  [RPC.JOBS_STEP_HEARTBEAT]: rpc(RPC.JOBS_STEP_HEARTBEAT, stepClaimSchema, stepLeaseAnswerSchema),
   [RPC.CREDITS_RESERVE]: rpc(RPC.CREDITS_RESERVE, credits.reserve.request, credits.reserve.response),
   [RPC.CREDITS_SETTLE]: rpc(RPC.CREDITS_SETTLE, credits.settle.request, credits.settle.response),
-  [RPC.CREDITS_RELEASE]: rpc(RPC.CREDITS_RELEASE, credits.release.request, credits.release.response),
+  [RPC.CREDITS_RELEASE]: rpc(
+    RPC.CREDITS_RELEASE,
+    credits.release.request,
+    credits.release.response,
+  ),
   [RPC.CREDITS_USAGE]: rpc(RPC.CREDITS_USAGE, credits.usage.request, credits.usage.response),
-  [RPC.AUTH_ACCOUNT_EXPORT]: rpc(RPC.AUTH_ACCOUNT_EXPORT, accountData.export.request, accountData.export.response),
-  [RPC.AUTH_ACCOUNT_DELETE]: rpc(RPC.AUTH_ACCOUNT_DELETE, accountData.delete.request, accountData.delete.response),
-  [RPC.AUTH_INACTIVE_ACCOUNTS]: rpc(RPC.AUTH_INACTIVE_ACCOUNTS, inactiveAccounts.request, inactiveAccounts.response),
-  [RPC.TRANSLATION_ENGINES]: rpc(RPC.TRANSLATION_ENGINES, z.object({}), z.object({ items: z.array(engineInfoSchema) })),
-  [RPC.TRANSLATION_RESOLVE_ENGINE]: rpc(RPC.TRANSLATION_RESOLVE_ENGINE, resolveEngineRequestSchema, engineChoiceSchema),
-  [RPC.TRANSLATION_GLOSSARY_CREATE]: rpc(RPC.TRANSLATION_GLOSSARY_CREATE, glossaryCreateSchema.extend({ userId: z.string() }), glossaryViewSchema),
-  [RPC.TRANSLATION_GLOSSARY_LIST]: rpc(RPC.TRANSLATION_GLOSSARY_LIST, z.object({ userId: z.string() }), z.object({ items: z.array(glossaryViewSchema) })),
-  [RPC.TRANSLATION_GLOSSARY_GET]: rpc(RPC.TRANSLATION_GLOSSARY_GET, glossaryRef, glossaryDetailSchema),
-  [RPC.TRANSLATION_GLOSSARY_DELETE]: rpc(RPC.TRANSLATION_GLOSSARY_DELETE, glossaryRef, z.object({ ok: z.literal(true) })),
+  [RPC.AUTH_ACCOUNT_EXPORT]: rpc(
+    RPC.AUTH_ACCOUNT_EXPORT,
+    accountData.export.request,
+    accountData.export.response,
+  ),
+  [RPC.AUTH_ACCOUNT_DELETE]: rpc(
+    RPC.AUTH_ACCOUNT_DELETE,
+    accountData.delete.request,
+    accountData.delete.response,
+  ),
+  [RPC.AUTH_INACTIVE_ACCOUNTS]: rpc(
+    RPC.AUTH_INACTIVE_ACCOUNTS,
+    inactiveAccounts.request,
+    inactiveAccounts.response,
+  ),
+  [RPC.TRANSLATION_ENGINES]: rpc(
+    RPC.TRANSLATION_ENGINES,
+    z.object({}),
+    z.object({ items: z.array(engineInfoSchema) }),
+  ),
+  [RPC.TRANSLATION_RESOLVE_ENGINE]: rpc(
+    RPC.TRANSLATION_RESOLVE_ENGINE,
+    resolveEngineRequestSchema,
+    engineChoiceSchema,
+  ),
+  [RPC.TRANSLATION_GLOSSARY_CREATE]: rpc(
+    RPC.TRANSLATION_GLOSSARY_CREATE,
+    glossaryCreateSchema.extend({ userId: z.string() }),
+    glossaryViewSchema,
+  ),
+  [RPC.TRANSLATION_GLOSSARY_LIST]: rpc(
+    RPC.TRANSLATION_GLOSSARY_LIST,
+    z.object({ userId: z.string() }),
+    z.object({ items: z.array(glossaryViewSchema) }),
+  ),
+  [RPC.TRANSLATION_GLOSSARY_GET]: rpc(
+    RPC.TRANSLATION_GLOSSARY_GET,
+    glossaryRef,
+    glossaryDetailSchema,
+  ),
+  [RPC.TRANSLATION_GLOSSARY_DELETE]: rpc(
+    RPC.TRANSLATION_GLOSSARY_DELETE,
+    glossaryRef,
+    z.object({ ok: z.literal(true) }),
+  ),
   [RPC.TRANSLATION_MEMORY_PURGE]: rpc(
     RPC.TRANSLATION_MEMORY_PURGE,
     z.object({ userId: z.string(), glossaryId: z.string().max(64).optional() }),
     z.object({ removed: z.number().int().nonnegative() }),
   ),
-  [RPC.TRANSLATION_MEMORY_EXPORT]: rpc(RPC.TRANSLATION_MEMORY_EXPORT, z.object({ userId: z.string() }), z.object({ tmx: z.string().max(TMX_MAX_CHARS) })),
+  [RPC.TRANSLATION_MEMORY_EXPORT]: rpc(
+    RPC.TRANSLATION_MEMORY_EXPORT,
+    z.object({ userId: z.string() }),
+    z.object({ tmx: z.string().max(TMX_MAX_CHARS) }),
+  ),
   [RPC.TRANSLATION_MEMORY_IMPORT]: rpc(
     RPC.TRANSLATION_MEMORY_IMPORT,
     z.object({ userId: z.string(), tmx: z.string().min(1).max(TMX_MAX_CHARS) }),
     z.object({ imported: z.number().int().nonnegative(), skipped: z.number().int().nonnegative() }),
   ),
-  [RPC.NOTIFY_WEBHOOKS_CREATE]: rpc(RPC.NOTIFY_WEBHOOKS_CREATE, webhooks.create.request, webhooks.create.response),
-  [RPC.NOTIFY_WEBHOOKS_LIST]: rpc(RPC.NOTIFY_WEBHOOKS_LIST, webhooks.list.request, webhooks.list.response),
-  [RPC.NOTIFY_WEBHOOKS_DELETE]: rpc(RPC.NOTIFY_WEBHOOKS_DELETE, webhooks.delete.request, webhooks.delete.response),
-  [RPC.NOTIFY_WEBHOOK_DELIVERIES]: rpc(RPC.NOTIFY_WEBHOOK_DELIVERIES, webhooks.deliveries.request, webhooks.deliveries.response),
-  [RPC.NOTIFY_WEBHOOK_REDELIVER]: rpc(RPC.NOTIFY_WEBHOOK_REDELIVER, webhooks.redeliver.request, webhooks.redeliver.response),
-  [RPC.NOTIFY_JOB_WEBHOOK]: rpc(RPC.NOTIFY_JOB_WEBHOOK, webhooks.jobWebhook.request, webhooks.jobWebhook.response),
-  [RPC.NOTIFY_SIGNING_SECRET]: rpc(RPC.NOTIFY_SIGNING_SECRET, webhooks.signingSecret.request, webhooks.signingSecret.response),
+  [RPC.NOTIFY_WEBHOOKS_CREATE]: rpc(
+    RPC.NOTIFY_WEBHOOKS_CREATE,
+    webhooks.create.request,
+    webhooks.create.response,
+  ),
+  [RPC.NOTIFY_WEBHOOKS_LIST]: rpc(
+    RPC.NOTIFY_WEBHOOKS_LIST,
+    webhooks.list.request,
+    webhooks.list.response,
+  ),
+  [RPC.NOTIFY_WEBHOOKS_DELETE]: rpc(
+    RPC.NOTIFY_WEBHOOKS_DELETE,
+    webhooks.delete.request,
+    webhooks.delete.response,
+  ),
+  [RPC.NOTIFY_WEBHOOK_DELIVERIES]: rpc(
+    RPC.NOTIFY_WEBHOOK_DELIVERIES,
+    webhooks.deliveries.request,
+    webhooks.deliveries.response,
+  ),
+  [RPC.NOTIFY_WEBHOOK_REDELIVER]: rpc(
+    RPC.NOTIFY_WEBHOOK_REDELIVER,
+    webhooks.redeliver.request,
+    webhooks.redeliver.response,
+  ),
+  [RPC.NOTIFY_JOB_WEBHOOK]: rpc(
+    RPC.NOTIFY_JOB_WEBHOOK,
+    webhooks.jobWebhook.request,
+    webhooks.jobWebhook.response,
+  ),
+  [RPC.NOTIFY_SIGNING_SECRET]: rpc(
+    RPC.NOTIFY_SIGNING_SECRET,
+    webhooks.signingSecret.request,
+    webhooks.signingSecret.response,
+  ),
 } as const;
 
-export type RpcRequest<P extends keyof typeof RPC_CONTRACTS> = z.input<(typeof RPC_CONTRACTS)[P]['request']>;
-export type RpcResponse<P extends keyof typeof RPC_CONTRACTS> = z.infer<(typeof RPC_CONTRACTS)[P]['response']>;
+export type RpcRequest<P extends keyof typeof RPC_CONTRACTS> = z.input<
+  (typeof RPC_CONTRACTS)[P]['request']
+>;
+export type RpcResponse<P extends keyof typeof RPC_CONTRACTS> = z.infer<
+  (typeof RPC_CONTRACTS)[P]['response']
+>;
 
 /**
  * Access tokens: EdDSA (Ed25519) JWTs signed by auth and verified locally by the
@@ -297,7 +472,10 @@ export const accessTokenClaimsSchema = z.object({
   /** The session (refresh-token family) the token was issued for. */
   sid: z.string().max(64).optional(),
   iss: z.literal(ACCESS_TOKEN.issuer),
-  aud: z.union([z.literal(ACCESS_TOKEN.audience), z.array(z.string()).refine((a) => a.includes(ACCESS_TOKEN.audience))]),
+  aud: z.union([
+    z.literal(ACCESS_TOKEN.audience),
+    z.array(z.string()).refine((a) => a.includes(ACCESS_TOKEN.audience)),
+  ]),
   exp: z.number().int(),
   iat: z.number().int().optional(),
   jti: z.string().optional(),
@@ -314,7 +492,8 @@ export interface JobCursor {
   id: string;
 }
 
-const jobCursorSchema = z.object({ createdAt: z.iso.datetime(), id: z.string().min(1).max(64) });
+// The id is a job id (a UUID): a cursor whose id is anything else is refused before a query sees it.
+const jobCursorSchema = z.object({ createdAt: z.iso.datetime(), id: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i) });
 
 export function encodeJobCursor(cursor: JobCursor): string {
   return Buffer.from(`${cursor.createdAt}|${cursor.id}`, 'utf8').toString('base64url');
@@ -325,7 +504,10 @@ export function decodeJobCursor(cursor: string): JobCursor | null {
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
   const bar = text.indexOf('|');
   if (bar < 0) return null;
-  const parsed = jobCursorSchema.safeParse({ createdAt: text.slice(0, bar), id: text.slice(bar + 1) });
+  const parsed = jobCursorSchema.safeParse({
+    createdAt: text.slice(0, bar),
+    id: text.slice(bar + 1),
+  });
   return parsed.success ? parsed.data : null;
 }
 
@@ -335,6 +517,10 @@ export function decodeJobCursor(cursor: string): JobCursor | null {
  */
 export const notifyEventsContract = rpc(
   RPC.NOTIFY_EVENTS,
-  z.object({ jobId: z.string().max(64), afterSeq: z.number().int().nonnegative().default(0), limit: z.number().int().min(1).max(1000).default(200) }),
+  z.object({
+    jobId: z.string().max(64),
+    afterSeq: z.number().int().nonnegative().default(0),
+    limit: z.number().int().min(1).max(1000).default(200),
+  }),
   z.object({ events: z.array(jobEventSchema) }),
 );

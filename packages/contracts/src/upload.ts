@@ -13,7 +13,12 @@ export const ENGINE_NAMES = ['pseudo', 'google', 'anthropic', 'openai', 'openrou
 export const engineNameSchema = z.enum(ENGINE_NAMES);
 export type EngineName = z.infer<typeof engineNameSchema>;
 
-export const DUAL_MODES = ['side', 'alternate'] as const;
+/**
+ * Bilingual PDF layouts: `side` (original and translated page side by side), `alternate`
+ * (original page, then its translation), `interleaved` (a new, reflowed document: each
+ * source paragraph followed by its translation).
+ */
+export const DUAL_MODES = ['side', 'alternate', 'interleaved'] as const;
 export const dualModeSchema = z.enum(DUAL_MODES);
 export type DualMode = z.infer<typeof dualModeSchema>;
 
@@ -64,6 +69,8 @@ export const uploadOptionsSchema = z.object({
   password: z.string().max(1024).optional(),
   noCache: booleanish.default(false),
   useMemory: booleanish.default(true),
+  /** Translate the text labels inside figures (clear text runs); absent or false keeps them as they are. */
+  translateFigureText: booleanish.optional(),
 });
 export type UploadOptionsInput = z.input<typeof uploadOptionsSchema>;
 export type UploadOptions = z.infer<typeof uploadOptionsSchema>;
@@ -79,5 +86,6 @@ export function outputAffectingOptions(o: UploadOptions): Record<string, unknown
     dualMode: o.dualMode,
     glossaryId: o.glossaryId ?? null,
     useMemory: o.useMemory,
+    ...(o.translateFigureText ? { translateFigureText: true } : {}),
   };
 }

@@ -52,6 +52,37 @@ export const jobStageDuration = new Histogram({
   registers: [registry],
 });
 
+/** Steps a worker dropped unrun: outdated lease, finished job, or another run's live lease. */
+export const staleSteps = new Counter({
+  name: 'docat_stale_steps_total',
+  help: 'Queue steps acknowledged and dropped before any work, by queue and reason (superseded, finished, held, cancelled).',
+  labelNames: ['queue', 'reason'] as const,
+  registers: [registry],
+});
+
+/** Claims granted, `run` = first for the step's first run, again for any later one (a worker died, or a duplicate). */
+export const stepRuns = new Counter({
+  name: 'docat_step_runs_total',
+  help: 'Chunk and render steps a worker was allowed to start, by queue and run (first, again).',
+  labelNames: ['queue', 'run'] as const,
+  registers: [registry],
+});
+
+export const stepQueueWait = new Histogram({
+  name: 'docat_step_queue_wait_seconds',
+  help: 'Time from dispatch to a worker claiming the step, by queue. Waiting never expires a step.',
+  labelNames: ['queue'] as const,
+  buckets: JOB_BUCKETS,
+  registers: [registry],
+});
+
+export const dispatchCapacity = new Gauge({
+  name: 'docat_dispatch_capacity',
+  help: 'Steps the live workers announced they run at once, by queue: the bound on dispatched chunk steps.',
+  labelNames: ['queue'] as const,
+  registers: [registry],
+});
+
 export const jobsFinished = new Counter({
   name: 'docat_jobs_total',
   help: 'Jobs that reached a final state, by state and error code (empty when none).',
@@ -247,19 +278,24 @@ class CachedReading {
 
   async current(): Promise<number | undefined> {
     if (Date.now() - this.readAt >= this.ttlMs) {
-      this.pending ??= this.read().then(
-        (value) => {
-          this.value = value;
-          this.readAt = Date.now();
-        },
-        () => {
-          this.readAt = Date.now();
-        },
-      ).finally(() => {
-        this.pending = undefined;
-      });
+      this.pending ??= this.read()
+        .then(
+          (value) => {
+            this.value = value;
+            this.readAt = Date.now();
+          },
+          () => {
+            this.readAt = Date.now();
+          },
+        )
+        .finally(() => {
+          this.pending = undefined;
+        });
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([this.pending, new Promise<void>((resolve) => (timer = setTimeout(resolve, this.timeoutMs)))]);
+      await Promise.race([
+        this.pending,
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, this.timeoutMs))),
+      ]);
       clearTimeout(timer);
     }
     return this.value;
@@ -292,7 +328,11 @@ export function parseRedisUsedMemory(info: string): number {
 }
 
 /** Reports a Redis server's memory at scrape time; `info` answers `INFO memory`. */
-export function watchRedisMemory(redis: string, info: () => Promise<string>, ttlMs = 10_000): () => void {
+export function watchRedisMemory(
+  redis: string,
+  info: () => Promise<string>,
+  ttlMs = 10_000,
+): () => void {
   const reading = new CachedReading(async () => parseRedisUsedMemory(await info()), ttlMs);
   redisMemory.set(redis, reading);
   return () => {

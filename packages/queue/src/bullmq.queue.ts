@@ -17,6 +17,7 @@ import {
   DEFAULT_RETAIN_FAILED_MS,
   type EnqueueOptions,
   type FailedQueueJob,
+  type RemoveOutcome,
   type QueueDepth,
   type QueueJob,
   type QueuePort,
@@ -205,6 +206,17 @@ export class BullMqQueue implements QueuePort {
     };
   }
 
+  async isPending(queue: QueueName, jobId: string): Promise<boolean> {
+    const state = await this.#queue(queue).getJobState(stableJobId(jobId));
+    return (
+      state === 'waiting' ||
+      state === 'delayed' ||
+      state === 'active' ||
+      state === 'prioritized' ||
+      state === 'waiting-children'
+    );
+  }
+
   async workersAlive(queue: QueueName): Promise<number> {
     return this.#queue(queue).getWorkersCount();
   }
@@ -222,9 +234,15 @@ export class BullMqQueue implements QueuePort {
     return { completed, failed };
   }
 
-  async failedJobs(queue: QueueName, page: { limit: number; offset: number }): Promise<{ total: number; items: FailedQueueJob[] }> {
+  async failedJobs(
+    queue: QueueName,
+    page: { limit: number; offset: number },
+  ): Promise<{ total: number; items: FailedQueueJob[] }> {
     const q = this.#queue(queue);
-    const [total, jobs] = await Promise.all([q.getFailedCount(), q.getFailed(page.offset, page.offset + page.limit - 1)]);
+    const [total, jobs] = await Promise.all([
+      q.getFailedCount(),
+      q.getFailed(page.offset, page.offset + page.limit - 1),
+    ]);
     return {
       total,
       items: jobs
@@ -246,6 +264,14 @@ export class BullMqQueue implements QueuePort {
     if (!(await job.isFailed())) return 'not_failed';
     await job.retry('failed', { resetAttemptsMade: true });
     return 'retried';
+  }
+
+  async removeFailed(queue: QueueName, id: string): Promise<RemoveOutcome> {
+    const job = await this.#queue(queue).getJob(id);
+    if (!job) return 'not_found';
+    if (!(await job.isFailed())) return 'not_failed';
+    await job.remove();
+    return 'removed';
   }
 
   async stop(opts: StopOptions = {}): Promise<void> {

@@ -9,6 +9,7 @@ import {
   DEFAULT_RETAIN_COMPLETED_MS,
   type EnqueueOptions,
   type FailedQueueJob,
+  type RemoveOutcome,
   type QueueDepth,
   type QueueJob,
   type QueuePort,
@@ -130,15 +131,17 @@ export class PgBossQueue implements QueuePort {
     const id = stableJobId(opts.jobId);
     const attempts = opts.attempts ?? DEFAULT_ATTEMPTS;
     const backoffMs = opts.backoffMs ?? DEFAULT_BACKOFF_MS;
-    const created = await tracedEnqueue(queue, data, (stamped) => this.#boss.send(queue, stamped, {
-      id,
-      retryLimit: Math.max(0, attempts - 1),
-      // pg-boss counts retry delays in whole seconds.
-      retryDelay: Math.max(1, Math.round(backoffMs / 1000)),
-      retryBackoff: true,
-      priority: opts.priority ?? 0,
-      ...(opts.delayMs && opts.delayMs > 0 ? { startAfter: opts.delayMs / 1000 } : {}),
-    }));
+    const created = await tracedEnqueue(queue, data, (stamped) =>
+      this.#boss.send(queue, stamped, {
+        id,
+        retryLimit: Math.max(0, attempts - 1),
+        // pg-boss counts retry delays in whole seconds.
+        retryDelay: Math.max(1, Math.round(backoffMs / 1000)),
+        retryBackoff: true,
+        priority: opts.priority ?? 0,
+        ...(opts.delayMs && opts.delayMs > 0 ? { startAfter: opts.delayMs / 1000 } : {}),
+      }),
+    );
     return { id, created: created !== null };
   }
 
@@ -253,6 +256,18 @@ export class PgBossQueue implements QueuePort {
    * This process counts once while it works the queue; other processes count while the
    * pg-boss instance registry has heard from them (three missed 30 s heartbeats = gone).
    */
+  async isPending(queue: QueueName, jobId: string): Promise<boolean> {
+    await this.start();
+    const found = await this.#boss
+      .getDb()
+      .executeSql(`SELECT state FROM ${this.#schema}.job WHERE name = $1 AND id::text = $2`, [
+        queue,
+        stableJobId(jobId),
+      ]);
+    const state = (found.rows[0] as { state?: string } | undefined)?.state;
+    return state === 'created' || state === 'retry' || state === 'active';
+  }
+
   async workersAlive(queue: QueueName): Promise<number> {
     await this.start();
     const local = !this.#stopping && this.#workers.some((w) => w.queue === queue) ? 1 : 0;
@@ -280,11 +295,17 @@ export class PgBossQueue implements QueuePort {
     return { completed: count(row.completed), failed: count(row.failed) };
   }
 
-  async failedJobs(queue: QueueName, page: { limit: number; offset: number }): Promise<{ total: number; items: FailedQueueJob[] }> {
+  async failedJobs(
+    queue: QueueName,
+    page: { limit: number; offset: number },
+  ): Promise<{ total: number; items: FailedQueueJob[] }> {
     await this.start();
     const db = this.#boss.getDb();
     const [totals, found] = await Promise.all([
-      db.executeSql(`SELECT count(*) AS n FROM ${this.#schema}.job WHERE name = $1 AND state = 'failed'`, [queue]),
+      db.executeSql(
+        `SELECT count(*) AS n FROM ${this.#schema}.job WHERE name = $1 AND state = 'failed'`,
+        [queue],
+      ),
       db.executeSql(
         `SELECT id, retry_count, output, completed_on, created_on, data
            FROM ${this.#schema}.job WHERE name = $1 AND state = 'failed'
@@ -292,12 +313,24 @@ export class PgBossQueue implements QueuePort {
         [queue, page.limit, page.offset],
       ),
     ]);
-    const items = (found.rows as Array<{ id: string; retry_count: number; output: unknown; completed_on: Date | null; created_on: Date | null; data: unknown }>).map((row) => {
+    const items = (
+      found.rows as Array<{
+        id: string;
+        retry_count: number;
+        output: unknown;
+        completed_on: Date | null;
+        created_on: Date | null;
+        data: unknown;
+      }>
+    ).map((row) => {
       const output = row.output as { message?: unknown } | null;
       return {
         id: row.id,
         attempts: count(row.retry_count) + 1,
-        error: (typeof output?.message === 'string' ? output.message : JSON.stringify(output ?? '')).slice(0, 500),
+        error: (typeof output?.message === 'string'
+          ? output.message
+          : JSON.stringify(output ?? '')
+        ).slice(0, 500),
         failedAt: row.completed_on,
         enqueuedAt: row.created_on,
         data: row.data,
@@ -308,12 +341,27 @@ export class PgBossQueue implements QueuePort {
 
   async retryFailed(queue: QueueName, id: string): Promise<RetryOutcome> {
     await this.start();
-    const found = await this.#boss.getDb().executeSql(`SELECT state FROM ${this.#schema}.job WHERE name = $1 AND id::text = $2`, [queue, id]);
+    const found = await this.#boss
+      .getDb()
+      .executeSql(`SELECT state FROM ${this.#schema}.job WHERE name = $1 AND id::text = $2`, [
+        queue,
+        id,
+      ]);
     const state = (found.rows[0] as { state?: string } | undefined)?.state;
     if (state === undefined) return 'not_found';
     if (state !== 'failed') return 'not_failed';
     await this.#boss.retry(queue, id);
     return 'retried';
+  }
+
+  async removeFailed(queue: QueueName, id: string): Promise<RemoveOutcome> {
+    await this.start();
+    const found = await this.#boss.getDb().executeSql(`SELECT state FROM ${this.#schema}.job WHERE name = $1 AND id::text = $2`, [queue, id]);
+    const state = (found.rows[0] as { state?: string } | undefined)?.state;
+    if (state === undefined) return 'not_found';
+    if (state !== 'failed') return 'not_failed';
+    await this.#boss.deleteJob(queue, id);
+    return 'removed';
   }
 
   async stop(opts: StopOptions = {}): Promise<void> {

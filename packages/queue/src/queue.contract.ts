@@ -91,6 +91,8 @@ export function queueContract(label: string, newTarget: () => Promise<ContractTa
       run(async (open) => {
         const q = await open();
         const first = await q.enqueue(Q, envelope(1), { jobId: 'job-7:chunk-0:extract' });
+        assert.equal(await q.isPending(Q, 'job-7:chunk-0:extract'), true, 'waiting is pending');
+        assert.equal(await q.isPending(Q, 'job-7:chunk-9:extract'), false, 'an unknown id is not');
         const second = await q.enqueue(Q, envelope(2), { jobId: 'job-7:chunk-0:extract' });
         const other = await q.enqueue(Q, envelope(3), { jobId: 'job-7:chunk-1:extract' });
         assert.equal(first.created, true);
@@ -104,6 +106,11 @@ export function queueContract(label: string, newTarget: () => Promise<ContractTa
         await waitFor('both jobs', () => seen.length >= 2);
         await sleep(1_200);
         assert.deepEqual(seen.sort(), [1, 3]);
+        assert.equal(
+          await q.isPending(Q, 'job-7:chunk-0:extract'),
+          false,
+          'a completed job is not pending',
+        );
         const again = await q.enqueue(Q, envelope(4), { jobId: 'job-7:chunk-0:extract' });
         assert.equal(again.created, false, 'a completed job still holds its id');
       }),

@@ -69,6 +69,7 @@ export interface QueueThroughput {
 }
 
 export type RetryOutcome = 'retried' | 'not_found' | 'not_failed';
+export type RemoveOutcome = 'removed' | 'not_found' | 'not_failed';
 
 export interface StopOptions {
   /** How long in-flight handlers may run on before they are aborted and returned; default 10 s. */
@@ -94,14 +95,25 @@ export interface QueuePort {
     opts?: WorkOptions,
   ): Promise<void>;
   depth(queue: QueueName): Promise<QueueDepth>;
+  /**
+   * Whether the job enqueued under this `jobId` (EnqueueOptions) is still to run: waiting,
+   * delayed, running or waiting to retry. False once it completed or failed for good, or
+   * when the queue holds no such job.
+   */
+  isPending(queue: QueueName, jobId: string): Promise<boolean>;
   /** Live worker registrations (processes or worker objects) consuming the queue. */
   workersAlive(queue: QueueName): Promise<number>;
   /** Operations: jobs that completed or failed for good within the last `windowMs`. */
   throughput(queue: QueueName, windowMs: number): Promise<QueueThroughput>;
   /** Operations: failed jobs still retained, most recent first. */
-  failedJobs(queue: QueueName, page: { limit: number; offset: number }): Promise<{ total: number; items: FailedQueueJob[] }>;
+  failedJobs(
+    queue: QueueName,
+    page: { limit: number; offset: number },
+  ): Promise<{ total: number; items: FailedQueueJob[] }>;
   /** Operations: puts a failed job back in the queue to run again (at least once more). */
   retryFailed(queue: QueueName, id: string): Promise<RetryOutcome>;
+  /** Operations: deletes a failed job for good (it will not run again). */
+  removeFailed(queue: QueueName, id: string): Promise<RemoveOutcome>;
   /**
    * Stops taking jobs, lets in-flight ones finish for up to `graceMs`, then aborts the
    * rest (their `signal` fires) and returns them to the queue without spending an

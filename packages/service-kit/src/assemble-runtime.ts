@@ -6,7 +6,13 @@ import type { CachePort } from './cache/cache.port.js';
 import type { BusClient, ObjectStorage, QueuePort } from './ports.js';
 import type { RateLimiterPort } from './rate-limit/rate-limiter.port.js';
 import type { EventLogPort } from './event-log/event-log.port.js';
-import type { EntityClass, MigrationClass, ReadinessCheck, ReadinessReport, Runtime } from './runtime.js';
+import type {
+  EntityClass,
+  MigrationClass,
+  ReadinessCheck,
+  ReadinessReport,
+  Runtime,
+} from './runtime.js';
 import type { RuntimeConfig } from './settings.js';
 
 export interface RuntimeParts<C extends RuntimeConfig> {
@@ -19,7 +25,11 @@ export interface RuntimeParts<C extends RuntimeConfig> {
   requestLimiter: RequestLimiter;
   eventLog: EventLogPort;
   transportStrategy(service: ServiceName): CustomTransportStrategy;
-  openDataSource(schema: string, entities: EntityClass[], migrations: MigrationClass[]): Promise<DataSource>;
+  openDataSource(
+    schema: string,
+    entities: EntityClass[],
+    migrations: MigrationClass[],
+  ): Promise<DataSource>;
   checks?: Record<string, ReadinessCheck>;
   /** Run after the parts above are closed, in order (connections, child processes). */
   closers?: (() => Promise<void>)[];
@@ -29,7 +39,10 @@ const CHECK_TIMEOUT_MS = 2_000;
 
 function withTimeout(check: ReadinessCheck): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out after ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => reject(new Error(`timed out after ${CHECK_TIMEOUT_MS} ms`)),
+      CHECK_TIMEOUT_MS,
+    );
     check().then(
       () => {
         clearTimeout(timer);
@@ -63,10 +76,12 @@ export function assembleRuntime<C extends RuntimeConfig>(parts: RuntimeParts<C>)
       worked.add(name);
     },
     depth: (name) => parts.queue.depth(name),
+    isPending: (name, jobId) => parts.queue.isPending(name, jobId),
     workersAlive: (name) => parts.queue.workersAlive(name),
     throughput: (name, windowMs) => parts.queue.throughput(name, windowMs),
     failedJobs: (name, page) => parts.queue.failedJobs(name, page),
     retryFailed: (name, id) => parts.queue.retryFailed(name, id),
+    removeFailed: (name, id) => parts.queue.removeFailed(name, id),
     stop: (opts) => (stopping ??= parts.queue.stop(opts)),
   };
 
@@ -108,7 +123,10 @@ export function assembleRuntime<C extends RuntimeConfig>(parts: RuntimeParts<C>)
           }
         }),
       );
-      return { ready: entries.every(([, status]) => status === 'ok'), checks: Object.fromEntries(entries) };
+      return {
+        ready: entries.every(([, status]) => status === 'ok'),
+        checks: Object.fromEntries(entries),
+      };
     },
     close() {
       closing ??= (async () => {

@@ -1,13 +1,20 @@
 import 'reflect-metadata';
-import { Logger, Module, type DynamicModule, type INestApplication, type INestMicroservice, type Type } from '@nestjs/common';
+import {
+  Logger,
+  Module,
+  type DynamicModule,
+  type INestApplication,
+  type INestMicroservice,
+  type Type,
+} from '@nestjs/common';
 import { NestFactory, type AbstractHttpAdapter } from '@nestjs/core';
 import type { CustomTransportStrategy } from '@nestjs/microservices';
-import { LoggerModule } from 'nestjs-pino';
 import type { QueueName, ServiceName } from '@docat/contracts';
 import { DocatRpcExceptionFilter } from './errors/rpc-exception.filter.js';
 import { collectQueueMetrics } from './health/queue-metrics.js';
 import { startManagementServer, type ManagementServer } from './health/management.server.js';
 import { setupLogging, type LogLevel } from './logging/logger.js';
+import { logHttpRequests, sampledRequestLevel } from './logging/request-log.js';
 import { traceHttpRequests } from './tracing/http-tracing.js';
 import { startTracing } from './tracing/tracing.js';
 import type { Runtime } from './runtime.js';
@@ -59,7 +66,9 @@ class ServiceRootModule {}
 
 function handlersOf(strategy: CustomTransportStrategy): ReadonlySet<string> | null {
   const candidate = strategy as Partial<{ getHandlers(): Map<string, unknown> }>;
-  return typeof candidate.getHandlers === 'function' ? new Set(candidate.getHandlers().keys()) : null;
+  return typeof candidate.getHandlers === 'function'
+    ? new Set(candidate.getHandlers().keys())
+    : null;
 }
 
 /** Fails fast when a claimed pattern or queue has no handler: a missing handler would strand work silently. */
@@ -70,7 +79,9 @@ export function checkClaims(
   worked: ReadonlySet<QueueName>,
 ): void {
   const missing: string[] = [];
-  if (handlers) for (const pattern of claims?.patterns ?? []) if (!handlers.has(pattern)) missing.push(`pattern ${pattern}`);
+  if (handlers)
+    for (const pattern of claims?.patterns ?? [])
+      if (!handlers.has(pattern)) missing.push(`pattern ${pattern}`);
   for (const queue of claims?.queues ?? []) if (!worked.has(queue)) missing.push(`queue ${queue}`);
   if (missing.length > 0) throw new Error(`${service}: no handler for ${missing.join(', ')}`);
 }
@@ -86,14 +97,16 @@ export async function bootstrapService(opts: BootstrapOptions): Promise<RunningS
   const runtime = typeof opts.runtime === 'function' ? await opts.runtime() : opts.runtime;
   // One process, one logger and one tracer: standalone mode calls this once per module.
   const standalone = runtime.config.mode === 'standalone';
-  const tracing = await startTracing({ serviceName: standalone ? 'docat' : `docat-${opts.service}` });
+  const tracing = await startTracing({
+    serviceName: standalone ? 'docat' : `docat-${opts.service}`,
+  });
   const logging = setupLogging({
     service: standalone ? 'standalone' : opts.service,
     level: runtime.config.logLevel ?? logLevelFromEnv(),
   });
   Logger.overrideLogger(logging.nest);
   const logger = logging.root.child({ context: opts.service });
-  const imports = [RuntimeModule.forRoot(runtime), ...(opts.http ? [LoggerModule.forRoot(logging.params)] : []), opts.module];
+  const imports = [RuntimeModule.forRoot(runtime), opts.module];
   const root: DynamicModule = { module: ServiceRootModule, imports };
   const useTransport = opts.transport ?? true;
   const strategy = useTransport ? runtime.transportStrategy(opts.service) : null;
@@ -102,12 +115,25 @@ export async function bootstrapService(opts: BootstrapOptions): Promise<RunningS
   let httpPort: number | null = null;
   try {
     if (opts.http) {
-      const http = await NestFactory.create(root, opts.http.adapter(), { logger: logging.nest, abortOnError: false });
+      const http = await NestFactory.create(root, opts.http.adapter(), {
+        logger: logging.nest,
+        abortOnError: false,
+      });
       app = http;
       traceHttpRequests(http.getHttpAdapter().getInstance());
+      logHttpRequests(http.getHttpAdapter().getInstance(), logging.root, sampledRequestLevel(runtime.config.logReadSample ?? 0));
       if (strategy) {
-        const micro = http.connectMicroservice({ strategy }, { inheritAppConfig: false });
+        // Deferred, so the filter is registered before the listeners that capture it
+        // (Nest warns "Cannot apply global exception filters" and ignores it otherwise).
+        // The application's init runs the lifecycle hooks; the microservice must not again.
+        const micro = http.connectMicroservice(
+          { strategy },
+          { inheritAppConfig: false, deferInitialization: true },
+        );
         micro.useGlobalFilters(new DocatRpcExceptionFilter());
+        (micro as unknown as { setIsInitHookCalled(called: boolean): void }).setIsInitHookCalled(
+          true,
+        );
       }
       await opts.http.configure?.(http, runtime);
       // No enableShutdownHooks(): Nest would close this app on a signal and re-send it,
@@ -120,16 +146,28 @@ export async function bootstrapService(opts: BootstrapOptions): Promise<RunningS
       httpPort = address && typeof address === 'object' ? address.port : null;
       app = http;
     } else if (strategy) {
-      const micro = await NestFactory.createMicroservice(root, { strategy, logger: logging.nest, abortOnError: false });
+      const micro = await NestFactory.createMicroservice(root, {
+        strategy,
+        logger: logging.nest,
+        abortOnError: false,
+      });
       micro.useGlobalFilters(new DocatRpcExceptionFilter());
       app = micro;
       await micro.listen();
     } else {
-      const context = await NestFactory.createApplicationContext(root, { logger: logging.nest, abortOnError: false });
+      const context = await NestFactory.createApplicationContext(root, {
+        logger: logging.nest,
+        abortOnError: false,
+      });
       await context.init();
       app = context as unknown as INestMicroservice;
     }
-    checkClaims(opts.service, opts.claims, strategy ? handlersOf(strategy) : null, runtime.workedQueues());
+    checkClaims(
+      opts.service,
+      opts.claims,
+      strategy ? handlersOf(strategy) : null,
+      runtime.workedQueues(),
+    );
   } catch (err) {
     await app?.close().catch(() => undefined);
     await runtime.close().catch(() => undefined);
@@ -138,7 +176,8 @@ export async function bootstrapService(opts: BootstrapOptions): Promise<RunningS
   const started = app;
 
   let accepting = true;
-  const managementPort = opts.managementPort === undefined ? runtime.config.http.managementPort : opts.managementPort;
+  const managementPort =
+    opts.managementPort === undefined ? runtime.config.http.managementPort : opts.managementPort;
   const management =
     managementPort === null
       ? null
@@ -174,7 +213,9 @@ export async function bootstrapService(opts: BootstrapOptions): Promise<RunningS
         step = 'trace export';
         await tracing.flush();
       } catch (err) {
-        logger.error(`shutdown failed during ${step}: ${err instanceof Error ? err.message : String(err)}`);
+        logger.error(
+          `shutdown failed during ${step}: ${err instanceof Error ? err.message : String(err)}`,
+        );
       } finally {
         clearTimeout(hardStop);
       }
@@ -186,11 +227,21 @@ export async function bootstrapService(opts: BootstrapOptions): Promise<RunningS
     process.once('SIGTERM', () => void shutdown('SIGTERM'));
     process.once('SIGINT', () => void shutdown('SIGINT'));
   }
-  logger.info(`ready (pid ${process.pid}${httpPort ? `, http ${httpPort}` : ''}${management ? `, management ${management.port}` : ''})`);
+  logger.info(
+    `ready (pid ${process.pid}${httpPort ? `, http ${httpPort}` : ''}${management ? `, management ${management.port}` : ''})`,
+  );
   return { runtime, app: started, management, httpPort, shutdown };
 }
 
-const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const LOG_LEVELS: readonly LogLevel[] = [
+  'fatal',
+  'error',
+  'warn',
+  'info',
+  'debug',
+  'trace',
+  'silent',
+];
 
 /** `LOG_LEVEL` for runtimes built without the full configuration (tests); default info. */
 function logLevelFromEnv(): LogLevel {

@@ -29,6 +29,8 @@ export * from './workers/worker-steps.module.js';
 export * from './workers/cancellation.registry.js';
 export * from './workers/step-reporter.js';
 export * from './workers/step-runner.js';
+export * from './workers/step-lease.js';
+export * from './workers/worker-capacity.js';
 export * from './workers/step-errors.js';
 export * from './workers/storage-io.js';
 export * from './health/queue-metrics.js';

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream, type Stats } from 'node:fs';
 import {
   access,
+  chmod,
   constants,
   mkdir,
   open,
@@ -24,6 +25,13 @@ import type { ByteRange, ObjectInfo, ObjectStorage, PutOptions } from './object-
 
 /** Temporary files live beside the objects (same filesystem, so rename is atomic). */
 const TMP_DIR = '.tmp';
+/**
+ * Uploads and results are private to the service's user: folders 0700, files 0600
+ * (before the umask, which can only narrow them). Another account on the machine reads
+ * nothing, whatever the umask of the shell that started the service.
+ */
+const DIR_MODE = 0o700;
+const FILE_MODE = 0o600;
 
 function errno(err: unknown): string | undefined {
   return (err as NodeJS.ErrnoException | null)?.code;
@@ -41,14 +49,28 @@ function etagOf(stats: Stats): string {
  * root. Writes go to a temporary file that is flushed to disk and then renamed over the
  * key, so a crash or a failed upload never leaves a partial object under a key.
  *
+ * Folders are made 0700 and files 0600; the root is narrowed to 0700 at the first write
+ * even when it already existed, so a folder made by hand does not expose the objects.
+ *
  * Unlike S3, a key cannot also be a folder of other keys (`a/b` and `a/b/c`); Docat's key
  * layout never needs that. Content types are not kept: callers know what they wrote.
  */
 export class FsStorage implements ObjectStorage {
   readonly root: string;
+  private rootReady?: Promise<void>;
 
   constructor(root: string) {
     this.root = resolve(root);
+  }
+
+  private ensureRoot(): Promise<void> {
+    this.rootReady ??= mkdir(this.root, { recursive: true, mode: DIR_MODE })
+      .then(() => chmod(this.root, DIR_MODE))
+      .catch((err: unknown) => {
+        this.rootReady = undefined;
+        throw err;
+      });
+    return this.rootReady;
   }
 
   private pathOf(key: string): string {
@@ -63,16 +85,17 @@ export class FsStorage implements ObjectStorage {
   async put(key: string, body: Readable | Buffer, opts: PutOptions = {}): Promise<ObjectInfo> {
     const target = this.pathOf(key);
     const tmpDir = join(this.root, TMP_DIR);
-    await mkdir(tmpDir, { recursive: true });
+    await this.ensureRoot();
+    await mkdir(tmpDir, { recursive: true, mode: DIR_MODE });
     const tmp = join(tmpDir, `${randomUUID()}.part`);
     try {
       if (Buffer.isBuffer(body)) {
         if (opts.contentLength !== undefined && opts.contentLength !== body.length)
           throw lengthMismatch(key, opts.contentLength, body.length);
-        await writeFile(tmp, body, { flush: true, signal: opts.signal });
+        await writeFile(tmp, body, { flush: true, signal: opts.signal, mode: FILE_MODE });
       } else {
         const counter = new ByteCounter(key, opts.contentLength);
-        await pipeline(body, counter, createWriteStream(tmp, { flush: true }), {
+        await pipeline(body, counter, createWriteStream(tmp, { flush: true, mode: FILE_MODE }), {
           signal: opts.signal,
         });
       }
@@ -87,7 +110,7 @@ export class FsStorage implements ObjectStorage {
   private async moveIntoPlace(tmp: string, target: string, key: string): Promise<void> {
     // A concurrent delete may prune the parent folder between mkdir and rename: retry.
     for (let attempt = 0; ; attempt++) {
-      await mkdir(dirname(target), { recursive: true }).catch((err: unknown) => {
+      await mkdir(dirname(target), { recursive: true, mode: DIR_MODE }).catch((err: unknown) => {
         if (errno(err) === 'ENOTDIR' || errno(err) === 'EEXIST')
           throw new DocatError('INTERNAL', `object key ${key} runs through an existing object`, {
             cause: err,
@@ -251,7 +274,7 @@ export class FsStorage implements ObjectStorage {
 
   async ping(): Promise<void> {
     try {
-      await mkdir(this.root, { recursive: true });
+      await mkdir(this.root, { recursive: true, mode: DIR_MODE });
       await access(this.root, constants.R_OK | constants.W_OK);
     } catch (err) {
       throw new DocatError('SERVICE_UNAVAILABLE', `storage folder ${this.root} is not writable`, {

@@ -11,8 +11,19 @@ import type { GlossaryEntry, Placeholder, PlaceholderKind } from './types.js';
  */
 export const PLACEHOLDER_PATTERN = /⟦\s*(\d+)\s*⟧/gu;
 
+/**
+ * Inline styles (bold, italic, a link, a colour) travel as pairs `⟦n⟧…⟦/n⟧` around the
+ * words they cover, numbered in the same sequence as the other tokens. This pattern
+ * matches both halves: group 1 is `/` for a closing token.
+ */
+export const TOKEN_PATTERN = /⟦\s*(\/?)\s*(\d+)\s*⟧/gu;
+
 export function placeholderToken(index: number): string {
   return `⟦${index}⟧`;
+}
+
+export function closingToken(index: number): string {
+  return `⟦/${index}⟧`;
 }
 
 interface Rule {
@@ -25,6 +36,8 @@ const OPERAND = String.raw`(?:\p{N}+(?:[.,]\p{N}+)?[A-Za-z]?|[A-Za-z](?:_?\p{N}+
 const OPERATOR = String.raw`[=<>≤≥±×÷≈≠^∈∉⊂⊆→·*/+−-]`;
 const STRONG_OPERATOR = /[=<>≤≥±×÷≈≠^∈∉⊂⊆→]/u;
 const MATH_SYMBOLS = String.raw`[∑∏∫√∞∂∇∆]`;
+/** Non-space characters a formula run may take in: never a token bracket. */
+const FORMULA_CHAR = String.raw`[^\s⟦⟧]`;
 
 /** Order matters: earlier rules claim their runs before later ones see the text. */
 const RULES: Rule[] = [
@@ -35,7 +48,7 @@ const RULES: Rule[] = [
   {
     kind: 'formula',
     pattern: new RegExp(
-      String.raw`(?<![\p{L}\p{N}])\(?${OPERAND}\)?(?:\s?${OPERATOR}\s?\(?${OPERAND}\)?)+(?![\p{L}\p{N}])|\S*${MATH_SYMBOLS}\S*`,
+      String.raw`(?<![\p{L}\p{N}])\(?${OPERAND}\)?(?:\s?${OPERATOR}\s?\(?${OPERAND}\)?)+(?![\p{L}\p{N}])|${FORMULA_CHAR}*${MATH_SYMBOLS}${FORMULA_CHAR}*`,
       'gu',
     ),
     accept: (m) => STRONG_OPERATOR.test(m) || new RegExp(MATH_SYMBOLS, 'u').test(m),
@@ -129,7 +142,11 @@ export interface PlaceholderCheck {
   unknown: string[];
 }
 
-/** Every placeholder of the source must appear exactly once in the translation, and no other. */
+/**
+ * Every placeholder of the source must appear exactly once in the translation, and no
+ * other. Style pairs are checked apart (`checkStyleTags`): losing one costs a style, not
+ * a number or a link.
+ */
 export function checkPlaceholders(translation: string, placeholders: readonly Placeholder[]): PlaceholderCheck {
   const counts = new Map<string, number>();
   for (const m of translation.matchAll(PLACEHOLDER_PATTERN)) {
@@ -137,16 +154,60 @@ export function checkPlaceholders(translation: string, placeholders: readonly Pl
     counts.set(token, (counts.get(token) ?? 0) + 1);
   }
   const known = new Set(placeholders.map((p) => p.token));
-  const missing = placeholders.filter((p) => !counts.has(p.token)).map((p) => p.token);
+  const styles = new Set(placeholders.filter((p) => p.kind === 'style').map((p) => p.token));
+  for (const token of styles) counts.delete(token);
+  const missing = placeholders.filter((p) => p.kind !== 'style' && !counts.has(p.token)).map((p) => p.token);
   const duplicated = [...counts].filter(([t, n]) => known.has(t) && n > 1).map(([t]) => t);
   const unknown = [...counts.keys()].filter((t) => !known.has(t));
   return { ok: missing.length + duplicated.length + unknown.length === 0, missing, duplicated, unknown };
 }
 
-/** Replace tokens by their restore text. Tokens the segment does not know are dropped. */
+/**
+ * Replace tokens by their restore text. Style pairs stay, in canonical form, for
+ * `reassemble` to turn into marks; tokens the segment does not know are dropped.
+ */
 export function restorePlaceholders(translation: string, placeholders: readonly Placeholder[]): string {
-  const byToken = new Map(placeholders.map((p) => [p.token, p.restore]));
-  return translation.replace(PLACEHOLDER_PATTERN, (_, n: string) => byToken.get(placeholderToken(Number(n))) ?? '');
+  const byToken = new Map(placeholders.map((p) => [p.token, p]));
+  return translation.replace(TOKEN_PATTERN, (_, slash: string, n: string) => {
+    const p = byToken.get(placeholderToken(Number(n)));
+    if (p?.kind === 'style') return slash ? closingToken(Number(n)) : placeholderToken(Number(n));
+    return slash || !p ? '' : p.restore;
+  });
+}
+
+/** Text without any style pair (the words kept, their style dropped). */
+export function stripStyleTags(text: string, placeholders: readonly Placeholder[]): string {
+  const styles = new Set(placeholders.filter((p) => p.kind === 'style').map((p) => p.token));
+  return text.replace(TOKEN_PATTERN, (m, slash: string, n: string) => (slash || styles.has(placeholderToken(Number(n))) ? '' : m));
+}
+
+/** Text as a reader sees it: tokens restored, style pairs removed. */
+export function plainText(text: string, placeholders: readonly Placeholder[]): string {
+  return stripStyleTags(restorePlaceholders(text, placeholders), placeholders);
+}
+
+/**
+ * Whether every style pair of the source is in the translation exactly once, opened
+ * before it is closed and nested properly, with no closing token of any other index.
+ * A pair may wrap nothing only if its source run was nothing but tokens.
+ */
+export function checkStyleTags(translation: string, placeholders: readonly Placeholder[]): boolean {
+  const styles = new Set(placeholders.filter((p) => p.kind === 'style').map((p) => Number(p.token.slice(1, -1))));
+  const opened = new Set<number>();
+  const closed = new Set<number>();
+  const stack: number[] = [];
+  for (const m of translation.matchAll(TOKEN_PATTERN)) {
+    const n = Number(m[2]);
+    if (m[1]) {
+      if (!styles.has(n) || closed.has(n) || stack.pop() !== n) return false;
+      closed.add(n);
+    } else if (styles.has(n)) {
+      if (opened.has(n)) return false;
+      opened.add(n);
+      stack.push(n);
+    }
+  }
+  return stack.length === 0 && opened.size === styles.size && closed.size === styles.size;
 }
 
 /**
@@ -155,19 +216,23 @@ export function restorePlaceholders(translation: string, placeholders: readonly 
  * so no number, URL or term is lost from the output.
  */
 export function repairPlaceholders(translation: string, placeholders: readonly Placeholder[]): string {
-  const known = new Set(placeholders.map((p) => p.token));
+  const atoms = placeholders.filter((p) => p.kind !== 'style');
+  const known = new Set(atoms.map((p) => p.token));
+  const styles = new Set(placeholders.filter((p) => p.kind === 'style').map((p) => p.token));
   const seen = new Set<string>();
+  // Style pairs are left as they came: `checkStyleTags` judges them afterwards.
   let out = translation.replace(PLACEHOLDER_PATTERN, (_, n: string) => {
     const token = placeholderToken(Number(n));
+    if (styles.has(token)) return token;
     if (!known.has(token) || seen.has(token)) return '';
     seen.add(token);
     return token;
   });
-  for (const p of placeholders) if (!seen.has(p.token)) out += ` ${p.token}`;
+  for (const p of atoms) if (!seen.has(p.token)) out += ` ${p.token}`;
   return out.replace(/ {2,}/g, ' ').trim();
 }
 
 /** Text that is only placeholders, punctuation, symbols and space never goes to an engine. */
 export function isUntranslatable(text: string): boolean {
-  return !/\p{L}/u.test(text.replace(PLACEHOLDER_PATTERN, ''));
+  return !/\p{L}/u.test(text.replace(TOKEN_PATTERN, ''));
 }

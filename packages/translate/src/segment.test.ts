@@ -122,3 +122,25 @@ describe('detectLanguage', () => {
     assert.equal(detectLanguage('42 %'), undefined);
   });
 });
+
+describe('figure labels', () => {
+  const figure = {
+    id: 'p1-b3',
+    type: 'figure' as const,
+    text: 'Interpreter Monitor',
+    cells: [
+      { row: 0, col: 0, bbox: [0, 0, 40, 10] as [number, number, number, number], text: 'Interpreter' },
+      { row: 1, col: 0, bbox: [0, 20, 40, 30] as [number, number, number, number], text: 'Monitor' },
+    ],
+  };
+  const caption = { id: 'p1-b4', type: 'caption' as const, text: 'Figure 2. State machine.' };
+  test('are kept by default; the caption beside them is translated', () => {
+    assert.deepEqual(segmentBlocks([figure, caption]).map((s) => s.blockId), ['p1-b4']);
+  });
+  test('are segmented one per label with translateFigureText, and reassemble into cells', () => {
+    const segments = segmentBlocks([figure], { translateFigureText: true });
+    assert.deepEqual(segments.map((s) => [s.id, s.text]), [['p1-b3:c0:0', 'Interpreter'], ['p1-b3:c1:0', 'Monitor']]);
+    const back = reassemble(segments, new Map([['p1-b3:c0:0', 'Interpret'], ['p1-b3:c1:0', 'Monitor-de']]));
+    assert.deepEqual([...back.get('p1-b3')!.cells!], [[0, 'Interpret'], [1, 'Monitor-de']]);
+  });
+});

@@ -3,7 +3,7 @@ import { detectLanguage } from './detect.js';
 import { EngineError } from './engines/engine-error.js';
 import type { Glossary } from './glossary.js';
 import { memoryEntry, memoryKey, normalizeSegment, type MemoryContext, type MemoryEntry, type TranslationMemory } from './memory/translation-memory.js';
-import { checkPlaceholders, PLACEHOLDER_PATTERN, protectGlossary, repairPlaceholders, restorePlaceholders } from './placeholders.js';
+import { checkPlaceholders, checkStyleTags, plainText, protectGlossary, repairPlaceholders, restorePlaceholders, stripStyleTags, TOKEN_PATTERN } from './placeholders.js';
 import { abortableSleep, type RateLimit, type RateLimiter } from '@docat/request-limiter';
 import type { BatchSegment, EngineName, Formality, Placeholder, RequestGate, Segment, TranslationEngine } from './types.js';
 
@@ -71,10 +71,12 @@ export interface SegmentResult {
   fromMemory: boolean;
   /** Placeholders came back wrong from every engine and were put back by position. */
   repaired?: boolean;
+  /** The engine lost or garbled the segment's inline style pairs: its text is kept, unstyled. */
+  styleDropped?: boolean;
 }
 
 export interface TranslateWarning {
-  kind: 'engine_fallback' | 'pseudo_engine' | 'placeholder_repaired';
+  kind: 'engine_fallback' | 'pseudo_engine' | 'placeholder_repaired' | 'style_dropped';
   detail: string;
 }
 
@@ -194,7 +196,7 @@ export class Translator {
       req.onProgress?.({ done: state.done, total });
     };
 
-    const source = req.source ?? detectLanguage(req.segments.map((s) => s.text.replace(PLACEHOLDER_PATTERN, ' ')))?.language;
+    const source = req.source ?? detectLanguage(req.segments.map((s) => s.text.replace(TOKEN_PATTERN, ' ')))?.language;
     const items = new Map<string, WorkItem>();
     let untranslatable = 0;
     for (const segment of req.segments) {
@@ -363,6 +365,12 @@ export class Translator {
       translation = repairPlaceholders(translation, all);
       state.warnings.push({ kind: 'placeholder_repaired', detail: `segment ${first.id}: placeholders restored by position` });
     }
+    // Lost or garbled style pairs cost the style, never the text: no re-ask, no fallback.
+    const styleDropped = !checkStyleTags(translation, all);
+    if (styleDropped) {
+      translation = stripStyleTags(translation, all);
+      state.warnings.push({ kind: 'style_dropped', detail: `segment ${first.id}: ${engine} lost its inline styles (bold, italic or links); the text is kept without them` });
+    }
     for (const segment of item.segments) {
       state.results.set(segment.id, {
         id: segment.id,
@@ -370,6 +378,7 @@ export class Translator {
         engine,
         fromMemory,
         ...(repair ? { repaired: true } : {}),
+        ...(styleDropped ? { styleDropped: true } : {}),
       });
     }
     return true;
@@ -469,7 +478,7 @@ export class Translator {
     return around
       .map((i) => state.segments[i])
       .filter((s): s is Segment => s !== undefined && !s.untranslatable)
-      .map((s) => restorePlaceholders(s.text, s.protected).slice(0, NEIGHBOUR_CHARS));
+      .map((s) => plainText(s.text, s.protected).slice(0, NEIGHBOUR_CHARS));
   }
 
   /** One batch on one engine, with retries; returns translations by work item id. */

@@ -1,4 +1,4 @@
-import type { EngineName } from '@docat/contracts';
+import type { EngineName, InlineMark } from '@docat/contracts';
 
 export type { EngineName };
 
@@ -10,7 +10,10 @@ export interface GlossaryEntry {
   translation: string;
 }
 
-export type PlaceholderKind = 'number' | 'url' | 'email' | 'formula' | 'code' | 'markup' | 'glossary';
+export type PlaceholderKind = 'number' | 'url' | 'email' | 'formula' | 'code' | 'markup' | 'glossary' | 'style';
+
+/** What an inline style pair carries: the properties of its run that differ from the block's. */
+export type InlineStyle = Omit<InlineMark, 'start' | 'end'>;
 
 /**
  * A run of text an engine must not touch. The segment text carries `token` in its
@@ -22,6 +25,12 @@ export interface Placeholder {
   kind: PlaceholderKind;
   original: string;
   restore: string;
+  /**
+   * Set on `style` placeholders: a pair `⟦n⟧…⟦/n⟧` around text set in this style. Unlike
+   * other tokens the pair wraps words that are translated, and a translation that loses
+   * it keeps its text (the style is dropped, with a warning).
+   */
+  style?: InlineStyle;
 }
 
 /** A unit of translation: one sentence, or a whole short block. */

@@ -30,6 +30,15 @@ export abstract class EnvelopeServer extends Server implements CustomTransportSt
     return { rpc, work, broadcast: bcast };
   }
 
+  /**
+   * Docat's patterns are plain strings, registered as they are sent: a map lookup. Nest's
+   * own lookup first tries `JSON.parse` on every incoming pattern, and the exception a
+   * plain name throws there cost a twentieth of a status poll.
+   */
+  override getHandlerByPattern(pattern: string): MessageHandler | null {
+    return this.messageHandlers.get(pattern) ?? super.getHandlerByPattern(pattern);
+  }
+
   protected checkRequired(required: readonly string[] | undefined): void {
     if (required) assertHandlersRegistered(this, required);
   }

@@ -5,6 +5,7 @@ import { startOutgoing } from './trace-context.js';
 import type { CallOptions, EmitOptions, EnvelopeClient } from './bus-client.js';
 import type { InProcessBus } from './in-process.bus.js';
 import { defaultResolveService } from './routing.js';
+import { wireCopy } from './wire.js';
 
 export interface InProcessClientOptions {
   /** Default time a call waits for its reply; default 10,000 ms. */
@@ -13,9 +14,9 @@ export interface InProcessClientOptions {
   resolveService?: (pattern: string) => string;
 }
 
-/** Copies a message through JSON, as the wire would: what Redis cannot carry, neither does this. */
+/** Copies a message as the wire would (see `wireCopy`): what Redis cannot carry, neither does this. */
 function overTheWire<T>(envelope: Envelope<T>): Envelope {
-  return JSON.parse(JSON.stringify(envelope)) as Envelope;
+  return wireCopy(envelope) as Envelope;
 }
 
 /** The standalone-mode ClientProxy: requests and events through an InProcessBus. */

@@ -7,7 +7,9 @@
  * Keeps a running handler's pending entries fresh. For each id still owned by this
  * consumer, XCLAIM ... JUSTID to itself resets the idle time so no other replica's
  * XAUTOCLAIM takes it. An id another consumer already claimed is not taken back (that
- * would run the handler twice in parallel); it is returned as lost.
+ * would run the handler twice in parallel); it is returned as lost. An id no longer
+ * pending at all was acknowledged (its handler finished between the caller's snapshot
+ * and this script): it is neither refreshed nor lost.
  *
  * ARGV: group, consumer, id...
  */
@@ -16,10 +18,12 @@ local mine = {}
 local lost = {}
 for i = 3, #ARGV do
   local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[i], ARGV[i], 1)
-  if #p == 1 and p[1][2] == ARGV[2] then
-    mine[#mine + 1] = ARGV[i]
-  else
-    lost[#lost + 1] = ARGV[i]
+  if #p == 1 then
+    if p[1][2] == ARGV[2] then
+      mine[#mine + 1] = ARGV[i]
+    else
+      lost[#lost + 1] = ARGV[i]
+    end
   end
 end
 if #mine > 0 then

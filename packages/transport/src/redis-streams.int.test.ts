@@ -20,6 +20,7 @@ import { deleteKeysWithPrefix, freshRedisPrefix } from '@docat/testing';
 import { createBusClient, type BusClient } from './bus-client.js';
 import { DocatRpcExceptionFilter } from './docat-rpc-exception.filter.js';
 import { StreamKeys } from './keys.js';
+import { HEARTBEAT_SCRIPT } from './lua.js';
 import { MessageContext } from './message.context.js';
 import { RedisStreamsClient } from './redis-streams.client.js';
 import { RedisStreamsServer, type RedisStreamsServerOptions } from './redis-streams.server.js';
@@ -508,6 +509,41 @@ describe('RedisStreamsServer and RedisStreamsClient (real Redis)', () => {
       },
       3_000,
       'the stream to be trimmed once every group acknowledged',
+    );
+  });
+
+  test('heartbeat: an entry acknowledged since the snapshot is not lost; one another consumer claimed is', async () => {
+    const key = `${PREFIX}:heartbeat-check`;
+    await redis.xgroup('CREATE', key, 'svc', '0', 'MKSTREAM');
+    const ids = [];
+    for (let i = 0; i < 3; i++) ids.push((await redis.xadd(key, '*', 'n', String(i)))!);
+    await redis.xreadgroup('GROUP', 'svc', 'me', 'COUNT', 3, 'STREAMS', key, '>');
+    const [acked, taken, mine] = ids as [string, string, string];
+    await redis.xack(key, 'svc', acked);
+    await redis.xclaim(key, 'svc', 'other', 0, taken);
+    const lost = (await redis.eval(
+      HEARTBEAT_SCRIPT,
+      1,
+      key,
+      'svc',
+      'me',
+      acked,
+      taken,
+      mine,
+    )) as string[];
+    assert.deepEqual(lost, [taken]);
+    const pending = (await redis.xpending(key, 'svc', '-', '+', 10)) as [
+      string,
+      string,
+      number,
+      number,
+    ][];
+    assert.deepEqual(
+      pending.map(([id, consumer]) => [id, consumer]).sort(),
+      [
+        [taken, 'other'],
+        [mine, 'me'],
+      ].sort(),
     );
   });
 

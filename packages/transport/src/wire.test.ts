@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { DocatError, makeEnvelope, RPC, SERVICES } from '@docat/contracts';
 import { defaultResolveService } from './routing.js';
 import {
+  wireCopy,
+  jsonSafe,
   FIELD,
   parseAutoClaimReply,
   parseReadReply,
@@ -94,5 +96,48 @@ describe('wire format', () => {
     assert.equal(defaultResolveService(RPC.CREDITS_RESERVE), SERVICES.AUTH);
     assert.equal(defaultResolveService(RPC.JOBS_GET), SERVICES.INGESTION);
     assert.equal(defaultResolveService('test.echo'), 'test');
+  });
+
+  test('wireCopy gives what a JSON round trip gives, for every kind of value', () => {
+    class Job {
+      readonly id = 'j1';
+      hidden = undefined;
+      get computed(): string {
+        return 'not an own property';
+      }
+    }
+    const values: unknown[] = [
+      null,
+      0,
+      -1.5,
+      'text with "quotes" and \u2028',
+      true,
+      [1, undefined, () => 1, Symbol('s'), Number.NaN, Infinity, null, 'x'],
+      { a: 1, b: undefined, c: () => 1, d: Symbol('s'), e: Number.NEGATIVE_INFINITY, [Symbol('k')]: 1, nested: { at: new Date(Date.UTC(2026, 0, 2, 3, 4, 5)) } },
+      new Date(0),
+      new Job(),
+      new Map([['a', 1]]),
+      new Set([1]),
+      Buffer.from('hi'),
+      { toJSON: (key: string) => ({ key, replaced: true }) },
+      { inner: { toJSON: (key: string) => `called with ${key}` } },
+      [new Number(3), new String('s'), new Boolean(false)],
+      { toJSON: 'not a function', kept: 1 },
+      Object.create(null, { own: { value: 1, enumerable: true }, hidden: { value: 2, enumerable: false } }),
+    ];
+    for (const value of values) assert.deepEqual(wireCopy(value), JSON.parse(JSON.stringify(value)), JSON.stringify(value));
+    assert.equal(wireCopy(undefined), undefined);
+    assert.equal(jsonSafe(undefined), null);
+    const original = { list: [{ n: 1 }] };
+    const copied = wireCopy(original) as typeof original;
+    copied.list[0]!.n = 2;
+    assert.equal(original.list[0]!.n, 1, 'the copy shares nothing with the original');
+  });
+
+  test('wireCopy refuses what JSON refuses: bigints and cycles', () => {
+    assert.throws(() => wireCopy({ n: 1n }), TypeError);
+    const cycle: Record<string, unknown> = {};
+    cycle.self = cycle;
+    assert.throws(() => wireCopy(cycle), TypeError);
   });
 });

@@ -64,6 +64,22 @@ export class EmailVerificationService {
     });
   }
 
+  /**
+   * Tells the owner of an address that someone tried to register it again: the owner
+   * learns of it (and how to get back in), the person registering learns nothing.
+   */
+  async sendRegistrationAttempt(user: UserRecord): Promise<void> {
+    const link = `${this.settings.publicUrl}/forgot-password`;
+    await this.mailer.send({
+      to: user.email,
+      purpose: 'registration_attempt',
+      subject: 'Someone tried to create a Docat account with your address',
+      text: `Someone tried to create a Docat account with this email address, which already has one. Nothing was changed.\n\nIf it was you, sign in with your password, or choose a new one at:\n\n${link}\n\nIf it was not you, ignore this message.`,
+      link,
+      token: '',
+    });
+  }
+
   /** Sends a new link to a signed-in user whose address is not verified yet (earlier links stop working). */
   async resend(userId: string): Promise<{ ok: true }> {
     const user = await this.users.findById(userId);

@@ -14,7 +14,7 @@ import {
   type ExtractJob,
   type OcrStatus,
 } from '@docat/contracts';
-import { decryptSecret, resolveEncryptionKey, type DocatConfig, type Keyring } from '@docat/config';
+import { openPdfPassword, resolveEncryptionKey, type DocatConfig, type Keyring } from '@docat/config';
 import { ocrPages } from '@docat/observability';
 import { createOcrAdapter, extractInSandbox, extractionMemoryBudget } from '@docat/pdf';
 import {
@@ -91,7 +91,7 @@ export class ExtractService implements OnModuleInit, OnModuleDestroy {
     const source = await downloadToTemp(this.storage, job.sourceKey, signal);
     try {
       const password = job.passwordSecret
-        ? decryptSecret(await this.encryptionKeys(), job.passwordSecret, job.jobId)
+        ? openPdfPassword(await this.encryptionKeys(), job.passwordSecret, job.sourceKey, job.jobId)
         : undefined;
       const result = await extractInSandbox(
         source.path,

@@ -1,5 +1,5 @@
-import type { ErrorCode, JobWarning, LayoutDocument } from '@docat/contracts';
-import type { DualMode } from '@docat/pdf';
+import type { ErrorCode, FidelityReport, JobWarning, LayoutDocument } from '@docat/contracts';
+import type { DualMode, RenderText } from '@docat/pdf';
 
 /** What the render thread is asked to do: one message, sent once. */
 export interface RenderRequest {
@@ -9,16 +9,18 @@ export interface RenderRequest {
   /** The source layout (merged chunks). */
   layout: LayoutDocument;
   /** Block id (or table cell key) to translated text, as `renderTranslationsOf` makes it. */
-  translations: Map<string, string>;
+  translations: Map<string, RenderText>;
   targetLanguage: string;
   password?: string;
   /** Also make the bilingual PDF, in this mode. */
   dual?: DualMode;
+  /** Keep the source's scripts, actions and embedded files (PDF_KEEP_ACTIVE_CONTENT). */
+  keepActiveContent?: boolean;
 }
 
 /** What the render thread sends back: progress any number of times, then one result or error. */
 export type RenderReply =
   | { type: 'progress'; done: number; total: number }
-  | { type: 'result'; pdf: Uint8Array; dual: Uint8Array | null; warnings: JobWarning[] }
+  | { type: 'result'; pdf: Uint8Array; dual: Uint8Array | null; warnings: JobWarning[]; report: FidelityReport }
   /** `code` is set when the renderer failed with a Docat error (a damaged file, a wrong password...). */
   | { type: 'error'; code?: ErrorCode; message: string };

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
-import { DocatError, type JobWarning, type LayoutDocument } from '@docat/contracts';
-import { RENDER_THREAD_HEAP_MB, type DualMode } from '@docat/pdf';
+import { DocatError, type FidelityReport, type JobWarning, type LayoutDocument } from '@docat/contracts';
+import { RENDER_THREAD_HEAP_MB, type DualMode, type RenderText } from '@docat/pdf';
 import type { RenderReply, RenderRequest } from './render-thread.protocol.js';
 
 /**
@@ -28,11 +28,13 @@ export interface RenderInput {
   /** The source PDF. Its buffer is handed over to the thread and unusable afterwards. */
   source: Uint8Array;
   layout: LayoutDocument;
-  translations: Map<string, string>;
+  translations: Map<string, RenderText>;
   targetLanguage: string;
   password?: string;
   /** Also make the bilingual PDF, in this mode. */
   dual?: DualMode;
+  /** Keep the source's scripts, actions and embedded files (PDF_KEEP_ACTIVE_CONTENT). */
+  keepActiveContent?: boolean;
 }
 
 export interface RenderThreadOptions {
@@ -49,6 +51,8 @@ export interface RenderOutput {
   /** Empty unless the input asked for the bilingual PDF. */
   dual: Uint8Array;
   warnings: JobWarning[];
+  /** The fidelity report: the translated PDF read back and compared with the layout and translations. */
+  report: FidelityReport;
 }
 
 const WORKER_URL = new URL('./render.worker.js', import.meta.url);
@@ -112,7 +116,7 @@ export function renderInThread(input: RenderInput, options: RenderThreadOptions 
       if (reply.type === 'progress') {
         if (!settled) onPage?.(reply.done, reply.total);
       } else if (reply.type === 'result') {
-        settle({ ok: { pdf: reply.pdf, dual: reply.dual ?? new Uint8Array(), warnings: reply.warnings } });
+        settle({ ok: { pdf: reply.pdf, dual: reply.dual ?? new Uint8Array(), warnings: reply.warnings, report: reply.report } });
       } else if (reply.code) {
         settle({ err: new DocatError(reply.code, reply.message) });
       } else {

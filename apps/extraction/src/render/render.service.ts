@@ -5,13 +5,14 @@ import {
   chunkTranslationSchema,
   layoutDocumentSchema,
   type ChunkTranslation,
+  type FidelityReport,
   type JobWarning,
   type LayoutDocument,
   type OutputFormat,
   type RenderJob,
 } from '@docat/contracts';
-import { decryptSecret, resolveEncryptionKey, type DocatConfig, type Keyring } from '@docat/config';
-import { applyTranslations, mergeChunks, renderTranslationsOf, toJson, toMarkdown, toPlainText } from '@docat/pdf';
+import { openPdfPassword, resolveEncryptionKey, type DocatConfig, type Keyring } from '@docat/config';
+import { applyTranslations, buildFidelityReport, mergeChunks, renderTranslationsOf, toJson, toMarkdown, toPlainText } from '@docat/pdf';
 import { CONFIG, STORAGE, StepReporter, downloadToTemp, readJson, type ObjectStorage } from '@docat/service-kit';
 import { outputsProduced } from '@docat/observability';
 import { renderInThread } from './render-thread.js';
@@ -58,7 +59,21 @@ export class RenderService {
       translated.push(
         applyTranslations(
           layout,
-          new Map(translation.blocks.map((b) => [b.id, { text: b.text, ...(b.cells ? { cells: new Map(b.cells.map((c) => [c.index, c.text])) } : {}) }])),
+          new Map(
+            translation.blocks.map((b) => [
+              b.id,
+              {
+                text: b.text,
+                ...(b.marks ? { marks: b.marks } : {}),
+                ...(b.cells
+                  ? {
+                      cells: new Map(b.cells.map((c) => [c.index, c.text])),
+                      cellMarks: new Map(b.cells.filter((c) => c.marks).map((c) => [c.index, c.marks!])),
+                    }
+                  : {}),
+              },
+            ]),
+          ),
         ),
       );
       translatedBlocks.push(...translation.blocks);
@@ -88,12 +103,21 @@ export class RenderService {
       ),
     };
     const warnings: JobWarning[] = [];
+    let report: FidelityReport;
     if (job.outputs.includes('pdf') || job.outputs.includes('dual')) {
       const pdfs = await this.renderPdfs(job, source, target, signal, reportProgress);
       bodies.pdf = pdfs.pdf;
       bodies.dual = pdfs.dual;
       warnings.push(...pdfs.warnings);
+      report = pdfs.report;
+    } else {
+      // No PDF is made: the report compares the translated text with the plan.
+      report = buildFidelityReport({ layout: source, translations: renderTranslationsOf(source, target), targetLanguage: job.targetLanguage });
     }
+    // The report goes first: outputs found in storage after a crash (the reconciler's test of
+    // a finished render) then always have their report beside them.
+    const reportBody = Buffer.from(JSON.stringify(report), 'utf8');
+    await this.storage.put(STORAGE_KEYS.report(job.jobId), reportBody, { contentType: 'application/json', contentLength: reportBody.length, signal });
     for (const format of job.outputs) {
       const body = bodies[format];
       if (body === undefined) continue;
@@ -102,7 +126,7 @@ export class RenderService {
       outputsProduced.inc({ format });
     }
     reportProgress(source.pages.length, source.pages.length);
-    await this.reporter.done({ jobId: job.jobId, chunk: 0, step: 'render', lease: job.lease, warnings }, userId);
+    await this.reporter.done({ jobId: job.jobId, chunk: 0, step: 'render', lease: job.lease, warnings, fidelity: report.summary }, userId);
     this.logger.log(`render done job=${job.jobId} chunks=${job.chunks} outputs=${job.outputs.join(',')} warnings=${warnings.length}`);
   }
 
@@ -112,11 +136,11 @@ export class RenderService {
     target: LayoutDocument,
     signal: AbortSignal,
     onPage: (done: number, total: number) => void,
-  ): Promise<{ pdf: Buffer; dual: Buffer; warnings: JobWarning[] }> {
+  ): Promise<{ pdf: Buffer; dual: Buffer; warnings: JobWarning[]; report: FidelityReport }> {
     const file = await downloadToTemp(this.storage, job.sourceKey, signal);
     try {
       const original = new Uint8Array(await readFile(file.path));
-      const password = job.passwordSecret ? decryptSecret(await this.encryptionKeys(), job.passwordSecret, job.jobId) : undefined;
+      const password = job.passwordSecret ? openPdfPassword(await this.encryptionKeys(), job.passwordSecret, job.sourceKey, job.jobId) : undefined;
       signal.throwIfAborted();
       // Seconds of CPU for a long document: off the event loop, so the queue lease is
       // renewed and the health and metrics endpoints keep answering meanwhile.
@@ -128,11 +152,12 @@ export class RenderService {
           targetLanguage: job.targetLanguage,
           ...(password ? { password } : {}),
           ...(job.outputs.includes('dual') ? { dual: job.dualMode } : {}),
+          keepActiveContent: this.config.pdf.keepActiveContent,
         },
         { signal, onPage },
       );
       signal.throwIfAborted();
-      return { pdf: asBuffer(result.pdf), dual: asBuffer(result.dual), warnings: result.warnings };
+      return { pdf: asBuffer(result.pdf), dual: asBuffer(result.dual), warnings: result.warnings, report: result.report };
     } finally {
       await file.dispose();
     }

@@ -1,7 +1,7 @@
 import { constants, setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { DocatError } from '@docat/contracts';
-import { FontLibrary, renderDualPdf, renderTranslatedPdf } from '@docat/pdf';
+import { FontLibrary, fidelityReportOf, renderDualPdf, renderTranslatedPdf } from '@docat/pdf';
 import type { RenderReply, RenderRequest } from './render-thread.protocol.js';
 
 /**
@@ -31,20 +31,29 @@ async function render(request: RenderRequest): Promise<void> {
   // A job over a page range has a layout of only those pages: the outputs hold only them too.
   const numbers = request.layout.pages.map((p) => p.number);
   const subset = numbers.length < request.layout.pageCount ? numbers : undefined;
+  // The thread lives for one render, so its fonts do too.
+  const fonts = new FontLibrary();
   const translated = await renderTranslatedPdf(request.source, request.layout, request.translations, {
     targetLanguage: request.targetLanguage,
     ...(subset ? { pages: subset } : {}),
-    // The thread lives for one render, so its fonts do too.
-    fonts: new FontLibrary(),
+    fonts,
     ...password,
+    keepActiveContent: request.keepActiveContent === true,
     onPage: (done, total) => reply({ type: 'progress', done, total }),
   });
   const dual = request.dual
-    ? await renderDualPdf(request.source, translated.bytes, { mode: request.dual, ...password, ...(subset ? { sourcePages: subset } : {}) })
+    ? await renderDualPdf(request.source, translated.bytes, {
+        mode: request.dual,
+        plan: { layout: request.layout, translations: request.translations, targetLanguage: request.targetLanguage, fonts },
+        ...password,
+        keepActiveContent: request.keepActiveContent === true,
+        ...(subset ? { sourcePages: subset } : {}),
+      })
     : null;
+  const report = await fidelityReportOf(translated, { layout: request.layout, translations: request.translations, targetLanguage: request.targetLanguage, ...(subset ? { pages: subset } : {}) });
   const transfer = [translated.bytes.buffer as ArrayBuffer];
   if (dual && dual.buffer !== translated.bytes.buffer) transfer.push(dual.buffer as ArrayBuffer);
-  reply({ type: 'result', pdf: translated.bytes, dual, warnings: translated.warnings }, transfer);
+  reply({ type: 'result', pdf: translated.bytes, dual, warnings: translated.warnings, report }, transfer);
 }
 
 port.once('message', (request: RenderRequest) => {

@@ -4,7 +4,6 @@ import { z } from 'zod';
 import {
   DocatError,
   failedQueueJobsQuerySchema,
-  queueJobIdSchema,
   queueNameSchema,
   RPC,
   type FailedQueueJobList,
@@ -14,10 +13,11 @@ import {
 import { parseOrThrow } from '@docat/service-kit';
 import { AccessTokenGuard, AdminGuard, CurrentUser } from '../auth/access-token.guard.js';
 import type { AuthenticatedUser } from '../auth/principal.js';
+import { uuidParam } from '../http/path-params.js';
 import { envelopeContextOf } from '../rpc/request-context.js';
 import { ServicesClient } from '../rpc/services.client.js';
 
-/** A path segment that names no queue (or no job) is NOT_FOUND, never a validation error. */
+/** A path segment that names no queue is NOT_FOUND: queue names are a fixed list, not ids. */
 function pathParam<T extends z.ZodType>(schema: T, value: string, what: string): z.infer<T> {
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw new DocatError('NOT_FOUND', `no such ${what}`);
@@ -55,7 +55,20 @@ export class AdminQueuesController {
     @Req() request: FastifyRequest,
   ): Promise<{ id: string; queue: QueueName; state: 'waiting' }> {
     const queue: QueueName = pathParam(queueNameSchema, name, 'queue');
-    const jobId = pathParam(queueJobIdSchema, id, 'queue job');
+    const jobId = uuidParam(id);
     return this.services.call(RPC.JOBS_ADMIN_QUEUE_RETRY, { actorId: admin.id, queue, id: jobId }, envelopeContextOf(request));
+  }
+
+  @Post(':name/failed/:id/remove')
+  @HttpCode(200)
+  remove(
+    @CurrentUser() admin: AuthenticatedUser,
+    @Param('name') name: string,
+    @Param('id') id: string,
+    @Req() request: FastifyRequest,
+  ): Promise<{ id: string; queue: QueueName; state: 'removed' }> {
+    const queue: QueueName = pathParam(queueNameSchema, name, 'queue');
+    const jobId = uuidParam(id);
+    return this.services.call(RPC.JOBS_ADMIN_QUEUE_REMOVE, { actorId: admin.id, queue, id: jobId }, envelopeContextOf(request));
   }
 }

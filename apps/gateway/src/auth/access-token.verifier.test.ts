@@ -49,13 +49,22 @@ async function rejection(promise: Promise<unknown>): Promise<string> {
   return 'accepted';
 }
 
+function withoutTimes<T extends { issuedAt?: number; expiresAt?: number }>(user: T): Omit<T, 'issuedAt' | 'expiresAt'> {
+  const { issuedAt: _issuedAt, expiresAt: _expiresAt, ...rest } = user;
+  return rest;
+}
+
 describe('AccessTokenVerifier', async () => {
   const key = await makeKey();
   const other = await makeKey();
 
   test('accepts an EdDSA token signed by a published key', async () => {
     const { verifier } = await setup([key]);
-    assert.deepEqual(await verifier.verify(await sign(key, claims({ role: 'admin', plan: 'pro', sid: 'session-1' }))), {
+    const principal = await verifier.verify(await sign(key, claims({ role: 'admin', plan: 'pro', sid: 'session-1' })));
+    // The token's times ride along for the event streams, which end when the token expires.
+    assert.equal(typeof principal.expiresAt, 'number');
+    assert.equal(typeof principal.issuedAt, 'number');
+    assert.deepEqual(withoutTimes(principal), {
       id: 'user-1',
       role: 'admin',
       plan: 'pro',
@@ -135,7 +144,7 @@ describe('AccessTokenVerifier', async () => {
     await verifier.verify(await sign(key));
     published.push(other);
     now += 31_000;
-    assert.deepEqual(await verifier.verify(await sign(other)), { id: 'user-1', role: 'user', plan: 'free', via: 'access-token' });
+    assert.deepEqual(withoutTimes(await verifier.verify(await sign(other))), { id: 'user-1', role: 'user', plan: 'free', via: 'access-token' });
     assert.equal(fetches, 2);
     await verifier.verify(await sign(key));
     assert.equal(fetches, 2, 'known keys are served from the cache');
@@ -181,6 +190,91 @@ describe('AccessTokenVerifier with a deny list', async () => {
     assert.equal(denyList.isDenied('a', 1), false);
     assert.equal(denyList.isDenied('b', now), true);
     assert.equal(denyList.isDenied('b', undefined), true, 'a token without iat cannot prove it is newer');
+  });
+});
+
+/** A key cache that counts lookups: each one is a full verification (a cache miss). */
+class CountingJwks extends JwksCache {
+  lookups = 0;
+  override keyFor(kid: string) {
+    this.lookups++;
+    return super.keyFor(kid);
+  }
+}
+
+describe('AccessTokenVerifier verdict cache', async () => {
+  const key = await makeKey();
+  const other = await makeKey();
+
+  test('a token seen before is not verified again, and gives an equal but separate principal', async () => {
+    const jwks = new CountingJwks(async () => ({ keys: [key.jwk] }));
+    const verifier = new AccessTokenVerifier(jwks);
+    const token = await sign(key, claims({ sid: 'session-1' }));
+    const first = await verifier.verify(token);
+    const second = await verifier.verify(token);
+    assert.deepEqual(second, first);
+    assert.notEqual(second, first, 'a caller changing its principal cannot change the cached one');
+    assert.equal(jwks.lookups, 1);
+    assert.equal(verifier.cachedTokens, 1);
+  });
+
+  test('revocations apply to cached verdicts at once: user cut-off and session', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const denyList = new TokenDenyList(900);
+    const verifier = new AccessTokenVerifier(new JwksCache(async () => ({ keys: [key.jwk] })), denyList);
+    const userToken = await sign(key, claims({ iat: now - 10 }));
+    const sessionToken = await sign(key, claims({ sub: 'user-2', sid: 'session-x', iat: now - 10 }));
+    await verifier.verify(userToken);
+    await verifier.verify(sessionToken);
+    denyList.deny('user-1', now);
+    denyList.denySession('session-x', now);
+    assert.equal(await rejection(verifier.verify(userToken)), 'TOKEN_INVALID');
+    assert.equal(await rejection(verifier.verify(sessionToken)), 'TOKEN_INVALID');
+  });
+
+  test('a verdict is reused no longer than maxAge, nor past the token expiry', async () => {
+    let now = Date.now();
+    const jwks = new CountingJwks(async () => ({ keys: [key.jwk] }));
+    const verifier = new AccessTokenVerifier(jwks, null, 5, { maxAgeMs: 60_000, now: () => now });
+    const token = await sign(key);
+    await verifier.verify(token);
+    now += 59_000;
+    await verifier.verify(token);
+    assert.equal(jwks.lookups, 1);
+    now += 2_000;
+    await verifier.verify(token);
+    assert.equal(jwks.lookups, 2, 'verified again after maxAge');
+
+    // A token expiring in 2 s: its verdict ends with it, whatever maxAge allows.
+    const shortLived = await sign(key, claims({ exp: Math.floor(now / 1000) + 2 }));
+    await verifier.verify(shortLived);
+    now += 3_000;
+    await verifier.verify(shortLived).catch(() => undefined);
+    assert.equal(jwks.lookups, 4, 'the expired token went through the full check again');
+  });
+
+  test('a verdict reached with a key auth has withdrawn is not reused', async () => {
+    const published = [key, other];
+    let now = 1_000_000;
+    const jwks = new JwksCache(async () => ({ keys: published.map((k) => k.jwk) }), { minRefetchIntervalMs: 1_000, now: () => now });
+    const verifier = new AccessTokenVerifier(jwks);
+    const token = await sign(other);
+    await verifier.verify(token);
+    published.pop();
+    now += 2_000;
+    await jwks.refresh();
+    assert.equal(await rejection(verifier.verify(token)), 'TOKEN_INVALID');
+  });
+
+  test('refused tokens are not remembered, and the cache is bounded', async () => {
+    const verifier = new AccessTokenVerifier(new JwksCache(async () => ({ keys: [key.jwk] })), null, 5, { maxEntries: 2 });
+    const [header, , signature] = (await sign(key)).split('.');
+    const forged = `${header}.${b64(claims({ sub: 'someone-else' }))}.${signature}`;
+    assert.equal(await rejection(verifier.verify(forged)), 'TOKEN_INVALID');
+    assert.equal(await rejection(verifier.verify(forged)), 'TOKEN_INVALID');
+    assert.equal(verifier.cachedTokens, 0);
+    for (const sub of ['a', 'b', 'c']) await verifier.verify(await sign(key, claims({ sub })));
+    assert.equal(verifier.cachedTokens, 2);
   });
 });
 

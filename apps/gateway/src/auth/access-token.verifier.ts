@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { decodeProtectedHeader, errors as joseErrors, jwtVerify, type CryptoKey } from 'jose';
 import { ACCESS_TOKEN, accessTokenClaimsSchema, DocatError } from '@docat/contracts';
 import type { JwksCache } from './jwks.cache.js';
@@ -8,6 +9,22 @@ export type { AuthenticatedUser } from './principal.js';
 
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
+export interface VerifiedTokenCacheOptions {
+  /** Most tokens remembered; the oldest is forgotten first. Default 10,000 (a few MB). */
+  maxEntries?: number;
+  /** Longest a verdict is reused before the signature is checked again. Default 60 s. */
+  maxAgeMs?: number;
+  now?: () => number;
+}
+
+interface Verified {
+  user: AuthenticatedUser;
+  kid: string;
+  iat: number | undefined;
+  /** Epoch ms after which the verdict is not reused: the earlier of the token's expiry and maxAge. */
+  until: number;
+}
+
 /**
  * Verifies access tokens locally (no call per request). The algorithm is pinned to
  * EdDSA before any key is looked up, so `alg: none` and an HMAC signed with the public
@@ -17,14 +34,60 @@ const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
  * reset or their sign-out everywhere, and tokens of a session that was signed out.
  */
 export class AccessTokenVerifier {
+  /**
+   * Verdicts of valid tokens, keyed by the token's SHA-256 (no token is kept in memory).
+   * An EdDSA verification costs about a hundred times a hash, and a client polling a job
+   * sends the same token many times a second. A reused verdict still checks, on every
+   * request, that the token has not expired, that its signing key is still published,
+   * and the deny list, so revocations take effect as fast as without the cache.
+   */
+  private readonly verified = new Map<string, Verified>();
+  private readonly maxEntries: number;
+  private readonly maxAgeMs: number;
+  private readonly now: () => number;
+
   constructor(
     private readonly jwks: JwksCache,
     private readonly denyList: TokenDenyList | null = null,
     private readonly clockToleranceSeconds = 5,
-  ) {}
+    cache: VerifiedTokenCacheOptions = {},
+  ) {
+    this.maxEntries = cache.maxEntries ?? 10_000;
+    this.maxAgeMs = cache.maxAgeMs ?? 60_000;
+    this.now = cache.now ?? Date.now;
+  }
+
+  /** Tokens whose verdict is remembered. */
+  get cachedTokens(): number {
+    return this.verified.size;
+  }
 
   async verify(token: string): Promise<AuthenticatedUser> {
     if (token.length > 4096 || !COMPACT_JWS.test(token)) throw invalid('The token is malformed');
+    const digest = createHash('sha256').update(token).digest('base64url');
+    const known = this.verified.get(digest);
+    if (known) {
+      if (this.now() < known.until && this.jwks.publishes(known.kid)) {
+        if (this.denyList?.isDenied(known.user.id, known.iat, known.user.sessionId)) throw invalid('The token was revoked');
+        return { ...known.user };
+      }
+      this.verified.delete(digest);
+    }
+    const { user, kid, iat, exp } = await this.verifyFully(token);
+    this.remember(digest, { user, kid, iat, until: Math.min(exp * 1000, this.now() + this.maxAgeMs) });
+    return { ...user };
+  }
+
+  private remember(digest: string, entry: Verified): void {
+    if (this.verified.size >= this.maxEntries) {
+      // Maps iterate in insertion order: the first key is the oldest verdict.
+      const oldest = this.verified.keys().next();
+      if (!oldest.done) this.verified.delete(oldest.value);
+    }
+    this.verified.set(digest, entry);
+  }
+
+  private async verifyFully(token: string): Promise<{ user: AuthenticatedUser; kid: string; iat: number | undefined; exp: number }> {
     let kid: string;
     try {
       const header = decodeProtectedHeader(token);
@@ -53,7 +116,9 @@ export class AccessTokenVerifier {
       if (this.denyList?.isDenied(claims.data.sub, claims.data.iat, claims.data.sid)) throw invalid('The token was revoked');
       const user: AuthenticatedUser = { id: claims.data.sub, role: claims.data.role, plan: claims.data.plan ?? 'free', via: 'access-token' };
       if (claims.data.sid) user.sessionId = claims.data.sid;
-      return user;
+      if (claims.data.iat !== undefined) user.issuedAt = claims.data.iat;
+      user.expiresAt = claims.data.exp;
+      return { user, kid, iat: claims.data.iat, exp: claims.data.exp };
     } catch (error) {
       if (error instanceof DocatError) throw error;
       if (error instanceof joseErrors.JWTExpired) throw invalid('The token has expired');

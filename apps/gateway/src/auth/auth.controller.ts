@@ -24,11 +24,21 @@ export class AuthController {
     private readonly browser: BrowserSessionCookies,
   ) {}
 
+  /**
+   * 202 alike for a new and a taken address (the auth service spends the same work on
+   * both and mails the owner of a taken one), so registration cannot be used to learn
+   * which addresses have accounts.
+   */
   @Post('auth/register')
-  @HttpCode(201)
-  register(@Body() body: unknown, @Req() request: FastifyRequest): Promise<UserView> {
+  @HttpCode(202)
+  async register(@Body() body: unknown, @Req() request: FastifyRequest): Promise<{ ok: true }> {
     const data = parseOrThrow(RPC_CONTRACTS[RPC.AUTH_REGISTER].request, body);
-    return this.services.call(RPC.AUTH_REGISTER, data, envelopeContextOf(request));
+    try {
+      await this.services.call(RPC.AUTH_REGISTER, data, envelopeContextOf(request));
+    } catch (err) {
+      if (!(err instanceof DocatError && err.code === 'EMAIL_TAKEN')) throw err;
+    }
+    return { ok: true };
   }
 
   @Post('auth/login')

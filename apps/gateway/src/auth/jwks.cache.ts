@@ -50,6 +50,14 @@ export class JwksCache {
     return this.keys.get(kid) ?? null;
   }
 
+  /**
+   * Whether the last fetched key set still holds `kid`: a verdict reached with a key that
+   * auth has since withdrawn is not reused.
+   */
+  publishes(kid: string): boolean {
+    return this.keys.has(kid);
+  }
+
   async refresh(): Promise<void> {
     this.inFlight ??= this.load().finally(() => {
       this.inFlight = null;

@@ -13,4 +13,7 @@ export interface AuthenticatedUser {
   sessionId?: string;
   /** The API key used. */
   apiKeyId?: string;
+  /** When the access token was issued and when it expires (epoch seconds); absent for API keys. */
+  issuedAt?: number;
+  expiresAt?: number;
 }

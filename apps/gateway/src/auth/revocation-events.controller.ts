@@ -5,6 +5,7 @@ import { parseOrThrow } from '@docat/service-kit';
 import { ApiKeyVerifier } from './api-key.verifier.js';
 import { JwksCache } from './jwks.cache.js';
 import { TokenDenyList } from './token-deny-list.js';
+import { JobEventStreams } from '../events/job-event-streams.service.js';
 
 /** The broadcast events every gateway replica hears, so a revocation takes effect everywhere at once. */
 export const GATEWAY_EVENTS = [
@@ -23,11 +24,14 @@ export class RevocationEventsController {
     private readonly apiKeys: ApiKeyVerifier,
     private readonly denyList: TokenDenyList,
     private readonly jwks: JwksCache,
+    private readonly streams: JobEventStreams,
   ) {}
 
   @EventPattern(EVENTS.API_KEY_REVOKED)
   apiKeyRevoked(@Payload() data: unknown): void {
-    this.apiKeys.dropKey(parseOrThrow(apiKeyRevokedEventSchema, data).keyId);
+    const { keyId } = parseOrThrow(apiKeyRevokedEventSchema, data);
+    this.apiKeys.dropKey(keyId);
+    this.streams.apiKeyRevoked(keyId);
   }
 
   @EventPattern(EVENTS.USER_DISABLED)
@@ -35,18 +39,21 @@ export class RevocationEventsController {
     const { userId, at } = parseOrThrow(userTokensRevokedEventSchema, data);
     this.apiKeys.dropUser(userId);
     this.denyList.deny(userId, at);
+    this.streams.userRevoked(userId, at, true);
   }
 
   @EventPattern(EVENTS.USER_TOKENS_REVOKED)
   userTokensRevoked(@Payload() data: unknown): void {
     const { userId, at } = parseOrThrow(userTokensRevokedEventSchema, data);
     this.denyList.deny(userId, at);
+    this.streams.userRevoked(userId, at, false);
   }
 
   @EventPattern(EVENTS.SESSION_REVOKED)
   sessionRevoked(@Payload() data: unknown): void {
     const { sessionId, at } = parseOrThrow(sessionRevokedEventSchema, data);
     this.denyList.denySession(sessionId, at);
+    this.streams.sessionRevoked(sessionId);
   }
 
   @EventPattern(EVENTS.SIGNING_KEY_ROTATED)

@@ -32,6 +32,7 @@ import {
   webhookDeliverySchema,
   webhookPayloadSchema,
   jobViewSchema,
+  fidelityReportSchema,
   MAX_UPLOAD_BYTES,
   outputFormatSchema,
   problemSchema,
@@ -131,6 +132,7 @@ const SCHEMAS: Record<string, { schema: z.ZodType; io: 'input' | 'output' }> = {
   User: { schema: userViewSchema, io: 'output' },
   UploadForm: { schema: uploadFormSchema, io: 'input' },
   Job: { schema: jobViewSchema, io: 'output' },
+  FidelityReport: { schema: fidelityReportSchema, io: 'output' },
   DryRun: { schema: dryRunSchema, io: 'output' },
   Usage: { schema: usageSchema, io: 'output' },
   AccountExport: { schema: accountExportSchema, io: 'output' },
@@ -157,6 +159,8 @@ const SCHEMAS: Record<string, { schema: z.ZodType; io: 'input' | 'output' }> = {
   WebhookPayload: { schema: webhookPayloadSchema, io: 'output' },
   FailedQueueJobList: { schema: failedQueueJobListSchema, io: 'output' },
   QueueJobRetried: { schema: RPC_CONTRACTS[RPC.JOBS_ADMIN_QUEUE_RETRY].response, io: 'output' },
+  QueueJobRemoved: { schema: RPC_CONTRACTS[RPC.JOBS_ADMIN_QUEUE_REMOVE].response, io: 'output' },
+  JobErased: { schema: RPC_CONTRACTS[RPC.JOBS_DELETE].response, io: 'output' },
 };
 
 const jobIdParameter = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
@@ -167,9 +171,9 @@ export const OPERATIONS: Operation[] = [
     method: 'post', path: '/v1/auth/register', operationId: 'register', tag: 'auth', auth: false,
     summary: 'Create an account',
     body: { contentType: 'application/json', schema: 'RegisterRequest' },
-    description: 'REGISTRATION decides who may: `open` (anyone), `invite` (with an `inviteCode` from an admin), `closed` (nobody). A verification link is mailed; free credits wait for it.',
-    success: { status: 201, description: 'The new account', schema: 'User' },
-    errors: ['VALIDATION_FAILED', 'EMAIL_TAKEN', 'REGISTRATION_CLOSED', 'INVITE_INVALID'],
+    description: 'REGISTRATION decides who may: `open` (anyone), `invite` (with an `inviteCode` from an admin), `closed` (nobody). The answer is 202 whether the address is new or already has an account, in comparable time, so registration does not tell which addresses exist: a new address gets a verification link (free credits wait for it), the owner of a taken one a mail saying someone tried to register. Sign in to continue.',
+    success: { status: 202, description: 'Accepted: a mail is on its way to the address', schema: 'Accepted' },
+    errors: ['VALIDATION_FAILED', 'REGISTRATION_CLOSED', 'INVITE_INVALID'],
   },
   {
     method: 'post', path: '/v1/auth/login', operationId: 'login', tag: 'auth', auth: false,
@@ -346,9 +350,16 @@ export const OPERATIONS: Operation[] = [
       `Multipart form: the PDF in the \`file\` part and the options as fields, before or after it. ` +
       `The file streams to storage as it arrives; it must start with \`%PDF-\` (a BOM or white-space within the first 1024 bytes is tolerated) ` +
       `and may have at most ${MAX_UPLOAD_BYTES} bytes. A request whose Content-Length alone exceeds the limit is refused unread. ` +
-      `Before any work the document is probed (pages, scanned pages) and its worst case reserved from the account's credits; ` +
-      `402 INSUFFICIENT_CREDITS when it does not fit. With \`dryRun=true\` nothing is created: the answer is 200 with the \`DryRun\` ` +
+      `The 202 answers as soon as the file is stored and a cheap check passed: the signature, and the page count its page tree ` +
+      `declares (422 PDF_NO_PAGES, or PDF_TOO_MANY_PAGES above MAX_PAGES), from which the selected pages are reserved from the ` +
+      `account's credits at the text-page rate; 402 INSUFFICIENT_CREDITS when that does not fit, before any work. The full check ` +
+      `(the PDF sandbox opening the file) is the job's first step: a file it refuses fails the job with its PDF_* code ` +
+      `(\`error.code\` of the job, and a \`job.failed\` event) and the reservation is released, so nothing is charged; pages that ` +
+      `need OCR are charged at the OCR rate when the job settles. A file whose page tree cannot be read that cheaply (an encrypted ` +
+      `file with object streams, a damaged cross-reference table) is probed in the sandbox before the 202, as a dry run is. ` +
+      `With \`dryRun=true\` nothing is created and the answer waits for the full probe: 200 with the \`DryRun\` ` +
       `estimate (pages, scanned pages, estimated credits, available credits), and the file is not kept. ` +
+      `A \`password\` field is sealed with the platform key as soon as the form is read; only the steps that open the PDF unseal it. ` +
       `Without an \`engine\` field the job's engine is DEFAULT_ENGINE, else the first configured engine of TRANSLATION_ENGINES, ` +
       `else the first configured engine, else \`pseudo\` (with a \`pseudo_engine\` warning); the job's \`engine\` says which. ` +
       `An engine without configuration is 503 ENGINE_UNAVAILABLE, and a language the engine does not list (\`GET /v1/engines\`) ` +
@@ -362,7 +373,7 @@ export const OPERATIONS: Operation[] = [
       },
     ],
     success: { status: 202, description: 'The job, queued', schema: 'Job', headers: { Location: 'The job URL' } },
-    errors: ['VALIDATION_FAILED', 'EMPTY_FILE', 'UNSUPPORTED_MEDIA_TYPE', 'FILE_TOO_LARGE', 'IDEMPOTENCY_KEY_REUSED', 'INSUFFICIENT_CREDITS', 'UNSUPPORTED_LANGUAGE', 'ENGINE_UNAVAILABLE'],
+    errors: ['VALIDATION_FAILED', 'EMPTY_FILE', 'UNSUPPORTED_MEDIA_TYPE', 'FILE_TOO_LARGE', 'IDEMPOTENCY_KEY_REUSED', 'INSUFFICIENT_CREDITS', 'UNSUPPORTED_LANGUAGE', 'ENGINE_UNAVAILABLE', 'PDF_NO_PAGES', 'PDF_TOO_MANY_PAGES'],
   },
   {
     method: 'get', path: '/v1/usage', operationId: 'usage', tag: 'auth', auth: true,
@@ -408,6 +419,16 @@ export const OPERATIONS: Operation[] = [
     errors: ['NOT_FOUND', 'JOB_ALREADY_FINISHED'],
   },
   {
+    method: 'post', path: '/v1/jobs/{id}/erase', operationId: 'eraseJob', tag: 'jobs', auth: true,
+    summary: 'Delete a finished job for good: its record, results and upload',
+    description:
+      'Only a completed, failed or cancelled job (cancel a running one first: 409 JOB_NOT_FINISHED). The job is gone from ' +
+      'the history and every route answers 404 for it. Results that another of your jobs was answered from (the result ' +
+      'cache) are kept until that job\'s own results expire. Charges stay in your usage. `objects` counts the stored files deleted now.',
+    success: { status: 200, description: 'The job is deleted', schema: 'JobErased' },
+    errors: ['NOT_FOUND', 'JOB_NOT_FINISHED'],
+  },
+  {
     method: 'get', path: '/v1/jobs/{id}/result', operationId: 'getJobResult', tag: 'jobs', auth: true,
     summary: 'Download a result',
     description: 'Streamed with ETag (If-None-Match answers 304), Cache-Control: private and single byte ranges (206, 416).',
@@ -420,6 +441,20 @@ export const OPERATIONS: Operation[] = [
     ],
     success: { status: 200, description: 'The result file', contentType: 'application/octet-stream' },
     errors: ['NOT_FOUND', 'JOB_NOT_FINISHED', 'RESULT_NOT_AVAILABLE', 'RESULT_EXPIRED', 'VALIDATION_FAILED'],
+  },
+  {
+    method: 'get', path: '/v1/jobs/{id}/report', operationId: 'getJobReport', tag: 'jobs', auth: true,
+    summary: 'The fidelity report: what of the document is not translated, or not set as it should be',
+    description:
+      'Made when the job is rendered: the translated PDF is read back and compared with the plan (source layout and translations). ' +
+      'Lists segments left untranslated (page, box, reason), blocks shrunk below 80% of their source size or overflowing their box, ' +
+      'new text drawn over kept text or figures, missing and `.notdef` glyphs, the fonts the translation was set in instead of the ' +
+      "source's, and the coverage (share of prose words translated) per page and for the document. Jobs without a PDF output compare " +
+      "the translated text instead (`measuredOn: text`). The job view's `fidelity` holds the summary. ETag and If-None-Match (304). " +
+      '409 REPORT_NOT_READY while the job runs; 404 REPORT_NOT_AVAILABLE for a failed or cancelled job, or one rendered before reports existed.',
+    headers: [{ name: 'If-None-Match', description: 'The ETag you hold' }],
+    success: { status: 200, description: 'The report', schema: 'FidelityReport' },
+    errors: ['NOT_FOUND', 'REPORT_NOT_READY', 'REPORT_NOT_AVAILABLE', 'RESULT_EXPIRED', 'VALIDATION_FAILED'],
   },
   {
     method: 'get', path: '/v1/jobs/{id}/source', operationId: 'getJobSource', tag: 'jobs', auth: true,
@@ -569,6 +604,12 @@ export const OPERATIONS: Operation[] = [
     method: 'post', path: '/v1/admin/queues/{name}/failed/{id}/retry', operationId: 'adminQueueRetry', tag: 'admin', auth: true,
     summary: 'Put a failed queue job back in its queue (admins only)',
     success: { status: 202, description: 'The job waits to run again', schema: 'QueueJobRetried' },
+    errors: ['FORBIDDEN', 'NOT_FOUND', 'QUEUE_JOB_NOT_FAILED'],
+  },
+  {
+    method: 'post', path: '/v1/admin/queues/{name}/failed/{id}/remove', operationId: 'adminQueueRemove', tag: 'admin', auth: true,
+    summary: 'Delete a failed queue job for good (admins only)',
+    success: { status: 200, description: 'The job is removed and will not run again', schema: 'QueueJobRemoved' },
     errors: ['FORBIDDEN', 'NOT_FOUND', 'QUEUE_JOB_NOT_FAILED'],
   },
 ];

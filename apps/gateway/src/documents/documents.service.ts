@@ -11,7 +11,8 @@ import {
   type UploadOptions,
 } from '@docat/contracts';
 import { uploadBytes } from '@docat/observability';
-import { parseOrThrow, STORAGE, type ObjectStorage } from '@docat/service-kit';
+import { resolveEncryptionKey, sealPdfPassword, type DocatConfig, type Keyring } from '@docat/config';
+import { CONFIG, parseOrThrow, STORAGE, type ObjectStorage } from '@docat/service-kit';
 import { checkWebhookUrl } from '@docat/webhooks';
 import { ServicesClient } from '../rpc/services.client.js';
 import { GATEWAY_SETTINGS, type GatewaySettings } from '../gateway.settings.js';
@@ -41,11 +42,13 @@ interface UploadRequest {
 @Injectable()
 export class DocumentsService {
   private readonly logger = new Logger('Documents');
+  private keyring: Promise<Keyring> | undefined;
 
   constructor(
     private readonly services: ServicesClient,
     @Inject(STORAGE) private readonly storage: ObjectStorage,
     @Inject(GATEWAY_SETTINGS) private readonly settings: GatewaySettings,
+    @Inject(CONFIG) private readonly config: DocatConfig,
   ) {}
 
   async upload(request: UploadRequest): Promise<JobView> {
@@ -56,7 +59,7 @@ export class DocumentsService {
       {
         userId: request.userId,
         upload: { storageKey: stored.storageKey, bytes: stored.bytes, fileName: stored.fileName, sha256: stored.sha256 },
-        options,
+        ...(await this.sealed(options, stored.storageKey)),
         engine,
         ...(request.idempotencyKey ? { idempotencyKey: request.idempotencyKey } : {}),
       },
@@ -85,7 +88,7 @@ export class DocumentsService {
         {
           userId: request.userId,
           upload: { storageKey: stored.storageKey, bytes: stored.bytes, fileName: stored.fileName, sha256: stored.sha256 },
-          options,
+          ...(await this.sealed(options, stored.storageKey)),
           engine,
         },
         request.context,
@@ -94,6 +97,20 @@ export class DocumentsService {
     } finally {
       await this.storage.delete(stored.storageKey).catch(() => undefined);
     }
+  }
+
+  /**
+   * The options as they go on the bus: a PDF password leaves the gateway only sealed with
+   * the platform key, bound to this upload (see `sealPdfPassword`).
+   */
+  private async sealed(
+    options: UploadOptions,
+    storageKey: string,
+  ): Promise<{ options: Omit<UploadOptions, 'password'>; passwordSecret?: string }> {
+    const { password, ...rest } = options;
+    if (password === undefined) return { options: rest };
+    this.keyring ??= resolveEncryptionKey(this.config);
+    return { options: rest, passwordSecret: sealPdfPassword(await this.keyring, password, storageKey) };
   }
 
   /**

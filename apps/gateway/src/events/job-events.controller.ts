@@ -33,6 +33,7 @@ export class JobEventsController {
     const jobId = jobIdParam(id);
     const afterSeq = resumeAfter(request.headers['last-event-id'], query);
     const job = await this.services.call(RPC.JOBS_GET, { userId: user.id, jobId }, envelopeContextOf(request));
-    this.streams.start(jobId, afterSeq, TERMINAL_STATES.has(job.state), reply);
+    this.streams.admit(user.id, reply);
+    this.streams.start(jobId, afterSeq, TERMINAL_STATES.has(job.state), reply, user);
   }
 }

@@ -96,7 +96,7 @@ describe('GET /v1/jobs/:id/events (SSE)', { skip: corpus.skip }, () => {
   async function account(email: string): Promise<TokenPair> {
     const body = JSON.stringify({ email, password: 'a-long-password' });
     const headers = { 'content-type': 'application/json' };
-    assert.equal((await fetch(`${stack.baseUrl}/v1/auth/register`, { method: 'POST', headers, body })).status, 201);
+    assert.equal((await fetch(`${stack.baseUrl}/v1/auth/register`, { method: 'POST', headers, body })).status, 202);
     return tokenPairSchema.parse(await (await fetch(`${stack.baseUrl}/v1/auth/login`, { method: 'POST', headers, body })).json());
   }
 
@@ -133,7 +133,12 @@ describe('GET /v1/jobs/:id/events (SSE)', { skip: corpus.skip }, () => {
   }
 
   before(async () => {
-    stack = await startGatewayStack({ SSE_HEARTBEAT_INTERVAL: '300ms' });
+    stack = await startGatewayStack({
+      SSE_HEARTBEAT_INTERVAL: '300ms',
+      SSE_MAX_STREAMS_PER_ACCOUNT: '50',
+      DOCAT_ADMIN_EMAIL: 'root@example.org',
+      DOCAT_ADMIN_PASSWORD: 'root-password-long',
+    });
     tracemonkey = await readFile(corpusFile('tracemonkey.pdf'));
     alice = await account('alice@example.org');
     bob = await account('bob@example.org');
@@ -210,12 +215,14 @@ describe('GET /v1/jobs/:id/events (SSE)', { skip: corpus.skip }, () => {
     const probe = new Redis(stack.config.redis.url!);
     const name = `${stack.config.redis.keyPrefix}:event-log`;
     const eventLogConnections = async () => String(await probe.call('CLIENT', 'LIST')).split('\n').filter((line) => line.includes(` name=${name} `)).length;
-    const jobs = await Promise.all(Array.from({ length: 10 }, () => processingJob(alice)));
+    // Ten accounts, each with one job and as many streams as an account may hold.
+    const owners = await Promise.all(Array.from({ length: 10 }, (_, i) => account(`many-${i}@example.org`)));
+    const jobs = await Promise.all(owners.map((owner) => processingJob(owner)));
     const clients: SseClient[] = [];
     try {
       const before = await eventLogConnections();
-      for (let i = 0; i < 500; i += 50) {
-        clients.push(...(await Promise.all(Array.from({ length: 50 }, (_, j) => openSse(stack.baseUrl, `/v1/jobs/${jobs[(i + j) % 10]!.id}/events`, bearer(alice))))));
+      for (let i = 0; i < 10; i++) {
+        clients.push(...(await Promise.all(Array.from({ length: 50 }, () => openSse(stack.baseUrl, `/v1/jobs/${jobs[i]!.id}/events`, bearer(owners[i]!))))));
       }
       assert.ok(clients.every((c) => c.status === 200));
       assert.equal(stack.gateway.app.get(JobEventStreams).size, 500);
@@ -233,5 +240,72 @@ describe('GET /v1/jobs/:id/events (SSE)', { skip: corpus.skip }, () => {
     }
     await within(Promise.all(clients.map((c) => c.ended)), 20_000, '500 streams to end');
     for (const client of clients) assert.deepEqual(client.events.map((e) => e.seq), [1, 2]);
+  });
+
+  test('an account holds at most SSE_MAX_STREAMS_PER_ACCOUNT streams: the next is 429 with Retry-After, and a closed one frees its slot', async () => {
+    const carol = await account('carol@example.org');
+    const job = await processingJob(carol);
+    const clients = await Promise.all(Array.from({ length: 50 }, () => openSse(stack.baseUrl, `/v1/jobs/${job.id}/events`, bearer(carol))));
+    try {
+      assert.ok(clients.every((c) => c.status === 200));
+      const refused = await fetch(`${stack.baseUrl}/v1/jobs/${job.id}/events`, { headers: bearer(carol) });
+      assert.equal(refused.status, 429);
+      assert.equal(problemSchema.parse(await refused.json()).code, 'RATE_LIMITED');
+      assert.ok(Number(refused.headers.get('retry-after')) > 0);
+      // Another account is not affected.
+      const other = await openSse(stack.baseUrl, `/v1/jobs/${(await processingJob(bob)).id}/events`, bearer(bob));
+      assert.equal(other.status, 200);
+      other.close();
+      clients.pop()!.close();
+      await new Promise((r) => setTimeout(r, 100));
+      const again = await openSse(stack.baseUrl, `/v1/jobs/${job.id}/events`, bearer(carol));
+      assert.equal(again.status, 200);
+      clients.push(again);
+    } finally {
+      for (const c of clients) c.close();
+    }
+  });
+
+  test('a stream ends when its session is signed out, its API key revoked, or the account disabled; the old token cannot reopen it', async () => {
+    const dave = await account('dave@example.org');
+    const job = await processingJob(dave);
+    const json = (pair: TokenPair) => ({ ...bearer(pair), 'content-type': 'application/json' });
+
+    // Signing out this one session (from another session of the same account).
+    const second = tokenPairSchema.parse(
+      await (await fetch(`${stack.baseUrl}/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'dave@example.org', password: 'a-long-password' }) })).json(),
+    );
+    const onSecond = await openSse(stack.baseUrl, `/v1/jobs/${job.id}/events`, bearer(second));
+    const onFirst = await openSse(stack.baseUrl, `/v1/jobs/${job.id}/events`, bearer(dave));
+    const sessions = (await (await fetch(`${stack.baseUrl}/v1/sessions`, { headers: bearer(dave) })).json()) as { items: { id: string; current?: boolean }[] };
+    const secondSid = JSON.parse(Buffer.from(second.accessToken.split('.')[1]!, 'base64url').toString('utf8')) as { sid: string };
+    assert.ok(sessions.items.some((x) => x.id === secondSid.sid));
+    assert.equal((await fetch(`${stack.baseUrl}/v1/sessions/${secondSid.sid}`, { method: 'DELETE', headers: bearer(dave) })).status, 204);
+    await within(onSecond.ended, 3_000, 'the revoked session stream to end');
+    assert.ok(onSecond.comments.some((c) => c.includes('reconnect')), onSecond.comments.join(' | '));
+    assert.equal((await fetch(`${stack.baseUrl}/v1/jobs/${job.id}/events`, { headers: bearer(second) })).status, 401);
+
+    // An API key's stream ends when the key is revoked.
+    const key = (await (await fetch(`${stack.baseUrl}/v1/api-keys`, { method: 'POST', headers: json(dave), body: JSON.stringify({ name: 'stream' }) })).json()) as { id: string; key: string };
+    const onKey = await openSse(stack.baseUrl, `/v1/jobs/${job.id}/events`, { 'x-api-key': key.key });
+    assert.equal(onKey.status, 200);
+    assert.equal((await fetch(`${stack.baseUrl}/v1/api-keys/${key.id}`, { method: 'DELETE', headers: bearer(dave) })).status, 204);
+    await within(onKey.ended, 3_000, 'the revoked API key stream to end');
+
+    // Signing out everywhere ends the rest.
+    const signOut = await fetch(`${stack.baseUrl}/v1/sessions`, { method: 'DELETE', headers: bearer(dave) });
+    assert.equal(signOut.status, 200);
+    await within(onFirst.ended, 3_000, 'the signed-out stream to end');
+
+    // A disabled account loses its streams at once.
+    const erin = await account('erin@example.org');
+    const erinJob = await processingJob(erin);
+    const onErin = await openSse(stack.baseUrl, `/v1/jobs/${erinJob.id}/events`, bearer(erin));
+    const admin = tokenPairSchema.parse(
+      await (await fetch(`${stack.baseUrl}/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'root@example.org', password: 'root-password-long' }) })).json(),
+    );
+    const erinId = ((await (await fetch(`${stack.baseUrl}/v1/me`, { headers: bearer(erin) })).json()) as { id: string }).id;
+    assert.equal((await fetch(`${stack.baseUrl}/v1/admin/users/${erinId}/disable`, { method: 'POST', headers: bearer(admin) })).status, 200);
+    await within(onErin.ended, 3_000, 'the disabled account stream to end');
   });
 });

@@ -1,16 +1,14 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { DocatError, RPC, glossaryCreateSchema, type GlossaryDetail, type GlossaryView } from '@docat/contracts';
+import { RPC, glossaryCreateSchema, type GlossaryDetail, type GlossaryView } from '@docat/contracts';
 import { parseOrThrow } from '@docat/service-kit';
 import { AccessTokenGuard, CurrentUser } from '../auth/access-token.guard.js';
 import type { AuthenticatedUser } from '../auth/access-token.verifier.js';
+import { uuidParam } from '../http/path-params.js';
 import { envelopeContextOf } from '../rpc/request-context.js';
 import { ServicesClient } from '../rpc/services.client.js';
 
-function glossaryId(id: string): string {
-  if (!/^[0-9a-f-]{1,64}$/u.test(id)) throw new DocatError('NOT_FOUND', 'glossary not found');
-  return id;
-}
+const glossaryId = (id: string): string => uuidParam(id);
 
 /**
  * `/v1/glossaries`: CSV glossaries (`term,translation` rows, one language pair) owned by

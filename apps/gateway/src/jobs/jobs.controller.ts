@@ -1,4 +1,4 @@
-import { Controller, Delete, Get, Param, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RPC, type JobList, type JobView } from '@docat/contracts';
 import { AccessTokenGuard, CurrentUser } from '../auth/access-token.guard.js';
@@ -32,9 +32,20 @@ export class JobsController {
     return this.services.call(RPC.JOBS_CANCEL, { userId: user.id, jobId: jobIdParam(id) }, envelopeContextOf(request));
   }
 
+  @Post(':id/erase')
+  @HttpCode(200)
+  erase(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string, @Req() request: FastifyRequest): Promise<{ id: string; objects: number }> {
+    return this.services.call(RPC.JOBS_DELETE, { userId: user.id, jobId: jobIdParam(id) }, envelopeContextOf(request));
+  }
+
   @Get(':id/source')
   async source(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     await this.results.sendSource({ userId: user.id, jobId: jobIdParam(id) }, request, reply);
+  }
+
+  @Get(':id/report')
+  async report(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    await this.results.sendReport({ userId: user.id, jobId: jobIdParam(id) }, request, reply);
   }
 
   @Get(':id/result')

@@ -33,6 +33,10 @@ describe('job cursors', () => {
     assert.deepEqual(listQuery({ cursor, limit: '5' }), { cursor, limit: 5 });
     assert.deepEqual(listQuery({}), { limit: 20 });
     assert.equal(codeOf(() => listQuery({ cursor: 'garbage' })), 'VALIDATION_FAILED');
+    // Well-formed in every other way, but its id is not a UUID: it never reaches the database.
+    const forged = encodeJobCursor({ createdAt: new Date().toISOString(), id: "1' OR '1'='1" });
+    assert.equal(codeOf(() => listQuery({ cursor: forged })), 'VALIDATION_FAILED');
+    assert.equal(codeOf(() => listQuery({ cursor: encodeJobCursor({ createdAt: new Date().toISOString(), id: 'not-a-uuid' }) })), 'VALIDATION_FAILED');
     assert.equal(codeOf(() => listQuery({ limit: '0' })), 'VALIDATION_FAILED');
     assert.equal(codeOf(() => listQuery({ limit: '101' })), 'VALIDATION_FAILED');
   });
@@ -46,10 +50,11 @@ describe('job cursors', () => {
 });
 
 describe('job route parameters', () => {
-  test('a job id must be a UUID, or the job is simply not found', () => {
+  test('a job id must be a UUID: anything else is a 400 before any service sees it', () => {
     const id = uuidv7();
     assert.equal(jobIdParam(id.toUpperCase()), id);
-    assert.equal(codeOf(() => jobIdParam('../../etc')), 'NOT_FOUND');
+    assert.equal(codeOf(() => jobIdParam('../../etc')), 'VALIDATION_FAILED');
+    assert.equal(codeOf(() => jobIdParam(`${id}x`)), 'VALIDATION_FAILED');
   });
 
   test('the result format is one of the outputs', () => {

@@ -1,13 +1,11 @@
 import { z } from 'zod';
-import { decodeJobCursor, DocatError, jobStateSchema, outputFormatSchema, type JobState, type OutputFormat } from '@docat/contracts';
+import { decodeJobCursor, jobStateSchema, outputFormatSchema, type JobState, type OutputFormat } from '@docat/contracts';
 import { parseOrThrow } from '@docat/service-kit';
+import { uuidParam } from '../http/path-params.js';
 
-/** Job ids are UUIDs; anything else cannot name a job, so it is simply not found. */
-const JOB_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
+/** Job ids are UUIDs: anything else is a 400, before ingestion sees it. */
 export function jobIdParam(id: string): string {
-  if (!JOB_ID.test(id)) throw new DocatError('NOT_FOUND');
-  return id.toLowerCase();
+  return uuidParam(id, 'id');
 }
 
 const listQuerySchema = z.object({

@@ -52,6 +52,27 @@ export class ResultsService {
     await this.stream(await this.services.call(RPC.JOBS_SOURCE, target, envelopeContextOf(request)), request, reply);
   }
 
+  /**
+   * `GET /v1/jobs/:id/report`: the fidelity report, as JSON in the response (not an
+   * attachment, not a redirect: an API client reads it like the job view). Conditional
+   * requests are honoured; the report never changes once written.
+   */
+  async sendReport(target: { userId: string; jobId: string }, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const location = await this.services.call(RPC.JOBS_REPORT, target, envelopeContextOf(request));
+    const etag = strongEtag(location.etag);
+    // Inline, with a name for whoever saves it (the web app's download button does).
+    void reply
+      .header('etag', etag)
+      .header('cache-control', RESULT_CACHE_CONTROL)
+      .header('content-disposition', attachmentDisposition(location.fileName).replace(/^attachment/u, 'inline'));
+    if (etagMatches(request.headers['if-none-match'], etag)) {
+      await reply.status(304).send();
+      return;
+    }
+    const body = await this.storage.get(location.storageKey);
+    await reply.status(200).header('content-type', 'application/json; charset=utf-8').header('content-length', String(location.bytes)).send(body);
+  }
+
   private async stream(location: ResultLocation, request: FastifyRequest, reply: FastifyReply): Promise<void> {
     if (this.redirects) {
       const signed = await this.storage.presignGet(location.storageKey, PRESIGNED_RESULT_TTL_SECONDS);

@@ -33,7 +33,7 @@ describe('rate limits and login lockout through the gateway', { skip: corpus.ski
       headers: { 'content-type': 'application/json', 'x-forwarded-for': ip },
       body: JSON.stringify({ email, password: PASSWORD }),
     });
-    assert.equal(res.status, 201, await res.text());
+    assert.equal(res.status, 202, await res.text());
   }
 
   async function codeOf(res: Response): Promise<string> {
@@ -41,10 +41,10 @@ describe('rate limits and login lockout through the gateway', { skip: corpus.ski
     return problemSchema.parse(await res.json()).code;
   }
 
-  function upload(pair: TokenPair): Promise<Response> {
+  function upload(pair: TokenPair, body: Buffer = pdf): Promise<Response> {
     const form = new FormData();
     form.append('targetLanguage', 'de');
-    form.append('file', new Blob([pdf]), 'paper.pdf');
+    form.append('file', new Blob([body]), 'paper.pdf');
     return fetch(url('/v1/documents'), { method: 'POST', headers: { authorization: `Bearer ${pair.accessToken}` }, body: form });
   }
 
@@ -89,6 +89,20 @@ describe('rate limits and login lockout through the gateway', { skip: corpus.ski
     assert.equal(third.headers.get('ratelimit-reset'), String(retryAfter));
     assert.equal(await codeOf(third), 'RATE_LIMITED');
     assert.equal((await upload(bob)).status, 202, 'another user has their own window');
+  });
+
+  test('only accepted uploads use the upload quota: refusals count against the general limit only', async () => {
+    const dave = await session('dave@example.org', '198.51.100.4');
+    const generalBefore = Number((await fetch(url('/v1/me'), { headers: { authorization: `Bearer ${dave.accessToken}` } })).headers.get('ratelimit-remaining'));
+    // Three refusals in a row with a quota of two: each is answered for what it is, never 429.
+    const refused: number[] = [];
+    for (let i = 0; i < 3; i++) refused.push((await upload(dave, Buffer.from('<html>not a pdf</html>'))).status);
+    assert.deepEqual(refused, [415, 415, 415]);
+    // The quota is whole: two accepted uploads, then 429.
+    assert.deepEqual([(await upload(dave)).status, (await upload(dave)).status, (await upload(dave)).status], [202, 202, 429]);
+    // The refusals were counted by the general limit: 6 uploads, plus this request.
+    const generalAfter = Number((await fetch(url('/v1/me'), { headers: { authorization: `Bearer ${dave.accessToken}` } })).headers.get('ratelimit-remaining'));
+    assert.equal(generalBefore - generalAfter, 7);
   });
 
   test('api_general headers on every /v1 route; none on /health', async () => {

@@ -15,6 +15,15 @@ const FAIL_CLOSED: ReadonlySet<RateLimitPolicyName> = new Set(['auth_login', 'pa
 const WARN_EVERY_MS = 60_000;
 
 /**
+ * Policies that count only what they admit: an upload refused (not a PDF, too large,
+ * invalid options) or only estimated (a dry run) gives its slot back, so it uses up the
+ * general limit but not the upload quota. The slot is reserved before the handler runs,
+ * so concurrent uploads cannot overshoot the limit, and released when the answer is not
+ * `202 Accepted`.
+ */
+const COUNT_ACCEPTED_ONLY: ReadonlySet<RateLimitPolicyName> = new Set(['pdf_upload']);
+
+/**
  * Applies the rate limits of each route and the login lockout. It is an interceptor,
  * not a guard, because it must run after authentication (limits count per user, and
  * plans change them) and must see how a login ended (failed logins lock the account).
@@ -91,8 +100,10 @@ export class RateLimitInterceptor implements NestInterceptor {
       const wait = Math.max(1, Math.ceil(refused.decision.retryAfterMs / 1000));
       throw new DocatError('RATE_LIMITED', `The ${refused.policy} limit of ${refused.limit.limit} per ${Math.ceil(refused.limit.windowMs / 1000)} s is reached: retry in ${wait} s`);
     }
-    if (!lockKey) return next.handle();
-    return next.handle().pipe(
+    const reserved = counts.filter(({ policy }, i) => COUNT_ACCEPTED_ONLY.has(policy) && counted[i]!.decision.allowed).map(({ policy, key }) => `${policy}:${key}`);
+    const handled = reserved.length === 0 ? next.handle() : this.releaseUnlessAccepted(next.handle(), reserved, reply);
+    if (!lockKey) return handled;
+    return handled.pipe(
       mergeMap((value) => from(this.limiter.reset(lockKey).then(() => value, () => value))),
       catchError((error: unknown) =>
         from(
@@ -101,6 +112,14 @@ export class RateLimitInterceptor implements NestInterceptor {
             : Promise.resolve(),
         ).pipe(mergeMap(() => throwError(() => error))),
       ),
+    );
+  }
+
+  private releaseUnlessAccepted(handled: Observable<unknown>, keys: string[], reply: FastifyReply): Observable<unknown> {
+    const release = () => Promise.all(keys.map((key) => this.limiter.release(key))).catch((e: unknown) => this.warn(e));
+    return handled.pipe(
+      mergeMap((value) => (reply.statusCode === 202 ? Promise.resolve(value) : release().then(() => value))),
+      catchError((error: unknown) => from(release()).pipe(mergeMap(() => throwError(() => error)))),
     );
   }
 

@@ -54,11 +54,13 @@ describe('credits over HTTP: 402 before any work, dry run, usage', { skip: corpu
     });
     const headers = { 'content-type': 'application/json' };
     const registered = await fetch(url('/v1/auth/register'), { method: 'POST', headers, body });
-    assert.equal(registered.status, 201, await registered.clone().text());
-    const { id } = (await registered.json()) as { id: string };
+    assert.equal(registered.status, 202, await registered.clone().text());
     const login = await fetch(url('/v1/auth/login'), { method: 'POST', headers, body });
     assert.equal(login.status, 200);
-    return { pair: tokenPairSchema.parse(await login.json()), id };
+    const pair = tokenPairSchema.parse(await login.json());
+    const me = await fetch(url('/v1/me'), { headers: { authorization: `Bearer ${pair.accessToken}` } });
+    const { id } = (await me.json()) as { id: string };
+    return { pair, id };
   }
 
   function form(fields: Record<string, string> = { targetLanguage: 'de' }): FormData {

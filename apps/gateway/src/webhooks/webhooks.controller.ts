@@ -1,20 +1,14 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { createWebhookEndpointSchema, DocatError, RPC, type CreatedWebhookEndpoint, type WebhookDelivery, type WebhookEndpoint } from '@docat/contracts';
+import { createWebhookEndpointSchema, RPC, type CreatedWebhookEndpoint, type WebhookDelivery, type WebhookEndpoint } from '@docat/contracts';
 import { parseOrThrow } from '@docat/service-kit';
 import { AccessTokenGuard, CurrentUser } from '../auth/access-token.guard.js';
 import type { AuthenticatedUser } from '../auth/access-token.verifier.js';
+import { uuidParam } from '../http/path-params.js';
 import { envelopeContextOf } from '../rpc/request-context.js';
 import { ServicesClient } from '../rpc/services.client.js';
 
-const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Ids are UUIDs; anything else names nothing. */
-function idParam(id: string): string {
-  if (!ID.test(id)) throw new DocatError('NOT_FOUND');
-  return id.toLowerCase();
-}
 
 const deliveriesQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(50) });
 
@@ -32,7 +26,7 @@ export class WebhooksController {
   @HttpCode(201)
   create(@CurrentUser() user: AuthenticatedUser, @Body() body: unknown, @Req() request: FastifyRequest): Promise<CreatedWebhookEndpoint> {
     const input = parseOrThrow(createWebhookEndpointSchema, body ?? {});
-    return this.services.call(RPC.NOTIFY_WEBHOOKS_CREATE, { userId: user.id, ...input }, envelopeContextOf(request));
+    return this.services.call(RPC.NOTIFY_WEBHOOKS_CREATE, { userId: user.id, plan: user.plan, ...input }, envelopeContextOf(request));
   }
 
   @Get()
@@ -50,13 +44,13 @@ export class WebhooksController {
   @Delete(':id')
   @HttpCode(204)
   async delete(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string, @Req() request: FastifyRequest): Promise<void> {
-    await this.services.call(RPC.NOTIFY_WEBHOOKS_DELETE, { userId: user.id, endpointId: idParam(id) }, envelopeContextOf(request));
+    await this.services.call(RPC.NOTIFY_WEBHOOKS_DELETE, { userId: user.id, endpointId: uuidParam(id) }, envelopeContextOf(request));
   }
 
   @Get(':id/deliveries')
   deliveries(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string, @Query() query: unknown, @Req() request: FastifyRequest): Promise<{ items: WebhookDelivery[] }> {
     const { limit } = parseOrThrow(deliveriesQuery, query ?? {});
-    return this.services.call(RPC.NOTIFY_WEBHOOK_DELIVERIES, { userId: user.id, endpointId: idParam(id), limit }, envelopeContextOf(request));
+    return this.services.call(RPC.NOTIFY_WEBHOOK_DELIVERIES, { userId: user.id, endpointId: uuidParam(id), limit }, envelopeContextOf(request));
   }
 
   @Post(':id/deliveries/:deliveryId/redeliver')
@@ -69,7 +63,7 @@ export class WebhooksController {
   ): Promise<WebhookDelivery> {
     return this.services.call(
       RPC.NOTIFY_WEBHOOK_REDELIVER,
-      { userId: user.id, endpointId: idParam(id), deliveryId: idParam(deliveryId) },
+      { userId: user.id, endpointId: uuidParam(id), deliveryId: uuidParam(deliveryId, 'deliveryId') },
       envelopeContextOf(request),
     );
   }

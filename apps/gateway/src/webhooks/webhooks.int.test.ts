@@ -44,7 +44,7 @@ describe('gateway webhooks and SSE with the real notification service', { skip: 
   async function account(email: string): Promise<TokenPair> {
     const body = JSON.stringify({ email, password: 'a-long-password' });
     const headers = { 'content-type': 'application/json' };
-    assert.equal((await fetch(url('/v1/auth/register'), { method: 'POST', headers, body })).status, 201);
+    assert.equal((await fetch(url('/v1/auth/register'), { method: 'POST', headers, body })).status, 202);
     return tokenPairSchema.parse(await (await fetch(url('/v1/auth/login'), { method: 'POST', headers, body })).json());
   }
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import 'reflect-metadata';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -34,9 +35,20 @@ import { OrchestratorService } from '../orchestration/orchestrator.service.js';
 import { BillingService } from './billing.service.js';
 
 /** The engine choice the gateway sends with an upload (`translation.resolve-engine`). */
-const PSEUDO_CHOICE: EngineChoice = { engine: 'pseudo', model: 'pseudo-1', paid: false, reason: 'pseudo-fallback' };
-const DEEPL_CHOICE: EngineChoice = { engine: 'deepl', model: 'deepl', paid: true, reason: 'requested' };
-const engineChoiceOf = (o: UploadOptionsInput): EngineChoice => (o.engine === 'deepl' ? DEEPL_CHOICE : PSEUDO_CHOICE);
+const PSEUDO_CHOICE: EngineChoice = {
+  engine: 'pseudo',
+  model: 'pseudo-1',
+  paid: false,
+  reason: 'pseudo-fallback',
+};
+const DEEPL_CHOICE: EngineChoice = {
+  engine: 'deepl',
+  model: 'deepl',
+  paid: true,
+  reason: 'requested',
+};
+const engineChoiceOf = (o: UploadOptionsInput): EngineChoice =>
+  o.engine === 'deepl' ? DEEPL_CHOICE : PSEUDO_CHOICE;
 
 async function codeOf(promise: Promise<unknown>): Promise<string> {
   try {
@@ -107,6 +119,11 @@ describe('billing: probe, reserve, settle, release, idempotency, erasure', () =>
     });
     sql = new pg.Client({ connectionString: db.url });
     await sql.connect();
+    // No workers run here: announce what they would, so dispatch is not held to one step per queue.
+    for (const queue of ['extract', 'translate'] as const)
+      await ingestion.app
+        .get(OrchestratorService)
+        .workerCapacity({ worker: 'test', queue, concurrency: 64, ttlMs: 3_600_000 });
   });
 
   after(async () => {
@@ -130,11 +147,11 @@ describe('billing: probe, reserve, settle, release, idempotency, erasure', () =>
 
   async function stored(
     file: string,
-  ): Promise<{ storageKey: string; bytes: number; fileName: string }> {
+  ): Promise<{ storageKey: string; bytes: number; fileName: string; sha256: string }> {
     const bytes = await readFile(corpusFile(file));
     const storageKey = `uploads/${uuidv7()}`;
     await storage.put(storageKey, bytes);
-    return { storageKey, bytes: bytes.length, fileName: file };
+    return { storageKey, bytes: bytes.length, fileName: file, sha256: createHash('sha256').update(bytes).digest('hex') };
   }
 
   async function create(

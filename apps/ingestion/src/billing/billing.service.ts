@@ -19,8 +19,8 @@ import {
   type EngineChoice,
   type UploadOptions,
 } from '@docat/contracts';
-import type { DocatConfig } from '@docat/config';
-import { probePdf } from '@docat/pdf';
+import { openPdfPassword, resolveEncryptionKey, type DocatConfig, type Keyring } from '@docat/config';
+import { pageTreeCount, probePdf } from '@docat/pdf';
 import {
   BUS,
   CONFIG,
@@ -50,6 +50,9 @@ export interface Reservation {
   estimate: CreditEstimate;
 }
 
+/** Upload options as they cross the bus: without the PDF password. */
+type JobOptions = Omit<UploadOptions, 'password'>;
+
 type CreditsPattern =
   | typeof RPC.CREDITS_RESERVE
   | typeof RPC.CREDITS_SETTLE
@@ -57,9 +60,13 @@ type CreditsPattern =
   | typeof RPC.CREDITS_USAGE;
 
 const PROBE_TIMEOUT_MS = 45_000;
-/** The probe reads no images and builds no layout; it must fit beside ingestion in a small pod. */
-const PROBE_MAX_RSS_MB = 256;
-const PROBE_CONCURRENCY = 2;
+/**
+ * The probe reads no images and builds no layout, but pdf.js holds the whole file and its
+ * cross-reference tables: 256 MB refused uploads of 11 and 45 MB. It runs for dry runs and
+ * for files whose page tree cannot be read cheaply only, one at a time.
+ */
+const PROBE_MAX_RSS_MB = 512;
+const PROBE_CONCURRENCY = 1;
 const RPC_TIMEOUT_MS = 10_000;
 const SWEEP_BATCH = 50;
 
@@ -78,6 +85,7 @@ export class BillingService implements OnApplicationBootstrap, OnModuleDestroy {
   private timer: NodeJS.Timeout | undefined;
   private sweeping: Promise<void> | null = null;
   private readonly probes = new ProbeSlots(PROBE_CONCURRENCY);
+  private keyring: Promise<Keyring> | undefined;
 
   constructor(
     private readonly billing: BillingRepository,
@@ -108,18 +116,41 @@ export class BillingService implements OnApplicationBootstrap, OnModuleDestroy {
     await this.sweeping;
   }
 
-  /** Page count and scanned pages of an upload; null when the sandbox cannot read it. */
-  probe(storageKey: string, password: string | undefined): Promise<ProbeFacts | null> {
-    return this.probes.run(() => this.probeNow(storageKey, password));
+  /**
+   * Page count and scanned pages of an upload; null when the sandbox cannot read it.
+   * `passwordSecret` is the sealed PDF password: it is opened only here, to open the file.
+   */
+  probe(storageKey: string, passwordSecret: string | undefined): Promise<ProbeFacts | null> {
+    return this.probes.run(() => this.probeNow(storageKey, passwordSecret));
+  }
+
+  /**
+   * The cheap check of an upload: the page count its page tree declares, read with a few
+   * range reads (not a download), bounded by MAX_PAGES. Null when the page tree cannot be
+   * read that way (an encrypted file with object streams, a damaged cross-reference).
+   */
+  async declaredPages(storageKey: string, bytes: number): Promise<number | null> {
+    const count = await pageTreeCount(async (start, end) => {
+      const parts: Buffer[] = [];
+      for await (const part of await this.storage.get(storageKey, { range: { start, end } })) parts.push(part as Buffer);
+      return Buffer.concat(parts);
+    }, bytes);
+    if (count === 0) throw new DocatError('PDF_NO_PAGES');
+    if (count !== null && count > this.config.limits.maxPages) {
+      throw new DocatError('PDF_TOO_MANY_PAGES', `${count} pages, at most ${this.config.limits.maxPages} allowed`);
+    }
+    return count;
   }
 
   private async probeNow(
     storageKey: string,
-    password: string | undefined,
+    passwordSecret: string | undefined,
   ): Promise<ProbeFacts | null> {
     const signal = AbortSignal.timeout(PROBE_TIMEOUT_MS);
     const source = await downloadToTemp(this.storage, storageKey, signal);
     try {
+      this.keyring ??= resolveEncryptionKey(this.config);
+      const password = passwordSecret === undefined ? undefined : openPdfPassword(await this.keyring, passwordSecret, storageKey);
       const probe = await probePdf(
         source.path,
         {
@@ -137,15 +168,18 @@ export class BillingService implements OnApplicationBootstrap, OnModuleDestroy {
         : { pageCount: probe.pageCount, scannedPages: probe.scannedPages };
     } catch (err) {
       // A document the probe cannot read fails the same way at extraction, with its own code.
-      if (err instanceof DocatError && err.code !== 'INTERNAL') return null;
+      if (err instanceof DocatError && err.code !== 'INTERNAL') {
+        this.logger.warn(`probe of ${storageKey} gave no facts: ${err.code} ${err.message}`);
+        return null;
+      }
       throw err;
     } finally {
       await source.dispose();
     }
   }
 
-  async estimate(storageKey: string, options: UploadOptions, engine: EngineChoice): Promise<CreditEstimate> {
-    const probe = await this.probe(storageKey, options.password);
+  async estimate(storageKey: string, options: JobOptions, engine: EngineChoice, passwordSecret?: string): Promise<CreditEstimate> {
+    const probe = await this.probe(storageKey, passwordSecret);
     return estimateCredits({
       probe,
       pages: options.pages,
@@ -155,9 +189,26 @@ export class BillingService implements OnApplicationBootstrap, OnModuleDestroy {
     });
   }
 
+  /**
+   * The reservation of an upload whose page tree was read: its selected pages at the
+   * text rate (which pages need OCR is known once the job opens the file; those are
+   * charged at the OCR rate when the job settles), plus the assumed characters for a
+   * paid engine. `probed` is false: the sandbox has not opened the file yet.
+   */
+  private declaredEstimate(pageCount: number, options: JobOptions, engine: EngineChoice): CreditEstimate {
+    const estimate = estimateCredits({
+      probe: { pageCount, scannedPages: [] },
+      pages: options.pages,
+      engine,
+      rates: this.config.credits.rates,
+      reserveCharactersPerPage: this.config.credits.reserveCharactersPerPage,
+    });
+    return { ...estimate, probed: false };
+  }
+
   /** `POST /v1/documents?dryRun=true`: the estimate and whether it fits what the account has left. */
-  async dryRun(userId: string, storageKey: string, options: UploadOptions, engine: EngineChoice): Promise<DryRun> {
-    const estimate = await this.estimate(storageKey, options, engine);
+  async dryRun(userId: string, storageKey: string, options: JobOptions, engine: EngineChoice, passwordSecret?: string): Promise<DryRun> {
+    const estimate = await this.estimate(storageKey, options, engine, passwordSecret);
     if (!this.enabled) return { ...estimate, dryRun: true, available: null, sufficient: true };
     const usage = await this.call(RPC.CREDITS_USAGE, { userId }, userId);
     const available = usage.available;
@@ -174,11 +225,16 @@ export class BillingService implements OnApplicationBootstrap, OnModuleDestroy {
     userId: string,
     jobId: string,
     storageKey: string,
-    options: UploadOptions,
+    options: JobOptions,
     engine: EngineChoice,
+    passwordSecret?: string,
+    declaredPages: number | null = null,
   ): Promise<Reservation | null> {
     if (!this.enabled) return null;
-    const estimate = await this.estimate(storageKey, options, engine);
+    const estimate =
+      declaredPages === null
+        ? await this.estimate(storageKey, options, engine, passwordSecret)
+        : this.declaredEstimate(declaredPages, options, engine);
     const accepted = await this.call(
       RPC.CREDITS_RESERVE,
       { userId, jobId, credits: estimate.estimatedCredits, estimate },

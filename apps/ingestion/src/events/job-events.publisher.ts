@@ -25,6 +25,9 @@ export interface PendingEvent {
   event: JobEvent;
 }
 
+/** Parsed snapshots kept in memory: the jobs being polled right now. */
+const PARSED_SNAPSHOTS = 2_000;
+
 interface Snapshot {
   userId: string;
   view: JobView;
@@ -38,6 +41,12 @@ interface Snapshot {
 @Injectable()
 export class JobEventsPublisher {
   private readonly logger = new Logger(JobEventsPublisher.name);
+  /**
+   * The last parsed snapshot per job, with the text it came from. The cache stays the
+   * truth (every read fetches the text, so a change made by another replica shows at
+   * once); only the parse of an unchanged text is skipped. Callers copy what they send.
+   */
+  private readonly parsedSnapshots = new Map<string, { text: string; snapshot: Snapshot }>();
 
   constructor(
     private readonly jobs: JobsRepository,
@@ -97,16 +106,32 @@ export class JobEventsPublisher {
     await this.cache.set(snapshotKey(row.id), JSON.stringify(snapshot), this.settings.snapshotTtlMs).catch(() => undefined);
   }
 
+  async dropSnapshot(jobId: string): Promise<void> {
+    await this.cache.del(snapshotKey(jobId)).catch(() => undefined);
+  }
+
   async readSnapshot(jobId: string): Promise<Snapshot | null> {
     const text = await this.cache.get(snapshotKey(jobId)).catch(() => null);
     if (!text) return null;
+    // A polled job answers the same text many times: it is parsed and checked once.
+    const known = this.parsedSnapshots.get(jobId);
+    if (known?.text === text) return known.snapshot;
+    let snapshot: Snapshot | null = null;
     try {
       const parsed = JSON.parse(text) as { userId?: unknown; view?: unknown };
       const view = jobViewSchema.safeParse(parsed.view);
-      return typeof parsed.userId === 'string' && view.success ? { userId: parsed.userId, view: view.data } : null;
+      if (typeof parsed.userId === 'string' && view.success) snapshot = { userId: parsed.userId, view: view.data };
     } catch {
       return null;
     }
+    if (!snapshot) return null;
+    this.parsedSnapshots.delete(jobId);
+    if (this.parsedSnapshots.size >= PARSED_SNAPSHOTS) {
+      const oldest = this.parsedSnapshots.keys().next();
+      if (!oldest.done) this.parsedSnapshots.delete(oldest.value);
+    }
+    this.parsedSnapshots.set(jobId, { text, snapshot });
+    return snapshot;
   }
 }
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -18,10 +19,16 @@ import { FsStorage } from '@docat/storage';
 import { bootstrapService, createStandaloneRuntime, type RunningService } from '@docat/service-kit';
 import { corpusFile, freshDatabase, requireCorpus, type FreshDatabase } from '@docat/testing';
 import { INGESTION_CLAIMS, IngestionModule } from '../ingestion.module.js';
+import { OrchestratorService } from '../orchestration/orchestrator.service.js';
 import { JOB_PROGRESS_INTERVAL_MS } from './job-progress.tracker.js';
 
 /** The engine choice the gateway sends with an upload (`translation.resolve-engine`). */
-const PSEUDO_CHOICE: EngineChoice = { engine: 'pseudo', model: 'pseudo-1', paid: false, reason: 'pseudo-fallback' };
+const PSEUDO_CHOICE: EngineChoice = {
+  engine: 'pseudo',
+  model: 'pseudo-1',
+  paid: false,
+  reason: 'pseudo-fallback',
+};
 
 /**
  * Workers' in-chunk progress reports folded into the job on a real PostgreSQL, with no
@@ -59,6 +66,11 @@ describe("job progress from workers' reports", () => {
     });
     sql = new pg.Client({ connectionString: db.url });
     await sql.connect();
+    // No workers run here: announce what they would, so dispatch is not held to one step per queue.
+    for (const queue of ['extract', 'translate'] as const)
+      await service.app
+        .get(OrchestratorService)
+        .workerCapacity({ worker: 'test', queue, concurrency: 64, ttlMs: 3_600_000 });
   });
 
   after(async () => {
@@ -102,7 +114,7 @@ describe("job progress from workers' reports", () => {
       RPC.JOBS_CREATE,
       {
         userId,
-        upload: { storageKey, bytes: bytes.length, fileName: 'tracemonkey.pdf' },
+        upload: { storageKey, bytes: bytes.length, fileName: 'tracemonkey.pdf', sha256: createHash('sha256').update(bytes).digest('hex') },
         options: uploadOptionsSchema.parse({
           targetLanguage: 'de',
           outputs: 'md',

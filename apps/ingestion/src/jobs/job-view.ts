@@ -1,8 +1,10 @@
-import type { JobView } from '@docat/contracts';
+import { fidelitySummarySchema, type JobView } from '@docat/contracts';
 import type { JobRow } from './job.row.js';
 
 export function toJobView(row: JobRow): JobView {
   const o = row.options;
+  // A JSON column is parsed, never cast: a summary written by another version is left out rather than passed on.
+  const fidelity = row.fidelity ? fidelitySummarySchema.safeParse(row.fidelity) : undefined;
   return {
     id: row.id,
     state: row.state,
@@ -20,6 +22,7 @@ export function toJobView(row: JobRow): JobView {
     billedCharacters: Number(row.billed_characters),
     cached: row.cached,
     warnings: row.warnings,
+    ...(fidelity?.success ? { fidelity: fidelity.data } : {}),
     ...(row.error_code ? { error: { code: row.error_code, message: row.error_message ?? row.error_code } } : {}),
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),

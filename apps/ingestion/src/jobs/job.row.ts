@@ -1,4 +1,4 @@
-import type { EngineName, ErrorCode, JobProgress, JobStage, JobState, JobWarning, UploadOptions } from '@docat/contracts';
+import type { EngineName, ErrorCode, FidelitySummary, JobProgress, JobStage, JobState, JobWarning, UploadOptions } from '@docat/contracts';
 
 /**
  * The stored options: the upload options without the password, which is kept encrypted
@@ -30,9 +30,15 @@ export interface JobRow {
   progress: JobProgress;
   render_lease: number;
   render_state: 'running' | 'done' | null;
+  /** Unset until a worker claims the render step; its heartbeat moves it on. */
   render_lease_expires_at: Date | null;
+  render_holder: string | null;
+  render_dispatched_at: Date | null;
+  render_runs: number;
   event_seq: number;
   detected_language: string | null;
+  /** The fidelity report's numbers, set when the render is done (absent on older rows). */
+  fidelity?: FidelitySummary | null;
   updated_at: Date;
   completed_at: Date | null;
   /** When the retention sweep deleted the job's stored files (upload, chunk results, outputs). */
@@ -51,6 +57,14 @@ export interface ChunkRow {
   step: 'extract' | 'translate';
   state: ChunkState;
   lease: number;
+  /**
+   * `running` means dispatched: the step is in the queue (`holder` unset, no expiry) or
+   * claimed by a worker (`holder` set, expiry moved on by its heartbeat).
+   */
   lease_expires_at: Date | null;
+  holder: string | null;
+  dispatched_at: Date | null;
+  /** Granted claims of the current step: more than one means it ran again. */
+  runs: number;
   billed_characters: string | number;
 }

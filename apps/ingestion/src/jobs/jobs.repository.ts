@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import { queryReplica } from '@docat/database';
-import { uuidv7Time, type JobProgress, type JobStage, type JobState, type JobWarning } from '@docat/contracts';
+import { uuidv7Time, type FidelitySummary, type JobProgress, type JobStage, type JobState, type JobWarning } from '@docat/contracts';
 import { INGESTION_DB } from '../ingestion.tokens.js';
 import type { JobRow, StoredOptions } from './job.row.js';
 
@@ -25,7 +25,7 @@ export interface NewJob {
   options: StoredOptions;
   passwordSecret: string | null;
   progress: JobProgress;
-  cached?: { resultsJobId: string; pageCount: number | null; warnings: JobWarning[]; detectedLanguage: string | null };
+  cached?: { resultsJobId: string; pageCount: number | null; warnings: JobWarning[]; detectedLanguage: string | null; fidelity?: FidelitySummary | null };
   /** Warnings known at creation (a cached job takes its source's). */
   warnings?: JobWarning[];
 }
@@ -43,12 +43,16 @@ export interface JobPatch {
   render_lease?: number;
   render_state?: 'running' | 'done' | null;
   render_lease_expires_at?: Date | null;
+  render_holder?: string | null;
+  render_dispatched_at?: Date | null;
+  render_runs?: number;
   detected_language?: string | null;
+  fidelity?: FidelitySummary;
   completed_at?: Date;
   password_secret?: null;
 }
 
-const JSON_COLUMNS = new Set(['progress', 'warnings']);
+const JSON_COLUMNS = new Set(['progress', 'warnings', 'fidelity']);
 
 /** The jobs table (monthly partitions) and the unpartitioned uniqueness tables beside it. */
 @Injectable()
@@ -65,14 +69,14 @@ export class JobsRepository {
     const rows = (await db.query(
       `INSERT INTO ingestion.jobs
          (id, created_at, user_id, state, stage, file_name, file_bytes, sha256, source_key, options, password_secret,
-          progress, cached, results_job_id, page_count, warnings, detected_language, completed_at, updated_at)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18, now())
+          progress, cached, results_job_id, page_count, warnings, detected_language, completed_at, fidelity, updated_at)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19, now())
        RETURNING *`,
       [
         job.id, createdAt, job.userId, job.state, job.stage, job.fileName, job.fileBytes, job.sha256, job.sourceKey,
         JSON.stringify(job.options), job.passwordSecret, JSON.stringify(job.progress), Boolean(job.cached),
         job.cached?.resultsJobId ?? null, job.cached?.pageCount ?? null, JSON.stringify(job.cached?.warnings ?? job.warnings ?? []),
-        job.cached?.detectedLanguage ?? null, now,
+        job.cached?.detectedLanguage ?? null, now, job.cached?.fidelity ? JSON.stringify(job.cached.fidelity) : null,
       ],
     )) as JobRow[];
     return rows[0]!;
@@ -80,7 +84,8 @@ export class JobsRepository {
 
   /** By id; the creation time is the id's own timestamp, so only one partition is read. */
   async find(id: string, db: Db = this.db, lock = false): Promise<JobRow | null> {
-    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(id)) return null;
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(id))
+      return null;
     const rows = (await db.query(
       `SELECT * FROM ingestion.jobs WHERE id = $1 AND created_at = $2${lock ? ' FOR UPDATE' : ''}`,
       [id, new Date(uuidv7Time(id))],
@@ -93,12 +98,19 @@ export class JobsRepository {
    * created a moment ago may show up a moment later). The job view stays on the
    * primary, since a client polls it right after its upload and must see its job.
    */
-  async list(userId: string, limit: number, before?: { createdAt: string; id: string }, filter: JobListFilter = {}): Promise<JobRow[]> {
+  async list(
+    userId: string,
+    limit: number,
+    before?: { createdAt: string; id: string },
+    filter: JobListFilter = {},
+  ): Promise<JobRow[]> {
     const where = ['user_id = $1'];
     const params: unknown[] = [userId];
     if (before) {
       params.push(before.createdAt, before.id);
-      where.push(`(created_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
+      where.push(
+        `(created_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`,
+      );
     }
     if (filter.state) {
       params.push(filter.state);
@@ -120,7 +132,9 @@ export class JobsRepository {
   async update(row: JobRow, patch: JobPatch, db: Db): Promise<JobRow> {
     const entries = Object.entries(patch).filter(([, v]) => v !== undefined);
     const sets = entries.map(([column], i) => `${column} = $${i + 3}`);
-    const values = entries.map(([column, value]) => (JSON_COLUMNS.has(column) ? JSON.stringify(value) : value));
+    const values = entries.map(([column, value]) =>
+      JSON_COLUMNS.has(column) ? JSON.stringify(value) : value,
+    );
     const rows = (await db.query(
       `UPDATE ingestion.jobs SET ${[...sets, 'updated_at = now()'].join(', ')} WHERE id = $1 AND created_at = $2 RETURNING *`,
       [row.id, row.created_at, ...values],
@@ -137,8 +151,14 @@ export class JobsRepository {
     return rows[0][0]!.event_seq;
   }
 
-  async findIdempotencyKey(userId: string, key: string): Promise<{ request_hash: string; job_id: string } | null> {
-    const rows = (await this.db.query(`SELECT request_hash, job_id FROM ingestion.idempotency_keys WHERE user_id = $1 AND key = $2`, [userId, key])) as {
+  async findIdempotencyKey(
+    userId: string,
+    key: string,
+  ): Promise<{ request_hash: string; job_id: string } | null> {
+    const rows = (await this.db.query(
+      `SELECT request_hash, job_id FROM ingestion.idempotency_keys WHERE user_id = $1 AND key = $2`,
+      [userId, key],
+    )) as {
       request_hash: string;
       job_id: string;
     }[];
@@ -146,7 +166,13 @@ export class JobsRepository {
   }
 
   /** Records the key; false when another request recorded it first. */
-  async insertIdempotencyKey(userId: string, key: string, requestHash: string, job: JobRow, db: Db): Promise<boolean> {
+  async insertIdempotencyKey(
+    userId: string,
+    key: string,
+    requestHash: string,
+    job: JobRow,
+    db: Db,
+  ): Promise<boolean> {
     const rows = (await db.query(
       `INSERT INTO ingestion.idempotency_keys (user_id, key, request_hash, job_id, job_created_at) VALUES ($1,$2,$3,$4,$5)
        ON CONFLICT DO NOTHING RETURNING job_id`,
@@ -155,7 +181,11 @@ export class JobsRepository {
     return rows.length === 1;
   }
 
-  async findCompletedResult(userId: string, sha256: string, optionsHash: string): Promise<string | null> {
+  async findCompletedResult(
+    userId: string,
+    sha256: string,
+    optionsHash: string,
+  ): Promise<string | null> {
     const rows = (await this.db.query(
       `SELECT job_id FROM ingestion.result_dedupe WHERE user_id = $1 AND sha256 = $2 AND options_hash = $3`,
       [userId, sha256, optionsHash],
@@ -163,7 +193,13 @@ export class JobsRepository {
     return rows[0]?.job_id ?? null;
   }
 
-  async recordCompletedResult(userId: string, sha256: string, optionsHash: string, job: JobRow, db: Db): Promise<void> {
+  async recordCompletedResult(
+    userId: string,
+    sha256: string,
+    optionsHash: string,
+    job: JobRow,
+    db: Db,
+  ): Promise<void> {
     await db.query(
       `INSERT INTO ingestion.result_dedupe (user_id, sha256, options_hash, job_id, job_created_at) VALUES ($1,$2,$3,$4,$5)
        ON CONFLICT (user_id, sha256, options_hash) DO UPDATE SET job_id = EXCLUDED.job_id, job_created_at = EXCLUDED.job_created_at, created_at = now()`,
@@ -172,20 +208,70 @@ export class JobsRepository {
   }
 
   async forgetCompletedResult(userId: string, sha256: string, optionsHash: string): Promise<void> {
-    await this.db.query(`DELETE FROM ingestion.result_dedupe WHERE user_id = $1 AND sha256 = $2 AND options_hash = $3`, [userId, sha256, optionsHash]);
+    await this.db.query(
+      `DELETE FROM ingestion.result_dedupe WHERE user_id = $1 AND sha256 = $2 AND options_hash = $3`,
+      [userId, sha256, optionsHash],
+    );
   }
 
   /** Partitions for the month of `at` and the next one. */
   async ensurePartitions(at: Date = new Date()): Promise<void> {
     const next = new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth() + 1, 1));
-    await this.db.query(`SELECT ingestion.ensure_job_partition($1::date), ingestion.ensure_job_partition($2::date)`, [at.toISOString().slice(0, 10), next.toISOString().slice(0, 10)]);
+    await this.db.query(
+      `SELECT ingestion.ensure_job_partition($1::date), ingestion.ensure_job_partition($2::date)`,
+      [at.toISOString().slice(0, 10), next.toISOString().slice(0, 10)],
+    );
   }
 
-  /** Non-terminal jobs whose render step's lease expired. */
+  /** Non-terminal jobs whose render step was claimed and whose holder stopped heartbeating. */
   async expiredRenders(now: Date): Promise<JobRow[]> {
     return (await this.db.query(
-      `SELECT * FROM ingestion.jobs WHERE state = 'processing' AND render_state = 'running' AND render_lease_expires_at < $1 LIMIT 100`,
+      `SELECT * FROM ingestion.jobs WHERE state = 'processing' AND render_state = 'running' AND render_holder IS NOT NULL AND render_lease_expires_at < $1 LIMIT 100`,
       [now],
     )) as JobRow[];
+  }
+
+  /** Render steps dispatched `olderThanMs` ago that no worker claimed. */
+  async unclaimedRenders(olderThanMs: number): Promise<JobRow[]> {
+    return (await this.db.query(
+      `SELECT * FROM ingestion.jobs WHERE state = 'processing' AND render_state = 'running' AND render_holder IS NULL
+         AND render_dispatched_at < now() - ($1 || ' milliseconds')::interval LIMIT 100`,
+      [String(olderThanMs)],
+    )) as JobRow[];
+  }
+
+  /** The render step's lease for `holder` (see ChunksRepository.claim for the rule). */
+  async claimRender(
+    jobId: string,
+    createdAt: Date,
+    lease: number,
+    holder: string,
+    leaseMs: number,
+  ): Promise<JobRow | null> {
+    const rows = (await this.db.query(
+      `UPDATE ingestion.jobs SET render_holder = $4, render_lease_expires_at = now() + ($5 || ' milliseconds')::interval,
+         render_runs = render_runs + CASE WHEN render_holder IS DISTINCT FROM $4 THEN 1 ELSE 0 END
+       WHERE id = $1 AND created_at = $2 AND state = 'processing' AND render_state = 'running' AND render_lease = $3
+         AND (render_holder IS NULL OR render_holder = $4 OR render_lease_expires_at < now())
+       RETURNING *`,
+      [jobId, createdAt, lease, holder, String(leaseMs)],
+    )) as [JobRow[], number];
+    return rows[0][0] ?? null;
+  }
+
+  async renderHeartbeat(
+    jobId: string,
+    createdAt: Date,
+    lease: number,
+    holder: string,
+    leaseMs: number,
+  ): Promise<boolean> {
+    const rows = (await this.db.query(
+      `UPDATE ingestion.jobs SET render_lease_expires_at = now() + ($5 || ' milliseconds')::interval
+       WHERE id = $1 AND created_at = $2 AND state = 'processing' AND render_state = 'running' AND render_lease = $3 AND render_holder = $4
+       RETURNING 1`,
+      [jobId, createdAt, lease, holder, String(leaseMs)],
+    )) as [unknown[], number];
+    return rows[0].length > 0;
   }
 }

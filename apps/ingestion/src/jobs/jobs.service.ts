@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { basename, extname } from 'node:path';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { z } from 'zod';
 import {
   DocatError,
@@ -16,7 +16,7 @@ import {
   type ResultLocation,
   RPC_CONTRACTS,
 } from '@docat/contracts';
-import { encryptSecret, resolveEncryptionKey, type DocatConfig, type Keyring } from '@docat/config';
+import type { DocatConfig } from '@docat/config';
 import { CONFIG, STORAGE, type ObjectStorage } from '@docat/service-kit';
 import { JobEventsPublisher } from '../events/job-events.publisher.js';
 import { OrchestratorService } from '../orchestration/orchestrator.service.js';
@@ -53,8 +53,7 @@ const CONTENT_TYPES: Record<OutputFormat, string> = {
 
 @Injectable()
 export class JobsService {
-  private keyring: Promise<Keyring> | undefined;
-
+  private readonly logger = new Logger('Jobs');
   constructor(
     private readonly jobs: JobsRepository,
     private readonly orchestrator: OrchestratorService,
@@ -65,17 +64,18 @@ export class JobsService {
   ) {}
 
   /**
-   * Records a job for a stored upload. The file's SHA-256 is computed here by streaming
-   * it from storage. With the same idempotency key and request the same job answers; a
+   * Records a job for a stored upload. The file's identity is the SHA-256 the gateway
+   * computed while streaming it in: the file is not read again here. With the same
+   * idempotency key and request the same job answers; a
    * completed job of the same user, file and output-affecting options answers at once
    * as a new `cached` job pointing at its results, with no work and no cost.
    */
   async create(req: CreateRequest): Promise<JobView> {
-    const sha256 = await this.hashUpload(req.upload.storageKey);
-    const { password, ...options } = req.options;
+    const sha256 = req.upload.sha256;
+    const options = req.options;
     const stored: StoredOptions = { ...options, engine: req.engine.engine };
     const optionsHash = resultCacheKey(stored);
-    const requestHash = idempotencyRequestHash(sha256, stored, password !== undefined);
+    const requestHash = idempotencyRequestHash(sha256, stored, req.passwordSecret !== undefined);
 
     if (req.idempotencyKey) {
       const previous = await this.jobs.findIdempotencyKey(req.userId, req.idempotencyKey);
@@ -83,12 +83,16 @@ export class JobsService {
     }
 
     const cachedFrom = options.noCache ? null : await this.findCompleted(req.userId, sha256, optionsHash);
+    // The cheap check: the page tree's count, read with a few range reads. The sandbox opens
+    // the file in the job's first step (extraction), which fails the job with its PDF_* code.
+    const declaredPages = cachedFrom ? null : await this.declaredPages(req.upload.storageKey, req.upload.bytes);
     const id = uuidv7();
-    const passwordSecret = password && !cachedFrom ? encryptSecret(await this.encryptionKeys(), password, id) : null;
+    // Sealed by the gateway, bound to the upload; only the steps that open the PDF unseal it.
+    const passwordSecret = req.passwordSecret !== undefined && !cachedFrom ? req.passwordSecret : null;
     // Before any work: the worst case is reserved, or the upload refused with INSUFFICIENT_CREDITS. Cached results are free.
     const reservation = cachedFrom
       ? null
-      : await this.billing.reserve(req.userId, id, req.upload.storageKey, req.options, req.engine).catch(async (err: unknown) => {
+      : await this.billing.reserve(req.userId, id, req.upload.storageKey, req.options, req.engine, req.passwordSecret, declaredPages).catch(async (err: unknown) => {
           // A refused upload leaves nothing behind.
           if (err instanceof DocatError && err.code === 'INSUFFICIENT_CREDITS') await this.storage.delete(req.upload.storageKey).catch(() => undefined);
           throw err;
@@ -112,7 +116,7 @@ export class JobsService {
               state: 'completed',
               stage: 'done',
               progress: cachedFrom.progress,
-              cached: { resultsJobId: cachedFrom.results_job_id ?? cachedFrom.id, pageCount: cachedFrom.page_count, warnings: cachedFrom.warnings, detectedLanguage: cachedFrom.detected_language },
+              cached: { resultsJobId: cachedFrom.results_job_id ?? cachedFrom.id, pageCount: cachedFrom.page_count, warnings: cachedFrom.warnings, detectedLanguage: cachedFrom.detected_language, fidelity: cachedFrom.fidelity ?? null },
             },
             tx,
           )
@@ -187,6 +191,28 @@ export class JobsService {
     };
   }
 
+  /**
+   * The fidelity report (`GET /v1/jobs/:id/report`): written by the render step, so it
+   * exists once the job is completed. A cached job answers with its source job's report.
+   */
+  async report(userId: string, jobId: string): Promise<ResultLocation> {
+    const row = await this.owned(userId, jobId);
+    if (row.state === 'queued' || row.state === 'processing') throw new DocatError('REPORT_NOT_READY', `the job is ${row.state}; its report is made once it is rendered`);
+    if (row.state !== 'completed') throw new DocatError('REPORT_NOT_AVAILABLE', `the job ${row.state === 'cancelled' ? 'was cancelled' : 'failed'} before it was rendered`);
+    if (row.files_deleted_at) throw new DocatError('RESULT_EXPIRED', `results are kept for a limited time; this job's were deleted on ${row.files_deleted_at.toISOString().slice(0, 10)}`);
+    const key = STORAGE_KEYS.report(row.results_job_id ?? row.id);
+    const info = await this.storage.head(key);
+    if (!info) throw new DocatError('REPORT_NOT_AVAILABLE', 'the job was rendered before fidelity reports were made');
+    const stem = basename(row.file_name, extname(row.file_name)) || 'document';
+    return {
+      storageKey: key,
+      bytes: info.bytes,
+      etag: info.etag ?? `"${createHash('sha256').update(`${key}:${info.bytes}`).digest('hex').slice(0, 32)}"`,
+      contentType: 'application/json',
+      fileName: `${stem}.${row.options.targetLanguage}.report.json`,
+    };
+  }
+
   /** The uploaded PDF while it is kept (uploads are swept after UPLOAD retention). */
   async source(userId: string, jobId: string): Promise<ResultLocation> {
     const row = await this.owned(userId, jobId);
@@ -236,24 +262,22 @@ export class JobsService {
     return null;
   }
 
+  private async declaredPages(storageKey: string, bytes: number): Promise<number | null> {
+    try {
+      const pages = await this.billing.declaredPages(storageKey, bytes);
+      if (pages === null) this.logger.log(`page tree of ${storageKey} not readable cheaply: the credits estimate runs the full probe`);
+      return pages;
+    } catch (err) {
+      if (err instanceof DocatError && err.code === 'NOT_FOUND') throw new DocatError('VALIDATION_FAILED', 'the upload does not exist');
+      // Refused at the door (no pages, too many): nothing is kept.
+      if (err instanceof DocatError && err.code.startsWith('PDF_')) await this.storage.delete(storageKey).catch(() => undefined);
+      throw err;
+    }
+  }
+
   private async resultsPresent(jobId: string, outputs: readonly OutputFormat[]): Promise<boolean> {
     const first = outputs.find((o) => o === 'md' || o === 'txt' || o === 'json');
     if (!first) return true;
     return (await this.storage.head(STORAGE_KEYS.result(jobId, first)).catch(() => null)) !== null;
-  }
-
-  private async hashUpload(key: string): Promise<string> {
-    const hash = createHash('sha256');
-    const stream = await this.storage.get(key).catch((err: unknown) => {
-      if (err instanceof DocatError && err.code === 'NOT_FOUND') throw new DocatError('VALIDATION_FAILED', 'the upload does not exist');
-      throw err;
-    });
-    for await (const part of stream) hash.update(part as Buffer);
-    return hash.digest('hex');
-  }
-
-  private encryptionKeys(): Promise<Keyring> {
-    this.keyring ??= resolveEncryptionKey(this.config);
-    return this.keyring;
   }
 }

@@ -5,7 +5,15 @@ import { firstChunk, pagesIn, planChunks, selectedIntervals } from './chunk-plan
 describe('chunk planning', () => {
   test('cuts a whole document into runs of chunkPages, the last one short', () => {
     const chunks = planChunks(selectedIntervals(undefined), 14, 4);
-    assert.deepEqual(chunks.map((c) => [c.chunk, c.pageFrom, c.pageTo]), [[0, 1, 4], [1, 5, 8], [2, 9, 12], [3, 13, 14]]);
+    assert.deepEqual(
+      chunks.map((c) => [c.chunk, c.pageFrom, c.pageTo]),
+      [
+        [0, 1, 4],
+        [1, 5, 8],
+        [2, 9, 12],
+        [3, 13, 14],
+      ],
+    );
     assert.equal(pagesIn(chunks), 14);
   });
 
@@ -15,7 +23,13 @@ describe('chunk planning', () => {
     const plan = planChunks(intervals, 9, 4);
     assert.deepEqual(blind, { chunk: 0, pageFrom: 3, pageTo: 4 });
     assert.deepEqual(plan[0], blind);
-    assert.deepEqual(plan.map((c) => [c.pageFrom, c.pageTo]), [[3, 4], [7, 9]]);
+    assert.deepEqual(
+      plan.map((c) => [c.pageFrom, c.pageTo]),
+      [
+        [3, 4],
+        [7, 9],
+      ],
+    );
   });
 
   test('a selection beyond the document plans nothing', () => {

@@ -19,7 +19,11 @@ export function selectedIntervals(pages: string | undefined): PageInterval[] {
  */
 export function firstChunk(intervals: PageInterval[], chunkPages: number): ChunkRange {
   const first = intervals[0] ?? { from: 1, to: Number.MAX_SAFE_INTEGER };
-  return { chunk: 0, pageFrom: first.from, pageTo: Math.min(first.to, first.from + chunkPages - 1) };
+  return {
+    chunk: 0,
+    pageFrom: first.from,
+    pageTo: Math.min(first.to, first.from + chunkPages - 1),
+  };
 }
 
 /**
@@ -27,12 +31,20 @@ export function firstChunk(intervals: PageInterval[], chunkPages: number): Chunk
  * document, each interval cut into runs of at most `chunkPages`. Chunk 0 is always
  * `firstChunk` clipped, so planning after the first extraction never moves it.
  */
-export function planChunks(intervals: PageInterval[], pageCount: number, chunkPages: number): ChunkRange[] {
+export function planChunks(
+  intervals: PageInterval[],
+  pageCount: number,
+  chunkPages: number,
+): ChunkRange[] {
   const chunks: ChunkRange[] = [];
   for (const interval of intervals) {
     const to = Math.min(interval.to, pageCount);
     for (let from = interval.from; from <= to; from += chunkPages) {
-      chunks.push({ chunk: chunks.length, pageFrom: from, pageTo: Math.min(to, from + chunkPages - 1) });
+      chunks.push({
+        chunk: chunks.length,
+        pageFrom: from,
+        pageTo: Math.min(to, from + chunkPages - 1),
+      });
     }
   }
   return chunks;

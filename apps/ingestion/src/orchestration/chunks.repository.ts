@@ -4,13 +4,35 @@ import { INGESTION_DB } from '../ingestion.tokens.js';
 import type { ChunkRow } from '../jobs/job.row.js';
 import type { Db } from '../jobs/jobs.repository.js';
 import type { ChunkRange } from './chunk-plan.js';
+import type { ChunkStep, StaleStepReason } from '@docat/contracts';
+
+/** A claim or heartbeat of one run of a chunk step. */
+export interface StepLeaseRef {
+  jobId: string;
+  chunk: number;
+  step: ChunkStep;
+  lease: number;
+  holder: string;
+}
+
+/** In-flight (dispatched or claimed) steps of one job. */
+export interface InFlight {
+  user_id: string;
+  job_id: string;
+  n: number;
+}
 
 /** `job_chunks`: one row per (job, chunk) with the step it is at and that step's state and lease. */
 @Injectable()
 export class ChunksRepository {
   constructor(@Inject(INGESTION_DB) private readonly db: DataSource) {}
 
-  async insert(jobId: string, userId: string, chunks: readonly ChunkRange[], db: Db): Promise<void> {
+  async insert(
+    jobId: string,
+    userId: string,
+    chunks: readonly ChunkRange[],
+    db: Db,
+  ): Promise<void> {
     if (chunks.length === 0) return;
     const values: unknown[] = [];
     const tuples = chunks.map((c, i) => {
@@ -26,59 +48,176 @@ export class ChunksRepository {
   }
 
   async forJob(jobId: string, db: Db = this.db, lock = false): Promise<ChunkRow[]> {
-    return (await db.query(`SELECT * FROM ingestion.job_chunks WHERE job_id = $1 ORDER BY chunk${lock ? ' FOR UPDATE' : ''}`, [jobId])) as ChunkRow[];
+    return (await db.query(
+      `SELECT * FROM ingestion.job_chunks WHERE job_id = $1 ORDER BY chunk${lock ? ' FOR UPDATE' : ''}`,
+      [jobId],
+    )) as ChunkRow[];
   }
 
-  async setPages(jobId: string, chunk: number, pageFrom: number, pageTo: number, db: Db): Promise<void> {
-    await db.query(`UPDATE ingestion.job_chunks SET page_from = $3, page_to = $4 WHERE job_id = $1 AND chunk = $2`, [jobId, chunk, pageFrom, pageTo]);
-  }
-
-  async advance(jobId: string, chunk: number, to: { step: ChunkRow['step']; state: ChunkRow['state']; billed?: number }, db: Db): Promise<void> {
+  async setPages(
+    jobId: string,
+    chunk: number,
+    pageFrom: number,
+    pageTo: number,
+    db: Db,
+  ): Promise<void> {
     await db.query(
-      `UPDATE ingestion.job_chunks SET step = $3, state = $4, billed_characters = billed_characters + $5, lease_expires_at = NULL, updated_at = now()
+      `UPDATE ingestion.job_chunks SET page_from = $3, page_to = $4 WHERE job_id = $1 AND chunk = $2`,
+      [jobId, chunk, pageFrom, pageTo],
+    );
+  }
+
+  async advance(
+    jobId: string,
+    chunk: number,
+    to: { step: ChunkRow['step']; state: ChunkRow['state']; billed?: number },
+    db: Db,
+  ): Promise<void> {
+    await db.query(
+      `UPDATE ingestion.job_chunks SET step = $3, state = $4, billed_characters = billed_characters + $5, lease_expires_at = NULL,
+         holder = NULL, dispatched_at = NULL, runs = 0, updated_at = now()
        WHERE job_id = $1 AND chunk = $2`,
       [jobId, chunk, to.step, to.state, to.billed ?? 0],
     );
   }
 
   async cancelOpen(jobId: string, db: Db): Promise<void> {
-    await db.query(`UPDATE ingestion.job_chunks SET state = 'cancelled', updated_at = now() WHERE job_id = $1 AND state IN ('pending', 'running')`, [jobId]);
+    await db.query(
+      `UPDATE ingestion.job_chunks SET state = 'cancelled', updated_at = now() WHERE job_id = $1 AND state IN ('pending', 'running')`,
+      [jobId],
+    );
   }
 
-  async runningCount(userId: string, db: Db): Promise<number> {
-    const rows = (await db.query(`SELECT count(*)::int AS n FROM ingestion.job_chunks WHERE user_id = $1 AND state = 'running'`, [userId])) as { n: number }[];
-    return rows[0]?.n ?? 0;
-  }
-
-  /** The user's oldest pending chunk steps, locked, oldest job first. */
-  async pendingForUser(userId: string, limit: number, db: Db): Promise<ChunkRow[]> {
+  /** Dispatched or claimed steps at `step`, per job. */
+  async inFlight(step: ChunkStep, db: Db): Promise<InFlight[]> {
     return (await db.query(
-      `SELECT * FROM ingestion.job_chunks WHERE user_id = $1 AND state = 'pending'
-       ORDER BY job_id, chunk LIMIT $2 FOR UPDATE SKIP LOCKED`,
-      [userId, limit],
+      `SELECT user_id, job_id, count(*)::int AS n FROM ingestion.job_chunks WHERE step = $1 AND state = 'running' GROUP BY user_id, job_id`,
+      [step],
+    )) as InFlight[];
+  }
+
+  /** Each user's oldest `perUser` pending steps at `step`, oldest job first. */
+  async pendingAt(step: ChunkStep, perUser: number, db: Db): Promise<ChunkRow[]> {
+    return (await db.query(
+      `SELECT * FROM (
+         SELECT *, row_number() OVER (PARTITION BY user_id ORDER BY job_id, chunk) AS rank
+         FROM ingestion.job_chunks WHERE step = $1 AND state = 'pending'
+       ) ranked WHERE rank <= $2 ORDER BY job_id, chunk`,
+      [step, perUser],
     )) as ChunkRow[];
   }
 
-  async markRunning(rows: readonly ChunkRow[], leaseMs: number, db: Db, bumpLease = false): Promise<ChunkRow[]> {
+  /**
+   * Puts steps in flight: pending ones (`reissue` false) or running ones whose lease
+   * lapsed (`reissue` true: the next lease). No expiry until a worker claims the step.
+   */
+  async markDispatched(rows: readonly ChunkRow[], db: Db, reissue = false): Promise<ChunkRow[]> {
     const out: ChunkRow[] = [];
     for (const row of rows) {
       const updated = (await db.query(
-        `UPDATE ingestion.job_chunks SET state = 'running', lease = lease + $3, lease_expires_at = now() + ($4 || ' milliseconds')::interval, updated_at = now()
-         WHERE job_id = $1 AND chunk = $2 RETURNING *`,
-        [row.job_id, row.chunk, bumpLease ? 1 : 0, String(leaseMs)],
+        `UPDATE ingestion.job_chunks SET state = 'running', lease = lease + $3, lease_expires_at = NULL, holder = NULL, dispatched_at = now(), updated_at = now()
+         WHERE job_id = $1 AND chunk = $2 AND step = $4 AND state = $5 RETURNING *`,
+        [row.job_id, row.chunk, reissue ? 1 : 0, row.step, reissue ? 'running' : 'pending'],
       )) as [ChunkRow[], number];
-      out.push(updated[0][0]!);
+      if (updated[0][0]) out.push(updated[0][0]);
     }
     return out;
   }
 
-  async expired(now: Date, limit = 100): Promise<ChunkRow[]> {
-    return (await this.db.query(`SELECT * FROM ingestion.job_chunks WHERE state = 'running' AND lease_expires_at < $1 ORDER BY lease_expires_at LIMIT $2`, [now, limit])) as ChunkRow[];
+  /**
+   * Grants the step's lease to `holder` when the step is still dispatched under this
+   * lease and nobody else holds a live lease on it: the first claim, a repeated claim of
+   * the same run, or a take-over after the previous holder's heartbeat stopped.
+   */
+  async claim(ref: StepLeaseRef, leaseMs: number): Promise<ChunkRow | null> {
+    const rows = (await this.db.query(
+      `UPDATE ingestion.job_chunks SET holder = $5, lease_expires_at = now() + ($6 || ' milliseconds')::interval,
+         runs = runs + CASE WHEN holder IS DISTINCT FROM $5 THEN 1 ELSE 0 END, updated_at = now()
+       WHERE job_id = $1 AND chunk = $2 AND step = $3 AND lease = $4 AND state = 'running'
+         AND (holder IS NULL OR holder = $5 OR lease_expires_at < now())
+       RETURNING *`,
+      [ref.jobId, ref.chunk, ref.step, ref.lease, ref.holder, String(leaseMs)],
+    )) as [ChunkRow[], number];
+    return rows[0][0] ?? null;
   }
 
-  /** Users with pending chunk steps (dispatch candidates after a restart or a missed event). */
-  async usersWithPending(limit = 100): Promise<string[]> {
-    const rows = (await this.db.query(`SELECT DISTINCT user_id FROM ingestion.job_chunks WHERE state = 'pending' LIMIT $1`, [limit])) as { user_id: string }[];
-    return rows.map((r) => r.user_id);
+  /** Extends the lease of the run that holds it; false once it is no longer that run's. */
+  async heartbeat(ref: StepLeaseRef, leaseMs: number): Promise<boolean> {
+    const rows = (await this.db.query(
+      `UPDATE ingestion.job_chunks SET lease_expires_at = now() + ($6 || ' milliseconds')::interval
+       WHERE job_id = $1 AND chunk = $2 AND step = $3 AND lease = $4 AND state = 'running' AND holder = $5
+       RETURNING 1`,
+      [ref.jobId, ref.chunk, ref.step, ref.lease, ref.holder, String(leaseMs)],
+    )) as [unknown[], number];
+    return rows[0].length > 0;
+  }
+
+  /** Why a claim or heartbeat of `ref` was refused. */
+  async refusal(ref: StepLeaseRef): Promise<StaleStepReason> {
+    const rows = (await this.db.query(
+      `SELECT step, state, lease FROM ingestion.job_chunks WHERE job_id = $1 AND chunk = $2`,
+      [ref.jobId, ref.chunk],
+    )) as Pick<ChunkRow, 'step' | 'state' | 'lease'>[];
+    const row = rows[0];
+    if (!row || row.step !== ref.step || row.state !== 'running') return 'finished';
+    if (row.lease !== ref.lease) return 'superseded';
+    return 'held';
+  }
+
+  /** Claimed steps whose holder stopped heartbeating. Steps still waiting in a queue never expire. */
+  async expired(now: Date, limit = 100): Promise<ChunkRow[]> {
+    return (await this.db.query(
+      `SELECT * FROM ingestion.job_chunks WHERE state = 'running' AND holder IS NOT NULL AND lease_expires_at < $1 ORDER BY lease_expires_at LIMIT $2`,
+      [now, limit],
+    )) as ChunkRow[];
+  }
+
+  /** Dispatched steps no worker has claimed for `olderThanMs` (their queue entry may have been lost). */
+  async unclaimed(olderThanMs: number, limit = 100): Promise<ChunkRow[]> {
+    return (await this.db.query(
+      `SELECT * FROM ingestion.job_chunks WHERE state = 'running' AND holder IS NULL AND dispatched_at < now() - ($1 || ' milliseconds')::interval
+       ORDER BY dispatched_at LIMIT $2`,
+      [String(olderThanMs), limit],
+    )) as ChunkRow[];
+  }
+
+  /** Whether any step waits to be dispatched (dispatch candidates after a restart or a missed event). */
+  async anyPending(): Promise<boolean> {
+    const rows = (await this.db.query(
+      `SELECT 1 FROM ingestion.job_chunks WHERE state = 'pending' LIMIT 1`,
+    )) as unknown[];
+    return rows.length > 0;
+  }
+
+  /** Records (or, with concurrency 0, removes) a worker's announced capacity on a queue. */
+  async announceWorker(
+    worker: string,
+    queue: string,
+    concurrency: number,
+    ttlMs: number,
+  ): Promise<void> {
+    if (concurrency === 0) {
+      await this.db.query(`DELETE FROM ingestion.step_workers WHERE worker = $1 AND queue = $2`, [
+        worker,
+        queue,
+      ]);
+      return;
+    }
+    await this.db.query(
+      `INSERT INTO ingestion.step_workers (worker, queue, concurrency, expires_at) VALUES ($1, $2, $3, now() + ($4 || ' milliseconds')::interval)
+       ON CONFLICT (worker, queue) DO UPDATE SET concurrency = EXCLUDED.concurrency, expires_at = EXCLUDED.expires_at`,
+      [worker, queue, concurrency, String(ttlMs)],
+    );
+  }
+
+  /** Steps the live workers run at once, per queue; forgets announcements that lapsed. */
+  async capacity(db: Db = this.db): Promise<Map<string, number>> {
+    await db.query(
+      `DELETE FROM ingestion.step_workers WHERE expires_at < now() - interval '1 hour'`,
+    );
+    const rows = (await db.query(
+      `SELECT queue, sum(concurrency)::int AS n FROM ingestion.step_workers WHERE expires_at > now() GROUP BY queue`,
+    )) as { queue: string; n: number }[];
+    return new Map(rows.map((r) => [r.queue, r.n]));
   }
 }

@@ -1,4 +1,10 @@
-import { documentsProcessed, engineJobs, jobDuration, jobsFinished, pagesProcessed } from '@docat/observability';
+import {
+  documentsProcessed,
+  engineJobs,
+  jobDuration,
+  jobsFinished,
+  pagesProcessed,
+} from '@docat/observability';
 import type { JobRow } from '../jobs/job.row.js';
 
 /** Counts a job that just reached its final state (once: only the transition records). */

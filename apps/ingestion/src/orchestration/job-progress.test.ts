@@ -1,15 +1,45 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ChunkRow } from '../jobs/job.row.js';
-import { computeProgress, emptyPartials, progressMoved, stageCounts, type ProgressPartials } from './job-progress.js';
+import {
+  computeProgress,
+  emptyPartials,
+  progressMoved,
+  stageCounts,
+  type ProgressPartials,
+} from './job-progress.js';
 
-function chunk(n: number, from: number, to: number, step: ChunkRow['step'], state: ChunkRow['state']): ChunkRow {
-  return { job_id: 'j', chunk: n, user_id: 'u', page_from: from, page_to: to, step, state, lease: 0, lease_expires_at: null, billed_characters: 0 };
+function chunk(
+  n: number,
+  from: number,
+  to: number,
+  step: ChunkRow['step'],
+  state: ChunkRow['state'],
+): ChunkRow {
+  return {
+    job_id: 'j',
+    chunk: n,
+    user_id: 'u',
+    page_from: from,
+    page_to: to,
+    step,
+    state,
+    lease: 0,
+    lease_expires_at: null,
+    holder: null,
+    dispatched_at: null,
+    runs: 0,
+    billed_characters: 0,
+  };
 }
 
 describe('computeProgress', () => {
   test('weighs extracted and translated pages, never 100 before rendering', () => {
-    const chunks = [chunk(0, 1, 4, 'translate', 'done'), chunk(1, 5, 8, 'translate', 'pending'), chunk(2, 9, 10, 'extract', 'running')];
+    const chunks = [
+      chunk(0, 1, 4, 'translate', 'done'),
+      chunk(1, 5, 8, 'translate', 'pending'),
+      chunk(2, 9, 10, 'extract', 'running'),
+    ];
     const p = computeProgress(chunks, false);
     assert.deepEqual(p.stages.extract, { done: 8, total: 10, unit: 'pages' });
     assert.deepEqual(p.stages.translate, { done: 4, total: 10, unit: 'pages' });
@@ -20,26 +50,61 @@ describe('computeProgress', () => {
   });
 
   test('partials: pages of running extractions, segments known per chunk and estimated for the rest, pages rendered', () => {
-    const chunks = [chunk(0, 1, 10, 'translate', 'done'), chunk(1, 11, 20, 'translate', 'running'), chunk(2, 21, 30, 'extract', 'running')];
-    const partials: ProgressPartials = { chunks: { 0: { translate: [40, 40] }, 1: { translate: [10, 60] }, 2: { extract: [4, 10] } }, clocks: {} };
+    const chunks = [
+      chunk(0, 1, 10, 'translate', 'done'),
+      chunk(1, 11, 20, 'translate', 'running'),
+      chunk(2, 21, 30, 'extract', 'running'),
+    ];
+    const partials: ProgressPartials = {
+      chunks: { 0: { translate: [40, 40] }, 1: { translate: [10, 60] }, 2: { extract: [4, 10] } },
+      clocks: {},
+    };
     const counts = stageCounts(chunks, partials);
     assert.deepEqual(counts.extract, { done: 24, total: 30, unit: 'pages' });
     // Chunk 2 is estimated at the 5 segments per page seen so far.
     assert.deepEqual(counts.translate, { done: 50, total: 150, unit: 'segments' });
     assert.equal(counts.render, undefined);
-    assert.deepEqual(stageCounts(chunks, { ...partials, render: [7, 30] }).render, { done: 7, total: 30, unit: 'pages' });
-    assert.deepEqual(stageCounts(chunks, emptyPartials(), { renderStarted: true }).render, { done: 0, total: 30, unit: 'pages' });
+    assert.deepEqual(stageCounts(chunks, { ...partials, render: [7, 30] }).render, {
+      done: 7,
+      total: 30,
+      unit: 'pages',
+    });
+    assert.deepEqual(stageCounts(chunks, emptyPartials(), { renderStarted: true }).render, {
+      done: 0,
+      total: 30,
+      unit: 'pages',
+    });
   });
 
   test('counts never go back within a unit, and small moves make no event', () => {
     const chunks = [chunk(0, 1, 100, 'extract', 'running')];
-    const first = computeProgress(chunks, false, { chunks: { 0: { extract: [50, 100] } }, clocks: {} }, { now: 0 });
-    const late = computeProgress(chunks, false, { chunks: { 0: { extract: [40, 100] } }, clocks: {} }, { now: 10, previous: first });
+    const first = computeProgress(
+      chunks,
+      false,
+      { chunks: { 0: { extract: [50, 100] } }, clocks: {} },
+      { now: 0 },
+    );
+    const late = computeProgress(
+      chunks,
+      false,
+      { chunks: { 0: { extract: [40, 100] } }, clocks: {} },
+      { now: 10, previous: first },
+    );
     assert.equal(late.stages.extract?.done, 50);
     assert.equal(progressMoved(first, late), false);
-    const tiny = computeProgress(chunks, false, { chunks: { 0: { extract: [50, 100] } }, clocks: {} }, { now: 10, previous: first });
+    const tiny = computeProgress(
+      chunks,
+      false,
+      { chunks: { 0: { extract: [50, 100] } }, clocks: {} },
+      { now: 10, previous: first },
+    );
     assert.equal(progressMoved(first, tiny), false);
-    const moved = computeProgress(chunks, false, { chunks: { 0: { extract: [51, 100] } }, clocks: {} }, { now: 10, previous: first });
+    const moved = computeProgress(
+      chunks,
+      false,
+      { chunks: { 0: { extract: [51, 100] } }, clocks: {} },
+      { now: 10, previous: first },
+    );
     assert.equal(progressMoved(first, moved), true);
     assert.equal(progressMoved(undefined, moved), true);
   });

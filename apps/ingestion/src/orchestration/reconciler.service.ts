@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
 import { INGESTION_SETTINGS, type IngestionSettings } from '../ingestion.tokens.js';
 import { JobsRepository } from '../jobs/jobs.repository.js';
 import { OrchestratorService } from './orchestrator.service.js';
@@ -24,7 +30,13 @@ export class ReconcilerService implements OnApplicationBootstrap, OnModuleDestro
   async onApplicationBootstrap(): Promise<void> {
     await this.jobs.ensurePartitions();
     this.timers.push(setInterval(() => void this.tick(), this.settings.reconcileIntervalMs));
-    this.timers.push(setInterval(() => void this.jobs.ensurePartitions().catch((err: unknown) => this.logger.error(String(err))), PARTITION_CHECK_MS));
+    this.timers.push(
+      setInterval(
+        () =>
+          void this.jobs.ensurePartitions().catch((err: unknown) => this.logger.error(String(err))),
+        PARTITION_CHECK_MS,
+      ),
+    );
     for (const timer of this.timers) timer.unref();
   }
 
@@ -38,7 +50,9 @@ export class ReconcilerService implements OnApplicationBootstrap, OnModuleDestro
     if (this.running) return;
     this.running = this.orchestrator
       .reconcile()
-      .catch((err: unknown) => this.logger.error(`reconcile failed: ${err instanceof Error ? err.message : String(err)}`))
+      .catch((err: unknown) =>
+        this.logger.error(`reconcile failed: ${err instanceof Error ? err.message : String(err)}`),
+      )
       .finally(() => {
         this.running = null;
       });

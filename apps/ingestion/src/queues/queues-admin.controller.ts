@@ -90,4 +90,14 @@ export class QueuesAdminController {
     this.logger.log(`queue job retried queue=${req.queue} id=${req.id} by=${req.actorId}`);
     return { id: req.id.toLowerCase(), queue: req.queue, state: 'waiting' };
   }
+
+  @MessagePattern(RPC.JOBS_ADMIN_QUEUE_REMOVE)
+  async remove(@Payload() data: unknown): Promise<{ id: string; queue: QueueName; state: 'removed' }> {
+    const req = parseOrThrow(RPC_CONTRACTS[RPC.JOBS_ADMIN_QUEUE_REMOVE].request, data);
+    const outcome = await this.queue.removeFailed(req.queue, req.id.toLowerCase());
+    if (outcome === 'not_found') throw new DocatError('NOT_FOUND', `queue ${req.queue} has no job ${req.id}`);
+    if (outcome === 'not_failed') throw new DocatError('QUEUE_JOB_NOT_FAILED', `job ${req.id} of queue ${req.queue} has not failed`);
+    this.logger.log(`queue job removed queue=${req.queue} id=${req.id} by=${req.actorId}`);
+    return { id: req.id.toLowerCase(), queue: req.queue, state: 'removed' };
+  }
 }

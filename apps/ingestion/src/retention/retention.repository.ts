@@ -70,6 +70,45 @@ export class RetentionRepository {
     });
   }
 
+  /** Whether a job with its files still stored was answered from this job's results. */
+  async resultsReadBy(jobId: string): Promise<boolean> {
+    const rows = (await this.db.query(`SELECT 1 FROM ingestion.jobs WHERE results_job_id = $1 AND files_deleted_at IS NULL LIMIT 1`, [jobId])) as unknown[];
+    return rows.length > 0;
+  }
+
+  /** Whether any job record still names this upload. */
+  async sourceKeyUsed(key: string): Promise<boolean> {
+    const rows = (await this.db.query(`SELECT 1 FROM ingestion.jobs WHERE source_key = $1 LIMIT 1`, [key])) as unknown[];
+    return rows.length > 0;
+  }
+
+  /**
+   * Of these results owners (`results_job_id`s), those whose own record is gone (deleted by
+   * its owner) and that no job with files still stored reads: their files can go.
+   */
+  async orphanedResults(ids: readonly string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const rows = (await this.db.query(
+      `SELECT r.id FROM unnest($1::uuid[]) AS r(id)
+        WHERE NOT EXISTS (SELECT 1 FROM ingestion.jobs o WHERE o.id = r.id)
+          AND NOT EXISTS (SELECT 1 FROM ingestion.jobs j WHERE j.results_job_id = r.id AND j.files_deleted_at IS NULL)`,
+      [[...new Set(ids)]],
+    )) as { id: string }[];
+    return rows.map((r) => r.id);
+  }
+
+  /** The results owners these jobs were answered from, if any. */
+  async resultsOwners(jobs: readonly JobRef[]): Promise<string[]> {
+    if (jobs.length === 0) return [];
+    const [ids, created] = keys(jobs);
+    const rows = (await this.db.query(
+      `SELECT DISTINCT j.results_job_id AS id FROM ingestion.jobs j JOIN (${JOB_KEYS}) k ON j.id = k.id AND j.created_at = k.created_at
+        WHERE j.results_job_id IS NOT NULL`,
+      [ids, created],
+    )) as { id: string }[];
+    return rows.map((r) => r.id);
+  }
+
   /** Jobs created before `before` (any state), oldest first, with whether their files still exist. */
   async createdBefore(before: Date, limit: number): Promise<(JobRef & { files: boolean })[]> {
     return (await this.db.query(

@@ -99,7 +99,11 @@ export class RetentionService {
   /** Every stored object of the jobs (chunk results and outputs) goes, then the jobs are marked. */
   private async deleteFiles(jobs: readonly JobRef[], now: Date): Promise<void> {
     await inBatches(jobs, (job) => this.storage.deletePrefix(`jobs/${job.id}/`));
+    const owners = await this.repository.resultsOwners(jobs);
     await this.repository.markFilesDeleted(jobs, now);
+    // Results these jobs were answered from, whose own job its owner deleted: the last reader is gone.
+    const orphaned = await this.repository.orphanedResults(owners);
+    await inBatches(orphaned, (id) => this.storage.deletePrefix(`jobs/${id}/`));
     retentionDeleted.inc({ kind: 'results' }, jobs.length);
   }
 

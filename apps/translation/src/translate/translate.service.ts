@@ -80,7 +80,7 @@ export class TranslateService {
     const accountId = userId ?? NO_ACCOUNT;
     const glossary = await this.glossaryFor(job, accountId);
     const layout = layoutDocumentSchema.parse(await readJson(this.storage, job.layoutKey));
-    const segments = segmentBlocks(layout.pages.flatMap((page) => page.blocks));
+    const segments = segmentBlocks(layout.pages.flatMap((page) => page.blocks), { translateFigureText: job.translateFigureText === true });
     const reportProgress = this.reporter.progressOf({ jobId: job.jobId, chunk: job.chunk, step: 'translate', lease: job.lease }, 'segments', userId);
     reportProgress(0, segments.length);
     const outcome = await this.translator
@@ -110,11 +110,15 @@ export class TranslateService {
     const blocks = [...reassemble(segments, outcome.texts).values()].map((b) => ({
       id: b.blockId,
       text: b.text,
+      ...(b.marks ? { marks: b.marks } : {}),
       ...(b.cells
         ? {
             cells: [...b.cells]
               .sort((x, y) => x[0] - y[0])
-              .map(([index, text]) => ({ index, text })),
+              .map(([index, text]) => {
+                const marks = b.cellMarks?.get(index);
+                return { index, text, ...(marks ? { marks } : {}) };
+              }),
           }
         : {}),
     }));

@@ -44,7 +44,7 @@ function uploadForm(file: File, fields: UploadFields): FormData {
 /** Every route the web app calls, typed from `@docat/contracts`. */
 export const api = {
   register: (body: RpcRequest<typeof RPC.AUTH_REGISTER>) =>
-    client.request<UserView | { ok: true }>('POST', '/v1/auth/register', {
+    client.request<{ ok: true }>('POST', '/v1/auth/register', {
       json: body,
       auth: false,
     }),
@@ -98,9 +98,15 @@ export const api = {
   job: (id: string) => client.request<JobView>('GET', `/v1/jobs/${encodeURIComponent(id)}`),
   cancelJob: (id: string) =>
     client.request<JobView>('DELETE', `/v1/jobs/${encodeURIComponent(id)}`),
+  eraseJob: (id: string) =>
+    client.request<RpcResponse<typeof RPC.JOBS_DELETE>>(
+      'POST',
+      `/v1/jobs/${encodeURIComponent(id)}/erase`,
+    ),
   result: (id: string, format: OutputFormat) =>
     client.download(`/v1/jobs/${encodeURIComponent(id)}/result`, { query: { format } }),
   source: (id: string) => client.download(`/v1/jobs/${encodeURIComponent(id)}/source`),
+  report: (id: string) => client.download(`/v1/jobs/${encodeURIComponent(id)}/report`),
 
   glossaries: () => client.request<Items<GlossaryView>>('GET', '/v1/glossaries'),
   glossary: (id: string) =>
@@ -136,5 +142,10 @@ export const api = {
     client.request<unknown>(
       'POST',
       `/v1/admin/queues/${queue}/failed/${encodeURIComponent(id)}/retry`,
+    ),
+  adminRemove: (queue: QueueName, id: string) =>
+    client.request<unknown>(
+      'POST',
+      `/v1/admin/queues/${queue}/failed/${encodeURIComponent(id)}/remove`,
     ),
 };

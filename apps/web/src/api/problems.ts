@@ -25,6 +25,8 @@ const ADVICE: Record<ErrorCode, string> = {
     'This upload was already sent with other options. Reload the page and upload again.',
   WEBHOOK_URL_FORBIDDEN:
     'The webhook address points to a private or local network, which is not allowed.',
+  LIMIT_REACHED: 'Your plan allows no more of these. Delete one you no longer need first.',
+  REQUEST_TIMEOUT: 'The upload was too slow and was stopped. Check your connection and try again.',
   UNAUTHENTICATED: 'You are signed out. Sign in again to continue.',
   INVALID_CREDENTIALS: 'The email or password is wrong. Check both, or reset your password.',
   TOKEN_INVALID: 'The link or session is no longer valid. Sign in again, or ask for a new link.',
@@ -49,6 +51,9 @@ const ADVICE: Record<ErrorCode, string> = {
     'This job did not produce that file. Run it again with that output selected.',
   RESULT_EXPIRED:
     'The files were deleted after their retention period. Upload the PDF again to get them.',
+  REPORT_NOT_READY: 'The fidelity report appears once the translated PDF is rendered.',
+  REPORT_NOT_AVAILABLE:
+    'This job has no fidelity report (it failed, was cancelled, or predates reports).',
   JOB_CANCELLED: 'The job was cancelled, so it has no files.',
   QUEUE_JOB_NOT_FAILED: 'That queue job is no longer in the failed state.',
   PDF_CORRUPT: 'The PDF is damaged and cannot be read. Re-export it from the program that made it.',

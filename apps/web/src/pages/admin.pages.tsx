@@ -261,6 +261,12 @@ export function AdminQueuesPage() {
     setFailed(await api.adminFailed(queue));
     overview.reload();
   });
+  const remove = useAction(async (queue: QueueName, id: string) => {
+    if (!window.confirm(`Remove queue job ${id} for good? It will not run again.`)) return;
+    await api.adminRemove(queue, id);
+    setFailed(await api.adminFailed(queue));
+    overview.reload();
+  });
   return (
     <section>
       <PageHeading title="Queues">Queues</PageHeading>
@@ -270,7 +276,7 @@ export function AdminQueuesPage() {
         </button>{' '}
         {overview.data ? <span className="muted">as of {formatDate(overview.data.at)}</span> : null}
       </p>
-      <ErrorMessage error={overview.error ?? show.error ?? retry.error} />
+      <ErrorMessage error={overview.error ?? show.error ?? retry.error ?? remove.error} />
       {overview.data ? (
         <div className="table-wrap" tabIndex={0} role="region" aria-label="Queue depths">
           <table>
@@ -340,6 +346,13 @@ export function AdminQueuesPage() {
                   onClick={() => void retry.run(open, job.id)}
                 >
                   Retry
+                </button>{' '}
+                <button
+                  type="button"
+                  className="secondary"
+                  onClick={() => void remove.run(open, job.id)}
+                >
+                  Remove
                 </button>
               </li>
             ))}

@@ -45,6 +45,12 @@ export function HistoryPage() {
     );
   });
 
+  const erase = useAction(async (id: string, name: string) => {
+    if (!window.confirm(`Delete ${name} with its results for good?`)) return;
+    await api.eraseJob(id);
+    setPages((current) => current.map((p) => ({ ...p, items: p.items.filter((j) => j.id !== id) })));
+  });
+
   useEffect(() => {
     let live = true;
     setPages([]);
@@ -101,7 +107,7 @@ export function HistoryPage() {
           Search
         </button>
       </form>
-      <ErrorMessage error={error ?? more.error ?? cancel.error} />
+      <ErrorMessage error={error ?? more.error ?? cancel.error ?? erase.error} />
       {pages.length > 0 && jobs.length === 0 ? (
         <p>
           No jobs{state || q ? ' match' : ' yet'}. <Link to="/">Translate a PDF</Link>
@@ -158,7 +164,16 @@ export function HistoryPage() {
                       >
                         Cancel
                       </button>
-                    ) : null}
+                    ) : (
+                      <button
+                        type="button"
+                        className="link"
+                        aria-label={`Delete ${job.file.name}`}
+                        onClick={() => void erase.run(job.id, job.file.name)}
+                      >
+                        Delete
+                      </button>
+                    )}
                   </td>
                 </tr>
               ))}

@@ -69,7 +69,7 @@ export function SignUpPage() {
   const [done, setDone] = useState(false);
   const invited = params.has('code');
   const action = useAction(async () => {
-    // 201 (created) and 202 (accepted, said the same way for a new and a taken address) read alike.
+    // 202 for a new and a taken address alike: the page cannot tell them apart, and must not.
     await api.register({
       email,
       password,
@@ -82,8 +82,8 @@ export function SignUpPage() {
       <section className="narrow">
         <PageHeading title="Check your inbox">Check your inbox</PageHeading>
         <Notice kind="success">
-          We sent a confirmation link to <strong>{email}</strong>. You can sign in now; free credits
-          start once the address is confirmed.
+          We sent a mail to <strong>{email}</strong>. If the address is new, it holds a confirmation
+          link: you can sign in now, and free credits start once the address is confirmed.
         </Notice>
         <p>
           <Link className="button" to={`/sign-in?email=${encodeURIComponent(email)}`}>

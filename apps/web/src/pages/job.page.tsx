@@ -97,6 +97,64 @@ function Downloads({ job }: { job: JobView }) {
   );
 }
 
+const percentOf = (share: number): string => `${(share * 100).toFixed(1)}%`;
+
+/** The fidelity report's numbers (the job view's summary), and the full report to download. */
+function Fidelity({ job }: { job: JobView }) {
+  const download = useAction(async () => {
+    const { blob, fileName } = await api.report(job.id);
+    saveBlob(blob, fileName ?? `${job.file.name}.report.json`);
+  });
+  const f = job.fidelity;
+  if (!f) return null;
+  const issues: string[] = [];
+  if (f.untranslated > 0)
+    issues.push(`${f.untranslated} segment${f.untranslated === 1 ? '' : 's'} left untranslated`);
+  if (f.shrunk > 0)
+    issues.push(`${f.shrunk} block${f.shrunk === 1 ? '' : 's'} set below 80% of the source size`);
+  if (f.overflowing > 0)
+    issues.push(`${f.overflowing} block${f.overflowing === 1 ? '' : 's'} overflowing their box`);
+  if (f.overlaps > 0)
+    issues.push(`${f.overlaps} overlap${f.overlaps === 1 ? '' : 's'} with kept text or figures`);
+  if (f.missingGlyphs + f.notdef > 0)
+    issues.push(
+      `${f.missingGlyphs + f.notdef} missing glyph${f.missingGlyphs + f.notdef === 1 ? '' : 's'}`,
+    );
+  return (
+    <section aria-labelledby="fidelity-heading" className="card">
+      <h2 id="fidelity-heading">Fidelity</h2>
+      <p>
+        <strong>{percentOf(f.coverage)}</strong> of {f.words.toLocaleString()} prose words
+        translated
+        {f.worstPage && f.worstPage.coverage < 1
+          ? ` · lowest on page ${f.worstPage.page} (${percentOf(f.worstPage.coverage)})`
+          : ''}
+        {f.excluded > 0
+          ? ` · ${f.excluded} code, formula, figure or form block${f.excluded === 1 ? '' : 's'} kept as in the source`
+          : ''}
+      </p>
+      {issues.length > 0 ? (
+        <ul>
+          {issues.map((issue) => (
+            <li key={issue}>{issue}</li>
+          ))}
+        </ul>
+      ) : (
+        <p className="muted">Nothing left untranslated, shrunk, overflowing or overlapping.</p>
+      )}
+      <button
+        type="button"
+        className="secondary"
+        disabled={download.pending}
+        onClick={() => void download.run()}
+      >
+        Download the fidelity report (JSON)
+      </button>
+      <ErrorMessage error={download.error} />
+    </section>
+  );
+}
+
 function Warnings({ job }: { job: JobView }) {
   if (job.warnings.length === 0) return null;
   return (
@@ -205,6 +263,7 @@ export function JobPage() {
               <SideBySideViewer job={job} />
             </Suspense>
           ) : null}
+          <Fidelity job={job} />
         </>
       ) : null}
       <Warnings job={job} />

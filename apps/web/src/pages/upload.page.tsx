@@ -400,6 +400,7 @@ export function UploadPage() {
               <select id="dual-mode" value={dualMode} onChange={(e) => setDualMode(e.target.value)}>
                 <option value="side">Pages side by side</option>
                 <option value="alternate">Alternating pages</option>
+                <option value="interleaved">Paragraph by paragraph (reflowed)</option>
               </select>
             </div>
             <div>

@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { Command } from 'commander';
-import { DocatError, uploadOptionsSchema, type OutputFormat } from '@docat/contracts';
+import { DocatError, FIDELITY_SHRINK_THRESHOLD, uploadOptionsSchema, type FidelityReport, type OutputFormat } from '@docat/contracts';
 import { checkPdfInput } from '../input.js';
 import { outputPath } from '../output-names.js';
 import { cliDataDir } from '../data-dir.js';
@@ -22,7 +22,10 @@ interface TranslateFlags {
   dataDir?: string;
   cache: boolean;
   memory: boolean;
+  figureText?: boolean;
+  report?: string | boolean;
   quiet?: boolean;
+  keepActiveContent?: boolean;
 }
 
 const AVAILABLE: readonly OutputFormat[] = TRANSLATE_FORMATS;
@@ -46,11 +49,14 @@ export function translateCommand(): Command {
     .option('--out <dir>', 'folder for the outputs (default: beside the input)')
     .option('--pages <range>', 'pages to translate, e.g. 1-5,8')
     .option('--password <password>', 'password that opens an encrypted PDF')
-    .option('--dual-mode <mode>', 'bilingual PDF layout: side or alternate', 'side')
+    .option('--dual-mode <mode>', 'bilingual PDF layout: side (pages side by side), alternate (original and translated pages in turn) or interleaved (reflowed: each source paragraph followed by its translation)', 'side')
     .option('--glossary <file.csv>', 'CSV glossary: term,translation')
     .option('--data-dir <dir>', 'CLI data folder (default: DOCAT_CLI_DATA_DIR or ~/.local/share/docat)')
     .option('--no-cache', 'do not reuse a cached result (the CLI keeps none: every run extracts and translates again; translation memory still applies)')
     .option('--no-memory', 'neither read nor write the translation memory kept in the data folder')
+    .option('--figure-text', 'also translate the text labels inside figures (kept as they are by default)')
+    .option('--report [file]', 'write the fidelity report (JSON): what is left untranslated, shrunk, overflowing or overlapping, and the coverage per page (default: beside the outputs, <name>.<lang>.report.json)')
+    .option('--keep-active-content', "keep the input's JavaScript, OpenAction, additional actions, launch actions and embedded files in the PDF outputs (removed by default)")
     .option('-q, --quiet', 'print nothing but errors')
     .action(async (file: string, flags: TranslateFlags) => {
       const options = uploadOptionsSchema.safeParse({
@@ -61,6 +67,7 @@ export function translateCommand(): Command {
         pages: flags.pages,
         dualMode: flags.dualMode,
         password: flags.password,
+        translateFigureText: flags.figureText === true,
       });
       if (!options.success) {
         const issue = options.error.issues[0];
@@ -87,6 +94,7 @@ export function translateCommand(): Command {
         ...(flags.glossary ? { glossaryFile: flags.glossary } : {}),
         openMemory: () => openCliMemory(cliDataDir(flags.dataDir)),
         useMemory: flags.memory,
+        translateFigureText: options.data.translateFigureText === true,
         onProgress: (stage, done, total) => pipeline.report(stage, done, total, stage === 'extract' ? 'pages' : 'segments'),
       });
 
@@ -96,6 +104,8 @@ export function translateCommand(): Command {
         formats: formats.filter(isPdfFormat),
         dualMode: options.data.dualMode,
         ...(options.data.password ? { password: options.data.password } : {}),
+        ...(flags.report ? { report: true } : {}),
+        keepActiveContent: flags.keepActiveContent === true,
         onPage: (done, total) => pipeline.report('render', done, total, 'pages'),
       });
       const overflow = pdfs.warnings.filter((w) => w.kind === 'overflow');
@@ -118,6 +128,12 @@ export function translateCommand(): Command {
         await writeFile(path, renderText(result.translated, format, { pseudo: result.pseudo }));
         written.push(path);
       }
+      if (pdfs.report) {
+        const path = typeof flags.report === 'string' ? flags.report : outputPath(file, options.data.targetLanguage, 'json', flags.out).replace(/\.json$/u, '.report.json');
+        await mkdir(dirname(path), { recursive: true });
+        await writeFile(path, `${JSON.stringify(pdfs.report, null, 2)}\n`);
+        written.push(path);
+      }
       const seconds = progress.finish();
       if (result.engine.reason === 'pseudo-fallback')
         progress.note('Engine: pseudo, because no translation engine is configured (offline pseudo-localisation, not a real translation; set an engine key such as DEEPL_AUTH_KEY or OPENAI_API_KEY)');
@@ -129,6 +145,19 @@ export function translateCommand(): Command {
         `${result.source.pageCount} page(s), ${result.segments} segment(s), ${result.memoryHits} from memory, ` +
           `${result.requests} engine request(s), ${result.billedCharacters} billed character(s), ${seconds} s`,
       );
+      if (pdfs.report) progress.note(fidelityLine(pdfs.report));
       for (const path of written) progress.note(`wrote ${path}`);
     });
+}
+
+/** One line of the fidelity report's numbers, printed after a `--report` run. */
+export function fidelityLine(report: FidelityReport): string {
+  const s = report.summary;
+  const worst = s.worstPage ? `, worst page ${s.worstPage.page} (${(s.worstPage.coverage * 100).toFixed(1)}%)` : '';
+  return (
+    `Fidelity: ${(s.coverage * 100).toFixed(1)}% of ${s.words} prose words translated${worst}; ` +
+    `${s.untranslated} segment(s) left untranslated, ${s.excluded} kept by policy (code, formulas, figures, fields); ` +
+    `${s.shrunk} shrunk below ${Math.round(FIDELITY_SHRINK_THRESHOLD * 100)}%, ${s.overflowing} overflowing, ${s.overlaps} overlap(s), ` +
+    `${s.missingGlyphs} missing glyph(s), ${s.notdef} .notdef`
+  );
 }

@@ -65,19 +65,9 @@ export function popplerPages(pdfPath: string): PopplerPage[] {
   return pages;
 }
 
-/**
- * The form a word is compared in, or null when it is not a prose word: fewer than two
- * letters (numbers, symbols, single letters of formulas), or an address (URL, e-mail,
- * path) that no translation changes.
- */
-export function proseToken(raw: string): string | null {
-  const t = raw.normalize('NFKC').replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, '');
-  let letters = 0;
-  for (const _ of t.matchAll(/\p{L}/gu)) if (++letters >= 2) break;
-  if (letters < 2) return null;
-  if (/[@/\\]|^www\./iu.test(t)) return null;
-  return t;
-}
+/** Prose words are the fidelity report's: the bench and the product count the same words. */
+export { proseToken } from '@docat/pdf';
+import { proseToken } from '@docat/pdf';
 
 /** Share of the page height at its top and bottom where running heads and page numbers sit. */
 const HEAD_BAND = 0.1;

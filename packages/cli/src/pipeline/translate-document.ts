@@ -29,6 +29,8 @@ export interface TranslateDocumentOptions {
   pages?: string;
   password?: string;
   glossaryFile?: string;
+  /** Translate the text labels inside figures (kept by default). */
+  translateFigureText?: boolean;
   /** Opened once extraction succeeded (and closed before returning); a memory that cannot open is a warning, not a failure. */
   openMemory?: () => Promise<{ memory: TranslationMemory; close(): Promise<void> }>;
   useMemory: boolean;
@@ -82,7 +84,7 @@ export async function translateDocument(opts: TranslateDocumentOptions): Promise
   }
 
   const blocks = document.pages.flatMap((p) => p.blocks.filter((b) => b.type !== 'header' && b.type !== 'footer'));
-  const segments = segmentBlocks(blocks);
+  const segments = segmentBlocks(blocks, { translateFigureText: opts.translateFigureText === true });
   let store: { memory: TranslationMemory; close(): Promise<void> } | undefined;
   let memoryError: string | undefined;
   if (opts.useMemory && opts.openMemory) {
@@ -107,7 +109,7 @@ export async function translateDocument(opts: TranslateDocumentOptions): Promise
   }).finally(() => store?.close());
   const translated = applyTranslations(document, reassemble(segments, outcome.texts));
   for (const w of outcome.warnings) {
-    if (w.kind === 'engine_fallback' || w.kind === 'pseudo_engine') warnings.push({ kind: w.kind, message: w.detail });
+    if (w.kind === 'engine_fallback' || w.kind === 'pseudo_engine' || w.kind === 'style_dropped') warnings.push({ kind: w.kind, message: w.detail });
   }
   const billed = Object.values(outcome.billedCharacters).reduce((a, b) => a + (b ?? 0), 0);
   const requests = Object.values(outcome.requests).reduce((a, b) => a + (b ?? 0), 0);

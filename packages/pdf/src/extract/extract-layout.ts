@@ -8,7 +8,9 @@ import {
 } from '@docat/contracts';
 import type { PDFPageProxy } from 'pdfjs-dist/types/src/display/api.js';
 import { finalizeDocument } from '../layout/document-level.js';
+import { addInlineMarks } from '../layout/inline-marks.js';
 import { layoutPage } from '../layout/page-layout.js';
+import { layoutAngled } from '../layout/rotated-text.js';
 import { dominantScript, measureText, stripGarbage } from '../layout/text-normalize.js';
 import {
   looksTurned,
@@ -20,6 +22,7 @@ import { LazyOcrAdapter, type OcrEngineChoice } from '../ocr/ocr-adapter-choice.
 import { languageForScript, tesseractCode } from '../ocr/ocr-languages.js';
 import type { RenderedPage } from '../ocr/render-page.js';
 import { readPage, type PageContent } from './page-reader.js';
+import { isInvisibleLayerScan } from './text-styles.js';
 import { judgeTextLayer } from './text-layer-check.js';
 import { fromUpright, uprightBox, type Turn } from './upright-frame.js';
 import {
@@ -307,8 +310,10 @@ export async function extractFromDocument(
           inFlight.push(ocrPage(rendered, content, verdict, opts, ocr, warnings));
         } else {
           if (verdict === 'garbage') dropUnreadableText(content);
-          const laid = layoutPage(content);
+          const laid = addInlineMarks(layoutAngled(content, layoutPage));
           if (verdict !== 'text') laid.scanned = verdict === 'scanned';
+          // A scan with an invisible text layer (an earlier OCR): its words are pixels.
+          else if (isInvisibleLayerScan(content)) laid.scanned = true;
           inFlight.push(Promise.resolve(laid));
         }
       } finally {

@@ -3,6 +3,7 @@ import type { PDFPageProxy, TextContent } from 'pdfjs-dist/types/src/display/api
 import { multiply, transformRect } from '../layout/geometry.js';
 import { measureText, normalizeText, type TextQuality } from '../layout/text-normalize.js';
 import type { PdfjsModule } from './pdfjs.js';
+import { applyTextStyles, collectTextPaint, readLinks, type TextPaint } from './text-styles.js';
 
 export interface ImageRegion {
   bbox: BBox;
@@ -17,6 +18,16 @@ export interface FieldValue {
   bbox: BBox;
 }
 
+/** A painted vector path, as layout needs it to tell drawings from boxes and rules. */
+export interface PathShape {
+  /** Page-space box, clipped to the clip area in force when it was painted. */
+  bbox: BBox;
+  filled: boolean;
+  stroked: boolean;
+  /** Only straight horizontal and vertical segments: boxes, rules, grids. */
+  rectilinear: boolean;
+}
+
 /** Everything read from one page before any layout analysis. */
 export interface PageContent {
   number: number;
@@ -25,11 +36,19 @@ export interface PageContent {
   rotation: 0 | 90 | 180 | 270;
   spans: Span[];
   images: ImageRegion[];
-  /** Bounding boxes of drawn paths (rules, table borders, vector art). */
+  /**
+   * Bounding boxes of painted paths (rules, table borders, vector art). Clip-only paths and
+   * paths painted in white (paper colour) are left out; boxes are clipped to what shows.
+   */
   paths: BBox[];
+  /** The same paths with how they were painted; absent where the operators were not read. */
+  shapes?: PathShape[];
   fields: FieldValue[];
   quality: TextQuality;
-  /** Font names (as in `Span.font`) pdf.js found to be fixed-pitch. */
+  /**
+   * Font names (as in `Span.font`) measured to be fixed-pitch: every glyph run of the font
+   * on the page advances the same width per character (see `fixedPitchFonts`).
+   */
   monospaceFonts?: ReadonlySet<string>;
   /** Read without the operator walk, the text used a font whose name no walk had found yet. */
   unnamedFonts?: boolean;
@@ -87,12 +106,14 @@ export async function readPage(
   const vt = viewport.transform;
   const rotation = (((page.rotate % 360) + 360) % 360) as 0 | 90 | 180 | 270;
   const images: ImageRegion[] = [];
-  const paths: BBox[] = [];
+  const shapes: PathShape[] = [];
   const fontNames = new Map<string, string>();
+  let paint: TextPaint | undefined;
 
   if (opts.operators) {
     const ops = await page.getOperatorList();
-    walkOperators(pdfjs, ops.fnArray, ops.argsArray, vt, images, paths, fontNames);
+    walkOperators(pdfjs, ops.fnArray, ops.argsArray, vt, [0, 0, viewport.width, viewport.height], images, shapes, fontNames);
+    paint = collectTextPaint(pdfjs, ops.fnArray, ops.argsArray, vt);
     for (const id of fontNames.keys()) {
       if (page.commonObjs.has(id)) {
         const font: unknown = page.commonObjs.get(id);
@@ -106,8 +127,8 @@ export async function readPage(
 
   const content = opts.textContent ?? (await page.getTextContent({ includeMarkedContent: false }));
   const styles = content.styles as Record<string, TextStyleLike>;
-  const spans: Span[] = [];
-  const monospaceFonts = new Set<string>();
+  let spans: Span[] = [];
+  const pitch = new Map<string, PitchSample[]>();
   const quality: TextQuality = { chars: 0, garbage: 0 };
   for (const raw of content.items) {
     if (!('str' in raw)) continue;
@@ -124,21 +145,31 @@ export async function readPage(
     // Item metrics are in text space scaled by the font matrix; dividing the
     // transform out gives unit vectors along and across the baseline.
     const advance = vertical ? item.height : item.width;
-    const ux = m[0]! / Math.hypot(m[0]!, m[1]!) || 1;
-    const uy = m[1]! / Math.hypot(m[0]!, m[1]!) || 0;
+    // (A zero component is a real direction: text turned by 90 degrees has m[0] = 0.)
+    const along = Math.hypot(m[0]!, m[1]!);
+    const ux = along > 0 ? m[0]! / along : 1;
+    const uy = along > 0 ? m[1]! / along : 0;
     const bbox: BBox = vertical
       ? boxFromCorners(m[4]! - size / 2, m[5]!, m[4]! + size / 2, m[5]! + advance)
       : orientedBox(m[4]!, m[5]!, ux, uy, advance, size * ascent, size * descent);
     const known = fontNames.get(item.fontName) ?? opts.fontNames?.get(item.fontName);
     if (known === undefined && !opts.operators) unnamedFonts = true;
     const fontName = known ?? style?.fontFamily ?? 'unknown';
-    if (style?.fontFamily === 'monospace') monospaceFonts.add(fontName);
+    const samples = pitch.get(fontName) ?? [];
+    samples.push({ text: item.str, advance: advance / size });
+    pitch.set(fontName, samples);
     const { bold, italic } = fontStyle(fontName);
     const span: Span = { text: normalizeText(item.str), bbox, font: fontName, size: Math.round(size * 100) / 100 };
     if (bold) span.bold = true;
     if (italic) span.italic = true;
+    if (!vertical) {
+      // Counter-clockwise as displayed (y grows downwards); whole-degree noise is not an angle.
+      const angle = Math.round((Math.atan2(-uy, ux) * 180) / Math.PI * 10) / 10;
+      if (Math.abs(angle) >= 1) span.angle = angle;
+    }
     spans.push(span);
   }
+  if (paint) spans = applyTextStyles(spans, paint, await readLinks(page, vt));
 
   const fields = opts.fields === false ? [] : await readFields(page, vt);
   return {
@@ -148,13 +179,51 @@ export async function readPage(
     rotation,
     spans,
     images,
-    paths,
+    paths: shapes.map((p) => p.bbox),
+    shapes,
     fields,
     quality,
-    monospaceFonts,
+    monospaceFonts: fixedPitchFonts(pitch),
     ...(unnamedFonts ? { unnamedFonts } : {}),
     ...(opts.operators ? {} : { textContent: content }),
   };
+}
+
+export interface PitchSample {
+  text: string;
+  /** Advance of the run along its baseline, in ems of its font size. */
+  advance: number;
+}
+
+/**
+ * Fonts whose glyph runs all advance the same width per character: fixed-pitch faces,
+ * told from what the page shows rather than from the font's name or its FixedPitch flag
+ * (which pdf.js also sets for any font whose width table is empty or uniform, such as a
+ * Type 1 font without widths, or a subset holding digits only). A font needs at least
+ * three runs of four or more characters with different letters to be judged; runs of
+ * one repeated pattern (digits, leaders) do not tell a proportional face from a fixed one.
+ */
+export function fixedPitchFonts(samples: ReadonlyMap<string, readonly PitchSample[]>): Set<string> {
+  const out = new Set<string>();
+  for (const [font, runs] of samples) {
+    const perChar: number[] = [];
+    const letters = new Set<string>();
+    for (const r of runs) {
+      const chars = [...r.text];
+      if (chars.length < 4 || !(r.advance > 0)) continue;
+      perChar.push(r.advance / chars.length);
+      for (const c of chars) if (/\p{L}/u.test(c)) letters.add(c.toLowerCase());
+    }
+    // Narrow and wide letters must both occur for widths to disagree in a proportional face.
+    if (perChar.length < 3 || letters.size < 8) continue;
+    perChar.sort((a, b) => a - b);
+    const mid = perChar[perChar.length >> 1]!;
+    // Trim the extremes: a run may hold a stretched space or a kerned pair.
+    const lo = perChar[Math.floor(perChar.length * 0.1)]!;
+    const hi = perChar[Math.ceil(perChar.length * 0.9) - 1]!;
+    if (mid > 0 && (hi - lo) / mid < 0.03) out.add(font);
+  }
+  return out;
 }
 
 function boxFromCorners(x0: number, y0: number, x1: number, y1: number): BBox {
@@ -171,39 +240,118 @@ function orientedBox(ox: number, oy: number, ux: number, uy: number, len: number
   return [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
 }
 
+/** Graphics state the walk keeps: transform, clip box (page space), paint colours. */
+interface WalkState {
+  ctm: number[];
+  clip: BBox | undefined;
+  fill: string;
+  stroke: string;
+}
+
+/** pdf.js's path drawing codes in a constructPath buffer (`DrawOPS`). */
+const DRAW_MOVE = 0;
+const DRAW_LINE = 1;
+const DRAW_CURVE = 2;
+const DRAW_QUAD = 3;
+const DRAW_CLOSE = 4;
+
+const WHITE = /^#f[a-f0-9]f[a-f0-9]f[a-f0-9]$/iu;
+
+function clipTo(b: BBox, clip: BBox | undefined): BBox | undefined {
+  if (!clip) return b;
+  const out: BBox = [Math.max(b[0], clip[0]), Math.max(b[1], clip[1]), Math.min(b[2], clip[2]), Math.min(b[3], clip[3])];
+  return out[0] <= out[2] && out[1] <= out[3] ? out : undefined;
+}
+
+/** Whether a path buffer holds only horizontal and vertical straight segments. */
+function isRectilinear(data: unknown): boolean {
+  if (!data || typeof data !== 'object' || !('length' in data)) return false;
+  const d = data as ArrayLike<number>;
+  let x = Number.NaN;
+  let y = Number.NaN;
+  for (let k = 0; k < d.length; ) {
+    const op = d[k++];
+    if (op === DRAW_MOVE || op === DRAW_LINE) {
+      const nx = d[k]!;
+      const ny = d[k + 1]!;
+      k += 2;
+      if (op === DRAW_LINE && Math.abs(nx - x) > 0.5 && Math.abs(ny - y) > 0.5) return false;
+      x = nx;
+      y = ny;
+    } else if (op === DRAW_CLOSE) {
+      continue;
+    } else if (op === DRAW_CURVE || op === DRAW_QUAD) {
+      return false;
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
 function walkOperators(
   pdfjs: PdfjsModule,
   fnArray: number[],
   argsArray: unknown[],
   viewportTransform: number[],
+  /** Nothing outside the page shows. */
+  pageBox: BBox,
   images: ImageRegion[],
-  paths: BBox[],
+  shapes: PathShape[],
   fontNames: Map<string, string>,
 ): void {
   const OPS = pdfjs.OPS;
-  let ctm = [1, 0, 0, 1, 0, 0];
-  const stack: number[][] = [];
+  let state: WalkState = { ctm: [1, 0, 0, 1, 0, 0], clip: pageBox, fill: '#000000', stroke: '#000000' };
+  const stack: WalkState[] = [];
+  let pendingClip = false;
+  const fills = new Set<number>([OPS.fill, OPS.eoFill]);
+  const strokes = new Set<number>([OPS.stroke, OPS.closeStroke]);
+  const both = new Set<number>([OPS.fillStroke, OPS.eoFillStroke, OPS.closeFillStroke, OPS.closeEOFillStroke]);
   for (let i = 0; i < fnArray.length; i++) {
     const fn = fnArray[i];
     const args = argsArray[i] as unknown[] | null;
     switch (fn) {
       case OPS.save:
-        stack.push(ctm);
+        stack.push({ ...state });
         break;
       case OPS.restore:
-        ctm = stack.pop() ?? ctm;
+        state = stack.pop() ?? state;
         break;
       case OPS.transform:
-        if (args && args.length === 6) ctm = multiply(ctm, args as number[]);
+        if (args && args.length === 6) state.ctm = multiply(state.ctm, args as number[]);
         break;
       case OPS.paintFormXObjectBegin: {
-        stack.push(ctm);
+        stack.push({ ...state });
         const matrix = args?.[0];
-        if (Array.isArray(matrix) && matrix.length === 6) ctm = multiply(ctm, matrix as number[]);
+        if (Array.isArray(matrix) && matrix.length === 6) state.ctm = multiply(state.ctm, matrix as number[]);
+        // A form draws nothing outside its BBox.
+        const box = args?.[1];
+        if (box && typeof box === 'object' && 'length' in box && (box as ArrayLike<number>).length === 4) {
+          const b = box as ArrayLike<number>;
+          const page = transformRect(multiply(viewportTransform, state.ctm), b[0]!, b[1]!, b[2]!, b[3]!);
+          state.clip = clipTo(page, state.clip) ?? [0, 0, 0, 0];
+        }
         break;
       }
       case OPS.paintFormXObjectEnd:
-        ctm = stack.pop() ?? ctm;
+        state = stack.pop() ?? state;
+        break;
+      case OPS.setFillRGBColor:
+        state.fill = typeof args?.[0] === 'string' ? args[0] : '#000000';
+        break;
+      case OPS.setStrokeRGBColor:
+        state.stroke = typeof args?.[0] === 'string' ? args[0] : '#000000';
+        break;
+      case OPS.setFillColorN:
+        // A pattern or a colour pdf.js did not turn into RGB: count it as ink.
+        state.fill = '#000000';
+        break;
+      case OPS.setStrokeColorN:
+        state.stroke = '#000000';
+        break;
+      case OPS.clip:
+      case OPS.eoClip:
+        pendingClip = true;
         break;
       case OPS.setFont: {
         const id = args?.[0];
@@ -214,7 +362,8 @@ function walkOperators(
       case OPS.paintImageXObjectRepeat:
       case OPS.paintInlineImageXObject:
       case OPS.paintImageMaskXObject: {
-        const bbox = transformRect(multiply(viewportTransform, ctm), 0, 0, 1, 1);
+        const bbox = clipTo(transformRect(multiply(viewportTransform, state.ctm), 0, 0, 1, 1), state.clip);
+        if (!bbox) break;
         let pw = 0;
         let ph = 0;
         if (fn === OPS.paintImageXObject && args) {
@@ -229,13 +378,25 @@ function walkOperators(
         break;
       }
       case OPS.constructPath: {
+        const op = Number(args?.[0]);
+        const data = (args?.[1] as unknown[] | undefined)?.[0];
         const minMax = args?.[2];
-        if (minMax && typeof minMax === 'object') {
-          const mm = minMax as ArrayLike<number>;
-          if (mm.length >= 4 && Number.isFinite(mm[0]) && mm[0]! <= mm[2]!) {
-            paths.push(transformRect(multiply(viewportTransform, ctm), mm[0]!, mm[1]!, mm[2]!, mm[3]!));
-          }
+        if (!minMax || typeof minMax !== 'object') break;
+        const mm = minMax as ArrayLike<number>;
+        if (mm.length < 4 || !Number.isFinite(mm[0]) || mm[0]! > mm[2]!) break;
+        const raw = transformRect(multiply(viewportTransform, state.ctm), mm[0]!, mm[1]!, mm[2]!, mm[3]!);
+        const shown = clipTo(raw, state.clip);
+        if (pendingClip) {
+          // The path also becomes the clip for what follows (before or after painting it).
+          state.clip = clipTo(raw, state.clip) ?? [0, 0, 0, 0];
+          pendingClip = false;
         }
+        if (!shown) break;
+        const filled = (fills.has(op) || both.has(op)) && !WHITE.test(state.fill);
+        const stroked = (strokes.has(op) || both.has(op)) && !WHITE.test(state.stroke);
+        // Clip-only paths and paths in the paper's colour leave no ink.
+        if (!filled && !stroked) break;
+        shapes.push({ bbox: shown, filled, stroked, rectilinear: isRectilinear(data) });
         break;
       }
       default:

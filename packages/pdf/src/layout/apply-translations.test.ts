@@ -64,4 +64,22 @@ describe('applyTranslations', () => {
       ['Title', 'x = y', 'a b', 'for (;;) {}'],
     );
   });
+
+  test("translates a figure's labels cell by cell, never the figure as a whole", () => {
+    const figure = {
+      id: 'p1-b3',
+      type: 'figure' as const,
+      order: 3,
+      bbox: [0, 30, 40, 60] as [number, number, number, number],
+      lines: [],
+      text: 'Monitor',
+      cells: [{ row: 0, col: 0, bbox: [0, 30, 40, 40] as [number, number, number, number], text: 'Monitor' }],
+    };
+    const withFigure: LayoutDocument = { ...doc, pages: [{ ...doc.pages[0]!, blocks: [figure] }] };
+    const whole = applyTranslations(withFigure, new Map([['p1-b3', { text: 'Mönitör' }]]));
+    assert.equal(whole.pages[0]!.blocks[0]!.text, 'Monitor');
+    const labels = applyTranslations(withFigure, new Map([['p1-b3', { text: '', cells: new Map([[0, 'Mönitör']]) }]]));
+    assert.deepEqual(labels.pages[0]!.blocks[0]!.cells?.map((c) => c.text), ['Mönitör']);
+    assert.equal(labels.pages[0]!.blocks[0]!.text, 'Monitor');
+  });
 });

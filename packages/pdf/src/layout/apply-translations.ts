@@ -1,11 +1,19 @@
-import type { BlockType, LayoutDocument } from '@docat/contracts';
+import type { BlockType, InlineMark, LayoutDocument } from '@docat/contracts';
 
 const UNTRANSLATED: ReadonlySet<BlockType> = new Set(['code', 'formula', 'figure', 'form_field']);
 
 /** A block's translated text, and its table cells' by cell index. */
 export interface BlockTranslation {
   text: string;
+  /** Inline styles of the translated text; the source's marks do not carry over. */
+  marks?: readonly InlineMark[];
   cells?: ReadonlyMap<number, string>;
+  cellMarks?: ReadonlyMap<number, readonly InlineMark[]>;
+}
+
+function withMarks<T extends { marks?: InlineMark[] }>(item: T, marks: readonly InlineMark[] | undefined): T {
+  const { marks: _old, ...rest } = item;
+  return (marks && marks.length > 0 ? { ...rest, marks: [...marks] } : rest) as T;
 }
 
 /**
@@ -21,12 +29,20 @@ export function applyTranslations(doc: LayoutDocument, blocks: ReadonlyMap<strin
       blocks: page.blocks.map((block) => {
         const translated = blocks.get(block.id);
         // Listings, formulas, artwork and form values stay as they are in every output.
-        if (!translated || UNTRANSLATED.has(block.type)) return block;
+        // A figure's labels are translated only cell by cell (`translateFigureText`).
+        const labels = block.type === 'figure' && translated?.cells !== undefined;
+        if (!translated || (UNTRANSLATED.has(block.type) && !labels)) return block;
+        const byCell = translated.cells && block.cells;
         return {
-          ...block,
-          text: translated.cells && block.cells ? block.text : translated.text,
+          ...(byCell ? block : withMarks(block, translated.marks)),
+          text: byCell ? block.text : translated.text,
           ...(block.cells
-            ? { cells: block.cells.map((cell, i) => ({ ...cell, text: translated.cells?.get(i) ?? cell.text })) }
+            ? {
+                cells: block.cells.map((cell, i) => {
+                  const text = translated.cells?.get(i);
+                  return text === undefined ? cell : { ...withMarks(cell, translated.cellMarks?.get(i)), text };
+                }),
+              }
             : {}),
         };
       }),

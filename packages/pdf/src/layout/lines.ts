@@ -8,6 +8,8 @@ export interface LineBox {
   /** Size of the span carrying most characters. */
   size: number;
   bold: boolean;
+  /** The leader and page number of a table-of-contents entry, cut from its title. */
+  leader?: boolean;
 }
 
 const MAX_LOOKBACK = 40;
@@ -72,4 +74,74 @@ function finishLine(raw: { bbox: BBox; spans: Span[] }): LineBox {
   let best = -1;
   for (const [k, n] of weight) if (n > best || (n === best && k > size)) [size, best] = [k, n];
   return { bbox: raw.bbox, spans, text: text.replace(/\s+/g, ' ').trim(), size, bold: chars > 0 && boldChars / chars > 0.8 };
+}
+
+/**
+ * Rough advance of a string in ems, for cutting a glyph run where its own widths are not
+ * known: dots and spaces are narrow, capitals and digits wide (as in common text faces).
+ */
+function advanceOf(text: string): number {
+  let w = 0;
+  for (const c of text) {
+    if (/[.,:;·' ]/u.test(c)) w += 0.28;
+    else if (/[0-9]/u.test(c)) w += 0.556;
+    else if (/[A-Z]|[mwMW]/u.test(c)) w += 0.7;
+    else if (/[ijlft]/u.test(c)) w += 0.3;
+    else w += 0.52;
+  }
+  return w;
+}
+
+/** Dot leaders (three or more dots, middle dots or ellipses, spaced or not) then page numbers (12, 3-5, 12, 19, A-4, iv) at the end. */
+const LEADER_RE = /(?:\s*[.·•…_]\s*){3,}\s*(?:[A-Z]?\d{1,4}(?:\s*[-–,]\s*[A-Z]?\d{1,4})*|[ivxlcdm]{1,7})\s*$/iu;
+
+/**
+ * Cut table-of-contents entries ("2.1 Methods ........ 12") into their title and their
+ * leader with the page number, so the title is translated on its own and the leader and
+ * the right-aligned number stay as they are. A span holding both is cut by character
+ * share of its width.
+ */
+export function splitLeaders(lines: readonly LineBox[]): LineBox[] {
+  const out: LineBox[] = [];
+  for (const line of lines) {
+    const m = LEADER_RE.exec(line.text);
+    if (!m || m.index === 0 || !/\p{L}/u.test(line.text.slice(0, m.index))) {
+      out.push(line);
+      continue;
+    }
+    const leaderText = m[0].trim();
+    const title: Span[] = [];
+    const leader: Span[] = [];
+    // Walk spans from the right, giving characters to the leader until it is complete.
+    let need = leaderText.replace(/\s+/gu, '').length;
+    for (let i = line.spans.length - 1; i >= 0; i--) {
+      const s = line.spans[i]!;
+      const chars = s.text.replace(/\s+/gu, '').length;
+      if (need <= 0) title.unshift(s);
+      else if (chars <= need) {
+        leader.unshift(s);
+        need -= chars;
+      } else {
+        // Cut this span: its last `need` visible characters belong to the leader.
+        const text = s.text;
+        let cut = text.length;
+        for (let left = need; cut > 0 && left > 0; ) {
+          cut--;
+          if (!/\s/u.test(text[cut]!)) left--;
+        }
+        const x = s.bbox[0] + ((s.bbox[2] - s.bbox[0]) * advanceOf(text.slice(0, cut))) / Math.max(0.01, advanceOf(text));
+        const head = text.slice(0, cut).trimEnd();
+        if (head) title.unshift({ ...s, text: head, bbox: [s.bbox[0], s.bbox[1], x, s.bbox[3]] });
+        leader.unshift({ ...s, text: text.slice(cut).trimStart(), bbox: [x, s.bbox[1], s.bbox[2], s.bbox[3]] });
+        need = 0;
+      }
+    }
+    if (title.length === 0 || leader.length === 0) {
+      out.push(line);
+      continue;
+    }
+    out.push(finishLine({ bbox: title.reduce((b, s) => union(b, s.bbox), title[0]!.bbox), spans: title }));
+    out.push({ ...finishLine({ bbox: leader.reduce((b, s) => union(b, s.bbox), leader[0]!.bbox), spans: leader }), leader: true });
+  }
+  return out;
 }

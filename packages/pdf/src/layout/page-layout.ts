@@ -1,9 +1,10 @@
 import type { BBox, Block, Line, Page } from '@docat/contracts';
-import type { PageContent } from '../extract/page-reader.js';
+import type { PageContent, PathShape } from '../extract/page-reader.js';
 import { area, coverage, intersection, median, roundBox, union, unionAll } from './geometry.js';
-import { buildLines, type LineBox } from './lines.js';
-import { classifyText, looksLikeCaption, startsLikeListItem } from './classify.js';
+import { buildLines, splitLeaders, type LineBox } from './lines.js';
+import { classifyText, looksLikeCaption, looksLikeProse, startsLikeListItem } from './classify.js';
 import { detectTable, type TableRegion } from './tables.js';
+import { gridsOf, readGrid, rulesOf } from './ruled-tables.js';
 import { joinLines } from './hyphenation.js';
 
 interface FigureRegion {
@@ -23,18 +24,27 @@ export function layoutPage(content: PageContent): Page {
   const pageArea = content.width * content.height;
   // A span with no text is a glyph run extraction could not read: a line holding one is
   // left out whole (see extract-layout), only read in part it would be mistranslated.
-  const lines = buildLines(content.spans).filter((l) => l.text.length > 0 && l.spans.every((s) => s.text !== ''));
+  const lines = splitLeaders(buildLines(content.spans).filter((l) => l.text.length > 0 && l.spans.every((s) => s.text !== '')));
   const em = median(lines.map((l) => l.size)) || 10;
 
-  const figures = figureRegions(content, pageArea);
-  for (const line of lines) figures.find((f) => coverage(line.bbox, f.bbox) > 0.6)?.lines.push(line);
+  const figures = figureRegions(content, lines, pageArea);
+  absorbLabels(figures, lines, em);
   // A ruled region holding much of the page's text and its form fields is a form, not a
   // picture: its lines are read as text (a form's labels are translated like any text).
-  const kept = figures.filter((f) => !isForm(f, content, lines.length, pageArea));
+  const kept = figures.filter((f) => !isForm(f, content, lines.length, pageArea) && !isTextBand(f));
   const items: Item[] = [];
-  for (const line of lines) {
-    if (!kept.some((f) => f.lines.includes(line))) items.push({ kind: 'line', bbox: line.bbox, line });
+  const free = lines.filter((line) => !kept.some((f) => f.lines.includes(line)));
+  const tabled = new Set<LineBox>();
+  for (const grid of gridsOf(rulesOf(content.shapes ?? []))) {
+    if (kept.some((f) => intersection(f.bbox, grid.bbox) > 0)) continue;
+    const inside = free.filter((l) => !tabled.has(l) && coverage(l.bbox, grid.bbox) > 0.5);
+    if (inside.length === 0) continue;
+    const table = readGrid(grid, inside.flatMap((l) => l.spans));
+    if (!table) continue;
+    for (const l of inside) tabled.add(l);
+    items.push({ kind: 'table', bbox: table.bbox, table });
   }
+  for (const line of free) if (!tabled.has(line)) items.push({ kind: 'line', bbox: line.bbox, line });
   for (const f of kept) items.push({ kind: 'figure', bbox: f.bbox, figure: f });
 
   const monospace = monospaceTest(content, lines);
@@ -53,7 +63,14 @@ export function layoutPage(content: PageContent): Page {
   for (const g of groups) {
     if (g.kind === 'figure') {
       const sorted = [...g.figure.lines].sort((a, b) => a.bbox[1] - b.bbox[1] || a.bbox[0] - b.bbox[0]);
-      push({ type: 'figure', bbox: roundBox(g.figure.bbox), lines: sorted.map(toLine), text: sorted.map((l) => l.text).join(' ') });
+      const labels = sorted.filter(isClearTextRun);
+      push({
+        type: 'figure',
+        bbox: roundBox(g.figure.bbox),
+        lines: sorted.map(toLine),
+        text: sorted.map((l) => l.text).join(' '),
+        ...(labels.length > 0 ? { cells: labels.map((l, i) => ({ row: i, col: 0, bbox: roundBox(l.bbox), text: l.text })) } : {}),
+      });
     } else if (g.kind === 'table') {
       const t = g.table;
       push({
@@ -92,6 +109,15 @@ export function layoutPage(content: PageContent): Page {
   };
 }
 
+/**
+ * A figure label that can be translated in place (`translateFigureText`): a horizontal
+ * run of words, two letters or more, not a number or a symbol string.
+ */
+function isClearTextRun(l: LineBox): boolean {
+  const horizontal = l.spans.every((s) => s.bbox[3] - s.bbox[1] <= s.size * 2);
+  return horizontal && /\p{L}{2}/u.test(l.text) && (l.text.match(/\p{L}/gu)?.length ?? 0) >= l.text.replace(/\s+/gu, '').length * 0.5;
+}
+
 function toLine(l: LineBox): Line {
   return {
     bbox: roundBox(l.bbox),
@@ -110,43 +136,107 @@ function weightedMode(lines: readonly LineBox[]): number {
 }
 
 /**
- * Image regions big enough to matter, merged where they overlap. A page-sized image
- * is a background or a scan, not a figure.
+ * Figures: images and vector drawings, each bounded by its own graphics. Boxes, shaded
+ * panels, table grids and form cells hold text and are frames, not drawings: a rectilinear
+ * shape with a text line inside, an outlined rectilinear shape (entry boxes, grids), a
+ * shape holding a form field, a text background (a chip, a highlight) or any shape with
+ * a line of prose inside, never seeds or
+ * grows a figure. Rules (thin in one direction) do not either. A page-sized image
+ * is a background or a scan, and an image under prose is a background too.
  */
-function figureRegions(content: PageContent, pageArea: number): FigureRegion[] {
+function figureRegions(content: PageContent, lines: readonly LineBox[], pageArea: number): FigureRegion[] {
+  const prose = lines.filter((l) => looksLikeProse(l.text));
+  const centreIn = (l: LineBox, b: BBox): boolean => {
+    const cx = (l.bbox[0] + l.bbox[2]) / 2;
+    const cy = (l.bbox[1] + l.bbox[3]) / 2;
+    return cx >= b[0] && cx <= b[2] && cy >= b[1] && cy <= b[3];
+  };
   const boxes: BBox[] = [];
   for (const img of content.images) {
     const b = clip(img.bbox, content.width, content.height);
     const a = area(b);
     if (a < pageArea * 0.005 || a > pageArea * 0.8) continue;
+    if (prose.filter((l) => centreIn(l, b)).length >= 2) continue;
     boxes.push(b);
   }
   const merged: BBox[] = [];
-  for (const b of boxes) {
-    const hit = merged.findIndex((m) => intersection(m, b) > 0);
-    if (hit >= 0) merged[hit] = union(merged[hit]!, b);
-    else merged.push(b);
-  }
-  for (const b of vectorFigures(content.paths, content.width, content.height)) {
-    const hit = merged.findIndex((m) => intersection(m, b) > 0);
-    if (hit >= 0) merged[hit] = union(merged[hit]!, b);
-    else merged.push(b);
-  }
-  return merged.map((bbox) => ({ bbox, lines: [] }));
+  const add = (b: BBox) => {
+    let box = b;
+    for (let hit = merged.findIndex((m) => intersection(m, box) > 0); hit >= 0; hit = merged.findIndex((m) => intersection(m, box) > 0)) {
+      box = union(merged[hit]!, box);
+      merged.splice(hit, 1);
+    }
+    merged.push(box);
+  };
+  for (const b of boxes) add(b);
+  const shapes: PathShape[] = content.shapes ?? content.paths.map((bbox) => ({ bbox, filled: true, stroked: false, rectilinear: false }));
+  const drawing = shapes.filter((s) => {
+    const b = s.bbox;
+    if (s.rectilinear && lines.some((l) => centreIn(l, b))) return false;
+    // Outlined boxes and grids are frames (entry boxes of a form, table cells) even when empty.
+    if (s.rectilinear && !s.filled) return false;
+    if (content.fields.some((f) => coverage(f.bbox, b) > 0.6)) return false;
+    // A text background (a chip, a highlight, a pill button): a wide shape about one line
+    // high whose width a line of text mostly fills. (A diagram's node is not wide.)
+    const wide = b[2] - b[0] >= (b[3] - b[1]) * 2;
+    if (wide && lines.some((l) => centreIn(l, b) && l.bbox[2] - l.bbox[0] >= (b[2] - b[0]) * 0.5 && b[3] - b[1] <= (l.bbox[3] - l.bbox[1]) * 2.5)) return false;
+    if (prose.some((l) => centreIn(l, b))) return false;
+    // Horizontal and vertical rules are table borders, form lines, separators and
+    // underlines; drawn alone they do not make a drawing, and they would chain a figure
+    // to the text around it.
+    return b[2] - b[0] > 2 && b[3] - b[1] > 2;
+  });
+  for (const b of vectorFigures(drawing.map((s) => s.bbox), content.width, content.height, prose.map((l) => l.bbox))) add(b);
+  return merged
+    .map((bbox) => ({ bbox, lines: [] as LineBox[] }))
+    .filter((f) => {
+      // Graphics scattered among paragraphs (decorations, marginal rules) are no figure.
+      const inside = prose.filter((l) => coverage(l.bbox, f.bbox) > 0.6);
+      const proseArea = inside.reduce((n, l) => n + area(l.bbox), 0);
+      return !(inside.length >= 3 && proseArea > area(f.bbox) * 0.2);
+    });
 }
 
 /**
- * Vector drawings: clusters of nearby paths with real area (boxes, curves). Rules
- * and grid lines alone (thin in one direction) do not make a figure: they are
- * underlines and table borders.
+ * Give each figure the labels inside its drawn region: lines no larger than body text,
+ * neither prose nor a caption. A tag of up to three words (a node name running past its
+ * box, a panel's "(a)" under it) may lie up to two ems outside. The figure's box grows to
+ * hold them, which lets it reach the next tag.
  */
-function vectorFigures(paths: readonly BBox[], pageWidth: number, pageHeight: number): BBox[] {
+function absorbLabels(figures: FigureRegion[], lines: readonly LineBox[], em: number): void {
+  const taken = new Set<LineBox>();
+  const candidates = lines.filter((l) => !looksLikeProse(l.text) && !looksLikeCaption(l.text) && l.size <= em * 1.25);
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const line of candidates) {
+      if (taken.has(line)) continue;
+      const tag = line.text.split(/\s+/u).length <= 3 && !/^\d+(?:\.\d+)*\.?\s+\p{L}/u.test(line.text);
+      const f =
+        figures.find((fig) => coverage(line.bbox, fig.bbox) > 0.6) ??
+        (tag ? figures.find((fig) => coverage(line.bbox, grow(fig.bbox, em * 2)) > 0.6) : undefined);
+      if (!f) continue;
+      f.lines.push(line);
+      f.bbox = union(f.bbox, line.bbox);
+      taken.add(line);
+      changed = true;
+    }
+  }
+}
+
+/**
+ * Vector drawings: clusters of nearby shapes with real area (boxes, curves, diagonal
+ * strokes), merged with nearby clusters when no prose lies between them. A handful of
+ * small marks (check boxes, bullets, icons) is no figure.
+ */
+function vectorFigures(paths: readonly BBox[], pageWidth: number, pageHeight: number, prose: readonly BBox[]): BBox[] {
   const pageArea = pageWidth * pageHeight;
-  const clusters: { box: BBox; count: number; solid: number }[] = [];
+  let clusters: { box: BBox; count: number; solid: number }[] = [];
   for (const p of paths) {
     const b = clip(p, pageWidth, pageHeight);
     if (area(b) > pageArea * 0.5) continue;
-    const solid = b[2] - b[0] > 2 && b[3] - b[1] > 2 ? 1 : 0;
+    // A large painted shape is a drawing on its own (a chart's bars drawn as one path).
+    const weight = area(b) >= pageArea * 0.02 ? 6 : 1;
+    const solid = b[2] - b[0] > 2 && b[3] - b[1] > 2 ? weight : 0;
     const near: BBox = [b[0] - 6, b[1] - 6, b[2] + 6, b[3] + 6];
     let target = clusters.find((c) => intersection(c.box, near) > 0);
     if (!target) {
@@ -154,21 +244,44 @@ function vectorFigures(paths: readonly BBox[], pageWidth: number, pageHeight: nu
       clusters.push(target);
     }
     target.box = union(target.box, b);
-    target.count++;
+    target.count += weight;
     target.solid += solid;
   }
-  // One pass of merging clusters that grew into each other.
-  const merged: { box: BBox; count: number; solid: number }[] = [];
-  for (const c of clusters) {
-    const hit = merged.find((m) => intersection(m.box, c.box) > 0);
-    if (hit) {
-      hit.box = union(hit.box, c.box);
-      hit.count += c.count;
-      hit.solid += c.solid;
-    } else merged.push({ ...c });
+  // Merge clusters that grew into each other until none overlap.
+  for (let changed = true; changed; ) {
+    changed = false;
+    const merged: typeof clusters = [];
+    for (const c of clusters) {
+      const hit = merged.find((m) => intersection(m.box, c.box) > 0);
+      if (hit) {
+        hit.box = union(hit.box, c.box);
+        hit.count += c.count;
+        hit.solid += c.solid;
+        changed = true;
+      } else merged.push({ ...c });
+    }
+    clusters = merged;
   }
-  return merged
-    .filter((c) => c.count >= 6 && c.solid >= 3 && area(c.box) >= pageArea * 0.03 && c.box[3] - c.box[1] >= 40)
+  // Parts of one figure (panels (a) and (b), a chart and its legend) sit apart with some
+  // white space between them, but with no running text in it.
+  const parts = clusters.filter((c) => c.count >= 2);
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (let i = 0; i < parts.length && !changed; i++) {
+      for (let j = i + 1; j < parts.length && !changed; j++) {
+        const a = parts[i]!;
+        const b = parts[j]!;
+        if (intersection([a.box[0] - 24, a.box[1] - 24, a.box[2] + 24, a.box[3] + 24], b.box) === 0) continue;
+        const box = union(a.box, b.box);
+        if (prose.some((l) => coverage(l, box) > 0.5)) continue;
+        parts[i] = { box, count: a.count + b.count, solid: a.solid + b.solid };
+        parts.splice(j, 1);
+        changed = true;
+      }
+    }
+  }
+  return parts
+    .filter((c) => c.count >= 6 && c.solid >= 4 && area(c.box) >= pageArea * 0.01 && c.box[3] - c.box[1] >= 30)
     .map((c) => c.box);
 }
 
@@ -204,8 +317,10 @@ function xyCut(items: Item[], em: number, pageWidth: number, out: Group[], depth
   const xGaps = gaps(items, 0, Math.max(em * 0.8, 4));
   if (xGaps.length > 0) {
     const lineItems = items.filter((i): i is Extract<Item, { kind: 'line' }> => i.kind === 'line');
-    // A listing's columns (line numbers, operands, comments) are not a table.
-    if (lineItems.length === items.length && lineItems.filter((i) => isCode(i.line)).length * 2 < lineItems.length) {
+    // A listing's columns (line numbers, operands, comments) are not a table, nor are the
+    // columns of a contents page or an index (entries with leaders).
+    const leaders = lineItems.filter((i) => i.line.leader === true).length;
+    if (lineItems.length === items.length && lineItems.filter((i) => isCode(i.line)).length * 2 < lineItems.length && leaders * 5 < lineItems.length) {
       const table = detectTable(lineItems.map((i) => i.line), pageWidth, em);
       if (table) {
         out.push({ kind: 'table', table });
@@ -294,6 +409,7 @@ function readsAsCode(text: string): boolean {
 /**
  * Cuts a run of lines into listings (consecutive code lines, a line-number column
  * included) and the rest, in reading order. A blank gap of two lines ends a listing.
+ * A run of fixed-pitch lines that reads as sentences is prose set in a typewriter face.
  */
 function codeRuns(lines: readonly LineBox[], isCode: (line: LineBox) => boolean, em: number): { code: boolean; lines: LineBox[] }[] {
   const sorted = mergeRowFragments(lines);
@@ -306,7 +422,29 @@ function codeRuns(lines: readonly LineBox[], isCode: (line: LineBox) => boolean,
     if (last && last.code === code && (!code || near)) last.lines.push(line);
     else out.push({ code, lines: [line] });
   }
-  return out;
+  const joined: { code: boolean; lines: LineBox[] }[] = [];
+  for (const run of out) {
+    const code = run.code && readsAsListing(run.lines.map((l) => l.text), run.lines.map((l) => l.bbox[0]), em);
+    const last = joined[joined.length - 1];
+    if (last && !last.code && !code) last.lines.push(...run.lines);
+    else joined.push({ code, lines: [...run.lines] });
+  }
+  return joined;
+}
+
+/**
+ * Whether lines set in a fixed-pitch font read as a program listing: syntax characters,
+ * indentation steps, or short lines of identifiers. Lines that are mostly sentences
+ * (many words, no syntax) are prose, whatever the font.
+ */
+export function readsAsListing(texts: readonly string[], starts: readonly number[], em: number): boolean {
+  if (texts.length === 0) return false;
+  const syntax = texts.filter((t) => CODE_SYNTAX.test(t) || /[;{}]\s*$/u.test(t)).length;
+  const sentences = texts.filter((t) => looksLikeProse(t) && !CODE_SYNTAX.test(t)).length;
+  const x0 = Math.min(...starts);
+  const indents = new Set(starts.map((x) => Math.round((x - x0) / Math.max(em * 0.5, 1)))).size;
+  if (sentences / texts.length >= 0.5 && syntax / texts.length < 0.3) return false;
+  return syntax > 0 || indents > 1 || sentences === 0;
 }
 
 /** A listing's text: one line per row, fragments of a row (line number, code) joined by a space. */
@@ -331,6 +469,16 @@ function isForm(figure: FigureRegion, content: PageContent, pageLines: number, p
   return content.fields.filter((f) => coverage(f.bbox, figure.bbox) > 0.6).length >= 3;
 }
 
+/**
+ * A band of graphics no taller than about two lines of the text it holds: a heading set
+ * on a coloured bar, a highlighted line, a banner. Its text is read as text.
+ */
+function isTextBand(figure: FigureRegion): boolean {
+  if (figure.lines.length === 0) return false;
+  const tallest = Math.max(...figure.lines.map((l) => l.bbox[3] - l.bbox[1]));
+  return figure.bbox[3] - figure.bbox[1] <= tallest * 2.5 && figure.lines.some((l) => /\p{L}{2}/u.test(l.text));
+}
+
 /** Split a run of lines with even spacing into paragraphs, list items and headings. */
 function splitParagraphs(lines: readonly LineBox[], em: number): LineBox[][] {
   const sorted = mergeRowFragments(lines);
@@ -348,12 +496,17 @@ function splitParagraphs(lines: readonly LineBox[], em: number): LineBox[][] {
       const prevShort = prev.bbox[2] < x1 - em * 3 && /[.!?:;)"'”。]$/.test(prev.text);
       const gap = line.bbox[1] - prev.bbox[3];
       brk =
+        // A contents entry's title ends at its leader; the leader and page number stand alone.
+        line.leader === true ||
+        prev.leader === true ||
         sizeChange ||
         boldChange ||
         (indent && /[.!?:;)"'”。]$/.test(prev.text)) ||
         prevShort ||
         startsLikeListItem(line.text) ||
         looksLikeCaption(line.text) ||
+        // A one-line caption ends where its line ends short of the column.
+        (looksLikeCaption(prev.text) && current.length === 1 && prev.bbox[2] < line.bbox[2] - em * 3) ||
         gap > em * 1.2;
     }
     if (brk && current.length) {
@@ -372,4 +525,8 @@ function mergeRowFragments(lines: readonly LineBox[]): LineBox[] {
     const sameRow = Math.min(a.bbox[3], b.bbox[3]) - Math.max(a.bbox[1], b.bbox[1]) > 0.5 * Math.min(a.bbox[3] - a.bbox[1], b.bbox[3] - b.bbox[1]);
     return sameRow ? a.bbox[0] - b.bbox[0] : a.bbox[1] - b.bbox[1];
   });
+}
+
+function grow(b: BBox, d: number): BBox {
+  return [b[0] - d, b[1] - d, b[2] + d, b[3] + d];
 }

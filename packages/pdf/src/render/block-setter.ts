@@ -1,7 +1,18 @@
 import type { BBox } from '@docat/contracts';
 import type { Alignment } from './block-style.js';
-import { wrapText } from './line-breaker.js';
+import { wrapLines, type WrappedLine } from './line-breaker.js';
 import type { ShapedLine, TextShaper } from './text-shaper.js';
+
+/** A stretch of the text set in another style than the block's: its own shaper (face) and colour. */
+export interface StyledStretch {
+  start: number;
+  end: number;
+  shaper: TextShaper;
+  color?: [number, number, number];
+  href?: string;
+  /** Tells the stretches of one block apart (two links to the same target). */
+  link?: number;
+}
 
 /** One line placed in drawing space (points, origin bottom-left of the displayed page, y up). */
 export interface PlacedLine {
@@ -38,6 +49,49 @@ export interface SetOptions {
    * on its left, where the source had it.
    */
   firstIndent?: number;
+  /** Stretches in other styles, sorted and apart; the rest of the text is set with the block's shaper. */
+  stretches?: readonly StyledStretch[];
+}
+
+interface Piece {
+  text: string;
+  shaper: TextShaper;
+  color?: [number, number, number];
+  href?: string;
+  /** Tells the stretches of one block apart (two links to the same target). */
+  link?: number;
+}
+
+/** `text` (starting at `at` in the block's text) cut where its style changes. */
+function piecesOf(text: string, at: number, base: TextShaper, stretches: readonly StyledStretch[]): Piece[] {
+  const out: Piece[] = [];
+  const end = at + text.length;
+  let pos = at;
+  for (const s of stretches) {
+    if (s.end <= pos || s.start >= end) continue;
+    if (s.start > pos) out.push({ text: text.slice(pos - at, s.start - at), shaper: base });
+    const to = Math.min(s.end, end);
+    out.push({ text: text.slice(Math.max(s.start, pos) - at, to - at), shaper: s.shaper, ...(s.color ? { color: s.color } : {}), ...(s.href ? { href: s.href, link: s.link ?? 0 } : {}) });
+    pos = to;
+  }
+  if (pos < end) out.push({ text: text.slice(pos - at), shaper: base });
+  return out.filter((p) => p.text.length > 0);
+}
+
+/** One line shaped piece by piece, each in its style; pieces run in the line's base direction. */
+function shapeStyled(line: WrappedLine, base: TextShaper, stretches: readonly StyledStretch[]): ShapedLine {
+  const pieces = piecesOf(line.text, line.at, base, stretches);
+  if (pieces.length === 1 && pieces[0]!.shaper === base && !pieces[0]!.color && !pieces[0]!.href) return base.shapeLine(line.text);
+  const shaped = pieces.map((p) => {
+    const l = p.shaper.shapeLine(p.text);
+    return { ...l, runs: l.runs.map((r) => ({ ...r, ...(p.color ? { color: p.color } : {}), ...(p.href ? { href: p.href, link: p.link ?? 0 } : {}) })) };
+  });
+  if (base.baseDirection === 'rtl') shaped.reverse();
+  return {
+    runs: shaped.flatMap((l) => l.runs),
+    width: shaped.reduce((w, l) => w + l.width, 0),
+    missing: shaped.flatMap((l) => l.missing),
+  };
 }
 
 /** Height of a line's ink box as a share of the font size (ascender to descender). */
@@ -64,7 +118,9 @@ export function setBlock(text: string, shaper: TextShaper, opts: SetOptions): Bl
   const height = Math.max(1, y1 - y0);
   const floor = opts.size * opts.minScale;
   const indent = opts.align === 'center' ? 0 : Math.min(Math.max(0, opts.firstIndent ?? 0), width);
-  const wrapAt = (size: number): string[] => wrapText(text, (width * 1.005) / size, (s) => shaper.measure(s), ((width - indent) * 1.005) / size);
+  const stretches = opts.stretches ?? [];
+  const measure = stretches.length === 0 ? (s: string) => shaper.measure(s) : (s: string, at: number) => piecesOf(s, at, shaper, stretches).reduce((w, p) => w + p.shaper.measure(p.text), 0);
+  const wrapAt = (size: number): WrappedLine[] => wrapLines(text, (width * 1.005) / size, measure, ((width - indent) * 1.005) / size);
   let size = opts.size;
   let lines = wrapAt(size);
   let overflow = false;
@@ -87,7 +143,7 @@ export function setBlock(text: string, shaper: TextShaper, opts: SetOptions): Bl
   }
   const missing: string[] = [];
   const placed: PlacedLine[] = lines.map((line, i) => {
-    const shaped = shaper.shapeLine(line);
+    const shaped = stretches.length === 0 ? shaper.shapeLine(line.text) : shapeStyled(line, shaper, stretches);
     missing.push(...shaped.missing);
     const w = shaped.width * size;
     const isLast = i === lines.length - 1;

@@ -1,5 +1,6 @@
 import type { Block, Span } from '@docat/contracts';
 import { designOfFontName, type TextStyle } from '../fonts/font-library.js';
+import { baseStyle } from '../layout/inline-marks.js';
 
 export type Alignment = 'left' | 'center' | 'right' | 'justify';
 
@@ -80,13 +81,16 @@ export function sourceStyle(block: Block, pageWidth?: number): SourceStyle {
   const pitch = median(pitches);
   const lineSpacing = Number.isFinite(pitch) ? Math.min(2, Math.max(1, pitch / size)) : 1.2;
   const font = span?.font ?? '';
+  // Bold, italic and colour are those inline marks are relative to (see `baseStyle`).
+  const base = baseStyle(block);
+  const styled = block.lines.some((l) => l.spans.some((s) => s.text.trim() !== ''));
   return {
     size,
     lineSpacing,
     design: designOfFontName(font),
-    bold: span?.bold ?? /bold|black|heavy|medi|semibold|demi/iu.test(font),
-    italic: span?.italic ?? /italic|oblique|ital|slant/iu.test(font),
-    color: parseColor(span?.color),
+    bold: styled ? base.bold : /bold|black|heavy|medi|semibold|demi/iu.test(font),
+    italic: styled ? base.italic : /italic|oblique|ital|slant/iu.test(font),
+    color: parseColor(base.color ?? span?.color),
     align: guessAlignment(block, pageWidth),
   };
 }

@@ -21,6 +21,12 @@ export function breakSegments(text: string): BreakSegment[] {
 
 const TRAILING_SPACE = /[\s\u3000]+$/u;
 
+/** A wrapped line and the offset of its first character in the wrapped text. */
+export interface WrappedLine {
+  text: string;
+  at: number;
+}
+
 /**
  * Greedy wrapping at UAX #14 opportunities: CJK may break between characters, never
  * before closing punctuation. `measure` gives widths in the same unit as `maxWidth`.
@@ -28,17 +34,28 @@ const TRAILING_SPACE = /[\s\u3000]+$/u;
  * line may be narrower (`firstWidth`: a paragraph indent, a run-in heading before it).
  */
 export function wrapText(text: string, maxWidth: number, measure: (s: string) => number, firstWidth = maxWidth): string[] {
-  const lines: string[] = [];
+  return wrapLines(text, maxWidth, (s) => measure(s), firstWidth).map((l) => l.text);
+}
+
+/**
+ * `wrapText` that tells `measure` where each measured string starts in the text (after
+ * line separators became spaces), so stretches set in other styles measure as they will
+ * be drawn, and returns where each line starts.
+ */
+export function wrapLines(input: string, maxWidth: number, measure: (s: string, at: number) => number, firstWidth = maxWidth): WrappedLine[] {
+  const text = input.replace(/\n/gu, ' ');
+  const lines: WrappedLine[] = [];
   const widthOf = (): number => (lines.length === 0 ? firstWidth : maxWidth);
   // A line's width is the sum of its segments' (each measured once, and cached by the
   // caller): shaping the growing line again at every break opportunity is quadratic,
   // and slow for scripts with complex shaping. Segments meet at break opportunities,
   // where nothing shapes across.
   let line = '';
+  let lineAt = 0;
   let lineWidth = 0;
   const push = (): void => {
     const trimmed = line.replace(TRAILING_SPACE, '');
-    if (trimmed.length > 0) lines.push(trimmed);
+    if (trimmed.length > 0) lines.push({ text: trimmed, at: lineAt });
     line = '';
     lineWidth = 0;
   };
@@ -46,30 +63,41 @@ export function wrapText(text: string, maxWidth: number, measure: (s: string) =>
   // inside a line than at a segment's end (a word space between Hangul syllables is wider
   // than a trailing one), so the segments' sum can fall short of the line's real width.
   const fits = (candidate: string, sum: number): boolean =>
-    sum <= widthOf() && (sum <= widthOf() * 0.97 || measure(candidate.replace(TRAILING_SPACE, '')) <= widthOf());
-  for (const seg of breakSegments(text.replace(/\s*\n\s*/gu, ' '))) {
-    const segWidth = measure(seg.text);
-    const inkWidth = measure(seg.text.replace(TRAILING_SPACE, ''));
-    if (fits(line + seg.text, lineWidth + inkWidth) || (line.length === 0 && lines.length > 0)) {
-      line += seg.text;
+    sum <= widthOf() && (sum <= widthOf() * 0.97 || measure(candidate.replace(TRAILING_SPACE, ''), lineAt) <= widthOf());
+  let segAt = 0;
+  for (const seg of breakSegments(text)) {
+    const at = segAt;
+    segAt += seg.text.length;
+    // White space that starts a line is not part of it.
+    const lead = line.length === 0 ? (/^[\s\u3000]+/u.exec(seg.text)?.[0].length ?? 0) : 0;
+    const segText = seg.text.slice(lead);
+    if (segText.length === 0) continue;
+    const segWidth = measure(segText, at + lead);
+    const inkWidth = measure(segText.replace(TRAILING_SPACE, ''), at + lead);
+    if (line.length === 0) lineAt = at + lead;
+    if (fits(line + segText, lineWidth + inkWidth) || (line.length === 0 && lines.length > 0)) {
+      line += segText;
       lineWidth += segWidth;
     } else {
       push();
-      line = seg.text;
+      line = segText;
+      lineAt = at + lead;
       lineWidth = segWidth;
     }
     // A single segment that does not fit on a line of its own is cut between graphemes.
     // (Appended to a line, a segment fits: the test above. Alone, it may not.)
-    if (line === seg.text && inkWidth > widthOf()) {
+    if (line === segText && inkWidth > widthOf()) {
       if (lines.length === 0 && inkWidth <= maxWidth) {
         // Too wide for the shortened first line only: start it on the next line.
-        lines.push('');
+        lines.push({ text: '', at: lineAt });
         continue;
       }
-      const pieces = splitGraphemes(line, maxWidth, measure);
+      const pieces = splitGraphemes(line, lineAt, maxWidth, measure);
       for (const piece of pieces.slice(0, -1)) lines.push(piece);
-      line = pieces[pieces.length - 1] ?? '';
-      lineWidth = measure(line);
+      const last = pieces[pieces.length - 1];
+      line = last?.text ?? '';
+      lineAt = last?.at ?? lineAt;
+      lineWidth = measure(line, lineAt);
     }
     if (seg.required) push();
   }
@@ -79,16 +107,18 @@ export function wrapText(text: string, maxWidth: number, measure: (s: string) =>
 
 const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
-function splitGraphemes(text: string, maxWidth: number, measure: (s: string) => number): string[] {
-  const out: string[] = [];
+function splitGraphemes(text: string, at: number, maxWidth: number, measure: (s: string, at: number) => number): WrappedLine[] {
+  const out: WrappedLine[] = [];
   let current = '';
-  for (const { segment } of segmenter.segment(text)) {
-    if (current.length > 0 && measure(current + segment) > maxWidth) {
-      out.push(current);
+  let currentAt = at;
+  for (const { segment, index } of segmenter.segment(text)) {
+    if (current.length > 0 && measure(current + segment, currentAt) > maxWidth) {
+      out.push({ text: current, at: currentAt });
       current = '';
+      currentAt = at + index;
     }
     current += segment;
   }
-  if (current.length > 0) out.push(current);
+  if (current.length > 0) out.push({ text: current, at: currentAt });
   return out;
 }

@@ -62,7 +62,7 @@ function pruneFields(context: PDFContext, fields: PDFObject[], widgets: Readonly
 }
 
 /** Deletes every indirect object the trailer no longer reaches. */
-function dropUnreachable(context: PDFContext): void {
+export function dropUnreachable(context: PDFContext): void {
   const seen = new Set<PDFRef>();
   const stack: PDFObject[] = [];
   const { Root, Info } = context.trailerInfo;

@@ -1,13 +1,24 @@
 import { concatTransformationMatrix, drawObject, popGraphicsState, pushGraphicsState, PDFArray, PDFDict, PDFDocument, PDFName, PDFNumber, PDFStream, type PDFContext, type PDFObject, type PDFPage, PDFRef } from 'pdf-lib';
 import { appendContent, name, num, openPdf, pageContentBytes, type ContentOp, type Matrix, type PdfFile } from '../content/index.js';
 import { transformBox } from '../content/matrix.js';
+import type { LayoutDocument } from '@docat/contracts';
+import type { FontLibrary } from '../fonts/font-library.js';
 import { pageGeometry } from './page-geometry.js';
+import { renderInterleavedPdf } from './render-interleaved.js';
+import { removeActiveContent } from './active-content.js';
+import { type RenderText } from './render-translated.js';
 
-export type DualMode = 'side' | 'alternate';
+export type DualMode = 'side' | 'alternate' | 'interleaved';
 
 export interface RenderDualOptions {
-  /** `side`: original left, translation right on one wide page (default); `alternate`: original and translated pages interleaved. */
+  /**
+   * `side`: original left, translation right on one wide page (default); `alternate`:
+   * original and translated pages in turn; `interleaved`: a reflowed document, each source
+   * paragraph followed by its translation (needs `plan`).
+   */
   mode?: DualMode;
+  /** What the translation was rendered from: the `interleaved` mode sets its text anew. */
+  plan?: { layout: LayoutDocument; translations: ReadonlyMap<string, RenderText>; targetLanguage: string; fonts?: FontLibrary };
   /** Password of an encrypted source. */
   password?: string;
   respectPermissions?: boolean;
@@ -16,6 +27,8 @@ export interface RenderDualOptions {
    * holds only some of them; the bilingual PDF then holds just those pages.
    */
   sourcePages?: readonly number[];
+  /** Keep the original's scripts, actions and embedded files (as `RenderTranslatedOptions.keepActiveContent`). */
+  keepActiveContent?: boolean;
 }
 
 /**
@@ -164,6 +177,17 @@ function placement(page: PDFPage, x: number): { x: number; y: number; rotate: nu
  */
 export async function renderDualPdf(sourceBytes: Uint8Array, translatedBytes: Uint8Array, opts: RenderDualOptions = {}): Promise<Uint8Array> {
   const mode = opts.mode ?? 'side';
+  if (mode === 'interleaved') {
+    if (!opts.plan) throw new Error('the interleaved bilingual PDF needs the layout and translations it is made from');
+    const { layout, translations, targetLanguage, fonts } = opts.plan;
+    // A page-range job's layout holds only its pages: the reflowed document follows it.
+    return renderInterleavedPdf(sourceBytes, layout, translations, {
+      targetLanguage,
+      ...(fonts ? { fonts } : {}),
+      ...(opts.password !== undefined ? { password: opts.password } : {}),
+      ...(opts.respectPermissions !== undefined ? { respectPermissions: opts.respectPermissions } : {}),
+    });
+  }
   const sourceFile = await openPdf(sourceBytes, { password: opts.password, respectPermissions: opts.respectPermissions });
   const translatedFile = await openPdf(translatedBytes);
   flattenForm(sourceFile);
@@ -202,5 +226,6 @@ export async function renderDualPdf(sourceBytes: Uint8Array, translatedBytes: Ui
   const title = source.getTitle();
   if (title) out.setTitle(title);
   out.catalog.delete(PDFName.of('AcroForm'));
+  if (!opts.keepActiveContent) removeActiveContent(out);
   return out.save({ useObjectStreams: false });
 }

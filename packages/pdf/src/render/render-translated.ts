@@ -1,14 +1,16 @@
-import { RTL_LANGUAGES, type BBox, type Block, type JobWarning, type LanguageCode, type LayoutDocument, type Line } from '@docat/contracts';
-import type { PDFRef } from 'pdf-lib';
+import { RTL_LANGUAGES, type BBox, type Block, type InlineMark, type JobWarning, type LanguageCode, type LayoutDocument, type Line } from '@docat/contracts';
+import { PDFArray, PDFDict, PDFHexString, PDFName, PDFNumber, PDFString, type PDFPage, type PDFRef } from 'pdf-lib';
 import { appendContent, interpretPage, num, openPdf, removeText, savePdf, type ContentOp } from '../content/index.js';
 import { FontLibrary } from '../fonts/font-library.js';
-import { setBlock } from './block-setter.js';
+import { setBlock, type BlockSetting, type StyledStretch } from './block-setter.js';
 import { keepPages } from './page-subset.js';
-import { sourceStyle, type SourceStyle } from './block-style.js';
+import { removeActiveContent } from './active-content.js';
+import { parseColor, sourceStyle, type SourceStyle } from './block-style.js';
 import { sampleBackgrounds } from './page-background.js';
 import { invert } from '../content/matrix.js';
 import { mapBox, pageGeometry, type PageGeometry } from './page-geometry.js';
 import { FontSet, paintLines } from './text-painter.js';
+import { frameBoxToPage } from '../layout/rotated-text.js';
 import { TextShaper } from './text-shaper.js';
 
 export interface RenderTranslatedOptions {
@@ -25,6 +27,11 @@ export interface RenderTranslatedOptions {
   pages?: readonly number[];
   /** Told as each page of the layout is done, and once at the end. */
   onPage?: (done: number, total: number) => void;
+  /**
+   * Keep the source's scripts, OpenAction, additional actions, launch actions and
+   * embedded files. Off by default: they are removed (see `removeActiveContent`).
+   */
+  keepActiveContent?: boolean;
 }
 
 export interface RenderStats {
@@ -43,6 +50,28 @@ export interface RenderTranslatedResult {
   bytes: Uint8Array;
   warnings: JobWarning[];
   stats: RenderStats;
+  /** Where and how each translated block (or table cell) was set: what the fidelity report checks. */
+  placements: BlockPlacement[];
+}
+
+/** One block (or table cell) whose translation was set, as the fidelity report reads it. */
+export interface BlockPlacement {
+  page: number;
+  blockId: string;
+  order: number;
+  cell?: number;
+  /** The source box (layout coordinates). */
+  box: BBox;
+  /** The box of the lines as set (layout coordinates); past `box` when they overflow or widen. */
+  lines: BBox[];
+  sourceSize: number;
+  size: number;
+  overflow: boolean;
+  /** Characters no font could draw. */
+  missing: string;
+  /** The source text's font, and the embedded fonts the translation is set in. */
+  sourceFont: string;
+  fonts: string[];
 }
 
 /** Block types whose content is not running text: it stays exactly where it was. */
@@ -53,30 +82,64 @@ export function cellKey(blockId: string, cellIndex: number): string {
   return `${blockId}#${cellIndex}`;
 }
 
+/** A translation, with the inline styles (bold, italic, links, colour) of its text when it has any. */
+export type RenderText = string | { text: string; marks?: readonly InlineMark[] };
+
+/** The plain text of a translation given to the renderer (its inline marks dropped). */
+export function textOf(t: RenderText): string {
+  return typeof t === 'string' ? t : t.text;
+}
+
+function marksOf(t: RenderText): readonly InlineMark[] {
+  return typeof t === 'string' ? [] : (t.marks ?? []);
+}
+
 interface Item {
   block: Block;
+  cell?: number;
   box: BBox;
   lines: Line[];
   text: string;
   translation: string;
+  marks: readonly InlineMark[];
   style: SourceStyle;
+  /** Most of the source text is not shown (render mode 3, clipped, or in its background's colour). */
+  hidden: boolean;
 }
 
-function itemsOf(block: Block, translations: ReadonlyMap<string, string>, pageWidth: number): Item[] {
-  if (NEVER_SET.has(block.type)) return [];
-  const whole = translations.get(block.id);
-  if (whole !== undefined) {
-    if (whole.trim() === block.text.trim() || whole.trim() === '') return [];
-    return [{ block, box: block.bbox, lines: block.lines, text: block.text, translation: whole, style: sourceStyle(block, pageWidth) }];
+/** Whether most of the characters of these lines are text the source does not show. */
+function mostlyHidden(lines: readonly Line[]): boolean {
+  let hidden = 0;
+  let all = 0;
+  for (const line of lines) {
+    for (const span of line.spans) {
+      const n = span.text.trim().length;
+      all += n;
+      if (span.hidden) hidden += n;
+    }
   }
-  if (block.type !== 'table' || !block.cells) return [];
+  return all > 0 && hidden * 2 > all;
+}
+
+function itemsOf(block: Block, translations: ReadonlyMap<string, RenderText>, pageWidth: number): Item[] {
+  // A figure's translated labels (its cells) are set; the figure itself never is.
+  if (NEVER_SET.has(block.type) && !(block.type === 'figure' && block.cells)) return [];
+  const entry = block.type === 'figure' ? undefined : translations.get(block.id);
+  if (entry !== undefined) {
+    const whole = textOf(entry);
+    if (whole.trim() === block.text.trim() || whole.trim() === '') return [];
+    return [{ block, box: block.bbox, lines: block.lines, text: block.text, translation: whole, marks: marksOf(entry), style: sourceStyle(block, pageWidth), hidden: mostlyHidden(block.lines) }];
+  }
+  if ((block.type !== 'table' && block.type !== 'figure') || !block.cells) return [];
   const items: Item[] = [];
   block.cells.forEach((cell, i) => {
-    const t = translations.get(cellKey(block.id, i));
-    if (t === undefined || t.trim() === cell.text.trim() || t.trim() === '') return;
+    const e = translations.get(cellKey(block.id, i));
+    if (e === undefined) return;
+    const t = textOf(e);
+    if (t.trim() === cell.text.trim() || t.trim() === '') return;
     const inside = block.lines.filter((l) => centreInside(l.bbox, cell.bbox));
     const sub: Block = { ...block, bbox: cell.bbox, lines: inside, text: cell.text };
-    items.push({ block, box: cell.bbox, lines: inside.length > 0 ? inside : [{ bbox: cell.bbox, spans: [] }], text: cell.text, translation: t, style: sourceStyle(sub) });
+    items.push({ block, cell: i, box: cell.bbox, lines: inside.length > 0 ? inside : [{ bbox: cell.bbox, spans: [] }], text: cell.text, translation: t, marks: marksOf(e), style: sourceStyle(sub), hidden: mostlyHidden(inside) });
   });
   return items;
 }
@@ -102,7 +165,7 @@ function grow(b: BBox, d: number): BBox {
 export async function renderTranslatedPdf(
   sourceBytes: Uint8Array,
   layout: LayoutDocument,
-  translations: ReadonlyMap<string, string>,
+  translations: ReadonlyMap<string, RenderText>,
   opts: RenderTranslatedOptions,
 ): Promise<RenderTranslatedResult> {
   const file = await openPdf(sourceBytes, { password: opts.password, respectPermissions: opts.respectPermissions });
@@ -111,6 +174,7 @@ export async function renderTranslatedPdf(
   const rtl = RTL_LANGUAGES.has(opts.targetLanguage as LanguageCode);
   const minScale = opts.minScale ?? 0.6;
   const warnings: JobWarning[] = [];
+  const placements: BlockPlacement[] = [];
   const stats: RenderStats = { pages: 0, translatedBlocks: 0, overflowBlocks: 0, missingChars: 0, glyphs: 0, fonts: [] };
   const shapers = new Map<string, TextShaper>();
   const shaperFor = (style: SourceStyle): TextShaper => {
@@ -136,39 +200,63 @@ export async function renderTranslatedPdf(
     if (page.scanned) {
       const colours = await sampleBackgrounds(sourceBytes, page.number, items.map((i) => i.box));
       items.forEach((item, i) => {
-        const [x0, y0, x1, y1] = grow(item.box, 1);
+        const framed = frameOf(item);
+        const [x0, y0, x1, y1] = grow(framed ? framed.box : item.box, 1);
+        const height = framed ? FRAME_HEIGHT : geometry.height;
+        if (framed) ops.push({ op: 'q', operands: [] }, frameMatrix(framed, geometry.height));
         ops.push({ op: 'rg', operands: colours[i]!.map((c) => num(Math.round(c * 1000) / 1000)) });
-        ops.push({ op: 're', operands: [x0, geometry.height - y1, x1 - x0, y1 - y0].map((v) => num(Math.round(v * 100) / 100)) });
+        ops.push({ op: 're', operands: [x0, height - y1, x1 - x0, y1 - y0].map((v) => num(Math.round(v * 100) / 100)) });
         ops.push({ op: 'f', operands: [] });
+        if (framed) ops.push({ op: 'Q', operands: [] });
       });
-    } else {
+    }
+    // A scan OCR'd before it came here has its words in an invisible layer: that goes too.
+    const layered = page.scanned && page.blocks.some((b) => b.lines.some((l) => l.spans.some((sp) => sp.hidden)));
+    if (!page.scanned || layered) {
       // Each line's band across the whole box: glyphs a font maps to no text are left
-      // out of the layout's line boxes, yet are part of the line.
-      const regions = items.flatMap((item) => item.lines.map((l) => displayToUser(grow([Math.min(l.bbox[0], item.box[0]), l.bbox[1], Math.max(l.bbox[2], item.box[2]), l.bbox[3]], 0.5))));
-      removeText(file, pageIndex, { regions });
+      // out of the layout's line boxes, yet are part of the line. Text at an angle is
+      // taken in small squares along its frame, so that nothing beside it is.
+      const regions = items.flatMap((item) => {
+        const framed = frameOf(item);
+        if (framed) return frameTiles(framed.angle, framed.frame, item.style.size).map(displayToUser);
+        return item.lines.map((l) => displayToUser(grow([Math.min(l.bbox[0], item.box[0]), l.bbox[1], Math.max(l.bbox[2], item.box[2]), l.bbox[3]], 0.5)));
+      });
+      // Invisible source text in a translated block is replaced like any other.
+      removeText(file, pageIndex, { regions, includeInvisible: true });
     }
     // What is still drawn once the source text is gone: text the layout could not read
     // (a font without a Unicode map) is there all the same, and a line must not grow over it.
     const drawn = page.scanned ? [] : interpretPage(file, pageIndex).runs.flatMap((r) => r.glyphs.map((g) => mapBox(geometry.toDisplay, g.bbox)));
     const fontResources: Record<string, PDFRef> = {};
+    const drawnLinks: DrawnLink[] = [];
     for (const item of items) {
       const shaper = shaperFor(item.style);
       const align = rtl ? mirror(item.style.align) : item.style.align;
+      const stretches = stretchesOf(item, (style) => shaperFor(style));
+      const framed = frameOf(item);
       const setting = setBlock(item.translation, shaper, {
+        stretches,
         // Right-to-left text keeps a left-aligned line's growth to the right, the side the
         // layout knows is free: its left holds what the layout may not list (an image).
-        box: item.lines.length === 1 ? widenLine(item.box, rtl ? item.style.align : align, page.blocks, drawn) : item.box,
-        pageWidth: geometry.width,
-        pageHeight: geometry.height,
+        // Text at an angle is set in its own frame, where its lines run left to right.
+        box: framed ? framed.box : item.lines.length === 1 ? widenLine(item.box, rtl ? item.style.align : align, page.blocks, drawn) : item.box,
+        pageWidth: framed ? framed.box[2] + FRAME_HEIGHT : geometry.width,
+        pageHeight: framed ? FRAME_HEIGHT : geometry.height,
         size: item.style.size,
         lineSpacing: item.style.lineSpacing,
         align,
         minScale,
         firstIndent: (item.lines[0]?.bbox[0] ?? item.box[0]) - item.box[0],
       });
-      const painted = paintLines(setting.lines, setting.size, item.style.color, fonts);
-      ops.push(...painted.ops);
+      // On a scan the text is in the image: the translation covers it and must be seen.
+      const painted = paintLines(setting.lines, setting.size, item.style.color, fonts, { invisible: item.hidden && !page.scanned });
+      if (framed) ops.push({ op: 'q', operands: [] }, frameMatrix(framed, geometry.height), ...painted.ops, { op: 'Q', operands: [] });
+      else {
+        ops.push(...painted.ops);
+        for (const link of painted.links) drawnLinks.push({ ...link, area: item.box });
+      }
       for (const [resource, font] of painted.fonts) fontResources[resource] = font.ref;
+      placements.push(placementOf(page.number, item, setting, geometry.height, [...painted.fonts.values()].map((f) => f.baseFont)));
       stats.translatedBlocks++;
       stats.glyphs += painted.glyphCount;
       if (setting.overflow) {
@@ -182,13 +270,164 @@ export async function renderTranslatedPdf(
       }
     }
     appendContent(file, pageIndex, ops, { Font: fontResources });
+    if (drawnLinks.length > 0) moveLinks(file.doc.getPage(pageIndex), geometry, drawnLinks);
   }
   opts.onPage?.(layout.pages.length, layout.pages.length);
   await fonts.write();
   if (opts.pages) keepPages(file, opts.pages);
+  if (!opts.keepActiveContent) removeActiveContent(file.doc);
   stats.fonts = fonts.all().map((f) => ({ name: f.baseFont, glyphs: f.glyphCount }));
   const bytes = await savePdf(file);
-  return { bytes, warnings, stats };
+  return { bytes, warnings, stats, placements };
+}
+
+function placementOf(page: number, item: Item, setting: BlockSetting, pageHeight: number, fonts: string[]): BlockPlacement {
+  // Drawing space (y up, baseline) back to layout boxes (y down), ascender to descender.
+  const lines = setting.lines.map((l): BBox => {
+    const top = pageHeight - l.baseline - setting.size * 0.8;
+    return [l.x, top, l.x + l.shaped.width * setting.size, top + setting.size];
+  });
+  const span = item.lines.flatMap((l) => l.spans).find((s) => s.text.trim() !== '');
+  return {
+    page,
+    blockId: item.block.id,
+    order: item.block.order,
+    ...(item.cell !== undefined ? { cell: item.cell } : {}),
+    box: item.box,
+    lines,
+    sourceSize: item.style.size,
+    size: setting.size,
+    overflow: setting.overflow,
+    missing: [...new Set(setting.missing.join(''))].join(''),
+    sourceFont: (span?.font ?? '').replace(/^[A-Z]{6}\+/u, ''),
+    fonts: [...new Set(fonts.map((f) => f.replace(/^[A-Z]{6}\+/u, '')))],
+  };
+}
+
+interface DrawnLink {
+  href: string;
+  /** Where the linked words were drawn, in drawing space (y up). */
+  box: [number, number, number, number];
+  /** The translated block's box (displayed page, y down). */
+  area: BBox;
+}
+
+function uriOf(annotation: PDFDict): string | undefined {
+  const action = annotation.lookup(PDFName.of('A'));
+  if (!(action instanceof PDFDict)) return undefined;
+  const uri = action.lookup(PDFName.of('URI'));
+  return uri instanceof PDFString || uri instanceof PDFHexString ? uri.decodeText() : undefined;
+}
+
+/**
+ * A link annotation over translated words moves with them. The annotations of one target
+ * over one translated block, in reading order, take the places where its linked words
+ * were drawn, in drawing order, one line part each (a link the source wrapped over two
+ * lines has two annotations; the translation's two parts go to them). An annotation
+ * left over keeps the last part.
+ */
+function moveLinks(page: PDFPage, geometry: PageGeometry, drawn: DrawnLink[]): void {
+  const annots = page.node.lookup(PDFName.of('Annots'));
+  if (!(annots instanceof PDFArray)) return;
+  const found: { annotation: PDFDict; href: string; at: BBox }[] = [];
+  for (let i = 0; i < annots.size(); i++) {
+    const annotation = annots.lookup(i);
+    if (!(annotation instanceof PDFDict) || annotation.lookup(PDFName.of('Subtype')) !== PDFName.of('Link')) continue;
+    const href = uriOf(annotation);
+    const rect = annotation.lookup(PDFName.of('Rect'));
+    if (!href || !(rect instanceof PDFArray) || rect.size() !== 4) continue;
+    const values = rect.asArray().map((v) => (v instanceof PDFNumber ? v.asNumber() : NaN));
+    if (values.some((v) => !Number.isFinite(v))) continue;
+    found.push({ annotation, href, at: mapBox(geometry.toDisplay, values as BBox) });
+  }
+  found.sort((a, b) => a.at[1] - b.at[1] || a.at[0] - b.at[0]);
+  const areas = new Map<BBox, DrawnLink[]>();
+  for (const d of drawn) areas.set(d.area, [...(areas.get(d.area) ?? []), d]);
+  for (const [area, parts] of areas) {
+    for (const href of new Set(parts.map((p) => p.href))) {
+      const places = parts.filter((p) => p.href === href);
+      const inside = found.filter((f) => {
+        const cx = (f.at[0] + f.at[2]) / 2;
+        const cy = (f.at[1] + f.at[3]) / 2;
+        return f.href === href && cx >= area[0] - 2 && cx <= area[2] + 2 && cy >= area[1] - 2 && cy <= area[3] + 2;
+      });
+      inside.forEach((f, i) => {
+        const place = places[Math.min(i, places.length - 1)]!;
+        const user = mapBox(geometry.drawingToUser, place.box);
+        f.annotation.set(PDFName.of('Rect'), page.doc.context.obj(user.map((v) => Math.round(v * 100) / 100)));
+        // Quad points of the old position would point the link back there in some viewers.
+        f.annotation.delete(PDFName.of('QuadPoints'));
+      });
+    }
+  }
+}
+
+/**
+ * Height of the drawing space text at an angle is set in: its frame, turned about the
+ * page origin, may lie anywhere, and below its box there must be room to overflow.
+ */
+const FRAME_HEIGHT = 100_000;
+
+interface Framed {
+  angle: number;
+  /** The block's frame box (`Block.frame`). */
+  frame: BBox;
+  /** The same box moved by `origin` to positive coordinates, where it is set. */
+  box: BBox;
+  origin: [number, number];
+}
+
+/** The frame of an item set at an angle (a whole block; table cells are set upright). */
+function frameOf(item: Item): Framed | undefined {
+  const { angle, frame } = item.block;
+  if (angle === undefined || angle === 0 || !frame || item.box !== item.block.bbox) return undefined;
+  const origin: [number, number] = [frame[0] - 10, frame[1] - 10];
+  return { angle, frame, box: [10, 10, frame[2] - origin[0], frame[3] - origin[1]], origin };
+}
+
+/**
+ * `cm` from the drawing space of a frame (points, y up, FRAME_HEIGHT high, its box
+ * moved by `origin`) to the page's drawing space (`pageHeight` high): the frame's
+ * left-to-right runs along the angle.
+ */
+function frameMatrix(framed: Framed, pageHeight: number): ContentOp {
+  const t = (framed.angle * Math.PI) / 180;
+  const c = Math.cos(t);
+  const s = Math.sin(t);
+  const [ox, oy] = framed.origin;
+  const m = [c, s, -s, c, c * ox + s * (FRAME_HEIGHT + oy), pageHeight + s * ox - c * (FRAME_HEIGHT + oy)];
+  return { op: 'cm', operands: m.map((v) => num(Math.round(v * 1e6) / 1e6)) };
+}
+
+/** Small page boxes covering a frame box (squares of about a line's height, mapped to the page). */
+function frameTiles(angle: number, box: BBox, size: number): BBox[] {
+  const step = Math.max(2, size * 0.8);
+  const out: BBox[] = [];
+  for (let y = box[1]; y < box[3]; y += step) {
+    for (let x = box[0]; x < box[2]; x += step) {
+      out.push(frameBoxToPage(angle, [x, y, Math.min(x + step, box[2]), Math.min(y + step, box[3])]));
+    }
+  }
+  return out;
+}
+
+/**
+ * The stretches of a translation set in another style than its block: each mark's bold
+ * and italic pick the face (of the block's design), its colour the fill; a link with no
+ * colour of its own keeps the block's.
+ */
+function stretchesOf(item: Item, shaperFor: (style: SourceStyle) => TextShaper): StyledStretch[] {
+  const out: StyledStretch[] = [];
+  let last = 0;
+  for (const m of [...item.marks].sort((a, b) => a.start - b.start)) {
+    const start = Math.max(m.start, last);
+    const end = Math.min(m.end, item.translation.length);
+    if (end <= start) continue;
+    const style: SourceStyle = { ...item.style, bold: m.bold ?? item.style.bold, italic: m.italic ?? item.style.italic };
+    out.push({ start, end, shaper: shaperFor(style), ...(m.color ? { color: parseColor(m.color) } : {}), ...(m.href ? { href: m.href, link: out.length } : {}) });
+    last = end;
+  }
+  return out;
 }
 
 /**

@@ -37,6 +37,11 @@ export interface ShapedRun {
   reordered: boolean;
   /** Advance at font size 1 (points per point of size). */
   width: number;
+  /** Fill colour of a stretch set in another colour than its block. */
+  color?: [number, number, number];
+  /** Link target of the stretch the run belongs to, and which stretch that is. */
+  href?: string;
+  link?: number;
 }
 
 export interface ShapedLine {

@@ -117,8 +117,6 @@ export interface Logging {
 
 let current: Logging | undefined;
 
-const QUIET_PATHS = new Set(['/health', '/healthz', '/readyz', '/metrics']);
-
 /**
  * The process's one pino logger (JSON lines), created once: standalone mode boots six
  * Nest applications in one process and they share it. HTTP requests are logged by
@@ -159,15 +157,6 @@ export function setupLogging(opts: LoggingOptions): Logging {
         res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
         err: stdSerializers.err,
       },
-      // Polls are silent even when they fail: an unhealthy answer every few seconds is not news.
-      customLogLevel: (req: IncomingMessage, res: ServerResponse, err?: Error) =>
-        QUIET_PATHS.has((req.url ?? '').split('?')[0] ?? '')
-          ? 'silent'
-          : err || res.statusCode >= 500
-            ? 'error'
-            : res.statusCode >= 400
-              ? 'warn'
-              : 'info',
       // pino-http invents an Error (with its own stack) for a 5xx that threw nothing; the message says enough.
       customErrorObject: (
         _req: IncomingMessage,

@@ -54,6 +54,18 @@ describe('MemoryRateLimiter (fake clock)', () => {
     assert.equal((await limiter.count('a', 1_000)).count, 0);
   });
 
+  test('release gives back one reserved slot; releasing an empty key is harmless', async () => {
+    const limiter = new MemoryRateLimiter(() => 0);
+    assert.equal((await limiter.hit('u', 2, 1_000)).allowed, true);
+    assert.equal((await limiter.hit('u', 2, 1_000)).allowed, true);
+    assert.equal((await limiter.hit('u', 2, 1_000)).allowed, false);
+    await limiter.release('u');
+    assert.equal((await limiter.count('u', 1_000)).count, 1);
+    assert.equal((await limiter.hit('u', 2, 1_000)).allowed, true);
+    await limiter.release('nobody');
+    assert.equal((await limiter.count('nobody', 1_000)).count, 0);
+  });
+
   test('idle keys are swept so many one-off clients do not grow memory without bound', async () => {
     let now = 0;
     const limiter = new MemoryRateLimiter(() => now);

@@ -47,6 +47,10 @@ export class MemoryRateLimiter implements RateLimiterPort {
     this.logs.delete(key);
   }
 
+  async release(key: string): Promise<void> {
+    this.logs.get(key)?.times.pop();
+  }
+
   async close(): Promise<void> {
     this.logs.clear();
   }

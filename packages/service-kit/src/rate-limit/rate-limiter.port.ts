@@ -30,5 +30,11 @@ export interface RateLimiterPort {
   count(key: string, windowMs: number): Promise<RateLimitCount>;
   /** Forgets every hit counted under `key`. */
   reset(key: string): Promise<void>;
+  /**
+   * Takes back one hit counted under `key` (the newest): a slot reserved by `hit` for a
+   * request that was then refused. Reserving first and giving back on refusal keeps the
+   * limit exact under concurrent requests while only accepted ones stay counted.
+   */
+  release(key: string): Promise<void>;
   close(): Promise<void>;
 }

@@ -41,6 +41,16 @@ describe('RedisRateLimiter', () => {
     assert.equal(third.remaining, 0);
   });
 
+  test('release gives back one reserved slot, seen by every replica', async () => {
+    await podA.hit('user:5', 2, 5_000);
+    await podB.hit('user:5', 2, 5_000);
+    assert.equal((await podA.hit('user:5', 2, 5_000)).allowed, false);
+    await podB.release('user:5');
+    assert.equal((await podA.count('user:5', 5_000)).count, 1);
+    assert.equal((await podA.hit('user:5', 2, 5_000)).allowed, true);
+    await podA.release('user:none');
+  });
+
   test('reset forgets a key; a key expires from Redis with its window', async () => {
     await podA.hit('user:3', 5, 300);
     await podA.reset('user:3');

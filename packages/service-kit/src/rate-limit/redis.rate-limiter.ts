@@ -79,6 +79,10 @@ export class RedisRateLimiter implements RateLimiterPort {
     await this.redis.del(this.keyOf(key));
   }
 
+  async release(key: string): Promise<void> {
+    await this.redis.zpopmax(this.keyOf(key));
+  }
+
   async close(): Promise<void> {
     await this.redis.quit().catch(() => this.redis.disconnect());
   }

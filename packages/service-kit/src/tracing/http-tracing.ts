@@ -75,6 +75,7 @@ export function traceHttpRequests(instance: unknown): boolean {
     // (`/v1/jobs/:id...`) name it in their path.
     const jobRoute = route?.startsWith('/v1/jobs/:id') ?? false;
     const fields = {
+      requestId: request.id,
       get userId() {
         return request.user?.id;
       },

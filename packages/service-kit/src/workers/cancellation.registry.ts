@@ -15,7 +15,8 @@ export class CancellationRegistry {
     const now = Date.now();
     this.cancelled.set(jobId, now);
     for (const [id, at] of this.cancelled) if (at < now - REMEMBER_MS) this.cancelled.delete(id);
-    for (const controller of this.controllers.get(jobId) ?? []) controller.abort(new Error(`job ${jobId} was cancelled`));
+    for (const controller of this.controllers.get(jobId) ?? [])
+      controller.abort(new Error(`job ${jobId} was cancelled`));
   }
 
   isCancelled(jobId: string): boolean {

@@ -2,8 +2,18 @@ import { DocatError, STEP_ATTEMPTS, type WireError } from '@docat/contracts';
 
 /** Errors that a retry cannot fix: the document itself is the problem. */
 const PERMANENT = new Set<string>([
-  'PDF_CORRUPT', 'PDF_NO_PAGES', 'PDF_TOO_MANY_PAGES', 'PDF_PASSWORD_REQUIRED', 'PDF_PASSWORD_INVALID', 'PDF_COPY_PROTECTED',
-  'PDF_TIMEOUT', 'PDF_RESOURCE_LIMIT', 'OCR_LANGUAGE_UNAVAILABLE', 'INVALID_PAGE_RANGE', 'ENGINE_UNAVAILABLE', 'UNSUPPORTED_LANGUAGE',
+  'PDF_CORRUPT',
+  'PDF_NO_PAGES',
+  'PDF_TOO_MANY_PAGES',
+  'PDF_PASSWORD_REQUIRED',
+  'PDF_PASSWORD_INVALID',
+  'PDF_COPY_PROTECTED',
+  'PDF_TIMEOUT',
+  'PDF_RESOURCE_LIMIT',
+  'OCR_LANGUAGE_UNAVAILABLE',
+  'INVALID_PAGE_RANGE',
+  'ENGINE_UNAVAILABLE',
+  'UNSUPPORTED_LANGUAGE',
   'VALIDATION_FAILED',
 ]);
 
@@ -14,7 +24,9 @@ const PERMANENT = new Set<string>([
 export function finalFailure(err: unknown, attempt: number): WireError | null {
   if (err instanceof DocatError && PERMANENT.has(err.code)) return err.toWire();
   if (attempt >= STEP_ATTEMPTS) {
-    return err instanceof DocatError ? err.toWire() : { code: 'INTERNAL', message: 'the step failed after every retry' };
+    return err instanceof DocatError
+      ? err.toWire()
+      : { code: 'INTERNAL', message: 'the step failed after every retry' };
   }
   return null;
 }

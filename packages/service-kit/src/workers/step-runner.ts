@@ -1,17 +1,25 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { z } from 'zod';
 import type { ChunkStep, QueueName } from '@docat/contracts';
-import { jobStageDuration } from '@docat/observability';
-import type { QueueJob } from '../ports.js';
+import { jobStageDuration, staleSteps } from '@docat/observability';
+import type { QueueJob, QueuePort, WorkOptions } from '../ports.js';
+import { QUEUE } from '../tokens.js';
 import { parseOrThrow } from '../errors/validate.js';
 import { CancellationRegistry } from './cancellation.registry.js';
 import { finalFailure } from './step-errors.js';
+import { StepLeaseClient } from './step-lease.js';
 import { StepReporter } from './step-reporter.js';
+import { WorkerCapacityAnnouncer } from './worker-capacity.js';
+
+type StepPayload = { jobId: string; lease: number; chunk?: number };
 
 /**
- * The common frame of a queue step: validate the payload, skip cancelled jobs, run
- * with a signal that fires on cancel or worker stop, and turn errors into either a
- * final `chunk.step-failed` report (document errors, last attempt) or a retry.
+ * The common frame of a queue step: validate the payload, claim the step's lease (a
+ * stale step, one of a finished job or one another run holds, is acknowledged and
+ * dropped unrun), keep the lease with a heartbeat while running, run with a signal that
+ * fires on cancel, lease loss or worker stop, and turn errors into either a final
+ * `chunk.step-failed` report (document errors, last attempt) or a retry.
  */
 @Injectable()
 export class StepRunner {
@@ -20,9 +28,24 @@ export class StepRunner {
   constructor(
     private readonly registry: CancellationRegistry,
     private readonly reporter: StepReporter,
+    private readonly leases: StepLeaseClient,
+    private readonly capacity: WorkerCapacityAnnouncer,
+    @Inject(QUEUE) private readonly queue: QueuePort,
   ) {}
 
-  handler<S extends z.ZodType<{ jobId: string; lease: number; chunk?: number }>>(
+  /** Consumes `queue` with the step's handler and announces this worker's capacity for it. */
+  async work<S extends z.ZodType<StepPayload>>(
+    queue: QueueName,
+    step: ChunkStep,
+    schema: S,
+    run: (data: z.infer<S>, signal: AbortSignal, userId?: string) => Promise<void>,
+    opts: WorkOptions & { concurrency: number },
+  ): Promise<void> {
+    await this.queue.work(queue, this.handler(queue, step, schema, run), opts);
+    this.capacity.announce(queue, opts.concurrency);
+  }
+
+  handler<S extends z.ZodType<StepPayload>>(
     queue: QueueName,
     step: ChunkStep,
     schema: S,
@@ -31,8 +54,27 @@ export class StepRunner {
     return async (job) => {
       const data = parseOrThrow(schema, job.data.data);
       const userId = job.data.userId;
-      if (this.registry.isCancelled(data.jobId)) return;
-      const tracked = this.registry.track(data.jobId, job.signal);
+      if (this.registry.isCancelled(data.jobId)) {
+        staleSteps.inc({ queue, reason: 'cancelled' });
+        return;
+      }
+      const ref = {
+        jobId: data.jobId,
+        chunk: data.chunk ?? 0,
+        step,
+        lease: data.lease,
+        holder: randomUUID(),
+      };
+      const claim = await this.leases.claim(ref, userId);
+      if (!claim.granted) {
+        staleSteps.inc({ queue, reason: claim.reason });
+        this.logger.debug(
+          `${queue} of job ${data.jobId} chunk ${ref.chunk} lease ${data.lease} dropped unrun: ${claim.reason}`,
+        );
+        return;
+      }
+      const held = this.leases.hold(ref, claim.leaseMs, userId);
+      const tracked = this.registry.track(data.jobId, AbortSignal.any([job.signal, held.lost]));
       const stopTimer = jobStageDuration.startTimer({ stage: step });
       try {
         await run(data, tracked.signal, userId);
@@ -42,12 +84,24 @@ export class StepRunner {
           this.logger.log(`${queue} of job ${data.jobId} aborted: cancelled`);
           return;
         }
+        if (held.lost.aborted && !job.signal.aborted) {
+          this.logger.warn(
+            `${queue} of job ${data.jobId} chunk ${ref.chunk} aborted: ${String((held.lost.reason as Error | undefined)?.message ?? 'step lease lost')}`,
+          );
+          return;
+        }
         if (job.signal.aborted) throw err;
         const failure = finalFailure(err, job.attempt);
         if (!failure) throw err;
-        this.logger.warn(`${queue} of job ${data.jobId} failed: ${failure.code} ${failure.message}`);
-        await this.reporter.failed({ jobId: data.jobId, chunk: data.chunk ?? 0, step, lease: data.lease, error: failure }, userId);
+        this.logger.warn(
+          `${queue} of job ${data.jobId} failed: ${failure.code} ${failure.message}`,
+        );
+        await this.reporter.failed(
+          { jobId: data.jobId, chunk: data.chunk ?? 0, step, lease: data.lease, error: failure },
+          userId,
+        );
       } finally {
+        held.stop();
         tracked.release();
       }
     };

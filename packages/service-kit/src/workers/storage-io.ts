@@ -11,13 +11,26 @@ export async function readJson(storage: ObjectStorage, key: string): Promise<unk
   return JSON.parse(Buffer.concat(parts).toString('utf8')) as unknown;
 }
 
-export async function writeJson(storage: ObjectStorage, key: string, value: unknown, signal?: AbortSignal): Promise<void> {
+export async function writeJson(
+  storage: ObjectStorage,
+  key: string,
+  value: unknown,
+  signal?: AbortSignal,
+): Promise<void> {
   const body = Buffer.from(JSON.stringify(value), 'utf8');
-  await storage.put(key, body, { contentType: 'application/json', contentLength: body.length, ...(signal ? { signal } : {}) });
+  await storage.put(key, body, {
+    contentType: 'application/json',
+    contentLength: body.length,
+    ...(signal ? { signal } : {}),
+  });
 }
 
 /** Copies an object to a private temporary file (the sandbox reads a path); `dispose` removes it. */
-export async function downloadToTemp(storage: ObjectStorage, key: string, signal: AbortSignal): Promise<{ path: string; dispose(): Promise<void> }> {
+export async function downloadToTemp(
+  storage: ObjectStorage,
+  key: string,
+  signal: AbortSignal,
+): Promise<{ path: string; dispose(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'docat-extract-'));
   const path = join(dir, 'source.pdf');
   try {

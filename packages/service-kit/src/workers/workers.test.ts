@@ -9,7 +9,10 @@ describe('finalFailure', () => {
     assert.equal(finalFailure(new DocatError('PDF_CORRUPT', 'bad xref'), 1)?.code, 'PDF_CORRUPT');
     assert.equal(finalFailure(new Error('socket hang up'), 1), null);
     assert.equal(finalFailure(new DocatError('SERVICE_UNAVAILABLE'), STEP_ATTEMPTS - 1), null);
-    assert.deepEqual(finalFailure(new Error('secret detail'), STEP_ATTEMPTS), { code: 'INTERNAL', message: 'the step failed after every retry' });
+    assert.deepEqual(finalFailure(new Error('secret detail'), STEP_ATTEMPTS), {
+      code: 'INTERNAL',
+      message: 'the step failed after every retry',
+    });
   });
 });
 
@@ -23,7 +26,11 @@ describe('CancellationRegistry', () => {
     assert.equal(a.signal.aborted, true);
     assert.equal(b.signal.aborted, false);
     assert.equal(registry.isCancelled('job-a'), true);
-    assert.equal(registry.track('job-a', parent.signal).signal.aborted, true, 'a step taken after the cancel starts aborted');
+    assert.equal(
+      registry.track('job-a', parent.signal).signal.aborted,
+      true,
+      'a step taken after the cancel starts aborted',
+    );
     parent.abort();
     assert.equal(b.signal.aborted, true, 'a worker stop aborts every step');
     a.release();

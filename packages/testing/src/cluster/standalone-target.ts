@@ -30,7 +30,7 @@ async function postgresPid(dataDir: string): Promise<number | null> {
  * storage. Every app is listed as a process with the one PID and log file, so log
  * searches by app work; there is no Redis and no replica to kill or add.
  */
-export async function startStandaloneTarget(opts: Pick<ClusterOptions, 'env' | 'readyTimeoutMs' | 'keepLogs'> = {}): Promise<Cluster> {
+export async function startStandaloneTarget(opts: Pick<ClusterOptions, 'env' | 'readyTimeoutMs' | 'keepLogs' | 'launcher'> = {}): Promise<Cluster> {
   const logDir = await mkdtemp(join(tmpdir(), 'docat-standalone-logs-'));
   const root = await mkdtemp(join(tmpdir(), 'docat-standalone-target-'));
   // When tests run as root, the embedded PostgreSQL runs as `postgres` and must reach the folder.
@@ -53,12 +53,15 @@ export async function startStandaloneTarget(opts: Pick<ClusterOptions, 'env' | '
 
   const logFile = join(logDir, 'standalone.log');
   const fd = openSync(logFile, 'a');
-  const child = spawn(process.execPath, [standaloneEntry()], { cwd: repoRoot(), env, stdio: ['ignore', fd, fd] });
+  // A launcher's root runs another checkout's build (a benchmark's baseline).
+  const repo = opts.launcher?.root?.('gateway') ?? repoRoot();
+  const child = spawn(process.execPath, [join(repo, 'apps', 'standalone', 'dist', 'main.js')], { cwd: repo, env, stdio: ['ignore', fd, fd] });
   closeSync(fd);
   if (child.pid === undefined) throw new Error('could not start the standalone process');
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  // Standalone serves /readyz on its public port.
-  const proc: RunningProcess = { app: 'gateway', replica: 1, pid: child.pid, managementPort: port, httpPort: port, logFile, child, exited };
+  // MANAGEMENT_PORT is set, so standalone serves /metrics (and /healthz, /readyz) there.
+  const managementPort = Number(env.MANAGEMENT_PORT);
+  const proc: RunningProcess = { app: 'gateway', replica: 1, pid: child.pid, managementPort, httpPort: port, logFile, child, exited };
 
   let stopping: Promise<void> | undefined;
   const stopAll = async () => {
@@ -82,7 +85,7 @@ export async function startStandaloneTarget(opts: Pick<ClusterOptions, 'env' | '
     throw err;
   }
 
-  const processes: ProcessInfo[] = CLUSTER_APPS.map((app) => ({ app, replica: 1, pid: child.pid!, managementPort: port, httpPort: port, logFile }));
+  const processes: ProcessInfo[] = CLUSTER_APPS.map((app) => ({ app, replica: 1, pid: child.pid!, managementPort, httpPort: port, logFile }));
   return {
     target: 'standalone',
     gateways: [`http://127.0.0.1:${port}`],

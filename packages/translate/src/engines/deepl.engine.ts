@@ -67,7 +67,9 @@ export class DeepLEngine implements TranslationEngine {
       const glossaryId = req.glossary && req.glossary.length > 0 && req.source ? await this.glossaryFor(client, req.source, req.target, req.glossary, req) : undefined;
       const options: deepl.TranslateTextOptions = {
         tagHandling: 'xml',
+        // `x` is an untouchable token; `g` wraps styled words, which are translated in place.
         ignoreTags: ['x'],
+        nonSplittingTags: ['g'],
         ...(req.formality ? { formality: req.formality === 'more' ? 'prefer_more' : 'prefer_less' } : {}),
         ...(glossaryId ? { glossary: glossaryId } : {}),
         ...(req.context?.title || req.context?.neighbours ? { context: [req.context.title, ...(req.context.neighbours ?? [])].filter(Boolean).join('\n') } : {}),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { LANGUAGES } from '@docat/contracts';
-import { PLACEHOLDER_PATTERN } from '../placeholders.js';
+import { TOKEN_PATTERN } from '../placeholders.js';
 import { EngineError } from './engine-error.js';
 import type { BatchSegment, EngineName, TranslateBatchRequest, TranslateBatchResult } from '../types.js';
 
@@ -8,7 +8,7 @@ import type { BatchSegment, EngineName, TranslateBatchRequest, TranslateBatchRes
  * Version of the prompt below. It is part of every translation memory key of LLM
  * engines: change it whenever the prompt changes in a way that can change output.
  */
-export const LLM_PROMPT_VERSION = 'llm-1';
+export const LLM_PROMPT_VERSION = 'llm-2';
 
 export const llmReplySchema = z.object({
   translations: z.array(z.object({ id: z.string(), text: z.string() })),
@@ -44,6 +44,7 @@ export function llmSystemPrompt(req: TranslateBatchRequest): string {
     'The user message is JSON: {"source","target","segments":[{"id","text"}]}.',
     'Reply with JSON {"translations":[{"id","text"}]}: exactly one translation per segment, same ids, same order, nothing else.',
     'Tokens such as ⟦0⟧ stand for numbers, links, formulas or fixed terms: copy every token exactly once into the translation, where it belongs grammatically. Never add, drop, translate or renumber tokens.',
+    'A pair such as ⟦2⟧…⟦/2⟧ marks words set in bold, italics or as a link: translate the words inside, and put the pair around the words of your translation that carry the same meaning, keeping each pair exactly once.',
     'Keep the register of a published document. Do not merge or split segments; do not add notes.',
   ];
   if (req.formality) lines.push(req.formality === 'more' ? 'Use the formal form of address.' : 'Use the informal form of address.');
@@ -61,8 +62,20 @@ export function llmUserMessage(req: TranslateBatchRequest, segments: readonly Ba
   return JSON.stringify({ source: req.source ?? 'auto', target: req.target, segments: segments.map((s) => ({ id: s.id, text: s.text })) });
 }
 
-function tokensOf(text: string): string {
-  return [...text.matchAll(PLACEHOLDER_PATTERN)].map((m) => Number(m[1])).sort((a, b) => a - b).join(',');
+/**
+ * The tokens a translation must keep: style pairs (indexes that have a closing token in
+ * the source) are left out, as a reply that loses them costs a style, not a re-ask.
+ */
+function tokensOf(text: string, pairs: ReadonlySet<number>): string {
+  return [...text.matchAll(TOKEN_PATTERN)]
+    .filter((m) => !m[1] && !pairs.has(Number(m[2])))
+    .map((m) => Number(m[2]))
+    .sort((a, b) => a - b)
+    .join(',');
+}
+
+function pairsOf(text: string): Set<number> {
+  return new Set([...text.matchAll(TOKEN_PATTERN)].filter((m) => m[1]).map((m) => Number(m[2])));
 }
 
 /** Check a parsed reply against the request: ids one-to-one, placeholders intact. */
@@ -78,7 +91,7 @@ export function validateLlmReply(reply: unknown, segments: readonly BatchSegment
   for (const s of segments) {
     const text = byId.get(s.id);
     if (text === undefined) problems.push(`id ${s.id} is missing`);
-    else if (tokensOf(text) !== tokensOf(s.text)) problems.push(`id ${s.id} must contain the tokens of its source exactly once each`);
+    else if (tokensOf(text, pairsOf(s.text)) !== tokensOf(s.text, pairsOf(s.text))) problems.push(`id ${s.id} must contain the tokens of its source exactly once each`);
     byId.delete(s.id);
   }
   for (const id of byId.keys()) problems.push(`id ${id} was not requested`);

@@ -1,5 +1,5 @@
 import { LANGUAGE_CODES } from '@docat/contracts';
-import { PLACEHOLDER_PATTERN } from '../placeholders.js';
+import { TOKEN_PATTERN } from '../placeholders.js';
 import type {
   EngineHealth,
   EngineLanguages,
@@ -89,7 +89,7 @@ function ideographicWord(word: string, letters: string[]): string {
   return out;
 }
 
-/** Pseudo-translate text outside placeholder tokens, which pass through untouched. */
+/** Pseudo-translate text outside placeholder tokens and style pairs, which pass through untouched. */
 function pseudoRun(text: string, target: string): string {
   const style = SCRIPTS[target] ?? SCRIPTS[target.split('-')[0]!];
   if (!style) {
@@ -114,7 +114,7 @@ function pseudoRun(text: string, target: string): string {
 export function pseudoTranslate(text: string, target: string): string {
   let out = '';
   let at = 0;
-  for (const m of text.matchAll(PLACEHOLDER_PATTERN)) {
+  for (const m of text.matchAll(TOKEN_PATTERN)) {
     out += pseudoRun(text.slice(at, m.index), target) + m[0];
     at = m.index + m[0].length;
   }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { EngineError } from '../engines/engine-error.js';
 import { createGlossary } from '../glossary.js';
 import { MemoryRateLimiter } from '@docat/request-limiter';
-import { segmentBlocks } from '../segment.js';
+import { reassemble, segmentBlocks } from '../segment.js';
 import { Translator } from '../translator.js';
 import type { TranslationEngine } from '../types.js';
 import type { FakeProviderServer, FakeServerOptions } from './fake-server.js';
@@ -35,6 +35,36 @@ function document(): ReturnType<typeof segmentBlocks> {
     { id: 'b2', type: 'paragraph', text: 'See https://example.com/report for the full report.' },
   ]);
 }
+
+/** Style pairs as each engine's wire carries them: DeepL's `<g>`, Google's `<span id>`, the canonical `⟦n⟧…⟦/n⟧` elsewhere. */
+const STYLED = /(<g i="\d+">[^<]*<\/g>|<span id="s\d+">[^<]*<\/span>|⟦(\d+)⟧[^⟦]*⟦\/\2⟧)/u;
+const TAG = /(<[^>]+>|⟦[^⟧]*⟧|&[a-z]+;)/u;
+
+/**
+ * A fake translation that changes every word and moves the first styled stretch to the
+ * end, as a language with another word order would: the style must follow its words.
+ */
+function reorderingTranslate(text: string, target: string): string {
+  const upper = text.split(TAG).map((part) => (TAG.test(part) ? part : part.toUpperCase())).join('');
+  const styled = STYLED.exec(upper);
+  const moved = styled ? `${upper.replace(styled[0], '').replace(/\s{2,}/gu, ' ').trim()} ${styled[0]}` : upper;
+  return `[${target}] ${moved}`;
+}
+
+/** A reply that lost the opening (or, on the canonical wire, the closing) half of every style pair. */
+function styleLosingTranslate(text: string, target: string): string {
+  return `[${target}] ${text.replace(/<g i="\d+">|<span id="s\d+">|⟦\/\d+⟧/gu, '')}`;
+}
+
+const STYLED_BLOCK = {
+  id: 'm',
+  type: 'paragraph' as const,
+  text: 'Bold words open it, then plain text and a link here.',
+  marks: [
+    { start: 0, end: 10, bold: true },
+    { start: 42, end: 46, href: 'https://example.com/docs' },
+  ],
+};
 
 /** The behaviour every engine must show against its fake provider server. */
 export function describeEngineConformance<S extends FakeProviderServer>(spec: EngineConformance<S>): void {
@@ -120,6 +150,38 @@ export function describeEngineConformance<S extends FakeProviderServer>(spec: En
       assert.equal(out.texts.get('b1:0'), '[de] Umsatz rose 12% in 2024.');
       assert.equal(out.texts.get('b2:0'), '[de] See https://example.com/report for the Gesamtbericht.');
       spec.glossaryCheck?.(server);
+    });
+
+    test('inline style pairs travel with the words they style', async () => {
+      const { server, engine } = await start({ translate: reorderingTranslate });
+      const segments = segmentBlocks([STYLED_BLOCK]);
+      assert.match(segments[0]!.text, /^⟦0⟧Bold words⟦\/0⟧ open it, then plain text and a ⟦1⟧link⟦\/1⟧ here\.$/u);
+      const out = await translator().translate({ accountId: 'a', engines: [engine], source: 'en', target: 'de', segments });
+      const block = reassemble(segments, out.texts).get('m')!;
+      assert.equal(block.text, '[de] OPEN IT, THEN PLAIN TEXT AND A LINK HERE. BOLD WORDS');
+      const marked = (block.marks ?? []).map((m) => ({ text: block.text.slice(m.start, m.end), bold: m.bold, href: m.href }));
+      assert.deepEqual(marked, [
+        { text: 'LINK', bold: undefined, href: 'https://example.com/docs' },
+        { text: 'BOLD WORDS', bold: true, href: undefined },
+      ]);
+      assert.deepEqual(out.warnings.filter((w) => w.kind === 'style_dropped'), []);
+      assert.equal(server.translationRequests, 1);
+    });
+
+    test('a reply that loses its style pairs keeps the text, drops the style and warns', async () => {
+      const { server, engine } = await start({ translate: styleLosingTranslate });
+      const segments = segmentBlocks([STYLED_BLOCK, { id: 'n', type: 'paragraph', text: 'Revenue rose 12% in 2024.' }]);
+      const out = await translator().translate({ accountId: 'a', engines: [engine], source: 'en', target: 'de', segments });
+      const blocks = reassemble(segments, out.texts);
+      const block = blocks.get('m')!;
+      assert.equal(block.text, '[de] Bold words open it, then plain text and a link here.');
+      assert.equal(block.marks, undefined);
+      assert.doesNotMatch(block.text, /[⟦⟧<>]/u, 'no token or tag leaks into the text');
+      assert.equal(blocks.get('n')!.text, '[de] Revenue rose 12% in 2024.');
+      assert.equal(out.warnings.filter((w) => w.kind === 'style_dropped').length, 1);
+      assert.ok(out.segments.find((s) => s.id === 'm:0')!.styleDropped);
+      // A lost style is not worth a second request: the text came back whole.
+      assert.equal(server.translationRequests, 1);
     });
 
     test('lists languages and reports health', async () => {

@@ -43,7 +43,9 @@ export class IngestionJobs1767225800000 implements MigrationInterface {
         completed_at timestamptz,
         PRIMARY KEY (id, created_at)
       ) PARTITION BY RANGE (created_at)`);
-    await q.query(`CREATE INDEX jobs_user_created_idx ON ingestion.jobs (user_id, created_at DESC, id DESC)`);
+    await q.query(
+      `CREATE INDEX jobs_user_created_idx ON ingestion.jobs (user_id, created_at DESC, id DESC)`,
+    );
     await q.query(`CREATE INDEX jobs_state_created_idx ON ingestion.jobs (state, created_at)`);
     await q.query(`
       CREATE OR REPLACE FUNCTION ingestion.ensure_job_partition(month date) RETURNS void
@@ -95,8 +97,12 @@ export class IngestionJobs1767225800000 implements MigrationInterface {
         updated_at timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (job_id, chunk)
       )`);
-    await q.query(`CREATE INDEX job_chunks_user_state_idx ON ingestion.job_chunks (user_id, state)`);
-    await q.query(`CREATE INDEX job_chunks_lease_idx ON ingestion.job_chunks (lease_expires_at) WHERE state = 'running'`);
+    await q.query(
+      `CREATE INDEX job_chunks_user_state_idx ON ingestion.job_chunks (user_id, state)`,
+    );
+    await q.query(
+      `CREATE INDEX job_chunks_lease_idx ON ingestion.job_chunks (lease_expires_at) WHERE state = 'running'`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

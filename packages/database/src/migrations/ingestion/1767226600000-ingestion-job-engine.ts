@@ -9,7 +9,9 @@ export class IngestionJobEngine1767226600000 implements MigrationInterface {
   name = 'IngestionJobEngine1767226600000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`UPDATE ingestion.jobs SET options = options || '{"engine":"pseudo"}'::jsonb WHERE NOT (options ? 'engine')`);
+    await q.query(
+      `UPDATE ingestion.jobs SET options = options || '{"engine":"pseudo"}'::jsonb WHERE NOT (options ? 'engine')`,
+    );
   }
 
   async down(): Promise<void> {

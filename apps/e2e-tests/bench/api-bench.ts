@@ -1,0 +1,179 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { corpusFile, requireCorpus, startCluster, startStandaloneTarget, type Cluster } from '@docat/testing';
+import { DocatApi } from '../src/docat-api.js';
+
+/**
+ * The API's hot path against its baseline, from one run: `GET /v1/jobs/:id` on a finished
+ * job at N connections, through Docat (standalone: one process; cluster: the gateway
+ * over Redis Streams to ingestion, which answers from its snapshot cache) and through a
+ * bare Fastify handler that answers the same JSON. Then 30 concurrent uploads of a 1 MB
+ * PDF, timed until each 202.
+ *
+ *   npm run bench:api                         (after building; 20 s per measurement)
+ *   npm run bench:api -- --smoke              (a second each, two uploads: checks that it runs)
+ *   npm run bench:api -- --modes standalone --duration 10 --cpu-prof /tmp/prof
+ *
+ * `--cpu-prof DIR` starts the Docat processes with `--cpu-prof` into DIR (written when
+ * they stop). `--root DIR` runs the build of another checkout (a baseline to compare
+ * with). The target: Docat ≥ 50% of bare req/s, with p99 < 50 ms.
+ */
+const { values: args } = parseArgs({
+  options: {
+    smoke: { type: 'boolean', default: false },
+    modes: { type: 'string', default: 'standalone,cluster' },
+    duration: { type: 'string' },
+    connections: { type: 'string' },
+    uploads: { type: 'string' },
+    'cpu-prof': { type: 'string' },
+    root: { type: 'string' },
+  },
+});
+
+const SMOKE = args.smoke;
+const DURATION_S = Number(args.duration ?? (SMOKE ? 1 : 20));
+const CONNECTIONS = Number(args.connections ?? (SMOKE ? 10 : 100));
+const UPLOADS = Number(args.uploads ?? (SMOKE ? 2 : 30));
+const MODES = args.modes.split(',').map((m) => m.trim()).filter((m) => m.length > 0);
+for (const mode of MODES) if (mode !== 'standalone' && mode !== 'cluster') throw new Error(`unknown mode ${mode}`);
+const UPLOAD_FILE = 'tracemonkey.pdf';
+
+interface Measured {
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+}
+
+interface Row {
+  mode: string;
+  docat: Measured;
+  bare: Measured;
+  uploads?: { count: number; p50: number; p95: number; max: number; accepted: number };
+}
+
+async function measure(url: string, token: string | undefined, duration = DURATION_S): Promise<Measured> {
+  const result = await autocannon({
+    url,
+    connections: CONNECTIONS,
+    duration,
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+  });
+  return {
+    rps: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+  };
+}
+
+function startBare(body: unknown): Promise<{ url: string; child: ChildProcess }> {
+  const entry = fileURLToPath(new URL('./bare-fastify.js', import.meta.url));
+  const child = spawn(process.execPath, [entry], { env: { ...process.env, BARE_BODY: JSON.stringify(body) }, stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`bare Fastify exited (${code})`)));
+    child.stdout!.once('data', (chunk: Buffer) => resolve({ url: `http://127.0.0.1:${chunk.toString('utf8').trim()}`, child }));
+  });
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.removeAllListeners('exit');
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+async function uploads(api: DocatApi, bytes: Uint8Array): Promise<NonNullable<Row['uploads']>> {
+  const timings = await Promise.all(
+    Array.from({ length: UPLOADS }, async () => {
+      const started = performance.now();
+      const res = await api.uploadBytes(bytes, UPLOAD_FILE, { noCache: 'true' });
+      return { ms: performance.now() - started, status: res.status };
+    }),
+  );
+  const sorted = timings.map((t) => t.ms).sort((a, b) => a - b);
+  const at = (q: number) => Math.round(sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!);
+  return { count: UPLOADS, p50: at(0.5), p95: at(0.95), max: Math.round(sorted.at(-1)!), accepted: timings.filter((t) => t.status === 202).length };
+}
+
+async function runMode(mode: 'standalone' | 'cluster', pdf: Uint8Array): Promise<Row> {
+  const env: Record<string, string> = {
+    // The bench measures the work of each request, not the refusal of the 1,001st.
+    RATE_LIMIT_API_GENERAL: '100000000/hour',
+    RATE_LIMIT_PDF_UPLOAD: '100000/hour',
+    ...(args['cpu-prof'] ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${args['cpu-prof']}` } : {}),
+  };
+  const launcher = args.root ? { launcher: { root: () => args.root! } } : {};
+  const target: Cluster =
+    mode === 'standalone'
+      ? await startStandaloneTarget({ env, ...launcher })
+      : await startCluster({ env, replicas: { gateway: 1, extraction: 1 }, ...launcher });
+  try {
+    const api = new DocatApi(target.gateways);
+    await api.registerFresh();
+    const created = await api.uploadBytes(pdf, UPLOAD_FILE);
+    if (created.status !== 202) throw new Error(`upload answered ${created.status}: ${JSON.stringify(created.body)}`);
+    // A finished job's answer no longer changes; the smoke run polls whatever state it is in.
+    const job = SMOKE ? (await api.job(created.body.id)).body : await api.waitFinished(created.body.id, 180_000);
+    const jobUrl = `${target.gateways[0]}/v1/jobs/${job.id}`;
+    const bare = await startBare(job);
+    try {
+      if (!SMOKE) {
+        // Warm both sides alike: JIT, connection pools, caches.
+        await measure(jobUrl, api.token, 1);
+        await measure(`${bare.url}/v1/jobs/${job.id}`, undefined, 1);
+      }
+      const docat = await measure(jobUrl, api.token);
+      const bareResult = await measure(`${bare.url}/v1/jobs/${job.id}`, undefined);
+      const row: Row = { mode, docat, bare: bareResult };
+      if (UPLOADS > 0) row.uploads = await uploads(api, pdf);
+      return row;
+    } finally {
+      await stopChild(bare.child);
+    }
+  } finally {
+    // The numbers stand even if a process is slow to stop (the uploaded jobs are still running).
+    await target.stop().catch((err: unknown) => console.error(`stop: ${err instanceof Error ? err.message : String(err)}`));
+  }
+}
+
+const corpus = requireCorpus(UPLOAD_FILE);
+if (!corpus.ok) {
+  console.log(`skipped: ${corpus.skip}`);
+  process.exit(0);
+}
+const pdf = await readFile(corpusFile(UPLOAD_FILE));
+const rows: Row[] = [];
+for (const mode of MODES) {
+  const row = await runMode(mode as 'standalone' | 'cluster', pdf);
+  console.log(JSON.stringify({ bench: 'api', mode, row }));
+  rows.push(row);
+}
+
+const pct = (a: number, b: number) => (b > 0 ? `${((100 * a) / b).toFixed(1)}%` : 'n/a');
+console.log(`GET /v1/jobs/:id, ${CONNECTIONS} connections, ${DURATION_S} s each${SMOKE ? ' (smoke)' : ''}`);
+console.log('| mode | Docat req/s | Docat p50 / p99 ms | bare Fastify req/s | bare p50 / p99 ms | Docat / bare | non-2xx | errors |');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+for (const r of rows) {
+  console.log(
+    `| ${r.mode} | ${r.docat.rps} | ${r.docat.p50} / ${r.docat.p99} | ${r.bare.rps} | ${r.bare.p50} / ${r.bare.p99} | ${pct(r.docat.rps, r.bare.rps)} | ${r.docat.non2xx} | ${r.docat.errors} |`,
+  );
+}
+console.log(`\n${UPLOADS} concurrent uploads of ${UPLOAD_FILE} (${(pdf.length / 1e6).toFixed(2)} MB), time to 202`);
+console.log('| mode | accepted | p50 ms | p95 ms | max ms |');
+console.log('|---|---:|---:|---:|---:|');
+for (const r of rows) if (r.uploads) console.log(`| ${r.mode} | ${r.uploads.accepted}/${r.uploads.count} | ${r.uploads.p50} | ${r.uploads.p95} | ${r.uploads.max} |`);
+console.log(JSON.stringify({ bench: 'api', connections: CONNECTIONS, durationSeconds: DURATION_S, rows }));
+
+const failed = rows.filter((r) => r.docat.non2xx > 0 || r.docat.errors > 0 || r.docat.rps === 0 || (r.uploads && r.uploads.accepted < r.uploads.count));
+if (failed.length > 0) {
+  console.error(`requests failed in: ${failed.map((r) => r.mode).join(', ')}`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,70 @@
+import { join } from 'node:path';
+import {
+  corpusFile,
+  repoRoot,
+  requireCorpus,
+  startCluster,
+  startStandaloneTarget,
+  type Cluster,
+} from '@docat/testing';
+import {
+  formatReport,
+  runThroughput,
+  throughputFailures,
+  type Workload,
+} from '../src/throughput.js';
+
+/**
+ * Throughput under a queue, full size by default: HEAVY (30) uploads of HEAVY_FILE
+ * (TAMReview.pdf, 23 OCR'd pages) from one account and LIGHT (5) of LIGHT_FILE (the
+ * one-page sample) from another, in MODE (cluster, standalone or both), CHUNK_PAGES 10
+ * as shipped (HEAVY_PAGES: a page range of each heavy upload, for a reduced run). Prints the duplicate count, the total against the serial time and each
+ * job's latency, and exits 1 when a pass rule fails. Long: about an hour per mode at
+ * full size on a 2-core machine.
+ */
+const MODE = process.env.MODE ?? 'both';
+const HEAVY_FILE = process.env.HEAVY_FILE ?? 'TAMReview.pdf';
+const LIGHT_FILE = process.env.LIGHT_FILE ?? join(repoRoot(), 'examples', 'sample.pdf');
+const workload: Workload = {
+  heavyFile: HEAVY_FILE.includes('/') ? HEAVY_FILE : corpusFile(HEAVY_FILE),
+  heavyJobs: Number(process.env.HEAVY ?? 30),
+  ...(process.env.HEAVY_PAGES ? { heavyFields: { pages: process.env.HEAVY_PAGES } } : {}),
+  lightFile: LIGHT_FILE,
+  lightJobs: Number(process.env.LIGHT ?? 5),
+  timeoutMs: Number(process.env.JOB_TIMEOUT_MS ?? 4 * 60 * 60 * 1000),
+};
+const env: Record<string, string> = {
+  CHUNK_PAGES: process.env.CHUNK_PAGES ?? '10',
+  LOG_LEVEL: 'info',
+  ...(process.env.DOCAT_WORKER_CONCURRENCY
+    ? { DOCAT_WORKER_CONCURRENCY: process.env.DOCAT_WORKER_CONCURRENCY }
+    : {}),
+};
+
+if (!HEAVY_FILE.includes('/')) {
+  const corpus = requireCorpus(HEAVY_FILE);
+  if (!corpus.ok) {
+    console.log(`skipped: ${corpus.skip}`);
+    process.exit(0);
+  }
+}
+
+let failed = false;
+for (const mode of MODE === 'both' ? ['cluster', 'standalone'] : [MODE]) {
+  const started = Date.now();
+  const system: Cluster =
+    mode === 'cluster' ? await startCluster({ env }) : await startStandaloneTarget({ env });
+  console.log(
+    `${mode}: started in ${Date.now() - started} ms; ${workload.heavyJobs} x ${workload.heavyFile}, ${workload.lightJobs} x ${workload.lightFile}, env ${JSON.stringify(env)}`,
+  );
+  try {
+    const report = await runThroughput(system, workload, (line) => console.log(`  ${line}`));
+    console.log(formatReport(report, mode));
+    const failures = throughputFailures(report, workload);
+    console.log(failures.length === 0 ? 'PASS' : `FAIL:\n  ${failures.join('\n  ')}`);
+    failed ||= failures.length > 0;
+  } finally {
+    await system.stop();
+  }
+}
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,238 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { BBox, Block, Span } from '@docat/contracts';
+import type { PageContent, PathShape } from '../extract/page-reader.js';
+import { fixedPitchFonts } from '../extract/page-reader.js';
+import { layoutPage, readsAsListing } from './page-layout.js';
+import { looksLikeCaption, looksLikeProse } from './classify.js';
+
+const PROSE = [
+  'The interpreter records a trace of the loop body and compiles it to native code.',
+  'Each guard checks that the types seen while recording still hold at run time.',
+  'When a guard fails the trace exits to the interpreter and recording may resume.',
+  'Nested loops are recorded as nested trees so that inner loops are compiled once.',
+];
+
+/** One span per line; width from a fixed average advance of half an em. */
+function span(text: string, x: number, y: number, opts: { size?: number; font?: string; advance?: number } = {}): Span {
+  const size = opts.size ?? 10;
+  const w = text.length * size * (opts.advance ?? 0.5);
+  return { text, bbox: [x, y, x + w, y + size * 1.2], font: opts.font ?? 'Times-Roman', size };
+}
+
+function page(spans: Span[], shapes: PathShape[] = [], extra: Partial<PageContent> = {}): PageContent {
+  return {
+    number: 1,
+    width: 612,
+    height: 792,
+    rotation: 0,
+    spans,
+    images: [],
+    paths: shapes.map((s) => s.bbox),
+    shapes,
+    fields: [],
+    quality: { chars: spans.reduce((n, s) => n + s.text.length, 0), garbage: 0 },
+    ...extra,
+  };
+}
+
+const curve = (bbox: BBox): PathShape => ({ bbox, filled: false, stroked: true, rectilinear: false });
+const rect = (bbox: BBox, filled = false): PathShape => ({ bbox, filled, stroked: !filled, rectilinear: true });
+/** A node of a diagram: a circle with two arrows leaving it. */
+function node(x: number, y: number): PathShape[] {
+  return [curve([x, y, x + 14, y + 14]), curve([x + 12, y + 12, x + 30, y + 30]), curve([x - 16, y + 12, x + 2, y + 30])];
+}
+const blockWith = (blocks: Block[], text: string): Block | undefined => blocks.find((b) => b.text.includes(text));
+
+describe('figures hold graphics, not prose', () => {
+  // A diagram in the top half of the left column, with node labels; prose below it and in
+  // the right column beside it; a caption under it.
+  const shapes = [...node(80, 80), ...node(140, 80), ...node(80, 120), ...node(140, 120), ...node(110, 160)];
+  const labels = [span('i1', 84, 82), span('t1', 144, 82), span('Exit Guard', 150, 150, { size: 7 }), span('(a)', 115, 200)];
+  const caption = span('Figure 7. Control flow graph of a nested loop.', 54, 225, { size: 9 });
+  const left = PROSE.map((t, i) => span(t.slice(0, 48), 54, 300 + i * 12));
+  const right = PROSE.map((t, i) => span(t.slice(0, 48), 320, 80 + i * 12));
+  const heading = span('4.1 Nesting Algorithm', 54, 360, { font: 'Times-Bold', size: 10 });
+  heading.bold = true;
+  const laid = layoutPage(page([...labels, caption, ...left, heading, ...right], shapes));
+
+  test('the figure is bounded by its drawing and the labels in it', () => {
+    const figures = laid.blocks.filter((b) => b.type === 'figure');
+    assert.equal(figures.length, 1);
+    const fig = figures[0]!;
+    assert.ok(fig.bbox[3] < 225, `figure ends above its caption: ${fig.bbox.join(',')}`);
+    assert.ok(fig.bbox[2] < 320, `figure stays out of the right column: ${fig.bbox.join(',')}`);
+    for (const label of ['i1', 't1', 'Exit Guard', '(a)']) assert.match(fig.text, new RegExp(label.replace(/[()]/g, '\\$&')));
+  });
+  test('its clear text labels are its cells, for translateFigureText', () => {
+    const fig = laid.blocks.find((b) => b.type === 'figure')!;
+    // Identifiers (i1, t1) and tags without a word are no text to translate.
+    assert.deepEqual(fig.cells?.map((c) => c.text), ['Exit Guard']);
+  });
+  test('prose beside and below the figure, and headings, are text blocks', () => {
+    for (const t of [right[0]!.text, left[0]!.text]) assert.equal(blockWith(laid.blocks, t)?.type, 'paragraph');
+    assert.equal(blockWith(laid.blocks, '4.1 Nesting Algorithm')?.type, 'heading');
+  });
+  test('the caption is a block of its own', () => {
+    const b = blockWith(laid.blocks, 'Figure 7.');
+    assert.equal(b?.type, 'caption');
+    assert.doesNotMatch(b!.text, /i1|Exit Guard/);
+  });
+  test('prose running across a drawing stays text', () => {
+    const over = PROSE.map((t, i) => span(t.slice(0, 40), 80, 90 + i * 30));
+    const out = layoutPage(page(over, shapes));
+    for (const line of over) assert.notEqual(blockWith(out.blocks, line.text)?.type, 'figure');
+  });
+});
+
+describe('boxes, panels and ruled forms hold text', () => {
+  test('a boxed abstract is read as paragraphs', () => {
+    const lines = PROSE.map((t, i) => span(t, 70, 120 + i * 12));
+    const box = rect([60, 110, 560, 175]);
+    const shade = rect([60, 110, 560, 175], true);
+    const out = layoutPage(page(lines, [box, shade, ...node(20, 400), ...node(60, 400)]));
+    assert.equal(out.blocks.filter((b) => b.type === 'figure' && b.text !== '').length, 0);
+    assert.equal(blockWith(out.blocks, 'The interpreter records')?.type, 'paragraph');
+  });
+  test('a form drawn with rules is a table, one cell per ruled box', () => {
+    // Two columns (label | value) and four rows, drawn as thin filled rectangles; check
+    // boxes (small filled squares) in the value column.
+    const rules: PathShape[] = [];
+    const ys = [100, 130, 160, 190, 220];
+    for (const y of ys) rules.push({ bbox: [60, y, 500, y + 0.6], filled: true, stroked: false, rectilinear: true });
+    for (const x of [60, 300, 500]) rules.push({ bbox: [x, 100, x + 0.6, 220], filled: true, stroked: false, rectilinear: true });
+    const boxes = [0, 1, 2].flatMap((r) => [rect([200, 108 + r * 30, 210, 118 + r * 30], true), rect([240, 108 + r * 30, 250, 118 + r * 30], true)]);
+    const texts = ['Standard name', 'National number', 'Mandatory', 'Issuer'];
+    // Label and value sit close enough that, without the rule between them, they would read as one line.
+    const spans = texts.flatMap((t, r) => [span(t, 305, 108 + r * 30), span(`value ${r}`, 270, 108 + r * 30)]);
+    const out = layoutPage(page(spans, [...rules, ...boxes]));
+    assert.equal(out.blocks.filter((b) => b.type === 'figure').length, 0);
+    const table = out.blocks.find((b) => b.type === 'table');
+    assert.ok(table?.cells, 'a table');
+    assert.deepEqual(
+      table.cells.filter((c) => c.col === 1).map((c) => c.text),
+      texts,
+    );
+    assert.deepEqual(
+      table.cells.filter((c) => c.col === 0).map((c) => c.text),
+      ['value 0', 'value 1', 'value 2', 'value 3'],
+    );
+  });
+  test('labels on rounded chips are text, not a figure', () => {
+    const texts = ['Jan 1, 2025 12:00 AM', 'Ian Apino', 'QA Test Master Document', 'All Hands Spotlight', '125 Saint Georges Bay Road', '00:00:00'];
+    const spans = texts.map((t, i) => span(t, 80, 470 + i * 34));
+    // A pill under each label (curved, filled) and a small icon beside most.
+    const pills = texts.flatMap((t, i) => [
+      { bbox: [74, 467 + i * 34, 86 + t.length * 5, 485 + i * 34] as BBox, filled: true, stroked: false, rectilinear: false },
+      { bbox: [66, 471 + i * 34, 74, 479 + i * 34] as BBox, filled: true, stroked: false, rectilinear: false },
+    ]);
+    const out = layoutPage(page(spans, pills));
+    assert.equal(out.blocks.filter((b) => b.type === 'figure').length, 0);
+    assert.deepEqual(out.blocks.map((b) => b.text), texts);
+  });
+  test('a frame with one cell is a box, not a table', () => {
+    const lines = PROSE.map((t, i) => span(t, 70, 120 + i * 12));
+    const out = layoutPage(page(lines, [rect([60, 110, 560, 175])]));
+    assert.equal(out.blocks.filter((b) => b.type === 'table').length, 0);
+  });
+});
+
+describe('captions', () => {
+  test('are recognised in many languages and styles', () => {
+    for (const t of [
+      'Figure 3-5 The network layout',
+      'Figure 5. A tree with two traces',
+      'Table 1. Results',
+      'Fig. 2: Overview',
+      'Abbildung 4: Aufbau',
+      'Tabla 2. Resultados',
+      'Рис. 3. Схема',
+      '图1 系统结构',
+      '[표 1] 감염병예방법 비교',
+      '<그림 2> 추이',
+      'جدول ۲: نتایج',
+    ]) {
+      assert.ok(looksLikeCaption(t), t);
+    }
+  });
+  test('a sentence that starts with a figure reference is not a caption', () => {
+    for (const t of ['Table 1 shows the results.', 'Figures 2 and 3 compare them.', 'Table of contents', 'Tablet computers are common.']) {
+      assert.ok(!looksLikeCaption(t), t);
+    }
+  });
+});
+
+describe('prose or label', () => {
+  test('sentences are prose, labels are not', () => {
+    assert.ok(looksLikeProse('The interpreter records a trace of the loop body.'));
+    assert.ok(looksLikeProse('코로나-19 관련 보험약관상 재해보험금 지급문제 및 개선과제에 대한 검토'));
+    assert.ok(!looksLikeProse('Exit Guard'));
+    assert.ok(!looksLikeProse('Interpreter records trace'));
+  });
+});
+
+describe('code only when it looks like code', () => {
+  test('fixed pitch is measured from advances, not from the font name or flag', () => {
+    const mono = ['int main(void) {', 'return 0;', 'printf("hello");', 'while (i < n) i++;'].map((text) => ({ text, advance: text.length * 0.6 }));
+    const widths: Record<string, number> = { i: 0.28, l: 0.28, m: 0.83, w: 0.72, ' ': 0.25 };
+    const prop = ['illicit lilies', 'mammoth women', 'the quick brown fox', 'jumps over the lazy dog'].map((text) => ({
+      text,
+      advance: [...text].reduce((n, c) => n + (widths[c] ?? 0.5), 0),
+    }));
+    const found = fixedPitchFonts(new Map([['SFTT1000', mono], ['SFRM1000', prop], ['Digits', [{ text: '1234', advance: 2 }]]]));
+    assert.deepEqual([...found], ['SFTT1000']);
+  });
+  test('fixed-pitch sentences are prose; syntax and indentation make a listing', () => {
+    assert.equal(readsAsListing(PROSE, [54, 54, 54, 54], 10), false);
+    assert.equal(readsAsListing(['for (var i = 0; i < n; ++i) {', '  total += a[i];', '}'], [54, 64, 54], 10), true);
+    assert.equal(readsAsListing(['mov eax, ebx', 'jmp epilog', 'ret'], [54, 54, 54], 10), true);
+  });
+  test('prose in a proportional font is never code, whatever pdf.js says of its pitch', () => {
+    const lines = PROSE.map((t, i) => span(t, 54, 100 + i * 12, { font: 'SFRM1000' }));
+    const out = layoutPage(page(lines, [], { monospaceFonts: new Set() }));
+    assert.deepEqual(out.blocks.map((b) => b.type), ['paragraph']);
+  });
+  test('a listing in a fixed-pitch font is code, prose beside it is not', () => {
+    const code = ['for (var i = 2; i < 100; ++i) {', '  if (!primes[i])', '    continue;', '}'].map((t, i) =>
+      span(t, 54 + (t.length - t.trimStart().length) * 6, 100 + i * 12, { font: 'SFTT1000', advance: 0.6 }),
+    );
+    for (const s of code) s.text = s.text.trim();
+    const prose = PROSE.map((t, i) => span(t, 54, 200 + i * 12, { font: 'SFRM1000' }));
+    const out = layoutPage(page([...code, ...prose], [], { monospaceFonts: new Set(['SFTT1000']) }));
+    assert.equal(out.blocks[0]?.type, 'code');
+    assert.ok(out.blocks.slice(1).every((b) => b.type === 'paragraph'));
+  });
+});
+
+describe('a table of contents', () => {
+  const entries = [
+    ['1 Introduction', '3'],
+    ['2 Tracing and trace trees', '12'],
+    ['2.1 Nested loops and type-unstable traces', 'iv'],
+    ['Capital gains and (losses)', '12, 19, 29'],
+  ];
+  // Each entry one glyph run, title, leader and number together, the number ending at the margin.
+  const spans = entries.map(([title, page], i) => {
+    const text = `${title} . . . . . . . . ${page}`;
+    return { ...span(text, 72, 100 + i * 14), bbox: [72, 100 + i * 14, 540, 112 + i * 14] as BBox };
+  });
+  const out = layoutPage(page(spans));
+  test('keeps each entry apart, its title a block of its own', () => {
+    const titles = out.blocks.filter((b) => !b.text.startsWith('.')).map((b) => b.text);
+    assert.deepEqual(titles, entries.map(([t]) => t));
+  });
+  test('keeps leaders and page numbers out of the titles, right-aligned where they were', () => {
+    const leaders = out.blocks.filter((b) => b.text.startsWith('.'));
+    assert.deepEqual(leaders.map((b) => b.text.replace(/[.\s]+/gu, ' ').trim()), entries.map(([, p]) => p!.replace(/\s+/gu, ' ')));
+    for (const l of leaders) assert.equal(l.bbox[2], 540);
+    for (const t of out.blocks.filter((b) => !b.text.startsWith('.'))) {
+      const leader = leaders.find((l) => Math.abs(l.bbox[1] - t.bbox[1]) < 1)!;
+      assert.ok(t.bbox[2] <= leader.bbox[0] + 0.01, `${t.text} ends where its leader starts`);
+    }
+  });
+  test('an index set in columns with leaders is not a table', () => {
+    const cols = [72, 320].flatMap((x) => entries.map(([title, p], i) => ({ ...span(`${title} . . . . ${p}`, x, 100 + i * 14), bbox: [x, 100 + i * 14, x + 220, 112 + i * 14] as BBox })));
+    const idx = layoutPage(page(cols));
+    assert.equal(idx.blocks.filter((b) => b.type === 'table').length, 0);
+  });
+});
