@@ -1,8 +1,8 @@
 // Extraction benchmark: every contender runs in this one run on the same files, so the
 // ratios hold even on a loaded machine. Run after building:
 //   npm run bench:extract                      full run (book, 50/350/1,000 generated pages, bomb, OCR)
-//   npm run bench:extract -- --book file.pdf   measure this book instead of the corpus-made one
-//   npm run bench:extract -- --smoke           a few pages of each, to check that the bench runs
+//   npm run bench:extract -w @docat/pdf -- --book file.pdf   measure this book instead of the corpus-made one
+//   npm run bench:extract -w @docat/pdf -- --smoke   a few pages of each, to check that the bench runs
 //   npm run bench:extract -w @docat/pdf -- --only ocr,bomb   some sections only (book,
 //                                              memory, bomb, ocr); options need the -w form
 // Times are wall clock and CPU (user + system of the whole process tree); memory is the
