@@ -274,6 +274,13 @@ export async function extractFromDocument(
       }
       try {
         const read = { fontNames, fields };
+        // The walk after a read without it takes the text layer already read.
+        const walkAgain = (first: PageContent) =>
+          readPage(pdfjs, page, {
+            operators: true,
+            ...read,
+            ...(first.textContent ? { textContent: first.textContent } : {}),
+          });
         let content = await readPage(pdfjs, page, { operators: detail === 'full', ...read });
         let verdict = judgePage(content, opts.sourceLanguage);
         if (
@@ -282,11 +289,11 @@ export async function extractFromDocument(
         ) {
           // Sparse text: look at the images before deciding the page is not a scan. A font
           // no walk has named yet: its name tells bold, italic and code.
-          content = await readPage(pdfjs, page, { operators: true, ...read });
+          content = await walkAgain(content);
           verdict = judgePage(content, opts.sourceLanguage);
         } else if (detail === 'text' && verdict === 'text' && mayHoldFigure(layoutPage(content))) {
           // Labels scattered like a drawing's: walk, so they are read as one figure.
-          content = await readPage(pdfjs, page, { operators: true, ...read });
+          content = await walkAgain(content);
         }
         const wantOcr = ocrMode === 'force' || (ocrMode === 'auto' && verdict !== 'text');
         if (wantOcr) {

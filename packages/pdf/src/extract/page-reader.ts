@@ -1,5 +1,5 @@
 import type { BBox, Span } from '@docat/contracts';
-import type { PDFPageProxy } from 'pdfjs-dist/types/src/display/api.js';
+import type { PDFPageProxy, TextContent } from 'pdfjs-dist/types/src/display/api.js';
 import { multiply, transformRect } from '../layout/geometry.js';
 import { measureText, normalizeText, type TextQuality } from '../layout/text-normalize.js';
 import type { PdfjsModule } from './pdfjs.js';
@@ -52,6 +52,8 @@ export interface PageContent {
   monospaceFonts?: ReadonlySet<string>;
   /** Read without the operator walk, the text used a font whose name no walk had found yet. */
   unnamedFonts?: boolean;
+  /** The text layer as pdf.js gave it (read without the walk): a walk after it reuses it. */
+  textContent?: TextContent;
 }
 
 interface TextItemLike {
@@ -91,6 +93,8 @@ export interface ReadPageOptions {
   fontNames?: Map<string, string>;
   /** Read form field values (false when the document has no form: saves the annotations). */
   fields?: boolean;
+  /** The page's text layer from an earlier read without the walk, so it is not read twice. */
+  textContent?: TextContent;
 }
 
 export async function readPage(
@@ -121,7 +125,7 @@ export async function readPage(
   }
   let unnamedFonts = false;
 
-  const content = await page.getTextContent({ includeMarkedContent: false });
+  const content = opts.textContent ?? (await page.getTextContent({ includeMarkedContent: false }));
   const styles = content.styles as Record<string, TextStyleLike>;
   let spans: Span[] = [];
   const pitch = new Map<string, PitchSample[]>();
@@ -181,6 +185,7 @@ export async function readPage(
     quality,
     monospaceFonts: fixedPitchFonts(pitch),
     ...(unnamedFonts ? { unnamedFonts } : {}),
+    ...(opts.operators ? {} : { textContent: content }),
   };
 }
 
