@@ -12,7 +12,9 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const TIERS = {
   unit: { match: (f) => f.endsWith('.test.js') && !/\.(int|e2e)\.test\.js$/.test(f), concurrency: 2 },
-  integration: { match: (f) => f.endsWith('.int.test.js'), concurrency: 1 },
+  // Two files at a time: most of an integration file's time is spent waiting on the servers
+  // and processes it talks to, and every file has its own database, Redis prefix and ports.
+  integration: { match: (f) => f.endsWith('.int.test.js'), concurrency: 2 },
   // One cluster (six services as processes) is started for the whole tier and shared by every file.
   e2e: {
     match: (f) => f.endsWith('.e2e.test.js'),

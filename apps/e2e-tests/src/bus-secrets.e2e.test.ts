@@ -7,19 +7,17 @@ import { DocatApi } from './docat-api.js';
 
 const corpus = requireCorpus('standard_fonts.pdf');
 
-/** Every field value of every stream entry under `prefix`, as raw text. */
-async function streamTexts(redis: Redis, prefix: string): Promise<{ key: string; text: string }[]> {
-  const out: { key: string; text: string }[] = [];
+/** Adds every stream entry under `prefix` not seen before to `seen` (stream key + entry id -> raw field text). */
+async function collectStreams(redis: Redis, prefix: string, seen: Map<string, { key: string; text: string }>): Promise<void> {
   let cursor = '0';
   do {
     const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
     cursor = next;
     for (const key of keys) {
       if ((await redis.type(key)) !== 'stream') continue;
-      for (const [, fields] of await redis.xrange(key, '-', '+')) out.push({ key, text: fields.join('\n') });
+      for (const [id, fields] of await redis.xrange(key, '-', '+')) seen.set(`${key} ${id}`, { key, text: fields.join('\n') });
     }
   } while (cursor !== '0');
-  return out;
 }
 
 describe('secrets on the bus', { skip: corpus.skip || clusterOnly() }, () => {
@@ -40,12 +38,29 @@ describe('secrets on the bus', { skip: corpus.skip || clusterOnly() }, () => {
     const api = new DocatApi(lease.cluster.gateways);
     await api.registerFresh();
     const password = `pdf-password-${randomBytes(9).toString('hex')}`;
-    const upload = await api.uploadFile(corpusFile('standard_fonts.pdf'), { outputs: 'md', password, noCache: 'true' });
-    assert.equal(upload.status, 202, JSON.stringify(upload.body));
-    const job = await api.waitFinished(upload.body.id);
+    // Acknowledged entries are trimmed after a while: read every stream all along the job.
+    const seen = new Map<string, { key: string; text: string }>();
+    let polling = true;
+    const poller = (async () => {
+      while (polling) {
+        await collectStreams(redis, lease.cluster.redisPrefix, seen);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    })();
+    let job;
+    let upload;
+    try {
+      upload = await api.uploadFile(corpusFile('standard_fonts.pdf'), { outputs: 'md', password, noCache: 'true' });
+      assert.equal(upload.status, 202, JSON.stringify(upload.body));
+      job = await api.waitFinished(upload.body.id);
+    } finally {
+      polling = false;
+      await poller;
+    }
     assert.equal(job.state, 'completed', JSON.stringify(job.error));
+    await collectStreams(redis, lease.cluster.redisPrefix, seen);
 
-    const entries = await streamTexts(redis, lease.cluster.redisPrefix);
+    const entries = [...seen.values()];
     const creates = entries.filter((e) => e.text.includes('"jobs.create"') && e.text.includes(upload.body.file.sha256 ?? '\0'));
     assert.equal(creates.length, 1, 'the jobs.create request of this upload is still in its stream');
     assert.match(creates[0]!.text, /"passwordSecret":"enc:v1:/, 'it carries the sealed password');

@@ -60,6 +60,9 @@ describe('an extraction replica killed mid-chunk (cluster only)', { skip: corpus
       attempts.some((hit) => hit.process.pid !== victim.pid),
       `chunk 1 ran again on another replica: ${attempts.map((a) => a.process.pid).join(', ')}`,
     );
+    // Once: the killed run and one more. A redelivered queue entry that finds the lease
+    // still held, or outdated, is dropped before it starts.
+    assert.equal(attempts.length, 2, `chunk 1 started ${attempts.length} times: ${attempts.map((a) => a.line.slice(0, 160)).join(' | ')}`);
     const actual = await outputs(api, jobId);
     for (const format of FORMATS) assert.equal(actual[format], expected[format], `${format} differs from the undisturbed run`);
   });

@@ -51,7 +51,7 @@ export class DocatApi {
   }
 
   /** Registers a fresh user and keeps its access token. */
-  async registerFresh(): Promise<{ email: string }> {
+  async registerFresh(): Promise<{ email: string; password: string }> {
     const email = `e2e-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}@example.com`;
     const password = `pw-${randomBytes(8).toString('hex')}`;
     const reg = await this.request<unknown>('POST', '/v1/auth/register', { json: { email, password }, auth: false });
@@ -59,7 +59,7 @@ export class DocatApi {
     const login = await this.request<TokenPair>('POST', '/v1/auth/login', { json: { email, password }, auth: false });
     if (login.status !== 200) throw new Error(`login answered ${login.status}: ${JSON.stringify(login.body)}`);
     this.token = login.body.accessToken;
-    return { email };
+    return { email, password };
   }
 
   async uploadFile(path: string, fields: Record<string, string> = {}, headers: Record<string, string> = {}): Promise<ApiResponse<JobView & Problem>> {

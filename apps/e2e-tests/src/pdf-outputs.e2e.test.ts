@@ -66,6 +66,7 @@ describe('the translated and the bilingual PDF through the result endpoint', { s
     const res = await api.request<unknown>('GET', `/v1/jobs/${jobId}/report`);
     assert.equal(res.status, 200, JSON.stringify(res.body));
     assert.match(res.headers.get('content-type') ?? '', /^application\/json/u);
+    assert.match(res.headers.get('content-disposition') ?? '', /^inline; filename="tracemonkey\.ja\.report\.json"/u);
     const report = fidelityReportSchema.parse(res.body);
     assert.equal(report.measuredOn, 'pdf');
     assert.equal(report.targetLanguage, 'ja');

@@ -1,11 +1,14 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, randomUUID, sign, type KeyObject } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { join } from 'node:path';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GatewayModule } from '@docat/gateway';
-import { ACCESS_TOKEN, MAX_UPLOAD_BYTES, type TokenPair } from '@docat/contracts';
+import { ACCESS_TOKEN, encodeJobCursor, MAX_UPLOAD_BYTES, TERMINAL_STATES, type TokenPair } from '@docat/contracts';
+import { E2E_ADMIN } from '@docat/testing';
 import {
   clusterOnly,
   corpusFile,
@@ -21,7 +24,7 @@ import {
 import { findInLogs } from './cluster-logs.js';
 import { DocatApi } from './docat-api.js';
 
-const corpus = requireCorpus('standard_fonts.pdf', 'not-a-pdf.pdf');
+const corpus = requireCorpus('standard_fonts.pdf', 'not-a-pdf.pdf', 'tracemonkey.pdf');
 
 // ---------------------------------------------------------------------------------------
 // The route table, read from the gateway's own controllers (Nest's route metadata), so a
@@ -194,6 +197,72 @@ function rssKb(pid: number): Promise<number> {
   return readFile(`/proc/${pid}/status`, 'utf8').then((text) => Number(/VmRSS:\s+(\d+)/.exec(text)?.[1] ?? NaN));
 }
 
+/** Sends `body` to `path` one byte every `gapMs` over a raw socket; answers the status, whether the server closed the connection, and when. */
+function trickledBody(base: string, path: string, body: string, gapMs: number, giveUpMs: number): Promise<{ status: number; closed: boolean; ms: number }> {
+  const url = new URL(base);
+  return new Promise((resolve) => {
+    const t0 = Date.now();
+    const socket = connect(Number(url.port), url.hostname);
+    let answer = '';
+    let sent = 0;
+    let done = false;
+    const finish = (closed: boolean) => {
+      if (done) return;
+      done = true;
+      clearInterval(timer);
+      clearTimeout(giveUp);
+      socket.destroy();
+      resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1] ?? 0), closed, ms: Date.now() - t0 });
+    };
+    const timer = setInterval(() => sent < body.length && socket.writable && socket.write(body[sent++]!), gapMs);
+    const giveUp = setTimeout(() => finish(false), giveUpMs);
+    socket.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
+    socket.on('close', () => finish(true));
+    socket.on('error', () => finish(true));
+    socket.write(`POST ${path} HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`);
+  });
+}
+
+/**
+ * A one-page PDF carrying every kind of active content a reader may run on its own: a
+ * JavaScript OpenAction, document additional actions, a document-level script, an
+ * embedded file (name tree and attachment annotation), page additional actions, a Launch
+ * link, and a URI link that must survive. Written by hand, with a correct xref.
+ */
+function armedPdf(): Buffer {
+  const js = '<< /S /JavaScript /JS (app.alert\\(1\\); var probe = "docat-active-probe";) >>';
+  const objects = [
+    `<< /Type /Catalog /Pages 2 0 R /OpenAction ${js} /AA << /WC ${js} >> /Names << /JavaScript << /Names [(init) ${js}] >> /EmbeddedFiles << /Names [(probe.txt) 7 0 R] >> >> >>`,
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R /AA << /O ${js} >> /Annots [8 0 R 9 0 R 10 0 R] >>`,
+    null,
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>',
+    '<< /Type /EmbeddedFile /Length 25 >>\nstream\ndocat-embedded-file-probe\nendstream',
+    '<< /Type /Filespec /F (probe.txt) /EF << /F 6 0 R >> >>',
+    '<< /Type /Annot /Subtype /Link /Rect [72 700 300 720] /Border [0 0 0] /A << /S /URI /URI (https://example.org/kept) >> >>',
+    '<< /Type /Annot /Subtype /Link /Rect [72 660 300 680] /Border [0 0 0] /A << /S /Launch /F (calc.exe) >> >>',
+    '<< /Type /Annot /Subtype /FileAttachment /Rect [400 700 420 720] /FS 7 0 R /Contents (probe) >>',
+  ];
+  const text = 'BT /F1 14 Tf 72 740 Td (The quarterly report shows steady growth in every region.) Tj 0 -24 Td (Readers should open the attached file for details.) Tj ET';
+  objects[3] = `<< /Length ${text.length} >>\nstream\n${text}\nendstream`;
+  let out = '%PDF-1.7\n%\xe2\xe3\xcf\xd3\n';
+  const offsets: number[] = [];
+  objects.forEach((body, i) => {
+    offsets.push(Buffer.byteLength(out, 'latin1'));
+    out += `${i + 1} 0 obj\n${body}\nendobj\n`;
+  });
+  const xref = Buffer.byteLength(out, 'latin1');
+  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}`;
+  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(out, 'latin1');
+}
+
+/** Active content found in a PDF's bytes (outputs are written without object streams, so names are visible). */
+function activeContentIn(pdf: Buffer): string[] {
+  const text = pdf.toString('latin1');
+  return ['/JavaScript', '/OpenAction', '/Launch', '/EmbeddedFile', '/FileAttachment', '/AA', 'docat-active-probe', 'docat-embedded-file-probe'].filter((needle) => text.includes(needle));
+}
+
 // ---------------------------------------------------------------------------------------
 
 describe('security: the attacks a public API meets, through the gateway', { skip: corpus.skip }, () => {
@@ -226,7 +295,7 @@ describe('security: the attacks a public API meets, through the gateway', { skip
 
     ownerEmail = `sec-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}@example.com`;
     const reg = await owner.request('POST', '/v1/auth/register', { json: { email: ownerEmail, password }, auth: false });
-    assert.equal(reg.status, 201, JSON.stringify(reg.body));
+    assert.equal(reg.status, 202, JSON.stringify(reg.body));
     const logged = await owner.request<TokenPair>('POST', '/v1/auth/login', { json: { email: ownerEmail, password }, auth: false });
     assert.equal(logged.status, 200);
     ownerPair = logged.body;
@@ -446,12 +515,14 @@ describe('security: the attacks a public API meets, through the gateway', { skip
     secrets.set('login access token', (JSON.parse(loginRes.body) as TokenPair).accessToken);
   });
 
-  test('the shipped default limits, live on a gateway replica without overrides (shared Redis window)', { skip: clusterOnly() }, async () => {
+  test('the shipped default limits, live on a gateway replica without overrides (shared Redis window)', { skip: clusterOnly() }, async (t) => {
     const env: Record<string, string> = { ...lease.cluster.env };
     for (const name of ['RATE_LIMIT_PDF_UPLOAD', 'RATE_LIMIT_API_GENERAL', 'RATE_LIMIT_AUTH_LOGIN', 'RATE_LIMIT_PASSWORD_RESET']) delete env[name];
     // Per-address counts live in the shared Redis too: this replica believes X-Forwarded-For from
     // the test, so its client address is one no other test used.
     env.TRUSTED_PROXIES = '127.0.0.1,::1';
+    // A short body timeout, so a trickled body can be seen cut (the default is 30 s).
+    env.HTTP_BODY_TIMEOUT = '2s';
     const client = { 'x-forwarded-for': `198.51.100.${10 + Math.floor(Math.random() * 200)}` };
     const proc: RunningProcess = await spawnService('gateway', 900 + Math.floor(Math.random() * 90), env, lease.cluster.logDir);
     try {
@@ -460,7 +531,11 @@ describe('security: the attacks a public API meets, through the gateway', { skip
       // An account registered without logging in, so its per-account login count starts at zero.
       const email = `limits-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}@example.com`;
       const reg = await probe(gateway, 'POST', '/v1/auth/register', { 'content-type': 'application/json' }, JSON.stringify({ email, password }));
-      assert.equal(reg.status, 201);
+      assert.equal(reg.status, 202);
+      const slow = await trickledBody(base, '/v1/auth/login', JSON.stringify({ email, password }), 500, 10_000);
+      assert.deepEqual({ status: slow.status, closed: slow.closed }, { status: 408, closed: true }, `a trickled body: ${JSON.stringify(slow)}`);
+      assert.ok(slow.ms >= 1_500 && slow.ms < 6_000, `cut after ${slow.ms} ms`);
+      t.diagnostic(`a JSON body sent one byte every 500 ms: ${slow.status} and closed after ${slow.ms} ms (HTTP_BODY_TIMEOUT=2s)`);
       const logins: Probe[] = [];
       for (let i = 0; i < 6; i++) logins.push(await login(email, 'wrong-on-purpose', base, client));
       assert.deepEqual(logins.map((r) => r.status), [401, 401, 401, 401, 401, 429], 'auth_login default: 5 a minute');
@@ -690,6 +765,253 @@ describe('security: the attacks a public API meets, through the gateway', { skip
         assert.doesNotMatch(res.body, /node_modules|\/src\/|\.js:\d+|\bat [A-Za-z.]+ \(|SELECT |INSERT |postgres|redis:\/\//i, `${name}: ${res.body}`);
       }
     }
+  });
+
+  test('reset and verification links never reach the log: they go to a 0600 file in the data folder, and the log says where', async () => {
+    const dataDir = lease.cluster.env.DOCAT_DATA_DIR!;
+    const outbox = join(dataDir, 'mail', 'outbox.jsonl');
+    const reset = await probe(gateway, 'POST', '/v1/auth/password-reset', { 'content-type': 'application/json' }, JSON.stringify({ email: ownerEmail }));
+    assert.ok(reset.status === 200 || reset.status === 202, `${reset.status} ${reset.body}`);
+    const mails = async () => (await readFile(outbox, 'utf8').catch(() => '')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as { to: string; purpose: string; link: string });
+    let link: string | undefined;
+    for (let i = 0; i < 50 && !link; i++) {
+      link = (await mails()).filter((m) => m.to === ownerEmail && m.purpose === 'password_reset').at(-1)?.link;
+      if (!link) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(link, 'the reset link is in the outbox');
+    const token = new URL(link).searchParams.get('token')!;
+    assert.ok(token.length >= 32);
+    secrets.set('password reset token', token);
+    const verification = (await mails()).find((m) => m.to === ownerEmail && m.purpose === 'email_verification');
+    assert.ok(verification, 'the verification link of registration is there too');
+    secrets.set('email verification token', new URL(verification.link).searchParams.get('token')!);
+    assert.equal((await stat(outbox)).mode & 0o777, 0o600, 'the outbox is readable by the service user only');
+    assert.equal((await stat(join(dataDir, 'mail'))).mode & 0o777, 0o700);
+    assert.ok((await findInLogs(lease.cluster, 'auth', 'outbox.jsonl')).length > 0, 'the log names the file');
+    // The log check below (no secret reaches any process log) covers both tokens.
+  });
+
+  test('registration answers 202 for a new and a taken address alike, in comparable time; the owner of the taken one gets a mail', async (t) => {
+    const register = async (email: string) => {
+      const t0 = performance.now();
+      const res = await probe(gateway, 'POST', '/v1/auth/register', { 'content-type': 'application/json' }, JSON.stringify({ email, password: `pw-${randomBytes(8).toString('hex')}` }));
+      return { res, ms: performance.now() - t0 };
+    };
+    await register(ownerEmail); // warm both paths
+    const fresh: number[] = [];
+    const taken: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const a = await register(`enum-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}@example.com`);
+      const b = await register(ownerEmail);
+      assert.equal(a.res.status, 202);
+      assert.equal(b.res.status, 202, `a taken address: ${b.res.body}`);
+      assert.equal(b.res.body, a.res.body, 'the same answer');
+      fresh.push(a.ms);
+      taken.push(b.ms);
+    }
+    const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+    const ratio = median(taken) / median(fresh);
+    t.diagnostic(`median ${median(fresh).toFixed(1)} ms for a new address, ${median(taken).toFixed(1)} ms for a taken one (ratio ${ratio.toFixed(2)})`);
+    assert.ok(ratio > 0.5 && ratio < 2, `median ${median(taken).toFixed(1)} ms for a taken address against ${median(fresh).toFixed(1)} ms for a new one`);
+    const outbox = join(lease.cluster.env.DOCAT_DATA_DIR!, 'mail', 'outbox.jsonl');
+    let notice: string | undefined;
+    for (let i = 0; i < 50 && !notice; i++) {
+      notice = (await readFile(outbox, 'utf8').catch(() => '')).split('\n').find((l) => l.includes('"registration_attempt"') && l.includes(ownerEmail));
+      if (!notice) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(notice, 'the owner was told someone tried to register the address');
+    // The owner's password was not touched.
+    assert.equal((await login(ownerEmail, password)).status, 200);
+  });
+
+  test('fuzz: random ids in every path and random cursors on every list route never answer 5xx; malformed ids are 400', async () => {
+    const adminLogin = await login(E2E_ADMIN.email, E2E_ADMIN.password);
+    assert.equal(adminLogin.status, 200);
+    const adminToken = (JSON.parse(adminLogin.body) as TokenPair).accessToken;
+    const garbage = [
+      'x',
+      "1' OR '1'='1",
+      '..%2F..%2Fetc%2Fpasswd',
+      '%00',
+      'ffffffff-ffff-ffff-ffff-fffffffffffff',
+      '0'.repeat(300),
+      encodeURIComponent('😀'),
+      randomBytes(12).toString('base64url'),
+    ];
+    const failures: string[] = [];
+    const check = async (method: string, path: string, token: string, body?: string) => {
+      const res = await probe(gateway, method, path, { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) }, body);
+      if (res.status >= 500) failures.push(`${method} ${path} -> ${res.status} ${res.body.slice(0, 200)}`);
+      return res;
+    };
+    for (const route of gatewayRoutes()) {
+      if (!route.path.includes(':')) continue;
+      const token = ROUTES[keyOf(route)]!.kind === 'admin' ? adminToken : stranger.token!;
+      for (const value of garbage) {
+        const path = route.path.replace(/:([A-Za-z]+)/g, (_m, name: string) => (name === 'name' ? 'extract' : value));
+        const res = await check(route.method, path, token, route.method === 'POST' ? '{}' : undefined);
+        const namesAnId = /:(?!name\b)[A-Za-z]+/.test(route.path);
+        if (namesAnId && route.method === 'GET' && res.status !== 400 && res.status !== 404) failures.push(`${route.method} ${path} -> ${res.status}, expected 400`);
+      }
+    }
+    const cursors = [
+      ...garbage,
+      encodeJobCursor({ createdAt: new Date().toISOString(), id: "1' OR '1'='1" }),
+      encodeJobCursor({ createdAt: new Date().toISOString(), id: 'not-a-uuid' }),
+      encodeJobCursor({ createdAt: 'yesterday', id: randomUUID() }),
+      Buffer.from(`${new Date().toISOString()}|${randomUUID()}|extra`).toString('base64url'),
+    ];
+    const lists: [string, string][] = [
+      ['/v1/jobs', stranger.token!],
+      ['/v1/admin/users', adminToken],
+      ['/v1/glossaries', stranger.token!],
+      ['/v1/webhooks', stranger.token!],
+      ['/v1/sessions', stranger.token!],
+      ['/v1/api-keys', stranger.token!],
+      ['/v1/admin/queues/extract/failed', adminToken],
+    ];
+    for (const [list, token] of lists) {
+      for (const cursor of cursors) {
+        for (const query of [`cursor=${encodeURIComponent(cursor)}`, `limit=${encodeURIComponent(cursor)}`, `offset=${encodeURIComponent(cursor)}&state=${encodeURIComponent(cursor)}`]) await check('GET', `${list}?${query}`, token);
+      }
+    }
+    const forged = await check('GET', `/v1/jobs?cursor=${encodeJobCursor({ createdAt: new Date().toISOString(), id: 'not-a-uuid' })}`, stranger.token!);
+    assert.equal(forged.status, 400);
+    assert.equal(codeOf(forged), 'VALIDATION_FAILED');
+    const badId = await check('GET', '/v1/jobs/not-a-uuid', stranger.token!);
+    assert.equal(codeOf(badId), 'VALIDATION_FAILED');
+    assert.deepEqual(failures, []);
+  });
+
+  test('webhook endpoints stop at 10 per account with 422 LIMIT_REACHED', async () => {
+    const url = `http://[::1]:${(receiver.address() as AddressInfo).port}/limit`;
+    const listed = await owner.request<{ items: { id: string }[] }>('GET', '/v1/webhooks');
+    const made: string[] = [];
+    try {
+      for (let i = listed.body.items.length; i < 10; i++) {
+        const res = await owner.request<{ id: string }>('POST', '/v1/webhooks', { json: { url } });
+        assert.equal(res.status, 201, JSON.stringify(res.body));
+        made.push(res.body.id);
+      }
+      const refused = await owner.request<{ code: string }>('POST', '/v1/webhooks', { json: { url } });
+      assert.equal(refused.status, 422);
+      assert.equal(refused.body.code, 'LIMIT_REACHED');
+    } finally {
+      for (const id of made) await owner.request('DELETE', `/v1/webhooks/${id}`);
+    }
+  });
+
+  test('active content is removed from the translated and bilingual PDFs; links stay', async () => {
+    const source = armedPdf();
+    assert.deepEqual(activeContentIn(source).length, 8, 'the fixture carries every kind');
+    const upload = await owner.uploadBytes(new Blob([source], { type: 'application/pdf' }), 'armed.pdf', { outputs: 'pdf,dual' });
+    assert.equal(upload.status, 202, JSON.stringify(upload.body));
+    const done = await owner.waitFinished(upload.body.id);
+    assert.equal(done.state, 'completed', JSON.stringify(done.error));
+    for (const format of ['pdf', 'dual']) {
+      const res = await fetch(`${gateway}/v1/jobs/${upload.body.id}/result?format=${format}`, { headers: { authorization: `Bearer ${owner.token!}` } });
+      assert.equal(res.status, 200, format);
+      const pdf = Buffer.from(await res.arrayBuffer());
+      assert.ok(pdf.subarray(0, 5).toString() === '%PDF-', format);
+      assert.deepEqual(activeContentIn(pdf), [], `${format} keeps active content`);
+      if (format === 'pdf') assert.ok(pdf.toString('latin1').includes('https://example.org/kept'), 'the URI link stays');
+    }
+  });
+
+  test('event streams: at most 10 per account on a gateway (429 with Retry-After); a stream ends when its session is signed out', async () => {
+    interface Stream {
+      status: number;
+      ended: boolean;
+      close(): void;
+      done: Promise<void>;
+    }
+    const open = async (jobId: string, token: string): Promise<Stream> => {
+      const abort = new AbortController();
+      const res = await fetch(`${gateway}/v1/jobs/${jobId}/events`, { headers: { authorization: `Bearer ${token}` }, signal: abort.signal });
+      const stream: Stream = { status: res.status, ended: false, close: () => abort.abort(), done: Promise.resolve() };
+      if (res.status !== 200 || !res.body) {
+        await res.text().catch(() => undefined);
+        stream.ended = true;
+        return stream;
+      }
+      const reader = res.body.getReader();
+      stream.done = (async () => {
+        try {
+          while (!(await reader.read()).done);
+        } catch {
+          // Aborted by the test.
+        }
+        stream.ended = true;
+      })();
+      return stream;
+    };
+    let checked = false;
+    // A long document keeps its job running while the streams are opened; a machine fast
+    // enough to finish it first gets another try.
+    for (let attempt = 0; attempt < 3 && !checked; attempt++) {
+      const user = new DocatApi([gateway]);
+      const { email, password: userPassword } = await user.registerFresh();
+      const upload = await user.uploadFile(corpusFile('tracemonkey.pdf'), { outputs: 'pdf,dual,md' });
+      assert.equal(upload.status, 202, JSON.stringify(upload.body));
+      const jobId = upload.body.id;
+      const streams = await Promise.all(Array.from({ length: 10 }, () => open(jobId, user.token!)));
+      try {
+        assert.ok(streams.every((x) => x.status === 200), streams.map((x) => x.status).join(','));
+        const eleventh = await probe(gateway, 'GET', `/v1/jobs/${jobId}/events`, { authorization: `Bearer ${user.token!}` });
+        if (streams.some((x) => x.ended)) continue; // the job ended first: inconclusive
+        assert.equal(eleventh.status, 429, `the 11th stream: ${eleventh.status} ${eleventh.body}`);
+        assert.equal(codeOf(eleventh), 'RATE_LIMITED');
+        assert.ok(Number(eleventh.headers.get('retry-after')) > 0);
+
+        // A second session's stream ends when that session is signed out, before the job ends.
+        streams.pop()!.close();
+        const other = JSON.parse((await login(email, userPassword)).body || '{}') as Partial<TokenPair>;
+        if (!other.accessToken) throw new Error('second login failed');
+        const onOther = await open(jobId, other.accessToken);
+        assert.equal(onOther.status, 200);
+        const sid = String(jwtParts(other.accessToken).payload.sid);
+        const revoked = await probe(gateway, 'DELETE', `/v1/sessions/${sid}`, { authorization: `Bearer ${user.token!}` });
+        assert.equal(revoked.status, 204);
+        const t0 = Date.now();
+        while (!onOther.ended && Date.now() - t0 < 5_000) await new Promise((r) => setTimeout(r, 50));
+        const state = (await user.job(jobId)).body.state;
+        if (!onOther.ended && TERMINAL_STATES.has(state)) continue;
+        if (TERMINAL_STATES.has(state) && streams.some((x) => x.ended)) continue; // ended with the job: inconclusive
+        assert.ok(onOther.ended, `the signed-out session's stream is still open after ${Date.now() - t0} ms`);
+        assert.ok(streams.every((x) => !x.ended) || TERMINAL_STATES.has(state), 'the other session\'s streams go on');
+        checked = true;
+      } finally {
+        for (const x of streams) x.close();
+        await user.cancel(jobId).catch(() => undefined);
+      }
+    }
+    assert.ok(checked, 'the job ended before the streams could be checked, three times');
+  });
+
+  test('files at rest are private, and /metrics is not on the public port', async () => {
+    const dataDir = lease.cluster.env.DOCAT_DATA_DIR!;
+    assert.equal((await stat(dataDir)).mode & 0o076, 0, `data folder mode ${((await stat(dataDir)).mode & 0o777).toString(8)}`);
+    if (lease.cluster.target === 'standalone') {
+      const files: string[] = [];
+      const loose: string[] = [];
+      const walk = async (dir: string): Promise<void> => {
+        if (((await stat(dir)).mode & 0o777) !== 0o700) loose.push(`${dir} ${((await stat(dir)).mode & 0o777).toString(8)}`);
+        for (const entry of await readdir(dir, { withFileTypes: true })) {
+          const path = join(dir, entry.name);
+          if (entry.isDirectory()) await walk(path);
+          else {
+            files.push(path);
+            if (((await stat(path)).mode & 0o777) !== 0o600) loose.push(`${path} ${((await stat(path)).mode & 0o777).toString(8)}`);
+          }
+        }
+      };
+      await walk(join(dataDir, 'objects'));
+      assert.ok(files.length > 3, 'uploads and results are on disk');
+      assert.deepEqual(loose, []);
+    }
+    for (const base of lease.cluster.gateways) assert.equal((await probe(base, 'GET', '/metrics')).status, 404, `${base}/metrics`);
+    const management = lease.cluster.processes.find((p) => p.app === 'gateway')!.managementPort;
+    assert.equal((await fetch(`http://127.0.0.1:${management}/metrics`)).status, 200, 'served on the management port');
   });
 
   test('no secret reaches any process log', async () => {

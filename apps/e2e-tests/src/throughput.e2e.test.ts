@@ -53,7 +53,7 @@ describe(
 
     test(
       'three multi-chunk jobs and two small jobs of another account',
-      { timeout: 180_000 },
+      { timeout: 600_000 },
       async () => {
         const workload: Workload = {
           heavyFile: corpusFile('scanned-tracemonkey-p1-2.pdf'),

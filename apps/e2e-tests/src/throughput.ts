@@ -38,6 +38,8 @@ export interface ThroughputReport {
   duplicateRuns: number;
   /** First runs of steps during the loaded run. */
   firstRuns: number;
+  /** The same, per queue. */
+  firstRunsByQueue: Record<string, number>;
   /** Steps dropped unrun as stale during the loaded run, by reason. */
   staleDropped: Record<string, number>;
 }
@@ -143,6 +145,20 @@ export async function runThroughput(
 
   const againBefore = await metricSum(processes, 'docat_step_runs_total', { run: 'again' });
   const firstBefore = await metricSum(processes, 'docat_step_runs_total', { run: 'first' });
+  const queues = ['extract', 'translate', 'render'];
+  const byQueue = async () =>
+    Object.fromEntries(
+      await Promise.all(
+        queues.map(
+          async (queue) =>
+            [
+              queue,
+              await metricSum(processes, 'docat_step_runs_total', { run: 'first', queue }),
+            ] as const,
+        ),
+      ),
+    );
+  const byQueueBefore = await byQueue();
   const staleBefore = await staleByReason(processes);
 
   const start = Date.now();
@@ -161,6 +177,7 @@ export async function runThroughput(
   const totalMs = Math.max(...[...heavyDone, ...lightDone].map((j) => j.doneAt)) - start;
 
   const staleAfter = await staleByReason(processes);
+  const byQueueAfter = await byQueue();
   const report: ThroughputReport = {
     heavySoloMs,
     lightSoloMs,
@@ -185,6 +202,9 @@ export async function runThroughput(
       (await metricSum(processes, 'docat_step_runs_total', { run: 'again' })) - againBefore,
     firstRuns:
       (await metricSum(processes, 'docat_step_runs_total', { run: 'first' })) - firstBefore,
+    firstRunsByQueue: Object.fromEntries(
+      queues.map((q) => [q, (byQueueAfter[q] ?? 0) - (byQueueBefore[q] ?? 0)]),
+    ),
     staleDropped: Object.fromEntries(
       Object.entries(staleAfter).map(([k, v]) => [k, v - (staleBefore[k] ?? 0)]),
     ),
@@ -224,7 +244,7 @@ export function formatReport(report: ThroughputReport, mode: string): string {
     `mode: ${mode}`,
     `solo: heavy job ${report.heavySoloMs} ms, small job ${report.lightSoloMs} ms; small jobs together alone: ${report.lightBatchSoloMs.join(', ')} ms`,
     `total ${report.totalMs} ms vs serial ${report.serialMs} ms: ${(report.totalMs / report.serialMs).toFixed(3)}x (limit 1.15x)`,
-    `duplicate step runs: ${report.duplicateRuns} (first runs ${report.firstRuns}); stale steps dropped unrun: ${JSON.stringify(report.staleDropped)}`,
+    `duplicate step runs: ${report.duplicateRuns} (first runs ${report.firstRuns}: ${JSON.stringify(report.firstRunsByQueue)}); stale steps dropped unrun: ${JSON.stringify(report.staleDropped)}`,
     'job latencies (ms, from its batch start):',
     ...report.jobs.map(
       (j, i) =>

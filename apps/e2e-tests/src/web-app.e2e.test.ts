@@ -242,6 +242,15 @@ describe('web app in a real browser', { skip: req.skip }, () => {
     assert.equal(readFileSync(saved).subarray(0, 5).toString('latin1'), '%PDF-');
     const info = execFileSync('pdfinfo', [saved], { encoding: 'utf8' });
     assert.match(info, /^Pages:\s+14$/m, 'the translated PDF has the 14 pages of tracemonkey');
+
+    // The job's fidelity summary, and its full report as a download.
+    await page.getByRole('heading', { name: 'Fidelity' }).waitFor();
+    await page.getByText(/% of [\d,]+ prose words translated/).waitFor();
+    const [report] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download the fidelity report (JSON)' }).click(),
+    ]);
+    assert.match(report.suggestedFilename(), /^tracemonkey\.[\w-]+\.report\.json$/);
   });
 
   test('history lists the job, filters by state and searches by file name', async () => {

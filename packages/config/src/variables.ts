@@ -145,7 +145,7 @@ export const VARIABLES = {
   MANAGEMENT_PORT: variable({
     group: 'HTTP',
     description:
-      'Port serving /metrics, /healthz and /readyz in cluster mode; keep it out of the Ingress. Must differ from PORT.',
+      'Port serving /metrics, /healthz and /readyz; keep it out of the Ingress. Must differ from PORT. In standalone mode there is a management port only when this is set (then /metrics is served there and not on PORT); see METRICS_TOKEN.',
     schema: port,
     default: '9464',
   }),

@@ -61,6 +61,8 @@ export const notifyJobSchema = z.object({
   url: z.url(),
   event: z.string(),
   jobId: z.string(),
+  /** Set on a run put off by the account's webhook rate limit after a failed attempt: it is still a retry. */
+  retry: z.boolean().optional(),
 });
 export type NotifyJob = z.infer<typeof notifyJobSchema>;
 

@@ -66,7 +66,8 @@ const userRef = z.object({ userId: z.string() });
 const endpointRef = userRef.extend({ endpointId: z.string().max(64) });
 
 export const webhookRpcSchemas = {
-  create: { request: userRef.extend(createWebhookEndpointSchema.shape), response: createdWebhookEndpointSchema },
+  /** `plan`: the account's plan, which sets how many endpoints it may have (WEBHOOK_MAX_ENDPOINTS). */
+  create: { request: userRef.extend(createWebhookEndpointSchema.shape).extend({ plan: z.string().max(64).optional() }), response: createdWebhookEndpointSchema },
   list: { request: userRef, response: z.object({ items: z.array(webhookEndpointSchema) }) },
   delete: { request: endpointRef, response: z.object({ ok: z.literal(true) }) },
   deliveries: {

@@ -103,7 +103,6 @@ export async function bootstrapService(opts: BootstrapOptions): Promise<RunningS
   const logging = setupLogging({
     service: standalone ? 'standalone' : opts.service,
     level: runtime.config.logLevel ?? logLevelFromEnv(),
-    readSample: runtime.config.logReadSample ?? 0,
   });
   Logger.overrideLogger(logging.nest);
   const logger = logging.root.child({ context: opts.service });

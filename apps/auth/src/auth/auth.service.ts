@@ -58,37 +58,50 @@ export class AuthService implements OnApplicationBootstrap {
    * are created from the environment or the CLI). The new account's email is unverified
    * and a verification link is mailed.
    *
-   * A taken address costs the same work as a new one (the password is hashed first, and
-   * one mail is sent either way: to the owner, saying someone tried to register), so the
-   * gateway can answer both alike without the timing telling them apart. The RPC still
-   * says EMAIL_TAKEN, for internal callers; the public route hides it.
+   * A taken address costs the same work as a new one, so the gateway can answer both
+   * alike without the timing telling them apart: the password is hashed first, then the
+   * account is inserted in a transaction whichever the address (a taken one fails on the
+   * unique email and rolls back), and the mail (the verification link, or a notice to
+   * the owner that someone tried to register the address) goes out in the background
+   * either way. The RPC still says EMAIL_TAKEN, for internal callers; the public route
+   * hides it.
    */
   async register(email: string, password: string, inviteCode?: string): Promise<UserView> {
     const mode = this.settings.registration;
     if (mode === 'closed') throw new DocatError('REGISTRATION_CLOSED');
     if (mode === 'invite' && !inviteCode) throw new DocatError('INVITE_INVALID', 'Registration needs an invitation code');
     const passwordHash = await this.passwords.hash(password);
-    const existing = await this.users.findByEmail(email);
-    if (existing) {
-      await this.verification.sendRegistrationAttempt(existing).catch((err: unknown) => {
-        this.logger.warn(`registration attempt notice failed: ${err instanceof Error ? err.message : String(err)}`);
+    let user: UserRecord;
+    try {
+      user = await this.users.transaction(async (tx) => {
+        let inviteId: string | null = null;
+        if (mode === 'invite') {
+          inviteId = SECRET_TOKEN_SHAPE.test(inviteCode!) ? await this.invites.claim(tx, hashSecretToken(inviteCode!), email) : null;
+          if (!inviteId) throw new DocatError('INVITE_INVALID');
+        }
+        const created = await this.users.insert({ id: uuidv7(), email, passwordHash, role: 'user', plan: 'free' }, tx);
+        if (inviteId) await this.invites.setUsedBy(tx, inviteId, created.id);
+        return created;
       });
-      throw new DocatError('EMAIL_TAKEN');
+    } catch (err) {
+      if (err instanceof DocatError && err.code === 'EMAIL_TAKEN') this.inBackground('registration attempt notice', () => this.noticeToOwner(email));
+      throw err;
     }
-    const user = await this.users.transaction(async (tx) => {
-      let inviteId: string | null = null;
-      if (mode === 'invite') {
-        inviteId = SECRET_TOKEN_SHAPE.test(inviteCode!) ? await this.invites.claim(tx, hashSecretToken(inviteCode!), email) : null;
-        if (!inviteId) throw new DocatError('INVITE_INVALID');
-      }
-      const created = await this.users.insert({ id: uuidv7(), email, passwordHash, role: 'user', plan: 'free' }, tx);
-      if (inviteId) await this.invites.setUsedBy(tx, inviteId, created.id);
-      return created;
-    });
-    await this.verification.send(user).catch((err: unknown) => {
-      this.logger.warn(`verification mail for a new account failed: ${err instanceof Error ? err.message : String(err)}`);
-    });
+    this.inBackground('verification mail for a new account', () => this.verification.send(user));
     return toUserView(user);
+  }
+
+  /** Settles once the mails started by earlier calls were handed to the mailer (tests wait on it). */
+  mailsSent: Promise<void> = Promise.resolve();
+
+  private inBackground(what: string, work: () => Promise<void>): void {
+    const run = work().catch((err: unknown) => this.logger.warn(`${what} failed: ${err instanceof Error ? err.message : String(err)}`));
+    this.mailsSent = Promise.all([this.mailsSent, run]).then(() => undefined);
+  }
+
+  private async noticeToOwner(email: string): Promise<void> {
+    const owner = await this.users.findByEmail(email);
+    if (owner && !owner.disabledAt) await this.verification.sendRegistrationAttempt(owner);
   }
 
   async login(email: string, password: string, context: LoginContext = {}): Promise<TokenPair> {

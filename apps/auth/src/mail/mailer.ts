@@ -78,6 +78,17 @@ export class MemoryMailer implements Mailer {
     this.sent.push(message);
   }
 
+  /** Resolves with the newest message of `purpose` to `to` once one was sent (mails go out in the background). */
+  async next(to: string, purpose: MailPurpose, timeoutMs = 5_000): Promise<MailMessage> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.last(to, purpose);
+      if (found) return found;
+      if (Date.now() > deadline) throw new Error(`no ${purpose} mail to ${to} within ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
   /** The newest message of `purpose` sent to `to`, if any. */
   last(to: string, purpose: MailPurpose): MailMessage | undefined {
     return this.sent.filter((m) => m.to === to.toLowerCase() && m.purpose === purpose).at(-1);

@@ -114,6 +114,10 @@ export class RenderService {
       // No PDF is made: the report compares the translated text with the plan.
       report = buildFidelityReport({ layout: source, translations: renderTranslationsOf(source, target), targetLanguage: job.targetLanguage });
     }
+    // The report goes first: outputs found in storage after a crash (the reconciler's test of
+    // a finished render) then always have their report beside them.
+    const reportBody = Buffer.from(JSON.stringify(report), 'utf8');
+    await this.storage.put(STORAGE_KEYS.report(job.jobId), reportBody, { contentType: 'application/json', contentLength: reportBody.length, signal });
     for (const format of job.outputs) {
       const body = bodies[format];
       if (body === undefined) continue;
@@ -121,8 +125,6 @@ export class RenderService {
       await this.storage.put(STORAGE_KEYS.result(job.jobId, format), body, { contentType: CONTENT_TYPES[format], contentLength: body.length, signal });
       outputsProduced.inc({ format });
     }
-    const reportBody = Buffer.from(JSON.stringify(report), 'utf8');
-    await this.storage.put(STORAGE_KEYS.report(job.jobId), reportBody, { contentType: 'application/json', contentLength: reportBody.length, signal });
     reportProgress(source.pages.length, source.pages.length);
     await this.reporter.done({ jobId: job.jobId, chunk: 0, step: 'render', lease: job.lease, warnings, fidelity: report.summary }, userId);
     this.logger.log(`render done job=${job.jobId} chunks=${job.chunks} outputs=${job.outputs.join(',')} warnings=${warnings.length}`);

@@ -103,7 +103,7 @@ describe('accounts over HTTP: sessions, API keys on two gateway replicas, admin,
     const pair = await account('ada@example.org');
     const me = userViewSchema.parse(await (await fetch(`${base()}/v1/me`, { headers: bearer(pair.accessToken) })).json());
     assert.equal(me.emailVerified, false);
-    const mail = mailer.last('ada@example.org', 'email_verification')!;
+    const mail = await mailer.next('ada@example.org', 'email_verification');
     const link = new URL(mail.link);
     const verified = await fetch(`${base()}${link.pathname}${link.search}`);
     assert.equal(verified.status, 200);

@@ -60,7 +60,11 @@ export class ResultsService {
   async sendReport(target: { userId: string; jobId: string }, request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const location = await this.services.call(RPC.JOBS_REPORT, target, envelopeContextOf(request));
     const etag = strongEtag(location.etag);
-    void reply.header('etag', etag).header('cache-control', RESULT_CACHE_CONTROL);
+    // Inline, with a name for whoever saves it (the web app's download button does).
+    void reply
+      .header('etag', etag)
+      .header('cache-control', RESULT_CACHE_CONTROL)
+      .header('content-disposition', attachmentDisposition(location.fileName).replace(/^attachment/u, 'inline'));
     if (etagMatches(request.headers['if-none-match'], etag)) {
       await reply.status(304).send();
       return;

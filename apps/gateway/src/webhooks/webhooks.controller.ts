@@ -26,7 +26,7 @@ export class WebhooksController {
   @HttpCode(201)
   create(@CurrentUser() user: AuthenticatedUser, @Body() body: unknown, @Req() request: FastifyRequest): Promise<CreatedWebhookEndpoint> {
     const input = parseOrThrow(createWebhookEndpointSchema, body ?? {});
-    return this.services.call(RPC.NOTIFY_WEBHOOKS_CREATE, { userId: user.id, ...input }, envelopeContextOf(request));
+    return this.services.call(RPC.NOTIFY_WEBHOOKS_CREATE, { userId: user.id, plan: user.plan, ...input }, envelopeContextOf(request));
   }
 
   @Get()

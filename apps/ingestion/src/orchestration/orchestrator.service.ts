@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import {
+  fidelitySummarySchema,
   type FidelitySummary,
   DocatError,
   EVENTS,
@@ -548,6 +549,7 @@ export class OrchestratorService {
         .map((o) => STORAGE_KEYS.result(job.id, o));
       const present = await Promise.all(keys.map((k) => this.storage.head(k).catch(() => null)));
       if (present.every(Boolean)) {
+        const fidelity = await this.storedFidelity(job.id);
         await this.onStepDone({
           jobId: job.id,
           chunk: 0,
@@ -555,6 +557,7 @@ export class OrchestratorService {
           lease: job.render_lease,
           billedCharacters: 0,
           warnings: [],
+          ...(fidelity ? { fidelity } : {}),
         });
         continue;
       }
@@ -668,6 +671,16 @@ export class OrchestratorService {
       return typeof parsed.billedCharacters === 'number' ? parsed.billedCharacters : 0;
     } catch {
       return 0;
+    }
+  }
+
+  /** The summary of the fidelity report a render wrote before its outputs, if it is there and readable. */
+  private async storedFidelity(jobId: string): Promise<FidelitySummary | undefined> {
+    try {
+      const parsed = fidelitySummarySchema.safeParse((JSON.parse(await this.readText(STORAGE_KEYS.report(jobId))) as { summary?: unknown }).summary);
+      return parsed.success ? parsed.data : undefined;
+    } catch {
+      return undefined;
     }
   }
 

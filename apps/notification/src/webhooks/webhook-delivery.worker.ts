@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { DocatError, notifyJobSchema, QUEUES } from '@docat/contracts';
-import { QUEUE, type QueueJob, type QueuePort } from '@docat/service-kit';
+import { DocatError, makeEnvelope, notifyJobSchema, QUEUES, type NotifyJob } from '@docat/contracts';
+import { QUEUE, RATE_LIMITER, type QueueJob, type QueuePort, type RateLimiterPort } from '@docat/service-kit';
 import { postWebhook, signatureHeaders } from '@docat/webhooks';
 import { WebhookSecrets } from './webhook-secrets.service.js';
 import { WebhooksRepository, type DeliveryRow } from './webhooks.repository.js';
-import { WEBHOOK_SETTINGS, type WebhookSettings } from './webhooks.settings.js';
+import { RETRY_BUDGET_WINDOW_MS, WEBHOOK_SETTINGS, type WebhookSettings } from './webhooks.settings.js';
 import { webhookDeadLetters } from '@docat/observability';
 
 /** Thrown to have the queue retry a delivery after its backoff. */
@@ -16,6 +16,14 @@ class DeliveryNotAccepted extends Error {}
  * retried with exponential backoff until the attempts run out, then the delivery is
  * dead-lettered: kept in the log as `dead` for a manual redelivery. A URL the SSRF
  * guard refuses fails at once, without a connection.
+ *
+ * Two limits bound what one account and one job can make Docat send:
+ * - the account's webhook rate (WEBHOOK_RATE_LIMIT): a delivery past it is put off
+ *   until a slot frees, without using an attempt;
+ * - the job's retry budget (WEBHOOK_RETRY_BUDGET): retries of all the job's deliveries
+ *   draw from it, and once it is spent a failed delivery is dead-lettered at once. One
+ *   job thus causes at most (its endpoints + 1) first attempts plus the budget.
+ * Both count in the runtime's limiter (Redis in cluster mode, shared by every replica).
  */
 @Injectable()
 export class WebhookDeliveryWorker implements OnApplicationBootstrap {
@@ -26,6 +34,7 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap {
     @Inject(WEBHOOK_SETTINGS) private readonly settings: WebhookSettings,
     private readonly repository: WebhooksRepository,
     private readonly secrets: WebhookSecrets,
+    @Inject(RATE_LIMITER) private readonly limiter: RateLimiterPort,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -44,6 +53,14 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap {
     if (secret === undefined) {
       const error = row.endpoint_id ? 'the endpoint was deleted' : 'the account has no signing secret';
       await this.repository.recordAttempt(row.id, { state: 'failed', status: null, error });
+      return;
+    }
+    const retry = job.attempt > 1 || parsed.data.retry === true;
+    if (await this.putOff(job, parsed.data, row, retry)) return;
+    if (retry && !(await this.withinRetryBudget(row))) {
+      await this.repository.recordAttempt(row.id, { state: 'dead', status: null, error: `the job's retry budget (${this.settings.retryBudget}) is spent` });
+      webhookDeadLetters.inc();
+      this.logger.warn(`delivery ${row.id} dead-lettered: the retry budget of job ${row.job_id} is spent`);
       return;
     }
     let status: number | null = null;
@@ -77,6 +94,31 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap {
       return;
     }
     throw new DeliveryNotAccepted(`delivery ${row.id}: ${error ?? `answered ${status}`}`);
+  }
+
+  /**
+   * True when the account's webhook rate is used up: the run is enqueued again for when
+   * a slot frees, with the attempts it has left, and this one ends without a request.
+   * A limiter that cannot answer lets the delivery through (a delivery is not dropped
+   * because Redis hiccuped).
+   */
+  private async putOff(job: QueueJob<unknown>, data: NotifyJob, row: DeliveryRow, retry: boolean): Promise<boolean> {
+    const { limit, windowMs } = this.settings.rateLimit;
+    const decision = await this.limiter.hit(`webhook_rate:${row.user_id}`, limit, windowMs).catch(() => undefined);
+    if (!decision || decision.allowed) return false;
+    const later: NotifyJob = { ...data, ...(retry ? { retry: true } : {}) };
+    await this.queue.enqueue(QUEUES.NOTIFY, makeEnvelope(QUEUES.NOTIFY, 1, later, { userId: row.user_id }), {
+      jobId: `webhook:${row.id}:${row.redeliveries}:a${job.attempt}:later:${Date.now()}`,
+      delayMs: decision.retryAfterMs,
+      attempts: Math.max(1, this.settings.attempts - job.attempt + 1),
+      backoffMs: this.settings.backoffMs,
+    });
+    return true;
+  }
+
+  private async withinRetryBudget(row: DeliveryRow): Promise<boolean> {
+    const decision = await this.limiter.hit(`webhook_retries:${row.job_id}`, this.settings.retryBudget, RETRY_BUDGET_WINDOW_MS).catch(() => undefined);
+    return decision?.allowed ?? true;
   }
 
   private async secretOf(row: DeliveryRow): Promise<string | undefined> {

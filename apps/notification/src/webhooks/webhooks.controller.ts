@@ -22,6 +22,8 @@ export class WebhooksController {
   async create(@Payload() data: unknown): Promise<CreatedWebhookEndpoint> {
     const req = parseOrThrow(RPC_CONTRACTS[RPC.NOTIFY_WEBHOOKS_CREATE].request, data);
     await checkWebhookUrl(req.url, { allowedHosts: this.settings.allowedHosts });
+    const { maxEndpoints } = this.settings;
+    const maxActive = req.plan !== undefined && Object.hasOwn(maxEndpoints.byPlan, req.plan) ? maxEndpoints.byPlan[req.plan]! : maxEndpoints.default;
     const id = uuidv7();
     const secret = this.secrets.generate();
     const row = await this.repository.createEndpoint({
@@ -31,7 +33,9 @@ export class WebhooksController {
       events: [...new Set(req.events ?? WEBHOOK_EVENT_TYPES)],
       ...(req.description ? { description: req.description } : {}),
       secretEnc: await this.secrets.encrypt('endpoint', id, secret),
+      maxActive,
     });
+    if (!row) throw new DocatError('LIMIT_REACHED', `An account${req.plan ? ` on the ${req.plan} plan` : ''} may have at most ${maxActive} webhook endpoints: delete one first`);
     return { ...endpointView(row), secret };
   }
 

@@ -130,7 +130,10 @@ describe('webhooks: signed, retried, durable deliveries behind the SSRF guard', 
       if (['127.0.0.2', 'localhost', '::1', '169.254.169.254'].includes(host) || Number(opts.port) === trapPort) forbiddenConnects.push(`${host}:${opts.port}`);
       return (originalConnect as (...a: unknown[]) => net.Socket).apply(this, args);
     } as typeof net.Socket.prototype.connect;
-    stack = await startNotificationStack({ WEBHOOK_ALLOWED_HOSTS: `127.0.0.1:${port}` }, { webhooks: { attempts: 3, backoffMs: 300 } });
+    stack = await startNotificationStack(
+      { WEBHOOK_ALLOWED_HOSTS: `127.0.0.1:${port}`, WEBHOOK_MAX_ENDPOINTS: '4;pro:5', WEBHOOK_RETRY_BUDGET: '3', WEBHOOK_RATE_LIMIT: '6/2s' },
+      { webhooks: { attempts: 3, backoffMs: 300 } },
+    );
   });
 
   after(async () => {
@@ -274,5 +277,56 @@ describe('webhooks: signed, retried, durable deliveries behind the SSRF guard', 
     const [firstTry, secondTry] = receiver.received.slice(before, before + 2);
     assert.equal(firstTry!.body, secondTry!.body);
     assert.ok(verifyDocatWebhook(created.secret, secondTry!.headers, secondTry!.body));
+  });
+
+  test('an account has at most WEBHOOK_MAX_ENDPOINTS endpoints (more on a plan that allows it): past it LIMIT_REACHED, even when created at once', async () => {
+    const userId = uuidv7();
+    const tries = await Promise.allSettled(Array.from({ length: 7 }, (_, i) => endpoint(userId, `/limit-${i}`)));
+    assert.equal(tries.filter((t) => t.status === 'fulfilled').length, 4, 'exactly the limit, however the requests race');
+    for (const t of tries.filter((r): r is PromiseRejectedResult => r.status === 'rejected')) assert.equal((t.reason as DocatError).code, 'LIMIT_REACHED');
+    const [first] = (await call<{ items: { id: string }[] }>(RPC.NOTIFY_WEBHOOKS_LIST, { userId })).items;
+    await call(RPC.NOTIFY_WEBHOOKS_DELETE, { userId, endpointId: first!.id });
+    await endpoint(userId, '/limit-again');
+    const pro = uuidv7();
+    const url = `http://127.0.0.1:${port}/pro`;
+    for (let i = 0; i < 5; i++) await call(RPC.NOTIFY_WEBHOOKS_CREATE, { userId: pro, plan: 'pro', url });
+    const refused = await call(RPC.NOTIFY_WEBHOOKS_CREATE, { userId: pro, plan: 'pro', url }).catch((err: DocatError) => err);
+    assert.equal((refused as DocatError).code, 'LIMIT_REACHED');
+  });
+
+  test('the retries of one job draw from its budget: three failing endpoints get 3 first attempts and 3 retries, not 9 requests', async () => {
+    const userId = uuidv7();
+    const endpoints = await Promise.all([0, 1, 2].map((i) => endpoint(userId, `/budget-${i}`)));
+    receiver.answer(...Array<number>(12).fill(500));
+    try {
+      const jobId = uuidv7();
+      await emitEnd(completed(jobId), userId);
+      const dead = await until('every delivery dead', async () => {
+        const all = (await Promise.all(endpoints.map((e) => deliveries(userId, e.id)))).flat().filter((d) => d.jobId === jobId);
+        return all.length === 3 && all.every((d) => d.state === 'dead') ? all : undefined;
+      });
+      await new Promise((r) => setTimeout(r, 1_500));
+      const sent = receiver.received.filter((r) => r.path.startsWith('/budget-')).length;
+      assert.equal(sent, 3 + 3, `requests sent for the job: ${sent}`);
+      assert.ok(dead.some((d) => d.lastError?.includes('retry budget')), JSON.stringify(dead.map((d) => d.lastError)));
+    } finally {
+      receiver.answer();
+    }
+  });
+
+  test('an account past WEBHOOK_RATE_LIMIT has its deliveries put off, not dropped, and without using attempts', async () => {
+    const userId = uuidv7();
+    const created = await endpoint(userId, '/rate');
+    const before = receiver.received.length;
+    for (let i = 0; i < 9; i++) await emitEnd(completed(uuidv7()), userId);
+    await until('all nine delivered', async () => {
+      const items = await deliveries(userId, created.id);
+      return items.length === 9 && items.every((d) => d.state === 'delivered') ? items : undefined;
+    });
+    const arrivals = receiver.received.slice(before).filter((r) => r.path === '/rate').map((r) => r.at);
+    assert.equal(arrivals.length, 9, 'each delivered once');
+    // Six in any two seconds: the seventh waited for the first to leave the window.
+    assert.ok(arrivals[6]! - arrivals[0]! >= 1_800, `7th request ${arrivals[6]! - arrivals[0]!} ms after the 1st`);
+    assert.ok((await deliveries(userId, created.id)).every((d) => d.attempts === 1), 'no attempt was used by waiting');
   });
 });

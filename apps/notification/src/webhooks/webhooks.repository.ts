@@ -73,13 +73,23 @@ export class WebhooksRepository {
     return result as T[];
   }
 
-  async createEndpoint(input: { id: string; userId: string; url: string; events: readonly string[]; description?: string; secretEnc: string }): Promise<EndpointRow> {
-    const [row] = await this.query<EndpointRow>(
-      `INSERT INTO "notification"."webhook_endpoints" ("id", "user_id", "url", "events", "description", "secret_enc")
-       VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
-      [input.id, input.userId, input.url, input.events, input.description ?? null, input.secretEnc],
-    );
-    return row!;
+  /**
+   * Inserts the endpoint unless the account already has `maxActive` (answers undefined
+   * then). The count and the insert run under a lock on the account, so concurrent
+   * creations cannot both take the last place.
+   */
+  async createEndpoint(input: { id: string; userId: string; url: string; events: readonly string[]; description?: string; secretEnc: string; maxActive: number }): Promise<EndpointRow | undefined> {
+    return this.db.transaction(async (tx) => {
+      await tx.query(`SELECT pg_advisory_xact_lock(hashtext('notification.webhook_endpoints:' || $1))`, [input.userId]);
+      const rows = (await tx.query(
+        `INSERT INTO "notification"."webhook_endpoints" ("id", "user_id", "url", "events", "description", "secret_enc")
+         SELECT $1, $2, $3, $4, $5, $6
+          WHERE (SELECT count(*) FROM "notification"."webhook_endpoints" WHERE "user_id" = $2 AND "deleted_at" IS NULL) < $7
+         RETURNING *`,
+        [input.id, input.userId, input.url, input.events, input.description ?? null, input.secretEnc, input.maxActive],
+      )) as EndpointRow[];
+      return rows[0];
+    });
   }
 
   listEndpoints(userId: string): Promise<EndpointRow[]> {

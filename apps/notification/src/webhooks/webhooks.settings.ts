@@ -14,7 +14,16 @@ export interface WebhookSettings {
   allowedHosts: readonly string[];
   /** Deliveries sent at once by one process. */
   concurrency: number;
+  /** Endpoints an account may have, by plan (WEBHOOK_MAX_ENDPOINTS). */
+  maxEndpoints: { default: number; byPlan: Readonly<Record<string, number>> };
+  /** Webhook requests per account (WEBHOOK_RATE_LIMIT); deliveries past it wait. */
+  rateLimit: { limit: number; windowMs: number };
+  /** Retries of all the deliveries of one job together (WEBHOOK_RETRY_BUDGET). */
+  retryBudget: number;
 }
+
+/** How long a job's retry budget is remembered: past the last retry of the default schedule (about 23 h). */
+export const RETRY_BUDGET_WINDOW_MS = 48 * 3_600_000;
 
 /**
  * 15 runs 5 s apart doubling each time: the last retry comes about 23 hours after the

@@ -189,13 +189,21 @@ function sameColour(a: string, b: string): boolean {
 /** How many fills back to look for the one under a span: pages of vector art hold thousands. */
 const FILL_LOOKBACK = 4000;
 
-/** The colour painted under `box` before `before` (the page is white), or null when an image lies there. */
+/**
+ * The colour painted under `box` before `before` (the page is white), or null when an
+ * image lies there. Only a fill around the whole box counts: a shape's box is larger than
+ * the shape, and text beside a filled arrow of its colour is not on it.
+ */
 function backgroundOf(box: BBox, fills: Fill[], before: number): string | null {
   const cx = (box[0] + box[2]) / 2;
   const cy = (box[1] + box[3]) / 2;
   for (let i = before - 1; i >= Math.max(0, before - FILL_LOOKBACK); i--) {
     const f = fills[i]!;
-    if (cx >= f.box[0] && cx <= f.box[2] && cy >= f.box[1] && cy <= f.box[3]) return f.color;
+    if (cx < f.box[0] || cx > f.box[2] || cy < f.box[1] || cy > f.box[3]) continue;
+    if (f.color === null) return null;
+    const around = box[0] >= f.box[0] - 1 && box[2] <= f.box[2] + 1 && box[1] >= f.box[1] - 1 && box[3] <= f.box[3] + 1;
+    // Partly on a shape: what shows through is not known, so the text counts as shown.
+    return around ? f.color : null;
   }
   return '#ffffff';
 }

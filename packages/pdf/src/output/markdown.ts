@@ -1,4 +1,4 @@
-import type { Block, LayoutDocument, TableCell } from '@docat/contracts';
+import type { Block, InlineMark, LayoutDocument, TableCell } from '@docat/contracts';
 import { readingBlocks } from './reading-order.js';
 
 function escapeCell(text: string): string {
@@ -14,7 +14,37 @@ function pipeTable(cells: readonly TableCell[]): string {
   return [line(grid[0]!), line(grid[0]!.map(() => '---')), ...grid.slice(1).map(line)].join('\n');
 }
 
-function markdownBlock(b: Block, text: string, figureNo: number): string {
+/**
+ * Inline styles as Markdown: `**bold**`, `*italic*`, `[words](target)`. Only marks inside
+ * `text` count (a paragraph joined with its continuation keeps those of its first part);
+ * emphasis already given by the block (a heading, a caption) is not repeated, and a mark
+ * that takes a style away (regular words in a bold heading) has no Markdown.
+ */
+function inlineMarkdown(text: string, marks: readonly InlineMark[] | undefined, emphasis: boolean): string {
+  if (!marks || marks.length === 0) return text;
+  let out = '';
+  let at = 0;
+  for (const m of [...marks].sort((a, b) => a.start - b.start)) {
+    if (m.start < at || m.end > text.length) continue;
+    const raw = text.slice(m.start, m.end);
+    const lead = raw.length - raw.trimStart().length;
+    const words = raw.trim();
+    if (words === '') continue;
+    let styled = words;
+    if (!emphasis) {
+      const stars = (m.bold ? 2 : 0) + (m.italic ? 1 : 0);
+      if (stars > 0) styled = `${'*'.repeat(stars)}${styled}${'*'.repeat(stars)}`;
+    }
+    if (m.href && /^(?:https?|mailto|ftp):/iu.test(m.href)) styled = `[${styled}](${m.href.replace(/[()\s]/gu, encodeURIComponent)})`;
+    out += text.slice(at, m.start + lead) + styled;
+    at = m.start + lead + words.length;
+  }
+  return out + text.slice(at);
+}
+
+function markdownBlock(b: Block, plain: string, figureNo: number): string {
+  const styled = b.type === 'paragraph' || b.type === 'list_item' || b.type === 'heading' || b.type === 'caption';
+  const text = styled ? inlineMarkdown(plain, b.marks, b.type === 'heading' || b.type === 'caption') : plain;
   switch (b.type) {
     case 'heading':
       return `${'#'.repeat(b.level ?? 1)} ${text}`;

@@ -9,6 +9,9 @@ export interface StyledStretch {
   end: number;
   shaper: TextShaper;
   color?: [number, number, number];
+  href?: string;
+  /** Tells the stretches of one block apart (two links to the same target). */
+  link?: number;
 }
 
 /** One line placed in drawing space (points, origin bottom-left of the displayed page, y up). */
@@ -54,6 +57,9 @@ interface Piece {
   text: string;
   shaper: TextShaper;
   color?: [number, number, number];
+  href?: string;
+  /** Tells the stretches of one block apart (two links to the same target). */
+  link?: number;
 }
 
 /** `text` (starting at `at` in the block's text) cut where its style changes. */
@@ -65,7 +71,7 @@ function piecesOf(text: string, at: number, base: TextShaper, stretches: readonl
     if (s.end <= pos || s.start >= end) continue;
     if (s.start > pos) out.push({ text: text.slice(pos - at, s.start - at), shaper: base });
     const to = Math.min(s.end, end);
-    out.push({ text: text.slice(Math.max(s.start, pos) - at, to - at), shaper: s.shaper, ...(s.color ? { color: s.color } : {}) });
+    out.push({ text: text.slice(Math.max(s.start, pos) - at, to - at), shaper: s.shaper, ...(s.color ? { color: s.color } : {}), ...(s.href ? { href: s.href, link: s.link ?? 0 } : {}) });
     pos = to;
   }
   if (pos < end) out.push({ text: text.slice(pos - at), shaper: base });
@@ -75,10 +81,10 @@ function piecesOf(text: string, at: number, base: TextShaper, stretches: readonl
 /** One line shaped piece by piece, each in its style; pieces run in the line's base direction. */
 function shapeStyled(line: WrappedLine, base: TextShaper, stretches: readonly StyledStretch[]): ShapedLine {
   const pieces = piecesOf(line.text, line.at, base, stretches);
-  if (pieces.length === 1 && pieces[0]!.shaper === base && !pieces[0]!.color) return base.shapeLine(line.text);
+  if (pieces.length === 1 && pieces[0]!.shaper === base && !pieces[0]!.color && !pieces[0]!.href) return base.shapeLine(line.text);
   const shaped = pieces.map((p) => {
     const l = p.shaper.shapeLine(p.text);
-    return { ...l, runs: l.runs.map((r) => (p.color ? { ...r, color: p.color } : r)) };
+    return { ...l, runs: l.runs.map((r) => ({ ...r, ...(p.color ? { color: p.color } : {}), ...(p.href ? { href: p.href, link: p.link ?? 0 } : {}) })) };
   });
   if (base.baseDirection === 'rtl') shaped.reverse();
   return {

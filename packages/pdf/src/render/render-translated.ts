@@ -1,5 +1,5 @@
 import { RTL_LANGUAGES, type BBox, type Block, type InlineMark, type JobWarning, type LanguageCode, type LayoutDocument, type Line } from '@docat/contracts';
-import type { PDFRef } from 'pdf-lib';
+import { PDFArray, PDFDict, PDFHexString, PDFName, PDFNumber, PDFString, type PDFPage, type PDFRef } from 'pdf-lib';
 import { appendContent, interpretPage, num, openPdf, removeText, savePdf, type ContentOp } from '../content/index.js';
 import { FontLibrary } from '../fonts/font-library.js';
 import { setBlock, type BlockSetting, type StyledStretch } from './block-setter.js';
@@ -228,6 +228,7 @@ export async function renderTranslatedPdf(
     // (a font without a Unicode map) is there all the same, and a line must not grow over it.
     const drawn = page.scanned ? [] : interpretPage(file, pageIndex).runs.flatMap((r) => r.glyphs.map((g) => mapBox(geometry.toDisplay, g.bbox)));
     const fontResources: Record<string, PDFRef> = {};
+    const drawnLinks: DrawnLink[] = [];
     for (const item of items) {
       const shaper = shaperFor(item.style);
       const align = rtl ? mirror(item.style.align) : item.style.align;
@@ -250,7 +251,10 @@ export async function renderTranslatedPdf(
       // On a scan the text is in the image: the translation covers it and must be seen.
       const painted = paintLines(setting.lines, setting.size, item.style.color, fonts, { invisible: item.hidden && !page.scanned });
       if (framed) ops.push({ op: 'q', operands: [] }, frameMatrix(framed, geometry.height), ...painted.ops, { op: 'Q', operands: [] });
-      else ops.push(...painted.ops);
+      else {
+        ops.push(...painted.ops);
+        for (const link of painted.links) drawnLinks.push({ ...link, area: item.box });
+      }
       for (const [resource, font] of painted.fonts) fontResources[resource] = font.ref;
       placements.push(placementOf(page.number, item, setting, geometry.height, [...painted.fonts.values()].map((f) => f.baseFont)));
       stats.translatedBlocks++;
@@ -266,6 +270,7 @@ export async function renderTranslatedPdf(
       }
     }
     appendContent(file, pageIndex, ops, { Font: fontResources });
+    if (drawnLinks.length > 0) moveLinks(file.doc.getPage(pageIndex), geometry, drawnLinks);
   }
   opts.onPage?.(layout.pages.length, layout.pages.length);
   await fonts.write();
@@ -297,6 +302,64 @@ function placementOf(page: number, item: Item, setting: BlockSetting, pageHeight
     sourceFont: (span?.font ?? '').replace(/^[A-Z]{6}\+/u, ''),
     fonts: [...new Set(fonts.map((f) => f.replace(/^[A-Z]{6}\+/u, '')))],
   };
+}
+
+interface DrawnLink {
+  href: string;
+  /** Where the linked words were drawn, in drawing space (y up). */
+  box: [number, number, number, number];
+  /** The translated block's box (displayed page, y down). */
+  area: BBox;
+}
+
+function uriOf(annotation: PDFDict): string | undefined {
+  const action = annotation.lookup(PDFName.of('A'));
+  if (!(action instanceof PDFDict)) return undefined;
+  const uri = action.lookup(PDFName.of('URI'));
+  return uri instanceof PDFString || uri instanceof PDFHexString ? uri.decodeText() : undefined;
+}
+
+/**
+ * A link annotation over translated words moves with them. The annotations of one target
+ * over one translated block, in reading order, take the places where its linked words
+ * were drawn, in drawing order, one line part each (a link the source wrapped over two
+ * lines has two annotations; the translation's two parts go to them). An annotation
+ * left over keeps the last part.
+ */
+function moveLinks(page: PDFPage, geometry: PageGeometry, drawn: DrawnLink[]): void {
+  const annots = page.node.lookup(PDFName.of('Annots'));
+  if (!(annots instanceof PDFArray)) return;
+  const found: { annotation: PDFDict; href: string; at: BBox }[] = [];
+  for (let i = 0; i < annots.size(); i++) {
+    const annotation = annots.lookup(i);
+    if (!(annotation instanceof PDFDict) || annotation.lookup(PDFName.of('Subtype')) !== PDFName.of('Link')) continue;
+    const href = uriOf(annotation);
+    const rect = annotation.lookup(PDFName.of('Rect'));
+    if (!href || !(rect instanceof PDFArray) || rect.size() !== 4) continue;
+    const values = rect.asArray().map((v) => (v instanceof PDFNumber ? v.asNumber() : NaN));
+    if (values.some((v) => !Number.isFinite(v))) continue;
+    found.push({ annotation, href, at: mapBox(geometry.toDisplay, values as BBox) });
+  }
+  found.sort((a, b) => a.at[1] - b.at[1] || a.at[0] - b.at[0]);
+  const areas = new Map<BBox, DrawnLink[]>();
+  for (const d of drawn) areas.set(d.area, [...(areas.get(d.area) ?? []), d]);
+  for (const [area, parts] of areas) {
+    for (const href of new Set(parts.map((p) => p.href))) {
+      const places = parts.filter((p) => p.href === href);
+      const inside = found.filter((f) => {
+        const cx = (f.at[0] + f.at[2]) / 2;
+        const cy = (f.at[1] + f.at[3]) / 2;
+        return f.href === href && cx >= area[0] - 2 && cx <= area[2] + 2 && cy >= area[1] - 2 && cy <= area[3] + 2;
+      });
+      inside.forEach((f, i) => {
+        const place = places[Math.min(i, places.length - 1)]!;
+        const user = mapBox(geometry.drawingToUser, place.box);
+        f.annotation.set(PDFName.of('Rect'), page.doc.context.obj(user.map((v) => Math.round(v * 100) / 100)));
+        // Quad points of the old position would point the link back there in some viewers.
+        f.annotation.delete(PDFName.of('QuadPoints'));
+      });
+    }
+  }
 }
 
 /**
@@ -361,7 +424,7 @@ function stretchesOf(item: Item, shaperFor: (style: SourceStyle) => TextShaper):
     const end = Math.min(m.end, item.translation.length);
     if (end <= start) continue;
     const style: SourceStyle = { ...item.style, bold: m.bold ?? item.style.bold, italic: m.italic ?? item.style.italic };
-    out.push({ start, end, shaper: shaperFor(style), ...(m.color ? { color: parseColor(m.color) } : {}) });
+    out.push({ start, end, shaper: shaperFor(style), ...(m.color ? { color: parseColor(m.color) } : {}), ...(m.href ? { href: m.href, link: out.length } : {}) });
     last = end;
   }
   return out;

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { crc32, deflateSync } from 'node:zlib';
 import { before, describe, test } from 'node:test';
 import {
   clip,
@@ -80,6 +81,38 @@ async function stylesPdf(): Promise<Uint8Array> {
 
   page.drawText('Sideways label along the margin', { x: 560, y: 300, size: 12, font: regular, rotate: degrees(90) });
   page.drawText('Slanted axis label text', { x: 120, y: 250, size: 12, font: regular, rotate: degrees(30) });
+  return doc.save();
+}
+
+/** A PNG of one grey, drawn by hand (no image library needed). */
+function greyPng(width: number, height: number, level: number): Uint8Array {
+  const chunk = (type: string, data: Buffer): Buffer => {
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const out = Buffer.alloc(body.length + 8);
+    out.writeUInt32BE(data.length, 0);
+    body.copy(out, 4);
+    out.writeUInt32BE(crc32(body), body.length + 4);
+    return out;
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 0, 0, 0, 0], 8);
+  const rows = Buffer.alloc((width + 1) * height, level);
+  for (let y = 0; y < height; y++) rows[y * (width + 1)] = 0;
+  return new Uint8Array(Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', header), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0))]));
+}
+
+/** A scan OCR'd elsewhere: one page-sized image, its words in an invisible text layer over it. */
+async function layeredScanPdf(): Promise<Uint8Array> {
+  const doc = await PDFDocument.create();
+  const page = doc.addPage([612, HEIGHT]);
+  const image = await doc.embedPng(greyPng(200, 260, 235));
+  page.drawImage(image, { x: 0, y: 0, width: 612, height: HEIGHT });
+  const font = await doc.embedFont(StandardFonts.Helvetica);
+  page.pushOperators(setTextRenderingMode(TextRenderingMode.Invisible));
+  page.drawText('Scanned letters read by an earlier recognition pass', { x: 72, y: HEIGHT - 100, size: 14, font });
+  page.drawText('and a second line of the same paragraph of text', { x: 72, y: HEIGHT - 118, size: 14, font });
   return doc.save();
 }
 
@@ -170,6 +203,9 @@ describe('styles are kept through translation', { skip: tools.skip }, () => {
     assert.ok(plainRuns.length > 0, 'the rest of the paragraph is not bold');
     assert.ok(all.some((s) => s.italic && /^[çć][àáâãäåā]/u.test(s.text)), `italic word kept: ${JSON.stringify(all.filter((s) => s.italic).map((s) => s.text))}`);
     assert.ok(all.some((s) => isBlue(s.color) && s.size < 15 && /p[rř][òóôõöø]/u.test(s.text)), 'the link keeps its blue');
+    // The link annotation moved with its words: extraction finds them under it again.
+    const linked = all.filter((s) => s.href === 'https://example.com/docs');
+    assert.ok(linked.length > 0 && linked.every((s) => isBlue(s.color) && /p[rř][òóôõöø]|ś[ìíîïī]ť/u.test(s.text)), `linked words: ${JSON.stringify(linked.map((s) => s.text))}`);
   });
 
   test('text the source does not show stays unshown', () => {
@@ -189,5 +225,20 @@ describe('styles are kept through translation', { skip: tools.skip }, () => {
     assert.ok(sideways.some((s) => s.text.includes('⟪') || /[àáâãäåāèéêëēìíîïīòóôõöø]/u.test(s.text)), JSON.stringify(sideways.map((s) => s.text)));
     assert.ok(slanted.some((s) => /[àáâãäåāèéêëēìíîïīòóôõöø]/u.test(s.text)), JSON.stringify(slanted.map((s) => s.text)));
     assert.ok(!spans(out).some((s) => s.text.includes('Sideways') || s.text.includes('Slanted')), 'the source text at an angle is gone');
+  });
+
+  test('a scan with an invisible text layer is translated visibly over its image', async () => {
+    const scan = await layeredScanPdf();
+    const read = (await extractLayout(scan, { ocr: 'off' })).document;
+    assert.equal(read.pages[0]!.scanned, true);
+    const blocks = read.pages.flatMap((p) => p.blocks);
+    const segments = segmentBlocks(blocks);
+    const texts = new Map(segments.map((s) => [s.id, restorePlaceholders(pseudoTranslate(s.text, 'de'), s.protected)]));
+    const translated = applyTranslations(read, reassemble(segments, texts));
+    const rendered = await renderTranslatedPdf(scan, read, renderTranslationsOf(read, translated), { targetLanguage: 'de', fonts: new FontLibrary() });
+    const again = spans((await extractLayout(rendered.bytes, { ocr: 'off' })).document);
+    assert.ok(again.some((s) => s.text.includes('⟪') && !s.hidden), 'the translation is shown');
+    assert.ok(!again.some((s) => /Scanned|recognition/u.test(s.text)), 'the old invisible layer is gone');
+    assert.ok(darkest(renderGray(rendered.bytes, 1, 72), [60, 80, 500, 125], 72) < 120, 'the translation is drawn in ink');
   });
 });

@@ -58,6 +58,8 @@ export interface PaintedLine {
   fonts: Map<string, EmbeddedFont>;
   /** Glyphs drawn (CIDs per font) and the text they were drawn for, for checks. */
   glyphCount: number;
+  /** Where each stretch with a link target was drawn: boxes in drawing space (x0, y0, x1, y1, y up). */
+  links: { href: string; link: number; box: [number, number, number, number] }[];
 }
 
 /**
@@ -77,9 +79,11 @@ export function paintLines(lines: PlacedLine[], size: number, color: [number, nu
   const fill = (c: [number, number, number]): ContentOp => ({ op: 'rg', operands: c.map((v) => num(r(v))) });
   ops.push(fill(color));
   let current = color;
+  const links: PaintedLine['links'] = [];
   for (const line of lines) {
     let x = line.x;
     for (const run of line.shaped.runs) {
+      const runStart = x;
       const wanted = run.color ?? color;
       if (wanted.some((v, i) => v !== current[i])) {
         ops.push(fill(wanted));
@@ -133,10 +137,17 @@ export function paintLines(lines: PlacedLine[], size: number, color: [number, nu
       flushShow();
       if (rise !== 0) ops.push({ op: 'Ts', operands: [num(0)] });
       if (run.reordered) ops.push({ op: 'EMC', operands: [] });
+      if (run.href && x > runStart) {
+        // Runs of one stretch on one line (a font change inside it) make one box.
+        const last = links[links.length - 1];
+        const box: [number, number, number, number] = [runStart, line.baseline - size * 0.25, x, line.baseline + size * 0.85];
+        if (last && last.link === (run.link ?? -1) && Math.abs(last.box[1] - box[1]) < 0.01) last.box = [Math.min(last.box[0], box[0]), box[1], Math.max(last.box[2], box[2]), box[3]];
+        else links.push({ href: run.href, link: run.link ?? -1, box });
+      }
     }
   }
   ops.push({ op: 'ET', operands: [] });
-  return { ops, fonts: used, glyphCount };
+  return { ops, fonts: used, glyphCount, links };
 }
 
 function hexBytes(hex: string): Uint8Array {

@@ -39,6 +39,9 @@ export interface ShapedRun {
   width: number;
   /** Fill colour of a stretch set in another colour than its block. */
   color?: [number, number, number];
+  /** Link target of the stretch the run belongs to, and which stretch that is. */
+  href?: string;
+  link?: number;
 }
 
 export interface ShapedLine {

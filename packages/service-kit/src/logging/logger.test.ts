@@ -5,7 +5,7 @@ import { context, trace } from '@opentelemetry/api';
 import { makeEnvelope } from '@docat/contracts';
 import { LOG_FIELDS_KEY, runIncoming, startOutgoing } from '@docat/transport';
 import { startTracing } from '../tracing/tracing.js';
-import { contextFields, loggableUrl, requestLogLevel, setupLogging } from './logger.js';
+import { contextFields, loggableUrl, setupLogging } from './logger.js';
 
 class Lines extends Writable {
   readonly lines: Record<string, unknown>[] = [];
@@ -91,36 +91,5 @@ describe('log lines', () => {
     );
     assert.equal(trace.getSpan(context.active()), undefined);
     assert.deepEqual(contextFields(), {});
-  });
-});
-
-describe('request log levels', () => {
-  test('successful reads go to debug unless sampled; writes, client and server errors keep their level; polls stay silent', () => {
-    assert.equal(requestLogLevel('GET', '/v1/jobs/abc', 200, false, 0), 'debug');
-    assert.equal(requestLogLevel('HEAD', '/v1/jobs/abc/result', 304, false, 0), 'debug');
-    assert.equal(requestLogLevel('POST', '/v1/documents', 202, false, 0), 'info');
-    assert.equal(requestLogLevel('DELETE', '/v1/jobs/abc', 200, false, 0), 'info');
-    assert.equal(requestLogLevel('GET', '/v1/jobs/abc', 404, false, 0), 'warn');
-    assert.equal(requestLogLevel('GET', '/v1/jobs/abc', 503, false, 0), 'error');
-    assert.equal(requestLogLevel('GET', '/v1/jobs/abc', 200, true, 0), 'error');
-    assert.equal(requestLogLevel('GET', '/healthz?x=1', 500, false, 1), 'silent');
-  });
-
-  test('a sample share logs that share of successful reads at info', () => {
-    let i = 0;
-    const sequence = () => (i++ % 10) / 10; // 0.0, 0.1, ... 0.9
-    const levels = Array.from({ length: 100 }, () =>
-      requestLogLevel('GET', '/v1/jobs', 200, false, 0.25, sequence),
-    );
-    assert.equal(
-      levels.filter((l) => l === 'info').length,
-      30,
-      'values 0.0, 0.1 and 0.2 fall under 0.25',
-    );
-    assert.equal(levels.filter((l) => l === 'debug').length, 70);
-    assert.equal(
-      requestLogLevel('GET', '/v1/jobs', 200, false, 1, () => 0.999),
-      'info',
-    );
   });
 });

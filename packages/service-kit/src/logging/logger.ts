@@ -103,12 +103,6 @@ export interface LoggingOptions {
   /** `service` of every line: the app name, or `standalone` for the one-process mode. */
   service: string;
   level: LogLevel;
-  /**
-   * Share (0 to 1) of successful read requests (GET, HEAD, OPTIONS below 400) logged at
-   * info; the rest go to debug. Default 0: polling clients do not fill the info log.
-   */
-  readSample?: number;
-  random?: () => number;
   /** Default: standard output, written synchronously so nothing is lost at `process.exit`. */
   destination?: NodeJS.WritableStream | { write(line: string): void };
 }
@@ -122,29 +116,6 @@ export interface Logging {
 }
 
 let current: Logging | undefined;
-
-const QUIET_PATHS = new Set(['/health', '/healthz', '/readyz', '/metrics']);
-const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
-
-/**
- * The level of one request's log line: polls silent, failures error, client errors
- * warn, writes info, and successful reads info only for the sampled share (else debug).
- */
-export function requestLogLevel(
-  method: string | undefined,
-  url: string | undefined,
-  status: number,
-  failed: boolean,
-  readSample: number,
-  random: () => number = Math.random,
-): 'silent' | 'error' | 'warn' | 'info' | 'debug' {
-  if (QUIET_PATHS.has((url ?? '').split('?')[0] ?? '')) return 'silent';
-  if (failed || status >= 500) return 'error';
-  if (status >= 400) return 'warn';
-  if (READS.has((method ?? '').toUpperCase()))
-    return readSample > 0 && random() < readSample ? 'info' : 'debug';
-  return 'info';
-}
 
 /**
  * The process's one pino logger (JSON lines), created once: standalone mode boots six
@@ -186,16 +157,6 @@ export function setupLogging(opts: LoggingOptions): Logging {
         res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
         err: stdSerializers.err,
       },
-      // Polls are silent even when they fail: an unhealthy answer every few seconds is not news.
-      customLogLevel: (req: IncomingMessage, res: ServerResponse, err?: Error) =>
-        requestLogLevel(
-          req.method,
-          req.url,
-          res.statusCode,
-          Boolean(err),
-          opts.readSample ?? 0,
-          opts.random,
-        ),
       // pino-http invents an Error (with its own stack) for a 5xx that threw nothing; the message says enough.
       customErrorObject: (
         _req: IncomingMessage,

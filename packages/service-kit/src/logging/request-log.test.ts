@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { IncomingMessage } from 'node:http';
 import { pino } from 'pino';
 import { REDACTED_PATHS } from './logger.js';
-import { defaultRequestLevel, logHttpRequests, type RequestLevel } from './request-log.js';
+import { defaultRequestLevel, logHttpRequests, sampledRequestLevel, type RequestLevel } from './request-log.js';
 
 type Hook = (request: unknown, reply: unknown, done: () => void) => void;
 
@@ -105,5 +105,20 @@ describe('HTTP request lines', () => {
   test('a server that is not Fastify gets nothing installed', () => {
     assert.equal(logHttpRequests({}, sink().logger), false);
     assert.equal(logHttpRequests(null, sink().logger), false);
+  });
+});
+
+describe('sampled read requests (LOG_READ_REQUESTS_SAMPLE)', () => {
+  test('that share of successful reads logs at info; the other levels are unchanged', () => {
+    let i = 0;
+    const sequence = () => (i++ % 10) / 10; // 0.0, 0.1, ... 0.9
+    const level = sampledRequestLevel(0.25, sequence);
+    const levels = Array.from({ length: 100 }, () => level('GET', '/v1/jobs', 200, false));
+    assert.equal(levels.filter((l) => l === 'info').length, 30, 'draws 0.0, 0.1 and 0.2 fall under 0.25');
+    assert.equal(levels.filter((l) => l === 'debug').length, 70);
+    assert.equal(level('GET', '/v1/jobs', 404, false), 'warn');
+    assert.equal(level('POST', '/v1/documents', 202, false), 'info');
+    assert.equal(level('GET', '/healthz', 200, false), 'silent');
+    assert.equal(sampledRequestLevel(0), defaultRequestLevel, 'no sample: the default rule itself');
   });
 });

@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { BBox, Block, Span } from '@docat/contracts';
+import { inlineMarks } from './inline-marks.js';
+import { frameAxes, frameBoxToPage } from './rotated-text.js';
+
+function span(text: string, style: Partial<Span> = {}): Span {
+  return { text, bbox: [0, 0, 10, 10], font: 'Times-Roman', size: 10, ...style };
+}
+
+function block(lines: Span[][], text: string): Pick<Block, 'lines' | 'text'> {
+  return { text, lines: lines.map((spans) => ({ bbox: [0, 0, 10, 10] as BBox, spans })) };
+}
+
+describe('inlineMarks', () => {
+  test('a run-in bold heading and an italic word over a joined hyphen', () => {
+    const b = block(
+      [
+        [span('Function inlining.', { bold: true, font: 'Times-Bold' }), span(' LIR traces can cross function bound-')],
+        [span('aries '), span('freely', { italic: true }), span(' in both directions.')],
+      ],
+      'Function inlining. LIR traces can cross function boundaries freely in both directions.',
+    );
+    const marks = inlineMarks(b).map((m) => ({ text: b.text.slice(m.start, m.end), bold: m.bold, italic: m.italic }));
+    assert.deepEqual(marks, [
+      { text: 'Function inlining.', bold: true, italic: undefined },
+      { text: 'freely', bold: undefined, italic: true },
+    ]);
+  });
+
+  test('styles are relative to the block: a bold heading with one regular word marks that word', () => {
+    const b = block([[span('Results for', { bold: true }), span(' most ', {}), span('programs', { bold: true })]], 'Results for most programs');
+    assert.deepEqual(inlineMarks(b), [{ start: 12, end: 16, bold: false }]);
+  });
+
+  test('a colour a shade off is the same colour; a blue link is a mark', () => {
+    const b = block(
+      [[span('See the', { color: '#000000' }), span(' report', { color: '#0a0a0a' }), span(' online', { color: '#1a4dcc', href: 'https://example.com' }), span(' today.', { color: '#000000' })]],
+      'See the report online today.',
+    );
+    assert.deepEqual(inlineMarks(b), [{ start: 15, end: 21, color: '#1a4dcc', href: 'https://example.com' }]);
+  });
+
+  test('unshown spans do not decide the block style', () => {
+    const b = block([[span('hidden words here', { hidden: true, bold: true }), span('shown')]], 'hidden words here shown');
+    assert.equal(inlineMarks(b)[0]!.bold, true);
+  });
+});
+
+describe('frames of text at an angle', () => {
+  test('a frame box maps back onto the page box it came from', () => {
+    for (const angle of [90, -90, 30, 180]) {
+      const { u, d } = frameAxes(angle);
+      assert.ok(Math.abs(u[0] * d[0] + u[1] * d[1]) < 1e-9, 'axes are perpendicular');
+    }
+    // Text running up the page (90 degrees): its frame's x runs along -y of the page.
+    const page = frameBoxToPage(90, [-300, 100, -200, 112]);
+    assert.deepEqual(page.map((v) => Math.round(v)), [100, 200, 112, 300]);
+  });
+});
