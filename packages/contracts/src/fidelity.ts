@@ -137,7 +137,7 @@ export const fidelitySummarySchema = z.object({
   overflowing: z.number().int().nonnegative(),
   overlaps: z.number().int().nonnegative(),
   missingGlyphs: z.number().int().nonnegative(),
-  /** `.notdef` glyphs found when the output was read back. */
+  /** `.notdef` glyphs (glyph 0) of the set text found when the output was read back. */
   notdef: z.number().int().nonnegative(),
   substitutedFonts: z.number().int().nonnegative(),
 });

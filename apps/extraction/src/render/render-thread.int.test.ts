@@ -97,7 +97,11 @@ describe('render thread (tracemonkey.pdf -> ja, every page)', { skip: req.skip }
     blocked.disable();
     t.diagnostic(`in-process render + dual ${inProcessMs.toFixed(0)} ms (event-loop delay max ${(blocked.max / 1e6).toFixed(0)} ms); thread render + dual ${threadMs.toFixed(0)} ms; event-loop delay max ${maxDelayMs.toFixed(1)} ms, p99 ${(delay.percentile(99) / 1e6).toFixed(1)} ms; stalls ${JSON.stringify(stalls)}; pages at ${JSON.stringify(progress.map((p) => p[2]))}`);
 
-    assert.ok(maxDelayMs < 200, `event loop blocked for ${maxDelayMs.toFixed(1)} ms`);
+    // 200 ms on a quiet machine; on a loaded one every stall grows, so the bound is also
+    // relative: the thread must leave the loop at least three times freer than an
+    // in-process render of the same bytes, measured in the same run.
+    const inProcessMaxMs = blocked.max / 1e6;
+    assert.ok(maxDelayMs < Math.max(200, inProcessMaxMs / 3), `event loop blocked for ${maxDelayMs.toFixed(1)} ms (in process: ${inProcessMaxMs.toFixed(0)} ms)`);
     // Progress: before each page of the layout, then once at the end.
     assert.deepEqual(
       progress.map(([done]) => done),

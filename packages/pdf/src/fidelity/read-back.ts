@@ -16,7 +16,10 @@ export interface ReadBackPage {
   keptInk: BBox[];
   /** Words of the text the renderer set. */
   added: ReadWord[];
-  /** Glyphs of set text that read back as `.notdef` (glyph 0) or as no character. */
+  /**
+   * Glyphs of set text drawn as `.notdef` (glyph 0). A glyph that maps to no character is
+   * not one: shaped scripts draw such glyphs (parts of a ligature) inside an ActualText span.
+   */
   notdef: number;
 }
 
@@ -45,7 +48,7 @@ export async function readBack(bytes: Uint8Array): Promise<ReadBackPage[]> {
     page.kept = wordsOf(keptRuns, (b) => mapBox(geometry.toDisplay, b));
     page.added = wordsOf(addedRuns, (b) => mapBox(geometry.toDisplay, b));
     for (const run of keptRuns) for (const g of run.glyphs) if (g.unicode.trim() !== '') page.keptInk.push(mapBox(geometry.toDisplay, g.bbox));
-    for (const run of addedRuns) for (const g of run.glyphs) if (g.code === 0 || g.unicode === '' || g.unicode === '\uFFFD') page.notdef++;
+    for (const run of addedRuns) for (const g of run.glyphs) if (g.code === 0) page.notdef++;
     pages.push(page);
   }
   return pages;
