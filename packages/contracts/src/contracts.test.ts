@@ -8,6 +8,7 @@ import {
   envelopeSchema,
   parsePageRange,
   uploadOptionsSchema,
+  outputAffectingOptions,
   uuidv7,
   uuidv7Time,
   problemSchema,
@@ -51,6 +52,15 @@ describe('upload options', () => {
     assert.equal(parsed.noCache, true);
     assert.equal(parsed.useMemory, true);
     assert.equal(parsed.dualMode, 'side');
+    assert.equal(parsed.translateFigureText, undefined);
+  });
+  test('translateFigureText is a multipart boolean that changes the result-cache key', () => {
+    const on = uploadOptionsSchema.parse({ targetLanguage: 'de', translateFigureText: 'true' });
+    const off = uploadOptionsSchema.parse({ targetLanguage: 'de', translateFigureText: 'false' });
+    assert.equal(on.translateFigureText, true);
+    assert.equal(off.translateFigureText, false);
+    assert.notDeepEqual(outputAffectingOptions(on), outputAffectingOptions(off));
+    assert.deepEqual(outputAffectingOptions(off), outputAffectingOptions(uploadOptionsSchema.parse({ targetLanguage: 'de' })));
   });
   test('rejects unknown formats, languages, page ranges and non-http webhooks', () => {
     assert.equal(uploadOptionsSchema.safeParse({ targetLanguage: 'de', outputs: 'pdf,exe' }).success, false);

@@ -236,3 +236,18 @@ describe('a table of contents', () => {
     assert.equal(idx.blocks.filter((b) => b.type === 'table').length, 0);
   });
 });
+
+describe('cost', () => {
+  test('a page of thousands of separate marks is laid out quickly', () => {
+    const marks: PathShape[] = [];
+    // Pairs of dots 16 pt apart: too far for one cluster, near enough to be joined pairwise.
+    for (let i = 0; i < 1500; i++) {
+      const x = 20 + (i % 36) * 16;
+      const y = 20 + Math.floor(i / 36) * 16;
+      marks.push(curve([x, y, x + 3, y + 3]), curve([x + 3.5, y, x + 6.5, y + 3]));
+    }
+    const t0 = performance.now();
+    layoutPage(page([span('A scatter plot of many points', 54, 770)], marks));
+    assert.ok(performance.now() - t0 < 5000, `${Math.round(performance.now() - t0)} ms`);
+  });
+});

@@ -265,7 +265,9 @@ function vectorFigures(paths: readonly BBox[], pageWidth: number, pageHeight: nu
   // Parts of one figure (panels (a) and (b), a chart and its legend) sit apart with some
   // white space between them, but with no running text in it.
   const parts = clusters.filter((c) => c.count >= 2);
-  for (let changed = true; changed; ) {
+  // Pairwise joining is quadratic in the parts per pass: a page of thousands of separate
+  // marks (a map, a scatter plot) keeps the clusters of the first pass.
+  for (let changed = parts.length <= 400; changed; ) {
     changed = false;
     for (let i = 0; i < parts.length && !changed; i++) {
       for (let j = i + 1; j < parts.length && !changed; j++) {
