@@ -52,7 +52,7 @@ describe('upload options', () => {
     assert.equal(parsed.noCache, true);
     assert.equal(parsed.useMemory, true);
     assert.equal(parsed.dualMode, 'side');
-    assert.equal(parsed.translateFigureText, undefined);
+    assert.equal(parsed.translateFigureText, false);
   });
   test('translateFigureText is a multipart boolean that changes the result-cache key', () => {
     const on = uploadOptionsSchema.parse({ targetLanguage: 'de', translateFigureText: 'true' });
