@@ -221,6 +221,15 @@ describe('a table of contents', () => {
     const titles = out.blocks.filter((b) => !b.text.startsWith('.')).map((b) => b.text);
     assert.deepEqual(titles, entries.map(([t]) => t));
   });
+  test('runs of dots set with double spaces that end in no page number are laid out at once', () => {
+    // Each space could be matched on either side of a dot: the leader pattern once tried every
+    // split (seconds for 14 dots, minutes for a contents page merged into one line).
+    const text = `1.1 Programming languages ${'.  '.repeat(18)}3 1.2 Input and output ${'.  '.repeat(18)}x`;
+    const started = performance.now();
+    const laid = layoutPage(page([{ ...span(text, 72, 100), bbox: [72, 100, 540, 112] as BBox }]));
+    assert.ok(performance.now() - started < 1_000, `layout took ${Math.round(performance.now() - started)} ms`);
+    assert.match(laid.blocks.map((b) => b.text).join(' '), /Input and output/);
+  });
   test('keeps leaders and page numbers out of the titles, right-aligned where they were', () => {
     const leaders = out.blocks.filter((b) => b.text.startsWith('.'));
     assert.deepEqual(leaders.map((b) => b.text.replace(/[.\s]+/gu, ' ').trim()), entries.map(([, p]) => p!.replace(/\s+/gu, ' ')));

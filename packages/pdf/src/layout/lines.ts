@@ -93,7 +93,7 @@ function advanceOf(text: string): number {
 }
 
 /** Dot leaders (three or more dots, middle dots or ellipses, spaced or not) then page numbers (12, 3-5, 12, 19, A-4, iv) at the end. */
-const LEADER_RE = /(?:\s*[.·•…_]\s*){3,}\s*(?:[A-Z]?\d{1,4}(?:\s*[-–,]\s*[A-Z]?\d{1,4})*|[ivxlcdm]{1,7})\s*$/iu;
+const LEADER_RE = /\s*(?:[.·•…_]\s*){3,}(?:[A-Z]?\d{1,4}(?:\s*[-–,]\s*[A-Z]?\d{1,4})*|[ivxlcdm]{1,7})\s*$/iu;
 
 /**
  * Cut table-of-contents entries ("2.1 Methods ........ 12") into their title and their
