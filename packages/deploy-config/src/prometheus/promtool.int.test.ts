@@ -26,7 +26,7 @@ describe('Prometheus rules', () => {
     () => {
       const run = promtool(['check', 'rules', 'alerts.yml']);
       assert.equal(run.status, 0, run.output);
-      assert.match(run.output, /SUCCESS: 6 rules found/);
+      assert.match(run.output, /SUCCESS: 7 rules found/);
       const rules = readFileSync(join(dir, 'alerts.yml'), 'utf8');
       for (const metric of [
         'docat_http_requests_total',
@@ -35,6 +35,7 @@ describe('Prometheus rules', () => {
         'up{job=~"docat-.*"}',
         'docat_engine_requests_total',
         'docat_webhook_dead_letters_total',
+        'docat_queue_oldest_waiting_age_seconds',
       ])
         assert.ok(rules.includes(metric), metric);
     },
