@@ -114,7 +114,7 @@ describe('admin queue endpoints', { skip: corpus.skip }, () => {
       const notFound = await admin.request<{ code: string }>('POST', '/v1/admin/queues/notify/failed/0190a8f0-0000-7000-8000-000000000000/retry');
       assert.equal(notFound.status, 404);
       assert.equal((await admin.request('GET', '/v1/admin/queues/nope/failed')).status, 404);
-      assert.equal((await admin.request('POST', '/v1/admin/queues/notify/failed/not-an-id/retry')).status, 404);
+      assert.equal((await admin.request('POST', '/v1/admin/queues/notify/failed/not-an-id/retry')).status, 400, 'a malformed id is VALIDATION_FAILED');
       assert.equal((await admin.request('GET', '/v1/admin/queues/notify/failed?limit=0')).status, 400);
     } finally {
       await queue.stop();

@@ -14,12 +14,15 @@ import { WorkerCapacityAnnouncer } from './worker-capacity.js';
 
 type StepPayload = { jobId: string; lease: number; chunk?: number };
 
+/** Pause before retrying a failed attempt, times the attempt number. */
+const RETRY_DELAY_MS = 1_000;
+
 /**
  * The common frame of a queue step: validate the payload, claim the step's lease (a
  * stale step, one of a finished job or one another run holds, is acknowledged and
  * dropped unrun), keep the lease with a heartbeat while running, run with a signal that
  * fires on cancel, lease loss or worker stop, and turn errors into either a final
- * `chunk.step-failed` report (document errors, last attempt) or a retry.
+ * `chunk.step-failed` report (document errors, last attempt) or a retry under the same lease.
  */
 @Injectable()
 export class StepRunner {
@@ -77,29 +80,42 @@ export class StepRunner {
       const tracked = this.registry.track(data.jobId, AbortSignal.any([job.signal, held.lost]));
       const stopTimer = jobStageDuration.startTimer({ stage: step });
       try {
-        await run(data, tracked.signal, userId);
-        stopTimer();
-      } catch (err) {
-        if (this.registry.isCancelled(data.jobId)) {
-          this.logger.log(`${queue} of job ${data.jobId} aborted: cancelled`);
-          return;
+        // A failed attempt that may succeed later is retried here, under the lease this run
+        // holds (its heartbeat keeps it), rather than through the queue: a queue retry would
+        // claim as another run and wait out this run's lease, and each take-over would find
+        // the step failing again without ever reaching its last attempt.
+        for (let attempt = Math.max(1, job.attempt); ; attempt++) {
+          try {
+            await run(data, tracked.signal, userId);
+            stopTimer();
+            return;
+          } catch (err) {
+            if (this.registry.isCancelled(data.jobId)) {
+              this.logger.log(`${queue} of job ${data.jobId} aborted: cancelled`);
+              return;
+            }
+            if (held.lost.aborted && !job.signal.aborted) {
+              this.logger.warn(
+                `${queue} of job ${data.jobId} chunk ${ref.chunk} aborted: ${String((held.lost.reason as Error | undefined)?.message ?? 'step lease lost')}`,
+              );
+              return;
+            }
+            if (job.signal.aborted) throw err;
+            const failure = finalFailure(err, attempt);
+            if (failure) {
+              this.logger.warn(`${queue} of job ${data.jobId} failed: ${failure.code} ${failure.message}`);
+              await this.reporter.failed(
+                { jobId: data.jobId, chunk: data.chunk ?? 0, step, lease: data.lease, error: failure },
+                userId,
+              );
+              return;
+            }
+            this.logger.warn(
+              `${queue} of job ${data.jobId} chunk ${ref.chunk} attempt ${attempt} failed, retrying: ${err instanceof Error ? err.message : String(err)}`,
+            );
+            await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS * attempt));
+          }
         }
-        if (held.lost.aborted && !job.signal.aborted) {
-          this.logger.warn(
-            `${queue} of job ${data.jobId} chunk ${ref.chunk} aborted: ${String((held.lost.reason as Error | undefined)?.message ?? 'step lease lost')}`,
-          );
-          return;
-        }
-        if (job.signal.aborted) throw err;
-        const failure = finalFailure(err, job.attempt);
-        if (!failure) throw err;
-        this.logger.warn(
-          `${queue} of job ${data.jobId} failed: ${failure.code} ${failure.message}`,
-        );
-        await this.reporter.failed(
-          { jobId: data.jobId, chunk: data.chunk ?? 0, step, lease: data.lease, error: failure },
-          userId,
-        );
       } finally {
         held.stop();
         tracked.release();
