@@ -35,6 +35,17 @@ describe('figures, captions and ruled tables on real pages', () => {
     assert.equal(p.blocks.filter((b) => b.type === 'list_item').length, 2);
   });
 
+  test('tracemonkey page 6: the panels of Figure 6 and the labels between them are one figure', { skip: req.skip }, async () => {
+    const p = await page('tracemonkey.pdf', 6);
+    const caption = find(p, 'Figure 6.');
+    assert.equal(caption?.type, 'caption');
+    const above = p.blocks.filter((b) => b.bbox[0] > 300 && b.bbox[1] > 280 && b.bbox[3] < caption.bbox[1]);
+    // Panels (a) and (b) are small drawings of rules and arcs; their labels sit between them and panel (c).
+    assert.deepEqual(above.map((b) => b.type), ['figure']);
+    for (const label of ['Trace 1', 'Trace 2', 'Boolean', 'Linked', '(a)', '(c)']) assert.ok(above[0]!.text.includes(label), label);
+    assert.equal(find(p, '3.3 Blacklisting')?.type, 'heading');
+  });
+
   test('Korean report: the boxed abstract is a paragraph, the ruled table a table under its caption', { skip: req.skip }, async () => {
     const p1 = await page('korean-report-4p.pdf', 1);
     assert.equal(find(p1, '2020.1.1. 「감염병예방법」')?.type, 'paragraph');
