@@ -30,7 +30,7 @@ const unescape = (s: string): string =>
     .replace(/&lt;/gu, '<')
     .replace(/&gt;/gu, '>')
     .replace(/&quot;/gu, '"')
-    .replace(/&#39;/gu, "'")
+    .replace(/&#39;|&apos;/gu, "'")
     .replace(/&amp;/gu, '&');
 
 const ATTR_BOX = /xMin="([-\d.]+)" yMin="([-\d.]+)" xMax="([-\d.]+)" yMax="([-\d.]+)"/u;
