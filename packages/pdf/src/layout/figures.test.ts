@@ -190,6 +190,37 @@ describe('boxes, panels and ruled forms hold text', () => {
   });
 });
 
+describe('form headers and rows', () => {
+  test('a big form number and the small print beside it are separate blocks; a superscript stays in its line', () => {
+    const big = { ...span('1040', 50, 30, { size: 24 }), bbox: [50, 30, 100, 58.7] as BBox };
+    const small = { ...span('Department of the Treasury', 108, 38, { size: 6 }), bbox: [108, 38, 190, 45] as BBox };
+    const title = { ...span('Individual Income Tax Return', 108, 45, { size: 12 }), bbox: [108, 45, 290, 59] as BBox };
+    const body = span('The trace is recorded', 54, 200);
+    const sup = { ...span('2', body.bbox[2] + 1, 198, { size: 7 }), bbox: [body.bbox[2] + 1, 198, body.bbox[2] + 5, 206] as BBox };
+    const rest = span('and compiled to native code.', sup.bbox[2] + 3, 200);
+    const out = layoutPage(page([big, small, title, body, sup, rest]));
+    const texts = out.blocks.map((b) => b.text);
+    assert.ok(texts.includes('1040'), texts.join(' | '));
+    assert.ok(texts.includes('Department of the Treasury'), texts.join(' | '));
+    assert.ok(texts.includes('Individual Income Tax Return'), texts.join(' | '));
+    assert.ok(texts.includes('The trace is recorded 2 and compiled to native code.'), texts.join(' | '));
+  });
+  test('labels on one row with a table between them are separate blocks', () => {
+    const rules: PathShape[] = [];
+    for (const y of [100, 120, 140]) rules.push({ bbox: [200, y, 400, y + 0.6], filled: true, stroked: false, rectilinear: true });
+    for (const x of [200, 300, 400]) rules.push({ bbox: [x, 100, x + 0.6, 140], filled: true, stroked: false, rectilinear: true });
+    const cells = ['Check here', 'if you want', 'Your share', 'of the fund'].map((t, i) => span(t, 205 + (i % 2) * 100, 104 + Math.floor(i / 2) * 20));
+    const left = span('Election Campaign', 54, 104);
+    const right = span('Spouse', 450, 104);
+    // A line across the page right above the row: no white space to cut the region at.
+    const across = span('Checking a box below will not change your tax or refund, and it is only done once.', 54, 88);
+    const out = layoutPage(page([across, left, right, ...cells], rules));
+    assert.ok(out.blocks.some((b) => b.type === 'table'));
+    const texts = out.blocks.map((b) => b.text);
+    assert.ok(texts.includes('Election Campaign') && texts.includes('Spouse'), texts.join(' | '));
+  });
+});
+
 describe('captions', () => {
   test('are recognised in many languages and styles', () => {
     for (const t of [

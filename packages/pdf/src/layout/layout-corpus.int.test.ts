@@ -72,5 +72,12 @@ describe('figures, captions and ruled tables on real pages', () => {
     const p = await page('prefilled_f1040.pdf', 1);
     assert.equal(p.blocks.filter((b) => b.type === 'figure').length, 0);
     assert.ok(p.blocks.some((b) => b.text.startsWith('Taxable interest')));
+    // The form number, the small print above the title and the title are blocks of their own,
+    // and labels on either side of a grid are not joined across it.
+    assert.equal(find(p, '1040')?.text, '1040');
+    assert.equal(find(p, 'Department of the Treasury')?.text, 'Department of the Treasury—Internal Revenue Service');
+    assert.ok(find(p, 'U.S. Individual Income Tax Return'));
+    assert.equal(find(p, 'Election Campaign')?.text, 'Election Campaign');
+    assert.equal(find(p, 'Spouse’s social security number')?.text, 'Spouse’s social security number');
   });
 });

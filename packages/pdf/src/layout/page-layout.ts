@@ -17,7 +17,8 @@ type Item =
   | { kind: 'table'; bbox: BBox; table: TableRegion }
   | { kind: 'figure'; bbox: BBox; figure: FigureRegion };
 
-type Group = { kind: 'lines'; lines: LineBox[] } | { kind: 'table'; table: TableRegion } | { kind: 'figure'; figure: FigureRegion };
+/** A run of lines, with the boxes of the tables and figures of its region, which no paragraph spans. */
+type Group = { kind: 'lines'; lines: LineBox[]; obstacles?: BBox[] } | { kind: 'table'; table: TableRegion } | { kind: 'figure'; figure: FigureRegion };
 
 /** Turn what was read from a page into ordered blocks. Pure: same content, same page. */
 export function layoutPage(content: PageContent): Page {
@@ -86,7 +87,7 @@ export function layoutPage(content: PageContent): Page {
           push({ type: 'code', bbox: roundBox(unionAll(run.lines.map((l) => l.bbox))), lines: run.lines.map(toLine), text: codeText(run.lines) });
           continue;
         }
-        for (const para of splitParagraphs(run.lines, em)) {
+        for (const para of splitParagraphs(run.lines, em, g.obstacles ?? [])) {
           const text = joinLines(para.map((l) => l.text));
           const size = weightedMode(para);
           const bold = para.every((l) => l.bold);
@@ -462,17 +463,21 @@ function xyCut(items: Item[], em: number, pageWidth: number, out: Group[], depth
 
 function emitLeaf(items: Item[], out: Group[]): void {
   const sorted = [...items].sort((a, b) => a.bbox[1] - b.bbox[1] || a.bbox[0] - b.bbox[0]);
+  const obstacles = items.filter((i) => i.kind !== 'line').map((i) => i.bbox);
   let lines: LineBox[] = [];
+  const flush = () => {
+    if (lines.length) out.push({ kind: 'lines', lines, ...(obstacles.length ? { obstacles } : {}) });
+    lines = [];
+  };
   for (const item of sorted) {
     if (item.kind === 'line') {
       lines.push(item.line);
       continue;
     }
-    if (lines.length) out.push({ kind: 'lines', lines });
-    lines = [];
+    flush();
     out.push(item.kind === 'table' ? { kind: 'table', table: item.table } : { kind: 'figure', figure: item.figure });
   }
-  if (lines.length) out.push({ kind: 'lines', lines });
+  flush();
 }
 
 /** Font names of fixed-pitch typefaces (TeX's `cmtt`, Courier, the *Mono families...). */
@@ -577,8 +582,13 @@ function isTextBand(figure: FigureRegion): boolean {
   return figure.bbox[3] - figure.bbox[1] <= tallest * 2.5 && figure.lines.some((l) => /\p{L}{2}/u.test(l.text));
 }
 
-/** Split a run of lines with even spacing into paragraphs, list items and headings. */
-function splitParagraphs(lines: readonly LineBox[], em: number): LineBox[][] {
+/**
+ * Split a run of lines with even spacing into paragraphs, list items and headings. Two
+ * lines whose joint box reaches over a table or figure of the same region (`obstacles`)
+ * are never one block: a form's label on the left and a check box's label on the right of
+ * a table, a label and a letter of a vertical "PRINT CLEARLY" beside the form's grid.
+ */
+function splitParagraphs(lines: readonly LineBox[], em: number, obstacles: readonly BBox[] = []): LineBox[][] {
   const sorted = mergeRowFragments(lines);
   const x0 = Math.min(...sorted.map((l) => l.bbox[0]));
   const x1 = Math.max(...sorted.map((l) => l.bbox[2]));
@@ -593,7 +603,11 @@ function splitParagraphs(lines: readonly LineBox[], em: number): LineBox[][] {
       const indent = line.bbox[0] - x0 > em * 0.8 && prev.bbox[0] - x0 <= em * 0.8;
       const prevShort = prev.bbox[2] < x1 - em * 3 && /[.!?:;)"'”。]$/.test(prev.text);
       const gap = line.bbox[1] - prev.bbox[3];
+      // Two lines whose joint box reaches over a table or figure of the region are not one block.
+      const joint = union(prev.bbox, line.bbox);
+      const acrossObstacle = obstacles.some((o) => intersection(joint, grow(o, -1)) > 0);
       brk =
+        acrossObstacle ||
         // A contents entry's title ends at its leader; the leader and page number stand alone.
         line.leader === true ||
         prev.leader === true ||
