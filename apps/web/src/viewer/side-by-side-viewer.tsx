@@ -78,6 +78,7 @@ function PageCanvas({
   root,
   label,
   onRendered,
+  wait = false,
 }: {
   doc: PDFDocumentProxy;
   pageNumber: number;
@@ -85,6 +86,8 @@ function PageCanvas({
   root: RefObject<HTMLElement | null>;
   label: string;
   onRendered?: () => void;
+  /** Hold the drawing back (the first page goes first: other pages would share its time). */
+  wait?: boolean;
 }) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const [page, setPage] = useState<PDFPageProxy | null>(null);
@@ -113,7 +116,7 @@ function PageCanvas({
 
   useEffect(() => {
     const element = canvas.current;
-    if (!page || !visible || !element || width <= 0) return;
+    if (!page || !visible || wait || !element || width <= 0) return;
     const base = page.getViewport({ scale: 1 });
     const ratio = window.devicePixelRatio || 1;
     const viewport = page.getViewport({ scale: (width / base.width) * ratio });
@@ -130,7 +133,7 @@ function PageCanvas({
     );
     return () => task?.cancel();
     // onRendered is a notification, not an input of the drawing.
-  }, [page, visible, width]);
+  }, [page, visible, wait, width]);
 
   const base = page?.getViewport({ scale: 1 });
   const height = base ? Math.round((width * base.height) / base.width) : Math.round(width * 1.294);
@@ -234,19 +237,23 @@ export default function SideBySideViewer({ job }: { job: JobView }) {
     keepRow.current = topRow(scroller.current);
     change();
   };
+  /** Scrolls the pages, not the window, so the toolbar and thumbnails stay where they are. */
+  const scrollToRow = (row: number): HTMLElement | null => {
+    const box = scroller.current;
+    const target = box?.querySelector<HTMLElement>(`[data-row="${row}"]`);
+    if (!box || !target) return null;
+    box.scrollTop += target.getBoundingClientRect().top - box.getBoundingClientRect().top - gap;
+    return target;
+  };
   useLayoutEffect(() => {
     const row = keepRow.current;
     keepRow.current = null;
-    if (row !== null)
-      scroller.current
-        ?.querySelector<HTMLElement>(`[data-row="${row}"]`)
-        ?.scrollIntoView({ block: 'start' });
+    if (row !== null) scrollToRow(row);
   }, [mode, pane, zoom]);
 
   const jumpTo = (row: number) => {
-    const target = scroller.current?.querySelector<HTMLElement>(`[data-row="${row}"]`);
-    target?.scrollIntoView({ block: 'start' });
-    target?.focus({ preventScroll: true });
+    scrollToRow(row)?.focus({ preventScroll: true });
+    scroller.current?.scrollIntoView({ block: 'nearest' });
   };
 
   // Thumbnails wait for the first page: it is what the reader looks at first.
@@ -427,6 +434,7 @@ export default function SideBySideViewer({ job }: { job: JobView }) {
                       width={pageWidth}
                       root={scroller}
                       label={`Original, page ${originalPageOf(row)}`}
+                      wait={row > 1 && !firstShown}
                       {...(row === 1 && !showTranslation
                         ? {
                             onRendered: () => {
@@ -448,6 +456,7 @@ export default function SideBySideViewer({ job }: { job: JobView }) {
                           ? `Translation, page ${originalPageOf(row)}`
                           : `Bilingual page ${row}`
                       }
+                      wait={row > 1 && !firstShown}
                       {...(row === 1
                         ? {
                             onRendered: () => {
