@@ -12,8 +12,10 @@ the variables below and reads the files this writes. Settings (environment):
   LOAD_ADMIN_PASSWORD  plan whose rate limits the run raises (LOAD_PLAN)
   LOAD_PLAN            default "pro"
   LOAD_FOLLOW_SHARE    0..1, default 0.2
-  LOAD_JOBS_FILE       one JSON line per accepted upload (account, job id, time)
+  LOAD_JOBS_FILE       one JSON line per accepted upload (account, its token, job id, time)
   LOAD_TARGET_LANGUAGE default "de"
+  LOAD_MAX_REQUESTS    stop once this many requests were sent (0: no bound)
+The host must be a loopback address: the run refuses any other.
 """
 
 import json
@@ -22,8 +24,11 @@ import random
 import threading
 import time
 import uuid
+from urllib.parse import urlsplit
 
+import gevent
 from locust import HttpUser, between, events, task
+from requests.adapters import HTTPAdapter
 
 PDF_PATH = os.environ["LOAD_PDF"]
 with open(PDF_PATH, "rb") as handle:
@@ -36,11 +41,60 @@ FOLLOW_SHARE = float(os.environ.get("LOAD_FOLLOW_SHARE", "0.2"))
 JOBS_FILE = os.environ["LOAD_JOBS_FILE"]
 TARGET_LANGUAGE = os.environ.get("LOAD_TARGET_LANGUAGE", "de")
 TERMINAL = {"completed", "failed", "cancelled"}
+MAX_REQUESTS = int(os.environ.get("LOAD_MAX_REQUESTS", "0"))
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 _jobs_lock = threading.Lock()
 _jobs_out = open(JOBS_FILE, "a", encoding="utf-8")
 _admin = {"token": None}
 _admin_lock = threading.Lock()
+
+
+_sent = {"n": 0, "stopping": False}
+_users = {"n": 0}
+
+
+class SourceAddressAdapter(HTTPAdapter):
+    """Connects from a given local address: each simulated user is its own client address."""
+
+    def __init__(self, address, **kwargs):
+        self._address = address
+        super().__init__(**kwargs)
+
+    def init_poolmanager(self, *args, **kwargs):
+        kwargs["source_address"] = (self._address, 0)
+        super().init_poolmanager(*args, **kwargs)
+
+
+def _next_address():
+    """127.1.x.y: the loopback network is a /8, so every user gets an address of its own."""
+    _users["n"] += 1
+    n = _users["n"]
+    return f"127.1.{n // 250}.{n % 250 + 1}"
+
+
+@events.init.add_listener
+def _loopback_only(environment, **_kwargs):
+    host = urlsplit(environment.host or "").hostname
+    if host not in LOOPBACK:
+        raise SystemExit(f"refusing to load {environment.host!r}: only a loopback host may be the target")
+
+
+@events.request.add_listener
+def _bound_requests(**_kwargs):
+    _sent["n"] += 1
+    if MAX_REQUESTS and _sent["n"] >= MAX_REQUESTS and not _sent["stopping"]:
+        _sent["stopping"] = True
+        if _runner["runner"] is not None:
+            gevent.spawn(_runner["runner"].quit)
+
+
+_runner = {"runner": None}
+
+
+@events.test_start.add_listener
+def _keep_runner(environment, **_kwargs):
+    _runner["runner"] = environment.runner
 
 
 @events.quitting.add_listener
@@ -58,6 +112,8 @@ class DocatUser(HttpUser):
     wait_time = between(1, 3)
 
     def on_start(self):
+        # Per-address limits (logins, anonymous requests) apply per person, not to the whole run.
+        self.client.mount("http://", SourceAddressAdapter(_next_address()))
         self.jobs = []
         self.follows = random.random() < FOLLOW_SHARE
         self.email = f"load-{uuid.uuid4().hex[:16]}@example.com"
@@ -136,7 +192,7 @@ class DocatUser(HttpUser):
                 return
             job_id = res.json()["id"]
         self.jobs.append(job_id)
-        _record({"email": self.email, "password": self.password, "job": job_id, "submittedAt": sent})
+        _record({"email": self.email, "token": self.token, "job": job_id, "submittedAt": sent})
         if self.follows:
             self._follow(job_id)
 
