@@ -195,6 +195,8 @@ export interface Scenario {
   accounts?: number;
   /** Sent all at once instead of one after another. */
   burst?: boolean;
+  /** How long the scenario's jobs may take to end, from the first upload (default 600 s). */
+  timeoutMs?: number;
   fault(ctx: ScenarioContext): Promise<string>;
 }
 
@@ -293,6 +295,7 @@ export const SCENARIOS: Record<string, Scenario> = {
     jobs: 200,
     accounts: 20,
     burst: true,
+    timeoutMs: 1_800_000,
     fault() {
       return Promise.resolve('200 uploads sent at the same moment from 20 accounts');
     },
@@ -300,7 +303,8 @@ export const SCENARIOS: Record<string, Scenario> = {
 };
 
 /** One fault while jobs run; every job is then checked against the undisturbed run. */
-export async function runScenario(system: ChaosSystem, reference: Reference, pdf: string, scenario: Scenario, log: (line: string) => void = () => undefined, timeoutMs = 600_000): Promise<ScenarioResult> {
+export async function runScenario(system: ChaosSystem, reference: Reference, pdf: string, scenario: Scenario, log: (line: string) => void = () => undefined): Promise<ScenarioResult> {
+  const timeoutMs = scenario.timeoutMs ?? 600_000;
   const started = Date.now();
   const bytes = await readFile(pdf);
   const name = pdf.split('/').pop()!;

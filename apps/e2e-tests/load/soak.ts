@@ -82,13 +82,20 @@ try {
   const id = found.body.items.find((u) => u.email === email)?.id;
   if (!id) throw new Error('soak account not found');
   await admin.request('POST', `/v1/admin/users/${id}/plan`, { json: { plan: LOAD_PLAN } });
-  // The plan rides in the access token: log in again to carry the new one.
-  const relogin = await api.request<{ accessToken: string }>('POST', '/v1/auth/login', { json: { email, password }, auth: false });
-  if (relogin.status !== 200) throw new Error(`login after the plan change answered ${relogin.status}`);
-  api.token = relogin.body.accessToken;
+  // The plan rides in the access token: log in again to carry the new one, and again before
+  // the token's 15 minutes run out.
+  let loggedInAt = 0;
+  const login = async () => {
+    const res = await api.request<{ accessToken: string }>('POST', '/v1/auth/login', { json: { email, password }, auth: false });
+    if (res.status !== 200) throw new Error(`login answered ${res.status}`);
+    api.token = res.body.accessToken;
+    loggedInAt = Date.now();
+  };
+  await login();
   const bytes = await readFile(pdf);
   await loopDelayP99(proc.managementPort);
   for (let i = 1; i <= JOBS; i++) {
+    if (Date.now() - loggedInAt > 10 * 60_000) await login();
     const t = Date.now();
     const up = await api.uploadBytes(bytes, pdf.split('/').pop()!, { noCache: 'true' });
     if (up.status !== 202) throw new Error(`upload ${i} answered ${up.status}: ${JSON.stringify(up.body)}`);
