@@ -27,6 +27,7 @@ import { JobEventsController } from './events/job-events.controller.js';
 import { WebhooksController } from './webhooks/webhooks.controller.js';
 import { GATEWAY_SETTINGS, type GatewaySettings } from './gateway.settings.js';
 import { JobsController } from './jobs/jobs.controller.js';
+import { JobStatusCache } from './jobs/job-status.cache.js';
 import { ResultsService } from './jobs/results.service.js';
 import { HealthController } from './health/health.controller.js';
 import { GatewayHealth } from './health/health.service.js';
@@ -93,6 +94,7 @@ export class GatewayModule {
         { provide: APP_INTERCEPTOR, useClass: RateLimitInterceptor },
         DocumentsService,
         ResultsService,
+        { provide: JobStatusCache, useFactory: () => new JobStatusCache() },
         JobEventStreams,
         AccountDataService,
       ],

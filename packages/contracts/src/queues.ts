@@ -180,6 +180,14 @@ export type WorkerCapacity = z.infer<typeof workerCapacitySchema>;
 export const jobCancelRequestedSchema = z.object({ jobId: z.string() });
 export type JobCancelRequested = z.infer<typeof jobCancelRequestedSchema>;
 
+/**
+ * `job.snapshot-changed` (broadcast): ingestion stored a new snapshot of the job (any
+ * state, progress or result change) or dropped it (the job was erased). Every gateway
+ * replica forgets the status it keeps for the job, so the next read asks ingestion.
+ */
+export const jobSnapshotChangedSchema = z.object({ jobId: z.string().min(1).max(100) });
+export type JobSnapshotChanged = z.infer<typeof jobSnapshotChangedSchema>;
+
 /** Object-storage keys of step results: written before the step is acknowledged, so a retry finds them. */
 export const STORAGE_KEYS = {
   chunkLayout: (jobId: string, chunk: number) => `jobs/${jobId}/chunks/${chunk}/layout.json`,

@@ -6,15 +6,21 @@ import type { AuthenticatedUser } from '../auth/access-token.verifier.js';
 import { envelopeContextOf } from '../rpc/request-context.js';
 import { ServicesClient } from '../rpc/services.client.js';
 import { jobIdParam, listQuery, resultFormat } from './jobs.query.js';
+import { JobStatusCache } from './job-status.cache.js';
 import { ResultsService } from './results.service.js';
 
-/** Ingestion enforces ownership: another user's job answers NOT_FOUND, like a missing one. */
+/**
+ * Ingestion enforces ownership: another user's job answers NOT_FOUND, like a missing one.
+ * A job's status is answered from `JobStatusCache` when its owner read it less than a
+ * second ago and it has not changed since.
+ */
 @Controller('v1/jobs')
 @UseGuards(AccessTokenGuard)
 export class JobsController {
   constructor(
     private readonly services: ServicesClient,
     private readonly results: ResultsService,
+    private readonly statuses: JobStatusCache,
   ) {}
 
   @Get()
@@ -24,18 +30,31 @@ export class JobsController {
 
   @Get(':id')
   get(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string, @Req() request: FastifyRequest): Promise<JobView> {
-    return this.services.call(RPC.JOBS_GET, { userId: user.id, jobId: jobIdParam(id) }, envelopeContextOf(request));
+    const jobId = jobIdParam(id);
+    return this.statuses.get(user.id, jobId, () => this.services.call(RPC.JOBS_GET, { userId: user.id, jobId }, envelopeContextOf(request)));
   }
 
   @Delete(':id')
-  cancel(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string, @Req() request: FastifyRequest): Promise<JobView> {
-    return this.services.call(RPC.JOBS_CANCEL, { userId: user.id, jobId: jobIdParam(id) }, envelopeContextOf(request));
+  async cancel(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string, @Req() request: FastifyRequest): Promise<JobView> {
+    const jobId = jobIdParam(id);
+    this.statuses.invalidate(jobId);
+    try {
+      return await this.services.call(RPC.JOBS_CANCEL, { userId: user.id, jobId }, envelopeContextOf(request));
+    } finally {
+      this.statuses.invalidate(jobId);
+    }
   }
 
   @Post(':id/erase')
   @HttpCode(200)
-  erase(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string, @Req() request: FastifyRequest): Promise<{ id: string; objects: number }> {
-    return this.services.call(RPC.JOBS_DELETE, { userId: user.id, jobId: jobIdParam(id) }, envelopeContextOf(request));
+  async erase(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string, @Req() request: FastifyRequest): Promise<{ id: string; objects: number }> {
+    const jobId = jobIdParam(id);
+    this.statuses.invalidate(jobId);
+    try {
+      return await this.services.call(RPC.JOBS_DELETE, { userId: user.id, jobId }, envelopeContextOf(request));
+    } finally {
+      this.statuses.invalidate(jobId);
+    }
   }
 
   @Get(':id/source')

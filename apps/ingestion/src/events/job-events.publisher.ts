@@ -71,9 +71,13 @@ export class JobEventsPublisher {
     return { name: EVENT_NAME[type], event };
   }
 
-  /** After commit: snapshot first, so a client woken by the event reads the new state. */
+  /**
+   * After commit: snapshot first, then the gateways forget the status they keep, then
+   * the events, so a client woken by an event reads the new state.
+   */
   async publish(row: JobRow, events: readonly PendingEvent[]): Promise<void> {
     await this.storeSnapshot(row);
+    await this.snapshotChanged(row.id);
     for (const { name, event } of events) {
       try {
         await this.bus.emit(name, event, { context: { userId: row.user_id } });
@@ -108,6 +112,15 @@ export class JobEventsPublisher {
 
   async dropSnapshot(jobId: string): Promise<void> {
     await this.cache.del(snapshotKey(jobId)).catch(() => undefined);
+    await this.snapshotChanged(jobId);
+  }
+
+  /**
+   * Tells every gateway replica that the job's snapshot changed (`job.snapshot-changed`):
+   * they keep a job's status for at most a second, and drop it at once on this event.
+   */
+  private async snapshotChanged(jobId: string): Promise<void> {
+    await this.broadcast(EVENTS.JOB_SNAPSHOT_CHANGED, { jobId });
   }
 
   async readSnapshot(jobId: string): Promise<Snapshot | null> {
