@@ -1,7 +1,12 @@
 import { z } from 'zod';
 import { QUEUES, type QueueName } from './names.js';
 import { languageSchema } from './languages.js';
-import { engineNameSchema, outputFormatSchema, dualModeSchema, translationScopeSchema } from './upload.js';
+import {
+  engineNameSchema,
+  outputFormatSchema,
+  dualModeSchema,
+  translationScopeSchema,
+} from './upload.js';
 import { jobWarningSchema } from './jobs.js';
 import { wireErrorSchema } from './errors.js';
 import { inlineMarkSchema } from './layout.js';
@@ -216,7 +221,15 @@ export const chunkTranslationSchema = z.object({
       /** Inline styles of the translated text (bold, italic, links, colour), offsets into `text`. */
       marks: z.array(inlineMarkSchema).optional(),
       /** Translated table cells by cell index (the layout's `cells` order), for table blocks. */
-      cells: z.array(z.object({ index: z.number().int().nonnegative(), text: z.string(), marks: z.array(inlineMarkSchema).optional() })).optional(),
+      cells: z
+        .array(
+          z.object({
+            index: z.number().int().nonnegative(),
+            text: z.string(),
+            marks: z.array(inlineMarkSchema).optional(),
+          }),
+        )
+        .optional(),
     }),
   ),
   /** Billed characters per engine of the chain (a fallback engine bills its own). */

@@ -1,6 +1,13 @@
 import { Controller, Logger } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { apiKeyRevokedEventSchema, EVENTS, jobSnapshotChangedSchema, sessionRevokedEventSchema, signingKeyRotatedEventSchema, userTokensRevokedEventSchema } from '@docat/contracts';
+import {
+  apiKeyRevokedEventSchema,
+  EVENTS,
+  jobSnapshotChangedSchema,
+  sessionRevokedEventSchema,
+  signingKeyRotatedEventSchema,
+  userTokensRevokedEventSchema,
+} from '@docat/contracts';
 import { parseOrThrow } from '@docat/service-kit';
 import { ApiKeyVerifier } from './api-key.verifier.js';
 import { JwksCache } from './jwks.cache.js';
@@ -71,6 +78,12 @@ export class RevocationEventsController {
   @EventPattern(EVENTS.SIGNING_KEY_ROTATED)
   async signingKeyRotated(@Payload() data: unknown): Promise<void> {
     parseOrThrow(signingKeyRotatedEventSchema, data);
-    await this.jwks.refresh().catch((err: unknown) => this.logger.warn(`JWKS refresh after rotation failed: ${err instanceof Error ? err.message : String(err)}`));
+    await this.jwks
+      .refresh()
+      .catch((err: unknown) =>
+        this.logger.warn(
+          `JWKS refresh after rotation failed: ${err instanceof Error ? err.message : String(err)}`,
+        ),
+      );
   }
 }

@@ -5,15 +5,21 @@ export const JOB_STATUS_MAX_AGE_MS = 1_000;
 /** Jobs whose status is kept (the ones being polled right now); the oldest is forgotten first. */
 export const JOB_STATUS_MAX_ENTRIES = 10_000;
 
+/** A job's status as answered: the view and its JSON text (serialised once, sent many times). */
+export interface JobStatus {
+  view: JobView;
+  json: string;
+}
+
 interface Entry {
   userId: string;
-  view: JobView;
+  status: JobStatus;
   /** Epoch ms after which the entry is not used. */
   until: number;
 }
 
 interface InFlight {
-  promise: Promise<JobView>;
+  promise: Promise<JobStatus>;
   /** Set when the job changed while the read was in flight: its answer is not kept. */
   stale: boolean;
 }
@@ -59,21 +65,30 @@ export class JobStatusCache {
    * `userId`'s view of `jobId`: the kept one when it is fresh and theirs, else what
    * `load` answers (the RPC to ingestion, which checks ownership), kept when it succeeds.
    */
-  get(userId: string, jobId: string, load: () => Promise<JobView>): Promise<JobView> {
+  get(userId: string, jobId: string, load: () => Promise<JobView>): Promise<JobStatus> {
     const entry = this.entries.get(jobId);
     if (entry) {
-      if (entry.userId === userId && this.now() < entry.until) return Promise.resolve(entry.view);
-      if (this.now() >= entry.until) this.entries.delete(jobId);
+      const now = this.now();
+      if (now < entry.until) {
+        if (entry.userId === userId) return Promise.resolve(entry.status);
+      } else {
+        this.entries.delete(jobId);
+      }
     }
     const key = `${userId}\n${jobId}`;
     const running = this.inFlight.get(key);
     if (running) return running.promise;
-    const flight: InFlight = { promise: Promise.resolve(undefined as unknown as JobView), stale: false };
+    const flight: InFlight = {
+      promise: Promise.resolve(undefined as unknown as JobStatus),
+      stale: false,
+    };
     flight.promise = load().then(
       (view) => {
         if (this.inFlight.get(key) === flight) this.inFlight.delete(key);
-        if (!flight.stale && view.id === jobId) this.keep(jobId, { userId, view, until: this.now() + this.maxAgeMs });
-        return view;
+        const status: JobStatus = { view, json: JSON.stringify(view) };
+        if (!flight.stale && view.id === jobId)
+          this.keep(jobId, { userId, status, until: this.now() + this.maxAgeMs });
+        return status;
       },
       (error: unknown) => {
         if (this.inFlight.get(key) === flight) this.inFlight.delete(key);

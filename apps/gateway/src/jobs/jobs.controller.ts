@@ -1,4 +1,15 @@
-import { Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import {
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RPC, type JobList, type JobView } from '@docat/contracts';
 import { AccessTokenGuard, CurrentUser } from '../auth/access-token.guard.js';
@@ -11,8 +22,7 @@ import { ResultsService } from './results.service.js';
 
 /**
  * Ingestion enforces ownership: another user's job answers NOT_FOUND, like a missing one.
- * A job's status is answered from `JobStatusCache` when its owner read it less than a
- * second ago and it has not changed since.
+ * `GET /v1/jobs/:id` is `JobStatusRoute`; cancel and erase drop the job's kept status.
  */
 @Controller('v1/jobs')
 @UseGuards(AccessTokenGuard)
@@ -24,22 +34,32 @@ export class JobsController {
   ) {}
 
   @Get()
-  list(@CurrentUser() user: AuthenticatedUser, @Query() query: unknown, @Req() request: FastifyRequest): Promise<JobList> {
-    return this.services.call(RPC.JOBS_LIST, { userId: user.id, ...listQuery(query) }, envelopeContextOf(request));
-  }
-
-  @Get(':id')
-  get(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string, @Req() request: FastifyRequest): Promise<JobView> {
-    const jobId = jobIdParam(id);
-    return this.statuses.get(user.id, jobId, () => this.services.call(RPC.JOBS_GET, { userId: user.id, jobId }, envelopeContextOf(request)));
+  list(
+    @CurrentUser() user: AuthenticatedUser,
+    @Query() query: unknown,
+    @Req() request: FastifyRequest,
+  ): Promise<JobList> {
+    return this.services.call(
+      RPC.JOBS_LIST,
+      { userId: user.id, ...listQuery(query) },
+      envelopeContextOf(request),
+    );
   }
 
   @Delete(':id')
-  async cancel(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string, @Req() request: FastifyRequest): Promise<JobView> {
+  async cancel(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param('id') id: string,
+    @Req() request: FastifyRequest,
+  ): Promise<JobView> {
     const jobId = jobIdParam(id);
     this.statuses.invalidate(jobId);
     try {
-      return await this.services.call(RPC.JOBS_CANCEL, { userId: user.id, jobId }, envelopeContextOf(request));
+      return await this.services.call(
+        RPC.JOBS_CANCEL,
+        { userId: user.id, jobId },
+        envelopeContextOf(request),
+      );
     } finally {
       this.statuses.invalidate(jobId);
     }
@@ -47,23 +67,41 @@ export class JobsController {
 
   @Post(':id/erase')
   @HttpCode(200)
-  async erase(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string, @Req() request: FastifyRequest): Promise<{ id: string; objects: number }> {
+  async erase(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param('id') id: string,
+    @Req() request: FastifyRequest,
+  ): Promise<{ id: string; objects: number }> {
     const jobId = jobIdParam(id);
     this.statuses.invalidate(jobId);
     try {
-      return await this.services.call(RPC.JOBS_DELETE, { userId: user.id, jobId }, envelopeContextOf(request));
+      return await this.services.call(
+        RPC.JOBS_DELETE,
+        { userId: user.id, jobId },
+        envelopeContextOf(request),
+      );
     } finally {
       this.statuses.invalidate(jobId);
     }
   }
 
   @Get(':id/source')
-  async source(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+  async source(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param('id') id: string,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     await this.results.sendSource({ userId: user.id, jobId: jobIdParam(id) }, request, reply);
   }
 
   @Get(':id/report')
-  async report(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+  async report(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param('id') id: string,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     await this.results.sendReport({ userId: user.id, jobId: jobIdParam(id) }, request, reply);
   }
 
