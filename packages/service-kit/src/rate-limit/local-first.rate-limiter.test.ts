@@ -20,7 +20,7 @@ function counted(shared: RateLimiterPort) {
 
 describe('LocalFirstRateLimiter (fake clock)', () => {
   test('far from the limit hits are answered locally and added to the shared window in batches', async () => {
-    let now = 0;
+    const now = 0;
     const shared = new MemoryRateLimiter(() => now);
     const { port, calls } = counted(shared);
     const limiter = new LocalFirstRateLimiter(port, { syncMs: 250, now: () => now });
@@ -90,7 +90,7 @@ describe('LocalFirstRateLimiter (fake clock)', () => {
   });
 
   test('a failing shared limiter surfaces on the next exact hit (the policy decides open or closed)', async () => {
-    let now = 0;
+    const now = 0;
     let down = false;
     const shared = new MemoryRateLimiter(() => now);
     const port: RateLimiterPort = {

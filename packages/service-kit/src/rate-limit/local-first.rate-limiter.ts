@@ -128,7 +128,8 @@ export class LocalFirstRateLimiter {
   async close(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    await this.flush().catch(() => undefined);
+    // flushKey keeps failed hits counted locally: flush never rejects.
+    await this.flush();
   }
 
   private schedule(): void {
