@@ -240,3 +240,50 @@ function backgroundOf(ink: InkMap, box: BBox): [number, number, number] {
   }
   return [((best >> 8) & 15) * 17, ((best >> 4) & 15) * 17, (best & 15) * 17];
 }
+
+const LEADER_DOT = /^[.\u00b7\u2024\u2027\u2219\u22c5]$/u;
+
+/**
+ * Dots drawn as a leader: three or more dot glyphs in a row on one baseline, each within
+ * a few of their heights of the next.
+ */
+export function leaderDots<T extends { box: BBox; text: string }>(glyphs: readonly T[]): Set<T> {
+  const dots = glyphs.filter((g) => LEADER_DOT.test(g.text)).sort((a, b) => a.box[3] - b.box[3] || a.box[0] - b.box[0]);
+  const out = new Set<T>();
+  let row: T[] = [];
+  const flush = (): void => {
+    if (row.length >= 3) row.forEach((g) => out.add(g));
+    row = [];
+  };
+  for (const d of dots) {
+    const last = row[row.length - 1];
+    const h = Math.max(1, d.box[3] - d.box[1]);
+    if (last && Math.abs(last.box[3] - d.box[3]) < h * 0.2 && d.box[0] - last.box[2] < h * 2.5) row.push(d);
+    else {
+      flush();
+      row = [d];
+    }
+  }
+  flush();
+  return out;
+}
+
+/** A small box at the centre of `b`: a removal region that takes that glyph and no other. */
+export function shrinkToCentre(b: BBox): BBox {
+  const cx = (b[0] + b[2]) / 2;
+  const cy = (b[1] + b[3]) / 2;
+  return [cx - 0.2, cy - 0.2, cx + 0.2, cy + 0.2];
+}
+
+/** Lines of a block on distinct baselines (a leader's dots set apart on a label's line are on its row). */
+export function rowsOf(lines: readonly { bbox: BBox }[]): number {
+  const rows: BBox[] = [];
+  for (const l of [...lines].sort((a, b) => a.bbox[1] - b.bbox[1])) {
+    const last = rows[rows.length - 1];
+    const h = Math.min(l.bbox[3] - l.bbox[1], last ? last[3] - last[1] : Infinity);
+    if (last && Math.min(last[3], l.bbox[3]) - Math.max(last[1], l.bbox[1]) > h * 0.5) continue;
+    rows.push(l.bbox);
+  }
+  return rows.length;
+}
+
