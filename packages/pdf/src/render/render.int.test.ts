@@ -148,10 +148,13 @@ async function checkOutput(
     }
     // Untranslated text at its original position.
     const masks = translated.map((b) => grow(b.bbox, 2));
+    // Leader dots a longer translation was set over give way to it: they may be gone, there only.
+    const setLines = result.placements.filter((pl) => pl.page === p).flatMap((pl) => pl.lines);
     if (!opts.scanned) {
       const before = pageWords(source, p);
       for (const w of before.words) {
         if (masks.some((m) => centreIn(w.box, m))) continue;
+        if (/^[.·]$/u.test(w.text) && setLines.some((l) => centreIn(w.box, grow(l, 0.5))) && !after.words.some((o) => o.text === w.text && o.box.every((v, i) => Math.abs(v - w.box[i]!) <= 1))) continue;
         figures.keptOf++;
         if (after.words.some((o) => o.text === w.text && o.box.every((v, i) => Math.abs(v - w.box[i]!) <= 1))) figures.kept++;
       }
