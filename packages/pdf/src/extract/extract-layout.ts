@@ -22,6 +22,7 @@ import {
 import { LazyOcrAdapter, type OcrEngineChoice } from '../ocr/ocr-adapter-choice.js';
 import { languageForScript, tesseractCode } from '../ocr/ocr-languages.js';
 import type { RenderedPage } from '../ocr/render-page.js';
+import { LARGE_IMAGE_PIXELS, LargeImageSource, placementBox, type LargeImagePlacement } from './large-images.js';
 import { readPage, type PageContent } from './page-reader.js';
 import { isInvisibleLayerScan } from './text-styles.js';
 import { judgeTextLayer } from './text-layer-check.js';
@@ -180,11 +181,18 @@ export async function extractLayout(
   const doc = await openDocument(bytes, {
     password: opts.password,
     respectPermissions: opts.respectPermissions,
+    maxImageSize: LARGE_IMAGE_PIXELS,
   });
   const ownAdapter = opts.ocrAdapter ? undefined : new LazyOcrAdapter(opts.ocrEngine);
   const adapter = opts.ocrAdapter ?? ownAdapter!;
   try {
-    const result = await extractFromDocument(doc, opts, adapter);
+    const result = await extractFromDocument(
+      doc,
+      opts,
+      adapter,
+      undefined,
+      new LargeImageSource(bytes, opts.password),
+    );
     if (!hasEndMarker(bytes)) {
       result.warnings.unshift({
         kind: 'recovered_damage',
@@ -222,6 +230,11 @@ export async function extractFromDocument(
   opts: ExtractOptions,
   ocr: OcrAdapter,
   reopen?: () => Promise<PDFDocumentProxy>,
+  /**
+   * Where the file's images too large for pdf.js (opened with `maxImageSize`) are: they
+   * count as the page's images and are drawn, reduced, for OCR.
+   */
+  large?: LargeImageSource,
 ): Promise<ExtractResult> {
   const pdfjs = await loadPdfjs();
   if (doc.numPages === 0) throw new DocatError('PDF_NO_PAGES');
@@ -295,6 +308,20 @@ export async function extractFromDocument(
           // Labels scattered like a drawing's: walk, so they are read as one figure.
           content = await walkAgain(content);
         }
+        // Images pdf.js left out for their size: where a page might be a scan, or figures count.
+        let placements: LargeImagePlacement[] = [];
+        if (
+          large?.present &&
+          (detail === 'full' || ocrMode === 'force' || content.quality.chars < MIN_TEXT_CHARS)
+        ) {
+          placements = await large.onPage(n);
+          if (placements.length) {
+            const vt = page.getViewport({ scale: 1 }).transform;
+            for (const p of placements)
+              content.images.push({ bbox: placementBox(p, vt), pixelWidth: p.width, pixelHeight: p.height });
+            verdict = judgePage(content, opts.sourceLanguage);
+          }
+        }
         const wantOcr = ocrMode === 'force' || (ocrMode === 'auto' && verdict !== 'text');
         if (wantOcr) {
           if (verdict === 'foreign') {
@@ -304,7 +331,7 @@ export async function extractFromDocument(
               message: `The text layer does not read as the document's language (${judgeTextLayer(pageText(content), opts.sourceLanguage).reason}); the page was read with OCR`,
             });
           }
-          const rendered = await renderForOcr(page, content, opts, ocr);
+          const rendered = await renderForOcr(page, content, opts, ocr, placements, large);
           inFlight.push(ocrPage(rendered, content, verdict, opts, ocr, warnings));
         } else {
           if (verdict === 'garbage') dropUnreadableText(content);
@@ -381,11 +408,26 @@ async function renderForOcr(
   content: PageContent,
   opts: ExtractOptions,
   ocr: OcrAdapter,
+  placements: readonly LargeImagePlacement[] = [],
+  large?: LargeImageSource,
 ): Promise<RenderedPage | Error> {
   try {
     // The canvas library is loaded only when a page is drawn for OCR.
-    const { renderPage } = await import('../ocr/render-page.js');
-    return await renderPage(page, ocrDpi(content, opts.ocrDpi ?? 300, ocr.minDpi));
+    const { renderPage, drawReducedImage } = await import('../ocr/render-page.js');
+    const vt = page.getViewport({ scale: 1 }).transform;
+    const over =
+      placements.length && large
+        ? async (context: Parameters<typeof drawReducedImage>[0], scale: number) => {
+            for (const p of placements) {
+              // Decoded at about the size it is drawn at: the resolution OCR reads.
+              const w = Math.hypot(p.ctm[0], p.ctm[1]) * scale;
+              const h = Math.hypot(p.ctm[2], p.ctm[3]) * scale;
+              const image = await large.decode(p, Math.ceil(w), Math.ceil(h));
+              drawReducedImage(context, image, p.ctm, vt, scale);
+            }
+          }
+        : undefined;
+    return await renderPage(page, ocrDpi(content, opts.ocrDpi ?? 300, ocr.minDpi), over);
   } catch (err) {
     return err instanceof Error ? err : new Error('The page could not be drawn');
   }

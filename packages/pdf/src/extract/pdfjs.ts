@@ -35,6 +35,11 @@ export interface OpenOptions {
    * the same rule, so extraction and rendering agree.
    */
   respectPermissions?: boolean;
+  /**
+   * Images of more pixels are left out of operator lists and renderings instead of being
+   * decoded (pdf.js's own bound); none by default. Extraction sets LARGE_IMAGE_PIXELS.
+   */
+  maxImageSize?: number;
 }
 
 /** Bit 5 of /P (ISO 32000-2, Table 22): copy or extract text and graphics. */
@@ -71,6 +76,7 @@ export async function openDocument(bytes: Uint8Array, opts: OpenOptions = {}): P
     disableFontFace: true,
     useSystemFonts: false,
     fontExtraProperties: opts.fontExtraProperties ?? true,
+    ...(opts.maxImageSize ? { maxImageSize: opts.maxImageSize } : {}),
     verbosity: 0,
   });
   try {

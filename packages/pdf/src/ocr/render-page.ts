@@ -33,10 +33,63 @@ export async function renderToCanvas(page: PDFPageProxy, dpi: number): Promise<R
   return { canvas, context, scale };
 }
 
+/**
+ * Draws over a page rendered at `scale` (pixels per point) what pdf.js left out of it: the
+ * images too large for it to decode (see `LARGE_IMAGE_PIXELS`).
+ */
+export type DrawOver = (context: SKRSContext2D, scale: number) => Promise<void>;
+
 /** Render a page to PNG at `dpi` on a white background. */
-export async function renderPage(page: PDFPageProxy, dpi: number): Promise<RenderedPage> {
-  const { canvas, scale } = await renderToCanvas(page, dpi);
+export async function renderPage(page: PDFPageProxy, dpi: number, over?: DrawOver): Promise<RenderedPage> {
+  const { canvas, context, scale } = await renderToCanvas(page, dpi);
+  if (over) await over(context, scale);
   return { png: await canvas.encode('png'), scale };
+}
+
+/**
+ * Draw `image` (rows top first) where `transform` maps its unit square, as a PDF image is
+ * placed (image row 0 at the unit square's top), on `context` at `scale`; `viewport` is
+ * pdf.js's page transform at scale 1.
+ */
+export function drawReducedImage(
+  context: SKRSContext2D,
+  image: { width: number; height: number; channels: 1 | 3; data: Uint8Array },
+  transform: readonly number[],
+  viewport: readonly number[],
+  scale: number,
+): void {
+  const tile = createCanvas(image.width, image.height);
+  const tileContext = tile.getContext('2d');
+  const pixels = tileContext.createImageData(image.width, image.height);
+  const rgba = pixels.data;
+  const n = image.width * image.height;
+  for (let i = 0; i < n; i++) {
+    const src = i * image.channels;
+    rgba[i * 4] = image.data[src]!;
+    rgba[i * 4 + 1] = image.data[src + (image.channels === 3 ? 1 : 0)]!;
+    rgba[i * 4 + 2] = image.data[src + (image.channels === 3 ? 2 : 0)]!;
+    rgba[i * 4 + 3] = 255;
+  }
+  tileContext.putImageData(pixels, 0, 0);
+  // Image pixels -> unit square (row 0 on top) -> user space -> page -> canvas pixels.
+  const m = [
+    [1 / image.width, 0, 0, -1 / image.height, 0, 1],
+    [...transform],
+    [...viewport],
+    [scale, 0, 0, scale, 0, 0],
+  ].reduce((a, b) => [
+    a[0]! * b[0]! + a[1]! * b[2]!,
+    a[0]! * b[1]! + a[1]! * b[3]!,
+    a[2]! * b[0]! + a[3]! * b[2]!,
+    a[2]! * b[1]! + a[3]! * b[3]!,
+    a[4]! * b[0]! + a[5]! * b[2]! + b[4]!,
+    a[4]! * b[1]! + a[5]! * b[3]! + b[5]!,
+  ]);
+  context.save();
+  context.setTransform(m[0]!, m[1]!, m[2]!, m[3]!, m[4]!, m[5]!);
+  context.imageSmoothingEnabled = true;
+  context.drawImage(tile, 0, 0);
+  context.restore();
 }
 
 /** A PNG turned clockwise by `degrees` (90, 180 or 270). */

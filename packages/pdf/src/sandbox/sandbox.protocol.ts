@@ -23,8 +23,8 @@ export interface PageSlice {
   index: number;
   of: number;
   maxChildren: number;
-  /** Pages this child OCRs at once. */
-  ocrConcurrency: number;
+  /** Cores the children share: each OCRs `cores / of` pages at once. */
+  cores: number;
 }
 
 /** The serialisable part of ExtractOptions that crosses into the child. */

@@ -257,8 +257,6 @@ export async function extractInSandbox(
   const input = toInput(source);
   const options = childOptions(opts);
   const children = Math.max(1, Math.min(all.maxChildren, availableParallelism()));
-  // OCR processes share the cores with the other slices.
-  const ocrConcurrency = Math.max(1, Math.floor(availableParallelism() / children));
   const done: number[] = [];
   let total = 0;
   let split = false;
@@ -273,7 +271,7 @@ export async function extractInSandbox(
     index,
     of,
     maxChildren: children,
-    ocrConcurrency,
+    cores: availableParallelism(),
   });
   const start = (s: PageSlice) => {
     const run = runChild({ type: 'extract', input, options, limits: all, slice: s }, all, {
