@@ -223,7 +223,8 @@ const PAGES_PER_OPEN = 128;
 
 /**
  * Lay out the selected pages of an open document. With `reopen`, the document is closed
- * and opened again every PAGES_PER_OPEN pages; `doc` is then closed here too.
+ * and opened again every PAGES_PER_OPEN pages (unless at most half that many are left);
+ * `doc` is then closed here too.
  */
 export async function extractFromDocument(
   doc: PDFDocumentProxy,
@@ -269,9 +270,11 @@ export async function extractFromDocument(
   let fontNames = new Map<string, string>();
   let fields = await hasFormFields(current);
   try {
-    for (const n of numbers) {
+    for (const [index, n] of numbers.entries()) {
       opts.signal?.throwIfAborted();
-      if (reopen && readSinceOpen === PAGES_PER_OPEN) {
+      // The last pages of a slice stay on the open document when they are few: reopening
+      // would parse the fonts again for little memory saved.
+      if (reopen && readSinceOpen === PAGES_PER_OPEN && numbers.length - index > PAGES_PER_OPEN / 2) {
         await closeDocument(current);
         current = await reopen();
         readSinceOpen = 0;
@@ -296,6 +299,9 @@ export async function extractFromDocument(
           });
         let content = await readPage(pdfjs, page, { operators: detail === 'full', ...read });
         let verdict = judgePage(content, opts.sourceLanguage);
+        // The layout computed to look for a drawing's labels, kept for the page when no walk
+        // follows (layout is pure: the same content lays out the same).
+        let laidOut: { content: PageContent; page: Page } | undefined;
         if (
           detail === 'text' &&
           ((verdict === 'text' && content.quality.chars < MIN_TEXT_CHARS) || content.unnamedFonts)
@@ -304,7 +310,11 @@ export async function extractFromDocument(
           // no walk has named yet: its name tells bold, italic and code.
           content = await walkAgain(content);
           verdict = judgePage(content, opts.sourceLanguage);
-        } else if (detail === 'text' && verdict === 'text' && mayHoldFigure(layoutPage(content))) {
+        } else if (
+          detail === 'text' &&
+          verdict === 'text' &&
+          mayHoldFigure((laidOut = { content, page: layoutPage(content) }).page)
+        ) {
           // Labels scattered like a drawing's: walk, so they are read as one figure.
           content = await walkAgain(content);
         }
@@ -316,6 +326,7 @@ export async function extractFromDocument(
         ) {
           placements = await large.onPage(n);
           if (placements.length) {
+            laidOut = undefined;
             const vt = page.getViewport({ scale: 1 }).transform;
             for (const p of placements)
               content.images.push({ bbox: placementBox(p, vt), pixelWidth: p.width, pixelHeight: p.height });
@@ -335,7 +346,10 @@ export async function extractFromDocument(
           inFlight.push(ocrPage(rendered, content, verdict, opts, ocr, warnings));
         } else {
           if (verdict === 'garbage') dropUnreadableText(content);
-          const laid = addInlineMarks(layoutAngled(content, layoutPage));
+          const known = laidOut?.content === content ? laidOut.page : undefined;
+          const laid = addInlineMarks(
+            layoutAngled(content, (c) => (known && c === content ? known : layoutPage(c))),
+          );
           if (verdict !== 'text') laid.scanned = verdict === 'scanned';
           // A scan with an invisible text layer (an earlier OCR): its words are pixels.
           else if (isInvisibleLayerScan(content)) laid.scanned = true;

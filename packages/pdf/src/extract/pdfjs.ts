@@ -24,6 +24,17 @@ export function loadPdfjs(): Promise<PdfjsModule> {
   return pdfjsPromise;
 }
 
+/**
+ * Load pdf.js and its worker half (which pdf.js itself imports on the first document), so
+ * a process can compile both before it has a document to open.
+ */
+export async function warmPdfjs(): Promise<void> {
+  await Promise.all([
+    loadPdfjs(),
+    import(pathToFileURL(join(pdfjsRoot, 'legacy/build/pdf.worker.mjs')).href),
+  ]);
+}
+
 export interface OpenOptions {
   password?: string;
   /** Keep font names and flags on exported fonts (costs a little memory). */

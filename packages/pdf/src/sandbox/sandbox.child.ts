@@ -8,9 +8,10 @@ import {
 } from '../extract/extract-layout.js';
 import { LARGE_IMAGE_PIXELS, LargeImageSource } from '../extract/large-images.js';
 import { readPage } from '../extract/page-reader.js';
-import { closeDocument, loadPdfjs, openDocument } from '../extract/pdfjs.js';
+import { closeDocument, loadPdfjs, openDocument, warmPdfjs } from '../extract/pdfjs.js';
 import { LazyOcrAdapter } from '../ocr/ocr-adapter-choice.js';
 import { checkDecompressedSize } from './decompression-guard.js';
+import { MIN_PAGES_PER_CHILD } from './sandbox.protocol.js';
 import type { ChildInput, ChildMessage, ParentMessage, ProbeResult } from './sandbox.protocol.js';
 
 function send(message: ChildMessage): Promise<void> {
@@ -151,8 +152,6 @@ async function handle(msg: ParentMessage): Promise<ChildMessage> {
   }
 }
 
-/** A split below this many pages per child costs more in start-up than it saves. */
-const MIN_PAGES_PER_CHILD = 16;
 
 function toIntervals(pages: readonly number[]): PageInterval[] {
   const out: PageInterval[] = [];
@@ -163,6 +162,10 @@ function toIntervals(pages: readonly number[]): PageInterval[] {
   }
   return out;
 }
+
+// pdf.js (both halves) loads while the request is on its way, or, for a child started
+// ahead of its slice, while the first child opens the file.
+void warmPdfjs().catch(() => undefined);
 
 process.once('message', (raw: unknown) => {
   const msg = raw as ParentMessage;
