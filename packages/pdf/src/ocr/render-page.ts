@@ -58,19 +58,6 @@ export function drawReducedImage(
   viewport: readonly number[],
   scale: number,
 ): void {
-  const tile = createCanvas(image.width, image.height);
-  const tileContext = tile.getContext('2d');
-  const pixels = tileContext.createImageData(image.width, image.height);
-  const rgba = pixels.data;
-  const n = image.width * image.height;
-  for (let i = 0; i < n; i++) {
-    const src = i * image.channels;
-    rgba[i * 4] = image.data[src]!;
-    rgba[i * 4 + 1] = image.data[src + (image.channels === 3 ? 1 : 0)]!;
-    rgba[i * 4 + 2] = image.data[src + (image.channels === 3 ? 2 : 0)]!;
-    rgba[i * 4 + 3] = 255;
-  }
-  tileContext.putImageData(pixels, 0, 0);
   // Image pixels -> unit square (row 0 on top) -> user space -> page -> canvas pixels.
   const m = [
     [1 / image.width, 0, 0, -1 / image.height, 0, 1],
@@ -88,9 +75,32 @@ export function drawReducedImage(
   context.save();
   context.setTransform(m[0]!, m[1]!, m[2]!, m[3]!, m[4]!, m[5]!);
   context.imageSmoothingEnabled = true;
-  context.drawImage(tile, 0, 0);
+  // In bands of rows: the RGBA copy a canvas needs stays a few MB whatever the image's size.
+  const band = Math.max(1, Math.min(image.height, Math.floor(BAND_PIXELS / Math.max(1, image.width))));
+  const tile = createCanvas(image.width, band);
+  const tileContext = tile.getContext('2d');
+  for (let top = 0; top < image.height; top += band) {
+    const rows = Math.min(band, image.height - top);
+    const pixels = tileContext.createImageData(image.width, rows);
+    const rgba = pixels.data;
+    const first = top * image.width;
+    const n = rows * image.width;
+    for (let i = 0; i < n; i++) {
+      const src = (first + i) * image.channels;
+      const grey = image.channels === 1;
+      rgba[i * 4] = image.data[src]!;
+      rgba[i * 4 + 1] = image.data[grey ? src : src + 1]!;
+      rgba[i * 4 + 2] = image.data[grey ? src : src + 2]!;
+      rgba[i * 4 + 3] = 255;
+    }
+    tileContext.putImageData(pixels, 0, 0);
+    context.drawImage(tile, 0, 0, image.width, rows, 0, top, image.width, rows);
+  }
   context.restore();
 }
+
+/** Pixels drawn at once from a reduced image (a band of its rows). */
+const BAND_PIXELS = 1 << 20;
 
 /** A PNG turned clockwise by `degrees` (90, 180 or 270). */
 export async function rotatePng(png: Buffer, degrees: 90 | 180 | 270): Promise<Buffer> {
