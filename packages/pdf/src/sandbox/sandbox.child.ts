@@ -158,7 +158,7 @@ function toIntervals(pages: readonly number[]): PageInterval[] {
 
 process.once('message', (raw: unknown) => {
   const msg = raw as ParentMessage;
-  handle(msg)
+  void handle(msg)
     .catch((err: unknown): ChildMessage => {
       if (err instanceof DocatError && isErrorCode(err.code))
         return { type: 'error', code: err.code, message: err.message };
