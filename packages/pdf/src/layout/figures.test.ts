@@ -218,6 +218,12 @@ describe('form headers and rows', () => {
     assert.ok(texts.includes('Individual Income Tax Return'), texts.join(' | '));
     assert.ok(texts.includes('The trace is recorded 2 and compiled to native code.'), texts.join(' | '));
   });
+  test("OCR'd words keep their line whatever the height OCR gave them", () => {
+    const word = { ...span('Quarterly', 54, 100, { font: 'ocr' }), bbox: [54, 100, 99, 112] as BBox };
+    const tall = { ...span('report', 103, 96, { font: 'ocr', size: 30 }), bbox: [103, 96, 133, 126] as BBox };
+    const out = layoutPage(page([word, tall]));
+    assert.deepEqual(out.blocks.map((b) => b.text), ['Quarterly report']);
+  });
   test('labels on one row with a table between them are separate blocks', () => {
     const rules: PathShape[] = [];
     for (const y of [100, 120, 140]) rules.push({ bbox: [200, y, 400, y + 0.6], filled: true, stroked: false, rectilinear: true });
