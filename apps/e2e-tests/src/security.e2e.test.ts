@@ -6,7 +6,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { GatewayModule } from '@docat/gateway';
+import { GatewayModule, PLAIN_ROUTES } from '@docat/gateway';
 import { ACCESS_TOKEN, encodeJobCursor, MAX_UPLOAD_BYTES, TERMINAL_STATES, type TokenPair } from '@docat/contracts';
 import { E2E_ADMIN } from '@docat/testing';
 import {
@@ -63,6 +63,8 @@ function gatewayRoutes(): Route[] {
       proto = Object.getPrototypeOf(proto) as object;
     }
   }
+  // Routes registered on Fastify directly (the status poll) carry no Nest metadata.
+  for (const route of PLAIN_ROUTES) routes.push({ method: route.method, path: route.path });
   return routes;
 }
 

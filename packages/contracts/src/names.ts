@@ -95,6 +95,7 @@ export const EVENTS = {
   SIGNING_KEY_ROTATED: 'auth.signing-key-rotated',
   USER_TOKENS_REVOKED: 'auth.user-tokens-revoked',
   SESSION_REVOKED: 'auth.session-revoked',
+  JOB_SNAPSHOT_CHANGED: 'job.snapshot-changed',
 } as const;
 export type EventName = (typeof EVENTS)[keyof typeof EVENTS];
 
@@ -105,6 +106,7 @@ export const BROADCAST_EVENTS: ReadonlySet<EventName> = new Set([
   EVENTS.SIGNING_KEY_ROTATED,
   EVENTS.USER_TOKENS_REVOKED,
   EVENTS.SESSION_REVOKED,
+  EVENTS.JOB_SNAPSHOT_CHANGED,
 ]);
 
 /** Durable work queues. */

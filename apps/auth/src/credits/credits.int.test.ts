@@ -300,5 +300,13 @@ describe('credits ledger', () => {
 
     assert.equal(await codeOf(call(RPC.CREDITS_USAGE, { userId: user })), 'NOT_FOUND');
     assert.equal(await codeOf(call(RPC.AUTH_ACCOUNT_DELETE, { userId: user })), 'NOT_FOUND');
+    // A gateway that missed the erasure broadcast learns it from its deny-list refresh.
+    const denied = await call<{ items: { userId: string; at: number }[] }>(RPC.AUTH_DENIED_USERS, {
+      sinceSeconds: 60,
+    });
+    assert.ok(
+      denied.items.some((d) => d.userId === user),
+      'the erased account is in the deny list gateways read',
+    );
   });
 });

@@ -411,6 +411,11 @@ export const OPERATIONS: Operation[] = [
   {
     method: 'get', path: '/v1/jobs/{id}', operationId: 'getJob', tag: 'jobs', auth: true,
     summary: 'A job: state, stage, progress, pages, error',
+    description:
+      'The status is at most 1 second old: a gateway keeps a job\'s status for its owner for at most a second, and drops it as soon ' +
+      'as the job changes (a new state, progress, result or error; a cancel; an erase). A client woken by a job event ' +
+      '(`GET /v1/jobs/{id}/events`, a webhook) reads the state the event announced. Polling more often than once a second ' +
+      'is answered cheaply, but the event stream tells of each change as it happens.',
     success: { status: 200, description: 'The job', schema: 'Job' },
     errors: ['NOT_FOUND'],
   },
