@@ -119,6 +119,7 @@ const ROUTES: Record<string, Access> = {
   'POST /v1/glossaries': SELF,
   'GET /v1/glossaries': SELF,
   'GET /v1/glossaries/:id': owned({ id: 'glossary' }),
+  'PATCH /v1/glossaries/:id': owned({ id: 'glossary' }),
   'DELETE /v1/glossaries/:id': owned({ id: 'glossary' }),
   'DELETE /v1/memory': SELF,
   'GET /v1/memory/tmx': SELF,
@@ -385,7 +386,9 @@ describe('security: the attacks a public API meets, through the gateway', { skip
       if (access.kind !== 'owned' && access.kind !== 'admin') continue;
       const params = access.params ?? {};
       const path = fillPath(route.path, (name) => ids[params[name]!]!) + (access.kind === 'owned' && access.query ? `?${access.query}` : '');
-      const body = route.method === 'POST' ? (route.path.endsWith('/plan') ? JSON.stringify({ plan: 'pro' }) : '{}') : undefined;
+      // A valid change, so only ownership can refuse it.
+      const body =
+        route.method === 'POST' ? (route.path.endsWith('/plan') ? JSON.stringify({ plan: 'pro' }) : '{}') : route.method === 'PATCH' ? JSON.stringify({ name: 'taken over' }) : undefined;
       const res = await probe(gateway, route.method, path, bearer(stranger, body !== undefined), body);
       tried.push(`${route.method} ${path} -> ${res.status}`);
       if (access.kind === 'owned') {
@@ -404,7 +407,9 @@ describe('security: the attacks a public API meets, through the gateway', { skip
     assert.ok(tried.length >= 15, tried.join('\n'));
     // Nothing the stranger did changed the owner's data.
     assert.equal((await owner.job(ids.job!)).body.state, 'completed');
-    assert.equal((await owner.request('GET', `/v1/glossaries/${ids.glossary}`)).status, 200);
+    const glossary = await owner.request<{ name: string }>('GET', `/v1/glossaries/${ids.glossary}`);
+    assert.equal(glossary.status, 200);
+    assert.notEqual(glossary.body.name, 'taken over');
     const hooks = await owner.request<{ items: { id: string }[] }>('GET', '/v1/webhooks');
     assert.ok(hooks.body.items.some((h) => h.id === ids.webhook));
     assert.equal((await owner.request('GET', '/v1/me', { auth: false, headers: { 'x-api-key': secrets.get('API key')! } })).status, 200);

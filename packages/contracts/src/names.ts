@@ -65,6 +65,7 @@ export const RPC = {
   TRANSLATION_GLOSSARY_LIST: 'translation.glossary-list',
   TRANSLATION_GLOSSARY_GET: 'translation.glossary-get',
   TRANSLATION_GLOSSARY_DELETE: 'translation.glossary-delete',
+  TRANSLATION_GLOSSARY_UPDATE: 'translation.glossary-update',
   TRANSLATION_MEMORY_PURGE: 'translation.memory-purge',
   TRANSLATION_MEMORY_EXPORT: 'translation.memory-export',
   TRANSLATION_MEMORY_IMPORT: 'translation.memory-import',

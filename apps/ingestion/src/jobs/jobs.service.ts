@@ -16,6 +16,7 @@ import {
   RPC_CONTRACTS,
 } from '@docat/contracts';
 import { STORAGE, type ObjectStorage } from '@docat/service-kit';
+import { resultCacheLookups } from '@docat/observability';
 import { startWarnings } from '@docat/pipeline';
 import { JobEventsPublisher } from '../events/job-events.publisher.js';
 import { OrchestratorService } from '../orchestration/orchestrator.service.js';
@@ -226,13 +227,18 @@ export class JobsService {
   private async findCompleted(userId: string, sha256: string, optionsHash: string): Promise<JobRow | null> {
     const fromCache = await this.events.cachedResult(userId, sha256, optionsHash);
     const id = fromCache ?? (await this.jobs.findCompletedResult(userId, sha256, optionsHash));
-    if (!id) return null;
+    if (!id) {
+      resultCacheLookups.inc({ result: 'miss' });
+      return null;
+    }
     const row = await this.jobs.find(id);
     const resultsId = row?.results_job_id ?? row?.id;
     if (row && row.state === 'completed' && resultsId && (await this.resultsPresent(resultsId, row.options.outputs))) {
       if (!fromCache) await this.events.rememberResult(row);
+      resultCacheLookups.inc({ result: 'hit' });
       return row;
     }
+    resultCacheLookups.inc({ result: 'expired' });
     // The results expired or were removed: forget the entry and do the work again.
     await this.events.forgetResult(userId, sha256, optionsHash);
     await this.jobs.forgetCompletedResult(userId, sha256, optionsHash);
