@@ -140,7 +140,7 @@ describe('billing: probe, reserve, settle, release, idempotency, erasure', () =>
     idempotencyKey?: string,
   ): Promise<JobView> {
     const upload = await stored(file);
-    return call<JobView>(
+    const created = await call<JobView>(
       RPC.JOBS_CREATE,
       {
         userId,
@@ -151,6 +151,9 @@ describe('billing: probe, reserve, settle, release, idempotency, erasure', () =>
       },
       userId,
     );
+    // The 202 does not wait for the dispatch of the new job: the test does.
+    await ingestion.app.get(OrchestratorService).dispatchSettled();
+    return created;
   }
 
   const usage = (userId: string) => call<Usage>(RPC.CREDITS_USAGE, { userId });
