@@ -85,6 +85,10 @@ describe('billing: probe, reserve, settle, release, idempotency, erasure', () =>
     storage = createStorage(config);
     const runtime = () => createClusterRuntime(config, { storage, migrate: true });
     const common = { managementPort: null, exitOnShutdown: false } as const;
+<<<<<<< HEAD
+=======
+    // Auth runs for the credits RPCs; the fixture stops it.
+>>>>>>> api
     fx.own(
       await bootstrapService({
         service: 'auth',
@@ -139,7 +143,7 @@ describe('billing: probe, reserve, settle, release, idempotency, erasure', () =>
     idempotencyKey?: string,
   ): Promise<JobView> {
     const upload = await stored(file);
-    return call<JobView>(
+    const created = await call<JobView>(
       RPC.JOBS_CREATE,
       {
         userId,
@@ -150,6 +154,9 @@ describe('billing: probe, reserve, settle, release, idempotency, erasure', () =>
       },
       userId,
     );
+    // The 202 does not wait for the dispatch of the new job: the test does.
+    await ingestion.app.get(OrchestratorService).dispatchSettled();
+    return created;
   }
 
   const usage = (userId: string) => call<Usage>(RPC.CREDITS_USAGE, { userId });
