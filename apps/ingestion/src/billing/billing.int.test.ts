@@ -85,10 +85,7 @@ describe('billing: probe, reserve, settle, release, idempotency, erasure', () =>
     storage = createStorage(config);
     const runtime = () => createClusterRuntime(config, { storage, migrate: true });
     const common = { managementPort: null, exitOnShutdown: false } as const;
-<<<<<<< HEAD
-=======
     // Auth runs for the credits RPCs; the fixture stops it.
->>>>>>> api
     fx.own(
       await bootstrapService({
         service: 'auth',

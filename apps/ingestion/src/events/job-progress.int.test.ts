@@ -101,11 +101,7 @@ describe("job progress from workers' reports", () => {
     const bytes = await readFile(corpusFile('tracemonkey.pdf'));
     const storageKey = `uploads/${uuidv7()}`;
     await storage.put(storageKey, bytes);
-<<<<<<< HEAD
-    const job = await service.runtime.bus.call<JobView>(
-=======
     const created = await service.runtime.bus.call<JobView>(
->>>>>>> api
       RPC.JOBS_CREATE,
       {
         userId,
@@ -119,15 +115,9 @@ describe("job progress from workers' reports", () => {
       },
       { timeoutMs: 10_000, context: { userId } },
     );
-<<<<<<< HEAD
-    // A new job is dispatched after its creation answers: wait for a pass that sees it.
-    await service.app.get(OrchestratorService).dispatch();
-    return job;
-=======
     // The 202 does not wait for the dispatch of the new job: the test does.
     await service.app.get(OrchestratorService).dispatchSettled();
     return created;
->>>>>>> api
   }
 
   test(
