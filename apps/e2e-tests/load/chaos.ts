@@ -374,11 +374,25 @@ export async function runScenario(
   const bytes = await readFile(pdf);
   const name = pdf.split('/').pop()!;
   const apis: DocatApi[] = [];
+  const credentials = new Map<DocatApi, { email: string; password: string; at: number }>();
   for (let i = 0; i < (scenario.accounts ?? 2); i++) {
     const api = new DocatApi(system.cluster.gateways);
-    await api.registerFresh();
+    credentials.set(api, { ...(await api.registerFresh()), at: Date.now() });
     apis.push(api);
   }
+  // A scenario can outlast an access token (15 minutes): log in again before it runs out.
+  const refreshTokens = async () => {
+    for (const [api, c] of credentials) {
+      if (Date.now() - c.at < 10 * 60_000) continue;
+      const res = await api.request<{ accessToken: string }>('POST', '/v1/auth/login', {
+        json: { email: c.email, password: c.password },
+        auth: false,
+      });
+      if (res.status !== 200) throw new Error(`login answered ${res.status}`);
+      api.token = res.body.accessToken;
+      c.at = Date.now();
+    }
+  };
   const processes = () => [...system.cluster.processes, ...system.extra];
   const againBefore = await metricSum(processes(), 'docat_step_runs_total', { run: 'again' });
   const jobs: JobView[] = [];
@@ -427,6 +441,7 @@ export async function runScenario(
   let pending = jobs.map((j) => j.id);
   let lost = 0;
   while (pending.length > 0 && Date.now() < deadline) {
+    await refreshTokens();
     const next: string[] = [];
     for (const id of pending) {
       const res = await owner
@@ -440,6 +455,7 @@ export async function runScenario(
     pending = next;
     if (pending.length > 0) await new Promise((r) => setTimeout(r, 500));
   }
+  await refreshTokens();
   // Every accepted job is in its owner's history.
   for (const api of apis) {
     const ids = new Set<string>();
