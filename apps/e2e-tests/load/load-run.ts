@@ -137,7 +137,11 @@ async function startTarget(opts: LoadOptions): Promise<Cluster> {
   const env = { LOG_LEVEL: 'warn', ...LOAD_LIMITS, ...opts.env };
   if (opts.target === 'standalone') return startStandaloneTarget({ env, readyTimeoutMs: 300_000 });
   const workers = opts.workers ?? 1;
-  return startCluster({ env, replicas: { gateway: 1, extraction: workers, translation: workers }, readyTimeoutMs: 300_000 });
+  return startCluster({
+    env,
+    replicas: { gateway: 1, extraction: workers, translation: workers },
+    readyTimeoutMs: 300_000,
+  });
 }
 
 interface SubmittedJob {
