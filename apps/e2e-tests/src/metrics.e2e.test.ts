@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { stat } from 'node:fs/promises';
-import { clusterOnly, corpusFile, requireCorpus, useCluster, type ClusterLease } from '@docat/testing';
+import { alive, clusterOnly, corpusFile, requireCorpus, useCluster, type ClusterLease } from '@docat/testing';
 import { DocatApi } from './docat-api.js';
 
 const corpus = requireCorpus('scanned-tracemonkey-p1-2.pdf');
@@ -37,15 +37,6 @@ function total(scrape: Scrape, name: string, labels: Record<string, string> = {}
     }
   }
   return sum;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function declared(scrape: Scrape, family: string): boolean {

@@ -117,7 +117,8 @@ export class JobsService {
       return this.replay(previous, requestHash, req.upload.storageKey);
     }
     await this.events.publish(created.row, [created.event]);
-    if (!cachedFrom) await this.orchestrator.dispatch(req.userId);
+    // The 202 does not wait for the dispatch lock; the reconciler dispatches if this pass fails.
+    if (!cachedFrom) this.orchestrator.requestDispatch();
     return toJobView(created.row);
   }
 

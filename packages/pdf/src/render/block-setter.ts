@@ -51,6 +51,11 @@ export interface SetOptions {
   firstIndent?: number;
   /** Stretches in other styles, sorted and apart; the rest of the text is set with the block's shaper. */
   stretches?: readonly StyledStretch[];
+  /**
+   * Free space around `box` (holding it) the text may take at its source size before it
+   * is shrunk: more lines below the box, a longer line beside it.
+   */
+  room?: BBox;
 }
 
 interface Piece {
@@ -108,39 +113,53 @@ function linesFit(count: number, size: number, spacing: number, height: number):
 }
 
 /**
- * Sets `text` into the box: wrapped at UAX #14 opportunities, shrunk step by step down
- * to `minScale` of the source size while it does not fit. Past that the lines run on
- * below the box (an overflow), but never off the page: the size drops further if needed.
+ * Sets `text` into the box: wrapped at UAX #14 opportunities, at the source size when it
+ * fits the box. When it does not, it may use `room` (free space around the box, which
+ * holds it) at the source size, and then it is shrunk step by step down to `minScale` of
+ * the source size while it does not fit the room. Past that the lines run on below (an
+ * overflow), but never off the page: the size drops further if needed. A line that took
+ * room sideways keeps only the width it needs.
  */
 export function setBlock(text: string, shaper: TextShaper, opts: SetOptions): BlockSetting {
-  const [x0, y0, x1, y1] = opts.box;
-  const width = Math.max(1, x1 - x0);
-  const height = Math.max(1, y1 - y0);
+  const room = opts.room ?? opts.box;
   const floor = opts.size * opts.minScale;
-  const indent = opts.align === 'center' ? 0 : Math.min(Math.max(0, opts.firstIndent ?? 0), width);
   const stretches = opts.stretches ?? [];
   const measure = stretches.length === 0 ? (s: string) => shaper.measure(s) : (s: string, at: number) => piecesOf(s, at, shaper, stretches).reduce((w, p) => w + p.shaper.measure(p.text), 0);
-  const wrapAt = (size: number): WrappedLine[] => wrapLines(text, (width * 1.005) / size, measure, ((width - indent) * 1.005) / size);
+  const indentIn = (area: BBox): number => (opts.align === 'center' ? 0 : Math.min(Math.max(0, opts.firstIndent ?? 0), Math.max(1, area[2] - area[0])));
+  const wrapIn = (area: BBox, size: number): WrappedLine[] => {
+    const width = Math.max(1, area[2] - area[0]);
+    return wrapLines(text, (width * 1.005) / size, measure, ((width - indentIn(area)) * 1.005) / size);
+  };
+  const fitsIn = (area: BBox, count: number, size: number): boolean => linesFit(count, size, opts.lineSpacing, Math.max(1, area[3] - area[1]));
+  let area = opts.box;
   let size = opts.size;
-  let lines = wrapAt(size);
+  let lines = wrapIn(area, size);
   let overflow = false;
-  while (!linesFit(lines.length, size, opts.lineSpacing, height)) {
+  if (!fitsIn(area, lines.length, size) && room !== opts.box) {
+    area = room;
+    lines = wrapIn(area, size);
+  }
+  while (!fitsIn(area, lines.length, size)) {
     if (size * SHRINK_STEP < floor - 1e-6) {
       overflow = true;
       break;
     }
     size *= SHRINK_STEP;
-    lines = wrapAt(size);
+    lines = wrapIn(area, size);
   }
   if (overflow) {
     size = floor;
-    lines = wrapAt(size);
-    const room = opts.pageHeight - y0 - 2;
-    while (!linesFit(lines.length, size, opts.lineSpacing, room) && size > 2) {
+    lines = wrapIn(area, size);
+    const below: BBox = [area[0], area[1], area[2], opts.pageHeight - 2];
+    while (!fitsIn(below, lines.length, size) && size > 2) {
       size *= SHRINK_STEP;
-      lines = wrapAt(size);
+      lines = wrapIn(area, size);
     }
   }
+  if (area !== opts.box) area = tighten(area, opts.box, lines, size, measure, indentIn(area));
+  const [x0, y0, x1] = area;
+  const width = Math.max(1, x1 - x0);
+  const indent = indentIn(area);
   const missing: string[] = [];
   const placed: PlacedLine[] = lines.map((line, i) => {
     const shaped = stretches.length === 0 ? shaper.shapeLine(line.text) : shapeStyled(line, shaper, stretches);
@@ -169,4 +188,20 @@ export function setBlock(text: string, shaper: TextShaper, opts: SetOptions): Bl
     return { shaped, x: Math.max(0, x), baseline, extraPerSpace, extraPerGlyph };
   });
   return { size, lines: placed, overflow, missing };
+}
+
+/**
+ * The part of `area` (grown from `box`) the lines need: the box's own width at least,
+ * grown on the sides `area` grew, by as much as the widest line needs; the full height.
+ */
+function tighten(area: BBox, box: BBox, lines: readonly WrappedLine[], size: number, measure: (s: string, at: number) => number, indent: number): BBox {
+  const widest = Math.max(0, ...lines.map((l, i) => measure(l.text, l.at) * size + (i === 0 ? indent : 0)));
+  const extra = Math.max(0, widest - (box[2] - box[0]));
+  const left = box[0] - area[0];
+  const right = area[2] - box[2];
+  if (left <= 0 && right <= 0) return area;
+  const share = left + right;
+  const x0 = box[0] - Math.min(left, (extra * left) / share);
+  const x1 = box[2] + Math.min(right, (extra * right) / share);
+  return [x0, area[1], x1, area[3]];
 }

@@ -72,10 +72,33 @@ export function guessAlignment(block: Block, pageWidth?: number): Alignment {
   return 'left';
 }
 
+/**
+ * The size most of the block's characters are set in: the median over characters, not
+ * over spans, so that a short span in a large size (a form number beside a line of small
+ * print) does not set the whole translation large.
+ */
+export function sizeOf(block: Block): number {
+  const weighted = block.lines
+    .flatMap((l) => l.spans)
+    .filter((s) => s.size > 0)
+    .map((s) => ({ size: s.size, chars: Math.max(1, s.text.trim().length) }))
+    .sort((a, b) => a.size - b.size);
+  const total = weighted.reduce((n, w) => n + w.chars, 0);
+  if (total === 0) return NaN;
+  // The lower and upper medians (as `median` takes both for an even count).
+  let lower = NaN;
+  let seen = 0;
+  for (const w of weighted) {
+    seen += w.chars;
+    if (Number.isNaN(lower) && seen >= total / 2) lower = w.size;
+    if (seen > total / 2) return (lower + w.size) / 2;
+  }
+  return lower;
+}
+
 export function sourceStyle(block: Block, pageWidth?: number): SourceStyle {
   const span = dominantSpan(block);
-  const sizes = block.lines.flatMap((l) => l.spans.map((s) => s.size)).filter((s) => s > 0);
-  const size = median(sizes) || span?.size || 10;
+  const size = sizeOf(block) || span?.size || 10;
   const tops = block.lines.map((l) => l.bbox[1]);
   const pitches = tops.slice(1).map((t, i) => t - tops[i]!).filter((p) => p > 0);
   const pitch = median(pitches);

@@ -2,7 +2,8 @@ import { RTL_LANGUAGES, type BBox, type Block, type InlineMark, type JobWarning,
 import { PDFArray, PDFDict, PDFHexString, PDFName, PDFNumber, PDFString, type PDFPage, type PDFRef } from 'pdf-lib';
 import { appendContent, interpretPage, num, openPdf, removeText, savePdf, type ContentOp } from '../content/index.js';
 import { FontLibrary } from '../fonts/font-library.js';
-import { setBlock, type BlockSetting, type StyledStretch } from './block-setter.js';
+import { setBlock, type BlockSetting, type SetOptions, type StyledStretch } from './block-setter.js';
+import { FreeSpace, InkMaps, leaderDots, rowsOf, shrinkToCentre, type InkMap } from './free-space.js';
 import { keepPages } from './page-subset.js';
 import { removeActiveContent } from './active-content.js';
 import { parseColor, sourceStyle, type SourceStyle } from './block-style.js';
@@ -176,6 +177,7 @@ export async function renderTranslatedPdf(
   const warnings: JobWarning[] = [];
   const placements: BlockPlacement[] = [];
   const stats: RenderStats = { pages: 0, translatedBlocks: 0, overflowBlocks: 0, missingChars: 0, glyphs: 0, fonts: [] };
+  const inkMaps = new InkMaps(sourceBytes, opts.password);
   const shapers = new Map<string, TextShaper>();
   const shaperFor = (style: SourceStyle): TextShaper => {
     const key = `${style.design}|${style.bold}|${style.italic}`;
@@ -212,21 +214,36 @@ export async function renderTranslatedPdf(
     }
     // A scan OCR'd before it came here has its words in an invisible layer: that goes too.
     const layered = page.scanned && page.blocks.some((b) => b.lines.some((l) => l.spans.some((sp) => sp.hidden)));
+    // Each line's band across the whole box: glyphs a font maps to no text are left out of
+    // the layout's line boxes, yet are part of the line. Text at an angle is taken in small
+    // squares along its frame, so that nothing beside it is. (Displayed-page boxes.)
+    const cleared = items.flatMap((item) => {
+      const framed = frameOf(item);
+      if (framed) return frameTiles(framed.angle, framed.frame, item.style.size);
+      if (page.scanned && !layered) return [grow(item.box, 1)];
+      return item.lines.map((l) => grow([Math.min(l.bbox[0], item.box[0]), l.bbox[1], Math.max(l.bbox[2], item.box[2]), l.bbox[3]], 0.5));
+    });
     if (!page.scanned || layered) {
-      // Each line's band across the whole box: glyphs a font maps to no text are left
-      // out of the layout's line boxes, yet are part of the line. Text at an angle is
-      // taken in small squares along its frame, so that nothing beside it is.
-      const regions = items.flatMap((item) => {
-        const framed = frameOf(item);
-        if (framed) return frameTiles(framed.angle, framed.frame, item.style.size).map(displayToUser);
-        return item.lines.map((l) => displayToUser(grow([Math.min(l.bbox[0], item.box[0]), l.bbox[1], Math.max(l.bbox[2], item.box[2]), l.bbox[3]], 0.5)));
-      });
       // Invisible source text in a translated block is replaced like any other.
-      removeText(file, pageIndex, { regions, includeInvisible: true });
+      removeText(file, pageIndex, { regions: cleared.map(displayToUser), includeInvisible: true });
     }
     // What is still drawn once the source text is gone: text the layout could not read
     // (a font without a Unicode map) is there all the same, and a line must not grow over it.
-    const drawn = page.scanned ? [] : interpretPage(file, pageIndex).runs.flatMap((r) => r.glyphs.map((g) => mapBox(geometry.toDisplay, g.bbox)));
+    const drawn = page.scanned
+      ? []
+      : interpretPage(file, pageIndex)
+          .runs.filter((r) => r.renderMode !== 3 && r.renderMode !== 7)
+          // A space left over at a line's end draws nothing.
+          .flatMap((r) => r.glyphs.filter((g) => g.unicode === '' || g.unicode.trim() !== ''))
+          .map((g) => ({ box: mapBox(geometry.toDisplay, g.bbox), text: g.unicode }));
+    // The dots of a leader are filler: a translation longer than its label may take their place.
+    const leaders = leaderDots(drawn);
+    const room = new RoomFinder(
+      page.blocks,
+      drawn.filter((g) => !leaders.has(g)).map((g) => g.box),
+      [...cleared, ...[...leaders].map((g) => grow(g.box, 0.5))],
+      () => inkMaps.page(page.number),
+    );
     const fontResources: Record<string, PDFRef> = {};
     const drawnLinks: DrawnLink[] = [];
     for (const item of items) {
@@ -234,12 +251,10 @@ export async function renderTranslatedPdf(
       const align = rtl ? mirror(item.style.align) : item.style.align;
       const stretches = stretchesOf(item, (style) => shaperFor(style));
       const framed = frameOf(item);
-      const setting = setBlock(item.translation, shaper, {
+      const setOptions: SetOptions = {
         stretches,
-        // Right-to-left text keeps a left-aligned line's growth to the right, the side the
-        // layout knows is free: its left holds what the layout may not list (an image).
         // Text at an angle is set in its own frame, where its lines run left to right.
-        box: framed ? framed.box : item.lines.length === 1 ? widenLine(item.box, rtl ? item.style.align : align, page.blocks, drawn) : item.box,
+        box: framed ? framed.box : item.box,
         pageWidth: framed ? framed.box[2] + FRAME_HEIGHT : geometry.width,
         pageHeight: framed ? FRAME_HEIGHT : geometry.height,
         size: item.style.size,
@@ -247,7 +262,14 @@ export async function renderTranslatedPdf(
         align,
         minScale,
         firstIndent: (item.lines[0]?.bbox[0] ?? item.box[0]) - item.box[0],
-      });
+      };
+      let setting = setBlock(item.translation, shaper, setOptions);
+      if (!framed && (setting.overflow || setting.size < item.style.size - 1e-6)) {
+        // Right-to-left text keeps a left-aligned line's growth to the right, the side the
+        // layout knows is free: its left holds what the layout may not list (an image).
+        const grown = await room.around(item, item.style.align);
+        if (grown) setting = setBlock(item.translation, shaper, { ...setOptions, room: grown });
+      }
       // On a scan the text is in the image: the translation covers it and must be seen.
       const painted = paintLines(setting.lines, setting.size, item.style.color, fonts, { invisible: item.hidden && !page.scanned });
       if (framed) ops.push({ op: 'q', operands: [] }, frameMatrix(framed, geometry.height), ...painted.ops, { op: 'Q', operands: [] });
@@ -256,7 +278,9 @@ export async function renderTranslatedPdf(
         for (const link of painted.links) drawnLinks.push({ ...link, area: item.box });
       }
       for (const [resource, font] of painted.fonts) fontResources[resource] = font.ref;
-      placements.push(placementOf(page.number, item, setting, geometry.height, [...painted.fonts.values()].map((f) => f.baseFont)));
+      const placement = placementOf(page.number, item, setting, geometry.height, [...painted.fonts.values()].map((f) => f.baseFont));
+      placements.push(placement);
+      if (!framed) room.taken(placement.lines);
       stats.translatedBlocks++;
       stats.glyphs += painted.glyphCount;
       if (setting.overflow) {
@@ -269,10 +293,14 @@ export async function renderTranslatedPdf(
         warnings.push({ kind: 'font_fallback', page: page.number, block: item.block.order, message: `Block ${item.block.id}: no font has glyphs for ${JSON.stringify(chars)}` });
       }
     }
+    // Leader dots a longer translation now covers go; the rest of each leader stays.
+    const covered = [...leaders].filter((g) => placements.some((p) => p.page === page.number && p.lines.some((l) => centreInside(g.box, l))));
+    if (covered.length > 0) removeText(file, pageIndex, { regions: covered.map((g) => displayToUser(shrinkToCentre(g.box))) });
     appendContent(file, pageIndex, ops, { Font: fontResources });
     if (drawnLinks.length > 0) moveLinks(file.doc.getPage(pageIndex), geometry, drawnLinks);
   }
   opts.onPage?.(layout.pages.length, layout.pages.length);
+  await inkMaps.close();
   await fonts.write();
   if (opts.pages) keepPages(file, opts.pages);
   if (!opts.keepActiveContent) removeActiveContent(file.doc);
@@ -430,38 +458,6 @@ function stretchesOf(item: Item, shaperFor: (style: SourceStyle) => TextShaper):
   return out;
 }
 
-/**
- * A one-line block (a heading, a label) may grow sideways into free space, up to the
- * next block on its band or the page's text margin, before its text is shrunk.
- */
-function widenLine(box: BBox, align: SourceStyle['align'], blocks: Block[], drawn: BBox[]): BBox {
-  // Lines, not block boxes: a paragraph whose first line follows a run-in heading has a
-  // box that contains the heading's.
-  const others = blocks
-    .filter((b) => b.bbox !== box)
-    .flatMap((b) => (b.lines.length > 0 ? b.lines : [{ bbox: b.bbox }]))
-    .concat(drawn.map((g) => ({ bbox: g })))
-    .filter((l) => l.bbox[1] < box[3] - 1 && l.bbox[3] > box[1] + 1);
-  // The text margins: a figure's box may reach the page edge.
-  const text = blocks.filter((b) => b.type !== 'figure');
-  const left = Math.min(box[0], ...text.map((b) => b.bbox[0]));
-  const right = Math.max(box[2], ...text.map((b) => b.bbox[2]));
-  let maxRight = right;
-  let minLeft = left;
-  for (const o of others) {
-    if (o.bbox[0] >= box[2] - 1) maxRight = Math.min(maxRight, o.bbox[0] - 6);
-    if (o.bbox[2] <= box[0] + 1) minLeft = Math.max(minLeft, o.bbox[2] + 6);
-  }
-  maxRight = Math.max(maxRight, box[2]);
-  minLeft = Math.min(minLeft, box[0]);
-  if (align === 'center') {
-    const grow = Math.min(box[0] - minLeft, maxRight - box[2]);
-    return [box[0] - grow, box[1], box[2] + grow, box[3]];
-  }
-  if (align === 'right') return [minLeft, box[1], box[2], box[3]];
-  return [box[0], box[1], maxRight, box[3]];
-}
-
 function mirror(align: SourceStyle['align']): SourceStyle['align'] {
   if (align === 'left') return 'right';
   if (align === 'right') return 'left';
@@ -471,4 +467,65 @@ function mirror(align: SourceStyle['align']): SourceStyle['align'] {
 function mapper(geometry: PageGeometry): (b: BBox) => BBox {
   const inv = invert(geometry.toDisplay);
   return (b) => mapBox(inv, b);
+}
+
+/**
+ * Where the translations of one page may grow: around each block, the space no other
+ * block, kept glyph, line already set or drawn ink (the page rendered, on first need)
+ * takes. A one-line block (a heading, a label) grows sideways first, to the side its
+ * alignment leaves open, then down; a longer block grows down. Both stay within the
+ * page's text area.
+ */
+class RoomFinder {
+  private space: Promise<FreeSpace> | undefined;
+  private readonly obstacles: { box: BBox; owner: Block }[];
+  private readonly setLines: BBox[] = [];
+  private readonly limits: BBox;
+
+  constructor(
+    blocks: readonly Block[],
+    private readonly drawn: readonly BBox[],
+    private readonly cleared: readonly BBox[],
+    private readonly ink: () => Promise<InkMap>,
+  ) {
+    // Lines, not only block boxes: a paragraph whose first line follows a run-in heading
+    // has a box that holds the heading's. A table's or figure's box holds free space between
+    // its cells; a figure's box is its graphics too.
+    this.obstacles = blocks.flatMap((b) => {
+      // A block of leader dots is filler (its dots are told apart with the page's glyphs).
+      if (/^[\s.\u00b7\u2024\u2026\u2027\u2219\u22c5]*$/u.test(b.text) && b.type !== 'figure' && b.type !== 'form_field') return [];
+      const own = b.lines.map((l) => ({ box: l.bbox, owner: b }));
+      if (b.type === 'table' && own.length > 0) return own;
+      return [...own, { box: b.bbox, owner: b }];
+    });
+    // The text margins: a figure's box may reach the page edge.
+    const text = blocks.filter((b) => b.type !== 'figure');
+    const all = text.length > 0 ? text : blocks;
+    this.limits = [Math.min(...all.map((b) => b.bbox[0])), 0, Math.max(...all.map((b) => b.bbox[2])), Math.max(...blocks.map((b) => b.bbox[3]))];
+  }
+
+  taken(lines: readonly BBox[]): void {
+    this.setLines.push(...lines);
+  }
+
+  private free(): Promise<FreeSpace> {
+    this.space ??= this.ink().then(
+      (ink) => new FreeSpace([...this.obstacles.map((o) => o.box), ...this.drawn], ink, this.cleared),
+      // A page pdf.js cannot render still has the layout's obstacles.
+      () => new FreeSpace([...this.obstacles.map((o) => o.box), ...this.drawn], undefined, this.cleared),
+    );
+    return this.space;
+  }
+
+  /** The room around an item, or undefined when it has none beyond its box. */
+  async around(item: Item, sourceAlign: SourceStyle['align']): Promise<BBox | undefined> {
+    const space = await this.free();
+    const own = new Set(this.obstacles.filter((o) => o.owner === item.block && (item.cell === undefined || centreInside(o.box, item.box))).map((o) => o.box));
+    const oneLine = rowsOf(item.lines) <= 1;
+    const sideways = !oneLine ? 'none' : sourceAlign === 'center' ? 'both' : sourceAlign === 'right' ? 'left' : 'right';
+    const size = item.style.size;
+    const grown = space.room(item.box, { down: true, sideways, limits: this.limits, gapX: Math.max(3, size * 0.5), gapY: Math.max(1.5, size * 0.3) }, (o) => own.has(o), this.setLines);
+    if (process.env.DOCAT_DEBUG_ROOM) console.error('room', item.block.id, item.cell ?? '', item.box.map(Math.round).join(','), '->', grown.map(Math.round).join(','), sideways);
+    return grown.every((v, i) => Math.abs(v - item.box[i]!) < 0.5) ? undefined : grown;
+  }
 }

@@ -102,7 +102,7 @@ async function checkOutput(
   translations: Map<string, string>,
   result: RenderTranslatedResult,
   pages: number[],
-  opts: { scanned: boolean; rtl: boolean; minInk?: number },
+  opts: { scanned: boolean; rtl: boolean },
 ): Promise<Figures> {
   const rtl = opts.rtl;
   const missing: string[] = [];
@@ -125,7 +125,7 @@ async function checkOutput(
     const text = squash(pageText(out, p));
     const blocks = blocksOf(layout, p);
     const translated = blocks.filter((b) => translations.has(b.id));
-    const found = regionTexts(out, p, translated.map((b) => searchRegion(b, blocks, result, p)));
+    const found = regionTexts(out, p, translated.map((b) => searchRegion(b, result, p)));
     translated.forEach((b, i) => {
       figures.blocks++;
       const stacked = translated.some((o) => o !== b && overlapShare(o.bbox, b.bbox) > 0.1);
@@ -148,10 +148,13 @@ async function checkOutput(
     }
     // Untranslated text at its original position.
     const masks = translated.map((b) => grow(b.bbox, 2));
+    // Leader dots a longer translation was set over give way to it: they may be gone, there only.
+    const setLines = result.placements.filter((pl) => pl.page === p).flatMap((pl) => pl.lines);
     if (!opts.scanned) {
       const before = pageWords(source, p);
       for (const w of before.words) {
         if (masks.some((m) => centreIn(w.box, m))) continue;
+        if (/^[.·]$/u.test(w.text) && setLines.some((l) => centreIn(w.box, grow(l, 0.5))) && !after.words.some((o) => o.text === w.text && o.box.every((v, i) => Math.abs(v - w.box[i]!) <= 1))) continue;
         figures.keptOf++;
         if (after.words.some((o) => o.text === w.text && o.box.every((v, i) => Math.abs(v - w.box[i]!) <= 1))) figures.kept++;
       }
@@ -163,34 +166,32 @@ async function checkOutput(
   assert.ok(figures.found >= 0.98 * figures.blocks, `translations found: ${figures.found}/${figures.blocks}; first missing: ${missing[0]}`);
   assert.equal(figures.leaked, 0, 'source text of translated blocks still extractable');
   assert.ok(figures.keptOf === 0 || figures.kept >= 0.99 * figures.keptOf, `untranslated words in place: ${figures.kept}/${figures.keptOf}`);
-  assert.ok(figures.ink >= (opts.minInk ?? 0.99), `ink outside translated blocks unchanged: ${(figures.ink * 100).toFixed(2)}%`);
+  assert.ok(figures.ink >= 0.99, `ink outside translated blocks unchanged: ${(figures.ink * 100).toFixed(2)}%`);
   return figures;
 }
 
 /**
- * Where a block's translation must be found: its box (2 pt margin); a one-line block may
- * have grown sideways up to the text margins, an overflowing block runs on below it.
+ * Where a block's translation must be found: its box (2 pt margin), and the lines as the
+ * renderer reports it set them, which may have grown sideways or down into free space,
+ * or run on below the box (an overflow).
  */
-function searchRegion(block: LayoutDocument['pages'][number]['blocks'][number], blocks: LayoutDocument['pages'][number]['blocks'], result: RenderTranslatedResult, page: number): BBox {
+function searchRegion(block: LayoutDocument['pages'][number]['blocks'][number], result: RenderTranslatedResult, page: number): BBox {
   const r = grow(block.bbox, 2);
-  if (block.lines.length <= 1) {
-    r[0] = Math.min(r[0], ...blocks.map((b) => b.bbox[0] - 2));
-    r[2] = Math.max(r[2], ...blocks.map((b) => b.bbox[2] + 2));
+  for (const p of result.placements) {
+    if (p.page !== page || p.blockId !== block.id) continue;
+    for (const l of p.lines) {
+      r[0] = Math.min(r[0], l[0] - 2);
+      r[1] = Math.min(r[1], l[1] - 2);
+      r[2] = Math.max(r[2], l[2] + 2);
+      r[3] = Math.max(r[3], l[3] + 2);
+    }
   }
-  if (result.warnings.some((w) => w.kind === 'overflow' && w.page === page && w.block === block.order)) r[3] = Number.MAX_SAFE_INTEGER / 4;
-  return [Math.max(0, r[0]), Math.max(0, r[1]), r[2], Math.min(r[3], 1e5)];
+  return [Math.max(0, r[0]), Math.max(0, r[1]), r[2], r[3]];
 }
 
 function describeFigures(f: Figures, ms: number): string {
   return `blocks ${f.found}/${f.blocks} found (${f.stacked} stacked in the layout), ${f.overflow} overflow, ${f.glyphs} glyphs (${f.unmapped} shaper pieces unmapped), untranslated words in place ${f.kept}/${f.keptOf}, ink kept ${(f.ink * 100).toFixed(2)}%, ${ms} ms`;
 }
-
-/**
- * Known faults, each with the share of unchanged ink it reaches today, so the test still
- * catches anything worse: the Hebrew page of the Wikipedia print-out changes about 1.1% of
- * the ink outside its translated blocks (see the known limits in docs/pdf-output.md).
- */
-const KNOWN_INK_FAULTS: ReadonlyMap<string, number> = new Map([['pdfjs_wikipedia.pdf -> he', 0.985]]);
 
 async function renderAndCheck(doc: Doc, target: string, pages: number[], translate: (text: string) => string): Promise<string> {
   const source = new Uint8Array(readFileSync(corpusFile(doc.name)));
@@ -201,8 +202,7 @@ async function renderAndCheck(doc: Doc, target: string, pages: number[], transla
   const ms = Date.now() - t0;
   assert.equal(result.warnings.filter((w) => w.kind === 'overflow').length, result.stats.overflowBlocks);
   assert.equal(result.stats.missingChars, 0, `characters without a font: ${result.warnings.map((w) => w.message).join('; ')}`);
-  const minInk = KNOWN_INK_FAULTS.get(`${doc.name} -> ${target}`);
-  const figures = await checkOutput(source, layout, translations, result, pages, { scanned: doc.layoutFrom !== undefined, rtl: RTL_LANGUAGES.has(target as LanguageCode), ...(minInk ? { minInk } : {}) });
+  const figures = await checkOutput(source, layout, translations, result, pages, { scanned: doc.layoutFrom !== undefined, rtl: RTL_LANGUAGES.has(target as LanguageCode) });
   return describeFigures(figures, ms);
 }
 

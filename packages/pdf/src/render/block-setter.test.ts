@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { Block } from '@docat/contracts';
+import { FontLibrary } from '../fonts/font-library.js';
+import { setBlock, type SetOptions } from './block-setter.js';
+import { sizeOf } from './block-style.js';
+import { TextShaper } from './text-shaper.js';
+
+const library = new FontLibrary();
+const ltr = new TextShaper(library, 'de', { design: 'sans', bold: false, italic: false }, 'ltr');
+const rtl = new TextShaper(library, 'he', { design: 'sans', bold: false, italic: false }, 'rtl');
+const PAGE = 800;
+
+/** A label's box: one line of 10 pt text, 100 pt wide. */
+const base: SetOptions = { box: [100, 100, 200, 111], pageWidth: 600, pageHeight: PAGE, size: 10, lineSpacing: 1.2, align: 'left', minScale: 0.6 };
+const TEXT = 'Ein längerer Text als die Quelle';
+
+/** The setting's lines as layout boxes (y down). */
+function extent(setting: ReturnType<typeof setBlock>): { x0: number; x1: number; top: number; bottom: number } {
+  const xs = setting.lines.flatMap((l) => [l.x, l.x + l.shaped.width * setting.size]);
+  const ys = setting.lines.map((l) => PAGE - l.baseline);
+  return { x0: Math.min(...xs), x1: Math.max(...xs), top: Math.min(...ys) - setting.size * 0.8, bottom: Math.max(...ys) + setting.size * 0.2 };
+}
+
+describe('setBlock with room around the box', () => {
+  test('without room a longer translation is shrunk', () => {
+    const s = setBlock(TEXT, ltr, base);
+    assert.ok(s.size < 10 && !s.overflow, `size ${s.size}`);
+  });
+
+  test('room below: more lines at the source size instead of a smaller size', () => {
+    const s = setBlock(TEXT, ltr, { ...base, room: [100, 100, 200, 140] });
+    assert.equal(s.size, 10);
+    assert.equal(s.lines.length, 2);
+    assert.ok(extent(s).bottom <= 140 + 1);
+  });
+
+  test('room beside: one longer line at the source size, only as wide as it needs', () => {
+    const s = setBlock(TEXT, ltr, { ...base, room: [100, 100, 500, 111] });
+    assert.equal(s.size, 10);
+    assert.equal(s.lines.length, 1);
+    const e = extent(s);
+    assert.ok(Math.abs(e.x0 - 100) < 0.01, `starts at the box: ${e.x0}`);
+    assert.ok(e.x1 < 300, `ends where the text does, not at the room's edge: ${e.x1}`);
+  });
+
+  test('right-aligned (right-to-left) text grown to the right ends where it needs, not at the far edge of the room', () => {
+    const s = setBlock('טקסט ארוך יותר מהמקור שלו בהרבה', rtl, { ...base, align: 'right', room: [100, 100, 560, 111] });
+    assert.equal(s.size, 10);
+    const e = extent(s);
+    assert.ok(e.x0 >= 99.9 && e.x0 < 101, `starts at the box's left edge: ${e.x0}`);
+    assert.ok(e.x1 < 400, `right edge ${e.x1}`);
+  });
+
+  test('text that fits its box ignores the room', () => {
+    const s = setBlock('Kurz', ltr, { ...base, room: [100, 100, 500, 300] });
+    assert.equal(s.size, 10);
+    assert.equal(s.lines.length, 1);
+  });
+
+  test('too long for the room: shrunk within the room, not only within the box', () => {
+    const long = Array.from({ length: 6 }, () => TEXT).join(' ');
+    const inBox = setBlock(long, ltr, base);
+    const inRoom = setBlock(long, ltr, { ...base, room: [100, 100, 200, 160] });
+    assert.ok(inRoom.size > inBox.size, `${inRoom.size} > ${inBox.size}`);
+    assert.ok(extent(inRoom).bottom <= 161 || inRoom.overflow);
+  });
+});
+
+describe('sizeOf', () => {
+  const span = (text: string, size: number) => ({ text, size, bbox: [0, 0, 1, 1] as [number, number, number, number], font: 'Helvetica' });
+  test('the size most characters have, not the median of spans', () => {
+    const block: Block = {
+      id: 'b',
+      type: 'paragraph',
+      order: 0,
+      bbox: [50, 30, 255, 59],
+      text: '1040 Department of the Treasury—Internal Revenue Service',
+      lines: [{ bbox: [50, 30, 255, 59], spans: [span('1040', 24), span('Department of the Treasury—Internal Revenue Service', 6)] }],
+    };
+    assert.equal(sizeOf(block), 6);
+    const even: Block = { ...block, lines: [{ bbox: block.bbox, spans: [span('abcd', 8), span('efgh', 10)] }] };
+    assert.equal(sizeOf(even), 9);
+  });
+});

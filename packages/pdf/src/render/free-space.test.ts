@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { BBox } from '@docat/contracts';
+import { FreeSpace, leaderDots, rowsOf, type InkMap, type RoomOptions } from './free-space.js';
+
+/** A white page of `width` x `height` points at one pixel a point, with the given boxes painted. */
+function page(width: number, height: number, paint: { box: BBox; rgb: [number, number, number] }[] = []): InkMap {
+  const rgb = new Uint8Array(width * height * 3).fill(255);
+  for (const { box, rgb: c } of paint) {
+    for (let y = Math.floor(box[1]); y < Math.ceil(box[3]); y++) {
+      for (let x = Math.floor(box[0]); x < Math.ceil(box[2]); x++) rgb.set(c, (y * width + x) * 3);
+    }
+  }
+  return { width, height, scale: 1, rgb };
+}
+
+const BLACK: [number, number, number] = [0, 0, 0];
+const label: BBox = [100, 100, 160, 110];
+const right = (limits: BBox = [0, 0, 600, 800]): RoomOptions => ({ down: false, sideways: 'right', limits, gapX: 3, gapY: 2 });
+const down = (limits: BBox = [0, 0, 600, 800]): RoomOptions => ({ down: true, sideways: 'none', limits, gapX: 3, gapY: 2 });
+
+describe('FreeSpace.room', () => {
+  test('a line grows sideways up to a rule the layout does not list, and no further', () => {
+    const ink = page(600, 800, [{ box: [300, 50, 301, 200], rgb: BLACK }]);
+    const room = new FreeSpace([], ink, []).room(label, right());
+    assert.ok(room[2] >= 295 && room[2] < 300, `right edge ${room[2]}`);
+    assert.deepEqual([room[0], room[1], room[3]], [100, 100, 110]);
+  });
+
+  test('a rule along the top of the line (a form box) does not stop it', () => {
+    const ink = page(600, 800, [{ box: [50, 99, 500, 101], rgb: BLACK }]);
+    const room = new FreeSpace([], ink, []).room(label, right([0, 0, 400, 800]));
+    assert.equal(room[2], 400);
+  });
+
+  test('ink whose text was removed does not count, other ink does', () => {
+    const ink = page(600, 800, [{ box: [200, 102, 250, 108], rgb: BLACK }]);
+    assert.ok(new FreeSpace([], ink, []).room(label, right())[2] < 200);
+    assert.ok(new FreeSpace([], ink, [[199, 101, 251, 109]]).room(label, right())[2] > 590);
+  });
+
+  test('text on a shaded panel grows to the panel edge: ink is what differs from its background', () => {
+    const grey: [number, number, number] = [200, 200, 200];
+    const ink = page(600, 800, [{ box: [80, 80, 250, 200], rgb: grey }]);
+    const room = new FreeSpace([], ink, []).room(label, { ...down(), sideways: 'right' });
+    assert.ok(room[2] > 240 && room[2] <= 250, `right edge ${room[2]}`);
+    assert.ok(room[3] > 190 && room[3] <= 200, `bottom ${room[3]}`);
+  });
+
+  test('an obstacle on the band stops it; a field box that only touches the band does not', () => {
+    const space = new FreeSpace([[90, 80, 400, 101], [350, 101, 420, 109]], undefined, []);
+    const room = space.room(label, right());
+    assert.equal(room[2], 347);
+  });
+
+  test('growing down stops above the next block, and an enclosing box does not stop it', () => {
+    const space = new FreeSpace([[50, 50, 500, 500], [100, 140, 200, 150]], undefined, []);
+    assert.equal(space.room(label, down())[3], 138);
+    assert.equal(space.room(label, down([0, 0, 600, 120]))[3], 120, 'the text area bottom');
+  });
+
+  test('lines set since are obstacles too', () => {
+    const space = new FreeSpace([], undefined, []);
+    assert.equal(space.room(label, down([0, 0, 600, 300]), () => false, [[120, 130, 300, 140]])[3], 128);
+  });
+});
+
+describe('leader dots and rows', () => {
+  const dot = (x: number, bottom = 110): { box: BBox; text: string } => ({ box: [x, bottom - 8, x + 2, bottom], text: '.' });
+  test('three or more dots in a row on one baseline are a leader', () => {
+    const row = [dot(100), dot(110), dot(120), dot(130)];
+    assert.equal(leaderDots(row).size, 4);
+    assert.equal(leaderDots([dot(100), dot(110)]).size, 0, 'two dots are punctuation');
+    assert.equal(leaderDots([dot(100), dot(110, 130), dot(120, 150)]).size, 0, 'not on one baseline');
+    assert.equal(leaderDots([dot(100), dot(110), dot(160)]).size, 0, 'too far apart');
+  });
+
+  test('a label and its leader on one baseline are one row', () => {
+    assert.equal(rowsOf([{ bbox: [137, 338, 300, 347] }, { bbox: [312, 338, 314, 347] }]), 1);
+    assert.equal(rowsOf([{ bbox: [137, 338, 300, 347] }, { bbox: [137, 350, 300, 359] }]), 2);
+  });
+});
