@@ -256,6 +256,8 @@ function runLocust(
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? tmpdir(),
+      // No __pycache__ beside the locustfile in the repository.
+      PYTHONDONTWRITEBYTECODE: '1',
       LOAD_PDF: opts.pdf,
       LOAD_ADMIN_EMAIL: E2E_ADMIN.email,
       LOAD_ADMIN_PASSWORD: E2E_ADMIN.password,
