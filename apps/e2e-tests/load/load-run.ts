@@ -445,7 +445,7 @@ export function reportMarkdown(o: LoadOutcome): string {
         `| ${e.name} | ${e.requests} | ${e.failures} | ${e.rps.toFixed(2)} | ${ms(e.p50)} | ${ms(e.p95)} | ${ms(e.p99)} | ${ms(e.max)} |`,
     ),
     '',
-    "The SSE row is the time from opening the stream to the job's end, not a response time.",
+    'The SSE row times each stream to its first bytes (locust times a streamed response that way); a follow then reads it until the job ends, and counts as a failure if the stream closes before.',
     '',
     '## Errors per endpoint',
     '',
