@@ -9,10 +9,12 @@ import { defaultOutDir, runLoad, type LoadOutcome, type LoadTarget } from './loa
  * run no longer holds (upload p95 < 2 s, status p99 < 100 ms, no job lost or unfinished
  * after the drain). CONFIGS: comma-separated from standalone, cluster-1, cluster-2, with
  * `+fake300` for a fake engine answering after 300 ms instead of the pseudo engine (default
- * all four pseudo ones are `standalone,cluster-1,cluster-2`); STEPS: user counts (default
- * 2,4,8,16,32); RUN_TIME_S (60), DRAIN_S (180). Writes capacity.md beside the runs' reports.
+ * `standalone,cluster-1,cluster-2`); STEPS: user counts (default 2,4,8,16,32); RUN_TIME_S
+ * (60), DRAIN_S (180). Writes capacity.md beside the runs' reports.
  */
-const configs = (process.env.CONFIGS ?? 'standalone,cluster-1,cluster-2').split(',').filter(Boolean);
+const configs = (process.env.CONFIGS ?? 'standalone,cluster-1,cluster-2')
+  .split(',')
+  .filter(Boolean);
 const steps = (process.env.STEPS ?? '2,4,8,16,32').split(',').map(Number);
 const outDir = defaultOutDir();
 const pdf = process.env.LOAD_PDF ?? join(repoRoot(), 'examples', 'sample.pdf');
@@ -28,8 +30,13 @@ for (const config of configs) {
   const [base, engine] = config.split('+');
   const target: LoadTarget = base === 'standalone' ? 'standalone' : 'cluster';
   const workers = base?.startsWith('cluster-') ? Number(base.slice('cluster-'.length)) : 1;
-  const fake = engine === 'fake300' ? await new FakeLibreTranslateServer({ latencyMs: 300 }).start() : undefined;
-  const env: Record<string, string> = fake ? { TRANSLATION_ENGINES: 'libretranslate', LIBRETRANSLATE_URL: fake.url } : {};
+  const fake =
+    engine === 'fake300'
+      ? await new FakeLibreTranslateServer({ latencyMs: 300 }).start()
+      : undefined;
+  const env: Record<string, string> = fake
+    ? { TRANSLATION_ENGINES: 'libretranslate', LIBRETRANSLATE_URL: fake.url }
+    : {};
   const row: Row = { config, held: 0, runs: [] };
   try {
     for (const users of steps) {

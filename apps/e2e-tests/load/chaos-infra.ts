@@ -32,12 +32,33 @@ export class ChaosRedis {
   }
 
   private async up(): Promise<void> {
-    const args = ['--bind', '127.0.0.1', '--port', String(this.port), '--dir', this.dir, '--protected-mode', 'no', '--save', '', '--appendonly', 'yes', '--appendfsync', 'everysec', '--maxmemory-policy', 'noeviction'];
+    const args = [
+      '--bind',
+      '127.0.0.1',
+      '--port',
+      String(this.port),
+      '--dir',
+      this.dir,
+      '--protected-mode',
+      'no',
+      '--save',
+      '',
+      '--appendonly',
+      'yes',
+      '--appendfsync',
+      'everysec',
+      '--maxmemory-policy',
+      'noeviction',
+    ];
     const server = new ServerProcess(`chaos-redis-${this.port}`, 'redis-server', args);
-    await waitUntil(() => {
-      if (server.exited) throw new Error('exited');
-      return redisCli(this.port, 'PING') === 'PONG';
-    }, 20_000, `redis on ${this.port}`).catch((err: Error) => {
+    await waitUntil(
+      () => {
+        if (server.exited) throw new Error('exited');
+        return redisCli(this.port, 'PING') === 'PONG';
+      },
+      20_000,
+      `redis on ${this.port}`,
+    ).catch((err: Error) => {
       throw new Error(`${err.message}\n${server.log}`);
     });
     this.server = server;
@@ -47,9 +68,15 @@ export class ChaosRedis {
    * Stops the server and starts it again on the same port. `keepData` false is a Redis run
    * without persistence: everything it held is gone when it comes back.
    */
-  async restart(opts: { signal: NodeJS.Signals; keepData: boolean; downMs?: number }): Promise<void> {
+  async restart(opts: {
+    signal: NodeJS.Signals;
+    keepData: boolean;
+    downMs?: number;
+  }): Promise<void> {
     await this.server?.stop(opts.signal, 10_000);
-    if (!opts.keepData) for (const name of readdirSync(this.dir)) rmSync(join(this.dir, name), { recursive: true, force: true });
+    if (!opts.keepData)
+      for (const name of readdirSync(this.dir))
+        rmSync(join(this.dir, name), { recursive: true, force: true });
     if (opts.downMs) await new Promise((r) => setTimeout(r, opts.downMs));
     await this.up();
   }
@@ -65,7 +92,10 @@ const PG_USER = 'postgres';
 /** initdb and postgres refuse root: as root they run as the `postgres` OS user. */
 function asServerUser(command: string, args: string[]): [string, string[]] {
   if (userInfo().uid !== 0) return [command, args];
-  return ['setpriv', ['--reuid', PG_USER, '--regid', PG_USER, '--init-groups', '--', command, ...args]];
+  return [
+    'setpriv',
+    ['--reuid', PG_USER, '--regid', PG_USER, '--init-groups', '--', command, ...args],
+  ];
 }
 
 /** A PostgreSQL of the run's own, restartable on the same port and data folder. */
@@ -82,13 +112,27 @@ export class ChaosPostgres {
     if (!bin) throw new Error('PostgreSQL server binaries not found under /usr/lib/postgresql');
     const root = await mkdtemp(join(tmpdir(), 'docat-chaos-pg-'));
     if (userInfo().uid === 0) {
-      const id = (flag: string) => Number(spawnSync('id', [flag, PG_USER], { encoding: 'utf8' }).stdout.trim());
+      const id = (flag: string) =>
+        Number(spawnSync('id', [flag, PG_USER], { encoding: 'utf8' }).stdout.trim());
       chownSync(root, id('-u'), id('-g'));
     }
-    const [cmd, args] = asServerUser(join(bin, 'initdb'), ['-D', join(root, 'data'), '-U', PG_USER, '--auth=trust', '--no-sync', '-E', 'UTF8', '--locale=C']);
+    const [cmd, args] = asServerUser(join(bin, 'initdb'), [
+      '-D',
+      join(root, 'data'),
+      '-U',
+      PG_USER,
+      '--auth=trust',
+      '--no-sync',
+      '-E',
+      'UTF8',
+      '--locale=C',
+    ]);
     const init = spawnSync(cmd, args, { encoding: 'utf8' });
     if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr}`);
-    writeFileSync(join(root, 'data', 'pg_hba.conf'), 'local all all trust\nhost all all 127.0.0.0/8 trust\n');
+    writeFileSync(
+      join(root, 'data', 'pg_hba.conf'),
+      'local all all trust\nhost all all 127.0.0.0/8 trust\n',
+    );
     const pg = new ChaosPostgres(await unusedPort(), root, bin);
     await pg.up();
     return pg;
@@ -103,12 +147,28 @@ export class ChaosPostgres {
   }
 
   private async up(): Promise<void> {
-    const [cmd, args] = asServerUser(join(this.bin, 'postgres'), ['-D', join(this.root, 'data'), '-p', String(this.port), '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${this.root}`, '-c', 'max_connections=200', '-c', 'fsync=off']);
+    const [cmd, args] = asServerUser(join(this.bin, 'postgres'), [
+      '-D',
+      join(this.root, 'data'),
+      '-p',
+      String(this.port),
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      `unix_socket_directories=${this.root}`,
+      '-c',
+      'max_connections=200',
+      '-c',
+      'fsync=off',
+    ]);
     const server = new ServerProcess(`chaos-postgres-${this.port}`, cmd, args);
     await waitUntil(
       () => {
         if (server.exited) throw new Error('exited');
-        return spawnSync(join(this.bin, 'pg_isready'), ['-h', '127.0.0.1', '-p', String(this.port)]).status === 0;
+        return (
+          spawnSync(join(this.bin, 'pg_isready'), ['-h', '127.0.0.1', '-p', String(this.port)])
+            .status === 0
+        );
       },
       30_000,
       `postgres on ${this.port}`,

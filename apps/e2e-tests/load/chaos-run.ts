@@ -2,7 +2,14 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { repoRoot } from '@docat/testing';
 import { defaultOutDir } from './load-run.js';
-import { chaosTable, referenceRun, runScenario, SCENARIOS, startChaosSystem, type ScenarioResult } from './chaos.js';
+import {
+  chaosTable,
+  referenceRun,
+  runScenario,
+  SCENARIOS,
+  startChaosSystem,
+  type ScenarioResult,
+} from './chaos.js';
 
 /**
  * `npm run chaos`: each fault of SCENARIOS (default: all, in a fixed order) while jobs run on
@@ -11,9 +18,19 @@ import { chaosTable, referenceRun, runScenario, SCENARIOS, startChaosSystem, typ
  * (default examples/sample.pdf). Writes chaos.md to LOAD_OUT (default: the OS temp dir);
  * exits 1 when a fault loses, duplicates, mischarges or changes a job.
  */
-const ORDER = ['kill-extraction', 'kill-translation', 'redis-restart', 'postgres-restart', 'storage-unavailable', 'engine-failing', 'burst-200', 'redis-restart-no-persistence'];
+const ORDER = [
+  'kill-extraction',
+  'kill-translation',
+  'redis-restart',
+  'postgres-restart',
+  'storage-unavailable',
+  'engine-failing',
+  'burst-200',
+  'redis-restart-no-persistence',
+];
 const chosen = (process.env.SCENARIOS ?? ORDER.join(',')).split(',').filter(Boolean);
-for (const name of chosen) if (!SCENARIOS[name]) throw new Error(`unknown scenario ${name} (known: ${ORDER.join(', ')})`);
+for (const name of chosen)
+  if (!SCENARIOS[name]) throw new Error(`unknown scenario ${name} (known: ${ORDER.join(', ')})`);
 const pdf = process.env.CHAOS_PDF ?? join(repoRoot(), 'examples', 'sample.pdf');
 const outDir = defaultOutDir();
 await mkdir(outDir, { recursive: true });
@@ -27,12 +44,27 @@ try {
   for (const name of chosen) {
     const result = await runScenario(system, reference, pdf, SCENARIOS[name]!, log).catch(
       (err: unknown): ScenarioResult => ({
-        name: SCENARIOS[name]!.name, what: `the run itself failed: ${(err as Error).message}`, submitted: 0, refused: {}, completed: 0, failed: {}, unfinished: 0, lost: 0,
-        chargedTwice: 0, chargedWrong: 0, outputsDiffer: 0, stepRunsAgain: 0, seconds: 0, ok: false, notes: [],
+        name: SCENARIOS[name]!.name,
+        what: `the run itself failed: ${(err as Error).message}`,
+        submitted: 0,
+        refused: {},
+        completed: 0,
+        failed: {},
+        unfinished: 0,
+        lost: 0,
+        chargedTwice: 0,
+        chargedWrong: 0,
+        outputsDiffer: 0,
+        stepRunsAgain: 0,
+        seconds: 0,
+        ok: false,
+        notes: [],
       }),
     );
     results.push(result);
-    log(`${result.ok ? 'pass' : 'FAIL'} ${result.name}: ${JSON.stringify({ ...result, name: undefined, what: undefined })}`);
+    log(
+      `${result.ok ? 'pass' : 'FAIL'} ${result.name}: ${JSON.stringify({ ...result, name: undefined, what: undefined })}`,
+    );
   }
 } finally {
   await system.stop();
@@ -44,7 +76,9 @@ const text = [
   '',
   chaosTable(results),
   '',
-  ...results.flatMap((r) => [`- **${r.name}**: ${r.what}.${r.notes.length ? ` ${r.notes.join('; ')}.` : ''}`]),
+  ...results.flatMap((r) => [
+    `- **${r.name}**: ${r.what}.${r.notes.length ? ` ${r.notes.join('; ')}.` : ''}`,
+  ]),
   '',
 ].join('\n');
 await writeFile(join(outDir, 'chaos.md'), text);

@@ -2,7 +2,11 @@ import { readFile } from 'node:fs/promises';
 import pg from 'pg';
 import { TERMINAL_STATES, type JobView } from '@docat/contracts';
 import { startCluster, type Cluster, type ClusterApp, type ProcessInfo } from '@docat/testing';
-import { FakeLibreTranslateServer, type FakeFault, type FakeServerOptions } from '@docat/translate/testing';
+import {
+  FakeLibreTranslateServer,
+  type FakeFault,
+  type FakeServerOptions,
+} from '@docat/translate/testing';
 import { DocatApi } from '../src/docat-api.js';
 import { ChaosPostgres, ChaosRedis, childPidsMatching } from './chaos-infra.js';
 
@@ -31,7 +35,9 @@ export interface ChaosSystem {
  * restarted), a fake LibreTranslate as the only engine, and the cluster on them: one gateway,
  * two extraction and two translation replicas, one of the rest.
  */
-export async function startChaosSystem(log: (line: string) => void = () => undefined): Promise<ChaosSystem> {
+export async function startChaosSystem(
+  log: (line: string) => void = () => undefined,
+): Promise<ChaosSystem> {
   const redis = await ChaosRedis.start();
   const postgres = await ChaosPostgres.start();
   let mode: EngineMode = 'ok';
@@ -39,8 +45,15 @@ export async function startChaosSystem(log: (line: string) => void = () => undef
   const engineOptions: FakeServerOptions & { latencyMs: number } = {
     latencyMs: 0,
     faults: (): FakeFault | undefined => {
-      if (mode === 'error-500') return { kind: 'status', status: 500, body: '{"error":"internal"}' };
-      if (mode === 'storm-429') return { kind: 'status', status: 429, retryAfter: '1', body: '{"error":"Too many requests"}' };
+      if (mode === 'error-500')
+        return { kind: 'status', status: 500, body: '{"error":"internal"}' };
+      if (mode === 'storm-429')
+        return {
+          kind: 'status',
+          status: 429,
+          retryAfter: '1',
+          body: '{"error":"Too many requests"}',
+        };
       return undefined;
     },
   };
@@ -70,7 +83,9 @@ export async function startChaosSystem(log: (line: string) => void = () => undef
       else process.env[k] = v;
     }
   }
-  log(`cluster up: gateway ${cluster.gateways[0]}, redis ${redis.url}, postgres ${postgres.port}, engine ${engine.url}`);
+  log(
+    `cluster up: gateway ${cluster.gateways[0]}, redis ${redis.url}, postgres ${postgres.port}, engine ${engine.url}`,
+  );
   const extra: ProcessInfo[] = [];
   return {
     cluster,
@@ -125,10 +140,16 @@ function alive(pid: number): boolean {
   }
 }
 
-async function metricSum(processes: readonly ProcessInfo[], name: string, labels: Record<string, string>): Promise<number> {
+async function metricSum(
+  processes: readonly ProcessInfo[],
+  name: string,
+  labels: Record<string, string>,
+): Promise<number> {
   let sum = 0;
   for (const port of new Set(processes.filter((p) => alive(p.pid)).map((p) => p.managementPort))) {
-    const res = await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(5_000) }).catch(() => null);
+    const res = await fetch(`http://127.0.0.1:${port}/metrics`, {
+      signal: AbortSignal.timeout(5_000),
+    }).catch(() => null);
     if (!res || res.status !== 200) continue;
     for (const line of (await res.text()).split('\n')) {
       const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
@@ -142,18 +163,49 @@ async function metricSum(processes: readonly ProcessInfo[], name: string, labels
 }
 
 /** Credits charged per job from the ledger: the work entries, and how many there are per (job, step, kind). */
-async function charges(databaseUrl: string, jobIds: readonly string[]): Promise<Map<string, { credits: number; entries: number; distinct: number }>> {
+async function charges(
+  databaseUrl: string,
+  jobIds: readonly string[],
+): Promise<Map<string, { credits: number; entries: number; distinct: number }>> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    const { rows } = await client.query<{ job_id: string; credits: string; entries: string; distinct_entries: string }>(
+    const { rows } = await client.query<{
+      job_id: string;
+      credits: string;
+      entries: string;
+      distinct_entries: string;
+    }>(
       `SELECT job_id, sum(credits) AS credits, count(*) AS entries, count(DISTINCT (step, kind)) AS distinct_entries
          FROM auth.credit_ledger WHERE kind IN ('text_pages', 'ocr_pages', 'translation') AND job_id = ANY($1) GROUP BY job_id`,
       [jobIds],
     );
-    return new Map(rows.map((r) => [r.job_id, { credits: Number(r.credits), entries: Number(r.entries), distinct: Number(r.distinct_entries) }]));
+    return new Map(
+      rows.map((r) => [
+        r.job_id,
+        {
+          credits: Number(r.credits),
+          entries: Number(r.entries),
+          distinct: Number(r.distinct_entries),
+        },
+      ]),
+    );
   } finally {
     await client.end();
+  }
+}
+
+/** The charges once every listed job has its work entries: settlement follows a job's end by an RPC. */
+async function settledCharges(
+  databaseUrl: string,
+  jobIds: readonly string[],
+  waitMs = 30_000,
+): Promise<Awaited<ReturnType<typeof charges>>> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const found = await charges(databaseUrl, jobIds);
+    if (jobIds.every((id) => found.has(id)) || Date.now() > deadline) return found;
+    await new Promise((r) => setTimeout(r, 500));
   }
 }
 
@@ -174,9 +226,14 @@ export async function referenceRun(system: ChaosSystem, pdf: string): Promise<Re
   const up = await api.uploadBytes(await readFile(pdf), pdf.split('/').pop()!, { noCache: 'true' });
   if (up.status !== 202) throw new Error(`reference upload answered ${up.status}`);
   const job = await api.waitFinished(up.body.id, 300_000, 250);
-  if (job.state !== 'completed') throw new Error(`the undisturbed job ended ${job.state}: ${JSON.stringify(job.error)}`);
-  const charged = await charges(system.cluster.env.DATABASE_URL!, [job.id]);
-  return { outputs: await outputsOf(api, job.id), credits: charged.get(job.id)?.credits ?? 0, pages: job.pages ?? 0 };
+  if (job.state !== 'completed')
+    throw new Error(`the undisturbed job ended ${job.state}: ${JSON.stringify(job.error)}`);
+  const charged = await settledCharges(system.cluster.env.DATABASE_URL!, [job.id]);
+  return {
+    outputs: await outputsOf(api, job.id),
+    credits: charged.get(job.id)?.credits ?? 0,
+    pages: job.pages ?? 0,
+  };
 }
 
 export interface ScenarioContext {
@@ -202,7 +259,9 @@ export interface Scenario {
 
 /** Kills a live replica of `app` with SIGKILL and starts a replacement. */
 export async function killReplica(ctx: ScenarioContext, app: ClusterApp): Promise<string> {
-  const victims = [...ctx.system.cluster.processes, ...ctx.system.extra].filter((p) => p.app === app && alive(p.pid));
+  const victims = [...ctx.system.cluster.processes, ...ctx.system.extra].filter(
+    (p) => p.app === app && alive(p.pid),
+  );
   // The extraction service logs each chunk it starts: prefer a replica working on one of these jobs.
   const ids = ctx.jobs.map((j) => j.id);
   const busy: ProcessInfo[] = [];
@@ -303,17 +362,37 @@ export const SCENARIOS: Record<string, Scenario> = {
 };
 
 /** One fault while jobs run; every job is then checked against the undisturbed run. */
-export async function runScenario(system: ChaosSystem, reference: Reference, pdf: string, scenario: Scenario, log: (line: string) => void = () => undefined): Promise<ScenarioResult> {
+export async function runScenario(
+  system: ChaosSystem,
+  reference: Reference,
+  pdf: string,
+  scenario: Scenario,
+  log: (line: string) => void = () => undefined,
+): Promise<ScenarioResult> {
   const timeoutMs = scenario.timeoutMs ?? 600_000;
   const started = Date.now();
   const bytes = await readFile(pdf);
   const name = pdf.split('/').pop()!;
   const apis: DocatApi[] = [];
+  const credentials = new Map<DocatApi, { email: string; password: string; at: number }>();
   for (let i = 0; i < (scenario.accounts ?? 2); i++) {
     const api = new DocatApi(system.cluster.gateways);
-    await api.registerFresh();
+    credentials.set(api, { ...(await api.registerFresh()), at: Date.now() });
     apis.push(api);
   }
+  // A scenario can outlast an access token (15 minutes): log in again before it runs out.
+  const refreshTokens = async () => {
+    for (const [api, c] of credentials) {
+      if (Date.now() - c.at < 10 * 60_000) continue;
+      const res = await api.request<{ accessToken: string }>('POST', '/v1/auth/login', {
+        json: { email: c.email, password: c.password },
+        auth: false,
+      });
+      if (res.status !== 200) throw new Error(`login answered ${res.status}`);
+      api.token = res.body.accessToken;
+      c.at = Date.now();
+    }
+  };
   const processes = () => [...system.cluster.processes, ...system.extra];
   const againBefore = await metricSum(processes(), 'docat_step_runs_total', { run: 'again' });
   const jobs: JobView[] = [];
@@ -340,7 +419,11 @@ export async function runScenario(system: ChaosSystem, reference: Reference, pdf
       while (Date.now() < deadline) {
         for (const job of jobs) {
           const res = await owner.get(job.id)!.job(job.id);
-          if (res.status === 200 && (stage ? res.body.stage === stage : res.body.state === 'processing')) return;
+          if (
+            res.status === 200 &&
+            (stage ? res.body.stage === stage : res.body.state === 'processing')
+          )
+            return;
         }
         await new Promise((r) => setTimeout(r, 100));
       }
@@ -358,9 +441,13 @@ export async function runScenario(system: ChaosSystem, reference: Reference, pdf
   let pending = jobs.map((j) => j.id);
   let lost = 0;
   while (pending.length > 0 && Date.now() < deadline) {
+    await refreshTokens();
     const next: string[] = [];
     for (const id of pending) {
-      const res = await owner.get(id)!.job(id).catch(() => null);
+      const res = await owner
+        .get(id)!
+        .job(id)
+        .catch(() => null);
       if (res?.status === 200 && TERMINAL_STATES.has(res.body.state)) final.set(id, res.body);
       else if (res?.status === 404) lost += 1;
       else next.push(id);
@@ -368,12 +455,15 @@ export async function runScenario(system: ChaosSystem, reference: Reference, pdf
     pending = next;
     if (pending.length > 0) await new Promise((r) => setTimeout(r, 500));
   }
+  await refreshTokens();
   // Every accepted job is in its owner's history.
   for (const api of apis) {
     const ids = new Set<string>();
     let cursor: string | null = null;
     do {
-      const page = await api.list(`?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      const page = await api.list(
+        `?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      );
       if (page.status !== 200) throw new Error(`history answered ${page.status}`);
       for (const item of page.body.items) ids.add(item.id);
       cursor = page.body.nextCursor;
@@ -395,10 +485,13 @@ export async function runScenario(system: ChaosSystem, reference: Reference, pdf
     const differs = CHAOS_FORMATS.filter((f) => got[f] !== reference.outputs[f]);
     if (differs.length > 0) {
       outputsDiffer += 1;
-      if (notes.length < 5) notes.push(`job ${job.id}: ${differs.join(', ')} differ from the undisturbed run`);
+      if (notes.length < 5)
+        notes.push(`job ${job.id}: ${differs.join(', ')} differ from the undisturbed run`);
     }
   }
-  // Credits: settlement follows the end by an RPC; give it a moment.
+  const completedIds = [...final.values()].filter((j) => j.state === 'completed').map((j) => j.id);
+  await settledCharges(system.cluster.env.DATABASE_URL!, completedIds);
+  // Failed jobs must have no work entries; a moment for any late one to show.
   await new Promise((r) => setTimeout(r, 2_000));
   const charged = await charges(system.cluster.env.DATABASE_URL!, [...final.keys()]);
   let chargedTwice = 0;
@@ -408,14 +501,18 @@ export async function runScenario(system: ChaosSystem, reference: Reference, pdf
     if (c && c.entries !== c.distinct) chargedTwice += 1;
     if (job.state === 'completed' && (c?.credits ?? 0) !== reference.credits) {
       chargedWrong += 1;
-      if (notes.length < 8) notes.push(`job ${job.id} charged ${c?.credits ?? 0} credits, the undisturbed run ${reference.credits}`);
+      if (notes.length < 8)
+        notes.push(
+          `job ${job.id} charged ${c?.credits ?? 0} credits, the undisturbed run ${reference.credits}`,
+        );
     }
     if (job.state !== 'completed' && (c?.credits ?? 0) > 0) {
       chargedWrong += 1;
       if (notes.length < 8) notes.push(`failed job ${job.id} charged ${c?.credits} credits`);
     }
   }
-  const stepRunsAgain = (await metricSum(processes(), 'docat_step_runs_total', { run: 'again' })) - againBefore;
+  const stepRunsAgain =
+    (await metricSum(processes(), 'docat_step_runs_total', { run: 'again' })) - againBefore;
   const result: ScenarioResult = {
     name: scenario.name,
     what,
@@ -433,7 +530,13 @@ export async function runScenario(system: ChaosSystem, reference: Reference, pdf
     ok: false,
     notes,
   };
-  result.ok = result.unfinished === 0 && result.lost === 0 && result.chargedTwice === 0 && result.chargedWrong === 0 && result.outputsDiffer === 0 && completed === jobs.length;
+  result.ok =
+    result.unfinished === 0 &&
+    result.lost === 0 &&
+    result.chargedTwice === 0 &&
+    result.chargedWrong === 0 &&
+    result.outputsDiffer === 0 &&
+    completed === jobs.length;
   return result;
 }
 
@@ -443,7 +546,15 @@ export function chaosTable(results: readonly ScenarioResult[]): string {
     '| --- | ---: | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
     ...results.map(
       (r) =>
-        `| ${r.name} | ${r.submitted} | ${Object.entries(r.refused).map(([c, n]) => `${c}: ${n}`).join(', ') || '0'} | ${r.completed} | ${Object.entries(r.failed).map(([c, n]) => `${c}: ${n}`).join(', ') || '0'} | ${r.unfinished} | ${r.lost} | ${r.chargedTwice} | ${r.chargedWrong} | ${r.outputsDiffer} | ${r.stepRunsAgain} | ${r.seconds} | ${r.ok ? 'pass' : 'FAIL'} |`,
+        `| ${r.name} | ${r.submitted} | ${
+          Object.entries(r.refused)
+            .map(([c, n]) => `${c}: ${n}`)
+            .join(', ') || '0'
+        } | ${r.completed} | ${
+          Object.entries(r.failed)
+            .map(([c, n]) => `${c}: ${n}`)
+            .join(', ') || '0'
+        } | ${r.unfinished} | ${r.lost} | ${r.chargedTwice} | ${r.chargedWrong} | ${r.outputsDiffer} | ${r.stepRunsAgain} | ${r.seconds} | ${r.ok ? 'pass' : 'FAIL'} |`,
     ),
   ];
   return lines.join('\n');

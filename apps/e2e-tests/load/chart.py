@@ -70,7 +70,7 @@ def main(history_path, samples_path, out_path):
             middle.plot(xs, ys, label=label)
     xs, ys = series("Aggregated", "50%")
     middle.plot(xs, ys, label="p50 all", linestyle=":")
-    middle.set_ylabel("latency (ms, cumulative percentile)")
+    middle.set_ylabel("latency (ms, percentile over the last 10 s)")
     middle.set_yscale("symlog", linthresh=10)
     middle.legend(loc="upper left")
     middle.grid(alpha=0.3)

@@ -5,15 +5,24 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TERMINAL_STATES, type JobView } from '@docat/contracts';
-import { E2E_ADMIN, repoRoot, startCluster, startStandaloneTarget, type Cluster } from '@docat/testing';
+import {
+  E2E_ADMIN,
+  repoRoot,
+  startCluster,
+  startStandaloneTarget,
+  type Cluster,
+} from '@docat/testing';
 import { DocatApi } from '../src/docat-api.js';
 import { Sampler, type ProcessPeak, type QueueSample } from './sampler.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 /** The Python sources sit beside the TypeScript, not in dist. */
-export const LOAD_SOURCES = existsSync(join(HERE, 'locustfile.py')) ? HERE : join(repoRoot(), 'apps', 'e2e-tests', 'load');
+export const LOAD_SOURCES = existsSync(join(HERE, 'locustfile.py'))
+  ? HERE
+  : join(repoRoot(), 'apps', 'e2e-tests', 'load');
 /** Debian's locust and matplotlib live in the system Python, whatever `python3` is first on PATH. */
-export const PYTHON = process.env.LOAD_PYTHON ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
+export const PYTHON =
+  process.env.LOAD_PYTHON ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
 
 /** The plan the test accounts are put on; only its limits are raised. */
 export const LOAD_PLAN = 'pro';
@@ -70,7 +79,17 @@ export interface LoadOutcome {
   label: string;
   endpoints: EndpointStats[];
   errors: { name: string; error: string; count: number }[];
-  jobs: { submitted: number; completed: number; failed: Record<string, number>; cancelled: number; unfinished: number; lost: number; latencyP50Ms: number; latencyP95Ms: number; drainMs: number };
+  jobs: {
+    submitted: number;
+    completed: number;
+    failed: Record<string, number>;
+    cancelled: number;
+    unfinished: number;
+    lost: number;
+    latencyP50Ms: number;
+    latencyP95Ms: number;
+    drainMs: number;
+  };
   processes: ProcessPeak[];
   queue: QueueSample[];
   loadAverage: { before: number[]; after: number[] };
@@ -116,9 +135,13 @@ function percentile(sorted: readonly number[], p: number): number {
 
 async function startTarget(opts: LoadOptions): Promise<Cluster> {
   const env = { LOG_LEVEL: 'warn', ...LOAD_LIMITS, ...opts.env };
-  if (opts.target === 'standalone') return startStandaloneTarget({ env });
+  if (opts.target === 'standalone') return startStandaloneTarget({ env, readyTimeoutMs: 300_000 });
   const workers = opts.workers ?? 1;
-  return startCluster({ env, replicas: { gateway: 1, extraction: workers, translation: workers } });
+  return startCluster({
+    env,
+    replicas: { gateway: 1, extraction: workers, translation: workers },
+    readyTimeoutMs: 300_000,
+  });
 }
 
 interface SubmittedJob {
@@ -130,7 +153,11 @@ interface SubmittedJob {
 }
 
 /** Waits until every accepted upload is final or the drain time is over; a job its owner cannot see is lost. */
-async function drain(gateways: readonly string[], submitted: readonly SubmittedJob[], drainS: number): Promise<LoadOutcome['jobs']> {
+async function drain(
+  gateways: readonly string[],
+  submitted: readonly SubmittedJob[],
+  drainS: number,
+): Promise<LoadOutcome['jobs']> {
   const started = Date.now();
   const byAccount = new Map<string, SubmittedJob[]>();
   for (const s of submitted) byAccount.set(s.email, [...(byAccount.get(s.email) ?? []), s]);
@@ -145,7 +172,9 @@ async function drain(gateways: readonly string[], submitted: readonly SubmittedJ
     const seen = new Set<string>();
     let cursor: string | null = null;
     do {
-      const page = await api.list(`?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      const page = await api.list(
+        `?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      );
       if (page.status !== 200) throw new Error(`history of ${email} answered ${page.status}`);
       for (const item of page.body.items) seen.add(item.id);
       cursor = page.body.nextCursor;
@@ -190,27 +219,45 @@ async function drain(gateways: readonly string[], submitted: readonly SubmittedJ
 }
 
 /** Runs locust headless against the target and waits for it to stop by itself. */
-function runLocust(opts: LoadOptions, host: string, dir: string, jobsFile: string, track: (pid: number) => void): Promise<number> {
+function runLocust(
+  opts: LoadOptions,
+  host: string,
+  dir: string,
+  jobsFile: string,
+  track: (pid: number) => void,
+): Promise<number> {
   const args = [
-    '-m', 'locust',
-    '-f', join(LOAD_SOURCES, 'locustfile.py'),
+    '-m',
+    'locust',
+    '-f',
+    join(LOAD_SOURCES, 'locustfile.py'),
     '--headless',
-    '--users', String(opts.users),
-    '--spawn-rate', String(opts.spawnRate),
-    '--run-time', `${opts.runTimeS}s`,
-    '--stop-timeout', '30',
-    '--host', host,
-    '--csv', join(dir, 'locust'),
+    '--users',
+    String(opts.users),
+    '--spawn-rate',
+    String(opts.spawnRate),
+    '--run-time',
+    `${opts.runTimeS}s`,
+    '--stop-timeout',
+    '30',
+    '--host',
+    host,
+    '--csv',
+    join(dir, 'locust'),
     '--csv-full-history',
     '--only-summary',
-    '--loglevel', 'WARNING',
-    '--logfile', join(dir, 'locust.log'),
+    '--loglevel',
+    'WARNING',
+    '--logfile',
+    join(dir, 'locust.log'),
   ];
   const child = spawn(PYTHON, args, {
     stdio: ['ignore', 'ignore', 'inherit'],
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? tmpdir(),
+      // No __pycache__ beside the locustfile in the repository.
+      PYTHONDONTWRITEBYTECODE: '1',
       LOAD_PDF: opts.pdf,
       LOAD_ADMIN_EMAIL: E2E_ADMIN.email,
       LOAD_ADMIN_PASSWORD: E2E_ADMIN.password,
@@ -231,13 +278,26 @@ function runLocust(opts: LoadOptions, host: string, dir: string, jobsFile: strin
 /** Checks that the Python side is there before starting anything. */
 export function checkLocust(): void {
   const probe = spawnSync(PYTHON, ['-c', 'import locust, matplotlib'], { encoding: 'utf8' });
-  if (probe.status !== 0) throw new Error(`${PYTHON} cannot import locust and matplotlib (Debian: apt-get install python3-locust python3-matplotlib): ${probe.stderr.trim()}`);
+  if (probe.status !== 0)
+    throw new Error(
+      `${PYTHON} cannot import locust and matplotlib (Debian: apt-get install python3-locust python3-matplotlib): ${probe.stderr.trim()}`,
+    );
 }
 
-export async function runLoad(opts: LoadOptions, log: (line: string) => void = () => undefined): Promise<LoadOutcome> {
+export async function runLoad(
+  opts: LoadOptions,
+  log: (line: string) => void = () => undefined,
+): Promise<LoadOutcome> {
   checkLocust();
-  const label = opts.label ?? (opts.target === 'standalone' ? 'standalone' : `cluster, ${opts.workers ?? 1} extraction + ${opts.workers ?? 1} translation`);
-  const dir = join(opts.outDir, `${label.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}-${opts.users}u`);
+  const label =
+    opts.label ??
+    (opts.target === 'standalone'
+      ? 'standalone'
+      : `cluster, ${opts.workers ?? 1} extraction + ${opts.workers ?? 1} translation`);
+  const dir = join(
+    opts.outDir,
+    `${label.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}-${opts.users}u`,
+  );
   await mkdir(dir, { recursive: true });
   const jobsFile = join(dir, 'jobs.jsonl');
   await writeFile(jobsFile, '');
@@ -247,7 +307,10 @@ export async function runLoad(opts: LoadOptions, log: (line: string) => void = (
   log(`${label}: target ready in ${Date.now() - t0} ms at ${target.gateways[0]}`);
   try {
     const admin = new DocatApi(target.gateways);
-    const login = await admin.request<{ accessToken: string }>('POST', '/v1/auth/login', { json: E2E_ADMIN, auth: false });
+    const login = await admin.request<{ accessToken: string }>('POST', '/v1/auth/login', {
+      json: E2E_ADMIN,
+      auth: false,
+    });
     if (login.status !== 200) throw new Error(`admin login answered ${login.status}`);
 
     const sampler = new Sampler(target.processes.map((p) => p.managementPort));
@@ -255,7 +318,13 @@ export async function runLoad(opts: LoadOptions, log: (line: string) => void = (
     sampler.track(
       target.processes
         .filter((p) => !seen.has(p.pid) && seen.add(p.pid))
-        .map((p) => ({ name: target.target === 'standalone' ? 'standalone (with embedded PostgreSQL)' : `${p.app}-${p.replica}`, pid: p.pid })),
+        .map((p) => ({
+          name:
+            target.target === 'standalone'
+              ? 'standalone (with embedded PostgreSQL)'
+              : `${p.app}-${p.replica}`,
+          pid: p.pid,
+        })),
     );
     const users: { t: number; n: number }[] = [];
     const start = Date.now() / 1000;
@@ -264,9 +333,13 @@ export async function runLoad(opts: LoadOptions, log: (line: string) => void = (
       const t = Date.now() / 1000;
       users.push({ t, n: Math.min(opts.users, Math.floor((t - start) * opts.spawnRate)) });
     }, 1_000);
-    const exit = await runLocust(opts, target.gateways[0]!, dir, jobsFile, (pid) => sampler.track([{ name: 'locust (load generator)', pid }]));
+    const exit = await runLocust(opts, target.gateways[0]!, dir, jobsFile, (pid) =>
+      sampler.track([{ name: 'locust (load generator)', pid }]),
+    );
     clearInterval(userTimer);
-    log(`${label}: locust exited ${exit} after ${Math.round(Date.now() / 1000 - start)} s; draining`);
+    log(
+      `${label}: locust exited ${exit} after ${Math.round(Date.now() / 1000 - start)} s; draining`,
+    );
     const submitted = (await readFile(jobsFile, 'utf8'))
       .split('\n')
       .filter(Boolean)
@@ -285,19 +358,41 @@ export async function runLoad(opts: LoadOptions, log: (line: string) => void = (
       p99: Number(r['99%']),
       max: Number(r['Max Response Time']),
     }));
-    const errors = csvRows(await readFile(join(dir, 'locust_failures.csv'), 'utf8').catch(() => '')).map((r) => ({ name: r.Name ?? '', error: r.Error ?? '', count: Number(r.Occurrences) }));
+    const errors = csvRows(
+      await readFile(join(dir, 'locust_failures.csv'), 'utf8').catch(() => ''),
+    ).map((r) => ({ name: r.Name ?? '', error: r.Error ?? '', count: Number(r.Occurrences) }));
     const chartFile = join(dir, 'chart.png');
-    await writeFile(join(dir, 'samples.json'), JSON.stringify({ start, title: `Docat under load: ${label}, ${opts.users} users`, queue: sampler.queue, users }));
-    const chart = spawnSync(PYTHON, [join(LOAD_SOURCES, 'chart.py'), join(dir, 'locust_stats_history.csv'), join(dir, 'samples.json'), chartFile], { encoding: 'utf8' });
+    await writeFile(
+      join(dir, 'samples.json'),
+      JSON.stringify({
+        start,
+        title: `Docat under load: ${label}, ${opts.users} users`,
+        queue: sampler.queue,
+        users,
+      }),
+    );
+    const chart = spawnSync(
+      PYTHON,
+      [
+        join(LOAD_SOURCES, 'chart.py'),
+        join(dir, 'locust_stats_history.csv'),
+        join(dir, 'samples.json'),
+        chartFile,
+      ],
+      { encoding: 'utf8' },
+    );
     if (chart.status !== 0) throw new Error(`chart.py failed: ${chart.stderr}`);
 
     const upload = endpoints.find((e) => e.name === 'POST /v1/documents');
     const status = endpoints.find((e) => e.name === 'GET /v1/jobs/:id');
     const heldWhy: string[] = [];
-    if (!upload || upload.p95 >= 2000) heldWhy.push(`upload p95 ${upload?.p95 ?? '-'} ms (limit < 2000)`);
-    if (!status || status.p99 >= 100) heldWhy.push(`status p99 ${status?.p99 ?? '-'} ms (limit < 100)`);
+    if (!upload || upload.p95 >= 2000)
+      heldWhy.push(`upload p95 ${upload?.p95 ?? '-'} ms (limit < 2000)`);
+    if (!status || status.p99 >= 100)
+      heldWhy.push(`status p99 ${status?.p99 ?? '-'} ms (limit < 100)`);
     if (jobs.lost > 0) heldWhy.push(`${jobs.lost} jobs lost`);
-    if (jobs.unfinished > 0) heldWhy.push(`${jobs.unfinished} jobs unfinished ${opts.drainS} s after the users stopped`);
+    if (jobs.unfinished > 0)
+      heldWhy.push(`${jobs.unfinished} jobs unfinished ${opts.drainS} s after the users stopped`);
     if ((upload?.failures ?? 0) > 0) heldWhy.push(`${upload?.failures} uploads refused or failed`);
     const outcome: LoadOutcome = {
       options: opts,
@@ -337,19 +432,30 @@ export function reportMarkdown(o: LoadOutcome): string {
     '',
     `## Verdict: ${o.held ? 'held' : 'not held'}`,
     '',
-    o.held ? 'Upload p95 < 2 s, status p99 < 100 ms, no job lost or unfinished, no upload refused.' : o.heldWhy.map((w) => `- ${w}`).join('\n'),
+    o.held
+      ? 'Upload p95 < 2 s, status p99 < 100 ms, no job lost or unfinished, no upload refused.'
+      : o.heldWhy.map((w) => `- ${w}`).join('\n'),
     '',
     '## Requests per endpoint',
     '',
     '| endpoint | requests | failures | req/s | p50 ms | p95 ms | p99 ms | max ms |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-    ...o.endpoints.map((e) => `| ${e.name} | ${e.requests} | ${e.failures} | ${e.rps.toFixed(2)} | ${ms(e.p50)} | ${ms(e.p95)} | ${ms(e.p99)} | ${ms(e.max)} |`),
+    ...o.endpoints.map(
+      (e) =>
+        `| ${e.name} | ${e.requests} | ${e.failures} | ${e.rps.toFixed(2)} | ${ms(e.p50)} | ${ms(e.p95)} | ${ms(e.p99)} | ${ms(e.max)} |`,
+    ),
     '',
-    'The SSE row is the time from opening the stream to the job\'s end, not a response time.',
+    'The SSE row times each stream to its first bytes (locust times a streamed response that way); a follow then reads it until the job ends, and counts as a failure if the stream closes before.',
     '',
     '## Errors per endpoint',
     '',
-    ...(o.errors.length === 0 ? ['None.'] : ['| endpoint | error | count |', '| --- | --- | ---: |', ...o.errors.map((e) => `| ${e.name} | ${e.error} | ${e.count} |`)]),
+    ...(o.errors.length === 0
+      ? ['None.']
+      : [
+          '| endpoint | error | count |',
+          '| --- | --- | ---: |',
+          ...o.errors.map((e) => `| ${e.name} | ${e.error} | ${e.count} |`),
+        ]),
     '',
     '## Jobs',
     '',
@@ -357,23 +463,39 @@ export function reportMarkdown(o: LoadOutcome): string {
     '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     `| ${jobs.submitted} | ${jobs.completed} | ${Object.values(jobs.failed).reduce((a, b) => a + b, 0)} | ${jobs.cancelled} | ${jobs.unfinished} | ${jobs.lost} | ${jobs.latencyP50Ms} | ${jobs.latencyP95Ms} | ${jobs.drainMs} |`,
     '',
-    Object.keys(jobs.failed).length === 0 ? 'No job failed.' : `Failed by code: ${Object.entries(jobs.failed).map(([c, n]) => `${c} ${n}`).join(', ')}.`,
+    Object.keys(jobs.failed).length === 0
+      ? 'No job failed.'
+      : `Failed by code: ${Object.entries(jobs.failed)
+          .map(([c, n]) => `${c} ${n}`)
+          .join(', ')}.`,
     '',
-    'Lost: accepted (202) but missing from its owner\'s history or answered 404. Unfinished: not final when the drain time ran out.',
+    "Lost: accepted (202) but missing from its owner's history or answered 404. Unfinished: not final when the drain time ran out.",
     '',
     '## Processes (each with its child processes)',
     '',
     '| process | peak RSS MB | mean CPU % | peak CPU % |',
     '| --- | ---: | ---: | ---: |',
-    ...o.processes.map((p) => `| ${p.name} | ${mb(p.peakRssBytes)} | ${p.meanCpuPercent.toFixed(0)} | ${p.peakCpuPercent.toFixed(0)} |`),
+    ...o.processes.map(
+      (p) =>
+        `| ${p.name} | ${mb(p.peakRssBytes)} | ${p.meanCpuPercent.toFixed(0)} | ${p.peakCpuPercent.toFixed(0)} |`,
+    ),
     '',
     'CPU in % of one core, sampled every second.',
     '',
     '## Queue depth over time',
     '',
     '| s | ' + queueNames(o.queue).join(' | ') + ' |',
-    '| ---: | ' + queueNames(o.queue).map(() => '---:').join(' | ') + ' |',
-    ...thin(o.queue, 15).map((s) => `| ${Math.round(s.t - (o.queue[0]?.t ?? s.t))} | ${queueNames(o.queue).map((q) => s.depth[q] ?? 0).join(' | ')} |`),
+    '| ---: | ' +
+      queueNames(o.queue)
+        .map(() => '---:')
+        .join(' | ') +
+      ' |',
+    ...thin(o.queue, 15).map(
+      (s) =>
+        `| ${Math.round(s.t - (o.queue[0]?.t ?? s.t))} | ${queueNames(o.queue)
+          .map((q) => s.depth[q] ?? 0)
+          .join(' | ')} |`,
+    ),
     '',
     `![throughput, latency and queue depth over time](${o.chartFile.split('/').pop()})`,
     '',
@@ -392,5 +514,8 @@ function thin<T>(items: readonly T[], n: number): T[] {
 }
 
 export function defaultOutDir(): string {
-  return process.env.LOAD_OUT ?? join(tmpdir(), `docat-load-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+  return (
+    process.env.LOAD_OUT ??
+    join(tmpdir(), `docat-load-${new Date().toISOString().replace(/[:.]/g, '-')}`)
+  );
 }

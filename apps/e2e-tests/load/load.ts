@@ -11,7 +11,8 @@ import { defaultOutDir, runLoad, type LoadTarget } from './load-run.js';
  * (default: a new folder in the OS temp dir). Prints where the report and chart are.
  */
 const target = (process.env.TARGET ?? 'cluster') as LoadTarget;
-if (target !== 'cluster' && target !== 'standalone') throw new Error(`TARGET must be cluster or standalone, not ${String(target)}`);
+if (target !== 'cluster' && target !== 'standalone')
+  throw new Error(`TARGET must be cluster or standalone, not ${String(target)}`);
 const outDir = defaultOutDir();
 const outcome = await runLoad(
   {
@@ -28,9 +29,14 @@ const outcome = await runLoad(
   },
   (line) => console.log(line),
 );
-for (const e of outcome.endpoints) console.log(`${e.name.padEnd(44)} ${String(e.requests).padStart(6)} req ${String(e.failures).padStart(4)} fail  ${e.rps.toFixed(2).padStart(7)}/s  p50 ${e.p50}  p95 ${e.p95}  p99 ${e.p99} ms`);
+for (const e of outcome.endpoints)
+  console.log(
+    `${e.name.padEnd(44)} ${String(e.requests).padStart(6)} req ${String(e.failures).padStart(4)} fail  ${e.rps.toFixed(2).padStart(7)}/s  p50 ${e.p50}  p95 ${e.p95}  p99 ${e.p99} ms`,
+  );
 const j = outcome.jobs;
-console.log(`jobs: submitted ${j.submitted}, completed ${j.completed}, failed ${JSON.stringify(j.failed)}, unfinished ${j.unfinished}, lost ${j.lost}`);
+console.log(
+  `jobs: submitted ${j.submitted}, completed ${j.completed}, failed ${JSON.stringify(j.failed)}, unfinished ${j.unfinished}, lost ${j.lost}`,
+);
 console.log(`verdict: ${outcome.held ? 'held' : `not held (${outcome.heldWhy.join('; ')})`}`);
 console.log(`report: ${outcome.reportFile}`);
 console.log(`chart:  ${outcome.chartFile}`);

@@ -202,7 +202,7 @@ class DocatUser(HttpUser):
         with self.client.get(
             f"/v1/jobs/{job_id}/events",
             headers={**self._auth(), "accept": "text/event-stream"},
-            name="GET /v1/jobs/:id/events (until the end)",
+            name="GET /v1/jobs/:id/events",
             stream=True,
             timeout=300,
             catch_response=True,

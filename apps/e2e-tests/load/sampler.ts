@@ -17,7 +17,12 @@ function readStat(pid: number): ProcStat | undefined {
     const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name is in parentheses and may hold spaces: split after its closing one.
     const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    return { pid, ppid: Number(rest[1]), cpu: Number(rest[11]) + Number(rest[12]), rssBytes: Number(rest[21]) * PAGE };
+    return {
+      pid,
+      ppid: Number(rest[1]),
+      cpu: Number(rest[11]) + Number(rest[12]),
+      rssBytes: Number(rest[21]) * PAGE,
+    };
   } catch {
     return undefined;
   }
@@ -69,10 +74,14 @@ export interface QueueSample {
 }
 
 /** `docat_queue_depth` per queue, the max over the processes that report it. */
-export async function queueDepth(managementPorts: readonly number[]): Promise<Record<string, number>> {
+export async function queueDepth(
+  managementPorts: readonly number[],
+): Promise<Record<string, number>> {
   const depth: Record<string, number> = {};
   for (const port of new Set(managementPorts)) {
-    const res = await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(5_000) }).catch(() => null);
+    const res = await fetch(`http://127.0.0.1:${port}/metrics`, {
+      signal: AbortSignal.timeout(5_000),
+    }).catch(() => null);
     if (!res || res.status !== 200) continue;
     for (const line of (await res.text()).split('\n')) {
       const match = /^docat_queue_depth\{queue="([^"]+)"\} (\S+)$/.exec(line);
@@ -88,7 +97,18 @@ export async function queueDepth(managementPorts: readonly number[]): Promise<Re
  */
 export class Sampler {
   readonly queue: QueueSample[] = [];
-  private readonly peaks = new Map<string, { pid: number; rss: number; cpuSum: number; cpuPeak: number; n: number; lastCpu?: number; lastT?: number }>();
+  private readonly peaks = new Map<
+    string,
+    {
+      pid: number;
+      rss: number;
+      cpuSum: number;
+      cpuPeak: number;
+      n: number;
+      lastCpu?: number;
+      lastT?: number;
+    }
+  >();
   private timer?: NodeJS.Timeout;
   private queueTimer?: NodeJS.Timeout;
   private tracked: Tracked[] = [];
@@ -129,7 +149,10 @@ export class Sampler {
       peak.rss = Math.max(peak.rss, rss);
       if (peak.lastCpu !== undefined && peak.lastT !== undefined && now > peak.lastT) {
         // A descendant that ended takes its ticks with it: never count a drop as negative work.
-        const percent = Math.max(0, ((cpu - peak.lastCpu) / TICKS / ((now - peak.lastT) / 1000)) * 100);
+        const percent = Math.max(
+          0,
+          ((cpu - peak.lastCpu) / TICKS / ((now - peak.lastT) / 1000)) * 100,
+        );
         peak.cpuSum += percent;
         peak.cpuPeak = Math.max(peak.cpuPeak, percent);
         peak.n += 1;

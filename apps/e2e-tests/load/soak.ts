@@ -73,12 +73,18 @@ const samples: Sample[] = [];
 try {
   const proc = target.processes[0]!;
   const admin = new DocatApi(target.gateways);
-  const adminLogin = await admin.request<{ accessToken: string }>('POST', '/v1/auth/login', { json: E2E_ADMIN, auth: false });
+  const adminLogin = await admin.request<{ accessToken: string }>('POST', '/v1/auth/login', {
+    json: E2E_ADMIN,
+    auth: false,
+  });
   admin.token = adminLogin.body.accessToken;
   const api = new DocatApi(target.gateways);
   const { email, password } = await api.registerFresh();
   // The soak account is on the plan whose upload limit the run raises, like the load test's.
-  const found = await admin.request<{ items: { id: string; email: string }[] }>('GET', `/v1/admin/users?email=${encodeURIComponent(email)}`);
+  const found = await admin.request<{ items: { id: string; email: string }[] }>(
+    'GET',
+    `/v1/admin/users?email=${encodeURIComponent(email)}`,
+  );
   const id = found.body.items.find((u) => u.email === email)?.id;
   if (!id) throw new Error('soak account not found');
   await admin.request('POST', `/v1/admin/users/${id}/plan`, { json: { plan: LOAD_PLAN } });
@@ -86,7 +92,10 @@ try {
   // the token's 15 minutes run out.
   let loggedInAt = 0;
   const login = async () => {
-    const res = await api.request<{ accessToken: string }>('POST', '/v1/auth/login', { json: { email, password }, auth: false });
+    const res = await api.request<{ accessToken: string }>('POST', '/v1/auth/login', {
+      json: { email, password },
+      auth: false,
+    });
     if (res.status !== 200) throw new Error(`login answered ${res.status}`);
     api.token = res.body.accessToken;
     loggedInAt = Date.now();
@@ -98,12 +107,23 @@ try {
     if (Date.now() - loggedInAt > 10 * 60_000) await login();
     const t = Date.now();
     const up = await api.uploadBytes(bytes, pdf.split('/').pop()!, { noCache: 'true' });
-    if (up.status !== 202) throw new Error(`upload ${i} answered ${up.status}: ${JSON.stringify(up.body)}`);
+    if (up.status !== 202)
+      throw new Error(`upload ${i} answered ${up.status}: ${JSON.stringify(up.body)}`);
     const job = await api.waitFinished(up.body.id, 300_000, 100);
-    samples.push({ job: i, ms: Date.now() - t, state: job.state, rss: rssOf(proc.pid), treeRss: treeRss(proc.pid), fds: fds(proc.pid), loopP99Ms: await loopDelayP99(proc.managementPort) });
+    samples.push({
+      job: i,
+      ms: Date.now() - t,
+      state: job.state,
+      rss: rssOf(proc.pid),
+      treeRss: treeRss(proc.pid),
+      fds: fds(proc.pid),
+      loopP99Ms: await loopDelayP99(proc.managementPort),
+    });
     if (i % 20 === 0) {
       const s = samples[samples.length - 1]!;
-      console.log(`job ${i}: ${s.ms} ms, RSS ${(s.rss / 2 ** 20).toFixed(0)} MB (with PostgreSQL ${(s.treeRss / 2 ** 20).toFixed(0)} MB), ${s.fds} fds, loop p99 ${s.loopP99Ms.toFixed(1)} ms`);
+      console.log(
+        `job ${i}: ${s.ms} ms, RSS ${(s.rss / 2 ** 20).toFixed(0)} MB (with PostgreSQL ${(s.treeRss / 2 ** 20).toFixed(0)} MB), ${s.fds} fds, loop p99 ${s.loopP99Ms.toFixed(1)} ms`,
+      );
     }
   }
 } finally {
@@ -118,10 +138,15 @@ const earlyLoop = mean(samples.slice(FIRST, FIRST + 20).map((s) => s.loopP99Ms))
 const lateLoop = mean(samples.slice(-20).map((s) => s.loopP99Ms));
 const rssRatio = last.rss / first.rss;
 const failures: string[] = [];
-if (samples.some((s) => s.state !== 'completed')) failures.push(`${samples.filter((s) => s.state !== 'completed').length} jobs did not complete`);
-if (Math.abs(rssRatio - 1) > 0.1) failures.push(`RSS after job ${JOBS} is ${rssRatio.toFixed(3)}x RSS after job ${FIRST}`);
+if (samples.some((s) => s.state !== 'completed'))
+  failures.push(`${samples.filter((s) => s.state !== 'completed').length} jobs did not complete`);
+if (Math.abs(rssRatio - 1) > 0.1)
+  failures.push(`RSS after job ${JOBS} is ${rssRatio.toFixed(3)}x RSS after job ${FIRST}`);
 if (last.fds > first.fds) failures.push(`open fds grew from ${first.fds} to ${last.fds}`);
-if (lateLoop > earlyLoop + 10) failures.push(`event-loop delay p99 grew from ${earlyLoop.toFixed(1)} to ${lateLoop.toFixed(1)} ms`);
+if (lateLoop > earlyLoop + 10)
+  failures.push(
+    `event-loop delay p99 grew from ${earlyLoop.toFixed(1)} to ${lateLoop.toFixed(1)} ms`,
+  );
 const mb = (n: number) => (n / 2 ** 20).toFixed(1);
 const report = [
   `# Docat soak: ${JOBS} jobs back to back through one standalone process`,
@@ -130,11 +155,18 @@ const report = [
   '',
   '| after job | RSS MB | RSS with PostgreSQL MB | open fds | event-loop delay p99 ms (since the previous job) | job ms |',
   '| ---: | ---: | ---: | ---: | ---: | ---: |',
-  ...samples.filter((s) => s.job === 1 || s.job % 20 === 0).map((s) => `| ${s.job} | ${mb(s.rss)} | ${mb(s.treeRss)} | ${s.fds} | ${s.loopP99Ms.toFixed(1)} | ${s.ms} |`),
+  ...samples
+    .filter((s) => s.job === 1 || s.job % 20 === 0)
+    .map(
+      (s) =>
+        `| ${s.job} | ${mb(s.rss)} | ${mb(s.treeRss)} | ${s.fds} | ${s.loopP99Ms.toFixed(1)} | ${s.ms} |`,
+    ),
   '',
   `RSS after job ${JOBS} / after job ${FIRST}: ${rssRatio.toFixed(3)} (limit 0.9-1.1). Open fds: ${first.fds} -> ${last.fds}. Event-loop delay p99, mean over jobs ${FIRST + 1}-${FIRST + 20}: ${earlyLoop.toFixed(1)} ms; over the last 20: ${lateLoop.toFixed(1)} ms. Job time, mean over the first and last 20: ${mean(samples.slice(0, 20).map((s) => s.ms)).toFixed(0)} and ${mean(samples.slice(-20).map((s) => s.ms)).toFixed(0)} ms.`,
   '',
-  failures.length === 0 ? 'Verdict: pass.' : `Verdict: FAIL\n\n${failures.map((f) => `- ${f}`).join('\n')}`,
+  failures.length === 0
+    ? 'Verdict: pass.'
+    : `Verdict: FAIL\n\n${failures.map((f) => `- ${f}`).join('\n')}`,
   '',
 ].join('\n');
 await writeFile(join(outDir, 'soak.md'), report);

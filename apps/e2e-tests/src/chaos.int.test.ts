@@ -2,7 +2,15 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { repoRoot } from '@docat/testing';
-import { chaosTable, killReplica, referenceRun, runScenario, startChaosSystem, type ChaosSystem, type Reference } from '../load/chaos.js';
+import {
+  chaosTable,
+  killReplica,
+  referenceRun,
+  runScenario,
+  startChaosSystem,
+  type ChaosSystem,
+  type Reference,
+} from '../load/chaos.js';
 
 /**
  * The bounded smoke version of `npm run chaos`: on a cluster with its own Redis and
@@ -47,10 +55,28 @@ describe('faults while jobs run (smoke)', { timeout: 240_000 }, () => {
     );
     console.log(chaosTable(results));
     for (const r of results) {
-      assert.equal(r.submitted, 4, `${r.name}: every upload accepted (${JSON.stringify(r.refused)})`);
+      assert.equal(
+        r.submitted,
+        4,
+        `${r.name}: every upload accepted (${JSON.stringify(r.refused)})`,
+      );
       assert.deepEqual(
-        { completed: r.completed, unfinished: r.unfinished, lost: r.lost, chargedTwice: r.chargedTwice, chargedWrong: r.chargedWrong, outputsDiffer: r.outputsDiffer },
-        { completed: 4, unfinished: 0, lost: 0, chargedTwice: 0, chargedWrong: 0, outputsDiffer: 0 },
+        {
+          completed: r.completed,
+          unfinished: r.unfinished,
+          lost: r.lost,
+          chargedTwice: r.chargedTwice,
+          chargedWrong: r.chargedWrong,
+          outputsDiffer: r.outputsDiffer,
+        },
+        {
+          completed: 4,
+          unfinished: 0,
+          lost: 0,
+          chargedTwice: 0,
+          chargedWrong: 0,
+          outputsDiffer: 0,
+        },
         `${r.name}: ${r.notes.join('; ')}`,
       );
     }

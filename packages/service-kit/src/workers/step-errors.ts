@@ -23,7 +23,10 @@ const PERMANENT = new Set<string>([
  * an engine that is not configured. Read by shape, so this package needs no engine code.
  */
 function passing(err: DocatError): boolean {
-  return err.code === 'ENGINE_UNAVAILABLE' && (err.cause as { retryable?: unknown } | undefined)?.retryable === true;
+  return (
+    err.code === 'ENGINE_UNAVAILABLE' &&
+    (err.cause as { retryable?: unknown } | undefined)?.retryable === true
+  );
 }
 
 /**
