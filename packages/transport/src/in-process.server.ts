@@ -93,6 +93,7 @@ export class InProcessServer extends EnvelopeServer implements InProcessEndpoint
 
   private track<T>(work: Promise<T>): Promise<T> {
     this.running.add(work);
+    // The caller of `work` handles its failure; this chain only does the bookkeeping.
     void work.finally(() => this.running.delete(work)).catch(() => undefined);
     return work;
   }

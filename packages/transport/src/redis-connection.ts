@@ -202,6 +202,7 @@ export class BlockingReader {
 
   async unblock(via: RedisConnection): Promise<void> {
     if (this.clientId === undefined) return;
+    // A connection already gone has nothing blocked to release.
     await via.call('CLIENT', 'UNBLOCK', this.clientId).catch(() => undefined);
   }
 }

@@ -258,6 +258,7 @@ export class RedisStreamsClient extends ClientProxy implements EnvelopeClient {
         }
       }
       if (read && this.cmd) {
+        // Trimming read replies is housekeeping; the stream's MAXLEN bounds it anyway.
         this.cmd.call('XTRIM', this.replyKey, 'MINID', lastId).catch(() => undefined);
       }
     }

@@ -272,6 +272,7 @@ export class RedisStreamsServer extends EnvelopeServer {
           // The stream was deleted under us; recreate its group and go on.
           for (const stream of this.grouped) {
             if (keys.includes(stream.key))
+              // Recreating a group is retried on the next NOGROUP error; the read loop must go on.
               await this.ensureGroup(this.cmd, stream).catch(() => undefined);
           }
         } else {

@@ -95,6 +95,7 @@ export class DocumentsService {
         60_000,
       );
     } finally {
+      // An upload left behind is swept by retention; the answer the client waits for matters more.
       await this.storage.delete(stored.storageKey).catch(() => undefined);
     }
   }
@@ -172,6 +173,7 @@ export class DocumentsService {
       if (options.webhookUrl) await checkWebhookUrl(options.webhookUrl, { allowedHosts: this.settings.webhookAllowedHosts });
       return { stored, options, engine };
     } catch (error) {
+      // An upload left behind is swept by retention; the answer the client waits for matters more.
       if (stored) await this.storage.delete(stored.storageKey).catch(() => undefined);
       throw error;
     }

@@ -29,6 +29,7 @@ export async function storeUpload(storage: ObjectStorage, source: Readable, maxB
     const { bytes, sha256 } = guard.result();
     if (put.value.bytes === bytes) return { storageKey, bytes, sha256 };
   }
+  // A partial object left behind is swept by retention; the caller gets the upload's own error.
   await storage.delete(storageKey).catch(() => undefined);
   if (guard.failure) throw guard.failure;
   const cause = fed.status === 'rejected' ? fed.reason : put.status === 'rejected' ? put.reason : 'size mismatch';

@@ -299,6 +299,7 @@ export class BillingService implements OnApplicationBootstrap, OnModuleDestroy {
         await this.billing.close(jobId, 'released', 0);
       }
     } catch (err) {
+      // The attempt count only feeds the retry budget; the original error below is what matters.
       await this.billing.countAttempt(jobId).catch(() => undefined);
       this.logger.warn(`billing of job ${jobId} not closed yet, will retry: ${message(err)}`);
     }

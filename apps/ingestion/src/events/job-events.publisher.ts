@@ -122,6 +122,7 @@ export class JobEventsPublisher {
         row.results_job_id ?? row.id,
         this.settings.resultCacheTtlMs,
       )
+      // The result cache is a shortcut: a failed write means the next identical upload misses it.
       .catch(() => undefined);
   }
 
@@ -130,6 +131,7 @@ export class JobEventsPublisher {
   }
 
   async forgetResult(userId: string, sha256: string, optionsHash: string): Promise<void> {
+    // A cached id is checked before use (job completed, results present), so a stale one is ignored.
     await this.cache.del(resultKey(userId, sha256, optionsHash)).catch(() => undefined);
   }
 
@@ -137,11 +139,15 @@ export class JobEventsPublisher {
     const snapshot: Snapshot = { userId: row.user_id, view: toJobView(row) };
     await this.cache
       .set(snapshotKey(row.id), JSON.stringify(snapshot), this.settings.snapshotTtlMs)
+      // A snapshot is a cache of the database row; a failed write sends reads to the database.
       .catch(() => undefined);
   }
 
   async dropSnapshot(jobId: string): Promise<void> {
-    await this.cache.del(snapshotKey(jobId)).catch(() => undefined);
+    await this.cache.del(snapshotKey(jobId)).catch((err: unknown) => {
+      // The snapshot expires with its TTL; until then a read may see the job's last state.
+      this.logger.warn(`dropping the snapshot of job ${jobId} failed: ${err instanceof Error ? err.message : String(err)}`);
+    });
     await this.snapshotChanged(jobId);
   }
 

@@ -72,6 +72,7 @@ export class JobProgressTracker implements OnModuleDestroy {
     // One flush of a job at a time in this process: the next waits for the one running.
     const previous = this.flushing.get(jobId) ?? Promise.resolve();
     const run: Promise<void> = previous
+      // The previous flush's failure went to its own caller; this one only waits for it to settle.
       .catch(() => undefined)
       .then(() => this.apply(jobId))
       .finally(() => {
@@ -190,6 +191,7 @@ export class JobProgressTracker implements OnModuleDestroy {
   private async save(jobId: string, partials: ProgressPartials): Promise<void> {
     await this.cache
       .set(partialsKey(jobId), JSON.stringify(partials), PARTIALS_TTL_MS)
+      // Partial counts are a cache beside the events; a failed write only coarsens the next report.
       .catch(() => undefined);
   }
 }

@@ -71,6 +71,7 @@ export class JobsService {
       ? null
       : await this.billing.reserve(req.userId, id, req.upload.storageKey, req.options, req.engine, req.passwordSecret, declaredPages).catch(async (err: unknown) => {
           // A refused upload leaves nothing behind.
+          // An upload left behind is swept by retention; the refusal is what the client must get.
           if (err instanceof DocatError && err.code === 'INSUFFICIENT_CREDITS') await this.storage.delete(req.upload.storageKey).catch(() => undefined);
           throw err;
         });
@@ -213,12 +214,14 @@ export class JobsService {
 
   private async replay(previous: { request_hash: string; job_id: string }, requestHash: string, uploadKey: string): Promise<JobView> {
     if (previous.request_hash !== requestHash) {
+      // A duplicate upload left behind is swept by retention; the replayed answer does not depend on it.
       await this.storage.delete(uploadKey).catch(() => undefined);
       throw new DocatError('IDEMPOTENCY_KEY_REUSED', 'The Idempotency-Key was used with a different file or options');
     }
     const row = await this.jobs.find(previous.job_id);
     if (!row) throw new DocatError('NOT_FOUND', 'no such job');
     // The repeated upload is not needed: the job works from the first one.
+    // A duplicate upload left behind is swept by retention; the replayed answer does not depend on it.
     if (row.source_key !== uploadKey) await this.storage.delete(uploadKey).catch(() => undefined);
     return toJobView(row);
   }
@@ -253,6 +256,7 @@ export class JobsService {
     } catch (err) {
       if (err instanceof DocatError && err.code === 'NOT_FOUND') throw new DocatError('VALIDATION_FAILED', 'the upload does not exist');
       // Refused at the door (no pages, too many): nothing is kept.
+      // An upload left behind is swept by retention; the refusal is what the client must get.
       if (err instanceof DocatError && err.code.startsWith('PDF_')) await this.storage.delete(storageKey).catch(() => undefined);
       throw err;
     }

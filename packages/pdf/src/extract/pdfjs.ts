@@ -96,6 +96,7 @@ export async function openDocument(bytes: Uint8Array, opts: OpenOptions = {}): P
     if (opts.respectPermissions ?? true) await assertCopyAllowed(doc, bytes, opts.password, pdfjs);
     return doc;
   } catch (err) {
+    // Opening already failed with `err`, rethrown below; a failed clean-up would hide it.
     await task.destroy().catch(() => undefined);
     if (err instanceof DocatError) throw err;
     throw mapPdfjsError(err, opts.password);

@@ -131,6 +131,7 @@ export class TesseractJsAdapter implements OcrAdapter {
     const osd = this.osd;
     this.osd = undefined;
     await Promise.all([
+      // A worker that failed to start has nothing to terminate; its failure reached its caller.
       ...all.map(async (s) => (await s.catch(() => undefined))?.terminate()),
       osd?.then((w) => w?.terminate()).catch(() => undefined),
     ]);
