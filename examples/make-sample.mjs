@@ -44,17 +44,35 @@ function heading(page, text, y, size = 18) {
 }
 
 function footer(page, n) {
-  page.drawText(`Docat sample - page ${n} of 3`, { x: margin, y: 40, size: 9, font: regular, color: rgb(0.4, 0.4, 0.4) });
+  page.drawText(`Docat sample - page ${n} of 3`, {
+    x: margin,
+    y: 40,
+    size: 9,
+    font: regular,
+    color: rgb(0.4, 0.4, 0.4),
+  });
 }
 
 // Page 1
 let page = doc.addPage([W, H]);
 let y = H - margin;
 y = heading(page, 'Translating Documents Without Losing Their Shape', y, 18);
-y = paragraph(page, 'This short document exists to show what Docat does with a real PDF. It has headings, paragraphs, a list, a table and a figure, spread over three pages.', y);
+y = paragraph(
+  page,
+  'This short document exists to show what Docat does with a real PDF. It has headings, paragraphs, a list, a table and a figure, spread over three pages.',
+  y,
+);
 y = heading(page, '1. Why layout matters', y, 14);
-y = paragraph(page, 'A translated report is only useful when readers can find their way around it. Page numbers, figure positions and table structure must stay where the original put them, so that a reader can compare both versions side by side.', y);
-y = paragraph(page, 'Docat removes the source text from each page and sets the translation into the same boxes, shrinking the type where a language needs more room.', y);
+y = paragraph(
+  page,
+  'A translated report is only useful when readers can find their way around it. Page numbers, figure positions and table structure must stay where the original put them, so that a reader can compare both versions side by side.',
+  y,
+);
+y = paragraph(
+  page,
+  'Docat removes the source text from each page and sets the translation into the same boxes, shrinking the type where a language needs more room.',
+  y,
+);
 y = heading(page, '2. What you get back', y, 14);
 for (const item of [
   'A translated PDF that keeps images, drawings and form fields.',
@@ -90,7 +108,11 @@ for (const [i, row] of rows.entries()) {
 }
 page.drawLine({ start: { x: margin, y: ty }, end: { x: W - margin, y: ty }, thickness: 0.5 });
 y = ty - 24;
-paragraph(page, 'Numbers such as 42, 3.14 and 2026 stay as they are, and so do addresses like https://example.org and hello@example.org.', y);
+paragraph(
+  page,
+  'Numbers such as 42, 3.14 and 2026 stay as they are, and so do addresses like https://example.org and hello@example.org.',
+  y,
+);
 footer(page, 2);
 
 // Page 3: a figure
@@ -99,16 +121,42 @@ y = H - margin;
 y = heading(page, '4. A figure', y, 14);
 const fx = margin;
 const fy = y - 200;
-page.drawRectangle({ x: fx, y: fy, width: 220, height: 180, borderColor: rgb(0.2, 0.2, 0.2), borderWidth: 1 });
+page.drawRectangle({
+  x: fx,
+  y: fy,
+  width: 220,
+  height: 180,
+  borderColor: rgb(0.2, 0.2, 0.2),
+  borderWidth: 1,
+});
 const bars = [60, 110, 85, 150];
 bars.forEach((h, i) =>
-  page.drawRectangle({ x: fx + 20 + i * 50, y: fy + 10, width: 30, height: h, color: rgb(0.2, 0.45, 0.75) }),
+  page.drawRectangle({
+    x: fx + 20 + i * 50,
+    y: fy + 10,
+    width: 30,
+    height: h,
+    color: rgb(0.2, 0.45, 0.75),
+  }),
 );
-page.drawText('Figure 1: Pages translated per minute.', { x: margin, y: fy - 18, size: 10, font: regular });
+page.drawText('Figure 1: Pages translated per minute.', {
+  x: margin,
+  y: fy - 18,
+  size: 10,
+  font: regular,
+});
 y = fy - 48;
-y = paragraph(page, 'Figures are kept exactly where they were; only their captions are translated.', y);
+y = paragraph(
+  page,
+  'Figures are kept exactly where they were; only their captions are translated.',
+  y,
+);
 y = heading(page, '5. Conclusion', y, 14);
-paragraph(page, 'Try it on your own documents: upload a PDF, pick a language, and follow the progress until the result is ready.', y);
+paragraph(
+  page,
+  'Try it on your own documents: upload a PDF, pick a language, and follow the progress until the result is ready.',
+  y,
+);
 footer(page, 3);
 
 const bytes = await doc.save({ useObjectStreams: false });

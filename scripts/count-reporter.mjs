@@ -7,7 +7,8 @@ export default async function* countReporter(source) {
     const data = event.data;
     if (data.details?.type === 'suite') {
       // A failing suite hook (before/after) fails no leaf test by itself: count it.
-      if (event.type === 'test:fail' && data.details?.error?.failureType === 'hookFailed') counts.failed += 1;
+      if (event.type === 'test:fail' && data.details?.error?.failureType === 'hookFailed')
+        counts.failed += 1;
       continue;
     }
     if (data.skip !== undefined || data.todo !== undefined) counts.skipped += 1;

@@ -18,7 +18,10 @@ const runs = [['scripts', 'eslint.config.js'], ...workspaces.map((w) => [w])];
 let failed = 0;
 for (const targets of runs) {
   const started = Date.now();
-  const result = spawnSync('npx', ['eslint', '--no-warn-ignored', ...extra, ...targets], { cwd: root, stdio: 'inherit' });
+  const result = spawnSync('npx', ['eslint', '--no-warn-ignored', ...extra, ...targets], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   if (result.status !== 0) {
     failed += 1;

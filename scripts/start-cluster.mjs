@@ -19,7 +19,9 @@ const prefixed = (name) => (line) => process.stdout.write(`${name.padEnd(WIDTH)}
 
 for (const name of ['DATABASE_URL', 'REDIS_URL']) {
   if (!process.env[name]) {
-    process.stderr.write(`start:cluster needs ${name} (e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/docat REDIS_URL=redis://127.0.0.1:6379 npm run start:cluster)\n`);
+    process.stderr.write(
+      `start:cluster needs ${name} (e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/docat REDIS_URL=redis://127.0.0.1:6379 npm run start:cluster)\n`,
+    );
     process.exit(2);
   }
 }
@@ -29,18 +31,23 @@ env.DOCAT_DATA_DIR = resolve(env.DOCAT_DATA_DIR || 'data-cluster');
 mkdirSync(env.DOCAT_DATA_DIR, { recursive: true });
 if (!env.STORAGE_DRIVER && !env.S3_BUCKET) {
   env.STORAGE_DRIVER = 'fs';
-  say(`no S3 configured: filesystem storage in ${join(env.DOCAT_DATA_DIR, 'objects')}, shared by the processes of this machine`);
+  say(
+    `no S3 configured: filesystem storage in ${join(env.DOCAT_DATA_DIR, 'objects')}, shared by the processes of this machine`,
+  );
 }
 if (!env.DOCAT_ENCRYPTION_KEY) {
   // Kept beside the data so that a restart can still read the signing keys it encrypted.
   const keyFile = join(env.DOCAT_DATA_DIR, 'cluster-encryption.key');
-  if (!existsSync(keyFile)) writeFileSync(keyFile, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
+  if (!existsSync(keyFile))
+    writeFileSync(keyFile, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
   env.DOCAT_ENCRYPTION_KEY = readFileSync(keyFile, 'utf8').trim();
 }
 if (!env.CREDITS_REQUIRE_VERIFIED_EMAIL && env.NODE_ENV !== 'production' && !env.MAIL_SMTP_URL) {
   // No mail server on one machine: accounts get their plan's credits without clicking a link.
   env.CREDITS_REQUIRE_VERIFIED_EMAIL = 'false';
-  say('no MAIL_SMTP_URL: new accounts get credits without email verification (CREDITS_REQUIRE_VERIFIED_EMAIL=false)');
+  say(
+    'no MAIL_SMTP_URL: new accounts get credits without email verification (CREDITS_REQUIRE_VERIFIED_EMAIL=false)',
+  );
 }
 const port = Number(env.PORT || 8080);
 const managementPort = Number(env.MANAGEMENT_PORT || 9464);
@@ -56,7 +63,8 @@ const stopAll = (reason) =>
           .filter((p) => p.app === app)
           .map(async (p) => {
             const outcome = await stopProcess(p, 20_000);
-            if (outcome === 'killed' || outcome === 'failed') say(`${p.app} did not stop cleanly (${outcome})`);
+            if (outcome === 'killed' || outcome === 'failed')
+              say(`${p.app} did not stop cleanly (${outcome})`);
           }),
       );
     }
@@ -83,11 +91,17 @@ try {
   running.forEach(watch);
   await Promise.all(running.map((p) => waitReady(p, 120_000)));
   if (stopping) throw new Error('stopped while starting');
-  const gateway = await spawnService('gateway', 1, env, env.DOCAT_DATA_DIR, { onLine: prefixed('gateway'), port, managementPort });
+  const gateway = await spawnService('gateway', 1, env, env.DOCAT_DATA_DIR, {
+    onLine: prefixed('gateway'),
+    port,
+    managementPort,
+  });
   running.push(gateway);
   watch(gateway);
   await waitReady(gateway, 120_000);
-  say(`ready on http://127.0.0.1:${port} (management on ${managementPort}) in ${Math.round(performance.now() - started)} ms`);
+  say(
+    `ready on http://127.0.0.1:${port} (management on ${managementPort}) in ${Math.round(performance.now() - started)} ms`,
+  );
 } catch (err) {
   if (!stopping) {
     say(`start failed: ${err instanceof Error ? err.message : String(err)}`);

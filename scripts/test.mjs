@@ -11,7 +11,10 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const TIERS = {
-  unit: { match: (f) => f.endsWith('.test.js') && !/\.(int|e2e)\.test\.js$/.test(f), concurrency: 2 },
+  unit: {
+    match: (f) => f.endsWith('.test.js') && !/\.(int|e2e)\.test\.js$/.test(f),
+    concurrency: 2,
+  },
   // Two files at a time: most of an integration file's time is spent waiting on the servers
   // and processes it talks to, and every file has its own database, Redis prefix and ports.
   integration: { match: (f) => f.endsWith('.int.test.js'), concurrency: 2 },
@@ -37,7 +40,11 @@ for (const t of requested) {
   }
 }
 const tiers = requested.length > 0 ? requested : Object.keys(TIERS);
-const env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1', NODE_ENV: process.env.NODE_ENV ?? 'test' };
+const env = {
+  ...process.env,
+  TURBO_TELEMETRY_DISABLED: '1',
+  NODE_ENV: process.env.NODE_ENV ?? 'test',
+};
 
 function walk(dir, out) {
   let entries;
@@ -85,7 +92,8 @@ const results = [];
 function runTier(name) {
   const tier = TIERS[name];
   const files = all.filter(tier.match);
-  if (files.length === 0) return Promise.resolve({ name, passed: 0, failed: 0, skipped: 0, seconds: 0, files: 0 });
+  if (files.length === 0)
+    return Promise.resolve({ name, passed: 0, failed: 0, skipped: 0, seconds: 0, files: 0 });
   const countsFile = join(work, `${name}.json`);
   const args = [
     '--enable-source-maps',
@@ -120,7 +128,11 @@ for (const name of tiers) results.push(await runTier(name));
 rmSync(work, { recursive: true, force: true });
 
 const total = results.reduce(
-  (acc, r) => ({ passed: acc.passed + r.passed, failed: acc.failed + r.failed, skipped: acc.skipped + r.skipped }),
+  (acc, r) => ({
+    passed: acc.passed + r.passed,
+    failed: acc.failed + r.failed,
+    skipped: acc.skipped + r.skipped,
+  }),
   { passed: 0, failed: 0, skipped: 0 },
 );
 console.log('\nTest tiers:');

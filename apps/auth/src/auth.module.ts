@@ -9,7 +9,14 @@ import { ApiKeysService } from './api-keys/api-keys.service.js';
 import { AuthController } from './auth/auth.controller.js';
 import { AuthService } from './auth/auth.service.js';
 import { AUTH_MIGRATIONS } from './auth.migrations.js';
-import { AUTH_DATA_SOURCE, AUTH_KEYRING, AUTH_SETTINGS, MAILER, SIGNING_KEY_TIMING, type AuthSettings } from './auth.tokens.js';
+import {
+  AUTH_DATA_SOURCE,
+  AUTH_KEYRING,
+  AUTH_SETTINGS,
+  MAILER,
+  SIGNING_KEY_TIMING,
+  type AuthSettings,
+} from './auth.tokens.js';
 import { AuthEventsPublisher } from './events/auth-events.publisher.js';
 import { InvitesRepository } from './invites/invites.repository.js';
 import { DEFAULT_SIGNING_KEY_TIMING, type SigningKeyTiming } from './keys/signing-keys.service.js';
@@ -25,7 +32,11 @@ import { SigningKeysService } from './keys/signing-keys.service.js';
 import { PasswordHasher } from './passwords/password.hasher.js';
 import { RefreshTokensRepository } from './sessions/refresh-tokens.repository.js';
 import { UsersRepository } from './users/users.repository.js';
-import { CREDITS_CONTROLLERS, CREDITS_PATTERNS, CREDITS_PROVIDERS } from './credits/credits.providers.js';
+import {
+  CREDITS_CONTROLLERS,
+  CREDITS_PATTERNS,
+  CREDITS_PROVIDERS,
+} from './credits/credits.providers.js';
 import { InactiveAccountsController } from './retention/inactive-accounts.controller.js';
 
 /** The patterns auth answers; boot fails if one has no handler. */
@@ -74,7 +85,13 @@ export class AuthModule {
   static register(options: AuthModuleOptions = {}): DynamicModule {
     return {
       module: AuthModule,
-      controllers: [AuthController, AccountController, AdminController, InactiveAccountsController, ...CREDITS_CONTROLLERS],
+      controllers: [
+        AuthController,
+        AccountController,
+        AdminController,
+        InactiveAccountsController,
+        ...CREDITS_CONTROLLERS,
+      ],
       providers: [
         {
           provide: AUTH_DATA_SOURCE,
@@ -97,10 +114,15 @@ export class AuthModule {
           useFactory: (config: DocatConfig): Mailer => {
             if (options.mailer) return options.mailer;
             const { smtpUrl, from } = config.accounts.mail;
-            return smtpUrl ? new SmtpMailer(smtpUrl, from) : new FileMailer(mailOutboxFile(config.dataDir));
+            return smtpUrl
+              ? new SmtpMailer(smtpUrl, from)
+              : new FileMailer(mailOutboxFile(config.dataDir));
           },
         },
-        { provide: SIGNING_KEY_TIMING, useValue: options.signingKeyTiming ?? DEFAULT_SIGNING_KEY_TIMING },
+        {
+          provide: SIGNING_KEY_TIMING,
+          useValue: options.signingKeyTiming ?? DEFAULT_SIGNING_KEY_TIMING,
+        },
         AuthEventsPublisher,
         SessionsRepository,
         SessionsService,

@@ -4,7 +4,13 @@ import { fileURLToPath } from 'node:url';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { corpusFile, requireCorpus, startCluster, startStandaloneTarget, type Cluster } from '@docat/testing';
+import {
+  corpusFile,
+  requireCorpus,
+  startCluster,
+  startStandaloneTarget,
+  type Cluster,
+} from '@docat/testing';
 import { DocatApi } from '../src/docat-api.js';
 
 /**
@@ -38,8 +44,12 @@ const SMOKE = args.smoke;
 const DURATION_S = Number(args.duration ?? (SMOKE ? 1 : 20));
 const CONNECTIONS = Number(args.connections ?? (SMOKE ? 10 : 100));
 const UPLOADS = Number(args.uploads ?? (SMOKE ? 2 : 30));
-const MODES = args.modes.split(',').map((m) => m.trim()).filter((m) => m.length > 0);
-for (const mode of MODES) if (mode !== 'standalone' && mode !== 'cluster') throw new Error(`unknown mode ${mode}`);
+const MODES = args.modes
+  .split(',')
+  .map((m) => m.trim())
+  .filter((m) => m.length > 0);
+for (const mode of MODES)
+  if (mode !== 'standalone' && mode !== 'cluster') throw new Error(`unknown mode ${mode}`);
 const UPLOAD_FILE = 'tracemonkey.pdf';
 
 interface Measured {
@@ -86,7 +96,12 @@ interface Row {
   uploads?: { count: number; p50: number; p95: number; max: number; accepted: number };
 }
 
-async function measure(url: string, token: string | undefined, pids: readonly number[], duration = DURATION_S): Promise<Measured> {
+async function measure(
+  url: string,
+  token: string | undefined,
+  pids: readonly number[],
+  duration = DURATION_S,
+): Promise<Measured> {
   const cpuBefore = cpuMs(pids);
   const result = await autocannon({
     url,
@@ -104,17 +119,26 @@ async function measure(url: string, token: string | undefined, pids: readonly nu
   };
 }
 
-function cpuPerRequest(before: number | null, after: number | null, requests: number): number | null {
+function cpuPerRequest(
+  before: number | null,
+  after: number | null,
+  requests: number,
+): number | null {
   if (before === null || after === null || requests <= 0) return null;
   return Math.round(((after - before) * 1000) / requests);
 }
 
 function startBare(body: unknown): Promise<{ url: string; child: ChildProcess }> {
   const entry = fileURLToPath(new URL('./bare-fastify.js', import.meta.url));
-  const child = spawn(process.execPath, [entry], { env: { ...process.env, BARE_BODY: JSON.stringify(body) }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [entry], {
+    env: { ...process.env, BARE_BODY: JSON.stringify(body) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`bare Fastify exited (${code})`)));
-    child.stdout!.once('data', (chunk: Buffer) => resolve({ url: `http://127.0.0.1:${chunk.toString('utf8').trim()}`, child }));
+    child.stdout!.once('data', (chunk: Buffer) =>
+      resolve({ url: `http://127.0.0.1:${chunk.toString('utf8').trim()}`, child }),
+    );
   });
 }
 
@@ -136,8 +160,15 @@ async function uploads(api: DocatApi, bytes: Uint8Array): Promise<NonNullable<Ro
     }),
   );
   const sorted = timings.map((t) => t.ms).sort((a, b) => a - b);
-  const at = (q: number) => Math.round(sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!);
-  return { count: UPLOADS, p50: at(0.5), p95: at(0.95), max: Math.round(sorted.at(-1)!), accepted: timings.filter((t) => t.status === 202).length };
+  const at = (q: number) =>
+    Math.round(sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!);
+  return {
+    count: UPLOADS,
+    p50: at(0.5),
+    p95: at(0.95),
+    max: Math.round(sorted.at(-1)!),
+    accepted: timings.filter((t) => t.status === 202).length,
+  };
 }
 
 async function runMode(mode: 'standalone' | 'cluster', pdf: Uint8Array): Promise<Row> {
@@ -156,9 +187,12 @@ async function runMode(mode: 'standalone' | 'cluster', pdf: Uint8Array): Promise
     const api = new DocatApi(target.gateways);
     await api.registerFresh();
     const created = await api.uploadBytes(pdf, UPLOAD_FILE);
-    if (created.status !== 202) throw new Error(`upload answered ${created.status}: ${JSON.stringify(created.body)}`);
+    if (created.status !== 202)
+      throw new Error(`upload answered ${created.status}: ${JSON.stringify(created.body)}`);
     // A finished job's answer no longer changes; the smoke run polls whatever state it is in.
-    const job = SMOKE ? (await api.job(created.body.id)).body : await api.waitFinished(created.body.id, 180_000);
+    const job = SMOKE
+      ? (await api.job(created.body.id)).body
+      : await api.waitFinished(created.body.id, 180_000);
     const jobUrl = `${target.gateways[0]}/v1/jobs/${job.id}`;
     const bare = await startBare(job);
     // Every Docat process (in cluster mode the gateway and the services behind it) against the bare server's one.
@@ -180,7 +214,11 @@ async function runMode(mode: 'standalone' | 'cluster', pdf: Uint8Array): Promise
     }
   } finally {
     // The numbers stand even if a process is slow to stop (the uploaded jobs are still running).
-    await target.stop().catch((err: unknown) => console.error(`stop: ${err instanceof Error ? err.message : String(err)}`));
+    await target
+      .stop()
+      .catch((err: unknown) =>
+        console.error(`stop: ${err instanceof Error ? err.message : String(err)}`),
+      );
   }
 }
 
@@ -198,23 +236,44 @@ for (const mode of MODES) {
 }
 
 const pct = (a: number, b: number) => (b > 0 ? `${((100 * a) / b).toFixed(1)}%` : 'n/a');
-console.log(`GET /v1/jobs/:id, ${CONNECTIONS} connections, ${DURATION_S} s each${SMOKE ? ' (smoke)' : ''}`);
-console.log('| mode | Docat req/s | Docat p50 / p99 ms | bare Fastify req/s | bare p50 / p99 ms | Docat / bare | CPU µs per request, Docat / bare | bare / Docat CPU | non-2xx | errors |');
+console.log(
+  `GET /v1/jobs/:id, ${CONNECTIONS} connections, ${DURATION_S} s each${SMOKE ? ' (smoke)' : ''}`,
+);
+console.log(
+  '| mode | Docat req/s | Docat p50 / p99 ms | bare Fastify req/s | bare p50 / p99 ms | Docat / bare | CPU µs per request, Docat / bare | bare / Docat CPU | non-2xx | errors |',
+);
 console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 const cpu = (m: Measured) => (m.cpuUsPerRequest === null ? 'n/a' : String(m.cpuUsPerRequest));
 for (const r of rows) {
-  const cpuRatio = r.docat.cpuUsPerRequest && r.bare.cpuUsPerRequest ? pct(r.bare.cpuUsPerRequest, r.docat.cpuUsPerRequest) : 'n/a';
+  const cpuRatio =
+    r.docat.cpuUsPerRequest && r.bare.cpuUsPerRequest
+      ? pct(r.bare.cpuUsPerRequest, r.docat.cpuUsPerRequest)
+      : 'n/a';
   console.log(
     `| ${r.mode} | ${r.docat.rps} | ${r.docat.p50} / ${r.docat.p99} | ${r.bare.rps} | ${r.bare.p50} / ${r.bare.p99} | ${pct(r.docat.rps, r.bare.rps)} | ${cpu(r.docat)} / ${cpu(r.bare)} | ${cpuRatio} | ${r.docat.non2xx} | ${r.docat.errors} |`,
   );
 }
-console.log(`\n${UPLOADS} concurrent uploads of ${UPLOAD_FILE} (${(pdf.length / 1e6).toFixed(2)} MB), time to 202`);
+console.log(
+  `\n${UPLOADS} concurrent uploads of ${UPLOAD_FILE} (${(pdf.length / 1e6).toFixed(2)} MB), time to 202`,
+);
 console.log('| mode | accepted | p50 ms | p95 ms | max ms |');
 console.log('|---|---:|---:|---:|---:|');
-for (const r of rows) if (r.uploads) console.log(`| ${r.mode} | ${r.uploads.accepted}/${r.uploads.count} | ${r.uploads.p50} | ${r.uploads.p95} | ${r.uploads.max} |`);
-console.log(JSON.stringify({ bench: 'api', connections: CONNECTIONS, durationSeconds: DURATION_S, rows }));
+for (const r of rows)
+  if (r.uploads)
+    console.log(
+      `| ${r.mode} | ${r.uploads.accepted}/${r.uploads.count} | ${r.uploads.p50} | ${r.uploads.p95} | ${r.uploads.max} |`,
+    );
+console.log(
+  JSON.stringify({ bench: 'api', connections: CONNECTIONS, durationSeconds: DURATION_S, rows }),
+);
 
-const failed = rows.filter((r) => r.docat.non2xx > 0 || r.docat.errors > 0 || r.docat.rps === 0 || (r.uploads && r.uploads.accepted < r.uploads.count));
+const failed = rows.filter(
+  (r) =>
+    r.docat.non2xx > 0 ||
+    r.docat.errors > 0 ||
+    r.docat.rps === 0 ||
+    (r.uploads && r.uploads.accepted < r.uploads.count),
+);
 if (failed.length > 0) {
   console.error(`requests failed in: ${failed.map((r) => r.mode).join(', ')}`);
   process.exitCode = 1;

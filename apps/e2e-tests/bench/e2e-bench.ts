@@ -25,9 +25,11 @@ try {
   for (let run = 0; run < RUNS; run++) {
     const start = Date.now();
     const upload = await api.uploadFile(corpusFile('tracemonkey.pdf'), { noCache: 'true' });
-    if (upload.status !== 202) throw new Error(`upload answered ${upload.status}: ${JSON.stringify(upload.body)}`);
+    if (upload.status !== 202)
+      throw new Error(`upload answered ${upload.status}: ${JSON.stringify(upload.body)}`);
     const job = await api.waitFinished(upload.body.id, 180_000, 50);
-    if (job.state !== 'completed') throw new Error(`job ${job.state}: ${JSON.stringify(job.error)}`);
+    if (job.state !== 'completed')
+      throw new Error(`job ${job.state}: ${JSON.stringify(job.error)}`);
     for (const format of ['md', 'txt', 'json']) {
       const res = await api.result(job.id, format);
       if (res.status !== 200) throw new Error(`${format} answered ${res.status}`);
@@ -36,7 +38,9 @@ try {
   }
   const sorted = [...times].sort((a, b) => a - b);
   const median = sorted[Math.floor(sorted.length / 2)]!;
-  console.log('tracemonkey.pdf end to end, cluster mode (upload -> completed -> md/txt/json downloaded)');
+  console.log(
+    'tracemonkey.pdf end to end, cluster mode (upload -> completed -> md/txt/json downloaded)',
+  );
   console.log(`cluster start: ${bootMs} ms`);
   console.log(`runs (ms): ${times.join(', ')}`);
   console.log(`median: ${median} ms, best: ${sorted[0]} ms`);

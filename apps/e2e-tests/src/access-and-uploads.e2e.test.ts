@@ -5,7 +5,13 @@ import { MAX_UPLOAD_BYTES } from '@docat/contracts';
 import { corpusFile, requireCorpus, useCluster, type ClusterLease } from '@docat/testing';
 import { DocatApi } from './docat-api.js';
 
-const corpus = requireCorpus('standard_fonts.pdf', 'empty.pdf', 'not-a-pdf.pdf', 'bug1020226.pdf', 'tracemonkey.pdf');
+const corpus = requireCorpus(
+  'standard_fonts.pdf',
+  'empty.pdf',
+  'not-a-pdf.pdf',
+  'bug1020226.pdf',
+  'tracemonkey.pdf',
+);
 
 describe('ownership and upload checks through the gateways', { skip: corpus.skip }, () => {
   let lease: ClusterLease;
@@ -53,19 +59,34 @@ describe('ownership and upload checks through the gateways', { skip: corpus.skip
     const id = upload.body.id;
     const gateways = lease.cluster.gateways;
     const read = async (gateway: string) => {
-      const res = await fetch(`${gateway}/v1/jobs/${id}`, { headers: { authorization: `Bearer ${owner.token}` } });
+      const res = await fetch(`${gateway}/v1/jobs/${id}`, {
+        headers: { authorization: `Bearer ${owner.token}` },
+      });
       return { status: res.status, body: (await res.json()) as { state?: string; code?: string } };
     };
     // Every gateway keeps the running job's status.
-    for (const gateway of gateways) for (let i = 0; i < 3; i++) assert.equal((await read(gateway)).status, 200);
+    for (const gateway of gateways)
+      for (let i = 0; i < 3; i++) assert.equal((await read(gateway)).status, 200);
     const cancelled = await owner.cancel(id);
-    assert.equal(cancelled.status, 200, `the 14-page job was cancelled while it ran: ${JSON.stringify(cancelled.body)}`);
+    assert.equal(
+      cancelled.status,
+      200,
+      `the 14-page job was cancelled while it ran: ${JSON.stringify(cancelled.body)}`,
+    );
     const cancelledAt = Date.now();
-    assert.equal((await read(cancelled.gateway)).body.state, 'cancelled', 'the gateway that cancelled answers the new state at once');
+    assert.equal(
+      (await read(cancelled.gateway)).body.state,
+      'cancelled',
+      'the gateway that cancelled answers the new state at once',
+    );
     for (const gateway of gateways) {
       const wait = cancelledAt + 1_000 - Date.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      assert.equal((await read(gateway)).body.state, 'cancelled', `${gateway} answers the cancel within 1 s`);
+      assert.equal(
+        (await read(gateway)).body.state,
+        'cancelled',
+        `${gateway} answers the cancel within 1 s`,
+      );
     }
 
     const erased = await owner.request<{ id: string }>('POST', `/v1/jobs/${id}/erase`);
@@ -96,7 +117,9 @@ describe('ownership and upload checks through the gateways', { skip: corpus.skip
 
   test('a file over 50,000,000 bytes is 413 FILE_TOO_LARGE', async () => {
     const head = await readFile(corpusFile('standard_fonts.pdf'));
-    const big = new Blob([head, new Uint8Array(MAX_UPLOAD_BYTES + 1 - head.length)], { type: 'application/pdf' });
+    const big = new Blob([head, new Uint8Array(MAX_UPLOAD_BYTES + 1 - head.length)], {
+      type: 'application/pdf',
+    });
     assert.equal(big.size, MAX_UPLOAD_BYTES + 1);
     const res = await owner.uploadBytes(big, 'big.pdf');
     assert.equal(res.status, 413);

@@ -46,7 +46,10 @@ for (const mode of ['cluster', 'standalone'] as const) {
     after(() => target?.stop());
 
     test('an upload naming no engine reaches the fake; the job, the estimate and the usage say openai; other languages get 422', async (t) => {
-      const engines = await api.request<{ items: { name: string; default: boolean }[] }>('GET', '/v1/engines');
+      const engines = await api.request<{ items: { name: string; default: boolean }[] }>(
+        'GET',
+        '/v1/engines',
+      );
       assert.deepEqual(
         engines.body.items.filter((e) => e.default).map((e) => e.name),
         ['openai'],
@@ -59,27 +62,39 @@ for (const mode of ['cluster', 'standalone'] as const) {
       const job = await api.waitFinished(upload.body.id, 120_000);
       assert.equal(job.state, 'completed', JSON.stringify(job));
       assert.equal(job.engine, 'openai');
-      assert.ok(!job.warnings.some((w) => w.kind === 'pseudo_engine'), JSON.stringify(job.warnings));
+      assert.ok(
+        !job.warnings.some((w) => w.kind === 'pseudo_engine'),
+        JSON.stringify(job.warnings),
+      );
       const sent = fake.translationRequests - sentBefore;
       assert.ok(sent > 0, 'the fake received no translation request');
       assert.ok(job.billedCharacters > 0, 'a paid engine bills its characters');
       assert.equal(fake.rejections.length, 0, fake.rejections.join('\n'));
       const md = await api.result(job.id, 'md');
-      assert.match(md.body, /\[de\]/, 'the Markdown holds the fake engine\'s translation');
+      assert.match(md.body, /\[de\]/, "the Markdown holds the fake engine's translation");
 
-      const estimate = await api.request<DryRun>('POST', '/v1/documents?dryRun=true', { body: formOf({ targetLanguage: 'fr' }) });
+      const estimate = await api.request<DryRun>('POST', '/v1/documents?dryRun=true', {
+        body: formOf({ targetLanguage: 'fr' }),
+      });
       assert.equal(estimate.status, 200, JSON.stringify(estimate.body));
       assert.deepEqual([estimate.body.engine, estimate.body.paidEngine], ['openai', true]);
       assert.ok(estimate.body.translationCharacters > 0);
 
       const usage = await api.request<Usage>('GET', '/v1/usage');
       assert.equal(usage.status, 200);
-      assert.equal(usage.body.breakdown.translation.quantity, job.billedCharacters, JSON.stringify(usage.body.breakdown));
+      assert.equal(
+        usage.body.breakdown.translation.quantity,
+        job.billedCharacters,
+        JSON.stringify(usage.body.breakdown),
+      );
 
       const refused = await api.uploadFile(SAMPLE, { targetLanguage: 'ja' });
       assert.equal(refused.status, 422, JSON.stringify(refused.body));
       assert.equal(refused.body.code, 'UNSUPPORTED_LANGUAGE');
-      const fromSource = await api.uploadFile(SAMPLE, { targetLanguage: 'de', sourceLanguage: 'ko' });
+      const fromSource = await api.uploadFile(SAMPLE, {
+        targetLanguage: 'de',
+        sourceLanguage: 'ko',
+      });
       assert.equal(fromSource.status, 422, JSON.stringify(fromSource.body));
       const list = await api.list();
       assert.equal(list.body.items.length, 1, 'a refused upload creates no job');
@@ -107,17 +122,35 @@ describe('docat translate without --engine', () => {
       execFile(
         process.execPath,
         [LAUNCHER, ...args],
-        { encoding: 'utf8', env: { ...process.env, ...engineEnv(), DOCAT_CLI_DATA_DIR: join(work, 'data') }, timeout: 300_000 },
-        (err, _stdout, stderr) => resolve({ status: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stderr }),
+        {
+          encoding: 'utf8',
+          env: { ...process.env, ...engineEnv(), DOCAT_CLI_DATA_DIR: join(work, 'data') },
+          timeout: 300_000,
+        },
+        (err, _stdout, stderr) =>
+          resolve({ status: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stderr }),
       );
     });
 
   test('uses the configured engine, and refuses a language it does not offer before any work', async () => {
     const sentBefore = fake.translationRequests;
-    const ok = await run(['translate', SAMPLE, '--to', 'de', '--format', 'md', '--no-memory', '--out', join(work, 'out')]);
+    const ok = await run([
+      'translate',
+      SAMPLE,
+      '--to',
+      'de',
+      '--format',
+      'md',
+      '--no-memory',
+      '--out',
+      join(work, 'out'),
+    ]);
     assert.equal(ok.status, 0, ok.stderr);
     assert.match(ok.stderr, /Engine: openai/);
-    assert.ok(fake.translationRequests > sentBefore, 'the CLI sent nothing to the configured engine');
+    assert.ok(
+      fake.translationRequests > sentBefore,
+      'the CLI sent nothing to the configured engine',
+    );
     assert.match(readFileSync(join(work, 'out', 'sample.de.md'), 'utf8'), /\[de\]/);
 
     const refused = await run(['translate', SAMPLE, '--to', 'ja', '--out', join(work, 'ja')]);

@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { TERMINAL_STATES, type JobList, type JobView, type Problem, type TokenPair } from '@docat/contracts';
+import {
+  TERMINAL_STATES,
+  type JobList,
+  type JobView,
+  type Problem,
+  type TokenPair,
+} from '@docat/contracts';
 
 export interface ApiResponse<T> {
   status: number;
@@ -28,7 +34,16 @@ export class DocatApi {
     return base;
   }
 
-  async request<T>(method: string, path: string, init: { json?: unknown; body?: FormData | Blob; headers?: Record<string, string>; auth?: boolean } = {}): Promise<ApiResponse<T>> {
+  async request<T>(
+    method: string,
+    path: string,
+    init: {
+      json?: unknown;
+      body?: FormData | Blob;
+      headers?: Record<string, string>;
+      auth?: boolean;
+    } = {},
+  ): Promise<ApiResponse<T>> {
     const gateway = this.base();
     const headers: Record<string, string> = { ...init.headers };
     if ((init.auth ?? true) && this.token) headers.authorization = `Bearer ${this.token}`;
@@ -39,11 +54,18 @@ export class DocatApi {
     }
     let res: Response;
     try {
-      res = await fetch(gateway + path, { method, headers, ...(body !== undefined ? { body } : {}) });
+      res = await fetch(gateway + path, {
+        method,
+        headers,
+        ...(body !== undefined ? { body } : {}),
+      });
     } catch (err) {
       // Name the gateway and route, so a failure can be matched to that process's log.
-      const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : '';
-      throw new Error(`${method} ${gateway}${path} failed at ${new Date().toISOString()}${cause}`, { cause: err });
+      const cause =
+        err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : '';
+      throw new Error(`${method} ${gateway}${path} failed at ${new Date().toISOString()}${cause}`, {
+        cause: err,
+      });
     }
     const type = res.headers.get('content-type') ?? '';
     const parsed = type.includes('json') ? ((await res.json()) as T) : ((await res.text()) as T);
@@ -54,22 +76,48 @@ export class DocatApi {
   async registerFresh(): Promise<{ email: string; password: string }> {
     const email = `e2e-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}@example.com`;
     const password = `pw-${randomBytes(8).toString('hex')}`;
-    const reg = await this.request<unknown>('POST', '/v1/auth/register', { json: { email, password }, auth: false });
-    if (reg.status !== 202) throw new Error(`register answered ${reg.status}: ${JSON.stringify(reg.body)}`);
-    const login = await this.request<TokenPair>('POST', '/v1/auth/login', { json: { email, password }, auth: false });
-    if (login.status !== 200) throw new Error(`login answered ${login.status}: ${JSON.stringify(login.body)}`);
+    const reg = await this.request<unknown>('POST', '/v1/auth/register', {
+      json: { email, password },
+      auth: false,
+    });
+    if (reg.status !== 202)
+      throw new Error(`register answered ${reg.status}: ${JSON.stringify(reg.body)}`);
+    const login = await this.request<TokenPair>('POST', '/v1/auth/login', {
+      json: { email, password },
+      auth: false,
+    });
+    if (login.status !== 200)
+      throw new Error(`login answered ${login.status}: ${JSON.stringify(login.body)}`);
     this.token = login.body.accessToken;
     return { email, password };
   }
 
-  async uploadFile(path: string, fields: Record<string, string> = {}, headers: Record<string, string> = {}): Promise<ApiResponse<JobView & Problem>> {
+  async uploadFile(
+    path: string,
+    fields: Record<string, string> = {},
+    headers: Record<string, string> = {},
+  ): Promise<ApiResponse<JobView & Problem>> {
     return this.uploadBytes(await readFile(path), basename(path), fields, headers);
   }
 
-  async uploadBytes(bytes: Uint8Array | Blob, fileName: string, fields: Record<string, string> = {}, headers: Record<string, string> = {}): Promise<ApiResponse<JobView & Problem>> {
+  async uploadBytes(
+    bytes: Uint8Array | Blob,
+    fileName: string,
+    fields: Record<string, string> = {},
+    headers: Record<string, string> = {},
+  ): Promise<ApiResponse<JobView & Problem>> {
     const form = new FormData();
-    for (const [name, value] of Object.entries({ targetLanguage: 'de', outputs: 'md,txt,json', ...fields })) form.append(name, value);
-    form.append('file', bytes instanceof Blob ? bytes : new Blob([bytes], { type: 'application/pdf' }), fileName);
+    for (const [name, value] of Object.entries({
+      targetLanguage: 'de',
+      outputs: 'md,txt,json',
+      ...fields,
+    }))
+      form.append(name, value);
+    form.append(
+      'file',
+      bytes instanceof Blob ? bytes : new Blob([bytes], { type: 'application/pdf' }),
+      fileName,
+    );
     return this.request('POST', '/v1/documents', { body: form, headers });
   }
 
@@ -85,8 +133,14 @@ export class DocatApi {
     return this.request('DELETE', `/v1/jobs/${id}`);
   }
 
-  async result(id: string, format: string, headers: Record<string, string> = {}): Promise<ApiResponse<string>> {
-    const res = await this.request<unknown>('GET', `/v1/jobs/${id}/result?format=${format}`, { headers });
+  async result(
+    id: string,
+    format: string,
+    headers: Record<string, string> = {},
+  ): Promise<ApiResponse<string>> {
+    const res = await this.request<unknown>('GET', `/v1/jobs/${id}/result?format=${format}`, {
+      headers,
+    });
     return { ...res, body: typeof res.body === 'string' ? res.body : JSON.stringify(res.body) };
   }
 
@@ -96,7 +150,8 @@ export class DocatApi {
     let last: JobView | undefined;
     while (Date.now() < deadline) {
       const res = await this.job(id);
-      if (res.status !== 200) throw new Error(`GET /v1/jobs/${id} answered ${res.status}: ${JSON.stringify(res.body)}`);
+      if (res.status !== 200)
+        throw new Error(`GET /v1/jobs/${id} answered ${res.status}: ${JSON.stringify(res.body)}`);
       last = res.body;
       if (TERMINAL_STATES.has(last.state)) return last;
       await new Promise((r) => setTimeout(r, intervalMs));

@@ -28,10 +28,15 @@ describe('engines and languages through the gateways', () => {
       assert.equal(pseudo.health.ok, true);
       assert.ok(pseudo.languages.target.includes('ja'), JSON.stringify(pseudo.languages));
       // The cluster has no engine keys: pseudo is the only engine and the default.
-      assert.deepEqual(body.items.map((e) => e.name), ['pseudo']);
+      assert.deepEqual(
+        body.items.map((e) => e.name),
+        ['pseudo'],
+      );
       assert.equal(pseudo.default, true);
     }
-    const languages = (await (await fetch(new URL('/v1/languages', lease.cluster.gateways[0]))).json()) as { items: { code: string; rtl: boolean }[] };
+    const languages = (await (
+      await fetch(new URL('/v1/languages', lease.cluster.gateways[0]))
+    ).json()) as { items: { code: string; rtl: boolean }[] };
     assert.equal(languages.items.find((l) => l.code === 'ar')?.rtl, true);
   });
 });

@@ -21,22 +21,39 @@ describe('glossaries and translation memory through the gateways', { skip: corpu
 
   test('create, use on an upload, see the term translated, export and purge memory, delete', async () => {
     const created = await owner.request<GlossaryView>('POST', '/v1/glossaries', {
-      json: { name: 'terms', sourceLanguage: 'en', targetLanguage: 'de', csv: 'term,translation\nJavaScript,JavaSkriptSprache\n' },
+      json: {
+        name: 'terms',
+        sourceLanguage: 'en',
+        targetLanguage: 'de',
+        csv: 'term,translation\nJavaScript,JavaSkriptSprache\n',
+      },
     });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     const id = created.body.id;
     assert.equal(created.body.entryCount, 1);
 
-    const bad = await owner.request('POST', '/v1/glossaries', { json: { sourceLanguage: 'en', targetLanguage: 'de', csv: 'no pairs here' } });
+    const bad = await owner.request('POST', '/v1/glossaries', {
+      json: { sourceLanguage: 'en', targetLanguage: 'de', csv: 'no pairs here' },
+    });
     assert.equal(bad.status, 400, JSON.stringify(bad.body));
     assert.equal((await stranger.request('GET', `/v1/glossaries/${id}`)).status, 404);
     assert.equal((await stranger.request('DELETE', `/v1/glossaries/${id}`)).status, 404);
     const listed = await owner.request<{ items: GlossaryView[] }>('GET', '/v1/glossaries');
-    assert.deepEqual(listed.body.items.map((g) => g.id), [id]);
+    assert.deepEqual(
+      listed.body.items.map((g) => g.id),
+      [id],
+    );
     const detail = await owner.request<GlossaryDetail>('GET', `/v1/glossaries/${id}`);
-    assert.deepEqual(detail.body.entries, [{ term: 'JavaScript', translation: 'JavaSkriptSprache' }]);
+    assert.deepEqual(detail.body.entries, [
+      { term: 'JavaScript', translation: 'JavaSkriptSprache' },
+    ]);
 
-    const upload = await owner.uploadFile(corpusFile('tracemonkey.pdf'), { pages: '1', outputs: 'md', glossaryId: id, noCache: 'true' });
+    const upload = await owner.uploadFile(corpusFile('tracemonkey.pdf'), {
+      pages: '1',
+      outputs: 'md',
+      glossaryId: id,
+      noCache: 'true',
+    });
     assert.equal(upload.status, 202, JSON.stringify(upload.body));
     const done = await owner.waitFinished(upload.body.id);
     assert.equal(done.state, 'completed', JSON.stringify(done.error));
@@ -45,7 +62,12 @@ describe('glossaries and translation memory through the gateways', { skip: corpu
     assert.match(md.body, /JavaSkriptSprache/);
 
     // Someone else's glossary id on an upload fails the job as if the glossary did not exist.
-    const foreign = await stranger.uploadFile(corpusFile('tracemonkey.pdf'), { pages: '1', outputs: 'md', glossaryId: id, noCache: 'true' });
+    const foreign = await stranger.uploadFile(corpusFile('tracemonkey.pdf'), {
+      pages: '1',
+      outputs: 'md',
+      glossaryId: id,
+      noCache: 'true',
+    });
     assert.equal(foreign.status, 202, JSON.stringify(foreign.body));
     const failed = await stranger.waitFinished(foreign.body.id);
     assert.equal(failed.state, 'failed');
@@ -54,7 +76,11 @@ describe('glossaries and translation memory through the gateways', { skip: corpu
     const tmx = await owner.request<string>('GET', '/v1/memory/tmx');
     assert.equal(tmx.status, 200);
     assert.match(tmx.body, /<tu\b/);
-    assert.equal((await stranger.request<string>('GET', '/v1/memory/tmx')).body.includes('<tu'), false, 'memory is private to each account');
+    assert.equal(
+      (await stranger.request<string>('GET', '/v1/memory/tmx')).body.includes('<tu'),
+      false,
+      'memory is private to each account',
+    );
     const purged = await owner.request<{ removed: number }>('DELETE', '/v1/memory');
     assert.equal(purged.status, 200);
     assert.ok(purged.body.removed > 0);
@@ -64,13 +90,19 @@ describe('glossaries and translation memory through the gateways', { skip: corpu
     assert.equal((await owner.request('GET', `/v1/glossaries/${id}`)).status, 404);
   });
 
-  test('edit: name, languages, entries and a CSV re-import; another user\'s id and bad input are refused', async () => {
+  test("edit: name, languages, entries and a CSV re-import; another user's id and bad input are refused", async () => {
     const created = await owner.request<GlossaryView>('POST', '/v1/glossaries', {
-      json: { name: 'draft', sourceLanguage: 'en', targetLanguage: 'de', csv: 'cloud,Wolke\nengine,Motor\n' },
+      json: {
+        name: 'draft',
+        sourceLanguage: 'en',
+        targetLanguage: 'de',
+        csv: 'cloud,Wolke\nengine,Motor\n',
+      },
     });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     const id = created.body.id;
-    const patch = (api: DocatApi, json: unknown) => api.request<GlossaryView & { code?: string }>('PATCH', `/v1/glossaries/${id}`, { json });
+    const patch = (api: DocatApi, json: unknown) =>
+      api.request<GlossaryView & { code?: string }>('PATCH', `/v1/glossaries/${id}`, { json });
 
     const foreign = await patch(stranger, { name: 'mine now' });
     assert.equal(foreign.status, 404, JSON.stringify(foreign.body));
@@ -80,9 +112,18 @@ describe('glossaries and translation memory through the gateways', { skip: corpu
     const renamed = await patch(owner, { name: 'final' });
     assert.equal(renamed.status, 200, JSON.stringify(renamed.body));
     assert.equal(renamed.body.name, 'final');
-    assert.equal(renamed.body.version, created.body.version, 'a new name keeps the content version');
+    assert.equal(
+      renamed.body.version,
+      created.body.version,
+      'a new name keeps the content version',
+    );
 
-    const edited = await patch(owner, { entries: [{ term: 'cloud', translation: 'Rechnerwolke' }, { term: 'queue', translation: 'Warteschlange' }] });
+    const edited = await patch(owner, {
+      entries: [
+        { term: 'cloud', translation: 'Rechnerwolke' },
+        { term: 'queue', translation: 'Warteschlange' },
+      ],
+    });
     assert.equal(edited.status, 200, JSON.stringify(edited.body));
     assert.equal(edited.body.entryCount, 2);
     assert.notEqual(edited.body.version, created.body.version);
@@ -93,14 +134,28 @@ describe('glossaries and translation memory through the gateways', { skip: corpu
       { term: 'queue', translation: 'Warteschlange' },
     ]);
 
-    const moved = await patch(owner, { targetLanguage: 'fr', csv: 'term,translation\ncloud,nuage\n' });
+    const moved = await patch(owner, {
+      targetLanguage: 'fr',
+      csv: 'term,translation\ncloud,nuage\n',
+    });
     assert.equal(moved.status, 200, JSON.stringify(moved.body));
-    assert.deepEqual([moved.body.sourceLanguage, moved.body.targetLanguage, moved.body.entryCount], ['en', 'fr', 1]);
+    assert.deepEqual(
+      [moved.body.sourceLanguage, moved.body.targetLanguage, moved.body.entryCount],
+      ['en', 'fr', 1],
+    );
 
     for (const [body, why] of [
       [{}, 'nothing to change'],
       [{ csv: 'a,b', entries: [] }, 'csv and entries together'],
-      [{ entries: [{ term: 'a', translation: 'b' }, { term: 'a', translation: 'c' }] }, 'a duplicate term'],
+      [
+        {
+          entries: [
+            { term: 'a', translation: 'b' },
+            { term: 'a', translation: 'c' },
+          ],
+        },
+        'a duplicate term',
+      ],
       [{ csv: 'only one field' }, 'a CSV row of the wrong width'],
       [{ targetLanguage: 'xx-nope' }, 'an unknown language'],
     ] as const) {
@@ -109,8 +164,15 @@ describe('glossaries and translation memory through the gateways', { skip: corpu
       assert.equal(refused.body.code, 'VALIDATION_FAILED', why);
     }
     const unchanged = await owner.request<GlossaryDetail>('GET', `/v1/glossaries/${id}`);
-    assert.deepEqual(unchanged.body.entries, [{ term: 'cloud', translation: 'nuage' }], 'a refused edit changes nothing');
-    assert.equal((await owner.request('PATCH', '/v1/glossaries/not-a-uuid', { json: { name: 'x' } })).status, 400);
+    assert.deepEqual(
+      unchanged.body.entries,
+      [{ term: 'cloud', translation: 'nuage' }],
+      'a refused edit changes nothing',
+    );
+    assert.equal(
+      (await owner.request('PATCH', '/v1/glossaries/not-a-uuid', { json: { name: 'x' } })).status,
+      400,
+    );
     assert.equal((await owner.request('DELETE', `/v1/glossaries/${id}`)).status, 204);
     assert.equal((await patch(owner, { name: 'gone' })).status, 404);
     assert.equal((await owner.request('GET', `/v1/glossaries/${id}`)).status, 404);

@@ -47,7 +47,10 @@ export function createGatewayAdapter(config?: Pick<DocatConfig, 'http'>): Fastif
  * every response, security headers, CORS for the configured origins only, multipart.
  * Standalone mode applies the same function to its one HTTP server.
  */
-export async function configureGatewayApp(app: INestApplication, config: Pick<DocatConfig, 'http'> & { limits?: Pick<DocatConfig['limits'], 'maxUploadBytes'> }): Promise<void> {
+export async function configureGatewayApp(
+  app: INestApplication,
+  config: Pick<DocatConfig, 'http'> & { limits?: Pick<DocatConfig['limits'], 'maxUploadBytes'> },
+): Promise<void> {
   const fastifyApp = app as NestFastifyApplication;
   const instance = fastifyApp.getHttpAdapter().getInstance();
   instance.addHook('onRequest', async (request, reply) => {
@@ -62,7 +65,11 @@ export async function configureGatewayApp(app: INestApplication, config: Pick<Do
   });
   instance.addHook('onResponse', async (request, reply) => {
     // The route template, never the raw URL: ids in paths would make unbounded label sets.
-    const labels = { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) };
+    const labels = {
+      method: request.method,
+      route: request.routeOptions.url ?? 'unmatched',
+      status: String(reply.statusCode),
+    };
     httpRequests.inc(labels);
     httpRequestDuration.observe(labels, reply.elapsedTime / 1000);
   });
@@ -73,7 +80,16 @@ export async function configureGatewayApp(app: INestApplication, config: Pick<Do
       methods: ['GET', 'POST', 'PATCH', 'DELETE'],
       // Bearer tokens and API keys travel in headers, never cookies: credentials stay off.
       credentials: false,
-      allowedHeaders: ['authorization', 'x-api-key', 'content-type', 'idempotency-key', 'x-request-id', 'range', 'if-none-match', 'last-event-id'],
+      allowedHeaders: [
+        'authorization',
+        'x-api-key',
+        'content-type',
+        'idempotency-key',
+        'x-request-id',
+        'range',
+        'if-none-match',
+        'last-event-id',
+      ],
       exposedHeaders: [
         'x-request-id',
         'location',
@@ -97,7 +113,9 @@ export async function configureGatewayApp(app: INestApplication, config: Pick<Do
 }
 
 /** The `http` option of `bootstrapService` for the gateway. */
-export function gatewayHttpOptions(config: Pick<DocatConfig, 'http'> & { limits?: Pick<DocatConfig['limits'], 'maxUploadBytes'> }): HttpOptions {
+export function gatewayHttpOptions(
+  config: Pick<DocatConfig, 'http'> & { limits?: Pick<DocatConfig['limits'], 'maxUploadBytes'> },
+): HttpOptions {
   return {
     adapter: () => createGatewayAdapter(config),
     configure: (app: INestApplication) => configureGatewayApp(app, config),

@@ -3,7 +3,14 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
-import { jobListSchema, jobViewSchema, problemSchema, tokenPairSchema, type JobView, type TokenPair } from '@docat/contracts';
+import {
+  jobListSchema,
+  jobViewSchema,
+  problemSchema,
+  tokenPairSchema,
+  type JobView,
+  type TokenPair,
+} from '@docat/contracts';
 import { corpusFile, requireCorpus } from '@docat/testing';
 import { STUB_RESULT_TEXT } from './testing/ingestion.stub.js';
 import { startGatewayStack, type GatewayStack } from './testing/gateway.stack.js';
@@ -26,7 +33,12 @@ async function problemOf(response: Response): Promise<Problem> {
   return parsed;
 }
 
-function pdfForm(file: Blob, fields: Record<string, string>, fieldsFirst = true, fileName = 'paper.pdf'): FormData {
+function pdfForm(
+  file: Blob,
+  fields: Record<string, string>,
+  fieldsFirst = true,
+  fileName = 'paper.pdf',
+): FormData {
   const form = new FormData();
   if (!fieldsFirst) form.append('file', file, fileName);
   for (const [name, value] of Object.entries(fields)) form.append(name, value);
@@ -35,13 +47,20 @@ function pdfForm(file: Blob, fields: Record<string, string>, fieldsFirst = true,
 }
 
 /** A multipart body produced chunk by chunk, with no Content-Length (chunked transfer). */
-function streamedMultipart(fileChunks: () => Generator<Buffer>, fields: Record<string, string>): { body: ReadableStream<Uint8Array>; contentType: string } {
+function streamedMultipart(
+  fileChunks: () => Generator<Buffer>,
+  fields: Record<string, string>,
+): { body: ReadableStream<Uint8Array>; contentType: string } {
   const boundary = `----docat${randomBytes(8).toString('hex')}`;
   function* parts(): Generator<Buffer> {
     for (const [name, value] of Object.entries(fields)) {
-      yield Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`);
+      yield Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`,
+      );
     }
-    yield Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.pdf"\r\nContent-Type: application/pdf\r\n\r\n`);
+    yield Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.pdf"\r\nContent-Type: application/pdf\r\n\r\n`,
+    );
     yield* fileChunks();
     yield Buffer.from(`\r\n--${boundary}--\r\n`);
   }
@@ -86,8 +105,16 @@ describe('gateway over HTTP with auth and a stub ingestion', { skip: corpus.skip
     return tokenPairSchema.parse(await login.json());
   }
 
-  async function upload(pair: TokenPair, form: FormData, headers: Record<string, string> = {}): Promise<Response> {
-    return fetch(url('/v1/documents'), { method: 'POST', headers: { ...bearer(pair), ...headers }, body: form });
+  async function upload(
+    pair: TokenPair,
+    form: FormData,
+    headers: Record<string, string> = {},
+  ): Promise<Response> {
+    return fetch(url('/v1/documents'), {
+      method: 'POST',
+      headers: { ...bearer(pair), ...headers },
+      body: form,
+    });
   }
 
   before(async () => {
@@ -108,7 +135,14 @@ describe('gateway over HTTP with auth and a stub ingestion', { skip: corpus.skip
 
     assert.equal((await problemOf(await fetch(url('/v1/me')))).code, 'UNAUTHENTICATED');
     const tampered = `${alice.accessToken.slice(0, -4)}AAAA`;
-    assert.equal((await problemOf(await fetch(url('/v1/me'), { headers: { authorization: `Bearer ${tampered}` } }))).code, 'TOKEN_INVALID');
+    assert.equal(
+      (
+        await problemOf(
+          await fetch(url('/v1/me'), { headers: { authorization: `Bearer ${tampered}` } }),
+        )
+      ).code,
+      'TOKEN_INVALID',
+    );
 
     const refreshed = await fetch(url('/v1/auth/refresh'), {
       method: 'POST',
@@ -141,21 +175,33 @@ describe('gateway over HTTP with auth and a stub ingestion', { skip: corpus.skip
   });
 
   test('every response carries the request id and the security headers', async () => {
-    const sane = await fetch(url('/v1/languages'), { headers: { 'x-request-id': 'client-request-0001' } });
+    const sane = await fetch(url('/v1/languages'), {
+      headers: { 'x-request-id': 'client-request-0001' },
+    });
     assert.equal(sane.headers.get('x-request-id'), 'client-request-0001');
-    const insane = await fetch(url('/v1/languages'), { headers: { 'x-request-id': 'bad id with spaces <script>' } });
+    const insane = await fetch(url('/v1/languages'), {
+      headers: { 'x-request-id': 'bad id with spaces <script>' },
+    });
     assert.match(insane.headers.get('x-request-id') ?? '', /^[0-9a-f]{8}-[0-9a-f]{4}-7/);
     assert.equal(insane.headers.get('x-content-type-options'), 'nosniff');
     assert.equal(insane.headers.get('x-frame-options'), 'DENY');
     assert.match(insane.headers.get('strict-transport-security') ?? '', /max-age=\d+/);
     assert.match(insane.headers.get('content-security-policy') ?? '', /default-src 'none'/);
     assert.equal(insane.headers.get('referrer-policy'), 'no-referrer');
-    assert.equal(insane.headers.get('access-control-allow-origin'), null, 'no CORS without CORS_ORIGINS');
+    assert.equal(
+      insane.headers.get('access-control-allow-origin'),
+      null,
+      'no CORS without CORS_ORIGINS',
+    );
   });
 
   test('HTTP-level errors are problem+json: unknown route, bad JSON, JSON body over 1 MB', async () => {
     assert.equal((await problemOf(await fetch(url('/v1/nothing-here')))).code, 'NOT_FOUND');
-    const badJson = await fetch(url('/v1/auth/login'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"email":' });
+    const badJson = await fetch(url('/v1/auth/login'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"email":',
+    });
     assert.equal((await problemOf(badJson)).code, 'VALIDATION_FAILED');
     const huge = await fetch(url('/v1/auth/login'), {
       method: 'POST',
@@ -163,15 +209,23 @@ describe('gateway over HTTP with auth and a stub ingestion', { skip: corpus.skip
       body: JSON.stringify({ email: 'x@example.org', password: 'p'.repeat(1_100_000) }),
     });
     assert.equal((await problemOf(huge)).code, 'PAYLOAD_TOO_LARGE');
-    const invalid = await fetch(url('/v1/auth/register'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"email":"nope"}' });
+    const invalid = await fetch(url('/v1/auth/register'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"email":"nope"}',
+    });
     const problem = await problemOf(invalid);
     assert.equal(problem.code, 'VALIDATION_FAILED');
   });
 
   test('upload streams tracemonkey.pdf to storage and answers 202 with the job and its Location', async () => {
-    const response = await upload(alice, pdfForm(new Blob([tracemonkey]), { targetLanguage: 'de', outputs: 'md,txt,json' }), {
-      'idempotency-key': 'upload-0001',
-    });
+    const response = await upload(
+      alice,
+      pdfForm(new Blob([tracemonkey]), { targetLanguage: 'de', outputs: 'md,txt,json' }),
+      {
+        'idempotency-key': 'upload-0001',
+      },
+    );
     assert.equal(response.status, 202, await response.clone().text());
     const job = jobViewSchema.parse(await response.json());
     assert.equal(response.headers.get('location'), `/v1/jobs/${job.id}`);
@@ -188,7 +242,10 @@ describe('gateway over HTTP with auth and a stub ingestion', { skip: corpus.skip
   });
 
   test('option fields may also come after the file part', async () => {
-    const response = await upload(bob, pdfForm(new Blob([tracemonkey]), { targetLanguage: 'fr' }, false));
+    const response = await upload(
+      bob,
+      pdfForm(new Blob([tracemonkey]), { targetLanguage: 'fr' }, false),
+    );
     assert.equal(response.status, 202);
     assert.equal(jobViewSchema.parse(await response.json()).targetLanguage, 'fr');
   });
@@ -199,12 +256,21 @@ describe('gateway over HTTP with auth and a stub ingestion', { skip: corpus.skip
     assert.equal((await problemOf(empty)).code, 'EMPTY_FILE');
     assert.equal(empty.status, 400);
 
-    const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), randomBytes(5000)]);
-    const notPdf = await upload(alice, pdfForm(new Blob([png]), { targetLanguage: 'de' }, true, 'image.pdf'));
+    const png = Buffer.concat([
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+      randomBytes(5000),
+    ]);
+    const notPdf = await upload(
+      alice,
+      pdfForm(new Blob([png]), { targetLanguage: 'de' }, true, 'image.pdf'),
+    );
     assert.equal(notPdf.status, 415);
     assert.equal((await problemOf(notPdf)).code, 'UNSUPPORTED_MEDIA_TYPE');
 
-    const badOptions = await upload(alice, pdfForm(new Blob([tracemonkey]), { targetLanguage: 'xx' }, false));
+    const badOptions = await upload(
+      alice,
+      pdfForm(new Blob([tracemonkey]), { targetLanguage: 'xx' }, false),
+    );
     assert.equal((await problemOf(badOptions)).code, 'VALIDATION_FAILED');
 
     const noFile = new FormData();
@@ -215,7 +281,10 @@ describe('gateway over HTTP with auth and a stub ingestion', { skip: corpus.skip
     twoFiles.append('file', new Blob([tracemonkey]), 'second.pdf');
     assert.equal((await problemOf(await upload(alice, twoFiles))).code, 'VALIDATION_FAILED');
 
-    const unauthenticated = await fetch(url('/v1/documents'), { method: 'POST', body: pdfForm(new Blob([tracemonkey]), { targetLanguage: 'de' }) });
+    const unauthenticated = await fetch(url('/v1/documents'), {
+      method: 'POST',
+      body: pdfForm(new Blob([tracemonkey]), { targetLanguage: 'de' }),
+    });
     assert.equal((await problemOf(unauthenticated)).code, 'UNAUTHENTICATED');
     assert.deepEqual(await objectKeys(stack, 'uploads/'), before);
   });
@@ -223,13 +292,16 @@ describe('gateway over HTTP with auth and a stub ingestion', { skip: corpus.skip
   test('a streamed upload crossing the size limit gets 413 FILE_TOO_LARGE and its partial object is deleted', async () => {
     const before = await objectKeys(stack, 'uploads/');
     let sent = 0;
-    const { body, contentType } = streamedMultipart(function* () {
-      yield Buffer.from('%PDF-1.7\n');
-      for (let i = 0; i < 64; i++) {
-        sent += 64 * 1024;
-        yield Buffer.alloc(64 * 1024, 0x20);
-      }
-    }, { targetLanguage: 'de' });
+    const { body, contentType } = streamedMultipart(
+      function* () {
+        yield Buffer.from('%PDF-1.7\n');
+        for (let i = 0; i < 64; i++) {
+          sent += 64 * 1024;
+          yield Buffer.alloc(64 * 1024, 0x20);
+        }
+      },
+      { targetLanguage: 'de' },
+    );
     const response = await fetch(url('/v1/documents'), {
       method: 'POST',
       headers: { ...bearer(alice), 'content-type': contentType },
@@ -246,12 +318,21 @@ describe('gateway over HTTP with auth and a stub ingestion', { skip: corpus.skip
     const status = await new Promise<{ status: number; code: string }>((resolve, reject) => {
       const req = httpRequest(url('/v1/documents'), {
         method: 'POST',
-        headers: { ...bearer(alice), 'content-type': 'multipart/form-data; boundary=x', 'content-length': String(MAX_BYTES * 10) },
+        headers: {
+          ...bearer(alice),
+          'content-type': 'multipart/form-data; boundary=x',
+          'content-length': String(MAX_BYTES * 10),
+        },
       });
       req.on('response', (res) => {
         let text = '';
         res.setEncoding('utf8').on('data', (c: string) => (text += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, code: (JSON.parse(text) as { code: string }).code }));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            code: (JSON.parse(text) as { code: string }).code,
+          }),
+        );
       });
       req.on('error', reject);
       // Only the first bytes are ever sent: the answer must come without the rest.
@@ -263,7 +344,10 @@ describe('gateway over HTTP with auth and a stub ingestion', { skip: corpus.skip
   test('jobs: get, list with cursor, cancel; another user gets 404 on every job route', async () => {
     const created: JobView[] = [];
     for (let i = 0; i < 3; i++) {
-      const response = await upload(bob, pdfForm(new Blob([tracemonkey]), { targetLanguage: 'es' }));
+      const response = await upload(
+        bob,
+        pdfForm(new Blob([tracemonkey]), { targetLanguage: 'es' }),
+      );
       created.push(jobViewSchema.parse(await response.json()));
     }
     const one = created[0]!;
@@ -271,14 +355,24 @@ describe('gateway over HTTP with auth and a stub ingestion', { skip: corpus.skip
     assert.equal(got.status, 200);
     assert.equal(jobViewSchema.parse(await got.json()).id, one.id);
 
-    const page1 = jobListSchema.parse(await (await fetch(url('/v1/jobs?limit=2'), { headers: bearer(bob) })).json());
+    const page1 = jobListSchema.parse(
+      await (await fetch(url('/v1/jobs?limit=2'), { headers: bearer(bob) })).json(),
+    );
     assert.equal(page1.items.length, 2);
     assert.ok(page1.nextCursor);
-    const page2 = await fetch(url(`/v1/jobs?limit=2&cursor=${page1.nextCursor}`), { headers: bearer(bob) });
+    const page2 = await fetch(url(`/v1/jobs?limit=2&cursor=${page1.nextCursor}`), {
+      headers: bearer(bob),
+    });
     assert.equal(page2.status, 200);
-    assert.equal((await problemOf(await fetch(url('/v1/jobs?cursor=forged!'), { headers: bearer(bob) }))).code, 'VALIDATION_FAILED');
+    assert.equal(
+      (await problemOf(await fetch(url('/v1/jobs?cursor=forged!'), { headers: bearer(bob) }))).code,
+      'VALIDATION_FAILED',
+    );
 
-    const cancel = await fetch(url(`/v1/jobs/${one.id}`), { method: 'DELETE', headers: bearer(bob) });
+    const cancel = await fetch(url(`/v1/jobs/${one.id}`), {
+      method: 'DELETE',
+      headers: bearer(bob),
+    });
     assert.equal((await problemOf(cancel)).code, 'JOB_ALREADY_FINISHED');
 
     for (const [method, path] of [
@@ -290,13 +384,22 @@ describe('gateway over HTTP with auth and a stub ingestion', { skip: corpus.skip
       assert.equal(response.status, 404, `${method} ${path}`);
       assert.equal((await problemOf(response)).code, 'NOT_FOUND');
     }
-    const aliceList = jobListSchema.parse(await (await fetch(url('/v1/jobs'), { headers: bearer(alice) })).json());
+    const aliceList = jobListSchema.parse(
+      await (await fetch(url('/v1/jobs'), { headers: bearer(alice) })).json(),
+    );
     assert.ok(aliceList.items.every((job) => !created.some((c) => c.id === job.id)));
-    assert.equal((await problemOf(await fetch(url('/v1/jobs/not-a-uuid'), { headers: bearer(bob) }))).code, 'VALIDATION_FAILED');
+    assert.equal(
+      (await problemOf(await fetch(url('/v1/jobs/not-a-uuid'), { headers: bearer(bob) }))).code,
+      'VALIDATION_FAILED',
+    );
   });
 
   test('results stream with ETag, Cache-Control, Content-Disposition, Range and If-None-Match', async () => {
-    const job = jobViewSchema.parse(await (await upload(alice, pdfForm(new Blob([tracemonkey]), { targetLanguage: 'de' }))).json());
+    const job = jobViewSchema.parse(
+      await (
+        await upload(alice, pdfForm(new Blob([tracemonkey]), { targetLanguage: 'de' }))
+      ).json(),
+    );
     const resultUrl = url(`/v1/jobs/${job.id}/result?format=md`);
     const full = await fetch(resultUrl, { headers: bearer(alice) });
     assert.equal(full.status, 200);
@@ -305,7 +408,10 @@ describe('gateway over HTTP with auth and a stub ingestion', { skip: corpus.skip
     assert.match(etag ?? '', /^"[^"]+"$/);
     assert.match(full.headers.get('cache-control') ?? '', /^private/);
     assert.equal(full.headers.get('accept-ranges'), 'bytes');
-    assert.match(full.headers.get('content-disposition') ?? '', /^attachment; filename="paper\.md"/);
+    assert.match(
+      full.headers.get('content-disposition') ?? '',
+      /^attachment; filename="paper\.md"/,
+    );
     assert.match(full.headers.get('content-type') ?? '', /^text\/markdown/);
 
     const bytes = Buffer.from(STUB_RESULT_TEXT, 'utf8');
@@ -318,40 +424,64 @@ describe('gateway over HTTP with auth and a stub ingestion', { skip: corpus.skip
     assert.equal(suffix.status, 206);
     assert.ok(Buffer.from(await suffix.arrayBuffer()).equals(bytes.subarray(bytes.length - 5)));
 
-    const outside = await fetch(resultUrl, { headers: { ...bearer(alice), range: `bytes=${bytes.length + 10}-` } });
+    const outside = await fetch(resultUrl, {
+      headers: { ...bearer(alice), range: `bytes=${bytes.length + 10}-` },
+    });
     assert.equal(outside.status, 416);
     assert.equal(outside.headers.get('content-range'), `bytes */${bytes.length}`);
     assert.equal((await problemOf(outside)).code, 'RANGE_NOT_SATISFIABLE');
 
-    const notModified = await fetch(resultUrl, { headers: { ...bearer(alice), 'if-none-match': etag! } });
+    const notModified = await fetch(resultUrl, {
+      headers: { ...bearer(alice), 'if-none-match': etag! },
+    });
     assert.equal(notModified.status, 304);
 
-    const otherFormat = await fetch(url(`/v1/jobs/${job.id}/result?format=pdf`), { headers: bearer(alice) });
+    const otherFormat = await fetch(url(`/v1/jobs/${job.id}/result?format=pdf`), {
+      headers: bearer(alice),
+    });
     assert.equal((await problemOf(otherFormat)).code, 'RESULT_NOT_AVAILABLE');
-    const badFormat = await fetch(url(`/v1/jobs/${job.id}/result?format=exe`), { headers: bearer(alice) });
+    const badFormat = await fetch(url(`/v1/jobs/${job.id}/result?format=exe`), {
+      headers: bearer(alice),
+    });
     assert.equal((await problemOf(badFormat)).code, 'VALIDATION_FAILED');
   });
 
   test('public routes: languages, engines, health, and the OpenAPI docs', async () => {
-    const languages = (await (await fetch(url('/v1/languages'))).json()) as { items: { code: string }[] };
+    const languages = (await (await fetch(url('/v1/languages'))).json()) as {
+      items: { code: string }[];
+    };
     assert.ok(languages.items.some((l) => l.code === 'de'));
     // /v1/engines asks the translation service's engines module, which this stack runs without keys.
-    const engines = (await (await fetch(url('/v1/engines'))).json()) as { items: { name: string; default: boolean }[] };
-    assert.deepEqual(engines.items.map((e) => [e.name, e.default]), [['pseudo', true]]);
+    const engines = (await (await fetch(url('/v1/engines'))).json()) as {
+      items: { name: string; default: boolean }[];
+    };
+    assert.deepEqual(
+      engines.items.map((e) => [e.name, e.default]),
+      [['pseudo', true]],
+    );
     // This stack runs no workers: the aggregate says so with a 503.
     const health = await fetch(url('/health'));
-    const healthBody = (await health.json()) as { status: string; checks: Record<string, { status: string }>; timestamp: string };
+    const healthBody = (await health.json()) as {
+      status: string;
+      checks: Record<string, { status: string }>;
+      timestamp: string;
+    };
     assert.equal(health.status, 503, JSON.stringify(healthBody));
     assert.equal(healthBody.status, 'unhealthy');
-    for (const check of ['database', 'redis', 'storage'] as const) assert.equal(healthBody.checks[check]?.status, 'up', check);
+    for (const check of ['database', 'redis', 'storage'] as const)
+      assert.equal(healthBody.checks[check]?.status, 'up', check);
     assert.equal(healthBody.checks['workers']?.status, 'down');
     assert.equal(healthBody.checks['engines']?.status, 'up');
 
     const spec = await fetch(url('/docs/openapi.json'));
     assert.equal(spec.status, 200);
-    const document = (await spec.json()) as { openapi: string; paths: Record<string, Record<string, unknown>> };
+    const document = (await spec.json()) as {
+      openapi: string;
+      paths: Record<string, Record<string, unknown>>;
+    };
     assert.equal(document.openapi, '3.1.0');
-    for (const path of ['/v1/documents', '/v1/jobs/{id}/result', '/v1/auth/login', '/v1/me']) assert.ok(document.paths[path], path);
+    for (const path of ['/v1/documents', '/v1/jobs/{id}/result', '/v1/auth/login', '/v1/me'])
+      assert.ok(document.paths[path], path);
     const page = await fetch(url('/docs'));
     assert.equal(page.status, 200);
     assert.match(page.headers.get('content-type') ?? '', /^text\/html/);

@@ -10,7 +10,13 @@ import { WebhookDispatcher } from './webhooks/webhook-dispatcher.service.js';
 import { WebhookSecrets } from './webhooks/webhook-secrets.service.js';
 import { WebhooksController } from './webhooks/webhooks.controller.js';
 import { WebhooksRepository } from './webhooks/webhooks.repository.js';
-import { DEFAULT_WEBHOOK_RETRY, NOTIFICATION_DB, WEBHOOK_KEYRING, WEBHOOK_SETTINGS, type WebhookSettings } from './webhooks/webhooks.settings.js';
+import {
+  DEFAULT_WEBHOOK_RETRY,
+  NOTIFICATION_DB,
+  WEBHOOK_KEYRING,
+  WEBHOOK_SETTINGS,
+  type WebhookSettings,
+} from './webhooks/webhooks.settings.js';
 
 /** What the notification process must handle; its boot fails if a handler is missing. */
 export const NOTIFICATION_CLAIMS = {
@@ -62,7 +68,8 @@ export class NotificationModule {
         {
           provide: NOTIFICATION_DB,
           inject: [RUNTIME],
-          useFactory: (runtime: Runtime) => runtime.dataSourceFor('notification', [], [...MIGRATIONS.notification]),
+          useFactory: (runtime: Runtime) =>
+            runtime.dataSourceFor('notification', [], [...MIGRATIONS.notification]),
         },
         {
           provide: WEBHOOK_KEYRING,

@@ -6,9 +6,27 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { TERMINAL_STATES, type JobView, type TokenPair } from '@docat/contracts';
-import { EMBEDDED_DATABASE_NAME, EmbeddedDatabase, MIGRATIONS, createDataSource, embeddedDatabaseDir, migrationName, migrationTimestamp, schemaStatuses } from '@docat/database';
+import {
+  EMBEDDED_DATABASE_NAME,
+  EmbeddedDatabase,
+  MIGRATIONS,
+  createDataSource,
+  embeddedDatabaseDir,
+  migrationName,
+  migrationTimestamp,
+  schemaStatuses,
+} from '@docat/database';
 import { repoRoot } from '@docat/testing';
-import { embeddedDatabaseUrl, freePort, freshEmail, postgresPid, spawnStandalone, stopStandalone, waitReady, type StandaloneProcess } from './standalone-process.fixture.js';
+import {
+  embeddedDatabaseUrl,
+  freePort,
+  freshEmail,
+  postgresPid,
+  spawnStandalone,
+  stopStandalone,
+  waitReady,
+  type StandaloneProcess,
+} from './standalone-process.fixture.js';
 
 interface CliRun {
   code: number | null;
@@ -17,14 +35,23 @@ interface CliRun {
 
 /** `docat <args>` from the built CLI, as a user runs it. */
 function docat(...args: string[]): Promise<CliRun> {
-  const child = spawn(process.execPath, [join(repoRoot(), 'packages', 'cli', 'dist', 'main.js'), ...args], { cwd: repoRoot(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [join(repoRoot(), 'packages', 'cli', 'dist', 'main.js'), ...args],
+    { cwd: repoRoot(), stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   return new Promise((resolve) => child.once('exit', (code) => resolve({ code, output })));
 }
 
-async function call<T>(base: string, method: string, path: string, init: { token?: string; json?: unknown; form?: FormData } = {}): Promise<{ status: number; body: T }> {
+async function call<T>(
+  base: string,
+  method: string,
+  path: string,
+  init: { token?: string; json?: unknown; form?: FormData } = {},
+): Promise<{ status: number; body: T }> {
   const headers: Record<string, string> = {};
   if (init.token) headers.authorization = `Bearer ${init.token}`;
   let body: string | FormData | undefined = init.form;
@@ -32,9 +59,16 @@ async function call<T>(base: string, method: string, path: string, init: { token
     headers['content-type'] = 'application/json';
     body = JSON.stringify(init.json);
   }
-  const res = await fetch(base + path, { method, headers, ...(body !== undefined ? { body } : {}) });
+  const res = await fetch(base + path, {
+    method,
+    headers,
+    ...(body !== undefined ? { body } : {}),
+  });
   const type = res.headers.get('content-type') ?? '';
-  return { status: res.status, body: (type.includes('json') ? await res.json() : await res.text()) as T };
+  return {
+    status: res.status,
+    body: (type.includes('json') ? await res.json() : await res.text()) as T,
+  };
 }
 
 describe('docat backup / restore of a standalone data folder, and the upgrade path', () => {
@@ -61,7 +95,8 @@ describe('docat backup / restore of a standalone data folder, and the upgrade pa
 
   after(async () => {
     for (const proc of started) {
-      if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGKILL');
+      if (proc.child.exitCode === null && proc.child.signalCode === null)
+        proc.child.kill('SIGKILL');
       await proc.exited;
     }
     for (const dir of ['original', 'restored']) {
@@ -78,13 +113,21 @@ describe('docat backup / restore of a standalone data folder, and the upgrade pa
     const email = freshEmail();
     const password = 'backup-password-1';
     await call(server.base, 'POST', '/v1/auth/register', { json: { email, password } });
-    const login = await call<TokenPair>(server.base, 'POST', '/v1/auth/login', { json: { email, password } });
+    const login = await call<TokenPair>(server.base, 'POST', '/v1/auth/login', {
+      json: { email, password },
+    });
     assert.equal(login.status, 200, JSON.stringify(login.body));
     token = login.body.accessToken;
     const form = new FormData();
     form.append('targetLanguage', 'de');
     form.append('outputs', 'md,txt');
-    form.append('file', new Blob([await readFile(join(repoRoot(), 'examples', 'sample.pdf'))], { type: 'application/pdf' }), 'sample.pdf');
+    form.append(
+      'file',
+      new Blob([await readFile(join(repoRoot(), 'examples', 'sample.pdf'))], {
+        type: 'application/pdf',
+      }),
+      'sample.pdf',
+    );
     const upload = await call<JobView>(server.base, 'POST', '/v1/documents', { token, form });
     assert.equal(upload.status, 202, JSON.stringify(upload.body));
     jobId = upload.body.id;
@@ -94,7 +137,9 @@ describe('docat backup / restore of a standalone data folder, and the upgrade pa
       job = (await call<JobView>(server.base, 'GET', `/v1/jobs/${jobId}`, { token })).body;
     }
     assert.equal(job.state, 'completed', JSON.stringify(job.error));
-    markdown = (await call<string>(server.base, 'GET', `/v1/jobs/${jobId}/result?format=md`, { token })).body;
+    markdown = (
+      await call<string>(server.base, 'GET', `/v1/jobs/${jobId}/result?format=md`, { token })
+    ).body;
 
     const refused = await docat('backup', archive, '--data-dir', dataDir);
     assert.equal(refused.code, 3, refused.output);
@@ -107,11 +152,18 @@ describe('docat backup / restore of a standalone data folder, and the upgrade pa
     assert.equal(backup.code, 0, backup.output);
     console.log(`backup took ${Date.now() - t0} ms: ${backup.output.trim()}`);
     assert.match(backup.output, /schemas auth@\d+, ingestion@\d+, .*notification@\d+/);
-    await assert.rejects(readFile(join(dataDir, 'docat.lock')), { code: 'ENOENT' }, 'the lock is released');
+    await assert.rejects(
+      readFile(join(dataDir, 'docat.lock')),
+      { code: 'ENOENT' },
+      'the lock is released',
+    );
     const listing = spawnSync('tar', ['-tzf', archive], { encoding: 'utf8' });
     const entries = listing.stdout.split('\n');
     assert.equal(entries[0], 'docat-backup.json', 'the manifest comes first');
-    assert.ok(entries.some((e) => e.startsWith('database/pgdata/')), 'the database is in the archive');
+    assert.ok(
+      entries.some((e) => e.startsWith('database/pgdata/')),
+      'the database is in the archive',
+    );
     assert.ok(!entries.some((e) => e.endsWith('docat.lock') || e.endsWith('postmaster.pid')));
   });
 
@@ -125,9 +177,15 @@ describe('docat backup / restore of a standalone data folder, and the upgrade pa
 
     const server = await start(dataDir);
     const job = await call<JobView>(server.base, 'GET', `/v1/jobs/${jobId}`, { token });
-    assert.equal(job.status, 200, `a token issued before the backup is valid: ${JSON.stringify(job.body)}`);
+    assert.equal(
+      job.status,
+      200,
+      `a token issued before the backup is valid: ${JSON.stringify(job.body)}`,
+    );
     assert.equal(job.body.state, 'completed');
-    const md = await call<string>(server.base, 'GET', `/v1/jobs/${jobId}/result?format=md`, { token });
+    const md = await call<string>(server.base, 'GET', `/v1/jobs/${jobId}/result?format=md`, {
+      token,
+    });
     assert.equal(md.status, 200);
     assert.equal(md.body, markdown);
     assert.equal(await stopStandalone(server), 0);
@@ -141,7 +199,12 @@ describe('docat backup / restore of a standalone data folder, and the upgrade pa
     await mkdir(staging);
     await writeFile(
       join(staging, 'docat-backup.json'),
-      JSON.stringify({ format: 'docat-backup/1', docatVersion: '99.0.0', createdAt: new Date().toISOString(), schemas: {} }),
+      JSON.stringify({
+        format: 'docat-backup/1',
+        docatVersion: '99.0.0',
+        createdAt: new Date().toISOString(),
+        schemas: {},
+      }),
     );
     const newer = join(root, 'newer.tar.gz');
     assert.equal(spawnSync('tar', ['-czf', newer, '-C', staging, 'docat-backup.json']).status, 0);
@@ -162,7 +225,13 @@ describe('docat backup / restore of a standalone data folder, and the upgrade pa
     await database.start();
     try {
       const rewound = await database.ensureDatabase(EMBEDDED_DATABASE_NAME);
-      const source = createDataSource({ url: rewound, schema: 'notification', entities: [], migrations: [...MIGRATIONS.notification], poolMax: 1 });
+      const source = createDataSource({
+        url: rewound,
+        schema: 'notification',
+        entities: [],
+        migrations: [...MIGRATIONS.notification],
+        poolMax: 1,
+      });
       await source.initialize();
       try {
         await source.undoLastMigration();
@@ -173,21 +242,33 @@ describe('docat backup / restore of a standalone data folder, and the upgrade pa
       await client.connect();
       try {
         const name = migrationName(previous);
-        await client.query('UPDATE notification.docat_schema_version SET version = $1, migration = $2, app_version = $3', [migrationTimestamp(name), name, '0.0.1']);
+        await client.query(
+          'UPDATE notification.docat_schema_version SET version = $1, migration = $2, app_version = $3',
+          [migrationTimestamp(name), name, '0.0.1'],
+        );
       } finally {
         await client.end();
       }
       const [before] = (await schemaStatuses(rewound)).filter((s) => s.schema === 'notification');
-      assert.deepEqual(before!.pending, [migrationName(latest)], 'the folder is one migration behind');
+      assert.deepEqual(
+        before!.pending,
+        [migrationName(latest)],
+        'the folder is one migration behind',
+      );
     } finally {
       await database.stop();
     }
 
     const upgraded = await start(dataDir);
     try {
-      const [after] = (await schemaStatuses(await embeddedDatabaseUrl(dataDir))).filter((s) => s.schema === 'notification');
+      const [after] = (await schemaStatuses(await embeddedDatabaseUrl(dataDir))).filter(
+        (s) => s.schema === 'notification',
+      );
       assert.deepEqual(after!.pending, [], 'the missing migration ran at start');
-      assert.match(upgraded.output(), new RegExp(`migrated notification: ran ${migrationName(latest)}`));
+      assert.match(
+        upgraded.output(),
+        new RegExp(`migrated notification: ran ${migrationName(latest)}`),
+      );
       assert.equal(after!.recordedVersion, after!.codeVersion);
       const job = await call<JobView>(upgraded.base, 'GET', `/v1/jobs/${jobId}`, { token });
       assert.equal(job.body.state, 'completed', 'the data survived the upgrade');

@@ -8,7 +8,9 @@ process.title = 'docat';
 const startedAt = performance.now();
 try {
   const app = await startStandalone({ config: loadConfig() });
-  process.stdout.write(`docat standalone ready on http://127.0.0.1:${app.port} in ${Math.round(performance.now() - startedAt)} ms\n`);
+  process.stdout.write(
+    `docat standalone ready on http://127.0.0.1:${app.port} in ${Math.round(performance.now() - startedAt)} ms\n`,
+  );
   const stop = (signal: NodeJS.Signals) => {
     void app.shutdown(signal).then(
       () => process.exit(0),
@@ -20,8 +22,15 @@ try {
 } catch (err) {
   // Expected refusals get one clear line; anything else its stack.
   const expected =
-    err instanceof DataFolderLockedError || err instanceof ConfigError || err instanceof SchemaVersionError || (err instanceof Error && err.name === 'NewerDataError');
-  const text = expected ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err);
+    err instanceof DataFolderLockedError ||
+    err instanceof ConfigError ||
+    err instanceof SchemaVersionError ||
+    (err instanceof Error && err.name === 'NewerDataError');
+  const text = expected
+    ? err.message
+    : err instanceof Error
+      ? (err.stack ?? err.message)
+      : String(err);
   process.stderr.write(`docat: ${text}\n`);
   process.exit(1);
 }

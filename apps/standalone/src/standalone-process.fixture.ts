@@ -21,21 +21,42 @@ export function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        address && typeof address === 'object'
+          ? resolve(address.port)
+          : reject(new Error('no port')),
+      );
     });
   });
 }
 
-export function spawnStandalone(dataDir: string, port: number, env: Record<string, string> = {}): StandaloneProcess {
-  const child = spawn(process.execPath, [join(repoRoot(), 'apps', 'standalone', 'dist', 'main.js')], {
-    cwd: repoRoot(),
-    env: { ...process.env, DOCAT_MODE: 'standalone', DOCAT_DATA_DIR: dataDir, PORT: String(port), MANAGEMENT_PORT: String(port + 1), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+export function spawnStandalone(
+  dataDir: string,
+  port: number,
+  env: Record<string, string> = {},
+): StandaloneProcess {
+  const child = spawn(
+    process.execPath,
+    [join(repoRoot(), 'apps', 'standalone', 'dist', 'main.js')],
+    {
+      cwd: repoRoot(),
+      env: {
+        ...process.env,
+        DOCAT_MODE: 'standalone',
+        DOCAT_DATA_DIR: dataDir,
+        PORT: String(port),
+        MANAGEMENT_PORT: String(port + 1),
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
   return { child, base: `http://127.0.0.1:${port}`, output: () => output, exited };
 }
 
@@ -45,7 +66,10 @@ export async function waitReady(proc: StandaloneProcess, timeoutMs = 60_000): Pr
   let exitCode: number | null | undefined;
   void proc.exited.then((code) => (exitCode = code));
   while (performance.now() - started < timeoutMs) {
-    if (exitCode !== undefined) throw new Error(`the standalone process exited (${exitCode}) before it was ready:\n${proc.output().slice(-3000)}`);
+    if (exitCode !== undefined)
+      throw new Error(
+        `the standalone process exited (${exitCode}) before it was ready:\n${proc.output().slice(-3000)}`,
+      );
     try {
       const res = await fetch(`${proc.base}/readyz`);
       if (res.status === 200) return Math.round(performance.now() - started);
@@ -58,7 +82,10 @@ export async function waitReady(proc: StandaloneProcess, timeoutMs = 60_000): Pr
 }
 
 /** SIGTERM and wait; SIGKILL if it does not stop in time. */
-export async function stopStandalone(proc: StandaloneProcess, timeoutMs = 20_000): Promise<number | null> {
+export async function stopStandalone(
+  proc: StandaloneProcess,
+  timeoutMs = 20_000,
+): Promise<number | null> {
   if (proc.child.exitCode !== null || proc.child.signalCode !== null) return proc.exited;
   proc.child.kill('SIGTERM');
   const timer = setTimeout(() => proc.child.kill('SIGKILL'), timeoutMs);
@@ -85,7 +112,10 @@ export async function postgresPid(dataDir: string): Promise<number | null> {
 export async function embeddedDatabaseUrl(dataDir: string): Promise<string> {
   const dir = embeddedDatabaseDir(dataDir);
   const lines = (await readFile(join(dir, 'pgdata', 'postmaster.pid'), 'utf8')).split('\n');
-  const state = JSON.parse(await readFile(join(dir, 'embedded-postgres.json'), 'utf8')) as { user: string; password: string };
+  const state = JSON.parse(await readFile(join(dir, 'embedded-postgres.json'), 'utf8')) as {
+    user: string;
+    password: string;
+  };
   const credentials = `${encodeURIComponent(state.user)}:${encodeURIComponent(state.password)}`;
   return `postgres://${credentials}@127.0.0.1:${lines[3]?.trim()}/${EMBEDDED_DATABASE_NAME}`;
 }

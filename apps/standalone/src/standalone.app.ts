@@ -11,7 +11,15 @@ import { GATEWAY_EVENTS, GatewayModule, gatewayHttpOptions } from '@docat/gatewa
 import { INGESTION_CLAIMS, IngestionModule } from '@docat/ingestion';
 import { NOTIFICATION_CLAIMS, NotificationModule } from '@docat/notification';
 import { TRANSLATION_CLAIMS, TranslationModule } from '@docat/translation';
-import { bootstrapService, collectQueueMetrics, createStandaloneRuntime, startManagementServer, type BootstrapOptions, type RunningService, type Runtime } from '@docat/service-kit';
+import {
+  bootstrapService,
+  collectQueueMetrics,
+  createStandaloneRuntime,
+  startManagementServer,
+  type BootstrapOptions,
+  type RunningService,
+  type Runtime,
+} from '@docat/service-kit';
 import { EmbeddedDatabase, runAllMigrations } from '@docat/database';
 import { acquireDataFolderLock, type DataFolderLock } from './data-folder.lock.js';
 import { EMBEDDED_DATABASE_NAME, embeddedDatabaseDir } from './database-location.js';
@@ -38,10 +46,22 @@ type WorkerSpec = Pick<BootstrapOptions, 'service' | 'module' | 'claims'>;
 function workerServices(): WorkerSpec[] {
   return [
     { service: SERVICES.AUTH, module: AuthModule.register(), claims: { patterns: AUTH_PATTERNS } },
-    { service: SERVICES.NOTIFICATION, module: NotificationModule.register(), claims: NOTIFICATION_CLAIMS },
+    {
+      service: SERVICES.NOTIFICATION,
+      module: NotificationModule.register(),
+      claims: NOTIFICATION_CLAIMS,
+    },
     { service: SERVICES.INGESTION, module: IngestionModule.register(), claims: INGESTION_CLAIMS },
-    { service: SERVICES.EXTRACTION, module: ExtractionModule.register(), claims: EXTRACTION_CLAIMS },
-    { service: SERVICES.TRANSLATION, module: TranslationModule.register(), claims: TRANSLATION_CLAIMS },
+    {
+      service: SERVICES.EXTRACTION,
+      module: ExtractionModule.register(),
+      claims: EXTRACTION_CLAIMS,
+    },
+    {
+      service: SERVICES.TRANSLATION,
+      module: TranslationModule.register(),
+      claims: TRANSLATION_CLAIMS,
+    },
   ];
 }
 
@@ -64,7 +84,8 @@ function sharedView(runtime: Runtime): Runtime {
 export async function startStandalone(opts: StandaloneOptions): Promise<StandaloneApp> {
   const { config } = opts;
   const log = opts.log ?? ((line: string) => process.stdout.write(`${line}\n`));
-  if (config.mode !== 'standalone') throw new Error('the standalone process needs DOCAT_MODE=standalone (the default)');
+  if (config.mode !== 'standalone')
+    throw new Error('the standalone process needs DOCAT_MODE=standalone (the default)');
 
   // Uploads, results, the database and the generated keys are the service user's only:
   // the folder is made 0700, and one made earlier (by hand, or an older version) loses
@@ -75,7 +96,10 @@ export async function startStandalone(opts: StandaloneOptions): Promise<Standalo
   const { mode } = await stat(config.dataDir);
   if ((mode & 0o076) !== 0) await chmod(config.dataDir, (mode & 0o700) | (mode & 0o001));
   const lock: DataFolderLock = await acquireDataFolderLock(config.dataDir);
-  if (lock.takenOverFrom !== null) log(`took over the data-folder lock of process ${lock.takenOverFrom}, which is no longer running`);
+  if (lock.takenOverFrom !== null)
+    log(
+      `took over the data-folder lock of process ${lock.takenOverFrom}, which is no longer running`,
+    );
   const database = config.database.url
     ? null
     : new EmbeddedDatabase({ dataDir: embeddedDatabaseDir(config.dataDir) });
@@ -86,7 +110,10 @@ export async function startStandalone(opts: StandaloneOptions): Promise<Standalo
     if (database) {
       await database.start();
       databaseUrl = await database.ensureDatabase(EMBEDDED_DATABASE_NAME);
-      if (database.stoppedOrphan !== null) log(`stopped PostgreSQL (pid ${database.stoppedOrphan}) left running by an earlier process`);
+      if (database.stoppedOrphan !== null)
+        log(
+          `stopped PostgreSQL (pid ${database.stoppedOrphan}) left running by an earlier process`,
+        );
     }
     // Every schema at once, before any module opens one (some open theirs only on first
     // use): a folder from an older version is upgraded at start, and one migrated by a
@@ -97,11 +124,20 @@ export async function startStandalone(opts: StandaloneOptions): Promise<Standalo
       ...(database ? { closers: [() => database.stop()] } : {}),
     });
     runtime = standalone;
-    if (standalone.recoveredJobs > 0) log(`put back ${standalone.recoveredJobs} queue job(s) left unfinished by an earlier process`);
+    if (standalone.recoveredJobs > 0)
+      log(
+        `put back ${standalone.recoveredJobs} queue job(s) left unfinished by an earlier process`,
+      );
     const shared = sharedView(standalone);
 
-    const common = { runtime: shared, managementPort: null, exitOnShutdown: false, shutdownGraceMs: opts.shutdownGraceMs ?? 10_000 } as const;
-    for (const spec of workerServices()) running.push(await bootstrapService({ ...spec, ...common }));
+    const common = {
+      runtime: shared,
+      managementPort: null,
+      exitOnShutdown: false,
+      shutdownGraceMs: opts.shutdownGraceMs ?? 10_000,
+    } as const;
+    for (const spec of workerServices())
+      running.push(await bootstrapService({ ...spec, ...common }));
 
     let accepting = true;
     const gatewayHttp = gatewayHttpOptions(config);
@@ -116,17 +152,32 @@ export async function startStandalone(opts: StandaloneOptions): Promise<Standalo
         port: config.http.port,
         configure: async (app: INestApplication, rt: Runtime) => {
           await gatewayHttp.configure?.(app, rt);
-          addHealthRoutes(app, standalone, () => accepting, config.http.managementPortSet ? undefined : config.http.metricsToken);
+          addHealthRoutes(
+            app,
+            standalone,
+            () => accepting,
+            config.http.managementPortSet ? undefined : config.http.metricsToken,
+          );
         },
       },
     });
     running.push(gateway);
     const collect = () => collectQueueMetrics(standalone.queue, QUEUE_NAMES).then(() => undefined);
     const management = config.http.managementPortSet
-      ? await startManagementServer({ service: 'standalone', port: config.http.managementPort, readiness: () => standalone.readiness(), accepting: () => accepting, collect })
+      ? await startManagementServer({
+          service: 'standalone',
+          port: config.http.managementPort,
+          readiness: () => standalone.readiness(),
+          accepting: () => accepting,
+          collect,
+        })
       : null;
-    if (management) log(`metrics on the management port ${management.port}, not on the public port`);
-    else if (!config.http.metricsToken) log('metrics are not served: set MANAGEMENT_PORT (a port kept private) or METRICS_TOKEN to serve /metrics');
+    if (management)
+      log(`metrics on the management port ${management.port}, not on the public port`);
+    else if (!config.http.metricsToken)
+      log(
+        'metrics are not served: set MANAGEMENT_PORT (a port kept private) or METRICS_TOKEN to serve /metrics',
+      );
     process.title = 'docat';
 
     let closing: Promise<void> | undefined;
@@ -135,17 +186,28 @@ export async function startStandalone(opts: StandaloneOptions): Promise<Standalo
         accepting = false;
         log(`stopping (${reason})`);
         // The gateway first (no new requests), then the workers after the queue drained.
-        for (const service of [...running].reverse()) await service.shutdown(reason).catch((err: unknown) => log(`stop failed: ${String(err)}`));
+        for (const service of [...running].reverse())
+          await service
+            .shutdown(reason)
+            .catch((err: unknown) => log(`stop failed: ${String(err)}`));
         await management?.close();
-        await standalone.close().catch((err: unknown) => log(`closing the runtime failed: ${String(err)}`));
+        await standalone
+          .close()
+          .catch((err: unknown) => log(`closing the runtime failed: ${String(err)}`));
         await lock.release();
       })();
       return closing;
     };
-    return { port: gateway.httpPort ?? config.http.port, databaseUrl, recoveredJobs: standalone.recoveredJobs, shutdown };
+    return {
+      port: gateway.httpPort ?? config.http.port,
+      databaseUrl,
+      recoveredJobs: standalone.recoveredJobs,
+      shutdown,
+    };
   } catch (err) {
     // Boot already failed with `err`, rethrown below; a second failure while unwinding would hide it.
-    for (const service of running.reverse()) await service.shutdown('boot failed').catch(() => undefined);
+    for (const service of running.reverse())
+      await service.shutdown('boot failed').catch(() => undefined);
     if (runtime) await runtime.close().catch(() => undefined);
     else await database?.stop().catch(() => undefined);
     await lock.release();
@@ -154,7 +216,10 @@ export async function startStandalone(opts: StandaloneOptions): Promise<Standalo
 }
 
 interface FastifyLike {
-  get(path: string, handler: (request: unknown, reply: FastifyReplyLike) => Promise<unknown> | unknown): unknown;
+  get(
+    path: string,
+    handler: (request: unknown, reply: FastifyReplyLike) => Promise<unknown> | unknown,
+  ): unknown;
 }
 interface FastifyReplyLike {
   code(status: number): FastifyReplyLike;
@@ -168,25 +233,51 @@ interface FastifyReplyLike {
  * then only for requests bearing it): the metrics name queues, routes and volumes an
  * outsider has no business reading. With MANAGEMENT_PORT set it is served there instead.
  */
-function addHealthRoutes(app: INestApplication, runtime: Runtime, accepting: () => boolean, metricsToken: string | undefined): void {
+function addHealthRoutes(
+  app: INestApplication,
+  runtime: Runtime,
+  accepting: () => boolean,
+  metricsToken: string | undefined,
+): void {
   const instance = app.getHttpAdapter().getInstance() as FastifyLike;
-  instance.get('/healthz', (_request, reply) => reply.header('cache-control', 'no-store').send({ status: 'ok', service: 'standalone', pid: process.pid }));
+  instance.get('/healthz', (_request, reply) =>
+    reply
+      .header('cache-control', 'no-store')
+      .send({ status: 'ok', service: 'standalone', pid: process.pid }),
+  );
   instance.get('/readyz', async (_request, reply) => {
     reply.header('cache-control', 'no-store');
-    if (!accepting()) return reply.code(503).send({ status: 'draining', service: 'standalone', checks: {} });
+    if (!accepting())
+      return reply.code(503).send({ status: 'draining', service: 'standalone', checks: {} });
     const report = await runtime.readiness();
-    return reply.code(report.ready ? 200 : 503).send({ status: report.ready ? 'ok' : 'unavailable', service: 'standalone', checks: report.checks });
+    return reply
+      .code(report.ready ? 200 : 503)
+      .send({
+        status: report.ready ? 'ok' : 'unavailable',
+        service: 'standalone',
+        checks: report.checks,
+      });
   });
   if (metricsToken === undefined) return;
   const expected = createHash('sha256').update(metricsToken).digest();
   instance.get('/metrics', async (request, reply) => {
-    const header = (request as { headers: Record<string, string | string[] | undefined> }).headers.authorization;
+    const header = (request as { headers: Record<string, string | string[] | undefined> }).headers
+      .authorization;
     const given = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7) : '';
     // Digests of equal length, compared in constant time: the answer's timing says nothing about the token.
     if (!timingSafeEqual(createHash('sha256').update(given).digest(), expected)) {
-      return reply.code(401).header('www-authenticate', 'Bearer').header('content-type', 'application/problem+json').send(
-        JSON.stringify({ type: 'https://docat.dev/problems/unauthenticated', title: 'Authentication is required', status: 401, code: 'UNAUTHENTICATED' }),
-      );
+      return reply
+        .code(401)
+        .header('www-authenticate', 'Bearer')
+        .header('content-type', 'application/problem+json')
+        .send(
+          JSON.stringify({
+            type: 'https://docat.dev/problems/unauthenticated',
+            title: 'Authentication is required',
+            status: 401,
+            code: 'UNAUTHENTICATED',
+          }),
+        );
     }
     // A scrape answers with the metrics it has rather than failing because one reading did.
     await collectQueueMetrics(runtime.queue, QUEUE_NAMES).catch(() => undefined);

@@ -21,7 +21,12 @@ import {
 const SAMPLE_TITLE = 'Translating Documents Without Losing Their Shape';
 const tracemonkey = requireCorpus('tracemonkey.pdf');
 
-async function api<T>(base: string, method: string, path: string, init: { token?: string; json?: unknown; form?: FormData } = {}): Promise<{ status: number; body: T }> {
+async function api<T>(
+  base: string,
+  method: string,
+  path: string,
+  init: { token?: string; json?: unknown; form?: FormData } = {},
+): Promise<{ status: number; body: T }> {
   const headers: Record<string, string> = {};
   if (init.token) headers.authorization = `Bearer ${init.token}`;
   let body: string | FormData | undefined = init.form;
@@ -29,9 +34,16 @@ async function api<T>(base: string, method: string, path: string, init: { token?
     headers['content-type'] = 'application/json';
     body = JSON.stringify(init.json);
   }
-  const res = await fetch(base + path, { method, headers, ...(body !== undefined ? { body } : {}) });
+  const res = await fetch(base + path, {
+    method,
+    headers,
+    ...(body !== undefined ? { body } : {}),
+  });
   const type = res.headers.get('content-type') ?? '';
-  return { status: res.status, body: (type.includes('json') ? await res.json() : await res.text()) as T };
+  return {
+    status: res.status,
+    body: (type.includes('json') ? await res.json() : await res.text()) as T,
+  };
 }
 
 async function registerAndLogin(base: string): Promise<string> {
@@ -55,10 +67,18 @@ async function upload(base: string, token: string, path: string, name: string): 
 }
 
 /** The ids and types of a finished job's SSE stream after `lastEventId`; the stream ends by itself. */
-async function eventStream(base: string, token: string, id: string, lastEventId?: number): Promise<{ seq: number; type: string }[]> {
+async function eventStream(
+  base: string,
+  token: string,
+  id: string,
+  lastEventId?: number,
+): Promise<{ seq: number; type: string }[]> {
   const headers: Record<string, string> = { authorization: `Bearer ${token}` };
   if (lastEventId !== undefined) headers['last-event-id'] = String(lastEventId);
-  const res = await fetch(`${base}/v1/jobs/${id}/events`, { headers, signal: AbortSignal.timeout(10_000) });
+  const res = await fetch(`${base}/v1/jobs/${id}/events`, {
+    headers,
+    signal: AbortSignal.timeout(10_000),
+  });
   assert.equal(res.status, 200);
   assert.equal(res.headers.get('content-type'), 'text/event-stream; charset=utf-8');
   const events: { seq: number; type: string }[] = [];
@@ -70,7 +90,12 @@ async function eventStream(base: string, token: string, id: string, lastEventId?
   return events;
 }
 
-async function waitFinished(base: string, token: string, id: string, timeoutMs = 120_000): Promise<JobView> {
+async function waitFinished(
+  base: string,
+  token: string,
+  id: string,
+  timeoutMs = 120_000,
+): Promise<JobView> {
   const deadline = Date.now() + timeoutMs;
   let last: JobView | undefined;
   while (Date.now() < deadline) {
@@ -84,7 +109,9 @@ async function waitFinished(base: string, token: string, id: string, timeoutMs =
 }
 
 /** The data folder's mode, and the modes of every folder and file of its object storage. */
-async function folderModes(dataDir: string): Promise<{ root: number; dirs: [string, number][]; files: [string, number][] }> {
+async function folderModes(
+  dataDir: string,
+): Promise<{ root: number; dirs: [string, number][]; files: [string, number][] }> {
   const dirs: [string, number][] = [];
   const files: [string, number][] = [];
   const walk = async (dir: string): Promise<void> => {
@@ -128,14 +155,16 @@ describe('standalone mode: the whole platform in one process on one data folder'
 
   after(async () => {
     for (const proc of started) {
-      if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGKILL');
+      if (proc.child.exitCode === null && proc.child.signalCode === null)
+        proc.child.kill('SIGKILL');
       await proc.exited;
     }
     // A process killed with SIGKILL leaves its PostgreSQL running: stop it before removing the folder.
     const orphan = await postgresPid(dataDir);
     if (orphan !== null) {
       process.kill(orphan, 'SIGINT');
-      for (let i = 0; i < 100 && (await postgresPid(dataDir)) !== null; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+      for (let i = 0; i < 100 && (await postgresPid(dataDir)) !== null; i++)
+        await new Promise((resolve) => setTimeout(resolve, 100));
     }
     await rm(root, { recursive: true, force: true });
   });
@@ -151,20 +180,38 @@ describe('standalone mode: the whole platform in one process on one data folder'
     assert.equal(lock, String(current.child.pid), 'the lock file holds the PID of the process');
 
     token = await registerAndLogin(current.base);
-    const job = await upload(current.base, token, join(repoRoot(), 'examples', 'sample.pdf'), 'sample.pdf');
+    const job = await upload(
+      current.base,
+      token,
+      join(repoRoot(), 'examples', 'sample.pdf'),
+      'sample.pdf',
+    );
     const done = await waitFinished(current.base, token, job.id);
     assert.equal(done.state, 'completed', JSON.stringify(done.error));
-    const md = await api<string>(current.base, 'GET', `/v1/jobs/${job.id}/result?format=md`, { token });
+    const md = await api<string>(current.base, 'GET', `/v1/jobs/${job.id}/result?format=md`, {
+      token,
+    });
     assert.equal(md.status, 200);
-    assert.ok(md.body.includes(pseudoTranslate(SAMPLE_TITLE, 'de')), `md lacks the translated title:\n${md.body.slice(0, 400)}`);
+    assert.ok(
+      md.body.includes(pseudoTranslate(SAMPLE_TITLE, 'de')),
+      `md lacks the translated title:\n${md.body.slice(0, 400)}`,
+    );
     assert.ok(!md.body.includes(SAMPLE_TITLE), 'the Markdown is the translation, not the original');
 
     // Files at rest are the service user's only; the verification mail went to a private file, not the log.
     const modes = await folderModes(dataDir);
     assert.equal(modes.root & 0o076, 0, `data folder mode ${modes.root.toString(8)}`);
     assert.ok(modes.files.length >= 2, 'the upload and its results are on disk');
-    assert.deepEqual(modes.files.filter(([, mode]) => mode !== 0o600), [], 'object files are 0600');
-    assert.deepEqual(modes.dirs.filter(([, mode]) => mode !== 0o700), [], 'object folders are 0700');
+    assert.deepEqual(
+      modes.files.filter(([, mode]) => mode !== 0o600),
+      [],
+      'object files are 0600',
+    );
+    assert.deepEqual(
+      modes.dirs.filter(([, mode]) => mode !== 0o700),
+      [],
+      'object folders are 0700',
+    );
     const outbox = join(dataDir, 'mail', 'outbox.jsonl');
     assert.equal((await stat(outbox)).mode & 0o777, 0o600);
     const link = /verify-email\?token=([A-Za-z0-9_-]+)/.exec(await readFile(outbox, 'utf8'))?.[1];
@@ -182,7 +229,10 @@ describe('standalone mode: the whole platform in one process on one data folder'
     sampleEvents = await eventStream(current.base, token, job.id);
     assert.ok(sampleEvents.length >= 3, JSON.stringify(sampleEvents));
     assert.equal(sampleEvents.at(-1)?.type, 'completed');
-    assert.deepEqual(sampleEvents.map((e) => e.seq), [...sampleEvents.map((e) => e.seq)].sort((a, b) => a - b));
+    assert.deepEqual(
+      sampleEvents.map((e) => e.seq),
+      [...sampleEvents.map((e) => e.seq)].sort((a, b) => a - b),
+    );
   });
 
   test('a second process on the same data folder is refused with a clear message and exit code 1', async () => {
@@ -198,7 +248,11 @@ describe('standalone mode: the whole platform in one process on one data folder'
   test('SIGTERM drains and stops PostgreSQL and the lock; the next start is ready and keeps users and jobs', async () => {
     const code = await stopStandalone(current!);
     assert.equal(code, 0, current!.output().slice(-2000));
-    assert.equal(await postgresPid(dataDir), null, 'the embedded PostgreSQL stopped with the process');
+    assert.equal(
+      await postgresPid(dataDir),
+      null,
+      'the embedded PostgreSQL stopped with the process',
+    );
     await assert.rejects(readFile(join(dataDir, 'docat.lock')), { code: 'ENOENT' });
 
     // This time without a management port but with a metrics token: /metrics on the public port, for the token only.
@@ -207,60 +261,107 @@ describe('standalone mode: the whole platform in one process on one data folder'
     const ms = await waitReady(current);
     console.log(`standalone time to healthy, second start: ${ms} ms`);
     assert.equal((await fetch(`${current.base}/metrics`)).status, 401);
-    assert.equal((await fetch(`${current.base}/metrics`, { headers: { authorization: 'Bearer wrong-token-0123456789abcdef' } })).status, 401);
-    const scraped = await fetch(`${current.base}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } });
+    assert.equal(
+      (
+        await fetch(`${current.base}/metrics`, {
+          headers: { authorization: 'Bearer wrong-token-0123456789abcdef' },
+        })
+      ).status,
+      401,
+    );
+    const scraped = await fetch(`${current.base}/metrics`, {
+      headers: { authorization: `Bearer ${metricsToken}` },
+    });
     assert.equal(scraped.status, 200);
     assert.match(await scraped.text(), /docat_/);
     const me = await api<{ email: string }>(current.base, 'GET', '/v1/jobs?limit=1', { token });
-    assert.equal(me.status, 200, `a token issued before the restart is still valid: ${JSON.stringify(me.body)}`);
+    assert.equal(
+      me.status,
+      200,
+      `a token issued before the restart is still valid: ${JSON.stringify(me.body)}`,
+    );
 
     // Job events live in the embedded database: a client resumes after the restart exactly where it left off.
     const middle = Math.floor(sampleEvents.length / 2);
-    const resumed = await eventStream(current.base, token, sampleJobId, sampleEvents[middle - 1]!.seq);
+    const resumed = await eventStream(
+      current.base,
+      token,
+      sampleJobId,
+      sampleEvents[middle - 1]!.seq,
+    );
     assert.deepEqual(resumed, sampleEvents.slice(middle));
   });
 
-  test('kill -9 mid-job: the next start takes over PostgreSQL and the lock, the job completes, old tokens still work', { skip: tracemonkey.skip, timeout: 240_000 }, async () => {
-    const job = await upload(current!.base, token, corpusFile('tracemonkey.pdf'), 'tracemonkey.pdf');
-    // Kill while the job is being worked on, not before it was picked up nor after it finished.
-    const deadline = Date.now() + 60_000;
-    let state = job.state;
-    while (Date.now() < deadline) {
-      const res = await api<JobView>(current!.base, 'GET', `/v1/jobs/${job.id}`, { token });
-      state = res.body.state;
-      if (state !== 'queued') break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    assert.ok(!TERMINAL_STATES.has(state), `the job finished before it could be interrupted (${state})`);
-    const killed = current!;
-    killed.child.kill('SIGKILL');
-    await killed.exited;
-    assert.notEqual(await postgresPid(dataDir), null, 'the PostgreSQL child outlives a SIGKILL of its parent');
-    assert.ok((await readFile(join(dataDir, 'docat.lock'), 'utf8')).includes(String(killed.child.pid)), 'the dead process left its lock');
+  test(
+    'kill -9 mid-job: the next start takes over PostgreSQL and the lock, the job completes, old tokens still work',
+    { skip: tracemonkey.skip, timeout: 240_000 },
+    async () => {
+      const job = await upload(
+        current!.base,
+        token,
+        corpusFile('tracemonkey.pdf'),
+        'tracemonkey.pdf',
+      );
+      // Kill while the job is being worked on, not before it was picked up nor after it finished.
+      const deadline = Date.now() + 60_000;
+      let state = job.state;
+      while (Date.now() < deadline) {
+        const res = await api<JobView>(current!.base, 'GET', `/v1/jobs/${job.id}`, { token });
+        state = res.body.state;
+        if (state !== 'queued') break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      assert.ok(
+        !TERMINAL_STATES.has(state),
+        `the job finished before it could be interrupted (${state})`,
+      );
+      const killed = current!;
+      killed.child.kill('SIGKILL');
+      await killed.exited;
+      assert.notEqual(
+        await postgresPid(dataDir),
+        null,
+        'the PostgreSQL child outlives a SIGKILL of its parent',
+      );
+      assert.ok(
+        (await readFile(join(dataDir, 'docat.lock'), 'utf8')).includes(String(killed.child.pid)),
+        'the dead process left its lock',
+      );
 
-    current = start();
-    const ms = await waitReady(current);
-    console.log(`standalone time to healthy after kill -9 (orphaned PostgreSQL stopped, lock taken over): ${ms} ms`);
-    assert.match(current.output(), /stopped PostgreSQL \(pid \d+\) left running/);
-    assert.match(current.output(), /took over the data-folder lock/);
+      current = start();
+      const ms = await waitReady(current);
+      console.log(
+        `standalone time to healthy after kill -9 (orphaned PostgreSQL stopped, lock taken over): ${ms} ms`,
+      );
+      assert.match(current.output(), /stopped PostgreSQL \(pid \d+\) left running/);
+      assert.match(current.output(), /took over the data-folder lock/);
 
-    const resumeStarted = Date.now();
-    const done = await waitFinished(current.base, token, job.id, 180_000);
-    console.log(`job finished ${Date.now() - resumeStarted} ms after the restart was ready`);
-    const recovered = /put back (\d+) queue job/.exec(current.output());
-    console.log(`queue jobs put back at boot: ${recovered?.[1] ?? 0}`);
-    assert.equal(done.state, 'completed', JSON.stringify(done.error));
-    assert.equal(done.pages, 14);
-    const md = await api<string>(current.base, 'GET', `/v1/jobs/${job.id}/result?format=md`, { token });
-    assert.equal(md.status, 200);
-    assert.ok(md.body.length > 10_000, `the resumed job's Markdown is whole (${md.body.length} chars)`);
-  });
+      const resumeStarted = Date.now();
+      const done = await waitFinished(current.base, token, job.id, 180_000);
+      console.log(`job finished ${Date.now() - resumeStarted} ms after the restart was ready`);
+      const recovered = /put back (\d+) queue job/.exec(current.output());
+      console.log(`queue jobs put back at boot: ${recovered?.[1] ?? 0}`);
+      assert.equal(done.state, 'completed', JSON.stringify(done.error));
+      assert.equal(done.pages, 14);
+      const md = await api<string>(current.base, 'GET', `/v1/jobs/${job.id}/result?format=md`, {
+        token,
+      });
+      assert.equal(md.status, 200);
+      assert.ok(
+        md.body.length > 10_000,
+        `the resumed job's Markdown is whole (${md.body.length} chars)`,
+      );
+    },
+  );
 
   test('a data folder migrated by a newer version is refused with a clear message', async () => {
     const client = new pg.Client({ connectionString: await embeddedDatabaseUrl(dataDir) });
     await client.connect();
     try {
-      await client.query('INSERT INTO auth.docat_migrations ("timestamp", name) VALUES ($1, $2)', [9_999_999_999_999, 'FromTheFuture9999999999999']);
+      await client.query('INSERT INTO auth.docat_migrations ("timestamp", name) VALUES ($1, $2)', [
+        9_999_999_999_999,
+        'FromTheFuture9999999999999',
+      ]);
     } finally {
       await client.end();
     }
@@ -268,7 +369,10 @@ describe('standalone mode: the whole platform in one process on one data folder'
     const newer = start();
     const code = await newer.exited;
     assert.equal(code, 1, newer.output().slice(-2000));
-    assert.match(newer.output(), /migrated by a newer version of Docat .*FromTheFuture9999999999999/);
+    assert.match(
+      newer.output(),
+      /migrated by a newer version of Docat .*FromTheFuture9999999999999/,
+    );
     assert.equal(await postgresPid(dataDir), null, 'a refused start stops its PostgreSQL');
     await assert.rejects(readFile(join(dataDir, 'docat.lock')), { code: 'ENOENT' });
   });

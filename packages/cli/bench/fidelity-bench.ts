@@ -11,7 +11,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DocatError, FIDELITY_SHRINK_THRESHOLD, type FidelitySummary, type LanguageCode } from '@docat/contracts';
+import {
+  DocatError,
+  FIDELITY_SHRINK_THRESHOLD,
+  type FidelitySummary,
+  type LanguageCode,
+} from '@docat/contracts';
 import { corpusDir, requireTools } from '@docat/testing';
 import { translateDocument } from '../dist/pipeline/translate-document.js';
 import { renderPdfOutputs } from '../dist/pdf-outputs.js';
@@ -74,7 +79,10 @@ function pdfsIn(dir: string): string[] {
   return out;
 }
 
-const extraDirs = [...args.dir, ...(process.env.DOCAT_FIDELITY_DIRS ?? '').split(':').filter((d) => d.trim() !== '')];
+const extraDirs = [
+  ...args.dir,
+  ...(process.env.DOCAT_FIDELITY_DIRS ?? '').split(':').filter((d) => d.trim() !== ''),
+];
 let documents = [
   ...(args['no-corpus'] ? [] : corpusDocuments()),
   ...extraDirs.flatMap((d) => pdfsIn(resolve(d))),
@@ -127,7 +135,10 @@ async function measure(path: string): Promise<Row> {
     await writeFile(output, pdfs.files.pdf!);
     if (args.keep) {
       writeFileSync(join(args.keep, name.replace(/\.pdf$/iu, `.${target}.pdf`)), pdfs.files.pdf!);
-      writeFileSync(join(args.keep, name.replace(/\.pdf$/iu, `.${target}.report.json`)), JSON.stringify(pdfs.report, null, 2));
+      writeFileSync(
+        join(args.keep, name.replace(/\.pdf$/iu, `.${target}.report.json`)),
+        JSON.stringify(pdfs.report, null, 2),
+      );
     }
     // A page-range or partly recovered document: the output's pages are the layout's, in order.
     const numbers = result.source.pages.map((p) => p.number);
@@ -219,10 +230,25 @@ const columns: Column[] = [
     },
   },
   { title: `pages > ${PAGE_TARGET * 100}%`, cell: (r) => String(hotPages(r.coverage)) },
-  { title: 'report left %', cell: (r) => (r.report ? `${(100 * (1 - r.report.coverage)).toFixed(1)}%` : '-') },
-  { title: 'shrunk', cell: (r) => String(r.report?.shrunk ?? '-'), total: String(measured.reduce((a, r) => a + (r.report?.shrunk ?? 0), 0)) },
-  { title: 'overflow', cell: (r) => String(r.report?.overflowing ?? r.overflow ?? 0), total: String(measured.reduce((a, r) => a + (r.report?.overflowing ?? r.overflow ?? 0), 0)) },
-  { title: 'overlaps', cell: (r) => String(r.report?.overlaps ?? '-'), total: String(measured.reduce((a, r) => a + (r.report?.overlaps ?? 0), 0)) },
+  {
+    title: 'report left %',
+    cell: (r) => (r.report ? `${(100 * (1 - r.report.coverage)).toFixed(1)}%` : '-'),
+  },
+  {
+    title: 'shrunk',
+    cell: (r) => String(r.report?.shrunk ?? '-'),
+    total: String(measured.reduce((a, r) => a + (r.report?.shrunk ?? 0), 0)),
+  },
+  {
+    title: 'overflow',
+    cell: (r) => String(r.report?.overflowing ?? r.overflow ?? 0),
+    total: String(measured.reduce((a, r) => a + (r.report?.overflowing ?? r.overflow ?? 0), 0)),
+  },
+  {
+    title: 'overlaps',
+    cell: (r) => String(r.report?.overlaps ?? '-'),
+    total: String(measured.reduce((a, r) => a + (r.report?.overlaps ?? 0), 0)),
+  },
   { title: 's', cell: (r) => r.seconds.toFixed(0) },
   {
     title: `<= ${DOC_TARGET * 100}% and no page > ${PAGE_TARGET * 100}%`,

@@ -42,49 +42,121 @@ describe('docat translate', () => {
     const txt = readFileSync(join(out, 'sample.de.txt'), 'utf8');
     assert.ok(txt.includes(title));
     // The same json a job gives: the source layout, and each block's translation beside it.
-    const json = JSON.parse(readFileSync(join(out, 'sample.de.json'), 'utf8')) as { document: { pageCount: number; pages: unknown[] }; translation: { engine: string; blocks: { text: string }[] } };
+    const json = JSON.parse(readFileSync(join(out, 'sample.de.json'), 'utf8')) as {
+      document: { pageCount: number; pages: unknown[] };
+      translation: { engine: string; blocks: { text: string }[] };
+    };
     assert.equal(json.document.pageCount, 3);
     assert.equal(json.document.pages.length, 3);
     assert.equal(json.translation.engine, 'pseudo');
     assert.ok(json.translation.blocks.some((b) => b.text === title));
     // The report reads back the translated PDF.
-    const report = fidelityReportSchema.parse(JSON.parse(readFileSync(join(out, 'sample.de.report.json'), 'utf8')));
+    const report = fidelityReportSchema.parse(
+      JSON.parse(readFileSync(join(out, 'sample.de.report.json'), 'utf8')),
+    );
     assert.equal(report.measuredOn, 'pdf');
-    assert.deepEqual(report.pages.map((p) => p.page), [1, 2, 3]);
-    assert.ok(report.summary.words > 50 && report.summary.coverage > 0.95, JSON.stringify(report.summary));
+    assert.deepEqual(
+      report.pages.map((p) => p.page),
+      [1, 2, 3],
+    );
+    assert.ok(
+      report.summary.words > 50 && report.summary.coverage > 0.95,
+      JSON.stringify(report.summary),
+    );
     assert.match(run.stderr, /Fidelity: \d+\.\d% of \d+ prose words translated/u);
   });
 
   const tracemonkey = requireCorpus('tracemonkey.pdf');
-  test('translates tracemonkey.pdf: title and both columns come out', { skip: tracemonkey.skip }, async () => {
-    const out = join(work, 'tm');
-    const run = docat(['translate', corpusFile('tracemonkey.pdf'), '--to', 'ja', '--format', 'md,json', '--out', out, '--pages', '1-2']);
-    assert.equal(run.status, 0, run.stderr);
-    const md = readFileSync(join(out, 'tracemonkey.ja.md'), 'utf8');
-    const title = await pseudo('Trace-based Just-in-Time Type Specialization for Dynamic Languages', 'ja');
-    assert.ok(md.includes(title), 'pseudo-translated title missing');
-    assert.equal(existsSync(join(out, 'tracemonkey.ja.txt')), false, 'only the asked formats are written');
-  });
+  test(
+    'translates tracemonkey.pdf: title and both columns come out',
+    { skip: tracemonkey.skip },
+    async () => {
+      const out = join(work, 'tm');
+      const run = docat([
+        'translate',
+        corpusFile('tracemonkey.pdf'),
+        '--to',
+        'ja',
+        '--format',
+        'md,json',
+        '--out',
+        out,
+        '--pages',
+        '1-2',
+      ]);
+      assert.equal(run.status, 0, run.stderr);
+      const md = readFileSync(join(out, 'tracemonkey.ja.md'), 'utf8');
+      const title = await pseudo(
+        'Trace-based Just-in-Time Type Specialization for Dynamic Languages',
+        'ja',
+      );
+      assert.ok(md.includes(title), 'pseudo-translated title missing');
+      assert.equal(
+        existsSync(join(out, 'tracemonkey.ja.txt')),
+        false,
+        'only the asked formats are written',
+      );
+    },
+  );
 
   const pdfTools = requireAll(tracemonkey, requireTools('pdfinfo', 'pdftotext'));
-  test('--pages: the translated and bilingual PDFs hold only the selected pages', { skip: pdfTools.skip }, () => {
-    const out = join(work, 'tm-pages');
-    const run = docat(['translate', corpusFile('tracemonkey.pdf'), '--to', 'de', '--format', 'pdf,dual', '--out', out, '--pages', '2-3', '--no-memory']);
-    assert.equal(run.status, 0, run.stderr);
-    const info = (file: string): string => execFileSync('pdfinfo', [join(out, file)], { encoding: 'utf8' });
-    assert.match(info('tracemonkey.de.pdf'), /^Pages:\s+2$/mu);
-    assert.match(info('tracemonkey.de.dual.pdf'), /^Pages:\s+2$/mu);
-    assert.match(info('tracemonkey.de.dual.pdf'), /^Page size:\s+1224 x 792 pts/mu);
-    // Source page 2 comes first: its program listing stays untranslated, on both sides.
-    const first = (file: string): string => execFileSync('pdftotext', ['-f', '1', '-l', '1', join(out, file), '-'], { encoding: 'utf8' });
-    assert.ok(first('tracemonkey.de.pdf').includes('for (var i = 2; i < 100; ++i) {'));
-    assert.equal(first('tracemonkey.de.dual.pdf').split('for (var i = 2; i < 100; ++i) {').length - 1, 2);
-  });
+  test(
+    '--pages: the translated and bilingual PDFs hold only the selected pages',
+    { skip: pdfTools.skip },
+    () => {
+      const out = join(work, 'tm-pages');
+      const run = docat([
+        'translate',
+        corpusFile('tracemonkey.pdf'),
+        '--to',
+        'de',
+        '--format',
+        'pdf,dual',
+        '--out',
+        out,
+        '--pages',
+        '2-3',
+        '--no-memory',
+      ]);
+      assert.equal(run.status, 0, run.stderr);
+      const info = (file: string): string =>
+        execFileSync('pdfinfo', [join(out, file)], { encoding: 'utf8' });
+      assert.match(info('tracemonkey.de.pdf'), /^Pages:\s+2$/mu);
+      assert.match(info('tracemonkey.de.dual.pdf'), /^Pages:\s+2$/mu);
+      assert.match(info('tracemonkey.de.dual.pdf'), /^Page size:\s+1224 x 792 pts/mu);
+      // Source page 2 comes first: its program listing stays untranslated, on both sides.
+      const first = (file: string): string =>
+        execFileSync('pdftotext', ['-f', '1', '-l', '1', join(out, file), '-'], {
+          encoding: 'utf8',
+        });
+      assert.ok(first('tracemonkey.de.pdf').includes('for (var i = 2; i < 100; ++i) {'));
+      assert.equal(
+        first('tracemonkey.de.dual.pdf').split('for (var i = 2; i < 100; ++i) {').length - 1,
+        2,
+      );
+    },
+  );
 
   test('--help lists every flag of the upload contract', () => {
     const run = docat(['translate', '--help']);
     assert.equal(run.status, 0);
-    for (const flag of ['--to', '--source', '--engine', '--format', '--out', '--pages', '--password', '--dual-mode', '--glossary', '--data-dir', '--no-headers-footers', '--no-references', '--no-tables', '--figure-text', '--report']) {
+    for (const flag of [
+      '--to',
+      '--source',
+      '--engine',
+      '--format',
+      '--out',
+      '--pages',
+      '--password',
+      '--dual-mode',
+      '--glossary',
+      '--data-dir',
+      '--no-headers-footers',
+      '--no-references',
+      '--no-tables',
+      '--figure-text',
+      '--report',
+    ]) {
       assert.ok(run.stdout.includes(flag), flag);
     }
   });
@@ -107,7 +179,10 @@ describe('docat failures print the error code and exit non-zero', () => {
 
   test('an unconfigured engine fails ENGINE_UNAVAILABLE before any work', () => {
     const sample = join(repoRoot(), 'examples', 'sample.pdf');
-    const run = docat(['translate', sample, '--to', 'de', '--engine', 'deepl', '--out', join(work, 'x')], { DEEPL_AUTH_KEY: '' });
+    const run = docat(
+      ['translate', sample, '--to', 'de', '--engine', 'deepl', '--out', join(work, 'x')],
+      { DEEPL_AUTH_KEY: '' },
+    );
     assert.notEqual(run.status, 0);
     assert.match(run.stderr, /error ENGINE_UNAVAILABLE/);
     assert.equal(existsSync(join(work, 'x')), false);

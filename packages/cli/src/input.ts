@@ -16,7 +16,8 @@ export async function checkPdfInput(path: string, maxBytes = MAX_UPLOAD_BYTES): 
     throw new DocatError('VALIDATION_FAILED', `cannot read ${path}`);
   }
   if (size === 0) throw new DocatError('EMPTY_FILE', `${path} is empty`);
-  if (size > maxBytes) throw new DocatError('FILE_TOO_LARGE', `${path} has ${size} bytes; the limit is ${maxBytes}`);
+  if (size > maxBytes)
+    throw new DocatError('FILE_TOO_LARGE', `${path} has ${size} bytes; the limit is ${maxBytes}`);
   const handle = await open(path, 'r');
   try {
     const head = Buffer.alloc(Math.min(PDF_SNIFF_LIMIT, size));

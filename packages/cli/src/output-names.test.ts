@@ -8,15 +8,22 @@ import { cliDataDir } from './data-dir.js';
 test('output files are named <name>.<lang>.<ext> beside the input or in --out', () => {
   assert.equal(outputPath('/docs/report.pdf', 'de', 'pdf'), '/docs/report.de.pdf');
   assert.equal(outputPath('/docs/report.pdf', 'de', 'dual'), '/docs/report.de.dual.pdf');
-  assert.equal(outputPath('/docs/report.PDF', 'zh-Hant', 'md', '/tmp/out'), '/tmp/out/report.zh-Hant.md');
+  assert.equal(
+    outputPath('/docs/report.PDF', 'zh-Hant', 'md', '/tmp/out'),
+    '/tmp/out/report.zh-Hant.md',
+  );
 });
 
 test('the CLI data folder is the flag, then DOCAT_CLI_DATA_DIR, then the XDG data home', () => {
   assert.equal(cliDataDir('/x', { DOCAT_CLI_DATA_DIR: '/y' }), '/x');
-  assert.equal(cliDataDir(undefined, { DOCAT_CLI_DATA_DIR: '/y', DOCAT_DATA_DIR: '/server' }), '/y');
+  assert.equal(
+    cliDataDir(undefined, { DOCAT_CLI_DATA_DIR: '/y', DOCAT_DATA_DIR: '/server' }),
+    '/y',
+  );
   assert.equal(cliDataDir(undefined, { XDG_DATA_HOME: '/xdg' }), '/xdg/docat');
   // Without those: root keeps system state in /var/lib/docat, where the embedded
   // PostgreSQL's own user can reach it; anyone else in ~/.local/share/docat.
-  const expected = process.getuid?.() === 0 ? '/var/lib/docat' : join(homedir(), '.local', 'share', 'docat');
+  const expected =
+    process.getuid?.() === 0 ? '/var/lib/docat' : join(homedir(), '.local', 'share', 'docat');
   assert.equal(cliDataDir(undefined, {}), expected);
 });

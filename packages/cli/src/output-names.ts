@@ -10,7 +10,12 @@ const EXTENSIONS: Record<OutputFormat, string> = {
 };
 
 /** `report.pdf` translated to German as Markdown -> `<out>/report.de.md`. */
-export function outputPath(input: string, lang: string, format: OutputFormat, outDir?: string): string {
+export function outputPath(
+  input: string,
+  lang: string,
+  format: OutputFormat,
+  outDir?: string,
+): string {
   const stem = basename(input, extname(input));
   const dir = outDir ? resolve(outDir) : dirname(resolve(input));
   return join(dir, `${stem}.${lang}.${EXTENSIONS[format]}`);

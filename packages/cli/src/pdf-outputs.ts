@@ -20,7 +20,15 @@ export async function renderPdfOutputs(
   input: string,
   source: LayoutDocument,
   translated: LayoutDocument,
-  opts: { target: string; formats: readonly PdfFormat[]; dualMode: DualMode; password?: string; report?: boolean; keepActiveContent?: boolean; onPage?: (done: number, total: number) => void },
+  opts: {
+    target: string;
+    formats: readonly PdfFormat[];
+    dualMode: DualMode;
+    password?: string;
+    report?: boolean;
+    keepActiveContent?: boolean;
+    onPage?: (done: number, total: number) => void;
+  },
 ): Promise<PdfOutputs> {
   // The report reads the translated PDF back: it is rendered for it even when only text outputs are written.
   if (opts.formats.length === 0 && !opts.report) return { files: {}, warnings: [] };

@@ -23,7 +23,12 @@ export function buildProgram(): Command {
 /** Exit status per failure kind: 2 for usage errors, 3 for bad input, 1 otherwise. */
 function exitCodeFor(err: DocatError): number {
   const status = ERROR_CODES[err.code].status;
-  if (err.code === 'VALIDATION_FAILED' || err.code === 'UNSUPPORTED_FORMAT' || err.code === 'INVALID_PAGE_RANGE') return 2;
+  if (
+    err.code === 'VALIDATION_FAILED' ||
+    err.code === 'UNSUPPORTED_FORMAT' ||
+    err.code === 'INVALID_PAGE_RANGE'
+  )
+    return 2;
   return status >= 400 && status < 500 ? 3 : 1;
 }
 

@@ -3,12 +3,20 @@ import assert from 'node:assert/strict';
 import type { JobEvent } from '@docat/contracts';
 import { PipelineProgress, Progress, stageOfEvent } from './progress.js';
 
-function sink(isTTY: boolean): { out: { isTTY: boolean; write(text: string): boolean }; text(): string } {
+function sink(isTTY: boolean): {
+  out: { isTTY: boolean; write(text: string): boolean };
+  text(): string;
+} {
   const chunks: string[] = [];
   return { out: { isTTY, write: (t: string) => chunks.push(t) > 0 }, text: () => chunks.join('') };
 }
 
-function progressEvent(seq: number, stage: JobEvent['stage'], stages: NonNullable<JobEvent['progress']>['stages'], etaSeconds?: number): JobEvent {
+function progressEvent(
+  seq: number,
+  stage: JobEvent['stage'],
+  stages: NonNullable<JobEvent['progress']>['stages'],
+  etaSeconds?: number,
+): JobEvent {
   return {
     jobId: 'j',
     seq,
@@ -43,7 +51,10 @@ describe('Progress', () => {
     progress.update('extract', 7, 14, 'pages', 30);
     progress.update('translate', 1, 4, 'segments', 12);
     progress.finish();
-    assert.equal(s.text(), '\rextract    [############------------] 7/14 pages ETA 30s   \n\rtranslate  [######------------------] 1/4 segments ETA 12s   \n');
+    assert.equal(
+      s.text(),
+      '\rextract    [############------------] 7/14 pages ETA 30s   \n\rtranslate  [######------------------] 1/4 segments ETA 12s   \n',
+    );
   });
 
   test('quiet writes nothing', () => {
@@ -57,19 +68,45 @@ describe('Progress', () => {
   test('job events (the SSE shape) drive the same bar: current stage, done/total, unit and the job ETA', () => {
     const s = sink(false);
     const progress = new Progress(s.out);
-    progress.event(progressEvent(1, 'extract', { extract: { done: 7, total: 14, unit: 'pages' } }, 40));
-    progress.event(progressEvent(2, 'translate', { extract: { done: 14, total: 14, unit: 'pages' }, translate: { done: 3, total: 30, unit: 'segments' } }, 20));
-    progress.event({ ...progressEvent(3, 'render', {}), type: 'failed', state: 'failed', error: { code: 'ENGINE_FAILED', message: 'boom' } });
-    assert.equal(s.text(), 'extract: 7/14 pages ETA 40s\ntranslate: 3/30 segments ETA 20s\nfailed: ENGINE_FAILED: boom\n');
+    progress.event(
+      progressEvent(1, 'extract', { extract: { done: 7, total: 14, unit: 'pages' } }, 40),
+    );
+    progress.event(
+      progressEvent(
+        2,
+        'translate',
+        {
+          extract: { done: 14, total: 14, unit: 'pages' },
+          translate: { done: 3, total: 30, unit: 'segments' },
+        },
+        20,
+      ),
+    );
+    progress.event({
+      ...progressEvent(3, 'render', {}),
+      type: 'failed',
+      state: 'failed',
+      error: { code: 'ENGINE_FAILED', message: 'boom' },
+    });
+    assert.equal(
+      s.text(),
+      'extract: 7/14 pages ETA 40s\ntranslate: 3/30 segments ETA 20s\nfailed: ENGINE_FAILED: boom\n',
+    );
   });
 
   test('stageOfEvent falls back to the furthest stage with counts', () => {
-    const event = progressEvent(1, 'done', { extract: { done: 14, total: 14, unit: 'pages' }, render: { done: 2, total: 14, unit: 'pages' } });
-    assert.deepEqual(stageOfEvent(event), { stage: 'render', progress: { done: 2, total: 14, unit: 'pages' } });
+    const event = progressEvent(1, 'done', {
+      extract: { done: 14, total: 14, unit: 'pages' },
+      render: { done: 2, total: 14, unit: 'pages' },
+    });
+    assert.deepEqual(stageOfEvent(event), {
+      stage: 'render',
+      progress: { done: 2, total: 14, unit: 'pages' },
+    });
     assert.equal(stageOfEvent({ ...event, progress: undefined }), undefined);
   });
 
-  test('the pipeline\'s counts go through the job-event shape: one bar per stage (pages, segments, pages) with the stage ETA', () => {
+  test("the pipeline's counts go through the job-event shape: one bar per stage (pages, segments, pages) with the stage ETA", () => {
     const s = sink(true);
     let clock = 0;
     const pipeline = new PipelineProgress(new Progress(s.out, false, () => clock), () => clock);
@@ -85,9 +122,15 @@ describe('Progress', () => {
     const lines = s.text().split('\n');
     assert.equal(lines.length, 3, 'a line per stage, redrawn in place');
     // After 2 of 4 pages in 2 s, the stage's own rate gives 2 s left.
-    assert.ok(lines[0]!.includes('\rextract    [############------------] 2/4 pages ETA 2s'), lines[0]);
+    assert.ok(
+      lines[0]!.includes('\rextract    [############------------] 2/4 pages ETA 2s'),
+      lines[0],
+    );
     assert.ok(lines[0]!.endsWith('4/4 pages   '), lines[0]);
-    assert.ok(lines[1]!.includes('\rtranslate  [################--------] 20/30 segments ETA 1s'), lines[1]);
+    assert.ok(
+      lines[1]!.includes('\rtranslate  [################--------] 20/30 segments ETA 1s'),
+      lines[1],
+    );
     assert.ok(lines[2]!.startsWith('\rrender     [------------------------] 0/4 pages'), lines[2]);
   });
 });

@@ -1,4 +1,10 @@
-import { ProgressEstimator, WORK_STAGES, type JobEvent, type StageProgress, type WorkStage } from '@docat/contracts';
+import {
+  ProgressEstimator,
+  WORK_STAGES,
+  type JobEvent,
+  type StageProgress,
+  type WorkStage,
+} from '@docat/contracts';
 
 /** A terminal's bar is redrawn at most this often within a stage (the last count always is). */
 const REDRAW_MS = 100;
@@ -10,10 +16,14 @@ export interface ProgressOutput {
 }
 
 /** The stage a job event reports on: its current work stage, else the furthest one with counts. */
-export function stageOfEvent(event: JobEvent): { stage: WorkStage; progress: StageProgress } | undefined {
+export function stageOfEvent(
+  event: JobEvent,
+): { stage: WorkStage; progress: StageProgress } | undefined {
   const stages = event.progress?.stages;
   if (!stages) return undefined;
-  const current = (WORK_STAGES as readonly string[]).includes(event.stage) ? (event.stage as WorkStage) : undefined;
+  const current = (WORK_STAGES as readonly string[]).includes(event.stage)
+    ? (event.stage as WorkStage)
+    : undefined;
   if (current && stages[current]) return { stage: current, progress: stages[current] };
   for (const stage of [...WORK_STAGES].reverse()) {
     const progress = stages[stage];
@@ -51,19 +61,37 @@ export class Progress {
   /** Draws a job event: progress events move the bar (with the stage's ETA, else the job's); a terminal event ends the line. */
   event(event: JobEvent): void {
     const current = stageOfEvent(event);
-    if (current) this.update(current.stage, current.progress.done, current.progress.total, current.progress.unit, current.progress.etaSeconds ?? event.progress?.etaSeconds, false);
-    if (event.type === 'failed' && event.error) this.note(`failed: ${event.error.code}: ${event.error.message}`);
+    if (current)
+      this.update(
+        current.stage,
+        current.progress.done,
+        current.progress.total,
+        current.progress.unit,
+        current.progress.etaSeconds ?? event.progress?.etaSeconds,
+        false,
+      );
+    if (event.type === 'failed' && event.error)
+      this.note(`failed: ${event.error.code}: ${event.error.message}`);
     else if (event.type === 'cancelled') this.note('cancelled');
-    else if (event.type === 'warning' && event.warning) this.note(`warning (${event.warning.kind}): ${event.warning.message}`);
+    else if (event.type === 'warning' && event.warning)
+      this.note(`warning (${event.warning.kind}): ${event.warning.message}`);
   }
 
   /**
    * `etaSeconds` from the job when it has one; otherwise, if `estimate`, from this stage's
    * pace as seen here. A terminal's bar is redrawn at most every REDRAW_MS within a stage.
    */
-  update(stage: string, done: number, total: number, unit: string, etaSeconds?: number, estimate = true): void {
+  update(
+    stage: string,
+    done: number,
+    total: number,
+    unit: string,
+    etaSeconds?: number,
+    estimate = true,
+  ): void {
     if (this.quiet) return;
-    if (this.tty && stage === this.stage && done < total && this.now() - this.drawnAt < REDRAW_MS) return;
+    if (this.tty && stage === this.stage && done < total && this.now() - this.drawnAt < REDRAW_MS)
+      return;
     if (stage !== this.stage) {
       if (this.stage && this.tty) this.out.write('\n');
       this.stage = stage;
@@ -72,8 +100,16 @@ export class Progress {
     }
     const share = total > 0 ? Math.min(1, done / total) : 0;
     const elapsed = (this.now() - this.stageStarted) / 1000;
-    const estimated = share > 0 && share < 1 ? Math.round((elapsed / share) * (1 - share)) : undefined;
-    const eta = share < 1 ? (etaSeconds !== undefined ? Math.round(etaSeconds) : estimate ? estimated : undefined) : undefined;
+    const estimated =
+      share > 0 && share < 1 ? Math.round((elapsed / share) * (1 - share)) : undefined;
+    const eta =
+      share < 1
+        ? etaSeconds !== undefined
+          ? Math.round(etaSeconds)
+          : estimate
+            ? estimated
+            : undefined
+        : undefined;
     const etaText = eta === undefined ? '' : ` ETA ${eta}s`;
     if (this.tty) {
       const width = 24;

@@ -42,8 +42,14 @@ describe('loadConfig defaults', () => {
       authLogin: { limit: 5, windowMs: 60_000 },
       passwordReset: { limit: 3, windowMs: 3_600_000 },
       byPlan: {
-        plus: { pdf_upload: { limit: 50, windowMs: 3_600_000 }, api_general: { limit: 5000, windowMs: 3_600_000 } },
-        pro: { pdf_upload: { limit: 200, windowMs: 3_600_000 }, api_general: { limit: 20000, windowMs: 3_600_000 } },
+        plus: {
+          pdf_upload: { limit: 50, windowMs: 3_600_000 },
+          api_general: { limit: 5000, windowMs: 3_600_000 },
+        },
+        pro: {
+          pdf_upload: { limit: 200, windowMs: 3_600_000 },
+          api_general: { limit: 20000, windowMs: 3_600_000 },
+        },
       },
       loginLockout: { limit: 10, windowMs: 900_000 },
     });
@@ -192,7 +198,10 @@ describe('cluster mode', () => {
     assert.equal(loadConfig(CLUSTER).storage.driver, 's3');
     const { S3_BUCKET: _bucket, ...noBucket } = CLUSTER;
     assert.match(issuesOf(noBucket).get('S3_BUCKET')!, /required/);
-    const local = loadConfig({ ...noBucket, STORAGE_DRIVER: 'fs', DOCAT_DATA_DIR: 'state' }, { cwd: '/srv/docat' }).storage;
+    const local = loadConfig(
+      { ...noBucket, STORAGE_DRIVER: 'fs', DOCAT_DATA_DIR: 'state' },
+      { cwd: '/srv/docat' },
+    ).storage;
     assert.deepEqual(local, { driver: 'fs', root: '/srv/docat/state/objects' });
   });
 

@@ -196,7 +196,12 @@ export interface DocatConfig {
     google: { apiKey?: string; projectId?: string; baseUrl?: string };
     libretranslate: { url?: string; apiKey?: string };
   };
-  webhooks: { allowedHosts: readonly string[]; maxEndpoints: PlanCounts; rateLimit: RateLimit; retryBudget: number };
+  webhooks: {
+    allowedHosts: readonly string[];
+    maxEndpoints: PlanCounts;
+    rateLimit: RateLimit;
+    retryBudget: number;
+  };
   pdf: {
     respectPermissions: boolean;
     tessdataPrefix?: string;
@@ -551,7 +556,12 @@ function build(v: VariableValues, cwd: string, env: NodeJS.ProcessEnv = {}): Doc
       },
       libretranslate: { url: v.LIBRETRANSLATE_URL, apiKey: v.LIBRETRANSLATE_API_KEY },
     },
-    webhooks: { allowedHosts: v.WEBHOOK_ALLOWED_HOSTS, maxEndpoints: v.WEBHOOK_MAX_ENDPOINTS, rateLimit: v.WEBHOOK_RATE_LIMIT, retryBudget: v.WEBHOOK_RETRY_BUDGET },
+    webhooks: {
+      allowedHosts: v.WEBHOOK_ALLOWED_HOSTS,
+      maxEndpoints: v.WEBHOOK_MAX_ENDPOINTS,
+      rateLimit: v.WEBHOOK_RATE_LIMIT,
+      retryBudget: v.WEBHOOK_RETRY_BUDGET,
+    },
     pdf: {
       respectPermissions: v.RESPECT_PDF_PERMISSIONS,
       tessdataPrefix: v.TESSDATA_PREFIX,

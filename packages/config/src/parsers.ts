@@ -271,13 +271,18 @@ export const encryptionKeyTextList = z.string().transform((value, ctx) => {
 /** The rate limits a plan may raise or lower (login and reset limits apply before anyone is known). */
 export const PLAN_RATE_LIMIT_NAMES = ['pdf_upload', 'api_general'] as const;
 export type PlanRateLimitName = (typeof PLAN_RATE_LIMIT_NAMES)[number];
-export type PlanRateLimits = Readonly<Record<string, Partial<Record<PlanRateLimitName, RateLimit>>>>;
+export type PlanRateLimits = Readonly<
+  Record<string, Partial<Record<PlanRateLimitName, RateLimit>>>
+>;
 
 /** `plus:pdf_upload=50/hour,api_general=5000/hour;pro:pdf_upload=200/hour` -> per-plan overrides. */
 export function parsePlanRateLimits(text: string): PlanRateLimits | string {
   const plans: Record<string, Partial<Record<PlanRateLimitName, RateLimit>>> = {};
   if (text.trim() === 'none') return plans;
-  for (const entry of text.split(';').map((e) => e.trim()).filter(Boolean)) {
+  for (const entry of text
+    .split(';')
+    .map((e) => e.trim())
+    .filter(Boolean)) {
     const match = /^([a-z][a-z0-9_-]{0,31})\s*:\s*(.+)$/.exec(entry);
     if (!match) return `expected <plan>:<limit>=<count>/<window>,... in "${entry}"`;
     const limits: Partial<Record<PlanRateLimitName, RateLimit>> = {};
@@ -286,7 +291,8 @@ export function parsePlanRateLimits(text: string): PlanRateLimits | string {
       if (!PLAN_RATE_LIMIT_NAMES.includes(name as PlanRateLimitName))
         return `unknown limit "${name}" for plan ${match[1]} (known: ${PLAN_RATE_LIMIT_NAMES.join(', ')})`;
       const parsed = parseRateLimit(value ?? '');
-      if (!parsed) return `expected <count>/<window> for ${name} of plan ${match[1]}, got "${value ?? ''}"`;
+      if (!parsed)
+        return `expected <count>/<window> for ${name} of plan ${match[1]}, got "${value ?? ''}"`;
       limits[name as PlanRateLimitName] = parsed;
     }
     plans[match[1]!] = limits;
@@ -324,7 +330,8 @@ export interface PlanCounts {
 export function parsePlanCounts(text: string): PlanCounts | string {
   const [first, ...rest] = text.split(';').map((e) => e.trim());
   const base = Number(first);
-  if (!first || !Number.isInteger(base) || base < 0) return `expected a count, then ;<plan>:<count> overrides, got "${text}"`;
+  if (!first || !Number.isInteger(base) || base < 0)
+    return `expected a count, then ;<plan>:<count> overrides, got "${text}"`;
   const byPlan: Record<string, number> = {};
   for (const entry of rest.filter(Boolean)) {
     const match = /^([a-z][a-z0-9_-]{0,31})\s*:\s*(\d{1,9})$/.exec(entry);

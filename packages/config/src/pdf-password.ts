@@ -19,11 +19,17 @@ export function sealPdfPassword(keyring: Keyring, password: string, sourceKey: s
  * The password of a sealed blob. `jobId` opens blobs of jobs created before sealing moved
  * to the gateway (bound to the job id then); they live at most as long as such a job.
  */
-export function openPdfPassword(keyring: Keyring, blob: string, sourceKey: string, jobId?: string): string {
+export function openPdfPassword(
+  keyring: Keyring,
+  blob: string,
+  sourceKey: string,
+  jobId?: string,
+): string {
   try {
     return decryptSecret(keyring, blob, pdfPasswordContext(sourceKey));
   } catch (err) {
-    if (jobId === undefined || !(err instanceof SecretDecryptionError) || err.reason !== 'tampered') throw err;
+    if (jobId === undefined || !(err instanceof SecretDecryptionError) || err.reason !== 'tampered')
+      throw err;
     return decryptSecret(keyring, blob, jobId);
   }
 }

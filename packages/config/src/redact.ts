@@ -25,7 +25,8 @@ export const SECRET_FIELDS = [
 ] as const;
 
 /** Query parameters whose values are secrets: signatures of presigned URLs, tokens, keys. */
-export const SECRET_QUERY_PARAM = /sig|signature|token|key|credential|secret|password|auth|amz|code/i;
+export const SECRET_QUERY_PARAM =
+  /sig|signature|token|key|credential|secret|password|auth|amz|code/i;
 
 /** Keeps scheme, host, port and path of a connection string; drops user, password and query. */
 export function redactUrl(raw: string): string {

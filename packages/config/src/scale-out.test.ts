@@ -22,8 +22,14 @@ function issuesOf(env: NodeJS.ProcessEnv): Map<string, string> {
 
 describe('Redis topology', () => {
   test('REDIS_URL alone: a standalone topology, TLS only with rediss://', () => {
-    assert.deepEqual(loadConfig({ ...BASE, REDIS_URL: 'redis://r:6379' }).redis.topology, { kind: 'standalone' });
-    const tls = loadConfig({ ...BASE, REDIS_URL: 'rediss://r:6380', REDIS_TLS_CA_FILE: '/etc/ca.pem' }).redis.topology;
+    assert.deepEqual(loadConfig({ ...BASE, REDIS_URL: 'redis://r:6379' }).redis.topology, {
+      kind: 'standalone',
+    });
+    const tls = loadConfig({
+      ...BASE,
+      REDIS_URL: 'rediss://r:6380',
+      REDIS_TLS_CA_FILE: '/etc/ca.pem',
+    }).redis.topology;
     assert.deepEqual(tls, { kind: 'standalone', tls: { caFile: '/etc/ca.pem' } });
   });
 
@@ -55,7 +61,11 @@ describe('Redis topology', () => {
   });
 
   test('Cluster: node addresses; the master name defaults to mymaster for Sentinel', () => {
-    const config = loadConfig({ ...BASE, REDIS_CLUSTER_NODES: 'n1:7000,n2:7001,n3:7002', REDIS_USERNAME: 'docat' });
+    const config = loadConfig({
+      ...BASE,
+      REDIS_CLUSTER_NODES: 'n1:7000,n2:7001,n3:7002',
+      REDIS_USERNAME: 'docat',
+    });
     assert.deepEqual(config.redis.topology, {
       kind: 'cluster',
       nodes: [
@@ -71,16 +81,45 @@ describe('Redis topology', () => {
 
   test('cluster mode needs exactly one of REDIS_URL, REDIS_SENTINELS, REDIS_CLUSTER_NODES', () => {
     assert.match(issuesOf(BASE).get('REDIS_URL') ?? '', /required when DOCAT_MODE=cluster/);
-    assert.match(issuesOf({ ...BASE, REDIS_URL: 'redis://r', REDIS_CLUSTER_NODES: 'n:7000' }).get('REDIS_CLUSTER_NODES') ?? '', /only one of/);
-    assert.match(issuesOf({ ...BASE, REDIS_SENTINELS: 's:1', REDIS_CLUSTER_NODES: 'n:7000' }).get('REDIS_CLUSTER_NODES') ?? '', /only one of/);
+    assert.match(
+      issuesOf({ ...BASE, REDIS_URL: 'redis://r', REDIS_CLUSTER_NODES: 'n:7000' }).get(
+        'REDIS_CLUSTER_NODES',
+      ) ?? '',
+      /only one of/,
+    );
+    assert.match(
+      issuesOf({ ...BASE, REDIS_SENTINELS: 's:1', REDIS_CLUSTER_NODES: 'n:7000' }).get(
+        'REDIS_CLUSTER_NODES',
+      ) ?? '',
+      /only one of/,
+    );
   });
 
   test('bad addresses and contradictory TLS settings are reported', () => {
-    assert.match(issuesOf({ ...BASE, REDIS_CLUSTER_NODES: 'n1' }).get('REDIS_CLUSTER_NODES') ?? '', /"n1" is not host:port/);
-    assert.match(issuesOf({ ...BASE, REDIS_SENTINELS: 's:99999' }).get('REDIS_SENTINELS') ?? '', /is not host:port/);
-    assert.match(issuesOf({ ...BASE, REDIS_URL: 'redis://r', REDIS_TLS: 'true' }).get('REDIS_TLS') ?? '', /contradicts/);
-    assert.match(issuesOf({ ...BASE, REDIS_URL: 'redis://r', REDIS_TLS_CA_FILE: '/ca' }).get('REDIS_TLS_CA_FILE') ?? '', /needs TLS/);
-    assert.match(issuesOf({ ...BASE, REDIS_URL: 'rediss://r', REDIS_TLS_CERT_FILE: '/c' }).get('REDIS_TLS_KEY_FILE') ?? '', /set together/);
+    assert.match(
+      issuesOf({ ...BASE, REDIS_CLUSTER_NODES: 'n1' }).get('REDIS_CLUSTER_NODES') ?? '',
+      /"n1" is not host:port/,
+    );
+    assert.match(
+      issuesOf({ ...BASE, REDIS_SENTINELS: 's:99999' }).get('REDIS_SENTINELS') ?? '',
+      /is not host:port/,
+    );
+    assert.match(
+      issuesOf({ ...BASE, REDIS_URL: 'redis://r', REDIS_TLS: 'true' }).get('REDIS_TLS') ?? '',
+      /contradicts/,
+    );
+    assert.match(
+      issuesOf({ ...BASE, REDIS_URL: 'redis://r', REDIS_TLS_CA_FILE: '/ca' }).get(
+        'REDIS_TLS_CA_FILE',
+      ) ?? '',
+      /needs TLS/,
+    );
+    assert.match(
+      issuesOf({ ...BASE, REDIS_URL: 'rediss://r', REDIS_TLS_CERT_FILE: '/c' }).get(
+        'REDIS_TLS_KEY_FILE',
+      ) ?? '',
+      /set together/,
+    );
   });
 
   test('standalone mode without Redis has no topology', () => {
@@ -99,9 +138,19 @@ describe('PostgreSQL TLS and direct URL', () => {
       DATABASE_SSL_CA_FILE: '/etc/pg-ca.pem',
     });
     const params = (u: string | undefined) => Object.fromEntries(new URL(u!).searchParams);
-    assert.deepEqual(params(config.database.url), { pgbouncer: 'true', sslrootcert: '/etc/pg-ca.pem', sslmode: 'verify-full' });
-    assert.deepEqual(params(config.database.directUrl), { sslmode: 'verify-ca', sslrootcert: '/etc/pg-ca.pem' });
-    assert.deepEqual(params(config.database.replicaUrls[0]), { sslrootcert: '/etc/pg-ca.pem', sslmode: 'verify-full' });
+    assert.deepEqual(params(config.database.url), {
+      pgbouncer: 'true',
+      sslrootcert: '/etc/pg-ca.pem',
+      sslmode: 'verify-full',
+    });
+    assert.deepEqual(params(config.database.directUrl), {
+      sslmode: 'verify-ca',
+      sslrootcert: '/etc/pg-ca.pem',
+    });
+    assert.deepEqual(params(config.database.replicaUrls[0]), {
+      sslrootcert: '/etc/pg-ca.pem',
+      sslmode: 'verify-full',
+    });
   });
 
   test('without a CA file the URLs are left as given', () => {

@@ -165,7 +165,8 @@ export const VARIABLES = {
   }),
   UPLOAD_RATE_WINDOW: variable({
     group: 'HTTP',
-    description: 'Window over which UPLOAD_MIN_RATE is measured; a pause shorter than it never ends an upload.',
+    description:
+      'Window over which UPLOAD_MIN_RATE is measured; a pause shorter than it never ends an upload.',
     schema: durationMs,
     default: '20s',
   }),
@@ -178,7 +179,8 @@ export const VARIABLES = {
   }),
   SSE_MAX_STREAMS_PER_PROCESS: variable({
     group: 'HTTP',
-    description: 'Job event streams one gateway process holds open at once, all accounts together; the next is answered 429 RATE_LIMITED with Retry-After.',
+    description:
+      'Job event streams one gateway process holds open at once, all accounts together; the next is answered 429 RATE_LIMITED with Retry-After.',
     schema: integer(1),
     default: '1000',
   }),
@@ -913,7 +915,7 @@ export const VARIABLES = {
   PDF_KEEP_ACTIVE_CONTENT: variable({
     group: 'PDF processing',
     description:
-      'Keep the source\'s JavaScript, OpenAction, additional actions, launch actions and embedded files in the translated and bilingual PDFs. Off: they are removed (links, bookmarks and form fields stay).',
+      "Keep the source's JavaScript, OpenAction, additional actions, launch actions and embedded files in the translated and bilingual PDFs. Off: they are removed (links, bookmarks and form fields stay).",
     schema: boolean,
     default: 'false',
   }),

@@ -19,6 +19,10 @@ export function withCurrentTable(page: string): string {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   writeFileSync(ENV_EXAMPLE_URL, renderEnvExample(), 'utf8');
-  writeFileSync(CONFIG_REFERENCE_URL, withCurrentTable(readFileSync(CONFIG_REFERENCE_URL, 'utf8')), 'utf8');
+  writeFileSync(
+    CONFIG_REFERENCE_URL,
+    withCurrentTable(readFileSync(CONFIG_REFERENCE_URL, 'utf8')),
+    'utf8',
+  );
   console.log(`wrote ${fileURLToPath(ENV_EXAMPLE_URL)} and ${fileURLToPath(CONFIG_REFERENCE_URL)}`);
 }

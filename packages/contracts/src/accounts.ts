@@ -14,7 +14,9 @@ export type Plan = z.infer<typeof planSchema>;
 export const roleSchema = z.enum(['user', 'admin']);
 export type Role = z.infer<typeof roleSchema>;
 
-const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'expected an id');
+const uuid = z
+  .string()
+  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'expected an id');
 
 /** One login: every refresh token rotated from it belongs to it. */
 export const sessionViewSchema = z.object({
@@ -46,7 +48,9 @@ export const apiKeyViewSchema = z.object({
   expiresAt: z.iso.datetime().nullable(),
 });
 export type ApiKeyView = z.infer<typeof apiKeyViewSchema>;
-export const createdApiKeySchema = apiKeyViewSchema.extend({ key: z.string().regex(API_KEY_SHAPE) });
+export const createdApiKeySchema = apiKeyViewSchema.extend({
+  key: z.string().regex(API_KEY_SHAPE),
+});
 export type CreatedApiKey = z.infer<typeof createdApiKeySchema>;
 
 /** Body of `POST /v1/api-keys`. */
@@ -70,7 +74,10 @@ export type ApiKeyPrincipal = z.infer<typeof apiKeyPrincipalSchema>;
 export const MAIL_TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 const mailToken = z.string().max(128);
 
-export const passwordResetConfirmSchema = z.object({ token: mailToken, password: z.string().min(8).max(256) });
+export const passwordResetConfirmSchema = z.object({
+  token: mailToken,
+  password: z.string().min(8).max(256),
+});
 export const emailVerifySchema = z.object({ token: mailToken });
 
 /** A user as administrators see it. */
@@ -92,14 +99,21 @@ export const adminUserListQuerySchema = z.object({
   cursor: uuid.optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
 });
-export const adminUserListSchema = z.object({ items: z.array(adminUserViewSchema), nextCursor: z.string().nullable() });
+export const adminUserListSchema = z.object({
+  items: z.array(adminUserViewSchema),
+  nextCursor: z.string().nullable(),
+});
 export type AdminUserList = z.infer<typeof adminUserListSchema>;
 
 export const adminSetPlanSchema = z.object({ plan: planSchema });
 
 export const inviteCreateSchema = z.object({
   /** When set, only this address may register with the code. */
-  email: z.email().max(254).transform((e) => e.toLowerCase()).optional(),
+  email: z
+    .email()
+    .max(254)
+    .transform((e) => e.toLowerCase())
+    .optional(),
   expiresInDays: z.number().int().min(1).max(90).default(7),
 });
 export const inviteViewSchema = z.object({

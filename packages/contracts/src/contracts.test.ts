@@ -47,7 +47,11 @@ describe('page ranges', () => {
 
 describe('upload options', () => {
   test('defaults and string coercions from multipart fields', () => {
-    const parsed = uploadOptionsSchema.parse({ targetLanguage: 'de', outputs: 'md, txt,md', noCache: 'true' });
+    const parsed = uploadOptionsSchema.parse({
+      targetLanguage: 'de',
+      outputs: 'md, txt,md',
+      noCache: 'true',
+    });
     assert.deepEqual(parsed.outputs, ['md', 'txt']);
     assert.equal(parsed.noCache, true);
     assert.equal(parsed.useMemory, true);
@@ -60,13 +64,26 @@ describe('upload options', () => {
     assert.equal(on.translateFigureText, true);
     assert.equal(off.translateFigureText, false);
     assert.notDeepEqual(outputAffectingOptions(on), outputAffectingOptions(off));
-    assert.deepEqual(outputAffectingOptions(off), outputAffectingOptions(uploadOptionsSchema.parse({ targetLanguage: 'de' })));
+    assert.deepEqual(
+      outputAffectingOptions(off),
+      outputAffectingOptions(uploadOptionsSchema.parse({ targetLanguage: 'de' })),
+    );
   });
   test('rejects unknown formats, languages, page ranges and non-http webhooks', () => {
-    assert.equal(uploadOptionsSchema.safeParse({ targetLanguage: 'de', outputs: 'pdf,exe' }).success, false);
+    assert.equal(
+      uploadOptionsSchema.safeParse({ targetLanguage: 'de', outputs: 'pdf,exe' }).success,
+      false,
+    );
     assert.equal(uploadOptionsSchema.safeParse({ targetLanguage: 'xx' }).success, false);
-    assert.equal(uploadOptionsSchema.safeParse({ targetLanguage: 'de', pages: '3-1' }).success, false);
-    assert.equal(uploadOptionsSchema.safeParse({ targetLanguage: 'de', webhookUrl: 'file:///etc/passwd' }).success, false);
+    assert.equal(
+      uploadOptionsSchema.safeParse({ targetLanguage: 'de', pages: '3-1' }).success,
+      false,
+    );
+    assert.equal(
+      uploadOptionsSchema.safeParse({ targetLanguage: 'de', webhookUrl: 'file:///etc/passwd' })
+        .success,
+      false,
+    );
   });
 });
 
@@ -94,7 +111,9 @@ describe('wire names', () => {
   });
   test('an envelope round-trips through its schema', () => {
     const env = makeEnvelope('jobs.get', 1, { jobId: 'j' }, { requestId: 'req-1', userId: 'u1' });
-    const parsed = envelopeSchema(z.object({ jobId: z.string() })).parse(JSON.parse(JSON.stringify(env)));
+    const parsed = envelopeSchema(z.object({ jobId: z.string() })).parse(
+      JSON.parse(JSON.stringify(env)),
+    );
     assert.equal(parsed.data.jobId, 'j');
     assert.equal(parsed.requestId, 'req-1');
   });

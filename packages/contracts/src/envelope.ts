@@ -46,7 +46,13 @@ export function makeEnvelope<T>(
     version,
     sentAt: new Date().toISOString(),
   };
-  for (const key of ['traceparent', 'tracestate', 'requestId', 'userId', 'idempotencyKey'] as const) {
+  for (const key of [
+    'traceparent',
+    'tracestate',
+    'requestId',
+    'userId',
+    'idempotencyKey',
+  ] as const) {
     const value = context[key];
     if (value !== undefined) meta[key] = value;
   }

@@ -32,10 +32,16 @@ export const ERROR_CODES = {
   EMAIL_TAKEN: { status: 409, title: 'An account with this email already exists' },
   REGISTRATION_CLOSED: { status: 403, title: 'Registration is closed' },
   INVITE_INVALID: { status: 403, title: 'The invitation code is unknown, used or expired' },
-  CSRF_FAILED: { status: 403, title: 'The request did not prove it comes from the web app (CSRF check)' },
+  CSRF_FAILED: {
+    status: 403,
+    title: 'The request did not prove it comes from the web app (CSRF check)',
+  },
   NOT_FOUND: { status: 404, title: 'The resource does not exist' },
   RATE_LIMITED: { status: 429, title: 'Too many requests' },
-  ACCOUNT_LOCKED: { status: 423, title: 'Too many failed logins: the account is locked for a while' },
+  ACCOUNT_LOCKED: {
+    status: 423,
+    title: 'Too many failed logins: the account is locked for a while',
+  },
   INSUFFICIENT_CREDITS: { status: 402, title: 'Not enough credits for this job' },
 
   // Job lifecycle

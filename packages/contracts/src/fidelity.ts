@@ -25,7 +25,16 @@ export const FIDELITY_SHRINK_THRESHOLD = 0.8;
  * - `still_visible`: the translation was set, yet the source words are still drawn
  *   (the source text could not be removed from the page content).
  */
-export const UNTRANSLATED_REASONS = ['code', 'formula', 'figure_text', 'form_field', 'header_footer', 'not_translated', 'not_set', 'still_visible'] as const;
+export const UNTRANSLATED_REASONS = [
+  'code',
+  'formula',
+  'figure_text',
+  'form_field',
+  'header_footer',
+  'not_translated',
+  'not_set',
+  'still_visible',
+] as const;
 export const untranslatedReasonSchema = z.enum(UNTRANSLATED_REASONS);
 export type UntranslatedReason = z.infer<typeof untranslatedReasonSchema>;
 
@@ -34,7 +43,13 @@ export type UntranslatedReason = z.infer<typeof untranslatedReasonSchema>;
  * untranslated running heads are left out of the coverage; figure text is counted in it (labels are kept by default,
  * but prose wrongly taken into a figure must show as left).
  */
-export const EXPECTED_UNTRANSLATED: ReadonlySet<UntranslatedReason> = new Set(['code', 'formula', 'figure_text', 'form_field', 'header_footer']);
+export const EXPECTED_UNTRANSLATED: ReadonlySet<UntranslatedReason> = new Set([
+  'code',
+  'formula',
+  'figure_text',
+  'form_field',
+  'header_footer',
+]);
 
 const blockRef = {
   /** 1-based page of the source document. */
@@ -128,7 +143,9 @@ export const fidelitySummarySchema = z.object({
   words: z.number().int().nonnegative(),
   wordsLeft: z.number().int().nonnegative(),
   /** The page with the lowest coverage, when any page has prose. */
-  worstPage: z.object({ page: z.number().int().positive(), coverage: z.number().min(0).max(1) }).optional(),
+  worstPage: z
+    .object({ page: z.number().int().positive(), coverage: z.number().min(0).max(1) })
+    .optional(),
   /** Segments left in the source language for a reason that is not policy. */
   untranslated: z.number().int().nonnegative(),
   /** Segments not translated by policy (code, formulas, figure labels, form fields, running heads). */

@@ -38,7 +38,19 @@ export const jobProgressSchema = z.object({
 });
 export type JobProgress = z.infer<typeof jobProgressSchema>;
 
-export const WARNING_KINDS = ['overflow', 'ocr_failed', 'recovered_damage', 'page_failed', 'font_fallback', 'engine_fallback', 'pseudo_engine', 'placeholder_repaired', 'text_layer_replaced', 'page_rotated', 'style_dropped'] as const;
+export const WARNING_KINDS = [
+  'overflow',
+  'ocr_failed',
+  'recovered_damage',
+  'page_failed',
+  'font_fallback',
+  'engine_fallback',
+  'pseudo_engine',
+  'placeholder_repaired',
+  'text_layer_replaced',
+  'page_rotated',
+  'style_dropped',
+] as const;
 export const jobWarningSchema = z.object({
   kind: z.enum(WARNING_KINDS),
   page: z.number().int().positive().optional(),
@@ -56,7 +68,11 @@ export const jobViewSchema = z.object({
   state: jobStateSchema,
   stage: jobStageSchema,
   progress: jobProgressSchema,
-  file: z.object({ name: z.string(), bytes: z.number().int().nonnegative(), sha256: z.string().optional() }),
+  file: z.object({
+    name: z.string(),
+    bytes: z.number().int().nonnegative(),
+    sha256: z.string().optional(),
+  }),
   targetLanguage: languageSchema,
   sourceLanguage: languageSchema.optional(),
   detectedLanguage: z.string().optional(),
@@ -83,7 +99,14 @@ export const jobListSchema = z.object({
 });
 export type JobList = z.infer<typeof jobListSchema>;
 
-export const JOB_EVENT_TYPES = ['state', 'progress', 'warning', 'completed', 'failed', 'cancelled'] as const;
+export const JOB_EVENT_TYPES = [
+  'state',
+  'progress',
+  'warning',
+  'completed',
+  'failed',
+  'cancelled',
+] as const;
 
 /**
  * One entry of a job's event stream. `seq` increases by one per job and is the SSE

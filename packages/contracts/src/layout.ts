@@ -60,7 +60,16 @@ export const lineSchema = z.object({
 export type Line = z.infer<typeof lineSchema>;
 
 export const BLOCK_TYPES = [
-  'paragraph', 'heading', 'list_item', 'table', 'figure', 'formula', 'header', 'footer', 'caption', 'form_field',
+  'paragraph',
+  'heading',
+  'list_item',
+  'table',
+  'figure',
+  'formula',
+  'header',
+  'footer',
+  'caption',
+  'form_field',
   // A program listing in a fixed-pitch font: kept as it is, never translated.
   'code',
 ] as const;

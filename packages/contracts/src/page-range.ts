@@ -34,9 +34,14 @@ export function parsePageRange(spec: string): PageInterval[] | null {
 }
 
 /** The pages of a selection that exist in a document of `pageCount` pages, ascending; every page without a selection. */
-export function selectedPageNumbers(intervals: readonly PageInterval[] | undefined, pageCount: number): number[] {
-  if (!intervals || intervals.length === 0) return Array.from({ length: pageCount }, (_, i) => i + 1);
+export function selectedPageNumbers(
+  intervals: readonly PageInterval[] | undefined,
+  pageCount: number,
+): number[] {
+  if (!intervals || intervals.length === 0)
+    return Array.from({ length: pageCount }, (_, i) => i + 1);
   const out = new Set<number>();
-  for (const { from, to } of intervals) for (let p = Math.max(1, from); p <= Math.min(to, pageCount); p++) out.add(p);
+  for (const { from, to } of intervals)
+    for (let p = Math.max(1, from); p <= Math.min(to, pageCount); p++) out.add(p);
   return [...out].sort((a, b) => a - b);
 }

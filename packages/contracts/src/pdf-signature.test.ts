@@ -10,7 +10,10 @@ describe('sniffPdfSignature', () => {
   });
 
   test('a UTF-8 BOM and white-space before the header are tolerated', () => {
-    assert.equal(sniffPdfSignature(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), bytes('\r\n \t%PDF-1.4')])), 'pdf');
+    assert.equal(
+      sniffPdfSignature(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), bytes('\r\n \t%PDF-1.4')])),
+      'pdf',
+    );
     assert.equal(sniffPdfSignature(bytes(`${' '.repeat(1000)}%PDF-1.4`)), 'pdf');
   });
 
@@ -24,7 +27,10 @@ describe('sniffPdfSignature', () => {
   });
 
   test('a PNG is not a PDF, on its first byte', () => {
-    assert.equal(sniffPdfSignature(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])), 'not-pdf');
+    assert.equal(
+      sniffPdfSignature(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])),
+      'not-pdf',
+    );
     assert.equal(sniffPdfSignature(Buffer.from([0x89])), 'not-pdf');
   });
 

@@ -13,7 +13,14 @@ const UTF8_BOM = [0xef, 0xbb, 0xbf];
 
 /** PDF white-space characters (ISO 32000-2, 7.2.3): NUL, HT, LF, FF, CR, SP. */
 function isPdfWhiteSpace(byte: number): boolean {
-  return byte === 0x00 || byte === 0x09 || byte === 0x0a || byte === 0x0c || byte === 0x0d || byte === 0x20;
+  return (
+    byte === 0x00 ||
+    byte === 0x09 ||
+    byte === 0x0a ||
+    byte === 0x0c ||
+    byte === 0x0d ||
+    byte === 0x20
+  );
 }
 
 export type SignatureVerdict = 'pdf' | 'not-pdf' | 'need-more';

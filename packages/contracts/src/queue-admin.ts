@@ -53,7 +53,9 @@ export const failedQueueJobListSchema = z.object({
 export type FailedQueueJobList = z.infer<typeof failedQueueJobListSchema>;
 
 /** Queue job ids are UUIDs (adapters map every id to one). */
-export const queueJobIdSchema = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i);
+export const queueJobIdSchema = z
+  .string()
+  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i);
 
 export const queueAdminRpcSchemas = {
   overview: { request: z.object({ actorId: z.string() }), response: queuesOverviewSchema },

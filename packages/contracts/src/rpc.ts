@@ -210,12 +210,23 @@ const glossaryUpdateFields = z.object({
     .optional(),
 });
 
-function checkGlossaryUpdate(value: z.infer<typeof glossaryUpdateFields>, ctx: z.RefinementCtx): void {
+function checkGlossaryUpdate(
+  value: z.infer<typeof glossaryUpdateFields>,
+  ctx: z.RefinementCtx,
+): void {
   if (value.csv !== undefined && value.entries !== undefined)
-    ctx.addIssue({ code: 'custom', path: ['csv'], message: 'give the terms as csv or as entries, not both' });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['csv'],
+      message: 'give the terms as csv or as entries, not both',
+    });
   const given = ['name', 'sourceLanguage', 'targetLanguage', 'csv', 'entries'] as const;
   if (!given.some((field) => value[field] !== undefined))
-    ctx.addIssue({ code: 'custom', path: [], message: 'nothing to change: give at least one of ' + given.join(', ') });
+    ctx.addIssue({
+      code: 'custom',
+      path: [],
+      message: 'nothing to change: give at least one of ' + given.join(', '),
+    });
 }
 
 export const glossaryUpdateSchema = glossaryUpdateFields.superRefine(checkGlossaryUpdate);
@@ -365,24 +376,58 @@ export const RPC_CONTRACTS = {
   ),
   /** The uploaded PDF, while uploads are retained (the web viewer shows it beside the translation). */
   [RPC.JOBS_SOURCE]: rpc(RPC.JOBS_SOURCE, jobRef, resultLocationSchema),
-  [RPC.JOBS_DELETE]: rpc(RPC.JOBS_DELETE, jobRef, z.object({ id: z.string(), objects: z.number().int().nonnegative() })),
+  [RPC.JOBS_DELETE]: rpc(
+    RPC.JOBS_DELETE,
+    jobRef,
+    z.object({ id: z.string(), objects: z.number().int().nonnegative() }),
+  ),
   /** Where the job's fidelity report is (`GET /v1/jobs/:id/report`). */
   [RPC.JOBS_REPORT]: rpc(RPC.JOBS_REPORT, jobRef, resultLocationSchema),
   [RPC.JOBS_ESTIMATE]: rpc(
     RPC.JOBS_ESTIMATE,
-    z.object({ userId: z.string(), upload: storedUploadSchema, options: jobOptionsSchema, passwordSecret: sealedPasswordSchema.optional(), engine: engineChoiceSchema }),
+    z.object({
+      userId: z.string(),
+      upload: storedUploadSchema,
+      options: jobOptionsSchema,
+      passwordSecret: sealedPasswordSchema.optional(),
+      engine: engineChoiceSchema,
+    }),
     dryRunSchema,
   ),
-  [RPC.JOBS_ERASE_USER]: rpc(RPC.JOBS_ERASE_USER, accountData.eraseJobs.request, accountData.eraseJobs.response),
-  [RPC.JOBS_ADMIN_QUEUES]: rpc(RPC.JOBS_ADMIN_QUEUES, queueAdmin.overview.request, queueAdmin.overview.response),
-  [RPC.JOBS_ADMIN_QUEUE_FAILED]: rpc(RPC.JOBS_ADMIN_QUEUE_FAILED, queueAdmin.failed.request, queueAdmin.failed.response),
-  [RPC.JOBS_ADMIN_QUEUE_RETRY]: rpc(RPC.JOBS_ADMIN_QUEUE_RETRY, queueAdmin.retry.request, queueAdmin.retry.response),
-  [RPC.JOBS_ADMIN_QUEUE_REMOVE]: rpc(RPC.JOBS_ADMIN_QUEUE_REMOVE, queueAdmin.remove.request, queueAdmin.remove.response),
+  [RPC.JOBS_ERASE_USER]: rpc(
+    RPC.JOBS_ERASE_USER,
+    accountData.eraseJobs.request,
+    accountData.eraseJobs.response,
+  ),
+  [RPC.JOBS_ADMIN_QUEUES]: rpc(
+    RPC.JOBS_ADMIN_QUEUES,
+    queueAdmin.overview.request,
+    queueAdmin.overview.response,
+  ),
+  [RPC.JOBS_ADMIN_QUEUE_FAILED]: rpc(
+    RPC.JOBS_ADMIN_QUEUE_FAILED,
+    queueAdmin.failed.request,
+    queueAdmin.failed.response,
+  ),
+  [RPC.JOBS_ADMIN_QUEUE_RETRY]: rpc(
+    RPC.JOBS_ADMIN_QUEUE_RETRY,
+    queueAdmin.retry.request,
+    queueAdmin.retry.response,
+  ),
+  [RPC.JOBS_ADMIN_QUEUE_REMOVE]: rpc(
+    RPC.JOBS_ADMIN_QUEUE_REMOVE,
+    queueAdmin.remove.request,
+    queueAdmin.remove.response,
+  ),
   /** A worker takes a step's lease before working on it; refused for a stale step. */
   [RPC.JOBS_STEP_CLAIM]: rpc(RPC.JOBS_STEP_CLAIM, stepClaimSchema, stepLeaseAnswerSchema),
   /** A running step extends its lease; refused once the lease is no longer this run's. */
   [RPC.JOBS_STEP_HEARTBEAT]: rpc(RPC.JOBS_STEP_HEARTBEAT, stepClaimSchema, stepLeaseAnswerSchema),
-  [RPC.CREDITS_RESERVE]: rpc(RPC.CREDITS_RESERVE, credits.reserve.request, credits.reserve.response),
+  [RPC.CREDITS_RESERVE]: rpc(
+    RPC.CREDITS_RESERVE,
+    credits.reserve.request,
+    credits.reserve.response,
+  ),
   [RPC.CREDITS_SETTLE]: rpc(RPC.CREDITS_SETTLE, credits.settle.request, credits.settle.response),
   [RPC.CREDITS_RELEASE]: rpc(
     RPC.CREDITS_RELEASE,
@@ -540,7 +585,10 @@ export interface JobCursor {
 }
 
 // The id is a job id (a UUID): a cursor whose id is anything else is refused before a query sees it.
-const jobCursorSchema = z.object({ createdAt: z.iso.datetime(), id: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i) });
+const jobCursorSchema = z.object({
+  createdAt: z.iso.datetime(),
+  id: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i),
+});
 
 export function encodeJobCursor(cursor: JobCursor): string {
   return Buffer.from(`${cursor.createdAt}|${cursor.id}`, 'utf8').toString('base64url');

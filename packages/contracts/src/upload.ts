@@ -18,7 +18,16 @@ export const OUTPUT_CONTENT_TYPES: Readonly<Record<OutputFormat, string>> = {
   json: 'application/json',
 };
 
-export const ENGINE_NAMES = ['pseudo', 'google', 'anthropic', 'openai', 'openrouter', 'gemini', 'deepl', 'libretranslate'] as const;
+export const ENGINE_NAMES = [
+  'pseudo',
+  'google',
+  'anthropic',
+  'openai',
+  'openrouter',
+  'gemini',
+  'deepl',
+  'libretranslate',
+] as const;
 export const engineNameSchema = z.enum(ENGINE_NAMES);
 export type EngineName = z.infer<typeof engineNameSchema>;
 
@@ -31,7 +40,12 @@ export const DUAL_MODES = ['side', 'alternate', 'interleaved'] as const;
 export const dualModeSchema = z.enum(DUAL_MODES);
 export type DualMode = z.infer<typeof dualModeSchema>;
 
-export { PAGE_RANGE, parsePageRange, selectedPageNumbers, type PageInterval } from './page-range.js';
+export {
+  PAGE_RANGE,
+  parsePageRange,
+  selectedPageNumbers,
+  type PageInterval,
+} from './page-range.js';
 
 /**
  * What a job translates besides body text. Running heads and feet, the reference list
@@ -74,25 +88,28 @@ const booleanish = z.union([
   z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1'),
 ]);
 
-const outputsField = z
-  .union([z.string(), z.array(outputFormatSchema)])
-  .transform((value, ctx) => {
-    const list = Array.isArray(value) ? value : value.split(',').map((s) => s.trim()).filter(Boolean);
-    const out: OutputFormat[] = [];
-    for (const item of list) {
-      const parsed = outputFormatSchema.safeParse(item);
-      if (!parsed.success) {
-        ctx.addIssue({ code: 'custom', message: `unknown output format '${item}'` });
-        return z.NEVER;
-      }
-      if (!out.includes(parsed.data)) out.push(parsed.data);
-    }
-    if (out.length === 0) {
-      ctx.addIssue({ code: 'custom', message: 'at least one output format is required' });
+const outputsField = z.union([z.string(), z.array(outputFormatSchema)]).transform((value, ctx) => {
+  const list = Array.isArray(value)
+    ? value
+    : value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+  const out: OutputFormat[] = [];
+  for (const item of list) {
+    const parsed = outputFormatSchema.safeParse(item);
+    if (!parsed.success) {
+      ctx.addIssue({ code: 'custom', message: `unknown output format '${item}'` });
       return z.NEVER;
     }
-    return out;
-  });
+    if (!out.includes(parsed.data)) out.push(parsed.data);
+  }
+  if (out.length === 0) {
+    ctx.addIssue({ code: 'custom', message: 'at least one output format is required' });
+    return z.NEVER;
+  }
+  return out;
+});
 
 /**
  * The fields of `POST /v1/documents` besides `file` (multipart form fields, all
@@ -110,32 +127,46 @@ export const uploadOptionsSchema = z.object({
     .optional(),
   dualMode: dualModeSchema.default('side'),
   glossaryId: z.string().max(64).optional(),
-  webhookUrl: z.url({ protocol: /^https?$/ }).max(2048).optional(),
+  webhookUrl: z
+    .url({ protocol: /^https?$/ })
+    .max(2048)
+    .optional(),
   password: z.string().max(1024).optional(),
   noCache: booleanish.default(false),
   useMemory: booleanish.default(true),
   // What is translated (the scope); code, formulas and form values never are.
   translateHeadersFooters: booleanish
     .default(TRANSLATION_SCOPE_DEFAULTS.headersFooters)
-    .meta({ description: 'Translate running headers and footers (page numbers, running titles). Default true.' }),
+    .meta({
+      description:
+        'Translate running headers and footers (page numbers, running titles). Default true.',
+    }),
   translateReferences: booleanish
     .default(TRANSLATION_SCOPE_DEFAULTS.references)
-    .meta({ description: 'Translate the reference list: the entries after a References or Bibliography heading. Default true.' }),
+    .meta({
+      description:
+        'Translate the reference list: the entries after a References or Bibliography heading. Default true.',
+    }),
   translateTables: booleanish
     .default(TRANSLATION_SCOPE_DEFAULTS.tables)
     .meta({ description: 'Translate table cells. Default true.' }),
   translateFigureText: booleanish
     .default(TRANSLATION_SCOPE_DEFAULTS.figureText)
-    .meta({ description: 'Translate the labels inside figures where they are clear text. Default false. Code and formulas are never translated.' }),
+    .meta({
+      description:
+        'Translate the labels inside figures where they are clear text. Default false. Code and formulas are never translated.',
+    }),
 });
 export type UploadOptionsInput = z.input<typeof uploadOptionsSchema>;
 export type UploadOptions = z.infer<typeof uploadOptionsSchema>;
 
 /** The scope fields of the upload options. */
-export type ScopeOptionName = 'translateHeadersFooters' | 'translateReferences' | 'translateTables' | 'translateFigureText';
+export type ScopeOptionName =
+  'translateHeadersFooters' | 'translateReferences' | 'translateTables' | 'translateFigureText';
 
 /** Upload options as kept with a job: the scope fields are absent from jobs stored before they existed. */
-export type KeptUploadOptions = Omit<UploadOptions, ScopeOptionName> & Partial<Pick<UploadOptions, ScopeOptionName>>;
+export type KeptUploadOptions = Omit<UploadOptions, ScopeOptionName> &
+  Partial<Pick<UploadOptions, ScopeOptionName>>;
 
 /** Options that change the produced output, and so belong in the result-cache key. */
 export function outputAffectingOptions(o: KeptUploadOptions): Record<string, unknown> {

@@ -27,7 +27,13 @@ export const createWebhookEndpointSchema = z.object({
   description: z.string().max(200).optional(),
 });
 
-export const WEBHOOK_DELIVERY_STATES = ['pending', 'retrying', 'delivered', 'failed', 'dead'] as const;
+export const WEBHOOK_DELIVERY_STATES = [
+  'pending',
+  'retrying',
+  'delivered',
+  'failed',
+  'dead',
+] as const;
 
 /** One delivery of one event to one URL, with the outcome of its last attempt. */
 export const webhookDeliverySchema = z.object({
@@ -67,14 +73,25 @@ const endpointRef = userRef.extend({ endpointId: z.string().max(64) });
 
 export const webhookRpcSchemas = {
   /** `plan`: the account's plan, which sets how many endpoints it may have (WEBHOOK_MAX_ENDPOINTS). */
-  create: { request: userRef.extend(createWebhookEndpointSchema.shape).extend({ plan: z.string().max(64).optional() }), response: createdWebhookEndpointSchema },
+  create: {
+    request: userRef
+      .extend(createWebhookEndpointSchema.shape)
+      .extend({ plan: z.string().max(64).optional() }),
+    response: createdWebhookEndpointSchema,
+  },
   list: { request: userRef, response: z.object({ items: z.array(webhookEndpointSchema) }) },
   delete: { request: endpointRef, response: z.object({ ok: z.literal(true) }) },
   deliveries: {
     request: endpointRef.extend({ limit: z.number().int().min(1).max(100).default(50) }),
     response: z.object({ items: z.array(webhookDeliverySchema) }),
   },
-  redeliver: { request: endpointRef.extend({ deliveryId: z.string().max(64) }), response: webhookDeliverySchema },
-  jobWebhook: { request: userRef.extend({ jobId: z.string().max(64), url: webhookUrl }), response: z.object({ ok: z.literal(true) }) },
+  redeliver: {
+    request: endpointRef.extend({ deliveryId: z.string().max(64) }),
+    response: webhookDeliverySchema,
+  },
+  jobWebhook: {
+    request: userRef.extend({ jobId: z.string().max(64), url: webhookUrl }),
+    response: z.object({ ok: z.literal(true) }),
+  },
   signingSecret: { request: userRef, response: z.object({ secret: z.string() }) },
 } as const;

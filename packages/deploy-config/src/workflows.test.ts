@@ -9,7 +9,14 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
 
 interface Workflow {
   on: unknown;
-  jobs: Record<string, { 'runs-on': string; strategy?: { matrix?: { app?: string[] } }; steps: { run?: string; uses?: string; with?: Record<string, unknown> }[] }>;
+  jobs: Record<
+    string,
+    {
+      'runs-on': string;
+      strategy?: { matrix?: { app?: string[] } };
+      steps: { run?: string; uses?: string; with?: Record<string, unknown> }[];
+    }
+  >;
 }
 
 function workflow(name: string): Workflow {
@@ -26,7 +33,11 @@ describe('GitHub Actions workflows', () => {
     assert.match(runs, /npm run format:check/);
     assert.match(runs, /npm run typecheck/);
     assert.match(runs, /npm test/);
-    assert.match(runs, /prometheus/, 'promtool (Debian package prometheus) is installed for the rules tests');
+    assert.match(
+      runs,
+      /prometheus/,
+      'promtool (Debian package prometheus) is installed for the rules tests',
+    );
     const services = (job as unknown as { services: Record<string, { image: string }> }).services;
     assert.match(services.redis!.image, /^redis:7/);
     assert.match(services.postgres!.image, /^postgres:15/);
@@ -35,7 +46,9 @@ describe('GitHub Actions workflows', () => {
   });
 
   test('manifests job re-synthesizes and fails on a diff', () => {
-    const runs = workflow('ci.yml').jobs.manifests!.steps.map((s) => s.run ?? '').join('\n');
+    const runs = workflow('ci.yml')
+      .jobs.manifests!.steps.map((s) => s.run ?? '')
+      .join('\n');
     assert.match(runs, /npm run synth -w @docat\/deploy-config/);
     assert.match(runs, /git diff --exit-code/);
   });

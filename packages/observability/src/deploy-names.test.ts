@@ -39,11 +39,18 @@ test('the dashboard, the alert rules and their tests only name metrics the regis
   assert.ok(checked >= 20, `checked ${checked} names`);
   // The check itself catches a misspelt name.
   assert.equal(familyOf('docat_queue_dpth', families), undefined);
-  assert.equal(familyOf('docat_job_duration_seconds_bucket', families), 'docat_job_duration_seconds');
+  assert.equal(
+    familyOf('docat_job_duration_seconds_bucket', families),
+    'docat_job_duration_seconds',
+  );
 });
 
 test('the dashboard charts every family of the metrics list', () => {
-  const charted = new Set([...namesIn(readFileSync(join(root, 'deploy/grafana/dashboards/docat.json'), 'utf8'))].map((n) => n.replace(/_(bucket|sum|count)$/, '')));
+  const charted = new Set(
+    [...namesIn(readFileSync(join(root, 'deploy/grafana/dashboards/docat.json'), 'utf8'))].map(
+      (n) => n.replace(/_(bucket|sum|count)$/, ''),
+    ),
+  );
   const docat = registry
     .getMetricsAsArray()
     .map((m) => m.name)

@@ -27,7 +27,9 @@ function best(runs: number, work: () => void): number {
 }
 
 const rows: Row[] = [];
-for (const name of readdirSync(corpusDir()).filter((n) => n.endsWith('.pdf')).sort()) {
+for (const name of readdirSync(corpusDir())
+  .filter((n) => n.endsWith('.pdf'))
+  .sort()) {
   const bytes = new Uint8Array(readFileSync(corpusFile(name)));
   let file;
   const t0 = performance.now();
@@ -45,7 +47,11 @@ for (const name of readdirSync(corpusDir()).filter((n) => n.endsWith('.pdf')).so
   let popplerMs: number;
   try {
     popplerMs = best(3, () => {
-      execFileSync('pdftotext', ['-f', '1', '-l', String(file.pageCount), corpusFile(name), '/dev/null'], { stdio: 'ignore' });
+      execFileSync(
+        'pdftotext',
+        ['-f', '1', '-l', String(file.pageCount), corpusFile(name), '/dev/null'],
+        { stdio: 'ignore' },
+      );
     });
   } catch {
     popplerMs = NaN;

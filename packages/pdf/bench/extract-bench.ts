@@ -267,7 +267,10 @@ try {
         '<= 768 MB (child cap)',
       );
     } catch (err) {
-      row('large scan: sandbox', err instanceof DocatError ? `${err.code}: ${err.message}` : String(err));
+      row(
+        'large scan: sandbox',
+        err instanceof DocatError ? `${err.code}: ${err.message}` : String(err),
+      );
     }
   }
 

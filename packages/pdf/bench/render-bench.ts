@@ -7,7 +7,13 @@ import { pseudoTranslate } from '@docat/translate';
 import { extractLayout, FontLibrary, renderDualPdf, renderTranslatedPdf } from '../dist/index.js';
 import { translateBlocks } from '../dist/render/render-fixtures.test-support.js';
 
-const DOCUMENTS = ['tracemonkey.pdf', 'TAMReview.pdf', 'issue16538.pdf', 'prefilled_f1040.pdf', 'pdfjs_wikipedia.pdf'];
+const DOCUMENTS = [
+  'tracemonkey.pdf',
+  'TAMReview.pdf',
+  'issue16538.pdf',
+  'prefilled_f1040.pdf',
+  'pdfjs_wikipedia.pdf',
+];
 const TARGETS = ['de', 'ja', 'ar'];
 /** Output may be this many times the input, plus the embedded font subsets. */
 const SIZE_FACTOR = 1.5;
@@ -23,14 +29,29 @@ async function fontBytes(pdf: Uint8Array, names: Set<string>): Promise<number> {
     if (object.get(PDFName.of('Type')) !== PDFName.of('FontDescriptor')) continue;
     const fontName = object.get(PDFName.of('FontName'));
     if (!(fontName instanceof PDFName) || !names.has(fontName.decodeText())) continue;
-    const file = object.lookup(PDFName.of('FontFile2')) ?? object.lookup(PDFName.of('FontFile3')) ?? object.lookup(PDFName.of('FontFile'));
+    const file =
+      object.lookup(PDFName.of('FontFile2')) ??
+      object.lookup(PDFName.of('FontFile3')) ??
+      object.lookup(PDFName.of('FontFile'));
     if (file instanceof PDFRawStream) total += file.contents.length;
   }
   return total;
 }
 
 const library = new FontLibrary();
-const header = ['document', 'target', 'pages', 'ms/page', 'input', 'output', 'fonts', 'out/in', '(out-fonts)/in', 'dual', `<= ${SIZE_FACTOR}x in + fonts`];
+const header = [
+  'document',
+  'target',
+  'pages',
+  'ms/page',
+  'input',
+  'output',
+  'fonts',
+  'out/in',
+  '(out-fonts)/in',
+  'dual',
+  `<= ${SIZE_FACTOR}x in + fonts`,
+];
 const rows: string[][] = [];
 for (const name of DOCUMENTS) {
   if (!requireCorpus(name).ok) {
@@ -43,7 +64,10 @@ for (const name of DOCUMENTS) {
   for (const target of TARGETS) {
     const translations = translateBlocks(layout, pages, (s) => pseudoTranslate(s, target));
     const t0 = performance.now();
-    const result = await renderTranslatedPdf(source, layout, translations, { targetLanguage: target, fonts: library });
+    const result = await renderTranslatedPdf(source, layout, translations, {
+      targetLanguage: target,
+      fonts: library,
+    });
     const ms = performance.now() - t0;
     const dual = await renderDualPdf(source, result.bytes, { mode: 'side' });
     const fonts = await fontBytes(result.bytes, new Set(result.stats.fonts.map((f) => f.name)));
@@ -64,7 +88,8 @@ for (const name of DOCUMENTS) {
   }
 }
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+const line = (cells: string[]) =>
+  cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
 console.log(line(header));
 console.log(widths.map((w) => '-'.repeat(w)).join('  '));
 for (const r of rows) console.log(line(r));

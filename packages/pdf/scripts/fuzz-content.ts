@@ -20,7 +20,9 @@ const seed = Number(values.seed);
 const sources: Uint8Array[] = [];
 for (const name of readdirSync(corpusDir()).filter((n) => n.endsWith('.pdf'))) {
   try {
-    const file = await openPdf(new Uint8Array(readFileSync(corpusFile(name))), { respectPermissions: false });
+    const file = await openPdf(new Uint8Array(readFileSync(corpusFile(name))), {
+      respectPermissions: false,
+    });
     for (let p = 0; p < file.pageCount; p++) sources.push(pageContentBytes(file, p));
   } catch {
     // Files the engine rejects have no content streams to mutate.
@@ -28,7 +30,14 @@ for (const name of readdirSync(corpusDir()).filter((n) => n.endsWith('.pdf'))) {
 }
 const target = await openPdf(new Uint8Array(readFileSync(corpusFile('tracemonkey.pdf'))));
 console.log(`seed ${seed}, ${cases} cases over ${sources.length} content streams`);
-const report = runContentFuzz({ seed, cases, sources, file: target, interpretEvery: 10, maxSliceBytes: 16384 });
+const report = runContentFuzz({
+  seed,
+  cases,
+  sources,
+  file: target,
+  interpretEvery: 10,
+  maxSliceBytes: 16384,
+});
 console.log(
   `${report.cases} cases, ${report.interpreted} interpreted, ${report.failures.length} failures, ` +
     `slowest ${report.slowestMs.toFixed(1)} ms, total ${(report.totalMs / 1000).toFixed(1)} s`,

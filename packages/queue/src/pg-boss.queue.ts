@@ -356,7 +356,12 @@ export class PgBossQueue implements QueuePort {
 
   async removeFailed(queue: QueueName, id: string): Promise<RemoveOutcome> {
     await this.start();
-    const found = await this.#boss.getDb().executeSql(`SELECT state FROM ${this.#schema}.job WHERE name = $1 AND id::text = $2`, [queue, id]);
+    const found = await this.#boss
+      .getDb()
+      .executeSql(`SELECT state FROM ${this.#schema}.job WHERE name = $1 AND id::text = $2`, [
+        queue,
+        id,
+      ]);
     const state = (found.rows[0] as { state?: string } | undefined)?.state;
     if (state === undefined) return 'not_found';
     if (state !== 'failed') return 'not_failed';

@@ -110,13 +110,36 @@ function adminContract(
 
     test('removes a failed job for good; a job that has not failed is not removed', async () => {
       healed = false;
-      const { id } = await queue.enqueue(QUEUES.NOTIFY, makeEnvelope(QUEUES.NOTIFY, 1, { n: 9, fail: true }), { attempts: 1, backoffMs: 100 });
-      await until(async () => (await queue.failedJobs(QUEUES.NOTIFY, { limit: 10, offset: 0 })).items.some((j) => j.id === id), 'the job failed');
+      const { id } = await queue.enqueue(
+        QUEUES.NOTIFY,
+        makeEnvelope(QUEUES.NOTIFY, 1, { n: 9, fail: true }),
+        { attempts: 1, backoffMs: 100 },
+      );
+      await until(
+        async () =>
+          (await queue.failedJobs(QUEUES.NOTIFY, { limit: 10, offset: 0 })).items.some(
+            (j) => j.id === id,
+          ),
+        'the job failed',
+      );
       healed = true;
-      assert.equal(await queue.removeFailed(QUEUES.NOTIFY, '0190a8f0-0000-7000-8000-000000000000'), 'not_found');
+      assert.equal(
+        await queue.removeFailed(QUEUES.NOTIFY, '0190a8f0-0000-7000-8000-000000000000'),
+        'not_found',
+      );
       assert.equal(await queue.removeFailed(QUEUES.NOTIFY, id), 'removed');
-      assert.equal((await queue.failedJobs(QUEUES.NOTIFY, { limit: 10, offset: 0 })).items.some((j) => j.id === id), false, 'still listed as failed');
-      assert.equal(await queue.retryFailed(QUEUES.NOTIFY, id), 'not_found', 'a removed job cannot be retried');
+      assert.equal(
+        (await queue.failedJobs(QUEUES.NOTIFY, { limit: 10, offset: 0 })).items.some(
+          (j) => j.id === id,
+        ),
+        false,
+        'still listed as failed',
+      );
+      assert.equal(
+        await queue.retryFailed(QUEUES.NOTIFY, id),
+        'not_found',
+        'a removed job cannot be retried',
+      );
       assert.equal(ran.get(id), 1, 'the removed job never ran again');
     });
   });

@@ -21,7 +21,10 @@ describe('RedisRateLimiter', () => {
   });
 
   test('two limiters (two pods) share concurrency and the request window', async (t) => {
-    const pods = [new RedisRateLimiter(a, { prefix, pollMs: 10 }), new RedisRateLimiter(b, { prefix, pollMs: 10 })];
+    const pods = [
+      new RedisRateLimiter(a, { prefix, pollMs: 10 }),
+      new RedisRateLimiter(b, { prefix, pollMs: 10 }),
+    ];
     const limit = { concurrency: 2, requests: 4, perMs: 500 };
     let inFlight = 0;
     let maxInFlight = 0;
@@ -41,11 +44,20 @@ describe('RedisRateLimiter', () => {
     );
     starts.sort((x, y) => x - y);
     let maxInWindow = 0;
-    for (let i = 0; i < starts.length; i++) maxInWindow = Math.max(maxInWindow, starts.filter((s) => s >= starts[i]! && s < starts[i]! + 490).length);
-    t.diagnostic(`maxInFlight=${maxInFlight} maxPerWindow=${maxInWindow} wall=${Math.round(performance.now() - started)}ms`);
+    for (let i = 0; i < starts.length; i++)
+      maxInWindow = Math.max(
+        maxInWindow,
+        starts.filter((s) => s >= starts[i]! && s < starts[i]! + 490).length,
+      );
+    t.diagnostic(
+      `maxInFlight=${maxInFlight} maxPerWindow=${maxInWindow} wall=${Math.round(performance.now() - started)}ms`,
+    );
     assert.ok(maxInFlight <= 2);
     assert.ok(maxInWindow <= 4);
-    assert.ok(performance.now() - started >= 1000, '10 requests at 4 per 500 ms need two full windows');
+    assert.ok(
+      performance.now() - started >= 1000,
+      '10 requests at 4 per 500 ms need two full windows',
+    );
   });
 
   test('acquire honours an abort signal while waiting', async () => {

@@ -57,7 +57,10 @@ export class RedisRateLimiter implements RateLimiter {
   private readonly leaseTtlMs: number;
   private readonly pollMs: number;
 
-  constructor(private readonly redis: Redis | Cluster, options: RedisRateLimiterOptions = {}) {
+  constructor(
+    private readonly redis: Redis | Cluster,
+    options: RedisRateLimiterOptions = {},
+  ) {
     this.prefix = options.prefix ?? 'docat:ratelimit:';
     this.leaseTtlMs = options.leaseTtlMs ?? 300_000;
     this.pollMs = options.pollMs ?? 25;
@@ -75,8 +78,18 @@ export class RedisRateLimiter implements RateLimiter {
     for (;;) {
       signal?.throwIfAborted();
       const result = Number(
-        await (this.redis as unknown as { docatAcquire: (...args: (string | number)[]) => Promise<number> }).docatAcquire(
-          leases, window, limit.concurrency, limit.requests, limit.perMs, lease, this.leaseTtlMs,
+        await (
+          this.redis as unknown as {
+            docatAcquire: (...args: (string | number)[]) => Promise<number>;
+          }
+        ).docatAcquire(
+          leases,
+          window,
+          limit.concurrency,
+          limit.requests,
+          limit.perMs,
+          lease,
+          this.leaseTtlMs,
         ),
       );
       if (result === 0) break;

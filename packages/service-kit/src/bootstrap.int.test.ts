@@ -66,16 +66,27 @@ describe('bootstrapService on the cluster runtime', () => {
 
   test('sets the process title and answers RPC through the transport with injected adapters', async () => {
     assert.equal(process.title, 'docat-ingestion');
-    const reply = await service.runtime.bus.call<{ echoed: string; cached: string | null }>('jobs.get', { text: 'hi' }, { timeoutMs: 5_000 });
+    const reply = await service.runtime.bus.call<{ echoed: string; cached: string | null }>(
+      'jobs.get',
+      { text: 'hi' },
+      { timeoutMs: 5_000 },
+    );
     assert.deepEqual(reply, { echoed: 'hi', cached: 'hi' });
   });
 
   test('errors cross the bus as DocatError; validation and unknown errors are mapped', async () => {
-    await assert.rejects(service.runtime.bus.call('jobs.get', { text: 'missing' }, { timeoutMs: 5_000 }), (err: unknown) => err instanceof DocatError && err.code === 'NOT_FOUND');
-    await assert.rejects(service.runtime.bus.call('jobs.get', { text: 7 }, { timeoutMs: 5_000 }), (err: unknown) => err instanceof DocatError && err.code === 'VALIDATION_FAILED');
+    await assert.rejects(
+      service.runtime.bus.call('jobs.get', { text: 'missing' }, { timeoutMs: 5_000 }),
+      (err: unknown) => err instanceof DocatError && err.code === 'NOT_FOUND',
+    );
+    await assert.rejects(
+      service.runtime.bus.call('jobs.get', { text: 7 }, { timeoutMs: 5_000 }),
+      (err: unknown) => err instanceof DocatError && err.code === 'VALIDATION_FAILED',
+    );
     await assert.rejects(
       service.runtime.bus.call('jobs.get', { text: 'crash' }, { timeoutMs: 5_000 }),
-      (err: unknown) => err instanceof DocatError && err.code === 'INTERNAL' && !err.message.includes('secret'),
+      (err: unknown) =>
+        err instanceof DocatError && err.code === 'INTERNAL' && !err.message.includes('secret'),
     );
   });
 
@@ -96,7 +107,14 @@ describe('bootstrapService on the cluster runtime', () => {
         module: EchoModule,
         runtime: () =>
           createClusterRuntime(
-            { mode: 'cluster', dataDir: dir, http: { port: 0, managementPort: 0 }, database: { poolMax: 1 }, redis: { url: redis.url, keyPrefix: redis.prefix.replace(/:$/, '') }, storage: { driver: 'fs', root: dir } },
+            {
+              mode: 'cluster',
+              dataDir: dir,
+              http: { port: 0, managementPort: 0 },
+              database: { poolMax: 1 },
+              redis: { url: redis.url, keyPrefix: redis.prefix.replace(/:$/, '') },
+              storage: { driver: 'fs', root: dir },
+            },
             { storage: new FsStorage(dir) },
           ),
         claims: { patterns: ['notify.events'] },

@@ -121,7 +121,11 @@ export async function bootstrapService(opts: BootstrapOptions): Promise<RunningS
       });
       app = http;
       traceHttpRequests(http.getHttpAdapter().getInstance());
-      logHttpRequests(http.getHttpAdapter().getInstance(), logging.root, sampledRequestLevel(runtime.config.logReadSample ?? 0));
+      logHttpRequests(
+        http.getHttpAdapter().getInstance(),
+        logging.root,
+        sampledRequestLevel(runtime.config.logReadSample ?? 0),
+      );
       if (strategy) {
         // Deferred, so the filter is registered before the listeners that capture it
         // (Nest warns "Cannot apply global exception filters" and ignores it otherwise).

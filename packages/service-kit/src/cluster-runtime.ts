@@ -2,7 +2,12 @@ import type { ServiceName } from '@docat/contracts';
 import { BullMqQueue } from '@docat/queue';
 import { RedisRateLimiter as RedisRequestLimiter } from '@docat/request-limiter';
 import { watchRedisMemory } from '@docat/observability';
-import { RedisStreamsClient, RedisStreamsServer, createBusClient, createRedisConnection } from '@docat/transport';
+import {
+  RedisStreamsClient,
+  RedisStreamsServer,
+  createBusClient,
+  createRedisConnection,
+} from '@docat/transport';
 import { cacheRedisTopology, mainRedisTopology, quietConnection } from './redis-topology.js';
 import { assembleRuntime } from './assemble-runtime.js';
 import { RedisCache } from './cache/redis.cache.js';
@@ -30,31 +35,49 @@ export interface ClusterRuntimeOptions {
  * event logs, PostgreSQL, S3-compatible storage. Every Redis key lives under the
  * configured key prefix.
  */
-export async function createClusterRuntime<C extends RuntimeConfig>(config: C, opts: ClusterRuntimeOptions): Promise<Runtime<C>> {
+export async function createClusterRuntime<C extends RuntimeConfig>(
+  config: C,
+  opts: ClusterRuntimeOptions,
+): Promise<Runtime<C>> {
   // One topology (REDIS_URL, Sentinel or Cluster, with or without TLS) for every client.
   const topology = mainRedisTopology(config.redis);
   const databaseUrl = config.database.url;
-  if (!topology) throw new Error('cluster mode needs REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES');
+  if (!topology)
+    throw new Error('cluster mode needs REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES');
   const cacheTopology = cacheRedisTopology(config.redis) ?? topology;
   const prefix = config.redis.keyPrefix;
 
   const client = new RedisStreamsClient({ topology, prefix });
   // BullMQ blocks on its connections: they must never give up a command.
   const queue = new BullMqQueue({
-    redis: () => createRedisConnection(topology, { maxRetriesPerRequest: null, connectionName: `${prefix}:queue` }),
+    redis: () =>
+      createRedisConnection(topology, {
+        maxRetriesPerRequest: null,
+        connectionName: `${prefix}:queue`,
+      }),
     keyPrefix: `${prefix}:q`,
   });
   const cache = new RedisCache(cacheTopology, prefix);
   const rateLimiter = new RedisRateLimiter(cacheTopology, prefix);
   // Engine admission lives on the cache Redis too: losing it costs only limits, never work.
-  const limiterRedis = quietConnection(cacheTopology, { maxRetriesPerRequest: 2, connectionName: `${prefix}:request-limiter` });
+  const limiterRedis = quietConnection(cacheTopology, {
+    maxRetriesPerRequest: 2,
+    connectionName: `${prefix}:request-limiter`,
+  });
   const requestLimiter = new RedisRequestLimiter(limiterRedis, { prefix: `${prefix}:limit:` });
-  const eventLogRedis = quietConnection(topology, { maxRetriesPerRequest: 2, connectionName: `${prefix}:event-log` });
-  const eventLog = new RedisEventLog(eventLogRedis, prefix, { connectionName: `${prefix}:event-log` });
+  const eventLogRedis = quietConnection(topology, {
+    maxRetriesPerRequest: 2,
+    connectionName: `${prefix}:event-log`,
+  });
+  const eventLog = new RedisEventLog(eventLogRedis, prefix, {
+    connectionName: `${prefix}:event-log`,
+  });
   // Redis memory at scrape time, read through the limiter's connection (this runtime's
   // own): the cache Redis, which is the main one unless a separate cache Redis is set.
   const separateCache = JSON.stringify(cacheTopology) !== JSON.stringify(topology);
-  const unwatchRedis = watchRedisMemory(separateCache ? 'cache' : 'main', () => limiterRedis.info('memory'));
+  const unwatchRedis = watchRedisMemory(separateCache ? 'cache' : 'main', () =>
+    limiterRedis.info('memory'),
+  );
 
   return assembleRuntime({
     config,

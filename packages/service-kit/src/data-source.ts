@@ -1,6 +1,12 @@
 import type { DataSource } from 'typeorm';
 import { watchDatabasePool, type PoolStats } from '@docat/observability';
-import { assertSchemasCurrent, createDataSource, runAllMigrations, withSslRootCert, type EntityClass as DbEntityClass } from '@docat/database';
+import {
+  assertSchemasCurrent,
+  createDataSource,
+  runAllMigrations,
+  withSslRootCert,
+  type EntityClass as DbEntityClass,
+} from '@docat/database';
 import type { EntityClass, MigrationClass } from './runtime.js';
 
 export interface OpenDataSourceOptions {

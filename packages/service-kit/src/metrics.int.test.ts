@@ -87,8 +87,15 @@ describe('/metrics on the management port', () => {
     const text = await response.text();
     // One running, two waiting behind it (concurrency 1).
     assert.equal(metricValue(text, 'docat_queue_depth{queue="notify"}'), 3);
-    assert.ok((metricValue(text, 'docat_queue_workers_alive{queue="notify"}') ?? 0) >= 1, 'a live worker is counted');
+    assert.ok(
+      (metricValue(text, 'docat_queue_workers_alive{queue="notify"}') ?? 0) >= 1,
+      'a live worker is counted',
+    );
     assert.ok((metricValue(text, 'docat_process_resident_memory_bytes') ?? 0) > 0);
-    assert.equal(metricValue(text, 'docat_queue_depth{queue="extract"}'), undefined, 'queues this process does not work are not reported');
+    assert.equal(
+      metricValue(text, 'docat_queue_depth{queue="extract"}'),
+      undefined,
+      'queues this process does not work are not reported',
+    );
   });
 });

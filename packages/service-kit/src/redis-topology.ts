@@ -1,4 +1,9 @@
-import { createRedisConnection, type CreateRedisConnectionOptions, type RedisConnection, type RedisTopology } from '@docat/transport';
+import {
+  createRedisConnection,
+  type CreateRedisConnectionOptions,
+  type RedisConnection,
+  type RedisTopology,
+} from '@docat/transport';
 import type { RuntimeConfig } from './settings.js';
 
 /**
@@ -27,7 +32,10 @@ export function cacheRedisTopology(redis: RuntimeConfig['redis']): RedisTopology
 }
 
 /** A connection whose errors surface on commands, not as unhandled `error` events. */
-export function quietConnection(topology: RedisTopology, opts: CreateRedisConnectionOptions): RedisConnection {
+export function quietConnection(
+  topology: RedisTopology,
+  opts: CreateRedisConnectionOptions,
+): RedisConnection {
   const conn = createRedisConnection(topology, opts);
   conn.on('error', () => undefined);
   return conn;

@@ -24,7 +24,8 @@ describe('the request limiter of the cluster runtime', () => {
       redis: { url: redis.url, keyPrefix: redis.prefix.replace(/:$/, '') },
       storage: { driver: 'fs', root: dir },
     };
-    for (let i = 0; i < 2; i++) pods.push(await createClusterRuntime(config, { storage: new FsStorage(dir) }));
+    for (let i = 0; i < 2; i++)
+      pods.push(await createClusterRuntime(config, { storage: new FsStorage(dir) }));
   });
 
   after(async () => {
@@ -33,7 +34,7 @@ describe('the request limiter of the cluster runtime', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  test('two pods share an engine\'s concurrency: the second waits until the first releases', async () => {
+  test("two pods share an engine's concurrency: the second waits until the first releases", async () => {
     const limit = { concurrency: 1, requests: 100, perMs: 60_000 };
     const first = await pods[0]!.requestLimiter.acquire('engine:openai', limit);
     let secondAdmitted = false;

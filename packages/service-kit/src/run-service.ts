@@ -7,7 +7,9 @@ import type { Runtime } from './runtime.js';
 /** Builds the runtime the configuration selects for one service process. */
 export async function createServiceRuntime(config: DocatConfig): Promise<Runtime<DocatConfig>> {
   if (config.mode !== 'cluster') {
-    throw new Error('a single service process runs in cluster mode (DOCAT_MODE=cluster); standalone mode runs every service in one process');
+    throw new Error(
+      'a single service process runs in cluster mode (DOCAT_MODE=cluster); standalone mode runs every service in one process',
+    );
   }
   return createClusterRuntime(config, { storage: createStorage(config) });
 }
@@ -18,11 +20,17 @@ export type ServiceOptions = Omit<BootstrapOptions, 'runtime'>;
  * What an app's `main.ts` calls: configuration from the environment (read once), then
  * `bootstrapService`. Options that depend on the configuration are given as a function of it.
  */
-export function runService(options: ServiceOptions | ((config: DocatConfig) => ServiceOptions)): Promise<RunningService> {
+export function runService(
+  options: ServiceOptions | ((config: DocatConfig) => ServiceOptions),
+): Promise<RunningService> {
   const config = loadConfig();
   const opts = typeof options === 'function' ? options(config) : options;
-  return bootstrapService({ ...opts, runtime: () => createServiceRuntime(config) }).catch((err: unknown) => {
-    process.stderr.write(`docat-${opts.service} failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exit(1);
-  });
+  return bootstrapService({ ...opts, runtime: () => createServiceRuntime(config) }).catch(
+    (err: unknown) => {
+      process.stderr.write(
+        `docat-${opts.service} failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+      );
+      process.exit(1);
+    },
+  );
 }

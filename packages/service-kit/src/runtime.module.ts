@@ -1,6 +1,16 @@
 import { Global, Module, type DynamicModule, type Provider } from '@nestjs/common';
 import type { Runtime } from './runtime.js';
-import { BUS, CACHE, CONFIG, EVENT_LOG, KEYRING, QUEUE, RATE_LIMITER, RUNTIME, STORAGE } from './tokens.js';
+import {
+  BUS,
+  CACHE,
+  CONFIG,
+  EVENT_LOG,
+  KEYRING,
+  QUEUE,
+  RATE_LIMITER,
+  RUNTIME,
+  STORAGE,
+} from './tokens.js';
 import { KeyringSource } from './keyring.js';
 
 /** The DI providers of a runtime's adapters. */
@@ -24,6 +34,10 @@ export function runtimeProviders(runtime: Runtime): Provider[] {
 export class RuntimeModule {
   static forRoot(runtime: Runtime): DynamicModule {
     const providers = runtimeProviders(runtime);
-    return { module: RuntimeModule, providers, exports: providers.map((p) => (p as { provide: symbol }).provide) };
+    return {
+      module: RuntimeModule,
+      providers,
+      exports: providers.map((p) => (p as { provide: symbol }).provide),
+    };
   }
 }

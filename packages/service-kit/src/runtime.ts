@@ -36,7 +36,11 @@ export interface Runtime<C extends RuntimeConfig = RuntimeConfig> {
   readonly requestLimiter: RequestLimiter;
   readonly eventLog: EventLogPort;
   /** A migrated data source on the service's own schema; the same schema answers the same instance. */
-  dataSourceFor(schema: string, entities: EntityClass[], migrations: MigrationClass[]): Promise<DataSource>;
+  dataSourceFor(
+    schema: string,
+    entities: EntityClass[],
+    migrations: MigrationClass[],
+  ): Promise<DataSource>;
   transportStrategy(service: ServiceName): CustomTransportStrategy;
   /** Queues some module started working on (the boot check compares them with its claims). */
   workedQueues(): ReadonlySet<QueueName>;

@@ -21,7 +21,10 @@ describe('MemoryCache', () => {
     await cache.set('a', '1', 10_000);
     await cache.set('b', '2', 10_000);
     await cache.set('c', '3', 10_000);
-    assert.deepEqual([await cache.get('a'), await cache.get('b'), await cache.get('c')], [null, '2', '3']);
+    assert.deepEqual(
+      [await cache.get('a'), await cache.get('b'), await cache.get('c')],
+      [null, '2', '3'],
+    );
     await cache.del('b');
     assert.equal(await cache.get('b'), null);
   });
@@ -32,7 +35,10 @@ describe('MemoryRateLimiter', () => {
     const limiter = new MemoryRateLimiter();
     const decisions = [];
     for (let i = 0; i < 4; i++) decisions.push(await limiter.hit('k', 3, 60_000));
-    assert.deepEqual(decisions.map((d) => d.allowed), [true, true, true, false]);
+    assert.deepEqual(
+      decisions.map((d) => d.allowed),
+      [true, true, true, false],
+    );
     assert.equal(decisions[2]!.remaining, 0);
     assert.ok(decisions[3]!.retryAfterMs > 59_000);
     assert.equal((await limiter.hit('other', 3, 60_000)).allowed, true);
@@ -42,10 +48,23 @@ describe('MemoryRateLimiter', () => {
 describe('checkClaims', () => {
   test('names every claimed pattern and queue without a handler', () => {
     assert.throws(
-      () => checkClaims('ingestion', { patterns: ['jobs.get', 'jobs.list'], queues: ['extract'] }, new Set(['jobs.get']), new Set()),
+      () =>
+        checkClaims(
+          'ingestion',
+          { patterns: ['jobs.get', 'jobs.list'], queues: ['extract'] },
+          new Set(['jobs.get']),
+          new Set(),
+        ),
       /ingestion: no handler for pattern jobs.list, queue extract/,
     );
-    assert.doesNotThrow(() => checkClaims('ingestion', { patterns: ['jobs.get'], queues: ['extract'] }, new Set(['jobs.get']), new Set(['extract'])));
+    assert.doesNotThrow(() =>
+      checkClaims(
+        'ingestion',
+        { patterns: ['jobs.get'], queues: ['extract'] },
+        new Set(['jobs.get']),
+        new Set(['extract']),
+      ),
+    );
   });
 });
 
@@ -59,7 +78,10 @@ describe('parseOrThrow', () => {
     } catch (err) {
       assert.ok(err instanceof DocatError);
       assert.equal(err.code, 'VALIDATION_FAILED');
-      assert.deepEqual(err.errors?.map((e) => e.path), ['a', 'b.c']);
+      assert.deepEqual(
+        err.errors?.map((e) => e.path),
+        ['a', 'b.c'],
+      );
     }
   });
 });

@@ -60,12 +60,19 @@ function migrationName(migration: MigrationClass): string {
 }
 
 /** Refuses a schema that has applied migrations the given list does not contain. */
-export async function assertNoNewerMigrations(url: string, schema: string, migrations: MigrationClass[]): Promise<void> {
+export async function assertNoNewerMigrations(
+  url: string,
+  schema: string,
+  migrations: MigrationClass[],
+): Promise<void> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
     const table = MIGRATIONS_TABLE;
-    const exists = await client.query<{ present: boolean }>('SELECT to_regclass($1) IS NOT NULL AS present', [`"${schema}"."${table}"`]);
+    const exists = await client.query<{ present: boolean }>(
+      'SELECT to_regclass($1) IS NOT NULL AS present',
+      [`"${schema}"."${table}"`],
+    );
     if (!exists.rows[0]?.present) return;
     const applied = await client.query<{ name: string }>(`SELECT name FROM "${schema}"."${table}"`);
     const known = new Set(migrations.map(migrationName));
@@ -82,7 +89,10 @@ export async function assertNoNewerMigrations(url: string, schema: string, migra
  * `notification` schema (so a restart loses no job event), filesystem storage. Migrations run when each schema's data source opens, after a
  * check that the data was not migrated by a newer version.
  */
-export async function createStandaloneRuntime<C extends RuntimeConfig>(config: C, opts: StandaloneRuntimeOptions): Promise<StandaloneRuntime<C>> {
+export async function createStandaloneRuntime<C extends RuntimeConfig>(
+  config: C,
+  opts: StandaloneRuntimeOptions,
+): Promise<StandaloneRuntime<C>> {
   const bus = new InProcessBus({ name: 'standalone' });
   const storage = opts.storage ?? createStorage(config);
   const queue = new PgBossQueue({
@@ -121,7 +131,14 @@ export async function createStandaloneRuntime<C extends RuntimeConfig>(config: C
     transportStrategy: (service: ServiceName) => new InProcessServer(bus, { service }),
     openDataSource: async (schema, entities, migrations) => {
       await assertNoNewerMigrations(opts.databaseUrl, schema, migrations);
-      return openDataSource({ url: opts.databaseUrl, schema, entities, migrations, poolMax: Math.min(config.database.poolMax, 5), migrate: true });
+      return openDataSource({
+        url: opts.databaseUrl,
+        schema,
+        entities,
+        migrations,
+        poolMax: Math.min(config.database.poolMax, 5),
+        migrate: true,
+      });
     },
     checks: {
       queue: async () => {

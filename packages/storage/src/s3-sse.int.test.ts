@@ -18,13 +18,21 @@ interface Seen {
  * recording proxy between the adapter and the server: each request reaches s3rver
  * unchanged, and its headers are kept to check what the adapter asked for.
  */
-function recordingProxy(target: string): Promise<{ server: Server; endpoint: string; seen: Seen[] }> {
+function recordingProxy(
+  target: string,
+): Promise<{ server: Server; endpoint: string; seen: Seen[] }> {
   const seen: Seen[] = [];
   const upstream = new URL(target);
   const server = createServer((req, res) => {
     seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
     const forward = request(
-      { hostname: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
+      {
+        hostname: upstream.hostname,
+        port: upstream.port,
+        method: req.method,
+        path: req.url,
+        headers: req.headers,
+      },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
@@ -34,7 +42,13 @@ function recordingProxy(target: string): Promise<{ server: Server; endpoint: str
     req.pipe(forward);
   });
   return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => resolve({ server, endpoint: `http://127.0.0.1:${(server.address() as { port: number }).port}`, seen })),
+    server.listen(0, '127.0.0.1', () =>
+      resolve({
+        server,
+        endpoint: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+        seen,
+      }),
+    ),
   );
 }
 
@@ -65,25 +79,46 @@ describe('S3 server-side encryption (S3_SSE, S3_SSE_KMS_KEY_ID)', () => {
   });
 
   const writes = (from: number) =>
-    proxy.seen.slice(from).filter((r) => r.method === 'PUT' || (r.method === 'POST' && r.url.includes('uploads')));
+    proxy.seen
+      .slice(from)
+      .filter((r) => r.method === 'PUT' || (r.method === 'POST' && r.url.includes('uploads')));
 
   test('aws:kms with a key id: single PUT and multipart creation both carry the headers', async () => {
-    const storage = createStorage(loadConfig(env(s3, proxy.endpoint, { S3_SSE: 'aws:kms', S3_SSE_KMS_KEY_ID: 'alias/docat-results' }))) as S3Storage;
+    const storage = createStorage(
+      loadConfig(
+        env(s3, proxy.endpoint, { S3_SSE: 'aws:kms', S3_SSE_KMS_KEY_ID: 'alias/docat-results' }),
+      ),
+    ) as S3Storage;
     const from = proxy.seen.length;
-    await storage.put('results/small.pdf', Buffer.from('%PDF-1.7 small'), { contentType: 'application/pdf' });
+    await storage.put('results/small.pdf', Buffer.from('%PDF-1.7 small'), {
+      contentType: 'application/pdf',
+    });
     // 11 MB streamed: lib-storage switches to a multipart upload (5 MB parts).
     const big = Buffer.alloc(11 * 1024 * 1024, 7);
-    await storage.put('results/big.pdf', Readable.from([big.subarray(0, 6_000_000), big.subarray(6_000_000)]), { contentType: 'application/pdf' });
+    await storage.put(
+      'results/big.pdf',
+      Readable.from([big.subarray(0, 6_000_000), big.subarray(6_000_000)]),
+      { contentType: 'application/pdf' },
+    );
     const seen = writes(from);
-    const single = seen.find((r) => r.method === 'PUT' && r.url.includes('small.pdf') && !r.url.includes('partNumber'));
+    const single = seen.find(
+      (r) => r.method === 'PUT' && r.url.includes('small.pdf') && !r.url.includes('partNumber'),
+    );
     const create = seen.find((r) => r.method === 'POST' && r.url.includes('big.pdf'));
     assert.ok(single, 'a PutObject for the small object');
     assert.ok(create, 'a CreateMultipartUpload for the big object');
     for (const r of [single, create]) {
       assert.equal(r.headers['x-amz-server-side-encryption'], 'aws:kms', r.url);
-      assert.equal(r.headers['x-amz-server-side-encryption-aws-kms-key-id'], 'alias/docat-results', r.url);
+      assert.equal(
+        r.headers['x-amz-server-side-encryption-aws-kms-key-id'],
+        'alias/docat-results',
+        r.url,
+      );
     }
-    assert.ok(seen.filter((r) => r.url.includes('partNumber')).length >= 2, 'the big object went up in parts');
+    assert.ok(
+      seen.filter((r) => r.url.includes('partNumber')).length >= 2,
+      'the big object went up in parts',
+    );
     // The objects really were stored.
     const back: Buffer[] = [];
     for await (const chunk of await storage.get('results/big.pdf')) back.push(chunk as Buffer);
@@ -109,6 +144,9 @@ describe('S3 server-side encryption (S3_SSE, S3_SSE_KMS_KEY_ID)', () => {
   });
 
   test('a KMS key without aws:kms is a configuration error', () => {
-    assert.throws(() => loadConfig(env(s3, proxy.endpoint, { S3_SSE: 'AES256', S3_SSE_KMS_KEY_ID: 'k' })), /S3_SSE_KMS_KEY_ID: is only used with S3_SSE=aws:kms/);
+    assert.throws(
+      () => loadConfig(env(s3, proxy.endpoint, { S3_SSE: 'AES256', S3_SSE_KMS_KEY_ID: 'k' })),
+      /S3_SSE_KMS_KEY_ID: is only used with S3_SSE=aws:kms/,
+    );
   });
 });

@@ -15,7 +15,8 @@ export function repoRoot(): string {
       if (parsed.workspaces) return dir;
     }
     const parent = dirname(dir);
-    if (parent === dir) throw new Error('repository root not found above ' + fileURLToPath(import.meta.url));
+    if (parent === dir)
+      throw new Error('repository root not found above ' + fileURLToPath(import.meta.url));
     dir = parent;
   }
 }

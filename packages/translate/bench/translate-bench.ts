@@ -9,7 +9,17 @@
  */
 import { execFileSync } from 'node:child_process';
 import { corpusFile, requireCorpus, requireTools } from '@docat/testing';
-import { InMemoryTranslationMemory, MemoryRateLimiter, OpenAiEngine, Translator, segmentBlocks, type Lease, type RateLimit, type RateLimiter, type SegmentableBlock } from '@docat/translate';
+import {
+  InMemoryTranslationMemory,
+  MemoryRateLimiter,
+  OpenAiEngine,
+  Translator,
+  segmentBlocks,
+  type Lease,
+  type RateLimit,
+  type RateLimiter,
+  type SegmentableBlock,
+} from '@docat/translate';
 import { FakeOpenAiServer } from '@docat/translate/testing';
 
 const LATENCY_MS = 300;
@@ -25,10 +35,18 @@ for (const req of [requireTools('pdftotext'), requireCorpus('TAMReview.pdf')]) {
   }
 }
 
-const text = execFileSync('pdftotext', ['-enc', 'UTF-8', corpusFile('TAMReview.pdf'), '-'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+const text = execFileSync('pdftotext', ['-enc', 'UTF-8', corpusFile('TAMReview.pdf'), '-'], {
+  encoding: 'utf8',
+  maxBuffer: 64 * 1024 * 1024,
+});
 const blocks: SegmentableBlock[] = text
   .split(/\n\s*\n/u)
-  .map((p) => p.replace(/-\n(?=\p{Ll})/gu, '').replace(/\s+/gu, ' ').trim())
+  .map((p) =>
+    p
+      .replace(/-\n(?=\p{Ll})/gu, '')
+      .replace(/\s+/gu, ' ')
+      .trim(),
+  )
   .filter((p) => p !== '')
   .map((p, i) => ({ id: `b${i}`, type: 'paragraph', text: p }));
 const segments = segmentBlocks(blocks);
@@ -64,19 +82,42 @@ function maxWithin(times: number[], windowMs: number): number {
 
 const limiter = new RecordingLimiter();
 const server = await new FakeOpenAiServer({ latencyMs: LATENCY_MS }).start();
-const engine = new OpenAiEngine({ apiKeys: ['test-openai-key'], baseURL: server.baseURL, model: 'bench-model' });
+const engine = new OpenAiEngine({
+  apiKeys: ['test-openai-key'],
+  baseURL: server.baseURL,
+  model: 'bench-model',
+});
 const memory = new InMemoryTranslationMemory();
 const translator = new Translator(
   { limiter, memory },
-  { batch: { maxChars: MAX_CHARS, maxSegments: MAX_SEGMENTS }, limits: { openai: { concurrency: CONCURRENCY, requests: PER_SECOND, perMs: 1000 } } },
+  {
+    batch: { maxChars: MAX_CHARS, maxSegments: MAX_SEGMENTS },
+    limits: { openai: { concurrency: CONCURRENCY, requests: PER_SECOND, perMs: 1000 } },
+  },
 );
 
-async function run(): Promise<{ requests: number; wall: number; charactersSent: number; memoryHits: number }> {
+async function run(): Promise<{
+  requests: number;
+  wall: number;
+  charactersSent: number;
+  memoryHits: number;
+}> {
   const before = server.translationRequests;
   const started = performance.now();
-  const out = await translator.translate({ accountId: 'bench', engines: [engine], source: 'en', target: 'de', segments });
+  const out = await translator.translate({
+    accountId: 'bench',
+    engines: [engine],
+    source: 'en',
+    target: 'de',
+    segments,
+  });
   const wall = (performance.now() - started) / 1000;
-  return { requests: server.translationRequests - before, wall, charactersSent: out.charactersSent, memoryHits: out.memoryHits };
+  return {
+    requests: server.translationRequests - before,
+    wall,
+    charactersSent: out.charactersSent,
+    memoryHits: out.memoryHits,
+  };
 }
 
 try {
@@ -88,15 +129,28 @@ try {
   const ratio = first.wall / ideal;
   const minRequests = Math.ceil(first.charactersSent / MAX_CHARS);
   const translatable = segments.filter((s) => !s.untranslatable).length;
-  console.log(`document        TAMReview.pdf: ${blocks.length} blocks, ${segments.length} segments (${translatable} translatable), ${first.charactersSent} characters sent`);
+  console.log(
+    `document        TAMReview.pdf: ${blocks.length} blocks, ${segments.length} segments (${translatable} translatable), ${first.charactersSent} characters sent`,
+  );
   const granted = maxWithin(limiter.grants, 1000);
-  console.log(`requests R      ${R}  (max in flight ${server.maxInFlight}; most requests admitted in any 1 s: ${granted}; most arriving at the fake in any 1 s: ${server.maxStartsWithin(1000)})`);
+  console.log(
+    `requests R      ${R}  (max in flight ${server.maxInFlight}; most requests admitted in any 1 s: ${granted}; most arriving at the fake in any 1 s: ${server.maxStartsWithin(1000)})`,
+  );
   console.log(`wall            ${first.wall.toFixed(2)} s`);
   console.log(`ideal           max(R/5, ceil(R/4) x 0.3 s) = ${ideal.toFixed(2)} s`);
   console.log(`ratio           ${ratio.toFixed(3)}  (target <= 1.15)`);
-  console.log(`R vs chars      ${R} vs ceil(${first.charactersSent}/${MAX_CHARS}) = ${minRequests}: ${(R / minRequests).toFixed(3)}  (target <= 1.1)`);
-  console.log(`second run      ${second.requests} requests, ${second.memoryHits} memory hits, ${second.wall.toFixed(3)} s  (target 0 requests)`);
-  const ok = ratio <= 1.15 && R <= 1.1 * minRequests && second.requests === 0 && server.maxInFlight <= CONCURRENCY && granted <= PER_SECOND;
+  console.log(
+    `R vs chars      ${R} vs ceil(${first.charactersSent}/${MAX_CHARS}) = ${minRequests}: ${(R / minRequests).toFixed(3)}  (target <= 1.1)`,
+  );
+  console.log(
+    `second run      ${second.requests} requests, ${second.memoryHits} memory hits, ${second.wall.toFixed(3)} s  (target 0 requests)`,
+  );
+  const ok =
+    ratio <= 1.15 &&
+    R <= 1.1 * minRequests &&
+    second.requests === 0 &&
+    server.maxInFlight <= CONCURRENCY &&
+    granted <= PER_SECOND;
   console.log(ok ? 'targets met' : 'TARGETS MISSED');
   process.exitCode = ok ? 0 : 1;
 } finally {

@@ -20,13 +20,17 @@ const SAMPLE_CHARS = 20_000;
  */
 export function detectLanguage(texts: string | readonly string[]): DetectedLanguage | undefined {
   const joined = (typeof texts === 'string' ? texts : texts.join('\n')).slice(0, SAMPLE_CHARS);
-  const letters = joined.replace(/[^\p{L}\s]/gu, ' ').replace(/\s+/gu, ' ').trim();
+  const letters = joined
+    .replace(/[^\p{L}\s]/gu, ' ')
+    .replace(/\s+/gu, ' ')
+    .trim();
   if (letters.length < 12) return undefined;
   for (const candidate of detectAll(letters)) {
     const code = ALIASES[candidate.lang] ?? candidate.lang;
     if (SUPPORTED.has(code)) {
       const language = code as LanguageCode;
-      if (language === 'zh' && /[們這個說對時國為與來]/u.test(joined)) return { language: 'zh-Hant', confidence: candidate.accuracy };
+      if (language === 'zh' && /[們這個說對時國為與來]/u.test(joined))
+        return { language: 'zh-Hant', confidence: candidate.accuracy };
       return { language, confidence: candidate.accuracy };
     }
   }

@@ -1,13 +1,22 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DocatError } from '@docat/contracts';
-import { GLOSSARY_MAX_BYTES, GLOSSARY_MAX_TERM_CHARS, glossaryFromEntries, glossaryToCsv, parseGlossaryCsv } from './glossary.js';
+import {
+  GLOSSARY_MAX_BYTES,
+  GLOSSARY_MAX_TERM_CHARS,
+  glossaryFromEntries,
+  glossaryToCsv,
+  parseGlossaryCsv,
+} from './glossary.js';
 
 const pair = { source: 'en', target: 'de' };
 
 describe('parseGlossaryCsv', () => {
   test('reads quoted fields, CRLF, a BOM and an optional header', () => {
-    const g = parseGlossaryCsv('\ufeffterm,translation\r\nengine,Motor\r\n"pull request","Pull-Request, offen"\r\n"say ""hi""",sag hallo\r\n\r\n', pair);
+    const g = parseGlossaryCsv(
+      '\ufeffterm,translation\r\nengine,Motor\r\n"pull request","Pull-Request, offen"\r\n"say ""hi""",sag hallo\r\n\r\n',
+      pair,
+    );
     assert.deepEqual(g.entries, [
       { term: 'engine', translation: 'Motor' },
       { term: 'pull request', translation: 'Pull-Request, offen' },
@@ -16,17 +25,26 @@ describe('parseGlossaryCsv', () => {
   });
   test('works without a header and with a line break inside quotes', () => {
     const g = parseGlossaryCsv('a,b\n"multi\nline",x', pair);
-    assert.deepEqual(g.entries.map((e) => e.term), ['a', 'multi\nline']);
+    assert.deepEqual(
+      g.entries.map((e) => e.term),
+      ['a', 'multi\nline'],
+    );
   });
   test('rejects duplicate terms, wrong widths and empty fields, naming the lines', () => {
     assert.throws(
       () => parseGlossaryCsv('a,b\nc\na,d\n,e', pair),
-      (err: unknown) => err instanceof DocatError && err.code === 'VALIDATION_FAILED' && err.errors!.map((e) => e.path).join(' ') === 'line 2 line 3 line 4',
+      (err: unknown) =>
+        err instanceof DocatError &&
+        err.code === 'VALIDATION_FAILED' &&
+        err.errors!.map((e) => e.path).join(' ') === 'line 2 line 3 line 4',
     );
     assert.throws(() => parseGlossaryCsv('"open,b', pair), DocatError);
   });
   test('rejects oversized input', () => {
-    assert.throws(() => parseGlossaryCsv('a,b\n'.repeat(GLOSSARY_MAX_BYTES / 4 + 1), pair), /exceeds/);
+    assert.throws(
+      () => parseGlossaryCsv('a,b\n'.repeat(GLOSSARY_MAX_BYTES / 4 + 1), pair),
+      /exceeds/,
+    );
   });
   test('version depends on content and pair, not on order', () => {
     const a = parseGlossaryCsv('x,1\ny,2', pair);
@@ -45,7 +63,13 @@ describe('parseGlossaryCsv', () => {
 
 describe('glossaryFromEntries', () => {
   test('trims the pairs and gives the version a CSV import of the same terms gives', () => {
-    const edited = glossaryFromEntries([{ term: ' engine ', translation: 'Motor ' }, { term: 'cloud', translation: 'Wolke' }], pair);
+    const edited = glossaryFromEntries(
+      [
+        { term: ' engine ', translation: 'Motor ' },
+        { term: 'cloud', translation: 'Wolke' },
+      ],
+      pair,
+    );
     assert.deepEqual(edited.entries, [
       { term: 'engine', translation: 'Motor' },
       { term: 'cloud', translation: 'Wolke' },

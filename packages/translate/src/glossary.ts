@@ -1,5 +1,10 @@
 import { createHash } from 'node:crypto';
-import { DocatError, GLOSSARY_MAX_BYTES, GLOSSARY_MAX_ENTRIES, GLOSSARY_MAX_TERM_CHARS } from '@docat/contracts';
+import {
+  DocatError,
+  GLOSSARY_MAX_BYTES,
+  GLOSSARY_MAX_ENTRIES,
+  GLOSSARY_MAX_TERM_CHARS,
+} from '@docat/contracts';
 import type { GlossaryEntry } from './types.js';
 
 // The bounds live with the wire schemas, which check them first.
@@ -60,7 +65,8 @@ export function parseCsvRecords(input: string): string[][] {
     }
     i++;
   }
-  if (quoted) throw new DocatError('VALIDATION_FAILED', 'glossary CSV has an unterminated quoted field');
+  if (quoted)
+    throw new DocatError('VALIDATION_FAILED', 'glossary CSV has an unterminated quoted field');
   if (field !== '' || record.length > 0) endRecord();
   return records;
 }
@@ -92,7 +98,10 @@ function checkEntries(given: readonly GivenEntry[], errors: EntryError[]): Gloss
       continue;
     }
     if (term.length > GLOSSARY_MAX_TERM_CHARS || translation.length > GLOSSARY_MAX_TERM_CHARS) {
-      errors.push({ path: where, message: `fields are limited to ${GLOSSARY_MAX_TERM_CHARS} characters` });
+      errors.push({
+        path: where,
+        message: `fields are limited to ${GLOSSARY_MAX_TERM_CHARS} characters`,
+      });
       continue;
     }
     const first = seen.get(term);
@@ -103,7 +112,8 @@ function checkEntries(given: readonly GivenEntry[], errors: EntryError[]): Gloss
     seen.set(term, where);
     entries.push({ term, translation });
   }
-  if (entries.length > GLOSSARY_MAX_ENTRIES) errors.push({ path: 'file', message: `at most ${GLOSSARY_MAX_ENTRIES} entries` });
+  if (entries.length > GLOSSARY_MAX_ENTRIES)
+    errors.push({ path: 'file', message: `at most ${GLOSSARY_MAX_ENTRIES} entries` });
   return entries;
 }
 
@@ -112,9 +122,13 @@ function checkEntries(given: readonly GivenEntry[], errors: EntryError[]): Gloss
  * first cell (`term` or `source`). Empty lines are skipped; duplicate terms, rows of
  * the wrong width and oversized input are rejected with VALIDATION_FAILED.
  */
-export function parseGlossaryCsv(csv: string | Uint8Array, pair: { source: string; target: string }): Glossary {
+export function parseGlossaryCsv(
+  csv: string | Uint8Array,
+  pair: { source: string; target: string },
+): Glossary {
   const size = typeof csv === 'string' ? Buffer.byteLength(csv) : csv.byteLength;
-  if (size > GLOSSARY_MAX_BYTES) throw new DocatError('VALIDATION_FAILED', `glossary CSV exceeds ${GLOSSARY_MAX_BYTES} bytes`);
+  if (size > GLOSSARY_MAX_BYTES)
+    throw new DocatError('VALIDATION_FAILED', `glossary CSV exceeds ${GLOSSARY_MAX_BYTES} bytes`);
   let text = typeof csv === 'string' ? csv : new TextDecoder('utf-8', { fatal: true }).decode(csv);
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const records = parseCsvRecords(text);
@@ -125,40 +139,68 @@ export function parseGlossaryCsv(csv: string | Uint8Array, pair: { source: strin
     if (record.length === 1 && record[0]!.trim() === '') return;
     if (index === 0 && HEADER_TERMS.has(record[0]!.trim().toLowerCase())) return;
     if (record.length !== 2) {
-      errors.push({ path: where, message: `expected 2 fields (term,translation), got ${record.length}` });
+      errors.push({
+        path: where,
+        message: `expected 2 fields (term,translation), got ${record.length}`,
+      });
       return;
     }
     given.push({ term: record[0]!, translation: record[1]!, where });
   });
   const entries = checkEntries(given, errors);
-  if (errors.length > 0) throw new DocatError('VALIDATION_FAILED', 'glossary CSV is not valid', { errors });
+  if (errors.length > 0)
+    throw new DocatError('VALIDATION_FAILED', 'glossary CSV is not valid', { errors });
   return createGlossary(pair, entries);
 }
 
 /** A glossary from an edited list of term pairs, under the same rules as a CSV import. */
-export function glossaryFromEntries(entries: readonly GlossaryEntry[], pair: { source: string; target: string }): Glossary {
+export function glossaryFromEntries(
+  entries: readonly GlossaryEntry[],
+  pair: { source: string; target: string },
+): Glossary {
   const errors: EntryError[] = [];
   const checked = checkEntries(
     entries.map((e, i) => ({ term: e.term, translation: e.translation, where: `entries[${i}]` })),
     errors,
   );
-  if (errors.length > 0) throw new DocatError('VALIDATION_FAILED', 'glossary entries are not valid', { errors });
+  if (errors.length > 0)
+    throw new DocatError('VALIDATION_FAILED', 'glossary entries are not valid', { errors });
   return createGlossary(pair, checked);
 }
 
-export function createGlossary(pair: { source: string; target: string }, entries: GlossaryEntry[]): Glossary {
-  return { source: pair.source, target: pair.target, entries, version: glossaryVersion(pair, entries) };
+export function createGlossary(
+  pair: { source: string; target: string },
+  entries: GlossaryEntry[],
+): Glossary {
+  return {
+    source: pair.source,
+    target: pair.target,
+    entries,
+    version: glossaryVersion(pair, entries),
+  };
 }
 
 /** Order-independent content hash of a glossary (first 16 hex digits of SHA-256). */
-export function glossaryVersion(pair: { source: string; target: string }, entries: readonly GlossaryEntry[]): string {
+export function glossaryVersion(
+  pair: { source: string; target: string },
+  entries: readonly GlossaryEntry[],
+): string {
   const sorted = [...entries].sort((a, b) => (a.term < b.term ? -1 : a.term > b.term ? 1 : 0));
-  const body = JSON.stringify([pair.source, pair.target, sorted.map((e) => [e.term, e.translation])]);
+  const body = JSON.stringify([
+    pair.source,
+    pair.target,
+    sorted.map((e) => [e.term, e.translation]),
+  ]);
   return createHash('sha256').update(body).digest('hex').slice(0, 16);
 }
 
 /** Serialize back to CSV (always quoted where needed, with a header). */
 export function glossaryToCsv(glossary: Glossary): string {
   const quote = (s: string): string => (/[",\r\n]/u.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-  return ['term,translation', ...glossary.entries.map((e) => `${quote(e.term)},${quote(e.translation)}`)].join('\r\n') + '\r\n';
+  return (
+    [
+      'term,translation',
+      ...glossary.entries.map((e) => `${quote(e.term)},${quote(e.translation)}`),
+    ].join('\r\n') + '\r\n'
+  );
 }

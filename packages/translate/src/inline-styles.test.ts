@@ -1,11 +1,19 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkPlaceholders, checkStyleTags, plainText, protectText, restorePlaceholders, stripStyleTags } from './placeholders.js';
+import {
+  checkPlaceholders,
+  checkStyleTags,
+  plainText,
+  protectText,
+  restorePlaceholders,
+  stripStyleTags,
+} from './placeholders.js';
 import { pseudoTranslate } from './engines/pseudo.engine.js';
 import { fromHtmlSpans, fromXmlTags, toHtmlSpans, toXmlTags } from './engines/xml-tags.js';
 import { reassemble, segmentBlocks, styledText } from './segment.js';
 
-const TEXT = 'Representation specialization: numbers. JavaScript has\nno integer type,  only a double type with 64 bits. See ISO 754 here.';
+const TEXT =
+  'Representation specialization: numbers. JavaScript has\nno integer type,  only a double type with 64 bits. See ISO 754 here.';
 
 function span(words: string): { start: number; end: number } {
   const start = TEXT.indexOf(words);
@@ -29,19 +37,34 @@ describe('inline style pairs in segments', () => {
     const segments = segmentBlocks([PARAGRAPH], { shortBlockChars: 10 });
     assert.deepEqual(
       segments.map((s) => s.text),
-      ['⟦0⟧Representation specialization: numbers.⟦/0⟧', 'JavaScript has no ⟦0⟧integer⟦/0⟧ type, only a double type with ⟦1⟧ bits.', 'See ISO ⟦1⟧ ⟦0⟧here⟦/0⟧.'],
+      [
+        '⟦0⟧Representation specialization: numbers.⟦/0⟧',
+        'JavaScript has no ⟦0⟧integer⟦/0⟧ type, only a double type with ⟦1⟧ bits.',
+        'See ISO ⟦1⟧ ⟦0⟧here⟦/0⟧.',
+      ],
     );
     const last = segments[2]!;
-    assert.deepEqual(last.protected.map((p) => [p.token, p.kind]), [['⟦0⟧', 'style'], ['⟦1⟧', 'number']]);
+    assert.deepEqual(
+      last.protected.map((p) => [p.token, p.kind]),
+      [
+        ['⟦0⟧', 'style'],
+        ['⟦1⟧', 'number'],
+      ],
+    );
     assert.deepEqual(last.protected[0]!.style, { href: 'https://example.com/754' });
   });
 
   test('reassembled blocks carry the marks over the translated words', () => {
     const segments = segmentBlocks([PARAGRAPH], { shortBlockChars: 10 });
-    const translations = new Map(segments.map((s) => [s.id, restorePlaceholders(pseudoTranslate(s.text, 'de'), s.protected)]));
+    const translations = new Map(
+      segments.map((s) => [s.id, restorePlaceholders(pseudoTranslate(s.text, 'de'), s.protected)]),
+    );
     const block = reassemble(segments, translations).get('p')!;
     assert.doesNotMatch(block.text, /[⟦⟧]/u);
-    const marked = block.marks!.map((m) => [block.text.slice(m.start, m.end), m.bold ?? m.italic ?? m.href]);
+    const marked = block.marks!.map((m) => [
+      block.text.slice(m.start, m.end),
+      m.bold ?? m.italic ?? m.href,
+    ]);
     assert.equal(marked.length, 3);
     assert.match(marked[0]![0] as string, /^Ř.*ñ.*\.$/u);
     assert.equal(marked[0]![1], true);
@@ -51,9 +74,17 @@ describe('inline style pairs in segments', () => {
   });
 
   test('a translation whose pairs are lost, doubled, crossed or unclosed fails the style check only', () => {
-    const { placeholders } = { placeholders: segmentBlocks([PARAGRAPH], { shortBlockChars: 10 })[2]!.protected };
+    const { placeholders } = {
+      placeholders: segmentBlocks([PARAGRAPH], { shortBlockChars: 10 })[2]!.protected,
+    };
     assert.equal(checkStyleTags('Siehe ISO ⟦1⟧ ⟦0⟧hier⟦/0⟧.', placeholders), true);
-    for (const bad of ['Siehe ISO ⟦1⟧ hier.', 'Siehe ISO ⟦1⟧ ⟦0⟧hier.', 'Siehe ⟦/0⟧ISO ⟦1⟧ ⟦0⟧hier.', 'Siehe ⟦0⟧ISO⟦/0⟧ ⟦1⟧ ⟦0⟧hier⟦/0⟧.', 'Siehe ⟦0⟧ISO ⟦1⟧ hier⟦/3⟧.']) {
+    for (const bad of [
+      'Siehe ISO ⟦1⟧ hier.',
+      'Siehe ISO ⟦1⟧ ⟦0⟧hier.',
+      'Siehe ⟦/0⟧ISO ⟦1⟧ ⟦0⟧hier.',
+      'Siehe ⟦0⟧ISO⟦/0⟧ ⟦1⟧ ⟦0⟧hier⟦/0⟧.',
+      'Siehe ⟦0⟧ISO ⟦1⟧ hier⟦/3⟧.',
+    ]) {
       assert.equal(checkStyleTags(bad, placeholders), false, bad);
       assert.equal(checkPlaceholders(bad, placeholders).ok, bad.includes('⟦1⟧'), `atoms of ${bad}`);
     }
@@ -64,12 +95,21 @@ describe('inline style pairs in segments', () => {
   test('nested pairs (a bold link) make two marks over the same words', () => {
     const placeholders = [
       { token: '⟦0⟧', kind: 'style' as const, original: 'x', restore: '', style: { bold: true } },
-      { token: '⟦1⟧', kind: 'style' as const, original: 'x', restore: '', style: { href: 'https://a.example' } },
+      {
+        token: '⟦1⟧',
+        kind: 'style' as const,
+        original: 'x',
+        restore: '',
+        style: { href: 'https://a.example' },
+      },
     ];
     assert.equal(checkStyleTags('a ⟦0⟧b ⟦1⟧c⟦/1⟧⟦/0⟧ d', placeholders), true);
     assert.deepEqual(styledText('a ⟦0⟧b ⟦1⟧c⟦/1⟧⟦/0⟧ d', placeholders), {
       text: 'a b c d',
-      marks: [{ start: 2, end: 5, bold: true }, { start: 4, end: 5, href: 'https://a.example' }],
+      marks: [
+        { start: 2, end: 5, bold: true },
+        { start: 4, end: 5, href: 'https://a.example' },
+      ],
     });
   });
 
@@ -83,7 +123,10 @@ describe('inline style pairs in segments', () => {
     assert.equal(toXmlTags(text), 'A <g i="0">bold &amp; &lt;odd&gt;</g> word, <x i="1"/> kept.');
     assert.equal(fromXmlTags(toXmlTags(text)), text);
     assert.equal(fromXmlTags('<x i="1"/> B <g i="0"/> C'), '⟦1⟧ B ⟦0⟧⟦/0⟧ C');
-    assert.equal(toHtmlSpans(text), 'A <span id="s0">bold &amp; &lt;odd&gt;</span> word, <span translate="no">⟦1⟧</span> kept.');
+    assert.equal(
+      toHtmlSpans(text),
+      'A <span id="s0">bold &amp; &lt;odd&gt;</span> word, <span translate="no">⟦1⟧</span> kept.',
+    );
     assert.equal(fromHtmlSpans(toHtmlSpans(text)), text);
     // A closing element with nothing open is dropped rather than leaked.
     assert.equal(fromHtmlSpans('A bold</span> word'), 'A bold word');

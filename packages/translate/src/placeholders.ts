@@ -41,10 +41,20 @@ const FORMULA_CHAR = String.raw`[^\s⟦⟧]`;
 
 /** Order matters: earlier rules claim their runs before later ones see the text. */
 const RULES: Rule[] = [
-  { kind: 'markup', pattern: /<\/?(?:b|i|u|em|strong|sup|sub|span|a|code|br|mark|small)\b[^<>]*>/giu },
+  {
+    kind: 'markup',
+    pattern: /<\/?(?:b|i|u|em|strong|sup|sub|span|a|code|br|mark|small)\b[^<>]*>/giu,
+  },
   { kind: 'code', pattern: /`[^`\n]+`/gu },
-  { kind: 'url', pattern: /\b(?:https?|ftp):\/\/[^\s<>"'⟦⟧]*[^\s<>"'⟦⟧.,;:!?)\]]|\bwww\.[^\s<>"'⟦⟧]*[^\s<>"'⟦⟧.,;:!?)\]]/giu },
-  { kind: 'email', pattern: /\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b/gu },
+  {
+    kind: 'url',
+    pattern:
+      /\b(?:https?|ftp):\/\/[^\s<>"'⟦⟧]*[^\s<>"'⟦⟧.,;:!?)\]]|\bwww\.[^\s<>"'⟦⟧]*[^\s<>"'⟦⟧.,;:!?)\]]/giu,
+  },
+  {
+    kind: 'email',
+    pattern: /\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b/gu,
+  },
   {
     kind: 'formula',
     pattern: new RegExp(
@@ -55,7 +65,8 @@ const RULES: Rule[] = [
   },
   {
     kind: 'number',
-    pattern: /(?<![\p{L}\p{N}⟦][-−]?)[-+−]?[$€£¥]?\p{N}+(?:[.,:/\u00a0-]\p{N}+)*%?(?![\p{L}\p{N}⟧])/gu,
+    pattern:
+      /(?<![\p{L}\p{N}⟦][-−]?)[-+−]?[$€£¥]?\p{N}+(?:[.,:/\u00a0-]\p{N}+)*%?(?![\p{L}\p{N}⟧])/gu,
   },
 ];
 
@@ -80,7 +91,11 @@ export function protectText(input: string, start = 0): ProtectResult {
     }
   }
   claimed.sort((a, b) => a.from - b.from);
-  return replaceRuns(input, claimed.map((c) => ({ ...c, restore: input.slice(c.from, c.to) })), start);
+  return replaceRuns(
+    input,
+    claimed.map((c) => ({ ...c, restore: input.slice(c.from, c.to) })),
+    start,
+  );
 }
 
 function replaceRuns(
@@ -95,7 +110,12 @@ function replaceRuns(
   for (const run of runs) {
     const token = placeholderToken(next++);
     out += input.slice(at, run.from) + token;
-    placeholders.push({ token, kind: run.kind, original: input.slice(run.from, run.to), restore: run.restore });
+    placeholders.push({
+      token,
+      kind: run.kind,
+      original: input.slice(run.from, run.to),
+      restore: run.restore,
+    });
     at = run.to;
   }
   return { text: out + input.slice(at), placeholders };
@@ -105,14 +125,19 @@ function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}]/u;
+const CJK =
+  /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}]/u;
 
 /**
  * Protect glossary source terms: each occurrence becomes a placeholder restored as the
  * glossary's translation. Longest terms win; terms match case-sensitively on word
  * boundaries (no boundary is required for scripts written without spaces).
  */
-export function protectGlossary(text: string, placeholders: Placeholder[], glossary: readonly GlossaryEntry[]): ProtectResult {
+export function protectGlossary(
+  text: string,
+  placeholders: Placeholder[],
+  glossary: readonly GlossaryEntry[],
+): ProtectResult {
   if (glossary.length === 0) return { text, placeholders };
   const entries = [...glossary].sort((a, b) => b.term.length - a.term.length);
   const alternatives = entries.map((e) => {
@@ -123,7 +148,12 @@ export function protectGlossary(text: string, placeholders: Placeholder[], gloss
   const byTerm = new Map(entries.map((e) => [e.term, e.translation]));
   const runs: { from: number; to: number; kind: PlaceholderKind; restore: string }[] = [];
   for (const m of text.matchAll(pattern)) {
-    runs.push({ from: m.index, to: m.index + m[0].length, kind: 'glossary', restore: byTerm.get(m[0]) ?? m[0] });
+    runs.push({
+      from: m.index,
+      to: m.index + m[0].length,
+      kind: 'glossary',
+      restore: byTerm.get(m[0]) ?? m[0],
+    });
   }
   if (runs.length === 0) return { text, placeholders };
   const start = placeholders.reduce((max, p) => Math.max(max, tokenIndex(p.token) + 1), 0);
@@ -147,7 +177,10 @@ export interface PlaceholderCheck {
  * other. Style pairs are checked apart (`checkStyleTags`): losing one costs a style, not
  * a number or a link.
  */
-export function checkPlaceholders(translation: string, placeholders: readonly Placeholder[]): PlaceholderCheck {
+export function checkPlaceholders(
+  translation: string,
+  placeholders: readonly Placeholder[],
+): PlaceholderCheck {
   const counts = new Map<string, number>();
   for (const m of translation.matchAll(PLACEHOLDER_PATTERN)) {
     const token = placeholderToken(Number(m[1]));
@@ -156,17 +189,27 @@ export function checkPlaceholders(translation: string, placeholders: readonly Pl
   const known = new Set(placeholders.map((p) => p.token));
   const styles = new Set(placeholders.filter((p) => p.kind === 'style').map((p) => p.token));
   for (const token of styles) counts.delete(token);
-  const missing = placeholders.filter((p) => p.kind !== 'style' && !counts.has(p.token)).map((p) => p.token);
+  const missing = placeholders
+    .filter((p) => p.kind !== 'style' && !counts.has(p.token))
+    .map((p) => p.token);
   const duplicated = [...counts].filter(([t, n]) => known.has(t) && n > 1).map(([t]) => t);
   const unknown = [...counts.keys()].filter((t) => !known.has(t));
-  return { ok: missing.length + duplicated.length + unknown.length === 0, missing, duplicated, unknown };
+  return {
+    ok: missing.length + duplicated.length + unknown.length === 0,
+    missing,
+    duplicated,
+    unknown,
+  };
 }
 
 /**
  * Replace tokens by their restore text. Style pairs stay, in canonical form, for
  * `reassemble` to turn into marks; tokens the segment does not know are dropped.
  */
-export function restorePlaceholders(translation: string, placeholders: readonly Placeholder[]): string {
+export function restorePlaceholders(
+  translation: string,
+  placeholders: readonly Placeholder[],
+): string {
   const byToken = new Map(placeholders.map((p) => [p.token, p]));
   return translation.replace(TOKEN_PATTERN, (_, slash: string, n: string) => {
     const p = byToken.get(placeholderToken(Number(n)));
@@ -178,7 +221,9 @@ export function restorePlaceholders(translation: string, placeholders: readonly 
 /** Text without any style pair (the words kept, their style dropped). */
 export function stripStyleTags(text: string, placeholders: readonly Placeholder[]): string {
   const styles = new Set(placeholders.filter((p) => p.kind === 'style').map((p) => p.token));
-  return text.replace(TOKEN_PATTERN, (m, slash: string, n: string) => (slash || styles.has(placeholderToken(Number(n))) ? '' : m));
+  return text.replace(TOKEN_PATTERN, (m, slash: string, n: string) =>
+    slash || styles.has(placeholderToken(Number(n))) ? '' : m,
+  );
 }
 
 /** Text as a reader sees it: tokens restored, style pairs removed. */
@@ -192,7 +237,9 @@ export function plainText(text: string, placeholders: readonly Placeholder[]): s
  * A pair may wrap nothing only if its source run was nothing but tokens.
  */
 export function checkStyleTags(translation: string, placeholders: readonly Placeholder[]): boolean {
-  const styles = new Set(placeholders.filter((p) => p.kind === 'style').map((p) => Number(p.token.slice(1, -1))));
+  const styles = new Set(
+    placeholders.filter((p) => p.kind === 'style').map((p) => Number(p.token.slice(1, -1))),
+  );
   const opened = new Set<number>();
   const closed = new Set<number>();
   const stack: number[] = [];
@@ -215,7 +262,10 @@ export function checkStyleTags(translation: string, placeholders: readonly Place
  * keep the first occurrence of each known token, drop the rest, append missing ones
  * so no number, URL or term is lost from the output.
  */
-export function repairPlaceholders(translation: string, placeholders: readonly Placeholder[]): string {
+export function repairPlaceholders(
+  translation: string,
+  placeholders: readonly Placeholder[],
+): string {
   const atoms = placeholders.filter((p) => p.kind !== 'style');
   const known = new Set(atoms.map((p) => p.token));
   const styles = new Set(placeholders.filter((p) => p.kind === 'style').map((p) => p.token));

@@ -1,5 +1,12 @@
 import type { Block, BlockType, InlineMark } from '@docat/contracts';
-import { closingToken, isUntranslatable, placeholderToken, protectText, restorePlaceholders, TOKEN_PATTERN } from './placeholders.js';
+import {
+  closingToken,
+  isUntranslatable,
+  placeholderToken,
+  protectText,
+  restorePlaceholders,
+  TOKEN_PATTERN,
+} from './placeholders.js';
 import { splitSentences } from './sentences.js';
 import type { InlineStyle, Placeholder, Segment } from './types.js';
 
@@ -51,7 +58,8 @@ export function cutLong(text: string, max: number): { text: string; lead: string
   return out;
 }
 
-export type SegmentableBlock = Pick<Block, 'id' | 'type' | 'text'> & Partial<Pick<Block, 'cells' | 'marks'>>;
+export type SegmentableBlock = Pick<Block, 'id' | 'type' | 'text'> &
+  Partial<Pick<Block, 'cells' | 'marks'>>;
 
 /** White space runs collapsed to one space and the ends trimmed, with where each source offset went. */
 function collapse(text: string): { text: string; at: number[] } {
@@ -83,12 +91,26 @@ function styleOf(mark: InlineMark): InlineStyle {
  * The piece of text with a `⟦n⟧…⟦/n⟧` pair around each marked run inside it (numbered
  * from 0; a run crossing the piece's edge is cut there), and the pairs' placeholders.
  */
-function wrapStyles(text: string, from: number, marks: readonly { start: number; end: number; style: InlineStyle }[]): { text: string; placeholders: Placeholder[] } {
+function wrapStyles(
+  text: string,
+  from: number,
+  marks: readonly { start: number; end: number; style: InlineStyle }[],
+): { text: string; placeholders: Placeholder[] } {
   const inside = marks
-    .map((m) => ({ start: Math.max(m.start, from) - from, end: Math.min(m.end, from + text.length) - from, style: m.style }))
+    .map((m) => ({
+      start: Math.max(m.start, from) - from,
+      end: Math.min(m.end, from + text.length) - from,
+      style: m.style,
+    }))
     .filter((m) => m.end > m.start && text.slice(m.start, m.end).trim() !== '');
   if (inside.length === 0) return { text, placeholders: [] };
-  const placeholders: Placeholder[] = inside.map((m, i) => ({ token: placeholderToken(i), kind: 'style', original: text.slice(m.start, m.end), restore: '', style: m.style }));
+  const placeholders: Placeholder[] = inside.map((m, i) => ({
+    token: placeholderToken(i),
+    kind: 'style',
+    original: text.slice(m.start, m.end),
+    restore: '',
+    style: m.style,
+  }));
   const inserts: { at: number; token: string; order: number }[] = [];
   inside.forEach((m, i) => {
     inserts.push({ at: m.start, token: placeholderToken(i), order: 1 });
@@ -105,12 +127,32 @@ function wrapStyles(text: string, from: number, marks: readonly { start: number;
   return { text: out + text.slice(at), placeholders };
 }
 
-function segmentText(blockId: string, text: string, limits: Required<Omit<SegmentOptions, 'translateFigureText'>>, cell: number | undefined, out: Segment[], marks: readonly InlineMark[] = []): void {
+function segmentText(
+  blockId: string,
+  text: string,
+  limits: Required<Omit<SegmentOptions, 'translateFigureText'>>,
+  cell: number | undefined,
+  out: Segment[],
+  marks: readonly InlineMark[] = [],
+): void {
   const { text: normalized, at } = collapse(text);
   if (normalized === '') return;
-  const styled = marks.map((m) => ({ start: at[Math.min(m.start, text.length)]!, end: at[Math.min(m.end, text.length)]!, style: styleOf(m) })).filter((m) => m.end > m.start);
-  const sentences = normalized.length <= limits.shortBlockChars ? [{ text: normalized, lead: '' }] : splitSentences(normalized);
-  const pieces = sentences.flatMap((s) => cutLong(s.text, limits.maxSegmentChars).map((p, i) => (i === 0 ? { text: p.text, lead: s.lead } : p)));
+  const styled = marks
+    .map((m) => ({
+      start: at[Math.min(m.start, text.length)]!,
+      end: at[Math.min(m.end, text.length)]!,
+      style: styleOf(m),
+    }))
+    .filter((m) => m.end > m.start);
+  const sentences =
+    normalized.length <= limits.shortBlockChars
+      ? [{ text: normalized, lead: '' }]
+      : splitSentences(normalized);
+  const pieces = sentences.flatMap((s) =>
+    cutLong(s.text, limits.maxSegmentChars).map((p, i) =>
+      i === 0 ? { text: p.text, lead: s.lead } : p,
+    ),
+  );
   let cursor = 0;
   pieces.forEach((piece, index) => {
     // Pieces are consecutive stretches of the collapsed text, apart only by white space.
@@ -118,7 +160,10 @@ function segmentText(blockId: string, text: string, limits: Required<Omit<Segmen
     const from = found >= 0 ? found : cursor;
     cursor = from + piece.text.length;
     const wrapped = wrapStyles(piece.text, from, styled);
-    const { text: protectedText, placeholders } = protectText(wrapped.text, wrapped.placeholders.length);
+    const { text: protectedText, placeholders } = protectText(
+      wrapped.text,
+      wrapped.placeholders.length,
+    );
     out.push({
       id: cell === undefined ? `${blockId}:${index}` : `${blockId}:c${cell}:${index}`,
       blockId,
@@ -136,17 +181,27 @@ function segmentText(blockId: string, text: string, limits: Required<Omit<Segmen
  * is short. Table blocks are segmented per cell. Whitespace runs collapse to one space,
  * as line breaks inside a block are layout, not content.
  */
-export function segmentBlocks(blocks: readonly SegmentableBlock[], options: SegmentOptions = {}): Segment[] {
-  const limits: Required<Omit<SegmentOptions, 'translateFigureText'>> = { shortBlockChars: options.shortBlockChars ?? 160, maxSegmentChars: options.maxSegmentChars ?? 1000 };
+export function segmentBlocks(
+  blocks: readonly SegmentableBlock[],
+  options: SegmentOptions = {},
+): Segment[] {
+  const limits: Required<Omit<SegmentOptions, 'translateFigureText'>> = {
+    shortBlockChars: options.shortBlockChars ?? 160,
+    maxSegmentChars: options.maxSegmentChars ?? 1000,
+  };
   const out: Segment[] = [];
   for (const block of blocks) {
     if (block.type === 'figure' && options.translateFigureText && block.cells) {
-      block.cells.forEach((cell, index) => segmentText(block.id, cell.text, limits, index, out, cell.marks));
+      block.cells.forEach((cell, index) =>
+        segmentText(block.id, cell.text, limits, index, out, cell.marks),
+      );
       continue;
     }
     if (SKIPPED_TYPES.has(block.type)) continue;
     if (block.type === 'table' && block.cells && block.cells.length > 0) {
-      block.cells.forEach((cell, index) => segmentText(block.id, cell.text, limits, index, out, cell.marks));
+      block.cells.forEach((cell, index) =>
+        segmentText(block.id, cell.text, limits, index, out, cell.marks),
+      );
       continue;
     }
     segmentText(block.id, block.text, limits, undefined, out, block.marks);
@@ -169,8 +224,15 @@ export interface TranslatedBlock {
  * Plain text and marks of a final segment text: each well-formed `⟦n⟧…⟦/n⟧` pair of a
  * style placeholder becomes a mark over the words between; any other token is dropped.
  */
-export function styledText(text: string, placeholders: readonly Placeholder[]): { text: string; marks: InlineMark[] } {
-  const styles = new Map(placeholders.filter((p) => p.kind === 'style').map((p) => [Number(p.token.slice(1, -1)), p.style ?? {}]));
+export function styledText(
+  text: string,
+  placeholders: readonly Placeholder[],
+): { text: string; marks: InlineMark[] } {
+  const styles = new Map(
+    placeholders
+      .filter((p) => p.kind === 'style')
+      .map((p) => [Number(p.token.slice(1, -1)), p.style ?? {}]),
+  );
   const marks: InlineMark[] = [];
   const open = new Map<number, number>();
   let out = '';
@@ -202,10 +264,14 @@ function shifted(marks: readonly InlineMark[], by: number): InlineMark[] {
  * as the translator returns them) back onto blocks; style pairs become the block's
  * marks. A segment with no translation keeps its source text.
  */
-export function reassemble(segments: readonly Segment[], translations: ReadonlyMap<string, string>): Map<string, TranslatedBlock> {
+export function reassemble(
+  segments: readonly Segment[],
+  translations: ReadonlyMap<string, string>,
+): Map<string, TranslatedBlock> {
   const blocks = new Map<string, TranslatedBlock>();
   for (const segment of segments) {
-    const final = translations.get(segment.id) ?? restorePlaceholders(segment.text, segment.protected);
+    const final =
+      translations.get(segment.id) ?? restorePlaceholders(segment.text, segment.protected);
     const { text, marks } = styledText(final, segment.protected);
     let block = blocks.get(segment.blockId);
     if (!block) {
@@ -223,7 +289,10 @@ export function reassemble(segments: readonly Segment[], translations: ReadonlyM
       block.cells.set(segment.cell, previous === undefined ? text : previous + segment.lead + text);
       if (marks.length > 0) {
         block.cellMarks ??= new Map();
-        block.cellMarks.set(segment.cell, [...(block.cellMarks.get(segment.cell) ?? []), ...shifted(marks, offset)]);
+        block.cellMarks.set(segment.cell, [
+          ...(block.cellMarks.get(segment.cell) ?? []),
+          ...shifted(marks, offset),
+        ]);
       }
     }
   }

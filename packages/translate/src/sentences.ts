@@ -6,11 +6,79 @@
  */
 
 const ABBREVIATIONS = new Set([
-  'mr', 'mrs', 'ms', 'dr', 'prof', 'sr', 'jr', 'st', 'mt', 'vs', 'cf', 'ca', 'approx', 'e.g', 'i.e', 'viz',
-  'fig', 'figs', 'eq', 'eqs', 'no', 'nos', 'vol', 'vols', 'pp', 'p', 'ch', 'sec', 'ref', 'refs', 'ed', 'eds',
-  'al', 'inc', 'ltd', 'co', 'corp', 'dept', 'univ', 'assoc', 'est', 'gen', 'gov', 'rev', 'resp',
-  'jan', 'feb', 'mar', 'apr', 'jun', 'jul', 'aug', 'sep', 'sept', 'oct', 'nov', 'dec',
-  'z.b', 'bzw', 'ggf', 'usw', 'vgl', 'nr', 'abb', 'bd', 'hrsg', 'u.a', 'd.h', 'mme', 'mlle', 'cit', 'op', 'art',
+  'mr',
+  'mrs',
+  'ms',
+  'dr',
+  'prof',
+  'sr',
+  'jr',
+  'st',
+  'mt',
+  'vs',
+  'cf',
+  'ca',
+  'approx',
+  'e.g',
+  'i.e',
+  'viz',
+  'fig',
+  'figs',
+  'eq',
+  'eqs',
+  'no',
+  'nos',
+  'vol',
+  'vols',
+  'pp',
+  'p',
+  'ch',
+  'sec',
+  'ref',
+  'refs',
+  'ed',
+  'eds',
+  'al',
+  'inc',
+  'ltd',
+  'co',
+  'corp',
+  'dept',
+  'univ',
+  'assoc',
+  'est',
+  'gen',
+  'gov',
+  'rev',
+  'resp',
+  'jan',
+  'feb',
+  'mar',
+  'apr',
+  'jun',
+  'jul',
+  'aug',
+  'sep',
+  'sept',
+  'oct',
+  'nov',
+  'dec',
+  'z.b',
+  'bzw',
+  'ggf',
+  'usw',
+  'vgl',
+  'nr',
+  'abb',
+  'bd',
+  'hrsg',
+  'u.a',
+  'd.h',
+  'mme',
+  'mlle',
+  'cit',
+  'op',
+  'art',
 ]);
 
 const CJK_STOP = /[。！？｡]/u;
@@ -39,7 +107,8 @@ export function splitSentences(text: string): { text: string; lead: string }[] {
   const push = (end: number): void => {
     const piece = text.slice(start, end);
     const trimmed = piece.trimStart();
-    if (trimmed.trim() !== '') out.push({ text: trimmed.trimEnd(), lead: piece.slice(0, piece.length - trimmed.length) });
+    if (trimmed.trim() !== '')
+      out.push({ text: trimmed.trimEnd(), lead: piece.slice(0, piece.length - trimmed.length) });
     start = end;
   };
   while (i < text.length) {
@@ -63,7 +132,10 @@ export function splitSentences(text: string): { text: string; lead: string }[] {
       let next = end;
       while (next < text.length && /\s/u.test(text[next]!)) next++;
       const following = text[next] ?? '';
-      const startsSentence = /[\p{Lu}\p{Lt}\p{N}]/u.test(following) || OPENERS.test(following) || /[^\p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}\P{L}]/u.test(following);
+      const startsSentence =
+        /[\p{Lu}\p{Lt}\p{N}]/u.test(following) ||
+        OPENERS.test(following) ||
+        /[^\p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}\P{L}]/u.test(following);
       const abbreviated = ch === '.' && end === i + 1 && isAbbreviation(wordBefore(text, i));
       if (startsSentence && !abbreviated) push(end);
       i = end;

@@ -2,10 +2,34 @@ import { DocatError } from '@docat/contracts';
 import { detectLanguage } from './detect.js';
 import { EngineError } from './engines/engine-error.js';
 import type { Glossary } from './glossary.js';
-import { memoryEntry, memoryKey, normalizeSegment, type MemoryContext, type MemoryEntry, type TranslationMemory } from './memory/translation-memory.js';
-import { checkPlaceholders, checkStyleTags, plainText, protectGlossary, repairPlaceholders, restorePlaceholders, stripStyleTags, TOKEN_PATTERN } from './placeholders.js';
+import {
+  memoryEntry,
+  memoryKey,
+  normalizeSegment,
+  type MemoryContext,
+  type MemoryEntry,
+  type TranslationMemory,
+} from './memory/translation-memory.js';
+import {
+  checkPlaceholders,
+  checkStyleTags,
+  plainText,
+  protectGlossary,
+  repairPlaceholders,
+  restorePlaceholders,
+  stripStyleTags,
+  TOKEN_PATTERN,
+} from './placeholders.js';
 import { abortableSleep, type RateLimit, type RateLimiter } from '@docat/request-limiter';
-import type { BatchSegment, EngineName, Formality, Placeholder, RequestGate, Segment, TranslationEngine } from './types.js';
+import type {
+  BatchSegment,
+  EngineName,
+  Formality,
+  Placeholder,
+  RequestGate,
+  Segment,
+  TranslationEngine,
+} from './types.js';
 
 export interface BatchLimits {
   maxChars: number;
@@ -189,19 +213,30 @@ export class Translator {
     const state = new CallState();
     state.segments = req.segments;
     req.segments.forEach((s, i) => state.position.set(s.id, i));
-    if (chain[0]!.name === 'pseudo') state.warnings.push({ kind: 'pseudo_engine', detail: 'pseudo engine: output is not a real translation' });
+    if (chain[0]!.name === 'pseudo')
+      state.warnings.push({
+        kind: 'pseudo_engine',
+        detail: 'pseudo engine: output is not a real translation',
+      });
     const total = req.segments.length;
     const progress = (n: number): void => {
       state.done += n;
       req.onProgress?.({ done: state.done, total });
     };
 
-    const source = req.source ?? detectLanguage(req.segments.map((s) => s.text.replace(TOKEN_PATTERN, ' ')))?.language;
+    const source =
+      req.source ??
+      detectLanguage(req.segments.map((s) => s.text.replace(TOKEN_PATTERN, ' ')))?.language;
     const items = new Map<string, WorkItem>();
     let untranslatable = 0;
     for (const segment of req.segments) {
       if (segment.untranslatable) {
-        state.results.set(segment.id, { id: segment.id, text: restorePlaceholders(segment.text, segment.protected), engine: null, fromMemory: false });
+        state.results.set(segment.id, {
+          id: segment.id,
+          text: restorePlaceholders(segment.text, segment.protected),
+          engine: null,
+          fromMemory: false,
+        });
         untranslatable++;
         continue;
       }
@@ -268,12 +303,17 @@ export class Translator {
 
   /** The requested engine, then its fallbacks; pseudo never stands in for a real engine. */
   private chainFor(engines: readonly TranslationEngine[]): TranslationEngine[] {
-    if (engines.length === 0) throw new DocatError('ENGINE_UNAVAILABLE', 'no translation engine is configured');
+    if (engines.length === 0)
+      throw new DocatError('ENGINE_UNAVAILABLE', 'no translation engine is configured');
     if (engines[0]!.name === 'pseudo') return [engines[0]!];
     return engines.filter((e) => e.name !== 'pseudo');
   }
 
-  private memoryContext(req: TranslateRequest, engine: TranslationEngine, source: string | undefined): MemoryContext {
+  private memoryContext(
+    req: TranslateRequest,
+    engine: TranslationEngine,
+    source: string | undefined,
+  ): MemoryContext {
     return {
       accountId: req.accountId,
       engine: engine.name,
@@ -322,7 +362,8 @@ export class Translator {
   }
 
   private prepare(item: WorkItem, engine: TranslationEngine, req: TranslateRequest): Prepared {
-    if (!req.glossary || engine.nativeGlossary) return { item, text: item.text, glossaryPlaceholders: [] };
+    if (!req.glossary || engine.nativeGlossary)
+      return { item, text: item.text, glossaryPlaceholders: [] };
     const base = item.segments[0]!.protected;
     const { text, placeholders } = protectGlossary(item.text, base, req.glossary.entries);
     return { item, text, glossaryPlaceholders: placeholders.slice(base.length) };
@@ -333,7 +374,11 @@ export class Translator {
    * counts for segments well below the batch size, while batches keep roughly the
    * document's order (which LLM context benefits from).
    */
-  private makeBatches(items: WorkItem[], engine: TranslationEngine, req: TranslateRequest): WorkItem[][] {
+  private makeBatches(
+    items: WorkItem[],
+    engine: TranslationEngine,
+    req: TranslateRequest,
+  ): WorkItem[][] {
     const OPEN = 8;
     const batches: { items: WorkItem[]; chars: number }[] = [];
     for (const item of items) {
@@ -357,19 +402,33 @@ export class Translator {
   }
 
   /** Record a translation for every segment of an item if its placeholders are intact. */
-  private accept(item: WorkItem, translation: string, engine: EngineName, glossary: Placeholder[], fromMemory: boolean, state: CallState, repair = false): boolean {
+  private accept(
+    item: WorkItem,
+    translation: string,
+    engine: EngineName,
+    glossary: Placeholder[],
+    fromMemory: boolean,
+    state: CallState,
+    repair = false,
+  ): boolean {
     const first = item.segments[0]!;
     const all = [...first.protected, ...glossary];
     if (!checkPlaceholders(translation, all).ok) {
       if (!repair) return false;
       translation = repairPlaceholders(translation, all);
-      state.warnings.push({ kind: 'placeholder_repaired', detail: `segment ${first.id}: placeholders restored by position` });
+      state.warnings.push({
+        kind: 'placeholder_repaired',
+        detail: `segment ${first.id}: placeholders restored by position`,
+      });
     }
     // Lost or garbled style pairs cost the style, never the text: no re-ask, no fallback.
     const styleDropped = !checkStyleTags(translation, all);
     if (styleDropped) {
       translation = stripStyleTags(translation, all);
-      state.warnings.push({ kind: 'style_dropped', detail: `segment ${first.id}: ${engine} lost its inline styles (bold, italic or links); the text is kept without them` });
+      state.warnings.push({
+        kind: 'style_dropped',
+        detail: `segment ${first.id}: ${engine} lost its inline styles (bold, italic or links); the text is kept without them`,
+      });
     }
     for (const segment of item.segments) {
       state.results.set(segment.id, {
@@ -408,17 +467,30 @@ export class Translator {
         lastError = err;
         state.down.add(engine.name);
         if (index + 1 < chain.length) {
-          state.warnings.push({ kind: 'engine_fallback', detail: `${engine.name} failed (${err instanceof Error ? err.message : String(err)}); using ${chain[index + 1]!.name}` });
+          state.warnings.push({
+            kind: 'engine_fallback',
+            detail: `${engine.name} failed (${err instanceof Error ? err.message : String(err)}); using ${chain[index + 1]!.name}`,
+          });
         }
         continue;
       }
-      let invalid = this.acceptAll(prepared, translations, engine, state, useMemory, req, source, progress);
+      let invalid = this.acceptAll(
+        prepared,
+        translations,
+        engine,
+        state,
+        useMemory,
+        req,
+        source,
+        progress,
+      );
       if (invalid.length > 0) {
         // One more try, each bad segment alone, before giving it to the next engine.
         const retried = new Map<string, string>();
         for (const p of invalid) {
           try {
-            for (const [id, text] of await this.callEngine(req, engine, [p], source, state)) retried.set(id, text);
+            for (const [id, text] of await this.callEngine(req, engine, [p], source, state))
+              retried.set(id, text);
           } catch {
             // The segment stays invalid and goes to the next engine (or is repaired).
             if (req.signal?.aborted) throw cancelled(req.signal);
@@ -428,18 +500,39 @@ export class Translator {
       }
       if (invalid.length === 0) return;
       if (index + 1 < chain.length) {
-        await this.translateItems(req, chain, index + 1, invalid.map((p) => p.item), source, state, useMemory, progress);
+        await this.translateItems(
+          req,
+          chain,
+          index + 1,
+          invalid.map((p) => p.item),
+          source,
+          state,
+          useMemory,
+          progress,
+        );
         return;
       }
       for (const p of invalid) {
-        this.accept(p.item, translations.get(p.item.id) ?? p.text, engine.name, p.glossaryPlaceholders, false, state, true);
+        this.accept(
+          p.item,
+          translations.get(p.item.id) ?? p.text,
+          engine.name,
+          p.glossaryPlaceholders,
+          false,
+          state,
+          true,
+        );
         progress(p.item.segments.length);
       }
       return;
     }
     const unavailable = lastError instanceof EngineError && lastError.retryable;
     const names = chain.map((e) => e.name).join(', ');
-    throw new DocatError(unavailable || !(lastError instanceof EngineError) ? 'ENGINE_UNAVAILABLE' : 'ENGINE_FAILED', `no engine could translate the batch (${names})`, { cause: lastError });
+    throw new DocatError(
+      unavailable || !(lastError instanceof EngineError) ? 'ENGINE_UNAVAILABLE' : 'ENGINE_FAILED',
+      `no engine could translate the batch (${names})`,
+      { cause: lastError },
+    );
   }
 
   private acceptAll(
@@ -457,7 +550,10 @@ export class Translator {
     const context = this.memoryContext(req, engine, source);
     for (const p of prepared) {
       const text = translations.get(p.item.id);
-      if (text === undefined || !this.accept(p.item, text, engine.name, p.glossaryPlaceholders, false, state)) {
+      if (
+        text === undefined ||
+        !this.accept(p.item, text, engine.name, p.glossaryPlaceholders, false, state)
+      ) {
         invalid.push(p);
         continue;
       }
@@ -473,7 +569,9 @@ export class Translator {
 
   /** Source text just before and just after the batch in the document, placeholders restored. */
   private neighbours(prepared: Prepared[], state: CallState): string[] {
-    const positions = prepared.flatMap((p) => p.item.segments.map((s) => state.position.get(s.id) ?? -1));
+    const positions = prepared.flatMap((p) =>
+      p.item.segments.map((s) => state.position.get(s.id) ?? -1),
+    );
     const around = [Math.min(...positions) - 1, Math.max(...positions) + 1];
     return around
       .map((i) => state.segments[i])
@@ -482,7 +580,13 @@ export class Translator {
   }
 
   /** One batch on one engine, with retries; returns translations by work item id. */
-  private async callEngine(req: TranslateRequest, engine: TranslationEngine, prepared: Prepared[], source: string | undefined, state: CallState): Promise<Map<string, string>> {
+  private async callEngine(
+    req: TranslateRequest,
+    engine: TranslationEngine,
+    prepared: Prepared[],
+    source: string | undefined,
+    state: CallState,
+  ): Promise<Map<string, string>> {
     const signal = req.signal;
     const limit = this.limitFor(engine);
     const key = this.limiterKey(engine);
@@ -499,12 +603,18 @@ export class Translator {
       }
     };
     const segments: BatchSegment[] = prepared.map((p) => ({ id: p.item.id, text: p.text }));
-    const glossary = req.glossary && req.glossary.entries.length > 0 ? req.glossary.entries : undefined;
+    const glossary =
+      req.glossary && req.glossary.entries.length > 0 ? req.glossary.entries : undefined;
     for (let attempt = 1; ; attempt++) {
       if (signal?.aborted) throw cancelled(signal);
       const startedAt = performance.now();
       const report = (outcome: EngineCall['outcome'], billedCharacters = 0): void =>
-        this.deps.onEngineCall?.({ engine: engine.name, outcome, seconds: (performance.now() - startedAt) / 1000, billedCharacters });
+        this.deps.onEngineCall?.({
+          engine: engine.name,
+          outcome,
+          seconds: (performance.now() - startedAt) / 1000,
+          billedCharacters,
+        });
       try {
         const result = await raceAbort(
           engine.translateBatch({
@@ -512,7 +622,10 @@ export class Translator {
             target: req.target,
             segments,
             ...(glossary ? { glossary } : {}),
-            context: { ...(req.context?.title ? { title: req.context.title } : {}), neighbours: this.neighbours(prepared, state) },
+            context: {
+              ...(req.context?.title ? { title: req.context.title } : {}),
+              neighbours: this.neighbours(prepared, state),
+            },
             ...(req.formality ? { formality: req.formality } : {}),
             ...(signal ? { signal } : {}),
             gate,
@@ -525,18 +638,25 @@ export class Translator {
         report('ok', billed);
         state.billed[engine.name] = (state.billed[engine.name] ?? 0) + billed;
         state.charactersSent += segments.reduce((n, s) => n + s.text.length, 0);
-        if (result.detectedSource && !state.detectedSource) state.detectedSource = result.detectedSource;
+        if (result.detectedSource && !state.detectedSource)
+          state.detectedSource = result.detectedSource;
         return new Map(result.translations.map((t) => [t.id, t.text]));
       } catch (err) {
         if (signal?.aborted) throw cancelled(signal);
-        report(err instanceof EngineError && err.kind === 'rate_limited' ? 'rate_limited' : 'error');
-        if (!(err instanceof EngineError) || !err.retryable || attempt >= this.retry.attempts) throw err;
+        report(
+          err instanceof EngineError && err.kind === 'rate_limited' ? 'rate_limited' : 'error',
+        );
+        if (!(err instanceof EngineError) || !err.retryable || attempt >= this.retry.attempts)
+          throw err;
         const backoff = Math.min(this.retry.maxMs, this.retry.baseMs * 2 ** (attempt - 1));
         // Equal jitter: half fixed, half random, so retrying workers spread out.
         let delay = backoff / 2 + (this.random() * backoff) / 2;
         if (err.retryAfterMs !== undefined) {
           delay = Math.max(err.retryAfterMs, 0) + this.random() * 50;
-          state.pausedUntil.set(engine.name, Math.max(state.pausedUntil.get(engine.name) ?? 0, Date.now() + err.retryAfterMs));
+          state.pausedUntil.set(
+            engine.name,
+            Math.max(state.pausedUntil.get(engine.name) ?? 0, Date.now() + err.retryAfterMs),
+          );
         }
         await abortableSleep(delay, signal).catch(() => {
           throw cancelled(signal);

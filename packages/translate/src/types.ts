@@ -10,7 +10,8 @@ export interface GlossaryEntry {
   translation: string;
 }
 
-export type PlaceholderKind = 'number' | 'url' | 'email' | 'formula' | 'code' | 'markup' | 'glossary' | 'style';
+export type PlaceholderKind =
+  'number' | 'url' | 'email' | 'formula' | 'code' | 'markup' | 'glossary' | 'style';
 
 /** What an inline style pair carries: the properties of its run that differ from the block's. */
 export type InlineStyle = Omit<InlineMark, 'start' | 'end'>;

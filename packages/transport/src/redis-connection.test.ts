@@ -14,7 +14,12 @@ test.after(() => rmSync(dir, { recursive: true, force: true }));
 // lazyConnect: the options are checked without any server.
 test('standalone: URL credentials win, TLS files are read, roles get names', () => {
   const conn = createRedisConnection(
-    { kind: 'standalone', url: 'rediss://:from-url@h:6380/2', password: 'from-config', tls: { caFile } },
+    {
+      kind: 'standalone',
+      url: 'rediss://:from-url@h:6380/2',
+      password: 'from-config',
+      tls: { caFile },
+    },
     { lazyConnect: true, connectionName: 'docat-x:read:{rpc:a}', maxRetriesPerRequest: null },
   );
   assert.ok(conn instanceof Redis && !isCluster(conn));
@@ -28,7 +33,14 @@ test('standalone: URL credentials win, TLS files are read, roles get names', () 
 
 test('sentinel: the Sentinels, the master name, and TLS to both', () => {
   const conn = createRedisConnection(
-    { kind: 'sentinel', sentinels: [{ host: 's1', port: 26379 }], masterName: 'm', sentinelPassword: 'sp', password: 'dp', tls: { caFile } },
+    {
+      kind: 'sentinel',
+      sentinels: [{ host: 's1', port: 26379 }],
+      masterName: 'm',
+      sentinelPassword: 'sp',
+      password: 'dp',
+      tls: { caFile },
+    },
     { lazyConnect: true },
   );
   assert.ok(conn instanceof Redis);
@@ -43,9 +55,14 @@ test('sentinel: the Sentinels, the master name, and TLS to both', () => {
 });
 
 test('cluster: an ioredis Cluster with the seed nodes and per-node options', () => {
-  const conn = createRedisConnection({ kind: 'cluster', nodes: [{ host: 'n1', port: 7000 }], username: 'u' }, { lazyConnect: true, maxRetriesPerRequest: null });
+  const conn = createRedisConnection(
+    { kind: 'cluster', nodes: [{ host: 'n1', port: 7000 }], username: 'u' },
+    { lazyConnect: true, maxRetriesPerRequest: null },
+  );
   assert.ok(conn instanceof Cluster && isCluster(conn));
-  assert.deepEqual((conn as unknown as { startupNodes: unknown }).startupNodes, [{ host: 'n1', port: 7000 }]);
+  assert.deepEqual((conn as unknown as { startupNodes: unknown }).startupNodes, [
+    { host: 'n1', port: 7000 },
+  ]);
   assert.equal(conn.options.redisOptions?.username, 'u');
   assert.equal(conn.options.redisOptions?.maxRetriesPerRequest, null);
   conn.disconnect();
@@ -53,10 +70,18 @@ test('cluster: an ioredis Cluster with the seed nodes and per-node options', () 
 
 test('openConnection: a topology wins over the URL, a custom factory over both', () => {
   let asked = '';
-  const custom = openConnection({ createConnection: (role) => ((asked = role), new Redis({ lazyConnect: true })) }, 'command', false);
+  const custom = openConnection(
+    { createConnection: (role) => ((asked = role), new Redis({ lazyConnect: true })) },
+    'command',
+    false,
+  );
   assert.equal(asked, 'command');
   custom.disconnect();
-  const viaTopology = openConnection({ url: 'redis://ignored:1', topology: { kind: 'cluster', nodes: [{ host: 'n', port: 1 }] } }, 'read', true);
+  const viaTopology = openConnection(
+    { url: 'redis://ignored:1', topology: { kind: 'cluster', nodes: [{ host: 'n', port: 1 }] } },
+    'read',
+    true,
+  );
   viaTopology.on('error', () => undefined);
   assert.ok(isCluster(viaTopology));
   viaTopology.disconnect();

@@ -72,7 +72,9 @@ export function redisTlsOptions(files: RedisTlsFiles): ConnectionOptions {
     try {
       return readFileSync(path);
     } catch (err) {
-      throw new Error(`cannot read the Redis TLS ${what} file ${path}: ${(err as Error).message}`, { cause: err });
+      throw new Error(`cannot read the Redis TLS ${what} file ${path}: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
   };
   return {
@@ -99,7 +101,10 @@ function reconnectOnReadOnly(err: Error): 2 | false {
  * Sentinel, Cluster, with or without TLS) applies everywhere. Each call returns a new
  * connection (a Cluster keeps one per node).
  */
-export function createRedisConnection(topology: RedisTopology, opts: CreateRedisConnectionOptions = {}): RedisConnection {
+export function createRedisConnection(
+  topology: RedisTopology,
+  opts: CreateRedisConnectionOptions = {},
+): RedisConnection {
   const tls = topology.tls ? redisTlsOptions(topology.tls) : undefined;
   const common: RedisOptions = {
     maxRetriesPerRequest: opts.maxRetriesPerRequest === undefined ? 20 : opts.maxRetriesPerRequest,
@@ -117,7 +122,9 @@ export function createRedisConnection(topology: RedisTopology, opts: CreateRedis
         ...common,
         sentinels: topology.sentinels.map(({ host, port }) => ({ host, port })),
         name: topology.masterName,
-        ...(topology.sentinelPassword !== undefined ? { sentinelPassword: topology.sentinelPassword } : {}),
+        ...(topology.sentinelPassword !== undefined
+          ? { sentinelPassword: topology.sentinelPassword }
+          : {}),
         ...(tls ? { enableTLSForSentinelMode: true, sentinelTLS: tls } : {}),
         // Sentinel disconnects the clients of every server it reconfigures, so ioredis
         // asks the Sentinels again on reconnect. (ioredis' failoverDetector is left off:
@@ -158,7 +165,10 @@ export function openConnection(
   blocking: boolean,
 ): RedisConnection {
   if (options.createConnection) return options.createConnection(role);
-  const topology: RedisTopology = options.topology ?? { kind: 'standalone', url: options.url ?? DEFAULT_REDIS_URL };
+  const topology: RedisTopology = options.topology ?? {
+    kind: 'standalone',
+    url: options.url ?? DEFAULT_REDIS_URL,
+  };
   return createRedisConnection(topology, {
     connectionName: `docat-${role}`,
     // A blocking reader retries across reconnects; a command fails after a few.

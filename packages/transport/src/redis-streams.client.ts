@@ -120,7 +120,11 @@ export class RedisStreamsClient extends ClientProxy implements EnvelopeClient {
     }
   }
 
-  private async appendEvent(cmd: RedisConnection, event: string, envelope: Envelope): Promise<void> {
+  private async appendEvent(
+    cmd: RedisConnection,
+    event: string,
+    envelope: Envelope,
+  ): Promise<void> {
     if (this.broadcast.has(event)) {
       await cmd.call(
         'XADD',

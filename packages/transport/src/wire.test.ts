@@ -113,7 +113,15 @@ describe('wire format', () => {
       'text with "quotes" and \u2028',
       true,
       [1, undefined, () => 1, Symbol('s'), Number.NaN, Infinity, null, 'x'],
-      { a: 1, b: undefined, c: () => 1, d: Symbol('s'), e: Number.NEGATIVE_INFINITY, [Symbol('k')]: 1, nested: { at: new Date(Date.UTC(2026, 0, 2, 3, 4, 5)) } },
+      {
+        a: 1,
+        b: undefined,
+        c: () => 1,
+        d: Symbol('s'),
+        e: Number.NEGATIVE_INFINITY,
+        [Symbol('k')]: 1,
+        nested: { at: new Date(Date.UTC(2026, 0, 2, 3, 4, 5)) },
+      },
       new Date(0),
       new Job(),
       new Map([['a', 1]]),
@@ -123,9 +131,13 @@ describe('wire format', () => {
       { inner: { toJSON: (key: string) => `called with ${key}` } },
       [new Number(3), new String('s'), new Boolean(false)],
       { toJSON: 'not a function', kept: 1 },
-      Object.create(null, { own: { value: 1, enumerable: true }, hidden: { value: 2, enumerable: false } }),
+      Object.create(null, {
+        own: { value: 1, enumerable: true },
+        hidden: { value: 2, enumerable: false },
+      }),
     ];
-    for (const value of values) assert.deepEqual(wireCopy(value), JSON.parse(JSON.stringify(value)), JSON.stringify(value));
+    for (const value of values)
+      assert.deepEqual(wireCopy(value), JSON.parse(JSON.stringify(value)), JSON.stringify(value));
     assert.equal(wireCopy(undefined), undefined);
     assert.equal(jsonSafe(undefined), null);
     const original = { list: [{ n: 1 }] };

@@ -208,13 +208,15 @@ function copy(value: unknown, key: string, depth: number): unknown {
   }
   if (depth > MAX_DEPTH) throw new TypeError('Converting circular or too deep structure to JSON');
   const toJSON = (value as { toJSON?: unknown }).toJSON;
-  if (typeof toJSON === 'function') return copy((toJSON as (key: string) => unknown).call(value, key), key, depth + 1);
+  if (typeof toJSON === 'function')
+    return copy((toJSON as (key: string) => unknown).call(value, key), key, depth + 1);
   if (Array.isArray(value)) {
     const out: unknown[] = new Array<unknown>(value.length);
     for (let i = 0; i < value.length; i++) out[i] = copy(value[i], String(i), depth + 1) ?? null;
     return out;
   }
-  if (value instanceof Number || value instanceof String || value instanceof Boolean) return value.valueOf();
+  if (value instanceof Number || value instanceof String || value instanceof Boolean)
+    return value.valueOf();
   const out: Record<string, unknown> = {};
   for (const name of Object.keys(value)) {
     const item = copy((value as Record<string, unknown>)[name], name, depth + 1);

@@ -44,7 +44,9 @@ function ipv6Groups(address: string): number[] {
   const headGroups = head ? head.split(':').filter((g) => g !== '') : [];
   const tailGroups = tail ? tail.split(':').filter((g) => g !== '') : [];
   const fill = tail === undefined ? 0 : 8 - headGroups.length - tailGroups.length;
-  return [...headGroups, ...Array<string>(fill).fill('0'), ...tailGroups].map((g) => parseInt(g, 16));
+  return [...headGroups, ...Array<string>(fill).fill('0'), ...tailGroups].map((g) =>
+    parseInt(g, 16),
+  );
 }
 
 function embeddedIpv4(groups: number[]): string {
@@ -60,8 +62,10 @@ function ipv6Reason(address: string): string | undefined {
   if (zeroPrefix(8)) return 'unspecified';
   if (zeroPrefix(7) && g[7] === 1) return 'loopback';
   // IPv4-mapped (::ffff:a.b.c.d) and IPv4-compatible (::a.b.c.d) addresses reach the IPv4 host.
-  if (zeroPrefix(5) && g[5] === 0xffff) return ipv4Reason(embeddedIpv4(g)) && `IPv4-mapped ${ipv4Reason(embeddedIpv4(g))}`;
-  if (zeroPrefix(6)) return ipv4Reason(embeddedIpv4(g)) && `IPv4-compatible ${ipv4Reason(embeddedIpv4(g))}`;
+  if (zeroPrefix(5) && g[5] === 0xffff)
+    return ipv4Reason(embeddedIpv4(g)) && `IPv4-mapped ${ipv4Reason(embeddedIpv4(g))}`;
+  if (zeroPrefix(6))
+    return ipv4Reason(embeddedIpv4(g)) && `IPv4-compatible ${ipv4Reason(embeddedIpv4(g))}`;
   // NAT64 (64:ff9b::/96) translates to the embedded IPv4 address.
   if (g[0] === 0x64 && g[1] === 0xff9b && g.slice(2, 6).every((x) => x === 0)) {
     const reason = ipv4Reason(embeddedIpv4(g));
@@ -90,7 +94,10 @@ export function forbiddenAddressReason(address: string): string | undefined {
 export function parseAllowedHost(entry: string): { host: string; port?: number } | undefined {
   const text = entry.trim().toLowerCase();
   const bracketed = /^\[([0-9a-f:.]+)\](?::(\d{1,5}))?$/.exec(text);
-  if (bracketed) return bracketed[2] ? { host: bracketed[1]!, port: Number(bracketed[2]) } : { host: bracketed[1]! };
+  if (bracketed)
+    return bracketed[2]
+      ? { host: bracketed[1]!, port: Number(bracketed[2]) }
+      : { host: bracketed[1]! };
   const withPort = /^((?:\*\.)?[a-z0-9.-]+):(\d{1,5})$/.exec(text);
   if (withPort) return { host: withPort[1]!, port: Number(withPort[2]) };
   return /^(?:\*\.)?[a-z0-9.-]+$/.test(text) ? { host: text } : undefined;
@@ -101,12 +108,20 @@ export function parseAllowedHost(entry: string): { host: string; port?: number }
  * resolves to a forbidden address. The match is on the URL's host as written, so an
  * allowlisted name does not allow the addresses it happens to resolve to under another name.
  */
-export function isAllowlisted(hostname: string, port: number, allowedHosts: readonly string[]): boolean {
-  const host = hostname.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+export function isAllowlisted(
+  hostname: string,
+  port: number,
+  allowedHosts: readonly string[],
+): boolean {
+  const host = hostname
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '');
   for (const raw of allowedHosts) {
     const entry = parseAllowedHost(raw);
     if (!entry || (entry.port !== undefined && entry.port !== port)) continue;
-    if (entry.host.startsWith('*.') ? host.endsWith(entry.host.slice(1)) : host === entry.host) return true;
+    if (entry.host.startsWith('*.') ? host.endsWith(entry.host.slice(1)) : host === entry.host)
+      return true;
   }
   return false;
 }

@@ -10,18 +10,35 @@ export function signPayload(secret: string, timestamp: number, body: string): st
   return `v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
 }
 
-export function signatureHeaders(secret: string, body: string, now = Date.now()): Record<string, string> {
+export function signatureHeaders(
+  secret: string,
+  body: string,
+  now = Date.now(),
+): Record<string, string> {
   const timestamp = Math.floor(now / 1000);
-  return { [TIMESTAMP_HEADER]: String(timestamp), [SIGNATURE_HEADER]: signPayload(secret, timestamp, body) };
+  return {
+    [TIMESTAMP_HEADER]: String(timestamp),
+    [SIGNATURE_HEADER]: signPayload(secret, timestamp, body),
+  };
 }
 
 /**
  * The receiver's check: the header may carry several comma-separated `v1=` values (during
  * a secret rotation); one must match, in constant time, and the timestamp must be recent.
  */
-export function verifySignature(secret: string, timestampHeader: string, signatureHeader: string, body: string, now = Date.now()): boolean {
+export function verifySignature(
+  secret: string,
+  timestampHeader: string,
+  signatureHeader: string,
+  body: string,
+  now = Date.now(),
+): boolean {
   const timestamp = Number(timestampHeader);
-  if (!Number.isInteger(timestamp) || Math.abs(now / 1000 - timestamp) > SIGNATURE_TOLERANCE_SECONDS) return false;
+  if (
+    !Number.isInteger(timestamp) ||
+    Math.abs(now / 1000 - timestamp) > SIGNATURE_TOLERANCE_SECONDS
+  )
+    return false;
   const expected = Buffer.from(signPayload(secret, timestamp, body));
   return signatureHeader.split(',').some((candidate) => {
     const given = Buffer.from(candidate.trim());

@@ -33,7 +33,18 @@ const FORBIDDEN = [
   '64:ff9b::a9fe:a9fe',
   'ff02::1',
 ];
-const PUBLIC = ['93.184.216.34', '8.8.8.8', '172.32.0.1', '172.15.255.255', '192.169.0.1', '169.255.0.1', '11.0.0.1', '2606:4700::1111', '::ffff:8.8.8.8', '2001:db8::1'];
+const PUBLIC = [
+  '93.184.216.34',
+  '8.8.8.8',
+  '172.32.0.1',
+  '172.15.255.255',
+  '192.169.0.1',
+  '169.255.0.1',
+  '11.0.0.1',
+  '2606:4700::1111',
+  '::ffff:8.8.8.8',
+  '2001:db8::1',
+];
 
 const resolveTo =
   (table: Record<string, string[]>): Resolver =>
@@ -84,7 +95,10 @@ describe('address policy', () => {
   });
 
   test('allowlist entries: host, *.suffix, host:port, [ipv6]:port', () => {
-    assert.deepEqual(parseAllowedHost('Hooks.Internal:8080'), { host: 'hooks.internal', port: 8080 });
+    assert.deepEqual(parseAllowedHost('Hooks.Internal:8080'), {
+      host: 'hooks.internal',
+      port: 8080,
+    });
     assert.deepEqual(parseAllowedHost('[::1]:9000'), { host: '::1', port: 9000 });
     assert.equal(parseAllowedHost('http://x'), undefined);
     assert.ok(isAllowlisted('hooks.internal', 443, ['hooks.internal']));
@@ -100,13 +114,33 @@ describe('address policy', () => {
 
 describe('checkWebhookUrl', () => {
   test('refuses IP literals in forbidden ranges', async () => {
-    for (const host of ['127.0.0.1', '10.0.0.1', '172.16.0.1', '192.168.0.1', '169.254.169.254', '[::1]', '[::ffff:127.0.0.1]', '[fd00::1]', '0.0.0.0']) {
+    for (const host of [
+      '127.0.0.1',
+      '10.0.0.1',
+      '172.16.0.1',
+      '192.168.0.1',
+      '169.254.169.254',
+      '[::1]',
+      '[::ffff:127.0.0.1]',
+      '[fd00::1]',
+      '0.0.0.0',
+    ]) {
       await refused(`http://${host}/hook`);
     }
   });
 
   test('refuses names resolving to forbidden addresses, even when only one of them is', async () => {
-    for (const host of ['metadata.test', 'loop.test', 'loop6.test', 'mapped.test', 'mapped-metadata.test', 'ten.test', 'sixteen.test', 'home.test', 'mixed.test']) {
+    for (const host of [
+      'metadata.test',
+      'loop.test',
+      'loop6.test',
+      'mapped.test',
+      'mapped-metadata.test',
+      'ten.test',
+      'sixteen.test',
+      'home.test',
+      'mixed.test',
+    ]) {
       assert.match(await refused(`https://${host}/hook`), /resolves to/);
     }
   });
@@ -119,10 +153,33 @@ describe('checkWebhookUrl', () => {
   });
 
   test('accepts public names and addresses, and allowlisted hosts whatever they resolve to', async () => {
-    assert.equal((await checkWebhookUrl('https://public.test/hook', { allowedHosts: [], resolver: DNS })).allowlisted, false);
-    assert.equal((await checkWebhookUrl('http://8.8.8.8/', { allowedHosts: [], resolver: DNS })).port, 80);
-    assert.equal((await checkWebhookUrl('https://hooks.internal/x', { allowedHosts: ['hooks.internal'], resolver: DNS })).allowlisted, true);
-    assert.equal((await checkWebhookUrl('http://127.0.0.1:8080/x', { allowedHosts: ['127.0.0.1:8080'], resolver: DNS })).allowlisted, true);
+    assert.equal(
+      (await checkWebhookUrl('https://public.test/hook', { allowedHosts: [], resolver: DNS }))
+        .allowlisted,
+      false,
+    );
+    assert.equal(
+      (await checkWebhookUrl('http://8.8.8.8/', { allowedHosts: [], resolver: DNS })).port,
+      80,
+    );
+    assert.equal(
+      (
+        await checkWebhookUrl('https://hooks.internal/x', {
+          allowedHosts: ['hooks.internal'],
+          resolver: DNS,
+        })
+      ).allowlisted,
+      true,
+    );
+    assert.equal(
+      (
+        await checkWebhookUrl('http://127.0.0.1:8080/x', {
+          allowedHosts: ['127.0.0.1:8080'],
+          resolver: DNS,
+        })
+      ).allowlisted,
+      true,
+    );
     await refused('http://127.0.0.1:8081/x', ['127.0.0.1:8080']);
   });
 });
@@ -130,7 +187,9 @@ describe('checkWebhookUrl', () => {
 describe('guardedLookup (connect-time check)', () => {
   const lookup = (hostname: string, port: number, allowedHosts: string[] = []) =>
     new Promise<{ err: NodeJS.ErrnoException | null; address: string }>((resolve) => {
-      guardedLookup(port, { allowedHosts, resolver: DNS })(hostname, {}, (err, address) => resolve({ err, address: String(address) }));
+      guardedLookup(port, { allowedHosts, resolver: DNS })(hostname, {}, (err, address) =>
+        resolve({ err, address: String(address) }),
+      );
     });
 
   test('answers a public address and refuses a forbidden one, so no socket is opened to it', async () => {
@@ -142,6 +201,9 @@ describe('guardedLookup (connect-time check)', () => {
   });
 
   test('an allowlisted host passes', async () => {
-    assert.deepEqual(await lookup('hooks.internal', 443, ['hooks.internal']), { err: null, address: '10.0.0.5' });
+    assert.deepEqual(await lookup('hooks.internal', 443, ['hooks.internal']), {
+      err: null,
+      address: '10.0.0.5',
+    });
   });
 });

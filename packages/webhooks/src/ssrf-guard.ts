@@ -13,7 +13,9 @@ export type Resolver = (hostname: string) => Promise<ResolvedAddress[]>;
 
 export const systemResolver: Resolver = (hostname) =>
   new Promise((resolve, reject) => {
-    dnsLookup(hostname, { all: true, verbatim: true }, (err, addresses) => (err ? reject(err) : resolve(addresses)));
+    dnsLookup(hostname, { all: true, verbatim: true }, (err, addresses) =>
+      err ? reject(err) : resolve(addresses),
+    );
   });
 
 export interface SsrfGuardOptions {
@@ -37,14 +39,18 @@ function refuse(detail: string): DocatError {
  * public. Throws WEBHOOK_URL_FORBIDDEN. The same rule is applied again when the
  * connection is made (`guardedLookup`), since a name may resolve differently later.
  */
-export async function checkWebhookUrl(raw: string | URL, opts: SsrfGuardOptions): Promise<CheckedTarget> {
+export async function checkWebhookUrl(
+  raw: string | URL,
+  opts: SsrfGuardOptions,
+): Promise<CheckedTarget> {
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
     throw refuse('not a valid URL');
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw refuse('only http and https URLs are allowed');
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw refuse('only http and https URLs are allowed');
   if (url.username || url.password) throw refuse('credentials in the URL are not allowed');
   const port = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
   const host = url.hostname.replace(/^\[|\]$/g, '');
@@ -86,11 +92,15 @@ export function guardedLookup(port: number, opts: SsrfGuardOptions): LookupFunct
         if (!allowlisted) {
           for (const { address } of candidates) {
             const reason = forbiddenAddressReason(address);
-            if (reason) return fail(refuse(`${hostname} resolves to ${address}, a ${reason} address`));
+            if (reason)
+              return fail(refuse(`${hostname} resolves to ${address}, a ${reason} address`));
           }
         }
         if (typeof options === 'object' && options?.all) {
-          (callback as unknown as (err: null, addresses: ResolvedAddress[]) => void)(null, candidates);
+          (callback as unknown as (err: null, addresses: ResolvedAddress[]) => void)(
+            null,
+            candidates,
+          );
         } else {
           callback(null, candidates[0]!.address, candidates[0]!.family);
         }

@@ -39,17 +39,25 @@ export async function postWebhook(post: WebhookPost): Promise<WebhookResponse> {
   try {
     const response = await deliver(post, target, traceHeaders);
     span.setAttribute('http.response.status_code', response.status);
-    if (response.status >= 400) span.setStatus({ code: SpanStatusCode.ERROR, message: `HTTP ${response.status}` });
+    if (response.status >= 400)
+      span.setStatus({ code: SpanStatusCode.ERROR, message: `HTTP ${response.status}` });
     return response;
   } catch (err) {
-    span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message.slice(0, 200) : 'failed' });
+    span.setStatus({
+      code: SpanStatusCode.ERROR,
+      message: err instanceof Error ? err.message.slice(0, 200) : 'failed',
+    });
     throw err;
   } finally {
     span.end();
   }
 }
 
-function deliver(post: WebhookPost, target: Awaited<ReturnType<typeof checkWebhookUrl>>, traceHeaders: Record<string, string>): Promise<WebhookResponse> {
+function deliver(
+  post: WebhookPost,
+  target: Awaited<ReturnType<typeof checkWebhookUrl>>,
+  traceHeaders: Record<string, string>,
+): Promise<WebhookResponse> {
   const started = Date.now();
   const send = target.url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise<WebhookResponse>((resolve, reject) => {
@@ -59,17 +67,27 @@ function deliver(post: WebhookPost, target: Awaited<ReturnType<typeof checkWebho
         method: 'POST',
         agent: false,
         lookup: guardedLookup(target.port, post.guard),
-        headers: { 'content-type': 'application/json', 'user-agent': 'Docat-Webhooks/1', 'content-length': Buffer.byteLength(post.body), ...traceHeaders, ...post.headers },
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'Docat-Webhooks/1',
+          'content-length': Buffer.byteLength(post.body),
+          ...traceHeaders,
+          ...post.headers,
+        },
         timeout: post.timeoutMs ?? DEFAULT_TIMEOUT_MS,
         ...(post.signal ? { signal: post.signal } : {}),
       },
       (res: IncomingMessage) => {
         res.resume();
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, durationMs: Date.now() - started }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, durationMs: Date.now() - started }),
+        );
         res.on('error', reject);
       },
     );
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${post.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms`)));
+    req.on('timeout', () =>
+      req.destroy(new Error(`no answer within ${post.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms`)),
+    );
     req.on('error', reject);
     req.end(post.body);
   });

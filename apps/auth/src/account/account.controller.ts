@@ -1,6 +1,14 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { RPC, RPC_CONTRACTS, type ApiKeyPrincipal, type ApiKeyView, type CreatedApiKey, type SessionView, type UserView } from '@docat/contracts';
+import {
+  RPC,
+  RPC_CONTRACTS,
+  type ApiKeyPrincipal,
+  type ApiKeyView,
+  type CreatedApiKey,
+  type SessionView,
+  type UserView,
+} from '@docat/contracts';
 import { parseOrThrow } from '@docat/service-kit';
 import { ApiKeysService } from '../api-keys/api-keys.service.js';
 import { EmailVerificationService } from '../mail/email-verification.service.js';
@@ -25,7 +33,10 @@ export class AccountController {
 
   @MessagePattern(RPC.AUTH_SESSIONS_REVOKE)
   revokeSession(@Payload() data: unknown): Promise<{ ok: true }> {
-    const { userId, sessionId } = parseOrThrow(RPC_CONTRACTS[RPC.AUTH_SESSIONS_REVOKE].request, data);
+    const { userId, sessionId } = parseOrThrow(
+      RPC_CONTRACTS[RPC.AUTH_SESSIONS_REVOKE].request,
+      data,
+    );
     return this.sessions.revoke(userId, sessionId);
   }
 
@@ -37,7 +48,10 @@ export class AccountController {
 
   @MessagePattern(RPC.AUTH_API_KEYS_CREATE)
   createApiKey(@Payload() data: unknown): Promise<CreatedApiKey> {
-    const { userId, name, expiresInDays } = parseOrThrow(RPC_CONTRACTS[RPC.AUTH_API_KEYS_CREATE].request, data);
+    const { userId, name, expiresInDays } = parseOrThrow(
+      RPC_CONTRACTS[RPC.AUTH_API_KEYS_CREATE].request,
+      data,
+    );
     return this.apiKeys.create(userId, name, expiresInDays);
   }
 
@@ -67,7 +81,10 @@ export class AccountController {
 
   @MessagePattern(RPC.AUTH_PASSWORD_RESET_CONFIRM)
   confirmPasswordReset(@Payload() data: unknown): Promise<{ ok: true }> {
-    const { token, password } = parseOrThrow(RPC_CONTRACTS[RPC.AUTH_PASSWORD_RESET_CONFIRM].request, data);
+    const { token, password } = parseOrThrow(
+      RPC_CONTRACTS[RPC.AUTH_PASSWORD_RESET_CONFIRM].request,
+      data,
+    );
     return this.passwordReset.confirm(token, password);
   }
 

@@ -1,5 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DocatError, uuidv7, type AdminUserList, type AdminUserView, type InviteView, type Plan } from '@docat/contracts';
+import {
+  DocatError,
+  uuidv7,
+  type AdminUserList,
+  type AdminUserView,
+  type InviteView,
+  type Plan,
+} from '@docat/contracts';
 import { ApiKeysRepository } from '../api-keys/api-keys.repository.js';
 import { AuthEventsPublisher } from '../events/auth-events.publisher.js';
 import { InvitesRepository } from '../invites/invites.repository.js';
@@ -24,10 +31,17 @@ export class AdminService {
     private readonly events: AuthEventsPublisher,
   ) {}
 
-  async listUsers(query: { email?: string; cursor?: string; limit: number }): Promise<AdminUserList> {
+  async listUsers(query: {
+    email?: string;
+    cursor?: string;
+    limit: number;
+  }): Promise<AdminUserList> {
     const rows = await this.users.list({ ...query, limit: query.limit + 1 });
     const page = rows.slice(0, query.limit);
-    return { items: page.map(toAdminUserView), nextCursor: rows.length > query.limit ? page.at(-1)!.id : null };
+    return {
+      items: page.map(toAdminUserView),
+      nextCursor: rows.length > query.limit ? page.at(-1)!.id : null,
+    };
   }
 
   /**
@@ -37,7 +51,8 @@ export class AdminService {
    */
   async setDisabled(actorId: string, userId: string, disabled: boolean): Promise<AdminUserView> {
     await this.assertAdmin(actorId);
-    if (disabled && actorId === userId) throw new DocatError('FORBIDDEN', 'An administrator cannot disable their own account');
+    if (disabled && actorId === userId)
+      throw new DocatError('FORBIDDEN', 'An administrator cannot disable their own account');
     const outcome = await this.users.transaction(async (tx) => {
       const user = await this.users.setDisabled(tx, userId, disabled);
       if (!user) return null;
@@ -52,7 +67,9 @@ export class AdminService {
     if (disabled) {
       await this.events.userDisabled(userId, outcome.user.tokensRevokedAt ?? new Date());
       for (const keyId of outcome.keyIds) await this.events.apiKeyRevoked(keyId, userId);
-      this.logger.log(`user ${userId} disabled by ${actorId} (${outcome.keyIds.length} API key(s) revoked)`);
+      this.logger.log(
+        `user ${userId} disabled by ${actorId} (${outcome.keyIds.length} API key(s) revoked)`,
+      );
     } else {
       this.logger.log(`user ${userId} enabled by ${actorId}`);
     }
@@ -68,12 +85,22 @@ export class AdminService {
     return toAdminUserView(user);
   }
 
-  async createInvite(actorId: string, email: string | undefined, expiresInDays: number): Promise<InviteView> {
+  async createInvite(
+    actorId: string,
+    email: string | undefined,
+    expiresInDays: number,
+  ): Promise<InviteView> {
     await this.assertAdmin(actorId);
     const code = newSecretToken();
     const id = uuidv7();
     const expiresAt = new Date(Date.now() + expiresInDays * 86_400_000);
-    await this.invites.insert({ id, codeHash: hashSecretToken(code), email: email ?? null, createdBy: actorId, expiresAt });
+    await this.invites.insert({
+      id,
+      codeHash: hashSecretToken(code),
+      email: email ?? null,
+      createdBy: actorId,
+      expiresAt,
+    });
     return { id, code, email: email ?? null, expiresAt: expiresAt.toISOString() };
   }
 

@@ -57,7 +57,14 @@ export function toApiKeyView(key: ApiKeyRecord): ApiKeyView {
 export class ApiKeysRepository {
   constructor(@Inject(AUTH_DATA_SOURCE) private readonly db: DataSource) {}
 
-  async insert(key: { id: string; userId: string; name: string; prefix: string; keyHash: Buffer; expiresAt: Date | null }): Promise<ApiKeyRecord> {
+  async insert(key: {
+    id: string;
+    userId: string;
+    name: string;
+    prefix: string;
+    keyHash: Buffer;
+    expiresAt: Date | null;
+  }): Promise<ApiKeyRecord> {
     const rows = await this.db.query<ApiKeyRow[]>(
       `INSERT INTO auth.api_keys (id, user_id, name, prefix, key_hash, expires_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
       [key.id, key.userId, key.name, key.prefix, key.keyHash, key.expiresAt],
@@ -66,7 +73,10 @@ export class ApiKeysRepository {
   }
 
   async findByHash(keyHash: Buffer): Promise<ApiKeyRecord | null> {
-    const rows = await this.db.query<ApiKeyRow[]>(`SELECT ${COLUMNS} FROM auth.api_keys WHERE key_hash = $1`, [keyHash]);
+    const rows = await this.db.query<ApiKeyRow[]>(
+      `SELECT ${COLUMNS} FROM auth.api_keys WHERE key_hash = $1`,
+      [keyHash],
+    );
     return rows[0] ? toRecord(rows[0]) : null;
   }
 
@@ -90,14 +100,20 @@ export class ApiKeysRepository {
   /** Revokes one key of `userId`; another user's key id revokes nothing. */
   async revoke(userId: string, id: string): Promise<boolean> {
     const rows = returnedRows<{ id: string }>(
-      await this.db.query(`UPDATE auth.api_keys SET revoked_at = now() WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL RETURNING id`, [id, userId]),
+      await this.db.query(
+        `UPDATE auth.api_keys SET revoked_at = now() WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL RETURNING id`,
+        [id, userId],
+      ),
     );
     return rows.length > 0;
   }
 
   async revokeAll(tx: EntityManager, userId: string): Promise<string[]> {
     const rows = returnedRows<{ id: string }>(
-      await tx.query(`UPDATE auth.api_keys SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL RETURNING id`, [userId]),
+      await tx.query(
+        `UPDATE auth.api_keys SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL RETURNING id`,
+        [userId],
+      ),
     );
     return rows.map((row) => row.id);
   }

@@ -1,5 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { DocatError, uuidv7, type ApiKeyPrincipal, type ApiKeyView, type CreatedApiKey } from '@docat/contracts';
+import {
+  DocatError,
+  uuidv7,
+  type ApiKeyPrincipal,
+  type ApiKeyView,
+  type CreatedApiKey,
+} from '@docat/contracts';
 import { AuthEventsPublisher } from '../events/auth-events.publisher.js';
 import { UsersRepository } from '../users/users.repository.js';
 import { hashApiKey, newApiKey } from './api-key.js';
@@ -26,11 +32,21 @@ export class ApiKeysService {
     if (!user) throw new DocatError('NOT_FOUND');
     if (user.disabledAt) throw new DocatError('ACCOUNT_DISABLED');
     if ((await this.keys.countActive(userId)) >= MAX_KEYS_PER_USER) {
-      throw new DocatError('VALIDATION_FAILED', `An account may hold at most ${MAX_KEYS_PER_USER} API keys; revoke unused ones first`);
+      throw new DocatError(
+        'VALIDATION_FAILED',
+        `An account may hold at most ${MAX_KEYS_PER_USER} API keys; revoke unused ones first`,
+      );
     }
     const { key, prefix, hash } = newApiKey();
     const expiresAt = expiresInDays ? new Date(Date.now() + expiresInDays * 86_400_000) : null;
-    const record = await this.keys.insert({ id: uuidv7(), userId, name, prefix, keyHash: hash, expiresAt });
+    const record = await this.keys.insert({
+      id: uuidv7(),
+      userId,
+      name,
+      prefix,
+      keyHash: hash,
+      expiresAt,
+    });
     return { ...toApiKeyView(record), key };
   }
 
@@ -48,13 +64,23 @@ export class ApiKeysService {
   async verify(key: string): Promise<ApiKeyPrincipal> {
     const hash = hashApiKey(key);
     const record = hash ? await this.keys.findByHash(hash) : null;
-    if (!record || record.revokedAt || (record.expiresAt && record.expiresAt.getTime() <= Date.now())) {
+    if (
+      !record ||
+      record.revokedAt ||
+      (record.expiresAt && record.expiresAt.getTime() <= Date.now())
+    ) {
       throw new DocatError('TOKEN_INVALID', 'The API key is unknown, revoked or expired');
     }
     const user = await this.users.findById(record.userId);
     if (!user) throw new DocatError('TOKEN_INVALID', 'The API key is unknown, revoked or expired');
     if (user.disabledAt) throw new DocatError('ACCOUNT_DISABLED');
     await this.keys.touch(record.id);
-    return { userId: user.id, role: user.role, plan: user.plan, emailVerified: user.emailVerifiedAt !== null, keyId: record.id };
+    return {
+      userId: user.id,
+      role: user.role,
+      plan: user.plan,
+      emailVerified: user.emailVerifiedAt !== null,
+      keyId: record.id,
+    };
   }
 }

@@ -19,13 +19,19 @@ export class AuthController {
 
   @MessagePattern(RPC.AUTH_REGISTER)
   register(@Payload() data: unknown): Promise<UserView> {
-    const { email, password, inviteCode } = parseOrThrow(RPC_CONTRACTS[RPC.AUTH_REGISTER].request, data);
+    const { email, password, inviteCode } = parseOrThrow(
+      RPC_CONTRACTS[RPC.AUTH_REGISTER].request,
+      data,
+    );
     return this.auth.register(email, password, inviteCode);
   }
 
   @MessagePattern(RPC.AUTH_LOGIN)
   login(@Payload() data: unknown): Promise<TokenPair> {
-    const { email, password, ip, userAgent } = parseOrThrow(RPC_CONTRACTS[RPC.AUTH_LOGIN].request, data);
+    const { email, password, ip, userAgent } = parseOrThrow(
+      RPC_CONTRACTS[RPC.AUTH_LOGIN].request,
+      data,
+    );
     return this.auth.login(email, password, { ip, userAgent });
   }
 
@@ -57,11 +63,17 @@ export class AuthController {
   @MessagePattern(RPC.AUTH_DENIED_USERS)
   async deniedUsers(
     @Payload() data: unknown,
-  ): Promise<{ items: { userId: string; at: number }[]; sessions: { sessionId: string; at: number }[] }> {
+  ): Promise<{
+    items: { userId: string; at: number }[];
+    sessions: { sessionId: string; at: number }[];
+  }> {
     const { sinceSeconds } = parseOrThrow(RPC_CONTRACTS[RPC.AUTH_DENIED_USERS].request, data);
     const since = new Date(Date.now() - sinceSeconds * 1000);
     const seconds = (at: Date) => Math.floor(at.getTime() / 1000);
-    const [users, sessions] = await Promise.all([this.users.tokensRevokedSince(since), this.sessions.revokedSince(since)]);
+    const [users, sessions] = await Promise.all([
+      this.users.tokensRevokedSince(since),
+      this.sessions.revokedSince(since),
+    ]);
     return {
       items: users.map((row) => ({ userId: row.userId, at: seconds(row.at) })),
       sessions: sessions.map((row) => ({ sessionId: row.sessionId, at: seconds(row.at) })),

@@ -7,7 +7,11 @@ import { signAccessToken } from '../keys/signing-key.js';
 import { SigningKeysService } from '../keys/signing-keys.service.js';
 import { EmailVerificationService } from '../mail/email-verification.service.js';
 import { PasswordHasher } from '../passwords/password.hasher.js';
-import { hashRefreshToken, newRefreshToken, REFRESH_TOKEN_SHAPE } from '../sessions/refresh-token.js';
+import {
+  hashRefreshToken,
+  newRefreshToken,
+  REFRESH_TOKEN_SHAPE,
+} from '../sessions/refresh-token.js';
 import { RefreshTokensRepository } from '../sessions/refresh-tokens.repository.js';
 import { SessionsRepository } from '../sessions/sessions.repository.js';
 import { hashSecretToken, SECRET_TOKEN_SHAPE } from '../tokens/secret-token.js';
@@ -45,7 +49,14 @@ export class AuthService implements OnApplicationBootstrap {
     if (await this.users.findByEmail(adminEmail)) return;
     try {
       const passwordHash = await this.passwords.hash(adminPassword);
-      await this.users.insert({ id: uuidv7(), email: adminEmail.toLowerCase(), passwordHash, role: 'admin', plan: 'free', emailVerified: true });
+      await this.users.insert({
+        id: uuidv7(),
+        email: adminEmail.toLowerCase(),
+        passwordHash,
+        role: 'admin',
+        plan: 'free',
+        emailVerified: true,
+      });
       this.logger.log('created the administrator account from DOCAT_ADMIN_EMAIL');
     } catch (error) {
       if (!(error instanceof DocatError && error.code === 'EMAIL_TAKEN')) throw error;
@@ -69,7 +80,8 @@ export class AuthService implements OnApplicationBootstrap {
   async register(email: string, password: string, inviteCode?: string): Promise<UserView> {
     const mode = this.settings.registration;
     if (mode === 'closed') throw new DocatError('REGISTRATION_CLOSED');
-    if (mode === 'invite' && !inviteCode) throw new DocatError('INVITE_INVALID', 'Registration needs an invitation code');
+    if (mode === 'invite' && !inviteCode)
+      throw new DocatError('INVITE_INVALID', 'Registration needs an invitation code');
     const passwordHash = await this.passwords.hash(password);
     let user: UserRecord;
     try {
@@ -81,15 +93,21 @@ export class AuthService implements OnApplicationBootstrap {
         await tx.query('SET LOCAL synchronous_commit TO OFF');
         let inviteId: string | null = null;
         if (mode === 'invite') {
-          inviteId = SECRET_TOKEN_SHAPE.test(inviteCode!) ? await this.invites.claim(tx, hashSecretToken(inviteCode!), email) : null;
+          inviteId = SECRET_TOKEN_SHAPE.test(inviteCode!)
+            ? await this.invites.claim(tx, hashSecretToken(inviteCode!), email)
+            : null;
           if (!inviteId) throw new DocatError('INVITE_INVALID');
         }
-        const created = await this.users.insert({ id: uuidv7(), email, passwordHash, role: 'user', plan: 'free' }, tx);
+        const created = await this.users.insert(
+          { id: uuidv7(), email, passwordHash, role: 'user', plan: 'free' },
+          tx,
+        );
         if (inviteId) await this.invites.setUsedBy(tx, inviteId, created.id);
         return created;
       });
     } catch (err) {
-      if (err instanceof DocatError && err.code === 'EMAIL_TAKEN') this.inBackground('registration attempt notice', () => this.noticeToOwner(email));
+      if (err instanceof DocatError && err.code === 'EMAIL_TAKEN')
+        this.inBackground('registration attempt notice', () => this.noticeToOwner(email));
       throw err;
     }
     this.inBackground('verification mail for a new account', () => this.verification.send(user));
@@ -100,7 +118,9 @@ export class AuthService implements OnApplicationBootstrap {
   mailsSent: Promise<void> = Promise.resolve();
 
   private inBackground(what: string, work: () => Promise<void>): void {
-    const run = work().catch((err: unknown) => this.logger.warn(`${what} failed: ${err instanceof Error ? err.message : String(err)}`));
+    const run = work().catch((err: unknown) =>
+      this.logger.warn(`${what} failed: ${err instanceof Error ? err.message : String(err)}`),
+    );
     this.mailsSent = Promise.all([this.mailsSent, run]).then(() => undefined);
   }
 
@@ -111,15 +131,28 @@ export class AuthService implements OnApplicationBootstrap {
 
   async login(email: string, password: string, context: LoginContext = {}): Promise<TokenPair> {
     const user = await this.users.findByEmail(email);
-    const ok = user ? await this.passwords.verify(user.passwordHash, password) : await this.passwords.verifyNothing(password);
+    const ok = user
+      ? await this.passwords.verify(user.passwordHash, password)
+      : await this.passwords.verifyNothing(password);
     if (!user || !ok) throw new DocatError('INVALID_CREDENTIALS');
     if (user.disabledAt) throw new DocatError('ACCOUNT_DISABLED');
     const refreshToken = newRefreshToken();
     const sessionId = uuidv7();
     const expiresAt = this.refreshExpiry();
     await this.refreshTokens.transaction(async (tx) => {
-      await this.sessions.insert(tx, { id: sessionId, userId: user.id, expiresAt, ip: context.ip, userAgent: context.userAgent });
-      await this.refreshTokens.insert(tx, { userId: user.id, familyId: sessionId, tokenHash: hashRefreshToken(refreshToken), expiresAt });
+      await this.sessions.insert(tx, {
+        id: sessionId,
+        userId: user.id,
+        expiresAt,
+        ip: context.ip,
+        userAgent: context.userAgent,
+      });
+      await this.refreshTokens.insert(tx, {
+        userId: user.id,
+        familyId: sessionId,
+        tokenHash: hashRefreshToken(refreshToken),
+        expiresAt,
+      });
     });
     return this.tokenPair(user, sessionId, refreshToken);
   }
@@ -195,11 +228,17 @@ export class AuthService implements OnApplicationBootstrap {
     return new Date(Date.now() + this.settings.refreshTtlSeconds * 1000);
   }
 
-  private async tokenPair(user: UserRecord, sessionId: string, refreshToken: string): Promise<TokenPair> {
+  private async tokenPair(
+    user: UserRecord,
+    sessionId: string,
+    refreshToken: string,
+  ): Promise<TokenPair> {
     // Gateways refuse tokens issued at or before the revocation second, so a token issued
     // in that same second (a login right after a password reset) is dated one second later.
     const nowSeconds = Math.floor(Date.now() / 1000);
-    const revokedSecond = user.tokensRevokedAt ? Math.floor(user.tokensRevokedAt.getTime() / 1000) : 0;
+    const revokedSecond = user.tokensRevokedAt
+      ? Math.floor(user.tokensRevokedAt.getTime() / 1000)
+      : 0;
     const issuedAt = Math.max(nowSeconds, revokedSecond + 1);
     const accessToken = await signAccessToken(
       this.signingKeys.current(),
@@ -207,6 +246,11 @@ export class AuthService implements OnApplicationBootstrap {
       this.settings.accessTtlSeconds + (nowSeconds - issuedAt),
       issuedAt,
     );
-    return { accessToken, refreshToken, expiresIn: this.settings.accessTtlSeconds, tokenType: 'Bearer' };
+    return {
+      accessToken,
+      refreshToken,
+      expiresIn: this.settings.accessTtlSeconds,
+      tokenType: 'Bearer',
+    };
   }
 }

@@ -59,7 +59,8 @@ describe('credits ledger', () => {
       await bootstrapService({
         service: 'auth',
         module: AuthModule.register(),
-        runtime: () => createClusterRuntime(config, { storage: createStorage(config), migrate: true }),
+        runtime: () =>
+          createClusterRuntime(config, { storage: createStorage(config), migrate: true }),
         claims: { patterns: AUTH_PATTERNS },
         managementPort: null,
         exitOnShutdown: false,

@@ -36,7 +36,9 @@ export class AuthEventsPublisher {
 
   private async emit(event: string, data: unknown): Promise<void> {
     await this.bus.emit(event, data).catch((err: unknown) => {
-      this.logger.warn(`broadcast ${event} failed: ${err instanceof Error ? err.message : String(err)}`);
+      this.logger.warn(
+        `broadcast ${event} failed: ${err instanceof Error ? err.message : String(err)}`,
+      );
     });
   }
 }

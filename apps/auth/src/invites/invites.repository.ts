@@ -8,14 +8,17 @@ import { returnedRows } from '../tokens/update-result.js';
 export class InvitesRepository {
   constructor(@Inject(AUTH_DATA_SOURCE) private readonly db: DataSource) {}
 
-  async insert(invite: { id: string; codeHash: Buffer; email: string | null; createdBy: string; expiresAt: Date }): Promise<void> {
-    await this.db.query(`INSERT INTO auth.invites (id, code_hash, email, created_by, expires_at) VALUES ($1, $2, $3, $4, $5)`, [
-      invite.id,
-      invite.codeHash,
-      invite.email,
-      invite.createdBy,
-      invite.expiresAt,
-    ]);
+  async insert(invite: {
+    id: string;
+    codeHash: Buffer;
+    email: string | null;
+    createdBy: string;
+    expiresAt: Date;
+  }): Promise<void> {
+    await this.db.query(
+      `INSERT INTO auth.invites (id, code_hash, email, created_by, expires_at) VALUES ($1, $2, $3, $4, $5)`,
+      [invite.id, invite.codeHash, invite.email, invite.createdBy, invite.expiresAt],
+    );
   }
 
   /**

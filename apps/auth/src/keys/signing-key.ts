@@ -1,4 +1,9 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  type KeyObject,
+} from 'node:crypto';
 import { calculateJwkThumbprint, SignJWT } from 'jose';
 import { ACCESS_TOKEN, jwkSchema, uuidv7, type Jwks } from '@docat/contracts';
 

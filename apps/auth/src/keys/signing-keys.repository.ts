@@ -49,14 +49,19 @@ export class SigningKeysRepository {
   /** Retires keys whose last token has expired; they leave the JWKS. */
   async retire(tx: EntityManager, kids: string[]): Promise<void> {
     if (kids.length === 0) return;
-    await tx.query(`UPDATE auth.signing_keys SET retired_at = now() WHERE kid = ANY($1::text[]) AND retired_at IS NULL`, [kids]);
+    await tx.query(
+      `UPDATE auth.signing_keys SET retired_at = now() WHERE kid = ANY($1::text[]) AND retired_at IS NULL`,
+      [kids],
+    );
   }
 
-  async insert(tx: EntityManager, key: { kid: string; privateKeySecret: string; publicJwk: unknown }): Promise<void> {
-    await tx.query(`INSERT INTO auth.signing_keys (kid, algorithm, private_key_secret, public_jwk) VALUES ($1, 'EdDSA', $2, $3)`, [
-      key.kid,
-      key.privateKeySecret,
-      JSON.stringify(key.publicJwk),
-    ]);
+  async insert(
+    tx: EntityManager,
+    key: { kid: string; privateKeySecret: string; publicJwk: unknown },
+  ): Promise<void> {
+    await tx.query(
+      `INSERT INTO auth.signing_keys (kid, algorithm, private_key_secret, public_jwk) VALUES ($1, 'EdDSA', $2, $3)`,
+      [key.kid, key.privateKeySecret, JSON.stringify(key.publicJwk)],
+    );
   }
 }

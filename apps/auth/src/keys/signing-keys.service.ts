@@ -1,9 +1,25 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { decryptSecret, encryptSecret, type Keyring } from '@docat/config';
 import { jwksSchema, type Jwks } from '@docat/contracts';
-import { AUTH_KEYRING, AUTH_SETTINGS, SIGNING_KEY_TIMING, type AuthSettings } from '../auth.tokens.js';
+import {
+  AUTH_KEYRING,
+  AUTH_SETTINGS,
+  SIGNING_KEY_TIMING,
+  type AuthSettings,
+} from '../auth.tokens.js';
 import { AuthEventsPublisher } from '../events/auth-events.publisher.js';
-import { exportPrivateKey, generateSigningKey, importSigningKey, type SigningKey } from './signing-key.js';
+import {
+  exportPrivateKey,
+  generateSigningKey,
+  importSigningKey,
+  type SigningKey,
+} from './signing-key.js';
 import { SigningKeysRepository, type StoredSigningKey } from './signing-keys.repository.js';
 
 function secretContext(kid: string): string {
@@ -56,7 +72,11 @@ export class SigningKeysService implements OnModuleInit, OnApplicationShutdown {
     await this.load();
     await this.maintain();
     this.timer = setInterval(() => {
-      this.maintain().catch((err: unknown) => this.logger.error(`signing key maintenance failed: ${err instanceof Error ? err.message : String(err)}`));
+      this.maintain().catch((err: unknown) =>
+        this.logger.error(
+          `signing key maintenance failed: ${err instanceof Error ? err.message : String(err)}`,
+        ),
+      );
     }, MAINTENANCE_INTERVAL_MS);
     this.timer.unref();
   }
@@ -76,13 +96,19 @@ export class SigningKeysService implements OnModuleInit, OnApplicationShutdown {
         return this.repository.active(tx);
       });
     }
-    this.keys = await Promise.all(stored.map(async (row) => ({ key: await this.decrypt(row), createdAt: row.createdAt.getTime() })));
+    this.keys = await Promise.all(
+      stored.map(async (row) => ({
+        key: await this.decrypt(row),
+        createdAt: row.createdAt.getTime(),
+      })),
+    );
   }
 
   /** Rotates when the signing key is older than the rotation interval, retires expired keys, reloads. */
   async maintain(now: number = Date.now()): Promise<void> {
     const newest = this.keys[0];
-    if (newest && now - newest.createdAt >= this.settings.signingKeyRotationMs) await this.rotate(now);
+    if (newest && now - newest.createdAt >= this.settings.signingKeyRotationMs)
+      await this.rotate(now);
     await this.retireExpired(now);
     await this.load();
   }
@@ -95,7 +121,8 @@ export class SigningKeysService implements OnModuleInit, OnApplicationShutdown {
     const kid = await this.repository.withLock(async (tx) => {
       const current = await this.repository.active(tx);
       const newest = current[0];
-      if (!force && newest && now - newest.createdAt.getTime() < this.settings.signingKeyRotationMs) return null;
+      if (!force && newest && now - newest.createdAt.getTime() < this.settings.signingKeyRotationMs)
+        return null;
       return (await this.insertNew(tx)).kid;
     });
     if (kid) {
@@ -129,7 +156,8 @@ export class SigningKeysService implements OnModuleInit, OnApplicationShutdown {
 
   /** The key that signs new tokens: the newest one published at least `publishLeadMs` ago (or the oldest, if none is). */
   current(now: number = Date.now()): SigningKey {
-    const ready = this.keys.find((k) => now - k.createdAt >= this.timing.publishLeadMs) ?? this.keys.at(-1);
+    const ready =
+      this.keys.find((k) => now - k.createdAt >= this.timing.publishLeadMs) ?? this.keys.at(-1);
     if (!ready) throw new Error('signing keys are not loaded');
     return ready.key;
   }
@@ -138,9 +166,15 @@ export class SigningKeysService implements OnModuleInit, OnApplicationShutdown {
     return jwksSchema.parse({ keys: this.keys.map((k) => k.key.publicJwk) });
   }
 
-  private async insertNew(tx: Parameters<Parameters<SigningKeysRepository['withLock']>[0]>[0]): Promise<SigningKey> {
+  private async insertNew(
+    tx: Parameters<Parameters<SigningKeysRepository['withLock']>[0]>[0],
+  ): Promise<SigningKey> {
     const key = await generateSigningKey();
-    const privateKeySecret = encryptSecret(this.keyring, exportPrivateKey(key), secretContext(key.kid));
+    const privateKeySecret = encryptSecret(
+      this.keyring,
+      exportPrivateKey(key),
+      secretContext(key.kid),
+    );
     await this.repository.insert(tx, { kid: key.kid, privateKeySecret, publicJwk: key.publicJwk });
     return key;
   }

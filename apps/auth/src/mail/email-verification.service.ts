@@ -38,7 +38,9 @@ export class EmailVerificationService {
   async firstVerified(userId: string): Promise<void> {
     for (const listener of this.listeners) {
       await listener(userId).catch((err: unknown) =>
-        this.logger.error(`a listener of email verification failed for ${userId}: ${err instanceof Error ? err.message : String(err)}`),
+        this.logger.error(
+          `a listener of email verification failed for ${userId}: ${err instanceof Error ? err.message : String(err)}`,
+        ),
       );
     }
   }
@@ -97,7 +99,8 @@ export class EmailVerificationService {
       const first = await this.users.markEmailVerified(tx, userId);
       return { user: await this.users.findById(userId, tx), first };
     });
-    if (!outcome?.user) throw new DocatError('TOKEN_INVALID', 'The link is unknown, already used or expired');
+    if (!outcome?.user)
+      throw new DocatError('TOKEN_INVALID', 'The link is unknown, already used or expired');
     if (outcome.first) await this.firstVerified(outcome.user.id);
     return toUserView(outcome.user);
   }

@@ -10,19 +10,22 @@ export class MailTokensRepository {
   constructor(@Inject(AUTH_DATA_SOURCE) private readonly db: DataSource) {}
 
   /** Stores a new token and voids the user's earlier unused ones of the same purpose: only the newest link works. */
-  async issue(token: { id: string; userId: string; purpose: MailPurpose; tokenHash: Buffer; expiresAt: Date }): Promise<void> {
+  async issue(token: {
+    id: string;
+    userId: string;
+    purpose: MailPurpose;
+    tokenHash: Buffer;
+    expiresAt: Date;
+  }): Promise<void> {
     await this.db.transaction(async (tx) => {
-      await tx.query(`UPDATE auth.mail_tokens SET used_at = now() WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL`, [
-        token.userId,
-        token.purpose,
-      ]);
-      await tx.query(`INSERT INTO auth.mail_tokens (id, user_id, purpose, token_hash, expires_at) VALUES ($1, $2, $3, $4, $5)`, [
-        token.id,
-        token.userId,
-        token.purpose,
-        token.tokenHash,
-        token.expiresAt,
-      ]);
+      await tx.query(
+        `UPDATE auth.mail_tokens SET used_at = now() WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL`,
+        [token.userId, token.purpose],
+      );
+      await tx.query(
+        `INSERT INTO auth.mail_tokens (id, user_id, purpose, token_hash, expires_at) VALUES ($1, $2, $3, $4, $5)`,
+        [token.id, token.userId, token.purpose, token.tokenHash, token.expiresAt],
+      );
     });
   }
 
@@ -30,7 +33,11 @@ export class MailTokensRepository {
    * Marks the token used and answers its user, or null when it is unknown, of another
    * purpose, expired or already used. One UPDATE, so two concurrent uses cannot both win.
    */
-  async consume(tx: EntityManager, tokenHash: Buffer, purpose: MailPurpose): Promise<string | null> {
+  async consume(
+    tx: EntityManager,
+    tokenHash: Buffer,
+    purpose: MailPurpose,
+  ): Promise<string | null> {
     const rows = returnedRows<{ user_id: string }>(
       await tx.query(
         `UPDATE auth.mail_tokens SET used_at = now()

@@ -4,7 +4,14 @@ import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Logger, type LoggerService } from '@nestjs/common';
-import { FileMailer, mailOutboxFile, maskEmail, MemoryMailer, readMailOutbox, type MailMessage } from './mailer.js';
+import {
+  FileMailer,
+  mailOutboxFile,
+  maskEmail,
+  MemoryMailer,
+  readMailOutbox,
+  type MailMessage,
+} from './mailer.js';
 
 const TOKEN = 'Zr0kWq3Lx9v2pQ7sT5nY1mB8cD4fG6hJ0kL2aS4dF6g';
 const message: MailMessage = {
@@ -43,12 +50,23 @@ describe('mailers', () => {
       assert.ok(!out.includes(TOKEN), out);
       assert.ok(!out.includes('ada@example.org'), out);
       assert.ok(out.includes('a***@example.org'), out);
-      await mailer.send({ ...message, purpose: 'email_verification', link: 'https://docat.example.org/v1/auth/verify-email?token=second' });
+      await mailer.send({
+        ...message,
+        purpose: 'email_verification',
+        link: 'https://docat.example.org/v1/auth/verify-email?token=second',
+      });
       const mails = await readMailOutbox(file);
-      assert.deepEqual(mails.map((m) => [m.to, m.purpose, m.link]), [
-        ['ada@example.org', 'password_reset', message.link],
-        ['ada@example.org', 'email_verification', 'https://docat.example.org/v1/auth/verify-email?token=second'],
-      ]);
+      assert.deepEqual(
+        mails.map((m) => [m.to, m.purpose, m.link]),
+        [
+          ['ada@example.org', 'password_reset', message.link],
+          [
+            'ada@example.org',
+            'email_verification',
+            'https://docat.example.org/v1/auth/verify-email?token=second',
+          ],
+        ],
+      );
       assert.equal((await stat(file)).mode & 0o777, 0o600);
       assert.equal((await stat(dirname(file))).mode & 0o777, 0o700);
     } finally {

@@ -46,13 +46,24 @@ export class FileMailer implements Mailer {
   constructor(readonly file: string) {}
 
   async send(message: MailMessage): Promise<void> {
-    this.ready ??= mkdir(dirname(this.file), { recursive: true, mode: 0o700 }).then(() => undefined);
+    this.ready ??= mkdir(dirname(this.file), { recursive: true, mode: 0o700 }).then(
+      () => undefined,
+    );
     await this.ready;
-    const line = JSON.stringify({ sentAt: new Date().toISOString(), to: message.to, purpose: message.purpose, subject: message.subject, link: message.link, text: message.text });
+    const line = JSON.stringify({
+      sentAt: new Date().toISOString(),
+      to: message.to,
+      purpose: message.purpose,
+      subject: message.subject,
+      link: message.link,
+      text: message.text,
+    });
     await appendFile(this.file, `${line}\n`, { mode: 0o600 });
     // appendFile's mode applies only when it creates the file: a file made by hand stays readable.
     await chmod(this.file, 0o600);
-    this.logger.log(`${message.purpose} mail for ${maskEmail(message.to)} written to ${this.file} (no mail delivery is configured)`);
+    this.logger.log(
+      `${message.purpose} mail for ${maskEmail(message.to)} written to ${this.file} (no mail delivery is configured)`,
+    );
   }
 }
 
@@ -62,8 +73,12 @@ export function mailOutboxFile(dataDir: string): string {
 }
 
 /** Every message in a `FileMailer` outbox, oldest first. */
-export async function readMailOutbox(file: string): Promise<(Omit<MailMessage, 'token'> & { sentAt: string })[]> {
-  const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? '' : Promise.reject(err)));
+export async function readMailOutbox(
+  file: string,
+): Promise<(Omit<MailMessage, 'token'> & { sentAt: string })[]> {
+  const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) =>
+    err.code === 'ENOENT' ? '' : Promise.reject(err),
+  );
   return text
     .split('\n')
     .filter((line) => line.trim().length > 0)
@@ -84,7 +99,8 @@ export class MemoryMailer implements Mailer {
     for (;;) {
       const found = this.last(to, purpose);
       if (found) return found;
-      if (Date.now() > deadline) throw new Error(`no ${purpose} mail to ${to} within ${timeoutMs} ms`);
+      if (Date.now() > deadline)
+        throw new Error(`no ${purpose} mail to ${to} within ${timeoutMs} ms`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }

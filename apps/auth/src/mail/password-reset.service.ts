@@ -36,7 +36,9 @@ export class PasswordResetService {
 
   request(email: string): { ok: true } {
     this.pending = this.sendLink(email).catch((err: unknown) => {
-      this.logger.warn(`password reset mail failed: ${err instanceof Error ? err.message : String(err)}`);
+      this.logger.warn(
+        `password reset mail failed: ${err instanceof Error ? err.message : String(err)}`,
+      );
     });
     return { ok: true };
   }
@@ -78,7 +80,8 @@ export class PasswordResetService {
       const at = await this.users.revokeTokens(tx, userId);
       return { userId, at, firstVerification };
     });
-    if (!outcome) throw new DocatError('TOKEN_INVALID', 'The link is unknown, already used or expired');
+    if (!outcome)
+      throw new DocatError('TOKEN_INVALID', 'The link is unknown, already used or expired');
     await this.events.userTokensRevoked(outcome.userId, outcome.at);
     if (outcome.firstVerification) await this.verification.firstVerified(outcome.userId);
     return { ok: true };

@@ -22,7 +22,8 @@ describe('SmtpMailer against a real SMTP server', () => {
       disabledCommands: ['STARTTLS'],
       allowInsecureAuth: true,
       onAuth(auth, _session, callback) {
-        if (auth.username === 'docat' && auth.password === 's3cret/pass') callback(null, { user: auth.username });
+        if (auth.username === 'docat' && auth.password === 's3cret/pass')
+          callback(null, { user: auth.username });
         else callback(new Error('Invalid username or password'));
       },
       onRcptTo(address, _session, callback) {
@@ -62,7 +63,10 @@ describe('SmtpMailer against a real SMTP server', () => {
   };
 
   test('delivers with the credentials from the URL (escaped characters included) and the configured sender', async () => {
-    const mailer = new SmtpMailer(`smtp://docat:${encodeURIComponent('s3cret/pass')}@127.0.0.1:${port}`, 'Docat <no-reply@docat.example.org>');
+    const mailer = new SmtpMailer(
+      `smtp://docat:${encodeURIComponent('s3cret/pass')}@127.0.0.1:${port}`,
+      'Docat <no-reply@docat.example.org>',
+    );
     try {
       await mailer.send(message);
     } finally {
@@ -74,7 +78,9 @@ describe('SmtpMailer against a real SMTP server', () => {
     assert.deepEqual(mail.to, ['ada@example.org']);
     assert.match(mail.data, /Subject: Reset your Docat password/);
     // The body is quoted-printable: undo soft line breaks and =XX escapes.
-    const body = mail.data.replace(/=\r\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+    const body = mail.data
+      .replace(/=\r\n/g, '')
+      .replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
     assert.ok(body.includes('https://docat.example.org/reset-password?token=abc'));
   });
 
@@ -85,7 +91,10 @@ describe('SmtpMailer against a real SMTP server', () => {
     } finally {
       wrong.close();
     }
-    const mailer = new SmtpMailer(`smtp://docat:${encodeURIComponent('s3cret/pass')}@127.0.0.1:${port}`, 'docat@example.org');
+    const mailer = new SmtpMailer(
+      `smtp://docat:${encodeURIComponent('s3cret/pass')}@127.0.0.1:${port}`,
+      'docat@example.org',
+    );
     try {
       await assert.rejects(mailer.send({ ...message, to: 'someone@rejected.example' }));
     } finally {

@@ -4,7 +4,12 @@ import { Algorithm, hash, verify } from '@node-rs/argon2';
  * argon2id with the OWASP baseline (19 MiB, 2 passes, 1 lane). Hashing runs on the
  * libuv thread pool, so the event loop keeps serving while a login is checked.
  */
-const PARAMS = { algorithm: Algorithm.Argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+const PARAMS = {
+  algorithm: Algorithm.Argon2id,
+  memoryCost: 19_456,
+  timeCost: 2,
+  parallelism: 1,
+} as const;
 
 export class PasswordHasher {
   private dummy: Promise<string> | null = null;

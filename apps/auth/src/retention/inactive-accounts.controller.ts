@@ -15,7 +15,9 @@ export class InactiveAccountsController {
   constructor(@Inject(AUTH_DATA_SOURCE) private readonly db: DataSource) {}
 
   @MessagePattern(RPC.AUTH_INACTIVE_ACCOUNTS)
-  async inactive(@Payload() data: unknown): Promise<RpcResponse<typeof RPC.AUTH_INACTIVE_ACCOUNTS>> {
+  async inactive(
+    @Payload() data: unknown,
+  ): Promise<RpcResponse<typeof RPC.AUTH_INACTIVE_ACCOUNTS>> {
     const req = parseOrThrow(RPC_CONTRACTS[RPC.AUTH_INACTIVE_ACCOUNTS].request, data);
     const before = new Date(req.inactiveBefore);
     const rows = (await this.db.query(

@@ -68,7 +68,10 @@ export class RefreshTokensRepository {
   }
 
   async markRotated(tx: EntityManager, id: string, successorId: string): Promise<void> {
-    await tx.query(`UPDATE auth.refresh_tokens SET rotated_at = now(), replaced_by = $2 WHERE id = $1`, [id, successorId]);
+    await tx.query(
+      `UPDATE auth.refresh_tokens SET rotated_at = now(), replaced_by = $2 WHERE id = $1`,
+      [id, successorId],
+    );
   }
 
   /** Revokes every token of the family and the session it is. */
@@ -78,7 +81,10 @@ export class RefreshTokensRepository {
       `UPDATE auth.refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL`,
       [familyId],
     );
-    await m.query(`UPDATE auth.sessions SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL`, [familyId]);
+    await m.query(
+      `UPDATE auth.sessions SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL`,
+      [familyId],
+    );
     return result[1];
   }
 
@@ -92,6 +98,8 @@ export class RefreshTokensRepository {
 
   /** Tokens past expiry are useless; keeping them a day longer still catches late reuse. */
   async deleteExpired(): Promise<void> {
-    await this.db.query(`DELETE FROM auth.refresh_tokens WHERE expires_at < now() - interval '1 day'`);
+    await this.db.query(
+      `DELETE FROM auth.refresh_tokens WHERE expires_at < now() - interval '1 day'`,
+    );
   }
 }

@@ -28,12 +28,21 @@ export class SessionsRepository {
   ): Promise<void> {
     await (tx ?? this.db.manager).query(
       `INSERT INTO auth.sessions (id, user_id, expires_at, ip, user_agent) VALUES ($1, $2, $3, $4, $5)`,
-      [session.id, session.userId, session.expiresAt, session.ip ?? null, session.userAgent?.slice(0, 512) ?? null],
+      [
+        session.id,
+        session.userId,
+        session.expiresAt,
+        session.ip ?? null,
+        session.userAgent?.slice(0, 512) ?? null,
+      ],
     );
   }
 
   async touch(tx: EntityManager, id: string, expiresAt: Date): Promise<void> {
-    await tx.query(`UPDATE auth.sessions SET last_used_at = now(), expires_at = $2 WHERE id = $1`, [id, expiresAt]);
+    await tx.query(`UPDATE auth.sessions SET last_used_at = now(), expires_at = $2 WHERE id = $1`, [
+      id,
+      expiresAt,
+    ]);
   }
 
   async active(userId: string): Promise<SessionView[]> {
@@ -64,7 +73,10 @@ export class SessionsRepository {
 
   /** Marks the session's access tokens refused (gateways are told by broadcast; starting ones read this). */
   async refuseAccessTokens(tx: EntityManager, id: string): Promise<void> {
-    await tx.query(`UPDATE auth.sessions SET access_revoked_at = coalesce(access_revoked_at, now()) WHERE id = $1`, [id]);
+    await tx.query(
+      `UPDATE auth.sessions SET access_revoked_at = coalesce(access_revoked_at, now()) WHERE id = $1`,
+      [id],
+    );
   }
 
   /** Revokes one session of `userId` (another user's id revokes nothing). */
@@ -76,7 +88,10 @@ export class SessionsRepository {
           [id, userId],
         ),
       );
-      await m.query(`UPDATE auth.refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND user_id = $2 AND revoked_at IS NULL`, [id, userId]);
+      await m.query(
+        `UPDATE auth.refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND user_id = $2 AND revoked_at IS NULL`,
+        [id, userId],
+      );
       return rows.length > 0;
     };
     return tx ? run(tx) : this.db.transaction(run);
@@ -86,10 +101,19 @@ export class SessionsRepository {
   async revokeAll(tx: EntityManager | null, userId: string): Promise<number> {
     const run = async (m: EntityManager): Promise<number> => {
       const count = affectedCount(
-        await m.query(`UPDATE auth.sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > now()`, [userId]),
+        await m.query(
+          `UPDATE auth.sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > now()`,
+          [userId],
+        ),
       );
-      await m.query(`UPDATE auth.sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`, [userId]);
-      await m.query(`UPDATE auth.refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`, [userId]);
+      await m.query(
+        `UPDATE auth.sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`,
+        [userId],
+      );
+      await m.query(
+        `UPDATE auth.refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`,
+        [userId],
+      );
       return count;
     };
     return tx ? run(tx) : this.db.transaction(run);

@@ -4,7 +4,12 @@
  * `UPDATE ... RETURNING` or `DELETE ... RETURNING`.
  */
 export function returnedRows<T>(result: unknown): T[] {
-  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') {
+  if (
+    Array.isArray(result) &&
+    result.length === 2 &&
+    Array.isArray(result[0]) &&
+    typeof result[1] === 'number'
+  ) {
     return result[0] as T[];
   }
   return result as T[];
@@ -12,6 +17,7 @@ export function returnedRows<T>(result: unknown): T[] {
 
 /** The number of rows an `UPDATE` or `DELETE` touched. */
 export function affectedCount(result: unknown): number {
-  if (Array.isArray(result) && result.length === 2 && typeof result[1] === 'number') return result[1];
+  if (Array.isArray(result) && result.length === 2 && typeof result[1] === 'number')
+    return result[1];
   return 0;
 }

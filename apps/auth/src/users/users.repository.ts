@@ -31,7 +31,8 @@ interface UserRow {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-const COLUMNS = 'id, email, password_hash, role, plan, email_verified_at, disabled_at, tokens_revoked_at, created_at';
+const COLUMNS =
+  'id, email, password_hash, role, plan, email_verified_at, disabled_at, tokens_revoked_at, created_at';
 
 function toRecord(row: UserRow): UserRecord {
   return {
@@ -86,7 +87,9 @@ export class UsersRepository {
   }
 
   async insert(
-    user: Omit<UserRecord, 'createdAt' | 'disabledAt' | 'emailVerifiedAt' | 'tokensRevokedAt'> & { emailVerified?: boolean },
+    user: Omit<UserRecord, 'createdAt' | 'disabledAt' | 'emailVerifiedAt' | 'tokensRevokedAt'> & {
+      emailVerified?: boolean;
+    },
     tx?: EntityManager,
   ): Promise<UserRecord> {
     try {
@@ -104,13 +107,19 @@ export class UsersRepository {
 
   /** Emails are unique regardless of case: `users_email_lower_key` on lower(email). */
   async findByEmail(email: string): Promise<UserRecord | null> {
-    const rows = await this.db.query<UserRow[]>(`SELECT ${COLUMNS} FROM auth.users WHERE lower(email) = lower($1)`, [email]);
+    const rows = await this.db.query<UserRow[]>(
+      `SELECT ${COLUMNS} FROM auth.users WHERE lower(email) = lower($1)`,
+      [email],
+    );
     return rows[0] ? toRecord(rows[0]) : null;
   }
 
   async findById(id: string, tx?: Executor): Promise<UserRecord | null> {
     if (!UUID.test(id)) return null;
-    const rows = await (tx ?? this.db).query<UserRow[]>(`SELECT ${COLUMNS} FROM auth.users WHERE id = $1`, [id]);
+    const rows = await (tx ?? this.db).query<UserRow[]>(
+      `SELECT ${COLUMNS} FROM auth.users WHERE id = $1`,
+      [id],
+    );
     return rows[0] ? toRecord(rows[0]) : null;
   }
 
@@ -136,30 +145,41 @@ export class UsersRepository {
 
   /** Sets or clears `disabled_at`; disabling also refuses every access token issued so far. */
   async setDisabled(tx: EntityManager, id: string, disabled: boolean): Promise<UserRecord | null> {
-    const rows = returnedRows<UserRow>(await tx.query(
-      `UPDATE auth.users SET disabled_at = CASE WHEN $2::boolean THEN coalesce(disabled_at, now()) END,
+    const rows = returnedRows<UserRow>(
+      await tx.query(
+        `UPDATE auth.users SET disabled_at = CASE WHEN $2::boolean THEN coalesce(disabled_at, now()) END,
               tokens_revoked_at = CASE WHEN $2::boolean THEN now() ELSE tokens_revoked_at END, updated_at = now()
         WHERE id = $1 RETURNING ${COLUMNS}`,
-      [id, disabled],
-    ));
+        [id, disabled],
+      ),
+    );
     return rows[0] ? toRecord(rows[0]) : null;
   }
 
   async setPlan(id: string, plan: string): Promise<UserRecord | null> {
     const rows = returnedRows<UserRow>(
-      await this.db.query(`UPDATE auth.users SET plan = $2, updated_at = now() WHERE id = $1 RETURNING ${COLUMNS}`, [id, plan]),
+      await this.db.query(
+        `UPDATE auth.users SET plan = $2, updated_at = now() WHERE id = $1 RETURNING ${COLUMNS}`,
+        [id, plan],
+      ),
     );
     return rows[0] ? toRecord(rows[0]) : null;
   }
 
   async setPassword(tx: EntityManager, id: string, passwordHash: string): Promise<void> {
-    await tx.query(`UPDATE auth.users SET password_hash = $2, updated_at = now() WHERE id = $1`, [id, passwordHash]);
+    await tx.query(`UPDATE auth.users SET password_hash = $2, updated_at = now() WHERE id = $1`, [
+      id,
+      passwordHash,
+    ]);
   }
 
   /** Marks the email verified; the answer says whether this call did it (first verification). */
   async markEmailVerified(tx: EntityManager, id: string): Promise<boolean> {
     const rows = returnedRows<{ id: string }>(
-      await tx.query(`UPDATE auth.users SET email_verified_at = now(), updated_at = now() WHERE id = $1 AND email_verified_at IS NULL RETURNING id`, [id]),
+      await tx.query(
+        `UPDATE auth.users SET email_verified_at = now(), updated_at = now() WHERE id = $1 AND email_verified_at IS NULL RETURNING id`,
+        [id],
+      ),
     );
     return rows.length > 0;
   }
@@ -167,7 +187,10 @@ export class UsersRepository {
   /** Refuses every access token of the user issued until now; answers the moment. */
   async revokeTokens(tx: EntityManager, id: string): Promise<Date> {
     const rows = returnedRows<{ tokens_revoked_at: Date }>(
-      await tx.query(`UPDATE auth.users SET tokens_revoked_at = now() WHERE id = $1 RETURNING tokens_revoked_at`, [id]),
+      await tx.query(
+        `UPDATE auth.users SET tokens_revoked_at = now() WHERE id = $1 RETURNING tokens_revoked_at`,
+        [id],
+      ),
     );
     return rows[0]?.tokens_revoked_at ?? new Date();
   }
@@ -179,7 +202,9 @@ export class UsersRepository {
    * nothing any more and are deleted here.
    */
   async tokensRevokedSince(since: Date): Promise<{ userId: string; at: Date }[]> {
-    await this.db.query(`DELETE FROM auth.erased_accounts WHERE erased_at < now() - interval '1 day 1 hour'`);
+    await this.db.query(
+      `DELETE FROM auth.erased_accounts WHERE erased_at < now() - interval '1 day 1 hour'`,
+    );
     const rows = await this.db.query<{ id: string; at: Date }[]>(
       `SELECT id::text AS id, tokens_revoked_at AS at FROM auth.users WHERE tokens_revoked_at >= $1
        UNION ALL

@@ -20,7 +20,13 @@ function pseudoTranslations(layout: LayoutDocument): Map<string, string> {
   const out = new Map<string, string>();
   for (const page of layout.pages) {
     for (const block of page.blocks) {
-      if (block.type === 'formula' || block.type === 'figure' || block.type === 'form_field' || block.type === 'code') continue;
+      if (
+        block.type === 'formula' ||
+        block.type === 'figure' ||
+        block.type === 'form_field' ||
+        block.type === 'code'
+      )
+        continue;
       if (/\p{L}{2,}/u.test(block.text)) out.set(block.id, pseudoTranslate(block.text, TARGET));
     }
   }
@@ -62,7 +68,13 @@ describe('render thread (tracemonkey.pdf -> ja, every page)', { skip: req.skip }
     writeFileSync(file, bytes);
     const info = execFileSync('pdfinfo', [file], { encoding: 'utf8' });
     const pages = Number(/^Pages:\s+(\d+)/mu.exec(info)?.[1]);
-    return { pages, text: execFileSync('pdftotext', ['-enc', 'UTF-8', file, '-'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }) };
+    return {
+      pages,
+      text: execFileSync('pdftotext', ['-enc', 'UTF-8', file, '-'], {
+        encoding: 'utf8',
+        maxBuffer: 64 * 1024 * 1024,
+      }),
+    };
   };
 
   test('the event loop stays free while the thread renders the same bytes an in-process render gives', async (t) => {
@@ -80,7 +92,10 @@ describe('render thread (tracemonkey.pdf -> ja, every page)', { skip: req.skip }
     delay.enable();
     const out = await renderInThread(
       { source: source.slice(), layout, translations, targetLanguage: TARGET, dual: 'side' },
-      { onPage: (done, total) => progress.push([done, total, Math.round(performance.now() - started)]) },
+      {
+        onPage: (done, total) =>
+          progress.push([done, total, Math.round(performance.now() - started)]),
+      },
     );
     delay.disable();
     clearInterval(watch);
@@ -91,17 +106,24 @@ describe('render thread (tracemonkey.pdf -> ja, every page)', { skip: req.skip }
     const blocked = monitorEventLoopDelay({ resolution: 10 });
     blocked.enable();
     started = performance.now();
-    const inProcess = await renderTranslatedPdf(source.slice(), layout, translations, { targetLanguage: TARGET });
+    const inProcess = await renderTranslatedPdf(source.slice(), layout, translations, {
+      targetLanguage: TARGET,
+    });
     const inProcessDual = await renderDualPdf(source.slice(), inProcess.bytes, { mode: 'side' });
     const inProcessMs = performance.now() - started;
     blocked.disable();
-    t.diagnostic(`in-process render + dual ${inProcessMs.toFixed(0)} ms (event-loop delay max ${(blocked.max / 1e6).toFixed(0)} ms); thread render + dual ${threadMs.toFixed(0)} ms; event-loop delay max ${maxDelayMs.toFixed(1)} ms, p99 ${(delay.percentile(99) / 1e6).toFixed(1)} ms; stalls ${JSON.stringify(stalls)}; pages at ${JSON.stringify(progress.map((p) => p[2]))}`);
+    t.diagnostic(
+      `in-process render + dual ${inProcessMs.toFixed(0)} ms (event-loop delay max ${(blocked.max / 1e6).toFixed(0)} ms); thread render + dual ${threadMs.toFixed(0)} ms; event-loop delay max ${maxDelayMs.toFixed(1)} ms, p99 ${(delay.percentile(99) / 1e6).toFixed(1)} ms; stalls ${JSON.stringify(stalls)}; pages at ${JSON.stringify(progress.map((p) => p[2]))}`,
+    );
 
     // 200 ms on a quiet machine; on a loaded one every stall grows, so the bound is also
     // relative: the thread must leave the loop at least three times freer than an
     // in-process render of the same bytes, measured in the same run.
     const inProcessMaxMs = blocked.max / 1e6;
-    assert.ok(maxDelayMs < Math.max(200, inProcessMaxMs / 3), `event loop blocked for ${maxDelayMs.toFixed(1)} ms (in process: ${inProcessMaxMs.toFixed(0)} ms)`);
+    assert.ok(
+      maxDelayMs < Math.max(200, inProcessMaxMs / 3),
+      `event loop blocked for ${maxDelayMs.toFixed(1)} ms (in process: ${inProcessMaxMs.toFixed(0)} ms)`,
+    );
     // Progress: before each page of the layout, then once at the end.
     assert.deepEqual(
       progress.map(([done]) => done),
@@ -111,20 +133,35 @@ describe('render thread (tracemonkey.pdf -> ja, every page)', { skip: req.skip }
 
     // The thread's output is the in-process output, byte for byte.
     assert.equal(out.pdf.byteLength, inProcess.bytes.byteLength);
-    assert.ok(Buffer.from(out.pdf).equals(Buffer.from(inProcess.bytes)), 'translated PDF differs from the in-process render');
+    assert.ok(
+      Buffer.from(out.pdf).equals(Buffer.from(inProcess.bytes)),
+      'translated PDF differs from the in-process render',
+    );
     assert.deepEqual(out.warnings, inProcess.warnings);
-    assert.ok(Buffer.from(out.dual).equals(Buffer.from(inProcessDual)), 'bilingual PDF differs from the in-process render');
+    assert.ok(
+      Buffer.from(out.dual).equals(Buffer.from(inProcessDual)),
+      'bilingual PDF differs from the in-process render',
+    );
 
     const translated = pdfText(out.pdf, 'translated.pdf');
     assert.equal(translated.pages, 14);
     const squash = (s: string) => s.replace(/\s+/gu, '');
     const firstHeading = layout.pages[0]!.blocks.find((b) => translations.has(b.id))!;
-    assert.ok(squash(translated.text).includes(squash(translations.get(firstHeading.id)!).slice(0, 12)), 'translated text missing');
-    assert.ok(!translated.text.includes('Trace-based Just-in-Time Type Specialization'), 'source title still present');
+    assert.ok(
+      squash(translated.text).includes(squash(translations.get(firstHeading.id)!).slice(0, 12)),
+      'translated text missing',
+    );
+    assert.ok(
+      !translated.text.includes('Trace-based Just-in-Time Type Specialization'),
+      'source title still present',
+    );
 
     const dual = pdfText(out.dual, 'dual.pdf');
     assert.equal(dual.pages, 14);
-    assert.ok(dual.text.includes('Trace-based Just-in-Time'), 'the bilingual PDF keeps the original');
+    assert.ok(
+      dual.text.includes('Trace-based Just-in-Time'),
+      'the bilingual PDF keeps the original',
+    );
   });
 
   test('abort stops the thread at once', async (t) => {
@@ -152,7 +189,9 @@ describe('render thread (tracemonkey.pdf -> ja, every page)', { skip: req.skip }
     const rejectMs = performance.now() - abortedAt;
     assert.ok(worker && exit);
     const exitMs = await exit;
-    t.diagnostic(`rejected ${rejectMs.toFixed(1)} ms and thread gone ${exitMs.toFixed(1)} ms after abort`);
+    t.diagnostic(
+      `rejected ${rejectMs.toFixed(1)} ms and thread gone ${exitMs.toFixed(1)} ms after abort`,
+    );
     assert.ok(abortedAt > 0, 'no progress before the abort');
     assert.ok(rejectMs < 100, `rejected ${rejectMs} ms after abort`);
     assert.ok(exitMs < 1000, `thread exited ${exitMs} ms after abort`);
@@ -161,7 +200,10 @@ describe('render thread (tracemonkey.pdf -> ja, every page)', { skip: req.skip }
   test('an already aborted signal starts no thread', async () => {
     let started = false;
     await assert.rejects(
-      renderInThread({ source: source.slice(), layout, translations, targetLanguage: TARGET }, { signal: AbortSignal.abort(), onWorker: () => (started = true) }),
+      renderInThread(
+        { source: source.slice(), layout, translations, targetLanguage: TARGET },
+        { signal: AbortSignal.abort(), onWorker: () => (started = true) },
+      ),
       isCode('JOB_CANCELLED'),
     );
     assert.equal(started, false);
@@ -188,7 +230,10 @@ describe('render thread (tracemonkey.pdf -> ja, every page)', { skip: req.skip }
 
   test('a render past the heap limit fails PDF_RESOURCE_LIMIT and leaves this process running', async () => {
     await assert.rejects(
-      renderInThread({ source: source.slice(), layout, translations, targetLanguage: TARGET }, { limits: { maxHeapMb: 8 } }),
+      renderInThread(
+        { source: source.slice(), layout, translations, targetLanguage: TARGET },
+        { limits: { maxHeapMb: 8 } },
+      ),
       isCode('PDF_RESOURCE_LIMIT', /more than 8 MB/),
     );
   });
@@ -196,7 +241,10 @@ describe('render thread (tracemonkey.pdf -> ja, every page)', { skip: req.skip }
   test('a render past the time limit fails PDF_TIMEOUT', async () => {
     const started = performance.now();
     await assert.rejects(
-      renderInThread({ source: source.slice(), layout, translations, targetLanguage: TARGET }, { limits: { timeoutMs: 300 } }),
+      renderInThread(
+        { source: source.slice(), layout, translations, targetLanguage: TARGET },
+        { limits: { timeoutMs: 300 } },
+      ),
       isCode('PDF_TIMEOUT'),
     );
     assert.ok(performance.now() - started < 2000);
@@ -204,7 +252,12 @@ describe('render thread (tracemonkey.pdf -> ja, every page)', { skip: req.skip }
 
   test("the renderer's own errors keep their code", async () => {
     await assert.rejects(
-      renderInThread({ source: new TextEncoder().encode('%PDF-1.7 not really'), layout, translations, targetLanguage: TARGET }),
+      renderInThread({
+        source: new TextEncoder().encode('%PDF-1.7 not really'),
+        layout,
+        translations,
+        targetLanguage: TARGET,
+      }),
       isCode('PDF_CORRUPT'),
     );
   });

@@ -21,6 +21,12 @@ export interface RenderRequest {
 /** What the render thread sends back: progress any number of times, then one result or error. */
 export type RenderReply =
   | { type: 'progress'; done: number; total: number }
-  | { type: 'result'; pdf: Uint8Array; dual: Uint8Array | null; warnings: JobWarning[]; report: FidelityReport }
+  | {
+      type: 'result';
+      pdf: Uint8Array;
+      dual: Uint8Array | null;
+      warnings: JobWarning[];
+      report: FidelityReport;
+    }
   /** `code` is set when the renderer failed with a Docat error (a damaged file, a wrong password...). */
   | { type: 'error'; code?: ErrorCode; message: string };

@@ -1,5 +1,10 @@
 import { Worker } from 'node:worker_threads';
-import { DocatError, type FidelityReport, type JobWarning, type LayoutDocument } from '@docat/contracts';
+import {
+  DocatError,
+  type FidelityReport,
+  type JobWarning,
+  type LayoutDocument,
+} from '@docat/contracts';
 import { RENDER_THREAD_HEAP_MB, type DualMode, type RenderText } from '@docat/pdf';
 import type { RenderReply, RenderRequest } from './render-thread.protocol.js';
 
@@ -73,14 +78,22 @@ const WORKER_URL = new URL('./render.worker.js', import.meta.url);
  * reached, or `INTERNAL` ("the render thread stopped unexpectedly") when it dies
  * without a word, which the queue retries.
  */
-export function renderInThread(input: RenderInput, options: RenderThreadOptions = {}): Promise<RenderOutput> {
+export function renderInThread(
+  input: RenderInput,
+  options: RenderThreadOptions = {},
+): Promise<RenderOutput> {
   const limits = { ...DEFAULT_RENDER_LIMITS, ...options.limits };
   const { signal, onPage } = options;
   return new Promise<RenderOutput>((resolve, reject) => {
-    if (signal?.aborted) return reject(new DocatError('JOB_CANCELLED', 'The render was cancelled', { cause: signal.reason }));
+    if (signal?.aborted)
+      return reject(
+        new DocatError('JOB_CANCELLED', 'The render was cancelled', { cause: signal.reason }),
+      );
     // A view on part of a larger (or pooled) buffer cannot be handed over: copy it first.
     const source =
-      input.source.byteOffset === 0 && input.source.byteLength === input.source.buffer.byteLength && input.source.buffer instanceof ArrayBuffer
+      input.source.byteOffset === 0 &&
+      input.source.byteLength === input.source.buffer.byteLength &&
+      input.source.buffer instanceof ArrayBuffer
         ? input.source
         : input.source.slice();
     const worker = new Worker(WORKER_URL, {
@@ -108,15 +121,27 @@ export function renderInThread(input: RenderInput, options: RenderThreadOptions 
       // exit, whenever it comes, finds the promise settled.
       settle({ err: stopping });
     };
-    const onAbort = () => stop(new DocatError('JOB_CANCELLED', 'The render was cancelled', { cause: signal?.reason }));
+    const onAbort = () =>
+      stop(new DocatError('JOB_CANCELLED', 'The render was cancelled', { cause: signal?.reason }));
     signal?.addEventListener('abort', onAbort, { once: true });
-    const timer = setTimeout(() => stop(new DocatError('PDF_TIMEOUT', `The render took longer than ${limits.timeoutMs} ms`)), limits.timeoutMs);
+    const timer = setTimeout(
+      () =>
+        stop(new DocatError('PDF_TIMEOUT', `The render took longer than ${limits.timeoutMs} ms`)),
+      limits.timeoutMs,
+    );
 
     worker.on('message', (reply: RenderReply) => {
       if (reply.type === 'progress') {
         if (!settled) onPage?.(reply.done, reply.total);
       } else if (reply.type === 'result') {
-        settle({ ok: { pdf: reply.pdf, dual: reply.dual ?? new Uint8Array(), warnings: reply.warnings, report: reply.report } });
+        settle({
+          ok: {
+            pdf: reply.pdf,
+            dual: reply.dual ?? new Uint8Array(),
+            warnings: reply.warnings,
+            report: reply.report,
+          },
+        });
       } else if (reply.code) {
         settle({ err: new DocatError(reply.code, reply.message) });
       } else {
@@ -126,16 +151,37 @@ export function renderInThread(input: RenderInput, options: RenderThreadOptions 
     });
     worker.on('error', (err: Error & { code?: string }) => {
       if (err.code === 'ERR_WORKER_OUT_OF_MEMORY') {
-        settle({ err: new DocatError('PDF_RESOURCE_LIMIT', `Rendering needed more than ${limits.maxHeapMb} MB of memory`, { cause: err }) });
+        settle({
+          err: new DocatError(
+            'PDF_RESOURCE_LIMIT',
+            `Rendering needed more than ${limits.maxHeapMb} MB of memory`,
+            { cause: err },
+          ),
+        });
       } else {
-        settle({ err: new DocatError('INTERNAL', `The render thread stopped unexpectedly: ${err.message}`, { cause: err }) });
+        settle({
+          err: new DocatError(
+            'INTERNAL',
+            `The render thread stopped unexpectedly: ${err.message}`,
+            { cause: err },
+          ),
+        });
       }
     });
     worker.on('messageerror', (err) => {
-      settle({ err: new DocatError('INTERNAL', 'The render thread sent a message that could not be read', { cause: err }) });
+      settle({
+        err: new DocatError('INTERNAL', 'The render thread sent a message that could not be read', {
+          cause: err,
+        }),
+      });
     });
     worker.on('exit', (code) => {
-      settle({ err: new DocatError('INTERNAL', `The render thread stopped unexpectedly (exit code ${code})`) });
+      settle({
+        err: new DocatError(
+          'INTERNAL',
+          `The render thread stopped unexpectedly (exit code ${code})`,
+        ),
+      });
     });
 
     options.onWorker?.(worker);
@@ -151,7 +197,11 @@ export function renderInThread(input: RenderInput, options: RenderThreadOptions 
     try {
       worker.postMessage(request, [source.buffer as ArrayBuffer]);
     } catch (err) {
-      settle({ err: new DocatError('INTERNAL', 'The render thread could not be given its input', { cause: err }) });
+      settle({
+        err: new DocatError('INTERNAL', 'The render thread could not be given its input', {
+          cause: err,
+        }),
+      });
     }
   });
 }

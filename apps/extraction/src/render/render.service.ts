@@ -15,8 +15,23 @@ import {
 } from '@docat/contracts';
 import { openPdfPassword, type DocatConfig } from '@docat/config';
 import { buildFidelityReport } from '@docat/pdf';
-import { assembleDocument, isTextFormat, pdfTranslationsOf, renderTextOutput, type ChunkResult } from '@docat/pipeline/render';
-import { CONFIG, KEYRING, STORAGE, KeyringSource, StepReporter, downloadToTemp, readJson, type ObjectStorage } from '@docat/service-kit';
+import {
+  assembleDocument,
+  isTextFormat,
+  pdfTranslationsOf,
+  renderTextOutput,
+  type ChunkResult,
+} from '@docat/pipeline/render';
+import {
+  CONFIG,
+  KEYRING,
+  STORAGE,
+  KeyringSource,
+  StepReporter,
+  downloadToTemp,
+  readJson,
+  type ObjectStorage,
+} from '@docat/service-kit';
 import { outputsProduced } from '@docat/observability';
 import { renderInThread } from './render-thread.js';
 
@@ -46,18 +61,32 @@ export class RenderService {
     let model = '';
     for (let chunk = 0; chunk < job.chunks; chunk++) {
       signal.throwIfAborted();
-      const layout = layoutDocumentSchema.parse(await readJson(this.storage, STORAGE_KEYS.chunkLayout(job.jobId, chunk)));
-      const translation = chunkTranslationSchema.parse(await readJson(this.storage, STORAGE_KEYS.chunkTranslation(job.jobId, chunk)));
+      const layout = layoutDocumentSchema.parse(
+        await readJson(this.storage, STORAGE_KEYS.chunkLayout(job.jobId, chunk)),
+      );
+      const translation = chunkTranslationSchema.parse(
+        await readJson(this.storage, STORAGE_KEYS.chunkTranslation(job.jobId, chunk)),
+      );
       model = translation.model;
       chunks.push({ layout, translation });
     }
     const assembled = assembleDocument(chunks, job.scope ?? TRANSLATION_SCOPE_DEFAULTS);
     const { source, translated: target } = assembled;
-    const reportProgress = this.reporter.progressOf({ jobId: job.jobId, chunk: 0, step: 'render', lease: job.lease }, 'pages', userId);
+    const reportProgress = this.reporter.progressOf(
+      { jobId: job.jobId, chunk: 0, step: 'render', lease: job.lease },
+      'pages',
+      userId,
+    );
     reportProgress(0, source.pages.length);
-    const meta: { targetLanguage: string; engine: EngineName; model: string } = { targetLanguage: job.targetLanguage, engine: job.engine, model };
+    const meta: { targetLanguage: string; engine: EngineName; model: string } = {
+      targetLanguage: job.targetLanguage,
+      engine: job.engine,
+      model,
+    };
     const bodies: Partial<Record<OutputFormat, Buffer>> = {};
-    for (const format of job.outputs) if (isTextFormat(format)) bodies[format] = Buffer.from(renderTextOutput(format, assembled, meta), 'utf8');
+    for (const format of job.outputs)
+      if (isTextFormat(format))
+        bodies[format] = Buffer.from(renderTextOutput(format, assembled, meta), 'utf8');
     const warnings: JobWarning[] = [];
     let report: FidelityReport;
     if (job.outputs.includes('pdf') || job.outputs.includes('dual')) {
@@ -68,22 +97,46 @@ export class RenderService {
       report = pdfs.report;
     } else {
       // No PDF is made: the report compares the translated text with the plan.
-      report = buildFidelityReport({ layout: source, translations: pdfTranslationsOf(source, target), targetLanguage: job.targetLanguage });
+      report = buildFidelityReport({
+        layout: source,
+        translations: pdfTranslationsOf(source, target),
+        targetLanguage: job.targetLanguage,
+      });
     }
     // The report goes first: outputs found in storage after a crash (the reconciler's test of
     // a finished render) then always have their report beside them.
     const reportBody = Buffer.from(JSON.stringify(report), 'utf8');
-    await this.storage.put(STORAGE_KEYS.report(job.jobId), reportBody, { contentType: 'application/json', contentLength: reportBody.length, signal });
+    await this.storage.put(STORAGE_KEYS.report(job.jobId), reportBody, {
+      contentType: 'application/json',
+      contentLength: reportBody.length,
+      signal,
+    });
     for (const format of job.outputs) {
       const body = bodies[format];
       if (body === undefined) continue;
       signal.throwIfAborted();
-      await this.storage.put(STORAGE_KEYS.result(job.jobId, format), body, { contentType: OUTPUT_CONTENT_TYPES[format], contentLength: body.length, signal });
+      await this.storage.put(STORAGE_KEYS.result(job.jobId, format), body, {
+        contentType: OUTPUT_CONTENT_TYPES[format],
+        contentLength: body.length,
+        signal,
+      });
       outputsProduced.inc({ format });
     }
     reportProgress(source.pages.length, source.pages.length);
-    await this.reporter.done({ jobId: job.jobId, chunk: 0, step: 'render', lease: job.lease, warnings, fidelity: report.summary }, userId);
-    this.logger.log(`render done job=${job.jobId} chunks=${job.chunks} outputs=${job.outputs.join(',')} warnings=${warnings.length}`);
+    await this.reporter.done(
+      {
+        jobId: job.jobId,
+        chunk: 0,
+        step: 'render',
+        lease: job.lease,
+        warnings,
+        fidelity: report.summary,
+      },
+      userId,
+    );
+    this.logger.log(
+      `render done job=${job.jobId} chunks=${job.chunks} outputs=${job.outputs.join(',')} warnings=${warnings.length}`,
+    );
   }
 
   private async renderPdfs(
@@ -96,7 +149,9 @@ export class RenderService {
     const file = await downloadToTemp(this.storage, job.sourceKey, signal);
     try {
       const original = new Uint8Array(await readFile(file.path));
-      const password = job.passwordSecret ? openPdfPassword(await this.keyring.get(), job.passwordSecret, job.sourceKey, job.jobId) : undefined;
+      const password = job.passwordSecret
+        ? openPdfPassword(await this.keyring.get(), job.passwordSecret, job.sourceKey, job.jobId)
+        : undefined;
       signal.throwIfAborted();
       // Seconds of CPU for a long document: off the event loop, so the queue lease is
       // renewed and the health and metrics endpoints keep answering meanwhile.
@@ -113,7 +168,12 @@ export class RenderService {
         { signal, onPage },
       );
       signal.throwIfAborted();
-      return { pdf: asBuffer(result.pdf), dual: asBuffer(result.dual), warnings: result.warnings, report: result.report };
+      return {
+        pdf: asBuffer(result.pdf),
+        dual: asBuffer(result.dual),
+        warnings: result.warnings,
+        report: result.report,
+      };
     } finally {
       await file.dispose();
     }

@@ -39,8 +39,18 @@ async function render(request: RenderRequest): Promise<void> {
     onPage: (done, total) => reply({ type: 'progress', done, total }),
   });
   const transfer = [result.pdf.buffer as ArrayBuffer];
-  if (result.dual && result.dual.buffer !== result.pdf.buffer) transfer.push(result.dual.buffer as ArrayBuffer);
-  reply({ type: 'result', pdf: result.pdf, dual: result.dual, warnings: result.warnings, report: result.report! }, transfer);
+  if (result.dual && result.dual.buffer !== result.pdf.buffer)
+    transfer.push(result.dual.buffer as ArrayBuffer);
+  reply(
+    {
+      type: 'result',
+      pdf: result.pdf,
+      dual: result.dual,
+      warnings: result.warnings,
+      report: result.report!,
+    },
+    transfer,
+  );
 }
 
 port.once('message', (request: RenderRequest) => {

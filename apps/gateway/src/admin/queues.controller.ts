@@ -35,15 +35,31 @@ export class AdminQueuesController {
   constructor(private readonly services: ServicesClient) {}
 
   @Get()
-  overview(@CurrentUser() admin: AuthenticatedUser, @Req() request: FastifyRequest): Promise<QueuesOverview> {
-    return this.services.call(RPC.JOBS_ADMIN_QUEUES, { actorId: admin.id }, envelopeContextOf(request));
+  overview(
+    @CurrentUser() admin: AuthenticatedUser,
+    @Req() request: FastifyRequest,
+  ): Promise<QueuesOverview> {
+    return this.services.call(
+      RPC.JOBS_ADMIN_QUEUES,
+      { actorId: admin.id },
+      envelopeContextOf(request),
+    );
   }
 
   @Get(':name/failed')
-  failed(@CurrentUser() admin: AuthenticatedUser, @Param('name') name: string, @Query() query: unknown, @Req() request: FastifyRequest): Promise<FailedQueueJobList> {
+  failed(
+    @CurrentUser() admin: AuthenticatedUser,
+    @Param('name') name: string,
+    @Query() query: unknown,
+    @Req() request: FastifyRequest,
+  ): Promise<FailedQueueJobList> {
     const queue: QueueName = pathParam(queueNameSchema, name, 'queue');
     const page = parseOrThrow(failedQueueJobsQuerySchema, query ?? {});
-    return this.services.call(RPC.JOBS_ADMIN_QUEUE_FAILED, { actorId: admin.id, queue, ...page }, envelopeContextOf(request));
+    return this.services.call(
+      RPC.JOBS_ADMIN_QUEUE_FAILED,
+      { actorId: admin.id, queue, ...page },
+      envelopeContextOf(request),
+    );
   }
 
   @Post(':name/failed/:id/retry')
@@ -56,7 +72,11 @@ export class AdminQueuesController {
   ): Promise<{ id: string; queue: QueueName; state: 'waiting' }> {
     const queue: QueueName = pathParam(queueNameSchema, name, 'queue');
     const jobId = uuidParam(id);
-    return this.services.call(RPC.JOBS_ADMIN_QUEUE_RETRY, { actorId: admin.id, queue, id: jobId }, envelopeContextOf(request));
+    return this.services.call(
+      RPC.JOBS_ADMIN_QUEUE_RETRY,
+      { actorId: admin.id, queue, id: jobId },
+      envelopeContextOf(request),
+    );
   }
 
   @Post(':name/failed/:id/remove')
@@ -69,6 +89,10 @@ export class AdminQueuesController {
   ): Promise<{ id: string; queue: QueueName; state: 'removed' }> {
     const queue: QueueName = pathParam(queueNameSchema, name, 'queue');
     const jobId = uuidParam(id);
-    return this.services.call(RPC.JOBS_ADMIN_QUEUE_REMOVE, { actorId: admin.id, queue, id: jobId }, envelopeContextOf(request));
+    return this.services.call(
+      RPC.JOBS_ADMIN_QUEUE_REMOVE,
+      { actorId: admin.id, queue, id: jobId },
+      envelopeContextOf(request),
+    );
   }
 }

@@ -1,7 +1,16 @@
-import { createParamDecorator, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import {
+  createParamDecorator,
+  Injectable,
+  type CanActivate,
+  type ExecutionContext,
+} from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { API_KEY_PREFIX, DocatError } from '@docat/contracts';
-import { AccessTokenVerifier, bearerToken, type AuthenticatedUser } from './access-token.verifier.js';
+import {
+  AccessTokenVerifier,
+  bearerToken,
+  type AuthenticatedUser,
+} from './access-token.verifier.js';
 import { ApiKeyVerifier } from './api-key.verifier.js';
 
 /**
@@ -34,9 +43,14 @@ export class AccessTokenGuard implements CanActivate {
     }
     if (apiKey !== undefined) return this.apiKeys.verify(apiKey);
     if (!bearer) {
-      throw new DocatError('UNAUTHENTICATED', 'Send an access token as Authorization: Bearer <token>, or an API key as X-API-Key');
+      throw new DocatError(
+        'UNAUTHENTICATED',
+        'Send an access token as Authorization: Bearer <token>, or an API key as X-API-Key',
+      );
     }
-    return bearer.startsWith(API_KEY_PREFIX) ? this.apiKeys.verify(bearer) : this.verifier.verify(bearer);
+    return bearer.startsWith(API_KEY_PREFIX)
+      ? this.apiKeys.verify(bearer)
+      : this.verifier.verify(bearer);
   }
 }
 
@@ -46,14 +60,17 @@ export class AdminGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const user = context.switchToHttp().getRequest<FastifyRequest>().user;
     if (!user) throw new DocatError('UNAUTHENTICATED');
-    if (user.role !== 'admin') throw new DocatError('FORBIDDEN', 'This route is for administrators');
+    if (user.role !== 'admin')
+      throw new DocatError('FORBIDDEN', 'This route is for administrators');
     return true;
   }
 }
 
 /** The user `AccessTokenGuard` authenticated. */
-export const CurrentUser = createParamDecorator((_data: unknown, context: ExecutionContext): AuthenticatedUser => {
-  const user = context.switchToHttp().getRequest<FastifyRequest>().user;
-  if (!user) throw new DocatError('UNAUTHENTICATED');
-  return user;
-});
+export const CurrentUser = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): AuthenticatedUser => {
+    const user = context.switchToHttp().getRequest<FastifyRequest>().user;
+    if (!user) throw new DocatError('UNAUTHENTICATED');
+    return user;
+  },
+);

@@ -24,19 +24,36 @@ const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('bas
 
 function claims(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   const now = Math.floor(Date.now() / 1000);
-  return { sub: 'user-1', role: 'user', iss: ACCESS_TOKEN.issuer, aud: ACCESS_TOKEN.audience, iat: now, exp: now + 900, ...overrides };
+  return {
+    sub: 'user-1',
+    role: 'user',
+    iss: ACCESS_TOKEN.issuer,
+    aud: ACCESS_TOKEN.audience,
+    iat: now,
+    exp: now + 900,
+    ...overrides,
+  };
 }
 
-function sign(key: TestKey, payload = claims(), header: Record<string, unknown> = {}): Promise<string> {
-  return new SignJWT(payload).setProtectedHeader({ alg: 'EdDSA', kid: key.kid, typ: ACCESS_TOKEN.type, ...header }).sign(key.privateKey);
+function sign(
+  key: TestKey,
+  payload = claims(),
+  header: Record<string, unknown> = {},
+): Promise<string> {
+  return new SignJWT(payload)
+    .setProtectedHeader({ alg: 'EdDSA', kid: key.kid, typ: ACCESS_TOKEN.type, ...header })
+    .sign(key.privateKey);
 }
 
 async function setup(published: TestKey[]) {
   let fetches = 0;
-  const jwks = new JwksCache(async () => {
-    fetches++;
-    return { keys: published.map((k) => k.jwk) };
-  }, { minRefetchIntervalMs: 60_000 });
+  const jwks = new JwksCache(
+    async () => {
+      fetches++;
+      return { keys: published.map((k) => k.jwk) };
+    },
+    { minRefetchIntervalMs: 60_000 },
+  );
   return { verifier: new AccessTokenVerifier(jwks), fetches: () => fetches };
 }
 
@@ -49,7 +66,9 @@ async function rejection(promise: Promise<unknown>): Promise<string> {
   return 'accepted';
 }
 
-function withoutTimes<T extends { issuedAt?: number; expiresAt?: number }>(user: T): Omit<T, 'issuedAt' | 'expiresAt'> {
+function withoutTimes<T extends { issuedAt?: number; expiresAt?: number }>(
+  user: T,
+): Omit<T, 'issuedAt' | 'expiresAt'> {
   const { issuedAt: _issuedAt, expiresAt: _expiresAt, ...rest } = user;
   return rest;
 }
@@ -60,7 +79,9 @@ describe('AccessTokenVerifier', async () => {
 
   test('accepts an EdDSA token signed by a published key', async () => {
     const { verifier } = await setup([key]);
-    const principal = await verifier.verify(await sign(key, claims({ role: 'admin', plan: 'pro', sid: 'session-1' })));
+    const principal = await verifier.verify(
+      await sign(key, claims({ role: 'admin', plan: 'pro', sid: 'session-1' })),
+    );
     // The token's times ride along for the event streams, which end when the token expires.
     assert.equal(typeof principal.expiresAt, 'number');
     assert.equal(typeof principal.issuedAt, 'number');
@@ -85,7 +106,11 @@ describe('AccessTokenVerifier', async () => {
   test('rejects HS256 signed with the public key (algorithm confusion)', async () => {
     const { verifier } = await setup([key]);
     const signingInput = `${b64({ alg: 'HS256', kid: key.kid, typ: ACCESS_TOKEN.type })}.${b64(claims())}`;
-    for (const secret of [key.jwk.x, Buffer.from(key.jwk.x, 'base64url'), JSON.stringify(key.jwk)]) {
+    for (const secret of [
+      key.jwk.x,
+      Buffer.from(key.jwk.x, 'base64url'),
+      JSON.stringify(key.jwk),
+    ]) {
       const mac = createHmac('sha256', secret).update(signingInput).digest('base64url');
       assert.equal(await rejection(verifier.verify(`${signingInput}.${mac}`)), 'TOKEN_INVALID');
     }
@@ -94,14 +119,20 @@ describe('AccessTokenVerifier', async () => {
   test('rejects an expired token', async () => {
     const { verifier } = await setup([key]);
     const past = Math.floor(Date.now() / 1000) - 3600;
-    assert.equal(await rejection(verifier.verify(await sign(key, claims({ iat: past - 900, exp: past })))), 'TOKEN_INVALID');
+    assert.equal(
+      await rejection(verifier.verify(await sign(key, claims({ iat: past - 900, exp: past })))),
+      'TOKEN_INVALID',
+    );
   });
 
   test('rejects a token signed by a key auth does not publish', async () => {
     const { verifier } = await setup([key]);
     assert.equal(await rejection(verifier.verify(await sign(other))), 'TOKEN_INVALID');
     // Same kid as a published key, but the wrong private key.
-    assert.equal(await rejection(verifier.verify(await sign({ ...other, kid: key.kid }))), 'TOKEN_INVALID');
+    assert.equal(
+      await rejection(verifier.verify(await sign({ ...other, kid: key.kid }))),
+      'TOKEN_INVALID',
+    );
   });
 
   test('rejects a tampered payload', async () => {
@@ -113,10 +144,22 @@ describe('AccessTokenVerifier', async () => {
 
   test('rejects wrong issuer, audience, type or claims', async () => {
     const { verifier } = await setup([key]);
-    assert.equal(await rejection(verifier.verify(await sign(key, claims({ iss: 'elsewhere' })))), 'TOKEN_INVALID');
-    assert.equal(await rejection(verifier.verify(await sign(key, claims({ aud: 'other-api' })))), 'TOKEN_INVALID');
-    assert.equal(await rejection(verifier.verify(await sign(key, claims(), { typ: 'JWT' }))), 'TOKEN_INVALID');
-    assert.equal(await rejection(verifier.verify(await sign(key, claims({ role: 'root' })))), 'TOKEN_INVALID');
+    assert.equal(
+      await rejection(verifier.verify(await sign(key, claims({ iss: 'elsewhere' })))),
+      'TOKEN_INVALID',
+    );
+    assert.equal(
+      await rejection(verifier.verify(await sign(key, claims({ aud: 'other-api' })))),
+      'TOKEN_INVALID',
+    );
+    assert.equal(
+      await rejection(verifier.verify(await sign(key, claims(), { typ: 'JWT' }))),
+      'TOKEN_INVALID',
+    );
+    assert.equal(
+      await rejection(verifier.verify(await sign(key, claims({ role: 'root' })))),
+      'TOKEN_INVALID',
+    );
     assert.equal(await rejection(verifier.verify('not.a.jwt')), 'TOKEN_INVALID');
     assert.equal(await rejection(verifier.verify('garbage')), 'TOKEN_INVALID');
   });
@@ -136,15 +179,23 @@ describe('AccessTokenVerifier', async () => {
     const published = [key];
     let now = 1_000_000;
     let fetches = 0;
-    const jwks = new JwksCache(async () => {
-      fetches++;
-      return { keys: published.map((k) => k.jwk) };
-    }, { minRefetchIntervalMs: 30_000, now: () => now });
+    const jwks = new JwksCache(
+      async () => {
+        fetches++;
+        return { keys: published.map((k) => k.jwk) };
+      },
+      { minRefetchIntervalMs: 30_000, now: () => now },
+    );
     const verifier = new AccessTokenVerifier(jwks);
     await verifier.verify(await sign(key));
     published.push(other);
     now += 31_000;
-    assert.deepEqual(withoutTimes(await verifier.verify(await sign(other))), { id: 'user-1', role: 'user', plan: 'free', via: 'access-token' });
+    assert.deepEqual(withoutTimes(await verifier.verify(await sign(other))), {
+      id: 'user-1',
+      role: 'user',
+      plan: 'free',
+      via: 'access-token',
+    });
     assert.equal(fetches, 2);
     await verifier.verify(await sign(key));
     assert.equal(fetches, 2, 'known keys are served from the cache');
@@ -157,7 +208,10 @@ describe('AccessTokenVerifier with a deny list', async () => {
   test('refuses tokens issued at or before the cut-off, accepts later ones and other users', async () => {
     const now = Math.floor(Date.now() / 1000);
     const denyList = new TokenDenyList(900);
-    const verifier = new AccessTokenVerifier(new JwksCache(async () => ({ keys: [key.jwk] })), denyList);
+    const verifier = new AccessTokenVerifier(
+      new JwksCache(async () => ({ keys: [key.jwk] })),
+      denyList,
+    );
     const before = await sign(key, claims({ iat: now - 10 }));
     const same = await sign(key, claims({ iat: now }));
     const later = await sign(key, claims({ iat: now + 1 }));
@@ -166,13 +220,19 @@ describe('AccessTokenVerifier with a deny list', async () => {
     assert.equal(await rejection(verifier.verify(before)), 'TOKEN_INVALID');
     assert.equal(await rejection(verifier.verify(same)), 'TOKEN_INVALID');
     assert.equal((await verifier.verify(later)).id, 'user-1');
-    assert.equal((await verifier.verify(await sign(key, claims({ sub: 'user-2', iat: now - 10 })))).id, 'user-2');
+    assert.equal(
+      (await verifier.verify(await sign(key, claims({ sub: 'user-2', iat: now - 10 })))).id,
+      'user-2',
+    );
   });
 
   test('a revoked session refuses every token carrying its sid, whenever issued', async () => {
     const now = Math.floor(Date.now() / 1000);
     const denyList = new TokenDenyList(900);
-    const verifier = new AccessTokenVerifier(new JwksCache(async () => ({ keys: [key.jwk] })), denyList);
+    const verifier = new AccessTokenVerifier(
+      new JwksCache(async () => ({ keys: [key.jwk] })),
+      denyList,
+    );
     const ofSession = await sign(key, claims({ sid: 'session-a', iat: now + 5 }));
     const otherSession = await sign(key, claims({ sid: 'session-b' }));
     denyList.denySession('session-a', now);
@@ -189,7 +249,11 @@ describe('AccessTokenVerifier with a deny list', async () => {
     assert.equal(denyList.size, 1);
     assert.equal(denyList.isDenied('a', 1), false);
     assert.equal(denyList.isDenied('b', now), true);
-    assert.equal(denyList.isDenied('b', undefined), true, 'a token without iat cannot prove it is newer');
+    assert.equal(
+      denyList.isDenied('b', undefined),
+      true,
+      'a token without iat cannot prove it is newer',
+    );
   });
 });
 
@@ -221,9 +285,15 @@ describe('AccessTokenVerifier verdict cache', async () => {
   test('revocations apply to cached verdicts at once: user cut-off and session', async () => {
     const now = Math.floor(Date.now() / 1000);
     const denyList = new TokenDenyList(900);
-    const verifier = new AccessTokenVerifier(new JwksCache(async () => ({ keys: [key.jwk] })), denyList);
+    const verifier = new AccessTokenVerifier(
+      new JwksCache(async () => ({ keys: [key.jwk] })),
+      denyList,
+    );
     const userToken = await sign(key, claims({ iat: now - 10 }));
-    const sessionToken = await sign(key, claims({ sub: 'user-2', sid: 'session-x', iat: now - 10 }));
+    const sessionToken = await sign(
+      key,
+      claims({ sub: 'user-2', sid: 'session-x', iat: now - 10 }),
+    );
     await verifier.verify(userToken);
     await verifier.verify(sessionToken);
     denyList.deny('user-1', now);
@@ -256,7 +326,10 @@ describe('AccessTokenVerifier verdict cache', async () => {
   test('a verdict reached with a key auth has withdrawn is not reused', async () => {
     const published = [key, other];
     let now = 1_000_000;
-    const jwks = new JwksCache(async () => ({ keys: published.map((k) => k.jwk) }), { minRefetchIntervalMs: 1_000, now: () => now });
+    const jwks = new JwksCache(async () => ({ keys: published.map((k) => k.jwk) }), {
+      minRefetchIntervalMs: 1_000,
+      now: () => now,
+    });
     const verifier = new AccessTokenVerifier(jwks);
     const token = await sign(other);
     await verifier.verify(token);
@@ -267,7 +340,12 @@ describe('AccessTokenVerifier verdict cache', async () => {
   });
 
   test('refused tokens are not remembered, and the cache is bounded', async () => {
-    const verifier = new AccessTokenVerifier(new JwksCache(async () => ({ keys: [key.jwk] })), null, 5, { maxEntries: 2 });
+    const verifier = new AccessTokenVerifier(
+      new JwksCache(async () => ({ keys: [key.jwk] })),
+      null,
+      5,
+      { maxEntries: 2 },
+    );
     const [header, , signature] = (await sign(key)).split('.');
     const forged = `${header}.${b64(claims({ sub: 'someone-else' }))}.${signature}`;
     assert.equal(await rejection(verifier.verify(forged)), 'TOKEN_INVALID');

@@ -68,13 +68,19 @@ export class AccessTokenVerifier {
     const known = this.verified.get(digest);
     if (known) {
       if (this.now() < known.until && this.jwks.publishes(known.kid)) {
-        if (this.denyList?.isDenied(known.user.id, known.iat, known.user.sessionId)) throw invalid('The token was revoked');
+        if (this.denyList?.isDenied(known.user.id, known.iat, known.user.sessionId))
+          throw invalid('The token was revoked');
         return { ...known.user };
       }
       this.verified.delete(digest);
     }
     const { user, kid, iat, exp } = await this.verifyFully(token);
-    this.remember(digest, { user, kid, iat, until: Math.min(exp * 1000, this.now() + this.maxAgeMs) });
+    this.remember(digest, {
+      user,
+      kid,
+      iat,
+      until: Math.min(exp * 1000, this.now() + this.maxAgeMs),
+    });
     return { ...user };
   }
 
@@ -87,11 +93,14 @@ export class AccessTokenVerifier {
     this.verified.set(digest, entry);
   }
 
-  private async verifyFully(token: string): Promise<{ user: AuthenticatedUser; kid: string; iat: number | undefined; exp: number }> {
+  private async verifyFully(
+    token: string,
+  ): Promise<{ user: AuthenticatedUser; kid: string; iat: number | undefined; exp: number }> {
     let kid: string;
     try {
       const header = decodeProtectedHeader(token);
-      if (header.alg !== ACCESS_TOKEN.algorithm) throw invalid('The token algorithm is not accepted');
+      if (header.alg !== ACCESS_TOKEN.algorithm)
+        throw invalid('The token algorithm is not accepted');
       if (typeof header.kid !== 'string' || header.kid.length === 0 || header.kid.length > 128) {
         throw invalid('The token has no key id');
       }
@@ -113,8 +122,14 @@ export class AccessTokenVerifier {
       });
       const claims = accessTokenClaimsSchema.safeParse(payload);
       if (!claims.success) throw invalid('The token claims are not valid');
-      if (this.denyList?.isDenied(claims.data.sub, claims.data.iat, claims.data.sid)) throw invalid('The token was revoked');
-      const user: AuthenticatedUser = { id: claims.data.sub, role: claims.data.role, plan: claims.data.plan ?? 'free', via: 'access-token' };
+      if (this.denyList?.isDenied(claims.data.sub, claims.data.iat, claims.data.sid))
+        throw invalid('The token was revoked');
+      const user: AuthenticatedUser = {
+        id: claims.data.sub,
+        role: claims.data.role,
+        plan: claims.data.plan ?? 'free',
+        via: 'access-token',
+      };
       if (claims.data.sid) user.sessionId = claims.data.sid;
       if (claims.data.iat !== undefined) user.issuedAt = claims.data.iat;
       user.expiresAt = claims.data.exp;

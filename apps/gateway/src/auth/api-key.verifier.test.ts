@@ -45,9 +45,21 @@ describe('ApiKeyVerifier', () => {
     const auth = fakeAuth();
     let now = 0;
     const key = newKey();
-    auth.keys.set(key, { userId: 'u1', role: 'user', plan: 'plus', emailVerified: true, keyId: 'k1' });
+    auth.keys.set(key, {
+      userId: 'u1',
+      role: 'user',
+      plan: 'plus',
+      emailVerified: true,
+      keyId: 'k1',
+    });
     const verifier = new ApiKeyVerifier(auth.lookup, { ttlMs: 5_000, now: () => now });
-    assert.deepEqual(await verifier.verify(key), { id: 'u1', role: 'user', plan: 'plus', via: 'api-key', apiKeyId: 'k1' });
+    assert.deepEqual(await verifier.verify(key), {
+      id: 'u1',
+      role: 'user',
+      plan: 'plus',
+      via: 'api-key',
+      apiKeyId: 'k1',
+    });
     now = 4_999;
     await verifier.verify(key);
     assert.equal(auth.calls(), 1);
@@ -60,7 +72,13 @@ describe('ApiKeyVerifier', () => {
     const auth = fakeAuth();
     let now = 0;
     const key = newKey();
-    auth.keys.set(key, { userId: 'u1', role: 'user', plan: 'free', emailVerified: false, keyId: 'k1' });
+    auth.keys.set(key, {
+      userId: 'u1',
+      role: 'user',
+      plan: 'free',
+      emailVerified: false,
+      keyId: 'k1',
+    });
     const verifier = new ApiKeyVerifier(auth.lookup, { ttlMs: 60_000, now: () => now });
     await verifier.verify(key);
     now = 5_000;
@@ -71,9 +89,27 @@ describe('ApiKeyVerifier', () => {
   test('a revocation broadcast drops the key; a disabled user drops all its keys', async () => {
     const auth = fakeAuth();
     const [a, b, c] = [newKey(), newKey(), newKey()];
-    auth.keys.set(a, { userId: 'u1', role: 'user', plan: 'free', emailVerified: false, keyId: 'ka' });
-    auth.keys.set(b, { userId: 'u1', role: 'user', plan: 'free', emailVerified: false, keyId: 'kb' });
-    auth.keys.set(c, { userId: 'u2', role: 'user', plan: 'free', emailVerified: false, keyId: 'kc' });
+    auth.keys.set(a, {
+      userId: 'u1',
+      role: 'user',
+      plan: 'free',
+      emailVerified: false,
+      keyId: 'ka',
+    });
+    auth.keys.set(b, {
+      userId: 'u1',
+      role: 'user',
+      plan: 'free',
+      emailVerified: false,
+      keyId: 'kb',
+    });
+    auth.keys.set(c, {
+      userId: 'u2',
+      role: 'user',
+      plan: 'free',
+      emailVerified: false,
+      keyId: 'kc',
+    });
     const verifier = new ApiKeyVerifier(auth.lookup);
     for (const key of [a, b, c]) await verifier.verify(key);
     assert.equal(verifier.size, 3);
@@ -89,7 +125,13 @@ describe('ApiKeyVerifier', () => {
   test('a lookup that raced a revocation is not cached', async () => {
     const auth = fakeAuth();
     const key = newKey();
-    auth.keys.set(key, { userId: 'u1', role: 'user', plan: 'free', emailVerified: false, keyId: 'k1' });
+    auth.keys.set(key, {
+      userId: 'u1',
+      role: 'user',
+      plan: 'free',
+      emailVerified: false,
+      keyId: 'k1',
+    });
     const verifier = new ApiKeyVerifier(auth.lookup);
     const release = auth.hold();
     const pending = verifier.verify(key);
@@ -110,7 +152,13 @@ describe('ApiKeyVerifier', () => {
     assert.equal(await codeOf(verifier.verify('dk_short')), 'TOKEN_INVALID');
     assert.equal(auth.calls(), 1);
     const key = newKey();
-    auth.keys.set(key, { userId: 'u1', role: 'admin', plan: 'pro', emailVerified: true, keyId: 'k1' });
+    auth.keys.set(key, {
+      userId: 'u1',
+      role: 'admin',
+      plan: 'pro',
+      emailVerified: true,
+      keyId: 'k1',
+    });
     await Promise.all([verifier.verify(key), verifier.verify(key), verifier.verify(key)]);
     assert.equal(auth.calls(), 2);
   });

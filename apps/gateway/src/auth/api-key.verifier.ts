@@ -9,7 +9,9 @@ export interface ApiKeyVerifierOptions {
   now?: () => number;
 }
 
-type Entry = { expiresAt: number; userId?: string; keyId?: string } & ({ user: AuthenticatedUser } | { code: ErrorCode });
+type Entry = { expiresAt: number; userId?: string; keyId?: string } & (
+  { user: AuthenticatedUser } | { code: ErrorCode }
+);
 
 /** The longest a verification may be reused: a revoked key must stop working within 5 s everywhere. */
 export const API_KEY_CACHE_MAX_TTL_MS = 5_000;
@@ -45,7 +47,10 @@ export class ApiKeyVerifier {
     const cached = this.entries.get(id);
     if (cached && cached.expiresAt > this.now()) {
       if ('user' in cached) return cached.user;
-      throw new DocatError(cached.code, cached.code === 'TOKEN_INVALID' ? 'The API key is unknown, revoked or expired' : undefined);
+      throw new DocatError(
+        cached.code,
+        cached.code === 'TOKEN_INVALID' ? 'The API key is unknown, revoked or expired' : undefined,
+      );
     }
     if (cached) this.entries.delete(id);
     let pending = this.inFlight.get(id);
@@ -85,12 +90,26 @@ export class ApiKeyVerifier {
     };
     try {
       const principal = await this.lookup(key);
-      const user: AuthenticatedUser = { id: principal.userId, role: principal.role, plan: principal.plan, via: 'api-key', apiKeyId: principal.keyId };
-      store({ expiresAt: this.now() + this.ttlMs, userId: principal.userId, keyId: principal.keyId, user });
+      const user: AuthenticatedUser = {
+        id: principal.userId,
+        role: principal.role,
+        plan: principal.plan,
+        via: 'api-key',
+        apiKeyId: principal.keyId,
+      };
+      store({
+        expiresAt: this.now() + this.ttlMs,
+        userId: principal.userId,
+        keyId: principal.keyId,
+        user,
+      });
       return user;
     } catch (error) {
       // Only definite refusals are cached; an outage of auth is not remembered.
-      if (error instanceof DocatError && (error.code === 'TOKEN_INVALID' || error.code === 'ACCOUNT_DISABLED')) {
+      if (
+        error instanceof DocatError &&
+        (error.code === 'TOKEN_INVALID' || error.code === 'ACCOUNT_DISABLED')
+      ) {
         store({ expiresAt: this.now() + this.ttlMs, code: error.code });
       }
       throw error;

@@ -1,6 +1,15 @@
 import { Body, Controller, Get, HttpCode, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { DocatError, emailVerifySchema, passwordResetConfirmSchema, RPC, RPC_CONTRACTS, type BrowserAccessToken, type TokenPair, type UserView } from '@docat/contracts';
+import {
+  DocatError,
+  emailVerifySchema,
+  passwordResetConfirmSchema,
+  RPC,
+  RPC_CONTRACTS,
+  type BrowserAccessToken,
+  type TokenPair,
+  type UserView,
+} from '@docat/contracts';
 import { parseOrThrow } from '@docat/service-kit';
 import { envelopeContextOf } from '../rpc/request-context.js';
 import { ServicesClient } from '../rpc/services.client.js';
@@ -45,9 +54,16 @@ export class AuthController {
   @RateLimit('auth_login')
   @HttpCode(200)
   login(@Body() body: unknown, @Req() request: FastifyRequest): Promise<TokenPair> {
-    const { email, password } = parseOrThrow(RPC_CONTRACTS[RPC.AUTH_LOGIN].request.omit({ ip: true, userAgent: true }), body);
+    const { email, password } = parseOrThrow(
+      RPC_CONTRACTS[RPC.AUTH_LOGIN].request.omit({ ip: true, userAgent: true }),
+      body,
+    );
     const userAgent = userAgentOf(request);
-    return this.services.call(RPC.AUTH_LOGIN, { email, password, ip: request.ip, ...(userAgent ? { userAgent } : {}) }, envelopeContextOf(request));
+    return this.services.call(
+      RPC.AUTH_LOGIN,
+      { email, password, ip: request.ip, ...(userAgent ? { userAgent } : {}) },
+      envelopeContextOf(request),
+    );
   }
 
   @Post('auth/refresh')
@@ -68,18 +84,29 @@ export class AuthController {
   @Post('auth/browser/login')
   @RateLimit('auth_login')
   @HttpCode(200)
-  async browserLogin(@Body() body: unknown, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<BrowserAccessToken> {
+  async browserLogin(
+    @Body() body: unknown,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<BrowserAccessToken> {
     return this.browser.issue(await this.login(body, request), reply);
   }
 
   /** The cookie variant of `auth/refresh`: CSRF-checked, it rotates the cookie like the JSON route rotates the token. */
   @Post('auth/browser/refresh')
   @HttpCode(200)
-  async browserRefresh(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<BrowserAccessToken> {
+  async browserRefresh(
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<BrowserAccessToken> {
     const refreshToken = this.browser.refreshTokenOf(request);
-    if (refreshToken === null) throw new DocatError('UNAUTHENTICATED', 'This browser holds no session; sign in');
+    if (refreshToken === null)
+      throw new DocatError('UNAUTHENTICATED', 'This browser holds no session; sign in');
     try {
-      return this.browser.issue(await this.services.call(RPC.AUTH_REFRESH, { refreshToken }, envelopeContextOf(request)), reply);
+      return this.browser.issue(
+        await this.services.call(RPC.AUTH_REFRESH, { refreshToken }, envelopeContextOf(request)),
+        reply,
+      );
     } catch (err) {
       // A refused refresh token will never work again: drop it, so the page stops offering it.
       if (err instanceof DocatError && err.code === 'TOKEN_INVALID') this.browser.clear(reply);
@@ -90,9 +117,13 @@ export class AuthController {
   /** Ends the browser's session and clears its cookies (CSRF-checked, so another site cannot sign a user out). */
   @Post('auth/browser/logout')
   @HttpCode(204)
-  async browserLogout(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
+  async browserLogout(
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<void> {
     const refreshToken = this.browser.refreshTokenOf(request);
-    if (refreshToken !== null) await this.services.call(RPC.AUTH_LOGOUT, { refreshToken }, envelopeContextOf(request));
+    if (refreshToken !== null)
+      await this.services.call(RPC.AUTH_LOGOUT, { refreshToken }, envelopeContextOf(request));
     this.browser.clear(reply);
   }
 
@@ -100,7 +131,10 @@ export class AuthController {
   @Post('auth/password-reset')
   @RateLimit('password_reset')
   @HttpCode(202)
-  async requestPasswordReset(@Body() body: unknown, @Req() request: FastifyRequest): Promise<{ ok: true }> {
+  async requestPasswordReset(
+    @Body() body: unknown,
+    @Req() request: FastifyRequest,
+  ): Promise<{ ok: true }> {
     const data = parseOrThrow(passwordResetRequestSchema, body);
     return this.services.call(RPC.AUTH_PASSWORD_RESET_REQUEST, data, envelopeContextOf(request));
   }
@@ -129,8 +163,15 @@ export class AuthController {
   @Post('auth/verify-email/resend')
   @HttpCode(202)
   @UseGuards(AccessTokenGuard)
-  resendVerification(@CurrentUser() user: AuthenticatedUser, @Req() request: FastifyRequest): Promise<{ ok: true }> {
-    return this.services.call(RPC.AUTH_EMAIL_VERIFY_RESEND, { userId: user.id }, envelopeContextOf(request));
+  resendVerification(
+    @CurrentUser() user: AuthenticatedUser,
+    @Req() request: FastifyRequest,
+  ): Promise<{ ok: true }> {
+    return this.services.call(
+      RPC.AUTH_EMAIL_VERIFY_RESEND,
+      { userId: user.id },
+      envelopeContextOf(request),
+    );
   }
 
   @Get('me')
@@ -139,4 +180,3 @@ export class AuthController {
     return this.services.call(RPC.AUTH_ME, { userId: user.id }, envelopeContextOf(request));
   }
 }
-

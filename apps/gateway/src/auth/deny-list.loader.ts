@@ -1,4 +1,9 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { RPC } from '@docat/contracts';
 import { ServicesClient } from '../rpc/services.client.js';
 import { TokenDenyList } from './token-deny-list.js';
@@ -39,7 +44,12 @@ export class DenyListLoader implements OnApplicationBootstrap, OnApplicationShut
   private async load(retryMs: number, loadedBefore: boolean): Promise<void> {
     let next = this.refreshMs;
     try {
-      const { items, sessions } = await this.services.call(RPC.AUTH_DENIED_USERS, { sinceSeconds: this.accessTtlSeconds + 60 }, {}, 5_000);
+      const { items, sessions } = await this.services.call(
+        RPC.AUTH_DENIED_USERS,
+        { sinceSeconds: this.accessTtlSeconds + 60 },
+        {},
+        5_000,
+      );
       for (const item of items) this.denyList.deny(item.userId, item.at);
       for (const session of sessions) this.denyList.denySession(session.sessionId, session.at);
       loadedBefore = true;
@@ -47,14 +57,19 @@ export class DenyListLoader implements OnApplicationBootstrap, OnApplicationShut
       if (this.stopped) return;
       const reason = err instanceof Error ? err.message : String(err);
       if (loadedBefore) {
-        this.logger.warn(`refreshing recent revocations failed, next try in ${this.refreshMs} ms: ${reason}`);
+        this.logger.warn(
+          `refreshing recent revocations failed, next try in ${this.refreshMs} ms: ${reason}`,
+        );
       } else {
         this.logger.warn(`loading recent revocations failed, retrying: ${reason}`);
         next = retryMs;
       }
     }
     if (this.stopped) return;
-    this.timer = setTimeout(() => void this.load(Math.min(retryMs * 2, 30_000), loadedBefore), next);
+    this.timer = setTimeout(
+      () => void this.load(Math.min(retryMs * 2, 30_000), loadedBefore),
+      next,
+    );
     this.timer.unref();
   }
 }

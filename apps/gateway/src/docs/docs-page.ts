@@ -23,7 +23,9 @@ function schemaBlock(document: Record<string, unknown>, name: string | undefined
 export function renderDocsPage(document: Record<string, unknown>): string {
   const info = document.info as { title: string; version: string; description: string };
   const sections = OPERATIONS.map((op) => {
-    const request = op.body ? `<h4>Request body (${escapeHtml(op.body.contentType)})</h4>${schemaBlock(document, op.body.schema)}` : '';
+    const request = op.body
+      ? `<h4>Request body (${escapeHtml(op.body.contentType)})</h4>${schemaBlock(document, op.body.schema)}`
+      : '';
     const query = op.query?.length
       ? `<h4>Query</h4><ul>${op.query.map((q) => `<li><code>${escapeHtml(q.name)}</code>${q.required ? ' (required)' : ''}: ${inline(q.description)}</li>`).join('')}</ul>`
       : '';

@@ -5,7 +5,11 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DocatError, type JobView } from '@docat/contracts';
 import { AccessTokenGuard, CurrentUser } from '../auth/access-token.guard.js';
 import type { AuthenticatedUser } from '../auth/access-token.verifier.js';
-import { GATEWAY_SETTINGS, MULTIPART_OVERHEAD_BYTES, type GatewaySettings } from '../gateway.settings.js';
+import {
+  GATEWAY_SETTINGS,
+  MULTIPART_OVERHEAD_BYTES,
+  type GatewaySettings,
+} from '../gateway.settings.js';
 import { envelopeContextOf } from '../rpc/request-context.js';
 import { DocumentsService } from './documents.service.js';
 import { RateLimit } from '../rate-limit/rate-limit.decorator.js';
@@ -35,23 +39,49 @@ export class DocumentsController {
   ): Promise<FastifyReply> {
     const dryRun = parseOrThrow(dryRunQuerySchema, dryRunParam);
     const declared = Number(request.headers['content-length']);
-    if (Number.isFinite(declared) && declared > this.settings.maxUploadBytes + MULTIPART_OVERHEAD_BYTES) {
-      throw new DocatError('FILE_TOO_LARGE', `The file exceeds ${this.settings.maxUploadBytes} bytes`);
+    if (
+      Number.isFinite(declared) &&
+      declared > this.settings.maxUploadBytes + MULTIPART_OVERHEAD_BYTES
+    ) {
+      throw new DocatError(
+        'FILE_TOO_LARGE',
+        `The file exceeds ${this.settings.maxUploadBytes} bytes`,
+      );
     }
     if (!request.isMultipart()) {
-      throw new DocatError('VALIDATION_FAILED', "Send the file as multipart/form-data in the 'file' field");
+      throw new DocatError(
+        'VALIDATION_FAILED',
+        "Send the file as multipart/form-data in the 'file' field",
+      );
     }
     const idempotencyKey = request.headers['idempotency-key'];
-    if (idempotencyKey !== undefined && (typeof idempotencyKey !== 'string' || !IDEMPOTENCY_KEY.test(idempotencyKey))) {
-      throw new DocatError('VALIDATION_FAILED', 'Idempotency-Key must be 1 to 255 printable ASCII characters');
+    if (
+      idempotencyKey !== undefined &&
+      (typeof idempotencyKey !== 'string' || !IDEMPOTENCY_KEY.test(idempotencyKey))
+    ) {
+      throw new DocatError(
+        'VALIDATION_FAILED',
+        'Idempotency-Key must be 1 to 255 printable ASCII characters',
+      );
     }
     const parts = request.parts({
-      limits: { fileSize: this.settings.maxUploadBytes + 1, files: 1, fields: 32, fieldSize: 4096, parts: 40, headerPairs: 100 },
+      limits: {
+        fileSize: this.settings.maxUploadBytes + 1,
+        files: 1,
+        fields: 32,
+        fieldSize: 4096,
+        parts: 40,
+        headerPairs: 100,
+      },
     });
     // A dry run creates nothing, so it answers 200 (and ignores an Idempotency-Key); the
     // status differs by query, which is why this handler sends its own reply.
     if (dryRun) {
-      const estimate = await this.documents.estimate({ userId: user.id, parts, context: envelopeContextOf(request) });
+      const estimate = await this.documents.estimate({
+        userId: user.id,
+        parts,
+        context: envelopeContextOf(request),
+      });
       return reply.status(200).send(estimate);
     }
     const job = await this.documents.upload({
@@ -60,6 +90,9 @@ export class DocumentsController {
       ...(idempotencyKey ? { idempotencyKey } : {}),
       context: envelopeContextOf(request),
     });
-    return reply.status(202).header('location', `/v1/jobs/${job.id}`).send(job satisfies JobView);
+    return reply
+      .status(202)
+      .header('location', `/v1/jobs/${job.id}`)
+      .send(job satisfies JobView);
   }
 }

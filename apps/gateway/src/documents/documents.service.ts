@@ -12,7 +12,14 @@ import {
 } from '@docat/contracts';
 import { uploadBytes } from '@docat/observability';
 import { sealPdfPassword, type DocatConfig } from '@docat/config';
-import { CONFIG, KEYRING, KeyringSource, parseOrThrow, STORAGE, type ObjectStorage } from '@docat/service-kit';
+import {
+  CONFIG,
+  KEYRING,
+  KeyringSource,
+  parseOrThrow,
+  STORAGE,
+  type ObjectStorage,
+} from '@docat/service-kit';
 import { checkWebhookUrl } from '@docat/webhooks';
 import { ServicesClient } from '../rpc/services.client.js';
 import { GATEWAY_SETTINGS, type GatewaySettings } from '../gateway.settings.js';
@@ -58,7 +65,12 @@ export class DocumentsService {
       RPC.JOBS_CREATE,
       {
         userId: request.userId,
-        upload: { storageKey: stored.storageKey, bytes: stored.bytes, fileName: stored.fileName, sha256: stored.sha256 },
+        upload: {
+          storageKey: stored.storageKey,
+          bytes: stored.bytes,
+          fileName: stored.fileName,
+          sha256: stored.sha256,
+        },
         ...(await this.sealed(options, stored.storageKey)),
         engine,
         ...(request.idempotencyKey ? { idempotencyKey: request.idempotencyKey } : {}),
@@ -70,8 +82,16 @@ export class DocumentsService {
     if (options.webhookUrl) {
       // The job exists now: a failure here must not make the client retry the upload.
       await this.services
-        .call(RPC.NOTIFY_JOB_WEBHOOK, { userId: request.userId, jobId: job.id, url: options.webhookUrl }, request.context)
-        .catch((err: unknown) => this.logger.warn(`webhook of job ${job.id} not registered: ${err instanceof Error ? err.message : String(err)}`));
+        .call(
+          RPC.NOTIFY_JOB_WEBHOOK,
+          { userId: request.userId, jobId: job.id, url: options.webhookUrl },
+          request.context,
+        )
+        .catch((err: unknown) =>
+          this.logger.warn(
+            `webhook of job ${job.id} not registered: ${err instanceof Error ? err.message : String(err)}`,
+          ),
+        );
     }
     return job;
   }
@@ -87,7 +107,12 @@ export class DocumentsService {
         RPC.JOBS_ESTIMATE,
         {
           userId: request.userId,
-          upload: { storageKey: stored.storageKey, bytes: stored.bytes, fileName: stored.fileName, sha256: stored.sha256 },
+          upload: {
+            storageKey: stored.storageKey,
+            bytes: stored.bytes,
+            fileName: stored.fileName,
+            sha256: stored.sha256,
+          },
           ...(await this.sealed(options, stored.storageKey)),
           engine,
         },
@@ -110,7 +135,10 @@ export class DocumentsService {
   ): Promise<{ options: Omit<UploadOptions, 'password'>; passwordSecret?: string }> {
     const { password, ...rest } = options;
     if (password === undefined) return { options: rest };
-    return { options: rest, passwordSecret: sealPdfPassword(await this.keyring.get(), password, storageKey) };
+    return {
+      options: rest,
+      passwordSecret: sealPdfPassword(await this.keyring.get(), password, storageKey),
+    };
   }
 
   /**
@@ -143,12 +171,18 @@ export class DocumentsService {
         if (part.type === 'file') {
           if (part.fieldname !== FILE_FIELD || stored) {
             part.file.resume();
-            throw new DocatError('VALIDATION_FAILED', `Send exactly one file, in the '${FILE_FIELD}' field`);
+            throw new DocatError(
+              'VALIDATION_FAILED',
+              `Send exactly one file, in the '${FILE_FIELD}' field`,
+            );
           }
           const before = uploadOptionsSchema.safeParse(fields);
           if (before.success) {
             try {
-              early = { options: before.data, engine: await this.resolveEngine(before.data, context) };
+              early = {
+                options: before.data,
+                engine: await this.resolveEngine(before.data, context),
+              };
             } catch (err) {
               part.file.resume();
               throw err;
@@ -158,9 +192,13 @@ export class DocumentsService {
           stored = { ...file, fileName: cleanFileName(part.filename) };
         } else {
           if (Object.hasOwn(fields, part.fieldname)) {
-            throw new DocatError('VALIDATION_FAILED', `The field '${part.fieldname}' is sent twice`);
+            throw new DocatError(
+              'VALIDATION_FAILED',
+              `The field '${part.fieldname}' is sent twice`,
+            );
           }
-          if (part.valueTruncated) throw new DocatError('VALIDATION_FAILED', `The field '${part.fieldname}' is too long`);
+          if (part.valueTruncated)
+            throw new DocatError('VALIDATION_FAILED', `The field '${part.fieldname}' is too long`);
           fields[part.fieldname] = String(part.value);
         }
       }
@@ -168,9 +206,14 @@ export class DocumentsService {
       const options = parseOrThrow(uploadOptionsSchema, fields);
       // Fields after the file can change the options: resolve again unless nothing changed.
       const engine =
-        early && JSON.stringify(early.options) === JSON.stringify(options) ? early.engine : await this.resolveEngine(options, context);
+        early && JSON.stringify(early.options) === JSON.stringify(options)
+          ? early.engine
+          : await this.resolveEngine(options, context);
       // A webhook URL naming a private or metadata address is refused with the upload.
-      if (options.webhookUrl) await checkWebhookUrl(options.webhookUrl, { allowedHosts: this.settings.webhookAllowedHosts });
+      if (options.webhookUrl)
+        await checkWebhookUrl(options.webhookUrl, {
+          allowedHosts: this.settings.webhookAllowedHosts,
+        });
       return { stored, options, engine };
     } catch (error) {
       // An upload left behind is swept by retention; the answer the client waits for matters more.

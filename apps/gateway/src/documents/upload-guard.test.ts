@@ -6,7 +6,10 @@ import { pipeline } from 'node:stream/promises';
 import { DocatError } from '@docat/contracts';
 import { UploadGuard } from './upload-guard.js';
 
-async function run(chunks: Buffer[], maxBytes: number): Promise<{ guard: UploadGuard; out: Buffer; error: unknown }> {
+async function run(
+  chunks: Buffer[],
+  maxBytes: number,
+): Promise<{ guard: UploadGuard; out: Buffer; error: unknown }> {
   const guard = new UploadGuard(maxBytes);
   const collected: Buffer[] = [];
   const sink = new Writable({
@@ -44,7 +47,10 @@ describe('UploadGuard', () => {
   });
 
   test('a non-PDF fails with UNSUPPORTED_MEDIA_TYPE before anything is written', async () => {
-    const { error, out } = await run([Buffer.from([0x89, 0x50, 0x4e, 0x47]), Buffer.alloc(100)], 1000);
+    const { error, out } = await run(
+      [Buffer.from([0x89, 0x50, 0x4e, 0x47]), Buffer.alloc(100)],
+      1000,
+    );
     assert.equal(codeOf(error), 'UNSUPPORTED_MEDIA_TYPE');
     assert.equal(out.length, 0);
   });
@@ -65,7 +71,11 @@ describe('UploadGuard', () => {
     };
     const guard = new UploadGuard(1000);
     let error: unknown = null;
-    await pipeline(Readable.from(chunks()), guard, new Writable({ write: (_c, _e, done) => done() })).catch((e: unknown) => {
+    await pipeline(
+      Readable.from(chunks()),
+      guard,
+      new Writable({ write: (_c, _e, done) => done() }),
+    ).catch((e: unknown) => {
       error = e;
     });
     assert.equal(codeOf(error), 'FILE_TOO_LARGE');

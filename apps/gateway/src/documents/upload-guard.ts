@@ -48,7 +48,11 @@ export class UploadGuard extends Transform {
     this.head = Buffer.concat([this.head, chunk]);
     const verdict = sniffPdfSignature(this.head);
     if (verdict === 'not-pdf') {
-      done(this.fail(new DocatError('UNSUPPORTED_MEDIA_TYPE', 'The file does not start with a PDF header')));
+      done(
+        this.fail(
+          new DocatError('UNSUPPORTED_MEDIA_TYPE', 'The file does not start with a PDF header'),
+        ),
+      );
       return;
     }
     if (verdict === 'need-more' && this.head.length < PDF_SNIFF_LIMIT) {
@@ -56,7 +60,11 @@ export class UploadGuard extends Transform {
       return;
     }
     if (verdict === 'need-more') {
-      done(this.fail(new DocatError('UNSUPPORTED_MEDIA_TYPE', 'The file does not start with a PDF header')));
+      done(
+        this.fail(
+          new DocatError('UNSUPPORTED_MEDIA_TYPE', 'The file does not start with a PDF header'),
+        ),
+      );
       return;
     }
     const held = this.head;
@@ -70,7 +78,11 @@ export class UploadGuard extends Transform {
       return;
     }
     if (this.head !== null) {
-      done(this.fail(new DocatError('UNSUPPORTED_MEDIA_TYPE', 'The file does not start with a PDF header')));
+      done(
+        this.fail(
+          new DocatError('UNSUPPORTED_MEDIA_TYPE', 'The file does not start with a PDF header'),
+        ),
+      );
       return;
     }
     done();

@@ -15,14 +15,23 @@ export interface StoredFile {
  * guard checks it. On any failure the storage write is aborted and whatever was
  * written is deleted before the error propagates, so a refused upload leaves nothing.
  */
-export async function storeUpload(storage: ObjectStorage, source: Readable, maxBytes: number): Promise<StoredFile> {
+export async function storeUpload(
+  storage: ObjectStorage,
+  source: Readable,
+  maxBytes: number,
+): Promise<StoredFile> {
   const storageKey = `uploads/${uuidv7()}`;
   const guard = new UploadGuard(maxBytes);
   const abort = new AbortController();
   const feeding = pipeline(source, guard);
-  const putting = storage.put(storageKey, guard, { contentType: 'application/pdf', signal: abort.signal });
+  const putting = storage.put(storageKey, guard, {
+    contentType: 'application/pdf',
+    signal: abort.signal,
+  });
   // A failed write stops reading the guard; destroying it unblocks the pipeline.
-  putting.catch((error: unknown) => guard.destroy(error instanceof Error ? error : new Error(String(error))));
+  putting.catch((error: unknown) =>
+    guard.destroy(error instanceof Error ? error : new Error(String(error))),
+  );
   feeding.catch((error: unknown) => abort.abort(guard.failure ?? error));
   const [fed, put] = await Promise.allSettled([feeding, putting]);
   if (fed.status === 'fulfilled' && put.status === 'fulfilled') {
@@ -32,6 +41,11 @@ export async function storeUpload(storage: ObjectStorage, source: Readable, maxB
   // A partial object left behind is swept by retention; the caller gets the upload's own error.
   await storage.delete(storageKey).catch(() => undefined);
   if (guard.failure) throw guard.failure;
-  const cause = fed.status === 'rejected' ? fed.reason : put.status === 'rejected' ? put.reason : 'size mismatch';
+  const cause =
+    fed.status === 'rejected'
+      ? fed.reason
+      : put.status === 'rejected'
+        ? put.reason
+        : 'size mismatch';
   throw new DocatError('INTERNAL', undefined, { cause });
 }

@@ -1,10 +1,21 @@
 import { Controller, Get, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { LANGUAGE_CODES, LANGUAGES, RPC, RTL_LANGUAGES, type EngineInfo, type LanguageEntry } from '@docat/contracts';
+import {
+  LANGUAGE_CODES,
+  LANGUAGES,
+  RPC,
+  RTL_LANGUAGES,
+  type EngineInfo,
+  type LanguageEntry,
+} from '@docat/contracts';
 import { envelopeContextOf } from '../rpc/request-context.js';
 import { ServicesClient } from '../rpc/services.client.js';
 
-const LANGUAGE_LIST: LanguageEntry[] = LANGUAGE_CODES.map((code) => ({ code, name: LANGUAGES[code], rtl: RTL_LANGUAGES.has(code) }));
+const LANGUAGE_LIST: LanguageEntry[] = LANGUAGE_CODES.map((code) => ({
+  code,
+  name: LANGUAGES[code],
+  rtl: RTL_LANGUAGES.has(code),
+}));
 
 /**
  * Public (no token): the languages Docat accepts, and the engines this deployment has

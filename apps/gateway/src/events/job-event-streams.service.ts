@@ -3,7 +3,13 @@ import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nes
 import type { FastifyReply } from 'fastify';
 import { DocatError, jobEventSchema, type JobEvent } from '@docat/contracts';
 import type { AuthenticatedUser } from '../auth/principal.js';
-import { EVENT_LOG, jobEventLogName, type EventLogEntry, type EventLogFollow, type EventLogPort } from '@docat/service-kit';
+import {
+  EVENT_LOG,
+  jobEventLogName,
+  type EventLogEntry,
+  type EventLogFollow,
+  type EventLogPort,
+} from '@docat/service-kit';
 import { GATEWAY_SETTINGS, type GatewaySettings } from '../gateway.settings.js';
 import { isTerminalEvent, sseComment, sseEvent, sseRetry, SSE_RETRY_MS } from './sse-format.js';
 
@@ -49,7 +55,8 @@ export class JobEventStreams implements BeforeApplicationShutdown {
 
   /** Refuses a new stream for `userId` when the account or the process holds as many as allowed (429 RATE_LIMITED, Retry-After set on `reply`). */
   admit(userId: string, reply: FastifyReply): void {
-    const { sseMaxStreamsPerAccount: perAccount, sseMaxStreamsPerProcess: perProcess } = this.settings;
+    const { sseMaxStreamsPerAccount: perAccount, sseMaxStreamsPerProcess: perProcess } =
+      this.settings;
     let mine = 0;
     for (const stream of this.open) if (stream.userId === userId) mine++;
     const refusal =
@@ -68,11 +75,20 @@ export class JobEventStreams implements BeforeApplicationShutdown {
    * gets what its log holds and the stream ends; otherwise the stream follows live,
    * until the job ends or `user`'s credential stops being valid.
    */
-  start(jobId: string, afterSeq: number, jobFinished: boolean, reply: FastifyReply, user?: AuthenticatedUser): void {
+  start(
+    jobId: string,
+    afterSeq: number,
+    jobFinished: boolean,
+    reply: FastifyReply,
+    user?: AuthenticatedUser,
+  ): void {
     const out = new PassThrough();
     let ended = false;
     let follow: EventLogFollow | undefined;
-    const heartbeat = setInterval(() => out.write(sseComment('heartbeat')), this.settings.sseHeartbeatMs);
+    const heartbeat = setInterval(
+      () => out.write(sseComment('heartbeat')),
+      this.settings.sseHeartbeatMs,
+    );
     heartbeat.unref();
     let expiry: NodeJS.Timeout | undefined;
     const stream: OpenStream = {
@@ -87,7 +103,8 @@ export class JobEventStreams implements BeforeApplicationShutdown {
         clearTimeout(expiry);
         follow?.close();
         this.open.delete(stream);
-        if (reason) out.write(sseComment(`${reason}: reconnect with a valid token and Last-Event-ID`));
+        if (reason)
+          out.write(sseComment(`${reason}: reconnect with a valid token and Last-Event-ID`));
         out.end();
       },
     };
@@ -120,18 +137,24 @@ export class JobEventStreams implements BeforeApplicationShutdown {
       return;
     }
     void this.replayAll(jobId, afterSeq, onEntry)
-      .catch((err: unknown) => this.logger.warn(`replay of job ${jobId} failed: ${err instanceof Error ? err.message : String(err)}`))
+      .catch((err: unknown) =>
+        this.logger.warn(
+          `replay of job ${jobId} failed: ${err instanceof Error ? err.message : String(err)}`,
+        ),
+      )
       .finally(end);
   }
 
   /** Ends the streams of a revoked session. */
   sessionRevoked(sessionId: string): void {
-    for (const stream of [...this.open]) if (stream.sessionId === sessionId) stream.end('the session was signed out');
+    for (const stream of [...this.open])
+      if (stream.sessionId === sessionId) stream.end('the session was signed out');
   }
 
   /** Ends the streams opened with a revoked API key. */
   apiKeyRevoked(keyId: string): void {
-    for (const stream of [...this.open]) if (stream.apiKeyId === keyId) stream.end('the API key was revoked');
+    for (const stream of [...this.open])
+      if (stream.apiKeyId === keyId) stream.end('the API key was revoked');
   }
 
   /**
@@ -142,8 +165,11 @@ export class JobEventStreams implements BeforeApplicationShutdown {
   userRevoked(userId: string, atSeconds: number, everything: boolean): void {
     for (const stream of [...this.open]) {
       if (stream.userId !== userId) continue;
-      const tokenRevoked = stream.apiKeyId === undefined && (stream.issuedAt === undefined || stream.issuedAt <= atSeconds);
-      if (everything || tokenRevoked) stream.end(everything ? 'the account is no longer active' : 'the session was signed out');
+      const tokenRevoked =
+        stream.apiKeyId === undefined &&
+        (stream.issuedAt === undefined || stream.issuedAt <= atSeconds);
+      if (everything || tokenRevoked)
+        stream.end(everything ? 'the account is no longer active' : 'the session was signed out');
     }
   }
 
@@ -151,7 +177,11 @@ export class JobEventStreams implements BeforeApplicationShutdown {
     for (const stream of [...this.open]) stream.end();
   }
 
-  private async replayAll(jobId: string, afterSeq: number, onEntry: (entry: EventLogEntry) => void): Promise<void> {
+  private async replayAll(
+    jobId: string,
+    afterSeq: number,
+    onEntry: (entry: EventLogEntry) => void,
+  ): Promise<void> {
     let cursor = afterSeq;
     for (;;) {
       const page = await this.log.read(jobEventLogName(jobId), cursor, REPLAY_PAGE);

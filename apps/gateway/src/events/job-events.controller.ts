@@ -32,7 +32,11 @@ export class JobEventsController {
   ): Promise<void> {
     const jobId = jobIdParam(id);
     const afterSeq = resumeAfter(request.headers['last-event-id'], query);
-    const job = await this.services.call(RPC.JOBS_GET, { userId: user.id, jobId }, envelopeContextOf(request));
+    const job = await this.services.call(
+      RPC.JOBS_GET,
+      { userId: user.id, jobId },
+      envelopeContextOf(request),
+    );
     this.streams.admit(user.id, reply);
     this.streams.start(jobId, afterSeq, TERMINAL_STATES.has(job.state), reply, user);
   }

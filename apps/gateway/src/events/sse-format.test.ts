@@ -3,7 +3,14 @@ import assert from 'node:assert/strict';
 import { DocatError, type JobEvent } from '@docat/contracts';
 import { isTerminalEvent, resumeAfter, sseComment, sseEvent } from './sse-format.js';
 
-const event: JobEvent = { jobId: 'j', seq: 7, type: 'progress', state: 'processing', stage: 'extract', at: '2026-01-01T00:00:00.000Z' };
+const event: JobEvent = {
+  jobId: 'j',
+  seq: 7,
+  type: 'progress',
+  state: 'processing',
+  stage: 'extract',
+  at: '2026-01-01T00:00:00.000Z',
+};
 
 describe('SSE format', () => {
   test('an event carries its seq as id and its type as event name, data on one line', () => {
@@ -22,7 +29,11 @@ describe('SSE format', () => {
     assert.equal(resumeAfter(undefined, { lastEventId: '3' }), 3);
     assert.equal(resumeAfter(' ', undefined), 0);
     for (const bad of ['-1', 'abc', '1.5', '9999999999999999']) {
-      assert.throws(() => resumeAfter(bad, {}), (err: unknown) => err instanceof DocatError && err.code === 'VALIDATION_FAILED', bad);
+      assert.throws(
+        () => resumeAfter(bad, {}),
+        (err: unknown) => err instanceof DocatError && err.code === 'VALIDATION_FAILED',
+        bad,
+      );
     }
   });
 

@@ -10,11 +10,16 @@ const SEQ = /^\d{1,15}$/;
  * else the `lastEventId` query parameter, else the start. Event ids are job event seqs.
  */
 export function resumeAfter(header: string | string[] | undefined, query: unknown): number {
-  const fromQuery = typeof query === 'object' && query !== null && 'lastEventId' in query ? (query as { lastEventId: unknown }).lastEventId : undefined;
-  const raw = typeof header === 'string' ? header : typeof fromQuery === 'string' ? fromQuery : undefined;
+  const fromQuery =
+    typeof query === 'object' && query !== null && 'lastEventId' in query
+      ? (query as { lastEventId: unknown }).lastEventId
+      : undefined;
+  const raw =
+    typeof header === 'string' ? header : typeof fromQuery === 'string' ? fromQuery : undefined;
   if (raw === undefined || raw.trim() === '') return 0;
   const text = raw.trim();
-  if (!SEQ.test(text)) throw new DocatError('VALIDATION_FAILED', 'Last-Event-ID must be an event id this stream sent');
+  if (!SEQ.test(text))
+    throw new DocatError('VALIDATION_FAILED', 'Last-Event-ID must be an event id this stream sent');
   return Number(text);
 }
 

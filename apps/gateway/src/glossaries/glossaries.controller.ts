@@ -1,6 +1,23 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Req, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Req,
+  UseGuards,
+} from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { RPC, glossaryCreateSchema, glossaryUpdateSchema, type GlossaryDetail, type GlossaryView } from '@docat/contracts';
+import {
+  RPC,
+  glossaryCreateSchema,
+  glossaryUpdateSchema,
+  type GlossaryDetail,
+  type GlossaryView,
+} from '@docat/contracts';
 import { parseOrThrow } from '@docat/service-kit';
 import { AccessTokenGuard, CurrentUser } from '../auth/access-token.guard.js';
 import type { AuthenticatedUser } from '../auth/access-token.verifier.js';
@@ -21,19 +38,42 @@ export class GlossariesController {
 
   @Post()
   @HttpCode(201)
-  create(@CurrentUser() user: AuthenticatedUser, @Body() body: unknown, @Req() request: FastifyRequest): Promise<GlossaryView> {
+  create(
+    @CurrentUser() user: AuthenticatedUser,
+    @Body() body: unknown,
+    @Req() request: FastifyRequest,
+  ): Promise<GlossaryView> {
     const data = parseOrThrow(glossaryCreateSchema, body);
-    return this.services.call(RPC.TRANSLATION_GLOSSARY_CREATE, { ...data, userId: user.id }, envelopeContextOf(request));
+    return this.services.call(
+      RPC.TRANSLATION_GLOSSARY_CREATE,
+      { ...data, userId: user.id },
+      envelopeContextOf(request),
+    );
   }
 
   @Get()
-  list(@CurrentUser() user: AuthenticatedUser, @Req() request: FastifyRequest): Promise<{ items: GlossaryView[] }> {
-    return this.services.call(RPC.TRANSLATION_GLOSSARY_LIST, { userId: user.id }, envelopeContextOf(request));
+  list(
+    @CurrentUser() user: AuthenticatedUser,
+    @Req() request: FastifyRequest,
+  ): Promise<{ items: GlossaryView[] }> {
+    return this.services.call(
+      RPC.TRANSLATION_GLOSSARY_LIST,
+      { userId: user.id },
+      envelopeContextOf(request),
+    );
   }
 
   @Get(':id')
-  get(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string, @Req() request: FastifyRequest): Promise<GlossaryDetail> {
-    return this.services.call(RPC.TRANSLATION_GLOSSARY_GET, { userId: user.id, id: glossaryId(id) }, envelopeContextOf(request));
+  get(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param('id') id: string,
+    @Req() request: FastifyRequest,
+  ): Promise<GlossaryDetail> {
+    return this.services.call(
+      RPC.TRANSLATION_GLOSSARY_GET,
+      { userId: user.id, id: glossaryId(id) },
+      envelopeContextOf(request),
+    );
   }
 
   /** Another user's glossary answers 404 from the translation service, which looks it up by owner and id together. */
@@ -45,12 +85,24 @@ export class GlossariesController {
     @Req() request: FastifyRequest,
   ): Promise<GlossaryView> {
     const data = parseOrThrow(glossaryUpdateSchema, body);
-    return this.services.call(RPC.TRANSLATION_GLOSSARY_UPDATE, { ...data, userId: user.id, id: glossaryId(id) }, envelopeContextOf(request));
+    return this.services.call(
+      RPC.TRANSLATION_GLOSSARY_UPDATE,
+      { ...data, userId: user.id, id: glossaryId(id) },
+      envelopeContextOf(request),
+    );
   }
 
   @Delete(':id')
   @HttpCode(204)
-  async delete(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string, @Req() request: FastifyRequest): Promise<void> {
-    await this.services.call(RPC.TRANSLATION_GLOSSARY_DELETE, { userId: user.id, id: glossaryId(id) }, envelopeContextOf(request));
+  async delete(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param('id') id: string,
+    @Req() request: FastifyRequest,
+  ): Promise<void> {
+    await this.services.call(
+      RPC.TRANSLATION_GLOSSARY_DELETE,
+      { userId: user.id, id: glossaryId(id) },
+      envelopeContextOf(request),
+    );
   }
 }

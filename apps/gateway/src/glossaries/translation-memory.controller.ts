@@ -1,4 +1,15 @@
-import { Body, Controller, Delete, Get, HttpCode, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Post,
+  Query,
+  Req,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { RPC, RPC_CONTRACTS } from '@docat/contracts';
@@ -19,23 +30,54 @@ export class TranslationMemoryController {
   /** Every entry of the account, or only those made with `?glossaryId=`. */
   @Delete()
   @HttpCode(200)
-  purge(@CurrentUser() user: AuthenticatedUser, @Query() query: unknown, @Req() request: FastifyRequest): Promise<{ removed: number }> {
+  purge(
+    @CurrentUser() user: AuthenticatedUser,
+    @Query() query: unknown,
+    @Req() request: FastifyRequest,
+  ): Promise<{ removed: number }> {
     const { glossaryId } = parseOrThrow(purgeQuerySchema, query);
-    return this.services.call(RPC.TRANSLATION_MEMORY_PURGE, { userId: user.id, ...(glossaryId ? { glossaryId } : {}) }, envelopeContextOf(request));
+    return this.services.call(
+      RPC.TRANSLATION_MEMORY_PURGE,
+      { userId: user.id, ...(glossaryId ? { glossaryId } : {}) },
+      envelopeContextOf(request),
+    );
   }
 
   @Get('tmx')
-  async export(@CurrentUser() user: AuthenticatedUser, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
-    const { tmx } = await this.services.call(RPC.TRANSLATION_MEMORY_EXPORT, { userId: user.id }, envelopeContextOf(request), 60_000);
-    void reply.header('content-type', 'application/x-tmx+xml; charset=utf-8').header('content-disposition', 'attachment; filename="docat-memory.tmx"');
+  async export(
+    @CurrentUser() user: AuthenticatedUser,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<string> {
+    const { tmx } = await this.services.call(
+      RPC.TRANSLATION_MEMORY_EXPORT,
+      { userId: user.id },
+      envelopeContextOf(request),
+      60_000,
+    );
+    void reply
+      .header('content-type', 'application/x-tmx+xml; charset=utf-8')
+      .header('content-disposition', 'attachment; filename="docat-memory.tmx"');
     return tmx;
   }
 
   /** JSON `{ "tmx": "<tmx …>" }`; entries are imported into the caller's account only. */
   @Post('tmx')
   @HttpCode(200)
-  import(@CurrentUser() user: AuthenticatedUser, @Body() body: unknown, @Req() request: FastifyRequest): Promise<{ imported: number; skipped: number }> {
-    const { tmx } = parseOrThrow(RPC_CONTRACTS[RPC.TRANSLATION_MEMORY_IMPORT].request.omit({ userId: true }), body);
-    return this.services.call(RPC.TRANSLATION_MEMORY_IMPORT, { userId: user.id, tmx }, envelopeContextOf(request), 60_000);
+  import(
+    @CurrentUser() user: AuthenticatedUser,
+    @Body() body: unknown,
+    @Req() request: FastifyRequest,
+  ): Promise<{ imported: number; skipped: number }> {
+    const { tmx } = parseOrThrow(
+      RPC_CONTRACTS[RPC.TRANSLATION_MEMORY_IMPORT].request.omit({ userId: true }),
+      body,
+    );
+    return this.services.call(
+      RPC.TRANSLATION_MEMORY_IMPORT,
+      { userId: user.id, tmx },
+      envelopeContextOf(request),
+      60_000,
+    );
   }
 }

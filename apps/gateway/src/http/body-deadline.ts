@@ -13,7 +13,10 @@ export interface BodyDeadlineSettings {
 
 /** The deadline of a whole upload: the largest file at the slowest accepted rate, plus the JSON body timeout for the rest. */
 export function uploadDeadlineMs(settings: BodyDeadlineSettings): number {
-  return Math.ceil((settings.maxUploadBytes / settings.uploadMinBytesPerSecond) * 1000) + settings.bodyTimeoutMs;
+  return (
+    Math.ceil((settings.maxUploadBytes / settings.uploadMinBytesPerSecond) * 1000) +
+    settings.bodyTimeoutMs
+  );
 }
 
 function hasBody(request: FastifyRequest): boolean {
@@ -36,7 +39,10 @@ function isUpload(request: FastifyRequest): boolean {
  * A late body is answered 408 REQUEST_TIMEOUT (problem+json, `Connection: close`) and
  * its connection closed; the handler reading it then sees the stream end and cleans up.
  */
-export function registerBodyDeadlines(instance: FastifyInstance, settings: BodyDeadlineSettings): void {
+export function registerBodyDeadlines(
+  instance: FastifyInstance,
+  settings: BodyDeadlineSettings,
+): void {
   instance.addHook('onRequest', async (request, reply) => {
     if (!hasBody(request)) return;
     const raw = request.raw;
@@ -46,10 +52,20 @@ export function registerBodyDeadlines(instance: FastifyInstance, settings: BodyD
     const cut = (detail: string) => {
       stop();
       if (raw.complete || reply.sent || reply.raw.headersSent) return;
-      const body = Buffer.from(JSON.stringify(problemFor(new DocatError('REQUEST_TIMEOUT', detail), { requestId: request.id })), 'utf8');
+      const body = Buffer.from(
+        JSON.stringify(
+          problemFor(new DocatError('REQUEST_TIMEOUT', detail), { requestId: request.id }),
+        ),
+        'utf8',
+      );
       // The reply is taken from Fastify: the handler still waiting on the body must not answer too.
       reply.hijack();
-      reply.raw.writeHead(408, { ...(reply.getHeaders() as Record<string, string>), 'content-type': PROBLEM_CONTENT_TYPE, 'content-length': String(body.length), connection: 'close' });
+      reply.raw.writeHead(408, {
+        ...(reply.getHeaders() as Record<string, string>),
+        'content-type': PROBLEM_CONTENT_TYPE,
+        'content-length': String(body.length),
+        connection: 'close',
+      });
       reply.raw.end(body, () => raw.socket.destroy());
       request.log.info({ upload, bytes: raw.socket.bytesRead }, 'request body timed out');
     };
@@ -57,11 +73,22 @@ export function registerBodyDeadlines(instance: FastifyInstance, settings: BodyD
     raw.once('close', stop);
     reply.raw.once('close', stop);
     if (!upload) {
-      timers.push(setTimeout(() => cut(`The body did not arrive within ${Math.round(settings.bodyTimeoutMs / 1000)} s`), settings.bodyTimeoutMs).unref());
+      timers.push(
+        setTimeout(
+          () =>
+            cut(`The body did not arrive within ${Math.round(settings.bodyTimeoutMs / 1000)} s`),
+          settings.bodyTimeoutMs,
+        ).unref(),
+      );
       return;
     }
     const deadline = uploadDeadlineMs(settings);
-    timers.push(setTimeout(() => cut(`The upload did not finish within ${Math.round(deadline / 1000)} s`), deadline).unref());
+    timers.push(
+      setTimeout(
+        () => cut(`The upload did not finish within ${Math.round(deadline / 1000)} s`),
+        deadline,
+      ).unref(),
+    );
     const socket = raw.socket;
     let last = socket.bytesRead;
     const needed = (settings.uploadMinBytesPerSecond * settings.uploadRateWindowMs) / 1000;
@@ -72,7 +99,10 @@ export function registerBodyDeadlines(instance: FastifyInstance, settings: BodyD
         last = read;
         // Bytes already received but not yet consumed: the gateway is the slow side.
         if (raw.readableLength > 0 || raw.isPaused()) return;
-        if (got < needed) cut(`The upload sent ${got} bytes in ${Math.round(settings.uploadRateWindowMs / 1000)} s, under the minimum of ${settings.uploadMinBytesPerSecond} bytes a second`);
+        if (got < needed)
+          cut(
+            `The upload sent ${got} bytes in ${Math.round(settings.uploadRateWindowMs / 1000)} s, under the minimum of ${settings.uploadMinBytesPerSecond} bytes a second`,
+          );
       }, settings.uploadRateWindowMs).unref(),
     );
   });

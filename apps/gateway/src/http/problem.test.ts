@@ -11,10 +11,13 @@ function fastifyError(code: string, statusCode: number, message: string): Error 
 
 describe('problemFor', () => {
   test('a DocatError keeps its code, status and detail, and carries the request id', () => {
-    const problem = problemFor(new DocatError('FILE_TOO_LARGE', 'The file exceeds 50000000 bytes'), {
-      requestId: 'req-12345678',
-      instance: '/v1/documents',
-    });
+    const problem = problemFor(
+      new DocatError('FILE_TOO_LARGE', 'The file exceeds 50000000 bytes'),
+      {
+        requestId: 'req-12345678',
+        instance: '/v1/documents',
+      },
+    );
     assert.equal(problemSchema.safeParse(problem).success, true);
     assert.equal(problem.status, 413);
     assert.equal(problem.code, 'FILE_TOO_LARGE');
@@ -34,11 +37,27 @@ describe('problemFor', () => {
   });
 
   test('Fastify body errors map to registered codes', () => {
-    assert.equal(problemFor(fastifyError('FST_ERR_CTP_BODY_TOO_LARGE', 413, 'Request body is too large')).code, 'PAYLOAD_TOO_LARGE');
-    assert.equal(problemFor(fastifyError('FST_ERR_CTP_INVALID_MEDIA_TYPE', 415, 'Unsupported Media Type')).code, 'UNSUPPORTED_MEDIA_TYPE');
-    assert.equal(problemFor(fastifyError('FST_ERR_CTP_EMPTY_JSON_BODY', 400, 'empty')).code, 'VALIDATION_FAILED');
-    assert.equal(problemFor(fastifyError('FST_REQ_FILE_TOO_LARGE', 413, 'file too large')).code, 'FILE_TOO_LARGE');
-    assert.equal(problemFor(fastifyError('FST_FILES_LIMIT', 413, 'reach files limit')).code, 'VALIDATION_FAILED');
+    assert.equal(
+      problemFor(fastifyError('FST_ERR_CTP_BODY_TOO_LARGE', 413, 'Request body is too large')).code,
+      'PAYLOAD_TOO_LARGE',
+    );
+    assert.equal(
+      problemFor(fastifyError('FST_ERR_CTP_INVALID_MEDIA_TYPE', 415, 'Unsupported Media Type'))
+        .code,
+      'UNSUPPORTED_MEDIA_TYPE',
+    );
+    assert.equal(
+      problemFor(fastifyError('FST_ERR_CTP_EMPTY_JSON_BODY', 400, 'empty')).code,
+      'VALIDATION_FAILED',
+    );
+    assert.equal(
+      problemFor(fastifyError('FST_REQ_FILE_TOO_LARGE', 413, 'file too large')).code,
+      'FILE_TOO_LARGE',
+    );
+    assert.equal(
+      problemFor(fastifyError('FST_FILES_LIMIT', 413, 'reach files limit')).code,
+      'VALIDATION_FAILED',
+    );
     const json = Object.assign(new SyntaxError('Unexpected token } in JSON'), { statusCode: 400 });
     assert.equal(problemFor(json).code, 'VALIDATION_FAILED');
   });
@@ -57,7 +76,10 @@ describe('problemFor', () => {
     assert.equal(problem.detail, undefined);
     assert.ok(!JSON.stringify(problem).includes('db-7'));
     assert.equal(problemFor('a string').code, 'INTERNAL');
-    assert.equal(problemFor(fastifyError('ECONNRESET', 500, 'socket at 10.0.0.3')).detail, undefined);
+    assert.equal(
+      problemFor(fastifyError('ECONNRESET', 500, 'socket at 10.0.0.3')).detail,
+      undefined,
+    );
   });
 
   test('an INTERNAL DocatError never carries its detail out', () => {

@@ -46,7 +46,9 @@ interface ZodLikeError {
 
 function isZodError(error: unknown): error is ZodLikeError {
   return (
-    error instanceof Error && error.name === 'ZodError' && Array.isArray((error as { issues?: unknown }).issues)
+    error instanceof Error &&
+    error.name === 'ZodError' &&
+    Array.isArray((error as { issues?: unknown }).issues)
   );
 }
 
@@ -69,10 +71,17 @@ function httpLike(error: unknown): HttpLikeError | null {
 export function toHttpDocatError(error: unknown): DocatError {
   if (error instanceof DocatError) return error;
   if (isZodError(error)) {
-    const errors = error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }));
-    return new DocatError('VALIDATION_FAILED', errors.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message)).join('; '), {
-      errors,
-    });
+    const errors = error.issues.map((issue) => ({
+      path: issue.path.map(String).join('.'),
+      message: issue.message,
+    }));
+    return new DocatError(
+      'VALIDATION_FAILED',
+      errors.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message)).join('; '),
+      {
+        errors,
+      },
+    );
   }
   if (error instanceof HttpException) {
     const status = error.getStatus();

@@ -8,20 +8,35 @@ describe('parseRange', () => {
   });
 
   test('a closed range', () => {
-    assert.deepEqual(parseRange('bytes=0-9', 100), { kind: 'partial', range: { start: 0, end: 9 } });
+    assert.deepEqual(parseRange('bytes=0-9', 100), {
+      kind: 'partial',
+      range: { start: 0, end: 9 },
+    });
   });
 
   test('an open range runs to the end', () => {
-    assert.deepEqual(parseRange('bytes=90-', 100), { kind: 'partial', range: { start: 90, end: 99 } });
+    assert.deepEqual(parseRange('bytes=90-', 100), {
+      kind: 'partial',
+      range: { start: 90, end: 99 },
+    });
   });
 
   test('an end past the body is clamped', () => {
-    assert.deepEqual(parseRange('bytes=50-1000', 100), { kind: 'partial', range: { start: 50, end: 99 } });
+    assert.deepEqual(parseRange('bytes=50-1000', 100), {
+      kind: 'partial',
+      range: { start: 50, end: 99 },
+    });
   });
 
   test('a suffix range is the last N bytes, all of it when N exceeds the body', () => {
-    assert.deepEqual(parseRange('bytes=-10', 100), { kind: 'partial', range: { start: 90, end: 99 } });
-    assert.deepEqual(parseRange('bytes=-500', 100), { kind: 'partial', range: { start: 0, end: 99 } });
+    assert.deepEqual(parseRange('bytes=-10', 100), {
+      kind: 'partial',
+      range: { start: 90, end: 99 },
+    });
+    assert.deepEqual(parseRange('bytes=-500', 100), {
+      kind: 'partial',
+      range: { start: 0, end: 99 },
+    });
   });
 
   test('a start at or past the end is unsatisfiable', () => {
@@ -32,7 +47,15 @@ describe('parseRange', () => {
   });
 
   test('malformed, multi-range or other units are ignored (whole body)', () => {
-    for (const header of ['bytes=5-1', 'bytes=0-1,5-6', 'items=0-1', 'bytes=a-b', 'bytes=-', 'bytes 0-1', `bytes=0-${'9'.repeat(20)}`]) {
+    for (const header of [
+      'bytes=5-1',
+      'bytes=0-1,5-6',
+      'items=0-1',
+      'bytes=a-b',
+      'bytes=-',
+      'bytes 0-1',
+      `bytes=0-${'9'.repeat(20)}`,
+    ]) {
       assert.deepEqual(parseRange(header, 100), { kind: 'full' }, header);
     }
   });

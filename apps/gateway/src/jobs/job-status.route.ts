@@ -17,7 +17,9 @@ export const JOB_STATUS_ROUTE = '/v1/jobs/:id';
  * Routes the gateway registers on Fastify directly, outside Nest's controllers (whose
  * routes tools read from decorator metadata): the route tables of tests include these.
  */
-export const PLAIN_ROUTES: readonly { method: 'GET'; path: string }[] = [{ method: 'GET', path: JOB_STATUS_ROUTE }];
+export const PLAIN_ROUTES: readonly { method: 'GET'; path: string }[] = [
+  { method: 'GET', path: JOB_STATUS_ROUTE },
+];
 
 /**
  * `GET /v1/jobs/:id`, the request clients send most, as a plain Fastify route: the same

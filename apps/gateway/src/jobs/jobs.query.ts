@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { decodeJobCursor, jobStateSchema, outputFormatSchema, type JobState, type OutputFormat } from '@docat/contracts';
+import {
+  decodeJobCursor,
+  jobStateSchema,
+  outputFormatSchema,
+  type JobState,
+  type OutputFormat,
+} from '@docat/contracts';
 import { parseOrThrow } from '@docat/service-kit';
 import { uuidParam } from '../http/path-params.js';
 
@@ -12,16 +18,29 @@ const listQuerySchema = z.object({
   cursor: z
     .string()
     .optional()
-    .refine((c) => c === undefined || decodeJobCursor(c) !== null, 'cursor is not one this API returned'),
+    .refine(
+      (c) => c === undefined || decodeJobCursor(c) !== null,
+      'cursor is not one this API returned',
+    ),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   state: jobStateSchema.optional(),
   /** A substring of the file name, any case. Empty means no filter. */
   q: z.string().trim().max(200).optional(),
 });
 
-export function listQuery(query: unknown): { cursor?: string; limit: number; state?: JobState; q?: string } {
+export function listQuery(query: unknown): {
+  cursor?: string;
+  limit: number;
+  state?: JobState;
+  q?: string;
+} {
   const { cursor, limit, state, q } = parseOrThrow(listQuerySchema, query ?? {});
-  return { limit, ...(cursor !== undefined ? { cursor } : {}), ...(state ? { state } : {}), ...(q ? { q } : {}) };
+  return {
+    limit,
+    ...(cursor !== undefined ? { cursor } : {}),
+    ...(state ? { state } : {}),
+    ...(q ? { q } : {}),
+  };
 }
 
 const resultQuerySchema = z.object({ format: outputFormatSchema });

@@ -44,12 +44,24 @@ export class ResultsService {
     reply: FastifyReply,
   ): Promise<void> {
     // Ingestion answers NOT_FOUND for another user's job: ownership is settled before any redirect.
-    await this.stream(await this.services.call(RPC.JOBS_RESULT, target, envelopeContextOf(request)), request, reply);
+    await this.stream(
+      await this.services.call(RPC.JOBS_RESULT, target, envelopeContextOf(request)),
+      request,
+      reply,
+    );
   }
 
   /** `GET /v1/jobs/:id/source`: the uploaded PDF, served like a result while uploads are kept. */
-  async sendSource(target: { userId: string; jobId: string }, request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    await this.stream(await this.services.call(RPC.JOBS_SOURCE, target, envelopeContextOf(request)), request, reply);
+  async sendSource(
+    target: { userId: string; jobId: string },
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<void> {
+    await this.stream(
+      await this.services.call(RPC.JOBS_SOURCE, target, envelopeContextOf(request)),
+      request,
+      reply,
+    );
   }
 
   /**
@@ -57,28 +69,50 @@ export class ResultsService {
    * attachment, not a redirect: an API client reads it like the job view). Conditional
    * requests are honoured; the report never changes once written.
    */
-  async sendReport(target: { userId: string; jobId: string }, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  async sendReport(
+    target: { userId: string; jobId: string },
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<void> {
     const location = await this.services.call(RPC.JOBS_REPORT, target, envelopeContextOf(request));
     const etag = strongEtag(location.etag);
     // Inline, with a name for whoever saves it (the web app's download button does).
     void reply
       .header('etag', etag)
       .header('cache-control', RESULT_CACHE_CONTROL)
-      .header('content-disposition', attachmentDisposition(location.fileName).replace(/^attachment/u, 'inline'));
+      .header(
+        'content-disposition',
+        attachmentDisposition(location.fileName).replace(/^attachment/u, 'inline'),
+      );
     if (etagMatches(request.headers['if-none-match'], etag)) {
       await reply.status(304).send();
       return;
     }
     const body = await this.storage.get(location.storageKey);
-    await reply.status(200).header('content-type', 'application/json; charset=utf-8').header('content-length', String(location.bytes)).send(body);
+    await reply
+      .status(200)
+      .header('content-type', 'application/json; charset=utf-8')
+      .header('content-length', String(location.bytes))
+      .send(body);
   }
 
-  private async stream(location: ResultLocation, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  private async stream(
+    location: ResultLocation,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<void> {
     if (this.redirects) {
-      const signed = await this.storage.presignGet(location.storageKey, PRESIGNED_RESULT_TTL_SECONDS);
+      const signed = await this.storage.presignGet(
+        location.storageKey,
+        PRESIGNED_RESULT_TTL_SECONDS,
+      );
       if (signed) {
         // The store serves Range and conditional requests itself; the link must not be cached beyond its life.
-        await reply.status(302).header('location', signed).header('cache-control', 'no-store').send();
+        await reply
+          .status(302)
+          .header('location', signed)
+          .header('cache-control', 'no-store')
+          .send();
         return;
       }
     }
@@ -113,7 +147,9 @@ export class ResultsService {
     }
     if (decision.kind === 'partial') {
       const { range } = decision;
-      const body = await this.storage.get(location.storageKey, { range: { start: range.start, end: range.end } });
+      const body = await this.storage.get(location.storageKey, {
+        range: { start: range.start, end: range.end },
+      });
       await reply
         .status(206)
         .header('content-type', location.contentType)

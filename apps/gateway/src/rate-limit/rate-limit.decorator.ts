@@ -4,7 +4,12 @@ import { SetMetadata } from '@nestjs/common';
  * The named limits of the source design. `api_general` applies to every `/v1` route by
  * itself; a route names the others it is subject to with `@RateLimit(...)`.
  */
-export const RATE_LIMIT_POLICIES = ['pdf_upload', 'api_general', 'auth_login', 'password_reset'] as const;
+export const RATE_LIMIT_POLICIES = [
+  'pdf_upload',
+  'api_general',
+  'auth_login',
+  'password_reset',
+] as const;
 export type RateLimitPolicyName = (typeof RATE_LIMIT_POLICIES)[number];
 
 export const RATE_LIMIT_METADATA = 'docat:rate-limit';

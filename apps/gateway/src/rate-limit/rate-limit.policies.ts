@@ -3,11 +3,19 @@ import type { DocatConfig, RateLimit } from '@docat/config';
 import type { RateLimitDecision } from '@docat/service-kit';
 import type { RateLimitPolicyName } from './rate-limit.decorator.js';
 
-export type RateLimitSettings = Pick<DocatConfig['rateLimits'], 'pdfUpload' | 'apiGeneral' | 'authLogin' | 'passwordReset' | 'byPlan' | 'loginLockout'>;
+export type RateLimitSettings = Pick<
+  DocatConfig['rateLimits'],
+  'pdfUpload' | 'apiGeneral' | 'authLogin' | 'passwordReset' | 'byPlan' | 'loginLockout'
+>;
 
 /** The limit of a policy for a principal on `plan` (plans only change upload and general limits). */
-export function limitFor(settings: RateLimitSettings, policy: RateLimitPolicyName, plan: string | undefined): RateLimit {
-  const override = plan !== undefined && Object.hasOwn(settings.byPlan, plan) ? settings.byPlan[plan] : undefined;
+export function limitFor(
+  settings: RateLimitSettings,
+  policy: RateLimitPolicyName,
+  plan: string | undefined,
+): RateLimit {
+  const override =
+    plan !== undefined && Object.hasOwn(settings.byPlan, plan) ? settings.byPlan[plan] : undefined;
   switch (policy) {
     case 'pdf_upload':
       return override?.pdf_upload ?? settings.pdfUpload;
@@ -44,7 +52,8 @@ export interface CountedLimit {
  */
 export function reportedLimit(counted: readonly CountedLimit[]): CountedLimit | undefined {
   const refused = counted.filter((c) => !c.decision.allowed);
-  if (refused.length > 0) return refused.reduce((a, b) => (b.decision.retryAfterMs > a.decision.retryAfterMs ? b : a));
+  if (refused.length > 0)
+    return refused.reduce((a, b) => (b.decision.retryAfterMs > a.decision.retryAfterMs ? b : a));
   return counted.reduce<CountedLimit | undefined>((a, b) => {
     if (!a) return b;
     const share = (c: CountedLimit) => c.decision.remaining / c.limit.limit;
@@ -73,6 +82,7 @@ export function rateLimitHeaders(counted: readonly CountedLimit[]): Record<strin
       .filter((v, i, all) => all.indexOf(v) === i)
       .join(', '),
   };
-  if (!decision.allowed) headers['retry-after'] = String(Math.max(1, seconds(decision.retryAfterMs)));
+  if (!decision.allowed)
+    headers['retry-after'] = String(Math.max(1, seconds(decision.retryAfterMs)));
   return headers;
 }

@@ -14,6 +14,7 @@ export function envelopeContextOf(request: FastifyRequest): EnvelopeContext {
   const context: EnvelopeContext = { requestId: request.id };
   if (request.user) context.userId = request.user.id;
   const traceparent = request.headers.traceparent;
-  if (typeof traceparent === 'string' && TRACEPARENT.test(traceparent)) context.traceparent = traceparent;
+  if (typeof traceparent === 'string' && TRACEPARENT.test(traceparent))
+    context.traceparent = traceparent;
   return context;
 }

@@ -1,5 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { DocatError, RPC_CONTRACTS, type EnvelopeContext, type RpcRequest, type RpcResponse } from '@docat/contracts';
+import {
+  DocatError,
+  RPC_CONTRACTS,
+  type EnvelopeContext,
+  type RpcRequest,
+  type RpcResponse,
+} from '@docat/contracts';
 import { BUS, type BusClient } from '@docat/service-kit';
 
 type Pattern = keyof typeof RPC_CONTRACTS;

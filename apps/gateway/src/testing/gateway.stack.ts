@@ -5,13 +5,22 @@ import { join } from 'node:path';
 import { AUTH_PATTERNS, AuthModule, type AuthModuleOptions } from '@docat/auth';
 import { ENGINES_PATTERNS, EnginesModule } from '@docat/translation';
 import { generateKey, loadConfig, type DocatConfig } from '@docat/config';
-import { bootstrapService, createClusterRuntime, type ObjectStorage, type RunningService } from '@docat/service-kit';
+import {
+  bootstrapService,
+  createClusterRuntime,
+  type ObjectStorage,
+  type RunningService,
+} from '@docat/service-kit';
 import { createStorage } from '@docat/storage';
 import { freshDatabase, freshRedisPrefix, startS3Server } from '@docat/testing';
 import { GatewayModule } from '../gateway.module.js';
 import { gatewayHttpOptions } from '../gateway.http.js';
 import { GATEWAY_EVENTS } from '../auth/revocation-events.controller.js';
-import { INGESTION_STUB_PATTERNS, IngestionStubModule, type IngestionStubState } from './ingestion.stub.js';
+import {
+  INGESTION_STUB_PATTERNS,
+  IngestionStubModule,
+  type IngestionStubState,
+} from './ingestion.stub.js';
 
 export interface GatewayStack {
   baseUrl: string;
@@ -30,7 +39,10 @@ export interface GatewayStack {
  * under a fresh key prefix, and S3 storage on an s3rver child process. All three
  * services run in this process; `stop()` releases everything it created.
  */
-export async function startGatewayStack(env: Record<string, string> = {}, options: { auth?: AuthModuleOptions } = {}): Promise<GatewayStack> {
+export async function startGatewayStack(
+  env: Record<string, string> = {},
+  options: { auth?: AuthModuleOptions } = {},
+): Promise<GatewayStack> {
   const cleanups: (() => Promise<void>)[] = [];
   const stop = async () => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
@@ -64,12 +76,25 @@ export async function startGatewayStack(env: Record<string, string> = {}, option
       RATE_LIMIT_PASSWORD_RESET: '10000/hour',
       ...env,
     });
-    const runtime = () => createClusterRuntime(config, { storage: createStorage(config), migrate: true });
+    const runtime = () =>
+      createClusterRuntime(config, { storage: createStorage(config), migrate: true });
     const common = { managementPort: null, exitOnShutdown: false } as const;
 
-    const auth = await bootstrapService({ service: 'auth', module: AuthModule.register(options.auth), runtime, claims: { patterns: AUTH_PATTERNS }, ...common });
+    const auth = await bootstrapService({
+      service: 'auth',
+      module: AuthModule.register(options.auth),
+      runtime,
+      claims: { patterns: AUTH_PATTERNS },
+      ...common,
+    });
     cleanups.push(() => auth.shutdown('stack stop'));
-    const engines = await bootstrapService({ service: 'translation', module: EnginesModule, runtime, claims: { patterns: [...ENGINES_PATTERNS] }, ...common });
+    const engines = await bootstrapService({
+      service: 'translation',
+      module: EnginesModule,
+      runtime,
+      claims: { patterns: [...ENGINES_PATTERNS] },
+      ...common,
+    });
     cleanups.push(() => engines.shutdown('stack stop'));
     const ingestion: IngestionStubState = { jobs: new Map() };
     const stub = await bootstrapService({

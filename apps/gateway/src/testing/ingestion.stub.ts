@@ -27,7 +27,8 @@ export interface IngestionStubState {
 
 const STATE = Symbol('INGESTION_STUB_STATE');
 
-export const STUB_RESULT_TEXT = '# [Ţĥé Þšéûðö Ŧîţłé]\n\nPseudo-translated by the stub ingestion.\n';
+export const STUB_RESULT_TEXT =
+  '# [Ţĥé Þšéûðö Ŧîţłé]\n\nPseudo-translated by the stub ingestion.\n';
 
 /**
  * A stand-in for the ingestion service answering `jobs.*` over the real transport, for
@@ -47,11 +48,13 @@ class IngestionStubController {
     const request = parseOrThrow(RPC_CONTRACTS[RPC.JOBS_CREATE].request, data);
     if (request.idempotencyKey) {
       for (const job of this.state.jobs.values()) {
-        if (job.userId === request.userId && job.idempotencyKey === request.idempotencyKey) return job.view;
+        if (job.userId === request.userId && job.idempotencyKey === request.idempotencyKey)
+          return job.view;
       }
     }
     const head = await this.storage.head(request.upload.storageKey);
-    if (!head || head.bytes !== request.upload.bytes) throw new DocatError('INTERNAL', 'upload missing from storage');
+    if (!head || head.bytes !== request.upload.bytes)
+      throw new DocatError('INTERNAL', 'upload missing from storage');
     const id = request.upload.storageKey.slice('uploads/'.length);
     const now = new Date().toISOString();
     const view: JobView = {
@@ -59,7 +62,11 @@ class IngestionStubController {
       state: 'completed',
       stage: 'done',
       progress: { percent: 100, stages: {} },
-      file: { name: request.upload.fileName, bytes: request.upload.bytes, ...(request.upload.sha256 ? { sha256: request.upload.sha256 } : {}) },
+      file: {
+        name: request.upload.fileName,
+        bytes: request.upload.bytes,
+        ...(request.upload.sha256 ? { sha256: request.upload.sha256 } : {}),
+      },
       targetLanguage: request.options.targetLanguage,
       engine: request.engine.engine,
       outputs: request.options.outputs,
@@ -71,7 +78,9 @@ class IngestionStubController {
       updatedAt: now,
       completedAt: now,
     };
-    await this.storage.put(`results/${id}/result.md`, Buffer.from(STUB_RESULT_TEXT, 'utf8'), { contentType: 'text/markdown; charset=utf-8' });
+    await this.storage.put(`results/${id}/result.md`, Buffer.from(STUB_RESULT_TEXT, 'utf8'), {
+      contentType: 'text/markdown; charset=utf-8',
+    });
     this.state.jobs.set(id, {
       userId: request.userId,
       view,
@@ -90,11 +99,19 @@ class IngestionStubController {
   @MessagePattern(RPC.JOBS_LIST)
   list(@Payload() data: unknown): JobList {
     const { userId, limit } = parseOrThrow(RPC_CONTRACTS[RPC.JOBS_LIST].request, data);
-    const mine = [...this.state.jobs.values()].filter((job) => job.userId === userId).map((job) => job.view);
+    const mine = [...this.state.jobs.values()]
+      .filter((job) => job.userId === userId)
+      .map((job) => job.view);
     mine.sort((a, b) => (a.id < b.id ? 1 : -1));
     const items = mine.slice(0, limit);
     const last = items[items.length - 1];
-    return { items, nextCursor: mine.length > limit && last ? encodeJobCursor({ createdAt: last.createdAt, id: last.id }) : null };
+    return {
+      items,
+      nextCursor:
+        mine.length > limit && last
+          ? encodeJobCursor({ createdAt: last.createdAt, id: last.id })
+          : null,
+    };
   }
 
   @MessagePattern(RPC.JOBS_CANCEL)
@@ -132,8 +149,18 @@ class IngestionStubController {
 @Module({})
 export class IngestionStubModule {
   static register(state: IngestionStubState): DynamicModule {
-    return { module: IngestionStubModule, controllers: [IngestionStubController], providers: [{ provide: STATE, useValue: state }] };
+    return {
+      module: IngestionStubModule,
+      controllers: [IngestionStubController],
+      providers: [{ provide: STATE, useValue: state }],
+    };
   }
 }
 
-export const INGESTION_STUB_PATTERNS = [RPC.JOBS_CREATE, RPC.JOBS_GET, RPC.JOBS_LIST, RPC.JOBS_CANCEL, RPC.JOBS_RESULT] as const;
+export const INGESTION_STUB_PATTERNS = [
+  RPC.JOBS_CREATE,
+  RPC.JOBS_GET,
+  RPC.JOBS_LIST,
+  RPC.JOBS_CANCEL,
+  RPC.JOBS_RESULT,
+] as const;

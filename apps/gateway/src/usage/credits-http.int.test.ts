@@ -47,7 +47,9 @@ describe('credits over HTTP: 402 before any work, dry run, usage', { skip: corpu
     const login = await fetch(url('/v1/auth/login'), { method: 'POST', headers, body });
     assert.equal(login.status, 200);
     const pair = tokenPairSchema.parse(await login.json());
-    const me = await fetch(url('/v1/me'), { headers: { authorization: `Bearer ${pair.accessToken}` } });
+    const me = await fetch(url('/v1/me'), {
+      headers: { authorization: `Bearer ${pair.accessToken}` },
+    });
     const { id } = (await me.json()) as { id: string };
     return { pair, id };
   }
@@ -88,7 +90,13 @@ describe('credits over HTTP: 402 before any work, dry run, usage', { skip: corpu
       }),
     );
     fx.own(
-      await bootstrapService({ service: 'translation', module: EnginesModule, runtime, claims: { patterns: [...ENGINES_PATTERNS] }, ...common }),
+      await bootstrapService({
+        service: 'translation',
+        module: EnginesModule,
+        runtime,
+        claims: { patterns: [...ENGINES_PATTERNS] },
+        ...common,
+      }),
     );
     fx.own(
       await bootstrapService({

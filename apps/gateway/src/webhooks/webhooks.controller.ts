@@ -1,14 +1,30 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+  Req,
+  UseGuards,
+} from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { createWebhookEndpointSchema, RPC, type CreatedWebhookEndpoint, type WebhookDelivery, type WebhookEndpoint } from '@docat/contracts';
+import {
+  createWebhookEndpointSchema,
+  RPC,
+  type CreatedWebhookEndpoint,
+  type WebhookDelivery,
+  type WebhookEndpoint,
+} from '@docat/contracts';
 import { parseOrThrow } from '@docat/service-kit';
 import { AccessTokenGuard, CurrentUser } from '../auth/access-token.guard.js';
 import type { AuthenticatedUser } from '../auth/access-token.verifier.js';
 import { uuidParam } from '../http/path-params.js';
 import { envelopeContextOf } from '../rpc/request-context.js';
 import { ServicesClient } from '../rpc/services.client.js';
-
 
 const deliveriesQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(50) });
 
@@ -24,33 +40,72 @@ export class WebhooksController {
 
   @Post()
   @HttpCode(201)
-  create(@CurrentUser() user: AuthenticatedUser, @Body() body: unknown, @Req() request: FastifyRequest): Promise<CreatedWebhookEndpoint> {
+  create(
+    @CurrentUser() user: AuthenticatedUser,
+    @Body() body: unknown,
+    @Req() request: FastifyRequest,
+  ): Promise<CreatedWebhookEndpoint> {
     const input = parseOrThrow(createWebhookEndpointSchema, body ?? {});
-    return this.services.call(RPC.NOTIFY_WEBHOOKS_CREATE, { userId: user.id, plan: user.plan, ...input }, envelopeContextOf(request));
+    return this.services.call(
+      RPC.NOTIFY_WEBHOOKS_CREATE,
+      { userId: user.id, plan: user.plan, ...input },
+      envelopeContextOf(request),
+    );
   }
 
   @Get()
-  list(@CurrentUser() user: AuthenticatedUser, @Req() request: FastifyRequest): Promise<{ items: WebhookEndpoint[] }> {
-    return this.services.call(RPC.NOTIFY_WEBHOOKS_LIST, { userId: user.id }, envelopeContextOf(request));
+  list(
+    @CurrentUser() user: AuthenticatedUser,
+    @Req() request: FastifyRequest,
+  ): Promise<{ items: WebhookEndpoint[] }> {
+    return this.services.call(
+      RPC.NOTIFY_WEBHOOKS_LIST,
+      { userId: user.id },
+      envelopeContextOf(request),
+    );
   }
 
   /** Replaces the account's signing secret for per-job webhooks and shows it, once. */
   @Post('signing-secret')
   @HttpCode(201)
-  signingSecret(@CurrentUser() user: AuthenticatedUser, @Req() request: FastifyRequest): Promise<{ secret: string }> {
-    return this.services.call(RPC.NOTIFY_SIGNING_SECRET, { userId: user.id }, envelopeContextOf(request));
+  signingSecret(
+    @CurrentUser() user: AuthenticatedUser,
+    @Req() request: FastifyRequest,
+  ): Promise<{ secret: string }> {
+    return this.services.call(
+      RPC.NOTIFY_SIGNING_SECRET,
+      { userId: user.id },
+      envelopeContextOf(request),
+    );
   }
 
   @Delete(':id')
   @HttpCode(204)
-  async delete(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string, @Req() request: FastifyRequest): Promise<void> {
-    await this.services.call(RPC.NOTIFY_WEBHOOKS_DELETE, { userId: user.id, endpointId: uuidParam(id) }, envelopeContextOf(request));
+  async delete(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param('id') id: string,
+    @Req() request: FastifyRequest,
+  ): Promise<void> {
+    await this.services.call(
+      RPC.NOTIFY_WEBHOOKS_DELETE,
+      { userId: user.id, endpointId: uuidParam(id) },
+      envelopeContextOf(request),
+    );
   }
 
   @Get(':id/deliveries')
-  deliveries(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string, @Query() query: unknown, @Req() request: FastifyRequest): Promise<{ items: WebhookDelivery[] }> {
+  deliveries(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param('id') id: string,
+    @Query() query: unknown,
+    @Req() request: FastifyRequest,
+  ): Promise<{ items: WebhookDelivery[] }> {
     const { limit } = parseOrThrow(deliveriesQuery, query ?? {});
-    return this.services.call(RPC.NOTIFY_WEBHOOK_DELIVERIES, { userId: user.id, endpointId: uuidParam(id), limit }, envelopeContextOf(request));
+    return this.services.call(
+      RPC.NOTIFY_WEBHOOK_DELIVERIES,
+      { userId: user.id, endpointId: uuidParam(id), limit },
+      envelopeContextOf(request),
+    );
   }
 
   @Post(':id/deliveries/:deliveryId/redeliver')
@@ -63,7 +118,11 @@ export class WebhooksController {
   ): Promise<WebhookDelivery> {
     return this.services.call(
       RPC.NOTIFY_WEBHOOK_REDELIVER,
-      { userId: user.id, endpointId: uuidParam(id), deliveryId: uuidParam(deliveryId, 'deliveryId') },
+      {
+        userId: user.id,
+        endpointId: uuidParam(id),
+        deliveryId: uuidParam(deliveryId, 'deliveryId'),
+      },
       envelopeContextOf(request),
     );
   }

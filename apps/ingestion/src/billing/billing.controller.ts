@@ -17,6 +17,12 @@ export class BillingController {
     const req = parseOrThrow(RPC_CONTRACTS[RPC.JOBS_ESTIMATE].request, data);
     if (!(await this.storage.head(req.upload.storageKey)))
       throw new DocatError('VALIDATION_FAILED', 'the upload does not exist');
-    return this.billing.dryRun(req.userId, req.upload.storageKey, req.options, req.engine, req.passwordSecret);
+    return this.billing.dryRun(
+      req.userId,
+      req.upload.storageKey,
+      req.options,
+      req.engine,
+      req.passwordSecret,
+    );
   }
 }

@@ -130,7 +130,12 @@ describe('billing: probe, reserve, settle, release, idempotency, erasure', () =>
     const bytes = await readFile(corpusFile(file));
     const storageKey = `uploads/${uuidv7()}`;
     await storage.put(storageKey, bytes);
-    return { storageKey, bytes: bytes.length, fileName: file, sha256: createHash('sha256').update(bytes).digest('hex') };
+    return {
+      storageKey,
+      bytes: bytes.length,
+      fileName: file,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+    };
   }
 
   async function create(

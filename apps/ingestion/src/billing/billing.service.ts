@@ -134,12 +134,16 @@ export class BillingService implements OnApplicationBootstrap, OnModuleDestroy {
   async declaredPages(storageKey: string, bytes: number): Promise<number | null> {
     const count = await pageTreeCount(async (start, end) => {
       const parts: Buffer[] = [];
-      for await (const part of await this.storage.get(storageKey, { range: { start, end } })) parts.push(part as Buffer);
+      for await (const part of await this.storage.get(storageKey, { range: { start, end } }))
+        parts.push(part as Buffer);
       return Buffer.concat(parts);
     }, bytes);
     if (count === 0) throw new DocatError('PDF_NO_PAGES');
     if (count !== null && count > this.config.limits.maxPages) {
-      throw new DocatError('PDF_TOO_MANY_PAGES', `${count} pages, at most ${this.config.limits.maxPages} allowed`);
+      throw new DocatError(
+        'PDF_TOO_MANY_PAGES',
+        `${count} pages, at most ${this.config.limits.maxPages} allowed`,
+      );
     }
     return count;
   }
@@ -151,7 +155,10 @@ export class BillingService implements OnApplicationBootstrap, OnModuleDestroy {
     const signal = AbortSignal.timeout(PROBE_TIMEOUT_MS);
     const source = await downloadToTemp(this.storage, storageKey, signal);
     try {
-      const password = passwordSecret === undefined ? undefined : openPdfPassword(await this.keyring.get(), passwordSecret, storageKey);
+      const password =
+        passwordSecret === undefined
+          ? undefined
+          : openPdfPassword(await this.keyring.get(), passwordSecret, storageKey);
       const probe = await probePdf(
         source.path,
         {
@@ -179,7 +186,12 @@ export class BillingService implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  async estimate(storageKey: string, options: JobOptions, engine: EngineChoice, passwordSecret?: string): Promise<CreditEstimate> {
+  async estimate(
+    storageKey: string,
+    options: JobOptions,
+    engine: EngineChoice,
+    passwordSecret?: string,
+  ): Promise<CreditEstimate> {
     const probe = await this.probe(storageKey, passwordSecret);
     return estimateCredits({
       probe,
@@ -196,7 +208,11 @@ export class BillingService implements OnApplicationBootstrap, OnModuleDestroy {
    * charged at the OCR rate when the job settles), plus the assumed characters for a
    * paid engine. `probed` is false: the sandbox has not opened the file yet.
    */
-  private declaredEstimate(pageCount: number, options: JobOptions, engine: EngineChoice): CreditEstimate {
+  private declaredEstimate(
+    pageCount: number,
+    options: JobOptions,
+    engine: EngineChoice,
+  ): CreditEstimate {
     const estimate = estimateCredits({
       probe: { pageCount, scannedPages: [] },
       pages: options.pages,
@@ -208,7 +224,13 @@ export class BillingService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /** `POST /v1/documents?dryRun=true`: the estimate and whether it fits what the account has left. */
-  async dryRun(userId: string, storageKey: string, options: JobOptions, engine: EngineChoice, passwordSecret?: string): Promise<DryRun> {
+  async dryRun(
+    userId: string,
+    storageKey: string,
+    options: JobOptions,
+    engine: EngineChoice,
+    passwordSecret?: string,
+  ): Promise<DryRun> {
     const estimate = await this.estimate(storageKey, options, engine, passwordSecret);
     if (!this.enabled) return { ...estimate, dryRun: true, available: null, sufficient: true };
     const usage = await this.call(RPC.CREDITS_USAGE, { userId }, userId);

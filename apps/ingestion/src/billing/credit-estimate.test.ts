@@ -52,7 +52,15 @@ test('whether an engine is paid is its own fact: a free engine reserves no chara
     rates,
     reserveCharactersPerPage: 4_500,
   });
-  assert.deepEqual([estimate.engine, estimate.paidEngine, estimate.translationCharacters, estimate.estimatedCredits], ['libretranslate', false, 0, 3]);
+  assert.deepEqual(
+    [
+      estimate.engine,
+      estimate.paidEngine,
+      estimate.translationCharacters,
+      estimate.estimatedCredits,
+    ],
+    ['libretranslate', false, 0, 3],
+  );
 });
 
 test('an unreadable document reserves nothing and says it was not probed', () => {

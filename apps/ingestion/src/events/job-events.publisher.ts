@@ -146,7 +146,9 @@ export class JobEventsPublisher {
   async dropSnapshot(jobId: string): Promise<void> {
     await this.cache.del(snapshotKey(jobId)).catch((err: unknown) => {
       // The snapshot expires with its TTL; until then a read may see the job's last state.
-      this.logger.warn(`dropping the snapshot of job ${jobId} failed: ${err instanceof Error ? err.message : String(err)}`);
+      this.logger.warn(
+        `dropping the snapshot of job ${jobId} failed: ${err instanceof Error ? err.message : String(err)}`,
+      );
     });
     await this.snapshotChanged(jobId);
   }

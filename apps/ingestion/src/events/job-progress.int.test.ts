@@ -105,7 +105,12 @@ describe("job progress from workers' reports", () => {
       RPC.JOBS_CREATE,
       {
         userId,
-        upload: { storageKey, bytes: bytes.length, fileName: 'tracemonkey.pdf', sha256: createHash('sha256').update(bytes).digest('hex') },
+        upload: {
+          storageKey,
+          bytes: bytes.length,
+          fileName: 'tracemonkey.pdf',
+          sha256: createHash('sha256').update(bytes).digest('hex'),
+        },
         options: uploadOptionsSchema.parse({
           targetLanguage: 'de',
           outputs: 'md',

@@ -10,7 +10,11 @@ export function toJobView(row: JobRow): JobView {
     state: row.state,
     stage: row.stage,
     progress: row.progress,
-    file: { name: row.file_name, bytes: Number(row.file_bytes), ...(row.sha256 ? { sha256: row.sha256 } : {}) },
+    file: {
+      name: row.file_name,
+      bytes: Number(row.file_bytes),
+      ...(row.sha256 ? { sha256: row.sha256 } : {}),
+    },
     targetLanguage: o.targetLanguage,
     ...(o.sourceLanguage ? { sourceLanguage: o.sourceLanguage } : {}),
     ...(row.detected_language ? { detectedLanguage: row.detected_language } : {}),
@@ -23,7 +27,9 @@ export function toJobView(row: JobRow): JobView {
     cached: row.cached,
     warnings: row.warnings,
     ...(fidelity?.success ? { fidelity: fidelity.data } : {}),
-    ...(row.error_code ? { error: { code: row.error_code, message: row.error_message ?? row.error_code } } : {}),
+    ...(row.error_code
+      ? { error: { code: row.error_code, message: row.error_message ?? row.error_code } }
+      : {}),
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
     ...(row.completed_at ? { completedAt: row.completed_at.toISOString() } : {}),

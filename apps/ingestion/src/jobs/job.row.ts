@@ -1,4 +1,13 @@
-import type { EngineName, ErrorCode, FidelitySummary, JobProgress, JobStage, JobState, JobWarning, KeptUploadOptions } from '@docat/contracts';
+import type {
+  EngineName,
+  ErrorCode,
+  FidelitySummary,
+  JobProgress,
+  JobStage,
+  JobState,
+  JobWarning,
+  KeptUploadOptions,
+} from '@docat/contracts';
 
 /**
  * The stored options: the upload options without the password, which is kept encrypted

@@ -1,6 +1,12 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { RPC, RPC_CONTRACTS, type JobList, type JobView, type ResultLocation } from '@docat/contracts';
+import {
+  RPC,
+  RPC_CONTRACTS,
+  type JobList,
+  type JobView,
+  type ResultLocation,
+} from '@docat/contracts';
 import { parseOrThrow } from '@docat/service-kit';
 import { JobsService } from './jobs.service.js';
 import { JobDeletionService } from './job-deletion.service.js';
@@ -26,7 +32,10 @@ export class JobsController {
   @MessagePattern(RPC.JOBS_LIST)
   list(@Payload() data: unknown): Promise<JobList> {
     const req = parseOrThrow(RPC_CONTRACTS[RPC.JOBS_LIST].request, data);
-    return this.jobs.list(req.userId, req.limit, req.cursor, { ...(req.state ? { state: req.state } : {}), ...(req.q ? { q: req.q } : {}) });
+    return this.jobs.list(req.userId, req.limit, req.cursor, {
+      ...(req.state ? { state: req.state } : {}),
+      ...(req.q ? { q: req.q } : {}),
+    });
   }
 
   @MessagePattern(RPC.JOBS_SOURCE)

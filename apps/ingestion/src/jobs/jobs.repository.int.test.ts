@@ -17,7 +17,14 @@ function newJob(userId: string, at: number): NewJob {
     fileBytes: 10,
     sha256: 'a'.repeat(64),
     sourceKey: `uploads/${uuidv7()}`,
-    options: { targetLanguage: 'de', engine: 'pseudo', outputs: ['md'], dualMode: 'side', noCache: false, useMemory: true },
+    options: {
+      targetLanguage: 'de',
+      engine: 'pseudo',
+      outputs: ['md'],
+      dualMode: 'side',
+      noCache: false,
+      useMemory: true,
+    },
     passwordSecret: null,
     progress: { percent: 0, stages: {} },
   };
@@ -30,7 +37,13 @@ describe('ingestion schema on PostgreSQL', () => {
 
   before(async () => {
     db = await freshDatabase();
-    source = await openDataSource({ url: db.url, schema: 'ingestion', entities: [], migrations: MIGRATIONS.ingestion, migrate: true });
+    source = await openDataSource({
+      url: db.url,
+      schema: 'ingestion',
+      entities: [],
+      migrations: MIGRATIONS.ingestion,
+      migrate: true,
+    });
     jobs = new JobsRepository(source);
   });
   after(async () => {
@@ -45,9 +58,19 @@ describe('ingestion schema on PostgreSQL', () => {
     )) as { relname: string }[];
     const now = new Date();
     const next = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1));
-    const name = (d: Date) => `jobs_${d.getUTCFullYear()}_${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
-    assert.deepEqual(parts.map((p) => p.relname), [name(now), name(next)]);
-    const again = await openDataSource({ url: db.url, schema: 'ingestion', entities: [], migrations: MIGRATIONS.ingestion, migrate: true });
+    const name = (d: Date) =>
+      `jobs_${d.getUTCFullYear()}_${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
+    assert.deepEqual(
+      parts.map((p) => p.relname),
+      [name(now), name(next)],
+    );
+    const again = await openDataSource({
+      url: db.url,
+      schema: 'ingestion',
+      entities: [],
+      migrations: MIGRATIONS.ingestion,
+      migrate: true,
+    });
     await again.destroy();
   });
 
@@ -59,9 +82,18 @@ describe('ingestion schema on PostgreSQL', () => {
     assert.equal((await jobs.find(older.id))?.user_id, 'u1');
     assert.equal(await jobs.find('not-a-uuid'), null);
     const page = await jobs.list('u1', 1);
-    assert.deepEqual(page.map((j) => j.id), [newer.id]);
-    const rest = await jobs.list('u1', 5, { createdAt: newer.created_at.toISOString(), id: newer.id });
-    assert.deepEqual(rest.map((j) => j.id), [older.id]);
+    assert.deepEqual(
+      page.map((j) => j.id),
+      [newer.id],
+    );
+    const rest = await jobs.list('u1', 5, {
+      createdAt: newer.created_at.toISOString(),
+      id: newer.id,
+    });
+    assert.deepEqual(
+      rest.map((j) => j.id),
+      [older.id],
+    );
   });
 
   test('history filters by state and by a file-name substring, LIKE wildcards matched literally', async () => {
@@ -73,19 +105,37 @@ describe('ingestion schema on PostgreSQL', () => {
     await jobs.update(other, { state: 'completed' }, source);
     const ids = (rows: { id: string }[]) => rows.map((r) => r.id);
     assert.deepEqual(ids(await jobs.list('u4', 10, undefined, { q: 'report' })), [report.id]);
-    assert.deepEqual(ids(await jobs.list('u4', 10, undefined, { q: '_' })), [report.id], '_ is a character, not any character');
+    assert.deepEqual(
+      ids(await jobs.list('u4', 10, undefined, { q: '_' })),
+      [report.id],
+      '_ is a character, not any character',
+    );
     assert.deepEqual(ids(await jobs.list('u4', 10, undefined, { q: '%' })), [wild.id]);
     assert.deepEqual(ids(await jobs.list('u4', 10, undefined, { state: 'completed' })), [other.id]);
-    assert.deepEqual(ids(await jobs.list('u4', 10, undefined, { state: 'queued', q: '.PDF' })), [wild.id, report.id]);
+    assert.deepEqual(ids(await jobs.list('u4', 10, undefined, { state: 'queued', q: '.PDF' })), [
+      wild.id,
+      report.id,
+    ]);
     const after = { createdAt: wild.created_at.toISOString(), id: wild.id };
-    assert.deepEqual(ids(await jobs.list('u4', 10, after, { state: 'queued' })), [report.id], 'the cursor combines with the filters');
-    assert.deepEqual(await jobs.list('u1', 10, undefined, { q: 'report' }), [], "another user's jobs never match");
+    assert.deepEqual(
+      ids(await jobs.list('u4', 10, after, { state: 'queued' })),
+      [report.id],
+      'the cursor combines with the filters',
+    );
+    assert.deepEqual(
+      await jobs.list('u1', 10, undefined, { q: 'report' }),
+      [],
+      "another user's jobs never match",
+    );
   });
 
   test('an idempotency key is recorded once across partitions', async () => {
     const row = await jobs.insert(newJob('u3', Date.now()));
     assert.equal(await jobs.insertIdempotencyKey('u3', 'k', 'h1', row, source), true);
     assert.equal(await jobs.insertIdempotencyKey('u3', 'k', 'h2', row, source), false);
-    assert.deepEqual(await jobs.findIdempotencyKey('u3', 'k'), { request_hash: 'h1', job_id: row.id });
+    assert.deepEqual(await jobs.findIdempotencyKey('u3', 'k'), {
+      request_hash: 'h1',
+      job_id: row.id,
+    });
   });
 });

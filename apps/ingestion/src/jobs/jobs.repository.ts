@@ -1,7 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import { queryReplica } from '@docat/database';
-import { uuidv7Time, type FidelitySummary, type JobProgress, type JobStage, type JobState, type JobWarning } from '@docat/contracts';
+import {
+  uuidv7Time,
+  type FidelitySummary,
+  type JobProgress,
+  type JobStage,
+  type JobState,
+  type JobWarning,
+} from '@docat/contracts';
 import { INGESTION_DB } from '../ingestion.tokens.js';
 import type { JobRow, StoredOptions } from './job.row.js';
 
@@ -25,7 +32,13 @@ export interface NewJob {
   options: StoredOptions;
   passwordSecret: string | null;
   progress: JobProgress;
-  cached?: { resultsJobId: string; pageCount: number | null; warnings: JobWarning[]; detectedLanguage: string | null; fidelity?: FidelitySummary | null };
+  cached?: {
+    resultsJobId: string;
+    pageCount: number | null;
+    warnings: JobWarning[];
+    detectedLanguage: string | null;
+    fidelity?: FidelitySummary | null;
+  };
   /** Warnings known at creation (a cached job takes its source's). */
   warnings?: JobWarning[];
 }
@@ -73,10 +86,25 @@ export class JobsRepository {
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19, now())
        RETURNING *`,
       [
-        job.id, createdAt, job.userId, job.state, job.stage, job.fileName, job.fileBytes, job.sha256, job.sourceKey,
-        JSON.stringify(job.options), job.passwordSecret, JSON.stringify(job.progress), Boolean(job.cached),
-        job.cached?.resultsJobId ?? null, job.cached?.pageCount ?? null, JSON.stringify(job.cached?.warnings ?? job.warnings ?? []),
-        job.cached?.detectedLanguage ?? null, now, job.cached?.fidelity ? JSON.stringify(job.cached.fidelity) : null,
+        job.id,
+        createdAt,
+        job.userId,
+        job.state,
+        job.stage,
+        job.fileName,
+        job.fileBytes,
+        job.sha256,
+        job.sourceKey,
+        JSON.stringify(job.options),
+        job.passwordSecret,
+        JSON.stringify(job.progress),
+        Boolean(job.cached),
+        job.cached?.resultsJobId ?? null,
+        job.cached?.pageCount ?? null,
+        JSON.stringify(job.cached?.warnings ?? job.warnings ?? []),
+        job.cached?.detectedLanguage ?? null,
+        now,
+        job.cached?.fidelity ? JSON.stringify(job.cached.fidelity) : null,
       ],
     )) as JobRow[];
     return rows[0]!;

@@ -59,22 +59,38 @@ export class JobsService {
       if (previous) return this.replay(previous, requestHash, req.upload.storageKey);
     }
 
-    const cachedFrom = options.noCache ? null : await this.findCompleted(req.userId, sha256, optionsHash);
+    const cachedFrom = options.noCache
+      ? null
+      : await this.findCompleted(req.userId, sha256, optionsHash);
     // The cheap check: the page tree's count, read with a few range reads. The sandbox opens
     // the file in the job's first step (extraction), which fails the job with its PDF_* code.
-    const declaredPages = cachedFrom ? null : await this.declaredPages(req.upload.storageKey, req.upload.bytes);
+    const declaredPages = cachedFrom
+      ? null
+      : await this.declaredPages(req.upload.storageKey, req.upload.bytes);
     const id = uuidv7();
     // Sealed by the gateway, bound to the upload; only the steps that open the PDF unseal it.
-    const passwordSecret = req.passwordSecret !== undefined && !cachedFrom ? req.passwordSecret : null;
+    const passwordSecret =
+      req.passwordSecret !== undefined && !cachedFrom ? req.passwordSecret : null;
     // Before any work: the worst case is reserved, or the upload refused with INSUFFICIENT_CREDITS. Cached results are free.
     const reservation = cachedFrom
       ? null
-      : await this.billing.reserve(req.userId, id, req.upload.storageKey, req.options, req.engine, req.passwordSecret, declaredPages).catch(async (err: unknown) => {
-          // A refused upload leaves nothing behind.
-          // An upload left behind is swept by retention; the refusal is what the client must get.
-          if (err instanceof DocatError && err.code === 'INSUFFICIENT_CREDITS') await this.storage.delete(req.upload.storageKey).catch(() => undefined);
-          throw err;
-        });
+      : await this.billing
+          .reserve(
+            req.userId,
+            id,
+            req.upload.storageKey,
+            req.options,
+            req.engine,
+            req.passwordSecret,
+            declaredPages,
+          )
+          .catch(async (err: unknown) => {
+            // A refused upload leaves nothing behind.
+            // An upload left behind is swept by retention; the refusal is what the client must get.
+            if (err instanceof DocatError && err.code === 'INSUFFICIENT_CREDITS')
+              await this.storage.delete(req.upload.storageKey).catch(() => undefined);
+            throw err;
+          });
     const base = {
       id,
       userId: req.userId,
@@ -86,30 +102,56 @@ export class JobsService {
       passwordSecret,
     };
 
-    const created = await this.jobs.transaction(async (tx) => {
-      const row = cachedFrom
-        ? await this.jobs.insert(
-            {
-              ...base,
-              state: 'completed',
-              stage: 'done',
-              progress: cachedFrom.progress,
-              cached: { resultsJobId: cachedFrom.results_job_id ?? cachedFrom.id, pageCount: cachedFrom.page_count, warnings: cachedFrom.warnings, detectedLanguage: cachedFrom.detected_language, fidelity: cachedFrom.fidelity ?? null },
-            },
+    const created = await this.jobs
+      .transaction(async (tx) => {
+        const row = cachedFrom
+          ? await this.jobs.insert(
+              {
+                ...base,
+                state: 'completed',
+                stage: 'done',
+                progress: cachedFrom.progress,
+                cached: {
+                  resultsJobId: cachedFrom.results_job_id ?? cachedFrom.id,
+                  pageCount: cachedFrom.page_count,
+                  warnings: cachedFrom.warnings,
+                  detectedLanguage: cachedFrom.detected_language,
+                  fidelity: cachedFrom.fidelity ?? null,
+                },
+              },
+              tx,
+            )
+          : await this.jobs.insert(
+              {
+                ...base,
+                state: 'queued',
+                stage: 'queued',
+                progress: { percent: 0, stages: {} },
+                warnings: startWarnings(req.engine),
+              },
+              tx,
+            );
+        if (
+          req.idempotencyKey &&
+          !(await this.jobs.insertIdempotencyKey(
+            req.userId,
+            req.idempotencyKey,
+            requestHash,
+            row,
             tx,
-          )
-        : await this.jobs.insert({ ...base, state: 'queued', stage: 'queued', progress: { percent: 0, stages: {} }, warnings: startWarnings(req.engine) }, tx);
-      if (req.idempotencyKey && !(await this.jobs.insertIdempotencyKey(req.userId, req.idempotencyKey, requestHash, row, tx))) {
-        return null;
-      }
-      if (!cachedFrom) await this.orchestrator.plan(row, tx);
-      if (reservation) await this.billing.record(reservation, row, tx);
-      const event = await this.events.prepare(row, cachedFrom ? 'completed' : 'state', tx);
-      return { row, event };
-    }).catch(async (err: unknown) => {
-      if (reservation) await this.billing.abandon(reservation);
-      throw err;
-    });
+          ))
+        ) {
+          return null;
+        }
+        if (!cachedFrom) await this.orchestrator.plan(row, tx);
+        if (reservation) await this.billing.record(reservation, row, tx);
+        const event = await this.events.prepare(row, cachedFrom ? 'completed' : 'state', tx);
+        return { row, event };
+      })
+      .catch(async (err: unknown) => {
+        if (reservation) await this.billing.abandon(reservation);
+        throw err;
+      });
     if (!created) {
       if (reservation) await this.billing.abandon(reservation);
       // Another request with the same key won the race: answer as it did.
@@ -134,7 +176,12 @@ export class JobsService {
     return toJobView(row);
   }
 
-  async list(userId: string, limit: number, cursor?: string, filter: JobListFilter = {}): Promise<JobList> {
+  async list(
+    userId: string,
+    limit: number,
+    cursor?: string,
+    filter: JobListFilter = {},
+  ): Promise<JobList> {
     const before = cursor === undefined ? undefined : decodeJobCursor(cursor);
     if (before === null) throw new DocatError('VALIDATION_FAILED', 'the cursor is not valid');
     const rows = await this.jobs.list(userId, limit + 1, before, filter);
@@ -142,7 +189,10 @@ export class JobsService {
     const last = page[page.length - 1];
     return {
       items: page.map(toJobView),
-      nextCursor: rows.length > limit && last ? encodeJobCursor({ createdAt: last.created_at.toISOString(), id: last.id }) : null,
+      nextCursor:
+        rows.length > limit && last
+          ? encodeJobCursor({ createdAt: last.created_at.toISOString(), id: last.id })
+          : null,
     };
   }
 
@@ -153,18 +203,29 @@ export class JobsService {
   async result(userId: string, jobId: string, format: OutputFormat): Promise<ResultLocation> {
     const row = await this.owned(userId, jobId);
     if (row.state === 'cancelled') throw new DocatError('JOB_CANCELLED');
-    if (row.state !== 'completed') throw new DocatError('JOB_NOT_FINISHED', `the job is ${row.state}`);
-    if (!row.options.outputs.includes(format)) throw new DocatError('RESULT_NOT_AVAILABLE', `the job did not ask for ${format}`);
-    if (row.files_deleted_at) throw new DocatError('RESULT_EXPIRED', `results are kept for a limited time; this job's were deleted on ${row.files_deleted_at.toISOString().slice(0, 10)}`);
+    if (row.state !== 'completed')
+      throw new DocatError('JOB_NOT_FINISHED', `the job is ${row.state}`);
+    if (!row.options.outputs.includes(format))
+      throw new DocatError('RESULT_NOT_AVAILABLE', `the job did not ask for ${format}`);
+    if (row.files_deleted_at)
+      throw new DocatError(
+        'RESULT_EXPIRED',
+        `results are kept for a limited time; this job's were deleted on ${row.files_deleted_at.toISOString().slice(0, 10)}`,
+      );
     const key = STORAGE_KEYS.result(row.results_job_id ?? row.id, format);
     const info = await this.storage.head(key);
     if (!info) throw new DocatError('RESULT_NOT_AVAILABLE', `no ${format} result was produced`);
     const stem = basename(row.file_name, extname(row.file_name)) || 'document';
-    const suffix = format === 'dual' ? `${row.options.targetLanguage}.dual.pdf` : `${row.options.targetLanguage}.${format}`;
+    const suffix =
+      format === 'dual'
+        ? `${row.options.targetLanguage}.dual.pdf`
+        : `${row.options.targetLanguage}.${format}`;
     return {
       storageKey: key,
       bytes: info.bytes,
-      etag: info.etag ?? `"${createHash('sha256').update(`${key}:${info.bytes}`).digest('hex').slice(0, 32)}"`,
+      etag:
+        info.etag ??
+        `"${createHash('sha256').update(`${key}:${info.bytes}`).digest('hex').slice(0, 32)}"`,
       contentType: OUTPUT_CONTENT_TYPES[format],
       fileName: `${stem}.${suffix}`,
     };
@@ -176,17 +237,35 @@ export class JobsService {
    */
   async report(userId: string, jobId: string): Promise<ResultLocation> {
     const row = await this.owned(userId, jobId);
-    if (row.state === 'queued' || row.state === 'processing') throw new DocatError('REPORT_NOT_READY', `the job is ${row.state}; its report is made once it is rendered`);
-    if (row.state !== 'completed') throw new DocatError('REPORT_NOT_AVAILABLE', `the job ${row.state === 'cancelled' ? 'was cancelled' : 'failed'} before it was rendered`);
-    if (row.files_deleted_at) throw new DocatError('RESULT_EXPIRED', `results are kept for a limited time; this job's were deleted on ${row.files_deleted_at.toISOString().slice(0, 10)}`);
+    if (row.state === 'queued' || row.state === 'processing')
+      throw new DocatError(
+        'REPORT_NOT_READY',
+        `the job is ${row.state}; its report is made once it is rendered`,
+      );
+    if (row.state !== 'completed')
+      throw new DocatError(
+        'REPORT_NOT_AVAILABLE',
+        `the job ${row.state === 'cancelled' ? 'was cancelled' : 'failed'} before it was rendered`,
+      );
+    if (row.files_deleted_at)
+      throw new DocatError(
+        'RESULT_EXPIRED',
+        `results are kept for a limited time; this job's were deleted on ${row.files_deleted_at.toISOString().slice(0, 10)}`,
+      );
     const key = STORAGE_KEYS.report(row.results_job_id ?? row.id);
     const info = await this.storage.head(key);
-    if (!info) throw new DocatError('REPORT_NOT_AVAILABLE', 'the job was rendered before fidelity reports were made');
+    if (!info)
+      throw new DocatError(
+        'REPORT_NOT_AVAILABLE',
+        'the job was rendered before fidelity reports were made',
+      );
     const stem = basename(row.file_name, extname(row.file_name)) || 'document';
     return {
       storageKey: key,
       bytes: info.bytes,
-      etag: info.etag ?? `"${createHash('sha256').update(`${key}:${info.bytes}`).digest('hex').slice(0, 32)}"`,
+      etag:
+        info.etag ??
+        `"${createHash('sha256').update(`${key}:${info.bytes}`).digest('hex').slice(0, 32)}"`,
       contentType: 'application/json',
       fileName: `${stem}.${row.options.targetLanguage}.report.json`,
     };
@@ -196,11 +275,17 @@ export class JobsService {
   async source(userId: string, jobId: string): Promise<ResultLocation> {
     const row = await this.owned(userId, jobId);
     const info = await this.storage.head(row.source_key);
-    if (!info) throw new DocatError('RESULT_EXPIRED', 'uploads are kept for a limited time; this one was deleted');
+    if (!info)
+      throw new DocatError(
+        'RESULT_EXPIRED',
+        'uploads are kept for a limited time; this one was deleted',
+      );
     return {
       storageKey: row.source_key,
       bytes: info.bytes,
-      etag: info.etag ?? `"${createHash('sha256').update(`${row.source_key}:${info.bytes}`).digest('hex').slice(0, 32)}"`,
+      etag:
+        info.etag ??
+        `"${createHash('sha256').update(`${row.source_key}:${info.bytes}`).digest('hex').slice(0, 32)}"`,
       contentType: 'application/pdf',
       fileName: row.file_name,
     };
@@ -212,11 +297,18 @@ export class JobsService {
     return row;
   }
 
-  private async replay(previous: { request_hash: string; job_id: string }, requestHash: string, uploadKey: string): Promise<JobView> {
+  private async replay(
+    previous: { request_hash: string; job_id: string },
+    requestHash: string,
+    uploadKey: string,
+  ): Promise<JobView> {
     if (previous.request_hash !== requestHash) {
       // A duplicate upload left behind is swept by retention; the replayed answer does not depend on it.
       await this.storage.delete(uploadKey).catch(() => undefined);
-      throw new DocatError('IDEMPOTENCY_KEY_REUSED', 'The Idempotency-Key was used with a different file or options');
+      throw new DocatError(
+        'IDEMPOTENCY_KEY_REUSED',
+        'The Idempotency-Key was used with a different file or options',
+      );
     }
     const row = await this.jobs.find(previous.job_id);
     if (!row) throw new DocatError('NOT_FOUND', 'no such job');
@@ -227,7 +319,11 @@ export class JobsService {
   }
 
   /** The completed job whose results answer this request: Redis first, then the dedupe table. */
-  private async findCompleted(userId: string, sha256: string, optionsHash: string): Promise<JobRow | null> {
+  private async findCompleted(
+    userId: string,
+    sha256: string,
+    optionsHash: string,
+  ): Promise<JobRow | null> {
     const fromCache = await this.events.cachedResult(userId, sha256, optionsHash);
     const id = fromCache ?? (await this.jobs.findCompletedResult(userId, sha256, optionsHash));
     if (!id) {
@@ -236,7 +332,12 @@ export class JobsService {
     }
     const row = await this.jobs.find(id);
     const resultsId = row?.results_job_id ?? row?.id;
-    if (row && row.state === 'completed' && resultsId && (await this.resultsPresent(resultsId, row.options.outputs))) {
+    if (
+      row &&
+      row.state === 'completed' &&
+      resultsId &&
+      (await this.resultsPresent(resultsId, row.options.outputs))
+    ) {
       if (!fromCache) await this.events.rememberResult(row);
       resultCacheLookups.inc({ result: 'hit' });
       return row;
@@ -251,13 +352,18 @@ export class JobsService {
   private async declaredPages(storageKey: string, bytes: number): Promise<number | null> {
     try {
       const pages = await this.billing.declaredPages(storageKey, bytes);
-      if (pages === null) this.logger.log(`page tree of ${storageKey} not readable cheaply: the credits estimate runs the full probe`);
+      if (pages === null)
+        this.logger.log(
+          `page tree of ${storageKey} not readable cheaply: the credits estimate runs the full probe`,
+        );
       return pages;
     } catch (err) {
-      if (err instanceof DocatError && err.code === 'NOT_FOUND') throw new DocatError('VALIDATION_FAILED', 'the upload does not exist');
+      if (err instanceof DocatError && err.code === 'NOT_FOUND')
+        throw new DocatError('VALIDATION_FAILED', 'the upload does not exist');
       // Refused at the door (no pages, too many): nothing is kept.
       // An upload left behind is swept by retention; the refusal is what the client must get.
-      if (err instanceof DocatError && err.code.startsWith('PDF_')) await this.storage.delete(storageKey).catch(() => undefined);
+      if (err instanceof DocatError && err.code.startsWith('PDF_'))
+        await this.storage.delete(storageKey).catch(() => undefined);
       throw err;
     }
   }

@@ -95,7 +95,12 @@ describe('orchestration: capacity, step leases and the reconciler', () => {
       RPC.JOBS_CREATE,
       {
         userId,
-        upload: { storageKey, bytes: bytes.length, fileName: 'tracemonkey.pdf', sha256: createHash('sha256').update(bytes).digest('hex') },
+        upload: {
+          storageKey,
+          bytes: bytes.length,
+          fileName: 'tracemonkey.pdf',
+          sha256: createHash('sha256').update(bytes).digest('hex'),
+        },
         // noCache: the same file twice must make two jobs with their own chunks.
         options: uploadOptionsSchema.parse({
           targetLanguage: 'de',

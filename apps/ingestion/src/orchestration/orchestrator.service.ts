@@ -112,7 +112,9 @@ export class OrchestratorService implements OnModuleDestroy {
       do {
         this.dispatchAgain = false;
         await this.dispatchNow().catch((err: unknown) =>
-          this.logger.warn(`dispatch failed (the reconciler retries): ${err instanceof Error ? err.message : String(err)}`),
+          this.logger.warn(
+            `dispatch failed (the reconciler retries): ${err instanceof Error ? err.message : String(err)}`,
+          ),
         );
       } while (this.dispatchAgain);
     })().finally(() => {
@@ -387,7 +389,12 @@ export class OrchestratorService implements OnModuleDestroy {
     return { row, events, render };
   }
 
-  private async completeRender(job: JobRow, lease: number, tx: EntityManager, fidelity?: FidelitySummary): Promise<Outcome | null> {
+  private async completeRender(
+    job: JobRow,
+    lease: number,
+    tx: EntityManager,
+    fidelity?: FidelitySummary,
+  ): Promise<Outcome | null> {
     if (job.render_state !== 'running' || lease > job.render_lease) return null;
     const failedPages = new Set(
       job.warnings
@@ -406,7 +413,15 @@ export class OrchestratorService implements OnModuleDestroy {
     const chunks = await this.chunks.forJob(job.id, tx);
     const row = await this.jobs.update(
       job,
-      { state: 'completed', stage: 'done', render_state: 'done', progress: await this.progress.progressOf(job, chunks, { rendered: true }), completed_at: new Date(), password_secret: null, ...(fidelity ? { fidelity } : {}) },
+      {
+        state: 'completed',
+        stage: 'done',
+        render_state: 'done',
+        progress: await this.progress.progressOf(job, chunks, { rendered: true }),
+        completed_at: new Date(),
+        password_secret: null,
+        ...(fidelity ? { fidelity } : {}),
+      },
       tx,
     );
     if (row.sha256)
@@ -720,7 +735,10 @@ export class OrchestratorService implements OnModuleDestroy {
   /** The summary of the fidelity report a render wrote before its outputs, if it is there and readable. */
   private async storedFidelity(jobId: string): Promise<FidelitySummary | undefined> {
     try {
-      const parsed = fidelitySummarySchema.safeParse((JSON.parse(await this.readText(STORAGE_KEYS.report(jobId))) as { summary?: unknown }).summary);
+      const parsed = fidelitySummarySchema.safeParse(
+        (JSON.parse(await this.readText(STORAGE_KEYS.report(jobId))) as { summary?: unknown })
+          .summary,
+      );
       return parsed.success ? parsed.data : undefined;
     } catch {
       return undefined;

@@ -16,7 +16,9 @@ const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
 
 function fieldOf(value: unknown, key: string): unknown {
-  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+  return typeof value === 'object' && value !== null
+    ? (value as Record<string, unknown>)[key]
+    : undefined;
 }
 
 /**
@@ -50,7 +52,8 @@ export class QueuesAdminController {
       active: depth.active,
       delayed: depth.delayed,
       failed: depth.failed,
-      oldestWaitingAgeSeconds: depth.oldestWaitingAgeMs === null ? null : depth.oldestWaitingAgeMs / 1000,
+      oldestWaitingAgeSeconds:
+        depth.oldestWaitingAgeMs === null ? null : depth.oldestWaitingAgeMs / 1000,
       workers,
       throughput: { lastMinute, lastHour },
     };
@@ -59,7 +62,10 @@ export class QueuesAdminController {
   @MessagePattern(RPC.JOBS_ADMIN_QUEUE_FAILED)
   async failed(@Payload() data: unknown): Promise<FailedQueueJobList> {
     const req = parseOrThrow(RPC_CONTRACTS[RPC.JOBS_ADMIN_QUEUE_FAILED].request, data);
-    const { total, items } = await this.queue.failedJobs(req.queue, { limit: req.limit, offset: req.offset });
+    const { total, items } = await this.queue.failedJobs(req.queue, {
+      limit: req.limit,
+      offset: req.offset,
+    });
     return {
       total,
       limit: req.limit,
@@ -82,21 +88,35 @@ export class QueuesAdminController {
   }
 
   @MessagePattern(RPC.JOBS_ADMIN_QUEUE_RETRY)
-  async retry(@Payload() data: unknown): Promise<{ id: string; queue: QueueName; state: 'waiting' }> {
+  async retry(
+    @Payload() data: unknown,
+  ): Promise<{ id: string; queue: QueueName; state: 'waiting' }> {
     const req = parseOrThrow(RPC_CONTRACTS[RPC.JOBS_ADMIN_QUEUE_RETRY].request, data);
     const outcome = await this.queue.retryFailed(req.queue, req.id.toLowerCase());
-    if (outcome === 'not_found') throw new DocatError('NOT_FOUND', `queue ${req.queue} has no job ${req.id}`);
-    if (outcome === 'not_failed') throw new DocatError('QUEUE_JOB_NOT_FAILED', `job ${req.id} of queue ${req.queue} has not failed`);
+    if (outcome === 'not_found')
+      throw new DocatError('NOT_FOUND', `queue ${req.queue} has no job ${req.id}`);
+    if (outcome === 'not_failed')
+      throw new DocatError(
+        'QUEUE_JOB_NOT_FAILED',
+        `job ${req.id} of queue ${req.queue} has not failed`,
+      );
     this.logger.log(`queue job retried queue=${req.queue} id=${req.id} by=${req.actorId}`);
     return { id: req.id.toLowerCase(), queue: req.queue, state: 'waiting' };
   }
 
   @MessagePattern(RPC.JOBS_ADMIN_QUEUE_REMOVE)
-  async remove(@Payload() data: unknown): Promise<{ id: string; queue: QueueName; state: 'removed' }> {
+  async remove(
+    @Payload() data: unknown,
+  ): Promise<{ id: string; queue: QueueName; state: 'removed' }> {
     const req = parseOrThrow(RPC_CONTRACTS[RPC.JOBS_ADMIN_QUEUE_REMOVE].request, data);
     const outcome = await this.queue.removeFailed(req.queue, req.id.toLowerCase());
-    if (outcome === 'not_found') throw new DocatError('NOT_FOUND', `queue ${req.queue} has no job ${req.id}`);
-    if (outcome === 'not_failed') throw new DocatError('QUEUE_JOB_NOT_FAILED', `job ${req.id} of queue ${req.queue} has not failed`);
+    if (outcome === 'not_found')
+      throw new DocatError('NOT_FOUND', `queue ${req.queue} has no job ${req.id}`);
+    if (outcome === 'not_failed')
+      throw new DocatError(
+        'QUEUE_JOB_NOT_FAILED',
+        `job ${req.id} of queue ${req.queue} has not failed`,
+      );
     this.logger.log(`queue job removed queue=${req.queue} id=${req.id} by=${req.actorId}`);
     return { id: req.id.toLowerCase(), queue: req.queue, state: 'removed' };
   }

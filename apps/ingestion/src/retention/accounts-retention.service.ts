@@ -23,17 +23,26 @@ export class AccountsRetentionService {
     @Inject(RETENTION_CLOCK) private readonly clock: Clock,
   ) {}
 
-  private call<P extends keyof typeof RPC_CONTRACTS>(pattern: P, data: unknown, timeoutMs = CALL_MS): Promise<RpcResponse<P>> {
+  private call<P extends keyof typeof RPC_CONTRACTS>(
+    pattern: P,
+    data: unknown,
+    timeoutMs = CALL_MS,
+  ): Promise<RpcResponse<P>> {
     return this.bus.call<RpcResponse<P>>(pattern, data, { timeoutMs });
   }
 
   /** Erases every account inactive since before the limit; returns how many. */
   async sweep(signal?: AbortSignal): Promise<number> {
-    const inactiveBefore = new Date(this.clock.now().getTime() - this.settings.accountsMs).toISOString();
+    const inactiveBefore = new Date(
+      this.clock.now().getTime() - this.settings.accountsMs,
+    ).toISOString();
     let erased = 0;
     for (;;) {
       signal?.throwIfAborted();
-      const { userIds } = await this.call(RPC.AUTH_INACTIVE_ACCOUNTS, { inactiveBefore, limit: this.settings.batch });
+      const { userIds } = await this.call(RPC.AUTH_INACTIVE_ACCOUNTS, {
+        inactiveBefore,
+        limit: this.settings.batch,
+      });
       if (userIds.length === 0) break;
       let done = 0;
       for (const userId of userIds) {
@@ -44,7 +53,9 @@ export class AccountsRetentionService {
           retentionDeleted.inc({ kind: 'accounts' });
         } catch (err) {
           // The account stays listed; the next sweep tries it again.
-          this.logger.error(`could not erase inactive account ${userId}: ${err instanceof Error ? err.message : String(err)}`);
+          this.logger.error(
+            `could not erase inactive account ${userId}: ${err instanceof Error ? err.message : String(err)}`,
+          );
         }
       }
       erased += done;
@@ -58,11 +69,15 @@ export class AccountsRetentionService {
   private async erase(userId: string): Promise<void> {
     const { jobs, objects } = await this.call(RPC.JOBS_ERASE_USER, { userId }, 120_000);
     const glossaries = (await this.call(RPC.TRANSLATION_GLOSSARY_LIST, { userId })).items;
-    for (const glossary of glossaries) await this.call(RPC.TRANSLATION_GLOSSARY_DELETE, { userId, id: glossary.id });
+    for (const glossary of glossaries)
+      await this.call(RPC.TRANSLATION_GLOSSARY_DELETE, { userId, id: glossary.id });
     await this.call(RPC.TRANSLATION_MEMORY_PURGE, { userId }, 60_000);
     const webhooks = (await this.call(RPC.NOTIFY_WEBHOOKS_LIST, { userId })).items;
-    for (const endpoint of webhooks) await this.call(RPC.NOTIFY_WEBHOOKS_DELETE, { userId, endpointId: endpoint.id });
+    for (const endpoint of webhooks)
+      await this.call(RPC.NOTIFY_WEBHOOKS_DELETE, { userId, endpointId: endpoint.id });
     await this.call(RPC.AUTH_ACCOUNT_DELETE, { userId });
-    this.logger.log(`inactive account erased: ${jobs} jobs, ${objects} stored objects, ${glossaries.length} glossaries, ${webhooks.length} webhook endpoints`);
+    this.logger.log(
+      `inactive account erased: ${jobs} jobs, ${objects} stored objects, ${glossaries.length} glossaries, ${webhooks.length} webhook endpoints`,
+    );
   }
 }

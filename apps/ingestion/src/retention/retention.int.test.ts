@@ -5,7 +5,12 @@ import { uuidv7 } from '@docat/contracts';
 import { MIGRATIONS } from '@docat/database';
 import { openDataSource, type ObjectStorage } from '@docat/service-kit';
 import { S3Storage } from '@docat/storage';
-import { freshDatabase, startS3Server, type FreshDatabase, type S3TestServer } from '@docat/testing';
+import {
+  freshDatabase,
+  startS3Server,
+  type FreshDatabase,
+  type S3TestServer,
+} from '@docat/testing';
 import { JobsRepository, type NewJob } from '../jobs/jobs.repository.js';
 import type { Clock } from './clock.js';
 import { RetentionRepository } from './retention.repository.js';
@@ -57,7 +62,10 @@ describe('retention sweeps on PostgreSQL and S3 with a fake clock', () => {
   const context = { context: {} };
 
   async function put(key: string): Promise<void> {
-    await storage.put(key, Buffer.from(`content of ${key}`), { contentType: 'application/octet-stream', ...context });
+    await storage.put(key, Buffer.from(`content of ${key}`), {
+      contentType: 'application/octet-stream',
+      ...context,
+    });
   }
 
   async function exists(key: string): Promise<boolean> {
@@ -65,7 +73,15 @@ describe('retention sweeps on PostgreSQL and S3 with a fake clock', () => {
   }
 
   /** A job created at `at`, with an upload and (when finished) an output and a chunk layout in storage. */
-  async function job(at: number, opts: { state?: 'queued' | 'completed' | 'failed'; finishedAt?: number; cachedFrom?: string; upload?: string } = {}): Promise<string> {
+  async function job(
+    at: number,
+    opts: {
+      state?: 'queued' | 'completed' | 'failed';
+      finishedAt?: number;
+      cachedFrom?: string;
+      upload?: string;
+    } = {},
+  ): Promise<string> {
     await repository.ensurePartition(new Date(at));
     const id = idAt(at);
     const upload = opts.upload ?? `uploads/${idAt(at)}`;
@@ -78,19 +94,33 @@ describe('retention sweeps on PostgreSQL and S3 with a fake clock', () => {
       fileBytes: 10,
       sha256: id.replace(/-/g, '').padEnd(64, '0'),
       sourceKey: upload,
-      options: { targetLanguage: 'de', engine: 'pseudo', outputs: ['md'], dualMode: 'side', noCache: false, useMemory: true },
+      options: {
+        targetLanguage: 'de',
+        engine: 'pseudo',
+        outputs: ['md'],
+        dualMode: 'side',
+        noCache: false,
+        useMemory: true,
+      },
       passwordSecret: null,
       progress: { percent: 0, stages: {} },
-      ...(opts.cachedFrom ? { cached: { resultsJobId: opts.cachedFrom, pageCount: 1, warnings: [], detectedLanguage: null } } : {}),
+      ...(opts.cachedFrom
+        ? {
+            cached: {
+              resultsJobId: opts.cachedFrom,
+              pageCount: 1,
+              warnings: [],
+              detectedLanguage: null,
+            },
+          }
+        : {}),
     };
     const inserted = await jobs.insert(row);
     if (opts.state && opts.state !== 'queued') {
-      await source.query(`UPDATE ingestion.jobs SET state = $2, stage = 'done', completed_at = $3, updated_at = $3 WHERE id = $1 AND created_at = $4`, [
-        id,
-        opts.state,
-        new Date(opts.finishedAt ?? at),
-        inserted.created_at,
-      ]);
+      await source.query(
+        `UPDATE ingestion.jobs SET state = $2, stage = 'done', completed_at = $3, updated_at = $3 WHERE id = $1 AND created_at = $4`,
+        [id, opts.state, new Date(opts.finishedAt ?? at), inserted.created_at],
+      );
     }
     if (!opts.cachedFrom) {
       await put(`jobs/${id}/chunks/0/layout.json`);
@@ -102,7 +132,9 @@ describe('retention sweeps on PostgreSQL and S3 with a fake clock', () => {
   }
 
   async function filesDeletedAt(id: string): Promise<Date | null | undefined> {
-    const rows = (await source.query(`SELECT files_deleted_at FROM ingestion.jobs WHERE id = $1`, [id])) as { files_deleted_at: Date | null }[];
+    const rows = (await source.query(`SELECT files_deleted_at FROM ingestion.jobs WHERE id = $1`, [
+      id,
+    ])) as { files_deleted_at: Date | null }[];
     return rows[0]?.files_deleted_at;
   }
 
@@ -118,8 +150,20 @@ describe('retention sweeps on PostgreSQL and S3 with a fake clock', () => {
   before(async () => {
     db = await freshDatabase();
     s3 = await startS3Server();
-    source = await openDataSource({ url: db.url, schema: 'ingestion', entities: [], migrations: MIGRATIONS.ingestion, migrate: true });
-    storage = new S3Storage({ bucket: s3.bucket, region: s3.region, endpoint: s3.endpoint, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey });
+    source = await openDataSource({
+      url: db.url,
+      schema: 'ingestion',
+      entities: [],
+      migrations: MIGRATIONS.ingestion,
+      migrate: true,
+    });
+    storage = new S3Storage({
+      bucket: s3.bucket,
+      region: s3.region,
+      endpoint: s3.endpoint,
+      accessKeyId: s3.accessKeyId,
+      secretAccessKey: s3.secretAccessKey,
+    });
     jobs = new JobsRepository(source);
     repository = new RetentionRepository(source);
     clock = new FakeClock(base);
@@ -158,26 +202,71 @@ describe('retention sweeps on PostgreSQL and S3 with a fake clock', () => {
 
     const report = await service.sweep();
 
-    assert.equal(report.uploads, 3, 'the three uploads older than 24 hours that no queued job reads');
-    assert.ok(!(await exists(oldUpload)) && !(await exists(oldOrphan2)) && !(await exists(oldOrphan3)));
+    assert.equal(
+      report.uploads,
+      3,
+      'the three uploads older than 24 hours that no queued job reads',
+    );
+    assert.ok(
+      !(await exists(oldUpload)) && !(await exists(oldOrphan2)) && !(await exists(oldOrphan3)),
+    );
     assert.ok(await exists(inUse), 'the upload of a queued job stays');
     assert.ok(await exists(recent), 'a recent upload stays');
     assert.ok(await exists(`jobs/${queued}/chunks/0/layout.json`), "a queued job's files stay");
 
-    assert.ok(!(await exists(`jobs/${due}/result.md`)) && !(await exists(`jobs/${due}/chunks/0/layout.json`)), 'results after 30 days go');
-    assert.ok((await filesDeletedAt(due)) instanceof Date, 'the job records that its files are gone');
-    assert.ok(!(await exists(`jobs/${failedDue}/chunks/0/layout.json`)), "a failed job's files go too");
-    assert.equal(await count(`SELECT count(*)::int AS n FROM ingestion.result_dedupe WHERE job_id = $1`, [due]), 0, 'a new upload is no longer answered from deleted results');
+    assert.ok(
+      !(await exists(`jobs/${due}/result.md`)) &&
+        !(await exists(`jobs/${due}/chunks/0/layout.json`)),
+      'results after 30 days go',
+    );
+    assert.ok(
+      (await filesDeletedAt(due)) instanceof Date,
+      'the job records that its files are gone',
+    );
+    assert.ok(
+      !(await exists(`jobs/${failedDue}/chunks/0/layout.json`)),
+      "a failed job's files go too",
+    );
+    assert.equal(
+      await count(`SELECT count(*)::int AS n FROM ingestion.result_dedupe WHERE job_id = $1`, [
+        due,
+      ]),
+      0,
+      'a new upload is no longer answered from deleted results',
+    );
     assert.ok(await exists(`jobs/${young}/result.md`), 'results younger than 30 days stay');
     assert.equal(await filesDeletedAt(young), null);
-    assert.ok(await exists(`jobs/${shared}/result.md`), 'results a cached job answered from 10 days ago stay');
-    assert.equal(await count(`SELECT count(*)::int AS n FROM ingestion.result_dedupe WHERE job_id = $1`, [young]), 1);
+    assert.ok(
+      await exists(`jobs/${shared}/result.md`),
+      'results a cached job answered from 10 days ago stay',
+    );
+    assert.equal(
+      await count(`SELECT count(*)::int AS n FROM ingestion.result_dedupe WHERE job_id = $1`, [
+        young,
+      ]),
+      1,
+    );
 
-    assert.ok(!(await partitionNames()).includes(monthName(base - 800 * DAY)), 'the 800-day-old month is dropped whole');
+    assert.ok(
+      !(await partitionNames()).includes(monthName(base - 800 * DAY)),
+      'the 800-day-old month is dropped whole',
+    );
     assert.ok(!(await exists(`jobs/${ancient}/result.md`)), 'its files went before it');
-    assert.equal(await filesDeletedAt(justExpired), undefined, 'a record past 730 days is deleted row by row in the straddling month');
-    assert.equal(await count(`SELECT count(*)::int AS n FROM ingestion.idempotency_keys WHERE job_id = $1`, [justExpired]), 0);
-    assert.ok((await filesDeletedAt(justKept)) instanceof Date, 'a record inside 730 days stays (its files are long gone)');
+    assert.equal(
+      await filesDeletedAt(justExpired),
+      undefined,
+      'a record past 730 days is deleted row by row in the straddling month',
+    );
+    assert.equal(
+      await count(`SELECT count(*)::int AS n FROM ingestion.idempotency_keys WHERE job_id = $1`, [
+        justExpired,
+      ]),
+      0,
+    );
+    assert.ok(
+      (await filesDeletedAt(justKept)) instanceof Date,
+      'a record inside 730 days stays (its files are long gone)',
+    );
     assert.ok(report.jobs >= 2 && report.partitionsDropped >= 1, JSON.stringify(report));
 
     const ahead = [0, 1, 2].map((k) => {
@@ -188,20 +277,37 @@ describe('retention sweeps on PostgreSQL and S3 with a fake clock', () => {
     for (const name of ahead) assert.ok(names.includes(name), `partition ${name} exists ahead`);
 
     // A second sweep at the same time finds nothing to do.
-    assert.deepEqual(await service.sweep(), { uploads: 0, results: 0, jobs: 0, partitionsDropped: 0 });
+    assert.deepEqual(await service.sweep(), {
+      uploads: 0,
+      results: 0,
+      jobs: 0,
+      partitionsDropped: 0,
+    });
 
     // Three weeks later: the young results, the shared results (their cached copy is now 31 days old) and the recent upload are due.
     clock.at = base + 21 * DAY;
     const later = await service.sweep();
     assert.ok(!(await exists(`jobs/${young}/result.md`)));
-    assert.ok(!(await exists(`jobs/${shared}/result.md`)), 'shared results go once no job answered from them is younger than 30 days');
+    assert.ok(
+      !(await exists(`jobs/${shared}/result.md`)),
+      'shared results go once no job answered from them is younger than 30 days',
+    );
     assert.ok((await filesDeletedAt(cachedCopy)) instanceof Date, 'the cached job is marked too');
     assert.ok(!(await exists(recent)));
     assert.ok(await exists(inUse), 'still read by the queued job');
     assert.equal(later.results, 3, 'young, shared and its cached copy');
-    assert.equal(await filesDeletedAt(justKept), undefined, 'the record kept three weeks ago is now past 730 days');
+    assert.equal(
+      await filesDeletedAt(justKept),
+      undefined,
+      'the record kept three weeks ago is now past 730 days',
+    );
     const d = new Date(clock.at);
-    assert.ok((await partitionNames()).includes(monthName(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 2, 1))), 'partitions follow the clock');
+    assert.ok(
+      (await partitionNames()).includes(
+        monthName(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 2, 1)),
+      ),
+      'partitions follow the clock',
+    );
   });
 
   test('an aborted sweep stops between batches', async () => {

@@ -10,7 +10,11 @@ import { RETENTION_SETTINGS, retentionSettings } from './retention.settings.js';
 
 /** The retention sweeps and their schedule on the maintenance queue. */
 export const RETENTION_PROVIDERS: Provider[] = [
-  { provide: RETENTION_SETTINGS, inject: [CONFIG], useFactory: (config: DocatConfig) => retentionSettings(config) },
+  {
+    provide: RETENTION_SETTINGS,
+    inject: [CONFIG],
+    useFactory: (config: DocatConfig) => retentionSettings(config),
+  },
   { provide: RETENTION_CLOCK, useValue: SYSTEM_CLOCK },
   RetentionRepository,
   RetentionService,

@@ -31,7 +31,9 @@ export class RetentionRepository {
 
   /** Source keys of the jobs still being worked on (few: read by the state index). */
   async sourceKeysInUse(): Promise<Set<string>> {
-    const rows = (await this.db.query(`SELECT source_key FROM ingestion.jobs WHERE state IN ('queued', 'processing')`)) as { source_key: string }[];
+    const rows = (await this.db.query(
+      `SELECT source_key FROM ingestion.jobs WHERE state IN ('queued', 'processing')`,
+    )) as { source_key: string }[];
     return new Set(rows.map((r) => r.source_key));
   }
 
@@ -72,13 +74,19 @@ export class RetentionRepository {
 
   /** Whether a job with its files still stored was answered from this job's results. */
   async resultsReadBy(jobId: string): Promise<boolean> {
-    const rows = (await this.db.query(`SELECT 1 FROM ingestion.jobs WHERE results_job_id = $1 AND files_deleted_at IS NULL LIMIT 1`, [jobId])) as unknown[];
+    const rows = (await this.db.query(
+      `SELECT 1 FROM ingestion.jobs WHERE results_job_id = $1 AND files_deleted_at IS NULL LIMIT 1`,
+      [jobId],
+    )) as unknown[];
     return rows.length > 0;
   }
 
   /** Whether any job record still names this upload. */
   async sourceKeyUsed(key: string): Promise<boolean> {
-    const rows = (await this.db.query(`SELECT 1 FROM ingestion.jobs WHERE source_key = $1 LIMIT 1`, [key])) as unknown[];
+    const rows = (await this.db.query(
+      `SELECT 1 FROM ingestion.jobs WHERE source_key = $1 LIMIT 1`,
+      [key],
+    )) as unknown[];
     return rows.length > 0;
   }
 
@@ -123,7 +131,10 @@ export class RetentionRepository {
     const [ids, created] = keys(jobs);
     await this.db.transaction(async (tx) => {
       await this.deleteSatellites(tx, ids);
-      await tx.query(`DELETE FROM ingestion.jobs j USING (${JOB_KEYS}) k WHERE j.id = k.id AND j.created_at = k.created_at`, [ids, created]);
+      await tx.query(
+        `DELETE FROM ingestion.jobs j USING (${JOB_KEYS}) k WHERE j.id = k.id AND j.created_at = k.created_at`,
+        [ids, created],
+      );
     });
   }
 
@@ -133,12 +144,17 @@ export class RetentionRepository {
     await tx.query(`DELETE FROM ingestion.result_dedupe WHERE job_id = ANY($1::uuid[])`, [ids]);
     // Billing rows still open are the billing sweep's to close first.
     if (await this.hasTable(tx, 'job_billing')) {
-      await tx.query(`DELETE FROM ingestion.job_billing WHERE job_id = ANY($1::uuid[]) AND state <> 'open'`, [ids]);
+      await tx.query(
+        `DELETE FROM ingestion.job_billing WHERE job_id = ANY($1::uuid[]) AND state <> 'open'`,
+        [ids],
+      );
     }
   }
 
   private async hasTable(tx: EntityManager, table: string): Promise<boolean> {
-    const rows = (await tx.query(`SELECT to_regclass($1) IS NOT NULL AS present`, [`ingestion.${table}`])) as { present: boolean }[];
+    const rows = (await tx.query(`SELECT to_regclass($1) IS NOT NULL AS present`, [
+      `ingestion.${table}`,
+    ])) as { present: boolean }[];
     return rows[0]?.present === true;
   }
 
@@ -157,22 +173,33 @@ export class RetentionRepository {
       if (!match) continue;
       const year = Number(match[1]);
       const month = Number(match[2]) - 1;
-      out.push({ name, from: new Date(Date.UTC(year, month, 1)), to: new Date(Date.UTC(year, month + 1, 1)) });
+      out.push({
+        name,
+        from: new Date(Date.UTC(year, month, 1)),
+        to: new Date(Date.UTC(year, month + 1, 1)),
+      });
     }
     return out.sort((a, b) => a.from.getTime() - b.from.getTime());
   }
 
   /** Jobs of one partition whose files are still stored. */
   async withFilesIn(partition: JobPartition, limit: number): Promise<JobRef[]> {
-    if (!PARTITION_NAME.test(partition.name)) throw new RangeError(`not a jobs partition: ${partition.name}`);
-    return (await this.db.query(`SELECT id, created_at FROM ingestion.${partition.name} WHERE files_deleted_at IS NULL LIMIT $1`, [limit])) as JobRef[];
+    if (!PARTITION_NAME.test(partition.name))
+      throw new RangeError(`not a jobs partition: ${partition.name}`);
+    return (await this.db.query(
+      `SELECT id, created_at FROM ingestion.${partition.name} WHERE files_deleted_at IS NULL LIMIT $1`,
+      [limit],
+    )) as JobRef[];
   }
 
   /** Drops a whole month of job records, after what refers to its jobs. */
   async dropPartition(partition: JobPartition): Promise<number> {
-    if (!PARTITION_NAME.test(partition.name)) throw new RangeError(`not a jobs partition: ${partition.name}`);
+    if (!PARTITION_NAME.test(partition.name))
+      throw new RangeError(`not a jobs partition: ${partition.name}`);
     return this.db.transaction(async (tx) => {
-      const rows = (await tx.query(`SELECT id FROM ingestion.${partition.name}`)) as { id: string }[];
+      const rows = (await tx.query(`SELECT id FROM ingestion.${partition.name}`)) as {
+        id: string;
+      }[];
       const ids = rows.map((r) => r.id);
       if (ids.length > 0) await this.deleteSatellites(tx, ids);
       await tx.query(`DROP TABLE ingestion.${partition.name}`);
@@ -182,6 +209,8 @@ export class RetentionRepository {
 
   /** Creates the partition of the month containing `month` if missing. */
   async ensurePartition(month: Date): Promise<void> {
-    await this.db.query(`SELECT ingestion.ensure_job_partition($1::date)`, [month.toISOString().slice(0, 10)]);
+    await this.db.query(`SELECT ingestion.ensure_job_partition($1::date)`, [
+      month.toISOString().slice(0, 10),
+    ]);
   }
 }

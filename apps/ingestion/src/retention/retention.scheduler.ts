@@ -42,7 +42,9 @@ export class RetentionScheduler implements OnApplicationBootstrap {
       await this.retention.sweep(job.signal);
       await this.accounts.sweep(job.signal);
     } finally {
-      await this.scheduleNext().catch((err: unknown) => this.logger.error(`could not schedule the next retention sweep: ${String(err)}`));
+      await this.scheduleNext().catch((err: unknown) =>
+        this.logger.error(`could not schedule the next retention sweep: ${String(err)}`),
+      );
     }
   }
 

@@ -31,7 +31,10 @@ function uploadTime(info: ObjectInfo): number | undefined {
   return info.lastModified?.getTime();
 }
 
-async function inBatches<T>(items: readonly T[], work: (item: T) => Promise<unknown>): Promise<void> {
+async function inBatches<T>(
+  items: readonly T[],
+  work: (item: T) => Promise<unknown>,
+): Promise<void> {
   for (let i = 0; i < items.length; i += DELETE_CONCURRENCY) {
     await Promise.all(items.slice(i, i + DELETE_CONCURRENCY).map(work));
   }
@@ -58,19 +61,34 @@ export class RetentionService {
   async sweep(signal?: AbortSignal): Promise<RetentionReport> {
     const now = this.clock.now();
     await this.createPartitionsAhead(now);
-    const uploads = await this.sweepUploads(new Date(now.getTime() - this.settings.uploadsMs), signal);
-    const results = await this.sweepFiles(new Date(now.getTime() - this.settings.resultsMs), now, signal);
-    const { jobs, partitionsDropped } = await this.sweepJobs(new Date(now.getTime() - this.settings.jobsMs), now, signal);
+    const uploads = await this.sweepUploads(
+      new Date(now.getTime() - this.settings.uploadsMs),
+      signal,
+    );
+    const results = await this.sweepFiles(
+      new Date(now.getTime() - this.settings.resultsMs),
+      now,
+      signal,
+    );
+    const { jobs, partitionsDropped } = await this.sweepJobs(
+      new Date(now.getTime() - this.settings.jobsMs),
+      now,
+      signal,
+    );
     retentionLastSweep.set(this.clock.now().getTime() / 1000);
     const report = { uploads, results, jobs, partitionsDropped };
-    this.logger.log(`retention sweep: ${uploads} uploads, ${results} jobs' files, ${jobs} job records, ${partitionsDropped} partitions dropped`);
+    this.logger.log(
+      `retention sweep: ${uploads} uploads, ${results} jobs' files, ${jobs} job records, ${partitionsDropped} partitions dropped`,
+    );
     return report;
   }
 
   /** The partitions of this month and the next ones, so inserts never miss one. */
   private async createPartitionsAhead(now: Date): Promise<void> {
     for (let k = 0; k <= MONTHS_AHEAD; k++) {
-      await this.repository.ensurePartition(new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + k, 1)));
+      await this.repository.ensurePartition(
+        new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + k, 1)),
+      );
     }
   }
 
@@ -118,12 +136,17 @@ export class RetentionService {
     }
   }
 
-  private async sweepJobs(before: Date, now: Date, signal?: AbortSignal): Promise<{ jobs: number; partitionsDropped: number }> {
+  private async sweepJobs(
+    before: Date,
+    now: Date,
+    signal?: AbortSignal,
+  ): Promise<{ jobs: number; partitionsDropped: number }> {
     let jobs = 0;
     let partitionsDropped = 0;
     for (const partition of await this.repository.partitions()) {
       // The current month is never dropped, whatever the setting: inserts need it.
-      if (partition.to.getTime() > before.getTime() || partition.to.getTime() > now.getTime()) break;
+      if (partition.to.getTime() > before.getTime() || partition.to.getTime() > now.getTime())
+        break;
       // A record never outlives its files: whatever a shorter results retention left is deleted first.
       for (;;) {
         signal?.throwIfAborted();

@@ -48,6 +48,9 @@ export class JobEventsController {
   private async handle(data: unknown, ctx: unknown): Promise<void> {
     const event = parseOrThrow(jobEventSchema, data);
     await this.events.record(event);
-    await this.webhooks.onJobEvent(event, ctx instanceof MessageContext ? ctx.getEnvelope().userId : undefined);
+    await this.webhooks.onJobEvent(
+      event,
+      ctx instanceof MessageContext ? ctx.getEnvelope().userId : undefined,
+    );
   }
 }

@@ -7,7 +7,11 @@ import { SERVICES } from '@docat/contracts';
 import { bootstrapService, createClusterRuntime, type RunningService } from '@docat/service-kit';
 import { createStorage } from '@docat/storage';
 import { freshDatabase, freshRedisPrefix } from '@docat/testing';
-import { NOTIFICATION_CLAIMS, NotificationModule, type NotificationModuleOptions } from '../notification.module.js';
+import {
+  NOTIFICATION_CLAIMS,
+  NotificationModule,
+  type NotificationModuleOptions,
+} from '../notification.module.js';
 
 export interface NotificationStack {
   config: DocatConfig;
@@ -22,7 +26,10 @@ export interface NotificationStack {
  * The notification service alone, in cluster mode, on a fresh Redis prefix and a fresh
  * PostgreSQL database, for tests: events and RPCs reach it over the real transport.
  */
-export async function startNotificationStack(env: Record<string, string>, options: NotificationModuleOptions = {}): Promise<NotificationStack> {
+export async function startNotificationStack(
+  env: Record<string, string>,
+  options: NotificationModuleOptions = {},
+): Promise<NotificationStack> {
   const redis = freshRedisPrefix();
   const db = await freshDatabase();
   const dir = await mkdtemp(join(tmpdir(), 'docat-notification-'));
@@ -41,7 +48,12 @@ export async function startNotificationStack(env: Record<string, string>, option
     bootstrapService({
       service: SERVICES.NOTIFICATION,
       module: NotificationModule.register(options),
-      runtime: () => createClusterRuntime(config, { storage: createStorage(config), migrate: true, claimIdleMs: 1_000 }),
+      runtime: () =>
+        createClusterRuntime(config, {
+          storage: createStorage(config),
+          migrate: true,
+          claimIdleMs: 1_000,
+        }),
       claims: NOTIFICATION_CLAIMS,
       managementPort: null,
       exitOnShutdown: false,

@@ -1,10 +1,26 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { DocatError, makeEnvelope, notifyJobSchema, QUEUES, type NotifyJob } from '@docat/contracts';
-import { QUEUE, RATE_LIMITER, type QueueJob, type QueuePort, type RateLimiterPort } from '@docat/service-kit';
+import {
+  DocatError,
+  makeEnvelope,
+  notifyJobSchema,
+  QUEUES,
+  type NotifyJob,
+} from '@docat/contracts';
+import {
+  QUEUE,
+  RATE_LIMITER,
+  type QueueJob,
+  type QueuePort,
+  type RateLimiterPort,
+} from '@docat/service-kit';
 import { postWebhook, signatureHeaders } from '@docat/webhooks';
 import { WebhookSecrets } from './webhook-secrets.service.js';
 import { WebhooksRepository, type DeliveryRow } from './webhooks.repository.js';
-import { RETRY_BUDGET_WINDOW_MS, WEBHOOK_SETTINGS, type WebhookSettings } from './webhooks.settings.js';
+import {
+  RETRY_BUDGET_WINDOW_MS,
+  WEBHOOK_SETTINGS,
+  type WebhookSettings,
+} from './webhooks.settings.js';
 import { webhookDeadLetters } from '@docat/observability';
 
 /** Thrown to have the queue retry a delivery after its backoff. */
@@ -38,7 +54,9 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.queue.work<unknown>(QUEUES.NOTIFY, (job) => this.run(job), { concurrency: this.settings.concurrency });
+    await this.queue.work<unknown>(QUEUES.NOTIFY, (job) => this.run(job), {
+      concurrency: this.settings.concurrency,
+    });
   }
 
   async run(job: QueueJob<unknown>): Promise<void> {
@@ -51,16 +69,24 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap {
     if (!row || row.state === 'delivered' || row.state === 'failed' || row.state === 'dead') return;
     const secret = await this.secretOf(row);
     if (secret === undefined) {
-      const error = row.endpoint_id ? 'the endpoint was deleted' : 'the account has no signing secret';
+      const error = row.endpoint_id
+        ? 'the endpoint was deleted'
+        : 'the account has no signing secret';
       await this.repository.recordAttempt(row.id, { state: 'failed', status: null, error });
       return;
     }
     const retry = job.attempt > 1 || parsed.data.retry === true;
     if (await this.putOff(job, parsed.data, row, retry)) return;
     if (retry && !(await this.withinRetryBudget(row))) {
-      await this.repository.recordAttempt(row.id, { state: 'dead', status: null, error: `the job's retry budget (${this.settings.retryBudget}) is spent` });
+      await this.repository.recordAttempt(row.id, {
+        state: 'dead',
+        status: null,
+        error: `the job's retry budget (${this.settings.retryBudget}) is spent`,
+      });
       webhookDeadLetters.inc();
-      this.logger.warn(`delivery ${row.id} dead-lettered: the retry budget of job ${row.job_id} is spent`);
+      this.logger.warn(
+        `delivery ${row.id} dead-lettered: the retry budget of job ${row.job_id} is spent`,
+      );
       return;
     }
     let status: number | null = null;
@@ -77,7 +103,11 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap {
       status = response.status;
     } catch (err) {
       if (err instanceof DocatError && err.code === 'WEBHOOK_URL_FORBIDDEN') {
-        await this.repository.recordAttempt(row.id, { state: 'failed', status: null, error: err.detail ?? err.message });
+        await this.repository.recordAttempt(row.id, {
+          state: 'failed',
+          status: null,
+          error: err.detail ?? err.message,
+        });
         return;
       }
       error = err instanceof Error ? err.message : String(err);
@@ -87,10 +117,16 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap {
       return;
     }
     const last = job.attempt >= this.settings.attempts;
-    await this.repository.recordAttempt(row.id, { state: last ? 'dead' : 'retrying', status, error: error ?? `answered ${status}` });
+    await this.repository.recordAttempt(row.id, {
+      state: last ? 'dead' : 'retrying',
+      status,
+      error: error ?? `answered ${status}`,
+    });
     if (last) {
       webhookDeadLetters.inc();
-      this.logger.warn(`delivery ${row.id} to ${new URL(row.url).host} dead-lettered after ${job.attempt} attempts`);
+      this.logger.warn(
+        `delivery ${row.id} to ${new URL(row.url).host} dead-lettered after ${job.attempt} attempts`,
+      );
       return;
     }
     throw new DeliveryNotAccepted(`delivery ${row.id}: ${error ?? `answered ${status}`}`);
@@ -102,24 +138,37 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap {
    * A limiter that cannot answer lets the delivery through (a delivery is not dropped
    * because Redis hiccuped).
    */
-  private async putOff(job: QueueJob<unknown>, data: NotifyJob, row: DeliveryRow, retry: boolean): Promise<boolean> {
+  private async putOff(
+    job: QueueJob<unknown>,
+    data: NotifyJob,
+    row: DeliveryRow,
+    retry: boolean,
+  ): Promise<boolean> {
     const { limit, windowMs } = this.settings.rateLimit;
     // A limiter that cannot answer (Redis down) must not hold deliveries back: undefined admits.
-    const decision = await this.limiter.hit(`webhook_rate:${row.user_id}`, limit, windowMs).catch(() => undefined);
+    const decision = await this.limiter
+      .hit(`webhook_rate:${row.user_id}`, limit, windowMs)
+      .catch(() => undefined);
     if (!decision || decision.allowed) return false;
     const later: NotifyJob = { ...data, ...(retry ? { retry: true } : {}) };
-    await this.queue.enqueue(QUEUES.NOTIFY, makeEnvelope(QUEUES.NOTIFY, 1, later, { userId: row.user_id }), {
-      jobId: `webhook:${row.id}:${row.redeliveries}:a${job.attempt}:later:${Date.now()}`,
-      delayMs: decision.retryAfterMs,
-      attempts: Math.max(1, this.settings.attempts - job.attempt + 1),
-      backoffMs: this.settings.backoffMs,
-    });
+    await this.queue.enqueue(
+      QUEUES.NOTIFY,
+      makeEnvelope(QUEUES.NOTIFY, 1, later, { userId: row.user_id }),
+      {
+        jobId: `webhook:${row.id}:${row.redeliveries}:a${job.attempt}:later:${Date.now()}`,
+        delayMs: decision.retryAfterMs,
+        attempts: Math.max(1, this.settings.attempts - job.attempt + 1),
+        backoffMs: this.settings.backoffMs,
+      },
+    );
     return true;
   }
 
   private async withinRetryBudget(row: DeliveryRow): Promise<boolean> {
     // A limiter that cannot answer must not drop retries: undefined keeps the delivery within budget.
-    const decision = await this.limiter.hit(`webhook_retries:${row.job_id}`, this.settings.retryBudget, RETRY_BUDGET_WINDOW_MS).catch(() => undefined);
+    const decision = await this.limiter
+      .hit(`webhook_retries:${row.job_id}`, this.settings.retryBudget, RETRY_BUDGET_WINDOW_MS)
+      .catch(() => undefined);
     return decision?.allowed ?? true;
   }
 

@@ -1,6 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { jobEventSchema, makeEnvelope, QUEUES, type JobEvent, type NotifyJob, type WebhookEventType } from '@docat/contracts';
-import { EVENT_LOG, jobEventLogName, QUEUE, type EventLogPort, type QueuePort } from '@docat/service-kit';
+import {
+  jobEventSchema,
+  makeEnvelope,
+  QUEUES,
+  type JobEvent,
+  type NotifyJob,
+  type WebhookEventType,
+} from '@docat/contracts';
+import {
+  EVENT_LOG,
+  jobEventLogName,
+  QUEUE,
+  type EventLogPort,
+  type QueuePort,
+} from '@docat/service-kit';
 import { checkWebhookUrl } from '@docat/webhooks';
 import { webhookEventOf, webhookPayload } from './webhook-payload.js';
 import { WebhookSecrets } from './webhook-secrets.service.js';
@@ -28,11 +41,24 @@ export class WebhookDispatcher {
     const type = webhookEventOf(event);
     if (!type) return;
     const jobHook = await this.repository.jobWebhook(event.jobId);
-    if (jobHook) await this.deliver({ userId: jobHook.user_id, endpointId: null, url: jobHook.url, type, event });
+    if (jobHook)
+      await this.deliver({
+        userId: jobHook.user_id,
+        endpointId: null,
+        url: jobHook.url,
+        type,
+        event,
+      });
     const owner = userId ?? jobHook?.user_id;
     if (!owner) return;
     for (const endpoint of await this.repository.subscribedEndpoints(owner, type)) {
-      await this.deliver({ userId: owner, endpointId: endpoint.id, url: endpoint.url, type, event });
+      await this.deliver({
+        userId: owner,
+        endpointId: endpoint.id,
+        url: endpoint.url,
+        type,
+        event,
+      });
     }
   }
 
@@ -43,7 +69,11 @@ export class WebhookDispatcher {
   async registerJob(userId: string, jobId: string, url: string): Promise<void> {
     await checkWebhookUrl(url, { allowedHosts: this.settings.allowedHosts });
     if (!(await this.repository.signingSecret(userId))) {
-      await this.repository.putSigningSecret(userId, await this.secrets.encrypt('signing', userId, this.secrets.generate()), false);
+      await this.repository.putSigningSecret(
+        userId,
+        await this.secrets.encrypt('signing', userId, this.secrets.generate()),
+        false,
+      );
     }
     await this.repository.putJobWebhook(jobId, userId, url);
     for (const entry of await this.log.read(jobEventLogName(jobId), 0, 1_000)) {
@@ -53,15 +83,31 @@ export class WebhookDispatcher {
   }
 
   async enqueue(row: DeliveryRow): Promise<void> {
-    const data: NotifyJob = { deliveryId: row.id, url: row.url, event: row.event, jobId: row.job_id, ...(row.endpoint_id ? { endpointId: row.endpoint_id } : {}) };
-    await this.queue.enqueue(QUEUES.NOTIFY, makeEnvelope(QUEUES.NOTIFY, 1, data, { userId: row.user_id }), {
-      jobId: `webhook:${row.id}:${row.redeliveries}`,
-      attempts: this.settings.attempts,
-      backoffMs: this.settings.backoffMs,
-    });
+    const data: NotifyJob = {
+      deliveryId: row.id,
+      url: row.url,
+      event: row.event,
+      jobId: row.job_id,
+      ...(row.endpoint_id ? { endpointId: row.endpoint_id } : {}),
+    };
+    await this.queue.enqueue(
+      QUEUES.NOTIFY,
+      makeEnvelope(QUEUES.NOTIFY, 1, data, { userId: row.user_id }),
+      {
+        jobId: `webhook:${row.id}:${row.redeliveries}`,
+        attempts: this.settings.attempts,
+        backoffMs: this.settings.backoffMs,
+      },
+    );
   }
 
-  private async deliver(input: { userId: string; endpointId: string | null; url: string; type: WebhookEventType; event: JobEvent }): Promise<void> {
+  private async deliver(input: {
+    userId: string;
+    endpointId: string | null;
+    url: string;
+    type: WebhookEventType;
+    event: JobEvent;
+  }): Promise<void> {
     const row = await this.repository.upsertDelivery({
       userId: input.userId,
       endpointId: input.endpointId,

@@ -14,7 +14,11 @@ export function webhookEventOf(event: JobEvent): WebhookEventType | undefined {
   }
 }
 
-export function webhookPayload(deliveryId: string, type: WebhookEventType, event: JobEvent): WebhookPayload {
+export function webhookPayload(
+  deliveryId: string,
+  type: WebhookEventType,
+  event: JobEvent,
+): WebhookPayload {
   const job = `/v1/jobs/${event.jobId}`;
   return {
     id: deliveryId,
@@ -22,9 +26,14 @@ export function webhookPayload(deliveryId: string, type: WebhookEventType, event
     createdAt: event.at,
     data: {
       jobId: event.jobId,
-      state: type === 'job.completed' ? 'completed' : type === 'job.failed' ? 'failed' : 'cancelled',
+      state:
+        type === 'job.completed' ? 'completed' : type === 'job.failed' ? 'failed' : 'cancelled',
       ...(event.error ? { error: { code: event.error.code, message: event.error.message } } : {}),
-      links: { job, events: `${job}/events`, ...(type === 'job.completed' ? { result: `${job}/result` } : {}) },
+      links: {
+        job,
+        events: `${job}/events`,
+        ...(type === 'job.completed' ? { result: `${job}/result` } : {}),
+      },
     },
   };
 }

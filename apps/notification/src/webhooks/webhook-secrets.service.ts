@@ -1,6 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { decryptSecret, encryptSecret, needsReencryption, reencrypt, type Keyring } from '@docat/config';
+import {
+  decryptSecret,
+  encryptSecret,
+  needsReencryption,
+  reencrypt,
+  type Keyring,
+} from '@docat/config';
 import { WebhooksRepository } from './webhooks.repository.js';
 import { WEBHOOK_KEYRING } from './webhooks.settings.js';
 

@@ -1,6 +1,15 @@
 import { Controller, Inject } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { DocatError, RPC, RPC_CONTRACTS, uuidv7, type CreatedWebhookEndpoint, type WebhookDelivery, type WebhookEndpoint, WEBHOOK_EVENT_TYPES } from '@docat/contracts';
+import {
+  DocatError,
+  RPC,
+  RPC_CONTRACTS,
+  uuidv7,
+  type CreatedWebhookEndpoint,
+  type WebhookDelivery,
+  type WebhookEndpoint,
+  WEBHOOK_EVENT_TYPES,
+} from '@docat/contracts';
 import { parseOrThrow } from '@docat/service-kit';
 import { checkWebhookUrl } from '@docat/webhooks';
 import { WebhookDispatcher } from './webhook-dispatcher.service.js';
@@ -23,7 +32,10 @@ export class WebhooksController {
     const req = parseOrThrow(RPC_CONTRACTS[RPC.NOTIFY_WEBHOOKS_CREATE].request, data);
     await checkWebhookUrl(req.url, { allowedHosts: this.settings.allowedHosts });
     const { maxEndpoints } = this.settings;
-    const maxActive = req.plan !== undefined && Object.hasOwn(maxEndpoints.byPlan, req.plan) ? maxEndpoints.byPlan[req.plan]! : maxEndpoints.default;
+    const maxActive =
+      req.plan !== undefined && Object.hasOwn(maxEndpoints.byPlan, req.plan)
+        ? maxEndpoints.byPlan[req.plan]!
+        : maxEndpoints.default;
     const id = uuidv7();
     const secret = this.secrets.generate();
     const row = await this.repository.createEndpoint({
@@ -35,7 +47,11 @@ export class WebhooksController {
       secretEnc: await this.secrets.encrypt('endpoint', id, secret),
       maxActive,
     });
-    if (!row) throw new DocatError('LIMIT_REACHED', `An account${req.plan ? ` on the ${req.plan} plan` : ''} may have at most ${maxActive} webhook endpoints: delete one first`);
+    if (!row)
+      throw new DocatError(
+        'LIMIT_REACHED',
+        `An account${req.plan ? ` on the ${req.plan} plan` : ''} may have at most ${maxActive} webhook endpoints: delete one first`,
+      );
     return { ...endpointView(row), secret };
   }
 
@@ -48,7 +64,8 @@ export class WebhooksController {
   @MessagePattern(RPC.NOTIFY_WEBHOOKS_DELETE)
   async delete(@Payload() data: unknown): Promise<{ ok: true }> {
     const req = parseOrThrow(RPC_CONTRACTS[RPC.NOTIFY_WEBHOOKS_DELETE].request, data);
-    if (!(await this.repository.deleteEndpoint(req.userId, req.endpointId))) throw new DocatError('NOT_FOUND');
+    if (!(await this.repository.deleteEndpoint(req.userId, req.endpointId)))
+      throw new DocatError('NOT_FOUND');
     return { ok: true };
   }
 
@@ -57,7 +74,9 @@ export class WebhooksController {
     const req = parseOrThrow(RPC_CONTRACTS[RPC.NOTIFY_WEBHOOK_DELIVERIES].request, data);
     const endpoint = await this.repository.endpoint(req.userId, req.endpointId);
     if (!endpoint) throw new DocatError('NOT_FOUND');
-    return { items: (await this.repository.deliveriesOf(endpoint.id, req.limit)).map(deliveryView) };
+    return {
+      items: (await this.repository.deliveriesOf(endpoint.id, req.limit)).map(deliveryView),
+    };
   }
 
   @MessagePattern(RPC.NOTIFY_WEBHOOK_REDELIVER)
@@ -65,7 +84,8 @@ export class WebhooksController {
     const req = parseOrThrow(RPC_CONTRACTS[RPC.NOTIFY_WEBHOOK_REDELIVER].request, data);
     const endpoint = await this.repository.endpoint(req.userId, req.endpointId);
     const delivery = endpoint ? await this.repository.delivery(req.deliveryId) : undefined;
-    if (!endpoint || !delivery || delivery.endpoint_id !== endpoint.id) throw new DocatError('NOT_FOUND');
+    if (!endpoint || !delivery || delivery.endpoint_id !== endpoint.id)
+      throw new DocatError('NOT_FOUND');
     const reopened = await this.repository.reopen(delivery.id);
     await this.dispatcher.enqueue(reopened);
     return deliveryView(reopened);
@@ -83,7 +103,11 @@ export class WebhooksController {
   async signingSecret(@Payload() data: unknown): Promise<{ secret: string }> {
     const req = parseOrThrow(RPC_CONTRACTS[RPC.NOTIFY_SIGNING_SECRET].request, data);
     const secret = this.secrets.generate();
-    await this.repository.putSigningSecret(req.userId, await this.secrets.encrypt('signing', req.userId, secret), true);
+    await this.repository.putSigningSecret(
+      req.userId,
+      await this.secrets.encrypt('signing', req.userId, secret),
+      true,
+    );
     return { secret };
   }
 }

@@ -1,6 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { uuidv7, type WebhookDelivery, type WebhookEndpoint, type WebhookEventType } from '@docat/contracts';
+import {
+  uuidv7,
+  type WebhookDelivery,
+  type WebhookEndpoint,
+  type WebhookEventType,
+} from '@docat/contracts';
 import { NOTIFICATION_DB } from './webhooks.settings.js';
 
 interface EndpointRow {
@@ -69,7 +74,13 @@ export class WebhooksRepository {
   /** Rows of a statement; TypeORM answers UPDATE ... RETURNING as `[rows, affected]`. */
   private async query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
     const result: unknown = await this.db.query(sql, params);
-    if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0] as T[];
+    if (
+      Array.isArray(result) &&
+      result.length === 2 &&
+      Array.isArray(result[0]) &&
+      typeof result[1] === 'number'
+    )
+      return result[0] as T[];
     return result as T[];
   }
 
@@ -78,15 +89,34 @@ export class WebhooksRepository {
    * then). The count and the insert run under a lock on the account, so concurrent
    * creations cannot both take the last place.
    */
-  async createEndpoint(input: { id: string; userId: string; url: string; events: readonly string[]; description?: string; secretEnc: string; maxActive: number }): Promise<EndpointRow | undefined> {
+  async createEndpoint(input: {
+    id: string;
+    userId: string;
+    url: string;
+    events: readonly string[];
+    description?: string;
+    secretEnc: string;
+    maxActive: number;
+  }): Promise<EndpointRow | undefined> {
     return this.db.transaction(async (tx) => {
-      await tx.query(`SELECT pg_advisory_xact_lock(hashtext('notification.webhook_endpoints:' || $1))`, [input.userId]);
+      await tx.query(
+        `SELECT pg_advisory_xact_lock(hashtext('notification.webhook_endpoints:' || $1))`,
+        [input.userId],
+      );
       const rows = (await tx.query(
         `INSERT INTO "notification"."webhook_endpoints" ("id", "user_id", "url", "events", "description", "secret_enc")
          SELECT $1, $2, $3, $4, $5, $6
           WHERE (SELECT count(*) FROM "notification"."webhook_endpoints" WHERE "user_id" = $2 AND "deleted_at" IS NULL) < $7
          RETURNING *`,
-        [input.id, input.userId, input.url, input.events, input.description ?? null, input.secretEnc, input.maxActive],
+        [
+          input.id,
+          input.userId,
+          input.url,
+          input.events,
+          input.description ?? null,
+          input.secretEnc,
+          input.maxActive,
+        ],
       )) as EndpointRow[];
       return rows[0];
     });
@@ -108,7 +138,10 @@ export class WebhooksRepository {
   }
 
   async endpointById(endpointId: string): Promise<EndpointRow | undefined> {
-    const [row] = await this.query<EndpointRow>(`SELECT * FROM "notification"."webhook_endpoints" WHERE "id" = $1`, [endpointId]);
+    const [row] = await this.query<EndpointRow>(
+      `SELECT * FROM "notification"."webhook_endpoints" WHERE "id" = $1`,
+      [endpointId],
+    );
     return row;
   }
 
@@ -129,7 +162,10 @@ export class WebhooksRepository {
   }
 
   async signingSecret(userId: string): Promise<string | undefined> {
-    const [row] = await this.query<{ secret_enc: string }>(`SELECT "secret_enc" FROM "notification"."signing_secrets" WHERE "user_id" = $1`, [userId]);
+    const [row] = await this.query<{ secret_enc: string }>(
+      `SELECT "secret_enc" FROM "notification"."signing_secrets" WHERE "user_id" = $1`,
+      [userId],
+    );
     return row?.secret_enc;
   }
 
@@ -155,19 +191,38 @@ export class WebhooksRepository {
   }
 
   async jobWebhook(jobId: string): Promise<{ user_id: string; url: string } | undefined> {
-    const [row] = await this.query<{ user_id: string; url: string }>(`SELECT "user_id", "url" FROM "notification"."job_webhooks" WHERE "job_id" = $1`, [jobId]);
+    const [row] = await this.query<{ user_id: string; url: string }>(
+      `SELECT "user_id", "url" FROM "notification"."job_webhooks" WHERE "job_id" = $1`,
+      [jobId],
+    );
     return row;
   }
 
   /** The delivery of (job, event, target), created if new; an existing one is answered as is. */
-  async upsertDelivery(input: { userId: string; endpointId: string | null; jobId: string; event: string; url: string; body: (id: string) => string }): Promise<DeliveryRow> {
+  async upsertDelivery(input: {
+    userId: string;
+    endpointId: string | null;
+    jobId: string;
+    event: string;
+    url: string;
+    body: (id: string) => string;
+  }): Promise<DeliveryRow> {
     const id = uuidv7();
     const target = input.endpointId ?? JOB_TARGET;
     const inserted = await this.query<DeliveryRow>(
       `INSERT INTO "notification"."webhook_deliveries" ("id", "user_id", "endpoint_id", "target", "job_id", "event", "url", "body", "state")
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending')
        ON CONFLICT ("job_id", "event", "target") DO NOTHING RETURNING *`,
-      [id, input.userId, input.endpointId, target, input.jobId, input.event, input.url, input.body(id)],
+      [
+        id,
+        input.userId,
+        input.endpointId,
+        target,
+        input.jobId,
+        input.event,
+        input.url,
+        input.body(id),
+      ],
     );
     if (inserted[0]) return inserted[0];
     const [existing] = await this.query<DeliveryRow>(
@@ -178,7 +233,10 @@ export class WebhooksRepository {
   }
 
   async delivery(id: string): Promise<DeliveryRow | undefined> {
-    const [row] = await this.query<DeliveryRow>(`SELECT * FROM "notification"."webhook_deliveries" WHERE "id"::text = $1`, [id]);
+    const [row] = await this.query<DeliveryRow>(
+      `SELECT * FROM "notification"."webhook_deliveries" WHERE "id"::text = $1`,
+      [id],
+    );
     return row;
   }
 
@@ -189,7 +247,10 @@ export class WebhooksRepository {
     );
   }
 
-  async recordAttempt(id: string, outcome: { state: DeliveryRow['state']; status: number | null; error: string | null }): Promise<void> {
+  async recordAttempt(
+    id: string,
+    outcome: { state: DeliveryRow['state']; status: number | null; error: string | null },
+  ): Promise<void> {
     await this.query(
       `UPDATE "notification"."webhook_deliveries"
           SET "state" = $2, "attempts" = "attempts" + 1, "last_status" = $3, "last_error" = $4, "updated_at" = now()
@@ -216,9 +277,20 @@ export class WebhooksRepository {
     );
   }
 
-  async replaceSecret(kind: 'endpoint' | 'signing', key: string, from: string, to: string): Promise<void> {
-    const table = kind === 'endpoint' ? '"notification"."webhook_endpoints"' : '"notification"."signing_secrets"';
+  async replaceSecret(
+    kind: 'endpoint' | 'signing',
+    key: string,
+    from: string,
+    to: string,
+  ): Promise<void> {
+    const table =
+      kind === 'endpoint'
+        ? '"notification"."webhook_endpoints"'
+        : '"notification"."signing_secrets"';
     const column = kind === 'endpoint' ? '"id"::text' : '"user_id"';
-    await this.query(`UPDATE ${table} SET "secret_enc" = $3 WHERE ${column} = $1 AND "secret_enc" = $2`, [key, from, to]);
+    await this.query(
+      `UPDATE ${table} SET "secret_enc" = $3 WHERE ${column} = $1 AND "secret_enc" = $2`,
+      [key, from, to],
+    );
   }
 }

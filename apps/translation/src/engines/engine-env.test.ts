@@ -6,16 +6,35 @@ import { configuredEngines, engineChain, resolveEngine } from '@docat/translate'
 import { engineEnv } from './engine-env.js';
 
 test('the typed configuration gives the registry the engines and the fallback chain it names', () => {
-  const config = loadConfig({ NODE_ENV: 'test', OPENAI_API_KEY: 'k1,k2', DEEPL_AUTH_KEY: 'd', TRANSLATION_ENGINES: 'deepl,openai' });
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    OPENAI_API_KEY: 'k1,k2',
+    DEEPL_AUTH_KEY: 'd',
+    TRANSLATION_ENGINES: 'deepl,openai',
+  });
   const env = engineEnv(config.translation);
-  assert.deepEqual(configuredEngines(env).map((e) => e.name).sort(), ['deepl', 'openai', 'pseudo']);
-  assert.deepEqual(engineChain('openai', env).map((e) => e.name), ['openai', 'deepl']);
+  assert.deepEqual(
+    configuredEngines(env)
+      .map((e) => e.name)
+      .sort(),
+    ['deepl', 'openai', 'pseudo'],
+  );
+  assert.deepEqual(
+    engineChain('openai', env).map((e) => e.name),
+    ['openai', 'deepl'],
+  );
   assert.equal(resolveEngine(undefined, env).engine.name, 'deepl');
 });
 
 test('DEFAULT_ENGINE and the LLM language lists reach the registry', async () => {
   const env = engineEnv(
-    loadConfig({ NODE_ENV: 'test', OPENAI_API_KEY: 'k', DEEPL_AUTH_KEY: 'd', DEFAULT_ENGINE: 'openai', OPENAI_LANGUAGES: 'en,de' }).translation,
+    loadConfig({
+      NODE_ENV: 'test',
+      OPENAI_API_KEY: 'k',
+      DEEPL_AUTH_KEY: 'd',
+      DEFAULT_ENGINE: 'openai',
+      OPENAI_LANGUAGES: 'en,de',
+    }).translation,
   );
   const { engine, reason } = resolveEngine(undefined, env);
   assert.equal(`${engine.name}:${reason}`, 'openai:default');
@@ -28,5 +47,8 @@ test('a job asking for an engine without configuration is ENGINE_UNAVAILABLE, ne
     () => engineChain('anthropic', env),
     (err: unknown) => err instanceof DocatError && err.code === 'ENGINE_UNAVAILABLE',
   );
-  assert.deepEqual(engineChain('pseudo', env).map((e) => e.name), ['pseudo']);
+  assert.deepEqual(
+    engineChain('pseudo', env).map((e) => e.name),
+    ['pseudo'],
+  );
 });

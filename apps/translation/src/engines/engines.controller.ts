@@ -1,6 +1,12 @@
 import { Controller, Inject } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { RPC, RPC_CONTRACTS, type EngineChoice, type EngineInfo, type EngineName } from '@docat/contracts';
+import {
+  RPC,
+  RPC_CONTRACTS,
+  type EngineChoice,
+  type EngineInfo,
+  type EngineName,
+} from '@docat/contracts';
 import {
   assertEngineLanguages,
   configuredEngines,
@@ -39,7 +45,10 @@ const UNKNOWN_LANGUAGES: EngineLanguages = { source: [], target: [] };
 @Controller()
 export class EnginesController {
   private cached?: { at: number; items: Promise<EngineInfo[]> };
-  private readonly languageLists = new Map<EngineName, { at: number; list: Promise<EngineLanguages> }>();
+  private readonly languageLists = new Map<
+    EngineName,
+    { at: number; list: Promise<EngineLanguages> }
+  >();
 
   constructor(@Inject(ENGINE_ENV) private readonly env: EngineEnv) {}
 

@@ -16,7 +16,13 @@ export const ENGINES_PATTERNS = [RPC.TRANSLATION_ENGINES, RPC.TRANSLATION_RESOLV
  */
 @Module({
   controllers: [EnginesController],
-  providers: [{ provide: ENGINE_ENV, inject: [CONFIG], useFactory: (config: DocatConfig): EngineEnv => engineEnv(config.translation) }],
+  providers: [
+    {
+      provide: ENGINE_ENV,
+      inject: [CONFIG],
+      useFactory: (config: DocatConfig): EngineEnv => engineEnv(config.translation),
+    },
+  ],
   exports: [ENGINE_ENV],
 })
 export class EnginesModule {}

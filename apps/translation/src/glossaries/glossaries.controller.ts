@@ -1,7 +1,18 @@
 import { Controller, Inject } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { DocatError, RPC, RPC_CONTRACTS, type GlossaryDetail, type GlossaryView } from '@docat/contracts';
-import { createGlossary, glossaryFromEntries, parseGlossaryCsv, type TranslationMemory } from '@docat/translate';
+import {
+  DocatError,
+  RPC,
+  RPC_CONTRACTS,
+  type GlossaryDetail,
+  type GlossaryView,
+} from '@docat/contracts';
+import {
+  createGlossary,
+  glossaryFromEntries,
+  parseGlossaryCsv,
+  type TranslationMemory,
+} from '@docat/translate';
 import { parseOrThrow } from '@docat/service-kit';
 import { TRANSLATION_MEMORY } from '../translate/translation-engine.providers.js';
 import { GlossariesRepository } from './glossaries.repository.js';
@@ -17,7 +28,10 @@ export class GlossariesController {
   @MessagePattern(RPC.TRANSLATION_GLOSSARY_CREATE)
   create(@Payload() data: unknown): Promise<GlossaryView> {
     const req = parseOrThrow(RPC_CONTRACTS[RPC.TRANSLATION_GLOSSARY_CREATE].request, data);
-    const glossary = parseGlossaryCsv(req.csv, { source: req.sourceLanguage, target: req.targetLanguage });
+    const glossary = parseGlossaryCsv(req.csv, {
+      source: req.sourceLanguage,
+      target: req.targetLanguage,
+    });
     return this.glossaries.create(req.userId, req.name, glossary);
   }
 
@@ -45,16 +59,25 @@ export class GlossariesController {
     const req = parseOrThrow(RPC_CONTRACTS[RPC.TRANSLATION_GLOSSARY_UPDATE].request, data);
     const current = await this.glossaries.get(req.userId, req.id);
     if (!current) throw new DocatError('NOT_FOUND', 'glossary not found');
-    const pair = { source: req.sourceLanguage ?? current.sourceLanguage, target: req.targetLanguage ?? current.targetLanguage };
+    const pair = {
+      source: req.sourceLanguage ?? current.sourceLanguage,
+      target: req.targetLanguage ?? current.targetLanguage,
+    };
     const glossary =
       req.csv !== undefined
         ? parseGlossaryCsv(req.csv, pair)
         : req.entries !== undefined
           ? glossaryFromEntries(req.entries, pair)
           : createGlossary(pair, current.entries);
-    const updated = await this.glossaries.update(req.userId, req.id, req.name ?? current.name, glossary);
+    const updated = await this.glossaries.update(
+      req.userId,
+      req.id,
+      req.name ?? current.name,
+      glossary,
+    );
     if (!updated) throw new DocatError('NOT_FOUND', 'glossary not found');
-    if (updated.version !== current.version) await this.memory.purge({ accountId: req.userId, glossaryId: req.id });
+    if (updated.version !== current.version)
+      await this.memory.purge({ accountId: req.userId, glossaryId: req.id });
     return updated;
   }
 
@@ -62,7 +85,8 @@ export class GlossariesController {
   @MessagePattern(RPC.TRANSLATION_GLOSSARY_DELETE)
   async delete(@Payload() data: unknown): Promise<{ ok: true }> {
     const req = parseOrThrow(RPC_CONTRACTS[RPC.TRANSLATION_GLOSSARY_DELETE].request, data);
-    if (!(await this.glossaries.delete(req.userId, req.id))) throw new DocatError('NOT_FOUND', 'glossary not found');
+    if (!(await this.glossaries.delete(req.userId, req.id)))
+      throw new DocatError('NOT_FOUND', 'glossary not found');
     await this.memory.purge({ accountId: req.userId, glossaryId: req.id });
     return { ok: true };
   }

@@ -1,7 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { uuidv7, type GlossaryDetail, type GlossaryView } from '@docat/contracts';
 import type { Glossary, GlossaryEntry } from '@docat/translate';
-import { TRANSLATION_POOL, type TranslationPool } from '../translate/translation-engine.providers.js';
+import {
+  TRANSLATION_POOL,
+  type TranslationPool,
+} from '../translate/translation-engine.providers.js';
 
 interface Row {
   id: string;
@@ -18,7 +21,8 @@ interface DetailRow extends Row {
   entries: GlossaryEntry[];
 }
 
-const VIEW_COLUMNS = 'id, name, source_lang, target_lang, version, entry_count, created_at, updated_at';
+const VIEW_COLUMNS =
+  'id, name, source_lang, target_lang, version, entry_count, created_at, updated_at';
 
 function view(row: Row): GlossaryView {
   return {
@@ -42,7 +46,16 @@ export class GlossariesRepository {
     const { rows } = await this.pool.query<Row>(
       `INSERT INTO translation.glossaries (id, account_id, name, source_lang, target_lang, version, entries, entry_count)
        VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8) RETURNING ${VIEW_COLUMNS}`,
-      [uuidv7(), accountId, name, glossary.source, glossary.target, glossary.version, JSON.stringify(glossary.entries), glossary.entries.length],
+      [
+        uuidv7(),
+        accountId,
+        name,
+        glossary.source,
+        glossary.target,
+        glossary.version,
+        JSON.stringify(glossary.entries),
+        glossary.entries.length,
+      ],
     );
     return view(rows[0]!);
   }
@@ -56,7 +69,10 @@ export class GlossariesRepository {
   }
 
   async get(accountId: string, id: string): Promise<GlossaryDetail | undefined> {
-    const { rows } = await this.pool.query<DetailRow>(`SELECT ${VIEW_COLUMNS}, entries FROM translation.glossaries WHERE account_id = $1 AND id = $2`, [accountId, id]);
+    const { rows } = await this.pool.query<DetailRow>(
+      `SELECT ${VIEW_COLUMNS}, entries FROM translation.glossaries WHERE account_id = $1 AND id = $2`,
+      [accountId, id],
+    );
     const row = rows[0];
     return row ? { ...view(row), entries: row.entries } : undefined;
   }
@@ -65,20 +81,37 @@ export class GlossariesRepository {
    * Replaces the name and the content (pair, entries, version) in one statement; an
    * unchanged glossary keeps its `updated_at`. Undefined when the account has no such glossary.
    */
-  async update(accountId: string, id: string, name: string, glossary: Glossary): Promise<GlossaryView | undefined> {
+  async update(
+    accountId: string,
+    id: string,
+    name: string,
+    glossary: Glossary,
+  ): Promise<GlossaryView | undefined> {
     const { rows } = await this.pool.query<Row>(
       `UPDATE translation.glossaries
           SET name = $3, source_lang = $4, target_lang = $5, version = $6, entries = $7::jsonb, entry_count = $8,
               updated_at = CASE WHEN name = $3 AND version = $6 THEN updated_at ELSE now() END
         WHERE account_id = $1 AND id = $2
         RETURNING ${VIEW_COLUMNS}`,
-      [accountId, id, name, glossary.source, glossary.target, glossary.version, JSON.stringify(glossary.entries), glossary.entries.length],
+      [
+        accountId,
+        id,
+        name,
+        glossary.source,
+        glossary.target,
+        glossary.version,
+        JSON.stringify(glossary.entries),
+        glossary.entries.length,
+      ],
     );
     return rows[0] ? view(rows[0]) : undefined;
   }
 
   async delete(accountId: string, id: string): Promise<boolean> {
-    const result = await this.pool.query('DELETE FROM translation.glossaries WHERE account_id = $1 AND id = $2', [accountId, id]);
+    const result = await this.pool.query(
+      'DELETE FROM translation.glossaries WHERE account_id = $1 AND id = $2',
+      [accountId, id],
+    );
     return (result.rowCount ?? 0) > 0;
   }
 }

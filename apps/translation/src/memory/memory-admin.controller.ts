@@ -13,7 +13,10 @@ export class MemoryAdminController {
   @MessagePattern(RPC.TRANSLATION_MEMORY_PURGE)
   async purge(@Payload() data: unknown): Promise<{ removed: number }> {
     const req = parseOrThrow(RPC_CONTRACTS[RPC.TRANSLATION_MEMORY_PURGE].request, data);
-    const removed = await this.memory.purge({ accountId: req.userId, ...(req.glossaryId ? { glossaryId: req.glossaryId } : {}) });
+    const removed = await this.memory.purge({
+      accountId: req.userId,
+      ...(req.glossaryId ? { glossaryId: req.glossaryId } : {}),
+    });
     return { removed };
   }
 
@@ -21,7 +24,11 @@ export class MemoryAdminController {
   async export(@Payload() data: unknown): Promise<{ tmx: string }> {
     const req = parseOrThrow(RPC_CONTRACTS[RPC.TRANSLATION_MEMORY_EXPORT].request, data);
     const tmx = await exportTmx(this.memory, req.userId);
-    if (tmx.length > TMX_MAX_CHARS) throw new DocatError('PAYLOAD_TOO_LARGE', 'the translation memory is too large to export in one document');
+    if (tmx.length > TMX_MAX_CHARS)
+      throw new DocatError(
+        'PAYLOAD_TOO_LARGE',
+        'the translation memory is too large to export in one document',
+      );
     return { tmx };
   }
 

@@ -7,7 +7,14 @@ import {
   type ChunkTranslation,
   type TranslateJob,
 } from '@docat/contracts';
-import { Translator, engineChain, reassemble, segmentBlocks, type EngineEnv, type Glossary } from '@docat/translate';
+import {
+  Translator,
+  engineChain,
+  reassemble,
+  segmentBlocks,
+  type EngineEnv,
+  type Glossary,
+} from '@docat/translate';
 import { translateStep } from '@docat/pipeline/translate';
 import { STORAGE, StepReporter, readJson, writeJson, type ObjectStorage } from '@docat/service-kit';
 import { GlossariesRepository } from '../glossaries/glossaries.repository.js';
@@ -74,7 +81,11 @@ export class TranslateService {
     const accountId = userId ?? NO_ACCOUNT;
     const glossary = await this.glossaryFor(job, accountId);
     const layout = layoutDocumentSchema.parse(await readJson(this.storage, job.layoutKey));
-    const reportProgress = this.reporter.progressOf({ jobId: job.jobId, chunk: job.chunk, step: 'translate', lease: job.lease }, 'segments', userId);
+    const reportProgress = this.reporter.progressOf(
+      { jobId: job.jobId, chunk: job.chunk, step: 'translate', lease: job.lease },
+      'segments',
+      userId,
+    );
     const result = await translateStep(layout, {
       segmenter: { segmentBlocks, reassemble },
       translator: this.translator,
@@ -88,7 +99,11 @@ export class TranslateService {
       signal,
       onProgress: reportProgress,
     }).catch((err: unknown) => {
-      if (err instanceof DocatError && (err.code === 'ENGINE_FAILED' || err.code === 'ENGINE_UNAVAILABLE')) recordEngineFailure(job.engine);
+      if (
+        err instanceof DocatError &&
+        (err.code === 'ENGINE_FAILED' || err.code === 'ENGINE_UNAVAILABLE')
+      )
+        recordEngineFailure(job.engine);
       throw err;
     });
     signal.throwIfAborted();

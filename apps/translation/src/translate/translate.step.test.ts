@@ -21,7 +21,14 @@ import { FakeEngine, engineError } from '@docat/translate/testing';
 
 function block(id: string, type: BlockType, order: number, text: string): Block {
   const y = 40 + order * 30;
-  return { id, type, order, bbox: [50, y, 500, y + 12], lines: [{ bbox: [50, y, 500, y + 12], spans: [] }], text };
+  return {
+    id,
+    type,
+    order,
+    bbox: [50, y, 500, y + 12],
+    lines: [{ bbox: [50, y, 500, y + 12], spans: [] }],
+    text,
+  };
 }
 
 /** One page with a running head, prose, a list item, a code listing and a footer. */
@@ -75,7 +82,11 @@ describe('translate step on in-memory adapters', () => {
     };
     const first = await translateStep(layout(), input);
     const byId = new Map(first.blocks.map((b) => [b.id, b.text]));
-    assert.deepEqual([...byId.keys()].sort(), ['foot', 'head', 'li', 'p1'], 'code is never translated');
+    assert.deepEqual(
+      [...byId.keys()].sort(),
+      ['foot', 'head', 'li', 'p1'],
+      'code is never translated',
+    );
     assert.equal(byId.get('p1'), '[de] The engine keeps the layout. It translates every sentence.');
     assert.equal(byId.get('li'), '[de] A queue holds the work.');
     assert.equal(first.engine.name, 'openai');
@@ -111,8 +122,13 @@ describe('translate step on in-memory adapters', () => {
   });
 
   test('a glossary term reaches the output as the glossary says', async () => {
-    const translator = new Translator({ limiter: new MemoryRateLimiter(), memory: new InMemoryTranslationMemory() });
-    const glossary = createGlossary({ source: 'en', target: 'de' }, [{ term: 'engine', translation: 'Triebwerk' }]);
+    const translator = new Translator({
+      limiter: new MemoryRateLimiter(),
+      memory: new InMemoryTranslationMemory(),
+    });
+    const glossary = createGlossary({ source: 'en', target: 'de' }, [
+      { term: 'engine', translation: 'Triebwerk' },
+    ]);
     const result = await translateStep(layout(), {
       segmenter,
       translator,
@@ -135,7 +151,10 @@ describe('translate step on in-memory adapters', () => {
       { limiter: new MemoryRateLimiter() },
       { retry: { attempts: 1, baseMs: 1, maxMs: 1 } },
     );
-    const broken = new FakeEngine({ name: 'openai', fail: () => engineError('openai', 'unavailable') });
+    const broken = new FakeEngine({
+      name: 'openai',
+      fail: () => engineError('openai', 'unavailable'),
+    });
     const fallback = new FakeEngine({ name: 'deepl', translate: (text) => `<${text}>` });
     const result = await translateStep(layout(), {
       segmenter,

@@ -1,6 +1,11 @@
 import type { Provider } from '@nestjs/common';
 import { MIGRATIONS } from '@docat/database';
-import { CachedTranslationMemory, PostgresTranslationMemory, Translator, type TranslationMemory } from '@docat/translate';
+import {
+  CachedTranslationMemory,
+  PostgresTranslationMemory,
+  Translator,
+  type TranslationMemory,
+} from '@docat/translate';
 import { RUNTIME, type Runtime } from '@docat/service-kit';
 import { recordEngineCall } from './translation-metrics.js';
 
@@ -12,7 +17,11 @@ export const TRANSLATOR = Symbol('TRANSLATOR');
 export type TranslationPool = ConstructorParameters<typeof PostgresTranslationMemory>[0];
 
 function hasQuery(value: unknown): value is TranslationPool {
-  return typeof value === 'object' && value !== null && typeof (value as { query?: unknown }).query === 'function';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { query?: unknown }).query === 'function'
+  );
 }
 
 /**
@@ -37,12 +46,17 @@ export const translationEngineProviders: Provider[] = [
     provide: TRANSLATION_MEMORY,
     inject: [RUNTIME, TRANSLATION_POOL],
     useFactory: (runtime: Runtime, pool: TranslationPool): TranslationMemory =>
-      new CachedTranslationMemory(new PostgresTranslationMemory(pool), runtime.cache, { prefix: 'tm:' }),
+      new CachedTranslationMemory(new PostgresTranslationMemory(pool), runtime.cache, {
+        prefix: 'tm:',
+      }),
   },
   {
     provide: TRANSLATOR,
     inject: [RUNTIME, TRANSLATION_MEMORY],
     useFactory: (runtime: Runtime, memory: TranslationMemory): Translator =>
-      new Translator({ limiter: runtime.requestLimiter, memory, onEngineCall: recordEngineCall }, { limiterKey: (engine) => `translate:engine:${engine.name}` }),
+      new Translator(
+        { limiter: runtime.requestLimiter, memory, onEngineCall: recordEngineCall },
+        { limiterKey: (engine) => `translate:engine:${engine.name}` },
+      ),
   },
 ];

@@ -5,14 +5,28 @@ import pg from 'pg';
 import { z } from 'zod';
 import { DocatError, uuidv7 } from '@docat/contracts';
 import { redactUrl } from '@docat/config';
-import { assertSchemasCurrent, EMBEDDED_DATABASE_NAME, EmbeddedDatabase, embeddedDatabaseDir, runAllMigrations } from '@docat/database';
+import {
+  assertSchemasCurrent,
+  EMBEDDED_DATABASE_NAME,
+  EmbeddedDatabase,
+  embeddedDatabaseDir,
+  runAllMigrations,
+} from '@docat/database';
 import { lockDataFolder, serverDataDir } from './data-folder-archive.js';
 
 /** The same argon2id parameters the auth service uses (OWASP baseline); the encoded hash records them anyway. */
-const ARGON2 = { algorithm: Algorithm.Argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+const ARGON2 = {
+  algorithm: Algorithm.Argon2id,
+  memoryCost: 19_456,
+  timeCost: 2,
+  parallelism: 1,
+} as const;
 const MIN_PASSWORD = 12;
 
-const emailSchema = z.email().max(254).transform((e) => e.toLowerCase());
+const emailSchema = z
+  .email()
+  .max(254)
+  .transform((e) => e.toLowerCase());
 
 export interface AdminCreateOptions {
   email: string;
@@ -42,16 +56,26 @@ export interface AdminCreateResult {
  */
 export async function createAdmin(opts: AdminCreateOptions): Promise<AdminCreateResult> {
   const email = emailSchema.safeParse(opts.email);
-  if (!email.success) throw new DocatError('VALIDATION_FAILED', `not an email address: ${opts.email}`);
+  if (!email.success)
+    throw new DocatError('VALIDATION_FAILED', `not an email address: ${opts.email}`);
   if (opts.password !== undefined && opts.password.length < MIN_PASSWORD) {
-    throw new DocatError('VALIDATION_FAILED', `the password must have at least ${MIN_PASSWORD} characters`);
+    throw new DocatError(
+      'VALIDATION_FAILED',
+      `the password must have at least ${MIN_PASSWORD} characters`,
+    );
   }
-  const generatedPassword = opts.password === undefined ? randomBytes(18).toString('base64url') : undefined;
+  const generatedPassword =
+    opts.password === undefined ? randomBytes(18).toString('base64url') : undefined;
   const passwordHash = await hash(opts.password ?? generatedPassword!, ARGON2);
 
   if (opts.databaseUrl) {
     await assertSchemasCurrent(opts.databaseUrl);
-    const outcome = await upsertAdmin(opts.databaseUrl, email.data, passwordHash, opts.password !== undefined);
+    const outcome = await upsertAdmin(
+      opts.databaseUrl,
+      email.data,
+      passwordHash,
+      opts.password !== undefined,
+    );
     return result(outcome, email.data, redactUrl(opts.databaseUrl), generatedPassword);
   }
 
@@ -74,20 +98,38 @@ export async function createAdmin(opts: AdminCreateOptions): Promise<AdminCreate
 }
 
 /** A generated password is answered only when it was set, that is for a new account. */
-function result(outcome: 'created' | 'promoted', email: string, target: string, generatedPassword: string | undefined): AdminCreateResult {
-  return { outcome, email, target, ...(outcome === 'created' && generatedPassword ? { generatedPassword } : {}) };
+function result(
+  outcome: 'created' | 'promoted',
+  email: string,
+  target: string,
+  generatedPassword: string | undefined,
+): AdminCreateResult {
+  return {
+    outcome,
+    email,
+    target,
+    ...(outcome === 'created' && generatedPassword ? { generatedPassword } : {}),
+  };
 }
 
 /**
  * An existing account keeps its password unless one was given; given one replaces it
  * and ends the account's sessions (this is also the way back in for a locked-out admin).
  */
-async function upsertAdmin(url: string, email: string, passwordHash: string, replacePassword: boolean): Promise<'created' | 'promoted'> {
+async function upsertAdmin(
+  url: string,
+  email: string,
+  passwordHash: string,
+  replacePassword: boolean,
+): Promise<'created' | 'promoted'> {
   const client = new pg.Client({ connectionString: url, application_name: 'docat-cli' });
   await client.connect();
   try {
     await client.query('BEGIN');
-    const existing = await client.query<{ id: string }>(`SELECT id FROM auth.users WHERE lower(email) = lower($1) FOR UPDATE`, [email]);
+    const existing = await client.query<{ id: string }>(
+      `SELECT id FROM auth.users WHERE lower(email) = lower($1) FOR UPDATE`,
+      [email],
+    );
     let outcome: 'created' | 'promoted';
     if (existing.rows[0]) {
       const id = existing.rows[0].id;
@@ -96,9 +138,18 @@ async function upsertAdmin(url: string, email: string, passwordHash: string, rep
         [id],
       );
       if (replacePassword) {
-        await client.query(`UPDATE auth.users SET password_hash = $2, tokens_revoked_at = now() WHERE id = $1`, [id, passwordHash]);
-        await client.query(`UPDATE auth.sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`, [id]);
-        await client.query(`UPDATE auth.refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`, [id]);
+        await client.query(
+          `UPDATE auth.users SET password_hash = $2, tokens_revoked_at = now() WHERE id = $1`,
+          [id, passwordHash],
+        );
+        await client.query(
+          `UPDATE auth.sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`,
+          [id],
+        );
+        await client.query(
+          `UPDATE auth.refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`,
+          [id],
+        );
       }
       outcome = 'promoted';
     } else {
@@ -121,9 +172,12 @@ async function upsertAdmin(url: string, email: string, passwordHash: string, rep
 
 async function readStdin(stream: NodeJS.ReadableStream = process.stdin): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  for await (const chunk of stream)
+    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
   // One trailing newline (echo, a here-string) is not part of the password.
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 interface CreateFlags {
@@ -134,14 +188,25 @@ interface CreateFlags {
 }
 
 export function adminCommand(): Command {
-  const admin = new Command('admin').description("Manage a server's administrators directly in its database");
+  const admin = new Command('admin').description(
+    "Manage a server's administrators directly in its database",
+  );
   admin.addCommand(
     new Command('create')
       .description('Create an administrator account (or make an existing account one)')
-      .requiredOption('--email <email>', 'the administrator\'s email address')
-      .option('--password-stdin', 'read the password from standard input (otherwise one is generated and printed once)')
-      .option('--database-url <url>', "the server's PostgreSQL (default: DATABASE_URL); cluster mode")
-      .option('--data-dir <dir>', "a stopped standalone server's data folder (default: DOCAT_DATA_DIR, else ./data), used without a database URL")
+      .requiredOption('--email <email>', "the administrator's email address")
+      .option(
+        '--password-stdin',
+        'read the password from standard input (otherwise one is generated and printed once)',
+      )
+      .option(
+        '--database-url <url>',
+        "the server's PostgreSQL (default: DATABASE_URL); cluster mode",
+      )
+      .option(
+        '--data-dir <dir>',
+        "a stopped standalone server's data folder (default: DOCAT_DATA_DIR, else ./data), used without a database URL",
+      )
       .addHelpText(
         'after',
         '\nExamples:\n  echo "$ADMIN_PASSWORD" | docat admin create --email admin@example.com --password-stdin\n  DATABASE_URL=postgres://... docat admin create --email admin@example.com\n\nAgainst a data folder it is refused while a server runs on it: stop the server first.',
@@ -155,9 +220,13 @@ export function adminCommand(): Command {
           ...(databaseUrl ? { databaseUrl } : {}),
           ...(flags.dataDir ? { dataDir: flags.dataDir } : {}),
         });
-        process.stdout.write(`${result.outcome === 'created' ? 'created' : 'made administrator'} ${result.email} in ${result.target}\n`);
-        if (result.generatedPassword) process.stdout.write(`password (shown once): ${result.generatedPassword}\n`);
-        else if (result.outcome === 'promoted' && password === undefined) process.stdout.write('the account keeps its password\n');
+        process.stdout.write(
+          `${result.outcome === 'created' ? 'created' : 'made administrator'} ${result.email} in ${result.target}\n`,
+        );
+        if (result.generatedPassword)
+          process.stdout.write(`password (shown once): ${result.generatedPassword}\n`);
+        else if (result.outcome === 'promoted' && password === undefined)
+          process.stdout.write('the account keeps its password\n');
       }),
   );
   return admin;

@@ -28,12 +28,17 @@ const manifestSchema = z.object({
   docatVersion: z.string().regex(/^\d+\.\d+\.\d+/),
   createdAt: z.string(),
   /** Per service schema: the version recorded in its docat_schema_version and the migrations it ran. */
-  schemas: z.record(z.string(), z.object({ version: z.number().nullable(), migrations: z.array(z.string()) })),
+  schemas: z.record(
+    z.string(),
+    z.object({ version: z.number().nullable(), migrations: z.array(z.string()) }),
+  ),
 });
 export type BackupManifest = z.infer<typeof manifestSchema>;
 
 export function docatVersion(): string {
-  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const manifest = JSON.parse(
+    readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
+  ) as { version: string };
   return manifest.version;
 }
 
@@ -41,7 +46,10 @@ export function docatVersion(): string {
  * The server's data folder (standalone mode): the flag, else DOCAT_DATA_DIR, else
  * `./data`, as the server resolves it. Not the CLI's own folder.
  */
-export function serverDataDir(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+export function serverDataDir(
+  flag: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
   return resolve(flag ?? (env.DOCAT_DATA_DIR || './data'));
 }
 
@@ -64,7 +72,9 @@ async function readSchemaVersions(dataDir: string): Promise<BackupManifest['sche
   try {
     const url = await database.ensureDatabase(EMBEDDED_DATABASE_NAME);
     const statuses = await schemaStatuses(url);
-    return Object.fromEntries(statuses.map((s) => [s.schema, { version: s.recordedVersion, migrations: s.applied }]));
+    return Object.fromEntries(
+      statuses.map((s) => [s.schema, { version: s.recordedVersion, migrations: s.applied }]),
+    );
   } finally {
     await database.stop();
   }
@@ -102,7 +112,10 @@ export async function backupDataFolder(dataDir: string, file: string): Promise<B
   const target = resolve(file);
   if (!(await exists(dataDir))) throw new DocatError('NOT_FOUND', `no data folder at ${dataDir}`);
   if (target === dataDir || target.startsWith(dataDir + sep)) {
-    throw new DocatError('VALIDATION_FAILED', `the backup file must be outside the data folder ${dataDir}`);
+    throw new DocatError(
+      'VALIDATION_FAILED',
+      `the backup file must be outside the data folder ${dataDir}`,
+    );
   }
   const lock = await lockDataFolder(dataDir);
   const manifestPath = join(dataDir, MANIFEST_NAME);
@@ -114,8 +127,13 @@ export async function backupDataFolder(dataDir: string, file: string): Promise<B
       schemas: await readSchemaVersions(dataDir),
     };
     await writeFile(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
-    const entries = (await readdir(dataDir)).filter((name) => name !== MANIFEST_NAME && !excluded(name)).sort();
-    await tar.create({ gzip: true, file: target, cwd: dataDir, filter: (path) => !excluded(path) }, [MANIFEST_NAME, ...entries]);
+    const entries = (await readdir(dataDir))
+      .filter((name) => name !== MANIFEST_NAME && !excluded(name))
+      .sort();
+    await tar.create(
+      { gzip: true, file: target, cwd: dataDir, filter: (path) => !excluded(path) },
+      [MANIFEST_NAME, ...entries],
+    );
     return { file: target, bytes: (await stat(target)).size, manifest };
   } finally {
     await rm(manifestPath, { force: true });
@@ -127,14 +145,30 @@ export async function backupDataFolder(dataDir: string, file: string): Promise<B
 export async function readManifest(file: string): Promise<BackupManifest> {
   const scratch = await mkdtemp(join(tmpdir(), 'docat-restore-'));
   try {
-    await tar.extract({ file, cwd: scratch, filter: (path) => path.replace(/^\.\//, '') === MANIFEST_NAME }).catch((err: unknown) => {
-      throw new DocatError('VALIDATION_FAILED', `${file} is not a readable backup archive: ${err instanceof Error ? err.message : String(err)}`);
-    });
+    await tar
+      .extract({
+        file,
+        cwd: scratch,
+        filter: (path) => path.replace(/^\.\//, '') === MANIFEST_NAME,
+      })
+      .catch((err: unknown) => {
+        throw new DocatError(
+          'VALIDATION_FAILED',
+          `${file} is not a readable backup archive: ${err instanceof Error ? err.message : String(err)}`,
+        );
+      });
     const text = await readFile(join(scratch, MANIFEST_NAME), 'utf8').catch(() => {
-      throw new DocatError('VALIDATION_FAILED', `${file} has no ${MANIFEST_NAME}: not a Docat backup`);
+      throw new DocatError(
+        'VALIDATION_FAILED',
+        `${file} has no ${MANIFEST_NAME}: not a Docat backup`,
+      );
     });
     const parsed = manifestSchema.safeParse(JSON.parse(text));
-    if (!parsed.success) throw new DocatError('VALIDATION_FAILED', `${file} has an unreadable manifest: ${parsed.error.message}`);
+    if (!parsed.success)
+      throw new DocatError(
+        'VALIDATION_FAILED',
+        `${file} has an unreadable manifest: ${parsed.error.message}`,
+      );
     return parsed.data;
   } finally {
     await rm(scratch, { recursive: true, force: true });
@@ -151,14 +185,17 @@ function compareVersions(a: string, b: string): number {
 /** Why this version cannot open what the archive holds, or null when it can. */
 export function newerThanThisVersion(manifest: BackupManifest): string | null {
   const current = docatVersion();
-  if (compareVersions(manifest.docatVersion, current) > 0) return `the backup was made by Docat ${manifest.docatVersion}, newer than this ${current}`;
+  if (compareVersions(manifest.docatVersion, current) > 0)
+    return `the backup was made by Docat ${manifest.docatVersion}, newer than this ${current}`;
   const registry: Readonly<Record<string, readonly MigrationClass[]>> = MIGRATIONS;
   for (const [schema, recorded] of Object.entries(manifest.schemas)) {
     const known = (registry[schema] ?? []).map(migrationName);
     const codeVersion = known.reduce((max, name) => Math.max(max, migrationTimestamp(name)), 0);
     const unknown = recorded.migrations.filter((name) => !known.includes(name));
-    if (unknown.length > 0) return `schema "${schema}" holds migrations this version does not know: ${unknown.join(', ')}`;
-    if (recorded.version !== null && recorded.version > codeVersion) return `schema "${schema}" is at version ${recorded.version}, this version knows up to ${codeVersion}`;
+    if (unknown.length > 0)
+      return `schema "${schema}" holds migrations this version does not know: ${unknown.join(', ')}`;
+    if (recorded.version !== null && recorded.version > codeVersion)
+      return `schema "${schema}" is at version ${recorded.version}, this version knows up to ${codeVersion}`;
   }
   return null;
 }
@@ -172,7 +209,11 @@ export interface RestoreOptions {
  * anything in it unless `force` (which empties it first), and an archive this version
  * could not open (see `newerThanThisVersion`).
  */
-export async function restoreDataFolder(file: string, dataDir: string, opts: RestoreOptions = {}): Promise<BackupManifest> {
+export async function restoreDataFolder(
+  file: string,
+  dataDir: string,
+  opts: RestoreOptions = {},
+): Promise<BackupManifest> {
   if (!(await exists(file))) throw new DocatError('NOT_FOUND', `no backup file at ${file}`);
   const manifest = await readManifest(file);
   const newer = newerThanThisVersion(manifest);
@@ -181,7 +222,10 @@ export async function restoreDataFolder(file: string, dataDir: string, opts: Res
   try {
     const present = (await readdir(dataDir)).filter((name) => name !== LOCK_FILE);
     if (present.length > 0 && !opts.force) {
-      throw new DocatError('FORBIDDEN', `${dataDir} is not empty (${present.slice(0, 3).join(', ')}${present.length > 3 ? ', ...' : ''}); pass --force to replace its contents`);
+      throw new DocatError(
+        'FORBIDDEN',
+        `${dataDir} is not empty (${present.slice(0, 3).join(', ')}${present.length > 3 ? ', ...' : ''}); pass --force to replace its contents`,
+      );
     }
     for (const name of present) await rm(join(dataDir, name), { recursive: true, force: true });
     await tar.extract({

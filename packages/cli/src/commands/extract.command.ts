@@ -18,7 +18,9 @@ interface ExtractFlags {
 
 export function extractCommand(): Command {
   return new Command('extract')
-    .description('Extract the text of a PDF in reading order as plain text, Markdown or the JSON layout model')
+    .description(
+      'Extract the text of a PDF in reading order as plain text, Markdown or the JSON layout model',
+    )
     .argument('<file>', 'the PDF to read')
     .option('--format <format>', `one of ${TEXT_FORMATS.join(', ')}`, 'txt')
     .option('--pages <range>', 'pages to extract, e.g. 1-5,8')
@@ -28,14 +30,21 @@ export function extractCommand(): Command {
     .option('-q, --quiet', 'print nothing but errors')
     .action(async (file: string, flags: ExtractFlags) => {
       if (!(TEXT_FORMATS as readonly string[]).includes(flags.format)) {
-        throw new DocatError('UNSUPPORTED_FORMAT', `unknown format '${flags.format}' (known: ${TEXT_FORMATS.join(', ')})`);
+        throw new DocatError(
+          'UNSUPPORTED_FORMAT',
+          `unknown format '${flags.format}' (known: ${TEXT_FORMATS.join(', ')})`,
+        );
       }
-      const source = flags.source === undefined ? undefined : languageSchema.safeParse(flags.source);
+      const source =
+        flags.source === undefined ? undefined : languageSchema.safeParse(flags.source);
       if (source && !source.success) {
         throw new DocatError('VALIDATION_FAILED', `unknown language '${flags.source}'`);
       }
       if (flags.pages !== undefined && parsePageRange(flags.pages) === null) {
-        throw new DocatError('INVALID_PAGE_RANGE', `pages must look like 1-5,8, not '${flags.pages}'`);
+        throw new DocatError(
+          'INVALID_PAGE_RANGE',
+          `pages must look like 1-5,8, not '${flags.pages}'`,
+        );
       }
       await checkPdfInput(file);
       const progress = new Progress(process.stderr, flags.quiet || !flags.out);
@@ -50,7 +59,10 @@ export function extractCommand(): Command {
       const text = renderText(document, flags.format as TextFormat);
       progress.finish();
       for (const w of warnings) {
-        if (!flags.quiet) process.stderr.write(`warning (${w.kind}${w.page ? `, page ${w.page}` : ''}): ${w.message}\n`);
+        if (!flags.quiet)
+          process.stderr.write(
+            `warning (${w.kind}${w.page ? `, page ${w.page}` : ''}): ${w.message}\n`,
+          );
       }
       if (flags.out) {
         const path = resolve(flags.out);

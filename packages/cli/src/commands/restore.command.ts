@@ -12,10 +12,15 @@ export function restoreCommand(): Command {
     .argument('<file>', 'the archive to read')
     .option('--data-dir <dir>', "the server's data folder (default: DOCAT_DATA_DIR, else ./data)")
     .option('--force', 'replace whatever the folder holds')
-    .addHelpText('after', '\nRefused while a server runs on the folder, into a folder that is not empty (without --force), and for an archive made by a newer Docat.')
+    .addHelpText(
+      'after',
+      '\nRefused while a server runs on the folder, into a folder that is not empty (without --force), and for an archive made by a newer Docat.',
+    )
     .action(async (file: string, flags: RestoreFlags) => {
       const dataDir = serverDataDir(flags.dataDir);
       const manifest = await restoreDataFolder(file, dataDir, { force: flags.force ?? false });
-      process.stdout.write(`restored ${file} (made ${manifest.createdAt} by Docat ${manifest.docatVersion}) into ${dataDir}\n`);
+      process.stdout.write(
+        `restored ${file} (made ${manifest.createdAt} by Docat ${manifest.docatVersion}) into ${dataDir}\n`,
+      );
     });
 }

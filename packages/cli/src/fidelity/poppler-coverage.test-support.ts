@@ -202,11 +202,14 @@ function blockTypeAt(
 }
 
 /** The boxes of the label lines of the page's figure blocks. */
-function figureLabelBoxes(blocks: readonly { type: BlockType; lines: readonly { bbox: BBox }[] }[]): BBox[] {
+function figureLabelBoxes(
+  blocks: readonly { type: BlockType; lines: readonly { bbox: BBox }[] }[],
+): BBox[] {
   return blocks.filter((b) => b.type === 'figure').flatMap((b) => b.lines.map((l) => l.bbox));
 }
 
-const inBox = (b: BBox, x: number, y: number): boolean => x >= b[0] - 1 && x <= b[2] + 1 && y >= b[1] - 1 && y <= b[3] + 1;
+const inBox = (b: BBox, x: number, y: number): boolean =>
+  x >= b[0] - 1 && x <= b[2] + 1 && y >= b[1] - 1 && y <= b[3] + 1;
 
 /**
  * Coverage of `translated` against `source`, page by page: each prose word of a source

@@ -1,4 +1,9 @@
-import { parsePageRange, type JobWarning, type LanguageCode, type LayoutDocument } from '@docat/contracts';
+import {
+  parsePageRange,
+  type JobWarning,
+  type LanguageCode,
+  type LayoutDocument,
+} from '@docat/contracts';
 import { finalizeDocument, type SandboxLimits } from '@docat/pdf/extract';
 import { LOCAL_MAX_PAGES, extractStep } from '@docat/pipeline/extract';
 

@@ -28,7 +28,6 @@ import { LOCAL_MAX_PAGES, extractStep } from '@docat/pipeline/extract';
 import { translateStep } from '@docat/pipeline/translate';
 import { assembleDocument } from '@docat/pipeline/render';
 
-
 export interface RunOptions {
   input: string;
   target: LanguageCode;
@@ -84,7 +83,10 @@ export async function runTranslation(opts: RunOptions): Promise<RunResult> {
   // The engine is chosen by the services' rule and checked before any work: an
   // unconfigured engine or a language it cannot do fails at once.
   const choice = resolveEngine(opts.engine, env);
-  await assertEngineLanguages(choice.engine, { target: opts.target, ...(opts.source ? { source: opts.source } : {}) });
+  await assertEngineLanguages(choice.engine, {
+    target: opts.target,
+    ...(opts.source ? { source: opts.source } : {}),
+  });
   const chain = engineChain(choice.engine.name, env);
   const pages = opts.pages ? (parsePageRange(opts.pages) ?? undefined) : undefined;
   const extracted = await extractStep(
@@ -109,7 +111,10 @@ export async function runTranslation(opts: RunOptions): Promise<RunResult> {
       memoryError = err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err);
     }
   }
-  const translator = new Translator({ limiter: new MemoryRateLimiter(), ...(store ? { memory: store.memory } : {}) });
+  const translator = new Translator({
+    limiter: new MemoryRateLimiter(),
+    ...(store ? { memory: store.memory } : {}),
+  });
   const translated = await translateStep(extracted.layout, {
     segmenter: { segmentBlocks, reassemble },
     translator,
@@ -123,14 +128,24 @@ export async function runTranslation(opts: RunOptions): Promise<RunResult> {
     ...(opts.signal ? { signal: opts.signal } : {}),
     onProgress: (done, total) => opts.onProgress?.('translate', done, total),
   }).finally(() => store?.close());
-  const assembled = assembleDocument([{ layout: extracted.layout, translation: translated }], scope);
-  const requests = Object.values(translated.outcome.requests).reduce<number>((a, b) => a + (b ?? 0), 0);
+  const assembled = assembleDocument(
+    [{ layout: extracted.layout, translation: translated }],
+    scope,
+  );
+  const requests = Object.values(translated.outcome.requests).reduce<number>(
+    (a, b) => a + (b ?? 0),
+    0,
+  );
   return {
     source: assembled.source,
     translated: assembled.translated,
     applied: assembled.applied,
     scope,
-    warnings: [...startWarnings({ engine: choice.engine.name, reason: choice.reason }), ...extracted.warnings, ...translated.warnings],
+    warnings: [
+      ...startWarnings({ engine: choice.engine.name, reason: choice.reason }),
+      ...extracted.warnings,
+      ...translated.warnings,
+    ],
     engines: chain.map((e) => e.name),
     engine: { name: choice.engine.name, model: choice.engine.model, reason: choice.reason },
     pseudo: choice.engine.name === 'pseudo',
@@ -169,7 +184,9 @@ export type TranslatedDocument = RunResult;
 export const LOCAL_ACCOUNT = 'local';
 
 /** `runTranslation` with a glossary read from a CSV file, under the CLI's own account. */
-export async function translateDocument(opts: TranslateDocumentOptions): Promise<TranslatedDocument> {
+export async function translateDocument(
+  opts: TranslateDocumentOptions,
+): Promise<TranslatedDocument> {
   const { glossaryFile, ...rest } = opts;
   return runTranslation({
     ...rest,
@@ -177,7 +194,10 @@ export async function translateDocument(opts: TranslateDocumentOptions): Promise
     ...(glossaryFile
       ? {
           glossary: async (document) =>
-            parseGlossaryCsv(await readFile(glossaryFile), { source: opts.source ?? document.language ?? 'en', target: opts.target }),
+            parseGlossaryCsv(await readFile(glossaryFile), {
+              source: opts.source ?? document.language ?? 'en',
+              target: opts.target,
+            }),
         }
       : {}),
   });

@@ -3,7 +3,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ARCHIVE_STORAGE_CLASS, bucketLifecycle, lifecycleJson, retentionFromEnv, type LifecycleRule } from './lifecycle.js';
+import {
+  ARCHIVE_STORAGE_CLASS,
+  bucketLifecycle,
+  lifecycleJson,
+  retentionFromEnv,
+  type LifecycleRule,
+} from './lifecycle.js';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const DAY = 24 * 60 * 60 * 1000;
@@ -45,21 +51,39 @@ test('longer retention: infrequent access after 30 days, archive after 90, expir
   assert.deepEqual(sixty.Transitions, [{ Days: 30, StorageClass: 'STANDARD_IA' }]);
   assert.equal(sixty.Expiration.Days, 60);
   assertValidForS3(sixty);
-  const year = rule(bucketLifecycle(retentionFromEnv({ RETENTION_RESULTS: '365d', RETENTION_UPLOADS: '72h' })), 'docat-results');
+  const year = rule(
+    bucketLifecycle(retentionFromEnv({ RETENTION_RESULTS: '365d', RETENTION_UPLOADS: '72h' })),
+    'docat-results',
+  );
   assert.deepEqual(year.Transitions, [
     { Days: 30, StorageClass: 'STANDARD_IA' },
     { Days: 90, StorageClass: ARCHIVE_STORAGE_CLASS },
   ]);
   assert.equal(year.Expiration.Days, 365);
   assertValidForS3(year);
-  assert.equal(rule(bucketLifecycle(retentionFromEnv({ RETENTION_UPLOADS: '72h' })), 'docat-uploads').Expiration.Days, 3);
+  assert.equal(
+    rule(bucketLifecycle(retentionFromEnv({ RETENTION_UPLOADS: '72h' })), 'docat-uploads')
+      .Expiration.Days,
+    3,
+  );
 });
 
 test('partial days round up, so an object is never deleted before its retention', () => {
-  assert.equal(rule(bucketLifecycle({ uploadsMs: 90 * 60 * 1000, resultsMs: 30.5 * DAY }), 'docat-uploads').Expiration.Days, 1);
-  assert.equal(rule(bucketLifecycle({ uploadsMs: DAY, resultsMs: 30.5 * DAY }), 'docat-results').Expiration.Days, 31);
+  assert.equal(
+    rule(bucketLifecycle({ uploadsMs: 90 * 60 * 1000, resultsMs: 30.5 * DAY }), 'docat-uploads')
+      .Expiration.Days,
+    1,
+  );
+  assert.equal(
+    rule(bucketLifecycle({ uploadsMs: DAY, resultsMs: 30.5 * DAY }), 'docat-results').Expiration
+      .Days,
+    31,
+  );
 });
 
 test('a bad duration in the environment is a clear error', () => {
-  assert.throws(() => retentionFromEnv({ RETENTION_RESULTS: 'a month' }), /RETENTION_RESULTS: expected a duration/);
+  assert.throws(
+    () => retentionFromEnv({ RETENTION_RESULTS: 'a month' }),
+    /RETENTION_RESULTS: expected a duration/,
+  );
 });

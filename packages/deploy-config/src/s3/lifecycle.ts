@@ -58,8 +58,10 @@ export function bucketLifecycle(settings: RetentionSettings): BucketLifecycle {
   const uploads = retentionDays(settings.uploadsMs);
   const results = retentionDays(settings.resultsMs);
   const transitions: NonNullable<LifecycleRule['Transitions']> = [];
-  if (results > INFREQUENT_ACCESS_AFTER_DAYS) transitions.push({ Days: INFREQUENT_ACCESS_AFTER_DAYS, StorageClass: 'STANDARD_IA' });
-  if (results > ARCHIVE_AFTER_DAYS) transitions.push({ Days: ARCHIVE_AFTER_DAYS, StorageClass: ARCHIVE_STORAGE_CLASS });
+  if (results > INFREQUENT_ACCESS_AFTER_DAYS)
+    transitions.push({ Days: INFREQUENT_ACCESS_AFTER_DAYS, StorageClass: 'STANDARD_IA' });
+  if (results > ARCHIVE_AFTER_DAYS)
+    transitions.push({ Days: ARCHIVE_AFTER_DAYS, StorageClass: ARCHIVE_STORAGE_CLASS });
   return {
     Rules: [
       {
@@ -86,7 +88,8 @@ export function retentionFromEnv(env: NodeJS.ProcessEnv = {}): RetentionSettings
   const read = (name: 'RETENTION_UPLOADS' | 'RETENTION_RESULTS'): number => {
     const text = env[name]?.trim() || (VARIABLES[name].default ?? '');
     const ms = parseDuration(text);
-    if (ms === undefined) throw new Error(`${name}: expected a duration like 30d, got ${JSON.stringify(text)}`);
+    if (ms === undefined)
+      throw new Error(`${name}: expected a duration like 30d, got ${JSON.stringify(text)}`);
     return ms;
   };
   return { uploadsMs: read('RETENTION_UPLOADS'), resultsMs: read('RETENTION_RESULTS') };

@@ -53,7 +53,10 @@ test('the original content keeps drawing where it did', async () => {
   appendContent(file, 0, text(20, 30, 'Z'));
   appendContent(file, 0, text(40, 30, 'Y'));
   const runs = interpretPage(await openPdf(await savePdf(file)), 0).runs;
-  assert.deepEqual(runs.map((r) => r.unicode), ['a', 'Z', 'Y']);
+  assert.deepEqual(
+    runs.map((r) => r.unicode),
+    ['a', 'Z', 'Y'],
+  );
   assert.deepEqual(runs[0]!.glyphs[0]!.bbox, plain.glyphs[0]!.bbox);
   assert.ok(Math.abs(runs[2]!.glyphs[0]!.bbox[0] - 40) <= 1, 'a second append is isolated too');
 });

@@ -34,9 +34,55 @@ export interface FuzzReport {
 }
 
 const DICTIONARY = [
-  'BI', 'ID', 'EI', '(', ')', '<', '>', '<<', '>>', '[', ']', '{', '}', '/', '%', '\\', '\\(', '#', 'q', 'Q', 'BT', 'ET',
-  'Tj', 'TJ', "'", '"', 'Td', 'Tm', 'Tf', 'cm', 'Do', 'Tz', '0', '-1', '1e9', '99999999999999999999', '.', '--5',
-  '/F1 12 Tf', '[(a) -1e308 (b)] TJ', '/Fm0 Do', '1 0 0 1 0 0 cm', '\r', '\n', ' ', '\0', 'true', 'null', '3 Tr',
+  'BI',
+  'ID',
+  'EI',
+  '(',
+  ')',
+  '<',
+  '>',
+  '<<',
+  '>>',
+  '[',
+  ']',
+  '{',
+  '}',
+  '/',
+  '%',
+  '\\',
+  '\\(',
+  '#',
+  'q',
+  'Q',
+  'BT',
+  'ET',
+  'Tj',
+  'TJ',
+  "'",
+  '"',
+  'Td',
+  'Tm',
+  'Tf',
+  'cm',
+  'Do',
+  'Tz',
+  '0',
+  '-1',
+  '1e9',
+  '99999999999999999999',
+  '.',
+  '--5',
+  '/F1 12 Tf',
+  '[(a) -1e308 (b)] TJ',
+  '/Fm0 Do',
+  '1 0 0 1 0 0 cm',
+  '\r',
+  '\n',
+  ' ',
+  '\0',
+  'true',
+  'null',
+  '3 Tr',
 ];
 
 function mulberry32(seed: number): () => number {
@@ -78,7 +124,8 @@ function mutate(random: () => number, source: Uint8Array, maxSlice: number): Uin
         bytes = bytes.slice(0, at);
         break;
       default:
-        for (let k = 0; k < 4 && bytes.length; k++) bytes[int(bytes.length)] = '()<>[]/%\\'.charCodeAt(int(9));
+        for (let k = 0; k < 4 && bytes.length; k++)
+          bytes[int(bytes.length)] = '()<>[]/%\\'.charCodeAt(int(9));
     }
   }
   return Uint8Array.from(bytes);
@@ -123,7 +170,12 @@ export function runContentFuzz(options: FuzzOptions): FuzzReport {
         report.interpreted++;
       }
     } catch (err) {
-      report.failures.push({ index, stage, message: err instanceof Error ? err.message : String(err), input });
+      report.failures.push({
+        index,
+        stage,
+        message: err instanceof Error ? err.message : String(err),
+        input,
+      });
     }
     const ms = performance.now() - t0;
     if (ms > report.slowestMs) report.slowestMs = ms;

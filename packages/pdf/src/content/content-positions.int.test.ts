@@ -18,7 +18,10 @@ const TOLERANCE = 1;
 
 function inside(word: Box, box: Box): boolean {
   return (
-    word[0] >= box[0] - TOLERANCE && word[1] >= box[1] - TOLERANCE && word[2] <= box[2] + TOLERANCE && word[3] <= box[3] + TOLERANCE
+    word[0] >= box[0] - TOLERANCE &&
+    word[1] >= box[1] - TOLERANCE &&
+    word[2] <= box[2] + TOLERANCE &&
+    word[3] <= box[3] + TOLERANCE
   );
 }
 
@@ -50,20 +53,38 @@ describe('glyph-run boxes agree with pdftotext word boxes', () => {
           // inside the union of the run boxes it overlaps.
           let union: Box | null = null;
           for (const b of boxes) {
-            if (b[0] < wb[2] - TOLERANCE && b[2] > wb[0] + TOLERANCE && b[1] < wb[3] - TOLERANCE && b[3] > wb[1] + TOLERANCE) {
-              union = union ? [Math.min(union[0], b[0]), Math.min(union[1], b[1]), Math.max(union[2], b[2]), Math.max(union[3], b[3])] : b;
+            if (
+              b[0] < wb[2] - TOLERANCE &&
+              b[2] > wb[0] + TOLERANCE &&
+              b[1] < wb[3] - TOLERANCE &&
+              b[3] > wb[1] + TOLERANCE
+            ) {
+              union = union
+                ? [
+                    Math.min(union[0], b[0]),
+                    Math.min(union[1], b[1]),
+                    Math.max(union[2], b[2]),
+                    Math.max(union[3], b[3]),
+                  ]
+                : b;
             }
           }
           if (boxes.some((b) => inside(wb, b))) {
             matched++;
             single++;
           } else if (union && inside(wb, union)) matched++;
-          else if (misses.length < 5) misses.push(`p${p + 1} "${w.text}" [${wb.map((v) => v.toFixed(1)).join(' ')}]`);
+          else if (misses.length < 5)
+            misses.push(`p${p + 1} "${w.text}" [${wb.map((v) => v.toFixed(1)).join(' ')}]`);
         }
       }
       const ratio = matched / reference.words.length;
-      console.log(`positions ${name}: ${matched}/${reference.words.length} = ${(ratio * 100).toFixed(2)}% words inside run boxes (${single} inside a single run box)`);
-      assert.ok(ratio >= 0.98, `only ${(ratio * 100).toFixed(2)}% inside; e.g. ${misses.join('; ')}`);
+      console.log(
+        `positions ${name}: ${matched}/${reference.words.length} = ${(ratio * 100).toFixed(2)}% words inside run boxes (${single} inside a single run box)`,
+      );
+      assert.ok(
+        ratio >= 0.98,
+        `only ${(ratio * 100).toFixed(2)}% inside; e.g. ${misses.join('; ')}`,
+      );
     });
   }
 });

@@ -3,7 +3,12 @@ import { serializeContent } from './content-serializer.js';
 import { parseContent } from './content-tokenizer.js';
 import type { Box, ContentOp, ContentValue } from './content-types.js';
 import { boxCenterInside } from './matrix.js';
-import { interpretPage, pageContentBytes, type ContentScope, type GlyphRun } from './page-interpreter.js';
+import {
+  interpretPage,
+  pageContentBytes,
+  type ContentScope,
+  type GlyphRun,
+} from './page-interpreter.js';
 import type { PdfFile } from './pdf-file.js';
 
 export interface TextSelector {
@@ -33,7 +38,10 @@ function resolve(context: PDFContext, obj: PDFObject | undefined): PDFObject | u
   return v;
 }
 
-function selectGlyphs(runs: GlyphRun[], selector: TextSelector): Map<string, { run: GlyphRun; glyphs: Set<number> }> {
+function selectGlyphs(
+  runs: GlyphRun[],
+  selector: TextSelector,
+): Map<string, { run: GlyphRun; glyphs: Set<number> }> {
   const byAddress = new Set(selector.addresses ?? []);
   const picked = new Map<string, { run: GlyphRun; glyphs: Set<number> }>();
   for (const run of runs) {
@@ -61,7 +69,8 @@ function rewriteShow(op: ContentOp, run: GlyphRun, removed: Set<number>): Conten
   const o = op.operands;
   const isArray = op.op === 'TJ';
   const source = isArray ? o[o.length - 1] : o[o.length - 1];
-  const items: ContentValue[] = isArray && source?.kind === 'array' ? source.items : source ? [source] : [];
+  const items: ContentValue[] =
+    isArray && source?.kind === 'array' ? source.items : source ? [source] : [];
   const elementBase = isArray ? 0 : o.length - 1;
   const scale = run.vertical ? run.fontSize : run.fontSize * run.horizontalScaling;
   const out: ContentValue[] = [];
@@ -74,7 +83,8 @@ function rewriteShow(op: ContentOp, run: GlyphRun, removed: Set<number>): Conten
   const addNumber = (value: number): void => {
     closeString();
     const last = out[out.length - 1];
-    if (last?.kind === 'number') out[out.length - 1] = { kind: 'number', value: last.value + value };
+    if (last?.kind === 'number')
+      out[out.length - 1] = { kind: 'number', value: last.value + value };
     else out.push({ kind: 'number', value });
   };
   let glyphIndex = 0;
@@ -97,7 +107,12 @@ function rewriteShow(op: ContentOp, run: GlyphRun, removed: Set<number>): Conten
     }
     closeString();
   });
-  while (out.length > 0 && out[out.length - 1]!.kind === 'number' && (out[out.length - 1] as { value: number }).value === 0) out.pop();
+  while (
+    out.length > 0 &&
+    out[out.length - 1]!.kind === 'number' &&
+    (out[out.length - 1] as { value: number }).value === 0
+  )
+    out.pop();
   const prefix: ContentOp[] = [];
   if (op.op === "'") prefix.push({ op: 'T*', operands: [] });
   if (op.op === '"') {
@@ -141,7 +156,11 @@ function newContentStream(context: PDFContext, ops: ContentOp[], template?: PDFS
  * else draws as before. A form XObject holding selected text is copied and the copy
  * edited, so other pages and other invocations that use it keep their text.
  */
-export function removeText(file: PdfFile, pageIndex: number, selector: TextSelector): RemovalResult {
+export function removeText(
+  file: PdfFile,
+  pageIndex: number,
+  selector: TextSelector,
+): RemovalResult {
   const context = file.doc.context;
   const content = interpretPage(file, pageIndex);
   const picked = selectGlyphs(content.runs, selector);
@@ -168,7 +187,9 @@ export function removeText(file: PdfFile, pageIndex: number, selector: TextSelec
   }
 
   // Deepest scopes first, so a parent sees the renamed Do of every edited child.
-  const pending = [...edits.keys()].map((k) => scopes.get(k)!).sort((a, b) => b.path.length - a.path.length);
+  const pending = [...edits.keys()]
+    .map((k) => scopes.get(k)!)
+    .sort((a, b) => b.path.length - a.path.length);
   const resourceClones = new Map<string, PDFDict>();
   const done = new Set<string>();
   while (pending.length > 0) {
@@ -192,7 +213,8 @@ export function removeText(file: PdfFile, pageIndex: number, selector: TextSelec
       continue;
     }
     const copyRef = newContentStream(context, ops, scope.form.stream);
-    if (resources) (context.lookup(copyRef) as PDFStream).dict.set(PDFName.of('Resources'), resources);
+    if (resources)
+      (context.lookup(copyRef) as PDFStream).dict.set(PDFName.of('Resources'), resources);
     result.copiedForms++;
     const parentPath = scope.path.slice(0, -1);
     const parentKey = scopeKey(parentPath);
@@ -203,7 +225,10 @@ export function removeText(file: PdfFile, pageIndex: number, selector: TextSelec
       parentResources = cloneDict(context, parent.resources);
       resourceClones.set(parentKey, parentResources);
     }
-    const xobjects = cloneDict(context, resolvedDict(context, parentResources.get(PDFName.of('XObject'))));
+    const xobjects = cloneDict(
+      context,
+      resolvedDict(context, parentResources.get(PDFName.of('XObject'))),
+    );
     parentResources.set(PDFName.of('XObject'), xobjects);
     const newName = uniqueName(xobjects, scope.form.name);
     xobjects.set(PDFName.of(newName), copyRef);
@@ -223,12 +248,16 @@ function resolvedDict(context: PDFContext, obj: PDFObject | undefined): PDFDict 
   return v instanceof PDFDict ? v : undefined;
 }
 
-export type ResourceCategory = 'Font' | 'XObject' | 'ExtGState' | 'ColorSpace' | 'Pattern' | 'Shading' | 'Properties';
+export type ResourceCategory =
+  'Font' | 'XObject' | 'ExtGState' | 'ColorSpace' | 'Pattern' | 'Shading' | 'Properties';
 export type ResourceMap = Partial<Record<ResourceCategory, Record<string, PDFObject>>>;
 
 /** Which operand of which operator names a resource of which category. */
 function renameOperands(ops: ContentOp[], renames: Map<string, string>): void {
-  const rename = (category: ResourceCategory, v: ContentValue | undefined): ContentValue | undefined => {
+  const rename = (
+    category: ResourceCategory,
+    v: ContentValue | undefined,
+  ): ContentValue | undefined => {
     if (v?.kind !== 'name') return v;
     const to = renames.get(`${category}/${v.value}`);
     return to ? { kind: 'name', value: to } : v;
@@ -237,14 +266,32 @@ function renameOperands(ops: ContentOp[], renames: Map<string, string>): void {
     const o = op.operands;
     const last = o.length - 1;
     switch (op.op) {
-      case 'Tf': if (o.length >= 2) o[o.length - 2] = rename('Font', o[o.length - 2])!; break;
-      case 'Do': if (last >= 0) o[last] = rename('XObject', o[last])!; break;
-      case 'gs': if (last >= 0) o[last] = rename('ExtGState', o[last])!; break;
-      case 'cs': case 'CS': if (last >= 0) o[last] = rename('ColorSpace', o[last])!; break;
-      case 'scn': case 'SCN': if (last >= 0) o[last] = rename('Pattern', o[last])!; break;
-      case 'sh': if (last >= 0) o[last] = rename('Shading', o[last])!; break;
-      case 'BDC': case 'DP': if (last >= 0) o[last] = rename('Properties', o[last])!; break;
-      default: break;
+      case 'Tf':
+        if (o.length >= 2) o[o.length - 2] = rename('Font', o[o.length - 2])!;
+        break;
+      case 'Do':
+        if (last >= 0) o[last] = rename('XObject', o[last])!;
+        break;
+      case 'gs':
+        if (last >= 0) o[last] = rename('ExtGState', o[last])!;
+        break;
+      case 'cs':
+      case 'CS':
+        if (last >= 0) o[last] = rename('ColorSpace', o[last])!;
+        break;
+      case 'scn':
+      case 'SCN':
+        if (last >= 0) o[last] = rename('Pattern', o[last])!;
+        break;
+      case 'sh':
+        if (last >= 0) o[last] = rename('Shading', o[last])!;
+        break;
+      case 'BDC':
+      case 'DP':
+        if (last >= 0) o[last] = rename('Properties', o[last])!;
+        break;
+      default:
+        break;
     }
   }
 }
@@ -266,7 +313,10 @@ export function appendContent(
 ): Map<string, string> {
   const context = file.doc.context;
   const page = file.doc.getPage(pageIndex);
-  const ops = content instanceof Uint8Array ? parseContent(content) : content.map((op) => ({ ...op, operands: [...op.operands] }));
+  const ops =
+    content instanceof Uint8Array
+      ? parseContent(content)
+      : content.map((op) => ({ ...op, operands: [...op.operands] }));
   let depth = 0;
   let inText = false;
   // A `Q` with nothing saved is an error viewers skip; inside the wrapper it would pop
@@ -283,7 +333,10 @@ export function appendContent(
   const pageResources = cloneDict(context, page.node.Resources());
   const used = new Map<string, string>();
   const renames = new Map<string, string>();
-  for (const [category, entries] of Object.entries(resources) as [ResourceCategory, Record<string, PDFObject>][]) {
+  for (const [category, entries] of Object.entries(resources) as [
+    ResourceCategory,
+    Record<string, PDFObject>,
+  ][]) {
     const sub = cloneDict(context, resolvedDict(context, pageResources.get(PDFName.of(category))));
     pageResources.set(PDFName.of(category), sub);
     for (const [wanted, value] of Object.entries(entries)) {
@@ -299,8 +352,16 @@ export function appendContent(
   if (inText) prelude.push({ op: 'ET', operands: [] });
   // Close the original's own open groups, then the wrapper (the spares went to the stray `Q`s).
   for (let i = 0; i < depth + 1; i++) prelude.push({ op: 'Q', operands: [] });
-  const ref = newContentStream(context, [...prelude, { op: 'q', operands: [] }, ...ops, { op: 'Q', operands: [] }]);
-  const save = newContentStream(context, Array.from({ length: 1 + strayRestores }, () => ({ op: 'q', operands: [] })));
+  const ref = newContentStream(context, [
+    ...prelude,
+    { op: 'q', operands: [] },
+    ...ops,
+    { op: 'Q', operands: [] },
+  ]);
+  const save = newContentStream(
+    context,
+    Array.from({ length: 1 + strayRestores }, () => ({ op: 'q', operands: [] })),
+  );
   const existing = resolve(context, page.node.get(PDFName.of('Contents')));
   const list = context.obj([]) as PDFArray;
   const original = page.node.get(PDFName.of('Contents'));

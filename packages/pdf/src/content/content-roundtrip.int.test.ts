@@ -22,14 +22,20 @@ function roundTripContent(file: PdfFile): { streams: number } {
     const ops = parseContent(decodeStreamData(context, obj));
     const replacement = context.flateStream(serializeContent(ops));
     for (const [k, v] of obj.dict.entries()) {
-      if (!['Length', 'Filter', 'DecodeParms', 'DL'].includes(k.decodeText())) replacement.dict.set(k, v);
+      if (!['Length', 'Filter', 'DecodeParms', 'DL'].includes(k.decodeText()))
+        replacement.dict.set(k, v);
     }
     context.assign(ref, replacement);
     streams++;
   }
   for (let p = 0; p < file.pageCount; p++) {
     const ops = parseContent(pageContentBytes(file, p));
-    file.doc.getPage(p).node.set(PDFName.of('Contents'), context.register(context.flateStream(serializeContent(ops))));
+    file.doc
+      .getPage(p)
+      .node.set(
+        PDFName.of('Contents'),
+        context.register(context.flateStream(serializeContent(ops))),
+      );
     streams++;
   }
   return { streams };
@@ -37,7 +43,11 @@ function roundTripContent(file: PdfFile): { streams: number } {
 
 describe('content round trip renders pixel-identical', () => {
   const req = requireAll(requireCorpus('tracemonkey.pdf'), requireTools('pdftoppm'));
-  const names = req.ok ? readdirSync(corpusDir()).filter((n) => n.endsWith('.pdf')).sort() : [];
+  const names = req.ok
+    ? readdirSync(corpusDir())
+        .filter((n) => n.endsWith('.pdf'))
+        .sort()
+    : [];
   const totals = { files: 0, pages: 0, streams: 0 };
   for (const name of names) {
     test(name, { skip: req.skip }, async (t) => {
@@ -65,7 +75,8 @@ describe('content round trip renders pixel-identical', () => {
         assert.equal(other.width, img.width);
         assert.equal(other.height, img.height);
         let differing = 0;
-        for (let k = 0; k < img.pixels.length; k++) if (img.pixels[k] !== other.pixels[k]) differing++;
+        for (let k = 0; k < img.pixels.length; k++)
+          if (img.pixels[k] !== other.pixels[k]) differing++;
         assert.equal(differing, 0, `page ${i + 1}: ${differing} pixels differ`);
       });
       totals.files++;
@@ -74,7 +85,9 @@ describe('content round trip renders pixel-identical', () => {
     });
   }
   test('summary', { skip: req.skip }, () => {
-    console.log(`round trip: ${totals.files} files, ${totals.pages} pages, ${totals.streams} content streams identical`);
+    console.log(
+      `round trip: ${totals.files} files, ${totals.pages} pages, ${totals.streams} content streams identical`,
+    );
     assert.ok(totals.files >= 10, `only ${totals.files} files round-tripped`);
   });
 });

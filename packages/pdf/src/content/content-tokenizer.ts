@@ -13,7 +13,8 @@ const NUMBER_RE = /^[+-]*(\d+\.?\d*|\.\d+)$/;
 const LOOSE_NUMBER_RE = /^[+-]*[\d.]+[-\d.]*$/;
 
 // ISO-8859-1 proper: TextDecoder's 'latin1' label is windows-1252 and would remap 0x80-0x9f.
-const asText = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
+const asText = (bytes: Uint8Array): string =>
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
 
 function hexValue(c: number): number {
   if (c >= 0x30 && c <= 0x39) return c - 0x30;
@@ -50,7 +51,13 @@ export class ContentLexer {
       this.pos = end;
       return { type: 'comment', text, offset: start };
     }
-    if (c === 0x5d /* ] */ || c === 0x7b || c === 0x7d || c === 0x29 /* ) */ || (c === 0x3e && b[this.pos + 1] !== 0x3e)) {
+    if (
+      c === 0x5d /* ] */ ||
+      c === 0x7b ||
+      c === 0x7d ||
+      c === 0x29 /* ) */ ||
+      (c === 0x3e && b[this.pos + 1] !== 0x3e)
+    ) {
       this.pos++;
       return { type: 'junk', bytes: b.subarray(start, this.pos), offset: start };
     }
@@ -148,11 +155,21 @@ export class ContentLexer {
         if (this.pos >= b.length) break;
         const e = b[this.pos++]!;
         switch (e) {
-          case 0x6e: out.push(0x0a); break;
-          case 0x72: out.push(0x0d); break;
-          case 0x74: out.push(0x09); break;
-          case 0x62: out.push(0x08); break;
-          case 0x66: out.push(0x0c); break;
+          case 0x6e:
+            out.push(0x0a);
+            break;
+          case 0x72:
+            out.push(0x0d);
+            break;
+          case 0x74:
+            out.push(0x09);
+            break;
+          case 0x62:
+            out.push(0x08);
+            break;
+          case 0x66:
+            out.push(0x0c);
+            break;
           case 0x0d:
             if (b[this.pos] === 0x0a) this.pos++;
             break;
@@ -350,18 +367,32 @@ function unfilteredImageSize(dict: [string, ContentValue][]): number | undefined
   if (filter && !(filter.kind === 'array' && filter.items.length === 0)) return undefined;
   const w = dictNumber(dict, 'W', 'Width');
   const h = dictNumber(dict, 'H', 'Height');
-  if (w === undefined || h === undefined || w <= 0 || h <= 0 || w > 1e5 || h > 1e5) return undefined;
+  if (w === undefined || h === undefined || w <= 0 || h <= 0 || w > 1e5 || h > 1e5)
+    return undefined;
   const isMask = dictValue(dict, 'IM', 'ImageMask');
-  const bpc = isMask?.kind === 'bool' && isMask.value ? 1 : (dictNumber(dict, 'BPC', 'BitsPerComponent') ?? 8);
+  const bpc =
+    isMask?.kind === 'bool' && isMask.value
+      ? 1
+      : (dictNumber(dict, 'BPC', 'BitsPerComponent') ?? 8);
   let comps = 1;
   const cs = dictValue(dict, 'CS', 'ColorSpace');
   if (!(isMask?.kind === 'bool' && isMask.value) && cs) {
     if (cs.kind === 'name') {
       if (cs.value === 'RGB' || cs.value === 'DeviceRGB' || cs.value === 'CalRGB') comps = 3;
       else if (cs.value === 'CMYK' || cs.value === 'DeviceCMYK') comps = 4;
-      else if (cs.value === 'G' || cs.value === 'DeviceGray' || cs.value === 'I' || cs.value === 'Indexed') comps = 1;
+      else if (
+        cs.value === 'G' ||
+        cs.value === 'DeviceGray' ||
+        cs.value === 'I' ||
+        cs.value === 'Indexed'
+      )
+        comps = 1;
       else return undefined;
-    } else if (cs.kind === 'array' && cs.items[0]?.kind === 'name' && (cs.items[0].value === 'I' || cs.items[0].value === 'Indexed')) {
+    } else if (
+      cs.kind === 'array' &&
+      cs.items[0]?.kind === 'name' &&
+      (cs.items[0].value === 'I' || cs.items[0].value === 'Indexed')
+    ) {
       comps = 1;
     } else return undefined;
   }
@@ -375,7 +406,11 @@ function unfilteredImageSize(dict: [string, ContentValue][]): number | undefined
  * white space or end of input and then by text-like bytes, since binary data may
  * contain "EI" itself.
  */
-function findInlineImageEnd(b: Uint8Array, start: number, dict: [string, ContentValue][]): { dataEnd: number; next: number } {
+function findInlineImageEnd(
+  b: Uint8Array,
+  start: number,
+  dict: [string, ContentValue][],
+): { dataEnd: number; next: number } {
   const declared = dictNumber(dict, 'L', 'Length');
   const size = declared !== undefined && declared >= 0 ? declared : unfilteredImageSize(dict);
   if (size !== undefined && start + size <= b.length) {

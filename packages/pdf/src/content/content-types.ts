@@ -41,4 +41,8 @@ export type Box = [number, number, number, number];
 
 export const num = (value: number): ContentValue => ({ kind: 'number', value });
 export const name = (value: string): ContentValue => ({ kind: 'name', value });
-export const str = (bytes: Uint8Array, hex = false): ContentValue => ({ kind: 'string', bytes, hex });
+export const str = (bytes: Uint8Array, hex = false): ContentValue => ({
+  kind: 'string',
+  bytes,
+  hex,
+});

@@ -1,4 +1,11 @@
-export type { Box, ContentOp, ContentToken, ContentValue, InlineImage, Matrix } from './content-types.js';
+export type {
+  Box,
+  ContentOp,
+  ContentToken,
+  ContentValue,
+  InlineImage,
+  Matrix,
+} from './content-types.js';
 export { num, name, str } from './content-types.js';
 export { ContentLexer, parseContent, tokenize } from './content-tokenizer.js';
 export { formatNumber, serializeContent, serializeValue } from './content-serializer.js';

@@ -17,7 +17,14 @@ export function multiply(m1: Matrix, m2: Matrix): Matrix {
 /** The inverse of an invertible affine matrix. */
 export function invert(m: Matrix): Matrix {
   const det = m[0] * m[3] - m[1] * m[2];
-  return [m[3] / det, -m[1] / det, -m[2] / det, m[0] / det, (m[2] * m[5] - m[3] * m[4]) / det, (m[1] * m[4] - m[0] * m[5]) / det];
+  return [
+    m[3] / det,
+    -m[1] / det,
+    -m[2] / det,
+    m[0] / det,
+    (m[2] * m[5] - m[3] * m[4]) / det,
+    (m[1] * m[4] - m[0] * m[5]) / det,
+  ];
 }
 
 export function applyPoint(m: Matrix, x: number, y: number): [number, number] {
@@ -26,7 +33,12 @@ export function applyPoint(m: Matrix, x: number, y: number): [number, number] {
 
 /** Axis-aligned bounds of a rectangle mapped through `m`. */
 export function transformBox(m: Matrix, x0: number, y0: number, x1: number, y1: number): Box {
-  const pts = [applyPoint(m, x0, y0), applyPoint(m, x1, y0), applyPoint(m, x0, y1), applyPoint(m, x1, y1)];
+  const pts = [
+    applyPoint(m, x0, y0),
+    applyPoint(m, x1, y0),
+    applyPoint(m, x0, y1),
+    applyPoint(m, x1, y1),
+  ];
   const xs = pts.map((p) => p[0]);
   const ys = pts.map((p) => p[1]);
   return [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];

@@ -1,4 +1,13 @@
-import { PDFArray, PDFContext, PDFDict, PDFName, PDFNumber, PDFObject, PDFRef, PDFStream } from 'pdf-lib';
+import {
+  PDFArray,
+  PDFContext,
+  PDFDict,
+  PDFName,
+  PDFNumber,
+  PDFObject,
+  PDFRef,
+  PDFStream,
+} from 'pdf-lib';
 import { parseContent } from './content-tokenizer.js';
 import type { Box, ContentOp, ContentValue, Matrix } from './content-types.js';
 import { fontInfo, type FontInfo } from './fonts/font-info.js';
@@ -147,7 +156,12 @@ function formPages(file: PdfFile): Map<string, number[]> {
   if (cached) return cached as Map<string, number[]>;
   const context = file.doc.context;
   const index = new Map<string, Set<number>>();
-  const visit = (resources: PDFObject | undefined, page: number, depth: number, seen: Set<string>): void => {
+  const visit = (
+    resources: PDFObject | undefined,
+    page: number,
+    depth: number,
+    seen: Set<string>,
+  ): void => {
     const res = resolve(context, resources);
     if (!(res instanceof PDFDict) || depth > MAX_FORM_DEPTH) return;
     const xobjects = resolve(context, res.get(PDFName.of('XObject')));
@@ -168,7 +182,11 @@ function formPages(file: PdfFile): Map<string, number[]> {
   };
   file.doc.getPages().forEach((page, i) => visit(page.node.Resources(), i, 0, new Set()));
   const out = new Map<string, number[]>();
-  for (const [k, v] of index) out.set(k, [...v].sort((a, b) => a - b));
+  for (const [k, v] of index)
+    out.set(
+      k,
+      [...v].sort((a, b) => a - b),
+    );
   file.cache.set(XOBJECT_INDEX as unknown as object, out);
   return out;
 }
@@ -190,7 +208,15 @@ export function interpretPage(file: PdfFile, pageIndex: number): PageContent {
   const sharing = formPages(file);
 
   const initialText: TextState = {
-    font: null, fontName: '', fontSize: 0, charSpacing: 0, wordSpacing: 0, hScale: 1, leading: 0, rise: 0, render: 0,
+    font: null,
+    fontName: '',
+    fontSize: 0,
+    charSpacing: 0,
+    wordSpacing: 0,
+    hScale: 1,
+    leading: 0,
+    rise: 0,
+    render: 0,
   };
 
   const run = (
@@ -209,7 +235,12 @@ export function interpretPage(file: PdfFile, pageIndex: number): PageContent {
     const fonts = resolve(context, resources?.get(PDFName.of('Font')));
     const xobjects = resolve(context, resources?.get(PDFName.of('XObject')));
 
-    const show = (opIndex: number, op: ContentOp, items: ContentValue[], firstElement: number): void => {
+    const show = (
+      opIndex: number,
+      op: ContentOp,
+      items: ContentValue[],
+      firstElement: number,
+    ): void => {
       const t = gs.text;
       const font = t.font ?? fontInfo(context, undefined, file.cache);
       const glyphs: GlyphBox[] = [];
@@ -219,7 +250,9 @@ export function interpretPage(file: PdfFile, pageIndex: number): PageContent {
         const element = firstElement + k;
         if (item.kind === 'number') {
           const d = (-item.value / 1000) * fs;
-          tm = font.vertical ? multiply([1, 0, 0, 1, 0, d], tm) : multiply([1, 0, 0, 1, d * t.hScale, 0], tm);
+          tm = font.vertical
+            ? multiply([1, 0, 0, 1, 0, d], tm)
+            : multiply([1, 0, 0, 1, d * t.hScale, 0], tm);
           return;
         }
         if (item.kind !== 'string') return;
@@ -239,7 +272,15 @@ export function interpretPage(file: PdfFile, pageIndex: number): PageContent {
             advance = (w0 * fs + spacing) * t.hScale;
             tm = multiply([1, 0, 0, 1, advance, 0], tm);
           }
-          glyphs.push({ code: c.code, unicode: font.unicode(c.code), bbox: box, element, offset: c.offset, length: c.length, advance });
+          glyphs.push({
+            code: c.code,
+            unicode: font.unicode(c.code),
+            bbox: box,
+            element,
+            offset: c.offset,
+            length: c.length,
+            advance,
+          });
           bbox = unionBox(bbox, box);
         }
       });
@@ -310,12 +351,36 @@ export function interpretPage(file: PdfFile, pageIndex: number): PageContent {
           if (size?.kind === 'number') gs.text.fontSize = size.value;
           break;
         }
-        case 'Tc': { const n = numbers(o, 1); if (n) gs.text.charSpacing = n[0]!; break; }
-        case 'Tw': { const n = numbers(o, 1); if (n) gs.text.wordSpacing = n[0]!; break; }
-        case 'Tz': { const n = numbers(o, 1); if (n) gs.text.hScale = n[0]! / 100; break; }
-        case 'TL': { const n = numbers(o, 1); if (n) gs.text.leading = n[0]!; break; }
-        case 'Ts': { const n = numbers(o, 1); if (n) gs.text.rise = n[0]!; break; }
-        case 'Tr': { const n = numbers(o, 1); if (n) gs.text.render = n[0]!; break; }
+        case 'Tc': {
+          const n = numbers(o, 1);
+          if (n) gs.text.charSpacing = n[0]!;
+          break;
+        }
+        case 'Tw': {
+          const n = numbers(o, 1);
+          if (n) gs.text.wordSpacing = n[0]!;
+          break;
+        }
+        case 'Tz': {
+          const n = numbers(o, 1);
+          if (n) gs.text.hScale = n[0]! / 100;
+          break;
+        }
+        case 'TL': {
+          const n = numbers(o, 1);
+          if (n) gs.text.leading = n[0]!;
+          break;
+        }
+        case 'Ts': {
+          const n = numbers(o, 1);
+          if (n) gs.text.rise = n[0]!;
+          break;
+        }
+        case 'Tr': {
+          const n = numbers(o, 1);
+          if (n) gs.text.render = n[0]!;
+          break;
+        }
         case 'Td':
         case 'TD': {
           const n = numbers(o, 2);
@@ -348,7 +413,10 @@ export function interpretPage(file: PdfFile, pageIndex: number): PageContent {
           break;
         }
         case '"': {
-          const n = o.length >= 3 && o[o.length - 3]!.kind === 'number' && o[o.length - 2]!.kind === 'number';
+          const n =
+            o.length >= 3 &&
+            o[o.length - 3]!.kind === 'number' &&
+            o[o.length - 2]!.kind === 'number';
           if (n) {
             gs.text.wordSpacing = (o[o.length - 3] as { value: number }).value;
             gs.text.charSpacing = (o[o.length - 2] as { value: number }).value;
@@ -369,7 +437,8 @@ export function interpretPage(file: PdfFile, pageIndex: number): PageContent {
           const raw = xobjects.get(PDFName.of(n.value));
           const stream = resolve(context, raw);
           if (!(stream instanceof PDFStream)) break;
-          if (resolve(context, stream.dict.get(PDFName.of('Subtype'))) !== PDFName.of('Form')) break;
+          if (resolve(context, stream.dict.get(PDFName.of('Subtype'))) !== PDFName.of('Form'))
+            break;
           if (activeRefs.has(stream)) {
             warnings.push(`form XObject ${n.value} draws itself`);
             break;
@@ -379,7 +448,8 @@ export function interpretPage(file: PdfFile, pageIndex: number): PageContent {
             break;
           }
           if (++invocations > MAX_FORM_INVOCATIONS) {
-            if (invocations === MAX_FORM_INVOCATIONS + 1) warnings.push('too many form XObject invocations');
+            if (invocations === MAX_FORM_INVOCATIONS + 1)
+              warnings.push('too many form XObject invocations');
             break;
           }
           let formOps = opsCache.get(stream);
@@ -396,7 +466,8 @@ export function interpretPage(file: PdfFile, pageIndex: number): PageContent {
           let fm: Matrix = IDENTITY;
           if (matrixObj instanceof PDFArray && matrixObj.size() === 6) {
             const vals = matrixObj.asArray().map((v) => resolve(context, v));
-            if (vals.every((v) => v instanceof PDFNumber)) fm = vals.map((v) => (v as PDFNumber).asNumber()) as Matrix;
+            if (vals.every((v) => v instanceof PDFNumber))
+              fm = vals.map((v) => (v as PDFNumber).asNumber()) as Matrix;
           }
           const formRes = resolve(context, stream.dict.get(PDFName.of('Resources')));
           const res = formRes instanceof PDFDict ? formRes : resources;
@@ -404,10 +475,22 @@ export function interpretPage(file: PdfFile, pageIndex: number): PageContent {
           const key = ref?.toString() ?? '';
           const use: FormUse = { ref: key, name: n.value, pages: sharing.get(key) ?? [pageIndex] };
           const formPath = [...path, i];
-          scopes.push({ path: formPath, ops: formOps, form: { ref, stream, name: n.value }, resources: res });
+          scopes.push({
+            path: formPath,
+            ops: formOps,
+            form: { ref, stream, name: n.value },
+            resources: res,
+          });
           activeRefs.add(stream);
           // Forms start with the current state and a fresh text state object (§8.10.1).
-          run(formOps, res, { ctm: multiply(fm, gs.ctm), text: { ...gs.text } }, formPath, [...forms, use], activeRefs);
+          run(
+            formOps,
+            res,
+            { ctm: multiply(fm, gs.ctm), text: { ...gs.text } },
+            formPath,
+            [...forms, use],
+            activeRefs,
+          );
           activeRefs.delete(stream);
           break;
         }

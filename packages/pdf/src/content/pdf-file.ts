@@ -1,6 +1,10 @@
 import { DocatError } from '@docat/contracts';
 import { PDFDocument, PDFWriter } from 'pdf-lib';
-import { mayBeEncrypted, parseAndDecrypt, type EncryptionInfo } from '../crypto/decrypt-document.js';
+import {
+  mayBeEncrypted,
+  parseAndDecrypt,
+  type EncryptionInfo,
+} from '../crypto/decrypt-document.js';
 
 export interface OpenPdfOptions {
   /** User or owner password. The empty user password is always tried first. */
@@ -22,7 +26,11 @@ export interface PdfFile {
   readonly cache: Map<object, unknown>;
 }
 
-const LOAD_OPTIONS = { updateMetadata: false, parseSpeed: Infinity, throwOnInvalidObject: false } as const;
+const LOAD_OPTIONS = {
+  updateMetadata: false,
+  parseSpeed: Infinity,
+  throwOnInvalidObject: false,
+} as const;
 
 async function quietly<T>(work: () => Promise<T>): Promise<T> {
   // pdf-lib reports recoverable damage through console.warn; the engine reports through errors.
@@ -68,5 +76,9 @@ export async function openPdf(bytes: Uint8Array, options: OpenPdfOptions = {}): 
 
 /** Writes the document, unencrypted. */
 export async function savePdf(file: PdfFile): Promise<Uint8Array> {
-  return file.doc.save({ useObjectStreams: false, addDefaultPage: false, updateFieldAppearances: false });
+  return file.doc.save({
+    useObjectStreams: false,
+    addDefaultPage: false,
+    updateFieldAppearances: false,
+  });
 }

@@ -22,7 +22,9 @@ function resolve(context: PDFContext, obj: PDFObject | undefined): PDFObject | u
 function inflate(data: Uint8Array, maxBytes: number): Uint8Array {
   try {
     // SYNC_FLUSH keeps what a truncated stream holds instead of failing on its missing end.
-    return new Uint8Array(inflateSync(data, { finishFlush: constants.Z_SYNC_FLUSH, maxOutputLength: maxBytes }));
+    return new Uint8Array(
+      inflateSync(data, { finishFlush: constants.Z_SYNC_FLUSH, maxOutputLength: maxBytes }),
+    );
   } catch (err) {
     if (err instanceof RangeError || (err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
       throw new StreamTooLargeError();
@@ -30,7 +32,11 @@ function inflate(data: Uint8Array, maxBytes: number): Uint8Array {
     // Raw deflate without the zlib header occurs in the wild; readers accept it.
     try {
       return new Uint8Array(
-        inflateSync(data.subarray(2), { finishFlush: constants.Z_SYNC_FLUSH, maxOutputLength: maxBytes, windowBits: 15 }),
+        inflateSync(data.subarray(2), {
+          finishFlush: constants.Z_SYNC_FLUSH,
+          maxOutputLength: maxBytes,
+          windowBits: 15,
+        }),
       );
     } catch {
       return new Uint8Array(0);
@@ -68,8 +74,22 @@ export function decodeStreamData(
   for (const f of filters) {
     if (f === 'FlateDecode' || f === 'Fl') {
       data = inflate(data, maxBytes);
-    } else if (['LZWDecode', 'LZW', 'ASCII85Decode', 'A85', 'ASCIIHexDecode', 'AHx', 'RunLengthDecode', 'RL'].includes(f)) {
-      const full = { LZW: 'LZWDecode', A85: 'ASCII85Decode', AHx: 'ASCIIHexDecode', RL: 'RunLengthDecode' }[f] ?? f;
+    } else if (
+      [
+        'LZWDecode',
+        'LZW',
+        'ASCII85Decode',
+        'A85',
+        'ASCIIHexDecode',
+        'AHx',
+        'RunLengthDecode',
+        'RL',
+      ].includes(f)
+    ) {
+      const full =
+        { LZW: 'LZWDecode', A85: 'ASCII85Decode', AHx: 'ASCIIHexDecode', RL: 'RunLengthDecode' }[
+          f
+        ] ?? f;
       const dict = context.obj({ Filter: full });
       try {
         data = decodePDFRawStream(PDFRawStream.of(dict, data)).decode();

@@ -44,7 +44,11 @@ function bytesOf(obj: PDFObject | undefined): Uint8Array | undefined {
   return undefined;
 }
 
-function cipherOf(cf: PDFDict | undefined, filterName: PDFName | undefined, v: number): CipherMethod {
+function cipherOf(
+  cf: PDFDict | undefined,
+  filterName: PDFName | undefined,
+  v: number,
+): CipherMethod {
   if (v < 4) return 'rc4';
   const n = filterName?.decodeText() ?? 'Identity';
   if (n === 'Identity') return 'none';
@@ -70,7 +74,8 @@ function readParams(context: PDFContext, encrypt: PDFDict): StandardEncryptionPa
   const strF = encrypt.lookup(PDFName.of('StrF'));
   const encryptMetadata = encrypt.lookup(PDFName.of('EncryptMetadata'));
   const idArray = context.trailerInfo.ID ? context.lookup(context.trailerInfo.ID) : undefined;
-  const id0 = idArray instanceof PDFArray && idArray.size() > 0 ? bytesOf(idArray.lookup(0)) : undefined;
+  const id0 =
+    idArray instanceof PDFArray && idArray.size() > 0 ? bytesOf(idArray.lookup(0)) : undefined;
   const method = (n: PDFObject | undefined): CipherMethod =>
     cipherOf(cfDict, n instanceof PDFName ? n : undefined, v);
   return {
@@ -126,15 +131,20 @@ export async function parseAndDecrypt(
   const encryptRef = context.trailerInfo.Encrypt;
   const encryptObj = encryptRef ? context.lookup(encryptRef) : undefined;
   let encryption: EncryptionInfo | null = null;
-  let decrypt: ((ref: PDFRef, data: Uint8Array, kind: 'string' | 'stream') => Uint8Array) | null = null;
+  let decrypt: ((ref: PDFRef, data: Uint8Array, kind: 'string' | 'stream') => Uint8Array) | null =
+    null;
   if (encryptObj instanceof PDFDict) {
     const filter = encryptObj.lookup(PDFName.of('Filter'));
     const filterName = filter instanceof PDFName ? filter.decodeText() : '';
     if (filterName !== 'Standard') {
-      throw new DocatError('PDF_PASSWORD_REQUIRED', `The PDF uses the unsupported security handler "${filterName}".`);
+      throw new DocatError(
+        'PDF_PASSWORD_REQUIRED',
+        `The PDF uses the unsupported security handler "${filterName}".`,
+      );
     }
     const params = readParams(context, encryptObj);
-    if (params.r < 2 || params.r > 6) throw new DocatError('PDF_CORRUPT', `Unknown encryption revision ${params.r}.`);
+    if (params.r < 2 || params.r > 6)
+      throw new DocatError('PDF_CORRUPT', `Unknown encryption revision ${params.r}.`);
     const supplied = options.password;
     let auth = authenticate(params, '');
     if (!auth && supplied !== undefined && supplied !== '') {
@@ -202,7 +212,11 @@ function usesIdentityCryptFilter(dict: PDFDict): boolean {
 }
 
 /** Decrypts strings inside an object; returns the replacement for a top-level string. */
-function decryptStrings(obj: PDFObject, decrypt: (data: Uint8Array) => Uint8Array, depth: number): PDFObject {
+function decryptStrings(
+  obj: PDFObject,
+  decrypt: (data: Uint8Array) => Uint8Array,
+  depth: number,
+): PDFObject {
   if (depth > MAX_WALK_DEPTH) return obj;
   if (obj instanceof PDFString || obj instanceof PDFHexString) {
     return PDFHexString.of(Buffer.from(decrypt(obj.asBytes())).toString('hex'));

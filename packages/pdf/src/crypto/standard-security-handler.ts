@@ -79,37 +79,58 @@ function int32le(v: number): Uint8Array {
 function legacyFileKey(params: StandardEncryptionParams, password: Uint8Array): Uint8Array {
   const n = params.r === 2 ? 5 : Math.max(5, Math.min(16, params.length));
   const parts = [padPassword(password), params.o.subarray(0, 32), int32le(params.p), params.id0];
-  if (params.r >= 4 && !params.encryptMetadata) parts.push(Uint8Array.from([0xff, 0xff, 0xff, 0xff]));
+  if (params.r >= 4 && !params.encryptMetadata)
+    parts.push(Uint8Array.from([0xff, 0xff, 0xff, 0xff]));
   let key = md5(...parts);
   if (params.r >= 3) for (let i = 0; i < 50; i++) key = md5(key.subarray(0, n));
   return key.slice(0, n);
 }
 
 /** Algorithms 4/5 and 6: checks the user password, returning the file key on success. */
-function authenticateLegacyUser(params: StandardEncryptionParams, password: Uint8Array): Uint8Array | null {
+function authenticateLegacyUser(
+  params: StandardEncryptionParams,
+  password: Uint8Array,
+): Uint8Array | null {
   const key = legacyFileKey(params, password);
   if (params.r === 2) {
     return equalBytes(rc4(key, PASSWORD_PAD), params.u.subarray(0, 32)) ? key : null;
   }
   let x = rc4(key, md5(PASSWORD_PAD, params.id0));
-  for (let i = 1; i <= 19; i++) x = rc4(key.map((b) => b ^ i), x);
+  for (let i = 1; i <= 19; i++)
+    x = rc4(
+      key.map((b) => b ^ i),
+      x,
+    );
   return equalBytes(x.subarray(0, 16), params.u.subarray(0, 16)) ? key : null;
 }
 
 /** Algorithm 7: recovers the user password from the owner password, then authenticates it. */
-function authenticateLegacyOwner(params: StandardEncryptionParams, password: Uint8Array): Uint8Array | null {
+function authenticateLegacyOwner(
+  params: StandardEncryptionParams,
+  password: Uint8Array,
+): Uint8Array | null {
   const n = params.r === 2 ? 5 : Math.max(5, Math.min(16, params.length));
   let h = md5(padPassword(password));
   if (params.r >= 3) for (let i = 0; i < 50; i++) h = md5(h);
   const key = h.slice(0, n);
   let userPassword = params.o.subarray(0, 32);
   if (params.r === 2) userPassword = rc4(key, userPassword);
-  else for (let i = 19; i >= 0; i--) userPassword = rc4(key.map((b) => b ^ i), userPassword);
+  else
+    for (let i = 19; i >= 0; i--)
+      userPassword = rc4(
+        key.map((b) => b ^ i),
+        userPassword,
+      );
   return authenticateLegacyUser(params, userPassword);
 }
 
 /** Algorithm 2.B (revision 6) or plain SHA-256 (revision 5). */
-function hashR6(params: StandardEncryptionParams, password: Uint8Array, salt: Uint8Array, userKey: Uint8Array): Uint8Array {
+function hashR6(
+  params: StandardEncryptionParams,
+  password: Uint8Array,
+  salt: Uint8Array,
+  userKey: Uint8Array,
+): Uint8Array {
   const first = sha('sha256', password, salt, userKey);
   if (params.r < 6) return first;
   let k = first;
@@ -137,7 +158,10 @@ function aes256NoPadDecrypt(key: Uint8Array, data: Uint8Array): Uint8Array {
 }
 
 /** Algorithms 2.A, 11 and 12 (revisions 5 and 6). */
-function authenticateAes256(params: StandardEncryptionParams, password: Uint8Array): Authentication | null {
+function authenticateAes256(
+  params: StandardEncryptionParams,
+  password: Uint8Array,
+): Authentication | null {
   const pw = password.subarray(0, 127);
   const u = params.u;
   const o = params.o;
@@ -160,10 +184,16 @@ function authenticateAes256(params: StandardEncryptionParams, password: Uint8Arr
  * Tries a password as user then owner password (revisions 2-4) or owner then user
  * (revisions 5-6, where the order is fixed by Algorithm 2.A). Null: it opens nothing.
  */
-export function authenticate(params: StandardEncryptionParams, password: string): Authentication | null {
+export function authenticate(
+  params: StandardEncryptionParams,
+  password: string,
+): Authentication | null {
   if (params.r >= 5) {
     // Revision 5/6 passwords are UTF-8 (after SASLprep; NFKC normalisation covers common input).
-    return authenticateAes256(params, new Uint8Array(Buffer.from(password.normalize('NFKC'), 'utf8')));
+    return authenticateAes256(
+      params,
+      new Uint8Array(Buffer.from(password.normalize('NFKC'), 'utf8')),
+    );
   }
   const bytes = new Uint8Array(Buffer.from(password, 'latin1'));
   const user = authenticateLegacyUser(params, bytes);
@@ -174,11 +204,19 @@ export function authenticate(params: StandardEncryptionParams, password: string)
 }
 
 /** Algorithm 1: the per-object key for RC4 and AES-128; AES-256 uses the file key itself. */
-function objectKey(fileKey: Uint8Array, method: CipherMethod, objectNumber: number, generation: number): Uint8Array {
+function objectKey(
+  fileKey: Uint8Array,
+  method: CipherMethod,
+  objectNumber: number,
+  generation: number,
+): Uint8Array {
   if (method === 'aes-256') return fileKey;
   const extra = Uint8Array.from([
-    objectNumber & 0xff, (objectNumber >> 8) & 0xff, (objectNumber >> 16) & 0xff,
-    generation & 0xff, (generation >> 8) & 0xff,
+    objectNumber & 0xff,
+    (objectNumber >> 8) & 0xff,
+    (objectNumber >> 16) & 0xff,
+    generation & 0xff,
+    (generation >> 8) & 0xff,
   ]);
   const salt = method === 'aes-128' ? Uint8Array.from([0x73, 0x41, 0x6c, 0x54]) : new Uint8Array(0);
   return md5(fileKey, extra, salt).slice(0, Math.min(fileKey.length + 5, 16));

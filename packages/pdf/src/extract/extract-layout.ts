@@ -22,7 +22,12 @@ import {
 import { LazyOcrAdapter, type OcrEngineChoice } from '../ocr/ocr-adapter-choice.js';
 import { languageForScript, tesseractCode } from '../ocr/ocr-languages.js';
 import type { RenderedPage } from '../ocr/render-page.js';
-import { LARGE_IMAGE_PIXELS, LargeImageSource, placementBox, type LargeImagePlacement } from './large-images.js';
+import {
+  LARGE_IMAGE_PIXELS,
+  LargeImageSource,
+  placementBox,
+  type LargeImagePlacement,
+} from './large-images.js';
 import { readPage, type PageContent } from './page-reader.js';
 import { isInvisibleLayerScan } from './text-styles.js';
 import { judgeTextLayer } from './text-layer-check.js';
@@ -274,7 +279,11 @@ export async function extractFromDocument(
       opts.signal?.throwIfAborted();
       // The last pages of a slice stay on the open document when they are few: reopening
       // would parse the fonts again for little memory saved.
-      if (reopen && readSinceOpen === PAGES_PER_OPEN && numbers.length - index > PAGES_PER_OPEN / 2) {
+      if (
+        reopen &&
+        readSinceOpen === PAGES_PER_OPEN &&
+        numbers.length - index > PAGES_PER_OPEN / 2
+      ) {
         await closeDocument(current);
         current = await reopen();
         readSinceOpen = 0;
@@ -329,7 +338,11 @@ export async function extractFromDocument(
             laidOut = undefined;
             const vt = page.getViewport({ scale: 1 }).transform;
             for (const p of placements)
-              content.images.push({ bbox: placementBox(p, vt), pixelWidth: p.width, pixelHeight: p.height });
+              content.images.push({
+                bbox: placementBox(p, vt),
+                pixelWidth: p.width,
+                pixelHeight: p.height,
+              });
             verdict = judgePage(content, opts.sourceLanguage);
           }
         }

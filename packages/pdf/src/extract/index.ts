@@ -15,5 +15,9 @@ export { toPlainText } from '../output/plain-text.js';
 export { toJson } from '../output/json.js';
 export { extractInSandbox, probePdf, DEFAULT_SANDBOX_LIMITS } from '../sandbox/sandbox.js';
 export type { SandboxLimits, SandboxResult, ProbeResult } from '../sandbox/sandbox.js';
-export { extractionMemoryBudget, RENDER_THREAD_HEAP_MB, type MemoryBudget } from '../sandbox/memory-budget.js';
+export {
+  extractionMemoryBudget,
+  RENDER_THREAD_HEAP_MB,
+  type MemoryBudget,
+} from '../sandbox/memory-budget.js';
 export { applyTranslations, type BlockTranslation } from '../layout/apply-translations.js';

@@ -5,7 +5,12 @@ import { openPdf } from '../content/pdf-file.js';
 import { toPlainText } from '../output/plain-text.js';
 import { SANDBOX_CHILD_RSS_MB } from '../sandbox/memory-budget.js';
 import { extractInSandbox } from '../sandbox/sandbox.js';
-import { LargeImageSource, decodeReduced, findLargeImages, holdsLargeImage } from './large-images.js';
+import {
+  LargeImageSource,
+  decodeReduced,
+  findLargeImages,
+  holdsLargeImage,
+} from './large-images.js';
 import { LARGE_SCAN_LINES, largeScanPdf } from './large-scan.test-support.js';
 
 const words = (text: string) => text.toLowerCase().match(/\p{L}+/gu) ?? [];
@@ -34,14 +39,26 @@ function imagePdf(dict: string, data: Buffer, cm = '612 0 0 792 0 0'): Uint8Arra
   ]);
   const xref = `xref\n0 6\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}`;
   return new Uint8Array(
-    Buffer.concat([out, Buffer.from(`${xref}trailer\n<< /Size 6 /Root 1 0 R >>\nstartxref\n${out.length}\n%%EOF\n`, 'latin1')]),
+    Buffer.concat([
+      out,
+      Buffer.from(
+        `${xref}trailer\n<< /Size 6 /Root 1 0 R >>\nstartxref\n${out.length}\n%%EOF\n`,
+        'latin1',
+      ),
+    ]),
   );
 }
 
 describe('images too large to decode at full size', () => {
   test('the file is told apart by its image dictionaries alone', () => {
-    const small = imagePdf('/Type /XObject /Subtype /Image /Width 100 /Height 100 /ColorSpace /DeviceGray /BitsPerComponent 8', Buffer.alloc(10_000, 255));
-    const large = imagePdf('/Type /XObject /Subtype /Image /Width 5000 /Height 4000 /ColorSpace /DeviceGray /BitsPerComponent 8', Buffer.alloc(16));
+    const small = imagePdf(
+      '/Type /XObject /Subtype /Image /Width 100 /Height 100 /ColorSpace /DeviceGray /BitsPerComponent 8',
+      Buffer.alloc(10_000, 255),
+    );
+    const large = imagePdf(
+      '/Type /XObject /Subtype /Image /Width 5000 /Height 4000 /ColorSpace /DeviceGray /BitsPerComponent 8',
+      Buffer.alloc(16),
+    );
     assert.equal(holdsLargeImage(small), false);
     assert.equal(holdsLargeImage(large), true);
     assert.equal(holdsLargeImage(small, 5_000), true);
@@ -67,11 +84,17 @@ describe('images too large to decode at full size', () => {
     assert.equal(rest.length, 0);
     assert.deepEqual(placement.ctm, [100, 0, 0, 200, 50, 60]);
     const full = await decodeReduced(file, placement.stream, 4, 4);
-    assert.deepEqual([...full.data], [0, 0, 255, 255, 0, 0, 255, 255, 0, 0, 255, 255, 0, 0, 255, 255]);
+    assert.deepEqual(
+      [...full.data],
+      [0, 0, 255, 255, 0, 0, 255, 255, 0, 0, 255, 255, 0, 0, 255, 255],
+    );
     const half = await decodeReduced(file, placement.stream, 2, 2);
     assert.deepEqual([half.width, half.height, ...half.data], [2, 2, 0, 255, 0, 255]);
     // A 1-bit image: each output pixel is the mean of its block.
-    const mask = imagePdf('/Type /XObject /Subtype /Image /Width 8 /Height 2 /ColorSpace /DeviceGray /BitsPerComponent 1', Buffer.from([0b11110000, 0b11001100]));
+    const mask = imagePdf(
+      '/Type /XObject /Subtype /Image /Width 8 /Height 2 /ColorSpace /DeviceGray /BitsPerComponent 1',
+      Buffer.from([0b11110000, 0b11001100]),
+    );
     const maskFile = await openPdf(mask);
     const [m] = await findLargeImages(maskFile, 0, 1);
     const bits = await decodeReduced(maskFile, m!.stream, 4, 1);
@@ -105,12 +128,12 @@ describe('images too large to decode at full size', () => {
       const expected = words(LARGE_SCAN_LINES.join(' '));
       const got = new Set(words(toPlainText(result.document)));
       const found = expected.filter((w) => got.has(w)).length;
-      assert.ok(found / expected.length >= 0.9, `${found} of ${expected.length} words: ${[...got].join(' ')}`);
-      // Decoded at full size the image alone would take 108 MB grey, 432 MB as RGBA on a canvas.
       assert.ok(
-        result.peakRssMbPerChild < SANDBOX_CHILD_RSS_MB,
-        `${result.peakRssMbPerChild} MB`,
+        found / expected.length >= 0.9,
+        `${found} of ${expected.length} words: ${[...got].join(' ')}`,
       );
+      // Decoded at full size the image alone would take 108 MB grey, 432 MB as RGBA on a canvas.
+      assert.ok(result.peakRssMbPerChild < SANDBOX_CHILD_RSS_MB, `${result.peakRssMbPerChild} MB`);
     },
   );
 });

@@ -155,8 +155,12 @@ interface ImageFormat {
 /** Why an image cannot be read by the reduced decoder. */
 export class UnsupportedImageError extends Error {}
 
-async function imageFormat(file: PdfFile, stream: unknown): Promise<{ format: ImageFormat; data: Uint8Array }> {
-  const { PDFArray, PDFDict, PDFName, PDFNumber, PDFRawStream, PDFRef, PDFBool } = await import('pdf-lib');
+async function imageFormat(
+  file: PdfFile,
+  stream: unknown,
+): Promise<{ format: ImageFormat; data: Uint8Array }> {
+  const { PDFArray, PDFDict, PDFName, PDFNumber, PDFRawStream, PDFRef, PDFBool } =
+    await import('pdf-lib');
   const context = file.doc.context;
   type Obj = Parameters<typeof context.lookup>[0];
   const resolve = (o: Obj | undefined) => (o instanceof PDFRef ? context.lookup(o) : o);
@@ -165,25 +169,37 @@ async function imageFormat(file: PdfFile, stream: unknown): Promise<{ format: Im
   const get = (key: string) => resolve(dict.get(PDFName.of(key)));
   const num = (o: Obj | undefined) => (o instanceof PDFNumber ? o.asNumber() : undefined);
   const filter = get('Filter');
-  const filters = filter instanceof PDFArray ? filter.asArray().map((f) => resolve(f)) : filter ? [filter] : [];
+  const filters =
+    filter instanceof PDFArray ? filter.asArray().map((f) => resolve(f)) : filter ? [filter] : [];
   const names = filters.map((f) => (f instanceof PDFName ? f.decodeText() : '?'));
   if (names.some((n) => n !== 'FlateDecode' && n !== 'Fl') || names.length > 1)
-    throw new UnsupportedImageError(`images filtered with ${names.join(', ')} are not decoded at reduced size`);
+    throw new UnsupportedImageError(
+      `images filtered with ${names.join(', ')} are not decoded at reduced size`,
+    );
   let cs = get('ColorSpace');
   if (cs instanceof PDFArray && cs.size() > 0) {
     const kind = resolve(cs.get(0));
     if (kind instanceof PDFName && kind.decodeText() === 'ICCBased') {
       const icc = resolve(cs.get(1));
-      const n = icc instanceof PDFRawStream ? num(resolve(icc.dict.get(PDFName.of('N')))) : undefined;
+      const n =
+        icc instanceof PDFRawStream ? num(resolve(icc.dict.get(PDFName.of('N')))) : undefined;
       cs = PDFName.of(n === 3 ? 'DeviceRGB' : n === 1 ? 'DeviceGray' : 'Unknown');
     }
   }
-  const mask = get('ImageMask') instanceof PDFBool && (get('ImageMask') as PdfLib.PDFBool).asBoolean();
+  const mask =
+    get('ImageMask') instanceof PDFBool && (get('ImageMask') as PdfLib.PDFBool).asBoolean();
   const space = cs instanceof PDFName ? cs.decodeText() : mask ? 'DeviceGray' : 'Unknown';
-  const channels = space === 'DeviceGray' || space === 'CalGray' ? 1 : space === 'DeviceRGB' || space === 'CalRGB' ? 3 : 0;
+  const channels =
+    space === 'DeviceGray' || space === 'CalGray'
+      ? 1
+      : space === 'DeviceRGB' || space === 'CalRGB'
+        ? 3
+        : 0;
   const bits = mask ? 1 : num(get('BitsPerComponent'));
   if (channels === 0 || (bits !== 8 && bits !== 1) || (bits === 1 && channels !== 1))
-    throw new UnsupportedImageError(`${space} images of ${bits} bits are not decoded at reduced size`);
+    throw new UnsupportedImageError(
+      `${space} images of ${bits} bits are not decoded at reduced size`,
+    );
   const parms = filters.length ? get('DecodeParms') : undefined;
   const p = parms instanceof PDFArray ? resolve(parms.get(0)) : parms;
   const predictor = p instanceof PDFDict ? (num(resolve(p.get(PDFName.of('Predictor')))) ?? 1) : 1;
@@ -217,7 +233,8 @@ function unfilterRow(type: number, row: Uint8Array, prev: Uint8Array, bpp: numbe
       for (let i = 0; i < n; i++) row[i] = (row[i]! + prev[i]!) & 255;
       break;
     case 3:
-      for (let i = 0; i < n; i++) row[i] = (row[i]! + (((i >= bpp ? row[i - bpp]! : 0) + prev[i]!) >> 1)) & 255;
+      for (let i = 0; i < n; i++)
+        row[i] = (row[i]! + (((i >= bpp ? row[i - bpp]! : 0) + prev[i]!) >> 1)) & 255;
       break;
     case 4:
       for (let i = 0; i < n; i++) {
@@ -251,7 +268,10 @@ export async function decodeReduced(
   const { format, data } = await imageFormat(file, stream);
   const { width, height, channels, bits } = format;
   if (!(width > 0 && height > 0)) throw new UnsupportedImageError('the image has no size');
-  const factor = Math.max(1, Math.floor(Math.min(width / Math.max(1, maxWidth), height / Math.max(1, maxHeight))));
+  const factor = Math.max(
+    1,
+    Math.floor(Math.min(width / Math.max(1, maxWidth), height / Math.max(1, maxHeight))),
+  );
   const outW = Math.ceil(width / factor);
   const outH = Math.ceil(height / factor);
   const sums = new Uint32Array(outW * channels);
@@ -314,7 +334,8 @@ export async function decodeReduced(
     }
   };
   const stepped = async (bytes: Uint8Array) => {
-    for (let at = 0; at < bytes.length && y < height; at += 65536) feed(bytes.subarray(at, at + 65536));
+    for (let at = 0; at < bytes.length && y < height; at += 65536)
+      feed(bytes.subarray(at, at + 65536));
   };
   if (data.length && format && (await isFlate(file, stream))) {
     await new Promise<void>((resolvePromise) => {
@@ -366,7 +387,10 @@ export class LargeImageSource {
   private open(): Promise<PdfFile> {
     this.file ??= import('../content/pdf-file.js').then(({ openPdf }) =>
       // pdf.js already applied the permissions; this is a second reading of the same file.
-      openPdf(this.bytes, { ...(this.password ? { password: this.password } : {}), respectPermissions: false }),
+      openPdf(this.bytes, {
+        ...(this.password ? { password: this.password } : {}),
+        respectPermissions: false,
+      }),
     );
     return this.file;
   }

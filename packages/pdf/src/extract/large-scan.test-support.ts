@@ -24,7 +24,9 @@ export function largeScanPdf(width = 9000, height = 12000): Buffer {
   ctx.fillRect(0, 0, small.width, small.height);
   ctx.fillStyle = '#000000';
   ctx.font = `${Math.round(small.width / 36)}px sans-serif`;
-  LARGE_SCAN_LINES.forEach((line, i) => ctx.fillText(line, small.width * 0.1, small.height * (0.12 + i * 0.05)));
+  LARGE_SCAN_LINES.forEach((line, i) =>
+    ctx.fillText(line, small.width * 0.1, small.height * (0.12 + i * 0.05)),
+  );
   const rgba = ctx.getImageData(0, 0, small.width, small.height).data;
   const grey = Buffer.alloc(width * height);
   // The canvas's size is read once: each read crosses into native code.
@@ -34,7 +36,8 @@ export function largeScanPdf(width = 9000, height = 12000): Buffer {
     const first = sy * factor * width;
     if (first >= grey.length) break;
     for (let x = 0; x < width; x++) grey[first + x] = rgba[(sy * sw + ((x / factor) | 0)) * 4]!;
-    for (let k = 1; k < factor && sy * factor + k < height; k++) grey.copy(grey, first + k * width, first, first + width);
+    for (let k = 1; k < factor && sy * factor + k < height; k++)
+      grey.copy(grey, first + k * width, first, first + width);
   }
   const data = deflateSync(grey, { level: 1 });
   const w = (width / 1000) * 72;
@@ -59,11 +62,20 @@ export function largeScanPdf(width = 9000, height = 12000): Buffer {
   const offsets: number[] = [];
   objs.forEach((o, i) => {
     offsets.push(at);
-    const b = Buffer.concat([Buffer.from(`${i + 1} 0 obj\n`, 'latin1'), Buffer.isBuffer(o) ? o : Buffer.from(o, 'latin1'), Buffer.from('\nendobj\n', 'latin1')]);
+    const b = Buffer.concat([
+      Buffer.from(`${i + 1} 0 obj\n`, 'latin1'),
+      Buffer.isBuffer(o) ? o : Buffer.from(o, 'latin1'),
+      Buffer.from('\nendobj\n', 'latin1'),
+    ]);
     parts.push(b);
     at += b.length;
   });
   const xref = `xref\n0 ${objs.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}`;
-  parts.push(Buffer.from(`${xref}trailer\n<< /Size ${objs.length + 1} /Root 1 0 R >>\nstartxref\n${at}\n%%EOF\n`, 'latin1'));
+  parts.push(
+    Buffer.from(
+      `${xref}trailer\n<< /Size ${objs.length + 1} /Root 1 0 R >>\nstartxref\n${at}\n%%EOF\n`,
+      'latin1',
+    ),
+  );
   return Buffer.concat(parts);
 }

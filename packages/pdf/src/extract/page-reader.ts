@@ -112,12 +112,24 @@ export async function readPage(
 
   if (opts.operators) {
     const ops = await page.getOperatorList();
-    walkOperators(pdfjs, ops.fnArray, ops.argsArray, vt, [0, 0, viewport.width, viewport.height], images, shapes, fontNames);
+    walkOperators(
+      pdfjs,
+      ops.fnArray,
+      ops.argsArray,
+      vt,
+      [0, 0, viewport.width, viewport.height],
+      images,
+      shapes,
+      fontNames,
+    );
     paint = collectTextPaint(pdfjs, ops.fnArray, ops.argsArray, vt);
     for (const id of fontNames.keys()) {
       if (page.commonObjs.has(id)) {
         const font: unknown = page.commonObjs.get(id);
-        const name = typeof font === 'object' && font !== null && 'name' in font ? (font as { name: unknown }).name : undefined;
+        const name =
+          typeof font === 'object' && font !== null && 'name' in font
+            ? (font as { name: unknown }).name
+            : undefined;
         if (typeof name === 'string' && name) fontNames.set(id, cleanFontName(name));
       }
     }
@@ -159,12 +171,17 @@ export async function readPage(
     samples.push({ text: item.str, advance: advance / size });
     pitch.set(fontName, samples);
     const { bold, italic } = fontStyle(fontName);
-    const span: Span = { text: normalizeText(item.str), bbox, font: fontName, size: Math.round(size * 100) / 100 };
+    const span: Span = {
+      text: normalizeText(item.str),
+      bbox,
+      font: fontName,
+      size: Math.round(size * 100) / 100,
+    };
     if (bold) span.bold = true;
     if (italic) span.italic = true;
     if (!vertical) {
       // Counter-clockwise as displayed (y grows downwards); whole-degree noise is not an angle.
-      const angle = Math.round((Math.atan2(-uy, ux) * 180) / Math.PI * 10) / 10;
+      const angle = Math.round(((Math.atan2(-uy, ux) * 180) / Math.PI) * 10) / 10;
       if (Math.abs(angle) >= 1) span.angle = angle;
     }
     spans.push(span);
@@ -231,7 +248,15 @@ function boxFromCorners(x0: number, y0: number, x1: number, y1: number): BBox {
 }
 
 /** Box of a glyph run from its baseline origin, direction and extents (y grows downwards). */
-function orientedBox(ox: number, oy: number, ux: number, uy: number, len: number, up: number, down: number): BBox {
+function orientedBox(
+  ox: number,
+  oy: number,
+  ux: number,
+  uy: number,
+  len: number,
+  up: number,
+  down: number,
+): BBox {
   // Perpendicular pointing up on the displayed page (y down): (uy, -ux).
   const px = uy;
   const py = -ux;
@@ -259,7 +284,12 @@ const WHITE = /^#f[a-f0-9]f[a-f0-9]f[a-f0-9]$/iu;
 
 function clipTo(b: BBox, clip: BBox | undefined): BBox | undefined {
   if (!clip) return b;
-  const out: BBox = [Math.max(b[0], clip[0]), Math.max(b[1], clip[1]), Math.min(b[2], clip[2]), Math.min(b[3], clip[3])];
+  const out: BBox = [
+    Math.max(b[0], clip[0]),
+    Math.max(b[1], clip[1]),
+    Math.min(b[2], clip[2]),
+    Math.min(b[3], clip[3]),
+  ];
   return out[0] <= out[2] && out[1] <= out[3] ? out : undefined;
 }
 
@@ -269,7 +299,7 @@ function isRectilinear(data: unknown): boolean {
   const d = data as ArrayLike<number>;
   let x = Number.NaN;
   let y = Number.NaN;
-  for (let k = 0; k < d.length; ) {
+  for (let k = 0; k < d.length;) {
     const op = d[k++];
     if (op === DRAW_MOVE || op === DRAW_LINE) {
       const nx = d[k]!;
@@ -301,12 +331,22 @@ function walkOperators(
   fontNames: Map<string, string>,
 ): void {
   const OPS = pdfjs.OPS;
-  let state: WalkState = { ctm: [1, 0, 0, 1, 0, 0], clip: pageBox, fill: '#000000', stroke: '#000000' };
+  let state: WalkState = {
+    ctm: [1, 0, 0, 1, 0, 0],
+    clip: pageBox,
+    fill: '#000000',
+    stroke: '#000000',
+  };
   const stack: WalkState[] = [];
   let pendingClip = false;
   const fills = new Set<number>([OPS.fill, OPS.eoFill]);
   const strokes = new Set<number>([OPS.stroke, OPS.closeStroke]);
-  const both = new Set<number>([OPS.fillStroke, OPS.eoFillStroke, OPS.closeFillStroke, OPS.closeEOFillStroke]);
+  const both = new Set<number>([
+    OPS.fillStroke,
+    OPS.eoFillStroke,
+    OPS.closeFillStroke,
+    OPS.closeEOFillStroke,
+  ]);
   for (let i = 0; i < fnArray.length; i++) {
     const fn = fnArray[i];
     const args = argsArray[i] as unknown[] | null;
@@ -323,12 +363,24 @@ function walkOperators(
       case OPS.paintFormXObjectBegin: {
         stack.push({ ...state });
         const matrix = args?.[0];
-        if (Array.isArray(matrix) && matrix.length === 6) state.ctm = multiply(state.ctm, matrix as number[]);
+        if (Array.isArray(matrix) && matrix.length === 6)
+          state.ctm = multiply(state.ctm, matrix as number[]);
         // A form draws nothing outside its BBox.
         const box = args?.[1];
-        if (box && typeof box === 'object' && 'length' in box && (box as ArrayLike<number>).length === 4) {
+        if (
+          box &&
+          typeof box === 'object' &&
+          'length' in box &&
+          (box as ArrayLike<number>).length === 4
+        ) {
           const b = box as ArrayLike<number>;
-          const page = transformRect(multiply(viewportTransform, state.ctm), b[0]!, b[1]!, b[2]!, b[3]!);
+          const page = transformRect(
+            multiply(viewportTransform, state.ctm),
+            b[0]!,
+            b[1]!,
+            b[2]!,
+            b[3]!,
+          );
           state.clip = clipTo(page, state.clip) ?? [0, 0, 0, 0];
         }
         break;
@@ -362,7 +414,10 @@ function walkOperators(
       case OPS.paintImageXObjectRepeat:
       case OPS.paintInlineImageXObject:
       case OPS.paintImageMaskXObject: {
-        const bbox = clipTo(transformRect(multiply(viewportTransform, state.ctm), 0, 0, 1, 1), state.clip);
+        const bbox = clipTo(
+          transformRect(multiply(viewportTransform, state.ctm), 0, 0, 1, 1),
+          state.clip,
+        );
         if (!bbox) break;
         let pw = 0;
         let ph = 0;
@@ -384,7 +439,13 @@ function walkOperators(
         if (!minMax || typeof minMax !== 'object') break;
         const mm = minMax as ArrayLike<number>;
         if (mm.length < 4 || !Number.isFinite(mm[0]) || mm[0]! > mm[2]!) break;
-        const raw = transformRect(multiply(viewportTransform, state.ctm), mm[0]!, mm[1]!, mm[2]!, mm[3]!);
+        const raw = transformRect(
+          multiply(viewportTransform, state.ctm),
+          mm[0]!,
+          mm[1]!,
+          mm[2]!,
+          mm[3]!,
+        );
         const shown = clipTo(raw, state.clip);
         if (pendingClip) {
           // The path also becomes the clip for what follows (before or after painting it).
@@ -428,12 +489,23 @@ async function readFields(page: PDFPageProxy, vt: number[]): Promise<FieldValue[
   const annotations = (await page.getAnnotations({ intent: 'display' })) as WidgetLike[];
   const out: FieldValue[] = [];
   for (const a of annotations) {
-    if (a.subtype !== 'Widget' || typeof a.fieldName !== 'string' || a.hidden === true || a.pushButton === true) continue;
-    if (typeof a.fieldType === 'string' && !['Tx', 'Btn', 'Ch', 'Sig'].includes(a.fieldType)) continue;
+    if (
+      a.subtype !== 'Widget' ||
+      typeof a.fieldName !== 'string' ||
+      a.hidden === true ||
+      a.pushButton === true
+    )
+      continue;
+    if (typeof a.fieldType === 'string' && !['Tx', 'Btn', 'Ch', 'Sig'].includes(a.fieldType))
+      continue;
     const value = fieldText(a) ?? '';
     const rect = Array.isArray(a.rect) && a.rect.length === 4 ? (a.rect as number[]) : undefined;
     if (!rect) continue;
-    out.push({ name: a.fieldName, value: normalizeText(value), bbox: transformRect(vt, rect[0]!, rect[1]!, rect[2]!, rect[3]!) });
+    out.push({
+      name: a.fieldName,
+      value: normalizeText(value),
+      bbox: transformRect(vt, rect[0]!, rect[1]!, rect[2]!, rect[3]!),
+    });
   }
   return out;
 }
@@ -443,7 +515,8 @@ function fieldText(a: WidgetLike): string | undefined {
   if (a.checkBox === true || a.radioButton === true) {
     // A checked box holds its export name (or `Yes`); `Off` means unchecked.
     if (typeof v !== 'string' || v === '' || v === 'Off') return undefined;
-    if (a.radioButton === true && a.buttonValue !== undefined && a.buttonValue !== v) return undefined;
+    if (a.radioButton === true && a.buttonValue !== undefined && a.buttonValue !== v)
+      return undefined;
     return v;
   }
   if (typeof v === 'string') return v.trim() === '' ? undefined : v;

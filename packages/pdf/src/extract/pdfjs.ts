@@ -20,7 +20,9 @@ let pdfjsPromise: Promise<PdfjsModule> | undefined;
 
 /** pdf.js's legacy build (the one meant for Node), loaded once per process. */
 export function loadPdfjs(): Promise<PdfjsModule> {
-  pdfjsPromise ??= import(pathToFileURL(join(pdfjsRoot, 'legacy/build/pdf.mjs')).href) as Promise<PdfjsModule>;
+  pdfjsPromise ??= import(
+    pathToFileURL(join(pdfjsRoot, 'legacy/build/pdf.mjs')).href
+  ) as Promise<PdfjsModule>;
   return pdfjsPromise;
 }
 
@@ -54,7 +56,12 @@ export interface OpenOptions {
 }
 
 /** Bit 5 of /P (ISO 32000-2, Table 22): copy or extract text and graphics. */
-async function assertCopyAllowed(doc: PDFDocumentProxy, bytes: Uint8Array, password: string | undefined, pdfjs: PdfjsModule): Promise<void> {
+async function assertCopyAllowed(
+  doc: PDFDocumentProxy,
+  bytes: Uint8Array,
+  password: string | undefined,
+  pdfjs: PdfjsModule,
+): Promise<void> {
   const permissions = await doc.getPermissions();
   if (!permissions || permissions.has(pdfjs.PermissionFlag.COPY)) return;
   // pdf.js does not say which password opened the file; only the owner's lifts the restriction.
@@ -72,7 +79,10 @@ async function assertCopyAllowed(doc: PDFDocumentProxy, bytes: Uint8Array, passw
  * injection, no system fonts, every asset read from the installed package.
  * pdf.js failures become the matching DocatError.
  */
-export async function openDocument(bytes: Uint8Array, opts: OpenOptions = {}): Promise<PDFDocumentProxy> {
+export async function openDocument(
+  bytes: Uint8Array,
+  opts: OpenOptions = {},
+): Promise<PDFDocumentProxy> {
   const pdfjs = await loadPdfjs();
   if (bytes.byteLength === 0) throw new DocatError('PDF_CORRUPT', 'The file is empty');
   const task = pdfjs.getDocument({
@@ -114,7 +124,10 @@ export async function closeDocument(doc: PDFDocumentProxy): Promise<void> {
 export function mapPdfjsError(err: unknown, password?: string): DocatError {
   if (err instanceof DocatError) return err;
   const name = err instanceof Error ? err.name : '';
-  const code = typeof err === 'object' && err !== null && 'code' in err ? (err as { code: unknown }).code : undefined;
+  const code =
+    typeof err === 'object' && err !== null && 'code' in err
+      ? (err as { code: unknown }).code
+      : undefined;
   if (name === 'PasswordException') {
     // pdf.js: 1 = NEED_PASSWORD, 2 = INCORRECT_PASSWORD.
     if (code === 2 || (password !== undefined && password !== '')) {

@@ -26,29 +26,67 @@ function span(text: string, x0 = 0): Span {
 }
 
 test('a colour change inside one text item cuts it there', () => {
-  const out = applyTextStyles([span('See the report online today.')], paint([['See the report ', shownRun('#000000')], ['online', shownRun('#1a4dcc')], [' today.', shownRun('#000000')]]), []);
-  assert.deepEqual(out.map((s) => [s.text, s.color]), [['See the report ', '#000000'], ['online ', '#1a4dcc'], ['today.', '#000000']]);
+  const out = applyTextStyles(
+    [span('See the report online today.')],
+    paint([
+      ['See the report ', shownRun('#000000')],
+      ['online', shownRun('#1a4dcc')],
+      [' today.', shownRun('#000000')],
+    ]),
+    [],
+  );
+  assert.deepEqual(
+    out.map((s) => [s.text, s.color]),
+    [
+      ['See the report ', '#000000'],
+      ['online ', '#1a4dcc'],
+      ['today.', '#000000'],
+    ],
+  );
   assert.ok(out[1]!.bbox[0] > out[0]!.bbox[0] && out[1]!.bbox[2] < out[2]!.bbox[2]);
 });
 
 test('right-to-left items, in display order, match their characters reversed', () => {
-  const out = applyTextStyles([span('ריבד'), span('זה')], paint([['דביר', shownRun('#cc0000')], ['הז', shownRun('#000000')]]), []);
-  assert.deepEqual(out.map((s) => s.color), ['#cc0000', '#000000']);
+  const out = applyTextStyles(
+    [span('ריבד'), span('זה')],
+    paint([
+      ['דביר', shownRun('#cc0000')],
+      ['הז', shownRun('#000000')],
+    ]),
+    [],
+  );
+  assert.deepEqual(
+    out.map((s) => s.color),
+    ['#cc0000', '#000000'],
+  );
 });
 
 test('render mode 3 and zero alpha hide; a far-off match of a short word says nothing about visibility', () => {
   const invisible: Run = { ...shownRun('#000000'), mode: 3 };
   const clear: Run = { ...shownRun('#000000'), alpha: 0 };
-  assert.equal(applyTextStyles([span('Invisible layer')], paint([['Invisible layer', invisible]]), [])[0]!.hidden, true);
+  assert.equal(
+    applyTextStyles([span('Invisible layer')], paint([['Invisible layer', invisible]]), [])[0]!
+      .hidden,
+    true,
+  );
   assert.equal(applyTextStyles([span('Gone')], paint([['Gone', clear]]), [])[0]!.hidden, true);
-  const far = paint([['x'.repeat(200), shownRun('#000000')], ['Yes', invisible]]);
+  const far = paint([
+    ['x'.repeat(200), shownRun('#000000')],
+    ['Yes', invisible],
+  ]);
   const result = applyTextStyles([span('Yes')], far, [])[0]!;
   assert.equal(result.hidden, undefined, 'a short word 200 characters on is not taken as this one');
 });
 
 test('white text on white is hidden, on a dark fill around it is shown', () => {
   const white = shownRun('#ffffff');
-  assert.equal(applyTextStyles([span('White words')], paint([['White words', white]]), [])[0]!.hidden, true);
-  const onBanner: TextPaint = { ...paint([['White words', { ...white, fillsBefore: 1 }]]), fills: [{ box: [0, 90, 300, 120], color: '#222233' }] };
+  assert.equal(
+    applyTextStyles([span('White words')], paint([['White words', white]]), [])[0]!.hidden,
+    true,
+  );
+  const onBanner: TextPaint = {
+    ...paint([['White words', { ...white, fillsBefore: 1 }]]),
+    fills: [{ box: [0, 90, 300, 120], color: '#222233' }],
+  };
   assert.equal(applyTextStyles([span('White words')], onBanner, [])[0]!.hidden, undefined);
 });

@@ -55,9 +55,21 @@ function intersect(a: BBox | null, b: BBox): BBox {
 }
 
 /** Walk the operator list for paint state per text run, and the fills and images below text. */
-export function collectTextPaint(pdfjs: PdfjsModule, fnArray: number[], argsArray: unknown[], viewportTransform: number[]): TextPaint {
+export function collectTextPaint(
+  pdfjs: PdfjsModule,
+  fnArray: number[],
+  argsArray: unknown[],
+  viewportTransform: number[],
+): TextPaint {
   const OPS = pdfjs.OPS;
-  const FILLS = new Set<number>([OPS.fill, OPS.eoFill, OPS.fillStroke, OPS.eoFillStroke, OPS.closeFillStroke, OPS.closeEOFillStroke]);
+  const FILLS = new Set<number>([
+    OPS.fill,
+    OPS.eoFill,
+    OPS.fillStroke,
+    OPS.eoFillStroke,
+    OPS.closeFillStroke,
+    OPS.closeEOFillStroke,
+  ]);
   let ctm = [1, 0, 0, 1, 0, 0];
   let paint: PaintState = { color: '#000000', mode: 0, alpha: 1, clip: null };
   const stack: { ctm: number[]; paint: PaintState }[] = [];
@@ -89,7 +101,10 @@ export function collectTextPaint(pdfjs: PdfjsModule, fnArray: number[], argsArra
         const bbox = args?.[1];
         if (Array.isArray(bbox) && bbox.length === 4) {
           const b = bbox as number[];
-          paint.clip = intersect(paint.clip, transformRect(toDisplay(), b[0]!, b[1]!, b[2]!, b[3]!));
+          paint.clip = intersect(
+            paint.clip,
+            transformRect(toDisplay(), b[0]!, b[1]!, b[2]!, b[3]!),
+          );
         }
         break;
       }
@@ -108,7 +123,8 @@ export function collectTextPaint(pdfjs: PdfjsModule, fnArray: number[], argsArra
         const entries = args?.[0];
         if (Array.isArray(entries)) {
           for (const entry of entries as unknown[]) {
-            if (Array.isArray(entry) && entry[0] === 'ca' && typeof entry[1] === 'number') paint.alpha = entry[1];
+            if (Array.isArray(entry) && entry[0] === 'ca' && typeof entry[1] === 'number')
+              paint.alpha = entry[1];
           }
         }
         break;
@@ -119,13 +135,23 @@ export function collectTextPaint(pdfjs: PdfjsModule, fnArray: number[], argsArra
         break;
       case OPS.constructPath: {
         const minMax = args?.[2] as ArrayLike<number> | null | undefined;
-        const box = minMax && minMax.length >= 4 && Number.isFinite(minMax[0]) && minMax[0]! <= minMax[2]! ? transformRect(toDisplay(), minMax[0]!, minMax[1]!, minMax[2]!, minMax[3]!) : null;
+        const box =
+          minMax && minMax.length >= 4 && Number.isFinite(minMax[0]) && minMax[0]! <= minMax[2]!
+            ? transformRect(toDisplay(), minMax[0]!, minMax[1]!, minMax[2]!, minMax[3]!)
+            : null;
         if (pendingClip) {
           paint.clip = box ? intersect(paint.clip, box) : paint.clip;
           pendingClip = false;
         }
         const op = args?.[0];
-        if (box && typeof op === 'number' && FILLS.has(op) && paint.alpha > 0.5 && box[2] - box[0] > 1 && box[3] - box[1] > 1) {
+        if (
+          box &&
+          typeof op === 'number' &&
+          FILLS.has(op) &&
+          paint.alpha > 0.5 &&
+          box[2] - box[0] > 1 &&
+          box[3] - box[1] > 1
+        ) {
           fills.push({ box, color: paint.color });
         }
         break;
@@ -201,7 +227,11 @@ function backgroundOf(box: BBox, fills: Fill[], before: number): string | null {
     const f = fills[i]!;
     if (cx < f.box[0] || cx > f.box[2] || cy < f.box[1] || cy > f.box[3]) continue;
     if (f.color === null) return null;
-    const around = box[0] >= f.box[0] - 1 && box[2] <= f.box[2] + 1 && box[1] >= f.box[1] - 1 && box[3] <= f.box[3] + 1;
+    const around =
+      box[0] >= f.box[0] - 1 &&
+      box[2] <= f.box[2] + 1 &&
+      box[1] >= f.box[1] - 1 &&
+      box[3] <= f.box[3] + 1;
     // Partly on a shape: what shows through is not known, so the text counts as shown.
     return around ? f.color : null;
   }
@@ -262,7 +292,10 @@ interface LinkAnnotationLike {
 }
 
 /** External link annotations of a page, in display coordinates. */
-export async function readLinks(page: PDFPageProxy, viewportTransform: number[]): Promise<LinkArea[]> {
+export async function readLinks(
+  page: PDFPageProxy,
+  viewportTransform: number[],
+): Promise<LinkArea[]> {
   const annotations = (await page.getAnnotations({ intent: 'display' })) as LinkAnnotationLike[];
   const out: LinkArea[] = [];
   for (const a of annotations) {
@@ -270,7 +303,10 @@ export async function readLinks(page: PDFPageProxy, viewportTransform: number[])
     const url = typeof a.url === 'string' ? a.url : undefined;
     const rect = Array.isArray(a.rect) && a.rect.length === 4 ? (a.rect as number[]) : undefined;
     if (!url || !rect || !/^(?:https?|mailto|ftp):/iu.test(url)) continue;
-    out.push({ box: transformRect(viewportTransform, rect[0]!, rect[1]!, rect[2]!, rect[3]!), url });
+    out.push({
+      box: transformRect(viewportTransform, rect[0]!, rect[1]!, rect[2]!, rect[3]!),
+      url,
+    });
   }
   return out;
 }
@@ -278,7 +314,9 @@ export async function readLinks(page: PDFPageProxy, viewportTransform: number[])
 function linkAt(box: BBox, links: readonly LinkArea[]): string | undefined {
   const cx = (box[0] + box[2]) / 2;
   const cy = (box[1] + box[3]) / 2;
-  return links.find((l) => cx >= l.box[0] - 1 && cx <= l.box[2] + 1 && cy >= l.box[1] - 1 && cy <= l.box[3] + 1)?.url;
+  return links.find(
+    (l) => cx >= l.box[0] - 1 && cx <= l.box[2] + 1 && cy >= l.box[1] - 1 && cy <= l.box[3] + 1,
+  )?.url;
 }
 
 /** Style of one stretch of a span. */
@@ -300,7 +338,11 @@ function spanBoxShare(span: Span, from: number, to: number): BBox {
  * shared out by character count; spans set at an angle take the style of their first
  * character instead. Spans no run matches keep their text as it is, in no set colour.
  */
-export function applyTextStyles(spans: Span[], paint: TextPaint, links: readonly LinkArea[]): Span[] {
+export function applyTextStyles(
+  spans: Span[],
+  paint: TextPaint,
+  links: readonly LinkArea[],
+): Span[] {
   const out: Span[] = [];
   let cursor = 0;
   for (const span of spans) {
@@ -324,7 +366,8 @@ export function applyTextStyles(spans: Span[], paint: TextPaint, links: readonly
       // glyph. A match found only after skipping content may be another occurrence of the
       // words, drawn elsewhere: its clip and background say nothing about this span.
       let seen = visible.get(index);
-      if (seen === undefined) visible.set(index, (seen = !near || shown(run, span.bbox, paint.fills)));
+      if (seen === undefined)
+        visible.set(index, (seen = !near || shown(run, span.bbox, paint.fills)));
       const hidden = !seen;
       const last = stretches[stretches.length - 1];
       if (last && last.color === color && last.hidden === hidden) continue;
@@ -365,7 +408,11 @@ const NEAR = 64;
  * occurrence ahead (short words only close by: they recur). Right-to-left items come in
  * display order, so their reversed characters are tried too.
  */
-function locate(paint: TextPaint, key: string, cursor: number): { at: number; reversed: boolean; near: boolean } | undefined {
+function locate(
+  paint: TextPaint,
+  key: string,
+  cursor: number,
+): { at: number; reversed: boolean; near: boolean } | undefined {
   const window = key.length < 6 ? NEAR : SEARCH_WINDOW;
   const candidates: { at: number; reversed: boolean }[] = [];
   const forward = paint.chars.indexOf(key, cursor);
@@ -384,7 +431,12 @@ function locate(paint: TextPaint, key: string, cursor: number): { at: number; re
  * A page drawn as one large image with its text laid over it unshown: a scan OCR'd
  * before it reached us. Its translation must cover the image's words, as on any scan.
  */
-export function isInvisibleLayerScan(content: { width: number; height: number; spans: readonly Span[]; images: readonly { bbox: BBox }[] }): boolean {
+export function isInvisibleLayerScan(content: {
+  width: number;
+  height: number;
+  spans: readonly Span[];
+  images: readonly { bbox: BBox }[];
+}): boolean {
   let all = 0;
   let hidden = 0;
   for (const s of content.spans) {

@@ -1,25 +1,58 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { FIDELITY_LIST_LIMIT, fidelityReportSchema, type BBox, type Block, type LayoutDocument } from '@docat/contracts';
+import {
+  FIDELITY_LIST_LIMIT,
+  fidelityReportSchema,
+  type BBox,
+  type Block,
+  type LayoutDocument,
+} from '@docat/contracts';
 import type { BlockPlacement } from '../render/render-translated.js';
 import { buildFidelityReport, proseToken, proseTokens } from './fidelity-report.js';
 import type { ReadBackPage, ReadWord } from './read-back.js';
 
-function block(id: string, order: number, type: Block['type'], bbox: BBox, text: string, extra: Partial<Block> = {}): Block {
-  return { id, order, type, bbox, text, lines: [{ bbox, spans: [{ text, bbox, font: 'ABCDEF+NimbusRomNo9L-Regu', size: 10 }] }], ...extra };
+function block(
+  id: string,
+  order: number,
+  type: Block['type'],
+  bbox: BBox,
+  text: string,
+  extra: Partial<Block> = {},
+): Block {
+  return {
+    id,
+    order,
+    type,
+    bbox,
+    text,
+    lines: [{ bbox, spans: [{ text, bbox, font: 'ABCDEF+NimbusRomNo9L-Regu', size: 10 }] }],
+    ...extra,
+  };
 }
 
 function layoutOf(...pages: Block[][]): LayoutDocument {
   return {
     schemaVersion: 1,
     pageCount: pages.length,
-    pages: pages.map((blocks, i) => ({ number: i + 1, width: 600, height: 800, rotation: 0, scanned: false, blocks })),
+    pages: pages.map((blocks, i) => ({
+      number: i + 1,
+      width: 600,
+      height: 800,
+      rotation: 0,
+      scanned: false,
+      blocks,
+    })),
   };
 }
 
 /** Words laid out left to right on one line inside `box`. */
 function wordsIn(text: string, box: BBox): ReadWord[] {
-  return text.split(' ').map((w, i) => ({ text: w, box: [box[0] + i * 30, box[1], box[0] + i * 30 + 25, box[1] + 10] as BBox }));
+  return text
+    .split(' ')
+    .map((w, i) => ({
+      text: w,
+      box: [box[0] + i * 30, box[1], box[0] + i * 30 + 25, box[1] + 10] as BBox,
+    }));
 }
 
 function page(kept: ReadWord[] = [], ink: BBox[] = [], notdef = 0): ReadBackPage {
@@ -69,7 +102,18 @@ describe('fidelity report', () => {
       output: [page()],
     });
     assert.equal(report.measuredOn, 'pdf');
-    assert.deepEqual(report.pages, [{ page: 1, words: 5, left: 0, coverage: 1, untranslated: 0, shrunk: 0, overflowing: 0, overlaps: 0 }]);
+    assert.deepEqual(report.pages, [
+      {
+        page: 1,
+        words: 5,
+        left: 0,
+        coverage: 1,
+        untranslated: 0,
+        shrunk: 0,
+        overflowing: 0,
+        overlaps: 0,
+      },
+    ]);
     assert.equal(report.summary.coverage, 1);
     assert.deepEqual(report.untranslated, []);
     assert.doesNotThrow(() => fidelityReportSchema.parse(report));
@@ -81,10 +125,18 @@ describe('fidelity report', () => {
     const report = buildFidelityReport({
       layout: layoutOf([a, b]),
       // `b` came back unchanged from the engine; `a` keeps the name "Java" in its translation.
-      translations: new Map([['a', 'Java führt die Schleife aus'], ['b', 'Tracing compiles hot loops']]),
+      translations: new Map([
+        ['a', 'Java führt die Schleife aus'],
+        ['b', 'Tracing compiles hot loops'],
+      ]),
       targetLanguage: 'de',
       placements: [placement(a)],
-      output: [{ ...page(wordsIn('Tracing compiles hot loops', P2)), added: wordsIn('Java führt die Schleife aus', P1) }],
+      output: [
+        {
+          ...page(wordsIn('Tracing compiles hot loops', P2)),
+          added: wordsIn('Java führt die Schleife aus', P1),
+        },
+      ],
     });
     assert.equal(report.pages[0]!.words, 8);
     assert.equal(report.pages[0]!.left, 4);
@@ -104,14 +156,25 @@ describe('fidelity report', () => {
     const b = block('b', 1, 'heading', P2, 'Results and discussion');
     const report = buildFidelityReport({
       layout: layoutOf([a, b]),
-      translations: new Map([['a', 'Quellwörter bleiben hier'], ['b', 'Ergebnisse und Diskussion']]),
+      translations: new Map([
+        ['a', 'Quellwörter bleiben hier'],
+        ['b', 'Ergebnisse und Diskussion'],
+      ]),
       targetLanguage: 'de',
       placements: [placement(a)],
-      output: [page([...wordsIn('Source words remain here', P1), ...wordsIn('Results and discussion', P2)])],
+      output: [
+        page([
+          ...wordsIn('Source words remain here', P1),
+          ...wordsIn('Results and discussion', P2),
+        ]),
+      ],
     });
     assert.deepEqual(
       report.untranslated.map((u) => [u.blockId, u.reason]),
-      [['a', 'still_visible'], ['b', 'not_set']],
+      [
+        ['a', 'still_visible'],
+        ['b', 'not_set'],
+      ],
     );
     assert.equal(report.summary.wordsLeft, 7);
   });
@@ -125,7 +188,12 @@ describe('fidelity report', () => {
       translations: new Map([['p', 'Jede Spur hat einen Wächter']]),
       targetLanguage: 'de',
       placements: [placement(para)],
-      output: [page([...wordsIn('for let item of list print', P1), ...wordsIn('Outer tree nested tree call', P2)])],
+      output: [
+        page([
+          ...wordsIn('for let item of list print', P1),
+          ...wordsIn('Outer tree nested tree call', P2),
+        ]),
+      ],
     });
     assert.equal(report.pages[0]!.words, 5 + 4, 'figure words and paragraph words, not code');
     assert.equal(report.pages[0]!.left, 5);
@@ -147,8 +215,14 @@ describe('fidelity report', () => {
       placements: [placement(foot)],
       output: [page(wordsIn('Journal of Examples', [50, 20, 550, 30]))],
     });
-    assert.deepEqual(report.untranslated.map((u) => [u.blockId, u.reason, u.expected]), [['h', 'header_footer', true]]);
-    assert.deepEqual(report.pages.map((p) => [p.words, p.left]), [[3, 0]]);
+    assert.deepEqual(
+      report.untranslated.map((u) => [u.blockId, u.reason, u.expected]),
+      [['h', 'header_footer', true]],
+    );
+    assert.deepEqual(
+      report.pages.map((p) => [p.words, p.left]),
+      [[3, 0]],
+    );
   });
 
   test('shrunk below 80% and overflowing blocks, missing glyphs and substituted fonts', () => {
@@ -157,21 +231,37 @@ describe('fidelity report', () => {
     const c = block('c', 2, 'paragraph', [50, 300, 550, 340], 'A third paragraph here');
     const report = buildFidelityReport({
       layout: layoutOf([a, b, c]),
-      translations: new Map([['a', 'x'.repeat(10)], ['b', 'y'.repeat(10)], ['c', 'z ✓']]),
+      translations: new Map([
+        ['a', 'x'.repeat(10)],
+        ['b', 'y'.repeat(10)],
+        ['c', 'z ✓'],
+      ]),
       targetLanguage: 'de',
-      placements: [placement(a, { size: 7.9 }), placement(b, { size: 6, overflow: true }), placement(c, { size: 8, missing: '✓' })],
+      placements: [
+        placement(a, { size: 7.9 }),
+        placement(b, { size: 6, overflow: true }),
+        placement(c, { size: 8, missing: '✓' }),
+      ],
       output: [page([], [], 2)],
     });
     assert.deepEqual(
       report.fit.map((f) => [f.blockId, f.shrunk, f.overflow, f.scale]),
-      [['a', true, false, 0.79], ['b', true, true, 0.6]],
+      [
+        ['a', true, false, 0.79],
+        ['b', true, true, 0.6],
+      ],
     );
     assert.equal(report.summary.shrunk, 2);
     assert.equal(report.summary.overflowing, 1);
-    assert.deepEqual(report.missingGlyphs.map((m) => [m.blockId, m.chars]), [['c', '✓']]);
+    assert.deepEqual(
+      report.missingGlyphs.map((m) => [m.blockId, m.chars]),
+      [['c', '✓']],
+    );
     assert.equal(report.summary.missingGlyphs, 1);
     assert.equal(report.summary.notdef, 2);
-    assert.deepEqual(report.fonts, [{ source: 'NimbusRomNo9L-Regu', output: ['NotoSerif-Regular'], blocks: 3 }]);
+    assert.deepEqual(report.fonts, [
+      { source: 'NimbusRomNo9L-Regu', output: ['NotoSerif-Regular'], blocks: 3 },
+    ]);
     assert.equal(report.summary.substitutedFonts, 1);
   });
 
@@ -181,7 +271,10 @@ describe('fidelity report', () => {
     const b = block('b', 2, 'paragraph', [50, 150, 290, 170], 'Side note text');
     const report = buildFidelityReport({
       layout: layoutOf([a, fig, b]),
-      translations: new Map([['a', 'Kurze Quelle'], ['b', 'Randnotiz mit viel längerem Text']]),
+      translations: new Map([
+        ['a', 'Kurze Quelle'],
+        ['b', 'Randnotiz mit viel längerem Text'],
+      ]),
       targetLanguage: 'de',
       placements: [
         // `a` is set over two glyphs the page kept (a label left in place).
@@ -189,11 +282,23 @@ describe('fidelity report', () => {
         // `b` widened to the right across the figure.
         placement(b, { lines: [[50, 150, 500, 160]] }),
       ],
-      output: [page([], [[60, 102, 66, 110], [67, 102, 73, 110], [590, 790, 596, 798]])],
+      output: [
+        page(
+          [],
+          [
+            [60, 102, 66, 110],
+            [67, 102, 73, 110],
+            [590, 790, 596, 798],
+          ],
+        ),
+      ],
     });
     assert.deepEqual(
       report.overlaps.map((o) => [o.blockId, o.with]),
-      [['a', 'text'], ['b', 'figure']],
+      [
+        ['a', 'text'],
+        ['b', 'figure'],
+      ],
     );
     assert.equal(report.summary.overlaps, 2);
     assert.equal(report.pages[0]!.overlaps, 2);
@@ -205,13 +310,24 @@ describe('fidelity report', () => {
     const c = block('c', 2, 'paragraph', [50, 109, 300, 119], 'Below label');
     const report = buildFidelityReport({
       layout: layoutOf([a, b, c]),
-      translations: new Map([['a', 'Linke Beschriftung lang'], ['b', 'Rechte'], ['c', 'Darunter']]),
+      translations: new Map([
+        ['a', 'Linke Beschriftung lang'],
+        ['b', 'Rechte'],
+        ['c', 'Darunter'],
+      ]),
       targetLanguage: 'de',
       // `a` grew right into `b`; `c` sits one point into `a`'s line (leading, not a collision).
-      placements: [placement(a, { lines: [[50, 100, 260, 110]] }), placement(b, { lines: [[200, 100, 240, 110]] }), placement(c, { lines: [[50, 109, 120, 119]] })],
+      placements: [
+        placement(a, { lines: [[50, 100, 260, 110]] }),
+        placement(b, { lines: [[200, 100, 240, 110]] }),
+        placement(c, { lines: [[50, 109, 120, 119]] }),
+      ],
       output: [page()],
     });
-    assert.deepEqual(report.overlaps.map((o) => [o.blockId, o.with, o.region]), [['a', 'translation', [200, 100, 240, 110]]]);
+    assert.deepEqual(
+      report.overlaps.map((o) => [o.blockId, o.with, o.region]),
+      [['a', 'translation', [200, 100, 240, 110]]],
+    );
   });
 
   test('one kept glyph under new text is not an overlap (a rule, a dot)', () => {
@@ -244,16 +360,29 @@ describe('fidelity report', () => {
     });
     assert.equal(report.pages[0]!.words, 4);
     assert.equal(report.pages[0]!.left, 2);
-    assert.deepEqual(report.untranslated.map((u) => [u.cell, u.reason, u.box]), [[1, 'not_translated', cellB]]);
+    assert.deepEqual(
+      report.untranslated.map((u) => [u.cell, u.reason, u.box]),
+      [[1, 'not_translated', cellB]],
+    );
   });
 
   test('without a rendered PDF the translated text is compared; a page-range output maps its pages', () => {
     const a = block('a', 0, 'paragraph', P1, 'First page words');
     const b = block('b', 0, 'paragraph', P1, 'Second page words');
     const layout = layoutOf([a], [b]);
-    const text = buildFidelityReport({ layout, translations: new Map([['a', 'Erste Seite']]), targetLanguage: 'de' });
+    const text = buildFidelityReport({
+      layout,
+      translations: new Map([['a', 'Erste Seite']]),
+      targetLanguage: 'de',
+    });
     assert.equal(text.measuredOn, 'text');
-    assert.deepEqual(text.pages.map((p) => [p.page, p.words, p.left]), [[1, 3, 0], [2, 3, 3]]);
+    assert.deepEqual(
+      text.pages.map((p) => [p.page, p.words, p.left]),
+      [
+        [1, 3, 0],
+        [2, 3, 3],
+      ],
+    );
     assert.equal(text.summary.worstPage?.page, 2);
 
     // Only page 2 was rendered: it is the output's first page.
@@ -265,7 +394,10 @@ describe('fidelity report', () => {
       output: [page()],
       outputPageOf: (p) => (p === 2 ? 1 : undefined),
     });
-    assert.deepEqual(ranged.pages.map((p) => [p.page, p.words, p.left]), [[2, 3, 0]]);
+    assert.deepEqual(
+      ranged.pages.map((p) => [p.page, p.words, p.left]),
+      [[2, 3, 0]],
+    );
   });
 
   test('right-to-left words read back in drawing order still match their source', () => {
@@ -276,16 +408,30 @@ describe('fidelity report', () => {
       targetLanguage: 'en',
       placements: [],
       // Drawn left to right, each word's letters come back reversed.
-      output: [page([{ text: 'تساوخرد', box: [60, 100, 100, 110] }, { text: 'مرف', box: [110, 100, 140, 110] }])],
+      output: [
+        page([
+          { text: 'تساوخرد', box: [60, 100, 100, 110] },
+          { text: 'مرف', box: [110, 100, 140, 110] },
+        ]),
+      ],
     });
-    assert.deepEqual(report.pages.map((p) => [p.words, p.left]), [[2, 2]]);
+    assert.deepEqual(
+      report.pages.map((p) => [p.words, p.left]),
+      [[2, 2]],
+    );
   });
 
   test('on a scanned page a block the renderer did not set keeps all its words (its text is pixels)', () => {
     const a = block('a', 0, 'paragraph', P1, 'Scanned words stay');
     const layout = layoutOf([a]);
     layout.pages[0]!.scanned = true;
-    const report = buildFidelityReport({ layout, translations: new Map(), targetLanguage: 'de', placements: [], output: [page()] });
+    const report = buildFidelityReport({
+      layout,
+      translations: new Map(),
+      targetLanguage: 'de',
+      placements: [],
+      output: [page()],
+    });
     assert.equal(report.pages[0]!.left, 3);
     // Set, it was painted over: a text layer left under it is neither a word left nor an overlap.
     const set = buildFidelityReport({
@@ -293,14 +439,25 @@ describe('fidelity report', () => {
       translations: new Map([['a', 'Gescannte Wörter']]),
       targetLanguage: 'de',
       placements: [placement(a)],
-      output: [page(wordsIn('Scanned words stay', P1), [[55, 100, 70, 110], [75, 100, 90, 110]])],
+      output: [
+        page(wordsIn('Scanned words stay', P1), [
+          [55, 100, 70, 110],
+          [75, 100, 90, 110],
+        ]),
+      ],
     });
     assert.deepEqual([set.pages[0]!.left, set.overlaps.length], [0, 0]);
   });
 
   test('lists are cut at the limit and say so', () => {
-    const blocks = Array.from({ length: FIDELITY_LIST_LIMIT + 5 }, (_, i) => block(`b${i}`, i, 'paragraph', P1, 'Untouched words'));
-    const report = buildFidelityReport({ layout: layoutOf(blocks), translations: new Map(), targetLanguage: 'de' });
+    const blocks = Array.from({ length: FIDELITY_LIST_LIMIT + 5 }, (_, i) =>
+      block(`b${i}`, i, 'paragraph', P1, 'Untouched words'),
+    );
+    const report = buildFidelityReport({
+      layout: layoutOf(blocks),
+      translations: new Map(),
+      targetLanguage: 'de',
+    });
     assert.equal(report.untranslated.length, FIDELITY_LIST_LIMIT);
     assert.deepEqual(report.truncated, ['untranslated']);
     assert.equal(report.summary.untranslated, FIDELITY_LIST_LIMIT + 5);

@@ -93,7 +93,13 @@ interface Segment {
 function segmentsOf(block: Block, translations: ReadonlyMap<string, RenderText>): Segment[] {
   const whole = plainOf(translations.get(block.id));
   if (block.type === 'table' && block.cells && block.cells.length > 0 && whole === undefined) {
-    return block.cells.map((cell, i) => ({ block, cell: i, box: cell.bbox, text: cell.text, translation: plainOf(translations.get(`${block.id}#${i}`)) }));
+    return block.cells.map((cell, i) => ({
+      block,
+      cell: i,
+      box: cell.bbox,
+      text: cell.text,
+      translation: plainOf(translations.get(`${block.id}#${i}`)),
+    }));
   }
   return [{ block, box: block.bbox, text: block.text, translation: whole }];
 }
@@ -105,7 +111,12 @@ function centreIn(b: BBox, r: BBox, slack = 1): boolean {
 }
 
 function intersection(a: BBox, b: BBox): BBox | null {
-  const r: BBox = [Math.max(a[0], b[0]), Math.max(a[1], b[1]), Math.min(a[2], b[2]), Math.min(a[3], b[3])];
+  const r: BBox = [
+    Math.max(a[0], b[0]),
+    Math.max(a[1], b[1]),
+    Math.min(a[2], b[2]),
+    Math.min(a[3], b[3]),
+  ];
   return r[2] > r[0] && r[3] > r[1] ? r : null;
 }
 
@@ -143,7 +154,16 @@ export function buildFidelityReport(input: FidelityInput): FidelityReport {
 
   for (const page of layout.pages) {
     const out = output ? output[(outputPageOf(page.number) ?? 0) - 1] : undefined;
-    const row: PageFidelity = { page: page.number, words: 0, left: 0, coverage: 1, untranslated: 0, shrunk: 0, overflowing: 0, overlaps: 0 };
+    const row: PageFidelity = {
+      page: page.number,
+      words: 0,
+      left: 0,
+      coverage: 1,
+      untranslated: 0,
+      shrunk: 0,
+      overflowing: 0,
+      overlaps: 0,
+    };
     if (out) notdef += out.notdef;
     // Kept words not yet matched to a source word, so each answers for one word only.
     const unmatched = new Set<ReadWord>(out?.kept ?? []);
@@ -153,9 +173,13 @@ export function buildFidelityReport(input: FidelityInput): FidelityReport {
       for (const seg of segmentsOf(block, translations)) {
         const tokens = proseTokens(seg.text);
         const p = placed.get(`${block.id}#${seg.cell ?? ''}`);
-        const changed = seg.translation !== undefined && seg.translation.trim() !== '' && seg.translation.trim() !== seg.text.trim();
+        const changed =
+          seg.translation !== undefined &&
+          seg.translation.trim() !== '' &&
+          seg.translation.trim() !== seg.text.trim();
         // Running heads are translated or not by a scope option: left as they are, they are policy.
-        const policy = POLICY[block.type] ?? (RUNNING.has(block.type) && !changed ? 'header_footer' : undefined);
+        const policy =
+          POLICY[block.type] ?? (RUNNING.has(block.type) && !changed ? 'header_footer' : undefined);
         let left = 0;
         if (!NOT_COUNTED.has(block.type) && policy !== 'header_footer') {
           if (output && page.scanned) {
@@ -202,11 +226,24 @@ export function buildFidelityReport(input: FidelityInput): FidelityReport {
           });
         }
         if (!p) continue;
-        const ref = { page: page.number, block: block.order, blockId: block.id, ...(p.cell !== undefined ? { cell: p.cell } : {}), box: p.box };
+        const ref = {
+          page: page.number,
+          block: block.order,
+          blockId: block.id,
+          ...(p.cell !== undefined ? { cell: p.cell } : {}),
+          box: p.box,
+        };
         const scale = p.sourceSize > 0 ? p.size / p.sourceSize : 1;
         const shrunk = scale < FIDELITY_SHRINK_THRESHOLD - 1e-6;
         if (shrunk || p.overflow) {
-          fit.push({ ...ref, sourceSize: round(p.sourceSize), size: round(p.size), scale: round(scale, 3), shrunk, overflow: p.overflow });
+          fit.push({
+            ...ref,
+            sourceSize: round(p.sourceSize),
+            size: round(p.size),
+            scale: round(scale, 3),
+            shrunk,
+            overflow: p.overflow,
+          });
           if (shrunk) row.shrunk++;
           if (p.overflow) row.overflowing++;
         }
@@ -234,7 +271,16 @@ export function buildFidelityReport(input: FidelityInput): FidelityReport {
     }
     if (out) {
       for (const hit of crossings(placements.filter((p) => p.page === page.number))) {
-        overlaps.push({ page: page.number, block: hit.a.order, blockId: hit.a.blockId, ...(hit.a.cell !== undefined ? { cell: hit.a.cell } : {}), box: hit.a.box, with: 'translation', region: hit.region, area: round(hit.area) });
+        overlaps.push({
+          page: page.number,
+          block: hit.a.order,
+          blockId: hit.a.blockId,
+          ...(hit.a.cell !== undefined ? { cell: hit.a.cell } : {}),
+          box: hit.a.box,
+          with: 'translation',
+          region: hit.region,
+          area: round(hit.area),
+        });
         row.overlaps++;
       }
     }
@@ -244,8 +290,12 @@ export function buildFidelityReport(input: FidelityInput): FidelityReport {
 
   const words = pages.reduce((a, p) => a + p.words, 0);
   const wordsLeft = pages.reduce((a, p) => a + p.left, 0);
-  const worst = pages.filter((p) => p.words > 0).sort((a, b) => a.coverage - b.coverage || a.page - b.page)[0];
-  const fontList: FontUse[] = [...fonts].map(([source, u]) => ({ source, output: [...u.output].sort(), blocks: u.blocks })).sort((a, b) => b.blocks - a.blocks || a.source.localeCompare(b.source));
+  const worst = pages
+    .filter((p) => p.words > 0)
+    .sort((a, b) => a.coverage - b.coverage || a.page - b.page)[0];
+  const fontList: FontUse[] = [...fonts]
+    .map(([source, u]) => ({ source, output: [...u.output].sort(), blocks: u.blocks }))
+    .sort((a, b) => b.blocks - a.blocks || a.source.localeCompare(b.source));
   const summary: FidelitySummary = {
     coverage: words === 0 ? 1 : round(1 - wordsLeft / words, 4),
     words,
@@ -273,7 +323,10 @@ export function buildFidelityReport(input: FidelityInput): FidelityReport {
     summary,
     pages,
     // Faults first: a reader looks for what went wrong, not for the code blocks.
-    untranslated: cap('untranslated', [...untranslated].sort((a, b) => Number(a.expected) - Number(b.expected))),
+    untranslated: cap(
+      'untranslated',
+      [...untranslated].sort((a, b) => Number(a.expected) - Number(b.expected)),
+    ),
     fit: cap('fit', fit),
     overlaps: cap('overlaps', overlaps),
     missingGlyphs: cap('missingGlyphs', missingGlyphs),
@@ -288,7 +341,10 @@ function round(v: number, digits = 2): number {
 }
 
 /** Kept glyphs the set lines cover (each by at least OVERLAP_SHARE of its box), and the region they span. */
-function overlapWith(p: BlockPlacement, ink: readonly BBox[]): { region: BBox; area: number } | null {
+function overlapWith(
+  p: BlockPlacement,
+  ink: readonly BBox[],
+): { region: BBox; area: number } | null {
   let region: BBox | null = null;
   let total = 0;
   let glyphs = 0;
@@ -300,15 +356,27 @@ function overlapWith(p: BlockPlacement, ink: readonly BBox[]): { region: BBox; a
       if (!hit || area(hit) < ga * OVERLAP_SHARE) continue;
       glyphs++;
       total += area(hit);
-      region = region ? [Math.min(region[0], hit[0]), Math.min(region[1], hit[1]), Math.max(region[2], hit[2]), Math.max(region[3], hit[3])] : hit;
+      region = region
+        ? [
+            Math.min(region[0], hit[0]),
+            Math.min(region[1], hit[1]),
+            Math.max(region[2], hit[2]),
+            Math.max(region[3], hit[3]),
+          ]
+        : hit;
       break;
     }
   }
-  return region && glyphs >= OVERLAP_MIN_GLYPHS ? { region: region.map((v) => round(v)) as BBox, area: total } : null;
+  return region && glyphs >= OVERLAP_MIN_GLYPHS
+    ? { region: region.map((v) => round(v)) as BBox, area: total }
+    : null;
 }
 
 /** Set lines that reach into a figure beyond the block's own box (a label inside a figure stays where it was). */
-function figureOverlap(p: BlockPlacement, figures: readonly BBox[]): { region: BBox; area: number } | null {
+function figureOverlap(
+  p: BlockPlacement,
+  figures: readonly BBox[],
+): { region: BBox; area: number } | null {
   let region: BBox | null = null;
   let total = 0;
   for (const line of p.lines) {
@@ -320,7 +388,14 @@ function figureOverlap(p: BlockPlacement, figures: readonly BBox[]): { region: B
       const outside = area(hit) - (own ? area(own) : 0);
       if (outside < la * FIGURE_OVERLAP_SHARE) continue;
       total += outside;
-      region = region ? [Math.min(region[0], hit[0]), Math.min(region[1], hit[1]), Math.max(region[2], hit[2]), Math.max(region[3], hit[3])] : hit;
+      region = region
+        ? [
+            Math.min(region[0], hit[0]),
+            Math.min(region[1], hit[1]),
+            Math.max(region[2], hit[2]),
+            Math.max(region[3], hit[3]),
+          ]
+        : hit;
     }
   }
   return region ? { region: region.map((v) => round(v)) as BBox, area: total } : null;
@@ -331,10 +406,20 @@ function figureOverlap(p: BlockPlacement, figures: readonly BBox[]): { region: B
  * height of a line of the other over more than four points. Reported once, on the first
  * block of the pair in reading order.
  */
-function crossings(placed: readonly BlockPlacement[]): { a: BlockPlacement; region: BBox; area: number }[] {
+function crossings(
+  placed: readonly BlockPlacement[],
+): { a: BlockPlacement; region: BBox; area: number }[] {
   const out: { a: BlockPlacement; region: BBox; area: number }[] = [];
   const sorted = [...placed].sort((x, y) => x.order - y.order || (x.cell ?? 0) - (y.cell ?? 0));
-  const bounds = sorted.map((p) => p.lines.reduce<BBox | null>((b, l) => (b ? [Math.min(b[0], l[0]), Math.min(b[1], l[1]), Math.max(b[2], l[2]), Math.max(b[3], l[3])] : l), null));
+  const bounds = sorted.map((p) =>
+    p.lines.reduce<BBox | null>(
+      (b, l) =>
+        b
+          ? [Math.min(b[0], l[0]), Math.min(b[1], l[1]), Math.max(b[2], l[2]), Math.max(b[3], l[3])]
+          : l,
+      null,
+    ),
+  );
   for (let i = 0; i < sorted.length; i++) {
     for (let j = i + 1; j < sorted.length; j++) {
       const bi = bounds[i];
@@ -345,17 +430,29 @@ function crossings(placed: readonly BlockPlacement[]): { a: BlockPlacement; regi
       for (const a of sorted[i]!.lines) {
         for (const b of sorted[j]!.lines) {
           const hit = intersection(a, b);
-          if (!hit || hit[2] - hit[0] <= 4 || hit[3] - hit[1] < Math.min(a[3] - a[1], b[3] - b[1]) / 3) continue;
+          if (
+            !hit ||
+            hit[2] - hit[0] <= 4 ||
+            hit[3] - hit[1] < Math.min(a[3] - a[1], b[3] - b[1]) / 3
+          )
+            continue;
           total += area(hit);
-          region = region ? [Math.min(region[0], hit[0]), Math.min(region[1], hit[1]), Math.max(region[2], hit[2]), Math.max(region[3], hit[3])] : hit;
+          region = region
+            ? [
+                Math.min(region[0], hit[0]),
+                Math.min(region[1], hit[1]),
+                Math.max(region[2], hit[2]),
+                Math.max(region[3], hit[3]),
+              ]
+            : hit;
         }
       }
-      if (region) out.push({ a: sorted[i]!, region: region.map((v) => round(v)) as BBox, area: total });
+      if (region)
+        out.push({ a: sorted[i]!, region: region.map((v) => round(v)) as BBox, area: total });
     }
   }
   return out;
 }
-
 
 function plainOf(t: RenderText | undefined): string | undefined {
   return t === undefined ? undefined : textOf(t);

@@ -4,7 +4,12 @@ import { buildFidelityReport } from './fidelity-report.js';
 import { readBack } from './read-back.js';
 import { type RenderText } from '../render/render-translated.js';
 
-export { buildFidelityReport, proseToken, proseTokens, type FidelityInput } from './fidelity-report.js';
+export {
+  buildFidelityReport,
+  proseToken,
+  proseTokens,
+  type FidelityInput,
+} from './fidelity-report.js';
 export { readBack, wordsOf, type ReadBackPage, type ReadWord } from './read-back.js';
 
 /**
@@ -14,7 +19,12 @@ export { readBack, wordsOf, type ReadBackPage, type ReadWord } from './read-back
  */
 export async function fidelityReportOf(
   rendered: Pick<RenderTranslatedResult, 'bytes' | 'placements'>,
-  plan: { layout: LayoutDocument; translations: ReadonlyMap<string, RenderText>; targetLanguage: string; pages?: readonly number[] },
+  plan: {
+    layout: LayoutDocument;
+    translations: ReadonlyMap<string, RenderText>;
+    targetLanguage: string;
+    pages?: readonly number[];
+  },
 ): Promise<FidelityReport> {
   const output = await readBack(rendered.bytes);
   const pages = plan.pages;
@@ -24,6 +34,13 @@ export async function fidelityReportOf(
     targetLanguage: plan.targetLanguage,
     placements: rendered.placements,
     output,
-    ...(pages ? { outputPageOf: (p: number) => { const i = pages.indexOf(p); return i < 0 ? undefined : i + 1; } } : {}),
+    ...(pages
+      ? {
+          outputPageOf: (p: number) => {
+            const i = pages.indexOf(p);
+            return i < 0 ? undefined : i + 1;
+          },
+        }
+      : {}),
   });
 }

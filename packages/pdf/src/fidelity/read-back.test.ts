@@ -11,7 +11,14 @@ const SOURCE = 'The quick brown fox jumps over the lazy dog';
 const LABEL = 'Kept label';
 
 function block(id: string, order: number, bbox: BBox, text: string): Block {
-  return { id, order, type: 'paragraph', bbox, text, lines: [{ bbox, spans: [{ text, bbox, font: 'Helvetica', size: 12 }] }] };
+  return {
+    id,
+    order,
+    type: 'paragraph',
+    bbox,
+    text,
+    lines: [{ bbox, spans: [{ text, bbox, font: 'Helvetica', size: 12 }] }],
+  };
 }
 
 /** One page: a sentence at the top, a label below it (Helvetica 12, baselines at 700 and 600). */
@@ -33,7 +40,10 @@ async function sourcePdf(): Promise<{ bytes: Uint8Array; layout: LayoutDocument 
         height: 800,
         rotation: 0,
         scanned: false,
-        blocks: [block('a', 0, [50, 89, 50 + width(SOURCE), 103], SOURCE), block('b', 1, [50, 189, 50 + width(LABEL), 203], LABEL)],
+        blocks: [
+          block('a', 0, [50, 89, 50 + width(SOURCE), 103], SOURCE),
+          block('b', 1, [50, 189, 50 + width(LABEL), 203], LABEL),
+        ],
       },
     ],
   };
@@ -50,7 +60,10 @@ describe('reading a rendered PDF back', () => {
 
   test('the source page reads back as kept words at their layout places', async () => {
     const [page] = await readBack(source.bytes);
-    assert.deepEqual(page!.kept.map((w) => w.text), [...SOURCE.split(' '), ...LABEL.split(' ')]);
+    assert.deepEqual(
+      page!.kept.map((w) => w.text),
+      [...SOURCE.split(' '), ...LABEL.split(' ')],
+    );
     assert.deepEqual(page!.added, []);
     const fox = page!.kept.find((w) => w.text === 'fox')!;
     // Inside the sentence's layout box (y down from the top of the page).
@@ -58,23 +71,54 @@ describe('reading a rendered PDF back', () => {
   });
 
   test('after rendering: the translation reads back as set text, the untranslated label as kept, and the report says so', async () => {
-    const rendered = await renderTranslatedPdf(source.bytes, source.layout, translations, { targetLanguage: 'de', fonts });
+    const rendered = await renderTranslatedPdf(source.bytes, source.layout, translations, {
+      targetLanguage: 'de',
+      fonts,
+    });
     const [page] = await readBack(rendered.bytes);
-    assert.deepEqual(page!.kept.map((w) => w.text), LABEL.split(' '));
-    assert.ok(page!.added.some((w) => w.text === 'Fuchs'), page!.added.map((w) => w.text).join(' '));
+    assert.deepEqual(
+      page!.kept.map((w) => w.text),
+      LABEL.split(' '),
+    );
+    assert.ok(
+      page!.added.some((w) => w.text === 'Fuchs'),
+      page!.added.map((w) => w.text).join(' '),
+    );
     assert.equal(page!.notdef, 0);
-    const report = await fidelityReportOf(rendered, { layout: source.layout, translations, targetLanguage: 'de' });
+    const report = await fidelityReportOf(rendered, {
+      layout: source.layout,
+      translations,
+      targetLanguage: 'de',
+    });
     assert.equal(report.measuredOn, 'pdf');
-    assert.deepEqual(report.pages.map((p) => [p.words, p.left]), [[11, 2]]);
-    assert.deepEqual(report.untranslated.map((u) => [u.blockId, u.reason]), [['b', 'not_translated']]);
+    assert.deepEqual(
+      report.pages.map((p) => [p.words, p.left]),
+      [[11, 2]],
+    );
+    assert.deepEqual(
+      report.untranslated.map((u) => [u.blockId, u.reason]),
+      [['b', 'not_translated']],
+    );
     assert.deepEqual(report.overlaps, []);
-    assert.deepEqual(report.fonts.map((f) => f.source), ['Helvetica']);
-    assert.ok(report.fonts[0]!.output.every((f) => f.startsWith('Noto')), JSON.stringify(report.fonts));
+    assert.deepEqual(
+      report.fonts.map((f) => f.source),
+      ['Helvetica'],
+    );
+    assert.ok(
+      report.fonts[0]!.output.every((f) => f.startsWith('Noto')),
+      JSON.stringify(report.fonts),
+    );
   });
 
   test('interleaved bilingual PDF: a new document where the translation follows its source paragraph', async () => {
-    const rendered = await renderTranslatedPdf(source.bytes, source.layout, translations, { targetLanguage: 'de', fonts });
-    const dual = await renderDualPdf(source.bytes, rendered.bytes, { mode: 'interleaved', plan: { layout: source.layout, translations, targetLanguage: 'de', fonts } });
+    const rendered = await renderTranslatedPdf(source.bytes, source.layout, translations, {
+      targetLanguage: 'de',
+      fonts,
+    });
+    const dual = await renderDualPdf(source.bytes, rendered.bytes, {
+      mode: 'interleaved',
+      plan: { layout: source.layout, translations, targetLanguage: 'de', fonts },
+    });
     const doc = await PDFDocument.load(dual);
     assert.equal(doc.getPageCount(), 1);
     const [page] = await readBack(dual);
@@ -88,7 +132,13 @@ describe('reading a rendered PDF back', () => {
     // The translation sits below its source paragraph, indented.
     const srcBox = page!.added[words.indexOf('The')]!.box;
     const dstBox = page!.added[der]!.box;
-    assert.ok(dstBox[1] > srcBox[3] - 1 && dstBox[0] > srcBox[0], `${JSON.stringify(srcBox)} ${JSON.stringify(dstBox)}`);
-    await assert.rejects(renderDualPdf(source.bytes, rendered.bytes, { mode: 'interleaved' }), /needs the layout/u);
+    assert.ok(
+      dstBox[1] > srcBox[3] - 1 && dstBox[0] > srcBox[0],
+      `${JSON.stringify(srcBox)} ${JSON.stringify(dstBox)}`,
+    );
+    await assert.rejects(
+      renderDualPdf(source.bytes, rendered.bytes, { mode: 'interleaved' }),
+      /needs the layout/u,
+    );
   });
 });

@@ -47,7 +47,9 @@ export async function readBack(bytes: Uint8Array): Promise<ReadBackPage[]> {
     }
     page.kept = wordsOf(keptRuns, (b) => mapBox(geometry.toDisplay, b));
     page.added = wordsOf(addedRuns, (b) => mapBox(geometry.toDisplay, b));
-    for (const run of keptRuns) for (const g of run.glyphs) if (g.unicode.trim() !== '') page.keptInk.push(mapBox(geometry.toDisplay, g.bbox));
+    for (const run of keptRuns)
+      for (const g of run.glyphs)
+        if (g.unicode.trim() !== '') page.keptInk.push(mapBox(geometry.toDisplay, g.bbox));
     for (const run of addedRuns) for (const g of run.glyphs) if (g.code === 0) page.notdef++;
     pages.push(page);
   }
@@ -84,7 +86,14 @@ export function wordsOf(runs: readonly GlyphRun[], toLayout: (b: BBox) => BBox):
           continue;
         }
         text += ch;
-        box = box ? [Math.min(box[0], b[0]), Math.min(box[1], b[1]), Math.max(box[2], b[2]), Math.max(box[3], b[3])] : [...b];
+        box = box
+          ? [
+              Math.min(box[0], b[0]),
+              Math.min(box[1], b[1]),
+              Math.max(box[2], b[2]),
+              Math.max(box[3], b[3]),
+            ]
+          : [...b];
       }
     }
   }

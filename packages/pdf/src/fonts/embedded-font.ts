@@ -78,7 +78,9 @@ export class EmbeddedFont {
       Type: 'FontDescriptor',
       FontName: this.baseFont,
       Flags: fontFlags(this.face),
-      FontBBox: [bbox.minX * scale, bbox.minY * scale, bbox.maxX * scale, bbox.maxY * scale].map(Math.round),
+      FontBBox: [bbox.minX * scale, bbox.minY * scale, bbox.maxX * scale, bbox.maxY * scale].map(
+        Math.round,
+      ),
       ItalicAngle: f.italicAngle,
       Ascent: Math.round(f.ascent * scale),
       Descent: Math.round(f.descent * scale),
@@ -90,7 +92,11 @@ export class EmbeddedFont {
       Type: 'Font',
       Subtype: 'CIDFontType2',
       BaseFont: this.baseFont,
-      CIDSystemInfo: { Registry: PDFString.of('Adobe'), Ordering: PDFString.of('Identity'), Supplement: 0 },
+      CIDSystemInfo: {
+        Registry: PDFString.of('Adobe'),
+        Ordering: PDFString.of('Identity'),
+        Supplement: 0,
+      },
       FontDescriptor: context.register(descriptor),
       DW: 1000,
       W: this.widthArray(),
@@ -180,7 +186,8 @@ export function pdfTextString(text: string): PDFHexString {
 }
 
 function fontFlags(face: FontFace): number {
-  const serif = face.family === 'serif' || face.family === 'serif-jp' || face.family === 'naskh-arabic';
+  const serif =
+    face.family === 'serif' || face.family === 'serif-jp' || face.family === 'naskh-arabic';
   // Symbolic (bit 3): glyphs outside the standard Latin set; required for Identity-encoded TrueType.
   let flags = 1 << 2;
   if (serif) flags |= 1 << 1;
@@ -248,4 +255,3 @@ export function subsetTag(seed: number): string {
   }
   return s;
 }
-

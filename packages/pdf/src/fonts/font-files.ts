@@ -43,7 +43,12 @@ const expo = (pkg: string, stem: string, italics = false): FamilyFiles => ({
   packageName: `@expo-google-fonts/${pkg}`,
   regular: `400Regular/${stem}_400Regular.ttf`,
   bold: `700Bold/${stem}_700Bold.ttf`,
-  ...(italics ? { italic: `400Regular_Italic/${stem}_400Regular_Italic.ttf`, boldItalic: `700Bold_Italic/${stem}_700Bold_Italic.ttf` } : {}),
+  ...(italics
+    ? {
+        italic: `400Regular_Italic/${stem}_400Regular_Italic.ttf`,
+        boldItalic: `700Bold_Italic/${stem}_700Bold_Italic.ttf`,
+      }
+    : {}),
 });
 
 /**
@@ -68,7 +73,10 @@ const FAMILIES: Record<FontFamily, FamilyFiles> = {
   },
   // The "latin" file of this package carries the whole Noto Sans Math glyph set
   // (mathematical operators, brackets such as ⟪ ⟫); it is WOFF 1, which fontkit reads.
-  math: { packageName: '@fontsource/noto-sans-math', regular: 'files/noto-sans-math-latin-400-normal.woff' },
+  math: {
+    packageName: '@fontsource/noto-sans-math',
+    regular: 'files/noto-sans-math-latin-400-normal.woff',
+  },
 };
 
 /** The face of `family` closest to `style` (families without italics or bold fall back to regular). */
@@ -77,7 +85,8 @@ export function faceOf(family: FontFamily, style: FaceStyle): FontFace {
   let file = files.regular;
   let bold = false;
   let italic = false;
-  if (style.bold && style.italic && files.boldItalic) [file, bold, italic] = [files.boldItalic, true, true];
+  if (style.bold && style.italic && files.boldItalic)
+    [file, bold, italic] = [files.boldItalic, true, true];
   else if (style.bold && files.bold) [file, bold] = [files.bold, true];
   else if (style.italic && files.italic) [file, italic] = [files.italic, true];
   const key = `${family}${bold ? '-bold' : ''}${italic ? '-italic' : ''}`;

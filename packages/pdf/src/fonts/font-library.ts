@@ -3,7 +3,13 @@ import { readFileSync } from 'node:fs';
 // regeneratorRuntime that its build expects the host to provide.
 import 'regenerator-runtime/runtime.js';
 import fontkit, { type Font } from '@pdf-lib/fontkit';
-import { faceOf, fontFilePath, type FaceStyle, type FontFace, type FontFamily } from './font-files.js';
+import {
+  faceOf,
+  fontFilePath,
+  type FaceStyle,
+  type FontFace,
+  type FontFamily,
+} from './font-files.js';
 import { isAttaching, scriptOf, type Script } from './scripts.js';
 
 /** Whether the source text was set in a serif or a sans-serif face. */
@@ -13,8 +19,10 @@ export interface TextStyle extends FaceStyle {
   design: Design;
 }
 
-const SERIF_NAME = /(serif|rom(an)?\b|roman|times|nimbusrom|georgia|cambria|garamond|minion|palatino|palladio|book|baskerville|caslon|century|charter|utopia|cmr\d|cmti|cmbx|lmroman|mincho|ming|song|batang|myeongjo|naskh|\bsb\b)/iu;
-const SANS_NAME = /(sans|arial|helvetica|nimbussan|verdana|calibri|tahoma|segoe|gothic|dotum|gulim|hei\b|kufi)/iu;
+const SERIF_NAME =
+  /(serif|rom(an)?\b|roman|times|nimbusrom|georgia|cambria|garamond|minion|palatino|palladio|book|baskerville|caslon|century|charter|utopia|cmr\d|cmti|cmbx|lmroman|mincho|ming|song|batang|myeongjo|naskh|\bsb\b)/iu;
+const SANS_NAME =
+  /(sans|arial|helvetica|nimbussan|verdana|calibri|tahoma|segoe|gothic|dotum|gulim|hei\b|kufi)/iu;
 
 /** Serif or sans from a PDF font name such as `ABCDEF+NimbusRomNo9L-Regu`. */
 export function designOfFontName(fontName: string): Design {
@@ -118,20 +126,32 @@ export class FontLibrary {
     // A script with its own family goes to that family even where an earlier face
     // (say Noto Sans JP for Cyrillic) happens to carry the glyph.
     const own = familyForScript(script, language, style.design);
-    const ordered = own ? [...chain.filter((f) => f.family === own), ...chain.filter((f) => f.family !== own)] : latinFirst(chain, script);
+    const ordered = own
+      ? [...chain.filter((f) => f.family === own), ...chain.filter((f) => f.family !== own)]
+      : latinFirst(chain, script);
     for (const face of ordered) if (this.font(face).hasGlyphForCodePoint(codePoint)) return face;
     return null;
   }
 
   /** Splits text into runs of one face each; marks and joiners follow their base. */
-  itemize(text: string, language: string, style: TextStyle): { text: string; face: FontFace | null; start: number }[] {
+  itemize(
+    text: string,
+    language: string,
+    style: TextStyle,
+  ): { text: string; face: FontFace | null; start: number }[] {
     const runs: { text: string; face: FontFace | null; start: number }[] = [];
     let index = 0;
     for (const ch of text) {
       const cp = ch.codePointAt(0)!;
       const last = runs[runs.length - 1];
       let face: FontFace | null;
-      if (last && (isAttaching(cp) || /\s/u.test(ch)) && last.face && this.font(last.face).hasGlyphForCodePoint(cp)) face = last.face;
+      if (
+        last &&
+        (isAttaching(cp) || /\s/u.test(ch)) &&
+        last.face &&
+        this.font(last.face).hasGlyphForCodePoint(cp)
+      )
+        face = last.face;
       else if (/\s/u.test(ch) && last?.face) face = last.face;
       else face = this.faceFor(cp, language, style);
       if (last && last.face?.key === face?.key) last.text += ch;
@@ -159,8 +179,17 @@ function keepGlyphText(font: Font): Font {
   const getGlyph = font.getGlyph.bind(font);
   font.getGlyph = (id: number, codePoints?: number[]) => {
     const glyph = getGlyph(id, codePoints);
-    if (!codePoints || (glyph.codePoints.length === codePoints.length && glyph.codePoints.every((c, i) => c === codePoints[i]))) return glyph;
-    return Object.assign(Object.create(Object.getPrototypeOf(glyph) as object) as typeof glyph, glyph, { codePoints });
+    if (
+      !codePoints ||
+      (glyph.codePoints.length === codePoints.length &&
+        glyph.codePoints.every((c, i) => c === codePoints[i]))
+    )
+      return glyph;
+    return Object.assign(
+      Object.create(Object.getPrototypeOf(glyph) as object) as typeof glyph,
+      glyph,
+      { codePoints },
+    );
   };
   return font;
 }

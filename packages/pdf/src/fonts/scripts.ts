@@ -1,5 +1,15 @@
 /** Scripts the renderer chooses fonts for. */
-export type Script = 'latin' | 'greek' | 'cyrillic' | 'han' | 'kana' | 'hangul' | 'arabic' | 'hebrew' | 'devanagari' | 'common';
+export type Script =
+  | 'latin'
+  | 'greek'
+  | 'cyrillic'
+  | 'han'
+  | 'kana'
+  | 'hangul'
+  | 'arabic'
+  | 'hebrew'
+  | 'devanagari'
+  | 'common';
 
 const RANGES: [number, number, Script][] = [
   [0x0041, 0x005a, 'latin'],

@@ -44,7 +44,10 @@ describe('applyTranslations', () => {
   });
 
   test('translates table cells by index and leaves cells without a translation as they were', () => {
-    const out = applyTranslations(doc, new Map([['p1-b2', { text: '', cells: new Map([[1, 'bé']]) }]]));
+    const out = applyTranslations(
+      doc,
+      new Map([['p1-b2', { text: '', cells: new Map([[1, 'bé']]) }]]),
+    );
     const table = out.pages[0]!.blocks[2]!;
     assert.deepEqual(
       table.cells?.map((c) => c.text),
@@ -56,9 +59,30 @@ describe('applyTranslations', () => {
   test('keeps listings and formulas as they were even when a translation comes back for them', () => {
     const withCode: LayoutDocument = {
       ...doc,
-      pages: [{ ...doc.pages[0]!, blocks: [...doc.pages[0]!.blocks, { id: 'p1-b3', type: 'code', order: 3, bbox: [0, 30, 10, 40], lines: [], text: 'for (;;) {}' }] }],
+      pages: [
+        {
+          ...doc.pages[0]!,
+          blocks: [
+            ...doc.pages[0]!.blocks,
+            {
+              id: 'p1-b3',
+              type: 'code',
+              order: 3,
+              bbox: [0, 30, 10, 40],
+              lines: [],
+              text: 'for (;;) {}',
+            },
+          ],
+        },
+      ],
     };
-    const out = applyTranslations(withCode, new Map([['p1-b1', { text: 'x = ý' }], ['p1-b3', { text: 'für (;;) {}' }]]));
+    const out = applyTranslations(
+      withCode,
+      new Map([
+        ['p1-b1', { text: 'x = ý' }],
+        ['p1-b3', { text: 'für (;;) {}' }],
+      ]),
+    );
     assert.deepEqual(
       out.pages[0]!.blocks.map((b) => b.text),
       ['Title', 'x = y', 'a b', 'for (;;) {}'],
@@ -73,13 +97,26 @@ describe('applyTranslations', () => {
       bbox: [0, 30, 40, 60] as [number, number, number, number],
       lines: [],
       text: 'Monitor',
-      cells: [{ row: 0, col: 0, bbox: [0, 30, 40, 40] as [number, number, number, number], text: 'Monitor' }],
+      cells: [
+        {
+          row: 0,
+          col: 0,
+          bbox: [0, 30, 40, 40] as [number, number, number, number],
+          text: 'Monitor',
+        },
+      ],
     };
     const withFigure: LayoutDocument = { ...doc, pages: [{ ...doc.pages[0]!, blocks: [figure] }] };
     const whole = applyTranslations(withFigure, new Map([['p1-b3', { text: 'Mönitör' }]]));
     assert.equal(whole.pages[0]!.blocks[0]!.text, 'Monitor');
-    const labels = applyTranslations(withFigure, new Map([['p1-b3', { text: '', cells: new Map([[0, 'Mönitör']]) }]]));
-    assert.deepEqual(labels.pages[0]!.blocks[0]!.cells?.map((c) => c.text), ['Mönitör']);
+    const labels = applyTranslations(
+      withFigure,
+      new Map([['p1-b3', { text: '', cells: new Map([[0, 'Mönitör']]) }]]),
+    );
+    assert.deepEqual(
+      labels.pages[0]!.blocks[0]!.cells?.map((c) => c.text),
+      ['Mönitör'],
+    );
     assert.equal(labels.pages[0]!.blocks[0]!.text, 'Monitor');
   });
 });

@@ -11,7 +11,10 @@ export interface BlockTranslation {
   cellMarks?: ReadonlyMap<number, readonly InlineMark[]>;
 }
 
-function withMarks<T extends { marks?: InlineMark[] }>(item: T, marks: readonly InlineMark[] | undefined): T {
+function withMarks<T extends { marks?: InlineMark[] }>(
+  item: T,
+  marks: readonly InlineMark[] | undefined,
+): T {
   const { marks: _old, ...rest } = item;
   return (marks && marks.length > 0 ? { ...rest, marks: [...marks] } : rest) as T;
 }
@@ -21,7 +24,10 @@ function withMarks<T extends { marks?: InlineMark[] }>(item: T, marks: readonly 
  * Positions, types and reading order stay those of the source, so every writer (md,
  * txt, json) works on the translated document unchanged. The source is not modified.
  */
-export function applyTranslations(doc: LayoutDocument, blocks: ReadonlyMap<string, BlockTranslation>): LayoutDocument {
+export function applyTranslations(
+  doc: LayoutDocument,
+  blocks: ReadonlyMap<string, BlockTranslation>,
+): LayoutDocument {
   return {
     ...doc,
     pages: doc.pages.map((page) => ({
@@ -40,7 +46,9 @@ export function applyTranslations(doc: LayoutDocument, blocks: ReadonlyMap<strin
             ? {
                 cells: block.cells.map((cell, i) => {
                   const text = translated.cells?.get(i);
-                  return text === undefined ? cell : { ...withMarks(cell, translated.cellMarks?.get(i)), text };
+                  return text === undefined
+                    ? cell
+                    : { ...withMarks(cell, translated.cellMarks?.get(i)), text };
                 }),
               }
             : {}),

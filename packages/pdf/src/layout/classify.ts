@@ -1,24 +1,80 @@
 import type { BlockType } from '@docat/contracts';
 
-const BULLET_RE = /^\s*(?:[•◦▪▫●○■□‣⁃∙·*–—-]|\(?\d{1,3}[.)]|\(?[a-z][.)]|\(?(?:i|ii|iii|iv|v|vi|vii|viii|ix|x)[.)])\s+\S/u;
+const BULLET_RE =
+  /^\s*(?:[•◦▪▫●○■□‣⁃∙·*–—-]|\(?\d{1,3}[.)]|\(?[a-z][.)]|\(?(?:i|ii|iii|iv|v|vi|vii|viii|ix|x)[.)])\s+\S/u;
 /**
  * Caption labels in the languages documents are most often written in. A label is
  * followed by a number (`3`, `3-5`, `3.5`, `IV`, `A.1`) and then by punctuation, or by a
  * capitalised title ("Figure 3-5 The network"); "Table 1 shows" is a sentence, not a caption.
  */
 const CAPTION_WORDS = [
-  'figure', 'fig\\.', 'table', 'tab\\.', 'listing', 'chart', 'exhibit', 'plate', 'diagram', 'scheme', 'algorithm',
-  'abbildung', 'abb\\.', 'tabelle', 'bild', 'grafik',
-  'figura', 'fig\\.ª', 'tabla', 'cuadro', 'gráfico', 'tabela', 'quadro', 'tabella',
-  'tableau', 'graphique', 'figuur', 'afbeelding', 'tabel', 'figur', 'tabell', 'kuva', 'taulukko',
-  'rysunek', 'rys\\.', 'tabulka', 'obrázek', 'obr\\.', 'şekil', 'tablo', 'ábra', 'táblázat',
-  'рисунок', 'рис\\.', 'таблица', 'табл\\.', 'схема', 'εικόνα', 'σχήμα', 'πίνακας',
-  'شکل', 'جدول', 'نمودار', 'الشكل', 'شكل', 'الجدول', 'איור', 'טבלה', 'चित्र', 'तालिका',
+  'figure',
+  'fig\\.',
+  'table',
+  'tab\\.',
+  'listing',
+  'chart',
+  'exhibit',
+  'plate',
+  'diagram',
+  'scheme',
+  'algorithm',
+  'abbildung',
+  'abb\\.',
+  'tabelle',
+  'bild',
+  'grafik',
+  'figura',
+  'fig\\.ª',
+  'tabla',
+  'cuadro',
+  'gráfico',
+  'tabela',
+  'quadro',
+  'tabella',
+  'tableau',
+  'graphique',
+  'figuur',
+  'afbeelding',
+  'tabel',
+  'figur',
+  'tabell',
+  'kuva',
+  'taulukko',
+  'rysunek',
+  'rys\\.',
+  'tabulka',
+  'obrázek',
+  'obr\\.',
+  'şekil',
+  'tablo',
+  'ábra',
+  'táblázat',
+  'рисунок',
+  'рис\\.',
+  'таблица',
+  'табл\\.',
+  'схема',
+  'εικόνα',
+  'σχήμα',
+  'πίνακας',
+  'شکل',
+  'جدول',
+  'نمودار',
+  'الشكل',
+  'شكل',
+  'الجدول',
+  'איור',
+  'טבלה',
+  'चित्र',
+  'तालिका',
 ];
 const CAPTION_WORD_RE = new RegExp(`^\\s*[[<〈《【(]?\\s*(?:${CAPTION_WORDS.join('|')})\\s*`, 'iu');
-const CAPTION_NUMBER_RE = /^(?:[A-Z]?[0-9٠-٩۰-۹]+|[IVX]+|[A-Z])(?:[.\-–][0-9٠-٩۰-۹]+)*[a-z]?(?:\s*[.:—–\-|\]>〉》】)]|\s+[\p{Lu}\p{Lo}])/u;
+const CAPTION_NUMBER_RE =
+  /^(?:[A-Z]?[0-9٠-٩۰-۹]+|[IVX]+|[A-Z])(?:[.\-–][0-9٠-٩۰-۹]+)*[a-z]?(?:\s*[.:—–\-|\]>〉》】)]|\s+[\p{Lu}\p{Lo}])/u;
 /** CJK labels need no space or punctuation: 图1 系统结构, 表 2, 図3, 그림 1, [표 1], <그림 2>. */
-const CJK_CAPTION_RE = /^\s*[[<〈《【(]?\s*(?:图|圖|表|図|그림|표|도표)\s*[0-9０-９]+(?:[.\-–][0-9]+)*\s*[.:：．]?\s*\S/u;
+const CJK_CAPTION_RE =
+  /^\s*[[<〈《【(]?\s*(?:图|圖|表|図|그림|표|도표)\s*[0-9０-９]+(?:[.\-–][0-9]+)*\s*[.:：．]?\s*\S/u;
 /** Many words in a line (or many characters of a script written without spaces): running text. */
 const SPACELESS = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}]/gu;
 const MATH_CHARS = /[=+−×÷∑∏∫√≤≥≠≈∈∉⊂⊆∪∩∀∃→←↦⇒⇔λαβγδεθσμπτφψωΓΔΘΛΣΦΨΩ∞∂∇^_]/gu;
@@ -29,7 +85,10 @@ export function startsLikeListItem(text: string): boolean {
 
 export function looksLikeCaption(text: string): boolean {
   const word = CAPTION_WORD_RE.exec(text);
-  return (word !== null && CAPTION_NUMBER_RE.test(text.slice(word[0].length))) || CJK_CAPTION_RE.test(text);
+  return (
+    (word !== null && CAPTION_NUMBER_RE.test(text.slice(word[0].length))) ||
+    CJK_CAPTION_RE.test(text)
+  );
 }
 
 /**

@@ -1,14 +1,22 @@
-import { DocatError, LAYOUT_SCHEMA_VERSION, type Block, type LayoutDocument, type Page } from '@docat/contracts';
+import {
+  DocatError,
+  LAYOUT_SCHEMA_VERSION,
+  type Block,
+  type LayoutDocument,
+  type Page,
+} from '@docat/contracts';
 
 const MARGIN = 0.1;
-const PAGE_NUMBER_RE = /^(?:page\s+)?[-–(]?\s*(?:\d{1,4}|[ivxlc]{1,6})\s*[-–)]?(?:\s*(?:of|\/)\s*\d{1,4})?$/i;
+const PAGE_NUMBER_RE =
+  /^(?:page\s+)?[-–(]?\s*(?:\d{1,4}|[ivxlc]{1,6})\s*[-–)]?(?:\s*(?:of|\/)\s*\d{1,4})?$/i;
 
 function repeatKey(text: string): string {
   return text.toLowerCase().replace(/\d+/g, '#').replace(/\s+/g, ' ').trim();
 }
 
 function zone(block: Block, page: Page): 'top' | 'bottom' | undefined {
-  if (block.bbox[3] <= page.height * MARGIN * 1.2 && block.bbox[1] <= page.height * MARGIN) return 'top';
+  if (block.bbox[3] <= page.height * MARGIN * 1.2 && block.bbox[1] <= page.height * MARGIN)
+    return 'top';
   if (block.bbox[1] >= page.height * (1 - MARGIN)) return 'bottom';
   return undefined;
 }
@@ -75,7 +83,9 @@ function markContinuations(pages: Page[]): void {
     const page = pages[i]!;
     const next = pages[i + 1]!;
     if (next.number !== page.number + 1) continue;
-    const last = [...page.blocks].reverse().find((b) => FLOWING.has(b.type) || b.type === 'heading');
+    const last = [...page.blocks]
+      .reverse()
+      .find((b) => FLOWING.has(b.type) || b.type === 'heading');
     const first = next.blocks.find((b) => FLOWING.has(b.type) || b.type === 'heading');
     if (!last || !first || last.type !== 'paragraph' || first.type !== 'paragraph') continue;
     const open = !/[.!?:;。！？)\]"'”]$/u.test(last.text.trim());
@@ -103,7 +113,8 @@ export function mergeChunks(chunks: readonly LayoutDocument[]): LayoutDocument {
   const pages: Page[] = [];
   for (const chunk of chunks) {
     for (const page of chunk.pages) {
-      if (seen.has(page.number)) throw new DocatError('INTERNAL', `Page ${page.number} appears in two chunks`);
+      if (seen.has(page.number))
+        throw new DocatError('INTERNAL', `Page ${page.number} appears in two chunks`);
       seen.add(page.number);
       pages.push(structuredClone(page));
     }

@@ -14,13 +14,22 @@ const PROSE = [
 ];
 
 /** One span per line; width from a fixed average advance of half an em. */
-function span(text: string, x: number, y: number, opts: { size?: number; font?: string; advance?: number } = {}): Span {
+function span(
+  text: string,
+  x: number,
+  y: number,
+  opts: { size?: number; font?: string; advance?: number } = {},
+): Span {
   const size = opts.size ?? 10;
   const w = text.length * size * (opts.advance ?? 0.5);
   return { text, bbox: [x, y, x + w, y + size * 1.2], font: opts.font ?? 'Times-Roman', size };
 }
 
-function page(spans: Span[], shapes: PathShape[] = [], extra: Partial<PageContent> = {}): PageContent {
+function page(
+  spans: Span[],
+  shapes: PathShape[] = [],
+  extra: Partial<PageContent> = {},
+): PageContent {
   return {
     number: 1,
     width: 612,
@@ -36,19 +45,45 @@ function page(spans: Span[], shapes: PathShape[] = [], extra: Partial<PageConten
   };
 }
 
-const curve = (bbox: BBox): PathShape => ({ bbox, filled: false, stroked: true, rectilinear: false });
-const rect = (bbox: BBox, filled = false): PathShape => ({ bbox, filled, stroked: !filled, rectilinear: true });
+const curve = (bbox: BBox): PathShape => ({
+  bbox,
+  filled: false,
+  stroked: true,
+  rectilinear: false,
+});
+const rect = (bbox: BBox, filled = false): PathShape => ({
+  bbox,
+  filled,
+  stroked: !filled,
+  rectilinear: true,
+});
 /** A node of a diagram: a circle with two arrows leaving it. */
 function node(x: number, y: number): PathShape[] {
-  return [curve([x, y, x + 14, y + 14]), curve([x + 12, y + 12, x + 30, y + 30]), curve([x - 16, y + 12, x + 2, y + 30])];
+  return [
+    curve([x, y, x + 14, y + 14]),
+    curve([x + 12, y + 12, x + 30, y + 30]),
+    curve([x - 16, y + 12, x + 2, y + 30]),
+  ];
 }
-const blockWith = (blocks: Block[], text: string): Block | undefined => blocks.find((b) => b.text.includes(text));
+const blockWith = (blocks: Block[], text: string): Block | undefined =>
+  blocks.find((b) => b.text.includes(text));
 
 describe('figures hold graphics, not prose', () => {
   // A diagram in the top half of the left column, with node labels; prose below it and in
   // the right column beside it; a caption under it.
-  const shapes = [...node(80, 80), ...node(140, 80), ...node(80, 120), ...node(140, 120), ...node(110, 160)];
-  const labels = [span('i1', 84, 82), span('t1', 144, 82), span('Exit Guard', 150, 150, { size: 7 }), span('(a)', 115, 200)];
+  const shapes = [
+    ...node(80, 80),
+    ...node(140, 80),
+    ...node(80, 120),
+    ...node(140, 120),
+    ...node(110, 160),
+  ];
+  const labels = [
+    span('i1', 84, 82),
+    span('t1', 144, 82),
+    span('Exit Guard', 150, 150, { size: 7 }),
+    span('(a)', 115, 200),
+  ];
   const caption = span('Figure 7. Control flow graph of a nested loop.', 54, 225, { size: 9 });
   const left = PROSE.map((t, i) => span(t.slice(0, 48), 54, 300 + i * 12));
   const right = PROSE.map((t, i) => span(t.slice(0, 48), 320, 80 + i * 12));
@@ -62,15 +97,20 @@ describe('figures hold graphics, not prose', () => {
     const fig = figures[0]!;
     assert.ok(fig.bbox[3] < 225, `figure ends above its caption: ${fig.bbox.join(',')}`);
     assert.ok(fig.bbox[2] < 320, `figure stays out of the right column: ${fig.bbox.join(',')}`);
-    for (const label of ['i1', 't1', 'Exit Guard', '(a)']) assert.match(fig.text, new RegExp(label.replace(/[()]/g, '\\$&')));
+    for (const label of ['i1', 't1', 'Exit Guard', '(a)'])
+      assert.match(fig.text, new RegExp(label.replace(/[()]/g, '\\$&')));
   });
   test('its clear text labels are its cells, for translateFigureText', () => {
     const fig = laid.blocks.find((b) => b.type === 'figure')!;
     // Identifiers (i1, t1) and tags without a word are no text to translate.
-    assert.deepEqual(fig.cells?.map((c) => c.text), ['Exit Guard']);
+    assert.deepEqual(
+      fig.cells?.map((c) => c.text),
+      ['Exit Guard'],
+    );
   });
   test('prose beside and below the figure, and headings, are text blocks', () => {
-    for (const t of [right[0]!.text, left[0]!.text]) assert.equal(blockWith(laid.blocks, t)?.type, 'paragraph');
+    for (const t of [right[0]!.text, left[0]!.text])
+      assert.equal(blockWith(laid.blocks, t)?.type, 'paragraph');
     assert.equal(blockWith(laid.blocks, '4.1 Nesting Algorithm')?.type, 'heading');
   });
   test('the caption is a block of its own', () => {
@@ -88,8 +128,18 @@ describe('figures hold graphics, not prose', () => {
 describe('diagrams drawn of straight lines', () => {
   // A flowchart: four outlined boxes, each with a short label, joined by straight rules with
   // arrowheads; a caption under it, prose below and in the right column.
-  const rule = (bbox: BBox): PathShape => ({ bbox, filled: true, stroked: false, rectilinear: true });
-  const arrow = (bbox: BBox): PathShape => ({ bbox, filled: true, stroked: false, rectilinear: false });
+  const rule = (bbox: BBox): PathShape => ({
+    bbox,
+    filled: true,
+    stroked: false,
+    rectilinear: true,
+  });
+  const arrow = (bbox: BBox): PathShape => ({
+    bbox,
+    filled: true,
+    stroked: false,
+    rectilinear: false,
+  });
   const boxes: BBox[] = [
     [80, 100, 180, 124],
     [80, 150, 180, 174],
@@ -107,7 +157,9 @@ describe('diagrams drawn of straight lines', () => {
     arrow([215, 159, 220, 165]),
   ];
   const labels = steps.map((t, i) => span(t, boxes[i]![0] + 8, boxes[i]![1] + 6));
-  const caption = span('Figure 2. The compilation pipeline of the tracing VM.', 54, 240, { size: 9 });
+  const caption = span('Figure 2. The compilation pipeline of the tracing VM.', 54, 240, {
+    size: 9,
+  });
   const below = PROSE.map((t, i) => span(t.slice(0, 48), 54, 280 + i * 12));
   const right = PROSE.map((t, i) => span(t.slice(0, 44), 340, 100 + i * 12));
   const laid = layoutPage(page([...labels, caption, ...below, ...right], shapes));
@@ -116,24 +168,43 @@ describe('diagrams drawn of straight lines', () => {
     const figures = laid.blocks.filter((b) => b.type === 'figure');
     assert.equal(figures.length, 1);
     const fig = figures[0]!;
-    for (const t of steps) assert.ok(fig.text.includes(t), `${t} is a label of the figure: ${fig.text}`);
-    assert.ok(fig.bbox[0] >= 79 && fig.bbox[2] <= 301 && fig.bbox[1] >= 99 && fig.bbox[3] <= 225, `figure bounded by its drawing: ${fig.bbox.join(',')}`);
+    for (const t of steps)
+      assert.ok(fig.text.includes(t), `${t} is a label of the figure: ${fig.text}`);
+    assert.ok(
+      fig.bbox[0] >= 79 && fig.bbox[2] <= 301 && fig.bbox[1] >= 99 && fig.bbox[3] <= 225,
+      `figure bounded by its drawing: ${fig.bbox.join(',')}`,
+    );
   });
   test('the caption and the prose around it are text', () => {
     assert.equal(blockWith(laid.blocks, 'Figure 2.')?.type, 'caption');
-    for (const t of [below[0]!.text, right[0]!.text]) assert.equal(blockWith(laid.blocks, t)?.type, 'paragraph');
+    for (const t of [below[0]!.text, right[0]!.text])
+      assert.equal(blockWith(laid.blocks, t)?.type, 'paragraph');
   });
   test('labelled cells that share their borders are a table or text, not a figure', () => {
-    const cells: BBox[] = [0, 1, 2].flatMap((r) => [0, 1].map((c) => [80 + c * 120, 100 + r * 24, 200 + c * 120, 124 + r * 24] as BBox));
+    const cells: BBox[] = [0, 1, 2].flatMap((r) =>
+      [0, 1].map((c) => [80 + c * 120, 100 + r * 24, 200 + c * 120, 124 + r * 24] as BBox),
+    );
     const texts = ['Name', 'Value', 'Width', 'Height', 'Colour', 'Weight'];
-    const out = layoutPage(page(texts.map((t, i) => span(t, cells[i]![0] + 8, cells[i]![1] + 6)), [...cells.map((b) => rect(b)), rule([320, 112, 360, 112.6])]));
+    const out = layoutPage(
+      page(
+        texts.map((t, i) => span(t, cells[i]![0] + 8, cells[i]![1] + 6)),
+        [...cells.map((b) => rect(b)), rule([320, 112, 360, 112.6])],
+      ),
+    );
     assert.equal(out.blocks.filter((b) => b.type === 'figure').length, 0);
     for (const t of texts) assert.notEqual(blockWith(out.blocks, t)?.type, 'figure');
   });
   test('boxes holding prose are frames, even when joined by rules', () => {
-    const frames: BBox[] = [[60, 100, 560, 160], [60, 200, 560, 260]];
-    const spans = frames.flatMap((b) => PROSE.slice(0, 2).map((t, i) => span(t, b[0] + 8, b[1] + 8 + i * 14)));
-    const out = layoutPage(page(spans, [...frames.map((b) => rect(b)), rule([309.7, 160, 310.3, 200])]));
+    const frames: BBox[] = [
+      [60, 100, 560, 160],
+      [60, 200, 560, 260],
+    ];
+    const spans = frames.flatMap((b) =>
+      PROSE.slice(0, 2).map((t, i) => span(t, b[0] + 8, b[1] + 8 + i * 14)),
+    );
+    const out = layoutPage(
+      page(spans, [...frames.map((b) => rect(b)), rule([309.7, 160, 310.3, 200])]),
+    );
     assert.equal(out.blocks.filter((b) => b.type === 'figure').length, 0);
   });
 });
@@ -152,12 +223,20 @@ describe('boxes, panels and ruled forms hold text', () => {
     // boxes (small filled squares) in the value column.
     const rules: PathShape[] = [];
     const ys = [100, 130, 160, 190, 220];
-    for (const y of ys) rules.push({ bbox: [60, y, 500, y + 0.6], filled: true, stroked: false, rectilinear: true });
-    for (const x of [60, 300, 500]) rules.push({ bbox: [x, 100, x + 0.6, 220], filled: true, stroked: false, rectilinear: true });
-    const boxes = [0, 1, 2].flatMap((r) => [rect([200, 108 + r * 30, 210, 118 + r * 30], true), rect([240, 108 + r * 30, 250, 118 + r * 30], true)]);
+    for (const y of ys)
+      rules.push({ bbox: [60, y, 500, y + 0.6], filled: true, stroked: false, rectilinear: true });
+    for (const x of [60, 300, 500])
+      rules.push({ bbox: [x, 100, x + 0.6, 220], filled: true, stroked: false, rectilinear: true });
+    const boxes = [0, 1, 2].flatMap((r) => [
+      rect([200, 108 + r * 30, 210, 118 + r * 30], true),
+      rect([240, 108 + r * 30, 250, 118 + r * 30], true),
+    ]);
     const texts = ['Standard name', 'National number', 'Mandatory', 'Issuer'];
     // Label and value sit close enough that, without the rule between them, they would read as one line.
-    const spans = texts.flatMap((t, r) => [span(t, 305, 108 + r * 30), span(`value ${r}`, 270, 108 + r * 30)]);
+    const spans = texts.flatMap((t, r) => [
+      span(t, 305, 108 + r * 30),
+      span(`value ${r}`, 270, 108 + r * 30),
+    ]);
     const out = layoutPage(page(spans, [...rules, ...boxes]));
     assert.equal(out.blocks.filter((b) => b.type === 'figure').length, 0);
     const table = out.blocks.find((b) => b.type === 'table');
@@ -172,24 +251,52 @@ describe('boxes, panels and ruled forms hold text', () => {
     );
   });
   test('labels on rounded chips are text, not a figure', () => {
-    const texts = ['Jan 1, 2025 12:00 AM', 'Ian Apino', 'QA Test Master Document', 'All Hands Spotlight', '125 Saint Georges Bay Road', '00:00:00'];
+    const texts = [
+      'Jan 1, 2025 12:00 AM',
+      'Ian Apino',
+      'QA Test Master Document',
+      'All Hands Spotlight',
+      '125 Saint Georges Bay Road',
+      '00:00:00',
+    ];
     const spans = texts.map((t, i) => span(t, 80, 470 + i * 34));
     // A pill under each label (curved, filled) and a small icon beside most.
     const pills = texts.flatMap((t, i) => [
-      { bbox: [74, 467 + i * 34, 86 + t.length * 5, 485 + i * 34] as BBox, filled: true, stroked: false, rectilinear: false },
-      { bbox: [66, 471 + i * 34, 74, 479 + i * 34] as BBox, filled: true, stroked: false, rectilinear: false },
+      {
+        bbox: [74, 467 + i * 34, 86 + t.length * 5, 485 + i * 34] as BBox,
+        filled: true,
+        stroked: false,
+        rectilinear: false,
+      },
+      {
+        bbox: [66, 471 + i * 34, 74, 479 + i * 34] as BBox,
+        filled: true,
+        stroked: false,
+        rectilinear: false,
+      },
     ]);
     const out = layoutPage(page(spans, pills));
     assert.equal(out.blocks.filter((b) => b.type === 'figure').length, 0);
-    assert.deepEqual(out.blocks.map((b) => b.text), texts);
+    assert.deepEqual(
+      out.blocks.map((b) => b.text),
+      texts,
+    );
   });
   test('the part of a line running on past a ruled grid stays text', () => {
     // A two-by-two grid; the first row's right cell holds the start of a line that runs on
     // past the grid's right edge ("do not | check box 6a").
     const rules: PathShape[] = [];
-    for (const y of [100, 120, 140]) rules.push({ bbox: [60, y, 300, y + 0.6], filled: true, stroked: false, rectilinear: true });
-    for (const x of [60, 150, 300]) rules.push({ bbox: [x, 100, x + 0.6, 140], filled: true, stroked: false, rectilinear: true });
-    const spans = [span('Yourself', 65, 104), span('If someone can claim you, do not', 155, 104), span('check box 6a', 318, 104), span('Spouse', 65, 124), span('Dependents', 155, 124)];
+    for (const y of [100, 120, 140])
+      rules.push({ bbox: [60, y, 300, y + 0.6], filled: true, stroked: false, rectilinear: true });
+    for (const x of [60, 150, 300])
+      rules.push({ bbox: [x, 100, x + 0.6, 140], filled: true, stroked: false, rectilinear: true });
+    const spans = [
+      span('Yourself', 65, 104),
+      span('If someone can claim you, do not', 155, 104),
+      span('check box 6a', 318, 104),
+      span('Spouse', 65, 124),
+      span('Dependents', 155, 124),
+    ];
     const out = layoutPage(page(spans, rules));
     const table = out.blocks.find((b) => b.type === 'table');
     assert.ok(table, 'a table');
@@ -206,33 +313,62 @@ describe('boxes, panels and ruled forms hold text', () => {
 describe('form headers and rows', () => {
   test('a big form number and the small print beside it are separate blocks; a superscript stays in its line', () => {
     const big = { ...span('1040', 50, 30, { size: 24 }), bbox: [50, 30, 100, 58.7] as BBox };
-    const small = { ...span('Department of the Treasury', 108, 38, { size: 6 }), bbox: [108, 38, 190, 45] as BBox };
-    const title = { ...span('Individual Income Tax Return', 108, 45, { size: 12 }), bbox: [108, 45, 290, 59] as BBox };
+    const small = {
+      ...span('Department of the Treasury', 108, 38, { size: 6 }),
+      bbox: [108, 38, 190, 45] as BBox,
+    };
+    const title = {
+      ...span('Individual Income Tax Return', 108, 45, { size: 12 }),
+      bbox: [108, 45, 290, 59] as BBox,
+    };
     const body = span('The trace is recorded', 54, 200);
-    const sup = { ...span('2', body.bbox[2] + 1, 198, { size: 7 }), bbox: [body.bbox[2] + 1, 198, body.bbox[2] + 5, 206] as BBox };
+    const sup = {
+      ...span('2', body.bbox[2] + 1, 198, { size: 7 }),
+      bbox: [body.bbox[2] + 1, 198, body.bbox[2] + 5, 206] as BBox,
+    };
     const rest = span('and compiled to native code.', sup.bbox[2] + 3, 200);
     const out = layoutPage(page([big, small, title, body, sup, rest]));
     const texts = out.blocks.map((b) => b.text);
     assert.ok(texts.includes('1040'), texts.join(' | '));
     assert.ok(texts.includes('Department of the Treasury'), texts.join(' | '));
     assert.ok(texts.includes('Individual Income Tax Return'), texts.join(' | '));
-    assert.ok(texts.includes('The trace is recorded 2 and compiled to native code.'), texts.join(' | '));
+    assert.ok(
+      texts.includes('The trace is recorded 2 and compiled to native code.'),
+      texts.join(' | '),
+    );
   });
   test("OCR'd words keep their line whatever the height OCR gave them", () => {
-    const word = { ...span('Quarterly', 54, 100, { font: 'ocr' }), bbox: [54, 100, 99, 112] as BBox };
-    const tall = { ...span('report', 103, 96, { font: 'ocr', size: 30 }), bbox: [103, 96, 133, 126] as BBox };
+    const word = {
+      ...span('Quarterly', 54, 100, { font: 'ocr' }),
+      bbox: [54, 100, 99, 112] as BBox,
+    };
+    const tall = {
+      ...span('report', 103, 96, { font: 'ocr', size: 30 }),
+      bbox: [103, 96, 133, 126] as BBox,
+    };
     const out = layoutPage(page([word, tall]));
-    assert.deepEqual(out.blocks.map((b) => b.text), ['Quarterly report']);
+    assert.deepEqual(
+      out.blocks.map((b) => b.text),
+      ['Quarterly report'],
+    );
   });
   test('labels on one row with a table between them are separate blocks', () => {
     const rules: PathShape[] = [];
-    for (const y of [100, 120, 140]) rules.push({ bbox: [200, y, 400, y + 0.6], filled: true, stroked: false, rectilinear: true });
-    for (const x of [200, 300, 400]) rules.push({ bbox: [x, 100, x + 0.6, 140], filled: true, stroked: false, rectilinear: true });
-    const cells = ['Check here', 'if you want', 'Your share', 'of the fund'].map((t, i) => span(t, 205 + (i % 2) * 100, 104 + Math.floor(i / 2) * 20));
+    for (const y of [100, 120, 140])
+      rules.push({ bbox: [200, y, 400, y + 0.6], filled: true, stroked: false, rectilinear: true });
+    for (const x of [200, 300, 400])
+      rules.push({ bbox: [x, 100, x + 0.6, 140], filled: true, stroked: false, rectilinear: true });
+    const cells = ['Check here', 'if you want', 'Your share', 'of the fund'].map((t, i) =>
+      span(t, 205 + (i % 2) * 100, 104 + Math.floor(i / 2) * 20),
+    );
     const left = span('Election Campaign', 54, 104);
     const right = span('Spouse', 450, 104);
     // A line across the page right above the row: no white space to cut the region at.
-    const across = span('Checking a box below will not change your tax or refund, and it is only done once.', 54, 88);
+    const across = span(
+      'Checking a box below will not change your tax or refund, and it is only done once.',
+      54,
+      88,
+    );
     const out = layoutPage(page([across, left, right, ...cells], rules));
     assert.ok(out.blocks.some((b) => b.type === 'table'));
     const texts = out.blocks.map((b) => b.text);
@@ -259,7 +395,12 @@ describe('captions', () => {
     }
   });
   test('a sentence that starts with a figure reference is not a caption', () => {
-    for (const t of ['Table 1 shows the results.', 'Figures 2 and 3 compare them.', 'Table of contents', 'Tablet computers are common.']) {
+    for (const t of [
+      'Table 1 shows the results.',
+      'Figures 2 and 3 compare them.',
+      'Table of contents',
+      'Tablet computers are common.',
+    ]) {
       assert.ok(!looksLikeCaption(t), t);
     }
   });
@@ -268,7 +409,9 @@ describe('captions', () => {
 describe('prose or label', () => {
   test('sentences are prose, labels are not', () => {
     assert.ok(looksLikeProse('The interpreter records a trace of the loop body.'));
-    assert.ok(looksLikeProse('코로나-19 관련 보험약관상 재해보험금 지급문제 및 개선과제에 대한 검토'));
+    assert.ok(
+      looksLikeProse('코로나-19 관련 보험약관상 재해보험금 지급문제 및 개선과제에 대한 검토'),
+    );
     assert.ok(!looksLikeProse('Exit Guard'));
     assert.ok(!looksLikeProse('Interpreter records trace'));
   });
@@ -276,32 +419,57 @@ describe('prose or label', () => {
 
 describe('code only when it looks like code', () => {
   test('fixed pitch is measured from advances, not from the font name or flag', () => {
-    const mono = ['int main(void) {', 'return 0;', 'printf("hello");', 'while (i < n) i++;'].map((text) => ({ text, advance: text.length * 0.6 }));
+    const mono = ['int main(void) {', 'return 0;', 'printf("hello");', 'while (i < n) i++;'].map(
+      (text) => ({ text, advance: text.length * 0.6 }),
+    );
     const widths: Record<string, number> = { i: 0.28, l: 0.28, m: 0.83, w: 0.72, ' ': 0.25 };
-    const prop = ['illicit lilies', 'mammoth women', 'the quick brown fox', 'jumps over the lazy dog'].map((text) => ({
+    const prop = [
+      'illicit lilies',
+      'mammoth women',
+      'the quick brown fox',
+      'jumps over the lazy dog',
+    ].map((text) => ({
       text,
       advance: [...text].reduce((n, c) => n + (widths[c] ?? 0.5), 0),
     }));
-    const found = fixedPitchFonts(new Map([['SFTT1000', mono], ['SFRM1000', prop], ['Digits', [{ text: '1234', advance: 2 }]]]));
+    const found = fixedPitchFonts(
+      new Map([
+        ['SFTT1000', mono],
+        ['SFRM1000', prop],
+        ['Digits', [{ text: '1234', advance: 2 }]],
+      ]),
+    );
     assert.deepEqual([...found], ['SFTT1000']);
   });
   test('fixed-pitch sentences are prose; syntax and indentation make a listing', () => {
     assert.equal(readsAsListing(PROSE, [54, 54, 54, 54], 10), false);
-    assert.equal(readsAsListing(['for (var i = 0; i < n; ++i) {', '  total += a[i];', '}'], [54, 64, 54], 10), true);
+    assert.equal(
+      readsAsListing(['for (var i = 0; i < n; ++i) {', '  total += a[i];', '}'], [54, 64, 54], 10),
+      true,
+    );
     assert.equal(readsAsListing(['mov eax, ebx', 'jmp epilog', 'ret'], [54, 54, 54], 10), true);
   });
   test('prose in a proportional font is never code, whatever pdf.js says of its pitch', () => {
     const lines = PROSE.map((t, i) => span(t, 54, 100 + i * 12, { font: 'SFRM1000' }));
     const out = layoutPage(page(lines, [], { monospaceFonts: new Set() }));
-    assert.deepEqual(out.blocks.map((b) => b.type), ['paragraph']);
+    assert.deepEqual(
+      out.blocks.map((b) => b.type),
+      ['paragraph'],
+    );
   });
   test('a listing in a fixed-pitch font is code, prose beside it is not', () => {
-    const code = ['for (var i = 2; i < 100; ++i) {', '  if (!primes[i])', '    continue;', '}'].map((t, i) =>
-      span(t, 54 + (t.length - t.trimStart().length) * 6, 100 + i * 12, { font: 'SFTT1000', advance: 0.6 }),
+    const code = ['for (var i = 2; i < 100; ++i) {', '  if (!primes[i])', '    continue;', '}'].map(
+      (t, i) =>
+        span(t, 54 + (t.length - t.trimStart().length) * 6, 100 + i * 12, {
+          font: 'SFTT1000',
+          advance: 0.6,
+        }),
     );
     for (const s of code) s.text = s.text.trim();
     const prose = PROSE.map((t, i) => span(t, 54, 200 + i * 12, { font: 'SFRM1000' }));
-    const out = layoutPage(page([...code, ...prose], [], { monospaceFonts: new Set(['SFTT1000']) }));
+    const out = layoutPage(
+      page([...code, ...prose], [], { monospaceFonts: new Set(['SFTT1000']) }),
+    );
     assert.equal(out.blocks[0]?.type, 'code');
     assert.ok(out.blocks.slice(1).every((b) => b.type === 'paragraph'));
   });
@@ -322,7 +490,10 @@ describe('a table of contents', () => {
   const out = layoutPage(page(spans));
   test('keeps each entry apart, its title a block of its own', () => {
     const titles = out.blocks.filter((b) => !b.text.startsWith('.')).map((b) => b.text);
-    assert.deepEqual(titles, entries.map(([t]) => t));
+    assert.deepEqual(
+      titles,
+      entries.map(([t]) => t),
+    );
   });
   test('runs of dots set with double spaces that end in no page number are laid out at once', () => {
     // Each space could be matched on either side of a dot: the leader pattern once tried every
@@ -330,12 +501,18 @@ describe('a table of contents', () => {
     const text = `1.1 Programming languages ${'.  '.repeat(18)}3 1.2 Input and output ${'.  '.repeat(18)}x`;
     const started = performance.now();
     const laid = layoutPage(page([{ ...span(text, 72, 100), bbox: [72, 100, 540, 112] as BBox }]));
-    assert.ok(performance.now() - started < 1_000, `layout took ${Math.round(performance.now() - started)} ms`);
+    assert.ok(
+      performance.now() - started < 1_000,
+      `layout took ${Math.round(performance.now() - started)} ms`,
+    );
     assert.match(laid.blocks.map((b) => b.text).join(' '), /Input and output/);
   });
   test('keeps leaders and page numbers out of the titles, right-aligned where they were', () => {
     const leaders = out.blocks.filter((b) => b.text.startsWith('.'));
-    assert.deepEqual(leaders.map((b) => b.text.replace(/[.\s]+/gu, ' ').trim()), entries.map(([, p]) => p!.replace(/\s+/gu, ' ')));
+    assert.deepEqual(
+      leaders.map((b) => b.text.replace(/[.\s]+/gu, ' ').trim()),
+      entries.map(([, p]) => p!.replace(/\s+/gu, ' ')),
+    );
     for (const l of leaders) assert.equal(l.bbox[2], 540);
     for (const t of out.blocks.filter((b) => !b.text.startsWith('.'))) {
       const leader = leaders.find((l) => Math.abs(l.bbox[1] - t.bbox[1]) < 1)!;
@@ -343,7 +520,12 @@ describe('a table of contents', () => {
     }
   });
   test('an index set in columns with leaders is not a table', () => {
-    const cols = [72, 320].flatMap((x) => entries.map(([title, p], i) => ({ ...span(`${title} . . . . ${p}`, x, 100 + i * 14), bbox: [x, 100 + i * 14, x + 220, 112 + i * 14] as BBox })));
+    const cols = [72, 320].flatMap((x) =>
+      entries.map(([title, p], i) => ({
+        ...span(`${title} . . . . ${p}`, x, 100 + i * 14),
+        bbox: [x, 100 + i * 14, x + 220, 112 + i * 14] as BBox,
+      })),
+    );
     const idx = layoutPage(page(cols));
     assert.equal(idx.blocks.filter((b) => b.type === 'table').length, 0);
   });

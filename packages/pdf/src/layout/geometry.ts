@@ -66,8 +66,19 @@ export function multiply(m1: readonly number[], m2: readonly number[]): number[]
 }
 
 /** Axis-aligned box of a rectangle mapped through a matrix. */
-export function transformRect(m: readonly number[], x0: number, y0: number, x1: number, y1: number): BBox {
-  const pts = [applyMatrix(m, x0, y0), applyMatrix(m, x1, y0), applyMatrix(m, x0, y1), applyMatrix(m, x1, y1)];
+export function transformRect(
+  m: readonly number[],
+  x0: number,
+  y0: number,
+  x1: number,
+  y1: number,
+): BBox {
+  const pts = [
+    applyMatrix(m, x0, y0),
+    applyMatrix(m, x1, y0),
+    applyMatrix(m, x0, y1),
+    applyMatrix(m, x1, y1),
+  ];
   const xs = pts.map((p) => p[0]);
   const ys = pts.map((p) => p[1]);
   return [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];

@@ -16,7 +16,10 @@ export function joinLines(lines: readonly string[]): string {
       out = out.slice(0, -1) + line;
     } else if (/\p{Ll}[-‐]$/u.test(out) && /^\p{Ll}/u.test(line)) {
       out = out.slice(0, -1) + line;
-    } else if (/[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]$/u.test(out) && /^[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]/u.test(line)) {
+    } else if (
+      /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]$/u.test(out) &&
+      /^[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]/u.test(line)
+    ) {
       // CJK text has no spaces between words; a line break is not a space.
       out += line;
     } else {

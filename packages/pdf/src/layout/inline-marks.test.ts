@@ -16,12 +16,19 @@ describe('inlineMarks', () => {
   test('a run-in bold heading and an italic word over a joined hyphen', () => {
     const b = block(
       [
-        [span('Function inlining.', { bold: true, font: 'Times-Bold' }), span(' LIR traces can cross function bound-')],
+        [
+          span('Function inlining.', { bold: true, font: 'Times-Bold' }),
+          span(' LIR traces can cross function bound-'),
+        ],
         [span('aries '), span('freely', { italic: true }), span(' in both directions.')],
       ],
       'Function inlining. LIR traces can cross function boundaries freely in both directions.',
     );
-    const marks = inlineMarks(b).map((m) => ({ text: b.text.slice(m.start, m.end), bold: m.bold, italic: m.italic }));
+    const marks = inlineMarks(b).map((m) => ({
+      text: b.text.slice(m.start, m.end),
+      bold: m.bold,
+      italic: m.italic,
+    }));
     assert.deepEqual(marks, [
       { text: 'Function inlining.', bold: true, italic: undefined },
       { text: 'freely', bold: undefined, italic: true },
@@ -29,20 +36,35 @@ describe('inlineMarks', () => {
   });
 
   test('styles are relative to the block: a bold heading with one regular word marks that word', () => {
-    const b = block([[span('Results for', { bold: true }), span(' most ', {}), span('programs', { bold: true })]], 'Results for most programs');
+    const b = block(
+      [[span('Results for', { bold: true }), span(' most ', {}), span('programs', { bold: true })]],
+      'Results for most programs',
+    );
     assert.deepEqual(inlineMarks(b), [{ start: 12, end: 16, bold: false }]);
   });
 
   test('a colour a shade off is the same colour; a blue link is a mark', () => {
     const b = block(
-      [[span('See the', { color: '#000000' }), span(' report', { color: '#0a0a0a' }), span(' online', { color: '#1a4dcc', href: 'https://example.com' }), span(' today.', { color: '#000000' })]],
+      [
+        [
+          span('See the', { color: '#000000' }),
+          span(' report', { color: '#0a0a0a' }),
+          span(' online', { color: '#1a4dcc', href: 'https://example.com' }),
+          span(' today.', { color: '#000000' }),
+        ],
+      ],
       'See the report online today.',
     );
-    assert.deepEqual(inlineMarks(b), [{ start: 15, end: 21, color: '#1a4dcc', href: 'https://example.com' }]);
+    assert.deepEqual(inlineMarks(b), [
+      { start: 15, end: 21, color: '#1a4dcc', href: 'https://example.com' },
+    ]);
   });
 
   test('unshown spans do not decide the block style', () => {
-    const b = block([[span('hidden words here', { hidden: true, bold: true }), span('shown')]], 'hidden words here shown');
+    const b = block(
+      [[span('hidden words here', { hidden: true, bold: true }), span('shown')]],
+      'hidden words here shown',
+    );
     assert.equal(inlineMarks(b)[0]!.bold, true);
   });
 });
@@ -55,7 +77,10 @@ describe('frames of text at an angle', () => {
     }
     // Text running up the page (90 degrees): its frame's x runs along -y of the page.
     const page = frameBoxToPage(90, [-300, 100, -200, 112]);
-    assert.deepEqual(page.map((v) => Math.round(v)), [100, 200, 112, 300]);
+    assert.deepEqual(
+      page.map((v) => Math.round(v)),
+      [100, 200, 112, 300],
+    );
   });
 });
 
@@ -63,14 +88,24 @@ describe('unshown text on a shown line', () => {
   test('is laid out as its own block', async () => {
     const { layoutPage } = await import('./page-layout.js');
     const { layoutAngled } = await import('./rotated-text.js');
-    const line = (text: string, x: number, hidden?: boolean): Span => ({ text, bbox: [x, 100, x + text.length * 5, 112], font: 'Helvetica', size: 10, ...(hidden ? { hidden } : {}) });
+    const line = (text: string, x: number, hidden?: boolean): Span => ({
+      text,
+      bbox: [x, 100, x + text.length * 5, 112],
+      font: 'Helvetica',
+      size: 10,
+      ...(hidden ? { hidden } : {}),
+    });
     const page = layoutAngled(
       {
         number: 1,
         width: 600,
         height: 800,
         rotation: 0,
-        spans: [line('Quarterly results are in line with the plan.', 72), line('internal note', 300, true), line('The second line of the paragraph follows here.', 72)].map((s, i) => (i === 2 ? { ...s, bbox: [72, 114, 302, 126] as BBox } : s)),
+        spans: [
+          line('Quarterly results are in line with the plan.', 72),
+          line('internal note', 300, true),
+          line('The second line of the paragraph follows here.', 72),
+        ].map((s, i) => (i === 2 ? { ...s, bbox: [72, 114, 302, 126] as BBox } : s)),
         images: [],
         paths: [],
         fields: [],
@@ -81,7 +116,12 @@ describe('unshown text on a shown line', () => {
     const hidden = page.blocks.filter((b) => b.lines.every((l) => l.spans.every((s) => s.hidden)));
     assert.equal(hidden.length, 1);
     assert.equal(hidden[0]!.text, 'internal note');
-    assert.ok(page.blocks.some((b) => b.text.includes('Quarterly') && !b.text.includes('internal')));
-    assert.deepEqual(page.blocks.map((b) => b.order), page.blocks.map((_, i) => i));
+    assert.ok(
+      page.blocks.some((b) => b.text.includes('Quarterly') && !b.text.includes('internal')),
+    );
+    assert.deepEqual(
+      page.blocks.map((b) => b.order),
+      page.blocks.map((_, i) => i),
+    );
   });
 });

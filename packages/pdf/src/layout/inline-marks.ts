@@ -25,7 +25,11 @@ export function baseStyle(block: Pick<Block, 'lines'>): BaseStyle {
   }
   let best: { span: Span; chars: number } | undefined;
   for (const w of weight.values()) if (!best || w.chars > best.chars) best = w;
-  return { bold: best?.span.bold ?? false, italic: best?.span.italic ?? false, color: best?.span.color };
+  return {
+    bold: best?.span.bold ?? false,
+    italic: best?.span.italic ?? false,
+    color: best?.span.color,
+  };
 }
 
 function rgb(hex: string): [number, number, number] | undefined {
@@ -105,7 +109,8 @@ export function inlineMarks(block: Pick<Block, 'lines' | 'text'>): InlineMark[] 
       const start = text.source[at]!;
       const end = text.source[at + key.length - 1]! + 1;
       const last = marks[marks.length - 1];
-      if (last && sameStyle(last, style) && block.text.slice(last.end, start).trim() === '') last.end = end;
+      if (last && sameStyle(last, style) && block.text.slice(last.end, start).trim() === '')
+        last.end = end;
       else marks.push({ start, end, ...style });
     }
   }

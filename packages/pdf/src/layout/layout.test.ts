@@ -27,10 +27,34 @@ describe('text normalisation', () => {
     assert.equal(dominantScript('123'), undefined);
   });
   test('classifies headings, list items, captions', () => {
-    assert.equal(classifyText({ text: 'Introduction', lineCount: 1, size: 12, bold: true }, 10, false), 'heading');
-    assert.equal(classifyText({ text: '• first point of the list', lineCount: 1, size: 10, bold: false }, 10, false), 'list_item');
-    assert.equal(classifyText({ text: 'Figure 3. A state machine.', lineCount: 1, size: 9, bold: false }, 10, false), 'caption');
-    assert.equal(classifyText({ text: 'A plain sentence of body text.', lineCount: 1, size: 10, bold: false }, 10, false), 'paragraph');
+    assert.equal(
+      classifyText({ text: 'Introduction', lineCount: 1, size: 12, bold: true }, 10, false),
+      'heading',
+    );
+    assert.equal(
+      classifyText(
+        { text: '• first point of the list', lineCount: 1, size: 10, bold: false },
+        10,
+        false,
+      ),
+      'list_item',
+    );
+    assert.equal(
+      classifyText(
+        { text: 'Figure 3. A state machine.', lineCount: 1, size: 9, bold: false },
+        10,
+        false,
+      ),
+      'caption',
+    );
+    assert.equal(
+      classifyText(
+        { text: 'A plain sentence of body text.', lineCount: 1, size: 10, bold: false },
+        10,
+        false,
+      ),
+      'paragraph',
+    );
   });
 });
 
@@ -46,7 +70,12 @@ function page(number: number, blocks: { text: string; y: number; size?: number }
       type: 'paragraph',
       order: i,
       bbox: [50, b.y, 550, b.y + 12],
-      lines: [{ bbox: [50, b.y, 550, b.y + 12], spans: [{ text: b.text, bbox: [50, b.y, 550, b.y + 12], font: 'F', size: b.size ?? 10 }] }],
+      lines: [
+        {
+          bbox: [50, b.y, 550, b.y + 12],
+          spans: [{ text: b.text, bbox: [50, b.y, 550, b.y + 12], font: 'F', size: b.size ?? 10 }],
+        },
+      ],
       text: b.text,
     })),
   };
@@ -58,18 +87,42 @@ function doc(pages: Page[]): LayoutDocument {
 
 describe('mergeChunks', () => {
   const pages = [
-    page(1, [{ text: 'Annual report 2024', y: 20 }, { text: 'The results of the year were', y: 400 }, { text: '1', y: 770 }]),
-    page(2, [{ text: 'Annual report 2024', y: 20 }, { text: 'better than expected. New text.', y: 100 }, { text: '2', y: 770 }]),
-    page(3, [{ text: 'Annual report 2024', y: 20 }, { text: 'Closing words.', y: 100 }, { text: '3', y: 770 }]),
+    page(1, [
+      { text: 'Annual report 2024', y: 20 },
+      { text: 'The results of the year were', y: 400 },
+      { text: '1', y: 770 },
+    ]),
+    page(2, [
+      { text: 'Annual report 2024', y: 20 },
+      { text: 'better than expected. New text.', y: 100 },
+      { text: '2', y: 770 },
+    ]),
+    page(3, [
+      { text: 'Annual report 2024', y: 20 },
+      { text: 'Closing words.', y: 100 },
+      { text: '3', y: 770 },
+    ]),
   ];
   test('finds running headers, footers and continuing paragraphs across chunks', () => {
     const merged = mergeChunks([doc([pages[2]!]), doc([pages[0]!, pages[1]!])]);
-    assert.deepEqual(merged.pages.map((p) => p.number), [1, 2, 3]);
-    assert.deepEqual(merged.pages.map((p) => p.blocks[0]!.type), ['header', 'header', 'header']);
-    assert.deepEqual(merged.pages.map((p) => p.blocks[2]!.type), ['footer', 'footer', 'footer']);
+    assert.deepEqual(
+      merged.pages.map((p) => p.number),
+      [1, 2, 3],
+    );
+    assert.deepEqual(
+      merged.pages.map((p) => p.blocks[0]!.type),
+      ['header', 'header', 'header'],
+    );
+    assert.deepEqual(
+      merged.pages.map((p) => p.blocks[2]!.type),
+      ['footer', 'footer', 'footer'],
+    );
     assert.equal(merged.pages[0]!.blocks[1]!.continues, true);
     assert.equal(merged.pages[1]!.blocks[1]!.continues, undefined);
-    assert.match(toPlainText(merged), /The results of the year were better than expected\. New text\./);
+    assert.match(
+      toPlainText(merged),
+      /The results of the year were better than expected\. New text\./,
+    );
     assert.doesNotMatch(toMarkdown(merged), /Annual report/);
   });
   test('is deterministic whatever the chunking', () => {

@@ -26,7 +26,10 @@ const SECTION_LABEL_RE = /^(?:\d{1,2}(?:\.\d{1,2})+\.?|\d{1,2}\.|[A-Z]\.|[IVX]{1
  */
 export function buildLines(spans: readonly Span[]): LineBox[] {
   const lines: { bbox: BBox; spans: Span[]; size: number }[] = [];
-  const isLabel = (l: { spans: Span[] }) => l.spans.length === 1 && l.spans[0]!.bold === true && SECTION_LABEL_RE.test(l.spans[0]!.text.trim());
+  const isLabel = (l: { spans: Span[] }) =>
+    l.spans.length === 1 &&
+    l.spans[0]!.bold === true &&
+    SECTION_LABEL_RE.test(l.spans[0]!.text.trim());
   for (const span of spans) {
     const size = span.size;
     let target: (typeof lines)[number] | undefined;
@@ -34,7 +37,8 @@ export function buildLines(spans: readonly Span[]): LineBox[] {
       const line = lines[i]!;
       if (verticalOverlap(line.bbox, span.bbox) < 0.5) continue;
       // OCR gives each word its line's height, not a font size: the rule is for real fonts.
-      if (span.font !== 'ocr' && Math.max(size, line.size) >= Math.min(size, line.size) * 2) continue;
+      if (span.font !== 'ocr' && Math.max(size, line.size) >= Math.min(size, line.size) * 2)
+        continue;
       const em = Math.max(size, line.size);
       const after = span.bbox[0] - line.bbox[2];
       const before = line.bbox[0] - span.bbox[2];
@@ -66,7 +70,8 @@ function finishLine(raw: { bbox: BBox; spans: Span[] }): LineBox {
   for (const s of spans) {
     if (prev) {
       const gap = s.bbox[0] - prev.bbox[2];
-      if (gap > Math.min(s.size, prev.size) * 0.12 && !/\s$/.test(text) && !/^\s/.test(s.text)) text += ' ';
+      if (gap > Math.min(s.size, prev.size) * 0.12 && !/\s$/.test(text) && !/^\s/.test(s.text))
+        text += ' ';
     }
     text += s.text;
     const n = s.text.trim().length;
@@ -79,7 +84,13 @@ function finishLine(raw: { bbox: BBox; spans: Span[] }): LineBox {
   let size = spans[0]?.size ?? 0;
   let best = -1;
   for (const [k, n] of weight) if (n > best || (n === best && k > size)) [size, best] = [k, n];
-  return { bbox: raw.bbox, spans, text: text.replace(/\s+/g, ' ').trim(), size, bold: chars > 0 && boldChars / chars > 0.8 };
+  return {
+    bbox: raw.bbox,
+    spans,
+    text: text.replace(/\s+/g, ' ').trim(),
+    size,
+    bold: chars > 0 && boldChars / chars > 0.8,
+  };
 }
 
 /**
@@ -99,7 +110,8 @@ function advanceOf(text: string): number {
 }
 
 /** Dot leaders (three or more dots, middle dots or ellipses, spaced or not) then page numbers (12, 3-5, 12, 19, A-4, iv) at the end. */
-const LEADER_RE = /\s*(?:[.·•…_]\s*){3,}(?:[A-Z]?\d{1,4}(?:\s*[-–,]\s*[A-Z]?\d{1,4})*|[ivxlcdm]{1,7})\s*$/iu;
+const LEADER_RE =
+  /\s*(?:[.·•…_]\s*){3,}(?:[A-Z]?\d{1,4}(?:\s*[-–,]\s*[A-Z]?\d{1,4})*|[ivxlcdm]{1,7})\s*$/iu;
 
 /**
  * Cut table-of-contents entries ("2.1 Methods ........ 12") into their title and their
@@ -131,14 +143,21 @@ export function splitLeaders(lines: readonly LineBox[]): LineBox[] {
         // Cut this span: its last `need` visible characters belong to the leader.
         const text = s.text;
         let cut = text.length;
-        for (let left = need; cut > 0 && left > 0; ) {
+        for (let left = need; cut > 0 && left > 0;) {
           cut--;
           if (!/\s/u.test(text[cut]!)) left--;
         }
-        const x = s.bbox[0] + ((s.bbox[2] - s.bbox[0]) * advanceOf(text.slice(0, cut))) / Math.max(0.01, advanceOf(text));
+        const x =
+          s.bbox[0] +
+          ((s.bbox[2] - s.bbox[0]) * advanceOf(text.slice(0, cut))) /
+            Math.max(0.01, advanceOf(text));
         const head = text.slice(0, cut).trimEnd();
         if (head) title.unshift({ ...s, text: head, bbox: [s.bbox[0], s.bbox[1], x, s.bbox[3]] });
-        leader.unshift({ ...s, text: text.slice(cut).trimStart(), bbox: [x, s.bbox[1], s.bbox[2], s.bbox[3]] });
+        leader.unshift({
+          ...s,
+          text: text.slice(cut).trimStart(),
+          bbox: [x, s.bbox[1], s.bbox[2], s.bbox[3]],
+        });
         need = 0;
       }
     }
@@ -146,8 +165,16 @@ export function splitLeaders(lines: readonly LineBox[]): LineBox[] {
       out.push(line);
       continue;
     }
-    out.push(finishLine({ bbox: title.reduce((b, s) => union(b, s.bbox), title[0]!.bbox), spans: title }));
-    out.push({ ...finishLine({ bbox: leader.reduce((b, s) => union(b, s.bbox), leader[0]!.bbox), spans: leader }), leader: true });
+    out.push(
+      finishLine({ bbox: title.reduce((b, s) => union(b, s.bbox), title[0]!.bbox), spans: title }),
+    );
+    out.push({
+      ...finishLine({
+        bbox: leader.reduce((b, s) => union(b, s.bbox), leader[0]!.bbox),
+        spans: leader,
+      }),
+      leader: true,
+    });
   }
   return out;
 }

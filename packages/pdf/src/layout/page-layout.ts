@@ -18,14 +18,21 @@ type Item =
   | { kind: 'figure'; bbox: BBox; figure: FigureRegion };
 
 /** A run of lines, with the boxes of the tables and figures of its region, which no paragraph spans. */
-type Group = { kind: 'lines'; lines: LineBox[]; obstacles?: BBox[] } | { kind: 'table'; table: TableRegion } | { kind: 'figure'; figure: FigureRegion };
+type Group =
+  | { kind: 'lines'; lines: LineBox[]; obstacles?: BBox[] }
+  | { kind: 'table'; table: TableRegion }
+  | { kind: 'figure'; figure: FigureRegion };
 
 /** Turn what was read from a page into ordered blocks. Pure: same content, same page. */
 export function layoutPage(content: PageContent): Page {
   const pageArea = content.width * content.height;
   // A span with no text is a glyph run extraction could not read: a line holding one is
   // left out whole (see extract-layout), only read in part it would be mistranslated.
-  const lines = splitLeaders(buildLines(content.spans).filter((l) => l.text.length > 0 && l.spans.every((s) => s.text !== '')));
+  const lines = splitLeaders(
+    buildLines(content.spans).filter(
+      (l) => l.text.length > 0 && l.spans.every((s) => s.text !== ''),
+    ),
+  );
   const em = median(lines.map((l) => l.size)) || 10;
 
   const figures = figureRegions(content, lines, pageArea, em);
@@ -41,7 +48,10 @@ export function layoutPage(content: PageContent): Page {
     if (kept.some((f) => intersection(f.bbox, grid.bbox) > 0)) continue;
     const inside = free.filter((l) => !tabled.has(l) && coverage(l.bbox, grid.bbox) > 0.5);
     if (inside.length === 0) continue;
-    const table = readGrid(grid, inside.flatMap((l) => l.spans));
+    const table = readGrid(
+      grid,
+      inside.flatMap((l) => l.spans),
+    );
     if (!table) continue;
     for (const l of inside) {
       tabled.add(l);
@@ -52,7 +62,8 @@ export function layoutPage(content: PageContent): Page {
     }
     items.push({ kind: 'table', bbox: table.bbox, table });
   }
-  for (const line of free) if (!tabled.has(line)) items.push({ kind: 'line', bbox: line.bbox, line });
+  for (const line of free)
+    if (!tabled.has(line)) items.push({ kind: 'line', bbox: line.bbox, line });
   for (const line of leftOver) items.push({ kind: 'line', bbox: line.bbox, line });
   for (const f of kept) items.push({ kind: 'figure', bbox: f.bbox, figure: f });
 
@@ -62,7 +73,8 @@ export function layoutPage(content: PageContent): Page {
 
   const bodyLines = lines.filter((l) => l.text.length > 20);
   const bodySize = weightedMode(bodyLines.length ? bodyLines : lines);
-  const bodyBold = bodyLines.length > 0 && bodyLines.filter((l) => l.bold).length / bodyLines.length > 0.5;
+  const bodyBold =
+    bodyLines.length > 0 && bodyLines.filter((l) => l.bold).length / bodyLines.length > 0.5;
 
   const blocks: Block[] = [];
   const push = (b: Omit<Block, 'id' | 'order'>) => {
@@ -71,14 +83,25 @@ export function layoutPage(content: PageContent): Page {
   };
   for (const g of groups) {
     if (g.kind === 'figure') {
-      const sorted = [...g.figure.lines].sort((a, b) => a.bbox[1] - b.bbox[1] || a.bbox[0] - b.bbox[0]);
+      const sorted = [...g.figure.lines].sort(
+        (a, b) => a.bbox[1] - b.bbox[1] || a.bbox[0] - b.bbox[0],
+      );
       const labels = sorted.filter(isClearTextRun);
       push({
         type: 'figure',
         bbox: roundBox(g.figure.bbox),
         lines: sorted.map(toLine),
         text: sorted.map((l) => l.text).join(' '),
-        ...(labels.length > 0 ? { cells: labels.map((l, i) => ({ row: i, col: 0, bbox: roundBox(l.bbox), text: l.text })) } : {}),
+        ...(labels.length > 0
+          ? {
+              cells: labels.map((l, i) => ({
+                row: i,
+                col: 0,
+                bbox: roundBox(l.bbox),
+                text: l.text,
+              })),
+            }
+          : {}),
       });
     } else if (g.kind === 'table') {
       const t = g.table;
@@ -92,21 +115,41 @@ export function layoutPage(content: PageContent): Page {
     } else {
       for (const run of codeRuns(g.lines, monospace, em)) {
         if (run.code) {
-          push({ type: 'code', bbox: roundBox(unionAll(run.lines.map((l) => l.bbox))), lines: run.lines.map(toLine), text: codeText(run.lines) });
+          push({
+            type: 'code',
+            bbox: roundBox(unionAll(run.lines.map((l) => l.bbox))),
+            lines: run.lines.map(toLine),
+            text: codeText(run.lines),
+          });
           continue;
         }
         for (const para of splitParagraphs(run.lines, em, g.obstacles ?? [])) {
           const text = joinLines(para.map((l) => l.text));
           const size = weightedMode(para);
           const bold = para.every((l) => l.bold);
-          const type = classifyText({ text, lineCount: para.length, size, bold }, bodySize, bodyBold);
-          push({ type, bbox: roundBox(unionAll(para.map((l) => l.bbox))), lines: para.map(toLine), text });
+          const type = classifyText(
+            { text, lineCount: para.length, size, bold },
+            bodySize,
+            bodyBold,
+          );
+          push({
+            type,
+            bbox: roundBox(unionAll(para.map((l) => l.bbox))),
+            lines: para.map(toLine),
+            text,
+          });
         }
       }
     }
   }
   for (const f of content.fields) {
-    push({ type: 'form_field', bbox: roundBox(f.bbox), lines: [], text: f.value, field: { name: f.name, value: f.value } });
+    push({
+      type: 'form_field',
+      bbox: roundBox(f.bbox),
+      lines: [],
+      text: f.value,
+      field: { name: f.name, value: f.value },
+    });
   }
   return {
     number: content.number,
@@ -124,7 +167,11 @@ export function layoutPage(content: PageContent): Page {
  */
 function isClearTextRun(l: LineBox): boolean {
   const horizontal = l.spans.every((s) => s.bbox[3] - s.bbox[1] <= s.size * 2);
-  return horizontal && /\p{L}{2}/u.test(l.text) && (l.text.match(/\p{L}/gu)?.length ?? 0) >= l.text.replace(/\s+/gu, '').length * 0.5;
+  return (
+    horizontal &&
+    /\p{L}{2}/u.test(l.text) &&
+    (l.text.match(/\p{L}/gu)?.length ?? 0) >= l.text.replace(/\s+/gu, '').length * 0.5
+  );
 }
 
 function toLine(l: LineBox): Line {
@@ -153,7 +200,12 @@ function weightedMode(lines: readonly LineBox[]): number {
  * grows a figure. Rules (thin in one direction) do not either. A page-sized image
  * is a background or a scan, and an image under prose is a background too.
  */
-function figureRegions(content: PageContent, lines: readonly LineBox[], pageArea: number, em: number): FigureRegion[] {
+function figureRegions(
+  content: PageContent,
+  lines: readonly LineBox[],
+  pageArea: number,
+  em: number,
+): FigureRegion[] {
   const prose = lines.filter((l) => looksLikeProse(l.text));
   const centreIn = (l: LineBox, b: BBox): boolean => {
     const cx = (l.bbox[0] + l.bbox[2]) / 2;
@@ -171,14 +223,20 @@ function figureRegions(content: PageContent, lines: readonly LineBox[], pageArea
   const merged: BBox[] = [];
   const add = (b: BBox) => {
     let box = b;
-    for (let hit = merged.findIndex((m) => intersection(m, box) > 0); hit >= 0; hit = merged.findIndex((m) => intersection(m, box) > 0)) {
+    for (
+      let hit = merged.findIndex((m) => intersection(m, box) > 0);
+      hit >= 0;
+      hit = merged.findIndex((m) => intersection(m, box) > 0)
+    ) {
       box = union(merged[hit]!, box);
       merged.splice(hit, 1);
     }
     merged.push(box);
   };
   for (const b of boxes) add(b);
-  const shapes: PathShape[] = content.shapes ?? content.paths.map((bbox) => ({ bbox, filled: true, stroked: false, rectilinear: false }));
+  const shapes: PathShape[] =
+    content.shapes ??
+    content.paths.map((bbox) => ({ bbox, filled: true, stroked: false, rectilinear: false }));
   const drawing = shapes.filter((s) => {
     const b = s.bbox;
     if (s.rectilinear && lines.some((l) => centreIn(l, b))) return false;
@@ -188,7 +246,16 @@ function figureRegions(content: PageContent, lines: readonly LineBox[], pageArea
     // A text background (a chip, a highlight, a pill button): a wide shape about one line
     // high whose width a line of text mostly fills. (A diagram's node is not wide.)
     const wide = b[2] - b[0] >= (b[3] - b[1]) * 2;
-    if (wide && lines.some((l) => centreIn(l, b) && l.bbox[2] - l.bbox[0] >= (b[2] - b[0]) * 0.5 && b[3] - b[1] <= (l.bbox[3] - l.bbox[1]) * 2.5)) return false;
+    if (
+      wide &&
+      lines.some(
+        (l) =>
+          centreIn(l, b) &&
+          l.bbox[2] - l.bbox[0] >= (b[2] - b[0]) * 0.5 &&
+          b[3] - b[1] <= (l.bbox[3] - l.bbox[1]) * 2.5,
+      )
+    )
+      return false;
     if (prose.some((l) => centreIn(l, b))) return false;
     // Horizontal and vertical rules are table borders, form lines, separators and
     // underlines; drawn alone they do not make a drawing, and they would chain a figure
@@ -196,8 +263,18 @@ function figureRegions(content: PageContent, lines: readonly LineBox[], pageArea
     return b[2] - b[0] > 2 && b[3] - b[1] > 2;
   });
   for (const b of boxDiagrams(shapes, lines, content, em)) add(b);
-  const tags = labelCandidates(lines, em).filter(isTag).map((l) => l.bbox);
-  for (const b of vectorFigures(drawing.map((s) => s.bbox), content.width, content.height, prose.map((l) => l.bbox), tags, em)) add(b);
+  const tags = labelCandidates(lines, em)
+    .filter(isTag)
+    .map((l) => l.bbox);
+  for (const b of vectorFigures(
+    drawing.map((s) => s.bbox),
+    content.width,
+    content.height,
+    prose.map((l) => l.bbox),
+    tags,
+    em,
+  ))
+    add(b);
   return merged
     .map((bbox) => ({ bbox, lines: [] as LineBox[] }))
     .filter((f) => {
@@ -217,14 +294,16 @@ function figureRegions(content: PageContent, lines: readonly LineBox[], pageArea
 function absorbLabels(figures: FigureRegion[], lines: readonly LineBox[], em: number): void {
   const taken = new Set<LineBox>();
   const candidates = labelCandidates(lines, em);
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const line of candidates) {
       if (taken.has(line)) continue;
       const tag = isTag(line);
       const f =
         figures.find((fig) => coverage(line.bbox, fig.bbox) > 0.6) ??
-        (tag ? figures.find((fig) => coverage(line.bbox, grow(fig.bbox, em * 2)) > 0.6) : undefined);
+        (tag
+          ? figures.find((fig) => coverage(line.bbox, grow(fig.bbox, em * 2)) > 0.6)
+          : undefined);
       if (!f) continue;
       f.lines.push(line);
       f.bbox = union(f.bbox, line.bbox);
@@ -246,7 +325,12 @@ function near(a: BBox, b: BBox, d: number): boolean {
  * of them touch (the cells of a table or a form share their borders) and no prose lies in
  * its region. Its labels are then a figure's labels, kept as drawn by default.
  */
-function boxDiagrams(shapes: readonly PathShape[], lines: readonly LineBox[], content: PageContent, em: number): BBox[] {
+function boxDiagrams(
+  shapes: readonly PathShape[],
+  lines: readonly LineBox[],
+  content: PageContent,
+  em: number,
+): BBox[] {
   const centre = (b: BBox): [number, number] => [(b[0] + b[2]) / 2, (b[1] + b[3]) / 2];
   const holds = (b: BBox, l: LineBox): boolean => {
     const [x, y] = centre(l.bbox);
@@ -262,7 +346,12 @@ function boxDiagrams(shapes: readonly PathShape[], lines: readonly LineBox[], co
     const h = b[3] - b[1];
     const inside = lines.filter((l) => holds(b, l));
     if (s.rectilinear && w > em && h > em && area(b) < pageArea * 0.05) {
-      if (inside.length > 0 && inside.length <= 3 && inside.every((l) => labels.has(l) && coverage(l.bbox, b) > 0.9)) boxes.push(b);
+      if (
+        inside.length > 0 &&
+        inside.length <= 3 &&
+        inside.every((l) => labels.has(l) && coverage(l.bbox, b) > 0.9)
+      )
+        boxes.push(b);
       continue;
     }
     if (inside.length > 0) continue;
@@ -271,7 +360,10 @@ function boxDiagrams(shapes: readonly PathShape[], lines: readonly LineBox[], co
   }
   if (boxes.length < 2) return [];
   // Groups of boxes and connectors that touch, through each other.
-  const items = [...boxes.map((b) => ({ b, box: true })), ...connectors.map((b) => ({ b, box: false }))];
+  const items = [
+    ...boxes.map((b) => ({ b, box: true })),
+    ...connectors.map((b) => ({ b, box: false })),
+  ];
   const group = items.map((_, i) => i);
   const find = (i: number): number => (group[i] === i ? i : (group[i] = find(group[i]!)));
   for (let i = 0; i < items.length; i++) {
@@ -301,7 +393,9 @@ function boxDiagrams(shapes: readonly PathShape[], lines: readonly LineBox[], co
 
 /** Lines that may label a figure: no larger than body text, neither prose nor a caption. */
 function labelCandidates(lines: readonly LineBox[], em: number): LineBox[] {
-  return lines.filter((l) => !looksLikeProse(l.text) && !looksLikeCaption(l.text) && l.size <= em * 1.25);
+  return lines.filter(
+    (l) => !looksLikeProse(l.text) && !looksLikeCaption(l.text) && l.size <= em * 1.25,
+  );
 }
 
 /** A tag: up to three words that are not a numbered heading ("(a)", "Trace 1", "Exit Guard"). */
@@ -341,7 +435,7 @@ function vectorFigures(
     target.solid += solid;
   }
   // Merge clusters that grew into each other until none overlap.
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     const merged: typeof clusters = [];
     for (const c of clusters) {
@@ -361,7 +455,7 @@ function vectorFigures(
   // panels belong to them.
   const parts = clusters.filter((c) => c.count >= 2);
   for (const part of parts) {
-    for (let grown = true; grown; ) {
+    for (let grown = true; grown;) {
       grown = false;
       for (const t of tags) {
         if (coverage(t, part.box) > 0.6 || coverage(t, grow(part.box, em * 2)) <= 0.6) continue;
@@ -372,13 +466,14 @@ function vectorFigures(
   }
   // Pairwise joining is quadratic in the parts per pass: a page of thousands of separate
   // marks (a map, a scatter plot) keeps the clusters of the first pass.
-  for (let changed = parts.length <= 400; changed; ) {
+  for (let changed = parts.length <= 400; changed;) {
     changed = false;
     for (let i = 0; i < parts.length && !changed; i++) {
       for (let j = i + 1; j < parts.length && !changed; j++) {
         const a = parts[i]!;
         const b = parts[j]!;
-        if (intersection([a.box[0] - 24, a.box[1] - 24, a.box[2] + 24, a.box[3] + 24], b.box) === 0) continue;
+        if (intersection([a.box[0] - 24, a.box[1] - 24, a.box[2] + 24, a.box[3] + 24], b.box) === 0)
+          continue;
         const box = union(a.box, b.box);
         if (prose.some((l) => coverage(l, box) > 0.5)) continue;
         parts[i] = { box, count: a.count + b.count, solid: a.solid + b.solid };
@@ -388,7 +483,10 @@ function vectorFigures(
     }
   }
   return parts
-    .filter((c) => c.count >= 6 && c.solid >= 4 && area(c.box) >= pageArea * 0.01 && c.box[3] - c.box[1] >= 30)
+    .filter(
+      (c) =>
+        c.count >= 6 && c.solid >= 4 && area(c.box) >= pageArea * 0.01 && c.box[3] - c.box[1] >= 30,
+    )
     .map((c) => c.box);
 }
 
@@ -398,7 +496,9 @@ function clip(b: BBox, w: number, h: number): BBox {
 
 /** Whitespace gaps along one axis, as [start, end] of each uncovered interval. */
 function gaps(items: readonly Item[], axis: 0 | 1, minGap: number): [number, number][] {
-  const spans = items.map((i) => [i.bbox[axis], i.bbox[axis + 2]] as [number, number]).sort((a, b) => a[0] - b[0]);
+  const spans = items
+    .map((i) => [i.bbox[axis], i.bbox[axis + 2]] as [number, number])
+    .sort((a, b) => a[0] - b[0]);
   const out: [number, number][] = [];
   let end = spans[0]![1];
   for (let i = 1; i < spans.length; i++) {
@@ -415,7 +515,14 @@ function gaps(items: readonly Item[], axis: 0 | 1, minGap: number): [number, num
  * full-width elements (titles, wide figures) block the channel and are cut off
  * horizontally first. A region that forms a grid becomes a table.
  */
-function xyCut(items: Item[], em: number, pageWidth: number, out: Group[], depth: number, isCode: (line: LineBox) => boolean): void {
+function xyCut(
+  items: Item[],
+  em: number,
+  pageWidth: number,
+  out: Group[],
+  depth: number,
+  isCode: (line: LineBox) => boolean,
+): void {
   if (items.length === 0) return;
   if (items.length === 1 || depth > 60) {
     emitLeaf(items, out);
@@ -427,8 +534,16 @@ function xyCut(items: Item[], em: number, pageWidth: number, out: Group[], depth
     // A listing's columns (line numbers, operands, comments) are not a table, nor are the
     // columns of a contents page or an index (entries with leaders).
     const leaders = lineItems.filter((i) => i.line.leader === true).length;
-    if (lineItems.length === items.length && lineItems.filter((i) => isCode(i.line)).length * 2 < lineItems.length && leaders * 5 < lineItems.length) {
-      const table = detectTable(lineItems.map((i) => i.line), pageWidth, em);
+    if (
+      lineItems.length === items.length &&
+      lineItems.filter((i) => isCode(i.line)).length * 2 < lineItems.length &&
+      leaders * 5 < lineItems.length
+    ) {
+      const table = detectTable(
+        lineItems.map((i) => i.line),
+        pageWidth,
+        em,
+      );
       if (table) {
         out.push({ kind: 'table', table });
         return;
@@ -474,7 +589,8 @@ function emitLeaf(items: Item[], out: Group[]): void {
   const obstacles = items.filter((i) => i.kind !== 'line').map((i) => i.bbox);
   let lines: LineBox[] = [];
   const flush = () => {
-    if (lines.length) out.push({ kind: 'lines', lines, ...(obstacles.length ? { obstacles } : {}) });
+    if (lines.length)
+      out.push({ kind: 'lines', lines, ...(obstacles.length ? { obstacles } : {}) });
     lines = [];
   };
   for (const item of sorted) {
@@ -483,13 +599,18 @@ function emitLeaf(items: Item[], out: Group[]): void {
       continue;
     }
     flush();
-    out.push(item.kind === 'table' ? { kind: 'table', table: item.table } : { kind: 'figure', figure: item.figure });
+    out.push(
+      item.kind === 'table'
+        ? { kind: 'table', table: item.table }
+        : { kind: 'figure', figure: item.figure },
+    );
   }
   flush();
 }
 
 /** Font names of fixed-pitch typefaces (TeX's `cmtt`, Courier, the *Mono families...). */
-const MONOSPACE_NAME = /mono|courier|consol|menlo|monaco|inconsolata|typewriter|cmtt|sftt|lmtt|txtt|letter ?gothic|andale|source ?code|lucida ?console|fira ?code|fixedsys/iu;
+const MONOSPACE_NAME =
+  /mono|courier|consol|menlo|monaco|inconsolata|typewriter|cmtt|sftt|lmtt|txtt|letter ?gothic|andale|source ?code|lucida ?console|fira ?code|fixedsys/iu;
 /** Characters that mark a line as program text rather than prose set in a typewriter face. */
 const CODE_SYNTAX = /[{}();=<>[\]#$\\]|::|->|\/\//u;
 
@@ -498,9 +619,14 @@ const CODE_SYNTAX = /[{}();=<>[\]#$\\]|::|->|\/\//u;
  * page set mostly in such a font (a typewritten or plain-text document) only lines that
  * also read like code count.
  */
-function monospaceTest(content: PageContent, lines: readonly LineBox[]): (line: LineBox) => boolean {
-  const isMono = (font: string): boolean => MONOSPACE_NAME.test(font) || (content.monospaceFonts?.has(font) ?? false);
-  const allMono = (l: LineBox): boolean => l.spans.length > 0 && l.spans.every((s) => isMono(s.font));
+function monospaceTest(
+  content: PageContent,
+  lines: readonly LineBox[],
+): (line: LineBox) => boolean {
+  const isMono = (font: string): boolean =>
+    MONOSPACE_NAME.test(font) || (content.monospaceFonts?.has(font) ?? false);
+  const allMono = (l: LineBox): boolean =>
+    l.spans.length > 0 && l.spans.every((s) => isMono(s.font));
   const chars = lines.reduce((n, l) => n + l.text.length, 0);
   const monoChars = lines.filter(allMono).reduce((n, l) => n + l.text.length, 0);
   const mostlyMono = chars > 0 && monoChars / chars > 0.6;
@@ -522,7 +648,11 @@ function readsAsCode(text: string): boolean {
  * included) and the rest, in reading order. A blank gap of two lines ends a listing.
  * A run of fixed-pitch lines that reads as sentences is prose set in a typewriter face.
  */
-function codeRuns(lines: readonly LineBox[], isCode: (line: LineBox) => boolean, em: number): { code: boolean; lines: LineBox[] }[] {
+function codeRuns(
+  lines: readonly LineBox[],
+  isCode: (line: LineBox) => boolean,
+  em: number,
+): { code: boolean; lines: LineBox[] }[] {
   const sorted = mergeRowFragments(lines);
   const out: { code: boolean; lines: LineBox[] }[] = [];
   for (const line of sorted) {
@@ -535,7 +665,13 @@ function codeRuns(lines: readonly LineBox[], isCode: (line: LineBox) => boolean,
   }
   const joined: { code: boolean; lines: LineBox[] }[] = [];
   for (const run of out) {
-    const code = run.code && readsAsListing(run.lines.map((l) => l.text), run.lines.map((l) => l.bbox[0]), em);
+    const code =
+      run.code &&
+      readsAsListing(
+        run.lines.map((l) => l.text),
+        run.lines.map((l) => l.bbox[0]),
+        em,
+      );
     const last = joined[joined.length - 1];
     if (last && !last.code && !code) last.lines.push(...run.lines);
     else joined.push({ code, lines: [...run.lines] });
@@ -548,7 +684,11 @@ function codeRuns(lines: readonly LineBox[], isCode: (line: LineBox) => boolean,
  * indentation steps, or short lines of identifiers. Lines that are mostly sentences
  * (many words, no syntax) are prose, whatever the font.
  */
-export function readsAsListing(texts: readonly string[], starts: readonly number[], em: number): boolean {
+export function readsAsListing(
+  texts: readonly string[],
+  starts: readonly number[],
+  em: number,
+): boolean {
   if (texts.length === 0) return false;
   const syntax = texts.filter((t) => CODE_SYNTAX.test(t) || /[;{}]\s*$/u.test(t)).length;
   const sentences = texts.filter((t) => looksLikeProse(t) && !CODE_SYNTAX.test(t)).length;
@@ -564,7 +704,12 @@ function codeText(lines: readonly LineBox[]): string {
   for (const l of lines) {
     const row = rows[rows.length - 1];
     const first = row?.[0];
-    if (first && Math.min(first.bbox[3], l.bbox[3]) - Math.max(first.bbox[1], l.bbox[1]) > 0.5 * Math.min(first.bbox[3] - first.bbox[1], l.bbox[3] - l.bbox[1])) row!.push(l);
+    if (
+      first &&
+      Math.min(first.bbox[3], l.bbox[3]) - Math.max(first.bbox[1], l.bbox[1]) >
+        0.5 * Math.min(first.bbox[3] - first.bbox[1], l.bbox[3] - l.bbox[1])
+    )
+      row!.push(l);
     else rows.push([l]);
   }
   return rows.map((r) => r.map((l) => l.text).join(' ')).join('\n');
@@ -575,8 +720,18 @@ function codeText(lines: readonly LineBox[]): string {
  * and a third of the page's lines, over a third of the page) and form fields. Without the
  * fields such a region may be a diagram merged with text around it, which stays a figure.
  */
-function isForm(figure: FigureRegion, content: PageContent, pageLines: number, pageArea: number): boolean {
-  if (figure.lines.length <= 40 || figure.lines.length < pageLines / 3 || area(figure.bbox) <= pageArea / 3) return false;
+function isForm(
+  figure: FigureRegion,
+  content: PageContent,
+  pageLines: number,
+  pageArea: number,
+): boolean {
+  if (
+    figure.lines.length <= 40 ||
+    figure.lines.length < pageLines / 3 ||
+    area(figure.bbox) <= pageArea / 3
+  )
+    return false;
   return content.fields.filter((f) => coverage(f.bbox, figure.bbox) > 0.6).length >= 3;
 }
 
@@ -587,7 +742,10 @@ function isForm(figure: FigureRegion, content: PageContent, pageLines: number, p
 function isTextBand(figure: FigureRegion): boolean {
   if (figure.lines.length === 0) return false;
   const tallest = Math.max(...figure.lines.map((l) => l.bbox[3] - l.bbox[1]));
-  return figure.bbox[3] - figure.bbox[1] <= tallest * 2.5 && figure.lines.some((l) => /\p{L}{2}/u.test(l.text));
+  return (
+    figure.bbox[3] - figure.bbox[1] <= tallest * 2.5 &&
+    figure.lines.some((l) => /\p{L}{2}/u.test(l.text))
+  );
 }
 
 /**
@@ -596,7 +754,11 @@ function isTextBand(figure: FigureRegion): boolean {
  * are never one block: a form's label on the left and a check box's label on the right of
  * a table, a label and a letter of a vertical "PRINT CLEARLY" beside the form's grid.
  */
-function splitParagraphs(lines: readonly LineBox[], em: number, obstacles: readonly BBox[] = []): LineBox[][] {
+function splitParagraphs(
+  lines: readonly LineBox[],
+  em: number,
+  obstacles: readonly BBox[] = [],
+): LineBox[][] {
   const sorted = mergeRowFragments(lines);
   const x0 = Math.min(...sorted.map((l) => l.bbox[0]));
   const x1 = Math.max(...sorted.map((l) => l.bbox[2]));
@@ -626,7 +788,9 @@ function splitParagraphs(lines: readonly LineBox[], em: number, obstacles: reado
         startsLikeListItem(line.text) ||
         looksLikeCaption(line.text) ||
         // A one-line caption ends where its line ends short of the column.
-        (looksLikeCaption(prev.text) && current.length === 1 && prev.bbox[2] < line.bbox[2] - em * 3) ||
+        (looksLikeCaption(prev.text) &&
+          current.length === 1 &&
+          prev.bbox[2] < line.bbox[2] - em * 3) ||
         gap > em * 1.2;
     }
     if (brk && current.length) {
@@ -642,7 +806,9 @@ function splitParagraphs(lines: readonly LineBox[], em: number, obstacles: reado
 /** Fragments of one visual row inside a leaf (e.g. a label and its value) read left to right. */
 function mergeRowFragments(lines: readonly LineBox[]): LineBox[] {
   return [...lines].sort((a, b) => {
-    const sameRow = Math.min(a.bbox[3], b.bbox[3]) - Math.max(a.bbox[1], b.bbox[1]) > 0.5 * Math.min(a.bbox[3] - a.bbox[1], b.bbox[3] - b.bbox[1]);
+    const sameRow =
+      Math.min(a.bbox[3], b.bbox[3]) - Math.max(a.bbox[1], b.bbox[1]) >
+      0.5 * Math.min(a.bbox[3] - a.bbox[1], b.bbox[3] - b.bbox[1]);
     return sameRow ? a.bbox[0] - b.bbox[0] : a.bbox[1] - b.bbox[1];
   });
 }

@@ -30,7 +30,12 @@ function fromFrame(angle: number, fx: number, fy: number): [number, number] {
 
 /** The axis-aligned page box around a box of the frame. */
 export function frameBoxToPage(angle: number, b: BBox): BBox {
-  const corners = [fromFrame(angle, b[0], b[1]), fromFrame(angle, b[2], b[1]), fromFrame(angle, b[0], b[3]), fromFrame(angle, b[2], b[3])];
+  const corners = [
+    fromFrame(angle, b[0], b[1]),
+    fromFrame(angle, b[2], b[1]),
+    fromFrame(angle, b[0], b[3]),
+    fromFrame(angle, b[2], b[3]),
+  ];
   const xs = corners.map((c) => c[0]);
   const ys = corners.map((c) => c[1]);
   return [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
@@ -46,7 +51,8 @@ function spanFrameBox(span: Span, angle: number): BBox {
   const c = Math.abs(Math.cos(t));
   const s = Math.abs(Math.sin(t));
   const h = span.size;
-  const len = c >= s ? (x1 - x0 - h * s) / Math.max(c, 1e-6) : (y1 - y0 - h * c) / Math.max(s, 1e-6);
+  const len =
+    c >= s ? (x1 - x0 - h * s) / Math.max(c, 1e-6) : (y1 - y0 - h * c) / Math.max(s, 1e-6);
   const [cx, cy] = toFrame(angle, (x0 + x1) / 2, (y0 + y1) / 2);
   const half = Math.max(len, h * 0.3) / 2;
   return [cx - half, cy - h / 2, cx + half, cy + h / 2];
@@ -120,14 +126,23 @@ export function layoutAngled(content: PageContent, layout: (content: PageContent
       const frame = unshift(block.bbox);
       const lines: Line[] = block.lines.map((l) => ({
         bbox: frameBoxToPage(angle, unshift(l.bbox)),
-        spans: l.spans.map((s) => {
-          const source = s.ref !== undefined ? original.get(s.ref) : undefined;
-          // Back to the page: the source span's own box, ref and angle.
-          return source ? { ...s, bbox: source.bbox, angle: source.angle ?? angle, ...(source.ref ? { ref: source.ref } : { ref: undefined }) } : { ...s, bbox: frameBoxToPage(angle, unshift(s.bbox)), angle };
-        }).map((s) => {
-          if (s.ref === undefined) delete s.ref;
-          return s;
-        }),
+        spans: l.spans
+          .map((s) => {
+            const source = s.ref !== undefined ? original.get(s.ref) : undefined;
+            // Back to the page: the source span's own box, ref and angle.
+            return source
+              ? {
+                  ...s,
+                  bbox: source.bbox,
+                  angle: source.angle ?? angle,
+                  ...(source.ref ? { ref: source.ref } : { ref: undefined }),
+                }
+              : { ...s, bbox: frameBoxToPage(angle, unshift(s.bbox)), angle };
+          })
+          .map((s) => {
+            if (s.ref === undefined) delete s.ref;
+            return s;
+          }),
       }));
       const order = page.blocks.length;
       const placed: Block = {
@@ -138,7 +153,14 @@ export function layoutAngled(content: PageContent, layout: (content: PageContent
         lines,
         angle,
         frame,
-        ...(block.cells ? { cells: block.cells.map((c) => ({ ...c, bbox: frameBoxToPage(angle, unshift(c.bbox)) })) } : {}),
+        ...(block.cells
+          ? {
+              cells: block.cells.map((c) => ({
+                ...c,
+                bbox: frameBoxToPage(angle, unshift(c.bbox)),
+              })),
+            }
+          : {}),
       };
       page.blocks.push(placed);
     }

@@ -34,9 +34,12 @@ export function rulesOf(shapes: readonly PathShape[]): Rule[] {
 }
 
 function touches(a: Rule, b: Rule): boolean {
-  if (a.dir === b.dir) return Math.abs(a.at - b.at) <= SLACK && a.from <= b.to + SLACK && b.from <= a.to + SLACK;
+  if (a.dir === b.dir)
+    return Math.abs(a.at - b.at) <= SLACK && a.from <= b.to + SLACK && b.from <= a.to + SLACK;
   const [h, v] = a.dir === 'h' ? [a, b] : [b, a];
-  return v.at >= h.from - SLACK && v.at <= h.to + SLACK && h.at >= v.from - SLACK && h.at <= v.to + SLACK;
+  return (
+    v.at >= h.from - SLACK && v.at <= h.to + SLACK && h.at >= v.from - SLACK && h.at <= v.to + SLACK
+  );
 }
 
 /** Positions along one axis, merged where closer than SLACK. */
@@ -59,7 +62,8 @@ export function gridsOf(rules: readonly Rule[]): Grid[] {
   const parent = rules.map((_, i) => i);
   const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i]!)));
   for (let i = 0; i < rules.length; i++) {
-    for (let j = i + 1; j < rules.length; j++) if (touches(rules[i]!, rules[j]!)) parent[find(i)] = find(j);
+    for (let j = i + 1; j < rules.length; j++)
+      if (touches(rules[i]!, rules[j]!)) parent[find(i)] = find(j);
   }
   const groups = new Map<number, Rule[]>();
   rules.forEach((r, i) => groups.set(find(i), [...(groups.get(find(i)) ?? []), r]));
@@ -68,7 +72,12 @@ export function gridsOf(rules: readonly Rule[]): Grid[] {
     const xs = distinct(group.filter((r) => r.dir === 'v').map((r) => r.at));
     const ys = distinct(group.filter((r) => r.dir === 'h').map((r) => r.at));
     if (xs.length < 2 || ys.length < 2 || (xs.length - 1) * (ys.length - 1) < 2) continue;
-    out.push({ bbox: [xs[0]!, ys[0]!, xs[xs.length - 1]!, ys[ys.length - 1]!], xs, ys, rules: group });
+    out.push({
+      bbox: [xs[0]!, ys[0]!, xs[xs.length - 1]!, ys[ys.length - 1]!],
+      xs,
+      ys,
+      rules: group,
+    });
   }
   return out;
 }
@@ -76,12 +85,16 @@ export function gridsOf(rules: readonly Rule[]): Grid[] {
 /** Whether a vertical rule of the grid separates columns at `x` across the height `y0`-`y1`. */
 function walled(grid: Grid, x: number, y0: number, y1: number): boolean {
   const mid = (y0 + y1) / 2;
-  return grid.rules.some((r) => r.dir === 'v' && Math.abs(r.at - x) <= SLACK && r.from <= mid && r.to >= mid);
+  return grid.rules.some(
+    (r) => r.dir === 'v' && Math.abs(r.at - x) <= SLACK && r.from <= mid && r.to >= mid,
+  );
 }
 
 function floored(grid: Grid, y: number, x0: number, x1: number): boolean {
   const mid = (x0 + x1) / 2;
-  return grid.rules.some((r) => r.dir === 'h' && Math.abs(r.at - y) <= SLACK && r.from <= mid && r.to >= mid);
+  return grid.rules.some(
+    (r) => r.dir === 'h' && Math.abs(r.at - y) <= SLACK && r.from <= mid && r.to >= mid,
+  );
 }
 
 /**
@@ -104,8 +117,15 @@ export function readGrid(grid: Grid, spans: readonly Span[]): TableRegion | unde
       let r1 = r + 1;
       while (r1 < rows && !floored(grid, ys[r1]!, xs[c]!, xs[c1]!)) r1++;
       const id = boxes.length;
-      for (let rr = r; rr < r1; rr++) for (let cc = c; cc < c1; cc++) if (owner[rr]![cc]! < 0) owner[rr]![cc] = id;
-      boxes.push({ row: r, col: c, rowSpan: r1 - r, colSpan: c1 - c, bbox: [xs[c]!, ys[r]!, xs[c1]!, ys[r1]!] });
+      for (let rr = r; rr < r1; rr++)
+        for (let cc = c; cc < c1; cc++) if (owner[rr]![cc]! < 0) owner[rr]![cc] = id;
+      boxes.push({
+        row: r,
+        col: c,
+        rowSpan: r1 - r,
+        colSpan: c1 - c,
+        bbox: [xs[c]!, ys[r]!, xs[c1]!, ys[r1]!],
+      });
     }
   }
   const content = boxes.map(() => [] as Span[]);
@@ -135,6 +155,7 @@ export function readGrid(grid: Grid, spans: readonly Span[]): TableRegion | unde
     });
   });
   // A frame around a page or a column is no table: its "cells" hold whole passages.
-  if (cells.length < 2 || boxes.some((_, i) => buildLines(content[i]!).length > 15)) return undefined;
+  if (cells.length < 2 || boxes.some((_, i) => buildLines(content[i]!).length > 15))
+    return undefined;
   return { bbox: unionAll([grid.bbox, ...lines.map((l) => l.bbox)]), cells, lines, rows, cols };
 }

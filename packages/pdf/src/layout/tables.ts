@@ -28,7 +28,9 @@ export function groupRows(lines: readonly LineBox[]): LineBox[][] {
 
 /** Column bands: the x-projection of all fragments, merged where they overlap. */
 function columnBands(lines: readonly LineBox[], minGap: number): [number, number][] {
-  const spans = lines.map((l) => [l.bbox[0], l.bbox[2]] as [number, number]).sort((a, b) => a[0] - b[0]);
+  const spans = lines
+    .map((l) => [l.bbox[0], l.bbox[2]] as [number, number])
+    .sort((a, b) => a[0] - b[0]);
   const bands: [number, number][] = [];
   for (const [x0, x1] of spans) {
     const last = bands[bands.length - 1];
@@ -43,7 +45,11 @@ function columnBands(lines: readonly LineBox[], minGap: number): [number, number
  * separated by whitespace, most rows filled in several columns, and cells short
  * (prose in two text columns also forms two bands, but with long lines).
  */
-export function detectTable(lines: readonly LineBox[], pageWidth: number, em: number): TableRegion | undefined {
+export function detectTable(
+  lines: readonly LineBox[],
+  pageWidth: number,
+  em: number,
+): TableRegion | undefined {
   if (lines.length < 6) return undefined;
   const rows = groupRows(lines);
   if (rows.length < 3) return undefined;
@@ -66,8 +72,19 @@ export function detectTable(lines: readonly LineBox[], pageWidth: number, em: nu
       byCol.set(col, [...(byCol.get(col) ?? []), line]);
     }
     for (const [c, parts] of [...byCol].sort((a, b) => a[0] - b[0])) {
-      cells.push({ row: r, col: c, bbox: roundBox(unionAll(parts.map((p) => p.bbox))), text: parts.map((p) => p.text).join(' ') });
+      cells.push({
+        row: r,
+        col: c,
+        bbox: roundBox(unionAll(parts.map((p) => p.bbox))),
+        text: parts.map((p) => p.text).join(' '),
+      });
     }
   });
-  return { bbox: unionAll(lines.map((l) => l.bbox)), cells, lines: rows.flat(), rows: rows.length, cols: bands.length };
+  return {
+    bbox: unionAll(lines.map((l) => l.bbox)),
+    cells,
+    lines: rows.flat(),
+    rows: rows.length,
+    cols: bands.length,
+  };
 }

@@ -4,22 +4,74 @@ import { dirname, join } from 'node:path';
 
 /** ISO 639-1 (and a few regional tags) to tesseract language codes. */
 const TESSERACT_CODES: Record<string, string> = {
-  en: 'eng', fr: 'fra', de: 'deu', es: 'spa', it: 'ita', pt: 'por', nl: 'nld', sv: 'swe', da: 'dan', no: 'nor',
-  nb: 'nor', fi: 'fin', pl: 'pol', cs: 'ces', sk: 'slk', hu: 'hun', ro: 'ron', tr: 'tur', el: 'ell', ru: 'rus',
-  uk: 'ukr', bg: 'bul', sr: 'srp', hr: 'hrv', sl: 'slv', ar: 'ara', he: 'heb', fa: 'fas', hi: 'hin', bn: 'ben',
-  th: 'tha', vi: 'vie', id: 'ind', ms: 'msa', ja: 'jpn', ko: 'kor', zh: 'chi_sim', 'zh-cn': 'chi_sim',
-  'zh-hans': 'chi_sim', 'zh-tw': 'chi_tra', 'zh-hant': 'chi_tra', ca: 'cat', et: 'est', lv: 'lav', lt: 'lit',
+  en: 'eng',
+  fr: 'fra',
+  de: 'deu',
+  es: 'spa',
+  it: 'ita',
+  pt: 'por',
+  nl: 'nld',
+  sv: 'swe',
+  da: 'dan',
+  no: 'nor',
+  nb: 'nor',
+  fi: 'fin',
+  pl: 'pol',
+  cs: 'ces',
+  sk: 'slk',
+  hu: 'hun',
+  ro: 'ron',
+  tr: 'tur',
+  el: 'ell',
+  ru: 'rus',
+  uk: 'ukr',
+  bg: 'bul',
+  sr: 'srp',
+  hr: 'hrv',
+  sl: 'slv',
+  ar: 'ara',
+  he: 'heb',
+  fa: 'fas',
+  hi: 'hin',
+  bn: 'ben',
+  th: 'tha',
+  vi: 'vie',
+  id: 'ind',
+  ms: 'msa',
+  ja: 'jpn',
+  ko: 'kor',
+  zh: 'chi_sim',
+  'zh-cn': 'chi_sim',
+  'zh-hans': 'chi_sim',
+  'zh-tw': 'chi_tra',
+  'zh-hant': 'chi_tra',
+  ca: 'cat',
+  et: 'est',
+  lv: 'lav',
+  lt: 'lit',
 };
 
 /** Script (as detected from a page's text) to the language whose data reads it. */
 const SCRIPT_LANGUAGE: Record<string, string> = {
-  Latin: 'eng', Han: 'chi_sim', Hiragana: 'jpn', Hangul: 'kor', Cyrillic: 'rus', Greek: 'ell', Arabic: 'ara',
-  Hebrew: 'heb', Devanagari: 'hin', Thai: 'tha',
+  Latin: 'eng',
+  Han: 'chi_sim',
+  Hiragana: 'jpn',
+  Hangul: 'kor',
+  Cyrillic: 'rus',
+  Greek: 'ell',
+  Arabic: 'ara',
+  Hebrew: 'heb',
+  Devanagari: 'hin',
+  Thai: 'tha',
 };
 
 export function tesseractCode(language: string): string | undefined {
   const key = language.toLowerCase();
-  return TESSERACT_CODES[key] ?? TESSERACT_CODES[key.split('-')[0]!] ?? (/^[a-z]{3}(_[a-z]+)?$/.test(key) ? key : undefined);
+  return (
+    TESSERACT_CODES[key] ??
+    TESSERACT_CODES[key.split('-')[0]!] ??
+    (/^[a-z]{3}(_[a-z]+)?$/.test(key) ? key : undefined)
+  );
 }
 
 export function languageForScript(script: string | undefined): string {
@@ -40,12 +92,16 @@ const require = createRequire(import.meta.url);
  * package first (the LSTM "best_int" models), then `TESSDATA_PREFIX` (the folder
  * tesseract itself reads, e.g. Debian's tesseract-ocr-* packages). Never a URL.
  */
-export function findLanguageData(code: string, env: NodeJS.ProcessEnv = process.env): LanguageData | undefined {
+export function findLanguageData(
+  code: string,
+  env: NodeJS.ProcessEnv = process.env,
+): LanguageData | undefined {
   try {
     const pkg = dirname(require.resolve(`@tesseract.js-data/${code}/package.json`));
     for (const sub of ['4.0.0_best_int', '4.0.0']) {
       const dir = join(pkg, sub);
-      if (existsSync(join(dir, `${code}.traineddata.gz`))) return { code, langPath: dir, gzip: true };
+      if (existsSync(join(dir, `${code}.traineddata.gz`)))
+        return { code, langPath: dir, gzip: true };
     }
   } catch {
     // Not installed from npm; fall through to the tessdata folder.
@@ -54,7 +110,8 @@ export function findLanguageData(code: string, env: NodeJS.ProcessEnv = process.
   if (prefix) {
     for (const dir of [prefix, join(prefix, 'tessdata')]) {
       if (existsSync(join(dir, `${code}.traineddata`))) return { code, langPath: dir, gzip: false };
-      if (existsSync(join(dir, `${code}.traineddata.gz`))) return { code, langPath: dir, gzip: true };
+      if (existsSync(join(dir, `${code}.traineddata.gz`)))
+        return { code, langPath: dir, gzip: true };
     }
   }
   return undefined;

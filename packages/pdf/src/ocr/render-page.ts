@@ -40,7 +40,11 @@ export async function renderToCanvas(page: PDFPageProxy, dpi: number): Promise<R
 export type DrawOver = (context: SKRSContext2D, scale: number) => Promise<void>;
 
 /** Render a page to PNG at `dpi` on a white background. */
-export async function renderPage(page: PDFPageProxy, dpi: number, over?: DrawOver): Promise<RenderedPage> {
+export async function renderPage(
+  page: PDFPageProxy,
+  dpi: number,
+  over?: DrawOver,
+): Promise<RenderedPage> {
   const { canvas, context, scale } = await renderToCanvas(page, dpi);
   if (over) await over(context, scale);
   return { png: await canvas.encode('png'), scale };
@@ -76,7 +80,10 @@ export function drawReducedImage(
   context.setTransform(m[0]!, m[1]!, m[2]!, m[3]!, m[4]!, m[5]!);
   context.imageSmoothingEnabled = true;
   // In bands of rows: the RGBA copy a canvas needs stays a few MB whatever the image's size.
-  const band = Math.max(1, Math.min(image.height, Math.floor(BAND_PIXELS / Math.max(1, image.width))));
+  const band = Math.max(
+    1,
+    Math.min(image.height, Math.floor(BAND_PIXELS / Math.max(1, image.width))),
+  );
   const tile = createCanvas(image.width, band);
   const tileContext = tile.getContext('2d');
   for (let top = 0; top < image.height; top += band) {

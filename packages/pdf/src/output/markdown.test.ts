@@ -7,7 +7,24 @@ function doc(blocks: Partial<Block>[]): LayoutDocument {
   return {
     schemaVersion: 1,
     pageCount: 1,
-    pages: [{ number: 1, width: 600, height: 800, rotation: 0, scanned: false, blocks: blocks.map((b, i) => ({ id: `b${i}`, type: 'paragraph', order: i, bbox: [0, 0, 1, 1], lines: [], text: '', ...b })) }],
+    pages: [
+      {
+        number: 1,
+        width: 600,
+        height: 800,
+        rotation: 0,
+        scanned: false,
+        blocks: blocks.map((b, i) => ({
+          id: `b${i}`,
+          type: 'paragraph',
+          order: i,
+          bbox: [0, 0, 1, 1],
+          lines: [],
+          text: '',
+          ...b,
+        })),
+      },
+    ],
   };
 }
 
@@ -16,8 +33,23 @@ test('inline marks become Markdown emphasis and links', () => {
   const at = (w: string) => ({ start: text.indexOf(w), end: text.indexOf(w) + w.length });
   const md = toMarkdown(
     doc([
-      { text, marks: [{ ...at('Zahlen.'), bold: true }, { ...at('sorgfältig'), italic: true }, { ...at(' Projektseite '), href: 'https://example.com/a b' }] },
-      { type: 'heading', level: 2, text: 'Ergebnisse im Überblick', marks: [{ start: 0, end: 10, bold: false }, { start: 14, end: 23, href: 'https://example.com' }] },
+      {
+        text,
+        marks: [
+          { ...at('Zahlen.'), bold: true },
+          { ...at('sorgfältig'), italic: true },
+          { ...at(' Projektseite '), href: 'https://example.com/a b' },
+        ],
+      },
+      {
+        type: 'heading',
+        level: 2,
+        text: 'Ergebnisse im Überblick',
+        marks: [
+          { start: 0, end: 10, bold: false },
+          { start: 14, end: 23, href: 'https://example.com' },
+        ],
+      },
     ]),
   );
   assert.equal(

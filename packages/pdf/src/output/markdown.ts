@@ -8,7 +8,9 @@ function escapeCell(text: string): string {
 function pipeTable(cells: readonly TableCell[]): string {
   const rows = Math.max(...cells.map((c) => c.row)) + 1;
   const cols = Math.max(...cells.map((c) => c.col)) + 1;
-  const grid: string[][] = Array.from({ length: rows }, () => Array.from({ length: cols }, () => ''));
+  const grid: string[][] = Array.from({ length: rows }, () =>
+    Array.from({ length: cols }, () => ''),
+  );
   for (const c of cells) grid[c.row]![c.col] = escapeCell(c.text);
   const line = (r: string[]) => `| ${r.join(' | ')} |`;
   return [line(grid[0]!), line(grid[0]!.map(() => '---')), ...grid.slice(1).map(line)].join('\n');
@@ -20,7 +22,11 @@ function pipeTable(cells: readonly TableCell[]): string {
  * emphasis already given by the block (a heading, a caption) is not repeated, and a mark
  * that takes a style away (regular words in a bold heading) has no Markdown.
  */
-function inlineMarkdown(text: string, marks: readonly InlineMark[] | undefined, emphasis: boolean): string {
+function inlineMarkdown(
+  text: string,
+  marks: readonly InlineMark[] | undefined,
+  emphasis: boolean,
+): string {
   if (!marks || marks.length === 0) return text;
   let out = '';
   let at = 0;
@@ -35,7 +41,8 @@ function inlineMarkdown(text: string, marks: readonly InlineMark[] | undefined, 
       const stars = (m.bold ? 2 : 0) + (m.italic ? 1 : 0);
       if (stars > 0) styled = `${'*'.repeat(stars)}${styled}${'*'.repeat(stars)}`;
     }
-    if (m.href && /^(?:https?|mailto|ftp):/iu.test(m.href)) styled = `[${styled}](${m.href.replace(/[()\s]/gu, encodeURIComponent)})`;
+    if (m.href && /^(?:https?|mailto|ftp):/iu.test(m.href))
+      styled = `[${styled}](${m.href.replace(/[()\s]/gu, encodeURIComponent)})`;
     out += text.slice(at, m.start + lead) + styled;
     at = m.start + lead + words.length;
   }
@@ -43,17 +50,28 @@ function inlineMarkdown(text: string, marks: readonly InlineMark[] | undefined, 
 }
 
 function markdownBlock(b: Block, plain: string, figureNo: number): string {
-  const styled = b.type === 'paragraph' || b.type === 'list_item' || b.type === 'heading' || b.type === 'caption';
-  const text = styled ? inlineMarkdown(plain, b.marks, b.type === 'heading' || b.type === 'caption') : plain;
+  const styled =
+    b.type === 'paragraph' ||
+    b.type === 'list_item' ||
+    b.type === 'heading' ||
+    b.type === 'caption';
+  const text = styled
+    ? inlineMarkdown(plain, b.marks, b.type === 'heading' || b.type === 'caption')
+    : plain;
   switch (b.type) {
     case 'heading':
       return `${'#'.repeat(b.level ?? 1)} ${text}`;
     case 'list_item':
-      return /^\s*[•◦▪▫●○■□‣⁃∙·*–—-]\s*/u.test(text) ? `- ${text.replace(/^\s*[•◦▪▫●○■□‣⁃∙·*–—-]\s*/u, '')}` : text;
+      return /^\s*[•◦▪▫●○■□‣⁃∙·*–—-]\s*/u.test(text)
+        ? `- ${text.replace(/^\s*[•◦▪▫●○■□‣⁃∙·*–—-]\s*/u, '')}`
+        : text;
     case 'table':
       return b.cells && b.cells.length ? pipeTable(b.cells) : text;
     case 'figure':
-      return `![Figure ${figureNo}](#figure-${b.id})` + (text ? `\n\n<!-- figure text: ${text.replace(/-->/g, '')} -->` : '');
+      return (
+        `![Figure ${figureNo}](#figure-${b.id})` +
+        (text ? `\n\n<!-- figure text: ${text.replace(/-->/g, '')} -->` : '')
+      );
     case 'formula':
       return `$$ ${text} $$`;
     case 'caption':
@@ -62,7 +80,9 @@ function markdownBlock(b: Block, plain: string, figureNo: number): string {
       return `**${b.field?.name ?? 'field'}**: ${text}`;
     case 'code': {
       // A fence longer than any backtick run inside the listing.
-      const fence = '`'.repeat(Math.max(3, ...[...text.matchAll(/`+/gu)].map((m) => m[0].length + 1)));
+      const fence = '`'.repeat(
+        Math.max(3, ...[...text.matchAll(/`+/gu)].map((m) => m[0].length + 1)),
+      );
       return `${fence}\n${text}\n${fence}`;
     }
     default:

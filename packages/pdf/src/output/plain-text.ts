@@ -8,7 +8,12 @@ export function toPlainText(doc: LayoutDocument): string {
     if (block.type === 'table' && block.cells?.length) {
       const rows = new Map<number, string[]>();
       for (const c of block.cells) rows.set(c.row, [...(rows.get(c.row) ?? []), c.text]);
-      parts.push([...rows.keys()].sort((a, b) => a - b).map((r) => rows.get(r)!.join('\t')).join('\n'));
+      parts.push(
+        [...rows.keys()]
+          .sort((a, b) => a - b)
+          .map((r) => rows.get(r)!.join('\t'))
+          .join('\n'),
+      );
     } else if (block.type === 'form_field' && block.field) {
       if (text) parts.push(`${block.field.name}: ${text}`);
     } else if (text) {

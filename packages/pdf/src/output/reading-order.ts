@@ -14,11 +14,16 @@ export function readingBlocks(doc: LayoutDocument): ReadingBlock[] {
   const out: ReadingBlock[] = [];
   let pending: ReadingBlock | undefined;
   for (const page of doc.pages) {
-    const blocks = [...page.blocks].sort((a, b) => a.order - b.order).filter((b) => b.type !== 'header' && b.type !== 'footer');
+    const blocks = [...page.blocks]
+      .sort((a, b) => a.order - b.order)
+      .filter((b) => b.type !== 'header' && b.type !== 'footer');
     for (const block of blocks) {
       if (pending && block.type === 'paragraph') {
         const prev = pending.text;
-        pending.text = /\p{Ll}[-‐]$/u.test(prev) && /^\p{Ll}/u.test(block.text) ? prev.slice(0, -1) + block.text : `${prev} ${block.text}`;
+        pending.text =
+          /\p{Ll}[-‐]$/u.test(prev) && /^\p{Ll}/u.test(block.text)
+            ? prev.slice(0, -1) + block.text
+            : `${prev} ${block.text}`;
         pending = block.continues ? pending : undefined;
         continue;
       }

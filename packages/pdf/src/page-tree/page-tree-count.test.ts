@@ -35,7 +35,15 @@ function classicPdf(count: number | string, extra = ''): Buffer {
   return Buffer.from(body, 'latin1');
 }
 
-const corpus = requireCorpus('tracemonkey.pdf', 'TAMReview.pdf', 'prefilled_f1040.pdf', 'issue19971.pdf', 'korean-report-4p.pdf', 'truncated-TAMReview.pdf', 'not-a-pdf.pdf');
+const corpus = requireCorpus(
+  'tracemonkey.pdf',
+  'TAMReview.pdf',
+  'prefilled_f1040.pdf',
+  'issue19971.pdf',
+  'korean-report-4p.pdf',
+  'truncated-TAMReview.pdf',
+  'not-a-pdf.pdf',
+);
 
 describe('page count from the page tree', () => {
   test('classic xref table: the /Count of the root; a small file is read once, whole', async () => {
@@ -45,32 +53,53 @@ describe('page count from the page tree', () => {
     assert.deepEqual(log, [[0, pdf.length - 1]]);
   });
 
-  test('corpus files of every xref kind agree with poppler (classic, streams, hybrid, incremental updates)', { skip: corpus.skip }, async () => {
-    const expected: Record<string, number> = { 'tracemonkey.pdf': 14, 'TAMReview.pdf': 23, 'prefilled_f1040.pdf': 2, 'issue19971.pdf': 6, 'korean-report-4p.pdf': 4 };
-    for (const [name, pages] of Object.entries(expected)) {
-      const bytes = readFileSync(corpusFile(name));
-      const { read, log } = reader(bytes);
-      assert.equal(await pageTreeCount(read, bytes.length), pages, name);
-      const readBytes = log.reduce((a, [s, e]) => a + e - s + 1, 0);
-      assert.ok(readBytes <= 384 * 1024 && log.length <= 24, `${name}: ${log.length} reads, ${readBytes} bytes`);
-    }
-  });
+  test(
+    'corpus files of every xref kind agree with poppler (classic, streams, hybrid, incremental updates)',
+    { skip: corpus.skip },
+    async () => {
+      const expected: Record<string, number> = {
+        'tracemonkey.pdf': 14,
+        'TAMReview.pdf': 23,
+        'prefilled_f1040.pdf': 2,
+        'issue19971.pdf': 6,
+        'korean-report-4p.pdf': 4,
+      };
+      for (const [name, pages] of Object.entries(expected)) {
+        const bytes = readFileSync(corpusFile(name));
+        const { read, log } = reader(bytes);
+        assert.equal(await pageTreeCount(read, bytes.length), pages, name);
+        const readBytes = log.reduce((a, [s, e]) => a + e - s + 1, 0);
+        assert.ok(
+          readBytes <= 384 * 1024 && log.length <= 24,
+          `${name}: ${log.length} reads, ${readBytes} bytes`,
+        );
+      }
+    },
+  );
 
-  test('what it cannot read cheaply is null, never a guess: no trailer, not a PDF, a lying count, a /Prev loop, tiny bounds', { skip: corpus.skip }, async () => {
-    for (const name of ['truncated-TAMReview.pdf', 'not-a-pdf.pdf']) {
-      const bytes = readFileSync(corpusFile(name));
-      assert.equal(await pageTreeCount(reader(bytes).read, bytes.length), null, name);
-    }
-    for (const count of ['-1', '99999999999', '3.5', '(text)']) {
-      const pdf = classicPdf(count);
-      assert.equal(await pageTreeCount(reader(pdf).read, pdf.length), null, `count ${count}`);
-    }
-    const loop = classicPdf(1);
-    const xrefAt = Number(/startxref\n(\d+)/.exec(loop.toString('latin1'))![1]);
-    const looped = classicPdf(1, `/Prev ${xrefAt} `);
-    assert.equal(await pageTreeCount(reader(looped).read, looped.length), 1, 'a /Prev to itself is read once');
-    const big = readFileSync(corpusFile('tracemonkey.pdf'));
-    assert.equal(await pageTreeCount(reader(big).read, big.length, { maxReads: 2 }), null);
-    assert.equal(await pageTreeCount(reader(Buffer.alloc(10)).read, 10), null);
-  });
+  test(
+    'what it cannot read cheaply is null, never a guess: no trailer, not a PDF, a lying count, a /Prev loop, tiny bounds',
+    { skip: corpus.skip },
+    async () => {
+      for (const name of ['truncated-TAMReview.pdf', 'not-a-pdf.pdf']) {
+        const bytes = readFileSync(corpusFile(name));
+        assert.equal(await pageTreeCount(reader(bytes).read, bytes.length), null, name);
+      }
+      for (const count of ['-1', '99999999999', '3.5', '(text)']) {
+        const pdf = classicPdf(count);
+        assert.equal(await pageTreeCount(reader(pdf).read, pdf.length), null, `count ${count}`);
+      }
+      const loop = classicPdf(1);
+      const xrefAt = Number(/startxref\n(\d+)/.exec(loop.toString('latin1'))![1]);
+      const looped = classicPdf(1, `/Prev ${xrefAt} `);
+      assert.equal(
+        await pageTreeCount(reader(looped).read, looped.length),
+        1,
+        'a /Prev to itself is read once',
+      );
+      const big = readFileSync(corpusFile('tracemonkey.pdf'));
+      assert.equal(await pageTreeCount(reader(big).read, big.length, { maxReads: 2 }), null);
+      assert.equal(await pageTreeCount(reader(Buffer.alloc(10)).read, 10), null);
+    },
+  );
 });

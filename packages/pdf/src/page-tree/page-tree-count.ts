@@ -25,7 +25,12 @@ export interface PageTreeLimits {
   maxSections: number;
 }
 
-const DEFAULT_LIMITS: PageTreeLimits = { maxReads: 32, maxReadBytes: 256 * 1024, maxInflatedBytes: 8 * 1024 * 1024, maxSections: 64 };
+const DEFAULT_LIMITS: PageTreeLimits = {
+  maxReads: 32,
+  maxReadBytes: 256 * 1024,
+  maxInflatedBytes: 8 * 1024 * 1024,
+  maxSections: 64,
+};
 const SMALL_FILE = 64 * 1024;
 /** First read of an xref section or object stream; longer ones take another read. */
 const SECTION_READ = 16 * 1024;
@@ -39,16 +44,24 @@ interface Ref {
   ref: number;
 }
 type Dict = Map<string, Value>;
-type Entry = { type: 1; offset: number } | { type: 1; entryAt: number } | { type: 2; stream: number; index: number };
+type Entry =
+  | { type: 1; offset: number }
+  | { type: 1; entryAt: number }
+  | { type: 2; stream: number; index: number };
 /** One xref section, read lazily: a table's subsections (20-byte entries at `dataAt`) or a decoded xref stream. */
 type Section =
   | { kind: 'table'; subsections: { start: number; count: number; dataAt: number }[] }
   | { kind: 'stream'; data: Buffer; widths: [number, number, number]; index: number[] };
 
-const isRef = (v: Value | undefined): v is Ref => typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Map);
+const isRef = (v: Value | undefined): v is Ref =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Map);
 const isDict = (v: Value | undefined): v is Dict => v instanceof Map;
 
-export async function pageTreeCount(read: RangeRead, size: number, limits: Partial<PageTreeLimits> = {}): Promise<number | null> {
+export async function pageTreeCount(
+  read: RangeRead,
+  size: number,
+  limits: Partial<PageTreeLimits> = {},
+): Promise<number | null> {
   try {
     return await new PageTreeReader(read, size, { ...DEFAULT_LIMITS, ...limits }).count();
   } catch (err) {
@@ -61,7 +74,10 @@ class PageTreeReader {
   private reads = 0;
   /** Newest first: the first section that lists an object defines it. */
   private readonly sections: Section[] = [];
-  private readonly objStreams = new Map<number, { text: string; first: number; offsets: Map<number, number> }>();
+  private readonly objStreams = new Map<
+    number,
+    { text: string; first: number; offsets: Map<number, number> }
+  >();
   private encrypted = false;
   private whole: string | undefined;
 
@@ -103,7 +119,8 @@ class PageTreeReader {
     if (!isRef(pagesRef)) throw new Unreadable();
     const pages = await this.object(pagesRef.ref);
     const count = isDict(pages) ? await this.direct(pages.get('Count')) : undefined;
-    if (typeof count !== 'number' || !Number.isInteger(count) || count < 0 || count > MAX_COUNT) throw new Unreadable();
+    if (typeof count !== 'number' || !Number.isInteger(count) || count < 0 || count > MAX_COUNT)
+      throw new Unreadable();
     return count;
   }
 
@@ -116,7 +133,8 @@ class PageTreeReader {
       this.whole = Buffer.from(await this.source(0, this.size - 1)).toString('latin1');
     }
     if (this.whole !== undefined) return this.whole.slice(start, last + 1);
-    if (++this.reads > this.limits.maxReads || last - start + 1 > this.limits.maxReadBytes) throw new Unreadable();
+    if (++this.reads > this.limits.maxReads || last - start + 1 > this.limits.maxReadBytes)
+      throw new Unreadable();
     return Buffer.from(await this.source(start, last)).toString('latin1');
   }
 
@@ -165,10 +183,20 @@ class PageTreeReader {
 
   private xrefStream(dict: Dict, data: Buffer): void {
     const w = dict.get('W');
-    if (!Array.isArray(w) || w.length !== 3 || !w.every((n) => typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 8)) throw new Unreadable();
+    if (
+      !Array.isArray(w) ||
+      w.length !== 3 ||
+      !w.every((n) => typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 8)
+    )
+      throw new Unreadable();
     const sizeValue = dict.get('Size');
     const index = dict.get('Index') ?? [0, typeof sizeValue === 'number' ? sizeValue : 0];
-    if (!Array.isArray(index) || index.length % 2 !== 0 || !index.every((n) => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0)) throw new Unreadable();
+    if (
+      !Array.isArray(index) ||
+      index.length % 2 !== 0 ||
+      !index.every((n) => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0)
+    )
+      throw new Unreadable();
     const widths = w as [number, number, number];
     if (widths[0] + widths[1] + widths[2] === 0) throw new Unreadable();
     this.sections.push({ kind: 'stream', data, widths, index: index as number[] });
@@ -212,14 +240,21 @@ class PageTreeReader {
   /** The raw (decoded) data of the stream whose dictionary `parser` just read, the object starting at `objectAt`. */
   private async streamData(dict: Dict, objectAt: number, parser: Parser): Promise<Buffer> {
     const length = await this.direct(dict.get('Length'));
-    if (typeof length !== 'number' || length < 0 || length > this.limits.maxReadBytes) throw new Unreadable();
+    if (typeof length !== 'number' || length < 0 || length > this.limits.maxReadBytes)
+      throw new Unreadable();
     const keyword = /^\s*stream\r?\n/.exec(parser.rest(32));
     if (!keyword) throw new Unreadable();
     const dataAt = objectAt + parser.pos + keyword[0].length;
     const have = parser.text.length - (parser.pos + keyword[0].length);
     const raw =
       have >= length
-        ? Buffer.from(parser.text.slice(parser.pos + keyword[0].length, parser.pos + keyword[0].length + length), 'latin1')
+        ? Buffer.from(
+            parser.text.slice(
+              parser.pos + keyword[0].length,
+              parser.pos + keyword[0].length + length,
+            ),
+            'latin1',
+          )
         : Buffer.from(await this.read(dataAt, dataAt + length - 1), 'latin1');
     return this.decode(dict, raw);
   }
@@ -286,10 +321,12 @@ class PageTreeReader {
     const data = (await this.streamData(dict, at, parser)).toString('latin1');
     const n = dict.get('N');
     const first = dict.get('First');
-    if (typeof n !== 'number' || typeof first !== 'number' || first > data.length) throw new Unreadable();
+    if (typeof n !== 'number' || typeof first !== 'number' || first > data.length)
+      throw new Unreadable();
     const numbers = data.slice(0, first).trim().split(/\s+/).map(Number);
     const offsets = new Map<number, number>();
-    for (let i = 0; i + 1 < numbers.length && i < 2 * n; i += 2) offsets.set(numbers[i]!, numbers[i + 1]!);
+    for (let i = 0; i + 1 < numbers.length && i < 2 * n; i += 2)
+      offsets.set(numbers[i]!, numbers[i + 1]!);
     const stream = { text: data, first, offsets };
     this.objStreams.set(num, stream);
     return stream;
@@ -339,7 +376,8 @@ function unpredictPng(data: Buffer, columns: number): Buffer {
 }
 
 const DELIMITERS = new Set(['(', ')', '<', '>', '[', ']', '{', '}', '/', '%']);
-const isSpace = (c: string | undefined) => c === ' ' || c === '\n' || c === '\r' || c === '\t' || c === '\f' || c === '\0';
+const isSpace = (c: string | undefined) =>
+  c === ' ' || c === '\n' || c === '\r' || c === '\t' || c === '\f' || c === '\0';
 
 /** Just enough of the PDF object syntax for dictionaries, arrays, names, numbers and references. */
 class Parser {
@@ -365,7 +403,12 @@ class Parser {
     for (;;) {
       while (isSpace(this.text[this.pos])) this.pos++;
       if (this.text[this.pos] !== '%') return;
-      while (this.pos < this.text.length && this.text[this.pos] !== '\n' && this.text[this.pos] !== '\r') this.pos++;
+      while (
+        this.pos < this.text.length &&
+        this.text[this.pos] !== '\n' &&
+        this.text[this.pos] !== '\r'
+      )
+        this.pos++;
     }
   }
 
@@ -440,8 +483,11 @@ class Parser {
 
   private name(): string {
     let end = this.pos + 1;
-    while (end < this.text.length && !isSpace(this.text[end]) && !DELIMITERS.has(this.text[end]!)) end++;
-    const name = this.text.slice(this.pos + 1, end).replace(/#([0-9a-fA-F]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+    while (end < this.text.length && !isSpace(this.text[end]) && !DELIMITERS.has(this.text[end]!))
+      end++;
+    const name = this.text
+      .slice(this.pos + 1, end)
+      .replace(/#([0-9a-fA-F]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
     this.pos = end;
     return name;
   }

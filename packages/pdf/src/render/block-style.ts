@@ -58,14 +58,21 @@ export function guessAlignment(block: Block, pageWidth?: number): Alignment {
     // A lone line centred on the page (titles, author lines) is taken as centred.
     const centre = (lines[0]!.bbox[0] + lines[0]!.bbox[2]) / 2;
     const wide = lines[0]!.bbox[2] - lines[0]!.bbox[0];
-    return pageWidth && Math.abs(centre - pageWidth / 2) < 3 && wide < pageWidth * 0.8 && lines[0]!.bbox[0] > pageWidth * 0.12 ? 'center' : 'left';
+    return pageWidth &&
+      Math.abs(centre - pageWidth / 2) < 3 &&
+      wide < pageWidth * 0.8 &&
+      lines[0]!.bbox[0] > pageWidth * 0.12
+      ? 'center'
+      : 'left';
   }
   const body = lines.length > 2 ? lines.slice(0, -1).map((_, i) => i) : [0, 1];
   const leftAligned = lefts.every((v) => v < tol);
   const bodyRightAligned = body.every((i) => rights[i]! < tol);
   const rightAligned = rights.every((v) => v < tol);
   const centred = centres.every((v) => v < tol);
-  const pageCentred = pageWidth !== undefined && lines.every((l) => Math.abs((l.bbox[0] + l.bbox[2]) / 2 - pageWidth / 2) < 3);
+  const pageCentred =
+    pageWidth !== undefined &&
+    lines.every((l) => Math.abs((l.bbox[0] + l.bbox[2]) / 2 - pageWidth / 2) < 3);
   if ((centred || pageCentred) && !leftAligned) return 'center';
   if (rightAligned && !leftAligned) return 'right';
   if (bodyRightAligned && lines.length > 2) return 'justify';
@@ -100,7 +107,10 @@ export function sourceStyle(block: Block, pageWidth?: number): SourceStyle {
   const span = dominantSpan(block);
   const size = sizeOf(block) || span?.size || 10;
   const tops = block.lines.map((l) => l.bbox[1]);
-  const pitches = tops.slice(1).map((t, i) => t - tops[i]!).filter((p) => p > 0);
+  const pitches = tops
+    .slice(1)
+    .map((t, i) => t - tops[i]!)
+    .filter((p) => p > 0);
   const pitch = median(pitches);
   const lineSpacing = Number.isFinite(pitch) ? Math.min(2, Math.max(1, pitch / size)) : 1.2;
   const font = span?.font ?? '';

@@ -4,7 +4,11 @@ import type { BBox } from '@docat/contracts';
 import { FreeSpace, leaderDots, rowsOf, type InkMap, type RoomOptions } from './free-space.js';
 
 /** A white page of `width` x `height` points at one pixel a point, with the given boxes painted. */
-function page(width: number, height: number, paint: { box: BBox; rgb: [number, number, number] }[] = []): InkMap {
+function page(
+  width: number,
+  height: number,
+  paint: { box: BBox; rgb: [number, number, number] }[] = [],
+): InkMap {
   const rgb = new Uint8Array(width * height * 3).fill(255);
   for (const { box, rgb: c } of paint) {
     for (let y = Math.floor(box[1]); y < Math.ceil(box[3]); y++) {
@@ -16,8 +20,20 @@ function page(width: number, height: number, paint: { box: BBox; rgb: [number, n
 
 const BLACK: [number, number, number] = [0, 0, 0];
 const label: BBox = [100, 100, 160, 110];
-const right = (limits: BBox = [0, 0, 600, 800]): RoomOptions => ({ down: false, sideways: 'right', limits, gapX: 3, gapY: 2 });
-const down = (limits: BBox = [0, 0, 600, 800]): RoomOptions => ({ down: true, sideways: 'none', limits, gapX: 3, gapY: 2 });
+const right = (limits: BBox = [0, 0, 600, 800]): RoomOptions => ({
+  down: false,
+  sideways: 'right',
+  limits,
+  gapX: 3,
+  gapY: 2,
+});
+const down = (limits: BBox = [0, 0, 600, 800]): RoomOptions => ({
+  down: true,
+  sideways: 'none',
+  limits,
+  gapX: 3,
+  gapY: 2,
+});
 
 describe('FreeSpace.room', () => {
   test('a line grows sideways up to a rule the layout does not list, and no further', () => {
@@ -48,30 +64,54 @@ describe('FreeSpace.room', () => {
   });
 
   test('an obstacle on the band stops it; a field box that only touches the band does not', () => {
-    const space = new FreeSpace([[90, 80, 400, 101], [350, 101, 420, 109]], undefined, []);
+    const space = new FreeSpace(
+      [
+        [90, 80, 400, 101],
+        [350, 101, 420, 109],
+      ],
+      undefined,
+      [],
+    );
     const room = space.room(label, right());
     assert.equal(room[2], 347);
   });
 
   test('growing down stops above the next block, and an enclosing box does not stop it', () => {
-    const space = new FreeSpace([[50, 50, 500, 500], [100, 140, 200, 150]], undefined, []);
+    const space = new FreeSpace(
+      [
+        [50, 50, 500, 500],
+        [100, 140, 200, 150],
+      ],
+      undefined,
+      [],
+    );
     assert.equal(space.room(label, down())[3], 138);
     assert.equal(space.room(label, down([0, 0, 600, 120]))[3], 120, 'the text area bottom');
   });
 
   test('lines set since are obstacles too', () => {
     const space = new FreeSpace([], undefined, []);
-    assert.equal(space.room(label, down([0, 0, 600, 300]), () => false, [[120, 130, 300, 140]])[3], 128);
+    assert.equal(
+      space.room(label, down([0, 0, 600, 300]), () => false, [[120, 130, 300, 140]])[3],
+      128,
+    );
   });
 });
 
 describe('leader dots and rows', () => {
-  const dot = (x: number, bottom = 110): { box: BBox; text: string } => ({ box: [x, bottom - 8, x + 2, bottom], text: '.' });
+  const dot = (x: number, bottom = 110): { box: BBox; text: string } => ({
+    box: [x, bottom - 8, x + 2, bottom],
+    text: '.',
+  });
   test('three or more dots in a row on one baseline are a leader', () => {
     const row = [dot(100), dot(110), dot(120), dot(130)];
     assert.equal(leaderDots(row).size, 4);
     assert.equal(leaderDots([dot(100), dot(110)]).size, 0, 'two dots are punctuation');
-    assert.equal(leaderDots([dot(100), dot(110, 130), dot(120, 150)]).size, 0, 'not on one baseline');
+    assert.equal(
+      leaderDots([dot(100), dot(110, 130), dot(120, 150)]).size,
+      0,
+      'not on one baseline',
+    );
     assert.equal(leaderDots([dot(100), dot(110), dot(160)]).size, 0, 'too far apart');
   });
 

@@ -40,7 +40,11 @@ export class InkMaps {
 
   private async render(number: number): Promise<InkMap> {
     // The renderer has opened the file already: its permissions were checked there.
-    this.doc ??= openDocument(this.bytes, { ...(this.password ? { password: this.password } : {}), respectPermissions: false, fontExtraProperties: false });
+    this.doc ??= openDocument(this.bytes, {
+      ...(this.password ? { password: this.password } : {}),
+      respectPermissions: false,
+      fontExtraProperties: false,
+    });
     const doc = await this.doc;
     const page = await doc.getPage(number);
     try {
@@ -99,7 +103,8 @@ export class FreeSpace {
         const x1 = Math.min(ink.width - 1, Math.ceil(c[2] * ink.scale));
         const y0 = Math.max(0, Math.floor(c[1] * ink.scale));
         const y1 = Math.min(ink.height - 1, Math.ceil(c[3] * ink.scale));
-        for (let y = y0; y <= y1 && x1 >= x0; y++) mask.fill(1, y * ink.width + x0, y * ink.width + x1 + 1);
+        for (let y = y0; y <= y1 && x1 >= x0; y++)
+          mask.fill(1, y * ink.width + x0, y * ink.width + x1 + 1);
       }
       this.clearedMask = mask;
     }
@@ -112,7 +117,12 @@ export class FreeSpace {
    * (the block's own lines) do not stop it; one that reaches into the box from below or
    * beside it leaves no room on that side. `more` are obstacles added since (lines set).
    */
-  room(box: BBox, opts: RoomOptions, ignore: (o: BBox) => boolean = () => false, more: readonly BBox[] = []): BBox {
+  room(
+    box: BBox,
+    opts: RoomOptions,
+    ignore: (o: BBox) => boolean = () => false,
+    more: readonly BBox[] = [],
+  ): BBox {
     const blockers = [...this.obstacles, ...more].filter((o) => !contains(o, box) && !ignore(o));
     const background = this.ink ? backgroundOf(this.ink, box) : undefined;
     const [bx0, y0, bx1, y1] = box;
@@ -126,14 +136,18 @@ export class FreeSpace {
     let x1 = bx1;
     if (opts.sideways === 'right' || opts.sideways === 'both') {
       let right = Math.max(bx1, lim[2]);
-      for (const o of blockers) if (onBand(o) && (o[0] + o[2]) / 2 > cx) right = Math.min(right, o[0] - opts.gapX);
-      if (right > bx1) right = Math.min(right, this.inkRight(box, right + opts.gapX, background) - opts.gapX);
+      for (const o of blockers)
+        if (onBand(o) && (o[0] + o[2]) / 2 > cx) right = Math.min(right, o[0] - opts.gapX);
+      if (right > bx1)
+        right = Math.min(right, this.inkRight(box, right + opts.gapX, background) - opts.gapX);
       x1 = Math.max(bx1, right);
     }
     if (opts.sideways === 'left' || opts.sideways === 'both') {
       let left = Math.min(bx0, lim[0]);
-      for (const o of blockers) if (onBand(o) && (o[0] + o[2]) / 2 < cx) left = Math.max(left, o[2] + opts.gapX);
-      if (left < bx0) left = Math.max(left, this.inkLeft(box, left - opts.gapX, background) + opts.gapX);
+      for (const o of blockers)
+        if (onBand(o) && (o[0] + o[2]) / 2 < cx) left = Math.max(left, o[2] + opts.gapX);
+      if (left < bx0)
+        left = Math.max(left, this.inkLeft(box, left - opts.gapX, background) + opts.gapX);
       x0 = Math.min(bx0, left);
     }
     if (opts.sideways === 'both') {
@@ -145,8 +159,14 @@ export class FreeSpace {
     let bottom = y1;
     if (opts.down) {
       bottom = Math.max(y1, lim[3]);
-      for (const o of blockers) if (o[1] > cy && o[0] < x1 - 0.5 && o[2] > x0 + 0.5) bottom = Math.min(bottom, o[1] - opts.gapY);
-      if (bottom > y1) bottom = Math.min(bottom, this.inkBelow([x0, y0, x1, y1], bottom + opts.gapY, background) - opts.gapY);
+      for (const o of blockers)
+        if (o[1] > cy && o[0] < x1 - 0.5 && o[2] > x0 + 0.5)
+          bottom = Math.min(bottom, o[1] - opts.gapY);
+      if (bottom > y1)
+        bottom = Math.min(
+          bottom,
+          this.inkBelow([x0, y0, x1, y1], bottom + opts.gapY, background) - opts.gapY,
+        );
       bottom = Math.max(y1, bottom);
     }
     return [x0, y0, x1, bottom];
@@ -159,12 +179,20 @@ export class FreeSpace {
     const py = Math.floor(y * ink.scale);
     if (px < 0 || py < 0 || px >= ink.width || py >= ink.height) return false;
     const o = (py * ink.width + px) * 3;
-    const d = Math.max(Math.abs(ink.rgb[o]! - background[0]), Math.abs(ink.rgb[o + 1]! - background[1]), Math.abs(ink.rgb[o + 2]! - background[2]));
+    const d = Math.max(
+      Math.abs(ink.rgb[o]! - background[0]),
+      Math.abs(ink.rgb[o + 1]! - background[1]),
+      Math.abs(ink.rgb[o + 2]! - background[2]),
+    );
     return d > INK_DISTANCE && this.clearedMask?.[py * ink.width + px] !== 1;
   }
 
   /** The first ink (in points) below the band, up to `limit`. */
-  private inkBelow(band: BBox, limit: number, background: [number, number, number] | undefined): number {
+  private inkBelow(
+    band: BBox,
+    limit: number,
+    background: [number, number, number] | undefined,
+  ): number {
     if (!this.ink || !background) return limit;
     const step = 1 / this.ink.scale;
     for (let y = band[3] + step / 2; y < limit; y += step) {
@@ -173,7 +201,11 @@ export class FreeSpace {
     return limit;
   }
 
-  private inkRight(box: BBox, limit: number, background: [number, number, number] | undefined): number {
+  private inkRight(
+    box: BBox,
+    limit: number,
+    background: [number, number, number] | undefined,
+  ): number {
     if (!this.ink || !background) return limit;
     const step = 1 / this.ink.scale;
     const [top, bottom] = body(box);
@@ -183,7 +215,11 @@ export class FreeSpace {
     return limit;
   }
 
-  private inkLeft(box: BBox, limit: number, background: [number, number, number] | undefined): number {
+  private inkLeft(
+    box: BBox,
+    limit: number,
+    background: [number, number, number] | undefined,
+  ): number {
     if (!this.ink || !background) return limit;
     const step = 1 / this.ink.scale;
     const [top, bottom] = body(box);
@@ -204,7 +240,12 @@ function body(box: BBox): [number, number] {
 }
 
 function contains(outer: BBox, inner: BBox): boolean {
-  return outer[0] <= inner[0] + 0.5 && outer[2] >= inner[2] - 0.5 && outer[1] <= inner[1] + 0.5 && outer[3] >= inner[3] - 0.5;
+  return (
+    outer[0] <= inner[0] + 0.5 &&
+    outer[2] >= inner[2] - 0.5 &&
+    outer[1] <= inner[1] + 0.5 &&
+    outer[3] >= inner[3] - 0.5
+  );
 }
 
 /** The colour most of a ring just outside the box has: what the box's text is set on. */
@@ -248,7 +289,9 @@ const LEADER_DOT = /^[.\u00b7\u2024\u2027\u2219\u22c5]$/u;
  * a few of their heights of the next.
  */
 export function leaderDots<T extends { box: BBox; text: string }>(glyphs: readonly T[]): Set<T> {
-  const dots = glyphs.filter((g) => LEADER_DOT.test(g.text)).sort((a, b) => a.box[3] - b.box[3] || a.box[0] - b.box[0]);
+  const dots = glyphs
+    .filter((g) => LEADER_DOT.test(g.text))
+    .sort((a, b) => a.box[3] - b.box[3] || a.box[0] - b.box[0]);
   const out = new Set<T>();
   let row: T[] = [];
   const flush = (): void => {
@@ -258,7 +301,8 @@ export function leaderDots<T extends { box: BBox; text: string }>(glyphs: readon
   for (const d of dots) {
     const last = row[row.length - 1];
     const h = Math.max(1, d.box[3] - d.box[1]);
-    if (last && Math.abs(last.box[3] - d.box[3]) < h * 0.2 && d.box[0] - last.box[2] < h * 2.5) row.push(d);
+    if (last && Math.abs(last.box[3] - d.box[3]) < h * 0.2 && d.box[0] - last.box[2] < h * 2.5)
+      row.push(d);
     else {
       flush();
       row = [d];
@@ -286,4 +330,3 @@ export function rowsOf(lines: readonly { bbox: BBox }[]): number {
   }
   return rows.length;
 }
-

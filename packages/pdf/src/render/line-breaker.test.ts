@@ -18,8 +18,14 @@ describe('wrapText', () => {
 
   test('CJK breaks between characters but not before closing punctuation', () => {
     const lines = wrapText('日本語の文章です。次の文', 4, units);
-    assert.ok(lines.every((l) => units(l) <= 4), JSON.stringify(lines));
-    assert.ok(lines.every((l) => !l.startsWith('。')), JSON.stringify(lines));
+    assert.ok(
+      lines.every((l) => units(l) <= 4),
+      JSON.stringify(lines),
+    );
+    assert.ok(
+      lines.every((l) => !l.startsWith('。')),
+      JSON.stringify(lines),
+    );
     assert.equal(lines.join(''), '日本語の文章です。次の文');
   });
 
@@ -28,7 +34,10 @@ describe('wrapText', () => {
     // widths sum to less than the line's.
     const contextual = (s: string): number => units(s) + 0.5 * (s.match(/ (?=\S)/gu)?.length ?? 0);
     const lines = wrapText('aa bb cc dd ee ff', 14, contextual);
-    assert.ok(lines.every((l) => contextual(l) <= 14), JSON.stringify(lines));
+    assert.ok(
+      lines.every((l) => contextual(l) <= 14),
+      JSON.stringify(lines),
+    );
     assert.deepEqual(lines, ['aa bb cc dd', 'ee ff']);
   });
 

@@ -12,7 +12,8 @@ export function breakSegments(text: string): BreakSegment[] {
   const out: BreakSegment[] = [];
   let last = 0;
   for (let bk = breaker.nextBreak(); bk; bk = breaker.nextBreak()) {
-    if (bk.position > last) out.push({ text: text.slice(last, bk.position), required: bk.required });
+    if (bk.position > last)
+      out.push({ text: text.slice(last, bk.position), required: bk.required });
     last = bk.position;
   }
   if (last < text.length) out.push({ text: text.slice(last), required: false });
@@ -33,7 +34,12 @@ export interface WrappedLine {
  * A segment wider than a whole line is split between grapheme clusters. The first
  * line may be narrower (`firstWidth`: a paragraph indent, a run-in heading before it).
  */
-export function wrapText(text: string, maxWidth: number, measure: (s: string) => number, firstWidth = maxWidth): string[] {
+export function wrapText(
+  text: string,
+  maxWidth: number,
+  measure: (s: string) => number,
+  firstWidth = maxWidth,
+): string[] {
   return wrapLines(text, maxWidth, (s) => measure(s), firstWidth).map((l) => l.text);
 }
 
@@ -42,7 +48,12 @@ export function wrapText(text: string, maxWidth: number, measure: (s: string) =>
  * line separators became spaces), so stretches set in other styles measure as they will
  * be drawn, and returns where each line starts.
  */
-export function wrapLines(input: string, maxWidth: number, measure: (s: string, at: number) => number, firstWidth = maxWidth): WrappedLine[] {
+export function wrapLines(
+  input: string,
+  maxWidth: number,
+  measure: (s: string, at: number) => number,
+  firstWidth = maxWidth,
+): WrappedLine[] {
   const text = input.replace(/\n/gu, ' ');
   const lines: WrappedLine[] = [];
   const widthOf = (): number => (lines.length === 0 ? firstWidth : maxWidth);
@@ -63,7 +74,9 @@ export function wrapLines(input: string, maxWidth: number, measure: (s: string, 
   // inside a line than at a segment's end (a word space between Hangul syllables is wider
   // than a trailing one), so the segments' sum can fall short of the line's real width.
   const fits = (candidate: string, sum: number): boolean =>
-    sum <= widthOf() && (sum <= widthOf() * 0.97 || measure(candidate.replace(TRAILING_SPACE, ''), lineAt) <= widthOf());
+    sum <= widthOf() &&
+    (sum <= widthOf() * 0.97 ||
+      measure(candidate.replace(TRAILING_SPACE, ''), lineAt) <= widthOf());
   let segAt = 0;
   for (const seg of breakSegments(text)) {
     const at = segAt;
@@ -107,7 +120,12 @@ export function wrapLines(input: string, maxWidth: number, measure: (s: string, 
 
 const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
-function splitGraphemes(text: string, at: number, maxWidth: number, measure: (s: string, at: number) => number): WrappedLine[] {
+function splitGraphemes(
+  text: string,
+  at: number,
+  maxWidth: number,
+  measure: (s: string, at: number) => number,
+): WrappedLine[] {
   const out: WrappedLine[] = [];
   let current = '';
   let currentAt = at;

@@ -9,7 +9,11 @@ const DPI = 50;
  * the pixels on a ring just outside the box. Scanned pages have no text to remove, so
  * their blocks are covered with this colour before the translation is drawn.
  */
-export async function sampleBackgrounds(bytes: Uint8Array, pageNumber: number, boxes: BBox[]): Promise<[number, number, number][]> {
+export async function sampleBackgrounds(
+  bytes: Uint8Array,
+  pageNumber: number,
+  boxes: BBox[],
+): Promise<[number, number, number][]> {
   const doc = await openDocument(bytes);
   try {
     const page = await doc.getPage(pageNumber);
@@ -38,7 +42,8 @@ export async function sampleBackgrounds(bytes: Uint8Array, pageNumber: number, b
         px(x0 - pad, y);
         px(x1 + pad, y);
       }
-      const med = (v: number[]): number => (v.length ? [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]! / 255 : 1);
+      const med = (v: number[]): number =>
+        v.length ? [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]! / 255 : 1;
       return [med(rs), med(gs), med(bs)];
     });
   } finally {

@@ -24,7 +24,7 @@ export function mapBox(m: Matrix, b: BBox): BBox {
 }
 
 function normalRotation(angle: number): 0 | 90 | 180 | 270 {
-  const r = ((Math.round(angle / 90) * 90) % 360 + 360) % 360;
+  const r = (((Math.round(angle / 90) * 90) % 360) + 360) % 360;
   return r as 0 | 90 | 180 | 270;
 }
 
@@ -56,5 +56,11 @@ export function pageGeometry(page: PDFPage): PageGeometry {
   const h = y1 - y0;
   const [width, height] = rotation === 90 || rotation === 270 ? [h, w] : [w, h];
   const drawingToDisplay: Matrix = [1, 0, 0, -1, 0, height];
-  return { width, height, rotation, toDisplay, drawingToUser: multiply(drawingToDisplay, invert(toDisplay)) };
+  return {
+    width,
+    height,
+    rotation,
+    toDisplay,
+    drawingToUser: multiply(drawingToDisplay, invert(toDisplay)),
+  };
 }

@@ -1,4 +1,12 @@
-import { PDFArray, PDFDict, PDFName, PDFRef, PDFStream, type PDFContext, type PDFObject } from 'pdf-lib';
+import {
+  PDFArray,
+  PDFDict,
+  PDFName,
+  PDFRef,
+  PDFStream,
+  type PDFContext,
+  type PDFObject,
+} from 'pdf-lib';
 import type { PdfFile } from '../content/index.js';
 
 /**
@@ -21,26 +29,34 @@ export function keepPages(file: PdfFile, pages: readonly number[]): void {
       return;
     }
     const annots = page.node.lookup(PDFName.of('Annots'));
-    if (annots instanceof PDFArray) for (const a of annots.asArray()) if (a instanceof PDFRef) kept.add(a);
+    if (annots instanceof PDFArray)
+      for (const a of annots.asArray()) if (a instanceof PDFRef) kept.add(a);
   });
   for (let i = all.length - 1; i >= 0; i--) if (!keep.has(i + 1)) doc.removePage(i);
   const context = doc.context;
   const form = doc.catalog.lookup(PDFName.of('AcroForm'));
   if (form instanceof PDFDict) {
     const fields = form.lookup(PDFName.of('Fields'));
-    if (fields instanceof PDFArray) form.set(PDFName.of('Fields'), context.obj(pruneFields(context, fields.asArray(), kept)));
+    if (fields instanceof PDFArray)
+      form.set(PDFName.of('Fields'), context.obj(pruneFields(context, fields.asArray(), kept)));
   }
-  for (const key of ['Outlines', 'StructTreeRoot', 'MarkInfo', 'PageLabels']) doc.catalog.delete(PDFName.of(key));
+  for (const key of ['Outlines', 'StructTreeRoot', 'MarkInfo', 'PageLabels'])
+    doc.catalog.delete(PDFName.of(key));
   const names = doc.catalog.lookup(PDFName.of('Names'));
   if (names instanceof PDFDict) names.delete(PDFName.of('Dests'));
   doc.catalog.delete(PDFName.of('Dests'));
   const open = doc.catalog.lookup(PDFName.of('OpenAction'));
-  if (open instanceof PDFArray && open.asArray().some((v) => v instanceof PDFRef && removed.has(v))) doc.catalog.delete(PDFName.of('OpenAction'));
+  if (open instanceof PDFArray && open.asArray().some((v) => v instanceof PDFRef && removed.has(v)))
+    doc.catalog.delete(PDFName.of('OpenAction'));
   dropUnreachable(context);
 }
 
 /** Fields that still have a widget on a kept page (a field's own dictionary may be its widget). */
-function pruneFields(context: PDFContext, fields: PDFObject[], widgets: ReadonlySet<PDFRef>): PDFObject[] {
+function pruneFields(
+  context: PDFContext,
+  fields: PDFObject[],
+  widgets: ReadonlySet<PDFRef>,
+): PDFObject[] {
   const out: PDFObject[] = [];
   for (const ref of fields) {
     const field = context.lookup(ref);

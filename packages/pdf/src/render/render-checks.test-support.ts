@@ -19,7 +19,11 @@ function withPdf<T>(pdf: Uint8Array, work: (path: string, dir: string) => T): T 
 }
 
 function run(tool: string, args: string[]): string {
-  return execFileSync(tool, args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
+  return execFileSync(tool, args, {
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
 export function pageText(pdf: Uint8Array, page: number): string {
@@ -35,7 +39,22 @@ export function regionTexts(pdf: Uint8Array, page: number, regions: BBox[]): str
   return withPdf(pdf, (p) =>
     regions.map((r) => {
       const [x, y, w, h] = [r[0], r[1], r[2] - r[0], r[3] - r[1]].map((v) => String(Math.round(v)));
-      return run('pdftotext', ['-f', String(page), '-l', String(page), '-x', x!, '-y', y!, '-W', w!, '-H', h!, p, '-']);
+      return run('pdftotext', [
+        '-f',
+        String(page),
+        '-l',
+        String(page),
+        '-x',
+        x!,
+        '-y',
+        y!,
+        '-W',
+        w!,
+        '-H',
+        h!,
+        p,
+        '-',
+      ]);
     }),
   );
 }
@@ -45,12 +64,23 @@ export interface Word {
   box: BBox;
 }
 
-export function pageWords(pdf: Uint8Array, page: number): { width: number; height: number; words: Word[] } {
-  const html = withPdf(pdf, (p) => run('pdftotext', ['-bbox', '-f', String(page), '-l', String(page), p, '-']));
+export function pageWords(
+  pdf: Uint8Array,
+  page: number,
+): { width: number; height: number; words: Word[] } {
+  const html = withPdf(pdf, (p) =>
+    run('pdftotext', ['-bbox', '-f', String(page), '-l', String(page), p, '-']),
+  );
   const size = /<page width="([\d.]+)" height="([\d.]+)"/u.exec(html);
   const words: Word[] = [];
-  for (const m of html.matchAll(/<word xMin="([\d.-]+)" yMin="([\d.-]+)" xMax="([\d.-]+)" yMax="([\d.-]+)">([^<]*)<\/word>/gu)) {
-    const text = m[5]!.replace(/&lt;/gu, '<').replace(/&gt;/gu, '>').replace(/&quot;/gu, '"').replace(/&amp;/gu, '&');
+  for (const m of html.matchAll(
+    /<word xMin="([\d.-]+)" yMin="([\d.-]+)" xMax="([\d.-]+)" yMax="([\d.-]+)">([^<]*)<\/word>/gu,
+  )) {
+    const text = m[5]!
+      .replace(/&lt;/gu, '<')
+      .replace(/&gt;/gu, '>')
+      .replace(/&quot;/gu, '"')
+      .replace(/&amp;/gu, '&');
     words.push({ text, box: [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4])] });
   }
   return { width: Number(size?.[1] ?? 0), height: Number(size?.[2] ?? 0), words };
@@ -73,7 +103,10 @@ export function fonts(pdf: Uint8Array): { name: string; embedded: boolean }[] {
 export function imageCount(pdf: Uint8Array, first?: number, last?: number): number {
   const range = first ? ['-f', String(first), '-l', String(last ?? first)] : [];
   const out = withPdf(pdf, (p) => run('pdfimages', ['-list', ...range, p]));
-  return out.split('\n').slice(2).filter((l) => l.trim().length > 0).length;
+  return out
+    .split('\n')
+    .slice(2)
+    .filter((l) => l.trim().length > 0).length;
 }
 
 export interface Gray {
@@ -84,13 +117,21 @@ export interface Gray {
 
 export function renderGray(pdf: Uint8Array, page: number, dpi: number): Gray {
   return withPdf(pdf, (p, dir) => {
-    execFileSync('pdftoppm', ['-gray', '-r', String(dpi), '-f', String(page), '-l', String(page), p, join(dir, 'r')], { stdio: 'ignore' });
+    execFileSync(
+      'pdftoppm',
+      ['-gray', '-r', String(dpi), '-f', String(page), '-l', String(page), p, join(dir, 'r')],
+      { stdio: 'ignore' },
+    );
     const file = readdirSync(dir).find((f) => f.endsWith('.pgm'))!;
     const bytes = readFileSync(join(dir, file));
     const header = /^P5\s+(\d+)\s+(\d+)\s+(\d+)\s/u.exec(bytes.subarray(0, 64).toString('latin1'))!;
     const width = Number(header[1]);
     const height = Number(header[2]);
-    return { width, height, pixels: new Uint8Array(bytes.subarray(header[0].length, header[0].length + width * height)) };
+    return {
+      width,
+      height,
+      pixels: new Uint8Array(bytes.subarray(header[0].length, header[0].length + width * height)),
+    };
   });
 }
 
@@ -98,7 +139,13 @@ export function renderGray(pdf: Uint8Array, page: number, dpi: number): Gray {
  * Share of the original's ink pixels (darker than 200) outside `masks` (points,
  * top-left origin, dilated by `dilate`) that are still ink of about the same tone.
  */
-export function unchangedInkShare(original: Gray, output: Gray, dpi: number, masks: BBox[], dilate: number): { share: number; ink: number } {
+export function unchangedInkShare(
+  original: Gray,
+  output: Gray,
+  dpi: number,
+  masks: BBox[],
+  dilate: number,
+): { share: number; ink: number } {
   const s = dpi / 72;
   const masked = new Uint8Array(original.width * original.height);
   for (const m of masks) {
@@ -106,7 +153,8 @@ export function unchangedInkShare(original: Gray, output: Gray, dpi: number, mas
     const y0 = Math.max(0, Math.floor((m[1] - dilate) * s));
     const x1 = Math.min(original.width - 1, Math.ceil((m[2] + dilate) * s));
     const y1 = Math.min(original.height - 1, Math.ceil((m[3] + dilate) * s));
-    for (let y = y0; y <= y1; y++) masked.fill(1, y * original.width + x0, y * original.width + x1 + 1);
+    for (let y = y0; y <= y1; y++)
+      masked.fill(1, y * original.width + x0, y * original.width + x1 + 1);
   }
   let ink = 0;
   let same = 0;
@@ -119,7 +167,8 @@ export function unchangedInkShare(original: Gray, output: Gray, dpi: number, mas
 }
 
 /** Text without white space and bidi controls (pdftotext marks embedding levels), NFC. */
-export const squash = (s: string): string => s.replace(/[\s\u200e\u200f\u202a-\u202e\u2066-\u2069\u00ad-]+/gu, '').normalize('NFC');
+export const squash = (s: string): string =>
+  s.replace(/[\s\u200e\u200f\u202a-\u202e\u2066-\u2069\u00ad-]+/gu, '').normalize('NFC');
 
 const LETTER = /[\p{L}\p{M}]/u;
 
@@ -208,6 +257,9 @@ export async function auditGlyphs(pdf: Uint8Array, pages: number[]): Promise<Gly
 }
 
 /** Blocks of a layout page, by id. */
-export function blocksOf(layout: LayoutDocument, page: number): LayoutDocument['pages'][number]['blocks'] {
+export function blocksOf(
+  layout: LayoutDocument,
+  page: number,
+): LayoutDocument['pages'][number]['blocks'] {
   return layout.pages.find((p) => p.number === page)?.blocks ?? [];
 }

@@ -1,5 +1,29 @@
-import { concatTransformationMatrix, drawObject, popGraphicsState, pushGraphicsState, PDFArray, PDFDict, PDFDocument, PDFName, PDFNumber, PDFStream, type PDFContext, type PDFObject, type PDFPage, PDFRef } from 'pdf-lib';
-import { appendContent, name, num, openPdf, pageContentBytes, type ContentOp, type Matrix, type PdfFile } from '../content/index.js';
+import {
+  concatTransformationMatrix,
+  drawObject,
+  popGraphicsState,
+  pushGraphicsState,
+  PDFArray,
+  PDFDict,
+  PDFDocument,
+  PDFName,
+  PDFNumber,
+  PDFStream,
+  type PDFContext,
+  type PDFObject,
+  type PDFPage,
+  PDFRef,
+} from 'pdf-lib';
+import {
+  appendContent,
+  name,
+  num,
+  openPdf,
+  pageContentBytes,
+  type ContentOp,
+  type Matrix,
+  type PdfFile,
+} from '../content/index.js';
 import { transformBox } from '../content/matrix.js';
 import type { LayoutDocument } from '@docat/contracts';
 import type { FontLibrary } from '../fonts/font-library.js';
@@ -18,7 +42,12 @@ export interface RenderDualOptions {
    */
   mode?: DualMode;
   /** What the translation was rendered from: the `interleaved` mode sets its text anew. */
-  plan?: { layout: LayoutDocument; translations: ReadonlyMap<string, RenderText>; targetLanguage: string; fonts?: FontLibrary };
+  plan?: {
+    layout: LayoutDocument;
+    translations: ReadonlyMap<string, RenderText>;
+    targetLanguage: string;
+    fonts?: FontLibrary;
+  };
   /** Password of an encrypted source. */
   password?: string;
   respectPermissions?: boolean;
@@ -48,7 +77,10 @@ function flattenForm(file: PdfFile): void {
     const xobjects: Record<string, PDFObject> = {};
     for (const item of annots.asArray()) {
       const annot = context.lookup(item);
-      if (!(annot instanceof PDFDict) || annot.get(PDFName.of('Subtype')) !== PDFName.of('Widget')) {
+      if (
+        !(annot instanceof PDFDict) ||
+        annot.get(PDFName.of('Subtype')) !== PDFName.of('Widget')
+      ) {
         kept.push(item);
         continue;
       }
@@ -56,12 +88,20 @@ function flattenForm(file: PdfFile): void {
       const appearance = normalAppearance(context, annot);
       const rect = annot.lookup(PDFName.of('Rect'));
       if ((flags & 2) !== 0 || !appearance || !(rect instanceof PDFArray)) continue;
-      const [rx0, ry0, rx1, ry1] = normalised(rect.asArray().map((v) => numberOf(context.lookup(v)) ?? 0));
+      const [rx0, ry0, rx1, ry1] = normalised(
+        rect.asArray().map((v) => numberOf(context.lookup(v)) ?? 0),
+      );
       const bboxArray = appearance.stream.dict.lookup(PDFName.of('BBox'));
       const matrixArray = appearance.stream.dict.lookup(PDFName.of('Matrix'));
       if (!(bboxArray instanceof PDFArray)) continue;
-      const [bx0, by0, bx1, by1] = bboxArray.asArray().map((v) => numberOf(context.lookup(v)) ?? 0) as [number, number, number, number];
-      const m = (matrixArray instanceof PDFArray ? matrixArray.asArray().map((v) => numberOf(context.lookup(v)) ?? 0) : [1, 0, 0, 1, 0, 0]) as Matrix;
+      const [bx0, by0, bx1, by1] = bboxArray
+        .asArray()
+        .map((v) => numberOf(context.lookup(v)) ?? 0) as [number, number, number, number];
+      const m = (
+        matrixArray instanceof PDFArray
+          ? matrixArray.asArray().map((v) => numberOf(context.lookup(v)) ?? 0)
+          : [1, 0, 0, 1, 0, 0]
+      ) as Matrix;
       // PDF 2.0, 12.5.5: the transformed BBox is fitted to Rect.
       const [tx0, ty0, tx1, ty1] = transformBox(m, bx0, by0, bx1, by1);
       if (tx1 - tx0 <= 0 || ty1 - ty0 <= 0) continue;
@@ -70,12 +110,17 @@ function flattenForm(file: PdfFile): void {
       const resource = `DcW${Object.keys(xobjects).length}`;
       xobjects[resource] = appearance.ref;
       ops.push({ op: 'q', operands: [] });
-      ops.push({ op: 'cm', operands: [sx, 0, 0, sy, rx0 - tx0 * sx, ry0 - ty0 * sy].map((v) => num(Math.round(v * 1e6) / 1e6)) });
+      ops.push({
+        op: 'cm',
+        operands: [sx, 0, 0, sy, rx0 - tx0 * sx, ry0 - ty0 * sy].map((v) =>
+          num(Math.round(v * 1e6) / 1e6),
+        ),
+      });
       ops.push({ op: 'Do', operands: [name(resource)] });
       ops.push({ op: 'Q', operands: [] });
     }
     if (ops.length > 0) {
-        appendContent(file, pageIndex, ops, { XObject: xobjects });
+      appendContent(file, pageIndex, ops, { XObject: xobjects });
     }
     page.node.set(PDFName.of('Annots'), context.obj(kept));
   });
@@ -87,11 +132,19 @@ function numberOf(v: PDFObject | undefined): number | undefined {
 }
 
 function normalised(r: number[]): [number, number, number, number] {
-  return [Math.min(r[0]!, r[2]!), Math.min(r[1]!, r[3]!), Math.max(r[0]!, r[2]!), Math.max(r[1]!, r[3]!)];
+  return [
+    Math.min(r[0]!, r[2]!),
+    Math.min(r[1]!, r[3]!),
+    Math.max(r[0]!, r[2]!),
+    Math.max(r[1]!, r[3]!),
+  ];
 }
 
 /** The widget's normal appearance stream (by its appearance state when there are several). */
-function normalAppearance(context: PDFContext, annot: PDFDict): { ref: PDFObject; stream: PDFStream } | undefined {
+function normalAppearance(
+  context: PDFContext,
+  annot: PDFDict,
+): { ref: PDFObject; stream: PDFStream } | undefined {
   const ap = annot.lookup(PDFName.of('AP'));
   if (!(ap instanceof PDFDict)) return undefined;
   let n = ap.get(PDFName.of('N'));
@@ -131,10 +184,18 @@ async function pagesAsForms(out: PDFDocument, file: PdfFile, indices: number[]):
   });
 }
 
-function drawForm(page: PDFPage, form: PDFRef, at: { x: number; y: number; rotate: number }, lift: number): void {
+function drawForm(
+  page: PDFPage,
+  form: PDFRef,
+  at: { x: number; y: number; rotate: number },
+  lift: number,
+): void {
   const resource = page.node.newXObject('DcPage', form);
   const r = (at.rotate * Math.PI) / 180;
-  const [cos, sin] = [Math.cos(r), Math.sin(r)].map((v) => Math.round(v * 1e9) / 1e9) as [number, number];
+  const [cos, sin] = [Math.cos(r), Math.sin(r)].map((v) => Math.round(v * 1e9) / 1e9) as [
+    number,
+    number,
+  ];
   page.pushOperators(
     pushGraphicsState(),
     concatTransformationMatrix(cos, sin, -sin, cos, at.x, at.y + lift),
@@ -175,27 +236,41 @@ function placement(page: PDFPage, x: number): { x: number; y: number; rotate: nu
  * the untouched original on the left; `alternate`: original page, then its translation.
  * Form fields are flattened to their appearance first so both sides show them.
  */
-export async function renderDualPdf(sourceBytes: Uint8Array, translatedBytes: Uint8Array, opts: RenderDualOptions = {}): Promise<Uint8Array> {
+export async function renderDualPdf(
+  sourceBytes: Uint8Array,
+  translatedBytes: Uint8Array,
+  opts: RenderDualOptions = {},
+): Promise<Uint8Array> {
   const mode = opts.mode ?? 'side';
   if (mode === 'interleaved') {
-    if (!opts.plan) throw new Error('the interleaved bilingual PDF needs the layout and translations it is made from');
+    if (!opts.plan)
+      throw new Error(
+        'the interleaved bilingual PDF needs the layout and translations it is made from',
+      );
     const { layout, translations, targetLanguage, fonts } = opts.plan;
     // A page-range job's layout holds only its pages: the reflowed document follows it.
     return renderInterleavedPdf(sourceBytes, layout, translations, {
       targetLanguage,
       ...(fonts ? { fonts } : {}),
       ...(opts.password !== undefined ? { password: opts.password } : {}),
-      ...(opts.respectPermissions !== undefined ? { respectPermissions: opts.respectPermissions } : {}),
+      ...(opts.respectPermissions !== undefined
+        ? { respectPermissions: opts.respectPermissions }
+        : {}),
     });
   }
-  const sourceFile = await openPdf(sourceBytes, { password: opts.password, respectPermissions: opts.respectPermissions });
+  const sourceFile = await openPdf(sourceBytes, {
+    password: opts.password,
+    respectPermissions: opts.respectPermissions,
+  });
   const translatedFile = await openPdf(translatedBytes);
   flattenForm(sourceFile);
   flattenForm(translatedFile);
   const source = sourceFile.doc;
   const translated = translatedFile.doc;
   const out = await PDFDocument.create({ updateMetadata: false });
-  const sourceIndices = (opts.sourcePages ?? Array.from({ length: source.getPageCount() }, (_, i) => i + 1))
+  const sourceIndices = (
+    opts.sourcePages ?? Array.from({ length: source.getPageCount() }, (_, i) => i + 1)
+  )
     .map((p) => p - 1)
     .filter((i) => i >= 0 && i < source.getPageCount());
   const count = Math.min(sourceIndices.length, translated.getPageCount());

@@ -18,16 +18,27 @@ export const REAL_SENTENCES: Record<(typeof TARGETS)[number], string> = {
 
 /** Blocks a translation pipeline leaves alone: no letters (numbers, symbols), formulas, code, figures, form values. */
 export function translatable(block: Block): boolean {
-  if (block.type === 'formula' || block.type === 'figure' || block.type === 'form_field' || block.type === 'code') return false;
+  if (
+    block.type === 'formula' ||
+    block.type === 'figure' ||
+    block.type === 'form_field' ||
+    block.type === 'code'
+  )
+    return false;
   return /\p{L}{2,}/u.test(block.text);
 }
 
 /** Translations of every translatable block of the given pages. */
-export function translateBlocks(layout: LayoutDocument, pages: number[], translate: (text: string) => string): Map<string, string> {
+export function translateBlocks(
+  layout: LayoutDocument,
+  pages: number[],
+  translate: (text: string) => string,
+): Map<string, string> {
   const out = new Map<string, string>();
   for (const page of layout.pages) {
     if (!pages.includes(page.number)) continue;
-    for (const block of page.blocks) if (translatable(block)) out.set(block.id, translate(block.text));
+    for (const block of page.blocks)
+      if (translatable(block)) out.set(block.id, translate(block.text));
   }
   return out;
 }
@@ -43,7 +54,8 @@ export function sentenceFor(source: string, sentence: string): string {
     const times = Math.min(6, Math.floor(source.length / sentence.length));
     return Array.from({ length: times }, () => sentence).join(' ');
   }
-  if (!sentence.includes(' ')) return [...sentence].slice(0, Math.max(2, Math.ceil(source.length / 2))).join('');
+  if (!sentence.includes(' '))
+    return [...sentence].slice(0, Math.max(2, Math.ceil(source.length / 2))).join('');
   const words = sentence.split(' ');
   let out = words[0]!;
   for (const word of words.slice(1)) {

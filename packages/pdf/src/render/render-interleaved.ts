@@ -1,6 +1,20 @@
-import { RTL_LANGUAGES, type BBox, type Block, type LanguageCode, type LayoutDocument } from '@docat/contracts';
+import {
+  RTL_LANGUAGES,
+  type BBox,
+  type Block,
+  type LanguageCode,
+  type LayoutDocument,
+} from '@docat/contracts';
 import { PDFDocument, PDFName, type PDFRef } from 'pdf-lib';
-import { appendContent, name, num, openPdf, pageContentBytes, type ContentOp, type PdfFile } from '../content/index.js';
+import {
+  appendContent,
+  name,
+  num,
+  openPdf,
+  pageContentBytes,
+  type ContentOp,
+  type PdfFile,
+} from '../content/index.js';
 import { FontLibrary } from '../fonts/font-library.js';
 import type { PlacedLine } from './block-setter.js';
 import { sourceStyle } from './block-style.js';
@@ -49,9 +63,19 @@ export async function renderInterleavedPdf(
   translations: ReadonlyMap<string, RenderText>,
   opts: RenderInterleavedOptions,
 ): Promise<Uint8Array> {
-  const source = await openPdf(sourceBytes, { password: opts.password, respectPermissions: opts.respectPermissions });
+  const source = await openPdf(sourceBytes, {
+    password: opts.password,
+    respectPermissions: opts.respectPermissions,
+  });
   const doc = await PDFDocument.create({ updateMetadata: false });
-  const out: PdfFile = { doc, get pageCount() { return doc.getPageCount(); }, encryption: null, cache: new Map() };
+  const out: PdfFile = {
+    doc,
+    get pageCount() {
+      return doc.getPageCount();
+    },
+    encryption: null,
+    cache: new Map(),
+  };
   const library = opts.fonts ?? new FontLibrary();
   const fonts = new FontSet(library, doc.context);
   const sourceLanguage = layout.language ?? opts.sourceLanguage ?? 'en';
@@ -66,7 +90,16 @@ export async function renderInterleavedPdf(
     const key = `${language}|${style.design}|${bold || style.bold}|${style.italic}`;
     let s = shapers.get(key);
     const rtl = RTL_LANGUAGES.has(language as LanguageCode);
-    if (!s) shapers.set(key, (s = new TextShaper(library, language, { design: style.design, bold: bold || style.bold, italic: style.italic }, rtl ? 'rtl' : 'ltr')));
+    if (!s)
+      shapers.set(
+        key,
+        (s = new TextShaper(
+          library,
+          language,
+          { design: style.design, bold: bold || style.bold, italic: style.italic },
+          rtl ? 'rtl' : 'ltr',
+        )),
+      );
     return s;
   };
 
@@ -94,9 +127,18 @@ export async function renderInterleavedPdf(
     if (!started || y + h > pageH - margin) newPage();
   };
 
-  const setText = (text: string, s: TextShaper, size: number, colour: [number, number, number], indent: number, rule: boolean): void => {
+  const setText = (
+    text: string,
+    s: TextShaper,
+    size: number,
+    colour: [number, number, number],
+    indent: number,
+    rule: boolean,
+  ): void => {
     const w = width - indent;
-    const lines = wrapText(text.replace(/\s+/gu, ' ').trim(), (w * 1.005) / size, (t) => s.measure(t));
+    const lines = wrapText(text.replace(/\s+/gu, ' ').trim(), (w * 1.005) / size, (t) =>
+      s.measure(t),
+    );
     const placed: PlacedLine[] = [];
     const flushLines = (): void => {
       if (placed.length === 0) return;
@@ -114,11 +156,26 @@ export async function renderInterleavedPdf(
       const shaped = s.shapeLine(line);
       const lineWidth = shaped.width * size;
       const x = s.baseDirection === 'rtl' ? margin + width - lineWidth : margin + indent;
-      placed.push({ shaped, x, baseline: pageH - (y + size * 0.85), extraPerSpace: 0, extraPerGlyph: 0 });
+      placed.push({
+        shaped,
+        x,
+        baseline: pageH - (y + size * 0.85),
+        extraPerSpace: 0,
+        extraPerGlyph: 0,
+      });
       if (rule) {
         const rx = s.baseDirection === 'rtl' ? margin + width + 4 : margin + indent - 6;
-        ops.push({ op: 'q', operands: [] }, { op: 'RG', operands: RULE_COLOUR.map(num) }, { op: 'w', operands: [num(1.5)] });
-        ops.push({ op: 'm', operands: [num(r2(rx)), num(r2(pageH - y + 1))] }, { op: 'l', operands: [num(r2(rx)), num(r2(pageH - y - size * LINE_SPACING + 1))] }, { op: 'S', operands: [] }, { op: 'Q', operands: [] });
+        ops.push(
+          { op: 'q', operands: [] },
+          { op: 'RG', operands: RULE_COLOUR.map(num) },
+          { op: 'w', operands: [num(1.5)] },
+        );
+        ops.push(
+          { op: 'm', operands: [num(r2(rx)), num(r2(pageH - y + 1))] },
+          { op: 'l', operands: [num(r2(rx)), num(r2(pageH - y - size * LINE_SPACING + 1))] },
+          { op: 'S', operands: [] },
+          { op: 'Q', operands: [] },
+        );
       }
       y += size * LINE_SPACING;
     }
@@ -161,9 +218,20 @@ export async function renderInterleavedPdf(
     const top = pageH - y;
     // User space -> displayed (top-left, y down) -> placed (drawing space, scaled).
     const d = geometry.toDisplay;
-    const m = [d[0] * scale, -d[1] * scale, d[2] * scale, -d[3] * scale, (d[4] - box[0]) * scale + x0, top - (d[5] - box[1]) * scale];
+    const m = [
+      d[0] * scale,
+      -d[1] * scale,
+      d[2] * scale,
+      -d[3] * scale,
+      (d[4] - box[0]) * scale + x0,
+      top - (d[5] - box[1]) * scale,
+    ];
     ops.push({ op: 'q', operands: [] });
-    ops.push({ op: 're', operands: [x0, top - bh * scale, bw * scale, bh * scale].map((v) => num(r2(v))) }, { op: 'W', operands: [] }, { op: 'n', operands: [] });
+    ops.push(
+      { op: 're', operands: [x0, top - bh * scale, bw * scale, bh * scale].map((v) => num(r2(v))) },
+      { op: 'W', operands: [] },
+      { op: 'n', operands: [] },
+    );
     ops.push({ op: 'cm', operands: m.map((v) => num(Math.round(v * 1e6) / 1e6)) });
     ops.push({ op: 'Do', operands: [name(resource)] });
     ops.push({ op: 'Q', operands: [] });
@@ -171,7 +239,9 @@ export async function renderInterleavedPdf(
   };
 
   for (const page of layout.pages) {
-    const blocks = [...page.blocks].filter((b) => !LEFT_OUT.has(b.type)).sort((a, b) => a.order - b.order);
+    const blocks = [...page.blocks]
+      .filter((b) => !LEFT_OUT.has(b.type))
+      .sort((a, b) => a.order - b.order);
     if (blocks.length === 0) continue;
     const marker = `— ${page.number} —`;
     room(BODY_SIZE * 3);
@@ -184,10 +254,22 @@ export async function renderInterleavedPdf(
         continue;
       }
       const heading = block.type === 'heading';
-      const size = heading ? HEADING_SIZES[Math.min(5, (block.level ?? 2) - 1)]! : block.type === 'caption' || block.type === 'code' ? BODY_SIZE - 1 : BODY_SIZE;
+      const size = heading
+        ? HEADING_SIZES[Math.min(5, (block.level ?? 2) - 1)]!
+        : block.type === 'caption' || block.type === 'code'
+          ? BODY_SIZE - 1
+          : BODY_SIZE;
       const language = block.language ?? sourceLanguage;
       if (block.type === 'code') {
-        for (const line of block.lines) setText(line.spans.map((s) => s.text).join(''), shaper(language, block, false), size, SOURCE_COLOUR, 0, false);
+        for (const line of block.lines)
+          setText(
+            line.spans.map((s) => s.text).join(''),
+            shaper(language, block, false),
+            size,
+            SOURCE_COLOUR,
+            0,
+            false,
+          );
         y += size * 0.6;
         continue;
       }
@@ -197,7 +279,14 @@ export async function renderInterleavedPdf(
       setText(text, shaper(language, block, heading), size, SOURCE_COLOUR, 0, false);
       if (translation !== undefined) {
         y += size * 0.25;
-        setText(translation, shaper(opts.targetLanguage, block, heading), size, TRANSLATION_COLOUR, TRANSLATION_INDENT, true);
+        setText(
+          translation,
+          shaper(opts.targetLanguage, block, heading),
+          size,
+          TRANSLATION_COLOUR,
+          TRANSLATION_INDENT,
+          true,
+        );
       }
       y += size * (heading ? 0.5 : 0.8);
     }
@@ -211,10 +300,17 @@ export async function renderInterleavedPdf(
 }
 
 /** A block's source text and its translation (a table translated cell by cell: row by row). */
-function textsOf(block: Block, translations: ReadonlyMap<string, RenderText>): { text: string; translation?: string } {
+function textsOf(
+  block: Block,
+  translations: ReadonlyMap<string, RenderText>,
+): { text: string; translation?: string } {
   const whole = plainOf(translations.get(block.id));
-  if (whole !== undefined) return whole.trim() !== '' && whole.trim() !== block.text.trim() ? { text: block.text, translation: whole } : { text: block.text };
-  if (block.type !== 'table' || !block.cells || block.cells.length === 0) return { text: block.text };
+  if (whole !== undefined)
+    return whole.trim() !== '' && whole.trim() !== block.text.trim()
+      ? { text: block.text, translation: whole }
+      : { text: block.text };
+  if (block.type !== 'table' || !block.cells || block.cells.length === 0)
+    return { text: block.text };
   const rows = new Map<number, { src: string[]; dst: string[] }>();
   let changed = false;
   block.cells.forEach((cell, i) => {
@@ -227,9 +323,10 @@ function textsOf(block: Block, translations: ReadonlyMap<string, RenderText>): {
   });
   const ordered = [...rows.entries()].sort((a, b) => a[0] - b[0]).map(([, r]) => r);
   const text = ordered.map((r) => r.src.join(' · ')).join(' / ');
-  return changed ? { text, translation: ordered.map((r) => r.dst.join(' · ')).join(' / ') } : { text };
+  return changed
+    ? { text, translation: ordered.map((r) => r.dst.join(' · ')).join(' / ') }
+    : { text };
 }
-
 
 function plainOf(t: RenderText | undefined): string | undefined {
   return t === undefined ? undefined : textOf(t);

@@ -25,7 +25,12 @@ import {
   squash,
   unchangedInkShare,
 } from './render-checks.test-support.js';
-import { REAL_SENTENCES, sentenceFor, TARGETS, translateBlocks } from './render-fixtures.test-support.js';
+import {
+  REAL_SENTENCES,
+  sentenceFor,
+  TARGETS,
+  translateBlocks,
+} from './render-fixtures.test-support.js';
 
 const MATRIX = process.env.DOCAT_PDF_MATRIX === '1';
 const DPI = 50;
@@ -54,7 +59,10 @@ function layoutOf(name: string, pages: number[], scanned: boolean): Promise<Layo
   const key = `${name}|${pages.join(',')}|${scanned}`;
   let l = layouts.get(key);
   if (!l) {
-    l = extractLayout(new Uint8Array(readFileSync(corpusFile(name))), { pages: pages.map((p) => ({ from: p, to: p })), ocr: 'off' }).then((r) => {
+    l = extractLayout(new Uint8Array(readFileSync(corpusFile(name))), {
+      pages: pages.map((p) => ({ from: p, to: p })),
+      ocr: 'off',
+    }).then((r) => {
       if (scanned) for (const p of r.document.pages) p.scanned = true;
       return r.document;
     });
@@ -64,7 +72,9 @@ function layoutOf(name: string, pages: number[], scanned: boolean): Promise<Layo
 }
 
 function pageCount(name: string): number {
-  const m = /^Pages:\s+(\d+)/mu.exec(execFileSync('pdfinfo', [corpusFile(name)], { encoding: 'utf8' }));
+  const m = /^Pages:\s+(\d+)/mu.exec(
+    execFileSync('pdfinfo', [corpusFile(name)], { encoding: 'utf8' }),
+  );
   return m ? Number(m[1]) : 1;
 }
 
@@ -93,7 +103,11 @@ function overlapShare(a: BBox, b: BBox): number {
   const area = (r: BBox): number => Math.max(1e-6, (r[2] - r[0]) * (r[3] - r[1]));
   return (w * h) / Math.min(area(a), area(b));
 }
-const centreIn = (b: BBox, r: BBox): boolean => (b[0] + b[2]) / 2 >= r[0] && (b[0] + b[2]) / 2 <= r[2] && (b[1] + b[3]) / 2 >= r[1] && (b[1] + b[3]) / 2 <= r[3];
+const centreIn = (b: BBox, r: BBox): boolean =>
+  (b[0] + b[2]) / 2 >= r[0] &&
+  (b[0] + b[2]) / 2 <= r[2] &&
+  (b[1] + b[3]) / 2 >= r[1] &&
+  (b[1] + b[3]) / 2 <= r[3];
 
 /** Every check of the issue on the given pages of one rendered output. */
 async function checkOutput(
@@ -108,30 +122,73 @@ async function checkOutput(
   const missing: string[] = [];
   const out = result.bytes;
   // Opens in pdf.js.
-  await extractLayout(out.slice(), { pages: pages.map((p) => ({ from: p, to: p })), ocr: 'off', detail: 'text', documentLevel: false });
+  await extractLayout(out.slice(), {
+    pages: pages.map((p) => ({ from: p, to: p })),
+    ocr: 'off',
+    detail: 'text',
+    documentLevel: false,
+  });
   // Opens in poppler; every font embedded.
   // Every font is embedded, but those the source itself left out (standard 14 and the like).
-  const sourceUnembedded = new Set(fonts(source).filter((f) => !f.embedded).map((f) => f.name));
+  const sourceUnembedded = new Set(
+    fonts(source)
+      .filter((f) => !f.embedded)
+      .map((f) => f.name),
+  );
   const listed = fonts(out).filter((f) => !sourceUnembedded.has(f.name));
-  assert.ok(listed.every((f) => f.embedded), `fonts not embedded: ${listed.filter((f) => !f.embedded).map((f) => f.name).join(', ')}`);
-  for (const p of pages) assert.equal(imageCount(out, p), imageCount(source, p), `images on page ${p}`);
+  assert.ok(
+    listed.every((f) => f.embedded),
+    `fonts not embedded: ${listed
+      .filter((f) => !f.embedded)
+      .map((f) => f.name)
+      .join(', ')}`,
+  );
+  for (const p of pages)
+    assert.equal(imageCount(out, p), imageCount(source, p), `images on page ${p}`);
 
   const audit = await auditGlyphs(out, pages);
   assert.equal(audit.notdef, 0, '.notdef drawn');
-  assert.equal(audit.unmappedAdvancing, 0, `advancing glyphs without ToUnicode (${audit.unmapped} unmapped in all)`);
+  assert.equal(
+    audit.unmappedAdvancing,
+    0,
+    `advancing glyphs without ToUnicode (${audit.unmapped} unmapped in all)`,
+  );
 
-  const figures: Figures = { blocks: 0, found: 0, leaked: 0, overflow: result.stats.overflowBlocks, glyphs: audit.glyphs, unmapped: audit.unmapped, kept: 0, keptOf: 0, ink: 1, stacked: 0 };
+  const figures: Figures = {
+    blocks: 0,
+    found: 0,
+    leaked: 0,
+    overflow: result.stats.overflowBlocks,
+    glyphs: audit.glyphs,
+    unmapped: audit.unmapped,
+    kept: 0,
+    keptOf: 0,
+    ink: 1,
+    stacked: 0,
+  };
   for (const p of pages) {
     const text = squash(pageText(out, p));
     const blocks = blocksOf(layout, p);
     const translated = blocks.filter((b) => translations.has(b.id));
-    const found = regionTexts(out, p, translated.map((b) => searchRegion(b, result, p)));
+    const found = regionTexts(
+      out,
+      p,
+      translated.map((b) => searchRegion(b, result, p)),
+    );
     translated.forEach((b, i) => {
       figures.blocks++;
       const stacked = translated.some((o) => o !== b && overlapShare(o.bbox, b.bbox) > 0.1);
       if (stacked) figures.stacked++;
-      if (stacked ? sameLetters(found[i]!, translations.get(b.id)!) : sameText(found[i]!, translations.get(b.id)!, rtl)) figures.found++;
-      else missing.push(`page ${p} ${b.type} ${b.id}: ${JSON.stringify(translations.get(b.id)!.slice(0, 80))}, found ${JSON.stringify(found[i]!.slice(0, 120))}`);
+      if (
+        stacked
+          ? sameLetters(found[i]!, translations.get(b.id)!)
+          : sameText(found[i]!, translations.get(b.id)!, rtl)
+      )
+        figures.found++;
+      else
+        missing.push(
+          `page ${p} ${b.type} ${b.id}: ${JSON.stringify(translations.get(b.id)!.slice(0, 80))}, found ${JSON.stringify(found[i]!.slice(0, 120))}`,
+        );
     });
     for (const b of translated) {
       if (!opts.scanned) {
@@ -144,7 +201,13 @@ async function checkOutput(
     // No text outside the page.
     const after = pageWords(out, p);
     for (const w of after.words) {
-      assert.ok(w.box[0] >= -0.5 && w.box[1] >= -0.5 && w.box[2] <= after.width + 0.5 && w.box[3] <= after.height + 0.5, `word outside page ${p}: ${w.text}`);
+      assert.ok(
+        w.box[0] >= -0.5 &&
+          w.box[1] >= -0.5 &&
+          w.box[2] <= after.width + 0.5 &&
+          w.box[3] <= after.height + 0.5,
+        `word outside page ${p}: ${w.text}`,
+      );
     }
     // Untranslated text at its original position.
     const masks = translated.map((b) => grow(b.bbox, 2));
@@ -154,19 +217,46 @@ async function checkOutput(
       const before = pageWords(source, p);
       for (const w of before.words) {
         if (masks.some((m) => centreIn(w.box, m))) continue;
-        if (/^[.·]$/u.test(w.text) && setLines.some((l) => centreIn(w.box, grow(l, 0.5))) && !after.words.some((o) => o.text === w.text && o.box.every((v, i) => Math.abs(v - w.box[i]!) <= 1))) continue;
+        if (
+          /^[.·]$/u.test(w.text) &&
+          setLines.some((l) => centreIn(w.box, grow(l, 0.5))) &&
+          !after.words.some(
+            (o) => o.text === w.text && o.box.every((v, i) => Math.abs(v - w.box[i]!) <= 1),
+          )
+        )
+          continue;
         figures.keptOf++;
-        if (after.words.some((o) => o.text === w.text && o.box.every((v, i) => Math.abs(v - w.box[i]!) <= 1))) figures.kept++;
+        if (
+          after.words.some(
+            (o) => o.text === w.text && o.box.every((v, i) => Math.abs(v - w.box[i]!) <= 1),
+          )
+        )
+          figures.kept++;
       }
     }
     // Outside the translated blocks the page renders as before.
-    const diff = unchangedInkShare(renderGray(source, p, DPI), renderGray(out, p, DPI), DPI, translated.map((b) => b.bbox), 2);
+    const diff = unchangedInkShare(
+      renderGray(source, p, DPI),
+      renderGray(out, p, DPI),
+      DPI,
+      translated.map((b) => b.bbox),
+      2,
+    );
     figures.ink = Math.min(figures.ink, diff.share);
   }
-  assert.ok(figures.found >= 0.98 * figures.blocks, `translations found: ${figures.found}/${figures.blocks}; first missing: ${missing[0]}`);
+  assert.ok(
+    figures.found >= 0.98 * figures.blocks,
+    `translations found: ${figures.found}/${figures.blocks}; first missing: ${missing[0]}`,
+  );
   assert.equal(figures.leaked, 0, 'source text of translated blocks still extractable');
-  assert.ok(figures.keptOf === 0 || figures.kept >= 0.99 * figures.keptOf, `untranslated words in place: ${figures.kept}/${figures.keptOf}`);
-  assert.ok(figures.ink >= 0.99, `ink outside translated blocks unchanged: ${(figures.ink * 100).toFixed(2)}%`);
+  assert.ok(
+    figures.keptOf === 0 || figures.kept >= 0.99 * figures.keptOf,
+    `untranslated words in place: ${figures.kept}/${figures.keptOf}`,
+  );
+  assert.ok(
+    figures.ink >= 0.99,
+    `ink outside translated blocks unchanged: ${(figures.ink * 100).toFixed(2)}%`,
+  );
   return figures;
 }
 
@@ -175,7 +265,11 @@ async function checkOutput(
  * renderer reports it set them, which may have grown sideways or down into free space,
  * or run on below the box (an overflow).
  */
-function searchRegion(block: LayoutDocument['pages'][number]['blocks'][number], result: RenderTranslatedResult, page: number): BBox {
+function searchRegion(
+  block: LayoutDocument['pages'][number]['blocks'][number],
+  result: RenderTranslatedResult,
+  page: number,
+): BBox {
   const r = grow(block.bbox, 2);
   for (const p of result.placements) {
     if (p.page !== page || p.blockId !== block.id) continue;
@@ -193,16 +287,34 @@ function describeFigures(f: Figures, ms: number): string {
   return `blocks ${f.found}/${f.blocks} found (${f.stacked} stacked in the layout), ${f.overflow} overflow, ${f.glyphs} glyphs (${f.unmapped} shaper pieces unmapped), untranslated words in place ${f.kept}/${f.keptOf}, ink kept ${(f.ink * 100).toFixed(2)}%, ${ms} ms`;
 }
 
-async function renderAndCheck(doc: Doc, target: string, pages: number[], translate: (text: string) => string): Promise<string> {
+async function renderAndCheck(
+  doc: Doc,
+  target: string,
+  pages: number[],
+  translate: (text: string) => string,
+): Promise<string> {
   const source = new Uint8Array(readFileSync(corpusFile(doc.name)));
   const layout = await layoutOf(doc.layoutFrom ?? doc.name, pages, doc.layoutFrom !== undefined);
   const translations = translateBlocks(layout, pages, translate);
   const t0 = Date.now();
-  const result = await renderTranslatedPdf(source, layout, translations, { targetLanguage: target, fonts: library });
+  const result = await renderTranslatedPdf(source, layout, translations, {
+    targetLanguage: target,
+    fonts: library,
+  });
   const ms = Date.now() - t0;
-  assert.equal(result.warnings.filter((w) => w.kind === 'overflow').length, result.stats.overflowBlocks);
-  assert.equal(result.stats.missingChars, 0, `characters without a font: ${result.warnings.map((w) => w.message).join('; ')}`);
-  const figures = await checkOutput(source, layout, translations, result, pages, { scanned: doc.layoutFrom !== undefined, rtl: RTL_LANGUAGES.has(target as LanguageCode) });
+  assert.equal(
+    result.warnings.filter((w) => w.kind === 'overflow').length,
+    result.stats.overflowBlocks,
+  );
+  assert.equal(
+    result.stats.missingChars,
+    0,
+    `characters without a font: ${result.warnings.map((w) => w.message).join('; ')}`,
+  );
+  const figures = await checkOutput(source, layout, translations, result, pages, {
+    scanned: doc.layoutFrom !== undefined,
+    rtl: RTL_LANGUAGES.has(target as LanguageCode),
+  });
   return describeFigures(figures, ms);
 }
 
@@ -211,17 +323,33 @@ describe('translated PDF (pseudo engine)', () => {
   for (const target of ['de', 'ja', 'ar']) {
     const req = requireAll(tools, requireCorpus(tracemonkey.name));
     const pages = MATRIX ? Array.from({ length: 14 }, (_, i) => i + 1) : [1, 2];
-    test(`tracemonkey.pdf -> ${target}, pages ${pages[0]}-${pages[pages.length - 1]}`, { skip: req.skip }, async (t) => {
-      t.diagnostic(await renderAndCheck(tracemonkey, target, pages, (s) => pseudoTranslate(s, target)));
-    });
+    test(
+      `tracemonkey.pdf -> ${target}, pages ${pages[0]}-${pages[pages.length - 1]}`,
+      { skip: req.skip },
+      async (t) => {
+        t.diagnostic(
+          await renderAndCheck(tracemonkey, target, pages, (s) => pseudoTranslate(s, target)),
+        );
+      },
+    );
   }
   for (const doc of DOCS) {
-    const req = requireAll(tools, requireCorpus(doc.name, ...(doc.layoutFrom ? [doc.layoutFrom] : [])));
+    const req = requireAll(
+      tools,
+      requireCorpus(doc.name, ...(doc.layoutFrom ? [doc.layoutFrom] : [])),
+    );
     for (const target of TARGETS) {
-      const pages = MATRIX && !doc.layoutFrom ? Array.from({ length: req.ok ? pageCount(doc.name) : 0 }, (_, i) => i + 1) : doc.pages;
-      test(`${doc.name} -> ${target}, page${pages.length > 1 ? 's' : ''} ${pages.join(',')}`, { skip: req.skip }, async (t) => {
-        t.diagnostic(await renderAndCheck(doc, target, pages, (s) => pseudoTranslate(s, target)));
-      });
+      const pages =
+        MATRIX && !doc.layoutFrom
+          ? Array.from({ length: req.ok ? pageCount(doc.name) : 0 }, (_, i) => i + 1)
+          : doc.pages;
+      test(
+        `${doc.name} -> ${target}, page${pages.length > 1 ? 's' : ''} ${pages.join(',')}`,
+        { skip: req.skip },
+        async (t) => {
+          t.diagnostic(await renderAndCheck(doc, target, pages, (s) => pseudoTranslate(s, target)));
+        },
+      );
     }
   }
 });
@@ -238,30 +366,55 @@ describe('translated PDF (real sentences)', () => {
 
 describe('the checks fail on broken output', () => {
   const req = requireAll(tools, requireCorpus('tracemonkey.pdf'));
-  test('the untranslated source, and a translation with its page painted over', { skip: req.skip }, async () => {
-    const doc = DOCS[0]!;
-    const source = new Uint8Array(readFileSync(corpusFile(doc.name)));
-    const layout = await layoutOf(doc.name, [1, 2], false);
-    const translations = translateBlocks(layout, [1, 2], (s) => pseudoTranslate(s, 'de'));
-    const good = await renderTranslatedPdf(source, layout, translations, { targetLanguage: 'de', fonts: library });
-    await assert.rejects(checkOutput(source, layout, translations, { ...good, bytes: source }, [1, 2], { scanned: false, rtl: false }), /translations found: 0\//u);
-    // A white box over the whole page: text stays extractable, page 2's figure and untranslated text are lost.
-    const file = await openPdf(good.bytes);
-    appendContent(file, 1, [
-      { op: 'rg', operands: [num(1), num(1), num(1)] },
-      { op: 're', operands: [num(0), num(0), num(612), num(792)] },
-      { op: 'f', operands: [] },
-    ]);
-    const covered = await savePdf(file);
-    await assert.rejects(checkOutput(source, layout, translations, { ...good, bytes: covered }, [2], { scanned: false, rtl: false }), /ink outside translated blocks/u);
-  });
+  test(
+    'the untranslated source, and a translation with its page painted over',
+    { skip: req.skip },
+    async () => {
+      const doc = DOCS[0]!;
+      const source = new Uint8Array(readFileSync(corpusFile(doc.name)));
+      const layout = await layoutOf(doc.name, [1, 2], false);
+      const translations = translateBlocks(layout, [1, 2], (s) => pseudoTranslate(s, 'de'));
+      const good = await renderTranslatedPdf(source, layout, translations, {
+        targetLanguage: 'de',
+        fonts: library,
+      });
+      await assert.rejects(
+        checkOutput(source, layout, translations, { ...good, bytes: source }, [1, 2], {
+          scanned: false,
+          rtl: false,
+        }),
+        /translations found: 0\//u,
+      );
+      // A white box over the whole page: text stays extractable, page 2's figure and untranslated text are lost.
+      const file = await openPdf(good.bytes);
+      appendContent(file, 1, [
+        { op: 'rg', operands: [num(1), num(1), num(1)] },
+        { op: 're', operands: [num(0), num(0), num(612), num(792)] },
+        { op: 'f', operands: [] },
+      ]);
+      const covered = await savePdf(file);
+      await assert.rejects(
+        checkOutput(source, layout, translations, { ...good, bytes: covered }, [2], {
+          scanned: false,
+          rtl: false,
+        }),
+        /ink outside translated blocks/u,
+      );
+    },
+  );
 
   test('right-to-left text compares letters in order and the rest as a bag', () => {
     const expected = '⟪صحتمعقع فقز∗+, ضرثفظقش⟫';
     assert.ok(sameText('‫⟪صحتمعقع فقز∗‪ ,+‬ضرثفظقش⟫‬', expected, true));
-    assert.ok(!sameText('‫⟪ضرثفظقش فقز∗‪ ,+‬صحتمعقع⟫‬', expected, true), 'words in the wrong order');
+    assert.ok(
+      !sameText('‫⟪ضرثفظقش فقز∗‪ ,+‬صحتمعقع⟫‬', expected, true),
+      'words in the wrong order',
+    );
     assert.ok(!sameText('‫⟪صحتمعقع فقز∗‪ ,‬ضرثفظقش⟫‬', expected, true), 'a neutral character lost');
-    assert.ok(!sameText([...'⟪صحتمعقع فقز∗+, ضرثفظقش⟫'].reverse().join(''), expected, true), 'visual order');
+    assert.ok(
+      !sameText([...'⟪صحتمعقع فقز∗+, ضرثفظقش⟫'].reverse().join(''), expected, true),
+      'visual order',
+    );
     assert.ok(sameLetters('ab c', 'cab'));
     assert.ok(!sameLetters('ab c', 'cabb'));
   });
@@ -269,30 +422,49 @@ describe('the checks fail on broken output', () => {
 
 describe('bilingual PDF', () => {
   const req = requireAll(tools, requireCorpus('tracemonkey.pdf', 'prefilled_f1040.pdf'));
-  test('side by side: wide pages, original half identical to the source page', { skip: req.skip }, async () => {
-    const doc = DOCS[0]!;
-    const source = new Uint8Array(readFileSync(corpusFile(doc.name)));
-    const layout = await layoutOf(doc.name, [1], false);
-    const translated = await renderTranslatedPdf(source, layout, translateBlocks(layout, [1], (s) => pseudoTranslate(s, 'ja')), { targetLanguage: 'ja', fonts: library });
-    const dual = await renderDualPdf(source, translated.bytes, { mode: 'side' });
-    const words = pageWords(dual, 1);
-    assert.equal(words.width, 1224);
-    assert.equal(words.height, 792);
-    assert.equal(pageCount14(dual), 14);
-    const left = renderGray(source, 1, DPI);
-    const both = renderGray(dual, 1, DPI);
-    let differing = 0;
-    for (let y = 0; y < left.height; y++) {
-      for (let x = 0; x < left.width; x++) if (left.pixels[y * left.width + x] !== both.pixels[y * both.width + x]) differing++;
-    }
-    assert.equal(differing, 0, 'original side differs from the source page');
-    assert.ok(squash(pageText(dual, 1)).includes(squash(pseudoTranslate(layout.pages[0]!.blocks[0]!.text, 'ja'))));
-  });
+  test(
+    'side by side: wide pages, original half identical to the source page',
+    { skip: req.skip },
+    async () => {
+      const doc = DOCS[0]!;
+      const source = new Uint8Array(readFileSync(corpusFile(doc.name)));
+      const layout = await layoutOf(doc.name, [1], false);
+      const translated = await renderTranslatedPdf(
+        source,
+        layout,
+        translateBlocks(layout, [1], (s) => pseudoTranslate(s, 'ja')),
+        { targetLanguage: 'ja', fonts: library },
+      );
+      const dual = await renderDualPdf(source, translated.bytes, { mode: 'side' });
+      const words = pageWords(dual, 1);
+      assert.equal(words.width, 1224);
+      assert.equal(words.height, 792);
+      assert.equal(pageCount14(dual), 14);
+      const left = renderGray(source, 1, DPI);
+      const both = renderGray(dual, 1, DPI);
+      let differing = 0;
+      for (let y = 0; y < left.height; y++) {
+        for (let x = 0; x < left.width; x++)
+          if (left.pixels[y * left.width + x] !== both.pixels[y * both.width + x]) differing++;
+      }
+      assert.equal(differing, 0, 'original side differs from the source page');
+      assert.ok(
+        squash(pageText(dual, 1)).includes(
+          squash(pseudoTranslate(layout.pages[0]!.blocks[0]!.text, 'ja')),
+        ),
+      );
+    },
+  );
 
   test('alternating pages, and form values shown on both sides', { skip: req.skip }, async () => {
     const source = new Uint8Array(readFileSync(corpusFile('prefilled_f1040.pdf')));
     const layout = await layoutOf('prefilled_f1040.pdf', [1], false);
-    const translated = await renderTranslatedPdf(source, layout, translateBlocks(layout, [1], (s) => pseudoTranslate(s, 'de')), { targetLanguage: 'de', fonts: library });
+    const translated = await renderTranslatedPdf(
+      source,
+      layout,
+      translateBlocks(layout, [1], (s) => pseudoTranslate(s, 'de')),
+      { targetLanguage: 'de', fonts: library },
+    );
     const alternate = await renderDualPdf(source, translated.bytes, { mode: 'alternate' });
     assert.equal(pageCount14(alternate), 4);
     const side = await renderDualPdf(source, translated.bytes, { mode: 'side' });
@@ -308,32 +480,61 @@ describe('bilingual PDF', () => {
     // Flattened into the page content, each value is text on both halves of its page.
     const text = pageText(side, 1) + pageText(side, 2);
     const shown = values.filter((v) => text.split(v).length - 1 >= 2);
-    assert.equal(shown.length, values.length, `field values shown on both sides: ${shown.length}/${values.length}`);
+    assert.equal(
+      shown.length,
+      values.length,
+      `field values shown on both sides: ${shown.length}/${values.length}`,
+    );
   });
 });
 
 describe('a page range', () => {
   const req = requireAll(tools, requireCorpus('prefilled_f1040.pdf'));
-  test('the translated PDF holds only the selected pages, their form fields, and sheds what only the others used', { skip: req.skip }, async () => {
-    const source = new Uint8Array(readFileSync(corpusFile('prefilled_f1040.pdf')));
-    const layout = await layoutOf('prefilled_f1040.pdf', [2], false);
-    const translations = translateBlocks(layout, [2], (s) => pseudoTranslate(s, 'de'));
-    const whole = await renderTranslatedPdf(source, layout, translations, { targetLanguage: 'de', fonts: library });
-    const part = await renderTranslatedPdf(source, layout, translations, { targetLanguage: 'de', fonts: library, pages: [2] });
-    assert.equal((await PDFDocument.load(part.bytes)).getPageCount(), 1);
-    assert.equal(squash(pageText(part.bytes, 1)), squash(pageText(whole.bytes, 2)));
-    const page2Fields = (await PDFDocument.load(source)).getForm().getFields().filter((f) => f.getName().includes('.Page2[')).length;
-    const fields = (await PDFDocument.load(part.bytes)).getForm().getFields();
-    assert.ok(page2Fields > 100);
-    assert.equal(fields.length, page2Fields, 'the fields of page 2 stay');
-    assert.ok(fields.every((f) => f.getName().includes('.Page2[')), 'no field of page 1 is left');
-    assert.ok(part.bytes.length < whole.bytes.length * 0.8, `${part.bytes.length} bytes for one page of ${whole.bytes.length}`);
-    const dual = await renderDualPdf(source, part.bytes, { mode: 'side', sourcePages: [2] });
-    assert.equal((await PDFDocument.load(dual)).getPageCount(), 1);
-    assert.ok(pageText(dual, 1).includes('foobar'), 'the left half is source page 2, with its form value');
-  });
+  test(
+    'the translated PDF holds only the selected pages, their form fields, and sheds what only the others used',
+    { skip: req.skip },
+    async () => {
+      const source = new Uint8Array(readFileSync(corpusFile('prefilled_f1040.pdf')));
+      const layout = await layoutOf('prefilled_f1040.pdf', [2], false);
+      const translations = translateBlocks(layout, [2], (s) => pseudoTranslate(s, 'de'));
+      const whole = await renderTranslatedPdf(source, layout, translations, {
+        targetLanguage: 'de',
+        fonts: library,
+      });
+      const part = await renderTranslatedPdf(source, layout, translations, {
+        targetLanguage: 'de',
+        fonts: library,
+        pages: [2],
+      });
+      assert.equal((await PDFDocument.load(part.bytes)).getPageCount(), 1);
+      assert.equal(squash(pageText(part.bytes, 1)), squash(pageText(whole.bytes, 2)));
+      const page2Fields = (await PDFDocument.load(source))
+        .getForm()
+        .getFields()
+        .filter((f) => f.getName().includes('.Page2[')).length;
+      const fields = (await PDFDocument.load(part.bytes)).getForm().getFields();
+      assert.ok(page2Fields > 100);
+      assert.equal(fields.length, page2Fields, 'the fields of page 2 stay');
+      assert.ok(
+        fields.every((f) => f.getName().includes('.Page2[')),
+        'no field of page 1 is left',
+      );
+      assert.ok(
+        part.bytes.length < whole.bytes.length * 0.8,
+        `${part.bytes.length} bytes for one page of ${whole.bytes.length}`,
+      );
+      const dual = await renderDualPdf(source, part.bytes, { mode: 'side', sourcePages: [2] });
+      assert.equal((await PDFDocument.load(dual)).getPageCount(), 1);
+      assert.ok(
+        pageText(dual, 1).includes('foobar'),
+        'the left half is source page 2, with its form value',
+      );
+    },
+  );
 });
 
 function pageCount14(pdf: Uint8Array): number {
-  return Number(/\/Type\s*\/Pages[^>]*?\/Count\s+(\d+)/su.exec(Buffer.from(pdf).toString('latin1'))?.[1] ?? 0);
+  return Number(
+    /\/Type\s*\/Pages[^>]*?\/Count\s+(\d+)/su.exec(Buffer.from(pdf).toString('latin1'))?.[1] ?? 0,
+  );
 }

@@ -34,7 +34,13 @@ const HEIGHT = 792;
 const BLUE = rgb(0.1, 0.3, 0.8);
 
 /** Text drawn at (x, y from the top) in a font, run after run on one baseline. */
-function runs(page: PDFPage, x: number, top: number, parts: [string, PDFFont, ReturnType<typeof rgb>?][], size = 11): void {
+function runs(
+  page: PDFPage,
+  x: number,
+  top: number,
+  parts: [string, PDFFont, ReturnType<typeof rgb>?][],
+  size = 11,
+): void {
   let at = x;
   for (const [text, font, color] of parts) {
     page.drawText(text, { x: at, y: HEIGHT - top, size, font, color: color ?? rgb(0, 0, 0) });
@@ -53,10 +59,27 @@ async function stylesPdf(): Promise<Uint8Array> {
   const regular = await doc.embedFont(StandardFonts.Helvetica);
   const bold = await doc.embedFont(StandardFonts.HelveticaBold);
   const italic = await doc.embedFont(StandardFonts.HelveticaOblique);
-  page.drawText('Quarterly results overview', { x: 72, y: HEIGHT - 80, size: 20, font: bold, color: BLUE });
-  runs(page, 72, 120, [['Representation specialization: numbers.', bold], [' The interpreter keeps every', regular]]);
-  runs(page, 72, 134, [['number in a tagged word and checks its type ', regular], ['carefully', italic], [' before', regular]]);
-  runs(page, 72, 148, [['each operation. The details are on ', regular], ['the project site', regular, BLUE], [' for readers.', regular]]);
+  page.drawText('Quarterly results overview', {
+    x: 72,
+    y: HEIGHT - 80,
+    size: 20,
+    font: bold,
+    color: BLUE,
+  });
+  runs(page, 72, 120, [
+    ['Representation specialization: numbers.', bold],
+    [' The interpreter keeps every', regular],
+  ]);
+  runs(page, 72, 134, [
+    ['number in a tagged word and checks its type ', regular],
+    ['carefully', italic],
+    [' before', regular],
+  ]);
+  runs(page, 72, 148, [
+    ['each operation. The details are on ', regular],
+    ['the project site', regular, BLUE],
+    [' for readers.', regular],
+  ]);
   const linkStart = 72 + regular.widthOfTextAtSize('each operation. The details are on ', 11);
   const linkEnd = linkStart + regular.widthOfTextAtSize('the project site', 11);
   const link = doc.context.obj({
@@ -68,19 +91,59 @@ async function stylesPdf(): Promise<Uint8Array> {
   });
   page.node.set(PDFName.of('Annots'), doc.context.obj([doc.context.register(link)]));
 
-  page.drawRectangle({ x: 60, y: HEIGHT - 250, width: 300, height: 40, color: rgb(0.15, 0.15, 0.2) });
-  page.drawText('White words on a dark banner', { x: 72, y: HEIGHT - 236, size: 14, font: bold, color: rgb(1, 1, 1) });
+  page.drawRectangle({
+    x: 60,
+    y: HEIGHT - 250,
+    width: 300,
+    height: 40,
+    color: rgb(0.15, 0.15, 0.2),
+  });
+  page.drawText('White words on a dark banner', {
+    x: 72,
+    y: HEIGHT - 236,
+    size: 14,
+    font: bold,
+    color: rgb(1, 1, 1),
+  });
 
-  page.drawText('Hidden words written white on white', { x: 72, y: HEIGHT - 320, size: 12, font: regular, color: rgb(1, 1, 1) });
+  page.drawText('Hidden words written white on white', {
+    x: 72,
+    y: HEIGHT - 320,
+    size: 12,
+    font: regular,
+    color: rgb(1, 1, 1),
+  });
   page.pushOperators(setTextRenderingMode(TextRenderingMode.Invisible));
-  page.drawText('Invisible layer words of an old scan', { x: 72, y: HEIGHT - 350, size: 12, font: regular });
+  page.drawText('Invisible layer words of an old scan', {
+    x: 72,
+    y: HEIGHT - 350,
+    size: 12,
+    font: regular,
+  });
   page.pushOperators(setTextRenderingMode(TextRenderingMode.Fill));
   page.pushOperators(pushGraphicsState(), rectangle(0, 0, 20, 20), closePath(), clip(), endPath());
-  page.drawText('Clipped words nobody can see', { x: 72, y: HEIGHT - 380, size: 12, font: regular });
+  page.drawText('Clipped words nobody can see', {
+    x: 72,
+    y: HEIGHT - 380,
+    size: 12,
+    font: regular,
+  });
   page.pushOperators(popGraphicsState());
 
-  page.drawText('Sideways label along the margin', { x: 560, y: 300, size: 12, font: regular, rotate: degrees(90) });
-  page.drawText('Slanted axis label text', { x: 120, y: 250, size: 12, font: regular, rotate: degrees(30) });
+  page.drawText('Sideways label along the margin', {
+    x: 560,
+    y: 300,
+    size: 12,
+    font: regular,
+    rotate: degrees(90),
+  });
+  page.drawText('Slanted axis label text', {
+    x: 120,
+    y: 250,
+    size: 12,
+    font: regular,
+    rotate: degrees(30),
+  });
   return doc.save();
 }
 
@@ -100,7 +163,14 @@ function greyPng(width: number, height: number, level: number): Uint8Array {
   header.set([8, 0, 0, 0, 0], 8);
   const rows = Buffer.alloc((width + 1) * height, level);
   for (let y = 0; y < height; y++) rows[y * (width + 1)] = 0;
-  return new Uint8Array(Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', header), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0))]));
+  return new Uint8Array(
+    Buffer.concat([
+      Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
+      chunk('IHDR', header),
+      chunk('IDAT', deflateSync(rows)),
+      chunk('IEND', Buffer.alloc(0)),
+    ]),
+  );
 }
 
 /** A scan OCR'd elsewhere: one page-sized image, its words in an invisible text layer over it. */
@@ -111,8 +181,18 @@ async function layeredScanPdf(): Promise<Uint8Array> {
   page.drawImage(image, { x: 0, y: 0, width: 612, height: HEIGHT });
   const font = await doc.embedFont(StandardFonts.Helvetica);
   page.pushOperators(setTextRenderingMode(TextRenderingMode.Invisible));
-  page.drawText('Scanned letters read by an earlier recognition pass', { x: 72, y: HEIGHT - 100, size: 14, font });
-  page.drawText('and a second line of the same paragraph of text', { x: 72, y: HEIGHT - 118, size: 14, font });
+  page.drawText('Scanned letters read by an earlier recognition pass', {
+    x: 72,
+    y: HEIGHT - 100,
+    size: 14,
+    font,
+  });
+  page.drawText('and a second line of the same paragraph of text', {
+    x: 72,
+    y: HEIGHT - 118,
+    size: 14,
+    font,
+  });
   return doc.save();
 }
 
@@ -122,7 +202,10 @@ function spans(layout: LayoutDocument): Span[] {
 
 function spanWith(all: Span[], words: string): Span {
   const found = all.find((s) => s.text.includes(words));
-  assert.ok(found, `no span holds ${JSON.stringify(words)}: ${JSON.stringify(all.map((s) => s.text))}`);
+  assert.ok(
+    found,
+    `no span holds ${JSON.stringify(words)}: ${JSON.stringify(all.map((s) => s.text))}`,
+  );
   return found;
 }
 
@@ -138,11 +221,24 @@ function isBlue(hex: string | undefined): boolean {
 }
 
 /** Darkest pixel (0 black - 255 white) in a box given in points from the top-left. */
-function darkest(gray: ReturnType<typeof renderGray>, box: [number, number, number, number], dpi: number): number {
+function darkest(
+  gray: ReturnType<typeof renderGray>,
+  box: [number, number, number, number],
+  dpi: number,
+): number {
   const k = dpi / 72;
   let min = 255;
-  for (let y = Math.max(0, Math.floor(box[1] * k)); y < Math.min(gray.height, Math.ceil(box[3] * k)); y++) {
-    for (let x = Math.max(0, Math.floor(box[0] * k)); x < Math.min(gray.width, Math.ceil(box[2] * k)); x++) min = Math.min(min, gray.pixels[y * gray.width + x]!);
+  for (
+    let y = Math.max(0, Math.floor(box[1] * k));
+    y < Math.min(gray.height, Math.ceil(box[3] * k));
+    y++
+  ) {
+    for (
+      let x = Math.max(0, Math.floor(box[0] * k));
+      x < Math.min(gray.width, Math.ceil(box[2] * k));
+      x++
+    )
+      min = Math.min(min, gray.pixels[y * gray.width + x]!);
   }
   return min;
 }
@@ -159,24 +255,41 @@ describe('styles are kept through translation', { skip: tools.skip }, () => {
     // The pipeline's own steps: segments with style pairs, the pseudo engine, marks back.
     const blocks = layout.pages.flatMap((p) => p.blocks);
     const segments = segmentBlocks(blocks);
-    const texts = new Map(segments.map((s) => [s.id, restorePlaceholders(pseudoTranslate(s.text, 'de'), s.protected)]));
+    const texts = new Map(
+      segments.map((s) => [s.id, restorePlaceholders(pseudoTranslate(s.text, 'de'), s.protected)]),
+    );
     const translated = applyTranslations(layout, reassemble(segments, texts));
-    const result = await renderTranslatedPdf(source, layout, renderTranslationsOf(layout, translated), { targetLanguage: 'de', fonts: new FontLibrary() });
+    const result = await renderTranslatedPdf(
+      source,
+      layout,
+      renderTranslationsOf(layout, translated),
+      { targetLanguage: 'de', fonts: new FontLibrary() },
+    );
     output = result.bytes;
     out = (await extractLayout(output, { ocr: 'off' })).document;
   });
 
   test('extraction reads colour, unshown text, links and angles', () => {
     const all = spans(layout);
-    assert.ok(isBlue(spanWith(all, 'Quarterly').color), `heading colour ${spanWith(all, 'Quarterly').color}`);
+    assert.ok(
+      isBlue(spanWith(all, 'Quarterly').color),
+      `heading colour ${spanWith(all, 'Quarterly').color}`,
+    );
     const banner = spanWith(all, 'White words');
     assert.equal(banner.color, '#ffffff');
     assert.equal(banner.hidden, undefined, 'white on a dark banner is shown');
-    for (const words of ['Hidden words', 'Invisible layer', 'Clipped words']) assert.equal(spanWith(all, words).hidden, true, words);
+    for (const words of ['Hidden words', 'Invisible layer', 'Clipped words'])
+      assert.equal(spanWith(all, words).hidden, true, words);
     assert.equal(spanWith(all, 'Quarterly').hidden, undefined);
     assert.equal(spanWith(all, 'project site').href, 'https://example.com/docs');
-    assert.ok(Math.abs(spanWith(all, 'Sideways').angle! - 90) < 1, `sideways angle ${spanWith(all, 'Sideways').angle}`);
-    assert.ok(Math.abs(spanWith(all, 'Slanted').angle! - 30) < 1, `slanted angle ${spanWith(all, 'Slanted').angle}`);
+    assert.ok(
+      Math.abs(spanWith(all, 'Sideways').angle! - 90) < 1,
+      `sideways angle ${spanWith(all, 'Sideways').angle}`,
+    );
+    assert.ok(
+      Math.abs(spanWith(all, 'Slanted').angle! - 30) < 1,
+      `slanted angle ${spanWith(all, 'Slanted').angle}`,
+    );
     const sideways = blockWith(layout, 'Sideways');
     assert.equal(sideways.angle, 90);
     assert.ok(sideways.frame);
@@ -184,33 +297,68 @@ describe('styles are kept through translation', { skip: tools.skip }, () => {
 
   test('a paragraph marks its run-in bold, its italic word and its link', () => {
     const block = blockWith(layout, 'Representation specialization');
-    const marked = (block.marks ?? []).map((m) => ({ text: block.text.slice(m.start, m.end), bold: m.bold, italic: m.italic, href: m.href }));
-    assert.ok(marked.some((m) => m.text === 'Representation specialization: numbers.' && m.bold === true), JSON.stringify(marked));
-    assert.ok(marked.some((m) => m.text === 'carefully' && m.italic === true), JSON.stringify(marked));
-    assert.ok(marked.some((m) => m.text === 'the project site' && m.href === 'https://example.com/docs'), JSON.stringify(marked));
+    const marked = (block.marks ?? []).map((m) => ({
+      text: block.text.slice(m.start, m.end),
+      bold: m.bold,
+      italic: m.italic,
+      href: m.href,
+    }));
+    assert.ok(
+      marked.some((m) => m.text === 'Representation specialization: numbers.' && m.bold === true),
+      JSON.stringify(marked),
+    );
+    assert.ok(
+      marked.some((m) => m.text === 'carefully' && m.italic === true),
+      JSON.stringify(marked),
+    );
+    assert.ok(
+      marked.some((m) => m.text === 'the project site' && m.href === 'https://example.com/docs'),
+      JSON.stringify(marked),
+    );
   });
 
   test('the translation keeps each run in its colour and its face', () => {
     const all = spans(out);
     const heading = all.filter((s) => s.size > 15);
     assert.ok(heading.length > 0, JSON.stringify(all.map((s) => s.text)));
-    assert.ok(heading.every((s) => isBlue(s.color)), `translated heading colours ${heading.map((s) => s.color).join(',')}`);
+    assert.ok(
+      heading.every((s) => isBlue(s.color)),
+      `translated heading colours ${heading.map((s) => s.color).join(',')}`,
+    );
     const banner = all.filter((s) => s.color === '#ffffff' && !s.hidden);
     assert.ok(banner.length > 0, 'the banner translation is white and shown');
     const boldRuns = all.filter((s) => s.bold && s.size < 15 && !s.hidden && s.color !== '#ffffff');
-    const plainRuns = all.filter((s) => !s.bold && s.size < 15 && !s.hidden && s.angle === undefined);
-    assert.ok(boldRuns.some((s) => s.text.includes(':') && /ñ/u.test(s.text)), `run-in heading set in bold: ${JSON.stringify(boldRuns.map((s) => s.text))}`);
+    const plainRuns = all.filter(
+      (s) => !s.bold && s.size < 15 && !s.hidden && s.angle === undefined,
+    );
+    assert.ok(
+      boldRuns.some((s) => s.text.includes(':') && /ñ/u.test(s.text)),
+      `run-in heading set in bold: ${JSON.stringify(boldRuns.map((s) => s.text))}`,
+    );
     assert.ok(plainRuns.length > 0, 'the rest of the paragraph is not bold');
-    assert.ok(all.some((s) => s.italic && /^[çć][àáâãäåā]/u.test(s.text)), `italic word kept: ${JSON.stringify(all.filter((s) => s.italic).map((s) => s.text))}`);
-    assert.ok(all.some((s) => isBlue(s.color) && s.size < 15 && /[ṗṕ][rř][òóôõöø]/u.test(s.text)), 'the link keeps its blue');
+    assert.ok(
+      all.some((s) => s.italic && /^[çć][àáâãäåā]/u.test(s.text)),
+      `italic word kept: ${JSON.stringify(all.filter((s) => s.italic).map((s) => s.text))}`,
+    );
+    assert.ok(
+      all.some((s) => isBlue(s.color) && s.size < 15 && /[ṗṕ][rř][òóôõöø]/u.test(s.text)),
+      'the link keeps its blue',
+    );
     // The link annotation moved with its words: extraction finds them under it again.
     const linked = all.filter((s) => s.href === 'https://example.com/docs');
-    assert.ok(linked.length > 0 && linked.every((s) => isBlue(s.color) && /[ṗṕ][rř][òóôõöø]|ś[ìíîïī]ť/u.test(s.text)), `linked words: ${JSON.stringify(linked.map((s) => s.text))}`);
+    assert.ok(
+      linked.length > 0 &&
+        linked.every((s) => isBlue(s.color) && /[ṗṕ][rř][òóôõöø]|ś[ìíîïī]ť/u.test(s.text)),
+      `linked words: ${JSON.stringify(linked.map((s) => s.text))}`,
+    );
   });
 
   test('text the source does not show stays unshown', () => {
     const hidden = spans(out).filter((s) => s.hidden);
-    assert.ok(hidden.length >= 3, `unshown translations: ${JSON.stringify(hidden.map((s) => s.text))}`);
+    assert.ok(
+      hidden.length >= 3,
+      `unshown translations: ${JSON.stringify(hidden.map((s) => s.text))}`,
+    );
     const dpi = 72;
     const page = renderGray(output, 1, dpi);
     // Where the three unshown texts were, the translated page is as blank as the source.
@@ -222,9 +370,18 @@ describe('styles are kept through translation', { skip: tools.skip }, () => {
     const angled = spans(out).filter((s) => s.angle !== undefined && !s.hidden);
     const sideways = angled.filter((s) => Math.abs(s.angle! - 90) < 1);
     const slanted = angled.filter((s) => Math.abs(s.angle! - 30) < 1);
-    assert.ok(sideways.some((s) => s.text.includes('⟪') || /[àáâãäåāèéêëēìíîïīòóôõöø]/u.test(s.text)), JSON.stringify(sideways.map((s) => s.text)));
-    assert.ok(slanted.some((s) => /[àáâãäåāèéêëēìíîïīòóôõöø]/u.test(s.text)), JSON.stringify(slanted.map((s) => s.text)));
-    assert.ok(!spans(out).some((s) => s.text.includes('Sideways') || s.text.includes('Slanted')), 'the source text at an angle is gone');
+    assert.ok(
+      sideways.some((s) => s.text.includes('⟪') || /[àáâãäåāèéêëēìíîïīòóôõöø]/u.test(s.text)),
+      JSON.stringify(sideways.map((s) => s.text)),
+    );
+    assert.ok(
+      slanted.some((s) => /[àáâãäåāèéêëēìíîïīòóôõöø]/u.test(s.text)),
+      JSON.stringify(slanted.map((s) => s.text)),
+    );
+    assert.ok(
+      !spans(out).some((s) => s.text.includes('Sideways') || s.text.includes('Slanted')),
+      'the source text at an angle is gone',
+    );
   });
 
   test('a scan with an invisible text layer is translated visibly over its image', async () => {
@@ -233,12 +390,26 @@ describe('styles are kept through translation', { skip: tools.skip }, () => {
     assert.equal(read.pages[0]!.scanned, true);
     const blocks = read.pages.flatMap((p) => p.blocks);
     const segments = segmentBlocks(blocks);
-    const texts = new Map(segments.map((s) => [s.id, restorePlaceholders(pseudoTranslate(s.text, 'de'), s.protected)]));
+    const texts = new Map(
+      segments.map((s) => [s.id, restorePlaceholders(pseudoTranslate(s.text, 'de'), s.protected)]),
+    );
     const translated = applyTranslations(read, reassemble(segments, texts));
-    const rendered = await renderTranslatedPdf(scan, read, renderTranslationsOf(read, translated), { targetLanguage: 'de', fonts: new FontLibrary() });
+    const rendered = await renderTranslatedPdf(scan, read, renderTranslationsOf(read, translated), {
+      targetLanguage: 'de',
+      fonts: new FontLibrary(),
+    });
     const again = spans((await extractLayout(rendered.bytes, { ocr: 'off' })).document);
-    assert.ok(again.some((s) => s.text.includes('⟪') && !s.hidden), 'the translation is shown');
-    assert.ok(!again.some((s) => /Scanned|recognition/u.test(s.text)), 'the old invisible layer is gone');
-    assert.ok(darkest(renderGray(rendered.bytes, 1, 72), [60, 80, 500, 125], 72) < 120, 'the translation is drawn in ink');
+    assert.ok(
+      again.some((s) => s.text.includes('⟪') && !s.hidden),
+      'the translation is shown',
+    );
+    assert.ok(
+      !again.some((s) => /Scanned|recognition/u.test(s.text)),
+      'the old invisible layer is gone',
+    );
+    assert.ok(
+      darkest(renderGray(rendered.bytes, 1, 72), [60, 80, 500, 125], 72) < 120,
+      'the translation is drawn in ink',
+    );
   });
 });

@@ -20,7 +20,12 @@ export class FontSet {
     if (!font) {
       const fk = this.library.font(face);
       const ps = (fk.postscriptName ?? face.key).replace(/[^A-Za-z0-9-]/gu, '');
-      font = new EmbeddedFont(face, fk, this.context, `${subsetTag(this.fonts.size * 7727 + ps.length * 31 + 11)}+${ps}`);
+      font = new EmbeddedFont(
+        face,
+        fk,
+        this.context,
+        `${subsetTag(this.fonts.size * 7727 + ps.length * 31 + 11)}+${ps}`,
+      );
       this.fonts.set(face.key, font);
       this.names.set(face.key, `DcF${this.fonts.size}`);
     }
@@ -68,7 +73,13 @@ export interface PaintedLine {
  * placement), vertical offsets through text rise. Runs whose glyphs do not read back
  * as their text carry ActualText.
  */
-export function paintLines(lines: PlacedLine[], size: number, color: [number, number, number], fonts: FontSet, opts: { invisible?: boolean } = {}): PaintedLine {
+export function paintLines(
+  lines: PlacedLine[],
+  size: number,
+  color: [number, number, number],
+  fonts: FontSet,
+  opts: { invisible?: boolean } = {},
+): PaintedLine {
   const ops: ContentOp[] = [];
   const used = new Map<string, EmbeddedFont>();
   let glyphCount = 0;
@@ -76,7 +87,10 @@ export function paintLines(lines: PlacedLine[], size: number, color: [number, nu
   // Text the source does not show is set invisible (mode 3): there, searchable, unseen.
   // The mode is part of the graphics state and outlives ET, so every block sets its own.
   ops.push({ op: 'Tr', operands: [num(opts.invisible ? 3 : 0)] });
-  const fill = (c: [number, number, number]): ContentOp => ({ op: 'rg', operands: c.map((v) => num(r(v))) });
+  const fill = (c: [number, number, number]): ContentOp => ({
+    op: 'rg',
+    operands: c.map((v) => num(r(v))),
+  });
   ops.push(fill(color));
   let current = color;
   const links: PaintedLine['links'] = [];
@@ -94,10 +108,22 @@ export function paintLines(lines: PlacedLine[], size: number, color: [number, nu
       used.set(resource, font);
       const upm = run.unitsPerEm;
       if (run.reordered) {
-        ops.push({ op: 'BDC', operands: [name('Span'), { kind: 'dict', entries: [['ActualText', str(hexBytes(pdfTextString(run.text).asString()), true)]] }] });
+        ops.push({
+          op: 'BDC',
+          operands: [
+            name('Span'),
+            {
+              kind: 'dict',
+              entries: [['ActualText', str(hexBytes(pdfTextString(run.text).asString()), true)]],
+            },
+          ],
+        });
       }
       ops.push({ op: 'Tf', operands: [name(resource), num(r(size))] });
-      ops.push({ op: 'Tm', operands: [num(1), num(0), num(0), num(1), num(r(x)), num(r(line.baseline))] });
+      ops.push({
+        op: 'Tm',
+        operands: [num(1), num(0), num(0), num(1), num(r(x)), num(r(line.baseline))],
+      });
       let items: ContentValue[] = [];
       let cids: number[] = [];
       let rise = 0;
@@ -140,8 +166,14 @@ export function paintLines(lines: PlacedLine[], size: number, color: [number, nu
       if (run.href && x > runStart) {
         // Runs of one stretch on one line (a font change inside it) make one box.
         const last = links[links.length - 1];
-        const box: [number, number, number, number] = [runStart, line.baseline - size * 0.25, x, line.baseline + size * 0.85];
-        if (last && last.link === (run.link ?? -1) && Math.abs(last.box[1] - box[1]) < 0.01) last.box = [Math.min(last.box[0], box[0]), box[1], Math.max(last.box[2], box[2]), box[3]];
+        const box: [number, number, number, number] = [
+          runStart,
+          line.baseline - size * 0.25,
+          x,
+          line.baseline + size * 0.85,
+        ];
+        if (last && last.link === (run.link ?? -1) && Math.abs(last.box[1] - box[1]) < 0.01)
+          last.box = [Math.min(last.box[0], box[0]), box[1], Math.max(last.box[2], box[2]), box[3]];
         else links.push({ href: run.href, link: run.link ?? -1, box });
       }
     }

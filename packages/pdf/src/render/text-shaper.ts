@@ -56,7 +56,13 @@ interface ShapeOptions {
   direction: 'ltr' | 'rtl';
 }
 
-type LayoutFn = (text: string, features: string[], script: string | undefined, language: string | undefined, direction: string) => {
+type LayoutFn = (
+  text: string,
+  features: string[],
+  script: string | undefined,
+  language: string | undefined,
+  direction: string,
+) => {
   glyphs: Glyph[];
   positions: { xAdvance: number; yAdvance: number; xOffset: number; yOffset: number }[];
 };
@@ -101,11 +107,28 @@ export class TextShaper {
       width += p.xAdvance;
       if (glyph.id === 0) return;
       const chars = String.fromCodePoint(...glyph.codePoints);
-      glyphs.push({ glyph, text: chars, xAdvance: p.xAdvance, xOffset: p.xOffset, yOffset: p.yOffset, space: chars === ' ' });
+      glyphs.push({
+        glyph,
+        text: chars,
+        xAdvance: p.xAdvance,
+        xOffset: p.xOffset,
+        yOffset: p.yOffset,
+        space: chars === ' ',
+      });
     });
-    const logical = (opts.direction === 'rtl' ? [...glyphs].reverse() : glyphs).map((g) => g.text).join('');
+    const logical = (opts.direction === 'rtl' ? [...glyphs].reverse() : glyphs)
+      .map((g) => g.text)
+      .join('');
     const reordered = logical !== text;
-    return { face, unitsPerEm: font.unitsPerEm, rtl: opts.direction === 'rtl', text, glyphs, reordered, width: width / font.unitsPerEm };
+    return {
+      face,
+      unitsPerEm: font.unitsPerEm,
+      rtl: opts.direction === 'rtl',
+      text,
+      glyphs,
+      reordered,
+      width: width / font.unitsPerEm,
+    };
   }
 
   /** Advance of `text` at size 1, shaped as one logical run (line breaking measures words with it). */
@@ -144,7 +167,11 @@ export class TextShaper {
       const face = faceAt[index] ?? null;
       const g = groups[groups.length - 1];
       const step = level % 2 === 1 ? -1 : 1;
-      const contiguous = g && g.level === level && g.face?.key === face?.key && (step === 1 ? index === g.to + 1 : index === g.from - 1);
+      const contiguous =
+        g &&
+        g.level === level &&
+        g.face?.key === face?.key &&
+        (step === 1 ? index === g.to + 1 : index === g.from - 1);
       if (g && contiguous) {
         if (step === 1) g.to = index;
         else g.from = index;

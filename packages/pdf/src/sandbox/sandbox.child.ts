@@ -152,7 +152,6 @@ async function handle(msg: ParentMessage): Promise<ChildMessage> {
   }
 }
 
-
 function toIntervals(pages: readonly number[]): PageInterval[] {
   const out: PageInterval[] = [];
   for (const p of pages) {

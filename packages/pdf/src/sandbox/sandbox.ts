@@ -133,7 +133,10 @@ function forkChild(limits: SandboxLimits): ChildProcess {
   const heapMb = Math.max(64, Math.min(SANDBOX_CHILD_HEAP_MB, Math.floor(limits.maxRssMb * 0.75)));
   return fork(CHILD_ENTRY, [], {
     serialization: 'advanced',
-    execArgv: [`--max-old-space-size=${heapMb}`, `--max-semi-space-size=${SANDBOX_CHILD_SEMI_SPACE_MB}`],
+    execArgv: [
+      `--max-old-space-size=${heapMb}`,
+      `--max-semi-space-size=${SANDBOX_CHILD_SEMI_SPACE_MB}`,
+    ],
     env: childEnv(),
     stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
   });
@@ -314,24 +317,29 @@ export async function extractInSandbox(
     children > 1 && (await splitLikely(source, opts, children)) ? new StandbyChild(all) : undefined;
   const start = (s: PageSlice) => {
     const prepared = s.index === 1 ? standby?.take() : undefined;
-    const run = runChild({ type: 'extract', input, options, limits: all, slice: s }, all, {
-      ...(opts.signal ? { signal: opts.signal } : {}),
-      onProgress: (d, t) => {
-        done[s.index] = d;
-        // A first child reporting pages without a split reads them all: no slice will come.
-        if (!split) {
-          total = t;
-          standby?.discard();
-        }
-        report();
+    const run = runChild(
+      { type: 'extract', input, options, limits: all, slice: s },
+      all,
+      {
+        ...(opts.signal ? { signal: opts.signal } : {}),
+        onProgress: (d, t) => {
+          done[s.index] = d;
+          // A first child reporting pages without a split reads them all: no slice will come.
+          if (!split) {
+            total = t;
+            standby?.discard();
+          }
+          report();
+        },
+        onStart: (stop) => stops.push(stop),
+        onSplit: (of, selected) => {
+          split = true;
+          total = selected;
+          for (let i = 1; i < of; i++) start(slice(i, of));
+        },
       },
-      onStart: (stop) => stops.push(stop),
-      onSplit: (of, selected) => {
-        split = true;
-        total = selected;
-        for (let i = 1; i < of; i++) start(slice(i, of));
-      },
-    }, prepared);
+      prepared,
+    );
     // One slice failing stops the others: the document fails as a whole.
     run.catch((err: unknown) => {
       const why = err instanceof DocatError ? err : new DocatError('INTERNAL', String(err));
@@ -343,7 +351,7 @@ export async function extractInSandbox(
   // Slices are started while the first runs; wait until no new one appears.
   let outcomes: RunOutcome[] = [];
   try {
-    for (let seen = 0; seen < runs.length; ) {
+    for (let seen = 0; seen < runs.length;) {
       seen = runs.length;
       outcomes = await Promise.all(runs);
     }
@@ -372,7 +380,11 @@ export async function extractInSandbox(
  * Whether the first child will split the pages, judged from the page count in the file's
  * page tree (a few small reads, no parsing); false when the tree cannot be read so.
  */
-async function splitLikely(source: Uint8Array | string, opts: ExtractOptions, children: number): Promise<boolean> {
+async function splitLikely(
+  source: Uint8Array | string,
+  opts: ExtractOptions,
+  children: number,
+): Promise<boolean> {
   let count: number | null;
   try {
     if (typeof source === 'string') {
@@ -388,7 +400,10 @@ async function splitLikely(source: Uint8Array | string, opts: ExtractOptions, ch
         await handle.close();
       }
     } else {
-      count = await pageTreeCount(async (start, end) => source.subarray(start, end + 1), source.byteLength);
+      count = await pageTreeCount(
+        async (start, end) => source.subarray(start, end + 1),
+        source.byteLength,
+      );
     }
   } catch {
     return false;

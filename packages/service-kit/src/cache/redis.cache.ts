@@ -10,9 +10,16 @@ export class RedisCache implements CachePort {
   private readonly redis: RedisConnection;
 
   /** `target`: a `redis://` URL or a topology; the cache opens and closes its own connection. */
-  constructor(target: string | RedisTopology, private readonly prefix: string) {
-    const topology: RedisTopology = typeof target === 'string' ? { kind: 'standalone', url: target } : target;
-    this.redis = createRedisConnection(topology, { maxRetriesPerRequest: 2, connectionName: `${prefix}:cache` });
+  constructor(
+    target: string | RedisTopology,
+    private readonly prefix: string,
+  ) {
+    const topology: RedisTopology =
+      typeof target === 'string' ? { kind: 'standalone', url: target } : target;
+    this.redis = createRedisConnection(topology, {
+      maxRetriesPerRequest: 2,
+      connectionName: `${prefix}:cache`,
+    });
     this.redis.on('error', () => undefined);
   }
 

@@ -14,7 +14,9 @@ export class DocatRpcExceptionFilter implements RpcExceptionFilter<unknown> {
   catch(exception: unknown, _host: ArgumentsHost): Observable<never> {
     const error = toDocatError(exception);
     if (!(exception instanceof DocatError)) {
-      this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+      this.logger.error(
+        exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
+      );
     }
     return throwError(() => error);
   }

@@ -9,7 +9,13 @@ import { join } from 'node:path';
 import { Cluster, Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { MIGRATIONS } from '@docat/database';
-import { freshDatabase, freshRedisPrefix, requireTools, type FreshDatabase, type FreshRedisPrefix } from '@docat/testing';
+import {
+  freshDatabase,
+  freshRedisPrefix,
+  requireTools,
+  type FreshDatabase,
+  type FreshRedisPrefix,
+} from '@docat/testing';
 import { openDataSource } from '../data-source.js';
 import type { EventLogEntry, EventLogPort } from './event-log.port.js';
 import { MemoryEventLog } from './memory.event-log.js';
@@ -19,7 +25,12 @@ import { EVENT_LOG_SHARDS, RedisEventLog, eventLogShard } from './redis.event-lo
 const OPTS = { maxLen: 1_000, ttlMs: 60_000 };
 
 /** Resolves once `count` entries arrived. */
-function collect(log: EventLogPort, name: string, afterSeq: number, count: number): { entries: EventLogEntry[]; done: Promise<void>; close(): void } {
+function collect(
+  log: EventLogPort,
+  name: string,
+  afterSeq: number,
+  count: number,
+): { entries: EventLogEntry[]; done: Promise<void>; close(): void } {
   const entries: EventLogEntry[] = [];
   let resolve!: () => void;
   const done = new Promise<void>((r) => (resolve = r));
@@ -35,11 +46,18 @@ function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   return Promise.race([
     promise.finally(() => clearTimeout(timer)),
-    new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out: ${what}`)), ms))),
+    new Promise<T>(
+      (_, reject) => (timer = setTimeout(() => reject(new Error(`timed out: ${what}`)), ms)),
+    ),
   ]);
 }
 
-async function appendRange(log: EventLogPort, name: string, from: number, to: number): Promise<void> {
+async function appendRange(
+  log: EventLogPort,
+  name: string,
+  from: number,
+  to: number,
+): Promise<void> {
   for (let seq = from; seq <= to; seq++) await log.append(name, seq, `e${seq}`, OPTS);
 }
 
@@ -60,8 +78,14 @@ function sharedBehaviour(make: () => EventLogPort): void {
     await appendRange(log, 'a', 8, 8);
     await within(late.done, 5_000, 'replay + live');
     late.close();
-    assert.deepEqual(late.entries.map((e) => e.seq), [3, 4, 5, 6, 7, 8]);
-    assert.deepEqual(late.entries.map((e) => e.payload), ['e3', 'e4', 'e5', 'e6', 'e7', 'e8']);
+    assert.deepEqual(
+      late.entries.map((e) => e.seq),
+      [3, 4, 5, 6, 7, 8],
+    );
+    assert.deepEqual(
+      late.entries.map((e) => e.payload),
+      ['e3', 'e4', 'e5', 'e6', 'e7', 'e8'],
+    );
   });
 
   test('a newcomer behind an existing follower of the same log is caught up, not skipped', async () => {
@@ -73,8 +97,14 @@ function sharedBehaviour(make: () => EventLogPort): void {
     await within(Promise.all([first.done, second.done]), 5_000, 'both followers');
     first.close();
     second.close();
-    assert.deepEqual(first.entries.map((e) => e.seq), [4, 5]);
-    assert.deepEqual(second.entries.map((e) => e.seq), [1, 2, 3, 4, 5]);
+    assert.deepEqual(
+      first.entries.map((e) => e.seq),
+      [4, 5],
+    );
+    assert.deepEqual(
+      second.entries.map((e) => e.seq),
+      [1, 2, 3, 4, 5],
+    );
   });
 
   test('a closed follow receives nothing more', async () => {
@@ -84,7 +114,10 @@ function sharedBehaviour(make: () => EventLogPort): void {
     got.close();
     await appendRange(log, 'c', 2, 3);
     await new Promise((r) => setTimeout(r, 100));
-    assert.deepEqual(got.entries.map((e) => e.seq), [1]);
+    assert.deepEqual(
+      got.entries.map((e) => e.seq),
+      [1],
+    );
   });
 }
 
@@ -100,7 +133,13 @@ describe('RedisEventLog follow', () => {
   after(async () => {
     await redis.cleanup();
   });
-  sharedBehaviour(() => new RedisEventLog(redis.url, `${redis.prefix}shared`, { connectionName: `${redis.prefix.replace(/:/g, '-')}shared`, blockMs: 2_000 }));
+  sharedBehaviour(
+    () =>
+      new RedisEventLog(redis.url, `${redis.prefix}shared`, {
+        connectionName: `${redis.prefix.replace(/:/g, '-')}shared`,
+        blockMs: 2_000,
+      }),
+  );
 
   test('a follow of a new log interrupts the blocked shared read instead of waiting it out', async () => {
     const log = new RedisEventLog(redis.url, `${redis.prefix}wake`, { blockMs: 10_000 });
@@ -121,17 +160,30 @@ describe('RedisEventLog follow', () => {
 
   test('500 concurrent followers over 50 logs use at most two Redis connections', async () => {
     const name = `docat-test-fanout-${randomBytes(4).toString('hex')}`;
-    const log = new RedisEventLog(redis.url, `${redis.prefix}fanout`, { connectionName: name, blockMs: 2_000 });
+    const log = new RedisEventLog(redis.url, `${redis.prefix}fanout`, {
+      connectionName: name,
+      blockMs: 2_000,
+    });
     const probe = new Redis(redis.url);
     try {
-      const followers = Array.from({ length: 500 }, (_, i) => ({ log: `job-${i % 50}`, got: collect(log, `job-${i % 50}`, 0, 3) }));
+      const followers = Array.from({ length: 500 }, (_, i) => ({
+        log: `job-${i % 50}`,
+        got: collect(log, `job-${i % 50}`, 0, 3),
+      }));
       for (let j = 0; j < 50; j++) await appendRange(log, `job-${j}`, 1, 3);
       await within(Promise.all(followers.map((f) => f.got.done)), 15_000, '500 followers');
-      for (const f of followers) assert.deepEqual(f.got.entries.map((e) => e.seq), [1, 2, 3]);
+      for (const f of followers)
+        assert.deepEqual(
+          f.got.entries.map((e) => e.seq),
+          [1, 2, 3],
+        );
 
       const list = String(await probe.call('CLIENT', 'LIST'));
       const mine = list.split('\n').filter((line) => line.includes(` name=${name} `));
-      assert.ok(mine.length >= 1 && mine.length <= 2, `expected 1-2 connections named ${name}, found ${mine.length}`);
+      assert.ok(
+        mine.length >= 1 && mine.length <= 2,
+        `expected 1-2 connections named ${name}, found ${mine.length}`,
+      );
       for (const f of followers) f.got.close();
     } finally {
       await log.close();
@@ -159,27 +211,71 @@ async function startRedisCluster(): Promise<{ ports: number[]; stop(): Promise<v
   const servers: ChildProcess[] = ports.map((port) =>
     spawn(
       'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${port}.conf`), '--dir', dir, '--save', '', '--appendonly', 'no'],
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--cluster-enabled',
+        'yes',
+        '--cluster-config-file',
+        join(dir, `nodes-${port}.conf`),
+        '--dir',
+        dir,
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+      ],
       { stdio: 'ignore' },
     ),
   );
   const stop = async (): Promise<void> => {
-    await Promise.all(servers.map((child) => new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : (child.once('exit', () => resolve()), child.kill('SIGTERM'))))));
+    await Promise.all(
+      servers.map(
+        (child) =>
+          new Promise<void>((resolve) =>
+            child.exitCode !== null
+              ? resolve()
+              : (child.once('exit', () => resolve()), child.kill('SIGTERM')),
+          ),
+      ),
+    );
     await rm(dir, { recursive: true, force: true });
   };
   try {
     for (const port of ports) {
       const deadline = Date.now() + 10_000;
-      while (spawnSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8' }).stdout.trim() !== 'PONG') {
+      while (
+        spawnSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8' }).stdout.trim() !==
+        'PONG'
+      ) {
         if (Date.now() > deadline) throw new Error(`redis-server on ${port} did not start`);
         await new Promise((r) => setTimeout(r, 50));
       }
     }
-    const created = spawnSync('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], { encoding: 'utf8' });
-    if (created.status !== 0) throw new Error(`redis-cli --cluster create failed: ${created.stdout}${created.stderr}`);
+    const created = spawnSync(
+      'redis-cli',
+      [
+        '--cluster',
+        'create',
+        ...ports.map((p) => `127.0.0.1:${p}`),
+        '--cluster-replicas',
+        '0',
+        '--cluster-yes',
+      ],
+      { encoding: 'utf8' },
+    );
+    if (created.status !== 0)
+      throw new Error(`redis-cli --cluster create failed: ${created.stdout}${created.stderr}`);
     const deadline = Date.now() + 15_000;
-    while (!spawnSync('redis-cli', ['-p', String(ports[0]), 'cluster', 'info'], { encoding: 'utf8' }).stdout.includes('cluster_state:ok')) {
-      if (Date.now() > deadline) throw new Error('the Redis Cluster did not reach cluster_state:ok');
+    while (
+      !spawnSync('redis-cli', ['-p', String(ports[0]), 'cluster', 'info'], {
+        encoding: 'utf8',
+      }).stdout.includes('cluster_state:ok')
+    ) {
+      if (Date.now() > deadline)
+        throw new Error('the Redis Cluster did not reach cluster_state:ok');
       await new Promise((r) => setTimeout(r, 100));
     }
     return { ports, stop };
@@ -189,60 +285,91 @@ async function startRedisCluster(): Promise<{ ports: number[]; stop(): Promise<v
   }
 }
 
-describe('RedisEventLog on a three-node Redis Cluster', { skip: requireTools('redis-server', 'redis-cli').skip }, () => {
-  let redisCluster: { ports: number[]; stop(): Promise<void> };
-  let client: Cluster;
-  const name = `docat-test-cluster-${randomBytes(4).toString('hex')}`;
+describe(
+  'RedisEventLog on a three-node Redis Cluster',
+  { skip: requireTools('redis-server', 'redis-cli').skip },
+  () => {
+    let redisCluster: { ports: number[]; stop(): Promise<void> };
+    let client: Cluster;
+    const name = `docat-test-cluster-${randomBytes(4).toString('hex')}`;
 
-  before(async () => {
-    redisCluster = await startRedisCluster();
-    client = new Cluster(redisCluster.ports.map((port) => ({ host: '127.0.0.1', port })), { redisOptions: { connectionName: name, maxRetriesPerRequest: 2 } });
-    client.on('error', () => undefined);
-  });
+    before(async () => {
+      redisCluster = await startRedisCluster();
+      client = new Cluster(
+        redisCluster.ports.map((port) => ({ host: '127.0.0.1', port })),
+        { redisOptions: { connectionName: name, maxRetriesPerRequest: 2 } },
+      );
+      client.on('error', () => undefined);
+    });
 
-  after(async () => {
-    await client?.quit().catch(() => client.disconnect());
-    await redisCluster?.stop();
-  });
+    after(async () => {
+      await client?.quit().catch(() => client.disconnect());
+      await redisCluster?.stop();
+    });
 
-  describe('follow', () => {
-    sharedBehaviour(() => new RedisEventLog(client, 'docat-cluster-shared', { blockMs: 2_000 }));
-  });
+    describe('follow', () => {
+      sharedBehaviour(() => new RedisEventLog(client, 'docat-cluster-shared', { blockMs: 2_000 }));
+    });
 
-  test('500 followers over 50 logs spread across the cluster: every entry arrives, blocking connections stay within the shard count', async () => {
-    const log = new RedisEventLog(client, 'docat-cluster-fanout', { blockMs: 2_000, connectionName: name });
-    try {
-      const logs = Array.from({ length: 50 }, (_, j) => `job-${randomBytes(6).toString('hex')}-${j}`);
-      const followers = Array.from({ length: 500 }, (_, i) => collect(log, logs[i % 50]!, 0, 3));
-      for (const each of logs) await appendRange(log, each, 1, 3);
-      await within(Promise.all(followers.map((f) => f.done)), 15_000, '500 followers on the cluster');
-      for (const f of followers) assert.deepEqual(f.entries.map((e) => e.seq), [1, 2, 3]);
-      // The logs sit in many slots on different nodes: one XREAD over all of them would fail with CROSSSLOT.
-      const shards = new Set(logs.map(eventLogShard));
-      assert.ok(shards.size > 3, `logs spread over ${shards.size} shards`);
-      assert.equal(log.openReaders, shards.size, 'one blocking reader per shard in use');
-      let connections = 0;
-      for (const port of redisCluster.ports) {
-        const probe = new Redis(port, '127.0.0.1');
-        const list = String(await probe.call('CLIENT', 'LIST'));
-        await probe.quit();
-        const mine = list.split('\n').filter((line) => line.includes(` name=${name} `));
-        connections += mine.length;
+    test('500 followers over 50 logs spread across the cluster: every entry arrives, blocking connections stay within the shard count', async () => {
+      const log = new RedisEventLog(client, 'docat-cluster-fanout', {
+        blockMs: 2_000,
+        connectionName: name,
+      });
+      try {
+        const logs = Array.from(
+          { length: 50 },
+          (_, j) => `job-${randomBytes(6).toString('hex')}-${j}`,
+        );
+        const followers = Array.from({ length: 500 }, (_, i) => collect(log, logs[i % 50]!, 0, 3));
+        for (const each of logs) await appendRange(log, each, 1, 3);
+        await within(
+          Promise.all(followers.map((f) => f.done)),
+          15_000,
+          '500 followers on the cluster',
+        );
+        for (const f of followers)
+          assert.deepEqual(
+            f.entries.map((e) => e.seq),
+            [1, 2, 3],
+          );
+        // The logs sit in many slots on different nodes: one XREAD over all of them would fail with CROSSSLOT.
+        const shards = new Set(logs.map(eventLogShard));
+        assert.ok(shards.size > 3, `logs spread over ${shards.size} shards`);
+        assert.equal(log.openReaders, shards.size, 'one blocking reader per shard in use');
+        let connections = 0;
+        for (const port of redisCluster.ports) {
+          const probe = new Redis(port, '127.0.0.1');
+          const list = String(await probe.call('CLIENT', 'LIST'));
+          await probe.quit();
+          const mine = list.split('\n').filter((line) => line.includes(` name=${name} `));
+          connections += mine.length;
+        }
+        // The shared command client holds one connection per node; each shard's reader one more.
+        assert.ok(
+          connections <= EVENT_LOG_SHARDS + 3,
+          `${connections} connections named ${name} for 500 followers`,
+        );
+        for (const f of followers) f.close();
+      } finally {
+        await log.close();
       }
-      // The shared command client holds one connection per node; each shard's reader one more.
-      assert.ok(connections <= EVENT_LOG_SHARDS + 3, `${connections} connections named ${name} for 500 followers`);
-      for (const f of followers) f.close();
-    } finally {
-      await log.close();
-    }
-  });
-});
+    });
+  },
+);
 
 describe('PostgresEventLog', () => {
   let db: FreshDatabase;
   const sources: DataSource[] = [];
   const open = async (): Promise<DataSource> => {
-    const source = await openDataSource({ url: db.url, schema: 'notification', entities: [], migrations: [...MIGRATIONS.notification], migrate: true, poolMax: 2 });
+    const source = await openDataSource({
+      url: db.url,
+      schema: 'notification',
+      entities: [],
+      migrations: [...MIGRATIONS.notification],
+      migrate: true,
+      poolMax: 2,
+    });
     sources.push(source);
     return source;
   };
@@ -278,7 +405,10 @@ describe('PostgresEventLog', () => {
     await afterRestart.append('restart', 5, 'e5', OPTS);
     await within(resumed.done, 5_000, 'resume after restart');
     resumed.close();
-    assert.deepEqual(resumed.entries.map((e) => e.seq), [3, 4, 5]);
+    assert.deepEqual(
+      resumed.entries.map((e) => e.seq),
+      [3, 4, 5],
+    );
     assert.equal(resumed.entries[0]?.payload, 'e3');
     await afterRestart.close();
   });
@@ -286,7 +416,8 @@ describe('PostgresEventLog', () => {
   test('a log is capped at maxLen entries and reads as empty once expired', async () => {
     const source = await open();
     const log = new PostgresEventLog(() => Promise.resolve(source));
-    for (let seq = 1; seq <= 100; seq++) await log.append('capped', seq, `e${seq}`, { maxLen: 20, ttlMs: 60_000 });
+    for (let seq = 1; seq <= 100; seq++)
+      await log.append('capped', seq, `e${seq}`, { maxLen: 20, ttlMs: 60_000 });
     const kept = await log.read('capped', 0, 1_000);
     assert.ok(kept.length >= 20 && kept.length < 100, `kept ${kept.length}`);
     assert.equal(kept.at(-1)?.seq, 100);

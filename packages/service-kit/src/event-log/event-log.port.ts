@@ -15,7 +15,12 @@ export interface EventLogFollow {
  * at `maxLen` entries and expires `ttlMs` after its last append.
  */
 export interface EventLogPort {
-  append(log: string, seq: number, payload: string, opts: { maxLen: number; ttlMs: number }): Promise<void>;
+  append(
+    log: string,
+    seq: number,
+    payload: string,
+    opts: { maxLen: number; ttlMs: number },
+  ): Promise<void>;
   /** Entries with seq > afterSeq, oldest first. */
   read(log: string, afterSeq: number, limit: number): Promise<EventLogEntry[]>;
   /**

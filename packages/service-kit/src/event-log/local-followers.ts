@@ -20,7 +20,13 @@ const CATCH_UP_PAGE = 500;
 export class LocalFollowers {
   private readonly byLog = new Map<string, Set<Follower>>();
 
-  constructor(private readonly readStored: (log: string, afterSeq: number, limit: number) => Promise<EventLogEntry[]>) {}
+  constructor(
+    private readonly readStored: (
+      log: string,
+      afterSeq: number,
+      limit: number,
+    ) => Promise<EventLogEntry[]>,
+  ) {}
 
   follow(log: string, afterSeq: number, listener: (entry: EventLogEntry) => void): EventLogFollow {
     const follower: Follower = { lastSeq: afterSeq, listener, buffer: [], closed: false };

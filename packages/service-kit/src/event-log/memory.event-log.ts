@@ -3,9 +3,16 @@ import { LocalFollowers } from './local-followers.js';
 
 export class MemoryEventLog implements EventLogPort {
   private readonly logs = new Map<string, { entries: EventLogEntry[]; expiresAt: number }>();
-  private readonly followers = new LocalFollowers((log, afterSeq, limit) => this.read(log, afterSeq, limit));
+  private readonly followers = new LocalFollowers((log, afterSeq, limit) =>
+    this.read(log, afterSeq, limit),
+  );
 
-  async append(log: string, seq: number, payload: string, opts: { maxLen: number; ttlMs: number }): Promise<void> {
+  async append(
+    log: string,
+    seq: number,
+    payload: string,
+    opts: { maxLen: number; ttlMs: number },
+  ): Promise<void> {
     const now = Date.now();
     let entry = this.logs.get(log);
     if (!entry || entry.expiresAt <= now) {
@@ -15,7 +22,8 @@ export class MemoryEventLog implements EventLogPort {
     const last = entry.entries[entry.entries.length - 1];
     const stored = !last || seq > last.seq;
     if (stored) entry.entries.push({ seq, payload });
-    if (entry.entries.length > opts.maxLen) entry.entries.splice(0, entry.entries.length - opts.maxLen);
+    if (entry.entries.length > opts.maxLen)
+      entry.entries.splice(0, entry.entries.length - opts.maxLen);
     entry.expiresAt = now + opts.ttlMs;
     if (stored) this.followers.appended(log, { seq, payload });
   }

@@ -24,13 +24,20 @@ interface EntryRow {
  * appends themselves, after they committed.
  */
 export class PostgresEventLog implements EventLogPort {
-  private readonly followers = new LocalFollowers((log, afterSeq, limit) => this.read(log, afterSeq, limit));
+  private readonly followers = new LocalFollowers((log, afterSeq, limit) =>
+    this.read(log, afterSeq, limit),
+  );
   private appends = 0;
 
   /** `dataSource` opens (and migrates) the `notification` schema on first use. */
   constructor(private readonly dataSource: () => Promise<DataSource>) {}
 
-  async append(log: string, seq: number, payload: string, opts: { maxLen: number; ttlMs: number }): Promise<void> {
+  async append(
+    log: string,
+    seq: number,
+    payload: string,
+    opts: { maxLen: number; ttlMs: number },
+  ): Promise<void> {
     const ds = await this.dataSource();
     const ttlMs = Math.max(1, Math.round(opts.ttlMs));
     const stored = await ds.transaction(async (manager) => {
@@ -39,7 +46,10 @@ export class PostgresEventLog implements EventLogPort {
         [log],
       )) as HeadRow[];
       const head = heads[0];
-      if (head?.expired) await manager.query(`DELETE FROM "notification"."event_log_entries" WHERE "log" = $1`, [log]);
+      if (head?.expired)
+        await manager.query(`DELETE FROM "notification"."event_log_entries" WHERE "log" = $1`, [
+          log,
+        ]);
       const lastSeq = !head || head.expired ? 0 : Number(head.last_seq);
       const accepted = seq > lastSeq;
       await manager.query(
@@ -48,7 +58,10 @@ export class PostgresEventLog implements EventLogPort {
         [log, Math.max(seq, lastSeq), ttlMs],
       );
       if (accepted) {
-        await manager.query(`INSERT INTO "notification"."event_log_entries" ("log", "seq", "payload") VALUES ($1, $2, $3)`, [log, seq, payload]);
+        await manager.query(
+          `INSERT INTO "notification"."event_log_entries" ("log", "seq", "payload") VALUES ($1, $2, $3)`,
+          [log, seq, payload],
+        );
         if (seq % TRIM_EVERY === 0) {
           await manager.query(
             `DELETE FROM "notification"."event_log_entries" WHERE "log" = $1 AND "seq" <= (
@@ -61,7 +74,9 @@ export class PostgresEventLog implements EventLogPort {
     });
     if (++this.appends % SWEEP_EVERY === 0) {
       // The sweep is housekeeping; the next one retries it, and expired rows are never read.
-      await ds.query(`DELETE FROM "notification"."event_logs" WHERE "expires_at" <= now()`).catch(() => undefined);
+      await ds
+        .query(`DELETE FROM "notification"."event_logs" WHERE "expires_at" <= now()`)
+        .catch(() => undefined);
     }
     if (stored) this.followers.appended(log, { seq, payload });
   }

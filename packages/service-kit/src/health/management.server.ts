@@ -31,12 +31,20 @@ export async function startManagementServer(opts: ManagementOptions): Promise<Ma
       res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
       res.end(typeof body === 'string' ? body : JSON.stringify(body));
     };
-    if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, { status: 'method not allowed' });
-    if (path === '/healthz') return send(200, { status: 'ok', service: opts.service, pid: process.pid });
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return send(405, { status: 'method not allowed' });
+    if (path === '/healthz')
+      return send(200, { status: 'ok', service: opts.service, pid: process.pid });
     if (path === '/readyz') {
-      if (!opts.accepting()) return send(503, { status: 'draining', service: opts.service, checks: {} });
+      if (!opts.accepting())
+        return send(503, { status: 'draining', service: opts.service, checks: {} });
       opts.readiness().then(
-        (report) => send(report.ready ? 200 : 503, { status: report.ready ? 'ok' : 'unavailable', service: opts.service, checks: report.checks }),
+        (report) =>
+          send(report.ready ? 200 : 503, {
+            status: report.ready ? 'ok' : 'unavailable',
+            service: opts.service,
+            checks: report.checks,
+          }),
         () => send(503, { status: 'unavailable', service: opts.service, checks: {} }),
       );
       return;

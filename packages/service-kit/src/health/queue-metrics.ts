@@ -6,7 +6,10 @@ import type { QueuePort } from '../ports.js';
  * Refreshes the queue gauges at scrape time for the queues this process works. Several
  * replicas report the same queue, so dashboards and the autoscaler take the max.
  */
-export async function collectQueueMetrics(queue: QueuePort, queues: Iterable<QueueName>): Promise<void> {
+export async function collectQueueMetrics(
+  queue: QueuePort,
+  queues: Iterable<QueueName>,
+): Promise<void> {
   await Promise.all(
     [...queues].map(async (name) => {
       const [depth, alive] = await Promise.all([queue.depth(name), queue.workersAlive(name)]);

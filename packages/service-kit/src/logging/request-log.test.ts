@@ -3,7 +3,12 @@ import assert from 'node:assert/strict';
 import type { IncomingMessage } from 'node:http';
 import { pino } from 'pino';
 import { REDACTED_PATHS } from './logger.js';
-import { defaultRequestLevel, logHttpRequests, sampledRequestLevel, type RequestLevel } from './request-log.js';
+import {
+  defaultRequestLevel,
+  logHttpRequests,
+  sampledRequestLevel,
+  type RequestLevel,
+} from './request-log.js';
 
 type Hook = (request: unknown, reply: unknown, done: () => void) => void;
 
@@ -18,7 +23,8 @@ function host() {
     respond(method: string, url: string, status: number, headers: Record<string, string> = {}) {
       const request = { id: 'req-7', method, url, raw: { headers } as unknown as IncomingMessage };
       let called = false;
-      for (const hook of hooks) hook(request, { statusCode: status, elapsedTime: 3.4 }, () => (called = true));
+      for (const hook of hooks)
+        hook(request, { statusCode: status, elapsedTime: 3.4 }, () => (called = true));
       assert.ok(called, 'the hook calls done');
     },
   };
@@ -27,7 +33,11 @@ function host() {
 function sink(level: pino.LevelWithSilent = 'debug') {
   const lines: Record<string, unknown>[] = [];
   const logger = pino(
-    { level, redact: { paths: REDACTED_PATHS, censor: '[Redacted]' }, formatters: { level: (label) => ({ level: label }) } },
+    {
+      level,
+      redact: { paths: REDACTED_PATHS, censor: '[Redacted]' },
+      formatters: { level: (label) => ({ level: label }) },
+    },
     { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) },
   );
   return { logger, lines };
@@ -50,10 +60,15 @@ describe('HTTP request lines', () => {
     assert.equal(line['msg'], 'GET /v1/jobs/abc?format=pdf&token=[Redacted] 200');
     assert.equal(line['requestId'], 'req-7');
     assert.equal(line['responseTime'], 3);
-    assert.deepEqual(line['req'], { method: 'GET', url: '/v1/jobs/abc?format=pdf&token=[Redacted]', headers: { 'user-agent': 'curl/8' } });
+    assert.deepEqual(line['req'], {
+      method: 'GET',
+      url: '/v1/jobs/abc?format=pdf&token=[Redacted]',
+      headers: { 'user-agent': 'curl/8' },
+    });
     assert.deepEqual(line['res'], { statusCode: 200 });
     const text = JSON.stringify(line);
-    for (const secret of ['s3cr3t', 'eyJhbGciOi', 'r3fr3sh', 'dk_live_key']) assert.ok(!text.includes(secret), `${secret} leaked: ${text}`);
+    for (const secret of ['s3cr3t', 'eyJhbGciOi', 'r3fr3sh', 'dk_live_key'])
+      assert.ok(!text.includes(secret), `${secret} leaked: ${text}`);
   });
 
   test('levels: client errors warn, server errors error and say failed, health polls silent', () => {
@@ -114,7 +129,11 @@ describe('sampled read requests (LOG_READ_REQUESTS_SAMPLE)', () => {
     const sequence = () => (i++ % 10) / 10; // 0.0, 0.1, ... 0.9
     const level = sampledRequestLevel(0.25, sequence);
     const levels = Array.from({ length: 100 }, () => level('GET', '/v1/jobs', 200, false));
-    assert.equal(levels.filter((l) => l === 'info').length, 30, 'draws 0.0, 0.1 and 0.2 fall under 0.25');
+    assert.equal(
+      levels.filter((l) => l === 'info').length,
+      30,
+      'draws 0.0, 0.1 and 0.2 fall under 0.25',
+    );
     assert.equal(levels.filter((l) => l === 'debug').length, 70);
     assert.equal(level('GET', '/v1/jobs', 404, false), 'warn');
     assert.equal(level('POST', '/v1/documents', 202, false), 'info');

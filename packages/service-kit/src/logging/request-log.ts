@@ -14,11 +14,19 @@ interface ReplyLike {
 }
 type Done = (err?: Error) => void;
 interface HookHost {
-  addHook(name: 'onResponse', hook: (request: RequestLike, reply: ReplyLike, done: Done) => void): unknown;
+  addHook(
+    name: 'onResponse',
+    hook: (request: RequestLike, reply: ReplyLike, done: Done) => void,
+  ): unknown;
 }
 
 /** The level of one request's line, from its method, URL, status and whether it failed. */
-export type RequestLevel = (method: string, url: string, status: number, failed: boolean) => LevelWithSilent;
+export type RequestLevel = (
+  method: string,
+  url: string,
+  status: number,
+  failed: boolean,
+) => LevelWithSilent;
 
 const QUIET_PATHS = new Set(['/health', '/healthz', '/readyz', '/metrics']);
 
@@ -41,7 +49,10 @@ export const defaultRequestLevel: RequestLevel = (method, url, status, failed) =
  * The default levels, with a share `readSample` (0 to 1) of the successful reads logged at
  * info instead of debug (`LOG_READ_REQUESTS_SAMPLE`): a trace of read traffic at info.
  */
-export function sampledRequestLevel(readSample: number, random: () => number = Math.random): RequestLevel {
+export function sampledRequestLevel(
+  readSample: number,
+  random: () => number = Math.random,
+): RequestLevel {
   if (!(readSample > 0)) return defaultRequestLevel;
   return (method, url, status, failed) => {
     const level = defaultRequestLevel(method, url, status, failed);
@@ -60,8 +71,17 @@ const KEPT_HEADERS = ['user-agent', 'content-type', 'content-length', 'idempoten
  * the redaction paths: a fifth of the gateway's time on a status poll.
  * Returns false when the server is not Fastify (nothing is installed).
  */
-export function logHttpRequests(instance: unknown, root: Pino, level: RequestLevel = defaultRequestLevel): boolean {
-  if (typeof instance !== 'object' || instance === null || typeof (instance as { addHook?: unknown }).addHook !== 'function') return false;
+export function logHttpRequests(
+  instance: unknown,
+  root: Pino,
+  level: RequestLevel = defaultRequestLevel,
+): boolean {
+  if (
+    typeof instance !== 'object' ||
+    instance === null ||
+    typeof (instance as { addHook?: unknown }).addHook !== 'function'
+  )
+    return false;
   // The record is fixed-shape and secret-free: skip the root's redaction of free-form fields.
   const lines = root.child({}, { redact: [] });
   (instance as HookHost).addHook('onResponse', (request, reply, done) => {

@@ -19,7 +19,11 @@ describe('MemoryRateLimiter (fake clock)', () => {
     const refused = await limiter.hit('u', 10, HOUR);
     assert.equal(refused.allowed, false);
     assert.equal(refused.remaining, 0);
-    assert.equal(refused.retryAfterMs, 10 * 60_000, 'the first hit leaves the window 10 minutes later');
+    assert.equal(
+      refused.retryAfterMs,
+      10 * 60_000,
+      'the first hit leaves the window 10 minutes later',
+    );
     assert.equal(refused.resetMs, 10 * 60_000);
     // A fixed window starting at the first hit would free all 10 slots at once; a sliding one frees one.
     now += 10 * 60_000;

@@ -17,12 +17,17 @@ describe('RedisRateLimiter', () => {
   });
 
   test('replicas share one window: concurrent hits from two pods never exceed the limit', async () => {
-    const decisions = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? podA : podB).hit('user:1', 25, 60_000)));
+    const decisions = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => (i % 2 ? podA : podB).hit('user:1', 25, 60_000)),
+    );
     assert.equal(decisions.filter((d) => d.allowed).length, 25);
     const refused = decisions.find((d) => !d.allowed)!;
     assert.equal(refused.remaining, 0);
     assert.equal(refused.limit, 25);
-    assert.ok(refused.retryAfterMs > 59_000 && refused.retryAfterMs <= 60_000, String(refused.retryAfterMs));
+    assert.ok(
+      refused.retryAfterMs > 59_000 && refused.retryAfterMs <= 60_000,
+      String(refused.retryAfterMs),
+    );
     assert.deepEqual((await podB.count('user:1', 60_000)).count, 25);
   });
 
@@ -31,7 +36,10 @@ describe('RedisRateLimiter', () => {
     await new Promise((r) => setTimeout(r, 250));
     const second = await podB.hit('user:2', 2, 400);
     assert.equal(second.allowed, true);
-    assert.ok(second.resetMs <= 150 + 20, `reset counts from the oldest hit (${second.resetMs} ms)`);
+    assert.ok(
+      second.resetMs <= 150 + 20,
+      `reset counts from the oldest hit (${second.resetMs} ms)`,
+    );
     const refused = await podA.hit('user:2', 2, 400);
     assert.equal(refused.allowed, false);
     assert.ok(refused.retryAfterMs <= 170, String(refused.retryAfterMs));

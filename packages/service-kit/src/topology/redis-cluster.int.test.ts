@@ -7,7 +7,13 @@ import type { MessageHandler } from '@nestjs/microservices';
 import { loadConfig } from '@docat/config';
 import { makeEnvelope, QUEUES } from '@docat/contracts';
 import { FsStorage } from '@docat/storage';
-import { requireTools, startRedisCluster, waitUntil, redisCli, type RedisClusterInstance } from '@docat/testing';
+import {
+  requireTools,
+  startRedisCluster,
+  waitUntil,
+  redisCli,
+  type RedisClusterInstance,
+} from '@docat/testing';
 import { createClusterRuntime } from '../cluster-runtime.js';
 import { TopologyStack } from './topology-exercise.js';
 
@@ -22,7 +28,9 @@ describe('cluster mode on a three-node Redis Cluster', { skip: tools.skip }, () 
     cluster = await startRedisCluster();
     stack = new TopologyStack({ kind: 'cluster', nodes: cluster.nodes });
     await stack.start();
-    console.log(`three-node cluster up and stack started in ${Math.round(performance.now() - started)} ms`);
+    console.log(
+      `three-node cluster up and stack started in ${Math.round(performance.now() - started)} ms`,
+    );
   });
 
   after(async () => {
@@ -40,7 +48,11 @@ describe('cluster mode on a three-node Redis Cluster', { skip: tools.skip }, () 
     const ids = await Promise.all(Array.from({ length: 30 }, (_, n) => stack.enqueue(n)));
     // Enqueueing an id again is a no-op, on a cluster as on one Redis.
     await stack.enqueue(0);
-    await waitUntil(() => ids.every((id) => stack.completed.get(id) === 1), 20_000, 'all 30 jobs to complete');
+    await waitUntil(
+      () => ids.every((id) => stack.completed.get(id) === 1),
+      20_000,
+      'all 30 jobs to complete',
+    );
     assert.equal(stack.completed.size, 30);
   });
 
@@ -62,18 +74,29 @@ describe('cluster mode on a three-node Redis Cluster', { skip: tools.skip }, () 
       REDIS_CLUSTER_NODES: cluster.ports.map((p) => `127.0.0.1:${p}`).join(','),
       REDIS_KEY_PREFIX: `${stack.prefix}-rt`,
     });
-    const runtime = await createClusterRuntime(config, { storage: new FsStorage(join(dir, 'objects')) });
+    const runtime = await createClusterRuntime(config, {
+      storage: new FsStorage(join(dir, 'objects')),
+    });
     try {
-      assert.deepEqual(await runtime.readiness(), { ready: true, checks: { redis: 'ok', storage: 'ok' } });
+      assert.deepEqual(await runtime.readiness(), {
+        ready: true,
+        checks: { redis: 'ok', storage: 'ok' },
+      });
       const server = runtime.transportStrategy('auth') as unknown as {
         addHandler(pattern: string, fn: MessageHandler): void;
         listen(cb: (err?: unknown) => void): void;
         close(): Promise<void>;
       };
-      server.addHandler('auth.whoami', (async () => ({ from: 'auth' })) as unknown as MessageHandler);
-      await new Promise<void>((resolve, reject) => server.listen((err) => (err ? reject(err as Error) : resolve())));
+      server.addHandler('auth.whoami', (async () => ({
+        from: 'auth',
+      })) as unknown as MessageHandler);
+      await new Promise<void>((resolve, reject) =>
+        server.listen((err) => (err ? reject(err as Error) : resolve())),
+      );
       try {
-        assert.deepEqual(await runtime.bus.call('auth.whoami', {}, { timeoutMs: 10_000 }), { from: 'auth' });
+        assert.deepEqual(await runtime.bus.call('auth.whoami', {}, { timeoutMs: 10_000 }), {
+          from: 'auth',
+        });
       } finally {
         await server.close();
       }
@@ -81,7 +104,11 @@ describe('cluster mode on a three-node Redis Cluster', { skip: tools.skip }, () 
       await runtime.queue.work(QUEUES.RENDER, async (job) => {
         done.push(job.id);
       });
-      const { id } = await runtime.queue.enqueue(QUEUES.RENDER, makeEnvelope(QUEUES.RENDER, 1, {}, {}), { jobId: 'runtime-job' });
+      const { id } = await runtime.queue.enqueue(
+        QUEUES.RENDER,
+        makeEnvelope(QUEUES.RENDER, 1, {}, {}),
+        { jobId: 'runtime-job' },
+      );
       await waitUntil(() => done.includes(id), 10_000, 'the runtime queue job');
       await runtime.cache.set('k', 'v', 10_000);
       assert.equal(await runtime.cache.get('k'), 'v');
@@ -94,7 +121,9 @@ describe('cluster mode on a three-node Redis Cluster', { skip: tools.skip }, () 
   });
 
   test('keys are spread over more than one node, each under the prefix', () => {
-    const perNode = cluster.ports.map((port) => redisCli(port, '--scan', '--pattern', `*${stack.prefix}*`).split('\n').filter(Boolean));
+    const perNode = cluster.ports.map((port) =>
+      redisCli(port, '--scan', '--pattern', `*${stack.prefix}*`).split('\n').filter(Boolean),
+    );
     const used = perNode.filter((keys) => keys.length > 0).length;
     assert.ok(used >= 2, `keys on ${used} node(s): ${JSON.stringify(perNode)}`);
   });

@@ -42,26 +42,56 @@ export class TopologyStack {
   readonly completed = new Map<string, number>();
 
   constructor(readonly topology: RedisTopology) {
-    this.server = new RedisStreamsServer({ topology, prefix: this.prefix, service: 'topo', trimIntervalMs: 0, blockMs: 1_000 });
-    this.client = new RedisStreamsClient({ topology, prefix: this.prefix, timeoutMs: 10_000, target: 'topo', blockMs: 1_000 });
+    this.server = new RedisStreamsServer({
+      topology,
+      prefix: this.prefix,
+      service: 'topo',
+      trimIntervalMs: 0,
+      blockMs: 1_000,
+    });
+    this.client = new RedisStreamsClient({
+      topology,
+      prefix: this.prefix,
+      timeoutMs: 10_000,
+      target: 'topo',
+      blockMs: 1_000,
+    });
     this.bus = createBusClient(this.client);
     this.queue = new BullMqQueue({
-      redis: () => createRedisConnection(topology, { maxRetriesPerRequest: null, connectionName: `${this.prefix}:queue` }),
+      redis: () =>
+        createRedisConnection(topology, {
+          maxRetriesPerRequest: null,
+          connectionName: `${this.prefix}:queue`,
+        }),
       keyPrefix: `${this.prefix}:q`,
     });
     this.cache = new RedisCache(topology, this.prefix);
     this.rateLimiter = new RedisRateLimiter(topology, this.prefix);
-    this.eventLogRedis = createRedisConnection(topology, { maxRetriesPerRequest: 2, connectionName: `${this.prefix}:event-log` });
+    this.eventLogRedis = createRedisConnection(topology, {
+      maxRetriesPerRequest: 2,
+      connectionName: `${this.prefix}:event-log`,
+    });
     this.eventLogRedis.on('error', () => undefined);
     this.eventLog = new RedisEventLog(this.eventLogRedis, this.prefix, { blockMs: 1_000 });
-    this.limiterRedis = createRedisConnection(topology, { maxRetriesPerRequest: 2, connectionName: `${this.prefix}:request-limiter` });
+    this.limiterRedis = createRedisConnection(topology, {
+      maxRetriesPerRequest: 2,
+      connectionName: `${this.prefix}:request-limiter`,
+    });
     this.limiterRedis.on('error', () => undefined);
-    this.requestLimiter = new RedisRequestLimiter(this.limiterRedis, { prefix: `${this.prefix}:limit:`, pollMs: 10 });
+    this.requestLimiter = new RedisRequestLimiter(this.limiterRedis, {
+      prefix: `${this.prefix}:limit:`,
+      pollMs: 10,
+    });
   }
 
   /** Registers an echo RPC, a work-event handler and a queue worker, then starts the server. */
-  async start(worker: { lockMs?: number; concurrency?: number; jobMs?: number } = {}): Promise<void> {
-    this.server.addHandler('topo.echo', (async (data: { n: number }) => ({ n: data.n, echoed: true })) as unknown as MessageHandler);
+  async start(
+    worker: { lockMs?: number; concurrency?: number; jobMs?: number } = {},
+  ): Promise<void> {
+    this.server.addHandler('topo.echo', (async (data: { n: number }) => ({
+      n: data.n,
+      echoed: true,
+    })) as unknown as MessageHandler);
     this.server.addHandler(
       EVENTS.CHUNK_STEP_DONE,
       (async (data: { n: number }) => {
@@ -69,7 +99,9 @@ export class TopologyStack {
       }) as unknown as MessageHandler,
       true,
     );
-    await new Promise<void>((resolve, reject) => this.server.listen((err?: unknown) => (err ? reject(err as Error) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      this.server.listen((err?: unknown) => (err ? reject(err as Error) : resolve())),
+    );
     await this.queue.work<{ n: number }>(
       QUEUES.EXTRACT,
       async (job) => {
@@ -81,7 +113,11 @@ export class TopologyStack {
   }
 
   async rpcRoundTrip(n: number): Promise<void> {
-    const reply = await this.bus.call<{ n: number; echoed: boolean }>('topo.echo', { n }, { timeoutMs: 10_000 });
+    const reply = await this.bus.call<{ n: number; echoed: boolean }>(
+      'topo.echo',
+      { n },
+      { timeoutMs: 10_000 },
+    );
     assert.deepEqual(reply, { n, echoed: true });
   }
 
@@ -92,7 +128,11 @@ export class TopologyStack {
 
   /** Enqueues a job under a stable id; resolves with that id once Redis has accepted it. */
   async enqueue(n: number): Promise<string> {
-    const { id } = await this.queue.enqueue(QUEUES.EXTRACT, makeEnvelope(QUEUES.EXTRACT, 1, { n }, { idempotencyKey: `topo-${n}` }), { jobId: `topo-job-${n}` });
+    const { id } = await this.queue.enqueue(
+      QUEUES.EXTRACT,
+      makeEnvelope(QUEUES.EXTRACT, 1, { n }, { idempotencyKey: `topo-${n}` }),
+      { jobId: `topo-job-${n}` },
+    );
     return id;
   }
 
@@ -136,15 +176,23 @@ export class TopologyStack {
   async eventLogWorks(): Promise<void> {
     const logs = ['job:a', 'job:b', 'job:c', 'job:d'];
     const seen = new Map<string, number[]>();
-    const follows = logs.map((log) => this.eventLog.follow(log, 0, (entry) => seen.set(log, [...(seen.get(log) ?? []), entry.seq])));
-    for (const log of logs) for (const seq of [1, 2, 3]) await this.eventLog.append(log, seq, `${log}#${seq}`, { maxLen: 100, ttlMs: 60_000 });
+    const follows = logs.map((log) =>
+      this.eventLog.follow(log, 0, (entry) => seen.set(log, [...(seen.get(log) ?? []), entry.seq])),
+    );
+    for (const log of logs)
+      for (const seq of [1, 2, 3])
+        await this.eventLog.append(log, seq, `${log}#${seq}`, { maxLen: 100, ttlMs: 60_000 });
     // A redelivered append is stored once.
     await this.eventLog.append('job:a', 2, 'again', { maxLen: 100, ttlMs: 60_000 });
     assert.deepEqual(
       (await this.eventLog.read('job:a', 1, 10)).map((e) => e.payload),
       ['job:a#2', 'job:a#3'],
     );
-    await waitUntil(() => logs.every((log) => seen.get(log)?.join() === '1,2,3'), 10_000, 'every followed log to deliver 1,2,3');
+    await waitUntil(
+      () => logs.every((log) => seen.get(log)?.join() === '1,2,3'),
+      10_000,
+      'every followed log to deliver 1,2,3',
+    );
     for (const follow of follows) follow.close();
   }
 

@@ -103,9 +103,17 @@ export class StepRunner {
             if (job.signal.aborted) throw err;
             const failure = finalFailure(err, attempt);
             if (failure) {
-              this.logger.warn(`${queue} of job ${data.jobId} failed: ${failure.code} ${failure.message}`);
+              this.logger.warn(
+                `${queue} of job ${data.jobId} failed: ${failure.code} ${failure.message}`,
+              );
               await this.reporter.failed(
-                { jobId: data.jobId, chunk: data.chunk ?? 0, step, lease: data.lease, error: failure },
+                {
+                  jobId: data.jobId,
+                  chunk: data.chunk ?? 0,
+                  step,
+                  lease: data.lease,
+                  error: failure,
+                },
                 userId,
               );
               return;

@@ -4,7 +4,14 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { repoRoot } from '../paths.js';
 
-export const CLUSTER_APPS = ['auth', 'ingestion', 'notification', 'translation', 'extraction', 'gateway'] as const;
+export const CLUSTER_APPS = [
+  'auth',
+  'ingestion',
+  'notification',
+  'translation',
+  'extraction',
+  'gateway',
+] as const;
 export type ClusterApp = (typeof CLUSTER_APPS)[number];
 
 /** What a test needs to find, watch or kill one service process. */
@@ -29,7 +36,11 @@ export async function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        address && typeof address === 'object'
+          ? resolve(address.port)
+          : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -82,9 +93,17 @@ function forwardLines(stream: NodeJS.ReadableStream | null, onLine: (line: strin
 }
 
 /** Runs `node <script>` with its output sent where `opts` says; answers the child and its exit. */
-function spawnNode(script: string, env: NodeJS.ProcessEnv, logFile: string, opts: OutputOptions): { child: ChildProcess; exited: Promise<number | null> } {
+function spawnNode(
+  script: string,
+  env: NodeJS.ProcessEnv,
+  logFile: string,
+  opts: OutputOptions,
+): { child: ChildProcess; exited: Promise<number | null> } {
   let child: ChildProcess;
-  const { file, args } = opts.launcher?.command?.(script) ?? { file: process.execPath, args: [script] };
+  const { file, args } = opts.launcher?.command?.(script) ?? {
+    file: process.execPath,
+    args: [script],
+  };
   if (opts.onLine) {
     child = spawn(file, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     forwardLines(child.stdout, opts.onLine);
@@ -102,37 +121,79 @@ function spawnNode(script: string, env: NodeJS.ProcessEnv, logFile: string, opts
 }
 
 /** Starts one service from its built `dist/main.js`, stdout and stderr appended to its log file. */
-export async function spawnService(app: ClusterApp, replica: number, env: NodeJS.ProcessEnv, logDir: string, opts: SpawnOptions = {}): Promise<RunningProcess> {
+export async function spawnService(
+  app: ClusterApp,
+  replica: number,
+  env: NodeJS.ProcessEnv,
+  logDir: string,
+  opts: SpawnOptions = {},
+): Promise<RunningProcess> {
   const managementPort = opts.managementPort ?? (await freePort());
   const httpPort = app === 'gateway' ? (opts.port ?? (await freePort())) : undefined;
   const logFile = join(logDir, `${app}-${replica}.log`);
-  const { child, exited } = spawnNode(appEntry(app, opts.launcher), { ...env, MANAGEMENT_PORT: String(managementPort), ...(httpPort ? { PORT: String(httpPort) } : {}) }, logFile, opts);
+  const { child, exited } = spawnNode(
+    appEntry(app, opts.launcher),
+    {
+      ...env,
+      MANAGEMENT_PORT: String(managementPort),
+      ...(httpPort ? { PORT: String(httpPort) } : {}),
+    },
+    logFile,
+    opts,
+  );
   if (child.pid === undefined) throw new Error(`could not start ${app}`);
-  return { app, replica, pid: child.pid, managementPort, ...(httpPort ? { httpPort } : {}), logFile, child, exited };
+  return {
+    app,
+    replica,
+    pid: child.pid,
+    managementPort,
+    ...(httpPort ? { httpPort } : {}),
+    logFile,
+    child,
+    exited,
+  };
 }
 
 /**
  * `npm run migrate` against the cluster's database (the database package's migrator,
  * as a deployment's migration job runs it), output appended to `migrate.log`.
  */
-export async function runMigrations(env: NodeJS.ProcessEnv, logDir: string, opts: OutputOptions = {}): Promise<void> {
+export async function runMigrations(
+  env: NodeJS.ProcessEnv,
+  logDir: string,
+  opts: OutputOptions = {},
+): Promise<void> {
   const logFile = join(logDir, 'migrate.log');
   const root = opts.launcher?.root?.('migrate') ?? repoRoot();
-  const { exited } = spawnNode(join(root, 'packages', 'database', 'dist', 'migrate.js'), env, logFile, opts);
+  const { exited } = spawnNode(
+    join(root, 'packages', 'database', 'dist', 'migrate.js'),
+    env,
+    logFile,
+    opts,
+  );
   const code = await exited;
-  if (code !== 0) throw new Error(`migrate exited with ${code}${opts.onLine ? '' : `; see ${logFile}`}`);
+  if (code !== 0)
+    throw new Error(`migrate exited with ${code}${opts.onLine ? '' : `; see ${logFile}`}`);
 }
 
 /** Polls `/readyz` until the process answers 200; fails early when it exits. */
-export async function waitReady(proc: ProcessInfo & { exited?: Promise<number | null> }, timeoutMs: number): Promise<void> {
+export async function waitReady(
+  proc: ProcessInfo & { exited?: Promise<number | null> },
+  timeoutMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let exitCode: number | null | undefined;
   void proc.exited?.then((code) => (exitCode = code ?? -1));
   let last = '';
   while (Date.now() < deadline) {
-    if (exitCode !== undefined) throw new Error(`${proc.app}-${proc.replica} exited with ${exitCode} while starting; see ${proc.logFile}`);
+    if (exitCode !== undefined)
+      throw new Error(
+        `${proc.app}-${proc.replica} exited with ${exitCode} while starting; see ${proc.logFile}`,
+      );
     try {
-      const res = await fetch(`http://127.0.0.1:${proc.managementPort}/readyz`, { signal: AbortSignal.timeout(2_000) });
+      const res = await fetch(`http://127.0.0.1:${proc.managementPort}/readyz`, {
+        signal: AbortSignal.timeout(2_000),
+      });
       last = `${res.status} ${await res.text()}`;
       if (res.ok) return;
     } catch (err) {
@@ -140,7 +201,9 @@ export async function waitReady(proc: ProcessInfo & { exited?: Promise<number | 
     }
     await new Promise((r) => setTimeout(r, 150));
   }
-  throw new Error(`${proc.app}-${proc.replica} not ready after ${timeoutMs} ms (${last}); see ${proc.logFile}`);
+  throw new Error(
+    `${proc.app}-${proc.replica} not ready after ${timeoutMs} ms (${last}); see ${proc.logFile}`,
+  );
 }
 
 /** Whether a process with this id exists (signal 0 checks without sending anything). */

@@ -7,7 +7,16 @@ import { startS3Server } from '../harness/s3-server.js';
 import { serviceEnv } from '../harness/service-env.js';
 import { checkServices } from '../harness/services.js';
 import { E2E_ENV, type E2ETarget } from './e2e-env.js';
-import { runMigrations, spawnService, stopProcess, waitReady, type ClusterApp, type Launcher, type ProcessInfo, type RunningProcess } from './cluster-processes.js';
+import {
+  runMigrations,
+  spawnService,
+  stopProcess,
+  waitReady,
+  type ClusterApp,
+  type Launcher,
+  type ProcessInfo,
+  type RunningProcess,
+} from './cluster-processes.js';
 
 export interface ClusterOptions {
   /** Replicas per app; default two gateways and two extraction workers, one of the rest. */
@@ -40,7 +49,14 @@ export interface Cluster extends ClusterInfo {
   stop(): Promise<void>;
 }
 
-const DEFAULT_REPLICAS: Record<ClusterApp, number> = { auth: 1, ingestion: 1, notification: 1, translation: 1, extraction: 2, gateway: 2 };
+const DEFAULT_REPLICAS: Record<ClusterApp, number> = {
+  auth: 1,
+  ingestion: 1,
+  notification: 1,
+  translation: 1,
+  extraction: 2,
+  gateway: 2,
+};
 
 /**
  * The six services as separate processes from their built `dist/main.js`, on real
@@ -70,7 +86,13 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
   const start = async (app: ClusterApp): Promise<RunningProcess> => {
     const replica = (counts.get(app) ?? 0) + 1;
     counts.set(app, replica);
-    const proc = await spawnService(app, replica, env, logDir, opts.launcher ? { launcher: opts.launcher } : {});
+    const proc = await spawnService(
+      app,
+      replica,
+      env,
+      logDir,
+      opts.launcher ? { launcher: opts.launcher } : {},
+    );
     running.push(proc);
     return proc;
   };
@@ -79,7 +101,14 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
   let stopping: Promise<void> | undefined;
   const stop = () => (stopping ??= stopAll());
   const stopAll = async () => {
-    const order: ClusterApp[] = ['gateway', 'extraction', 'translation', 'ingestion', 'notification', 'auth'];
+    const order: ClusterApp[] = [
+      'gateway',
+      'extraction',
+      'translation',
+      'ingestion',
+      'notification',
+      'auth',
+    ];
     const unclean: string[] = [];
     for (const app of order) {
       await Promise.all(
@@ -87,7 +116,8 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
           .filter((p) => p.app === app)
           .map(async (p) => {
             const outcome = await stopProcess(p);
-            if (outcome === 'killed' || outcome === 'failed') unclean.push(`${p.app}-${p.replica} (${outcome}, see ${p.logFile})`);
+            if (outcome === 'killed' || outcome === 'failed')
+              unclean.push(`${p.app}-${p.replica} (${outcome}, see ${p.logFile})`);
           }),
       );
     }
@@ -98,7 +128,8 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     if (unclean.length > 0) {
       throw new Error(`SIGTERM did not stop every service cleanly: ${unclean.join(', ')}`);
     }
-    if (!(opts.keepLogs ?? Boolean(process.env.DOCAT_KEEP_LOGS))) await rm(logDir, { recursive: true, force: true });
+    if (!(opts.keepLogs ?? Boolean(process.env.DOCAT_KEEP_LOGS)))
+      await rm(logDir, { recursive: true, force: true });
   };
 
   try {
@@ -126,7 +157,9 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
   });
   return {
     target: 'cluster',
-    gateways: running.filter((p) => p.app === 'gateway').map((p) => `http://127.0.0.1:${p.httpPort}`),
+    gateways: running
+      .filter((p) => p.app === 'gateway')
+      .map((p) => `http://127.0.0.1:${p.httpPort}`),
     get processes() {
       return running.map(info);
     },

@@ -1,5 +1,8 @@
 /** The administrator every end-to-end target starts with. */
-export const E2E_ADMIN = { email: 'e2e-admin@example.com', password: 'e2e-admin-password-1' } as const;
+export const E2E_ADMIN = {
+  email: 'e2e-admin@example.com',
+  password: 'e2e-admin-password-1',
+} as const;
 
 /** Settings every end-to-end target runs with, cluster or standalone. */
 export const E2E_ENV: Readonly<Record<string, string>> = {
@@ -32,6 +35,7 @@ export const E2E_TARGET_ENV = 'DOCAT_E2E_TARGET';
 
 export function e2eTarget(): E2ETarget {
   const value = process.env[E2E_TARGET_ENV] ?? 'cluster';
-  if (value !== 'cluster' && value !== 'standalone') throw new Error(`${E2E_TARGET_ENV} must be cluster or standalone, not '${value}'`);
+  if (value !== 'cluster' && value !== 'standalone')
+    throw new Error(`${E2E_TARGET_ENV} must be cluster or standalone, not '${value}'`);
   return value;
 }

@@ -1,4 +1,10 @@
-import { spawnService, stopProcess, waitReady, type ClusterApp, type ProcessInfo } from './cluster-processes.js';
+import {
+  spawnService,
+  stopProcess,
+  waitReady,
+  type ClusterApp,
+  type ProcessInfo,
+} from './cluster-processes.js';
 import { startCluster, type Cluster, type ClusterInfo, type ClusterOptions } from './cluster.js';
 import { e2eTarget, type E2ETarget } from './e2e-env.js';
 import { startStandaloneTarget } from './standalone-target.js';
@@ -54,8 +60,13 @@ export async function useCluster(opts: ClusterOptions = {}): Promise<ClusterLeas
  * Starts one more replica of an app from a test file (e.g. to restore a replica the
  * test killed), with the cluster's environment, logging beside the others.
  */
-export async function startReplica(cluster: ClusterInfo, app: ClusterApp, timeoutMs = 60_000): Promise<{ info: ProcessInfo; stop(): Promise<void> }> {
-  const replica = 100 + cluster.processes.filter((p) => p.app === app).length + Math.floor(Math.random() * 900);
+export async function startReplica(
+  cluster: ClusterInfo,
+  app: ClusterApp,
+  timeoutMs = 60_000,
+): Promise<{ info: ProcessInfo; stop(): Promise<void> }> {
+  const replica =
+    100 + cluster.processes.filter((p) => p.app === app).length + Math.floor(Math.random() * 900);
   const proc = await spawnService(app, replica, cluster.env, cluster.logDir);
   try {
     await waitReady(proc, timeoutMs);
@@ -68,7 +79,10 @@ export async function startReplica(cluster: ClusterInfo, app: ClusterApp, timeou
     info,
     stop: async () => {
       const outcome = await stopProcess(proc);
-      if (outcome === 'killed' || outcome === 'failed') throw new Error(`${app}-${replica} did not stop cleanly on SIGTERM (${outcome}); see ${proc.logFile}`);
+      if (outcome === 'killed' || outcome === 'failed')
+        throw new Error(
+          `${app}-${replica} did not stop cleanly on SIGTERM (${outcome}); see ${proc.logFile}`,
+        );
     },
   };
 }
@@ -84,5 +98,7 @@ export function currentE2ETarget(): E2ETarget {
 
 /** A `skip` option for a test that needs cluster-only things (replicas, Redis). */
 export function clusterOnly(): string | false {
-  return currentE2ETarget() === 'cluster' ? false : 'needs the six-process cluster (replicas or Redis)';
+  return currentE2ETarget() === 'cluster'
+    ? false
+    : 'needs the six-process cluster (replicas or Redis)';
 }

@@ -4,7 +4,14 @@ import { closeSync, openSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../paths.js';
-import { CLUSTER_APPS, freePort, stopProcess, waitReady, type ProcessInfo, type RunningProcess } from './cluster-processes.js';
+import {
+  CLUSTER_APPS,
+  freePort,
+  stopProcess,
+  waitReady,
+  type ProcessInfo,
+  type RunningProcess,
+} from './cluster-processes.js';
 import type { Cluster, ClusterOptions } from './cluster.js';
 import { serviceEnv } from '../harness/service-env.js';
 import { E2E_ENV } from './e2e-env.js';
@@ -31,7 +38,9 @@ async function postgresPid(dataDir: string): Promise<number | null> {
  * storage. Every app is listed as a process with the one PID and log file, so log
  * searches by app work; there is no Redis and no replica to kill or add.
  */
-export async function startStandaloneTarget(opts: Pick<ClusterOptions, 'env' | 'readyTimeoutMs' | 'keepLogs' | 'launcher'> = {}): Promise<Cluster> {
+export async function startStandaloneTarget(
+  opts: Pick<ClusterOptions, 'env' | 'readyTimeoutMs' | 'keepLogs' | 'launcher'> = {},
+): Promise<Cluster> {
   const logDir = await mkdtemp(join(tmpdir(), 'docat-standalone-logs-'));
   const root = await mkdtemp(join(tmpdir(), 'docat-standalone-target-'));
   // When tests run as root, the embedded PostgreSQL runs as `postgres` and must reach the folder.
@@ -52,13 +61,28 @@ export async function startStandaloneTarget(opts: Pick<ClusterOptions, 'env' | '
   const fd = openSync(logFile, 'a');
   // A launcher's root runs another checkout's build (a benchmark's baseline).
   const repo = opts.launcher?.root?.('gateway') ?? repoRoot();
-  const child = spawn(process.execPath, [join(repo, 'apps', 'standalone', 'dist', 'main.js')], { cwd: repo, env, stdio: ['ignore', fd, fd] });
+  const child = spawn(process.execPath, [join(repo, 'apps', 'standalone', 'dist', 'main.js')], {
+    cwd: repo,
+    env,
+    stdio: ['ignore', fd, fd],
+  });
   closeSync(fd);
   if (child.pid === undefined) throw new Error('could not start the standalone process');
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
   // MANAGEMENT_PORT is set, so standalone serves /metrics (and /healthz, /readyz) there.
   const managementPort = Number(env.MANAGEMENT_PORT);
-  const proc: RunningProcess = { app: 'gateway', replica: 1, pid: child.pid, managementPort, httpPort: port, logFile, child, exited };
+  const proc: RunningProcess = {
+    app: 'gateway',
+    replica: 1,
+    pid: child.pid,
+    managementPort,
+    httpPort: port,
+    logFile,
+    child,
+    exited,
+  };
 
   let stopping: Promise<void> | undefined;
   const stopAll = async () => {
@@ -67,11 +91,16 @@ export async function startStandaloneTarget(opts: Pick<ClusterOptions, 'env' | '
     const orphan = await postgresPid(dataDir);
     if (orphan !== null) {
       process.kill(orphan, 'SIGINT');
-      for (let i = 0; i < 100 && (await postgresPid(dataDir)) !== null; i++) await new Promise((r) => setTimeout(r, 100));
+      for (let i = 0; i < 100 && (await postgresPid(dataDir)) !== null; i++)
+        await new Promise((r) => setTimeout(r, 100));
     }
     await rm(root, { recursive: true, force: true });
-    if (outcome === 'killed' || outcome === 'failed') throw new Error(`SIGTERM did not stop the standalone process cleanly (${outcome}, see ${logFile})`);
-    if (!(opts.keepLogs ?? Boolean(process.env.DOCAT_KEEP_LOGS))) await rm(logDir, { recursive: true, force: true });
+    if (outcome === 'killed' || outcome === 'failed')
+      throw new Error(
+        `SIGTERM did not stop the standalone process cleanly (${outcome}, see ${logFile})`,
+      );
+    if (!(opts.keepLogs ?? Boolean(process.env.DOCAT_KEEP_LOGS)))
+      await rm(logDir, { recursive: true, force: true });
   };
   const stop = () => (stopping ??= stopAll());
 
@@ -82,7 +111,14 @@ export async function startStandaloneTarget(opts: Pick<ClusterOptions, 'env' | '
     throw err;
   }
 
-  const processes: ProcessInfo[] = CLUSTER_APPS.map((app) => ({ app, replica: 1, pid: child.pid!, managementPort, httpPort: port, logFile }));
+  const processes: ProcessInfo[] = CLUSTER_APPS.map((app) => ({
+    app,
+    replica: 1,
+    pid: child.pid!,
+    managementPort,
+    httpPort: port,
+    logFile,
+  }));
   return {
     target: 'standalone',
     gateways: [`http://127.0.0.1:${port}`],

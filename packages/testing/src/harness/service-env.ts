@@ -23,7 +23,10 @@ export interface ServiceEnvOptions {
  * given after the options override it in order. Cluster mode gets a fresh encryption key;
  * standalone mode generates its own into the data folder.
  */
-export function serviceEnv(opts: ServiceEnvOptions, ...layers: Readonly<Record<string, string>>[]): Record<string, string> {
+export function serviceEnv(
+  opts: ServiceEnvOptions,
+  ...layers: Readonly<Record<string, string>>[]
+): Record<string, string> {
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? tmpdir(),

@@ -28,7 +28,10 @@ export interface ServiceFixture {
    * (Redis Streams, BullMQ, the S3 server) or `standalone` (in-process transport, pg-boss on
    * `db`, the S3 server). Layers override it in order.
    */
-  env(mode: 'cluster' | 'standalone', ...layers: Readonly<Record<string, string>>[]): Record<string, string>;
+  env(
+    mode: 'cluster' | 'standalone',
+    ...layers: Readonly<Record<string, string>>[]
+  ): Record<string, string>;
   /** Registers a service the test booted; `close` shuts services down newest first. */
   own<T extends Stoppable>(service: T): T;
   /** Shuts the owned services down, then drops the database, Redis keys, bucket and folder. */
@@ -54,7 +57,8 @@ export async function serviceFixture(opts: { logLevel?: string } = {}): Promise<
       for (const service of services.reverse())
         await service.shutdown('test end').catch((err: unknown) => failures.push(err));
       for (const step of undo.reverse()) await step().catch((err: unknown) => failures.push(err));
-      if (failures.length > 0) throw new AggregateError(failures, 'the service fixture did not close cleanly');
+      if (failures.length > 0)
+        throw new AggregateError(failures, 'the service fixture did not close cleanly');
     })());
   try {
     const s3 = await startS3Server();
@@ -72,7 +76,13 @@ export async function serviceFixture(opts: { logLevel?: string } = {}): Promise<
       sql,
       env: (mode, ...layers) =>
         serviceEnv(
-          { mode, dataDir, logLevel: opts.logLevel ?? 'warn', storage: s3, ...(mode === 'cluster' ? { databaseUrl: db.url, redis } : {}) },
+          {
+            mode,
+            dataDir,
+            logLevel: opts.logLevel ?? 'warn',
+            storage: s3,
+            ...(mode === 'cluster' ? { databaseUrl: db.url, redis } : {}),
+          },
           mode === 'standalone' ? { DATABASE_URL: db.url } : {},
           ...layers,
         ),

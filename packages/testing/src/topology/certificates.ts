@@ -24,8 +24,23 @@ export function createCertificateAuthority(dir: string, name: string): Certifica
   const certFile = join(dir, `${name}.crt`);
   const keyFile = join(dir, `${name}.key`);
   openssl(
-    ['req', '-x509', ...EC_KEY, '-keyout', keyFile, '-out', certFile, '-days', '2', '-subj', `/CN=${name}`,
-      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'],
+    [
+      'req',
+      '-x509',
+      ...EC_KEY,
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+      '-days',
+      '2',
+      '-subj',
+      `/CN=${name}`,
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+    ],
     dir,
   );
   return { certFile, keyFile };
@@ -45,7 +60,10 @@ export function issueCertificate(
   const keyFile = join(dir, `${name}.key`);
   const csr = join(dir, `${name}.csr`);
   const ext = join(dir, `${name}.ext`);
-  const alt = [...(subject.dns ?? []).map((d) => `DNS:${d}`), ...(subject.ips ?? []).map((ip) => `IP:${ip}`)];
+  const alt = [
+    ...(subject.dns ?? []).map((d) => `DNS:${d}`),
+    ...(subject.ips ?? []).map((ip) => `IP:${ip}`),
+  ];
   writeFileSync(
     ext,
     [
@@ -55,7 +73,29 @@ export function issueCertificate(
       ...(alt.length > 0 ? [`subjectAltName=${alt.join(',')}`] : []),
     ].join('\n') + '\n',
   );
-  openssl(['req', ...EC_KEY, '-keyout', keyFile, '-out', csr, '-subj', `/CN=${subject.dns?.[0] ?? name}`], dir);
-  openssl(['x509', '-req', '-in', csr, '-CA', ca.certFile, '-CAkey', ca.keyFile, '-CAcreateserial', '-out', certFile, '-days', '2', '-extfile', ext], dir);
+  openssl(
+    ['req', ...EC_KEY, '-keyout', keyFile, '-out', csr, '-subj', `/CN=${subject.dns?.[0] ?? name}`],
+    dir,
+  );
+  openssl(
+    [
+      'x509',
+      '-req',
+      '-in',
+      csr,
+      '-CA',
+      ca.certFile,
+      '-CAkey',
+      ca.keyFile,
+      '-CAcreateserial',
+      '-out',
+      certFile,
+      '-days',
+      '2',
+      '-extfile',
+      ext,
+    ],
+    dir,
+  );
   return { certFile, keyFile };
 }

@@ -1,8 +1,19 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, copyFileSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  copyFileSync,
+  existsSync,
+  readdirSync,
+  writeFileSync,
+} from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import { createCertificateAuthority, issueCertificate, type CertificateAuthority } from './certificates.js';
+import {
+  createCertificateAuthority,
+  issueCertificate,
+  type CertificateAuthority,
+} from './certificates.js';
 import { unusedPort, ServerProcess, tempDir, waitUntil } from './processes.js';
 
 const PG_USER = 'postgres';
@@ -20,12 +31,16 @@ export function postgresBinDir(): string | undefined {
 /** initdb refuses root: as root, the server runs as the `postgres` OS user (setpriv). */
 function asServerUser(command: string, args: string[]): [string, string[]] {
   if (userInfo().uid !== 0) return [command, args];
-  return ['setpriv', ['--reuid', PG_USER, '--regid', PG_USER, '--init-groups', '--', command, ...args]];
+  return [
+    'setpriv',
+    ['--reuid', PG_USER, '--regid', PG_USER, '--init-groups', '--', command, ...args],
+  ];
 }
 
 function osUser(): { uid: number; gid: number } | undefined {
   if (userInfo().uid !== 0) return undefined;
-  const id = (flag: string): number => Number(spawnSync('id', [flag, PG_USER], { encoding: 'utf8' }).stdout.trim());
+  const id = (flag: string): number =>
+    Number(spawnSync('id', [flag, PG_USER], { encoding: 'utf8' }).stdout.trim());
   return { uid: id('-u'), gid: id('-g') };
 }
 
@@ -40,7 +55,10 @@ export function canStartPostgres(): boolean {
   const bin = postgresBinDir();
   if (!bin) return false;
   if (userInfo().uid !== 0) return true;
-  return spawnSync('id', ['-u', PG_USER]).status === 0 && spawnSync('sh', ['-c', 'command -v setpriv']).status === 0;
+  return (
+    spawnSync('id', ['-u', PG_USER]).status === 0 &&
+    spawnSync('sh', ['-c', 'command -v setpriv']).status === 0
+  );
 }
 
 export interface PostgresInstance {
@@ -84,22 +102,69 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<Po
   try {
     const port = await unusedPort();
     if (opts.replicaOf) {
-      run(bin, 'pg_basebackup', ['-h', '127.0.0.1', '-p', String(opts.replicaOf.port), '-U', PG_USER, '-D', dataDir, '-R', '-X', 'stream', '--checkpoint=fast']);
+      run(bin, 'pg_basebackup', [
+        '-h',
+        '127.0.0.1',
+        '-p',
+        String(opts.replicaOf.port),
+        '-U',
+        PG_USER,
+        '-D',
+        dataDir,
+        '-R',
+        '-X',
+        'stream',
+        '--checkpoint=fast',
+      ]);
     } else {
-      run(bin, 'initdb', ['-D', dataDir, '-U', PG_USER, '--auth=trust', '--no-sync', '-E', 'UTF8', '--locale=C']);
+      run(bin, 'initdb', [
+        '-D',
+        dataDir,
+        '-U',
+        PG_USER,
+        '--auth=trust',
+        '--no-sync',
+        '-E',
+        'UTF8',
+        '--locale=C',
+      ]);
       writeFileSync(
         join(dataDir, 'pg_hba.conf'),
-        ['local all all trust', 'host all all 127.0.0.0/8 trust', 'host replication all 127.0.0.0/8 trust'].join('\n') + '\n',
+        [
+          'local all all trust',
+          'host all all 127.0.0.0/8 trust',
+          'host replication all 127.0.0.0/8 trust',
+        ].join('\n') + '\n',
       );
     }
     let tls: PostgresInstance['tls'];
-    const args = ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1,127.0.0.2', '-c', `unix_socket_directories=${socketDir}`, '-c', 'fsync=off', '-c', 'max_connections=50', '-c', 'wal_level=replica', '-c', 'max_wal_senders=4'];
+    const args = [
+      '-D',
+      dataDir,
+      '-p',
+      String(port),
+      '-c',
+      'listen_addresses=127.0.0.1,127.0.0.2',
+      '-c',
+      `unix_socket_directories=${socketDir}`,
+      '-c',
+      'fsync=off',
+      '-c',
+      'max_connections=50',
+      '-c',
+      'wal_level=replica',
+      '-c',
+      'max_wal_senders=4',
+    ];
     if (opts.tls) {
       const certDir = join(dir.path, 'certs');
       spawnSync('mkdir', ['-p', certDir]);
       const ca: CertificateAuthority = createCertificateAuthority(certDir, 'docat-pg-ca');
       const other = createCertificateAuthority(certDir, 'other-pg-ca');
-      const cert = issueCertificate(ca, certDir, 'postgres-server', { dns: ['localhost'], ips: ['127.0.0.1'] });
+      const cert = issueCertificate(ca, certDir, 'postgres-server', {
+        dns: ['localhost'],
+        ips: ['127.0.0.1'],
+      });
       // The server insists on a key readable only by its owner.
       const keyFile = join(dataDir, 'server.key');
       const certFile = join(dataDir, 'server.crt');
@@ -116,7 +181,9 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<Po
     await waitUntil(
       () => {
         if (started.exited) throw new Error('exited');
-        return spawnSync(join(bin, 'pg_isready'), ['-h', '127.0.0.1', '-p', String(port)]).status === 0;
+        return (
+          spawnSync(join(bin, 'pg_isready'), ['-h', '127.0.0.1', '-p', String(port)]).status === 0
+        );
       },
       20_000,
       `postgres on ${port}`,
@@ -127,7 +194,8 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<Po
       port,
       dataDir,
       ...(tls ? { tls } : {}),
-      url: (database = 'postgres', query = '', host = '127.0.0.1') => `postgres://${PG_USER}@${host}:${port}/${database}${query ? `?${query}` : ''}`,
+      url: (database = 'postgres', query = '', host = '127.0.0.1') =>
+        `postgres://${PG_USER}@${host}:${port}/${database}${query ? `?${query}` : ''}`,
       stop,
     };
   } catch (err) {

@@ -21,7 +21,11 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** Polls `check` until it returns true; throws with `what` after `timeoutMs`. */
-export async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+export async function waitUntil(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     let ok: boolean;
@@ -47,7 +51,12 @@ export class ServerProcess {
   readonly child: ChildProcess;
   private output = '';
 
-  constructor(readonly name: string, command: string, args: string[], options: SpawnOptions = {}) {
+  constructor(
+    readonly name: string,
+    command: string,
+    args: string[],
+    options: SpawnOptions = {},
+  ) {
     this.child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
     const keep = (chunk: Buffer): void => {
       this.output = (this.output + chunk.toString('utf8')).slice(-8_000);

@@ -1,30 +1,60 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createCertificateAuthority, issueCertificate, type CertificateAuthority, type IssuedCertificate } from './certificates.js';
+import {
+  createCertificateAuthority,
+  issueCertificate,
+  type CertificateAuthority,
+  type IssuedCertificate,
+} from './certificates.js';
 import { unusedPort, ServerProcess, tempDir, waitUntil } from './processes.js';
 
 /** Runs `redis-cli` against a local port and returns its trimmed output. */
 export function redisCli(port: number, ...args: string[]): string {
-  const run = spawnSync('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args], { encoding: 'utf8' });
+  const run = spawnSync('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args], {
+    encoding: 'utf8',
+  });
   return `${run.stdout}${run.stderr}`.trim();
 }
 
 /** Options every throwaway server shares: loopback only, no persistence, no protected mode. */
 function baseArgs(dir: string, port: number): string[] {
-  return ['--bind', '127.0.0.1', '--port', String(port), '--dir', dir, '--save', '', '--appendonly', 'no', '--protected-mode', 'no'];
+  return [
+    '--bind',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--dir',
+    dir,
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--protected-mode',
+    'no',
+  ];
 }
 
-async function startServer(name: string, args: string[], ready: () => boolean): Promise<ServerProcess> {
+async function startServer(
+  name: string,
+  args: string[],
+  ready: () => boolean,
+): Promise<ServerProcess> {
   const server = new ServerProcess(name, 'redis-server', args);
   try {
-    await waitUntil(() => {
-      if (server.exited) throw new Error('exited');
-      return ready();
-    }, 10_000, `${name} to start`);
+    await waitUntil(
+      () => {
+        if (server.exited) throw new Error('exited');
+        return ready();
+      },
+      10_000,
+      `${name} to start`,
+    );
   } catch (err) {
     await server.stop('SIGKILL');
-    throw new Error(`${name} did not start: ${(err as Error).message}\n${server.log}`, { cause: err });
+    throw new Error(`${name} did not start: ${(err as Error).message}\n${server.log}`, {
+      cause: err,
+    });
   }
   return server;
 }
@@ -50,13 +80,37 @@ export async function startRedisCluster(): Promise<RedisClusterInstance> {
       servers.push(
         await startServer(
           `redis-cluster-${port}`,
-          [...baseArgs(dir.path, port), '--cluster-enabled', 'yes', '--cluster-config-file', join(dir.path, `nodes-${port}.conf`), '--cluster-node-timeout', '2000'],
+          [
+            ...baseArgs(dir.path, port),
+            '--cluster-enabled',
+            'yes',
+            '--cluster-config-file',
+            join(dir.path, `nodes-${port}.conf`),
+            '--cluster-node-timeout',
+            '2000',
+          ],
           () => redisCli(port, 'PING') === 'PONG',
         ),
       );
-    const created = spawnSync('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], { encoding: 'utf8' });
-    if (created.status !== 0) throw new Error(`redis-cli --cluster create failed: ${created.stdout}${created.stderr}`);
-    await waitUntil(() => ports.every((p) => redisCli(p, 'CLUSTER', 'INFO').includes('cluster_state:ok')), 20_000, 'cluster_state:ok on every node');
+    const created = spawnSync(
+      'redis-cli',
+      [
+        '--cluster',
+        'create',
+        ...ports.map((p) => `127.0.0.1:${p}`),
+        '--cluster-replicas',
+        '0',
+        '--cluster-yes',
+      ],
+      { encoding: 'utf8' },
+    );
+    if (created.status !== 0)
+      throw new Error(`redis-cli --cluster create failed: ${created.stdout}${created.stderr}`);
+    await waitUntil(
+      () => ports.every((p) => redisCli(p, 'CLUSTER', 'INFO').includes('cluster_state:ok')),
+      20_000,
+      'cluster_state:ok on every node',
+    );
     return { ports, nodes: ports.map((port) => ({ host: '127.0.0.1', port })), stop };
   } catch (err) {
     await stop();
@@ -81,7 +135,9 @@ export interface RedisSentinelGroup {
  * refuses writes while no replica is attached (`min-replicas-to-write 1`), so a write
  * it accepts has reached the replica's link and a failover does not silently drop it.
  */
-export async function startRedisSentinelGroup(masterName = 'docat-test'): Promise<RedisSentinelGroup> {
+export async function startRedisSentinelGroup(
+  masterName = 'docat-test',
+): Promise<RedisSentinelGroup> {
   const dir = await tempDir('redis-sentinel');
   const servers: ServerProcess[] = [];
   const stop = async (): Promise<void> => {
@@ -91,11 +147,25 @@ export async function startRedisSentinelGroup(masterName = 'docat-test'): Promis
   try {
     const [masterPort, replicaPort] = [await unusedPort(), await unusedPort()];
     const safety = ['--min-replicas-to-write', '1', '--min-replicas-max-lag', '5'];
-    servers.push(await startServer('redis-master', [...baseArgs(dir.path, masterPort), '--dbfilename', 'master.rdb', ...safety], () => redisCli(masterPort, 'PING') === 'PONG'));
+    servers.push(
+      await startServer(
+        'redis-master',
+        [...baseArgs(dir.path, masterPort), '--dbfilename', 'master.rdb', ...safety],
+        () => redisCli(masterPort, 'PING') === 'PONG',
+      ),
+    );
     servers.push(
       await startServer(
         'redis-replica',
-        [...baseArgs(dir.path, replicaPort), '--dbfilename', 'replica.rdb', '--replicaof', '127.0.0.1', String(masterPort), ...safety],
+        [
+          ...baseArgs(dir.path, replicaPort),
+          '--dbfilename',
+          'replica.rdb',
+          '--replicaof',
+          '127.0.0.1',
+          String(masterPort),
+          ...safety,
+        ],
         () => redisCli(replicaPort, 'INFO', 'replication').includes('master_link_status:up'),
       ),
     );
@@ -115,9 +185,16 @@ export async function startRedisSentinelGroup(masterName = 'docat-test'): Promis
           `sentinel parallel-syncs ${masterName} 1`,
         ].join('\n') + '\n',
       );
-      servers.push(await startServer(`redis-sentinel-${port}`, [conf, '--sentinel'], () => redisCli(port, 'PING') === 'PONG'));
+      servers.push(
+        await startServer(
+          `redis-sentinel-${port}`,
+          [conf, '--sentinel'],
+          () => redisCli(port, 'PING') === 'PONG',
+        ),
+      );
     }
-    const masterPortFrom = (sentinel: number): number => Number(redisCli(sentinel, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', masterName).split('\n')[1]);
+    const masterPortFrom = (sentinel: number): number =>
+      Number(redisCli(sentinel, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', masterName).split('\n')[1]);
     // Every Sentinel must know the replica and the other Sentinels before a failover can be agreed.
     await waitUntil(
       () =>
@@ -186,16 +263,52 @@ export async function startRedisTls(): Promise<RedisTlsInstance> {
   try {
     const ca = createCertificateAuthority(dir.path, 'docat-test-ca');
     const otherCa = createCertificateAuthority(dir.path, 'other-ca');
-    const serverCert = issueCertificate(ca, dir.path, 'redis-server', { dns: ['localhost'], ips: ['127.0.0.1'] });
+    const serverCert = issueCertificate(ca, dir.path, 'redis-server', {
+      dns: ['localhost'],
+      ips: ['127.0.0.1'],
+    });
     const client = issueCertificate(ca, dir.path, 'redis-client', { dns: ['docat-client'] });
-    const otherClient = issueCertificate(otherCa, dir.path, 'other-client', { dns: ['docat-client'] });
+    const otherClient = issueCertificate(otherCa, dir.path, 'other-client', {
+      dns: ['docat-client'],
+    });
     const port = await unusedPort();
-    const tlsArgs = ['--tls-cert-file', serverCert.certFile, '--tls-key-file', serverCert.keyFile, '--tls-ca-cert-file', ca.certFile];
+    const tlsArgs = [
+      '--tls-cert-file',
+      serverCert.certFile,
+      '--tls-key-file',
+      serverCert.keyFile,
+      '--tls-ca-cert-file',
+      ca.certFile,
+    ];
     server = await startServer(
       'redis-tls',
-      [...baseArgs(dir.path, 0), '--tls-port', String(port), ...tlsArgs, '--tls-auth-clients', 'yes'],
+      [
+        ...baseArgs(dir.path, 0),
+        '--tls-port',
+        String(port),
+        ...tlsArgs,
+        '--tls-auth-clients',
+        'yes',
+      ],
       () =>
-        spawnSync('redis-cli', ['-h', '127.0.0.1', '-p', String(port), '--tls', '--cacert', ca.certFile, '--cert', client.certFile, '--key', client.keyFile, 'PING'], { encoding: 'utf8' }).stdout.trim() === 'PONG',
+        spawnSync(
+          'redis-cli',
+          [
+            '-h',
+            '127.0.0.1',
+            '-p',
+            String(port),
+            '--tls',
+            '--cacert',
+            ca.certFile,
+            '--cert',
+            client.certFile,
+            '--key',
+            client.keyFile,
+            'PING',
+          ],
+          { encoding: 'utf8' },
+        ).stdout.trim() === 'PONG',
     );
     return { port, url: `rediss://127.0.0.1:${port}`, ca, client, otherCa, otherClient, stop };
   } catch (err) {

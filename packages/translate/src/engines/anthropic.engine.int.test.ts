@@ -5,7 +5,12 @@ import { AnthropicEngine } from './anthropic.engine.js';
 describeEngineConformance({
   label: 'anthropic',
   server: (options) => new FakeAnthropicServer(options),
-  engine: (server) => new AnthropicEngine({ apiKeys: ['test-anthropic-key'], baseURL: server.url, model: 'claude-test' }),
+  engine: (server) =>
+    new AnthropicEngine({
+      apiKeys: ['test-anthropic-key'],
+      baseURL: server.url,
+      model: 'claude-test',
+    }),
   protocol: 'llm',
   seesRetryAfter: true,
 });

@@ -3,7 +3,14 @@ import { LANGUAGE_CODES, type LanguageCode } from '@docat/contracts';
 import { fromSdkError } from './engine-error.js';
 import { gatedFetch, withGate } from './gated-fetch.js';
 import { KeyPool } from './key-pool.js';
-import { LLM_PROMPT_VERSION, LLM_REPLY_JSON_SCHEMA, llmSystemPrompt, llmUserMessage, runLlmBatch, type LlmConversation } from './llm-protocol.js';
+import {
+  LLM_PROMPT_VERSION,
+  LLM_REPLY_JSON_SCHEMA,
+  llmSystemPrompt,
+  llmUserMessage,
+  runLlmBatch,
+  type LlmConversation,
+} from './llm-protocol.js';
 import {
   type BatchSegment,
   type EngineHealth,
@@ -39,11 +46,21 @@ export class AnthropicEngine implements TranslationEngine {
   private readonly offered: readonly LanguageCode[] | undefined;
 
   constructor(options: AnthropicEngineOptions) {
-    this.offered = options.languages && options.languages.length > 0 ? options.languages : undefined;
+    this.offered =
+      options.languages && options.languages.length > 0 ? options.languages : undefined;
     this.model = options.model ?? ANTHROPIC_DEFAULT_MODEL;
     // SDK retries are off: the scheduler owns retries, backoff and Retry-After.
     this.clients = new KeyPool(
-      options.apiKeys.map((apiKey) => new Anthropic({ apiKey, baseURL: options.baseURL ?? null, maxRetries: 0, timeout: options.timeoutMs ?? 120_000, fetch: gatedFetch })),
+      options.apiKeys.map(
+        (apiKey) =>
+          new Anthropic({
+            apiKey,
+            baseURL: options.baseURL ?? null,
+            maxRetries: 0,
+            timeout: options.timeoutMs ?? 120_000,
+            fetch: gatedFetch,
+          }),
+      ),
     );
   }
 
@@ -53,7 +70,9 @@ export class AnthropicEngine implements TranslationEngine {
 
   private conversation(req: TranslateBatchRequest, segments: BatchSegment[]): LlmConversation {
     const chars = segments.reduce((n, s) => n + s.text.length, 0);
-    const messages: Anthropic.MessageParam[] = [{ role: 'user', content: llmUserMessage(req, segments) }];
+    const messages: Anthropic.MessageParam[] = [
+      { role: 'user', content: llmUserMessage(req, segments) },
+    ];
     let lastToolUse: Anthropic.ToolUseBlock | undefined;
     const send = async (): Promise<unknown> => {
       const client = this.clients.take();
@@ -66,7 +85,13 @@ export class AnthropicEngine implements TranslationEngine {
               max_tokens: Math.min(32_000, 1024 + chars * 2),
               system: llmSystemPrompt(req),
               messages,
-              tools: [{ name: TOOL_NAME, description: 'Return the translations of all segments.', input_schema: LLM_REPLY_JSON_SCHEMA as unknown as Anthropic.Tool.InputSchema }],
+              tools: [
+                {
+                  name: TOOL_NAME,
+                  description: 'Return the translations of all segments.',
+                  input_schema: LLM_REPLY_JSON_SCHEMA as unknown as Anthropic.Tool.InputSchema,
+                },
+              ],
               tool_choice: { type: 'tool', name: TOOL_NAME },
             },
             { signal: req.signal },
@@ -75,8 +100,13 @@ export class AnthropicEngine implements TranslationEngine {
       } catch (err) {
         throw fromSdkError(this.name, err);
       }
-      messages.push({ role: 'assistant', content: message.content as Anthropic.ContentBlockParam[] });
-      lastToolUse = message.content.find((b): b is Anthropic.ToolUseBlock => b.type === 'tool_use' && b.name === TOOL_NAME);
+      messages.push({
+        role: 'assistant',
+        content: message.content as Anthropic.ContentBlockParam[],
+      });
+      lastToolUse = message.content.find(
+        (b): b is Anthropic.ToolUseBlock => b.type === 'tool_use' && b.name === TOOL_NAME,
+      );
       return lastToolUse?.input;
     };
     return {
@@ -85,7 +115,9 @@ export class AnthropicEngine implements TranslationEngine {
         const note = `Your reply was not usable: ${problem}. Call ${TOOL_NAME} again with one translation per requested id.`;
         messages.push({
           role: 'user',
-          content: lastToolUse ? [{ type: 'tool_result', tool_use_id: lastToolUse.id, content: note, is_error: true }] : note,
+          content: lastToolUse
+            ? [{ type: 'tool_result', tool_use_id: lastToolUse.id, content: note, is_error: true }]
+            : note,
         });
         return send();
       },

@@ -15,7 +15,10 @@ describeEngineConformance({
     const params = server.translateParams.at(-1)!;
     assert.ok(params.get('glossary_id'));
     assert.equal(params.get('tag_handling'), 'xml');
-    assert.ok(params.getAll('text').some((t) => t.includes('Revenue')), 'terms go to DeepL as text, not placeholders');
+    assert.ok(
+      params.getAll('text').some((t) => t.includes('Revenue')),
+      'terms go to DeepL as text, not placeholders',
+    );
   },
 });
 
@@ -24,8 +27,20 @@ test('deepl sends formality and reuses its glossary', async () => {
   try {
     const engine = new DeepLEngine({ authKeys: ['test-deepl-key:fx'], serverUrl: server.url });
     const glossary = [{ term: 'you', translation: 'Sie' }];
-    await engine.translateBatch({ source: 'en', target: 'de', segments: [{ id: 'a', text: 'Thank you.' }], formality: 'more', glossary });
-    await engine.translateBatch({ source: 'en', target: 'de', segments: [{ id: 'b', text: 'See you.' }], formality: 'more', glossary });
+    await engine.translateBatch({
+      source: 'en',
+      target: 'de',
+      segments: [{ id: 'a', text: 'Thank you.' }],
+      formality: 'more',
+      glossary,
+    });
+    await engine.translateBatch({
+      source: 'en',
+      target: 'de',
+      segments: [{ id: 'b', text: 'See you.' }],
+      formality: 'more',
+      glossary,
+    });
     assert.equal(server.glossaries.size, 1);
     assert.equal(server.translateParams[0]!.get('formality'), 'prefer_more');
   } finally {

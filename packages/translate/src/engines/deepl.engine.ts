@@ -20,7 +20,10 @@ export interface DeepLEngineOptions {
 
 /** DeepL needs a regional variant for some targets; Docat's `zh` is Simplified. */
 const TARGET_CODES: Record<string, deepl.TargetLanguageCode> = {
-  en: 'en-US', pt: 'pt-PT', zh: 'zh-HANS', 'zh-Hant': 'zh-HANT',
+  en: 'en-US',
+  pt: 'pt-PT',
+  zh: 'zh-HANS',
+  'zh-Hant': 'zh-HANT',
 };
 
 function targetCode(target: string): deepl.TargetLanguageCode {
@@ -55,7 +58,12 @@ export class DeepLEngine implements TranslationEngine {
     this.clients = new KeyPool(
       options.authKeys.map((key) => ({
         key,
-        translator: new deepl.Translator(key, { ...(options.serverUrl ? { serverUrl: options.serverUrl } : {}), maxRetries: 0, minTimeout: 60_000, sendPlatformInfo: false }),
+        translator: new deepl.Translator(key, {
+          ...(options.serverUrl ? { serverUrl: options.serverUrl } : {}),
+          maxRetries: 0,
+          minTimeout: 60_000,
+          sendPlatformInfo: false,
+        }),
       })),
     );
   }
@@ -64,15 +72,26 @@ export class DeepLEngine implements TranslationEngine {
     const gate = req.gate ?? ungated;
     const client = this.clients.take();
     try {
-      const glossaryId = req.glossary && req.glossary.length > 0 && req.source ? await this.glossaryFor(client, req.source, req.target, req.glossary, req) : undefined;
+      const glossaryId =
+        req.glossary && req.glossary.length > 0 && req.source
+          ? await this.glossaryFor(client, req.source, req.target, req.glossary, req)
+          : undefined;
       const options: deepl.TranslateTextOptions = {
         tagHandling: 'xml',
         // `x` is an untouchable token; `g` wraps styled words, which are translated in place.
         ignoreTags: ['x'],
         nonSplittingTags: ['g'],
-        ...(req.formality ? { formality: req.formality === 'more' ? 'prefer_more' : 'prefer_less' } : {}),
+        ...(req.formality
+          ? { formality: req.formality === 'more' ? 'prefer_more' : 'prefer_less' }
+          : {}),
         ...(glossaryId ? { glossary: glossaryId } : {}),
-        ...(req.context?.title || req.context?.neighbours ? { context: [req.context.title, ...(req.context.neighbours ?? [])].filter(Boolean).join('\n') } : {}),
+        ...(req.context?.title || req.context?.neighbours
+          ? {
+              context: [req.context.title, ...(req.context.neighbours ?? [])]
+                .filter(Boolean)
+                .join('\n'),
+            }
+          : {}),
       };
       const results = await gate(() =>
         client.translator.translateText(
@@ -84,9 +103,14 @@ export class DeepLEngine implements TranslationEngine {
       );
       req.signal?.throwIfAborted();
       return {
-        translations: req.segments.map((s, i) => ({ id: s.id, text: fromXmlTags(results[i]?.text ?? '') })),
+        translations: req.segments.map((s, i) => ({
+          id: s.id,
+          text: fromXmlTags(results[i]?.text ?? ''),
+        })),
         billedCharacters: results.reduce((n, r) => n + (r.billedCharacters ?? 0), 0),
-        ...(results[0]?.detectedSourceLang ? { detectedSource: fromDeepL(results[0].detectedSourceLang) } : {}),
+        ...(results[0]?.detectedSourceLang
+          ? { detectedSource: fromDeepL(results[0].detectedSourceLang) }
+          : {}),
       };
     } catch (err) {
       if (err instanceof deepl.GlossaryNotFoundError) this.glossaries.clear();
@@ -94,7 +118,13 @@ export class DeepLEngine implements TranslationEngine {
     }
   }
 
-  private glossaryFor(client: { key: string; translator: deepl.Translator }, source: string, target: string, entries: GlossaryEntry[], req: TranslateBatchRequest): Promise<string> {
+  private glossaryFor(
+    client: { key: string; translator: deepl.Translator },
+    source: string,
+    target: string,
+    entries: GlossaryEntry[],
+    req: TranslateBatchRequest,
+  ): Promise<string> {
     const version = glossaryVersion({ source, target }, entries);
     const cacheKey = `${client.key}\u0000${source}\u0000${target}\u0000${version}`;
     let id = this.glossaries.get(cacheKey);
@@ -105,7 +135,9 @@ export class DeepLEngine implements TranslationEngine {
           `docat-${version}`,
           sourceCode(source) as deepl.LanguageCode,
           sourceCode(target) as deepl.LanguageCode,
-          new deepl.GlossaryEntries({ entries: Object.fromEntries(entries.map((e) => [e.term, e.translation])) }),
+          new deepl.GlossaryEntries({
+            entries: Object.fromEntries(entries.map((e) => [e.term, e.translation])),
+          }),
         ),
       ).then((info) => info.glossaryId);
       id.catch(() => this.glossaries.delete(cacheKey));
@@ -118,26 +150,47 @@ export class DeepLEngine implements TranslationEngine {
     if (err instanceof EngineError) return err;
     if (isAbortError(err)) throw err;
     const message = err instanceof Error ? err.message : String(err);
-    if (err instanceof deepl.TooManyRequestsError) return new EngineError(this.name, 'rate_limited', message, { status: 429, cause: err });
-    if (err instanceof deepl.ConnectionError) return new EngineError(this.name, err.shouldRetry ? 'unavailable' : 'rejected', message, { cause: err });
-    if (err instanceof deepl.GlossaryNotFoundError) return new EngineError(this.name, 'unavailable', message, { status: 404, cause: err });
-    if (err instanceof deepl.AuthorizationError || err instanceof deepl.QuotaExceededError) return new EngineError(this.name, 'rejected', message, { cause: err });
-    const status = /Service unavailable/u.test(message) ? 503 : Number(/status code: (\d{3})/u.exec(message)?.[1] ?? NaN);
-    if (status >= 500) return new EngineError(this.name, 'unavailable', message, { status, cause: err });
-    if (/Error parsing response JSON/u.test(message)) return new EngineError(this.name, 'unavailable', message, { cause: err });
+    if (err instanceof deepl.TooManyRequestsError)
+      return new EngineError(this.name, 'rate_limited', message, { status: 429, cause: err });
+    if (err instanceof deepl.ConnectionError)
+      return new EngineError(this.name, err.shouldRetry ? 'unavailable' : 'rejected', message, {
+        cause: err,
+      });
+    if (err instanceof deepl.GlossaryNotFoundError)
+      return new EngineError(this.name, 'unavailable', message, { status: 404, cause: err });
+    if (err instanceof deepl.AuthorizationError || err instanceof deepl.QuotaExceededError)
+      return new EngineError(this.name, 'rejected', message, { cause: err });
+    const status = /Service unavailable/u.test(message)
+      ? 503
+      : Number(/status code: (\d{3})/u.exec(message)?.[1] ?? NaN);
+    if (status >= 500)
+      return new EngineError(this.name, 'unavailable', message, { status, cause: err });
+    if (/Error parsing response JSON/u.test(message))
+      return new EngineError(this.name, 'unavailable', message, { cause: err });
     return new EngineError(this.name, 'rejected', message, { cause: err });
   }
 
   async languages(): Promise<EngineLanguages> {
     const { translator } = this.clients.take();
-    const [source, target] = await Promise.all([translator.getSourceLanguages(), translator.getTargetLanguages()]);
-    return { source: source.map((l) => fromDeepL(l.code)), target: [...new Set(target.map((l) => fromDeepL(l.code)))] };
+    const [source, target] = await Promise.all([
+      translator.getSourceLanguages(),
+      translator.getTargetLanguages(),
+    ]);
+    return {
+      source: source.map((l) => fromDeepL(l.code)),
+      target: [...new Set(target.map((l) => fromDeepL(l.code)))],
+    };
   }
 
   async health(): Promise<EngineHealth> {
     try {
       const usage = await this.clients.take().translator.getUsage();
-      return { ok: !usage.anyLimitReached(), ...(usage.character ? { detail: `${usage.character.count}/${usage.character.limit} characters used` } : {}) };
+      return {
+        ok: !usage.anyLimitReached(),
+        ...(usage.character
+          ? { detail: `${usage.character.count}/${usage.character.limit} characters used` }
+          : {}),
+      };
     } catch (err) {
       return { ok: false, detail: err instanceof Error ? err.message : String(err) };
     }

@@ -21,7 +21,10 @@ export class EngineError extends Error {
     message: string,
     options: { status?: number; retryAfterMs?: number; cause?: unknown } = {},
   ) {
-    super(`${engine}: ${message}`, options.cause === undefined ? undefined : { cause: options.cause });
+    super(
+      `${engine}: ${message}`,
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.name = 'EngineError';
     this.engine = engine;
     this.kind = kind;
@@ -35,7 +38,10 @@ export class EngineError extends Error {
 }
 
 /** Retry-After is either delta-seconds or an HTTP date (RFC 9110 §10.2.3). */
-export function parseRetryAfter(value: string | null | undefined, now = Date.now()): number | undefined {
+export function parseRetryAfter(
+  value: string | null | undefined,
+  now = Date.now(),
+): number | undefined {
   if (value === null || value === undefined || value.trim() === '') return undefined;
   const trimmed = value.trim();
   if (/^\d+(\.\d+)?$/u.test(trimmed)) return Math.round(Number(trimmed) * 1000);
@@ -54,7 +60,8 @@ export function errorFromStatus(
   const retryAfterMs = parseRetryAfter(retryAfter);
   const options = { status, retryAfterMs, cause };
   if (status === 429) return new EngineError(engine, 'rate_limited', message, options);
-  if (status === undefined || status >= 500 || status === 408) return new EngineError(engine, 'unavailable', message, options);
+  if (status === undefined || status >= 500 || status === 408)
+    return new EngineError(engine, 'unavailable', message, options);
   return new EngineError(engine, 'rejected', message, options);
 }
 
@@ -71,7 +78,9 @@ interface HttpLikeError {
 function headerValue(headers: unknown, name: string): string | undefined {
   if (headers instanceof Headers) return headers.get(name) ?? undefined;
   if (headers && typeof headers === 'object') {
-    const value = (headers as Record<string, unknown>)[name] ?? (headers as Record<string, unknown>)[name.toLowerCase()];
+    const value =
+      (headers as Record<string, unknown>)[name] ??
+      (headers as Record<string, unknown>)[name.toLowerCase()];
     if (typeof value === 'string') return value;
     if (Array.isArray(value) && typeof value[0] === 'string') return value[0];
   }

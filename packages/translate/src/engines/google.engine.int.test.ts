@@ -20,7 +20,11 @@ test('google works with an injected auth client instead of an API key', async ()
     const auth = new OAuth2Client();
     auth.setCredentials({ access_token: 'test-google-key', expiry_date: Date.now() + 3_600_000 });
     const engine = new GoogleEngine({ authClient: auth, baseUrl: server.baseUrl });
-    const result = await engine.translateBatch({ source: 'en', target: 'de', segments: [{ id: 'a', text: 'Hi ⟦0⟧' }] });
+    const result = await engine.translateBatch({
+      source: 'en',
+      target: 'de',
+      segments: [{ id: 'a', text: 'Hi ⟦0⟧' }],
+    });
     assert.deepEqual(result.translations, [{ id: 'a', text: '[de] Hi ⟦0⟧' }]);
     assert.deepEqual(server.rejections, []);
   } finally {

@@ -22,8 +22,19 @@ export interface GoogleEngineOptions {
   model?: string;
 }
 
-const LANGUAGE_TO_GOOGLE: Record<string, string> = { zh: 'zh-CN', 'zh-Hant': 'zh-TW', nb: 'no', he: 'iw' };
-const LANGUAGE_FROM_GOOGLE: Record<string, string> = { 'zh-CN': 'zh', zh: 'zh', 'zh-TW': 'zh-Hant', no: 'nb', iw: 'he' };
+const LANGUAGE_TO_GOOGLE: Record<string, string> = {
+  zh: 'zh-CN',
+  'zh-Hant': 'zh-TW',
+  nb: 'no',
+  he: 'iw',
+};
+const LANGUAGE_FROM_GOOGLE: Record<string, string> = {
+  'zh-CN': 'zh',
+  zh: 'zh',
+  'zh-TW': 'zh-Hant',
+  no: 'nb',
+  iw: 'he',
+};
 
 interface GoogleApiError {
   code?: unknown;
@@ -51,9 +62,10 @@ export class GoogleEngine implements TranslationEngine {
       if (options.baseUrl) client.baseUrl = options.baseUrl.replace(/\/+$/u, '');
       return client;
     };
-    const clients = options.apiKeys && options.apiKeys.length > 0
-      ? options.apiKeys.map((key) => make({ key }))
-      : [make(options.authClient ? { authClient: options.authClient } : {})];
+    const clients =
+      options.apiKeys && options.apiKeys.length > 0
+        ? options.apiKeys.map((key) => make({ key }))
+        : [make(options.authClient ? { authClient: options.authClient } : {})];
     this.clients = new KeyPool(clients);
   }
 
@@ -73,11 +85,18 @@ export class GoogleEngine implements TranslationEngine {
         ),
       );
       if (!Array.isArray(texts) || texts.length !== req.segments.length) {
-        throw new EngineError(this.name, 'bad_reply', `expected ${req.segments.length} translations`);
+        throw new EngineError(
+          this.name,
+          'bad_reply',
+          `expected ${req.segments.length} translations`,
+        );
       }
       const detected = detectedLanguage(response);
       return {
-        translations: req.segments.map((s, i) => ({ id: s.id, text: fromHtmlSpans(texts[i] ?? '') })),
+        translations: req.segments.map((s, i) => ({
+          id: s.id,
+          text: fromHtmlSpans(texts[i] ?? ''),
+        })),
         billedCharacters: req.segments.reduce((n, s) => n + toHtmlSpans(s.text).length, 0),
         ...(detected ? { detectedSource: LANGUAGE_FROM_GOOGLE[detected] ?? detected } : {}),
       };
@@ -90,10 +109,22 @@ export class GoogleEngine implements TranslationEngine {
     if (err instanceof EngineError) return err;
     if (isAbortError(err)) throw err;
     const e = (err ?? {}) as GoogleApiError;
-    const status = typeof e.code === 'number' ? e.code : typeof e.response?.statusCode === 'number' ? e.response.statusCode : undefined;
+    const status =
+      typeof e.code === 'number'
+        ? e.code
+        : typeof e.response?.statusCode === 'number'
+          ? e.response.statusCode
+          : undefined;
     const message = typeof e.message === 'string' ? e.message : String(err);
-    if (err instanceof SyntaxError) return new EngineError(this.name, 'unavailable', message, { cause: err });
-    return errorFromStatus(this.name, status, message, headerValue(e.response?.headers, 'retry-after'), err);
+    if (err instanceof SyntaxError)
+      return new EngineError(this.name, 'unavailable', message, { cause: err });
+    return errorFromStatus(
+      this.name,
+      status,
+      message,
+      headerValue(e.response?.headers, 'retry-after'),
+      err,
+    );
   }
 
   async languages(): Promise<EngineLanguages> {
@@ -113,7 +144,9 @@ export class GoogleEngine implements TranslationEngine {
 }
 
 function detectedLanguage(response: unknown): string | undefined {
-  const data = (response as { data?: { translations?: { detectedSourceLanguage?: unknown }[] } } | undefined)?.data;
+  const data = (
+    response as { data?: { translations?: { detectedSourceLanguage?: unknown }[] } } | undefined
+  )?.data;
   const code = data?.translations?.[0]?.detectedSourceLanguage;
   return typeof code === 'string' ? code : undefined;
 }

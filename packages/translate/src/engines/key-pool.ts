@@ -24,5 +24,8 @@ export class KeyPool<T> {
 
 /** `a,b , c` -> ['a','b','c']: pools are configured as comma-separated keys. */
 export function splitKeys(value: string | undefined): string[] {
-  return (value ?? '').split(',').map((k) => k.trim()).filter((k) => k !== '');
+  return (value ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter((k) => k !== '');
 }

@@ -17,9 +17,13 @@ export interface LibreTranslateEngineOptions {
 
 const translateReplySchema = z.object({
   translatedText: z.union([z.string(), z.array(z.string())]),
-  detectedLanguage: z.union([z.object({ language: z.string() }), z.array(z.object({ language: z.string() }))]).optional(),
+  detectedLanguage: z
+    .union([z.object({ language: z.string() }), z.array(z.object({ language: z.string() }))])
+    .optional(),
 });
-const languagesReplySchema = z.array(z.object({ code: z.string(), targets: z.array(z.string()).optional() }));
+const languagesReplySchema = z.array(
+  z.object({ code: z.string(), targets: z.array(z.string()).optional() }),
+);
 
 const TO_LIBRE: Record<string, string> = { 'zh-Hant': 'zt', nb: 'nb' };
 const FROM_LIBRE: Record<string, string> = { zt: 'zh-Hant', 'zh-Hans': 'zh' };
@@ -36,21 +40,37 @@ export class LibreTranslateEngine implements TranslationEngine {
     this.base = options.url.replace(/\/+$/u, '');
   }
 
-  private async request(path: string, init: { method: 'GET' | 'POST'; body?: unknown; signal?: AbortSignal }): Promise<unknown> {
+  private async request(
+    path: string,
+    init: { method: 'GET' | 'POST'; body?: unknown; signal?: AbortSignal },
+  ): Promise<unknown> {
     let response: Response;
     try {
       response = await fetch(this.base + path, {
         method: init.method,
         headers: init.body === undefined ? {} : { 'content-type': 'application/json' },
         body: init.body === undefined ? undefined : JSON.stringify(init.body),
-        signal: init.signal ? AbortSignal.any([init.signal, AbortSignal.timeout(this.options.timeoutMs ?? 60_000)]) : AbortSignal.timeout(this.options.timeoutMs ?? 60_000),
+        signal: init.signal
+          ? AbortSignal.any([init.signal, AbortSignal.timeout(this.options.timeoutMs ?? 60_000)])
+          : AbortSignal.timeout(this.options.timeoutMs ?? 60_000),
       });
     } catch (err) {
       if (isAbortError(err) && init.signal?.aborted) throw err;
-      throw new EngineError(this.name, 'unavailable', err instanceof Error ? err.message : String(err), { cause: err });
+      throw new EngineError(
+        this.name,
+        'unavailable',
+        err instanceof Error ? err.message : String(err),
+        { cause: err },
+      );
     }
     const text = await response.text();
-    if (!response.ok) throw errorFromStatus(this.name, response.status, `HTTP ${response.status}: ${text.slice(0, 200)}`, response.headers.get('retry-after'));
+    if (!response.ok)
+      throw errorFromStatus(
+        this.name,
+        response.status,
+        `HTTP ${response.status}: ${text.slice(0, 200)}`,
+        response.headers.get('retry-after'),
+      );
     try {
       return JSON.parse(text) as unknown;
     } catch (err) {
@@ -67,11 +87,21 @@ export class LibreTranslateEngine implements TranslationEngine {
       format: 'text',
       ...(this.options.apiKey ? { api_key: this.options.apiKey } : {}),
     };
-    const raw = await gate(() => this.request('/translate', { method: 'POST', body, signal: req.signal }));
+    const raw = await gate(() =>
+      this.request('/translate', { method: 'POST', body, signal: req.signal }),
+    );
     const parsed = translateReplySchema.safeParse(raw);
-    if (!parsed.success) throw new EngineError(this.name, 'bad_reply', 'reply is not {translatedText}');
-    const texts = Array.isArray(parsed.data.translatedText) ? parsed.data.translatedText : [parsed.data.translatedText];
-    if (texts.length !== req.segments.length) throw new EngineError(this.name, 'bad_reply', `expected ${req.segments.length} translations, got ${texts.length}`);
+    if (!parsed.success)
+      throw new EngineError(this.name, 'bad_reply', 'reply is not {translatedText}');
+    const texts = Array.isArray(parsed.data.translatedText)
+      ? parsed.data.translatedText
+      : [parsed.data.translatedText];
+    if (texts.length !== req.segments.length)
+      throw new EngineError(
+        this.name,
+        'bad_reply',
+        `expected ${req.segments.length} translations, got ${texts.length}`,
+      );
     const detected = parsed.data.detectedLanguage;
     const detectedCode = Array.isArray(detected) ? detected[0]?.language : detected?.language;
     return {

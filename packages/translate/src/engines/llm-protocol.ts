@@ -2,7 +2,12 @@ import { z } from 'zod';
 import { LANGUAGES } from '@docat/contracts';
 import { TOKEN_PATTERN } from '../placeholders.js';
 import { EngineError } from './engine-error.js';
-import type { BatchSegment, EngineName, TranslateBatchRequest, TranslateBatchResult } from '../types.js';
+import type {
+  BatchSegment,
+  EngineName,
+  TranslateBatchRequest,
+  TranslateBatchResult,
+} from '../types.js';
 
 /**
  * Version of the prompt below. It is part of every translation memory key of LLM
@@ -47,19 +52,37 @@ export function llmSystemPrompt(req: TranslateBatchRequest): string {
     'A pair such as ⟦2⟧…⟦/2⟧ marks words set in bold, italics or as a link: translate the words inside, and put the pair around the words of your translation that carry the same meaning, keeping each pair exactly once.',
     'Keep the register of a published document. Do not merge or split segments; do not add notes.',
   ];
-  if (req.formality) lines.push(req.formality === 'more' ? 'Use the formal form of address.' : 'Use the informal form of address.');
+  if (req.formality)
+    lines.push(
+      req.formality === 'more'
+        ? 'Use the formal form of address.'
+        : 'Use the informal form of address.',
+    );
   if (req.context?.title) lines.push(`Document title: ${req.context.title}`);
   if (req.context?.neighbours && req.context.neighbours.length > 0) {
-    lines.push('Surrounding text, for context only (do not translate it):', ...req.context.neighbours.map((n) => `> ${n}`));
+    lines.push(
+      'Surrounding text, for context only (do not translate it):',
+      ...req.context.neighbours.map((n) => `> ${n}`),
+    );
   }
   if (req.glossary && req.glossary.length > 0) {
-    lines.push('Glossary (always use these translations):', ...req.glossary.map((e) => `- ${e.term} => ${e.translation}`));
+    lines.push(
+      'Glossary (always use these translations):',
+      ...req.glossary.map((e) => `- ${e.term} => ${e.translation}`),
+    );
   }
   return lines.join('\n');
 }
 
-export function llmUserMessage(req: TranslateBatchRequest, segments: readonly BatchSegment[]): string {
-  return JSON.stringify({ source: req.source ?? 'auto', target: req.target, segments: segments.map((s) => ({ id: s.id, text: s.text })) });
+export function llmUserMessage(
+  req: TranslateBatchRequest,
+  segments: readonly BatchSegment[],
+): string {
+  return JSON.stringify({
+    source: req.source ?? 'auto',
+    target: req.target,
+    segments: segments.map((s) => ({ id: s.id, text: s.text })),
+  });
 }
 
 /**
@@ -79,9 +102,13 @@ function pairsOf(text: string): Set<number> {
 }
 
 /** Check a parsed reply against the request: ids one-to-one, placeholders intact. */
-export function validateLlmReply(reply: unknown, segments: readonly BatchSegment[]): { ok: true; translations: BatchSegment[] } | { ok: false; problem: string } {
+export function validateLlmReply(
+  reply: unknown,
+  segments: readonly BatchSegment[],
+): { ok: true; translations: BatchSegment[] } | { ok: false; problem: string } {
   const parsed = llmReplySchema.safeParse(reply);
-  if (!parsed.success) return { ok: false, problem: 'the reply is not {"translations":[{"id","text"}]}' };
+  if (!parsed.success)
+    return { ok: false, problem: 'the reply is not {"translations":[{"id","text"}]}' };
   const byId = new Map<string, string>();
   for (const t of parsed.data.translations) {
     if (byId.has(t.id)) return { ok: false, problem: `id ${t.id} appears twice` };
@@ -91,12 +118,16 @@ export function validateLlmReply(reply: unknown, segments: readonly BatchSegment
   for (const s of segments) {
     const text = byId.get(s.id);
     if (text === undefined) problems.push(`id ${s.id} is missing`);
-    else if (tokensOf(text, pairsOf(s.text)) !== tokensOf(s.text, pairsOf(s.text))) problems.push(`id ${s.id} must contain the tokens of its source exactly once each`);
+    else if (tokensOf(text, pairsOf(s.text)) !== tokensOf(s.text, pairsOf(s.text)))
+      problems.push(`id ${s.id} must contain the tokens of its source exactly once each`);
     byId.delete(s.id);
   }
   for (const id of byId.keys()) problems.push(`id ${id} was not requested`);
   if (problems.length > 0) return { ok: false, problem: problems.slice(0, 5).join('; ') };
-  return { ok: true, translations: segments.map((s) => ({ id: s.id, text: parsedText(parsed.data, s.id) })) };
+  return {
+    ok: true,
+    translations: segments.map((s) => ({ id: s.id, text: parsedText(parsed.data, s.id) })),
+  };
 }
 
 function parsedText(reply: LlmReply, id: string): string {
@@ -116,13 +147,22 @@ export type OpenConversation = (segments: BatchSegment[]) => LlmConversation;
  * if still bad the batch is split in halves, down to single segments, and a single
  * segment that fails twice is a `bad_reply` engine error.
  */
-export async function runLlmBatch(engine: EngineName, req: TranslateBatchRequest, open: OpenConversation): Promise<TranslateBatchResult> {
+export async function runLlmBatch(
+  engine: EngineName,
+  req: TranslateBatchRequest,
+  open: OpenConversation,
+): Promise<TranslateBatchResult> {
   const translations = await translateSlice(engine, req, req.segments, open);
   const billedCharacters = req.segments.reduce((n, s) => n + s.text.length, 0);
   return { translations, billedCharacters, ...(req.source ? { detectedSource: req.source } : {}) };
 }
 
-async function translateSlice(engine: EngineName, req: TranslateBatchRequest, segments: BatchSegment[], open: OpenConversation): Promise<BatchSegment[]> {
+async function translateSlice(
+  engine: EngineName,
+  req: TranslateBatchRequest,
+  segments: BatchSegment[],
+  open: OpenConversation,
+): Promise<BatchSegment[]> {
   req.signal?.throwIfAborted();
   const conversation = open(segments);
   let result = validateLlmReply(await conversation.ask(), segments);
@@ -131,7 +171,12 @@ async function translateSlice(engine: EngineName, req: TranslateBatchRequest, se
     result = validateLlmReply(await conversation.reask(result.problem), segments);
   }
   if (result.ok) return result.translations;
-  if (segments.length === 1) throw new EngineError(engine, 'bad_reply', `unusable reply for segment ${segments[0]!.id}: ${result.problem}`);
+  if (segments.length === 1)
+    throw new EngineError(
+      engine,
+      'bad_reply',
+      `unusable reply for segment ${segments[0]!.id}: ${result.problem}`,
+    );
   const half = Math.ceil(segments.length / 2);
   const first = await translateSlice(engine, req, segments.slice(0, half), open);
   const second = await translateSlice(engine, req, segments.slice(half), open);

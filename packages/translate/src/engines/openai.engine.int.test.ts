@@ -12,7 +12,8 @@ import { Translator } from '../translator.js';
 describeEngineConformance({
   label: 'openai',
   server: (options) => new FakeOpenAiServer(options),
-  engine: (server) => new OpenAiEngine({ apiKeys: ['test-openai-key'], baseURL: server.baseURL, model: 'gpt-test' }),
+  engine: (server) =>
+    new OpenAiEngine({ apiKeys: ['test-openai-key'], baseURL: server.baseURL, model: 'gpt-test' }),
   protocol: 'llm',
   seesRetryAfter: true,
 });
@@ -21,14 +22,21 @@ test('API keys from a pool are used round-robin', async () => {
   const seen: string[] = [];
   const server = await new FakeOpenAiServer({ key: 'k1' }).start();
   try {
-    const engine = createEngine('openai', { OPENAI_API_KEY: 'k1,k2', OPENAI_BASE_URL: server.baseURL })!;
+    const engine = createEngine('openai', {
+      OPENAI_API_KEY: 'k1,k2',
+      OPENAI_BASE_URL: server.baseURL,
+    })!;
     for (let i = 0; i < 4; i++) {
       await engine.translateBatch({ target: 'de', segments: [{ id: 's', text: 'Hello' }] }).then(
         () => seen.push('ok'),
         () => seen.push('rejected'),
       );
     }
-    assert.deepEqual(seen, ['ok', 'rejected', 'ok', 'rejected'], 'k2 is wrong for this fake: every second request carries it');
+    assert.deepEqual(
+      seen,
+      ['ok', 'rejected', 'ok', 'rejected'],
+      'k2 is wrong for this fake: every second request carries it',
+    );
   } finally {
     await server.close();
   }
@@ -52,9 +60,22 @@ test('the prompt carries the batch as JSON, the title, neighbouring text and glo
       { id: 'b', type: 'paragraph', text: 'The engine runs.' },
       { id: 'c', type: 'paragraph', text: 'After that one.' },
     ]);
-    const translator = new Translator({ limiter: new MemoryRateLimiter() }, { batch: { maxSegments: 1 } });
-    const glossary = createGlossary({ source: 'en', target: 'de' }, [{ term: 'engine', translation: 'Motor' }]);
-    const out = await translator.translate({ accountId: 'a', engines: [engine], source: 'en', target: 'de', segments, glossary, context: { title: 'Annual Report' } });
+    const translator = new Translator(
+      { limiter: new MemoryRateLimiter() },
+      { batch: { maxSegments: 1 } },
+    );
+    const glossary = createGlossary({ source: 'en', target: 'de' }, [
+      { term: 'engine', translation: 'Motor' },
+    ]);
+    const out = await translator.translate({
+      accountId: 'a',
+      engines: [engine],
+      source: 'en',
+      target: 'de',
+      segments,
+      glossary,
+      context: { title: 'Annual Report' },
+    });
     assert.equal(out.texts.get('b:0'), '[de] The Motor runs.');
     const body = JSON.parse(server.bodies[1]!) as { messages: { role: string; content: string }[] };
     const system = body.messages.find((m) => m.role === 'system')!.content;
@@ -63,7 +84,11 @@ test('the prompt carries the batch as JSON, the title, neighbouring text and glo
     assert.match(system, /> After that one\./u);
     assert.match(system, /- engine => Motor/u);
     const user = JSON.parse(body.messages.find((m) => m.role === 'user')!.content) as unknown;
-    assert.deepEqual(user, { source: 'en', target: 'de', segments: [{ id: 'u1', text: 'The ⟦0⟧ runs.' }] });
+    assert.deepEqual(user, {
+      source: 'en',
+      target: 'de',
+      segments: [{ id: 'u1', text: 'The ⟦0⟧ runs.' }],
+    });
   } finally {
     await server.close();
   }

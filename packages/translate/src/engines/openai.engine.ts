@@ -3,7 +3,15 @@ import { LANGUAGE_CODES, type LanguageCode } from '@docat/contracts';
 import { fromSdkError } from './engine-error.js';
 import { gatedFetch, withGate } from './gated-fetch.js';
 import { KeyPool } from './key-pool.js';
-import { LLM_PROMPT_VERSION, LLM_REPLY_JSON_SCHEMA, llmSystemPrompt, llmUserMessage, parseJsonText, runLlmBatch, type LlmConversation } from './llm-protocol.js';
+import {
+  LLM_PROMPT_VERSION,
+  LLM_REPLY_JSON_SCHEMA,
+  llmSystemPrompt,
+  llmUserMessage,
+  parseJsonText,
+  runLlmBatch,
+  type LlmConversation,
+} from './llm-protocol.js';
 import {
   type BatchSegment,
   type EngineHealth,
@@ -17,8 +25,16 @@ import {
 /** OpenAI-compatible providers: base URL, default model and the environment variable holding keys. */
 export const OPENAI_PRESETS = {
   openai: { baseURL: 'https://api.openai.com/v1', model: 'gpt-4.1-mini', keyEnv: 'OPENAI_API_KEY' },
-  openrouter: { baseURL: 'https://openrouter.ai/api/v1', model: 'openai/gpt-4.1-mini', keyEnv: 'OPENROUTER_API_KEY' },
-  gemini: { baseURL: 'https://generativelanguage.googleapis.com/v1beta/openai/', model: 'gemini-2.5-flash', keyEnv: 'GEMINI_API_KEY' },
+  openrouter: {
+    baseURL: 'https://openrouter.ai/api/v1',
+    model: 'openai/gpt-4.1-mini',
+    keyEnv: 'OPENROUTER_API_KEY',
+  },
+  gemini: {
+    baseURL: 'https://generativelanguage.googleapis.com/v1beta/openai/',
+    model: 'gemini-2.5-flash',
+    keyEnv: 'GEMINI_API_KEY',
+  },
 } as const satisfies Record<string, { baseURL: string; model: string; keyEnv: string }>;
 export type OpenAiPreset = keyof typeof OPENAI_PRESETS;
 
@@ -46,13 +62,25 @@ export class OpenAiEngine implements TranslationEngine {
   private readonly offered: readonly LanguageCode[] | undefined;
 
   constructor(options: OpenAiEngineOptions) {
-    this.offered = options.languages && options.languages.length > 0 ? options.languages : undefined;
+    this.offered =
+      options.languages && options.languages.length > 0 ? options.languages : undefined;
     const preset = OPENAI_PRESETS[options.preset ?? 'openai'];
     this.name = options.preset ?? 'openai';
     this.model = options.model ?? preset.model;
     const baseURL = options.baseURL ?? preset.baseURL;
     // SDK retries are off: the scheduler owns retries, backoff and Retry-After.
-    this.clients = new KeyPool(options.apiKeys.map((apiKey) => new OpenAI({ apiKey, baseURL, maxRetries: 0, timeout: options.timeoutMs ?? 120_000, fetch: gatedFetch })));
+    this.clients = new KeyPool(
+      options.apiKeys.map(
+        (apiKey) =>
+          new OpenAI({
+            apiKey,
+            baseURL,
+            maxRetries: 0,
+            timeout: options.timeoutMs ?? 120_000,
+            fetch: gatedFetch,
+          }),
+      ),
+    );
   }
 
   async translateBatch(req: TranslateBatchRequest): Promise<TranslateBatchResult> {
@@ -74,7 +102,10 @@ export class OpenAiEngine implements TranslationEngine {
               model: this.model,
               messages,
               temperature: 0,
-              response_format: { type: 'json_schema', json_schema: { name: 'translations', strict: true, schema: LLM_REPLY_JSON_SCHEMA } },
+              response_format: {
+                type: 'json_schema',
+                json_schema: { name: 'translations', strict: true, schema: LLM_REPLY_JSON_SCHEMA },
+              },
             },
             { signal: req.signal },
           ),
@@ -89,7 +120,10 @@ export class OpenAiEngine implements TranslationEngine {
     return {
       ask: send,
       reask: (problem) => {
-        messages.push({ role: 'user', content: `Your reply was not usable: ${problem}. Reply again with the JSON object for every requested id.` });
+        messages.push({
+          role: 'user',
+          content: `Your reply was not usable: ${problem}. Reply again with the JSON object for every requested id.`,
+        });
         return send();
       },
     };

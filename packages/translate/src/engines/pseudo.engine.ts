@@ -12,17 +12,39 @@ import type {
 export const PSEUDO_OPEN = '⟪';
 export const PSEUDO_CLOSE = '⟫';
 
-type ScriptStyle = { kind: 'alphabet'; letters: string; cased: boolean } | { kind: 'ideographic'; letters: string; spaced: boolean; fullStop: boolean };
+type ScriptStyle =
+  | { kind: 'alphabet'; letters: string; cased: boolean }
+  | { kind: 'ideographic'; letters: string; spaced: boolean; fullStop: boolean };
 
-const HIRAGANA = 'あいうえおかきくけこさしすせそたちつてとなにぬねのはひふへほまみむめもやゆよらりるれろわをん';
-const KATAKANA = 'アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワヲン';
+const HIRAGANA =
+  'あいうえおかきくけこさしすせそたちつてとなにぬねのはひふへほまみむめもやゆよらりるれろわをん';
+const KATAKANA =
+  'アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワヲン';
 const KANJI = '日本語文書翻訳字体表示確認試験言葉世界中人大小山川田水火木金土月年時分';
 
 const SCRIPTS: Record<string, ScriptStyle> = {
   ja: { kind: 'ideographic', letters: KANJI + HIRAGANA + KATAKANA, spaced: false, fullStop: true },
-  zh: { kind: 'ideographic', letters: '的一是不了人我在有他这中大来上国个到说们为子和你地出道也时年得就那要下以生会自着去之过家学对可里后', spaced: false, fullStop: true },
-  'zh-Hant': { kind: 'ideographic', letters: '的一是不了人我在有他這中大來上國個到說們為子和你地出道也時年得就那要下以生會自著去之過家學對可裡後', spaced: false, fullStop: true },
-  ko: { kind: 'ideographic', letters: '가나다라마바사아자차카타파하고노도로모보소오조초코토포호구누두루무부수우주추쿠투푸후기니디리미비시이지치키티피히한국어번역', spaced: true, fullStop: false },
+  zh: {
+    kind: 'ideographic',
+    letters:
+      '的一是不了人我在有他这中大来上国个到说们为子和你地出道也时年得就那要下以生会自着去之过家学对可里后',
+    spaced: false,
+    fullStop: true,
+  },
+  'zh-Hant': {
+    kind: 'ideographic',
+    letters:
+      '的一是不了人我在有他這中大來上國個到說們為子和你地出道也時年得就那要下以生會自著去之過家學對可裡後',
+    spaced: false,
+    fullStop: true,
+  },
+  ko: {
+    kind: 'ideographic',
+    letters:
+      '가나다라마바사아자차카타파하고노도로모보소오조초코토포호구누두루무부수우주추쿠투푸후기니디리미비시이지치키티피히한국어번역',
+    spaced: true,
+    fullStop: false,
+  },
   ru: { kind: 'alphabet', letters: 'абвгдежзийклмнопрстуфхцчшщыэюя', cased: true },
   uk: { kind: 'alphabet', letters: 'абвгґдеєжзиіїйклмнопрстуфхцчшщюя', cased: true },
   bg: { kind: 'alphabet', letters: 'абвгдежзийклмнопрстуфхцчшщъюя', cased: true },
@@ -39,10 +61,58 @@ const SCRIPTS: Record<string, ScriptStyle> = {
  * replaced by one of its forms always changes.
  */
 const ACCENTS: Record<string, string> = {
-  a: 'àáâãäåā', b: 'ƀḃ', c: 'çć', d: 'ď', e: 'èéêëē', f: 'ƒḟ', g: 'ğ', h: 'ĥħ', i: 'ìíîïī', j: 'ĵ', k: 'ķḱ', l: 'ł', m: 'ṁḿ',
-  n: 'ñń', o: 'òóôõöø', p: 'ṗṕ', q: 'ɋ', r: 'ř', s: 'šś', t: 'ť', u: 'ùúûüū', v: 'ṽ', w: 'ŵẃ', x: 'ẋẍ', y: 'ýÿ', z: 'žź',
-  A: 'ÀÁÂÃÄÅ', B: 'Ḃ', C: 'Ç', D: 'Ď', E: 'ÈÉÊË', F: 'Ḟ', G: 'ĞĜ', H: 'ĤĦ', I: 'ÌÍÎÏ', J: 'Ĵ', K: 'ĶḰ', L: 'Ł', M: 'ṀḾ',
-  N: 'Ñ', O: 'ÒÓÔÕÖØ', P: 'ṖṔ', Q: 'Ɋ', R: 'Ř', S: 'Š', T: 'Ť', U: 'ÙÚÛÜ', V: 'Ṽ', W: 'ŴẂ', X: 'Ẋ', Y: 'Ý', Z: 'Ž',
+  a: 'àáâãäåā',
+  b: 'ƀḃ',
+  c: 'çć',
+  d: 'ď',
+  e: 'èéêëē',
+  f: 'ƒḟ',
+  g: 'ğ',
+  h: 'ĥħ',
+  i: 'ìíîïī',
+  j: 'ĵ',
+  k: 'ķḱ',
+  l: 'ł',
+  m: 'ṁḿ',
+  n: 'ñń',
+  o: 'òóôõöø',
+  p: 'ṗṕ',
+  q: 'ɋ',
+  r: 'ř',
+  s: 'šś',
+  t: 'ť',
+  u: 'ùúûüū',
+  v: 'ṽ',
+  w: 'ŵẃ',
+  x: 'ẋẍ',
+  y: 'ýÿ',
+  z: 'žź',
+  A: 'ÀÁÂÃÄÅ',
+  B: 'Ḃ',
+  C: 'Ç',
+  D: 'Ď',
+  E: 'ÈÉÊË',
+  F: 'Ḟ',
+  G: 'ĞĜ',
+  H: 'ĤĦ',
+  I: 'ÌÍÎÏ',
+  J: 'Ĵ',
+  K: 'ĶḰ',
+  L: 'Ł',
+  M: 'ṀḾ',
+  N: 'Ñ',
+  O: 'ÒÓÔÕÖØ',
+  P: 'ṖṔ',
+  Q: 'Ɋ',
+  R: 'Ř',
+  S: 'Š',
+  T: 'Ť',
+  U: 'ÙÚÛÜ',
+  V: 'Ṽ',
+  W: 'ŴẂ',
+  X: 'Ẋ',
+  Y: 'Ý',
+  Z: 'Ž',
 };
 const VOWEL = /[aeiouy]/iu;
 /** Basic Latin letters a letter of another script is written as on a Latin target (consonants, then vowels). */
@@ -50,7 +120,8 @@ const LATIN_CONSONANTS = 'bcdfghklmnprstvz';
 const LATIN_VOWELS = 'aeiou';
 const LATIN_LETTERS = LATIN_CONSONANTS + LATIN_VOWELS;
 /** Scripts written without spaces between words, each character a syllable or a word. */
-const SYLLABIC = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Yi}]/u;
+const SYLLABIC =
+  /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Yi}]/u;
 /** A word: letters with their combining marks (Devanagari vowel signs, Arabic and Hebrew points, Thai vowels). */
 const WORD = /[\p{L}\p{M}]+/gu;
 
@@ -87,7 +158,9 @@ function latinise(word: string): string {
       syllables = 0;
     } else if (SYLLABIC.test(ch)) {
       if (syllables > 0 && syllables % 2 === 0) out += ' ';
-      out += LATIN_CONSONANTS[cp % LATIN_CONSONANTS.length]! + LATIN_VOWELS[(cp >> 4) % LATIN_VOWELS.length]!;
+      out +=
+        LATIN_CONSONANTS[cp % LATIN_CONSONANTS.length]! +
+        LATIN_VOWELS[(cp >> 4) % LATIN_VOWELS.length]!;
       syllables++;
     } else {
       const letter = LATIN_LETTERS[cp % LATIN_LETTERS.length]!;
@@ -133,7 +206,8 @@ function alphabetWord(word: string, style: Extract<ScriptStyle, { kind: 'alphabe
     .map((ch, i) => {
       const at = (ch.toLowerCase().codePointAt(0)! + i * 7) % letters.length;
       // A letter of the target's own alphabet is never written as itself.
-      const letter = letters[at] === ch.toLowerCase() ? letters[(at + 1) % letters.length]! : letters[at]!;
+      const letter =
+        letters[at] === ch.toLowerCase() ? letters[(at + 1) % letters.length]! : letters[at]!;
       return style.cased && ch !== ch.toLowerCase() ? letter.toUpperCase() : letter;
     })
     .join('');
@@ -159,7 +233,10 @@ function pseudoRun(text: string, target: string): string {
     const letterCount = [...latin.matchAll(/\p{L}/gu)].length;
     let budget = Math.round(latin.length * PSEUDO_LATIN_GROWTH);
     return latin.replace(/\p{L}+/gu, (word) => {
-      const share = letterCount === 0 ? 0 : Math.min(budget, Math.ceil((budget * [...word].length) / Math.max(1, letterCount)));
+      const share =
+        letterCount === 0
+          ? 0
+          : Math.min(budget, Math.ceil((budget * [...word].length) / Math.max(1, letterCount)));
       const grown = accentWord(word, Math.min(share, budget));
       budget -= [...grown].length - [...word].length;
       return grown;
@@ -199,7 +276,10 @@ export class PseudoEngine implements TranslationEngine {
   async translateBatch(req: TranslateBatchRequest): Promise<TranslateBatchResult> {
     req.signal?.throwIfAborted();
     return {
-      translations: req.segments.map((s) => ({ id: s.id, text: pseudoTranslate(s.text, req.target) })),
+      translations: req.segments.map((s) => ({
+        id: s.id,
+        text: pseudoTranslate(s.text, req.target),
+      })),
       billedCharacters: 0,
       ...(req.source ? { detectedSource: req.source } : {}),
     };

@@ -23,19 +23,33 @@ export type EngineEnv = Readonly<Record<string, string | undefined>>;
  * - TRANSLATION_ENGINES: fallback chain, e.g. `deepl,openai`
  * - DEFAULT_ENGINE: the engine of a job that names none
  */
-export function createEngine(name: EngineName, env: EngineEnv = process.env): TranslationEngine | undefined {
-  const opt = (k: string): string | undefined => (env[k] && env[k]!.trim() !== '' ? env[k]!.trim() : undefined);
+export function createEngine(
+  name: EngineName,
+  env: EngineEnv = process.env,
+): TranslationEngine | undefined {
+  const opt = (k: string): string | undefined =>
+    env[k] && env[k]!.trim() !== '' ? env[k]!.trim() : undefined;
   switch (name) {
     case 'pseudo':
       return new PseudoEngine();
     case 'google': {
       const apiKeys = splitKeys(env.GOOGLE_API_KEY);
-      return apiKeys.length > 0 ? new GoogleEngine({ apiKeys, ...(opt('GOOGLE_TRANSLATE_URL') ? { baseUrl: opt('GOOGLE_TRANSLATE_URL') } : {}) }) : undefined;
+      return apiKeys.length > 0
+        ? new GoogleEngine({
+            apiKeys,
+            ...(opt('GOOGLE_TRANSLATE_URL') ? { baseUrl: opt('GOOGLE_TRANSLATE_URL') } : {}),
+          })
+        : undefined;
     }
     case 'anthropic': {
       const apiKeys = splitKeys(env.ANTHROPIC_API_KEY);
       return apiKeys.length > 0
-        ? new AnthropicEngine({ apiKeys, baseURL: opt('ANTHROPIC_BASE_URL'), model: opt('ANTHROPIC_MODEL'), languages: languagesOf(env.ANTHROPIC_LANGUAGES) })
+        ? new AnthropicEngine({
+            apiKeys,
+            baseURL: opt('ANTHROPIC_BASE_URL'),
+            model: opt('ANTHROPIC_MODEL'),
+            languages: languagesOf(env.ANTHROPIC_LANGUAGES),
+          })
         : undefined;
     }
     case 'openai':
@@ -46,18 +60,34 @@ export function createEngine(name: EngineName, env: EngineEnv = process.env): Tr
       let apiKeys = splitKeys(env[`${prefix}_API_KEY`]);
       // A self-hosted OpenAI-compatible server (llama.cpp, vLLM, Ollama...) often takes no key:
       // naming its URL is configuration enough. The hosted presets always need one.
-      if (apiKeys.length === 0 && name === 'openai' && baseURL && baseURL.replace(/\/+$/, '') !== OPENAI_PRESETS.openai.baseURL) apiKeys = ['no-key'];
+      if (
+        apiKeys.length === 0 &&
+        name === 'openai' &&
+        baseURL &&
+        baseURL.replace(/\/+$/, '') !== OPENAI_PRESETS.openai.baseURL
+      )
+        apiKeys = ['no-key'];
       return apiKeys.length > 0
-        ? new OpenAiEngine({ preset: name, apiKeys, baseURL, model: opt(`${prefix}_MODEL`), languages: languagesOf(env[`${prefix}_LANGUAGES`]) })
+        ? new OpenAiEngine({
+            preset: name,
+            apiKeys,
+            baseURL,
+            model: opt(`${prefix}_MODEL`),
+            languages: languagesOf(env[`${prefix}_LANGUAGES`]),
+          })
         : undefined;
     }
     case 'deepl': {
       const authKeys = splitKeys(env.DEEPL_AUTH_KEY);
-      return authKeys.length > 0 ? new DeepLEngine({ authKeys, serverUrl: opt('DEEPL_SERVER_URL') }) : undefined;
+      return authKeys.length > 0
+        ? new DeepLEngine({ authKeys, serverUrl: opt('DEEPL_SERVER_URL') })
+        : undefined;
     }
     case 'libretranslate': {
       const url = opt('LIBRETRANSLATE_URL');
-      return url ? new LibreTranslateEngine({ url, apiKey: opt('LIBRETRANSLATE_API_KEY') }) : undefined;
+      return url
+        ? new LibreTranslateEngine({ url, apiKey: opt('LIBRETRANSLATE_API_KEY') })
+        : undefined;
     }
   }
 }
@@ -65,24 +95,35 @@ export function createEngine(name: EngineName, env: EngineEnv = process.env): Tr
 function languagesOf(value: string | undefined): LanguageCode[] | undefined {
   const codes = splitKeys(value);
   const unknown = codes.filter((c) => !(LANGUAGE_CODES as readonly string[]).includes(c));
-  if (unknown.length > 0) throw new DocatError('VALIDATION_FAILED', `unknown language codes in an engine's language list: ${unknown.join(', ')}`);
+  if (unknown.length > 0)
+    throw new DocatError(
+      'VALIDATION_FAILED',
+      `unknown language codes in an engine's language list: ${unknown.join(', ')}`,
+    );
   return codes.length > 0 ? (codes as LanguageCode[]) : undefined;
 }
 
 function parseChain(value: string | undefined): EngineName[] {
   const names = splitKeys(value);
   const unknown = names.filter((n) => !(ENGINE_NAMES as readonly string[]).includes(n));
-  if (unknown.length > 0) throw new DocatError('VALIDATION_FAILED', `TRANSLATION_ENGINES names unknown engines: ${unknown.join(', ')}`);
+  if (unknown.length > 0)
+    throw new DocatError(
+      'VALIDATION_FAILED',
+      `TRANSLATION_ENGINES names unknown engines: ${unknown.join(', ')}`,
+    );
   return names as EngineName[];
 }
 
 /** Every engine with configuration present, plus pseudo (always available). */
 export function configuredEngines(env: EngineEnv = process.env): TranslationEngine[] {
-  return ENGINE_NAMES.map((n) => createEngine(n, env)).filter((e): e is TranslationEngine => e !== undefined);
+  return ENGINE_NAMES.map((n) => createEngine(n, env)).filter(
+    (e): e is TranslationEngine => e !== undefined,
+  );
 }
 
 /** Why a job runs on its engine; the job view and the CLI say it when it is `pseudo-fallback`. */
-export type EngineChoiceReason = 'requested' | 'default' | 'chain' | 'configured' | 'pseudo-fallback';
+export type EngineChoiceReason =
+  'requested' | 'default' | 'chain' | 'configured' | 'pseudo-fallback';
 
 export interface EngineChoice {
   engine: TranslationEngine;
@@ -97,7 +138,10 @@ export interface EngineChoice {
  * (requested or DEFAULT_ENGINE) that is not configured is ENGINE_UNAVAILABLE, never a
  * quiet pseudo run.
  */
-export function resolveEngine(requested: EngineName | undefined, env: EngineEnv = process.env): EngineChoice {
+export function resolveEngine(
+  requested: EngineName | undefined,
+  env: EngineEnv = process.env,
+): EngineChoice {
   const named = (name: EngineName, reason: EngineChoiceReason): EngineChoice => {
     const engine = createEngine(name, env);
     if (!engine) throw new DocatError('ENGINE_UNAVAILABLE', `engine ${name} is not configured`);
@@ -148,7 +192,13 @@ export async function assertEngineLanguages(
   const listed = await list.catch(() => null);
   if (!listed) return;
   if (listed.target.length > 0 && !listed.target.includes(languages.target))
-    throw new DocatError('UNSUPPORTED_LANGUAGE', `engine ${engine.name} cannot translate into '${languages.target}'`);
+    throw new DocatError(
+      'UNSUPPORTED_LANGUAGE',
+      `engine ${engine.name} cannot translate into '${languages.target}'`,
+    );
   if (languages.source && listed.source.length > 0 && !listed.source.includes(languages.source))
-    throw new DocatError('UNSUPPORTED_LANGUAGE', `engine ${engine.name} cannot translate from '${languages.source}'`);
+    throw new DocatError(
+      'UNSUPPORTED_LANGUAGE',
+      `engine ${engine.name} cannot translate from '${languages.source}'`,
+    );
 }

@@ -59,7 +59,10 @@ export function toXmlTags(text: string): string {
 }
 
 export function fromXmlTags(text: string): string {
-  const atoms = text.replace(/<x\s+i="(\d+)"\s*\/>|<x\s+i="(\d+)"\s*><\/x>/g, (_, a?: string, b?: string) => `⟦${a ?? b}⟧`);
+  const atoms = text.replace(
+    /<x\s+i="(\d+)"\s*\/>|<x\s+i="(\d+)"\s*><\/x>/g,
+    (_, a?: string, b?: string) => `⟦${a ?? b}⟧`,
+  );
   // An element emptied by the engine may come back self-closed.
   const selfClosed = atoms.replace(/<g\s+i="(\d+)"\s*\/>/g, (_, n: string) => `⟦${n}⟧⟦/${n}⟧`);
   return unescapeMarkup(closeByStack(selfClosed, /<g\s+i="(\d+)"\s*>/, /<\/g\s*>/));
@@ -79,6 +82,9 @@ export function toHtmlSpans(text: string): string {
 
 export function fromHtmlSpans(text: string): string {
   // Untouchable tokens first: their closing `</span>` is not a style pair's.
-  const atoms = text.replace(/<span translate="no">\s*⟦\s*(\d+)\s*⟧\s*<\/span>/g, (_, n: string) => `⟦${n}⟧`);
+  const atoms = text.replace(
+    /<span translate="no">\s*⟦\s*(\d+)\s*⟧\s*<\/span>/g,
+    (_, n: string) => `⟦${n}⟧`,
+  );
   return unescapeMarkup(closeByStack(atoms, /<span\s+id=["']?s(\d+)["']?\s*>/, /<\/span\s*>/));
 }

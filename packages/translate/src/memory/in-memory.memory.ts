@@ -14,7 +14,8 @@ export class InMemoryTranslationMemory implements TranslationMemory {
   }
 
   async putMany(entries: readonly MemoryEntry[]): Promise<void> {
-    for (const entry of entries) this.entries.set(entry.key, { ...entry, createdAt: entry.createdAt ?? new Date() });
+    for (const entry of entries)
+      this.entries.set(entry.key, { ...entry, createdAt: entry.createdAt ?? new Date() });
   }
 
   async purge(filter: { accountId: string; glossaryId?: string }): Promise<number> {

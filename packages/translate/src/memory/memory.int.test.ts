@@ -13,7 +13,14 @@ import { Translator } from '../translator.js';
 import { FakeEngine } from '../testing/fake-engine.js';
 import { segmentBlocks } from '../segment.js';
 
-const context: MemoryContext = { accountId: 'acc-1', engine: 'openai', model: 'm', source: 'en', target: 'de', promptVersion: 'llm-1' };
+const context: MemoryContext = {
+  accountId: 'acc-1',
+  engine: 'openai',
+  model: 'm',
+  source: 'en',
+  target: 'de',
+  promptVersion: 'llm-1',
+};
 
 describe('PostgreSQL memory behind a Redis cache', () => {
   const keys = freshRedisPrefix();
@@ -45,8 +52,16 @@ describe('PostgreSQL memory behind a Redis cache', () => {
   });
 
   test('put, get through the cache, upsert, list', async () => {
-    await cached.putMany([memoryEntry(context, 'Hello.', 'Hallo.'), memoryEntry(context, 'Bye.', 'Tschüss.', 'gl-9'), memoryEntry(context, 'Hello.', 'Hallo!')]);
-    const got = await cached.getMany([memoryKey(context, 'Hello.'), memoryKey(context, 'Bye.'), memoryKey(context, 'Unknown.')]);
+    await cached.putMany([
+      memoryEntry(context, 'Hello.', 'Hallo.'),
+      memoryEntry(context, 'Bye.', 'Tschüss.', 'gl-9'),
+      memoryEntry(context, 'Hello.', 'Hallo!'),
+    ]);
+    const got = await cached.getMany([
+      memoryKey(context, 'Hello.'),
+      memoryKey(context, 'Bye.'),
+      memoryKey(context, 'Unknown.'),
+    ]);
     assert.equal(got.size, 2);
     assert.equal(got.get(memoryKey(context, 'Hello.'))!.targetText, 'Hallo!');
     assert.equal(got.get(memoryKey(context, 'Bye.'))!.glossaryId, 'gl-9');
@@ -69,7 +84,10 @@ describe('PostgreSQL memory behind a Redis cache', () => {
     assert.equal((await cached.getMany([memoryKey(context, 'Bye.')])).size, 0);
     assert.equal((await cached.getMany([memoryKey(context, 'Hello.')])).size, 1);
     await cached.purge({ accountId: 'acc-1' });
-    assert.equal((await cached.getMany([memoryKey(context, 'Hello.'), memoryKey(context, 'Direct.')])).size, 0);
+    assert.equal(
+      (await cached.getMany([memoryKey(context, 'Hello.'), memoryKey(context, 'Direct.')])).size,
+      0,
+    );
   });
 
   test('TMX export and import against PostgreSQL', async () => {
@@ -77,17 +95,41 @@ describe('PostgreSQL memory behind a Redis cache', () => {
     await cached.putMany([memoryEntry(other, 'One.', 'Eins.'), memoryEntry(other, 'Two.', 'Zwo.')]);
     const xml = await exportTmx(cached, 'acc-2');
     await importTmx(cached, xml.replace('Zwo.', 'Zwei.'), { accountId: 'acc-2' });
-    assert.equal((await cached.getMany([memoryKey(other, 'Two.')])).get(memoryKey(other, 'Two.'))!.targetText, 'Zwei.');
+    assert.equal(
+      (await cached.getMany([memoryKey(other, 'Two.')])).get(memoryKey(other, 'Two.'))!.targetText,
+      'Zwei.',
+    );
   });
 
   test('a second translation of the same document makes zero engine requests', async () => {
     const engine = new FakeEngine();
     const translator = new Translator({ limiter: new MemoryRateLimiter(), memory: cached });
-    const segments = segmentBlocks([{ id: 'b', type: 'paragraph', text: 'The first sentence is here. The second one follows. A third closes 3 points.' }], { shortBlockChars: 10 });
-    const first = await translator.translate({ accountId: 'acc-3', engines: [engine], source: 'en', target: 'de', segments });
+    const segments = segmentBlocks(
+      [
+        {
+          id: 'b',
+          type: 'paragraph',
+          text: 'The first sentence is here. The second one follows. A third closes 3 points.',
+        },
+      ],
+      { shortBlockChars: 10 },
+    );
+    const first = await translator.translate({
+      accountId: 'acc-3',
+      engines: [engine],
+      source: 'en',
+      target: 'de',
+      segments,
+    });
     await new Promise((r) => setTimeout(r, 100));
     const requests = engine.requests;
-    const second = await translator.translate({ accountId: 'acc-3', engines: [engine], source: 'en', target: 'de', segments });
+    const second = await translator.translate({
+      accountId: 'acc-3',
+      engines: [engine],
+      source: 'en',
+      target: 'de',
+      segments,
+    });
     assert.equal(engine.requests, requests);
     assert.deepEqual(second.texts, first.texts);
     assert.ok((await durable.purge({ accountId: 'acc-3' })) === 3);

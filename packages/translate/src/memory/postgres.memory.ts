@@ -17,7 +17,8 @@ interface Row {
   created_at: Date;
 }
 
-const COLUMNS = 'key, account_id, engine, model, source_lang, target_lang, glossary_id, glossary_version, formality, prompt_version, source_text, target_text, created_at';
+const COLUMNS =
+  'key, account_id, engine, model, source_lang, target_lang, glossary_id, glossary_version, formality, prompt_version, source_text, target_text, created_at';
 
 function toEntry(row: Row): MemoryEntry {
   return {
@@ -46,7 +47,10 @@ export class PostgresTranslationMemory implements TranslationMemory {
 
   async getMany(keys: readonly string[]): Promise<Map<string, MemoryEntry>> {
     if (keys.length === 0) return new Map();
-    const { rows } = await this.pool.query<Row>(`SELECT ${COLUMNS} FROM translation.memory_entries WHERE key = ANY($1::text[])`, [[...new Set(keys)]]);
+    const { rows } = await this.pool.query<Row>(
+      `SELECT ${COLUMNS} FROM translation.memory_entries WHERE key = ANY($1::text[])`,
+      [[...new Set(keys)]],
+    );
     return new Map(rows.map((r) => [r.key.trim(), toEntry({ ...r, key: r.key.trim() })]));
   }
 
@@ -56,23 +60,41 @@ export class PostgresTranslationMemory implements TranslationMemory {
     for (let i = 0; i < unique.length; i += 500) {
       const chunk = unique.slice(i, i + 500);
       const col = <K extends keyof MemoryEntry>(k: K, fallback = ''): (string | null)[] =>
-        chunk.map((e) => (e[k] === undefined ? (k === 'glossaryId' ? null : fallback) : String(e[k])));
+        chunk.map((e) =>
+          e[k] === undefined ? (k === 'glossaryId' ? null : fallback) : String(e[k]),
+        );
       await this.pool.query(
         `INSERT INTO translation.memory_entries (key, account_id, engine, model, source_lang, target_lang, glossary_id, glossary_version, formality, prompt_version, source_text, target_text)
          SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])
          ON CONFLICT (key) DO UPDATE SET target_text = EXCLUDED.target_text, glossary_id = EXCLUDED.glossary_id, updated_at = now()`,
         [
-          col('key'), col('accountId'), col('engine'), col('model'), col('source'), col('target'), col('glossaryId'),
-          col('glossaryVersion'), col('formality'), col('promptVersion'), col('sourceText'), col('targetText'),
+          col('key'),
+          col('accountId'),
+          col('engine'),
+          col('model'),
+          col('source'),
+          col('target'),
+          col('glossaryId'),
+          col('glossaryVersion'),
+          col('formality'),
+          col('promptVersion'),
+          col('sourceText'),
+          col('targetText'),
         ],
       );
     }
   }
 
   async purge(filter: { accountId: string; glossaryId?: string }): Promise<number> {
-    const result = filter.glossaryId === undefined
-      ? await this.pool.query('DELETE FROM translation.memory_entries WHERE account_id = $1', [filter.accountId])
-      : await this.pool.query('DELETE FROM translation.memory_entries WHERE account_id = $1 AND glossary_id = $2', [filter.accountId, filter.glossaryId]);
+    const result =
+      filter.glossaryId === undefined
+        ? await this.pool.query('DELETE FROM translation.memory_entries WHERE account_id = $1', [
+            filter.accountId,
+          ])
+        : await this.pool.query(
+            'DELETE FROM translation.memory_entries WHERE account_id = $1 AND glossary_id = $2',
+            [filter.accountId, filter.glossaryId],
+          );
     return result.rowCount ?? 0;
   }
 
@@ -84,7 +106,10 @@ export class PostgresTranslationMemory implements TranslationMemory {
             `SELECT ${COLUMNS} FROM translation.memory_entries WHERE account_id = $1 AND (created_at, key) > ($2, $3) ORDER BY created_at, key LIMIT 1000`,
             [accountId, after.createdAt, after.key],
           )
-        : await this.pool.query<Row>(`SELECT ${COLUMNS} FROM translation.memory_entries WHERE account_id = $1 ORDER BY created_at, key LIMIT 1000`, [accountId]);
+        : await this.pool.query<Row>(
+            `SELECT ${COLUMNS} FROM translation.memory_entries WHERE account_id = $1 ORDER BY created_at, key LIMIT 1000`,
+            [accountId],
+          );
       for (const row of rows) yield toEntry(row);
       if (rows.length < 1000) return;
       const last = rows[rows.length - 1]!;

@@ -61,16 +61,20 @@ export class CachedTranslationMemory implements TranslationMemory {
       markerNames.add(this.markerKey(entry.accountId));
       if (entry.glossaryId) markerNames.add(this.markerKey(entry.accountId, entry.glossaryId));
     }
-    await Promise.all([...markerNames].map(async (name) => {
-      const v = await this.store.get(name);
-      if (v) markers.set(name, Number(v));
-    }));
+    await Promise.all(
+      [...markerNames].map(async (name) => {
+        const v = await this.store.get(name);
+        if (v) markers.set(name, Number(v));
+      }),
+    );
     const out = new Map<string, MemoryEntry>();
     const stale: string[] = [];
     for (const [key, cached] of hits) {
       const purgedAt = Math.max(
         markers.get(this.markerKey(cached.entry.accountId)) ?? 0,
-        cached.entry.glossaryId ? (markers.get(this.markerKey(cached.entry.accountId, cached.entry.glossaryId)) ?? 0) : 0,
+        cached.entry.glossaryId
+          ? (markers.get(this.markerKey(cached.entry.accountId, cached.entry.glossaryId)) ?? 0)
+          : 0,
       );
       if (cached.cachedAt <= purgedAt) {
         stale.push(key);
@@ -91,7 +95,15 @@ export class CachedTranslationMemory implements TranslationMemory {
 
   private async cache(entries: readonly MemoryEntry[]): Promise<void> {
     const cachedAt = Date.now();
-    await Promise.all(entries.map((entry) => this.store.set(this.entryKey(entry.key), JSON.stringify({ entry, cachedAt } satisfies Cached), this.ttl * 1000)));
+    await Promise.all(
+      entries.map((entry) =>
+        this.store.set(
+          this.entryKey(entry.key),
+          JSON.stringify({ entry, cachedAt } satisfies Cached),
+          this.ttl * 1000,
+        ),
+      ),
+    );
   }
 
   async putMany(entries: readonly MemoryEntry[]): Promise<void> {
@@ -100,7 +112,11 @@ export class CachedTranslationMemory implements TranslationMemory {
   }
 
   async purge(filter: { accountId: string; glossaryId?: string }): Promise<number> {
-    await this.store.set(this.markerKey(filter.accountId, filter.glossaryId), String(Date.now()), this.ttl * 1000);
+    await this.store.set(
+      this.markerKey(filter.accountId, filter.glossaryId),
+      String(Date.now()),
+      this.ttl * 1000,
+    );
     return this.inner.purge(filter);
   }
 
@@ -115,7 +131,11 @@ export class CachedTranslationMemory implements TranslationMemory {
 
 /** The cache on an ioredis client (or cluster). */
 export class RedisCachedTranslationMemory extends CachedTranslationMemory {
-  constructor(inner: TranslationMemory, redis: Redis | Cluster, options: RedisCachedMemoryOptions = {}) {
+  constructor(
+    inner: TranslationMemory,
+    redis: Redis | Cluster,
+    options: RedisCachedMemoryOptions = {},
+  ) {
     super(
       inner,
       {

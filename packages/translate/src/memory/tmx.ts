@@ -1,5 +1,10 @@
 import { DocatError, ENGINE_NAMES } from '@docat/contracts';
-import { memoryEntry, type MemoryContext, type MemoryEntry, type TranslationMemory } from './translation-memory.js';
+import {
+  memoryEntry,
+  type MemoryContext,
+  type MemoryEntry,
+  type TranslationMemory,
+} from './translation-memory.js';
 import type { EngineName, Formality } from '../types.js';
 
 /**
@@ -10,12 +15,18 @@ import type { EngineName, Formality } from '../types.js';
  */
 
 function escapeXml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;');
 }
 
 function unescapeXml(s: string): string {
   return s
-    .replace(/<!\[CDATA\[([\s\S]*?)\]\]>/g, (_, c: string) => c.replace(/&/g, '&amp;').replace(/</g, '&lt;'))
+    .replace(/<!\[CDATA\[([\s\S]*?)\]\]>/g, (_, c: string) =>
+      c.replace(/&/g, '&amp;').replace(/</g, '&lt;'),
+    )
     .replace(/&#x([0-9a-f]+);/gi, (_, h: string) => String.fromCodePoint(parseInt(h, 16)))
     .replace(/&#(\d+);/g, (_, d: string) => String.fromCodePoint(Number(d)))
     .replace(/&lt;/g, '<')
@@ -26,7 +37,10 @@ function unescapeXml(s: string): string {
 }
 
 function tmxDate(d: Date): string {
-  return d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 const PROPS: [keyof MemoryEntry, string][] = [
@@ -46,7 +60,9 @@ export async function exportTmx(memory: TranslationMemory, accountId: string): P
     '  <body>',
   ];
   for await (const e of memory.list(accountId)) {
-    const props = PROPS.filter(([k]) => e[k] !== undefined && e[k] !== '').map(([k, type]) => `      <prop type="${type}">${escapeXml(String(e[k]))}</prop>`);
+    const props = PROPS.filter(([k]) => e[k] !== undefined && e[k] !== '').map(
+      ([k, type]) => `      <prop type="${type}">${escapeXml(String(e[k]))}</prop>`,
+    );
     parts.push(
       `    <tu tuid="${e.key}" srclang="${escapeXml(e.source)}"${e.createdAt ? ` creationdate="${tmxDate(e.createdAt)}"` : ''}>`,
       ...props,
@@ -72,14 +88,23 @@ function normalizeLang(lang: string): string {
 
 /** Text of a `<seg>`: inline TMX elements (`<ph>`, `<bpt>`, ...) dropped with their content, other tags unwrapped. */
 function segText(inner: string): string {
-  return unescapeXml(inner.replace(/<(ph|bpt|ept|it|ut)\b[^>]*>[\s\S]*?<\/\1>|<(ph|bpt|ept|it|ut)\b[^>]*\/>/gu, '').replace(/<[^>]+>/gu, ''));
+  return unescapeXml(
+    inner
+      .replace(/<(ph|bpt|ept|it|ut)\b[^>]*>[\s\S]*?<\/\1>|<(ph|bpt|ept|it|ut)\b[^>]*\/>/gu, '')
+      .replace(/<[^>]+>/gu, ''),
+  );
 }
 
 export interface TmxImportOptions {
   /** Entries always go to this account, whatever the file says. */
   accountId: string;
   /** Context for units without `x-docat-*` props (files from other tools). */
-  defaults?: Partial<Pick<MemoryContext, 'engine' | 'model' | 'glossaryVersion' | 'formality' | 'promptVersion' | 'source' | 'target'>>;
+  defaults?: Partial<
+    Pick<
+      MemoryContext,
+      'engine' | 'model' | 'glossaryVersion' | 'formality' | 'promptVersion' | 'source' | 'target'
+    >
+  >;
   maxBytes?: number;
 }
 
@@ -88,8 +113,12 @@ export interface TmxImportResult {
   skipped: number;
 }
 
-export function parseTmx(xml: string, options: TmxImportOptions): { entries: MemoryEntry[]; skipped: number } {
-  if (xml.length > (options.maxBytes ?? 50_000_000)) throw new DocatError('PAYLOAD_TOO_LARGE', 'TMX file is too large');
+export function parseTmx(
+  xml: string,
+  options: TmxImportOptions,
+): { entries: MemoryEntry[]; skipped: number } {
+  if (xml.length > (options.maxBytes ?? 50_000_000))
+    throw new DocatError('PAYLOAD_TOO_LARGE', 'TMX file is too large');
   if (!/<tmx\b/u.test(xml)) throw new DocatError('VALIDATION_FAILED', 'not a TMX document');
   const header = /<header\b[^>]*>/u.exec(xml)?.[0] ?? '';
   const headerSource = attr(header, 'srclang');
@@ -102,17 +131,33 @@ export function parseTmx(xml: string, options: TmxImportOptions): { entries: Mem
       const type = attr(p[1]!, 'type');
       if (type) props.set(type, unescapeXml(p[2]!));
     }
-    const tuvs = [...body.matchAll(/<tuv\b([^>]*)>[\s\S]*?<seg>([\s\S]*?)<\/seg>[\s\S]*?<\/tuv>/gu)].map((m) => ({
+    const tuvs = [
+      ...body.matchAll(/<tuv\b([^>]*)>[\s\S]*?<seg>([\s\S]*?)<\/seg>[\s\S]*?<\/tuv>/gu),
+    ].map((m) => ({
       lang: normalizeLang(attr(m[1]!, 'xml:lang') ?? attr(m[1]!, 'lang') ?? ''),
       text: segText(m[2]!),
     }));
-    const unitSource = attr(tu[1]!, 'srclang') ?? (headerSource && headerSource !== '*all*' ? headerSource : undefined);
-    const sourceLang = unitSource ? normalizeLang(unitSource) : (options.defaults?.source ?? tuvs[0]?.lang);
+    const unitSource =
+      attr(tu[1]!, 'srclang') ??
+      (headerSource && headerSource !== '*all*' ? headerSource : undefined);
+    const sourceLang = unitSource
+      ? normalizeLang(unitSource)
+      : (options.defaults?.source ?? tuvs[0]?.lang);
     const source = tuvs.find((t) => t.lang === sourceLang);
-    const target = tuvs.find((t) => t.lang !== sourceLang && (!options.defaults?.target || t.lang === options.defaults.target));
+    const target = tuvs.find(
+      (t) =>
+        t.lang !== sourceLang && (!options.defaults?.target || t.lang === options.defaults.target),
+    );
     const engine = props.get('x-docat-engine') ?? options.defaults?.engine;
     const model = props.get('x-docat-model') ?? options.defaults?.model;
-    if (!source || !target || !engine || !model || !(ENGINE_NAMES as readonly string[]).includes(engine) || source.text.trim() === '') {
+    if (
+      !source ||
+      !target ||
+      !engine ||
+      !model ||
+      !(ENGINE_NAMES as readonly string[]).includes(engine) ||
+      source.text.trim() === ''
+    ) {
       skipped++;
       continue;
     }
@@ -123,16 +168,29 @@ export function parseTmx(xml: string, options: TmxImportOptions): { entries: Mem
       model,
       source: source.lang,
       target: target.lang,
-      ...((props.get('x-docat-glossary-version') ?? options.defaults?.glossaryVersion) ? { glossaryVersion: props.get('x-docat-glossary-version') ?? options.defaults?.glossaryVersion } : {}),
-      ...(formality === 'more' || formality === 'less' ? { formality: formality as Formality } : {}),
-      ...((props.get('x-docat-prompt-version') ?? options.defaults?.promptVersion) ? { promptVersion: props.get('x-docat-prompt-version') ?? options.defaults?.promptVersion } : {}),
+      ...((props.get('x-docat-glossary-version') ?? options.defaults?.glossaryVersion)
+        ? {
+            glossaryVersion:
+              props.get('x-docat-glossary-version') ?? options.defaults?.glossaryVersion,
+          }
+        : {}),
+      ...(formality === 'more' || formality === 'less'
+        ? { formality: formality as Formality }
+        : {}),
+      ...((props.get('x-docat-prompt-version') ?? options.defaults?.promptVersion)
+        ? { promptVersion: props.get('x-docat-prompt-version') ?? options.defaults?.promptVersion }
+        : {}),
     };
     entries.push(memoryEntry(context, source.text, target.text, props.get('x-docat-glossary-id')));
   }
   return { entries, skipped };
 }
 
-export async function importTmx(memory: TranslationMemory, xml: string, options: TmxImportOptions): Promise<TmxImportResult> {
+export async function importTmx(
+  memory: TranslationMemory,
+  xml: string,
+  options: TmxImportOptions,
+): Promise<TmxImportResult> {
   const { entries, skipped } = parseTmx(xml, options);
   await memory.putMany(entries);
   return { imported: entries.length, skipped };

@@ -52,7 +52,12 @@ export function memoryKey(context: MemoryContext, text: string): string {
   return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
 }
 
-export function memoryEntry(context: MemoryContext, sourceText: string, targetText: string, glossaryId?: string): MemoryEntry {
+export function memoryEntry(
+  context: MemoryContext,
+  sourceText: string,
+  targetText: string,
+  glossaryId?: string,
+): MemoryEntry {
   return {
     ...context,
     key: memoryKey(context, sourceText),

@@ -26,7 +26,10 @@ const SEGMENTS = [
 ];
 
 function translator(): Translator {
-  return new Translator({ limiter: new MemoryRateLimiter() }, { retry: { attempts: 3, baseMs: 40, maxMs: 200 } });
+  return new Translator(
+    { limiter: new MemoryRateLimiter() },
+    { retry: { attempts: 3, baseMs: 40, maxMs: 200 } },
+  );
 }
 
 function document(): ReturnType<typeof segmentBlocks> {
@@ -45,9 +48,17 @@ const TAG = /(<[^>]+>|⟦[^⟧]*⟧|&[a-z]+;)/u;
  * end, as a language with another word order would: the style must follow its words.
  */
 function reorderingTranslate(text: string, target: string): string {
-  const upper = text.split(TAG).map((part) => (TAG.test(part) ? part : part.toUpperCase())).join('');
+  const upper = text
+    .split(TAG)
+    .map((part) => (TAG.test(part) ? part : part.toUpperCase()))
+    .join('');
   const styled = STYLED.exec(upper);
-  const moved = styled ? `${upper.replace(styled[0], '').replace(/\s{2,}/gu, ' ').trim()} ${styled[0]}` : upper;
+  const moved = styled
+    ? `${upper
+        .replace(styled[0], '')
+        .replace(/\s{2,}/gu, ' ')
+        .trim()} ${styled[0]}`
+    : upper;
   return `[${target}] ${moved}`;
 }
 
@@ -67,10 +78,14 @@ const STYLED_BLOCK = {
 };
 
 /** The behaviour every engine must show against its fake provider server. */
-export function describeEngineConformance<S extends FakeProviderServer>(spec: EngineConformance<S>): void {
+export function describeEngineConformance<S extends FakeProviderServer>(
+  spec: EngineConformance<S>,
+): void {
   describe(`${spec.label} engine against its fake server`, () => {
     const servers: S[] = [];
-    const start = async (options: FakeServerOptions = {}): Promise<{ server: S; engine: TranslationEngine }> => {
+    const start = async (
+      options: FakeServerOptions = {},
+    ): Promise<{ server: S; engine: TranslationEngine }> => {
       const server = await spec.server(options).start();
       servers.push(server);
       return { server, engine: spec.engine(server) };
@@ -81,8 +96,15 @@ export function describeEngineConformance<S extends FakeProviderServer>(spec: En
 
     test('translates a batch in one request, placeholders and markup characters intact', async () => {
       const { server, engine } = await start();
-      const result = await engine.translateBatch({ source: 'en', target: 'de', segments: SEGMENTS });
-      assert.deepEqual(result.translations, SEGMENTS.map((s) => ({ id: s.id, text: `[de] ${s.text}` })));
+      const result = await engine.translateBatch({
+        source: 'en',
+        target: 'de',
+        segments: SEGMENTS,
+      });
+      assert.deepEqual(
+        result.translations,
+        SEGMENTS.map((s) => ({ id: s.id, text: `[de] ${s.text}` })),
+      );
       assert.equal(server.translationRequests, 1);
       assert.deepEqual(server.rejections, []);
       assert.ok(server.characters > 0);
@@ -90,88 +112,184 @@ export function describeEngineConformance<S extends FakeProviderServer>(spec: En
     });
 
     test('429 surfaces as rate_limited with its Retry-After, and the translator waits for it', async () => {
-      const { server, engine } = await start({ faults: { 1: { kind: 'status', status: 429, retryAfter: '1' } } });
-      await assert.rejects(engine.translateBatch({ source: 'en', target: 'de', segments: SEGMENTS }), (err: unknown) => {
-        assert.ok(err instanceof EngineError);
-        assert.equal(err.kind, 'rate_limited');
-        if (spec.seesRetryAfter) assert.equal(err.retryAfterMs, 1000);
-        return true;
+      const { server, engine } = await start({
+        faults: { 1: { kind: 'status', status: 429, retryAfter: '1' } },
       });
-      const { server: s2, engine: e2 } = await start({ faults: { 1: { kind: 'status', status: 429, retryAfter: '1' } } });
-      const out = await translator().translate({ accountId: 'a', engines: [e2], source: 'en', target: 'de', segments: document() });
+      await assert.rejects(
+        engine.translateBatch({ source: 'en', target: 'de', segments: SEGMENTS }),
+        (err: unknown) => {
+          assert.ok(err instanceof EngineError);
+          assert.equal(err.kind, 'rate_limited');
+          if (spec.seesRetryAfter) assert.equal(err.retryAfterMs, 1000);
+          return true;
+        },
+      );
+      const { server: s2, engine: e2 } = await start({
+        faults: { 1: { kind: 'status', status: 429, retryAfter: '1' } },
+      });
+      const out = await translator().translate({
+        accountId: 'a',
+        engines: [e2],
+        source: 'en',
+        target: 'de',
+        segments: document(),
+      });
       assert.equal(s2.translationRequests, 2);
       const [first, second] = s2.startTimes();
-      if (spec.seesRetryAfter) assert.ok(second! - first! >= 990, `retried after ${Math.round(second! - first!)} ms`);
+      if (spec.seesRetryAfter)
+        assert.ok(second! - first! >= 990, `retried after ${Math.round(second! - first!)} ms`);
       assert.match(out.texts.get('b1:0')!, /^\[de\] Revenue rose 12% in 2024\.$/u);
       assert.equal(server.translationRequests, 1);
     });
 
     test('5xx is retried', async () => {
-      const { server, engine } = await start({ faults: { 1: { kind: 'status', status: 503 }, 2: { kind: 'status', status: 500 } } });
-      const out = await translator().translate({ accountId: 'a', engines: [engine], source: 'en', target: 'de', segments: document() });
+      const { server, engine } = await start({
+        faults: { 1: { kind: 'status', status: 503 }, 2: { kind: 'status', status: 500 } },
+      });
+      const out = await translator().translate({
+        accountId: 'a',
+        engines: [engine],
+        source: 'en',
+        target: 'de',
+        segments: document(),
+      });
       assert.equal(server.translationRequests, 3);
-      assert.equal(out.texts.get('b2:0'), '[de] See https://example.com/report for the full report.');
+      assert.equal(
+        out.texts.get('b2:0'),
+        '[de] See https://example.com/report for the full report.',
+      );
     });
 
     if (spec.protocol === 'llm') {
       test('a bad reply is re-asked once', async () => {
         const { server, engine } = await start({ faults: { 1: { kind: 'malformed' } } });
-        const result = await engine.translateBatch({ source: 'en', target: 'de', segments: SEGMENTS });
+        const result = await engine.translateBatch({
+          source: 'en',
+          target: 'de',
+          segments: SEGMENTS,
+        });
         assert.equal(server.translationRequests, 2);
-        assert.deepEqual(result.translations.map((t) => t.id), ['s1', 's2']);
+        assert.deepEqual(
+          result.translations.map((t) => t.id),
+          ['s1', 's2'],
+        );
       });
       test('a reply bad twice splits the batch', async () => {
-        const { server, engine } = await start({ faults: { 1: { kind: 'malformed' }, 2: { kind: 'malformed' } } });
-        const result = await engine.translateBatch({ source: 'en', target: 'de', segments: SEGMENTS });
+        const { server, engine } = await start({
+          faults: { 1: { kind: 'malformed' }, 2: { kind: 'malformed' } },
+        });
+        const result = await engine.translateBatch({
+          source: 'en',
+          target: 'de',
+          segments: SEGMENTS,
+        });
         assert.equal(server.translationRequests, 4);
-        assert.deepEqual(result.translations, SEGMENTS.map((s) => ({ id: s.id, text: `[de] ${s.text}` })));
+        assert.deepEqual(
+          result.translations,
+          SEGMENTS.map((s) => ({ id: s.id, text: `[de] ${s.text}` })),
+        );
       });
     } else {
       test('an unparsable reply is retried', async () => {
         const { server, engine } = await start({ faults: { 1: { kind: 'malformed' } } });
-        const out = await translator().translate({ accountId: 'a', engines: [engine], source: 'en', target: 'de', segments: document() });
+        const out = await translator().translate({
+          accountId: 'a',
+          engines: [engine],
+          source: 'en',
+          target: 'de',
+          segments: document(),
+        });
         assert.equal(server.translationRequests, 2);
         assert.equal(out.texts.get('b1:0'), '[de] Revenue rose 12% in 2024.');
       });
       test('a lost placeholder is caught and the segment re-sent alone', async () => {
         const { server, engine } = await start({ faults: { 1: { kind: 'lose-placeholder' } } });
-        const out = await translator().translate({ accountId: 'a', engines: [engine], source: 'en', target: 'de', segments: document() });
+        const out = await translator().translate({
+          accountId: 'a',
+          engines: [engine],
+          source: 'en',
+          target: 'de',
+          segments: document(),
+        });
         assert.equal(out.texts.get('b1:0'), '[de] Revenue rose 12% in 2024.');
-        assert.equal(out.texts.get('b2:0'), '[de] See https://example.com/report for the full report.');
+        assert.equal(
+          out.texts.get('b2:0'),
+          '[de] See https://example.com/report for the full report.',
+        );
         assert.equal(server.translationRequests, 3);
         assert.ok(out.segments.every((s) => !s.repaired));
       });
     }
 
     test('glossary terms appear in the output', async () => {
-      const { server, engine } = await start({ translate: (text, target) => `[${target}] ${text}` });
-      const glossary = createGlossary({ source: 'en', target: 'de' }, [{ term: 'Revenue', translation: 'Umsatz' }, { term: 'full report', translation: 'Gesamtbericht' }]);
-      const out = await translator().translate({ accountId: 'a', engines: [engine], source: 'en', target: 'de', segments: document(), glossary });
+      const { server, engine } = await start({
+        translate: (text, target) => `[${target}] ${text}`,
+      });
+      const glossary = createGlossary({ source: 'en', target: 'de' }, [
+        { term: 'Revenue', translation: 'Umsatz' },
+        { term: 'full report', translation: 'Gesamtbericht' },
+      ]);
+      const out = await translator().translate({
+        accountId: 'a',
+        engines: [engine],
+        source: 'en',
+        target: 'de',
+        segments: document(),
+        glossary,
+      });
       assert.equal(out.texts.get('b1:0'), '[de] Umsatz rose 12% in 2024.');
-      assert.equal(out.texts.get('b2:0'), '[de] See https://example.com/report for the Gesamtbericht.');
+      assert.equal(
+        out.texts.get('b2:0'),
+        '[de] See https://example.com/report for the Gesamtbericht.',
+      );
       spec.glossaryCheck?.(server);
     });
 
     test('inline style pairs travel with the words they style', async () => {
       const { server, engine } = await start({ translate: reorderingTranslate });
       const segments = segmentBlocks([STYLED_BLOCK]);
-      assert.match(segments[0]!.text, /^⟦0⟧Bold words⟦\/0⟧ open it, then plain text and a ⟦1⟧link⟦\/1⟧ here\.$/u);
-      const out = await translator().translate({ accountId: 'a', engines: [engine], source: 'en', target: 'de', segments });
+      assert.match(
+        segments[0]!.text,
+        /^⟦0⟧Bold words⟦\/0⟧ open it, then plain text and a ⟦1⟧link⟦\/1⟧ here\.$/u,
+      );
+      const out = await translator().translate({
+        accountId: 'a',
+        engines: [engine],
+        source: 'en',
+        target: 'de',
+        segments,
+      });
       const block = reassemble(segments, out.texts).get('m')!;
       assert.equal(block.text, '[de] OPEN IT, THEN PLAIN TEXT AND A LINK HERE. BOLD WORDS');
-      const marked = (block.marks ?? []).map((m) => ({ text: block.text.slice(m.start, m.end), bold: m.bold, href: m.href }));
+      const marked = (block.marks ?? []).map((m) => ({
+        text: block.text.slice(m.start, m.end),
+        bold: m.bold,
+        href: m.href,
+      }));
       assert.deepEqual(marked, [
         { text: 'LINK', bold: undefined, href: 'https://example.com/docs' },
         { text: 'BOLD WORDS', bold: true, href: undefined },
       ]);
-      assert.deepEqual(out.warnings.filter((w) => w.kind === 'style_dropped'), []);
+      assert.deepEqual(
+        out.warnings.filter((w) => w.kind === 'style_dropped'),
+        [],
+      );
       assert.equal(server.translationRequests, 1);
     });
 
     test('a reply that loses its style pairs keeps the text, drops the style and warns', async () => {
       const { server, engine } = await start({ translate: styleLosingTranslate });
-      const segments = segmentBlocks([STYLED_BLOCK, { id: 'n', type: 'paragraph', text: 'Revenue rose 12% in 2024.' }]);
-      const out = await translator().translate({ accountId: 'a', engines: [engine], source: 'en', target: 'de', segments });
+      const segments = segmentBlocks([
+        STYLED_BLOCK,
+        { id: 'n', type: 'paragraph', text: 'Revenue rose 12% in 2024.' },
+      ]);
+      const out = await translator().translate({
+        accountId: 'a',
+        engines: [engine],
+        source: 'en',
+        target: 'de',
+        segments,
+      });
       const blocks = reassemble(segments, out.texts);
       const block = blocks.get('m')!;
       assert.equal(block.text, '[de] Bold words open it, then plain text and a link here.');
@@ -193,4 +311,3 @@ export function describeEngineConformance<S extends FakeProviderServer>(spec: En
     });
   });
 }
-

@@ -58,7 +58,13 @@ export class FakeEngine implements TranslationEngine {
         this.characters += chars;
         this.batches.push(req.segments.map((s) => s.id));
         const translate = this.options.translate ?? tagTranslate;
-        return { translations: req.segments.map((s) => ({ id: s.id, text: translate(s.text, req.target) })), billedCharacters: chars };
+        return {
+          translations: req.segments.map((s) => ({
+            id: s.id,
+            text: translate(s.text, req.target),
+          })),
+          billedCharacters: chars,
+        };
       } finally {
         this.inFlight--;
       }
@@ -86,6 +92,12 @@ export class FakeEngine implements TranslationEngine {
   }
 }
 
-export function engineError(name: EngineName, kind: EngineError['kind'], retryAfterMs?: number): EngineError {
-  return new EngineError(name, kind, `scripted ${kind}`, { ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
+export function engineError(
+  name: EngineName,
+  kind: EngineError['kind'],
+  retryAfterMs?: number,
+): EngineError {
+  return new EngineError(name, kind, `scripted ${kind}`, {
+    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+  });
 }

@@ -93,7 +93,13 @@ export abstract class FakeProviderServer {
   protected abstract isTranslation(method: string, path: string): boolean;
 
   /** Answer one request; throw FakeRequestError to reject it; count characters through `count`. */
-  protected abstract handle(req: IncomingMessage, url: URL, body: string, fault: FakeFault | undefined, count: (chars: number) => void): Promise<FakeReply> | FakeReply;
+  protected abstract handle(
+    req: IncomingMessage,
+    url: URL,
+    body: string,
+    fault: FakeFault | undefined,
+    count: (chars: number) => void,
+  ): Promise<FakeReply> | FakeReply;
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => void this.onRequest(req, res));
@@ -114,7 +120,9 @@ export abstract class FakeProviderServer {
 
   /** Request start times (ms, performance clock) of translation requests. */
   startTimes(): number[] {
-    return this.requests.filter((r) => this.isTranslation(r.method, r.path)).map((r) => r.startedAt);
+    return this.requests
+      .filter((r) => this.isTranslation(r.method, r.path))
+      .map((r) => r.startedAt);
   }
 
   /** Most translation requests started within any window of `windowMs`. */
@@ -139,7 +147,13 @@ export abstract class FakeProviderServer {
     const url = new URL(req.url ?? '/', 'http://fake');
     const method = req.method ?? 'GET';
     const translation = this.isTranslation(method, url.pathname);
-    const record: RecordedRequest = { n: this.requests.length + 1, method, path: url.pathname, startedAt: performance.now(), characters: 0 };
+    const record: RecordedRequest = {
+      n: this.requests.length + 1,
+      method,
+      path: url.pathname,
+      startedAt: performance.now(),
+      characters: 0,
+    };
     this.requests.push(record);
     let fault: FakeFault | undefined;
     if (translation) {
@@ -158,7 +172,10 @@ export abstract class FakeProviderServer {
       if (fault?.kind === 'status') {
         reply = {
           status: fault.status,
-          headers: { 'content-type': 'application/json', ...(fault.retryAfter !== undefined ? { 'retry-after': fault.retryAfter } : {}) },
+          headers: {
+            'content-type': 'application/json',
+            ...(fault.retryAfter !== undefined ? { 'retry-after': fault.retryAfter } : {}),
+          },
           body: fault.body ?? this.errorBody(fault.status),
         };
       } else {
@@ -171,7 +188,11 @@ export abstract class FakeProviderServer {
       const status = err instanceof FakeRequestError ? err.status : 500;
       const message = err instanceof Error ? err.message : String(err);
       this.rejections.push(`${method} ${url.pathname}: ${message}`);
-      reply = { status, headers: { 'content-type': 'application/json' }, body: this.errorBody(status, message) };
+      reply = {
+        status,
+        headers: { 'content-type': 'application/json' },
+        body: this.errorBody(status, message),
+      };
     }
     if (translation) this.inFlight--;
     record.status = reply.status ?? 200;
@@ -190,7 +211,11 @@ export abstract class FakeProviderServer {
 
 export function requireHeader(req: IncomingMessage, name: string, expected: string): void {
   const value = req.headers[name.toLowerCase()];
-  if (value !== expected) throw new FakeRequestError(name.toLowerCase() === 'authorization' || name.toLowerCase() === 'x-api-key' ? 401 : 400, `header ${name} is ${String(value)}, expected ${expected}`);
+  if (value !== expected)
+    throw new FakeRequestError(
+      name.toLowerCase() === 'authorization' || name.toLowerCase() === 'x-api-key' ? 401 : 400,
+      `header ${name} is ${String(value)}, expected ${expected}`,
+    );
 }
 
 export function parseJsonBody(body: string): unknown {

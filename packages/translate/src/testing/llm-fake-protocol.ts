@@ -17,13 +17,21 @@ export function parseLlmBatch(content: string): FakeLlmBatch {
     throw new FakeRequestError(400, 'user message is not JSON');
   }
   const parsed = batchSchema.safeParse(raw);
-  if (!parsed.success) throw new FakeRequestError(400, 'user message is not {"source","target","segments"}');
+  if (!parsed.success)
+    throw new FakeRequestError(400, 'user message is not {"source","target","segments"}');
   return parsed.data;
 }
 
 /** The translations object; `malformed` drops the last segment, which a client must notice. */
-export function llmTranslations(batch: FakeLlmBatch, translate: (text: string, target: string) => string, malformed: boolean): { translations: { id: string; text: string }[] } {
-  const translations = batch.segments.map((s) => ({ id: s.id, text: translate(s.text, batch.target) }));
+export function llmTranslations(
+  batch: FakeLlmBatch,
+  translate: (text: string, target: string) => string,
+  malformed: boolean,
+): { translations: { id: string; text: string }[] } {
+  const translations = batch.segments.map((s) => ({
+    id: s.id,
+    text: translate(s.text, batch.target),
+  }));
   return { translations: malformed ? translations.slice(0, -1) : translations };
 }
 

@@ -21,7 +21,9 @@ export class AuthAccounts1767225700000 implements MigrationInterface {
         created_at timestamptz NOT NULL DEFAULT now(),
         updated_at timestamptz NOT NULL DEFAULT now()
       )`);
-    await queryRunner.query(`CREATE UNIQUE INDEX users_email_lower_key ON auth.users (lower(email))`);
+    await queryRunner.query(
+      `CREATE UNIQUE INDEX users_email_lower_key ON auth.users (lower(email))`,
+    );
 
     await queryRunner.query(`
       CREATE TABLE auth.refresh_tokens (
@@ -35,10 +37,18 @@ export class AuthAccounts1767225700000 implements MigrationInterface {
         revoked_at timestamptz,
         replaced_by uuid
       )`);
-    await queryRunner.query(`CREATE UNIQUE INDEX refresh_tokens_token_hash_key ON auth.refresh_tokens (token_hash)`);
-    await queryRunner.query(`CREATE INDEX refresh_tokens_family_idx ON auth.refresh_tokens (family_id)`);
-    await queryRunner.query(`CREATE INDEX refresh_tokens_user_idx ON auth.refresh_tokens (user_id)`);
-    await queryRunner.query(`CREATE INDEX refresh_tokens_expires_idx ON auth.refresh_tokens (expires_at)`);
+    await queryRunner.query(
+      `CREATE UNIQUE INDEX refresh_tokens_token_hash_key ON auth.refresh_tokens (token_hash)`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX refresh_tokens_family_idx ON auth.refresh_tokens (family_id)`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX refresh_tokens_user_idx ON auth.refresh_tokens (user_id)`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX refresh_tokens_expires_idx ON auth.refresh_tokens (expires_at)`,
+    );
 
     await queryRunner.query(`
       CREATE TABLE auth.signing_keys (

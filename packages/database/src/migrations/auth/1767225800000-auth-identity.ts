@@ -16,8 +16,12 @@ export class AuthIdentity1767225800000 implements MigrationInterface {
     await queryRunner.query(`UPDATE auth.users SET email_verified_at = created_at`);
     // Access tokens issued before this moment are refused (account disabled, password reset, sign-out everywhere).
     await queryRunner.query(`ALTER TABLE auth.users ADD COLUMN tokens_revoked_at timestamptz`);
-    await queryRunner.query(`UPDATE auth.users SET tokens_revoked_at = disabled_at WHERE disabled_at IS NOT NULL`);
-    await queryRunner.query(`CREATE INDEX users_tokens_revoked_at_idx ON auth.users (tokens_revoked_at) WHERE tokens_revoked_at IS NOT NULL`);
+    await queryRunner.query(
+      `UPDATE auth.users SET tokens_revoked_at = disabled_at WHERE disabled_at IS NOT NULL`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX users_tokens_revoked_at_idx ON auth.users (tokens_revoked_at) WHERE tokens_revoked_at IS NOT NULL`,
+    );
 
     await queryRunner.query(`
       CREATE TABLE auth.sessions (
@@ -32,7 +36,9 @@ export class AuthIdentity1767225800000 implements MigrationInterface {
         -- Set when the session's access tokens are refused too (signed out from elsewhere, refresh-token reuse).
         access_revoked_at timestamptz
       )`);
-    await queryRunner.query(`CREATE INDEX sessions_user_idx ON auth.sessions (user_id) WHERE revoked_at IS NULL`);
+    await queryRunner.query(
+      `CREATE INDEX sessions_user_idx ON auth.sessions (user_id) WHERE revoked_at IS NULL`,
+    );
     // Families issued before this migration become sessions too.
     await queryRunner.query(`
       INSERT INTO auth.sessions (id, user_id, created_at, last_used_at, expires_at, revoked_at)
@@ -52,8 +58,12 @@ export class AuthIdentity1767225800000 implements MigrationInterface {
         expires_at timestamptz,
         revoked_at timestamptz
       )`);
-    await queryRunner.query(`CREATE UNIQUE INDEX api_keys_key_hash_key ON auth.api_keys (key_hash)`);
-    await queryRunner.query(`CREATE INDEX api_keys_user_idx ON auth.api_keys (user_id) WHERE revoked_at IS NULL`);
+    await queryRunner.query(
+      `CREATE UNIQUE INDEX api_keys_key_hash_key ON auth.api_keys (key_hash)`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX api_keys_user_idx ON auth.api_keys (user_id) WHERE revoked_at IS NULL`,
+    );
 
     await queryRunner.query(`
       CREATE TABLE auth.mail_tokens (
@@ -65,8 +75,12 @@ export class AuthIdentity1767225800000 implements MigrationInterface {
         expires_at timestamptz NOT NULL,
         used_at timestamptz
       )`);
-    await queryRunner.query(`CREATE UNIQUE INDEX mail_tokens_token_hash_key ON auth.mail_tokens (token_hash)`);
-    await queryRunner.query(`CREATE INDEX mail_tokens_user_idx ON auth.mail_tokens (user_id, purpose)`);
+    await queryRunner.query(
+      `CREATE UNIQUE INDEX mail_tokens_token_hash_key ON auth.mail_tokens (token_hash)`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX mail_tokens_user_idx ON auth.mail_tokens (user_id, purpose)`,
+    );
 
     await queryRunner.query(`
       CREATE TABLE auth.invites (
@@ -79,7 +93,9 @@ export class AuthIdentity1767225800000 implements MigrationInterface {
         used_at timestamptz,
         used_by uuid REFERENCES auth.users (id) ON DELETE SET NULL
       )`);
-    await queryRunner.query(`CREATE UNIQUE INDEX invites_code_hash_key ON auth.invites (code_hash)`);
+    await queryRunner.query(
+      `CREATE UNIQUE INDEX invites_code_hash_key ON auth.invites (code_hash)`,
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

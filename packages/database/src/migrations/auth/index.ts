@@ -11,4 +11,10 @@ import { AuthErasedAccounts1767227200000 } from './1767227200000-auth-erased-acc
  * (with the same string in its `name` field) and append it here. Never edit or remove a
  * released migration; write a new one.
  */
-export const authMigrations: readonly MigrationClass[] = [AuthBaseline1767225600000, AuthAccounts1767225700000, AuthIdentity1767225800000, AuthCredits1767226100000, AuthErasedAccounts1767227200000];
+export const authMigrations: readonly MigrationClass[] = [
+  AuthBaseline1767225600000,
+  AuthAccounts1767225700000,
+  AuthIdentity1767225800000,
+  AuthCredits1767226100000,
+  AuthErasedAccounts1767227200000,
+];

@@ -13,4 +13,12 @@ import { IngestionStepLeases1767227100000 } from './1767227100000-ingestion-step
  * (with the same string in its `name` field) and append it here. Never edit or remove a
  * released migration; write a new one.
  */
-export const ingestionMigrations: readonly MigrationClass[] = [IngestionBaseline1767225600000, IngestionJobs1767225800000, IngestionBilling1767226200000, IngestionRetention1767226400000, IngestionJobEngine1767226600000, IngestionJobFidelity1767227000000, IngestionStepLeases1767227100000];
+export const ingestionMigrations: readonly MigrationClass[] = [
+  IngestionBaseline1767225600000,
+  IngestionJobs1767225800000,
+  IngestionBilling1767226200000,
+  IngestionRetention1767226400000,
+  IngestionJobEngine1767226600000,
+  IngestionJobFidelity1767227000000,
+  IngestionStepLeases1767227100000,
+];

@@ -16,7 +16,9 @@ export class NotificationEventLog1767225900000 implements MigrationInterface {
         "last_seq" bigint NOT NULL,
         "expires_at" timestamptz NOT NULL
       )`);
-    await queryRunner.query(`CREATE INDEX "event_logs_expires_at" ON "notification"."event_logs" ("expires_at")`);
+    await queryRunner.query(
+      `CREATE INDEX "event_logs_expires_at" ON "notification"."event_logs" ("expires_at")`,
+    );
     await queryRunner.query(`
       CREATE TABLE "notification"."event_log_entries" (
         "log" text NOT NULL REFERENCES "notification"."event_logs" ("log") ON DELETE CASCADE,

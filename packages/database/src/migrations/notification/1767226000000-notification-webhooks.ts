@@ -21,7 +21,9 @@ export class NotificationWebhooks1767226000000 implements MigrationInterface {
         "created_at" timestamptz NOT NULL DEFAULT now(),
         "deleted_at" timestamptz
       )`);
-    await queryRunner.query(`CREATE INDEX "webhook_endpoints_user" ON "notification"."webhook_endpoints" ("user_id") WHERE "deleted_at" IS NULL`);
+    await queryRunner.query(
+      `CREATE INDEX "webhook_endpoints_user" ON "notification"."webhook_endpoints" ("user_id") WHERE "deleted_at" IS NULL`,
+    );
     await queryRunner.query(`
       CREATE TABLE "notification"."signing_secrets" (
         "user_id" text PRIMARY KEY,
@@ -54,7 +56,9 @@ export class NotificationWebhooks1767226000000 implements MigrationInterface {
         "updated_at" timestamptz NOT NULL DEFAULT now(),
         UNIQUE ("job_id", "event", "target")
       )`);
-    await queryRunner.query(`CREATE INDEX "webhook_deliveries_endpoint" ON "notification"."webhook_deliveries" ("endpoint_id", "created_at" DESC)`);
+    await queryRunner.query(
+      `CREATE INDEX "webhook_deliveries_endpoint" ON "notification"."webhook_deliveries" ("endpoint_id", "created_at" DESC)`,
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

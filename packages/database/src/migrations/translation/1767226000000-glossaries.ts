@@ -21,7 +21,9 @@ export class TranslationGlossaries1767226000000 implements MigrationInterface {
         entry_count integer     NOT NULL,
         created_at  timestamptz NOT NULL DEFAULT now()
       )`);
-    await queryRunner.query('CREATE INDEX glossaries_account_idx ON translation.glossaries (account_id, created_at DESC, id)');
+    await queryRunner.query(
+      'CREATE INDEX glossaries_account_idx ON translation.glossaries (account_id, created_at DESC, id)',
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

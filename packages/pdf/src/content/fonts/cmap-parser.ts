@@ -31,7 +31,8 @@ const bytesToInt = (bytes: Uint8Array): number => {
 
 function utf16be(bytes: Uint8Array): string {
   let out = '';
-  for (let i = 0; i + 1 < bytes.length; i += 2) out += String.fromCharCode((bytes[i]! << 8) | bytes[i + 1]!);
+  for (let i = 0; i + 1 < bytes.length; i += 2)
+    out += String.fromCharCode((bytes[i]! << 8) | bytes[i + 1]!);
   if (bytes.length % 2 === 1) out += String.fromCharCode(bytes[bytes.length - 1]!);
   return out;
 }
@@ -50,7 +51,13 @@ function bumpLast(bytes: Uint8Array, by: number): Uint8Array {
 
 /** Parses a CMap program. Never throws; unknown syntax is skipped. */
 export function parseCMap(bytes: Uint8Array): ParsedCMap {
-  const result: ParsedCMap = { codespace: [], cids: new Map(), cidRanges: [], unicode: new Map(), vertical: false };
+  const result: ParsedCMap = {
+    codespace: [],
+    cids: new Map(),
+    cidRanges: [],
+    unicode: new Map(),
+    vertical: false,
+  };
   const lexer = new ContentLexer(bytes);
   const stack: ContentValue[] = [];
   let mode: '' | 'codespace' | 'bfchar' | 'bfrange' | 'cidchar' | 'cidrange' = '';
@@ -77,7 +84,8 @@ export function parseCMap(bytes: Uint8Array): ParsedCMap {
     } else if (word === 'def') {
       const value = stack[stack.length - 1];
       const key = stack[stack.length - 2];
-      if (key?.kind === 'name' && key.value === 'WMode' && value?.kind === 'number') result.vertical = value.value === 1;
+      if (key?.kind === 'name' && key.value === 'WMode' && value?.kind === 'number')
+        result.vertical = value.value === 1;
     }
     if (!mode) stack.length = 0;
     else if (word.startsWith('begin')) stack.length = 0;
@@ -90,8 +98,18 @@ function applyBlock(result: ParsedCMap, mode: string, values: ContentValue[]): v
     for (let i = 0; i + 1 < values.length; i += 2) {
       const lo = values[i]!;
       const hi = values[i + 1]!;
-      if (lo.kind !== 'string' || hi.kind !== 'string' || lo.bytes.length === 0 || lo.bytes.length > 4) continue;
-      result.codespace.push({ length: lo.bytes.length, low: bytesToInt(lo.bytes), high: bytesToInt(hi.bytes) });
+      if (
+        lo.kind !== 'string' ||
+        hi.kind !== 'string' ||
+        lo.bytes.length === 0 ||
+        lo.bytes.length > 4
+      )
+        continue;
+      result.codespace.push({
+        length: lo.bytes.length,
+        low: bytesToInt(lo.bytes),
+        high: bytesToInt(hi.bytes),
+      });
     }
   } else if (mode === 'bfchar') {
     for (let i = 0; i + 1 < values.length; i += 2) {
@@ -110,7 +128,8 @@ function applyBlock(result: ParsedCMap, mode: string, values: ContentValue[]): v
       const low = bytesToInt(lo.bytes);
       const high = Math.min(bytesToInt(hi.bytes), low + MAX_RANGE_EXPANSION);
       for (let code = low; code <= high; code++) {
-        if (dst.kind === 'string') result.unicode.set(code, utf16be(bumpLast(dst.bytes, code - low)));
+        if (dst.kind === 'string')
+          result.unicode.set(code, utf16be(bumpLast(dst.bytes, code - low)));
         else if (dst.kind === 'array') {
           const item = dst.items[code - low];
           if (item?.kind === 'string') result.unicode.set(code, utf16be(item.bytes));
@@ -121,7 +140,8 @@ function applyBlock(result: ParsedCMap, mode: string, values: ContentValue[]): v
     for (let i = 0; i + 1 < values.length; i += 2) {
       const src = values[i]!;
       const dst = values[i + 1]!;
-      if (src.kind === 'string' && dst.kind === 'number') result.cids.set(bytesToInt(src.bytes), dst.value);
+      if (src.kind === 'string' && dst.kind === 'number')
+        result.cids.set(bytesToInt(src.bytes), dst.value);
     }
   } else if (mode === 'cidrange') {
     for (let i = 0; i + 2 < values.length; i += 3) {
@@ -129,7 +149,12 @@ function applyBlock(result: ParsedCMap, mode: string, values: ContentValue[]): v
       const hi = values[i + 1]!;
       const dst = values[i + 2]!;
       if (lo.kind !== 'string' || hi.kind !== 'string' || dst.kind !== 'number') continue;
-      result.cidRanges.push({ low: bytesToInt(lo.bytes), high: bytesToInt(hi.bytes), length: lo.bytes.length, cid: dst.value });
+      result.cidRanges.push({
+        low: bytesToInt(lo.bytes),
+        high: bytesToInt(hi.bytes),
+        length: lo.bytes.length,
+        cid: dst.value,
+      });
     }
   }
 }

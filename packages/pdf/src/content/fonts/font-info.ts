@@ -1,5 +1,14 @@
 import { Font as StandardFont, type IFontNames } from '@pdf-lib/standard-fonts';
-import { PDFArray, PDFContext, PDFDict, PDFName, PDFNumber, PDFObject, PDFRef, PDFStream } from 'pdf-lib';
+import {
+  PDFArray,
+  PDFContext,
+  PDFDict,
+  PDFName,
+  PDFNumber,
+  PDFObject,
+  PDFRef,
+  PDFStream,
+} from 'pdf-lib';
 import type { Matrix } from '../content-types.js';
 import { decodeStreamData } from '../stream-data.js';
 import { parseCMap, type CodespaceRange, type ParsedCMap } from './cmap-parser.js';
@@ -42,16 +51,34 @@ export interface FontInfo {
 }
 
 const STANDARD_14: Record<string, IFontNames> = {
-  Courier: 'Courier', 'Courier-Bold': 'Courier-Bold', 'Courier-Oblique': 'Courier-Oblique',
-  'Courier-BoldOblique': 'Courier-BoldOblique', Helvetica: 'Helvetica', 'Helvetica-Bold': 'Helvetica-Bold',
-  'Helvetica-Oblique': 'Helvetica-Oblique', 'Helvetica-BoldOblique': 'Helvetica-BoldOblique',
-  'Times-Roman': 'Times-Roman', 'Times-Bold': 'Times-Bold', 'Times-Italic': 'Times-Italic',
-  'Times-BoldItalic': 'Times-BoldItalic', Symbol: 'Symbol', ZapfDingbats: 'ZapfDingbats',
-  Arial: 'Helvetica', 'Arial,Bold': 'Helvetica-Bold', 'Arial,Italic': 'Helvetica-Oblique',
-  'Arial,BoldItalic': 'Helvetica-BoldOblique', ArialMT: 'Helvetica', 'Arial-BoldMT': 'Helvetica-Bold',
-  TimesNewRoman: 'Times-Roman', 'TimesNewRoman,Bold': 'Times-Bold', 'TimesNewRoman,Italic': 'Times-Italic',
-  'TimesNewRoman,BoldItalic': 'Times-BoldItalic', TimesNewRomanPSMT: 'Times-Roman', CourierNew: 'Courier',
-  'CourierNew,Bold': 'Courier-Bold', CourierNewPSMT: 'Courier',
+  Courier: 'Courier',
+  'Courier-Bold': 'Courier-Bold',
+  'Courier-Oblique': 'Courier-Oblique',
+  'Courier-BoldOblique': 'Courier-BoldOblique',
+  Helvetica: 'Helvetica',
+  'Helvetica-Bold': 'Helvetica-Bold',
+  'Helvetica-Oblique': 'Helvetica-Oblique',
+  'Helvetica-BoldOblique': 'Helvetica-BoldOblique',
+  'Times-Roman': 'Times-Roman',
+  'Times-Bold': 'Times-Bold',
+  'Times-Italic': 'Times-Italic',
+  'Times-BoldItalic': 'Times-BoldItalic',
+  Symbol: 'Symbol',
+  ZapfDingbats: 'ZapfDingbats',
+  Arial: 'Helvetica',
+  'Arial,Bold': 'Helvetica-Bold',
+  'Arial,Italic': 'Helvetica-Oblique',
+  'Arial,BoldItalic': 'Helvetica-BoldOblique',
+  ArialMT: 'Helvetica',
+  'Arial-BoldMT': 'Helvetica-Bold',
+  TimesNewRoman: 'Times-Roman',
+  'TimesNewRoman,Bold': 'Times-Bold',
+  'TimesNewRoman,Italic': 'Times-Italic',
+  'TimesNewRoman,BoldItalic': 'Times-BoldItalic',
+  TimesNewRomanPSMT: 'Times-Roman',
+  CourierNew: 'Courier',
+  'CourierNew,Bold': 'Courier-Bold',
+  CourierNewPSMT: 'Courier',
 };
 
 const standardFontCache = new Map<IFontNames, StandardFont>();
@@ -77,7 +104,11 @@ function numberAt(context: PDFContext, obj: PDFObject | undefined): number | und
   return v instanceof PDFNumber ? v.asNumber() : undefined;
 }
 
-function dictGet(context: PDFContext, dict: PDFDict | undefined, key: string): PDFObject | undefined {
+function dictGet(
+  context: PDFContext,
+  dict: PDFDict | undefined,
+  key: string,
+): PDFObject | undefined {
   return dict ? resolve(context, dict.get(PDFName.of(key))) : undefined;
 }
 
@@ -97,7 +128,8 @@ function glyphNameUnicode(glyph: string): string {
   let m = /^uni([0-9A-Fa-f]{4,})$/.exec(glyph);
   if (m) {
     let out = '';
-    for (let i = 0; i + 4 <= m[1]!.length; i += 4) out += String.fromCharCode(parseInt(m[1]!.slice(i, i + 4), 16));
+    for (let i = 0; i + 4 <= m[1]!.length; i += 4)
+      out += String.fromCharCode(parseInt(m[1]!.slice(i, i + 4), 16));
     return out;
   }
   m = /^u([0-9A-Fa-f]{4,6})$/.exec(glyph);
@@ -217,8 +249,10 @@ function simpleFont(context: PDFContext, dict: PDFDict, subtype: string): FontIn
     width(code) {
       let w = widthCache.get(code);
       if (w !== undefined) return w;
-      if (widths && code >= firstChar && code < firstChar + widths.length) w = widths[code - firstChar]! * scale;
-      else if (!widths && std) w = ((std.getWidthOfGlyph(encoding[code] ?? '') as number | undefined) ?? 0) / 1000;
+      if (widths && code >= firstChar && code < firstChar + widths.length)
+        w = widths[code - firstChar]! * scale;
+      else if (!widths && std)
+        w = ((std.getWidthOfGlyph(encoding[code] ?? '') as number | undefined) ?? 0) / 1000;
       else w = missingWidth * scale;
       widthCache.set(code, w);
       return w;
@@ -238,17 +272,24 @@ function simpleFont(context: PDFContext, dict: PDFDict, subtype: string): FontIn
 function predefinedCodespace(name: string): CodespaceRange[] {
   if (/RKSJ/.test(name)) {
     return [
-      { length: 1, low: 0x00, high: 0x80 }, { length: 1, low: 0xa0, high: 0xdf },
-      { length: 2, low: 0x8140, high: 0x9ffc }, { length: 2, low: 0xe040, high: 0xfcfc },
+      { length: 1, low: 0x00, high: 0x80 },
+      { length: 1, low: 0xa0, high: 0xdf },
+      { length: 2, low: 0x8140, high: 0x9ffc },
+      { length: 2, low: 0xe040, high: 0xfcfc },
     ];
   }
   if (/EUC|GBK|GBpc|GBT|B5pc|ETen|HKscs|KSC|KSCms|UHC|CNS|HKdla|HKgccs|HKm/.test(name)) {
-    return [{ length: 1, low: 0x00, high: 0x80 }, { length: 2, low: 0x8140, high: 0xfefe }];
+    return [
+      { length: 1, low: 0x00, high: 0x80 },
+      { length: 2, low: 0x8140, high: 0xfefe },
+    ];
   }
   if (/UTF8/.test(name)) {
     return [
-      { length: 1, low: 0x00, high: 0x7f }, { length: 2, low: 0xc280, high: 0xdfbf },
-      { length: 3, low: 0xe08080, high: 0xefbfbf }, { length: 4, low: 0xf0808080, high: 0xf48fbfbf },
+      { length: 1, low: 0x00, high: 0x7f },
+      { length: 2, low: 0xc280, high: 0xdfbf },
+      { length: 3, low: 0xe08080, high: 0xefbfbf },
+      { length: 4, low: 0xf0808080, high: 0xf48fbfbf },
     ];
   }
   if (/UTF32/.test(name)) return [{ length: 4, low: 0, high: 0x10ffff }];
@@ -298,7 +339,8 @@ function compositeFont(context: PDFContext, dict: PDFDict): FontInfo {
     const wmode = numberAt(context, enc.dict.get(PDFName.of('WMode')));
     vertical = cmap.vertical || wmode === 1;
     codespace = cmap.codespace.length ? cmap.codespace : predefinedCodespace(cmap.usecmap ?? '');
-    identity = cmap.cids.size === 0 && cmap.cidRanges.length === 0 && /Identity/.test(cmap.usecmap ?? '');
+    identity =
+      cmap.cids.size === 0 && cmap.cidRanges.length === 0 && /Identity/.test(cmap.usecmap ?? '');
   } else {
     codespace = [{ length: 2, low: 0, high: 0xffff }];
     identity = true;
@@ -307,7 +349,8 @@ function compositeFont(context: PDFContext, dict: PDFDict): FontInfo {
     if (identity || !cmap) return code;
     const direct = cmap.cids.get(code);
     if (direct !== undefined) return direct;
-    for (const r of cmap.cidRanges) if (code >= r.low && code <= r.high) return r.cid + (code - r.low);
+    for (const r of cmap.cidRanges)
+      if (code >= r.low && code <= r.high) return r.cid + (code - r.low);
     return 0;
   };
 
@@ -317,10 +360,13 @@ function compositeFont(context: PDFContext, dict: PDFDict): FontInfo {
   if (w instanceof PDFArray) {
     const items = w.asArray().map((v) => resolve(context, v));
     let budget = 1_000_000;
-    for (let i = 0; i < items.length && budget > 0; ) {
+    for (let i = 0; i < items.length && budget > 0;) {
       const start = items[i] instanceof PDFNumber ? (items[i] as PDFNumber).asNumber() : undefined;
       const next = items[i + 1];
-      if (start === undefined) { i++; continue; }
+      if (start === undefined) {
+        i++;
+        continue;
+      }
       if (next instanceof PDFArray) {
         next.asArray().forEach((v, k) => widths.set(start + k, numberAt(context, v) ?? dw));
         budget -= next.size();
@@ -333,25 +379,33 @@ function compositeFont(context: PDFContext, dict: PDFDict): FontInfo {
       }
     }
   }
-  const dw2 = arrayNumbers(context, cidFont ? dictGet(context, cidFont, 'DW2') : undefined) ?? [880, -1000];
+  const dw2 = arrayNumbers(context, cidFont ? dictGet(context, cidFont, 'DW2') : undefined) ?? [
+    880, -1000,
+  ];
   const vMetrics = new Map<number, [number, number, number]>();
   const w2 = cidFont ? dictGet(context, cidFont, 'W2') : undefined;
   if (w2 instanceof PDFArray) {
     const items = w2.asArray().map((v) => resolve(context, v));
     let budget = 1_000_000;
-    for (let i = 0; i < items.length && budget > 0; ) {
+    for (let i = 0; i < items.length && budget > 0;) {
       const start = items[i] instanceof PDFNumber ? (items[i] as PDFNumber).asNumber() : undefined;
       const next = items[i + 1];
-      if (start === undefined) { i++; continue; }
+      if (start === undefined) {
+        i++;
+        continue;
+      }
       if (next instanceof PDFArray) {
         const v = next.asArray().map((x) => numberAt(context, x) ?? 0);
-        for (let k = 0; k + 2 < v.length; k += 3) vMetrics.set(start + k / 3, [v[k]!, v[k + 1]!, v[k + 2]!]);
+        for (let k = 0; k + 2 < v.length; k += 3)
+          vMetrics.set(start + k / 3, [v[k]!, v[k + 1]!, v[k + 2]!]);
         budget -= v.length;
         i += 2;
       } else {
         const end = next instanceof PDFNumber ? next.asNumber() : start;
         const m: [number, number, number] = [
-          numberAt(context, items[i + 2]) ?? 0, numberAt(context, items[i + 3]) ?? 0, numberAt(context, items[i + 4]) ?? 0,
+          numberAt(context, items[i + 2]) ?? 0,
+          numberAt(context, items[i + 3]) ?? 0,
+          numberAt(context, items[i + 4]) ?? 0,
         ];
         for (let c = start; c <= end && budget > 0; c++, budget--) vMetrics.set(c, m);
         i += 5;
@@ -359,10 +413,14 @@ function compositeFont(context: PDFContext, dict: PDFDict): FontInfo {
     }
   }
   const descriptor = cidFont ? dictGet(context, cidFont, 'FontDescriptor') : undefined;
-  const metrics = descriptorMetrics(context, descriptor instanceof PDFDict ? descriptor : undefined, {
-    ascent: 0.95,
-    descent: -0.35,
-  });
+  const metrics = descriptorMetrics(
+    context,
+    descriptor instanceof PDFDict ? descriptor : undefined,
+    {
+      ascent: 0.95,
+      descent: -0.35,
+    },
+  );
   const toUnicode = readToUnicode(context, dict);
   return {
     baseFont,
@@ -398,7 +456,11 @@ const FALLBACK_FONT: FontInfo = {
 };
 
 /** Font model for a font dictionary; cached per dictionary in `cache`. Never throws. */
-export function fontInfo(context: PDFContext, fontObj: PDFObject | undefined, cache: Map<object, unknown>): FontInfo {
+export function fontInfo(
+  context: PDFContext,
+  fontObj: PDFObject | undefined,
+  cache: Map<object, unknown>,
+): FontInfo {
   const dict = resolve(context, fontObj);
   if (!(dict instanceof PDFDict)) return FALLBACK_FONT;
   const cached = cache.get(dict);
