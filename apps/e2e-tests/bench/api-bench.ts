@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
@@ -47,6 +48,35 @@ interface Measured {
   p99: number;
   non2xx: number;
   errors: number;
+  /** CPU time the server's processes used per answered request, in microseconds (user + system). */
+  cpuUsPerRequest: number | null;
+}
+
+/**
+ * CPU time used so far by `pids`, in ms, from /proc (null where /proc is missing). On a
+ * shared machine req/s follows the CPU share the scheduler gives each side; CPU time per
+ * request does not, so the table gives both.
+ */
+const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+function cpuMs(pids: readonly number[]): number | null {
+  let total = 0;
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      total += ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+    } catch {
+      return null;
+    }
+  }
+  return total;
 }
 
 interface Row {
@@ -56,7 +86,8 @@ interface Row {
   uploads?: { count: number; p50: number; p95: number; max: number; accepted: number };
 }
 
-async function measure(url: string, token: string | undefined, duration = DURATION_S): Promise<Measured> {
+async function measure(url: string, token: string | undefined, pids: readonly number[], duration = DURATION_S): Promise<Measured> {
+  const cpuBefore = cpuMs(pids);
   const result = await autocannon({
     url,
     connections: CONNECTIONS,
@@ -69,7 +100,13 @@ async function measure(url: string, token: string | undefined, duration = DURATI
     p99: result.latency.p99,
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
+    cpuUsPerRequest: cpuPerRequest(cpuBefore, cpuMs(pids), result.requests.total),
   };
+}
+
+function cpuPerRequest(before: number | null, after: number | null, requests: number): number | null {
+  if (before === null || after === null || requests <= 0) return null;
+  return Math.round(((after - before) * 1000) / requests);
 }
 
 function startBare(body: unknown): Promise<{ url: string; child: ChildProcess }> {
@@ -124,14 +161,17 @@ async function runMode(mode: 'standalone' | 'cluster', pdf: Uint8Array): Promise
     const job = SMOKE ? (await api.job(created.body.id)).body : await api.waitFinished(created.body.id, 180_000);
     const jobUrl = `${target.gateways[0]}/v1/jobs/${job.id}`;
     const bare = await startBare(job);
+    // Every Docat process (in cluster mode the gateway and the services behind it) against the bare server's one.
+    const docatPids = [...new Set(target.processes.map((p) => p.pid))];
+    const barePids = bare.child.pid === undefined ? [] : [bare.child.pid];
     try {
       if (!SMOKE) {
         // Warm both sides alike: JIT, connection pools, caches.
-        await measure(jobUrl, api.token, 1);
-        await measure(`${bare.url}/v1/jobs/${job.id}`, undefined, 1);
+        await measure(jobUrl, api.token, docatPids, 1);
+        await measure(`${bare.url}/v1/jobs/${job.id}`, undefined, barePids, 1);
       }
-      const docat = await measure(jobUrl, api.token);
-      const bareResult = await measure(`${bare.url}/v1/jobs/${job.id}`, undefined);
+      const docat = await measure(jobUrl, api.token, docatPids);
+      const bareResult = await measure(`${bare.url}/v1/jobs/${job.id}`, undefined, barePids);
       const row: Row = { mode, docat, bare: bareResult };
       if (UPLOADS > 0) row.uploads = await uploads(api, pdf);
       return row;
@@ -159,11 +199,13 @@ for (const mode of MODES) {
 
 const pct = (a: number, b: number) => (b > 0 ? `${((100 * a) / b).toFixed(1)}%` : 'n/a');
 console.log(`GET /v1/jobs/:id, ${CONNECTIONS} connections, ${DURATION_S} s each${SMOKE ? ' (smoke)' : ''}`);
-console.log('| mode | Docat req/s | Docat p50 / p99 ms | bare Fastify req/s | bare p50 / p99 ms | Docat / bare | non-2xx | errors |');
-console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+console.log('| mode | Docat req/s | Docat p50 / p99 ms | bare Fastify req/s | bare p50 / p99 ms | Docat / bare | CPU µs per request, Docat / bare | bare / Docat CPU | non-2xx | errors |');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+const cpu = (m: Measured) => (m.cpuUsPerRequest === null ? 'n/a' : String(m.cpuUsPerRequest));
 for (const r of rows) {
+  const cpuRatio = r.docat.cpuUsPerRequest && r.bare.cpuUsPerRequest ? pct(r.bare.cpuUsPerRequest, r.docat.cpuUsPerRequest) : 'n/a';
   console.log(
-    `| ${r.mode} | ${r.docat.rps} | ${r.docat.p50} / ${r.docat.p99} | ${r.bare.rps} | ${r.bare.p50} / ${r.bare.p99} | ${pct(r.docat.rps, r.bare.rps)} | ${r.docat.non2xx} | ${r.docat.errors} |`,
+    `| ${r.mode} | ${r.docat.rps} | ${r.docat.p50} / ${r.docat.p99} | ${r.bare.rps} | ${r.bare.p50} / ${r.bare.p99} | ${pct(r.docat.rps, r.bare.rps)} | ${cpu(r.docat)} / ${cpu(r.bare)} | ${cpuRatio} | ${r.docat.non2xx} | ${r.docat.errors} |`,
   );
 }
 console.log(`\n${UPLOADS} concurrent uploads of ${UPLOAD_FILE} (${(pdf.length / 1e6).toFixed(2)} MB), time to 202`);

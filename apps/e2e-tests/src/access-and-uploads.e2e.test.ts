@@ -5,7 +5,7 @@ import { MAX_UPLOAD_BYTES } from '@docat/contracts';
 import { corpusFile, requireCorpus, useCluster, type ClusterLease } from '@docat/testing';
 import { DocatApi } from './docat-api.js';
 
-const corpus = requireCorpus('standard_fonts.pdf', 'empty.pdf', 'not-a-pdf.pdf', 'bug1020226.pdf');
+const corpus = requireCorpus('standard_fonts.pdf', 'empty.pdf', 'not-a-pdf.pdf', 'bug1020226.pdf', 'tracemonkey.pdf');
 
 describe('ownership and upload checks through the gateways', { skip: corpus.skip }, () => {
   let lease: ClusterLease;
@@ -45,6 +45,41 @@ describe('ownership and upload checks through the gateways', { skip: corpus.skip
     assert.ok(!list.body.items.some((j) => j.id === id));
     assert.equal((await owner.job(id)).body.state, 'completed');
     assert.equal((await owner.result(id, 'md')).status, 200);
+  });
+
+  test('a status read after a cancel or an erase is fresh on every gateway: at once where it was sent, within 1 s elsewhere', async () => {
+    const upload = await owner.uploadFile(corpusFile('tracemonkey.pdf'));
+    assert.equal(upload.status, 202, JSON.stringify(upload.body));
+    const id = upload.body.id;
+    const gateways = lease.cluster.gateways;
+    const read = async (gateway: string) => {
+      const res = await fetch(`${gateway}/v1/jobs/${id}`, { headers: { authorization: `Bearer ${owner.token}` } });
+      return { status: res.status, body: (await res.json()) as { state?: string; code?: string } };
+    };
+    // Every gateway keeps the running job's status.
+    for (const gateway of gateways) for (let i = 0; i < 3; i++) assert.equal((await read(gateway)).status, 200);
+    const cancelled = await owner.cancel(id);
+    assert.equal(cancelled.status, 200, `the 14-page job was cancelled while it ran: ${JSON.stringify(cancelled.body)}`);
+    const cancelledAt = Date.now();
+    assert.equal((await read(cancelled.gateway)).body.state, 'cancelled', 'the gateway that cancelled answers the new state at once');
+    for (const gateway of gateways) {
+      const wait = cancelledAt + 1_000 - Date.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      assert.equal((await read(gateway)).body.state, 'cancelled', `${gateway} answers the cancel within 1 s`);
+    }
+
+    const erased = await owner.request<{ id: string }>('POST', `/v1/jobs/${id}/erase`);
+    assert.equal(erased.status, 200, JSON.stringify(erased.body));
+    const erasedAt = Date.now();
+    const gone = await read(erased.gateway);
+    assert.equal(gone.status, 404, 'the gateway that erased answers 404 at once');
+    for (const gateway of gateways) {
+      const wait = erasedAt + 1_000 - Date.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      const res = await read(gateway);
+      assert.equal(res.status, 404, `${gateway} forgets the erased job within 1 s`);
+      assert.equal(res.body.code, 'NOT_FOUND');
+    }
   });
 
   test('an empty file is 400 EMPTY_FILE', async () => {

@@ -1,14 +1,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { freePort, freshRedisPrefix, repoRoot, requireTools, spawnService, stopProcess, waitReady, type FreshRedisPrefix, type RunningProcess } from '@docat/testing';
+import { freePort, freshRedisPrefix, repoRoot, requireTools, serviceEnv, spawnService, stopProcess, waitReady, type FreshRedisPrefix, type RunningProcess } from '@docat/testing';
 
 /*
  * The shipped alert rules and Alertmanager route, delivered for real: Prometheus and
@@ -104,19 +103,7 @@ describe('alerts are delivered: DocatHighErrorRate from a gateway answering 5xx 
     );
 
     // A gateway alone: its RPCs to auth and translation find nobody and end in 504.
-    const env: Record<string, string> = {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? tmpdir(),
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'warn',
-      DOCAT_MODE: 'cluster',
-      DOCAT_DATA_DIR: dir,
-      REDIS_URL: redis.url,
-      REDIS_KEY_PREFIX: redis.prefix.replace(/:$/, ''),
-      STORAGE_DRIVER: 'fs',
-      DOCAT_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-      DATABASE_URL: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
-    };
+    const env = serviceEnv({ mode: 'cluster', dataDir: dir, logLevel: 'warn', redis, storage: 'fs' });
     gateway = await spawnService('gateway', 1, env, dir);
     await waitReady(gateway, 90_000);
 

@@ -5,7 +5,7 @@ import type { DryRun, JobList, Problem, Usage } from '@docat/contracts';
 import { corpusFile, requireCorpus, useCluster, type ClusterLease } from '@docat/testing';
 import { DocatApi } from './docat-api.js';
 
-const corpus = requireCorpus('tracemonkey.pdf', 'scanned-tracemonkey-p1-2.pdf');
+const corpus = requireCorpus('tracemonkey.pdf', 'scanned-tracemonkey-p1-2.pdf', 'bug1020226.pdf');
 
 async function pdfForm(file: string): Promise<FormData> {
   const data = new FormData();
@@ -154,3 +154,37 @@ describe(
     });
   },
 );
+
+describe('a file the sandbox refuses after its 202 costs nothing', { skip: corpus.skip }, () => {
+  let lease: ClusterLease;
+  let api: DocatApi;
+
+  before(async () => {
+    lease = await useCluster();
+    api = new DocatApi(lease.cluster.gateways);
+    await api.registerFresh();
+  });
+  after(() => lease?.release());
+
+  test('the damaged PDF passes the cheap check (202), its job fails with PDF_CORRUPT, and the reservation is released', async () => {
+    const upload = await api.uploadFile(corpusFile('bug1020226.pdf'));
+    assert.equal(upload.status, 202, JSON.stringify(upload.body));
+    const job = await api.waitFinished(upload.body.id, 60_000);
+    assert.equal(job.state, 'failed');
+    assert.equal(job.error?.code, 'PDF_CORRUPT');
+    // The release follows the job's end by an RPC.
+    const deadline = Date.now() + 20_000;
+    let usage: Usage | undefined;
+    while (Date.now() < deadline) {
+      const res = await api.request<Usage>('GET', '/v1/usage');
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      usage = res.body;
+      if (usage.reserved === 0) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.ok(usage);
+    assert.equal(usage.reserved, 0, `the reservation was released: ${JSON.stringify(usage)}`);
+    assert.equal(usage.used, 0, 'nothing was charged');
+    assert.deepEqual(usage.breakdown.text_pages, { quantity: 0, credits: 0 });
+  });
+});

@@ -63,4 +63,56 @@ describe('glossaries and translation memory through the gateways', { skip: corpu
     assert.equal((await owner.request('DELETE', `/v1/glossaries/${id}`)).status, 204);
     assert.equal((await owner.request('GET', `/v1/glossaries/${id}`)).status, 404);
   });
+
+  test('edit: name, languages, entries and a CSV re-import; another user\'s id and bad input are refused', async () => {
+    const created = await owner.request<GlossaryView>('POST', '/v1/glossaries', {
+      json: { name: 'draft', sourceLanguage: 'en', targetLanguage: 'de', csv: 'cloud,Wolke\nengine,Motor\n' },
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const id = created.body.id;
+    const patch = (api: DocatApi, json: unknown) => api.request<GlossaryView & { code?: string }>('PATCH', `/v1/glossaries/${id}`, { json });
+
+    const foreign = await patch(stranger, { name: 'mine now' });
+    assert.equal(foreign.status, 404, JSON.stringify(foreign.body));
+    assert.equal(foreign.body.code, 'NOT_FOUND');
+    assert.equal((await patch(stranger, { entries: [] })).status, 404);
+
+    const renamed = await patch(owner, { name: 'final' });
+    assert.equal(renamed.status, 200, JSON.stringify(renamed.body));
+    assert.equal(renamed.body.name, 'final');
+    assert.equal(renamed.body.version, created.body.version, 'a new name keeps the content version');
+
+    const edited = await patch(owner, { entries: [{ term: 'cloud', translation: 'Rechnerwolke' }, { term: 'queue', translation: 'Warteschlange' }] });
+    assert.equal(edited.status, 200, JSON.stringify(edited.body));
+    assert.equal(edited.body.entryCount, 2);
+    assert.notEqual(edited.body.version, created.body.version);
+    assert.ok(edited.body.updatedAt >= created.body.createdAt);
+    const afterEdit = await owner.request<GlossaryDetail>('GET', `/v1/glossaries/${id}`);
+    assert.deepEqual(afterEdit.body.entries, [
+      { term: 'cloud', translation: 'Rechnerwolke' },
+      { term: 'queue', translation: 'Warteschlange' },
+    ]);
+
+    const moved = await patch(owner, { targetLanguage: 'fr', csv: 'term,translation\ncloud,nuage\n' });
+    assert.equal(moved.status, 200, JSON.stringify(moved.body));
+    assert.deepEqual([moved.body.sourceLanguage, moved.body.targetLanguage, moved.body.entryCount], ['en', 'fr', 1]);
+
+    for (const [body, why] of [
+      [{}, 'nothing to change'],
+      [{ csv: 'a,b', entries: [] }, 'csv and entries together'],
+      [{ entries: [{ term: 'a', translation: 'b' }, { term: 'a', translation: 'c' }] }, 'a duplicate term'],
+      [{ csv: 'only one field' }, 'a CSV row of the wrong width'],
+      [{ targetLanguage: 'xx-nope' }, 'an unknown language'],
+    ] as const) {
+      const refused = await patch(owner, body);
+      assert.equal(refused.status, 400, `${why}: ${JSON.stringify(refused.body)}`);
+      assert.equal(refused.body.code, 'VALIDATION_FAILED', why);
+    }
+    const unchanged = await owner.request<GlossaryDetail>('GET', `/v1/glossaries/${id}`);
+    assert.deepEqual(unchanged.body.entries, [{ term: 'cloud', translation: 'nuage' }], 'a refused edit changes nothing');
+    assert.equal((await owner.request('PATCH', '/v1/glossaries/not-a-uuid', { json: { name: 'x' } })).status, 400);
+    assert.equal((await owner.request('DELETE', `/v1/glossaries/${id}`)).status, 204);
+    assert.equal((await patch(owner, { name: 'gone' })).status, 404);
+    assert.equal((await owner.request('GET', `/v1/glossaries/${id}`)).status, 404);
+  });
 });

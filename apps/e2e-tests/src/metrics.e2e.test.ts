@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { stat } from 'node:fs/promises';
-import { clusterOnly, corpusFile, requireCorpus, useCluster, type ClusterLease } from '@docat/testing';
+import { alive, clusterOnly, corpusFile, requireCorpus, useCluster, type ClusterLease } from '@docat/testing';
 import { DocatApi } from './docat-api.js';
 
 const corpus = requireCorpus('scanned-tracemonkey-p1-2.pdf');
@@ -37,15 +37,6 @@ function total(scrape: Scrape, name: string, labels: Record<string, string> = {}
     }
   }
   return sum;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function declared(scrape: Scrape, family: string): boolean {
@@ -89,6 +80,10 @@ describe('metrics scraped from every service move when a document is processed',
     const job = await api.waitFinished(upload.body.id, 240_000);
     console.log(`scanned page through the cluster: ${Date.now() - started} ms`);
     assert.equal(job.state, 'completed', JSON.stringify(job.error));
+    // The same file and options again: answered from the result cache, no work.
+    const again = await api.uploadFile(file, { outputs: 'pdf,md', pages: '1' });
+    assert.equal(again.status, 202, JSON.stringify(again.body));
+    assert.equal(again.body.cached, true, 'the repeated upload is a result-cache hit');
     // Counters are bumped just after the state is written; give the last ones a moment.
     await new Promise((r) => setTimeout(r, 500));
     const afterJob = await scrapeAll();
@@ -121,6 +116,7 @@ describe('metrics scraped from every service move when a document is processed',
       'docat_webhook_dead_letters_total',
       'docat_retention_deleted_total',
       'docat_process_resident_memory_bytes',
+      'docat_result_cache_lookups_total',
     ];
     if (lease.cluster.target === 'cluster') families.push('docat_redis_memory_used_bytes');
     const missing = families.filter((f) => !declared(afterJob, f));
@@ -141,6 +137,8 @@ describe('metrics scraped from every service move when a document is processed',
     assert.ok(delta('docat_engine_requests_total', { engine: 'pseudo', outcome: 'ok' }) >= 1, 'engine requests counted');
     assert.ok(delta('docat_engine_request_duration_seconds_count', { engine: 'pseudo', outcome: 'ok' }) >= 1, 'engine latency observed');
     assert.ok(delta('docat_translation_memory_lookups_total', { result: 'miss' }) >= 1, 'memory misses counted');
+    assert.ok(delta('docat_result_cache_lookups_total', { result: 'miss' }) >= 1, 'the first upload missed the result cache');
+    assert.ok(delta('docat_result_cache_lookups_total', { result: 'hit' }) >= 1, 'the repeated upload hit the result cache');
     assert.ok(delta('docat_outputs_total', { format: 'pdf' }) >= 1);
     assert.ok(delta('docat_outputs_total', { format: 'md' }) >= 1);
     // Counted in the jobs table at most every 15 s: the scrape before the upload may have read 0.

@@ -6,7 +6,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { GatewayModule } from '@docat/gateway';
+import { GatewayModule, PLAIN_ROUTES } from '@docat/gateway';
 import { ACCESS_TOKEN, encodeJobCursor, MAX_UPLOAD_BYTES, TERMINAL_STATES, type TokenPair } from '@docat/contracts';
 import { E2E_ADMIN } from '@docat/testing';
 import {
@@ -63,6 +63,8 @@ function gatewayRoutes(): Route[] {
       proto = Object.getPrototypeOf(proto) as object;
     }
   }
+  // Routes registered on Fastify directly (the status poll) carry no Nest metadata.
+  for (const route of PLAIN_ROUTES) routes.push({ method: route.method, path: route.path });
   return routes;
 }
 
@@ -117,6 +119,7 @@ const ROUTES: Record<string, Access> = {
   'POST /v1/glossaries': SELF,
   'GET /v1/glossaries': SELF,
   'GET /v1/glossaries/:id': owned({ id: 'glossary' }),
+  'PATCH /v1/glossaries/:id': owned({ id: 'glossary' }),
   'DELETE /v1/glossaries/:id': owned({ id: 'glossary' }),
   'DELETE /v1/memory': SELF,
   'GET /v1/memory/tmx': SELF,
@@ -383,7 +386,9 @@ describe('security: the attacks a public API meets, through the gateway', { skip
       if (access.kind !== 'owned' && access.kind !== 'admin') continue;
       const params = access.params ?? {};
       const path = fillPath(route.path, (name) => ids[params[name]!]!) + (access.kind === 'owned' && access.query ? `?${access.query}` : '');
-      const body = route.method === 'POST' ? (route.path.endsWith('/plan') ? JSON.stringify({ plan: 'pro' }) : '{}') : undefined;
+      // A valid change, so only ownership can refuse it.
+      const body =
+        route.method === 'POST' ? (route.path.endsWith('/plan') ? JSON.stringify({ plan: 'pro' }) : '{}') : route.method === 'PATCH' ? JSON.stringify({ name: 'taken over' }) : undefined;
       const res = await probe(gateway, route.method, path, bearer(stranger, body !== undefined), body);
       tried.push(`${route.method} ${path} -> ${res.status}`);
       if (access.kind === 'owned') {
@@ -402,7 +407,9 @@ describe('security: the attacks a public API meets, through the gateway', { skip
     assert.ok(tried.length >= 15, tried.join('\n'));
     // Nothing the stranger did changed the owner's data.
     assert.equal((await owner.job(ids.job!)).body.state, 'completed');
-    assert.equal((await owner.request('GET', `/v1/glossaries/${ids.glossary}`)).status, 200);
+    const glossary = await owner.request<{ name: string }>('GET', `/v1/glossaries/${ids.glossary}`);
+    assert.equal(glossary.status, 200);
+    assert.notEqual(glossary.body.name, 'taken over');
     const hooks = await owner.request<{ items: { id: string }[] }>('GET', '/v1/webhooks');
     assert.ok(hooks.body.items.some((h) => h.id === ids.webhook));
     assert.equal((await owner.request('GET', '/v1/me', { auth: false, headers: { 'x-api-key': secrets.get('API key')! } })).status, 200);

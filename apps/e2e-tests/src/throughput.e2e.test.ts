@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import {
+  alive,
   corpusFile,
   repoRoot,
   requireCorpus,
@@ -14,15 +15,6 @@ import {
 import { formatReport, runThroughput, throughputFailures, type Workload } from './throughput.js';
 
 const corpus = requireCorpus('scanned-tracemonkey-p1-2.pdf');
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * A bounded version of `npm run bench:throughput`: three scanned two-page jobs (OCR, the

@@ -18,6 +18,7 @@ import {
 import {
   Artefacts,
   DESKTOP,
+  PHONE,
   launchChromium,
   watchPageErrors,
   type AxeViolation,
@@ -233,6 +234,49 @@ describe('web app in a real browser', { skip: req.skip }, () => {
       .waitFor({ timeout: 60_000 });
     await look('job-viewer-bilingual');
 
+    // At 375 px one pane at a time: the toggle switches it, keeping the page in view and the zoom.
+    const drawn = (name: string) =>
+      page.getByRole('img', { name, exact: true }).and(page.locator('[data-rendered="true"]'));
+    await page.setViewportSize(PHONE);
+    assert.equal(
+      await page.getByRole('navigation', { name: 'Pages' }).isVisible(),
+      false,
+      'thumbnails fold away',
+    );
+    await page.getByRole('button', { name: 'Translation', exact: true }).click();
+    await drawn('Translation, page 1').waitFor({ timeout: 60_000 });
+    assert.equal(
+      await page.getByRole('img', { name: 'Original, page 1' }).count(),
+      0,
+      'one pane at a time',
+    );
+    await page.getByRole('button', { name: 'Zoom in' }).click();
+    await page.getByRole('button', { name: 'Pages', exact: true }).click();
+    await page.getByRole('button', { name: 'Go to page 3' }).click();
+    await drawn('Translation, page 3').waitFor({ timeout: 30_000 });
+    await page.getByRole('button', { name: 'Original', exact: true }).click();
+    await drawn('Original, page 3').waitFor({ timeout: 30_000 });
+    assert.equal(await page.getByRole('img', { name: 'Translation, page 3' }).count(), 0);
+    await page.getByText('125% of the width').waitFor();
+    const shown = await page.getByRole('img', { name: 'Original, page 3' }).boundingBox();
+    assert.ok(
+      shown && shown.width > PHONE.width * 0.9,
+      `one pane fills the width: ${JSON.stringify(shown)}`,
+    );
+    assert.ok(
+      shown.y < PHONE.height && shown.y + shown.height > 0,
+      `the page stays in view across the switch: ${JSON.stringify(shown)}`,
+    );
+    const narrowSerious = await artefacts.check(page, 'job-viewer-375');
+    await artefacts.shoot(page, 'job-viewer-original-page3-375');
+    assert.deepEqual(
+      narrowSerious,
+      [],
+      `axe on the viewer at 375 px:\n${describeViolations(narrowSerious)}`,
+    );
+    await page.getByRole('button', { name: 'Fit the width' }).click();
+    await page.setViewportSize(DESKTOP);
+
     const [download] = await Promise.all([
       page.waitForEvent('download'),
       page.getByRole('button', { name: 'Download Translated PDF' }).click(),
@@ -307,6 +351,60 @@ describe('web app in a real browser', { skip: req.skip }, () => {
       if (status === 200) await new Promise((r) => setTimeout(r, 250));
     }
     assert.equal(status, 401, 'a revoked key is refused');
+  });
+
+  test('a glossary is created, edited row by row, re-imported from CSV and deleted on its page', async () => {
+    await page.goto(`${base}/account/glossaries`);
+    await heading(page, 'Glossaries');
+    await page.getByLabel('Name', { exact: true }).fill('web terms');
+    await page.getByLabel('Or paste the rows').fill('cloud,Wolke\nengine,Motor\n');
+    await page.getByRole('button', { name: 'Create the glossary' }).click();
+    const card = page.getByRole('listitem').filter({ hasText: 'web terms' });
+    await card.getByText(/2 terms/).waitFor();
+
+    await page.getByRole('button', { name: 'Edit the glossary web terms' }).click();
+    await page.getByLabel('Translation, row 1').fill('Rechnerwolke');
+    await page.getByRole('button', { name: 'Add a term' }).click();
+    await page.getByLabel('Term, row 3').fill('queue');
+    await page.getByLabel('Translation, row 3').fill('Warteschlange');
+    await look('glossary-edit');
+    await page.getByRole('button', { name: 'Remove row 2 (engine)' }).click();
+    await page.getByRole('button', { name: 'Save the glossary' }).click();
+    await card.getByText('Saved.').waitFor();
+    await card.getByText(/2 terms · changed/).waitFor();
+    await card.getByRole('button', { name: 'Show terms' }).click();
+    const terms = card.getByRole('table');
+    await terms.getByText('Warteschlange').waitFor();
+    assert.deepEqual(await terms.getByRole('cell').allTextContents(), [
+      'cloud',
+      'Rechnerwolke',
+      'queue',
+      'Warteschlange',
+    ]);
+
+    // A duplicate term is refused in words naming the row, and nothing changes.
+    await page.getByRole('button', { name: 'Edit the glossary web terms' }).click();
+    await page.getByLabel('Term, row 2').fill('cloud');
+    await page.getByRole('button', { name: 'Save the glossary' }).click();
+    await card
+      .getByRole('alert')
+      .filter({ hasText: /row 2: duplicate term "cloud"/ })
+      .waitFor();
+    await page.getByRole('button', { name: 'Cancel' }).click();
+
+    // A CSV file replaces every term.
+    await page.getByRole('button', { name: 'Edit the glossary web terms' }).click();
+    await page.getByLabel('Replace all terms with a CSV file').setInputFiles({
+      name: 'terms.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from('term,translation\nengine,Triebwerk\n'),
+    });
+    await card.getByText(/replaces the 2 terms below with the rows of terms\.csv/).waitFor();
+    await page.getByRole('button', { name: 'Save the glossary' }).click();
+    await card.getByText(/1 term · changed/).waitFor();
+
+    await page.getByRole('button', { name: 'Delete the glossary web terms' }).click();
+    await card.waitFor({ state: 'detached' });
   });
 
   test('every other page passes axe at both sizes', async () => {

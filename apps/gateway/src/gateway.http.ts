@@ -70,7 +70,7 @@ export async function configureGatewayApp(app: INestApplication, config: Pick<Do
   if (config.http.corsOrigins.length > 0) {
     app.enableCors({
       origin: [...config.http.corsOrigins],
-      methods: ['GET', 'POST', 'DELETE'],
+      methods: ['GET', 'POST', 'PATCH', 'DELETE'],
       // Bearer tokens and API keys travel in headers, never cookies: credentials stay off.
       credentials: false,
       allowedHeaders: ['authorization', 'x-api-key', 'content-type', 'idempotency-key', 'x-request-id', 'range', 'if-none-match', 'last-event-id'],

@@ -27,6 +27,8 @@ import { JobEventsController } from './events/job-events.controller.js';
 import { WebhooksController } from './webhooks/webhooks.controller.js';
 import { GATEWAY_SETTINGS, type GatewaySettings } from './gateway.settings.js';
 import { JobsController } from './jobs/jobs.controller.js';
+import { JobStatusCache } from './jobs/job-status.cache.js';
+import { JobStatusRoute } from './jobs/job-status.route.js';
 import { ResultsService } from './jobs/results.service.js';
 import { HealthController } from './health/health.controller.js';
 import { GatewayHealth } from './health/health.service.js';
@@ -34,7 +36,11 @@ import { AccountDataService } from './me/account-data.service.js';
 import { MeController } from './me/me.controller.js';
 import { UsageController } from './usage/usage.controller.js';
 import { ServicesClient } from './rpc/services.client.js';
-import { RATE_LIMIT_SETTINGS, RateLimitInterceptor } from './rate-limit/rate-limit.interceptor.js';
+import {
+  RATE_LIMIT_SETTINGS,
+  RateLimitInterceptor,
+  RateLimits,
+} from './rate-limit/rate-limit.interceptor.js';
 
 /**
  * The public HTTP API. It holds no data of its own: it checks tokens locally with
@@ -46,7 +52,25 @@ export class GatewayModule {
   static register(): DynamicModule {
     return {
       module: GatewayModule,
-      controllers: [AuthController, DocumentsController, JobsController, JobEventsController, WebhooksController, HealthController, EnginesController, GlossariesController, TranslationMemoryController, DocsController, UsageController, MeController, SessionsController, ApiKeysController, AdminUsersController, AdminQueuesController, RevocationEventsController],
+      controllers: [
+        AuthController,
+        DocumentsController,
+        JobsController,
+        JobEventsController,
+        WebhooksController,
+        HealthController,
+        EnginesController,
+        GlossariesController,
+        TranslationMemoryController,
+        DocsController,
+        UsageController,
+        MeController,
+        SessionsController,
+        ApiKeysController,
+        AdminUsersController,
+        AdminQueuesController,
+        RevocationEventsController,
+      ],
       providers: [
         {
           provide: GATEWAY_SETTINGS,
@@ -63,14 +87,23 @@ export class GatewayModule {
         },
         ServicesClient,
         GatewayHealth,
-        { provide: BrowserSessionCookies, inject: [GATEWAY_SETTINGS], useFactory: (settings: GatewaySettings) => new BrowserSessionCookies(settings.refreshTtlSeconds) },
+        {
+          provide: BrowserSessionCookies,
+          inject: [GATEWAY_SETTINGS],
+          useFactory: (settings: GatewaySettings) =>
+            new BrowserSessionCookies(settings.refreshTtlSeconds),
+        },
         {
           provide: JwksCache,
           inject: [ServicesClient],
           useFactory: (services: ServicesClient) =>
             new JwksCache((): Promise<Jwks> => services.call(RPC.AUTH_JWKS, {}, {})),
         },
-        { provide: TokenDenyList, inject: [CONFIG], useFactory: (config: DocatConfig) => new TokenDenyList(config.accounts.accessTtlSeconds) },
+        {
+          provide: TokenDenyList,
+          inject: [CONFIG],
+          useFactory: (config: DocatConfig) => new TokenDenyList(config.accounts.accessTtlSeconds),
+        },
         {
           provide: DenyListLoader,
           inject: [ServicesClient, TokenDenyList, CONFIG],
@@ -80,19 +113,28 @@ export class GatewayModule {
         {
           provide: AccessTokenVerifier,
           inject: [JwksCache, TokenDenyList],
-          useFactory: (jwks: JwksCache, denyList: TokenDenyList) => new AccessTokenVerifier(jwks, denyList),
+          useFactory: (jwks: JwksCache, denyList: TokenDenyList) =>
+            new AccessTokenVerifier(jwks, denyList),
         },
         {
           provide: ApiKeyVerifier,
           inject: [ServicesClient],
-          useFactory: (services: ServicesClient) => new ApiKeyVerifier((key) => services.call(RPC.AUTH_VERIFY_API_KEY, { key }, {}, 5_000)),
+          useFactory: (services: ServicesClient) =>
+            new ApiKeyVerifier((key) => services.call(RPC.AUTH_VERIFY_API_KEY, { key }, {}, 5_000)),
         },
         AccessTokenGuard,
         AdminGuard,
-        { provide: RATE_LIMIT_SETTINGS, inject: [CONFIG], useFactory: (config: DocatConfig) => config.rateLimits },
+        {
+          provide: RATE_LIMIT_SETTINGS,
+          inject: [CONFIG],
+          useFactory: (config: DocatConfig) => config.rateLimits,
+        },
+        RateLimits,
         { provide: APP_INTERCEPTOR, useClass: RateLimitInterceptor },
         DocumentsService,
         ResultsService,
+        { provide: JobStatusCache, useFactory: () => new JobStatusCache() },
+        JobStatusRoute,
         JobEventStreams,
         AccountDataService,
       ],

@@ -1,3 +1,4 @@
 export { GatewayModule } from './gateway.module.js';
 export { configureGatewayApp, createGatewayAdapter, gatewayHttpOptions } from './gateway.http.js';
 export { GATEWAY_EVENTS } from './auth/revocation-events.controller.js';
+export { PLAIN_ROUTES } from './jobs/job-status.route.js';

@@ -144,6 +144,7 @@ export async function startStandalone(opts: StandaloneOptions): Promise<Standalo
     };
     return { port: gateway.httpPort ?? config.http.port, databaseUrl, recoveredJobs: standalone.recoveredJobs, shutdown };
   } catch (err) {
+    // Boot already failed with `err`, rethrown below; a second failure while unwinding would hide it.
     for (const service of running.reverse()) await service.shutdown('boot failed').catch(() => undefined);
     if (runtime) await runtime.close().catch(() => undefined);
     else await database?.stop().catch(() => undefined);
@@ -187,6 +188,7 @@ function addHealthRoutes(app: INestApplication, runtime: Runtime, accepting: () 
         JSON.stringify({ type: 'https://docat.dev/problems/unauthenticated', title: 'Authentication is required', status: 401, code: 'UNAUTHENTICATED' }),
       );
     }
+    // A scrape answers with the metrics it has rather than failing because one reading did.
     await collectQueueMetrics(runtime.queue, QUEUE_NAMES).catch(() => undefined);
     const { body, contentType } = await metricsText();
     return reply.header('cache-control', 'no-store').header('content-type', contentType).send(body);

@@ -141,6 +141,8 @@ async function measure(path: string): Promise<Row> {
         const i = numbers.indexOf(p);
         return i < 0 ? undefined : i + 1;
       },
+      // The job ran with the default options: labels inside figures are kept as drawn.
+      { figureLabelsKept: true },
     );
     const overflow = pdfs.warnings.filter((w) => w.kind === 'overflow').length;
     return {
@@ -200,6 +202,7 @@ const columns: Column[] = [
   { title: 'unreadable', cell: (r) => String(r.coverage.unreadablePages) },
   { title: 'words', cell: (r) => String(r.coverage.words), total: String(totalWords) },
   { title: 'code+formula', cell: (r) => String(r.coverage.excluded) },
+  { title: 'figure labels', cell: (r) => String(r.coverage.figureLabels) },
   { title: 'heads', cell: (r) => String(r.coverage.heads) },
   { title: 'left', cell: (r) => String(r.coverage.left), total: String(totalLeft) },
   {
@@ -259,6 +262,7 @@ console.log(
   `\nwords: prose words of the source (pdftotext; two letters or more; running heads, URLs and e-mail addresses left out).` +
     `\nunreadable: pages whose text poppler reads as garbage (fonts without a usable Unicode map), not counted.` +
     `\nleft: of those, still on the same page of the translated PDF. code+formula: words in code and formula blocks, not counted.` +
+    `\nfigure labels: words of the labels inside figures, kept as drawn by default (translateFigureText off), not counted; other words inside a figure's box are.` +
     `\nworst page and pages > ${PAGE_TARGET * 100}%: pages with at least ${PAGE_MIN_WORDS} words.` +
     `\nreport left %: words left by the product's fidelity report (its own read-back; code, formulas and form fields left out, figure text and running heads counted).` +
     `\nshrunk: blocks set below ${FIDELITY_SHRINK_THRESHOLD * 100}% of their source size; overflow: blocks set past their box at the smallest size; overlaps: blocks whose new text covers kept text or a figure.`,
@@ -271,7 +275,7 @@ if (args.pages) {
     for (const p of r.coverage.pages) {
       if (p.words === 0) continue;
       console.log(
-        `  p${String(p.page).padEnd(4)} ${String(p.left).padStart(5)} / ${String(p.words).padEnd(5)} ${pct(p.left, p.words).padStart(6)}  in figures ${p.leftInFigures}`,
+        `  p${String(p.page).padEnd(4)} ${String(p.left).padStart(5)} / ${String(p.words).padEnd(5)} ${pct(p.left, p.words).padStart(6)}  in figures ${p.leftInFigures}  figure labels ${p.figureLabels}`,
       );
     }
   }

@@ -65,6 +65,7 @@ export const RPC = {
   TRANSLATION_GLOSSARY_LIST: 'translation.glossary-list',
   TRANSLATION_GLOSSARY_GET: 'translation.glossary-get',
   TRANSLATION_GLOSSARY_DELETE: 'translation.glossary-delete',
+  TRANSLATION_GLOSSARY_UPDATE: 'translation.glossary-update',
   TRANSLATION_MEMORY_PURGE: 'translation.memory-purge',
   TRANSLATION_MEMORY_EXPORT: 'translation.memory-export',
   TRANSLATION_MEMORY_IMPORT: 'translation.memory-import',
@@ -94,6 +95,7 @@ export const EVENTS = {
   SIGNING_KEY_ROTATED: 'auth.signing-key-rotated',
   USER_TOKENS_REVOKED: 'auth.user-tokens-revoked',
   SESSION_REVOKED: 'auth.session-revoked',
+  JOB_SNAPSHOT_CHANGED: 'job.snapshot-changed',
 } as const;
 export type EventName = (typeof EVENTS)[keyof typeof EVENTS];
 
@@ -104,6 +106,7 @@ export const BROADCAST_EVENTS: ReadonlySet<EventName> = new Set([
   EVENTS.SIGNING_KEY_ROTATED,
   EVENTS.USER_TOKENS_REVOKED,
   EVENTS.SESSION_REVOKED,
+  EVENTS.JOB_SNAPSHOT_CHANGED,
 ]);
 
 /** Durable work queues. */

@@ -1,7 +1,12 @@
 import { z } from 'zod';
 import { QUEUES, type QueueName } from './names.js';
 import { languageSchema } from './languages.js';
-import { engineNameSchema, outputFormatSchema, dualModeSchema, translationScopeSchema } from './upload.js';
+import {
+  engineNameSchema,
+  outputFormatSchema,
+  dualModeSchema,
+  translationScopeSchema,
+} from './upload.js';
 import { jobWarningSchema } from './jobs.js';
 import { wireErrorSchema } from './errors.js';
 import { inlineMarkSchema } from './layout.js';
@@ -180,6 +185,14 @@ export type WorkerCapacity = z.infer<typeof workerCapacitySchema>;
 export const jobCancelRequestedSchema = z.object({ jobId: z.string() });
 export type JobCancelRequested = z.infer<typeof jobCancelRequestedSchema>;
 
+/**
+ * `job.snapshot-changed` (broadcast): ingestion stored a new snapshot of the job (any
+ * state, progress or result change) or dropped it (the job was erased). Every gateway
+ * replica forgets the status it keeps for the job, so the next read asks ingestion.
+ */
+export const jobSnapshotChangedSchema = z.object({ jobId: z.string().min(1).max(100) });
+export type JobSnapshotChanged = z.infer<typeof jobSnapshotChangedSchema>;
+
 /** Object-storage keys of step results: written before the step is acknowledged, so a retry finds them. */
 export const STORAGE_KEYS = {
   chunkLayout: (jobId: string, chunk: number) => `jobs/${jobId}/chunks/${chunk}/layout.json`,
@@ -208,7 +221,15 @@ export const chunkTranslationSchema = z.object({
       /** Inline styles of the translated text (bold, italic, links, colour), offsets into `text`. */
       marks: z.array(inlineMarkSchema).optional(),
       /** Translated table cells by cell index (the layout's `cells` order), for table blocks. */
-      cells: z.array(z.object({ index: z.number().int().nonnegative(), text: z.string(), marks: z.array(inlineMarkSchema).optional() })).optional(),
+      cells: z
+        .array(
+          z.object({
+            index: z.number().int().nonnegative(),
+            text: z.string(),
+            marks: z.array(inlineMarkSchema).optional(),
+          }),
+        )
+        .optional(),
     }),
   ),
   /** Billed characters per engine of the chain (a fallback engine bills its own). */

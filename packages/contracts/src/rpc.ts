@@ -163,6 +163,8 @@ export const glossaryViewSchema = z.object({
   entryCount: z.number().int().nonnegative(),
   version: z.string(),
   createdAt: z.string(),
+  /** When the name, languages or terms last changed (the creation time until then). */
+  updatedAt: z.string(),
 });
 export type GlossaryView = z.infer<typeof glossaryViewSchema>;
 export const glossaryDetailSchema = glossaryViewSchema.extend({
@@ -170,14 +172,54 @@ export const glossaryDetailSchema = glossaryViewSchema.extend({
 });
 export type GlossaryDetail = z.infer<typeof glossaryDetailSchema>;
 
+/** Bounds of a glossary, whether it arrives as CSV or as entries. */
+export const GLOSSARY_MAX_BYTES = 1_000_000;
+export const GLOSSARY_MAX_ENTRIES = 10_000;
+export const GLOSSARY_MAX_TERM_CHARS = 500;
+
+const glossaryNameSchema = z.string().trim().min(1).max(200);
+const glossaryCsvSchema = z.string().min(1).max(GLOSSARY_MAX_BYTES);
+
 /** Body of `POST /v1/glossaries`: a CSV of `term,translation` rows for one language pair. */
 export const glossaryCreateSchema = z.object({
-  name: z.string().trim().min(1).max(200).default('glossary'),
+  name: glossaryNameSchema.default('glossary'),
   sourceLanguage: languageSchema,
   targetLanguage: languageSchema,
-  csv: z.string().min(1).max(1_000_000),
+  csv: glossaryCsvSchema,
 });
 const glossaryRef = z.object({ userId: z.string(), id: z.string().max(64) });
+
+/**
+ * The fields of `PATCH /v1/glossaries/:id`. Each given field replaces the stored one; the
+ * terms come either as `csv` (a re-import) or as `entries` (the edited list), never both.
+ * The translation service checks the terms as it checks an import (empty, too long, duplicate).
+ */
+const glossaryUpdateFields = z.object({
+  name: glossaryNameSchema.optional(),
+  sourceLanguage: languageSchema.optional(),
+  targetLanguage: languageSchema.optional(),
+  csv: glossaryCsvSchema.optional(),
+  entries: z
+    .array(
+      z.object({
+        term: z.string().max(GLOSSARY_MAX_TERM_CHARS * 2),
+        translation: z.string().max(GLOSSARY_MAX_TERM_CHARS * 2),
+      }),
+    )
+    .max(GLOSSARY_MAX_ENTRIES)
+    .optional(),
+});
+
+function checkGlossaryUpdate(value: z.infer<typeof glossaryUpdateFields>, ctx: z.RefinementCtx): void {
+  if (value.csv !== undefined && value.entries !== undefined)
+    ctx.addIssue({ code: 'custom', path: ['csv'], message: 'give the terms as csv or as entries, not both' });
+  const given = ['name', 'sourceLanguage', 'targetLanguage', 'csv', 'entries'] as const;
+  if (!given.some((field) => value[field] !== undefined))
+    ctx.addIssue({ code: 'custom', path: [], message: 'nothing to change: give at least one of ' + given.join(', ') });
+}
+
+export const glossaryUpdateSchema = glossaryUpdateFields.superRefine(checkGlossaryUpdate);
+export type GlossaryUpdate = z.infer<typeof glossaryUpdateSchema>;
 
 /** TMX documents over RPC: the import body and export answer are bounded by this size. */
 export const TMX_MAX_CHARS = 10_000_000;
@@ -392,6 +434,11 @@ export const RPC_CONTRACTS = {
     RPC.TRANSLATION_GLOSSARY_DELETE,
     glossaryRef,
     z.object({ ok: z.literal(true) }),
+  ),
+  [RPC.TRANSLATION_GLOSSARY_UPDATE]: rpc(
+    RPC.TRANSLATION_GLOSSARY_UPDATE,
+    glossaryUpdateFields.extend(glossaryRef.shape).superRefine(checkGlossaryUpdate),
+    glossaryViewSchema,
   ),
   [RPC.TRANSLATION_MEMORY_PURGE]: rpc(
     RPC.TRANSLATION_MEMORY_PURGE,

@@ -233,6 +233,7 @@ export async function runAllMigrations(
         after.push(await readStatus(lock, schema, migrations));
       return after;
     } finally {
+      // The lock is also released when this session ends; the migration's own outcome is what counts.
       await lock.query(`SELECT pg_advisory_unlock(${MIGRATION_LOCK})`).catch(() => undefined);
     }
   });

@@ -144,6 +144,13 @@ export const translationMemoryLookups = new Counter({
   registers: [registry],
 });
 
+export const resultCacheLookups = new Counter({
+  name: 'docat_result_cache_lookups_total',
+  help: 'Uploads checked against the result cache (same account, file and output-affecting options), by result: hit (answered from an earlier job, no work), miss, or expired (the entry named results no longer stored).',
+  labelNames: ['result'] as const,
+  registers: [registry],
+});
+
 export const outputsProduced = new Counter({
   name: 'docat_outputs_total',
   help: 'Outputs written, by format (pdf, dual, md, txt, json).',

@@ -4,7 +4,7 @@
 //   npm run bench:extract -w @docat/pdf -- --book file.pdf   measure this book instead of the corpus-made one
 //   npm run bench:extract -w @docat/pdf -- --smoke   a few pages of each, to check that the bench runs
 //   npm run bench:extract -w @docat/pdf -- --only ocr,bomb   some sections only (book,
-//                                              memory, bomb, ocr); options need the -w form
+//                                              memory, bomb, large, ocr); options need the -w form
 // Times are wall clock and CPU (user + system of the whole process tree); memory is the
 // peak resident set of the largest process (GNU time) and of the sandbox child.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -24,6 +24,7 @@ import {
   type OcrAdapter,
 } from '../dist/index.js';
 import { closeDocument, openDocument } from '../dist/extract/pdfjs.js';
+import { largeScanPdf } from '../dist/extract/large-scan.test-support.js';
 import { syntheticBook } from './synthetic-book.ts';
 
 const args = process.argv.slice(2);
@@ -34,7 +35,7 @@ const bookArg = args.includes('--book')
 const only = args.includes('--only')
   ? new Set(args[args.indexOf('--only') + 1]!.split(','))
   : undefined;
-const section = (name: 'book' | 'memory' | 'bomb' | 'ocr') => !only || only.has(name);
+const section = (name: 'book' | 'memory' | 'bomb' | 'large' | 'ocr') => !only || only.has(name);
 const cli = fileURLToPath(new URL('../../cli/dist/main.js', import.meta.url));
 
 type Row = [string, string, string];
@@ -250,6 +251,26 @@ try {
     }
   }
 
+  // --- A scan too large to decode at full size -------------------------------------------
+  if (section('large')) {
+    // 9,000 x 12,000 grey (1,000 dpi), 108 MB decoded; the smoke run uses a quarter of it.
+    const [w, h] = smoke ? [4500, 6000] : [9000, 12000];
+    const file = join(dir, 'large-scan.pdf');
+    writeFileSync(file, largeScanPdf(w, h));
+    const t = performance.now();
+    try {
+      const r = await extractInSandbox(file, { ocr: 'auto' });
+      const text = toPlainText(r.document).trim().split(/\s+/).length;
+      row(
+        `large scan (${w} x ${h} px, ${(readFileSync(file).length / 1024).toFixed(0)} KB file): sandbox, OCR (${r.ocrAdapter ?? 'none'})`,
+        `${((performance.now() - t) / 1000).toFixed(2)} s wall, peak ${r.peakRssMbPerChild.toFixed(0)} MB, ${text} words, ${r.warnings.length} warnings`,
+        '<= 768 MB (child cap)',
+      );
+    } catch (err) {
+      row('large scan: sandbox', err instanceof DocatError ? `${err.code}: ${err.message}` : String(err));
+    }
+  }
+
   // --- OCR per adapter -------------------------------------------------------------------
   const scanned = new Uint8Array(readFileSync(corpusFile('scanned-tracemonkey-p1-2.pdf')));
   const reference = words(
@@ -304,6 +325,19 @@ try {
         name === 'native' ? '<= 3 s' : '',
       );
       row(`OCR ${name}: word recall vs pdftotext`, recall(ref, got).toFixed(3), '>= 0.95');
+      if (!smoke) {
+        // The service's path: the sandbox child, OCR'ing as many pages at once as there are cores.
+        const t3 = performance.now();
+        const c3 = treeCpuS();
+        const boxed = await extractInSandbox(corpusFile('scanned-tracemonkey-p1-2.pdf'), {
+          ocrEngine: name,
+        });
+        row(
+          `OCR ${name} in the sandbox: seconds per page (${n} pages at once), recall`,
+          `${((performance.now() - t3) / 1000 / n).toFixed(2)} s wall, ${((treeCpuS() - c3) / n).toFixed(2)} CPU s; recall ${recall(ref, words(toPlainText(boxed.document))).toFixed(3)}`,
+          name === 'native' ? '<= 3 s' : '',
+        );
+      }
     } finally {
       await adapter.close();
     }

@@ -368,6 +368,7 @@ export class PgBossQueue implements QueuePort {
     if (this.#stopping) return;
     this.#stopping = true;
     if (!this.#started) return;
+    // A start that failed was reported to its caller; stopping only needs it settled.
     await this.#started.catch(() => undefined);
     const graceMs = opts.graceMs ?? DEFAULT_GRACE_MS;
     const queues = new Set(this.#workers.map((w) => w.queue));

@@ -54,6 +54,7 @@ async function withTarget(
       return q;
     }, target);
   } finally {
+    // Tear-down of the contract check: every queue is stopped whatever the others did.
     await Promise.all(opened.map((q) => q.stop({ graceMs: 0 }).catch(() => undefined)));
     await target.cleanup();
   }

@@ -169,6 +169,7 @@ export async function bootstrapService(opts: BootstrapOptions): Promise<RunningS
       runtime.workedQueues(),
     );
   } catch (err) {
+    // Start-up already failed with `err`, rethrown below; a failure while unwinding would hide it.
     await app?.close().catch(() => undefined);
     await runtime.close().catch(() => undefined);
     throw err;

@@ -11,6 +11,7 @@ export * from './cache/redis.cache.js';
 export * from './rate-limit/rate-limiter.port.js';
 export * from './rate-limit/memory.rate-limiter.js';
 export * from './rate-limit/redis.rate-limiter.js';
+export * from './rate-limit/local-first.rate-limiter.js';
 export * from './errors/validate.js';
 export * from './errors/rpc-exception.filter.js';
 export * from './health/management.server.js';

@@ -96,6 +96,7 @@ export async function createStandaloneRuntime<C extends RuntimeConfig>(config: C
     await queue.start();
     if (opts.recoverActiveJobs ?? true) recoveredJobs = await queue.recoverActive();
   } catch (err) {
+    // Start-up already failed with `err`, rethrown below; a failure while unwinding would hide it.
     await queue.stop({ graceMs: 0 }).catch(() => undefined);
     throw err;
   }

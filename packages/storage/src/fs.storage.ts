@@ -200,6 +200,7 @@ export class FsStorage implements ObjectStorage {
     }
     for (const entry of entries)
       if (entry.isDirectory()) await this.pruneDown(join(dir, entry.name));
+    // A folder that is not empty (a concurrent write) or already gone stays as it is.
     if (dir !== this.root) await rmdir(dir).catch(() => undefined);
   }
 

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DocatError } from '@docat/contracts';
-import { GLOSSARY_MAX_BYTES, glossaryToCsv, parseGlossaryCsv } from './glossary.js';
+import { GLOSSARY_MAX_BYTES, GLOSSARY_MAX_TERM_CHARS, glossaryFromEntries, glossaryToCsv, parseGlossaryCsv } from './glossary.js';
 
 const pair = { source: 'en', target: 'de' };
 
@@ -40,5 +40,38 @@ describe('parseGlossaryCsv', () => {
   test('CSV round trip', () => {
     const g = parseGlossaryCsv('"a, b","say ""x"""\nc,d', pair);
     assert.deepEqual(parseGlossaryCsv(glossaryToCsv(g), pair).entries, g.entries);
+  });
+});
+
+describe('glossaryFromEntries', () => {
+  test('trims the pairs and gives the version a CSV import of the same terms gives', () => {
+    const edited = glossaryFromEntries([{ term: ' engine ', translation: 'Motor ' }, { term: 'cloud', translation: 'Wolke' }], pair);
+    assert.deepEqual(edited.entries, [
+      { term: 'engine', translation: 'Motor' },
+      { term: 'cloud', translation: 'Wolke' },
+    ]);
+    assert.equal(edited.version, parseGlossaryCsv('cloud,Wolke\nengine,Motor', pair).version);
+  });
+  test('applies the import rules, naming each bad entry by its index', () => {
+    assert.throws(
+      () =>
+        glossaryFromEntries(
+          [
+            { term: 'a', translation: 'b' },
+            { term: ' ', translation: 'x' },
+            { term: 'a', translation: 'c' },
+            { term: 'long', translation: 'y'.repeat(GLOSSARY_MAX_TERM_CHARS + 1) },
+          ],
+          pair,
+        ),
+      (err: unknown) =>
+        err instanceof DocatError &&
+        err.code === 'VALIDATION_FAILED' &&
+        err.errors!.map((e) => e.path).join(' ') === 'entries[1] entries[2] entries[3]' &&
+        /first on entries\[0\]/.test(err.errors![1]!.message),
+    );
+  });
+  test('an empty list is a glossary without terms', () => {
+    assert.equal(glossaryFromEntries([], pair).entries.length, 0);
   });
 });

@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
-import { DocatError } from '@docat/contracts';
+import { DocatError, GLOSSARY_MAX_BYTES, GLOSSARY_MAX_ENTRIES, GLOSSARY_MAX_TERM_CHARS } from '@docat/contracts';
 import type { GlossaryEntry } from './types.js';
 
-export const GLOSSARY_MAX_BYTES = 1_000_000;
-export const GLOSSARY_MAX_ENTRIES = 10_000;
-export const GLOSSARY_MAX_TERM_CHARS = 500;
+// The bounds live with the wire schemas, which check them first.
+export { GLOSSARY_MAX_BYTES, GLOSSARY_MAX_ENTRIES, GLOSSARY_MAX_TERM_CHARS };
 
 export interface Glossary {
   source: string;
@@ -68,6 +67,46 @@ export function parseCsvRecords(input: string): string[][] {
 
 const HEADER_TERMS = new Set(['term', 'source', 'source_term']);
 
+/** A term pair as given, with where it came from (`line 3`, `entries[2]`) for error messages. */
+interface GivenEntry {
+  term: string;
+  translation: string;
+  where: string;
+}
+
+type EntryError = { path: string; message: string };
+
+/**
+ * The rules every glossary's terms follow, whether imported as CSV or edited as a list:
+ * fields are trimmed, neither may be empty or longer than GLOSSARY_MAX_TERM_CHARS, a term
+ * appears once, and there are at most GLOSSARY_MAX_ENTRIES of them.
+ */
+function checkEntries(given: readonly GivenEntry[], errors: EntryError[]): GlossaryEntry[] {
+  const entries: GlossaryEntry[] = [];
+  const seen = new Map<string, string>();
+  for (const { where, ...raw } of given) {
+    const term = raw.term.trim();
+    const translation = raw.translation.trim();
+    if (term === '' || translation === '') {
+      errors.push({ path: where, message: 'term and translation must not be empty' });
+      continue;
+    }
+    if (term.length > GLOSSARY_MAX_TERM_CHARS || translation.length > GLOSSARY_MAX_TERM_CHARS) {
+      errors.push({ path: where, message: `fields are limited to ${GLOSSARY_MAX_TERM_CHARS} characters` });
+      continue;
+    }
+    const first = seen.get(term);
+    if (first !== undefined) {
+      errors.push({ path: where, message: `duplicate term "${term}" (first on ${first})` });
+      continue;
+    }
+    seen.set(term, where);
+    entries.push({ term, translation });
+  }
+  if (entries.length > GLOSSARY_MAX_ENTRIES) errors.push({ path: 'file', message: `at most ${GLOSSARY_MAX_ENTRIES} entries` });
+  return entries;
+}
+
 /**
  * Parse a glossary CSV of `term,translation` rows. A header row is recognised by its
  * first cell (`term` or `source`). Empty lines are skipped; duplicate terms, rows of
@@ -79,38 +118,32 @@ export function parseGlossaryCsv(csv: string | Uint8Array, pair: { source: strin
   let text = typeof csv === 'string' ? csv : new TextDecoder('utf-8', { fatal: true }).decode(csv);
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const records = parseCsvRecords(text);
-  const errors: { path: string; message: string }[] = [];
-  const entries: GlossaryEntry[] = [];
-  const seen = new Map<string, number>();
+  const errors: EntryError[] = [];
+  const given: GivenEntry[] = [];
   records.forEach((record, index) => {
-    const line = index + 1;
+    const where = `line ${index + 1}`;
     if (record.length === 1 && record[0]!.trim() === '') return;
     if (index === 0 && HEADER_TERMS.has(record[0]!.trim().toLowerCase())) return;
     if (record.length !== 2) {
-      errors.push({ path: `line ${line}`, message: `expected 2 fields (term,translation), got ${record.length}` });
+      errors.push({ path: where, message: `expected 2 fields (term,translation), got ${record.length}` });
       return;
     }
-    const term = record[0]!.trim();
-    const translation = record[1]!.trim();
-    if (term === '' || translation === '') {
-      errors.push({ path: `line ${line}`, message: 'term and translation must not be empty' });
-      return;
-    }
-    if (term.length > GLOSSARY_MAX_TERM_CHARS || translation.length > GLOSSARY_MAX_TERM_CHARS) {
-      errors.push({ path: `line ${line}`, message: `fields are limited to ${GLOSSARY_MAX_TERM_CHARS} characters` });
-      return;
-    }
-    const first = seen.get(term);
-    if (first !== undefined) {
-      errors.push({ path: `line ${line}`, message: `duplicate term "${term}" (first on line ${first})` });
-      return;
-    }
-    seen.set(term, line);
-    entries.push({ term, translation });
+    given.push({ term: record[0]!, translation: record[1]!, where });
   });
-  if (entries.length > GLOSSARY_MAX_ENTRIES) errors.push({ path: 'file', message: `at most ${GLOSSARY_MAX_ENTRIES} entries` });
+  const entries = checkEntries(given, errors);
   if (errors.length > 0) throw new DocatError('VALIDATION_FAILED', 'glossary CSV is not valid', { errors });
   return createGlossary(pair, entries);
+}
+
+/** A glossary from an edited list of term pairs, under the same rules as a CSV import. */
+export function glossaryFromEntries(entries: readonly GlossaryEntry[], pair: { source: string; target: string }): Glossary {
+  const errors: EntryError[] = [];
+  const checked = checkEntries(
+    entries.map((e, i) => ({ term: e.term, translation: e.translation, where: `entries[${i}]` })),
+    errors,
+  );
+  if (errors.length > 0) throw new DocatError('VALIDATION_FAILED', 'glossary entries are not valid', { errors });
+  return createGlossary(pair, checked);
 }
 
 export function createGlossary(pair: { source: string; target: string }, entries: GlossaryEntry[]): Glossary {

@@ -1,6 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { DocatError, EVENTS, type AccountExport } from '@docat/contracts';
-import { BUS, type BusClient } from '@docat/service-kit';
+import { Injectable } from '@nestjs/common';
+import { DocatError, type AccountExport } from '@docat/contracts';
+import { AuthEventsPublisher } from '../events/auth-events.publisher.js';
 import { accountReference } from './account-reference.js';
 import { CreditsRepository } from './credits.repository.js';
 import { CreditsService } from './credits.service.js';
@@ -16,7 +16,7 @@ export class AccountDataService {
   constructor(
     private readonly ledger: CreditsRepository,
     private readonly credits: CreditsService,
-    @Inject(BUS) private readonly bus: BusClient,
+    private readonly events: AuthEventsPublisher,
   ) {}
 
   async export(userId: string, requestId?: string): Promise<AccountExport> {
@@ -52,10 +52,9 @@ export class AccountDataService {
       return true;
     });
     if (!erased) throw new DocatError('NOT_FOUND', 'no such account');
-    // Every gateway replica stops accepting the account's access tokens at once.
-    await this.bus
-      .emit(EVENTS.USER_DISABLED, { userId, at: Math.floor(Date.now() / 1000) })
-      .catch(() => undefined);
+    // Every gateway replica stops accepting the account's access tokens at once; one that
+    // misses the broadcast reads the erasure from `auth.denied-users` at its next refresh.
+    await this.events.userDisabled(userId, new Date());
     return { erased, reference };
   }
 }

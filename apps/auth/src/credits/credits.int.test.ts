@@ -1,11 +1,8 @@
 import 'reflect-metadata';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import pg from 'pg';
-import { generateKey, loadConfig, type DocatConfig } from '@docat/config';
+import { loadConfig, type DocatConfig } from '@docat/config';
 import {
   DocatError,
   RPC,
@@ -15,8 +12,8 @@ import {
   type UserView,
 } from '@docat/contracts';
 import { bootstrapService, createClusterRuntime, type RunningService } from '@docat/service-kit';
-import { FsStorage } from '@docat/storage';
-import { freshDatabase, freshRedisPrefix, type FreshDatabase } from '@docat/testing';
+import { createStorage } from '@docat/storage';
+import { serviceFixture, type ServiceFixture } from '@docat/testing';
 import { AUTH_PATTERNS, AuthModule } from '../auth.module.js';
 import { accountReference } from './account-reference.js';
 
@@ -35,9 +32,7 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
  * when they do not fit, settle and release applied once however often they are sent.
  */
 describe('credits ledger', () => {
-  const redis = freshRedisPrefix();
-  let db: FreshDatabase;
-  let dir: string;
+  let fx: ServiceFixture;
   let config: DocatConfig;
   let service: RunningService;
   let sql: pg.Client;
@@ -57,38 +52,23 @@ describe('credits ledger', () => {
   }
 
   before(async () => {
-    db = await freshDatabase();
-    dir = await mkdtemp(join(tmpdir(), 'docat-credits-'));
-    config = loadConfig({
-      DOCAT_MODE: 'cluster',
-      DATABASE_URL: db.url,
-      REDIS_URL: redis.url,
-      REDIS_KEY_PREFIX: redis.prefix.replace(/:$/, ''),
-      DOCAT_ENCRYPTION_KEY: generateKey(),
-      DOCAT_DATA_DIR: dir,
-      S3_BUCKET: 'unused',
-      LOG_LEVEL: 'warn',
-    });
+    fx = await serviceFixture();
+    config = loadConfig(fx.env('cluster'));
     assert.equal(config.credits.unlimited, false, 'cluster mode enforces plans by default');
-    service = await bootstrapService({
-      service: 'auth',
-      module: AuthModule.register(),
-      runtime: () => createClusterRuntime(config, { storage: new FsStorage(dir), migrate: true }),
-      claims: { patterns: AUTH_PATTERNS },
-      managementPort: null,
-      exitOnShutdown: false,
-    });
-    sql = new pg.Client({ connectionString: db.url });
-    await sql.connect();
+    service = fx.own(
+      await bootstrapService({
+        service: 'auth',
+        module: AuthModule.register(),
+        runtime: () => createClusterRuntime(config, { storage: createStorage(config), migrate: true }),
+        claims: { patterns: AUTH_PATTERNS },
+        managementPort: null,
+        exitOnShutdown: false,
+      }),
+    );
+    sql = fx.sql;
   });
 
-  after(async () => {
-    await sql?.end();
-    await service?.shutdown('test end');
-    await db?.drop();
-    await redis.cleanup();
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  after(() => fx?.close());
 
   test('an unverified account is granted nothing and a reservation is refused with INSUFFICIENT_CREDITS', async () => {
     const user = await account({ verified: false });
@@ -320,5 +300,13 @@ describe('credits ledger', () => {
 
     assert.equal(await codeOf(call(RPC.CREDITS_USAGE, { userId: user })), 'NOT_FOUND');
     assert.equal(await codeOf(call(RPC.AUTH_ACCOUNT_DELETE, { userId: user })), 'NOT_FOUND');
+    // A gateway that missed the erasure broadcast learns it from its deny-list refresh.
+    const denied = await call<{ items: { userId: string; at: number }[] }>(RPC.AUTH_DENIED_USERS, {
+      sinceSeconds: 60,
+    });
+    assert.ok(
+      denied.items.some((d) => d.userId === user),
+      'the erased account is in the deny list gateways read',
+    );
   });
 });

@@ -215,7 +215,14 @@ export class CreditsRepository {
       unknown[],
       number,
     ];
-    return result[1] === 1;
+    if (result[1] !== 1) return false;
+    // Gateways read this through `auth.denied-users` until the account's last token expired.
+    await tx.query(
+      `INSERT INTO auth.erased_accounts (user_id) VALUES ($1)
+       ON CONFLICT (user_id) DO UPDATE SET erased_at = now()`,
+      [userId],
+    );
+    return true;
   }
 
   /** An audit entry: what happened to which account reference; never an email address or a name. */

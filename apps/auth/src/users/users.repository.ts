@@ -172,13 +172,22 @@ export class UsersRepository {
     return rows[0]?.tokens_revoked_at ?? new Date();
   }
 
-  /** Accounts whose tokens were revoked since `since`, for gateways rebuilding their deny list at start. */
+  /**
+   * Accounts whose tokens were revoked since `since`, erased accounts included, for gateways
+   * rebuilding or refreshing their deny list. Erasure records older than the longest
+   * possible access-token lifetime (one day, the configuration's bound) plus a margin refuse
+   * nothing any more and are deleted here.
+   */
   async tokensRevokedSince(since: Date): Promise<{ userId: string; at: Date }[]> {
-    const rows = await this.db.query<{ id: string; tokens_revoked_at: Date }[]>(
-      `SELECT id, tokens_revoked_at FROM auth.users WHERE tokens_revoked_at >= $1 LIMIT 100000`,
+    await this.db.query(`DELETE FROM auth.erased_accounts WHERE erased_at < now() - interval '1 day 1 hour'`);
+    const rows = await this.db.query<{ id: string; at: Date }[]>(
+      `SELECT id::text AS id, tokens_revoked_at AS at FROM auth.users WHERE tokens_revoked_at >= $1
+       UNION ALL
+       SELECT user_id::text, erased_at FROM auth.erased_accounts WHERE erased_at >= $1
+       LIMIT 100000`,
       [since],
     );
-    return rows.map((row) => ({ userId: row.id, at: row.tokens_revoked_at }));
+    return rows.map((row) => ({ userId: row.id, at: row.at }));
   }
 
   async ping(): Promise<void> {

@@ -23,7 +23,8 @@ export class AccessTokenGuard implements CanActivate {
     return true;
   }
 
-  private authenticate(request: FastifyRequest): Promise<AuthenticatedUser> {
+  /** The principal of the request's credential; throws UNAUTHENTICATED or TOKEN_INVALID. */
+  authenticate(request: FastifyRequest): Promise<AuthenticatedUser> {
     const bearer = bearerToken(request.headers.authorization);
     const header = request.headers['x-api-key'];
     if (Array.isArray(header)) throw new DocatError('TOKEN_INVALID', 'Send one X-API-Key header');

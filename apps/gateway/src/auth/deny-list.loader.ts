@@ -3,10 +3,16 @@ import { RPC } from '@docat/contracts';
 import { ServicesClient } from '../rpc/services.client.js';
 import { TokenDenyList } from './token-deny-list.js';
 
+/** How often a gateway re-reads the recent revocations after its first load. */
+export const DENY_LIST_REFRESH_MS = 30_000;
+
 /**
  * Fills the deny list at start with the revocations of the last token lifetime, which
- * this replica's broadcast subscription cannot have heard. In the background, retried
- * until auth answers, so a gateway starting before auth still starts.
+ * this replica's broadcast subscription cannot have heard, then re-reads them every
+ * {@link DENY_LIST_REFRESH_MS}: a broadcast lost while Redis or this replica's subscription
+ * was down then keeps a revoked or erased account's tokens alive for at most that long,
+ * not until they expire. The first load runs in the background, retried until auth
+ * answers, so a gateway starting before auth still starts.
  */
 @Injectable()
 export class DenyListLoader implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -18,10 +24,11 @@ export class DenyListLoader implements OnApplicationBootstrap, OnApplicationShut
     private readonly services: ServicesClient,
     private readonly denyList: TokenDenyList,
     private readonly accessTtlSeconds: number,
+    private readonly refreshMs: number = DENY_LIST_REFRESH_MS,
   ) {}
 
   onApplicationBootstrap(): void {
-    void this.load(1_000);
+    void this.load(1_000, false);
   }
 
   onApplicationShutdown(): void {
@@ -29,16 +36,25 @@ export class DenyListLoader implements OnApplicationBootstrap, OnApplicationShut
     clearTimeout(this.timer);
   }
 
-  private async load(retryMs: number): Promise<void> {
+  private async load(retryMs: number, loadedBefore: boolean): Promise<void> {
+    let next = this.refreshMs;
     try {
       const { items, sessions } = await this.services.call(RPC.AUTH_DENIED_USERS, { sinceSeconds: this.accessTtlSeconds + 60 }, {}, 5_000);
       for (const item of items) this.denyList.deny(item.userId, item.at);
       for (const session of sessions) this.denyList.denySession(session.sessionId, session.at);
+      loadedBefore = true;
     } catch (err) {
       if (this.stopped) return;
-      this.logger.warn(`loading recent revocations failed, retrying: ${err instanceof Error ? err.message : String(err)}`);
-      this.timer = setTimeout(() => void this.load(Math.min(retryMs * 2, 30_000)), retryMs);
-      this.timer.unref();
+      const reason = err instanceof Error ? err.message : String(err);
+      if (loadedBefore) {
+        this.logger.warn(`refreshing recent revocations failed, next try in ${this.refreshMs} ms: ${reason}`);
+      } else {
+        this.logger.warn(`loading recent revocations failed, retrying: ${reason}`);
+        next = retryMs;
+      }
     }
+    if (this.stopped) return;
+    this.timer = setTimeout(() => void this.load(Math.min(retryMs * 2, 30_000), loadedBefore), next);
+    this.timer.unref();
   }
 }

@@ -1,19 +1,31 @@
 import { Controller, Logger } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { apiKeyRevokedEventSchema, EVENTS, sessionRevokedEventSchema, signingKeyRotatedEventSchema, userTokensRevokedEventSchema } from '@docat/contracts';
+import {
+  apiKeyRevokedEventSchema,
+  EVENTS,
+  jobSnapshotChangedSchema,
+  sessionRevokedEventSchema,
+  signingKeyRotatedEventSchema,
+  userTokensRevokedEventSchema,
+} from '@docat/contracts';
 import { parseOrThrow } from '@docat/service-kit';
 import { ApiKeyVerifier } from './api-key.verifier.js';
 import { JwksCache } from './jwks.cache.js';
 import { TokenDenyList } from './token-deny-list.js';
 import { JobEventStreams } from '../events/job-event-streams.service.js';
+import { JobStatusCache } from '../jobs/job-status.cache.js';
 
-/** The broadcast events every gateway replica hears, so a revocation takes effect everywhere at once. */
+/**
+ * The broadcast events every gateway replica hears, so a revocation takes effect everywhere
+ * at once and a job's kept status is dropped everywhere when it changes.
+ */
 export const GATEWAY_EVENTS = [
   EVENTS.API_KEY_REVOKED,
   EVENTS.USER_DISABLED,
   EVENTS.USER_TOKENS_REVOKED,
   EVENTS.SESSION_REVOKED,
   EVENTS.SIGNING_KEY_ROTATED,
+  EVENTS.JOB_SNAPSHOT_CHANGED,
 ] as const;
 
 @Controller()
@@ -25,7 +37,14 @@ export class RevocationEventsController {
     private readonly denyList: TokenDenyList,
     private readonly jwks: JwksCache,
     private readonly streams: JobEventStreams,
+    private readonly statuses: JobStatusCache,
   ) {}
+
+  /** Not a revocation, but heard the same way by every replica: a job's kept status is dropped. */
+  @EventPattern(EVENTS.JOB_SNAPSHOT_CHANGED)
+  jobSnapshotChanged(@Payload() data: unknown): void {
+    this.statuses.invalidate(parseOrThrow(jobSnapshotChangedSchema, data).jobId);
+  }
 
   @EventPattern(EVENTS.API_KEY_REVOKED)
   apiKeyRevoked(@Payload() data: unknown): void {
@@ -59,6 +78,12 @@ export class RevocationEventsController {
   @EventPattern(EVENTS.SIGNING_KEY_ROTATED)
   async signingKeyRotated(@Payload() data: unknown): Promise<void> {
     parseOrThrow(signingKeyRotatedEventSchema, data);
-    await this.jwks.refresh().catch((err: unknown) => this.logger.warn(`JWKS refresh after rotation failed: ${err instanceof Error ? err.message : String(err)}`));
+    await this.jwks
+      .refresh()
+      .catch((err: unknown) =>
+        this.logger.warn(
+          `JWKS refresh after rotation failed: ${err instanceof Error ? err.message : String(err)}`,
+        ),
+      );
   }
 }

@@ -24,6 +24,7 @@ import {
   queuesOverviewSchema,
   glossaryCreateSchema,
   glossaryDetailSchema,
+  glossaryUpdateSchema,
   glossaryViewSchema,
   jobEventSchema,
   jobListSchema,
@@ -47,7 +48,7 @@ import {
 type JsonSchema = Record<string, unknown>;
 
 interface Operation {
-  method: 'get' | 'post' | 'delete';
+  method: 'get' | 'post' | 'patch' | 'delete';
   path: string;
   operationId: string;
   summary: string;
@@ -141,6 +142,7 @@ const SCHEMAS: Record<string, { schema: z.ZodType; io: 'input' | 'output' }> = {
   LanguageList: { schema: languageListSchema, io: 'output' },
   EngineList: { schema: engineListSchema, io: 'output' },
   GlossaryCreate: { schema: glossaryCreateSchema, io: 'input' },
+  GlossaryUpdate: { schema: glossaryUpdateSchema, io: 'input' },
   Glossary: { schema: glossaryViewSchema, io: 'output' },
   GlossaryDetail: { schema: glossaryDetailSchema, io: 'output' },
   GlossaryList: { schema: z.object({ items: z.array(glossaryViewSchema) }), io: 'output' },
@@ -409,6 +411,11 @@ export const OPERATIONS: Operation[] = [
   {
     method: 'get', path: '/v1/jobs/{id}', operationId: 'getJob', tag: 'jobs', auth: true,
     summary: 'A job: state, stage, progress, pages, error',
+    description:
+      'The status is at most 1 second old: a gateway keeps a job\'s status for its owner for at most a second, and drops it as soon ' +
+      'as the job changes (a new state, progress, result or error; a cancel; an erase). A client woken by a job event ' +
+      '(`GET /v1/jobs/{id}/events`, a webhook) reads the state the event announced. Polling more often than once a second ' +
+      'is answered cheaply, but the event stream tells of each change as it happens.',
     success: { status: 200, description: 'The job', schema: 'Job' },
     errors: ['NOT_FOUND'],
   },
@@ -552,6 +559,13 @@ export const OPERATIONS: Operation[] = [
     summary: 'One glossary with its entries (another user\'s answers 404)',
     success: { status: 200, description: 'The glossary', schema: 'GlossaryDetail' },
     errors: ['NOT_FOUND'],
+  },
+  {
+    method: 'patch', path: '/v1/glossaries/{id}', operationId: 'updateGlossary', tag: 'translation', auth: true,
+    summary: 'Change a glossary\'s name, languages or terms (`csv` re-imports them, `entries` sets the edited list); new content drops the translation memory made with the old, and a running job uses the glossary as it is when each chunk is translated',
+    body: { contentType: 'application/json', schema: 'GlossaryUpdate' },
+    success: { status: 200, description: 'The glossary', schema: 'Glossary' },
+    errors: ['VALIDATION_FAILED', 'UNSUPPORTED_LANGUAGE', 'NOT_FOUND'],
   },
   {
     method: 'delete', path: '/v1/glossaries/{id}', operationId: 'deleteGlossary', tag: 'translation', auth: true,

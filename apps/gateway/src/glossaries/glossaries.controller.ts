@@ -1,6 +1,6 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Req, UseGuards } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { RPC, glossaryCreateSchema, type GlossaryDetail, type GlossaryView } from '@docat/contracts';
+import { RPC, glossaryCreateSchema, glossaryUpdateSchema, type GlossaryDetail, type GlossaryView } from '@docat/contracts';
 import { parseOrThrow } from '@docat/service-kit';
 import { AccessTokenGuard, CurrentUser } from '../auth/access-token.guard.js';
 import type { AuthenticatedUser } from '../auth/access-token.verifier.js';
@@ -34,6 +34,18 @@ export class GlossariesController {
   @Get(':id')
   get(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string, @Req() request: FastifyRequest): Promise<GlossaryDetail> {
     return this.services.call(RPC.TRANSLATION_GLOSSARY_GET, { userId: user.id, id: glossaryId(id) }, envelopeContextOf(request));
+  }
+
+  /** Another user's glossary answers 404 from the translation service, which looks it up by owner and id together. */
+  @Patch(':id')
+  update(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @Req() request: FastifyRequest,
+  ): Promise<GlossaryView> {
+    const data = parseOrThrow(glossaryUpdateSchema, body);
+    return this.services.call(RPC.TRANSLATION_GLOSSARY_UPDATE, { ...data, userId: user.id, id: glossaryId(id) }, envelopeContextOf(request));
   }
 
   @Delete(':id')

@@ -14,22 +14,42 @@ export class ProblemFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const request = http.getRequest<FastifyRequest>();
-    const reply = http.getResponse<FastifyReply>();
-    const error = toHttpDocatError(exception);
-    if (error.code === 'INTERNAL' && !(exception instanceof DocatError && exception.code === 'INTERNAL')) {
-      const detail = exception instanceof Error ? (exception.stack ?? exception.message) : String(exception);
-      this.logger.error(`${request.method} ${request.url} [${request.id}] ${detail}`);
-    }
-    const problem = problemFor(error, { requestId: request.id, instance: request.url.split('?')[0] });
-    if (reply.sent) {
-      // The body already started (a download that failed midway): all that is left is to cut it.
-      reply.raw.destroy();
-      return;
-    }
-    // A body left unread (an upload refused early) would be parsed as the next request on
-    // a kept-alive connection: close it instead.
-    if (problem.status === 413 || !request.raw.complete) void reply.header('connection', 'close');
-    void reply.status(problem.status).header('content-type', PROBLEM_CONTENT_TYPE).send(Buffer.from(JSON.stringify(problem), 'utf8'));
+    sendProblem(
+      exception,
+      http.getRequest<FastifyRequest>(),
+      http.getResponse<FastifyReply>(),
+      this.logger,
+    );
   }
+}
+
+/** The answer of `ProblemFilter`, for routes that run outside Nest's pipeline (the status poll). */
+export function sendProblem(
+  exception: unknown,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  logger: Pick<Logger, 'error'>,
+): void {
+  const error = toHttpDocatError(exception);
+  if (
+    error.code === 'INTERNAL' &&
+    !(exception instanceof DocatError && exception.code === 'INTERNAL')
+  ) {
+    const detail =
+      exception instanceof Error ? (exception.stack ?? exception.message) : String(exception);
+    logger.error(`${request.method} ${request.url} [${request.id}] ${detail}`);
+  }
+  const problem = problemFor(error, { requestId: request.id, instance: request.url.split('?')[0] });
+  if (reply.sent) {
+    // The body already started (a download that failed midway): all that is left is to cut it.
+    reply.raw.destroy();
+    return;
+  }
+  // A body left unread (an upload refused early) would be parsed as the next request on
+  // a kept-alive connection: close it instead.
+  if (problem.status === 413 || !request.raw.complete) void reply.header('connection', 'close');
+  void reply
+    .status(problem.status)
+    .header('content-type', PROBLEM_CONTENT_TYPE)
+    .send(Buffer.from(JSON.stringify(problem), 'utf8'));
 }

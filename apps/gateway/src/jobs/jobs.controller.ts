@@ -1,4 +1,15 @@
-import { Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import {
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RPC, type JobList, type JobView } from '@docat/contracts';
 import { AccessTokenGuard, CurrentUser } from '../auth/access-token.guard.js';
@@ -6,45 +17,91 @@ import type { AuthenticatedUser } from '../auth/access-token.verifier.js';
 import { envelopeContextOf } from '../rpc/request-context.js';
 import { ServicesClient } from '../rpc/services.client.js';
 import { jobIdParam, listQuery, resultFormat } from './jobs.query.js';
+import { JobStatusCache } from './job-status.cache.js';
 import { ResultsService } from './results.service.js';
 
-/** Ingestion enforces ownership: another user's job answers NOT_FOUND, like a missing one. */
+/**
+ * Ingestion enforces ownership: another user's job answers NOT_FOUND, like a missing one.
+ * `GET /v1/jobs/:id` is `JobStatusRoute`; cancel and erase drop the job's kept status.
+ */
 @Controller('v1/jobs')
 @UseGuards(AccessTokenGuard)
 export class JobsController {
   constructor(
     private readonly services: ServicesClient,
     private readonly results: ResultsService,
+    private readonly statuses: JobStatusCache,
   ) {}
 
   @Get()
-  list(@CurrentUser() user: AuthenticatedUser, @Query() query: unknown, @Req() request: FastifyRequest): Promise<JobList> {
-    return this.services.call(RPC.JOBS_LIST, { userId: user.id, ...listQuery(query) }, envelopeContextOf(request));
-  }
-
-  @Get(':id')
-  get(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string, @Req() request: FastifyRequest): Promise<JobView> {
-    return this.services.call(RPC.JOBS_GET, { userId: user.id, jobId: jobIdParam(id) }, envelopeContextOf(request));
+  list(
+    @CurrentUser() user: AuthenticatedUser,
+    @Query() query: unknown,
+    @Req() request: FastifyRequest,
+  ): Promise<JobList> {
+    return this.services.call(
+      RPC.JOBS_LIST,
+      { userId: user.id, ...listQuery(query) },
+      envelopeContextOf(request),
+    );
   }
 
   @Delete(':id')
-  cancel(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string, @Req() request: FastifyRequest): Promise<JobView> {
-    return this.services.call(RPC.JOBS_CANCEL, { userId: user.id, jobId: jobIdParam(id) }, envelopeContextOf(request));
+  async cancel(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param('id') id: string,
+    @Req() request: FastifyRequest,
+  ): Promise<JobView> {
+    const jobId = jobIdParam(id);
+    this.statuses.invalidate(jobId);
+    try {
+      return await this.services.call(
+        RPC.JOBS_CANCEL,
+        { userId: user.id, jobId },
+        envelopeContextOf(request),
+      );
+    } finally {
+      this.statuses.invalidate(jobId);
+    }
   }
 
   @Post(':id/erase')
   @HttpCode(200)
-  erase(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string, @Req() request: FastifyRequest): Promise<{ id: string; objects: number }> {
-    return this.services.call(RPC.JOBS_DELETE, { userId: user.id, jobId: jobIdParam(id) }, envelopeContextOf(request));
+  async erase(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param('id') id: string,
+    @Req() request: FastifyRequest,
+  ): Promise<{ id: string; objects: number }> {
+    const jobId = jobIdParam(id);
+    this.statuses.invalidate(jobId);
+    try {
+      return await this.services.call(
+        RPC.JOBS_DELETE,
+        { userId: user.id, jobId },
+        envelopeContextOf(request),
+      );
+    } finally {
+      this.statuses.invalidate(jobId);
+    }
   }
 
   @Get(':id/source')
-  async source(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+  async source(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param('id') id: string,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     await this.results.sendSource({ userId: user.id, jobId: jobIdParam(id) }, request, reply);
   }
 
   @Get(':id/report')
-  async report(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+  async report(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param('id') id: string,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     await this.results.sendReport({ userId: user.id, jobId: jobIdParam(id) }, request, reply);
   }
 

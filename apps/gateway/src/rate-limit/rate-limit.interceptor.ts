@@ -1,11 +1,26 @@
-import { Inject, Injectable, Logger, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnModuleDestroy,
+  type CallHandler,
+  type ExecutionContext,
+  type NestInterceptor,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { catchError, from, mergeMap, type Observable, throwError } from 'rxjs';
 import { DocatError } from '@docat/contracts';
-import { RATE_LIMITER, type RateLimiterPort } from '@docat/service-kit';
+import { LocalFirstRateLimiter, RATE_LIMITER, type RateLimiterPort } from '@docat/service-kit';
 import { RATE_LIMIT_METADATA, type RateLimitPolicyName } from './rate-limit.decorator.js';
-import { accountKey, emailOf, limitFor, rateLimitHeaders, type CountedLimit, type RateLimitSettings } from './rate-limit.policies.js';
+import {
+  accountKey,
+  emailOf,
+  limitFor,
+  rateLimitHeaders,
+  type CountedLimit,
+  type RateLimitSettings,
+} from './rate-limit.policies.js';
 
 export const RATE_LIMIT_SETTINGS = Symbol('RATE_LIMIT_SETTINGS');
 
@@ -23,34 +38,60 @@ const WARN_EVERY_MS = 60_000;
  */
 const COUNT_ACCEPTED_ONLY: ReadonlySet<RateLimitPolicyName> = new Set(['pdf_upload']);
 
+/** What `RateLimits.admit` decided for a request it let through. */
+export interface Admission {
+  /** Slots of COUNT_ACCEPTED_ONLY policies held for this request: given back unless it answers 202. */
+  reserved: string[];
+  /** The login-failure counter of a login request. */
+  lockKey?: string;
+}
+
 /**
- * Applies the rate limits of each route and the login lockout. It is an interceptor,
- * not a guard, because it must run after authentication (limits count per user, and
- * plans change them) and must see how a login ended (failed logins lock the account).
- * Counts live in the runtime's limiter: Redis shared by every gateway replica in
- * cluster mode, memory in standalone mode.
+ * Counts a request against its rate limits and the login lockout, sets the RateLimit
+ * headers, and refuses it (RATE_LIMITED, ACCOUNT_LOCKED) when a limit is reached. Counts
+ * live in the runtime's limiter: Redis shared by every gateway replica in cluster mode,
+ * memory in standalone mode. Used by `RateLimitInterceptor` for the Nest routes and
+ * directly by the status poll's route.
  */
 @Injectable()
-export class RateLimitInterceptor implements NestInterceptor {
+export class RateLimits implements OnModuleDestroy {
   private readonly logger = new Logger('RateLimit');
   private lastWarnAt = 0;
+  /**
+   * `api_general` is counted in memory and added to the shared window every 250 ms, and
+   * exactly in the last tenth of the limit (see `LocalFirstRateLimiter`): a request far
+   * from its limit waits for no round trip to Redis. The other policies are exact.
+   */
+  private readonly general: LocalFirstRateLimiter;
 
   constructor(
-    private readonly reflector: Reflector,
-    @Inject(RATE_LIMITER) private readonly limiter: RateLimiterPort,
-    @Inject(RATE_LIMIT_SETTINGS) private readonly settings: RateLimitSettings,
-  ) {}
+    @Inject(RATE_LIMITER) readonly limiter: RateLimiterPort,
+    @Inject(RATE_LIMIT_SETTINGS) readonly settings: RateLimitSettings,
+  ) {
+    this.general = new LocalFirstRateLimiter(limiter);
+  }
 
-  async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
-    if (context.getType() !== 'http') return next.handle();
-    const targets = [context.getHandler(), context.getClass()];
-    const request = context.switchToHttp().getRequest<FastifyRequest>();
-    const reply = context.switchToHttp().getResponse<FastifyReply>();
+  async onModuleDestroy(): Promise<void> {
+    await this.general.close();
+  }
 
-    const policies = new Set(this.reflector.getAllAndOverride<RateLimitPolicyName[] | undefined>(RATE_LIMIT_METADATA, targets) ?? []);
+  /** The policies of a route: the named ones plus `api_general` on every `/v1` route. */
+  policiesOf(
+    request: FastifyRequest,
+    named: readonly RateLimitPolicyName[] = [],
+  ): Set<RateLimitPolicyName> {
+    const policies = new Set(named);
     if ((request.routeOptions.url ?? '').startsWith('/v1/')) policies.add('api_general');
-    if (policies.size === 0) return next.handle();
+    return policies;
+  }
 
+  /** Null when the request is let through without counting (no policy, or the limiter failed for a fail-open policy). */
+  async admit(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    policies: ReadonlySet<RateLimitPolicyName>,
+  ): Promise<Admission | null> {
+    if (policies.size === 0) return null;
     const user = request.user as { id: string; plan?: unknown } | undefined;
     const plan = typeof user?.plan === 'string' ? user.plan : undefined;
     const principal = user ? `u:${user.id}` : `ip:${request.ip}`;
@@ -76,57 +117,135 @@ export class RateLimitInterceptor implements NestInterceptor {
         if (failures.count >= lockout.limit) {
           const wait = Math.max(1, Math.ceil(failures.resetMs / 1000));
           void reply.header('retry-after', String(wait));
-          throw new DocatError('ACCOUNT_LOCKED', `${failures.count} failed logins: try again in ${wait} s`);
+          throw new DocatError(
+            'ACCOUNT_LOCKED',
+            `${failures.count} failed logins: try again in ${wait} s`,
+          );
         }
       }
-      counted = await Promise.all(
-        counts.map(async ({ policy, key }): Promise<CountedLimit> => {
-          const limit = limitFor(this.settings, policy, plan);
-          return { policy, limit, decision: await this.limiter.hit(`${policy}:${key}`, limit.limit, limit.windowMs) };
-        }),
-      );
+      counted =
+        counts.length === 1
+          ? [await this.hit(counts[0]!.policy, counts[0]!.key, plan)]
+          : await Promise.all(counts.map(({ policy, key }) => this.hit(policy, key, plan)));
     } catch (error) {
       if (error instanceof DocatError) throw error;
       if ([...policies].some((p) => FAIL_CLOSED.has(p))) {
-        throw new DocatError('SERVICE_UNAVAILABLE', 'Rate limits cannot be checked right now', { cause: error });
+        throw new DocatError('SERVICE_UNAVAILABLE', 'Rate limits cannot be checked right now', {
+          cause: error,
+        });
       }
       this.warn(error);
-      return next.handle();
+      return null;
     }
 
     void reply.headers(rateLimitHeaders(counted));
     const refused = counted.find((c) => !c.decision.allowed);
     if (refused) {
       const wait = Math.max(1, Math.ceil(refused.decision.retryAfterMs / 1000));
-      throw new DocatError('RATE_LIMITED', `The ${refused.policy} limit of ${refused.limit.limit} per ${Math.ceil(refused.limit.windowMs / 1000)} s is reached: retry in ${wait} s`);
+      throw new DocatError(
+        'RATE_LIMITED',
+        `The ${refused.policy} limit of ${refused.limit.limit} per ${Math.ceil(refused.limit.windowMs / 1000)} s is reached: retry in ${wait} s`,
+      );
     }
-    const reserved = counts.filter(({ policy }, i) => COUNT_ACCEPTED_ONLY.has(policy) && counted[i]!.decision.allowed).map(({ policy, key }) => `${policy}:${key}`);
-    const handled = reserved.length === 0 ? next.handle() : this.releaseUnlessAccepted(next.handle(), reserved, reply);
+    const reserved = counts
+      .filter(({ policy }, i) => COUNT_ACCEPTED_ONLY.has(policy) && counted[i]!.decision.allowed)
+      .map(({ policy, key }) => `${policy}:${key}`);
+    return lockKey ? { reserved, lockKey } : { reserved };
+  }
+
+  warn(error: unknown): void {
+    const now = Date.now();
+    if (now - this.lastWarnAt < WARN_EVERY_MS) return;
+    this.lastWarnAt = now;
+    this.logger.warn(
+      `rate limits not applied: the limiter failed (${error instanceof Error ? error.message : String(error)})`,
+    );
+  }
+
+  private async hit(
+    policy: RateLimitPolicyName,
+    key: string,
+    plan: string | undefined,
+  ): Promise<CountedLimit> {
+    const limit = limitFor(this.settings, policy, plan);
+    const limiter = policy === 'api_general' ? this.general : this.limiter;
+    return {
+      policy,
+      limit,
+      decision: await limiter.hit(`${policy}:${key}`, limit.limit, limit.windowMs),
+    };
+  }
+}
+
+/**
+ * Applies the rate limits of each route and the login lockout. It is an interceptor,
+ * not a guard, because it must run after authentication (limits count per user, and
+ * plans change them) and must see how a login ended (failed logins lock the account).
+ */
+@Injectable()
+export class RateLimitInterceptor implements NestInterceptor {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly limits: RateLimits,
+  ) {}
+
+  async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
+    if (context.getType() !== 'http') return next.handle();
+    const targets = [context.getHandler(), context.getClass()];
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    const reply = context.switchToHttp().getResponse<FastifyReply>();
+    const policies = this.limits.policiesOf(
+      request,
+      this.reflector.getAllAndOverride<RateLimitPolicyName[] | undefined>(
+        RATE_LIMIT_METADATA,
+        targets,
+      ) ?? [],
+    );
+    const admission = await this.limits.admit(request, reply, policies);
+    if (!admission) return next.handle();
+    const { reserved, lockKey } = admission;
+    const limiter = this.limits.limiter;
+    const lockout = this.limits.settings.loginLockout;
+    const handled =
+      reserved.length === 0
+        ? next.handle()
+        : this.releaseUnlessAccepted(next.handle(), reserved, reply);
     if (!lockKey) return handled;
     return handled.pipe(
-      mergeMap((value) => from(this.limiter.reset(lockKey).then(() => value, () => value))),
+      mergeMap((value) =>
+        from(
+          limiter.reset(lockKey).then(
+            () => value,
+            () => value,
+          ),
+        ),
+      ),
       catchError((error: unknown) =>
         from(
           error instanceof DocatError && error.code === 'INVALID_CREDENTIALS'
-            ? this.limiter.hit(lockKey, lockout.limit, lockout.windowMs).catch((e: unknown) => this.warn(e))
+            ? limiter
+                .hit(lockKey, lockout.limit, lockout.windowMs)
+                .catch((e: unknown) => this.limits.warn(e))
             : Promise.resolve(),
         ).pipe(mergeMap(() => throwError(() => error))),
       ),
     );
   }
 
-  private releaseUnlessAccepted(handled: Observable<unknown>, keys: string[], reply: FastifyReply): Observable<unknown> {
-    const release = () => Promise.all(keys.map((key) => this.limiter.release(key))).catch((e: unknown) => this.warn(e));
+  private releaseUnlessAccepted(
+    handled: Observable<unknown>,
+    keys: string[],
+    reply: FastifyReply,
+  ): Observable<unknown> {
+    const release = () =>
+      Promise.all(keys.map((key) => this.limits.limiter.release(key))).catch((e: unknown) =>
+        this.limits.warn(e),
+      );
     return handled.pipe(
-      mergeMap((value) => (reply.statusCode === 202 ? Promise.resolve(value) : release().then(() => value))),
+      mergeMap((value) =>
+        reply.statusCode === 202 ? Promise.resolve(value) : release().then(() => value),
+      ),
       catchError((error: unknown) => from(release()).pipe(mergeMap(() => throwError(() => error)))),
     );
-  }
-
-  private warn(error: unknown): void {
-    const now = Date.now();
-    if (now - this.lastWarnAt < WARN_EVERY_MS) return;
-    this.lastWarnAt = now;
-    this.logger.warn(`rate limits not applied: the limiter failed (${error instanceof Error ? error.message : String(error)})`);
   }
 }

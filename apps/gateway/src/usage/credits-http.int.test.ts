@@ -1,13 +1,11 @@
 import 'reflect-metadata';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import pg from 'pg';
 import { AUTH_PATTERNS, AuthModule } from '@docat/auth';
 import { ENGINES_PATTERNS, EnginesModule } from '@docat/translation';
-import { generateKey, loadConfig } from '@docat/config';
+import { loadConfig } from '@docat/config';
 import {
   tokenPairSchema,
   type DryRun,
@@ -17,14 +15,8 @@ import {
 } from '@docat/contracts';
 import { INGESTION_CLAIMS, IngestionModule } from '@docat/ingestion';
 import { bootstrapService, createClusterRuntime, type RunningService } from '@docat/service-kit';
-import { FsStorage } from '@docat/storage';
-import {
-  corpusFile,
-  freshDatabase,
-  freshRedisPrefix,
-  requireCorpus,
-  type FreshDatabase,
-} from '@docat/testing';
+import { createStorage, type ObjectStorage } from '@docat/storage';
+import { corpusFile, requireCorpus, serviceFixture, type ServiceFixture } from '@docat/testing';
 import { gatewayHttpOptions } from '../gateway.http.js';
 import { GatewayModule } from '../gateway.module.js';
 
@@ -35,11 +27,8 @@ const corpus = requireCorpus('tracemonkey.pdf');
  * (no workers), a grant of 20 credits a month, and tracemonkey.pdf (14 text pages).
  */
 describe('credits over HTTP: 402 before any work, dry run, usage', { skip: corpus.skip }, () => {
-  const redis = freshRedisPrefix();
-  let db: FreshDatabase;
-  let dir: string;
-  let storage: FsStorage;
-  let services: RunningService[] = [];
+  let fx: ServiceFixture;
+  let storage: ObjectStorage;
   let baseUrl: string;
   let sql: pg.Client;
   let tracemonkey: Buffer;
@@ -84,23 +73,12 @@ describe('credits over HTTP: 402 before any work, dry run, usage', { skip: corpu
 
   before(async () => {
     if (corpus.skip) return;
-    db = await freshDatabase();
-    dir = await mkdtemp(join(tmpdir(), 'docat-credits-http-'));
-    storage = new FsStorage(join(dir, 'objects'));
-    const config = loadConfig({
-      DOCAT_MODE: 'cluster',
-      DATABASE_URL: db.url,
-      REDIS_URL: redis.url,
-      REDIS_KEY_PREFIX: redis.prefix.replace(/:$/, ''),
-      DOCAT_ENCRYPTION_KEY: generateKey(),
-      DOCAT_DATA_DIR: dir,
-      STORAGE_DRIVER: 'fs',
-      CREDITS_PLAN_FREE: '20',
-      LOG_LEVEL: 'warn',
-    });
+    fx = await serviceFixture();
+    const config = loadConfig(fx.env('cluster', { CREDITS_PLAN_FREE: '20' }));
+    storage = createStorage(config);
     const runtime = () => createClusterRuntime(config, { storage, migrate: true });
     const common = { managementPort: null, exitOnShutdown: false } as const;
-    services.push(
+    fx.own(
       await bootstrapService({
         service: 'auth',
         module: AuthModule.register(),
@@ -109,10 +87,10 @@ describe('credits over HTTP: 402 before any work, dry run, usage', { skip: corpu
         ...common,
       }),
     );
-    services.push(
+    fx.own(
       await bootstrapService({ service: 'translation', module: EnginesModule, runtime, claims: { patterns: [...ENGINES_PATTERNS] }, ...common }),
     );
-    services.push(
+    fx.own(
       await bootstrapService({
         service: 'ingestion',
         module: IngestionModule.register(),
@@ -121,30 +99,22 @@ describe('credits over HTTP: 402 before any work, dry run, usage', { skip: corpu
         ...common,
       }),
     );
-    const gateway = await bootstrapService({
-      service: 'gateway',
-      module: GatewayModule.register(),
-      runtime,
-      http: { ...gatewayHttpOptions(config), port: 0, host: '127.0.0.1' },
-      transport: false,
-      ...common,
-    });
-    services.push(gateway);
+    const gateway = fx.own(
+      await bootstrapService({
+        service: 'gateway',
+        module: GatewayModule.register(),
+        runtime,
+        http: { ...gatewayHttpOptions(config), port: 0, host: '127.0.0.1' },
+        transport: false,
+        ...common,
+      }),
+    );
     baseUrl = `http://127.0.0.1:${gateway.httpPort}`;
-    sql = new pg.Client({ connectionString: db.url });
-    await sql.connect();
+    sql = fx.sql;
     tracemonkey = await readFile(corpusFile('tracemonkey.pdf'));
   });
 
-  after(async () => {
-    await sql?.end();
-    for (const service of services.reverse())
-      await service.shutdown('test end').catch(() => undefined);
-    services = [];
-    await db?.drop();
-    await redis.cleanup();
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  after(() => fx?.close());
 
   test('an unverified account gets 402 INSUFFICIENT_CREDITS as problem+json, and nothing is kept', async () => {
     const { pair } = await account();

@@ -2,12 +2,10 @@ import { createHash } from 'node:crypto';
 import 'reflect-metadata';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import pg from 'pg';
 import { AUTH_PATTERNS, AuthModule } from '@docat/auth';
-import { generateKey, loadConfig, type DocatConfig } from '@docat/config';
+import { loadConfig, type DocatConfig } from '@docat/config';
 import {
   DocatError,
   RPC,
@@ -22,14 +20,8 @@ import {
   type EngineChoice,
 } from '@docat/contracts';
 import { bootstrapService, createClusterRuntime, type RunningService } from '@docat/service-kit';
-import { FsStorage } from '@docat/storage';
-import {
-  corpusFile,
-  freshDatabase,
-  freshRedisPrefix,
-  requireCorpus,
-  type FreshDatabase,
-} from '@docat/testing';
+import { createStorage, type ObjectStorage } from '@docat/storage';
+import { corpusFile, requireCorpus, serviceFixture, type ServiceFixture } from '@docat/testing';
 import { INGESTION_CLAIMS, IngestionModule } from '../ingestion.module.js';
 import { OrchestratorService } from '../orchestration/orchestrator.service.js';
 import { BillingService } from './billing.service.js';
@@ -66,10 +58,8 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
  */
 describe('billing: probe, reserve, settle, release, idempotency, erasure', () => {
   const req = requireCorpus('tracemonkey.pdf', 'scanned-tracemonkey-p1-2.pdf');
-  const redis = freshRedisPrefix();
-  let db: FreshDatabase;
-  let dir: string;
-  let storage: FsStorage;
+  let fx: ServiceFixture;
+  let storage: ObjectStorage;
   let config: DocatConfig;
   let auth: RunningService;
   let ingestion: RunningService;
@@ -82,43 +72,39 @@ describe('billing: probe, reserve, settle, release, idempotency, erasure', () =>
 
   before(async () => {
     if (req.skip) return;
-    db = await freshDatabase();
-    dir = await mkdtemp(join(tmpdir(), 'docat-billing-'));
-    storage = new FsStorage(join(dir, 'objects'));
-    config = loadConfig({
-      DOCAT_MODE: 'cluster',
-      DATABASE_URL: db.url,
-      REDIS_URL: redis.url,
-      REDIS_KEY_PREFIX: redis.prefix.replace(/:$/, ''),
-      DOCAT_ENCRYPTION_KEY: generateKey(),
-      DOCAT_DATA_DIR: dir,
-      STORAGE_DRIVER: 'fs',
-      CHUNK_PAGES: '4',
-      USER_MAX_CHUNKS_IN_FLIGHT: '16',
-      // A small grant, so one job with a paid engine fits and a second does not.
-      CREDITS_PLAN_FREE: '100',
-      // The test runs the sweep itself.
-      DOCAT_RECONCILE_INTERVAL_MS: '3600000',
-      LOG_LEVEL: 'warn',
-    });
+    fx = await serviceFixture();
+    config = loadConfig(
+      fx.env('cluster', {
+        CHUNK_PAGES: '4',
+        USER_MAX_CHUNKS_IN_FLIGHT: '16',
+        // A small grant, so one job with a paid engine fits and a second does not.
+        CREDITS_PLAN_FREE: '100',
+        // The test runs the sweep itself.
+        DOCAT_RECONCILE_INTERVAL_MS: '3600000',
+      }),
+    );
+    storage = createStorage(config);
     const runtime = () => createClusterRuntime(config, { storage, migrate: true });
     const common = { managementPort: null, exitOnShutdown: false } as const;
-    auth = await bootstrapService({
-      service: 'auth',
-      module: AuthModule.register(),
-      runtime,
-      claims: { patterns: AUTH_PATTERNS },
-      ...common,
-    });
-    ingestion = await bootstrapService({
-      service: 'ingestion',
-      module: IngestionModule.register(),
-      runtime,
-      claims: INGESTION_CLAIMS,
-      ...common,
-    });
-    sql = new pg.Client({ connectionString: db.url });
-    await sql.connect();
+    auth = fx.own(
+      await bootstrapService({
+        service: 'auth',
+        module: AuthModule.register(),
+        runtime,
+        claims: { patterns: AUTH_PATTERNS },
+        ...common,
+      }),
+    );
+    ingestion = fx.own(
+      await bootstrapService({
+        service: 'ingestion',
+        module: IngestionModule.register(),
+        runtime,
+        claims: INGESTION_CLAIMS,
+        ...common,
+      }),
+    );
+    sql = fx.sql;
     // No workers run here: announce what they would, so dispatch is not held to one step per queue.
     for (const queue of ['extract', 'translate'] as const)
       await ingestion.app
@@ -126,14 +112,7 @@ describe('billing: probe, reserve, settle, release, idempotency, erasure', () =>
         .workerCapacity({ worker: 'test', queue, concurrency: 64, ttlMs: 3_600_000 });
   });
 
-  after(async () => {
-    await sql?.end();
-    await ingestion?.shutdown('test end');
-    await auth?.shutdown('test end');
-    await db?.drop();
-    await redis.cleanup();
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  after(() => fx?.close());
 
   async function account(verified = true): Promise<string> {
     const user = await call<UserView>(RPC.AUTH_REGISTER, {

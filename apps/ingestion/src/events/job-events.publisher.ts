@@ -1,5 +1,14 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { EVENTS, jobViewSchema, type EventName, type JobEvent, type JobView, type JOB_EVENT_TYPES, type JobWarning, type ErrorCode } from '@docat/contracts';
+import {
+  EVENTS,
+  jobViewSchema,
+  type EventName,
+  type JobEvent,
+  type JobView,
+  type JOB_EVENT_TYPES,
+  type JobWarning,
+  type ErrorCode,
+} from '@docat/contracts';
 import { BUS, CACHE, type BusClient, type CachePort } from '@docat/service-kit';
 import { INGESTION_SETTINGS, type IngestionSettings } from '../ingestion.tokens.js';
 import type { JobRow } from '../jobs/job.row.js';
@@ -55,7 +64,12 @@ export class JobEventsPublisher {
     @Inject(INGESTION_SETTINGS) private readonly settings: IngestionSettings,
   ) {}
 
-  async prepare(row: JobRow, type: JobEventType, db: Db, extra: { warning?: JobWarning; error?: { code: ErrorCode; message: string } } = {}): Promise<PendingEvent> {
+  async prepare(
+    row: JobRow,
+    type: JobEventType,
+    db: Db,
+    extra: { warning?: JobWarning; error?: { code: ErrorCode; message: string } } = {},
+  ): Promise<PendingEvent> {
     const seq = await this.jobs.nextEventSeq(row, db);
     const event: JobEvent = {
       jobId: row.id,
@@ -71,26 +85,44 @@ export class JobEventsPublisher {
     return { name: EVENT_NAME[type], event };
   }
 
-  /** After commit: snapshot first, so a client woken by the event reads the new state. */
+  /**
+   * After commit: snapshot first, then the gateways forget the status they keep, then
+   * the events, so a client woken by an event reads the new state.
+   */
   async publish(row: JobRow, events: readonly PendingEvent[]): Promise<void> {
     await this.storeSnapshot(row);
+    await this.snapshotChanged(row.id);
     for (const { name, event } of events) {
       try {
         await this.bus.emit(name, event, { context: { userId: row.user_id } });
       } catch (err) {
-        this.logger.warn(`event ${name} of job ${row.id} not published: ${err instanceof Error ? err.message : String(err)}`);
+        this.logger.warn(
+          `event ${name} of job ${row.id} not published: ${err instanceof Error ? err.message : String(err)}`,
+        );
       }
     }
   }
 
   async broadcast(name: EventName, data: unknown): Promise<void> {
-    await this.bus.emit(name, data).catch((err: unknown) => this.logger.warn(`broadcast ${name} failed: ${err instanceof Error ? err.message : String(err)}`));
+    await this.bus
+      .emit(name, data)
+      .catch((err: unknown) =>
+        this.logger.warn(
+          `broadcast ${name} failed: ${err instanceof Error ? err.message : String(err)}`,
+        ),
+      );
   }
 
   /** The Redis result cache in front of `result_dedupe`: (user, file, options) -> completed job. */
   async rememberResult(row: JobRow): Promise<void> {
     if (!row.sha256) return;
-    await this.cache.set(resultKey(row.user_id, row.sha256, resultCacheKey(row.options)), row.results_job_id ?? row.id, this.settings.resultCacheTtlMs).catch(() => undefined);
+    await this.cache
+      .set(
+        resultKey(row.user_id, row.sha256, resultCacheKey(row.options)),
+        row.results_job_id ?? row.id,
+        this.settings.resultCacheTtlMs,
+      )
+      .catch(() => undefined);
   }
 
   async cachedResult(userId: string, sha256: string, optionsHash: string): Promise<string | null> {
@@ -103,11 +135,22 @@ export class JobEventsPublisher {
 
   async storeSnapshot(row: JobRow): Promise<void> {
     const snapshot: Snapshot = { userId: row.user_id, view: toJobView(row) };
-    await this.cache.set(snapshotKey(row.id), JSON.stringify(snapshot), this.settings.snapshotTtlMs).catch(() => undefined);
+    await this.cache
+      .set(snapshotKey(row.id), JSON.stringify(snapshot), this.settings.snapshotTtlMs)
+      .catch(() => undefined);
   }
 
   async dropSnapshot(jobId: string): Promise<void> {
     await this.cache.del(snapshotKey(jobId)).catch(() => undefined);
+    await this.snapshotChanged(jobId);
+  }
+
+  /**
+   * Tells every gateway replica that the job's snapshot changed (`job.snapshot-changed`):
+   * they keep a job's status for at most a second, and drop it at once on this event.
+   */
+  private async snapshotChanged(jobId: string): Promise<void> {
+    await this.broadcast(EVENTS.JOB_SNAPSHOT_CHANGED, { jobId });
   }
 
   async readSnapshot(jobId: string): Promise<Snapshot | null> {
@@ -120,7 +163,8 @@ export class JobEventsPublisher {
     try {
       const parsed = JSON.parse(text) as { userId?: unknown; view?: unknown };
       const view = jobViewSchema.safeParse(parsed.view);
-      if (typeof parsed.userId === 'string' && view.success) snapshot = { userId: parsed.userId, view: view.data };
+      if (typeof parsed.userId === 'string' && view.success)
+        snapshot = { userId: parsed.userId, view: view.data };
     } catch {
       return null;
     }

@@ -1,9 +1,7 @@
 import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import pg from 'pg';
 import { loadConfig } from '@docat/config';
 import {
@@ -15,9 +13,9 @@ import {
   type JobView,
   type EngineChoice,
 } from '@docat/contracts';
-import { FsStorage } from '@docat/storage';
+import { createStorage, type ObjectStorage } from '@docat/storage';
 import { bootstrapService, createStandaloneRuntime, type RunningService } from '@docat/service-kit';
-import { corpusFile, freshDatabase, requireCorpus, type FreshDatabase } from '@docat/testing';
+import { corpusFile, requireCorpus, serviceFixture, type ServiceFixture } from '@docat/testing';
 import { INGESTION_CLAIMS, IngestionModule } from '../ingestion.module.js';
 import { OrchestratorService } from '../orchestration/orchestrator.service.js';
 import { JOB_PROGRESS_INTERVAL_MS } from './job-progress.tracker.js';
@@ -36,36 +34,34 @@ const PSEUDO_CHOICE: EngineChoice = {
  */
 describe("job progress from workers' reports", () => {
   const req = requireCorpus('tracemonkey.pdf');
-  let db: FreshDatabase;
-  let dir: string;
-  let storage: FsStorage;
+  let fx: ServiceFixture;
+  let storage: ObjectStorage;
   let service: RunningService;
   let sql: pg.Client;
 
   before(async () => {
     if (req.skip) return;
-    db = await freshDatabase();
-    dir = await mkdtemp(join(tmpdir(), 'docat-progress-'));
-    storage = new FsStorage(join(dir, 'objects'));
-    const config = loadConfig({
-      DOCAT_MODE: 'standalone',
-      DATABASE_URL: db.url,
-      DOCAT_DATA_DIR: dir,
-      CHUNK_PAGES: '500',
-      DOCAT_RECONCILE_INTERVAL_MS: '3600000',
-      CREDITS_ENABLED: 'false',
-    });
-    const runtime = await createStandaloneRuntime(config, { databaseUrl: db.url, storage });
-    service = await bootstrapService({
-      service: 'ingestion',
-      module: IngestionModule.register(),
-      runtime: () => Promise.resolve(runtime),
-      claims: INGESTION_CLAIMS,
-      managementPort: null,
-      exitOnShutdown: false,
-    });
-    sql = new pg.Client({ connectionString: db.url });
-    await sql.connect();
+    fx = await serviceFixture();
+    const config = loadConfig(
+      fx.env('standalone', {
+        CHUNK_PAGES: '500',
+        DOCAT_RECONCILE_INTERVAL_MS: '3600000',
+        CREDITS_ENABLED: 'false',
+      }),
+    );
+    storage = createStorage(config);
+    const runtime = await createStandaloneRuntime(config, { databaseUrl: fx.db.url, storage });
+    service = fx.own(
+      await bootstrapService({
+        service: 'ingestion',
+        module: IngestionModule.register(),
+        runtime: () => Promise.resolve(runtime),
+        claims: INGESTION_CLAIMS,
+        managementPort: null,
+        exitOnShutdown: false,
+      }),
+    );
+    sql = fx.sql;
     // No workers run here: announce what they would, so dispatch is not held to one step per queue.
     for (const queue of ['extract', 'translate'] as const)
       await service.app
@@ -73,12 +69,7 @@ describe("job progress from workers' reports", () => {
         .workerCapacity({ worker: 'test', queue, concurrency: 64, ttlMs: 3_600_000 });
   });
 
-  after(async () => {
-    await sql?.end();
-    await service?.shutdown('test end');
-    await db?.drop();
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  after(() => fx?.close());
 
   const get = (userId: string, jobId: string) =>
     service.runtime.bus.call<JobView>(RPC.JOBS_GET, { userId, jobId }, { timeoutMs: 10_000 });

@@ -9,15 +9,14 @@ import {
   encodeJobCursor,
   decodeJobCursor,
   uuidv7,
-  type EngineChoice,
   type JobList,
-  type JobWarning,
   type JobView,
   type OutputFormat,
   type ResultLocation,
   RPC_CONTRACTS,
 } from '@docat/contracts';
 import { STORAGE, type ObjectStorage } from '@docat/service-kit';
+import { resultCacheLookups } from '@docat/observability';
 import { startWarnings } from '@docat/pipeline';
 import { JobEventsPublisher } from '../events/job-events.publisher.js';
 import { OrchestratorService } from '../orchestration/orchestrator.service.js';
@@ -118,7 +117,8 @@ export class JobsService {
       return this.replay(previous, requestHash, req.upload.storageKey);
     }
     await this.events.publish(created.row, [created.event]);
-    if (!cachedFrom) await this.orchestrator.dispatch(req.userId);
+    // The 202 does not wait for the dispatch lock; the reconciler dispatches if this pass fails.
+    if (!cachedFrom) this.orchestrator.requestDispatch();
     return toJobView(created.row);
   }
 
@@ -227,13 +227,18 @@ export class JobsService {
   private async findCompleted(userId: string, sha256: string, optionsHash: string): Promise<JobRow | null> {
     const fromCache = await this.events.cachedResult(userId, sha256, optionsHash);
     const id = fromCache ?? (await this.jobs.findCompletedResult(userId, sha256, optionsHash));
-    if (!id) return null;
+    if (!id) {
+      resultCacheLookups.inc({ result: 'miss' });
+      return null;
+    }
     const row = await this.jobs.find(id);
     const resultsId = row?.results_job_id ?? row?.id;
     if (row && row.state === 'completed' && resultsId && (await this.resultsPresent(resultsId, row.options.outputs))) {
       if (!fromCache) await this.events.rememberResult(row);
+      resultCacheLookups.inc({ result: 'hit' });
       return row;
     }
+    resultCacheLookups.inc({ result: 'expired' });
     // The results expired or were removed: forget the entry and do the work again.
     await this.events.forgetResult(userId, sha256, optionsHash);
     await this.jobs.forgetCompletedResult(userId, sha256, optionsHash);

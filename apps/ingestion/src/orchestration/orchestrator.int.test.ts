@@ -1,9 +1,7 @@
 import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import pg from 'pg';
 import { loadConfig } from '@docat/config';
 import {
@@ -19,9 +17,9 @@ import {
   type StepLeaseAnswer,
   type WorkerCapacity,
 } from '@docat/contracts';
-import { FsStorage } from '@docat/storage';
+import { createStorage, type ObjectStorage } from '@docat/storage';
 import { bootstrapService, createStandaloneRuntime, type RunningService } from '@docat/service-kit';
-import { corpusFile, freshDatabase, requireCorpus, type FreshDatabase } from '@docat/testing';
+import { corpusFile, requireCorpus, serviceFixture, type ServiceFixture } from '@docat/testing';
 import { INGESTION_CLAIMS, IngestionModule } from '../ingestion.module.js';
 import { OrchestratorService } from './orchestrator.service.js';
 
@@ -49,39 +47,37 @@ interface ChunkState {
  */
 describe('orchestration: capacity, step leases and the reconciler', () => {
   const req = requireCorpus('tracemonkey.pdf');
-  let db: FreshDatabase;
-  let dir: string;
-  let storage: FsStorage;
+  let fx: ServiceFixture;
+  let storage: ObjectStorage;
   let service: RunningService;
   let sql: pg.Client;
 
   before(async () => {
     if (req.skip) return;
-    db = await freshDatabase();
-    dir = await mkdtemp(join(tmpdir(), 'docat-orchestrator-'));
-    storage = new FsStorage(join(dir, 'objects'));
-    const config = loadConfig({
-      DOCAT_MODE: 'standalone',
-      DATABASE_URL: db.url,
-      DOCAT_DATA_DIR: dir,
-      USER_MAX_CHUNKS_IN_FLIGHT: '1',
-      CHUNK_PAGES: '4',
-      // The test drives the reconciler itself.
-      DOCAT_RECONCILE_INTERVAL_MS: '3600000',
-      // No auth service runs here to keep a credits ledger.
-      CREDITS_ENABLED: 'false',
-    });
-    const runtime = await createStandaloneRuntime(config, { databaseUrl: db.url, storage });
-    service = await bootstrapService({
-      service: 'ingestion',
-      module: IngestionModule.register(),
-      runtime: () => Promise.resolve(runtime),
-      claims: INGESTION_CLAIMS,
-      managementPort: null,
-      exitOnShutdown: false,
-    });
-    sql = new pg.Client({ connectionString: db.url });
-    await sql.connect();
+    fx = await serviceFixture();
+    const config = loadConfig(
+      fx.env('standalone', {
+        USER_MAX_CHUNKS_IN_FLIGHT: '1',
+        CHUNK_PAGES: '4',
+        // The test drives the reconciler itself.
+        DOCAT_RECONCILE_INTERVAL_MS: '3600000',
+        // No auth service runs here to keep a credits ledger.
+        CREDITS_ENABLED: 'false',
+      }),
+    );
+    storage = createStorage(config);
+    const runtime = await createStandaloneRuntime(config, { databaseUrl: fx.db.url, storage });
+    service = fx.own(
+      await bootstrapService({
+        service: 'ingestion',
+        module: IngestionModule.register(),
+        runtime: () => Promise.resolve(runtime),
+        claims: INGESTION_CLAIMS,
+        managementPort: null,
+        exitOnShutdown: false,
+      }),
+    );
+    sql = fx.sql;
     // What the extraction and translation workers would announce at start.
     for (const queue of ['extract', 'translate'] as const) {
       const event: WorkerCapacity = { worker: 'w1', queue, concurrency: 4, ttlMs: 60_000 };
@@ -89,12 +85,7 @@ describe('orchestration: capacity, step leases and the reconciler', () => {
     }
   });
 
-  after(async () => {
-    await sql?.end();
-    await service?.shutdown('test end');
-    await db?.drop();
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  after(() => fx?.close());
 
   async function upload(userId: string): Promise<JobView> {
     const bytes = await readFile(corpusFile('tracemonkey.pdf'));

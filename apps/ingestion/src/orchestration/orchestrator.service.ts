@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import {
   fidelitySummarySchema,
@@ -66,7 +66,7 @@ const CHUNK_QUEUES = [
  * that waits.
  */
 @Injectable()
-export class OrchestratorService {
+export class OrchestratorService implements OnModuleDestroy {
   private readonly logger = new Logger(OrchestratorService.name);
   /** Per queue, when each account last got a slot: the tie-break of dispatch (approximate across replicas). */
   private readonly served = new Map<QueueName, Map<string, number>>();
@@ -94,6 +94,41 @@ export class OrchestratorService {
    * pending steps are considered, since a slot one account frees may belong to another.
    */
   async dispatch(_triggeredBy?: string): Promise<void> {
+    await this.dispatchNow();
+  }
+
+  /**
+   * Dispatch without waiting for it, for a new job: its upload's 202 does not wait for the
+   * dispatch lock. Requests that arrive while a dispatch runs share one more pass after
+   * it (which sees every job committed before its request), so a burst of uploads costs
+   * two passes, not one each, one after the other.
+   */
+  requestDispatch(): void {
+    if (this.dispatching) {
+      this.dispatchAgain = true;
+      return;
+    }
+    this.dispatching = (async () => {
+      do {
+        this.dispatchAgain = false;
+        await this.dispatchNow().catch((err: unknown) =>
+          this.logger.warn(`dispatch failed (the reconciler retries): ${err instanceof Error ? err.message : String(err)}`),
+        );
+      } while (this.dispatchAgain);
+    })().finally(() => {
+      this.dispatching = null;
+    });
+  }
+
+  /** A dispatch requested and not finished: awaited before the module stops. */
+  async onModuleDestroy(): Promise<void> {
+    await this.dispatching;
+  }
+
+  private dispatching: Promise<void> | null = null;
+  private dispatchAgain = false;
+
+  private async dispatchNow(): Promise<void> {
     const started = await this.jobs.transaction(async (tx) => {
       await tx.query(`SELECT pg_advisory_xact_lock(hashtext('docat:dispatch'))`);
       const capacity = await this.chunks.capacity(tx);

@@ -104,6 +104,7 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap {
    */
   private async putOff(job: QueueJob<unknown>, data: NotifyJob, row: DeliveryRow, retry: boolean): Promise<boolean> {
     const { limit, windowMs } = this.settings.rateLimit;
+    // A limiter that cannot answer (Redis down) must not hold deliveries back: undefined admits.
     const decision = await this.limiter.hit(`webhook_rate:${row.user_id}`, limit, windowMs).catch(() => undefined);
     if (!decision || decision.allowed) return false;
     const later: NotifyJob = { ...data, ...(retry ? { retry: true } : {}) };
@@ -117,6 +118,7 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap {
   }
 
   private async withinRetryBudget(row: DeliveryRow): Promise<boolean> {
+    // A limiter that cannot answer must not drop retries: undefined keeps the delivery within budget.
     const decision = await this.limiter.hit(`webhook_retries:${row.job_id}`, this.settings.retryBudget, RETRY_BUDGET_WINDOW_MS).catch(() => undefined);
     return decision?.allowed ?? true;
   }

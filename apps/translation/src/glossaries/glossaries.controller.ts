@@ -1,7 +1,7 @@
 import { Controller, Inject } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { DocatError, RPC, RPC_CONTRACTS, type GlossaryDetail, type GlossaryView } from '@docat/contracts';
-import { parseGlossaryCsv, type TranslationMemory } from '@docat/translate';
+import { createGlossary, glossaryFromEntries, parseGlossaryCsv, type TranslationMemory } from '@docat/translate';
 import { parseOrThrow } from '@docat/service-kit';
 import { TRANSLATION_MEMORY } from '../translate/translation-engine.providers.js';
 import { GlossariesRepository } from './glossaries.repository.js';
@@ -33,6 +33,29 @@ export class GlossariesController {
     const found = await this.glossaries.get(req.userId, req.id);
     if (!found) throw new DocatError('NOT_FOUND', 'glossary not found');
     return found;
+  }
+
+  /**
+   * Each given field replaces the stored one; terms come as a CSV re-import or as the edited
+   * list. When the content changes, so does the version, and the translation memory made
+   * with the old content goes: memory keys hold the version, so it would never be served again.
+   */
+  @MessagePattern(RPC.TRANSLATION_GLOSSARY_UPDATE)
+  async update(@Payload() data: unknown): Promise<GlossaryView> {
+    const req = parseOrThrow(RPC_CONTRACTS[RPC.TRANSLATION_GLOSSARY_UPDATE].request, data);
+    const current = await this.glossaries.get(req.userId, req.id);
+    if (!current) throw new DocatError('NOT_FOUND', 'glossary not found');
+    const pair = { source: req.sourceLanguage ?? current.sourceLanguage, target: req.targetLanguage ?? current.targetLanguage };
+    const glossary =
+      req.csv !== undefined
+        ? parseGlossaryCsv(req.csv, pair)
+        : req.entries !== undefined
+          ? glossaryFromEntries(req.entries, pair)
+          : createGlossary(pair, current.entries);
+    const updated = await this.glossaries.update(req.userId, req.id, req.name ?? current.name, glossary);
+    if (!updated) throw new DocatError('NOT_FOUND', 'glossary not found');
+    if (updated.version !== current.version) await this.memory.purge({ accountId: req.userId, glossaryId: req.id });
+    return updated;
   }
 
   /** Translations made with the glossary go with it: they would never be served again anyway. */

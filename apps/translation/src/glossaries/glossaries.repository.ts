@@ -11,13 +11,14 @@ interface Row {
   version: string;
   entry_count: number;
   created_at: Date;
+  updated_at: Date;
 }
 
 interface DetailRow extends Row {
   entries: GlossaryEntry[];
 }
 
-const VIEW_COLUMNS = 'id, name, source_lang, target_lang, version, entry_count, created_at';
+const VIEW_COLUMNS = 'id, name, source_lang, target_lang, version, entry_count, created_at, updated_at';
 
 function view(row: Row): GlossaryView {
   return {
@@ -28,6 +29,7 @@ function view(row: Row): GlossaryView {
     entryCount: row.entry_count,
     version: row.version,
     createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
   };
 }
 
@@ -57,6 +59,22 @@ export class GlossariesRepository {
     const { rows } = await this.pool.query<DetailRow>(`SELECT ${VIEW_COLUMNS}, entries FROM translation.glossaries WHERE account_id = $1 AND id = $2`, [accountId, id]);
     const row = rows[0];
     return row ? { ...view(row), entries: row.entries } : undefined;
+  }
+
+  /**
+   * Replaces the name and the content (pair, entries, version) in one statement; an
+   * unchanged glossary keeps its `updated_at`. Undefined when the account has no such glossary.
+   */
+  async update(accountId: string, id: string, name: string, glossary: Glossary): Promise<GlossaryView | undefined> {
+    const { rows } = await this.pool.query<Row>(
+      `UPDATE translation.glossaries
+          SET name = $3, source_lang = $4, target_lang = $5, version = $6, entries = $7::jsonb, entry_count = $8,
+              updated_at = CASE WHEN name = $3 AND version = $6 THEN updated_at ELSE now() END
+        WHERE account_id = $1 AND id = $2
+        RETURNING ${VIEW_COLUMNS}`,
+      [accountId, id, name, glossary.source, glossary.target, glossary.version, JSON.stringify(glossary.entries), glossary.entries.length],
+    );
+    return rows[0] ? view(rows[0]) : undefined;
   }
 
   async delete(accountId: string, id: string): Promise<boolean> {

@@ -113,6 +113,13 @@ export const api = {
     client.request<GlossaryDetail>('GET', `/v1/glossaries/${encodeURIComponent(id)}`),
   createGlossary: (body: Omit<RpcRequest<typeof RPC.TRANSLATION_GLOSSARY_CREATE>, 'userId'>) =>
     client.request<GlossaryView>('POST', '/v1/glossaries', { json: body }),
+  updateGlossary: (
+    id: string,
+    body: Omit<RpcRequest<typeof RPC.TRANSLATION_GLOSSARY_UPDATE>, 'userId' | 'id'>,
+  ) =>
+    client.request<GlossaryView>('PATCH', `/v1/glossaries/${encodeURIComponent(id)}`, {
+      json: body,
+    }),
   deleteGlossary: (id: string) =>
     client.request<void>('DELETE', `/v1/glossaries/${encodeURIComponent(id)}`),
   exportMemory: () => client.download('/v1/memory/tmx'),

@@ -68,6 +68,7 @@ export function followJob(
       const event = JSON.parse(value.data) as JobEvent;
       onEvent(event);
       if (TERMINAL_EVENTS.has(event.type)) {
+        // The stream is done; a reader already closed by the server has nothing left to cancel.
         await reader.cancel().catch(() => undefined);
         return 'ended';
       }

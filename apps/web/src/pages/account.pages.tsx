@@ -5,6 +5,7 @@ import { client } from '../api/client.js';
 import { api } from '../api/endpoints.js';
 import { useSession, useUser } from '../auth/session.js';
 import { SectionNav } from '../components/layout.js';
+import { GlossaryEditor } from './glossary-editor.js';
 import {
   ErrorMessage,
   Notice,
@@ -310,7 +311,13 @@ export function GlossariesPage() {
   const [targetLanguage, setTarget] = useState<LanguageCode>('de');
   const [csv, setCsv] = useState('');
   const [open, setOpen] = useState<string | null>(null);
+  const [editing, setEditing] = useState<string | null>(null);
+  const [saved, setSaved] = useState<string | null>(null);
   const detail = useLoad(() => (open ? api.glossary(open) : Promise.resolve(null)), [open]);
+  const edited = useLoad(
+    () => (editing ? api.glossary(editing) : Promise.resolve(null)),
+    [editing],
+  );
   const create = useAction(async () => {
     await api.createGlossary({
       name: name.trim() || 'glossary',
@@ -325,6 +332,7 @@ export function GlossariesPage() {
   const remove = useAction(async (id: string) => {
     await api.deleteGlossary(id);
     if (open === id) setOpen(null);
+    if (editing === id) setEditing(null);
     glossaries.reload();
   });
   const langs = languages.data?.items ?? [];
@@ -412,15 +420,35 @@ export function GlossariesPage() {
           <li key={g.id} className="card">
             <p>
               <strong>{g.name}</strong> · {g.sourceLanguage} → {g.targetLanguage} · {g.entryCount}{' '}
-              terms · {formatDate(g.createdAt)}
+              {g.entryCount === 1 ? 'term' : 'terms'} ·{' '}
+              {g.updatedAt !== g.createdAt
+                ? `changed ${formatDate(g.updatedAt)}`
+                : formatDate(g.createdAt)}
             </p>
+            {saved === g.id ? <Notice kind="success">Saved.</Notice> : null}
             <button
               type="button"
               className="secondary"
               aria-expanded={open === g.id}
-              onClick={() => setOpen(open === g.id ? null : g.id)}
+              onClick={() => {
+                setOpen(open === g.id ? null : g.id);
+                setEditing(null);
+              }}
             >
               {open === g.id ? 'Hide terms' : 'Show terms'}
+            </button>{' '}
+            <button
+              type="button"
+              className="secondary"
+              aria-expanded={editing === g.id}
+              aria-label={`Edit the glossary ${g.name}`}
+              onClick={() => {
+                setEditing(editing === g.id ? null : g.id);
+                setOpen(null);
+                setSaved(null);
+              }}
+            >
+              Edit
             </button>{' '}
             <button
               type="button"
@@ -430,6 +458,20 @@ export function GlossariesPage() {
             >
               Delete
             </button>
+            {editing === g.id && edited.data?.id === g.id ? (
+              <GlossaryEditor
+                key={edited.data.version + edited.data.name}
+                glossary={edited.data}
+                languages={langs}
+                onCancel={() => setEditing(null)}
+                onSaved={() => {
+                  setEditing(null);
+                  setSaved(g.id);
+                  glossaries.reload();
+                }}
+              />
+            ) : null}
+            {editing === g.id ? <ErrorMessage error={edited.error} /> : null}
             {open === g.id && detail.data ? (
               <table>
                 <thead>

@@ -48,7 +48,9 @@ export function HistoryPage() {
   const erase = useAction(async (id: string, name: string) => {
     if (!window.confirm(`Delete ${name} with its results for good?`)) return;
     await api.eraseJob(id);
-    setPages((current) => current.map((p) => ({ ...p, items: p.items.filter((j) => j.id !== id) })));
+    setPages((current) =>
+      current.map((p) => ({ ...p, items: p.items.filter((j) => j.id !== id) })),
+    );
   });
 
   useEffect(() => {

@@ -8,7 +8,7 @@ import {
   type RenderTask,
 } from 'pdfjs-dist';
 import workerUrl from 'pdfjs-dist/build/pdf.worker.min.mjs?url';
-import { useEffect, useRef, useState, type RefObject } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState, type RefObject } from 'react';
 import { ApiError } from '../api/client.js';
 import { api } from '../api/endpoints.js';
 import { describeError } from '../api/problems.js';
@@ -19,8 +19,13 @@ GlobalWorkerOptions.workerSrc = workerUrl;
 /** Zoom steps, as multiples of "fit the width". */
 const ZOOMS = [0.5, 0.75, 1, 1.25, 1.5, 2, 3] as const;
 const THUMB_WIDTH = 88;
+const THUMB_WIDTH_NARROW = 56;
+/** Below this width two pages side by side are too small to read: one pane at a time. */
+const NARROW_QUERY = '(max-width: 640px)';
 
 type Mode = 'side' | 'dual';
+/** At narrow widths, which half of the side-by-side view is shown. */
+type Pane = 'original' | 'translation';
 
 interface Loaded {
   doc: PDFDocumentProxy | null;
@@ -73,6 +78,7 @@ function PageCanvas({
   root,
   label,
   onRendered,
+  wait = false,
 }: {
   doc: PDFDocumentProxy;
   pageNumber: number;
@@ -80,6 +86,8 @@ function PageCanvas({
   root: RefObject<HTMLElement | null>;
   label: string;
   onRendered?: () => void;
+  /** Hold the drawing back (the first page goes first: other pages would share its time). */
+  wait?: boolean;
 }) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const [page, setPage] = useState<PDFPageProxy | null>(null);
@@ -100,7 +108,7 @@ function PageCanvas({
     if (!element) return;
     const observer = new IntersectionObserver(
       (entries) => setVisible(entries.some((e) => e.isIntersecting)),
-      { root: root.current, rootMargin: '800px 0px' },
+      { root: root.current, rootMargin: '800px' },
     );
     observer.observe(element);
     return () => observer.disconnect();
@@ -108,7 +116,7 @@ function PageCanvas({
 
   useEffect(() => {
     const element = canvas.current;
-    if (!page || !visible || !element || width <= 0) return;
+    if (!page || !visible || wait || !element || width <= 0) return;
     const base = page.getViewport({ scale: 1 });
     const ratio = window.devicePixelRatio || 1;
     const viewport = page.getViewport({ scale: (width / base.width) * ratio });
@@ -125,7 +133,7 @@ function PageCanvas({
     );
     return () => task?.cancel();
     // onRendered is a notification, not an input of the drawing.
-  }, [page, visible, width]);
+  }, [page, visible, wait, width]);
 
   const base = page?.getViewport({ scale: 1 });
   const height = base ? Math.round((width * base.height) / base.width) : Math.round(width * 1.294);
@@ -138,6 +146,27 @@ function PageCanvas({
       style={{ width: `${width}px`, height: `${height}px` }}
     />
   );
+}
+
+function useMediaQuery(query: string): boolean {
+  const [matches, setMatches] = useState(() => window.matchMedia(query).matches);
+  useEffect(() => {
+    const list = window.matchMedia(query);
+    const update = () => setMatches(list.matches);
+    list.addEventListener('change', update);
+    update();
+    return () => list.removeEventListener('change', update);
+  }, [query]);
+  return matches;
+}
+
+/** The first page row at or below the top of the scroll container. */
+function topRow(scroller: HTMLElement | null): number | null {
+  if (!scroller) return null;
+  const top = scroller.getBoundingClientRect().top;
+  for (const row of scroller.querySelectorAll<HTMLElement>('[data-row]'))
+    if (row.getBoundingClientRect().bottom > top + 1) return Number(row.dataset.row);
+  return null;
 }
 
 function useWidth(element: RefObject<HTMLElement | null>): number {
@@ -156,14 +185,23 @@ function useWidth(element: RefObject<HTMLElement | null>): number {
 /**
  * The finished job's original and translation side by side, one row per page in one
  * scroll container, so scrolling and zoom move both together; thumbnails jump to a
- * page; a toggle shows the bilingual PDF instead.
+ * page; a toggle shows the bilingual PDF instead. At narrow widths one pane is shown at a
+ * time (original, translation or bilingual), keeping the page in view and the zoom when
+ * the reader switches, and the thumbnails fold away.
  */
 export default function SideBySideViewer({ job }: { job: JobView }) {
-  const [mode, setMode] = useState<Mode>(job.outputs.includes('pdf') ? 'side' : 'dual');
+  const hasPdf = job.outputs.includes('pdf');
+  const hasDual = job.outputs.includes('dual');
+  const [mode, setMode] = useState<Mode>(hasPdf ? 'side' : 'dual');
+  const [pane, setPane] = useState<Pane>('translation');
   const [zoom, setZoom] = useState<(typeof ZOOMS)[number]>(1);
+  const narrow = useMediaQuery(NARROW_QUERY);
+  const [thumbsOpen, setThumbsOpen] = useState(!narrow);
   const scroller = useRef<HTMLDivElement>(null);
   const thumbs = useRef<HTMLElement>(null);
   const width = useWidth(scroller);
+
+  useEffect(() => setThumbsOpen(!narrow), [narrow]);
 
   // Loaders are stable per job, so each document is fetched once.
   const [loaders] = useState(() => ({
@@ -171,9 +209,7 @@ export default function SideBySideViewer({ job }: { job: JobView }) {
     original: () => api.source(job.id),
     dual: () => api.result(job.id, 'dual'),
   }));
-  const translated = useDocument(
-    mode === 'side' || job.outputs.includes('pdf') ? loaders.translated : null,
-  );
+  const translated = useDocument(mode === 'side' || hasPdf ? loaders.translated : null);
   const original = useDocument(mode === 'side' ? loaders.original : null);
   const dual = useDocument(mode === 'dual' ? loaders.dual : null);
 
@@ -187,40 +223,102 @@ export default function SideBySideViewer({ job }: { job: JobView }) {
     : null;
   const originalPageOf = (row: number) => originalPages?.[row - 1] ?? row;
 
-  const gap = 12;
-  const showOriginal = mode === 'side' && original.doc !== null;
-  const fit = Math.max(120, showOriginal ? (width - gap * 3) / 2 : width - gap * 2);
+  const gap = narrow ? 6 : 12;
+  const showOriginal = mode === 'side' && original.doc !== null && (!narrow || pane === 'original');
+  const showTranslation =
+    mode === 'dual' || !narrow || pane === 'translation' || original.doc === null;
+  const twoPanes = showOriginal && showTranslation;
+  const fit = Math.max(120, twoPanes ? (width - gap * 3) / 2 : width - gap * 2);
   const pageWidth = Math.round(fit * zoom);
 
+  // A switch of view keeps the page the reader was on at the top.
+  const keepRow = useRef<number | null>(null);
+  const switchView = (change: () => void) => {
+    keepRow.current = topRow(scroller.current);
+    change();
+  };
+  /** Scrolls the pages, not the window, so the toolbar and thumbnails stay where they are. */
+  const scrollToRow = (row: number): HTMLElement | null => {
+    const box = scroller.current;
+    const target = box?.querySelector<HTMLElement>(`[data-row="${row}"]`);
+    if (!box || !target) return null;
+    box.scrollTop += target.getBoundingClientRect().top - box.getBoundingClientRect().top - gap;
+    return target;
+  };
+  useLayoutEffect(() => {
+    const row = keepRow.current;
+    keepRow.current = null;
+    if (row !== null) scrollToRow(row);
+  }, [mode, pane, zoom]);
+
   const jumpTo = (row: number) => {
-    const target = scroller.current?.querySelector<HTMLElement>(`[data-row="${row}"]`);
-    target?.scrollIntoView({ block: 'start' });
-    target?.focus({ preventScroll: true });
+    scrollToRow(row)?.focus({ preventScroll: true });
+    scroller.current?.scrollIntoView({ block: 'nearest' });
   };
 
   // Thumbnails wait for the first page: it is what the reader looks at first.
   const [firstShown, setFirstShown] = useState(false);
   const zoomIndex = ZOOMS.indexOf(zoom);
   const originalUnavailable = mode === 'side' && original.error !== null;
+  const view: 'side' | Pane | 'dual' = mode === 'dual' ? 'dual' : narrow ? pane : 'side';
+  const pagesLabel =
+    view === 'dual'
+      ? 'Bilingual pages'
+      : view === 'original'
+        ? 'Original pages'
+        : view === 'translation'
+          ? 'Translated pages'
+          : 'Original and translated pages';
 
   return (
-    <section className="card viewer" aria-labelledby="viewer-heading">
+    <section className={`card viewer${narrow ? ' narrow' : ''}`} aria-labelledby="viewer-heading">
       <h2 id="viewer-heading">Compare</h2>
       <div className="viewer-toolbar" role="toolbar" aria-label="Viewer controls">
         <div className="segmented" role="group" aria-label="View">
+          {narrow ? (
+            <>
+              <button
+                type="button"
+                aria-pressed={view === 'original'}
+                disabled={!hasPdf}
+                onClick={() =>
+                  switchView(() => {
+                    setMode('side');
+                    setPane('original');
+                  })
+                }
+              >
+                Original
+              </button>
+              <button
+                type="button"
+                aria-pressed={view === 'translation'}
+                disabled={!hasPdf}
+                onClick={() =>
+                  switchView(() => {
+                    setMode('side');
+                    setPane('translation');
+                  })
+                }
+              >
+                Translation
+              </button>
+            </>
+          ) : (
+            <button
+              type="button"
+              aria-pressed={view === 'side'}
+              disabled={!hasPdf}
+              onClick={() => switchView(() => setMode('side'))}
+            >
+              Side by side
+            </button>
+          )}
           <button
             type="button"
-            aria-pressed={mode === 'side'}
-            disabled={!job.outputs.includes('pdf')}
-            onClick={() => setMode('side')}
-          >
-            Side by side
-          </button>
-          <button
-            type="button"
-            aria-pressed={mode === 'dual'}
-            disabled={!job.outputs.includes('dual')}
-            onClick={() => setMode('dual')}
+            aria-pressed={view === 'dual'}
+            disabled={!hasDual}
+            onClick={() => switchView(() => setMode('dual'))}
           >
             Bilingual PDF
           </button>
@@ -230,7 +328,7 @@ export default function SideBySideViewer({ job }: { job: JobView }) {
             type="button"
             aria-label="Zoom out"
             disabled={zoomIndex <= 0}
-            onClick={() => setZoom(ZOOMS[zoomIndex - 1] ?? zoom)}
+            onClick={() => switchView(() => setZoom(ZOOMS[zoomIndex - 1] ?? zoom))}
           >
             −
           </button>
@@ -238,7 +336,7 @@ export default function SideBySideViewer({ job }: { job: JobView }) {
             type="button"
             aria-label="Fit the width"
             aria-pressed={zoom === 1}
-            onClick={() => setZoom(1)}
+            onClick={() => switchView(() => setZoom(1))}
           >
             Fit
           </button>
@@ -246,11 +344,20 @@ export default function SideBySideViewer({ job }: { job: JobView }) {
             type="button"
             aria-label="Zoom in"
             disabled={zoomIndex >= ZOOMS.length - 1}
-            onClick={() => setZoom(ZOOMS[zoomIndex + 1] ?? zoom)}
+            onClick={() => switchView(() => setZoom(ZOOMS[zoomIndex + 1] ?? zoom))}
           >
             +
           </button>
         </div>
+        <button
+          type="button"
+          className="secondary thumbs-toggle"
+          aria-expanded={thumbsOpen}
+          aria-controls="viewer-thumbs"
+          onClick={() => setThumbsOpen((open) => !open)}
+        >
+          {thumbsOpen ? 'Hide pages' : 'Pages'}
+        </button>
         <span className="muted" aria-live="polite">
           {Math.round(zoom * 100)}% of the width
         </span>
@@ -269,9 +376,15 @@ export default function SideBySideViewer({ job }: { job: JobView }) {
         </div>
       ) : null}
       <div className="viewer-body">
-        <nav className="thumbs" ref={thumbs} aria-label="Pages">
+        <nav
+          className="thumbs"
+          id="viewer-thumbs"
+          ref={thumbs}
+          aria-label="Pages"
+          hidden={!thumbsOpen}
+        >
           <ol>
-            {main.doc
+            {main.doc && thumbsOpen
               ? Array.from({ length: rows }, (_, i) => i + 1).map((row) => (
                   <li key={`${mode}-${row}`}>
                     <button
@@ -283,7 +396,7 @@ export default function SideBySideViewer({ job }: { job: JobView }) {
                         <PageCanvas
                           doc={main.doc!}
                           pageNumber={row}
-                          width={THUMB_WIDTH}
+                          width={narrow ? THUMB_WIDTH_NARROW : THUMB_WIDTH}
                           root={thumbs}
                           label=""
                         />
@@ -297,14 +410,9 @@ export default function SideBySideViewer({ job }: { job: JobView }) {
               : null}
           </ol>
         </nav>
-        <div
-          className="pages"
-          ref={scroller}
-          tabIndex={0}
-          aria-label={mode === 'side' ? 'Original and translated pages' : 'Bilingual pages'}
-        >
+        <div className="pages" ref={scroller} tabIndex={0} aria-label={pagesLabel}>
           {!main.doc && !main.error ? <p role="status">Loading the PDF…</p> : null}
-          {showOriginal ? (
+          {twoPanes ? (
             <div className="page-row headings" aria-hidden="true" style={{ gap }}>
               <span style={{ width: pageWidth }}>Original</span>
               <span style={{ width: pageWidth }}>Translation ({job.targetLanguage})</span>
@@ -326,27 +434,39 @@ export default function SideBySideViewer({ job }: { job: JobView }) {
                       width={pageWidth}
                       root={scroller}
                       label={`Original, page ${originalPageOf(row)}`}
+                      wait={row > 1 && !firstShown}
+                      {...(row === 1 && !showTranslation
+                        ? {
+                            onRendered: () => {
+                              performance.mark('docat:first-page-shown');
+                              setFirstShown(true);
+                            },
+                          }
+                        : {})}
                     />
                   ) : null}
-                  <PageCanvas
-                    doc={main.doc!}
-                    pageNumber={row}
-                    width={pageWidth}
-                    root={scroller}
-                    label={
-                      mode === 'side'
-                        ? `Translation, page ${originalPageOf(row)}`
-                        : `Bilingual page ${row}`
-                    }
-                    {...(row === 1
-                      ? {
-                          onRendered: () => {
-                            performance.mark('docat:first-page-shown');
-                            setFirstShown(true);
-                          },
-                        }
-                      : {})}
-                  />
+                  {showTranslation ? (
+                    <PageCanvas
+                      doc={main.doc!}
+                      pageNumber={row}
+                      width={pageWidth}
+                      root={scroller}
+                      label={
+                        mode === 'side'
+                          ? `Translation, page ${originalPageOf(row)}`
+                          : `Bilingual page ${row}`
+                      }
+                      wait={row > 1 && !firstShown}
+                      {...(row === 1
+                        ? {
+                            onRendered: () => {
+                              performance.mark('docat:first-page-shown');
+                              setFirstShown(true);
+                            },
+                          }
+                        : {})}
+                    />
+                  ) : null}
                 </div>
               ))
             : null}

@@ -111,6 +111,7 @@ async function upsertAdmin(url: string, email: string, passwordHash: string, rep
     await client.query('COMMIT');
     return outcome;
   } catch (err) {
+    // The command already failed with `err`, rethrown below; a failed rollback ends with the connection.
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;
   } finally {

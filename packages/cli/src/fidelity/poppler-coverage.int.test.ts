@@ -14,7 +14,7 @@ import {
 } from './poppler-coverage.test-support.js';
 
 const req = requireAll(
-  requireCorpus('tracemonkey.pdf', 'TAMReview.pdf'),
+  requireCorpus('tracemonkey.pdf', 'TAMReview.pdf', 'standard_fonts.pdf'),
   requireTools('pdftotext'),
 );
 
@@ -33,6 +33,15 @@ describe('coverage measured with poppler (bench:fidelity)', { skip: req.skip }, 
     assert.equal(proseToken('x'), null);
     assert.equal(proseToken('https://example.org/a'), null);
     assert.equal(proseToken('gal@uci.edu'), null);
+  });
+
+  test('a character table is no prose: escaped quotes and symbols like ™ are not words', () => {
+    const pages = popplerPages(corpusFile('standard_fonts.pdf'));
+    const words = pages[0]!.lines.flatMap((l) => l.words.map((w) => w.text));
+    assert.ok(words.includes("'") && words.includes('™'), 'the table holds both');
+    assert.ok(!words.includes('apos'));
+    const tokens = words.map(proseToken).filter((t) => t !== null);
+    assert.ok(!tokens.includes('TM') && !tokens.includes('apos'), tokens.join(' '));
   });
 
   test('a document measured against itself keeps every word; running heads, folios and unreadable pages are left out', () => {

@@ -30,7 +30,7 @@ const unescape = (s: string): string =>
     .replace(/&lt;/gu, '<')
     .replace(/&gt;/gu, '>')
     .replace(/&quot;/gu, '"')
-    .replace(/&#39;/gu, "'")
+    .replace(/&#39;|&apos;/gu, "'")
     .replace(/&amp;/gu, '&');
 
 const ATTR_BOX = /xMin="([-\d.]+)" yMin="([-\d.]+)" xMax="([-\d.]+)" yMax="([-\d.]+)"/u;
@@ -135,6 +135,8 @@ export interface PageCoverage {
   leftInFigures: number;
   /** Prose words inside code and formula blocks, not counted. */
   excluded: number;
+  /** Words of labels inside figures, which the job kept as drawn (`translateFigureText` off), not counted. */
+  figureLabels: number;
   /** Prose words of running heads, not counted. */
   heads: number;
   /** poppler reads the page's text as garbage (fonts without a usable Unicode map): nothing is counted. */
@@ -148,7 +150,18 @@ export interface DocumentCoverage {
   left: number;
   leftInFigures: number;
   excluded: number;
+  figureLabels: number;
   heads: number;
+}
+
+export interface CoverageOptions {
+  /**
+   * Whether the job kept the labels inside figures as drawn (the default:
+   * `translateFigureText` off). Their words are then left out of the measure like code and
+   * formulas. Only the figure's own label lines are, not everything inside its box: a
+   * paragraph inside a figure's box still counts.
+   */
+  figureLabelsKept?: boolean;
 }
 
 const NOT_PROSE = new Set<BlockType>(['code', 'formula']);
@@ -188,10 +201,18 @@ function blockTypeAt(
   return best?.type;
 }
 
+/** The boxes of the label lines of the page's figure blocks. */
+function figureLabelBoxes(blocks: readonly { type: BlockType; lines: readonly { bbox: BBox }[] }[]): BBox[] {
+  return blocks.filter((b) => b.type === 'figure').flatMap((b) => b.lines.map((l) => l.bbox));
+}
+
+const inBox = (b: BBox, x: number, y: number): boolean => x >= b[0] - 1 && x <= b[2] + 1 && y >= b[1] - 1 && y <= b[3] + 1;
+
 /**
  * Coverage of `translated` against `source`, page by page: each prose word of a source
  * page is matched at most once against the words of the same translated page, outside the
- * places of the words not counted (code, formulas, running heads). The layout
+ * places of the words not counted (code, formulas, running heads, and figure labels the job
+ * kept: see `CoverageOptions`). The layout
  * (of the source) says which words are code or formulas, and which lie in figures.
  * `outputPageOf` maps a source page to its page in the translated PDF (a page-range job
  * holds only some pages); a source page with no output page keeps all its words.
@@ -201,6 +222,7 @@ export function measureCoverage(
   translated: PopplerPage[],
   layout: LayoutDocument | undefined,
   outputPageOf: (page: number) => number | undefined = (p) => p,
+  options: CoverageOptions = {},
 ): DocumentCoverage {
   const heads = runningHeads(source);
   const layoutPages = new Map((layout?.pages ?? []).map((p) => [p.number, p.blocks]));
@@ -211,17 +233,20 @@ export function measureCoverage(
     left: 0,
     leftInFigures: 0,
     excluded: 0,
+    figureLabels: 0,
     heads: 0,
   };
   source.forEach((page, i) => {
     const number = i + 1;
     const blocks = layoutPages.get(number) ?? [];
     const out = outputPageOf(number);
+    const labels = options.figureLabelsKept ? figureLabelBoxes(blocks) : [];
     // What is not counted on the source is not matched on the output either: code left as
     // it is would otherwise answer for the same words translated in the prose around it.
     const uncounted = [
       ...blocks.filter((b) => NOT_PROSE.has(b.type)).map((b) => b.bbox),
       ...page.lines.filter((l) => heads.has(l)).map((l) => l.box),
+      ...labels,
     ];
     const remaining = new Map<string, number>();
     const target = out !== undefined ? translated[out - 1] : undefined;
@@ -229,10 +254,7 @@ export function measureCoverage(
       for (const w of line.words) {
         const t = proseToken(w.text);
         const [x, y] = [(w.box[0] + w.box[2]) / 2, (w.box[1] + w.box[3]) / 2];
-        if (
-          t &&
-          !uncounted.some((b) => x >= b[0] - 1 && x <= b[2] + 1 && y >= b[1] - 1 && y <= b[3] + 1)
-        )
+        if (t && !uncounted.some((b) => inBox(b, x, y)))
           remaining.set(t, (remaining.get(t) ?? 0) + 1);
       }
     }
@@ -242,6 +264,7 @@ export function measureCoverage(
       left: 0,
       leftInFigures: 0,
       excluded: 0,
+      figureLabels: 0,
       heads: 0,
       unreadable: unreadable(page),
     };
@@ -258,9 +281,14 @@ export function measureCoverage(
           cov.heads++;
           continue;
         }
-        const type = blockTypeAt(blocks, (w.box[0] + w.box[2]) / 2, (w.box[1] + w.box[3]) / 2);
+        const [x, y] = [(w.box[0] + w.box[2]) / 2, (w.box[1] + w.box[3]) / 2];
+        const type = blockTypeAt(blocks, x, y);
         if (type && NOT_PROSE.has(type)) {
           cov.excluded++;
+          continue;
+        }
+        if (type === 'figure' && labels.some((b) => inBox(b, x, y))) {
+          cov.figureLabels++;
           continue;
         }
         cov.words++;
@@ -277,6 +305,7 @@ export function measureCoverage(
     result.left += cov.left;
     result.leftInFigures += cov.leftInFigures;
     result.excluded += cov.excluded;
+    result.figureLabels += cov.figureLabels;
     result.heads += cov.heads;
   });
   return result;

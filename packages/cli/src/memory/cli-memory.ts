@@ -37,6 +37,7 @@ export async function openCliMemory(dataDir: string): Promise<CliMemory> {
       },
     };
   } catch (err) {
+    // Opening the memory already failed with `err`, handled below; unwinding is best effort.
     await pool?.end().catch(() => undefined);
     await database.stop().catch(() => undefined);
     throw err;

@@ -1,5 +1,5 @@
 import { parsePageRange, type JobWarning, type LanguageCode, type LayoutDocument } from '@docat/contracts';
-import { mergeChunks, type SandboxLimits } from '@docat/pdf/extract';
+import { finalizeDocument, type SandboxLimits } from '@docat/pdf/extract';
 import { LOCAL_MAX_PAGES, extractStep } from '@docat/pipeline/extract';
 
 export interface ExtractDocumentOptions {
@@ -36,5 +36,6 @@ export async function extractDocument(
     },
     { maxPages: LOCAL_MAX_PAGES, ...opts.extractLimits },
   );
-  return { document: mergeChunks([result.layout]), warnings: result.warnings };
+  // One chunk, in page order, owned here: the document-level pass needs no merged copy.
+  return { document: finalizeDocument(result.layout), warnings: result.warnings };
 }

@@ -36,6 +36,7 @@ test('the Grafana dashboard charts every alerted metric from the provisioned dat
     'docat_queue_depth',
     'docat_engine_requests_total',
     'docat_webhook_dead_letters_total',
+    'docat_result_cache_lookups_total{result="hit"}',
     'up{job=~"docat-.*"}',
   ])
     assert.ok(

@@ -26,6 +26,7 @@ test(
       'docat extract --format txt',
       'generated pages',
       'bomb',
+      'large scan',
       'word recall',
     ]) {
       assert.ok(run.stdout.includes(row), `row '${row}' missing:\n${run.stdout}`);

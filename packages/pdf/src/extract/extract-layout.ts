@@ -22,6 +22,7 @@ import {
 import { LazyOcrAdapter, type OcrEngineChoice } from '../ocr/ocr-adapter-choice.js';
 import { languageForScript, tesseractCode } from '../ocr/ocr-languages.js';
 import type { RenderedPage } from '../ocr/render-page.js';
+import { LARGE_IMAGE_PIXELS, LargeImageSource, placementBox, type LargeImagePlacement } from './large-images.js';
 import { readPage, type PageContent } from './page-reader.js';
 import { isInvisibleLayerScan } from './text-styles.js';
 import { judgeTextLayer } from './text-layer-check.js';
@@ -180,11 +181,18 @@ export async function extractLayout(
   const doc = await openDocument(bytes, {
     password: opts.password,
     respectPermissions: opts.respectPermissions,
+    maxImageSize: LARGE_IMAGE_PIXELS,
   });
   const ownAdapter = opts.ocrAdapter ? undefined : new LazyOcrAdapter(opts.ocrEngine);
   const adapter = opts.ocrAdapter ?? ownAdapter!;
   try {
-    const result = await extractFromDocument(doc, opts, adapter);
+    const result = await extractFromDocument(
+      doc,
+      opts,
+      adapter,
+      undefined,
+      new LargeImageSource(bytes, opts.password),
+    );
     if (!hasEndMarker(bytes)) {
       result.warnings.unshift({
         kind: 'recovered_damage',
@@ -215,13 +223,19 @@ const PAGES_PER_OPEN = 128;
 
 /**
  * Lay out the selected pages of an open document. With `reopen`, the document is closed
- * and opened again every PAGES_PER_OPEN pages; `doc` is then closed here too.
+ * and opened again every PAGES_PER_OPEN pages (unless at most half that many are left);
+ * `doc` is then closed here too.
  */
 export async function extractFromDocument(
   doc: PDFDocumentProxy,
   opts: ExtractOptions,
   ocr: OcrAdapter,
   reopen?: () => Promise<PDFDocumentProxy>,
+  /**
+   * Where the file's images too large for pdf.js (opened with `maxImageSize`) are: they
+   * count as the page's images and are drawn, reduced, for OCR.
+   */
+  large?: LargeImageSource,
 ): Promise<ExtractResult> {
   const pdfjs = await loadPdfjs();
   if (doc.numPages === 0) throw new DocatError('PDF_NO_PAGES');
@@ -256,9 +270,11 @@ export async function extractFromDocument(
   let fontNames = new Map<string, string>();
   let fields = await hasFormFields(current);
   try {
-    for (const n of numbers) {
+    for (const [index, n] of numbers.entries()) {
       opts.signal?.throwIfAborted();
-      if (reopen && readSinceOpen === PAGES_PER_OPEN) {
+      // The last pages of a slice stay on the open document when they are few: reopening
+      // would parse the fonts again for little memory saved.
+      if (reopen && readSinceOpen === PAGES_PER_OPEN && numbers.length - index > PAGES_PER_OPEN / 2) {
         await closeDocument(current);
         current = await reopen();
         readSinceOpen = 0;
@@ -283,6 +299,9 @@ export async function extractFromDocument(
           });
         let content = await readPage(pdfjs, page, { operators: detail === 'full', ...read });
         let verdict = judgePage(content, opts.sourceLanguage);
+        // The layout computed to look for a drawing's labels, kept for the page when no walk
+        // follows (layout is pure: the same content lays out the same).
+        let laidOut: { content: PageContent; page: Page } | undefined;
         if (
           detail === 'text' &&
           ((verdict === 'text' && content.quality.chars < MIN_TEXT_CHARS) || content.unnamedFonts)
@@ -291,9 +310,28 @@ export async function extractFromDocument(
           // no walk has named yet: its name tells bold, italic and code.
           content = await walkAgain(content);
           verdict = judgePage(content, opts.sourceLanguage);
-        } else if (detail === 'text' && verdict === 'text' && mayHoldFigure(layoutPage(content))) {
+        } else if (
+          detail === 'text' &&
+          verdict === 'text' &&
+          mayHoldFigure((laidOut = { content, page: layoutPage(content) }).page)
+        ) {
           // Labels scattered like a drawing's: walk, so they are read as one figure.
           content = await walkAgain(content);
+        }
+        // Images pdf.js left out for their size: where a page might be a scan, or figures count.
+        let placements: LargeImagePlacement[] = [];
+        if (
+          large?.present &&
+          (detail === 'full' || ocrMode === 'force' || content.quality.chars < MIN_TEXT_CHARS)
+        ) {
+          placements = await large.onPage(n);
+          if (placements.length) {
+            laidOut = undefined;
+            const vt = page.getViewport({ scale: 1 }).transform;
+            for (const p of placements)
+              content.images.push({ bbox: placementBox(p, vt), pixelWidth: p.width, pixelHeight: p.height });
+            verdict = judgePage(content, opts.sourceLanguage);
+          }
         }
         const wantOcr = ocrMode === 'force' || (ocrMode === 'auto' && verdict !== 'text');
         if (wantOcr) {
@@ -304,11 +342,14 @@ export async function extractFromDocument(
               message: `The text layer does not read as the document's language (${judgeTextLayer(pageText(content), opts.sourceLanguage).reason}); the page was read with OCR`,
             });
           }
-          const rendered = await renderForOcr(page, content, opts, ocr);
+          const rendered = await renderForOcr(page, content, opts, ocr, placements, large);
           inFlight.push(ocrPage(rendered, content, verdict, opts, ocr, warnings));
         } else {
           if (verdict === 'garbage') dropUnreadableText(content);
-          const laid = addInlineMarks(layoutAngled(content, layoutPage));
+          const known = laidOut?.content === content ? laidOut.page : undefined;
+          const laid = addInlineMarks(
+            layoutAngled(content, (c) => (known && c === content ? known : layoutPage(c))),
+          );
           if (verdict !== 'text') laid.scanned = verdict === 'scanned';
           // A scan with an invisible text layer (an earlier OCR): its words are pixels.
           else if (isInvisibleLayerScan(content)) laid.scanned = true;
@@ -381,11 +422,26 @@ async function renderForOcr(
   content: PageContent,
   opts: ExtractOptions,
   ocr: OcrAdapter,
+  placements: readonly LargeImagePlacement[] = [],
+  large?: LargeImageSource,
 ): Promise<RenderedPage | Error> {
   try {
     // The canvas library is loaded only when a page is drawn for OCR.
-    const { renderPage } = await import('../ocr/render-page.js');
-    return await renderPage(page, ocrDpi(content, opts.ocrDpi ?? 300, ocr.minDpi));
+    const { renderPage, drawReducedImage } = await import('../ocr/render-page.js');
+    const vt = page.getViewport({ scale: 1 }).transform;
+    const over =
+      placements.length && large
+        ? async (context: Parameters<typeof drawReducedImage>[0], scale: number) => {
+            for (const p of placements) {
+              // Decoded at about the size it is drawn at: the resolution OCR reads.
+              const w = Math.hypot(p.ctm[0], p.ctm[1]) * scale;
+              const h = Math.hypot(p.ctm[2], p.ctm[3]) * scale;
+              const image = await large.decode(p, Math.ceil(w), Math.ceil(h));
+              drawReducedImage(context, image, p.ctm, vt, scale);
+            }
+          }
+        : undefined;
+    return await renderPage(page, ocrDpi(content, opts.ocrDpi ?? 300, ocr.minDpi), over);
   } catch (err) {
     return err instanceof Error ? err : new Error('The page could not be drawn');
   }

@@ -24,6 +24,17 @@ export function loadPdfjs(): Promise<PdfjsModule> {
   return pdfjsPromise;
 }
 
+/**
+ * Load pdf.js and its worker half (which pdf.js itself imports on the first document), so
+ * a process can compile both before it has a document to open.
+ */
+export async function warmPdfjs(): Promise<void> {
+  await Promise.all([
+    loadPdfjs(),
+    import(pathToFileURL(join(pdfjsRoot, 'legacy/build/pdf.worker.mjs')).href),
+  ]);
+}
+
 export interface OpenOptions {
   password?: string;
   /** Keep font names and flags on exported fonts (costs a little memory). */
@@ -35,6 +46,11 @@ export interface OpenOptions {
    * the same rule, so extraction and rendering agree.
    */
   respectPermissions?: boolean;
+  /**
+   * Images of more pixels are left out of operator lists and renderings instead of being
+   * decoded (pdf.js's own bound); none by default. Extraction sets LARGE_IMAGE_PIXELS.
+   */
+  maxImageSize?: number;
 }
 
 /** Bit 5 of /P (ISO 32000-2, Table 22): copy or extract text and graphics. */
@@ -71,6 +87,7 @@ export async function openDocument(bytes: Uint8Array, opts: OpenOptions = {}): P
     disableFontFace: true,
     useSystemFonts: false,
     fontExtraProperties: opts.fontExtraProperties ?? true,
+    ...(opts.maxImageSize ? { maxImageSize: opts.maxImageSize } : {}),
     verbosity: 0,
   });
   try {

@@ -53,6 +53,8 @@ export function scriptOfLanguage(language: string): string {
  * by an encoding).
  */
 function implausible(word: string): boolean {
+  // ASCII letters, small but for the first (most words of most pages): none of the shapes below.
+  if (/^[A-Za-z][a-z]*$/.test(word)) return false;
   if (/\p{L}\p{N}+\p{L}/u.test(word) || /^\p{N}\p{L}{2,}\p{N}/u.test(word)) return true;
   if (/\p{Ll}\p{Lu}\p{Ll}/u.test(word)) return true;
   const letters = word.match(/\p{L}/gu) ?? [];

@@ -53,6 +53,9 @@ describe('fidelity report', () => {
     assert.equal(proseToken('x'), null);
     assert.equal(proseToken('https://example.org'), null);
     assert.equal(proseToken('ﬁrst'), 'first');
+    // Symbols that decompose into letters are no words: a character table's ™ is not "TM".
+    assert.equal(proseToken('™'), null);
+    assert.equal(proseToken('℠'), null);
     assert.deepEqual(proseTokens('A cat, 12 dogs and x.'), ['cat', 'dogs', 'and']);
   });
 

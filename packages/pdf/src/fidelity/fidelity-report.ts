@@ -22,13 +22,15 @@ import { textOf, type RenderText } from '../render/render-translated.js';
 /**
  * The form a word is compared in, or null when it is not a prose word: fewer than two
  * letters (numbers, symbols, single letters of formulas), or an address (URL, e-mail,
- * path) that no translation changes.
+ * path) that no translation changes. Letters are counted as written: a symbol that
+ * compatibility decomposition spells with letters (`™` is `TM`, `℃` is `°C`) is no word,
+ * while a ligature (`ﬁ`) is a letter already.
  */
 export function proseToken(raw: string): string | null {
-  const t = raw.normalize('NFKC').replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, '');
   let letters = 0;
-  for (const _ of t.matchAll(/\p{L}/gu)) if (++letters >= 2) break;
+  for (const _ of raw.matchAll(/\p{L}/gu)) if (++letters >= 2) break;
   if (letters < 2) return null;
+  const t = raw.normalize('NFKC').replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, '');
   if (/[@/\\]|^www\./iu.test(t)) return null;
   return t;
 }

@@ -85,6 +85,59 @@ describe('figures hold graphics, not prose', () => {
   });
 });
 
+describe('diagrams drawn of straight lines', () => {
+  // A flowchart: four outlined boxes, each with a short label, joined by straight rules with
+  // arrowheads; a caption under it, prose below and in the right column.
+  const rule = (bbox: BBox): PathShape => ({ bbox, filled: true, stroked: false, rectilinear: true });
+  const arrow = (bbox: BBox): PathShape => ({ bbox, filled: true, stroked: false, rectilinear: false });
+  const boxes: BBox[] = [
+    [80, 100, 180, 124],
+    [80, 150, 180, 174],
+    [80, 200, 180, 224],
+    [220, 150, 300, 174],
+  ];
+  const steps = ['Parse input', 'Check types', 'Compile trace', 'Run native'];
+  const shapes = [
+    ...boxes.map((b) => rect(b)),
+    rule([129.7, 124, 130.3, 150]),
+    arrow([127, 145, 133, 150]),
+    rule([129.7, 174, 130.3, 200]),
+    arrow([127, 195, 133, 200]),
+    rule([180, 161.7, 220, 162.3]),
+    arrow([215, 159, 220, 165]),
+  ];
+  const labels = steps.map((t, i) => span(t, boxes[i]![0] + 8, boxes[i]![1] + 6));
+  const caption = span('Figure 2. The compilation pipeline of the tracing VM.', 54, 240, { size: 9 });
+  const below = PROSE.map((t, i) => span(t.slice(0, 48), 54, 280 + i * 12));
+  const right = PROSE.map((t, i) => span(t.slice(0, 44), 340, 100 + i * 12));
+  const laid = layoutPage(page([...labels, caption, ...below, ...right], shapes));
+
+  test('the boxes, their connectors and labels are one figure', () => {
+    const figures = laid.blocks.filter((b) => b.type === 'figure');
+    assert.equal(figures.length, 1);
+    const fig = figures[0]!;
+    for (const t of steps) assert.ok(fig.text.includes(t), `${t} is a label of the figure: ${fig.text}`);
+    assert.ok(fig.bbox[0] >= 79 && fig.bbox[2] <= 301 && fig.bbox[1] >= 99 && fig.bbox[3] <= 225, `figure bounded by its drawing: ${fig.bbox.join(',')}`);
+  });
+  test('the caption and the prose around it are text', () => {
+    assert.equal(blockWith(laid.blocks, 'Figure 2.')?.type, 'caption');
+    for (const t of [below[0]!.text, right[0]!.text]) assert.equal(blockWith(laid.blocks, t)?.type, 'paragraph');
+  });
+  test('labelled cells that share their borders are a table or text, not a figure', () => {
+    const cells: BBox[] = [0, 1, 2].flatMap((r) => [0, 1].map((c) => [80 + c * 120, 100 + r * 24, 200 + c * 120, 124 + r * 24] as BBox));
+    const texts = ['Name', 'Value', 'Width', 'Height', 'Colour', 'Weight'];
+    const out = layoutPage(page(texts.map((t, i) => span(t, cells[i]![0] + 8, cells[i]![1] + 6)), [...cells.map((b) => rect(b)), rule([320, 112, 360, 112.6])]));
+    assert.equal(out.blocks.filter((b) => b.type === 'figure').length, 0);
+    for (const t of texts) assert.notEqual(blockWith(out.blocks, t)?.type, 'figure');
+  });
+  test('boxes holding prose are frames, even when joined by rules', () => {
+    const frames: BBox[] = [[60, 100, 560, 160], [60, 200, 560, 260]];
+    const spans = frames.flatMap((b) => PROSE.slice(0, 2).map((t, i) => span(t, b[0] + 8, b[1] + 8 + i * 14)));
+    const out = layoutPage(page(spans, [...frames.map((b) => rect(b)), rule([309.7, 160, 310.3, 200])]));
+    assert.equal(out.blocks.filter((b) => b.type === 'figure').length, 0);
+  });
+});
+
 describe('boxes, panels and ruled forms hold text', () => {
   test('a boxed abstract is read as paragraphs', () => {
     const lines = PROSE.map((t, i) => span(t, 70, 120 + i * 12));
@@ -134,6 +187,37 @@ describe('boxes, panels and ruled forms hold text', () => {
     const lines = PROSE.map((t, i) => span(t, 70, 120 + i * 12));
     const out = layoutPage(page(lines, [rect([60, 110, 560, 175])]));
     assert.equal(out.blocks.filter((b) => b.type === 'table').length, 0);
+  });
+});
+
+describe('form headers and rows', () => {
+  test('a big form number and the small print beside it are separate blocks; a superscript stays in its line', () => {
+    const big = { ...span('1040', 50, 30, { size: 24 }), bbox: [50, 30, 100, 58.7] as BBox };
+    const small = { ...span('Department of the Treasury', 108, 38, { size: 6 }), bbox: [108, 38, 190, 45] as BBox };
+    const title = { ...span('Individual Income Tax Return', 108, 45, { size: 12 }), bbox: [108, 45, 290, 59] as BBox };
+    const body = span('The trace is recorded', 54, 200);
+    const sup = { ...span('2', body.bbox[2] + 1, 198, { size: 7 }), bbox: [body.bbox[2] + 1, 198, body.bbox[2] + 5, 206] as BBox };
+    const rest = span('and compiled to native code.', sup.bbox[2] + 3, 200);
+    const out = layoutPage(page([big, small, title, body, sup, rest]));
+    const texts = out.blocks.map((b) => b.text);
+    assert.ok(texts.includes('1040'), texts.join(' | '));
+    assert.ok(texts.includes('Department of the Treasury'), texts.join(' | '));
+    assert.ok(texts.includes('Individual Income Tax Return'), texts.join(' | '));
+    assert.ok(texts.includes('The trace is recorded 2 and compiled to native code.'), texts.join(' | '));
+  });
+  test('labels on one row with a table between them are separate blocks', () => {
+    const rules: PathShape[] = [];
+    for (const y of [100, 120, 140]) rules.push({ bbox: [200, y, 400, y + 0.6], filled: true, stroked: false, rectilinear: true });
+    for (const x of [200, 300, 400]) rules.push({ bbox: [x, 100, x + 0.6, 140], filled: true, stroked: false, rectilinear: true });
+    const cells = ['Check here', 'if you want', 'Your share', 'of the fund'].map((t, i) => span(t, 205 + (i % 2) * 100, 104 + Math.floor(i / 2) * 20));
+    const left = span('Election Campaign', 54, 104);
+    const right = span('Spouse', 450, 104);
+    // A line across the page right above the row: no white space to cut the region at.
+    const across = span('Checking a box below will not change your tax or refund, and it is only done once.', 54, 88);
+    const out = layoutPage(page([across, left, right, ...cells], rules));
+    assert.ok(out.blocks.some((b) => b.type === 'table'));
+    const texts = out.blocks.map((b) => b.text);
+    assert.ok(texts.includes('Election Campaign') && texts.includes('Spouse'), texts.join(' | '));
   });
 });
 

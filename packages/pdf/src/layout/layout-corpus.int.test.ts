@@ -35,6 +35,17 @@ describe('figures, captions and ruled tables on real pages', () => {
     assert.equal(p.blocks.filter((b) => b.type === 'list_item').length, 2);
   });
 
+  test('tracemonkey page 6: the panels of Figure 6 and the labels between them are one figure', { skip: req.skip }, async () => {
+    const p = await page('tracemonkey.pdf', 6);
+    const caption = find(p, 'Figure 6.');
+    assert.equal(caption?.type, 'caption');
+    const above = p.blocks.filter((b) => b.bbox[0] > 300 && b.bbox[1] > 280 && b.bbox[3] < caption.bbox[1]);
+    // Panels (a) and (b) are small drawings of rules and arcs; their labels sit between them and panel (c).
+    assert.deepEqual(above.map((b) => b.type), ['figure']);
+    for (const label of ['Trace 1', 'Trace 2', 'Boolean', 'Linked', '(a)', '(c)']) assert.ok(above[0]!.text.includes(label), label);
+    assert.equal(find(p, '3.3 Blacklisting')?.type, 'heading');
+  });
+
   test('Korean report: the boxed abstract is a paragraph, the ruled table a table under its caption', { skip: req.skip }, async () => {
     const p1 = await page('korean-report-4p.pdf', 1);
     assert.equal(find(p1, '2020.1.1. 「감염병예방법」')?.type, 'paragraph');
@@ -61,5 +72,12 @@ describe('figures, captions and ruled tables on real pages', () => {
     const p = await page('prefilled_f1040.pdf', 1);
     assert.equal(p.blocks.filter((b) => b.type === 'figure').length, 0);
     assert.ok(p.blocks.some((b) => b.text.startsWith('Taxable interest')));
+    // The form number, the small print above the title and the title are blocks of their own,
+    // and labels on either side of a grid are not joined across it.
+    assert.equal(find(p, '1040')?.text, '1040');
+    assert.equal(find(p, 'Department of the Treasury')?.text, 'Department of the Treasury—Internal Revenue Service');
+    assert.ok(find(p, 'U.S. Individual Income Tax Return'));
+    assert.equal(find(p, 'Election Campaign')?.text, 'Election Campaign');
+    assert.equal(find(p, 'Spouse’s social security number')?.text, 'Spouse’s social security number');
   });
 });

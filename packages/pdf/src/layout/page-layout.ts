@@ -17,7 +17,8 @@ type Item =
   | { kind: 'table'; bbox: BBox; table: TableRegion }
   | { kind: 'figure'; bbox: BBox; figure: FigureRegion };
 
-type Group = { kind: 'lines'; lines: LineBox[] } | { kind: 'table'; table: TableRegion } | { kind: 'figure'; figure: FigureRegion };
+/** A run of lines, with the boxes of the tables and figures of its region, which no paragraph spans. */
+type Group = { kind: 'lines'; lines: LineBox[]; obstacles?: BBox[] } | { kind: 'table'; table: TableRegion } | { kind: 'figure'; figure: FigureRegion };
 
 /** Turn what was read from a page into ordered blocks. Pure: same content, same page. */
 export function layoutPage(content: PageContent): Page {
@@ -27,7 +28,7 @@ export function layoutPage(content: PageContent): Page {
   const lines = splitLeaders(buildLines(content.spans).filter((l) => l.text.length > 0 && l.spans.every((s) => s.text !== '')));
   const em = median(lines.map((l) => l.size)) || 10;
 
-  const figures = figureRegions(content, lines, pageArea);
+  const figures = figureRegions(content, lines, pageArea, em);
   absorbLabels(figures, lines, em);
   // A ruled region holding much of the page's text and its form fields is a form, not a
   // picture: its lines are read as text (a form's labels are translated like any text).
@@ -86,7 +87,7 @@ export function layoutPage(content: PageContent): Page {
           push({ type: 'code', bbox: roundBox(unionAll(run.lines.map((l) => l.bbox))), lines: run.lines.map(toLine), text: codeText(run.lines) });
           continue;
         }
-        for (const para of splitParagraphs(run.lines, em)) {
+        for (const para of splitParagraphs(run.lines, em, g.obstacles ?? [])) {
           const text = joinLines(para.map((l) => l.text));
           const size = weightedMode(para);
           const bold = para.every((l) => l.bold);
@@ -144,7 +145,7 @@ function weightedMode(lines: readonly LineBox[]): number {
  * grows a figure. Rules (thin in one direction) do not either. A page-sized image
  * is a background or a scan, and an image under prose is a background too.
  */
-function figureRegions(content: PageContent, lines: readonly LineBox[], pageArea: number): FigureRegion[] {
+function figureRegions(content: PageContent, lines: readonly LineBox[], pageArea: number, em: number): FigureRegion[] {
   const prose = lines.filter((l) => looksLikeProse(l.text));
   const centreIn = (l: LineBox, b: BBox): boolean => {
     const cx = (l.bbox[0] + l.bbox[2]) / 2;
@@ -186,7 +187,9 @@ function figureRegions(content: PageContent, lines: readonly LineBox[], pageArea
     // to the text around it.
     return b[2] - b[0] > 2 && b[3] - b[1] > 2;
   });
-  for (const b of vectorFigures(drawing.map((s) => s.bbox), content.width, content.height, prose.map((l) => l.bbox))) add(b);
+  for (const b of boxDiagrams(shapes, lines, content, em)) add(b);
+  const tags = labelCandidates(lines, em).filter(isTag).map((l) => l.bbox);
+  for (const b of vectorFigures(drawing.map((s) => s.bbox), content.width, content.height, prose.map((l) => l.bbox), tags, em)) add(b);
   return merged
     .map((bbox) => ({ bbox, lines: [] as LineBox[] }))
     .filter((f) => {
@@ -205,12 +208,12 @@ function figureRegions(content: PageContent, lines: readonly LineBox[], pageArea
  */
 function absorbLabels(figures: FigureRegion[], lines: readonly LineBox[], em: number): void {
   const taken = new Set<LineBox>();
-  const candidates = lines.filter((l) => !looksLikeProse(l.text) && !looksLikeCaption(l.text) && l.size <= em * 1.25);
+  const candidates = labelCandidates(lines, em);
   for (let changed = true; changed; ) {
     changed = false;
     for (const line of candidates) {
       if (taken.has(line)) continue;
-      const tag = line.text.split(/\s+/u).length <= 3 && !/^\d+(?:\.\d+)*\.?\s+\p{L}/u.test(line.text);
+      const tag = isTag(line);
       const f =
         figures.find((fig) => coverage(line.bbox, fig.bbox) > 0.6) ??
         (tag ? figures.find((fig) => coverage(line.bbox, grow(fig.bbox, em * 2)) > 0.6) : undefined);
@@ -223,12 +226,94 @@ function absorbLabels(figures: FigureRegion[], lines: readonly LineBox[], em: nu
   }
 }
 
+/** Whether two boxes touch or lie within `d` of each other (a rule's box may have no width). */
+function near(a: BBox, b: BBox, d: number): boolean {
+  return a[0] <= b[2] + d && b[0] <= a[2] + d && a[1] <= b[3] + d && b[1] <= a[3] + d;
+}
+
+/**
+ * Diagrams drawn only of straight lines: boxes that each hold a short label (a flowchart's
+ * steps, an architecture's components) joined by connectors (rules, and small marks such
+ * as arrowheads). Such a group is a figure when it has two labelled boxes or more, no two
+ * of them touch (the cells of a table or a form share their borders) and no prose lies in
+ * its region. Its labels are then a figure's labels, kept as drawn by default.
+ */
+function boxDiagrams(shapes: readonly PathShape[], lines: readonly LineBox[], content: PageContent, em: number): BBox[] {
+  const centre = (b: BBox): [number, number] => [(b[0] + b[2]) / 2, (b[1] + b[3]) / 2];
+  const holds = (b: BBox, l: LineBox): boolean => {
+    const [x, y] = centre(l.bbox);
+    return x >= b[0] && x <= b[2] && y >= b[1] && y <= b[3];
+  };
+  const labels = new Set(labelCandidates(lines, em));
+  const pageArea = content.width * content.height;
+  const boxes: BBox[] = [];
+  const connectors: BBox[] = [];
+  for (const s of shapes) {
+    const b = s.bbox;
+    const w = b[2] - b[0];
+    const h = b[3] - b[1];
+    const inside = lines.filter((l) => holds(b, l));
+    if (s.rectilinear && w > em && h > em && area(b) < pageArea * 0.05) {
+      if (inside.length > 0 && inside.length <= 3 && inside.every((l) => labels.has(l) && coverage(l.bbox, b) > 0.9)) boxes.push(b);
+      continue;
+    }
+    if (inside.length > 0) continue;
+    // A connector: a straight line (a rule, horizontal, vertical or slanted) or a small mark (an arrowhead).
+    if (Math.min(w, h) <= 2 || (w <= em && h <= em)) connectors.push(b);
+  }
+  if (boxes.length < 2) return [];
+  // Groups of boxes and connectors that touch, through each other.
+  const items = [...boxes.map((b) => ({ b, box: true })), ...connectors.map((b) => ({ b, box: false }))];
+  const group = items.map((_, i) => i);
+  const find = (i: number): number => (group[i] === i ? i : (group[i] = find(group[i]!)));
+  for (let i = 0; i < items.length; i++) {
+    for (let j = i + 1; j < items.length; j++) {
+      if (!items[i]!.box && !items[j]!.box) {
+        if (!near(items[i]!.b, items[j]!.b, 1)) continue;
+      } else if (!near(items[i]!.b, items[j]!.b, 3)) continue;
+      group[find(i)] = find(j);
+    }
+  }
+  const members = new Map<number, { b: BBox; box: boolean }[]>();
+  items.forEach((it, i) => {
+    const g = find(i);
+    members.set(g, [...(members.get(g) ?? []), it]);
+  });
+  const out: BBox[] = [];
+  for (const m of members.values()) {
+    const inGroup = m.filter((it) => it.box).map((it) => it.b);
+    if (inGroup.length < 2 || inGroup.length === m.length) continue;
+    if (inGroup.some((a, i) => inGroup.some((b, j) => j > i && near(a, b, 1)))) continue;
+    const region = unionAll(m.map((it) => it.b));
+    if (lines.some((l) => holds(region, l) && !labels.has(l))) continue;
+    out.push(region);
+  }
+  return out;
+}
+
+/** Lines that may label a figure: no larger than body text, neither prose nor a caption. */
+function labelCandidates(lines: readonly LineBox[], em: number): LineBox[] {
+  return lines.filter((l) => !looksLikeProse(l.text) && !looksLikeCaption(l.text) && l.size <= em * 1.25);
+}
+
+/** A tag: up to three words that are not a numbered heading ("(a)", "Trace 1", "Exit Guard"). */
+function isTag(line: LineBox): boolean {
+  return line.text.split(/\s+/u).length <= 3 && !/^\d+(?:\.\d+)*\.?\s+\p{L}/u.test(line.text);
+}
+
 /**
  * Vector drawings: clusters of nearby shapes with real area (boxes, curves, diagonal
  * strokes), merged with nearby clusters when no prose lies between them. A handful of
  * small marks (check boxes, bullets, icons) is no figure.
  */
-function vectorFigures(paths: readonly BBox[], pageWidth: number, pageHeight: number, prose: readonly BBox[]): BBox[] {
+function vectorFigures(
+  paths: readonly BBox[],
+  pageWidth: number,
+  pageHeight: number,
+  prose: readonly BBox[],
+  tags: readonly BBox[],
+  em: number,
+): BBox[] {
   const pageArea = pageWidth * pageHeight;
   let clusters: { box: BBox; count: number; solid: number }[] = [];
   for (const p of paths) {
@@ -263,8 +348,20 @@ function vectorFigures(paths: readonly BBox[], pageWidth: number, pageHeight: nu
     clusters = merged;
   }
   // Parts of one figure (panels (a) and (b), a chart and its legend) sit apart with some
-  // white space between them, but with no running text in it.
+  // white space between them, but with no running text in it. A part is measured with the
+  // tags around it (a panel's "(a)", its node names), as the labels that separate two
+  // panels belong to them.
   const parts = clusters.filter((c) => c.count >= 2);
+  for (const part of parts) {
+    for (let grown = true; grown; ) {
+      grown = false;
+      for (const t of tags) {
+        if (coverage(t, part.box) > 0.6 || coverage(t, grow(part.box, em * 2)) <= 0.6) continue;
+        part.box = union(part.box, t);
+        grown = true;
+      }
+    }
+  }
   // Pairwise joining is quadratic in the parts per pass: a page of thousands of separate
   // marks (a map, a scatter plot) keeps the clusters of the first pass.
   for (let changed = parts.length <= 400; changed; ) {
@@ -366,17 +463,21 @@ function xyCut(items: Item[], em: number, pageWidth: number, out: Group[], depth
 
 function emitLeaf(items: Item[], out: Group[]): void {
   const sorted = [...items].sort((a, b) => a.bbox[1] - b.bbox[1] || a.bbox[0] - b.bbox[0]);
+  const obstacles = items.filter((i) => i.kind !== 'line').map((i) => i.bbox);
   let lines: LineBox[] = [];
+  const flush = () => {
+    if (lines.length) out.push({ kind: 'lines', lines, ...(obstacles.length ? { obstacles } : {}) });
+    lines = [];
+  };
   for (const item of sorted) {
     if (item.kind === 'line') {
       lines.push(item.line);
       continue;
     }
-    if (lines.length) out.push({ kind: 'lines', lines });
-    lines = [];
+    flush();
     out.push(item.kind === 'table' ? { kind: 'table', table: item.table } : { kind: 'figure', figure: item.figure });
   }
-  if (lines.length) out.push({ kind: 'lines', lines });
+  flush();
 }
 
 /** Font names of fixed-pitch typefaces (TeX's `cmtt`, Courier, the *Mono families...). */
@@ -481,8 +582,13 @@ function isTextBand(figure: FigureRegion): boolean {
   return figure.bbox[3] - figure.bbox[1] <= tallest * 2.5 && figure.lines.some((l) => /\p{L}{2}/u.test(l.text));
 }
 
-/** Split a run of lines with even spacing into paragraphs, list items and headings. */
-function splitParagraphs(lines: readonly LineBox[], em: number): LineBox[][] {
+/**
+ * Split a run of lines with even spacing into paragraphs, list items and headings. Two
+ * lines whose joint box reaches over a table or figure of the same region (`obstacles`)
+ * are never one block: a form's label on the left and a check box's label on the right of
+ * a table, a label and a letter of a vertical "PRINT CLEARLY" beside the form's grid.
+ */
+function splitParagraphs(lines: readonly LineBox[], em: number, obstacles: readonly BBox[] = []): LineBox[][] {
   const sorted = mergeRowFragments(lines);
   const x0 = Math.min(...sorted.map((l) => l.bbox[0]));
   const x1 = Math.max(...sorted.map((l) => l.bbox[2]));
@@ -497,7 +603,11 @@ function splitParagraphs(lines: readonly LineBox[], em: number): LineBox[][] {
       const indent = line.bbox[0] - x0 > em * 0.8 && prev.bbox[0] - x0 <= em * 0.8;
       const prevShort = prev.bbox[2] < x1 - em * 3 && /[.!?:;)"'”。]$/.test(prev.text);
       const gap = line.bbox[1] - prev.bbox[3];
+      // Two lines whose joint box reaches over a table or figure of the region are not one block.
+      const joint = union(prev.bbox, line.bbox);
+      const acrossObstacle = obstacles.some((o) => intersection(joint, grow(o, -1)) > 0);
       brk =
+        acrossObstacle ||
         // A contents entry's title ends at its leader; the leader and page number stand alone.
         line.leader === true ||
         prev.leader === true ||

@@ -6,10 +6,12 @@ import {
   judgePage,
   selectedPages,
 } from '../extract/extract-layout.js';
+import { LARGE_IMAGE_PIXELS, LargeImageSource } from '../extract/large-images.js';
 import { readPage } from '../extract/page-reader.js';
-import { closeDocument, loadPdfjs, openDocument } from '../extract/pdfjs.js';
+import { closeDocument, loadPdfjs, openDocument, warmPdfjs } from '../extract/pdfjs.js';
 import { LazyOcrAdapter } from '../ocr/ocr-adapter-choice.js';
 import { checkDecompressedSize } from './decompression-guard.js';
+import { MIN_PAGES_PER_CHILD } from './sandbox.protocol.js';
 import type { ChildInput, ChildMessage, ParentMessage, ProbeResult } from './sandbox.protocol.js';
 
 function send(message: ChildMessage): Promise<void> {
@@ -46,6 +48,7 @@ async function handle(msg: ParentMessage): Promise<ChildMessage> {
         password: msg.options.password,
         respectPermissions: msg.options.respectPermissions,
         fontExtraProperties: false,
+        maxImageSize: LARGE_IMAGE_PIXELS,
       });
     } catch (err) {
       if (
@@ -63,12 +66,16 @@ async function handle(msg: ParentMessage): Promise<ChildMessage> {
     if (doc.numPages > msg.limits.maxPages)
       throw new DocatError('PDF_TOO_MANY_PAGES', `${doc.numPages} pages`);
     const pdfjs = await loadPdfjs();
+    const large = new LargeImageSource(bytes, msg.options.password);
     const scannedPages: number[] = [];
     for (let n = 1; n <= doc.numPages; n++) {
       const page = await doc.getPage(n);
       let content = await readPage(pdfjs, page, { operators: false });
       if (content.quality.chars < 20) content = await readPage(pdfjs, page, { operators: true });
-      if (judgePage(content) !== 'text') scannedPages.push(n);
+      const isScan =
+        judgePage(content) !== 'text' ||
+        (content.quality.chars < 20 && (await large.onPage(n)).length > 0);
+      if (isScan) scannedPages.push(n);
       page.cleanup();
     }
     const probe: ProbeResult = {
@@ -85,6 +92,7 @@ async function handle(msg: ParentMessage): Promise<ChildMessage> {
     openDocument(bytes, {
       password: msg.options.password,
       respectPermissions: msg.options.respectPermissions,
+      maxImageSize: LARGE_IMAGE_PIXELS,
     });
   const doc = await open();
   if (doc.numPages > msg.limits.maxPages) {
@@ -105,12 +113,12 @@ async function handle(msg: ParentMessage): Promise<ChildMessage> {
   }
   const per = Math.ceil(selected.length / of);
   const mine = selected.slice(index * per, (index + 1) * per);
+  // The cores are shared out between the slices that run at once: a document read by one
+  // child OCRs as many pages at once as there are cores.
   const ocr = new LazyOcrAdapter(
     msg.options.ocrEngine,
     (adapter) => void send({ type: 'ocr', adapter: adapter.name }),
-    {
-      concurrency: msg.slice.ocrConcurrency,
-    },
+    { concurrency: Math.max(1, Math.floor(msg.slice.cores / of)) },
   );
   try {
     const result = await extractFromDocument(
@@ -124,6 +132,7 @@ async function handle(msg: ParentMessage): Promise<ChildMessage> {
       },
       ocr,
       open,
+      new LargeImageSource(bytes, msg.options.password),
     );
     if (index === 0 && !hasEndMarker(bytes)) {
       result.warnings.unshift({
@@ -143,8 +152,6 @@ async function handle(msg: ParentMessage): Promise<ChildMessage> {
   }
 }
 
-/** A split below this many pages per child costs more in start-up than it saves. */
-const MIN_PAGES_PER_CHILD = 16;
 
 function toIntervals(pages: readonly number[]): PageInterval[] {
   const out: PageInterval[] = [];
@@ -155,6 +162,10 @@ function toIntervals(pages: readonly number[]): PageInterval[] {
   }
   return out;
 }
+
+// pdf.js (both halves) loads while the request is on its way, or, for a child started
+// ahead of its slice, while the first child opens the file.
+void warmPdfjs().catch(() => undefined);
 
 process.once('message', (raw: unknown) => {
   const msg = raw as ParentMessage;

@@ -1,5 +1,8 @@
 import type { ErrorCode, JobWarning, LayoutDocument, Page, PageInterval } from '@docat/contracts';
 
+/** A split below this many pages per child costs more in start-up than it saves. */
+export const MIN_PAGES_PER_CHILD = 16;
+
 export interface SandboxLimits {
   /** Wall-clock limit for the whole parse. */
   timeoutMs: number;
@@ -23,8 +26,8 @@ export interface PageSlice {
   index: number;
   of: number;
   maxChildren: number;
-  /** Pages this child OCRs at once. */
-  ocrConcurrency: number;
+  /** Cores the children share: each OCRs `cores / of` pages at once. */
+  cores: number;
 }
 
 /** The serialisable part of ExtractOptions that crosses into the child. */

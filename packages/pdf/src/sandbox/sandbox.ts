@@ -1,9 +1,17 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DocatError, type JobWarning, type LayoutDocument, type Page } from '@docat/contracts';
+import {
+  DocatError,
+  selectedPageNumbers,
+  type JobWarning,
+  type LayoutDocument,
+  type Page,
+} from '@docat/contracts';
+import { pageTreeCount } from '../page-tree/page-tree-count.js';
 import { finalizeDocument } from '../layout/document-level.js';
 import type { ExtractOptions } from '../extract/extract-layout.js';
 import type { OcrAdapterName } from '../ocr/ocr-adapter.js';
@@ -13,6 +21,7 @@ import {
   SANDBOX_CHILD_SEMI_SPACE_MB,
   SANDBOX_CHILDREN,
 } from './memory-budget.js';
+import { MIN_PAGES_PER_CHILD } from './sandbox.protocol.js';
 import type {
   ChildExtractOptions,
   ChildInput,
@@ -118,28 +127,54 @@ interface RunHooks {
  * time or memory limit; however it ends, the caller gets a result or a DocatError,
  * never a crash of its own.
  */
+function forkChild(limits: SandboxLimits): ChildProcess {
+  // The V8 heap cap makes most runaway allocations end in a clean OOM exit; the RSS
+  // watchdog covers memory outside the heap (decoded images, canvas, wasm, OCR processes).
+  const heapMb = Math.max(64, Math.min(SANDBOX_CHILD_HEAP_MB, Math.floor(limits.maxRssMb * 0.75)));
+  return fork(CHILD_ENTRY, [], {
+    serialization: 'advanced',
+    execArgv: [`--max-old-space-size=${heapMb}`, `--max-semi-space-size=${SANDBOX_CHILD_SEMI_SPACE_MB}`],
+    env: childEnv(),
+    stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+  });
+}
+
+/**
+ * A child started before it has work: it loads pdf.js and the layout code while the first
+ * child checks and opens the file, and takes a slice as soon as the split is known.
+ * `take` hands it over (once); `discard` ends it when no split comes.
+ */
+class StandbyChild {
+  private child: ChildProcess | undefined;
+
+  constructor(limits: SandboxLimits) {
+    this.child = forkChild(limits);
+    // Not yet watched: a child that dies before it is taken is simply not used.
+    this.child.on('error', () => undefined);
+  }
+
+  take(): ChildProcess | undefined {
+    const c = this.child;
+    this.child = undefined;
+    return c && c.exitCode === null && c.signalCode === null && c.connected ? c : undefined;
+  }
+
+  discard(): void {
+    this.child?.kill('SIGKILL');
+    this.child = undefined;
+  }
+}
+
 function runChild(
   request: ParentMessage,
   limits: SandboxLimits,
   hooks: RunHooks = {},
+  prepared?: ChildProcess,
 ): Promise<RunOutcome> {
   return new Promise((resolve, reject) => {
+    if (hooks.signal?.aborted) prepared?.kill('SIGKILL');
     hooks.signal?.throwIfAborted();
-    // The V8 heap cap makes most runaway allocations end in a clean OOM exit; the RSS
-    // watchdog covers memory outside the heap (decoded images, canvas, wasm, OCR processes).
-    const heapMb = Math.max(
-      64,
-      Math.min(SANDBOX_CHILD_HEAP_MB, Math.floor(limits.maxRssMb * 0.75)),
-    );
-    const child: ChildProcess = fork(CHILD_ENTRY, [], {
-      serialization: 'advanced',
-      execArgv: [
-        `--max-old-space-size=${heapMb}`,
-        `--max-semi-space-size=${SANDBOX_CHILD_SEMI_SPACE_MB}`,
-      ],
-      env: childEnv(),
-      stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
-    });
+    const child: ChildProcess = prepared ?? forkChild(limits);
     let settled = false;
     let reason: 'timeout' | 'memory' | 'aborted' | 'sibling' | undefined;
     let siblingError: DocatError | undefined;
@@ -257,8 +292,6 @@ export async function extractInSandbox(
   const input = toInput(source);
   const options = childOptions(opts);
   const children = Math.max(1, Math.min(all.maxChildren, availableParallelism()));
-  // OCR processes share the cores with the other slices.
-  const ocrConcurrency = Math.max(1, Math.floor(availableParallelism() / children));
   const done: number[] = [];
   let total = 0;
   let split = false;
@@ -273,9 +306,14 @@ export async function extractInSandbox(
     index,
     of,
     maxChildren: children,
-    ocrConcurrency,
+    cores: availableParallelism(),
   });
+  // When the page tree says the document will be split, the second child starts now and
+  // loads its code while the first checks and opens the file.
+  const standby =
+    children > 1 && (await splitLikely(source, opts, children)) ? new StandbyChild(all) : undefined;
   const start = (s: PageSlice) => {
+    const prepared = s.index === 1 ? standby?.take() : undefined;
     const run = runChild({ type: 'extract', input, options, limits: all, slice: s }, all, {
       ...(opts.signal ? { signal: opts.signal } : {}),
       onProgress: (d, t) => {
@@ -289,7 +327,7 @@ export async function extractInSandbox(
         total = selected;
         for (let i = 1; i < of; i++) start(slice(i, of));
       },
-    });
+    }, prepared);
     // One slice failing stops the others: the document fails as a whole.
     run.catch((err: unknown) => {
       const why = err instanceof DocatError ? err : new DocatError('INTERNAL', String(err));
@@ -300,9 +338,13 @@ export async function extractInSandbox(
   start(slice(0, 0));
   // Slices are started while the first runs; wait until no new one appears.
   let outcomes: RunOutcome[] = [];
-  for (let seen = 0; seen < runs.length;) {
-    seen = runs.length;
-    outcomes = await Promise.all(runs);
+  try {
+    for (let seen = 0; seen < runs.length; ) {
+      seen = runs.length;
+      outcomes = await Promise.all(runs);
+    }
+  } finally {
+    standby?.discard();
   }
   const first = outcomes[0]!.message;
   if (first.type !== 'result') throw new DocatError('INTERNAL', 'Unexpected sandbox reply');
@@ -320,6 +362,36 @@ export async function extractInSandbox(
     children: outcomes.length,
     ...(ocrAdapter ? { ocrAdapter } : {}),
   };
+}
+
+/**
+ * Whether the first child will split the pages, judged from the page count in the file's
+ * page tree (a few small reads, no parsing); false when the tree cannot be read so.
+ */
+async function splitLikely(source: Uint8Array | string, opts: ExtractOptions, children: number): Promise<boolean> {
+  let count: number | null;
+  try {
+    if (typeof source === 'string') {
+      const handle = await open(source, 'r');
+      try {
+        const { size } = await handle.stat();
+        count = await pageTreeCount(async (start, end) => {
+          const buf = Buffer.alloc(Math.max(0, Math.min(end, size - 1) - start + 1));
+          await handle.read(buf, 0, buf.length, start);
+          return buf;
+        }, size);
+      } finally {
+        await handle.close();
+      }
+    } else {
+      count = await pageTreeCount(async (start, end) => source.subarray(start, end + 1), source.byteLength);
+    }
+  } catch {
+    return false;
+  }
+  if (count === null || count <= 0) return false;
+  const selected = selectedPageNumbers(opts.pages, count).length;
+  return Math.min(children, Math.floor(selected / MIN_PAGES_PER_CHILD)) > 1;
 }
 
 /** Page count, encryption and OCR candidates, read in the sandbox (cheap: no layout, no OCR). */

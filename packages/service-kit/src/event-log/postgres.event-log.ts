@@ -60,6 +60,7 @@ export class PostgresEventLog implements EventLogPort {
       return accepted;
     });
     if (++this.appends % SWEEP_EVERY === 0) {
+      // The sweep is housekeeping; the next one retries it, and expired rows are never read.
       await ds.query(`DELETE FROM "notification"."event_logs" WHERE "expires_at" <= now()`).catch(() => undefined);
     }
     if (stored) this.followers.appended(log, { seq, payload });

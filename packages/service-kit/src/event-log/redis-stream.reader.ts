@@ -154,6 +154,7 @@ class ReadGroup {
     this.streams.clear();
     // Disconnecting rejects the blocked read, which ends the loop.
     this.blocking?.disconnect();
+    // The loop ends by the rejected read above: that rejection is the expected way out.
     await this.loop?.catch(() => undefined);
     this.blocking = undefined;
   }

@@ -32,6 +32,7 @@ export function createDatabaseProbe(url: string, timeoutMs = 1_500): DatabasePro
     async close() {
       const closing = pool;
       pool = undefined;
+      // The pool is being replaced because it failed; closing it may fail the same way.
       await closing?.end().catch(() => undefined);
     },
   };

@@ -43,6 +43,7 @@ export async function startManagementServer(opts: ManagementOptions): Promise<Ma
     }
     if (path === '/metrics') {
       (opts.collect?.() ?? Promise.resolve())
+        // A scrape answers with the metrics it has rather than failing because one reading did.
         .catch(() => undefined)
         .then(() => metricsText())
         .then(

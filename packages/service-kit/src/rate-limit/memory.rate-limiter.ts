@@ -32,7 +32,9 @@ export class MemoryRateLimiter implements RateLimiterPort {
       limit,
       remaining: Math.max(0, limit - log.times.length),
       resetMs,
-      retryAfterMs: allowed ? 0 : Math.max(1, log.times[log.times.length - limit]! + windowMs - now),
+      retryAfterMs: allowed
+        ? 0
+        : Math.max(1, log.times[log.times.length - limit]! + windowMs - now),
     };
   }
 
@@ -40,7 +42,21 @@ export class MemoryRateLimiter implements RateLimiterPort {
     const now = this.now();
     const log = this.prune(key, windowMs, now);
     if (log.times.length === 0) this.logs.delete(key);
-    return { count: log.times.length, resetMs: log.times.length > 0 ? Math.max(0, log.times[0]! + windowMs - now) : 0 };
+    return {
+      count: log.times.length,
+      resetMs: log.times.length > 0 ? Math.max(0, log.times[0]! + windowMs - now) : 0,
+    };
+  }
+
+  async record(key: string, hits: number, windowMs: number): Promise<RateLimitCount> {
+    const now = this.now();
+    const log = this.prune(key, windowMs, now);
+    for (let i = 0; i < hits; i++) log.times.push(now);
+    this.logs.set(key, log);
+    return {
+      count: log.times.length,
+      resetMs: log.times.length > 0 ? Math.max(0, log.times[0]! + windowMs - now) : 0,
+    };
   }
 
   async reset(key: string): Promise<void> {

@@ -36,5 +36,10 @@ export interface RateLimiterPort {
    * limit exact under concurrent requests while only accepted ones stay counted.
    */
   release(key: string): Promise<void>;
+  /**
+   * Adds `hits` hits under `key` now, whatever the limit (they were already allowed by a
+   * replica counting locally: `LocalFirstRateLimiter`), and returns the count in the window.
+   */
+  record(key: string, hits: number, windowMs: number): Promise<RateLimitCount>;
   close(): Promise<void>;
 }

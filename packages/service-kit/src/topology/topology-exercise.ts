@@ -159,6 +159,7 @@ export class TopologyStack {
       () => this.eventLogRedis.quit(),
       () => this.limiterRedis.quit(),
     ];
+    // Tear-down of a finished exercise: each step is tried whatever the others did.
     for (const step of steps) await step().catch(() => undefined);
   }
 }

@@ -84,6 +84,7 @@ async function start(opts: TracingOptions): Promise<Tracing> {
       exporting: true,
       serviceName,
       flush: async () => {
+        // Spans are best effort: an unreachable collector must not fail a job or a shutdown.
         await delegate.forceFlush?.().catch(() => undefined);
       },
       shutdown: () => sdk.shutdown().catch(() => undefined),
@@ -102,6 +103,7 @@ async function start(opts: TracingOptions): Promise<Tracing> {
     exporting: false,
     serviceName,
     flush: () => Promise.resolve(),
+    // Spans are best effort: an unreachable collector must not fail a shutdown.
     shutdown: () => provider.shutdown().catch(() => undefined),
   };
 }

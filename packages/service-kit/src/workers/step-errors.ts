@@ -18,11 +18,20 @@ const PERMANENT = new Set<string>([
 ]);
 
 /**
+ * An engine that is configured but failing for now (5xx, 429, timeouts) is ENGINE_UNAVAILABLE
+ * with the engine's retryable error as its cause: another attempt may find it back, unlike
+ * an engine that is not configured. Read by shape, so this package needs no engine code.
+ */
+function passing(err: DocatError): boolean {
+  return err.code === 'ENGINE_UNAVAILABLE' && (err.cause as { retryable?: unknown } | undefined)?.retryable === true;
+}
+
+/**
  * What to do with a step's error: report it as the step's final failure, or throw it
  * so the queue retries. Permanent document errors and a last attempt are final.
  */
 export function finalFailure(err: unknown, attempt: number): WireError | null {
-  if (err instanceof DocatError && PERMANENT.has(err.code)) return err.toWire();
+  if (err instanceof DocatError && PERMANENT.has(err.code) && !passing(err)) return err.toWire();
   if (attempt >= STEP_ATTEMPTS) {
     return err instanceof DocatError
       ? err.toWire()

@@ -58,6 +58,7 @@ export class StepReporter {
       const event: ChunkStepProgress = { ...ref, done, total, unit };
       this.bus
         .emit(EVENTS.CHUNK_STEP_PROGRESS, event, userId ? { context: { userId } } : undefined)
+        // Progress is advisory (the next report supersedes it); a lost one must not fail the step.
         .catch(() => undefined);
     };
   }

@@ -9,6 +9,11 @@ describe('finalFailure', () => {
     assert.equal(finalFailure(new DocatError('PDF_CORRUPT', 'bad xref'), 1)?.code, 'PDF_CORRUPT');
     assert.equal(finalFailure(new Error('socket hang up'), 1), null);
     assert.equal(finalFailure(new DocatError('SERVICE_UNAVAILABLE'), STEP_ATTEMPTS - 1), null);
+    // An engine that is not configured stays unavailable; one that answered 5xx or 429 may come back.
+    assert.equal(finalFailure(new DocatError('ENGINE_UNAVAILABLE', 'engine deepl is not configured'), 1)?.code, 'ENGINE_UNAVAILABLE');
+    const outage = new DocatError('ENGINE_UNAVAILABLE', 'no engine could translate the batch', { cause: Object.assign(new Error('503'), { retryable: true }) });
+    assert.equal(finalFailure(outage, 1), null);
+    assert.equal(finalFailure(outage, STEP_ATTEMPTS)?.code, 'ENGINE_UNAVAILABLE');
     assert.deepEqual(finalFailure(new Error('secret detail'), STEP_ATTEMPTS), {
       code: 'INTERNAL',
       message: 'the step failed after every retry',

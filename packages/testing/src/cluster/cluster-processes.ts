@@ -143,6 +143,16 @@ export async function waitReady(proc: ProcessInfo & { exited?: Promise<number | 
   throw new Error(`${proc.app}-${proc.replica} not ready after ${timeoutMs} ms (${last}); see ${proc.logFile}`);
 }
 
+/** Whether a process with this id exists (signal 0 checks without sending anything). */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export type StopOutcome = 'already-exited' | 'graceful' | 'killed' | 'failed';
 
 /**

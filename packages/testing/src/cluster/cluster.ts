@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freshDatabase } from '../harness/database.js';
 import { freshRedisPrefix } from '../harness/redis.js';
 import { startS3Server } from '../harness/s3-server.js';
+import { serviceEnv } from '../harness/service-env.js';
 import { checkServices } from '../harness/services.js';
 import { E2E_ENV, type E2ETarget } from './e2e-env.js';
 import { runMigrations, spawnService, stopProcess, waitReady, type ClusterApp, type Launcher, type ProcessInfo, type RunningProcess } from './cluster-processes.js';
@@ -60,29 +60,12 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
   const running: RunningProcess[] = [];
   const counts = new Map<ClusterApp, number>();
 
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? tmpdir(),
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'info',
-    DOCAT_MODE: 'cluster',
-    DOCAT_DATA_DIR: dataDir,
-    DATABASE_URL: database.url,
-    DATABASE_POOL_MAX: '5',
-    REDIS_URL: redis.url,
-    REDIS_KEY_PREFIX: redis.prefix.replace(/:$/, ''),
-    STORAGE_DRIVER: 's3',
-    S3_ENDPOINT: s3.endpoint,
-    S3_BUCKET: s3.bucket,
-    S3_REGION: s3.region,
-    S3_ACCESS_KEY_ID: s3.accessKeyId,
-    S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
-    S3_FORCE_PATH_STYLE: 'true',
-    DOCAT_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-    ...E2E_ENV,
-    ...opts.env,
-  };
-  if (process.env.CI) env.CI = process.env.CI;
+  const env = serviceEnv(
+    { mode: 'cluster', dataDir, databaseUrl: database.url, redis, storage: s3 },
+    { DATABASE_POOL_MAX: '5' },
+    E2E_ENV,
+    opts.env ?? {},
+  );
 
   const start = async (app: ClusterApp): Promise<RunningProcess> => {
     const replica = (counts.get(app) ?? 0) + 1;

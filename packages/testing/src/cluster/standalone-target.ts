@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { repoRoot } from '../paths.js';
 import { CLUSTER_APPS, freePort, stopProcess, waitReady, type ProcessInfo, type RunningProcess } from './cluster-processes.js';
 import type { Cluster, ClusterOptions } from './cluster.js';
+import { serviceEnv } from '../harness/service-env.js';
 import { E2E_ENV } from './e2e-env.js';
 
 export function standaloneEntry(): string {
@@ -37,22 +38,15 @@ export async function startStandaloneTarget(opts: Pick<ClusterOptions, 'env' | '
   await chmod(root, 0o755);
   const dataDir = join(root, 'data');
   const port = await freePort();
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? tmpdir(),
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'info',
-    DOCAT_MODE: 'standalone',
-    DOCAT_DATA_DIR: dataDir,
-    PORT: String(port),
-    MANAGEMENT_PORT: String(await freePort()),
-    ...E2E_ENV,
+  const env = serviceEnv(
+    { mode: 'standalone', dataDir },
+    { PORT: String(port), MANAGEMENT_PORT: String(await freePort()) },
+    E2E_ENV,
     // Two extraction slots, like the cluster target's two extraction replicas: one account
     // alone leaves one free for another (DOCAT_DISPATCH_RESERVED_SLOTS).
-    DOCAT_WORKER_CONCURRENCY: '2',
-    ...opts.env,
-  };
-  if (process.env.CI) env.CI = process.env.CI;
+    { DOCAT_WORKER_CONCURRENCY: '2' },
+    opts.env ?? {},
+  );
 
   const logFile = join(logDir, 'standalone.log');
   const fd = openSync(logFile, 'a');

@@ -3,6 +3,7 @@ import { AuthBaseline1767225600000 } from './1767225600000-auth-baseline.js';
 import { AuthAccounts1767225700000 } from './1767225700000-auth-accounts.js';
 import { AuthIdentity1767225800000 } from './1767225800000-auth-identity.js';
 import { AuthCredits1767226100000 } from './1767226100000-auth-credits.js';
+import { AuthErasedAccounts1767227200000 } from './1767227200000-auth-erased-accounts.js';
 
 /**
  * Migrations of the `auth` schema, oldest first. To add one: create
@@ -10,4 +11,4 @@ import { AuthCredits1767226100000 } from './1767226100000-auth-credits.js';
  * (with the same string in its `name` field) and append it here. Never edit or remove a
  * released migration; write a new one.
  */
-export const authMigrations: readonly MigrationClass[] = [AuthBaseline1767225600000, AuthAccounts1767225700000, AuthIdentity1767225800000, AuthCredits1767226100000];
+export const authMigrations: readonly MigrationClass[] = [AuthBaseline1767225600000, AuthAccounts1767225700000, AuthIdentity1767225800000, AuthCredits1767226100000, AuthErasedAccounts1767227200000];

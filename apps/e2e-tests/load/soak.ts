@@ -1,0 +1,144 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { E2E_ADMIN, repoRoot, startStandaloneTarget } from '@docat/testing';
+import { DocatApi } from '../src/docat-api.js';
+import { defaultOutDir, LOAD_LIMITS, LOAD_PLAN } from './load-run.js';
+
+/**
+ * `npm run soak`: JOBS (200) jobs back to back through one standalone process (`npm start`),
+ * each waited for before the next. After every job: the process's RSS (alone, and with its
+ * embedded PostgreSQL), its open file descriptors, and the event-loop delay p99 the process
+ * reports for the time since the previous sample. Pass: RSS after the last job within 10 %
+ * of RSS after job 20 (FIRST), no more fds, event-loop delay p99 over the last 20 jobs not
+ * above the 20 jobs after FIRST by more than 10 ms. SOAK_PDF (examples/sample.pdf).
+ */
+const JOBS = Number(process.env.JOBS ?? 200);
+const FIRST = Number(process.env.FIRST ?? 20);
+const pdf = process.env.SOAK_PDF ?? join(repoRoot(), 'examples', 'sample.pdf');
+const outDir = defaultOutDir();
+await mkdir(outDir, { recursive: true });
+
+function rssOf(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+}
+
+function treeRss(root: number): number {
+  const children = new Map<number, number[]>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(name)]);
+    } catch {
+      // Ended while read.
+    }
+  }
+  let sum = 0;
+  const todo = [root];
+  while (todo.length > 0) {
+    const pid = todo.pop()!;
+    try {
+      sum += rssOf(pid);
+    } catch {
+      continue;
+    }
+    todo.push(...(children.get(pid) ?? []));
+  }
+  return sum;
+}
+
+const fds = (pid: number) => readdirSync(`/proc/${pid}/fd`).length;
+
+async function loopDelayP99(port: number): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const match = /^docat_nodejs_eventloop_lag_p99_seconds (\S+)$/m.exec(text);
+  return match ? Number(match[1]) * 1000 : Number.NaN;
+}
+
+interface Sample {
+  job: number;
+  ms: number;
+  state: string;
+  rss: number;
+  treeRss: number;
+  fds: number;
+  loopP99Ms: number;
+}
+
+const target = await startStandaloneTarget({ env: { LOG_LEVEL: 'warn', ...LOAD_LIMITS } });
+const samples: Sample[] = [];
+try {
+  const proc = target.processes[0]!;
+  const admin = new DocatApi(target.gateways);
+  const adminLogin = await admin.request<{ accessToken: string }>('POST', '/v1/auth/login', { json: E2E_ADMIN, auth: false });
+  admin.token = adminLogin.body.accessToken;
+  const api = new DocatApi(target.gateways);
+  const { email, password } = await api.registerFresh();
+  // The soak account is on the plan whose upload limit the run raises, like the load test's.
+  const found = await admin.request<{ items: { id: string; email: string }[] }>('GET', `/v1/admin/users?email=${encodeURIComponent(email)}`);
+  const id = found.body.items.find((u) => u.email === email)?.id;
+  if (!id) throw new Error('soak account not found');
+  await admin.request('POST', `/v1/admin/users/${id}/plan`, { json: { plan: LOAD_PLAN } });
+  // The plan rides in the access token: log in again to carry the new one, and again before
+  // the token's 15 minutes run out.
+  let loggedInAt = 0;
+  const login = async () => {
+    const res = await api.request<{ accessToken: string }>('POST', '/v1/auth/login', { json: { email, password }, auth: false });
+    if (res.status !== 200) throw new Error(`login answered ${res.status}`);
+    api.token = res.body.accessToken;
+    loggedInAt = Date.now();
+  };
+  await login();
+  const bytes = await readFile(pdf);
+  await loopDelayP99(proc.managementPort);
+  for (let i = 1; i <= JOBS; i++) {
+    if (Date.now() - loggedInAt > 10 * 60_000) await login();
+    const t = Date.now();
+    const up = await api.uploadBytes(bytes, pdf.split('/').pop()!, { noCache: 'true' });
+    if (up.status !== 202) throw new Error(`upload ${i} answered ${up.status}: ${JSON.stringify(up.body)}`);
+    const job = await api.waitFinished(up.body.id, 300_000, 100);
+    samples.push({ job: i, ms: Date.now() - t, state: job.state, rss: rssOf(proc.pid), treeRss: treeRss(proc.pid), fds: fds(proc.pid), loopP99Ms: await loopDelayP99(proc.managementPort) });
+    if (i % 20 === 0) {
+      const s = samples[samples.length - 1]!;
+      console.log(`job ${i}: ${s.ms} ms, RSS ${(s.rss / 2 ** 20).toFixed(0)} MB (with PostgreSQL ${(s.treeRss / 2 ** 20).toFixed(0)} MB), ${s.fds} fds, loop p99 ${s.loopP99Ms.toFixed(1)} ms`);
+    }
+  }
+} finally {
+  await target.stop();
+}
+
+const at = (n: number) => samples[n - 1]!;
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+const first = at(FIRST);
+const last = at(JOBS);
+const earlyLoop = mean(samples.slice(FIRST, FIRST + 20).map((s) => s.loopP99Ms));
+const lateLoop = mean(samples.slice(-20).map((s) => s.loopP99Ms));
+const rssRatio = last.rss / first.rss;
+const failures: string[] = [];
+if (samples.some((s) => s.state !== 'completed')) failures.push(`${samples.filter((s) => s.state !== 'completed').length} jobs did not complete`);
+if (Math.abs(rssRatio - 1) > 0.1) failures.push(`RSS after job ${JOBS} is ${rssRatio.toFixed(3)}x RSS after job ${FIRST}`);
+if (last.fds > first.fds) failures.push(`open fds grew from ${first.fds} to ${last.fds}`);
+if (lateLoop > earlyLoop + 10) failures.push(`event-loop delay p99 grew from ${earlyLoop.toFixed(1)} to ${lateLoop.toFixed(1)} ms`);
+const mb = (n: number) => (n / 2 ** 20).toFixed(1);
+const report = [
+  `# Docat soak: ${JOBS} jobs back to back through one standalone process`,
+  '',
+  `Document ${pdf.split('/').pop()}, each job waited for before the next; ${new Date().toISOString()}.`,
+  '',
+  '| after job | RSS MB | RSS with PostgreSQL MB | open fds | event-loop delay p99 ms (since the previous job) | job ms |',
+  '| ---: | ---: | ---: | ---: | ---: | ---: |',
+  ...samples.filter((s) => s.job === 1 || s.job % 20 === 0).map((s) => `| ${s.job} | ${mb(s.rss)} | ${mb(s.treeRss)} | ${s.fds} | ${s.loopP99Ms.toFixed(1)} | ${s.ms} |`),
+  '',
+  `RSS after job ${JOBS} / after job ${FIRST}: ${rssRatio.toFixed(3)} (limit 0.9-1.1). Open fds: ${first.fds} -> ${last.fds}. Event-loop delay p99, mean over jobs ${FIRST + 1}-${FIRST + 20}: ${earlyLoop.toFixed(1)} ms; over the last 20: ${lateLoop.toFixed(1)} ms. Job time, mean over the first and last 20: ${mean(samples.slice(0, 20).map((s) => s.ms)).toFixed(0)} and ${mean(samples.slice(-20).map((s) => s.ms)).toFixed(0)} ms.`,
+  '',
+  failures.length === 0 ? 'Verdict: pass.' : `Verdict: FAIL\n\n${failures.map((f) => `- ${f}`).join('\n')}`,
+  '',
+].join('\n');
+await writeFile(join(outDir, 'soak.md'), report);
+await writeFile(join(outDir, 'soak.json'), JSON.stringify(samples));
+console.log(report);
+console.log(`soak report: ${join(outDir, 'soak.md')}`);
+process.exit(failures.length === 0 ? 0 : 1);

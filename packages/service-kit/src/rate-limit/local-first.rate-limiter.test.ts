@@ -1,0 +1,111 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { LocalFirstRateLimiter } from './local-first.rate-limiter.js';
+import { MemoryRateLimiter } from './memory.rate-limiter.js';
+import type { RateLimiterPort } from './rate-limiter.port.js';
+
+/** The shared limiter, counting the calls that would be round trips to Redis. */
+function counted(shared: RateLimiterPort) {
+  const calls = { hit: 0, record: 0 };
+  const port: RateLimiterPort = {
+    hit: (...a) => (calls.hit++, shared.hit(...a)),
+    record: (...a) => (calls.record++, shared.record(...a)),
+    count: (...a) => shared.count(...a),
+    reset: (...a) => shared.reset(...a),
+    release: (...a) => shared.release(...a),
+    close: () => shared.close(),
+  };
+  return { port, calls };
+}
+
+describe('LocalFirstRateLimiter (fake clock)', () => {
+  test('far from the limit hits are answered locally and added to the shared window in batches', async () => {
+    const now = 0;
+    const shared = new MemoryRateLimiter(() => now);
+    const { port, calls } = counted(shared);
+    const limiter = new LocalFirstRateLimiter(port, { syncMs: 250, now: () => now });
+    for (let i = 0; i < 50; i++)
+      assert.equal((await limiter.hit('u', 100_000, 3_600_000)).allowed, true);
+    assert.equal(calls.hit, 1, 'only the first hit asked the shared limiter');
+    const local = await limiter.hit('u', 100_000, 3_600_000);
+    assert.equal(local.remaining, 100_000 - 51);
+    await limiter.flush();
+    assert.equal(calls.record, 1);
+    assert.equal(
+      (await shared.count('u', 3_600_000)).count,
+      51,
+      'every hit reached the shared window',
+    );
+  });
+
+  test('one replica holds at most a quarter of the exact tail unsynced: then it syncs before answering', async () => {
+    const now = 0;
+    const shared = new MemoryRateLimiter(() => now);
+    const { port, calls } = counted(shared);
+    const limiter = new LocalFirstRateLimiter(port, { syncMs: 250, now: () => now });
+    // limit 1,000: the exact tail is 100 slots, so at most 25 hits wait unsynced.
+    for (let i = 0; i < 27; i++) await limiter.hit('u', 1_000, 3_600_000);
+    assert.equal(calls.hit, 2);
+    assert.equal(calls.record, 1);
+    assert.equal(
+      (await shared.count('u', 3_600_000)).count,
+      27,
+      'all 27 hits are in the shared window',
+    );
+  });
+
+  test('the last tenth of the limit is counted exactly: two replicas pass the limit by at most the unsynced hits of the other', async () => {
+    let now = 0;
+    const shared = new MemoryRateLimiter(() => now);
+    const a = new LocalFirstRateLimiter(shared, { syncMs: 250, now: () => now });
+    const b = new LocalFirstRateLimiter(shared, { syncMs: 250, now: () => now });
+    let allowed = 0;
+    for (let i = 0; i < 300; i++) {
+      if ((await (i % 2 ? a : b).hit('u', 100, 3_600_000)).allowed) allowed++;
+      if (i % 20 === 0) now += 100;
+    }
+    await a.flush();
+    await b.flush();
+    // The other replica's unsynced hits (at most a quarter of the 10-slot tail: 2) may pass the limit.
+    assert.ok(allowed >= 100 && allowed <= 102, `allowed ${allowed}`);
+    assert.equal(
+      (await shared.count('u', 3_600_000)).count,
+      allowed,
+      'every allowed hit is in the shared window',
+    );
+  });
+
+  test('a stale count asks the shared limiter again, after adding the pending hits', async () => {
+    let now = 0;
+    const shared = new MemoryRateLimiter(() => now);
+    const { port, calls } = counted(shared);
+    const limiter = new LocalFirstRateLimiter(port, { syncMs: 250, now: () => now });
+    await limiter.hit('u', 1_000, 60_000);
+    await limiter.hit('u', 1_000, 60_000);
+    now += 300;
+    const decision = await limiter.hit('u', 1_000, 60_000);
+    assert.equal(calls.record, 1);
+    assert.equal(calls.hit, 2);
+    assert.equal(decision.remaining, 1_000 - 3);
+  });
+
+  test('a failing shared limiter surfaces on the next exact hit (the policy decides open or closed)', async () => {
+    const now = 0;
+    let down = false;
+    const shared = new MemoryRateLimiter(() => now);
+    const port: RateLimiterPort = {
+      hit: (...a) => (down ? Promise.reject(new Error('redis down')) : shared.hit(...a)),
+      record: (...a) => (down ? Promise.reject(new Error('redis down')) : shared.record(...a)),
+      count: (...a) => shared.count(...a),
+      reset: (...a) => shared.reset(...a),
+      release: (...a) => shared.release(...a),
+      close: () => shared.close(),
+    };
+    const limiter = new LocalFirstRateLimiter(port, { syncMs: 250, now: () => now });
+    await limiter.hit('u', 1_000, 60_000);
+    await limiter.hit('u', 1_000, 60_000);
+    down = true;
+    await limiter.flush();
+    await assert.rejects(limiter.hit('u', 1_000, 60_000), /redis down/);
+  });
+});
