@@ -264,7 +264,10 @@ export async function renderTranslatedPdf(
         firstIndent: (item.lines[0]?.bbox[0] ?? item.box[0]) - item.box[0],
       };
       let setting = setBlock(item.translation, shaper, setOptions);
-      if (!framed && (setting.overflow || setting.size < item.style.size - 1e-6)) {
+      // A box shorter than one line at the source size (a label OCR read with a size its box
+      // does not have) does not grow: the size, not the room, is what is wrong there.
+      const lineHigh = item.box[3] - item.box[1] >= item.style.size * 0.9 - 1;
+      if (!framed && lineHigh && (setting.overflow || setting.size < item.style.size - 1e-6)) {
         // Right-to-left text keeps a left-aligned line's growth to the right, the side the
         // layout knows is free: its left holds what the layout may not list (an image).
         const grown = await room.around(item, item.style.align, true);
