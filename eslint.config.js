@@ -14,6 +14,28 @@ export default tseslint.config(
     },
   },
   {
+    // Type-aware rules: a promise nobody awaits or handles hides its failure. node:test's
+    // `test`/`describe` return promises the runner itself tracks.
+    files: ['**/*.ts', '**/*.tsx'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        {
+          allowForKnownSafeCalls: [
+            { from: 'package', package: 'node:test', name: ['test', 'describe', 'it', 'suite', 'before', 'after', 'beforeEach', 'afterEach'] },
+          ],
+        },
+      ],
+      '@typescript-eslint/no-misused-promises': 'error',
+    },
+  },
+  {
+    // Benchmarks and scripts run directly under Node and sit outside the packages' TypeScript projects.
+    files: ['**/bench/**', '**/scripts/**', '**/*.js', '**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+  {
     // The web app runs in browsers and may import only types from the contracts (and their zod-free subpaths).
     files: ['apps/web/**'],
     languageOptions: { globals: { ...globals.browser } },

@@ -23,6 +23,7 @@ describe('GitHub Actions workflows', () => {
     const runs = job.steps.map((s) => s.run ?? '').join('\n');
     assert.match(runs, /npm ci/);
     assert.match(runs, /npm run lint/);
+    assert.match(runs, /npm run format:check/);
     assert.match(runs, /npm run typecheck/);
     assert.match(runs, /npm test/);
     assert.match(runs, /prometheus/, 'promtool (Debian package prometheus) is installed for the rules tests');

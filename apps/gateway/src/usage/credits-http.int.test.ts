@@ -14,7 +14,7 @@ import {
   type Usage,
 } from '@docat/contracts';
 import { INGESTION_CLAIMS, IngestionModule } from '@docat/ingestion';
-import { bootstrapService, createClusterRuntime, type RunningService } from '@docat/service-kit';
+import { bootstrapService, createClusterRuntime } from '@docat/service-kit';
 import { createStorage, type ObjectStorage } from '@docat/storage';
 import { corpusFile, requireCorpus, serviceFixture, type ServiceFixture } from '@docat/testing';
 import { gatewayHttpOptions } from '../gateway.http.js';

@@ -61,7 +61,6 @@ describe('billing: probe, reserve, settle, release, idempotency, erasure', () =>
   let fx: ServiceFixture;
   let storage: ObjectStorage;
   let config: DocatConfig;
-  let auth: RunningService;
   let ingestion: RunningService;
   let sql: pg.Client;
   const call = <T>(pattern: string, data: unknown, userId?: string) =>
@@ -86,7 +85,8 @@ describe('billing: probe, reserve, settle, release, idempotency, erasure', () =>
     storage = createStorage(config);
     const runtime = () => createClusterRuntime(config, { storage, migrate: true });
     const common = { managementPort: null, exitOnShutdown: false } as const;
-    auth = fx.own(
+    // Auth runs for the credits RPCs; the fixture stops it.
+    fx.own(
       await bootstrapService({
         service: 'auth',
         module: AuthModule.register(),
@@ -140,7 +140,7 @@ describe('billing: probe, reserve, settle, release, idempotency, erasure', () =>
     idempotencyKey?: string,
   ): Promise<JobView> {
     const upload = await stored(file);
-    return call<JobView>(
+    const created = await call<JobView>(
       RPC.JOBS_CREATE,
       {
         userId,
@@ -151,6 +151,9 @@ describe('billing: probe, reserve, settle, release, idempotency, erasure', () =>
       },
       userId,
     );
+    // The 202 does not wait for the dispatch of the new job: the test does.
+    await ingestion.app.get(OrchestratorService).dispatchSettled();
+    return created;
   }
 
   const usage = (userId: string) => call<Usage>(RPC.CREDITS_USAGE, { userId });

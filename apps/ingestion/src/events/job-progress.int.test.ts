@@ -101,7 +101,7 @@ describe("job progress from workers' reports", () => {
     const bytes = await readFile(corpusFile('tracemonkey.pdf'));
     const storageKey = `uploads/${uuidv7()}`;
     await storage.put(storageKey, bytes);
-    return service.runtime.bus.call<JobView>(
+    const created = await service.runtime.bus.call<JobView>(
       RPC.JOBS_CREATE,
       {
         userId,
@@ -115,6 +115,9 @@ describe("job progress from workers' reports", () => {
       },
       { timeoutMs: 10_000, context: { userId } },
     );
+    // The 202 does not wait for the dispatch of the new job: the test does.
+    await service.app.get(OrchestratorService).dispatchSettled();
+    return created;
   }
 
   test(

@@ -91,7 +91,7 @@ describe('orchestration: capacity, step leases and the reconciler', () => {
     const bytes = await readFile(corpusFile('tracemonkey.pdf'));
     const storageKey = `uploads/${uuidv7()}`;
     await storage.put(storageKey, bytes);
-    return service.runtime.bus.call<JobView>(
+    const created = await service.runtime.bus.call<JobView>(
       RPC.JOBS_CREATE,
       {
         userId,
@@ -106,6 +106,9 @@ describe('orchestration: capacity, step leases and the reconciler', () => {
       },
       { timeoutMs: 10_000, context: { userId } },
     );
+    // The 202 does not wait for the dispatch of the new job: the test does.
+    await service.app.get(OrchestratorService).dispatchSettled();
+    return created;
   }
 
   async function chunks(userId: string): Promise<ChunkState[]> {

@@ -120,9 +120,14 @@ export class OrchestratorService implements OnModuleDestroy {
     });
   }
 
+  /** Resolves once no requested dispatch is running (tests; shutdown). */
+  async dispatchSettled(): Promise<void> {
+    while (this.dispatching) await this.dispatching;
+  }
+
   /** A dispatch requested and not finished: awaited before the module stops. */
   async onModuleDestroy(): Promise<void> {
-    await this.dispatching;
+    await this.dispatchSettled();
   }
 
   private dispatching: Promise<void> | null = null;

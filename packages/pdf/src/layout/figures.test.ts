@@ -183,6 +183,19 @@ describe('boxes, panels and ruled forms hold text', () => {
     assert.equal(out.blocks.filter((b) => b.type === 'figure').length, 0);
     assert.deepEqual(out.blocks.map((b) => b.text), texts);
   });
+  test('the part of a line running on past a ruled grid stays text', () => {
+    // A two-by-two grid; the first row's right cell holds the start of a line that runs on
+    // past the grid's right edge ("do not | check box 6a").
+    const rules: PathShape[] = [];
+    for (const y of [100, 120, 140]) rules.push({ bbox: [60, y, 300, y + 0.6], filled: true, stroked: false, rectilinear: true });
+    for (const x of [60, 150, 300]) rules.push({ bbox: [x, 100, x + 0.6, 140], filled: true, stroked: false, rectilinear: true });
+    const spans = [span('Yourself', 65, 104), span('If someone can claim you, do not', 155, 104), span('check box 6a', 318, 104), span('Spouse', 65, 124), span('Dependents', 155, 124)];
+    const out = layoutPage(page(spans, rules));
+    const table = out.blocks.find((b) => b.type === 'table');
+    assert.ok(table, 'a table');
+    assert.ok(!table.text.includes('check box'));
+    assert.equal(blockWith(out.blocks, 'check box 6a')?.text, 'check box 6a');
+  });
   test('a frame with one cell is a box, not a table', () => {
     const lines = PROSE.map((t, i) => span(t, 70, 120 + i * 12));
     const out = layoutPage(page(lines, [rect([60, 110, 560, 175])]));
@@ -204,6 +217,12 @@ describe('form headers and rows', () => {
     assert.ok(texts.includes('Department of the Treasury'), texts.join(' | '));
     assert.ok(texts.includes('Individual Income Tax Return'), texts.join(' | '));
     assert.ok(texts.includes('The trace is recorded 2 and compiled to native code.'), texts.join(' | '));
+  });
+  test("OCR'd words keep their line whatever the height OCR gave them", () => {
+    const word = { ...span('Quarterly', 54, 100, { font: 'ocr' }), bbox: [54, 100, 99, 112] as BBox };
+    const tall = { ...span('report', 103, 96, { font: 'ocr', size: 30 }), bbox: [103, 96, 133, 126] as BBox };
+    const out = layoutPage(page([word, tall]));
+    assert.deepEqual(out.blocks.map((b) => b.text), ['Quarterly report']);
   });
   test('labels on one row with a table between them are separate blocks', () => {
     const rules: PathShape[] = [];

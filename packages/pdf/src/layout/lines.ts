@@ -21,7 +21,8 @@ const SECTION_LABEL_RE = /^(?:\d{1,2}(?:\.\d{1,2})+\.?|\d{1,2}\.|[A-Z]\.|[IVX]{1
  * columns and table cells stay apart. Text twice as large or small as the line, or more,
  * never joins it: a form's big number ("1040") and the print set beside it are separate
  * lines (as one line, its box would cover the small print above the title), while a
- * superscript or a larger year (under twice the size) stays in its line.
+ * superscript or a larger year (under twice the size) stays in its line. (Not for OCR'd
+ * words, whose size is only their line's height.)
  */
 export function buildLines(spans: readonly Span[]): LineBox[] {
   const lines: { bbox: BBox; spans: Span[]; size: number }[] = [];
@@ -32,7 +33,8 @@ export function buildLines(spans: readonly Span[]): LineBox[] {
     for (let i = lines.length - 1; i >= 0 && i >= lines.length - MAX_LOOKBACK; i--) {
       const line = lines[i]!;
       if (verticalOverlap(line.bbox, span.bbox) < 0.5) continue;
-      if (Math.max(size, line.size) >= Math.min(size, line.size) * 2) continue;
+      // OCR gives each word its line's height, not a font size: the rule is for real fonts.
+      if (span.font !== 'ocr' && Math.max(size, line.size) >= Math.min(size, line.size) * 2) continue;
       const em = Math.max(size, line.size);
       const after = span.bbox[0] - line.bbox[2];
       const before = line.bbox[0] - span.bbox[2];

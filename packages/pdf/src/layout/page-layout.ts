@@ -36,16 +36,24 @@ export function layoutPage(content: PageContent): Page {
   const items: Item[] = [];
   const free = lines.filter((line) => !kept.some((f) => f.lines.includes(line)));
   const tabled = new Set<LineBox>();
+  const leftOver: LineBox[] = [];
   for (const grid of gridsOf(rulesOf(content.shapes ?? []))) {
     if (kept.some((f) => intersection(f.bbox, grid.bbox) > 0)) continue;
     const inside = free.filter((l) => !tabled.has(l) && coverage(l.bbox, grid.bbox) > 0.5);
     if (inside.length === 0) continue;
     const table = readGrid(grid, inside.flatMap((l) => l.spans));
     if (!table) continue;
-    for (const l of inside) tabled.add(l);
+    for (const l of inside) {
+      tabled.add(l);
+      // The part of a line that runs on past the grid ("do not | check box 6a") is not the
+      // table's: it stays text of its own rather than being lost.
+      const past = l.spans.filter((sp) => !centreInside(sp.bbox, grid.bbox));
+      if (past.length > 0) leftOver.push(...splitLeaders(buildLines(past)));
+    }
     items.push({ kind: 'table', bbox: table.bbox, table });
   }
   for (const line of free) if (!tabled.has(line)) items.push({ kind: 'line', bbox: line.bbox, line });
+  for (const line of leftOver) items.push({ kind: 'line', bbox: line.bbox, line });
   for (const f of kept) items.push({ kind: 'figure', bbox: f.bbox, figure: f });
 
   const monospace = monospaceTest(content, lines);
@@ -637,6 +645,13 @@ function mergeRowFragments(lines: readonly LineBox[]): LineBox[] {
     const sameRow = Math.min(a.bbox[3], b.bbox[3]) - Math.max(a.bbox[1], b.bbox[1]) > 0.5 * Math.min(a.bbox[3] - a.bbox[1], b.bbox[3] - b.bbox[1]);
     return sameRow ? a.bbox[0] - b.bbox[0] : a.bbox[1] - b.bbox[1];
   });
+}
+
+/** Whether a box's centre lies in a grid's area, as `readGrid` assigns spans to its cells. */
+function centreInside(b: BBox, box: BBox): boolean {
+  const x = (b[0] + b[2]) / 2;
+  const y = (b[1] + b[3]) / 2;
+  return x >= box[0] && x < box[2] && y >= box[1] && y < box[3];
 }
 
 function grow(b: BBox, d: number): BBox {

@@ -202,12 +202,10 @@ describe('styles are kept through translation', { skip: tools.skip }, () => {
     assert.ok(boldRuns.some((s) => s.text.includes(':') && /ñ/u.test(s.text)), `run-in heading set in bold: ${JSON.stringify(boldRuns.map((s) => s.text))}`);
     assert.ok(plainRuns.length > 0, 'the rest of the paragraph is not bold');
     assert.ok(all.some((s) => s.italic && /^[çć][àáâãäåā]/u.test(s.text)), `italic word kept: ${JSON.stringify(all.filter((s) => s.italic).map((s) => s.text))}`);
-    // The pseudo engine's accents vary: its letters are compared without them.
-    const bare = (t: string): string => t.normalize('NFD').replace(/\p{M}/gu, '');
-    assert.ok(all.some((s) => isBlue(s.color) && s.size < 15 && /pr+o/u.test(bare(s.text))), `the link keeps its blue: ${JSON.stringify(all.filter((s) => isBlue(s.color)).map((s) => [s.text, s.size]))}`);
+    assert.ok(all.some((s) => isBlue(s.color) && s.size < 15 && /[ṗṕ][rř][òóôõöø]/u.test(s.text)), 'the link keeps its blue');
     // The link annotation moved with its words: extraction finds them under it again.
     const linked = all.filter((s) => s.href === 'https://example.com/docs');
-    assert.ok(linked.length > 0 && linked.every((s) => isBlue(s.color) && /pr+o|si+t/u.test(bare(s.text))), `linked words: ${JSON.stringify(linked.map((s) => s.text))}`);
+    assert.ok(linked.length > 0 && linked.every((s) => isBlue(s.color) && /[ṗṕ][rř][òóôõöø]|ś[ìíîïī]ť/u.test(s.text)), `linked words: ${JSON.stringify(linked.map((s) => s.text))}`);
   });
 
   test('text the source does not show stays unshown', () => {

@@ -169,7 +169,7 @@ void warmPdfjs().catch(() => undefined);
 
 process.once('message', (raw: unknown) => {
   const msg = raw as ParentMessage;
-  handle(msg)
+  void handle(msg)
     .catch((err: unknown): ChildMessage => {
       if (err instanceof DocatError && isErrorCode(err.code))
         return { type: 'error', code: err.code, message: err.message };

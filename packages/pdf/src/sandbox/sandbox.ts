@@ -318,7 +318,11 @@ export async function extractInSandbox(
       ...(opts.signal ? { signal: opts.signal } : {}),
       onProgress: (d, t) => {
         done[s.index] = d;
-        if (!split) total = t;
+        // A first child reporting pages without a split reads them all: no slice will come.
+        if (!split) {
+          total = t;
+          standby?.discard();
+        }
         report();
       },
       onStart: (stop) => stops.push(stop),
