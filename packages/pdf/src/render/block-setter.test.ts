@@ -52,6 +52,18 @@ describe('setBlock with room around the box', () => {
     assert.ok(e.x1 < 400, `right edge ${e.x1}`);
   });
 
+  test('shrunk text is set at the largest size that fits, not at the next of fixed steps', () => {
+    const long = Array.from({ length: 5 }, () => TEXT).join(' ');
+    for (const height of [26, 30, 34, 38]) {
+      const box: SetOptions = { ...base, box: [100, 100, 300, 100 + height] };
+      const s = setBlock(long, ltr, box);
+      assert.ok(s.size < 10 && !s.overflow, `height ${height}: ${s.size}`);
+      // One percent larger does not fit the box.
+      const larger = setBlock(long, ltr, { ...box, size: s.size * 1.01, minScale: 1 });
+      assert.ok(larger.overflow, `height ${height}: ${s.size} is not the largest size that fits`);
+    }
+  });
+
   test('text that fits its box ignores the room', () => {
     const s = setBlock('Kurz', ltr, { ...base, room: [100, 100, 500, 300] });
     assert.equal(s.size, 10);

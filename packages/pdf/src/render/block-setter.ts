@@ -115,8 +115,8 @@ function linesFit(count: number, size: number, spacing: number, height: number):
 /**
  * Sets `text` into the box: wrapped at UAX #14 opportunities, at the source size when it
  * fits the box. When it does not, it may use `room` (free space around the box, which
- * holds it) at the source size, and then it is shrunk step by step down to `minScale` of
- * the source size while it does not fit the room. Past that the lines run on below (an
+ * holds it) at the source size, and then it is set at the largest size that fits the
+ * room, down to `minScale` of the source size. Past that the lines run on below (an
  * overflow), but never off the page: the size drops further if needed. A line that took
  * room sideways keeps only the width it needs.
  */
@@ -139,13 +139,25 @@ export function setBlock(text: string, shaper: TextShaper, opts: SetOptions): Bl
     area = room;
     lines = wrapIn(area, size);
   }
-  while (!fitsIn(area, lines.length, size)) {
-    if (size * SHRINK_STEP < floor - 1e-6) {
-      overflow = true;
-      break;
-    }
-    size *= SHRINK_STEP;
-    lines = wrapIn(area, size);
+  if (!fitsIn(area, lines.length, size)) {
+    // The largest size that fits, to within half a percent: a bisection between the
+    // smallest allowed size (which must fit) and the source size (which does not).
+    const atFloor = wrapIn(area, floor);
+    if (fitsIn(area, atFloor.length, floor)) {
+      let lo = floor;
+      let loLines = atFloor;
+      let hi = size;
+      while (hi - lo > opts.size * 0.005) {
+        const mid = (lo + hi) / 2;
+        const midLines = wrapIn(area, mid);
+        if (fitsIn(area, midLines.length, mid)) {
+          lo = mid;
+          loLines = midLines;
+        } else hi = mid;
+      }
+      size = lo;
+      lines = loLines;
+    } else overflow = true;
   }
   if (overflow) {
     size = floor;

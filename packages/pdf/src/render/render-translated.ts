@@ -264,11 +264,21 @@ export async function renderTranslatedPdf(
         firstIndent: (item.lines[0]?.bbox[0] ?? item.box[0]) - item.box[0],
       };
       let setting = setBlock(item.translation, shaper, setOptions);
-      if (!framed && (setting.overflow || setting.size < item.style.size - 1e-6)) {
+      // A box shorter than one line at the source size (a label OCR read with a size its box
+      // does not have) does not grow: the size, not the room, is what is wrong there.
+      const lineHigh = item.box[3] - item.box[1] >= item.style.size * 0.9 - 1;
+      if (!framed && lineHigh && (setting.overflow || setting.size < item.style.size - 1e-6)) {
         // Right-to-left text keeps a left-aligned line's growth to the right, the side the
         // layout knows is free: its left holds what the layout may not list (an image).
-        const grown = await room.around(item, item.style.align);
+        const grown = await room.around(item, item.style.align, true);
         if (grown) setting = setBlock(item.translation, shaper, { ...setOptions, room: grown });
+        if (setting.overflow) {
+          // Last, before running on below its box over what follows: the room the layout
+          // alone leaves (a word in a narrow ruled cell may reach across the cell's rule).
+          const loose = await room.around(item, item.style.align, false);
+          const wider = loose ? setBlock(item.translation, shaper, { ...setOptions, room: loose }) : undefined;
+          if (wider && !wider.overflow) setting = wider;
+        }
       }
       // On a scan the text is in the image: the translation covers it and must be seen.
       const painted = paintLines(setting.lines, setting.size, item.style.color, fonts, { invisible: item.hidden && !page.scanned });
@@ -478,6 +488,7 @@ function mapper(geometry: PageGeometry): (b: BBox) => BBox {
  */
 class RoomFinder {
   private space: Promise<FreeSpace> | undefined;
+  private bare: Promise<FreeSpace> | undefined;
   private readonly obstacles: { box: BBox; owner: Block }[];
   private readonly setLines: BBox[] = [];
   private readonly limits: BBox;
@@ -508,7 +519,11 @@ class RoomFinder {
     this.setLines.push(...lines);
   }
 
-  private free(): Promise<FreeSpace> {
+  private free(inked: boolean): Promise<FreeSpace> {
+    if (!inked) {
+      this.bare ??= Promise.resolve(new FreeSpace([...this.obstacles.map((o) => o.box), ...this.drawn], undefined, this.cleared));
+      return this.bare;
+    }
     this.space ??= this.ink().then(
       (ink) => new FreeSpace([...this.obstacles.map((o) => o.box), ...this.drawn], ink, this.cleared),
       // A page pdf.js cannot render still has the layout's obstacles.
@@ -517,15 +532,14 @@ class RoomFinder {
     return this.space;
   }
 
-  /** The room around an item, or undefined when it has none beyond its box. */
-  async around(item: Item, sourceAlign: SourceStyle['align']): Promise<BBox | undefined> {
-    const space = await this.free();
+  /** The room around an item, or undefined when it has none beyond its box; `inked`: the page's drawn ink counts. */
+  async around(item: Item, sourceAlign: SourceStyle['align'], inked: boolean): Promise<BBox | undefined> {
+    const space = await this.free(inked);
     const own = new Set(this.obstacles.filter((o) => o.owner === item.block && (item.cell === undefined || centreInside(o.box, item.box))).map((o) => o.box));
     const oneLine = rowsOf(item.lines) <= 1;
     const sideways = !oneLine ? 'none' : sourceAlign === 'center' ? 'both' : sourceAlign === 'right' ? 'left' : 'right';
     const size = item.style.size;
     const grown = space.room(item.box, { down: true, sideways, limits: this.limits, gapX: Math.max(3, size * 0.5), gapY: Math.max(1.5, size * 0.3) }, (o) => own.has(o), this.setLines);
-    if (process.env.DOCAT_DEBUG_ROOM) console.error('room', item.block.id, item.cell ?? '', item.box.map(Math.round).join(','), '->', grown.map(Math.round).join(','), sideways);
     return grown.every((v, i) => Math.abs(v - item.box[i]!) < 0.5) ? undefined : grown;
   }
 }
