@@ -250,13 +250,11 @@ function addHealthRoutes(
     if (!accepting())
       return reply.code(503).send({ status: 'draining', service: 'standalone', checks: {} });
     const report = await runtime.readiness();
-    return reply
-      .code(report.ready ? 200 : 503)
-      .send({
-        status: report.ready ? 'ok' : 'unavailable',
-        service: 'standalone',
-        checks: report.checks,
-      });
+    return reply.code(report.ready ? 200 : 503).send({
+      status: report.ready ? 'ok' : 'unavailable',
+      service: 'standalone',
+      checks: report.checks,
+    });
   });
   if (metricsToken === undefined) return;
   const expected = createHash('sha256').update(metricsToken).digest();

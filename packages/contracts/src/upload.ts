@@ -135,27 +135,21 @@ export const uploadOptionsSchema = z.object({
   noCache: booleanish.default(false),
   useMemory: booleanish.default(true),
   // What is translated (the scope); code, formulas and form values never are.
-  translateHeadersFooters: booleanish
-    .default(TRANSLATION_SCOPE_DEFAULTS.headersFooters)
-    .meta({
-      description:
-        'Translate running headers and footers (page numbers, running titles). Default true.',
-    }),
-  translateReferences: booleanish
-    .default(TRANSLATION_SCOPE_DEFAULTS.references)
-    .meta({
-      description:
-        'Translate the reference list: the entries after a References or Bibliography heading. Default true.',
-    }),
+  translateHeadersFooters: booleanish.default(TRANSLATION_SCOPE_DEFAULTS.headersFooters).meta({
+    description:
+      'Translate running headers and footers (page numbers, running titles). Default true.',
+  }),
+  translateReferences: booleanish.default(TRANSLATION_SCOPE_DEFAULTS.references).meta({
+    description:
+      'Translate the reference list: the entries after a References or Bibliography heading. Default true.',
+  }),
   translateTables: booleanish
     .default(TRANSLATION_SCOPE_DEFAULTS.tables)
     .meta({ description: 'Translate table cells. Default true.' }),
-  translateFigureText: booleanish
-    .default(TRANSLATION_SCOPE_DEFAULTS.figureText)
-    .meta({
-      description:
-        'Translate the labels inside figures where they are clear text. Default false. Code and formulas are never translated.',
-    }),
+  translateFigureText: booleanish.default(TRANSLATION_SCOPE_DEFAULTS.figureText).meta({
+    description:
+      'Translate the labels inside figures where they are clear text. Default false. Code and formulas are never translated.',
+  }),
 });
 export type UploadOptionsInput = z.input<typeof uploadOptionsSchema>;
 export type UploadOptions = z.infer<typeof uploadOptionsSchema>;

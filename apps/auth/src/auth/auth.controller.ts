@@ -61,9 +61,7 @@ export class AuthController {
 
   /** Users and sessions whose access tokens were revoked recently: a starting gateway fills its deny list from this. */
   @MessagePattern(RPC.AUTH_DENIED_USERS)
-  async deniedUsers(
-    @Payload() data: unknown,
-  ): Promise<{
+  async deniedUsers(@Payload() data: unknown): Promise<{
     items: { userId: string; at: number }[];
     sessions: { sessionId: string; at: number }[];
   }> {

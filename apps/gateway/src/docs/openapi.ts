@@ -92,13 +92,10 @@ const healthSchema = z.object({
     storage: z.object({ status: checkStatusSchema }),
     ocr: z.object({
       status: checkStatusSchema,
-      engine: z
-        .enum(['native', 'tesseract-js'])
-        .nullable()
-        .meta({
-          description:
-            'The OCR engine the extraction service reads scanned pages with (null: unknown, or the configured one cannot run)',
-        }),
+      engine: z.enum(['native', 'tesseract-js']).nullable().meta({
+        description:
+          'The OCR engine the extraction service reads scanned pages with (null: unknown, or the configured one cannot run)',
+      }),
       choice: z
         .enum(['auto', 'native', 'tesseract-js'])
         .optional()

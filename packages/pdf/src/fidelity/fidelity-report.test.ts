@@ -47,12 +47,10 @@ function layoutOf(...pages: Block[][]): LayoutDocument {
 
 /** Words laid out left to right on one line inside `box`. */
 function wordsIn(text: string, box: BBox): ReadWord[] {
-  return text
-    .split(' ')
-    .map((w, i) => ({
-      text: w,
-      box: [box[0] + i * 30, box[1], box[0] + i * 30 + 25, box[1] + 10] as BBox,
-    }));
+  return text.split(' ').map((w, i) => ({
+    text: w,
+    box: [box[0] + i * 30, box[1], box[0] + i * 30 + 25, box[1] + 10] as BBox,
+  }));
 }
 
 function page(kept: ReadWord[] = [], ink: BBox[] = [], notdef = 0): ReadBackPage {

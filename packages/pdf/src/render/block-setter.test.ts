@@ -12,14 +12,32 @@ const rtl = new TextShaper(library, 'he', { design: 'sans', bold: false, italic:
 const PAGE = 800;
 
 /** A label's box: one line of 10 pt text, 100 pt wide. */
-const base: SetOptions = { box: [100, 100, 200, 111], pageWidth: 600, pageHeight: PAGE, size: 10, lineSpacing: 1.2, align: 'left', minScale: 0.6 };
+const base: SetOptions = {
+  box: [100, 100, 200, 111],
+  pageWidth: 600,
+  pageHeight: PAGE,
+  size: 10,
+  lineSpacing: 1.2,
+  align: 'left',
+  minScale: 0.6,
+};
 const TEXT = 'Ein längerer Text als die Quelle';
 
 /** The setting's lines as layout boxes (y down). */
-function extent(setting: ReturnType<typeof setBlock>): { x0: number; x1: number; top: number; bottom: number } {
+function extent(setting: ReturnType<typeof setBlock>): {
+  x0: number;
+  x1: number;
+  top: number;
+  bottom: number;
+} {
   const xs = setting.lines.flatMap((l) => [l.x, l.x + l.shaped.width * setting.size]);
   const ys = setting.lines.map((l) => PAGE - l.baseline);
-  return { x0: Math.min(...xs), x1: Math.max(...xs), top: Math.min(...ys) - setting.size * 0.8, bottom: Math.max(...ys) + setting.size * 0.2 };
+  return {
+    x0: Math.min(...xs),
+    x1: Math.max(...xs),
+    top: Math.min(...ys) - setting.size * 0.8,
+    bottom: Math.max(...ys) + setting.size * 0.2,
+  };
 }
 
 describe('setBlock with room around the box', () => {
@@ -45,7 +63,11 @@ describe('setBlock with room around the box', () => {
   });
 
   test('right-aligned (right-to-left) text grown to the right ends where it needs, not at the far edge of the room', () => {
-    const s = setBlock('טקסט ארוך יותר מהמקור שלו בהרבה', rtl, { ...base, align: 'right', room: [100, 100, 560, 111] });
+    const s = setBlock('טקסט ארוך יותר מהמקור שלו בהרבה', rtl, {
+      ...base,
+      align: 'right',
+      room: [100, 100, 560, 111],
+    });
     assert.equal(s.size, 10);
     const e = extent(s);
     assert.ok(e.x0 >= 99.9 && e.x0 < 101, `starts at the box's left edge: ${e.x0}`);
@@ -80,7 +102,12 @@ describe('setBlock with room around the box', () => {
 });
 
 describe('sizeOf', () => {
-  const span = (text: string, size: number) => ({ text, size, bbox: [0, 0, 1, 1] as [number, number, number, number], font: 'Helvetica' });
+  const span = (text: string, size: number) => ({
+    text,
+    size,
+    bbox: [0, 0, 1, 1] as [number, number, number, number],
+    font: 'Helvetica',
+  });
   test('the size most characters have, not the median of spans', () => {
     const block: Block = {
       id: 'b',
@@ -88,10 +115,18 @@ describe('sizeOf', () => {
       order: 0,
       bbox: [50, 30, 255, 59],
       text: '1040 Department of the Treasury—Internal Revenue Service',
-      lines: [{ bbox: [50, 30, 255, 59], spans: [span('1040', 24), span('Department of the Treasury—Internal Revenue Service', 6)] }],
+      lines: [
+        {
+          bbox: [50, 30, 255, 59],
+          spans: [span('1040', 24), span('Department of the Treasury—Internal Revenue Service', 6)],
+        },
+      ],
     };
     assert.equal(sizeOf(block), 6);
-    const even: Block = { ...block, lines: [{ bbox: block.bbox, spans: [span('abcd', 8), span('efgh', 10)] }] };
+    const even: Block = {
+      ...block,
+      lines: [{ bbox: block.bbox, spans: [span('abcd', 8), span('efgh', 10)] }],
+    };
     assert.equal(sizeOf(even), 9);
   });
 });

@@ -68,7 +68,12 @@ interface Piece {
 }
 
 /** `text` (starting at `at` in the block's text) cut where its style changes. */
-function piecesOf(text: string, at: number, base: TextShaper, stretches: readonly StyledStretch[]): Piece[] {
+function piecesOf(
+  text: string,
+  at: number,
+  base: TextShaper,
+  stretches: readonly StyledStretch[],
+): Piece[] {
   const out: Piece[] = [];
   const end = at + text.length;
   let pos = at;
@@ -76,7 +81,12 @@ function piecesOf(text: string, at: number, base: TextShaper, stretches: readonl
     if (s.end <= pos || s.start >= end) continue;
     if (s.start > pos) out.push({ text: text.slice(pos - at, s.start - at), shaper: base });
     const to = Math.min(s.end, end);
-    out.push({ text: text.slice(Math.max(s.start, pos) - at, to - at), shaper: s.shaper, ...(s.color ? { color: s.color } : {}), ...(s.href ? { href: s.href, link: s.link ?? 0 } : {}) });
+    out.push({
+      text: text.slice(Math.max(s.start, pos) - at, to - at),
+      shaper: s.shaper,
+      ...(s.color ? { color: s.color } : {}),
+      ...(s.href ? { href: s.href, link: s.link ?? 0 } : {}),
+    });
     pos = to;
   }
   if (pos < end) out.push({ text: text.slice(pos - at), shaper: base });
@@ -84,12 +94,24 @@ function piecesOf(text: string, at: number, base: TextShaper, stretches: readonl
 }
 
 /** One line shaped piece by piece, each in its style; pieces run in the line's base direction. */
-function shapeStyled(line: WrappedLine, base: TextShaper, stretches: readonly StyledStretch[]): ShapedLine {
+function shapeStyled(
+  line: WrappedLine,
+  base: TextShaper,
+  stretches: readonly StyledStretch[],
+): ShapedLine {
   const pieces = piecesOf(line.text, line.at, base, stretches);
-  if (pieces.length === 1 && pieces[0]!.shaper === base && !pieces[0]!.color && !pieces[0]!.href) return base.shapeLine(line.text);
+  if (pieces.length === 1 && pieces[0]!.shaper === base && !pieces[0]!.color && !pieces[0]!.href)
+    return base.shapeLine(line.text);
   const shaped = pieces.map((p) => {
     const l = p.shaper.shapeLine(p.text);
-    return { ...l, runs: l.runs.map((r) => ({ ...r, ...(p.color ? { color: p.color } : {}), ...(p.href ? { href: p.href, link: p.link ?? 0 } : {}) })) };
+    return {
+      ...l,
+      runs: l.runs.map((r) => ({
+        ...r,
+        ...(p.color ? { color: p.color } : {}),
+        ...(p.href ? { href: p.href, link: p.link ?? 0 } : {}),
+      })),
+    };
   });
   if (base.baseDirection === 'rtl') shaped.reverse();
   return {
@@ -124,13 +146,26 @@ export function setBlock(text: string, shaper: TextShaper, opts: SetOptions): Bl
   const room = opts.room ?? opts.box;
   const floor = opts.size * opts.minScale;
   const stretches = opts.stretches ?? [];
-  const measure = stretches.length === 0 ? (s: string) => shaper.measure(s) : (s: string, at: number) => piecesOf(s, at, shaper, stretches).reduce((w, p) => w + p.shaper.measure(p.text), 0);
-  const indentIn = (area: BBox): number => (opts.align === 'center' ? 0 : Math.min(Math.max(0, opts.firstIndent ?? 0), Math.max(1, area[2] - area[0])));
+  const measure =
+    stretches.length === 0
+      ? (s: string) => shaper.measure(s)
+      : (s: string, at: number) =>
+          piecesOf(s, at, shaper, stretches).reduce((w, p) => w + p.shaper.measure(p.text), 0);
+  const indentIn = (area: BBox): number =>
+    opts.align === 'center'
+      ? 0
+      : Math.min(Math.max(0, opts.firstIndent ?? 0), Math.max(1, area[2] - area[0]));
   const wrapIn = (area: BBox, size: number): WrappedLine[] => {
     const width = Math.max(1, area[2] - area[0]);
-    return wrapLines(text, (width * 1.005) / size, measure, ((width - indentIn(area)) * 1.005) / size);
+    return wrapLines(
+      text,
+      (width * 1.005) / size,
+      measure,
+      ((width - indentIn(area)) * 1.005) / size,
+    );
   };
-  const fitsIn = (area: BBox, count: number, size: number): boolean => linesFit(count, size, opts.lineSpacing, Math.max(1, area[3] - area[1]));
+  const fitsIn = (area: BBox, count: number, size: number): boolean =>
+    linesFit(count, size, opts.lineSpacing, Math.max(1, area[3] - area[1]));
   let area = opts.box;
   let size = opts.size;
   let lines = wrapIn(area, size);
@@ -174,7 +209,8 @@ export function setBlock(text: string, shaper: TextShaper, opts: SetOptions): Bl
   const indent = indentIn(area);
   const missing: string[] = [];
   const placed: PlacedLine[] = lines.map((line, i) => {
-    const shaped = stretches.length === 0 ? shaper.shapeLine(line.text) : shapeStyled(line, shaper, stretches);
+    const shaped =
+      stretches.length === 0 ? shaper.shapeLine(line.text) : shapeStyled(line, shaper, stretches);
     missing.push(...shaped.missing);
     const w = shaped.width * size;
     const isLast = i === lines.length - 1;
@@ -192,8 +228,10 @@ export function setBlock(text: string, shaper: TextShaper, opts: SetOptions): Bl
       const stretch = !isLast && slack > 0 && slack < lineWidth * 0.25;
       // Word gaps wider than this read as column gaps (to people and to text extraction):
       // such a line is set ragged instead.
-      if (stretch && spaces > 0 && slack / spaces <= size * MAX_EXTRA_SPACE) extraPerSpace = slack / spaces;
-      else if (stretch && spaces === 0 && glyphs.length > 1) extraPerGlyph = slack / (glyphs.length - 1);
+      if (stretch && spaces > 0 && slack / spaces <= size * MAX_EXTRA_SPACE)
+        extraPerSpace = slack / spaces;
+      else if (stretch && spaces === 0 && glyphs.length > 1)
+        extraPerGlyph = slack / (glyphs.length - 1);
       else if (shaper.baseDirection === 'rtl') x = x1 - w;
     }
     const baseline = opts.pageHeight - (y0 + size * ASCENT + i * size * opts.lineSpacing);
@@ -206,8 +244,18 @@ export function setBlock(text: string, shaper: TextShaper, opts: SetOptions): Bl
  * The part of `area` (grown from `box`) the lines need: the box's own width at least,
  * grown on the sides `area` grew, by as much as the widest line needs; the full height.
  */
-function tighten(area: BBox, box: BBox, lines: readonly WrappedLine[], size: number, measure: (s: string, at: number) => number, indent: number): BBox {
-  const widest = Math.max(0, ...lines.map((l, i) => measure(l.text, l.at) * size + (i === 0 ? indent : 0)));
+function tighten(
+  area: BBox,
+  box: BBox,
+  lines: readonly WrappedLine[],
+  size: number,
+  measure: (s: string, at: number) => number,
+  indent: number,
+): BBox {
+  const widest = Math.max(
+    0,
+    ...lines.map((l, i) => measure(l.text, l.at) * size + (i === 0 ? indent : 0)),
+  );
   const extra = Math.max(0, widest - (box[2] - box[0]));
   const left = box[0] - area[0];
   const right = area[2] - box[2];

@@ -1,9 +1,47 @@
-import { RTL_LANGUAGES, type BBox, type Block, type InlineMark, type JobWarning, type LanguageCode, type LayoutDocument, type Line } from '@docat/contracts';
-import { PDFArray, PDFDict, PDFHexString, PDFName, PDFNumber, PDFString, type PDFPage, type PDFRef } from 'pdf-lib';
-import { appendContent, interpretPage, num, openPdf, removeText, savePdf, type ContentOp } from '../content/index.js';
+import {
+  RTL_LANGUAGES,
+  type BBox,
+  type Block,
+  type InlineMark,
+  type JobWarning,
+  type LanguageCode,
+  type LayoutDocument,
+  type Line,
+} from '@docat/contracts';
+import {
+  PDFArray,
+  PDFDict,
+  PDFHexString,
+  PDFName,
+  PDFNumber,
+  PDFString,
+  type PDFPage,
+  type PDFRef,
+} from 'pdf-lib';
+import {
+  appendContent,
+  interpretPage,
+  num,
+  openPdf,
+  removeText,
+  savePdf,
+  type ContentOp,
+} from '../content/index.js';
 import { FontLibrary } from '../fonts/font-library.js';
-import { setBlock, type BlockSetting, type SetOptions, type StyledStretch } from './block-setter.js';
-import { FreeSpace, InkMaps, leaderDots, rowsOf, shrinkToCentre, type InkMap } from './free-space.js';
+import {
+  setBlock,
+  type BlockSetting,
+  type SetOptions,
+  type StyledStretch,
+} from './block-setter.js';
+import {
+  FreeSpace,
+  InkMaps,
+  leaderDots,
+  rowsOf,
+  shrinkToCentre,
+  type InkMap,
+} from './free-space.js';
 import { keepPages } from './page-subset.js';
 import { removeActiveContent } from './active-content.js';
 import { parseColor, sourceStyle, type SourceStyle } from './block-style.js';
@@ -122,14 +160,29 @@ function mostlyHidden(lines: readonly Line[]): boolean {
   return all > 0 && hidden * 2 > all;
 }
 
-function itemsOf(block: Block, translations: ReadonlyMap<string, RenderText>, pageWidth: number): Item[] {
+function itemsOf(
+  block: Block,
+  translations: ReadonlyMap<string, RenderText>,
+  pageWidth: number,
+): Item[] {
   // A figure's translated labels (its cells) are set; the figure itself never is.
   if (NEVER_SET.has(block.type) && !(block.type === 'figure' && block.cells)) return [];
   const entry = block.type === 'figure' ? undefined : translations.get(block.id);
   if (entry !== undefined) {
     const whole = textOf(entry);
     if (whole.trim() === block.text.trim() || whole.trim() === '') return [];
-    return [{ block, box: block.bbox, lines: block.lines, text: block.text, translation: whole, marks: marksOf(entry), style: sourceStyle(block, pageWidth), hidden: mostlyHidden(block.lines) }];
+    return [
+      {
+        block,
+        box: block.bbox,
+        lines: block.lines,
+        text: block.text,
+        translation: whole,
+        marks: marksOf(entry),
+        style: sourceStyle(block, pageWidth),
+        hidden: mostlyHidden(block.lines),
+      },
+    ];
   }
   if ((block.type !== 'table' && block.type !== 'figure') || !block.cells) return [];
   const items: Item[] = [];
@@ -140,7 +193,17 @@ function itemsOf(block: Block, translations: ReadonlyMap<string, RenderText>, pa
     if (t.trim() === cell.text.trim() || t.trim() === '') return;
     const inside = block.lines.filter((l) => centreInside(l.bbox, cell.bbox));
     const sub: Block = { ...block, bbox: cell.bbox, lines: inside, text: cell.text };
-    items.push({ block, cell: i, box: cell.bbox, lines: inside.length > 0 ? inside : [{ bbox: cell.bbox, spans: [] }], text: cell.text, translation: t, marks: marksOf(e), style: sourceStyle(sub), hidden: mostlyHidden(inside) });
+    items.push({
+      block,
+      cell: i,
+      box: cell.bbox,
+      lines: inside.length > 0 ? inside : [{ bbox: cell.bbox, spans: [] }],
+      text: cell.text,
+      translation: t,
+      marks: marksOf(e),
+      style: sourceStyle(sub),
+      hidden: mostlyHidden(inside),
+    });
   });
   return items;
 }
@@ -169,20 +232,34 @@ export async function renderTranslatedPdf(
   translations: ReadonlyMap<string, RenderText>,
   opts: RenderTranslatedOptions,
 ): Promise<RenderTranslatedResult> {
-  const file = await openPdf(sourceBytes, { password: opts.password, respectPermissions: opts.respectPermissions });
+  const file = await openPdf(sourceBytes, {
+    password: opts.password,
+    respectPermissions: opts.respectPermissions,
+  });
   const library = opts.fonts ?? new FontLibrary();
   const fonts = new FontSet(library, file.doc.context);
   const rtl = RTL_LANGUAGES.has(opts.targetLanguage as LanguageCode);
   const minScale = opts.minScale ?? 0.6;
   const warnings: JobWarning[] = [];
   const placements: BlockPlacement[] = [];
-  const stats: RenderStats = { pages: 0, translatedBlocks: 0, overflowBlocks: 0, missingChars: 0, glyphs: 0, fonts: [] };
+  const stats: RenderStats = {
+    pages: 0,
+    translatedBlocks: 0,
+    overflowBlocks: 0,
+    missingChars: 0,
+    glyphs: 0,
+    fonts: [],
+  };
   const inkMaps = new InkMaps(sourceBytes, opts.password);
   const shapers = new Map<string, TextShaper>();
   const shaperFor = (style: SourceStyle): TextShaper => {
     const key = `${style.design}|${style.bold}|${style.italic}`;
     let s = shapers.get(key);
-    if (!s) shapers.set(key, (s = new TextShaper(library, opts.targetLanguage, style, rtl ? 'rtl' : 'ltr')));
+    if (!s)
+      shapers.set(
+        key,
+        (s = new TextShaper(library, opts.targetLanguage, style, rtl ? 'rtl' : 'ltr')),
+      );
     return s;
   };
 
@@ -198,22 +275,32 @@ export async function renderTranslatedPdf(
     const toUser = geometry.drawingToUser;
     // Layout boxes are displayed-page coordinates; the rewriter selects in user space.
     const displayToUser = mapper(geometry);
-    const ops: ContentOp[] = [{ op: 'cm', operands: toUser.map((v) => num(Math.round(v * 1e6) / 1e6)) }];
+    const ops: ContentOp[] = [
+      { op: 'cm', operands: toUser.map((v) => num(Math.round(v * 1e6) / 1e6)) },
+    ];
     if (page.scanned) {
-      const colours = await sampleBackgrounds(sourceBytes, page.number, items.map((i) => i.box));
+      const colours = await sampleBackgrounds(
+        sourceBytes,
+        page.number,
+        items.map((i) => i.box),
+      );
       items.forEach((item, i) => {
         const framed = frameOf(item);
         const [x0, y0, x1, y1] = grow(framed ? framed.box : item.box, 1);
         const height = framed ? FRAME_HEIGHT : geometry.height;
         if (framed) ops.push({ op: 'q', operands: [] }, frameMatrix(framed, geometry.height));
         ops.push({ op: 'rg', operands: colours[i]!.map((c) => num(Math.round(c * 1000) / 1000)) });
-        ops.push({ op: 're', operands: [x0, height - y1, x1 - x0, y1 - y0].map((v) => num(Math.round(v * 100) / 100)) });
+        ops.push({
+          op: 're',
+          operands: [x0, height - y1, x1 - x0, y1 - y0].map((v) => num(Math.round(v * 100) / 100)),
+        });
         ops.push({ op: 'f', operands: [] });
         if (framed) ops.push({ op: 'Q', operands: [] });
       });
     }
     // A scan OCR'd before it came here has its words in an invisible layer: that goes too.
-    const layered = page.scanned && page.blocks.some((b) => b.lines.some((l) => l.spans.some((sp) => sp.hidden)));
+    const layered =
+      page.scanned && page.blocks.some((b) => b.lines.some((l) => l.spans.some((sp) => sp.hidden)));
     // Each line's band across the whole box: glyphs a font maps to no text are left out of
     // the layout's line boxes, yet are part of the line. Text at an angle is taken in small
     // squares along its frame, so that nothing beside it is. (Displayed-page boxes.)
@@ -221,7 +308,17 @@ export async function renderTranslatedPdf(
       const framed = frameOf(item);
       if (framed) return frameTiles(framed.angle, framed.frame, item.style.size);
       if (page.scanned && !layered) return [grow(item.box, 1)];
-      return item.lines.map((l) => grow([Math.min(l.bbox[0], item.box[0]), l.bbox[1], Math.max(l.bbox[2], item.box[2]), l.bbox[3]], 0.5));
+      return item.lines.map((l) =>
+        grow(
+          [
+            Math.min(l.bbox[0], item.box[0]),
+            l.bbox[1],
+            Math.max(l.bbox[2], item.box[2]),
+            l.bbox[3],
+          ],
+          0.5,
+        ),
+      );
     });
     if (!page.scanned || layered) {
       // Invisible source text in a translated block is replaced like any other.
@@ -276,36 +373,65 @@ export async function renderTranslatedPdf(
           // Last, before running on below its box over what follows: the room the layout
           // alone leaves (a word in a narrow ruled cell may reach across the cell's rule).
           const loose = await room.around(item, item.style.align, false);
-          const wider = loose ? setBlock(item.translation, shaper, { ...setOptions, room: loose }) : undefined;
+          const wider = loose
+            ? setBlock(item.translation, shaper, { ...setOptions, room: loose })
+            : undefined;
           if (wider && !wider.overflow) setting = wider;
         }
       }
       // On a scan the text is in the image: the translation covers it and must be seen.
-      const painted = paintLines(setting.lines, setting.size, item.style.color, fonts, { invisible: item.hidden && !page.scanned });
-      if (framed) ops.push({ op: 'q', operands: [] }, frameMatrix(framed, geometry.height), ...painted.ops, { op: 'Q', operands: [] });
+      const painted = paintLines(setting.lines, setting.size, item.style.color, fonts, {
+        invisible: item.hidden && !page.scanned,
+      });
+      if (framed)
+        ops.push({ op: 'q', operands: [] }, frameMatrix(framed, geometry.height), ...painted.ops, {
+          op: 'Q',
+          operands: [],
+        });
       else {
         ops.push(...painted.ops);
         for (const link of painted.links) drawnLinks.push({ ...link, area: item.box });
       }
       for (const [resource, font] of painted.fonts) fontResources[resource] = font.ref;
-      const placement = placementOf(page.number, item, setting, geometry.height, [...painted.fonts.values()].map((f) => f.baseFont));
+      const placement = placementOf(
+        page.number,
+        item,
+        setting,
+        geometry.height,
+        [...painted.fonts.values()].map((f) => f.baseFont),
+      );
       placements.push(placement);
       if (!framed) room.taken(placement.lines);
       stats.translatedBlocks++;
       stats.glyphs += painted.glyphCount;
       if (setting.overflow) {
         stats.overflowBlocks++;
-        warnings.push({ kind: 'overflow', page: page.number, block: item.block.order, message: `Block ${item.block.id}: the translation does not fit its box at ${Math.round(minScale * 100)}% of the source size` });
+        warnings.push({
+          kind: 'overflow',
+          page: page.number,
+          block: item.block.order,
+          message: `Block ${item.block.id}: the translation does not fit its box at ${Math.round(minScale * 100)}% of the source size`,
+        });
       }
       if (setting.missing.length > 0) {
         const chars = [...new Set(setting.missing.join(''))].join('');
         stats.missingChars += [...setting.missing.join('')].length;
-        warnings.push({ kind: 'font_fallback', page: page.number, block: item.block.order, message: `Block ${item.block.id}: no font has glyphs for ${JSON.stringify(chars)}` });
+        warnings.push({
+          kind: 'font_fallback',
+          page: page.number,
+          block: item.block.order,
+          message: `Block ${item.block.id}: no font has glyphs for ${JSON.stringify(chars)}`,
+        });
       }
     }
     // Leader dots a longer translation now covers go; the rest of each leader stays.
-    const covered = [...leaders].filter((g) => placements.some((p) => p.page === page.number && p.lines.some((l) => centreInside(g.box, l))));
-    if (covered.length > 0) removeText(file, pageIndex, { regions: covered.map((g) => displayToUser(shrinkToCentre(g.box))) });
+    const covered = [...leaders].filter((g) =>
+      placements.some((p) => p.page === page.number && p.lines.some((l) => centreInside(g.box, l))),
+    );
+    if (covered.length > 0)
+      removeText(file, pageIndex, {
+        regions: covered.map((g) => displayToUser(shrinkToCentre(g.box))),
+      });
     appendContent(file, pageIndex, ops, { Font: fontResources });
     if (drawnLinks.length > 0) moveLinks(file.doc.getPage(pageIndex), geometry, drawnLinks);
   }
@@ -319,7 +445,13 @@ export async function renderTranslatedPdf(
   return { bytes, warnings, stats, placements };
 }
 
-function placementOf(page: number, item: Item, setting: BlockSetting, pageHeight: number, fonts: string[]): BlockPlacement {
+function placementOf(
+  page: number,
+  item: Item,
+  setting: BlockSetting,
+  pageHeight: number,
+  fonts: string[],
+): BlockPlacement {
   // Drawing space (y up, baseline) back to layout boxes (y down), ascender to descender.
   const lines = setting.lines.map((l): BBox => {
     const top = pageHeight - l.baseline - setting.size * 0.8;
@@ -370,7 +502,11 @@ function moveLinks(page: PDFPage, geometry: PageGeometry, drawn: DrawnLink[]): v
   const found: { annotation: PDFDict; href: string; at: BBox }[] = [];
   for (let i = 0; i < annots.size(); i++) {
     const annotation = annots.lookup(i);
-    if (!(annotation instanceof PDFDict) || annotation.lookup(PDFName.of('Subtype')) !== PDFName.of('Link')) continue;
+    if (
+      !(annotation instanceof PDFDict) ||
+      annotation.lookup(PDFName.of('Subtype')) !== PDFName.of('Link')
+    )
+      continue;
     const href = uriOf(annotation);
     const rect = annotation.lookup(PDFName.of('Rect'));
     if (!href || !(rect instanceof PDFArray) || rect.size() !== 4) continue;
@@ -387,12 +523,21 @@ function moveLinks(page: PDFPage, geometry: PageGeometry, drawn: DrawnLink[]): v
       const inside = found.filter((f) => {
         const cx = (f.at[0] + f.at[2]) / 2;
         const cy = (f.at[1] + f.at[3]) / 2;
-        return f.href === href && cx >= area[0] - 2 && cx <= area[2] + 2 && cy >= area[1] - 2 && cy <= area[3] + 2;
+        return (
+          f.href === href &&
+          cx >= area[0] - 2 &&
+          cx <= area[2] + 2 &&
+          cy >= area[1] - 2 &&
+          cy <= area[3] + 2
+        );
       });
       inside.forEach((f, i) => {
         const place = places[Math.min(i, places.length - 1)]!;
         const user = mapBox(geometry.drawingToUser, place.box);
-        f.annotation.set(PDFName.of('Rect'), page.doc.context.obj(user.map((v) => Math.round(v * 100) / 100)));
+        f.annotation.set(
+          PDFName.of('Rect'),
+          page.doc.context.obj(user.map((v) => Math.round(v * 100) / 100)),
+        );
         // Quad points of the old position would point the link back there in some viewers.
         f.annotation.delete(PDFName.of('QuadPoints'));
       });
@@ -418,7 +563,8 @@ interface Framed {
 /** The frame of an item set at an angle (a whole block; table cells are set upright). */
 function frameOf(item: Item): Framed | undefined {
   const { angle, frame } = item.block;
-  if (angle === undefined || angle === 0 || !frame || item.box !== item.block.bbox) return undefined;
+  if (angle === undefined || angle === 0 || !frame || item.box !== item.block.bbox)
+    return undefined;
   const origin: [number, number] = [frame[0] - 10, frame[1] - 10];
   return { angle, frame, box: [10, 10, frame[2] - origin[0], frame[3] - origin[1]], origin };
 }
@@ -433,7 +579,14 @@ function frameMatrix(framed: Framed, pageHeight: number): ContentOp {
   const c = Math.cos(t);
   const s = Math.sin(t);
   const [ox, oy] = framed.origin;
-  const m = [c, s, -s, c, c * ox + s * (FRAME_HEIGHT + oy), pageHeight + s * ox - c * (FRAME_HEIGHT + oy)];
+  const m = [
+    c,
+    s,
+    -s,
+    c,
+    c * ox + s * (FRAME_HEIGHT + oy),
+    pageHeight + s * ox - c * (FRAME_HEIGHT + oy),
+  ];
   return { op: 'cm', operands: m.map((v) => num(Math.round(v * 1e6) / 1e6)) };
 }
 
@@ -443,7 +596,9 @@ function frameTiles(angle: number, box: BBox, size: number): BBox[] {
   const out: BBox[] = [];
   for (let y = box[1]; y < box[3]; y += step) {
     for (let x = box[0]; x < box[2]; x += step) {
-      out.push(frameBoxToPage(angle, [x, y, Math.min(x + step, box[2]), Math.min(y + step, box[3])]));
+      out.push(
+        frameBoxToPage(angle, [x, y, Math.min(x + step, box[2]), Math.min(y + step, box[3])]),
+      );
     }
   }
   return out;
@@ -461,8 +616,18 @@ function stretchesOf(item: Item, shaperFor: (style: SourceStyle) => TextShaper):
     const start = Math.max(m.start, last);
     const end = Math.min(m.end, item.translation.length);
     if (end <= start) continue;
-    const style: SourceStyle = { ...item.style, bold: m.bold ?? item.style.bold, italic: m.italic ?? item.style.italic };
-    out.push({ start, end, shaper: shaperFor(style), ...(m.color ? { color: parseColor(m.color) } : {}), ...(m.href ? { href: m.href, link: out.length } : {}) });
+    const style: SourceStyle = {
+      ...item.style,
+      bold: m.bold ?? item.style.bold,
+      italic: m.italic ?? item.style.italic,
+    };
+    out.push({
+      start,
+      end,
+      shaper: shaperFor(style),
+      ...(m.color ? { color: parseColor(m.color) } : {}),
+      ...(m.href ? { href: m.href, link: out.length } : {}),
+    });
     last = end;
   }
   return out;
@@ -504,7 +669,12 @@ class RoomFinder {
     // its cells; a figure's box is its graphics too.
     this.obstacles = blocks.flatMap((b) => {
       // A block of leader dots is filler (its dots are told apart with the page's glyphs).
-      if (/^[\s.\u00b7\u2024\u2026\u2027\u2219\u22c5]*$/u.test(b.text) && b.type !== 'figure' && b.type !== 'form_field') return [];
+      if (
+        /^[\s.\u00b7\u2024\u2026\u2027\u2219\u22c5]*$/u.test(b.text) &&
+        b.type !== 'figure' &&
+        b.type !== 'form_field'
+      )
+        return [];
       const own = b.lines.map((l) => ({ box: l.bbox, owner: b }));
       if (b.type === 'table' && own.length > 0) return own;
       return [...own, { box: b.bbox, owner: b }];
@@ -512,7 +682,12 @@ class RoomFinder {
     // The text margins: a figure's box may reach the page edge.
     const text = blocks.filter((b) => b.type !== 'figure');
     const all = text.length > 0 ? text : blocks;
-    this.limits = [Math.min(...all.map((b) => b.bbox[0])), 0, Math.max(...all.map((b) => b.bbox[2])), Math.max(...blocks.map((b) => b.bbox[3]))];
+    this.limits = [
+      Math.min(...all.map((b) => b.bbox[0])),
+      0,
+      Math.max(...all.map((b) => b.bbox[2])),
+      Math.max(...blocks.map((b) => b.bbox[3])),
+    ];
   }
 
   taken(lines: readonly BBox[]): void {
@@ -521,25 +696,65 @@ class RoomFinder {
 
   private free(inked: boolean): Promise<FreeSpace> {
     if (!inked) {
-      this.bare ??= Promise.resolve(new FreeSpace([...this.obstacles.map((o) => o.box), ...this.drawn], undefined, this.cleared));
+      this.bare ??= Promise.resolve(
+        new FreeSpace(
+          [...this.obstacles.map((o) => o.box), ...this.drawn],
+          undefined,
+          this.cleared,
+        ),
+      );
       return this.bare;
     }
     this.space ??= this.ink().then(
-      (ink) => new FreeSpace([...this.obstacles.map((o) => o.box), ...this.drawn], ink, this.cleared),
+      (ink) =>
+        new FreeSpace([...this.obstacles.map((o) => o.box), ...this.drawn], ink, this.cleared),
       // A page pdf.js cannot render still has the layout's obstacles.
-      () => new FreeSpace([...this.obstacles.map((o) => o.box), ...this.drawn], undefined, this.cleared),
+      () =>
+        new FreeSpace(
+          [...this.obstacles.map((o) => o.box), ...this.drawn],
+          undefined,
+          this.cleared,
+        ),
     );
     return this.space;
   }
 
   /** The room around an item, or undefined when it has none beyond its box; `inked`: the page's drawn ink counts. */
-  async around(item: Item, sourceAlign: SourceStyle['align'], inked: boolean): Promise<BBox | undefined> {
+  async around(
+    item: Item,
+    sourceAlign: SourceStyle['align'],
+    inked: boolean,
+  ): Promise<BBox | undefined> {
     const space = await this.free(inked);
-    const own = new Set(this.obstacles.filter((o) => o.owner === item.block && (item.cell === undefined || centreInside(o.box, item.box))).map((o) => o.box));
+    const own = new Set(
+      this.obstacles
+        .filter(
+          (o) =>
+            o.owner === item.block && (item.cell === undefined || centreInside(o.box, item.box)),
+        )
+        .map((o) => o.box),
+    );
     const oneLine = rowsOf(item.lines) <= 1;
-    const sideways = !oneLine ? 'none' : sourceAlign === 'center' ? 'both' : sourceAlign === 'right' ? 'left' : 'right';
+    const sideways = !oneLine
+      ? 'none'
+      : sourceAlign === 'center'
+        ? 'both'
+        : sourceAlign === 'right'
+          ? 'left'
+          : 'right';
     const size = item.style.size;
-    const grown = space.room(item.box, { down: true, sideways, limits: this.limits, gapX: Math.max(3, size * 0.5), gapY: Math.max(1.5, size * 0.3) }, (o) => own.has(o), this.setLines);
+    const grown = space.room(
+      item.box,
+      {
+        down: true,
+        sideways,
+        limits: this.limits,
+        gapX: Math.max(3, size * 0.5),
+        gapY: Math.max(1.5, size * 0.3),
+      },
+      (o) => own.has(o),
+      this.setLines,
+    );
     return grown.every((v, i) => Math.abs(v - item.box[i]!) < 0.5) ? undefined : grown;
   }
 }
