@@ -96,6 +96,18 @@ describe('FreeSpace.room', () => {
       128,
     );
   });
+
+  test('growing down stops above a line set just beside its width: two blocks never run on into one line', () => {
+    const space = new FreeSpace([], undefined, []);
+    // Another block's line ends 1.5 pt left of the label's left edge, on the band below it.
+    const beside: BBox = [40, 112, 98.5, 121];
+    assert.equal(space.room(label, down([0, 0, 600, 300]), () => false, [beside])[3], 110);
+    // One further away than the sideways gap leaves the room below.
+    assert.equal(
+      space.room(label, down([0, 0, 600, 300]), () => false, [[40, 112, 90, 121]])[3],
+      300,
+    );
+  });
 });
 
 describe('leader dots and rows', () => {

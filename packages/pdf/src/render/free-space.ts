@@ -159,8 +159,10 @@ export class FreeSpace {
     let bottom = y1;
     if (opts.down) {
       bottom = Math.max(y1, lim[3]);
+      // Text beside the grown width, closer than the gap kept sideways, would run on into
+      // it on the same baseline (one block's last word against another's first): it blocks.
       for (const o of blockers)
-        if (o[1] > cy && o[0] < x1 - 0.5 && o[2] > x0 + 0.5)
+        if (o[1] > cy && o[0] < x1 + opts.gapX - 0.5 && o[2] > x0 - opts.gapX + 0.5)
           bottom = Math.min(bottom, o[1] - opts.gapY);
       if (bottom > y1)
         bottom = Math.min(
