@@ -416,9 +416,11 @@ export async function runScenario(
     log,
     async waitForStage(stage, waitMs = 120_000) {
       const deadline = Date.now() + waitMs;
+      const seen = new Set<string>();
       while (Date.now() < deadline) {
         for (const job of jobs) {
           const res = await owner.get(job.id)!.job(job.id);
+          seen.add(res.status === 200 ? `${res.body.state}/${res.body.stage}` : `${res.status}`);
           if (
             res.status === 200 &&
             (stage ? res.body.stage === stage : res.body.state === 'processing')
@@ -427,7 +429,9 @@ export async function runScenario(
         }
         await new Promise((r) => setTimeout(r, 100));
       }
-      throw new Error(`no job reached ${stage ?? 'processing'} within ${waitMs} ms`);
+      throw new Error(
+        `no job reached ${stage ?? 'processing'} within ${waitMs} ms (seen: ${[...seen].join(', ')})`,
+      );
     },
   };
   if (scenario.burst) await Promise.all(Array.from({ length: scenario.jobs }, (_, i) => send(i)));
