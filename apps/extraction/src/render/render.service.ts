@@ -14,7 +14,7 @@ import {
   type RenderJob,
 } from '@docat/contracts';
 import { openPdfPassword, type DocatConfig } from '@docat/config';
-import { buildFidelityReport } from '@docat/pdf';
+import { buildFidelityReport, ocrBudget } from '@docat/pdf';
 import {
   assembleDocument,
   isTextFormat,
@@ -90,7 +90,11 @@ export class RenderService {
     const warnings: JobWarning[] = [];
     let report: FidelityReport;
     if (job.outputs.includes('pdf') || job.outputs.includes('dual')) {
-      const pdfs = await this.renderPdfs(job, source, target, signal, reportProgress);
+      // Seconds of CPU: OCR of other jobs in this process leaves it a core meanwhile.
+      const leave = ocrBudget.enter();
+      const pdfs = await this.renderPdfs(job, source, target, signal, reportProgress).finally(
+        leave,
+      );
       bodies.pdf = pdfs.pdf;
       bodies.dual = pdfs.dual;
       warnings.push(...pdfs.warnings);
