@@ -57,6 +57,16 @@ export class RenderService {
   ) {}
 
   async render(job: RenderJob, signal: AbortSignal, userId?: string): Promise<void> {
+    // CPU work a user waits for: OCR of other jobs in this process leaves it a core meanwhile.
+    const leave = ocrBudget.enter();
+    try {
+      await this.renderJob(job, signal, userId);
+    } finally {
+      leave();
+    }
+  }
+
+  private async renderJob(job: RenderJob, signal: AbortSignal, userId?: string): Promise<void> {
     const chunks: ChunkResult[] = [];
     let model = '';
     for (let chunk = 0; chunk < job.chunks; chunk++) {
@@ -90,11 +100,7 @@ export class RenderService {
     const warnings: JobWarning[] = [];
     let report: FidelityReport;
     if (job.outputs.includes('pdf') || job.outputs.includes('dual')) {
-      // Seconds of CPU: OCR of other jobs in this process leaves it a core meanwhile.
-      const leave = ocrBudget.enter();
-      const pdfs = await this.renderPdfs(job, source, target, signal, reportProgress).finally(
-        leave,
-      );
+      const pdfs = await this.renderPdfs(job, source, target, signal, reportProgress);
       bodies.pdf = pdfs.pdf;
       bodies.dual = pdfs.dual;
       warnings.push(...pdfs.warnings);
