@@ -1,8 +1,8 @@
 import { Controller, Inject } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import type { DataSource } from 'typeorm';
-import { RPC, RPC_CONTRACTS, type RpcResponse } from '@docat/contracts';
-import { parseOrThrow } from '@docat/service-kit';
+import { RPC, type RpcResponse } from '@docat/contracts';
+import { RpcHandler, type RpcPayload } from '@docat/service-kit';
 import { AUTH_DATA_SOURCE } from '../auth.tokens.js';
 
 /**
@@ -14,11 +14,10 @@ import { AUTH_DATA_SOURCE } from '../auth.tokens.js';
 export class InactiveAccountsController {
   constructor(@Inject(AUTH_DATA_SOURCE) private readonly db: DataSource) {}
 
-  @MessagePattern(RPC.AUTH_INACTIVE_ACCOUNTS)
+  @RpcHandler(RPC.AUTH_INACTIVE_ACCOUNTS)
   async inactive(
-    @Payload() data: unknown,
+    @Payload() req: RpcPayload<typeof RPC.AUTH_INACTIVE_ACCOUNTS>,
   ): Promise<RpcResponse<typeof RPC.AUTH_INACTIVE_ACCOUNTS>> {
-    const req = parseOrThrow(RPC_CONTRACTS[RPC.AUTH_INACTIVE_ACCOUNTS].request, data);
     const before = new Date(req.inactiveBefore);
     const rows = (await this.db.query(
       `SELECT u.id FROM auth.users u
