@@ -1,5 +1,7 @@
 import {
   applyDecorators,
+  Body,
+  Query,
   UsePipes,
   type ArgumentMetadata,
   type PipeTransform,
@@ -17,16 +19,20 @@ export type RpcPayload<P extends RpcContractPattern> = z.output<
 >;
 
 /**
- * Parses a message's whole payload with a schema; a mismatch is `VALIDATION_FAILED` listing
- * each issue, as `parseOrThrow` gives it. Other parameters (`@Ctx()`, `@Payload('field')`)
- * pass through untouched, so the pipe can sit on a whole handler.
+ * Parses a parameter with a schema; a mismatch is `VALIDATION_FAILED` listing each issue, as
+ * `parseOrThrow` gives it. With `only`, the pipe can sit on a whole handler: it parses the
+ * whole parameter of that type (Nest hands pipes a message's `@Payload()` as 'body', like an
+ * HTTP body) and passes the others (`@Ctx()`, `@Payload('field')`) through untouched.
  */
-export class PayloadSchemaPipe<S extends z.ZodType> implements PipeTransform<unknown, z.output<S>> {
-  constructor(private readonly schema: S) {}
+export class SchemaPipe<S extends z.ZodType> implements PipeTransform<unknown, z.output<S>> {
+  constructor(
+    private readonly schema: S,
+    private readonly only?: ArgumentMetadata['type'],
+  ) {}
 
   transform(value: unknown, metadata: ArgumentMetadata): z.output<S> {
-    // Nest hands pipes a message's `@Payload()` as type 'body', as it does an HTTP body.
-    if (metadata.type !== 'body' || metadata.data !== undefined) return value as z.output<S>;
+    if (this.only !== undefined && (metadata.type !== this.only || metadata.data !== undefined))
+      return value as z.output<S>;
     return parseOrThrow(this.schema, value);
   }
 }
@@ -41,11 +47,21 @@ export class PayloadSchemaPipe<S extends z.ZodType> implements PipeTransform<unk
 export function RpcHandler(pattern: RpcContractPattern): MethodDecorator {
   return applyDecorators(
     MessagePattern(pattern),
-    UsePipes(new PayloadSchemaPipe(RPC_CONTRACTS[pattern].request)),
+    UsePipes(new SchemaPipe(RPC_CONTRACTS[pattern].request, 'body')),
   );
 }
 
 /** An event's (or any message's) payload parsed by `schema`: `@ValidPayload(schema) event: T`. */
 export function ValidPayload(schema: z.ZodType): ParameterDecorator {
-  return Payload(new PayloadSchemaPipe(schema));
+  return Payload(new SchemaPipe(schema));
+}
+
+/** An HTTP request body parsed by `schema`: `@ValidBody(schema) body: T`. */
+export function ValidBody(schema: z.ZodType): ParameterDecorator {
+  return Body(new SchemaPipe(schema));
+}
+
+/** An HTTP query string parsed by `schema`. */
+export function ValidQuery(schema: z.ZodType): ParameterDecorator {
+  return Query(new SchemaPipe(schema));
 }
