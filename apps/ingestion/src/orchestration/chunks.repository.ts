@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { INGESTION_DB } from '../ingestion.tokens.js';
-import type { ChunkRow } from '../jobs/job.row.js';
+import { parseRows } from '@docat/database';
+import { chunkRowSchema, type ChunkRow } from '../jobs/job.row.js';
 import type { Db } from '../jobs/jobs.repository.js';
 import type { ChunkRange } from '@docat/pipeline';
 import type { ChunkStep, StaleStepReason } from '@docat/contracts';
@@ -48,10 +49,14 @@ export class ChunksRepository {
   }
 
   async forJob(jobId: string, db: Db = this.db, lock = false): Promise<ChunkRow[]> {
-    return (await db.query(
-      `SELECT * FROM ingestion.job_chunks WHERE job_id = $1 ORDER BY chunk${lock ? ' FOR UPDATE' : ''}`,
-      [jobId],
-    )) as ChunkRow[];
+    return parseRows(
+      'ingestion.job_chunks',
+      chunkRowSchema,
+      await db.query(
+        `SELECT * FROM ingestion.job_chunks WHERE job_id = $1 ORDER BY chunk${lock ? ' FOR UPDATE' : ''}`,
+        [jobId],
+      ),
+    );
   }
 
   async setPages(
@@ -98,13 +103,17 @@ export class ChunksRepository {
 
   /** Each user's oldest `perUser` pending steps at `step`, oldest job first. */
   async pendingAt(step: ChunkStep, perUser: number, db: Db): Promise<ChunkRow[]> {
-    return (await db.query(
-      `SELECT * FROM (
+    return parseRows(
+      'ingestion.job_chunks',
+      chunkRowSchema,
+      await db.query(
+        `SELECT * FROM (
          SELECT *, row_number() OVER (PARTITION BY user_id ORDER BY job_id, chunk) AS rank
          FROM ingestion.job_chunks WHERE step = $1 AND state = 'pending'
        ) ranked WHERE rank <= $2 ORDER BY job_id, chunk`,
-      [step, perUser],
-    )) as ChunkRow[];
+        [step, perUser],
+      ),
+    );
   }
 
   /**
@@ -114,12 +123,16 @@ export class ChunksRepository {
   async markDispatched(rows: readonly ChunkRow[], db: Db, reissue = false): Promise<ChunkRow[]> {
     const out: ChunkRow[] = [];
     for (const row of rows) {
-      const updated = (await db.query(
-        `UPDATE ingestion.job_chunks SET state = 'running', lease = lease + $3, lease_expires_at = NULL, holder = NULL, dispatched_at = now(), updated_at = now()
+      const updated = parseRows(
+        'ingestion.job_chunks',
+        chunkRowSchema,
+        await db.query(
+          `UPDATE ingestion.job_chunks SET state = 'running', lease = lease + $3, lease_expires_at = NULL, holder = NULL, dispatched_at = now(), updated_at = now()
          WHERE job_id = $1 AND chunk = $2 AND step = $4 AND state = $5 RETURNING *`,
-        [row.job_id, row.chunk, reissue ? 1 : 0, row.step, reissue ? 'running' : 'pending'],
-      )) as [ChunkRow[], number];
-      if (updated[0][0]) out.push(updated[0][0]);
+          [row.job_id, row.chunk, reissue ? 1 : 0, row.step, reissue ? 'running' : 'pending'],
+        ),
+      );
+      if (updated[0]) out.push(updated[0]);
     }
     return out;
   }
@@ -130,15 +143,19 @@ export class ChunksRepository {
    * the same run, or a take-over after the previous holder's heartbeat stopped.
    */
   async claim(ref: StepLeaseRef, leaseMs: number): Promise<ChunkRow | null> {
-    const rows = (await this.db.query(
-      `UPDATE ingestion.job_chunks SET holder = $5, lease_expires_at = now() + ($6 || ' milliseconds')::interval,
+    const rows = parseRows(
+      'ingestion.job_chunks',
+      chunkRowSchema,
+      await this.db.query(
+        `UPDATE ingestion.job_chunks SET holder = $5, lease_expires_at = now() + ($6 || ' milliseconds')::interval,
          runs = runs + CASE WHEN holder IS DISTINCT FROM $5 THEN 1 ELSE 0 END, updated_at = now()
        WHERE job_id = $1 AND chunk = $2 AND step = $3 AND lease = $4 AND state = 'running'
          AND (holder IS NULL OR holder = $5 OR lease_expires_at < now())
        RETURNING *`,
-      [ref.jobId, ref.chunk, ref.step, ref.lease, ref.holder, String(leaseMs)],
-    )) as [ChunkRow[], number];
-    return rows[0][0] ?? null;
+        [ref.jobId, ref.chunk, ref.step, ref.lease, ref.holder, String(leaseMs)],
+      ),
+    );
+    return rows[0] ?? null;
   }
 
   /** Extends the lease of the run that holds it; false once it is no longer that run's. */
@@ -166,19 +183,27 @@ export class ChunksRepository {
 
   /** Claimed steps whose holder stopped heartbeating. Steps still waiting in a queue never expire. */
   async expired(now: Date, limit = 100): Promise<ChunkRow[]> {
-    return (await this.db.query(
-      `SELECT * FROM ingestion.job_chunks WHERE state = 'running' AND holder IS NOT NULL AND lease_expires_at < $1 ORDER BY lease_expires_at LIMIT $2`,
-      [now, limit],
-    )) as ChunkRow[];
+    return parseRows(
+      'ingestion.job_chunks',
+      chunkRowSchema,
+      await this.db.query(
+        `SELECT * FROM ingestion.job_chunks WHERE state = 'running' AND holder IS NOT NULL AND lease_expires_at < $1 ORDER BY lease_expires_at LIMIT $2`,
+        [now, limit],
+      ),
+    );
   }
 
   /** Dispatched steps no worker has claimed for `olderThanMs` (their queue entry may have been lost). */
   async unclaimed(olderThanMs: number, limit = 100): Promise<ChunkRow[]> {
-    return (await this.db.query(
-      `SELECT * FROM ingestion.job_chunks WHERE state = 'running' AND holder IS NULL AND dispatched_at < now() - ($1 || ' milliseconds')::interval
+    return parseRows(
+      'ingestion.job_chunks',
+      chunkRowSchema,
+      await this.db.query(
+        `SELECT * FROM ingestion.job_chunks WHERE state = 'running' AND holder IS NULL AND dispatched_at < now() - ($1 || ' milliseconds')::interval
        ORDER BY dispatched_at LIMIT $2`,
-      [String(olderThanMs), limit],
-    )) as ChunkRow[];
+        [String(olderThanMs), limit],
+      ),
+    );
   }
 
   /** Whether any step waits to be dispatched (dispatch candidates after a restart or a missed event). */
