@@ -60,6 +60,11 @@ describe(
         'SELECT inet_server_port() AS port, pg_is_in_recovery() AS recovery',
       );
       assert.deepEqual(onReplica, { port: replica.port, recovery: true });
+      // The primary's own pg pool, recorded as TypeORM created it, is the primary's.
+      const pool = source.primaryPool();
+      assert.ok(pool, 'no primary pool recorded');
+      const { rows } = await pool.query<{ port: number }>('SELECT inet_server_port() AS port');
+      assert.deepEqual(rows, [{ port: primary.port }]);
     });
 
     test('?pgbouncer=true drops the startup options a transaction pooler refuses', async () => {
