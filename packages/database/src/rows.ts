@@ -59,3 +59,10 @@ export async function queryRows<S extends z.ZodType>(
 ): Promise<z.output<S>[]> {
   return parseRows(table, schema, await db.query(sql, params));
 }
+
+/** How many rows an UPDATE or DELETE touched (TypeORM answers them as `[rows, affected]`). */
+export function affectedCount(answer: unknown): number {
+  if (Array.isArray(answer) && answer.length === 2 && typeof answer[1] === 'number')
+    return answer[1];
+  return 0;
+}
