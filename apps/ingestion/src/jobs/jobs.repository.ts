@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
-import { parseRows, queryReplica } from '@docat/database';
+import { parseRows, queryReplica, rowsOf } from '@docat/database';
 import { z } from 'zod';
 import {
   uuidv7Time,
@@ -202,13 +202,14 @@ export class JobsRepository {
     userId: string,
     key: string,
   ): Promise<{ request_hash: string; job_id: string } | null> {
-    const rows = (await this.db.query(
-      `SELECT request_hash, job_id FROM ingestion.idempotency_keys WHERE user_id = $1 AND key = $2`,
-      [userId, key],
-    )) as {
-      request_hash: string;
-      job_id: string;
-    }[];
+    const rows = parseRows(
+      'ingestion.jobs',
+      z.object({ request_hash: z.string(), job_id: z.string() }),
+      await this.db.query(
+        `SELECT request_hash, job_id FROM ingestion.idempotency_keys WHERE user_id = $1 AND key = $2`,
+        [userId, key],
+      ),
+    );
     return rows[0] ?? null;
   }
 
@@ -220,11 +221,13 @@ export class JobsRepository {
     job: JobRow,
     db: Db,
   ): Promise<boolean> {
-    const rows = (await db.query(
-      `INSERT INTO ingestion.idempotency_keys (user_id, key, request_hash, job_id, job_created_at) VALUES ($1,$2,$3,$4,$5)
+    const rows = rowsOf(
+      await db.query(
+        `INSERT INTO ingestion.idempotency_keys (user_id, key, request_hash, job_id, job_created_at) VALUES ($1,$2,$3,$4,$5)
        ON CONFLICT DO NOTHING RETURNING job_id`,
-      [userId, key, requestHash, job.id, job.created_at],
-    )) as unknown[];
+        [userId, key, requestHash, job.id, job.created_at],
+      ),
+    );
     return rows.length === 1;
   }
 
@@ -233,10 +236,14 @@ export class JobsRepository {
     sha256: string,
     optionsHash: string,
   ): Promise<string | null> {
-    const rows = (await this.db.query(
-      `SELECT job_id FROM ingestion.result_dedupe WHERE user_id = $1 AND sha256 = $2 AND options_hash = $3`,
-      [userId, sha256, optionsHash],
-    )) as { job_id: string }[];
+    const rows = parseRows(
+      'ingestion.jobs',
+      z.object({ job_id: z.string() }),
+      await this.db.query(
+        `SELECT job_id FROM ingestion.result_dedupe WHERE user_id = $1 AND sha256 = $2 AND options_hash = $3`,
+        [userId, sha256, optionsHash],
+      ),
+    );
     return rows[0]?.job_id ?? null;
   }
 
@@ -325,12 +332,14 @@ export class JobsRepository {
     holder: string,
     leaseMs: number,
   ): Promise<boolean> {
-    const rows = (await this.db.query(
-      `UPDATE ingestion.jobs SET render_lease_expires_at = now() + ($5 || ' milliseconds')::interval
+    const rows = rowsOf(
+      await this.db.query(
+        `UPDATE ingestion.jobs SET render_lease_expires_at = now() + ($5 || ' milliseconds')::interval
        WHERE id = $1 AND created_at = $2 AND state = 'processing' AND render_state = 'running' AND render_lease = $3 AND render_holder = $4
        RETURNING 1`,
-      [jobId, createdAt, lease, holder, String(leaseMs)],
-    )) as [unknown[], number];
-    return rows[0].length > 0;
+        [jobId, createdAt, lease, holder, String(leaseMs)],
+      ),
+    );
+    return rows.length > 0;
   }
 }

@@ -1,11 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { INGESTION_DB } from '../ingestion.tokens.js';
-import { parseRows } from '@docat/database';
+import { parseRows, rowsOf } from '@docat/database';
 import { chunkRowSchema, type ChunkRow } from '../jobs/job.row.js';
 import type { Db } from '../jobs/jobs.repository.js';
 import type { ChunkRange } from '@docat/pipeline';
 import type { ChunkStep, StaleStepReason } from '@docat/contracts';
+import { z } from 'zod';
 
 /** A claim or heartbeat of one run of a chunk step. */
 export interface StepLeaseRef {
@@ -17,11 +18,8 @@ export interface StepLeaseRef {
 }
 
 /** In-flight (dispatched or claimed) steps of one job. */
-export interface InFlight {
-  user_id: string;
-  job_id: string;
-  n: number;
-}
+const inFlightSchema = z.object({ user_id: z.string(), job_id: z.string(), n: z.number() });
+export type InFlight = z.output<typeof inFlightSchema>;
 
 /** `job_chunks`: one row per (job, chunk) with the step it is at and that step's state and lease. */
 @Injectable()
@@ -95,10 +93,14 @@ export class ChunksRepository {
 
   /** Dispatched or claimed steps at `step`, per job. */
   async inFlight(step: ChunkStep, db: Db): Promise<InFlight[]> {
-    return (await db.query(
-      `SELECT user_id, job_id, count(*)::int AS n FROM ingestion.job_chunks WHERE step = $1 AND state = 'running' GROUP BY user_id, job_id`,
-      [step],
-    )) as InFlight[];
+    return parseRows(
+      'ingestion.job_chunks',
+      inFlightSchema,
+      await db.query(
+        `SELECT user_id, job_id, count(*)::int AS n FROM ingestion.job_chunks WHERE step = $1 AND state = 'running' GROUP BY user_id, job_id`,
+        [step],
+      ),
+    );
   }
 
   /** Each user's oldest `perUser` pending steps at `step`, oldest job first. */
@@ -160,21 +162,27 @@ export class ChunksRepository {
 
   /** Extends the lease of the run that holds it; false once it is no longer that run's. */
   async heartbeat(ref: StepLeaseRef, leaseMs: number): Promise<boolean> {
-    const rows = (await this.db.query(
-      `UPDATE ingestion.job_chunks SET lease_expires_at = now() + ($6 || ' milliseconds')::interval
+    const rows = rowsOf(
+      await this.db.query(
+        `UPDATE ingestion.job_chunks SET lease_expires_at = now() + ($6 || ' milliseconds')::interval
        WHERE job_id = $1 AND chunk = $2 AND step = $3 AND lease = $4 AND state = 'running' AND holder = $5
        RETURNING 1`,
-      [ref.jobId, ref.chunk, ref.step, ref.lease, ref.holder, String(leaseMs)],
-    )) as [unknown[], number];
-    return rows[0].length > 0;
+        [ref.jobId, ref.chunk, ref.step, ref.lease, ref.holder, String(leaseMs)],
+      ),
+    );
+    return rows.length > 0;
   }
 
   /** Why a claim or heartbeat of `ref` was refused. */
   async refusal(ref: StepLeaseRef): Promise<StaleStepReason> {
-    const rows = (await this.db.query(
-      `SELECT step, state, lease FROM ingestion.job_chunks WHERE job_id = $1 AND chunk = $2`,
-      [ref.jobId, ref.chunk],
-    )) as Pick<ChunkRow, 'step' | 'state' | 'lease'>[];
+    const rows = parseRows(
+      'ingestion.job_chunks',
+      chunkRowSchema.pick({ step: true, state: true, lease: true }),
+      await this.db.query(
+        `SELECT step, state, lease FROM ingestion.job_chunks WHERE job_id = $1 AND chunk = $2`,
+        [ref.jobId, ref.chunk],
+      ),
+    );
     const row = rows[0];
     if (!row || row.step !== ref.step || row.state !== 'running') return 'finished';
     if (row.lease !== ref.lease) return 'superseded';
@@ -208,9 +216,9 @@ export class ChunksRepository {
 
   /** Whether any step waits to be dispatched (dispatch candidates after a restart or a missed event). */
   async anyPending(): Promise<boolean> {
-    const rows = (await this.db.query(
-      `SELECT 1 FROM ingestion.job_chunks WHERE state = 'pending' LIMIT 1`,
-    )) as unknown[];
+    const rows = rowsOf(
+      await this.db.query(`SELECT 1 FROM ingestion.job_chunks WHERE state = 'pending' LIMIT 1`),
+    );
     return rows.length > 0;
   }
 
@@ -240,9 +248,13 @@ export class ChunksRepository {
     await db.query(
       `DELETE FROM ingestion.step_workers WHERE expires_at < now() - interval '1 hour'`,
     );
-    const rows = (await db.query(
-      `SELECT queue, sum(concurrency)::int AS n FROM ingestion.step_workers WHERE expires_at > now() GROUP BY queue`,
-    )) as { queue: string; n: number }[];
+    const rows = parseRows(
+      'ingestion.job_chunks',
+      z.object({ queue: z.string(), n: z.number() }),
+      await db.query(
+        `SELECT queue, sum(concurrency)::int AS n FROM ingestion.step_workers WHERE expires_at > now() GROUP BY queue`,
+      ),
+    );
     return new Map(rows.map((r) => [r.queue, r.n]));
   }
 }
