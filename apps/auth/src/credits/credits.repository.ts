@@ -1,6 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { CreditKind, CreditLine, LedgerEntry } from '@docat/contracts';
+import { z } from 'zod';
+import {
+  creditKindSchema,
+  type CreditKind,
+  type CreditLine,
+  type LedgerEntry,
+} from '@docat/contracts';
+import { queryRows } from '@docat/database';
 import { AUTH_DATA_SOURCE } from '../auth.tokens.js';
 
 export type Db = DataSource | EntityManager;
@@ -25,11 +32,12 @@ export interface ReservationRow {
   periodStart: Date;
 }
 
-interface TotalsRow {
-  kind: string;
-  quantity: string;
-  credits: string;
-}
+/** One kind's sums over a period (PostgreSQL's numeric sums arrive as strings). */
+const totalsRowSchema = z.object({
+  kind: creditKindSchema,
+  quantity: z.string(),
+  credits: z.string(),
+});
 
 /**
  * The ledger table. Every insert is `ON CONFLICT DO NOTHING` on (job, step, kind): a
@@ -68,20 +76,23 @@ export class CreditsRepository {
     now: Date,
     db: Db = this.db,
   ): Promise<PeriodTotals> {
-    const rows = (await db.query(
+    const rows = await queryRows(
+      db,
+      'auth.credit_ledger',
+      totalsRowSchema,
       `SELECT kind, COALESCE(SUM(quantity), 0) AS quantity, COALESCE(SUM(credits), 0) AS credits
          FROM auth.credit_ledger
         WHERE account = $1 AND period_start = $2 AND kind IN ('text_pages', 'ocr_pages', 'translation')
         GROUP BY kind`,
       [account, periodStart],
-    )) as TotalsRow[];
+    );
     const byKind: PeriodTotals['byKind'] = {
       text_pages: { quantity: 0, credits: 0 },
       ocr_pages: { quantity: 0, credits: 0 },
       translation: { quantity: 0, credits: 0 },
     };
     for (const row of rows)
-      byKind[row.kind as CreditKind] = {
+      byKind[row.kind] = {
         quantity: Number(row.quantity),
         credits: Number(row.credits),
       };
