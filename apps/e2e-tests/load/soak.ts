@@ -59,7 +59,7 @@ const fds = (pid: number) => readdirSync(`/proc/${pid}/fd`).length;
 /** The event-loop delay p99 (ms) and the V8 heap in use and external memory (bytes) the process reports. */
 async function processMetrics(
   port: number,
-): Promise<{ loopP99Ms: number; heapUsed: number; external: number }> {
+): Promise<{ loopP99Ms: number; heapUsed: number; heapTotal: number; external: number }> {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   const value = (name: string) => {
     const match = new RegExp(`^${name} (\\S+)$`, 'm').exec(text);
@@ -68,6 +68,7 @@ async function processMetrics(
   return {
     loopP99Ms: value('docat_nodejs_eventloop_lag_p99_seconds') * 1000,
     heapUsed: value('docat_nodejs_heap_size_used_bytes'),
+    heapTotal: value('docat_nodejs_heap_size_total_bytes'),
     external: value('docat_nodejs_external_memory_bytes'),
   };
 }
@@ -98,6 +99,7 @@ interface Sample {
   fds: number;
   loopP99Ms: number;
   heapUsed: number;
+  heapTotal: number;
   external: number;
 }
 
@@ -105,6 +107,8 @@ const target = await startStandaloneTarget({
   env: {
     LOG_LEVEL: 'warn',
     ...LOAD_LIMITS,
+    // The C allocator's arena limit, when the run is given one (see the Dockerfile).
+    ...(process.env.MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX } : {}),
     ...(SNAPSHOTS.size > 0
       ? { NODE_OPTIONS: `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${outDir}` }
       : {}),
@@ -168,7 +172,7 @@ try {
     if (i % 20 === 0) {
       const s = samples[samples.length - 1]!;
       console.log(
-        `job ${i}: ${s.ms} ms, RSS ${(s.rss / 2 ** 20).toFixed(0)} MB (with PostgreSQL ${(s.treeRss / 2 ** 20).toFixed(0)} MB), heap ${(s.heapUsed / 2 ** 20).toFixed(0)} MB, external ${(s.external / 2 ** 20).toFixed(0)} MB, ${s.fds} fds, loop p99 ${s.loopP99Ms.toFixed(1)} ms`,
+        `job ${i}: ${s.ms} ms, RSS ${(s.rss / 2 ** 20).toFixed(0)} MB (with PostgreSQL ${(s.treeRss / 2 ** 20).toFixed(0)} MB), heap ${(s.heapUsed / 2 ** 20).toFixed(0)} of ${(s.heapTotal / 2 ** 20).toFixed(0)} MB, external ${(s.external / 2 ** 20).toFixed(0)} MB, ${s.fds} fds, loop p99 ${s.loopP99Ms.toFixed(1)} ms`,
       );
     }
   }
@@ -199,13 +203,13 @@ const report = [
   '',
   `Document ${pdf.split('/').pop()}, each job waited for before the next; ${new Date().toISOString()}.`,
   '',
-  '| after job | RSS MB | RSS with PostgreSQL MB | V8 heap used MB | external MB | open fds | event-loop delay p99 ms (since the previous job) | job ms |',
-  '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  '| after job | RSS MB | RSS with PostgreSQL MB | V8 heap used MB | V8 heap total MB | external MB | open fds | event-loop delay p99 ms (since the previous job) | job ms |',
+  '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ...samples
     .filter((s) => s.job === 1 || s.job % 20 === 0)
     .map(
       (s) =>
-        `| ${s.job} | ${mb(s.rss)} | ${mb(s.treeRss)} | ${mb(s.heapUsed)} | ${mb(s.external)} | ${s.fds} | ${s.loopP99Ms.toFixed(1)} | ${s.ms} |`,
+        `| ${s.job} | ${mb(s.rss)} | ${mb(s.treeRss)} | ${mb(s.heapUsed)} | ${mb(s.heapTotal)} | ${mb(s.external)} | ${s.fds} | ${s.loopP99Ms.toFixed(1)} | ${s.ms} |`,
     ),
   '',
   `RSS after job ${JOBS} / after job ${FIRST}: ${rssRatio.toFixed(3)} (limit 0.9-1.1). Open fds: ${first.fds} -> ${last.fds}. Event-loop delay p99, mean over jobs ${FIRST + 1}-${FIRST + 20}: ${earlyLoop.toFixed(1)} ms; over the last 20: ${lateLoop.toFixed(1)} ms. Job time, mean over the first and last 20: ${mean(samples.slice(0, 20).map((s) => s.ms)).toFixed(0)} and ${mean(samples.slice(-20).map((s) => s.ms)).toFixed(0)} ms.`,
