@@ -107,8 +107,6 @@ const target = await startStandaloneTarget({
   env: {
     LOG_LEVEL: 'warn',
     ...LOAD_LIMITS,
-    // The C allocator's arena limit, when the run is given one (see the Dockerfile).
-    ...(process.env.MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX } : {}),
     ...(SNAPSHOTS.size > 0
       ? { NODE_OPTIONS: `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${outDir}` }
       : {}),
