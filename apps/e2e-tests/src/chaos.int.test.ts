@@ -21,7 +21,7 @@ import {
  */
 const SAMPLE = join(repoRoot(), 'examples', 'sample.pdf');
 
-describe('faults while jobs run (smoke)', { timeout: 240_000 }, () => {
+describe('faults while jobs run (smoke)', { timeout: 360_000 }, () => {
   let system: ChaosSystem;
   let reference: Reference;
 
