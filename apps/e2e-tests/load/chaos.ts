@@ -375,7 +375,7 @@ export async function waitForHeldStep(
   }
 }
 
-/** Whether `replica`'s log says it finished `step` (the kill then came too late to count). */
+/** Whether the killed replica's log says it finished `step` (the kill then came too late to count). */
 async function finishedBeforeKill(log: string, step: HeldStep): Promise<boolean> {
   const text = await readFile(log, 'utf8').catch(() => '');
   return text.includes(`${step.step} done job=${step.jobId} chunk=${step.chunk} `);
