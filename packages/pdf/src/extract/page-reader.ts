@@ -74,9 +74,21 @@ interface TextStyleLike {
 const BOLD_RE = /bold|black|heavy|semibold|demi|-medi|\bmedi$|-bd\b|bd$|-sb$|_bd/i;
 const ITALIC_RE = /italic|oblique|-it$|-ita|-ital|-obl|slanted|-ti$|-bi$|-mi$/i;
 
+/**
+ * TeX's fonts say their style in a short code: Computer Modern's CMBX10 (bold extended),
+ * CMTI10 (text italic), CMSL10 (slanted), and the CM-Super/EC fonts' SFBX1095, SFTI1000,
+ * SFBI (bold italic), SFSX (sans bold). Math italic (CMMI) is not a text style.
+ */
+const TEX_BOLD_RE = /^(?:cmbx|cmssbx|cmb\d|sfbx|sfbi|sfbl|sfsx|ecbx|ecbi|ecsx|ecbl)/i;
+const TEX_ITALIC_RE =
+  /^(?:cmti|cmbxti|cmsl|cmbxsl|cmssi|cmitt|sfti|sfsl|sfbi|sfsi|sfso|sfit|ecti|ecbi|ecsl|ecsi|ecit)/i;
+
 export function fontStyle(name: string): { bold: boolean; italic: boolean } {
   const base = name.includes('+') ? name.slice(name.indexOf('+') + 1) : name;
-  return { bold: BOLD_RE.test(base), italic: ITALIC_RE.test(base) };
+  return {
+    bold: BOLD_RE.test(base) || TEX_BOLD_RE.test(base),
+    italic: ITALIC_RE.test(base) || TEX_ITALIC_RE.test(base),
+  };
 }
 
 function cleanFontName(name: string): string {

@@ -57,7 +57,118 @@ export function buildLines(spans: readonly Span[]): LineBox[] {
       lines.push({ bbox: span.bbox, spans: [span], size });
     }
   }
-  return lines.map(finishLine);
+  return bridgeWordGaps(lines).map(finishLine);
+}
+
+interface RawLine {
+  bbox: BBox;
+  spans: Span[];
+  size: number;
+}
+
+/** The widest gap between two pieces of one line that the lines around it can vouch for. */
+const MAX_BRIDGE_EM = 2.5;
+
+/**
+ * Justified text stretches its spaces: a sentence space in a LaTeX line can be wider than
+ * the gap between two columns (10 pt at 10 pt type), so the first grouping leaves such a
+ * line in pieces, and each piece would be set as a block of its own, over its neighbours.
+ * Two pieces on one baseline, of one size, less than MAX_BRIDGE_EM apart, become one line
+ * when the text just above or below runs across their gap and neither side continues it
+ * as a white river (a column gutter or a table's column gap is free on every line).
+ * Repeated, because a bridged line can vouch for the next.
+ */
+function bridgeWordGaps(input: RawLine[]): RawLine[] {
+  let lines = input;
+  for (let pass = 0; pass < 3; pass++) {
+    const order = [...lines].sort((a, b) => a.bbox[1] - b.bbox[1]);
+    const gone = new Set<RawLine>();
+    let merged = false;
+    for (const left of [...lines].sort((a, b) => a.bbox[0] - b.bbox[0])) {
+      if (gone.has(left)) continue;
+      const right = rightNeighbour(left, order, gone);
+      if (!right) continue;
+      const gap: [number, number] = [left.bbox[2], right.bbox[0]];
+      const band = union(left.bbox, right.bbox);
+      const h = Math.min(left.bbox[3] - left.bbox[1], right.bbox[3] - right.bbox[1]);
+      const above = gapCover(band, gap, order, gone, h, 'above', left, right);
+      const below = gapCover(band, gap, order, gone, h, 'below', left, right);
+      const vouched = above === 'covered' || below === 'covered';
+      if (!vouched || above === 'river' || below === 'river') continue;
+      left.spans.push(...right.spans);
+      left.bbox = band;
+      left.size = Math.max(left.size, right.size);
+      gone.add(right);
+      merged = true;
+    }
+    if (!merged) break;
+    lines = lines.filter((l) => !gone.has(l));
+  }
+  return lines;
+}
+
+/** The nearest piece to the right of `left` on its baseline, of its size, within reach. */
+function rightNeighbour(
+  left: RawLine,
+  order: readonly RawLine[],
+  gone: ReadonlySet<RawLine>,
+): RawLine | undefined {
+  let best: RawLine | undefined;
+  for (const other of order) {
+    if (other.bbox[1] > left.bbox[3]) break;
+    if (other === left || gone.has(other) || verticalOverlap(left.bbox, other.bbox) < 0.5) continue;
+    if (Math.max(left.size, other.size) > Math.min(left.size, other.size) * 1.25) continue;
+    const gap = other.bbox[0] - left.bbox[2];
+    if (gap <= 0 || gap > Math.max(left.size, other.size) * MAX_BRIDGE_EM) continue;
+    if (!best || other.bbox[0] < best.bbox[0]) best = other;
+  }
+  return best;
+}
+
+/**
+ * How the lines next to `band` on one side treat the gap: `covered` when their text runs
+ * across it, `river` when less than half of it is inked (a gutter going on), `none` when
+ * no line is near on that side.
+ */
+function gapCover(
+  band: BBox,
+  gap: readonly [number, number],
+  order: readonly RawLine[],
+  gone: ReadonlySet<RawLine>,
+  h: number,
+  side: 'above' | 'below',
+  ...self: RawLine[]
+): 'covered' | 'river' | 'partly' | 'none' {
+  const near: BBox[] = [];
+  for (const other of order) {
+    if (gone.has(other) || self.includes(other)) continue;
+    const b = other.bbox;
+    if (b[2] <= band[0] || b[0] >= band[2]) continue;
+    if (verticalOverlap(b, band) >= 0.5) continue;
+    const centre = (b[1] + b[3]) / 2;
+    if (side === 'above') {
+      if (centre >= band[1] || b[3] < band[1] - 0.8 * h || b[3] > band[1] + 0.3 * h) continue;
+    } else if (centre <= band[3] || b[1] > band[3] + 0.8 * h || b[1] < band[3] - 0.3 * h) {
+      continue;
+    }
+    near.push(b);
+  }
+  if (near.length === 0) return 'none';
+  const width = gap[1] - gap[0];
+  // Inked length of the gap: the union of the near lines' extents over it.
+  const spans = near
+    .map((b): [number, number] => [Math.max(gap[0], b[0]), Math.min(gap[1], b[2])])
+    .filter(([a, b]) => b > a)
+    .sort((a, b) => a[0] - b[0]);
+  let inked = 0;
+  let end = gap[0];
+  for (const [a, b] of spans) {
+    if (b <= end) continue;
+    inked += b - Math.max(a, end);
+    end = b;
+  }
+  if (inked >= width * 0.99) return 'covered';
+  return inked < width * 0.5 ? 'river' : 'partly';
 }
 
 function finishLine(raw: { bbox: BBox; spans: Span[] }): LineBox {

@@ -139,7 +139,10 @@ export class FreeSpace {
       for (const o of blockers)
         if (onBand(o) && (o[0] + o[2]) / 2 > cx) right = Math.min(right, o[0] - opts.gapX);
       if (right > bx1)
-        right = Math.min(right, this.inkRight(box, right + opts.gapX, background) - opts.gapX);
+        right = Math.min(
+          right,
+          this.firstInk('x', bx1, right + opts.gapX, body(box), background) - opts.gapX,
+        );
       x1 = Math.max(bx1, right);
     }
     if (opts.sideways === 'left' || opts.sideways === 'both') {
@@ -147,7 +150,10 @@ export class FreeSpace {
       for (const o of blockers)
         if (onBand(o) && (o[0] + o[2]) / 2 < cx) left = Math.max(left, o[2] + opts.gapX);
       if (left < bx0)
-        left = Math.max(left, this.inkLeft(box, left - opts.gapX, background) + opts.gapX);
+        left = Math.max(
+          left,
+          this.firstInk('x', bx0, left - opts.gapX, body(box), background) + opts.gapX,
+        );
       x0 = Math.min(bx0, left);
     }
     if (opts.sideways === 'both') {
@@ -167,7 +173,7 @@ export class FreeSpace {
       if (bottom > y1)
         bottom = Math.min(
           bottom,
-          this.inkBelow([x0, y0, x1, y1], bottom + opts.gapY, background) - opts.gapY,
+          this.firstInk('y', y1, bottom + opts.gapY, [x0, x1], background) - opts.gapY,
         );
       bottom = Math.max(y1, bottom);
     }
@@ -189,44 +195,23 @@ export class FreeSpace {
     return d > INK_DISTANCE && this.clearedMask?.[py * ink.width + px] !== 1;
   }
 
-  /** The first ink (in points) below the band, up to `limit`. */
-  private inkBelow(
-    band: BBox,
+  /**
+   * The first ink (in points) met moving along `axis` from `from` towards `limit` (either
+   * way), looking across the span `across` of the other axis at each step; `limit` if none.
+   */
+  private firstInk(
+    axis: 'x' | 'y',
+    from: number,
     limit: number,
+    across: readonly [number, number],
     background: [number, number, number] | undefined,
   ): number {
     if (!this.ink || !background) return limit;
     const step = 1 / this.ink.scale;
-    for (let y = band[3] + step / 2; y < limit; y += step) {
-      for (let x = band[0]; x <= band[2]; x += step) if (this.isInk(x, y, background)) return y;
-    }
-    return limit;
-  }
-
-  private inkRight(
-    box: BBox,
-    limit: number,
-    background: [number, number, number] | undefined,
-  ): number {
-    if (!this.ink || !background) return limit;
-    const step = 1 / this.ink.scale;
-    const [top, bottom] = body(box);
-    for (let x = box[2] + step / 2; x < limit; x += step) {
-      for (let y = top; y <= bottom; y += step) if (this.isInk(x, y, background)) return x;
-    }
-    return limit;
-  }
-
-  private inkLeft(
-    box: BBox,
-    limit: number,
-    background: [number, number, number] | undefined,
-  ): number {
-    if (!this.ink || !background) return limit;
-    const step = 1 / this.ink.scale;
-    const [top, bottom] = body(box);
-    for (let x = box[0] - step / 2; x > limit; x -= step) {
-      for (let y = top; y <= bottom; y += step) if (this.isInk(x, y, background)) return x;
+    const dir = limit >= from ? 1 : -1;
+    for (let t = from + (dir * step) / 2; dir > 0 ? t < limit : t > limit; t += dir * step) {
+      for (let s = across[0]; s <= across[1]; s += step)
+        if (axis === 'x' ? this.isInk(t, s, background) : this.isInk(s, t, background)) return t;
     }
     return limit;
   }

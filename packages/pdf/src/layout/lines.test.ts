@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { Span } from '@docat/contracts';
+import { buildLines } from './lines.js';
+
+/** A 10 pt span on the line whose top is `top`, from x0 to x1. */
+function span(text: string, x0: number, x1: number, top: number): Span {
+  return { text, bbox: [x0, top, x1, top + 10], font: 'Times-Roman', size: 10 };
+}
+
+describe('buildLines', () => {
+  test('a stretched sentence space wider than the gutter keeps its line whole', () => {
+    // Two justified columns 10 pt apart (LaTeX's gutter at 10 pt type), lines 12 pt apart.
+    const spans = [
+      [span('Lorem ipsum dolor sit amet, consectetuer adip-', 72, 301, 100)],
+      [span('pellentesque ante. Phasellus adipiscing', 311, 540, 100)],
+      // 14 pt between "mauris." and "Nam": wider than the 10 pt gutter.
+      [span('mauris.', 72, 104, 112), span('Nam arcu libero, con-', 118, 301, 112)],
+      [span('semper elit. Proin fermentum massa', 311, 540, 112)],
+      [span('sectetuer id, vulputate a, magna. Donec', 72, 301, 124)],
+      [span('quam. Sed diam turpis, molestie vitae', 311, 540, 124)],
+    ].flat();
+    const lines = buildLines(spans).map((l) => l.text);
+    assert.ok(lines.includes('mauris. Nam arcu libero, con-'), JSON.stringify(lines));
+    // The gutter itself is never bridged.
+    assert.equal(lines.filter((t) => t.includes('adip-') && t.includes('pellentesque')).length, 0);
+    assert.equal(lines.length, 6);
+  });
+
+  test('sentence spaces on two lines in a row vouch for each other', () => {
+    const lines = buildLines([
+      span('Lorem ipsum dolor sit amet, consectetuer adip-', 72, 301, 100),
+      span('iscing elit.', 72, 118, 112),
+      span('Ut purus elit, vestibulum ut, placerat', 127.6, 301, 112),
+      span('mauris.', 72, 104, 124),
+      span('Nam arcu libero, nonummy eget, con-', 118.1, 301, 124),
+      span('sectetuer id, vulputate a, magna. Donec', 72, 301, 136),
+    ]).map((l) => l.text);
+    assert.deepEqual(lines, [
+      'Lorem ipsum dolor sit amet, consectetuer adip-',
+      'iscing elit. Ut purus elit, vestibulum ut, placerat',
+      'mauris. Nam arcu libero, nonummy eget, con-',
+      'sectetuer id, vulputate a, magna. Donec',
+    ]);
+  });
+
+  test('the first lines of two columns under a full-width paragraph stay apart', () => {
+    const lines = buildLines([
+      span('An abstract set across the whole width of the page, above both columns.', 72, 540, 88),
+      span('The first line of the left column', 72, 301, 100),
+      span('The first line of the right column', 311, 540, 100),
+      span('The second line of the left column', 72, 301, 112),
+      span('The second line of the right column', 311, 540, 112),
+    ]).map((l) => l.text);
+    assert.equal(lines.length, 5, JSON.stringify(lines));
+  });
+
+  test('table cells whose column gap runs down the rows stay apart', () => {
+    const rows = [100, 112, 124].flatMap((top) => [
+      span('Cell text', 72, 150, top),
+      span('Next cell', 165, 240, top),
+    ]);
+    const lines = buildLines([
+      span('A paragraph line above the table, long enough', 72, 300, 88),
+      ...rows,
+    ]);
+    assert.equal(lines.length, 7);
+  });
+});
