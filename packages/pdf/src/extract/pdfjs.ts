@@ -68,7 +68,13 @@ class WholeDecompressionStream {
         try {
           const input = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
           const data = decode(Buffer.from(input.buffer, input.byteOffset, input.byteLength));
-          out.enqueue(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+          // A small result is a slice of Node's shared 8 KB pool: pdf.js may keep the bytes,
+          // so they get their own buffer rather than holding the whole slab.
+          out.enqueue(
+            data.byteLength === data.buffer.byteLength
+              ? new Uint8Array(data.buffer)
+              : new Uint8Array(data),
+          );
           out.close();
         } catch (err) {
           out.error(err);
