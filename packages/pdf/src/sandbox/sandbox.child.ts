@@ -8,7 +8,13 @@ import {
 } from '../extract/extract-layout.js';
 import { LARGE_IMAGE_PIXELS, LargeImageSource } from '../extract/large-images.js';
 import { readPage } from '../extract/page-reader.js';
-import { closeDocument, loadPdfjs, openDocument, warmPdfjs } from '../extract/pdfjs.js';
+import {
+  closeDocument,
+  loadPdfjs,
+  openDocument,
+  useWholeStreamInflate,
+  warmPdfjs,
+} from '../extract/pdfjs.js';
 import { LazyOcrAdapter } from '../ocr/ocr-adapter-choice.js';
 import type { OcrAdapter, OcrLine, Orientation } from '../ocr/ocr-adapter.js';
 import { checkDecompressedSize } from './decompression-guard.js';
@@ -224,6 +230,7 @@ function toIntervals(pages: readonly number[]): PageInterval[] {
   return out;
 }
 
+useWholeStreamInflate();
 // pdf.js (both halves) loads while the request is on its way, or, for a child started
 // ahead of its slice, while the first child opens the file.
 void warmPdfjs().catch(() => undefined);
