@@ -25,6 +25,7 @@ const ORDER = [
   'postgres-restart',
   'storage-unavailable',
   'engine-failing',
+  'engine-timeouts',
   'burst-200',
   'redis-restart-no-persistence',
 ];
@@ -56,6 +57,7 @@ try {
         chargedWrong: 0,
         outputsDiffer: 0,
         stepRunsAgain: 0,
+        kills: [],
         seconds: 0,
         ok: false,
         notes: [],

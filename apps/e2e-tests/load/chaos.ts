@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import pg from 'pg';
 import { TERMINAL_STATES, type JobView } from '@docat/contracts';
-import { startCluster, type Cluster, type ClusterApp, type ProcessInfo } from '@docat/testing';
+import { startCluster, type Cluster, type ProcessInfo } from '@docat/testing';
 import {
   FakeLibreTranslateServer,
   type FakeFault,
@@ -13,8 +13,14 @@ import { ChaosPostgres, ChaosRedis, childPidsMatching } from './chaos-infra.js';
 /** Outputs compared with the undisturbed run, byte for byte. */
 export const CHAOS_FORMATS = ['md', 'txt', 'json'] as const;
 
-/** What the fake engine does with the next requests; switched by the engine scenario. */
+/** What the fake engine does with the next requests; switched by the engine scenarios. */
 export type EngineMode = 'ok' | 'error-500' | 'storm-429' | 'hang';
+
+/**
+ * How long a request that arrives in `hang` mode is held: past the LibreTranslate client's
+ * 60 s timeout, so the client gives up first.
+ */
+export const ENGINE_HANG_MS = 75_000;
 
 /** Everything a run starts of its own: Redis, PostgreSQL, the fake engine, and the cluster on them. */
 export interface ChaosSystem {
@@ -25,6 +31,8 @@ export interface ChaosSystem {
   /** Mutable: the fake reads it on every request. */
   engineOptions: { latencyMs: number };
   setEngineMode(mode: EngineMode): void;
+  /** Translation requests the fake received in each mode since the start. */
+  engineRequests: Record<EngineMode, number>;
   /** Replicas started to replace killed ones, stopped at the end. */
   extra: ProcessInfo[];
   stop(): Promise<void>;
@@ -41,10 +49,18 @@ export async function startChaosSystem(
   const redis = await ChaosRedis.start();
   const postgres = await ChaosPostgres.start();
   let mode: EngineMode = 'ok';
+  const engineRequests: Record<EngineMode, number> = {
+    ok: 0,
+    'error-500': 0,
+    'storm-429': 0,
+    hang: 0,
+  };
   // The fake keeps this object and reads it on every request, so changing it changes the engine.
   const engineOptions: FakeServerOptions & { latencyMs: number } = {
     latencyMs: 0,
     faults: (): FakeFault | undefined => {
+      engineRequests[mode] += 1;
+      if (mode === 'hang') return { kind: 'hang', ms: ENGINE_HANG_MS };
       if (mode === 'error-500')
         return { kind: 'status', status: 500, body: '{"error":"internal"}' };
       if (mode === 'storm-429')
@@ -94,9 +110,9 @@ export async function startChaosSystem(
     engine,
     engineOptions,
     setEngineMode(next) {
-      mode = next === 'hang' ? 'ok' : next;
-      engineOptions.latencyMs = next === 'hang' ? 65_000 : 0;
+      mode = next;
     },
+    engineRequests,
     extra,
     async stop() {
       await cluster.stop().catch((err: unknown) => log(`cluster stop: ${(err as Error).message}`));
@@ -126,9 +142,36 @@ export interface ScenarioResult {
   chargedWrong: number;
   outputsDiffer: number;
   stepRunsAgain: number;
+  /** Workers killed by the scenario, with what became of the step each held. */
+  kills: KillRecord[];
   seconds: number;
   ok: boolean;
   notes: string[];
+}
+
+/** A chunk step claimed by a worker, as the jobs tables hold it. */
+export interface HeldStep {
+  jobId: string;
+  chunk: number;
+  step: 'extract' | 'translate';
+  lease: number;
+  holder: string;
+}
+
+/** A replica killed while it held a chunk step. */
+export interface KillRecord {
+  replica: string;
+  pid: number;
+  /** The step seen held by the victim's worker just before the kill. */
+  step: HeldStep;
+  /** Every chunk step of these jobs the victim still held just after the kill. */
+  held: HeldStep[];
+  /**
+   * Claims of `step` by another run after the kill, from ingestion's log ("run N"), counted
+   * once the jobs ended: 1 means the step ran again exactly once; -1 when another step the
+   * victim held was granted again more than once.
+   */
+  runsAgain: number;
 }
 
 function alive(pid: number): boolean {
@@ -238,9 +281,12 @@ export async function referenceRun(system: ChaosSystem, pdf: string): Promise<Re
 
 export interface ScenarioContext {
   system: ChaosSystem;
+  /** The scenario's accepted jobs; filled while the uploads go out. */
   jobs: JobView[];
   apis: DocatApi[];
   log: (line: string) => void;
+  /** Workers the fault killed; checked once the jobs end. */
+  kills: KillRecord[];
   /** Waits until one of the scenario's jobs is at `stage` (or any stage past queued when omitted). */
   waitForStage(stage?: string, timeoutMs?: number): Promise<void>;
 }
@@ -252,46 +298,187 @@ export interface Scenario {
   accounts?: number;
   /** Sent all at once instead of one after another. */
   burst?: boolean;
+  /** Upload fields besides the defaults (`noCache` is always set). */
+  fields?: Record<string, string>;
+  /** The fault starts with the first upload instead of after the last. */
+  faultDuringUploads?: boolean;
   /** How long the scenario's jobs may take to end, from the first upload (default 600 s). */
   timeoutMs?: number;
   fault(ctx: ScenarioContext): Promise<string>;
 }
 
-/** Kills a live replica of `app` with SIGKILL and starts a replacement. */
-export async function killReplica(ctx: ScenarioContext, app: ClusterApp): Promise<string> {
-  const victims = [...ctx.system.cluster.processes, ...ctx.system.extra].filter(
-    (p) => p.app === app && alive(p.pid),
-  );
-  // The extraction service logs each chunk it starts: prefer a replica working on one of these jobs.
-  const ids = ctx.jobs.map((j) => j.id);
-  const busy: ProcessInfo[] = [];
-  for (const p of victims) {
-    const text = await readFile(p.logFile, 'utf8').catch(() => '');
-    if (ids.some((id) => text.includes(`started job=${id}`))) busy.push(p);
+/**
+ * Every job goes to the engine: with translation memory on (the default), a job whose
+ * segments an earlier job of the same account translated never calls the engine.
+ */
+export const WITHOUT_MEMORY = { useMemory: 'false' };
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The worker a step lease names (`host/pid/tag/run`, see StepRunner), and its process id. */
+export function workerOfHolder(holder: string): { worker: string; pid: number } | undefined {
+  const m = /^(.+\/(\d+)\/[0-9a-f]{8})\/[0-9a-f-]{36}$/.exec(holder);
+  return m ? { worker: m[1]!, pid: Number(m[2]) } : undefined;
+}
+
+interface ChunkLeaseRow {
+  job_id: string;
+  chunk: number;
+  step: 'extract' | 'translate';
+  lease: number;
+  holder: string;
+}
+
+const heldStep = (r: ChunkLeaseRow): HeldStep => ({
+  jobId: r.job_id,
+  chunk: r.chunk,
+  step: r.step,
+  lease: r.lease,
+  holder: r.holder,
+});
+
+/**
+ * Watches the jobs table (not the API's cached status, which can miss a short stage) until
+ * a worker holds a live lease on a `step` of one of the scenario's jobs and `accept` takes
+ * it; answers that step. Polls every 20 ms.
+ */
+export async function waitForHeldStep(
+  ctx: ScenarioContext,
+  step: HeldStep['step'],
+  accept: (held: HeldStep) => boolean = () => true,
+  waitMs = 120_000,
+): Promise<HeldStep> {
+  const db = new pg.Client({ connectionString: ctx.system.cluster.env.DATABASE_URL });
+  await db.connect();
+  try {
+    const deadline = Date.now() + waitMs;
+    let looks = 0;
+    while (Date.now() < deadline) {
+      looks += 1;
+      const ids = ctx.jobs.map((j) => j.id);
+      if (ids.length > 0) {
+        const { rows } = await db.query<ChunkLeaseRow>(
+          `SELECT job_id, chunk, step, lease, holder FROM ingestion.job_chunks
+            WHERE step = $1 AND state = 'running' AND holder IS NOT NULL AND lease_expires_at > now() AND job_id = ANY($2)`,
+          [step, ids],
+        );
+        const found = rows.map(heldStep).find(accept);
+        if (found) return found;
+      }
+      await sleep(20);
+    }
+    throw new Error(
+      `no ${step} step of the ${ctx.jobs.length} jobs was held by a worker within ${waitMs} ms (${looks} looks at the jobs table)`,
+    );
+  } finally {
+    await db.end();
   }
-  const victim = busy[busy.length - 1] ?? victims[victims.length - 1];
-  if (!victim) throw new Error(`no live ${app} replica`);
-  process.kill(victim.pid, 'SIGKILL');
-  const replacement = await ctx.system.cluster.addReplica(app);
-  ctx.system.extra.push(replacement);
-  return `kill -9 of ${app}-${victim.replica} (pid ${victim.pid}${busy.includes(victim) ? ', its log showing a chunk of these jobs started' : ''}) while a job was at that stage; a replacement started`;
+}
+
+/** Whether the killed replica's log says it finished `step` (the kill then came too late to count). */
+async function finishedBeforeKill(log: string, step: HeldStep): Promise<boolean> {
+  const text = await readFile(log, 'utf8').catch(() => '');
+  return text.includes(`${step.step} done job=${step.jobId} chunk=${step.chunk} `);
+}
+
+/**
+ * Waits in the jobs table until a replica of `app` holds a `step` of one of these jobs,
+ * kills that replica with SIGKILL and starts a replacement. A victim whose log shows the
+ * step already finished (the kill came a moment late) does not count: the next held step
+ * is taken, up to three kills. The step's re-run is checked once the jobs end.
+ */
+export async function killHolder(
+  ctx: ScenarioContext,
+  app: 'extraction' | 'translation',
+  step: HeldStep['step'],
+  waitMs = 120_000,
+): Promise<string> {
+  const live = () =>
+    [...ctx.system.cluster.processes, ...ctx.system.extra].filter(
+      (p) => p.app === app && alive(p.pid),
+    );
+  const late: string[] = [];
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    let victim: ProcessInfo | undefined;
+    const held = await waitForHeldStep(
+      ctx,
+      step,
+      (h) => {
+        const pid = workerOfHolder(h.holder)?.pid;
+        victim = live().find((p) => p.pid === pid);
+        return victim !== undefined && !late.includes(`${h.jobId}/${h.chunk}`);
+      },
+      waitMs,
+    );
+    process.kill(victim!.pid, 'SIGKILL');
+    const worker = workerOfHolder(held.holder)!.worker;
+    const db = new pg.Client({ connectionString: ctx.system.cluster.env.DATABASE_URL });
+    await db.connect();
+    const all = await db
+      .query<ChunkLeaseRow>(
+        `SELECT job_id, chunk, step, lease, holder FROM ingestion.job_chunks
+          WHERE state = 'running' AND left(holder, length($1) + 1) = $1 || '/' AND job_id = ANY($2)`,
+        [worker, ctx.jobs.map((j) => j.id)],
+      )
+      .finally(() => db.end());
+    const replacement = await ctx.system.cluster.addReplica(app);
+    ctx.system.extra.push(replacement);
+    const name = `${app}-${victim!.replica}`;
+    if (await finishedBeforeKill(victim!.logFile, held)) {
+      ctx.log(
+        `${name} had finished ${step} of job ${held.jobId} chunk ${held.chunk} before the kill; trying again`,
+      );
+      late.push(`${held.jobId}/${held.chunk}`);
+      continue;
+    }
+    ctx.kills.push({
+      replica: name,
+      pid: victim!.pid,
+      step: held,
+      held: all.rows.map(heldStep),
+      runsAgain: 0,
+    });
+    return `kill -9 of ${name} (pid ${victim!.pid}) while the jobs table showed it holding the ${step} step of job ${held.jobId} chunk ${held.chunk} (lease ${held.lease})${late.length > 0 ? ` (${late.length} earlier kill(s) came after the step had finished)` : ''}; a replacement started`;
+  }
+  throw new Error(`every kill of ${app} came after the held ${step} step had finished`);
+}
+
+/** Claims of a step by another run ("run N", N > 1) in ingestion's logs. */
+async function rerunsOf(system: ChaosSystem, step: HeldStep): Promise<number[]> {
+  const runs: number[] = [];
+  const pattern = new RegExp(
+    `job ${step.jobId} chunk ${step.chunk} ${step.step} lease \\d+: run (\\d+)`,
+    'g',
+  );
+  for (const p of [...system.cluster.processes, ...system.extra].filter(
+    (p) => p.app === 'ingestion',
+  )) {
+    const text = await readFile(p.logFile, 'utf8').catch(() => '');
+    for (const m of text.matchAll(pattern)) runs.push(Number(m[1]));
+  }
+  return runs;
 }
 
 export const SCENARIOS: Record<string, Scenario> = {
   'kill-extraction': {
-    name: 'kill -9 of an extraction worker mid-job',
+    name: 'kill -9 of an extraction worker holding a chunk',
     jobs: 8,
-    async fault(ctx) {
-      await ctx.waitForStage('extract');
-      return killReplica(ctx, 'extraction');
-    },
+    faultDuringUploads: true,
+    fault: (ctx) => killHolder(ctx, 'extraction', 'extract'),
   },
   'kill-translation': {
-    name: 'kill -9 of a translation worker mid-job',
+    name: 'kill -9 of a translation worker holding a chunk',
     jobs: 8,
+    fields: WITHOUT_MEMORY,
+    faultDuringUploads: true,
     async fault(ctx) {
-      await ctx.waitForStage('translate');
-      return killReplica(ctx, 'translation');
+      // Engine answers after 1 s while the victim is found, so the step is still running at the kill.
+      ctx.system.engineOptions.latencyMs = 1_000;
+      try {
+        return await killHolder(ctx, 'translation', 'translate');
+      } finally {
+        ctx.system.engineOptions.latencyMs = 0;
+      }
     },
   },
   'redis-restart': {
@@ -335,18 +522,47 @@ export const SCENARIOS: Record<string, Scenario> = {
     },
   },
   'engine-failing': {
-    name: 'engine failing: 500s, a 429 storm, then requests that time out',
+    name: 'engine failing: 500s, then a 429 storm',
     jobs: 8,
+    fields: WITHOUT_MEMORY,
+    faultDuringUploads: true,
     async fault(ctx) {
-      await ctx.waitForStage();
+      await waitForHeldStep(ctx, 'translate');
       ctx.system.setEngineMode('error-500');
-      await new Promise((r) => setTimeout(r, 10_000));
+      await sleep(10_000);
+      // Retrying steps may wait out a quiet spell: the storm lasts at least 10 s and until
+      // as many requests as jobs were answered 429, at most 90 s.
+      const before = ctx.system.engineRequests['storm-429'];
+      const started = Date.now();
       ctx.system.setEngineMode('storm-429');
-      await new Promise((r) => setTimeout(r, 10_000));
-      ctx.system.setEngineMode('hang');
-      await new Promise((r) => setTimeout(r, 3_000));
+      while (
+        Date.now() - started < 90_000 &&
+        (Date.now() - started < 10_000 ||
+          ctx.system.engineRequests['storm-429'] - before < ctx.jobs.length)
+      )
+        await sleep(250);
       ctx.system.setEngineMode('ok');
-      return 'every engine request answered 500 for 10 s, then 429 (Retry-After: 1) for 10 s, then answered only after 65 s (past the 60 s client timeout) for 3 s';
+      return `from the first translate step claimed, every engine request answered 500 for 10 s, then 429 (Retry-After: 1) for ${Math.round((Date.now() - started) / 1000)} s`;
+    },
+  },
+  'engine-timeouts': {
+    name: 'engine requests hanging past the client timeout',
+    jobs: 4,
+    fields: WITHOUT_MEMORY,
+    faultDuringUploads: true,
+    async fault(ctx) {
+      await waitForHeldStep(ctx, 'translate');
+      const { engine } = ctx.system;
+      const abandoned = engine.abandoned;
+      const started = Date.now();
+      ctx.system.setEngineMode('hang');
+      // Until the client has given up on a held request (its timeout), at most 150 s.
+      while (engine.abandoned === abandoned && Date.now() - started < 150_000) await sleep(250);
+      ctx.system.setEngineMode('ok');
+      const seconds = Math.round((Date.now() - started) / 1000);
+      if (engine.abandoned === abandoned)
+        throw new Error(`no held engine request was given up by the client within ${seconds} s`);
+      return `from the first translate step claimed, every engine request was held ${ENGINE_HANG_MS / 1000} s without an answer until the client had given up on one (${seconds} s), then answered normally`;
     },
   },
   'burst-200': {
@@ -395,12 +611,17 @@ export async function runScenario(
   };
   const processes = () => [...system.cluster.processes, ...system.extra];
   const againBefore = await metricSum(processes(), 'docat_step_runs_total', { run: 'again' });
+  const engineBefore = {
+    ...system.engineRequests,
+    hung: system.engine.hung,
+    abandoned: system.engine.abandoned,
+  };
   const jobs: JobView[] = [];
   const owner = new Map<string, DocatApi>();
   const refused: Record<string, number> = {};
   const send = async (i: number) => {
     const api = apis[i % apis.length]!;
-    const res = await api.uploadBytes(bytes, name, { noCache: 'true' });
+    const res = await api.uploadBytes(bytes, name, { ...scenario.fields, noCache: 'true' });
     if (res.status === 202) {
       jobs.push(res.body);
       owner.set(res.body.id, api);
@@ -414,6 +635,7 @@ export async function runScenario(
     jobs,
     apis,
     log,
+    kills: [],
     async waitForStage(stage, waitMs = 120_000) {
       const deadline = Date.now() + waitMs;
       const seen = new Set<string>();
@@ -434,9 +656,12 @@ export async function runScenario(
       );
     },
   };
+  const early = scenario.faultDuringUploads ? scenario.fault(ctx) : undefined;
+  // Its failure is taken up below, once the uploads are out.
+  early?.catch(() => undefined);
   if (scenario.burst) await Promise.all(Array.from({ length: scenario.jobs }, (_, i) => send(i)));
   else for (let i = 0; i < scenario.jobs; i++) await send(i);
-  const what = await scenario.fault(ctx);
+  const what = await (early ?? scenario.fault(ctx));
   log(`${scenario.name}: ${what}`);
 
   // Every accepted job must reach a final state; a 5xx while a dependency is down is retried.
@@ -478,6 +703,31 @@ export async function runScenario(
   let completed = 0;
   let outputsDiffer = 0;
   const notes: string[] = [];
+  // A killed worker's step must have been run again, once, by another worker.
+  for (const kill of ctx.kills) {
+    const runs = await rerunsOf(system, kill.step);
+    kill.runsAgain = runs.length;
+    // Other steps it held may have been done a moment before the kill: at most once again.
+    const others = kill.held.filter(
+      (h) => h.jobId !== kill.step.jobId || h.chunk !== kill.step.chunk,
+    );
+    const otherRuns: number[] = [];
+    for (const other of others) otherRuns.push((await rerunsOf(system, other)).length);
+    if (otherRuns.some((n) => n > 1)) kill.runsAgain = -1;
+    notes.push(
+      `${kill.replica} held ${kill.step.step} of job ${kill.step.jobId} chunk ${kill.step.chunk}; ingestion granted it again ${runs.length} time(s)${runs.length > 0 ? ` (run ${runs.join(', ')})` : ''}, once expected${others.length > 0 ? `; it also held ${others.length} other chunk step(s), granted again ${otherRuns.join(', ')} time(s)` : ''}`,
+    );
+  }
+  const engineAfter = {
+    ...system.engineRequests,
+    hung: system.engine.hung,
+    abandoned: system.engine.abandoned,
+  };
+  const engineDelta = (k: keyof typeof engineAfter) => engineAfter[k] - engineBefore[k];
+  if (engineDelta('error-500') + engineDelta('storm-429') + engineDelta('hang') > 0)
+    notes.push(
+      `engine translation requests: ${engineDelta('ok')} answered, ${engineDelta('error-500')} answered 500, ${engineDelta('storm-429')} answered 429, ${engineDelta('hang')} held (${engineDelta('abandoned')} given up by the client at its timeout)`,
+    );
   for (const job of final.values()) {
     if (job.state !== 'completed') {
       const code = job.error?.code ?? job.state;
@@ -530,6 +780,7 @@ export async function runScenario(
     chargedWrong,
     outputsDiffer,
     stepRunsAgain,
+    kills: ctx.kills,
     seconds: Math.round((Date.now() - started) / 1000),
     ok: false,
     notes,
@@ -540,6 +791,7 @@ export async function runScenario(
     result.chargedTwice === 0 &&
     result.chargedWrong === 0 &&
     result.outputsDiffer === 0 &&
+    result.kills.every((k) => k.runsAgain === 1) &&
     completed === jobs.length;
   return result;
 }

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { E2E_ADMIN, repoRoot, startStandaloneTarget } from '@docat/testing';
@@ -15,6 +15,10 @@ import { defaultOutDir, LOAD_LIMITS, LOAD_PLAN } from './load-run.js';
  */
 const JOBS = Number(process.env.JOBS ?? 200);
 const FIRST = Number(process.env.FIRST ?? 20);
+/** After these jobs the process writes a heap snapshot to the report folder (SOAK_HEAP_SNAPSHOTS=20,100). */
+const SNAPSHOTS = new Set(
+  (process.env.SOAK_HEAP_SNAPSHOTS ?? '').split(',').filter(Boolean).map(Number),
+);
 const pdf = process.env.SOAK_PDF ?? join(repoRoot(), 'examples', 'sample.pdf');
 const outDir = defaultOutDir();
 await mkdir(outDir, { recursive: true });
@@ -52,10 +56,38 @@ function treeRss(root: number): number {
 
 const fds = (pid: number) => readdirSync(`/proc/${pid}/fd`).length;
 
-async function loopDelayP99(port: number): Promise<number> {
+/** The event-loop delay p99 (ms) and the V8 heap in use and external memory (bytes) the process reports. */
+async function processMetrics(
+  port: number,
+): Promise<{ loopP99Ms: number; heapUsed: number; heapTotal: number; external: number }> {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  const match = /^docat_nodejs_eventloop_lag_p99_seconds (\S+)$/m.exec(text);
-  return match ? Number(match[1]) * 1000 : Number.NaN;
+  const value = (name: string) => {
+    const match = new RegExp(`^${name} (\\S+)$`, 'm').exec(text);
+    return match ? Number(match[1]) : Number.NaN;
+  };
+  return {
+    loopP99Ms: value('docat_nodejs_eventloop_lag_p99_seconds') * 1000,
+    heapUsed: value('docat_nodejs_heap_size_used_bytes'),
+    heapTotal: value('docat_nodejs_heap_size_total_bytes'),
+    external: value('docat_nodejs_external_memory_bytes'),
+  };
+}
+
+/** Asks the process for a heap snapshot (SIGUSR2) and waits until the file is written. */
+async function heapSnapshot(pid: number, dir: string): Promise<string> {
+  const before = new Set(readdirSync(dir));
+  process.kill(pid, 'SIGUSR2');
+  const deadline = Date.now() + 300_000;
+  let size = -1;
+  while (Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 1_000));
+    const file = readdirSync(dir).find((f) => f.endsWith('.heapsnapshot') && !before.has(f));
+    if (!file) continue;
+    const now = statSync(join(dir, file)).size;
+    if (now > 0 && now === size) return join(dir, file);
+    size = now;
+  }
+  throw new Error('no heap snapshot written within 300 s');
 }
 
 interface Sample {
@@ -66,10 +98,22 @@ interface Sample {
   treeRss: number;
   fds: number;
   loopP99Ms: number;
+  heapUsed: number;
+  heapTotal: number;
+  external: number;
 }
 
-const target = await startStandaloneTarget({ env: { LOG_LEVEL: 'warn', ...LOAD_LIMITS } });
+const target = await startStandaloneTarget({
+  env: {
+    LOG_LEVEL: 'warn',
+    ...LOAD_LIMITS,
+    ...(SNAPSHOTS.size > 0
+      ? { NODE_OPTIONS: `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${outDir}` }
+      : {}),
+  },
+});
 const samples: Sample[] = [];
+const snapshots: string[] = [];
 try {
   const proc = target.processes[0]!;
   const admin = new DocatApi(target.gateways);
@@ -102,7 +146,7 @@ try {
   };
   await login();
   const bytes = await readFile(pdf);
-  await loopDelayP99(proc.managementPort);
+  await processMetrics(proc.managementPort);
   for (let i = 1; i <= JOBS; i++) {
     if (Date.now() - loggedInAt > 10 * 60_000) await login();
     const t = Date.now();
@@ -117,12 +161,16 @@ try {
       rss: rssOf(proc.pid),
       treeRss: treeRss(proc.pid),
       fds: fds(proc.pid),
-      loopP99Ms: await loopDelayP99(proc.managementPort),
+      ...(await processMetrics(proc.managementPort)),
     });
+    if (SNAPSHOTS.has(i)) {
+      snapshots.push(await heapSnapshot(proc.pid, outDir));
+      console.log(`job ${i}: heap snapshot ${snapshots[snapshots.length - 1]}`);
+    }
     if (i % 20 === 0) {
       const s = samples[samples.length - 1]!;
       console.log(
-        `job ${i}: ${s.ms} ms, RSS ${(s.rss / 2 ** 20).toFixed(0)} MB (with PostgreSQL ${(s.treeRss / 2 ** 20).toFixed(0)} MB), ${s.fds} fds, loop p99 ${s.loopP99Ms.toFixed(1)} ms`,
+        `job ${i}: ${s.ms} ms, RSS ${(s.rss / 2 ** 20).toFixed(0)} MB (with PostgreSQL ${(s.treeRss / 2 ** 20).toFixed(0)} MB), heap ${(s.heapUsed / 2 ** 20).toFixed(0)} of ${(s.heapTotal / 2 ** 20).toFixed(0)} MB, external ${(s.external / 2 ** 20).toFixed(0)} MB, ${s.fds} fds, loop p99 ${s.loopP99Ms.toFixed(1)} ms`,
       );
     }
   }
@@ -153,13 +201,13 @@ const report = [
   '',
   `Document ${pdf.split('/').pop()}, each job waited for before the next; ${new Date().toISOString()}.`,
   '',
-  '| after job | RSS MB | RSS with PostgreSQL MB | open fds | event-loop delay p99 ms (since the previous job) | job ms |',
-  '| ---: | ---: | ---: | ---: | ---: | ---: |',
+  '| after job | RSS MB | RSS with PostgreSQL MB | V8 heap used MB | V8 heap total MB | external MB | open fds | event-loop delay p99 ms (since the previous job) | job ms |',
+  '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ...samples
     .filter((s) => s.job === 1 || s.job % 20 === 0)
     .map(
       (s) =>
-        `| ${s.job} | ${mb(s.rss)} | ${mb(s.treeRss)} | ${s.fds} | ${s.loopP99Ms.toFixed(1)} | ${s.ms} |`,
+        `| ${s.job} | ${mb(s.rss)} | ${mb(s.treeRss)} | ${mb(s.heapUsed)} | ${mb(s.heapTotal)} | ${mb(s.external)} | ${s.fds} | ${s.loopP99Ms.toFixed(1)} | ${s.ms} |`,
     ),
   '',
   `RSS after job ${JOBS} / after job ${FIRST}: ${rssRatio.toFixed(3)} (limit 0.9-1.1). Open fds: ${first.fds} -> ${last.fds}. Event-loop delay p99, mean over jobs ${FIRST + 1}-${FIRST + 20}: ${earlyLoop.toFixed(1)} ms; over the last 20: ${lateLoop.toFixed(1)} ms. Job time, mean over the first and last 20: ${mean(samples.slice(0, 20).map((s) => s.ms)).toFixed(0)} and ${mean(samples.slice(-20).map((s) => s.ms)).toFixed(0)} ms.`,

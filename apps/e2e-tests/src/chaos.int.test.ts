@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { repoRoot } from '@docat/testing';
 import {
   chaosTable,
-  killReplica,
+  killHolder,
   referenceRun,
   runScenario,
   startChaosSystem,
@@ -14,13 +14,14 @@ import {
 
 /**
  * The bounded smoke version of `npm run chaos`: on a cluster with its own Redis and
- * PostgreSQL, a worker killed with SIGKILL and Redis restarted while jobs run. Every job
- * must end completed, in its owner's history, charged once as much as the undisturbed run,
- * with the same outputs byte for byte.
+ * PostgreSQL, an extraction worker killed with SIGKILL while the jobs table shows it holding
+ * a chunk, and Redis restarted while jobs run. Every job must end completed, in its owner's
+ * history, charged once as much as the undisturbed run, with the same outputs byte for
+ * byte; the killed worker's chunk must have been granted to another run exactly once.
  */
 const SAMPLE = join(repoRoot(), 'examples', 'sample.pdf');
 
-describe('faults while jobs run (smoke)', { timeout: 240_000 }, () => {
+describe('faults while jobs run (smoke)', { timeout: 360_000 }, () => {
   let system: ChaosSystem;
   let reference: Reference;
 
@@ -34,12 +35,10 @@ describe('faults while jobs run (smoke)', { timeout: 240_000 }, () => {
     const results = [];
     results.push(
       await runScenario(system, reference, SAMPLE, {
-        name: 'kill -9 of an extraction worker mid-job',
+        name: 'kill -9 of an extraction worker holding a chunk',
         jobs: 4,
-        async fault(ctx) {
-          await ctx.waitForStage('extract');
-          return killReplica(ctx, 'extraction');
-        },
+        faultDuringUploads: true,
+        fault: (ctx) => killHolder(ctx, 'extraction', 'extract'),
       }),
     );
     results.push(
@@ -54,6 +53,15 @@ describe('faults while jobs run (smoke)', { timeout: 240_000 }, () => {
       }),
     );
     console.log(chaosTable(results));
+    for (const r of results) for (const note of r.notes) console.log(`${r.name}: ${note}`);
+    const [kill] = results[0]!.kills;
+    assert.ok(kill, 'a worker was killed while it held a chunk');
+    assert.equal(
+      kill.runsAgain,
+      1,
+      `the extract step of job ${kill.step.jobId} chunk ${kill.step.chunk}, held by ${kill.replica} when it was killed, was granted again exactly once`,
+    );
+    assert.ok(results[0]!.stepRunsAgain >= 1, 'step runs counted "again" in the metrics');
     for (const r of results) {
       assert.equal(
         r.submitted,

@@ -40,13 +40,13 @@ function leaseBus(answer: (pattern: string, ref: StepClaim) => StepLeaseAnswer):
   return { bus, calls, emitted };
 }
 
-function runner(bus: BusClient): StepRunner {
+function runner(bus: BusClient, capacity = new WorkerCapacityAnnouncer(bus)): StepRunner {
   const unused = {} as QueuePort;
   return new StepRunner(
     new CancellationRegistry(),
     new StepReporter(bus),
     new StepLeaseClient(bus),
-    new WorkerCapacityAnnouncer(bus),
+    capacity,
     unused,
   );
 }
@@ -105,6 +105,23 @@ describe('StepRunner: a step runs only under its lease', () => {
     const after = calls.length;
     await new Promise((r) => setTimeout(r, 250));
     assert.equal(calls.length, after, 'no heartbeat after the step ended');
+  });
+
+  test('the holder names this worker (host/pid/tag) and the run, so a lease shows which process holds it', async () => {
+    const { bus, calls } = leaseBus(() => ({ granted: true, leaseMs: 60_000 }));
+    const capacity = new WorkerCapacityAnnouncer(bus);
+    const run = runner(bus, capacity).handler(QUEUES.EXTRACT, 'extract', schema, () =>
+      Promise.resolve(),
+    );
+    await run(queueJob({ jobId: 'j2', chunk: 0, lease: 0 }));
+    await run(queueJob({ jobId: 'j2', chunk: 1, lease: 0 }));
+    const [first, second] = calls.filter((c) => c.pattern === RPC.JOBS_STEP_CLAIM);
+    assert.match(capacity.worker, new RegExp(`^[^/]+/${process.pid}/[0-9a-f]{8}$`));
+    for (const claim of [first!, second!]) {
+      assert.ok(claim.ref.holder.startsWith(`${capacity.worker}/`), claim.ref.holder);
+      assert.ok(claim.ref.holder.length <= 128, 'within the claim schema');
+    }
+    assert.notEqual(first!.ref.holder, second!.ref.holder, 'a fresh holder per run');
   });
 
   test('a refused heartbeat aborts the running step, which is dropped without a failure report', async () => {

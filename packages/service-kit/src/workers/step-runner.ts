@@ -66,7 +66,9 @@ export class StepRunner {
         chunk: data.chunk ?? 0,
         step,
         lease: data.lease,
-        holder: randomUUID(),
+        // A fresh holder per run, prefixed with this worker: whoever reads the lease (an
+        // operator, a fault test) can tell which process holds the step.
+        holder: `${this.capacity.worker}/${randomUUID()}`,
       };
       const claim = await this.leases.claim(ref, userId);
       if (!claim.granted) {

@@ -20,7 +20,11 @@ type StepQueue = WorkerCapacity['queue'];
 @Injectable()
 export class WorkerCapacityAnnouncer implements OnModuleDestroy {
   private readonly logger = new Logger(WorkerCapacityAnnouncer.name);
-  private readonly worker = `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`;
+  /**
+   * This process among the workers: host, process id and a random part (a restarted
+   * process that gets the same id is still another worker). Step leases name it too.
+   */
+  readonly worker = `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`;
   private readonly queues = new Map<StepQueue, number>();
   private timer: NodeJS.Timeout | undefined;
 

@@ -7,7 +7,12 @@ export type FakeFault =
   /** Answer 200 with a reply the client cannot use (provider-specific: bad JSON, a missing id, a lost placeholder). */
   | { kind: 'malformed' }
   /** Answer 200 but lose the first placeholder of every text (machine-translation fakes). */
-  | { kind: 'lose-placeholder' };
+  | { kind: 'lose-placeholder' }
+  /**
+   * Hold the request for `ms` before answering normally: past the client's timeout, the
+   * client gives up first (counted in `abandoned`).
+   */
+  | { kind: 'hang'; ms: number };
 
 export interface FakeServerOptions {
   /** Delay before every answer, in milliseconds. */
@@ -28,6 +33,8 @@ export interface RecordedRequest {
   endedAt?: number;
   status?: number;
   characters: number;
+  /** The client closed the connection before the answer (it timed out or was aborted). */
+  abandoned?: boolean;
 }
 
 export class FakeRequestError extends Error {
@@ -65,6 +72,10 @@ export abstract class FakeProviderServer {
   readonly bodies: string[] = [];
   /** Requests rejected for a wrong shape or credential (a correct client makes none). */
   readonly rejections: string[] = [];
+  /** Translation requests held by a `hang` fault. */
+  hung = 0;
+  /** Requests whose client closed the connection before the answer. */
+  abandoned = 0;
   private inFlight = 0;
   private translationCount = 0;
   private server?: Server;
@@ -169,6 +180,16 @@ export abstract class FakeProviderServer {
     let reply: FakeReply;
     try {
       if (this.options.latencyMs) await new Promise((r) => setTimeout(r, this.options.latencyMs));
+      if (fault?.kind === 'hang') {
+        this.hung++;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, fault.ms);
+          res.once('close', () => {
+            clearTimeout(timer);
+            resolve();
+          });
+        });
+      }
       if (fault?.kind === 'status') {
         reply = {
           status: fault.status,
@@ -197,7 +218,10 @@ export abstract class FakeProviderServer {
     if (translation) this.inFlight--;
     record.status = reply.status ?? 200;
     record.endedAt = performance.now();
-    if (!res.destroyed) {
+    if (res.destroyed) {
+      record.abandoned = true;
+      this.abandoned++;
+    } else {
       res.writeHead(record.status, { 'content-type': 'application/json', ...reply.headers });
       res.end(reply.body);
     }
