@@ -18,7 +18,8 @@ import { DocatApi } from '../src/docat-api.js';
  * job at N connections, through Docat (standalone: one process; cluster: the gateway
  * over Redis Streams to ingestion, which answers from its snapshot cache) and through a
  * bare Fastify handler that answers the same JSON. Then 30 concurrent uploads of a 1 MB
- * PDF, timed until each 202.
+ * PDF, timed until each 202, to Docat and then to the bare server (which only hashes the
+ * body and writes it to disk: what any upload costs on this machine at this moment).
  *
  *   npm run bench:api                         (after building; 20 s per measurement)
  *   npm run bench:api -- --smoke              (a second each, two uploads: checks that it runs)
@@ -60,6 +61,8 @@ interface Measured {
   errors: number;
   /** CPU time the server's processes used per answered request, in microseconds (user + system). */
   cpuUsPerRequest: number | null;
+  /** The kernel's part of that CPU time (socket reads and writes, mostly), in percent. */
+  systemCpuPercent: number | null;
 }
 
 /**
@@ -74,26 +77,38 @@ const CLOCK_TICKS = (() => {
     return 100;
   }
 })();
-function cpuMs(pids: readonly number[]): number | null {
+function cpuMs(pids: readonly number[]): { total: number; system: number } | null {
   let total = 0;
+  let system = 0;
   for (const pid of pids) {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       total += ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+      system += (Number(fields[12]) * 1000) / CLOCK_TICKS;
     } catch {
       return null;
     }
   }
-  return total;
+  return { total, system };
+}
+
+interface Uploads {
+  count: number;
+  p50: number;
+  p95: number;
+  max: number;
+  accepted: number;
 }
 
 interface Row {
   mode: string;
   docat: Measured;
   bare: Measured;
-  uploads?: { count: number; p50: number; p95: number; max: number; accepted: number };
+  uploads?: Uploads;
+  /** The same uploads to the bare server (hash and write to disk only), right after. */
+  bareUploads?: Uploads;
 }
 
 async function measure(
@@ -115,17 +130,22 @@ async function measure(
     p99: result.latency.p99,
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
-    cpuUsPerRequest: cpuPerRequest(cpuBefore, cpuMs(pids), result.requests.total),
+    ...cpuPerRequest(cpuBefore, cpuMs(pids), result.requests.total),
   };
 }
 
 function cpuPerRequest(
-  before: number | null,
-  after: number | null,
+  before: { total: number; system: number } | null,
+  after: { total: number; system: number } | null,
   requests: number,
-): number | null {
-  if (before === null || after === null || requests <= 0) return null;
-  return Math.round(((after - before) * 1000) / requests);
+): Pick<Measured, 'cpuUsPerRequest' | 'systemCpuPercent'> {
+  if (before === null || after === null || requests <= 0)
+    return { cpuUsPerRequest: null, systemCpuPercent: null };
+  const total = after.total - before.total;
+  return {
+    cpuUsPerRequest: Math.round((total * 1000) / requests),
+    systemCpuPercent: total > 0 ? Math.round((100 * (after.system - before.system)) / total) : null,
+  };
 }
 
 function startBare(body: unknown): Promise<{ url: string; child: ChildProcess }> {
@@ -151,7 +171,7 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-async function uploads(api: DocatApi, bytes: Uint8Array): Promise<NonNullable<Row['uploads']>> {
+async function uploads(api: DocatApi, bytes: Uint8Array): Promise<Uploads> {
   const timings = await Promise.all(
     Array.from({ length: UPLOADS }, async () => {
       const started = performance.now();
@@ -207,7 +227,10 @@ async function runMode(mode: 'standalone' | 'cluster', pdf: Uint8Array): Promise
       const docat = await measure(jobUrl, api.token, docatPids);
       const bareResult = await measure(`${bare.url}/v1/jobs/${job.id}`, undefined, barePids);
       const row: Row = { mode, docat, bare: bareResult };
-      if (UPLOADS > 0) row.uploads = await uploads(api, pdf);
+      if (UPLOADS > 0) {
+        row.uploads = await uploads(api, pdf);
+        row.bareUploads = await uploads(new DocatApi([bare.url]), pdf);
+      }
       return row;
     } finally {
       await stopChild(bare.child);
@@ -235,15 +258,26 @@ for (const mode of MODES) {
   rows.push(row);
 }
 
+function loadAverage(): string {
+  try {
+    return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  } catch {
+    return 'n/a';
+  }
+}
+
 const pct = (a: number, b: number) => (b > 0 ? `${((100 * a) / b).toFixed(1)}%` : 'n/a');
 console.log(
-  `GET /v1/jobs/:id, ${CONNECTIONS} connections, ${DURATION_S} s each${SMOKE ? ' (smoke)' : ''}`,
+  `GET /v1/jobs/:id, ${CONNECTIONS} connections, ${DURATION_S} s each${SMOKE ? ' (smoke)' : ''}; load average ${loadAverage()}`,
 );
 console.log(
   '| mode | Docat req/s | Docat p50 / p99 ms | bare Fastify req/s | bare p50 / p99 ms | Docat / bare | CPU µs per request, Docat / bare | bare / Docat CPU | non-2xx | errors |',
 );
 console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
-const cpu = (m: Measured) => (m.cpuUsPerRequest === null ? 'n/a' : String(m.cpuUsPerRequest));
+const cpu = (m: Measured) =>
+  m.cpuUsPerRequest === null
+    ? 'n/a'
+    : `${m.cpuUsPerRequest}${m.systemCpuPercent === null ? '' : ` (${m.systemCpuPercent}% kernel)`}`;
 for (const r of rows) {
   const cpuRatio =
     r.docat.cpuUsPerRequest && r.bare.cpuUsPerRequest
@@ -254,15 +288,16 @@ for (const r of rows) {
   );
 }
 console.log(
-  `\n${UPLOADS} concurrent uploads of ${UPLOAD_FILE} (${(pdf.length / 1e6).toFixed(2)} MB), time to 202`,
+  `\n${UPLOADS} concurrent uploads of ${UPLOAD_FILE} (${(pdf.length / 1e6).toFixed(2)} MB), time to 202; bare: the body hashed and written to disk, nothing else`,
 );
-console.log('| mode | accepted | p50 ms | p95 ms | max ms |');
-console.log('|---|---:|---:|---:|---:|');
+console.log('| mode | accepted | p50 ms | p95 ms | max ms | bare p50 / p95 ms |');
+console.log('|---|---:|---:|---:|---:|---:|');
 for (const r of rows)
   if (r.uploads)
     console.log(
-      `| ${r.mode} | ${r.uploads.accepted}/${r.uploads.count} | ${r.uploads.p50} | ${r.uploads.p95} | ${r.uploads.max} |`,
+      `| ${r.mode} | ${r.uploads.accepted}/${r.uploads.count} | ${r.uploads.p50} | ${r.uploads.p95} | ${r.uploads.max} | ${r.bareUploads ? `${r.bareUploads.p50} / ${r.bareUploads.p95}` : 'n/a'} |`,
     );
+console.log(`load average at the end: ${loadAverage()}`);
 console.log(
   JSON.stringify({ bench: 'api', connections: CONNECTIONS, durationSeconds: DURATION_S, rows }),
 );

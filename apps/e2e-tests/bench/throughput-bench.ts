@@ -1,3 +1,4 @@
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import {
   corpusFile,
@@ -39,7 +40,13 @@ const env: Record<string, string> = {
   ...(process.env.DOCAT_WORKER_CONCURRENCY
     ? { DOCAT_WORKER_CONCURRENCY: process.env.DOCAT_WORKER_CONCURRENCY }
     : {}),
+  // Node options of the services, e.g. `--cpu-prof --cpu-prof-dir=<folder>` to profile them.
+  ...(process.env.SERVICE_NODE_OPTIONS ? { NODE_OPTIONS: process.env.SERVICE_NODE_OPTIONS } : {}),
 };
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
 
 if (!HEAVY_FILE.includes('/')) {
   const corpus = requireCorpus(HEAVY_FILE);
@@ -57,13 +64,20 @@ for (const mode of MODE === 'both' ? ['cluster', 'standalone'] : [MODE]) {
   console.log(
     `${mode}: started in ${Date.now() - started} ms; ${workload.heavyJobs} x ${workload.heavyFile}, ${workload.lightJobs} x ${workload.lightFile}, env ${JSON.stringify(env)}`,
   );
+  // The machine's load average every minute: times measured on a loaded machine are judged with it.
+  const loads: string[] = [load()];
+  const sampler = setInterval(() => loads.push(load()), 60_000);
   try {
-    const report = await runThroughput(system, workload, (line) => console.log(`  ${line}`));
+    const report = await runThroughput(system, workload, (line) =>
+      console.log(`  ${line} (load average ${load()})`),
+    );
     console.log(formatReport(report, mode));
+    console.log(`load average (1, 5, 15 min) each minute: ${[...loads, load()].join('; ')}`);
     const failures = throughputFailures(report, workload);
     console.log(failures.length === 0 ? 'PASS' : `FAIL:\n  ${failures.join('\n  ')}`);
     failed ||= failures.length > 0;
   } finally {
+    clearInterval(sampler);
     await system.stop();
   }
 }

@@ -15,7 +15,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { GatewayModule, PLAIN_ROUTES } from '@docat/gateway';
+import { GatewayModule, IS_PUBLIC, PLAIN_ROUTES } from '@docat/gateway';
 import {
   ACCESS_TOKEN,
   encodeJobCursor,
@@ -61,6 +61,8 @@ const METHODS = [
 interface Route {
   method: string;
   path: string;
+  /** Opted out of the gateway's global authentication guard with `@Public()`. */
+  markedPublic: boolean;
 }
 
 function gatewayRoutes(): Route[] {
@@ -78,10 +80,13 @@ function gatewayRoutes(): Route[] {
         const method = Reflect.getMetadata('method', handler) as number | undefined;
         const path = Reflect.getMetadata('path', handler) as string | string[] | undefined;
         if (method === undefined || path === undefined) continue;
+        const markedPublic =
+          Reflect.getMetadata(IS_PUBLIC, handler) === true ||
+          Reflect.getMetadata(IS_PUBLIC, controller) === true;
         for (const b of [base ?? ''].flat()) {
           for (const p of [path].flat()) {
             const full = `/${[b, p].filter((s) => s && s !== '/').join('/')}`.replace(/\/+/g, '/');
-            routes.push({ method: METHODS[method] ?? String(method), path: full });
+            routes.push({ method: METHODS[method] ?? String(method), path: full, markedPublic });
           }
         }
       }
@@ -89,7 +94,9 @@ function gatewayRoutes(): Route[] {
     }
   }
   // Routes registered on Fastify directly (the status poll) carry no Nest metadata.
-  for (const route of PLAIN_ROUTES) routes.push({ method: route.method, path: route.path });
+  // They authenticate with the same guard's `authenticate`.
+  for (const route of PLAIN_ROUTES)
+    routes.push({ method: route.method, path: route.path, markedPublic: false });
   return routes;
 }
 
@@ -498,6 +505,15 @@ describe(
         Object.keys(ROUTES).filter((k) => !known.has(k)),
         [],
         'routes listed here but gone from the gateway',
+      );
+    });
+
+    test('a route opts out of authentication with @Public() exactly when it is classified public', () => {
+      const routes = gatewayRoutes();
+      assert.deepEqual(
+        routes.filter((r) => r.markedPublic !== (ROUTES[keyOf(r)]?.kind === 'public')).map(keyOf),
+        [],
+        'a route marked @Public() must be classified PUBLIC here, and a PUBLIC one marked @Public()',
       );
     });
 

@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import type { DocatConfig } from '@docat/config';
 import { RPC, type Jwks } from '@docat/contracts';
 import { CONFIG } from '@docat/service-kit';
@@ -123,6 +123,7 @@ export class GatewayModule {
             new ApiKeyVerifier((key) => services.call(RPC.AUTH_VERIFY_API_KEY, { key }, {}, 5_000)),
         },
         AccessTokenGuard,
+        { provide: APP_GUARD, useExisting: AccessTokenGuard },
         AdminGuard,
         {
           provide: RATE_LIMIT_SETTINGS,

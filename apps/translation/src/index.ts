@@ -1,2 +1,2 @@
 export * from './translation.module.js';
-export * from './engines/engines.module.js';
+export { ENGINES_PATTERNS, EnginesModule } from '@docat/engines';

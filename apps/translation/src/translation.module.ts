@@ -2,7 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { DocatConfig } from '@docat/config';
 import { EVENTS, QUEUES, RPC } from '@docat/contracts';
 import { CONFIG, WorkerStepsModule } from '@docat/service-kit';
-import { ENGINES_PATTERNS, EnginesModule } from './engines/engines.module.js';
+import { ENGINES_PATTERNS, EnginesModule } from '@docat/engines';
 import { GlossariesController } from './glossaries/glossaries.controller.js';
 import { GlossariesRepository } from './glossaries/glossaries.repository.js';
 import { MemoryAdminController } from './memory/memory-admin.controller.js';

@@ -50,6 +50,11 @@ export const inlineMarkSchema = z.object({
   /** sRGB hex, e.g. `#1f4e9a`. */
   color: z.string().optional(),
   href: z.string().optional(),
+  /**
+   * The run is mathematics set in math fonts (inline `σ ∈ SL₂(ℝ)`): it is kept as it is,
+   * never sent to an engine as words.
+   */
+  math: z.boolean().optional(),
 });
 export type InlineMark = z.infer<typeof inlineMarkSchema>;
 

@@ -1,4 +1,6 @@
 import type { DataSource } from 'typeorm';
+import type { z } from 'zod';
+import { parseRows } from './rows.js';
 
 /**
  * Adds a CA file to a PostgreSQL URL as libpq does (`sslrootcert=`), and asks for full
@@ -18,16 +20,18 @@ export function withSslRootCert(url: string, caFile: string | undefined): string
  * Runs a read-only query on a read replica when the data source has any (TypeORM
  * replication, `DATABASE_REPLICA_URLS`), else on the primary. For reads that tolerate
  * replication lag (history listings, usage reports), never for a read that must see the
- * caller's own write.
+ * caller's own write. The rows are parsed with `schema`, as `queryRows` parses them.
  */
-export async function queryReplica<T = unknown>(
+export async function queryReplica<S extends z.ZodType>(
   source: DataSource,
+  table: string,
+  schema: S,
   sql: string,
   params: unknown[] = [],
-): Promise<T[]> {
+): Promise<z.output<S>[]> {
   const runner = source.createQueryRunner('slave');
   try {
-    return (await runner.query(sql, params)) as T[];
+    return parseRows(table, schema, await runner.query(sql, params));
   } finally {
     await runner.release();
   }

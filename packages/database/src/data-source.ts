@@ -1,4 +1,5 @@
 import type { ConnectionOptions, TlsOptions } from 'node:tls';
+import pg from 'pg';
 import { DataSource, type DataSourceOptions, type MigrationInterface } from 'typeorm';
 import { withSslRootCert } from './connection-url.js';
 
@@ -47,9 +48,22 @@ export function assertIdentifier(name: string): string {
 export class SchemaDataSource extends DataSource {
   readonly schemaName: string;
 
-  constructor(options: DataSourceOptions, schemaName: string) {
+  constructor(
+    options: DataSourceOptions,
+    schemaName: string,
+    private readonly pools: PoolRegistry = new PoolRegistry(),
+  ) {
     super(options);
     this.schemaName = assertIdentifier(schemaName);
+  }
+
+  /**
+   * The node-postgres pool of the primary, once initialized: for its statistics (metrics)
+   * and for code written against `pg` itself. Recorded as TypeORM creates it (through the
+   * `driver` option), so nothing reads TypeORM's driver internals.
+   */
+  primaryPool(): pg.Pool | undefined {
+    return this.isInitialized ? this.pools.primary : undefined;
   }
 
   override async initialize(): Promise<this> {
@@ -65,6 +79,26 @@ export class SchemaDataSource extends DataSource {
       if (!exists[0]?.found) throw err;
     }
     return this;
+  }
+}
+
+/**
+ * Hands TypeORM the `pg` module with a Pool that records each pool it creates, and which
+ * of them is the primary's (the one opened with the primary's connection string).
+ */
+class PoolRegistry {
+  primary: pg.Pool | undefined;
+
+  driverFor(primaryUrl: string): typeof pg {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the Pool subclass reports to this registry
+    const registry = this;
+    class RecordingPool extends pg.Pool {
+      constructor(config?: pg.PoolConfig) {
+        super(config);
+        if (config?.connectionString === primaryUrl) registry.primary = this;
+      }
+    }
+    return Object.create(pg, { Pool: { value: RecordingPool } }) as typeof pg;
   }
 }
 
@@ -110,10 +144,12 @@ export function createDataSource(opts: CreateDataSourceOptions): SchemaDataSourc
     ...(opts.ssl !== undefined ? { ssl: opts.ssl as boolean | TlsOptions } : {}),
   };
   const url = withSslRootCert(pooled.url, opts.sslCaFile);
+  const pools = new PoolRegistry();
   const options: DataSourceOptions =
     opts.replicaUrls && opts.replicaUrls.length > 0
       ? {
           ...common,
+          driver: pools.driverFor(url),
           replication: {
             master: { url },
             slaves: opts.replicaUrls.map((replica) => ({
@@ -123,6 +159,6 @@ export function createDataSource(opts: CreateDataSourceOptions): SchemaDataSourc
             defaultMode: 'master',
           },
         }
-      : { ...common, url };
-  return new SchemaDataSource(options, schema);
+      : { ...common, driver: pools.driverFor(url), url };
+  return new SchemaDataSource(options, schema, pools);
 }

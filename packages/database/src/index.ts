@@ -1,5 +1,6 @@
 export * from './data-source.js';
 export * from './connection-url.js';
+export * from './rows.js';
 export * from './migrator.js';
 export {
   MIGRATIONS,

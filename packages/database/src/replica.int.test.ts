@@ -7,6 +7,7 @@ import {
   waitUntil,
   type PostgresInstance,
 } from '@docat/testing';
+import { z } from 'zod';
 import { queryReplica } from './connection-url.js';
 import { createDataSource, type SchemaDataSource } from './data-source.js';
 
@@ -52,11 +53,18 @@ describe(
         'SELECT inet_server_port() AS port, pg_is_in_recovery() AS recovery',
       )) as { port: number; recovery: boolean }[];
       assert.deepEqual(onPrimary, { port: primary.port, recovery: false });
-      const [onReplica] = await queryReplica<{ port: number; recovery: boolean }>(
+      const [onReplica] = await queryReplica(
         source,
+        'server',
+        z.object({ port: z.number(), recovery: z.boolean() }),
         'SELECT inet_server_port() AS port, pg_is_in_recovery() AS recovery',
       );
       assert.deepEqual(onReplica, { port: replica.port, recovery: true });
+      // The primary's own pg pool, recorded as TypeORM created it, is the primary's.
+      const pool = source.primaryPool();
+      assert.ok(pool, 'no primary pool recorded');
+      const { rows } = await pool.query<{ port: number }>('SELECT inet_server_port() AS port');
+      assert.deepEqual(rows, [{ port: primary.port }]);
     });
 
     test('?pgbouncer=true drops the startup options a transaction pooler refuses', async () => {
@@ -93,8 +101,10 @@ describe(
       await waitUntil(
         async () =>
           (
-            await queryReplica<{ n: number }>(
+            await queryReplica(
               source,
+              'replica_test.jobs',
+              z.object({ n: z.number() }),
               'SELECT count(*)::int AS n FROM replica_test.jobs',
             )
           )[0]?.n === 2,
@@ -103,7 +113,12 @@ describe(
       );
       // The replica is read-only: a write sent to it fails, so nothing can write there by mistake.
       await assert.rejects(
-        queryReplica(source, `INSERT INTO replica_test.jobs VALUES (3, 'x')`),
+        queryReplica(
+          source,
+          'replica_test.jobs',
+          z.unknown(),
+          `INSERT INTO replica_test.jobs VALUES (3, 'x')`,
+        ),
         /read-only transaction/,
       );
     });

@@ -24,7 +24,7 @@ import {
   type OcrAdapter,
 } from '../dist/index.js';
 import { closeDocument, openDocument } from '../dist/extract/pdfjs.js';
-import { largeScanPdf } from '../dist/extract/large-scan.test-support.js';
+import { largeJpegScanPdf, largeScanPdf } from '../dist/extract/large-scan.test-support.js';
 import { syntheticBook } from './synthetic-book.ts';
 
 const args = process.argv.slice(2);
@@ -255,22 +255,28 @@ try {
   if (section('large')) {
     // 9,000 x 12,000 grey (1,000 dpi), 108 MB decoded; the smoke run uses a quarter of it.
     const [w, h] = smoke ? [4500, 6000] : [9000, 12000];
-    const file = join(dir, 'large-scan.pdf');
-    writeFileSync(file, largeScanPdf(w, h));
-    const t = performance.now();
-    try {
-      const r = await extractInSandbox(file, { ocr: 'auto' });
-      const text = toPlainText(r.document).trim().split(/\s+/).length;
-      row(
-        `large scan (${w} x ${h} px, ${(readFileSync(file).length / 1024).toFixed(0)} KB file): sandbox, OCR (${r.ocrAdapter ?? 'none'})`,
-        `${((performance.now() - t) / 1000).toFixed(2)} s wall, peak ${r.peakRssMbPerChild.toFixed(0)} MB, ${text} words, ${r.warnings.length} warnings`,
-        '<= 768 MB (child cap)',
-      );
-    } catch (err) {
-      row(
-        'large scan: sandbox',
-        err instanceof DocatError ? `${err.code}: ${err.message}` : String(err),
-      );
+    // The same scan Flate-compressed and as a JPEG; each is decoded reduced, never at full size.
+    for (const [kind, make] of [
+      ['Flate', async () => largeScanPdf(w, h)],
+      ['JPEG', () => largeJpegScanPdf(w, h)],
+    ] as const) {
+      const file = join(dir, `large-scan-${kind}.pdf`);
+      writeFileSync(file, await make());
+      const t = performance.now();
+      try {
+        const r = await extractInSandbox(file, { ocr: 'auto' });
+        const text = toPlainText(r.document).trim().split(/\s+/).length;
+        row(
+          `large ${kind} scan (${w} x ${h} px, ${(readFileSync(file).length / 1024).toFixed(0)} KB file): sandbox, OCR (${r.ocrAdapter ?? 'none'})`,
+          `${((performance.now() - t) / 1000).toFixed(2)} s wall, peak ${r.peakRssMbPerChild.toFixed(0)} MB, ${text} words, ${r.warnings.length} warnings`,
+          '<= 768 MB (child cap)',
+        );
+      } catch (err) {
+        row(
+          `large ${kind} scan: sandbox`,
+          err instanceof DocatError ? `${err.code}: ${err.message}` : String(err),
+        );
+      }
     }
   }
 

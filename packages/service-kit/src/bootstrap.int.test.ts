@@ -4,14 +4,16 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Controller, Inject, Module } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Ctx, MessagePattern, Payload } from '@nestjs/microservices';
 import { z } from 'zod';
-import { DocatError } from '@docat/contracts';
+import { DocatError, RPC } from '@docat/contracts';
+import { MessageContext } from '@docat/transport';
 import { FsStorage } from '@docat/storage';
 import { freshRedisPrefix } from '@docat/testing';
 import { bootstrapService, type RunningService } from './bootstrap.js';
 import { createClusterRuntime } from './cluster-runtime.js';
 import { parseOrThrow } from './errors/validate.js';
+import { RpcHandler, type RpcPayload } from './rpc/rpc-handler.js';
 import type { CachePort } from './cache/cache.port.js';
 import type { RuntimeConfig } from './settings.js';
 import { CACHE } from './tokens.js';
@@ -30,7 +32,24 @@ class EchoController {
   }
 }
 
-@Module({ controllers: [EchoController] })
+/** A handler whose payload its RPC contract parses before it runs. */
+@Controller()
+class ContractController {
+  @RpcHandler(RPC.JOBS_CANCEL)
+  cancel(
+    @Payload() req: RpcPayload<typeof RPC.JOBS_CANCEL>,
+    @Ctx() ctx: MessageContext,
+  ): { userId: string; jobId: string; keys: string[]; hasContext: boolean } {
+    return {
+      userId: req.userId,
+      jobId: req.jobId,
+      keys: Object.keys(req).sort(),
+      hasContext: ctx instanceof MessageContext && ctx.getPattern() === RPC.JOBS_CANCEL,
+    };
+  }
+}
+
+@Module({ controllers: [EchoController, ContractController] })
 class EchoModule {}
 
 describe('bootstrapService on the cluster runtime', () => {
@@ -52,7 +71,7 @@ describe('bootstrapService on the cluster runtime', () => {
       service: 'ingestion',
       module: EchoModule,
       runtime: () => createClusterRuntime(config, { storage: new FsStorage(dir) }),
-      claims: { patterns: ['jobs.get'] },
+      claims: { patterns: ['jobs.get', 'jobs.cancel'] },
       managementPort: 0,
       exitOnShutdown: false,
     });
@@ -87,6 +106,43 @@ describe('bootstrapService on the cluster runtime', () => {
       service.runtime.bus.call('jobs.get', { text: 'crash' }, { timeoutMs: 5_000 }),
       (err: unknown) =>
         err instanceof DocatError && err.code === 'INTERNAL' && !err.message.includes('secret'),
+    );
+  });
+
+  test('@RpcHandler parses the payload with the pattern contract and leaves @Ctx alone', async () => {
+    const reply = await service.runtime.bus.call(
+      RPC.JOBS_CANCEL,
+      { userId: 'u1', jobId: 'j1', extra: 'dropped' },
+      { timeoutMs: 5_000 },
+    );
+    assert.deepEqual(reply, {
+      userId: 'u1',
+      jobId: 'j1',
+      keys: ['jobId', 'userId'],
+      hasContext: true,
+    });
+    const bad = { userId: 'u1', jobId: 'x'.repeat(65) };
+    const expected = (() => {
+      try {
+        parseOrThrow(z.object({ userId: z.string(), jobId: z.string().max(64) }), bad);
+      } catch (err) {
+        return err as DocatError;
+      }
+      throw new Error('the schema accepted a 65-character job id');
+    })();
+    await assert.rejects(
+      service.runtime.bus.call(RPC.JOBS_CANCEL, bad, { timeoutMs: 5_000 }),
+      (err: unknown) => {
+        assert.ok(err instanceof DocatError);
+        assert.equal(err.code, 'VALIDATION_FAILED');
+        assert.deepEqual(err.errors, expected.errors);
+        assert.equal(err.message, expected.message);
+        assert.deepEqual(
+          err.errors?.map((e) => e.path),
+          ['jobId'],
+        );
+        return true;
+      },
     );
   });
 

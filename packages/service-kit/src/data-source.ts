@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { watchDatabasePool, type PoolStats } from '@docat/observability';
+import { watchDatabasePool } from '@docat/observability';
 import {
   assertSchemasCurrent,
   createDataSource,
@@ -47,8 +47,7 @@ export async function openDataSource(opts: OpenDataSourceOptions): Promise<DataS
     applicationName: `docat-${opts.schema}`,
   });
   await source.initialize();
-  // node-postgres's Pool behind TypeORM's driver; a destroyed source drops out of /metrics.
-  const pool = (source.driver as unknown as { master?: PoolStats }).master;
-  if (pool) watchDatabasePool(opts.schema, () => (source.isInitialized ? pool : undefined));
+  // node-postgres's Pool of the primary; a destroyed source drops out of /metrics.
+  watchDatabasePool(opts.schema, () => source.primaryPool());
   return source;
 }

@@ -14,6 +14,7 @@ export * from './rate-limit/redis.rate-limiter.js';
 export * from './rate-limit/local-first.rate-limiter.js';
 export * from './errors/validate.js';
 export * from './errors/rpc-exception.filter.js';
+export * from './rpc/rpc-handler.js';
 export * from './health/management.server.js';
 export * from './assemble-runtime.js';
 export * from './event-log/event-log.port.js';

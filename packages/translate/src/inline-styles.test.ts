@@ -54,6 +54,29 @@ describe('inline style pairs in segments', () => {
     assert.deepEqual(last.protected[0]!.style, { href: 'https://example.com/754' });
   });
 
+  test('a math run is one atom, kept as it is through translation', () => {
+    const text = 'Es gilt σ(z) ∈ SL2(R) für alle z und jedes kleine Element.';
+    const start = text.indexOf('σ(z) ∈ SL2(R)');
+    const block = {
+      id: 'm',
+      type: 'paragraph' as const,
+      text,
+      marks: [{ start, end: start + 'σ(z) ∈ SL2(R)'.length, math: true }],
+    };
+    const [segment] = segmentBlocks([block]);
+    assert.equal(segment!.text, 'Es gilt ⟦0⟧ für alle z und jedes kleine Element.');
+    assert.deepEqual(
+      segment!.protected.map((p) => [p.token, p.kind, p.restore]),
+      [['⟦0⟧', 'formula', 'σ(z) ∈ SL2(R)']],
+    );
+    const translated = restorePlaceholders(
+      pseudoTranslate(segment!.text, 'de'),
+      segment!.protected,
+    );
+    assert.ok(translated.includes('σ(z) ∈ SL2(R)'), translated);
+    assert.ok(!translated.includes('für alle'), translated);
+  });
+
   test('reassembled blocks carry the marks over the translated words', () => {
     const segments = segmentBlocks([PARAGRAPH], { shortBlockChars: 10 });
     const translations = new Map(

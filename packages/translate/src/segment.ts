@@ -88,8 +88,9 @@ function styleOf(mark: InlineMark): InlineStyle {
 }
 
 /**
- * The piece of text with a `⟦n⟧…⟦/n⟧` pair around each marked run inside it (numbered
- * from 0; a run crossing the piece's edge is cut there), and the pairs' placeholders.
+ * The piece of text with a `⟦n⟧…⟦/n⟧` pair around each marked run inside it, and a
+ * single `⟦n⟧` in place of each math run, kept as it is (numbered from 0; a run crossing
+ * the piece's edge is cut there), and their placeholders.
  */
 function wrapStyles(
   text: string,
@@ -102,28 +103,25 @@ function wrapStyles(
       end: Math.min(m.end, from + text.length) - from,
       style: m.style,
     }))
-    .filter((m) => m.end > m.start && text.slice(m.start, m.end).trim() !== '');
+    .filter((m) => m.end > m.start && text.slice(m.start, m.end).trim() !== '')
+    // Marks do not overlap.
+    .sort((a, b) => a.start - b.start);
   if (inside.length === 0) return { text, placeholders: [] };
-  const placeholders: Placeholder[] = inside.map((m, i) => ({
-    token: placeholderToken(i),
-    kind: 'style',
-    original: text.slice(m.start, m.end),
-    restore: '',
-    style: m.style,
-  }));
-  const inserts: { at: number; token: string; order: number }[] = [];
-  inside.forEach((m, i) => {
-    inserts.push({ at: m.start, token: placeholderToken(i), order: 1 });
-    inserts.push({ at: m.end, token: closingToken(i), order: 0 });
+  const placeholders: Placeholder[] = inside.map((m, i) => {
+    const original = text.slice(m.start, m.end);
+    return m.style.math
+      ? { token: placeholderToken(i), kind: 'formula', original, restore: original }
+      : { token: placeholderToken(i), kind: 'style', original, restore: '', style: m.style };
   });
-  // Closings before openings at one offset; later marks close first (marks do not overlap).
-  inserts.sort((a, b) => a.at - b.at || a.order - b.order);
   let out = '';
   let at = 0;
-  for (const ins of inserts) {
-    out += text.slice(at, ins.at) + ins.token;
-    at = ins.at;
-  }
+  inside.forEach((m, i) => {
+    out += text.slice(at, m.start);
+    out += m.style.math
+      ? placeholderToken(i)
+      : placeholderToken(i) + text.slice(m.start, m.end) + closingToken(i);
+    at = m.end;
+  });
   return { text: out + text.slice(at), placeholders };
 }
 

@@ -1,15 +1,14 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import {
   RPC,
-  RPC_CONTRACTS,
   type ApiKeyPrincipal,
   type ApiKeyView,
   type CreatedApiKey,
   type SessionView,
   type UserView,
 } from '@docat/contracts';
-import { parseOrThrow } from '@docat/service-kit';
+import { RpcHandler, type RpcPayload } from '@docat/service-kit';
 import { ApiKeysService } from '../api-keys/api-keys.service.js';
 import { EmailVerificationService } from '../mail/email-verification.service.js';
 import { PasswordResetService } from '../mail/password-reset.service.js';
@@ -25,78 +24,78 @@ export class AccountController {
     private readonly verification: EmailVerificationService,
   ) {}
 
-  @MessagePattern(RPC.AUTH_SESSIONS_LIST)
-  listSessions(@Payload() data: unknown): Promise<{ items: SessionView[] }> {
-    const { userId } = parseOrThrow(RPC_CONTRACTS[RPC.AUTH_SESSIONS_LIST].request, data);
+  @RpcHandler(RPC.AUTH_SESSIONS_LIST)
+  listSessions(
+    @Payload() { userId }: RpcPayload<typeof RPC.AUTH_SESSIONS_LIST>,
+  ): Promise<{ items: SessionView[] }> {
     return this.sessions.list(userId);
   }
 
-  @MessagePattern(RPC.AUTH_SESSIONS_REVOKE)
-  revokeSession(@Payload() data: unknown): Promise<{ ok: true }> {
-    const { userId, sessionId } = parseOrThrow(
-      RPC_CONTRACTS[RPC.AUTH_SESSIONS_REVOKE].request,
-      data,
-    );
+  @RpcHandler(RPC.AUTH_SESSIONS_REVOKE)
+  revokeSession(
+    @Payload() { userId, sessionId }: RpcPayload<typeof RPC.AUTH_SESSIONS_REVOKE>,
+  ): Promise<{ ok: true }> {
     return this.sessions.revoke(userId, sessionId);
   }
 
-  @MessagePattern(RPC.AUTH_SESSIONS_REVOKE_ALL)
-  revokeAllSessions(@Payload() data: unknown): Promise<{ revoked: number }> {
-    const { userId } = parseOrThrow(RPC_CONTRACTS[RPC.AUTH_SESSIONS_REVOKE_ALL].request, data);
+  @RpcHandler(RPC.AUTH_SESSIONS_REVOKE_ALL)
+  revokeAllSessions(
+    @Payload() { userId }: RpcPayload<typeof RPC.AUTH_SESSIONS_REVOKE_ALL>,
+  ): Promise<{ revoked: number }> {
     return this.sessions.revokeAll(userId);
   }
 
-  @MessagePattern(RPC.AUTH_API_KEYS_CREATE)
-  createApiKey(@Payload() data: unknown): Promise<CreatedApiKey> {
-    const { userId, name, expiresInDays } = parseOrThrow(
-      RPC_CONTRACTS[RPC.AUTH_API_KEYS_CREATE].request,
-      data,
-    );
+  @RpcHandler(RPC.AUTH_API_KEYS_CREATE)
+  createApiKey(
+    @Payload() { userId, name, expiresInDays }: RpcPayload<typeof RPC.AUTH_API_KEYS_CREATE>,
+  ): Promise<CreatedApiKey> {
     return this.apiKeys.create(userId, name, expiresInDays);
   }
 
-  @MessagePattern(RPC.AUTH_API_KEYS_LIST)
-  listApiKeys(@Payload() data: unknown): Promise<{ items: ApiKeyView[] }> {
-    const { userId } = parseOrThrow(RPC_CONTRACTS[RPC.AUTH_API_KEYS_LIST].request, data);
+  @RpcHandler(RPC.AUTH_API_KEYS_LIST)
+  listApiKeys(
+    @Payload() { userId }: RpcPayload<typeof RPC.AUTH_API_KEYS_LIST>,
+  ): Promise<{ items: ApiKeyView[] }> {
     return this.apiKeys.list(userId);
   }
 
-  @MessagePattern(RPC.AUTH_API_KEYS_REVOKE)
-  revokeApiKey(@Payload() data: unknown): Promise<{ ok: true }> {
-    const { userId, keyId } = parseOrThrow(RPC_CONTRACTS[RPC.AUTH_API_KEYS_REVOKE].request, data);
+  @RpcHandler(RPC.AUTH_API_KEYS_REVOKE)
+  revokeApiKey(
+    @Payload() { userId, keyId }: RpcPayload<typeof RPC.AUTH_API_KEYS_REVOKE>,
+  ): Promise<{ ok: true }> {
     return this.apiKeys.revoke(userId, keyId);
   }
 
-  @MessagePattern(RPC.AUTH_VERIFY_API_KEY)
-  verifyApiKey(@Payload() data: unknown): Promise<ApiKeyPrincipal> {
-    const { key } = parseOrThrow(RPC_CONTRACTS[RPC.AUTH_VERIFY_API_KEY].request, data);
+  @RpcHandler(RPC.AUTH_VERIFY_API_KEY)
+  verifyApiKey(
+    @Payload() { key }: RpcPayload<typeof RPC.AUTH_VERIFY_API_KEY>,
+  ): Promise<ApiKeyPrincipal> {
     return this.apiKeys.verify(key);
   }
 
-  @MessagePattern(RPC.AUTH_PASSWORD_RESET_REQUEST)
-  requestPasswordReset(@Payload() data: unknown): { ok: true } {
-    const { email } = parseOrThrow(RPC_CONTRACTS[RPC.AUTH_PASSWORD_RESET_REQUEST].request, data);
+  @RpcHandler(RPC.AUTH_PASSWORD_RESET_REQUEST)
+  requestPasswordReset(@Payload() { email }: RpcPayload<typeof RPC.AUTH_PASSWORD_RESET_REQUEST>): {
+    ok: true;
+  } {
     return this.passwordReset.request(email);
   }
 
-  @MessagePattern(RPC.AUTH_PASSWORD_RESET_CONFIRM)
-  confirmPasswordReset(@Payload() data: unknown): Promise<{ ok: true }> {
-    const { token, password } = parseOrThrow(
-      RPC_CONTRACTS[RPC.AUTH_PASSWORD_RESET_CONFIRM].request,
-      data,
-    );
+  @RpcHandler(RPC.AUTH_PASSWORD_RESET_CONFIRM)
+  confirmPasswordReset(
+    @Payload() { token, password }: RpcPayload<typeof RPC.AUTH_PASSWORD_RESET_CONFIRM>,
+  ): Promise<{ ok: true }> {
     return this.passwordReset.confirm(token, password);
   }
 
-  @MessagePattern(RPC.AUTH_EMAIL_VERIFY)
-  verifyEmail(@Payload() data: unknown): Promise<UserView> {
-    const { token } = parseOrThrow(RPC_CONTRACTS[RPC.AUTH_EMAIL_VERIFY].request, data);
+  @RpcHandler(RPC.AUTH_EMAIL_VERIFY)
+  verifyEmail(@Payload() { token }: RpcPayload<typeof RPC.AUTH_EMAIL_VERIFY>): Promise<UserView> {
     return this.verification.confirm(token);
   }
 
-  @MessagePattern(RPC.AUTH_EMAIL_VERIFY_RESEND)
-  resendVerification(@Payload() data: unknown): Promise<{ ok: true }> {
-    const { userId } = parseOrThrow(RPC_CONTRACTS[RPC.AUTH_EMAIL_VERIFY_RESEND].request, data);
+  @RpcHandler(RPC.AUTH_EMAIL_VERIFY_RESEND)
+  resendVerification(
+    @Payload() { userId }: RpcPayload<typeof RPC.AUTH_EMAIL_VERIFY_RESEND>,
+  ): Promise<{ ok: true }> {
     return this.verification.resend(userId);
   }
 }

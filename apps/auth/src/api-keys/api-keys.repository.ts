@@ -2,18 +2,20 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { ApiKeyView } from '@docat/contracts';
 import { AUTH_DATA_SOURCE } from '../auth.tokens.js';
-import { returnedRows } from '../tokens/update-result.js';
+import { z } from 'zod';
+import { parseRows } from '@docat/database';
 
-interface ApiKeyRow {
-  id: string;
-  user_id: string;
-  name: string;
-  prefix: string;
-  created_at: Date;
-  last_used_at: Date | null;
-  expires_at: Date | null;
-  revoked_at: Date | null;
-}
+const apiKeyRowSchema = z.object({
+  id: z.string(),
+  user_id: z.string(),
+  name: z.string(),
+  prefix: z.string(),
+  created_at: z.date(),
+  last_used_at: z.date().nullable(),
+  expires_at: z.date().nullable(),
+  revoked_at: z.date().nullable(),
+});
+type ApiKeyRow = z.output<typeof apiKeyRowSchema>;
 
 export interface ApiKeyRecord {
   id: string;
@@ -65,41 +67,56 @@ export class ApiKeysRepository {
     keyHash: Buffer;
     expiresAt: Date | null;
   }): Promise<ApiKeyRecord> {
-    const rows = await this.db.query<ApiKeyRow[]>(
-      `INSERT INTO auth.api_keys (id, user_id, name, prefix, key_hash, expires_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
-      [key.id, key.userId, key.name, key.prefix, key.keyHash, key.expiresAt],
+    const rows = parseRows(
+      'auth.api_keys',
+      apiKeyRowSchema,
+      await this.db.query(
+        `INSERT INTO auth.api_keys (id, user_id, name, prefix, key_hash, expires_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
+        [key.id, key.userId, key.name, key.prefix, key.keyHash, key.expiresAt],
+      ),
     );
     return toRecord(rows[0]!);
   }
 
   async findByHash(keyHash: Buffer): Promise<ApiKeyRecord | null> {
-    const rows = await this.db.query<ApiKeyRow[]>(
-      `SELECT ${COLUMNS} FROM auth.api_keys WHERE key_hash = $1`,
-      [keyHash],
+    const rows = parseRows(
+      'auth.api_keys',
+      apiKeyRowSchema,
+      await this.db.query(`SELECT ${COLUMNS} FROM auth.api_keys WHERE key_hash = $1`, [keyHash]),
     );
     return rows[0] ? toRecord(rows[0]) : null;
   }
 
   /** Keys not revoked, newest first (expired keys stay listed so their owner sees why they fail). */
   async listOf(userId: string): Promise<ApiKeyRecord[]> {
-    const rows = await this.db.query<ApiKeyRow[]>(
-      `SELECT ${COLUMNS} FROM auth.api_keys WHERE user_id = $1 AND revoked_at IS NULL ORDER BY created_at DESC LIMIT 500`,
-      [userId],
+    const rows = parseRows(
+      'auth.api_keys',
+      apiKeyRowSchema,
+      await this.db.query(
+        `SELECT ${COLUMNS} FROM auth.api_keys WHERE user_id = $1 AND revoked_at IS NULL ORDER BY created_at DESC LIMIT 500`,
+        [userId],
+      ),
     );
     return rows.map(toRecord);
   }
 
   async countActive(userId: string): Promise<number> {
-    const rows = await this.db.query<{ n: string }[]>(
-      `SELECT count(*) AS n FROM auth.api_keys WHERE user_id = $1 AND revoked_at IS NULL`,
-      [userId],
+    const rows = parseRows(
+      'auth.api_keys',
+      z.object({ n: z.string() }),
+      await this.db.query(
+        `SELECT count(*) AS n FROM auth.api_keys WHERE user_id = $1 AND revoked_at IS NULL`,
+        [userId],
+      ),
     );
     return Number(rows[0]?.n ?? 0);
   }
 
   /** Revokes one key of `userId`; another user's key id revokes nothing. */
   async revoke(userId: string, id: string): Promise<boolean> {
-    const rows = returnedRows<{ id: string }>(
+    const rows = parseRows(
+      'auth.api_keys',
+      z.object({ id: z.string() }),
       await this.db.query(
         `UPDATE auth.api_keys SET revoked_at = now() WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL RETURNING id`,
         [id, userId],
@@ -109,7 +126,9 @@ export class ApiKeysRepository {
   }
 
   async revokeAll(tx: EntityManager, userId: string): Promise<string[]> {
-    const rows = returnedRows<{ id: string }>(
+    const rows = parseRows(
+      'auth.api_keys',
+      z.object({ id: z.string() }),
       await tx.query(
         `UPDATE auth.api_keys SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL RETURNING id`,
         [userId],

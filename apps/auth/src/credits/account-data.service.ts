@@ -38,6 +38,10 @@ export class AccountDataService {
     const reference = accountReference(userId);
     const erased = await this.ledger.transaction(async (tx) => {
       await this.ledger.lockAccount(userId, tx);
+      // A reservation holds the user row FOR KEY SHARE while it writes: wait for those in
+      // flight, and make later ones find no account, before the ledger is anonymised.
+      await this.ledger.lockUser(userId, tx);
+      await this.ledger.deleteBalances(userId, tx);
       const anonymised = await this.ledger.anonymise(userId, reference, tx);
       // Sessions, API keys and mail tokens go with the user row (ON DELETE CASCADE).
       const deleted = await this.ledger.deleteUser(userId, tx);

@@ -1,13 +1,7 @@
 import { Controller } from '@nestjs/common';
-import { Ctx, MessagePattern, Payload } from '@nestjs/microservices';
-import {
-  RPC,
-  RPC_CONTRACTS,
-  type AccountExport,
-  type RpcResponse,
-  type Usage,
-} from '@docat/contracts';
-import { parseOrThrow } from '@docat/service-kit';
+import { Ctx, Payload } from '@nestjs/microservices';
+import { RPC, type AccountExport, type RpcResponse, type Usage } from '@docat/contracts';
+import { RpcHandler, type RpcPayload } from '@docat/service-kit';
 import { AccountDataService } from './account-data.service.js';
 import { CreditsService } from './credits.service.js';
 
@@ -38,42 +32,45 @@ export class CreditsController {
     private readonly accountData: AccountDataService,
   ) {}
 
-  @MessagePattern(RPC.CREDITS_RESERVE)
-  reserve(@Payload() data: unknown): Promise<RpcResponse<typeof RPC.CREDITS_RESERVE>> {
-    const req = parseOrThrow(RPC_CONTRACTS[RPC.CREDITS_RESERVE].request, data);
+  @RpcHandler(RPC.CREDITS_RESERVE)
+  reserve(
+    @Payload() req: RpcPayload<typeof RPC.CREDITS_RESERVE>,
+  ): Promise<RpcResponse<typeof RPC.CREDITS_RESERVE>> {
     return this.credits.reserve(req.userId, req.jobId, req.credits);
   }
 
-  @MessagePattern(RPC.CREDITS_SETTLE)
-  settle(@Payload() data: unknown): Promise<RpcResponse<typeof RPC.CREDITS_SETTLE>> {
-    const req = parseOrThrow(RPC_CONTRACTS[RPC.CREDITS_SETTLE].request, data);
+  @RpcHandler(RPC.CREDITS_SETTLE)
+  settle(
+    @Payload() req: RpcPayload<typeof RPC.CREDITS_SETTLE>,
+  ): Promise<RpcResponse<typeof RPC.CREDITS_SETTLE>> {
     return this.credits.settle(req.userId, req.jobId, req.lines);
   }
 
-  @MessagePattern(RPC.CREDITS_RELEASE)
-  release(@Payload() data: unknown): Promise<RpcResponse<typeof RPC.CREDITS_RELEASE>> {
-    const req = parseOrThrow(RPC_CONTRACTS[RPC.CREDITS_RELEASE].request, data);
+  @RpcHandler(RPC.CREDITS_RELEASE)
+  release(
+    @Payload() req: RpcPayload<typeof RPC.CREDITS_RELEASE>,
+  ): Promise<RpcResponse<typeof RPC.CREDITS_RELEASE>> {
     return this.credits.release(req.userId, req.jobId);
   }
 
-  @MessagePattern(RPC.CREDITS_USAGE)
-  usage(@Payload() data: unknown): Promise<Usage> {
-    const req = parseOrThrow(RPC_CONTRACTS[RPC.CREDITS_USAGE].request, data);
+  @RpcHandler(RPC.CREDITS_USAGE)
+  usage(@Payload() req: RpcPayload<typeof RPC.CREDITS_USAGE>): Promise<Usage> {
     return this.credits.usage(req.userId);
   }
 
-  @MessagePattern(RPC.AUTH_ACCOUNT_EXPORT)
-  export(@Payload() data: unknown, @Ctx() context: unknown): Promise<AccountExport> {
-    const req = parseOrThrow(RPC_CONTRACTS[RPC.AUTH_ACCOUNT_EXPORT].request, data);
+  @RpcHandler(RPC.AUTH_ACCOUNT_EXPORT)
+  export(
+    @Payload() req: RpcPayload<typeof RPC.AUTH_ACCOUNT_EXPORT>,
+    @Ctx() context: unknown,
+  ): Promise<AccountExport> {
     return this.accountData.export(req.userId, requestIdOf(context));
   }
 
-  @MessagePattern(RPC.AUTH_ACCOUNT_DELETE)
+  @RpcHandler(RPC.AUTH_ACCOUNT_DELETE)
   delete(
-    @Payload() data: unknown,
+    @Payload() req: RpcPayload<typeof RPC.AUTH_ACCOUNT_DELETE>,
     @Ctx() context: unknown,
   ): Promise<RpcResponse<typeof RPC.AUTH_ACCOUNT_DELETE>> {
-    const req = parseOrThrow(RPC_CONTRACTS[RPC.AUTH_ACCOUNT_DELETE].request, data);
     return this.accountData.delete(req.userId, requestIdOf(context));
   }
 }

@@ -243,6 +243,118 @@ describe('credits ledger', () => {
     assert.equal((await call<Usage>(RPC.CREDITS_USAGE, { userId: user })).available, 50);
   });
 
+  /** The account's running balance for its current period, and what the ledger says. */
+  async function balanceAndLedger(user: string) {
+    const usage = await call<Usage>(RPC.CREDITS_USAGE, { userId: user });
+    const rows = await sql.query<{ used: string; held: string }>(
+      `SELECT used, held FROM auth.credit_balances WHERE account = $1 AND period_start = $2`,
+      [user, usage.period.start],
+    );
+    const row = rows.rows[0];
+    return {
+      balance: row ? { used: Number(row.used), held: Number(row.held) } : null,
+      ledger: { used: usage.used, held: usage.reserved },
+    };
+  }
+
+  test('reservations of one account do not wait for the account lock that settles and releases take', async () => {
+    const user = await account({ verified: true });
+    const holder = new pg.Client({ connectionString: fx.db.url });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`credits:${user}`]);
+      const started = performance.now();
+      const results = await Promise.all(
+        Array.from({ length: 20 }, () =>
+          call<{ reserved: number }>(RPC.CREDITS_RESERVE, {
+            userId: user,
+            jobId: uuidv7(),
+            credits: 10,
+          }),
+        ),
+      );
+      assert.ok(results.every((r) => r.reserved === 10));
+      assert.ok(
+        performance.now() - started < 5_000,
+        'the reservations finished while the lock was held',
+      );
+    } finally {
+      await holder.query('ROLLBACK').catch(() => undefined);
+      await holder.end();
+    }
+    assert.deepEqual(await balanceAndLedger(user), {
+      balance: { used: 0, held: 200 },
+      ledger: { used: 0, held: 200 },
+    });
+  });
+
+  test('the same job reserved many times at once holds its credits once', async () => {
+    const user = await account({ verified: true });
+    const job = uuidv7();
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        call<{ reserved: number }>(RPC.CREDITS_RESERVE, { userId: user, jobId: job, credits: 100 }),
+      ),
+    );
+    assert.ok(results.every((r) => r.reserved === 100));
+    assert.deepEqual(await balanceAndLedger(user), {
+      balance: { used: 0, held: 100 },
+      ledger: { used: 0, held: 100 },
+    });
+    // Another account naming the same job reserves nothing and learns nothing.
+    const other = await account({ verified: true });
+    assert.equal(
+      await codeOf(call(RPC.CREDITS_RESERVE, { userId: other, jobId: job, credits: 1 })),
+      'NOT_FOUND',
+    );
+  });
+
+  test('the running balance follows reserve, settle and release, and an expired reservation stops holding credits', async () => {
+    const user = await account({ verified: true });
+    const [expired, settled, released, open] = [uuidv7(), uuidv7(), uuidv7(), uuidv7()];
+    await call(RPC.CREDITS_RESERVE, { userId: user, jobId: expired, credits: 300 });
+    await call(RPC.CREDITS_RESERVE, { userId: user, jobId: settled, credits: 50 });
+    await call(RPC.CREDITS_RESERVE, { userId: user, jobId: released, credits: 40 });
+    await call(RPC.CREDITS_SETTLE, {
+      userId: user,
+      jobId: settled,
+      lines: [{ step: 'chunk:0', kind: 'text_pages', quantity: 30, credits: 30 }],
+    });
+    await call(RPC.CREDITS_RELEASE, { userId: user, jobId: released });
+    assert.deepEqual(await balanceAndLedger(user), {
+      balance: { used: 30, held: 300 },
+      ledger: { used: 30, held: 300 },
+    });
+    // 500 - 30 - 300 = 170 left: 171 does not fit while the first reservation holds.
+    assert.equal(
+      await codeOf(call(RPC.CREDITS_RESERVE, { userId: user, jobId: uuidv7(), credits: 171 })),
+      'INSUFFICIENT_CREDITS',
+    );
+    // The first job never ended and its hold ran out: the counter still holds it, so the
+    // next reservation that does not fit by the counter recounts the ledger and fits.
+    await sql.query(
+      `UPDATE auth.credit_ledger SET hold_until = now() - interval '1 minute' WHERE job_id = $1 AND kind = 'reserve'`,
+      [expired],
+    );
+    const accepted = await call<{ reserved: number; available: number }>(RPC.CREDITS_RESERVE, {
+      userId: user,
+      jobId: open,
+      credits: 400,
+    });
+    assert.deepEqual([accepted.reserved, accepted.available], [400, 70]);
+    // Releasing the expired reservation now does not give its credits back a second time.
+    await call(RPC.CREDITS_RELEASE, { userId: user, jobId: expired });
+    assert.deepEqual(await balanceAndLedger(user), {
+      balance: { used: 30, held: 400 },
+      ledger: { used: 30, held: 400 },
+    });
+    assert.equal(
+      await codeOf(call(RPC.CREDITS_RESERVE, { userId: user, jobId: uuidv7(), credits: 71 })),
+      'INSUFFICIENT_CREDITS',
+    );
+  });
+
   test('export shows the ledger; delete erases the account, keeps its billing records anonymised, and audits both', async () => {
     const user = await account({ verified: true });
     const email = (
@@ -272,6 +384,16 @@ describe('credits ledger', () => {
       (await sql.query(`SELECT 1 FROM auth.credit_ledger WHERE account = $1`, [user])).rowCount,
       0,
       'no ledger entry names the account',
+    );
+    assert.equal(
+      (await sql.query(`SELECT 1 FROM auth.credit_balances WHERE account = $1`, [user])).rowCount,
+      0,
+      'no running balance names the account',
+    );
+    assert.equal(
+      await codeOf(call(RPC.CREDITS_RESERVE, { userId: user, jobId: uuidv7(), credits: 1 })),
+      'NOT_FOUND',
+      'an erased account reserves nothing',
     );
     const kept = await sql.query<{ kind: string; credits: string }>(
       `SELECT kind, credits FROM auth.credit_ledger WHERE account = $1 ORDER BY id`,

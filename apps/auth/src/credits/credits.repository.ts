@@ -1,6 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { CreditKind, CreditLine, LedgerEntry } from '@docat/contracts';
+import { z } from 'zod';
+import {
+  creditKindSchema,
+  type CreditKind,
+  type CreditLine,
+  type LedgerEntry,
+} from '@docat/contracts';
+import { queryRows } from '@docat/database';
 import { AUTH_DATA_SOURCE } from '../auth.tokens.js';
 
 export type Db = DataSource | EntityManager;
@@ -23,13 +30,25 @@ export interface ReservationRow {
   account: string;
   credits: number;
   periodStart: Date;
+  holdUntil: Date | null;
 }
 
-interface TotalsRow {
-  kind: string;
-  quantity: string;
-  credits: string;
+/** What `auth.reserve_credits` did. */
+export interface ReserveOutcome {
+  /** `existing`: the job's reservation was already recorded (by `owner`), nothing changed. */
+  outcome: 'reserved' | 'existing' | 'refused' | 'no-account';
+  owner: string | null;
+  reserved: number;
+  /** Left in the period after this reservation (`refused`: before it); null when unlimited. */
+  available: number | null;
 }
+
+/** One kind's sums over a period (PostgreSQL's numeric sums arrive as strings). */
+const totalsRowSchema = z.object({
+  kind: creditKindSchema,
+  quantity: z.string(),
+  credits: z.string(),
+});
 
 /**
  * The ledger table. Every insert is `ON CONFLICT DO NOTHING` on (job, step, kind): a
@@ -44,7 +63,10 @@ export class CreditsRepository {
     return this.db.transaction('READ COMMITTED', work);
   }
 
-  /** Serialises ledger writes of one account, so two reservations cannot both spend the same credits. */
+  /**
+   * Serialises the settles, releases and erasure of one account. Reservations do not take
+   * it: they are serialised by their period's balance row, inside one statement.
+   */
   async lockAccount(account: string, tx: EntityManager): Promise<void> {
     await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`credits:${account}`]);
   }
@@ -68,20 +90,23 @@ export class CreditsRepository {
     now: Date,
     db: Db = this.db,
   ): Promise<PeriodTotals> {
-    const rows = (await db.query(
+    const rows = await queryRows(
+      db,
+      'auth.credit_ledger',
+      totalsRowSchema,
       `SELECT kind, COALESCE(SUM(quantity), 0) AS quantity, COALESCE(SUM(credits), 0) AS credits
          FROM auth.credit_ledger
         WHERE account = $1 AND period_start = $2 AND kind IN ('text_pages', 'ocr_pages', 'translation')
         GROUP BY kind`,
       [account, periodStart],
-    )) as TotalsRow[];
+    );
     const byKind: PeriodTotals['byKind'] = {
       text_pages: { quantity: 0, credits: 0 },
       ocr_pages: { quantity: 0, credits: 0 },
       translation: { quantity: 0, credits: 0 },
     };
     for (const row of rows)
-      byKind[row.kind as CreditKind] = {
+      byKind[row.kind] = {
         quantity: Number(row.quantity),
         credits: Number(row.credits),
       };
@@ -97,29 +122,104 @@ export class CreditsRepository {
     return { used, reserved: Number(held[0]?.held ?? 0), byKind };
   }
 
-  /** Records a reservation; false when one was already recorded for the job. */
-  async insertReservation(
-    entry: { account: string; jobId: string; credits: number; periodStart: Date; holdUntil: Date },
-    tx: EntityManager,
-  ): Promise<boolean> {
-    const rows = (await tx.query(
-      `INSERT INTO auth.credit_ledger (account, job_id, step, kind, credits, period_start, hold_until)
-       VALUES ($1, $2, 'job', 'reserve', $3, $4, $5)
-       ON CONFLICT ON CONSTRAINT credit_ledger_entry_key DO NOTHING RETURNING id`,
-      [entry.account, entry.jobId, entry.credits, entry.periodStart, entry.holdUntil],
-    )) as unknown[];
-    return rows.length === 1;
+  /**
+   * Reserves `credits` for the job in one statement (`auth.reserve_credits`): the period's
+   * balance row is locked only while the statement runs, so reservations of one account
+   * do not wait on each other's round trips. `granted` null is unlimited: the reservation
+   * is recorded and counted, never refused.
+   */
+  async reserve(entry: {
+    account: string;
+    jobId: string;
+    credits: number;
+    periodStart: Date;
+    holdUntil: Date;
+    granted: number | null;
+    now: Date;
+  }): Promise<ReserveOutcome> {
+    const rows = (await this.db.query(
+      `SELECT outcome, owner, reserved, available
+         FROM auth.reserve_credits($1, $2, $3, $4, $5, $6, $7)`,
+      [
+        entry.account,
+        entry.jobId,
+        entry.credits,
+        entry.periodStart,
+        entry.holdUntil,
+        entry.granted,
+        entry.now,
+      ],
+    )) as {
+      outcome: ReserveOutcome['outcome'];
+      owner: string | null;
+      reserved: string;
+      available: string | null;
+    }[];
+    const row = rows[0];
+    if (!row) throw new Error('auth.reserve_credits answered no row');
+    return {
+      outcome: row.outcome,
+      owner: row.owner,
+      reserved: Number(row.reserved),
+      available: row.available === null ? null : Number(row.available),
+    };
   }
 
   async reservation(jobId: string, db: Db = this.db): Promise<ReservationRow | null> {
     const rows = (await db.query(
-      `SELECT account, credits, period_start FROM auth.credit_ledger WHERE job_id = $1 AND step = 'job' AND kind = 'reserve'`,
+      `SELECT account, credits, period_start, hold_until FROM auth.credit_ledger WHERE job_id = $1 AND step = 'job' AND kind = 'reserve'`,
       [jobId],
-    )) as { account: string; credits: string; period_start: Date }[];
+    )) as {
+      account: string;
+      credits: string;
+      period_start: Date;
+      hold_until: Date | null;
+    }[];
     const row = rows[0];
     return row
-      ? { account: row.account, credits: Number(row.credits), periodStart: row.period_start }
+      ? {
+          account: row.account,
+          credits: Number(row.credits),
+          periodStart: row.period_start,
+          holdUntil: row.hold_until,
+        }
       : null;
+  }
+
+  /**
+   * Applies a closed job to its period's running balance: `charged` is added to what is
+   * used, and the reservation's credits leave what is held, unless the balance's last
+   * recount already left them out (the reservation had expired by then). Run last in the
+   * closing transaction, so the balance row is locked for the commit only. A period without
+   * a balance row is left alone: the next reservation counts it from the ledger.
+   */
+  async applyClosing(
+    account: string,
+    periodStart: Date,
+    charged: number,
+    reservation: ReservationRow | null,
+    tx: EntityManager,
+  ): Promise<void> {
+    await tx.query(
+      `UPDATE auth.credit_balances
+          SET used = used + $3,
+              held = held - CASE
+                WHEN $5::timestamptz IS NULL OR counted_at IS NULL OR $5::timestamptz > counted_at THEN $4::bigint
+                ELSE 0 END
+        WHERE account = $1 AND period_start = $2`,
+      [account, periodStart, charged, reservation?.credits ?? 0, reservation?.holdUntil ?? null],
+    );
+  }
+
+  /** Locks the account's user row against reservations (they read it FOR KEY SHARE). */
+  async lockUser(userId: string, tx: EntityManager): Promise<void> {
+    if (!UUID.test(userId)) return;
+    await tx.query(`SELECT 1 FROM auth.users WHERE id = $1 FOR UPDATE`, [userId]);
+  }
+
+  /** Removes the account's running balances (they name the account; the ledger is the record). */
+  async deleteBalances(account: string, tx: EntityManager): Promise<void> {
+    await tx.query(`DELETE FROM auth.credit_balances WHERE account = $1`, [account]);
   }
 
   /** The entry that closed the job's reservation, if any. */

@@ -15,8 +15,10 @@ export interface ReserveResult {
  * Plans and the credits ledger. A job's worst case is reserved before any work and
  * refused with INSUFFICIENT_CREDITS when it does not fit; the job's end settles the
  * actual charges or releases the reservation. Each of these writes is keyed by (job,
- * step, kind) and taken under the account's lock, so a repeat is answered from what is
- * already recorded and charges land exactly once.
+ * step, kind), so a repeat is answered from what is already recorded and charges land
+ * exactly once. A reservation is one statement against the period's running balance
+ * (`auth.reserve_credits`); settles and releases take the account's lock and update the
+ * balance last, just before they commit.
  */
 @Injectable()
 export class CreditsService {
@@ -64,47 +66,39 @@ export class CreditsService {
     credits: number,
     now = new Date(),
   ): Promise<ReserveResult> {
-    // The plan is read before the account's lock: reservations of one account run one at a
-    // time, and every query less inside the lock shortens a burst of uploads.
+    // The plan is read first, without a lock; the reservation itself is one statement.
     const standing = await this.ledger.standing(userId);
-    return this.ledger.transaction(async (tx) => {
-      await this.ledger.lockAccount(userId, tx);
-      const existing = await this.ledger.reservation(jobId, tx);
-      if (existing) {
-        if (existing.account !== userId) throw new DocatError('NOT_FOUND', 'no such job');
-        return { jobId, reserved: existing.credits, available: null };
-      }
-      if (!standing) throw new DocatError('NOT_FOUND', 'no such account');
-      const period = this.currentPeriod(now);
-      const granted = this.grantFor(standing);
-      let available: number | null = null;
-      if (granted !== null) {
-        const totals = await this.ledger.totals(userId, period.start, now, tx);
-        available = granted - totals.used - totals.reserved;
-        if (credits > available) {
-          const why =
-            granted === 0 && this.settings.requireVerifiedEmail && !standing.emailVerified
-              ? ' (credits are granted once the email address is verified)'
-              : '';
-          throw new DocatError(
-            'INSUFFICIENT_CREDITS',
-            `The job needs up to ${credits} credits; ${Math.max(0, available)} are available this period${why}`,
-          );
-        }
-        available -= credits;
-      }
-      await this.ledger.insertReservation(
-        {
-          account: userId,
-          jobId,
-          credits,
-          periodStart: period.start,
-          holdUntil: new Date(now.getTime() + this.settings.reservationTtlMs),
-        },
-        tx,
-      );
-      return { jobId, reserved: credits, available };
+    if (!standing) throw new DocatError('NOT_FOUND', 'no such account');
+    const period = this.currentPeriod(now);
+    const granted = this.grantFor(standing);
+    const result = await this.ledger.reserve({
+      account: userId,
+      jobId,
+      credits,
+      periodStart: period.start,
+      holdUntil: new Date(now.getTime() + this.settings.reservationTtlMs),
+      granted,
+      now,
     });
+    switch (result.outcome) {
+      case 'existing':
+        if (result.owner !== userId) throw new DocatError('NOT_FOUND', 'no such job');
+        return { jobId, reserved: result.reserved, available: null };
+      case 'no-account':
+        throw new DocatError('NOT_FOUND', 'no such account');
+      case 'refused': {
+        const why =
+          granted === 0 && this.settings.requireVerifiedEmail && !standing.emailVerified
+            ? ' (credits are granted once the email address is verified)'
+            : '';
+        throw new DocatError(
+          'INSUFFICIENT_CREDITS',
+          `The job needs up to ${credits} credits; ${Math.max(0, result.available ?? 0)} are available this period${why}`,
+        );
+      }
+      case 'reserved':
+        return { jobId, reserved: result.reserved, available: result.available };
+    }
   }
 
   /**
@@ -129,7 +123,8 @@ export class CreditsService {
       const periodStart = reservation?.periodStart ?? this.currentPeriod(now).start;
       await this.ledger.insertCharges(userId, jobId, periodStart, lines, tx);
       const charged = await this.ledger.chargedFor(jobId, tx);
-      await this.ledger.insertClosing(userId, jobId, 'settle', charged, periodStart, tx);
+      if (await this.ledger.insertClosing(userId, jobId, 'settle', charged, periodStart, tx))
+        await this.ledger.applyClosing(userId, periodStart, charged, reservation, tx);
       if (reservation && charged > reservation.credits) {
         this.logger.warn(
           `job ${jobId} cost ${charged} credits, more than the ${reservation.credits} reserved`,
@@ -154,14 +149,16 @@ export class CreditsService {
       if (!reservation) return { jobId, released: false };
       if (reservation.account !== userId) throw new DocatError('NOT_FOUND', 'no such job');
       if ((await this.ledger.closing(jobId, tx)) !== null) return { jobId, released: false };
+      const periodStart = reservation.periodStart ?? this.currentPeriod(now).start;
       const released = await this.ledger.insertClosing(
         userId,
         jobId,
         'release',
         0,
-        reservation.periodStart ?? this.currentPeriod(now).start,
+        periodStart,
         tx,
       );
+      if (released) await this.ledger.applyClosing(userId, periodStart, 0, reservation, tx);
       return { jobId, released };
     });
   }

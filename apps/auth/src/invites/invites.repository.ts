@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AUTH_DATA_SOURCE } from '../auth.tokens.js';
-import { returnedRows } from '../tokens/update-result.js';
+import { z } from 'zod';
+import { parseRows } from '@docat/database';
 
 /** Invitation codes (registration mode `invite`), stored as SHA-256 digests; each admits one account. */
 @Injectable()
@@ -27,7 +28,9 @@ export class InvitesRepository {
    * registration leaves the code unused.
    */
   async claim(tx: EntityManager, codeHash: Buffer, email: string): Promise<string | null> {
-    const rows = returnedRows<{ id: string }>(
+    const rows = parseRows(
+      'auth.invites',
+      z.object({ id: z.string() }),
       await tx.query(
         `UPDATE auth.invites SET used_at = now()
           WHERE code_hash = $1 AND used_at IS NULL AND expires_at > now() AND (email IS NULL OR lower(email) = lower($2))

@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AUTH_DATA_SOURCE } from '../auth.tokens.js';
+import { z } from 'zod';
+import { parseRows } from '@docat/database';
 
 export interface StoredSigningKey {
   kid: string;
@@ -10,12 +12,12 @@ export interface StoredSigningKey {
   createdAt: Date;
 }
 
-interface SigningKeyRow {
-  kid: string;
-  private_key_secret: string;
-  public_jwk: unknown;
-  created_at: Date;
-}
+const signingKeyRowSchema = z.object({
+  kid: z.string(),
+  private_key_secret: z.string(),
+  public_jwk: z.unknown(),
+  created_at: z.date(),
+});
 
 /** A fixed advisory-lock key: replicas booting together create one signing key, not several. */
 const SIGNING_KEY_LOCK = 0x0d0ca7_01;
@@ -34,9 +36,13 @@ export class SigningKeysRepository {
 
   /** Keys not retired, newest first: the first signs, all verify. */
   async active(tx?: EntityManager): Promise<StoredSigningKey[]> {
-    const rows = await (tx ?? this.db.manager).query<SigningKeyRow[]>(
-      `SELECT kid, private_key_secret, public_jwk, created_at FROM auth.signing_keys
+    const rows = parseRows(
+      'auth.signing_keys',
+      signingKeyRowSchema,
+      await (tx ?? this.db.manager).query(
+        `SELECT kid, private_key_secret, public_jwk, created_at FROM auth.signing_keys
         WHERE retired_at IS NULL ORDER BY created_at DESC`,
+      ),
     );
     return rows.map((row) => ({
       kid: row.kid,

@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AUTH_DATA_SOURCE } from '../auth.tokens.js';
-import { returnedRows } from '../tokens/update-result.js';
 import type { MailPurpose } from './mailer.js';
+import { z } from 'zod';
+import { parseRows } from '@docat/database';
 
 /** Single-use tokens sent by mail, stored as SHA-256 digests with their purpose and expiry. */
 @Injectable()
@@ -38,7 +39,9 @@ export class MailTokensRepository {
     tokenHash: Buffer,
     purpose: MailPurpose,
   ): Promise<string | null> {
-    const rows = returnedRows<{ user_id: string }>(
+    const rows = parseRows(
+      'auth.mail_tokens',
+      z.object({ user_id: z.string() }),
       await tx.query(
         `UPDATE auth.mail_tokens SET used_at = now()
           WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > now() RETURNING user_id`,

@@ -2,6 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import { uuidv7 } from '@docat/contracts';
 import { AUTH_DATA_SOURCE } from '../auth.tokens.js';
+import { z } from 'zod';
+import { parseRows, affectedCount } from '@docat/database';
 
 export interface RefreshTokenRecord {
   id: string;
@@ -12,14 +14,15 @@ export interface RefreshTokenRecord {
   revokedAt: Date | null;
 }
 
-interface RefreshTokenRow {
-  id: string;
-  user_id: string;
-  family_id: string;
-  expires_at: Date;
-  rotated_at: Date | null;
-  revoked_at: Date | null;
-}
+const refreshTokenRowSchema = z.object({
+  id: z.string(),
+  user_id: z.string(),
+  family_id: z.string(),
+  expires_at: z.date(),
+  rotated_at: z.date().nullable(),
+  revoked_at: z.date().nullable(),
+});
+type RefreshTokenRow = z.output<typeof refreshTokenRowSchema>;
 
 function toRecord(row: RefreshTokenRow): RefreshTokenRecord {
   return {
@@ -59,10 +62,14 @@ export class RefreshTokensRepository {
 
   /** Locks the row until the transaction ends, so two refreshes of one token serialise. */
   async findForUpdate(tx: EntityManager, tokenHash: Buffer): Promise<RefreshTokenRecord | null> {
-    const rows = await tx.query<RefreshTokenRow[]>(
-      `SELECT id, user_id, family_id, expires_at, rotated_at, revoked_at
+    const rows = parseRows(
+      'auth.refresh_tokens',
+      refreshTokenRowSchema,
+      await tx.query(
+        `SELECT id, user_id, family_id, expires_at, rotated_at, revoked_at
          FROM auth.refresh_tokens WHERE token_hash = $1 FOR UPDATE`,
-      [tokenHash],
+        [tokenHash],
+      ),
     );
     return rows[0] ? toRecord(rows[0]) : null;
   }
@@ -77,7 +84,7 @@ export class RefreshTokensRepository {
   /** Revokes every token of the family and the session it is. */
   async revokeFamily(tx: EntityManager | null, familyId: string): Promise<number> {
     const m = tx ?? this.db.manager;
-    const result = await m.query<[unknown[], number]>(
+    const result: unknown = await m.query(
       `UPDATE auth.refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL`,
       [familyId],
     );
@@ -85,13 +92,16 @@ export class RefreshTokensRepository {
       `UPDATE auth.sessions SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL`,
       [familyId],
     );
-    return result[1];
+    return affectedCount(result);
   }
 
   async findFamilyOf(tokenHash: Buffer): Promise<string | null> {
-    const rows = await this.db.query<{ family_id: string }[]>(
-      `SELECT family_id FROM auth.refresh_tokens WHERE token_hash = $1`,
-      [tokenHash],
+    const rows = parseRows(
+      'auth.refresh_tokens',
+      z.object({ family_id: z.string() }),
+      await this.db.query(`SELECT family_id FROM auth.refresh_tokens WHERE token_hash = $1`, [
+        tokenHash,
+      ]),
     );
     return rows[0]?.family_id ?? null;
   }

@@ -2,16 +2,17 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { SessionView } from '@docat/contracts';
 import { AUTH_DATA_SOURCE } from '../auth.tokens.js';
-import { affectedCount, returnedRows } from '../tokens/update-result.js';
+import { z } from 'zod';
+import { parseRows, affectedCount } from '@docat/database';
 
-interface SessionRow {
-  id: string;
-  created_at: Date;
-  last_used_at: Date;
-  expires_at: Date;
-  ip: string | null;
-  user_agent: string | null;
-}
+const sessionRowSchema = z.object({
+  id: z.string(),
+  created_at: z.date(),
+  last_used_at: z.date(),
+  expires_at: z.date(),
+  ip: z.string().nullable(),
+  user_agent: z.string().nullable(),
+});
 
 /**
  * Sessions: one per login, with the id of its refresh-token family. Revoking a session
@@ -46,10 +47,14 @@ export class SessionsRepository {
   }
 
   async active(userId: string): Promise<SessionView[]> {
-    const rows = await this.db.query<SessionRow[]>(
-      `SELECT id, created_at, last_used_at, expires_at, ip, user_agent FROM auth.sessions
+    const rows = parseRows(
+      'auth.sessions',
+      sessionRowSchema,
+      await this.db.query(
+        `SELECT id, created_at, last_used_at, expires_at, ip, user_agent FROM auth.sessions
         WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > now() ORDER BY last_used_at DESC LIMIT 200`,
-      [userId],
+        [userId],
+      ),
     );
     return rows.map((row) => ({
       id: row.id,
@@ -64,9 +69,13 @@ export class SessionsRepository {
 
   /** Sessions whose access tokens were refused since `since`, for gateways rebuilding their deny list at start. */
   async revokedSince(since: Date): Promise<{ sessionId: string; at: Date }[]> {
-    const rows = await this.db.query<{ id: string; revoked_at: Date }[]>(
-      `SELECT id, access_revoked_at AS revoked_at FROM auth.sessions WHERE access_revoked_at >= $1 LIMIT 100000`,
-      [since],
+    const rows = parseRows(
+      'auth.sessions',
+      z.object({ id: z.string(), revoked_at: z.date() }),
+      await this.db.query(
+        `SELECT id, access_revoked_at AS revoked_at FROM auth.sessions WHERE access_revoked_at >= $1 LIMIT 100000`,
+        [since],
+      ),
     );
     return rows.map((row) => ({ sessionId: row.id, at: row.revoked_at }));
   }
@@ -82,7 +91,9 @@ export class SessionsRepository {
   /** Revokes one session of `userId` (another user's id revokes nothing). */
   async revoke(tx: EntityManager | null, userId: string, id: string): Promise<boolean> {
     const run = async (m: EntityManager): Promise<boolean> => {
-      const rows = returnedRows<{ id: string }>(
+      const rows = parseRows(
+        'auth.sessions',
+        z.object({ id: z.string() }),
         await m.query(
           `UPDATE auth.sessions SET revoked_at = now(), access_revoked_at = now() WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL RETURNING id`,
           [id, userId],

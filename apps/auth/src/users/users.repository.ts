@@ -2,7 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import { DocatError, type AdminUserView, type UserView } from '@docat/contracts';
 import { AUTH_DATA_SOURCE } from '../auth.tokens.js';
-import { returnedRows } from '../tokens/update-result.js';
+import { z } from 'zod';
+import { parseRows } from '@docat/database';
 
 export interface UserRecord {
   id: string;
@@ -17,17 +18,18 @@ export interface UserRecord {
   createdAt: Date;
 }
 
-interface UserRow {
-  id: string;
-  email: string;
-  password_hash: string;
-  role: 'user' | 'admin';
-  plan: string;
-  email_verified_at: Date | null;
-  disabled_at: Date | null;
-  tokens_revoked_at: Date | null;
-  created_at: Date;
-}
+const userRowSchema = z.object({
+  id: z.string(),
+  email: z.string(),
+  password_hash: z.string(),
+  role: z.enum(['user', 'admin']),
+  plan: z.string(),
+  email_verified_at: z.date().nullable(),
+  disabled_at: z.date().nullable(),
+  tokens_revoked_at: z.date().nullable(),
+  created_at: z.date(),
+});
+type UserRow = z.output<typeof userRowSchema>;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -93,10 +95,21 @@ export class UsersRepository {
     tx?: EntityManager,
   ): Promise<UserRecord> {
     try {
-      const rows = await (tx ?? this.db).query<UserRow[]>(
-        `INSERT INTO auth.users (id, email, password_hash, role, plan, email_verified_at)
+      const rows = parseRows(
+        'auth.users',
+        userRowSchema,
+        await (tx ?? this.db).query(
+          `INSERT INTO auth.users (id, email, password_hash, role, plan, email_verified_at)
          VALUES ($1, $2, $3, $4, $5, CASE WHEN $6::boolean THEN now() END) RETURNING ${COLUMNS}`,
-        [user.id, user.email, user.passwordHash, user.role, user.plan, user.emailVerified ?? false],
+          [
+            user.id,
+            user.email,
+            user.passwordHash,
+            user.role,
+            user.plan,
+            user.emailVerified ?? false,
+          ],
+        ),
       );
       return toRecord(rows[0]!);
     } catch (error) {
@@ -107,18 +120,22 @@ export class UsersRepository {
 
   /** Emails are unique regardless of case: `users_email_lower_key` on lower(email). */
   async findByEmail(email: string): Promise<UserRecord | null> {
-    const rows = await this.db.query<UserRow[]>(
-      `SELECT ${COLUMNS} FROM auth.users WHERE lower(email) = lower($1)`,
-      [email],
+    const rows = parseRows(
+      'auth.users',
+      userRowSchema,
+      await this.db.query(`SELECT ${COLUMNS} FROM auth.users WHERE lower(email) = lower($1)`, [
+        email,
+      ]),
     );
     return rows[0] ? toRecord(rows[0]) : null;
   }
 
   async findById(id: string, tx?: Executor): Promise<UserRecord | null> {
     if (!UUID.test(id)) return null;
-    const rows = await (tx ?? this.db).query<UserRow[]>(
-      `SELECT ${COLUMNS} FROM auth.users WHERE id = $1`,
-      [id],
+    const rows = parseRows(
+      'auth.users',
+      userRowSchema,
+      await (tx ?? this.db).query(`SELECT ${COLUMNS} FROM auth.users WHERE id = $1`, [id]),
     );
     return rows[0] ? toRecord(rows[0]) : null;
   }
@@ -136,16 +153,22 @@ export class UsersRepository {
       where.push(`id < $${params.length}`);
     }
     params.push(filter.limit);
-    const rows = await this.db.query<UserRow[]>(
-      `SELECT ${COLUMNS} FROM auth.users ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT $${params.length}`,
-      params,
+    const rows = parseRows(
+      'auth.users',
+      userRowSchema,
+      await this.db.query(
+        `SELECT ${COLUMNS} FROM auth.users ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT $${params.length}`,
+        params,
+      ),
     );
     return rows.map(toRecord);
   }
 
   /** Sets or clears `disabled_at`; disabling also refuses every access token issued so far. */
   async setDisabled(tx: EntityManager, id: string, disabled: boolean): Promise<UserRecord | null> {
-    const rows = returnedRows<UserRow>(
+    const rows = parseRows(
+      'auth.users',
+      userRowSchema,
       await tx.query(
         `UPDATE auth.users SET disabled_at = CASE WHEN $2::boolean THEN coalesce(disabled_at, now()) END,
               tokens_revoked_at = CASE WHEN $2::boolean THEN now() ELSE tokens_revoked_at END, updated_at = now()
@@ -157,7 +180,9 @@ export class UsersRepository {
   }
 
   async setPlan(id: string, plan: string): Promise<UserRecord | null> {
-    const rows = returnedRows<UserRow>(
+    const rows = parseRows(
+      'auth.users',
+      userRowSchema,
       await this.db.query(
         `UPDATE auth.users SET plan = $2, updated_at = now() WHERE id = $1 RETURNING ${COLUMNS}`,
         [id, plan],
@@ -175,7 +200,9 @@ export class UsersRepository {
 
   /** Marks the email verified; the answer says whether this call did it (first verification). */
   async markEmailVerified(tx: EntityManager, id: string): Promise<boolean> {
-    const rows = returnedRows<{ id: string }>(
+    const rows = parseRows(
+      'auth.users',
+      z.object({ id: z.string() }),
       await tx.query(
         `UPDATE auth.users SET email_verified_at = now(), updated_at = now() WHERE id = $1 AND email_verified_at IS NULL RETURNING id`,
         [id],
@@ -186,7 +213,9 @@ export class UsersRepository {
 
   /** Refuses every access token of the user issued until now; answers the moment. */
   async revokeTokens(tx: EntityManager, id: string): Promise<Date> {
-    const rows = returnedRows<{ tokens_revoked_at: Date }>(
+    const rows = parseRows(
+      'auth.users',
+      z.object({ tokens_revoked_at: z.date() }),
       await tx.query(
         `UPDATE auth.users SET tokens_revoked_at = now() WHERE id = $1 RETURNING tokens_revoked_at`,
         [id],
@@ -205,12 +234,16 @@ export class UsersRepository {
     await this.db.query(
       `DELETE FROM auth.erased_accounts WHERE erased_at < now() - interval '1 day 1 hour'`,
     );
-    const rows = await this.db.query<{ id: string; at: Date }[]>(
-      `SELECT id::text AS id, tokens_revoked_at AS at FROM auth.users WHERE tokens_revoked_at >= $1
+    const rows = parseRows(
+      'auth.users',
+      z.object({ id: z.string(), at: z.date() }),
+      await this.db.query(
+        `SELECT id::text AS id, tokens_revoked_at AS at FROM auth.users WHERE tokens_revoked_at >= $1
        UNION ALL
        SELECT user_id::text, erased_at FROM auth.erased_accounts WHERE erased_at >= $1
        LIMIT 100000`,
-      [since],
+        [since],
+      ),
     );
     return rows.map((row) => ({ userId: row.id, at: row.at }));
   }

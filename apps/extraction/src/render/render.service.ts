@@ -14,7 +14,7 @@ import {
   type RenderJob,
 } from '@docat/contracts';
 import { openPdfPassword, type DocatConfig } from '@docat/config';
-import { buildFidelityReport } from '@docat/pdf';
+import { buildFidelityReport, ocrBudget } from '@docat/pdf';
 import {
   assembleDocument,
   isTextFormat,
@@ -57,6 +57,16 @@ export class RenderService {
   ) {}
 
   async render(job: RenderJob, signal: AbortSignal, userId?: string): Promise<void> {
+    // CPU work a user waits for: OCR of other jobs in this process leaves it a core meanwhile.
+    const leave = ocrBudget.enter();
+    try {
+      await this.renderJob(job, signal, userId);
+    } finally {
+      leave();
+    }
+  }
+
+  private async renderJob(job: RenderJob, signal: AbortSignal, userId?: string): Promise<void> {
     const chunks: ChunkResult[] = [];
     let model = '';
     for (let chunk = 0; chunk < job.chunks; chunk++) {

@@ -1,31 +1,20 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Param,
-  Post,
-  Req,
-  UseGuards,
-} from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import {
   apiKeyCreateSchema,
   idSchema,
   RPC,
   type ApiKeyView,
   type CreatedApiKey,
+  type EnvelopeContext,
 } from '@docat/contracts';
 import { parseOrThrow } from '@docat/service-kit';
-import { AccessTokenGuard, CurrentUser } from '../auth/access-token.guard.js';
+import { CurrentUser } from '../auth/access-token.guard.js';
 import type { AuthenticatedUser } from '../auth/principal.js';
-import { envelopeContextOf } from '../rpc/request-context.js';
 import { ServicesClient } from '../rpc/services.client.js';
+import { Envelope } from '../rpc/request-context.js';
 
 /** `/v1/api-keys`: create (the key is answered this once), list, revoke. */
 @Controller('v1/api-keys')
-@UseGuards(AccessTokenGuard)
 export class ApiKeysController {
   constructor(private readonly services: ServicesClient) {}
 
@@ -34,26 +23,18 @@ export class ApiKeysController {
   create(
     @CurrentUser() user: AuthenticatedUser,
     @Body() body: unknown,
-    @Req() request: FastifyRequest,
+    @Envelope() envelope: EnvelopeContext,
   ): Promise<CreatedApiKey> {
     const data = parseOrThrow(apiKeyCreateSchema, body ?? {});
-    return this.services.call(
-      RPC.AUTH_API_KEYS_CREATE,
-      { ...data, userId: user.id },
-      envelopeContextOf(request),
-    );
+    return this.services.call(RPC.AUTH_API_KEYS_CREATE, { ...data, userId: user.id }, envelope);
   }
 
   @Get()
   list(
     @CurrentUser() user: AuthenticatedUser,
-    @Req() request: FastifyRequest,
+    @Envelope() envelope: EnvelopeContext,
   ): Promise<{ items: ApiKeyView[] }> {
-    return this.services.call(
-      RPC.AUTH_API_KEYS_LIST,
-      { userId: user.id },
-      envelopeContextOf(request),
-    );
+    return this.services.call(RPC.AUTH_API_KEYS_LIST, { userId: user.id }, envelope);
   }
 
   /** Takes effect on every gateway within 5 seconds (at once where the broadcast arrives). Another user's key answers 404. */
@@ -62,13 +43,9 @@ export class ApiKeysController {
   async revoke(
     @CurrentUser() user: AuthenticatedUser,
     @Param('id') id: string,
-    @Req() request: FastifyRequest,
+    @Envelope() envelope: EnvelopeContext,
   ): Promise<void> {
     const keyId = parseOrThrow(idSchema, id);
-    await this.services.call(
-      RPC.AUTH_API_KEYS_REVOKE,
-      { userId: user.id, keyId },
-      envelopeContextOf(request),
-    );
+    await this.services.call(RPC.AUTH_API_KEYS_REVOKE, { userId: user.id, keyId }, envelope);
   }
 }

@@ -1,5 +1,4 @@
-import { Controller, Get, HttpCode, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
+import { Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
 import {
   DocatError,
@@ -9,13 +8,14 @@ import {
   type FailedQueueJobList,
   type QueueName,
   type QueuesOverview,
+  type EnvelopeContext,
 } from '@docat/contracts';
 import { parseOrThrow } from '@docat/service-kit';
-import { AccessTokenGuard, AdminGuard, CurrentUser } from '../auth/access-token.guard.js';
+import { AdminGuard, CurrentUser } from '../auth/access-token.guard.js';
 import type { AuthenticatedUser } from '../auth/principal.js';
 import { uuidParam } from '../http/path-params.js';
-import { envelopeContextOf } from '../rpc/request-context.js';
 import { ServicesClient } from '../rpc/services.client.js';
+import { Envelope } from '../rpc/request-context.js';
 
 /** A path segment that names no queue is NOT_FOUND: queue names are a fixed list, not ids. */
 function pathParam<T extends z.ZodType>(schema: T, value: string, what: string): z.infer<T> {
@@ -30,20 +30,16 @@ function pathParam<T extends z.ZodType>(schema: T, value: string, what: string):
  * retry. Admins only (403 FORBIDDEN otherwise); ingestion answers from the queue backend.
  */
 @Controller('v1/admin/queues')
-@UseGuards(AccessTokenGuard, AdminGuard)
+@UseGuards(AdminGuard)
 export class AdminQueuesController {
   constructor(private readonly services: ServicesClient) {}
 
   @Get()
   overview(
     @CurrentUser() admin: AuthenticatedUser,
-    @Req() request: FastifyRequest,
+    @Envelope() envelope: EnvelopeContext,
   ): Promise<QueuesOverview> {
-    return this.services.call(
-      RPC.JOBS_ADMIN_QUEUES,
-      { actorId: admin.id },
-      envelopeContextOf(request),
-    );
+    return this.services.call(RPC.JOBS_ADMIN_QUEUES, { actorId: admin.id }, envelope);
   }
 
   @Get(':name/failed')
@@ -51,14 +47,14 @@ export class AdminQueuesController {
     @CurrentUser() admin: AuthenticatedUser,
     @Param('name') name: string,
     @Query() query: unknown,
-    @Req() request: FastifyRequest,
+    @Envelope() envelope: EnvelopeContext,
   ): Promise<FailedQueueJobList> {
     const queue: QueueName = pathParam(queueNameSchema, name, 'queue');
     const page = parseOrThrow(failedQueueJobsQuerySchema, query ?? {});
     return this.services.call(
       RPC.JOBS_ADMIN_QUEUE_FAILED,
       { actorId: admin.id, queue, ...page },
-      envelopeContextOf(request),
+      envelope,
     );
   }
 
@@ -68,14 +64,14 @@ export class AdminQueuesController {
     @CurrentUser() admin: AuthenticatedUser,
     @Param('name') name: string,
     @Param('id') id: string,
-    @Req() request: FastifyRequest,
+    @Envelope() envelope: EnvelopeContext,
   ): Promise<{ id: string; queue: QueueName; state: 'waiting' }> {
     const queue: QueueName = pathParam(queueNameSchema, name, 'queue');
     const jobId = uuidParam(id);
     return this.services.call(
       RPC.JOBS_ADMIN_QUEUE_RETRY,
       { actorId: admin.id, queue, id: jobId },
-      envelopeContextOf(request),
+      envelope,
     );
   }
 
@@ -85,14 +81,14 @@ export class AdminQueuesController {
     @CurrentUser() admin: AuthenticatedUser,
     @Param('name') name: string,
     @Param('id') id: string,
-    @Req() request: FastifyRequest,
+    @Envelope() envelope: EnvelopeContext,
   ): Promise<{ id: string; queue: QueueName; state: 'removed' }> {
     const queue: QueueName = pathParam(queueNameSchema, name, 'queue');
     const jobId = uuidParam(id);
     return this.services.call(
       RPC.JOBS_ADMIN_QUEUE_REMOVE,
       { actorId: admin.id, queue, id: jobId },
-      envelopeContextOf(request),
+      envelope,
     );
   }
 }

@@ -1,15 +1,4 @@
-import {
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  Param,
-  Post,
-  Query,
-  Req,
-  UseGuards,
-} from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import {
   adminSetPlanSchema,
   adminUserListQuerySchema,
@@ -19,19 +8,20 @@ import {
   type AdminUserList,
   type AdminUserView,
   type InviteView,
+  type EnvelopeContext,
 } from '@docat/contracts';
 import { parseOrThrow } from '@docat/service-kit';
-import { AccessTokenGuard, AdminGuard, CurrentUser } from '../auth/access-token.guard.js';
+import { AdminGuard, CurrentUser } from '../auth/access-token.guard.js';
 import type { AuthenticatedUser } from '../auth/principal.js';
-import { envelopeContextOf } from '../rpc/request-context.js';
 import { ServicesClient } from '../rpc/services.client.js';
+import { Envelope } from '../rpc/request-context.js';
 
 /**
  * `/v1/admin/*`: accounts as administrators manage them. Every route needs the admin
  * role (403 FORBIDDEN otherwise); auth checks the acting account's role again.
  */
 @Controller('v1/admin')
-@UseGuards(AccessTokenGuard, AdminGuard)
+@UseGuards(AdminGuard)
 export class AdminUsersController {
   constructor(private readonly services: ServicesClient) {}
 
@@ -39,14 +29,10 @@ export class AdminUsersController {
   list(
     @CurrentUser() admin: AuthenticatedUser,
     @Query() query: unknown,
-    @Req() request: FastifyRequest,
+    @Envelope() envelope: EnvelopeContext,
   ): Promise<AdminUserList> {
     const data = parseOrThrow(adminUserListQuerySchema, query);
-    return this.services.call(
-      RPC.AUTH_ADMIN_USERS_LIST,
-      { ...data, actorId: admin.id },
-      envelopeContextOf(request),
-    );
+    return this.services.call(RPC.AUTH_ADMIN_USERS_LIST, { ...data, actorId: admin.id }, envelope);
   }
 
   /** Ends the account's sessions, revokes its API keys and refuses its access tokens on every gateway at once. */
@@ -55,9 +41,9 @@ export class AdminUsersController {
   disable(
     @CurrentUser() admin: AuthenticatedUser,
     @Param('id') id: string,
-    @Req() request: FastifyRequest,
+    @Envelope() envelope: EnvelopeContext,
   ): Promise<AdminUserView> {
-    return this.setDisabled(admin, id, true, request);
+    return this.setDisabled(admin, id, true, envelope);
   }
 
   @Post('users/:id/enable')
@@ -65,9 +51,9 @@ export class AdminUsersController {
   enable(
     @CurrentUser() admin: AuthenticatedUser,
     @Param('id') id: string,
-    @Req() request: FastifyRequest,
+    @Envelope() envelope: EnvelopeContext,
   ): Promise<AdminUserView> {
-    return this.setDisabled(admin, id, false, request);
+    return this.setDisabled(admin, id, false, envelope);
   }
 
   @Post('users/:id/plan')
@@ -76,14 +62,14 @@ export class AdminUsersController {
     @CurrentUser() admin: AuthenticatedUser,
     @Param('id') id: string,
     @Body() body: unknown,
-    @Req() request: FastifyRequest,
+    @Envelope() envelope: EnvelopeContext,
   ): Promise<AdminUserView> {
     const userId = parseOrThrow(idSchema, id);
     const { plan } = parseOrThrow(adminSetPlanSchema, body);
     return this.services.call(
       RPC.AUTH_ADMIN_USER_SET_PLAN,
       { actorId: admin.id, userId, plan },
-      envelopeContextOf(request),
+      envelope,
     );
   }
 
@@ -93,13 +79,13 @@ export class AdminUsersController {
   createInvite(
     @CurrentUser() admin: AuthenticatedUser,
     @Body() body: unknown,
-    @Req() request: FastifyRequest,
+    @Envelope() envelope: EnvelopeContext,
   ): Promise<InviteView> {
     const data = parseOrThrow(inviteCreateSchema, body ?? {});
     return this.services.call(
       RPC.AUTH_ADMIN_INVITE_CREATE,
       { ...data, actorId: admin.id },
-      envelopeContextOf(request),
+      envelope,
     );
   }
 
@@ -107,13 +93,13 @@ export class AdminUsersController {
     admin: AuthenticatedUser,
     id: string,
     disabled: boolean,
-    request: FastifyRequest,
+    envelope: EnvelopeContext,
   ): Promise<AdminUserView> {
     const userId = parseOrThrow(idSchema, id);
     return this.services.call(
       RPC.AUTH_ADMIN_USER_SET_DISABLED,
       { actorId: admin.id, userId, disabled },
-      envelopeContextOf(request),
+      envelope,
     );
   }
 }

@@ -4,6 +4,7 @@ import {
   type CanActivate,
   type ExecutionContext,
 } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { API_KEY_PREFIX, DocatError } from '@docat/contracts';
 import {
@@ -12,9 +13,11 @@ import {
   type AuthenticatedUser,
 } from './access-token.verifier.js';
 import { ApiKeyVerifier } from './api-key.verifier.js';
+import { IS_PUBLIC } from './public.decorator.js';
 
 /**
- * Requires a credential and sets `request.user`: an access token as
+ * The gateway's one authentication guard, global: every HTTP route requires a credential
+ * unless it or its controller is `@Public()`. It sets `request.user`: an access token as
  * `Authorization: Bearer <jwt>`, or an API key as `Authorization: Bearer dk_...` or
  * `X-API-Key: dk_...`. Both give the same principal. Two different credentials in one
  * request are refused rather than one silently winning.
@@ -24,9 +27,17 @@ export class AccessTokenGuard implements CanActivate {
   constructor(
     private readonly verifier: AccessTokenVerifier,
     private readonly apiKeys: ApiKeyVerifier,
+    private readonly reflector: Reflector,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
+    // The gateway's bus handlers (revocation events) are not requests from callers.
+    if (context.getType() !== 'http') return true;
+    const open = this.reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (open) return true;
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     request.user = await this.authenticate(request);
     return true;
@@ -54,7 +65,7 @@ export class AccessTokenGuard implements CanActivate {
   }
 }
 
-/** Admin-only routes: use after `AccessTokenGuard`. Anyone else gets 403 FORBIDDEN. */
+/** Admin-only routes (`@UseGuards(AdminGuard)`), checked after the global `AccessTokenGuard`. Anyone else gets 403 FORBIDDEN. */
 @Injectable()
 export class AdminGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   DocatError,
@@ -9,14 +9,16 @@ import {
   type BrowserAccessToken,
   type TokenPair,
   type UserView,
+  type EnvelopeContext,
 } from '@docat/contracts';
-import { parseOrThrow } from '@docat/service-kit';
-import { envelopeContextOf } from '../rpc/request-context.js';
+import { parseOrThrow, ValidBody, type RpcPayload } from '@docat/service-kit';
 import { ServicesClient } from '../rpc/services.client.js';
-import { AccessTokenGuard, CurrentUser } from './access-token.guard.js';
+import { CurrentUser } from './access-token.guard.js';
 import { BrowserSessionCookies } from './browser-session.js';
 import type { AuthenticatedUser } from './access-token.verifier.js';
 import { RateLimit } from '../rate-limit/rate-limit.decorator.js';
+import { Envelope } from '../rpc/request-context.js';
+import { Public } from './public.decorator.js';
 
 const passwordResetRequestSchema = RPC_CONTRACTS[RPC.AUTH_PASSWORD_RESET_REQUEST].request;
 
@@ -38,22 +40,30 @@ export class AuthController {
    * both and mails the owner of a taken one), so registration cannot be used to learn
    * which addresses have accounts.
    */
+  @Public()
   @Post('auth/register')
   @HttpCode(202)
-  async register(@Body() body: unknown, @Req() request: FastifyRequest): Promise<{ ok: true }> {
-    const data = parseOrThrow(RPC_CONTRACTS[RPC.AUTH_REGISTER].request, body);
+  async register(
+    @ValidBody(RPC_CONTRACTS[RPC.AUTH_REGISTER].request) data: RpcPayload<typeof RPC.AUTH_REGISTER>,
+    @Envelope() envelope: EnvelopeContext,
+  ): Promise<{ ok: true }> {
     try {
-      await this.services.call(RPC.AUTH_REGISTER, data, envelopeContextOf(request));
+      await this.services.call(RPC.AUTH_REGISTER, data, envelope);
     } catch (err) {
       if (!(err instanceof DocatError && err.code === 'EMAIL_TAKEN')) throw err;
     }
     return { ok: true };
   }
 
+  @Public()
   @Post('auth/login')
   @RateLimit('auth_login')
   @HttpCode(200)
-  login(@Body() body: unknown, @Req() request: FastifyRequest): Promise<TokenPair> {
+  login(
+    @Body() body: unknown,
+    @Req() request: FastifyRequest,
+    @Envelope() envelope: EnvelopeContext,
+  ): Promise<TokenPair> {
     const { email, password } = parseOrThrow(
       RPC_CONTRACTS[RPC.AUTH_LOGIN].request.omit({ ip: true, userAgent: true }),
       body,
@@ -62,41 +72,51 @@ export class AuthController {
     return this.services.call(
       RPC.AUTH_LOGIN,
       { email, password, ip: request.ip, ...(userAgent ? { userAgent } : {}) },
-      envelopeContextOf(request),
+      envelope,
     );
   }
 
+  @Public()
   @Post('auth/refresh')
   @HttpCode(200)
-  refresh(@Body() body: unknown, @Req() request: FastifyRequest): Promise<TokenPair> {
-    const data = parseOrThrow(RPC_CONTRACTS[RPC.AUTH_REFRESH].request, body);
-    return this.services.call(RPC.AUTH_REFRESH, data, envelopeContextOf(request));
+  refresh(
+    @ValidBody(RPC_CONTRACTS[RPC.AUTH_REFRESH].request) data: RpcPayload<typeof RPC.AUTH_REFRESH>,
+    @Envelope() envelope: EnvelopeContext,
+  ): Promise<TokenPair> {
+    return this.services.call(RPC.AUTH_REFRESH, data, envelope);
   }
 
+  @Public()
   @Post('auth/logout')
   @HttpCode(204)
-  async logout(@Body() body: unknown, @Req() request: FastifyRequest): Promise<void> {
-    const data = parseOrThrow(RPC_CONTRACTS[RPC.AUTH_LOGOUT].request, body);
-    await this.services.call(RPC.AUTH_LOGOUT, data, envelopeContextOf(request));
+  async logout(
+    @ValidBody(RPC_CONTRACTS[RPC.AUTH_LOGOUT].request) data: RpcPayload<typeof RPC.AUTH_LOGOUT>,
+    @Envelope() envelope: EnvelopeContext,
+  ): Promise<void> {
+    await this.services.call(RPC.AUTH_LOGOUT, data, envelope);
   }
 
   /** The web app's sign-in: the refresh token goes into an HttpOnly cookie, the access token into the body. */
+  @Public()
   @Post('auth/browser/login')
   @RateLimit('auth_login')
   @HttpCode(200)
   async browserLogin(
     @Body() body: unknown,
     @Req() request: FastifyRequest,
+    @Envelope() envelope: EnvelopeContext,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<BrowserAccessToken> {
-    return this.browser.issue(await this.login(body, request), reply);
+    return this.browser.issue(await this.login(body, request, envelope), reply);
   }
 
   /** The cookie variant of `auth/refresh`: CSRF-checked, it rotates the cookie like the JSON route rotates the token. */
+  @Public()
   @Post('auth/browser/refresh')
   @HttpCode(200)
   async browserRefresh(
     @Req() request: FastifyRequest,
+    @Envelope() envelope: EnvelopeContext,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<BrowserAccessToken> {
     const refreshToken = this.browser.refreshTokenOf(request);
@@ -104,7 +124,7 @@ export class AuthController {
       throw new DocatError('UNAUTHENTICATED', 'This browser holds no session; sign in');
     try {
       return this.browser.issue(
-        await this.services.call(RPC.AUTH_REFRESH, { refreshToken }, envelopeContextOf(request)),
+        await this.services.call(RPC.AUTH_REFRESH, { refreshToken }, envelope),
         reply,
       );
     } catch (err) {
@@ -115,68 +135,77 @@ export class AuthController {
   }
 
   /** Ends the browser's session and clears its cookies (CSRF-checked, so another site cannot sign a user out). */
+  @Public()
   @Post('auth/browser/logout')
   @HttpCode(204)
   async browserLogout(
     @Req() request: FastifyRequest,
+    @Envelope() envelope: EnvelopeContext,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<void> {
     const refreshToken = this.browser.refreshTokenOf(request);
     if (refreshToken !== null)
-      await this.services.call(RPC.AUTH_LOGOUT, { refreshToken }, envelopeContextOf(request));
+      await this.services.call(RPC.AUTH_LOGOUT, { refreshToken }, envelope);
     this.browser.clear(reply);
   }
 
   /** Always 202, whether or not the address has an account: the answer reveals nothing. */
+  @Public()
   @Post('auth/password-reset')
   @RateLimit('password_reset')
   @HttpCode(202)
   async requestPasswordReset(
     @Body() body: unknown,
-    @Req() request: FastifyRequest,
+    @Envelope() envelope: EnvelopeContext,
   ): Promise<{ ok: true }> {
     const data = parseOrThrow(passwordResetRequestSchema, body);
-    return this.services.call(RPC.AUTH_PASSWORD_RESET_REQUEST, data, envelopeContextOf(request));
+    return this.services.call(RPC.AUTH_PASSWORD_RESET_REQUEST, data, envelope);
   }
 
+  @Public()
   @Post('auth/password-reset/confirm')
   @HttpCode(204)
-  async confirmPasswordReset(@Body() body: unknown, @Req() request: FastifyRequest): Promise<void> {
+  async confirmPasswordReset(
+    @Body() body: unknown,
+    @Envelope() envelope: EnvelopeContext,
+  ): Promise<void> {
     const data = parseOrThrow(passwordResetConfirmSchema, body);
-    await this.services.call(RPC.AUTH_PASSWORD_RESET_CONFIRM, data, envelopeContextOf(request));
+    await this.services.call(RPC.AUTH_PASSWORD_RESET_CONFIRM, data, envelope);
   }
 
   /** The link in the verification mail (GET, so a click works); POST with a JSON body does the same. */
+  @Public()
   @Get('auth/verify-email')
-  verifyEmailLink(@Query() query: unknown, @Req() request: FastifyRequest): Promise<UserView> {
+  verifyEmailLink(
+    @Query() query: unknown,
+    @Envelope() envelope: EnvelopeContext,
+  ): Promise<UserView> {
     const data = parseOrThrow(emailVerifySchema, query);
-    return this.services.call(RPC.AUTH_EMAIL_VERIFY, data, envelopeContextOf(request));
+    return this.services.call(RPC.AUTH_EMAIL_VERIFY, data, envelope);
   }
 
+  @Public()
   @Post('auth/verify-email')
   @HttpCode(200)
-  verifyEmail(@Body() body: unknown, @Req() request: FastifyRequest): Promise<UserView> {
+  verifyEmail(@Body() body: unknown, @Envelope() envelope: EnvelopeContext): Promise<UserView> {
     const data = parseOrThrow(emailVerifySchema, body);
-    return this.services.call(RPC.AUTH_EMAIL_VERIFY, data, envelopeContextOf(request));
+    return this.services.call(RPC.AUTH_EMAIL_VERIFY, data, envelope);
   }
 
   @Post('auth/verify-email/resend')
   @HttpCode(202)
-  @UseGuards(AccessTokenGuard)
   resendVerification(
     @CurrentUser() user: AuthenticatedUser,
-    @Req() request: FastifyRequest,
+    @Envelope() envelope: EnvelopeContext,
   ): Promise<{ ok: true }> {
-    return this.services.call(
-      RPC.AUTH_EMAIL_VERIFY_RESEND,
-      { userId: user.id },
-      envelopeContextOf(request),
-    );
+    return this.services.call(RPC.AUTH_EMAIL_VERIFY_RESEND, { userId: user.id }, envelope);
   }
 
   @Get('me')
-  @UseGuards(AccessTokenGuard)
-  me(@CurrentUser() user: AuthenticatedUser, @Req() request: FastifyRequest): Promise<UserView> {
-    return this.services.call(RPC.AUTH_ME, { userId: user.id }, envelopeContextOf(request));
+  me(
+    @CurrentUser() user: AuthenticatedUser,
+    @Envelope() envelope: EnvelopeContext,
+  ): Promise<UserView> {
+    return this.services.call(RPC.AUTH_ME, { userId: user.id }, envelope);
   }
 }

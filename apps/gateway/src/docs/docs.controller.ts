@@ -2,10 +2,12 @@ import { Controller, Get, Header } from '@nestjs/common';
 import { DOCS_PAGE_CSP } from '../http/security-headers.js';
 import { renderDocsPage } from './docs-page.js';
 import { buildOpenApiDocument } from './openapi.js';
+import { Public } from '../auth/public.decorator.js';
 
 const API_VERSION = '1.0.0';
 
 @Controller('docs')
+@Public()
 export class DocsController {
   private readonly document = buildOpenApiDocument(API_VERSION);
   private readonly page = renderDocsPage(this.document);

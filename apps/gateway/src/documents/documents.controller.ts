@@ -1,18 +1,18 @@
-import { Controller, Inject, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { Controller, Inject, Post, Query, Req, Res } from '@nestjs/common';
 import { z } from 'zod';
 import { parseOrThrow } from '@docat/service-kit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { DocatError, type JobView } from '@docat/contracts';
-import { AccessTokenGuard, CurrentUser } from '../auth/access-token.guard.js';
+import { DocatError, type JobView, type EnvelopeContext } from '@docat/contracts';
+import { CurrentUser } from '../auth/access-token.guard.js';
 import type { AuthenticatedUser } from '../auth/access-token.verifier.js';
 import {
   GATEWAY_SETTINGS,
   MULTIPART_OVERHEAD_BYTES,
   type GatewaySettings,
 } from '../gateway.settings.js';
-import { envelopeContextOf } from '../rpc/request-context.js';
 import { DocumentsService } from './documents.service.js';
 import { RateLimit } from '../rate-limit/rate-limit.decorator.js';
+import { Envelope } from '../rpc/request-context.js';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
@@ -22,7 +22,6 @@ const dryRunQuerySchema = z
   .transform((v) => v === 'true' || v === '1');
 
 @Controller('v1')
-@UseGuards(AccessTokenGuard)
 export class DocumentsController {
   constructor(
     private readonly documents: DocumentsService,
@@ -34,6 +33,7 @@ export class DocumentsController {
   async create(
     @CurrentUser() user: AuthenticatedUser,
     @Req() request: FastifyRequest,
+    @Envelope() envelope: EnvelopeContext,
     @Res() reply: FastifyReply,
     @Query('dryRun') dryRunParam: unknown,
   ): Promise<FastifyReply> {
@@ -80,7 +80,7 @@ export class DocumentsController {
       const estimate = await this.documents.estimate({
         userId: user.id,
         parts,
-        context: envelopeContextOf(request),
+        context: envelope,
       });
       return reply.status(200).send(estimate);
     }
@@ -88,7 +88,7 @@ export class DocumentsController {
       userId: user.id,
       parts,
       ...(idempotencyKey ? { idempotencyKey } : {}),
-      context: envelopeContextOf(request),
+      context: envelope,
     });
     return reply
       .status(202)

@@ -1,5 +1,4 @@
-import { Controller, Get, Req } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
+import { Controller, Get } from '@nestjs/common';
 import {
   LANGUAGE_CODES,
   LANGUAGES,
@@ -7,9 +6,11 @@ import {
   RTL_LANGUAGES,
   type EngineInfo,
   type LanguageEntry,
+  type EnvelopeContext,
 } from '@docat/contracts';
-import { envelopeContextOf } from '../rpc/request-context.js';
 import { ServicesClient } from '../rpc/services.client.js';
+import { Envelope } from '../rpc/request-context.js';
+import { Public } from '../auth/public.decorator.js';
 
 const LANGUAGE_LIST: LanguageEntry[] = LANGUAGE_CODES.map((code) => ({
   code,
@@ -22,6 +23,7 @@ const LANGUAGE_LIST: LanguageEntry[] = LANGUAGE_CODES.map((code) => ({
  * configured, as the translation service reports them (languages, health).
  */
 @Controller('v1')
+@Public()
 export class EnginesController {
   constructor(private readonly services: ServicesClient) {}
 
@@ -31,7 +33,7 @@ export class EnginesController {
   }
 
   @Get('engines')
-  engines(@Req() request: FastifyRequest): Promise<{ items: EngineInfo[] }> {
-    return this.services.call(RPC.TRANSLATION_ENGINES, {}, envelopeContextOf(request));
+  engines(@Envelope() envelope: EnvelopeContext): Promise<{ items: EngineInfo[] }> {
+    return this.services.call(RPC.TRANSLATION_ENGINES, {}, envelope);
   }
 }

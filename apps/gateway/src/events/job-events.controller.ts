@@ -1,13 +1,13 @@
-import { Controller, Get, Param, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { RPC, TERMINAL_STATES } from '@docat/contracts';
-import { AccessTokenGuard, CurrentUser } from '../auth/access-token.guard.js';
+import { RPC, TERMINAL_STATES, type EnvelopeContext } from '@docat/contracts';
+import { CurrentUser } from '../auth/access-token.guard.js';
 import type { AuthenticatedUser } from '../auth/access-token.verifier.js';
 import { jobIdParam } from '../jobs/jobs.query.js';
-import { envelopeContextOf } from '../rpc/request-context.js';
 import { ServicesClient } from '../rpc/services.client.js';
 import { JobEventStreams } from './job-event-streams.service.js';
 import { resumeAfter } from './sse-format.js';
+import { Envelope } from '../rpc/request-context.js';
 
 /**
  * `GET /v1/jobs/:id/events`: the job's events as Server-Sent Events. Ownership is
@@ -15,7 +15,6 @@ import { resumeAfter } from './sse-format.js';
  * 404 problem, never an empty stream.
  */
 @Controller('v1/jobs')
-@UseGuards(AccessTokenGuard)
 export class JobEventsController {
   constructor(
     private readonly services: ServicesClient,
@@ -28,15 +27,12 @@ export class JobEventsController {
     @Param('id') id: string,
     @Query() query: unknown,
     @Req() request: FastifyRequest,
+    @Envelope() envelope: EnvelopeContext,
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const jobId = jobIdParam(id);
     const afterSeq = resumeAfter(request.headers['last-event-id'], query);
-    const job = await this.services.call(
-      RPC.JOBS_GET,
-      { userId: user.id, jobId },
-      envelopeContextOf(request),
-    );
+    const job = await this.services.call(RPC.JOBS_GET, { userId: user.id, jobId }, envelope);
     this.streams.admit(user.id, reply);
     this.streams.start(jobId, afterSeq, TERMINAL_STATES.has(job.state), reply, user);
   }

@@ -1,29 +1,18 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Param,
-  Patch,
-  Post,
-  Req,
-  UseGuards,
-} from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import {
   RPC,
   glossaryCreateSchema,
   glossaryUpdateSchema,
   type GlossaryDetail,
   type GlossaryView,
+  type EnvelopeContext,
 } from '@docat/contracts';
 import { parseOrThrow } from '@docat/service-kit';
-import { AccessTokenGuard, CurrentUser } from '../auth/access-token.guard.js';
+import { CurrentUser } from '../auth/access-token.guard.js';
 import type { AuthenticatedUser } from '../auth/access-token.verifier.js';
 import { uuidParam } from '../http/path-params.js';
-import { envelopeContextOf } from '../rpc/request-context.js';
 import { ServicesClient } from '../rpc/services.client.js';
+import { Envelope } from '../rpc/request-context.js';
 
 const glossaryId = (id: string): string => uuidParam(id);
 
@@ -32,7 +21,6 @@ const glossaryId = (id: string): string => uuidParam(id);
  * the translation service. Another user's glossary answers 404, like a missing one.
  */
 @Controller('v1/glossaries')
-@UseGuards(AccessTokenGuard)
 export class GlossariesController {
   constructor(private readonly services: ServicesClient) {}
 
@@ -41,38 +29,34 @@ export class GlossariesController {
   create(
     @CurrentUser() user: AuthenticatedUser,
     @Body() body: unknown,
-    @Req() request: FastifyRequest,
+    @Envelope() envelope: EnvelopeContext,
   ): Promise<GlossaryView> {
     const data = parseOrThrow(glossaryCreateSchema, body);
     return this.services.call(
       RPC.TRANSLATION_GLOSSARY_CREATE,
       { ...data, userId: user.id },
-      envelopeContextOf(request),
+      envelope,
     );
   }
 
   @Get()
   list(
     @CurrentUser() user: AuthenticatedUser,
-    @Req() request: FastifyRequest,
+    @Envelope() envelope: EnvelopeContext,
   ): Promise<{ items: GlossaryView[] }> {
-    return this.services.call(
-      RPC.TRANSLATION_GLOSSARY_LIST,
-      { userId: user.id },
-      envelopeContextOf(request),
-    );
+    return this.services.call(RPC.TRANSLATION_GLOSSARY_LIST, { userId: user.id }, envelope);
   }
 
   @Get(':id')
   get(
     @CurrentUser() user: AuthenticatedUser,
     @Param('id') id: string,
-    @Req() request: FastifyRequest,
+    @Envelope() envelope: EnvelopeContext,
   ): Promise<GlossaryDetail> {
     return this.services.call(
       RPC.TRANSLATION_GLOSSARY_GET,
       { userId: user.id, id: glossaryId(id) },
-      envelopeContextOf(request),
+      envelope,
     );
   }
 
@@ -82,13 +66,13 @@ export class GlossariesController {
     @CurrentUser() user: AuthenticatedUser,
     @Param('id') id: string,
     @Body() body: unknown,
-    @Req() request: FastifyRequest,
+    @Envelope() envelope: EnvelopeContext,
   ): Promise<GlossaryView> {
     const data = parseOrThrow(glossaryUpdateSchema, body);
     return this.services.call(
       RPC.TRANSLATION_GLOSSARY_UPDATE,
       { ...data, userId: user.id, id: glossaryId(id) },
-      envelopeContextOf(request),
+      envelope,
     );
   }
 
@@ -97,12 +81,12 @@ export class GlossariesController {
   async delete(
     @CurrentUser() user: AuthenticatedUser,
     @Param('id') id: string,
-    @Req() request: FastifyRequest,
+    @Envelope() envelope: EnvelopeContext,
   ): Promise<void> {
     await this.services.call(
       RPC.TRANSLATION_GLOSSARY_DELETE,
       { userId: user.id, id: glossaryId(id) },
-      envelopeContextOf(request),
+      envelope,
     );
   }
 }

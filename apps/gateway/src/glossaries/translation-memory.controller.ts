@@ -1,29 +1,17 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Post,
-  Query,
-  Req,
-  Res,
-  UseGuards,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { RPC, RPC_CONTRACTS } from '@docat/contracts';
+import { RPC, RPC_CONTRACTS, type EnvelopeContext } from '@docat/contracts';
 import { parseOrThrow } from '@docat/service-kit';
-import { AccessTokenGuard, CurrentUser } from '../auth/access-token.guard.js';
+import { CurrentUser } from '../auth/access-token.guard.js';
 import type { AuthenticatedUser } from '../auth/access-token.verifier.js';
-import { envelopeContextOf } from '../rpc/request-context.js';
 import { ServicesClient } from '../rpc/services.client.js';
+import { Envelope } from '../rpc/request-context.js';
 
 const purgeQuerySchema = z.object({ glossaryId: z.string().max(64).optional() });
 
 /** `/v1/memory`: the caller's own translation memory (purge, TMX export and import). */
 @Controller('v1/memory')
-@UseGuards(AccessTokenGuard)
 export class TranslationMemoryController {
   constructor(private readonly services: ServicesClient) {}
 
@@ -33,26 +21,26 @@ export class TranslationMemoryController {
   purge(
     @CurrentUser() user: AuthenticatedUser,
     @Query() query: unknown,
-    @Req() request: FastifyRequest,
+    @Envelope() envelope: EnvelopeContext,
   ): Promise<{ removed: number }> {
     const { glossaryId } = parseOrThrow(purgeQuerySchema, query);
     return this.services.call(
       RPC.TRANSLATION_MEMORY_PURGE,
       { userId: user.id, ...(glossaryId ? { glossaryId } : {}) },
-      envelopeContextOf(request),
+      envelope,
     );
   }
 
   @Get('tmx')
   async export(
     @CurrentUser() user: AuthenticatedUser,
-    @Req() request: FastifyRequest,
+    @Envelope() envelope: EnvelopeContext,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<string> {
     const { tmx } = await this.services.call(
       RPC.TRANSLATION_MEMORY_EXPORT,
       { userId: user.id },
-      envelopeContextOf(request),
+      envelope,
       60_000,
     );
     void reply
@@ -68,6 +56,7 @@ export class TranslationMemoryController {
     @CurrentUser() user: AuthenticatedUser,
     @Body() body: unknown,
     @Req() request: FastifyRequest,
+    @Envelope() envelope: EnvelopeContext,
   ): Promise<{ imported: number; skipped: number }> {
     const { tmx } = parseOrThrow(
       RPC_CONTRACTS[RPC.TRANSLATION_MEMORY_IMPORT].request.omit({ userId: true }),
@@ -76,7 +65,7 @@ export class TranslationMemoryController {
     return this.services.call(
       RPC.TRANSLATION_MEMORY_IMPORT,
       { userId: user.id, tmx },
-      envelopeContextOf(request),
+      envelope,
       60_000,
     );
   }

@@ -1,9 +1,11 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { GatewayHealth, type HealthReport } from './health.service.js';
+import { Public } from '../auth/public.decorator.js';
 
 /** `GET /health`: the aggregate health of the platform, public, 503 when unhealthy. */
 @Controller()
+@Public()
 export class HealthController {
   constructor(private readonly health: GatewayHealth) {}
 

@@ -1,31 +1,19 @@
-import {
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Param,
-  Post,
-  Query,
-  Req,
-  Res,
-  UseGuards,
-} from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { RPC, type JobList, type JobView } from '@docat/contracts';
-import { AccessTokenGuard, CurrentUser } from '../auth/access-token.guard.js';
+import { RPC, type JobList, type JobView, type EnvelopeContext } from '@docat/contracts';
+import { CurrentUser } from '../auth/access-token.guard.js';
 import type { AuthenticatedUser } from '../auth/access-token.verifier.js';
-import { envelopeContextOf } from '../rpc/request-context.js';
 import { ServicesClient } from '../rpc/services.client.js';
 import { jobIdParam, listQuery, resultFormat } from './jobs.query.js';
 import { JobStatusCache } from './job-status.cache.js';
 import { ResultsService } from './results.service.js';
+import { Envelope } from '../rpc/request-context.js';
 
 /**
  * Ingestion enforces ownership: another user's job answers NOT_FOUND, like a missing one.
  * `GET /v1/jobs/:id` is `JobStatusRoute`; cancel and erase drop the job's kept status.
  */
 @Controller('v1/jobs')
-@UseGuards(AccessTokenGuard)
 export class JobsController {
   constructor(
     private readonly services: ServicesClient,
@@ -37,29 +25,21 @@ export class JobsController {
   list(
     @CurrentUser() user: AuthenticatedUser,
     @Query() query: unknown,
-    @Req() request: FastifyRequest,
+    @Envelope() envelope: EnvelopeContext,
   ): Promise<JobList> {
-    return this.services.call(
-      RPC.JOBS_LIST,
-      { userId: user.id, ...listQuery(query) },
-      envelopeContextOf(request),
-    );
+    return this.services.call(RPC.JOBS_LIST, { userId: user.id, ...listQuery(query) }, envelope);
   }
 
   @Delete(':id')
   async cancel(
     @CurrentUser() user: AuthenticatedUser,
     @Param('id') id: string,
-    @Req() request: FastifyRequest,
+    @Envelope() envelope: EnvelopeContext,
   ): Promise<JobView> {
     const jobId = jobIdParam(id);
     this.statuses.invalidate(jobId);
     try {
-      return await this.services.call(
-        RPC.JOBS_CANCEL,
-        { userId: user.id, jobId },
-        envelopeContextOf(request),
-      );
+      return await this.services.call(RPC.JOBS_CANCEL, { userId: user.id, jobId }, envelope);
     } finally {
       this.statuses.invalidate(jobId);
     }
@@ -70,16 +50,12 @@ export class JobsController {
   async erase(
     @CurrentUser() user: AuthenticatedUser,
     @Param('id') id: string,
-    @Req() request: FastifyRequest,
+    @Envelope() envelope: EnvelopeContext,
   ): Promise<{ id: string; objects: number }> {
     const jobId = jobIdParam(id);
     this.statuses.invalidate(jobId);
     try {
-      return await this.services.call(
-        RPC.JOBS_DELETE,
-        { userId: user.id, jobId },
-        envelopeContextOf(request),
-      );
+      return await this.services.call(RPC.JOBS_DELETE, { userId: user.id, jobId }, envelope);
     } finally {
       this.statuses.invalidate(jobId);
     }

@@ -1,10 +1,11 @@
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { TRACEPARENT, type EnvelopeContext } from '@docat/contracts';
 import type { AuthenticatedUser } from '../auth/access-token.verifier.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** Set by `AccessTokenGuard` on every authenticated route. */
+    /** Set by the global `AccessTokenGuard` on every route that is not `@Public()`. */
     user?: AuthenticatedUser;
   }
 }
@@ -18,3 +19,12 @@ export function envelopeContextOf(request: FastifyRequest): EnvelopeContext {
     context.traceparent = traceparent;
   return context;
 }
+
+/**
+ * The envelope context of the request being handled, for the RPCs a route makes:
+ * `route(@Envelope() envelope: EnvelopeContext)`.
+ */
+export const Envelope = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): EnvelopeContext =>
+    envelopeContextOf(context.switchToHttp().getRequest<FastifyRequest>()),
+);

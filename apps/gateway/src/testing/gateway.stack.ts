@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AUTH_PATTERNS, AuthModule, type AuthModuleOptions } from '@docat/auth';
-import { ENGINES_PATTERNS, EnginesModule } from '@docat/translation';
+import { ENGINES_PATTERNS, EnginesModule } from '@docat/engines';
 import { generateKey, loadConfig, type DocatConfig } from '@docat/config';
 import {
   bootstrapService,

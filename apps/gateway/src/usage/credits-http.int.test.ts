@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import pg from 'pg';
 import { AUTH_PATTERNS, AuthModule } from '@docat/auth';
-import { ENGINES_PATTERNS, EnginesModule } from '@docat/translation';
+import { ENGINES_PATTERNS, EnginesModule } from '@docat/engines';
 import { loadConfig } from '@docat/config';
 import {
   tokenPairSchema,

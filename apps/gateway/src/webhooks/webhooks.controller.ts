@@ -1,16 +1,4 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Param,
-  Post,
-  Query,
-  Req,
-  UseGuards,
-} from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { z } from 'zod';
 import {
   createWebhookEndpointSchema,
@@ -18,13 +6,14 @@ import {
   type CreatedWebhookEndpoint,
   type WebhookDelivery,
   type WebhookEndpoint,
+  type EnvelopeContext,
 } from '@docat/contracts';
 import { parseOrThrow } from '@docat/service-kit';
-import { AccessTokenGuard, CurrentUser } from '../auth/access-token.guard.js';
+import { CurrentUser } from '../auth/access-token.guard.js';
 import type { AuthenticatedUser } from '../auth/access-token.verifier.js';
 import { uuidParam } from '../http/path-params.js';
-import { envelopeContextOf } from '../rpc/request-context.js';
 import { ServicesClient } from '../rpc/services.client.js';
+import { Envelope } from '../rpc/request-context.js';
 
 const deliveriesQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(50) });
 
@@ -34,7 +23,6 @@ const deliveriesQuery = z.object({ limit: z.coerce.number().int().min(1).max(100
  * them and applies the SSRF guard; another user's endpoint is NOT_FOUND.
  */
 @Controller('v1/webhooks')
-@UseGuards(AccessTokenGuard)
 export class WebhooksController {
   constructor(private readonly services: ServicesClient) {}
 
@@ -43,26 +31,22 @@ export class WebhooksController {
   create(
     @CurrentUser() user: AuthenticatedUser,
     @Body() body: unknown,
-    @Req() request: FastifyRequest,
+    @Envelope() envelope: EnvelopeContext,
   ): Promise<CreatedWebhookEndpoint> {
     const input = parseOrThrow(createWebhookEndpointSchema, body ?? {});
     return this.services.call(
       RPC.NOTIFY_WEBHOOKS_CREATE,
       { userId: user.id, plan: user.plan, ...input },
-      envelopeContextOf(request),
+      envelope,
     );
   }
 
   @Get()
   list(
     @CurrentUser() user: AuthenticatedUser,
-    @Req() request: FastifyRequest,
+    @Envelope() envelope: EnvelopeContext,
   ): Promise<{ items: WebhookEndpoint[] }> {
-    return this.services.call(
-      RPC.NOTIFY_WEBHOOKS_LIST,
-      { userId: user.id },
-      envelopeContextOf(request),
-    );
+    return this.services.call(RPC.NOTIFY_WEBHOOKS_LIST, { userId: user.id }, envelope);
   }
 
   /** Replaces the account's signing secret for per-job webhooks and shows it, once. */
@@ -70,13 +54,9 @@ export class WebhooksController {
   @HttpCode(201)
   signingSecret(
     @CurrentUser() user: AuthenticatedUser,
-    @Req() request: FastifyRequest,
+    @Envelope() envelope: EnvelopeContext,
   ): Promise<{ secret: string }> {
-    return this.services.call(
-      RPC.NOTIFY_SIGNING_SECRET,
-      { userId: user.id },
-      envelopeContextOf(request),
-    );
+    return this.services.call(RPC.NOTIFY_SIGNING_SECRET, { userId: user.id }, envelope);
   }
 
   @Delete(':id')
@@ -84,12 +64,12 @@ export class WebhooksController {
   async delete(
     @CurrentUser() user: AuthenticatedUser,
     @Param('id') id: string,
-    @Req() request: FastifyRequest,
+    @Envelope() envelope: EnvelopeContext,
   ): Promise<void> {
     await this.services.call(
       RPC.NOTIFY_WEBHOOKS_DELETE,
       { userId: user.id, endpointId: uuidParam(id) },
-      envelopeContextOf(request),
+      envelope,
     );
   }
 
@@ -98,13 +78,13 @@ export class WebhooksController {
     @CurrentUser() user: AuthenticatedUser,
     @Param('id') id: string,
     @Query() query: unknown,
-    @Req() request: FastifyRequest,
+    @Envelope() envelope: EnvelopeContext,
   ): Promise<{ items: WebhookDelivery[] }> {
     const { limit } = parseOrThrow(deliveriesQuery, query ?? {});
     return this.services.call(
       RPC.NOTIFY_WEBHOOK_DELIVERIES,
       { userId: user.id, endpointId: uuidParam(id), limit },
-      envelopeContextOf(request),
+      envelope,
     );
   }
 
@@ -114,7 +94,7 @@ export class WebhooksController {
     @CurrentUser() user: AuthenticatedUser,
     @Param('id') id: string,
     @Param('deliveryId') deliveryId: string,
-    @Req() request: FastifyRequest,
+    @Envelope() envelope: EnvelopeContext,
   ): Promise<WebhookDelivery> {
     return this.services.call(
       RPC.NOTIFY_WEBHOOK_REDELIVER,
@@ -123,7 +103,7 @@ export class WebhooksController {
         endpointId: uuidParam(id),
         deliveryId: uuidParam(deliveryId, 'deliveryId'),
       },
-      envelopeContextOf(request),
+      envelope,
     );
   }
 }

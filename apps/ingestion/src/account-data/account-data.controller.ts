@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
-import { RPC, RPC_CONTRACTS, type RpcResponse } from '@docat/contracts';
-import { parseOrThrow } from '@docat/service-kit';
+import { Payload } from '@nestjs/microservices';
+import { RPC, type RpcResponse } from '@docat/contracts';
+import { RpcHandler, type RpcPayload } from '@docat/service-kit';
 import { AccountErasureService } from './account-erasure.service.js';
 
 /** `jobs.erase-user`: part of `DELETE /v1/me`. */
@@ -9,9 +9,10 @@ import { AccountErasureService } from './account-erasure.service.js';
 export class AccountDataController {
   constructor(private readonly erasure: AccountErasureService) {}
 
-  @MessagePattern(RPC.JOBS_ERASE_USER)
-  erase(@Payload() data: unknown): Promise<RpcResponse<typeof RPC.JOBS_ERASE_USER>> {
-    const { userId } = parseOrThrow(RPC_CONTRACTS[RPC.JOBS_ERASE_USER].request, data);
+  @RpcHandler(RPC.JOBS_ERASE_USER)
+  erase(
+    @Payload() { userId }: RpcPayload<typeof RPC.JOBS_ERASE_USER>,
+  ): Promise<RpcResponse<typeof RPC.JOBS_ERASE_USER>> {
     return this.erasure.erase(userId);
   }
 }

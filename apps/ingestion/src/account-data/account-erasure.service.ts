@@ -1,16 +1,14 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { EVENTS, TERMINAL_STATES, type JobState } from '@docat/contracts';
+import { EVENTS, jobStateSchema, TERMINAL_STATES } from '@docat/contracts';
 import { STORAGE, type ObjectStorage } from '@docat/service-kit';
 import { BillingRepository } from '../billing/billing.repository.js';
 import { BillingService } from '../billing/billing.service.js';
 import { JobEventsPublisher } from '../events/job-events.publisher.js';
 import { JobsRepository } from '../jobs/jobs.repository.js';
+import { affectedCount, parseRows } from '@docat/database';
+import { z } from 'zod';
 
-interface OwnedJob {
-  id: string;
-  state: JobState;
-  source_key: string;
-}
+const ownedJobSchema = z.object({ id: z.string(), state: jobStateSchema, source_key: z.string() });
 
 /**
  * Erases everything ingestion holds of an account: running jobs are told to stop, every
@@ -32,10 +30,14 @@ export class AccountErasureService {
 
   async erase(userId: string): Promise<{ jobs: number; objects: number }> {
     await this.billing.releaseAllOf(userId);
-    const owned = (await this.jobs.db.query(
-      `SELECT id, state, source_key FROM ingestion.jobs WHERE user_id = $1`,
-      [userId],
-    )) as OwnedJob[];
+    const owned = parseRows(
+      'ingestion.jobs',
+      ownedJobSchema,
+      await this.jobs.db.query(
+        `SELECT id, state, source_key FROM ingestion.jobs WHERE user_id = $1`,
+        [userId],
+      ),
+    );
     for (const job of owned) {
       if (!TERMINAL_STATES.has(job.state))
         await this.events.broadcast(EVENTS.JOB_CANCEL_REQUESTED, { jobId: job.id });
@@ -52,10 +54,9 @@ export class AccountErasureService {
       await tx.query(`DELETE FROM ingestion.job_chunks WHERE user_id = $1`, [userId]);
       await tx.query(`DELETE FROM ingestion.idempotency_keys WHERE user_id = $1`, [userId]);
       await tx.query(`DELETE FROM ingestion.result_dedupe WHERE user_id = $1`, [userId]);
-      const deleted = (await tx.query(`DELETE FROM ingestion.jobs WHERE user_id = $1`, [
-        userId,
-      ])) as [unknown[], number];
-      return deleted[1];
+      return affectedCount(
+        await tx.query(`DELETE FROM ingestion.jobs WHERE user_id = $1`, [userId]),
+      );
     });
     await this.billingRows.deleteOfUser(userId);
     this.logger.log(`erased ${erased} jobs and ${objects} stored objects of an account`);

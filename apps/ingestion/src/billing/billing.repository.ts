@@ -1,20 +1,26 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { CreditEstimate } from '@docat/contracts';
+import { z } from 'zod';
+import { creditEstimateSchema, type CreditEstimate } from '@docat/contracts';
+import { parseRows } from '@docat/database';
 import { INGESTION_DB } from '../ingestion.tokens.js';
 
-export type BillingState = 'open' | 'settled' | 'released';
+const BILLING_STATES = ['open', 'settled', 'released'] as const;
+export type BillingState = (typeof BILLING_STATES)[number];
 
-export interface BillingRow {
-  job_id: string;
-  job_created_at: Date;
-  user_id: string;
-  reserved: string;
-  estimate: CreditEstimate;
-  state: BillingState;
-  charged: string | null;
-  attempts: number;
-}
+/** A row of `ingestion.job_billing`, parsed on read (bigints arrive as strings). */
+const billingRowSchema = z.object({
+  job_id: z.string(),
+  job_created_at: z.date(),
+  user_id: z.string(),
+  reserved: z.string(),
+  estimate: creditEstimateSchema,
+  state: z.enum(BILLING_STATES),
+  charged: z.string().nullable(),
+  attempts: z.number(),
+});
+export type BillingRow = z.output<typeof billingRowSchema>;
+const TABLE = 'ingestion.job_billing';
 
 /** `ingestion.job_billing`: one row per job that holds a reservation, open until settled or released. */
 @Injectable()
@@ -39,29 +45,39 @@ export class BillingRepository {
   }
 
   async find(jobId: string): Promise<BillingRow | null> {
-    const rows = (await this.db.query(`SELECT * FROM ingestion.job_billing WHERE job_id = $1`, [
-      jobId,
-    ])) as BillingRow[];
+    const rows = parseRows(
+      TABLE,
+      billingRowSchema,
+      await this.db.query(`SELECT * FROM ingestion.job_billing WHERE job_id = $1`, [jobId]),
+    );
     return rows[0] ?? null;
   }
 
   /** Open rows whose job reached a terminal state, oldest first. */
   async openOfFinishedJobs(limit: number): Promise<{ job_id: string }[]> {
-    return (await this.db.query(
-      `SELECT b.job_id FROM ingestion.job_billing b
-         JOIN ingestion.jobs j ON j.id = b.job_id AND j.created_at = b.job_created_at
-        WHERE b.state = 'open' AND j.state IN ('completed', 'failed', 'cancelled')
-        ORDER BY b.created_at LIMIT $1`,
-      [limit],
-    )) as { job_id: string }[];
+    return parseRows(
+      TABLE,
+      z.object({ job_id: z.string() }),
+      await this.db.query(
+        `SELECT b.job_id FROM ingestion.job_billing b
+           JOIN ingestion.jobs j ON j.id = b.job_id AND j.created_at = b.job_created_at
+          WHERE b.state = 'open' AND j.state IN ('completed', 'failed', 'cancelled')
+          ORDER BY b.created_at LIMIT $1`,
+        [limit],
+      ),
+    );
   }
 
   /** Open rows of the user, whatever their job's state. */
   async openOfUser(userId: string): Promise<BillingRow[]> {
-    return (await this.db.query(
-      `SELECT * FROM ingestion.job_billing WHERE user_id = $1 AND state = 'open'`,
-      [userId],
-    )) as BillingRow[];
+    return parseRows(
+      TABLE,
+      billingRowSchema,
+      await this.db.query(
+        `SELECT * FROM ingestion.job_billing WHERE user_id = $1 AND state = 'open'`,
+        [userId],
+      ),
+    );
   }
 
   async close(jobId: string, state: Exclude<BillingState, 'open'>, charged: number): Promise<void> {

@@ -1,5 +1,7 @@
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
+import { z } from 'zod';
+import { queryRows } from '@docat/database';
 import { watchActiveUsers } from '@docat/observability';
 import { INGESTION_DB } from '../ingestion.tokens.js';
 
@@ -16,9 +18,12 @@ export class ActiveUsersMetric implements OnModuleInit, OnModuleDestroy {
 
   onModuleInit(): void {
     this.unwatch = watchActiveUsers(async () => {
-      const rows = (await this.db.query(
+      const rows = await queryRows(
+        this.db,
+        'ingestion.jobs',
+        z.object({ n: z.number() }),
         `SELECT count(DISTINCT user_id)::int AS n FROM ingestion.jobs WHERE created_at >= date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'`,
-      )) as Array<{ n: number }>;
+      );
       return rows[0]?.n ?? 0;
     });
   }

@@ -1,79 +1,104 @@
-import type {
-  EngineName,
-  ErrorCode,
-  FidelitySummary,
-  JobProgress,
-  JobStage,
-  JobState,
-  JobWarning,
-  KeptUploadOptions,
+import { z } from 'zod';
+import {
+  engineNameSchema,
+  errorCodeSchema,
+  fidelitySummarySchema,
+  jobProgressSchema,
+  jobStageSchema,
+  jobStateSchema,
+  jobWarningSchema,
+  uploadOptionsSchema,
 } from '@docat/contracts';
 
 /**
  * The stored options: the upload options without the password, which is kept encrypted
  * apart, and with the engine the job was given at creation (`translation.resolve-engine`):
  * every later step, the job view, billing and the result-cache key read it from here.
+ * The scope fields are absent from jobs stored before they existed.
  */
-export type StoredOptions = Omit<KeptUploadOptions, 'password' | 'engine'> & { engine: EngineName };
+export const storedOptionsSchema = uploadOptionsSchema
+  .omit({
+    password: true,
+    engine: true,
+    translateHeadersFooters: true,
+    translateReferences: true,
+    translateTables: true,
+    translateFigureText: true,
+  })
+  .extend({
+    engine: engineNameSchema,
+    translateHeadersFooters: z.boolean().optional(),
+    translateReferences: z.boolean().optional(),
+    translateTables: z.boolean().optional(),
+    translateFigureText: z.boolean().optional(),
+  });
+export type StoredOptions = z.output<typeof storedOptionsSchema>;
 
-export interface JobRow {
-  id: string;
-  created_at: Date;
-  user_id: string;
-  state: JobState;
-  stage: JobStage;
-  file_name: string;
-  file_bytes: string | number;
-  sha256: string | null;
-  source_key: string;
-  options: StoredOptions;
-  password_secret: string | null;
-  page_count: number | null;
-  chunk_count: number | null;
-  billed_characters: string | number;
-  cached: boolean;
-  results_job_id: string | null;
-  warnings: JobWarning[];
-  error_code: ErrorCode | null;
-  error_message: string | null;
-  progress: JobProgress;
-  render_lease: number;
-  render_state: 'running' | 'done' | null;
+/** PostgreSQL's bigint arrives as a string. */
+const bigint = z.union([z.string(), z.number()]);
+
+/** A row of `ingestion.jobs`, parsed on read (JSON columns included). */
+export const jobRowSchema = z.object({
+  id: z.string(),
+  created_at: z.date(),
+  user_id: z.string(),
+  state: jobStateSchema,
+  stage: jobStageSchema,
+  file_name: z.string(),
+  file_bytes: bigint,
+  sha256: z.string().nullable(),
+  source_key: z.string(),
+  options: storedOptionsSchema,
+  password_secret: z.string().nullable(),
+  page_count: z.number().nullable(),
+  chunk_count: z.number().nullable(),
+  billed_characters: bigint,
+  cached: z.boolean(),
+  results_job_id: z.string().nullable(),
+  warnings: z.array(jobWarningSchema),
+  error_code: errorCodeSchema.nullable(),
+  error_message: z.string().nullable(),
+  progress: jobProgressSchema,
+  render_lease: z.number(),
+  render_state: z.enum(['running', 'done']).nullable(),
   /** Unset until a worker claims the render step; its heartbeat moves it on. */
-  render_lease_expires_at: Date | null;
-  render_holder: string | null;
-  render_dispatched_at: Date | null;
-  render_runs: number;
-  event_seq: number;
-  detected_language: string | null;
+  render_lease_expires_at: z.date().nullable(),
+  render_holder: z.string().nullable(),
+  render_dispatched_at: z.date().nullable(),
+  render_runs: z.number(),
+  event_seq: z.number(),
+  detected_language: z.string().nullable(),
   /** The fidelity report's numbers, set when the render is done (absent on older rows). */
-  fidelity?: FidelitySummary | null;
-  updated_at: Date;
-  completed_at: Date | null;
+  fidelity: fidelitySummarySchema.nullable().optional(),
+  updated_at: z.date(),
+  completed_at: z.date().nullable(),
   /** When the retention sweep deleted the job's stored files (upload, chunk results, outputs). */
-  files_deleted_at?: Date | null;
-}
+  files_deleted_at: z.date().nullable().optional(),
+});
+export type JobRow = z.output<typeof jobRowSchema>;
 
 export const CHUNK_STATES = ['pending', 'running', 'done', 'cancelled'] as const;
 export type ChunkState = (typeof CHUNK_STATES)[number];
 
-export interface ChunkRow {
-  job_id: string;
-  chunk: number;
-  user_id: string;
-  page_from: number;
-  page_to: number;
-  step: 'extract' | 'translate';
-  state: ChunkState;
-  lease: number;
+/** A row of `ingestion.job_chunks`, parsed on read. */
+export const chunkRowSchema = z.object({
+  job_id: z.string(),
+  chunk: z.number(),
+  user_id: z.string(),
+  page_from: z.number(),
+  page_to: z.number(),
+  step: z.enum(['extract', 'translate']),
+  state: z.enum(CHUNK_STATES),
+  lease: z.number(),
   /**
    * `running` means dispatched: the step is in the queue (`holder` unset, no expiry) or
    * claimed by a worker (`holder` set, expiry moved on by its heartbeat).
    */
-  lease_expires_at: Date | null;
-  holder: string | null;
-  dispatched_at: Date | null;
+  lease_expires_at: z.date().nullable(),
+  holder: z.string().nullable(),
+  dispatched_at: z.date().nullable(),
   /** Granted claims of the current step: more than one means it ran again. */
-  runs: number;
-  billed_characters: string | number;
-}
+  runs: z.number(),
+  billed_characters: bigint,
+});
+export type ChunkRow = z.output<typeof chunkRowSchema>;

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
-import { queryReplica } from '@docat/database';
+import { parseRows, queryReplica, rowsOf } from '@docat/database';
+import { z } from 'zod';
 import {
   uuidv7Time,
   type FidelitySummary,
@@ -10,7 +11,7 @@ import {
   type JobWarning,
 } from '@docat/contracts';
 import { INGESTION_DB } from '../ingestion.tokens.js';
-import type { JobRow, StoredOptions } from './job.row.js';
+import { jobRowSchema, type JobRow, type StoredOptions } from './job.row.js';
 
 export type Db = DataSource | EntityManager;
 
@@ -79,34 +80,38 @@ export class JobsRepository {
   async insert(job: NewJob, db: Db = this.db): Promise<JobRow> {
     const createdAt = new Date(uuidv7Time(job.id));
     const now = job.cached ? new Date() : null;
-    const rows = (await db.query(
-      `INSERT INTO ingestion.jobs
+    const rows = parseRows(
+      'ingestion.jobs',
+      jobRowSchema,
+      await db.query(
+        `INSERT INTO ingestion.jobs
          (id, created_at, user_id, state, stage, file_name, file_bytes, sha256, source_key, options, password_secret,
           progress, cached, results_job_id, page_count, warnings, detected_language, completed_at, fidelity, updated_at)
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19, now())
        RETURNING *`,
-      [
-        job.id,
-        createdAt,
-        job.userId,
-        job.state,
-        job.stage,
-        job.fileName,
-        job.fileBytes,
-        job.sha256,
-        job.sourceKey,
-        JSON.stringify(job.options),
-        job.passwordSecret,
-        JSON.stringify(job.progress),
-        Boolean(job.cached),
-        job.cached?.resultsJobId ?? null,
-        job.cached?.pageCount ?? null,
-        JSON.stringify(job.cached?.warnings ?? job.warnings ?? []),
-        job.cached?.detectedLanguage ?? null,
-        now,
-        job.cached?.fidelity ? JSON.stringify(job.cached.fidelity) : null,
-      ],
-    )) as JobRow[];
+        [
+          job.id,
+          createdAt,
+          job.userId,
+          job.state,
+          job.stage,
+          job.fileName,
+          job.fileBytes,
+          job.sha256,
+          job.sourceKey,
+          JSON.stringify(job.options),
+          job.passwordSecret,
+          JSON.stringify(job.progress),
+          Boolean(job.cached),
+          job.cached?.resultsJobId ?? null,
+          job.cached?.pageCount ?? null,
+          JSON.stringify(job.cached?.warnings ?? job.warnings ?? []),
+          job.cached?.detectedLanguage ?? null,
+          now,
+          job.cached?.fidelity ? JSON.stringify(job.cached.fidelity) : null,
+        ],
+      ),
+    );
     return rows[0]!;
   }
 
@@ -114,10 +119,14 @@ export class JobsRepository {
   async find(id: string, db: Db = this.db, lock = false): Promise<JobRow | null> {
     if (!/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(id))
       return null;
-    const rows = (await db.query(
-      `SELECT * FROM ingestion.jobs WHERE id = $1 AND created_at = $2${lock ? ' FOR UPDATE' : ''}`,
-      [id, new Date(uuidv7Time(id))],
-    )) as JobRow[];
+    const rows = parseRows(
+      'ingestion.jobs',
+      jobRowSchema,
+      await db.query(
+        `SELECT * FROM ingestion.jobs WHERE id = $1 AND created_at = $2${lock ? ' FOR UPDATE' : ''}`,
+        [id, new Date(uuidv7Time(id))],
+      ),
+    );
     return rows[0] ?? null;
   }
 
@@ -150,8 +159,10 @@ export class JobsRepository {
       where.push(`file_name ILIKE $${params.length}`);
     }
     params.push(limit);
-    return queryReplica<JobRow>(
+    return queryReplica(
       this.db,
+      'ingestion.jobs',
+      jobRowSchema,
       `SELECT * FROM ingestion.jobs WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT $${params.length}`,
       params,
     );
@@ -163,33 +174,42 @@ export class JobsRepository {
     const values = entries.map(([column, value]) =>
       JSON_COLUMNS.has(column) ? JSON.stringify(value) : value,
     );
-    const rows = (await db.query(
-      `UPDATE ingestion.jobs SET ${[...sets, 'updated_at = now()'].join(', ')} WHERE id = $1 AND created_at = $2 RETURNING *`,
-      [row.id, row.created_at, ...values],
-    )) as [JobRow[], number];
-    return rows[0][0]!;
+    const rows = parseRows(
+      'ingestion.jobs',
+      jobRowSchema,
+      await db.query(
+        `UPDATE ingestion.jobs SET ${[...sets, 'updated_at = now()'].join(', ')} WHERE id = $1 AND created_at = $2 RETURNING *`,
+        [row.id, row.created_at, ...values],
+      ),
+    );
+    return rows[0]!;
   }
 
   /** Next event sequence number of a job (inside the transaction that changed it). */
   async nextEventSeq(row: JobRow, db: Db): Promise<number> {
-    const rows = (await db.query(
-      `UPDATE ingestion.jobs SET event_seq = event_seq + 1 WHERE id = $1 AND created_at = $2 RETURNING event_seq`,
-      [row.id, row.created_at],
-    )) as [{ event_seq: number }[], number];
-    return rows[0][0]!.event_seq;
+    const rows = parseRows(
+      'ingestion.jobs',
+      z.object({ event_seq: z.number() }),
+      await db.query(
+        `UPDATE ingestion.jobs SET event_seq = event_seq + 1 WHERE id = $1 AND created_at = $2 RETURNING event_seq`,
+        [row.id, row.created_at],
+      ),
+    );
+    return rows[0]!.event_seq;
   }
 
   async findIdempotencyKey(
     userId: string,
     key: string,
   ): Promise<{ request_hash: string; job_id: string } | null> {
-    const rows = (await this.db.query(
-      `SELECT request_hash, job_id FROM ingestion.idempotency_keys WHERE user_id = $1 AND key = $2`,
-      [userId, key],
-    )) as {
-      request_hash: string;
-      job_id: string;
-    }[];
+    const rows = parseRows(
+      'ingestion.jobs',
+      z.object({ request_hash: z.string(), job_id: z.string() }),
+      await this.db.query(
+        `SELECT request_hash, job_id FROM ingestion.idempotency_keys WHERE user_id = $1 AND key = $2`,
+        [userId, key],
+      ),
+    );
     return rows[0] ?? null;
   }
 
@@ -201,11 +221,13 @@ export class JobsRepository {
     job: JobRow,
     db: Db,
   ): Promise<boolean> {
-    const rows = (await db.query(
-      `INSERT INTO ingestion.idempotency_keys (user_id, key, request_hash, job_id, job_created_at) VALUES ($1,$2,$3,$4,$5)
+    const rows = rowsOf(
+      await db.query(
+        `INSERT INTO ingestion.idempotency_keys (user_id, key, request_hash, job_id, job_created_at) VALUES ($1,$2,$3,$4,$5)
        ON CONFLICT DO NOTHING RETURNING job_id`,
-      [userId, key, requestHash, job.id, job.created_at],
-    )) as unknown[];
+        [userId, key, requestHash, job.id, job.created_at],
+      ),
+    );
     return rows.length === 1;
   }
 
@@ -214,10 +236,14 @@ export class JobsRepository {
     sha256: string,
     optionsHash: string,
   ): Promise<string | null> {
-    const rows = (await this.db.query(
-      `SELECT job_id FROM ingestion.result_dedupe WHERE user_id = $1 AND sha256 = $2 AND options_hash = $3`,
-      [userId, sha256, optionsHash],
-    )) as { job_id: string }[];
+    const rows = parseRows(
+      'ingestion.jobs',
+      z.object({ job_id: z.string() }),
+      await this.db.query(
+        `SELECT job_id FROM ingestion.result_dedupe WHERE user_id = $1 AND sha256 = $2 AND options_hash = $3`,
+        [userId, sha256, optionsHash],
+      ),
+    );
     return rows[0]?.job_id ?? null;
   }
 
@@ -253,19 +279,27 @@ export class JobsRepository {
 
   /** Non-terminal jobs whose render step was claimed and whose holder stopped heartbeating. */
   async expiredRenders(now: Date): Promise<JobRow[]> {
-    return (await this.db.query(
-      `SELECT * FROM ingestion.jobs WHERE state = 'processing' AND render_state = 'running' AND render_holder IS NOT NULL AND render_lease_expires_at < $1 LIMIT 100`,
-      [now],
-    )) as JobRow[];
+    return parseRows(
+      'ingestion.jobs',
+      jobRowSchema,
+      await this.db.query(
+        `SELECT * FROM ingestion.jobs WHERE state = 'processing' AND render_state = 'running' AND render_holder IS NOT NULL AND render_lease_expires_at < $1 LIMIT 100`,
+        [now],
+      ),
+    );
   }
 
   /** Render steps dispatched `olderThanMs` ago that no worker claimed. */
   async unclaimedRenders(olderThanMs: number): Promise<JobRow[]> {
-    return (await this.db.query(
-      `SELECT * FROM ingestion.jobs WHERE state = 'processing' AND render_state = 'running' AND render_holder IS NULL
+    return parseRows(
+      'ingestion.jobs',
+      jobRowSchema,
+      await this.db.query(
+        `SELECT * FROM ingestion.jobs WHERE state = 'processing' AND render_state = 'running' AND render_holder IS NULL
          AND render_dispatched_at < now() - ($1 || ' milliseconds')::interval LIMIT 100`,
-      [String(olderThanMs)],
-    )) as JobRow[];
+        [String(olderThanMs)],
+      ),
+    );
   }
 
   /** The render step's lease for `holder` (see ChunksRepository.claim for the rule). */
@@ -276,15 +310,19 @@ export class JobsRepository {
     holder: string,
     leaseMs: number,
   ): Promise<JobRow | null> {
-    const rows = (await this.db.query(
-      `UPDATE ingestion.jobs SET render_holder = $4, render_lease_expires_at = now() + ($5 || ' milliseconds')::interval,
+    const rows = parseRows(
+      'ingestion.jobs',
+      jobRowSchema,
+      await this.db.query(
+        `UPDATE ingestion.jobs SET render_holder = $4, render_lease_expires_at = now() + ($5 || ' milliseconds')::interval,
          render_runs = render_runs + CASE WHEN render_holder IS DISTINCT FROM $4 THEN 1 ELSE 0 END
        WHERE id = $1 AND created_at = $2 AND state = 'processing' AND render_state = 'running' AND render_lease = $3
          AND (render_holder IS NULL OR render_holder = $4 OR render_lease_expires_at < now())
        RETURNING *`,
-      [jobId, createdAt, lease, holder, String(leaseMs)],
-    )) as [JobRow[], number];
-    return rows[0][0] ?? null;
+        [jobId, createdAt, lease, holder, String(leaseMs)],
+      ),
+    );
+    return rows[0] ?? null;
   }
 
   async renderHeartbeat(
@@ -294,12 +332,14 @@ export class JobsRepository {
     holder: string,
     leaseMs: number,
   ): Promise<boolean> {
-    const rows = (await this.db.query(
-      `UPDATE ingestion.jobs SET render_lease_expires_at = now() + ($5 || ' milliseconds')::interval
+    const rows = rowsOf(
+      await this.db.query(
+        `UPDATE ingestion.jobs SET render_lease_expires_at = now() + ($5 || ' milliseconds')::interval
        WHERE id = $1 AND created_at = $2 AND state = 'processing' AND render_state = 'running' AND render_lease = $3 AND render_holder = $4
        RETURNING 1`,
-      [jobId, createdAt, lease, holder, String(leaseMs)],
-    )) as [unknown[], number];
-    return rows[0].length > 0;
+        [jobId, createdAt, lease, holder, String(leaseMs)],
+      ),
+    );
+    return rows.length > 0;
   }
 }

@@ -1,10 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { INGESTION_DB } from '../ingestion.tokens.js';
-import type { ChunkRow } from '../jobs/job.row.js';
+import { parseRows, rowsOf } from '@docat/database';
+import { chunkRowSchema, type ChunkRow } from '../jobs/job.row.js';
 import type { Db } from '../jobs/jobs.repository.js';
 import type { ChunkRange } from '@docat/pipeline';
 import type { ChunkStep, StaleStepReason } from '@docat/contracts';
+import { z } from 'zod';
 
 /** A claim or heartbeat of one run of a chunk step. */
 export interface StepLeaseRef {
@@ -16,11 +18,8 @@ export interface StepLeaseRef {
 }
 
 /** In-flight (dispatched or claimed) steps of one job. */
-export interface InFlight {
-  user_id: string;
-  job_id: string;
-  n: number;
-}
+const inFlightSchema = z.object({ user_id: z.string(), job_id: z.string(), n: z.number() });
+export type InFlight = z.output<typeof inFlightSchema>;
 
 /** `job_chunks`: one row per (job, chunk) with the step it is at and that step's state and lease. */
 @Injectable()
@@ -48,10 +47,14 @@ export class ChunksRepository {
   }
 
   async forJob(jobId: string, db: Db = this.db, lock = false): Promise<ChunkRow[]> {
-    return (await db.query(
-      `SELECT * FROM ingestion.job_chunks WHERE job_id = $1 ORDER BY chunk${lock ? ' FOR UPDATE' : ''}`,
-      [jobId],
-    )) as ChunkRow[];
+    return parseRows(
+      'ingestion.job_chunks',
+      chunkRowSchema,
+      await db.query(
+        `SELECT * FROM ingestion.job_chunks WHERE job_id = $1 ORDER BY chunk${lock ? ' FOR UPDATE' : ''}`,
+        [jobId],
+      ),
+    );
   }
 
   async setPages(
@@ -90,21 +93,29 @@ export class ChunksRepository {
 
   /** Dispatched or claimed steps at `step`, per job. */
   async inFlight(step: ChunkStep, db: Db): Promise<InFlight[]> {
-    return (await db.query(
-      `SELECT user_id, job_id, count(*)::int AS n FROM ingestion.job_chunks WHERE step = $1 AND state = 'running' GROUP BY user_id, job_id`,
-      [step],
-    )) as InFlight[];
+    return parseRows(
+      'ingestion.job_chunks',
+      inFlightSchema,
+      await db.query(
+        `SELECT user_id, job_id, count(*)::int AS n FROM ingestion.job_chunks WHERE step = $1 AND state = 'running' GROUP BY user_id, job_id`,
+        [step],
+      ),
+    );
   }
 
   /** Each user's oldest `perUser` pending steps at `step`, oldest job first. */
   async pendingAt(step: ChunkStep, perUser: number, db: Db): Promise<ChunkRow[]> {
-    return (await db.query(
-      `SELECT * FROM (
+    return parseRows(
+      'ingestion.job_chunks',
+      chunkRowSchema,
+      await db.query(
+        `SELECT * FROM (
          SELECT *, row_number() OVER (PARTITION BY user_id ORDER BY job_id, chunk) AS rank
          FROM ingestion.job_chunks WHERE step = $1 AND state = 'pending'
        ) ranked WHERE rank <= $2 ORDER BY job_id, chunk`,
-      [step, perUser],
-    )) as ChunkRow[];
+        [step, perUser],
+      ),
+    );
   }
 
   /**
@@ -114,12 +125,16 @@ export class ChunksRepository {
   async markDispatched(rows: readonly ChunkRow[], db: Db, reissue = false): Promise<ChunkRow[]> {
     const out: ChunkRow[] = [];
     for (const row of rows) {
-      const updated = (await db.query(
-        `UPDATE ingestion.job_chunks SET state = 'running', lease = lease + $3, lease_expires_at = NULL, holder = NULL, dispatched_at = now(), updated_at = now()
+      const updated = parseRows(
+        'ingestion.job_chunks',
+        chunkRowSchema,
+        await db.query(
+          `UPDATE ingestion.job_chunks SET state = 'running', lease = lease + $3, lease_expires_at = NULL, holder = NULL, dispatched_at = now(), updated_at = now()
          WHERE job_id = $1 AND chunk = $2 AND step = $4 AND state = $5 RETURNING *`,
-        [row.job_id, row.chunk, reissue ? 1 : 0, row.step, reissue ? 'running' : 'pending'],
-      )) as [ChunkRow[], number];
-      if (updated[0][0]) out.push(updated[0][0]);
+          [row.job_id, row.chunk, reissue ? 1 : 0, row.step, reissue ? 'running' : 'pending'],
+        ),
+      );
+      if (updated[0]) out.push(updated[0]);
     }
     return out;
   }
@@ -130,34 +145,44 @@ export class ChunksRepository {
    * the same run, or a take-over after the previous holder's heartbeat stopped.
    */
   async claim(ref: StepLeaseRef, leaseMs: number): Promise<ChunkRow | null> {
-    const rows = (await this.db.query(
-      `UPDATE ingestion.job_chunks SET holder = $5, lease_expires_at = now() + ($6 || ' milliseconds')::interval,
+    const rows = parseRows(
+      'ingestion.job_chunks',
+      chunkRowSchema,
+      await this.db.query(
+        `UPDATE ingestion.job_chunks SET holder = $5, lease_expires_at = now() + ($6 || ' milliseconds')::interval,
          runs = runs + CASE WHEN holder IS DISTINCT FROM $5 THEN 1 ELSE 0 END, updated_at = now()
        WHERE job_id = $1 AND chunk = $2 AND step = $3 AND lease = $4 AND state = 'running'
          AND (holder IS NULL OR holder = $5 OR lease_expires_at < now())
        RETURNING *`,
-      [ref.jobId, ref.chunk, ref.step, ref.lease, ref.holder, String(leaseMs)],
-    )) as [ChunkRow[], number];
-    return rows[0][0] ?? null;
+        [ref.jobId, ref.chunk, ref.step, ref.lease, ref.holder, String(leaseMs)],
+      ),
+    );
+    return rows[0] ?? null;
   }
 
   /** Extends the lease of the run that holds it; false once it is no longer that run's. */
   async heartbeat(ref: StepLeaseRef, leaseMs: number): Promise<boolean> {
-    const rows = (await this.db.query(
-      `UPDATE ingestion.job_chunks SET lease_expires_at = now() + ($6 || ' milliseconds')::interval
+    const rows = rowsOf(
+      await this.db.query(
+        `UPDATE ingestion.job_chunks SET lease_expires_at = now() + ($6 || ' milliseconds')::interval
        WHERE job_id = $1 AND chunk = $2 AND step = $3 AND lease = $4 AND state = 'running' AND holder = $5
        RETURNING 1`,
-      [ref.jobId, ref.chunk, ref.step, ref.lease, ref.holder, String(leaseMs)],
-    )) as [unknown[], number];
-    return rows[0].length > 0;
+        [ref.jobId, ref.chunk, ref.step, ref.lease, ref.holder, String(leaseMs)],
+      ),
+    );
+    return rows.length > 0;
   }
 
   /** Why a claim or heartbeat of `ref` was refused. */
   async refusal(ref: StepLeaseRef): Promise<StaleStepReason> {
-    const rows = (await this.db.query(
-      `SELECT step, state, lease FROM ingestion.job_chunks WHERE job_id = $1 AND chunk = $2`,
-      [ref.jobId, ref.chunk],
-    )) as Pick<ChunkRow, 'step' | 'state' | 'lease'>[];
+    const rows = parseRows(
+      'ingestion.job_chunks',
+      chunkRowSchema.pick({ step: true, state: true, lease: true }),
+      await this.db.query(
+        `SELECT step, state, lease FROM ingestion.job_chunks WHERE job_id = $1 AND chunk = $2`,
+        [ref.jobId, ref.chunk],
+      ),
+    );
     const row = rows[0];
     if (!row || row.step !== ref.step || row.state !== 'running') return 'finished';
     if (row.lease !== ref.lease) return 'superseded';
@@ -166,26 +191,34 @@ export class ChunksRepository {
 
   /** Claimed steps whose holder stopped heartbeating. Steps still waiting in a queue never expire. */
   async expired(now: Date, limit = 100): Promise<ChunkRow[]> {
-    return (await this.db.query(
-      `SELECT * FROM ingestion.job_chunks WHERE state = 'running' AND holder IS NOT NULL AND lease_expires_at < $1 ORDER BY lease_expires_at LIMIT $2`,
-      [now, limit],
-    )) as ChunkRow[];
+    return parseRows(
+      'ingestion.job_chunks',
+      chunkRowSchema,
+      await this.db.query(
+        `SELECT * FROM ingestion.job_chunks WHERE state = 'running' AND holder IS NOT NULL AND lease_expires_at < $1 ORDER BY lease_expires_at LIMIT $2`,
+        [now, limit],
+      ),
+    );
   }
 
   /** Dispatched steps no worker has claimed for `olderThanMs` (their queue entry may have been lost). */
   async unclaimed(olderThanMs: number, limit = 100): Promise<ChunkRow[]> {
-    return (await this.db.query(
-      `SELECT * FROM ingestion.job_chunks WHERE state = 'running' AND holder IS NULL AND dispatched_at < now() - ($1 || ' milliseconds')::interval
+    return parseRows(
+      'ingestion.job_chunks',
+      chunkRowSchema,
+      await this.db.query(
+        `SELECT * FROM ingestion.job_chunks WHERE state = 'running' AND holder IS NULL AND dispatched_at < now() - ($1 || ' milliseconds')::interval
        ORDER BY dispatched_at LIMIT $2`,
-      [String(olderThanMs), limit],
-    )) as ChunkRow[];
+        [String(olderThanMs), limit],
+      ),
+    );
   }
 
   /** Whether any step waits to be dispatched (dispatch candidates after a restart or a missed event). */
   async anyPending(): Promise<boolean> {
-    const rows = (await this.db.query(
-      `SELECT 1 FROM ingestion.job_chunks WHERE state = 'pending' LIMIT 1`,
-    )) as unknown[];
+    const rows = rowsOf(
+      await this.db.query(`SELECT 1 FROM ingestion.job_chunks WHERE state = 'pending' LIMIT 1`),
+    );
     return rows.length > 0;
   }
 
@@ -215,9 +248,13 @@ export class ChunksRepository {
     await db.query(
       `DELETE FROM ingestion.step_workers WHERE expires_at < now() - interval '1 hour'`,
     );
-    const rows = (await db.query(
-      `SELECT queue, sum(concurrency)::int AS n FROM ingestion.step_workers WHERE expires_at > now() GROUP BY queue`,
-    )) as { queue: string; n: number }[];
+    const rows = parseRows(
+      'ingestion.job_chunks',
+      z.object({ queue: z.string(), n: z.number() }),
+      await db.query(
+        `SELECT queue, sum(concurrency)::int AS n FROM ingestion.step_workers WHERE expires_at > now() GROUP BY queue`,
+      ),
+    );
     return new Map(rows.map((r) => [r.queue, r.n]));
   }
 }

@@ -31,11 +31,19 @@ import { JobEventsPublisher, type PendingEvent } from '../events/job-events.publ
 import { JobProgressTracker } from '../events/job-progress.tracker.js';
 import type { ChunkRow, JobRow } from '../jobs/job.row.js';
 import { JobsRepository } from '../jobs/jobs.repository.js';
-import { firstChunk, planChunks, selectedIntervals } from '@docat/pipeline';
+import { firstChunk, selectedIntervals } from '@docat/pipeline';
 import { ChunksRepository } from './chunks.repository.js';
 import { planDispatch } from './dispatch-plan.js';
 import { resultCacheKey } from './result-cache-key.js';
 import { recordFinishedJob } from './job-metrics.js';
+import {
+  lapsedStepHasResult,
+  planFromPageCount,
+  renderOutcome,
+  reportIsCurrent,
+  sameRun,
+  stageOf,
+} from './transitions.js';
 import { BillingService } from '../billing/billing.service.js';
 
 const RENDERABLE = new Set(['pdf', 'dual', 'md', 'txt', 'json']);
@@ -275,7 +283,7 @@ export class OrchestratorService implements OnModuleDestroy {
         const chunk = (await this.chunks.forJob(job.id, tx, true)).find(
           (c) => c.chunk === failed.chunk,
         );
-        if (!chunk || chunk.step !== failed.step || chunk.state !== 'running') return null;
+        if (!reportIsCurrent(chunk, failed.step)) return null;
       }
       return this.fail(job, failed.error.code, failed.error.message, tx);
     });
@@ -307,38 +315,26 @@ export class OrchestratorService implements OnModuleDestroy {
     tx: EntityManager,
   ): Promise<Outcome | null> {
     let chunks = await this.chunks.forJob(job.id, tx, true);
-    const chunk = chunks.find((c) => c.chunk === done.chunk);
-    // A report for a step the chunk is no longer at is a duplicate (retry, re-issued lease): its result is already counted.
-    if (!chunk || chunk.step !== done.step || chunk.state !== 'running') return null;
+    if (
+      !reportIsCurrent(
+        chunks.find((c) => c.chunk === done.chunk),
+        done.step,
+      )
+    )
+      return null;
     const events: PendingEvent[] = [];
     const patch: Parameters<JobsRepository['update']>[1] = {};
     let warnings = job.warnings;
 
     if (done.step === 'extract') {
       if (job.page_count === null) {
-        const pages = done.documentPages;
-        if (pages === undefined)
-          return this.fail(job, 'INTERNAL', 'the first chunk did not report the page count', tx);
-        if (pages === 0) return this.fail(job, 'PDF_NO_PAGES', 'the PDF has no pages', tx);
-        if (pages > this.settings.maxPages)
-          return this.fail(
-            job,
-            'PDF_TOO_MANY_PAGES',
-            `the PDF has ${pages} pages; the limit is ${this.settings.maxPages}`,
-            tx,
-          );
-        const plan = planChunks(
-          selectedIntervals(job.options.pages),
-          pages,
-          this.settings.chunkPages,
-        );
-        if (plan.length === 0)
-          return this.fail(job, 'INVALID_PAGE_RANGE', `the document has ${pages} pages`, tx);
-        const [first, ...rest] = plan;
+        const planned = planFromPageCount(job, done.documentPages, this.settings);
+        if ('fail' in planned) return this.fail(job, planned.fail.code, planned.fail.message, tx);
+        const [first, ...rest] = planned.plan;
         await this.chunks.setPages(job.id, 0, first!.pageFrom, first!.pageTo, tx);
         await this.chunks.insert(job.id, job.user_id, rest, tx);
-        patch.page_count = pages;
-        patch.chunk_count = plan.length;
+        patch.page_count = done.documentPages!;
+        patch.chunk_count = planned.plan.length;
       }
       if (done.detectedLanguage && !job.detected_language)
         patch.detected_language = done.detectedLanguage;
@@ -358,9 +354,7 @@ export class OrchestratorService implements OnModuleDestroy {
     }
 
     chunks = await this.chunks.forJob(job.id, tx);
-    const allExtracted = chunks.every((c) => c.step === 'translate');
-    const allTranslated = allExtracted && chunks.every((c) => c.state === 'done');
-    const stage = allTranslated ? 'render' : allExtracted ? 'translate' : 'extract';
+    const { stage, allTranslated } = stageOf(chunks);
     const stateChanged = job.state !== 'processing' || job.stage !== stage;
     let render = false;
     if (allTranslated) {
@@ -395,21 +389,9 @@ export class OrchestratorService implements OnModuleDestroy {
     tx: EntityManager,
     fidelity?: FidelitySummary,
   ): Promise<Outcome | null> {
-    if (job.render_state !== 'running' || lease > job.render_lease) return null;
-    const failedPages = new Set(
-      job.warnings
-        .filter((w) => w.kind === 'page_failed' && w.page !== undefined)
-        .map((w) => w.page),
-    );
-    const pages = job.page_count ?? 0;
-    if (pages > 0 && failedPages.size / pages > this.settings.pageFailureShare) {
-      return this.fail(
-        job,
-        'TOO_MANY_PAGE_FAILURES',
-        `${failedPages.size} of ${pages} pages failed`,
-        tx,
-      );
-    }
+    const outcome = renderOutcome(job, lease, this.settings.pageFailureShare);
+    if (outcome === 'ignore') return null;
+    if (outcome !== 'complete') return this.fail(job, outcome.fail.code, outcome.fail.message, tx);
     const chunks = await this.chunks.forJob(job.id, tx);
     const row = await this.jobs.update(
       job,
@@ -561,10 +543,7 @@ export class OrchestratorService implements OnModuleDestroy {
         stored && chunk.step === 'extract' && job.page_count === null
           ? await this.storedPageCount(key)
           : undefined;
-      if (
-        stored &&
-        (chunk.step === 'translate' || job.page_count !== null || documentPages !== undefined)
-      ) {
+      if (lapsedStepHasResult(chunk.step, Boolean(stored), job.page_count, documentPages)) {
         this.logger.log(
           `job ${job.id} chunk ${chunk.chunk}: ${chunk.step} result found in storage after lease expiry`,
         );
@@ -582,14 +561,7 @@ export class OrchestratorService implements OnModuleDestroy {
       const reissued = await this.jobs.transaction(async (tx) => {
         const rows = await this.chunks.forJob(job.id, tx, true);
         const current = rows.find((c) => c.chunk === chunk.chunk);
-        if (
-          !current ||
-          current.state !== 'running' ||
-          current.lease !== chunk.lease ||
-          current.step !== chunk.step ||
-          current.holder !== chunk.holder
-        )
-          return [];
+        if (!sameRun(current, chunk)) return [];
         return this.chunks.markDispatched([current], tx, true);
       });
       for (const row of reissued) {
@@ -696,14 +668,7 @@ export class OrchestratorService implements OnModuleDestroy {
       const current = (await this.chunks.forJob(chunk.job_id, tx, true)).find(
         (c) => c.chunk === chunk.chunk,
       );
-      if (
-        !current ||
-        current.state !== 'running' ||
-        current.lease !== chunk.lease ||
-        current.step !== chunk.step ||
-        current.holder !== null
-      )
-        return [];
+      if (!sameRun(current, { ...chunk, holder: null })) return [];
       return this.chunks.markDispatched([current], tx, true);
     });
     for (const row of reissued) {

@@ -1,16 +1,19 @@
 import { Controller } from '@nestjs/common';
-import { EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
+import { EventPattern, Payload } from '@nestjs/microservices';
 import {
   EVENTS,
   RPC,
-  RPC_CONTRACTS,
   chunkStepDoneSchema,
   chunkStepFailedSchema,
   chunkStepProgressSchema,
   workerCapacitySchema,
+  type ChunkStepDone,
+  type ChunkStepFailed,
+  type ChunkStepProgress,
   type StepLeaseAnswer,
+  type WorkerCapacity,
 } from '@docat/contracts';
-import { parseOrThrow } from '@docat/service-kit';
+import { RpcHandler, ValidPayload, type RpcPayload } from '@docat/service-kit';
 import { JobProgressTracker } from '../events/job-progress.tracker.js';
 import { OrchestratorService } from './orchestrator.service.js';
 
@@ -22,36 +25,36 @@ export class StepEventsController {
     private readonly progress: JobProgressTracker,
   ) {}
 
-  @MessagePattern(RPC.JOBS_STEP_CLAIM)
-  claim(@Payload() data: unknown): Promise<StepLeaseAnswer> {
-    return this.orchestrator.claim(parseOrThrow(RPC_CONTRACTS[RPC.JOBS_STEP_CLAIM].request, data));
+  @RpcHandler(RPC.JOBS_STEP_CLAIM)
+  claim(@Payload() claim: RpcPayload<typeof RPC.JOBS_STEP_CLAIM>): Promise<StepLeaseAnswer> {
+    return this.orchestrator.claim(claim);
   }
 
-  @MessagePattern(RPC.JOBS_STEP_HEARTBEAT)
-  heartbeat(@Payload() data: unknown): Promise<StepLeaseAnswer> {
-    return this.orchestrator.heartbeat(
-      parseOrThrow(RPC_CONTRACTS[RPC.JOBS_STEP_HEARTBEAT].request, data),
-    );
+  @RpcHandler(RPC.JOBS_STEP_HEARTBEAT)
+  heartbeat(
+    @Payload() lease: RpcPayload<typeof RPC.JOBS_STEP_HEARTBEAT>,
+  ): Promise<StepLeaseAnswer> {
+    return this.orchestrator.heartbeat(lease);
   }
 
   @EventPattern(EVENTS.WORKER_CAPACITY)
-  capacity(@Payload() data: unknown): Promise<void> {
-    return this.orchestrator.workerCapacity(parseOrThrow(workerCapacitySchema, data));
+  capacity(@ValidPayload(workerCapacitySchema) event: WorkerCapacity): Promise<void> {
+    return this.orchestrator.workerCapacity(event);
   }
 
   @EventPattern(EVENTS.CHUNK_STEP_DONE)
-  done(@Payload() data: unknown): Promise<void> {
-    return this.orchestrator.onStepDone(parseOrThrow(chunkStepDoneSchema, data));
+  done(@ValidPayload(chunkStepDoneSchema) event: ChunkStepDone): Promise<void> {
+    return this.orchestrator.onStepDone(event);
   }
 
   /** In-chunk progress: buffered and applied to the job at most every 250 ms. */
   @EventPattern(EVENTS.CHUNK_STEP_PROGRESS)
-  stepProgress(@Payload() data: unknown): void {
-    this.progress.report(parseOrThrow(chunkStepProgressSchema, data));
+  stepProgress(@ValidPayload(chunkStepProgressSchema) event: ChunkStepProgress): void {
+    this.progress.report(event);
   }
 
   @EventPattern(EVENTS.CHUNK_STEP_FAILED)
-  failed(@Payload() data: unknown): Promise<void> {
-    return this.orchestrator.onStepFailed(parseOrThrow(chunkStepFailedSchema, data));
+  failed(@ValidPayload(chunkStepFailedSchema) event: ChunkStepFailed): Promise<void> {
+    return this.orchestrator.onStepFailed(event);
   }
 }

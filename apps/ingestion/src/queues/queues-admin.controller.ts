@@ -1,16 +1,15 @@
 import { Controller, Inject, Logger } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import {
   DocatError,
   QUEUE_NAMES,
   RPC,
-  RPC_CONTRACTS,
   type FailedQueueJobList,
   type QueueName,
   type QueueStats,
   type QueuesOverview,
 } from '@docat/contracts';
-import { QUEUE, parseOrThrow, type QueuePort } from '@docat/service-kit';
+import { QUEUE, type QueuePort, RpcHandler, type RpcPayload } from '@docat/service-kit';
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
@@ -32,9 +31,10 @@ export class QueuesAdminController {
 
   constructor(@Inject(QUEUE) private readonly queue: QueuePort) {}
 
-  @MessagePattern(RPC.JOBS_ADMIN_QUEUES)
-  async overview(@Payload() data: unknown): Promise<QueuesOverview> {
-    parseOrThrow(RPC_CONTRACTS[RPC.JOBS_ADMIN_QUEUES].request, data);
+  @RpcHandler(RPC.JOBS_ADMIN_QUEUES)
+  async overview(
+    @Payload() _req: RpcPayload<typeof RPC.JOBS_ADMIN_QUEUES>,
+  ): Promise<QueuesOverview> {
     const items = await Promise.all(QUEUE_NAMES.map((name) => this.stats(name)));
     return { items, at: new Date().toISOString() };
   }
@@ -59,9 +59,10 @@ export class QueuesAdminController {
     };
   }
 
-  @MessagePattern(RPC.JOBS_ADMIN_QUEUE_FAILED)
-  async failed(@Payload() data: unknown): Promise<FailedQueueJobList> {
-    const req = parseOrThrow(RPC_CONTRACTS[RPC.JOBS_ADMIN_QUEUE_FAILED].request, data);
+  @RpcHandler(RPC.JOBS_ADMIN_QUEUE_FAILED)
+  async failed(
+    @Payload() req: RpcPayload<typeof RPC.JOBS_ADMIN_QUEUE_FAILED>,
+  ): Promise<FailedQueueJobList> {
     const { total, items } = await this.queue.failedJobs(req.queue, {
       limit: req.limit,
       offset: req.offset,
@@ -87,11 +88,10 @@ export class QueuesAdminController {
     };
   }
 
-  @MessagePattern(RPC.JOBS_ADMIN_QUEUE_RETRY)
+  @RpcHandler(RPC.JOBS_ADMIN_QUEUE_RETRY)
   async retry(
-    @Payload() data: unknown,
+    @Payload() req: RpcPayload<typeof RPC.JOBS_ADMIN_QUEUE_RETRY>,
   ): Promise<{ id: string; queue: QueueName; state: 'waiting' }> {
-    const req = parseOrThrow(RPC_CONTRACTS[RPC.JOBS_ADMIN_QUEUE_RETRY].request, data);
     const outcome = await this.queue.retryFailed(req.queue, req.id.toLowerCase());
     if (outcome === 'not_found')
       throw new DocatError('NOT_FOUND', `queue ${req.queue} has no job ${req.id}`);
@@ -104,11 +104,10 @@ export class QueuesAdminController {
     return { id: req.id.toLowerCase(), queue: req.queue, state: 'waiting' };
   }
 
-  @MessagePattern(RPC.JOBS_ADMIN_QUEUE_REMOVE)
+  @RpcHandler(RPC.JOBS_ADMIN_QUEUE_REMOVE)
   async remove(
-    @Payload() data: unknown,
+    @Payload() req: RpcPayload<typeof RPC.JOBS_ADMIN_QUEUE_REMOVE>,
   ): Promise<{ id: string; queue: QueueName; state: 'removed' }> {
-    const req = parseOrThrow(RPC_CONTRACTS[RPC.JOBS_ADMIN_QUEUE_REMOVE].request, data);
     const outcome = await this.queue.removeFailed(req.queue, req.id.toLowerCase());
     if (outcome === 'not_found')
       throw new DocatError('NOT_FOUND', `queue ${req.queue} has no job ${req.id}`);

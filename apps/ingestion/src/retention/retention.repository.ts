@@ -1,12 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import { INGESTION_DB } from '../ingestion.tokens.js';
+import { z } from 'zod';
+import { parseRows, rowsOf } from '@docat/database';
 
 /** A job as the sweeps handle it: its key (the partition key included) and whether its files are gone. */
-export interface JobRef {
-  id: string;
-  created_at: Date;
-}
+const jobRefSchema = z.object({ id: z.string(), created_at: z.date() });
+export type JobRef = z.output<typeof jobRefSchema>;
 
 /** A monthly partition of the jobs table, from its name (`jobs_YYYY_MM`). */
 export interface JobPartition {
@@ -31,9 +31,13 @@ export class RetentionRepository {
 
   /** Source keys of the jobs still being worked on (few: read by the state index). */
   async sourceKeysInUse(): Promise<Set<string>> {
-    const rows = (await this.db.query(
-      `SELECT source_key FROM ingestion.jobs WHERE state IN ('queued', 'processing')`,
-    )) as { source_key: string }[];
+    const rows = parseRows(
+      'ingestion.jobs',
+      z.object({ source_key: z.string() }),
+      await this.db.query(
+        `SELECT source_key FROM ingestion.jobs WHERE state IN ('queued', 'processing')`,
+      ),
+    );
     return new Set(rows.map((r) => r.source_key));
   }
 
@@ -42,8 +46,11 @@ export class RetentionRepository {
    * no job answered from their results (result cache) finished since, oldest first.
    */
   async filesDue(before: Date, limit: number): Promise<JobRef[]> {
-    return (await this.db.query(
-      `SELECT j.id, j.created_at FROM ingestion.jobs j
+    return parseRows(
+      'ingestion.jobs',
+      jobRefSchema,
+      await this.db.query(
+        `SELECT j.id, j.created_at FROM ingestion.jobs j
         WHERE j.files_deleted_at IS NULL AND j.state IN ('completed', 'failed', 'cancelled')
           AND COALESCE(j.completed_at, j.updated_at) < $1
           AND NOT EXISTS (
@@ -51,8 +58,9 @@ export class RetentionRepository {
              WHERE c.results_job_id = j.id AND COALESCE(c.completed_at, c.updated_at) >= $1)
         ORDER BY COALESCE(j.completed_at, j.updated_at)
         LIMIT $2`,
-      [before, limit],
-    )) as JobRef[];
+        [before, limit],
+      ),
+    );
   }
 
   /**
@@ -74,19 +82,20 @@ export class RetentionRepository {
 
   /** Whether a job with its files still stored was answered from this job's results. */
   async resultsReadBy(jobId: string): Promise<boolean> {
-    const rows = (await this.db.query(
-      `SELECT 1 FROM ingestion.jobs WHERE results_job_id = $1 AND files_deleted_at IS NULL LIMIT 1`,
-      [jobId],
-    )) as unknown[];
+    const rows = rowsOf(
+      await this.db.query(
+        `SELECT 1 FROM ingestion.jobs WHERE results_job_id = $1 AND files_deleted_at IS NULL LIMIT 1`,
+        [jobId],
+      ),
+    );
     return rows.length > 0;
   }
 
   /** Whether any job record still names this upload. */
   async sourceKeyUsed(key: string): Promise<boolean> {
-    const rows = (await this.db.query(
-      `SELECT 1 FROM ingestion.jobs WHERE source_key = $1 LIMIT 1`,
-      [key],
-    )) as unknown[];
+    const rows = rowsOf(
+      await this.db.query(`SELECT 1 FROM ingestion.jobs WHERE source_key = $1 LIMIT 1`, [key]),
+    );
     return rows.length > 0;
   }
 
@@ -96,12 +105,16 @@ export class RetentionRepository {
    */
   async orphanedResults(ids: readonly string[]): Promise<string[]> {
     if (ids.length === 0) return [];
-    const rows = (await this.db.query(
-      `SELECT r.id FROM unnest($1::uuid[]) AS r(id)
+    const rows = parseRows(
+      'ingestion.jobs',
+      z.object({ id: z.string() }),
+      await this.db.query(
+        `SELECT r.id FROM unnest($1::uuid[]) AS r(id)
         WHERE NOT EXISTS (SELECT 1 FROM ingestion.jobs o WHERE o.id = r.id)
           AND NOT EXISTS (SELECT 1 FROM ingestion.jobs j WHERE j.results_job_id = r.id AND j.files_deleted_at IS NULL)`,
-      [[...new Set(ids)]],
-    )) as { id: string }[];
+        [[...new Set(ids)]],
+      ),
+    );
     return rows.map((r) => r.id);
   }
 
@@ -109,20 +122,28 @@ export class RetentionRepository {
   async resultsOwners(jobs: readonly JobRef[]): Promise<string[]> {
     if (jobs.length === 0) return [];
     const [ids, created] = keys(jobs);
-    const rows = (await this.db.query(
-      `SELECT DISTINCT j.results_job_id AS id FROM ingestion.jobs j JOIN (${JOB_KEYS}) k ON j.id = k.id AND j.created_at = k.created_at
+    const rows = parseRows(
+      'ingestion.jobs',
+      z.object({ id: z.string() }),
+      await this.db.query(
+        `SELECT DISTINCT j.results_job_id AS id FROM ingestion.jobs j JOIN (${JOB_KEYS}) k ON j.id = k.id AND j.created_at = k.created_at
         WHERE j.results_job_id IS NOT NULL`,
-      [ids, created],
-    )) as { id: string }[];
+        [ids, created],
+      ),
+    );
     return rows.map((r) => r.id);
   }
 
   /** Jobs created before `before` (any state), oldest first, with whether their files still exist. */
   async createdBefore(before: Date, limit: number): Promise<(JobRef & { files: boolean })[]> {
-    return (await this.db.query(
-      `SELECT id, created_at, files_deleted_at IS NULL AS files FROM ingestion.jobs WHERE created_at < $1 ORDER BY created_at LIMIT $2`,
-      [before, limit],
-    )) as (JobRef & { files: boolean })[];
+    return parseRows(
+      'ingestion.jobs',
+      jobRefSchema.extend({ files: z.boolean() }),
+      await this.db.query(
+        `SELECT id, created_at, files_deleted_at IS NULL AS files FROM ingestion.jobs WHERE created_at < $1 ORDER BY created_at LIMIT $2`,
+        [before, limit],
+      ),
+    );
   }
 
   /** Deletes job records and what hangs off them (keys, dedupe entries, chunks, closed billing rows). */
@@ -152,21 +173,27 @@ export class RetentionRepository {
   }
 
   private async hasTable(tx: EntityManager, table: string): Promise<boolean> {
-    const rows = (await tx.query(`SELECT to_regclass($1) IS NOT NULL AS present`, [
-      `ingestion.${table}`,
-    ])) as { present: boolean }[];
+    const rows = parseRows(
+      'ingestion.jobs',
+      z.object({ present: z.boolean() }),
+      await tx.query(`SELECT to_regclass($1) IS NOT NULL AS present`, [`ingestion.${table}`]),
+    );
     return rows[0]?.present === true;
   }
 
   /** The monthly partitions of the jobs table, oldest first (others, if any, are left alone). */
   async partitions(): Promise<JobPartition[]> {
-    const rows = (await this.db.query(
-      `SELECT c.relname AS name FROM pg_inherits i
+    const rows = parseRows(
+      'ingestion.jobs',
+      z.object({ name: z.string() }),
+      await this.db.query(
+        `SELECT c.relname AS name FROM pg_inherits i
          JOIN pg_class c ON c.oid = i.inhrelid
          JOIN pg_class p ON p.oid = i.inhparent
          JOIN pg_namespace n ON n.oid = p.relnamespace
         WHERE n.nspname = 'ingestion' AND p.relname = 'jobs'`,
-    )) as { name: string }[];
+      ),
+    );
     const out: JobPartition[] = [];
     for (const { name } of rows) {
       const match = PARTITION_NAME.exec(name);
@@ -186,10 +213,14 @@ export class RetentionRepository {
   async withFilesIn(partition: JobPartition, limit: number): Promise<JobRef[]> {
     if (!PARTITION_NAME.test(partition.name))
       throw new RangeError(`not a jobs partition: ${partition.name}`);
-    return (await this.db.query(
-      `SELECT id, created_at FROM ingestion.${partition.name} WHERE files_deleted_at IS NULL LIMIT $1`,
-      [limit],
-    )) as JobRef[];
+    return parseRows(
+      'ingestion.jobs',
+      jobRefSchema,
+      await this.db.query(
+        `SELECT id, created_at FROM ingestion.${partition.name} WHERE files_deleted_at IS NULL LIMIT $1`,
+        [limit],
+      ),
+    );
   }
 
   /** Drops a whole month of job records, after what refers to its jobs. */
@@ -197,9 +228,11 @@ export class RetentionRepository {
     if (!PARTITION_NAME.test(partition.name))
       throw new RangeError(`not a jobs partition: ${partition.name}`);
     return this.db.transaction(async (tx) => {
-      const rows = (await tx.query(`SELECT id FROM ingestion.${partition.name}`)) as {
-        id: string;
-      }[];
+      const rows = parseRows(
+        'ingestion.jobs',
+        z.object({ id: z.string() }),
+        await tx.query(`SELECT id FROM ingestion.${partition.name}`),
+      );
       const ids = rows.map((r) => r.id);
       if (ids.length > 0) await this.deleteSatellites(tx, ids);
       await tx.query(`DROP TABLE ingestion.${partition.name}`);

@@ -1,16 +1,15 @@
 import { Controller, Inject } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import {
   DocatError,
   RPC,
-  RPC_CONTRACTS,
   uuidv7,
   type CreatedWebhookEndpoint,
   type WebhookDelivery,
   type WebhookEndpoint,
   WEBHOOK_EVENT_TYPES,
 } from '@docat/contracts';
-import { parseOrThrow } from '@docat/service-kit';
+import { RpcHandler, type RpcPayload } from '@docat/service-kit';
 import { checkWebhookUrl } from '@docat/webhooks';
 import { WebhookDispatcher } from './webhook-dispatcher.service.js';
 import { WebhookSecrets } from './webhook-secrets.service.js';
@@ -27,9 +26,10 @@ export class WebhooksController {
     @Inject(WEBHOOK_SETTINGS) private readonly settings: WebhookSettings,
   ) {}
 
-  @MessagePattern(RPC.NOTIFY_WEBHOOKS_CREATE)
-  async create(@Payload() data: unknown): Promise<CreatedWebhookEndpoint> {
-    const req = parseOrThrow(RPC_CONTRACTS[RPC.NOTIFY_WEBHOOKS_CREATE].request, data);
+  @RpcHandler(RPC.NOTIFY_WEBHOOKS_CREATE)
+  async create(
+    @Payload() req: RpcPayload<typeof RPC.NOTIFY_WEBHOOKS_CREATE>,
+  ): Promise<CreatedWebhookEndpoint> {
     await checkWebhookUrl(req.url, { allowedHosts: this.settings.allowedHosts });
     const { maxEndpoints } = this.settings;
     const maxActive =
@@ -55,23 +55,26 @@ export class WebhooksController {
     return { ...endpointView(row), secret };
   }
 
-  @MessagePattern(RPC.NOTIFY_WEBHOOKS_LIST)
-  async list(@Payload() data: unknown): Promise<{ items: WebhookEndpoint[] }> {
-    const req = parseOrThrow(RPC_CONTRACTS[RPC.NOTIFY_WEBHOOKS_LIST].request, data);
+  @RpcHandler(RPC.NOTIFY_WEBHOOKS_LIST)
+  async list(
+    @Payload() req: RpcPayload<typeof RPC.NOTIFY_WEBHOOKS_LIST>,
+  ): Promise<{ items: WebhookEndpoint[] }> {
     return { items: (await this.repository.listEndpoints(req.userId)).map(endpointView) };
   }
 
-  @MessagePattern(RPC.NOTIFY_WEBHOOKS_DELETE)
-  async delete(@Payload() data: unknown): Promise<{ ok: true }> {
-    const req = parseOrThrow(RPC_CONTRACTS[RPC.NOTIFY_WEBHOOKS_DELETE].request, data);
+  @RpcHandler(RPC.NOTIFY_WEBHOOKS_DELETE)
+  async delete(
+    @Payload() req: RpcPayload<typeof RPC.NOTIFY_WEBHOOKS_DELETE>,
+  ): Promise<{ ok: true }> {
     if (!(await this.repository.deleteEndpoint(req.userId, req.endpointId)))
       throw new DocatError('NOT_FOUND');
     return { ok: true };
   }
 
-  @MessagePattern(RPC.NOTIFY_WEBHOOK_DELIVERIES)
-  async deliveries(@Payload() data: unknown): Promise<{ items: WebhookDelivery[] }> {
-    const req = parseOrThrow(RPC_CONTRACTS[RPC.NOTIFY_WEBHOOK_DELIVERIES].request, data);
+  @RpcHandler(RPC.NOTIFY_WEBHOOK_DELIVERIES)
+  async deliveries(
+    @Payload() req: RpcPayload<typeof RPC.NOTIFY_WEBHOOK_DELIVERIES>,
+  ): Promise<{ items: WebhookDelivery[] }> {
     const endpoint = await this.repository.endpoint(req.userId, req.endpointId);
     if (!endpoint) throw new DocatError('NOT_FOUND');
     return {
@@ -79,9 +82,10 @@ export class WebhooksController {
     };
   }
 
-  @MessagePattern(RPC.NOTIFY_WEBHOOK_REDELIVER)
-  async redeliver(@Payload() data: unknown): Promise<WebhookDelivery> {
-    const req = parseOrThrow(RPC_CONTRACTS[RPC.NOTIFY_WEBHOOK_REDELIVER].request, data);
+  @RpcHandler(RPC.NOTIFY_WEBHOOK_REDELIVER)
+  async redeliver(
+    @Payload() req: RpcPayload<typeof RPC.NOTIFY_WEBHOOK_REDELIVER>,
+  ): Promise<WebhookDelivery> {
     const endpoint = await this.repository.endpoint(req.userId, req.endpointId);
     const delivery = endpoint ? await this.repository.delivery(req.deliveryId) : undefined;
     if (!endpoint || !delivery || delivery.endpoint_id !== endpoint.id)
@@ -91,17 +95,19 @@ export class WebhooksController {
     return deliveryView(reopened);
   }
 
-  @MessagePattern(RPC.NOTIFY_JOB_WEBHOOK)
-  async jobWebhook(@Payload() data: unknown): Promise<{ ok: true }> {
-    const req = parseOrThrow(RPC_CONTRACTS[RPC.NOTIFY_JOB_WEBHOOK].request, data);
+  @RpcHandler(RPC.NOTIFY_JOB_WEBHOOK)
+  async jobWebhook(
+    @Payload() req: RpcPayload<typeof RPC.NOTIFY_JOB_WEBHOOK>,
+  ): Promise<{ ok: true }> {
     await this.dispatcher.registerJob(req.userId, req.jobId, req.url);
     return { ok: true };
   }
 
   /** Creates or replaces the secret signing the account's per-job webhooks; shown once. */
-  @MessagePattern(RPC.NOTIFY_SIGNING_SECRET)
-  async signingSecret(@Payload() data: unknown): Promise<{ secret: string }> {
-    const req = parseOrThrow(RPC_CONTRACTS[RPC.NOTIFY_SIGNING_SECRET].request, data);
+  @RpcHandler(RPC.NOTIFY_SIGNING_SECRET)
+  async signingSecret(
+    @Payload() req: RpcPayload<typeof RPC.NOTIFY_SIGNING_SECRET>,
+  ): Promise<{ secret: string }> {
     const secret = this.secrets.generate();
     await this.repository.putSigningSecret(
       req.userId,

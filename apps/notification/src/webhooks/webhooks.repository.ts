@@ -1,41 +1,49 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
+import { z } from 'zod';
+import { parseRows, queryRows } from '@docat/database';
 import {
   uuidv7,
+  WEBHOOK_EVENT_TYPES,
+  webhookDeliverySchema,
   type WebhookDelivery,
   type WebhookEndpoint,
   type WebhookEventType,
 } from '@docat/contracts';
 import { NOTIFICATION_DB } from './webhooks.settings.js';
 
-interface EndpointRow {
-  id: string;
-  user_id: string;
-  url: string;
-  events: string[];
-  description: string | null;
-  secret_enc: string;
-  created_at: Date;
-  deleted_at: Date | null;
-}
+/** A row of `notification.webhook_endpoints`, parsed on read. */
+const endpointRowSchema = z.object({
+  id: z.string(),
+  user_id: z.string(),
+  url: z.string(),
+  events: z.array(z.enum(WEBHOOK_EVENT_TYPES)),
+  description: z.string().nullable(),
+  secret_enc: z.string(),
+  created_at: z.date(),
+  deleted_at: z.date().nullable(),
+});
+type EndpointRow = z.output<typeof endpointRowSchema>;
 
-export interface DeliveryRow {
-  id: string;
-  user_id: string;
-  endpoint_id: string | null;
-  target: string;
-  job_id: string;
-  event: string;
-  url: string;
-  body: string;
-  state: WebhookDelivery['state'];
-  attempts: number;
-  redeliveries: number;
-  last_status: number | null;
-  last_error: string | null;
-  created_at: Date;
-  updated_at: Date;
-}
+/** A row of `notification.webhook_deliveries`, parsed on read. */
+const deliveryRowSchema = z.object({
+  id: z.string(),
+  user_id: z.string(),
+  endpoint_id: z.string().nullable(),
+  target: z.string(),
+  job_id: z.string(),
+  event: z.enum(WEBHOOK_EVENT_TYPES),
+  url: z.string(),
+  body: z.string(),
+  state: webhookDeliverySchema.shape.state,
+  attempts: z.number(),
+  redeliveries: z.number(),
+  last_status: z.number().nullable(),
+  last_error: z.string().nullable(),
+  created_at: z.date(),
+  updated_at: z.date(),
+});
+export type DeliveryRow = z.output<typeof deliveryRowSchema>;
 
 /** The target of a per-job webhook (the other targets are endpoint ids). */
 export const JOB_TARGET = 'job';
@@ -44,7 +52,7 @@ export function endpointView(row: EndpointRow): WebhookEndpoint {
   return {
     id: row.id,
     url: row.url,
-    events: row.events as WebhookEventType[],
+    events: row.events,
     ...(row.description ? { description: row.description } : {}),
     createdAt: new Date(row.created_at).toISOString(),
   };
@@ -55,7 +63,7 @@ export function deliveryView(row: DeliveryRow): WebhookDelivery {
     id: row.id,
     endpointId: row.endpoint_id,
     jobId: row.job_id,
-    event: row.event as WebhookEventType,
+    event: row.event,
     url: row.url,
     state: row.state,
     attempts: row.attempts,
@@ -71,17 +79,13 @@ export function deliveryView(row: DeliveryRow): WebhookDelivery {
 export class WebhooksRepository {
   constructor(@Inject(NOTIFICATION_DB) private readonly db: DataSource) {}
 
-  /** Rows of a statement; TypeORM answers UPDATE ... RETURNING as `[rows, affected]`. */
-  private async query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
-    const result: unknown = await this.db.query(sql, params);
-    if (
-      Array.isArray(result) &&
-      result.length === 2 &&
-      Array.isArray(result[0]) &&
-      typeof result[1] === 'number'
-    )
-      return result[0] as T[];
-    return result as T[];
+  /** Rows of a statement on the webhook tables, each parsed with `schema`. */
+  private query<S extends z.ZodType>(
+    schema: S,
+    sql: string,
+    params: unknown[] = [],
+  ): Promise<z.output<S>[]> {
+    return queryRows(this.db, 'notification webhooks', schema, sql, params);
   }
 
   /**
@@ -103,34 +107,40 @@ export class WebhooksRepository {
         `SELECT pg_advisory_xact_lock(hashtext('notification.webhook_endpoints:' || $1))`,
         [input.userId],
       );
-      const rows = (await tx.query(
-        `INSERT INTO "notification"."webhook_endpoints" ("id", "user_id", "url", "events", "description", "secret_enc")
+      const rows = parseRows(
+        'notification.webhook_endpoints',
+        endpointRowSchema,
+        await tx.query(
+          `INSERT INTO "notification"."webhook_endpoints" ("id", "user_id", "url", "events", "description", "secret_enc")
          SELECT $1, $2, $3, $4, $5, $6
           WHERE (SELECT count(*) FROM "notification"."webhook_endpoints" WHERE "user_id" = $2 AND "deleted_at" IS NULL) < $7
          RETURNING *`,
-        [
-          input.id,
-          input.userId,
-          input.url,
-          input.events,
-          input.description ?? null,
-          input.secretEnc,
-          input.maxActive,
-        ],
-      )) as EndpointRow[];
+          [
+            input.id,
+            input.userId,
+            input.url,
+            input.events,
+            input.description ?? null,
+            input.secretEnc,
+            input.maxActive,
+          ],
+        ),
+      );
       return rows[0];
     });
   }
 
   listEndpoints(userId: string): Promise<EndpointRow[]> {
-    return this.query<EndpointRow>(
+    return this.query(
+      endpointRowSchema,
       `SELECT * FROM "notification"."webhook_endpoints" WHERE "user_id" = $1 AND "deleted_at" IS NULL ORDER BY "created_at", "id"`,
       [userId],
     );
   }
 
   async endpoint(userId: string, endpointId: string): Promise<EndpointRow | undefined> {
-    const [row] = await this.query<EndpointRow>(
+    const [row] = await this.query(
+      endpointRowSchema,
       `SELECT * FROM "notification"."webhook_endpoints" WHERE "id"::text = $1 AND "user_id" = $2 AND "deleted_at" IS NULL`,
       [endpointId, userId],
     );
@@ -138,7 +148,8 @@ export class WebhooksRepository {
   }
 
   async endpointById(endpointId: string): Promise<EndpointRow | undefined> {
-    const [row] = await this.query<EndpointRow>(
+    const [row] = await this.query(
+      endpointRowSchema,
       `SELECT * FROM "notification"."webhook_endpoints" WHERE "id" = $1`,
       [endpointId],
     );
@@ -147,7 +158,8 @@ export class WebhooksRepository {
 
   /** Soft delete: the delivery log stays readable until retention removes it. */
   async deleteEndpoint(userId: string, endpointId: string): Promise<boolean> {
-    const rows = await this.query<{ id: string }>(
+    const rows = await this.query(
+      z.object({ id: z.string() }),
       `UPDATE "notification"."webhook_endpoints" SET "deleted_at" = now() WHERE "id"::text = $1 AND "user_id" = $2 AND "deleted_at" IS NULL RETURNING "id"`,
       [endpointId, userId],
     );
@@ -155,14 +167,16 @@ export class WebhooksRepository {
   }
 
   subscribedEndpoints(userId: string, event: WebhookEventType): Promise<EndpointRow[]> {
-    return this.query<EndpointRow>(
+    return this.query(
+      endpointRowSchema,
       `SELECT * FROM "notification"."webhook_endpoints" WHERE "user_id" = $1 AND "deleted_at" IS NULL AND $2 = ANY("events")`,
       [userId, event],
     );
   }
 
   async signingSecret(userId: string): Promise<string | undefined> {
-    const [row] = await this.query<{ secret_enc: string }>(
+    const [row] = await this.query(
+      z.object({ secret_enc: z.string() }),
       `SELECT "secret_enc" FROM "notification"."signing_secrets" WHERE "user_id" = $1`,
       [userId],
     );
@@ -171,7 +185,8 @@ export class WebhooksRepository {
 
   /** Keeps an existing secret unless `replace`. Answers the stored blob. */
   async putSigningSecret(userId: string, secretEnc: string, replace: boolean): Promise<string> {
-    const [row] = await this.query<{ secret_enc: string }>(
+    const [row] = await this.query(
+      z.object({ secret_enc: z.string() }),
       `INSERT INTO "notification"."signing_secrets" ("user_id", "secret_enc") VALUES ($1, $2)
        ON CONFLICT ("user_id") DO UPDATE SET
          "secret_enc" = CASE WHEN $3 THEN EXCLUDED."secret_enc" ELSE "signing_secrets"."secret_enc" END,
@@ -183,7 +198,7 @@ export class WebhooksRepository {
   }
 
   async putJobWebhook(jobId: string, userId: string, url: string): Promise<void> {
-    await this.query(
+    await this.db.query(
       `INSERT INTO "notification"."job_webhooks" ("job_id", "user_id", "url") VALUES ($1, $2, $3)
        ON CONFLICT ("job_id") DO NOTHING`,
       [jobId, userId, url],
@@ -191,7 +206,8 @@ export class WebhooksRepository {
   }
 
   async jobWebhook(jobId: string): Promise<{ user_id: string; url: string } | undefined> {
-    const [row] = await this.query<{ user_id: string; url: string }>(
+    const [row] = await this.query(
+      z.object({ user_id: z.string(), url: z.string() }),
       `SELECT "user_id", "url" FROM "notification"."job_webhooks" WHERE "job_id" = $1`,
       [jobId],
     );
@@ -209,7 +225,8 @@ export class WebhooksRepository {
   }): Promise<DeliveryRow> {
     const id = uuidv7();
     const target = input.endpointId ?? JOB_TARGET;
-    const inserted = await this.query<DeliveryRow>(
+    const inserted = await this.query(
+      deliveryRowSchema,
       `INSERT INTO "notification"."webhook_deliveries" ("id", "user_id", "endpoint_id", "target", "job_id", "event", "url", "body", "state")
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending')
        ON CONFLICT ("job_id", "event", "target") DO NOTHING RETURNING *`,
@@ -225,7 +242,8 @@ export class WebhooksRepository {
       ],
     );
     if (inserted[0]) return inserted[0];
-    const [existing] = await this.query<DeliveryRow>(
+    const [existing] = await this.query(
+      deliveryRowSchema,
       `SELECT * FROM "notification"."webhook_deliveries" WHERE "job_id" = $1 AND "event" = $2 AND "target" = $3`,
       [input.jobId, input.event, target],
     );
@@ -233,7 +251,8 @@ export class WebhooksRepository {
   }
 
   async delivery(id: string): Promise<DeliveryRow | undefined> {
-    const [row] = await this.query<DeliveryRow>(
+    const [row] = await this.query(
+      deliveryRowSchema,
       `SELECT * FROM "notification"."webhook_deliveries" WHERE "id"::text = $1`,
       [id],
     );
@@ -241,7 +260,8 @@ export class WebhooksRepository {
   }
 
   deliveriesOf(endpointId: string, limit: number): Promise<DeliveryRow[]> {
-    return this.query<DeliveryRow>(
+    return this.query(
+      deliveryRowSchema,
       `SELECT * FROM "notification"."webhook_deliveries" WHERE "endpoint_id" = $1 ORDER BY "created_at" DESC, "id" DESC LIMIT $2`,
       [endpointId, limit],
     );
@@ -251,7 +271,7 @@ export class WebhooksRepository {
     id: string,
     outcome: { state: DeliveryRow['state']; status: number | null; error: string | null },
   ): Promise<void> {
-    await this.query(
+    await this.db.query(
       `UPDATE "notification"."webhook_deliveries"
           SET "state" = $2, "attempts" = "attempts" + 1, "last_status" = $3, "last_error" = $4, "updated_at" = now()
         WHERE "id" = $1`,
@@ -261,7 +281,8 @@ export class WebhooksRepository {
 
   /** Back to pending for a manual redelivery; answers the new redelivery count. */
   async reopen(id: string): Promise<DeliveryRow> {
-    const [row] = await this.query<DeliveryRow>(
+    const [row] = await this.query(
+      deliveryRowSchema,
       `UPDATE "notification"."webhook_deliveries" SET "state" = 'pending', "redeliveries" = "redeliveries" + 1, "updated_at" = now()
         WHERE "id" = $1 RETURNING *`,
       [id],
@@ -272,6 +293,7 @@ export class WebhooksRepository {
   /** Every stored secret, for re-encryption under a new key. */
   async allSecrets(): Promise<{ kind: 'endpoint' | 'signing'; key: string; secret_enc: string }[]> {
     return this.query(
+      z.object({ kind: z.enum(['endpoint', 'signing']), key: z.string(), secret_enc: z.string() }),
       `SELECT 'endpoint' AS "kind", "id"::text AS "key", "secret_enc" FROM "notification"."webhook_endpoints"
        UNION ALL SELECT 'signing', "user_id", "secret_enc" FROM "notification"."signing_secrets"`,
     );
@@ -288,7 +310,7 @@ export class WebhooksRepository {
         ? '"notification"."webhook_endpoints"'
         : '"notification"."signing_secrets"';
     const column = kind === 'endpoint' ? '"id"::text' : '"user_id"';
-    await this.query(
+    await this.db.query(
       `UPDATE ${table} SET "secret_enc" = $3 WHERE ${column} = $1 AND "secret_enc" = $2`,
       [key, from, to],
     );

@@ -1,19 +1,13 @@
 import { Controller, Inject } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
-import {
-  DocatError,
-  RPC,
-  RPC_CONTRACTS,
-  type GlossaryDetail,
-  type GlossaryView,
-} from '@docat/contracts';
+import { Payload } from '@nestjs/microservices';
+import { DocatError, RPC, type GlossaryDetail, type GlossaryView } from '@docat/contracts';
 import {
   createGlossary,
   glossaryFromEntries,
   parseGlossaryCsv,
   type TranslationMemory,
 } from '@docat/translate';
-import { parseOrThrow } from '@docat/service-kit';
+import { RpcHandler, type RpcPayload } from '@docat/service-kit';
 import { TRANSLATION_MEMORY } from '../translate/translation-engine.providers.js';
 import { GlossariesRepository } from './glossaries.repository.js';
 
@@ -25,9 +19,10 @@ export class GlossariesController {
     @Inject(TRANSLATION_MEMORY) private readonly memory: TranslationMemory,
   ) {}
 
-  @MessagePattern(RPC.TRANSLATION_GLOSSARY_CREATE)
-  create(@Payload() data: unknown): Promise<GlossaryView> {
-    const req = parseOrThrow(RPC_CONTRACTS[RPC.TRANSLATION_GLOSSARY_CREATE].request, data);
+  @RpcHandler(RPC.TRANSLATION_GLOSSARY_CREATE)
+  create(
+    @Payload() req: RpcPayload<typeof RPC.TRANSLATION_GLOSSARY_CREATE>,
+  ): Promise<GlossaryView> {
     const glossary = parseGlossaryCsv(req.csv, {
       source: req.sourceLanguage,
       target: req.targetLanguage,
@@ -35,15 +30,17 @@ export class GlossariesController {
     return this.glossaries.create(req.userId, req.name, glossary);
   }
 
-  @MessagePattern(RPC.TRANSLATION_GLOSSARY_LIST)
-  async list(@Payload() data: unknown): Promise<{ items: GlossaryView[] }> {
-    const req = parseOrThrow(RPC_CONTRACTS[RPC.TRANSLATION_GLOSSARY_LIST].request, data);
+  @RpcHandler(RPC.TRANSLATION_GLOSSARY_LIST)
+  async list(
+    @Payload() req: RpcPayload<typeof RPC.TRANSLATION_GLOSSARY_LIST>,
+  ): Promise<{ items: GlossaryView[] }> {
     return { items: await this.glossaries.list(req.userId) };
   }
 
-  @MessagePattern(RPC.TRANSLATION_GLOSSARY_GET)
-  async get(@Payload() data: unknown): Promise<GlossaryDetail> {
-    const req = parseOrThrow(RPC_CONTRACTS[RPC.TRANSLATION_GLOSSARY_GET].request, data);
+  @RpcHandler(RPC.TRANSLATION_GLOSSARY_GET)
+  async get(
+    @Payload() req: RpcPayload<typeof RPC.TRANSLATION_GLOSSARY_GET>,
+  ): Promise<GlossaryDetail> {
     const found = await this.glossaries.get(req.userId, req.id);
     if (!found) throw new DocatError('NOT_FOUND', 'glossary not found');
     return found;
@@ -54,9 +51,10 @@ export class GlossariesController {
    * list. When the content changes, so does the version, and the translation memory made
    * with the old content goes: memory keys hold the version, so it would never be served again.
    */
-  @MessagePattern(RPC.TRANSLATION_GLOSSARY_UPDATE)
-  async update(@Payload() data: unknown): Promise<GlossaryView> {
-    const req = parseOrThrow(RPC_CONTRACTS[RPC.TRANSLATION_GLOSSARY_UPDATE].request, data);
+  @RpcHandler(RPC.TRANSLATION_GLOSSARY_UPDATE)
+  async update(
+    @Payload() req: RpcPayload<typeof RPC.TRANSLATION_GLOSSARY_UPDATE>,
+  ): Promise<GlossaryView> {
     const current = await this.glossaries.get(req.userId, req.id);
     if (!current) throw new DocatError('NOT_FOUND', 'glossary not found');
     const pair = {
@@ -82,9 +80,10 @@ export class GlossariesController {
   }
 
   /** Translations made with the glossary go with it: they would never be served again anyway. */
-  @MessagePattern(RPC.TRANSLATION_GLOSSARY_DELETE)
-  async delete(@Payload() data: unknown): Promise<{ ok: true }> {
-    const req = parseOrThrow(RPC_CONTRACTS[RPC.TRANSLATION_GLOSSARY_DELETE].request, data);
+  @RpcHandler(RPC.TRANSLATION_GLOSSARY_DELETE)
+  async delete(
+    @Payload() req: RpcPayload<typeof RPC.TRANSLATION_GLOSSARY_DELETE>,
+  ): Promise<{ ok: true }> {
     if (!(await this.glossaries.delete(req.userId, req.id)))
       throw new DocatError('NOT_FOUND', 'glossary not found');
     await this.memory.purge({ accountId: req.userId, glossaryId: req.id });

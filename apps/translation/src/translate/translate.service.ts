@@ -18,7 +18,7 @@ import {
 import { translateStep } from '@docat/pipeline/translate';
 import { STORAGE, StepReporter, readJson, writeJson, type ObjectStorage } from '@docat/service-kit';
 import { GlossariesRepository } from '../glossaries/glossaries.repository.js';
-import { ENGINE_ENV } from '../engines/engine-env.js';
+import { ENGINE_ENV } from '@docat/engines';
 import { TRANSLATOR } from './translation-engine.providers.js';
 import { recordEngineFailure, recordTranslation } from './translation-metrics.js';
 

@@ -1,5 +1,5 @@
 import type { Provider } from '@nestjs/common';
-import { MIGRATIONS } from '@docat/database';
+import { MIGRATIONS, SchemaDataSource } from '@docat/database';
 import {
   CachedTranslationMemory,
   PostgresTranslationMemory,
@@ -16,14 +16,6 @@ export const TRANSLATOR = Symbol('TRANSLATOR');
 /** The pg pool of the translation schema's data source (memory and glossaries query it directly). */
 export type TranslationPool = ConstructorParameters<typeof PostgresTranslationMemory>[0];
 
-function hasQuery(value: unknown): value is TranslationPool {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as { query?: unknown }).query === 'function'
-  );
-}
-
 /**
  * The translation library wired to the runtime's parts: memory in the service's own
  * schema behind the runtime's cache (Redis in cluster mode, process memory in standalone),
@@ -36,9 +28,8 @@ export const translationEngineProviders: Provider[] = [
     inject: [RUNTIME],
     useFactory: async (runtime: Runtime): Promise<TranslationPool> => {
       const source = await runtime.dataSourceFor('translation', [], [...MIGRATIONS.translation]);
-      // TypeORM's PostgreSQL driver keeps its pg pool as `master`.
-      const pool: unknown = (source.driver as unknown as { master?: unknown }).master;
-      if (!hasQuery(pool)) throw new Error('the translation data source has no PostgreSQL pool');
+      const pool = source instanceof SchemaDataSource ? source.primaryPool() : undefined;
+      if (!pool) throw new Error('the translation data source has no PostgreSQL pool');
       return pool;
     },
   },

@@ -67,7 +67,7 @@ export function popplerPages(pdfPath: string): PopplerPage[] {
 
 /** Prose words are the fidelity report's: the bench and the product count the same words. */
 export { proseToken } from '@docat/pdf';
-import { proseToken } from '@docat/pdf';
+import { proseToken, proseTokens } from '@docat/pdf';
 
 /** Share of the page height at its top and bottom where running heads and page numbers sit. */
 const HEAD_BAND = 0.1;
@@ -251,6 +251,19 @@ export function measureCoverage(
       ...page.lines.filter((l) => heads.has(l)).map((l) => l.box),
       ...labels,
     ];
+    // Words of inline mathematics (math runs of a block's text), kept as they are by policy.
+    const mathWords = new Set<string>();
+    for (const b of blocks) {
+      for (const [text, marks] of [
+        [b.text, b.marks] as const,
+        ...(b.cells ?? []).map((c) => [c.text, c.marks] as const),
+      ]) {
+        for (const m of marks ?? []) {
+          if (!m.math) continue;
+          for (const t of proseTokens(text.slice(m.start, m.end))) mathWords.add(t);
+        }
+      }
+    }
     const remaining = new Map<string, number>();
     const target = out !== undefined ? translated[out - 1] : undefined;
     for (const line of target?.lines ?? []) {
@@ -286,7 +299,7 @@ export function measureCoverage(
         }
         const [x, y] = [(w.box[0] + w.box[2]) / 2, (w.box[1] + w.box[3]) / 2];
         const type = blockTypeAt(blocks, x, y);
-        if (type && NOT_PROSE.has(type)) {
+        if ((type && NOT_PROSE.has(type)) || mathWords.has(t)) {
           cov.excluded++;
           continue;
         }

@@ -26,7 +26,8 @@ test(
       'docat extract --format txt',
       'generated pages',
       'bomb',
-      'large scan',
+      'large Flate scan',
+      'large JPEG scan',
       'word recall',
     ]) {
       assert.ok(run.stdout.includes(row), `row '${row}' missing:\n${run.stdout}`);

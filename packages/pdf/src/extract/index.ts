@@ -15,6 +15,7 @@ export { toPlainText } from '../output/plain-text.js';
 export { toJson } from '../output/json.js';
 export { extractInSandbox, probePdf, DEFAULT_SANDBOX_LIMITS } from '../sandbox/sandbox.js';
 export type { SandboxLimits, SandboxResult, ProbeResult } from '../sandbox/sandbox.js';
+export { OcrBudget, ocrBudget } from '../sandbox/ocr-budget.js';
 export {
   extractionMemoryBudget,
   RENDER_THREAD_HEAP_MB,

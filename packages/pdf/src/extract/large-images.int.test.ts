@@ -11,7 +11,7 @@ import {
   findLargeImages,
   holdsLargeImage,
 } from './large-images.js';
-import { LARGE_SCAN_LINES, largeScanPdf } from './large-scan.test-support.js';
+import { LARGE_SCAN_LINES, largeJpegScanPdf, largeScanPdf } from './large-scan.test-support.js';
 
 const words = (text: string) => text.toLowerCase().match(/\p{L}+/gu) ?? [];
 
@@ -101,7 +101,7 @@ describe('images too large to decode at full size', () => {
     assert.deepEqual([bits.width, bits.height, ...bits.data], [4, 1, 255, 128, 128, 0]);
   });
 
-  test('a JPEG too large is a page warning, not a failed document', async () => {
+  test('a large JPEG that cannot be decoded is a page warning, not a failed document', async () => {
     const bytes = imagePdf(
       '/Type /XObject /Subtype /Image /Width 6000 /Height 8000 /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /DCTDecode',
       Buffer.from([0xff, 0xd8, 0xff, 0xd9]),
@@ -112,7 +112,7 @@ describe('images too large to decode at full size', () => {
     assert.equal(document.pages[0]!.scanned, true);
     assert.equal(warnings.length, 1, JSON.stringify(warnings));
     assert.equal(warnings[0]!.code, 'OCR_FAILED');
-    assert.match(warnings[0]!.message, /DCTDecode/);
+    assert.match(warnings[0]!.message, /JPEG/);
   });
 
   test(
@@ -133,6 +133,34 @@ describe('images too large to decode at full size', () => {
         `${found} of ${expected.length} words: ${[...got].join(' ')}`,
       );
       // Decoded at full size the image alone would take 108 MB grey, 432 MB as RGBA on a canvas.
+      assert.ok(result.peakRssMbPerChild < SANDBOX_CHILD_RSS_MB, `${result.peakRssMbPerChild} MB`);
+    },
+  );
+
+  test(
+    'a 9,000 x 12,000 JPEG scan is decoded at reduced scale and read by OCR',
+    { timeout: 180_000 },
+    async () => {
+      const bytes = new Uint8Array(await largeJpegScanPdf());
+      const file = await openPdf(bytes);
+      const [placement] = await findLargeImages(file, 0);
+      // Reduced by an integer factor to at least the size asked for (300 dpi over 9 x 12 in).
+      const image = await decodeReduced(file, placement!.stream, 2700, 3600);
+      assert.deepEqual([image.width, image.height, image.channels], [3000, 4000, 1]);
+      // White paper and black print survive the reduction.
+      assert.equal(image.data[0], 255);
+      assert.ok(image.data.some((v) => v < 64));
+      const result = await extractInSandbox(bytes, { ocr: 'auto' });
+      assert.deepEqual(result.warnings, []);
+      assert.equal(result.document.pages[0]!.scanned, true);
+      const expected = words(LARGE_SCAN_LINES.join(' '));
+      const got = new Set(words(toPlainText(result.document)));
+      const found = expected.filter((w) => got.has(w)).length;
+      assert.ok(
+        found / expected.length >= 0.9,
+        `${found} of ${expected.length} words: ${[...got].join(' ')}`,
+      );
+      // Decoded at full size it would take 108 MB grey before any canvas.
       assert.ok(result.peakRssMbPerChild < SANDBOX_CHILD_RSS_MB, `${result.peakRssMbPerChild} MB`);
     },
   );

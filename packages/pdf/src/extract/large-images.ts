@@ -150,6 +150,8 @@ interface ImageFormat {
   png: boolean;
   /** `/Decode [1 0]`: samples inverted. */
   invert: boolean;
+  /** DCTDecode: the stream is a JPEG file, decoded by libvips at a reduced scale. */
+  jpeg: boolean;
 }
 
 /** Why an image cannot be read by the reduced decoder. */
@@ -172,7 +174,8 @@ async function imageFormat(
   const filters =
     filter instanceof PDFArray ? filter.asArray().map((f) => resolve(f)) : filter ? [filter] : [];
   const names = filters.map((f) => (f instanceof PDFName ? f.decodeText() : '?'));
-  if (names.some((n) => n !== 'FlateDecode' && n !== 'Fl') || names.length > 1)
+  const jpeg = names.length === 1 && (names[0] === 'DCTDecode' || names[0] === 'DCT');
+  if (!jpeg && (names.some((n) => n !== 'FlateDecode' && n !== 'Fl') || names.length > 1))
     throw new UnsupportedImageError(
       `images filtered with ${names.join(', ')} are not decoded at reduced size`,
     );
@@ -183,7 +186,9 @@ async function imageFormat(
       const icc = resolve(cs.get(1));
       const n =
         icc instanceof PDFRawStream ? num(resolve(icc.dict.get(PDFName.of('N')))) : undefined;
-      cs = PDFName.of(n === 3 ? 'DeviceRGB' : n === 1 ? 'DeviceGray' : 'Unknown');
+      cs = PDFName.of(
+        n === 3 ? 'DeviceRGB' : n === 1 ? 'DeviceGray' : n === 4 ? 'DeviceCMYK' : 'Unknown',
+      );
     }
   }
   const mask =
@@ -192,10 +197,11 @@ async function imageFormat(
   const channels =
     space === 'DeviceGray' || space === 'CalGray'
       ? 1
-      : space === 'DeviceRGB' || space === 'CalRGB'
+      : space === 'DeviceRGB' || space === 'CalRGB' || (jpeg && space === 'DeviceCMYK')
         ? 3
         : 0;
-  const bits = mask ? 1 : num(get('BitsPerComponent'));
+  // A JPEG's own header tells its components and precision: it comes out grey or RGB.
+  const bits = mask ? 1 : jpeg ? 8 : num(get('BitsPerComponent'));
   if (channels === 0 || (bits !== 8 && bits !== 1) || (bits === 1 && channels !== 1))
     throw new UnsupportedImageError(
       `${space} images of ${bits} bits are not decoded at reduced size`,
@@ -217,6 +223,7 @@ async function imageFormat(
       bits: bits as 1 | 8,
       png: predictor >= 10,
       invert,
+      jpeg,
     },
     data: stream.contents,
   };
@@ -257,7 +264,8 @@ function unfilterRow(type: number, row: Uint8Array, prev: Uint8Array, bpp: numbe
  * reduction, each output pixel the mean of the block it covers), streaming: the compressed
  * data is inflated in 64 KB steps and each row is folded into the output as it arrives,
  * so memory holds one input row and the reduced image, never the full one. Flate or
- * unfiltered data, grey or RGB at 8 bits or grey at 1 bit, with or without PNG predictors.
+ * unfiltered data, grey or RGB at 8 bits or grey at 1 bit, with or without PNG predictors;
+ * or a JPEG (DCTDecode), grey, RGB or CMYK, which libvips decodes at reduced scale.
  */
 export async function decodeReduced(
   file: PdfFile,
@@ -274,6 +282,7 @@ export async function decodeReduced(
   );
   const outW = Math.ceil(width / factor);
   const outH = Math.ceil(height / factor);
+  if (format.jpeg) return decodeJpegReduced(data, format, outW, outH);
   const sums = new Uint32Array(outW * channels);
   const counts = new Uint32Array(outW);
   const out = new Uint8Array(outW * outH * channels);
@@ -358,6 +367,52 @@ export async function decodeReduced(
     out.fill(255, Math.ceil(y / factor) * outW * channels);
   }
   return { width: outW, height: outH, channels, data: out };
+}
+
+/**
+ * A JPEG reduced to `outW` x `outH` by libvips: libjpeg decodes it at 1/2, 1/4 or 1/8 of
+ * its size while it reads it (DCT scaling), and the rest of the reduction streams, so memory
+ * holds a few rows and the reduced image, never the full one. Loaded only for such images.
+ */
+async function decodeJpegReduced(
+  data: Uint8Array,
+  format: ImageFormat,
+  outW: number,
+  outH: number,
+): Promise<ReducedImage> {
+  const { default: sharp } = await import('sharp');
+  // One image at a time, nothing kept: the sandbox child decodes one large image per page.
+  sharp.cache(false);
+  sharp.concurrency(1);
+  let image = sharp(data, {
+    // The image is already known to be large; its size is bounded by the reduction below.
+    limitInputPixels: false,
+    sequentialRead: true,
+    failOn: 'none',
+  })
+    .resize(outW, outH, { fit: 'fill' })
+    .toColourspace(format.channels === 1 ? 'b-w' : 'srgb')
+    .removeAlpha();
+  if (format.invert) image = image.negate();
+  let decoded: { data: Buffer; info: { width: number; height: number; channels: number } };
+  try {
+    decoded = await image.raw().toBuffer({ resolveWithObject: true });
+  } catch (err) {
+    throw new UnsupportedImageError(
+      `the JPEG image could not be decoded (${err instanceof Error ? err.message.slice(0, 120) : 'unknown'})`,
+    );
+  }
+  const { info } = decoded;
+  if (info.channels !== format.channels || info.width !== outW || info.height !== outH)
+    throw new UnsupportedImageError(
+      `the JPEG image decoded to ${info.width} x ${info.height} x ${info.channels}`,
+    );
+  return {
+    width: outW,
+    height: outH,
+    channels: format.channels,
+    data: new Uint8Array(decoded.data.buffer, decoded.data.byteOffset, decoded.data.byteLength),
+  };
 }
 
 async function isFlate(file: PdfFile, stream: unknown): Promise<boolean> {

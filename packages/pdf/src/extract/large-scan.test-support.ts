@@ -17,6 +17,34 @@ export const LARGE_SCAN_LINES = [
  * file needs little memory beyond the one decoded buffer being compressed.
  */
 export function largeScanPdf(width = 9000, height = 12000): Buffer {
+  const data = deflateSync(scanPixels(width, height), { level: 1 });
+  return scanPdf(
+    width,
+    height,
+    '/ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode',
+    data,
+  );
+}
+
+/** The same scan stored as a grey JPEG (DCTDecode), as scanners write them. */
+export async function largeJpegScanPdf(width = 9000, height = 12000): Promise<Buffer> {
+  const { default: sharp } = await import('sharp');
+  const data = await sharp(scanPixels(width, height), {
+    raw: { width, height, channels: 1 },
+    limitInputPixels: false,
+  })
+    .jpeg({ quality: 75 })
+    .toBuffer();
+  return scanPdf(
+    width,
+    height,
+    '/ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /DCTDecode',
+    data,
+  );
+}
+
+/** The scan's grey pixels, rows top first. */
+function scanPixels(width: number, height: number): Buffer {
   const factor = 5;
   const small = createCanvas(Math.ceil(width / factor), Math.ceil(height / factor));
   const ctx = small.getContext('2d');
@@ -39,7 +67,11 @@ export function largeScanPdf(width = 9000, height = 12000): Buffer {
     for (let k = 1; k < factor && sy * factor + k < height; k++)
       grey.copy(grey, first + k * width, first, first + width);
   }
-  const data = deflateSync(grey, { level: 1 });
+  return grey;
+}
+
+/** A one-page PDF drawing one image stream over the whole page at 1,000 dpi. */
+function scanPdf(width: number, height: number, format: string, data: Buffer): Buffer {
   const w = (width / 1000) * 72;
   const h = (height / 1000) * 72;
   const content = `q ${w} 0 0 ${h} 0 0 cm /Scan Do Q\n`;
@@ -50,7 +82,7 @@ export function largeScanPdf(width = 9000, height = 12000): Buffer {
     `<< /Length ${content.length} >>\nstream\n${content}endstream`,
     Buffer.concat([
       Buffer.from(
-        `<< /Type /XObject /Subtype /Image /Width ${width} /Height ${height} /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode /Length ${data.length} >>\nstream\n`,
+        `<< /Type /XObject /Subtype /Image /Width ${width} /Height ${height} ${format} /Length ${data.length} >>\nstream\n`,
         'latin1',
       ),
       data,

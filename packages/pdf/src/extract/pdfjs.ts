@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { brotliDecompressSync, inflateRawSync, inflateSync, gunzipSync } from 'node:zlib';
 import { pathToFileURL } from 'node:url';
 import { DocatError } from '@docat/contracts';
 import type { PDFDocumentLoadingTask, PDFDocumentProxy } from 'pdfjs-dist/types/src/display/api.js';
@@ -35,6 +36,63 @@ export async function warmPdfjs(): Promise<void> {
     loadPdfjs(),
     import(pathToFileURL(join(pdfjsRoot, 'legacy/build/pdf.worker.mjs')).href),
   ]);
+}
+
+const SYNC_DECODERS: Record<string, (data: Buffer) => Buffer> = {
+  deflate: inflateSync,
+  'deflate-raw': inflateRawSync,
+  gzip: gunzipSync,
+  brotli: brotliDecompressSync,
+};
+
+/**
+ * A `DecompressionStream` that inflates the whole input at once when it is closed, as
+ * pdf.js uses it: it writes a stream's bytes, closes, and reads the result. Node's own goes
+ * through zlib's thread pool in small chunks behind web streams, which on a book costs more
+ * than the inflating itself. A failure errors the readable side, as the platform's does,
+ * and pdf.js then decodes the stream itself (damaged or truncated data).
+ */
+class WholeDecompressionStream {
+  readonly readable: ReadableStream<Uint8Array>;
+  readonly writable: WritableStream<Uint8Array>;
+
+  constructor(format: string) {
+    const decode = SYNC_DECODERS[format];
+    if (!decode) throw new TypeError(`Unsupported compression format: '${format}'`);
+    const parts: Uint8Array[] = [];
+    let out!: ReadableStreamDefaultController<Uint8Array>;
+    this.readable = new ReadableStream<Uint8Array>({ start: (c) => void (out = c) });
+    this.writable = new WritableStream<Uint8Array>({
+      write: (chunk) => void parts.push(chunk),
+      close: () => {
+        try {
+          const input = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+          const data = decode(Buffer.from(input.buffer, input.byteOffset, input.byteLength));
+          // A small result is a slice of Node's shared 8 KB pool: pdf.js may keep the bytes,
+          // so they get their own buffer rather than holding the whole slab.
+          out.enqueue(
+            data.byteLength === data.buffer.byteLength
+              ? new Uint8Array(data.buffer)
+              : new Uint8Array(data),
+          );
+          out.close();
+        } catch (err) {
+          out.error(err);
+        }
+      },
+      abort: (reason) => out.error(reason),
+    });
+  }
+}
+
+/**
+ * Have pdf.js (in this process) inflate streams in one synchronous call each. For the
+ * sandbox child, which does nothing else while a page is read; the file's streams were
+ * already checked against the size caps before pdf.js sees it.
+ */
+export function useWholeStreamInflate(): void {
+  globalThis.DecompressionStream =
+    WholeDecompressionStream as unknown as typeof DecompressionStream;
 }
 
 export interface OpenOptions {

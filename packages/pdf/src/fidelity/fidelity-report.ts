@@ -9,6 +9,7 @@ import {
   type FidelityReport,
   type FidelitySummary,
   type FontUse,
+  type InlineMark,
   type LayoutDocument,
   type Overlap,
   type PageFidelity,
@@ -87,7 +88,21 @@ interface Segment {
   cell?: number;
   box: BBox;
   text: string;
+  /** The text whose words are counted: `text` without its math runs. */
+  words: string;
   translation: string | undefined;
+}
+
+/**
+ * The text without its math runs (`marks` with `math`): mathematics is kept as it is by
+ * policy, like a formula block, so its letters never count as words left.
+ */
+export function withoutMath(text: string, marks: readonly InlineMark[] | undefined): string {
+  if (!marks?.some((m) => m.math)) return text;
+  let out = text;
+  for (const m of marks)
+    if (m.math) out = out.slice(0, m.start) + ' '.repeat(m.end - m.start) + out.slice(m.end);
+  return out;
 }
 
 function segmentsOf(block: Block, translations: ReadonlyMap<string, RenderText>): Segment[] {
@@ -98,10 +113,19 @@ function segmentsOf(block: Block, translations: ReadonlyMap<string, RenderText>)
       cell: i,
       box: cell.bbox,
       text: cell.text,
+      words: withoutMath(cell.text, cell.marks),
       translation: plainOf(translations.get(`${block.id}#${i}`)),
     }));
   }
-  return [{ block, box: block.bbox, text: block.text, translation: whole }];
+  return [
+    {
+      block,
+      box: block.bbox,
+      text: block.text,
+      words: withoutMath(block.text, block.marks),
+      translation: whole,
+    },
+  ];
 }
 
 function centreIn(b: BBox, r: BBox, slack = 1): boolean {
@@ -171,7 +195,7 @@ export function buildFidelityReport(input: FidelityInput): FidelityReport {
 
     for (const block of page.blocks) {
       for (const seg of segmentsOf(block, translations)) {
-        const tokens = proseTokens(seg.text);
+        const tokens = proseTokens(seg.words);
         const p = placed.get(`${block.id}#${seg.cell ?? ''}`);
         const changed =
           seg.translation !== undefined &&

@@ -110,11 +110,42 @@ export function looksLikeFormula(text: string): boolean {
   return words <= 2 && text.length <= 200;
 }
 
+/**
+ * Fonts that set mathematics: TeX's math italic, symbols and extensions (CMMI, CMSY, CMEX
+ * and their bold forms), the AMS symbol fonts (MSAM, MSBM), Euler, RSFS, MathTime, and the
+ * OpenType math fonts (Cambria Math, STIX Math, Latin Modern Math, Noto Sans Math).
+ */
+const MATH_FONT_RE =
+  /^(?:[A-Z]{6}\+)?(?:cmmi|cmsy|cmex|cmbsy|cmmib|msam|msbm|eufm|eufb|eusm|eusb|euex|eurm|rsfs|mtmi|mtsy|mtex)\d|math/i;
+
+export function isMathFont(font: string): boolean {
+  return MATH_FONT_RE.test(font);
+}
+
+/** What a block's fonts say about mathematics in it. */
+export interface MathFeatures {
+  /** Characters set in a math font. */
+  mathChars: number;
+  /** Words of three letters or more set in a text font. */
+  textWords: number;
+}
+
+export function mathFeatures(spans: Iterable<{ text: string; font: string }>): MathFeatures {
+  let mathChars = 0;
+  let textWords = 0;
+  for (const s of spans) {
+    if (isMathFont(s.font)) mathChars += s.text.replace(/\s+/gu, '').length;
+    else textWords += s.text.match(/\p{L}{3,}/gu)?.length ?? 0;
+  }
+  return { mathChars, textWords };
+}
+
 export interface BlockFeatures {
   text: string;
   lineCount: number;
   size: number;
   bold: boolean;
+  math?: MathFeatures;
 }
 
 /**
@@ -128,6 +159,10 @@ export function classifyText(b: BlockFeatures, bodySize: number, bodyBold: boole
   const bigger = bodySize > 0 && b.size >= bodySize * 1.15;
   const emphasised = b.bold && !bodyBold && !/[.,;]$/.test(text) && text.length <= 120;
   if (short && (bigger || emphasised) && !/^[\d\s.,%()–-]+$/.test(text)) return 'heading';
+  // A display formula set in math fonts, however many lines (a matrix, aligned equations,
+  // an enumerated list of equations): at most one word of text beside it.
+  if (b.math && b.math.mathChars >= 2 && b.math.textWords <= (b.lineCount <= 3 ? 1 : 0))
+    return 'formula';
   if (startsLikeListItem(text)) return 'list_item';
   if (b.lineCount <= 3 && looksLikeFormula(text)) return 'formula';
   return 'paragraph';

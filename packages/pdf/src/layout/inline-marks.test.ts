@@ -60,6 +60,38 @@ describe('inlineMarks', () => {
     ]);
   });
 
+  test('math set in math fonts is one mark per formula; a word between two formulas is not in one', () => {
+    const math = (text: string) => span(text, { font: 'BKSOJG+CMMI10' });
+    const text = 'Es gilt σ ∈ SL2(R) für alle a = 0 Da M ∈ G.';
+    const b = block(
+      [
+        [
+          span('Es gilt '),
+          math('σ'),
+          span(' '),
+          span('∈', { font: 'BIKXFS+CMSY10' }),
+          span(' SL2(', { font: 'AAABNJ+CMR10' }),
+          span('R', { font: 'BMXTTE+MSBM10' }),
+          span(') für alle '),
+          math('a'),
+          span(' = 0 Da '),
+          math('M'),
+          span(' '),
+          span('∈', { font: 'BIKXFS+CMSY10' }),
+          math(' G'),
+          span('.'),
+        ],
+      ],
+      text,
+    );
+    const marks = inlineMarks(b).map((m) => [text.slice(m.start, m.end), m.math]);
+    assert.deepEqual(marks, [
+      ['σ ∈ SL2(R', true],
+      ['a', true],
+      ['M ∈ G', true],
+    ]);
+  });
+
   test('unshown spans do not decide the block style', () => {
     const b = block(
       [[span('hidden words here', { hidden: true, bold: true }), span('shown')]],

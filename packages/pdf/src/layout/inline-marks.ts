@@ -1,4 +1,5 @@
 import type { Block, InlineMark, Page, Span } from '@docat/contracts';
+import { isMathFont } from './classify.js';
 
 /** The style a block's text is set in where no mark says otherwise. */
 export interface BaseStyle {
@@ -55,11 +56,28 @@ function difference(span: Span, base: BaseStyle): MarkStyle | undefined {
   if ((span.italic ?? false) !== base.italic) out.italic = span.italic ?? false;
   if (span.color && distinctColour(span.color, base.color)) out.color = span.color;
   if (span.href) out.href = span.href;
+  if (isMathFont(span.font)) return { math: true };
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
 function sameStyle(a: MarkStyle, b: MarkStyle): boolean {
-  return a.bold === b.bold && a.italic === b.italic && a.color === b.color && a.href === b.href;
+  return (
+    a.bold === b.bold &&
+    a.italic === b.italic &&
+    a.color === b.color &&
+    a.href === b.href &&
+    a.math === b.math
+  );
+}
+
+/**
+ * Two math runs are one formula when only upright symbols lie between them: TeX sets
+ * `σ ∈ SL₂(ℝ)` in four fonts, the upright `SL`, digits and brackets in the text face.
+ */
+function oneFormula(between: string): boolean {
+  if (between.length > 12 || /[.,;:!?]\s/u.test(between)) return false;
+  // A word between them (`a = 0 Da M`) is text; an upright name (`SL`, `GL`) is not.
+  return (between.match(/\p{L}{2,}/gu) ?? []).every((w) => w.length < 3 && !/\p{Ll}/u.test(w));
 }
 
 interface KeyMap {
@@ -109,13 +127,20 @@ export function inlineMarks(block: Pick<Block, 'lines' | 'text'>): InlineMark[] 
       const start = text.source[at]!;
       const end = text.source[at + key.length - 1]! + 1;
       const last = marks[marks.length - 1];
-      if (last && sameStyle(last, style) && block.text.slice(last.end, start).trim() === '')
+      const between = block.text.slice(last?.end ?? 0, start);
+      if (
+        last &&
+        sameStyle(last, style) &&
+        (between.trim() === '' || (style.math === true && oneFormula(between)))
+      )
         last.end = end;
       else marks.push({ start, end, ...style });
     }
   }
   // A mark over the whole text says nothing the base style does not.
-  return marks.filter((m) => !(m.start === 0 && m.end >= block.text.trimEnd().length && !m.href));
+  return marks.filter(
+    (m) => !(m.start === 0 && m.end >= block.text.trimEnd().length && !m.href && !m.math),
+  );
 }
 
 /** Set `marks` on every block of the page whose text has inline styles. */

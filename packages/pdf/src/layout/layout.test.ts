@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { LAYOUT_SCHEMA_VERSION, type LayoutDocument, type Page } from '@docat/contracts';
 import { joinLines } from './hyphenation.js';
 import { normalizeText, stripGarbage, dominantScript } from './text-normalize.js';
-import { classifyText } from './classify.js';
+import { classifyText, isMathFont, mathFeatures } from './classify.js';
 import { mergeChunks } from './document-level.js';
 import { toMarkdown } from '../output/markdown.js';
 import { toPlainText } from '../output/plain-text.js';
@@ -55,6 +55,70 @@ describe('text normalisation', () => {
       ),
       'paragraph',
     );
+  });
+  test('a block set in math fonts is a formula, however many lines; prose beside math is not', () => {
+    const m = (spans: [string, string][]) =>
+      mathFeatures(spans.map(([text, font]) => ({ text, font })));
+    const matrix = m([
+      ['a', 'BKSOJG+CMMI10'],
+      ['b', 'BKSOJG+CMMI10'],
+      ['=', 'AAABNJ+CMR10'],
+      ['c', 'BKSOJG+CMMI10'],
+      ['d', 'BKSOJG+CMMI10'],
+    ]);
+    assert.deepEqual(matrix, { mathChars: 4, textWords: 0 });
+    assert.equal(
+      classifyText(
+        { text: 'a b = c d', lineCount: 6, size: 10, bold: false, math: matrix },
+        10,
+        false,
+      ),
+      'formula',
+    );
+    const listOfEquations = m([
+      ['1) ', 'FJKNGJ+SFRM1095'],
+      ['χ', 'BKSOJG+CMMI10'],
+      ['(∆1) = 2 − 1 = 1', 'AAABNJ+CMR10'],
+      ['χ', 'BKSOJG+CMMI10'],
+      ['(∆2) = 3 − 3 + 1 = 1', 'AAABNJ+CMR10'],
+    ]);
+    assert.equal(
+      classifyText(
+        {
+          text: '1) χ(∆1) = 2 − 1 = 1',
+          lineCount: 3,
+          size: 10,
+          bold: false,
+          math: listOfEquations,
+        },
+        10,
+        false,
+      ),
+      'formula',
+    );
+    const prose = m([
+      ['Es gilt ', 'FJKNGJ+SFRM1095'],
+      ['σ', 'BKSOJG+CMMI10'],
+      [' für alle Elemente der Gruppe.', 'FJKNGJ+SFRM1095'],
+    ]);
+    assert.equal(
+      classifyText(
+        {
+          text: 'Es gilt σ für alle Elemente der Gruppe.',
+          lineCount: 1,
+          size: 10,
+          bold: false,
+          math: prose,
+        },
+        10,
+        false,
+      ),
+      'paragraph',
+    );
+    assert.equal(isMathFont('NotoSansMath-Regular'), true);
+    assert.equal(isMathFont('Cambria Math'), true);
+    assert.equal(isMathFont('YPEZKV+SFBX1095'), false);
+    assert.equal(isMathFont('Times-Roman'), false);
   });
 });
 

@@ -2,7 +2,13 @@ import type { BBox, Block, Line, Page } from '@docat/contracts';
 import type { PageContent, PathShape } from '../extract/page-reader.js';
 import { area, coverage, intersection, median, roundBox, union, unionAll } from './geometry.js';
 import { buildLines, splitLeaders, type LineBox } from './lines.js';
-import { classifyText, looksLikeCaption, looksLikeProse, startsLikeListItem } from './classify.js';
+import {
+  classifyText,
+  looksLikeCaption,
+  looksLikeProse,
+  mathFeatures,
+  startsLikeListItem,
+} from './classify.js';
 import { detectTable, type TableRegion } from './tables.js';
 import { gridsOf, readGrid, rulesOf } from './ruled-tables.js';
 import { joinLines } from './hyphenation.js';
@@ -128,7 +134,13 @@ export function layoutPage(content: PageContent): Page {
           const size = weightedMode(para);
           const bold = para.every((l) => l.bold);
           const type = classifyText(
-            { text, lineCount: para.length, size, bold },
+            {
+              text,
+              lineCount: para.length,
+              size,
+              bold,
+              math: mathFeatures(para.flatMap((l) => l.spans)),
+            },
             bodySize,
             bodyBold,
           );

@@ -73,7 +73,16 @@ describe('page count from the page tree', () => {
           readBytes <= 384 * 1024 && log.length <= 24,
           `${name}: ${log.length} reads, ${readBytes} bytes`,
         );
+        assert.ok(
+          log.every(([start, end], i) => log.slice(0, i).every(([s, e]) => start < s || end > e)),
+          `${name}: no range is fetched again inside one already fetched`,
+        );
       }
+      // The tail read brings tracemonkey's xref table and its catalog and page tree along.
+      const tracemonkey = readFileSync(corpusFile('tracemonkey.pdf'));
+      const { read, log } = reader(tracemonkey);
+      assert.equal(await pageTreeCount(read, tracemonkey.length), 14);
+      assert.equal(log.length, 1, 'one round trip to storage');
     },
   );
 
@@ -97,7 +106,7 @@ describe('page count from the page tree', () => {
         1,
         'a /Prev to itself is read once',
       );
-      const big = readFileSync(corpusFile('tracemonkey.pdf'));
+      const big = readFileSync(corpusFile('TAMReview.pdf'));
       assert.equal(await pageTreeCount(reader(big).read, big.length, { maxReads: 2 }), null);
       assert.equal(await pageTreeCount(reader(Buffer.alloc(10)).read, 10), null);
     },

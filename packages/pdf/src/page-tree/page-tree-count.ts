@@ -34,6 +34,7 @@ const DEFAULT_LIMITS: PageTreeLimits = {
 const SMALL_FILE = 64 * 1024;
 /** First read of an xref section or object stream; longer ones take another read. */
 const SECTION_READ = 16 * 1024;
+const TAIL_READ = 32 * 1024;
 /** Beyond any real document; a larger count is a lie the sandbox would refuse anyway. */
 const MAX_COUNT = 10_000_000;
 
@@ -80,6 +81,8 @@ class PageTreeReader {
   >();
   private encrypted = false;
   private whole: string | undefined;
+  /** What was fetched so far, by where it starts in the file. */
+  private readonly fetched: { start: number; text: string }[] = [];
 
   constructor(
     private readonly source: RangeRead,
@@ -89,7 +92,9 @@ class PageTreeReader {
 
   async count(): Promise<number> {
     if (this.size < 32) throw new Unreadable();
-    const tailStart = Math.max(0, this.size - 2048);
+    // The tail holds `startxref`; read enough of it that a file's last xref section (and
+    // often the objects written just before it) come with the same round trip.
+    const tailStart = Math.max(0, this.size - TAIL_READ);
     const tail = await this.read(tailStart, this.size - 1);
     const at = tail.lastIndexOf('startxref');
     if (at < 0) throw new Unreadable();
@@ -133,9 +138,16 @@ class PageTreeReader {
       this.whole = Buffer.from(await this.source(0, this.size - 1)).toString('latin1');
     }
     if (this.whole !== undefined) return this.whole.slice(start, last + 1);
+    // A range inside one already fetched is answered from it: each fetch is a round trip to
+    // storage, and the trailer, the xref section and the first objects often share one.
+    for (const chunk of this.fetched)
+      if (start >= chunk.start && last < chunk.start + chunk.text.length)
+        return chunk.text.slice(start - chunk.start, last - chunk.start + 1);
     if (++this.reads > this.limits.maxReads || last - start + 1 > this.limits.maxReadBytes)
       throw new Unreadable();
-    return Buffer.from(await this.source(start, last)).toString('latin1');
+    const text = Buffer.from(await this.source(start, last)).toString('latin1');
+    this.fetched.push({ start, text });
+    return text;
   }
 
   /** Reads the xref section at `at` into `entries` (newer sections first, so existing entries win); answers its trailer. */

@@ -73,8 +73,11 @@ export function guessAlignment(block: Block, pageWidth?: number): Alignment {
   const pageCentred =
     pageWidth !== undefined &&
     lines.every((l) => Math.abs((l.bbox[0] + l.bbox[2]) / 2 - pageWidth / 2) < 3);
+  // A justified paragraph that goes on past the column (its last line full too) and starts
+  // with an indent has every right edge aligned, and every left edge but the first.
+  const indentedFirst = lefts.slice(1).every((v) => v < tol);
   if ((centred || pageCentred) && !leftAligned) return 'center';
-  if (rightAligned && !leftAligned) return 'right';
+  if (rightAligned && !leftAligned && !(indentedFirst && lines.length > 2)) return 'right';
   if (bodyRightAligned && lines.length > 2) return 'justify';
   return 'left';
 }

@@ -8,11 +8,24 @@ import {
 } from '../extract/extract-layout.js';
 import { LARGE_IMAGE_PIXELS, LargeImageSource } from '../extract/large-images.js';
 import { readPage } from '../extract/page-reader.js';
-import { closeDocument, loadPdfjs, openDocument, warmPdfjs } from '../extract/pdfjs.js';
+import {
+  closeDocument,
+  loadPdfjs,
+  openDocument,
+  useWholeStreamInflate,
+  warmPdfjs,
+} from '../extract/pdfjs.js';
 import { LazyOcrAdapter } from '../ocr/ocr-adapter-choice.js';
+import type { OcrAdapter, OcrLine, Orientation } from '../ocr/ocr-adapter.js';
 import { checkDecompressedSize } from './decompression-guard.js';
 import { MIN_PAGES_PER_CHILD } from './sandbox.protocol.js';
-import type { ChildInput, ChildMessage, ParentMessage, ProbeResult } from './sandbox.protocol.js';
+import type {
+  ChildInput,
+  ChildMessage,
+  OcrGrantMessage,
+  ParentMessage,
+  ProbeResult,
+} from './sandbox.protocol.js';
 
 function send(message: ChildMessage): Promise<void> {
   return new Promise((resolve) => {
@@ -24,6 +37,59 @@ function send(message: ChildMessage): Promise<void> {
 async function load(input: ChildInput): Promise<Uint8Array> {
   if ('path' in input) return new Uint8Array(await readFile(input.path));
   return input.bytes;
+}
+
+const ocrGrants = new Map<number, () => void>();
+let ocrRuns = 0;
+
+/**
+ * Each OCR run first waits for the parent's grant: the parent holds the OCR budget of the
+ * whole process, shared by every child it runs (see `OcrBudget`).
+ */
+class BudgetedOcr implements OcrAdapter {
+  constructor(private readonly inner: LazyOcrAdapter) {}
+
+  get name() {
+    return this.inner.name;
+  }
+
+  get minDpi() {
+    return this.inner.minDpi;
+  }
+
+  get concurrency() {
+    return this.inner.concurrency;
+  }
+
+  hasLanguage(language: string): boolean {
+    return this.inner.hasLanguage(language);
+  }
+
+  recognize(png: Buffer, language: string): Promise<OcrLine[]> {
+    return this.granted(() => this.inner.recognize(png, language));
+  }
+
+  orientation(png: Buffer): Promise<Orientation | undefined> {
+    return this.granted(() => this.inner.orientation(png));
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+
+  private async granted<T>(run: () => Promise<T>): Promise<T> {
+    if (!process.send) return run();
+    const id = ++ocrRuns;
+    await new Promise<void>((resolve) => {
+      ocrGrants.set(id, resolve);
+      void send({ type: 'ocr-request', id });
+    });
+    try {
+      return await run();
+    } finally {
+      void send({ type: 'ocr-release', id });
+    }
+  }
 }
 
 function maxRssKb(): number {
@@ -115,10 +181,12 @@ async function handle(msg: ParentMessage): Promise<ChildMessage> {
   const mine = selected.slice(index * per, (index + 1) * per);
   // The cores are shared out between the slices that run at once: a document read by one
   // child OCRs as many pages at once as there are cores.
-  const ocr = new LazyOcrAdapter(
-    msg.options.ocrEngine,
-    (adapter) => void send({ type: 'ocr', adapter: adapter.name }),
-    { concurrency: Math.max(1, Math.floor(msg.slice.cores / of)) },
+  const ocr = new BudgetedOcr(
+    new LazyOcrAdapter(
+      msg.options.ocrEngine,
+      (adapter) => void send({ type: 'ocr', adapter: adapter.name }),
+      { concurrency: Math.max(1, Math.floor(msg.slice.cores / of)) },
+    ),
   );
   try {
     const result = await extractFromDocument(
@@ -162,12 +230,22 @@ function toIntervals(pages: readonly number[]): PageInterval[] {
   return out;
 }
 
+useWholeStreamInflate();
 // pdf.js (both halves) loads while the request is on its way, or, for a child started
 // ahead of its slice, while the first child opens the file.
 void warmPdfjs().catch(() => undefined);
 
-process.once('message', (raw: unknown) => {
-  const msg = raw as ParentMessage;
+let started = false;
+process.on('message', (raw: unknown) => {
+  const msg = raw as ParentMessage | OcrGrantMessage;
+  if (msg.type === 'ocr-grant') {
+    ocrGrants.get(msg.id)?.();
+    ocrGrants.delete(msg.id);
+    return;
+  }
+  // One request per child; the parent sends no other.
+  if (started) return;
+  started = true;
   void handle(msg)
     .catch((err: unknown): ChildMessage => {
       if (err instanceof DocatError && isErrorCode(err.code))

@@ -60,6 +60,12 @@ export type ParentMessage =
       limits: SandboxLimits;
     };
 
+/** The parent's answer to an `ocr-request`: the child may start that OCR run. */
+export interface OcrGrantMessage {
+  type: 'ocr-grant';
+  id: number;
+}
+
 export interface ProbeResult {
   pageCount: number;
   encrypted: boolean;
@@ -75,6 +81,10 @@ export type ChildMessage =
   | { type: 'split'; of: number; selected: number }
   /** Which OCR engine the child started, sent once, when the first page needs OCR. */
   | { type: 'ocr'; adapter: 'native' | 'tesseract-js' }
+  /** Before each OCR run: the child waits for the parent's `ocr-grant` (the process's OCR budget). */
+  | { type: 'ocr-request'; id: number }
+  /** The OCR run granted under `id` ended. */
+  | { type: 'ocr-release'; id: number }
   | { type: 'page'; page: Page }
   | { type: 'result'; document: LayoutDocument; warnings: JobWarning[]; maxRssKb: number }
   | { type: 'probe'; probe: ProbeResult; maxRssKb: number }

@@ -22,11 +22,13 @@ import {
   SANDBOX_CHILDREN,
 } from './memory-budget.js';
 import { MIN_PAGES_PER_CHILD } from './sandbox.protocol.js';
+import { ocrBudget, type Release } from './ocr-budget.js';
 import type {
   ChildExtractOptions,
   ChildInput,
   ChildMessage,
   PageSlice,
+  OcrGrantMessage,
   ParentMessage,
   ProbeResult,
   SandboxLimits,
@@ -120,6 +122,8 @@ interface RunHooks {
   onSplit?: (of: number, selected: number) => void;
   /** Registered so a sibling's failure can stop this child. */
   onStart?: (stop: (why: DocatError) => void) => void;
+  /** The extraction this child works for: its OCR runs are counted together in the process's budget. */
+  ocrGroup?: object;
 }
 
 /**
@@ -186,6 +190,26 @@ function runChild(
     let failure: DocatError | undefined;
     let ocrAdapter: OcrAdapterName | undefined;
     const pages: Page[] = [];
+    // OCR runs of this child in the process's budget: asked for, and granted.
+    const ocrGroup = hooks.ocrGroup ?? {};
+    const ocrWaiting = new Map<number, () => void>();
+    const ocrGranted = new Map<number, Release>();
+    const ocrRequest = (id: number) => {
+      const withdraw = ocrBudget.request(ocrGroup, (release) => {
+        ocrWaiting.delete(id);
+        if (settled || !child.connected) return release();
+        ocrGranted.set(id, release);
+        const grant: OcrGrantMessage = { type: 'ocr-grant', id };
+        child.send(grant, (err) => {
+          if (err) ocrRelease(id);
+        });
+      });
+      if (!ocrGranted.has(id)) ocrWaiting.set(id, withdraw);
+    };
+    const ocrRelease = (id: number) => {
+      ocrGranted.get(id)?.();
+      ocrGranted.delete(id);
+    };
 
     const kill = (why: typeof reason) => {
       reason ??= why;
@@ -209,6 +233,9 @@ function runChild(
     const finish = () => {
       if (settled) return;
       settled = true;
+      // However the child ended, its OCR runs are over.
+      for (const withdraw of ocrWaiting.values()) withdraw();
+      for (const id of [...ocrGranted.keys()]) ocrRelease(id);
       clearInterval(watchdog);
       clearTimeout(timer);
       hooks.signal?.removeEventListener('abort', onAbort);
@@ -240,6 +267,8 @@ function runChild(
       if (msg.type === 'progress') hooks.onProgress?.(msg.done, msg.total);
       else if (msg.type === 'split') hooks.onSplit?.(msg.of, msg.selected);
       else if (msg.type === 'ocr') ocrAdapter = msg.adapter;
+      else if (msg.type === 'ocr-request') ocrRequest(msg.id);
+      else if (msg.type === 'ocr-release') ocrRelease(msg.id);
       else if (msg.type === 'page') pages.push(msg.page);
       else if (msg.type === 'error') failure = new DocatError(msg.code, msg.message);
       else outcome = msg;
@@ -292,8 +321,23 @@ export async function extractInSandbox(
   limits: Partial<SandboxLimits> = {},
 ): Promise<SandboxResult> {
   const all = { ...DEFAULT_SANDBOX_LIMITS, ...limits };
+  const leave = ocrBudget.enter();
+  try {
+    return await extractInChildren(source, opts, all);
+  } finally {
+    leave();
+  }
+}
+
+async function extractInChildren(
+  source: Uint8Array | string,
+  opts: ExtractOptions,
+  all: SandboxLimits,
+): Promise<SandboxResult> {
   const input = toInput(source);
   const options = childOptions(opts);
+  // All children of this extraction share its place in the OCR budget.
+  const ocrGroup = {};
   const children = Math.max(1, Math.min(all.maxChildren, availableParallelism()));
   const done: number[] = [];
   let total = 0;
@@ -332,6 +376,7 @@ export async function extractInSandbox(
           report();
         },
         onStart: (stop) => stops.push(stop),
+        ocrGroup,
         onSplit: (of, selected) => {
           split = true;
           total = selected;
@@ -420,10 +465,16 @@ export async function probePdf(
   limits: Partial<SandboxLimits> = {},
 ): Promise<ProbeResult> {
   const all = { ...DEFAULT_SANDBOX_LIMITS, ...limits };
-  const { message } = await runChild(
-    { type: 'probe', input: toInput(source), options: opts, limits: all },
-    all,
-  );
+  const leave = ocrBudget.enter();
+  let message: RunOutcome['message'];
+  try {
+    ({ message } = await runChild(
+      { type: 'probe', input: toInput(source), options: opts, limits: all },
+      all,
+    ));
+  } finally {
+    leave();
+  }
   if (message.type !== 'probe') throw new DocatError('INTERNAL', 'Unexpected sandbox reply');
   return message.probe;
 }

@@ -1,4 +1,6 @@
 import type { DataSource } from 'typeorm';
+import { z } from 'zod';
+import { queryRows } from '@docat/database';
 import type { EventLogEntry, EventLogFollow, EventLogPort } from './event-log.port.js';
 import { LocalFollowers } from './local-followers.js';
 
@@ -7,15 +9,9 @@ const SWEEP_EVERY = 500;
 /** Appends between two trims of one log to its cap (trimming is a range delete). */
 const TRIM_EVERY = 50;
 
-interface HeadRow {
-  last_seq: string;
-  expired: boolean;
-}
-
-interface EntryRow {
-  seq: string;
-  payload: string;
-}
+/** PostgreSQL's bigint arrives as a string. */
+const headRowSchema = z.object({ last_seq: z.string(), expired: z.boolean() });
+const entryRowSchema = z.object({ seq: z.string(), payload: z.string() });
 
 /**
  * Event logs in the `notification` schema of the process's own PostgreSQL (standalone
@@ -41,10 +37,13 @@ export class PostgresEventLog implements EventLogPort {
     const ds = await this.dataSource();
     const ttlMs = Math.max(1, Math.round(opts.ttlMs));
     const stored = await ds.transaction(async (manager) => {
-      const heads = (await manager.query(
+      const heads = await queryRows(
+        manager,
+        'notification.event_logs',
+        headRowSchema,
         `SELECT "last_seq", "expires_at" <= now() AS "expired" FROM "notification"."event_logs" WHERE "log" = $1 FOR UPDATE`,
         [log],
-      )) as HeadRow[];
+      );
       const head = heads[0];
       if (head?.expired)
         await manager.query(`DELETE FROM "notification"."event_log_entries" WHERE "log" = $1`, [
@@ -83,12 +82,15 @@ export class PostgresEventLog implements EventLogPort {
 
   async read(log: string, afterSeq: number, limit: number): Promise<EventLogEntry[]> {
     const ds = await this.dataSource();
-    const rows = (await ds.query(
+    const rows = await queryRows(
+      ds,
+      'notification.event_log_entries',
+      entryRowSchema,
       `SELECT e."seq", e."payload" FROM "notification"."event_log_entries" e
          JOIN "notification"."event_logs" l ON l."log" = e."log" AND l."expires_at" > now()
         WHERE e."log" = $1 AND e."seq" > $2 ORDER BY e."seq" LIMIT $3`,
       [log, afterSeq, limit],
-    )) as EntryRow[];
+    );
     return rows.map((row) => ({ seq: Number(row.seq), payload: row.payload }));
   }
 

@@ -1,9 +1,18 @@
-import { context, propagation, trace } from '@opentelemetry/api';
+import {
+  TraceFlags,
+  context,
+  isSpanContextValid,
+  propagation,
+  trace,
+  type Context,
+  type Span,
+  type SpanOptions,
+  type Tracer,
+  type TracerProvider,
+} from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { envDetector, resourceFromAttributes } from '@opentelemetry/resources';
-import { TracerProvider } from '@opentelemetry/sdk-trace';
-import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import { envDetector } from '@opentelemetry/resources';
 
 export interface TracingOptions {
   /** `service.name` of every span: `docat-<service>` in cluster mode, `docat` in standalone. */
@@ -39,7 +48,7 @@ export function tracingExportConfigured(env: NodeJS.ProcessEnv = process.env): b
  * Trace context always works: an AsyncLocalStorage context manager, the W3C
  * propagator and a tracer provider are registered, so every log line carries a trace
  * id and `traceparent` travels over HTTP, the bus, the queues and webhooks even when
- * nothing is exported. Exporting is off unless `OTEL_EXPORTER_OTLP_ENDPOINT` (or
+ * nothing is exported (then spans carry ids only and record nothing). Exporting is off unless `OTEL_EXPORTER_OTLP_ENDPOINT` (or
  * `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`) is set; then `@opentelemetry/sdk-node` is loaded
  * and sends spans over OTLP/HTTP (JSON) in batches, honouring the standard `OTEL_*`
  * variables (sampler, batch sizes, resource attributes). No auto-instrumentation is
@@ -91,19 +100,70 @@ async function start(opts: TracingOptions): Promise<Tracing> {
     };
   }
 
-  // Not exporting: spans get real ids (for logs and propagation) and go nowhere.
+  // Not exporting: spans get real ids (for logs and propagation) and record nothing.
   contextManager.enable();
   context.setGlobalContextManager(contextManager);
   propagation.setGlobalPropagator(propagator);
-  const provider = new TracerProvider({
-    resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: serviceName }),
-  });
-  trace.setGlobalTracerProvider(provider);
+  trace.setGlobalTracerProvider(ID_ONLY_PROVIDER);
   return {
     exporting: false,
     serviceName,
     flush: () => Promise.resolve(),
-    // Spans are best effort: an unreachable collector must not fail a shutdown.
-    shutdown: () => provider.shutdown().catch(() => undefined),
+    shutdown: () => Promise.resolve(),
   };
 }
+
+/** `bytes` random bytes as lower-case hex, never all zeros (an invalid trace or span id). */
+function randomId(bytes: number): string {
+  let out = '';
+  for (let i = 0; i < bytes; i += 4)
+    out += ((Math.random() * 0x1_0000_0000) >>> 0).toString(16).padStart(8, '0');
+  return /^0+$/.test(out) ? `${out.slice(0, -1)}1` : out;
+}
+
+/**
+ * The tracer used when nothing is exported. Each span is a non-recording span with fresh
+ * ids: it continues its parent's trace (or starts one, sampled, like the SDK's default
+ * sampler) so log lines carry trace and span ids and `traceparent` travels on, but it
+ * keeps no name, attributes, events or timings. The SDK's span does all of that for every
+ * HTTP request, RPC and event, and threw it away at the end: a tenth of the gateway's
+ * time on a status poll, most of it allocation and garbage collection.
+ */
+class IdOnlyTracer implements Tracer {
+  startSpan(_name: string, options?: SpanOptions, ctx: Context = context.active()): Span {
+    const parent = options?.root ? undefined : trace.getSpanContext(ctx);
+    const continued = parent !== undefined && isSpanContextValid(parent);
+    return trace.wrapSpanContext({
+      traceId: continued ? parent.traceId : randomId(16),
+      spanId: randomId(8),
+      traceFlags: continued ? parent.traceFlags : TraceFlags.SAMPLED,
+      ...(continued && parent.traceState ? { traceState: parent.traceState } : {}),
+    });
+  }
+
+  startActiveSpan<F extends (span: Span) => unknown>(name: string, fn: F): ReturnType<F>;
+  startActiveSpan<F extends (span: Span) => unknown>(
+    name: string,
+    options: SpanOptions,
+    fn: F,
+  ): ReturnType<F>;
+  startActiveSpan<F extends (span: Span) => unknown>(
+    name: string,
+    options: SpanOptions,
+    ctx: Context,
+    fn: F,
+  ): ReturnType<F>;
+  startActiveSpan<F extends (span: Span) => unknown>(
+    name: string,
+    ...rest: [F] | [SpanOptions, F] | [SpanOptions, Context, F]
+  ): ReturnType<F> {
+    const fn = rest[rest.length - 1] as F;
+    const options = rest.length > 1 ? (rest[0] as SpanOptions) : undefined;
+    const parent = rest.length > 2 ? (rest[1] as Context) : context.active();
+    const span = this.startSpan(name, options, parent);
+    return context.with(trace.setSpan(parent, span), () => fn(span) as ReturnType<F>);
+  }
+}
+
+const ID_ONLY_TRACER = new IdOnlyTracer();
+const ID_ONLY_PROVIDER: TracerProvider = { getTracer: () => ID_ONLY_TRACER };

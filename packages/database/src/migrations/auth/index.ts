@@ -4,6 +4,7 @@ import { AuthAccounts1767225700000 } from './1767225700000-auth-accounts.js';
 import { AuthIdentity1767225800000 } from './1767225800000-auth-identity.js';
 import { AuthCredits1767226100000 } from './1767226100000-auth-credits.js';
 import { AuthErasedAccounts1767227200000 } from './1767227200000-auth-erased-accounts.js';
+import { AuthCreditBalances1767227300000 } from './1767227300000-auth-credit-balances.js';
 
 /**
  * Migrations of the `auth` schema, oldest first. To add one: create
@@ -17,4 +18,5 @@ export const authMigrations: readonly MigrationClass[] = [
   AuthIdentity1767225800000,
   AuthCredits1767226100000,
   AuthErasedAccounts1767227200000,
+  AuthCreditBalances1767227300000,
 ];

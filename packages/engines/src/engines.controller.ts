@@ -1,12 +1,6 @@
 import { Controller, Inject } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
-import {
-  RPC,
-  RPC_CONTRACTS,
-  type EngineChoice,
-  type EngineInfo,
-  type EngineName,
-} from '@docat/contracts';
+import { Payload } from '@nestjs/microservices';
+import { RPC, type EngineChoice, type EngineInfo, type EngineName } from '@docat/contracts';
 import {
   assertEngineLanguages,
   configuredEngines,
@@ -15,7 +9,7 @@ import {
   type EngineLanguages,
   type TranslationEngine,
 } from '@docat/translate';
-import { parseOrThrow } from '@docat/service-kit';
+import { RpcHandler, type RpcPayload } from '@docat/service-kit';
 import { ENGINE_ENV } from './engine-env.js';
 
 /** A provider that does not answer within this time is reported unhealthy, not waited for. */
@@ -52,9 +46,10 @@ export class EnginesController {
 
   constructor(@Inject(ENGINE_ENV) private readonly env: EngineEnv) {}
 
-  @MessagePattern(RPC.TRANSLATION_ENGINES)
-  async engines(@Payload() data: unknown): Promise<{ items: EngineInfo[] }> {
-    parseOrThrow(RPC_CONTRACTS[RPC.TRANSLATION_ENGINES].request, data);
+  @RpcHandler(RPC.TRANSLATION_ENGINES)
+  async engines(
+    @Payload() _req: RpcPayload<typeof RPC.TRANSLATION_ENGINES>,
+  ): Promise<{ items: EngineInfo[] }> {
     if (!this.cached || Date.now() - this.cached.at > CACHE_MS) {
       const items = this.describeAll();
       this.cached = { at: Date.now(), items };
@@ -63,9 +58,10 @@ export class EnginesController {
     return { items: await this.cached.items };
   }
 
-  @MessagePattern(RPC.TRANSLATION_RESOLVE_ENGINE)
-  async resolve(@Payload() data: unknown): Promise<EngineChoice> {
-    const req = parseOrThrow(RPC_CONTRACTS[RPC.TRANSLATION_RESOLVE_ENGINE].request, data);
+  @RpcHandler(RPC.TRANSLATION_RESOLVE_ENGINE)
+  async resolve(
+    @Payload() req: RpcPayload<typeof RPC.TRANSLATION_RESOLVE_ENGINE>,
+  ): Promise<EngineChoice> {
     const { engine, reason } = resolveEngine(req.engine, this.env);
     await assertEngineLanguages(
       engine,
