@@ -10,8 +10,9 @@ import { defaultOutDir, LOAD_LIMITS, LOAD_PLAN } from './load-run.js';
  * each waited for before the next. After every job: the process's RSS (alone, and with its
  * embedded PostgreSQL), its open file descriptors, and the event-loop delay p99 the process
  * reports for the time since the previous sample. Pass: RSS after the last job within 10 %
- * of RSS after job 20 (FIRST), no more fds, event-loop delay p99 over the last 20 jobs not
- * above the 20 jobs after FIRST by more than 10 ms. SOAK_PDF (examples/sample.pdf).
+ * of RSS after job 20 (FIRST), open fds over the last 20 jobs not above the 20 around FIRST
+ * by more than 2 on average, event-loop delay p99 over the last 20 jobs not above the 20
+ * jobs after FIRST by more than 10 ms. SOAK_PDF (examples/sample.pdf).
  */
 const JOBS = Number(process.env.JOBS ?? 200);
 const FIRST = Number(process.env.FIRST ?? 20);
@@ -190,7 +191,15 @@ if (samples.some((s) => s.state !== 'completed'))
   failures.push(`${samples.filter((s) => s.state !== 'completed').length} jobs did not complete`);
 if (Math.abs(rssRatio - 1) > 0.1)
   failures.push(`RSS after job ${JOBS} is ${rssRatio.toFixed(3)}x RSS after job ${FIRST}`);
-if (last.fds > first.fds) failures.push(`open fds grew from ${first.fds} to ${last.fds}`);
+// Descriptors in use move with the connections open at the moment (41-50 in the measured
+// runs, with no trend): growth is judged on the mean of 20 jobs around FIRST against the
+// last 20, allowing 2. A descriptor left behind per job would add one per job.
+const earlyFds = mean(samples.slice(Math.max(0, FIRST - 10), FIRST + 10).map((s) => s.fds));
+const lateFds = mean(samples.slice(-20).map((s) => s.fds));
+if (lateFds > earlyFds + 2)
+  failures.push(
+    `open fds grew: mean ${earlyFds.toFixed(1)} around job ${FIRST}, ${lateFds.toFixed(1)} over the last 20`,
+  );
 if (lateLoop > earlyLoop + 10)
   failures.push(
     `event-loop delay p99 grew from ${earlyLoop.toFixed(1)} to ${lateLoop.toFixed(1)} ms`,
@@ -210,7 +219,7 @@ const report = [
         `| ${s.job} | ${mb(s.rss)} | ${mb(s.treeRss)} | ${mb(s.heapUsed)} | ${mb(s.heapTotal)} | ${mb(s.external)} | ${s.fds} | ${s.loopP99Ms.toFixed(1)} | ${s.ms} |`,
     ),
   '',
-  `RSS after job ${JOBS} / after job ${FIRST}: ${rssRatio.toFixed(3)} (limit 0.9-1.1). Open fds: ${first.fds} -> ${last.fds}. Event-loop delay p99, mean over jobs ${FIRST + 1}-${FIRST + 20}: ${earlyLoop.toFixed(1)} ms; over the last 20: ${lateLoop.toFixed(1)} ms. Job time, mean over the first and last 20: ${mean(samples.slice(0, 20).map((s) => s.ms)).toFixed(0)} and ${mean(samples.slice(-20).map((s) => s.ms)).toFixed(0)} ms.`,
+  `RSS after job ${JOBS} / after job ${FIRST}: ${rssRatio.toFixed(3)} (limit 0.9-1.1). Open fds: ${first.fds} -> ${last.fds} (mean around job ${FIRST} ${earlyFds.toFixed(1)}, over the last 20 ${lateFds.toFixed(1)}; limit +2). Event-loop delay p99, mean over jobs ${FIRST + 1}-${FIRST + 20}: ${earlyLoop.toFixed(1)} ms; over the last 20: ${lateLoop.toFixed(1)} ms. Job time, mean over the first and last 20: ${mean(samples.slice(0, 20).map((s) => s.ms)).toFixed(0)} and ${mean(samples.slice(-20).map((s) => s.ms)).toFixed(0)} ms.`,
   '',
   failures.length === 0
     ? 'Verdict: pass.'

@@ -1,13 +1,7 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
-import {
-  RPC,
-  RPC_CONTRACTS,
-  type AdminUserList,
-  type AdminUserView,
-  type InviteView,
-} from '@docat/contracts';
-import { parseOrThrow } from '@docat/service-kit';
+import { Payload } from '@nestjs/microservices';
+import { RPC, type AdminUserList, type AdminUserView, type InviteView } from '@docat/contracts';
+import { RpcHandler, type RpcPayload } from '@docat/service-kit';
 import { AdminService } from './admin.service.js';
 
 /** The `auth.admin-*` RPC patterns. */
@@ -15,40 +9,32 @@ import { AdminService } from './admin.service.js';
 export class AdminController {
   constructor(private readonly admin: AdminService) {}
 
-  @MessagePattern(RPC.AUTH_ADMIN_USERS_LIST)
-  async listUsers(@Payload() data: unknown): Promise<AdminUserList> {
-    const { actorId, ...query } = parseOrThrow(
-      RPC_CONTRACTS[RPC.AUTH_ADMIN_USERS_LIST].request,
-      data,
-    );
+  @RpcHandler(RPC.AUTH_ADMIN_USERS_LIST)
+  async listUsers(
+    @Payload() { actorId, ...query }: RpcPayload<typeof RPC.AUTH_ADMIN_USERS_LIST>,
+  ): Promise<AdminUserList> {
     await this.admin.assertAdmin(actorId);
     return this.admin.listUsers(query);
   }
 
-  @MessagePattern(RPC.AUTH_ADMIN_USER_SET_DISABLED)
-  setDisabled(@Payload() data: unknown): Promise<AdminUserView> {
-    const { actorId, userId, disabled } = parseOrThrow(
-      RPC_CONTRACTS[RPC.AUTH_ADMIN_USER_SET_DISABLED].request,
-      data,
-    );
+  @RpcHandler(RPC.AUTH_ADMIN_USER_SET_DISABLED)
+  setDisabled(
+    @Payload() { actorId, userId, disabled }: RpcPayload<typeof RPC.AUTH_ADMIN_USER_SET_DISABLED>,
+  ): Promise<AdminUserView> {
     return this.admin.setDisabled(actorId, userId, disabled);
   }
 
-  @MessagePattern(RPC.AUTH_ADMIN_USER_SET_PLAN)
-  setPlan(@Payload() data: unknown): Promise<AdminUserView> {
-    const { actorId, userId, plan } = parseOrThrow(
-      RPC_CONTRACTS[RPC.AUTH_ADMIN_USER_SET_PLAN].request,
-      data,
-    );
+  @RpcHandler(RPC.AUTH_ADMIN_USER_SET_PLAN)
+  setPlan(
+    @Payload() { actorId, userId, plan }: RpcPayload<typeof RPC.AUTH_ADMIN_USER_SET_PLAN>,
+  ): Promise<AdminUserView> {
     return this.admin.setPlan(actorId, userId, plan);
   }
 
-  @MessagePattern(RPC.AUTH_ADMIN_INVITE_CREATE)
-  createInvite(@Payload() data: unknown): Promise<InviteView> {
-    const { actorId, email, expiresInDays } = parseOrThrow(
-      RPC_CONTRACTS[RPC.AUTH_ADMIN_INVITE_CREATE].request,
-      data,
-    );
+  @RpcHandler(RPC.AUTH_ADMIN_INVITE_CREATE)
+  createInvite(
+    @Payload() { actorId, email, expiresInDays }: RpcPayload<typeof RPC.AUTH_ADMIN_INVITE_CREATE>,
+  ): Promise<InviteView> {
     return this.admin.createInvite(actorId, email, expiresInDays);
   }
 }

@@ -7,7 +7,7 @@ import {
   type CreditLine,
   type LedgerEntry,
 } from '@docat/contracts';
-import { queryRows } from '@docat/database';
+import { affectedCount, queryRows, rowsOf } from '@docat/database';
 import { AUTH_DATA_SOURCE } from '../auth.tokens.js';
 
 export type Db = DataSource | EntityManager;
@@ -50,6 +50,35 @@ const totalsRowSchema = z.object({
   credits: z.string(),
 });
 
+/** A count or sum, whichever way the driver gives it (bigint and numeric arrive as strings). */
+const count = z.union([z.number(), z.string().regex(/^-?\d+(?:\.\d+)?$/u)]).transform(Number);
+
+const standingRowSchema = z.object({ plan: z.string(), verified: z.boolean() });
+const heldRowSchema = z.object({ held: count });
+const reserveRowSchema = z.object({
+  outcome: z.enum(['reserved', 'existing', 'refused', 'no-account']),
+  owner: z.string().nullable(),
+  reserved: count,
+  available: count.nullable(),
+});
+const reservationRowSchema = z.object({
+  account: z.string(),
+  credits: count,
+  period_start: z.date(),
+  hold_until: z.date().nullable(),
+});
+const closingRowSchema = z.object({ kind: z.enum(['settle', 'release']) });
+const creditsRowSchema = z.object({ credits: count });
+const ledgerRowSchema = z.object({
+  job_id: z.string(),
+  step: z.string(),
+  kind: z.string(),
+  quantity: count,
+  credits: count,
+  period_start: z.date(),
+  created_at: z.date(),
+});
+
 /**
  * The ledger table. Every insert is `ON CONFLICT DO NOTHING` on (job, step, kind): a
  * write repeated after a crash or a redelivered RPC is a no-op, which is what makes
@@ -73,13 +102,13 @@ export class CreditsRepository {
 
   async standing(userId: string, db: Db = this.db): Promise<AccountStanding | null> {
     if (!UUID.test(userId)) return null;
-    const rows = (await db.query(
+    const rows = await queryRows(
+      db,
+      'auth.users',
+      standingRowSchema,
       `SELECT plan, email_verified_at IS NOT NULL AS verified FROM auth.users WHERE id = $1`,
       [userId],
-    )) as {
-      plan: string;
-      verified: boolean;
-    }[];
+    );
     const row = rows[0];
     return row ? { plan: row.plan, emailVerified: row.verified } : null;
   }
@@ -110,16 +139,19 @@ export class CreditsRepository {
         quantity: Number(row.quantity),
         credits: Number(row.credits),
       };
-    const held = (await db.query(
+    const held = await queryRows(
+      db,
+      'auth.credit_ledger',
+      heldRowSchema,
       `SELECT COALESCE(SUM(r.credits), 0) AS held
          FROM auth.credit_ledger r
         WHERE r.account = $1 AND r.period_start = $2 AND r.kind = 'reserve' AND r.hold_until > $3
           AND NOT EXISTS (
             SELECT 1 FROM auth.credit_ledger c WHERE c.job_id = r.job_id AND c.step = 'job' AND c.kind IN ('settle', 'release'))`,
       [account, periodStart, now],
-    )) as { held: string }[];
+    );
     const used = byKind.text_pages.credits + byKind.ocr_pages.credits + byKind.translation.credits;
-    return { used, reserved: Number(held[0]?.held ?? 0), byKind };
+    return { used, reserved: held[0]?.held ?? 0, byKind };
   }
 
   /**
@@ -137,7 +169,10 @@ export class CreditsRepository {
     granted: number | null;
     now: Date;
   }): Promise<ReserveOutcome> {
-    const rows = (await this.db.query(
+    const rows = await queryRows(
+      this.db,
+      'auth.reserve_credits',
+      reserveRowSchema,
       `SELECT outcome, owner, reserved, available
          FROM auth.reserve_credits($1, $2, $3, $4, $5, $6, $7)`,
       [
@@ -149,37 +184,25 @@ export class CreditsRepository {
         entry.granted,
         entry.now,
       ],
-    )) as {
-      outcome: ReserveOutcome['outcome'];
-      owner: string | null;
-      reserved: string;
-      available: string | null;
-    }[];
+    );
     const row = rows[0];
     if (!row) throw new Error('auth.reserve_credits answered no row');
-    return {
-      outcome: row.outcome,
-      owner: row.owner,
-      reserved: Number(row.reserved),
-      available: row.available === null ? null : Number(row.available),
-    };
+    return row;
   }
 
   async reservation(jobId: string, db: Db = this.db): Promise<ReservationRow | null> {
-    const rows = (await db.query(
+    const rows = await queryRows(
+      db,
+      'auth.credit_ledger',
+      reservationRowSchema,
       `SELECT account, credits, period_start, hold_until FROM auth.credit_ledger WHERE job_id = $1 AND step = 'job' AND kind = 'reserve'`,
       [jobId],
-    )) as {
-      account: string;
-      credits: string;
-      period_start: Date;
-      hold_until: Date | null;
-    }[];
+    );
     const row = rows[0];
     return row
       ? {
           account: row.account,
-          credits: Number(row.credits),
+          credits: row.credits,
           periodStart: row.period_start,
           holdUntil: row.hold_until,
         }
@@ -224,20 +247,26 @@ export class CreditsRepository {
 
   /** The entry that closed the job's reservation, if any. */
   async closing(jobId: string, db: Db = this.db): Promise<'settle' | 'release' | null> {
-    const rows = (await db.query(
+    const rows = await queryRows(
+      db,
+      'auth.credit_ledger',
+      closingRowSchema,
       `SELECT kind FROM auth.credit_ledger WHERE job_id = $1 AND step = 'job' AND kind IN ('settle', 'release')`,
       [jobId],
-    )) as { kind: 'settle' | 'release' }[];
+    );
     return rows[0]?.kind ?? null;
   }
 
   async chargedFor(jobId: string, db: Db = this.db): Promise<number> {
-    const rows = (await db.query(
+    const rows = await queryRows(
+      db,
+      'auth.credit_ledger',
+      creditsRowSchema,
       `SELECT COALESCE(SUM(credits), 0) AS credits FROM auth.credit_ledger
         WHERE job_id = $1 AND kind IN ('text_pages', 'ocr_pages', 'translation')`,
       [jobId],
-    )) as { credits: string }[];
-    return Number(rows[0]?.credits ?? 0);
+    );
+    return rows[0]?.credits ?? 0;
   }
 
   /** Inserts charge lines and the closing entry; lines already present are kept as they are. */
@@ -266,35 +295,32 @@ export class CreditsRepository {
     periodStart: Date,
     tx: EntityManager,
   ): Promise<boolean> {
-    const rows = (await tx.query(
-      `INSERT INTO auth.credit_ledger (account, job_id, step, kind, credits, period_start)
-       VALUES ($1, $2, 'job', $3, $4, $5)
-       ON CONFLICT ON CONSTRAINT credit_ledger_entry_key DO NOTHING RETURNING id`,
-      [account, jobId, kind, credits, periodStart],
-    )) as unknown[];
+    const rows = rowsOf(
+      await tx.query(
+        `INSERT INTO auth.credit_ledger (account, job_id, step, kind, credits, period_start)
+         VALUES ($1, $2, 'job', $3, $4, $5)
+         ON CONFLICT ON CONSTRAINT credit_ledger_entry_key DO NOTHING RETURNING id`,
+        [account, jobId, kind, credits, periodStart],
+      ),
+    );
     return rows.length === 1;
   }
 
   async entries(account: string, limit = 100_000): Promise<LedgerEntry[]> {
-    const rows = (await this.db.query(
+    const rows = await queryRows(
+      this.db,
+      'auth.credit_ledger',
+      ledgerRowSchema,
       `SELECT job_id, step, kind, quantity, credits, period_start, created_at FROM auth.credit_ledger
         WHERE account = $1 ORDER BY id LIMIT $2`,
       [account, limit],
-    )) as {
-      job_id: string;
-      step: string;
-      kind: string;
-      quantity: string;
-      credits: string;
-      period_start: Date;
-      created_at: Date;
-    }[];
+    );
     return rows.map((r) => ({
       jobId: r.job_id,
       step: r.step,
       kind: r.kind,
-      quantity: Number(r.quantity),
-      credits: Number(r.credits),
+      quantity: r.quantity,
+      credits: r.credits,
       periodStart: r.period_start.toISOString(),
       createdAt: r.created_at.toISOString(),
     }));
@@ -302,20 +328,18 @@ export class CreditsRepository {
 
   /** Replaces the account id of its ledger entries by an anonymous reference; answers how many. */
   async anonymise(userId: string, reference: string, tx: EntityManager): Promise<number> {
-    const result = (await tx.query(
-      `UPDATE auth.credit_ledger SET account = $2 WHERE account = $1`,
-      [userId, reference],
-    )) as [unknown[], number];
-    return result[1];
+    return affectedCount(
+      await tx.query(`UPDATE auth.credit_ledger SET account = $2 WHERE account = $1`, [
+        userId,
+        reference,
+      ]),
+    );
   }
 
   async deleteUser(userId: string, tx: EntityManager): Promise<boolean> {
     if (!UUID.test(userId)) return false;
-    const result = (await tx.query(`DELETE FROM auth.users WHERE id = $1`, [userId])) as [
-      unknown[],
-      number,
-    ];
-    if (result[1] !== 1) return false;
+    if (affectedCount(await tx.query(`DELETE FROM auth.users WHERE id = $1`, [userId])) !== 1)
+      return false;
     // Gateways read this through `auth.denied-users` until the account's last token expired.
     await tx.query(
       `INSERT INTO auth.erased_accounts (user_id) VALUES ($1)

@@ -1,7 +1,8 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
 import { EVENTS, RPC, jobEventSchema, notifyEventsContract, type JobEvent } from '@docat/contracts';
-import { parseOrThrow } from '@docat/service-kit';
+import { parseOrThrow, ValidPayload } from '@docat/service-kit';
+import type { z } from 'zod';
 import { MessageContext } from '@docat/transport';
 import { WebhookDispatcher } from '../webhooks/webhook-dispatcher.service.js';
 import { JobEventsService } from './job-events.service.js';
@@ -39,8 +40,9 @@ export class JobEventsController {
   }
 
   @MessagePattern(RPC.NOTIFY_EVENTS)
-  async list(@Payload() data: unknown): Promise<{ events: JobEvent[] }> {
-    const req = parseOrThrow(notifyEventsContract.request, data);
+  async list(
+    @ValidPayload(notifyEventsContract.request) req: z.output<typeof notifyEventsContract.request>,
+  ): Promise<{ events: JobEvent[] }> {
     return { events: await this.events.after(req.jobId, req.afterSeq, req.limit) };
   }
 

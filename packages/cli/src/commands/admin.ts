@@ -5,14 +5,6 @@ import pg from 'pg';
 import { z } from 'zod';
 import { DocatError, uuidv7 } from '@docat/contracts';
 import { redactUrl } from '@docat/config';
-import {
-  assertSchemasCurrent,
-  EMBEDDED_DATABASE_NAME,
-  EmbeddedDatabase,
-  embeddedDatabaseDir,
-  runAllMigrations,
-} from '@docat/database';
-import { lockDataFolder, serverDataDir } from './data-folder-archive.js';
 
 /** The same argon2id parameters the auth service uses (OWASP baseline); the encoded hash records them anyway. */
 const ARGON2 = {
@@ -67,6 +59,16 @@ export async function createAdmin(opts: AdminCreateOptions): Promise<AdminCreate
   const generatedPassword =
     opts.password === undefined ? randomBytes(18).toString('base64url') : undefined;
   const passwordHash = await hash(opts.password ?? generatedPassword!, ARGON2);
+  // The database package is loaded by the commands that use it only: `docat extract` and
+  // `docat translate` start without it.
+  const {
+    assertSchemasCurrent,
+    EMBEDDED_DATABASE_NAME,
+    EmbeddedDatabase,
+    embeddedDatabaseDir,
+    runAllMigrations,
+  } = await import('@docat/database');
+  const { lockDataFolder, serverDataDir } = await import('./data-folder-archive.js');
 
   if (opts.databaseUrl) {
     await assertSchemasCurrent(opts.databaseUrl);

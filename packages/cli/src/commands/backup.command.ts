@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import { backupDataFolder, serverDataDir } from './data-folder-archive.js';
 
 interface BackupFlags {
   dataDir?: string;
@@ -17,6 +16,8 @@ export function backupCommand(): Command {
       "\nRefused while a server runs on the folder: stop it first. The CLI's own folder is not involved.",
     )
     .action(async (file: string, flags: BackupFlags) => {
+      // Loaded here: the database package is not needed by the other commands.
+      const { backupDataFolder, serverDataDir } = await import('./data-folder-archive.js');
       const dataDir = serverDataDir(flags.dataDir);
       const result = await backupDataFolder(dataDir, file);
       const schemas = Object.entries(result.manifest.schemas)

@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import { restoreDataFolder, serverDataDir } from './data-folder-archive.js';
 
 interface RestoreFlags {
   dataDir?: string;
@@ -17,6 +16,8 @@ export function restoreCommand(): Command {
       '\nRefused while a server runs on the folder, into a folder that is not empty (without --force), and for an archive made by a newer Docat.',
     )
     .action(async (file: string, flags: RestoreFlags) => {
+      // Loaded here: the database package is not needed by the other commands.
+      const { restoreDataFolder, serverDataDir } = await import('./data-folder-archive.js');
       const dataDir = serverDataDir(flags.dataDir);
       const manifest = await restoreDataFolder(file, dataDir, { force: flags.force ?? false });
       process.stdout.write(

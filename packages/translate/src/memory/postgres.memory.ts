@@ -1,20 +1,37 @@
 import type pg from 'pg';
+import { z } from 'zod';
+import { engineNameSchema } from '@docat/contracts';
 import type { MemoryEntry, TranslationMemory } from './translation-memory.js';
 
-interface Row {
-  key: string;
-  account_id: string;
-  engine: string;
-  model: string;
-  source_lang: string;
-  target_lang: string;
-  glossary_id: string | null;
-  glossary_version: string;
-  formality: string;
-  prompt_version: string;
-  source_text: string;
-  target_text: string;
-  created_at: Date;
+/** A row of `translation.memory_entries`, parsed on read: a row of another shape is an error. */
+const rowSchema = z.object({
+  key: z.string().transform((k) => k.trim()),
+  account_id: z.string(),
+  engine: engineNameSchema,
+  model: z.string(),
+  source_lang: z.string(),
+  target_lang: z.string(),
+  glossary_id: z.string().nullable(),
+  glossary_version: z.string(),
+  formality: z.enum(['', 'more', 'less']),
+  prompt_version: z.string(),
+  source_text: z.string(),
+  target_text: z.string(),
+  created_at: z.date(),
+});
+type Row = z.output<typeof rowSchema>;
+
+function parseRows(rows: readonly unknown[]): Row[] {
+  return rows.map((row) => {
+    const parsed = rowSchema.safeParse(row);
+    if (!parsed.success)
+      throw new Error(
+        `translation.memory_entries: a row of an unexpected shape (${parsed.error.issues
+          .map((i) => `${i.path.join('.')}: ${i.message}`)
+          .join('; ')})`,
+      );
+    return parsed.data;
+  });
 }
 
 const COLUMNS =
@@ -24,13 +41,13 @@ function toEntry(row: Row): MemoryEntry {
   return {
     key: row.key,
     accountId: row.account_id,
-    engine: row.engine as MemoryEntry['engine'],
+    engine: row.engine,
     model: row.model,
     source: row.source_lang,
     target: row.target_lang,
     ...(row.glossary_id ? { glossaryId: row.glossary_id } : {}),
     ...(row.glossary_version ? { glossaryVersion: row.glossary_version } : {}),
-    ...(row.formality ? { formality: row.formality as MemoryEntry['formality'] } : {}),
+    ...(row.formality ? { formality: row.formality } : {}),
     ...(row.prompt_version ? { promptVersion: row.prompt_version } : {}),
     sourceText: row.source_text,
     targetText: row.target_text,
@@ -47,11 +64,11 @@ export class PostgresTranslationMemory implements TranslationMemory {
 
   async getMany(keys: readonly string[]): Promise<Map<string, MemoryEntry>> {
     if (keys.length === 0) return new Map();
-    const { rows } = await this.pool.query<Row>(
+    const answer = await this.pool.query(
       `SELECT ${COLUMNS} FROM translation.memory_entries WHERE key = ANY($1::text[])`,
       [[...new Set(keys)]],
     );
-    return new Map(rows.map((r) => [r.key.trim(), toEntry({ ...r, key: r.key.trim() })]));
+    return new Map(parseRows(answer.rows).map((r) => [r.key, toEntry(r)]));
   }
 
   async putMany(entries: readonly MemoryEntry[]): Promise<void> {
@@ -101,15 +118,16 @@ export class PostgresTranslationMemory implements TranslationMemory {
   async *list(accountId: string): AsyncIterable<MemoryEntry> {
     let after: { createdAt: Date; key: string } | undefined;
     for (;;) {
-      const { rows } = after
-        ? await this.pool.query<Row>(
+      const answer = after
+        ? await this.pool.query(
             `SELECT ${COLUMNS} FROM translation.memory_entries WHERE account_id = $1 AND (created_at, key) > ($2, $3) ORDER BY created_at, key LIMIT 1000`,
             [accountId, after.createdAt, after.key],
           )
-        : await this.pool.query<Row>(
+        : await this.pool.query(
             `SELECT ${COLUMNS} FROM translation.memory_entries WHERE account_id = $1 ORDER BY created_at, key LIMIT 1000`,
             [accountId],
           );
+      const rows = parseRows(answer.rows);
       for (const row of rows) yield toEntry(row);
       if (rows.length < 1000) return;
       const last = rows[rows.length - 1]!;
