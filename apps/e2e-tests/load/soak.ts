@@ -9,9 +9,11 @@ import { defaultOutDir, LOAD_LIMITS, LOAD_PLAN } from './load-run.js';
 /**
  * `npm run soak`: JOBS (200) jobs back to back through one standalone process (`npm start`),
  * each waited for before the next. After every job: the process's RSS (alone, and with its
- * embedded PostgreSQL), its open file descriptors, and the event-loop delay p99 the process
- * reports for the time since the previous sample. Pass: RSS after the last job within 10 %
- * of RSS after job 20 (FIRST), open fds over the last 20 jobs not above the 20 around FIRST
+ * embedded PostgreSQL), where that memory is, its threads and open file descriptors, and the
+ * event-loop delay p99 the process reports for the time since the previous sample; after
+ * FIRST, every 20th job and the last, RSS again once the process has collected its garbage.
+ * Pass: RSS after the last job within 10 % of RSS after job 20 (FIRST), both garbage
+ * collected (ADR 0023; raw samples with SOAK_COLLECT=0), open fds over the last 20 jobs not above the 20 around FIRST
  * by more than 2 on average, event-loop delay p99 over the last 20 jobs not above the 20
  * jobs after FIRST by more than 10 ms. SOAK_PDF (examples/sample.pdf).
  */
@@ -39,8 +41,8 @@ const rssOf = (pid: number) => statusField(pid, 'VmRSS') * 1024;
 
 /**
  * Where the process's resident memory is, from /proc/PID/smaps: the main C heap (`[heap]`),
- * file-backed mappings (code, shared libraries), and anonymous mappings by size class. glibc
- * gives each further allocation arena a 64 MB reservation, so anonymous mappings inside a
+ * file-backed mappings (code, shared libraries), glibc's further arenas and the other
+ * anonymous mappings. glibc gives each further allocation arena a 64 MB reservation, so anonymous mappings inside a
  * 64 MB-aligned pair of that size are told apart from the rest (V8's pages, large buffers).
  */
 function residentBy(pid: number): Record<string, number> {
