@@ -13,9 +13,10 @@ import { defaultOutDir, LOAD_LIMITS, LOAD_PLAN } from './load-run.js';
  * event-loop delay p99 the process reports for the time since the previous sample; after
  * FIRST, every 20th job and the last, RSS again once the process has collected its garbage.
  * Pass: RSS after the last job within 10 % of RSS after job 20 (FIRST), both garbage
- * collected (ADR 0023; raw samples with SOAK_COLLECT=0), open fds over the last 20 jobs not above the 20 around FIRST
- * by more than 2 on average, event-loop delay p99 over the last 20 jobs not above the 20
- * jobs after FIRST by more than 10 ms. SOAK_PDF (examples/sample.pdf).
+ * collected (ADR 0023; raw samples with SOAK_COLLECT=0), open fds over the last 20 jobs
+ * not above the 20 around FIRST by more than 2 on average, event-loop delay p99 over the
+ * last 20 jobs not above the 20 jobs after FIRST by more than 10 ms. SOAK_PDF
+ * (examples/sample.pdf).
  */
 const JOBS = Number(process.env.JOBS ?? 200);
 const FIRST = Number(process.env.FIRST ?? 20);
