@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import cookie from '@fastify/cookie';
+import cors from '@fastify/cors';
 import multipart from '@fastify/multipart';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { DocatConfig } from '@docat/config';
@@ -27,6 +28,9 @@ export function createGatewayAdapter(config?: Pick<DocatConfig, 'http'>): Fastif
     requestIdHeader: false,
     trustProxy: proxies.length > 0 ? [...proxies] : false,
     return503OnClosing: true,
+    // No Nest middleware is used: without middie, no request walks an empty middleware
+    // chain. A middleware added later fails at start-up (Fastify has no `use`), not silently.
+    skipMiddie: true,
     // Errors Fastify answers before any hook runs (a malformed URL): the same problem+json,
     // request id and security headers as everything else.
     frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => {
@@ -53,29 +57,12 @@ export async function configureGatewayApp(
 ): Promise<void> {
   const fastifyApp = app as NestFastifyApplication;
   const instance = fastifyApp.getHttpAdapter().getInstance();
-  instance.addHook('onRequest', async (request, reply) => {
-    void reply.header(REQUEST_ID_HEADER, request.id);
-    void reply.headers(SECURITY_HEADERS);
-  });
-  registerBodyDeadlines(instance, {
-    bodyTimeoutMs: config.http.bodyTimeoutMs,
-    uploadMinBytesPerSecond: config.http.uploadMinBytesPerSecond,
-    uploadRateWindowMs: config.http.uploadRateWindowMs,
-    maxUploadBytes: config.limits?.maxUploadBytes ?? MAX_UPLOAD_BYTES,
-  });
-  instance.addHook('onResponse', async (request, reply) => {
-    // The route template, never the raw URL: ids in paths would make unbounded label sets.
-    const labels = {
-      method: request.method,
-      route: request.routeOptions.url ?? 'unmatched',
-      status: String(reply.statusCode),
-    };
-    httpRequests.inc(labels);
-    httpRequestDuration.observe(labels, reply.elapsedTime / 1000);
-  });
-  app.useGlobalFilters(new ProblemFilter());
+  // @fastify/cors registered on Fastify itself rather than through Nest's enableCors, whose
+  // hook also copies the CORS headers onto the Node response of every request (for
+  // middleware, which the gateway has none of): that copy made Node merge every response's
+  // headers twice. The headers sent are the same.
   if (config.http.corsOrigins.length > 0) {
-    app.enableCors({
+    await fastifyApp.register(cors, {
       origin: [...config.http.corsOrigins],
       methods: ['GET', 'POST', 'PATCH', 'DELETE'],
       // Bearer tokens and API keys travel in headers, never cookies: credentials stay off.
@@ -103,8 +90,35 @@ export async function configureGatewayApp(
         'ratelimit-policy',
       ],
       maxAge: 600,
+      // First of the gateway's request hooks, so that a preflight is answered before them
+      // (as Nest's enableCors did).
+      hook: 'onRequest',
     });
   }
+  // Callback hooks, not async ones: no promise per request.
+  instance.addHook('onRequest', (request, reply, done) => {
+    void reply.header(REQUEST_ID_HEADER, request.id);
+    void reply.headers(SECURITY_HEADERS);
+    done();
+  });
+  registerBodyDeadlines(instance, {
+    bodyTimeoutMs: config.http.bodyTimeoutMs,
+    uploadMinBytesPerSecond: config.http.uploadMinBytesPerSecond,
+    uploadRateWindowMs: config.http.uploadRateWindowMs,
+    maxUploadBytes: config.limits?.maxUploadBytes ?? MAX_UPLOAD_BYTES,
+  });
+  instance.addHook('onResponse', (request, reply, done) => {
+    // The route template, never the raw URL: ids in paths would make unbounded label sets.
+    const labels = {
+      method: request.method,
+      route: request.routeOptions.url ?? 'unmatched',
+      status: String(reply.statusCode),
+    };
+    httpRequests.inc(labels);
+    httpRequestDuration.observe(labels, reply.elapsedTime / 1000);
+    done();
+  });
+  app.useGlobalFilters(new ProblemFilter());
   await fastifyApp.register(multipart, { throwFileSizeLimit: true });
   // Only the browser session routes read cookies (the refresh cookie is scoped to them).
   await fastifyApp.register(cookie);

@@ -67,31 +67,8 @@ export class LocalFirstRateLimiter {
   }
 
   async hit(key: string, limit: number, windowMs: number): Promise<RateLimitDecision> {
-    const now = this.now();
-    const state = this.keys.get(key);
-    if (
-      state &&
-      state.limit === limit &&
-      state.windowMs === windowMs &&
-      now - state.syncedAt < this.syncMs
-    ) {
-      const used = state.known + state.pending + state.flushing;
-      const exactTail = Math.max(this.minExact, Math.ceil(limit * this.exactShare));
-      // Unsynced hits per replica stay under a quarter of the exact tail, which bounds what
-      // the replicas can count late together.
-      const unsynced = Math.max(1, Math.floor(exactTail / 4));
-      if (used + 1 <= limit - exactTail && state.pending + state.flushing < unsynced) {
-        state.pending += 1;
-        this.schedule();
-        return {
-          allowed: true,
-          limit,
-          remaining: limit - used - 1,
-          resetMs: Math.max(0, state.resetMs - (now - state.syncedAt)),
-          retryAfterMs: 0,
-        };
-      }
-    }
+    const local = this.hitNow(key, limit, windowMs);
+    if (local) return local;
     // Stale, unknown or near the limit: the shared limiter decides, after this replica's
     // pending hits are added so that it counts them.
     await this.flushKey(key);
@@ -108,6 +85,34 @@ export class LocalFirstRateLimiter {
       resetMs: decision.resetMs,
     });
     return decision;
+  }
+
+  /**
+   * The hit counted in memory when this replica may decide alone (the key's shared count
+   * is fresh and far from the limit): an allowed decision, without waiting. Undefined when
+   * the shared limiter must decide: nothing was counted, call `hit`.
+   */
+  hitNow(key: string, limit: number, windowMs: number): RateLimitDecision | undefined {
+    const state = this.keys.get(key);
+    if (!state || state.limit !== limit || state.windowMs !== windowMs) return undefined;
+    const now = this.now();
+    if (now - state.syncedAt >= this.syncMs) return undefined;
+    const used = state.known + state.pending + state.flushing;
+    const exactTail = Math.max(this.minExact, Math.ceil(limit * this.exactShare));
+    // Unsynced hits per replica stay under a quarter of the exact tail, which bounds what
+    // the replicas can count late together.
+    const unsynced = Math.max(1, Math.floor(exactTail / 4));
+    if (used + 1 > limit - exactTail || state.pending + state.flushing >= unsynced)
+      return undefined;
+    state.pending += 1;
+    this.schedule();
+    return {
+      allowed: true,
+      limit,
+      remaining: limit - used - 1,
+      resetMs: Math.max(0, state.resetMs - (now - state.syncedAt)),
+      retryAfterMs: 0,
+    };
   }
 
   /** Adds every pending hit to the shared window now. */
