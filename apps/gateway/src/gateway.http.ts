@@ -2,8 +2,8 @@ import type { INestApplication } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
-import multipart from '@fastify/multipart';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import { fastifyMultipart } from '@fastify/multipart';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { DocatConfig } from '@docat/config';
 import { MAX_UPLOAD_BYTES } from '@docat/contracts';
 import { httpRequestDuration, httpRequests } from '@docat/observability';
@@ -119,11 +119,43 @@ export async function configureGatewayApp(
     done();
   });
   app.useGlobalFilters(new ProblemFilter());
-  await fastifyApp.register(multipart, { throwFileSizeLimit: true });
+  registerStreamingMultipart(instance);
   // Only the browser session routes read cookies (the refresh cookie is scoped to them).
   await fastifyApp.register(cookie);
   const webRoot = webAppRoot();
   if (webRoot) await serveWebApp(instance, webRoot);
+}
+
+/**
+ * @fastify/multipart for uploads read as streams (`request.parts()`), without the two hooks
+ * it adds to every request of the server to delete files saved to disk by
+ * `saveRequestFiles`. The gateway never saves them (uploads stream to storage), and those
+ * hooks, both async, cost every request (status polls included) a promise, a listener and
+ * a turn of the microtask queue. `saveRequestFiles` refuses instead, so files that nothing
+ * would delete are never saved.
+ */
+export function registerStreamingMultipart(instance: FastifyInstance): void {
+  const refuse = () =>
+    Promise.reject(new Error('saveRequestFiles is not available: the gateway streams uploads'));
+  const scoped: FastifyInstance = new Proxy(instance, {
+    get(target, prop) {
+      if (prop === 'addHook')
+        return (name: string, hook: unknown) =>
+          name === 'onRequest' || name === 'onResponse'
+            ? scoped
+            : (target.addHook as (n: string, h: unknown) => FastifyInstance)(name, hook);
+      if (prop === 'decorateRequest')
+        return (name: string, value: unknown, dependencies?: string[]) =>
+          target.decorateRequest(name, name === 'saveRequestFiles' ? refuse : value, dependencies);
+      const value: unknown = Reflect.get(target, prop, target);
+      return typeof value === 'function'
+        ? (value as (...a: unknown[]) => unknown).bind(target)
+        : value;
+    },
+  });
+  fastifyMultipart(scoped, { throwFileSizeLimit: true }, (error?: Error) => {
+    if (error) throw error;
+  });
 }
 
 /** The `http` option of `bootstrapService` for the gateway. */
