@@ -120,8 +120,9 @@ export async function configureGatewayApp(
   });
   app.useGlobalFilters(new ProblemFilter());
   registerStreamingMultipart(instance);
-  // Only the browser session routes read cookies (the refresh cookie is scoped to them).
-  await fastifyApp.register(cookie);
+  // Only the browser session routes read cookies (the refresh cookie is scoped to them):
+  // they parse them when they need them, not every request (`hook: false`).
+  await fastifyApp.register(cookie, { hook: false });
   const webRoot = webAppRoot();
   if (webRoot) await serveWebApp(instance, webRoot);
 }
