@@ -27,7 +27,12 @@ import { DocatApi } from '../src/docat-api.js';
  *
  * `--cpu-prof DIR` starts the Docat processes with `--cpu-prof` into DIR (written when
  * they stop). `--root DIR` runs the build of another checkout (a baseline to compare
- * with). The target: Docat ≥ 50% of bare req/s, with p99 < 50 ms.
+ * with). `--workers N` sends the requests from N worker threads instead of this one (the
+ * same client for both sides). The target: Docat ≥ 50% of bare req/s, with p99 < 50 ms.
+ *
+ * The client is measured too: its CPU time per request and the share of one core it used.
+ * A client near a whole core was the bottleneck of that side (the bare server's req/s is
+ * then a floor, and the ratio flatters Docat); the table says so.
  */
 const { values: args } = parseArgs({
   options: {
@@ -38,6 +43,7 @@ const { values: args } = parseArgs({
     uploads: { type: 'string' },
     'cpu-prof': { type: 'string' },
     root: { type: 'string' },
+    workers: { type: 'string' },
   },
 });
 
@@ -45,6 +51,9 @@ const SMOKE = args.smoke;
 const DURATION_S = Number(args.duration ?? (SMOKE ? 1 : 20));
 const CONNECTIONS = Number(args.connections ?? (SMOKE ? 10 : 100));
 const UPLOADS = Number(args.uploads ?? (SMOKE ? 2 : 30));
+const WORKERS = args.workers === undefined ? 0 : Number(args.workers);
+/** A client using at least this share of one core (in its own thread) is called saturated. */
+const CLIENT_SATURATED = 0.9;
 const MODES = args.modes
   .split(',')
   .map((m) => m.trim())
@@ -63,6 +72,10 @@ interface Measured {
   cpuUsPerRequest: number | null;
   /** The kernel's part of that CPU time (socket reads and writes, mostly), in percent. */
   systemCpuPercent: number | null;
+  /** CPU time the client (autocannon, this process) used per request, in microseconds. */
+  clientCpuUsPerRequest: number;
+  /** The client's CPU time over the run's wall time: 1 is one whole core. */
+  clientCores: number;
 }
 
 /**
@@ -118,13 +131,21 @@ async function measure(
   duration = DURATION_S,
 ): Promise<Measured> {
   const cpuBefore = cpuMs(pids);
+  const clientBefore = process.cpuUsage();
+  const started = performance.now();
   const result = await autocannon({
     url,
     connections: CONNECTIONS,
     duration,
     headers: token ? { authorization: `Bearer ${token}` } : {},
+    ...(WORKERS > 0 ? { workers: WORKERS } : {}),
   });
+  const wallUs = (performance.now() - started) * 1000;
+  const client = process.cpuUsage(clientBefore);
+  const clientUs = client.user + client.system;
   return {
+    clientCpuUsPerRequest: Math.round(clientUs / Math.max(1, result.requests.total)),
+    clientCores: Math.round((100 * clientUs) / wallUs) / 100,
     rps: Math.round(result.requests.average),
     p50: result.latency.p50,
     p99: result.latency.p99,
@@ -268,12 +289,13 @@ function loadAverage(): string {
 
 const pct = (a: number, b: number) => (b > 0 ? `${((100 * a) / b).toFixed(1)}%` : 'n/a');
 console.log(
-  `GET /v1/jobs/:id, ${CONNECTIONS} connections, ${DURATION_S} s each${SMOKE ? ' (smoke)' : ''}; load average ${loadAverage()}`,
+  `GET /v1/jobs/:id, ${CONNECTIONS} connections, ${DURATION_S} s each${SMOKE ? ' (smoke)' : ''}, client autocannon ${WORKERS > 0 ? `in ${WORKERS} worker threads` : 'in one thread'} (the same for both sides); load average ${loadAverage()}`,
 );
 console.log(
   '| mode | Docat req/s | Docat p50 / p99 ms | bare Fastify req/s | bare p50 / p99 ms | Docat / bare | CPU µs per request, Docat / bare | bare / Docat CPU | non-2xx | errors |',
 );
 console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+const clientNotes: string[] = [];
 const cpu = (m: Measured) =>
   m.cpuUsPerRequest === null
     ? 'n/a'
@@ -286,7 +308,25 @@ for (const r of rows) {
   console.log(
     `| ${r.mode} | ${r.docat.rps} | ${r.docat.p50} / ${r.docat.p99} | ${r.bare.rps} | ${r.bare.p50} / ${r.bare.p99} | ${pct(r.docat.rps, r.bare.rps)} | ${cpu(r.docat)} / ${cpu(r.bare)} | ${cpuRatio} | ${r.docat.non2xx} | ${r.docat.errors} |`,
   );
+  clientNotes.push(
+    `| ${r.mode} | ${r.docat.clientCpuUsPerRequest} / ${r.bare.clientCpuUsPerRequest} | ${r.docat.clientCores} / ${r.bare.clientCores} | ${saturation(r)} |`,
+  );
 }
+/** Whether the client was the bottleneck of either side (a thread near a whole core). */
+function saturation(r: Row): string {
+  const threads = Math.max(1, WORKERS);
+  const saturated = (m: Measured) => m.clientCores / threads >= CLIENT_SATURATED;
+  if (saturated(r.bare))
+    return 'client saturated on the bare side: its req/s is a floor, the ratio flatters Docat';
+  if (saturated(r.docat)) return 'client saturated on the Docat side';
+  return 'no';
+}
+console.log('\nThe client (autocannon, the same for both sides)');
+console.log(
+  '| mode | client CPU µs per request, Docat / bare | client cores used, Docat / bare | bottleneck |',
+);
+console.log('|---|---:|---:|---|');
+for (const line of clientNotes) console.log(line);
 console.log(
   `\n${UPLOADS} concurrent uploads of ${UPLOAD_FILE} (${(pdf.length / 1e6).toFixed(2)} MB), time to 202; bare: the body hashed and written to disk, nothing else`,
 );

@@ -77,6 +77,7 @@ export async function configureGatewayApp(
         'if-none-match',
         'last-event-id',
       ],
+      // One string, as sent: the plugin would join a list again for every response.
       exposedHeaders: [
         'x-request-id',
         'location',
@@ -88,7 +89,7 @@ export async function configureGatewayApp(
         'ratelimit-remaining',
         'ratelimit-reset',
         'ratelimit-policy',
-      ],
+      ].join(', '),
       maxAge: 600,
       // First of the gateway's request hooks, so that a preflight is answered before them
       // (as Nest's enableCors did).
