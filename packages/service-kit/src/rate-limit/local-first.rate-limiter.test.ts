@@ -64,6 +64,34 @@ describe('LocalFirstRateLimiter (fake clock)', () => {
     assert.equal(near.hitNow('v', 100, 3_600_000), undefined);
   });
 
+  test('a key in steady use is synced before its count goes stale (real timers)', async () => {
+    const shared = new MemoryRateLimiter();
+    const { port, calls } = counted(shared);
+    // A shared limiter 50 ms away (a busy Redis): each sync lands a round trip after it starts.
+    const far: RateLimiterPort = {
+      ...port,
+      record: (...a) => new Promise((r) => setTimeout(r, 50)).then(() => port.record(...a)),
+    };
+    const limiter = new LocalFirstRateLimiter(far, { syncMs: 400 });
+    await limiter.hit('steady', 1_000_000, 3_600_000);
+    let slow = 0;
+    const until = Date.now() + 1_200;
+    let hits = 1;
+    while (Date.now() < until) {
+      if (limiter.hitNow('steady', 1_000_000, 3_600_000) === undefined) {
+        slow++;
+        await limiter.hit('steady', 1_000_000, 3_600_000);
+      }
+      hits++;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await limiter.close();
+    assert.equal(slow, 0, 'no hit had to wait for the shared limiter');
+    assert.equal(calls.hit, 1);
+    assert.ok(calls.record >= 2, `synced ${calls.record} times`);
+    assert.equal((await shared.count('steady', 3_600_000)).count, hits);
+  });
+
   test('one replica holds at most a quarter of the exact tail unsynced: then it syncs before answering', async () => {
     const now = 0;
     const shared = new MemoryRateLimiter(() => now);

@@ -1,7 +1,11 @@
 import type { RateLimitDecision, RateLimiterPort } from './rate-limiter.port.js';
 
 export interface LocalFirstOptions {
-  /** How often hits counted here are added to the shared window. Default 250 ms. */
+  /**
+   * How long a shared count stays fresh enough to decide locally. Default 250 ms. Hits
+   * counted here are added to the shared window every half of it, so a key in steady use
+   * is synced again before its count goes stale and never waits for the shared limiter.
+   */
   syncMs?: number;
   /**
    * The share of a limit counted exactly: while fewer than this share of the slots
@@ -139,10 +143,13 @@ export class LocalFirstRateLimiter {
 
   private schedule(): void {
     if (this.timer) return;
+    // Half the freshness window: the sync (and its round trip) lands before the count goes
+    // stale. Syncing only after syncMs left a gap in every window in which every request
+    // went to the shared limiter (a Redis round trip each in cluster mode).
     this.timer = setTimeout(() => {
       this.timer = undefined;
       void this.flush().then(() => this.sweep());
-    }, this.syncMs);
+    }, this.syncMs / 2);
     this.timer.unref();
   }
 
