@@ -76,9 +76,16 @@ for (const mode of MODE === 'both' ? ['cluster', 'standalone'] : [MODE]) {
     const failures = throughputFailures(report, workload);
     console.log(failures.length === 0 ? 'PASS' : `FAIL:\n  ${failures.join('\n  ')}`);
     failed ||= failures.length > 0;
+  } catch (err) {
+    // Said before the stop, which can fail too and would hide it.
+    console.log(`FAIL: the ${mode} run stopped: ${err instanceof Error ? err.stack : String(err)}`);
+    failed = true;
   } finally {
     clearInterval(sampler);
-    await system.stop();
+    await system.stop().catch((err: unknown) => {
+      console.log(`the ${mode} system did not stop cleanly: ${String(err)}`);
+      failed = true;
+    });
   }
 }
 process.exit(failed ? 1 : 0);

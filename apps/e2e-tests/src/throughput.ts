@@ -113,9 +113,12 @@ export async function runThroughput(
   extraProcesses: readonly ProcessInfo[] = [],
 ): Promise<ThroughputReport> {
   const processes = [...cluster.processes, ...extraProcesses];
+  // A full-size run outlives an access token.
   const heavy = new DocatApi(cluster.gateways);
+  heavy.keepSignedIn = true;
   await heavy.registerFresh();
   const light = new DocatApi(cluster.gateways);
+  light.keepSignedIn = true;
   await light.registerFresh();
 
   // Solo times: each kind of job alone on an idle system.
