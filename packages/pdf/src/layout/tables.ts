@@ -28,9 +28,10 @@ export function groupRows(lines: readonly LineBox[]): LineBox[][] {
 
 /**
  * Column bands: the x-projection of all fragments, with a gutter wherever the text is
- * sparse and every fragment there reaches across it. A title, a section heading or a
- * footer line that spans several columns then no longer joins them into one band, while a
- * sparse column (a few cells, each wholly between its neighbours) keeps its own band.
+ * sparse next to the columns on either side and every fragment there started before it.
+ * A title, a section heading or a footer line that spans several columns then no longer
+ * joins them into one band, while a sparse column (a few cells between its neighbours)
+ * and the ragged left edge of a column set flush right stay text.
  */
 function columnBands(lines: readonly LineBox[], minGap: number): [number, number][] {
   const spans = lines.map((l) => [l.bbox[0], l.bbox[2]] as [number, number]);
@@ -40,10 +41,9 @@ function columnBands(lines: readonly LineBox[], minGap: number): [number, number
   const cover = new Array<number>(Math.max(0, edges.length - 1)).fill(0);
   const at = new Map(edges.map((x, i) => [x, i]));
   for (const [x0, x1] of spans) for (let i = at.get(x0)!; i < at.get(x1)!; i++) cover[i]! += 1;
-  const peak = Math.max(...cover);
-  const sparse = Math.max(1, Math.floor(peak * 0.25));
-  // Runs of sparse intervals; inside each, the text of fragments wholly within it stays.
-  const gutters: [number, number][] = [];
+  const sparse = Math.max(1, Math.floor(Math.max(...cover) * 0.4));
+  // Runs of sparse intervals [from, to) (interval indices), and the text between them.
+  const runs: [number, number][] = [];
   for (let i = 0; i < cover.length;) {
     if (cover[i]! > sparse) {
       i++;
@@ -51,16 +51,48 @@ function columnBands(lines: readonly LineBox[], minGap: number): [number, number
     }
     let j = i;
     while (j + 1 < cover.length && cover[j + 1]! <= sparse) j++;
-    const [r0, r1] = [edges[i]!, edges[j + 1]!];
-    const inside = spans.filter(([x0, x1]) => x0 >= r0 && x1 <= r1 && x1 > x0);
-    let from = r0;
-    for (const [x0, x1] of inside.sort((a, b) => a[0] - b[0])) {
-      if (x0 - from >= minGap) gutters.push([from, x0]);
-      from = Math.max(from, x1);
-    }
-    if (r1 - from >= minGap) gutters.push([from, r1]);
+    runs.push([i, j + 1]);
     i = j + 1;
   }
+  const peakOf = (from: number, to: number): number =>
+    to > from ? Math.max(...cover.slice(from, to)) : 0;
+  const gutters: [number, number][] = [];
+  runs.forEach(([i, j], k) => {
+    const [r0, r1] = [edges[i]!, edges[j]!];
+    // A gutter is sparse beside the text on both sides of it, not only beside the page's
+    // fullest column: a dip in one column's coverage is not a gutter.
+    const sides = [
+      peakOf(k > 0 ? runs[k - 1]![1] : 0, i),
+      peakOf(j, runs[k + 1]?.[0] ?? cover.length),
+    ];
+    const beside = Math.min(...sides.filter((p) => p > 0));
+    // Text that starts in the run is text (a sparse column, the ragged left edge of a column
+    // set flush right); a line that starts before it and runs on into it or across it is a
+    // title or heading spanning columns.
+    const inside = spans
+      .filter(([x0, x1]) => x0 > r0 && x0 < r1 && x1 > x0)
+      .sort((a, b) => a[0] - b[0]);
+    const pieces: [number, number][] = [];
+    let from = r0;
+    for (const [x0, x1] of inside) {
+      if (x0 - from >= minGap) pieces.push([from, x0]);
+      from = Math.max(from, Math.min(x1, r1));
+    }
+    if (r1 - from >= minGap) pieces.push([from, r1]);
+    const low = Number.isFinite(beside) ? beside * 0.4 : sparse;
+    for (const [p0, p1] of pieces) {
+      // The stretches of the piece that are that sparse.
+      let g0: number | undefined;
+      for (let e = at.get(p0)!; e <= at.get(p1)!; e++) {
+        const open = e < at.get(p1)! && cover[e]! <= low;
+        if (open && g0 === undefined) g0 = edges[e]!;
+        if (!open && g0 !== undefined) {
+          if (edges[e]! - g0 >= minGap) gutters.push([g0, edges[e]!]);
+          g0 = undefined;
+        }
+      }
+    }
+  });
   const bands: [number, number][] = [];
   let start = edges[0]!;
   for (const [g0, g1] of gutters) {
