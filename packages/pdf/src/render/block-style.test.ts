@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { BBox, Block } from '@docat/contracts';
-import { guessAlignment } from './block-style.js';
+import { columnAlignment, guessAlignment } from './block-style.js';
 
 function block(lines: [number, number][]): Block {
   const boxes = lines.map(([x0, x1], i): BBox => [x0, 100 + i * 12, x1, 110 + i * 12]);
@@ -47,6 +47,26 @@ test('alignment from line edges', () => {
     ),
     'justify',
   );
+  // The first two lines of an indented justified paragraph, at the foot of a column.
+  assert.equal(
+    guessAlignment(
+      block([
+        [84, 300],
+        [72, 300],
+      ]),
+    ),
+    'justify',
+  );
+  // Two right-aligned lines (a signature, an address): the shorter one starts far in.
+  assert.equal(
+    guessAlignment(
+      block([
+        [200, 300],
+        [72, 300],
+      ]),
+    ),
+    'right',
+  );
   // Ragged left: every right edge aligned, the left edges all different.
   assert.equal(
     guessAlignment(
@@ -78,4 +98,35 @@ test('alignment from line edges', () => {
     ),
     'center',
   );
+});
+
+test('a table column is aligned as most of its cells share an edge', () => {
+  const cell = (col: number, x0: number, x1: number, row: number) => ({
+    row,
+    col,
+    bbox: [x0, 100 + row * 12, x1, 110 + row * 12] as BBox,
+    text: 'x',
+  });
+  const cells = [
+    // Links set flush right, of different lengths, under a heading of the same column.
+    cell(1, 450, 540, 0),
+    cell(1, 487, 540, 1),
+    cell(1, 464, 540, 2),
+    cell(1, 476, 540, 3),
+    // Labels flush left.
+    cell(0, 29, 49, 1),
+    cell(0, 29, 71, 2),
+    cell(0, 29, 84, 3),
+    // Centred figures.
+    cell(2, 100, 120, 1),
+    cell(2, 95, 125, 2),
+    cell(2, 104, 116, 3),
+    // Too few to say.
+    cell(3, 200, 220, 1),
+    cell(3, 210, 220, 2),
+  ];
+  assert.equal(columnAlignment(cells, 1), 'right');
+  assert.equal(columnAlignment(cells, 0), 'left');
+  assert.equal(columnAlignment(cells, 2), 'center');
+  assert.equal(columnAlignment(cells, 3), undefined);
 });

@@ -1,4 +1,4 @@
-import type { Block, Span } from '@docat/contracts';
+import type { Block, Span, TableCell } from '@docat/contracts';
 import { designOfFontName, type TextStyle } from '../fonts/font-library.js';
 import { baseStyle } from '../layout/inline-marks.js';
 
@@ -76,10 +76,37 @@ export function guessAlignment(block: Block, pageWidth?: number): Alignment {
   // A justified paragraph that goes on past the column (its last line full too) and starts
   // with an indent has every right edge aligned, and every left edge but the first.
   const indentedFirst = lefts.slice(1).every((v) => v < tol);
+  // Two lines of such a paragraph (its first two, at the foot of a column) have the same
+  // edges as two right-aligned lines; a first-line indent of up to 3 em tells them apart.
+  const paragraphStart =
+    lines.length === 2 && indentedFirst && lefts[0]! <= 3 * (sizeOf(block) || 10);
+  const paragraph = lines.length > 2 || paragraphStart;
   if ((centred || pageCentred) && !leftAligned) return 'center';
-  if (rightAligned && !leftAligned && !(indentedFirst && lines.length > 2)) return 'right';
-  if (bodyRightAligned && lines.length > 2) return 'justify';
+  if (rightAligned && !leftAligned && !(indentedFirst && paragraph)) return 'right';
+  if (bodyRightAligned && paragraph) return 'justify';
   return 'left';
+}
+
+/**
+ * How a table column's cells are aligned, from the edges they share: most right edges
+ * together and the left ones apart is a column set flush right (figures, amounts, a column
+ * of links), most centres together is centred. A cell of one line cannot say it alone.
+ */
+export function columnAlignment(cells: readonly TableCell[], col: number): Alignment | undefined {
+  const boxes = cells.filter((c) => c.col === col && c.text.trim() !== '').map((c) => c.bbox);
+  if (boxes.length < 3) return undefined;
+  const tol = 1.5;
+  const share = (values: number[]): number => {
+    const m = median(values);
+    return values.filter((v) => Math.abs(v - m) <= tol).length / values.length;
+  };
+  const lefts = share(boxes.map((b) => b[0]));
+  const rights = share(boxes.map((b) => b[2]));
+  const centres = share(boxes.map((b) => (b[0] + b[2]) / 2));
+  if (lefts >= 0.8) return 'left';
+  if (rights >= 0.8) return 'right';
+  if (centres >= 0.8) return 'center';
+  return undefined;
 }
 
 /**

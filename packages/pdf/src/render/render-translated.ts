@@ -44,7 +44,7 @@ import {
 } from './free-space.js';
 import { keepPages } from './page-subset.js';
 import { removeActiveContent } from './active-content.js';
-import { parseColor, sourceStyle, type SourceStyle } from './block-style.js';
+import { columnAlignment, parseColor, sourceStyle, type SourceStyle } from './block-style.js';
 import { sampleBackgrounds } from './page-background.js';
 import { invert } from '../content/matrix.js';
 import { mapBox, pageGeometry, type PageGeometry } from './page-geometry.js';
@@ -193,6 +193,11 @@ function itemsOf(
     if (t.trim() === cell.text.trim() || t.trim() === '') return;
     const inside = block.lines.filter((l) => centreInside(l.bbox, cell.bbox));
     const sub: Block = { ...block, bbox: cell.bbox, lines: inside, text: cell.text };
+    const style = sourceStyle(sub);
+    // A cell of one line takes its column's alignment: a translation longer than a figure
+    // set flush right grows to the left, where its column leaves room.
+    const column = block.type === 'table' ? columnAlignment(block.cells!, cell.col) : undefined;
+    if (column && rowsOf(inside) <= 1) style.align = column;
     items.push({
       block,
       cell: i,
@@ -201,7 +206,7 @@ function itemsOf(
       text: cell.text,
       translation: t,
       marks: marksOf(e),
-      style: sourceStyle(sub),
+      style,
       hidden: mostlyHidden(inside),
     });
   });
@@ -397,9 +402,16 @@ export async function renderTranslatedPdf(
         page.number,
         item,
         setting,
-        geometry.height,
+        framed ? FRAME_HEIGHT : geometry.height,
         [...painted.fonts.values()].map((f) => f.baseFont),
       );
+      // Lines set in a frame are reported where they are on the page.
+      if (framed) {
+        const [ox, oy] = framed.origin;
+        placement.lines = placement.lines.map((l) =>
+          frameBoxToPage(framed.angle, [l[0] + ox, l[1] + oy, l[2] + ox, l[3] + oy]),
+        );
+      }
       placements.push(placement);
       if (!framed) room.taken(placement.lines);
       stats.translatedBlocks++;

@@ -248,6 +248,7 @@ describe('styles are kept through translation', { skip: tools.skip }, () => {
   let layout: LayoutDocument;
   let output: Uint8Array;
   let out: LayoutDocument;
+  let placements: Awaited<ReturnType<typeof renderTranslatedPdf>>['placements'];
 
   before(async () => {
     source = await stylesPdf();
@@ -266,6 +267,7 @@ describe('styles are kept through translation', { skip: tools.skip }, () => {
       { targetLanguage: 'de', fonts: new FontLibrary() },
     );
     output = result.bytes;
+    placements = result.placements;
     out = (await extractLayout(output, { ocr: 'off' })).document;
   });
 
@@ -382,6 +384,20 @@ describe('styles are kept through translation', { skip: tools.skip }, () => {
       !spans(out).some((s) => s.text.includes('Sideways') || s.text.includes('Slanted')),
       'the source text at an angle is gone',
     );
+    // Where its lines are reported (the fidelity report's overlaps read them): on the page,
+    // about the source block, not in the frame they were set in.
+    const page = layout.pages[0]!;
+    for (const block of page.blocks.filter((b) => b.angle !== undefined && b.angle !== 0)) {
+      const placed = placements.find((p) => p.blockId === block.id);
+      assert.ok(placed, `block ${block.id} at ${block.angle} degrees was set`);
+      const [x0, y0, x1, y1] = block.bbox;
+      const reach = Math.max(x1 - x0, y1 - y0);
+      for (const l of placed.lines)
+        assert.ok(
+          l[0] >= x0 - reach && l[2] <= x1 + reach && l[1] >= y0 - reach && l[3] <= y1 + reach,
+          `a line of block ${block.id} at ${JSON.stringify(l)}, its box ${JSON.stringify(block.bbox)}`,
+        );
+    }
   });
 
   test('a scan with an invisible text layer is translated visibly over its image', async () => {
