@@ -18,6 +18,7 @@ import {
 import { LazyOcrAdapter } from '../ocr/ocr-adapter-choice.js';
 import type { OcrAdapter, OcrLine, Orientation } from '../ocr/ocr-adapter.js';
 import { checkDecompressedSize } from './decompression-guard.js';
+import { deferPdfjsCanvas } from './lazy-canvas.js';
 import { MIN_PAGES_PER_CHILD } from './sandbox.protocol.js';
 import type {
   ChildInput,
@@ -231,6 +232,8 @@ function toIntervals(pages: readonly number[]): PageInterval[] {
 }
 
 useWholeStreamInflate();
+// A child that only reads text never loads the canvas library (see lazy-canvas.ts).
+deferPdfjsCanvas();
 // pdf.js (both halves) loads while the request is on its way, or, for a child started
 // ahead of its slice, while the first child opens the file.
 void warmPdfjs().catch(() => undefined);
