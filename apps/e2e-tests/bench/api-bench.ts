@@ -27,7 +27,18 @@ import { DocatApi } from '../src/docat-api.js';
  *
  * `--cpu-prof DIR` starts the Docat processes with `--cpu-prof` into DIR (written when
  * they stop). `--root DIR` runs the build of another checkout (a baseline to compare
- * with). The target: Docat ≥ 50% of bare req/s, with p99 < 50 ms.
+ * with). `--workers N` sends the requests from N worker threads instead of this one (the
+ * same client for both sides). The target: Docat ≥ 50% of bare req/s, with p99 < 50 ms.
+ *
+ * Each side's time is run in `--slices N` alternating slices (default 4): the table gives
+ * the requests of all slices over their time, the request-weighted p50, and the highest
+ * p99 of the slices (never better than the p99 of the whole). Before the first slice the
+ * bench waits (at most 60 s, and says how long) until Docat's processes are quiet: the
+ * job being polled has finished, but its last events and bookkeeping may still run.
+ *
+ * The client is measured too: its CPU time per request and the share of one core it used.
+ * A client near a whole core was the bottleneck of that side (the bare server's req/s is
+ * then a floor, and the ratio flatters Docat); the table says so.
  */
 const { values: args } = parseArgs({
   options: {
@@ -38,6 +49,8 @@ const { values: args } = parseArgs({
     uploads: { type: 'string' },
     'cpu-prof': { type: 'string' },
     root: { type: 'string' },
+    workers: { type: 'string' },
+    slices: { type: 'string' },
   },
 });
 
@@ -45,6 +58,16 @@ const SMOKE = args.smoke;
 const DURATION_S = Number(args.duration ?? (SMOKE ? 1 : 20));
 const CONNECTIONS = Number(args.connections ?? (SMOKE ? 10 : 100));
 const UPLOADS = Number(args.uploads ?? (SMOKE ? 2 : 30));
+const WORKERS = args.workers === undefined ? 0 : Number(args.workers);
+/**
+ * Each side's time is cut into this many slices, run alternately (Docat, bare, Docat, …), so
+ * that a change in the machine's other load during the run weighs on both sides alike.
+ */
+const SLICES = Math.max(1, Number(args.slices ?? (SMOKE ? 1 : 4)));
+/** Before measuring, Docat's processes may finish the job's tail work for at most this long. */
+const SETTLE_MAX_MS = 60_000;
+/** A client using at least this share of one core (in its own thread) is called saturated. */
+const CLIENT_SATURATED = 0.9;
 const MODES = args.modes
   .split(',')
   .map((m) => m.trim())
@@ -63,6 +86,10 @@ interface Measured {
   cpuUsPerRequest: number | null;
   /** The kernel's part of that CPU time (socket reads and writes, mostly), in percent. */
   systemCpuPercent: number | null;
+  /** CPU time the client (autocannon, this process) used per request, in microseconds. */
+  clientCpuUsPerRequest: number;
+  /** The client's CPU time over the run's wall time: 1 is one whole core. */
+  clientCores: number;
 }
 
 /**
@@ -104,6 +131,8 @@ interface Uploads {
 
 interface Row {
   mode: string;
+  /** How long Docat's processes took to go quiet after the job finished, before measuring. */
+  settledMs?: number;
   docat: Measured;
   bare: Measured;
   uploads?: Uploads;
@@ -116,15 +145,25 @@ async function measure(
   token: string | undefined,
   pids: readonly number[],
   duration = DURATION_S,
-): Promise<Measured> {
+): Promise<Measured & { requests: number; seconds: number }> {
   const cpuBefore = cpuMs(pids);
+  const clientBefore = process.cpuUsage();
+  const started = performance.now();
   const result = await autocannon({
     url,
     connections: CONNECTIONS,
     duration,
     headers: token ? { authorization: `Bearer ${token}` } : {},
+    ...(WORKERS > 0 ? { workers: WORKERS } : {}),
   });
+  const wallUs = (performance.now() - started) * 1000;
+  const client = process.cpuUsage(clientBefore);
+  const clientUs = client.user + client.system;
   return {
+    requests: result.requests.total,
+    seconds: wallUs / 1e6,
+    clientCpuUsPerRequest: Math.round(clientUs / Math.max(1, result.requests.total)),
+    clientCores: Math.round((100 * clientUs) / wallUs) / 100,
     rps: Math.round(result.requests.average),
     p50: result.latency.p50,
     p99: result.latency.p99,
@@ -146,6 +185,58 @@ function cpuPerRequest(
     cpuUsPerRequest: Math.round((total * 1000) / requests),
     systemCpuPercent: total > 0 ? Math.round((100 * (after.system - before.system)) / total) : null,
   };
+}
+
+/** One side's slices as one measurement (see SLICES). */
+function combine(slices: readonly (Measured & { requests: number; seconds: number })[]): Measured {
+  const requests = slices.reduce((n, m) => n + m.requests, 0);
+  const seconds = slices.reduce((n, m) => n + m.seconds, 0);
+  const weighted = (pick: (m: Measured) => number | null) => {
+    let sum = 0;
+    for (const m of slices) {
+      const v = pick(m);
+      if (v === null) return null;
+      sum += v * m.requests;
+    }
+    return requests > 0 ? sum / requests : null;
+  };
+  const cpu = weighted((m) => m.cpuUsPerRequest);
+  const system = weighted((m) =>
+    m.cpuUsPerRequest === null || m.systemCpuPercent === null
+      ? null
+      : (m.cpuUsPerRequest * m.systemCpuPercent) / 100,
+  );
+  const clientCpu = weighted((m) => m.clientCpuUsPerRequest) ?? 0;
+  return {
+    rps: Math.round(requests / Math.max(1e-9, seconds)),
+    p50: Math.round(weighted((m) => m.p50) ?? 0),
+    p99: Math.max(...slices.map((m) => m.p99)),
+    non2xx: slices.reduce((n, m) => n + m.non2xx, 0),
+    errors: slices.reduce((n, m) => n + m.errors, 0),
+    cpuUsPerRequest: cpu === null ? null : Math.round(cpu),
+    systemCpuPercent:
+      cpu === null || system === null || cpu === 0 ? null : Math.round((100 * system) / cpu),
+    clientCpuUsPerRequest: Math.round(clientCpu),
+    clientCores:
+      Math.round(
+        (100 * slices.reduce((n, m) => n + m.clientCores * m.seconds, 0)) / Math.max(1e-9, seconds),
+      ) / 100,
+  };
+}
+
+/**
+ * Waits until `pids` use less than a tenth of a core over a second (the polled job's tail
+ * work done), at most SETTLE_MAX_MS; answers the time waited in ms.
+ */
+async function settle(pids: readonly number[]): Promise<number> {
+  const started = performance.now();
+  while (performance.now() - started < SETTLE_MAX_MS) {
+    const before = cpuMs(pids);
+    await new Promise((r) => setTimeout(r, 1_000));
+    const after = cpuMs(pids);
+    if (before === null || after === null || after.total - before.total < 100) break;
+  }
+  return Math.round(performance.now() - started);
 }
 
 function startBare(body: unknown): Promise<{ url: string; child: ChildProcess }> {
@@ -219,14 +310,27 @@ async function runMode(mode: 'standalone' | 'cluster', pdf: Uint8Array): Promise
     const docatPids = [...new Set(target.processes.map((p) => p.pid))];
     const barePids = bare.child.pid === undefined ? [] : [bare.child.pid];
     try {
+      const bareUrl = `${bare.url}/v1/jobs/${job.id}`;
+      let settledMs: number | undefined;
       if (!SMOKE) {
+        settledMs = await settle(docatPids);
         // Warm both sides alike: JIT, connection pools, caches.
         await measure(jobUrl, api.token, docatPids, 1);
-        await measure(`${bare.url}/v1/jobs/${job.id}`, undefined, barePids, 1);
+        await measure(bareUrl, undefined, barePids, 1);
       }
-      const docat = await measure(jobUrl, api.token, docatPids);
-      const bareResult = await measure(`${bare.url}/v1/jobs/${job.id}`, undefined, barePids);
-      const row: Row = { mode, docat, bare: bareResult };
+      const docatSlices: Awaited<ReturnType<typeof measure>>[] = [];
+      const bareSlices: Awaited<ReturnType<typeof measure>>[] = [];
+      const slice = DURATION_S / SLICES;
+      for (let i = 0; i < SLICES; i++) {
+        docatSlices.push(await measure(jobUrl, api.token, docatPids, slice));
+        bareSlices.push(await measure(bareUrl, undefined, barePids, slice));
+      }
+      const row: Row = {
+        mode,
+        docat: combine(docatSlices),
+        bare: combine(bareSlices),
+        ...(settledMs === undefined ? {} : { settledMs }),
+      };
       if (UPLOADS > 0) {
         row.uploads = await uploads(api, pdf);
         row.bareUploads = await uploads(new DocatApi([bare.url]), pdf);
@@ -268,12 +372,13 @@ function loadAverage(): string {
 
 const pct = (a: number, b: number) => (b > 0 ? `${((100 * a) / b).toFixed(1)}%` : 'n/a');
 console.log(
-  `GET /v1/jobs/:id, ${CONNECTIONS} connections, ${DURATION_S} s each${SMOKE ? ' (smoke)' : ''}; load average ${loadAverage()}`,
+  `GET /v1/jobs/:id, ${CONNECTIONS} connections, ${DURATION_S} s each in ${SLICES} alternating slice${SLICES === 1 ? '' : 's'}${SMOKE ? ' (smoke)' : ''}, client autocannon ${WORKERS > 0 ? `in ${WORKERS} worker threads` : 'in one thread'} (the same for both sides); load average ${loadAverage()}`,
 );
 console.log(
   '| mode | Docat req/s | Docat p50 / p99 ms | bare Fastify req/s | bare p50 / p99 ms | Docat / bare | CPU µs per request, Docat / bare | bare / Docat CPU | non-2xx | errors |',
 );
 console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+const clientNotes: string[] = [];
 const cpu = (m: Measured) =>
   m.cpuUsPerRequest === null
     ? 'n/a'
@@ -286,7 +391,30 @@ for (const r of rows) {
   console.log(
     `| ${r.mode} | ${r.docat.rps} | ${r.docat.p50} / ${r.docat.p99} | ${r.bare.rps} | ${r.bare.p50} / ${r.bare.p99} | ${pct(r.docat.rps, r.bare.rps)} | ${cpu(r.docat)} / ${cpu(r.bare)} | ${cpuRatio} | ${r.docat.non2xx} | ${r.docat.errors} |`,
   );
+  clientNotes.push(
+    `| ${r.mode} | ${r.docat.clientCpuUsPerRequest} / ${r.bare.clientCpuUsPerRequest} | ${r.docat.clientCores} / ${r.bare.clientCores} | ${saturation(r)} |`,
+  );
 }
+/** Whether the client was the bottleneck of either side (a thread near a whole core). */
+function saturation(r: Row): string {
+  const threads = Math.max(1, WORKERS);
+  const saturated = (m: Measured) => m.clientCores / threads >= CLIENT_SATURATED;
+  if (saturated(r.bare))
+    return 'client saturated on the bare side: its req/s is a floor, the ratio flatters Docat';
+  if (saturated(r.docat)) return 'client saturated on the Docat side';
+  return 'no';
+}
+console.log('\nThe client (autocannon, the same for both sides)');
+console.log(
+  '| mode | client CPU µs per request, Docat / bare | client cores used, Docat / bare | bottleneck |',
+);
+console.log('|---|---:|---:|---|');
+for (const line of clientNotes) console.log(line);
+for (const r of rows)
+  if (r.settledMs !== undefined)
+    console.log(
+      `${r.mode}: Docat's processes were quiet ${(r.settledMs / 1000).toFixed(1)} s after the job finished`,
+    );
 console.log(
   `\n${UPLOADS} concurrent uploads of ${UPLOAD_FILE} (${(pdf.length / 1e6).toFixed(2)} MB), time to 202; bare: the body hashed and written to disk, nothing else`,
 );

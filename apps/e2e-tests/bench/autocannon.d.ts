@@ -5,6 +5,8 @@ declare module 'autocannon' {
     connections?: number;
     duration?: number;
     headers?: Record<string, string>;
+    /** Worker threads sending the requests (none: the calling thread). */
+    workers?: number;
   }
   interface Histogram {
     average: number;

@@ -19,6 +19,10 @@ const steps = (process.env.STEPS ?? '2,4,8,16,32').split(',').map(Number);
 const outDir = defaultOutDir();
 const pdf = process.env.LOAD_PDF ?? join(repoRoot(), 'examples', 'sample.pdf');
 
+/** The machine's 1-minute load average before and after the step (it is shared: see the guide). */
+const loadAverage = (o: LoadOutcome) =>
+  `${o.loadAverage.before[0]?.toFixed(1)} -> ${o.loadAverage.after[0]?.toFixed(1)}`;
+
 interface Row {
   config: string;
   held: number;
@@ -61,7 +65,7 @@ for (const config of configs) {
       const upload = outcome.endpoints.find((e) => e.name === 'POST /v1/documents');
       const status = outcome.endpoints.find((e) => e.name === 'GET /v1/jobs/:id');
       console.log(
-        `${config} ${users} users: upload p95 ${upload?.p95} ms, status p99 ${status?.p99} ms, jobs ${outcome.jobs.submitted} submitted / ${outcome.jobs.completed} completed / ${outcome.jobs.unfinished} unfinished / ${outcome.jobs.lost} lost: ${outcome.held ? 'held' : `not held (${outcome.heldWhy.join('; ')})`}`,
+        `${config} ${users} users (load average ${loadAverage(outcome)}): upload p95 ${upload?.p95} ms, status p99 ${status?.p99} ms, jobs ${outcome.jobs.submitted} submitted / ${outcome.jobs.completed} completed / ${outcome.jobs.unfinished} unfinished / ${outcome.jobs.lost} lost: ${outcome.held ? 'held' : `not held (${outcome.heldWhy.join('; ')})`}`,
       );
       if (!outcome.held) break;
       row.held = users;
@@ -77,14 +81,14 @@ const lines = [
   '',
   'Most concurrent users held with upload p95 < 2 s, status p99 < 100 ms and no job lost or unfinished after the drain; each step a fresh target.',
   '',
-  '| configuration | users held | run | users | upload p95 ms | status p99 ms | req/s | jobs submitted | completed | unfinished | lost | verdict |',
-  '| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+  '| configuration | users held | run | users | upload p95 ms | status p99 ms | req/s | jobs submitted | completed | unfinished | lost | load average (1 min) | verdict |',
+  '| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |',
   ...rows.flatMap((r) =>
     r.runs.map(({ users, outcome }, i) => {
       const upload = outcome.endpoints.find((e) => e.name === 'POST /v1/documents');
       const status = outcome.endpoints.find((e) => e.name === 'GET /v1/jobs/:id');
       const all = outcome.endpoints.find((e) => e.name === 'all requests');
-      return `| ${i === 0 ? r.config : ''} | ${i === 0 ? r.held : ''} | ${outcome.reportFile} | ${users} | ${upload?.p95 ?? '-'} | ${status?.p99 ?? '-'} | ${all?.rps.toFixed(1) ?? '-'} | ${outcome.jobs.submitted} | ${outcome.jobs.completed} | ${outcome.jobs.unfinished} | ${outcome.jobs.lost} | ${outcome.held ? 'held' : outcome.heldWhy.join('; ')} |`;
+      return `| ${i === 0 ? r.config : ''} | ${i === 0 ? r.held : ''} | ${outcome.reportFile} | ${users} | ${upload?.p95 ?? '-'} | ${status?.p99 ?? '-'} | ${all?.rps.toFixed(1) ?? '-'} | ${outcome.jobs.submitted} | ${outcome.jobs.completed} | ${outcome.jobs.unfinished} | ${outcome.jobs.lost} | ${loadAverage(outcome)} | ${outcome.held ? 'held' : outcome.heldWhy.join('; ')} |`;
     }),
   ),
   '',

@@ -1,8 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import cookie from '@fastify/cookie';
-import multipart from '@fastify/multipart';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import cors from '@fastify/cors';
+import { fastifyMultipart } from '@fastify/multipart';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { DocatConfig } from '@docat/config';
 import { MAX_UPLOAD_BYTES } from '@docat/contracts';
 import { httpRequestDuration, httpRequests } from '@docat/observability';
@@ -27,6 +28,9 @@ export function createGatewayAdapter(config?: Pick<DocatConfig, 'http'>): Fastif
     requestIdHeader: false,
     trustProxy: proxies.length > 0 ? [...proxies] : false,
     return503OnClosing: true,
+    // No Nest middleware is used: without middie, no request walks an empty middleware
+    // chain. A middleware added later fails at start-up (Fastify has no `use`), not silently.
+    skipMiddie: true,
     // Errors Fastify answers before any hook runs (a malformed URL): the same problem+json,
     // request id and security headers as everything else.
     frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => {
@@ -53,29 +57,12 @@ export async function configureGatewayApp(
 ): Promise<void> {
   const fastifyApp = app as NestFastifyApplication;
   const instance = fastifyApp.getHttpAdapter().getInstance();
-  instance.addHook('onRequest', async (request, reply) => {
-    void reply.header(REQUEST_ID_HEADER, request.id);
-    void reply.headers(SECURITY_HEADERS);
-  });
-  registerBodyDeadlines(instance, {
-    bodyTimeoutMs: config.http.bodyTimeoutMs,
-    uploadMinBytesPerSecond: config.http.uploadMinBytesPerSecond,
-    uploadRateWindowMs: config.http.uploadRateWindowMs,
-    maxUploadBytes: config.limits?.maxUploadBytes ?? MAX_UPLOAD_BYTES,
-  });
-  instance.addHook('onResponse', async (request, reply) => {
-    // The route template, never the raw URL: ids in paths would make unbounded label sets.
-    const labels = {
-      method: request.method,
-      route: request.routeOptions.url ?? 'unmatched',
-      status: String(reply.statusCode),
-    };
-    httpRequests.inc(labels);
-    httpRequestDuration.observe(labels, reply.elapsedTime / 1000);
-  });
-  app.useGlobalFilters(new ProblemFilter());
+  // @fastify/cors registered on Fastify itself rather than through Nest's enableCors, whose
+  // hook also copies the CORS headers onto the Node response of every request (for
+  // middleware, which the gateway has none of): that copy made Node merge every response's
+  // headers twice. The headers sent are the same.
   if (config.http.corsOrigins.length > 0) {
-    app.enableCors({
+    await fastifyApp.register(cors, {
       origin: [...config.http.corsOrigins],
       methods: ['GET', 'POST', 'PATCH', 'DELETE'],
       // Bearer tokens and API keys travel in headers, never cookies: credentials stay off.
@@ -90,6 +77,7 @@ export async function configureGatewayApp(
         'if-none-match',
         'last-event-id',
       ],
+      // One string, as sent: the plugin would join a list again for every response.
       exposedHeaders: [
         'x-request-id',
         'location',
@@ -101,15 +89,75 @@ export async function configureGatewayApp(
         'ratelimit-remaining',
         'ratelimit-reset',
         'ratelimit-policy',
-      ],
+      ].join(', '),
       maxAge: 600,
+      // First of the gateway's request hooks, so that a preflight is answered before them
+      // (as Nest's enableCors did).
+      hook: 'onRequest',
     });
   }
-  await fastifyApp.register(multipart, { throwFileSizeLimit: true });
-  // Only the browser session routes read cookies (the refresh cookie is scoped to them).
-  await fastifyApp.register(cookie);
+  // Callback hooks, not async ones: no promise per request.
+  instance.addHook('onRequest', (request, reply, done) => {
+    void reply.header(REQUEST_ID_HEADER, request.id);
+    void reply.headers(SECURITY_HEADERS);
+    done();
+  });
+  registerBodyDeadlines(instance, {
+    bodyTimeoutMs: config.http.bodyTimeoutMs,
+    uploadMinBytesPerSecond: config.http.uploadMinBytesPerSecond,
+    uploadRateWindowMs: config.http.uploadRateWindowMs,
+    maxUploadBytes: config.limits?.maxUploadBytes ?? MAX_UPLOAD_BYTES,
+  });
+  instance.addHook('onResponse', (request, reply, done) => {
+    // The route template, never the raw URL: ids in paths would make unbounded label sets.
+    const labels = {
+      method: request.method,
+      route: request.routeOptions.url ?? 'unmatched',
+      status: String(reply.statusCode),
+    };
+    httpRequests.inc(labels);
+    httpRequestDuration.observe(labels, reply.elapsedTime / 1000);
+    done();
+  });
+  app.useGlobalFilters(new ProblemFilter());
+  registerStreamingMultipart(instance);
+  // Only the browser session routes read cookies (the refresh cookie is scoped to them):
+  // they parse them when they need them, not every request (`hook: false`).
+  await fastifyApp.register(cookie, { hook: false });
   const webRoot = webAppRoot();
   if (webRoot) await serveWebApp(instance, webRoot);
+}
+
+/**
+ * @fastify/multipart for uploads read as streams (`request.parts()`), without the two hooks
+ * it adds to every request of the server to delete files saved to disk by
+ * `saveRequestFiles`. The gateway never saves them (uploads stream to storage), and those
+ * hooks, both async, cost every request (status polls included) a promise, a listener and
+ * a turn of the microtask queue. `saveRequestFiles` refuses instead, so files that nothing
+ * would delete are never saved.
+ */
+export function registerStreamingMultipart(instance: FastifyInstance): void {
+  const refuse = () =>
+    Promise.reject(new Error('saveRequestFiles is not available: the gateway streams uploads'));
+  const scoped: FastifyInstance = new Proxy(instance, {
+    get(target, prop) {
+      if (prop === 'addHook')
+        return (name: string, hook: unknown) =>
+          name === 'onRequest' || name === 'onResponse'
+            ? scoped
+            : (target.addHook as (n: string, h: unknown) => FastifyInstance)(name, hook);
+      if (prop === 'decorateRequest')
+        return (name: string, value: unknown, dependencies?: string[]) =>
+          target.decorateRequest(name, name === 'saveRequestFiles' ? refuse : value, dependencies);
+      const value: unknown = Reflect.get(target, prop, target);
+      return typeof value === 'function'
+        ? (value as (...a: unknown[]) => unknown).bind(target)
+        : value;
+    },
+  });
+  fastifyMultipart(scoped, { throwFileSizeLimit: true }, (error?: Error) => {
+    if (error) throw error;
+  });
 }
 
 /** The `http` option of `bootstrapService` for the gateway. */

@@ -11,14 +11,15 @@ let seq = 0;
 const POOL = Buffer.alloc(4096);
 let poolOffset = POOL.length;
 
-function random16(): Buffer {
+/** The offset of 16 fresh random bytes in POOL, which the caller may overwrite: no one else gets them. */
+function random16(): number {
   if (poolOffset + 16 > POOL.length) {
     randomFillSync(POOL);
     poolOffset = 0;
   }
-  const out = Buffer.from(POOL.subarray(poolOffset, poolOffset + 16));
+  const at = poolOffset;
   poolOffset += 16;
-  return out;
+  return at;
 }
 
 /**
@@ -39,17 +40,19 @@ export function uuidv7(now: number = Date.now()): string {
     lastMs = now;
     seq = 0;
   }
-  const bytes = random16();
-  bytes[0] = (now / 2 ** 40) & 0xff;
-  bytes[1] = (now / 2 ** 32) & 0xff;
-  bytes[2] = (now >>> 24) & 0xff;
-  bytes[3] = (now >>> 16) & 0xff;
-  bytes[4] = (now >>> 8) & 0xff;
-  bytes[5] = now & 0xff;
-  bytes[6] = 0x70 | ((seq >>> 8) & 0x0f);
-  bytes[7] = seq & 0xff;
-  bytes[8] = 0x80 | (bytes[8]! & 0x3f);
-  const hex = bytes.toString('hex');
+  // The id is written over its own 16 bytes of the pool and read out as hex: no buffer per id.
+  const at = random16();
+  const bytes = POOL;
+  bytes[at] = (now / 2 ** 40) & 0xff;
+  bytes[at + 1] = (now / 2 ** 32) & 0xff;
+  bytes[at + 2] = (now >>> 24) & 0xff;
+  bytes[at + 3] = (now >>> 16) & 0xff;
+  bytes[at + 4] = (now >>> 8) & 0xff;
+  bytes[at + 5] = now & 0xff;
+  bytes[at + 6] = 0x70 | ((seq >>> 8) & 0x0f);
+  bytes[at + 7] = seq & 0xff;
+  bytes[at + 8] = 0x80 | (bytes[at + 8]! & 0x3f);
+  const hex = bytes.toString('hex', at, at + 16);
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 

@@ -70,4 +70,22 @@ describe('RedisRateLimiter', () => {
     await assert.rejects(waiting, /stop/);
     await lease.release();
   });
+
+  test('a lease released while Redis cannot be reached does not fail the answered request', async () => {
+    const c = new Redis(redis.url, { maxRetriesPerRequest: 0, enableOfflineQueue: false });
+    try {
+      await new Promise((resolve) => c.once('ready', resolve));
+      const limiter = new RedisRateLimiter(c, { prefix, pollMs: 10 });
+      const limit = { concurrency: 1, requests: 100, perMs: 1000 };
+      const lease = await limiter.acquire('engine:gone', limit);
+      c.disconnect();
+      await lease.release();
+    } finally {
+      c.disconnect();
+    }
+    // The lease left behind stops counting after its TTL; here it is still counted.
+    const leases = `${prefix}{engine:gone}:leases`;
+    assert.equal(await a.zcard(leases), 1, 'the lease could not be removed, and nothing threw');
+    await a.del(leases);
+  });
 });

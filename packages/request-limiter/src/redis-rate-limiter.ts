@@ -104,7 +104,10 @@ export class RedisRateLimiter implements RateLimiter {
       release: async () => {
         if (released) return;
         released = true;
-        await this.redis.zrem(leases, lease);
+        // Best effort: the request has been answered, and a Redis that cannot be reached now
+        // must not turn that answer into a failure (and the request into a paid repeat). A
+        // lease left behind stops counting after leaseTtlMs.
+        await this.redis.zrem(leases, lease).catch(() => undefined);
       },
     };
   }

@@ -120,7 +120,7 @@ export async function bootstrapService(opts: BootstrapOptions): Promise<RunningS
         abortOnError: false,
       });
       app = http;
-      traceHttpRequests(http.getHttpAdapter().getInstance());
+      traceHttpRequests(http.getHttpAdapter().getInstance(), { recording: tracing.exporting });
       logHttpRequests(
         http.getHttpAdapter().getInstance(),
         logging.root,

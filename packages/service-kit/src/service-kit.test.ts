@@ -28,6 +28,27 @@ describe('MemoryCache', () => {
     await cache.del('b');
     assert.equal(await cache.get('b'), null);
   });
+
+  test('drops expired entries nobody reads again when it is written to', async () => {
+    const cache = new MemoryCache(10_000, 0);
+    await cache.set('finished-1', 'x', 10);
+    await cache.set('finished-2', 'x', 10);
+    await cache.set('live', 'y', 60_000);
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(cache.size, 3);
+    await cache.set('next', 'z', 60_000);
+    assert.equal(cache.size, 2);
+    assert.equal(await cache.get('live'), 'y');
+  });
+
+  test('sweeps at most once per interval', async () => {
+    const cache = new MemoryCache(10_000, 60_000);
+    await cache.set('a', 'x', 10);
+    await new Promise((r) => setTimeout(r, 20));
+    // The first write swept (nothing had expired then); the next sweep is a minute away.
+    await cache.set('b', 'x', 60_000);
+    assert.equal(cache.size, 2);
+  });
 });
 
 describe('MemoryRateLimiter', () => {

@@ -200,6 +200,31 @@ describe('Translator fallback', () => {
     assert.equal(out.warnings.filter((w) => w.kind === 'engine_fallback').length, 1);
   });
 
+  test("a failure of the request limiter is not the engine's: no fallback, no ENGINE_UNAVAILABLE", async () => {
+    const deepl = new FakeEngine({ name: 'deepl' });
+    const openai = new FakeEngine({ name: 'openai' });
+    const gone = new Error('Connection is closed.');
+    const limiter = new MemoryRateLimiter();
+    const tr = new Translator(
+      {
+        limiter: {
+          acquire: () => Promise.reject(gone),
+          close: () => limiter.close(),
+        },
+      },
+      { retry: { attempts: 3, baseMs: 20, maxMs: 100 } },
+    );
+    const translating = tr.translate({
+      accountId: 'a',
+      engines: [deepl, openai],
+      source: 'en',
+      target: 'de',
+      segments: doc([1]),
+    });
+    await assert.rejects(translating, (err) => err === gone, 'the limiter error goes up as it is');
+    assert.equal(deepl.requests + openai.requests, 0, 'no engine was asked, none was marked down');
+  });
+
   test('a rejected request (auth, quota) falls back at once', async () => {
     const deepl = new FakeEngine({ name: 'deepl', fail: () => engineError('deepl', 'rejected') });
     const openai = new FakeEngine({ name: 'openai' });

@@ -464,6 +464,10 @@ export class Translator {
       } catch (err) {
         if (err instanceof DocatError && err.code === 'JOB_CANCELLED') throw err;
         if (req.signal?.aborted) throw cancelled(req.signal);
+        // Only the engine's own failures count against it. Anything else (the shared request
+        // limiter's Redis gone for a moment) is no reason to fall back to another engine or to
+        // fail the job as ENGINE_UNAVAILABLE: it goes up as it is, and the step is retried.
+        if (!(err instanceof EngineError)) throw err;
         lastError = err;
         state.down.add(engine.name);
         if (index + 1 < chain.length) {

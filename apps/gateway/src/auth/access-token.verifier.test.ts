@@ -339,6 +339,39 @@ describe('AccessTokenVerifier verdict cache', async () => {
     assert.equal(await rejection(verifier.verify(token)), 'TOKEN_INVALID');
   });
 
+  test('cached() answers without waiting only what verify() accepted, and honours revocation and expiry', async () => {
+    let now = Date.now();
+    const denyList = new TokenDenyList(900);
+    const jwks = new CountingJwks(async () => ({ keys: [key.jwk] }));
+    const verifier = new AccessTokenVerifier(jwks, denyList, 5, { now: () => now });
+    const token = await sign(key, claims({ sid: 'session-c', iat: Math.floor(now / 1000) - 10 }));
+    assert.equal(verifier.cached(token), undefined, 'never verified: the caller must verify');
+    assert.equal(verifier.cached('not.a-token'), undefined);
+    assert.throws(
+      () => verifier.cached('x'.repeat(4097)),
+      (e: unknown) => e instanceof DocatError,
+    );
+    const principal = await verifier.verify(token);
+    const cached = verifier.cached(token);
+    assert.deepEqual(cached, principal);
+    assert.notEqual(cached, verifier.cached(token), 'each caller gets its own copy');
+    assert.equal(jwks.lookups, 1);
+    // A forged token sharing the header and signature is a different token: not found.
+    const [header, , signature] = token.split('.');
+    assert.equal(verifier.cached(`${header}.${b64(claims({ sub: 'x' }))}.${signature}`), undefined);
+    // Signed out since: refused at once, from the cache too.
+    denyList.denySession('session-c', Math.floor(now / 1000));
+    assert.throws(
+      () => verifier.cached(token),
+      (e: unknown) => e instanceof DocatError && e.code === 'TOKEN_INVALID',
+    );
+    // Past maxAge the verdict is dropped: verify() checks the signature again.
+    const fresh = await sign(key, claims({ sub: 'user-9' }));
+    await verifier.verify(fresh);
+    now += 61_000;
+    assert.equal(verifier.cached(fresh), undefined);
+  });
+
   test('refused tokens are not remembered, and the cache is bounded', async () => {
     const verifier = new AccessTokenVerifier(
       new JwksCache(async () => ({ keys: [key.jwk] })),

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { decodeProtectedHeader, errors as joseErrors, jwtVerify, type CryptoKey } from 'jose';
 import { ACCESS_TOKEN, accessTokenClaimsSchema, DocatError } from '@docat/contracts';
 import type { JwksCache } from './jwks.cache.js';
@@ -63,25 +63,37 @@ export class AccessTokenVerifier {
   }
 
   async verify(token: string): Promise<AuthenticatedUser> {
-    if (token.length > 4096 || !COMPACT_JWS.test(token)) throw invalid('The token is malformed');
-    const digest = createHash('sha256').update(token).digest('base64url');
-    const known = this.verified.get(digest);
-    if (known) {
-      if (this.now() < known.until && this.jwks.publishes(known.kid)) {
-        if (this.denyList?.isDenied(known.user.id, known.iat, known.user.sessionId))
-          throw invalid('The token was revoked');
-        return { ...known.user };
-      }
-      this.verified.delete(digest);
-    }
+    const known = this.cached(token);
+    if (known) return known;
+    if (!COMPACT_JWS.test(token)) throw invalid('The token is malformed');
     const { user, kid, iat, exp } = await this.verifyFully(token);
-    this.remember(digest, {
+    this.remember(tokenDigest(token), {
       user,
       kid,
       iat,
       until: Math.min(exp * 1000, this.now() + this.maxAgeMs),
     });
     return { ...user };
+  }
+
+  /**
+   * The principal of a token verified before, without waiting: undefined when its
+   * verdict is not remembered (or no longer valid), so the caller must `verify` it. A
+   * remembered token that was revoked since throws, as `verify` would. Only tokens that
+   * passed every check are remembered, so a malformed token is never found here.
+   */
+  cached(token: string): AuthenticatedUser | undefined {
+    if (token.length > 4096) throw invalid('The token is malformed');
+    const digest = tokenDigest(token);
+    const known = this.verified.get(digest);
+    if (!known) return undefined;
+    if (this.now() < known.until && this.jwks.publishes(known.kid)) {
+      if (this.denyList?.isDenied(known.user.id, known.iat, known.user.sessionId))
+        throw invalid('The token was revoked');
+      return { ...known.user };
+    }
+    this.verified.delete(digest);
+    return undefined;
   }
 
   private remember(digest: string, entry: Verified): void {
@@ -140,6 +152,11 @@ export class AccessTokenVerifier {
       throw invalid('The token is not valid');
     }
   }
+}
+
+/** The cache key of a token: its SHA-256 (one-shot, no hash object per request), so no token is kept. */
+function tokenDigest(token: string): string {
+  return hash('sha256', token, 'base64url');
 }
 
 function invalid(detail: string): DocatError {

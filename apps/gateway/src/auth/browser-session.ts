@@ -15,6 +15,17 @@ function header(request: FastifyRequest, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
+/**
+ * The request's cookies. The cookie plugin parses them on demand only (`hook: false`):
+ * these routes are the only readers, and parsing on every request cost every status poll.
+ */
+function cookiesOf(request: FastifyRequest): Record<string, string | undefined> {
+  if (request.cookies) return request.cookies;
+  const raw = request.headers.cookie;
+  request.cookies = raw ? request.server.parseCookie(raw) : {};
+  return request.cookies;
+}
+
 function sameSecret(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
@@ -55,7 +66,8 @@ export class BrowserSessionCookies {
     if (!SAME_ORIGIN_FETCH.has(header(request, 'sec-fetch-site'))) {
       throw new DocatError('CSRF_FAILED', 'Browser sessions answer only requests from this site');
     }
-    const cookie = request.cookies[BROWSER_SESSION.csrfCookie];
+    const cookies = cookiesOf(request);
+    const cookie = cookies[BROWSER_SESSION.csrfCookie];
     const sent = header(request, BROWSER_SESSION.csrfHeader);
     if (!cookie || !sent || !sameSecret(cookie, sent)) {
       throw new DocatError(
@@ -63,7 +75,7 @@ export class BrowserSessionCookies {
         `Send the ${BROWSER_SESSION.csrfCookie} cookie's value in the ${BROWSER_SESSION.csrfHeader} header`,
       );
     }
-    return request.cookies[BROWSER_SESSION.refreshCookie] ?? null;
+    return cookies[BROWSER_SESSION.refreshCookie] ?? null;
   }
 
   clear(reply: FastifyReply): void {

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DocatError } from '@docat/contracts';
 import { PROBLEM_CONTENT_TYPE, problemFor } from './problem.js';
 
@@ -43,67 +43,75 @@ export function registerBodyDeadlines(
   instance: FastifyInstance,
   settings: BodyDeadlineSettings,
 ): void {
-  instance.addHook('onRequest', async (request, reply) => {
-    if (!hasBody(request)) return;
-    const raw = request.raw;
-    const upload = isUpload(request);
-    const timers: NodeJS.Timeout[] = [];
-    const stop = () => timers.forEach((t) => clearTimeout(t));
-    const cut = (detail: string) => {
-      stop();
-      if (raw.complete || reply.sent || reply.raw.headersSent) return;
-      const body = Buffer.from(
-        JSON.stringify(
-          problemFor(new DocatError('REQUEST_TIMEOUT', detail), { requestId: request.id }),
-        ),
-        'utf8',
-      );
-      // The reply is taken from Fastify: the handler still waiting on the body must not answer too.
-      reply.hijack();
-      reply.raw.writeHead(408, {
-        ...(reply.getHeaders() as Record<string, string>),
-        'content-type': PROBLEM_CONTENT_TYPE,
-        'content-length': String(body.length),
-        connection: 'close',
-      });
-      reply.raw.end(body, () => raw.socket.destroy());
-      request.log.info({ upload, bytes: raw.socket.bytesRead }, 'request body timed out');
-    };
-    raw.once('end', stop);
-    raw.once('close', stop);
-    reply.raw.once('close', stop);
-    if (!upload) {
-      timers.push(
-        setTimeout(
-          () =>
-            cut(`The body did not arrive within ${Math.round(settings.bodyTimeoutMs / 1000)} s`),
-          settings.bodyTimeoutMs,
-        ).unref(),
-      );
-      return;
-    }
-    const deadline = uploadDeadlineMs(settings);
+  // A callback hook: requests without a body (most of them) cost no promise.
+  instance.addHook('onRequest', (request, reply, done) => {
+    if (hasBody(request)) watchBody(request, reply, settings);
+    done();
+  });
+}
+
+function watchBody(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  settings: BodyDeadlineSettings,
+): void {
+  const raw = request.raw;
+  const upload = isUpload(request);
+  const timers: NodeJS.Timeout[] = [];
+  const stop = () => timers.forEach((t) => clearTimeout(t));
+  const cut = (detail: string) => {
+    stop();
+    if (raw.complete || reply.sent || reply.raw.headersSent) return;
+    const body = Buffer.from(
+      JSON.stringify(
+        problemFor(new DocatError('REQUEST_TIMEOUT', detail), { requestId: request.id }),
+      ),
+      'utf8',
+    );
+    // The reply is taken from Fastify: the handler still waiting on the body must not answer too.
+    reply.hijack();
+    reply.raw.writeHead(408, {
+      ...(reply.getHeaders() as Record<string, string>),
+      'content-type': PROBLEM_CONTENT_TYPE,
+      'content-length': String(body.length),
+      connection: 'close',
+    });
+    reply.raw.end(body, () => raw.socket.destroy());
+    request.log.info({ upload, bytes: raw.socket.bytesRead }, 'request body timed out');
+  };
+  raw.once('end', stop);
+  raw.once('close', stop);
+  reply.raw.once('close', stop);
+  if (!upload) {
     timers.push(
       setTimeout(
-        () => cut(`The upload did not finish within ${Math.round(deadline / 1000)} s`),
-        deadline,
+        () => cut(`The body did not arrive within ${Math.round(settings.bodyTimeoutMs / 1000)} s`),
+        settings.bodyTimeoutMs,
       ).unref(),
     );
-    const socket = raw.socket;
-    let last = socket.bytesRead;
-    const needed = (settings.uploadMinBytesPerSecond * settings.uploadRateWindowMs) / 1000;
-    timers.push(
-      setInterval(() => {
-        const read = socket.bytesRead;
-        const got = read - last;
-        last = read;
-        // Bytes already received but not yet consumed: the gateway is the slow side.
-        if (raw.readableLength > 0 || raw.isPaused()) return;
-        if (got < needed)
-          cut(
-            `The upload sent ${got} bytes in ${Math.round(settings.uploadRateWindowMs / 1000)} s, under the minimum of ${settings.uploadMinBytesPerSecond} bytes a second`,
-          );
-      }, settings.uploadRateWindowMs).unref(),
-    );
-  });
+    return;
+  }
+  const deadline = uploadDeadlineMs(settings);
+  timers.push(
+    setTimeout(
+      () => cut(`The upload did not finish within ${Math.round(deadline / 1000)} s`),
+      deadline,
+    ).unref(),
+  );
+  const socket = raw.socket;
+  let last = socket.bytesRead;
+  const needed = (settings.uploadMinBytesPerSecond * settings.uploadRateWindowMs) / 1000;
+  timers.push(
+    setInterval(() => {
+      const read = socket.bytesRead;
+      const got = read - last;
+      last = read;
+      // Bytes already received but not yet consumed: the gateway is the slow side.
+      if (raw.readableLength > 0 || raw.isPaused()) return;
+      if (got < needed)
+        cut(
+          `The upload sent ${got} bytes in ${Math.round(settings.uploadRateWindowMs / 1000)} s, under the minimum of ${settings.uploadMinBytesPerSecond} bytes a second`,
+        );
+    }, settings.uploadRateWindowMs).unref(),
+  );
 }

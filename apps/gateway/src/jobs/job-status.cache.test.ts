@@ -45,6 +45,26 @@ describe('JobStatusCache', () => {
     assert.equal(calls.count, 2, 'after max age ingestion is asked again');
   });
 
+  test('peek answers the owner only, while fresh and not invalidated; anything else is for get', async () => {
+    let now = 0;
+    const cache = new JobStatusCache({ maxAgeMs: 1_000, now: () => now });
+    assert.equal(cache.peek('alice', JOB), undefined);
+    const { load } = loader(() => view('processing'));
+    const kept = await cache.get('alice', JOB, load);
+    assert.equal(cache.peek('alice', JOB), kept);
+    assert.equal(cache.peek('bob', JOB), undefined, 'another user is never answered from memory');
+    assert.equal(
+      cache.peek('alice', JOB.toUpperCase()),
+      undefined,
+      'only ids as ingestion wrote them',
+    );
+    now = 1_000;
+    assert.equal(cache.peek('alice', JOB), undefined, 'expired');
+    await cache.get('alice', JOB, load);
+    cache.invalidate(JOB);
+    assert.equal(cache.peek('alice', JOB), undefined, 'invalidated');
+  });
+
   test('invalidate drops the kept status at once', async () => {
     let state: JobView['state'] = 'processing';
     const cache = new JobStatusCache({ now: () => 0 });

@@ -62,6 +62,19 @@ export class JobStatusCache {
   }
 
   /**
+   * `userId`'s view of `jobId` when a fresh one is kept for them, else undefined (then
+   * call `get`). Keys are job ids as ingestion answered them (valid, lower case), so an
+   * id that is not one is simply not found.
+   */
+  peek(userId: string, jobId: string): JobStatus | undefined {
+    const entry = this.entries.get(jobId);
+    if (entry === undefined || entry.userId !== userId) return undefined;
+    if (this.now() < entry.until) return entry.status;
+    this.entries.delete(jobId);
+    return undefined;
+  }
+
+  /**
    * `userId`'s view of `jobId`: the kept one when it is fresh and theirs, else what
    * `load` answers (the RPC to ingestion, which checks ownership), kept when it succeeds.
    */

@@ -7,7 +7,7 @@ import { sendProblem } from '../http/problem.filter.js';
 import { RateLimits } from '../rate-limit/rate-limit.interceptor.js';
 import { envelopeContextOf } from '../rpc/request-context.js';
 import { ServicesClient } from '../rpc/services.client.js';
-import { JobStatusCache } from './job-status.cache.js';
+import { JobStatusCache, type JobStatus } from './job-status.cache.js';
 import { jobIdParam } from './jobs.query.js';
 
 /** The status poll's path, as Fastify routes it. */
@@ -48,19 +48,41 @@ export class JobStatusRoute implements OnModuleInit {
     if (!adapter) return;
     const instance = adapter.getInstance<FastifyInstance>();
     const policies = new Set(['api_general'] as const);
-    instance.get(JOB_STATUS_ROUTE, async (request: FastifyRequest, reply: FastifyReply) => {
+    const answer = (reply: FastifyReply, status: JobStatus) =>
+      reply.header('content-type', 'application/json; charset=utf-8').send(status.json);
+    // Every step as a Nest route would take it, awaited: the path of a first poll, an
+    // API key, a limit the shared limiter decides, a status not kept.
+    const slow = async (request: FastifyRequest, reply: FastifyReply, counted = false) => {
       try {
-        const user = await this.guard.authenticate(request);
+        const user = request.user ?? (await this.guard.authenticate(request));
         request.user = user;
-        await this.limits.admit(request, reply, policies);
+        if (!counted) await this.limits.admit(request, reply, policies);
         const jobId = jobIdParam((request.params as { id: string }).id);
         const status = await this.statuses.get(user.id, jobId, () =>
           this.services.call(RPC.JOBS_GET, { userId: user.id, jobId }, envelopeContextOf(request)),
         );
-        return reply.header('content-type', 'application/json; charset=utf-8').send(status.json);
+        return answer(reply, status);
       } catch (error) {
         sendProblem(error, request, reply, this.logger);
         return reply;
+      }
+    };
+    instance.get(JOB_STATUS_ROUTE, (request: FastifyRequest, reply: FastifyReply) => {
+      // A poll whose token was verified before, whose limit is decided in memory and whose
+      // job's status is kept is answered without waiting for anything (no promise, no
+      // microtask): the same checks, in the same order, as the slow path.
+      try {
+        const user = this.guard.authenticateNow(request);
+        if (user === undefined) return slow(request, reply);
+        request.user = user;
+        if (!this.limits.admitGeneralNow(request, reply)) return slow(request, reply);
+        const status = this.statuses.peek(user.id, (request.params as { id: string }).id);
+        if (status === undefined) return slow(request, reply, true);
+        answer(reply, status);
+        return undefined;
+      } catch (error) {
+        sendProblem(error, request, reply, this.logger);
+        return undefined;
       }
     });
   }

@@ -153,6 +153,24 @@ export class RateLimits implements OnModuleDestroy {
     return lockKey ? { reserved, lockKey } : { reserved };
   }
 
+  /**
+   * The `api_general` limit of an authenticated request when it is decided in memory
+   * (see `LocalFirstRateLimiter.hitNow`): counts the hit, sets the RateLimit headers and
+   * returns true. False when the decision needs the shared limiter: nothing was counted,
+   * call `admit`. The status poll's route takes this path; the answer is the one `admit`
+   * gives.
+   */
+  admitGeneralNow(request: FastifyRequest, reply: FastifyReply): boolean {
+    const user = request.user as { id: string; plan?: unknown } | undefined;
+    if (!user) return false;
+    const plan = typeof user.plan === 'string' ? user.plan : undefined;
+    const limit = limitFor(this.settings, 'api_general', plan);
+    const decision = this.general.hitNow(`api_general:u:${user.id}`, limit.limit, limit.windowMs);
+    if (!decision) return false;
+    void reply.headers(rateLimitHeaders([{ policy: 'api_general', limit, decision }]));
+    return true;
+  }
+
   warn(error: unknown): void {
     const now = Date.now();
     if (now - this.lastWarnAt < WARN_EVERY_MS) return;

@@ -63,6 +63,24 @@ export function reportedLimit(counted: readonly CountedLimit[]): CountedLimit | 
 
 const seconds = (ms: number) => Math.ceil(ms / 1000);
 
+/** `RateLimit-Policy` items by limit (the settings' objects live as long as the process) and policy. */
+const policyItems = new WeakMap<RateLimit, Map<RateLimitPolicyName, string>>();
+
+/** One item of `RateLimit-Policy`, `<count>;w=<seconds>;comment="<policy>"`, made once per limit. */
+function policyItem(c: CountedLimit): string {
+  let items = policyItems.get(c.limit);
+  if (items === undefined) {
+    items = new Map();
+    policyItems.set(c.limit, items);
+  }
+  let item = items.get(c.policy);
+  if (item === undefined) {
+    item = `${c.limit.limit};w=${seconds(c.limit.windowMs)};comment="${c.policy}"`;
+    items.set(c.policy, item);
+  }
+  return item;
+}
+
 /**
  * IETF draft "RateLimit header fields for HTTP" (draft-ietf-httpapi-ratelimit-headers-07):
  * `RateLimit-Limit`, `-Remaining`, `-Reset` (seconds until a slot frees) for the reported
@@ -77,10 +95,13 @@ export function rateLimitHeaders(counted: readonly CountedLimit[]): Record<strin
     'ratelimit-limit': String(limit.limit),
     'ratelimit-remaining': String(decision.remaining),
     'ratelimit-reset': String(seconds(decision.allowed ? decision.resetMs : decision.retryAfterMs)),
-    'ratelimit-policy': [reported, ...counted.filter((c) => c !== reported)]
-      .map((c) => `${c.limit.limit};w=${seconds(c.limit.windowMs)};comment="${c.policy}"`)
-      .filter((v, i, all) => all.indexOf(v) === i)
-      .join(', '),
+    'ratelimit-policy':
+      counted.length === 1
+        ? policyItem(reported)
+        : [reported, ...counted.filter((c) => c !== reported)]
+            .map(policyItem)
+            .filter((v, i, all) => all.indexOf(v) === i)
+            .join(', '),
   };
   if (!decision.allowed)
     headers['retry-after'] = String(Math.max(1, seconds(decision.retryAfterMs)));

@@ -38,6 +38,60 @@ describe('LocalFirstRateLimiter (fake clock)', () => {
     );
   });
 
+  test('hitNow decides only what hit would decide locally, and counts nothing otherwise', async () => {
+    let now = 0;
+    const shared = new MemoryRateLimiter(() => now);
+    const { port, calls } = counted(shared);
+    const limiter = new LocalFirstRateLimiter(port, { syncMs: 250, now: () => now });
+    assert.equal(
+      limiter.hitNow('u', 1_000, 3_600_000),
+      undefined,
+      'unknown key: the shared limiter decides',
+    );
+    await limiter.hit('u', 1_000, 3_600_000);
+    const local = limiter.hitNow('u', 1_000, 3_600_000);
+    assert.equal(local?.allowed, true);
+    assert.equal(local?.remaining, 1_000 - 2);
+    assert.equal(limiter.hitNow('u', 500, 3_600_000), undefined, 'another limit: not local');
+    now = 250;
+    assert.equal(limiter.hitNow('u', 1_000, 3_600_000), undefined, 'stale: not local');
+    await limiter.flush();
+    assert.equal((await shared.count('u', 3_600_000)).count, 2, 'each allowed hit counted once');
+    assert.equal(calls.hit, 1);
+    // Near the limit (the exact tail) nothing is decided locally.
+    const near = new LocalFirstRateLimiter(port, { syncMs: 250, now: () => now });
+    for (let i = 0; i < 90; i++) await near.hit('v', 100, 3_600_000);
+    assert.equal(near.hitNow('v', 100, 3_600_000), undefined);
+  });
+
+  test('a key in steady use is synced before its count goes stale (real timers)', async () => {
+    const shared = new MemoryRateLimiter();
+    const { port, calls } = counted(shared);
+    // A shared limiter 50 ms away (a busy Redis): each sync lands a round trip after it starts.
+    const far: RateLimiterPort = {
+      ...port,
+      record: (...a) => new Promise((r) => setTimeout(r, 50)).then(() => port.record(...a)),
+    };
+    const limiter = new LocalFirstRateLimiter(far, { syncMs: 400 });
+    await limiter.hit('steady', 1_000_000, 3_600_000);
+    let slow = 0;
+    const until = Date.now() + 1_200;
+    let hits = 1;
+    while (Date.now() < until) {
+      if (limiter.hitNow('steady', 1_000_000, 3_600_000) === undefined) {
+        slow++;
+        await limiter.hit('steady', 1_000_000, 3_600_000);
+      }
+      hits++;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await limiter.close();
+    assert.equal(slow, 0, 'no hit had to wait for the shared limiter');
+    assert.equal(calls.hit, 1);
+    assert.ok(calls.record >= 2, `synced ${calls.record} times`);
+    assert.equal((await shared.count('steady', 3_600_000)).count, hits);
+  });
+
   test('one replica holds at most a quarter of the exact tail unsynced: then it syncs before answering', async () => {
     const now = 0;
     const shared = new MemoryRateLimiter(() => now);

@@ -1,7 +1,11 @@
 import type { RateLimitDecision, RateLimiterPort } from './rate-limiter.port.js';
 
 export interface LocalFirstOptions {
-  /** How often hits counted here are added to the shared window. Default 250 ms. */
+  /**
+   * How long a shared count stays fresh enough to decide locally. Default 250 ms. Hits
+   * counted here are added to the shared window every half of it, so a key in steady use
+   * is synced again before its count goes stale and never waits for the shared limiter.
+   */
   syncMs?: number;
   /**
    * The share of a limit counted exactly: while fewer than this share of the slots
@@ -67,31 +71,8 @@ export class LocalFirstRateLimiter {
   }
 
   async hit(key: string, limit: number, windowMs: number): Promise<RateLimitDecision> {
-    const now = this.now();
-    const state = this.keys.get(key);
-    if (
-      state &&
-      state.limit === limit &&
-      state.windowMs === windowMs &&
-      now - state.syncedAt < this.syncMs
-    ) {
-      const used = state.known + state.pending + state.flushing;
-      const exactTail = Math.max(this.minExact, Math.ceil(limit * this.exactShare));
-      // Unsynced hits per replica stay under a quarter of the exact tail, which bounds what
-      // the replicas can count late together.
-      const unsynced = Math.max(1, Math.floor(exactTail / 4));
-      if (used + 1 <= limit - exactTail && state.pending + state.flushing < unsynced) {
-        state.pending += 1;
-        this.schedule();
-        return {
-          allowed: true,
-          limit,
-          remaining: limit - used - 1,
-          resetMs: Math.max(0, state.resetMs - (now - state.syncedAt)),
-          retryAfterMs: 0,
-        };
-      }
-    }
+    const local = this.hitNow(key, limit, windowMs);
+    if (local) return local;
     // Stale, unknown or near the limit: the shared limiter decides, after this replica's
     // pending hits are added so that it counts them.
     await this.flushKey(key);
@@ -108,6 +89,34 @@ export class LocalFirstRateLimiter {
       resetMs: decision.resetMs,
     });
     return decision;
+  }
+
+  /**
+   * The hit counted in memory when this replica may decide alone (the key's shared count
+   * is fresh and far from the limit): an allowed decision, without waiting. Undefined when
+   * the shared limiter must decide: nothing was counted, call `hit`.
+   */
+  hitNow(key: string, limit: number, windowMs: number): RateLimitDecision | undefined {
+    const state = this.keys.get(key);
+    if (!state || state.limit !== limit || state.windowMs !== windowMs) return undefined;
+    const now = this.now();
+    if (now - state.syncedAt >= this.syncMs) return undefined;
+    const used = state.known + state.pending + state.flushing;
+    const exactTail = Math.max(this.minExact, Math.ceil(limit * this.exactShare));
+    // Unsynced hits per replica stay under a quarter of the exact tail, which bounds what
+    // the replicas can count late together.
+    const unsynced = Math.max(1, Math.floor(exactTail / 4));
+    if (used + 1 > limit - exactTail || state.pending + state.flushing >= unsynced)
+      return undefined;
+    state.pending += 1;
+    this.schedule();
+    return {
+      allowed: true,
+      limit,
+      remaining: limit - used - 1,
+      resetMs: Math.max(0, state.resetMs - (now - state.syncedAt)),
+      retryAfterMs: 0,
+    };
   }
 
   /** Adds every pending hit to the shared window now. */
@@ -134,10 +143,13 @@ export class LocalFirstRateLimiter {
 
   private schedule(): void {
     if (this.timer) return;
+    // Half the freshness window: the sync (and its round trip) lands before the count goes
+    // stale. Syncing only after syncMs left a gap in every window in which every request
+    // went to the shared limiter (a Redis round trip each in cluster mode).
     this.timer = setTimeout(() => {
       this.timer = undefined;
       void this.flush().then(() => this.sweep());
-    }, this.syncMs);
+    }, this.syncMs / 2);
     this.timer.unref();
   }
 

@@ -1,3 +1,4 @@
+import { randomFillSync } from 'node:crypto';
 import {
   TraceFlags,
   context,
@@ -113,13 +114,21 @@ async function start(opts: TracingOptions): Promise<Tracing> {
   };
 }
 
+/** Random bytes drawn in blocks: one `randomFillSync` serves a few hundred ids. */
+const RANDOM_POOL = Buffer.alloc(8192);
+let randomOffset = RANDOM_POOL.length;
+
 /** `bytes` random bytes as lower-case hex, never all zeros (an invalid trace or span id). */
 function randomId(bytes: number): string {
-  let out = '';
-  for (let i = 0; i < bytes; i += 4)
-    out += ((Math.random() * 0x1_0000_0000) >>> 0).toString(16).padStart(8, '0');
-  return /^0+$/.test(out) ? `${out.slice(0, -1)}1` : out;
+  if (randomOffset + bytes > RANDOM_POOL.length) {
+    randomFillSync(RANDOM_POOL);
+    randomOffset = 0;
+  }
+  const out = RANDOM_POOL.toString('hex', randomOffset, randomOffset + bytes);
+  randomOffset += bytes;
+  return ALL_ZEROS.test(out) ? `${out.slice(0, -1)}1` : out;
 }
+const ALL_ZEROS = /^0+$/;
 
 /**
  * The tracer used when nothing is exported. Each span is a non-recording span with fresh
