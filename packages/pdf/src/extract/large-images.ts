@@ -431,18 +431,21 @@ async function isFlate(file: PdfFile, stream: unknown): Promise<boolean> {
 export class LargeImageSource {
   readonly present: boolean;
   private file: Promise<PdfFile> | undefined;
+  /** Kept only when the file holds a large image: otherwise nothing is read from it again. */
+  private readonly bytes: Uint8Array | undefined;
 
   constructor(
-    private readonly bytes: Uint8Array,
+    bytes: Uint8Array,
     private readonly password?: string,
   ) {
     this.present = holdsLargeImage(bytes);
+    this.bytes = this.present ? bytes : undefined;
   }
 
   private open(): Promise<PdfFile> {
     this.file ??= import('../content/pdf-file.js').then(({ openPdf }) =>
       // pdf.js already applied the permissions; this is a second reading of the same file.
-      openPdf(this.bytes, {
+      openPdf(this.bytes!, {
         ...(this.password ? { password: this.password } : {}),
         respectPermissions: false,
       }),

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { DocatError, isErrorCode, type PageInterval } from '@docat/contracts';
 import {
@@ -18,6 +19,7 @@ import {
 import { LazyOcrAdapter } from '../ocr/ocr-adapter-choice.js';
 import type { OcrAdapter, OcrLine, Orientation } from '../ocr/ocr-adapter.js';
 import { checkDecompressedSize } from './decompression-guard.js';
+import { deferPdfjsCanvas } from './lazy-canvas.js';
 import { MIN_PAGES_PER_CHILD } from './sandbox.protocol.js';
 import type {
   ChildInput,
@@ -97,7 +99,7 @@ function maxRssKb(): number {
 }
 
 async function handle(msg: ParentMessage): Promise<ChildMessage> {
-  const bytes = await load(msg.input);
+  let bytes = await load(msg.input);
   if (bytes.byteLength === 0) throw new DocatError('PDF_CORRUPT', 'The file is empty');
   // The first child checks the file for the whole sandbox; slices start only once it has.
   const firstChild = msg.type === 'probe' || msg.slice.of === 0;
@@ -154,13 +156,28 @@ async function handle(msg: ParentMessage): Promise<ChildMessage> {
     return { type: 'probe', probe, maxRssKb: maxRssKb() };
   }
 
-  const open = () =>
-    openDocument(bytes, {
+  // pdf.js keeps its own copy of the file for the document's life. A file given by path is
+  // not held a second time here (a 50 MB upload would take 50 MB more in each child): its
+  // bytes are let go once the document is open, and a reopen reads the file again. (An
+  // empty file was refused above, so no bytes means let go.)
+  const digest = createHash('sha256').update(bytes).digest('hex');
+  const reread = async () => {
+    const again = await load(msg.input);
+    // What the first child checked for bombs is what every open parses.
+    if (createHash('sha256').update(again).digest('hex') !== digest)
+      throw new DocatError('PDF_CORRUPT', 'The file changed while it was being read');
+    return again;
+  };
+  const open = async () =>
+    openDocument(bytes.byteLength > 0 ? bytes : await reread(), {
       password: msg.options.password,
       respectPermissions: msg.options.respectPermissions,
       maxImageSize: LARGE_IMAGE_PIXELS,
     });
   const doc = await open();
+  const complete = hasEndMarker(bytes);
+  const large = new LargeImageSource(bytes, msg.options.password);
+  if ('path' in msg.input) bytes = new Uint8Array(0);
   if (doc.numPages > msg.limits.maxPages) {
     throw new DocatError(
       'PDF_TOO_MANY_PAGES',
@@ -200,9 +217,9 @@ async function handle(msg: ParentMessage): Promise<ChildMessage> {
       },
       ocr,
       open,
-      new LargeImageSource(bytes, msg.options.password),
+      large,
     );
-    if (index === 0 && !hasEndMarker(bytes)) {
+    if (index === 0 && !complete) {
       result.warnings.unshift({
         kind: 'recovered_damage',
         message: 'The file is truncated or damaged; the pages that survive were extracted',
@@ -231,6 +248,8 @@ function toIntervals(pages: readonly number[]): PageInterval[] {
 }
 
 useWholeStreamInflate();
+// A child that only reads text never loads the canvas library (see lazy-canvas.ts).
+deferPdfjsCanvas();
 // pdf.js (both halves) loads while the request is on its way, or, for a child started
 // ahead of its slice, while the first child opens the file.
 void warmPdfjs().catch(() => undefined);

@@ -18,6 +18,37 @@ async function failsWith(p: Promise<unknown>, code: ErrorCode): Promise<void> {
   });
 }
 
+/** A PDF of `count` pages, each saying its number in one line of Helvetica. */
+function numberedPages(count: number): Buffer {
+  const parts: string[] = ['%PDF-1.7\n'];
+  const offsets: number[] = [];
+  let length = parts[0]!.length;
+  const obj = (n: number, body: string) => {
+    offsets[n] = length;
+    const text = `${n} 0 obj\n${body}\nendobj\n`;
+    parts.push(text);
+    length += text.length;
+  };
+  const kids = Array.from({ length: count }, (_, i) => `${4 + 2 * i} 0 R`).join(' ');
+  obj(1, '<< /Type /Catalog /Pages 2 0 R >>');
+  obj(2, `<< /Type /Pages /Kids [${kids}] /Count ${count} >>`);
+  obj(3, '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>');
+  for (let i = 0; i < count; i++) {
+    const content = `BT /F1 12 Tf 72 720 Td (This is page ${i + 1} of the book.) Tj ET`;
+    obj(
+      4 + 2 * i,
+      `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents ${5 + 2 * i} 0 R >>`,
+    );
+    obj(5 + 2 * i, `<< /Length ${content.length} >>\nstream\n${content}\nendstream`);
+  }
+  const size = 4 + 2 * count;
+  const xref = length;
+  parts.push(`xref\n0 ${size}\n0000000000 65535 f \n`);
+  for (let n = 1; n < size; n++) parts.push(`${String(offsets[n]).padStart(10, '0')} 00000 n \n`);
+  parts.push(`trailer\n<< /Size ${size} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`);
+  return Buffer.from(parts.join(''), 'latin1');
+}
+
 /** A one-page PDF whose content stream inflates to `size` zero bytes. */
 function deflateBomb(size: number): Buffer {
   const data = deflateSync(Buffer.alloc(size), { level: 9 });
@@ -251,6 +282,47 @@ describe('extractInSandbox', () => {
         passwordRequired: false,
         scannedPages: [1, 2],
       });
+    },
+  );
+
+  test(
+    'a child reopening a file given by path reads it again, and refuses it when it changed',
+    { skip: req.skip, timeout: 120_000 },
+    async () => {
+      // 210 pages in one child: the document is reopened after page 128.
+      const book = join(dir, 'reopened.pdf');
+      writeFileSync(book, numberedPages(210));
+      const opts = { ocr: 'off' as const, detail: 'text' as const, documentLevel: false };
+      const limits = { maxChildren: 1, maxPages: 1000 };
+      const r = await extractInSandbox(book, opts, limits);
+      assert.equal(r.document.pages.length, 210);
+      for (const n of [1, 128, 129, 150, 210])
+        assert.equal(
+          toPlainText({ ...r.document, pages: [r.document.pages[n - 1]!] }).trim(),
+          `This is page ${n} of the book.`,
+        );
+
+      // Changed after the first child checked and opened it: the reopen refuses it.
+      const changing = join(dir, 'changing.pdf');
+      writeFileSync(changing, numberedPages(210));
+      let changed = false;
+      await failsWith(
+        extractInSandbox(
+          changing,
+          {
+            ...opts,
+            onProgress: (done) => {
+              if (done >= 5 && !changed) {
+                changed = true;
+                writeFileSync(changing, numberedPages(211));
+              }
+            },
+          },
+          limits,
+        ),
+        'PDF_CORRUPT',
+      );
+      assert.ok(changed);
     },
   );
 
