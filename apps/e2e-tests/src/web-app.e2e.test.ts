@@ -248,11 +248,11 @@ describe('web app in a real browser', { skip: req.skip }, () => {
     const drawn = (name: string) =>
       page.getByRole('img', { name, exact: true }).and(page.locator('[data-rendered="true"]'));
     await page.setViewportSize(PHONE);
-    assert.equal(
-      await page.getByRole('navigation', { name: 'Pages' }).isVisible(),
-      false,
-      'thumbnails fold away',
-    );
+    // The resize reaches the page's layout a moment later: wait for the fold, up to 5 s.
+    await page
+      .getByRole('navigation', { name: 'Pages' })
+      .waitFor({ state: 'hidden', timeout: 5_000 })
+      .catch(() => assert.fail('thumbnails fold away at 375 px'));
     await page.getByRole('button', { name: 'Translation', exact: true }).click();
     await drawn('Translation, page 1').waitFor({ timeout: 60_000 });
     assert.equal(
