@@ -16,6 +16,14 @@ export interface ApiResponse<T> {
   gateway: string;
 }
 
+/** One request's body, headers and whether it carries the access token (default: it does). */
+interface RequestOptions {
+  json?: unknown;
+  body?: FormData | Blob;
+  headers?: Record<string, string>;
+  auth?: boolean;
+}
+
 /**
  * A client of the public API that alternates between the gateway replicas on every
  * request, so anything that only works on the replica that served the last call fails.
@@ -44,12 +52,7 @@ export class DocatApi {
   async request<T>(
     method: string,
     path: string,
-    init: {
-      json?: unknown;
-      body?: FormData | Blob;
-      headers?: Record<string, string>;
-      auth?: boolean;
-    } = {},
+    init: RequestOptions = {},
   ): Promise<ApiResponse<T>> {
     const res = await this.send<T>(method, path, init);
     if (res.status !== 401 || !this.keepSignedIn || !(init.auth ?? true) || !this.credentials)
@@ -66,12 +69,7 @@ export class DocatApi {
   private async send<T>(
     method: string,
     path: string,
-    init: {
-      json?: unknown;
-      body?: FormData | Blob;
-      headers?: Record<string, string>;
-      auth?: boolean;
-    },
+    init: RequestOptions,
   ): Promise<ApiResponse<T>> {
     const gateway = this.base();
     const headers: Record<string, string> = { ...init.headers };
