@@ -186,6 +186,12 @@ function itemsOf(
   }
   if ((block.type !== 'table' && block.type !== 'figure') || !block.cells) return [];
   const items: Item[] = [];
+  // Each column's alignment, worked out once for all its cells.
+  const columns = new Map<number, ReturnType<typeof columnAlignment>>();
+  const alignmentOf = (col: number) => {
+    if (!columns.has(col)) columns.set(col, columnAlignment(block.cells!, col));
+    return columns.get(col);
+  };
   block.cells.forEach((cell, i) => {
     const e = translations.get(cellKey(block.id, i));
     if (e === undefined) return;
@@ -196,7 +202,7 @@ function itemsOf(
     const style = sourceStyle(sub);
     // A cell of one line takes its column's alignment: a translation longer than a figure
     // set flush right grows to the left, where its column leaves room.
-    const column = block.type === 'table' ? columnAlignment(block.cells!, cell.col) : undefined;
+    const column = block.type === 'table' ? alignmentOf(cell.col) : undefined;
     if (column && rowsOf(inside) <= 1) style.align = column;
     items.push({
       block,
