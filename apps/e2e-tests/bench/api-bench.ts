@@ -20,8 +20,10 @@ import { DocatApi } from '../src/docat-api.js';
  * job at N connections, through Docat (standalone: one process; cluster: the gateway
  * over Redis Streams to ingestion, which answers from its snapshot cache) and through a
  * bare Fastify handler that answers the same JSON. Then 30 concurrent uploads of a 1 MB
- * PDF, timed until each 202, to Docat and then to the bare server (which only hashes the
- * body and writes it to disk: what any upload costs on this machine at this moment).
+ * PDF, timed until each 202, to the bare server (which only hashes the body and writes it
+ * to disk: what any upload costs on this machine at this moment) and then to Docat. Every
+ * upload sends the same prepared multipart body over node:http, so that the client costs
+ * little and the same on both sides.
  *
  *   npm run bench:api                         (after building; 20 s per measurement)
  *   npm run bench:api -- --smoke              (a second each, two uploads: checks that it runs)
