@@ -761,7 +761,13 @@ async function setColumnRuns(
     const gaps = run0.slice(1).map((m, k) => Math.max(0, m.box[1] - run0[k]!.box[3]));
     // A block narrower than its column (a heading) may take the column's width where nothing
     // is beside it: a translation longer than the heading wraps only at the column's edge.
-    const right = Math.max(...run0.map((m) => m.box[2]));
+    // The column's right edge is where most of its paragraphs end: one line running into
+    // the gutter (a long word) does not widen the others.
+    const ends = run0
+      .filter((m) => rowsOf(m.lines) > 1)
+      .map((m) => m.box[2])
+      .sort((a, b) => a - b);
+    const right = ends.length > 0 ? ends[Math.floor(ends.length / 2)]! : run0[0]!.box[2];
     for (const [k, m] of run0.entries()) {
       const o = options[k]!;
       if (o.align === 'center' || o.align === 'right' || m.box[2] >= right - 1) continue;
