@@ -122,7 +122,7 @@ function shapeStyled(
 }
 
 /** Height of a line's ink box as a share of the font size (ascender to descender). */
-const LINE_BOX = 0.9;
+export const LINE_BOX = 0.9;
 /** Distance from a line's top to its baseline, as a share of the font size. */
 const ASCENT = 0.8;
 const SHRINK_STEP = 0.95;

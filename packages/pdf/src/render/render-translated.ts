@@ -30,6 +30,7 @@ import {
 import { FontLibrary } from '../fonts/font-library.js';
 import {
   blockHeight,
+  LINE_BOX,
   lineCount,
   setBlock,
   type BlockSetting,
@@ -756,7 +757,13 @@ async function setColumnRuns(
     runs.push(part);
   }
   for (const run0 of runs) {
-    if (run0.length < 2 || run0.every((m) => fitsAlone(m))) continue;
+    // Runs are for running text: one-line labels and headings alone grow sideways instead.
+    if (
+      run0.length < 2 ||
+      !run0.some((m) => rowsOf(m.lines) > 1) ||
+      run0.every((m) => fitsAlone(m))
+    )
+      continue;
     const options = run0.map(optionsOf);
     const gaps = run0.slice(1).map((m, k) => Math.max(0, m.box[1] - run0[k]!.box[3]));
     // A block narrower than its column (a heading) may take the column's width where nothing
@@ -768,17 +775,53 @@ async function setColumnRuns(
       .map((m) => m.box[2])
       .sort((a, b) => a - b);
     const right = ends.length > 0 ? ends[Math.floor(ends.length / 2)]! : run0[0]!.box[2];
+    // A one-line block that cannot take that width and does not fit its own box is set on
+    // its own (it may grow sideways there): the run is cut at it.
+    const cut = new Set<number>();
     for (const [k, m] of run0.entries()) {
       const o = options[k]!;
-      if (o.align === 'center' || o.align === 'right' || m.box[2] >= right - 1) continue;
-      const beside: BBox = [m.box[2], m.box[1], right, m.box[3]];
-      if (gapObstacles.some((g) => crosses(g, beside)) || (await room.inked(beside))) continue;
-      options[k] = { ...o, box: [o.box[0], o.box[1], right, o.box[3]] };
+      if (m.box[2] >= right - 1) continue;
+      // The band of the block's text, not the edges of its box a line above or below may touch.
+      const h = m.box[3] - m.box[1];
+      const beside: BBox = [m.box[2], m.box[1] + h * 0.2, right, m.box[3] - h * 0.2];
+      const free =
+        o.align !== 'center' &&
+        o.align !== 'right' &&
+        !gapObstacles.some((g) => crosses(g, beside)) &&
+        !(await room.inked(beside));
+      if (free) options[k] = { ...o, box: [o.box[0], o.box[1], right, o.box[3]] };
+      else if (rowsOf(m.lines) <= 1 && !fitsAlone(m)) cut.add(k);
+    }
+    if (cut.size > 0) {
+      let part: Item[] = [];
+      for (const [k, m] of run0.entries()) {
+        if (cut.has(k)) {
+          runs.push(part);
+          part = [];
+        } else part.push(m);
+      }
+      runs.push(part);
+      continue;
     }
     const last = run0[run0.length - 1]!;
     const below = await room.around(last, last.style.align, true);
     const top = run0[0]!.box[1];
-    const bottom = Math.max(last.box[3], below?.[3] ?? last.box[3]);
+    // The run's foot stays above the first thing below it in its column (another block's
+    // line, a kept glyph), even one whose box touches the last block's.
+    const x0 = Math.min(...options.map((o) => o.box[0]));
+    const x1 = Math.max(...options.map((o) => o.box[2]));
+    const inRun = new Set(run0.map((m) => m.block));
+    const mid = (last.box[1] + last.box[3]) / 2;
+    const next = Math.min(
+      Infinity,
+      ...[
+        ...lineObstacles.filter((o) => !inRun.has(o.block)).map((o) => o.box),
+        ...drawn.map((g) => g.box),
+      ]
+        .filter((g) => g[0] < x1 - 0.5 && g[2] > x0 + 0.5 && g[1] > mid)
+        .map((g) => g[1]),
+    );
+    const bottom = Math.min(Math.max(last.box[3], below?.[3] ?? last.box[3]), next - 1);
     const heightAt = (k: number, scale: number): number => {
       const o = options[k]!;
       const size = o.size * scale;
@@ -789,9 +832,11 @@ async function setColumnRuns(
       );
     };
     const gapSum = gaps.reduce((a, g) => a + g, 0);
+    // A set line's box reaches a tenth of its size below the height counted (its descender).
+    const foot = 1 - LINE_BOX;
     const scale = largestFittingScale(
-      (s) => run0.reduce((a, _, k) => a + heightAt(k, s), gapSum),
-      bottom - top,
+      (s) => run0.reduce((a, _, k) => a + heightAt(k, s), gapSum + foot * options.at(-1)!.size * s),
+      bottom - top - 1,
       options[0]!.minScale,
     );
     if (scale === undefined) continue;
