@@ -382,8 +382,14 @@ export async function renderTranslatedPdf(
     // Paragraphs down a column that do not all fit their boxes are set as one run.
     const flowed = page.scanned
       ? new Map<Item, BlockSetting>()
-      : await setColumnRuns(items, page.blocks, drawn, room, optionsOf, (item) =>
-          shaperFor(item.style),
+      : await setColumnRuns(
+          items,
+          page.blocks,
+          drawn,
+          room,
+          optionsOf,
+          (item) => shaperFor(item.style),
+          (item, setting) => placementOf(page.number, item, setting, geometry.height, []).lines,
         );
     // What the runs hold is taken before any other block grows into the room around it.
     for (const [item, setting] of flowed)
@@ -708,6 +714,7 @@ async function setColumnRuns(
   room: RoomFinder,
   optionsOf: (item: Item) => SetOptions,
   shaperOf: (item: Item) => TextShaper,
+  linesOf: (item: Item, setting: BlockSetting) => BBox[],
 ): Promise<Map<Item, BlockSetting>> {
   const out = new Map<Item, BlockSetting>();
   const others = (own: Block): BBox[] => [
@@ -841,20 +848,28 @@ async function setColumnRuns(
     );
     if (scale === undefined) continue;
     let y = top;
-    run0.forEach((item, k) => {
+    const settings = run0.map((item, k) => {
       const o = options[k]!;
       const h = heightAt(k, scale);
-      out.set(
-        item,
-        setBlock(item.translation, shaperOf(item), {
-          ...o,
-          box: [o.box[0], y, o.box[2], y + h + 0.5],
-          size: o.size * scale,
-          minScale: 1,
-        }),
-      );
+      const setting = setBlock(item.translation, shaperOf(item), {
+        ...o,
+        box: [o.box[0], y, o.box[2], y + h + 0.5],
+        size: o.size * scale,
+        minScale: 1,
+      });
       y += h + (gaps[k] ?? 0);
+      return setting;
     });
+    // Last check: no line of the run, where it is now set, covers anything kept on the page
+    // (text beside the column that the gaps and boxes did not meet). Else each block is set
+    // on its own.
+    const kept = [
+      ...lineObstacles.filter((o) => !inRun.has(o.block)).map((o) => o.box),
+      ...drawn.map((g) => g.box),
+    ];
+    const lines = run0.flatMap((item, k) => linesOf(item, settings[k]!));
+    if (lines.some((l) => holdsObstacle(l, kept))) continue;
+    run0.forEach((item, k) => out.set(item, settings[k]!));
   }
   return out;
 }
