@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { serialize } from 'node:v8';
 import { DocatError, isErrorCode, type PageInterval } from '@docat/contracts';
 import {
   extractFromDocument,
@@ -212,7 +213,8 @@ async function handle(msg: ParentMessage): Promise<ChildMessage> {
         ...msg.options,
         pages: toIntervals(mine),
         // Pages leave the child as they are done, so its memory does not grow with the page count.
-        onPage: (page) => void send({ type: 'page', page }),
+        // Pages leave as serialized bytes (see the `page` message), so the parent holds them compactly.
+        onPage: (page) => void send({ type: 'page', number: page.number, data: serialize(page) }),
         onProgress: (done, total) => void send({ type: 'progress', done, total }),
       },
       ocr,
