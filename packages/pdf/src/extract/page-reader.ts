@@ -224,6 +224,8 @@ export interface PitchSample {
   advance: number;
 }
 
+const LETTER_RE = /\p{L}/u;
+
 /**
  * Fonts whose glyph runs all advance the same width per character: fixed-pitch faces,
  * told from what the page shows rather than from the font's name or its FixedPitch flag
@@ -238,10 +240,14 @@ export function fixedPitchFonts(samples: ReadonlyMap<string, readonly PitchSampl
     const perChar: number[] = [];
     const letters = new Set<string>();
     for (const r of runs) {
-      const chars = [...r.text];
-      if (chars.length < 4 || !(r.advance > 0)) continue;
-      perChar.push(r.advance / chars.length);
-      for (const c of chars) if (/\p{L}/u.test(c)) letters.add(c.toLowerCase());
+      if (r.text.length < 4 || !(r.advance > 0)) continue;
+      let chars = 0;
+      for (const _ of r.text) chars++;
+      if (chars < 4) continue;
+      perChar.push(r.advance / chars);
+      // Only whether eight letters occur matters: past that, no more are looked at.
+      if (letters.size < 8)
+        for (const c of r.text) if (LETTER_RE.test(c)) letters.add(c.toLowerCase());
     }
     // Narrow and wide letters must both occur for widths to disagree in a proportional face.
     if (perChar.length < 3 || letters.size < 8) continue;
