@@ -109,6 +109,29 @@ export interface ReadPageOptions {
   textContent?: TextContent;
 }
 
+/**
+ * Whether a page read without the walk would use a font whose name no walk has found yet
+ * (`PageContent.unnamedFonts`), told from its text layer alone: such a page is walked, so
+ * its spans need not be built twice. The same items count as in `readPage`.
+ */
+export function usesUnnamedFont(
+  page: PDFPageProxy,
+  content: TextContent,
+  fontNames: ReadonlyMap<string, string>,
+): boolean {
+  const vt = page.getViewport({ scale: 1 }).transform;
+  for (const raw of content.items) {
+    if (!('str' in raw)) continue;
+    const item = raw as TextItemLike;
+    if (item.str.length === 0 || item.str.trim().length === 0) continue;
+    if (fontNames.has(item.fontName)) continue;
+    const m = multiply(vt, item.transform);
+    const size = Math.hypot(m[2]!, m[3]!);
+    if (size > 0 && Number.isFinite(size)) return true;
+  }
+  return false;
+}
+
 export async function readPage(
   pdfjs: PdfjsModule,
   page: PDFPageProxy,
