@@ -431,13 +431,13 @@ async function extractInChildren(
   // The pages are built only now, when no child is running: while the children work, the
   // parent holds each page as its serialized bytes, a fraction of its size as objects.
   const serialized = outcomes.flatMap((o) => o.pages).sort((a, b) => a.number - b.number);
+  for (const o of outcomes) o.pages.length = 0;
   const pages: Page[] = [];
   for (let i = 0; i < serialized.length; i++) {
     pages.push(deserialize(serialized[i]!.data) as Page);
     // Each page's bytes are let go as soon as the page is built.
     serialized[i] = undefined!;
   }
-  for (const o of outcomes) o.pages.length = 0;
   const warnings = outcomes
     .flatMap((o) => (o.message.type === 'result' ? o.message.warnings : []))
     .sort((a, b) => (a.page ?? 0) - (b.page ?? 0));
