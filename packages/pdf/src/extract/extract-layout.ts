@@ -1,12 +1,5 @@
-import {
-  DocatError,
-  LAYOUT_SCHEMA_VERSION,
-  selectedPageNumbers,
-  type JobWarning,
-  type LayoutDocument,
-  type Page,
-  type PageInterval,
-} from '@docat/contracts';
+import { DocatError, LAYOUT_SCHEMA_VERSION, selectedPageNumbers } from '@docat/contracts/core';
+import type { JobWarning, LayoutDocument, Page, PageInterval } from '@docat/contracts';
 import type { PDFPageProxy } from 'pdfjs-dist/types/src/display/api.js';
 import { finalizeDocument } from '../layout/document-level.js';
 import { addInlineMarks } from '../layout/inline-marks.js';

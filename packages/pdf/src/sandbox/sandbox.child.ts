@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { serialize } from 'node:v8';
-import { DocatError, isErrorCode, type PageInterval } from '@docat/contracts';
+import { DocatError, isErrorCode } from '@docat/contracts/core';
+import type { PageInterval } from '@docat/contracts';
 import {
   extractFromDocument,
   hasEndMarker,

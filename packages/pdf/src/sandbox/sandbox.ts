@@ -5,13 +5,8 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deserialize } from 'node:v8';
-import {
-  DocatError,
-  selectedPageNumbers,
-  type JobWarning,
-  type LayoutDocument,
-  type Page,
-} from '@docat/contracts';
+import { DocatError, selectedPageNumbers } from '@docat/contracts/core';
+import type { JobWarning, LayoutDocument, Page } from '@docat/contracts';
 import { pageTreeCount } from '../page-tree/page-tree-count.js';
 import { finalizeDocument } from '../layout/document-level.js';
 import type { ExtractOptions } from '../extract/extract-layout.js';
