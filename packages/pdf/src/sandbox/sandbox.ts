@@ -5,6 +5,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deserialize } from 'node:v8';
+import { inflateRawSync } from 'node:zlib';
 import { DocatError, selectedPageNumbers } from '@docat/contracts/core';
 import type { JobWarning, LayoutDocument, Page } from '@docat/contracts';
 import { pageTreeCount } from '../page-tree/page-tree-count.js';
@@ -429,7 +430,7 @@ async function extractInChildren(
   for (const o of outcomes) o.pages.length = 0;
   const pages: Page[] = [];
   for (let i = 0; i < serialized.length; i++) {
-    pages.push(deserialize(serialized[i]!.data) as Page);
+    pages.push(deserialize(inflateRawSync(serialized[i]!.data)) as Page);
     // Each page's bytes are let go as soon as the page is built.
     serialized[i] = undefined!;
   }
