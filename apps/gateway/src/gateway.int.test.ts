@@ -289,6 +289,23 @@ describe('gateway over HTTP with auth and a stub ingestion', { skip: corpus.skip
     assert.deepEqual(await objectKeys(stack, 'uploads/'), before);
   });
 
+  test('an engine refused while the file streams to storage stops the upload and leaves nothing stored', async () => {
+    const before = await objectKeys(stack, 'uploads/');
+    // The fields come first, so the engine is resolved while the file is being stored.
+    const refused = await upload(
+      alice,
+      pdfForm(new Blob([tracemonkey]), { targetLanguage: 'de', engine: 'deepl' }),
+    );
+    assert.equal((await problemOf(refused)).code, 'ENGINE_UNAVAILABLE');
+    assert.deepEqual(await objectKeys(stack, 'uploads/'), before);
+    // The same request with an engine that is configured is accepted.
+    const accepted = await upload(
+      alice,
+      pdfForm(new Blob([tracemonkey]), { targetLanguage: 'de' }),
+    );
+    assert.equal(accepted.status, 202);
+  });
+
   test('a streamed upload crossing the size limit gets 413 FILE_TOO_LARGE and its partial object is deleted', async () => {
     const before = await objectKeys(stack, 'uploads/');
     let sent = 0;

@@ -310,6 +310,119 @@ describe('credits ledger', () => {
     );
   });
 
+  test('a burst of one account waits for its balance row in one statement, and each reservation gets its own exact answer', async () => {
+    const user = await account({ verified: true });
+    // The period's balance row exists once the account has reserved.
+    const first = uuidv7();
+    await call(RPC.CREDITS_RESERVE, { userId: user, jobId: first, credits: 140 });
+    const holder = new pg.Client({ connectionString: fx.db.url });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query(`SELECT 1 FROM auth.credit_balances WHERE account = $1 FOR UPDATE`, [
+        user,
+      ]);
+      // 360 left: 12 x 30 fit, 8 do not; the first job again answers its reservation.
+      const jobs = Array.from({ length: 20 }, () => uuidv7());
+      const burst = Promise.all(
+        [...jobs, first].map((jobId) =>
+          codeOf(call(RPC.CREDITS_RESERVE, { userId: user, jobId, credits: 30 })),
+        ),
+      );
+      // While the row is locked, the 21 reservations occupy one statement, not 21.
+      let waiting = 0;
+      for (let i = 0; i < 50; i++) {
+        const { rows } = await sql.query<{ n: string }>(
+          `SELECT count(*) AS n FROM pg_stat_activity
+            WHERE datname = current_database() AND state = 'active'
+              AND query LIKE '%auth.reserve_credits%' AND query NOT LIKE '%pg_stat_activity%'
+              AND wait_event_type = 'Lock'`,
+        );
+        waiting = Number(rows[0]!.n);
+        if (waiting > 0) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await new Promise((r) => setTimeout(r, 300));
+      const { rows } = await sql.query<{ n: string }>(
+        `SELECT count(*) AS n FROM pg_stat_activity
+          WHERE datname = current_database() AND state = 'active'
+            AND query LIKE '%auth.reserve_credits%' AND query NOT LIKE '%pg_stat_activity%'`,
+      );
+      assert.equal(waiting, 1, 'one statement waits for the balance row');
+      assert.equal(Number(rows[0]!.n), 1, 'the other reservations wait in the service');
+      await holder.query('COMMIT');
+      const outcomes = await burst;
+      assert.equal(
+        outcomes.filter((o) => o === 'resolved').length,
+        13,
+        '12 new jobs and the first',
+      );
+      assert.equal(outcomes.filter((o) => o === 'INSUFFICIENT_CREDITS').length, 8);
+    } finally {
+      await holder.query('ROLLBACK').catch(() => undefined);
+      await holder.end();
+    }
+    assert.deepEqual(await balanceAndLedger(user), {
+      balance: { used: 0, held: 500 },
+      ledger: { used: 0, held: 500 },
+    });
+    const ledger = await sql.query<{ n: string }>(
+      `SELECT count(*) AS n FROM auth.credit_ledger WHERE account = $1 AND kind = 'reserve'`,
+      [user],
+    );
+    assert.equal(Number(ledger.rows[0]!.n), 13, 'one reservation entry per job');
+  });
+
+  test('auth.reserve_credits_batch runs each entry as auth.reserve_credits would, in order', async () => {
+    const user = await account({ verified: true });
+    const other = await account({ verified: true });
+    const taken = uuidv7();
+    await call(RPC.CREDITS_RESERVE, { userId: other, jobId: taken, credits: 5 });
+    const period = (await call<Usage>(RPC.CREDITS_USAGE, { userId: user })).period.start;
+    const [a, b, c] = [uuidv7(), uuidv7(), uuidv7()];
+    const entries = [
+      [a, 300],
+      [b, 250], // 200 left: refused, and the next still fits
+      [c, 150],
+      [a, 999], // a repeat answers the recorded reservation
+      [taken, 1], // another account's job: its owner is named, nothing is held
+    ] as const;
+    const { rows } = await sql.query<{
+      ord: number;
+      outcome: string;
+      owner: string | null;
+      reserved: string;
+      available: string | null;
+    }>(
+      `SELECT * FROM auth.reserve_credits_batch($1, 500, $2::text[], $3::bigint[],
+         array_fill($4::timestamptz, ARRAY[5]), array_fill(now() + interval '1 hour', ARRAY[5]),
+         array_fill(now(), ARRAY[5]))`,
+      [user, entries.map((e) => e[0]), entries.map((e) => e[1]), period],
+    );
+    assert.deepEqual(
+      rows.map((r) => [r.ord, r.outcome, r.owner, Number(r.reserved), r.available]),
+      [
+        [1, 'reserved', user, 300, '200'],
+        [2, 'refused', user, 0, '200'],
+        [3, 'reserved', user, 150, '50'],
+        [4, 'existing', user, 300, null],
+        [5, 'existing', other, 5, null],
+      ],
+    );
+    assert.deepEqual(await balanceAndLedger(user), {
+      balance: { used: 0, held: 450 },
+      ledger: { used: 0, held: 450 },
+    });
+    await assert.rejects(
+      sql.query(
+        `SELECT * FROM auth.reserve_credits_batch($1, 500, ARRAY['x'], ARRAY[1, 2]::bigint[],
+           ARRAY[now()], ARRAY[now()], ARRAY[now()])`,
+        [user],
+      ),
+      /different lengths/,
+    );
+  });
+
   test('the running balance follows reserve, settle and release, and an expired reservation stops holding credits', async () => {
     const user = await account({ verified: true });
     const [expired, settled, released, open] = [uuidv7(), uuidv7(), uuidv7(), uuidv7()];

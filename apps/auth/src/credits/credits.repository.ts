@@ -61,6 +61,7 @@ const reserveRowSchema = z.object({
   reserved: count,
   available: count.nullable(),
 });
+const reserveBatchRowSchema = reserveRowSchema.extend({ ord: z.number().int().positive() });
 const reservationRowSchema = z.object({
   account: z.string(),
   credits: count,
@@ -188,6 +189,45 @@ export class CreditsRepository {
     const row = rows[0];
     if (!row) throw new Error('auth.reserve_credits answered no row');
     return row;
+  }
+
+  /**
+   * Several reservations of one account in one statement (`auth.reserve_credits_batch`):
+   * each is `auth.reserve_credits` with its own arguments, in the order given, but the
+   * balance row is locked once and the whole batch commits once. Answers one outcome per
+   * entry, in order.
+   */
+  async reserveBatch(
+    account: string,
+    granted: number | null,
+    entries: readonly {
+      jobId: string;
+      credits: number;
+      periodStart: Date;
+      holdUntil: Date;
+      now: Date;
+    }[],
+  ): Promise<ReserveOutcome[]> {
+    const rows = await queryRows(
+      this.db,
+      'auth.reserve_credits_batch',
+      reserveBatchRowSchema,
+      `SELECT ord, outcome, owner, reserved, available
+         FROM auth.reserve_credits_batch($1, $2, $3::text[], $4::bigint[], $5::timestamptz[], $6::timestamptz[], $7::timestamptz[])
+        ORDER BY ord`,
+      [
+        account,
+        granted,
+        entries.map((e) => e.jobId),
+        entries.map((e) => e.credits),
+        entries.map((e) => e.periodStart),
+        entries.map((e) => e.holdUntil),
+        entries.map((e) => e.now),
+      ],
+    );
+    if (rows.length !== entries.length || rows.some((row, i) => row.ord !== i + 1))
+      throw new Error('auth.reserve_credits_batch answered the wrong rows');
+    return rows.map(({ ord: _ord, ...outcome }) => outcome);
   }
 
   async reservation(jobId: string, db: Db = this.db): Promise<ReservationRow | null> {

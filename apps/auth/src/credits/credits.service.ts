@@ -3,7 +3,40 @@ import { DocatError, type CreditLine, type Usage } from '@docat/contracts';
 import { creditsConsumed } from '@docat/observability';
 import { periodOf, type CreditPeriod } from './credit-period.js';
 import { CREDITS_SETTINGS, type CreditsSettings } from './credits.settings.js';
-import { CreditsRepository, type AccountStanding } from './credits.repository.js';
+import {
+  CreditsRepository,
+  type AccountStanding,
+  type ReserveOutcome,
+} from './credits.repository.js';
+
+/** Reservations of one account per statement at most (a burst larger than this takes more). */
+const MAX_RESERVATION_BATCH = 100;
+
+const NO_ACCOUNT: ReserveOutcome = {
+  outcome: 'no-account',
+  owner: null,
+  reserved: 0,
+  available: null,
+};
+
+/** What one reservation of a batch got, with the account's standing the batch read. */
+interface Reserved {
+  standing: AccountStanding | null;
+  result: ReserveOutcome;
+}
+
+interface PendingReservation {
+  jobId: string;
+  credits: number;
+  now: Date;
+  resolve: (reserved: Reserved) => void;
+  reject: (error: unknown) => void;
+}
+
+/** An account whose reservation statement runs, and the reservations waiting for it. */
+interface ReservationQueue {
+  waiting: PendingReservation[];
+}
 
 export interface ReserveResult {
   jobId: string;
@@ -23,6 +56,8 @@ export interface ReserveResult {
 @Injectable()
 export class CreditsService {
   private readonly logger = new Logger('Credits');
+  /** Accounts with a reservation statement running, by account id. */
+  private readonly reservations = new Map<string, ReservationQueue>();
 
   constructor(
     private readonly ledger: CreditsRepository,
@@ -60,26 +95,87 @@ export class CreditsService {
     };
   }
 
-  async reserve(
+  /**
+   * Reserves `credits` for the job, or refuses with INSUFFICIENT_CREDITS. Reservations of
+   * one account that arrive while one of its reservation statements runs wait for it and
+   * then go together, as one statement (`auth.reserve_credits_batch`): the balance row's
+   * lock is held until commit, so a burst of one account's uploads otherwise waited for
+   * each other's commits one by one. Each keeps its own arguments and its own answer.
+   */
+  reserve(
     userId: string,
     jobId: string,
     credits: number,
     now = new Date(),
   ): Promise<ReserveResult> {
-    // The plan is read first, without a lock; the reservation itself is one statement.
+    return new Promise<Reserved>((resolve, reject) => {
+      const request: PendingReservation = { jobId, credits, now, resolve, reject };
+      const batch = this.reservations.get(userId);
+      if (batch) {
+        batch.waiting.push(request);
+        return;
+      }
+      const started: ReservationQueue = { waiting: [] };
+      this.reservations.set(userId, started);
+      void this.runReservations(userId, started, [request]);
+    }).then((reserved) => this.reserveAnswer(userId, jobId, credits, reserved));
+  }
+
+  /** Runs one batch of an account's reservations, then the ones that arrived meanwhile. */
+  private async runReservations(
+    userId: string,
+    queue: ReservationQueue,
+    batch: PendingReservation[],
+  ): Promise<void> {
+    for (;;) {
+      try {
+        const { standing, outcomes } = await this.reserveBatch(userId, batch);
+        batch.forEach((request, i) => request.resolve({ standing, result: outcomes[i]! }));
+      } catch (error) {
+        if (batch.length === 1) batch[0]!.reject(error);
+        // A statement that failed fails every reservation in it: each tries again alone,
+        // so that one cannot fail the others.
+        else
+          for (const request of batch)
+            await this.reserveBatch(userId, [request]).then(
+              ({ standing, outcomes }) => request.resolve({ standing, result: outcomes[0]! }),
+              (err: unknown) => request.reject(err),
+            );
+      }
+      if (queue.waiting.length === 0) break;
+      batch = queue.waiting.splice(0, MAX_RESERVATION_BATCH);
+    }
+    this.reservations.delete(userId);
+  }
+
+  private async reserveBatch(
+    userId: string,
+    batch: readonly PendingReservation[],
+  ): Promise<{ standing: AccountStanding | null; outcomes: ReserveOutcome[] }> {
+    // The plan is read first, without a lock; the reservations themselves are one statement.
     const standing = await this.ledger.standing(userId);
-    if (!standing) throw new DocatError('NOT_FOUND', 'no such account');
-    const period = this.currentPeriod(now);
+    if (!standing) return { standing, outcomes: batch.map(() => NO_ACCOUNT) };
     const granted = this.grantFor(standing);
-    const result = await this.ledger.reserve({
-      account: userId,
-      jobId,
-      credits,
-      periodStart: period.start,
-      holdUntil: new Date(now.getTime() + this.settings.reservationTtlMs),
-      granted,
-      now,
-    });
+    const entries = batch.map((r) => ({
+      jobId: r.jobId,
+      credits: r.credits,
+      periodStart: this.currentPeriod(r.now).start,
+      holdUntil: new Date(r.now.getTime() + this.settings.reservationTtlMs),
+      now: r.now,
+    }));
+    const outcomes =
+      entries.length === 1
+        ? [await this.ledger.reserve({ account: userId, granted, ...entries[0]! })]
+        : await this.ledger.reserveBatch(userId, granted, entries);
+    return { standing, outcomes };
+  }
+
+  private reserveAnswer(
+    userId: string,
+    jobId: string,
+    credits: number,
+    { standing, result }: Reserved,
+  ): ReserveResult {
     switch (result.outcome) {
       case 'existing':
         if (result.owner !== userId) throw new DocatError('NOT_FOUND', 'no such job');
@@ -88,7 +184,10 @@ export class CreditsService {
         throw new DocatError('NOT_FOUND', 'no such account');
       case 'refused': {
         const why =
-          granted === 0 && this.settings.requireVerifiedEmail && !standing.emailVerified
+          standing &&
+          this.grantFor(standing) === 0 &&
+          this.settings.requireVerifiedEmail &&
+          !standing.emailVerified
             ? ' (credits are granted once the email address is verified)'
             : '';
         throw new DocatError(

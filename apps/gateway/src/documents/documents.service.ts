@@ -144,7 +144,7 @@ export class DocumentsService {
   /**
    * The job's engine, resolved by the translation service (the one rule: the engine named,
    * else DEFAULT_ENGINE, else the first configured...), which also refuses languages the
-   * engine cannot do. It runs as soon as the options are known: before the file is stored
+   * engine cannot do. It runs as soon as the options are known: while the file is stored
    * when the form fields come first, as browsers and curl send them.
    */
   private resolveEngine(options: UploadOptions, context: EnvelopeContext): Promise<EngineChoice> {
@@ -177,19 +177,27 @@ export class DocumentsService {
             );
           }
           const before = uploadOptionsSchema.safeParse(fields);
-          if (before.success) {
-            try {
-              early = {
-                options: before.data,
-                engine: await this.resolveEngine(before.data, context),
-              };
-            } catch (err) {
-              part.file.resume();
-              throw err;
-            }
+          // The engine is resolved while the file streams to storage, not before: a refusal
+          // stops the stream (and deletes what was stored), an answer costs no extra time.
+          const resolving = before.success
+            ? this.resolveEngine(before.data, context).catch((error: unknown) => {
+                part.file.destroy(error instanceof Error ? error : new Error(String(error)));
+                throw error;
+              })
+            : undefined;
+          const [engine, file] = await Promise.allSettled([
+            resolving,
+            storeUpload(this.storage, part.file, this.settings.maxUploadBytes),
+          ]);
+          if (engine.status === 'rejected') {
+            if (file.status === 'fulfilled')
+              await this.storage.delete(file.value.storageKey).catch(() => undefined);
+            throw engine.reason;
           }
-          const file = await storeUpload(this.storage, part.file, this.settings.maxUploadBytes);
-          stored = { ...file, fileName: cleanFileName(part.filename) };
+          if (file.status === 'rejected') throw file.reason;
+          if (before.success && engine.value)
+            early = { options: before.data, engine: engine.value };
+          stored = { ...file.value, fileName: cleanFileName(part.filename) };
         } else {
           if (Object.hasOwn(fields, part.fieldname)) {
             throw new DocatError(

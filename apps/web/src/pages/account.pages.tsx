@@ -96,8 +96,9 @@ export function AccountOverviewPage() {
                 aria-label="Credits used"
               />
               <p>
-                {u.used} used, {u.reserved} reserved by running jobs,{' '}
-                <strong>{u.available ?? 0}</strong> of {u.granted ?? 0} available.
+                {u.used.toLocaleString()} used, {u.reserved.toLocaleString()} reserved by running
+                jobs, <strong>{(u.available ?? 0).toLocaleString()}</strong> of{' '}
+                {(u.granted ?? 0).toLocaleString()} available.
                 {!u.emailVerified
                   ? ' Credits are granted once your email address is confirmed.'
                   : ''}

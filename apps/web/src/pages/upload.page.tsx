@@ -263,8 +263,10 @@ export function UploadPage() {
                     · {p.estimate.selectedPages} of {p.estimate.pages} page
                     {p.estimate.pages === 1 ? '' : 's'}
                     {p.estimate.scannedPages > 0 ? ` (${p.estimate.scannedPages} scanned)` : ''} ·
-                    at most {p.estimate.estimatedCredits} credits
-                    {p.estimate.available !== null ? ` of ${p.estimate.available} available` : ''}
+                    at most {p.estimate.estimatedCredits.toLocaleString()} credits
+                    {p.estimate.available !== null
+                      ? ` of ${p.estimate.available.toLocaleString()} available`
+                      : ''}
                     {p.estimate.sufficient ? '' : ' · not enough credits'}
                   </span>
                 ) : null}

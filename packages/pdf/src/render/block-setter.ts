@@ -122,7 +122,7 @@ function shapeStyled(
 }
 
 /** Height of a line's ink box as a share of the font size (ascender to descender). */
-const LINE_BOX = 0.9;
+export const LINE_BOX = 0.9;
 /** Distance from a line's top to its baseline, as a share of the font size. */
 const ASCENT = 0.8;
 const SHRINK_STEP = 0.95;
@@ -130,21 +130,35 @@ const SHRINK_STEP = 0.95;
 const MAX_EXTRA_SPACE = 0.6;
 const FIT_TOLERANCE = 1;
 
-function linesFit(count: number, size: number, spacing: number, height: number): boolean {
-  return (count - 1) * size * spacing + size * LINE_BOX <= height + FIT_TOLERANCE;
+/** Height of `count` lines set at `size` with `spacing` (baseline to baseline over size): first line's top to last line's foot. */
+export function blockHeight(count: number, size: number, spacing: number): number {
+  return (count - 1) * size * spacing + size * LINE_BOX;
 }
 
-/**
- * Sets `text` into the box: wrapped at UAX #14 opportunities, at the source size when it
- * fits the box. When it does not, it may use `room` (free space around the box, which
- * holds it) at the source size, and then it is set at the largest size that fits the
- * room, down to `minScale` of the source size. Past that the lines run on below (an
- * overflow), but never off the page: the size drops further if needed. A line that took
- * room sideways keeps only the width it needs.
- */
-export function setBlock(text: string, shaper: TextShaper, opts: SetOptions): BlockSetting {
-  const room = opts.room ?? opts.box;
-  const floor = opts.size * opts.minScale;
+function linesFit(count: number, size: number, spacing: number, height: number): boolean {
+  return blockHeight(count, size, spacing) <= height + FIT_TOLERANCE;
+}
+
+/** How many lines `text` takes set at `size` across the width of `opts.box`, wrapped as `setBlock` wraps it. */
+export function lineCount(
+  text: string,
+  shaper: TextShaper,
+  opts: SetOptions,
+  size: number,
+): number {
+  return wrapper(text, shaper, opts).wrapIn(opts.box, size).length;
+}
+
+/** The width measure and line wrapping `setBlock` uses for `text`. */
+function wrapper(
+  text: string,
+  shaper: TextShaper,
+  opts: SetOptions,
+): {
+  measure: (s: string, at: number) => number;
+  indentIn: (area: BBox) => number;
+  wrapIn: (area: BBox, size: number) => WrappedLine[];
+} {
   const stretches = opts.stretches ?? [];
   const measure =
     stretches.length === 0
@@ -164,6 +178,22 @@ export function setBlock(text: string, shaper: TextShaper, opts: SetOptions): Bl
       ((width - indentIn(area)) * 1.005) / size,
     );
   };
+  return { measure, indentIn, wrapIn };
+}
+
+/**
+ * Sets `text` into the box: wrapped at UAX #14 opportunities, at the source size when it
+ * fits the box. When it does not, it may use `room` (free space around the box, which
+ * holds it) at the source size, and then it is set at the largest size that fits the
+ * room, down to `minScale` of the source size. Past that the lines run on below (an
+ * overflow), but never off the page: the size drops further if needed. A line that took
+ * room sideways keeps only the width it needs.
+ */
+export function setBlock(text: string, shaper: TextShaper, opts: SetOptions): BlockSetting {
+  const room = opts.room ?? opts.box;
+  const floor = opts.size * opts.minScale;
+  const stretches = opts.stretches ?? [];
+  const { measure, indentIn, wrapIn } = wrapper(text, shaper, opts);
   const fitsIn = (area: BBox, count: number, size: number): boolean =>
     linesFit(count, size, opts.lineSpacing, Math.max(1, area[3] - area[1]));
   let area = opts.box;

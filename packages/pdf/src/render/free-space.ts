@@ -180,6 +180,17 @@ export class FreeSpace {
     return [x0, y0, x1, bottom];
   }
 
+  /** Whether `box` holds ink (against the colour around it) besides what was cleared. */
+  inked(box: BBox): boolean {
+    if (!this.ink) return false;
+    const background = backgroundOf(this.ink, box);
+    const step = 1 / this.ink.scale;
+    for (let y = box[1] + step / 2; y < box[3]; y += step)
+      for (let x = box[0] + step / 2; x < box[2]; x += step)
+        if (this.isInk(x, y, background)) return true;
+    return false;
+  }
+
   private isInk(x: number, y: number, background: [number, number, number] | undefined): boolean {
     const ink = this.ink;
     if (!ink || !background) return false;

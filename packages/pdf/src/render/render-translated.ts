@@ -29,6 +29,9 @@ import {
 } from '../content/index.js';
 import { FontLibrary } from '../fonts/font-library.js';
 import {
+  blockHeight,
+  LINE_BOX,
+  lineCount,
   setBlock,
   type BlockSetting,
   type SetOptions,
@@ -43,6 +46,13 @@ import {
   type InkMap,
 } from './free-space.js';
 import { keepPages } from './page-subset.js';
+import {
+  columnRuns,
+  crosses,
+  holdsObstacle,
+  largestFittingScale,
+  type FlowCandidate,
+} from './column-flow.js';
 import { removeActiveContent } from './active-content.js';
 import { columnAlignment, parseColor, sourceStyle, type SourceStyle } from './block-style.js';
 import { sampleBackgrounds } from './page-background.js';
@@ -354,28 +364,51 @@ export async function renderTranslatedPdf(
     );
     const fontResources: Record<string, PDFRef> = {};
     const drawnLinks: DrawnLink[] = [];
-    for (const item of items) {
-      const shaper = shaperFor(item.style);
-      const align = rtl ? mirror(item.style.align) : item.style.align;
-      const stretches = stretchesOf(item, (style) => shaperFor(style));
+    const optionsOf = (item: Item): SetOptions => {
       const framed = frameOf(item);
-      const setOptions: SetOptions = {
-        stretches,
+      return {
+        stretches: stretchesOf(item, (style) => shaperFor(style)),
         // Text at an angle is set in its own frame, where its lines run left to right.
         box: framed ? framed.box : item.box,
         pageWidth: framed ? framed.box[2] + FRAME_HEIGHT : geometry.width,
         pageHeight: framed ? FRAME_HEIGHT : geometry.height,
         size: item.style.size,
         lineSpacing: item.style.lineSpacing,
-        align,
+        align: rtl ? mirror(item.style.align) : item.style.align,
         minScale,
         firstIndent: (item.lines[0]?.bbox[0] ?? item.box[0]) - item.box[0],
       };
-      let setting = setBlock(item.translation, shaper, setOptions);
+    };
+    // Paragraphs down a column that do not all fit their boxes are set as one run.
+    const flowed = page.scanned
+      ? new Map<Item, BlockSetting>()
+      : await setColumnRuns(
+          items,
+          page.blocks,
+          drawn,
+          room,
+          optionsOf,
+          (item) => shaperFor(item.style),
+          (item, setting) => placementOf(page.number, item, setting, geometry.height, []).lines,
+        );
+    // What the runs hold is taken before any other block grows into the room around it.
+    for (const [item, setting] of flowed)
+      room.taken(placementOf(page.number, item, setting, geometry.height, []).lines);
+    for (const item of items) {
+      const shaper = shaperFor(item.style);
+      const framed = frameOf(item);
+      const setOptions = optionsOf(item);
+      const inRun = flowed.get(item);
+      let setting = inRun ?? setBlock(item.translation, shaper, setOptions);
       // A box shorter than one line at the source size (a label OCR read with a size its box
       // does not have) does not grow: the size, not the room, is what is wrong there.
       const lineHigh = item.box[3] - item.box[1] >= item.style.size * 0.9 - 1;
-      if (!framed && lineHigh && (setting.overflow || setting.size < item.style.size - 1e-6)) {
+      if (
+        !inRun &&
+        !framed &&
+        lineHigh &&
+        (setting.overflow || setting.size < item.style.size - 1e-6)
+      ) {
         // Right-to-left text keeps a left-aligned line's growth to the right, the side the
         // layout knows is free: its left holds what the layout may not list (an image).
         const grown = await room.around(item, item.style.align, true);
@@ -663,6 +696,185 @@ function mapper(geometry: PageGeometry): (b: BBox) => BBox {
 }
 
 /**
+ * The runs of paragraphs, headings and list items set one after another down a column
+ * (see `columnRuns`), for the runs whose blocks do not all fit their own boxes at their
+ * source size. Such a run is set as one: each block at the same scale of its source size,
+ * the largest at which the whole run fits between the top of its first block and the
+ * foot of the room below its last, each block starting where the one before it ends plus
+ * the gap the source had between them. A block that fits alone may so move down or
+ * shrink a little so that its neighbour need not shrink much, and body text keeps one
+ * size down the column. A block with anything else inside its box (kept glyphs, another
+ * block's text, ink such as a rule or an inline image) takes no part, and neither does a
+ * gap with ink in it: the run ends there.
+ */
+async function setColumnRuns(
+  items: readonly Item[],
+  blocks: readonly Block[],
+  drawn: readonly { box: BBox }[],
+  room: RoomFinder,
+  optionsOf: (item: Item) => SetOptions,
+  shaperOf: (item: Item) => TextShaper,
+  linesOf: (item: Item, setting: BlockSetting) => BBox[],
+): Promise<Map<Item, BlockSetting>> {
+  const out = new Map<Item, BlockSetting>();
+  const others = (own: Block): BBox[] => [
+    ...blocks.filter((b) => b !== own).flatMap((b) => [b.bbox, ...b.lines.map((l) => l.bbox)]),
+    ...drawn.map((g) => g.box),
+  ];
+  const lineObstacles = blocks.flatMap((b) => b.lines.map((l) => ({ box: l.bbox, block: b })));
+  const members = items.map((item): FlowCandidate | null => {
+    if (item.cell !== undefined || item.hidden || frameOf(item)) return null;
+    if (holdsObstacle(item.box, others(item.block))) return null;
+    return { box: item.box, size: item.style.size, type: item.block.type };
+  });
+  // The gap between two blocks is checked against every other block's lines and the kept glyphs.
+  const gapObstacles = [...lineObstacles.map((o) => o.box), ...drawn.map((g) => g.box)];
+  const alone = new Map<Item, boolean>();
+  const fitsAlone = (item: Item): boolean => {
+    let fits = alone.get(item);
+    if (fits === undefined) {
+      const set = setBlock(item.translation, shaperOf(item), optionsOf(item));
+      fits = !set.overflow && set.size >= item.style.size - 1e-6;
+      alone.set(item, fits);
+    }
+    return fits;
+  };
+  const runs: Item[][] = [];
+  for (const run of columnRuns(members, gapObstacles)) {
+    const all = run.map((i) => items[i]!);
+    if (all.every((m) => fitsAlone(m))) continue;
+    // Ink the layout does not list (a rule, an image) inside a block or between two ends the
+    // run there.
+    let part: Item[] = [];
+    for (const m of all) {
+      const prev = part[part.length - 1];
+      const band: BBox | undefined = prev && [
+        Math.max(m.box[0], prev.box[0]),
+        prev.box[3],
+        Math.min(m.box[2], prev.box[2]),
+        m.box[1],
+      ];
+      const inkedBox = await room.inked(m.box);
+      if (inkedBox || (band && band[3] - band[1] > 1 && (await room.inked(band)))) {
+        runs.push(part);
+        part = [];
+      }
+      if (!inkedBox) part.push(m);
+    }
+    runs.push(part);
+  }
+  for (const run0 of runs) {
+    // Runs are for running text: one-line labels and headings alone grow sideways instead.
+    if (
+      run0.length < 2 ||
+      !run0.some((m) => rowsOf(m.lines) > 1) ||
+      run0.every((m) => fitsAlone(m))
+    )
+      continue;
+    const options = run0.map(optionsOf);
+    const gaps = run0.slice(1).map((m, k) => Math.max(0, m.box[1] - run0[k]!.box[3]));
+    // A block narrower than its column (a heading) may take the column's width where nothing
+    // is beside it: a translation longer than the heading wraps only at the column's edge.
+    // The column's right edge is where most of its paragraphs end: one line running into
+    // the gutter (a long word) does not widen the others.
+    const ends = run0
+      .filter((m) => rowsOf(m.lines) > 1)
+      .map((m) => m.box[2])
+      .sort((a, b) => a - b);
+    const right = ends.length > 0 ? ends[Math.floor(ends.length / 2)]! : run0[0]!.box[2];
+    // A one-line block that cannot take that width and does not fit its own box is set on
+    // its own (it may grow sideways there): the run is cut at it.
+    const cut = new Set<number>();
+    for (const [k, m] of run0.entries()) {
+      const o = options[k]!;
+      if (m.box[2] >= right - 1) continue;
+      // The band of the block's text, not the edges of its box a line above or below may touch.
+      const h = m.box[3] - m.box[1];
+      const beside: BBox = [m.box[2], m.box[1] + h * 0.2, right, m.box[3] - h * 0.2];
+      const free =
+        o.align !== 'center' &&
+        o.align !== 'right' &&
+        !gapObstacles.some((g) => crosses(g, beside)) &&
+        !(await room.inked(beside));
+      if (free) options[k] = { ...o, box: [o.box[0], o.box[1], right, o.box[3]] };
+      else if (rowsOf(m.lines) <= 1 && !fitsAlone(m)) cut.add(k);
+    }
+    if (cut.size > 0) {
+      let part: Item[] = [];
+      for (const [k, m] of run0.entries()) {
+        if (cut.has(k)) {
+          runs.push(part);
+          part = [];
+        } else part.push(m);
+      }
+      runs.push(part);
+      continue;
+    }
+    const last = run0[run0.length - 1]!;
+    const below = await room.around(last, last.style.align, true);
+    const top = run0[0]!.box[1];
+    // The run's foot stays above the first thing below it in its column (another block's
+    // line, a kept glyph), even one whose box touches the last block's.
+    const x0 = Math.min(...options.map((o) => o.box[0]));
+    const x1 = Math.max(...options.map((o) => o.box[2]));
+    const inRun = new Set(run0.map((m) => m.block));
+    const mid = (last.box[1] + last.box[3]) / 2;
+    const next = Math.min(
+      Infinity,
+      ...[
+        ...lineObstacles.filter((o) => !inRun.has(o.block)).map((o) => o.box),
+        ...drawn.map((g) => g.box),
+      ]
+        .filter((g) => g[0] < x1 - 0.5 && g[2] > x0 + 0.5 && g[1] > mid)
+        .map((g) => g[1]),
+    );
+    const bottom = Math.min(Math.max(last.box[3], below?.[3] ?? last.box[3]), next - 1);
+    const heightAt = (k: number, scale: number): number => {
+      const o = options[k]!;
+      const size = o.size * scale;
+      return blockHeight(
+        lineCount(run0[k]!.translation, shaperOf(run0[k]!), o, size),
+        size,
+        o.lineSpacing,
+      );
+    };
+    const gapSum = gaps.reduce((a, g) => a + g, 0);
+    // A set line's box reaches a tenth of its size below the height counted (its descender).
+    const foot = 1 - LINE_BOX;
+    const scale = largestFittingScale(
+      (s) => run0.reduce((a, _, k) => a + heightAt(k, s), gapSum + foot * options.at(-1)!.size * s),
+      bottom - top - 1,
+      options[0]!.minScale,
+    );
+    if (scale === undefined) continue;
+    let y = top;
+    const settings = run0.map((item, k) => {
+      const o = options[k]!;
+      const h = heightAt(k, scale);
+      const setting = setBlock(item.translation, shaperOf(item), {
+        ...o,
+        box: [o.box[0], y, o.box[2], y + h + 0.5],
+        size: o.size * scale,
+        minScale: 1,
+      });
+      y += h + (gaps[k] ?? 0);
+      return setting;
+    });
+    // Last check: no line of the run, where it is now set, covers anything kept on the page
+    // (text beside the column that the gaps and boxes did not meet). Else each block is set
+    // on its own.
+    const kept = [
+      ...lineObstacles.filter((o) => !inRun.has(o.block)).map((o) => o.box),
+      ...drawn.map((g) => g.box),
+    ];
+    const lines = run0.flatMap((item, k) => linesOf(item, settings[k]!));
+    if (lines.some((l) => holdsObstacle(l, kept))) continue;
+    run0.forEach((item, k) => out.set(item, settings[k]!));
+  }
+  return out;
+}
+
+/**
  * Where the translations of one page may grow: around each block, the space no other
  * block, kept glyph, line already set or drawn ink (the page rendered, on first need)
  * takes. A one-line block (a heading, a label) grows sideways first, to the side its
@@ -735,6 +947,11 @@ class RoomFinder {
         ),
     );
     return this.space;
+  }
+
+  /** Whether `box` holds drawn ink besides the source text removed from it (the page rendered, on first need). */
+  async inked(box: BBox): Promise<boolean> {
+    return (await this.free(true)).inked(box);
   }
 
   /** The room around an item, or undefined when it has none beyond its box; `inked`: the page's drawn ink counts. */

@@ -5,6 +5,7 @@ import { AuthIdentity1767225800000 } from './1767225800000-auth-identity.js';
 import { AuthCredits1767226100000 } from './1767226100000-auth-credits.js';
 import { AuthErasedAccounts1767227200000 } from './1767227200000-auth-erased-accounts.js';
 import { AuthCreditBalances1767227300000 } from './1767227300000-auth-credit-balances.js';
+import { AuthReserveCreditsBatch1767227350000 } from './1767227350000-auth-reserve-credits-batch.js';
 
 /**
  * Migrations of the `auth` schema, oldest first. To add one: create
@@ -19,4 +20,5 @@ export const authMigrations: readonly MigrationClass[] = [
   AuthCredits1767226100000,
   AuthErasedAccounts1767227200000,
   AuthCreditBalances1767227300000,
+  AuthReserveCreditsBatch1767227350000,
 ];
