@@ -1,11 +1,12 @@
 import { z } from 'zod';
+import { LAYOUT_SCHEMA_VERSION } from './layout-version.js';
 
 /**
  * The layout model extraction produces and every later stage reads. Coordinates are
  * PDF points in page space with the origin at the top-left of the page as displayed
  * (rotation applied), y growing downwards: [x0, y0, x1, y1].
  */
-export const LAYOUT_SCHEMA_VERSION = 1;
+export { LAYOUT_SCHEMA_VERSION };
 
 export const bboxSchema = z.tuple([z.number(), z.number(), z.number(), z.number()]);
 export type BBox = z.infer<typeof bboxSchema>;

@@ -1,14 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { Algorithm, hash } from '@node-rs/argon2';
 import { Command } from 'commander';
-import pg from 'pg';
 import { z } from 'zod';
 import { DocatError, uuidv7 } from '@docat/contracts';
 import { redactUrl } from '@docat/config';
 
 /** The same argon2id parameters the auth service uses (OWASP baseline); the encoded hash records them anyway. */
 const ARGON2 = {
-  algorithm: Algorithm.Argon2id,
   memoryCost: 19_456,
   timeCost: 2,
   parallelism: 1,
@@ -58,7 +55,13 @@ export async function createAdmin(opts: AdminCreateOptions): Promise<AdminCreate
   }
   const generatedPassword =
     opts.password === undefined ? randomBytes(18).toString('base64url') : undefined;
-  const passwordHash = await hash(opts.password ?? generatedPassword!, ARGON2);
+  // The hashing and database libraries load only when an administrator is created: every
+  // other command (`docat extract` above all) starts without them.
+  const { Algorithm, hash } = await import('@node-rs/argon2');
+  const passwordHash = await hash(opts.password ?? generatedPassword!, {
+    ...ARGON2,
+    algorithm: Algorithm.Argon2id,
+  });
   // The database package is loaded by the commands that use it only: `docat extract` and
   // `docat translate` start without it.
   const {
@@ -124,6 +127,7 @@ async function upsertAdmin(
   passwordHash: string,
   replacePassword: boolean,
 ): Promise<'created' | 'promoted'> {
+  const { default: pg } = await import('pg');
   const client = new pg.Client({ connectionString: url, application_name: 'docat-cli' });
   await client.connect();
   try {

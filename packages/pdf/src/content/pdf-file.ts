@@ -1,4 +1,4 @@
-import { DocatError } from '@docat/contracts';
+import { DocatError } from '@docat/contracts/core';
 import { PDFDocument, PDFWriter } from 'pdf-lib';
 import {
   mayBeEncrypted,

@@ -1,12 +1,5 @@
-import {
-  DocatError,
-  LAYOUT_SCHEMA_VERSION,
-  selectedPageNumbers,
-  type JobWarning,
-  type LayoutDocument,
-  type Page,
-  type PageInterval,
-} from '@docat/contracts';
+import { DocatError, LAYOUT_SCHEMA_VERSION, selectedPageNumbers } from '@docat/contracts/core';
+import type { JobWarning, LayoutDocument, Page, PageInterval } from '@docat/contracts';
 import type { PDFPageProxy } from 'pdfjs-dist/types/src/display/api.js';
 import { finalizeDocument } from '../layout/document-level.js';
 import { addInlineMarks } from '../layout/inline-marks.js';
@@ -28,7 +21,7 @@ import {
   placementBox,
   type LargeImagePlacement,
 } from './large-images.js';
-import { readPage, type PageContent } from './page-reader.js';
+import { readPage, usesUnnamedFont, type PageContent } from './page-reader.js';
 import { isInvisibleLayerScan } from './text-styles.js';
 import { judgeTextLayer } from './text-layer-check.js';
 import { fromUpright, uprightBox, type Turn } from './upright-frame.js';
@@ -306,13 +299,23 @@ export async function extractFromDocument(
             ...read,
             ...(first.textContent ? { textContent: first.textContent } : {}),
           });
-        let content = await readPage(pdfjs, page, { operators: detail === 'full', ...read });
+        let content: PageContent;
+        // A page whose text uses a font no walk has named is walked at once (on its text
+        // layer), instead of being read without the walk first and then again with it.
+        let walked = detail === 'full';
+        if (detail === 'text') {
+          const textContent = await page.getTextContent({ includeMarkedContent: false });
+          walked = usesUnnamedFont(page, textContent, fontNames);
+          content = await readPage(pdfjs, page, { operators: walked, ...read, textContent });
+        } else {
+          content = await readPage(pdfjs, page, { operators: true, ...read });
+        }
         let verdict = judgePage(content, opts.sourceLanguage);
         // The layout computed to look for a drawing's labels, kept for the page when no walk
         // follows (layout is pure: the same content lays out the same).
         let laidOut: { content: PageContent; page: Page } | undefined;
         if (
-          detail === 'text' &&
+          !walked &&
           ((verdict === 'text' && content.quality.chars < MIN_TEXT_CHARS) || content.unnamedFonts)
         ) {
           // Sparse text: look at the images before deciding the page is not a scan. A font
@@ -320,7 +323,7 @@ export async function extractFromDocument(
           content = await walkAgain(content);
           verdict = judgePage(content, opts.sourceLanguage);
         } else if (
-          detail === 'text' &&
+          !walked &&
           verdict === 'text' &&
           mayHoldFigure((laidOut = { content, page: layoutPage(content) }).page)
         ) {

@@ -109,6 +109,29 @@ export interface ReadPageOptions {
   textContent?: TextContent;
 }
 
+/**
+ * Whether a page read without the walk would use a font whose name no walk has found yet
+ * (`PageContent.unnamedFonts`), told from its text layer alone: such a page is walked, so
+ * its spans need not be built twice. The same items count as in `readPage`.
+ */
+export function usesUnnamedFont(
+  page: PDFPageProxy,
+  content: TextContent,
+  fontNames: ReadonlyMap<string, string>,
+): boolean {
+  const vt = page.getViewport({ scale: 1 }).transform;
+  for (const raw of content.items) {
+    if (!('str' in raw)) continue;
+    const item = raw as TextItemLike;
+    if (item.str.length === 0 || item.str.trim().length === 0) continue;
+    if (fontNames.has(item.fontName)) continue;
+    const m = multiply(vt, item.transform);
+    const size = Math.hypot(m[2]!, m[3]!);
+    if (size > 0 && Number.isFinite(size)) return true;
+  }
+  return false;
+}
+
 export async function readPage(
   pdfjs: PdfjsModule,
   page: PDFPageProxy,
@@ -224,6 +247,8 @@ export interface PitchSample {
   advance: number;
 }
 
+const LETTER_RE = /\p{L}/u;
+
 /**
  * Fonts whose glyph runs all advance the same width per character: fixed-pitch faces,
  * told from what the page shows rather than from the font's name or its FixedPitch flag
@@ -238,10 +263,14 @@ export function fixedPitchFonts(samples: ReadonlyMap<string, readonly PitchSampl
     const perChar: number[] = [];
     const letters = new Set<string>();
     for (const r of runs) {
-      const chars = [...r.text];
-      if (chars.length < 4 || !(r.advance > 0)) continue;
-      perChar.push(r.advance / chars.length);
-      for (const c of chars) if (/\p{L}/u.test(c)) letters.add(c.toLowerCase());
+      if (r.text.length < 4 || !(r.advance > 0)) continue;
+      let chars = 0;
+      for (const _ of r.text) chars++;
+      if (chars < 4) continue;
+      perChar.push(r.advance / chars);
+      // Only whether eight letters occur matters: past that, no more are looked at.
+      if (letters.size < 8)
+        for (const c of r.text) if (LETTER_RE.test(c)) letters.add(c.toLowerCase());
     }
     // Narrow and wide letters must both occur for widths to disagree in a proportional face.
     if (perChar.length < 3 || letters.size < 8) continue;

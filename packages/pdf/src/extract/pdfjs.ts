@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { brotliDecompressSync, inflateRawSync, inflateSync, gunzipSync } from 'node:zlib';
 import { pathToFileURL } from 'node:url';
-import { DocatError } from '@docat/contracts';
+import { DocatError } from '@docat/contracts/core';
 import type { PDFDocumentLoadingTask, PDFDocumentProxy } from 'pdfjs-dist/types/src/display/api.js';
 
 export type PdfjsModule = typeof import('pdfjs-dist/legacy/build/pdf.mjs');

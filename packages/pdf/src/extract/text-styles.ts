@@ -46,6 +46,12 @@ interface GlyphLike {
 
 /** Characters compared between the operator list and the text content: compatibility-folded, no white space. */
 function keyChars(text: string): string {
+  if (text.length === 1) {
+    // One ASCII character, most of any page: printable ones fold to themselves, white space to nothing.
+    const c = text.charCodeAt(0);
+    if (c > 0x20 && c < 0x7f) return text;
+    if (c === 0x20 || (c >= 0x09 && c <= 0x0d)) return '';
+  }
   return text.normalize('NFKC').replace(/\s+/gu, '');
 }
 

@@ -1,10 +1,5 @@
-import {
-  DocatError,
-  LAYOUT_SCHEMA_VERSION,
-  type Block,
-  type LayoutDocument,
-  type Page,
-} from '@docat/contracts';
+import { DocatError, LAYOUT_SCHEMA_VERSION } from '@docat/contracts/core';
+import type { Block, LayoutDocument, Page } from '@docat/contracts';
 
 const MARGIN = 0.1;
 const PAGE_NUMBER_RE =

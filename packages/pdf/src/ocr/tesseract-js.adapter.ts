@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { createScheduler, createWorker, OEM, PSM, type Scheduler, type Worker } from 'tesseract.js';
+import type { Scheduler, Worker } from 'tesseract.js';
 import { findLanguageData } from './ocr-languages.js';
 import {
   MIN_ORIENTATION_CONFIDENCE,
@@ -12,6 +12,12 @@ import {
 } from './ocr-adapter.js';
 
 const require = createRequire(import.meta.url);
+
+/**
+ * tesseract.js, loaded on the first recognition: a process that never OCRs (the CLI's own,
+ * which only forks the sandbox) does not pay for it.
+ */
+const tesseract = () => import('tesseract.js');
 
 /**
  * tesseract.js (tesseract compiled to WebAssembly): needs no system package. A scheduler
@@ -43,6 +49,7 @@ export class TesseractJsAdapter implements OcrAdapter {
       const data = findLanguageData(language, this.env);
       if (!data) return Promise.reject(new Error(`No OCR data is installed for ${language}`));
       s = (async () => {
+        const { createScheduler, createWorker, OEM } = await tesseract();
         const scheduler = createScheduler();
         const workers = await Promise.all(
           Array.from({ length: this.concurrency }, () =>
@@ -94,6 +101,7 @@ export class TesseractJsAdapter implements OcrAdapter {
       } catch {
         return undefined;
       }
+      const { createWorker, OEM, PSM } = await tesseract();
       const worker = await createWorker('osd', OEM.TESSERACT_ONLY, {
         langPath,
         gzip: true,

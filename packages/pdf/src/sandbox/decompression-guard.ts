@@ -1,5 +1,5 @@
 import { constants, createInflate } from 'node:zlib';
-import { DocatError } from '@docat/contracts';
+import { DocatError } from '@docat/contracts/core';
 
 const STREAM = Buffer.from('stream');
 const ENDSTREAM = Buffer.from('endstream');

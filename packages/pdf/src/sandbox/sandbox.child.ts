@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { DocatError, isErrorCode, type PageInterval } from '@docat/contracts';
+import { serialize } from 'node:v8';
+import { deflateRawSync } from 'node:zlib';
+import { DocatError, isErrorCode } from '@docat/contracts/core';
+import type { PageInterval } from '@docat/contracts';
 import {
   extractFromDocument,
   hasEndMarker,
@@ -212,7 +215,14 @@ async function handle(msg: ParentMessage): Promise<ChildMessage> {
         ...msg.options,
         pages: toIntervals(mine),
         // Pages leave the child as they are done, so its memory does not grow with the page count.
-        onPage: (page) => void send({ type: 'page', page }),
+        // Pages leave as serialized, deflated bytes (see the `page` message), so the parent
+        // holds them compactly.
+        onPage: (page) =>
+          void send({
+            type: 'page',
+            number: page.number,
+            data: deflateRawSync(serialize(page), { level: 1 }),
+          }),
         onProgress: (done, total) => void send({ type: 'progress', done, total }),
       },
       ocr,

@@ -4,13 +4,10 @@ import { open } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  DocatError,
-  selectedPageNumbers,
-  type JobWarning,
-  type LayoutDocument,
-  type Page,
-} from '@docat/contracts';
+import { deserialize } from 'node:v8';
+import { inflateRawSync } from 'node:zlib';
+import { DocatError, selectedPageNumbers } from '@docat/contracts/core';
+import type { JobWarning, LayoutDocument, Page } from '@docat/contracts';
 import { pageTreeCount } from '../page-tree/page-tree-count.js';
 import { finalizeDocument } from '../layout/document-level.js';
 import type { ExtractOptions } from '../extract/extract-layout.js';
@@ -120,9 +117,15 @@ function toInput(source: Uint8Array | string): ChildInput {
   return typeof source === 'string' ? { path: source } : { bytes: source };
 }
 
+/** A page as a child sent it: serialized, built into objects once every child has finished. */
+interface SerializedPage {
+  number: number;
+  data: Uint8Array;
+}
+
 interface RunOutcome {
   message: Extract<ChildMessage, { type: 'result' | 'probe' }>;
-  pages: Page[];
+  pages: SerializedPage[];
   peakRssKb: number;
   ocrAdapter?: OcrAdapterName;
 }
@@ -152,6 +155,8 @@ function forkChild(limits: SandboxLimits): ChildProcess {
     execArgv: [
       `--max-old-space-size=${heapMb}`,
       `--max-semi-space-size=${SANDBOX_CHILD_SEMI_SPACE_MB}`,
+      // A parent run under the CPU profiler profiles its children too (into the same folder).
+      ...process.execArgv.filter((a) => a.startsWith('--cpu-prof')),
     ],
     env: childEnv(),
     stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
@@ -201,7 +206,7 @@ function runChild(
     let outcome: RunOutcome['message'] | undefined;
     let failure: DocatError | undefined;
     let ocrAdapter: OcrAdapterName | undefined;
-    const pages: Page[] = [];
+    const pages: SerializedPage[] = [];
     // OCR runs of this child in the process's budget: asked for, and granted.
     const ocrGroup = hooks.ocrGroup ?? {};
     const ocrWaiting = new Map<number, () => void>();
@@ -281,7 +286,9 @@ function runChild(
       else if (msg.type === 'ocr') ocrAdapter = msg.adapter;
       else if (msg.type === 'ocr-request') ocrRequest(msg.id);
       else if (msg.type === 'ocr-release') ocrRelease(msg.id);
-      else if (msg.type === 'page') pages.push(msg.page);
+      else if (msg.type === 'page')
+        // A copy: the bytes as received are a view into the channel's read buffer.
+        pages.push({ number: msg.number, data: new Uint8Array(msg.data) });
       else if (msg.type === 'error') failure = new DocatError(msg.code, msg.message);
       else outcome = msg;
     });
@@ -417,7 +424,16 @@ async function extractInChildren(
   }
   const first = outcomes[0]!.message;
   if (first.type !== 'result') throw new DocatError('INTERNAL', 'Unexpected sandbox reply');
-  const pages = outcomes.flatMap((o) => o.pages).sort((a, b) => a.number - b.number);
+  // The pages are built only now, when no child is running: while the children work, the
+  // parent holds each page as its serialized bytes, a fraction of its size as objects.
+  const serialized = outcomes.flatMap((o) => o.pages).sort((a, b) => a.number - b.number);
+  for (const o of outcomes) o.pages.length = 0;
+  const pages: Page[] = [];
+  for (let i = 0; i < serialized.length; i++) {
+    pages.push(deserialize(inflateRawSync(serialized[i]!.data)) as Page);
+    // Each page's bytes are let go as soon as the page is built.
+    serialized[i] = undefined!;
+  }
   const warnings = outcomes
     .flatMap((o) => (o.message.type === 'result' ? o.message.warnings : []))
     .sort((a, b) => (a.page ?? 0) - (b.page ?? 0));
