@@ -271,6 +271,11 @@ describe(
         );
       }
       assert.equal(last.progress!.stages.extract!.total, 14);
+      // From the first count on, the job's 14 pages (the upload's page-tree count), not the
+      // first chunk's pages as planned before the document's count was known.
+      for (const e of all)
+        if (e.progress?.stages.extract)
+          assert.equal(e.progress.stages.extract.total, 14, `extract total in event ${e.seq}`);
       assert.equal(last.progress!.stages.render!.total, 14);
       // Progress inside a stage, not only at its end: some event shows a stage part-way.
       assert.ok(

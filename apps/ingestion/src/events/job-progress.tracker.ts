@@ -173,6 +173,16 @@ export class JobProgressTracker implements OnModuleDestroy {
     if (outcome) await this.events.publish(outcome.row, outcome.events);
   }
 
+  /**
+   * Records how many pages a new job will extract (the upload's page-tree count within its
+   * page selection), so that its progress counts them before the first chunk reports the
+   * document's real count. Best effort, like the rest of the partials.
+   */
+  async expect(jobId: string, pages: number): Promise<void> {
+    const partials = await this.load(jobId);
+    await this.save(jobId, { ...partials, expectedPages: pages });
+  }
+
   private async load(jobId: string): Promise<ProgressPartials> {
     const text = await this.cache.get(partialsKey(jobId)).catch(() => null);
     if (!text) return emptyPartials();
@@ -182,6 +192,9 @@ export class JobProgressTracker implements OnModuleDestroy {
         chunks: parsed.chunks ?? {},
         clocks: parsed.clocks ?? {},
         ...(parsed.render ? { render: parsed.render } : {}),
+        ...(typeof parsed.expectedPages === 'number'
+          ? { expectedPages: parsed.expectedPages }
+          : {}),
       };
     } catch {
       return emptyPartials();

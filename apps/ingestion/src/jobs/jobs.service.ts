@@ -143,7 +143,7 @@ export class JobsService {
         ) {
           return null;
         }
-        if (!cachedFrom) await this.orchestrator.plan(row, tx);
+        if (!cachedFrom) await this.orchestrator.plan(row, tx, declaredPages);
         if (reservation) await this.billing.record(reservation, row, tx);
         const event = await this.events.prepare(row, cachedFrom ? 'completed' : 'state', tx);
         return { row, event };

@@ -34,6 +34,40 @@ function chunk(
 }
 
 describe('computeProgress', () => {
+  test('before the first extraction reports, the job counts the pages the upload declared', () => {
+    // Chunk 0 is planned as pages 1-10 before anything is known; the file has 3 pages.
+    const first = [chunk(0, 1, 10, 'extract', 'running')];
+    const partials: ProgressPartials = {
+      chunks: { 0: { extract: [1, 3] } },
+      clocks: {},
+      expectedPages: 3,
+    };
+    assert.deepEqual(stageCounts(first, partials).extract, { done: 1, total: 3, unit: 'pages' });
+    // A 14-page file read in chunks of 4: 1 of 14, not 1 of 4.
+    const book = [chunk(0, 1, 4, 'extract', 'running')];
+    assert.deepEqual(
+      stageCounts(book, { chunks: { 0: { extract: [1, 4] } }, clocks: {}, expectedPages: 14 })
+        .extract,
+      { done: 1, total: 14, unit: 'pages' },
+    );
+    // Once the rest is planned, the chunks are the truth.
+    const planned = [chunk(0, 1, 4, 'translate', 'pending'), chunk(1, 5, 14, 'extract', 'pending')];
+    assert.deepEqual(stageCounts(planned, { chunks: {}, clocks: {}, expectedPages: 99 }).extract, {
+      done: 4,
+      total: 14,
+      unit: 'pages',
+    });
+    // Without a declared count, the first chunk as planned, as before.
+    assert.deepEqual(
+      stageCounts(first, { chunks: { 0: { extract: [1, 3] } }, clocks: {} }).extract,
+      {
+        done: 1,
+        total: 10,
+        unit: 'pages',
+      },
+    );
+  });
+
   test('weighs extracted and translated pages, never 100 before rendering', () => {
     const chunks = [
       chunk(0, 1, 4, 'translate', 'done'),

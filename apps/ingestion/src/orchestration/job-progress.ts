@@ -16,6 +16,13 @@ export interface ProgressPartials {
   chunks: Record<string, { extract?: [number, number]; translate?: [number, number] }>;
   /** [done, total] pages of the render step. */
   render?: [number, number];
+  /**
+   * Pages the job will extract, from the upload's page-tree count and the page selection,
+   * known before the first chunk's extraction reports the document's real count. Until
+   * then the only chunk is the first one as planned (say pages 1-10 of a 3-page file),
+   * which is not the job's size.
+   */
+  expectedPages?: number;
   /** When each stage was first seen under way: the base of its ETA. */
   clocks: StageClocks;
 }
@@ -46,7 +53,13 @@ export function stageCounts(
   input: ProgressInput = {},
 ): StageCounts {
   const counts: StageCounts = {};
-  const totalPages = chunks.reduce((s, c) => s + pagesOf(c), 0);
+  const planned = chunks.reduce((s, c) => s + pagesOf(c), 0);
+  // Before the first extraction plans the rest, the job's size is the upload's count.
+  const firstOnly = chunks.length === 1 && chunks[0]!.step === 'extract';
+  const totalPages =
+    firstOnly && partials.expectedPages !== undefined && partials.expectedPages > 0
+      ? partials.expectedPages
+      : planned;
   const extracted = chunks.reduce(
     (s, c) =>
       s +
@@ -55,7 +68,8 @@ export function stageCounts(
         : Math.min(pagesOf(c), partials.chunks[c.chunk]?.extract?.[0] ?? 0)),
     0,
   );
-  counts.extract = { done: extracted, total: totalPages, unit: 'pages' };
+  const extractedShown = Math.min(extracted, totalPages);
+  counts.extract = { done: extractedShown, total: totalPages, unit: 'pages' };
 
   const translatedChunk = (c: ChunkRow) => c.step === 'translate' && c.state === 'done';
   const known = chunks.filter((c) => partials.chunks[c.chunk]?.translate !== undefined);

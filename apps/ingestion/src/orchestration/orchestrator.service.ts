@@ -90,10 +90,22 @@ export class OrchestratorService implements OnModuleDestroy {
     private readonly billing: BillingService,
   ) {}
 
-  /** Plans chunk 0 of a new job (inside its creating transaction). */
-  async plan(row: JobRow, tx: EntityManager): Promise<void> {
-    const first = firstChunk(selectedIntervals(row.options.pages), this.settings.chunkPages);
+  /**
+   * Plans chunk 0 of a new job (inside its creating transaction). `declaredPages`, the
+   * upload's page-tree count when it could be read, sizes the job's progress until the
+   * first extraction reports the real count; it plans nothing.
+   */
+  async plan(row: JobRow, tx: EntityManager, declaredPages?: number | null): Promise<void> {
+    const intervals = selectedIntervals(row.options.pages);
+    const first = firstChunk(intervals, this.settings.chunkPages);
     await this.chunks.insert(row.id, row.user_id, [first], tx);
+    if (declaredPages) {
+      const selected = intervals.reduce(
+        (n, i) => n + Math.max(0, Math.min(i.to, declaredPages) - i.from + 1),
+        0,
+      );
+      if (selected > 0) await this.progress.expect(row.id, selected);
+    }
   }
 
   /**
