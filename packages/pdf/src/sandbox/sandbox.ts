@@ -117,6 +117,9 @@ function toInput(source: Uint8Array | string): ChildInput {
   return typeof source === 'string' ? { path: source } : { bytes: source };
 }
 
+/** Largest layout of one page, serialized, that the parent accepts from a child. */
+const MAX_PAGE_MESSAGE_BYTES = 64 * 2 ** 20;
+
 /** A page as a child sent it: serialized, built into objects once every child has finished. */
 interface SerializedPage {
   number: number;
@@ -430,7 +433,17 @@ async function extractInChildren(
   for (const o of outcomes) o.pages.length = 0;
   const pages: Page[] = [];
   for (let i = 0; i < serialized.length; i++) {
-    pages.push(deserialize(inflateRawSync(serialized[i]!.data)) as Page);
+    let data: Buffer;
+    try {
+      // A child's message is untrusted like the PDF it read: its page may not inflate past a bound.
+      data = inflateRawSync(serialized[i]!.data, { maxOutputLength: MAX_PAGE_MESSAGE_BYTES });
+    } catch {
+      throw new DocatError(
+        'PDF_RESOURCE_LIMIT',
+        `Page ${serialized[i]!.number}'s layout is larger than ${MAX_PAGE_MESSAGE_BYTES / 2 ** 20} MB`,
+      );
+    }
+    pages.push(deserialize(data) as Page);
     // Each page's bytes are let go as soon as the page is built.
     serialized[i] = undefined!;
   }
