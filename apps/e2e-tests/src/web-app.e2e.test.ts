@@ -235,6 +235,12 @@ describe('web app in a real browser', { skip: req.skip }, () => {
       .getByRole('img', { name: 'Translation, page 5' })
       .and(page.locator('[data-rendered="true"]'))
       .waitFor({ timeout: 30_000 });
+    // The thumbnails mark the page in view.
+    await page
+      .locator('button[aria-label="Go to page 5"][aria-current="page"]')
+      .waitFor({ timeout: 5_000 })
+      .catch(() => assert.fail('the thumbnail of page 5 is marked as the page in view'));
+    assert.equal(await page.locator('.thumbs [aria-current="page"]').count(), 1);
     await artefacts.shoot(page, 'job-viewer-zoomed-page5-1280');
     await page.getByRole('button', { name: 'Fit the width' }).click();
     await page.getByRole('button', { name: 'Bilingual PDF', exact: true }).click();

@@ -169,6 +169,15 @@ function topRow(scroller: HTMLElement | null): number | null {
   return null;
 }
 
+/** The row the reader is on: the first whose foot is below the top third of the scroller. */
+function rowInView(scroller: HTMLElement): number | null {
+  const box = scroller.getBoundingClientRect();
+  const line = box.top + Math.min(box.height / 3, 200);
+  for (const row of scroller.querySelectorAll<HTMLElement>('[data-row]'))
+    if (row.getBoundingClientRect().bottom > line) return Number(row.dataset.row);
+  return null;
+}
+
 function useWidth(element: RefObject<HTMLElement | null>): number {
   const [width, setWidth] = useState(0);
   useEffect(() => {
@@ -250,6 +259,27 @@ export default function SideBySideViewer({ job }: { job: JobView }) {
     keepRow.current = null;
     if (row !== null) scrollToRow(row);
   }, [mode, pane, zoom]);
+
+  // The page in view is marked in the thumbnails, as the reader scrolls.
+  const [inView, setInView] = useState(1);
+  useEffect(() => {
+    const box = scroller.current;
+    if (!box) return;
+    let frame = 0;
+    const update = () => {
+      frame = 0;
+      const row = rowInView(box);
+      if (row !== null) setInView(row);
+    };
+    const onScroll = () => {
+      if (frame === 0) frame = requestAnimationFrame(update);
+    };
+    box.addEventListener('scroll', onScroll, { passive: true });
+    return () => {
+      box.removeEventListener('scroll', onScroll);
+      if (frame !== 0) cancelAnimationFrame(frame);
+    };
+  }, []);
 
   const jumpTo = (row: number) => {
     scrollToRow(row)?.focus({ preventScroll: true });
@@ -391,6 +421,7 @@ export default function SideBySideViewer({ job }: { job: JobView }) {
                       type="button"
                       onClick={() => jumpTo(row)}
                       aria-label={`Go to page ${mode === 'side' ? originalPageOf(row) : row}`}
+                      aria-current={row === inView ? 'page' : undefined}
                     >
                       {firstShown ? (
                         <PageCanvas
