@@ -379,9 +379,19 @@ export async function renderTranslatedPdf(
         firstIndent: (item.lines[0]?.bbox[0] ?? item.box[0]) - item.box[0],
       };
     };
+    // Each item set in its own box at first: worked out once, by the runs or below.
+    const alone = new Map<Item, BlockSetting>();
+    const setAlone = (item: Item): BlockSetting => {
+      let setting = alone.get(item);
+      if (!setting) {
+        setting = setBlock(item.translation, shaperFor(item.style), optionsOf(item));
+        alone.set(item, setting);
+      }
+      return setting;
+    };
     // Paragraphs down a column that do not all fit their boxes are set as one run.
     const flowed = page.scanned
-      ? new Map<Item, BlockSetting>()
+      ? new Map<Item, FlowedSetting>()
       : await setColumnRuns(
           items,
           page.blocks,
@@ -389,17 +399,17 @@ export async function renderTranslatedPdf(
           room,
           optionsOf,
           (item) => shaperFor(item.style),
+          setAlone,
           (item, setting) => placementOf(page.number, item, setting, geometry.height, []).lines,
         );
     // What the runs hold is taken before any other block grows into the room around it.
-    for (const [item, setting] of flowed)
-      room.taken(placementOf(page.number, item, setting, geometry.height, []).lines);
+    for (const { lines } of flowed.values()) room.taken(lines);
     for (const item of items) {
       const shaper = shaperFor(item.style);
       const framed = frameOf(item);
       const setOptions = optionsOf(item);
-      const inRun = flowed.get(item);
-      let setting = inRun ?? setBlock(item.translation, shaper, setOptions);
+      const inRun = flowed.get(item)?.setting;
+      let setting = inRun ?? setAlone(item);
       // A box shorter than one line at the source size (a label OCR read with a size its box
       // does not have) does not grow: the size, not the room, is what is wrong there.
       const lineHigh = item.box[3] - item.box[1] >= item.style.size * 0.9 - 1;
@@ -714,9 +724,10 @@ async function setColumnRuns(
   room: RoomFinder,
   optionsOf: (item: Item) => SetOptions,
   shaperOf: (item: Item) => TextShaper,
+  setAlone: (item: Item) => BlockSetting,
   linesOf: (item: Item, setting: BlockSetting) => BBox[],
-): Promise<Map<Item, BlockSetting>> {
-  const out = new Map<Item, BlockSetting>();
+): Promise<Map<Item, FlowedSetting>> {
+  const out = new Map<Item, FlowedSetting>();
   const others = (own: Block): BBox[] => [
     ...blocks.filter((b) => b !== own).flatMap((b) => [b.bbox, ...b.lines.map((l) => l.bbox)]),
     ...drawn.map((g) => g.box),
@@ -729,39 +740,42 @@ async function setColumnRuns(
   });
   // The gap between two blocks is checked against every other block's lines and the kept glyphs.
   const gapObstacles = [...lineObstacles.map((o) => o.box), ...drawn.map((g) => g.box)];
-  const alone = new Map<Item, boolean>();
   const fitsAlone = (item: Item): boolean => {
-    let fits = alone.get(item);
-    if (fits === undefined) {
-      const set = setBlock(item.translation, shaperOf(item), optionsOf(item));
-      fits = !set.overflow && set.size >= item.style.size - 1e-6;
-      alone.set(item, fits);
-    }
-    return fits;
+    const set = setAlone(item);
+    return !set.overflow && set.size >= item.style.size - 1e-6;
   };
   const runs: Item[][] = [];
   for (const run of columnRuns(members, gapObstacles)) {
     const all = run.map((i) => items[i]!);
     if (all.every((m) => fitsAlone(m))) continue;
     // Ink the layout does not list (a rule, an image) inside a block or between two ends the
-    // run there.
-    let part: Item[] = [];
-    for (const m of all) {
-      const prev = part[part.length - 1];
+    // run there; a block with ink inside is left out.
+    const inkedBox: boolean[] = [];
+    const inkedGap: boolean[] = [];
+    for (const [k, m] of all.entries()) {
+      inkedBox.push(await room.inked(m.box));
+      const prev = all[k - 1];
       const band: BBox | undefined = prev && [
         Math.max(m.box[0], prev.box[0]),
         prev.box[3],
         Math.min(m.box[2], prev.box[2]),
         m.box[1],
       ];
-      const inkedBox = await room.inked(m.box);
-      if (inkedBox || (band && band[3] - band[1] > 1 && (await room.inked(band)))) {
-        runs.push(part);
-        part = [];
-      }
-      if (!inkedBox) part.push(m);
+      inkedGap.push(
+        !inkedBox[k] &&
+          band !== undefined &&
+          !inkedBox[k - 1] &&
+          band[3] - band[1] > 1 &&
+          (await room.inked(band)),
+      );
     }
-    runs.push(part);
+    runs.push(
+      ...cutRun(
+        all,
+        (k) => inkedBox[k]! || inkedGap[k]!,
+        (k) => inkedBox[k]!,
+      ),
+    );
   }
   for (const run0 of runs) {
     // Runs are for running text: one-line labels and headings alone grow sideways instead.
@@ -800,14 +814,13 @@ async function setColumnRuns(
       else if (rowsOf(m.lines) <= 1 && !fitsAlone(m)) cut.add(k);
     }
     if (cut.size > 0) {
-      let part: Item[] = [];
-      for (const [k, m] of run0.entries()) {
-        if (cut.has(k)) {
-          runs.push(part);
-          part = [];
-        } else part.push(m);
-      }
-      runs.push(part);
+      runs.push(
+        ...cutRun(
+          run0,
+          (k) => cut.has(k),
+          (k) => cut.has(k),
+        ),
+      );
       continue;
     }
     const last = run0[run0.length - 1]!;
@@ -818,15 +831,15 @@ async function setColumnRuns(
     const x0 = Math.min(...options.map((o) => o.box[0]));
     const x1 = Math.max(...options.map((o) => o.box[2]));
     const inRun = new Set(run0.map((m) => m.block));
+    // What the run must leave alone: other blocks' lines and the glyphs kept on the page.
+    const kept = [
+      ...lineObstacles.filter((o) => !inRun.has(o.block)).map((o) => o.box),
+      ...drawn.map((g) => g.box),
+    ];
     const mid = (last.box[1] + last.box[3]) / 2;
     const next = Math.min(
       Infinity,
-      ...[
-        ...lineObstacles.filter((o) => !inRun.has(o.block)).map((o) => o.box),
-        ...drawn.map((g) => g.box),
-      ]
-        .filter((g) => g[0] < x1 - 0.5 && g[2] > x0 + 0.5 && g[1] > mid)
-        .map((g) => g[1]),
+      ...kept.filter((g) => g[0] < x1 - 0.5 && g[2] > x0 + 0.5 && g[1] > mid).map((g) => g[1]),
     );
     const bottom = Math.min(Math.max(last.box[3], below?.[3] ?? last.box[3]), next - 1);
     const heightAt = (k: number, scale: number): number => {
@@ -863,15 +876,39 @@ async function setColumnRuns(
     // Last check: no line of the run, where it is now set, covers anything kept on the page
     // (text beside the column that the gaps and boxes did not meet). Else each block is set
     // on its own.
-    const kept = [
-      ...lineObstacles.filter((o) => !inRun.has(o.block)).map((o) => o.box),
-      ...drawn.map((g) => g.box),
-    ];
-    const lines = run0.flatMap((item, k) => linesOf(item, settings[k]!));
-    if (lines.some((l) => holdsObstacle(l, kept))) continue;
-    run0.forEach((item, k) => out.set(item, settings[k]!));
+    const lines = run0.map((item, k) => linesOf(item, settings[k]!));
+    if (lines.some((ls) => ls.some((l) => holdsObstacle(l, kept)))) continue;
+    run0.forEach((item, k) => out.set(item, { setting: settings[k]!, lines: lines[k]! }));
   }
   return out;
+}
+
+/** A block set in a column run, with the boxes of its lines as set (layout coordinates). */
+interface FlowedSetting {
+  setting: BlockSetting;
+  lines: BBox[];
+}
+
+/**
+ * `run` cut into the parts between the members `cutBefore` names (a part ends before each),
+ * leaving out the members `drop` names.
+ */
+function cutRun<T>(
+  run: readonly T[],
+  cutBefore: (k: number) => boolean,
+  drop: (k: number) => boolean,
+): T[][] {
+  const parts: T[][] = [];
+  let part: T[] = [];
+  run.forEach((m, k) => {
+    if (cutBefore(k)) {
+      parts.push(part);
+      part = [];
+    }
+    if (!drop(k)) part.push(m);
+  });
+  parts.push(part);
+  return parts;
 }
 
 /**
