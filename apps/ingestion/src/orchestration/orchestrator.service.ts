@@ -31,7 +31,7 @@ import { JobEventsPublisher, type PendingEvent } from '../events/job-events.publ
 import { JobProgressTracker } from '../events/job-progress.tracker.js';
 import type { ChunkRow, JobRow } from '../jobs/job.row.js';
 import { JobsRepository } from '../jobs/jobs.repository.js';
-import { firstChunk, selectedIntervals } from '@docat/pipeline';
+import { firstChunk, pagesIn, planChunks, selectedIntervals } from '@docat/pipeline';
 import { ChunksRepository } from './chunks.repository.js';
 import { planDispatch } from './dispatch-plan.js';
 import { resultCacheKey } from './result-cache-key.js';
@@ -100,10 +100,8 @@ export class OrchestratorService implements OnModuleDestroy {
     const first = firstChunk(intervals, this.settings.chunkPages);
     await this.chunks.insert(row.id, row.user_id, [first], tx);
     if (declaredPages) {
-      const selected = intervals.reduce(
-        (n, i) => n + Math.max(0, Math.min(i.to, declaredPages) - i.from + 1),
-        0,
-      );
+      // The pages the chunks will hold once planned from the count, counted as they will be.
+      const selected = pagesIn(planChunks(intervals, declaredPages, this.settings.chunkPages));
       if (selected > 0) await this.progress.expect(row.id, selected);
     }
   }
