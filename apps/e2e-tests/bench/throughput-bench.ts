@@ -43,6 +43,8 @@ const env: Record<string, string> = {
   ...(process.env.DOCAT_WORKER_CONCURRENCY
     ? { DOCAT_WORKER_CONCURRENCY: process.env.DOCAT_WORKER_CONCURRENCY }
     : {}),
+  // OCR's scheduling priority below the services' (OCR_NICE), to compare runs with and without.
+  ...(process.env.OCR_NICE ? { OCR_NICE: process.env.OCR_NICE } : {}),
   // Node options of the services, e.g. `--cpu-prof --cpu-prof-dir=<folder>` to profile them.
   ...(process.env.SERVICE_NODE_OPTIONS ? { NODE_OPTIONS: process.env.SERVICE_NODE_OPTIONS } : {}),
 };

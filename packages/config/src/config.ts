@@ -206,6 +206,8 @@ export interface DocatConfig {
     respectPermissions: boolean;
     tessdataPrefix?: string;
     ocrEngine: 'auto' | 'native' | 'tesseract-js';
+    /** Nice steps below the service at which OCR extractions run (`OcrBudget.nice`). */
+    ocrNice: number;
     keepActiveContent: boolean;
   };
   telemetry: { otlpEndpoint?: string };
@@ -566,6 +568,7 @@ function build(v: VariableValues, cwd: string, env: NodeJS.ProcessEnv = {}): Doc
       respectPermissions: v.RESPECT_PDF_PERMISSIONS,
       tessdataPrefix: v.TESSDATA_PREFIX,
       ocrEngine: v.OCR_ENGINE,
+      ocrNice: v.OCR_NICE,
       keepActiveContent: v.PDF_KEEP_ACTIVE_CONTENT,
     },
     telemetry: { otlpEndpoint: v.OTEL_EXPORTER_OTLP_ENDPOINT },

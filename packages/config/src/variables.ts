@@ -926,6 +926,13 @@ export const VARIABLES = {
     schema: oneOf(['auto', 'native', 'tesseract-js']),
     default: 'auto',
   }),
+  OCR_NICE: variable({
+    group: 'PDF processing',
+    description:
+      "How many scheduling priority steps (nice, 0 to 19) below the service an extraction runs once it starts OCR, with the tesseract processes or threads it starts: other work on the host's Docat processes (a small job's extraction, translation, rendering) gets the CPU first, and OCR still uses every core left idle. 0 keeps OCR at the service's priority, for a host where other software at normal priority would otherwise take OCR's CPU time.",
+    schema: integer(0, 19),
+    default: '10',
+  }),
   TESSDATA_PREFIX: variable({
     group: 'PDF processing',
     description:

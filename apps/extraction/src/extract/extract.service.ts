@@ -16,7 +16,7 @@ import {
 } from '@docat/contracts';
 import { openPdfPassword, type DocatConfig } from '@docat/config';
 import { ocrPages } from '@docat/observability';
-import { createOcrAdapter, extractionMemoryBudget } from '@docat/pdf';
+import { createOcrAdapter, extractionMemoryBudget, ocrBudget } from '@docat/pdf';
 import { extractStep } from '@docat/pipeline/extract';
 import {
   CONFIG,
@@ -58,6 +58,8 @@ export class ExtractService implements OnModuleInit, OnModuleDestroy {
    */
   async onModuleInit(): Promise<void> {
     const choice = this.config.pdf.ocrEngine;
+    // One value per process: every extraction of this process draws on the same budget.
+    ocrBudget.nice = this.config.pdf.ocrNice;
     try {
       const ocr = createOcrAdapter(choice);
       this.ocrStatus = {
@@ -67,7 +69,7 @@ export class ExtractService implements OnModuleInit, OnModuleDestroy {
         publishedAt: '',
       };
       this.logger.log(
-        `OCR engine ${ocr.name} (chosen by OCR_ENGINE=${choice}), ${ocr.concurrency} pages at once per extraction`,
+        `OCR engine ${ocr.name} (chosen by OCR_ENGINE=${choice}), ${ocr.concurrency} pages at once per extraction, ${ocrBudget.nice} nice steps below the service (OCR_NICE)`,
       );
     } catch (err) {
       this.ocrStatus = { engine: null, choice, concurrency: 1, publishedAt: '' };

@@ -1,33 +1,87 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
+import { getPriority } from 'node:os';
 import { corpusFile, requireAll, requireCorpus, requireTools } from '@docat/testing';
 import { extractInSandbox } from './sandbox.js';
 import { ocrBudget } from './ocr-budget.js';
 
 const req = requireAll(requireCorpus('scanned-tracemonkey-p1-2.pdf'), requireTools('tesseract'));
 
-/** `tesseract` processes among this process's descendants. */
-function tesseracts(pid = process.pid): number {
-  let children: number[];
+function childrenOf(pid: number): number[] {
   try {
-    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'latin1')
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'latin1')
       .trim()
       .split(/\s+/)
       .filter(Boolean)
       .map(Number);
   } catch {
-    return 0;
+    return [];
   }
-  return children.reduce((n, c) => {
-    let comm = '';
-    try {
-      comm = readFileSync(`/proc/${c}/comm`, 'latin1').trim();
-    } catch {
-      // Ended meanwhile.
+}
+
+function commOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'latin1').trim();
+  } catch {
+    // Ended meanwhile.
+    return '';
+  }
+}
+
+/** `tesseract` processes among this process's descendants. */
+function tesseracts(pid = process.pid): number {
+  return childrenOf(pid).reduce(
+    (n, c) => n + (commOf(c) === 'tesseract' ? 1 : 0) + tesseracts(c),
+    0,
+  );
+}
+
+/** The nice value of a thread or process from `/proc/<pid>/stat` (field 19), if it still runs. */
+function niceOf(path: string): number | undefined {
+  try {
+    const stat = readFileSync(path, 'latin1');
+    // The name in parentheses may hold spaces: fields are counted after its closing one.
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Nice values of every thread of `pid`. */
+function threadNices(pid: number): number[] {
+  let tasks: string[];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return [];
+  }
+  return tasks
+    .map((t) => niceOf(`/proc/${pid}/task/${t}/stat`))
+    .filter((n): n is number => n !== undefined);
+}
+
+/** What a sampler saw of this process's sandbox children and their OCR processes. */
+interface Seen {
+  /** Nice values of tesseract processes. */
+  tesseract: Set<number>;
+  /** Nice values of the children's threads, while a child had OCR going. */
+  childThreadsDuringOcr: Set<number>;
+  /** Most threads one child had at once. */
+  mostThreads: number;
+}
+
+function sample(seen: Seen, ocrRunning: () => boolean): void {
+  for (const child of childrenOf(process.pid)) {
+    for (const grandchild of childrenOf(child)) {
+      if (commOf(grandchild) !== 'tesseract') continue;
+      const nice = niceOf(`/proc/${grandchild}/stat`);
+      if (nice !== undefined) seen.tesseract.add(nice);
     }
-    return n + (comm === 'tesseract' ? 1 : 0) + tesseracts(c);
-  }, 0);
+    const nices = threadNices(child);
+    seen.mostThreads = Math.max(seen.mostThreads, nices.length);
+    if (ocrRunning()) for (const n of nices) seen.childThreadsDuringOcr.add(n);
+  }
 }
 
 test(
@@ -81,6 +135,90 @@ test(
       assert.equal(ocrBudget.running, 0, 'every run was given back');
     } finally {
       ocrBudget.resize(cores);
+    }
+  },
+);
+
+test(
+  'an extraction runs below the process once it starts OCR, with the tesseract processes it starts (OcrBudget.nice)',
+  { skip: req.skip, timeout: 300_000 },
+  async () => {
+    const nice = ocrBudget.nice;
+    const own = getPriority();
+    const file = corpusFile('scanned-tracemonkey-p1-2.pdf');
+    const opts = { ocrEngine: 'native' as const, ocr: 'force' as const };
+    try {
+      ocrBudget.nice = 10;
+      const lowered: Seen = {
+        tesseract: new Set(),
+        childThreadsDuringOcr: new Set(),
+        mostThreads: 0,
+      };
+      const sampler = setInterval(() => sample(lowered, () => ocrBudget.running > 0), 5);
+      const result = await extractInSandbox(file, opts).finally(() => clearInterval(sampler));
+      assert.equal(result.ocrAdapter, 'native');
+      assert.ok(lowered.tesseract.size > 0, 'the sampler saw the tesseract processes');
+      assert.deepEqual(
+        [...lowered.tesseract],
+        [Math.min(19, own + 10)],
+        'every tesseract process ran 10 steps below the process',
+      );
+      assert.deepEqual(
+        [...lowered.childThreadsDuringOcr],
+        [Math.min(19, own + 10)],
+        'while OCR ran, every thread of the child (drawing the pages too) ran 10 steps below',
+      );
+
+      // Off: OCR at the process's own priority, as it ran before the setting.
+      ocrBudget.nice = 0;
+      const kept: Seen = { tesseract: new Set(), childThreadsDuringOcr: new Set(), mostThreads: 0 };
+      const keptSampler = setInterval(() => sample(kept, () => ocrBudget.running > 0), 5);
+      await extractInSandbox(file, opts).finally(() => clearInterval(keptSampler));
+      assert.deepEqual(
+        [...kept.tesseract],
+        [own],
+        'with 0 the tesseract processes kept its priority',
+      );
+    } finally {
+      ocrBudget.nice = nice;
+    }
+  },
+);
+
+test(
+  'tesseract.js worker threads, started in the child after it stepped down, run below the process too',
+  { skip: req.skip, timeout: 300_000 },
+  async () => {
+    const nice = ocrBudget.nice;
+    const own = getPriority();
+    try {
+      ocrBudget.nice = 10;
+      const seen: Seen = { tesseract: new Set(), childThreadsDuringOcr: new Set(), mostThreads: 0 };
+      let threadsBeforeOcr = 0;
+      const sampler = setInterval(() => {
+        if (ocrBudget.running === 0 && seen.childThreadsDuringOcr.size === 0)
+          for (const child of childrenOf(process.pid))
+            threadsBeforeOcr = Math.max(threadsBeforeOcr, threadNices(child).length);
+        sample(seen, () => ocrBudget.running > 0);
+      }, 5);
+      const result = await extractInSandbox(corpusFile('scanned-tracemonkey-p1-2.pdf'), {
+        ocrEngine: 'tesseract-js',
+        ocr: 'force',
+        pages: [{ from: 1, to: 1 }],
+      }).finally(() => clearInterval(sampler));
+      assert.equal(result.ocrAdapter, 'tesseract-js');
+      assert.ok(result.document.pages[0]!.blocks.length > 0, 'the page was read');
+      assert.ok(
+        seen.mostThreads > threadsBeforeOcr,
+        `the child started worker threads for OCR (${threadsBeforeOcr} threads before, ${seen.mostThreads} at most)`,
+      );
+      assert.deepEqual(
+        [...seen.childThreadsDuringOcr],
+        [Math.min(19, own + 10)],
+        'every thread of the child, the OCR worker threads too, ran 10 steps below',
+      );
+    } finally {
+      ocrBudget.nice = nice;
     }
   },
 );

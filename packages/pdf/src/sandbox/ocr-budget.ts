@@ -1,4 +1,5 @@
-import { availableParallelism } from 'node:os';
+import { readdirSync } from 'node:fs';
+import { availableParallelism, getPriority, setPriority } from 'node:os';
 
 /** A grant from the budget; `release` gives it back (a second call does nothing). */
 export type Release = () => void;
@@ -32,6 +33,14 @@ export class OcrBudget {
   private work = 0;
   /** Highest number of runs granted at once since the budget was made (tests, logs). */
   peak = 0;
+  /**
+   * How much lower than the process itself OCR work runs in the scheduler (nice steps,
+   * 0 to 19; 0 leaves it as it is): a sandbox child lowers its priority before its first OCR
+   * run, so the tesseract processes and tesseract.js threads it starts and the pages it
+   * draws for them give the CPU to any other work of the host's Docat processes at once,
+   * and still use every core that work leaves idle. The services set it from `OCR_NICE`.
+   */
+  nice = 0;
 
   constructor(private cores: number = availableParallelism()) {}
 
@@ -117,6 +126,33 @@ export class OcrBudget {
       });
     }
   }
+}
+
+/**
+ * Lowers every thread of process `pid` to `nice` steps below this process's own priority
+ * (never raising one). On Linux the nice value belongs to each thread, and a thread or
+ * process started later takes the value of the thread that starts it, so a child lowered
+ * before it starts its OCR processes or worker threads passes the value on to them.
+ * Returns the nice value asked for, or undefined when nothing was to be done.
+ */
+export function lowerPriority(pid: number, nice: number): number | undefined {
+  if (nice <= 0) return undefined;
+  const target = Math.min(19, getPriority() + nice);
+  let threads: number[];
+  try {
+    threads = readdirSync(`/proc/${pid}/task`).map(Number);
+  } catch {
+    // No /proc (not Linux): the process's priority is one value.
+    threads = [pid];
+  }
+  for (const thread of threads) {
+    try {
+      if (getPriority(thread) < target) setPriority(thread, target);
+    } catch {
+      // Ended meanwhile.
+    }
+  }
+  return target;
 }
 
 /** The process's OCR budget, shared by every sandbox child it starts. */

@@ -19,7 +19,7 @@ import {
   SANDBOX_CHILDREN,
 } from './memory-budget.js';
 import { MIN_PAGES_PER_CHILD } from './sandbox.protocol.js';
-import { ocrBudget, type Release } from './ocr-budget.js';
+import { lowerPriority, ocrBudget, type Release } from './ocr-budget.js';
 import type {
   ChildExtractOptions,
   ChildInput,
@@ -214,7 +214,14 @@ function runChild(
     const ocrGroup = hooks.ocrGroup ?? {};
     const ocrWaiting = new Map<number, () => void>();
     const ocrGranted = new Map<number, Release>();
+    let lowered = false;
     const ocrRequest = (id: number) => {
+      // Before its first OCR run the child steps down (see `OcrBudget.nice`): from then on
+      // it works for OCR, and its OCR processes and threads take its priority.
+      if (!lowered && child.pid !== undefined) {
+        lowered = true;
+        lowerPriority(child.pid, ocrBudget.nice);
+      }
       const withdraw = ocrBudget.request(ocrGroup, (release) => {
         ocrWaiting.delete(id);
         if (settled || !child.connected) return release();
