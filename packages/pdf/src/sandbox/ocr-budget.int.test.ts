@@ -29,6 +29,14 @@ function commOf(pid: number): string {
   }
 }
 
+function argsOf(pid: number): string[] {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0');
+  } catch {
+    return [];
+  }
+}
+
 /** `tesseract` processes among this process's descendants. */
 function tesseracts(pid = process.pid): number {
   return childrenOf(pid).reduce(
@@ -63,7 +71,7 @@ function threadNices(pid: number): number[] {
 
 /** What a sampler saw of this process's sandbox children and their OCR processes. */
 interface Seen {
-  /** Nice values of tesseract processes. */
+  /** Nice values of tesseract processes reading a page. */
   tesseract: Set<number>;
   /** Nice values of the children's threads, while a child had OCR going. */
   childThreadsDuringOcr: Set<number>;
@@ -74,7 +82,9 @@ interface Seen {
 function sample(seen: Seen, ocrRunning: () => boolean): void {
   for (const child of childrenOf(process.pid)) {
     for (const grandchild of childrenOf(child)) {
-      if (commOf(grandchild) !== 'tesseract') continue;
+      // Recognitions and orientation checks read the page from stdin; the engine's check of
+      // its languages (`--list-langs`, before the first OCR run) is not OCR work.
+      if (commOf(grandchild) !== 'tesseract' || !argsOf(grandchild).includes('stdin')) continue;
       const nice = niceOf(`/proc/${grandchild}/stat`);
       if (nice !== undefined) seen.tesseract.add(nice);
     }
