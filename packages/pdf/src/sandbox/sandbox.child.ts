@@ -16,6 +16,7 @@ import {
   closeDocument,
   loadPdfjs,
   openDocument,
+  useMinifiedPdfjs,
   useWholeStreamInflate,
   warmPdfjs,
 } from '../extract/pdfjs.js';
@@ -258,6 +259,8 @@ function toIntervals(pages: readonly number[]): PageInterval[] {
 }
 
 useWholeStreamInflate();
+// The same pdf.js in half the source text (see useMinifiedPdfjs).
+useMinifiedPdfjs();
 // A child that only reads text never loads the canvas library (see lazy-canvas.ts).
 deferPdfjsCanvas();
 // pdf.js (both halves) loads while the request is on its way, or, for a child started
