@@ -129,6 +129,12 @@ export interface OpenOptions {
    * decoded (pdf.js's own bound); none by default. Extraction sets LARGE_IMAGE_PIXELS.
    */
   maxImageSize?: number;
+  /**
+   * Hand `bytes` themselves to pdf.js, which detaches them, instead of a copy: the caller
+   * must not use them again. Saves a second copy of the file while it opens. Ignored with a
+   * password (the owner-password check reads the bytes once the document is open).
+   */
+  transfer?: boolean;
 }
 
 /** Bit 5 of /P (ISO 32000-2, Table 22): copy or extract text and graphics. */
@@ -162,8 +168,8 @@ export async function openDocument(
   const pdfjs = await loadPdfjs();
   if (bytes.byteLength === 0) throw new DocatError('PDF_CORRUPT', 'The file is empty');
   const task = pdfjs.getDocument({
-    // pdf.js transfers (detaches) the buffer it is given; hand it a copy.
-    data: bytes.slice(),
+    // pdf.js transfers (detaches) the buffer it is given; hand it a copy unless told not to.
+    data: opts.transfer && !opts.password ? bytes : bytes.slice(),
     password: opts.password,
     cMapUrl: assetDir('cmaps'),
     cMapPacked: true,
