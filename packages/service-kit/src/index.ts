@@ -41,3 +41,5 @@ export * from './logging/logger.js';
 export * from './tracing/tracing.js';
 export * from './tracing/http-tracing.js';
 export * from './health/database-probe.js';
+/** Trace context kept with a job, for services that do not talk to the bus directly. */
+export { activeTraceparent, inTrace } from '@docat/transport';

@@ -60,6 +60,30 @@ export function extractTraceContext(
   return propagation.extract(ROOT_CONTEXT, carrier);
 }
 
+/**
+ * The active span's W3C `traceparent`, kept with long-lived work (a job) so that later
+ * steps join the trace that started it; undefined when no span is active.
+ */
+export function activeTraceparent(ctx: Context = context.active()): string | undefined {
+  const carrier: Record<string, string> = {};
+  propagation.inject(ctx, carrier);
+  const traceparent = carrier['traceparent'];
+  return traceparent && TRACEPARENT.test(traceparent) ? traceparent : undefined;
+}
+
+/**
+ * Runs `work` in the trace a stored `traceparent` names. The active context is kept when
+ * its span already belongs to that trace (a finer parent), or when nothing was stored;
+ * otherwise `work` runs under the stored span, so a timer, or a pass that serves many
+ * jobs, does not file one job's work under another's trace or a trace of its own.
+ */
+export function inTrace<T>(traceparent: string | null | undefined, work: () => T): T {
+  if (!traceparent || !TRACEPARENT.test(traceparent)) return work();
+  const active = trace.getSpanContext(context.active());
+  if (active && active.traceId === traceparent.split('-')[1]) return work();
+  return context.with(extractTraceContext({ traceparent }), work);
+}
+
 /** The Docat job id a payload is about, when it names one (log correlation only). */
 export function jobIdOf(data: unknown): string | undefined {
   if (typeof data !== 'object' || data === null) return undefined;

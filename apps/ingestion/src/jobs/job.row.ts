@@ -66,6 +66,8 @@ export const jobRowSchema = z.object({
   render_holder: z.string().nullable(),
   render_dispatched_at: z.date().nullable(),
   render_runs: z.number(),
+  /** The trace the job was created in (absent on rows older than the column). */
+  traceparent: z.string().nullable().optional(),
   event_seq: z.number(),
   detected_language: z.string().nullable(),
   /** The fidelity report's numbers, set when the render is done (absent on older rows). */

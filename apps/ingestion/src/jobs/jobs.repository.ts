@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import { parseRows, queryReplica, rowsOf } from '@docat/database';
+import { activeTraceparent } from '@docat/service-kit';
 import { z } from 'zod';
 import {
   uuidv7Time,
@@ -93,9 +94,9 @@ export class JobsRepository {
       await db.query(
         `INSERT INTO ingestion.jobs
          (id, created_at, user_id, state, stage, file_name, file_bytes, sha256, source_key, options, password_secret,
-          progress, cached, results_job_id, page_count, warnings, detected_language, completed_at, fidelity, updated_at,
+          progress, cached, results_job_id, page_count, warnings, detected_language, completed_at, fidelity, traceparent, updated_at,
           event_seq)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19, now(), ${FIRST_EVENT_SEQ})
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20, now(), ${FIRST_EVENT_SEQ})
        RETURNING *`,
         [
           job.id,
@@ -117,6 +118,7 @@ export class JobsRepository {
           job.cached?.detectedLanguage ?? null,
           now,
           job.cached?.fidelity ? JSON.stringify(job.cached.fidelity) : null,
+          activeTraceparent() ?? null,
         ],
       ),
     );

@@ -25,7 +25,7 @@ import {
   uuidv7Time,
 } from '@docat/contracts';
 import { dispatchCapacity, stepQueueWait, stepRuns } from '@docat/observability';
-import { QUEUE, STORAGE, type ObjectStorage, type QueuePort } from '@docat/service-kit';
+import { QUEUE, STORAGE, inTrace, type ObjectStorage, type QueuePort } from '@docat/service-kit';
 import { INGESTION_SETTINGS, type IngestionSettings } from '../ingestion.tokens.js';
 import { JobEventsPublisher, type PendingEvent } from '../events/job-events.publisher.js';
 import { JobProgressTracker } from '../events/job-progress.tracker.js';
@@ -90,21 +90,18 @@ export class OrchestratorService implements OnModuleDestroy {
     private readonly billing: BillingService,
   ) {}
 
-  /**
-   * Plans chunk 0 of a new job (inside its creating transaction). `declaredPages`, the
-   * upload's page-tree count when it could be read, sizes the job's progress until the
-   * first extraction reports the real count; it plans nothing.
-   */
+  /** Plans chunk 0 of a new job (inside its creating transaction). */
   async plan(row: JobRow, tx: EntityManager): Promise<void> {
     const first = firstChunk(selectedIntervals(row.options.pages), this.settings.chunkPages);
     await this.chunks.insert(row.id, row.user_id, [first], tx);
   }
 
   /**
-   * Records the pages a new job will extract, from its upload's page-tree count, for its
-   * progress. Called once the job is committed and before it is dispatched: it is kept in
-   * the cache, not the database, so it does not belong in (and must not lengthen) the
-   * job's transaction.
+   * Records the pages a new job will extract, from its upload's page-tree count when it
+   * could be read: they size the job's progress until the first extraction reports the real
+   * count; they plan nothing. Called once the job is committed and before it is dispatched:
+   * the count is kept in the cache, not the database, so it does not belong in (and must
+   * not lengthen) the job's transaction.
    */
   async expectPages(row: JobRow, declaredPages: number | null): Promise<void> {
     if (!declaredPages) return;
@@ -461,6 +458,12 @@ export class OrchestratorService implements OnModuleDestroy {
   }
 
   private async afterCommit(outcome: Outcome): Promise<void> {
+    // The job's events and steps join its trace even when a timer or another job's pass
+    // got here first.
+    await inTrace(outcome.row.traceparent, () => this.announce(outcome));
+  }
+
+  private async announce(outcome: Outcome): Promise<void> {
     const { row } = outcome;
     if (outcome.events.some((e) => e.event.type === row.state)) recordFinishedJob(row);
     await this.events.publish(row, outcome.events);
@@ -529,11 +532,14 @@ export class OrchestratorService implements OnModuleDestroy {
     lease: number,
   ): Promise<void> {
     try {
-      await this.queue.enqueue(queue, makeEnvelope(queue, 1, data, { userId: job.user_id }), {
-        jobId: stepJobId(queue, job.id, chunk, lease),
-        attempts: STEP_ATTEMPTS,
-        backoffMs: 1_000,
-      });
+      // One dispatch pass issues steps of many jobs: each is enqueued in its own job's trace.
+      await inTrace(job.traceparent, () =>
+        this.queue.enqueue(queue, makeEnvelope(queue, 1, data, { userId: job.user_id }), {
+          jobId: stepJobId(queue, job.id, chunk, lease),
+          attempts: STEP_ATTEMPTS,
+          backoffMs: 1_000,
+        }),
+      );
     } catch (err) {
       // The step stays dispatched; the reconciler issues it again when no queue holds it.
       this.logger.warn(

@@ -1,6 +1,7 @@
 import type { BBox, Block, Line, Page } from '@docat/contracts';
 import type { PageContent, PathShape } from '../extract/page-reader.js';
 import { area, coverage, intersection, median, roundBox, union, unionAll } from './geometry.js';
+import { attachSpacingAccents } from './accents.js';
 import { buildLines, splitLeaders, type LineBox } from './lines.js';
 import {
   classifyText,
@@ -35,7 +36,7 @@ export function layoutPage(content: PageContent): Page {
   // A span with no text is a glyph run extraction could not read: a line holding one is
   // left out whole (see extract-layout), only read in part it would be mistranslated.
   const lines = splitLeaders(
-    buildLines(content.spans).filter(
+    buildLines(attachSpacingAccents(content.spans)).filter(
       (l) => l.text.length > 0 && l.spans.every((s) => s.text !== ''),
     ),
   );

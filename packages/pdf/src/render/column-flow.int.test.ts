@@ -19,9 +19,10 @@ function words(n: number, from = 0): string {
 
 /**
  * One column (72-300 pt) of three paragraphs of 10 pt Helvetica on 12 pt leading, each
- * with a first-line indent and 10 pt between them, and nothing else on the page.
+ * with a first-line indent and 10 pt between them, and nothing else on the page; with
+ * `note`, a two-line note in 8 pt type just below them.
  */
-async function columnPdf(): Promise<Uint8Array> {
+async function columnPdf(note = false): Promise<Uint8Array> {
   const doc = await PDFDocument.create();
   const page = doc.addPage([612, HEIGHT]);
   const font = await doc.embedFont(StandardFonts.Helvetica);
@@ -43,6 +44,17 @@ async function columnPdf(): Promise<Uint8Array> {
       top += 12;
     }
     top += 10;
+  }
+  if (note) {
+    // A note in 8 pt type just below the column, in its width.
+    for (let l = 0; l < 2; l++)
+      page.drawText(words(9, 40 + l * 9), {
+        x: 72,
+        y: HEIGHT - 284 - l * 10 - 6,
+        size: 8,
+        font,
+        color: rgb(0, 0, 0),
+      });
   }
   return doc.save();
 }
@@ -111,6 +123,25 @@ describe('column runs', () => {
     for (let i = 1; i < placed.length; i++)
       assert.ok(top(placed[i]!) >= foot(placed[i - 1]!) - 0.5, `paragraph ${i + 1} below ${i}`);
     assert.ok(foot(placed[2]!) <= placed[2]!.box[3] + 1.5, 'the run ends where the column did');
+  });
+
+  test('a note in smaller type is not left larger than the body the run shrank', async () => {
+    const withNote = await columnPdf(true);
+    const noted = (await extractLayout(withNote, { ocr: 'off' })).document;
+    assert.equal(paragraphs(noted).length, 4, 'three paragraphs and the note');
+    const [a, b, c, note] = await render(withNote, noted, [1.45, 1.3, 1.2, 0.9]);
+    const scale = a!.size / 10;
+    assert.ok(scale < 1, `the column is shrunk: ${a!.size}`);
+    assert.ok(
+      [b!, c!].every((p) => Math.abs(p.size - a!.size) < 0.01),
+      'the column is one run',
+    );
+    // Alone the note fits at 8 pt; beside a body at 10 pt * scale it is set at 8 pt * scale.
+    assert.ok(
+      note!.size <= 8 * scale + 0.01,
+      `note at ${note!.size} pt, body at ${a!.size} pt (scale ${scale.toFixed(3)})`,
+    );
+    assert.equal(note!.overflow, false);
   });
 
   test('paragraphs that fit their boxes stay where they were', async () => {

@@ -404,12 +404,18 @@ export async function renderTranslatedPdf(
         );
     // What the runs hold is taken before any other block grows into the room around it.
     for (const { lines } of flowed.values()) room.taken(lines);
+    const bodyScaleOf = bodyScales(flowed);
     for (const item of items) {
       const shaper = shaperFor(item.style);
       const framed = frameOf(item);
-      const setOptions = optionsOf(item);
       const inRun = flowed.get(item)?.setting;
-      let setting = inRun ?? setAlone(item);
+      // A caption or a footnote beside body text that was shrunk is not set larger than
+      // the body in proportion: it starts at the body's scale.
+      const cap = inRun || framed ? 1 : bodyScaleOf(item);
+      const setOptions =
+        cap < 1 ? { ...optionsOf(item), size: item.style.size * cap } : optionsOf(item);
+      let setting =
+        inRun ?? (cap < 1 ? setBlock(item.translation, shaper, setOptions) : setAlone(item));
       // A box shorter than one line at the source size (a label OCR read with a size its box
       // does not have) does not grow: the size, not the room, is what is wrong there.
       const lineHigh = item.box[3] - item.box[1] >= item.style.size * 0.9 - 1;
@@ -417,7 +423,7 @@ export async function renderTranslatedPdf(
         !inRun &&
         !framed &&
         lineHigh &&
-        (setting.overflow || setting.size < item.style.size - 1e-6)
+        (setting.overflow || setting.size < setOptions.size - 1e-6)
       ) {
         // Right-to-left text keeps a left-aligned line's growth to the right, the side the
         // layout knows is free: its left holds what the layout may not list (an image).
@@ -881,6 +887,37 @@ async function setColumnRuns(
     run0.forEach((item, k) => out.set(item, { setting: settings[k]!, lines: lines[k]! }));
   }
   return out;
+}
+
+/**
+ * For a block outside the column runs, the largest scale of its source size it may be set
+ * at so that it does not look larger than the body text the runs shrank: 1 for blocks the
+ * rule leaves alone. It holds for captions, and for paragraphs and list items set smaller
+ * than the body in the source (footnotes, side notes): in the source they are no larger
+ * than the body, so they keep that order. The scale is that of the runs over the block's
+ * own columns (any run when none is above or below it), the smallest if several.
+ */
+function bodyScales(flowed: ReadonlyMap<Item, FlowedSetting>): (item: Item) => number {
+  const body = [...flowed.entries()]
+    .filter(([item]) => item.block.type === 'paragraph' || item.block.type === 'list_item')
+    .map(([item, { setting }]) => ({
+      x0: item.box[0],
+      x1: item.box[2],
+      size: item.style.size,
+      scale: setting.size / item.style.size,
+    }));
+  if (body.length === 0) return () => 1;
+  return (item) => {
+    const type = item.block.type;
+    if (type !== 'caption' && type !== 'paragraph' && type !== 'list_item') return 1;
+    const over = body.filter((b) => b.x0 < item.box[2] - 1 && b.x1 > item.box[0] + 1);
+    const near = over.length > 0 ? over : body;
+    const sizes = near.map((b) => b.size).sort((a, b) => a - b);
+    const bodySize = sizes[Math.floor(sizes.length / 2)]!;
+    if (type !== 'caption' && item.style.size > bodySize * 0.95) return 1;
+    if (item.style.size > bodySize * 1.05) return 1;
+    return Math.min(1, ...near.map((b) => b.scale));
+  };
 }
 
 /** A block set in a column run, with the boxes of its lines as set (layout coordinates). */

@@ -11,6 +11,7 @@ import {
 } from '@opentelemetry/sdk-trace';
 import { makeEnvelope, QUEUES, type Envelope } from '@docat/contracts';
 import { BullMqQueue } from '@docat/queue';
+import { activeTraceparent, inTrace } from '@docat/transport';
 import { deleteKeysWithPrefix, redisUrl } from '@docat/testing';
 
 // A provider that keeps finished spans in memory, registered the way the kit registers its own.
@@ -63,5 +64,56 @@ describe('trace context through a BullMQ job', () => {
     assert.equal(consume.kind, SpanKind.CONSUMER);
     assert.equal(consume.parentSpanContext?.spanId, enqueue.spanContext().spanId);
     assert.equal(consume.attributes['docat.job_id'], 'job-7');
+  });
+
+  test('a step issued from another trace joins the trace stored with its job', async () => {
+    const traces: (string | undefined)[] = [];
+    let seen!: () => void;
+    const handled = new Promise<void>((resolve) => (seen = resolve));
+    await queue.work(QUEUES.TRANSLATE, async () => {
+      traces.push(trace.getSpan(context.active())?.spanContext().traceId);
+      if (traces.length === 3) seen();
+    });
+    const tracer = trace.getTracer('test');
+    // The request that created job A: its trace is what the job row keeps.
+    const created = tracer.startSpan('create job A');
+    const stored = context.with(trace.setSpan(context.active(), created), () =>
+      activeTraceparent(),
+    );
+    created.end();
+    assert.match(stored ?? '', /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    const jobTrace = created.spanContext().traceId;
+
+    // Another job's pass (or a timer with no span at all) issues job A's step.
+    const other = tracer.startSpan('step of job B');
+    const enqueueA = () =>
+      inTrace(stored, () =>
+        queue.enqueue(QUEUES.TRANSLATE, makeEnvelope(QUEUES.TRANSLATE, 1, { jobId: 'job-a' })),
+      );
+    await context.with(trace.setSpan(context.active(), other), enqueueA);
+    other.end();
+    await enqueueA();
+    // Nothing stored (tracing was off when the job was made): the caller's trace stays.
+    const third = tracer.startSpan('step of job C');
+    await context.with(trace.setSpan(context.active(), third), () =>
+      inTrace(null, () =>
+        queue.enqueue(QUEUES.TRANSLATE, makeEnvelope(QUEUES.TRANSLATE, 1, { jobId: 'job-c' })),
+      ),
+    );
+    third.end();
+
+    await handled;
+    assert.deepEqual(
+      [...traces].sort(),
+      [jobTrace, jobTrace, third.spanContext().traceId].sort(),
+      'both of job A’s steps run in its trace, job C’s in its caller’s',
+    );
+    // Within the job's own trace the active span stays the parent (finer than the stored one).
+    const inside = tracer.startSpan('step of job A', {}, trace.setSpan(context.active(), created));
+    const parentOfEnqueue = context.with(trace.setSpan(context.active(), inside), () =>
+      inTrace(stored, () => trace.getSpan(context.active())?.spanContext().spanId),
+    );
+    inside.end();
+    assert.equal(parentOfEnqueue, inside.spanContext().spanId);
   });
 });

@@ -6,6 +6,7 @@ import { IngestionRetention1767226400000 } from './1767226400000-ingestion-reten
 import { IngestionJobEngine1767226600000 } from './1767226600000-ingestion-job-engine.js';
 import { IngestionJobFidelity1767227000000 } from './1767227000000-ingestion-job-fidelity.js';
 import { IngestionStepLeases1767227100000 } from './1767227100000-ingestion-step-leases.js';
+import { IngestionJobTrace1767227400000 } from './1767227400000-ingestion-job-trace.js';
 
 /**
  * Migrations of the `ingestion` schema, oldest first. To add one: create
@@ -21,4 +22,5 @@ export const ingestionMigrations: readonly MigrationClass[] = [
   IngestionJobEngine1767226600000,
   IngestionJobFidelity1767227000000,
   IngestionStepLeases1767227100000,
+  IngestionJobTrace1767227400000,
 ];
