@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { corpusFile, repoRoot, requireAll, requireCorpus, requireTools } from '@docat/testing';
 import { fidelityReportSchema } from '@docat/contracts';
 import { PseudoEngine } from '@docat/translate';
@@ -205,5 +205,31 @@ describe('docat extract', () => {
     const c = text.indexOf('2. What you get back');
     assert.ok(a >= 0 && a < b && b < c, text.slice(0, 300));
     assert.ok(!text.includes('Supported outputs'), 'page 2 must not be extracted with --pages 1');
+  });
+
+  test('loads no schema library and no other command: its process stays small while the sandbox works', () => {
+    const hook = join(work, 'module-log.mjs');
+    const log = join(work, 'modules.log');
+    writeFileSync(
+      hook,
+      `import { registerHooks } from 'node:module';
+import { appendFileSync } from 'node:fs';
+registerHooks({ load(url, context, next) { appendFileSync(${JSON.stringify(log)}, url + '\\n'); return next(url, context); } });
+`,
+    );
+    const run = docat(['extract', join(repoRoot(), 'examples', 'sample.pdf'), '--pages', '1'], {
+      NODE_OPTIONS: `--import ${pathToFileURL(hook).href}`,
+    });
+    assert.equal(run.status, 0, run.stderr);
+    const loaded = readFileSync(log, 'utf8').split('\n');
+    assert.ok(loaded.some((url) => url.endsWith('/extract.command.js')));
+    assert.deepEqual(
+      loaded.filter((url) =>
+        /\/zod\/|\/contracts\/dist\/index\.js$|\/config\/dist\/|translate\.command\.js$|admin\.js$/.test(
+          url,
+        ),
+      ),
+      [],
+    );
   });
 });

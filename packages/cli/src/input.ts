@@ -1,5 +1,10 @@
 import { open, stat } from 'node:fs/promises';
-import { DocatError, MAX_UPLOAD_BYTES, PDF_SNIFF_LIMIT, sniffPdfSignature } from '@docat/contracts';
+import {
+  DocatError,
+  MAX_UPLOAD_BYTES,
+  PDF_SNIFF_LIMIT,
+  sniffPdfSignature,
+} from '@docat/contracts/core';
 
 /**
  * Check an input file the way the gateway checks an upload: present, not empty, a PDF

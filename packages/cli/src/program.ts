@@ -1,22 +1,35 @@
 import { Command, CommanderError } from 'commander';
-import { DocatError, ERROR_CODES } from '@docat/contracts';
-import { adminCommand } from './commands/admin.js';
-import { backupCommand } from './commands/backup.command.js';
-import { extractCommand } from './commands/extract.command.js';
-import { restoreCommand } from './commands/restore.command.js';
-import { translateCommand } from './commands/translate.command.js';
+import { DocatError, ERROR_CODES } from '@docat/contracts/core';
 
-export function buildProgram(): Command {
+/**
+ * Each command's module, loaded only when the command line names it (or help lists them
+ * all): `docat extract` then loads none of the schemas, database and translation code the
+ * other commands import, and its process stays small while the sandbox children run.
+ */
+const COMMANDS = {
+  translate: async () => (await import('./commands/translate.command.js')).translateCommand(),
+  extract: async () => (await import('./commands/extract.command.js')).extractCommand(),
+  backup: async () => (await import('./commands/backup.command.js')).backupCommand(),
+  restore: async () => (await import('./commands/restore.command.js')).restoreCommand(),
+  admin: async () => (await import('./commands/admin.js')).adminCommand(),
+} satisfies Record<string, () => Promise<Command>>;
+
+type CommandName = keyof typeof COMMANDS;
+
+function isCommandName(name: string | undefined): name is CommandName {
+  return name !== undefined && Object.hasOwn(COMMANDS, name);
+}
+
+/** The program with every command, or with only `only` when the command line names one. */
+export async function buildProgram(only?: CommandName): Promise<Command> {
   const program = new Command('docat')
     .description('Docat: translate and extract PDFs, keeping their layout')
     .version('0.1.0')
     .showHelpAfterError()
     .exitOverride();
-  program.addCommand(translateCommand().exitOverride());
-  program.addCommand(extractCommand().exitOverride());
-  program.addCommand(backupCommand().exitOverride());
-  program.addCommand(restoreCommand().exitOverride());
-  program.addCommand(adminCommand().exitOverride());
+  const names = only ? [only] : (Object.keys(COMMANDS) as CommandName[]);
+  for (const command of await Promise.all(names.map((name) => COMMANDS[name]())))
+    program.addCommand(command.exitOverride());
   return program;
 }
 
@@ -33,7 +46,9 @@ function exitCodeFor(err: DocatError): number {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  // argv: node, the script, then the command's name (anything else lists every command).
+  const name = argv[2];
+  const program = await buildProgram(isCommandName(name) ? name : undefined);
   try {
     await program.parseAsync(argv);
     return 0;

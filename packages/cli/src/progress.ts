@@ -1,10 +1,5 @@
-import {
-  ProgressEstimator,
-  WORK_STAGES,
-  type JobEvent,
-  type StageProgress,
-  type WorkStage,
-} from '@docat/contracts';
+import { ProgressEstimator, WORK_STAGES, type WorkStage } from '@docat/contracts/core';
+import type { JobEvent, StageProgress } from '@docat/contracts';
 
 /** A terminal's bar is redrawn at most this often within a stage (the last count always is). */
 const REDRAW_MS = 100;

@@ -1,4 +1,5 @@
-import { OUTPUT_FORMATS, type LayoutDocument, type OutputFormat } from '@docat/contracts';
+import { OUTPUT_FORMATS } from '@docat/contracts/core';
+import type { LayoutDocument, OutputFormat } from '@docat/contracts';
 import { toJson, toMarkdown, toPlainText } from '@docat/pdf/extract';
 
 /** What `docat extract` writes: the extracted layout as text (translations are the pipeline's outputs). */

@@ -13,9 +13,7 @@ export const JOB_STAGES = ['queued', 'extract', 'translate', 'render', 'done'] a
 export const jobStageSchema = z.enum(JOB_STAGES);
 export type JobStage = z.infer<typeof jobStageSchema>;
 
-/** Work stages that report progress as done/total. */
-export const WORK_STAGES = ['extract', 'translate', 'render'] as const;
-export type WorkStage = (typeof WORK_STAGES)[number];
+export * from './work-stages.js';
 
 export const stageProgressSchema = z.object({
   done: z.number().int().nonnegative(),

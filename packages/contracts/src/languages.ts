@@ -1,50 +1,8 @@
 import { z } from 'zod';
+import { LANGUAGE_CODES, type LanguageCode } from './language-codes.js';
 
-/**
- * BCP 47 tags Docat accepts for source and target languages. The list is what the
- * renderer has fonts for and the pseudo engine can write; engines narrow it further.
- */
-export const LANGUAGES = {
-  en: 'English',
-  de: 'German',
-  fr: 'French',
-  es: 'Spanish',
-  it: 'Italian',
-  pt: 'Portuguese',
-  nl: 'Dutch',
-  pl: 'Polish',
-  sv: 'Swedish',
-  da: 'Danish',
-  fi: 'Finnish',
-  nb: 'Norwegian Bokmål',
-  cs: 'Czech',
-  sk: 'Slovak',
-  sl: 'Slovenian',
-  hu: 'Hungarian',
-  ro: 'Romanian',
-  tr: 'Turkish',
-  et: 'Estonian',
-  lv: 'Latvian',
-  lt: 'Lithuanian',
-  id: 'Indonesian',
-  vi: 'Vietnamese',
-  ru: 'Russian',
-  uk: 'Ukrainian',
-  bg: 'Bulgarian',
-  el: 'Greek',
-  ja: 'Japanese',
-  zh: 'Chinese (Simplified)',
-  'zh-Hant': 'Chinese (Traditional)',
-  ko: 'Korean',
-  ar: 'Arabic',
-  he: 'Hebrew',
-  fa: 'Persian',
-  hi: 'Hindi',
-  th: 'Thai',
-} as const;
+export * from './language-codes.js';
 
-export type LanguageCode = keyof typeof LANGUAGES;
-export const LANGUAGE_CODES = Object.keys(LANGUAGES) as LanguageCode[];
 export const languageSchema = z.enum(LANGUAGE_CODES as [LanguageCode, ...LanguageCode[]]);
 
 /** One entry of `GET /v1/languages`. */

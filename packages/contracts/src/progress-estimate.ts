@@ -1,4 +1,5 @@
-import { WORK_STAGES, type JobProgress, type StageProgress, type WorkStage } from './jobs.js';
+import type { JobProgress, StageProgress } from './jobs.js';
+import { WORK_STAGES, type WorkStage } from './work-stages.js';
 
 /**
  * How a job's progress and ETA are computed from stage counts. The service (ingestion,

@@ -1,11 +1,10 @@
 import { z } from 'zod';
 import { languageSchema } from './languages.js';
 import { parsePageRange } from './page-range.js';
+import { OUTPUT_FORMATS } from './upload-limits.js';
 
-/** The source design's MAX_FILE_SIZE: 50,000,000 bytes. */
-export const MAX_UPLOAD_BYTES = 50_000_000;
+export * from './upload-limits.js';
 
-export const OUTPUT_FORMATS = ['pdf', 'dual', 'md', 'txt', 'json'] as const;
 export const outputFormatSchema = z.enum(OUTPUT_FORMATS);
 export type OutputFormat = z.infer<typeof outputFormatSchema>;
 

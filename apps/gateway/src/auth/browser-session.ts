@@ -26,6 +26,17 @@ function cookiesOf(request: FastifyRequest): Record<string, string | undefined> 
   return request.cookies;
 }
 
+type CookieOptions = Parameters<FastifyReply['server']['serializeCookie']>[2];
+
+/**
+ * Adds one `Set-Cookie` header, serialised by the cookie plugin. The plugin's own
+ * `setCookie` is not used: it writes cookies in an `onSend` hook, which the gateway does
+ * not install, because every answer of the server (status polls included) would run it.
+ */
+function setCookie(reply: FastifyReply, name: string, value: string, options: CookieOptions) {
+  void reply.header('set-cookie', reply.server.serializeCookie(name, value, options));
+}
+
 function sameSecret(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
@@ -47,12 +58,12 @@ export class BrowserSessionCookies {
   /** Sets both cookies from a fresh token pair and answers the access token alone. */
   issue(pair: TokenPair, reply: FastifyReply): BrowserAccessToken {
     const common = { secure: true, sameSite: 'strict', maxAge: this.refreshTtlSeconds } as const;
-    void reply.setCookie(BROWSER_SESSION.refreshCookie, pair.refreshToken, {
+    setCookie(reply, BROWSER_SESSION.refreshCookie, pair.refreshToken, {
       ...common,
       httpOnly: true,
       path: BROWSER_SESSION.path,
     });
-    void reply.setCookie(BROWSER_SESSION.csrfCookie, randomBytes(32).toString('base64url'), {
+    setCookie(reply, BROWSER_SESSION.csrfCookie, randomBytes(32).toString('base64url'), {
       ...common,
       httpOnly: false,
       path: '/',
@@ -79,12 +90,13 @@ export class BrowserSessionCookies {
   }
 
   clear(reply: FastifyReply): void {
-    const common = { secure: true, sameSite: 'strict' } as const;
-    void reply.clearCookie(BROWSER_SESSION.refreshCookie, {
+    // What the plugin's clearCookie sends: an empty value that expired long ago.
+    const common = { secure: true, sameSite: 'strict', expires: new Date(0), maxAge: 0 } as const;
+    setCookie(reply, BROWSER_SESSION.refreshCookie, '', {
       ...common,
       httpOnly: true,
       path: BROWSER_SESSION.path,
     });
-    void reply.clearCookie(BROWSER_SESSION.csrfCookie, { ...common, path: '/' });
+    setCookie(reply, BROWSER_SESSION.csrfCookie, '', { ...common, path: '/' });
   }
 }

@@ -14,7 +14,7 @@ import { INGESTION_SETTINGS, type IngestionSettings } from '../ingestion.tokens.
 import type { JobRow } from '../jobs/job.row.js';
 import { toJobView } from '../jobs/job-view.js';
 import type { Db } from '../jobs/jobs.repository.js';
-import { JobsRepository } from '../jobs/jobs.repository.js';
+import { FIRST_EVENT_SEQ, JobsRepository } from '../jobs/jobs.repository.js';
 import { resultCacheKey } from '../orchestration/result-cache-key.js';
 
 type JobEventType = (typeof JOB_EVENT_TYPES)[number];
@@ -70,7 +70,25 @@ export class JobEventsPublisher {
     db: Db,
     extra: { warning?: JobWarning; error?: { code: ErrorCode; message: string } } = {},
   ): Promise<PendingEvent> {
-    const seq = await this.jobs.nextEventSeq(row, db);
+    return this.eventOf(row, type, await this.jobs.nextEventSeq(row, db), extra);
+  }
+
+  /**
+   * The first event of a job just inserted (with `FIRST_EVENT_SEQ`), in the same
+   * transaction: numbered by the insert, so it costs no statement.
+   */
+  prepareFirst(row: JobRow, type: JobEventType): PendingEvent {
+    if (row.event_seq !== FIRST_EVENT_SEQ)
+      throw new Error(`job ${row.id} is not new: its events are at ${row.event_seq}`);
+    return this.eventOf(row, type, row.event_seq);
+  }
+
+  private eventOf(
+    row: JobRow,
+    type: JobEventType,
+    seq: number,
+    extra: { warning?: JobWarning; error?: { code: ErrorCode; message: string } } = {},
+  ): PendingEvent {
     const event: JobEvent = {
       jobId: row.id,
       seq,

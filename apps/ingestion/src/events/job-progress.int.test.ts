@@ -18,7 +18,9 @@ import { bootstrapService, createStandaloneRuntime, type RunningService } from '
 import { corpusFile, requireCorpus, serviceFixture, type ServiceFixture } from '@docat/testing';
 import { INGESTION_CLAIMS, IngestionModule } from '../ingestion.module.js';
 import { OrchestratorService } from '../orchestration/orchestrator.service.js';
-import { JOB_PROGRESS_INTERVAL_MS } from './job-progress.tracker.js';
+import { JobsRepository } from '../jobs/jobs.repository.js';
+import { JobEventsPublisher } from './job-events.publisher.js';
+import { JOB_PROGRESS_INTERVAL_MS, partialsKey } from './job-progress.tracker.js';
 
 /** The engine choice the gateway sends with an upload (`translation.resolve-engine`). */
 const PSEUDO_CHOICE: EngineChoice = {
@@ -231,6 +233,54 @@ describe("job progress from workers' reports", () => {
         `ETA ${segments?.etaSeconds}`,
       );
       assert.equal(view.progress.etaSeconds, segments.etaSeconds);
+    },
+  );
+
+  test(
+    'a new job: its expected pages are known at the 202; the insert numbers its first event, later events follow',
+    { skip: req.skip },
+    async () => {
+      const user = uuidv7();
+      const job = await upload(user);
+      // The pages it will extract are recorded after its transaction, before the answer,
+      // with no report sent yet: the upload's page-tree count (14).
+      const partials = await service.runtime.cache.get(partialsKey(job.id));
+      assert.equal((JSON.parse(partials ?? '{}') as { expectedPages?: number }).expectedPages, 14);
+
+      const jobs = service.app.get(JobsRepository);
+      const events = service.app.get(JobEventsPublisher);
+      const id = uuidv7();
+      const { row, first, next } = await jobs.transaction(async (tx) => {
+        const row = await jobs.insert(
+          {
+            id,
+            userId: user,
+            state: 'queued',
+            stage: 'queued',
+            fileName: 'a.pdf',
+            fileBytes: 1,
+            sha256: 'a'.repeat(64),
+            sourceKey: `uploads/${id}`,
+            options: {
+              ...uploadOptionsSchema.parse({ targetLanguage: 'de', outputs: 'md' }),
+              engine: 'pseudo',
+            },
+            passwordSecret: null,
+            progress: { percent: 0, stages: {} },
+          },
+          tx,
+        );
+        const first = events.prepareFirst(row, 'state');
+        return { row, first, next: await events.prepare(row, 'progress', tx) };
+      });
+      assert.equal(first.event.seq, 1);
+      assert.equal(next.event.seq, 2, 'the next event takes the next number');
+      assert.equal(await eventCount(id), 2);
+      assert.throws(
+        () => events.prepareFirst({ ...row, event_seq: 2 }, 'state'),
+        /is not new/,
+        'a row that is not new never reuses a number',
+      );
     },
   );
 

@@ -241,6 +241,7 @@ function mergeReports(
   return applied;
 }
 
-function partialsKey(jobId: string): string {
+/** Where a job's progress partials are kept in the cache. */
+export function partialsKey(jobId: string): string {
   return `job-progress:${jobId}`;
 }

@@ -69,6 +69,13 @@ export interface JobPatch {
 
 const JSON_COLUMNS = new Set(['progress', 'warnings', 'fidelity']);
 
+/**
+ * The sequence number of a job's first event. A new row is inserted with it, so the event
+ * announcing the job is numbered without a statement of its own (see
+ * `JobEventsPublisher.prepareFirst`); every later event takes the next one.
+ */
+export const FIRST_EVENT_SEQ = 1;
+
 /** The jobs table (monthly partitions) and the unpartitioned uniqueness tables beside it. */
 @Injectable()
 export class JobsRepository {
@@ -87,8 +94,9 @@ export class JobsRepository {
       await db.query(
         `INSERT INTO ingestion.jobs
          (id, created_at, user_id, state, stage, file_name, file_bytes, sha256, source_key, options, password_secret,
-          progress, cached, results_job_id, page_count, warnings, detected_language, completed_at, fidelity, traceparent, updated_at)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20, now())
+          progress, cached, results_job_id, page_count, warnings, detected_language, completed_at, fidelity, traceparent, updated_at,
+          event_seq)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20, now(), ${FIRST_EVENT_SEQ})
        RETURNING *`,
         [
           job.id,

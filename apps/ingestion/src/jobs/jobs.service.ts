@@ -143,9 +143,10 @@ export class JobsService {
         ) {
           return null;
         }
-        if (!cachedFrom) await this.orchestrator.plan(row, tx, declaredPages);
+        if (!cachedFrom) await this.orchestrator.plan(row, tx);
         if (reservation) await this.billing.record(reservation, row, tx);
-        const event = await this.events.prepare(row, cachedFrom ? 'completed' : 'state', tx);
+        // The row was inserted with its first event's sequence number: no statement for it.
+        const event = this.events.prepareFirst(row, cachedFrom ? 'completed' : 'state');
         return { row, event };
       })
       .catch(async (err: unknown) => {
@@ -159,7 +160,12 @@ export class JobsService {
       if (!previous) throw new DocatError('INTERNAL');
       return this.replay(previous, requestHash, req.upload.storageKey);
     }
-    await this.events.publish(created.row, [created.event]);
+    // After commit, before the first dispatch: the transaction holds a pooled connection
+    // (five for each service in standalone), so it holds nothing that waits on the cache.
+    await Promise.all([
+      this.events.publish(created.row, [created.event]),
+      cachedFrom ? undefined : this.orchestrator.expectPages(created.row, declaredPages),
+    ]);
     // The 202 does not wait for the dispatch lock; the reconciler dispatches if this pass fails.
     if (!cachedFrom) this.orchestrator.requestDispatch();
     return toJobView(created.row);

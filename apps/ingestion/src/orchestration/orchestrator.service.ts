@@ -90,20 +90,25 @@ export class OrchestratorService implements OnModuleDestroy {
     private readonly billing: BillingService,
   ) {}
 
-  /**
-   * Plans chunk 0 of a new job (inside its creating transaction). `declaredPages`, the
-   * upload's page-tree count when it could be read, sizes the job's progress until the
-   * first extraction reports the real count; it plans nothing.
-   */
-  async plan(row: JobRow, tx: EntityManager, declaredPages?: number | null): Promise<void> {
-    const intervals = selectedIntervals(row.options.pages);
-    const first = firstChunk(intervals, this.settings.chunkPages);
+  /** Plans chunk 0 of a new job (inside its creating transaction). */
+  async plan(row: JobRow, tx: EntityManager): Promise<void> {
+    const first = firstChunk(selectedIntervals(row.options.pages), this.settings.chunkPages);
     await this.chunks.insert(row.id, row.user_id, [first], tx);
-    if (declaredPages) {
-      // The pages the chunks will hold once planned from the count, counted as they will be.
-      const selected = pagesIn(planChunks(intervals, declaredPages, this.settings.chunkPages));
-      if (selected > 0) await this.progress.expect(row.id, selected);
-    }
+  }
+
+  /**
+   * Records the pages a new job will extract, from its upload's page-tree count when it
+   * could be read: they size the job's progress until the first extraction reports the real
+   * count; they plan nothing. Called once the job is committed and before it is dispatched:
+   * the count is kept in the cache, not the database, so it does not belong in (and must
+   * not lengthen) the job's transaction.
+   */
+  async expectPages(row: JobRow, declaredPages: number | null): Promise<void> {
+    if (!declaredPages) return;
+    const intervals = selectedIntervals(row.options.pages);
+    // The pages the chunks will hold once planned from the count, counted as they will be.
+    const selected = pagesIn(planChunks(intervals, declaredPages, this.settings.chunkPages));
+    if (selected > 0) await this.progress.expect(row.id, selected);
   }
 
   /**

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { Command } from 'commander';
-import { DocatError, languageSchema, parsePageRange } from '@docat/contracts';
+import { DocatError, isLanguageCode, parsePageRange } from '@docat/contracts/core';
 import { checkPdfInput } from '../input.js';
 import { extractDocument } from '../pipeline/extract-document.js';
 import { Progress } from '../progress.js';
@@ -35,10 +35,9 @@ export function extractCommand(): Command {
           `unknown format '${flags.format}' (known: ${TEXT_FORMATS.join(', ')})`,
         );
       }
-      const source =
-        flags.source === undefined ? undefined : languageSchema.safeParse(flags.source);
-      if (source && !source.success) {
-        throw new DocatError('VALIDATION_FAILED', `unknown language '${flags.source}'`);
+      const source = flags.source;
+      if (source !== undefined && !isLanguageCode(source)) {
+        throw new DocatError('VALIDATION_FAILED', `unknown language '${source}'`);
       }
       if (flags.pages !== undefined && parsePageRange(flags.pages) === null) {
         throw new DocatError(
@@ -51,7 +50,7 @@ export function extractCommand(): Command {
       const { document, warnings } = await extractDocument(file, {
         ...(flags.pages ? { pages: flags.pages } : {}),
         ...(flags.password ? { password: flags.password } : {}),
-        ...(source?.success ? { source: source.data } : {}),
+        ...(source !== undefined ? { source } : {}),
         // Plain text needs no figures or colours: pages are walked only for what text needs.
         ...(flags.format === 'txt' ? { detail: 'text' as const } : {}),
         onProgress: (done, total) => progress.update('extract', done, total, 'pages'),

@@ -1,9 +1,5 @@
-import {
-  parsePageRange,
-  type JobWarning,
-  type LanguageCode,
-  type LayoutDocument,
-} from '@docat/contracts';
+import { parsePageRange, type LanguageCode } from '@docat/contracts/core';
+import type { JobWarning, LayoutDocument } from '@docat/contracts';
 import { finalizeDocument, type SandboxLimits } from '@docat/pdf/extract';
 import { LOCAL_MAX_PAGES, extractStep } from '@docat/pipeline/extract';
 

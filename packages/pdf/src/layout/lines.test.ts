@@ -9,6 +9,35 @@ function span(text: string, x0: number, x1: number, top: number): Span {
 }
 
 describe('buildLines', () => {
+  test('a year set large beside a title is its own line; one a word space after it joins', () => {
+    const sized = (text: string, x0: number, x1: number, top: number, size: number): Span => ({
+      text,
+      bbox: [x0, top, x1, top + size],
+      font: 'Helvetica-Bold',
+      size,
+    });
+    // As Form 1040 prints it: a 12 pt title, then "2010" in 20 pt type 11 pt to its right.
+    const form = buildLines([
+      sized('U.S. Individual Income Tax Return', 108.8, 291.4, 50, 12),
+      sized('20', 302.4, 327.7, 46, 20),
+      sized('10', 327.7, 354.4, 46, 20),
+    ]).map((l) => l.text);
+    assert.deepEqual(form, ['U.S. Individual Income Tax Return', '2010']);
+    // A report's cover: the year a word space (at the title's size) after it.
+    const cover = buildLines([
+      sized('Annual Report', 108, 210, 50, 12),
+      sized('2010', 213.5, 264, 46, 20),
+    ]).map((l) => l.text);
+    assert.deepEqual(cover, ['Annual Report 2010']);
+    // A footnote mark set small right after its word stays in the line.
+    const marked = buildLines([
+      span('as shown in the trace tree', 72, 180, 100),
+      { text: '2', bbox: [180.5, 99, 184, 106], font: 'Times-Roman', size: 7 },
+      span('and its branches.', 186, 250, 100),
+    ]).map((l) => l.text);
+    assert.equal(marked.length, 1, JSON.stringify(marked));
+  });
+
   test('a stretched sentence space wider than the gutter keeps its line whole', () => {
     // Two justified columns 10 pt apart (LaTeX's gutter at 10 pt type), lines 12 pt apart.
     const spans = [

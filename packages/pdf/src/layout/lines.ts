@@ -13,6 +13,8 @@ export interface LineBox {
 }
 
 const MAX_LOOKBACK = 40;
+/** Two letters or digits: a word or a number, not a bullet, a brace or an operator. */
+const BIG_WORD_RE = /[\p{L}\p{N}].*[\p{L}\p{N}]/u;
 const SECTION_LABEL_RE = /^(?:\d{1,2}(?:\.\d{1,2})+\.?|\d{1,2}\.|[A-Z]\.|[IVX]{1,4}\.)$/;
 
 /**
@@ -21,8 +23,10 @@ const SECTION_LABEL_RE = /^(?:\d{1,2}(?:\.\d{1,2})+\.?|\d{1,2}\.|[A-Z]\.|[IVX]{1
  * columns and table cells stay apart. Text twice as large or small as the line, or more,
  * never joins it: a form's big number ("1040") and the print set beside it are separate
  * lines (as one line, its box would cover the small print above the title), while a
- * superscript or a larger year (under twice the size) stays in its line. (Not for OCR'd
- * words, whose size is only their line's height.)
+ * superscript or a larger year (under twice the size) stays in its line when it follows
+ * within a word space of the line's type; a larger word set further off (the "2010" a
+ * form prints beside its title) is a line of its own. (Not for OCR'd words, whose size is only
+ * their line's height.)
  */
 export function buildLines(spans: readonly Span[]): LineBox[] {
   const lines: { bbox: BBox; spans: Span[]; size: number }[] = [];
@@ -42,8 +46,17 @@ export function buildLines(spans: readonly Span[]): LineBox[] {
       const em = Math.max(size, line.size);
       const after = span.bbox[0] - line.bbox[2];
       const before = line.bbox[0] - span.bbox[2];
+      // A word or number in much larger type after a line of words (the year a form prints
+      // beside its title; not text after a bullet) joins only from a word space of the
+      // line's own type.
+      const bigAfter =
+        after > 0 &&
+        span.font !== 'ocr' &&
+        size >= line.size * 1.4 &&
+        BIG_WORD_RE.test(span.text) &&
+        line.spans.some((s) => BIG_WORD_RE.test(s.text));
       // A section number sits further from its title than words from each other.
-      const reach = isLabel(line) && after > 0 ? em * 3 : em * 0.9;
+      const reach = isLabel(line) && after > 0 ? em * 3 : bigAfter ? line.size * 0.6 : em * 0.9;
       if ((after <= reach && after >= -em * 0.5) || (before <= em * 0.9 && before >= -em * 0.5)) {
         target = line;
         break;

@@ -84,6 +84,8 @@ export function layoutPage(content: PageContent): Page {
     bodyLines.length > 0 && bodyLines.filter((l) => l.bold).length / bodyLines.length > 0.5;
 
   const blocks: Block[] = [];
+  // The text blocks' sizes, for the check after the loop.
+  const texts: TextBlockSize[] = [];
   const push = (b: Omit<Block, 'id' | 'order'>) => {
     const order = blocks.length;
     blocks.push({ id: `p${content.number}-b${order}`, order, ...b });
@@ -145,6 +147,7 @@ export function layoutPage(content: PageContent): Page {
             bodySize,
             bodyBold,
           );
+          texts.push({ index: blocks.length, size, bold });
           push({
             type,
             bbox: roundBox(unionAll(para.map((l) => l.bbox))),
@@ -155,6 +158,7 @@ export function layoutPage(content: PageContent): Page {
       }
     }
   }
+  demoteBodySizedHeadings(blocks, texts);
   for (const f of content.fields) {
     push({
       type: 'form_field',
@@ -172,6 +176,49 @@ export function layoutPage(content: PageContent): Page {
     scanned: false,
     blocks,
   };
+}
+
+interface TextBlockSize {
+  index: number;
+  size: number;
+  bold: boolean;
+}
+
+/**
+ * A short block is a heading when it is larger than the page's body text; on a page whose
+ * notes outweigh its body (a Federal Register page with half a page of footnotes) the
+ * "body" size is the notes', and the two lines of a paragraph at the foot or the head of a
+ * column came out as headings. A heading by size alone (not bold) set at the size of the
+ * paragraph right above or below it in its column is a paragraph: a heading is larger than
+ * the text around it.
+ */
+function demoteBodySizedHeadings(blocks: Block[], texts: readonly TextBlockSize[]): void {
+  const same = (a: number, b: number) => Math.abs(a - b) <= Math.max(a, b) * 0.05;
+  const column = (a: Block, b: Block) =>
+    Math.min(a.bbox[2], b.bbox[2]) - Math.max(a.bbox[0], b.bbox[0]) >
+    Math.min(a.bbox[2] - a.bbox[0], b.bbox[2] - b.bbox[0]) * 0.5;
+  const demoted: number[] = [];
+  for (const t of texts) {
+    const block = blocks[t.index]!;
+    if (block.type !== 'heading' || t.bold) continue;
+    // The nearest text block above and below in the same column.
+    let above: TextBlockSize | undefined;
+    let below: TextBlockSize | undefined;
+    for (const n of texts) {
+      const other = blocks[n.index]!;
+      if (n === t || !column(block, other)) continue;
+      if (other.bbox[3] <= block.bbox[1] + 1) {
+        if (!above || other.bbox[3] > blocks[above.index]!.bbox[3]) above = n;
+      } else if (other.bbox[1] >= block.bbox[3] - 1) {
+        if (!below || other.bbox[1] < blocks[below.index]!.bbox[1]) below = n;
+      }
+    }
+    const body = [above, below].some(
+      (n) => n !== undefined && blocks[n.index]!.type === 'paragraph' && same(n.size, t.size),
+    );
+    if (body) demoted.push(t.index);
+  }
+  for (const k of demoted) blocks[k]!.type = 'paragraph';
 }
 
 /**

@@ -60,3 +60,27 @@ test('a sparse column wholly between its neighbours keeps its place', () => {
     JSON.stringify(note),
   );
 });
+
+test('three narrow columns of prose are not a table, though their lines are short', () => {
+  // As a Federal Register page sets its text: three columns 170 pt wide, lines of 30-45
+  // characters, most of them runs of five words or more.
+  const prose = [
+    'This section of the FEDERAL REGISTER',
+    'contains notices to the public of the',
+    'proposed issuance of rules and',
+    'regulations. The purpose of these notices',
+    'is to give interested persons an',
+    'opportunity to participate in the rule',
+    'making prior to the adoption of the',
+    'final rules.',
+  ];
+  const lines = prose.flatMap((text, row) =>
+    [45, 225, 405].map((x) => line(text, x, row, Math.min(170, text.length * 4.2))),
+  );
+  assert.equal(detectTable(lines, 612, 9), undefined);
+  // The same grid of short cells is one.
+  const cells = prose.flatMap((_, row) =>
+    [45, 225, 405].map((x, c) => line(c === 0 ? `Item ${row}` : `${row * 7 + c}.00`, x, row)),
+  );
+  assert.ok(detectTable(cells, 612, 9));
+});

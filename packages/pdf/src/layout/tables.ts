@@ -106,7 +106,8 @@ function columnBands(lines: readonly LineBox[], minGap: number): [number, number
 /**
  * Recognise a set of lines as one table: at least three rows and two column bands
  * separated by whitespace, most rows filled in several columns, and cells short
- * (prose in two text columns also forms two bands, but with long lines).
+ * (prose in two text columns also forms two bands, but with long lines; in three or
+ * more narrow columns its lines are short, but most hold five words or more).
  */
 export function detectTable(
   lines: readonly LineBox[],
@@ -124,6 +125,10 @@ export function detectTable(
   if (meanLength > 40) return undefined;
   const wide = bands.filter((b) => b[1] - b[0] > pageWidth * 0.3).length;
   if (bands.length === 2 && wide === 2) return undefined;
+  // Narrow text columns (a Federal Register page has three) have short lines too, but
+  // most of them are runs of words: a table's cells are mostly a few words or numbers.
+  const prose = lines.filter((l) => (l.text.match(/\p{L}{2,}/gu)?.length ?? 0) >= 5).length;
+  if (prose > lines.length * 0.6) return undefined;
 
   const cells: TableCell[] = [];
   rows.forEach((row, r) => {

@@ -952,8 +952,8 @@ function cutRun<T>(
  * Where the translations of one page may grow: around each block, the space no other
  * block, kept glyph, line already set or drawn ink (the page rendered, on first need)
  * takes. A one-line block (a heading, a label) grows sideways first, to the side its
- * alignment leaves open, then down; a longer block grows down. Both stay within the
- * page's text area.
+ * alignment leaves open, then down; a centred block of any length grows to both sides; a
+ * longer block grows down. All stay within the page's text area.
  */
 class RoomFinder {
   private space: Promise<FreeSpace> | undefined;
@@ -1044,13 +1044,15 @@ class RoomFinder {
         .map((o) => o.box),
     );
     const oneLine = rowsOf(item.lines) <= 1;
-    const sideways = !oneLine
-      ? 'none'
-      : sourceAlign === 'center'
+    // Centred lines (a title over several lines) widen evenly before they take more lines.
+    const sideways =
+      sourceAlign === 'center'
         ? 'both'
-        : sourceAlign === 'right'
-          ? 'left'
-          : 'right';
+        : !oneLine
+          ? 'none'
+          : sourceAlign === 'right'
+            ? 'left'
+            : 'right';
     const size = item.style.size;
     const grown = space.room(
       item.box,

@@ -16,6 +16,7 @@ import {
   closeDocument,
   loadPdfjs,
   openDocument,
+  useMinifiedPdfjs,
   useWholeStreamInflate,
   warmPdfjs,
 } from '../extract/pdfjs.js';
@@ -161,9 +162,12 @@ async function handle(msg: ParentMessage): Promise<ChildMessage> {
 
   // pdf.js keeps its own copy of the file for the document's life. A file given by path is
   // not held a second time here (a 50 MB upload would take 50 MB more in each child): its
-  // bytes are let go once the document is open, and a reopen reads the file again. (An
-  // empty file was refused above, so no bytes means let go.)
+  // bytes are handed to pdf.js (or let go once the document is open), and a reopen reads
+  // the file again and hands that over, so no open holds the file twice. (An empty file was
+  // refused above, so no bytes means let go.)
   const digest = createHash('sha256').update(bytes).digest('hex');
+  const complete = hasEndMarker(bytes);
+  const large = new LargeImageSource(bytes, msg.options.password);
   const reread = async () => {
     const again = await load(msg.input);
     // What the first child checked for bombs is what every open parses.
@@ -171,15 +175,18 @@ async function handle(msg: ParentMessage): Promise<ChildMessage> {
       throw new DocatError('PDF_CORRUPT', 'The file changed while it was being read');
     return again;
   };
+  const openOptions = {
+    password: msg.options.password,
+    respectPermissions: msg.options.respectPermissions,
+    maxImageSize: LARGE_IMAGE_PIXELS,
+  };
+  // The large-image reader keeps the bytes it was given when the file holds such an image.
+  const handOver = 'path' in msg.input && !large.present;
   const open = async () =>
-    openDocument(bytes.byteLength > 0 ? bytes : await reread(), {
-      password: msg.options.password,
-      respectPermissions: msg.options.respectPermissions,
-      maxImageSize: LARGE_IMAGE_PIXELS,
-    });
+    bytes.byteLength > 0
+      ? openDocument(bytes, { ...openOptions, transfer: handOver })
+      : openDocument(await reread(), { ...openOptions, transfer: true });
   const doc = await open();
-  const complete = hasEndMarker(bytes);
-  const large = new LargeImageSource(bytes, msg.options.password);
   if ('path' in msg.input) bytes = new Uint8Array(0);
   if (doc.numPages > msg.limits.maxPages) {
     throw new DocatError(
@@ -258,6 +265,8 @@ function toIntervals(pages: readonly number[]): PageInterval[] {
 }
 
 useWholeStreamInflate();
+// The same pdf.js in half the source text (see useMinifiedPdfjs).
+useMinifiedPdfjs();
 // A child that only reads text never loads the canvas library (see lazy-canvas.ts).
 deferPdfjsCanvas();
 // pdf.js (both halves) loads while the request is on its way, or, for a child started
