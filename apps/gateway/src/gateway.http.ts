@@ -1,9 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import cookie, { type FastifyCookieOptions } from '@fastify/cookie';
 import cors from '@fastify/cors';
 import { fastifyMultipart } from '@fastify/multipart';
-import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { DocatConfig } from '@docat/config';
 import { MAX_UPLOAD_BYTES } from '@docat/contracts';
 import { httpRequestDuration, httpRequests } from '@docat/observability';
@@ -121,7 +120,8 @@ export async function configureGatewayApp(
   });
   app.useGlobalFilters(new ProblemFilter());
   registerStreamingMultipart(instance);
-  await registerCookieCodec(instance);
+  // No cookie plugin: the browser-session routes, the only ones with cookies, parse and
+  // write them themselves (browser-session.ts), so no hook runs on every answer.
   const webRoot = webAppRoot();
   if (webRoot) await serveWebApp(instance, webRoot);
 }
@@ -156,42 +156,6 @@ export function registerStreamingMultipart(instance: FastifyInstance): void {
   fastifyMultipart(scoped, { throwFileSizeLimit: true }, (error?: Error) => {
     if (error) throw error;
   });
-}
-
-/**
- * @fastify/cookie for its parser and serialiser only (`parseCookie`, `serializeCookie`).
- * Only the browser-session routes read cookies (the refresh cookie is scoped to them):
- * they parse them when they need them (`hook: false`) and write `Set-Cookie` headers
- * themselves. The plugin's `onSend` hook, which writes cookies set with
- * `reply.setCookie`, is not installed: every answer of the server ran it, for nothing.
- * `setCookie`, `cookie` and `clearCookie` throw instead, so a cookie is never silently
- * lost.
- */
-export async function registerCookieCodec(instance: FastifyInstance): Promise<void> {
-  const refuse = () => {
-    throw new Error('reply.setCookie is not available: add a Set-Cookie header (serializeCookie)');
-  };
-  const scoped: FastifyInstance = new Proxy(instance, {
-    get(target, prop) {
-      if (prop === 'addHook')
-        return (name: string, hook: unknown) =>
-          name === 'onSend'
-            ? scoped
-            : (target.addHook as (n: string, h: unknown) => FastifyInstance)(name, hook);
-      if (prop === 'decorateReply')
-        return (name: string | symbol, value: unknown, dependencies?: string[]) =>
-          target.decorateReply(
-            name,
-            name === 'setCookie' || name === 'cookie' || name === 'clearCookie' ? refuse : value,
-            dependencies,
-          );
-      const value: unknown = Reflect.get(target, prop, target);
-      return typeof value === 'function'
-        ? (value as (...a: unknown[]) => unknown).bind(target)
-        : value;
-    },
-  });
-  await (cookie as unknown as FastifyPluginAsync<FastifyCookieOptions>)(scoped, { hook: false });
 }
 
 /** The `http` option of `bootstrapService` for the gateway. */

@@ -1,4 +1,5 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { parseCookie, stringifySetCookie, type SetCookie } from 'cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   BROWSER_SESSION,
@@ -16,25 +17,23 @@ function header(request: FastifyRequest, name: string): string | undefined {
 }
 
 /**
- * The request's cookies. The cookie plugin parses them on demand only (`hook: false`):
- * these routes are the only readers, and parsing on every request cost every status poll.
+ * The request's cookies, parsed on demand. These routes are the only readers and writers of
+ * cookies, so the server registers no cookie plugin, whose hooks would run on every request
+ * and answer (status polls included): they parse and write them with the `cookie` library.
  */
 function cookiesOf(request: FastifyRequest): Record<string, string | undefined> {
-  if (request.cookies) return request.cookies;
   const raw = request.headers.cookie;
-  request.cookies = raw ? request.server.parseCookie(raw) : {};
-  return request.cookies;
+  return raw ? parseCookie(raw) : {};
 }
 
-type CookieOptions = Parameters<FastifyReply['server']['serializeCookie']>[2];
-
-/**
- * Adds one `Set-Cookie` header, serialised by the cookie plugin. The plugin's own
- * `setCookie` is not used: it writes cookies in an `onSend` hook, which the gateway does
- * not install, because every answer of the server (status polls included) would run it.
- */
-function setCookie(reply: FastifyReply, name: string, value: string, options: CookieOptions) {
-  void reply.header('set-cookie', reply.server.serializeCookie(name, value, options));
+/** Adds one `Set-Cookie` header. */
+function setCookie(
+  reply: FastifyReply,
+  name: string,
+  value: string,
+  options: Omit<SetCookie, 'name' | 'value'>,
+) {
+  void reply.header('set-cookie', stringifySetCookie({ name, value, ...options }));
 }
 
 function sameSecret(a: string, b: string): boolean {
@@ -90,7 +89,7 @@ export class BrowserSessionCookies {
   }
 
   clear(reply: FastifyReply): void {
-    // What the plugin's clearCookie sends: an empty value that expired long ago.
+    // An empty value that expired long ago (what a cookie library's clearCookie sends).
     const common = { secure: true, sameSite: 'strict', expires: new Date(0), maxAge: 0 } as const;
     setCookie(reply, BROWSER_SESSION.refreshCookie, '', {
       ...common,
