@@ -1,9 +1,10 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { BBox, Block, Span } from '@docat/contracts';
-import type { PageContent, PathShape } from '../extract/page-reader.js';
+import type { PathShape } from '../extract/page-reader.js';
 import { fixedPitchFonts } from '../extract/page-reader.js';
 import { layoutPage, readsAsListing } from './page-layout.js';
+import { pageContent as page } from './page-content.test-support.js';
 import { looksLikeCaption, looksLikeProse } from './classify.js';
 
 const PROSE = [
@@ -23,26 +24,6 @@ function span(
   const size = opts.size ?? 10;
   const w = text.length * size * (opts.advance ?? 0.5);
   return { text, bbox: [x, y, x + w, y + size * 1.2], font: opts.font ?? 'Times-Roman', size };
-}
-
-function page(
-  spans: Span[],
-  shapes: PathShape[] = [],
-  extra: Partial<PageContent> = {},
-): PageContent {
-  return {
-    number: 1,
-    width: 612,
-    height: 792,
-    rotation: 0,
-    spans,
-    images: [],
-    paths: shapes.map((s) => s.bbox),
-    shapes,
-    fields: [],
-    quality: { chars: spans.reduce((n, s) => n + s.text.length, 0), garbage: 0 },
-    ...extra,
-  };
 }
 
 const curve = (bbox: BBox): PathShape => ({

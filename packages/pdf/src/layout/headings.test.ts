@@ -1,8 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Span } from '@docat/contracts';
-import type { PageContent } from '../extract/page-reader.js';
 import { layoutPage } from './page-layout.js';
+import { pageContent as page } from './page-content.test-support.js';
 
 const WORDS =
   'the agency has determined that final corrective action is necessary to address the unsafe condition on these products and proposes to require new software'.split(
@@ -13,20 +13,6 @@ const WORDS =
 function line(n: number, from: number, x: number, y: number, size: number): Span {
   const text = Array.from({ length: n }, (_, i) => WORDS[(from + i) % WORDS.length]).join(' ');
   return { text, bbox: [x, y, x + text.length * size * 0.5, y + size * 1.2], font: 'Times', size };
-}
-
-function page(spans: Span[]): PageContent {
-  return {
-    number: 1,
-    width: 612,
-    height: 792,
-    rotation: 0,
-    spans,
-    images: [],
-    paths: [],
-    fields: [],
-    quality: { chars: spans.reduce((n, s) => n + s.text.length, 0), garbage: 0 },
-  };
 }
 
 /** `count` lines of `size` pt text from `top`, 1.25 sizes apart. */
