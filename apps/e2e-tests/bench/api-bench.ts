@@ -30,7 +30,8 @@ import { DocatApi } from '../src/docat-api.js';
  *   npm run bench:api -- --modes standalone --duration 10 --cpu-prof /tmp/prof
  *
  * `--cpu-prof DIR` starts the Docat processes with `--cpu-prof` into DIR (written when
- * they stop). `--root DIR` runs the build of another checkout (a baseline to compare
+ * they stop). `--gateway-flags='--trace-gc …'` gives Node flags to the gateway's process
+ * only (the standalone process in standalone mode), including those NODE_OPTIONS refuses. `--root DIR` runs the build of another checkout (a baseline to compare
  * with). `--workers N` sends the requests from N worker threads instead of this one (the
  * same client for both sides). The target: Docat ≥ 50% of bare req/s, with p99 < 50 ms.
  *
@@ -56,6 +57,7 @@ const { values: args } = parseArgs({
     workers: { type: 'string' },
     slices: { type: 'string' },
     bare: { type: 'string', default: 'same' },
+    'gateway-flags': { type: 'string' },
   },
 });
 
@@ -154,8 +156,19 @@ interface Uploads {
   loadAverage: string;
 }
 
+/** The gateway's garbage collection over Docat's slices, from its own `/metrics` (prom-client's GC observer). */
+interface GatewayGc {
+  /** Seconds of GC pauses, by kind (minor: scavenges; major: mark-compact; incremental: marking steps). */
+  seconds: Record<string, number>;
+  /** How many collections, by kind. */
+  counts: Record<string, number>;
+  /** Old space used before the first slice and after the last, in MB. */
+  oldSpaceMb: { before: number; after: number };
+}
+
 interface Row {
   mode: string;
+  gatewayGc?: GatewayGc;
   /** How long Docat's processes took to go quiet after the job finished, before measuring. */
   settledMs?: number;
   docat: Measured;
@@ -380,6 +393,48 @@ async function uploads(
   };
 }
 
+interface GcSample {
+  sums: Record<string, number>;
+  counts: Record<string, number>;
+  oldSpaceBytes: number;
+}
+
+/** GC totals and old-space size the gateway reports on its management port (null if it does not answer). */
+async function gcSample(managementPort: number): Promise<GcSample | null> {
+  try {
+    const res = await fetch(`http://127.0.0.1:${managementPort}/metrics`, {
+      signal: AbortSignal.timeout(5_000),
+    });
+    const text = await res.text();
+    const sample: GcSample = { sums: {}, counts: {}, oldSpaceBytes: 0 };
+    for (const m of text.matchAll(
+      /^docat_nodejs_gc_duration_seconds_(sum|count)\{kind="(\w+)"\} ([0-9.e+-]+)$/gm,
+    ))
+      (m[1] === 'sum' ? sample.sums : sample.counts)[m[2]!] = Number(m[3]);
+    const old = /^docat_nodejs_heap_space_size_used_bytes\{space="old"\} ([0-9.e+-]+)$/m.exec(text);
+    sample.oldSpaceBytes = old ? Number(old[1]) : 0;
+    return sample;
+  } catch {
+    return null;
+  }
+}
+
+function gcBetween(before: GcSample | null, after: GcSample | null): GatewayGc | undefined {
+  if (before === null || after === null) return undefined;
+  const seconds: Record<string, number> = {};
+  const counts: Record<string, number> = {};
+  for (const kind of Object.keys(after.sums)) {
+    seconds[kind] = Math.round(1000 * (after.sums[kind]! - (before.sums[kind] ?? 0))) / 1000;
+    counts[kind] = (after.counts[kind] ?? 0) - (before.counts[kind] ?? 0);
+  }
+  const mb = (bytes: number) => Math.round(bytes / 1e5) / 10;
+  return {
+    seconds,
+    counts,
+    oldSpaceMb: { before: mb(before.oldSpaceBytes), after: mb(after.oldSpaceBytes) },
+  };
+}
+
 async function runMode(mode: 'standalone' | 'cluster', pdf: Uint8Array): Promise<Row> {
   const env: Record<string, string> = {
     // The bench measures the work of each request, not the refusal of the 1,001st.
@@ -387,7 +442,22 @@ async function runMode(mode: 'standalone' | 'cluster', pdf: Uint8Array): Promise
     RATE_LIMIT_PDF_UPLOAD: '100000/hour',
     ...(args['cpu-prof'] ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${args['cpu-prof']}` } : {}),
   };
-  const launcher = args.root ? { launcher: { root: () => args.root! } } : {};
+  const gatewayFlags = args['gateway-flags']?.split(' ').filter((f) => f.length > 0) ?? [];
+  const launcher =
+    args.root || gatewayFlags.length > 0
+      ? {
+          launcher: {
+            ...(args.root ? { root: () => args.root! } : {}),
+            // Node's flags for the gateway's process only (the standalone process is the gateway).
+            command: (script: string) => ({
+              file: process.execPath,
+              args: /[/\\]apps[/\\](gateway|standalone)[/\\]/.test(script)
+                ? [...gatewayFlags, script]
+                : [script],
+            }),
+          },
+        }
+      : {};
   const target: Cluster =
     mode === 'standalone'
       ? await startStandaloneTarget({ env, ...launcher })
@@ -422,12 +492,19 @@ async function runMode(mode: 'standalone' | 'cluster', pdf: Uint8Array): Promise
       const docatSlices: Awaited<ReturnType<typeof measure>>[] = [];
       const bareSlices: Awaited<ReturnType<typeof measure>>[] = [];
       const slice = DURATION_S / SLICES;
+      const gatewayPort = target.processes.find((p) => p.app === 'gateway')?.managementPort;
+      const gcBefore = gatewayPort === undefined ? null : await gcSample(gatewayPort);
       for (let i = 0; i < SLICES; i++) {
         docatSlices.push(await measure(jobUrl, api.token, docatPids, slice));
         bareSlices.push(await measure(bareUrl, undefined, barePids, slice));
       }
+      const gatewayGc = gcBetween(
+        gcBefore,
+        gatewayPort === undefined ? null : await gcSample(gatewayPort),
+      );
       const row: Row = {
         mode,
+        ...(gatewayGc ? { gatewayGc } : {}),
         docat: combine(docatSlices),
         bare: combine(bareSlices),
         ...(settledMs === undefined ? {} : { settledMs }),
@@ -512,6 +589,18 @@ console.log(
 );
 console.log('|---|---:|---:|---|');
 for (const line of clientNotes) console.log(line);
+console.log(
+  "\nThe gateway's garbage collection during Docat's slices (its /metrics; in standalone the whole process)",
+);
+console.log('| mode | GC s by kind | collections by kind | old space MB, before / after |');
+console.log('|---|---|---|---:|');
+for (const r of rows)
+  if (r.gatewayGc) {
+    const kinds = Object.keys(r.gatewayGc.seconds).filter((k) => r.gatewayGc!.counts[k]! > 0);
+    console.log(
+      `| ${r.mode} | ${kinds.map((k) => `${k} ${r.gatewayGc!.seconds[k]!.toFixed(2)}`).join(', ')} | ${kinds.map((k) => `${k} ${r.gatewayGc!.counts[k]}`).join(', ')} | ${r.gatewayGc.oldSpaceMb.before} / ${r.gatewayGc.oldSpaceMb.after} |`,
+    );
+  }
 for (const r of rows)
   if (r.settledMs !== undefined)
     console.log(

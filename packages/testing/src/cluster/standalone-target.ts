@@ -61,7 +61,12 @@ export async function startStandaloneTarget(
   const fd = openSync(logFile, 'a');
   // A launcher's root runs another checkout's build (a benchmark's baseline).
   const repo = opts.launcher?.root?.('gateway') ?? repoRoot();
-  const child = spawn(process.execPath, [join(repo, 'apps', 'standalone', 'dist', 'main.js')], {
+  const script = join(repo, 'apps', 'standalone', 'dist', 'main.js');
+  const { file, args } = opts.launcher?.command?.(script) ?? {
+    file: process.execPath,
+    args: [script],
+  };
+  const child = spawn(file, args, {
     cwd: repo,
     env,
     stdio: ['ignore', fd, fd],
