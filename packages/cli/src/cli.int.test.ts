@@ -207,6 +207,18 @@ describe('docat extract', () => {
     assert.ok(!text.includes('Supported outputs'), 'page 2 must not be extracted with --pages 1');
   });
 
+  test('--out naming a folder writes <name>.<format> into it', () => {
+    const dir = join(work, 'extract-out');
+    const sample = join(repoRoot(), 'examples', 'sample.pdf');
+    const first = docat(['extract', sample, '--pages', '1', '--format', 'md', '--out', `${dir}/`]);
+    assert.equal(first.status, 0, first.stderr);
+    assert.match(readFileSync(join(dir, 'sample.md'), 'utf8'), /^# Translating Documents/m);
+    // The folder now exists: named without the separator, it still receives the file.
+    const second = docat(['extract', sample, '--pages', '1', '--format', 'txt', '--out', dir]);
+    assert.equal(second.status, 0, second.stderr);
+    assert.match(readFileSync(join(dir, 'sample.txt'), 'utf8'), /Translating Documents/);
+  });
+
   test('loads no schema library and no other command: its process stays small while the sandbox works', () => {
     const hook = join(work, 'module-log.mjs');
     const log = join(work, 'modules.log');
