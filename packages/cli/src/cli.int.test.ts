@@ -184,7 +184,10 @@ describe('docat failures print the error code and exit non-zero', () => {
       { DEEPL_AUTH_KEY: '' },
     );
     assert.notEqual(run.status, 0);
-    assert.match(run.stderr, /error ENGINE_UNAVAILABLE/);
+    assert.match(
+      run.stderr,
+      /error ENGINE_UNAVAILABLE: engine deepl is not configured \(it needs DEEPL_AUTH_KEY\)/,
+    );
     assert.equal(existsSync(join(work, 'x')), false);
   });
 
