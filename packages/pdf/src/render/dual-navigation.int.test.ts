@@ -3,8 +3,13 @@ import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { PDFDocument, PDFHexString, PDFName, PDFString } from 'pdf-lib';
 import { corpusFile, requireCorpus } from '@docat/testing';
+import { pseudoTranslate } from '@docat/translate';
+import { extractLayout } from '../extract/index.js';
 import { loadPdfjs } from '../extract/pdfjs.js';
+import { FontLibrary } from '../fonts/font-library.js';
 import { renderDualPdf } from './render-dual.js';
+import { renderTranslatedPdf } from './render-translated.js';
+import { translateBlocks } from './render-fixtures.test-support.js';
 
 /** What a viewer finds on a page and in the outline, read by pdf.js. */
 async function navigation(bytes: Uint8Array) {
@@ -155,7 +160,7 @@ describe('bilingual PDF: links and bookmarks', () => {
     );
   });
 
-  const req = requireCorpus('pdfjs_wikipedia.pdf', 'file_pdfjs_test.pdf');
+  const req = requireCorpus('pdfjs_wikipedia.pdf', 'file_pdfjs_test.pdf', 'TAMReview.pdf');
   test(
     'real documents: web links on both halves, the outline kept',
     { skip: req.skip },
@@ -194,6 +199,60 @@ describe('bilingual PDF: links and bookmarks', () => {
       assert.ok(source.outline.length > 5);
       const dual = await navigation(await renderDualPdf(manual, manual, { mode: 'side' }));
       assert.deepEqual(dual.outline, source.outline);
+    },
+  );
+
+  test(
+    'bookmarks of the translated PDF read in the target language',
+    { skip: req.skip },
+    async () => {
+      const manual = new Uint8Array(readFileSync(corpusFile('file_pdfjs_test.pdf')));
+      const { document: layout } = await extractLayout(manual, { ocr: 'off' });
+      const pages = layout.pages.map((p) => p.number);
+      const translated = await renderTranslatedPdf(
+        manual,
+        layout,
+        translateBlocks(layout, pages, (s) => pseudoTranslate(s, 'de')),
+        { targetLanguage: 'de', fonts: new FontLibrary() },
+      );
+      const before = (await navigation(manual)).outline;
+      const after = (await navigation(translated.bytes)).outline;
+      assert.equal(after.length, before.length);
+      // Every bookmark here names a heading: each reads as that heading's translation.
+      assert.deepEqual(
+        after.map((o) => o.title),
+        before.map((o) => pseudoTranslate(o.title.trim(), 'de')),
+      );
+      assert.deepEqual(
+        after.map((o) => o.to),
+        before.map((o) => o.to),
+      );
+    },
+  );
+
+  test(
+    'the translated PDF names its language, and its title is the translated title',
+    { skip: req.skip },
+    async () => {
+      const paper = new Uint8Array(readFileSync(corpusFile('TAMReview.pdf')));
+      const { document: layout } = await extractLayout(paper, {
+        pages: [{ from: 1, to: 1 }],
+        ocr: 'off',
+      });
+      const title = (await PDFDocument.load(paper)).getTitle()!.trim();
+      assert.ok(
+        layout.pages[0]!.blocks.some((b) => b.text.replace(/\s+/gu, ' ').trim() === title),
+        "the information title is the first page's title",
+      );
+      const translated = await renderTranslatedPdf(
+        paper,
+        layout,
+        translateBlocks(layout, [1], (s) => pseudoTranslate(s, 'fr')),
+        { targetLanguage: 'fr', fonts: new FontLibrary() },
+      );
+      const out = await PDFDocument.load(translated.bytes);
+      assert.equal(out.getTitle(), pseudoTranslate(title, 'fr'));
+      assert.equal(out.catalog.lookup(PDFName.of('Lang'), PDFString).decodeText(), 'fr');
     },
   );
 });

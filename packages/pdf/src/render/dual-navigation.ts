@@ -230,16 +230,8 @@ function moveDestination(
   pages: PlacementMap,
   out: PDFContext,
 ): PDFArray | undefined {
-  const ctx = source.context;
-  let explicit = ctx.lookup(dest);
-  if (
-    explicit instanceof PDFName ||
-    explicit instanceof PDFString ||
-    explicit instanceof PDFHexString
-  )
-    explicit = namedDestination(source, explicit);
-  if (explicit instanceof PDFDict) explicit = explicit.lookup(PDFName.of('D'));
-  if (!(explicit instanceof PDFArray) || explicit.size() < 2) return undefined;
+  const explicit = explicitDestination(source, dest);
+  if (!explicit) return undefined;
   const pageRef = explicit.get(0);
   const placement = pageRef instanceof PDFRef ? pages.get(pageRef.toString()) : undefined;
   if (!placement) return undefined;
@@ -264,6 +256,35 @@ function moveDestination(
   if (fit === PDFName.of('FitR') && l !== null && b !== null && r !== null && t !== null)
     return out.obj([target, fit, ...transformBox(m, l, b, r, t).map(round)]);
   return out.obj([target, PDFName.of('Fit')]);
+}
+
+/**
+ * The explicit destination (`[page fit ...]`) a destination of `source` stands for: as
+ * given, or a name looked up in the catalog's `Dests` dictionary or `Names`/`Dests` tree.
+ */
+export function explicitDestination(source: PDFDocument, dest: PDFObject): PDFArray | undefined {
+  let explicit = source.context.lookup(dest);
+  if (
+    explicit instanceof PDFName ||
+    explicit instanceof PDFString ||
+    explicit instanceof PDFHexString
+  )
+    explicit = namedDestination(source, explicit);
+  if (explicit instanceof PDFDict) explicit = explicit.lookup(PDFName.of('D'));
+  return explicit instanceof PDFArray && explicit.size() >= 2 ? explicit : undefined;
+}
+
+/**
+ * The destination of a link or outline item (`Dest`, or a GoTo action's `D`), or undefined
+ * when it has none.
+ */
+export function destinationOf(dict: PDFDict): PDFObject | undefined {
+  const dest = dict.get(PDFName.of('Dest'));
+  if (dest !== undefined) return dest;
+  const action = dict.lookup(PDFName.of('A'));
+  if (action instanceof PDFDict && action.lookup(PDFName.of('S')) === PDFName.of('GoTo'))
+    return action.get(PDFName.of('D'));
+  return undefined;
 }
 
 /** A named destination's value, from the catalog's `Dests` or its `Names` tree. */
