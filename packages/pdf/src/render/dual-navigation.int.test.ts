@@ -10,6 +10,8 @@ import { FontLibrary } from '../fonts/font-library.js';
 import { renderDualPdf } from './render-dual.js';
 import { renderTranslatedPdf } from './render-translated.js';
 import { translateBlocks } from './render-fixtures.test-support.js';
+import { renderGray } from './render-checks.test-support.js';
+import { requireAll, requireTools } from '@docat/testing';
 
 /** What a viewer finds on a page and in the outline, read by pdf.js. */
 async function navigation(bytes: Uint8Array) {
@@ -255,4 +257,39 @@ describe('bilingual PDF: links and bookmarks', () => {
       assert.equal(out.catalog.lookup(PDFName.of('Lang'), PDFString).decodeText(), 'fr');
     },
   );
+
+  const drawn = requireAll(requireTools('pdftoppm'), requireCorpus('file_pdfjs_test.pdf'));
+  test(
+    'side by side, notes and text boxes on the original show as they do in a viewer',
+    { skip: drawn.skip },
+    async () => {
+      const manual = new Uint8Array(readFileSync(corpusFile('file_pdfjs_test.pdf')));
+      const dual = await renderDualPdf(manual, manual, { mode: 'side' });
+      // pdftoppm draws annotations from their appearances, as viewers do.
+      const source = renderGray(manual, 1, 50);
+      const both = renderGray(dual, 1, 50);
+      let differing = 0;
+      let annotationInk = 0;
+      const plain = renderGray(await withoutAnnotations(manual), 1, 50);
+      for (let y = 0; y < source.height; y++)
+        for (let x = 0; x < source.width; x++) {
+          const i = y * source.width + x;
+          if (Math.abs(source.pixels[i]! - both.pixels[y * both.width + x]!) > 8) differing++;
+          if (Math.abs(source.pixels[i]! - plain.pixels[i]!) > 8) annotationInk++;
+        }
+      // Page 1 carries six text boxes and four notes: without them much of the page differs.
+      assert.ok(annotationInk > 500, `the annotations draw ${annotationInk} pixels`);
+      assert.ok(
+        differing < annotationInk / 20,
+        `${differing} pixels differ (annotations: ${annotationInk})`,
+      );
+    },
+  );
 });
+
+/** The document with every page's annotations removed. */
+async function withoutAnnotations(bytes: Uint8Array): Promise<Uint8Array> {
+  const doc = await PDFDocument.load(bytes);
+  for (const page of doc.getPages()) page.node.delete(PDFName.of('Annots'));
+  return doc.save();
+}

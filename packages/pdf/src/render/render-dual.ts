@@ -62,12 +62,13 @@ export interface RenderDualOptions {
 }
 
 /**
- * Draws every visible widget's normal appearance into its page's content and drops the
- * widgets and the form, so a page embedded as a picture (side by side) still shows the
- * field values. Done by hand: pdf-lib's flatten stops at the first widget without an
- * appearance, and real forms have many.
+ * Draws every visible widget's normal appearance (and with `annotations`, every other
+ * visible annotation's but links' and pop-ups') into its page's content and drops them and
+ * the form, so a page embedded as a picture (side by side) still shows the field values.
+ * Done by hand: pdf-lib's flatten stops at the first widget without an appearance, and
+ * real forms have many.
  */
-function flattenForm(file: PdfFile): void {
+function flattenForm(file: PdfFile, annotations = false): void {
   const doc = file.doc;
   const context = doc.context;
   doc.getPages().forEach((page, pageIndex) => {
@@ -78,17 +79,22 @@ function flattenForm(file: PdfFile): void {
     const xobjects: Record<string, PDFObject> = {};
     for (const item of annots.asArray()) {
       const annot = context.lookup(item);
-      if (
-        !(annot instanceof PDFDict) ||
-        annot.get(PDFName.of('Subtype')) !== PDFName.of('Widget')
-      ) {
+      const subtype = annot instanceof PDFDict ? annot.get(PDFName.of('Subtype')) : undefined;
+      const drawn =
+        subtype === PDFName.of('Widget') ||
+        (annotations &&
+          subtype instanceof PDFName &&
+          subtype !== PDFName.of('Link') &&
+          subtype !== PDFName.of('Popup'));
+      if (!(annot instanceof PDFDict) || !drawn) {
         kept.push(item);
         continue;
       }
       const flags = numberOf(annot.lookup(PDFName.of('F'))) ?? 0;
       const appearance = normalAppearance(context, annot);
       const rect = annot.lookup(PDFName.of('Rect'));
-      if ((flags & 2) !== 0 || !appearance || !(rect instanceof PDFArray)) continue;
+      // Hidden (2) and NoView (32) annotations are not shown on screen.
+      if ((flags & 34) !== 0 || !appearance || !(rect instanceof PDFArray)) continue;
       const [rx0, ry0, rx1, ry1] = normalised(
         rect.asArray().map((v) => numberOf(context.lookup(v)) ?? 0),
       );
@@ -271,8 +277,11 @@ export async function renderDualPdf(
     respectPermissions: opts.respectPermissions,
   });
   const translatedFile = await openPdf(translatedBytes);
-  flattenForm(sourceFile);
-  flattenForm(translatedFile);
+  // Side by side, each page is drawn as a picture of itself, which shows no annotations:
+  // notes, highlights and stamps are drawn into it as they appear. Alternating pages keep
+  // them as annotations (a note still opens).
+  flattenForm(sourceFile, mode === 'side');
+  flattenForm(translatedFile, mode === 'side');
   const source = sourceFile.doc;
   const translated = translatedFile.doc;
   const out = await PDFDocument.create({ updateMetadata: false });
