@@ -16,6 +16,7 @@ import {
   closeDocument,
   loadPdfjs,
   openDocument,
+  useDirectWorkerPort,
   useMinifiedPdfjs,
   useWholeStreamInflate,
   warmPdfjs,
@@ -265,6 +266,8 @@ function toIntervals(pages: readonly number[]): PageInterval[] {
 }
 
 useWholeStreamInflate();
+// pdf.js's halves pass the text layer and operator list without cloning them (worker-port.ts).
+useDirectWorkerPort();
 // The same pdf.js in half the source text (see useMinifiedPdfjs).
 useMinifiedPdfjs();
 // A child that only reads text never loads the canvas library (see lazy-canvas.ts).
