@@ -74,8 +74,8 @@ let directPort = false;
  * the text layer and the operator list over without a structured clone (see
  * worker-port.ts), instead of pdf.js's own `LoopbackPort`. For the sandbox children.
  */
-export function useDirectWorkerPort(): void {
-  directPort = true;
+export function useDirectWorkerPort(on = true): void {
+  directPort = on;
 }
 
 /** A worker half of its own for one document, on a `DirectWorkerPort`. */

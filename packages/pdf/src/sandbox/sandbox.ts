@@ -56,6 +56,8 @@ export interface SandboxResult {
   peakRssMbPerChild: number;
   /** Children the pages were split over. */
   children: number;
+  /** Pages each child laid out (the first child first). */
+  pagesPerChild: number[];
   /** The OCR engine used, when a page needed OCR. */
   ocrAdapter?: OcrAdapterName;
 }
@@ -461,6 +463,7 @@ async function extractInChildren(
   if (first.type !== 'result') throw new DocatError('INTERNAL', 'Unexpected sandbox reply');
   // The pages are built only now, when no child is running: while the children work, the
   // parent holds each page as its serialized bytes, a fraction of its size as objects.
+  const pagesPerChild = outcomes.map((o) => o.pages.length);
   const serialized = outcomes.flatMap((o) => o.pages).sort((a, b) => a.number - b.number);
   for (const o of outcomes) o.pages.length = 0;
   const pages: Page[] = [];
@@ -490,6 +493,7 @@ async function extractInChildren(
     peakRssMb: Math.round(outcomes.reduce((a, o) => a + o.peakRssKb, 0) / 102.4) / 10,
     peakRssMbPerChild: Math.round(Math.max(...outcomes.map((o) => o.peakRssKb)) / 102.4) / 10,
     children: outcomes.length,
+    pagesPerChild,
     ...(ocrAdapter ? { ocrAdapter } : {}),
   };
 }
