@@ -824,6 +824,8 @@ function splitParagraphs(
   const x1 = Math.max(...sorted.map((l) => l.bbox[2]));
   const out: LineBox[][] = [];
   let current: LineBox[] = [];
+  // Where the value beside a label starts, while the block read is that value.
+  let valueX: number | undefined;
   sorted.forEach((line, i) => {
     const prev = sorted[i - 1];
     let brk = false;
@@ -851,16 +853,40 @@ function splitParagraphs(
         (looksLikeCaption(prev.text) &&
           current.length === 1 &&
           prev.bbox[2] < line.bbox[2] - em * 3) ||
+        // A label with its value set beside it is a block of its own, and so is the value,
+        // which ends where a line starts left of it (the next label's row).
+        isLabelBeside(sorted, i) ||
+        isLabelBeside(sorted, i - 1) ||
+        (valueX !== undefined && line.bbox[0] < valueX - em) ||
         gap > em * 1.2;
     }
     if (brk && current.length) {
       out.push(current);
       current = [];
+      valueX = undefined;
     }
+    if (current.length === 0 && i > 0 && isLabelBeside(sorted, i - 1)) valueX = line.bbox[0];
     current.push(line);
   });
   if (current.length) out.push(current);
   return out;
+}
+
+/**
+ * Whether `lines[i]` is a label with its value set beside it on the same row, as a form or
+ * an agenda sets them ("District Representatives:   Board President ..."): a short line
+ * (six words at most) ending in a colon, the next line of the row starting an em or more
+ * to its right.
+ */
+function isLabelBeside(lines: readonly LineBox[], i: number): boolean {
+  const label = lines[i];
+  const value = lines[i + 1];
+  if (!label || !value || !/:$/u.test(label.text.trim())) return false;
+  if (label.text.trim().split(/\s+/u).length > 6) return false;
+  const overlap =
+    Math.min(label.bbox[3], value.bbox[3]) - Math.max(label.bbox[1], value.bbox[1]) >
+    0.5 * Math.min(label.bbox[3] - label.bbox[1], value.bbox[3] - value.bbox[1]);
+  return overlap && value.bbox[0] - label.bbox[2] >= Math.min(label.size, value.size);
 }
 
 /** Fragments of one visual row inside a leaf (e.g. a label and its value) read left to right. */
