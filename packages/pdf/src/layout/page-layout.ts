@@ -857,6 +857,7 @@ function splitParagraphs(
         // which ends where a line starts left of it (the next label's row).
         isLabelBeside(sorted, i) ||
         isLabelBeside(sorted, i - 1) ||
+        apartFromLineNumber(prev, line, em) ||
         (valueX !== undefined && line.bbox[0] < valueX - em) ||
         gap > em * 1.2;
     }
@@ -887,6 +888,29 @@ function isLabelBeside(lines: readonly LineBox[], i: number): boolean {
     Math.min(label.bbox[3], value.bbox[3]) - Math.max(label.bbox[1], value.bbox[1]) >
     0.5 * Math.min(label.bbox[3] - label.bbox[1], value.bbox[3] - value.bbox[1]);
   return overlap && value.bbox[0] - label.bbox[2] >= Math.min(label.size, value.size);
+}
+
+/** A form's line number ("7", "8b", "20b"; a bold "b" below "8a"): a line label, not a word. */
+function isLineNumber(l: LineBox): boolean {
+  const t = l.text.trim();
+  return /^\d{1,2}[a-z]?$/u.test(t) || (l.bold && /^[a-z]$/u.test(t));
+}
+
+/**
+ * Whether two lines read one after the other are kept apart because one is a form's line
+ * number that is not the other's: one on another row with no width in common (the number
+ * of a box at the right of one row and the note in the margin on the next, as Form 1040
+ * sets them), or one on the same row set an em or more after the text (the next line's
+ * number beside a margin note). A number before its own row's text stays with it.
+ */
+function apartFromLineNumber(prev: LineBox, line: LineBox, em: number): boolean {
+  if (!isLineNumber(prev) && !isLineNumber(line)) return false;
+  const sameRow =
+    Math.min(prev.bbox[3], line.bbox[3]) - Math.max(prev.bbox[1], line.bbox[1]) >
+    0.5 * Math.min(prev.bbox[3] - prev.bbox[1], line.bbox[3] - line.bbox[1]);
+  const gap = Math.max(line.bbox[0] - prev.bbox[2], prev.bbox[0] - line.bbox[2]);
+  if (!sameRow) return gap > 0;
+  return isLineNumber(line) && line.bbox[0] - prev.bbox[2] >= em;
 }
 
 /** Fragments of one visual row inside a leaf (e.g. a label and its value) read left to right. */

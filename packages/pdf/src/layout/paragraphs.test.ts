@@ -41,4 +41,41 @@ describe('paragraphs', () => {
       JSON.stringify(blocks),
     );
   });
+
+  test("a form's line numbers are not joined with the margin notes beside them", () => {
+    const b = (text: string, x0: number, x1: number, top: number): Span => ({
+      ...span(text, x0, x1, top, 8),
+      font: 'HelveticaNeueLTStd-Bd',
+      bold: true,
+    });
+    const r = (text: string, x0: number, x1: number, top: number) => span(text, x0, x1, top, 8);
+    // As Form 1040 sets lines 8b-10: the number of a box at the right of one row, a note in
+    // the left margin whose lines fall between the rows, the next line's number beside it.
+    const blocks = texts([
+      r(
+        'Wages, salaries, tips, etc. Attach Form(s) W-2 to the return and enter the total here',
+        36,
+        476,
+        350,
+      ),
+      b('8b', 351.7, 361, 362),
+      b('Attach Form(s)', 36, 90.9, 370.1),
+      b('W-2 here. Also', 36, 90.3, 379.5),
+      b('attach Forms', 36, 85.4, 388.8),
+      b('W-2G and', 36, 72.8, 398.2),
+      b('10', 113.5, 122.4, 398),
+      r('Taxable refunds, credits, or offsets of state and local income taxes', 136.8, 476, 398),
+      r(
+        'For Disclosure, Privacy Act, and Paperwork Reduction Act Notice, see the instructions',
+        36,
+        476,
+        410,
+      ),
+    ]);
+    assert.ok(blocks.includes('8b'), JSON.stringify(blocks));
+    assert.ok(
+      blocks.every((t) => !/Form\(s\)|W-2G/u.test(t) || !/\b(?:8b|10)\b/u.test(t)),
+      JSON.stringify(blocks),
+    );
+  });
 });
