@@ -5,6 +5,7 @@ import { attachSpacingAccents } from './accents.js';
 import { buildLines, splitLeaders, type LineBox } from './lines.js';
 import {
   classifyText,
+  isMathFont,
   looksLikeCaption,
   looksLikeProse,
   mathFeatures,
@@ -857,7 +858,9 @@ function splitParagraphs(
         // which ends where a line starts left of it (the next label's row).
         isLabelBeside(sorted, i) ||
         isLabelBeside(sorted, i - 1) ||
-        apartFromLineNumber(prev, line, em) ||
+        apartFromLineNumber(sorted, i, em) ||
+        (isDisplayMath(prev) && isTextLine(line)) ||
+        (isDisplayMath(line) && isTextLine(prev)) ||
         (valueX !== undefined && line.bbox[0] < valueX - em) ||
         gap > em * 1.2;
     }
@@ -890,27 +893,62 @@ function isLabelBeside(lines: readonly LineBox[], i: number): boolean {
   return overlap && value.bbox[0] - label.bbox[2] >= Math.min(label.size, value.size);
 }
 
-/** A form's line number ("7", "8b", "20b"; a bold "b" below "8a"): a line label, not a word. */
+/**
+ * A line of displayed mathematics: four characters or more in math fonts and at most one
+ * word of text ("g ∘ h := g · h und ι(g) := g⁻¹", "h ↦ g · h"), no more letters in text
+ * fonts than characters in math fonts. TeX sets such a line apart from the sentence that
+ * leads into it; read into that sentence's paragraph it was set inline, in the text face,
+ * when the paragraph was translated.
+ */
+function isDisplayMath(l: LineBox): boolean {
+  const { mathChars, textWords } = mathFeatures(l.spans);
+  if (mathChars < 4 || textWords > 1) return false;
+  const textLetters = l.spans
+    .filter((s) => !isMathFont(s.font))
+    .reduce((n, s) => n + (s.text.match(/\p{L}/gu)?.length ?? 0), 0);
+  return textLetters <= mathChars;
+}
+
+/** A line with words in a text font that is not displayed mathematics (an equation's number is neither). */
+function isTextLine(l: LineBox): boolean {
+  return !isDisplayMath(l) && l.spans.some((s) => !isMathFont(s.font) && /\p{L}{2}/u.test(s.text));
+}
+
+/** A form's line number, set bold ("7", "8b", "20b", the "b" below "8a"): a line label, not a word. */
 function isLineNumber(l: LineBox): boolean {
-  const t = l.text.trim();
-  return /^\d{1,2}[a-z]?$/u.test(t) || (l.bold && /^[a-z]$/u.test(t));
+  return l.bold && /^(?:\d{1,2}[a-z]?|[a-z])$/u.test(l.text.trim());
 }
 
 /**
- * Whether two lines read one after the other are kept apart because one is a form's line
- * number that is not the other's: one on another row with no width in common (the number
- * of a box at the right of one row and the note in the margin on the next, as Form 1040
- * sets them), or one on the same row set an em or more after the text (the next line's
- * number beside a margin note). A number before its own row's text stays with it.
+ * Whether `lines[i]` is kept apart from the line read before it because one of them is a
+ * form's line number that is not the other's: one on another row with no width in common
+ * (the number of a box at the right of one row and the note in the left margin on the
+ * next, as Form 1040 sets them), or the number of the text that follows it on its row, set
+ * an em or more after the line before it (the next line's number beside a margin note).
+ * A number before its own row's text stays with it.
  */
-function apartFromLineNumber(prev: LineBox, line: LineBox, em: number): boolean {
-  if (!isLineNumber(prev) && !isLineNumber(line)) return false;
-  const sameRow =
-    Math.min(prev.bbox[3], line.bbox[3]) - Math.max(prev.bbox[1], line.bbox[1]) >
-    0.5 * Math.min(prev.bbox[3] - prev.bbox[1], line.bbox[3] - line.bbox[1]);
+function apartFromLineNumber(lines: readonly LineBox[], i: number, em: number): boolean {
+  const prev = lines[i - 1];
+  const line = lines[i]!;
+  if (!prev || (!isLineNumber(prev) && !isLineNumber(line))) return false;
   const gap = Math.max(line.bbox[0] - prev.bbox[2], prev.bbox[0] - line.bbox[2]);
-  if (!sameRow) return gap > 0;
-  return isLineNumber(line) && line.bbox[0] - prev.bbox[2] >= em;
+  if (!sameRow(prev, line)) return gap > 0;
+  const next = lines[i + 1];
+  return (
+    isLineNumber(line) &&
+    line.bbox[0] - prev.bbox[2] >= em &&
+    next !== undefined &&
+    sameRow(line, next) &&
+    next.bbox[0] > line.bbox[2]
+  );
+}
+
+/** Whether two lines overlap vertically by half the height of the lower one or more. */
+function sameRow(a: LineBox, b: LineBox): boolean {
+  return (
+    Math.min(a.bbox[3], b.bbox[3]) - Math.max(a.bbox[1], b.bbox[1]) >
+    0.5 * Math.min(a.bbox[3] - a.bbox[1], b.bbox[3] - b.bbox[1])
+  );
 }
 
 /** Fragments of one visual row inside a leaf (e.g. a label and its value) read left to right. */

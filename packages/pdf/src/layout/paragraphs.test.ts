@@ -78,4 +78,52 @@ describe('paragraphs', () => {
       JSON.stringify(blocks),
     );
   });
+
+  test('a line of displayed mathematics is not read into the sentence that leads into it', () => {
+    // As GeoTopo (pdflatex) sets Bemerkung 32: a sentence with inline math, two display
+    // lines centred below it, and the sentence's end.
+    // Boxes as pdf.js gives them: 18.9 pt high for the math fonts, 9.6 pt for the text face.
+    const f = (text: string, font: string, x0: number, x1: number, top: number, size = 9.96) => {
+      const math = /^CM/u.test(font);
+      const y0 = math ? top : top + 8.3;
+      return {
+        text,
+        bbox: [x0, y0, x1, y0 + (math ? 18.92 : 9.64)] as [number, number, number, number],
+        font,
+        size,
+      };
+    };
+    const laid = layoutPage(
+      page([
+        f('Ist', 'SFRM1095', 109.98, 124, 611.76),
+        f('G', 'CMMI10', 127, 135, 611.76),
+        f('eine Lie-Gruppe und', 'SFRM1095', 138, 230, 611.76),
+        f('g', 'CMMI10', 233, 238, 611.76),
+        f('∈', 'CMSY10', 241, 248, 611.76),
+        f('G', 'CMMI10', 251, 259, 611.76),
+        f(', so ist die Abbildung', 'SFRM1095', 259, 369.76, 611.76),
+        f('l', 'CMMI10', 298.92, 302, 636.27),
+        f('g', 'CMMI8', 302, 306, 636.27, 7.97),
+        f(':', 'CMR10', 309, 312, 636.27),
+        f('G', 'CMMI10', 315, 323, 636.27),
+        f('→', 'CMSY10', 326, 336, 636.27),
+        f('G', 'CMMI10', 342, 350.21, 636.27),
+        f('h', 'CMMI10', 300.71, 306, 652.8),
+        f('7', 'CMSY10', 310, 313, 652.8),
+        f('→', 'CMSY10', 313, 323, 652.8),
+        f('g', 'CMMI10', 326, 331, 652.8),
+        f('·', 'CMSY10', 333, 336, 652.8),
+        f('h', 'CMMI10', 338, 343.72, 652.8),
+        f('ein Diffeomorphismus.', 'SFRM1095', 109.98, 215.41, 676.72),
+      ]),
+    );
+    const blocks = laid.blocks.map((b) => [b.type, b.text]);
+    assert.deepEqual(
+      blocks.map(([type]) => type),
+      ['paragraph', 'formula', 'paragraph'],
+      JSON.stringify(blocks),
+    );
+    assert.match(laid.blocks[0]!.text, /^Ist G .* so ist die Abbildung$/u);
+    assert.match(laid.blocks[1]!.text, /G → G.*g · h$/u);
+  });
 });
