@@ -859,8 +859,8 @@ function splitParagraphs(
         isLabelBeside(sorted, i) ||
         isLabelBeside(sorted, i - 1) ||
         apartFromLineNumber(sorted, i, em) ||
-        (isDisplayMath(prev) && isTextLine(line)) ||
-        (isDisplayMath(line) && isTextLine(prev)) ||
+        (isDisplayMath(prev) && prev.bbox[0] > x0 + em && isTextLine(line)) ||
+        (isDisplayMath(line) && line.bbox[0] > x0 + em && isTextLine(prev)) ||
         (valueX !== undefined && line.bbox[0] < valueX - em) ||
         gap > em * 1.2;
     }
@@ -894,11 +894,12 @@ function isLabelBeside(lines: readonly LineBox[], i: number): boolean {
 }
 
 /**
- * A line of displayed mathematics: four characters or more in math fonts and at most one
- * word of text ("g ∘ h := g · h und ι(g) := g⁻¹", "h ↦ g · h"), no more letters in text
- * fonts than characters in math fonts. TeX sets such a line apart from the sentence that
- * leads into it; read into that sentence's paragraph it was set inline, in the text face,
- * when the paragraph was translated.
+ * A line of mathematics: four characters or more in math fonts and at most one word of
+ * text ("g ∘ h := g · h und ι(g) := g⁻¹", "h ↦ g · h"), no more letters in text fonts than
+ * characters in math fonts. Set in from the left edge of the lines around it, it is
+ * displayed: TeX sets it apart from the sentence that leads into it, and read into that
+ * sentence's paragraph it was set inline, in the text face, when the paragraph was
+ * translated. At the left edge it is a sentence's inline formula wrapped onto a line.
  */
 function isDisplayMath(l: LineBox): boolean {
   const { mathChars, textWords } = mathFeatures(l.spans);
