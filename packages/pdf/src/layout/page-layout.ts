@@ -113,6 +113,14 @@ export function layoutPage(content: PageContent): Page {
             }
           : {}),
       });
+    } else if (g.kind === 'table' && isMatrix(g.table)) {
+      const sorted = mergeRowFragments(g.table.lines);
+      push({
+        type: 'formula',
+        bbox: roundBox(g.table.bbox),
+        lines: sorted.map(toLine),
+        text: sorted.map((l) => l.text).join(' '),
+      });
     } else if (g.kind === 'table') {
       const t = g.table;
       push({
@@ -913,6 +921,16 @@ function isDisplayMath(l: LineBox): boolean {
 /** A line with words in a text font that is not displayed mathematics (an equation's number is neither). */
 function isTextLine(l: LineBox): boolean {
   return !isDisplayMath(l) && l.spans.some((s) => !isMathFont(s.font) && /\p{L}{2}/u.test(s.text));
+}
+
+/**
+ * A grid set in math fonts with no word of text (a matrix: "a₁₁ … a₁ₙ" over "aₙ₁ … aₙₙ")
+ * is a formula, kept as set: read as a table, its entries were counted as words left
+ * untranslated, and a translation could set each cell on its own.
+ */
+function isMatrix(t: TableRegion): boolean {
+  const { mathChars, textWords } = mathFeatures(t.lines.flatMap((l) => l.spans));
+  return mathChars >= 4 && textWords === 0;
 }
 
 /** A form's line number, set bold ("7", "8b", "20b", the "b" below "8a"): a line label, not a word. */
