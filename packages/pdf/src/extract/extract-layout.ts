@@ -220,9 +220,29 @@ export function hasEndMarker(bytes: Uint8Array): boolean {
 const PAGES_PER_OPEN = 128;
 
 /**
- * Lay out the selected pages of an open document. With `reopen`, the document is closed
- * and opened again every PAGES_PER_OPEN pages (unless at most half that many are left);
- * `doc` is then closed here too.
+ * Pages handed out while an extraction runs: the sandbox's children take the selected pages
+ * in batches as they go, so none waits while another still has a long slice to read.
+ */
+export interface PageFeed {
+  /** The next page to read (1-based), or undefined when none is left. */
+  next(): Promise<number | undefined>;
+  /** About how many pages this reader will still read, the one just taken included. */
+  remaining(): number;
+}
+
+/** The selected pages, in order, as a feed. */
+function listFeed(numbers: readonly number[]): PageFeed {
+  let at = 0;
+  return {
+    next: () => Promise.resolve(numbers[at++]),
+    remaining: () => numbers.length - at + 1,
+  };
+}
+
+/**
+ * Lay out the selected pages of an open document (or those `feed` hands out, in its order).
+ * With `reopen`, the document is closed and opened again every PAGES_PER_OPEN pages (unless
+ * at most half that many are left); `doc` is then closed here too.
  */
 export async function extractFromDocument(
   doc: PDFDocumentProxy,
@@ -234,6 +254,7 @@ export async function extractFromDocument(
    * count as the page's images and are drawn, reduced, for OCR.
    */
   large?: LargeImageSource,
+  feed?: PageFeed,
 ): Promise<ExtractResult> {
   const pdfjs = await loadPdfjs();
   if (doc.numPages === 0) throw new DocatError('PDF_NO_PAGES');
@@ -245,6 +266,7 @@ export async function extractFromDocument(
     if (only.ref === null) throw new DocatError('PDF_NO_PAGES', 'The document has no page tree');
   }
   const numbers = selectedPages(doc.numPages, opts.pages);
+  const pagesToRead = feed ?? listFeed(numbers);
   const warnings: JobWarning[] = [];
   const pages: Page[] = [];
   const ocrMode = opts.ocr ?? 'auto';
@@ -268,14 +290,16 @@ export async function extractFromDocument(
   let fontNames = new Map<string, string>();
   let fields = await hasFormFields(current);
   try {
-    for (const [index, n] of numbers.entries()) {
+    for (;;) {
       opts.signal?.throwIfAborted();
+      const n = await pagesToRead.next();
+      if (n === undefined) break;
       // The last pages of a slice stay on the open document when they are few: reopening
       // would parse the fonts again for little memory saved.
       if (
         reopen &&
         readSinceOpen === PAGES_PER_OPEN &&
-        numbers.length - index > PAGES_PER_OPEN / 2
+        pagesToRead.remaining() > PAGES_PER_OPEN / 2
       ) {
         await closeDocument(current);
         current = await reopen();

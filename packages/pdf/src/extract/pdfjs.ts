@@ -3,9 +3,16 @@ import { dirname, join } from 'node:path';
 import { brotliDecompressSync, inflateRawSync, inflateSync, gunzipSync } from 'node:zlib';
 import { pathToFileURL } from 'node:url';
 import { DocatError } from '@docat/contracts/core';
+import { DirectWorkerPort } from './worker-port.js';
 import type { PDFDocumentLoadingTask, PDFDocumentProxy } from 'pdfjs-dist/types/src/display/api.js';
 
 export type PdfjsModule = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
+type PDFWorker = InstanceType<PdfjsModule['PDFWorker']>;
+type PDFWorkerPort = NonNullable<ConstructorParameters<PdfjsModule['PDFWorker']>[0]>['port'];
+/** The worker half's entry point (pdf.worker.mjs has no type declarations of its own). */
+interface PdfjsWorkerModule {
+  WorkerMessageHandler: { initializeFromPort(port: DirectWorkerPort): void };
+}
 export type { PDFDocumentProxy, PDFDocumentLoadingTask };
 
 const require = createRequire(import.meta.url);
@@ -53,7 +60,30 @@ export function loadPdfjs(): Promise<PdfjsModule> {
  * a process can compile both before it has a document to open.
  */
 export async function warmPdfjs(): Promise<void> {
-  await Promise.all([loadPdfjs(), import(pdfjsFileUrl('worker'))]);
+  await Promise.all([loadPdfjs(), loadWorkerHalf()]);
+}
+
+function loadWorkerHalf(): Promise<PdfjsWorkerModule> {
+  return import(pdfjsFileUrl('worker')) as Promise<PdfjsWorkerModule>;
+}
+
+let directPort = false;
+
+/**
+ * Connect pdf.js's two halves in this process through a `DirectWorkerPort`, which hands
+ * the text layer and the operator list over without a structured clone (see
+ * worker-port.ts), instead of pdf.js's own `LoopbackPort`. For the sandbox children.
+ */
+export function useDirectWorkerPort(on = true): void {
+  directPort = on;
+}
+
+/** A worker half of its own for one document, on a `DirectWorkerPort`. */
+async function directWorker(pdfjs: PdfjsModule): Promise<PDFWorker> {
+  const { WorkerMessageHandler } = await loadWorkerHalf();
+  const port = new DirectWorkerPort();
+  WorkerMessageHandler.initializeFromPort(port);
+  return new pdfjs.PDFWorker({ port: port as unknown as PDFWorkerPort, verbosity: 0 });
 }
 
 const SYNC_DECODERS: Record<string, (data: Buffer) => Buffer> = {
@@ -167,7 +197,9 @@ export async function openDocument(
 ): Promise<PDFDocumentProxy> {
   const pdfjs = await loadPdfjs();
   if (bytes.byteLength === 0) throw new DocatError('PDF_CORRUPT', 'The file is empty');
+  const worker = directPort ? await directWorker(pdfjs) : undefined;
   const task = pdfjs.getDocument({
+    ...(worker ? { worker } : {}),
     // pdf.js transfers (detaches) the buffer it is given; hand it a copy unless told not to.
     data: opts.transfer && !opts.password ? bytes : bytes.slice(),
     password: opts.password,
@@ -184,22 +216,33 @@ export async function openDocument(
   });
   try {
     const doc = await task.promise;
-    tasks.set(doc, task);
+    tasks.set(doc, { task, worker });
     if (opts.respectPermissions ?? true) await assertCopyAllowed(doc, bytes, opts.password, pdfjs);
     return doc;
   } catch (err) {
     // Opening already failed with `err`, rethrown below; a failed clean-up would hide it.
     await task.destroy().catch(() => undefined);
+    worker?.destroy();
     if (err instanceof DocatError) throw err;
     throw mapPdfjsError(err, opts.password);
   }
 }
 
-const tasks = new WeakMap<PDFDocumentProxy, PDFDocumentLoadingTask>();
+const tasks = new WeakMap<
+  PDFDocumentProxy,
+  { task: PDFDocumentLoadingTask; worker: PDFWorker | undefined }
+>();
 
 /** Release a document opened with `openDocument` (its worker-side state included). */
 export async function closeDocument(doc: PDFDocumentProxy): Promise<void> {
-  await tasks.get(doc)?.destroy();
+  const opened = tasks.get(doc);
+  if (!opened) return;
+  try {
+    await opened.task.destroy();
+  } finally {
+    // A worker given to pdf.js is the caller's to end (pdf.js ends only its own).
+    opened.worker?.destroy();
+  }
 }
 
 /** Translate an error thrown by pdf.js while opening or reading a document. */

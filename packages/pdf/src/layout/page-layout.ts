@@ -5,6 +5,7 @@ import { attachSpacingAccents } from './accents.js';
 import { buildLines, splitLeaders, type LineBox } from './lines.js';
 import {
   classifyText,
+  isMathFont,
   looksLikeCaption,
   looksLikeProse,
   mathFeatures,
@@ -111,6 +112,14 @@ export function layoutPage(content: PageContent): Page {
               })),
             }
           : {}),
+      });
+    } else if (g.kind === 'table' && isMatrix(g.table)) {
+      const sorted = mergeRowFragments(g.table.lines);
+      push({
+        type: 'formula',
+        bbox: roundBox(g.table.bbox),
+        lines: sorted.map(toLine),
+        text: sorted.map((l) => l.text).join(' '),
       });
     } else if (g.kind === 'table') {
       const t = g.table;
@@ -824,6 +833,8 @@ function splitParagraphs(
   const x1 = Math.max(...sorted.map((l) => l.bbox[2]));
   const out: LineBox[][] = [];
   let current: LineBox[] = [];
+  // Where the value beside a label starts, while the block read is that value.
+  let valueX: number | undefined;
   sorted.forEach((line, i) => {
     const prev = sorted[i - 1];
     let brk = false;
@@ -851,16 +862,112 @@ function splitParagraphs(
         (looksLikeCaption(prev.text) &&
           current.length === 1 &&
           prev.bbox[2] < line.bbox[2] - em * 3) ||
+        // A label with its value set beside it is a block of its own, and so is the value,
+        // which ends where a line starts left of it (the next label's row).
+        isLabelBeside(sorted, i) ||
+        isLabelBeside(sorted, i - 1) ||
+        apartFromLineNumber(sorted, i, em) ||
+        (isDisplayMath(prev) && prev.bbox[0] > x0 + em && isTextLine(line)) ||
+        (isDisplayMath(line) && line.bbox[0] > x0 + em && isTextLine(prev)) ||
+        (valueX !== undefined && line.bbox[0] < valueX - em) ||
         gap > em * 1.2;
     }
     if (brk && current.length) {
       out.push(current);
       current = [];
+      valueX = undefined;
     }
+    if (current.length === 0 && i > 0 && isLabelBeside(sorted, i - 1)) valueX = line.bbox[0];
     current.push(line);
   });
   if (current.length) out.push(current);
   return out;
+}
+
+/**
+ * Whether `lines[i]` is a label with its value set beside it on the same row, as a form or
+ * an agenda sets them ("District Representatives:   Board President ..."): a short line
+ * (six words at most) ending in a colon, the next line of the row starting an em or more
+ * to its right.
+ */
+function isLabelBeside(lines: readonly LineBox[], i: number): boolean {
+  const label = lines[i];
+  const value = lines[i + 1];
+  if (!label || !value || !/:$/u.test(label.text.trim())) return false;
+  if (label.text.trim().split(/\s+/u).length > 6) return false;
+  const overlap =
+    Math.min(label.bbox[3], value.bbox[3]) - Math.max(label.bbox[1], value.bbox[1]) >
+    0.5 * Math.min(label.bbox[3] - label.bbox[1], value.bbox[3] - value.bbox[1]);
+  return overlap && value.bbox[0] - label.bbox[2] >= Math.min(label.size, value.size);
+}
+
+/**
+ * A line of mathematics: four characters or more in math fonts and at most one word of
+ * text ("g ∘ h := g · h und ι(g) := g⁻¹", "h ↦ g · h"), no more letters in text fonts than
+ * characters in math fonts. Set in from the left edge of the lines around it, it is
+ * displayed: TeX sets it apart from the sentence that leads into it, and read into that
+ * sentence's paragraph it was set inline, in the text face, when the paragraph was
+ * translated. At the left edge it is a sentence's inline formula wrapped onto a line.
+ */
+function isDisplayMath(l: LineBox): boolean {
+  const { mathChars, textWords } = mathFeatures(l.spans);
+  if (mathChars < 4 || textWords > 1) return false;
+  const textLetters = l.spans
+    .filter((s) => !isMathFont(s.font))
+    .reduce((n, s) => n + (s.text.match(/\p{L}/gu)?.length ?? 0), 0);
+  return textLetters <= mathChars;
+}
+
+/** A line with words in a text font that is not displayed mathematics (an equation's number is neither). */
+function isTextLine(l: LineBox): boolean {
+  return !isDisplayMath(l) && l.spans.some((s) => !isMathFont(s.font) && /\p{L}{2}/u.test(s.text));
+}
+
+/**
+ * A grid set in math fonts with no word of text (a matrix: "a₁₁ … a₁ₙ" over "aₙ₁ … aₙₙ")
+ * is a formula, kept as set: read as a table, its entries were counted as words left
+ * untranslated, and a translation could set each cell on its own.
+ */
+function isMatrix(t: TableRegion): boolean {
+  const { mathChars, textWords } = mathFeatures(t.lines.flatMap((l) => l.spans));
+  return mathChars >= 4 && textWords === 0;
+}
+
+/** A form's line number, set bold ("7", "8b", "20b", the "b" below "8a"): a line label, not a word. */
+function isLineNumber(l: LineBox): boolean {
+  return l.bold && /^(?:\d{1,2}[a-z]?|[a-z])$/u.test(l.text.trim());
+}
+
+/**
+ * Whether `lines[i]` is kept apart from the line read before it because one of them is a
+ * form's line number that is not the other's: one on another row with no width in common
+ * (the number of a box at the right of one row and the note in the left margin on the
+ * next, as Form 1040 sets them), or the number of the text that follows it on its row, set
+ * an em or more after the line before it (the next line's number beside a margin note).
+ * A number before its own row's text stays with it.
+ */
+function apartFromLineNumber(lines: readonly LineBox[], i: number, em: number): boolean {
+  const prev = lines[i - 1];
+  const line = lines[i]!;
+  if (!prev || (!isLineNumber(prev) && !isLineNumber(line))) return false;
+  const gap = Math.max(line.bbox[0] - prev.bbox[2], prev.bbox[0] - line.bbox[2]);
+  if (!sameRow(prev, line)) return gap > 0;
+  const next = lines[i + 1];
+  return (
+    isLineNumber(line) &&
+    line.bbox[0] - prev.bbox[2] >= em &&
+    next !== undefined &&
+    sameRow(line, next) &&
+    next.bbox[0] > line.bbox[2]
+  );
+}
+
+/** Whether two lines overlap vertically by half the height of the lower one or more. */
+function sameRow(a: LineBox, b: LineBox): boolean {
+  return (
+    Math.min(a.bbox[3], b.bbox[3]) - Math.max(a.bbox[1], b.bbox[1]) >
+    0.5 * Math.min(a.bbox[3] - a.bbox[1], b.bbox[3] - b.bbox[1])
+  );
 }
 
 /** Fragments of one visual row inside a leaf (e.g. a label and its value) read left to right. */

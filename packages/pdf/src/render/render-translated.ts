@@ -741,14 +741,17 @@ async function setColumnRuns(
   linesOf: (item: Item, setting: BlockSetting) => BBox[],
 ): Promise<Map<Item, FlowedSetting>> {
   const out = new Map<Item, FlowedSetting>();
-  const others = (own: Block): BBox[] => [
-    ...blocks.filter((b) => b !== own).flatMap((b) => [b.bbox, ...b.lines.map((l) => l.bbox)]),
-    ...drawn.map((g) => g.box),
-  ];
+  // Each block's box and line boxes, listed once (not a list of all the others per item):
+  // an item holds an obstacle when another block's boxes or a kept glyph cover it enough.
+  const boxesOf = blocks.map((b) => ({ block: b, boxes: [b.bbox, ...b.lines.map((l) => l.bbox)] }));
+  const drawnBoxes = drawn.map((g) => g.box);
+  const holdsOther = (item: Item): boolean =>
+    boxesOf.some(({ block, boxes }) => block !== item.block && holdsObstacle(item.box, boxes)) ||
+    holdsObstacle(item.box, drawnBoxes);
   const lineObstacles = blocks.flatMap((b) => b.lines.map((l) => ({ box: l.bbox, block: b })));
   const members = items.map((item): FlowCandidate | null => {
     if (item.cell !== undefined || item.hidden || frameOf(item)) return null;
-    if (holdsObstacle(item.box, others(item.block))) return null;
+    if (holdsOther(item)) return null;
     return { box: item.box, size: item.style.size, type: item.block.type };
   });
   // The gap between two blocks is checked against every other block's lines and the kept glyphs.

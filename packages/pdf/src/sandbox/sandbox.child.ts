@@ -9,6 +9,7 @@ import {
   hasEndMarker,
   judgePage,
   selectedPages,
+  type PageFeed,
 } from '../extract/extract-layout.js';
 import { LARGE_IMAGE_PIXELS, LargeImageSource } from '../extract/large-images.js';
 import { readPage } from '../extract/page-reader.js';
@@ -16,6 +17,7 @@ import {
   closeDocument,
   loadPdfjs,
   openDocument,
+  useDirectWorkerPort,
   useMinifiedPdfjs,
   useWholeStreamInflate,
   warmPdfjs,
@@ -29,6 +31,7 @@ import type {
   ChildInput,
   ChildMessage,
   OcrGrantMessage,
+  PagesMessage,
   ParentMessage,
   ProbeResult,
 } from './sandbox.protocol.js';
@@ -95,6 +98,48 @@ class BudgetedOcr implements OcrAdapter {
     } finally {
       void send({ type: 'ocr-release', id });
     }
+  }
+}
+
+let pagesAnswer: ((msg: PagesMessage) => void) | undefined;
+
+/** The next batch of selected pages, from the parent (one request at a time). */
+function askPages(): Promise<PagesMessage> {
+  return new Promise((resolve) => {
+    pagesAnswer = resolve;
+    void send({ type: 'next' });
+  });
+}
+
+/**
+ * The pages of a split document, taken from the parent a batch at a time. The next batch is
+ * asked for while the last page of the current one is read.
+ */
+class PulledPages implements PageFeed {
+  private batch: number[] = [];
+  private left = 0;
+  private ahead: Promise<PagesMessage> | undefined;
+
+  constructor(
+    private readonly selected: readonly number[],
+    private readonly of: number,
+  ) {}
+
+  async next(): Promise<number | undefined> {
+    if (this.batch.length === 0) {
+      const answer = await (this.ahead ?? askPages());
+      this.ahead = undefined;
+      this.left = answer.left;
+      this.batch = this.selected.slice(answer.from, answer.to);
+      if (this.batch.length === 0) return undefined;
+    }
+    const n = this.batch.shift()!;
+    if (this.batch.length === 0) this.ahead = askPages();
+    return n;
+  }
+
+  remaining(): number {
+    return this.batch.length + 1 + Math.ceil(this.left / this.of);
   }
 }
 
@@ -204,8 +249,8 @@ async function handle(msg: ParentMessage): Promise<ChildMessage> {
     );
     if (of > 1) await send({ type: 'split', of, selected: selected.length });
   }
-  const per = Math.ceil(selected.length / of);
-  const mine = selected.slice(index * per, (index + 1) * per);
+  // A document split between children: each takes its pages from the parent in batches.
+  const feed = of > 1 ? new PulledPages(selected, of) : undefined;
   // The cores are shared out between the slices that run at once: a document read by one
   // child OCRs as many pages at once as there are cores.
   const ocr = new BudgetedOcr(
@@ -220,7 +265,7 @@ async function handle(msg: ParentMessage): Promise<ChildMessage> {
       doc,
       {
         ...msg.options,
-        pages: toIntervals(mine),
+        pages: toIntervals(selected),
         // Pages leave the child as they are done, so its memory does not grow with the page count.
         // Pages leave as serialized, deflated bytes (see the `page` message), so the parent
         // holds them compactly.
@@ -235,6 +280,7 @@ async function handle(msg: ParentMessage): Promise<ChildMessage> {
       ocr,
       open,
       large,
+      feed,
     );
     if (index === 0 && !complete) {
       result.warnings.unshift({
@@ -265,6 +311,8 @@ function toIntervals(pages: readonly number[]): PageInterval[] {
 }
 
 useWholeStreamInflate();
+// pdf.js's halves pass the text layer and operator list without cloning them (worker-port.ts).
+useDirectWorkerPort();
 // The same pdf.js in half the source text (see useMinifiedPdfjs).
 useMinifiedPdfjs();
 // A child that only reads text never loads the canvas library (see lazy-canvas.ts).
@@ -275,10 +323,16 @@ void warmPdfjs().catch(() => undefined);
 
 let started = false;
 process.on('message', (raw: unknown) => {
-  const msg = raw as ParentMessage | OcrGrantMessage;
+  const msg = raw as ParentMessage | OcrGrantMessage | PagesMessage;
   if (msg.type === 'ocr-grant') {
     ocrGrants.get(msg.id)?.();
     ocrGrants.delete(msg.id);
+    return;
+  }
+  if (msg.type === 'pages') {
+    const answer = pagesAnswer;
+    pagesAnswer = undefined;
+    answer?.(msg);
     return;
   }
   // One request per child; the parent sends no other.

@@ -286,6 +286,38 @@ describe('extractInSandbox', () => {
   );
 
   test(
+    'the children of a split share the pages by how fast they read them',
+    { skip: req.skip, timeout: 120_000 },
+    async () => {
+      // 70 one-line pages, then 70 pages of a paper: halves of very unequal cost.
+      const light = join(dir, 'light.pdf');
+      writeFileSync(light, numberedPages(70));
+      const mixed = join(dir, 'mixed.pdf');
+      execFileSync('pdfunite', [
+        light,
+        ...Array.from({ length: 5 }, () => corpusFile('tracemonkey.pdf')),
+        mixed,
+      ]);
+      const r = await extractInSandbox(
+        mixed,
+        { ocr: 'off', detail: 'text', documentLevel: false },
+        { maxChildren: 2 },
+      );
+      assert.equal(r.children, 2);
+      assert.deepEqual(
+        r.document.pages.map((p) => p.number),
+        Array.from({ length: 140 }, (_, i) => i + 1),
+      );
+      assert.match(toPlainText(r.document), /This is page 70 of the book\./);
+      // Contiguous halves would give each child 70 pages; the child that finished the light
+      // pages went on to take some of the paper's.
+      assert.equal(r.pagesPerChild.length, 2);
+      assert.equal(r.pagesPerChild[0]! + r.pagesPerChild[1]!, 140);
+      assert.ok(r.pagesPerChild[0]! > 70, `pages per child: ${r.pagesPerChild.join(', ')}`);
+    },
+  );
+
+  test(
     'a child reopening a file given by path reads it again, and refuses it when it changed',
     { skip: req.skip, timeout: 120_000 },
     async () => {

@@ -19,8 +19,9 @@ export interface SandboxLimits {
 }
 
 /**
- * Which pages a child extracts: slice `index` of `of` contiguous slices of the selected
- * pages. `of` 0 marks the first child, which decides the split once it knows the pages.
+ * Which child this is: `index` of `of` children sharing the selected pages (each takes its
+ * pages from the parent in batches). `of` 0 marks the first child, which decides the split
+ * once it knows the pages.
  */
 export interface PageSlice {
   index: number;
@@ -60,6 +61,18 @@ export type ParentMessage =
       limits: SandboxLimits;
     };
 
+/**
+ * The parent's answer to a `next`: the selected pages at indexes `from` to `to` (exclusive)
+ * are this child's to read; none (`from === to`) when every page has been handed out.
+ * `left`: pages not yet handed out to any child.
+ */
+export interface PagesMessage {
+  type: 'pages';
+  from: number;
+  to: number;
+  left: number;
+}
+
 /** The parent's answer to an `ocr-request`: the child may start that OCR run. */
 export interface OcrGrantMessage {
   type: 'ocr-grant';
@@ -77,8 +90,13 @@ export interface ProbeResult {
 
 export type ChildMessage =
   | { type: 'progress'; done: number; total: number }
-  /** The first child split the selected pages into `of` slices; the parent starts the others. */
+  /**
+   * The first child split the selected pages between `of` children; the parent starts the
+   * others and hands the pages out in batches (`next`, answered by `pages`).
+   */
   | { type: 'split'; of: number; selected: number }
+  /** A child of a split asks for its next batch of pages. */
+  | { type: 'next' }
   /** Which OCR engine the child started, sent once, when the first page needs OCR. */
   | { type: 'ocr'; adapter: 'native' | 'tesseract-js' }
   /** Before each OCR run: the child waits for the parent's `ocr-grant` (the process's OCR budget). */

@@ -26,6 +26,7 @@ import type {
   ChildMessage,
   PageSlice,
   OcrGrantMessage,
+  PagesMessage,
   ParentMessage,
   ProbeResult,
   SandboxLimits,
@@ -55,6 +56,8 @@ export interface SandboxResult {
   peakRssMbPerChild: number;
   /** Children the pages were split over. */
   children: number;
+  /** Pages each child laid out (the first child first). */
+  pagesPerChild: number[];
   /** The OCR engine used, when a page needed OCR. */
   ocrAdapter?: OcrAdapterName;
 }
@@ -83,6 +86,8 @@ function childEnv(): NodeJS.ProcessEnv {
  */
 const CHILD_MALLOC_TUNABLES = 'glibc.malloc.arena_max=2:glibc.malloc.trim_threshold=131072';
 const WATCH_INTERVAL_MS = 25;
+/** Fewest pages a child of a split is handed at a time (see `onNext`). */
+const MIN_BATCH = 4;
 
 function statusRssKb(pid: number): number | undefined {
   try {
@@ -136,8 +141,10 @@ interface RunOutcome {
 interface RunHooks {
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
-  /** The child split the pages: start the other slices. */
+  /** The child split the pages: start the other children. */
   onSplit?: (of: number, selected: number) => void;
+  /** The child asks for its next batch of pages. */
+  onNext?: () => PagesMessage;
   /** Registered so a sibling's failure can stop this child. */
   onStart?: (stop: (why: DocatError) => void) => void;
   /** The extraction this child works for: its OCR runs are counted together in the process's budget. */
@@ -293,7 +300,12 @@ function runChild(
       const msg = raw as ChildMessage;
       if (msg.type === 'progress') hooks.onProgress?.(msg.done, msg.total);
       else if (msg.type === 'split') hooks.onSplit?.(msg.of, msg.selected);
-      else if (msg.type === 'ocr') ocrAdapter = msg.adapter;
+      else if (msg.type === 'next') {
+        const pages = hooks.onNext?.() ?? { type: 'pages', from: 0, to: 0, left: 0 };
+        child.send(pages, (err) => {
+          if (err) kill('memory');
+        });
+      } else if (msg.type === 'ocr') ocrAdapter = msg.adapter;
       else if (msg.type === 'ocr-request') ocrRequest(msg.id);
       else if (msg.type === 'ocr-release') ocrRelease(msg.id);
       else if (msg.type === 'page')
@@ -340,9 +352,10 @@ function childOptions(opts: ExtractOptions): ChildExtractOptions {
 
 /**
  * `extractLayout` in child processes under `limits`; see DEFAULT_SANDBOX_LIMITS. The first
- * child opens the document and, when it has pages enough, splits them into contiguous
- * slices, one per child (at most `maxChildren`): each child parses the file itself, so
- * the cores work on the pages in parallel and no child sees another's memory.
+ * child opens the document and, when it has pages enough, splits them between children (at
+ * most `maxChildren`), which take them from the parent in batches of shrinking size: each
+ * child parses the file itself, so the cores work on the pages in parallel and no child
+ * sees another's memory.
  */
 export async function extractInSandbox(
   source: Uint8Array | string,
@@ -371,6 +384,8 @@ async function extractInChildren(
   const done: number[] = [];
   let total = 0;
   let split = false;
+  // Selected pages handed out so far to the children of a split (by index, in order).
+  let batches: { of: number; handedOut: number } | undefined;
   const report = () =>
     opts.onProgress?.(
       done.reduce((a, b) => a + (b ?? 0), 0),
@@ -409,7 +424,19 @@ async function extractInChildren(
         onSplit: (of, selected) => {
           split = true;
           total = selected;
+          batches = { of, handedOut: 0 };
           for (let i = 1; i < of; i++) start(slice(i, of));
+        },
+        onNext: () => {
+          // Batches shrink as the pages run out (a quarter of what is left, for two
+          // children): long runs while both children are busy, a few pages at the end, so
+          // they finish together. Pages come back in any order; they are sorted below.
+          const b = batches ?? { of: 1, handedOut: total };
+          const left = total - b.handedOut;
+          const size = Math.min(left, Math.max(MIN_BATCH, Math.ceil(left / (2 * b.of))));
+          const from = b.handedOut;
+          b.handedOut += size;
+          return { type: 'pages', from, to: from + size, left: left - size };
         },
       },
       prepared,
@@ -436,6 +463,7 @@ async function extractInChildren(
   if (first.type !== 'result') throw new DocatError('INTERNAL', 'Unexpected sandbox reply');
   // The pages are built only now, when no child is running: while the children work, the
   // parent holds each page as its serialized bytes, a fraction of its size as objects.
+  const pagesPerChild = outcomes.map((o) => o.pages.length);
   const serialized = outcomes.flatMap((o) => o.pages).sort((a, b) => a.number - b.number);
   for (const o of outcomes) o.pages.length = 0;
   const pages: Page[] = [];
@@ -465,6 +493,7 @@ async function extractInChildren(
     peakRssMb: Math.round(outcomes.reduce((a, o) => a + o.peakRssKb, 0) / 102.4) / 10,
     peakRssMbPerChild: Math.round(Math.max(...outcomes.map((o) => o.peakRssKb)) / 102.4) / 10,
     children: outcomes.length,
+    pagesPerChild,
     ...(ocrAdapter ? { ocrAdapter } : {}),
   };
 }
