@@ -79,6 +79,14 @@ class BudgetedOcr implements OcrAdapter {
     return this.granted(() => this.inner.orientation(png));
   }
 
+  private prepared = false;
+
+  willDraw(): void {
+    if (this.prepared) return;
+    this.prepared = true;
+    void send({ type: 'ocr-prepare' });
+  }
+
   close(): Promise<void> {
     return this.inner.close();
   }
@@ -272,6 +280,10 @@ deferPdfjsCanvas();
 // pdf.js (both halves) loads while the request is on its way, or, for a child started
 // ahead of its slice, while the first child opens the file.
 void warmPdfjs().catch(() => undefined);
+
+// A child whose parent is gone has no one to report to. (It may run in a session of its own,
+// see `OcrBudget.nice`, where a terminal's signals to its parent do not reach it.)
+process.on('disconnect', () => process.exit(0));
 
 let started = false;
 process.on('message', (raw: unknown) => {

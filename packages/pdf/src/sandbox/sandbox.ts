@@ -19,7 +19,7 @@ import {
   SANDBOX_CHILDREN,
 } from './memory-budget.js';
 import { MIN_PAGES_PER_CHILD } from './sandbox.protocol.js';
-import { lowerPriority, ocrBudget, type Release } from './ocr-budget.js';
+import { ocrBudget, type Release } from './ocr-budget.js';
 import type {
   ChildExtractOptions,
   ChildInput,
@@ -163,6 +163,8 @@ function forkChild(limits: SandboxLimits): ChildProcess {
     ],
     env: childEnv(),
     stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+    // A session of its own, so its scheduling group can step down for OCR (see `OcrBudget.nice`).
+    detached: ocrBudget.ownSession,
   });
 }
 
@@ -215,13 +217,17 @@ function runChild(
     const ocrWaiting = new Map<number, () => void>();
     const ocrGranted = new Map<number, Release>();
     let lowered = false;
-    const ocrRequest = (id: number) => {
-      // Before its first OCR run the child steps down (see `OcrBudget.nice`): from then on
-      // it works for OCR, and its OCR processes and threads take its priority.
+    // Before it draws its first page for OCR, or at the latest its first OCR run, the child
+    // steps down (see `OcrBudget.nice`): from then on it works for OCR, and its OCR
+    // processes and threads take its priority.
+    const lower = () => {
       if (!lowered && child.pid !== undefined) {
         lowered = true;
-        lowerPriority(child.pid, ocrBudget.nice);
+        ocrBudget.lower(child.pid);
       }
+    };
+    const ocrRequest = (id: number) => {
+      lower();
       const withdraw = ocrBudget.request(ocrGroup, (release) => {
         ocrWaiting.delete(id);
         if (settled || !child.connected) return release();
@@ -294,6 +300,7 @@ function runChild(
       if (msg.type === 'progress') hooks.onProgress?.(msg.done, msg.total);
       else if (msg.type === 'split') hooks.onSplit?.(msg.of, msg.selected);
       else if (msg.type === 'ocr') ocrAdapter = msg.adapter;
+      else if (msg.type === 'ocr-prepare') lower();
       else if (msg.type === 'ocr-request') ocrRequest(msg.id);
       else if (msg.type === 'ocr-release') ocrRelease(msg.id);
       else if (msg.type === 'page')
