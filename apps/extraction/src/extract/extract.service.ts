@@ -60,8 +60,6 @@ export class ExtractService implements OnModuleInit, OnModuleDestroy {
     const choice = this.config.pdf.ocrEngine;
     // One value per process: every extraction of this process draws on the same budget.
     ocrBudget.nice = this.config.pdf.ocrNice;
-    // Where OCR cannot step down its scheduling group, its threads still do: worth a note, not a warning.
-    ocrBudget.note = (message) => this.logger.debug(message);
     try {
       const ocr = createOcrAdapter(choice);
       this.ocrStatus = {
@@ -71,7 +69,7 @@ export class ExtractService implements OnModuleInit, OnModuleDestroy {
         publishedAt: '',
       };
       this.logger.log(
-        `OCR engine ${ocr.name} (chosen by OCR_ENGINE=${choice}), ${ocr.concurrency} pages at once per extraction, ${ocrBudget.nice} nice steps below the service (OCR_NICE)${ocrBudget.ownSession ? ', each extraction in a scheduling group of its own' : ''}`,
+        `OCR engine ${ocr.name} (chosen by OCR_ENGINE=${choice}), ${ocr.concurrency} pages at once per extraction, ${ocrBudget.nice} nice steps below the service (OCR_NICE)`,
       );
     } catch (err) {
       this.ocrStatus = { engine: null, choice, concurrency: 1, publishedAt: '' };

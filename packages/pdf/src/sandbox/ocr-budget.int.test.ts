@@ -233,16 +233,6 @@ test(
   },
 );
 
-/** The autogroup of a process: its name and nice value (`/proc/<pid>/autogroup`). */
-function autogroupOf(pid: number | 'self'): { group: string; nice: number } | undefined {
-  try {
-    const m = /^(\S+) nice (-?\d+)/.exec(readFileSync(`/proc/${pid}/autogroup`, 'latin1'));
-    return m ? { group: m[1]!, nice: Number(m[2]) } : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Whether the canvas library (Skia), loaded only to draw a page for OCR, is mapped into `pid`. */
 function canvasLoaded(pid: number): boolean {
   try {
@@ -251,60 +241,6 @@ function canvasLoaded(pid: number): boolean {
     return false;
   }
 }
-
-test(
-  'an extraction that OCRs runs in a scheduling group of its own, stepped down, where the kernel groups by session',
-  { skip: req.skip, timeout: 300_000 },
-  async () => {
-    const enabled = readFileSync('/proc/sys/kernel/sched_autogroup_enabled', 'latin1').trim();
-    const own = autogroupOf('self');
-    assert.ok(own, 'this kernel has /proc/self/autogroup');
-    const nice = ocrBudget.nice;
-    try {
-      ocrBudget.nice = 10;
-      const groups = new Map<string, number>();
-      const tesseractGroups = new Set<string>();
-      const sampler = setInterval(() => {
-        if (ocrBudget.running === 0) return;
-        for (const child of childrenOf(process.pid)) {
-          const g = autogroupOf(child);
-          if (g) groups.set(g.group, g.nice);
-          for (const grandchild of childrenOf(child)) {
-            if (commOf(grandchild) !== 'tesseract') continue;
-            const t = autogroupOf(grandchild);
-            if (t) tesseractGroups.add(`${t.group} nice ${t.nice}`);
-          }
-        }
-      }, 5);
-      const result = await extractInSandbox(corpusFile('scanned-tracemonkey-p1-2.pdf'), {
-        ocrEngine: 'native',
-        ocr: 'force',
-      }).finally(() => clearInterval(sampler));
-      assert.equal(result.ocrAdapter, 'native');
-      assert.ok(groups.size > 0, 'the sampler saw the child while OCR ran');
-      assert.deepEqual(autogroupOf('self'), own, "the test process's own group is untouched");
-      if (enabled === '1') {
-        assert.ok(!groups.has(own.group), `the child left this process's group ${own.group}`);
-        assert.deepEqual(
-          [...new Set(groups.values())],
-          [Math.min(19, own.nice + 10)],
-          "the child's group ran 10 steps below this process's",
-        );
-        assert.deepEqual(
-          [...tesseractGroups].map((g) => g.split(' nice ')[1]),
-          [...tesseractGroups].map(() => String(Math.min(19, own.nice + 10))),
-          'the tesseract processes ran in the stepped-down group too',
-        );
-        assert.ok(tesseractGroups.size > 0, 'the sampler saw the tesseract processes');
-      } else {
-        // Groups do not order anything: the child stays in the service's session.
-        assert.deepEqual([...groups.keys()], [own.group]);
-      }
-    } finally {
-      ocrBudget.nice = nice;
-    }
-  },
-);
 
 test(
   'a child steps down before it draws its first page for OCR',

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { availableParallelism, getPriority, setPriority } from 'node:os';
 
 /** A grant from the budget; `release` gives it back (a second call does nothing). */
@@ -39,42 +39,8 @@ export class OcrBudget {
    * run, so the tesseract processes and tesseract.js threads it starts and the pages it
    * draws for them give the CPU to any other work of the host's Docat processes at once,
    * and still use every core that work leaves idle. The services set it from `OCR_NICE`.
-   *
-   * Where the kernel groups threads by session (`sched_autogroup`, see `ownSession`), a nice
-   * value orders threads only inside their group: each child then runs in a session of its
-   * own, and its group steps down by the same amount, so OCR gives way to every other group
-   * on the host, the services' own included, not only to its neighbours in one group.
    */
   nice = 0;
-  /** Where a note on how OCR's priority is lowered goes (once per kind); the services log it at debug. */
-  note: (message: string) => void = () => undefined;
-  private readonly noted = new Set<string>();
-
-  /**
-   * Whether sandbox children start in a session of their own: when OCR steps down and the
-   * kernel schedules by session groups, the only group a process can step down without
-   * taking its service along is one of its own.
-   */
-  get ownSession(): boolean {
-    return this.nice > 0 && autogroupsInEffect();
-  }
-
-  /**
-   * Steps child `pid` down for OCR (see `nice`): every thread, and its scheduling group when
-   * it leads a session of its own. Where the group cannot be changed (no autogroups, or a
-   * `/proc` that is read-only as in many containers) the threads alone step down, as they
-   * would anyway, and `note` hears why once.
-   */
-  lower(pid: number): void {
-    if (this.nice <= 0) return;
-    lowerPriority(pid, this.nice);
-    if (!this.ownSession) return;
-    const why = lowerAutogroup(pid, this.nice);
-    if (why && !this.noted.has(why)) {
-      this.noted.add(why);
-      this.note(`OCR runs in the service's scheduling group: ${why}`);
-    }
-  }
 
   constructor(private cores: number = availableParallelism()) {}
 
@@ -187,68 +153,6 @@ export function lowerPriority(pid: number, nice: number): number | undefined {
     }
   }
   return target;
-}
-
-let autogroups: boolean | undefined;
-
-/**
- * Whether the kernel schedules by automatic session groups (Linux `sched_autogroup`, see
- * `man 7 sched`): then CPU time is shared between groups first, whatever the nice values
- * of the threads inside them.
- */
-export function autogroupsInEffect(): boolean {
-  if (autogroups === undefined) {
-    try {
-      autogroups =
-        readFileSync('/proc/sys/kernel/sched_autogroup_enabled', 'latin1').trim() === '1';
-    } catch {
-      autogroups = false;
-    }
-  }
-  return autogroups;
-}
-
-/** The nice value of a process's autogroup (`/proc/<pid>/autogroup`: "/autogroup-N nice V"). */
-export function autogroupNice(pid: number | 'self' = 'self'): number | undefined {
-  try {
-    const m = / nice (-?\d+)/.exec(readFileSync(`/proc/${pid}/autogroup`, 'latin1'));
-    return m ? Number(m[1]) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The session a process belongs to (`/proc/<pid>/stat` field 6). */
-function sessionOf(pid: number | 'self'): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    // The name in parentheses may hold spaces: fields are counted after its closing one.
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[3]);
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Sets the autogroup of `pid` to `nice` steps below this process's own (never raising it).
- * Only a process leading its own session is touched: any other shares its group with the
- * processes that started it, and would take them down with it. Returns why nothing was
- * changed, or undefined when the group stepped down (or already was as low).
- */
-export function lowerAutogroup(pid: number, nice: number): string | undefined {
-  const own = autogroupNice();
-  if (own === undefined) return 'no /proc/self/autogroup';
-  if (sessionOf(pid) !== pid) return 'the sandbox child does not lead a session of its own';
-  const target = Math.min(19, own + nice);
-  const now = autogroupNice(pid);
-  if (now === undefined) return `no /proc/${pid}/autogroup`;
-  if (now >= target) return undefined;
-  try {
-    writeFileSync(`/proc/${pid}/autogroup`, String(target));
-    return undefined;
-  } catch (err) {
-    return `/proc/<pid>/autogroup is not writable (${(err as NodeJS.ErrnoException).code ?? String(err)})`;
-  }
 }
 
 /** The process's OCR budget, shared by every sandbox child it starts. */

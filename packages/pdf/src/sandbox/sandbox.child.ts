@@ -81,6 +81,7 @@ class BudgetedOcr implements OcrAdapter {
 
   private prepared = false;
 
+  /** The page drawn for the first OCR run is OCR work already: the parent steps the child down now. */
   willDraw(): void {
     if (this.prepared) return;
     this.prepared = true;
@@ -280,10 +281,6 @@ deferPdfjsCanvas();
 // pdf.js (both halves) loads while the request is on its way, or, for a child started
 // ahead of its slice, while the first child opens the file.
 void warmPdfjs().catch(() => undefined);
-
-// A child whose parent is gone has no one to report to. (It may run in a session of its own,
-// see `OcrBudget.nice`, where a terminal's signals to its parent do not reach it.)
-process.on('disconnect', () => process.exit(0));
 
 let started = false;
 process.on('message', (raw: unknown) => {

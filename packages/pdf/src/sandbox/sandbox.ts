@@ -19,7 +19,7 @@ import {
   SANDBOX_CHILDREN,
 } from './memory-budget.js';
 import { MIN_PAGES_PER_CHILD } from './sandbox.protocol.js';
-import { ocrBudget, type Release } from './ocr-budget.js';
+import { lowerPriority, ocrBudget, type Release } from './ocr-budget.js';
 import type {
   ChildExtractOptions,
   ChildInput,
@@ -163,8 +163,6 @@ function forkChild(limits: SandboxLimits): ChildProcess {
     ],
     env: childEnv(),
     stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
-    // A session of its own, so its scheduling group can step down for OCR (see `OcrBudget.nice`).
-    detached: ocrBudget.ownSession,
   });
 }
 
@@ -223,7 +221,7 @@ function runChild(
     const lower = () => {
       if (!lowered && child.pid !== undefined) {
         lowered = true;
-        ocrBudget.lower(child.pid);
+        lowerPriority(child.pid, ocrBudget.nice);
       }
     };
     const ocrRequest = (id: number) => {
