@@ -184,7 +184,10 @@ describe('docat failures print the error code and exit non-zero', () => {
       { DEEPL_AUTH_KEY: '' },
     );
     assert.notEqual(run.status, 0);
-    assert.match(run.stderr, /error ENGINE_UNAVAILABLE/);
+    assert.match(
+      run.stderr,
+      /error ENGINE_UNAVAILABLE: engine deepl is not configured \(it needs DEEPL_AUTH_KEY\)/,
+    );
     assert.equal(existsSync(join(work, 'x')), false);
   });
 
@@ -205,6 +208,18 @@ describe('docat extract', () => {
     const c = text.indexOf('2. What you get back');
     assert.ok(a >= 0 && a < b && b < c, text.slice(0, 300));
     assert.ok(!text.includes('Supported outputs'), 'page 2 must not be extracted with --pages 1');
+  });
+
+  test('--out naming a folder writes <name>.<format> into it', () => {
+    const dir = join(work, 'extract-out');
+    const sample = join(repoRoot(), 'examples', 'sample.pdf');
+    const first = docat(['extract', sample, '--pages', '1', '--format', 'md', '--out', `${dir}/`]);
+    assert.equal(first.status, 0, first.stderr);
+    assert.match(readFileSync(join(dir, 'sample.md'), 'utf8'), /^# Translating Documents/m);
+    // The folder now exists: named without the separator, it still receives the file.
+    const second = docat(['extract', sample, '--pages', '1', '--format', 'txt', '--out', dir]);
+    assert.equal(second.status, 0, second.stderr);
+    assert.match(readFileSync(join(dir, 'sample.txt'), 'utf8'), /Translating Documents/);
   });
 
   test('loads no schema library and no other command: its process stays small while the sandbox works', () => {

@@ -1,8 +1,9 @@
-import { homedir } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { outputPath } from './output-names.js';
+import { extractOutputPath, outputPath } from './output-names.js';
 import { cliDataDir } from './data-dir.js';
 
 test('output files are named <name>.<lang>.<ext> beside the input or in --out', () => {
@@ -12,6 +13,23 @@ test('output files are named <name>.<lang>.<ext> beside the input or in --out', 
     outputPath('/docs/report.PDF', 'zh-Hant', 'md', '/tmp/out'),
     '/tmp/out/report.zh-Hant.md',
   );
+});
+
+test('docat extract --out writes <name>.<format> into a folder, and a file path as given', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'docat-out-'));
+  try {
+    assert.equal(extractOutputPath('/docs/report.pdf', dir, 'md'), join(dir, 'report.md'));
+    assert.equal(
+      extractOutputPath('/docs/report.pdf', `${dir}/new/`, 'json'),
+      join(dir, 'new', 'report.json'),
+    );
+    assert.equal(
+      extractOutputPath('/docs/report.pdf', join(dir, 'text.txt'), 'txt'),
+      join(dir, 'text.txt'),
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('the CLI data folder is the flag, then DOCAT_CLI_DATA_DIR, then the XDG data home', () => {

@@ -1,9 +1,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import { Command } from 'commander';
 import { DocatError, isLanguageCode, parsePageRange } from '@docat/contracts/core';
 import { checkPdfInput } from '../input.js';
 import { extractDocument } from '../pipeline/extract-document.js';
+import { extractOutputPath } from '../output-names.js';
 import { Progress } from '../progress.js';
 import { TEXT_FORMATS, renderText, type TextFormat } from '../writers.js';
 
@@ -26,7 +27,10 @@ export function extractCommand(): Command {
     .option('--pages <range>', 'pages to extract, e.g. 1-5,8')
     .option('--password <password>', 'password that opens an encrypted PDF')
     .option('--source <lang>', 'language of the document, for OCR of scanned pages')
-    .option('--out <file>', 'write to this file instead of standard output')
+    .option(
+      '--out <path>',
+      'write to this file, or to <name>.<format> in this folder, instead of standard output',
+    )
     .option('-q, --quiet', 'print nothing but errors')
     .action(async (file: string, flags: ExtractFlags) => {
       if (!(TEXT_FORMATS as readonly string[]).includes(flags.format)) {
@@ -46,6 +50,7 @@ export function extractCommand(): Command {
         );
       }
       await checkPdfInput(file);
+      const outPath = flags.out ? extractOutputPath(file, flags.out, flags.format) : undefined;
       const progress = new Progress(process.stderr, flags.quiet || !flags.out);
       const { document, warnings } = await extractDocument(file, {
         ...(flags.pages ? { pages: flags.pages } : {}),
@@ -63,11 +68,10 @@ export function extractCommand(): Command {
             `warning (${w.kind}${w.page ? `, page ${w.page}` : ''}): ${w.message}\n`,
           );
       }
-      if (flags.out) {
-        const path = resolve(flags.out);
-        await mkdir(dirname(path), { recursive: true });
-        await writeFile(path, text);
-        progress.note(`wrote ${path}`);
+      if (outPath) {
+        await mkdir(dirname(outPath), { recursive: true });
+        await writeFile(outPath, text);
+        progress.note(`wrote ${outPath}`);
       } else {
         process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
       }

@@ -24,12 +24,13 @@ import {
   type Matrix,
   type PdfFile,
 } from '../content/index.js';
-import { transformBox } from '../content/matrix.js';
+import { IDENTITY, multiply, transformBox } from '../content/matrix.js';
 import type { LayoutDocument } from '@docat/contracts';
 import type { FontLibrary } from '../fonts/font-library.js';
 import { pageGeometry } from './page-geometry.js';
 import { renderInterleavedPdf } from './render-interleaved.js';
 import { removeActiveContent } from './active-content.js';
+import { carryLinks, carryOutline, detachLinks, type PagePlacement } from './dual-navigation.js';
 import { type RenderText } from './render-translated.js';
 
 export type DualMode = 'side' | 'alternate' | 'interleaved';
@@ -61,12 +62,13 @@ export interface RenderDualOptions {
 }
 
 /**
- * Draws every visible widget's normal appearance into its page's content and drops the
- * widgets and the form, so a page embedded as a picture (side by side) still shows the
- * field values. Done by hand: pdf-lib's flatten stops at the first widget without an
- * appearance, and real forms have many.
+ * Draws every visible widget's normal appearance (and with `annotations`, every other
+ * visible annotation's but links' and pop-ups') into its page's content and drops them and
+ * the form, so a page embedded as a picture (side by side) still shows the field values.
+ * Done by hand: pdf-lib's flatten stops at the first widget without an appearance, and
+ * real forms have many.
  */
-function flattenForm(file: PdfFile): void {
+function flattenForm(file: PdfFile, annotations = false): void {
   const doc = file.doc;
   const context = doc.context;
   doc.getPages().forEach((page, pageIndex) => {
@@ -77,17 +79,22 @@ function flattenForm(file: PdfFile): void {
     const xobjects: Record<string, PDFObject> = {};
     for (const item of annots.asArray()) {
       const annot = context.lookup(item);
-      if (
-        !(annot instanceof PDFDict) ||
-        annot.get(PDFName.of('Subtype')) !== PDFName.of('Widget')
-      ) {
+      const subtype = annot instanceof PDFDict ? annot.get(PDFName.of('Subtype')) : undefined;
+      const drawn =
+        subtype === PDFName.of('Widget') ||
+        (annotations &&
+          subtype instanceof PDFName &&
+          subtype !== PDFName.of('Link') &&
+          subtype !== PDFName.of('Popup'));
+      if (!(annot instanceof PDFDict) || !drawn) {
         kept.push(item);
         continue;
       }
       const flags = numberOf(annot.lookup(PDFName.of('F'))) ?? 0;
       const appearance = normalAppearance(context, annot);
       const rect = annot.lookup(PDFName.of('Rect'));
-      if ((flags & 2) !== 0 || !appearance || !(rect instanceof PDFArray)) continue;
+      // Hidden (2) and NoView (32) annotations are not shown on screen.
+      if ((flags & 34) !== 0 || !appearance || !(rect instanceof PDFArray)) continue;
       const [rx0, ry0, rx1, ry1] = normalised(
         rect.asArray().map((v) => numberOf(context.lookup(v)) ?? 0),
       );
@@ -184,12 +191,17 @@ async function pagesAsForms(out: PDFDocument, file: PdfFile, indices: number[]):
   });
 }
 
+/**
+ * Draws the form of `source` (made by `pagesAsForms`) on `page`; returns the map from the
+ * source page's user space to `page`'s.
+ */
 function drawForm(
   page: PDFPage,
   form: PDFRef,
+  source: PDFPage,
   at: { x: number; y: number; rotate: number },
   lift: number,
-): void {
+): Matrix {
   const resource = page.node.newXObject('DcPage', form);
   const r = (at.rotate * Math.PI) / 180;
   const [cos, sin] = [Math.cos(r), Math.sin(r)].map((v) => Math.round(v * 1e9) / 1e9) as [
@@ -202,6 +214,8 @@ function drawForm(
     drawObject(resource),
     popGraphicsState(),
   );
+  const box = visibleBox(source);
+  return multiply([1, 0, 0, 1, -box.left, -box.bottom], [cos, sin, -sin, cos, at.x, at.y + lift]);
 }
 
 /** The crop box clipped to the media box: what a viewer shows of the page. */
@@ -263,8 +277,11 @@ export async function renderDualPdf(
     respectPermissions: opts.respectPermissions,
   });
   const translatedFile = await openPdf(translatedBytes);
-  flattenForm(sourceFile);
-  flattenForm(translatedFile);
+  // Side by side, each page is drawn as a picture of itself, which shows no annotations:
+  // notes, highlights and stamps are drawn into it as they appear. Alternating pages keep
+  // them as annotations (a note still opens).
+  flattenForm(sourceFile, mode === 'side');
+  flattenForm(translatedFile, mode === 'side');
   const source = sourceFile.doc;
   const translated = translatedFile.doc;
   const out = await PDFDocument.create({ updateMetadata: false });
@@ -276,12 +293,25 @@ export async function renderDualPdf(
   const count = Math.min(sourceIndices.length, translated.getPageCount());
   sourceIndices.length = count;
   const indices = Array.from({ length: count }, (_, i) => i);
+  // Links are taken off the pages before they are copied (their targets point into the
+  // inputs) and put back where each page lands; the outline is rebuilt the same way.
+  const sourceLinks = sourceIndices.map((i) => detachLinks(source, source.getPage(i)));
+  const translatedLinks = indices.map((i) => detachLinks(translated, translated.getPage(i)));
+  const sourcePlaced = new Map<string, PagePlacement>();
+  const translatedPlaced = new Map<string, PagePlacement>();
+  const outlinePlaced = new Map<string, PagePlacement>();
   if (mode === 'alternate') {
     const left = await out.copyPages(source, sourceIndices);
     const right = await out.copyPages(translated, indices);
     for (let i = 0; i < count; i++) {
       out.addPage(left[i]!);
       out.addPage(right[i]!);
+      const a = source.getPage(sourceIndices[i]!).ref.toString();
+      const b = translated.getPage(i).ref.toString();
+      sourcePlaced.set(a, { page: left[i]!, toOut: IDENTITY });
+      translatedPlaced.set(b, { page: right[i]!, toOut: IDENTITY });
+      // A bookmark opens the original page, which its translation follows.
+      outlinePlaced.set(b, { page: left[i]!, toOut: IDENTITY });
     }
   } else {
     // One copy per document: pages of one file share their fonts and images, which
@@ -294,10 +324,34 @@ export async function renderDualPdf(
       const ga = pageGeometry(a);
       const gb = pageGeometry(b);
       const page = out.addPage([ga.width + gb.width, Math.max(ga.height, gb.height)]);
-      drawForm(page, left[i]!, placement(a, 0), Math.max(0, gb.height - ga.height));
-      drawForm(page, right[i]!, placement(b, ga.width), Math.max(0, ga.height - gb.height));
+      const toLeft = drawForm(
+        page,
+        left[i]!,
+        a,
+        placement(a, 0),
+        Math.max(0, gb.height - ga.height),
+      );
+      const toRight = drawForm(
+        page,
+        right[i]!,
+        b,
+        placement(b, ga.width),
+        Math.max(0, ga.height - gb.height),
+      );
+      sourcePlaced.set(a.ref.toString(), { page, toOut: toLeft });
+      translatedPlaced.set(b.ref.toString(), { page, toOut: toRight });
+      // A bookmark opens the wide page at its place in the original (same coordinates).
+      outlinePlaced.set(b.ref.toString(), { page, toOut: toLeft });
     }
   }
+  for (let i = 0; i < count; i++) {
+    const sourcePage = sourcePlaced.get(source.getPage(sourceIndices[i]!).ref.toString())!;
+    const translatedPage = translatedPlaced.get(translated.getPage(i).ref.toString())!;
+    carryLinks(source, sourceLinks[i]!, sourcePage, sourcePlaced, out);
+    carryLinks(translated, translatedLinks[i]!, translatedPage, translatedPlaced, out);
+  }
+  // The translated PDF keeps the original's outline (dropped with a page range).
+  carryOutline(translated, outlinePlaced, out);
   const title = source.getTitle();
   if (title) out.setTitle(title);
   out.catalog.delete(PDFName.of('AcroForm'));

@@ -46,6 +46,7 @@ import {
   type InkMap,
 } from './free-space.js';
 import { keepPages } from './page-subset.js';
+import { translateDocumentTitle, translateOutlineTitles } from './outline-titles.js';
 import {
   columnRuns,
   crosses,
@@ -505,6 +506,11 @@ export async function renderTranslatedPdf(
   opts.onPage?.(layout.pages.length, layout.pages.length);
   await inkMaps.close();
   await fonts.write();
+  // Bookmarks and the document's title that name a translated heading read in the target
+  // language too, and the document says which language it is in (screen readers, search).
+  if (!opts.pages) translateOutlineTitles(file.doc, layout, translations);
+  translateDocumentTitle(file.doc, layout, translations);
+  file.doc.catalog.set(PDFName.of('Lang'), PDFString.of(opts.targetLanguage));
   if (opts.pages) keepPages(file, opts.pages);
   if (!opts.keepActiveContent) removeActiveContent(file.doc);
   stats.fonts = fonts.all().map((f) => ({ name: f.baseFont, glyphs: f.glyphCount }));

@@ -92,6 +92,25 @@ export function createEngine(
   }
 }
 
+/** What configures each engine, named in the error when a job asks for one that is not. */
+const CONFIGURED_BY: Record<EngineName, string> = {
+  pseudo: '',
+  google: 'GOOGLE_API_KEY',
+  anthropic: 'ANTHROPIC_API_KEY',
+  openai: 'OPENAI_API_KEY, or OPENAI_BASE_URL for a self-hosted server',
+  openrouter: 'OPENROUTER_API_KEY',
+  gemini: 'GEMINI_API_KEY',
+  deepl: 'DEEPL_AUTH_KEY',
+  libretranslate: 'LIBRETRANSLATE_URL',
+};
+
+function notConfigured(name: EngineName): DocatError {
+  return new DocatError(
+    'ENGINE_UNAVAILABLE',
+    `engine ${name} is not configured (it needs ${CONFIGURED_BY[name]})`,
+  );
+}
+
 function languagesOf(value: string | undefined): LanguageCode[] | undefined {
   const codes = splitKeys(value);
   const unknown = codes.filter((c) => !(LANGUAGE_CODES as readonly string[]).includes(c));
@@ -144,7 +163,7 @@ export function resolveEngine(
 ): EngineChoice {
   const named = (name: EngineName, reason: EngineChoiceReason): EngineChoice => {
     const engine = createEngine(name, env);
-    if (!engine) throw new DocatError('ENGINE_UNAVAILABLE', `engine ${name} is not configured`);
+    if (!engine) throw notConfigured(name);
     return { engine, reason };
   };
   if (requested) return named(requested, 'requested');
@@ -169,7 +188,7 @@ export function resolveEngine(
  */
 export function engineChain(engine: EngineName, env: EngineEnv = process.env): TranslationEngine[] {
   const first = createEngine(engine, env);
-  if (!first) throw new DocatError('ENGINE_UNAVAILABLE', `engine ${engine} is not configured`);
+  if (!first) throw notConfigured(engine);
   const chain: TranslationEngine[] = [first];
   for (const name of parseChain(env.TRANSLATION_ENGINES)) {
     if (name === engine) continue;
