@@ -62,6 +62,19 @@ export class InkMaps {
     }
   }
 
+  /**
+   * Lets a page's map go once the page is set: pages are set one after the other, and a
+   * book's maps kept to the end held about 1.5 MB a page.
+   */
+  release(number: number): void {
+    this.maps.delete(number);
+  }
+
+  /** The pages whose maps are held now. */
+  get held(): number[] {
+    return [...this.maps.keys()];
+  }
+
   async close(): Promise<void> {
     if (this.doc) await closeDocument(await this.doc).catch(() => undefined);
     this.doc = undefined;

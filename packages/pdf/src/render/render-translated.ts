@@ -502,6 +502,7 @@ export async function renderTranslatedPdf(
       });
     appendContent(file, pageIndex, ops, { Font: fontResources });
     if (drawnLinks.length > 0) moveLinks(file.doc.getPage(pageIndex), geometry, drawnLinks);
+    inkMaps.release(page.number);
   }
   opts.onPage?.(layout.pages.length, layout.pages.length);
   await inkMaps.close();
