@@ -36,7 +36,7 @@ const workload: Workload = {
 };
 const env: Record<string, string> = {
   CHUNK_PAGES: process.env.CHUNK_PAGES ?? '10',
-  LOG_LEVEL: 'info',
+  LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
   // The benchmark's two accounts poll their jobs for an hour or more: the hourly request
   // limit is raised for this run's system only (its own processes), and the start line says so.
   RATE_LIMIT_API_GENERAL: '10000000/hour',

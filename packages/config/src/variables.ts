@@ -929,7 +929,7 @@ export const VARIABLES = {
   OCR_NICE: variable({
     group: 'PDF processing',
     description:
-      "How many scheduling priority steps (nice, 0 to 19) below the service an extraction runs once it starts OCR, with the tesseract processes or threads it starts: other work on the host's Docat processes (a small job's extraction, translation, rendering) gets the CPU first, and OCR still uses every core left idle. 0 keeps OCR at the service's priority, for a host where other software at normal priority would otherwise take OCR's CPU time.",
+      "How many scheduling priority steps (nice, 0 to 19) below the service an extraction runs once it starts OCR, with the tesseract processes or threads it starts: other work on the host's Docat processes (a small job's extraction, translation, rendering) gets the CPU first, and OCR still uses every core left idle. The priority orders OCR against the processes of its own scheduling group only: with Linux automatic grouping by session, the services started from one session (as docker compose or one shell starts them); in containers, its own container. 0 keeps OCR at the service's priority, for a host where other software at normal priority would otherwise take OCR's CPU time.",
     schema: integer(0, 19),
     default: '10',
   }),

@@ -466,6 +466,7 @@ async function renderForOcr(
   large?: LargeImageSource,
 ): Promise<RenderedPage | Error> {
   try {
+    ocr.willDraw?.();
     // The canvas library is loaded only when a page is drawn for OCR.
     const { renderPage, drawReducedImage } = await import('../ocr/render-page.js');
     const vt = page.getViewport({ scale: 1 }).transform;

@@ -42,6 +42,11 @@ export interface OcrAdapter {
   recognize(png: Buffer, language: string): Promise<OcrLine[]>;
   /** Orientation detection (tesseract OSD); undefined when the adapter has no OSD data or is unsure. */
   orientation(png: Buffer): Promise<Orientation | undefined>;
+  /**
+   * Called before a page is drawn for this adapter to read: the drawing is OCR work too
+   * (the sandbox lowers its priority from here on, see `OcrBudget.nice`).
+   */
+  willDraw?(): void;
   close(): Promise<void>;
 }
 

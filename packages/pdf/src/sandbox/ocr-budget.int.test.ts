@@ -232,3 +232,48 @@ test(
     }
   },
 );
+
+/** Whether the canvas library (Skia), loaded only to draw a page for OCR, is mapped into `pid`. */
+function canvasLoaded(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/maps`, 'latin1').includes('skia');
+  } catch {
+    return false;
+  }
+}
+
+test(
+  'a child steps down before it draws its first page for OCR',
+  { skip: req.skip, timeout: 300_000 },
+  async () => {
+    const nice = ocrBudget.nice;
+    const own = getPriority();
+    try {
+      ocrBudget.nice = 10;
+      // Nice values of the children's threads seen once the canvas library was loaded to draw.
+      const whileDrawing = new Set<number>();
+      let sawCanvas = false;
+      const sampler = setInterval(() => {
+        for (const child of childrenOf(process.pid)) {
+          if (!canvasLoaded(child)) continue;
+          sawCanvas = true;
+          for (const n of threadNices(child)) whileDrawing.add(n);
+        }
+      }, 2);
+      const result = await extractInSandbox(corpusFile('scanned-tracemonkey-p1-2.pdf'), {
+        ocrEngine: 'native',
+        ocr: 'force',
+        pages: [{ from: 1, to: 1 }],
+      }).finally(() => clearInterval(sampler));
+      assert.equal(result.ocrAdapter, 'native');
+      assert.ok(sawCanvas, 'the sampler saw the child with the canvas library loaded');
+      assert.deepEqual(
+        [...whileDrawing],
+        [Math.min(19, own + 10)],
+        'from the first page drawn for OCR on, every thread of the child ran 10 steps below',
+      );
+    } finally {
+      ocrBudget.nice = nice;
+    }
+  },
+);

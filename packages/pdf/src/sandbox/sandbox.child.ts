@@ -82,6 +82,15 @@ class BudgetedOcr implements OcrAdapter {
     return this.granted(() => this.inner.orientation(png));
   }
 
+  private prepared = false;
+
+  /** The page drawn for the first OCR run is OCR work already: the parent steps the child down now. */
+  willDraw(): void {
+    if (this.prepared) return;
+    this.prepared = true;
+    void send({ type: 'ocr-prepare' });
+  }
+
   close(): Promise<void> {
     return this.inner.close();
   }

@@ -99,6 +99,8 @@ export type ChildMessage =
   | { type: 'next' }
   /** Which OCR engine the child started, sent once, when the first page needs OCR. */
   | { type: 'ocr'; adapter: 'native' | 'tesseract-js' }
+  /** Before the child draws its first page for OCR: from then on it works for OCR. */
+  | { type: 'ocr-prepare' }
   /** Before each OCR run: the child waits for the parent's `ocr-grant` (the process's OCR budget). */
   | { type: 'ocr-request'; id: number }
   /** The OCR run granted under `id` ended. */

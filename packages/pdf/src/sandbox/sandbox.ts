@@ -222,13 +222,17 @@ function runChild(
     const ocrWaiting = new Map<number, () => void>();
     const ocrGranted = new Map<number, Release>();
     let lowered = false;
-    const ocrRequest = (id: number) => {
-      // Before its first OCR run the child steps down (see `OcrBudget.nice`): from then on
-      // it works for OCR, and its OCR processes and threads take its priority.
+    // Before it draws its first page for OCR, or at the latest its first OCR run, the child
+    // steps down (see `OcrBudget.nice`): from then on it works for OCR, and its OCR
+    // processes and threads take its priority.
+    const lower = () => {
       if (!lowered && child.pid !== undefined) {
         lowered = true;
         lowerPriority(child.pid, ocrBudget.nice);
       }
+    };
+    const ocrRequest = (id: number) => {
+      lower();
       const withdraw = ocrBudget.request(ocrGroup, (release) => {
         ocrWaiting.delete(id);
         if (settled || !child.connected) return release();
@@ -306,6 +310,7 @@ function runChild(
           if (err) kill('memory');
         });
       } else if (msg.type === 'ocr') ocrAdapter = msg.adapter;
+      else if (msg.type === 'ocr-prepare') lower();
       else if (msg.type === 'ocr-request') ocrRequest(msg.id);
       else if (msg.type === 'ocr-release') ocrRelease(msg.id);
       else if (msg.type === 'page')

@@ -55,6 +55,7 @@ export class StepRunner {
     run: (data: z.infer<S>, signal: AbortSignal, userId?: string) => Promise<void>,
   ): (job: QueueJob<unknown>) => Promise<void> {
     return async (job) => {
+      const taken = Date.now();
       const data = parseOrThrow(schema, job.data.data);
       const userId = job.data.userId;
       if (this.registry.isCancelled(data.jobId)) {
@@ -78,6 +79,7 @@ export class StepRunner {
         );
         return;
       }
+      const claimed = Date.now();
       const held = this.leases.hold(ref, claim.leaseMs, userId);
       const tracked = this.registry.track(data.jobId, AbortSignal.any([job.signal, held.lost]));
       const stopTimer = jobStageDuration.startTimer({ stage: step });
@@ -90,6 +92,11 @@ export class StepRunner {
           try {
             await run(data, tracked.signal, userId);
             stopTimer();
+            // Where a step's time went, for a job that took longer than it should: waiting in
+            // the queue (since the step was sent), claiming its lease, or running.
+            this.logger.debug(
+              `${queue} of job ${data.jobId} chunk ${ref.chunk} lease ${data.lease}: queued ${Math.max(0, taken - Date.parse(job.data.sentAt))} ms, claimed in ${claimed - taken} ms, ran ${Date.now() - claimed} ms`,
+            );
             return;
           } catch (err) {
             if (this.registry.isCancelled(data.jobId)) {
