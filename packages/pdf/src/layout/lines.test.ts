@@ -9,6 +9,30 @@ function span(text: string, x0: number, x1: number, top: number): Span {
 }
 
 describe('buildLines', () => {
+  test('a run-in heading stays on the first line of its paragraph, a quad before its words', () => {
+    const bold = (text: string, x0: number, x1: number): Span => ({
+      ...span(text, x0, x1, 100),
+      font: 'Times-Bold',
+      bold: true,
+    });
+    // ACM's "General Terms" and TeX's \paragraph: the heading, then 1 em, then the text.
+    assert.deepEqual(
+      buildLines([
+        bold('General Terms', 54, 115),
+        span('Design, Experimentation, Measurement, Perfor-', 125, 300, 100),
+      ]).map((l) => l.text),
+      ['General Terms Design, Experimentation, Measurement, Perfor-'],
+    );
+    // Not so: a label ending in a colon beside its value, a bold cell beside a number, and
+    // text further off than a quad and a half.
+    for (const [head, next] of [
+      [bold('District Representatives:', 54, 160), span('Board President Smith', 170, 260, 100)],
+      [bold('Total', 54, 80), span('12,400', 90, 120, 100)],
+      [bold('General Terms', 54, 115), span('Design and more', 132, 220, 100)],
+    ] as const)
+      assert.equal(buildLines([head, next]).length, 2, `${head.text} / ${next.text}`);
+  });
+
   test('a year set large beside a title is its own line; one a word space after it joins', () => {
     const sized = (text: string, x0: number, x1: number, top: number, size: number): Span => ({
       text,

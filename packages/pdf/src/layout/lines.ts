@@ -55,8 +55,17 @@ export function buildLines(spans: readonly Span[]): LineBox[] {
         size >= line.size * 1.4 &&
         BIG_WORD_RE.test(span.text) &&
         line.spans.some((s) => BIG_WORD_RE.test(s.text));
-      // A section number sits further from its title than words from each other.
-      const reach = isLabel(line) && after > 0 ? em * 3 : bigAfter ? line.size * 0.6 : em * 0.9;
+      // A section number sits further from its title than words from each other, and so
+      // does a run-in heading from its paragraph's first words (TeX's \paragraph and the
+      // ACM "General Terms" set a quad after it).
+      const reach =
+        isLabel(line) && after > 0
+          ? em * 3
+          : bigAfter
+            ? line.size * 0.6
+            : isRunInHeading(line, span) && after > 0
+              ? em * 1.6
+              : em * 0.9;
       if ((after <= reach && after >= -em * 0.5) || (before <= em * 0.9 && before >= -em * 0.5)) {
         target = line;
         break;
@@ -71,6 +80,24 @@ export function buildLines(spans: readonly Span[]): LineBox[] {
     }
   }
   return bridgeWordGaps(lines).map(finishLine);
+}
+
+/**
+ * A bold heading (two words or more of letters, or one of four letters or more, not a
+ * label ending in a colon, which is set beside its value) followed on its row by the first
+ * words of its paragraph, in the same size and not bold.
+ */
+function isRunInHeading(line: { spans: Span[]; size: number }, next: Span): boolean {
+  if (next.bold === true || next.font === 'ocr') return false;
+  if (Math.abs(next.size - line.size) > line.size * 0.1) return false;
+  if (!line.spans.every((s) => s.bold === true)) return false;
+  const text = line.spans
+    .map((s) => s.text)
+    .join(' ')
+    .trim();
+  if (/:$/u.test(text) || !/^\p{Lu}/u.test(text)) return false;
+  const words = text.split(/\s+/u).filter((w) => /\p{L}{2}/u.test(w));
+  return (words.length >= 2 || /\p{L}{4}/u.test(text)) && /^\p{L}/u.test(next.text.trim());
 }
 
 interface RawLine {
