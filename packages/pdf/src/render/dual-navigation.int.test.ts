@@ -258,6 +258,39 @@ describe('bilingual PDF: links and bookmarks', () => {
     },
   );
 
+  const paper = requireCorpus('tracemonkey.pdf');
+  test(
+    'the interleaved bilingual PDF has a bookmark per heading, in the target language',
+    { skip: paper.skip },
+    async () => {
+      const source = new Uint8Array(readFileSync(corpusFile('tracemonkey.pdf')));
+      const { document: layout } = await extractLayout(source, {
+        pages: [{ from: 1, to: 3 }],
+        ocr: 'off',
+      });
+      const translations = translateBlocks(layout, [1, 2, 3], (s) => pseudoTranslate(s, 'de'));
+      const headings = layout.pages.flatMap((p) => p.blocks.filter((b) => b.type === 'heading'));
+      assert.ok(headings.length >= 3, 'the paper has headings on its first pages');
+      const dual = await renderDualPdf(source, source, {
+        mode: 'interleaved',
+        plan: { layout, translations, targetLanguage: 'de', fonts: new FontLibrary() },
+      });
+      const { pages, outline } = await navigation(dual);
+      assert.deepEqual(
+        outline.map((o) => o.title),
+        headings.map((h) => translations.get(h.id)!.replace(/\s+/gu, ' ').trim()),
+      );
+      // Each opens a page of the document at the heading, in reading order.
+      const at = outline.map((o) => o.to as [number, string, null, number, null]);
+      assert.ok(at.every(([page, fit]) => page >= 1 && page <= pages.length && fit === 'XYZ'));
+      for (let i = 1; i < at.length; i++)
+        assert.ok(
+          at[i]![0] > at[i - 1]![0] || (at[i]![0] === at[i - 1]![0] && at[i]![3] < at[i - 1]![3]),
+          `bookmark ${i} after bookmark ${i - 1}`,
+        );
+    },
+  );
+
   const drawn = requireAll(requireTools('pdftoppm'), requireCorpus('file_pdfjs_test.pdf'));
   test(
     'side by side, notes and text boxes on the original show as they do in a viewer',

@@ -5,7 +5,7 @@ import {
   type LanguageCode,
   type LayoutDocument,
 } from '@docat/contracts';
-import { PDFDocument, PDFName, type PDFRef } from 'pdf-lib';
+import { PDFDocument, PDFHexString, PDFName, PDFNumber, type PDFRef } from 'pdf-lib';
 import {
   appendContent,
   name,
@@ -103,6 +103,8 @@ export async function renderInterleavedPdf(
     return s;
   };
 
+  // Each heading where it is set: the document's bookmarks, in the target language.
+  const marks: OutlineMark[] = [];
   // Pages are written as they fill: the current one's operations and resources.
   let ops: ContentOp[] = [];
   let fontRes: Record<string, PDFRef> = {};
@@ -276,6 +278,13 @@ export async function renderInterleavedPdf(
       const { text, translation } = textsOf(block, translations);
       if (text.trim() === '') continue;
       room(size * LINE_SPACING * 2);
+      if (heading)
+        marks.push({
+          level: block.level ?? 2,
+          title: (translation ?? text).replace(/\s+/gu, ' ').trim(),
+          page: doc.getPageCount() - 1,
+          top: pageH - y,
+        });
       setText(text, shaper(language, block, heading), size, SOURCE_COLOUR, 0, false);
       if (translation !== undefined) {
         y += size * 0.25;
@@ -293,6 +302,7 @@ export async function renderInterleavedPdf(
   }
   if (!started) newPage();
   flush();
+  addOutline(doc, marks);
   await fonts.write();
   const title = source.doc.getTitle();
   if (title) doc.setTitle(title);
@@ -300,6 +310,64 @@ export async function renderInterleavedPdf(
 }
 
 /** A block's source text and its translation (a table translated cell by cell: row by row). */
+interface OutlineMark {
+  level: number;
+  title: string;
+  /** 0-based page index and the heading's top, in points from the page's foot. */
+  page: number;
+  top: number;
+}
+
+/** Bookmarks for the headings, nested by level, each opening its page at the heading. */
+function addOutline(doc: PDFDocument, marks: readonly OutlineMark[]): void {
+  if (marks.length === 0) return;
+  const ctx = doc.context;
+  interface Node {
+    mark: OutlineMark;
+    ref: PDFRef;
+    children: Node[];
+  }
+  const top: Node[] = [];
+  const stack: Node[] = [];
+  for (const mark of marks) {
+    const node: Node = { mark, ref: ctx.nextRef(), children: [] };
+    while (stack.length > 0 && stack[stack.length - 1]!.mark.level >= mark.level) stack.pop();
+    (stack.length > 0 ? stack[stack.length - 1]!.children : top).push(node);
+    stack.push(node);
+  }
+  const count = (nodes: Node[]): number => nodes.reduce((n, c) => n + 1 + count(c.children), 0);
+  const link = (nodes: Node[], parent: PDFRef): void => {
+    nodes.forEach((node, i) => {
+      const dict = ctx.obj({
+        Title: PDFHexString.fromText(node.mark.title),
+        Parent: parent,
+        Dest: [doc.getPage(node.mark.page).ref, PDFName.of('XYZ'), null, node.mark.top, null],
+      });
+      if (i > 0) dict.set(PDFName.of('Prev'), nodes[i - 1]!.ref);
+      if (i < nodes.length - 1) dict.set(PDFName.of('Next'), nodes[i + 1]!.ref);
+      if (node.children.length > 0) {
+        dict.set(PDFName.of('First'), node.children[0]!.ref);
+        dict.set(PDFName.of('Last'), node.children[node.children.length - 1]!.ref);
+        dict.set(PDFName.of('Count'), PDFNumber.of(count(node.children)));
+        link(node.children, node.ref);
+      }
+      ctx.assign(node.ref, dict);
+    });
+  };
+  const root = ctx.nextRef();
+  link(top, root);
+  ctx.assign(
+    root,
+    ctx.obj({
+      Type: 'Outlines',
+      First: top[0]!.ref,
+      Last: top[top.length - 1]!.ref,
+      Count: count(top),
+    }),
+  );
+  doc.catalog.set(PDFName.of('Outlines'), root);
+}
+
 function textsOf(
   block: Block,
   translations: ReadonlyMap<string, RenderText>,
