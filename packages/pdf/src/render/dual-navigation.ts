@@ -100,6 +100,52 @@ export function carryLinks(
   return placed;
 }
 
+/** A bookmark to write: its dictionary (title and target), made open or closed. */
+export interface OutlineItem {
+  ref: PDFRef;
+  dict: PDFDict;
+  children: OutlineItem[];
+  open: boolean;
+}
+
+/**
+ * Writes `top` as the outline of `doc`: each item linked to its parent and siblings, with
+ * the count of its visible descendants (negative when closed).
+ */
+export function writeOutline(doc: PDFDocument, top: readonly OutlineItem[]): void {
+  if (top.length === 0) return;
+  const ctx = doc.context;
+  const visible = (items: readonly OutlineItem[]): number =>
+    items.reduce((n, i) => n + 1 + (i.open ? visible(i.children) : 0), 0);
+  const link = (items: readonly OutlineItem[], parent: PDFRef): void => {
+    items.forEach((item, i) => {
+      item.dict.set(PDFName.of('Parent'), parent);
+      if (i > 0) item.dict.set(PDFName.of('Prev'), items[i - 1]!.ref);
+      if (i < items.length - 1) item.dict.set(PDFName.of('Next'), items[i + 1]!.ref);
+      if (item.children.length > 0) {
+        item.dict.set(PDFName.of('First'), item.children[0]!.ref);
+        item.dict.set(PDFName.of('Last'), item.children[item.children.length - 1]!.ref);
+        const below = visible(item.children);
+        item.dict.set(PDFName.of('Count'), PDFNumber.of(item.open ? below : -below));
+        link(item.children, item.ref);
+      }
+      ctx.assign(item.ref, item.dict);
+    });
+  };
+  const root = ctx.nextRef();
+  link(top, root);
+  ctx.assign(
+    root,
+    ctx.obj({
+      Type: 'Outlines',
+      First: top[0]!.ref,
+      Last: top[top.length - 1]!.ref,
+      Count: visible(top),
+    }),
+  );
+  doc.catalog.set(PDFName.of('Outlines'), root);
+}
+
 /**
  * The outline (bookmarks) of `source` rebuilt in `out`, each item's destination moved to
  * where its page now is; items whose page is not in `out` keep their place in the tree
@@ -111,14 +157,8 @@ export function carryOutline(source: PDFDocument, pages: PlacementMap, out: PDFD
   if (!(root instanceof PDFDict)) return 0;
   const seen = new Set<PDFObject>();
   let count = 0;
-  interface Item {
-    ref: PDFRef;
-    dict: PDFDict;
-    children: Item[];
-    open: boolean;
-  }
-  const walk = (first: PDFObject | undefined, depth: number): Item[] => {
-    const items: Item[] = [];
+  const walk = (first: PDFObject | undefined, depth: number): OutlineItem[] => {
+    const items: OutlineItem[] = [];
     let node = first;
     while (node instanceof PDFRef && !seen.has(node) && count < MAX_OUTLINE_ITEMS && depth < 64) {
       seen.add(node);
@@ -137,7 +177,7 @@ export function carryOutline(source: PDFDocument, pages: PlacementMap, out: PDFD
       if (colour.length === 3) entries.C = out.context.obj(colour);
       const flags = dict.lookup(PDFName.of('F'));
       if (flags instanceof PDFNumber) entries.F = flags;
-      const item: Item = {
+      const item: OutlineItem = {
         ref: out.context.nextRef(),
         dict: out.context.obj(entries),
         children: [],
@@ -151,36 +191,7 @@ export function carryOutline(source: PDFDocument, pages: PlacementMap, out: PDFD
   };
   const top = walk(root.get(PDFName.of('First')), 0);
   if (top.length === 0) return 0;
-  const rootRef = out.context.nextRef();
-  // Visible descendants of an item (its children, and theirs when open).
-  const visible = (items: Item[]): number =>
-    items.reduce((n, i) => n + 1 + (i.open ? visible(i.children) : 0), 0);
-  const link = (items: Item[], parent: PDFRef): void => {
-    items.forEach((item, i) => {
-      item.dict.set(PDFName.of('Parent'), parent);
-      if (i > 0) item.dict.set(PDFName.of('Prev'), items[i - 1]!.ref);
-      if (i < items.length - 1) item.dict.set(PDFName.of('Next'), items[i + 1]!.ref);
-      if (item.children.length > 0) {
-        item.dict.set(PDFName.of('First'), item.children[0]!.ref);
-        item.dict.set(PDFName.of('Last'), item.children[item.children.length - 1]!.ref);
-        const below = visible(item.children);
-        item.dict.set(PDFName.of('Count'), PDFNumber.of(item.open ? below : -below));
-        link(item.children, item.ref);
-      }
-      out.context.assign(item.ref, item.dict);
-    });
-  };
-  link(top, rootRef);
-  out.context.assign(
-    rootRef,
-    out.context.obj({
-      Type: 'Outlines',
-      First: top[0]!.ref,
-      Last: top[top.length - 1]!.ref,
-      Count: visible(top),
-    }),
-  );
-  out.catalog.set(PDFName.of('Outlines'), rootRef);
+  writeOutline(out, top);
   const mode = source.catalog.lookup(PDFName.of('PageMode'));
   if (mode === PDFName.of('UseOutlines')) out.catalog.set(PDFName.of('PageMode'), mode);
   return count;

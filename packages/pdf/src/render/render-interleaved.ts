@@ -5,7 +5,7 @@ import {
   type LanguageCode,
   type LayoutDocument,
 } from '@docat/contracts';
-import { PDFDocument, PDFHexString, PDFName, PDFNumber, type PDFRef } from 'pdf-lib';
+import { PDFDocument, PDFHexString, PDFName, type PDFRef } from 'pdf-lib';
 import {
   appendContent,
   name,
@@ -16,6 +16,7 @@ import {
   type PdfFile,
 } from '../content/index.js';
 import { FontLibrary } from '../fonts/font-library.js';
+import { writeOutline, type OutlineItem } from './dual-navigation.js';
 import type { PlacedLine } from './block-setter.js';
 import { sourceStyle } from './block-style.js';
 import { wrapText } from './line-breaker.js';
@@ -320,52 +321,23 @@ interface OutlineMark {
 
 /** Bookmarks for the headings, nested by level, each opening its page at the heading. */
 function addOutline(doc: PDFDocument, marks: readonly OutlineMark[]): void {
-  if (marks.length === 0) return;
-  const ctx = doc.context;
-  interface Node {
-    mark: OutlineMark;
-    ref: PDFRef;
-    children: Node[];
-  }
-  const top: Node[] = [];
-  const stack: Node[] = [];
+  const top: OutlineItem[] = [];
+  const stack: { level: number; item: OutlineItem }[] = [];
   for (const mark of marks) {
-    const node: Node = { mark, ref: ctx.nextRef(), children: [] };
-    while (stack.length > 0 && stack[stack.length - 1]!.mark.level >= mark.level) stack.pop();
-    (stack.length > 0 ? stack[stack.length - 1]!.children : top).push(node);
-    stack.push(node);
+    const item: OutlineItem = {
+      ref: doc.context.nextRef(),
+      dict: doc.context.obj({
+        Title: PDFHexString.fromText(mark.title),
+        Dest: [doc.getPage(mark.page).ref, PDFName.of('XYZ'), null, mark.top, null],
+      }),
+      children: [],
+      open: true,
+    };
+    while (stack.length > 0 && stack[stack.length - 1]!.level >= mark.level) stack.pop();
+    (stack.length > 0 ? stack[stack.length - 1]!.item.children : top).push(item);
+    stack.push({ level: mark.level, item });
   }
-  const count = (nodes: Node[]): number => nodes.reduce((n, c) => n + 1 + count(c.children), 0);
-  const link = (nodes: Node[], parent: PDFRef): void => {
-    nodes.forEach((node, i) => {
-      const dict = ctx.obj({
-        Title: PDFHexString.fromText(node.mark.title),
-        Parent: parent,
-        Dest: [doc.getPage(node.mark.page).ref, PDFName.of('XYZ'), null, node.mark.top, null],
-      });
-      if (i > 0) dict.set(PDFName.of('Prev'), nodes[i - 1]!.ref);
-      if (i < nodes.length - 1) dict.set(PDFName.of('Next'), nodes[i + 1]!.ref);
-      if (node.children.length > 0) {
-        dict.set(PDFName.of('First'), node.children[0]!.ref);
-        dict.set(PDFName.of('Last'), node.children[node.children.length - 1]!.ref);
-        dict.set(PDFName.of('Count'), PDFNumber.of(count(node.children)));
-        link(node.children, node.ref);
-      }
-      ctx.assign(node.ref, dict);
-    });
-  };
-  const root = ctx.nextRef();
-  link(top, root);
-  ctx.assign(
-    root,
-    ctx.obj({
-      Type: 'Outlines',
-      First: top[0]!.ref,
-      Last: top[top.length - 1]!.ref,
-      Count: count(top),
-    }),
-  );
-  doc.catalog.set(PDFName.of('Outlines'), root);
+  writeOutline(doc, top);
 }
 
 function textsOf(
