@@ -45,7 +45,6 @@ export function spawnStandalone(
         DOCAT_MODE: 'standalone',
         DOCAT_DATA_DIR: dataDir,
         PORT: String(port),
-        MANAGEMENT_PORT: String(port + 1),
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -130,6 +130,7 @@ describe('standalone mode: the whole platform in one process on one data folder'
   let root: string;
   let dataDir: string;
   let port: number;
+  let managementPort: number;
   let current: StandaloneProcess | undefined;
   const started: StandaloneProcess[] = [];
   let token: string;
@@ -140,7 +141,11 @@ describe('standalone mode: the whole platform in one process on one data folder'
   // heartbeat (30 s, the default, stated here because the suite's length depends on it).
   const LEASE_ENV = { DOCAT_CHUNK_LEASE_MS: '30000' };
   const start = (env: Record<string, string> = {}): StandaloneProcess => {
-    const proc = spawnStandalone(dataDir, port, { ...LEASE_ENV, ...env });
+    const proc = spawnStandalone(dataDir, port, {
+      ...LEASE_ENV,
+      MANAGEMENT_PORT: String(managementPort),
+      ...env,
+    });
     started.push(proc);
     return proc;
   };
@@ -151,6 +156,8 @@ describe('standalone mode: the whole platform in one process on one data folder'
     await chmod(root, 0o755);
     dataDir = join(root, 'data');
     port = await freePort();
+    // A port of its own: the one after PORT may be any other process's (an outgoing connection's, even).
+    managementPort = await freePort();
   });
 
   after(async () => {
@@ -221,7 +228,7 @@ describe('standalone mode: the whole platform in one process on one data folder'
 
     // MANAGEMENT_PORT is set: /metrics is served there, and not on the public port.
     assert.equal((await fetch(`${current.base}/metrics`)).status, 404);
-    const metrics = await fetch(`http://127.0.0.1:${port + 1}/metrics`);
+    const metrics = await fetch(`http://127.0.0.1:${managementPort}/metrics`);
     assert.equal(metrics.status, 200);
     assert.match(await metrics.text(), /docat_/);
 

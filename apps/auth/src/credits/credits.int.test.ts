@@ -190,6 +190,36 @@ describe('credits ledger', () => {
     ]);
   });
 
+  test('usage read while settles land never shows a reservation gone before its charge', async () => {
+    const user = await account({ verified: true });
+    const jobs = Array.from({ length: 30 }, () => uuidv7());
+    for (const jobId of jobs) await call(RPC.CREDITS_RESERVE, { userId: user, jobId, credits: 5 });
+    let settling = true;
+    const seen: number[] = [];
+    const reader = async (): Promise<void> => {
+      while (settling) {
+        const usage = await call<Usage>(RPC.CREDITS_USAGE, { userId: user });
+        seen.push(usage.used + usage.reserved);
+      }
+    };
+    const readers = Array.from({ length: 6 }, reader);
+    for (const jobId of jobs)
+      await call(RPC.CREDITS_SETTLE, {
+        userId: user,
+        jobId,
+        lines: [{ step: 'chunk:0', kind: 'text_pages', quantity: 5, credits: 5 }],
+      });
+    settling = false;
+    await Promise.all(readers);
+    assert.ok(seen.length > 30, `${seen.length} reads`);
+    // Each settle charges what it held, so used + reserved stays 150 in every consistent read.
+    assert.deepEqual(
+      seen.filter((total) => total !== 150),
+      [],
+      `${seen.length} reads while 30 settles landed`,
+    );
+  });
+
   test('release returns a reservation once, charges nothing, and cannot undo a settle', async () => {
     const user = await account({ verified: true });
     const failed = uuidv7();

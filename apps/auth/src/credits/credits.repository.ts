@@ -43,18 +43,15 @@ export interface ReserveOutcome {
   available: number | null;
 }
 
-/** One kind's sums over a period (PostgreSQL's numeric sums arrive as strings). */
-const totalsRowSchema = z.object({
-  kind: creditKindSchema,
-  quantity: z.string(),
-  credits: z.string(),
-});
-
 /** A count or sum, whichever way the driver gives it (bigint and numeric arrive as strings). */
 const count = z.union([z.number(), z.string().regex(/^-?\d+(?:\.\d+)?$/u)]).transform(Number);
-
+/** One kind's sums over a period, or the credits still held (`held`). */
+const totalsRowSchema = z.object({
+  kind: z.union([creditKindSchema, z.literal('held')]),
+  quantity: count,
+  credits: count,
+});
 const standingRowSchema = z.object({ plan: z.string(), verified: z.boolean() });
-const heldRowSchema = z.object({ held: count });
 const reserveRowSchema = z.object({
   outcome: z.enum(['reserved', 'existing', 'refused', 'no-account']),
   owner: z.string().nullable(),
@@ -114,6 +111,11 @@ export class CreditsRepository {
     return row ? { plan: row.plan, emailVerified: row.verified } : null;
   }
 
+  /**
+   * The period's charges by kind and the credits still held, read in one statement so
+   * that both come from one snapshot: read apart, a settle landing between them showed
+   * its reservation gone but not yet its charge.
+   */
   async totals(
     account: string,
     periodStart: Date,
@@ -127,32 +129,27 @@ export class CreditsRepository {
       `SELECT kind, COALESCE(SUM(quantity), 0) AS quantity, COALESCE(SUM(credits), 0) AS credits
          FROM auth.credit_ledger
         WHERE account = $1 AND period_start = $2 AND kind IN ('text_pages', 'ocr_pages', 'translation')
-        GROUP BY kind`,
-      [account, periodStart],
-    );
-    const byKind: PeriodTotals['byKind'] = {
-      text_pages: { quantity: 0, credits: 0 },
-      ocr_pages: { quantity: 0, credits: 0 },
-      translation: { quantity: 0, credits: 0 },
-    };
-    for (const row of rows)
-      byKind[row.kind] = {
-        quantity: Number(row.quantity),
-        credits: Number(row.credits),
-      };
-    const held = await queryRows(
-      db,
-      'auth.credit_ledger',
-      heldRowSchema,
-      `SELECT COALESCE(SUM(r.credits), 0) AS held
+        GROUP BY kind
+       UNION ALL
+       SELECT 'held', 0, COALESCE(SUM(r.credits), 0)
          FROM auth.credit_ledger r
         WHERE r.account = $1 AND r.period_start = $2 AND r.kind = 'reserve' AND r.hold_until > $3
           AND NOT EXISTS (
             SELECT 1 FROM auth.credit_ledger c WHERE c.job_id = r.job_id AND c.step = 'job' AND c.kind IN ('settle', 'release'))`,
       [account, periodStart, now],
     );
+    const byKind: PeriodTotals['byKind'] = {
+      text_pages: { quantity: 0, credits: 0 },
+      ocr_pages: { quantity: 0, credits: 0 },
+      translation: { quantity: 0, credits: 0 },
+    };
+    let reserved = 0;
+    for (const row of rows) {
+      if (row.kind === 'held') reserved = row.credits;
+      else byKind[row.kind] = { quantity: row.quantity, credits: row.credits };
+    }
     const used = byKind.text_pages.credits + byKind.ocr_pages.credits + byKind.translation.credits;
-    return { used, reserved: held[0]?.held ?? 0, byKind };
+    return { used, reserved, byKind };
   }
 
   /**
