@@ -42,9 +42,23 @@ function isCode(code: string, message?: RegExp) {
   };
 }
 
-/** Settles when the thread has exited, with the milliseconds it took from `since`. */
-function exited(worker: Worker, since: () => number): Promise<number> {
-  return new Promise((resolve) => worker.once('exit', () => resolve(performance.now() - since())));
+/**
+ * Settles when the thread has exited, with the milliseconds it took from `since` and its
+ * exit code: 0 when it ended on its own, 1 when it was terminated.
+ */
+function exited(worker: Worker, since: () => number): Promise<{ ms: number; code: number }> {
+  return new Promise((resolve) =>
+    worker.once('exit', (code: number) => resolve({ ms: performance.now() - since(), code })),
+  );
+}
+
+/** A fixed sequence of numbers in [0, 1) (the same on every run). */
+function* sequence(seed: number): Generator<number> {
+  let x = seed;
+  for (;;) {
+    x = (x * 1103515245 + 12345) % 2 ** 31;
+    yield x / 2 ** 31;
+  }
 }
 
 describe('render thread (tracemonkey.pdf -> ja, every page)', { skip: req.skip }, () => {
@@ -164,11 +178,12 @@ describe('render thread (tracemonkey.pdf -> ja, every page)', { skip: req.skip }
     );
   });
 
-  test('abort stops the thread at once', async (t) => {
+  test('abort settles at once, and the thread stops at its next page and ends on its own', async (t) => {
     const controller = new AbortController();
     let worker: Worker | undefined;
     let abortedAt = 0;
-    let exit: Promise<number> | undefined;
+    let exit: Promise<{ ms: number; code: number }> | undefined;
+    const progress: number[] = [];
     const run = renderInThread(
       { source: source.slice(), layout, translations, targetLanguage: TARGET },
       {
@@ -178,6 +193,7 @@ describe('render thread (tracemonkey.pdf -> ja, every page)', { skip: req.skip }
           exit = exited(w, () => abortedAt);
         },
         onPage: (done) => {
+          progress.push(done);
           if (done === 2 && abortedAt === 0) {
             abortedAt = performance.now();
             controller.abort();
@@ -188,13 +204,89 @@ describe('render thread (tracemonkey.pdf -> ja, every page)', { skip: req.skip }
     await assert.rejects(run, isCode('JOB_CANCELLED'));
     const rejectMs = performance.now() - abortedAt;
     assert.ok(worker && exit);
-    const exitMs = await exit;
+    const { ms: exitMs, code } = await exit;
     t.diagnostic(
-      `rejected ${rejectMs.toFixed(1)} ms and thread gone ${exitMs.toFixed(1)} ms after abort`,
+      `rejected ${rejectMs.toFixed(1)} ms and thread gone ${exitMs.toFixed(1)} ms after abort (exit code ${code}); progress ${JSON.stringify(progress)}`,
     );
     assert.ok(abortedAt > 0, 'no progress before the abort');
     assert.ok(rejectMs < 100, `rejected ${rejectMs} ms after abort`);
-    assert.ok(exitMs < 1000, `thread exited ${exitMs} ms after abort`);
+    // Ended by itself (a terminated thread exits with 1), well before the terminate fallback.
+    assert.equal(code, 0, 'the thread was terminated instead of stopping');
+    assert.ok(exitMs < 3000, `thread exited ${exitMs} ms after abort`);
+  });
+
+  test('a stopped thread that does not end within the grace period is terminated', async () => {
+    const controller = new AbortController();
+    let exit: Promise<{ ms: number; code: number }> | undefined;
+    let abortedAt = 0;
+    const run = renderInThread(
+      { source: source.slice(), layout, translations, targetLanguage: TARGET },
+      {
+        signal: controller.signal,
+        limits: { stopGraceMs: 0 },
+        onWorker: (w) => {
+          exit = exited(w, () => abortedAt);
+        },
+        onPage: (done) => {
+          if (done === 1 && abortedAt === 0) {
+            abortedAt = performance.now();
+            controller.abort();
+          }
+        },
+      },
+    );
+    await assert.rejects(run, isCode('JOB_CANCELLED'));
+    const { ms, code } = await exit!;
+    assert.equal(code, 1, 'the thread was not terminated');
+    assert.ok(ms < 1000, `terminated ${ms} ms after abort`);
+  });
+
+  test('renders stopped at random moments all end on their own, and the next render works', async (t) => {
+    const random = sequence(20261207);
+    const outcomes: string[] = [];
+    // Every stop lands somewhere else: opening the file, setting a page, inflating its
+    // content, subsetting the fonts, making the bilingual PDF, writing either out.
+    for (let i = 0; i < 12; i++) {
+      const afterMs = Math.round(random.next().value! * 2500);
+      const timeout = random.next().value! < 0.4;
+      const controller = new AbortController();
+      const timer = timeout ? undefined : setTimeout(() => controller.abort(), afterMs);
+      let exit: Promise<{ ms: number; code: number }> | undefined;
+      let stoppedAt = 0;
+      const started = performance.now();
+      const outcome = await renderInThread(
+        { source: source.slice(), layout, translations, targetLanguage: TARGET, dual: 'side' },
+        {
+          signal: controller.signal,
+          ...(timeout ? { limits: { timeoutMs: Math.max(1, afterMs) } } : {}),
+          onWorker: (w) => {
+            exit = exited(w, () => stoppedAt);
+          },
+        },
+      ).then(
+        () => 'done',
+        (err: unknown) => (err instanceof DocatError ? err.code : String(err)),
+      );
+      stoppedAt = performance.now();
+      clearTimeout(timer);
+      const { ms, code } = await exit!;
+      outcomes.push(
+        `${timeout ? 'timeout' : 'cancel'} ${afterMs} ms: ${outcome} after ${Math.round(stoppedAt - started)} ms, exit ${code} ${Math.round(ms)} ms later`,
+      );
+      assert.ok(
+        outcome === 'done' || outcome === (timeout ? 'PDF_TIMEOUT' : 'JOB_CANCELLED'),
+        outcomes.at(-1),
+      );
+      assert.equal(code, 0, `the thread was terminated: ${outcomes.at(-1)}`);
+    }
+    t.diagnostic(outcomes.join('; '));
+    const out = await renderInThread({
+      source: source.slice(),
+      layout,
+      translations,
+      targetLanguage: TARGET,
+    });
+    assert.equal(pdfText(out.pdf, 'after-stops.pdf').pages, 14);
   });
 
   test('an already aborted signal starts no thread', async () => {
@@ -238,16 +330,23 @@ describe('render thread (tracemonkey.pdf -> ja, every page)', { skip: req.skip }
     );
   });
 
-  test('a render past the time limit fails PDF_TIMEOUT', async () => {
+  test('a render past the time limit fails PDF_TIMEOUT, and the thread ends on its own', async () => {
     const started = performance.now();
+    let exit: Promise<{ ms: number; code: number }> | undefined;
     await assert.rejects(
       renderInThread(
         { source: source.slice(), layout, translations, targetLanguage: TARGET },
-        { limits: { timeoutMs: 300 } },
+        {
+          limits: { timeoutMs: 300 },
+          onWorker: (w) => {
+            exit = exited(w, () => started);
+          },
+        },
       ),
       isCode('PDF_TIMEOUT'),
     );
     assert.ok(performance.now() - started < 2000);
+    assert.equal((await exit!).code, 0, 'the thread was terminated');
   });
 
   test("the renderer's own errors keep their code", async () => {

@@ -18,6 +18,14 @@ export interface RenderRequest {
   keepActiveContent?: boolean;
 }
 
+/**
+ * Asks the render thread to stop: it ends its render at the next page (or step) and then
+ * exits on its own. Sent any time after the request; harmless once the render is done.
+ */
+export interface StopRequest {
+  type: 'stop';
+}
+
 /** What the render thread sends back: progress any number of times, then one result or error. */
 export type RenderReply =
   | { type: 'progress'; done: number; total: number }

@@ -6,7 +6,7 @@ import {
   type LayoutDocument,
 } from '@docat/contracts';
 import { RENDER_THREAD_HEAP_MB, type DualMode, type RenderText } from '@docat/pdf';
-import type { RenderReply, RenderRequest } from './render-thread.protocol.js';
+import type { RenderReply, RenderRequest, StopRequest } from './render-thread.protocol.js';
 
 /**
  * Limits of one render thread. The thread shares the process with the service (its queue
@@ -22,11 +22,18 @@ export interface RenderThreadLimits {
   maxHeapMb: number;
   /** Wall-clock limit of one render; past it the thread is stopped and the step fails `PDF_TIMEOUT`. */
   timeoutMs: number;
+  /**
+   * How long a stopped thread (cancelled, timed out, or done) has to end on its own before
+   * it is terminated. It stops at its next page or step, well within this; only a step
+   * that runs longer (writing out a very large PDF) is cut short.
+   */
+  stopGraceMs: number;
 }
 
 export const DEFAULT_RENDER_LIMITS: RenderThreadLimits = {
   maxHeapMb: RENDER_THREAD_HEAP_MB,
   timeoutMs: 600_000,
+  stopGraceMs: 30_000,
 };
 
 export interface RenderInput {
@@ -76,7 +83,10 @@ const WORKER_URL = new URL('./render.worker.js', import.meta.url);
  * However the thread ends, the promise settles: the result, the renderer's own error,
  * `JOB_CANCELLED` on abort, `PDF_TIMEOUT`, `PDF_RESOURCE_LIMIT` when the heap limit is
  * reached, or `INTERNAL` ("the render thread stopped unexpectedly") when it dies
- * without a word, which the queue retries.
+ * without a word, which the queue retries. It settles at once on abort or timeout; the
+ * thread is asked to stop and ends on its own at its next page, and is terminated only
+ * if it has not ended `stopGraceMs` later (a terminate that lands inside a zlib call can
+ * abort the whole process, see render.worker.ts).
  */
 export function renderInThread(
   input: RenderInput,
@@ -103,15 +113,25 @@ export function renderInThread(
       name: 'docat-render',
     });
     let settled = false;
+    let exited = false;
     let stopping: DocatError | undefined;
+    let fallback: NodeJS.Timeout | undefined;
 
+    // The thread ends on its own after its reply or a stop; past the grace period it is
+    // terminated. Settling does not wait for it: the caller is told at once.
+    const windDown = () => {
+      if (exited) return;
+      const stop: StopRequest = { type: 'stop' };
+      worker.postMessage(stop);
+      fallback = setTimeout(() => void worker.terminate(), limits.stopGraceMs);
+      fallback.unref();
+    };
     const settle = (outcome: { ok: RenderOutput } | { err: Error }) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
-      // Ends the thread if it is still running; a no-op once it has exited.
-      void worker.terminate();
+      windDown();
       if ('ok' in outcome) resolve(outcome.ok);
       else reject(outcome.err);
     };
@@ -176,6 +196,8 @@ export function renderInThread(
       });
     });
     worker.on('exit', (code) => {
+      exited = true;
+      clearTimeout(fallback);
       settle({
         err: new DocatError(
           'INTERNAL',
@@ -193,6 +215,7 @@ export function renderInThread(
       targetLanguage: input.targetLanguage,
       ...(input.password !== undefined ? { password: input.password } : {}),
       ...(input.dual ? { dual: input.dual } : {}),
+      ...(input.keepActiveContent ? { keepActiveContent: true } : {}),
     };
     try {
       worker.postMessage(request, [source.buffer as ArrayBuffer]);

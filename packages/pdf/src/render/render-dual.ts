@@ -32,6 +32,7 @@ import { renderInterleavedPdf } from './render-interleaved.js';
 import { removeActiveContent } from './active-content.js';
 import { carryLinks, carryOutline, detachLinks, type PagePlacement } from './dual-navigation.js';
 import { type RenderText } from './render-translated.js';
+import { renderCheckpoint } from './render-stop.js';
 
 export type DualMode = 'side' | 'alternate' | 'interleaved';
 
@@ -59,6 +60,8 @@ export interface RenderDualOptions {
   sourcePages?: readonly number[];
   /** Keep the original's scripts, actions and embedded files (as `RenderTranslatedOptions.keepActiveContent`). */
   keepActiveContent?: boolean;
+  /** Stops the render between its steps (and pages, interleaved); it then rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -270,13 +273,16 @@ export async function renderDualPdf(
       ...(opts.respectPermissions !== undefined
         ? { respectPermissions: opts.respectPermissions }
         : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
     });
   }
+  await renderCheckpoint(opts.signal);
   const sourceFile = await openPdf(sourceBytes, {
     password: opts.password,
     respectPermissions: opts.respectPermissions,
   });
   const translatedFile = await openPdf(translatedBytes);
+  await renderCheckpoint(opts.signal);
   // Side by side, each page is drawn as a picture of itself, which shows no annotations:
   // notes, highlights and stamps are drawn into it as they appear. Alternating pages keep
   // them as annotations (a note still opens).
@@ -302,6 +308,7 @@ export async function renderDualPdf(
   const outlinePlaced = new Map<string, PagePlacement>();
   if (mode === 'alternate') {
     const left = await out.copyPages(source, sourceIndices);
+    await renderCheckpoint(opts.signal);
     const right = await out.copyPages(translated, indices);
     for (let i = 0; i < count; i++) {
       out.addPage(left[i]!);
@@ -317,6 +324,7 @@ export async function renderDualPdf(
     // One copy per document: pages of one file share their fonts and images, which
     // embedding each page on its own would duplicate.
     const left = await pagesAsForms(out, sourceFile, sourceIndices);
+    await renderCheckpoint(opts.signal);
     const right = await pagesAsForms(out, translatedFile, indices);
     for (let i = 0; i < count; i++) {
       const a = source.getPage(sourceIndices[i]!);
@@ -356,5 +364,6 @@ export async function renderDualPdf(
   if (title) out.setTitle(title);
   out.catalog.delete(PDFName.of('AcroForm'));
   if (!opts.keepActiveContent) removeActiveContent(out);
+  await renderCheckpoint(opts.signal);
   return out.save({ useObjectStreams: false });
 }

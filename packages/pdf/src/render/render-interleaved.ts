@@ -24,6 +24,7 @@ import { pageGeometry } from './page-geometry.js';
 import { FontSet, paintLines } from './text-painter.js';
 import { TextShaper } from './text-shaper.js';
 import { textOf, type RenderText } from './render-translated.js';
+import { renderCheckpoint } from './render-stop.js';
 
 export interface RenderInterleavedOptions {
   targetLanguage: string;
@@ -32,6 +33,8 @@ export interface RenderInterleavedOptions {
   fonts?: FontLibrary;
   password?: string;
   respectPermissions?: boolean;
+  /** Stops the render between source pages; it then rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 /** Block types that do not read as sentences: shown as they are drawn in the source. */
@@ -242,6 +245,7 @@ export async function renderInterleavedPdf(
   };
 
   for (const page of layout.pages) {
+    await renderCheckpoint(opts.signal);
     const blocks = [...page.blocks]
       .filter((b) => !LEFT_OUT.has(b.type))
       .sort((a, b) => a.order - b.order);
@@ -307,6 +311,7 @@ export async function renderInterleavedPdf(
   await fonts.write();
   const title = source.doc.getTitle();
   if (title) doc.setTitle(title);
+  await renderCheckpoint(opts.signal);
   return doc.save({ useObjectStreams: false });
 }
 

@@ -62,6 +62,7 @@ import { mapBox, pageGeometry, type PageGeometry } from './page-geometry.js';
 import { FontSet, paintLines } from './text-painter.js';
 import { frameBoxToPage } from '../layout/rotated-text.js';
 import { TextShaper } from './text-shaper.js';
+import { renderCheckpoint } from './render-stop.js';
 
 export interface RenderTranslatedOptions {
   /** BCP 47 tag of the translation (`ja`, `zh-Hant`, `ar`...). */
@@ -82,6 +83,8 @@ export interface RenderTranslatedOptions {
    * embedded files. Off by default: they are removed (see `removeActiveContent`).
    */
   keepActiveContent?: boolean;
+  /** Stops the render between pages; it then rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 export interface RenderStats {
@@ -254,6 +257,7 @@ export async function renderTranslatedPdf(
   translations: ReadonlyMap<string, RenderText>,
   opts: RenderTranslatedOptions,
 ): Promise<RenderTranslatedResult> {
+  await renderCheckpoint(opts.signal);
   const file = await openPdf(sourceBytes, {
     password: opts.password,
     respectPermissions: opts.respectPermissions,
@@ -287,6 +291,7 @@ export async function renderTranslatedPdf(
 
   let pagesDone = 0;
   for (const page of layout.pages) {
+    await renderCheckpoint(opts.signal);
     opts.onPage?.(pagesDone++, layout.pages.length);
     const pageIndex = page.number - 1;
     if (pageIndex < 0 || pageIndex >= file.pageCount) continue;
@@ -504,8 +509,9 @@ export async function renderTranslatedPdf(
     if (drawnLinks.length > 0) moveLinks(file.doc.getPage(pageIndex), geometry, drawnLinks);
     inkMaps.release(page.number);
   }
-  opts.onPage?.(layout.pages.length, layout.pages.length);
   await inkMaps.close();
+  await renderCheckpoint(opts.signal);
+  opts.onPage?.(layout.pages.length, layout.pages.length);
   await fonts.write();
   // Bookmarks and the document's title that name a translated heading read in the target
   // language too, and the document says which language it is in (screen readers, search).
@@ -515,6 +521,7 @@ export async function renderTranslatedPdf(
   if (opts.pages) keepPages(file, opts.pages);
   if (!opts.keepActiveContent) removeActiveContent(file.doc);
   stats.fonts = fonts.all().map((f) => ({ name: f.baseFont, glyphs: f.glyphCount }));
+  await renderCheckpoint(opts.signal);
   const bytes = await savePdf(file);
   return { bytes, warnings, stats, placements };
 }

@@ -97,6 +97,8 @@ export interface PdfRenderRequest {
   /** Read the translated PDF back into a fidelity report. */
   report?: boolean;
   onPage?: (done: number, total: number) => void;
+  /** Stops the render between pages and between its steps; it then rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 export interface PdfRenderResult {
@@ -117,6 +119,7 @@ export async function renderPdfs(req: PdfRenderRequest): Promise<PdfRenderResult
   const password = req.password !== undefined ? { password: req.password } : {};
   const numbers = req.source.pages.map((p) => p.number);
   const subset = numbers.length < req.source.pageCount ? numbers : undefined;
+  const signal = req.signal ? { signal: req.signal } : {};
   // One render, one font library: subsets hold only this document's glyphs.
   const fonts = new FontLibrary();
   const translated = await renderTranslatedPdf(req.original, req.source, req.translations, {
@@ -126,6 +129,7 @@ export async function renderPdfs(req: PdfRenderRequest): Promise<PdfRenderResult
     ...password,
     keepActiveContent: req.keepActiveContent === true,
     ...(req.onPage ? { onPage: req.onPage } : {}),
+    ...signal,
   });
   const dual = req.dual
     ? await renderDualPdf(req.original, translated.bytes, {
@@ -139,8 +143,10 @@ export async function renderPdfs(req: PdfRenderRequest): Promise<PdfRenderResult
         ...password,
         keepActiveContent: req.keepActiveContent === true,
         ...(subset ? { sourcePages: subset } : {}),
+        ...signal,
       })
     : null;
+  req.signal?.throwIfAborted();
   const report = req.report
     ? await fidelityReportOf(translated, {
         layout: req.source,
