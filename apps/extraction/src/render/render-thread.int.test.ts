@@ -10,7 +10,7 @@ import { DocatError, type LayoutDocument } from '@docat/contracts';
 import { extractLayout, renderDualPdf, renderTranslatedPdf } from '@docat/pdf';
 import { corpusFile, requireAll, requireCorpus, requireTools } from '@docat/testing';
 import { pseudoTranslate } from '@docat/translate';
-import { renderInThread } from './render-thread.js';
+import { renderInThread } from '@docat/pipeline/render-thread';
 
 const req = requireAll(requireCorpus('tracemonkey.pdf'), requireTools('pdfinfo', 'pdftotext'));
 const TARGET = 'ja';

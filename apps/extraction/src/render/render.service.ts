@@ -33,7 +33,7 @@ import {
   type ObjectStorage,
 } from '@docat/service-kit';
 import { outputsProduced } from '@docat/observability';
-import { renderInThread } from './render-thread.js';
+import { renderInThread } from '@docat/pipeline/render-thread';
 
 /** A Buffer over the same memory (the thread's output is not copied again). */
 function asBuffer(bytes: Uint8Array): Buffer {
@@ -182,7 +182,8 @@ export class RenderService {
         pdf: asBuffer(result.pdf),
         dual: asBuffer(result.dual),
         warnings: result.warnings,
-        report: result.report,
+        // Asked for (the default): the thread always sends it.
+        report: result.report!,
       };
     } finally {
       await file.dispose();

@@ -16,6 +16,7 @@ import {
   renderTranslationsOf,
   type RenderText,
 } from '@docat/pdf';
+import { renderInThread } from '../render-thread/render-thread.js';
 
 export const TEXT_FORMATS = ['md', 'txt', 'json'] as const;
 export type TextFormat = (typeof TEXT_FORMATS)[number];
@@ -174,8 +175,8 @@ export interface OutputsOptions {
 }
 
 /**
- * Every asked output of an assembled document, in this process (the CLI): the same text
- * and PDFs a job's render step stores (there the PDFs are made in a render thread).
+ * Every asked output of an assembled document, for the CLI: the same text and PDFs a job's
+ * render step stores, the PDFs made in a render thread as there.
  */
 export async function renderOutputs(
   original: () => Promise<Uint8Array>,
@@ -193,18 +194,22 @@ export async function renderOutputs(
       files[format] = new TextEncoder().encode(renderTextOutput(format, doc, meta));
   }
   if (!opts.formats.some(isPdfFormat) && !opts.report) return { files, warnings: [] };
-  const pdfs = await renderPdfs({
-    original: await original(),
-    source: doc.source,
-    translations: pdfTranslationsOf(doc.source, doc.translated),
-    targetLanguage: meta.targetLanguage,
-    ...(opts.password ? { password: opts.password } : {}),
-    ...(opts.formats.includes('dual') ? { dual: opts.dualMode } : {}),
-    keepActiveContent: opts.keepActiveContent === true,
-    report: opts.report === true,
-    ...(opts.onPage ? { onPage: opts.onPage } : {}),
-  });
+  // In a render thread, as the service renders: its heap is sized for rendering (a book
+  // renders in bounded memory) and all of it is returned when the thread ends.
+  const pdfs = await renderInThread(
+    {
+      source: await original(),
+      layout: doc.source,
+      translations: pdfTranslationsOf(doc.source, doc.translated),
+      targetLanguage: meta.targetLanguage,
+      ...(opts.password ? { password: opts.password } : {}),
+      ...(opts.formats.includes('dual') ? { dual: opts.dualMode } : {}),
+      keepActiveContent: opts.keepActiveContent === true,
+      report: opts.report === true,
+    },
+    { ...(opts.onPage ? { onPage: opts.onPage } : {}) },
+  );
   if (opts.formats.includes('pdf')) files.pdf = pdfs.pdf;
-  if (pdfs.dual) files.dual = pdfs.dual;
+  if (opts.formats.includes('dual')) files.dual = pdfs.dual;
   return { files, warnings: pdfs.warnings, ...(pdfs.report ? { report: pdfs.report } : {}) };
 }

@@ -16,6 +16,8 @@ export interface RenderRequest {
   dual?: DualMode;
   /** Keep the source's scripts, actions and embedded files (PDF_KEEP_ACTIVE_CONTENT). */
   keepActiveContent?: boolean;
+  /** Read the translated PDF back into a fidelity report. */
+  report: boolean;
 }
 
 /**
@@ -34,7 +36,7 @@ export type RenderReply =
       pdf: Uint8Array;
       dual: Uint8Array | null;
       warnings: JobWarning[];
-      report: FidelityReport;
+      report: FidelityReport | null;
     }
   /** `code` is set when the renderer failed with a Docat error (a damaged file, a wrong password...). */
   | { type: 'error'; code?: ErrorCode; message: string };

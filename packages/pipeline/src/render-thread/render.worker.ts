@@ -1,7 +1,7 @@
 import { constants, setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { DocatError } from '@docat/contracts';
-import { renderPdfs } from '@docat/pipeline/render';
+import { renderPdfs } from '../steps/outputs.step.js';
 import type { RenderReply, RenderRequest, StopRequest } from './render-thread.protocol.js';
 
 /**
@@ -43,7 +43,7 @@ async function render(request: RenderRequest): Promise<void> {
     ...(request.password !== undefined ? { password: request.password } : {}),
     ...(request.dual ? { dual: request.dual } : {}),
     keepActiveContent: request.keepActiveContent === true,
-    report: true,
+    report: request.report,
     onPage: (done, total) => reply({ type: 'progress', done, total }),
     signal: stop.signal,
   });
@@ -56,7 +56,7 @@ async function render(request: RenderRequest): Promise<void> {
       pdf: result.pdf,
       dual: result.dual,
       warnings: result.warnings,
-      report: result.report!,
+      report: result.report ?? null,
     },
     transfer,
   );

@@ -9,6 +9,13 @@ import { RENDER_THREAD_HEAP_MB, type DualMode, type RenderText } from '@docat/pd
 import type { RenderReply, RenderRequest, StopRequest } from './render-thread.protocol.js';
 
 /**
+ * The render thread's young generation. Setting a page makes tens of MB of short-lived
+ * objects; left to itself V8 grows the young generation to its largest and promotes
+ * more of them to the old generation between collections.
+ */
+export const RENDER_THREAD_YOUNG_MB = 12;
+
+/**
  * Limits of one render thread. The thread shares the process with the service (its queue
  * lease timer, health and metrics endpoints), so a document that needs more than this fails
  * its render instead of taking the process down.
@@ -20,6 +27,8 @@ export interface RenderThreadLimits {
    * upload of a few hundred pages stays well below the default.
    */
   maxHeapMb: number;
+  /** V8 young generation of the thread, in MB (see `RENDER_THREAD_YOUNG_MB`). */
+  maxYoungMb: number;
   /** Wall-clock limit of one render; past it the thread is stopped and the step fails `PDF_TIMEOUT`. */
   timeoutMs: number;
   /**
@@ -32,6 +41,7 @@ export interface RenderThreadLimits {
 
 export const DEFAULT_RENDER_LIMITS: RenderThreadLimits = {
   maxHeapMb: RENDER_THREAD_HEAP_MB,
+  maxYoungMb: RENDER_THREAD_YOUNG_MB,
   timeoutMs: 600_000,
   stopGraceMs: 30_000,
 };
@@ -47,6 +57,8 @@ export interface RenderInput {
   dual?: DualMode;
   /** Keep the source's scripts, actions and embedded files (PDF_KEEP_ACTIVE_CONTENT). */
   keepActiveContent?: boolean;
+  /** Make the fidelity report (default true: the service stores one with every job). */
+  report?: boolean;
 }
 
 export interface RenderThreadOptions {
@@ -63,8 +75,11 @@ export interface RenderOutput {
   /** Empty unless the input asked for the bilingual PDF. */
   dual: Uint8Array;
   warnings: JobWarning[];
-  /** The fidelity report: the translated PDF read back and compared with the layout and translations. */
-  report: FidelityReport;
+  /**
+   * The fidelity report: the translated PDF read back and compared with the layout and
+   * translations. Absent when the input asked for none.
+   */
+  report?: FidelityReport;
 }
 
 const WORKER_URL = new URL('./render.worker.js', import.meta.url);
@@ -107,7 +122,10 @@ export function renderInThread(
         ? input.source
         : input.source.slice();
     const worker = new Worker(WORKER_URL, {
-      resourceLimits: { maxOldGenerationSizeMb: limits.maxHeapMb },
+      resourceLimits: {
+        maxOldGenerationSizeMb: limits.maxHeapMb,
+        maxYoungGenerationSizeMb: limits.maxYoungMb,
+      },
       // The thread needs none of the service's start-up flags (tracing preloads and the like).
       execArgv: [],
       name: 'docat-render',
@@ -159,7 +177,7 @@ export function renderInThread(
             pdf: reply.pdf,
             dual: reply.dual ?? new Uint8Array(),
             warnings: reply.warnings,
-            report: reply.report,
+            ...(reply.report ? { report: reply.report } : {}),
           },
         });
       } else if (reply.code) {
@@ -216,6 +234,7 @@ export function renderInThread(
       ...(input.password !== undefined ? { password: input.password } : {}),
       ...(input.dual ? { dual: input.dual } : {}),
       ...(input.keepActiveContent ? { keepActiveContent: true } : {}),
+      report: input.report !== false,
     };
     try {
       worker.postMessage(request, [source.buffer as ArrayBuffer]);
