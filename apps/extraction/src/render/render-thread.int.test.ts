@@ -7,7 +7,14 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { after, before, describe, test } from 'node:test';
 import type { Worker } from 'node:worker_threads';
 import { DocatError, type LayoutDocument } from '@docat/contracts';
-import { extractLayout, renderDualPdf, renderTranslatedPdf } from '@docat/pdf';
+import {
+  extractLayout,
+  openPdf,
+  removeActiveContent,
+  renderDualPdf,
+  renderTranslatedPdf,
+  savePdf,
+} from '@docat/pdf';
 import { corpusFile, requireAll, requireCorpus, requireTools } from '@docat/testing';
 import { pseudoTranslate } from '@docat/translate';
 import { renderInThread } from '@docat/pipeline/render-thread';
@@ -347,6 +354,29 @@ describe('render thread (tracemonkey.pdf -> ja, every page)', { skip: req.skip }
     );
     assert.ok(performance.now() - started < 2000);
     assert.equal((await exit!).code, 0, 'the thread was terminated');
+  });
+
+  test('the source keeps its active content in the thread only when asked', async () => {
+    // The source with a script run on opening.
+    const armed = await openPdf(source.slice());
+    const ctx = armed.doc.context;
+    armed.doc.catalog.set(
+      ctx.obj('OpenAction'),
+      ctx.register(ctx.obj({ S: 'JavaScript', JS: 'probe' })),
+    );
+    const bytes = await savePdf(armed);
+    const triggers = async (keepActiveContent: boolean): Promise<number> => {
+      const out = await renderInThread({
+        source: bytes.slice(),
+        layout,
+        translations,
+        targetLanguage: TARGET,
+        keepActiveContent,
+      });
+      return removeActiveContent((await openPdf(out.pdf)).doc).triggers;
+    };
+    assert.equal(await triggers(true), 1, 'the OpenAction was removed although asked to keep it');
+    assert.equal(await triggers(false), 0, 'the OpenAction was kept');
   });
 
   test("the renderer's own errors keep their code", async () => {
