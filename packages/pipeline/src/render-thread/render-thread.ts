@@ -141,7 +141,11 @@ export function renderInThread(
     const windDown = () => {
       if (exited) return;
       const stop: StopRequest = { type: 'stop' };
-      worker.postMessage(stop);
+      try {
+        worker.postMessage(stop);
+      } catch {
+        // Not even a stop can be sent (the thread is going): the fallback ends it.
+      }
       fallback = setTimeout(() => void worker.terminate(), limits.stopGraceMs);
       fallback.unref();
     };
