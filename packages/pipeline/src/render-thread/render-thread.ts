@@ -30,7 +30,10 @@ export interface RenderThreadLimits {
   maxHeapMb: number;
   /** V8 young generation of the thread, in MB (see `RENDER_THREAD_YOUNG_MB`). */
   maxYoungMb: number;
-  /** Wall-clock limit of one render; past it the thread is stopped and the step fails `PDF_TIMEOUT`. */
+  /**
+   * Wall-clock limit of one render; past it the thread is stopped and the step fails
+   * `PDF_TIMEOUT`. `Infinity`: none.
+   */
   timeoutMs: number;
   /**
    * How long a stopped thread (cancelled, timed out, or done) has to end on its own before
@@ -167,11 +170,15 @@ export function renderInThread(
     const onAbort = () =>
       stop(new DocatError('JOB_CANCELLED', 'The render was cancelled', { cause: signal?.reason }));
     signal?.addEventListener('abort', onAbort, { once: true });
-    const timer = setTimeout(
-      () =>
-        stop(new DocatError('PDF_TIMEOUT', `The render took longer than ${limits.timeoutMs} ms`)),
-      limits.timeoutMs,
-    );
+    const timer = Number.isFinite(limits.timeoutMs)
+      ? setTimeout(
+          () =>
+            stop(
+              new DocatError('PDF_TIMEOUT', `The render took longer than ${limits.timeoutMs} ms`),
+            ),
+          limits.timeoutMs,
+        )
+      : undefined;
 
     worker.on('message', (reply: RenderReply) => {
       if (reply.type === 'progress') {

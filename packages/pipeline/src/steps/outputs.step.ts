@@ -207,7 +207,12 @@ export async function renderOutputs(
       keepActiveContent: opts.keepActiveContent === true,
       report: opts.report === true,
     },
-    { ...(opts.onPage ? { onPage: opts.onPage } : {}) },
+    {
+      // No time limit here, as before the thread: the user waits for the document and can
+      // interrupt; a service has a queue to keep moving.
+      limits: { timeoutMs: Number.POSITIVE_INFINITY },
+      ...(opts.onPage ? { onPage: opts.onPage } : {}),
+    },
   );
   if (opts.formats.includes('pdf')) files.pdf = pdfs.pdf;
   if (opts.formats.includes('dual')) files.dual = pdfs.dual;
