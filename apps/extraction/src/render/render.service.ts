@@ -175,7 +175,7 @@ export class RenderService {
           ...(job.outputs.includes('dual') ? { dual: job.dualMode } : {}),
           keepActiveContent: this.config.pdf.keepActiveContent,
         },
-        { signal, onPage },
+        { signal, onPage, lowerPriority: true },
       );
       signal.throwIfAborted();
       return {

@@ -1,6 +1,12 @@
 import type { ErrorCode, FidelityReport, JobWarning, LayoutDocument } from '@docat/contracts';
 import type { DualMode, RenderText } from '@docat/pdf';
 
+/** Given to the render thread as it starts (its `workerData`). */
+export interface RenderThreadData {
+  /** Run below the normal scheduling priority (Linux): the starting thread has other work. */
+  lowerPriority: boolean;
+}
+
 /** What the render thread is asked to do: one message, sent once. */
 export interface RenderRequest {
   type: 'render';

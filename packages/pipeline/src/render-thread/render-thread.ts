@@ -6,7 +6,12 @@ import {
   type LayoutDocument,
 } from '@docat/contracts';
 import { RENDER_THREAD_HEAP_MB, type DualMode, type RenderText } from '@docat/pdf';
-import type { RenderReply, RenderRequest, StopRequest } from './render-thread.protocol.js';
+import type {
+  RenderReply,
+  RenderRequest,
+  RenderThreadData,
+  StopRequest,
+} from './render-thread.protocol.js';
 
 /**
  * The render thread's young generation. Left to V8, a thread with a 1024 MB heap may grow it
@@ -70,6 +75,11 @@ export interface RenderThreadOptions {
   /** Told as each page is done, as `renderTranslatedPdf`'s `onPage`. */
   onPage?: (done: number, total: number) => void;
   limits?: Partial<RenderThreadLimits>;
+  /**
+   * Render below the normal scheduling priority (Linux), so that the starting thread's own
+   * work (a service's queue lease, probes, metrics) gets the CPU first on a busy machine.
+   */
+  lowerPriority?: boolean;
   /** Called with the thread once it is started (for diagnostics and tests). */
   onWorker?: (worker: Worker) => void;
 }
@@ -133,6 +143,7 @@ export function renderInThread(
       // The thread needs none of the service's start-up flags (tracing preloads and the like).
       execArgv: [],
       name: 'docat-render',
+      workerData: { lowerPriority: options.lowerPriority === true } satisfies RenderThreadData,
     });
     let settled = false;
     let exited = false;

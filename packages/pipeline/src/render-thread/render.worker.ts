@@ -1,8 +1,13 @@
 import { constants, setPriority } from 'node:os';
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { DocatError } from '@docat/contracts';
 import { renderPdfs } from '../steps/outputs.step.js';
-import type { RenderReply, RenderRequest, StopRequest } from './render-thread.protocol.js';
+import type {
+  RenderReply,
+  RenderRequest,
+  RenderThreadData,
+  StopRequest,
+} from './render-thread.protocol.js';
 
 /**
  * The render thread: renders the translated PDF (and the bilingual one) for one job and
@@ -17,10 +22,11 @@ import type { RenderReply, RenderRequest, StopRequest } from './render-thread.pr
 const port = parentPort;
 if (!port) throw new Error('render.worker.js runs only as a worker thread');
 
-// On Linux the nice value belongs to each thread, and pid 0 means this one: the render
-// yields the CPU to the service's own thread (queue lease, probes, metrics) on a busy
-// machine. Elsewhere it would lower the whole process, so it is left alone.
-if (process.platform === 'linux') {
+// On Linux the nice value belongs to each thread, and pid 0 means this one: in a service the
+// render yields the CPU to the service's own thread (queue lease, probes, metrics) on a busy
+// machine. Elsewhere it would lower the whole process, so it is left alone. The CLI's main
+// thread only waits for the render: there it keeps the normal priority.
+if (process.platform === 'linux' && (workerData as RenderThreadData | undefined)?.lowerPriority) {
   try {
     setPriority(0, constants.priority.PRIORITY_BELOW_NORMAL);
   } catch {
