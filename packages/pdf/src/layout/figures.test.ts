@@ -263,6 +263,28 @@ describe('boxes, panels and ruled forms hold text', () => {
       texts,
     );
   });
+  test('lines each drawn over its own soft shadow image are text, not a figure', () => {
+    // A flyer's menu: centred lines, each over an image of its blurred shadow a little
+    // larger than the line; the shadows of neighbouring lines overlap.
+    const texts = [
+      'Ensalada Primavera 9$',
+      'Ensalada de verdes, con aderezo de yogurt de parchita, crocante',
+      'de cereales y piña confitada.',
+      'Carpaccio de Lomito 10$',
+      'Finas láminas de lomito, mézclum, aderezo de pesto de albahaca,',
+      'champiñones y láminas de parmesano.',
+    ];
+    const spans = texts.map((t, i) => span(t, 306 - t.length * 2.5, 300 + i * 14));
+    const images = spans.map((s) => ({
+      bbox: [s.bbox[0] - 6, s.bbox[1] - 8, s.bbox[2] + 6, s.bbox[3] + 8] as BBox,
+      pixelWidth: 400,
+      pixelHeight: 80,
+    }));
+    const out = layoutPage(page(spans, [], { images }));
+    assert.equal(out.blocks.filter((b) => b.type === 'figure').length, 0);
+    const text = out.blocks.map((b) => b.text).join(' ');
+    for (const t of texts) assert.ok(text.includes(t), `${t} is in a text block`);
+  });
   test('the part of a line running on past a ruled grid stays text', () => {
     // A two-by-two grid; the first row's right cell holds the start of a line that runs on
     // past the grid's right edge ("do not | check box 6a").
