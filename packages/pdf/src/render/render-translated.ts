@@ -60,7 +60,7 @@ import { sampleBackgrounds } from './page-background.js';
 import { invert } from '../content/matrix.js';
 import { mapBox, pageGeometry, type PageGeometry } from './page-geometry.js';
 import { FontSet, paintLines } from './text-painter.js';
-import { frameBoxToPage } from '../layout/rotated-text.js';
+import { frameBoxToPage, pageBoxToFrame } from '../layout/rotated-text.js';
 import { TextShaper } from './text-shaper.js';
 
 export interface RenderTranslatedOptions {
@@ -377,7 +377,9 @@ export async function renderTranslatedPdf(
         lineSpacing: item.style.lineSpacing,
         align: rtl ? mirror(item.style.align) : item.style.align,
         minScale,
-        firstIndent: (item.lines[0]?.bbox[0] ?? item.box[0]) - item.box[0],
+        firstIndent: framed
+          ? framed.firstIndent
+          : (item.lines[0]?.bbox[0] ?? item.box[0]) - item.box[0],
       };
     };
     // Each item set in its own box at first: worked out once, by the runs or below.
@@ -632,15 +634,34 @@ interface Framed {
   /** The same box moved by `origin` to positive coordinates, where it is set. */
   box: BBox;
   origin: [number, number];
+  /** The first line's indent along the frame. */
+  firstIndent: number;
 }
 
-/** The frame of an item set at an angle (a whole block; table cells are set upright). */
+/**
+ * The frame of an item set at an angle: a whole block, or a cell of a table turned by a
+ * right angle (a landscape table on a portrait page), which is set along its table's lines.
+ * The cells of a table at another angle are set upright.
+ */
 function frameOf(item: Item): Framed | undefined {
-  const { angle, frame } = item.block;
-  if (angle === undefined || angle === 0 || !frame || item.box !== item.block.bbox)
-    return undefined;
+  const { angle } = item.block;
+  if (angle === undefined || angle === 0 || !item.block.frame) return undefined;
+  const frame =
+    item.cell === undefined
+      ? item.box === item.block.bbox
+        ? item.block.frame
+        : undefined
+      : pageBoxToFrame(angle, item.box);
+  if (!frame) return undefined;
   const origin: [number, number] = [frame[0] - 10, frame[1] - 10];
-  return { angle, frame, box: [10, 10, frame[2] - origin[0], frame[3] - origin[1]], origin };
+  const first = item.lines[0] ? pageBoxToFrame(angle, item.lines[0].bbox) : undefined;
+  return {
+    angle,
+    frame,
+    box: [10, 10, frame[2] - origin[0], frame[3] - origin[1]],
+    origin,
+    firstIndent: first ? first[0] - frame[0] : 0,
+  };
 }
 
 /**
