@@ -12,7 +12,7 @@ import {
   startsLikeListItem,
 } from './classify.js';
 import { detectTable, type TableRegion } from './tables.js';
-import { gridsOf, readGrid, rulesOf } from './ruled-tables.js';
+import { frameShapes, gridsOf, readGrid, rulesOf } from './ruled-tables.js';
 import { joinLines } from './hyphenation.js';
 
 interface FigureRegion {
@@ -52,7 +52,7 @@ export function layoutPage(content: PageContent): Page {
   const free = lines.filter((line) => !kept.some((f) => f.lines.includes(line)));
   const tabled = new Set<LineBox>();
   const leftOver: LineBox[] = [];
-  for (const grid of gridsOf(rulesOf(content.shapes ?? []))) {
+  for (const grid of gridsOf(rulesOf(frameShapes(content.shapes ?? [], content.spans)))) {
     if (kept.some((f) => intersection(f.bbox, grid.bbox) > 0)) continue;
     const inside = free.filter((l) => !tabled.has(l) && coverage(l.bbox, grid.bbox) > 0.5);
     if (inside.length === 0) continue;
