@@ -380,6 +380,7 @@ export async function renderTranslatedPdf(
         firstIndent: framed
           ? framed.firstIndent
           : (item.lines[0]?.bbox[0] ?? item.box[0]) - item.box[0],
+        restIndent: framed ? 0 : hangOf(item),
       };
     };
     // Each item set in its own box at first: worked out once, by the runs or below.
@@ -619,6 +620,20 @@ function moveLinks(page: PDFPage, geometry: PageGeometry, drawn: DrawnLink[]): v
       });
     }
   }
+}
+
+/**
+ * A list item's hanging indent: where its text starts after the bullet (the second span of
+ * its first line, or its second line), from the left of its box. None for other blocks.
+ */
+function hangOf(item: Item): number {
+  if (item.block.type !== 'list_item' || item.cell !== undefined) return 0;
+  const [first, second] = item.lines;
+  const marker = first?.spans[0];
+  const after = first?.spans[1];
+  if (marker && after && marker.text.trim().length <= 3 && after.bbox[0] > marker.bbox[2])
+    return after.bbox[0] - item.box[0];
+  return second ? Math.max(0, second.bbox[0] - item.box[0]) : 0;
 }
 
 /**
