@@ -142,11 +142,13 @@ export class FreeSpace {
     const cx = (bx0 + bx1) / 2;
     const cy = (y0 + y1) / 2;
     const lim = opts.limits;
-    // Beside the box: sharing more than a quarter of its height, or of the obstacle's (a
-    // field's box just above or below a label touches its band; a line of text beside a
-    // table cell several lines high is on its band).
-    const onBand = (o: BBox): boolean =>
-      Math.min(o[3], y1) - Math.max(o[1], y0) > Math.min(y1 - y0, o[3] - o[1]) * 0.25;
+    // Beside the box: sharing more than a quarter of its height (a field's box just above
+    // or below a label touches its band), or lying mostly within it (a line of text beside
+    // a table cell several lines high).
+    const onBand = (o: BBox): boolean => {
+      const shared = Math.min(o[3], y1) - Math.max(o[1], y0);
+      return shared > (y1 - y0) * 0.25 || (shared > (o[3] - o[1]) * 0.5 && o[3] - o[1] >= 4);
+    };
     let x0 = bx0;
     let x1 = bx1;
     if (opts.sideways === 'right' || opts.sideways === 'both') {

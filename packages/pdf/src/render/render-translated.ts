@@ -623,17 +623,26 @@ function moveLinks(page: PDFPage, geometry: PageGeometry, drawn: DrawnLink[]): v
 }
 
 /**
- * A list item's hanging indent: where its text starts after the bullet (the second span of
- * its first line, or its second line), from the left of its box. None for other blocks.
+ * A list item's hanging indent, from the left of its box: where all its lines after the
+ * first start, right of the first; or for an item of one line, where its text starts after a
+ * bullet set at a tab stop (further off than a word space). None for other blocks, for an
+ * item whose second line alone is indented (a numbered heading run into its paragraph), and
+ * for a label that only starts with a number ("(2) Dependent's").
  */
 function hangOf(item: Item): number {
   if (item.block.type !== 'list_item' || item.cell !== undefined) return 0;
-  const [first, second] = item.lines;
-  const marker = first?.spans[0];
-  const after = first?.spans[1];
-  if (marker && after && marker.text.trim().length <= 3 && after.bbox[0] > marker.bbox[2])
-    return after.bbox[0] - item.box[0];
-  return second ? Math.max(0, second.bbox[0] - item.box[0]) : 0;
+  const [first, second, ...more] = item.lines;
+  if (!first) return 0;
+  const size = item.style.size;
+  if (second) {
+    const hung =
+      second.bbox[0] - first.bbox[0] > size * 0.5 &&
+      more.every((l) => Math.abs(l.bbox[0] - second.bbox[0]) < size * 0.3);
+    return hung ? second.bbox[0] - item.box[0] : 0;
+  }
+  const [marker, after] = first.spans;
+  if (!marker || !after || marker.text.trim().length > 3) return 0;
+  return after.bbox[0] - marker.bbox[2] > size * 0.5 ? after.bbox[0] - item.box[0] : 0;
 }
 
 /**
