@@ -389,7 +389,19 @@ export async function extractFromDocument(
               message: `The text layer does not read as the document's language (${judgeTextLayer(pageText(content), opts.sourceLanguage).reason}); the page was read with OCR`,
             });
           }
-          const rendered = await renderForOcr(page, content, opts, ocr, placements, large, drawing);
+          // Drawn from the handle with glyph outlines when the reading document has none;
+          // opening it fails as a reopen does (a file changed since it was checked).
+          const drawn = drawing
+            ? await drawing.page(n).catch((err: unknown) => {
+                throw mapPdfjsError(err, opts.password);
+              })
+            : page;
+          let rendered: RenderedPage | Error;
+          try {
+            rendered = await renderForOcr(drawn, content, opts, ocr, placements, large);
+          } finally {
+            if (drawn !== page) drawn.cleanup();
+          }
           inFlight.push(ocrPage(rendered, content, verdict, opts, ocr, warnings));
         } else {
           if (verdict === 'garbage') dropUnreadableText(content);
@@ -482,7 +494,7 @@ class DrawingDocument {
   async close(): Promise<void> {
     const doc = this.#doc;
     this.#doc = undefined;
-    // A handle that failed to open has nothing to close (its pages were OCR warnings).
+    // A handle that failed to open has nothing to close (the extraction failed with it).
     await doc?.then(closeDocument, () => undefined);
   }
 }
@@ -495,9 +507,7 @@ async function renderForOcr(
   ocr: OcrAdapter,
   placements: readonly LargeImagePlacement[] = [],
   large?: LargeImageSource,
-  drawing?: DrawingDocument,
 ): Promise<RenderedPage | Error> {
-  let drawn = page;
   try {
     ocr.willDraw?.();
     // The canvas library is loaded only when a page is drawn for OCR.
@@ -515,12 +525,9 @@ async function renderForOcr(
             }
           }
         : undefined;
-    if (drawing) drawn = await drawing.page(page.pageNumber);
-    return await renderPage(drawn, ocrDpi(content, opts.ocrDpi ?? 300, ocr.minDpi), over);
+    return await renderPage(page, ocrDpi(content, opts.ocrDpi ?? 300, ocr.minDpi), over);
   } catch (err) {
     return err instanceof Error ? err : new Error('The page could not be drawn');
-  } finally {
-    if (drawn !== page) drawn.cleanup();
   }
 }
 
