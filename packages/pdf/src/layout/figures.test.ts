@@ -263,6 +263,56 @@ describe('boxes, panels and ruled forms hold text', () => {
       texts,
     );
   });
+  test('lines each drawn over its own soft shadow image are text, not a figure', () => {
+    // A flyer's menu: centred lines, each over an image of its blurred shadow a little
+    // larger than the line; the shadows of neighbouring lines overlap.
+    const texts = [
+      'Ensalada Primavera 9$',
+      'Ensalada de verdes, con aderezo de yogurt de parchita, crocante',
+      'de cereales y piña confitada.',
+      'Carpaccio de Lomito 10$',
+      'Finas láminas de lomito, mézclum, aderezo de pesto de albahaca,',
+      'champiñones y láminas de parmesano.',
+    ];
+    const spans = texts.map((t, i) => span(t, 306 - t.length * 2.5, 300 + i * 14));
+    const images = spans.map((s) => ({
+      bbox: [s.bbox[0] - 6, s.bbox[1] - 8, s.bbox[2] + 6, s.bbox[3] + 8] as BBox,
+      pixelWidth: 400,
+      pixelHeight: 80,
+    }));
+    const out = layoutPage(page(spans, [], { images }));
+    assert.equal(out.blocks.filter((b) => b.type === 'figure').length, 0);
+    const text = out.blocks.map((b) => b.text).join(' ');
+    for (const t of texts) assert.ok(text.includes(t), `${t} is in a text block`);
+  });
+  test('list items with shaded inline code, one under another, are a list, not a table', () => {
+    // Shading behind the code words of each line: the boxes of neighbouring lines touch.
+    const rows = [
+      ['Pixmap.alpha', '– bool'],
+      ['Pixmap.stride', '– integer containing the number of bytes of one line'],
+      ['Pixmap.n', '– integer containing the number of bytes per pixel'],
+      ['Colorspace.name', '– string naming the colorspace'],
+    ];
+    // The last items are code alone, their shading as wide as the lines above.
+    const codeOnly = ['Pixmap.colorspace = Colorspace.name', 'Pixmap.n = Colorspace.nbytes - 1'];
+    const spans: Span[] = [];
+    const shapes: PathShape[] = [];
+    [...rows, ...codeOnly.map((c) => [c, ''])].forEach(([code, rest], i) => {
+      const top = 300 + i * 13;
+      spans.push({ ...span('o', 107, top, { font: 'CourierNewPSMT' }) });
+      const c = span(code!, 125, top + 1, { font: 'CourierNewPSMT', size: 8, advance: 0.6 });
+      spans.push(c);
+      shapes.push(rect([c.bbox[0], top - 1, c.bbox[2] + 1, top + 12], true));
+      if (rest) spans.push(span(rest, c.bbox[2] + 3, top, { advance: 0.45 }));
+    });
+    const out = layoutPage(page(spans, shapes));
+    assert.equal(out.blocks.filter((b) => b.type === 'table').length, 0);
+    const items = out.blocks.filter((b) => b.type === 'list_item');
+    assert.deepEqual(
+      items.map((b) => b.text),
+      rows.map(([code, rest]) => `◦ ${code} ${rest}`),
+    );
+  });
   test('the part of a line running on past a ruled grid stays text', () => {
     // A two-by-two grid; the first row's right cell holds the start of a line that runs on
     // past the grid's right edge ("do not | check box 6a").

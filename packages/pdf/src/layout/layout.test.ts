@@ -18,6 +18,10 @@ describe('text normalisation', () => {
     assert.equal(normalizeText('e\uFB03cient \uFB01le'), 'efficient file');
     assert.equal(normalizeText('Cafe\u0301'), 'Café');
   });
+  test("the Symbol and Wingdings fonts' list bullets read as the bullets they draw", () => {
+    assert.equal(normalizeText('\uF0B7'), '•');
+    assert.equal(normalizeText('\uF0A7 Item'), '▪ Item');
+  });
   test('garbage control codes become spaces', () => {
     assert.equal(stripGarbage('Overview\u0002of\u0002the'), 'Overview of the');
   });

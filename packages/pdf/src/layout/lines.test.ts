@@ -9,6 +9,34 @@ function span(text: string, x0: number, x1: number, top: number): Span {
 }
 
 describe('buildLines', () => {
+  test("a list's bullet joins its item's text set at a tab stop, in either order", () => {
+    const bullet = (text: string, font: string): Span => ({ ...span(text, 71, 76, 100), font });
+    const item = span('The size of one pixel can be two different values.', 89, 320, 100);
+    for (const [b, reads] of [
+      [bullet('•', 'SymbolMT'), '•'],
+      [bullet('\uF0B7', 'SymbolMT'), '\uF0B7'],
+      // Word's second-level bullet, a letter o in Courier New.
+      [bullet('o', 'CourierNewPSMT'), '◦'],
+    ] as const) {
+      for (const order of [
+        [b, item],
+        [item, b],
+      ]) {
+        const lines = buildLines(order);
+        assert.deepEqual(
+          lines.map((l) => l.text),
+          [`${reads} The size of one pixel can be two different values.`],
+        );
+      }
+    }
+    // A letter o in a text face is a word, and a bullet further off than a tab stop is apart.
+    assert.equal(buildLines([bullet('o', 'Times-Roman'), item]).length, 2);
+    assert.equal(
+      buildLines([bullet('•', 'SymbolMT'), { ...item, bbox: [120, 100, 350, 110] }]).length,
+      2,
+    );
+  });
+
   test('a run-in heading stays on the first line of its paragraph, a quad before its words', () => {
     const bold = (text: string, x0: number, x1: number): Span => ({
       ...span(text, x0, x1, 100),

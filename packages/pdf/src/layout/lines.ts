@@ -16,6 +16,26 @@ const MAX_LOOKBACK = 40;
 /** Two letters or digits: a word or a number, not a bullet, a brace or an operator. */
 const BIG_WORD_RE = /[\p{L}\p{N}].*[\p{L}\p{N}]/u;
 const SECTION_LABEL_RE = /^(?:\d{1,2}(?:\.\d{1,2})+\.?|\d{1,2}\.|[A-Z]\.|[IVX]{1,4}\.)$/;
+/** A list's bullet glyph; Word's second-level "o" is told apart by its font (below). */
+const BULLET_GLYPH_RE = /^[•◦▪▫●○■□‣⁃∙➢❖✓\uF0B7\uF0A7]$/u;
+/** The first character of a list item's text. */
+const ITEM_START_RE = /^[\p{L}\p{N}("“‘'[]/u;
+
+/** A span that is a list's bullet on its own. */
+export function isBulletGlyph(span: Span): boolean {
+  const t = span.text.trim();
+  return BULLET_GLYPH_RE.test(t) || (t === 'o' && /courier/iu.test(span.font));
+}
+
+/** A bullet and the first words of its item, set at a tab stop: further apart than a word space. */
+function isBulletBefore(bullet: Span, next: Span): boolean {
+  return isBulletGlyph(bullet) && next.font !== 'ocr' && ITEM_START_RE.test(next.text.trim());
+}
+
+/** Word's second-level bullet is a letter o in Courier New: it reads as the circle it draws. */
+function asBullet(bullet: Span): Span {
+  return bullet.text.trim() === 'o' ? { ...bullet, text: '◦' } : bullet;
+}
 
 /**
  * Group spans into lines: a span joins a recent line it overlaps vertically and
@@ -34,7 +54,7 @@ export function buildLines(spans: readonly Span[]): LineBox[] {
     l.spans.length === 1 &&
     l.spans[0]!.bold === true &&
     SECTION_LABEL_RE.test(l.spans[0]!.text.trim());
-  for (const span of spans) {
+  for (let span of spans) {
     const size = span.size;
     let target: (typeof lines)[number] | undefined;
     for (let i = lines.length - 1; i >= 0 && i >= lines.length - MAX_LOOKBACK; i--) {
@@ -55,19 +75,27 @@ export function buildLines(spans: readonly Span[]): LineBox[] {
         size >= line.size * 1.4 &&
         BIG_WORD_RE.test(span.text) &&
         line.spans.some((s) => BIG_WORD_RE.test(s.text));
-      // A section number sits further from its title than words from each other, and so
-      // does a run-in heading from its paragraph's first words (TeX's \paragraph and the
-      // ACM "General Terms" set a quad after it).
+      // A section number sits further from its title than words from each other, a bullet
+      // from its item's text (set at a tab stop), and so does a run-in heading from its
+      // paragraph's first words (TeX's \paragraph and the ACM "General Terms" set a quad
+      // after it).
+      const bulletFirst = line.spans.length === 1 && isBulletBefore(line.spans[0]!, span);
       const reach =
-        isLabel(line) && after > 0
+        (isLabel(line) || bulletFirst) && after > 0
           ? em * 3
           : bigAfter
             ? line.size * 0.6
             : isRunInHeading(line, span) && after > 0
               ? em * 1.6
               : em * 0.9;
-      if ((after <= reach && after >= -em * 0.5) || (before <= em * 0.9 && before >= -em * 0.5)) {
+      // The item's words may come before their bullet in the content stream.
+      const first = line.spans.reduce((a, b) => (b.bbox[0] < a.bbox[0] ? b : a));
+      const bulletAfter = isBulletBefore(span, first);
+      const reachBack = bulletAfter ? em * 3 : em * 0.9;
+      if ((after <= reach && after >= -em * 0.5) || (before <= reachBack && before >= -em * 0.5)) {
         target = line;
+        if (bulletFirst) line.spans[0] = asBullet(line.spans[0]!);
+        if (bulletAfter && before > 0) span = asBullet(span);
         break;
       }
     }

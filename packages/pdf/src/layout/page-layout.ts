@@ -12,7 +12,7 @@ import {
   startsLikeListItem,
 } from './classify.js';
 import { detectTable, type TableRegion } from './tables.js';
-import { gridsOf, readGrid, rulesOf } from './ruled-tables.js';
+import { frameShapes, gridsOf, readGrid, rulesOf } from './ruled-tables.js';
 import { joinLines } from './hyphenation.js';
 
 interface FigureRegion {
@@ -52,7 +52,7 @@ export function layoutPage(content: PageContent): Page {
   const free = lines.filter((line) => !kept.some((f) => f.lines.includes(line)));
   const tabled = new Set<LineBox>();
   const leftOver: LineBox[] = [];
-  for (const grid of gridsOf(rulesOf(content.shapes ?? []))) {
+  for (const grid of gridsOf(rulesOf(frameShapes(content.shapes ?? [], content.spans)))) {
     if (kept.some((f) => intersection(f.bbox, grid.bbox) > 0)) continue;
     const inside = free.filter((l) => !tabled.has(l) && coverage(l.bbox, grid.bbox) > 0.5);
     if (inside.length === 0) continue;
@@ -267,7 +267,8 @@ function weightedMode(lines: readonly LineBox[]): number {
  * shape holding a form field, a text background (a chip, a highlight) or any shape with
  * a line of prose inside, never seeds or
  * grows a figure. Rules (thin in one direction) do not either. A page-sized image
- * is a background or a scan, and an image under prose is a background too.
+ * is a background or a scan, and an image under prose or under one line of text (a
+ * line's shadow) is a background too.
  */
 function figureRegions(
   content: PageContent,
@@ -287,6 +288,7 @@ function figureRegions(
     const a = area(b);
     if (a < pageArea * 0.005 || a > pageArea * 0.8) continue;
     if (prose.filter((l) => centreIn(l, b)).length >= 2) continue;
+    if (lines.some((l) => isTextBackground(b, l, centreIn))) continue;
     boxes.push(b);
   }
   const merged: BBox[] = [];
@@ -315,16 +317,7 @@ function figureRegions(
     // A text background (a chip, a highlight, a pill button): a wide shape about one line
     // high whose width a line of text mostly fills. (A diagram's node is not wide.)
     const wide = b[2] - b[0] >= (b[3] - b[1]) * 2;
-    if (
-      wide &&
-      lines.some(
-        (l) =>
-          centreIn(l, b) &&
-          l.bbox[2] - l.bbox[0] >= (b[2] - b[0]) * 0.5 &&
-          b[3] - b[1] <= (l.bbox[3] - l.bbox[1]) * 2.5,
-      )
-    )
-      return false;
+    if (wide && lines.some((l) => isTextBackground(b, l, centreIn))) return false;
     if (prose.some((l) => centreIn(l, b))) return false;
     // Horizontal and vertical rules are table borders, form lines, separators and
     // underlines; drawn alone they do not make a drawing, and they would chain a figure
@@ -352,6 +345,24 @@ function figureRegions(
       const proseArea = inside.reduce((n, l) => n + area(l.bbox), 0);
       return !(inside.length >= 3 && proseArea > area(f.bbox) * 0.2);
     });
+}
+
+/**
+ * Whether a graphic is the background of one line of text: no more than about a line high,
+ * with the line across at least half its width (a chip, a highlight, or the soft shadow or
+ * glow a slide or flyer draws behind each line as an image). The line is text to translate,
+ * not a figure's label.
+ */
+function isTextBackground(
+  b: BBox,
+  l: LineBox,
+  centreIn: (l: LineBox, b: BBox) => boolean,
+): boolean {
+  return (
+    centreIn(l, b) &&
+    l.bbox[2] - l.bbox[0] >= (b[2] - b[0]) * 0.5 &&
+    b[3] - b[1] <= (l.bbox[3] - l.bbox[1]) * 2.5
+  );
 }
 
 /**

@@ -42,6 +42,25 @@ export function frameBoxToPage(angle: number, b: BBox): BBox {
 }
 
 /**
+ * The frame box of an axis-aligned page box, for a frame turned by a right angle (where
+ * the two are the same rectangle); `undefined` at other angles, where the page box is
+ * larger than what it came from.
+ */
+export function pageBoxToFrame(angle: number, b: BBox): BBox | undefined {
+  const quarter = angle / 90;
+  if (Math.abs(quarter - Math.round(quarter)) > 0.02) return undefined;
+  const corners = [
+    toFrame(angle, b[0], b[1]),
+    toFrame(angle, b[2], b[1]),
+    toFrame(angle, b[0], b[3]),
+    toFrame(angle, b[2], b[3]),
+  ];
+  const xs = corners.map((c) => c[0]);
+  const ys = corners.map((c) => c[1]);
+  return [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
+}
+
+/**
  * A span's box in its frame, from its axis-aligned page box: the run is a rectangle
  * `size` high whose length is what the page box's extent leaves for it.
  */

@@ -2,7 +2,7 @@ import type { BBox, Span, TableCell } from '@docat/contracts';
 import type { PathShape } from '../extract/page-reader.js';
 import { roundBox, unionAll } from './geometry.js';
 import { joinLines } from './hyphenation.js';
-import { buildLines, type LineBox } from './lines.js';
+import { buildLines, isBulletGlyph, type LineBox } from './lines.js';
 import type { TableRegion } from './tables.js';
 
 /** A rule: a horizontal (`h`) or vertical (`v`) segment at `at`, from `from` to `to`. */
@@ -15,6 +15,41 @@ interface Rule {
 
 /** How far apart two rules may be and still meet (stroke widths, rounding). */
 const SLACK = 2.5;
+
+/**
+ * The shapes that may draw a table's rules: all but the shading behind a word or two inside
+ * a line of text (inline code, a highlighted term), which the text fills and which the
+ * line's words (or its list item's bullet) run on beside. Shaded terms on lines one under another touch and would
+ * otherwise make a grid of them, taking the lines for a table's cells.
+ */
+export function frameShapes(shapes: readonly PathShape[], spans: readonly Span[]): PathShape[] {
+  return shapes.filter((s) => !isInlineShading(s, spans));
+}
+
+function isInlineShading(s: PathShape, spans: readonly Span[]): boolean {
+  const [x0, y0, x1, y1] = s.bbox;
+  if (!s.filled || s.stroked || !s.rectilinear || x1 - x0 <= 4 || y1 - y0 <= 4) return false;
+  const inside = spans.filter((sp) => {
+    const cx = (sp.bbox[0] + sp.bbox[2]) / 2;
+    const cy = (sp.bbox[1] + sp.bbox[3]) / 2;
+    return cx >= x0 && cx <= x1 && cy >= y0 && cy <= y1;
+  });
+  if (inside.length === 0) return false;
+  const ink = unionAll(inside.map((sp) => sp.bbox));
+  const em = Math.max(...inside.map((sp) => sp.size));
+  if (ink[2] - ink[0] < (x1 - x0) * 0.7 || y1 - y0 > Math.max(ink[3] - ink[1], em) * 1.8)
+    return false;
+  return spans.some((sp) => {
+    if (inside.includes(sp)) return false;
+    const overlap = Math.min(sp.bbox[3], y1) - Math.max(sp.bbox[1], y0);
+    if (overlap < Math.min(sp.bbox[3] - sp.bbox[1], y1 - y0) * 0.5) return false;
+    const after = sp.bbox[0] - x1;
+    const before = x0 - sp.bbox[2];
+    // A list item's bullet stands further off, at its tab stop.
+    const reachBack = isBulletGlyph(sp) ? em * 3 : em;
+    return (after >= -1 && after <= em) || (before >= -1 && before <= reachBack);
+  });
+}
 
 /** Rules drawn on the page: thin shapes, and the edges of boxes and shaded cells. */
 export function rulesOf(shapes: readonly PathShape[]): Rule[] {

@@ -8,13 +8,26 @@ const LIGATURES: Record<string, string> = {
   '\uFB06': 'st',
 };
 const LIGATURE_RE = /[\uFB00-\uFB06]/g;
+/**
+ * List bullets of the Symbol and Wingdings fonts, which word processors map into the
+ * private use area (U+F000 plus the font's code): the characters they draw.
+ */
+const SYMBOL_BULLETS: Record<string, string> = {
+  '\uF0B7': '•',
+  '\uF0A7': '▪',
+};
+const SYMBOL_BULLET_RE = /[\uF0B7\uF0A7]/g;
 
 /**
- * Expand Latin ligatures and compose to NFC. NFKC is avoided: it would also fold
- * superscripts, full-width forms and compatibility ideographs that carry meaning.
+ * Expand Latin ligatures, read the Symbol font's bullets, and compose to NFC. NFKC is
+ * avoided: it would also fold superscripts, full-width forms and compatibility ideographs
+ * that carry meaning.
  */
 export function normalizeText(text: string): string {
-  return text.replace(LIGATURE_RE, (c) => LIGATURES[c] ?? c).normalize('NFC');
+  return text
+    .replace(LIGATURE_RE, (c) => LIGATURES[c] ?? c)
+    .replace(SYMBOL_BULLET_RE, (c) => SYMBOL_BULLETS[c] ?? c)
+    .normalize('NFC');
 }
 
 /**

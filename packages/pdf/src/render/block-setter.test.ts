@@ -101,6 +101,22 @@ describe('setBlock with room around the box', () => {
   });
 });
 
+describe('setBlock with a hanging indent', () => {
+  test("a list item's wrapped lines start under its text, not under its bullet", () => {
+    const item = '• Ein Listenpunkt, dessen Übersetzung über mehrere Zeilen läuft und umbricht';
+    const opts: SetOptions = { ...base, box: [100, 100, 300, 160], restIndent: 18 };
+    const s = setBlock(item, ltr, opts);
+    assert.ok(s.lines.length >= 2, `${s.lines.length} lines`);
+    assert.equal(s.lines[0]!.x, 100);
+    for (const line of s.lines.slice(1)) assert.equal(line.x, 118);
+    for (const line of s.lines)
+      assert.ok(line.x + line.shaped.width * s.size <= 300 + 0.5, 'each line ends in the box');
+    // Centred text has no hang.
+    const centred = setBlock(item, ltr, { ...opts, align: 'center' });
+    assert.ok(centred.lines.slice(1).every((l) => l.x < 118));
+  });
+});
+
 describe('sizeOf', () => {
   const span = (text: string, size: number) => ({
     text,

@@ -49,6 +49,12 @@ export interface SetOptions {
    * on its left, where the source had it.
    */
   firstIndent?: number;
+  /**
+   * Space kept free at the start of every line after the first, in points: a list item's
+   * hanging indent, which keeps its wrapped lines clear of its bullet. Left-aligned and
+   * justified text only.
+   */
+  restIndent?: number;
   /** Stretches in other styles, sorted and apart; the rest of the text is set with the block's shaper. */
   stretches?: readonly StyledStretch[];
   /**
@@ -157,6 +163,7 @@ function wrapper(
 ): {
   measure: (s: string, at: number) => number;
   indentIn: (area: BBox) => number;
+  restIndentIn: (area: BBox) => number;
   wrapIn: (area: BBox, size: number) => WrappedLine[];
 } {
   const stretches = opts.stretches ?? [];
@@ -169,16 +176,21 @@ function wrapper(
     opts.align === 'center'
       ? 0
       : Math.min(Math.max(0, opts.firstIndent ?? 0), Math.max(1, area[2] - area[0]));
+  // A hang of at most a third of the width: the rest of the lines need the room.
+  const restIndentIn = (area: BBox): number =>
+    opts.align === 'left' || opts.align === 'justify'
+      ? Math.min(Math.max(0, opts.restIndent ?? 0), (area[2] - area[0]) / 3)
+      : 0;
   const wrapIn = (area: BBox, size: number): WrappedLine[] => {
     const width = Math.max(1, area[2] - area[0]);
     return wrapLines(
       text,
-      (width * 1.005) / size,
+      ((width - restIndentIn(area)) * 1.005) / size,
       measure,
       ((width - indentIn(area)) * 1.005) / size,
     );
   };
-  return { measure, indentIn, wrapIn };
+  return { measure, indentIn, restIndentIn, wrapIn };
 }
 
 /**
@@ -193,7 +205,7 @@ export function setBlock(text: string, shaper: TextShaper, opts: SetOptions): Bl
   const room = opts.room ?? opts.box;
   const floor = opts.size * opts.minScale;
   const stretches = opts.stretches ?? [];
-  const { measure, indentIn, wrapIn } = wrapper(text, shaper, opts);
+  const { measure, indentIn, restIndentIn, wrapIn } = wrapper(text, shaper, opts);
   const fitsIn = (area: BBox, count: number, size: number): boolean =>
     linesFit(count, size, opts.lineSpacing, Math.max(1, area[3] - area[1]));
   let area = opts.box;
@@ -233,10 +245,12 @@ export function setBlock(text: string, shaper: TextShaper, opts: SetOptions): Bl
       lines = wrapIn(area, size);
     }
   }
-  if (area !== opts.box) area = tighten(area, opts.box, lines, size, measure, indentIn(area));
+  if (area !== opts.box)
+    area = tighten(area, opts.box, lines, size, measure, indentIn(area), restIndentIn(area));
   const [x0, y0, x1] = area;
   const width = Math.max(1, x1 - x0);
   const indent = indentIn(area);
+  const restIndent = restIndentIn(area);
   const missing: string[] = [];
   const placed: PlacedLine[] = lines.map((line, i) => {
     const shaped =
@@ -244,7 +258,7 @@ export function setBlock(text: string, shaper: TextShaper, opts: SetOptions): Bl
     missing.push(...shaped.missing);
     const w = shaped.width * size;
     const isLast = i === lines.length - 1;
-    const lineIndent = i === 0 ? indent : 0;
+    const lineIndent = i === 0 ? indent : restIndent;
     const lineWidth = width - lineIndent;
     let x = opts.align === 'right' ? x0 : x0 + lineIndent;
     let extraPerSpace = 0;
@@ -281,10 +295,11 @@ function tighten(
   size: number,
   measure: (s: string, at: number) => number,
   indent: number,
+  restIndent: number,
 ): BBox {
   const widest = Math.max(
     0,
-    ...lines.map((l, i) => measure(l.text, l.at) * size + (i === 0 ? indent : 0)),
+    ...lines.map((l, i) => measure(l.text, l.at) * size + (i === 0 ? indent : restIndent)),
   );
   const extra = Math.max(0, widest - (box[2] - box[0]));
   const left = box[0] - area[0];

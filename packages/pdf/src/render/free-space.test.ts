@@ -76,6 +76,21 @@ describe('FreeSpace.room', () => {
     assert.equal(room[2], 347);
   });
 
+  test('the lines of the next cell stop a centred cell several lines high from growing over them', () => {
+    // A cell 70 pt high; the cells beside it hold lines of 10 pt, each well under a quarter of its height.
+    const cell: BBox = [374, 201, 447, 270];
+    const beside: BBox[] = [
+      [211, 224, 368, 234],
+      [216, 237, 363, 248],
+      [465, 230, 486, 241],
+    ];
+    const room = new FreeSpace(beside, undefined, []).room(cell, {
+      ...down([0, 0, 600, 270]),
+      sideways: 'both',
+    });
+    assert.ok(room[0] >= 368 && room[2] <= 465, `grown to ${room[0]}..${room[2]}`);
+  });
+
   test('growing down stops above the next block, and an enclosing box does not stop it', () => {
     const space = new FreeSpace(
       [

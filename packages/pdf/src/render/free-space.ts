@@ -143,8 +143,12 @@ export class FreeSpace {
     const cy = (y0 + y1) / 2;
     const lim = opts.limits;
     // Beside the box: sharing more than a quarter of its height (a field's box just above
-    // or below a label touches its band).
-    const onBand = (o: BBox): boolean => Math.min(o[3], y1) - Math.max(o[1], y0) > (y1 - y0) * 0.25;
+    // or below a label touches its band), or lying mostly within it (a line of text beside
+    // a table cell several lines high).
+    const onBand = (o: BBox): boolean => {
+      const shared = Math.min(o[3], y1) - Math.max(o[1], y0);
+      return shared > (y1 - y0) * 0.25 || (shared > (o[3] - o[1]) * 0.5 && o[3] - o[1] >= 4);
+    };
     let x0 = bx0;
     let x1 = bx1;
     if (opts.sideways === 'right' || opts.sideways === 'both') {

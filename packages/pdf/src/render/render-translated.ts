@@ -60,7 +60,7 @@ import { sampleBackgrounds } from './page-background.js';
 import { invert } from '../content/matrix.js';
 import { mapBox, pageGeometry, type PageGeometry } from './page-geometry.js';
 import { FontSet, paintLines } from './text-painter.js';
-import { frameBoxToPage } from '../layout/rotated-text.js';
+import { frameBoxToPage, pageBoxToFrame } from '../layout/rotated-text.js';
 import { TextShaper } from './text-shaper.js';
 import { renderCheckpoint } from './render-stop.js';
 
@@ -382,7 +382,10 @@ export async function renderTranslatedPdf(
         lineSpacing: item.style.lineSpacing,
         align: rtl ? mirror(item.style.align) : item.style.align,
         minScale,
-        firstIndent: (item.lines[0]?.bbox[0] ?? item.box[0]) - item.box[0],
+        firstIndent: framed
+          ? framed.firstIndent
+          : (item.lines[0]?.bbox[0] ?? item.box[0]) - item.box[0],
+        restIndent: framed ? 0 : hangOf(item),
       };
     };
     // Each item set in its own box at first: worked out once, by the runs or below.
@@ -627,6 +630,29 @@ function moveLinks(page: PDFPage, geometry: PageGeometry, drawn: DrawnLink[]): v
 }
 
 /**
+ * A list item's hanging indent, from the left of its box: where all its lines after the
+ * first start, right of the first; or for an item of one line, where its text starts after a
+ * bullet set at a tab stop (further off than a word space). None for other blocks, for an
+ * item whose second line alone is indented (a numbered heading run into its paragraph), and
+ * for a label that only starts with a number ("(2) Dependent's").
+ */
+function hangOf(item: Item): number {
+  if (item.block.type !== 'list_item' || item.cell !== undefined) return 0;
+  const [first, second, ...more] = item.lines;
+  if (!first) return 0;
+  const size = item.style.size;
+  if (second) {
+    const hung =
+      second.bbox[0] - first.bbox[0] > size * 0.5 &&
+      more.every((l) => Math.abs(l.bbox[0] - second.bbox[0]) < size * 0.3);
+    return hung ? second.bbox[0] - item.box[0] : 0;
+  }
+  const [marker, after] = first.spans;
+  if (!marker || !after || marker.text.trim().length > 3) return 0;
+  return after.bbox[0] - marker.bbox[2] > size * 0.5 ? after.bbox[0] - item.box[0] : 0;
+}
+
+/**
  * Height of the drawing space text at an angle is set in: its frame, turned about the
  * page origin, may lie anywhere, and below its box there must be room to overflow.
  */
@@ -639,15 +665,34 @@ interface Framed {
   /** The same box moved by `origin` to positive coordinates, where it is set. */
   box: BBox;
   origin: [number, number];
+  /** The first line's indent along the frame. */
+  firstIndent: number;
 }
 
-/** The frame of an item set at an angle (a whole block; table cells are set upright). */
+/**
+ * The frame of an item set at an angle: a whole block, or a cell of a table turned by a
+ * right angle (a landscape table on a portrait page), which is set along its table's lines.
+ * The cells of a table at another angle are set upright.
+ */
 function frameOf(item: Item): Framed | undefined {
-  const { angle, frame } = item.block;
-  if (angle === undefined || angle === 0 || !frame || item.box !== item.block.bbox)
-    return undefined;
+  const { angle } = item.block;
+  if (angle === undefined || angle === 0 || !item.block.frame) return undefined;
+  const frame =
+    item.cell === undefined
+      ? item.box === item.block.bbox
+        ? item.block.frame
+        : undefined
+      : pageBoxToFrame(angle, item.box);
+  if (!frame) return undefined;
   const origin: [number, number] = [frame[0] - 10, frame[1] - 10];
-  return { angle, frame, box: [10, 10, frame[2] - origin[0], frame[3] - origin[1]], origin };
+  const first = item.lines[0] ? pageBoxToFrame(angle, item.lines[0].bbox) : undefined;
+  return {
+    angle,
+    frame,
+    box: [10, 10, frame[2] - origin[0], frame[3] - origin[1]],
+    origin,
+    firstIndent: first ? first[0] - frame[0] : 0,
+  };
 }
 
 /**
