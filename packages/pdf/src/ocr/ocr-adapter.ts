@@ -16,6 +16,14 @@ export interface OcrWord {
 
 export interface OcrLine {
   words: OcrWord[];
+  /**
+   * The line's text height in pixels as the engine measured its row (ascender top to
+   * descender bottom, tesseract's `x_size`), when it says. Steadier than the tallest word:
+   * a line without descenders (a heading) or with parentheses is not a different size.
+   */
+  size?: number;
+  /** The slope of the line's baseline (pixels down per pixel right), when the engine says. */
+  slope?: number;
 }
 
 /** Clockwise turn (degrees) that makes an image read upright, as orientation detection judged it. */
@@ -91,11 +99,22 @@ export class Gate {
   }
 }
 
+/** Bounds of an engine's row height against the tallest word of its line. */
+const MAX_ROW_OVER_WORDS = 1.4;
+const MIN_ROW_OF_WORDS = 0.75;
+
 /** OCR words to spans in PDF points (top-left origin), one span per word. */
 export function wordsToSpans(lines: readonly OcrLine[], scale: number): Span[] {
   const spans: Span[] = [];
   for (const line of lines) {
-    const lineHeight = Math.max(...line.words.map((w) => w.y1 - w.y0)) / scale;
+    const tallest = Math.max(...line.words.map((w) => w.y1 - w.y0));
+    // The engine's row height, within reason of what the words show (it can misjudge a
+    // row of a few short words).
+    const lineHeight =
+      (line.size === undefined
+        ? tallest
+        : Math.min(tallest * MAX_ROW_OVER_WORDS, Math.max(tallest * MIN_ROW_OF_WORDS, line.size))) /
+      scale;
     for (const w of line.words) {
       spans.push({
         text: w.text.normalize('NFC'),
