@@ -537,7 +537,8 @@ async function ocrPage(
         `No OCR data is installed for ${opts.sourceLanguage ?? code ?? 'the page language'}`,
       );
     }
-    let lines = await ocr.recognize(rendered.png, code);
+    let read = rendered.png;
+    let lines = await ocr.recognize(read, code);
     let turn: Turn | 0 = 0;
     // A scan lying sideways or upside down reads as vertical words or with low confidence;
     // only then is OSD asked how to turn it, so upright pages pay nothing for the check.
@@ -546,9 +547,12 @@ async function ocrPage(
       if (orientation && orientation.degrees !== 0) {
         turn = orientation.degrees;
         const { rotatePng } = await import('../ocr/render-page.js');
-        lines = await ocr.recognize(await rotatePng(rendered.png, turn), code);
+        read = await rotatePng(rendered.png, turn);
+        lines = await ocr.recognize(read, code);
       }
     }
+    const { markBoldLines } = await import('../ocr/ocr-ink.js');
+    await markBoldLines(lines, read);
     const upright = turn
       ? uprightBox(content.width, content.height, turn)
       : { width: content.width, height: content.height };

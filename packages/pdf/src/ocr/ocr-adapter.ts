@@ -24,6 +24,8 @@ export interface OcrLine {
   size?: number;
   /** The slope of the line's baseline (pixels down per pixel right), when the engine says. */
   slope?: number;
+  /** Set in bold, as its ink tells (see `markBoldLines`). */
+  bold?: boolean;
 }
 
 /** Clockwise turn (degrees) that makes an image read upright, as orientation detection judged it. */
@@ -121,6 +123,7 @@ export function wordsToSpans(lines: readonly OcrLine[], scale: number): Span[] {
         bbox: [w.x0 / scale, w.y0 / scale, w.x1 / scale, w.y1 / scale],
         font: 'ocr',
         size: Math.round(lineHeight * 100) / 100,
+        ...(line.bold ? { bold: true } : {}),
       });
     }
   }
