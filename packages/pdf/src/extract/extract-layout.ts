@@ -8,6 +8,7 @@ import { layoutAngled } from '../layout/rotated-text.js';
 import { dominantScript, measureText, stripGarbage } from '../layout/text-normalize.js';
 import {
   looksTurned,
+  tidyLines,
   wordsToSpans,
   type OcrAdapter,
   type Orientation,
@@ -551,6 +552,7 @@ async function ocrPage(
         lines = await ocr.recognize(read, code);
       }
     }
+    lines = tidyLines(lines);
     const { markBoldLines } = await import('../ocr/ocr-ink.js');
     await markBoldLines(lines, read);
     const upright = turn

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseHocr } from './native-tesseract.adapter.js';
-import { looksTurned, wordsToSpans } from './ocr-adapter.js';
+import { looksTurned, tidyLines, wordsToSpans } from './ocr-adapter.js';
 
 const hocr = `<div class='ocr_page' id='page_1' title='image "-"; bbox 0 0 1700 2200; ppageno 0'>
    <div class='ocr_carea' id='block_1_1' title="bbox 100 200 500 270">
@@ -92,4 +92,28 @@ test('a reading looks turned when its words stand upright or its confidence is l
   );
   assert.equal(looksTurned([{ words: ['alpha', 'beta'].map((t) => word(t, 80, 20, 30)) }]), true);
   assert.equal(looksTurned([]), true);
+});
+
+test('a reading is tidied: words read across upright text and bars go, bullets read as symbols are bullets', () => {
+  const word = (text: string, x0: number, y0: number, w: number, h: number, confidence = 90) => ({
+    text,
+    x0,
+    y0,
+    x1: x0 + w,
+    y1: y0 + h,
+    confidence,
+  });
+  const lines = tidyLines([
+    // `Sprouts` printed up the margin, read across: a tall narrow word.
+    { words: [word('his', 100, 100, 54, 32), word('sjnolds', 300, 20, 77, 277, 27)], size: 42 },
+    { words: [word('|', 280, 200, 10, 80)], size: 42 },
+    { words: [word('¢', 100, 300, 14, 13), word('Operation', 130, 290, 120, 33)], size: 33 },
+    { words: [word('©', 100, 400, 18, 19), word('Ultra-fast', 130, 390, 120, 33)], size: 45 },
+    // A copyright sign as large as the text is a word of it.
+    { words: [word('©', 100, 500, 30, 32), word('2009', 140, 500, 60, 32)], size: 42 },
+  ]);
+  assert.deepEqual(
+    lines.map((l) => l.words.map((w) => w.text)),
+    [['his'], ['•', 'Operation'], ['•', 'Ultra-fast'], ['©', '2009']],
+  );
 });

@@ -82,6 +82,41 @@ export function looksTurned(lines: readonly OcrLine[]): boolean {
   return mean < MIN_UPRIGHT_CONFIDENCE;
 }
 
+/** Symbols OCR reads a round bullet as (tesseract gives `¢`, `©`, `®`, `«`, `°`). */
+const BULLET_LOOKALIKES = new Set(['•', '·', '¢', '©', '®', '«', '°', '●', '◦']);
+/** A bullet is a dot: at most this share of its line's size, in width and height. */
+const BULLET_SIZE = 0.6;
+
+/**
+ * A reading tidied of what a reader would not call text: words read across text running up
+ * or down the page (a margin note standing on its side: `sjnolds` for `Sprouts`; a word of
+ * three or more characters stands taller than it is wide only then) and rules read as
+ * bars (`|`); a small round symbol opening a line is the list's bullet, `•`.
+ */
+export function tidyLines(lines: readonly OcrLine[]): OcrLine[] {
+  const out: OcrLine[] = [];
+  for (const line of lines) {
+    const words = line.words.filter((w) => {
+      const width = w.x1 - w.x0;
+      const height = w.y1 - w.y0;
+      if ([...w.text].length >= 3 && height > width * 1.5) return false;
+      return !/^[|¦]+$/u.test(w.text);
+    });
+    if (words.length === 0) continue;
+    const first = words[0]!;
+    const size = line.size ?? Math.max(...words.map((w) => w.y1 - w.y0));
+    if (
+      words.length > 1 &&
+      BULLET_LOOKALIKES.has(first.text) &&
+      first.x1 - first.x0 <= size * BULLET_SIZE &&
+      first.y1 - first.y0 <= size * BULLET_SIZE
+    )
+      words[0] = { ...first, text: '•' };
+    out.push({ ...line, words });
+  }
+  return out;
+}
+
 /** Runs at most `limit` tasks at once, first come first served. */
 export class Gate {
   private active = 0;
