@@ -7,6 +7,7 @@ import { layoutPage } from '../layout/page-layout.js';
 import { layoutAngled } from '../layout/rotated-text.js';
 import { dominantScript, measureText, stripGarbage } from '../layout/text-normalize.js';
 import {
+  lineBands,
   looksTurned,
   tidyLines,
   wordsToSpans,
@@ -564,6 +565,10 @@ async function ocrPage(
     const skew = turn || content.fields.length === 0 ? skewOf(lines) : 0;
     let spans = wordsToSpans(lines, rendered.scale);
     if (skew) spans = levelSpans(spans, skew, upright.width, upright.height);
+    spans = lineBands(
+      spans,
+      lines.map((l) => l.words.length),
+    );
     // Lay the page out as it reads (upright), then put every box back on the page as displayed.
     const laid = layoutPage({
       ...content,

@@ -82,6 +82,38 @@ export function looksTurned(lines: readonly OcrLine[]): boolean {
   return mean < MIN_UPRIGHT_CONFIDENCE;
 }
 
+/** A line's band shorter than this share of its size grows about its middle, else downwards. */
+const INK_ONLY_ABOVE = 0.6;
+
+/**
+ * Spans of OCR words (as `wordsToSpans` made them, `counts[i]` for the i-th line) given the
+ * band of their line, top to bottom, as a text layer's spans have: an engine's word box holds
+ * only its ink, so `cube` stands shorter than `morph` on the same row, and a box shorter than
+ * a line at its size is a box the renderer shrinks its translation into. A line with no
+ * descenders (or no ascenders) grows to its size.
+ */
+export function lineBands(spans: readonly Span[], counts: readonly number[]): Span[] {
+  const out: Span[] = [];
+  let at = 0;
+  for (const n of counts) {
+    const line = spans.slice(at, at + n);
+    at += n;
+    if (line.length === 0) continue;
+    let top = Math.min(...line.map((s) => s.bbox[1]));
+    let bottom = Math.max(...line.map((s) => s.bbox[3]));
+    const size = line[0]!.size;
+    if (bottom - top < size) {
+      if (bottom - top < size * INK_ONLY_ABOVE) {
+        const middle = (top + bottom) / 2;
+        top = middle - size / 2;
+      }
+      bottom = top + size;
+    }
+    for (const s of line) out.push({ ...s, bbox: [s.bbox[0], top, s.bbox[2], bottom] });
+  }
+  return out;
+}
+
 /** Symbols OCR reads a round bullet as (tesseract gives `¢`, `©`, `®`, `«`, `°`). */
 const BULLET_LOOKALIKES = new Set(['•', '·', '¢', '©', '®', '«', '°', '●', '◦']);
 /** A bullet is a dot: at most this share of its line's size, in width and height. */
