@@ -117,3 +117,45 @@ test('a reading is tidied: words read across upright text and bars go, bullets r
     [['his'], ['•', 'Operation'], ['•', 'Ultra-fast'], ['©', '2009']],
   );
 });
+
+test('a line read twice over itself keeps the more confident reading', () => {
+  const word = (
+    text: string,
+    x0: number,
+    y0: number,
+    x1: number,
+    y1: number,
+    confidence: number,
+  ) => ({
+    text,
+    x0,
+    y0,
+    x1,
+    y1,
+    confidence,
+  });
+  // What tesseract gave for TraceMonkey's `{mohammad.r.haghighat}@intel.com` on the corpus scan.
+  const lines = tidyLines([
+    { words: [word('Intel', 756, 647, 800, 677, 96), word('Corporation', 808, 641, 936, 677, 77)] },
+    {
+      words: [
+        word('mohammad', 651, 684, 742, 695, 12),
+        word('.r.haghighat', 761, 681, 911, 695, 12),
+        word(';@intel.com', 940, 681, 1056, 695, 88),
+      ],
+    },
+    {
+      words: [
+        word('hammad.r', 677, 680, 755, 695, 26),
+        word('.haghighat}@intel', 795, 680, 1002, 701, 26),
+      ],
+    },
+  ]);
+  assert.deepEqual(
+    lines.map((l) => l.words.map((w) => w.text)),
+    [
+      ['Intel', 'Corporation'],
+      ['mohammad', '.r.haghighat', ';@intel.com'],
+    ],
+  );
+});

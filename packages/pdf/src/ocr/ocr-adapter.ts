@@ -114,6 +114,44 @@ export function lineBands(spans: readonly Span[], counts: readonly number[]): Sp
   return out;
 }
 
+const overlap = (a0: number, a1: number, b0: number, b1: number) =>
+  Math.max(0, Math.min(a1, b1) - Math.max(a0, b0));
+
+/**
+ * Two lines of a reading that read the same ink: tesseract sometimes segments a tightly set
+ * line (a row of monospaced e-mail addresses) twice, as two lines over each other, and each
+ * gives words of the other's letters (`mohammad .r.haghighat` over `hammad.r .haghighat}@intel`).
+ * Of the words where the two lines overlap, those of the line read with the lower confidence
+ * there go.
+ */
+function dropDoubleReadings(lines: readonly OcrLine[]): OcrLine[] {
+  const out = lines.map((l) => ({ ...l, words: [...l.words] }));
+  const band = (l: OcrLine) => [
+    Math.min(...l.words.map((w) => w.y0)),
+    Math.max(...l.words.map((w) => w.y1)),
+  ];
+  const hits = (w: OcrWord, v: OcrWord) =>
+    overlap(w.x0, w.x1, v.x0, v.x1) > Math.min(w.x1 - w.x0, v.x1 - v.x0) * 0.3 &&
+    overlap(w.y0, w.y1, v.y0, v.y1) > Math.min(w.y1 - w.y0, v.y1 - v.y0) * 0.5;
+  for (let i = 0; i < out.length; i++) {
+    for (let j = i + 1; j < out.length; j++) {
+      const a = out[i]!;
+      const b = out[j]!;
+      if (a.words.length === 0 || b.words.length === 0) continue;
+      const [a0, a1] = band(a) as [number, number];
+      const [b0, b1] = band(b) as [number, number];
+      if (overlap(a0, a1, b0, b1) <= Math.min(a1 - a0, b1 - b0) * 0.5) continue;
+      const inA = a.words.filter((w) => b.words.some((v) => hits(w, v)));
+      const inB = b.words.filter((v) => a.words.some((w) => hits(w, v)));
+      if (inA.length === 0) continue;
+      const mean = (ws: OcrWord[]) => ws.reduce((t, w) => t + w.confidence, 0) / ws.length;
+      const [loser, gone] = mean(inA) >= mean(inB) ? [b, inB] : [a, inA];
+      loser.words = loser.words.filter((w) => !gone.includes(w));
+    }
+  }
+  return out.filter((l) => l.words.length > 0);
+}
+
 /** Symbols OCR reads a round bullet as (tesseract gives `¢`, `©`, `®`, `«`, `°`). */
 const BULLET_LOOKALIKES = new Set(['•', '·', '¢', '©', '®', '«', '°', '●', '◦']);
 /** A bullet is a dot: at most this share of its line's size, in width and height. */
@@ -127,7 +165,7 @@ const BULLET_SIZE = 0.6;
  */
 export function tidyLines(lines: readonly OcrLine[]): OcrLine[] {
   const out: OcrLine[] = [];
-  for (const line of lines) {
+  for (const line of dropDoubleReadings(lines)) {
     const words = line.words.filter((w) => {
       const width = w.x1 - w.x0;
       const height = w.y1 - w.y0;
