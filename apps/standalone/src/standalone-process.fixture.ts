@@ -59,8 +59,11 @@ export function spawnStandalone(
   return { child, base: `http://127.0.0.1:${port}`, output: () => output, exited };
 }
 
-/** Polls `/readyz` until 200; answers the milliseconds from the call. */
-export async function waitReady(proc: StandaloneProcess, timeoutMs = 60_000): Promise<number> {
+/**
+ * Polls `/readyz` until 200; answers the milliseconds from the call. The first start runs
+ * initdb, which takes a few seconds alone and much longer beside a busy test run.
+ */
+export async function waitReady(proc: StandaloneProcess, timeoutMs = 150_000): Promise<number> {
   const started = performance.now();
   let exitCode: number | null | undefined;
   void proc.exited.then((code) => (exitCode = code));

@@ -5,7 +5,7 @@ import { InMemoryTranslationMemory } from './memory/in-memory.memory.js';
 import { MemoryRateLimiter } from '@docat/request-limiter';
 import { segmentBlocks } from './segment.js';
 import { FakeEngine, engineError } from './testing/fake-engine.js';
-import { Translator, type EngineCall, type TranslatorConfig } from './translator.js';
+import { reasonOf, Translator, type EngineCall, type TranslatorConfig } from './translator.js';
 import { engineChain } from './engines/registry.js';
 import { PseudoEngine } from './engines/pseudo.engine.js';
 
@@ -237,6 +237,25 @@ describe('Translator fallback', () => {
     });
     assert.equal(deepl.requests, 1);
     assert.equal(openai.requests, 1);
+  });
+
+  test("the error names the engine's reason, masking anything key-like, in one bounded line", () => {
+    assert.equal(reasonOf(undefined), '');
+    assert.equal(
+      reasonOf(
+        new Error(
+          'openai: 401 Incorrect API key provided:\n sk-proj-abcdefghijklmnopqrstuvwxyz0123456789.',
+        ),
+      ),
+      ': openai: 401 Incorrect API key provided: ….',
+    );
+    assert.equal(
+      reasonOf(new Error('anthropic: 401 {"type":"authentication_error"}')),
+      ': anthropic: 401 {"type":"authentication_error"}',
+    );
+    const long = reasonOf(new Error(`deepl: ${'word '.repeat(100)}`));
+    assert.equal(long.length, 2 + 300);
+    assert.ok(long.endsWith('…'));
   });
 
   test('pseudo never stands in for a real engine', async () => {

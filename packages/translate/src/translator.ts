@@ -137,6 +137,8 @@ interface Prepared {
 
 class CallState {
   readonly down = new Set<EngineName>();
+  /** Why each engine in `down` failed: named in the error when no engine is left. */
+  readonly failures = new Map<EngineName, EngineError>();
   readonly pausedUntil = new Map<EngineName, number>();
   readonly billed: Partial<Record<EngineName, number>> = {};
   readonly requests: Partial<Record<EngineName, number>> = {};
@@ -153,6 +155,22 @@ class CallState {
 }
 
 const NEIGHBOUR_CHARS = 300;
+
+/**
+ * The engine's failure as one line its user can act on ("deepl: Authorization failure,
+ * check auth_key"): whitespace collapsed, cut at 300 characters, and every run of 32 or
+ * more letters, digits, `-` and `_` masked, since a provider may echo a key (even masked
+ * in part) and the message reaches the job's owner, who may not be the key's.
+ */
+export function reasonOf(err: unknown): string {
+  if (!(err instanceof Error)) return '';
+  const line = err.message
+    .replace(/\s+/gu, ' ')
+    .replace(/[A-Za-z0-9_-]{32,}/gu, '…')
+    .trim();
+  if (line === '') return '';
+  return `: ${line.length > 300 ? `${line.slice(0, 299)}…` : line}`;
+}
 
 function cancelled(signal: AbortSignal | undefined): DocatError {
   const reason: unknown = signal?.reason;
@@ -470,6 +488,7 @@ export class Translator {
         if (!(err instanceof EngineError)) throw err;
         lastError = err;
         state.down.add(engine.name);
+        state.failures.set(engine.name, err);
         if (index + 1 < chain.length) {
           state.warnings.push({
             kind: 'engine_fallback',
@@ -530,11 +549,13 @@ export class Translator {
       }
       return;
     }
+    // An engine marked down by an earlier batch was not asked again: its failure then is the reason.
+    lastError ??= chain.map((e) => state.failures.get(e.name)).findLast((e) => e !== undefined);
     const unavailable = lastError instanceof EngineError && lastError.retryable;
     const names = chain.map((e) => e.name).join(', ');
     throw new DocatError(
       unavailable || !(lastError instanceof EngineError) ? 'ENGINE_UNAVAILABLE' : 'ENGINE_FAILED',
-      `no engine could translate the batch (${names})`,
+      `no engine could translate the batch (${names})${reasonOf(lastError)}`,
       { cause: lastError },
     );
   }

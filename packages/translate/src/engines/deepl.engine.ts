@@ -151,23 +151,22 @@ export class DeepLEngine implements TranslationEngine {
     if (isAbortError(err)) throw err;
     const message = err instanceof Error ? err.message : String(err);
     if (err instanceof deepl.TooManyRequestsError)
-      return new EngineError(this.name, 'rate_limited', message, { status: 429, cause: err });
+      return new EngineError(this.name, 'rate_limited', message, { status: 429 });
+    // A connection that fails (refused, no route, no name, timed out) is the provider out of
+    // reach, as with every other engine: unavailable, whatever deepl-node's own retry says.
     if (err instanceof deepl.ConnectionError)
-      return new EngineError(this.name, err.shouldRetry ? 'unavailable' : 'rejected', message, {
-        cause: err,
-      });
+      return new EngineError(this.name, 'unavailable', message);
     if (err instanceof deepl.GlossaryNotFoundError)
-      return new EngineError(this.name, 'unavailable', message, { status: 404, cause: err });
+      return new EngineError(this.name, 'unavailable', message, { status: 404 });
     if (err instanceof deepl.AuthorizationError || err instanceof deepl.QuotaExceededError)
-      return new EngineError(this.name, 'rejected', message, { cause: err });
+      return new EngineError(this.name, 'rejected', message);
     const status = /Service unavailable/u.test(message)
       ? 503
       : Number(/status code: (\d{3})/u.exec(message)?.[1] ?? NaN);
-    if (status >= 500)
-      return new EngineError(this.name, 'unavailable', message, { status, cause: err });
+    if (status >= 500) return new EngineError(this.name, 'unavailable', message, { status });
     if (/Error parsing response JSON/u.test(message))
-      return new EngineError(this.name, 'unavailable', message, { cause: err });
-    return new EngineError(this.name, 'rejected', message, { cause: err });
+      return new EngineError(this.name, 'unavailable', message);
+    return new EngineError(this.name, 'rejected', message);
   }
 
   async languages(): Promise<EngineLanguages> {

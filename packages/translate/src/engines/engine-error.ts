@@ -19,12 +19,13 @@ export class EngineError extends Error {
     engine: EngineName,
     kind: EngineErrorKind,
     message: string,
-    options: { status?: number; retryAfterMs?: number; cause?: unknown } = {},
+    options: { status?: number; retryAfterMs?: number } = {},
   ) {
-    super(
-      `${engine}: ${message}`,
-      options.cause === undefined ? undefined : { cause: options.cause },
-    );
+    // No SDK error is chained as the cause: it carries the request it failed on, and with it
+    // the key (deepl-node's axios config has the Authorization header, Google's client the
+    // key in its URL), which a log printing causes would then show. What it says of the
+    // failure goes into the message (`networkReason`).
+    super(`${engine}: ${redactKeys(message)}`);
     this.name = 'EngineError';
     this.engine = engine;
     this.kind = kind;
@@ -35,6 +36,17 @@ export class EngineError extends Error {
   get retryable(): boolean {
     return this.kind === 'rate_limited' || this.kind === 'unavailable';
   }
+}
+
+const KEY_IN_URL = /([?&](?:key|api_?key|auth_?key|access_token|token)=)[^&\s#"']+/giu;
+const BEARER = /(\bbearer\s+)[^\s"',]+/giu;
+
+/**
+ * An engine's error message with the keys an SDK may have put in it masked: Google's
+ * client sends its key in the URL's query and names the URL when a request fails.
+ */
+export function redactKeys(message: string): string {
+  return message.replace(KEY_IN_URL, '$1[redacted]').replace(BEARER, '$1[redacted]');
 }
 
 /** Retry-After is either delta-seconds or an HTTP date (RFC 9110 §10.2.3). */
@@ -55,14 +67,18 @@ export function errorFromStatus(
   status: number | undefined,
   message: string,
   retryAfter?: string | null,
-  cause?: unknown,
 ): EngineError {
   const retryAfterMs = parseRetryAfter(retryAfter);
-  const options = { status, retryAfterMs, cause };
-  if (status === 429) return new EngineError(engine, 'rate_limited', message, options);
+  const options = { status, retryAfterMs };
+  // The status is what the user checks first ("HTTP 403: API key not valid").
+  const text =
+    status !== undefined && !message.includes(String(status))
+      ? `HTTP ${status}: ${message}`
+      : message;
+  if (status === 429) return new EngineError(engine, 'rate_limited', text, options);
   if (status === undefined || status >= 500 || status === 408)
-    return new EngineError(engine, 'unavailable', message, options);
-  return new EngineError(engine, 'rejected', message, options);
+    return new EngineError(engine, 'unavailable', text, options);
+  return new EngineError(engine, 'rejected', text, options);
 }
 
 export function isAbortError(err: unknown): boolean {
@@ -97,7 +113,30 @@ export function fromSdkError(engine: EngineName, err: unknown): EngineError {
   const e = (err ?? {}) as HttpLikeError;
   const status = typeof e.status === 'number' ? e.status : undefined;
   const message = typeof e.message === 'string' ? e.message : String(err);
-  return errorFromStatus(engine, status, message, headerValue(e.headers, 'retry-after'), err);
+  return errorFromStatus(
+    engine,
+    status,
+    status === undefined ? message + networkReason(err) : message,
+    headerValue(e.headers, 'retry-after'),
+  );
+}
+
+/**
+ * What a failed connection's causes say, as " (connect ECONNREFUSED 127.0.0.1:443)", or
+ * nothing: `fetch` says only "fetch failed" and the SDKs "Connection error.", with the
+ * system's reason (refused, no such host, timed out, certificate) in their causes.
+ */
+export function networkReason(err: unknown): string {
+  const seen = new Set<unknown>();
+  let cause: unknown = err instanceof Error ? err.cause : undefined;
+  while (cause instanceof Error && !seen.has(cause)) {
+    seen.add(cause);
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === 'string' && /^[A-Z_]+$/u.test(code))
+      return ` (${cause.message.includes(code) ? cause.message : `${code}: ${cause.message}`})`;
+    cause = cause.cause;
+  }
+  return '';
 }
 
 export { headerValue };

@@ -116,14 +116,12 @@ export class GoogleEngine implements TranslationEngine {
           ? e.response.statusCode
           : undefined;
     const message = typeof e.message === 'string' ? e.message : String(err);
-    if (err instanceof SyntaxError)
-      return new EngineError(this.name, 'unavailable', message, { cause: err });
+    if (err instanceof SyntaxError) return new EngineError(this.name, 'unavailable', message);
     return errorFromStatus(
       this.name,
       status,
       message,
       headerValue(e.response?.headers, 'retry-after'),
-      err,
     );
   }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EngineError, errorFromStatus, isAbortError } from './engine-error.js';
+import { EngineError, errorFromStatus, isAbortError, networkReason } from './engine-error.js';
 import {
   ungated,
   type EngineHealth,
@@ -59,8 +59,7 @@ export class LibreTranslateEngine implements TranslationEngine {
       throw new EngineError(
         this.name,
         'unavailable',
-        err instanceof Error ? err.message : String(err),
-        { cause: err },
+        (err instanceof Error ? err.message : String(err)) + networkReason(err),
       );
     }
     const text = await response.text();
@@ -74,7 +73,7 @@ export class LibreTranslateEngine implements TranslationEngine {
     try {
       return JSON.parse(text) as unknown;
     } catch (err) {
-      throw new EngineError(this.name, 'unavailable', 'reply is not JSON', { cause: err });
+      throw new EngineError(this.name, 'unavailable', `reply is not JSON (${String(err)})`);
     }
   }
 

@@ -1,5 +1,7 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { inspect } from 'node:util';
+import { DocatError } from '@docat/contracts';
 import { EngineError } from '../engines/engine-error.js';
 import { createGlossary } from '../glossary.js';
 import { MemoryRateLimiter } from '@docat/request-limiter';
@@ -158,6 +160,54 @@ export function describeEngineConformance<S extends FakeProviderServer>(
         out.texts.get('b2:0'),
         '[de] See https://example.com/report for the full report.',
       );
+    });
+
+    test('a refused key fails at once with ENGINE_FAILED, saying why in words the user can act on, without the key', async () => {
+      const { server, engine } = await start({
+        faults: { 1: { kind: 'status', status: 403 } },
+      });
+      const failure = await translator()
+        .translate({
+          accountId: 'a',
+          engines: [engine],
+          source: 'en',
+          target: 'de',
+          segments: document(),
+        })
+        .then(
+          () => assert.fail('the translation succeeded'),
+          (err: unknown) => err,
+        );
+      assert.ok(failure instanceof DocatError, String(failure));
+      assert.equal(failure.code, 'ENGINE_FAILED');
+      assert.equal(server.translationRequests, 1, 'a refusal is not retried');
+      console.log(`${spec.label}: ${failure.message}`);
+      assert.match(failure.message, new RegExp(`\\(${engine.name}\\): ${engine.name}: \\S`, 'u'));
+      assert.match(failure.message, /403|forbidden|authori[sz]ation/iu);
+      assert.doesNotMatch(inspect(failure, { depth: 8 }), /test-[a-z]+-key/u);
+    });
+
+    test('an engine that cannot be reached is ENGINE_UNAVAILABLE, and the message says it could not connect', async () => {
+      const { server, engine } = await start();
+      await server.close();
+      const failure = await translator()
+        .translate({
+          accountId: 'a',
+          engines: [engine],
+          source: 'en',
+          target: 'de',
+          segments: document(),
+        })
+        .then(
+          () => assert.fail('the translation succeeded'),
+          (err: unknown) => err,
+        );
+      assert.ok(failure instanceof DocatError, String(failure));
+      console.log(`${spec.label}: ${failure.message}`);
+      assert.equal(failure.code, 'ENGINE_UNAVAILABLE');
+      assert.match(failure.message, /connect|ECONNREFUSED|fetch failed|network/iu);
+      // Neither the message nor anything it carries (its causes, as a log would print them) holds the key.
+      assert.doesNotMatch(inspect(failure, { depth: 8 }), /test-[a-z]+-key/u);
     });
 
     if (spec.protocol === 'llm') {
