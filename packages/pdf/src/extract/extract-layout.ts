@@ -258,6 +258,11 @@ export async function extractFromDocument(
    */
   large?: LargeImageSource,
   feed?: PageFeed,
+  /**
+   * Opens the same file with glyph outlines, for pages drawn for OCR, when `doc` and the
+   * documents `reopen` gives were opened without them (see `useTextOnlyFonts`).
+   */
+  openForDrawing?: () => Promise<PDFDocumentProxy>,
 ): Promise<ExtractResult> {
   const pdfjs = await loadPdfjs();
   if (doc.numPages === 0) throw new DocatError('PDF_NO_PAGES');
@@ -292,6 +297,7 @@ export async function extractFromDocument(
   // pdf.js names fonts per open document: what walks found holds until the next reopen.
   let fontNames = new Map<string, string>();
   let fields = await hasFormFields(current);
+  const drawing = openForDrawing ? new DrawingDocument(openForDrawing) : undefined;
   try {
     for (;;) {
       opts.signal?.throwIfAborted();
@@ -305,6 +311,7 @@ export async function extractFromDocument(
         pagesToRead.remaining() > PAGES_PER_OPEN / 2
       ) {
         await closeDocument(current);
+        await drawing?.close();
         current = await reopen();
         readSinceOpen = 0;
         fontNames = new Map();
@@ -385,7 +392,19 @@ export async function extractFromDocument(
               message: `The text layer does not read as the document's language (${judgeTextLayer(pageText(content), opts.sourceLanguage).reason}); the page was read with OCR`,
             });
           }
-          const rendered = await renderForOcr(page, content, opts, ocr, placements, large);
+          // Drawn from the handle with glyph outlines when the reading document has none;
+          // opening it fails as a reopen does (a file changed since it was checked).
+          const drawn = drawing
+            ? await drawing.page(n).catch((err: unknown) => {
+                throw mapPdfjsError(err, opts.password);
+              })
+            : page;
+          let rendered: RenderedPage | Error;
+          try {
+            rendered = await renderForOcr(drawn, content, opts, ocr, placements, large);
+          } finally {
+            if (drawn !== page) drawn.cleanup();
+          }
           inFlight.push(ocrPage(rendered, content, verdict, opts, ocr, warnings));
         } else {
           if (verdict === 'garbage') dropUnreadableText(content);
@@ -407,6 +426,7 @@ export async function extractFromDocument(
   } finally {
     // An abort or a failure leaves no recognition running unobserved.
     await Promise.allSettled(inFlight);
+    await drawing?.close();
   }
   let title: string | undefined;
   try {
@@ -456,6 +476,29 @@ async function hasFormFields(doc: PDFDocumentProxy): Promise<boolean> {
   } catch {
     // A damaged form dictionary: read each page's widgets as before.
     return true;
+  }
+}
+
+/**
+ * A second handle on the file being read, opened with glyph outlines when the first page is
+ * drawn for OCR and kept until the reading document is reopened or done: the reading
+ * document has no outlines, and its text would be drawn in the canvas's fallback face.
+ */
+class DrawingDocument {
+  #doc: Promise<PDFDocumentProxy> | undefined;
+
+  constructor(private readonly open: () => Promise<PDFDocumentProxy>) {}
+
+  async page(n: number): Promise<PDFPageProxy> {
+    this.#doc ??= this.open();
+    return (await this.#doc).getPage(n);
+  }
+
+  async close(): Promise<void> {
+    const doc = this.#doc;
+    this.#doc = undefined;
+    // A handle that failed to open has nothing to close (the extraction failed with it).
+    await doc?.then(closeDocument, () => undefined);
   }
 }
 

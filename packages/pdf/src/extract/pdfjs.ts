@@ -143,8 +143,47 @@ export function useWholeStreamInflate(): void {
     WholeDecompressionStream as unknown as typeof DecompressionStream;
 }
 
+/** A font face as pdf.js loads one, loaded at once and used by nothing. */
+class InertFontFace {
+  readonly loaded: Promise<this>;
+  constructor(readonly family: string) {
+    this.loaded = Promise.resolve(this);
+  }
+}
+
+type OwnerDocument = NonNullable<
+  Extract<Parameters<PdfjsModule['getDocument']>[0], { ownerDocument?: unknown }>['ownerDocument']
+>;
+
+/** The `ownerDocument` pdf.js loads font faces into: only its `fonts` set is used. */
+const INERT_FONT_DOCUMENT = { fonts: { add: () => undefined, delete: () => false } };
+
+let textOnlyFonts = false;
+
+/**
+ * What pdf.js in Node does with a font by default (`disableFontFace`): its worker half builds
+ * the outline of every glyph shown, on every operator-list read, and sends each one over, so
+ * that a page can be drawn with paths. A process reading text never draws with them. After
+ * `useTextOnlyFonts`, documents open without the outlines unless `glyphOutlines` is asked for:
+ * pdf.js is told that fonts load as font faces, into a font set that keeps nothing and faces
+ * that are at once loaded. The text layer, the operator list and the font objects are the
+ * same; only the outlines are missing, so a page that is drawn must come from a document
+ * opened with `glyphOutlines` (drawn from one without, its text would be in the canvas's
+ * fallback face). For the sandbox children; it sets a global `FontFace`, which nothing else
+ * in Node has.
+ */
+export function useTextOnlyFonts(on = true): void {
+  if (on) (globalThis as { FontFace?: unknown }).FontFace ??= InertFontFace;
+  textOnlyFonts = on;
+}
+
 export interface OpenOptions {
   password?: string;
+  /**
+   * Build glyph outlines, which drawing the page needs (pdf.js's default in Node). Only a
+   * process that called `useTextOnlyFonts` opens documents without them, unless this is set.
+   */
+  glyphOutlines?: boolean;
   /** Keep font names and flags on exported fonts (costs a little memory). */
   fontExtraProperties?: boolean;
   /**
@@ -208,7 +247,9 @@ export async function openDocument(
     standardFontDataUrl: assetDir('standard_fonts'),
     wasmUrl: assetDir('wasm'),
     iccUrl: assetDir('iccs'),
-    disableFontFace: true,
+    ...(textOnlyFonts && !opts.glyphOutlines
+      ? { disableFontFace: false, ownerDocument: INERT_FONT_DOCUMENT as unknown as OwnerDocument }
+      : { disableFontFace: true }),
     useSystemFonts: false,
     fontExtraProperties: opts.fontExtraProperties ?? true,
     ...(opts.maxImageSize ? { maxImageSize: opts.maxImageSize } : {}),

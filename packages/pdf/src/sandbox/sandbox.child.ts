@@ -19,6 +19,7 @@ import {
   openDocument,
   useDirectWorkerPort,
   useMinifiedPdfjs,
+  useTextOnlyFonts,
   useWholeStreamInflate,
   warmPdfjs,
 } from '../extract/pdfjs.js';
@@ -236,10 +237,10 @@ async function handle(msg: ParentMessage): Promise<ChildMessage> {
   };
   // The large-image reader keeps the bytes it was given when the file holds such an image.
   const handOver = 'path' in msg.input && !large.present;
-  const open = async () =>
+  const open = async (glyphOutlines = false) =>
     bytes.byteLength > 0
-      ? openDocument(bytes, { ...openOptions, transfer: handOver })
-      : openDocument(await reread(), { ...openOptions, transfer: true });
+      ? openDocument(bytes, { ...openOptions, glyphOutlines, transfer: handOver })
+      : openDocument(await reread(), { ...openOptions, glyphOutlines, transfer: true });
   const doc = await open();
   if ('path' in msg.input) bytes = new Uint8Array(0);
   if (doc.numPages > msg.limits.maxPages) {
@@ -287,9 +288,10 @@ async function handle(msg: ParentMessage): Promise<ChildMessage> {
         onProgress: (done, total) => void send({ type: 'progress', done, total }),
       },
       ocr,
-      open,
+      () => open(),
       large,
       feed,
+      () => open(true),
     );
     if (index === 0 && !complete) {
       result.warnings.unshift({
@@ -326,6 +328,8 @@ useDirectWorkerPort();
 useMinifiedPdfjs();
 // A child that only reads text never loads the canvas library (see lazy-canvas.ts).
 deferPdfjsCanvas();
+// Glyph outlines only on a second handle, for pages drawn for OCR (see useTextOnlyFonts).
+useTextOnlyFonts();
 // pdf.js (both halves) loads while the request is on its way, or, for a child started
 // ahead of its slice, while the first child opens the file.
 void warmPdfjs().catch(() => undefined);
