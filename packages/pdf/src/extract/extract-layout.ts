@@ -160,15 +160,34 @@ function dropUnreadableText(content: PageContent): void {
   });
 }
 
-/** Resolution for OCR: a scan's own resolution within `minDpi`-300 dpi, else `fallback`. */
-function ocrDpi(content: PageContent, fallback: number, minDpi: number): number {
+/**
+ * The most pixels a page is drawn with for OCR: 64 MB of canvas, which the recogniser copies
+ * again. A letter or A4 page at 300 dpi is 8.4-8.7 million; only a page larger than about
+ * 13 by 13 inches (a poster, a drawing, a map) is drawn at less.
+ */
+export const MAX_OCR_PIXELS = 16_000_000;
+
+/**
+ * Resolution for OCR: a scan's own resolution within `minDpi`-300 dpi, else `fallback`;
+ * lowered, below `minDpi` if need be, so that the page is at most `MAX_OCR_PIXELS` pixels.
+ * Before, a 30-inch page scanned at 300 dpi was drawn on a 9,000 x 9,000 canvas and the
+ * extraction was refused at its memory limit.
+ */
+export function ocrDpi(
+  content: Pick<PageContent, 'images' | 'width' | 'height'>,
+  fallback: number,
+  minDpi: number,
+): number {
   let best = 0;
   for (const img of content.images) {
     const w = img.bbox[2] - img.bbox[0];
     if (w > content.width * 0.5 && img.pixelWidth > 0)
       best = Math.max(best, (img.pixelWidth / w) * 72);
   }
-  return best > 0 ? Math.min(300, Math.max(minDpi, Math.round(best))) : fallback;
+  const dpi = best > 0 ? Math.min(300, Math.max(minDpi, Math.round(best))) : fallback;
+  const area = content.width * content.height;
+  const cap = area > 0 ? Math.floor(72 * Math.sqrt(MAX_OCR_PIXELS / area)) : dpi;
+  return Math.max(1, Math.min(dpi, cap));
 }
 
 /**
