@@ -7,13 +7,16 @@ import { layoutPage } from '../layout/page-layout.js';
 import { layoutAngled } from '../layout/rotated-text.js';
 import { dominantScript, measureText, stripGarbage } from '../layout/text-normalize.js';
 import {
+  lineBands,
   looksTurned,
+  tidyLines,
   wordsToSpans,
   type OcrAdapter,
   type Orientation,
 } from '../ocr/ocr-adapter.js';
 import { LazyOcrAdapter, type OcrEngineChoice } from '../ocr/ocr-adapter-choice.js';
 import { languageForScript, tesseractCode } from '../ocr/ocr-languages.js';
+import { levelSpans, pointFromLevel, skewOf, tiltPage } from '../ocr/ocr-skew.js';
 import type { RenderedPage } from '../ocr/render-page.js';
 import {
   LARGE_IMAGE_PIXELS,
@@ -24,7 +27,7 @@ import {
 import { readPage, usesUnnamedFont, type PageContent } from './page-reader.js';
 import { isInvisibleLayerScan } from './text-styles.js';
 import { judgeTextLayer } from './text-layer-check.js';
-import { fromUpright, uprightBox, type Turn } from './upright-frame.js';
+import { fromUpright, pointFromUpright, uprightBox, type Turn } from './upright-frame.js';
 import {
   closeDocument,
   loadPdfjs,
@@ -157,15 +160,34 @@ function dropUnreadableText(content: PageContent): void {
   });
 }
 
-/** Resolution for OCR: a scan's own resolution within `minDpi`-300 dpi, else `fallback`. */
-function ocrDpi(content: PageContent, fallback: number, minDpi: number): number {
+/**
+ * The most pixels a page is drawn with for OCR: 64 MB of canvas, which the recogniser copies
+ * again. A letter or A4 page at 300 dpi is 8.4-8.7 million; only a page larger than about
+ * 13 by 13 inches (a poster, a drawing, a map) is drawn at less.
+ */
+export const MAX_OCR_PIXELS = 16_000_000;
+
+/**
+ * Resolution for OCR: a scan's own resolution within `minDpi`-300 dpi, else `fallback`;
+ * lowered, below `minDpi` if need be, so that the page is at most `MAX_OCR_PIXELS` pixels.
+ * Before, a 30-inch page scanned at 300 dpi was drawn on a 9,000 x 9,000 canvas and the
+ * extraction was refused at its memory limit.
+ */
+export function ocrDpi(
+  content: Pick<PageContent, 'images' | 'width' | 'height'>,
+  fallback: number,
+  minDpi: number,
+): number {
   let best = 0;
   for (const img of content.images) {
     const w = img.bbox[2] - img.bbox[0];
     if (w > content.width * 0.5 && img.pixelWidth > 0)
       best = Math.max(best, (img.pixelWidth / w) * 72);
   }
-  return best > 0 ? Math.min(300, Math.max(minDpi, Math.round(best))) : fallback;
+  const dpi = best > 0 ? Math.min(300, Math.max(minDpi, Math.round(best))) : fallback;
+  const area = content.width * content.height;
+  const cap = area > 0 ? Math.floor(72 * Math.sqrt(MAX_OCR_PIXELS / area)) : dpi;
+  return Math.max(1, Math.min(dpi, cap));
 }
 
 /**
@@ -579,7 +601,8 @@ async function ocrPage(
         `No OCR data is installed for ${opts.sourceLanguage ?? code ?? 'the page language'}`,
       );
     }
-    let lines = await ocr.recognize(rendered.png, code);
+    let read = rendered.png;
+    let lines = await ocr.recognize(read, code);
     let turn: Turn | 0 = 0;
     // A scan lying sideways or upside down reads as vertical words or with low confidence;
     // only then is OSD asked how to turn it, so upright pages pay nothing for the check.
@@ -588,14 +611,27 @@ async function ocrPage(
       if (orientation && orientation.degrees !== 0) {
         turn = orientation.degrees;
         const { rotatePng } = await import('../ocr/render-page.js');
-        lines = await ocr.recognize(await rotatePng(rendered.png, turn), code);
+        read = await rotatePng(rendered.png, turn);
+        lines = await ocr.recognize(read, code);
       }
     }
-    const spans = wordsToSpans(lines, rendered.scale);
-    if (!turn)
-      return { ...layoutPage({ ...content, spans, images: [], paths: [] }), scanned: true };
+    lines = tidyLines(lines);
+    const { markBoldLines } = await import('../ocr/ocr-ink.js');
+    await markBoldLines(lines, read);
+    const upright = turn
+      ? uprightBox(content.width, content.height, turn)
+      : { width: content.width, height: content.height };
+    // A scan lying a little off level is laid out levelled, where its lines run across, and
+    // its blocks are then set back at the scan's angle. (Not a page with form fields: their
+    // boxes are the page's own.)
+    const skew = turn || content.fields.length === 0 ? skewOf(lines) : 0;
+    let spans = wordsToSpans(lines, rendered.scale);
+    if (skew) spans = levelSpans(spans, skew, upright.width, upright.height);
+    spans = lineBands(
+      spans,
+      lines.map((l) => l.words.length),
+    );
     // Lay the page out as it reads (upright), then put every box back on the page as displayed.
-    const upright = uprightBox(content.width, content.height, turn);
     const laid = layoutPage({
       ...content,
       width: upright.width,
@@ -603,18 +639,24 @@ async function ocrPage(
       spans,
       images: [],
       paths: [],
-      fields: [],
+      ...(turn ? { fields: [] } : {}),
     });
+    const toPage = (x: number, y: number): [number, number] => {
+      const [ux, uy] = pointFromLevel(x, y, skew, upright.width, upright.height);
+      return turn ? pointFromUpright(ux, uy, content.width, content.height, turn) : [ux, uy];
+    };
+    const placed = skew
+      ? { ...tiltPage(laid, skew, toPage), width: content.width, height: content.height }
+      : turn
+        ? fromUpright(laid, content.width, content.height, turn)
+        : laid;
+    if (!turn) return { ...placed, scanned: true };
     warnings.push({
       kind: 'page_rotated',
       page: content.number,
       message: `The scanned page lies turned; it was read turned ${turn} degrees clockwise`,
     });
-    return {
-      ...fromUpright(laid, content.width, content.height, turn),
-      scanned: true,
-      uprightRotation: turn,
-    };
+    return { ...placed, scanned: true, uprightRotation: turn };
   } catch (err) {
     return fail(
       'OCR_FAILED',

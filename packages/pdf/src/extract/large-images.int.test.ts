@@ -12,6 +12,7 @@ import {
   holdsLargeImage,
 } from './large-images.js';
 import { LARGE_SCAN_LINES, largeJpegScanPdf, largeScanPdf } from './large-scan.test-support.js';
+import { MAX_OCR_PIXELS, ocrDpi } from './extract-layout.js';
 
 const words = (text: string) => text.toLowerCase().match(/\p{L}+/gu) ?? [];
 
@@ -134,6 +135,37 @@ describe('images too large to decode at full size', () => {
       );
       // Decoded at full size the image alone would take 108 MB grey, 432 MB as RGBA on a canvas.
       assert.ok(result.peakRssMbPerChild < SANDBOX_CHILD_RSS_MB, `${result.peakRssMbPerChild} MB`);
+    },
+  );
+
+  test(
+    'a 30-inch page scanned at 300 dpi is drawn for OCR at no more than 16 million pixels, and read',
+    { timeout: 180_000 },
+    async () => {
+      // A poster or a drawing: 9,000 x 9,000 pixels over a 2,160-point page. Drawn at the
+      // scan's own 300 dpi the page would be an 81-million-pixel canvas (324 MB), and the
+      // sandbox refused the file with PDF_RESOURCE_LIMIT.
+      const bytes = new Uint8Array(largeScanPdf(9000, 9000, 300));
+      const result = await extractInSandbox(bytes, { ocr: 'auto' });
+      assert.deepEqual(result.warnings, []);
+      const page = result.document.pages[0]!;
+      assert.equal(page.scanned, true);
+      assert.equal(Math.round(page.width), 2160);
+      const expected = words(LARGE_SCAN_LINES.join(' '));
+      const got = new Set(words(toPlainText(result.document)));
+      const found = expected.filter((w) => got.has(w)).length;
+      assert.ok(
+        found / expected.length >= 0.9,
+        `${found} of ${expected.length} words: ${[...got].join(' ')}`,
+      );
+      assert.ok(result.peakRssMbPerChild < SANDBOX_CHILD_RSS_MB, `${result.peakRssMbPerChild} MB`);
+      const dpi = ocrDpi({ images: [], width: 2160, height: 2160 }, 300, 150);
+      assert.ok((dpi / 72) ** 2 * 2160 * 2160 <= MAX_OCR_PIXELS, `${dpi} dpi`);
+      assert.equal(
+        ocrDpi({ images: [], width: 612, height: 792 }, 300, 150),
+        300,
+        'a letter page keeps 300 dpi',
+      );
     },
   );
 

@@ -16,13 +16,14 @@ export const LARGE_SCAN_LINES = [
  * decodes to 108 MB. The print is drawn at a fifth of the size and enlarged, so making the
  * file needs little memory beyond the one decoded buffer being compressed.
  */
-export function largeScanPdf(width = 9000, height = 12000): Buffer {
+export function largeScanPdf(width = 9000, height = 12000, dpi = 1000): Buffer {
   const data = deflateSync(scanPixels(width, height), { level: 1 });
   return scanPdf(
     width,
     height,
     '/ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode',
     data,
+    dpi,
   );
 }
 
@@ -70,10 +71,10 @@ function scanPixels(width: number, height: number): Buffer {
   return grey;
 }
 
-/** A one-page PDF drawing one image stream over the whole page at 1,000 dpi. */
-function scanPdf(width: number, height: number, format: string, data: Buffer): Buffer {
-  const w = (width / 1000) * 72;
-  const h = (height / 1000) * 72;
+/** A one-page PDF drawing one image stream over the whole page at `dpi` (the page's size follows). */
+function scanPdf(width: number, height: number, format: string, data: Buffer, dpi = 1000): Buffer {
+  const w = (width / dpi) * 72;
+  const h = (height / dpi) * 72;
   const content = `q ${w} 0 0 ${h} 0 0 cm /Scan Do Q\n`;
   const objs: (string | Buffer)[] = [
     '<< /Type /Catalog /Pages 2 0 R >>',

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { PDFDocument, StandardFonts } from 'pdf-lib';
+import { PDFDocument, StandardFonts, degrees } from 'pdf-lib';
 import { corpusFile } from '@docat/testing';
 
 /**
@@ -51,6 +51,11 @@ export interface CropOptions {
   pages?: number;
   /** Draw these lines as invisible text over the scan (an earlier OCR's text layer). */
   invisibleText?: string;
+  /**
+   * Draw the scan turned by this many degrees (counter-clockwise) about the cut-out's
+   * centre, as a page fed askew into a scanner.
+   */
+  skew?: number;
 }
 
 /**
@@ -63,7 +68,16 @@ export async function abstractCrop(opts: CropOptions = {}): Promise<Uint8Array> 
   const font = await out.embedFont(StandardFonts.Helvetica);
   for (let i = 0; i < (opts.pages ?? 1); i++) {
     const page = out.addPage([CROP.width, CROP.height]);
-    page.drawPage(scan!, { x: -CROP.x, y: -CROP.y, width: 612, height: 792 });
+    // The scan's point under the cut-out's centre stays there when it is turned.
+    const t = ((opts.skew ?? 0) * Math.PI) / 180;
+    const [cx, cy] = [CROP.x + CROP.width / 2, CROP.y + CROP.height / 2];
+    page.drawPage(scan!, {
+      x: CROP.width / 2 - (cx * Math.cos(t) - cy * Math.sin(t)),
+      y: CROP.height / 2 - (cx * Math.sin(t) + cy * Math.cos(t)),
+      width: 612,
+      height: 792,
+      ...(t ? { rotate: degrees(opts.skew!) } : {}),
+    });
     if (opts.invisibleText) {
       for (let line = 0; line < 10; line++)
         page.drawText(opts.invisibleText, {

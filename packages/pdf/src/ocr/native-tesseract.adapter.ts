@@ -105,10 +105,10 @@ export class NativeTesseractAdapter implements OcrAdapter {
 
   async recognize(png: Buffer, language: string): Promise<OcrLine[]> {
     const { stdout } = await this.run(
-      ['stdin', 'stdout', '-l', language, '--psm', '3', 'tsv'],
+      ['stdin', 'stdout', '-l', language, '--psm', '3', 'hocr'],
       png,
     );
-    return parseTsv(stdout);
+    return parseHocr(stdout);
   }
 
   async orientation(png: Buffer): Promise<Orientation | undefined> {
@@ -140,32 +140,50 @@ export class NativeTesseractAdapter implements OcrAdapter {
   }
 }
 
-/** tesseract's TSV: level, page, block, paragraph, line, word, left, top, width, height, confidence, text. */
-export function parseTsv(tsv: string): OcrLine[] {
-  const lines = new Map<string, OcrLine>();
-  for (const row of tsv.split('\n')) {
-    const cols = row.split('\t');
-    if (cols.length < 12 || cols[0] !== '5') continue;
-    const text = cols.slice(11).join('\t').trim();
-    if (text === '') continue;
-    const [left, top, width, height, conf] = cols.slice(6, 11).map(Number) as [
-      number,
-      number,
-      number,
-      number,
-      number,
-    ];
-    const key = `${cols[1]}:${cols[2]}:${cols[3]}:${cols[4]}`;
-    let line = lines.get(key);
-    if (!line) lines.set(key, (line = { words: [] }));
-    line.words.push({
-      text,
-      x0: left,
-      y0: top,
-      x1: left + width,
-      y1: top + height,
-      confidence: conf,
-    });
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+
+function unescapeHtml(text: string): string {
+  return text.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (all, name: string) => {
+    if (name[0] === '#') {
+      const code =
+        name[1] === 'x' || name[1] === 'X' ? parseInt(name.slice(2), 16) : Number(name.slice(1));
+      return Number.isFinite(code) && code <= 0x10ffff ? String.fromCodePoint(code) : all;
+    }
+    return ENTITIES[name.toLowerCase()] ?? all;
+  });
+}
+
+/** A number from an hOCR `title` property list (`bbox 1 2 3 4; x_size 42; ...`). */
+function property(title: string, name: string): number[] | undefined {
+  const m = new RegExp(`(?:^|;)\\s*${name}\\s+([^;]*)`).exec(title);
+  return m ? m[1]!.trim().split(/\s+/).map(Number) : undefined;
+}
+
+/**
+ * tesseract's hOCR: lines (`ocr_line`, `ocr_caption`, `ocr_header`, `ocr_textfloat`) with
+ * their row height (`x_size`) and baseline slope, and their words with box and confidence.
+ */
+export function parseHocr(hocr: string): OcrLine[] {
+  const lines: OcrLine[] = [];
+  let line: OcrLine | undefined;
+  const tag =
+    /<span class='(ocr_line|ocr_caption|ocr_header|ocr_textfloat|ocrx_word)'[^>]*title=(["'])(.*?)\2[^>]*>([\s\S]*?)(?=<span class='ocr|<\/div>|$)/g;
+  for (const m of hocr.matchAll(tag)) {
+    const [, kind, , title, body] = m as unknown as [string, string, string, string, string];
+    if (kind !== 'ocrx_word') {
+      line = { words: [] };
+      const size = property(title, 'x_size')?.[0];
+      const slope = property(title, 'baseline')?.[0];
+      if (size !== undefined && Number.isFinite(size) && size > 0) line.size = size;
+      if (slope !== undefined && Number.isFinite(slope)) line.slope = slope;
+      lines.push(line);
+      continue;
+    }
+    const text = unescapeHtml(body.replace(/<[^>]*>/g, '')).trim();
+    const box = property(title, 'bbox');
+    if (!line || text === '' || !box || box.length < 4) continue;
+    const [x0, y0, x1, y1] = box as [number, number, number, number];
+    line.words.push({ text, x0, y0, x1, y1, confidence: property(title, 'x_wconf')?.[0] ?? 0 });
   }
-  return [...lines.values()];
+  return lines.filter((l) => l.words.length > 0);
 }

@@ -16,6 +16,16 @@ export interface OcrWord {
 
 export interface OcrLine {
   words: OcrWord[];
+  /**
+   * The line's text height in pixels as the engine measured its row (ascender top to
+   * descender bottom, tesseract's `x_size`), when it says. Steadier than the tallest word:
+   * a line without descenders (a heading) or with parentheses is not a different size.
+   */
+  size?: number;
+  /** The slope of the line's baseline (pixels down per pixel right), when the engine says. */
+  slope?: number;
+  /** Set in bold, as its ink tells (see `markBoldLines`). */
+  bold?: boolean;
 }
 
 /** Clockwise turn (degrees) that makes an image read upright, as orientation detection judged it. */
@@ -72,6 +82,111 @@ export function looksTurned(lines: readonly OcrLine[]): boolean {
   return mean < MIN_UPRIGHT_CONFIDENCE;
 }
 
+/** A line's band shorter than this share of its size grows about its middle, else downwards. */
+const INK_ONLY_ABOVE = 0.6;
+
+/**
+ * Spans of OCR words (as `wordsToSpans` made them, `counts[i]` for the i-th line) given the
+ * band of their line, top to bottom, as a text layer's spans have: an engine's word box holds
+ * only its ink, so `cube` stands shorter than `morph` on the same row, and a box shorter than
+ * a line at its size is a box the renderer shrinks its translation into. A line with no
+ * descenders (or no ascenders) grows to its size.
+ */
+export function lineBands(spans: readonly Span[], counts: readonly number[]): Span[] {
+  const out: Span[] = [];
+  let at = 0;
+  for (const n of counts) {
+    const line = spans.slice(at, at + n);
+    at += n;
+    if (line.length === 0) continue;
+    let top = Math.min(...line.map((s) => s.bbox[1]));
+    let bottom = Math.max(...line.map((s) => s.bbox[3]));
+    const size = line[0]!.size;
+    if (bottom - top < size) {
+      if (bottom - top < size * INK_ONLY_ABOVE) {
+        const middle = (top + bottom) / 2;
+        top = middle - size / 2;
+      }
+      bottom = top + size;
+    }
+    for (const s of line) out.push({ ...s, bbox: [s.bbox[0], top, s.bbox[2], bottom] });
+  }
+  return out;
+}
+
+const overlap = (a0: number, a1: number, b0: number, b1: number) =>
+  Math.max(0, Math.min(a1, b1) - Math.max(a0, b0));
+
+/**
+ * Two lines of a reading that read the same ink: tesseract sometimes segments a tightly set
+ * line (a row of monospaced e-mail addresses) twice, as two lines over each other, and each
+ * gives words of the other's letters (`mohammad .r.haghighat` over `hammad.r .haghighat}@intel`).
+ * Of the words where the two lines overlap, those of the line read with the lower confidence
+ * there go.
+ */
+function dropDoubleReadings(lines: readonly OcrLine[]): OcrLine[] {
+  const out = lines.map((l) => ({ ...l, words: [...l.words] }));
+  const band = (l: OcrLine) => [
+    Math.min(...l.words.map((w) => w.y0)),
+    Math.max(...l.words.map((w) => w.y1)),
+  ];
+  const hits = (w: OcrWord, v: OcrWord) =>
+    overlap(w.x0, w.x1, v.x0, v.x1) > Math.min(w.x1 - w.x0, v.x1 - v.x0) * 0.3 &&
+    overlap(w.y0, w.y1, v.y0, v.y1) > Math.min(w.y1 - w.y0, v.y1 - v.y0) * 0.5;
+  for (let i = 0; i < out.length; i++) {
+    for (let j = i + 1; j < out.length; j++) {
+      const a = out[i]!;
+      const b = out[j]!;
+      if (a.words.length === 0 || b.words.length === 0) continue;
+      const [a0, a1] = band(a) as [number, number];
+      const [b0, b1] = band(b) as [number, number];
+      if (overlap(a0, a1, b0, b1) <= Math.min(a1 - a0, b1 - b0) * 0.5) continue;
+      const inA = a.words.filter((w) => b.words.some((v) => hits(w, v)));
+      const inB = b.words.filter((v) => a.words.some((w) => hits(w, v)));
+      if (inA.length === 0) continue;
+      const mean = (ws: OcrWord[]) => ws.reduce((t, w) => t + w.confidence, 0) / ws.length;
+      const [loser, gone] = mean(inA) >= mean(inB) ? [b, inB] : [a, inA];
+      loser.words = loser.words.filter((w) => !gone.includes(w));
+    }
+  }
+  return out.filter((l) => l.words.length > 0);
+}
+
+/** Symbols OCR reads a round bullet as (tesseract gives `¢`, `©`, `®`, `«`, `°`). */
+const BULLET_LOOKALIKES = new Set(['•', '·', '¢', '©', '®', '«', '°', '●', '◦']);
+/** A bullet is a dot: at most this share of its line's size, in width and height. */
+const BULLET_SIZE = 0.6;
+
+/**
+ * A reading tidied of what a reader would not call text: words read across text running up
+ * or down the page (a margin note standing on its side: `sjnolds` for `Sprouts`; a word of
+ * three or more characters stands taller than it is wide only then) and rules read as
+ * bars (`|`); a small round symbol opening a line is the list's bullet, `•`.
+ */
+export function tidyLines(lines: readonly OcrLine[]): OcrLine[] {
+  const out: OcrLine[] = [];
+  for (const line of dropDoubleReadings(lines)) {
+    const words = line.words.filter((w) => {
+      const width = w.x1 - w.x0;
+      const height = w.y1 - w.y0;
+      if ([...w.text].length >= 3 && height > width * 1.5) return false;
+      return !/^[|¦]+$/u.test(w.text);
+    });
+    if (words.length === 0) continue;
+    const first = words[0]!;
+    const size = line.size ?? Math.max(...words.map((w) => w.y1 - w.y0));
+    if (
+      words.length > 1 &&
+      BULLET_LOOKALIKES.has(first.text) &&
+      first.x1 - first.x0 <= size * BULLET_SIZE &&
+      first.y1 - first.y0 <= size * BULLET_SIZE
+    )
+      words[0] = { ...first, text: '•' };
+    out.push({ ...line, words });
+  }
+  return out;
+}
+
 /** Runs at most `limit` tasks at once, first come first served. */
 export class Gate {
   private active = 0;
@@ -91,17 +206,29 @@ export class Gate {
   }
 }
 
+/** Bounds of an engine's row height against the tallest word of its line. */
+const MAX_ROW_OVER_WORDS = 1.4;
+const MIN_ROW_OF_WORDS = 0.75;
+
 /** OCR words to spans in PDF points (top-left origin), one span per word. */
 export function wordsToSpans(lines: readonly OcrLine[], scale: number): Span[] {
   const spans: Span[] = [];
   for (const line of lines) {
-    const lineHeight = Math.max(...line.words.map((w) => w.y1 - w.y0)) / scale;
+    const tallest = Math.max(...line.words.map((w) => w.y1 - w.y0));
+    // The engine's row height, within reason of what the words show (it can misjudge a
+    // row of a few short words).
+    const lineHeight =
+      (line.size === undefined
+        ? tallest
+        : Math.min(tallest * MAX_ROW_OVER_WORDS, Math.max(tallest * MIN_ROW_OF_WORDS, line.size))) /
+      scale;
     for (const w of line.words) {
       spans.push({
         text: w.text.normalize('NFC'),
         bbox: [w.x0 / scale, w.y0 / scale, w.x1 / scale, w.y1 / scale],
         font: 'ocr',
         size: Math.round(lineHeight * 100) / 100,
+        ...(line.bold ? { bold: true } : {}),
       });
     }
   }

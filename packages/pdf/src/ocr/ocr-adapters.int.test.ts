@@ -104,6 +104,44 @@ describe('native tesseract adapter', () => {
     );
   }
 
+  for (const skew of [2, -1.5]) {
+    test(
+      `a scan fed ${skew} degrees askew is read line by line and set along its lines`,
+      { skip: req.skip, timeout: 300_000 },
+      async () => {
+        const { document } = await extractLayout(await abstractCrop({ skew }), {
+          ocrAdapter: native,
+        });
+        const page = document.pages[0]!;
+        const text = toPlainText(document);
+        const got = recall(abstractWords(), words(text));
+        assert.ok(got >= 0.95, `abstract word recall ${got.toFixed(3)}`);
+        // Askew, a line's words reach the next line's height: grouped by height alone, lines
+        // took words of their neighbours and the abstract read out of order.
+        assert.ok(
+          text.includes('Dynamic languages such as JavaScript are more difficult to compile'),
+          text,
+        );
+        assert.ok(text.includes('We present an alternative compilation technique'), text);
+        const body = page.blocks.filter((b) => b.text.length > 100);
+        assert.ok(body.length >= 1);
+        for (const block of body) {
+          // Set along the scan's lines (counter-clockwise as displayed, like the skew).
+          assert.ok(Math.abs(block.angle! - skew) < 0.5, `angle ${block.angle}`);
+          assert.ok(block.frame, 'a tilted block has its frame');
+        }
+        // Paragraphs do not overlap.
+        for (const a of body)
+          for (const b of body)
+            if (a !== b)
+              assert.ok(
+                a.bbox[3] <= b.bbox[1] + 12 || b.bbox[3] <= a.bbox[1] + 12,
+                `${a.id} ${JSON.stringify(a.bbox)} overlaps ${b.id} ${JSON.stringify(b.bbox)}`,
+              );
+      },
+    );
+  }
+
   test(
     'a text layer that does not read as its language is replaced by OCR, with a warning',
     { skip: req.skip, timeout: 300_000 },

@@ -85,7 +85,21 @@ export class TesseractJsAdapter implements OcrAdapter {
               y1: w.bbox.y1,
               confidence: w.confidence,
             }));
-          if (words.length) lines.push({ words });
+          if (!words.length) continue;
+          // The row's height and the baseline's slope, as the binary's hOCR gives them.
+          const size = line.rowAttributes?.rowHeight;
+          const { x0, y0, x1, y1 } = line.baseline ?? {};
+          lines.push({
+            words,
+            ...(size && size > 0 ? { size } : {}),
+            ...(x0 !== undefined &&
+            x1 !== undefined &&
+            y0 !== undefined &&
+            y1 !== undefined &&
+            x1 > x0
+              ? { slope: (y1 - y0) / (x1 - x0) }
+              : {}),
+          });
         }
       }
     }

@@ -4,10 +4,15 @@ import { renderToCanvas } from '../ocr/render-page.js';
 
 const DPI = 50;
 
+/** Colours are counted in bins of this many levels per channel (tolerant of a scan's grain). */
+const BIN = 16;
+
 /**
- * The background colour around each box on a page, as the page renders: the median of
- * the pixels on a ring just outside the box. Scanned pages have no text to remove, so
- * their blocks are covered with this colour before the translation is drawn.
+ * The background colour of each box on a page, as the page renders: the most frequent
+ * colour (to within a bin) among the box's pixels and those of two rings just outside it.
+ * Scanned pages have no text to remove, so their blocks are covered with this colour before
+ * the translation is drawn. Not the median: a ring through the rows above and below (a table's
+ * tight rows, a dense paragraph) meets more ink than paper there, and a median came out grey.
  */
 export async function sampleBackgrounds(
   bytes: Uint8Array,
@@ -20,31 +25,39 @@ export async function sampleBackgrounds(
     const { canvas, context, scale } = await renderToCanvas(page, DPI);
     const { data, width, height } = context.getImageData(0, 0, canvas.width, canvas.height);
     return boxes.map((box) => {
-      const rs: number[] = [];
-      const gs: number[] = [];
-      const bs: number[] = [];
+      const bins = new Map<number, { n: number; r: number; g: number; b: number }>();
       const px = (x: number, y: number): void => {
         const xi = Math.round(x);
         const yi = Math.round(y);
         if (xi < 0 || yi < 0 || xi >= width || yi >= height) return;
         const o = (yi * width + xi) * 4;
-        rs.push(data[o]!);
-        gs.push(data[o + 1]!);
-        bs.push(data[o + 2]!);
+        const r = data[o]!;
+        const g = data[o + 1]!;
+        const b = data[o + 2]!;
+        const key = (((r / BIN) | 0) << 16) | (((g / BIN) | 0) << 8) | ((b / BIN) | 0);
+        const bin = bins.get(key) ?? { n: 0, r: 0, g: 0, b: 0 };
+        bin.n++;
+        bin.r += r;
+        bin.g += g;
+        bin.b += b;
+        bins.set(key, bin);
       };
       const [x0, y0, x1, y1] = box.map((v) => v * scale) as BBox;
-      const pad = 2;
-      for (let x = x0 - pad; x <= x1 + pad; x++) {
-        px(x, y0 - pad);
-        px(x, y1 + pad);
+      for (let y = y0; y <= y1; y++) for (let x = x0; x <= x1; x++) px(x, y);
+      for (const pad of [2, 4]) {
+        for (let x = x0 - pad; x <= x1 + pad; x++) {
+          px(x, y0 - pad);
+          px(x, y1 + pad);
+        }
+        for (let y = y0 - pad; y <= y1 + pad; y++) {
+          px(x0 - pad, y);
+          px(x1 + pad, y);
+        }
       }
-      for (let y = y0 - pad; y <= y1 + pad; y++) {
-        px(x0 - pad, y);
-        px(x1 + pad, y);
-      }
-      const med = (v: number[]): number =>
-        v.length ? [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]! / 255 : 1;
-      return [med(rs), med(gs), med(bs)];
+      let best: { n: number; r: number; g: number; b: number } | undefined;
+      for (const bin of bins.values()) if (!best || bin.n > best.n) best = bin;
+      if (!best) return [1, 1, 1];
+      return [best.r / best.n / 255, best.g / best.n / 255, best.b / best.n / 255];
     });
   } finally {
     await closeDocument(doc);
