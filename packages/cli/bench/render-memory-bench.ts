@@ -67,7 +67,7 @@ async function one(spec: string): Promise<void> {
         () => Promise.resolve(original),
         doc,
         { targetLanguage: 'de', engine: 'pseudo', model: 'pseudo' },
-        { formats, dualMode: 'side' },
+        { formats, dualMode: 'side', renderThread: true },
       );
       bytes = out.files[formats[0]]!.byteLength;
     } else {
