@@ -7,10 +7,9 @@ export interface RenderThreadData {
   lowerPriority: boolean;
 }
 
-/** What the render thread is asked to do: one message, sent once. */
-export interface RenderRequest {
-  type: 'render';
-  /** The source PDF; its buffer is transferred, not copied. */
+/** What a render is given. */
+export interface RenderInput {
+  /** The source PDF. Its buffer is handed over to the thread and unusable afterwards. */
   source: Uint8Array;
   /** The source layout (merged chunks). */
   layout: LayoutDocument;
@@ -22,6 +21,13 @@ export interface RenderRequest {
   dual?: DualMode;
   /** Keep the source's scripts, actions and embedded files (PDF_KEEP_ACTIVE_CONTENT). */
   keepActiveContent?: boolean;
+  /** Make the fidelity report (default true: the service stores one with every job). */
+  report?: boolean;
+}
+
+/** What the render thread is asked to do: one message, sent once. */
+export interface RenderRequest extends Omit<RenderInput, 'report'> {
+  type: 'render';
   /** Read the translated PDF back into a fidelity report. */
   report: boolean;
 }

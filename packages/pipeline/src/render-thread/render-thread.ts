@@ -1,17 +1,15 @@
 import { Worker } from 'node:worker_threads';
-import {
-  DocatError,
-  type FidelityReport,
-  type JobWarning,
-  type LayoutDocument,
-} from '@docat/contracts';
-import { RENDER_THREAD_HEAP_MB, type DualMode, type RenderText } from '@docat/pdf';
+import { DocatError, type FidelityReport, type JobWarning } from '@docat/contracts';
+import { RENDER_THREAD_HEAP_MB } from '@docat/pdf';
 import type {
+  RenderInput,
   RenderReply,
   RenderRequest,
   RenderThreadData,
   StopRequest,
 } from './render-thread.protocol.js';
+
+export type { RenderInput } from './render-thread.protocol.js';
 
 /**
  * The render thread's young generation. Left to V8, a thread with a 1024 MB heap may grow it
@@ -54,21 +52,6 @@ export const DEFAULT_RENDER_LIMITS: RenderThreadLimits = {
   timeoutMs: 600_000,
   stopGraceMs: 30_000,
 };
-
-export interface RenderInput {
-  /** The source PDF. Its buffer is handed over to the thread and unusable afterwards. */
-  source: Uint8Array;
-  layout: LayoutDocument;
-  translations: Map<string, RenderText>;
-  targetLanguage: string;
-  password?: string;
-  /** Also make the bilingual PDF, in this mode. */
-  dual?: DualMode;
-  /** Keep the source's scripts, actions and embedded files (PDF_KEEP_ACTIVE_CONTENT). */
-  keepActiveContent?: boolean;
-  /** Make the fidelity report (default true: the service stores one with every job). */
-  report?: boolean;
-}
 
 export interface RenderThreadOptions {
   signal?: AbortSignal;

@@ -206,43 +206,26 @@ export async function renderOutputs(
   }
   if (!opts.formats.some(isPdfFormat) && !opts.report) return { files, warnings: [] };
   const inThread = opts.renderThread ?? doc.source.pages.length >= RENDER_THREAD_FROM_PAGES;
-  if (!inThread) {
-    const pdfs = await renderPdfs({
-      original: await original(),
-      source: doc.source,
-      translations: pdfTranslationsOf(doc.source, doc.translated),
-      targetLanguage: meta.targetLanguage,
-      ...(opts.password ? { password: opts.password } : {}),
-      ...(opts.formats.includes('dual') ? { dual: opts.dualMode } : {}),
-      keepActiveContent: opts.keepActiveContent === true,
-      report: opts.report === true,
-      ...(opts.onPage ? { onPage: opts.onPage } : {}),
-    });
-    if (opts.formats.includes('pdf')) files.pdf = pdfs.pdf;
-    if (pdfs.dual) files.dual = pdfs.dual;
-    return { files, warnings: pdfs.warnings, ...(pdfs.report ? { report: pdfs.report } : {}) };
-  }
+  const asked = {
+    translations: pdfTranslationsOf(doc.source, doc.translated),
+    targetLanguage: meta.targetLanguage,
+    ...(opts.password ? { password: opts.password } : {}),
+    ...(opts.formats.includes('dual') ? { dual: opts.dualMode } : {}),
+    keepActiveContent: opts.keepActiveContent === true,
+    report: opts.report === true,
+  };
+  const onPage = opts.onPage ? { onPage: opts.onPage } : {};
   // In a render thread, as the service renders: its heap is sized for rendering (a book
-  // renders in bounded memory) and all of it is returned when the thread ends.
-  const pdfs = await renderInThread(
-    {
-      source: await original(),
-      layout: doc.source,
-      translations: pdfTranslationsOf(doc.source, doc.translated),
-      targetLanguage: meta.targetLanguage,
-      ...(opts.password ? { password: opts.password } : {}),
-      ...(opts.formats.includes('dual') ? { dual: opts.dualMode } : {}),
-      keepActiveContent: opts.keepActiveContent === true,
-      report: opts.report === true,
-    },
-    {
-      // No time limit here, as before the thread: the user waits for the document and can
-      // interrupt; a service has a queue to keep moving.
-      limits: { timeoutMs: Number.POSITIVE_INFINITY },
-      ...(opts.onPage ? { onPage: opts.onPage } : {}),
-    },
-  );
+  // renders in bounded memory) and all of it is returned when the thread ends. No time limit
+  // there, as before the thread: the user waits for the document and can interrupt; a
+  // service has a queue to keep moving.
+  const pdfs = inThread
+    ? await renderInThread(
+        { ...asked, source: await original(), layout: doc.source },
+        { limits: { timeoutMs: Number.POSITIVE_INFINITY }, ...onPage },
+      )
+    : await renderPdfs({ ...asked, original: await original(), source: doc.source, ...onPage });
   if (opts.formats.includes('pdf')) files.pdf = pdfs.pdf;
-  if (opts.formats.includes('dual')) files.dual = pdfs.dual;
+  if (asked.dual && pdfs.dual) files.dual = pdfs.dual;
   return { files, warnings: pdfs.warnings, ...(pdfs.report ? { report: pdfs.report } : {}) };
 }
