@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { deflateSync } from 'node:zlib';
+import type { LayoutDocument } from '@docat/contracts';
 import { openPdf } from '../content/pdf-file.js';
 import { toPlainText } from '../output/plain-text.js';
 import { SANDBOX_CHILD_RSS_MB } from '../sandbox/memory-budget.js';
@@ -15,6 +16,17 @@ import { LARGE_SCAN_LINES, largeJpegScanPdf, largeScanPdf } from './large-scan.t
 import { MAX_OCR_PIXELS, ocrDpi } from './extract-layout.js';
 
 const words = (text: string) => text.toLowerCase().match(/\p{L}+/gu) ?? [];
+
+/** At least 90% of the words printed on the generated scan were read. */
+function assertReadsScanLines(document: LayoutDocument): void {
+  const expected = words(LARGE_SCAN_LINES.join(' '));
+  const got = new Set(words(toPlainText(document)));
+  const found = expected.filter((w) => got.has(w)).length;
+  assert.ok(
+    found / expected.length >= 0.9,
+    `${found} of ${expected.length} words: ${[...got].join(' ')}`,
+  );
+}
 
 /** A one-page PDF drawing one image (`dict` holds its entries besides the stream's length). */
 function imagePdf(dict: string, data: Buffer, cm = '612 0 0 792 0 0'): Uint8Array {
@@ -126,13 +138,7 @@ describe('images too large to decode at full size', () => {
       assert.deepEqual(result.warnings, []);
       const page = result.document.pages[0]!;
       assert.equal(page.scanned, true);
-      const expected = words(LARGE_SCAN_LINES.join(' '));
-      const got = new Set(words(toPlainText(result.document)));
-      const found = expected.filter((w) => got.has(w)).length;
-      assert.ok(
-        found / expected.length >= 0.9,
-        `${found} of ${expected.length} words: ${[...got].join(' ')}`,
-      );
+      assertReadsScanLines(result.document);
       // Decoded at full size the image alone would take 108 MB grey, 432 MB as RGBA on a canvas.
       assert.ok(result.peakRssMbPerChild < SANDBOX_CHILD_RSS_MB, `${result.peakRssMbPerChild} MB`);
     },
@@ -151,13 +157,7 @@ describe('images too large to decode at full size', () => {
       const page = result.document.pages[0]!;
       assert.equal(page.scanned, true);
       assert.equal(Math.round(page.width), 2160);
-      const expected = words(LARGE_SCAN_LINES.join(' '));
-      const got = new Set(words(toPlainText(result.document)));
-      const found = expected.filter((w) => got.has(w)).length;
-      assert.ok(
-        found / expected.length >= 0.9,
-        `${found} of ${expected.length} words: ${[...got].join(' ')}`,
-      );
+      assertReadsScanLines(result.document);
       assert.ok(result.peakRssMbPerChild < SANDBOX_CHILD_RSS_MB, `${result.peakRssMbPerChild} MB`);
       const dpi = ocrDpi({ images: [], width: 2160, height: 2160 }, 300, 150);
       assert.ok((dpi / 72) ** 2 * 2160 * 2160 <= MAX_OCR_PIXELS, `${dpi} dpi`);
@@ -185,13 +185,7 @@ describe('images too large to decode at full size', () => {
       const result = await extractInSandbox(bytes, { ocr: 'auto' });
       assert.deepEqual(result.warnings, []);
       assert.equal(result.document.pages[0]!.scanned, true);
-      const expected = words(LARGE_SCAN_LINES.join(' '));
-      const got = new Set(words(toPlainText(result.document)));
-      const found = expected.filter((w) => got.has(w)).length;
-      assert.ok(
-        found / expected.length >= 0.9,
-        `${found} of ${expected.length} words: ${[...got].join(' ')}`,
-      );
+      assertReadsScanLines(result.document);
       // Decoded at full size it would take 108 MB grey before any canvas.
       assert.ok(result.peakRssMbPerChild < SANDBOX_CHILD_RSS_MB, `${result.peakRssMbPerChild} MB`);
     },

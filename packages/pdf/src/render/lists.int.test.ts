@@ -2,12 +2,8 @@ import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import type { LayoutDocument } from '@docat/contracts';
-import { pseudoTranslate, reassemble, restorePlaceholders, segmentBlocks } from '@docat/translate';
 import { extractLayout } from '../extract/index.js';
-import { FontLibrary } from '../fonts/font-library.js';
-import { applyTranslations } from '../layout/apply-translations.js';
-import { renderTranslatedPdf } from './render-translated.js';
-import { renderTranslationsOf } from './render-translations.js';
+import { pseudoTranslatedPdf } from './render-fixtures.test-support.js';
 
 const HEIGHT = 792;
 const BULLET_X = 72;
@@ -54,17 +50,7 @@ describe('a bulleted list set at tab stops', () => {
   before(async () => {
     const source = await listPdf();
     layout = (await extractLayout(source, { ocr: 'off' })).document;
-    const segments = segmentBlocks(layout.pages.flatMap((p) => p.blocks));
-    const texts = new Map(
-      segments.map((s) => [s.id, restorePlaceholders(pseudoTranslate(s.text, 'de'), s.protected)]),
-    );
-    const translated = applyTranslations(layout, reassemble(segments, texts));
-    const result = await renderTranslatedPdf(
-      source,
-      layout,
-      renderTranslationsOf(layout, translated),
-      { targetLanguage: 'de', fonts: new FontLibrary() },
-    );
+    const result = await pseudoTranslatedPdf(source, layout);
     out = (await extractLayout(result.bytes, { ocr: 'off' })).document;
   });
 

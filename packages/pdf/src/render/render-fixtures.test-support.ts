@@ -1,4 +1,9 @@
 import type { Block, LayoutDocument } from '@docat/contracts';
+import { pseudoTranslate, reassemble, restorePlaceholders, segmentBlocks } from '@docat/translate';
+import { FontLibrary } from '../fonts/font-library.js';
+import { applyTranslations } from '../layout/apply-translations.js';
+import { renderTranslatedPdf } from './render-translated.js';
+import { renderTranslationsOf } from './render-translations.js';
 
 /** The target languages every render check runs for. */
 export const TARGETS = ['de', 'ja', 'zh-Hant', 'ko', 'ru', 'el', 'ar', 'he', 'hi'] as const;
@@ -63,4 +68,24 @@ export function sentenceFor(source: string, sentence: string): string {
     out += ` ${word}`;
   }
   return out;
+}
+
+/**
+ * The translated PDF of `source` as the pipeline makes it with the pseudo engine: segments
+ * with their style pairs, pseudo-translated, put back into the layout, rendered.
+ */
+export async function pseudoTranslatedPdf(
+  source: Uint8Array,
+  layout: LayoutDocument,
+  target = 'de',
+): Promise<Awaited<ReturnType<typeof renderTranslatedPdf>>> {
+  const segments = segmentBlocks(layout.pages.flatMap((p) => p.blocks));
+  const texts = new Map(
+    segments.map((s) => [s.id, restorePlaceholders(pseudoTranslate(s.text, target), s.protected)]),
+  );
+  const translated = applyTranslations(layout, reassemble(segments, texts));
+  return renderTranslatedPdf(source, layout, renderTranslationsOf(layout, translated), {
+    targetLanguage: target,
+    fonts: new FontLibrary(),
+  });
 }

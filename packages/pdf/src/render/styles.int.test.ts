@@ -21,12 +21,9 @@ import {
 } from 'pdf-lib';
 import type { Block, LayoutDocument, Span } from '@docat/contracts';
 import { requireTools } from '@docat/testing';
-import { pseudoTranslate, reassemble, restorePlaceholders, segmentBlocks } from '@docat/translate';
 import { extractLayout } from '../extract/index.js';
-import { FontLibrary } from '../fonts/font-library.js';
-import { applyTranslations } from '../layout/apply-translations.js';
-import { renderTranslatedPdf } from './render-translated.js';
-import { renderTranslationsOf } from './render-translations.js';
+import type { renderTranslatedPdf } from './render-translated.js';
+import { pseudoTranslatedPdf } from './render-fixtures.test-support.js';
 import { renderGray } from './render-checks.test-support.js';
 
 const tools = requireTools('pdftoppm');
@@ -254,18 +251,7 @@ describe('styles are kept through translation', { skip: tools.skip }, () => {
     source = await stylesPdf();
     layout = (await extractLayout(source, { ocr: 'off' })).document;
     // The pipeline's own steps: segments with style pairs, the pseudo engine, marks back.
-    const blocks = layout.pages.flatMap((p) => p.blocks);
-    const segments = segmentBlocks(blocks);
-    const texts = new Map(
-      segments.map((s) => [s.id, restorePlaceholders(pseudoTranslate(s.text, 'de'), s.protected)]),
-    );
-    const translated = applyTranslations(layout, reassemble(segments, texts));
-    const result = await renderTranslatedPdf(
-      source,
-      layout,
-      renderTranslationsOf(layout, translated),
-      { targetLanguage: 'de', fonts: new FontLibrary() },
-    );
+    const result = await pseudoTranslatedPdf(source, layout);
     output = result.bytes;
     placements = result.placements;
     out = (await extractLayout(output, { ocr: 'off' })).document;
@@ -404,16 +390,7 @@ describe('styles are kept through translation', { skip: tools.skip }, () => {
     const scan = await layeredScanPdf();
     const read = (await extractLayout(scan, { ocr: 'off' })).document;
     assert.equal(read.pages[0]!.scanned, true);
-    const blocks = read.pages.flatMap((p) => p.blocks);
-    const segments = segmentBlocks(blocks);
-    const texts = new Map(
-      segments.map((s) => [s.id, restorePlaceholders(pseudoTranslate(s.text, 'de'), s.protected)]),
-    );
-    const translated = applyTranslations(read, reassemble(segments, texts));
-    const rendered = await renderTranslatedPdf(scan, read, renderTranslationsOf(read, translated), {
-      targetLanguage: 'de',
-      fonts: new FontLibrary(),
-    });
+    const rendered = await pseudoTranslatedPdf(scan, read);
     const again = spans((await extractLayout(rendered.bytes, { ocr: 'off' })).document);
     assert.ok(
       again.some((s) => s.text.includes('⟪') && !s.hidden),

@@ -79,6 +79,24 @@ const STYLED_BLOCK = {
   ],
 };
 
+/** The error a translation of the test document with `engine` alone fails with. */
+async function failureOf(engine: TranslationEngine): Promise<DocatError> {
+  const failure = await translator()
+    .translate({
+      accountId: 'a',
+      engines: [engine],
+      source: 'en',
+      target: 'de',
+      segments: document(),
+    })
+    .then(
+      () => assert.fail('the translation succeeded'),
+      (err: unknown) => err,
+    );
+  assert.ok(failure instanceof DocatError, String(failure));
+  return failure;
+}
+
 /** The behaviour every engine must show against its fake provider server. */
 export function describeEngineConformance<S extends FakeProviderServer>(
   spec: EngineConformance<S>,
@@ -166,19 +184,7 @@ export function describeEngineConformance<S extends FakeProviderServer>(
       const { server, engine } = await start({
         faults: { 1: { kind: 'status', status: 403 } },
       });
-      const failure = await translator()
-        .translate({
-          accountId: 'a',
-          engines: [engine],
-          source: 'en',
-          target: 'de',
-          segments: document(),
-        })
-        .then(
-          () => assert.fail('the translation succeeded'),
-          (err: unknown) => err,
-        );
-      assert.ok(failure instanceof DocatError, String(failure));
+      const failure = await failureOf(engine);
       assert.equal(failure.code, 'ENGINE_FAILED');
       assert.equal(server.translationRequests, 1, 'a refusal is not retried');
       console.log(`${spec.label}: ${failure.message}`);
@@ -190,19 +196,7 @@ export function describeEngineConformance<S extends FakeProviderServer>(
     test('an engine that cannot be reached is ENGINE_UNAVAILABLE, and the message says it could not connect', async () => {
       const { server, engine } = await start();
       await server.close();
-      const failure = await translator()
-        .translate({
-          accountId: 'a',
-          engines: [engine],
-          source: 'en',
-          target: 'de',
-          segments: document(),
-        })
-        .then(
-          () => assert.fail('the translation succeeded'),
-          (err: unknown) => err,
-        );
-      assert.ok(failure instanceof DocatError, String(failure));
+      const failure = await failureOf(engine);
       console.log(`${spec.label}: ${failure.message}`);
       assert.equal(failure.code, 'ENGINE_UNAVAILABLE');
       assert.match(failure.message, /connect|ECONNREFUSED|fetch failed|network/iu);
