@@ -56,8 +56,26 @@ export const inlineMarkSchema = z.object({
    * never sent to an engine as words.
    */
   math: z.boolean().optional(),
+  /**
+   * How a math run is set, piece by piece in reading order: each piece covers `length`
+   * non-white-space code units of the run, at `scale` times the line's size, its
+   * baseline `rise` times the line's size above the line's (negative: below; a
+   * subscript), in math italic when `italic`. Absent: the run is set as plain text.
+   */
+  parts: z
+    .array(
+      z.object({
+        length: z.number().int().positive(),
+        scale: z.number().positive(),
+        rise: z.number(),
+        italic: z.boolean().optional(),
+      }),
+    )
+    .optional(),
 });
 export type InlineMark = z.infer<typeof inlineMarkSchema>;
+/** One piece of an inline math run as it is set (see `InlineMark.parts`). */
+export type MathPart = NonNullable<InlineMark['parts']>[number];
 
 export const lineSchema = z.object({
   bbox: bboxSchema,

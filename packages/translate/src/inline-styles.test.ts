@@ -77,6 +77,56 @@ describe('inline style pairs in segments', () => {
     assert.ok(!translated.includes('für alle'), translated);
   });
 
+  test('a math run that says how it is set comes back marked, its parts cut with it', () => {
+    const text =
+      'Sei U x0,y offen. Dann ist V eine offene Menge, und jedes y in Ux0,y liegt darin.';
+    const run = (s: string, from = 0): { start: number; end: number } => {
+      const start = text.indexOf(s, from);
+      return { start, end: start + s.length };
+    };
+    const parts = [
+      { length: 1, scale: 1, rise: 0, italic: true },
+      { length: 4, scale: 0.7, rise: -0.15, italic: true },
+    ];
+    const block = {
+      id: 'm',
+      type: 'paragraph' as const,
+      text,
+      marks: [
+        // A run cut by the sentence end: each piece keeps the parts of its characters.
+        {
+          ...run('U x0,y offen. Dann'),
+          math: true,
+          parts: [...parts, { length: 9, scale: 1, rise: 0 }],
+        },
+        { ...run('Ux0,y'), math: true, parts },
+      ],
+    };
+    const segments = segmentBlocks([block], { shortBlockChars: 10 });
+    assert.equal(segments.length, 2);
+    assert.deepEqual(
+      segments.map((s) =>
+        s.protected.filter((p) => p.kind === 'formula').map((p) => p.style?.parts),
+      ),
+      [[[...parts, { length: 6, scale: 1, rise: 0 }]], [[{ length: 4, scale: 1, rise: 0 }], parts]],
+    );
+    const translations = new Map(
+      segments.map((s) => [s.id, restorePlaceholders(pseudoTranslate(s.text, 'de'), s.protected)]),
+    );
+    const out = reassemble(segments, translations).get('m')!;
+    assert.doesNotMatch(out.text, /[⟦⟧]/u);
+    assert.deepEqual(
+      out.marks!.filter((m) => m.math).map((m) => [out.text.slice(m.start, m.end), m.parts]),
+      [
+        ['U x0,y offen.', [...parts, { length: 6, scale: 1, rise: 0 }]],
+        ['Dann', [{ length: 4, scale: 1, rise: 0 }]],
+        ['Ux0,y', parts],
+      ],
+    );
+    // What a reader or a neighbour's context sees has no token left.
+    for (const s of segments) assert.doesNotMatch(plainText(s.text, s.protected), /[⟦⟧]/u);
+  });
+
   test('reassembled blocks carry the marks over the translated words', () => {
     const segments = segmentBlocks([PARAGRAPH], { shortBlockChars: 10 });
     const translations = new Map(

@@ -204,18 +204,29 @@ export function checkPlaceholders(
 
 /**
  * Replace tokens by their restore text. Style pairs stay, in canonical form, for
- * `reassemble` to turn into marks; tokens the segment does not know are dropped.
+ * `reassemble` to turn into marks, and a math run that says how it is set comes back
+ * inside a pair of its own token (unless `pairMath` is false); tokens the segment does
+ * not know are dropped.
  */
 export function restorePlaceholders(
   translation: string,
   placeholders: readonly Placeholder[],
+  { pairMath = true }: { pairMath?: boolean } = {},
 ): string {
   const byToken = new Map(placeholders.map((p) => [p.token, p]));
   return translation.replace(TOKEN_PATTERN, (_, slash: string, n: string) => {
     const p = byToken.get(placeholderToken(Number(n)));
     if (p?.kind === 'style') return slash ? closingToken(Number(n)) : placeholderToken(Number(n));
+    // A math run comes back inside a pair of its token, for `reassemble` to mark it.
+    if (pairMath && p && !slash && isMathRun(p))
+      return placeholderToken(Number(n)) + p.restore + closingToken(Number(n));
     return slash || !p ? '' : p.restore;
   });
+}
+
+/** A math run of the source (kept as it is), whose restored text carries how it is set. */
+export function isMathRun(p: Placeholder): boolean {
+  return p.kind === 'formula' && p.style?.math === true;
 }
 
 /** Text without any style pair (the words kept, their style dropped). */
@@ -228,7 +239,7 @@ export function stripStyleTags(text: string, placeholders: readonly Placeholder[
 
 /** Text as a reader sees it: tokens restored, style pairs removed. */
 export function plainText(text: string, placeholders: readonly Placeholder[]): string {
-  return stripStyleTags(restorePlaceholders(text, placeholders), placeholders);
+  return stripStyleTags(restorePlaceholders(text, placeholders, { pairMath: false }), placeholders);
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Block, BlockType, InlineMark } from '@docat/contracts';
 import {
   closingToken,
+  isMathRun,
   isUntranslatable,
   placeholderToken,
   protectText,
@@ -82,6 +83,33 @@ function collapse(text: string): { text: string; at: number[] } {
   return { text: out, at };
 }
 
+const nonSpace = (s: string): number => s.replace(/\s+/gu, '').length;
+
+/**
+ * The style of the part of math run `m` (offsets into `whole`) between `from` and `to`:
+ * its `parts` cut to the characters there (they count non-white-space characters).
+ */
+function mathPiece(
+  m: { start: number; end: number; style: InlineStyle },
+  from: number,
+  to: number,
+  whole: string,
+): InlineStyle {
+  if (m.start >= from && m.end <= to) return m.style;
+  const skip = nonSpace(whole.slice(m.start, Math.max(m.start, from)));
+  const take = nonSpace(whole.slice(Math.max(m.start, from), Math.min(m.end, to)));
+  const parts: NonNullable<InlineStyle['parts']> = [];
+  let at = 0;
+  for (const p of m.style.parts ?? []) {
+    const a = Math.max(at, skip);
+    const b = Math.min(at + p.length, skip + take);
+    if (b > a) parts.push({ ...p, length: b - a });
+    at += p.length;
+  }
+  const { parts: _whole, ...rest } = m.style;
+  return parts.length > 0 ? { ...rest, parts } : rest;
+}
+
 function styleOf(mark: InlineMark): InlineStyle {
   const { start: _start, end: _end, ...style } = mark;
   return style;
@@ -96,12 +124,13 @@ function wrapStyles(
   text: string,
   from: number,
   marks: readonly { start: number; end: number; style: InlineStyle }[],
+  whole: string,
 ): { text: string; placeholders: Placeholder[] } {
   const inside = marks
     .map((m) => ({
       start: Math.max(m.start, from) - from,
       end: Math.min(m.end, from + text.length) - from,
-      style: m.style,
+      style: m.style.parts ? mathPiece(m, from, from + text.length, whole) : m.style,
     }))
     .filter((m) => m.end > m.start && text.slice(m.start, m.end).trim() !== '')
     // Marks do not overlap.
@@ -110,7 +139,14 @@ function wrapStyles(
   const placeholders: Placeholder[] = inside.map((m, i) => {
     const original = text.slice(m.start, m.end);
     return m.style.math
-      ? { token: placeholderToken(i), kind: 'formula', original, restore: original }
+      ? {
+          token: placeholderToken(i),
+          kind: 'formula',
+          original,
+          restore: original,
+          // How the run is set travels with it (`restorePlaceholders` marks it again).
+          ...(m.style.parts ? { style: m.style } : {}),
+        }
       : { token: placeholderToken(i), kind: 'style', original, restore: '', style: m.style };
   });
   let out = '';
@@ -157,7 +193,7 @@ function segmentText(
     const found = normalized.indexOf(piece.text, cursor);
     const from = found >= 0 ? found : cursor;
     cursor = from + piece.text.length;
-    const wrapped = wrapStyles(piece.text, from, styled);
+    const wrapped = wrapStyles(piece.text, from, styled, normalized);
     const { text: protectedText, placeholders } = protectText(
       wrapped.text,
       wrapped.placeholders.length,
@@ -220,7 +256,8 @@ export interface TranslatedBlock {
 
 /**
  * Plain text and marks of a final segment text: each well-formed `⟦n⟧…⟦/n⟧` pair of a
- * style placeholder becomes a mark over the words between; any other token is dropped.
+ * style placeholder (or around a restored math run) becomes a mark over the text
+ * between; any other token is dropped.
  */
 export function styledText(
   text: string,
@@ -228,7 +265,7 @@ export function styledText(
 ): { text: string; marks: InlineMark[] } {
   const styles = new Map(
     placeholders
-      .filter((p) => p.kind === 'style')
+      .filter((p) => p.kind === 'style' || isMathRun(p))
       .map((p) => [Number(p.token.slice(1, -1)), p.style ?? {}]),
   );
   const marks: InlineMark[] = [];

@@ -1,5 +1,6 @@
 import type { Block, InlineMark, Page, Span } from '@docat/contracts';
 import { isMathFont } from './classify.js';
+import { addMathParts, type PlacedSpan } from './math-parts.js';
 
 /** The style a block's text is set in where no mark says otherwise. */
 export interface BaseStyle {
@@ -110,6 +111,7 @@ export function inlineMarks(block: Pick<Block, 'lines' | 'text'>): InlineMark[] 
   const base = baseStyle(block);
   const text = keyMap(block.text);
   const marks: InlineMark[] = [];
+  const placed: PlacedSpan[] = [];
   let cursor = 0;
   for (const line of block.lines) {
     for (const span of line.spans) {
@@ -122,6 +124,7 @@ export function inlineMarks(block: Pick<Block, 'lines' | 'text'>): InlineMark[] 
       }
       if (at < 0 || at - cursor > SEARCH_WINDOW) continue;
       cursor = at + key.length;
+      placed.push({ span, line, at, length: key.length });
       const style = difference(span, base);
       if (!style) continue;
       const start = text.source[at]!;
@@ -137,6 +140,7 @@ export function inlineMarks(block: Pick<Block, 'lines' | 'text'>): InlineMark[] 
       else marks.push({ start, end, ...style });
     }
   }
+  addMathParts(marks, placed, block.lines, text.source);
   // A mark over the whole text says nothing the base style does not.
   return marks.filter(
     (m) => !(m.start === 0 && m.end >= block.text.trimEnd().length && !m.href && !m.math),

@@ -1,10 +1,14 @@
 import type { BBox } from '@docat/contracts';
 import type { Alignment } from './block-style.js';
+import { mathSetting, onBaseline, setLine, type MathSetting } from './inline-math.js';
 import { wrapLines, type WrappedLine } from './line-breaker.js';
 import type { ShapedLine, TextShaper } from './text-shaper.js';
 
-/** A stretch of the text set in another style than the block's: its own shaper (face) and colour. */
-export interface StyledStretch {
+/**
+ * A stretch of the text set in another style than the block's: its own shaper (face) and
+ * colour; inline mathematics also its own size and baseline.
+ */
+export interface StyledStretch extends MathSetting {
   start: number;
   end: number;
   shaper: TextShaper;
@@ -64,7 +68,7 @@ export interface SetOptions {
   room?: BBox;
 }
 
-interface Piece {
+interface Piece extends MathSetting {
   text: string;
   shaper: TextShaper;
   color?: [number, number, number];
@@ -92,6 +96,7 @@ function piecesOf(
       shaper: s.shaper,
       ...(s.color ? { color: s.color } : {}),
       ...(s.href ? { href: s.href, link: s.link ?? 0 } : {}),
+      ...mathSetting(s),
     });
     pos = to;
   }
@@ -106,10 +111,17 @@ function shapeStyled(
   stretches: readonly StyledStretch[],
 ): ShapedLine {
   const pieces = piecesOf(line.text, line.at, base, stretches);
-  if (pieces.length === 1 && pieces[0]!.shaper === base && !pieces[0]!.color && !pieces[0]!.href)
+  const only = pieces[0];
+  if (
+    pieces.length === 1 &&
+    only!.shaper === base &&
+    !only!.color &&
+    !only!.href &&
+    onBaseline(only!)
+  )
     return base.shapeLine(line.text);
   const shaped = pieces.map((p) => {
-    const l = p.shaper.shapeLine(p.text);
+    const l = setLine(p.shaper.shapeLine(p.text), p);
     return {
       ...l,
       runs: l.runs.map((r) => ({
@@ -171,7 +183,10 @@ function wrapper(
     stretches.length === 0
       ? (s: string) => shaper.measure(s)
       : (s: string, at: number) =>
-          piecesOf(s, at, shaper, stretches).reduce((w, p) => w + p.shaper.measure(p.text), 0);
+          piecesOf(s, at, shaper, stretches).reduce(
+            (w, p) => w + p.shaper.measure(p.text) * (p.scale ?? 1),
+            0,
+          );
   const indentIn = (area: BBox): number =>
     opts.align === 'center'
       ? 0

@@ -37,6 +37,7 @@ import {
   type SetOptions,
   type StyledStretch,
 } from './block-setter.js';
+import { mathStretches } from './inline-math.js';
 import {
   FreeSpace,
   InkMaps,
@@ -753,6 +754,13 @@ function stretchesOf(item: Item, shaperFor: (style: SourceStyle) => TextShaper):
     const start = Math.max(m.start, last);
     const end = Math.min(m.end, item.translation.length);
     if (end <= start) continue;
+    if (m.math && m.parts) {
+      const shaperOf = (italic: boolean | undefined): TextShaper =>
+        shaperFor({ ...item.style, italic: italic ?? item.style.italic });
+      out.push(...mathStretches({ ...m, start, end }, item.translation, shaperOf));
+      last = end;
+      continue;
+    }
     const style: SourceStyle = {
       ...item.style,
       bold: m.bold ?? item.style.bold,

@@ -119,7 +119,10 @@ export function paintLines(
           ],
         });
       }
-      ops.push({ op: 'Tf', operands: [name(resource), num(r(size))] });
+      // Inline mathematics: a piece at its own size, its baseline raised or lowered.
+      const runSize = size * (run.scale ?? 1);
+      const lift = (run.rise ?? 0) * size;
+      ops.push({ op: 'Tf', operands: [name(resource), num(r(runSize))] });
       ops.push({
         op: 'Tm',
         operands: [num(1), num(0), num(0), num(1), num(r(x)), num(r(line.baseline))],
@@ -146,7 +149,7 @@ export function paintLines(
       for (const g of run.glyphs) {
         const cid = font.use(g.glyph, g.text);
         glyphCount++;
-        const yRise = r((g.yOffset / upm) * size);
+        const yRise = r(lift + (g.yOffset / upm) * runSize);
         if (yRise !== rise) {
           flushShow();
           ops.push({ op: 'Ts', operands: [num(yRise)] });
@@ -156,9 +159,9 @@ export function paintLines(
         const extra = (g.space ? line.extraPerSpace : 0) + line.extraPerGlyph;
         adjust(-xOff);
         cids.push(cid);
-        const wanted = (g.xAdvance * 1000) / upm + (extra * 1000) / size;
+        const wanted = (g.xAdvance * 1000) / upm + (extra * 1000) / runSize;
         adjust(font.width(cid) - wanted + xOff);
-        x += (g.xAdvance / upm) * size + extra;
+        x += (g.xAdvance / upm) * runSize + extra;
       }
       flushShow();
       if (rise !== 0) ops.push({ op: 'Ts', operands: [num(0)] });

@@ -42,6 +42,9 @@ export interface ShapedRun {
   /** Link target of the stretch the run belongs to, and which stretch that is. */
   href?: string;
   link?: number;
+  /** Inline mathematics: font size as a share of the line's, baseline above the line's (see `inline-math.ts`). */
+  scale?: number;
+  rise?: number;
 }
 
 export interface ShapedLine {
