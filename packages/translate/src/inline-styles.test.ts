@@ -97,7 +97,7 @@ describe('inline style pairs in segments', () => {
         {
           ...run('U x0,y offen. Dann'),
           math: true,
-          parts: [...parts, { length: 9, scale: 1, rise: 0 }],
+          parts: [...parts, { length: 10, scale: 1, rise: 0 }],
         },
         { ...run('Ux0,y'), math: true, parts },
       ],
