@@ -91,6 +91,23 @@ describe('docat translate', () => {
         'ja',
       );
       assert.ok(md.includes(title), 'pseudo-translated title missing');
+      // Inline styles of the source (italic words, run-in bold, math runs) come back as
+      // marks on the translations: what the PDF renderer sets them by.
+      const json = JSON.parse(readFileSync(join(out, 'tracemonkey.ja.json'), 'utf8')) as {
+        document: { pages: { blocks: { id: string; marks?: unknown[] }[] }[] };
+        translation: { blocks: { id: string; text: string; marks?: { end: number }[] }[] };
+      };
+      const styled = new Set(
+        json.document.pages
+          .flatMap((p) => p.blocks)
+          .filter((b) => (b.marks?.length ?? 0) > 0)
+          .map((b) => b.id),
+      );
+      const marked = json.translation.blocks.filter(
+        (b) => styled.has(b.id) && (b.marks?.length ?? 0) > 0,
+      );
+      assert.ok(styled.size > 0 && marked.length > 0, `${marked.length} of ${styled.size}`);
+      for (const b of marked) for (const m of b.marks!) assert.ok(m.end <= b.text.length);
       assert.equal(
         existsSync(join(out, 'tracemonkey.ja.txt')),
         false,
