@@ -91,8 +91,8 @@ describe('docat translate', () => {
         'ja',
       );
       assert.ok(md.includes(title), 'pseudo-translated title missing');
-      // Inline styles of the source (italic words, run-in bold, math runs) come back as
-      // marks on the translations: what the PDF renderer sets them by.
+      // Math runs of the source (the raised author marks) come back as marks on the
+      // translations: what the PDF renderer sets their pieces by.
       const json = JSON.parse(readFileSync(join(out, 'tracemonkey.ja.json'), 'utf8')) as {
         document: { pages: { blocks: { id: string; marks?: unknown[] }[] }[] };
         translation: { blocks: { id: string; text: string; marks?: { end: number }[] }[] };
