@@ -380,16 +380,19 @@ try {
         [1, 2].map((p) =>
           measure('sh', [
             '-c',
-            `pdftoppm -r 200 -gray -f ${p} -l ${p} "$0" - | OMP_THREAD_LIMIT=1 tesseract stdin stdout -l eng --psm 3 hocr`,
+            `pdftoppm -r 200 -gray -f ${p} -l ${p} "$0" | OMP_THREAD_LIMIT=1 tesseract stdin stdout -l eng --psm 3 hocr`,
             file,
           ]),
         ),
       );
-      anchorS = (performance.now() - t) / 1000 / 2;
-      row(
-        'OCR anchor: pdftoppm -gray 200 dpi | tesseract (1 thread), 2 pages at once: s per page',
-        `${anchorS.toFixed(2)} s wall, ${(runs.reduce((a, r) => a + r.cpuS, 0) / 2).toFixed(2)} CPU s`,
-      );
+      const failed = runs.find((r) => !r.ok);
+      if (failed) row('OCR anchor', `failed: ${failed.stderr.trim().slice(0, 200)}`);
+      else anchorS = (performance.now() - t) / 1000 / 2;
+      if (!failed)
+        row(
+          'OCR anchor: pdftoppm -gray 200 dpi | tesseract (1 thread), 2 pages at once: s per page',
+          `${anchorS.toFixed(2)} s wall, ${(runs.reduce((a, r) => a + r.cpuS, 0) / 2).toFixed(2)} CPU s`,
+        );
     }
   }
   const vsAnchor = (s: number) =>

@@ -1,7 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createCanvas } from '@napi-rs/canvas';
-import { greyOfRgba, isPgm, readPgm, rotateGrey, toPgm, type GreyImage } from './grey-image.js';
+import {
+  greyOfRgba,
+  isPgm,
+  pgmOfRgba,
+  readPgm,
+  rotateGrey,
+  toPgm,
+  type GreyImage,
+} from './grey-image.js';
 import { greyOf } from './ocr-ink.js';
 
 // A 3 x 2 image: rows [0 1 2] and [3 4 5].
@@ -42,6 +50,10 @@ test('a grey image turns clockwise by quarter and half turns', () => {
 test('colour turns to grey with the luma weights, and a PNG reads as the PGM of its pixels', async () => {
   const rgba = Uint8Array.from([255, 255, 255, 255, 0, 0, 0, 255, 255, 0, 0, 255, 0, 0, 255, 255]);
   assert.deepEqual([...greyOfRgba(rgba, 4, 1).data], [255, 0, 76, 29]);
+  assert.deepEqual(
+    pgmOfRgba(rgba, 2, 2),
+    toPgm({ width: 2, height: 2, data: greyOfRgba(rgba, 4, 1).data }),
+  );
   const canvas = createCanvas(4, 2);
   const context = canvas.getContext('2d');
   context.fillStyle = '#ffffff';

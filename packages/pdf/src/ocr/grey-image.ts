@@ -12,20 +12,39 @@ export interface GreyImage {
   data: Uint8Array;
 }
 
-/** `rgba` (4 bytes a pixel, opaque) to grey, with the luma weights of ITU-R BT.601. */
-export function greyOfRgba(rgba: Uint8Array, width: number, height: number): GreyImage {
+/**
+ * `rgba` (4 bytes a pixel, opaque) to grey, with the luma weights of ITU-R BT.601, written
+ * into `into` (`width * height` bytes) when given.
+ */
+export function greyOfRgba(
+  rgba: Uint8Array,
+  width: number,
+  height: number,
+  into?: Uint8Array,
+): GreyImage {
   const n = width * height;
-  const data = new Uint8Array(n);
+  const data = into ?? new Uint8Array(n);
   for (let i = 0, o = 0; i < n; i++, o += 4)
     // 0.299, 0.587, 0.114 in 1/1024ths, rounded.
     data[i] = (rgba[o]! * 306 + rgba[o + 1]! * 601 + rgba[o + 2]! * 117 + 512) >> 10;
   return { width, height, data };
 }
 
+const pgmHeader = (width: number, height: number) =>
+  Buffer.from(`P5\n${width} ${height}\n255\n`, 'latin1');
+
 /** The image as a binary PGM file. */
 export function toPgm(image: GreyImage): Buffer {
-  const header = Buffer.from(`P5\n${image.width} ${image.height}\n255\n`, 'latin1');
-  return Buffer.concat([header, image.data]);
+  return Buffer.concat([pgmHeader(image.width, image.height), image.data]);
+}
+
+/** A binary PGM of `rgba` (4 bytes a pixel, opaque) in grey, made in one buffer. */
+export function pgmOfRgba(rgba: Uint8Array, width: number, height: number): Buffer {
+  const header = pgmHeader(width, height);
+  const file = Buffer.allocUnsafe(header.length + width * height);
+  header.copy(file);
+  greyOfRgba(rgba, width, height, file.subarray(header.length));
+  return file;
 }
 
 /** Whether `file` is a binary PGM (`P5`). */

@@ -1,6 +1,6 @@
 import { createCanvas, type Canvas, type SKRSContext2D } from '@napi-rs/canvas';
 import type { PDFPageProxy } from 'pdfjs-dist/types/src/display/api.js';
-import { greyOfRgba, toPgm } from './grey-image.js';
+import { pgmOfRgba } from './grey-image.js';
 
 export interface RenderedPage {
   /** The page in grey, as a binary PGM file (see `grey-image.ts`): what the engines read. */
@@ -49,8 +49,7 @@ export async function renderPage(
 ): Promise<RenderedPage> {
   const { canvas, context, scale } = await renderToCanvas(page, dpi);
   if (over) await over(context, scale);
-  const image = toPgm(greyOfRgba(canvas.data(), canvas.width, canvas.height));
-  return { image, scale };
+  return { image: pgmOfRgba(canvas.data(), canvas.width, canvas.height), scale };
 }
 
 /**
