@@ -209,9 +209,13 @@ export class TextShaper {
   shapeLine(text: string, styles: readonly LineStyle[] = []): ShapedLine {
     const missing: string[] = [];
     if (text.length === 0) return { runs: [], width: 0, missing };
-    // Which style (0 for this shaper's, i + 1 for styles[i]) and face set each UTF-16 index.
+    // Which style (0 for this shaper's, i + 1 for styles[i]), face and font item (a
+    // stretch of one style and one face: what a visual run must not cross) set each
+    // UTF-16 index.
     const styleAt = new Uint16Array(text.length);
     const faceAt: (FontFace | null)[] = new Array<FontFace | null>(text.length).fill(null);
+    const itemAt = new Uint32Array(text.length);
+    let items = 0;
     const itemize = (shaper: TextShaper, from: number, to: number, style: number): void => {
       if (to <= from) return;
       styleAt.fill(style, from, to);
@@ -219,6 +223,7 @@ export class TextShaper {
       for (const item of shaper.library.itemize(part, shaper.language, shaper.style)) {
         const start = from + item.start;
         faceAt.fill(item.face, start, start + item.text.length);
+        itemAt.fill(items++, start, start + item.text.length);
         if (!item.face) missing.push(item.text);
       }
     };
@@ -233,8 +238,7 @@ export class TextShaper {
     itemize(this, pos, text.length, 0);
     const runs: ShapedRun[] = [];
     let width = 0;
-    const classAt = (i: number): string => `${styleAt[i]}\u0000${faceAt[i]?.key ?? ''}`;
-    for (const v of visualRuns(text, this.baseDirection, classAt)) {
+    for (const v of visualRuns(text, this.baseDirection, (i) => itemAt[i]!)) {
       const face = faceAt[v.start];
       if (!face) continue;
       const style = styleAt[v.start]! > 0 ? styles[styleAt[v.start]! - 1] : undefined;
