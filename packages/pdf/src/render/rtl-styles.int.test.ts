@@ -331,3 +331,49 @@ describe('inline styles of right-to-left translations', { skip: tools.skip }, ()
     });
   }
 });
+
+describe(
+  'a link the translation wraps onto more lines than the source',
+  { skip: tools.skip },
+  () => {
+    test('gets a rectangle over its words on each line', async () => {
+      const source = await sourcePdf();
+      const layout = (await extractLayout(source, { ocr: 'off' })).document;
+      const block = layout.pages[0]!.blocks.find((b) => b.text.includes('John Smith'))!;
+      const linked =
+        'Seite alpha bravo charlie delta echo foxtrot golf hotel india juliett kilo lima mike november oscar papa quebec romeo sierra tango uniform victor whiskey';
+      const text = `Der Bericht von John Smith nennt 250 neue Dinge (siehe die ${linked}) heute.`;
+      const start = text.indexOf(linked);
+      const result = await renderTranslatedPdf(
+        source,
+        layout,
+        new Map<string, RenderText>([
+          [
+            block.id,
+            { text, marks: [{ start, end: start + linked.length, href: LINK, color: '#1a4dcc' }] },
+          ],
+        ]),
+        { targetLanguage: 'de', fonts: new FontLibrary() },
+      );
+      const words = pageWords(result.bytes, 1).words;
+      const rects = linkRects(await PDFDocument.load(result.bytes)).filter((l) => l.href === LINK);
+      const lines = new Set(words.map((w) => Math.round(w.box[3])));
+      assert.ok(lines.size >= 2, `the translation wraps: ${JSON.stringify([...lines])}`);
+      assert.ok(rects.length >= 2, JSON.stringify(rects));
+      const covered = (w: Word): boolean =>
+        rects.some(({ rect: [x0, y0, x1, y1] }) => {
+          const cx = (w.box[0] + w.box[2]) / 2;
+          const cy = HEIGHT - (w.box[1] + w.box[3]) / 2;
+          return cx >= x0! && cx <= x1! && cy >= y0! && cy <= y1!;
+        });
+      for (const word of words) {
+        const inLink = linked.split(' ').includes(word.text.replace(/[()]/gu, ''));
+        assert.equal(
+          covered(word),
+          inLink,
+          `${word.text} ${inLink ? 'under' : 'not under'} the link`,
+        );
+      }
+    });
+  },
+);
