@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import * as bidiModule from 'bidi-js';
+import type { Bidi } from 'bidi-js';
 import { FontLibrary } from '../fonts/font-library.js';
 import { mirrored, visualRuns } from './bidi-runs.js';
 import { TextShaper, type ShapedLine } from './text-shaper.js';
@@ -154,4 +156,18 @@ test('a bracket in a right-to-left run is drawn with its mirrored glyph', () => 
   assert.equal(glyphOf(base, '(שלום)', ')'), glyphOf(ltr, '(x)', '('));
   // Inside a left-to-right name in the same line, brackets keep their shapes.
   assert.equal(glyphOf(base, 'שלום f(x) עולם', '('), glyphOf(ltr, '(x)', '('));
+});
+
+test('the quick look for mirrored characters passes over none the bidi data mirrors', () => {
+  const factory = bidiModule.default as unknown as (() => Bidi) | { default: () => Bidi };
+  const bidi = typeof factory === 'function' ? factory() : factory.default();
+  let pairs = 0;
+  for (let cp = 0; cp < 0x20000; cp++) {
+    if (cp >= 0xd800 && cp <= 0xdfff) continue;
+    const ch = String.fromCodePoint(cp);
+    const want = bidi.getMirroredCharacter(ch) ?? ch;
+    if (want !== ch) pairs++;
+    assert.equal(mirrored(`a${ch}b`), `a${want}b`, `U+${cp.toString(16)}`);
+  }
+  assert.ok(pairs > 300, `${pairs} mirrored pairs`);
 });

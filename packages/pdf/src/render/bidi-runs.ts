@@ -53,12 +53,20 @@ export function visualRuns(
 }
 
 /**
+ * Where every character with a mirrored pair in Unicode lies (and some more): most lines
+ * have none, and are given back without a look at each character.
+ */
+const MIRRORABLE =
+  /[()<>[\]{}«»\u0f3a-\u0f3d\u169b\u169c\u2039\u203a\u2045\u2046\u207d\u207e\u208d\u208e\u2100-\u2bff\u2e00-\u2e7f\u3008-\u301b\ufe59-\ufe66\uff08-\uff63\u{1d400}-\u{1d7ff}]/u;
+
+/**
  * `text` with every character that has a mirrored pair in Unicode (brackets, guillemets,
  * less-than) replaced by it: what a right-to-left run draws (rule L4), since the fonts
  * mirror nothing themselves. Mirroring is its own inverse, so the same call gives back
  * the logical characters of mirrored glyphs.
  */
 export function mirrored(text: string): string {
+  if (!MIRRORABLE.test(text)) return text;
   let out = '';
   for (const ch of text) out += bidi.getMirroredCharacter(ch) ?? ch;
   return out;
