@@ -1,6 +1,6 @@
 import type { InlineMark } from '@docat/contracts';
 import type { StyledStretch } from './block-setter.js';
-import type { ShapedLine } from './text-shaper.js';
+import type { ShapedRun } from './text-shaper.js';
 
 /**
  * Inline mathematics is set as the source set it: each piece of a math run (see
@@ -31,20 +31,13 @@ export function mathSetting(s: MathSetting): MathSetting {
   };
 }
 
-/** A line shaped at size 1 set at `s`: its width scaled, its runs carrying size and rise. */
-export function setLine(line: ShapedLine, s: MathSetting): ShapedLine {
-  if (onBaseline(s)) return line;
+/** A run shaped at size 1 set at `s`: its width scaled, its size and rise on it (in place). */
+export function setRun(run: ShapedRun, s: MathSetting): void {
+  if (onBaseline(s)) return;
   const scale = s.scale ?? 1;
-  return {
-    ...line,
-    width: line.width * scale,
-    runs: line.runs.map((r) => ({
-      ...r,
-      width: r.width * scale,
-      ...(scale !== 1 ? { scale } : {}),
-      ...(s.rise ? { rise: s.rise } : {}),
-    })),
-  };
+  run.width *= scale;
+  if (scale !== 1) run.scale = scale;
+  if (s.rise) run.rise = s.rise;
 }
 
 /**

@@ -96,6 +96,10 @@ export function paintLines(
   const links: PaintedLine['links'] = [];
   for (const line of lines) {
     let x = line.x;
+    // The link of the run drawn just before on this line: only next to each other do the
+    // runs of one link make one box (in a right-to-left line, a link over words of both
+    // directions may stand in two places, other words between them).
+    let previousLink: number | undefined;
     for (const run of line.shaped.runs) {
       const runStart = x;
       const wanted = run.color ?? color;
@@ -175,10 +179,11 @@ export function paintLines(
           x,
           line.baseline + size * 0.85,
         ];
-        if (last && last.link === (run.link ?? -1) && Math.abs(last.box[1] - box[1]) < 0.01)
+        if (last && previousLink === (run.link ?? -1))
           last.box = [Math.min(last.box[0], box[0]), box[1], Math.max(last.box[2], box[2]), box[3]];
         else links.push({ href: run.href, link: run.link ?? -1, box });
       }
+      if (x > runStart) previousLink = run.href ? (run.link ?? -1) : undefined;
     }
   }
   ops.push({ op: 'ET', operands: [] });
