@@ -12,7 +12,12 @@ export interface StyledStretch {
   href?: string;
   /** Tells the stretches of one block apart (two links to the same target). */
   link?: number;
+  /** Fill drawn behind the stretch's words (a highlight, shaded inline code). */
+  background?: [number, number, number];
 }
+
+/** A shaped run with the fill drawn behind it, if its stretch has one. */
+export type BackedRun = ShapedLine['runs'][number] & { background?: [number, number, number] };
 
 /** One line placed in drawing space (points, origin bottom-left of the displayed page, y up). */
 export interface PlacedLine {
@@ -71,6 +76,7 @@ interface Piece {
   href?: string;
   /** Tells the stretches of one block apart (two links to the same target). */
   link?: number;
+  background?: [number, number, number];
 }
 
 /** `text` (starting at `at` in the block's text) cut where its style changes. */
@@ -92,6 +98,7 @@ function piecesOf(
       shaper: s.shaper,
       ...(s.color ? { color: s.color } : {}),
       ...(s.href ? { href: s.href, link: s.link ?? 0 } : {}),
+      ...(s.background ? { background: s.background } : {}),
     });
     pos = to;
   }
@@ -106,7 +113,8 @@ function shapeStyled(
   stretches: readonly StyledStretch[],
 ): ShapedLine {
   const pieces = piecesOf(line.text, line.at, base, stretches);
-  if (pieces.length === 1 && pieces[0]!.shaper === base && !pieces[0]!.color && !pieces[0]!.href)
+  const p0 = pieces[0];
+  if (pieces.length === 1 && p0!.shaper === base && !p0!.color && !p0!.href && !p0!.background)
     return base.shapeLine(line.text);
   const shaped = pieces.map((p) => {
     const l = p.shaper.shapeLine(p.text);
@@ -116,6 +124,7 @@ function shapeStyled(
         ...r,
         ...(p.color ? { color: p.color } : {}),
         ...(p.href ? { href: p.href, link: p.link ?? 0 } : {}),
+        ...(p.background ? { background: p.background } : {}),
       })),
     };
   });
