@@ -86,6 +86,31 @@ describe('setBlock with room around the box', () => {
     }
   });
 
+  test('a word too long for a narrow cell is set smaller, not cut between its letters', () => {
+    // Two lines of 10 pt fit the cell; at 10 pt the word is wider than the cell.
+    const cell: SetOptions = { ...base, box: [100, 100, 160, 124] };
+    const word = 'Kontinentalgrenze';
+    const s = setBlock(word, ltr, cell);
+    assert.deepEqual(
+      s.lines.map((l) => l.shaped.runs.flatMap((r) => r.glyphs).length),
+      [word.length],
+      'one line holding the whole word',
+    );
+    assert.ok(s.size < 10 && s.size >= 6 && !s.overflow, `size ${s.size}`);
+    // Two words: the break between them, at the largest size where each fits a line.
+    const two = setBlock('Bevölkerung Kontinente', ltr, cell);
+    assert.equal(two.lines.length, 2);
+    assert.ok(two.size > s.size, `two words at ${two.size}, one long word at ${s.size}`);
+  });
+
+  test('a word that fits at no allowed size is still cut, not overflowing', () => {
+    const s = setBlock('Donaudampfschifffahrtsgesellschaftskapitän', ltr, {
+      ...base,
+      box: [100, 100, 130, 160],
+    });
+    assert.ok(s.lines.length >= 2 && !s.overflow, `${s.lines.length} lines at ${s.size}`);
+  });
+
   test('text that fits its box ignores the room', () => {
     const s = setBlock('Kurz', ltr, { ...base, room: [100, 100, 500, 300] });
     assert.equal(s.size, 10);
@@ -144,5 +169,41 @@ describe('sizeOf', () => {
       lines: [{ bbox: block.bbox, spans: [span('abcd', 8), span('efgh', 10)] }],
     };
     assert.equal(sizeOf(even), 9);
+  });
+});
+
+describe('setBlock with styled stretches in a right-to-left line', () => {
+  test('a stretch that starts inside a Latin name leaves the name in its reading order', () => {
+    const bold = new TextShaper(
+      library,
+      'he',
+      { design: 'sans', bold: true, italic: false },
+      'rtl',
+    );
+    // "Yesterday John Smith won 3 prizes": "Smith" and "won" bold, across the change of direction.
+    const text = 'אתמול John Smith זכה ב-3 פרסים';
+    const start = text.indexOf('Smith');
+    const setting = setBlock(text, rtl, {
+      ...base,
+      box: [100, 100, 400, 111],
+      align: 'right',
+      stretches: [{ start, end: start + 'Smith זכה'.length, shaper: bold }],
+    });
+    assert.equal(setting.lines.length, 1);
+    const runs = setting.lines[0]!.shaped.runs;
+    const shown = runs.map((r) => r.glyphs.map((g) => g.text).join('')).join('');
+    // Left to right: the Hebrew words reversed, the name and the number as they are read.
+    assert.equal(shown, 'םיסרפ 3-ב הכז John Smith לומתא');
+    const face = (word: string): string =>
+      runs.find((r) =>
+        r.glyphs
+          .map((g) => g.text)
+          .join('')
+          .includes(word),
+      )!.face.key;
+    assert.equal(face('Smith'), 'sans-bold');
+    assert.equal(face('John'), 'sans');
+    assert.equal(face('הכז'), 'sans-hebrew-bold');
+    assert.equal(face('לומתא'), 'sans-hebrew');
   });
 });

@@ -1,7 +1,7 @@
 import type { BBox } from '@docat/contracts';
 import type { Alignment } from './block-style.js';
-import { wrapLines, type WrappedLine } from './line-breaker.js';
-import type { ShapedLine, TextShaper } from './text-shaper.js';
+import { breakSegments, wrapLines, type WrappedLine } from './line-breaker.js';
+import type { LineStyle, ShapedLine, TextShaper } from './text-shaper.js';
 
 /** A stretch of the text set in another style than the block's: its own shaper (face) and colour. */
 export interface StyledStretch {
@@ -15,9 +15,6 @@ export interface StyledStretch {
   /** Fill drawn behind the stretch's words (a highlight, shaded inline code). */
   background?: [number, number, number];
 }
-
-/** A shaped run with the fill drawn behind it, if its stretch has one. */
-export type BackedRun = ShapedLine['runs'][number] & { background?: [number, number, number] };
 
 /** One line placed in drawing space (points, origin bottom-left of the displayed page, y up). */
 export interface PlacedLine {
@@ -76,7 +73,6 @@ interface Piece {
   href?: string;
   /** Tells the stretches of one block apart (two links to the same target). */
   link?: number;
-  background?: [number, number, number];
 }
 
 /** `text` (starting at `at` in the block's text) cut where its style changes. */
@@ -98,7 +94,6 @@ function piecesOf(
       shaper: s.shaper,
       ...(s.color ? { color: s.color } : {}),
       ...(s.href ? { href: s.href, link: s.link ?? 0 } : {}),
-      ...(s.background ? { background: s.background } : {}),
     });
     pos = to;
   }
@@ -106,34 +101,25 @@ function piecesOf(
   return out.filter((p) => p.text.length > 0);
 }
 
-/** One line shaped piece by piece, each in its style; pieces run in the line's base direction. */
+/**
+ * One line with its stretches in their styles. The line's shaper orders it for display
+ * as a whole (the bidi algorithm across the stretches), so in a right-to-left line a
+ * styled word keeps its visual place.
+ */
 function shapeStyled(
   line: WrappedLine,
   base: TextShaper,
   stretches: readonly StyledStretch[],
 ): ShapedLine {
-  const pieces = piecesOf(line.text, line.at, base, stretches);
-  const p0 = pieces[0];
-  if (pieces.length === 1 && p0!.shaper === base && !p0!.color && !p0!.href && !p0!.background)
-    return base.shapeLine(line.text);
-  const shaped = pieces.map((p) => {
-    const l = p.shaper.shapeLine(p.text);
-    return {
-      ...l,
-      runs: l.runs.map((r) => ({
-        ...r,
-        ...(p.color ? { color: p.color } : {}),
-        ...(p.href ? { href: p.href, link: p.link ?? 0 } : {}),
-        ...(p.background ? { background: p.background } : {}),
-      })),
-    };
-  });
-  if (base.baseDirection === 'rtl') shaped.reverse();
-  return {
-    runs: shaped.flatMap((l) => l.runs),
-    width: shaped.reduce((w, l) => w + l.width, 0),
-    missing: shaped.flatMap((l) => l.missing),
-  };
+  const end = line.at + line.text.length;
+  const styles: LineStyle[] = stretches
+    .filter((s) => s.end > line.at && s.start < end)
+    .map((s) => ({
+      ...s,
+      start: Math.max(s.start, line.at) - line.at,
+      end: Math.min(s.end, end) - line.at,
+    }));
+  return base.shapeLine(line.text, styles);
 }
 
 /** Height of a line's ink box as a share of the font size (ascender to descender). */
@@ -245,6 +231,36 @@ export function setBlock(text: string, shaper: TextShaper, opts: SetOptions): Bl
       lines = loLines;
     } else overflow = true;
   }
+  if (!overflow && cutsWord(text, lines)) {
+    // A word cut between its letters to fit (a long word in a narrow table cell) reads
+    // worse than using the room around the box or a smaller size: the room at this size,
+    // else the largest size at which no word is cut, when one fits down to the smallest
+    // allowed size; else the cut stays.
+    const fitsWhole = (a: BBox, s: number): WrappedLine[] | undefined => {
+      const l = wrapIn(a, s);
+      return fitsIn(a, l.length, s) && !cutsWord(text, l) ? l : undefined;
+    };
+    const inRoom = area === opts.box && room !== opts.box ? fitsWhole(room, size) : undefined;
+    const whole = inRoom ? undefined : fitsWhole(area, floor);
+    if (inRoom) {
+      area = room;
+      lines = inRoom;
+    } else if (whole) {
+      let lo = floor;
+      let loLines = whole;
+      let hi = size;
+      while (hi - lo > opts.size * 0.005) {
+        const mid = (lo + hi) / 2;
+        const midLines = fitsWhole(area, mid);
+        if (midLines) {
+          lo = mid;
+          loLines = midLines;
+        } else hi = mid;
+      }
+      size = lo;
+      lines = loLines;
+    }
+  }
   if (overflow) {
     size = floor;
     lines = wrapIn(area, size);
@@ -291,6 +307,30 @@ export function setBlock(text: string, shaper: TextShaper, opts: SetOptions): Bl
     return { shaped, x: Math.max(0, x), baseline, extraPerSpace, extraPerGlyph };
   });
   return { size, lines: placed, overflow, missing };
+}
+
+/**
+ * Whether the wrapping cut a word between its letters: a line that starts neither after
+ * white space nor at a break opportunity (UAX #14, which allows breaks between CJK
+ * characters and after hyphens).
+ */
+function cutsWord(text: string, lines: readonly WrappedLine[]): boolean {
+  if (lines.length < 2) return false;
+  let opportunities: Set<number> | undefined;
+  for (let i = 1; i < lines.length; i++) {
+    const { at, text: lineText } = lines[i]!;
+    if (lineText === '' || at === 0 || /[\s\u3000]/u.test(text[at - 1] ?? ' ')) continue;
+    if (!opportunities) {
+      opportunities = new Set<number>();
+      let offset = 0;
+      for (const seg of breakSegments(text.replace(/\n/gu, ' '))) {
+        offset += seg.text.length;
+        opportunities.add(offset);
+      }
+    }
+    if (!opportunities.has(at)) return true;
+  }
+  return false;
 }
 
 /**

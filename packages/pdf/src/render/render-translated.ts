@@ -660,16 +660,23 @@ function moveLinks(page: PDFPage, geometry: PageGeometry, drawn: DrawnLink[]): v
           cy <= area[3] + 2
         );
       });
-      inside.forEach((f, i) => {
-        const place = places[Math.min(i, places.length - 1)]!;
-        const user = mapBox(geometry.drawingToUser, place.box);
-        f.annotation.set(
-          PDFName.of('Rect'),
-          page.doc.context.obj(user.map((v) => Math.round(v * 100) / 100)),
+      const rectOf = (place: DrawnLink): PDFArray =>
+        page.doc.context.obj(
+          mapBox(geometry.drawingToUser, place.box).map((v) => Math.round(v * 100) / 100),
         );
+      inside.forEach((f, i) => {
+        f.annotation.set(PDFName.of('Rect'), rectOf(places[Math.min(i, places.length - 1)]!));
         // Quad points of the old position would point the link back there in some viewers.
         f.annotation.delete(PDFName.of('QuadPoints'));
       });
+      // Parts beyond the source's annotations (the translation wraps the link over more
+      // lines, or a right-to-left line sets it in two places) get copies of the last one.
+      const last = inside[inside.length - 1];
+      for (const place of last ? places.slice(inside.length) : []) {
+        const copy = last!.annotation.clone(page.doc.context);
+        copy.set(PDFName.of('Rect'), rectOf(place));
+        annots.push(page.doc.context.register(copy));
+      }
     }
   }
 }

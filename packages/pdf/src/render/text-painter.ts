@@ -3,7 +3,7 @@ import { num, name, str, type ContentOp, type ContentValue } from '../content/in
 import { EmbeddedFont, pdfTextString, subsetTag } from '../fonts/embedded-font.js';
 import type { FontFace } from '../fonts/font-files.js';
 import type { FontLibrary } from '../fonts/font-library.js';
-import type { BackedRun, PlacedLine } from './block-setter.js';
+import type { PlacedLine } from './block-setter.js';
 
 /** The subset fonts of one output document, shared by all its pages. */
 export class FontSet {
@@ -121,6 +121,10 @@ export function paintLines(
   const backgrounds: PaintedLine['backgrounds'] = [];
   for (const line of lines) {
     let x = line.x;
+    // The link of the run drawn just before on this line: only next to each other do the
+    // runs of one link make one box (in a right-to-left line, a link over words of both
+    // directions may stand in two places, other words between them).
+    let previousLink: number | undefined;
     for (const run of line.shaped.runs) {
       const runStart = x;
       const wanted = run.color ?? color;
@@ -197,11 +201,11 @@ export function paintLines(
           x,
           line.baseline + size * 0.85,
         ];
-        if (last && last.link === (run.link ?? -1) && Math.abs(last.box[1] - box[1]) < 0.01)
+        if (last && previousLink === (run.link ?? -1))
           last.box = [Math.min(last.box[0], box[0]), box[1], Math.max(last.box[2], box[2]), box[3]];
         else links.push({ href: run.href, link: run.link ?? -1, box });
       }
-      const back = (run as BackedRun).background;
+      const back = run.background;
       if (back && x > runStart) {
         // Runs of one stretch on one line (a font change inside it) share one fill.
         const last = backgrounds[backgrounds.length - 1];
@@ -221,6 +225,7 @@ export function paintLines(
           last.box = [Math.min(last.box[0], box[0]), box[1], Math.max(last.box[2], box[2]), box[3]];
         else backgrounds.push({ color: back, box });
       }
+      if (x > runStart) previousLink = run.href ? (run.link ?? -1) : undefined;
     }
   }
   ops.push({ op: 'ET', operands: [] });
