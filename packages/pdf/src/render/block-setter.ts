@@ -16,6 +16,8 @@ export interface StyledStretch extends MathSetting {
   href?: string;
   /** Tells the stretches of one block apart (two links to the same target). */
   link?: number;
+  /** Fill drawn behind the stretch's words (a highlight, shaded inline code). */
+  background?: [number, number, number];
 }
 
 /** One line placed in drawing space (points, origin bottom-left of the displayed page, y up). */

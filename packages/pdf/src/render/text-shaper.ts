@@ -40,6 +40,8 @@ export interface ShapedRun {
   /** Inline mathematics: font size as a share of the line's, baseline above the line's (see `inline-math.ts`). */
   scale?: number;
   rise?: number;
+  /** Fill drawn behind the run's stretch (a highlight, shaded inline code). */
+  background?: [number, number, number];
 }
 
 export interface ShapedLine {
@@ -62,6 +64,7 @@ export interface LineStyle {
   /** Inline mathematics: size and baseline against the line's (see `inline-math.ts`). */
   scale?: number;
   rise?: number;
+  background?: [number, number, number];
 }
 
 interface ShapeOptions {
@@ -256,6 +259,7 @@ export class TextShaper {
           ? shaper.shapeRun(face, part, { direction: 'rtl' })
           : shaper.shapeWords(face, part);
       if (style?.color) run.color = style.color;
+      if (style?.background) run.background = style.background;
       if (style?.href) {
         run.href = style.href;
         run.link = style.link ?? 0;

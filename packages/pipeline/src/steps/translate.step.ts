@@ -33,9 +33,10 @@ export interface Segmenter<S extends SegmentShape> {
     {
       blockId: string;
       text: string;
-      marks?: InlineMark[];
       cells?: ReadonlyMap<number, string>;
-      cellMarks?: ReadonlyMap<number, InlineMark[]>;
+      /** Inline styles of the translated text, from the segments' style pairs. */
+      marks?: readonly InlineMark[];
+      cellMarks?: ReadonlyMap<number, readonly InlineMark[]>;
     }
   >;
 }
@@ -122,12 +123,6 @@ export interface TranslateStepResult<O> {
   warnings: JobWarning[];
 }
 
-/** The math marks of a translation, as an optional `marks` field. */
-function mathMarks(marks: readonly InlineMark[] | undefined): { marks?: InlineMark[] } {
-  const math = (marks ?? []).filter((m) => m.math);
-  return math.length > 0 ? { marks: math } : {};
-}
-
 function sum(counts: Partial<Record<string, number>>): number {
   return Object.values(counts).reduce<number>((a, b) => a + (b ?? 0), 0);
 }
@@ -166,15 +161,14 @@ export async function translateStep<
   const blocks = [...input.segmenter.reassemble(segments, outcome.texts).values()].map((b) => ({
     id: b.blockId,
     text: b.text,
-    // Math runs travel with the text to the render (how each piece is set). Other inline
-    // styles do not yet: setting them costs overlaps on the corpus (ADR 0016).
-    ...mathMarks(b.marks),
+    ...(b.marks && b.marks.length > 0 ? { marks: [...b.marks] } : {}),
     ...(b.cells
       ? {
           cells: [...b.cells]
             .sort((x, y) => x[0] - y[0])
             .map(([index, text]) => {
-              return { index, text, ...mathMarks(b.cellMarks?.get(index)) };
+              const marks = b.cellMarks?.get(index);
+              return { index, text, ...(marks && marks.length > 0 ? { marks: [...marks] } : {}) };
             }),
         }
       : {}),
