@@ -30,6 +30,7 @@ test('the fused product gives the same numbers as two Util.transform calls, to t
     c: ArrayLike<number>,
     m: ArrayLike<number>,
     t: ArrayLike<number>,
+    out?: number[],
   ) => number[];
   const special = [0, -0, 1, -1, 0.1, 1e-300, 1e300, Infinity, -Infinity, NaN];
   let seed = 7;
@@ -46,7 +47,12 @@ test('the fused product gives the same numbers as two Util.transform calls, to t
     for (const ctm of [c, new Float32Array(c)]) {
       const want = Util.transform(ctm as number[], Util.transform(m, t));
       const got = fused(ctm, m, t);
-      want.forEach((v, k) => assert.ok(Object.is(got[k], v), `${k}: ${got[k]} against ${v}`));
+      const scratch = [0.5, 0.5, 0.5, 0.5, 0.5, 0.5];
+      assert.equal(fused(ctm, m, t, scratch), scratch);
+      want.forEach((v, k) => {
+        assert.ok(Object.is(got[k], v), `${k}: ${got[k]} against ${v}`);
+        assert.ok(Object.is(scratch[k], v), `${k} (into an array): ${scratch[k]} against ${v}`);
+      });
     }
   }
 });
