@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   corpusFile,
   requireCorpus,
@@ -176,6 +177,12 @@ interface Row {
   uploads?: Uploads;
   /** The same uploads to the bare server (hash and write to disk only), right after. */
   bareUploads?: Uploads;
+  /**
+   * Cluster only: the same number of concurrent PUTs of the file, straight to the S3 test
+   * server the cluster stores into (the SDK's own client, nothing of Docat's): the store's
+   * floor for the gateway's write at this moment.
+   */
+  s3Puts?: Uploads;
 }
 
 async function measure(
@@ -379,16 +386,66 @@ async function uploads(
     Array.from({ length: UPLOADS }, () => postUpload(baseUrl, token, upload)),
   );
   const client = process.cpuUsage(clientBefore);
+  return summarise(timings, (client.user + client.system) / 1000, 202);
+}
+
+/**
+ * UPLOADS concurrent PUTs of `bytes` to the S3-compatible server named by the cluster's
+ * environment (S3_ENDPOINT...), each timed until its answer; one PUT first to open a
+ * connection. Null when the cluster does not store into an S3 server.
+ */
+async function s3Puts(env: Record<string, string>, bytes: Uint8Array): Promise<Uploads | null> {
+  if (!env.S3_ENDPOINT || !env.S3_BUCKET) return null;
+  const client = new S3Client({
+    endpoint: env.S3_ENDPOINT,
+    region: env.S3_REGION ?? 'us-east-1',
+    forcePathStyle: true,
+    credentials: {
+      accessKeyId: env.S3_ACCESS_KEY_ID ?? '',
+      secretAccessKey: env.S3_SECRET_ACCESS_KEY ?? '',
+    },
+    // As Docat's adapter: no CRC32 trailers, which the test server rejects.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+  const put = async (): Promise<{ ms: number; status: number }> => {
+    const started = performance.now();
+    const out = await client.send(
+      new PutObjectCommand({
+        Bucket: env.S3_BUCKET,
+        Key: `bench-baseline/${randomUUID()}`,
+        Body: bytes,
+        ContentType: 'application/pdf',
+      }),
+    );
+    return { ms: performance.now() - started, status: out.$metadata.httpStatusCode ?? 0 };
+  };
+  try {
+    await put();
+    const clientBefore = process.cpuUsage();
+    const timings = await Promise.all(Array.from({ length: UPLOADS }, put));
+    const used = process.cpuUsage(clientBefore);
+    return summarise(timings, (used.user + used.system) / 1000, 200);
+  } finally {
+    client.destroy();
+  }
+}
+
+function summarise(
+  timings: readonly { ms: number; status: number }[],
+  clientCpuMs: number,
+  okStatus: number,
+): Uploads {
   const sorted = timings.map((t) => t.ms).sort((a, b) => a - b);
   const at = (q: number) =>
     Math.round(sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!);
   return {
-    count: UPLOADS,
+    count: timings.length,
     p50: at(0.5),
     p95: at(0.95),
     max: Math.round(sorted.at(-1)!),
-    accepted: timings.filter((t) => t.status === 202).length,
-    clientCpuMs: Math.round((client.user + client.system) / 1000),
+    accepted: timings.filter((t) => t.status === okStatus).length,
+    clientCpuMs: Math.round(clientCpuMs),
     loadAverage: loadAverage(),
   };
 }
@@ -512,6 +569,9 @@ async function runMode(mode: 'standalone' | 'cluster', pdf: Uint8Array): Promise
       if (UPLOADS > 0) {
         // The bare server first: Docat's 30 new jobs then run while nothing else is measured.
         row.bareUploads = await uploads(bare.url, undefined, pdf);
+        // Then the S3 server by itself, still before Docat's uploads and their jobs.
+        const puts = await s3Puts(target.env, pdf);
+        if (puts) row.s3Puts = puts;
         row.uploads = await uploads(target.gateways[0]!, api.token, pdf);
       }
       return row;
@@ -607,16 +667,16 @@ for (const r of rows)
       `${r.mode}: Docat's processes were quiet ${(r.settledMs / 1000).toFixed(1)} s after the job finished`,
     );
 console.log(
-  `\n${UPLOADS} concurrent uploads of ${UPLOAD_FILE} (${(pdf.length / 1e6).toFixed(2)} MB), time to 202, one prepared multipart body over node:http; bare (measured first): the body hashed and written to disk, nothing else`,
+  `\n${UPLOADS} concurrent uploads of ${UPLOAD_FILE} (${(pdf.length / 1e6).toFixed(2)} MB), time to 202, one prepared multipart body over node:http; bare (measured first): the body hashed and written to disk, nothing else; S3 alone (cluster, measured second): the same number of concurrent PUTs of the file straight to the cluster's S3 test server`,
 );
 console.log(
-  '| mode | accepted | p50 ms | p95 ms | max ms | bare p50 / p95 ms | Docat / bare p95 | client CPU ms, Docat / bare | load average |',
+  '| mode | accepted | p50 ms | p95 ms | max ms | bare p50 / p95 ms | Docat / bare p95 | S3 alone p50 / p95 ms | Docat / S3 alone p95 | client CPU ms, Docat / bare | load average |',
 );
-console.log('|---|---:|---:|---:|---:|---:|---:|---:|---|');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
 for (const r of rows)
   if (r.uploads)
     console.log(
-      `| ${r.mode} | ${r.uploads.accepted}/${r.uploads.count} | ${r.uploads.p50} | ${r.uploads.p95} | ${r.uploads.max} | ${r.bareUploads ? `${r.bareUploads.p50} / ${r.bareUploads.p95}` : 'n/a'} | ${r.bareUploads ? `${(r.uploads.p95 / Math.max(1, r.bareUploads.p95)).toFixed(2)}x` : 'n/a'} | ${r.uploads.clientCpuMs} / ${r.bareUploads?.clientCpuMs ?? 'n/a'} | ${r.uploads.loadAverage} |`,
+      `| ${r.mode} | ${r.uploads.accepted}/${r.uploads.count} | ${r.uploads.p50} | ${r.uploads.p95} | ${r.uploads.max} | ${r.bareUploads ? `${r.bareUploads.p50} / ${r.bareUploads.p95}` : 'n/a'} | ${r.bareUploads ? `${(r.uploads.p95 / Math.max(1, r.bareUploads.p95)).toFixed(2)}x` : 'n/a'} | ${r.s3Puts ? `${r.s3Puts.p50} / ${r.s3Puts.p95}` : 'n/a'} | ${r.s3Puts ? `${(r.uploads.p95 / Math.max(1, r.s3Puts.p95)).toFixed(2)}x` : 'n/a'} | ${r.uploads.clientCpuMs} / ${r.bareUploads?.clientCpuMs ?? 'n/a'} | ${r.uploads.loadAverage} |`,
     );
 console.log(`load average at the end: ${loadAverage()}`);
 console.log(

@@ -1,11 +1,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DataSource } from 'typeorm';
-import { uuidv7 } from '@docat/contracts';
+import { uuidv7, uuidv7Time } from '@docat/contracts';
 import { openDataSource } from '@docat/service-kit';
 import { freshDatabase, type FreshDatabase } from '@docat/testing';
 import { MIGRATIONS } from '@docat/database';
 import { JobsRepository, type NewJob } from './jobs.repository.js';
+import { ChunksRepository } from '../orchestration/chunks.repository.js';
+import { BillingRepository } from '../billing/billing.repository.js';
 
 function newJob(userId: string, at: number): NewJob {
   return {
@@ -137,5 +139,68 @@ describe('ingestion schema on PostgreSQL', () => {
       request_hash: 'h1',
       job_id: row.id,
     });
+  });
+
+  test('a queued job, its first chunk and its billing row in one statement are the rows the transaction wrote', async () => {
+    const estimate = {
+      pages: 14,
+      selectedPages: 14,
+      scannedPages: 0,
+      textPages: 14,
+      engine: 'pseudo',
+      paidEngine: false,
+      translationCharacters: 0,
+      estimatedCredits: 14,
+      breakdown: { text_pages: 14, ocr_pages: 0, translation: 0 },
+      probed: false,
+    };
+    const first = { chunk: 0, pageFrom: 1, pageTo: 8 };
+    const chunks = new ChunksRepository(source);
+    const billing = new BillingRepository(source);
+    // The three inserts as the transaction makes them...
+    const t = Date.now();
+    const byParts = await source.transaction(async (tx) => {
+      const row = await jobs.insert(newJob('u5', t - 1_000), tx);
+      await chunks.insert(row.id, row.user_id, [first], tx);
+      await billing.insert(
+        {
+          jobId: row.id,
+          jobCreatedAt: row.created_at,
+          userId: row.user_id,
+          reserved: 14,
+          estimate,
+        },
+        tx,
+      );
+      return row;
+    });
+    // ...and as one statement.
+    const atOnce = await jobs.insertQueued(newJob('u5', t), first, { reserved: 14, estimate });
+    const { id: _a, created_at: _ca, source_key: _sa, updated_at: _ua, ...restA } = byParts;
+    const { id: _b, created_at: createdB, source_key: _sb, updated_at: _ub, ...restB } = atOnce;
+    assert.deepEqual(restB, restA, 'the job row is the same but for its id and times');
+    assert.equal(createdB.getTime(), uuidv7Time(atOnce.id), 'created at the time of its id');
+    assert.deepEqual(await jobs.find(atOnce.id), atOnce, 'the answered row is the stored one');
+    const strip = ({ job_id: _j, ...rest }: { job_id: string }) => rest;
+    assert.deepEqual(
+      (await chunks.forJob(atOnce.id)).map(strip),
+      (await chunks.forJob(byParts.id)).map(strip),
+    );
+    assert.equal((await chunks.forJob(atOnce.id)).length, 1);
+    const billed = await billing.find(atOnce.id);
+    assert.ok(billed, 'the billing row is written');
+    assert.equal(billed.job_created_at.getTime(), createdB.getTime());
+    assert.equal(billed.user_id, 'u5');
+    assert.equal(billed.reserved, '14');
+    assert.deepEqual(billed.estimate, estimate);
+    assert.equal(billed.state, 'open');
+    const billedByParts = await billing.find(byParts.id);
+    assert.ok(billedByParts);
+    assert.deepEqual(strip(billed), { ...strip(billedByParts), job_created_at: createdB });
+
+    // Without credits: the job and its chunk, no billing row.
+    const free = await jobs.insertQueued(newJob('u5', t + 1), first, null);
+    assert.equal((await chunks.forJob(free.id)).length, 1);
+    assert.equal(await billing.find(free.id), null);
   });
 });

@@ -3,8 +3,10 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { parseRows, queryReplica, rowsOf } from '@docat/database';
 import { activeTraceparent } from '@docat/service-kit';
 import { z } from 'zod';
+import type { ChunkRange } from '@docat/pipeline';
 import {
   uuidv7Time,
+  type CreditEstimate,
   type FidelitySummary,
   type JobProgress,
   type JobStage,
@@ -76,6 +78,40 @@ const JSON_COLUMNS = new Set(['progress', 'warnings', 'fidelity']);
  */
 export const FIRST_EVENT_SEQ = 1;
 
+/** A new job's row, `jobInsertValues` giving its parameters ($1 to $20). */
+const JOB_INSERT = `INSERT INTO ingestion.jobs
+  (id, created_at, user_id, state, stage, file_name, file_bytes, sha256, source_key, options, password_secret,
+   progress, cached, results_job_id, page_count, warnings, detected_language, completed_at, fidelity, traceparent, updated_at,
+   event_seq)
+  VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20, now(), ${FIRST_EVENT_SEQ})`;
+
+function jobInsertValues(job: NewJob): unknown[] {
+  const createdAt = new Date(uuidv7Time(job.id));
+  const now = job.cached ? new Date() : null;
+  return [
+    job.id,
+    createdAt,
+    job.userId,
+    job.state,
+    job.stage,
+    job.fileName,
+    job.fileBytes,
+    job.sha256,
+    job.sourceKey,
+    JSON.stringify(job.options),
+    job.passwordSecret,
+    JSON.stringify(job.progress),
+    Boolean(job.cached),
+    job.cached?.resultsJobId ?? null,
+    job.cached?.pageCount ?? null,
+    JSON.stringify(job.cached?.warnings ?? job.warnings ?? []),
+    job.cached?.detectedLanguage ?? null,
+    now,
+    job.cached?.fidelity ? JSON.stringify(job.cached.fidelity) : null,
+    activeTraceparent() ?? null,
+  ];
+}
+
 /** The jobs table (monthly partitions) and the unpartitioned uniqueness tables beside it. */
 @Injectable()
 export class JobsRepository {
@@ -86,40 +122,55 @@ export class JobsRepository {
   }
 
   async insert(job: NewJob, db: Db = this.db): Promise<JobRow> {
-    const createdAt = new Date(uuidv7Time(job.id));
-    const now = job.cached ? new Date() : null;
+    const rows = parseRows(
+      'ingestion.jobs',
+      jobRowSchema,
+      await db.query(`${JOB_INSERT} RETURNING *`, jobInsertValues(job)),
+    );
+    return rows[0]!;
+  }
+
+  /**
+   * A new queued job with what its transaction used to write beside it, in one statement:
+   * the job, its first chunk (the extraction step the dispatcher picks up) and, when
+   * credits are on, its billing row. One statement is atomic on its own, so nothing needs
+   * a transaction: one round trip instead of five (begin, three inserts, commit), which is
+   * what a burst of uploads waits for while the pool's connections are held. The chunk and
+   * billing rows are the ones `ChunksRepository.insert` and `BillingRepository.insert`
+   * write (same columns, same conflict rules); the tables have no foreign keys, and the rows
+   * take the job's id, owner and creation time from the job's own insert.
+   */
+  async insertQueued(
+    job: NewJob,
+    first: ChunkRange,
+    billing: { reserved: number; estimate: CreditEstimate } | null,
+    db: Db = this.db,
+  ): Promise<JobRow> {
+    const values = jobInsertValues(job);
+    const at = values.length;
+    values.push(first.chunk, first.pageFrom, first.pageTo);
+    if (billing) values.push(billing.reserved, JSON.stringify(billing.estimate));
     const rows = parseRows(
       'ingestion.jobs',
       jobRowSchema,
       await db.query(
-        `INSERT INTO ingestion.jobs
-         (id, created_at, user_id, state, stage, file_name, file_bytes, sha256, source_key, options, password_secret,
-          progress, cached, results_job_id, page_count, warnings, detected_language, completed_at, fidelity, traceparent, updated_at,
-          event_seq)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20, now(), ${FIRST_EVENT_SEQ})
-       RETURNING *`,
-        [
-          job.id,
-          createdAt,
-          job.userId,
-          job.state,
-          job.stage,
-          job.fileName,
-          job.fileBytes,
-          job.sha256,
-          job.sourceKey,
-          JSON.stringify(job.options),
-          job.passwordSecret,
-          JSON.stringify(job.progress),
-          Boolean(job.cached),
-          job.cached?.resultsJobId ?? null,
-          job.cached?.pageCount ?? null,
-          JSON.stringify(job.cached?.warnings ?? job.warnings ?? []),
-          job.cached?.detectedLanguage ?? null,
-          now,
-          job.cached?.fidelity ? JSON.stringify(job.cached.fidelity) : null,
-          activeTraceparent() ?? null,
-        ],
+        `WITH job AS (${JOB_INSERT} RETURNING *),
+         chunk AS (
+           INSERT INTO ingestion.job_chunks (job_id, chunk, user_id, page_from, page_to, step, state)
+           SELECT id, $${at + 1}::integer, user_id, $${at + 2}::integer, $${at + 3}::integer, 'extract', 'pending' FROM job
+           ON CONFLICT (job_id, chunk) DO NOTHING
+         )${
+           billing
+             ? `,
+         billing AS (
+           INSERT INTO ingestion.job_billing (job_id, job_created_at, user_id, reserved, estimate)
+           SELECT id, created_at, user_id, $${at + 4}::bigint, $${at + 5}::jsonb FROM job
+           ON CONFLICT (job_id) DO NOTHING
+         )`
+             : ''
+         }
+         SELECT * FROM job`,
+        values,
       ),
     );
     return rows[0]!;

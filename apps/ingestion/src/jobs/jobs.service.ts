@@ -23,7 +23,7 @@ import { OrchestratorService } from '../orchestration/orchestrator.service.js';
 import { resultCacheKey } from '../orchestration/result-cache-key.js';
 import type { JobRow, StoredOptions } from './job.row.js';
 import { toJobView } from './job-view.js';
-import { JobsRepository, type JobListFilter } from './jobs.repository.js';
+import { JobsRepository, type JobListFilter, type NewJob } from './jobs.repository.js';
 import { BillingService } from '../billing/billing.service.js';
 import { idempotencyRequestHash } from '../billing/idempotency.js';
 
@@ -59,14 +59,19 @@ export class JobsService {
       if (previous) return this.replay(previous, requestHash, req.upload.storageKey);
     }
 
-    const cachedFrom = options.noCache
-      ? null
-      : await this.findCompleted(req.userId, sha256, optionsHash);
     // The cheap check: the page tree's count, read with a few range reads. The sandbox opens
     // the file in the job's first step (extraction), which fails the job with its PDF_* code.
+    // It is read while the result cache is looked up: both are round trips, and only a
+    // cached result, which needs no count, makes the read useless.
+    const [cached, counted] = await Promise.allSettled([
+      options.noCache ? null : this.findCompleted(req.userId, sha256, optionsHash),
+      this.billing.declaredPages(req.upload.storageKey, req.upload.bytes),
+    ]);
+    if (cached.status === 'rejected') throw cached.reason;
+    const cachedFrom = cached.value;
     const declaredPages = cachedFrom
       ? null
-      : await this.declaredPages(req.upload.storageKey, req.upload.bytes);
+      : await this.declaredPages(req.upload.storageKey, counted);
     const id = uuidv7();
     // Sealed by the gateway, bound to the upload; only the steps that open the PDF unseal it.
     const passwordSecret =
@@ -102,57 +107,67 @@ export class JobsService {
       passwordSecret,
     };
 
-    const created = await this.jobs
-      .transaction(async (tx) => {
-        const row = cachedFrom
-          ? await this.jobs.insert(
-              {
-                ...base,
-                state: 'completed',
-                stage: 'done',
-                progress: cachedFrom.progress,
-                cached: {
-                  resultsJobId: cachedFrom.results_job_id ?? cachedFrom.id,
-                  pageCount: cachedFrom.page_count,
-                  warnings: cachedFrom.warnings,
-                  detectedLanguage: cachedFrom.detected_language,
-                  fidelity: cachedFrom.fidelity ?? null,
-                },
-              },
-              tx,
+    const queued: NewJob = {
+      ...base,
+      state: 'queued',
+      stage: 'queued',
+      progress: { percent: 0, stages: {} },
+      warnings: startWarnings(req.engine),
+    };
+    const created = await (
+      req.idempotencyKey || cachedFrom
+        ? this.jobs.transaction(async (tx) => {
+            const row = cachedFrom
+              ? await this.jobs.insert(
+                  {
+                    ...base,
+                    state: 'completed',
+                    stage: 'done',
+                    progress: cachedFrom.progress,
+                    cached: {
+                      resultsJobId: cachedFrom.results_job_id ?? cachedFrom.id,
+                      pageCount: cachedFrom.page_count,
+                      warnings: cachedFrom.warnings,
+                      detectedLanguage: cachedFrom.detected_language,
+                      fidelity: cachedFrom.fidelity ?? null,
+                    },
+                  },
+                  tx,
+                )
+              : await this.jobs.insert(queued, tx);
+            if (
+              req.idempotencyKey &&
+              !(await this.jobs.insertIdempotencyKey(
+                req.userId,
+                req.idempotencyKey,
+                requestHash,
+                row,
+                tx,
+              ))
+            ) {
+              return null;
+            }
+            if (!cachedFrom) await this.orchestrator.plan(row, tx);
+            if (reservation) await this.billing.record(reservation, row, tx);
+            // The row was inserted with its first event's sequence number: no statement for it.
+            const event = this.events.prepareFirst(row, cachedFrom ? 'completed' : 'state');
+            return { row, event };
+          })
+        : // Without an idempotency key nothing can make the job lose a race: the job, its first
+          // chunk and its billing row go as one statement, with no transaction around it.
+          this.jobs
+            .insertQueued(
+              queued,
+              this.orchestrator.firstChunk(stored),
+              reservation
+                ? { reserved: reservation.credits, estimate: reservation.estimate }
+                : null,
             )
-          : await this.jobs.insert(
-              {
-                ...base,
-                state: 'queued',
-                stage: 'queued',
-                progress: { percent: 0, stages: {} },
-                warnings: startWarnings(req.engine),
-              },
-              tx,
-            );
-        if (
-          req.idempotencyKey &&
-          !(await this.jobs.insertIdempotencyKey(
-            req.userId,
-            req.idempotencyKey,
-            requestHash,
-            row,
-            tx,
-          ))
-        ) {
-          return null;
-        }
-        if (!cachedFrom) await this.orchestrator.plan(row, tx);
-        if (reservation) await this.billing.record(reservation, row, tx);
-        // The row was inserted with its first event's sequence number: no statement for it.
-        const event = this.events.prepareFirst(row, cachedFrom ? 'completed' : 'state');
-        return { row, event };
-      })
-      .catch(async (err: unknown) => {
-        if (reservation) await this.billing.abandon(reservation);
-        throw err;
-      });
+            .then((row) => ({ row, event: this.events.prepareFirst(row, 'state') }))
+    ).catch(async (err: unknown) => {
+      if (reservation) await this.billing.abandon(reservation);
+      throw err;
+    });
     if (!created) {
       if (reservation) await this.billing.abandon(reservation);
       // Another request with the same key won the race: answer as it did.
@@ -355,23 +370,26 @@ export class JobsService {
     return null;
   }
 
-  private async declaredPages(storageKey: string, bytes: number): Promise<number | null> {
-    try {
-      const pages = await this.billing.declaredPages(storageKey, bytes);
-      if (pages === null)
+  /** The page-tree count read for an upload, or its refusal, which deletes the upload. */
+  private async declaredPages(
+    storageKey: string,
+    counted: PromiseSettledResult<number | null>,
+  ): Promise<number | null> {
+    if (counted.status === 'fulfilled') {
+      if (counted.value === null)
         this.logger.log(
           `page tree of ${storageKey} not readable cheaply: the credits estimate runs the full probe`,
         );
-      return pages;
-    } catch (err) {
-      if (err instanceof DocatError && err.code === 'NOT_FOUND')
-        throw new DocatError('VALIDATION_FAILED', 'the upload does not exist');
-      // Refused at the door (no pages, too many): nothing is kept.
-      // An upload left behind is swept by retention; the refusal is what the client must get.
-      if (err instanceof DocatError && err.code.startsWith('PDF_'))
-        await this.storage.delete(storageKey).catch(() => undefined);
-      throw err;
+      return counted.value;
     }
+    const err: unknown = counted.reason;
+    if (err instanceof DocatError && err.code === 'NOT_FOUND')
+      throw new DocatError('VALIDATION_FAILED', 'the upload does not exist');
+    // Refused at the door (no pages, too many): nothing is kept.
+    // An upload left behind is swept by retention; the refusal is what the client must get.
+    if (err instanceof DocatError && err.code.startsWith('PDF_'))
+      await this.storage.delete(storageKey).catch(() => undefined);
+    throw err;
   }
 
   private async resultsPresent(jobId: string, outputs: readonly OutputFormat[]): Promise<boolean> {

@@ -29,9 +29,15 @@ import { QUEUE, STORAGE, inTrace, type ObjectStorage, type QueuePort } from '@do
 import { INGESTION_SETTINGS, type IngestionSettings } from '../ingestion.tokens.js';
 import { JobEventsPublisher, type PendingEvent } from '../events/job-events.publisher.js';
 import { JobProgressTracker } from '../events/job-progress.tracker.js';
-import type { ChunkRow, JobRow } from '../jobs/job.row.js';
+import type { ChunkRow, JobRow, StoredOptions } from '../jobs/job.row.js';
 import { JobsRepository } from '../jobs/jobs.repository.js';
-import { firstChunk, pagesIn, planChunks, selectedIntervals } from '@docat/pipeline';
+import {
+  firstChunk,
+  pagesIn,
+  planChunks,
+  selectedIntervals,
+  type ChunkRange,
+} from '@docat/pipeline';
 import { ChunksRepository } from './chunks.repository.js';
 import { planDispatch } from './dispatch-plan.js';
 import { resultCacheKey } from './result-cache-key.js';
@@ -92,8 +98,12 @@ export class OrchestratorService implements OnModuleDestroy {
 
   /** Plans chunk 0 of a new job (inside its creating transaction). */
   async plan(row: JobRow, tx: EntityManager): Promise<void> {
-    const first = firstChunk(selectedIntervals(row.options.pages), this.settings.chunkPages);
-    await this.chunks.insert(row.id, row.user_id, [first], tx);
+    await this.chunks.insert(row.id, row.user_id, [this.firstChunk(row.options)], tx);
+  }
+
+  /** The chunk a new job starts with: its first pages, until extraction knows the count. */
+  firstChunk(options: Pick<StoredOptions, 'pages'>): ChunkRange {
+    return firstChunk(selectedIntervals(options.pages), this.settings.chunkPages);
   }
 
   /**

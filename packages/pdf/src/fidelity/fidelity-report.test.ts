@@ -9,6 +9,11 @@ import {
 } from '@docat/contracts';
 import type { BlockPlacement } from '../render/render-translated.js';
 import { buildFidelityReport, proseToken, proseTokens } from './fidelity-report.js';
+import { frameBoxToPage } from '../layout/rotated-text.js';
+
+function intersects(a: BBox, b: BBox): boolean {
+  return a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3];
+}
 import type { ReadBackPage, ReadWord } from './read-back.js';
 
 function block(
@@ -325,6 +330,50 @@ describe('fidelity report', () => {
     assert.deepEqual(
       report.overlaps.map((o) => [o.blockId, o.with, o.region]),
       [['a', 'translation', [200, 100, 240, 110]]],
+    );
+  });
+
+  test('blocks set at one angle (a skewed scan) are compared in their frame, not by their upright bounds', () => {
+    // Two lines 2 pt apart, turned by 5 degrees: their upright bounds on the page are
+    // about 30 pt tall and cross, the lines themselves do not.
+    const angle = 5;
+    const framed = (lines: BBox[]) => ({
+      lines: lines.map((l) => frameBoxToPage(angle, l)),
+      frame: { angle, lines },
+    });
+    const run = (second: BBox) => {
+      const first: BBox = [100, 100, 400, 110];
+      const a = block('a', 0, 'paragraph', frameBoxToPage(angle, first), 'Upper line');
+      const b = block('b', 1, 'paragraph', frameBoxToPage(angle, second), 'Lower line');
+      return buildFidelityReport({
+        layout: layoutOf([a, b]),
+        translations: new Map([
+          ['a', 'Obere Zeile'],
+          ['b', 'Untere Zeile'],
+        ]),
+        targetLanguage: 'de',
+        placements: [placement(a, framed([first])), placement(b, framed([second]))],
+        output: [page()],
+      });
+    };
+    const apart = run([100, 112, 400, 122]);
+    assert.deepEqual(apart.overlaps, []);
+    // Upright bounds alone would have reported them.
+    assert.ok(
+      intersects(
+        frameBoxToPage(angle, [100, 100, 400, 110]),
+        frameBoxToPage(angle, [100, 112, 400, 122]),
+      ),
+    );
+    const crossing = run([100, 104, 400, 114]);
+    assert.deepEqual(
+      crossing.overlaps.map((o) => [o.blockId, o.with]),
+      [['a', 'translation']],
+    );
+    // The region is given on the page: the upright bounds of the crossing in the frame.
+    assert.deepEqual(
+      crossing.overlaps[0]!.region,
+      frameBoxToPage(angle, [100, 104, 400, 110]).map((v) => Math.round(v * 100) / 100),
     );
   });
 

@@ -19,6 +19,7 @@ import {
 import type { BlockPlacement } from '../render/render-translated.js';
 import type { ReadBackPage, ReadWord } from './read-back.js';
 import { textOf, type RenderText } from '../render/render-translated.js';
+import { frameBoxToPage } from '../layout/rotated-text.js';
 
 /**
  * The form a word is compared in, or null when it is not a prose word: fewer than two
@@ -425,35 +426,55 @@ function figureOverlap(
   return region ? { region: region.map((v) => round(v)) as BBox, area: total } : null;
 }
 
+/** Turned frames closer than this many degrees are one frame (a skewed scan's blocks share its skew). */
+const SAME_FRAME_DEGREES = 0.5;
+
+function boundsOf(lines: readonly BBox[]): BBox | null {
+  return lines.reduce<BBox | null>(
+    (b, l) =>
+      b
+        ? [Math.min(b[0], l[0]), Math.min(b[1], l[1]), Math.max(b[2], l[2]), Math.max(b[3], l[3])]
+        : l,
+    null,
+  );
+}
+
+/**
+ * The lines of two set blocks to compare: in their shared frame when both were set at the
+ * same angle (their upright bounds on the page are larger than the tilted lines and would
+ * cross where the lines do not), else on the page.
+ */
+function comparable(
+  a: BlockPlacement,
+  b: BlockPlacement,
+): { a: readonly BBox[]; b: readonly BBox[]; frame: number | undefined } {
+  if (a.frame && b.frame && Math.abs(a.frame.angle - b.frame.angle) < SAME_FRAME_DEGREES)
+    return { a: a.frame.lines, b: b.frame.lines, frame: a.frame.angle };
+  return { a: a.lines, b: b.lines, frame: undefined };
+}
+
 /**
  * Pairs of set blocks whose lines cross: a line of one covers at least a third of the
  * height of a line of the other over more than four points. Reported once, on the first
- * block of the pair in reading order.
+ * block of the pair in reading order, with the region on the page.
  */
 function crossings(
   placed: readonly BlockPlacement[],
 ): { a: BlockPlacement; region: BBox; area: number }[] {
   const out: { a: BlockPlacement; region: BBox; area: number }[] = [];
   const sorted = [...placed].sort((x, y) => x.order - y.order || (x.cell ?? 0) - (y.cell ?? 0));
-  const bounds = sorted.map((p) =>
-    p.lines.reduce<BBox | null>(
-      (b, l) =>
-        b
-          ? [Math.min(b[0], l[0]), Math.min(b[1], l[1]), Math.max(b[2], l[2]), Math.max(b[3], l[3])]
-          : l,
-      null,
-    ),
-  );
+  const bounds = sorted.map((p) => boundsOf(p.lines));
   for (let i = 0; i < sorted.length; i++) {
     for (let j = i + 1; j < sorted.length; j++) {
       const bi = bounds[i];
       const bj = bounds[j];
       if (!bi || !bj || !intersection(bi, bj)) continue;
+      const pair = comparable(sorted[i]!, sorted[j]!);
       let region: BBox | null = null;
       let total = 0;
-      for (const a of sorted[i]!.lines) {
-        for (const b of sorted[j]!.lines) {
-          const hit = intersection(a, b);
+      for (const a of pair.a) {
+        for (const b of pair.b) {
+          let hit = intersection(a, b);
           if (
             !hit ||
             hit[2] - hit[0] <= 4 ||
@@ -461,6 +482,7 @@ function crossings(
           )
             continue;
           total += area(hit);
+          if (pair.frame !== undefined) hit = frameBoxToPage(pair.frame, hit);
           region = region
             ? [
                 Math.min(region[0], hit[0]),

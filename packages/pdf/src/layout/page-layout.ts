@@ -868,6 +868,7 @@ function splitParagraphs(
         (indent && /[.!?:;)"'”。]$/.test(prev.text)) ||
         prevShort ||
         startsLikeListItem(line.text) ||
+        startsWithNoteMarker(line) ||
         looksLikeCaption(line.text) ||
         // A one-line caption ends where its line ends short of the column.
         (looksLikeCaption(prev.text) &&
@@ -893,6 +894,24 @@ function splitParagraphs(
   });
   if (current.length) out.push(current);
   return out;
+}
+
+/** A footnote's mark: a number, a letter or a reference symbol. */
+const NOTE_MARK_RE = /^(?:\d{1,3}|[a-z]|[*†‡§¶#]{1,3})$/u;
+
+/**
+ * Whether a line starts with a footnote's mark set raised and small ("¹ 2021 estimate"):
+ * each note is a paragraph of its own, however short the one before it. A mark inside
+ * running text hangs on the word before it, so a line does not start with one.
+ */
+function startsWithNoteMarker(line: LineBox): boolean {
+  const [mark, next] = line.spans;
+  if (!mark || !next || !NOTE_MARK_RE.test(mark.text.trim())) return false;
+  return (
+    mark.size <= next.size * 0.8 &&
+    mark.bbox[3] < next.bbox[3] - next.size * 0.2 &&
+    /\p{L}|\p{N}/u.test(next.text)
+  );
 }
 
 /**

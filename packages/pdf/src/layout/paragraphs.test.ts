@@ -42,6 +42,32 @@ describe('paragraphs', () => {
     );
   });
 
+  test('footnotes, each opened by a small raised mark, are a paragraph each', () => {
+    // As Google Docs sets a page's notes: a 6 pt mark, then the note at 10 pt.
+    const note = (mark: string, text: string, top: number): Span[] => [
+      { text: mark, bbox: [72, top, 75.3, top + 6.8], font: 'ArialMT', size: 6 },
+      { text, bbox: [78.1, top + 0.2, 140.9, top + 11.4], font: 'ArialMT', size: 10 },
+    ];
+    const blocks = texts([
+      span('Population figures are the latest each country has published.', 72, 400, 700),
+      ...note('1', '2021 estimate', 735.5),
+      ...note('2', '2020 estimate', 747),
+      ...note('3', '2020 estimate', 758.5),
+    ]);
+    assert.deepEqual(
+      blocks.slice(-3),
+      ['1 2021 estimate', '2 2020 estimate', '3 2020 estimate'],
+      JSON.stringify(blocks),
+    );
+    // A mark in the running text hangs on its word: the line goes on.
+    const running = texts([
+      span('The census counted the population of each', 72, 400, 100),
+      { text: '4', bbox: [400, 100, 403, 106.8], font: 'ArialMT', size: 6 },
+      span('region in the same year as the others did.', 72, 380, 113),
+    ]);
+    assert.equal(running.length, 1, JSON.stringify(running));
+  });
+
   test("a form's line numbers are not joined with the margin notes beside them", () => {
     const b = (text: string, x0: number, x1: number, top: number): Span => ({
       ...span(text, x0, x1, top, 8),

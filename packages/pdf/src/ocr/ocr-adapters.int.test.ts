@@ -10,6 +10,8 @@ import { toPlainText } from '../output/plain-text.js';
 import { abstractCrop, abstractWords, recall, words } from './abstract-crop.test-support.js';
 import type { OcrAdapter } from './ocr-adapter.js';
 import { createOcrAdapter } from './ocr-adapter-choice.js';
+import { fidelityReportOf } from '../fidelity/index.js';
+import { pseudoTranslatedPdf } from '../render/render-fixtures.test-support.js';
 
 // Every test reads the abstract cut out of the corpus scan (a dozen lines), not whole pages:
 // the same engine paths at a tenth of the time.
@@ -109,7 +111,8 @@ describe('native tesseract adapter', () => {
       `a scan fed ${skew} degrees askew is read line by line and set along its lines`,
       { skip: req.skip, timeout: 300_000 },
       async () => {
-        const { document } = await extractLayout(await abstractCrop({ skew }), {
+        const scan = await abstractCrop({ skew });
+        const { document } = await extractLayout(scan.slice(), {
           ocrAdapter: native,
         });
         const page = document.pages[0]!;
@@ -138,6 +141,21 @@ describe('native tesseract adapter', () => {
                 a.bbox[3] <= b.bbox[1] + 12 || b.bbox[3] <= a.bbox[1] + 12,
                 `${a.id} ${JSON.stringify(a.bbox)} overlaps ${b.id} ${JSON.stringify(b.bbox)}`,
               );
+        // Translated, the tilted paragraphs' lines do not cross: the report compares them in
+        // their frame, not by their upright bounds (taller than the lines by width x slope).
+        const rendered = await pseudoTranslatedPdf(scan, document);
+        const report = await fidelityReportOf(rendered, {
+          layout: document,
+          translations: rendered.translations,
+          targetLanguage: 'de',
+        });
+        const placed = rendered.placements.filter((p) => p.frame);
+        assert.ok(placed.length >= body.length, 'the tilted paragraphs were set in their frame');
+        assert.deepEqual(
+          report.overlaps.filter((o) => o.with === 'translation'),
+          [],
+          'translations set over each other',
+        );
       },
     );
   }

@@ -86,6 +86,31 @@ describe('setBlock with room around the box', () => {
     }
   });
 
+  test('a word too long for a narrow cell is set smaller, not cut between its letters', () => {
+    // Two lines of 10 pt fit the cell; at 10 pt the word is wider than the cell.
+    const cell: SetOptions = { ...base, box: [100, 100, 160, 124] };
+    const word = 'Kontinentalgrenze';
+    const s = setBlock(word, ltr, cell);
+    assert.deepEqual(
+      s.lines.map((l) => l.shaped.runs.flatMap((r) => r.glyphs).length),
+      [word.length],
+      'one line holding the whole word',
+    );
+    assert.ok(s.size < 10 && s.size >= 6 && !s.overflow, `size ${s.size}`);
+    // Two words: the break between them, at the largest size where each fits a line.
+    const two = setBlock('Bevölkerung Kontinente', ltr, cell);
+    assert.equal(two.lines.length, 2);
+    assert.ok(two.size > s.size, `two words at ${two.size}, one long word at ${s.size}`);
+  });
+
+  test('a word that fits at no allowed size is still cut, not overflowing', () => {
+    const s = setBlock('Donaudampfschifffahrtsgesellschaftskapitän', ltr, {
+      ...base,
+      box: [100, 100, 130, 160],
+    });
+    assert.ok(s.lines.length >= 2 && !s.overflow, `${s.lines.length} lines at ${s.size}`);
+  });
+
   test('text that fits its box ignores the room', () => {
     const s = setBlock('Kurz', ltr, { ...base, room: [100, 100, 500, 300] });
     assert.equal(s.size, 10);

@@ -1,6 +1,6 @@
 import type { BBox } from '@docat/contracts';
 import type { Alignment } from './block-style.js';
-import { wrapLines, type WrappedLine } from './line-breaker.js';
+import { breakSegments, wrapLines, type WrappedLine } from './line-breaker.js';
 import type { ShapedLine, TextShaper } from './text-shaper.js';
 
 /** A stretch of the text set in another style than the block's: its own shaper (face) and colour. */
@@ -236,6 +236,36 @@ export function setBlock(text: string, shaper: TextShaper, opts: SetOptions): Bl
       lines = loLines;
     } else overflow = true;
   }
+  if (!overflow && cutsWord(text, lines)) {
+    // A word cut between its letters to fit (a long word in a narrow table cell) reads
+    // worse than using the room around the box or a smaller size: the room at this size,
+    // else the largest size at which no word is cut, when one fits down to the smallest
+    // allowed size; else the cut stays.
+    const fitsWhole = (a: BBox, s: number): WrappedLine[] | undefined => {
+      const l = wrapIn(a, s);
+      return fitsIn(a, l.length, s) && !cutsWord(text, l) ? l : undefined;
+    };
+    const inRoom = area === opts.box && room !== opts.box ? fitsWhole(room, size) : undefined;
+    const whole = inRoom ? undefined : fitsWhole(area, floor);
+    if (inRoom) {
+      area = room;
+      lines = inRoom;
+    } else if (whole) {
+      let lo = floor;
+      let loLines = whole;
+      let hi = size;
+      while (hi - lo > opts.size * 0.005) {
+        const mid = (lo + hi) / 2;
+        const midLines = fitsWhole(area, mid);
+        if (midLines) {
+          lo = mid;
+          loLines = midLines;
+        } else hi = mid;
+      }
+      size = lo;
+      lines = loLines;
+    }
+  }
   if (overflow) {
     size = floor;
     lines = wrapIn(area, size);
@@ -282,6 +312,30 @@ export function setBlock(text: string, shaper: TextShaper, opts: SetOptions): Bl
     return { shaped, x: Math.max(0, x), baseline, extraPerSpace, extraPerGlyph };
   });
   return { size, lines: placed, overflow, missing };
+}
+
+/**
+ * Whether the wrapping cut a word between its letters: a line that starts neither after
+ * white space nor at a break opportunity (UAX #14, which allows breaks between CJK
+ * characters and after hyphens).
+ */
+function cutsWord(text: string, lines: readonly WrappedLine[]): boolean {
+  if (lines.length < 2) return false;
+  let opportunities: Set<number> | undefined;
+  for (let i = 1; i < lines.length; i++) {
+    const { at, text: lineText } = lines[i]!;
+    if (lineText === '' || at === 0 || /[\s\u3000]/u.test(text[at - 1] ?? ' ')) continue;
+    if (!opportunities) {
+      opportunities = new Set<number>();
+      let offset = 0;
+      for (const seg of breakSegments(text.replace(/\n/gu, ' '))) {
+        offset += seg.text.length;
+        opportunities.add(offset);
+      }
+    }
+    if (!opportunities.has(at)) return true;
+  }
+  return false;
 }
 
 /**

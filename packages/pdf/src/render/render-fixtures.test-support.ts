@@ -78,14 +78,20 @@ export async function pseudoTranslatedPdf(
   source: Uint8Array,
   layout: LayoutDocument,
   target = 'de',
-): Promise<Awaited<ReturnType<typeof renderTranslatedPdf>>> {
+): Promise<
+  Awaited<ReturnType<typeof renderTranslatedPdf>> & {
+    translations: ReturnType<typeof renderTranslationsOf>;
+  }
+> {
   const segments = segmentBlocks(layout.pages.flatMap((p) => p.blocks));
   const texts = new Map(
     segments.map((s) => [s.id, restorePlaceholders(pseudoTranslate(s.text, target), s.protected)]),
   );
   const translated = applyTranslations(layout, reassemble(segments, texts));
-  return renderTranslatedPdf(source, layout, renderTranslationsOf(layout, translated), {
+  const translations = renderTranslationsOf(layout, translated);
+  const rendered = await renderTranslatedPdf(source, layout, translations, {
     targetLanguage: target,
     fonts: new FontLibrary(),
   });
+  return { ...rendered, translations };
 }

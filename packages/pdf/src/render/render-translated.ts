@@ -125,6 +125,12 @@ export interface BlockPlacement {
   /** The source text's font, and the embedded fonts the translation is set in. */
   sourceFont: string;
   fonts: string[];
+  /**
+   * For text set at an angle: the lines in its frame, where they run left to right (the
+   * page's `lines` are their upright bounds, larger than the tilted lines themselves).
+   * Blocks turned by the same angle share the frame, so their lines compare there.
+   */
+  frame?: { angle: number; lines: BBox[] };
 }
 
 /** Block types whose content is not running text: it stays exactly where it was. */
@@ -472,9 +478,14 @@ export async function renderTranslatedPdf(
       // Lines set in a frame are reported where they are on the page.
       if (framed) {
         const [ox, oy] = framed.origin;
-        placement.lines = placement.lines.map((l) =>
-          frameBoxToPage(framed.angle, [l[0] + ox, l[1] + oy, l[2] + ox, l[3] + oy]),
-        );
+        const inFrame = placement.lines.map((l): BBox => [
+          l[0] + ox,
+          l[1] + oy,
+          l[2] + ox,
+          l[3] + oy,
+        ]);
+        placement.lines = inFrame.map((l) => frameBoxToPage(framed.angle, l));
+        placement.frame = { angle: framed.angle, lines: inFrame };
       }
       placements.push(placement);
       if (!framed) room.taken(placement.lines);
