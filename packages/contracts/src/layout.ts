@@ -34,6 +34,11 @@ export const spanSchema = z.object({
    * (0 or absent: left to right). `bbox` stays the axis-aligned box around the run.
    */
   angle: z.number().optional(),
+  /**
+   * A fill drawn behind this run alone and not its whole line (a highlight, shaded inline
+   * code, a key chip): its colour (sRGB hex) and its box as drawn.
+   */
+  background: z.object({ color: z.string(), bbox: bboxSchema }).optional(),
 });
 export type Span = z.infer<typeof spanSchema>;
 
@@ -56,6 +61,11 @@ export const inlineMarkSchema = z.object({
    * never sent to an engine as words.
    */
   math: z.boolean().optional(),
+  /**
+   * Colour (sRGB hex) of a fill behind the run alone (a highlight, shaded inline code):
+   * drawn behind the translated words wherever they are set.
+   */
+  background: z.string().optional(),
 });
 export type InlineMark = z.infer<typeof inlineMarkSchema>;
 

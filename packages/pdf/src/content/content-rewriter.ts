@@ -1,8 +1,8 @@
 import { PDFArray, PDFContext, PDFDict, PDFName, PDFObject, PDFRef, PDFStream } from 'pdf-lib';
 import { serializeContent } from './content-serializer.js';
 import { parseContent } from './content-tokenizer.js';
-import type { Box, ContentOp, ContentValue } from './content-types.js';
-import { boxCenterInside } from './matrix.js';
+import type { Box, ContentOp, ContentValue, Matrix } from './content-types.js';
+import { IDENTITY, applyPoint, boxCenterInside, multiply, unionBox } from './matrix.js';
 import {
   interpretPage,
   pageContentBytes,
@@ -372,4 +372,145 @@ export function appendContent(
   page.node.set(PDFName.of('Contents'), list);
   page.node.set(PDFName.of('Resources'), pageResources);
   return used;
+}
+
+const PATH_OPS = new Set(['m', 'l', 'c', 'v', 'y', 'h', 're']);
+const FILL_ONLY = new Set(['f', 'F', 'f*']);
+const PATH_ENDS = new Set(['S', 's', 'f', 'F', 'f*', 'B', 'B*', 'b', 'b*', 'n']);
+
+/** A path of the page's own content filled in a plain colour and nothing else. */
+interface PlainFill {
+  /** Indexes of its first construction operator and of its painting operator. */
+  from: number;
+  to: number;
+  /** Page-space box (default user space, y up). */
+  box: Box;
+}
+
+/**
+ * Fills the page's own content draws as one closed shape (a rectangle, or one subpath: a
+ * rounded box) in a plain colour, neither outlined nor clipping. Paths in form XObjects,
+ * paths of several shapes and fills in a pattern are not listed: removing them could take
+ * other graphics away.
+ */
+function plainFills(ops: readonly ContentOp[]): PlainFill[] {
+  const out: PlainFill[] = [];
+  let ctm: Matrix = IDENTITY;
+  let pattern = false;
+  const stack: { ctm: Matrix; pattern: boolean }[] = [];
+  let from = -1;
+  let subpaths = 0;
+  let clip = false;
+  let box: Box | null = null;
+  const point = (x: number, y: number): void => {
+    const [px, py] = applyPoint(ctm, x, y);
+    box = unionBox(box, [px, py, px, py]);
+  };
+  const reset = (): void => {
+    from = -1;
+    subpaths = 0;
+    clip = false;
+    box = null;
+  };
+  ops.forEach((op, i) => {
+    const n = op.operands.map((v) => (v.kind === 'number' ? v.value : NaN));
+    if (PATH_OPS.has(op.op)) {
+      if (from < 0) from = i;
+      if (op.op === 'm' || op.op === 're') subpaths++;
+      if (op.op === 're' && n.length === 4) {
+        const [x, y, w, h] = n as [number, number, number, number];
+        point(x, y);
+        point(x + w, y + h);
+        point(x, y + h);
+        point(x + w, y);
+      } else for (let k = 0; k + 1 < n.length; k += 2) if (!isNaN(n[k]!)) point(n[k]!, n[k + 1]!);
+      return;
+    }
+    if (op.op === 'W' || op.op === 'W*') {
+      clip = true;
+      return;
+    }
+    if (PATH_ENDS.has(op.op)) {
+      const b = box as Box | null;
+      if (FILL_ONLY.has(op.op) && from >= 0 && subpaths === 1 && !clip && !pattern && b)
+        out.push({ from, to: i, box: b });
+      reset();
+      return;
+    }
+    reset();
+    switch (op.op) {
+      case 'q':
+        stack.push({ ctm, pattern });
+        break;
+      case 'Q':
+        ({ ctm, pattern } = stack.pop() ?? { ctm, pattern });
+        break;
+      case 'cm':
+        if (n.length === 6 && n.every((v) => !isNaN(v))) ctm = multiply(n as Matrix, ctm);
+        break;
+      case 'cs':
+        pattern = op.operands[0]?.kind === 'name' && op.operands[0].value === 'Pattern';
+        break;
+      case 'scn':
+        // A pattern's name as the last operand.
+        if (op.operands[op.operands.length - 1]?.kind === 'name') pattern = true;
+        break;
+      case 'g':
+      case 'rg':
+      case 'k':
+        pattern = false;
+        break;
+      default:
+        break;
+    }
+  });
+  return out;
+}
+
+/**
+ * Removes fills drawn behind words (a highlight, shaded inline code) from the page's own
+ * content: each group of page-space boxes (default user space, y up) goes only when a
+ * plain fill (see `plainFills`) matches every box of it within `tolerance` points, so a
+ * block's fills go together or not at all. Returns, per group, whether it was removed.
+ */
+export function removeFills(
+  file: PdfFile,
+  pageIndex: number,
+  groups: readonly (readonly Box[])[],
+  tolerance = 1.5,
+): boolean[] {
+  const done = groups.map(() => false);
+  if (groups.every((g) => g.length === 0)) return done;
+  const content = interpretPage(file, pageIndex);
+  const page = content.scopes.find((s) => s.path.length === 0);
+  if (!page) return done;
+  const fills = plainFills(page.ops);
+  const used = new Set<PlainFill>();
+  const matches = (a: Box, b: Box): boolean =>
+    Math.abs(Math.min(a[0], a[2]) - Math.min(b[0], b[2])) <= tolerance &&
+    Math.abs(Math.max(a[0], a[2]) - Math.max(b[0], b[2])) <= tolerance &&
+    Math.abs(Math.min(a[1], a[3]) - Math.min(b[1], b[3])) <= tolerance &&
+    Math.abs(Math.max(a[1], a[3]) - Math.max(b[1], b[3])) <= tolerance;
+  const drop = new Set<number>();
+  groups.forEach((group, g) => {
+    if (group.length === 0) return;
+    const picked: PlainFill[] = [];
+    for (const box of group) {
+      const fill = fills.find((f) => !used.has(f) && !picked.includes(f) && matches(f.box, box));
+      if (!fill) return;
+      picked.push(fill);
+    }
+    for (const f of picked) {
+      used.add(f);
+      for (let i = f.from; i <= f.to; i++) drop.add(i);
+    }
+    done[g] = true;
+  });
+  if (drop.size === 0) return done;
+  const ref = newContentStream(
+    file.doc.context,
+    page.ops.filter((_, i) => !drop.has(i)),
+  );
+  file.doc.getPage(pageIndex).node.set(PDFName.of('Contents'), ref);
+  return done;
 }

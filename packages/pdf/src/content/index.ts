@@ -24,6 +24,7 @@ export { decodeStreamData, MAX_DECODED_STREAM_BYTES } from './stream-data.js';
 export type { EncryptionInfo } from '../crypto/decrypt-document.js';
 export {
   appendContent,
+  removeFills,
   removeText,
   type RemovalResult,
   type ResourceCategory,

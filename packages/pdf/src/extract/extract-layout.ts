@@ -585,7 +585,7 @@ async function ocrPage(
     // Look-alike characters do not tell the page's script: OSD does (when no language is declared).
     let orientation: Orientation | undefined;
     if (verdict === 'foreign' && !opts.sourceLanguage)
-      orientation = await ocr.orientation(rendered.png);
+      orientation = await ocr.orientation(rendered.image);
     const layerScript =
       verdict === 'foreign'
         ? undefined
@@ -601,17 +601,17 @@ async function ocrPage(
         `No OCR data is installed for ${opts.sourceLanguage ?? code ?? 'the page language'}`,
       );
     }
-    let read = rendered.png;
+    let read = rendered.image;
     let lines = await ocr.recognize(read, code);
     let turn: Turn | 0 = 0;
     // A scan lying sideways or upside down reads as vertical words or with low confidence;
     // only then is OSD asked how to turn it, so upright pages pay nothing for the check.
     if (verdict !== 'text' && looksTurned(lines)) {
-      orientation ??= await ocr.orientation(rendered.png);
+      orientation ??= await ocr.orientation(rendered.image);
       if (orientation && orientation.degrees !== 0) {
         turn = orientation.degrees;
-        const { rotatePng } = await import('../ocr/render-page.js');
-        read = await rotatePng(rendered.png, turn);
+        const { readPgm, rotateGrey, toPgm } = await import('../ocr/grey-image.js');
+        read = toPgm(rotateGrey(readPgm(rendered.image), turn));
         lines = await ocr.recognize(read, code);
       }
     }

@@ -26,6 +26,8 @@ export interface PathShape {
   stroked: boolean;
   /** Only straight horizontal and vertical segments: boxes, rules, grids. */
   rectilinear: boolean;
+  /** Fill colour (sRGB hex) of a filled path painted in a plain colour (not a pattern). */
+  color?: string;
 }
 
 /** Everything read from one page before any layout analysis. */
@@ -312,6 +314,8 @@ interface WalkState {
   clip: BBox | undefined;
   fill: string;
   stroke: string;
+  /** The fill is a pattern or a colour pdf.js did not turn into RGB. */
+  fillPattern?: boolean;
 }
 
 /** pdf.js's path drawing codes in a constructPath buffer (`DrawOPS`). */
@@ -431,6 +435,7 @@ function walkOperators(
         break;
       case OPS.setFillRGBColor:
         state.fill = typeof args?.[0] === 'string' ? args[0] : '#000000';
+        state.fillPattern = false;
         break;
       case OPS.setStrokeRGBColor:
         state.stroke = typeof args?.[0] === 'string' ? args[0] : '#000000';
@@ -438,6 +443,7 @@ function walkOperators(
       case OPS.setFillColorN:
         // A pattern or a colour pdf.js did not turn into RGB: count it as ink.
         state.fill = '#000000';
+        state.fillPattern = true;
         break;
       case OPS.setStrokeColorN:
         state.stroke = '#000000';
@@ -498,7 +504,13 @@ function walkOperators(
         const stroked = (strokes.has(op) || both.has(op)) && !WHITE.test(state.stroke);
         // Clip-only paths and paths in the paper's colour leave no ink.
         if (!filled && !stroked) break;
-        shapes.push({ bbox: shown, filled, stroked, rectilinear: isRectilinear(data) });
+        shapes.push({
+          bbox: shown,
+          filled,
+          stroked,
+          rectilinear: isRectilinear(data),
+          ...(filled && !state.fillPattern ? { color: state.fill } : {}),
+        });
         break;
       }
       default:

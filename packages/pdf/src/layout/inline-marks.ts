@@ -56,6 +56,7 @@ function difference(span: Span, base: BaseStyle): MarkStyle | undefined {
   if ((span.italic ?? false) !== base.italic) out.italic = span.italic ?? false;
   if (span.color && distinctColour(span.color, base.color)) out.color = span.color;
   if (span.href) out.href = span.href;
+  if (span.background) out.background = span.background.color;
   if (isMathFont(span.font)) return { math: true };
   return Object.keys(out).length > 0 ? out : undefined;
 }
@@ -66,7 +67,8 @@ function sameStyle(a: MarkStyle, b: MarkStyle): boolean {
     a.italic === b.italic &&
     a.color === b.color &&
     a.href === b.href &&
-    a.math === b.math
+    a.math === b.math &&
+    a.background === b.background
   );
 }
 
@@ -139,7 +141,14 @@ export function inlineMarks(block: Pick<Block, 'lines' | 'text'>): InlineMark[] 
   }
   // A mark over the whole text says nothing the base style does not.
   return marks.filter(
-    (m) => !(m.start === 0 && m.end >= block.text.trimEnd().length && !m.href && !m.math),
+    (m) =>
+      !(
+        m.start === 0 &&
+        m.end >= block.text.trimEnd().length &&
+        !m.href &&
+        !m.math &&
+        !m.background
+      ),
   );
 }
 

@@ -3,6 +3,7 @@ import type { PageContent, PathShape } from '../extract/page-reader.js';
 import { area, coverage, intersection, median, roundBox, union, unionAll } from './geometry.js';
 import { attachSpacingAccents } from './accents.js';
 import { buildLines, splitLeaders, type LineBox } from './lines.js';
+import { markTextBackgrounds } from './text-backgrounds.js';
 import {
   classifyText,
   isMathFont,
@@ -42,6 +43,8 @@ export function layoutPage(content: PageContent): Page {
     ),
   );
   const em = median(lines.map((l) => l.size)) || 10;
+  // Fills behind some words of a line (highlights, shaded inline code) go with those words.
+  markTextBackgrounds(lines, content.shapes ?? []);
 
   const figures = figureRegions(content, lines, pageArea, em);
   absorbLabels(figures, lines, em);

@@ -103,19 +103,19 @@ export class NativeTesseractAdapter implements OcrAdapter {
     );
   }
 
-  async recognize(png: Buffer, language: string): Promise<OcrLine[]> {
+  async recognize(image: Buffer, language: string): Promise<OcrLine[]> {
     const { stdout } = await this.run(
       ['stdin', 'stdout', '-l', language, '--psm', '3', 'hocr'],
-      png,
+      image,
     );
     return parseHocr(stdout);
   }
 
-  async orientation(png: Buffer): Promise<Orientation | undefined> {
+  async orientation(image: Buffer): Promise<Orientation | undefined> {
     if (!this.languages.has('\0osd')) return undefined;
     let stdout: string;
     try {
-      ({ stdout } = await this.run(['stdin', 'stdout', '--psm', '0'], png));
+      ({ stdout } = await this.run(['stdin', 'stdout', '--psm', '0'], image));
     } catch {
       // Too little text to judge: tesseract exits non-zero. Read the page as it is.
       return undefined;

@@ -68,12 +68,12 @@ export class LazyOcrAdapter implements OcrAdapter {
     return this.adapter.hasLanguage(language);
   }
 
-  recognize(png: Buffer, language: string): Promise<OcrLine[]> {
-    return this.adapter.recognize(png, language);
+  recognize(image: Buffer, language: string): Promise<OcrLine[]> {
+    return this.adapter.recognize(image, language);
   }
 
-  orientation(png: Buffer): Promise<Orientation | undefined> {
-    return this.adapter.orientation(png);
+  orientation(image: Buffer): Promise<Orientation | undefined> {
+    return this.adapter.orientation(image);
   }
 
   async close(): Promise<void> {

@@ -49,9 +49,13 @@ export interface OcrAdapter {
   readonly minDpi: number;
   /** Whether `language` (a tesseract code such as `eng`) can be read. */
   hasLanguage(language: string): boolean;
-  recognize(png: Buffer, language: string): Promise<OcrLine[]>;
+  /**
+   * Read `image`, an image file: a binary grey PGM as pages are drawn for OCR (see
+   * `grey-image.ts`; no encoding to pay for), or a PNG.
+   */
+  recognize(image: Buffer, language: string): Promise<OcrLine[]>;
   /** Orientation detection (tesseract OSD); undefined when the adapter has no OSD data or is unsure. */
-  orientation(png: Buffer): Promise<Orientation | undefined>;
+  orientation(image: Buffer): Promise<Orientation | undefined>;
   /**
    * Called before a page is drawn for this adapter to read: the drawing is OCR work too
    * (the sandbox lowers its priority from here on, see `OcrBudget.nice`).

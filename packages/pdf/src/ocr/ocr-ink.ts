@@ -1,4 +1,4 @@
-import { createCanvas, loadImage } from '@napi-rs/canvas';
+import { greyOfRgba, isPgm, readPgm, type GreyImage } from './grey-image.js';
 import type { OcrLine } from './ocr-adapter.js';
 
 /**
@@ -18,38 +18,39 @@ const MIN_LINES = 5;
 /** A pixel at most this grey (0-255) is ink. */
 const INK = 128;
 
+/** The grey pixels of an image file: a PGM as it is, another format (PNG) decoded. */
+export async function greyOf(file: Buffer): Promise<GreyImage> {
+  if (isPgm(file)) return readPgm(file);
+  const { createCanvas, loadImage } = await import('@napi-rs/canvas');
+  const image = await loadImage(file);
+  const canvas = createCanvas(image.width, image.height);
+  const context = canvas.getContext('2d');
+  context.fillStyle = '#ffffff';
+  context.fillRect(0, 0, image.width, image.height);
+  context.drawImage(image, 0, 0);
+  return greyOfRgba(canvas.data(), image.width, image.height);
+}
+
 /** Stroke width over size for each line (undefined where a line has no ink). */
-async function strokeRatios(
-  lines: readonly OcrLine[],
-  png: Buffer,
-): Promise<(number | undefined)[]> {
-  const image = await loadImage(png);
+function strokeRatios(lines: readonly OcrLine[], image: GreyImage): (number | undefined)[] {
+  const { data } = image;
   return lines.map((line) => {
     let ink = 0;
     let runs = 0;
     // The words' row, one region: the gaps between words hold no ink.
     const x0 = Math.max(0, Math.floor(Math.min(...line.words.map((w) => w.x0))));
     const y0 = Math.max(0, Math.floor(Math.min(...line.words.map((w) => w.y0))));
-    const width = Math.min(image.width, Math.ceil(Math.max(...line.words.map((w) => w.x1)))) - x0;
-    const height = Math.min(image.height, Math.ceil(Math.max(...line.words.map((w) => w.y1)))) - y0;
-    if (width > 0 && height > 0) {
-      const canvas = createCanvas(width, height);
-      const context = canvas.getContext('2d');
-      context.fillStyle = '#ffffff';
-      context.fillRect(0, 0, width, height);
-      context.drawImage(image, x0, y0, width, height, 0, 0, width, height);
-      const { data } = context.getImageData(0, 0, width, height);
-      for (let y = 0; y < height; y++) {
-        let inside = false;
-        for (let x = 0; x < width; x++) {
-          const o = (y * width + x) * 4;
-          const dark = data[o]! * 0.299 + data[o + 1]! * 0.587 + data[o + 2]! * 0.114 <= INK;
-          if (dark) {
-            ink++;
-            if (!inside) runs++;
-          }
-          inside = dark;
+    const x1 = Math.min(image.width, Math.ceil(Math.max(...line.words.map((w) => w.x1))));
+    const y1 = Math.min(image.height, Math.ceil(Math.max(...line.words.map((w) => w.y1))));
+    for (let y = y0; y < y1; y++) {
+      let inside = false;
+      for (let x = x0, o = y * image.width + x0; x < x1; x++, o++) {
+        const dark = data[o]! <= INK;
+        if (dark) {
+          ink++;
+          if (!inside) runs++;
         }
+        inside = dark;
       }
     }
     const size = line.size ?? Math.max(...line.words.map((w) => w.y1 - w.y0));
@@ -58,13 +59,13 @@ async function strokeRatios(
 }
 
 /**
- * Mark as bold (`OcrLine.bold`) the lines of `png`'s reading whose strokes are much wider
+ * Mark as bold (`OcrLine.bold`) the lines of `image`'s reading (a PGM or PNG file) whose strokes are much wider
  * than the page's usual line. A page with too few lines to tell its usual weight is left
  * as it is.
  */
-export async function markBoldLines(lines: OcrLine[], png: Buffer): Promise<void> {
+export async function markBoldLines(lines: OcrLine[], image: Buffer): Promise<void> {
   if (lines.filter((l) => l.words.length >= MIN_WORDS).length < MIN_LINES) return;
-  const ratios = await strokeRatios(lines, png);
+  const ratios = strokeRatios(lines, await greyOf(image));
   const usual = ratios
     .filter((r, i): r is number => r !== undefined && lines[i]!.words.length >= MIN_WORDS)
     .sort((a, b) => a - b);

@@ -1,8 +1,10 @@
-import { createCanvas, loadImage, type Canvas, type SKRSContext2D } from '@napi-rs/canvas';
+import { createCanvas, type Canvas, type SKRSContext2D } from '@napi-rs/canvas';
 import type { PDFPageProxy } from 'pdfjs-dist/types/src/display/api.js';
+import { pgmOfRgba } from './grey-image.js';
 
 export interface RenderedPage {
-  png: Buffer;
+  /** The page in grey, as a binary PGM file (see `grey-image.ts`): what the engines read. */
+  image: Buffer;
   /** Pixels per PDF point. */
   scale: number;
 }
@@ -39,7 +41,7 @@ export async function renderToCanvas(page: PDFPageProxy, dpi: number): Promise<R
  */
 export type DrawOver = (context: SKRSContext2D, scale: number) => Promise<void>;
 
-/** Render a page to PNG at `dpi` on a white background. */
+/** Render a page to a grey PGM at `dpi` on a white background. */
 export async function renderPage(
   page: PDFPageProxy,
   dpi: number,
@@ -47,7 +49,7 @@ export async function renderPage(
 ): Promise<RenderedPage> {
   const { canvas, context, scale } = await renderToCanvas(page, dpi);
   if (over) await over(context, scale);
-  return { png: await canvas.encode('png'), scale };
+  return { image: pgmOfRgba(canvas.data(), canvas.width, canvas.height), scale };
 }
 
 /**
@@ -108,18 +110,3 @@ export function drawReducedImage(
 
 /** Pixels drawn at once from a reduced image (a band of its rows). */
 const BAND_PIXELS = 1 << 20;
-
-/** A PNG turned clockwise by `degrees` (90, 180 or 270). */
-export async function rotatePng(png: Buffer, degrees: 90 | 180 | 270): Promise<Buffer> {
-  const image = await loadImage(png);
-  const sideways = degrees !== 180;
-  const canvas = createCanvas(
-    sideways ? image.height : image.width,
-    sideways ? image.width : image.height,
-  );
-  const context = canvas.getContext('2d');
-  context.translate(canvas.width / 2, canvas.height / 2);
-  context.rotate((degrees * Math.PI) / 180);
-  context.drawImage(image, -image.width / 2, -image.height / 2);
-  return canvas.encode('png');
-}

@@ -68,9 +68,9 @@ export class TesseractJsAdapter implements OcrAdapter {
     return s;
   }
 
-  async recognize(png: Buffer, language: string): Promise<OcrLine[]> {
+  async recognize(image: Buffer, language: string): Promise<OcrLine[]> {
     const scheduler = await this.scheduler(language);
-    const result = await scheduler.addJob('recognize', png, {}, { blocks: true, text: false });
+    const result = await scheduler.addJob('recognize', image, {}, { blocks: true, text: false });
     const lines: OcrLine[] = [];
     for (const block of result.data.blocks ?? []) {
       for (const para of block.paragraphs) {
@@ -129,10 +129,10 @@ export class TesseractJsAdapter implements OcrAdapter {
     return this.osd;
   }
 
-  async orientation(png: Buffer): Promise<Orientation | undefined> {
+  async orientation(image: Buffer): Promise<Orientation | undefined> {
     const worker = await this.osdWorker();
     if (!worker) return undefined;
-    const { data } = await worker.detect(png);
+    const { data } = await worker.detect(image);
     const degrees = ((((data.orientation_degrees ?? 0) % 360) + 360) %
       360) as Orientation['degrees'];
     const confidence = data.orientation_confidence ?? 0;

@@ -171,3 +171,39 @@ describe('sizeOf', () => {
     assert.equal(sizeOf(even), 9);
   });
 });
+
+describe('setBlock with styled stretches in a right-to-left line', () => {
+  test('a stretch that starts inside a Latin name leaves the name in its reading order', () => {
+    const bold = new TextShaper(
+      library,
+      'he',
+      { design: 'sans', bold: true, italic: false },
+      'rtl',
+    );
+    // "Yesterday John Smith won 3 prizes": "Smith" and "won" bold, across the change of direction.
+    const text = 'אתמול John Smith זכה ב-3 פרסים';
+    const start = text.indexOf('Smith');
+    const setting = setBlock(text, rtl, {
+      ...base,
+      box: [100, 100, 400, 111],
+      align: 'right',
+      stretches: [{ start, end: start + 'Smith זכה'.length, shaper: bold }],
+    });
+    assert.equal(setting.lines.length, 1);
+    const runs = setting.lines[0]!.shaped.runs;
+    const shown = runs.map((r) => r.glyphs.map((g) => g.text).join('')).join('');
+    // Left to right: the Hebrew words reversed, the name and the number as they are read.
+    assert.equal(shown, 'םיסרפ 3-ב הכז John Smith לומתא');
+    const face = (word: string): string =>
+      runs.find((r) =>
+        r.glyphs
+          .map((g) => g.text)
+          .join('')
+          .includes(word),
+      )!.face.key;
+    assert.equal(face('Smith'), 'sans-bold');
+    assert.equal(face('John'), 'sans');
+    assert.equal(face('הכז'), 'sans-hebrew-bold');
+    assert.equal(face('לומתא'), 'sans-hebrew');
+  });
+});

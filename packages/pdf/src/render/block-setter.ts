@@ -1,7 +1,7 @@
 import type { BBox } from '@docat/contracts';
 import type { Alignment } from './block-style.js';
 import { breakSegments, wrapLines, type WrappedLine } from './line-breaker.js';
-import type { ShapedLine, TextShaper } from './text-shaper.js';
+import type { LineStyle, ShapedLine, TextShaper } from './text-shaper.js';
 
 /** A stretch of the text set in another style than the block's: its own shaper (face) and colour. */
 export interface StyledStretch {
@@ -12,6 +12,8 @@ export interface StyledStretch {
   href?: string;
   /** Tells the stretches of one block apart (two links to the same target). */
   link?: number;
+  /** Fill drawn behind the stretch's words (a highlight, shaded inline code). */
+  background?: [number, number, number];
 }
 
 /** One line placed in drawing space (points, origin bottom-left of the displayed page, y up). */
@@ -99,32 +101,25 @@ function piecesOf(
   return out.filter((p) => p.text.length > 0);
 }
 
-/** One line shaped piece by piece, each in its style; pieces run in the line's base direction. */
+/**
+ * One line with its stretches in their styles. The line's shaper orders it for display
+ * as a whole (the bidi algorithm across the stretches), so in a right-to-left line a
+ * styled word keeps its visual place.
+ */
 function shapeStyled(
   line: WrappedLine,
   base: TextShaper,
   stretches: readonly StyledStretch[],
 ): ShapedLine {
-  const pieces = piecesOf(line.text, line.at, base, stretches);
-  if (pieces.length === 1 && pieces[0]!.shaper === base && !pieces[0]!.color && !pieces[0]!.href)
-    return base.shapeLine(line.text);
-  const shaped = pieces.map((p) => {
-    const l = p.shaper.shapeLine(p.text);
-    return {
-      ...l,
-      runs: l.runs.map((r) => ({
-        ...r,
-        ...(p.color ? { color: p.color } : {}),
-        ...(p.href ? { href: p.href, link: p.link ?? 0 } : {}),
-      })),
-    };
-  });
-  if (base.baseDirection === 'rtl') shaped.reverse();
-  return {
-    runs: shaped.flatMap((l) => l.runs),
-    width: shaped.reduce((w, l) => w + l.width, 0),
-    missing: shaped.flatMap((l) => l.missing),
-  };
+  const end = line.at + line.text.length;
+  const styles: LineStyle[] = stretches
+    .filter((s) => s.end > line.at && s.start < end)
+    .map((s) => ({
+      ...s,
+      start: Math.max(s.start, line.at) - line.at,
+      end: Math.min(s.end, end) - line.at,
+    }));
+  return base.shapeLine(line.text, styles);
 }
 
 /** Height of a line's ink box as a share of the font size (ascender to descender). */

@@ -23,6 +23,7 @@ import {
   interpretPage,
   num,
   openPdf,
+  removeFills,
   removeText,
   savePdf,
   type ContentOp,
@@ -59,7 +60,7 @@ import { columnAlignment, parseColor, sourceStyle, type SourceStyle } from './bl
 import { sampleBackgrounds } from './page-background.js';
 import { invert } from '../content/matrix.js';
 import { mapBox, pageGeometry, type PageGeometry } from './page-geometry.js';
-import { FontSet, paintLines } from './text-painter.js';
+import { backgroundOps, FontSet, paintLines } from './text-painter.js';
 import { frameBoxToPage, pageBoxToFrame } from '../layout/rotated-text.js';
 import { TextShaper } from './text-shaper.js';
 import { renderCheckpoint } from './render-stop.js';
@@ -239,6 +240,26 @@ function itemsOf(
   return items;
 }
 
+/**
+ * The boxes of the fills behind some of an item's words (`Span.background`), when they
+ * can move with the translation: the item is set upright and shown, and its translation
+ * kept every background mark the source had (a lost mark would lose its fill).
+ */
+function movableFills(item: Item, scanned: boolean): BBox[] {
+  if (scanned || item.hidden || frameOf(item)) return [];
+  const source = item.cell === undefined ? item.block.marks : item.block.cells?.[item.cell]?.marks;
+  const had = (source ?? []).filter((m) => m.background).length;
+  const kept = item.marks.filter((m) => m.background).length;
+  if (had === 0 || kept < had) return [];
+  const boxes: BBox[] = [];
+  for (const line of item.lines)
+    for (const span of line.spans) {
+      const b = span.background?.bbox;
+      if (b && !boxes.some((x) => x.every((v, i) => v === b[i]))) boxes.push(b);
+    }
+  return boxes;
+}
+
 function centreInside(b: BBox, r: BBox): boolean {
   const cx = (b[0] + b[2]) / 2;
   const cy = (b[1] + b[3]) / 2;
@@ -353,6 +374,18 @@ export async function renderTranslatedPdf(
         ),
       );
     });
+    // Fills behind some words (highlights, shaded inline code) move with the words: taken
+    // from the page, block by block, and drawn again behind the translation's words.
+    const fillGroups = items.map((item) => movableFills(item, page.scanned));
+    const fillsMoved = new Map<Item, boolean>();
+    if (fillGroups.some((g) => g.length > 0)) {
+      const moved = removeFills(
+        file,
+        pageIndex,
+        fillGroups.map((g) => g.map(displayToUser)),
+      );
+      items.forEach((item, i) => fillsMoved.set(item, moved[i]!));
+    }
     if (!page.scanned || layered) {
       // Invisible source text in a translated block is replaced like any other.
       removeText(file, pageIndex, { regions: cleared.map(displayToUser), includeInvisible: true });
@@ -458,6 +491,7 @@ export async function renderTranslatedPdf(
       const painted = paintLines(setting.lines, setting.size, item.style.color, fonts, {
         invisible: item.hidden && !page.scanned,
       });
+      if (fillsMoved.get(item)) ops.push(...backgroundOps(painted.backgrounds));
       if (framed)
         ops.push({ op: 'q', operands: [] }, frameMatrix(framed, geometry.height), ...painted.ops, {
           op: 'Q',
@@ -626,16 +660,23 @@ function moveLinks(page: PDFPage, geometry: PageGeometry, drawn: DrawnLink[]): v
           cy <= area[3] + 2
         );
       });
-      inside.forEach((f, i) => {
-        const place = places[Math.min(i, places.length - 1)]!;
-        const user = mapBox(geometry.drawingToUser, place.box);
-        f.annotation.set(
-          PDFName.of('Rect'),
-          page.doc.context.obj(user.map((v) => Math.round(v * 100) / 100)),
+      const rectOf = (place: DrawnLink): PDFArray =>
+        page.doc.context.obj(
+          mapBox(geometry.drawingToUser, place.box).map((v) => Math.round(v * 100) / 100),
         );
+      inside.forEach((f, i) => {
+        f.annotation.set(PDFName.of('Rect'), rectOf(places[Math.min(i, places.length - 1)]!));
         // Quad points of the old position would point the link back there in some viewers.
         f.annotation.delete(PDFName.of('QuadPoints'));
       });
+      // Parts beyond the source's annotations (the translation wraps the link over more
+      // lines, or a right-to-left line sets it in two places) get copies of the last one.
+      const last = inside[inside.length - 1];
+      for (const place of last ? places.slice(inside.length) : []) {
+        const copy = last!.annotation.clone(page.doc.context);
+        copy.set(PDFName.of('Rect'), rectOf(place));
+        annots.push(page.doc.context.register(copy));
+      }
     }
   }
 }
@@ -764,6 +805,7 @@ function stretchesOf(item: Item, shaperFor: (style: SourceStyle) => TextShaper):
       shaper: shaperFor(style),
       ...(m.color ? { color: parseColor(m.color) } : {}),
       ...(m.href ? { href: m.href, link: out.length } : {}),
+      ...(m.background ? { background: parseColor(m.background) } : {}),
     });
     last = end;
   }

@@ -65,6 +65,30 @@ export interface PaintedLine {
   glyphCount: number;
   /** Where each stretch with a link target was drawn: boxes in drawing space (x0, y0, x1, y1, y up). */
   links: { href: string; link: number; box: [number, number, number, number] }[];
+  /**
+   * Fills to draw behind stretches that had one in the source (highlights, shaded inline
+   * code), one box per stretch per line, in drawing space; `backgroundOps` draws them.
+   */
+  backgrounds: { color: [number, number, number]; box: [number, number, number, number] }[];
+}
+
+/** Padding of a fill drawn behind words, as shares of the font size. */
+const BACKGROUND_PAD = { x: 0.15, below: 0.3, above: 0.95 };
+
+/** Operations filling each background box in its colour (drawn before the text). */
+export function backgroundOps(backgrounds: PaintedLine['backgrounds']): ContentOp[] {
+  if (backgrounds.length === 0) return [];
+  const ops: ContentOp[] = [{ op: 'q', operands: [] }];
+  for (const { color, box } of backgrounds) {
+    ops.push({ op: 'rg', operands: color.map((v) => num(r(v))) });
+    ops.push({
+      op: 're',
+      operands: [box[0], box[1], box[2] - box[0], box[3] - box[1]].map((v) => num(r(v))),
+    });
+    ops.push({ op: 'f', operands: [] });
+  }
+  ops.push({ op: 'Q', operands: [] });
+  return ops;
 }
 
 /**
@@ -94,8 +118,13 @@ export function paintLines(
   ops.push(fill(color));
   let current = color;
   const links: PaintedLine['links'] = [];
+  const backgrounds: PaintedLine['backgrounds'] = [];
   for (const line of lines) {
     let x = line.x;
+    // The link of the run drawn just before on this line: only next to each other do the
+    // runs of one link make one box (in a right-to-left line, a link over words of both
+    // directions may stand in two places, other words between them).
+    let previousLink: number | undefined;
     for (const run of line.shaped.runs) {
       const runStart = x;
       const wanted = run.color ?? color;
@@ -172,14 +201,35 @@ export function paintLines(
           x,
           line.baseline + size * 0.85,
         ];
-        if (last && last.link === (run.link ?? -1) && Math.abs(last.box[1] - box[1]) < 0.01)
+        if (last && previousLink === (run.link ?? -1))
           last.box = [Math.min(last.box[0], box[0]), box[1], Math.max(last.box[2], box[2]), box[3]];
         else links.push({ href: run.href, link: run.link ?? -1, box });
       }
+      const back = run.background;
+      if (back && x > runStart) {
+        // Runs of one stretch on one line (a font change inside it) share one fill.
+        const last = backgrounds[backgrounds.length - 1];
+        const pad = BACKGROUND_PAD;
+        const box: [number, number, number, number] = [
+          runStart - size * pad.x,
+          line.baseline - size * pad.below,
+          x + size * pad.x,
+          line.baseline + size * pad.above,
+        ];
+        if (
+          last &&
+          last.color.every((v, i) => v === back[i]) &&
+          Math.abs(last.box[1] - box[1]) < 0.01 &&
+          runStart - (last.box[2] - size * pad.x) < 0.01
+        )
+          last.box = [Math.min(last.box[0], box[0]), box[1], Math.max(last.box[2], box[2]), box[3]];
+        else backgrounds.push({ color: back, box });
+      }
+      if (x > runStart) previousLink = run.href ? (run.link ?? -1) : undefined;
     }
   }
   ops.push({ op: 'ET', operands: [] });
-  return { ops, fonts: used, glyphCount, links };
+  return { ops, fonts: used, glyphCount, links, backgrounds };
 }
 
 function hexBytes(hex: string): Uint8Array {

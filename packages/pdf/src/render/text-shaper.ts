@@ -1,13 +1,7 @@
 import type { Glyph } from '@pdf-lib/fontkit';
-import * as bidiModule from 'bidi-js';
-import type { Bidi, EmbeddingLevels } from 'bidi-js';
 import type { FontFace } from '../fonts/font-files.js';
 import type { FontLibrary, TextStyle } from '../fonts/font-library.js';
-
-// bidi-js is a CommonJS module whose typings declare an ES default export: Node hands
-// the factory over as `default`, TypeScript types `default` as the whole module.
-const bidiFactory = bidiModule.default as unknown as (() => Bidi) | { default: () => Bidi };
-const bidi: Bidi = typeof bidiFactory === 'function' ? bidiFactory() : bidiFactory.default();
+import { mirrored, visualRuns } from './bidi-runs.js';
 
 /** A glyph placed by the shaper. Distances are in font units of its face. */
 export interface PositionedGlyph {
@@ -42,6 +36,8 @@ export interface ShapedRun {
   /** Link target of the stretch the run belongs to, and which stretch that is. */
   href?: string;
   link?: number;
+  /** Fill drawn behind the run's stretch (a highlight, shaded inline code). */
+  background?: [number, number, number];
 }
 
 export interface ShapedLine {
@@ -49,6 +45,19 @@ export interface ShapedLine {
   width: number;
   /** Characters no installed font can draw (they are left out, never drawn as .notdef). */
   missing: string[];
+}
+
+/** A stretch of a line set in another style than the line's shaper: its own shaper (face), colour, link. */
+export interface LineStyle {
+  /** UTF-16 offsets in the line's text. */
+  start: number;
+  end: number;
+  shaper: TextShaper;
+  color?: [number, number, number];
+  href?: string;
+  /** Tells the stretches of one block apart (two links to the same target). */
+  link?: number;
+  background?: [number, number, number];
 }
 
 interface ShapeOptions {
@@ -104,14 +113,19 @@ export class TextShaper {
   private shapeRun(face: FontFace, text: string, opts: ShapeOptions): ShapedRun {
     const font = this.library.font(face);
     const layout = (font.layout as unknown as LayoutFn).bind(font);
-    const run = layout(text, [], opts.script ?? otScript(face), undefined, opts.direction);
+    // A right-to-left run draws brackets mirrored (UAX #9 rule L4), and its glyphs still
+    // stand for the characters of the text.
+    const rtl = opts.direction === 'rtl';
+    const drawn = rtl ? mirrored(text) : text;
+    const run = layout(drawn, [], opts.script ?? otScript(face), undefined, opts.direction);
     const glyphs: PositionedGlyph[] = [];
     let width = 0;
     run.glyphs.forEach((glyph, i) => {
       const p = run.positions[i]!;
       width += p.xAdvance;
       if (glyph.id === 0) return;
-      const chars = String.fromCodePoint(...glyph.codePoints);
+      const shown = String.fromCodePoint(...glyph.codePoints);
+      const chars = rtl && drawn !== text ? mirrored(shown) : shown;
       glyphs.push({
         glyph,
         text: chars,
@@ -187,45 +201,62 @@ export class TextShaper {
     return /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]/u.test(text) ? 'rtl' : 'ltr';
   }
 
-  /** One line, shaped and ordered for display, left to right. */
-  shapeLine(text: string): ShapedLine {
+  /**
+   * One line, shaped and ordered for display, left to right. `styles` are stretches of
+   * the line set in other styles (sorted and apart, each with its own shaper: face,
+   * colour, link); the rest is set in this shaper's. The bidi algorithm runs on the whole
+   * line in this shaper's base direction, across the stretches: each visual run is one
+   * level, one style and one face, so a styled word keeps its place in the line's reading
+   * order and its style at that place.
+   */
+  shapeLine(text: string, styles: readonly LineStyle[] = []): ShapedLine {
     const missing: string[] = [];
     if (text.length === 0) return { runs: [], width: 0, missing };
-    const levels: EmbeddingLevels = bidi.getEmbeddingLevels(text, this.baseDirection);
-    const order = bidi.getReorderedIndices(text, levels, 0, text.length - 1);
-    // Which face draws each UTF-16 index.
-    const faceAt: (FontFace | null)[] = new Array(text.length).fill(null);
-    for (const item of this.library.itemize(text, this.language, this.style)) {
-      for (let i = item.start; i < item.start + item.text.length; i++) faceAt[i] = item.face;
-      if (!item.face) missing.push(item.text);
-    }
-    // Group visual positions into runs of one face and one level with contiguous logical indices.
-    const groups: { from: number; to: number; level: number; face: FontFace | null }[] = [];
-    for (const index of order) {
-      const level = levels.levels[index]!;
-      const face = faceAt[index] ?? null;
-      const g = groups[groups.length - 1];
-      const step = level % 2 === 1 ? -1 : 1;
-      const contiguous =
-        g &&
-        g.level === level &&
-        g.face?.key === face?.key &&
-        (step === 1 ? index === g.to + 1 : index === g.from - 1);
-      if (g && contiguous) {
-        if (step === 1) g.to = index;
-        else g.from = index;
-      } else groups.push({ from: index, to: index, level, face });
-    }
+    // Which style (0 for this shaper's, i + 1 for styles[i]), face and font item (a
+    // stretch of one style and one face: what a visual run must not cross) set each
+    // UTF-16 index.
+    const styleAt = new Uint16Array(text.length);
+    const faceAt: (FontFace | null)[] = new Array<FontFace | null>(text.length).fill(null);
+    const itemAt = new Uint32Array(text.length);
+    let items = 0;
+    const itemize = (shaper: TextShaper, from: number, to: number, style: number): void => {
+      if (to <= from) return;
+      styleAt.fill(style, from, to);
+      const part = text.slice(from, to);
+      for (const item of shaper.library.itemize(part, shaper.language, shaper.style)) {
+        const start = from + item.start;
+        faceAt.fill(item.face, start, start + item.text.length);
+        itemAt.fill(items++, start, start + item.text.length);
+        if (!item.face) missing.push(item.text);
+      }
+    };
+    let pos = 0;
+    styles.forEach((s, i) => {
+      const from = Math.max(pos, Math.min(s.start, text.length));
+      const to = Math.min(Math.max(from, s.end), text.length);
+      itemize(this, pos, from, 0);
+      itemize(s.shaper, from, to, i + 1);
+      pos = to;
+    });
+    itemize(this, pos, text.length, 0);
     const runs: ShapedRun[] = [];
     let width = 0;
-    for (const g of groups) {
-      if (!g.face) continue;
-      const part = text.slice(g.from, g.to + 1);
-      if (part.length === 0) continue;
+    for (const v of visualRuns(text, this.baseDirection, (i) => itemAt[i]!)) {
+      const face = faceAt[v.start];
+      if (!face) continue;
+      const style = styleAt[v.start]! > 0 ? styles[styleAt[v.start]! - 1] : undefined;
+      const shaper = style?.shaper ?? this;
+      const part = text.slice(v.start, v.end);
       const run =
-        g.level % 2 === 1
-          ? this.shapeRun(g.face, part, { direction: 'rtl' })
-          : this.shapeWords(g.face, part);
+        v.level % 2 === 1
+          ? shaper.shapeRun(face, part, { direction: 'rtl' })
+          : shaper.shapeWords(face, part);
+      if (style?.color) run.color = style.color;
+      if (style?.background) run.background = style.background;
+      if (style?.href) {
+        run.href = style.href;
+        run.link = style.link ?? 0;
+      }
       runs.push(run);
       width += run.width;
     }

@@ -2,6 +2,7 @@ import type {
   Block,
   ChunkTranslation,
   EngineName,
+  InlineMark,
   JobWarning,
   LayoutDocument,
   TranslationScope,
@@ -27,7 +28,17 @@ export interface Segmenter<S extends SegmentShape> {
   reassemble(
     segments: readonly S[],
     translations: ReadonlyMap<string, string>,
-  ): ReadonlyMap<string, { blockId: string; text: string; cells?: ReadonlyMap<number, string> }>;
+  ): ReadonlyMap<
+    string,
+    {
+      blockId: string;
+      text: string;
+      cells?: ReadonlyMap<number, string>;
+      /** Inline styles of the translated text, from the segments' style pairs. */
+      marks?: readonly InlineMark[];
+      cellMarks?: ReadonlyMap<number, readonly InlineMark[]>;
+    }
+  >;
 }
 
 /** An engine of the chain: `TranslationEngine` fits. */
@@ -150,9 +161,15 @@ export async function translateStep<
   const blocks = [...input.segmenter.reassemble(segments, outcome.texts).values()].map((b) => ({
     id: b.blockId,
     text: b.text,
+    ...(b.marks && b.marks.length > 0 ? { marks: [...b.marks] } : {}),
     ...(b.cells
       ? {
-          cells: [...b.cells].sort((x, y) => x[0] - y[0]).map(([index, text]) => ({ index, text })),
+          cells: [...b.cells]
+            .sort((x, y) => x[0] - y[0])
+            .map(([index, text]) => {
+              const marks = b.cellMarks?.get(index);
+              return { index, text, ...(marks && marks.length > 0 ? { marks: [...marks] } : {}) };
+            }),
         }
       : {}),
   }));
