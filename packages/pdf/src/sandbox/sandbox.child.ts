@@ -23,6 +23,7 @@ import {
   useWholeStreamInflate,
   warmPdfjs,
 } from '../extract/pdfjs.js';
+import { usePatchedTextTransform } from '../extract/text-transform-patch.js';
 import { LazyOcrAdapter } from '../ocr/ocr-adapter-choice.js';
 import type { OcrAdapter, OcrLine, Orientation } from '../ocr/ocr-adapter.js';
 import { checkDecompressedSize } from './decompression-guard.js';
@@ -330,6 +331,8 @@ useMinifiedPdfjs();
 deferPdfjsCanvas();
 // Glyph outlines only on a second handle, for pages drawn for OCR (see useTextOnlyFonts).
 useTextOnlyFonts();
+// One array per glyph position instead of three in pdf.js's text layer (see text-transform-patch.ts).
+usePatchedTextTransform();
 // pdf.js (both halves) loads while the request is on its way, or, for a child started
 // ahead of its slice, while the first child opens the file.
 void warmPdfjs().catch(() => undefined);
