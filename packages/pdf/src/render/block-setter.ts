@@ -5,20 +5,10 @@ import { breakSegments, wrapLines, type WrappedLine } from './line-breaker.js';
 import type { LineStyle, ShapedLine, TextShaper } from './text-shaper.js';
 
 /**
- * A stretch of the text set in another style than the block's: its own shaper (face) and
- * colour; inline mathematics also its own size and baseline.
+ * A stretch of the text set in another style than the block's: a line's style, with its
+ * offsets in the block's text (each line's share is cut from it when the line is shaped).
  */
-export interface StyledStretch extends MathSetting {
-  start: number;
-  end: number;
-  shaper: TextShaper;
-  color?: [number, number, number];
-  href?: string;
-  /** Tells the stretches of one block apart (two links to the same target). */
-  link?: number;
-  /** Fill drawn behind the stretch's words (a highlight, shaded inline code). */
-  background?: [number, number, number];
-}
+export type StyledStretch = LineStyle;
 
 /** One line placed in drawing space (points, origin bottom-left of the displayed page, y up). */
 export interface PlacedLine {

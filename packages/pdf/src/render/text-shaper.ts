@@ -1,6 +1,6 @@
 import type { Glyph } from '@pdf-lib/fontkit';
 import type { FontFace } from '../fonts/font-files.js';
-import { setRun } from './inline-math.js';
+import { setRun, type MathSetting } from './inline-math.js';
 import type { FontLibrary, TextStyle } from '../fonts/font-library.js';
 import { mirrored, visualRuns } from './bidi-runs.js';
 
@@ -51,8 +51,12 @@ export interface ShapedLine {
   missing: string[];
 }
 
-/** A stretch of a line set in another style than the line's shaper: its own shaper (face), colour, link. */
-export interface LineStyle {
+/**
+ * A stretch of a line set in another style than the line's shaper: its own shaper (face),
+ * colour, link, background; inline mathematics also its own size and baseline
+ * (`MathSetting`, see `inline-math.ts`).
+ */
+export interface LineStyle extends MathSetting {
   /** UTF-16 offsets in the line's text. */
   start: number;
   end: number;
@@ -61,9 +65,7 @@ export interface LineStyle {
   href?: string;
   /** Tells the stretches of one block apart (two links to the same target). */
   link?: number;
-  /** Inline mathematics: size and baseline against the line's (see `inline-math.ts`). */
-  scale?: number;
-  rise?: number;
+  /** Fill drawn behind the stretch's words (a highlight, shaded inline code). */
   background?: [number, number, number];
 }
 
