@@ -47,8 +47,7 @@ export function wrapText(
  * `wrapText` that tells `measure` where each measured string starts in the text (after
  * line separators became spaces), so stretches set in other styles measure as they will
  * be drawn, and returns where each line starts. No line starts at an offset `glued` says
- * is held to the text before it (a raised footnote mark, a subscript), unless white space
- * comes first.
+ * is held to the text before it (a raised footnote mark, a subscript), even after a space.
  */
 export function wrapLines(
   input: string,
@@ -121,7 +120,7 @@ export function wrapLines(
   return lines;
 }
 
-/** `breakSegments` with no break where `glued` holds, unless after white space or a line separator. */
+/** `breakSegments` with no break where `glued` holds, unless after a line separator. */
 function gluedSegments(text: string, glued?: (at: number) => boolean): BreakSegment[] {
   const segments = breakSegments(text);
   if (!glued) return segments;
@@ -129,7 +128,7 @@ function gluedSegments(text: string, glued?: (at: number) => boolean): BreakSegm
   let at = 0;
   for (const seg of segments) {
     const last = out[out.length - 1];
-    if (last && !last.required && !/[\s\u3000]$/u.test(last.text) && glued(at))
+    if (last && !last.required && glued(at))
       out[out.length - 1] = { text: last.text + seg.text, required: seg.required };
     else out.push({ ...seg });
     at += seg.text.length;
