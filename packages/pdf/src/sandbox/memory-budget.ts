@@ -25,7 +25,7 @@ export const SANDBOX_CHILD_SEMI_SPACE_MB = 4;
  * 512 MB heap cap allows only about 40% (V8 scales the factor with the cap, up to 300% from
  * a 2 GB cap), so a child reading a book ran a full collection every few pages: 17 in 150
  * pages of the bench's book against 6 without the cap. At 100% (10) the book takes about 15%
- * less CPU, its largest child about 30 MB more; the garbage of a document closed at a reopen
+ * less CPU, its largest child 15 to 60 MB more; the garbage of a document closed at a reopen
  * is collected at once, so 1,000 generated pages stay where they were (see ADR 0009).
  */
 export const SANDBOX_CHILD_HEAP_GROWING_PERCENT = 100;
