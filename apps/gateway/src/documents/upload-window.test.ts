@@ -29,7 +29,24 @@ async function guarded(bytes: Buffer): Promise<UploadGuard> {
   return guard;
 }
 
-const corpus = requireCorpus('tracemonkey.pdf', 'issue19971.pdf');
+/** Text, scanned, encrypted, damaged, right-to-left and form files: counted, or null for the probe. */
+const CORPUS = [
+  'tracemonkey.pdf',
+  'issue19971.pdf',
+  'TAMReview.pdf',
+  'truncated-TAMReview.pdf',
+  'scanned-tracemonkey-p1-2.pdf',
+  'empty_protected.pdf',
+  'print_protection.pdf',
+  'issue9418.pdf',
+  'issue9972-1.pdf',
+  'korean-report-4p.pdf',
+  'persian-form-rtl.pdf',
+  'prefilled_f1040.pdf',
+  'file_pdfjs_test.pdf',
+  'standard_fonts.pdf',
+];
+const corpus = requireCorpus(...CORPUS);
 
 describe('UploadWindow', () => {
   test('a file up to twice the window is kept whole: every range answers its bytes', () => {
@@ -101,6 +118,18 @@ describe('countDeclaredPages', { skip: corpus.skip }, () => {
     assert.equal(count, fromStorage);
     assert.ok(reads.length > 0, 'the middle of the file was read from storage');
     for (const [start] of reads) assert.ok(start >= 64 * 1024 && start < bytes.length - 64 * 1024);
+  });
+
+  test('every corpus file counts as a read of the stored object would, with a window small enough to need storage', async () => {
+    for (const file of CORPUS) {
+      const bytes = await readFile(corpusFile(file));
+      const stored = async (start: number, end: number) => bytes.subarray(start, end + 1);
+      const expected = await pageTreeCount(stored, bytes.length);
+      for (const keep of [16 * 1024, 1024 * 1024]) {
+        const window = windowOf(bytes, 65_536, keep);
+        assert.equal(await countDeclaredPages(window, stored), expected, `${file}, ${keep}`);
+      }
+    }
   });
 
   test('a failing storage read leaves the count to ingestion (undefined); an unreadable page tree is null', async () => {
