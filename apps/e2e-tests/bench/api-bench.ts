@@ -30,6 +30,10 @@ import { DocatApi } from '../src/docat-api.js';
  *   npm run bench:api -- --smoke              (a second each, two uploads: checks that it runs)
  *   npm run bench:api -- --modes standalone --duration 10 --cpu-prof /tmp/prof
  *
+ * `--pause-workers` (cluster) stops the extraction processes while Docat's uploads are timed
+ * (SIGSTOP, then SIGCONT once all answered): on two shared cores the jobs of a burst's first
+ * uploads otherwise run beside the later uploads' storing.
+ *
  * `--cpu-prof DIR` starts the Docat processes with `--cpu-prof` into DIR (written when
  * they stop). `--gateway-flags='--trace-gc …'` gives Node flags to the gateway's process
  * only (the standalone process in standalone mode), including those NODE_OPTIONS refuses. `--root DIR` runs the build of another checkout (a baseline to compare
@@ -59,6 +63,7 @@ const { values: args } = parseArgs({
     slices: { type: 'string' },
     bare: { type: 'string', default: 'same' },
     'gateway-flags': { type: 'string' },
+    'pause-workers': { type: 'boolean', default: false },
   },
 });
 
@@ -575,7 +580,20 @@ async function runMode(mode: 'standalone' | 'cluster', pdf: Uint8Array): Promise
         // Then the S3 server by itself, still before Docat's uploads and their jobs.
         const puts = await s3Puts(target.env, pdf);
         if (puts) row.s3Puts = puts;
-        row.uploads = await uploads(target.gateways[0]!, api.token, pdf);
+        // --pause-workers (cluster): the extraction processes are stopped while Docat's uploads
+        // are timed, so that the jobs of the burst's first uploads do not run on the same cores
+        // as the later uploads' storing; they go on once every upload answered. (Translation
+        // answers the upload's engine resolution, so it keeps running; its jobs wait for
+        // extraction anyway.)
+        const workers = args['pause-workers']
+          ? target.processes.filter((p) => p.app === 'extraction')
+          : [];
+        for (const w of workers) process.kill(w.pid, 'SIGSTOP');
+        try {
+          row.uploads = await uploads(target.gateways[0]!, api.token, pdf);
+        } finally {
+          for (const w of workers) process.kill(w.pid, 'SIGCONT');
+        }
       }
       return row;
     } finally {
