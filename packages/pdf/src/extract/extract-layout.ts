@@ -299,17 +299,40 @@ export async function extractFromDocument(
   const ocrMode = opts.ocr ?? 'auto';
   const detail = opts.detail ?? 'full';
   let done = 0;
-  // Pages leave in order; an OCR'd page is recognised while the next pages are read, with
-  // at most as many recognitions in flight as the adapter runs at once.
-  const inFlight: Promise<Page>[] = [];
-  const emit = async (limit: number) => {
-    while (inFlight.length > limit) {
-      const p = await inFlight.shift()!;
-      if (opts.onPage) opts.onPage(p);
-      else pages.push(p);
-      done++;
-      opts.onProgress?.(done, numbers.length);
+  // Pages leave in order. An OCR'd page is recognised while the next pages are read: the
+  // next page is read as soon as fewer than `concurrency` recognitions run (this thread's
+  // reading or drawing takes the core left), whichever page's recognition ended, and at most
+  // HELD_PAGES finished pages wait behind one still being recognised.
+  const inFlight: PageInFlight[] = [];
+  let recognising = 0;
+  const deliver = (p: Page) => {
+    if (opts.onPage) opts.onPage(p);
+    else pages.push(p);
+    done++;
+    opts.onProgress?.(done, numbers.length);
+  };
+  const emit = async (running: number, held: number) => {
+    for (;;) {
+      while (inFlight[0]?.page) deliver(inFlight.shift()!.page!);
+      if (inFlight[0]?.failed) throw inFlight[0].failed.error;
+      if (recognising <= running && inFlight.length <= held) return;
+      await Promise.race(inFlight.filter((f) => !f.page && !f.failed).map((f) => f.settled));
     }
+  };
+  const recognise = (p: Promise<Page>) => {
+    recognising++;
+    const f: PageInFlight = { settled: Promise.resolve() };
+    f.settled = p.then(
+      (page) => {
+        f.page = page;
+        recognising--;
+      },
+      (error: unknown) => {
+        f.failed = { error };
+        recognising--;
+      },
+    );
+    inFlight.push(f);
   };
   let current = doc;
   let readSinceOpen = 0;
@@ -424,7 +447,7 @@ export async function extractFromDocument(
           } finally {
             if (drawn !== page) drawn.cleanup();
           }
-          inFlight.push(ocrPage(rendered, content, verdict, opts, ocr, warnings));
+          recognise(ocrPage(rendered, content, verdict, opts, ocr, warnings));
         } else {
           if (verdict === 'garbage') dropUnreadableText(content);
           const known = laidOut?.content === content ? laidOut.page : undefined;
@@ -434,17 +457,17 @@ export async function extractFromDocument(
           if (verdict !== 'text') laid.scanned = verdict === 'scanned';
           // A scan with an invisible text layer (an earlier OCR): its words are pixels.
           else if (isInvisibleLayerScan(content)) laid.scanned = true;
-          inFlight.push(Promise.resolve(laid));
+          inFlight.push({ page: laid, settled: Promise.resolve() });
         }
       } finally {
         page.cleanup();
       }
-      await emit(Math.max(0, ocr.concurrency - 1));
+      await emit(Math.max(0, ocr.concurrency - 1), HELD_PAGES);
     }
-    await emit(0);
+    await emit(0, 0);
   } finally {
     // An abort or a failure leaves no recognition running unobserved.
-    await Promise.allSettled(inFlight);
+    await Promise.all(inFlight.map((f) => f.settled));
     await drawing?.close();
   }
   let title: string | undefined;
@@ -497,6 +520,21 @@ async function hasFormFields(doc: PDFDocumentProxy): Promise<boolean> {
     return true;
   }
 }
+
+/** A page read or being recognised, not yet handed on (pages leave in order). */
+interface PageInFlight {
+  /** The page, once laid out. */
+  page?: Page;
+  failed?: { error: unknown };
+  /** Settles (never rejects) when the page is laid out or has failed. */
+  settled: Promise<void>;
+}
+
+/**
+ * Finished pages that may wait behind a page still being recognised before reading stops:
+ * the text pages of a mixed document go on while a scan page is read, within a bound.
+ */
+const HELD_PAGES = 16;
 
 /**
  * A second handle on the file being read, opened with glyph outlines when the first page is
