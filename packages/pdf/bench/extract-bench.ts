@@ -562,7 +562,8 @@ try {
       if (name !== 'native') continue;
       const t = performance.now();
       const c = treeCpuS();
-      const boxed = await extractInSandbox(multi, { ocrEngine: name });
+      // A loaded host can take longer than the service's limit over several scan pages.
+      const boxed = await extractInSandbox(multi, { ocrEngine: name }, { timeoutMs: 3_600_000 });
       const wallS = (performance.now() - t) / 1000;
       const cpuS = treeCpuS() - c;
       row(

@@ -434,18 +434,24 @@ export async function extractFromDocument(
               message: `The text layer does not read as the document's language (${judgeTextLayer(pageText(content), opts.sourceLanguage).reason}); the page was read with OCR`,
             });
           }
-          // Drawn from the handle with glyph outlines when the reading document has none;
+          // A page that is only its scan is read from the pixels its reading decoded, at its
+          // own resolution: nothing to draw, so no canvas and no second handle. Any other page
+          // is drawn from the handle with glyph outlines when the reading document has none;
           // opening it fails as a reopen does (a file changed since it was checked).
-          const drawn = drawing
-            ? await drawing.page(n).catch((err: unknown) => {
-                throw mapPdfjsError(err, opts.password);
-              })
-            : page;
-          let rendered: RenderedPage | Error;
-          try {
-            rendered = await renderForOcr(drawn, content, opts, ocr, placements, large);
-          } finally {
-            if (drawn !== page) drawn.cleanup();
+          let rendered: RenderedPage | Error | undefined = placements.length
+            ? undefined
+            : await scanForOcr(page, content, opts, ocr);
+          if (!rendered) {
+            const drawn = drawing
+              ? await drawing.page(n).catch((err: unknown) => {
+                  throw mapPdfjsError(err, opts.password);
+                })
+              : page;
+            try {
+              rendered = await renderForOcr(drawn, content, opts, ocr, placements, large);
+            } finally {
+              if (drawn !== page) drawn.cleanup();
+            }
           }
           recognise(ocrPage(rendered, content, verdict, opts, ocr, warnings));
         } else {
@@ -556,6 +562,33 @@ class DrawingDocument {
     this.#doc = undefined;
     // A handle that failed to open has nothing to close (the extraction failed with it).
     await doc?.then(closeDocument, () => undefined);
+  }
+}
+
+/**
+ * The page's scan in grey as the engine reads it, when the page is nothing but one upright
+ * image covering it at the resolution OCR reads it at (see `scanImageOf`); else undefined
+ * (the page is then drawn, and a page that cannot be read fails there).
+ */
+async function scanForOcr(
+  page: PDFPageProxy,
+  content: PageContent,
+  opts: ExtractOptions,
+  ocr: OcrAdapter,
+): Promise<RenderedPage | undefined> {
+  try {
+    ocr.willDraw?.();
+    // The canvas library comes with the first page for OCR whichever way it is made (the next
+    // page may need drawing).
+    await import('../ocr/render-page.js');
+    const { scanImageOf } = await import('../ocr/scan-image.js');
+    return await scanImageOf(
+      await loadPdfjs(),
+      page,
+      ocrDpi(content, opts.ocrDpi ?? 300, ocr.minDpi),
+    );
+  } catch {
+    return undefined;
   }
 }
 
