@@ -523,7 +523,7 @@ try {
           parseHocr(h).flatMap((l) => l.words.flatMap((w) => words(w.text))),
         );
         row(
-          `${label}: anchor, pdftoppm -gray | tesseract (1 thread), ${cores} pages at once`,
+          `${label}: anchor, pdftoppm -gray piped to tesseract (1 thread), ${cores} pages at once`,
           `${perPage(anchorWall, anchorCpu)}; recall ${recall(ref, got).toFixed(3)}`,
         );
       }
