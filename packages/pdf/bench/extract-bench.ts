@@ -6,6 +6,7 @@
 //   npm run bench:extract -w @docat/pdf -- --only ocr,bomb   some sections only (book,
 //                                              memory, bomb, large, ocr); options need the -w form
 //   npm run bench:extract -w @docat/pdf -- --only memory --pages 1000   some generated sizes only
+//   npm run bench:extract -w @docat/pdf -- --only ocr --ocr-pages 14   pages of the multi-page scan (8)
 // Times are wall clock and CPU (user + system of the whole process tree). Memory of a CLI
 // run: the peak resident set of its largest process (GNU time), and the peaks of all its
 // processes (the CLI and its sandbox children) added up, sampled every 25 ms: as resident
@@ -13,7 +14,7 @@
 // sets (shared pages counted once); the memory target is judged on the whole tree.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deflateSync } from 'node:zlib';
@@ -29,6 +30,9 @@ import {
 } from '../dist/index.js';
 import { closeDocument, openDocument } from '../dist/extract/pdfjs.js';
 import { largeJpegScanPdf, largeScanPdf } from '../dist/extract/large-scan.test-support.js';
+import { parseHocr } from '../dist/ocr/native-tesseract.adapter.js';
+import { scanOf } from '../dist/ocr/scan-maker.test-support.js';
+import { PDFDocument } from 'pdf-lib';
 import { syntheticBook } from './synthetic-book.ts';
 
 const args = process.argv.slice(2);
@@ -43,6 +47,8 @@ const only = args.includes('--only')
 const memoryPages = args.includes('--pages')
   ? args[args.indexOf('--pages') + 1]!.split(',').map(Number)
   : undefined;
+/** Pages of the multi-page scan the OCR section reads (tracemonkey.pdf's first pages, 200 dpi). */
+const ocrPages = args.includes('--ocr-pages') ? Number(args[args.indexOf('--ocr-pages') + 1]) : 8;
 const section = (name: 'book' | 'memory' | 'bomb' | 'large' | 'ocr') => !only || only.has(name);
 const cli = fileURLToPath(new URL('../../cli/dist/main.js', import.meta.url));
 
@@ -464,6 +470,112 @@ try {
       }
     } finally {
       await adapter.close();
+    }
+  }
+
+  // --- OCR over a multi-page scan: wall time per page with pages read in parallel -------------
+  // The first pages of tracemonkey.pdf as a scan (poppler, 200 dpi grey, one image a page). The
+  // anchor reads them as the native adapter does, as many pages at once as there are cores:
+  // poppler draws a page in grey at 200 dpi and one single-threaded tesseract reads it.
+  if (section('ocr') && !smoke) {
+    const n = ocrPages;
+    const cores = availableParallelism();
+    const merged = await PDFDocument.create();
+    for (let p = 1; p <= n; p++) {
+      const one = await PDFDocument.load(await scanOf('tracemonkey.pdf', p, { dpi: 200 }));
+      const [copied] = await merged.copyPages(one, [0]);
+      merged.addPage(copied!);
+    }
+    const multi = join(dir, `scan-${n}.pdf`);
+    writeFileSync(multi, await merged.save());
+    const ref = words(
+      execFileSync('pdftotext', ['-f', '1', '-l', String(n), corpusFile('tracemonkey.pdf'), '-'], {
+        encoding: 'utf8',
+      }),
+    );
+    const label = `OCR, ${n}-page scan (200 dpi)`;
+    const perPage = (wallS: number, cpuS: number) =>
+      `${(wallS / n).toFixed(2)} s wall, ${(cpuS / n).toFixed(2)} CPU s a page, ${(cpuS / wallS).toFixed(2)} cores busy`;
+    let anchorWall = NaN;
+    let anchorCpu = NaN;
+    {
+      const t = performance.now();
+      let cpu = 0;
+      let next = 1;
+      let failed = '';
+      const hocr: string[] = [];
+      await Promise.all(
+        Array.from({ length: cores }, async () => {
+          for (let p = next++; p <= n; p = next++) {
+            const out = join(dir, `anchor-${p}.hocr`);
+            const r = await measure('sh', [
+              '-c',
+              `pdftoppm -r 200 -gray -f ${p} -l ${p} "$0" | OMP_THREAD_LIMIT=1 tesseract stdin stdout -l eng --psm 3 hocr > "$1"`,
+              multi,
+              out,
+            ]);
+            cpu += r.cpuS;
+            if (!r.ok) failed ||= r.stderr.trim().slice(0, 200);
+            else hocr[p - 1] = readFileSync(out, 'utf8');
+          }
+        }),
+      );
+      if (failed) row(`${label}: anchor`, `failed: ${failed}`);
+      else {
+        anchorWall = (performance.now() - t) / 1000;
+        anchorCpu = cpu;
+        const got = hocr.flatMap((h) =>
+          parseHocr(h).flatMap((l) => l.words.flatMap((w) => words(w.text))),
+        );
+        row(
+          `${label}: anchor, pdftoppm -gray piped to tesseract (1 thread), ${cores} pages at once`,
+          `${perPage(anchorWall, anchorCpu)}; recall ${recall(ref, got).toFixed(3)}`,
+        );
+      }
+    }
+    const vs = (wallS: number, cpuS: number) =>
+      Number.isFinite(anchorWall)
+        ? ` (${(wallS / anchorWall).toFixed(2)}x the anchor's wall, ${(cpuS / anchorCpu).toFixed(2)}x its CPU)`
+        : '';
+    for (const name of OCR_ADAPTER_NAMES) {
+      let adapter: OcrAdapter | Error;
+      try {
+        adapter = createOcrAdapter(name);
+      } catch (err) {
+        adapter = err as Error;
+      }
+      if (adapter instanceof Error) {
+        row(`${label}: ${name}`, `unavailable: ${adapter.message}`);
+        continue;
+      }
+      try {
+        const t = performance.now();
+        const c = treeCpuS();
+        const out = await extractLayout(new Uint8Array(readFileSync(multi)), {
+          ocrAdapter: adapter,
+        });
+        const wallS = (performance.now() - t) / 1000;
+        const cpuS = treeCpuS() - c;
+        row(
+          `${label}: ${name}, in process (cold)`,
+          `${perPage(wallS, cpuS)}${vs(wallS, cpuS)}; recall ${recall(ref, words(toPlainText(out.document))).toFixed(3)}`,
+          name === 'native' ? '<= 3 s wall' : '',
+        );
+      } finally {
+        await adapter.close();
+      }
+      if (name !== 'native') continue;
+      const t = performance.now();
+      const c = treeCpuS();
+      // A loaded host can take longer than the service's limit over several scan pages.
+      const boxed = await extractInSandbox(multi, { ocrEngine: name }, { timeoutMs: 3_600_000 });
+      const wallS = (performance.now() - t) / 1000;
+      const cpuS = treeCpuS() - c;
+      row(
+        `${label}: ${name}, sandbox child`,
+        `${perPage(wallS, cpuS)}${vs(wallS, cpuS)}; recall ${recall(ref, words(toPlainText(boxed.document))).toFixed(3)}`,
+        '<= 3 s wall',
+      );
     }
   }
 } finally {

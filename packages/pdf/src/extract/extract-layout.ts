@@ -299,17 +299,40 @@ export async function extractFromDocument(
   const ocrMode = opts.ocr ?? 'auto';
   const detail = opts.detail ?? 'full';
   let done = 0;
-  // Pages leave in order; an OCR'd page is recognised while the next pages are read, with
-  // at most as many recognitions in flight as the adapter runs at once.
-  const inFlight: Promise<Page>[] = [];
-  const emit = async (limit: number) => {
-    while (inFlight.length > limit) {
-      const p = await inFlight.shift()!;
-      if (opts.onPage) opts.onPage(p);
-      else pages.push(p);
-      done++;
-      opts.onProgress?.(done, numbers.length);
+  // Pages leave in order. An OCR'd page is recognised while the next pages are read: the
+  // next page is read as soon as fewer than `concurrency` recognitions run (this thread's
+  // reading or drawing takes the core left), whichever page's recognition ended, and at most
+  // HELD_PAGES finished pages wait behind one still being recognised.
+  const inFlight: PageInFlight[] = [];
+  let recognising = 0;
+  const deliver = (p: Page) => {
+    if (opts.onPage) opts.onPage(p);
+    else pages.push(p);
+    done++;
+    opts.onProgress?.(done, numbers.length);
+  };
+  const emit = async (running: number, held: number) => {
+    for (;;) {
+      while (inFlight[0]?.page) deliver(inFlight.shift()!.page!);
+      if (inFlight[0]?.failed) throw inFlight[0].failed.error;
+      if (recognising <= running && inFlight.length <= held) return;
+      await Promise.race(inFlight.filter((f) => !f.page && !f.failed).map((f) => f.settled));
     }
+  };
+  const recognise = (p: Promise<Page>) => {
+    recognising++;
+    const f: PageInFlight = { settled: Promise.resolve() };
+    f.settled = p.then(
+      (page) => {
+        f.page = page;
+        recognising--;
+      },
+      (error: unknown) => {
+        f.failed = { error };
+        recognising--;
+      },
+    );
+    inFlight.push(f);
   };
   let current = doc;
   let readSinceOpen = 0;
@@ -411,20 +434,26 @@ export async function extractFromDocument(
               message: `The text layer does not read as the document's language (${judgeTextLayer(pageText(content), opts.sourceLanguage).reason}); the page was read with OCR`,
             });
           }
-          // Drawn from the handle with glyph outlines when the reading document has none;
+          // A page that is only its scan is read from the pixels its reading decoded, at its
+          // own resolution: nothing to draw, so no canvas and no second handle. Any other page
+          // is drawn from the handle with glyph outlines when the reading document has none;
           // opening it fails as a reopen does (a file changed since it was checked).
-          const drawn = drawing
-            ? await drawing.page(n).catch((err: unknown) => {
-                throw mapPdfjsError(err, opts.password);
-              })
-            : page;
-          let rendered: RenderedPage | Error;
-          try {
-            rendered = await renderForOcr(drawn, content, opts, ocr, placements, large);
-          } finally {
-            if (drawn !== page) drawn.cleanup();
+          let rendered: RenderedPage | Error | undefined = placements.length
+            ? undefined
+            : await scanForOcr(page, content, opts, ocr);
+          if (!rendered) {
+            const drawn = drawing
+              ? await drawing.page(n).catch((err: unknown) => {
+                  throw mapPdfjsError(err, opts.password);
+                })
+              : page;
+            try {
+              rendered = await renderForOcr(drawn, content, opts, ocr, placements, large);
+            } finally {
+              if (drawn !== page) drawn.cleanup();
+            }
           }
-          inFlight.push(ocrPage(rendered, content, verdict, opts, ocr, warnings));
+          recognise(ocrPage(rendered, content, verdict, opts, ocr, warnings));
         } else {
           if (verdict === 'garbage') dropUnreadableText(content);
           const known = laidOut?.content === content ? laidOut.page : undefined;
@@ -434,17 +463,17 @@ export async function extractFromDocument(
           if (verdict !== 'text') laid.scanned = verdict === 'scanned';
           // A scan with an invisible text layer (an earlier OCR): its words are pixels.
           else if (isInvisibleLayerScan(content)) laid.scanned = true;
-          inFlight.push(Promise.resolve(laid));
+          inFlight.push({ page: laid, settled: Promise.resolve() });
         }
       } finally {
         page.cleanup();
       }
-      await emit(Math.max(0, ocr.concurrency - 1));
+      await emit(Math.max(0, ocr.concurrency - 1), HELD_PAGES);
     }
-    await emit(0);
+    await emit(0, 0);
   } finally {
     // An abort or a failure leaves no recognition running unobserved.
-    await Promise.allSettled(inFlight);
+    await Promise.all(inFlight.map((f) => f.settled));
     await drawing?.close();
   }
   let title: string | undefined;
@@ -498,6 +527,21 @@ async function hasFormFields(doc: PDFDocumentProxy): Promise<boolean> {
   }
 }
 
+/** A page read or being recognised, not yet handed on (pages leave in order). */
+interface PageInFlight {
+  /** The page, once laid out. */
+  page?: Page;
+  failed?: { error: unknown };
+  /** Settles (never rejects) when the page is laid out or has failed. */
+  settled: Promise<void>;
+}
+
+/**
+ * Finished pages that may wait behind a page still being recognised before reading stops:
+ * the text pages of a mixed document go on while a scan page is read, within a bound.
+ */
+const HELD_PAGES = 16;
+
 /**
  * A second handle on the file being read, opened with glyph outlines when the first page is
  * drawn for OCR and kept until the reading document is reopened or done: the reading
@@ -518,6 +562,33 @@ class DrawingDocument {
     this.#doc = undefined;
     // A handle that failed to open has nothing to close (the extraction failed with it).
     await doc?.then(closeDocument, () => undefined);
+  }
+}
+
+/**
+ * The page's scan in grey as the engine reads it, when the page is nothing but one upright
+ * image covering it at the resolution OCR reads it at (see `scanImageOf`); else undefined
+ * (the page is then drawn, and a page that cannot be read fails there).
+ */
+async function scanForOcr(
+  page: PDFPageProxy,
+  content: PageContent,
+  opts: ExtractOptions,
+  ocr: OcrAdapter,
+): Promise<RenderedPage | undefined> {
+  try {
+    ocr.willDraw?.();
+    // The canvas library comes with the first page for OCR whichever way it is made (the next
+    // page may need drawing).
+    await import('../ocr/render-page.js');
+    const { scanImageOf } = await import('../ocr/scan-image.js');
+    return await scanImageOf(
+      await loadPdfjs(),
+      page,
+      ocrDpi(content, opts.ocrDpi ?? 300, ocr.minDpi),
+    );
+  } catch {
+    return undefined;
   }
 }
 

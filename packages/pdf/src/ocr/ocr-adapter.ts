@@ -130,10 +130,16 @@ const overlap = (a0: number, a1: number, b0: number, b1: number) =>
  */
 function dropDoubleReadings(lines: readonly OcrLine[]): OcrLine[] {
   const out = lines.map((l) => ({ ...l, words: [...l.words] }));
-  const band = (l: OcrLine) => [
-    Math.min(...l.words.map((w) => w.y0)),
-    Math.max(...l.words.map((w) => w.y1)),
-  ];
+  // Each line's band, measured again only when the line loses words (pairs are many).
+  const bands = new Map<OcrLine, [number, number]>();
+  const band = (l: OcrLine) => {
+    let b = bands.get(l);
+    if (!b) {
+      b = [Math.min(...l.words.map((w) => w.y0)), Math.max(...l.words.map((w) => w.y1))];
+      bands.set(l, b);
+    }
+    return b;
+  };
   const hits = (w: OcrWord, v: OcrWord) =>
     overlap(w.x0, w.x1, v.x0, v.x1) > Math.min(w.x1 - w.x0, v.x1 - v.x0) * 0.3 &&
     overlap(w.y0, w.y1, v.y0, v.y1) > Math.min(w.y1 - w.y0, v.y1 - v.y0) * 0.5;
@@ -142,8 +148,8 @@ function dropDoubleReadings(lines: readonly OcrLine[]): OcrLine[] {
       const a = out[i]!;
       const b = out[j]!;
       if (a.words.length === 0 || b.words.length === 0) continue;
-      const [a0, a1] = band(a) as [number, number];
-      const [b0, b1] = band(b) as [number, number];
+      const [a0, a1] = band(a);
+      const [b0, b1] = band(b);
       if (overlap(a0, a1, b0, b1) <= Math.min(a1 - a0, b1 - b0) * 0.5) continue;
       const inA = a.words.filter((w) => b.words.some((v) => hits(w, v)));
       const inB = b.words.filter((v) => a.words.some((w) => hits(w, v)));
@@ -151,6 +157,7 @@ function dropDoubleReadings(lines: readonly OcrLine[]): OcrLine[] {
       const mean = (ws: OcrWord[]) => ws.reduce((t, w) => t + w.confidence, 0) / ws.length;
       const [loser, gone] = mean(inA) >= mean(inB) ? [b, inB] : [a, inA];
       loser.words = loser.words.filter((w) => !gone.includes(w));
+      bands.delete(loser);
     }
   }
   return out.filter((l) => l.words.length > 0);
