@@ -92,7 +92,11 @@ export function buildLines(spans: readonly Span[]): LineBox[] {
       const first = line.spans.reduce((a, b) => (b.bbox[0] < a.bbox[0] ? b : a));
       const bulletAfter = isBulletBefore(span, first);
       const reachBack = bulletAfter ? em * 3 : em * 0.9;
-      if ((after <= reach && after >= -em * 0.5) || (before <= reachBack && before >= -em * 0.5)) {
+      if (
+        (after <= reach && after >= -em * 0.5) ||
+        (before <= reachBack && before >= -em * 0.5) ||
+        stacksOnLastScript(line, span)
+      ) {
         target = line;
         if (bulletFirst) line.spans[0] = asBullet(line.spans[0]!);
         if (bulletAfter && before > 0) span = asBullet(span);
@@ -108,6 +112,26 @@ export function buildLines(spans: readonly Span[]): LineBox[] {
     }
   }
   return bridgeWordGaps(lines).map(finishLine);
+}
+
+/**
+ * A script set under (or over) the script the line ends with, from the same x: the lower
+ * limit of a big operator in running text (`⋃` with `m` above and `i=1` below it, the two
+ * drawn one after the other), or `x` with both an index and an exponent. It starts back
+ * inside the line's last span, further than any word does, and was cut off with the rest
+ * of the formula after it into a line (and a block) of its own.
+ */
+function stacksOnLastScript(line: { spans: Span[]; size: number }, span: Span): boolean {
+  const last = line.spans[line.spans.length - 1]!;
+  const script = (s: Span) => s.font !== 'ocr' && s.size <= line.size * 0.85;
+  return (
+    script(last) &&
+    script(span) &&
+    span.bbox[0] >= last.bbox[0] - 0.5 &&
+    span.bbox[0] < last.bbox[2] &&
+    // Below or above it, not on its row: a stacked pair shares little height.
+    verticalOverlap(last.bbox, span.bbox) < 0.7
+  );
 }
 
 /**
