@@ -31,6 +31,21 @@ describe('buildLines', () => {
       s('K.', 'CMMI10', 10.9, [467.4, 655.3, 480.4, 666.2]),
     ]);
     assert.equal(lines.length, 1, JSON.stringify(lines.map((l) => l.text)));
+    // An upper limit of several spans ("m(x)"), and a formula that goes on before the lower
+    // limit is drawn: "⋃^{m(x0)} U_{x0,yi} ×" and then "i=1" under the "m".
+    const again = buildLines([
+      s('Also gibt es', 'SFRM1095', 10.9, [110, 280.6, 170, 290.3]),
+      s('⋃', 'CMEX10', 10.9, [171.0, 279.6, 180.1, 286.6]),
+      s('m', 'CMMI8', 8, [180.1, 276.9, 187.6, 284.0]),
+      s('(', 'CMR8', 8, [187.6, 276.5, 190.9, 284.5]),
+      s('x', 'CMMI8', 8, [190.9, 276.9, 195.7, 284.0]),
+      s(')', 'CMR8', 8, [195.8, 276.5, 199.1, 284.5]),
+      s('U', 'CMMI10', 10.9, [201.5, 280.0, 209.0, 290.9]),
+      s('×', 'CMSY10', 10.9, [212.7, 279.8, 221.1, 298.7]),
+      s('i', 'CMMI8', 8, [180.1, 285.9, 183.0, 293.0]),
+      s('=1', 'CMR8', 8, [183.0, 285.5, 193.8, 293.5]),
+    ]);
+    assert.equal(again.length, 1, JSON.stringify(again.map((l) => l.text)));
     // Two lines of prose one above the other, the lower starting further left, stay apart.
     assert.equal(
       buildLines([span('first line of words', 100, 300, 100), span('second', 90, 200, 112)]).length,

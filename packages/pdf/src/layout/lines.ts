@@ -114,24 +114,47 @@ export function buildLines(spans: readonly Span[]): LineBox[] {
   return bridgeWordGaps(lines).map(finishLine);
 }
 
+/** A big operator whose limits TeX sets beside it in running text. */
+const BIG_OPERATOR_RE = /^[∑∏∐⋃⋂⋁⋀⨁⨂⨀⨄⨆∫∬∭∮]$/u;
+
 /**
- * A script set under (or over) the script the line ends with, from the same x: the lower
- * limit of a big operator in running text (`⋃` with `m` above and `i=1` below it, the two
- * drawn one after the other), or `x` with both an index and an exponent. It starts back
- * inside the line's last span, further than any word does, and was cut off with the rest
- * of the formula after it into a line (and a block) of its own.
+ * A script set under (or over) scripts already on the line, from the same x: the lower
+ * limit of a big operator in running text (`⋃` with `m(x)` above and `i=1` below, drawn
+ * one after the other from the operator's right edge, the formula often going on before
+ * the lower limit is drawn), or `x` with an index and an exponent. It starts back inside
+ * the line, further than any word does, and was cut off with the rest of the formula after
+ * it into a line (and a block) of its own, left untranslated beside its paragraph.
  */
 function stacksOnLastScript(line: { spans: Span[]; size: number }, span: Span): boolean {
-  const last = line.spans[line.spans.length - 1]!;
   const script = (s: Span) => s.font !== 'ocr' && s.size <= line.size * 0.85;
-  return (
-    script(last) &&
-    script(span) &&
-    span.bbox[0] >= last.bbox[0] - 0.5 &&
-    span.bbox[0] < last.bbox[2] &&
-    // Below or above it, not on its row: a stacked pair shares little height.
-    verticalOverlap(last.bbox, span.bbox) < 0.7
+  if (!script(span)) return false;
+  // Below or above the operator's other limit, not on its row.
+  const stacked = (over: BBox) => verticalOverlap(over, span.bbox) < 0.7;
+  const limitOf = line.spans.find(
+    (op) =>
+      BIG_OPERATOR_RE.test(op.text.trim()) &&
+      Math.abs(op.bbox[2] - span.bbox[0]) <= 1 &&
+      span.bbox[1] <= op.bbox[3] + span.size * 0.5 &&
+      span.bbox[3] >= op.bbox[1] - span.size * 0.5,
   );
+  if (limitOf) return true;
+  // The rest of such a limit ("=1" after its "i"), on the limit's row.
+  const last = line.spans[line.spans.length - 1]!;
+  if (
+    script(last) &&
+    span.bbox[0] >= last.bbox[2] - 0.5 &&
+    span.bbox[0] <= last.bbox[2] + span.size * 0.5 &&
+    verticalOverlap(last.bbox, span.bbox) >= 0.5
+  )
+    return true;
+  // The scripts the line ends with, back to the letter or operator they are set on.
+  let k = line.spans.length;
+  while (k > 0 && script(line.spans[k - 1]!)) k--;
+  const trailing = line.spans.slice(k);
+  if (trailing.length === 0) return false;
+  const from = Math.min(...trailing.map((s) => s.bbox[0]));
+  const to = Math.max(...trailing.map((s) => s.bbox[2]));
+  return span.bbox[0] >= from - 0.5 && span.bbox[0] < to && trailing.every((s) => stacked(s.bbox));
 }
 
 /**
