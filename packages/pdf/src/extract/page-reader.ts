@@ -365,7 +365,7 @@ function isRectilinear(data: unknown): boolean {
 }
 
 /** A plain or typed array of `n` finite numbers, as a plain array. */
-export function numbersOf(v: unknown, n: number): number[] | undefined {
+function numbersOf(v: unknown, n: number): number[] | undefined {
   if (!v || typeof v !== 'object' || !('length' in v)) return undefined;
   const a = Array.from(v as ArrayLike<unknown>);
   return a.length === n && a.every((x) => typeof x === 'number' && Number.isFinite(x))
