@@ -364,6 +364,15 @@ function isRectilinear(data: unknown): boolean {
   return true;
 }
 
+/** A plain or typed array of `n` finite numbers, as a plain array. */
+function numbersOf(v: unknown, n: number): number[] | undefined {
+  if (!v || typeof v !== 'object' || !('length' in v)) return undefined;
+  const a = Array.from(v as ArrayLike<unknown>);
+  return a.length === n && a.every((x) => typeof x === 'number' && Number.isFinite(x))
+    ? (a as number[])
+    : undefined;
+}
+
 function walkOperators(
   pdfjs: PdfjsModule,
   fnArray: number[],
@@ -403,13 +412,18 @@ function walkOperators(
         state = stack.pop() ?? state;
         break;
       case OPS.transform:
-        if (args && args.length === 6) state.ctm = multiply(state.ctm, args as number[]);
+        {
+          const m = numbersOf(args, 6);
+          if (m) state.ctm = multiply(state.ctm, m);
+        }
         break;
       case OPS.paintFormXObjectBegin: {
         stack.push({ ...state });
-        const matrix = args?.[0];
-        if (Array.isArray(matrix) && matrix.length === 6)
-          state.ctm = multiply(state.ctm, matrix as number[]);
+        // pdf.js hands the form's /Matrix over as a Float32Array (a plain array in older
+        // versions): a form drawn through its matrix (a chart scaled into place) left
+        // unscaled put every path of it off the page.
+        const matrix = numbersOf(args?.[0], 6);
+        if (matrix) state.ctm = multiply(state.ctm, matrix);
         // A form draws nothing outside its BBox.
         const box = args?.[1];
         if (

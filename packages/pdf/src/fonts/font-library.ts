@@ -19,10 +19,15 @@ export interface TextStyle extends FaceStyle {
   design: Design;
 }
 
+// Names of serif faces: generic words, the common commercial and free families, and the
+// TeX families whose names say nothing to a reader (Computer Modern `cmr10`, the EC fonts
+// `ecrm1000`, `sfrm1095`, `sfti`, `sfbx`, Latin Modern `lmr`, TeX Gyre Termes/Pagella/Schola/Bonum, the
+// Berry names `ptmr`/`pplr`/`pncr`/`pbkl`/`putr`). Checked after SANS_NAME, so `cmss10`,
+// `sfss1095`, `sfsx1440` and `NimbusSanL` stay sans.
 const SERIF_NAME =
-  /(serif|rom(an)?\b|roman|times|nimbusrom|georgia|cambria|garamond|minion|palatino|palladio|book|baskerville|caslon|century|charter|utopia|cmr\d|cmti|cmbx|lmroman|mincho|ming|song|batang|myeongjo|naskh|\bsb\b)/iu;
+  /(serif|rom(an)?\b|roman|times|termes|nimbusrom|georgia|cambria|constantia|garamond|minion|palatino|palladio|pagella|schola|bonum|book|baskerville|caslon|century|charter|utopia|melior|libertin|linuxlibertine|stix|xits|tinos|didot|bodoni|goudy|sabon|bembo|plantin|perpetua|janson|cochin|hoefler|lucidabright|lucida-?bright|cmr\d|cmti|cmbx|cmsl|cmcsc|cmbxti|lmr\d|lmroman|^ec(rm|ti|bx|sl|cc)\d|^sf(rm|ti|bx|sl|cc|bi|xc|it)\d|ptm[rb]|ppl[rb]|pnc[rb]|pbk[ld]|put[rb]|mincho|ming|song|kaiti|fangsong|batang|myeongjo|naskh|\bsb\b)/iu;
 const SANS_NAME =
-  /(sans|arial|helvetica|nimbussan|verdana|calibri|tahoma|segoe|gothic|dotum|gulim|hei\b|kufi)/iu;
+  /(sans|arial|helvetica|heros|nimbussan|verdana|calibri|tahoma|segoe|gothic|myriad|frutiger|univers|futura|trebuchet|aptos|candara|corbel|franklin|avenir|roboto|optima|cmss|lmss|sf(ss|sx|si)\d|dotum|gulim|hei\b|kufi)/iu;
 
 /** Serif or sans from a PDF font name such as `ABCDEF+NimbusRomNo9L-Regu`. */
 export function designOfFontName(fontName: string): Design {

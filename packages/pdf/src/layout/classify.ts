@@ -164,6 +164,11 @@ export function classifyText(b: BlockFeatures, bodySize: number, bodyBold: boole
   if (b.math && b.math.mathChars >= 2 && b.math.textWords <= (b.lineCount <= 3 ? 1 : 0))
     return 'formula';
   if (startsLikeListItem(text)) return 'list_item';
-  if (b.lineCount <= 3 && looksLikeFormula(text)) return 'formula';
+  // Counted by characters, a line of prose dense with inline mathematics ("Sei U := ⋂ U_i.
+  // Da X kompakt ist, gibt es x_1, ..., x_n ∈ X mit ⋃ U_j = X") has as few long words as
+  // a formula; where its fonts tell the mathematics from the words, three words or more in
+  // a text face make it prose, to be translated around its formulas.
+  const wordy = b.math !== undefined && b.math.mathChars >= 2 && b.math.textWords >= 3;
+  if (b.lineCount <= 3 && !wordy && looksLikeFormula(text)) return 'formula';
   return 'paragraph';
 }

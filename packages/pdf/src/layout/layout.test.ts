@@ -119,6 +119,30 @@ describe('text normalisation', () => {
       ),
       'paragraph',
     );
+    // GeoTopo p. 20: a line of prose dense with inline mathematics, few long words.
+    const dense = m([
+      ['Sei', 'FJKNGJ+SFRM1095'],
+      ['U', 'BKSOJG+CMMI10'],
+      ['x', 'GBBWBG+CMMI8'],
+      [':=', 'AAABNJ+CMR10'],
+      ['⋂', 'YMYJLL+CMEX10'],
+      ['. Da', 'FJKNGJ+SFRM1095'],
+      ['X', 'BKSOJG+CMMI10'],
+      ['kompakt ist, gibt es', 'FJKNGJ+SFRM1095'],
+      ['x', 'BKSOJG+CMMI10'],
+      ['∈', 'BIKXFS+CMSY10'],
+      ['X', 'BKSOJG+CMMI10'],
+      ['mit', 'FJKNGJ+SFRM1095'],
+      ['⋃', 'YMYJLL+CMEX10'],
+      ['U', 'BKSOJG+CMMI10'],
+      ['=', 'AAABNJ+CMR10'],
+      ['X', 'BKSOJG+CMMI10'],
+    ]);
+    const denseText = 'Sei U x := ⋂ U. Da X kompakt ist, gibt es x ∈ X mit ⋃ U = X';
+    const block = { text: denseText, lineCount: 1, size: 10, bold: false };
+    assert.equal(classifyText({ ...block, math: dense }, 10, false), 'paragraph');
+    // Without fonts to tell (OCR, a text-only read) the characters decide, as before.
+    assert.equal(classifyText(block, 10, false), 'formula');
     assert.equal(isMathFont('NotoSansMath-Regular'), true);
     assert.equal(isMathFont('Cambria Math'), true);
     assert.equal(isMathFont('YPEZKV+SFBX1095'), false);

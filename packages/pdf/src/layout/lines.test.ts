@@ -9,6 +9,50 @@ function span(text: string, x0: number, x1: number, top: number): Span {
 }
 
 describe('buildLines', () => {
+  test("a big operator's lower limit, set from where its upper limit starts, stays on the line", () => {
+    // GeoTopo: "..., sodass ⋃_{i=1}^m U_{x_i} ⊇ K." in running text, drawn in this order
+    // (the upper limit before the lower one, both from x 420.9).
+    const s = (text: string, font: string, size: number, b: Span['bbox']): Span => ({
+      text,
+      font,
+      size,
+      bbox: b,
+    });
+    const lines = buildLines([
+      s(', sodass', 'SFRM1095', 10.9, [371.6, 656.0, 408.2, 665.6]),
+      s('⋃', 'CMEX10', 10.9, [411.8, 654.9, 420.9, 661.9]),
+      s('m', 'CMMI8', 8, [420.9, 652.9, 428.4, 660.0]),
+      s('i', 'CMMI8', 8, [420.9, 661.2, 423.8, 668.3]),
+      s('=1', 'CMR8', 8, [423.8, 660.7, 434.6, 668.7]),
+      s('U', 'CMMI10', 10.9, [436.9, 655.3, 444.4, 666.2]),
+      s('x', 'CMMI8', 8, [444.4, 659.6, 449.1, 666.7]),
+      s('i', 'CMMI6', 6, [449.1, 662.2, 451.8, 667.5]),
+      s('⊇', 'CMSY10', 10.9, [455.8, 655.0, 464.3, 674.0]),
+      s('K.', 'CMMI10', 10.9, [467.4, 655.3, 480.4, 666.2]),
+    ]);
+    assert.equal(lines.length, 1, JSON.stringify(lines.map((l) => l.text)));
+    // An upper limit of several spans ("m(x)"), and a formula that goes on before the lower
+    // limit is drawn: "⋃^{m(x0)} U_{x0,yi} ×" and then "i=1" under the "m".
+    const again = buildLines([
+      s('Also gibt es', 'SFRM1095', 10.9, [110, 280.6, 170, 290.3]),
+      s('⋃', 'CMEX10', 10.9, [171.0, 279.6, 180.1, 286.6]),
+      s('m', 'CMMI8', 8, [180.1, 276.9, 187.6, 284.0]),
+      s('(', 'CMR8', 8, [187.6, 276.5, 190.9, 284.5]),
+      s('x', 'CMMI8', 8, [190.9, 276.9, 195.7, 284.0]),
+      s(')', 'CMR8', 8, [195.8, 276.5, 199.1, 284.5]),
+      s('U', 'CMMI10', 10.9, [201.5, 280.0, 209.0, 290.9]),
+      s('×', 'CMSY10', 10.9, [212.7, 279.8, 221.1, 298.7]),
+      s('i', 'CMMI8', 8, [180.1, 285.9, 183.0, 293.0]),
+      s('=1', 'CMR8', 8, [183.0, 285.5, 193.8, 293.5]),
+    ]);
+    assert.equal(again.length, 1, JSON.stringify(again.map((l) => l.text)));
+    // Two lines of prose one above the other, the lower starting further left, stay apart.
+    assert.equal(
+      buildLines([span('first line of words', 100, 300, 100), span('second', 90, 200, 112)]).length,
+      2,
+    );
+  });
+
   test("a list's bullet joins its item's text set at a tab stop, in either order", () => {
     const bullet = (text: string, font: string): Span => ({ ...span(text, 71, 76, 100), font });
     const item = span('The size of one pixel can be two different values.', 89, 320, 100);

@@ -92,7 +92,11 @@ export function buildLines(spans: readonly Span[]): LineBox[] {
       const first = line.spans.reduce((a, b) => (b.bbox[0] < a.bbox[0] ? b : a));
       const bulletAfter = isBulletBefore(span, first);
       const reachBack = bulletAfter ? em * 3 : em * 0.9;
-      if ((after <= reach && after >= -em * 0.5) || (before <= reachBack && before >= -em * 0.5)) {
+      if (
+        (after <= reach && after >= -em * 0.5) ||
+        (before <= reachBack && before >= -em * 0.5) ||
+        stacksOnLastScript(line, span)
+      ) {
         target = line;
         if (bulletFirst) line.spans[0] = asBullet(line.spans[0]!);
         if (bulletAfter && before > 0) span = asBullet(span);
@@ -108,6 +112,49 @@ export function buildLines(spans: readonly Span[]): LineBox[] {
     }
   }
   return bridgeWordGaps(lines).map(finishLine);
+}
+
+/** A big operator whose limits TeX sets beside it in running text. */
+const BIG_OPERATOR_RE = /^[∑∏∐⋃⋂⋁⋀⨁⨂⨀⨄⨆∫∬∭∮]$/u;
+
+/**
+ * A script set under (or over) scripts already on the line, from the same x: the lower
+ * limit of a big operator in running text (`⋃` with `m(x)` above and `i=1` below, drawn
+ * one after the other from the operator's right edge, the formula often going on before
+ * the lower limit is drawn), or `x` with an index and an exponent. It starts back inside
+ * the line, further than any word does, and was cut off with the rest of the formula after
+ * it into a line (and a block) of its own, left untranslated beside its paragraph.
+ */
+function stacksOnLastScript(line: { spans: Span[]; size: number }, span: Span): boolean {
+  const script = (s: Span) => s.font !== 'ocr' && s.size <= line.size * 0.85;
+  if (!script(span)) return false;
+  // Below or above the operator's other limit, not on its row.
+  const stacked = (over: BBox) => verticalOverlap(over, span.bbox) < 0.7;
+  const limitOf = line.spans.find(
+    (op) =>
+      BIG_OPERATOR_RE.test(op.text.trim()) &&
+      Math.abs(op.bbox[2] - span.bbox[0]) <= 1 &&
+      span.bbox[1] <= op.bbox[3] + span.size * 0.5 &&
+      span.bbox[3] >= op.bbox[1] - span.size * 0.5,
+  );
+  if (limitOf) return true;
+  // The rest of such a limit ("=1" after its "i"), on the limit's row.
+  const last = line.spans[line.spans.length - 1]!;
+  if (
+    script(last) &&
+    span.bbox[0] >= last.bbox[2] - 0.5 &&
+    span.bbox[0] <= last.bbox[2] + span.size * 0.5 &&
+    verticalOverlap(last.bbox, span.bbox) >= 0.5
+  )
+    return true;
+  // The scripts the line ends with, back to the letter or operator they are set on.
+  let k = line.spans.length;
+  while (k > 0 && script(line.spans[k - 1]!)) k--;
+  const trailing = line.spans.slice(k);
+  if (trailing.length === 0) return false;
+  const from = Math.min(...trailing.map((s) => s.bbox[0]));
+  const to = Math.max(...trailing.map((s) => s.bbox[2]));
+  return span.bbox[0] >= from - 0.5 && span.bbox[0] < to && trailing.every((s) => stacked(s.bbox));
 }
 
 /**

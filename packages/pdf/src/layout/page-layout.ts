@@ -883,7 +883,9 @@ function splitParagraphs(
         isLabelBeside(sorted, i - 1) ||
         apartFromLineNumber(sorted, i, em) ||
         (isDisplayMath(prev) && prev.bbox[0] > x0 + em && isTextLine(line)) ||
-        (isDisplayMath(line) && line.bbox[0] > x0 + em && isTextLine(prev)) ||
+        // Set in from the paragraph it follows, not from the region (whose left edge may
+        // be a heading's, set out from the paragraphs under it).
+        (isDisplayMath(line) && line.bbox[0] > leftOf(current, x0) + em && isTextLine(prev)) ||
         (valueX !== undefined && line.bbox[0] < valueX - em) ||
         gap > em * 1.2;
     }
@@ -897,6 +899,11 @@ function splitParagraphs(
   });
   if (current.length) out.push(current);
   return out;
+}
+
+/** The left edge of the lines of a paragraph being read (the region's, before its first line). */
+function leftOf(lines: readonly LineBox[], regionLeft: number): number {
+  return lines.length ? Math.min(...lines.map((l) => l.bbox[0])) : regionLeft;
 }
 
 /** A footnote's mark: a number, a letter or a reference symbol. */

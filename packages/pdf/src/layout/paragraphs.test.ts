@@ -12,6 +12,48 @@ function span(text: string, x0: number, x1: number, top: number, size = 10.8): S
 const texts = (spans: Span[]) => layoutPage(page(spans)).blocks.map((b) => b.text);
 
 describe('paragraphs', () => {
+  test('inline mathematics wrapped to the start of a line stays in its paragraph under a heading set out', () => {
+    // GeoTopo p. 20: a paragraph at x 110 under a heading at x 90; its sentence's formula
+    // runs on to the next line at the paragraph's left edge. (Read against the heading's
+    // edge the line was displayed mathematics and a block of its own, left untranslated.)
+    const tex = (text: string, font: string, size: number, x0: number, x1: number, top: number) =>
+      ({ text, font, size, bbox: [x0, top, x1, top + size * 0.9] }) as Span;
+    const blocks = layoutPage(
+      page([
+        { ...tex('Bemerkung 20', 'YPEZKV+SFBX1095', 10.9, 90, 169, 238), bold: true },
+        tex(
+          'Die offenen Mengen überdecken die Menge, denn sie ist kompakt. Also gibt es',
+          'FJKNGJ+SFRM1095',
+          10.9,
+          110,
+          470,
+          250,
+        ),
+        tex('U', 'BKSOJG+CMMI10', 10.9, 474, 481, 250),
+        tex('×', 'BIKXFS+CMSY10', 10.9, 484, 492, 250),
+        tex('V', 'BKSOJG+CMMI10', 10.9, 110, 117, 263),
+        tex('x', 'GBBWBG+CMMI8', 8, 117, 122, 266),
+        tex('⊇', 'BIKXFS+CMSY10', 10.9, 126, 134, 263),
+        tex('{', 'BIKXFS+CMSY10', 10.9, 137, 142, 263),
+        tex('x', 'BKSOJG+CMMI10', 10.9, 144, 150, 263),
+        tex('} ×', 'BIKXFS+CMSY10', 10.9, 153, 168, 263),
+        tex('Y', 'BKSOJG+CMMI10', 10.9, 171, 178, 263),
+        tex('.', 'FJKNGJ+SFRM1095', 10.9, 179, 182, 263),
+        tex(
+          'Damit ist der Beweis der Aussage fertig und wir kommen zur nächsten.',
+          'FJKNGJ+SFRM1095',
+          10.9,
+          110,
+          450,
+          290,
+        ),
+      ]),
+    ).blocks;
+    const para = blocks.find((b) => b.text.startsWith('Die offenen'));
+    assert.ok(para && /⊇/u.test(para.text), JSON.stringify(blocks.map((b) => [b.type, b.text])));
+    assert.ok(!blocks.some((b) => b.type === 'formula'), JSON.stringify(blocks.map((b) => b.type)));
+  });
+
   test('a label with its value beside it is read apart from the paragraph above it', () => {
     // As the Cupertino school board's agenda sets an item: two lines, then labels in one
     // column and their values in another.
