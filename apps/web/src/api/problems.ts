@@ -92,6 +92,14 @@ function waitText(seconds: number): string {
   return minutes < 90 ? `${minutes} minutes` : `${Math.ceil(minutes / 60)} hours`;
 }
 
+/** The server's detail as a sentence of its own: capitalised, with a full stop. */
+function sentence(text: string | undefined): string {
+  const trimmed = text?.trim() ?? '';
+  if (!trimmed) return '';
+  const capital = trimmed[0]!.toUpperCase() + trimmed.slice(1);
+  return /[.!?)]$/u.test(capital) ? capital : `${capital}.`;
+}
+
 /** One sentence (or two) for any failure a page shows. */
 export function describeError(error: unknown): string {
   if (error instanceof ApiError) {
@@ -104,7 +112,7 @@ export function describeError(error: unknown): string {
     const fields = error.problem?.errors
       ?.map((e) => `${e.path ? `${e.path}: ` : ''}${e.message}`)
       .join('; ');
-    return [advice, fields || (detail && detail !== error.problem?.title ? detail : '')]
+    return [advice, sentence(fields || (detail && detail !== error.problem?.title ? detail : ''))]
       .filter(Boolean)
       .join(' ');
   }
