@@ -200,7 +200,7 @@ describe('web app in a real browser', { skip: req.skip }, () => {
     await page.getByRole('button', { name: 'Estimate the cost' }).click();
     await page
       .getByText(
-        /^This file is not a PDF\. Export or print it to PDF first, then upload that\. .+\.$/u,
+        /This file is not a PDF\. Export or print it to PDF first, then upload that\. The file does not start with a PDF header\./u,
       )
       .waitFor({ timeout: 30_000 });
     await page.getByRole('button', { name: 'Clear' }).click();
@@ -214,7 +214,9 @@ describe('web app in a real browser', { skip: req.skip }, () => {
     await page.getByText('51.0 MB', { exact: true }).waitFor();
     await page.getByRole('button', { name: 'Estimate the cost' }).click();
     await page
-      .getByText(/^The file is larger than the upload limit\. .+\.$/u)
+      .getByText(
+        /The file is larger than the upload limit\. Split it into smaller PDFs or compress its images\. The file exceeds \d+ bytes\./u,
+      )
       .waitFor({ timeout: 60_000 });
     await look('upload-refused');
     await page.getByRole('button', { name: 'Clear' }).click();

@@ -92,12 +92,11 @@ function waitText(seconds: number): string {
   return minutes < 90 ? `${minutes} minutes` : `${Math.ceil(minutes / 60)} hours`;
 }
 
-/** The server's detail as a sentence of its own: capitalised, with a full stop. */
+/** The server's detail as a sentence of its own after the advice: it ends with a full stop. */
 function sentence(text: string | undefined): string {
   const trimmed = text?.trim() ?? '';
   if (!trimmed) return '';
-  const capital = trimmed[0]!.toUpperCase() + trimmed.slice(1);
-  return /[.!?)]$/u.test(capital) ? capital : `${capital}.`;
+  return /[.!?)]$/u.test(trimmed) ? trimmed : `${trimmed}.`;
 }
 
 /** One sentence (or two) for any failure a page shows. */
