@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { mailOutboxFile } from '@docat/auth';
 import { ConfigError, loadConfig } from '@docat/config';
 import { SchemaVersionError } from '@docat/database';
 import { defaultEngineLine, defaultEngineWarning, engineEnv } from '@docat/translation';
@@ -15,6 +16,10 @@ try {
     `docat standalone ready on http://127.0.0.1:${app.port} in ${Math.round(performance.now() - startedAt)} ms\n` +
       `  web app: http://127.0.0.1:${app.port}/   API reference: http://127.0.0.1:${app.port}/docs\n` +
       `  data folder: ${config.dataDir}\n` +
+      // Without SMTP the sign-up and password links are only in the outbox file: say where.
+      (config.accounts.mail.smtpUrl
+        ? ''
+        : `  account mails (sign-up and password links): ${mailOutboxFile(config.dataDir)}, as MAIL_SMTP_URL is not set\n`) +
       `  ${defaultEngineLine(engineEnv(config.translation))}\n`,
   );
   // Checked after the ready line, so a slow provider never delays the start.

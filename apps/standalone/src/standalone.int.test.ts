@@ -195,6 +195,13 @@ describe('standalone mode: the whole platform in one process on one data folder'
       said,
     );
     assert.ok(said.includes(`  data folder: ${dataDir}\n`), said);
+    if (!process.env.MAIL_SMTP_URL)
+      assert.ok(
+        said.includes(
+          `  account mails (sign-up and password links): ${join(dataDir, 'mail', 'outbox.jsonl')}, as MAIL_SMTP_URL is not set\n`,
+        ),
+        said,
+      );
     assert.match(said, /^ {2}translation engine: \S+.*(because no engine key is set|chosen by)/mu);
 
     token = await registerAndLogin(current.base);
