@@ -62,7 +62,7 @@ test('the start-up line names the engine of a job that names none, and why', () 
     defaultEngineLine(
       engineEnv(loadConfig({ NODE_ENV: 'test', DEEPL_AUTH_KEY: 'd:fx' }).translation),
     ),
-    'translation engine: deepl (deepl-v2), chosen by its key being set; an upload may name another: pseudo',
+    'translation engine: deepl (deepl-v2), chosen by its configuration (its key or server is set); an upload may name another: pseudo',
   );
   assert.match(
     defaultEngineLine(

@@ -47,7 +47,7 @@ export function engineEnv(translation: DocatConfig['translation']): EngineEnv {
 const CHOSEN_BY: Record<Exclude<EngineChoiceReason, 'requested'>, string> = {
   default: 'DEFAULT_ENGINE',
   chain: 'TRANSLATION_ENGINES (its first engine with a key set)',
-  configured: 'its key being set',
+  configured: 'its configuration (its key or server is set)',
   'pseudo-fallback': 'default',
 };
 

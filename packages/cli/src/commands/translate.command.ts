@@ -46,7 +46,7 @@ const ENGINE_REASON = {
   requested: '--engine',
   default: 'DEFAULT_ENGINE',
   chain: 'TRANSLATION_ENGINES',
-  configured: 'its configuration (the first engine with a key set)',
+  configured: 'its configuration (the first engine whose key or server is set)',
   'pseudo-fallback': 'default',
 } as const;
 
