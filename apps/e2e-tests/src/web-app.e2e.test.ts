@@ -2,8 +2,9 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import type { Browser, BrowserContext, FileChooser, Page } from 'playwright-core';
 import { BROWSER_SESSION } from '@docat/contracts';
 import {
@@ -140,6 +141,15 @@ describe('web app in a real browser', { skip: req.skip }, () => {
     await page.getByRole('link', { name: 'Sign in' }).last().click();
     await heading(page, 'Sign in');
     assert.equal(await page.getByLabel('Email').inputValue(), email, 'the address carries over');
+    // A wrong password says what to check, in words.
+    await page.getByLabel('Password').fill(`${password}-wrong`);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page
+      .getByRole('alert')
+      .getByText('The email or password is wrong. Check both, or reset your password.')
+      .waitFor({ timeout: 15_000 });
+    await look('sign-in-wrong-password');
+    await page.getByLabel('Password').fill('');
     await tabTo(page, 'password');
     await page.keyboard.type(password);
     await page.keyboard.press('Enter');
@@ -170,6 +180,47 @@ describe('web app in a real browser', { skip: req.skip }, () => {
       await page.getByText(email).first().isVisible(),
       'signed in again from the cookie after a reload',
     );
+  });
+
+  test('a file that cannot be translated is refused with what to do: not a PDF, a renamed file, over the limit', async () => {
+    await page.goto(`${base}/`);
+    await heading(page, 'Translate a PDF');
+    await page.setInputFiles('#files', {
+      name: 'notes.txt',
+      mimeType: 'text/plain',
+      buffer: Buffer.from('hello'),
+    });
+    await page.getByText('Only PDF files can be translated: notes.txt left out.').waitFor();
+    // Named .pdf, but not one: the gateway's check, its detail a sentence of its own.
+    await page.setInputFiles('#files', {
+      name: 'renamed.pdf',
+      mimeType: 'application/pdf',
+      buffer: Buffer.from('this is not a PDF'),
+    });
+    await page.getByRole('button', { name: 'Estimate the cost' }).click();
+    await page
+      .getByText(
+        /This file is not a PDF\. Export or print it to PDF first, then upload that\. The file does not start with a PDF header\./u,
+      )
+      .waitFor({ timeout: 30_000 });
+    await page.getByRole('button', { name: 'Clear' }).click();
+    // Over the 50 MB limit: its size reads over 50 MB too (decimal units, as the limit is stated).
+    // From a file: a browser takes no buffer this large over the DevTools protocol.
+    const big = Buffer.alloc(51_000_000, 0x20);
+    big.write('%PDF-1.7\n');
+    const bigFile = join(mkdtempSync(join(tmpdir(), 'docat-web-')), 'big.pdf');
+    writeFileSync(bigFile, big);
+    await page.setInputFiles('#files', bigFile);
+    await page.getByText('51.0 MB', { exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Estimate the cost' }).click();
+    await page
+      .getByText(
+        /The file is larger than the upload limit\. Split it into smaller PDFs or compress its images\. The file exceeds \d+ bytes\./u,
+      )
+      .waitFor({ timeout: 60_000 });
+    await look('upload-refused');
+    await page.getByRole('button', { name: 'Clear' }).click();
+    rmSync(dirname(bigFile), { recursive: true, force: true });
   });
 
   let jobUrl = '';
@@ -259,6 +310,13 @@ describe('web app in a real browser', { skip: req.skip }, () => {
       .getByRole('navigation', { name: 'Pages' })
       .waitFor({ state: 'hidden', timeout: 5_000 })
       .catch(() => assert.fail('thumbnails fold away at 375 px'));
+    // The view switch stays inside its card at 375 px.
+    const fits = (await page.evaluate(`(() => {
+      const group = document.querySelector('[role=group][aria-label=View]').getBoundingClientRect();
+      const card = document.querySelector('section.viewer').getBoundingClientRect();
+      return group.right <= card.right && group.left >= card.left;
+    })()`)) as boolean;
+    assert.ok(fits, 'the view switch overflows its card at 375 px');
     await page.getByRole('button', { name: 'Translation', exact: true }).click();
     await drawn('Translation, page 1').waitFor({ timeout: 60_000 });
     assert.equal(

@@ -1,16 +1,31 @@
 import 'reflect-metadata';
+import { mailOutboxFile } from '@docat/auth';
 import { ConfigError, loadConfig } from '@docat/config';
 import { SchemaVersionError } from '@docat/database';
+import { defaultEngineLine, defaultEngineWarning, engineEnv } from '@docat/translation';
 import { DataFolderLockedError } from './data-folder.lock.js';
 import { startStandalone } from './standalone.app.js';
 
 process.title = 'docat';
 const startedAt = performance.now();
 try {
-  const app = await startStandalone({ config: loadConfig() });
+  const config = loadConfig();
+  const app = await startStandalone({ config });
+  // The lines a person starting the server reads: where it is, where its data is, which engine translates.
   process.stdout.write(
-    `docat standalone ready on http://127.0.0.1:${app.port} in ${Math.round(performance.now() - startedAt)} ms\n`,
+    `docat standalone ready on http://127.0.0.1:${app.port} in ${Math.round(performance.now() - startedAt)} ms\n` +
+      `  web app: http://127.0.0.1:${app.port}/   API reference: http://127.0.0.1:${app.port}/docs\n` +
+      `  data folder: ${config.dataDir}\n` +
+      // Without SMTP the sign-up and password links are only in the outbox file: say where.
+      (config.accounts.mail.smtpUrl
+        ? ''
+        : `  account mails (sign-up and password links): ${mailOutboxFile(config.dataDir)}, as MAIL_SMTP_URL is not set\n`) +
+      `  ${defaultEngineLine(engineEnv(config.translation))}\n`,
   );
+  // Checked after the ready line, so a slow provider never delays the start.
+  void defaultEngineWarning(engineEnv(config.translation)).then((warning) => {
+    if (warning) process.stdout.write(`  ${warning}\n`);
+  });
   const stop = (signal: NodeJS.Signals) => {
     void app.shutdown(signal).then(
       () => process.exit(0),

@@ -185,6 +185,24 @@ describe('standalone mode: the whole platform in one process on one data folder'
     assert.equal(health.body.status, 'ok');
     const lock = (await readFile(join(dataDir, 'docat.lock'), 'utf8')).trim();
     assert.equal(lock, String(current.child.pid), 'the lock file holds the PID of the process');
+    // The start-up lines a person reads: the web app, the data folder, the engine and why.
+    for (let i = 0; i < 50 && !current.output().includes('translation engine: '); i++)
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    const said = current.output();
+    assert.match(said, /^docat standalone ready on http:\/\/127\.0\.0\.1:\d+ in \d+ ms$/mu);
+    assert.ok(
+      said.includes(`  web app: ${current.base}/   API reference: ${current.base}/docs\n`),
+      said,
+    );
+    assert.ok(said.includes(`  data folder: ${dataDir}\n`), said);
+    if (!process.env.MAIL_SMTP_URL)
+      assert.ok(
+        said.includes(
+          `  account mails (sign-up and password links): ${join(dataDir, 'mail', 'outbox.jsonl')}, as MAIL_SMTP_URL is not set\n`,
+        ),
+        said,
+      );
+    assert.match(said, /^ {2}translation engine: \S+.*(because no engine key is set|chosen by)/mu);
 
     token = await registerAndLogin(current.base);
     const job = await upload(

@@ -1,2 +1,8 @@
 export * from './translation.module.js';
-export { ENGINES_PATTERNS, EnginesModule } from '@docat/engines';
+export {
+  ENGINES_PATTERNS,
+  EnginesModule,
+  defaultEngineLine,
+  defaultEngineWarning,
+  engineEnv,
+} from '@docat/engines';

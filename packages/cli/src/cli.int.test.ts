@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { corpusFile, repoRoot, requireAll, requireCorpus, requireTools } from '@docat/testing';
 import { fidelityReportSchema } from '@docat/contracts';
 import { PseudoEngine } from '@docat/translate';
+import { FakeDeepLServer } from '@docat/translate/testing';
 
 const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'docat-cli-'));
@@ -20,6 +21,23 @@ function docat(args: string[], env: NodeJS.ProcessEnv = {}) {
     timeout: 300_000,
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** `docat` without blocking this process: the tests' provider server runs in it and must answer. */
+function docatAsync(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ status: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [MAIN, ...args], {
+    env: { ...process.env, DOCAT_CLI_DATA_DIR: join(work, 'data'), ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (status) => resolve({ status, stderr }));
+  });
 }
 
 async function pseudo(text: string, target: string): Promise<string> {
@@ -154,6 +172,14 @@ describe('docat translate', () => {
     },
   );
 
+  test('docat --help starts a new user off: examples, and what happens without an engine key', () => {
+    const run = docat(['--help']);
+    assert.equal(run.status, 0);
+    assert.match(run.stdout, /^Examples:\n {2}docat translate paper\.pdf --to de/mu);
+    assert.match(run.stdout, /Without an engine key the translation is pseudo/u);
+    assert.match(run.stdout, /DEEPL_AUTH_KEY or OPENAI_API_KEY/u);
+  });
+
   test('--help lists every flag of the upload contract', () => {
     const run = docat(['translate', '--help']);
     assert.equal(run.status, 0);
@@ -208,10 +234,191 @@ describe('docat failures print the error code and exit non-zero', () => {
     assert.equal(existsSync(join(work, 'x')), false);
   });
 
-  test('a bad language is a usage error', () => {
+  test('a bad language is a usage error naming the flag and the known codes', () => {
     const run = docat(['translate', join(repoRoot(), 'examples', 'sample.pdf'), '--to', 'xx']);
     assert.equal(run.status, 2);
-    assert.match(run.stderr, /error VALIDATION_FAILED/);
+    assert.match(
+      run.stderr,
+      /^error VALIDATION_FAILED: --to: unknown language 'xx' \(known: en, de, fr, .*zh-Hant.*\)$/mu,
+    );
+    const format = docat([
+      'translate',
+      join(repoRoot(), 'examples', 'sample.pdf'),
+      '--to',
+      'de',
+      '--format',
+      'docx',
+    ]);
+    assert.equal(format.status, 2);
+    assert.match(
+      format.stderr,
+      /^error VALIDATION_FAILED: --format: unknown output format 'docx'/mu,
+    );
+  });
+
+  test('a missing file says it does not exist', () => {
+    const run = docat(['translate', join(work, 'nothere.pdf'), '--to', 'de']);
+    assert.equal(run.status, 2);
+    assert.match(run.stderr, /^error VALIDATION_FAILED: .*nothere\.pdf does not exist$/mu);
+  });
+
+  const locked = requireCorpus('print_protection.pdf', 'empty_protected.pdf');
+  test(
+    'a locked PDF names --password; a copy-protected one names the ways to lift it, and RESPECT_PDF_PERMISSIONS=false does',
+    { skip: locked.skip },
+    () => {
+      const out = join(work, 'locked');
+      const needsPassword = docat([
+        'translate',
+        corpusFile('print_protection.pdf'),
+        '--to',
+        'de',
+        '--out',
+        out,
+      ]);
+      assert.equal(needsPassword.status, 3, needsPassword.stderr);
+      assert.match(
+        needsPassword.stderr,
+        /^error PDF_PASSWORD_REQUIRED: .*\nhint: give its password with --password <password>$/mu,
+      );
+      const args = [
+        'translate',
+        corpusFile('empty_protected.pdf'),
+        '--to',
+        'de',
+        '--format',
+        'md',
+        '--out',
+        out,
+        '--no-memory',
+      ];
+      const refused = docat(args);
+      assert.equal(refused.status, 3, refused.stderr);
+      assert.match(
+        refused.stderr,
+        /^error PDF_COPY_PROTECTED: .*\nhint: .*--password.*RESPECT_PDF_PERMISSIONS=false$/mu,
+      );
+      const allowed = docat(args, { RESPECT_PDF_PERMISSIONS: 'false' });
+      assert.equal(allowed.status, 0, allowed.stderr);
+      assert.ok(existsSync(join(out, 'empty_protected.de.md')));
+      const wrong = docat(args, { RESPECT_PDF_PERMISSIONS: 'maybe' });
+      assert.equal(wrong.status, 2);
+      assert.match(wrong.stderr, /RESPECT_PDF_PERMISSIONS must be true or false, not 'maybe'/u);
+    },
+  );
+});
+
+describe('docat translate with an engine configured by its key (against the DeepL test server)', () => {
+  const deepl = new FakeDeepLServer();
+  before(() => deepl.start());
+  after(() => deepl.close());
+  const sample = join(repoRoot(), 'examples', 'sample.pdf');
+
+  test('the key alone selects the engine, and the summary says so; --engine pseudo overrides it', async () => {
+    const out = join(work, 'deepl-ok');
+    const env = { DEEPL_AUTH_KEY: 'test-deepl-key:fx', DEEPL_SERVER_URL: deepl.url };
+    const run = await docatAsync(
+      [
+        'translate',
+        sample,
+        '--to',
+        'de',
+        '--format',
+        'md',
+        '--out',
+        out,
+        '--no-memory',
+        '--pages',
+        '1',
+      ],
+      env,
+    );
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stderr, /^Engine: deepl \(deepl-v2\), chosen by its configuration/mu);
+    assert.match(run.stderr, /^1 of 3 page\(s\), /mu);
+    assert.match(
+      readFileSync(join(out, 'sample.de.md'), 'utf8'),
+      /^# \[de\] Translating Documents/mu,
+    );
+    const pseudoRun = await docatAsync(
+      [
+        'translate',
+        sample,
+        '--to',
+        'de',
+        '--format',
+        'md',
+        '--out',
+        join(work, 'deepl-override'),
+        '--no-memory',
+        '--engine',
+        'pseudo',
+      ],
+      env,
+    );
+    assert.equal(pseudoRun.status, 0, pseudoRun.stderr);
+    assert.match(pseudoRun.stderr, /^Engine: pseudo \(offline pseudo-localisation/mu);
+  });
+
+  test('a key the provider refuses fails ENGINE_FAILED with the variable to check, no stack', async () => {
+    const run = await docatAsync(
+      [
+        'translate',
+        sample,
+        '--to',
+        'de',
+        '--format',
+        'md',
+        '--out',
+        join(work, 'deepl-bad'),
+        '--no-memory',
+        '--pages',
+        '1',
+      ],
+      { DEEPL_AUTH_KEY: 'wrong-key:fx', DEEPL_SERVER_URL: deepl.url },
+    );
+    assert.equal(run.status, 1);
+    assert.match(
+      run.stderr,
+      /^error ENGINE_FAILED: no engine could translate the batch \(deepl\): deepl: .*401/mu,
+    );
+    assert.match(run.stderr, /^hint: deepl refused the request: check the key in DEEPL_AUTH_KEY/mu);
+    assert.doesNotMatch(run.stderr, /\n\s+at /u);
+    assert.equal(existsSync(join(work, 'deepl-bad')), false);
+  });
+
+  test('a server that is down fails ENGINE_UNAVAILABLE after bounded retries, each one said', async () => {
+    // A port that was just free: nothing listens on it.
+    const closed = new FakeDeepLServer();
+    await closed.start();
+    const url = closed.url;
+    await closed.close();
+    const started = Date.now();
+    const run = await docatAsync(
+      [
+        'translate',
+        sample,
+        '--to',
+        'de',
+        '--format',
+        'md',
+        '--out',
+        join(work, 'deepl-down'),
+        '--no-memory',
+        '--pages',
+        '1',
+      ],
+      { DEEPL_AUTH_KEY: 'test-deepl-key:fx', DEEPL_SERVER_URL: url },
+    );
+    assert.equal(run.status, 1);
+    assert.match(run.stderr, /^error ENGINE_UNAVAILABLE: .*ECONNREFUSED/mu);
+    assert.match(run.stderr, /^hint: deepl could not be reached .*DEEPL_SERVER_URL/mu);
+    assert.equal(
+      run.stderr.match(/^deepl: request failed.*; trying again$/gmu)?.length,
+      4,
+      run.stderr,
+    );
+    assert.ok(Date.now() - started < 120_000, 'retries are bounded');
   });
 });
 

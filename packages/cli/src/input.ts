@@ -18,7 +18,15 @@ export async function checkPdfInput(path: string, maxBytes = MAX_UPLOAD_BYTES): 
     size = info.size;
   } catch (err) {
     if (err instanceof DocatError) throw err;
-    throw new DocatError('VALIDATION_FAILED', `cannot read ${path}`);
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new DocatError(
+      'VALIDATION_FAILED',
+      code === 'ENOENT'
+        ? `${path} does not exist`
+        : code === 'EACCES'
+          ? `${path} cannot be read (permission denied)`
+          : `cannot read ${path}${code ? ` (${code})` : ''}`,
+    );
   }
   if (size === 0) throw new DocatError('EMPTY_FILE', `${path} is empty`);
   if (size > maxBytes)

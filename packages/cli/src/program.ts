@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { DocatError, ERROR_CODES } from '@docat/contracts/core';
+import { HintedError, hintFor } from './hints.js';
 
 /**
  * Each command's module, loaded only when the command line names it (or help lists them
@@ -26,6 +27,18 @@ export async function buildProgram(only?: CommandName): Promise<Command> {
     .description('Docat: translate and extract PDFs, keeping their layout')
     .version('0.1.0')
     .showHelpAfterError()
+    .addHelpText(
+      'after',
+      `
+Examples:
+  docat translate paper.pdf --to de            paper.de.pdf, paper.de.dual.pdf and the text beside it
+  docat translate paper.pdf --to fr --engine deepl --pages 1-5 --format pdf,md
+  docat extract paper.pdf --format md          the text in reading order, on standard output
+
+Without an engine key the translation is pseudo (offline, marked, not a real translation).
+Set one, e.g. DEEPL_AUTH_KEY or OPENAI_API_KEY, and it is used when --engine is not given.
+'docat help translate' lists every option.`,
+    )
     .exitOverride();
   const names = only ? [only] : (Object.keys(COMMANDS) as CommandName[]);
   for (const command of await Promise.all(names.map((name) => COMMANDS[name]())))
@@ -59,6 +72,8 @@ export async function run(argv: string[]): Promise<number> {
     }
     if (err instanceof DocatError) {
       process.stderr.write(`error ${err.code}: ${err.detail ?? err.message}\n`);
+      const hint = err instanceof HintedError ? err.hint : hintFor(err);
+      if (hint) process.stderr.write(`hint: ${hint}\n`);
       return exitCodeFor(err);
     }
     process.stderr.write(`error INTERNAL: ${err instanceof Error ? err.message : String(err)}\n`);

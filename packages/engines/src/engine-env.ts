@@ -1,5 +1,10 @@
 import type { DocatConfig } from '@docat/config';
-import type { EngineEnv } from '@docat/translate';
+import {
+  configuredEngines,
+  resolveEngine,
+  type EngineChoiceReason,
+  type EngineEnv,
+} from '@docat/translate';
 
 /** The engine registry's input, built once from the configuration. */
 export const ENGINE_ENV = Symbol('ENGINE_ENV');
@@ -37,4 +42,69 @@ export function engineEnv(translation: DocatConfig['translation']): EngineEnv {
     LIBRETRANSLATE_URL: t.libretranslate.url,
     LIBRETRANSLATE_API_KEY: t.libretranslate.apiKey,
   };
+}
+
+const CHOSEN_BY: Record<Exclude<EngineChoiceReason, 'requested'>, string> = {
+  default: 'DEFAULT_ENGINE',
+  chain: 'TRANSLATION_ENGINES (its first engine with a key set)',
+  configured: 'its configuration (its key or server is set)',
+  'pseudo-fallback': 'default',
+};
+
+/**
+ * The engine of a job that names none, and why, in one line for a server's start-up:
+ * the first thing to check when translations come back pseudo-localised, or from the
+ * wrong provider. Never throws: a DEFAULT_ENGINE without its key is said, not raised.
+ */
+export function defaultEngineLine(env: EngineEnv): string {
+  let choice;
+  try {
+    choice = resolveEngine(undefined, env);
+  } catch (err) {
+    return `translation engine: none: ${err instanceof Error ? err.message : String(err)}; uploads that name no engine fail with ENGINE_UNAVAILABLE`;
+  }
+  const { engine, reason } = choice;
+  if (reason === 'pseudo-fallback')
+    return 'translation engine: pseudo, because no engine key is set (offline pseudo-localisation, not a real translation; set one such as DEEPL_AUTH_KEY or OPENAI_API_KEY, see docs/translation.md)';
+  const others = configuredEngines(env)
+    .map((e) => e.name)
+    .filter((name) => name !== engine.name);
+  return (
+    `translation engine: ${engine.name} (${engine.model}), chosen by ${reason === 'requested' ? 'request' : CHOSEN_BY[reason]}` +
+    (others.length > 0 ? `; an upload may name another: ${others.join(', ')}` : '')
+  );
+}
+
+/**
+ * A warning line when the engine of a job that names none fails its health check at
+ * start-up (a wrong key, an unreachable server): said once, before the first job fails.
+ * Nothing when it answers, or is pseudo; the check gives up after `timeoutMs`.
+ */
+export async function defaultEngineWarning(
+  env: EngineEnv,
+  timeoutMs = 5_000,
+): Promise<string | undefined> {
+  let engine;
+  try {
+    engine = resolveEngine(undefined, env).engine;
+  } catch {
+    return undefined; // defaultEngineLine has said it
+  }
+  if (engine.name === 'pseudo') return undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<{ ok: false; detail: string }>((resolve) => {
+    timer = setTimeout(
+      () => resolve({ ok: false, detail: `no answer in ${timeoutMs / 1000} s` }),
+      timeoutMs,
+    );
+  });
+  const health = await Promise.race([
+    engine.health().catch((err: unknown) => ({
+      ok: false,
+      detail: err instanceof Error ? err.message : String(err),
+    })),
+    timeout,
+  ]).finally(() => clearTimeout(timer));
+  if (health.ok) return undefined;
+  return `warning: the ${engine.name} engine failed its check (${health.detail ?? 'no detail'}); jobs on it will fail until its key and address are right`;
 }

@@ -169,6 +169,11 @@ describe('Translator engine reports', () => {
       calls.map((c) => `${c.engine}:${c.outcome}`),
       ['deepl:rate_limited', 'deepl:error', 'openai:ok'],
     );
+    // The rate-limited attempt is tried again; the refused one is not (retrying cannot help).
+    assert.deepEqual(
+      calls.map((c) => `${c.attempt}:${c.willRetry}`),
+      ['1:true', '2:false', '1:false'],
+    );
     const ok = calls[2]!;
     assert.equal(ok.billedCharacters, out.billedCharacters.openai);
     assert.ok(ok.billedCharacters > 0);

@@ -60,6 +60,10 @@ export interface EngineCall {
   outcome: 'ok' | 'error' | 'rate_limited';
   seconds: number;
   billedCharacters: number;
+  /** This attempt's number for its batch on this engine (1 for the first). */
+  attempt: number;
+  /** A failed attempt that the translator tries again (a transient failure, attempts left). */
+  willRetry: boolean;
 }
 
 export interface TranslatorDeps {
@@ -633,12 +637,18 @@ export class Translator {
     for (let attempt = 1; ; attempt++) {
       if (signal?.aborted) throw cancelled(signal);
       const startedAt = performance.now();
-      const report = (outcome: EngineCall['outcome'], billedCharacters = 0): void =>
+      const report = (
+        outcome: EngineCall['outcome'],
+        billedCharacters = 0,
+        willRetry = false,
+      ): void =>
         this.deps.onEngineCall?.({
           engine: engine.name,
           outcome,
           seconds: (performance.now() - startedAt) / 1000,
           billedCharacters,
+          attempt,
+          willRetry,
         });
       try {
         const result = await raceAbort(
@@ -668,11 +678,13 @@ export class Translator {
         return new Map(result.translations.map((t) => [t.id, t.text]));
       } catch (err) {
         if (signal?.aborted) throw cancelled(signal);
+        const retry = err instanceof EngineError && err.retryable && attempt < this.retry.attempts;
         report(
           err instanceof EngineError && err.kind === 'rate_limited' ? 'rate_limited' : 'error',
+          0,
+          retry,
         );
-        if (!(err instanceof EngineError) || !err.retryable || attempt >= this.retry.attempts)
-          throw err;
+        if (!(err instanceof EngineError) || !retry) throw err;
         const backoff = Math.min(this.retry.maxMs, this.retry.baseMs * 2 ** (attempt - 1));
         // Equal jitter: half fixed, half random, so retrying workers spread out.
         let delay = backoff / 2 + (this.random() * backoff) / 2;

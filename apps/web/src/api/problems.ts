@@ -92,6 +92,13 @@ function waitText(seconds: number): string {
   return minutes < 90 ? `${minutes} minutes` : `${Math.ceil(minutes / 60)} hours`;
 }
 
+/** The server's detail as a sentence of its own after the advice: it ends with a full stop. */
+function sentence(text: string | undefined): string {
+  const trimmed = text?.trim() ?? '';
+  if (!trimmed) return '';
+  return /[.!?)]$/u.test(trimmed) ? trimmed : `${trimmed}.`;
+}
+
 /** One sentence (or two) for any failure a page shows. */
 export function describeError(error: unknown): string {
   if (error instanceof ApiError) {
@@ -104,7 +111,7 @@ export function describeError(error: unknown): string {
     const fields = error.problem?.errors
       ?.map((e) => `${e.path ? `${e.path}: ` : ''}${e.message}`)
       .join('; ');
-    return [advice, fields || (detail && detail !== error.problem?.title ? detail : '')]
+    return [advice, sentence(fields || (detail && detail !== error.problem?.title ? detail : ''))]
       .filter(Boolean)
       .join(' ');
   }

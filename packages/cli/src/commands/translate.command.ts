@@ -3,12 +3,14 @@ import { Command } from 'commander';
 import {
   DocatError,
   FIDELITY_SHRINK_THRESHOLD,
+  LANGUAGE_CODES,
   scopeOfOptions,
   uploadOptionsSchema,
   type FidelityReport,
   type OutputFormat,
 } from '@docat/contracts';
 import { checkPdfInput } from '../input.js';
+import { flagOf } from '../hints.js';
 import { outputPath } from '../output-names.js';
 import { cliDataDir } from '../data-dir.js';
 import { PipelineProgress, Progress } from '../progress.js';
@@ -44,7 +46,7 @@ const ENGINE_REASON = {
   requested: '--engine',
   default: 'DEFAULT_ENGINE',
   chain: 'TRANSLATION_ENGINES',
-  configured: 'its configuration (the first engine with a key set)',
+  configured: 'its configuration (the first engine whose key or server is set)',
   'pseudo-fallback': 'default',
 } as const;
 
@@ -116,9 +118,18 @@ export function translateCommand(): Command {
       });
       if (!options.success) {
         const issue = options.error.issues[0];
+        const field = String(issue?.path[0] ?? '');
+        // A language the contract does not know: name it and the codes that exist, not the schema's enum.
+        if (field === 'targetLanguage' || field === 'sourceLanguage') {
+          const given = field === 'targetLanguage' ? flags.to : flags.source;
+          throw new DocatError(
+            'VALIDATION_FAILED',
+            `${flagOf(field)}: unknown language '${given ?? ''}' (known: ${LANGUAGE_CODES.join(', ')})`,
+          );
+        }
         throw new DocatError(
           'VALIDATION_FAILED',
-          `${issue?.path.join('.') || 'option'}: ${issue?.message ?? 'invalid'}`,
+          `${field ? flagOf(field) : 'option'}: ${issue?.message ?? 'invalid'}`,
         );
       }
       const formats = parseFormats(flags.format, AVAILABLE);
@@ -145,6 +156,7 @@ export function translateCommand(): Command {
         useMemory: flags.memory,
         onProgress: (stage, done, total) =>
           pipeline.report(stage, done, total, stage === 'extract' ? 'pages' : 'segments'),
+        onRetry: (message) => progress.note(message),
       });
 
       const written: string[] = [];
@@ -214,8 +226,9 @@ export function translateCommand(): Command {
       for (const w of result.warnings)
         if (w.kind !== 'pseudo_engine')
           progress.note(`warning (${w.kind}${w.page ? `, page ${w.page}` : ''}): ${w.message}`);
+      const pages = result.source.pages.length;
       progress.note(
-        `${result.source.pageCount} page(s), ${result.segments} segment(s), ${result.memoryHits} from memory, ` +
+        `${pages === result.source.pageCount ? pages : `${pages} of ${result.source.pageCount}`} page(s), ${result.segments} segment(s), ${result.memoryHits} from memory, ` +
           `${result.requests} engine request(s), ${result.billedCharacters} billed character(s), ${seconds} s`,
       );
       if (outputs.report) progress.note(fidelityLine(outputs.report));

@@ -2,6 +2,7 @@ import { parsePageRange, type LanguageCode } from '@docat/contracts/core';
 import type { JobWarning, LayoutDocument } from '@docat/contracts';
 import { finalizeDocument, type SandboxLimits } from '@docat/pdf/extract';
 import { LOCAL_MAX_PAGES, extractStep } from '@docat/pipeline/extract';
+import { respectPermissions } from '../hints.js';
 
 export interface ExtractDocumentOptions {
   pages?: string;
@@ -31,6 +32,7 @@ export async function extractDocument(
       ...(pages ? { pages } : {}),
       ...(opts.password ? { password: opts.password } : {}),
       ...(opts.source ? { sourceLanguage: opts.source } : {}),
+      respectPermissions: respectPermissions(),
       ...(opts.detail ? { detail: opts.detail } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
       ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import {
+  DocatError,
   TRANSLATION_SCOPE_DEFAULTS,
   parsePageRange,
   type ChunkTranslation,
@@ -11,6 +12,8 @@ import {
 } from '@docat/contracts';
 import type { SandboxLimits } from '@docat/pdf/extract';
 import {
+  DEFAULT_RETRY,
+  ENGINE_VARIABLES,
   MemoryRateLimiter,
   Translator,
   assertEngineLanguages,
@@ -19,6 +22,7 @@ import {
   reassemble,
   resolveEngine,
   segmentBlocks,
+  type EngineCall,
   type EngineChoiceReason,
   type Glossary,
   type TranslationMemory,
@@ -27,6 +31,7 @@ import { startWarnings } from '@docat/pipeline';
 import { LOCAL_MAX_PAGES, extractStep } from '@docat/pipeline/extract';
 import { translateStep } from '@docat/pipeline/translate';
 import { assembleDocument } from '@docat/pipeline/render';
+import { HintedError, respectPermissions } from '../hints.js';
 
 export interface RunOptions {
   input: string;
@@ -47,6 +52,8 @@ export interface RunOptions {
   env?: NodeJS.ProcessEnv;
   signal?: AbortSignal;
   onProgress?: (stage: 'extract' | 'translate', done: number, total: number) => void;
+  /** Told when an engine request failed and will be tried again (a provider slow, down or rate-limiting). */
+  onRetry?: (message: string) => void;
   /** Limits of the extraction sandbox, over its defaults (a benchmark allows a slow machine more time). */
   extractLimits?: Partial<SandboxLimits>;
 }
@@ -95,6 +102,7 @@ export async function runTranslation(opts: RunOptions): Promise<RunResult> {
       ...(pages ? { pages } : {}),
       ...(opts.password ? { password: opts.password } : {}),
       ...(opts.source ? { sourceLanguage: opts.source } : {}),
+      respectPermissions: respectPermissions(env),
       ...(opts.signal ? { signal: opts.signal } : {}),
       onProgress: (done, total) => opts.onProgress?.('extract', done, total),
     },
@@ -114,6 +122,7 @@ export async function runTranslation(opts: RunOptions): Promise<RunResult> {
   const translator = new Translator({
     limiter: new MemoryRateLimiter(),
     ...(store ? { memory: store.memory } : {}),
+    ...(opts.onRetry ? { onEngineCall: retryNotes(opts.onRetry) } : {}),
   });
   const translated = await translateStep(extracted.layout, {
     segmenter: { segmentBlocks, reassemble },
@@ -127,7 +136,11 @@ export async function runTranslation(opts: RunOptions): Promise<RunResult> {
     ...(glossary ? { glossary } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
     onProgress: (done, total) => opts.onProgress?.('translate', done, total),
-  }).finally(() => store?.close());
+  })
+    .catch((err: unknown) => {
+      throw withEngineHint(err, choice.engine.name);
+    })
+    .finally(() => store?.close());
   const assembled = assembleDocument(
     [{ layout: extracted.layout, translation: translated }],
     scope,
@@ -158,6 +171,40 @@ export async function runTranslation(opts: RunOptions): Promise<RunResult> {
   };
 }
 
+/**
+ * A note for the terminal each time an engine request fails and is tried again: a
+ * provider that is down or slow would otherwise leave the progress bar still for minutes.
+ */
+function retryNotes(note: (message: string) => void): (call: EngineCall) => void {
+  return (call) => {
+    if (!call.willRetry) return;
+    const what =
+      call.outcome === 'rate_limited'
+        ? 'was rate-limited'
+        : `failed${call.seconds >= 0.1 ? ` after ${call.seconds.toFixed(1)} s` : ''}`;
+    note(
+      `${call.engine}: request ${what} (attempt ${call.attempt} of ${DEFAULT_RETRY.attempts}); trying again`,
+    );
+  };
+}
+
+/** An engine failure with the variables to check and the way around it. */
+function withEngineHint(err: unknown, engine: EngineName): unknown {
+  if (!(err instanceof DocatError)) return err;
+  if (err.code !== 'ENGINE_FAILED' && err.code !== 'ENGINE_UNAVAILABLE') return err;
+  const vars = ENGINE_VARIABLES[engine];
+  const other = 'or pick another engine with --engine (--engine pseudo needs no key)';
+  const hint =
+    err.code === 'ENGINE_FAILED'
+      ? vars.key
+        ? `${engine} refused the request: check the key in ${vars.key} and the account's quota, ${other}`
+        : `${engine} refused the request; ${other}`
+      : vars.url
+        ? `${engine} could not be reached or kept failing: check the network, and ${vars.url} if it is set, ${other}`
+        : `${engine} could not be reached or kept failing; ${other}`;
+  return new HintedError(err, hint);
+}
+
 export interface TranslateDocumentOptions {
   input: string;
   target: LanguageCode;
@@ -174,6 +221,7 @@ export interface TranslateDocumentOptions {
   env?: NodeJS.ProcessEnv;
   signal?: AbortSignal;
   onProgress?: (stage: 'extract' | 'translate', done: number, total: number) => void;
+  onRetry?: (message: string) => void;
   /** Limits of the extraction sandbox, over its defaults (a benchmark allows a slow machine more time). */
   extractLimits?: Partial<SandboxLimits>;
 }

@@ -104,6 +104,21 @@ const CONFIGURED_BY: Record<EngineName, string> = {
   libretranslate: 'LIBRETRANSLATE_URL',
 };
 
+/**
+ * The variables that authenticate each engine and point it at its provider: what a user
+ * checks when the provider refuses the key or cannot be reached.
+ */
+export const ENGINE_VARIABLES: Record<EngineName, { key?: string; url?: string }> = {
+  pseudo: {},
+  google: { key: 'GOOGLE_API_KEY', url: 'GOOGLE_TRANSLATE_URL' },
+  anthropic: { key: 'ANTHROPIC_API_KEY', url: 'ANTHROPIC_BASE_URL' },
+  openai: { key: 'OPENAI_API_KEY', url: 'OPENAI_BASE_URL' },
+  openrouter: { key: 'OPENROUTER_API_KEY', url: 'OPENROUTER_BASE_URL' },
+  gemini: { key: 'GEMINI_API_KEY', url: 'GEMINI_BASE_URL' },
+  deepl: { key: 'DEEPL_AUTH_KEY', url: 'DEEPL_SERVER_URL' },
+  libretranslate: { key: 'LIBRETRANSLATE_API_KEY', url: 'LIBRETRANSLATE_URL' },
+};
+
 function notConfigured(name: EngineName): DocatError {
   return new DocatError(
     'ENGINE_UNAVAILABLE',
