@@ -142,6 +142,21 @@ describe('leader dots and rows', () => {
     assert.equal(leaderDots([dot(100), dot(110), dot(160)]).size, 0, 'too far apart');
   });
 
+  test('dots the layout read as blocks of their own are a leader, however few are left', () => {
+    // A form's leader: dots 12 points apart, each a block; the label's own dots went with it.
+    const left = [dot(324), dot(336)];
+    const blocks: BBox[] = [
+      [324, 102, 326, 110],
+      [336, 102, 338, 110],
+    ];
+    assert.equal(leaderDots(left, blocks).size, 2);
+    assert.equal(leaderDots(left).size, 0, 'without the blocks they are two dots');
+    // A full stop inside a block of text is not filler.
+    const stop = { box: [200, 102, 202, 110] as BBox, text: '.' };
+    assert.equal(leaderDots([stop], blocks).size, 0);
+    assert.equal(leaderDots([{ box: blocks[0]!, text: 'x' }], blocks).size, 0, 'dots only');
+  });
+
   test('a label and its leader on one baseline are one row', () => {
     assert.equal(rowsOf([{ bbox: [137, 338, 300, 347] }, { bbox: [312, 338, 314, 347] }]), 1);
     assert.equal(rowsOf([{ bbox: [137, 338, 300, 347] }, { bbox: [137, 350, 300, 359] }]), 2);

@@ -301,13 +301,25 @@ const LEADER_DOT = /^[.\u00b7\u2024\u2027\u2219\u22c5]$/u;
 
 /**
  * Dots drawn as a leader: three or more dot glyphs in a row on one baseline, each within
- * a few of their heights of the next.
+ * a few of their heights of the next; and any dot inside one of `filler`, the boxes of
+ * blocks the layout read as nothing but dots. A form's leader is often a few dots set far
+ * apart, each its own block: once the label before it is translated (and its own first
+ * dots removed with it), two may be all that is left of the row.
  */
-export function leaderDots<T extends { box: BBox; text: string }>(glyphs: readonly T[]): Set<T> {
-  const dots = glyphs
-    .filter((g) => LEADER_DOT.test(g.text))
-    .sort((a, b) => a.box[3] - b.box[3] || a.box[0] - b.box[0]);
+export function leaderDots<T extends { box: BBox; text: string }>(
+  glyphs: readonly T[],
+  filler: readonly BBox[] = [],
+): Set<T> {
   const out = new Set<T>();
+  for (const g of glyphs) {
+    if (!LEADER_DOT.test(g.text)) continue;
+    const cx = (g.box[0] + g.box[2]) / 2;
+    const cy = (g.box[1] + g.box[3]) / 2;
+    if (filler.some((f) => cx >= f[0] && cx <= f[2] && cy >= f[1] && cy <= f[3])) out.add(g);
+  }
+  const dots = glyphs
+    .filter((g) => LEADER_DOT.test(g.text) && !out.has(g))
+    .sort((a, b) => a.box[3] - b.box[3] || a.box[0] - b.box[0]);
   let row: T[] = [];
   const flush = (): void => {
     if (row.length >= 3) row.forEach((g) => out.add(g));

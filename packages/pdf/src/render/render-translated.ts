@@ -57,7 +57,14 @@ import {
   type FlowCandidate,
 } from './column-flow.js';
 import { removeActiveContent } from './active-content.js';
-import { columnAlignment, parseColor, sourceStyle, type SourceStyle } from './block-style.js';
+import {
+  columnAlignment,
+  ocrCheckedSize,
+  parseColor,
+  resized,
+  sourceStyle,
+  type SourceStyle,
+} from './block-style.js';
 import { sampleBackgrounds } from './page-background.js';
 import { invert } from '../content/matrix.js';
 import { mapBox, pageGeometry, type PageGeometry } from './page-geometry.js';
@@ -326,6 +333,14 @@ export async function renderTranslatedPdf(
     const items = page.blocks.flatMap((b) => itemsOf(b, translations, page.width));
     if (items.length === 0) continue;
     stats.pages++;
+    // A size OCR misread (a label inside a drawing, its row as high as the box around it)
+    // is checked against the width its words had on the scan.
+    for (const item of items) {
+      const size = ocrCheckedSize(item.lines, item.style.size, (t) =>
+        shaperFor(item.style).measure(t),
+      );
+      if (size < item.style.size) item.style = resized(item.style, item.lines, size);
+    }
     const geometry: PageGeometry = pageGeometry(file.doc.getPage(pageIndex));
     const toUser = geometry.drawingToUser;
     // Layout boxes are displayed-page coordinates; the rewriter selects in user space.
@@ -401,7 +416,10 @@ export async function renderTranslatedPdf(
           .flatMap((r) => r.glyphs.filter((g) => g.unicode === '' || g.unicode.trim() !== ''))
           .map((g) => ({ box: mapBox(geometry.toDisplay, g.bbox), text: g.unicode }));
     // The dots of a leader are filler: a translation longer than its label may take their place.
-    const leaders = leaderDots(drawn);
+    const leaders = leaderDots(
+      drawn,
+      page.blocks.filter(isLeaderBlock).map((b) => b.bbox),
+    );
     const room = new RoomFinder(
       page.blocks,
       drawn.filter((g) => !leaders.has(g)).map((g) => g.box),
@@ -820,6 +838,15 @@ function stretchesOf(item: Item, shaperFor: (style: SourceStyle) => TextShaper):
   return out;
 }
 
+/** A block the layout read as nothing but dots: a leader's filler, which text may cover. */
+function isLeaderBlock(b: Block): boolean {
+  return (
+    /^[\s.\u00b7\u2024\u2026\u2027\u2219\u22c5]*$/u.test(b.text) &&
+    b.type !== 'figure' &&
+    b.type !== 'form_field'
+  );
+}
+
 function mirror(align: SourceStyle['align']): SourceStyle['align'] {
   if (align === 'left') return 'right';
   if (align === 'right') return 'left';
@@ -1096,12 +1123,7 @@ class RoomFinder {
     // its cells; a figure's box is its graphics too.
     this.obstacles = blocks.flatMap((b) => {
       // A block of leader dots is filler (its dots are told apart with the page's glyphs).
-      if (
-        /^[\s.\u00b7\u2024\u2026\u2027\u2219\u22c5]*$/u.test(b.text) &&
-        b.type !== 'figure' &&
-        b.type !== 'form_field'
-      )
-        return [];
+      if (isLeaderBlock(b)) return [];
       const own = b.lines.map((l) => ({ box: l.bbox, owner: b }));
       if (b.type === 'table' && own.length > 0) return own;
       return [...own, { box: b.bbox, owner: b }];
