@@ -1,6 +1,7 @@
 import type { BBox } from '@docat/contracts';
 import { closeDocument, openDocument } from '../extract/pdfjs.js';
 import { renderToCanvas } from '../ocr/render-page.js';
+import { LINE_BOX } from './block-setter.js';
 import type { PDFDocumentProxy } from 'pdfjs-dist/types/src/display/api.js';
 
 /** Resolution of the ink maps: a pixel is a point. */
@@ -356,4 +357,31 @@ export function rowsOf(lines: readonly { bbox: BBox }[]): number {
     rows.push(l.bbox);
   }
   return rows.length;
+}
+
+/**
+ * The box a block's translation is set in: its source `box`, with its foot raised to the
+ * top of the first line of other text (`others`) that starts inside it below the block's
+ * own last line (`own`: its line boxes), never above that line's foot at `size`. Line boxes
+ * are taller than their letters, so the boxes of two blocks one under the other often
+ * overlap (a form's tight labels, rows OCR read); the source's letters do not meet there,
+ * but a translation that takes one more line, set down to the box's foot, runs its letters
+ * into the next block's. Text beside one of the block's rows (a reference's next entry
+ * starting on its last line) is beside it, not below it, and does not count.
+ */
+export function footClear(
+  box: BBox,
+  own: readonly BBox[],
+  size: number,
+  others: readonly BBox[],
+): BBox {
+  const last = own.reduce<BBox | undefined>((a, l) => (!a || l[1] > a[1] ? l : a), undefined);
+  if (!last) return box;
+  const below = last[1] + Math.min(last[3] - last[1], size) * 0.5;
+  let foot = box[3];
+  for (const o of others)
+    if (o[1] > below && o[1] < foot && o[0] < box[2] - 1 && o[2] > box[0] + 1) foot = o[1];
+  // The height of the block's own lines at its size, at least: what its source took.
+  foot = Math.max(foot, last[1] + size * LINE_BOX);
+  return foot < box[3] ? [box[0], box[1], box[2], foot] : box;
 }

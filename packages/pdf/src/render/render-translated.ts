@@ -40,6 +40,7 @@ import {
 } from './block-setter.js';
 import { mathStretches } from './inline-math.js';
 import {
+  footClear,
   FreeSpace,
   InkMaps,
   leaderDots,
@@ -428,12 +429,32 @@ export async function renderTranslatedPdf(
     );
     const fontResources: Record<string, PDFRef> = {};
     const drawnLinks: DrawnLink[] = [];
+    // Each item's box, its foot clear of the text below it (see `footClear`).
+    const textLines = page.blocks
+      .filter((b) => !isLeaderBlock(b))
+      .flatMap((b) => b.lines.map((l) => ({ box: l.bbox, block: b, line: l })));
+    const setBoxes = new Map<Item, BBox>();
+    for (const item of items) {
+      if (frameOf(item)) continue;
+      const own = new Set<Line>(item.lines);
+      const others = textLines
+        .filter((t) => !own.has(t.line) && (item.cell !== undefined || t.block !== item.block))
+        .map((t) => t.box);
+      const box = footClear(
+        item.box,
+        item.lines.map((l) => l.bbox),
+        item.style.size,
+        others,
+      );
+      if (box !== item.box) setBoxes.set(item, box);
+    }
+    const setBoxOf = (item: Item): BBox => setBoxes.get(item) ?? item.box;
     const optionsOf = (item: Item): SetOptions => {
       const framed = frameOf(item);
       return {
         stretches: stretchesOf(item, (style) => shaperFor(style)),
         // Text at an angle is set in its own frame, where its lines run left to right.
-        box: framed ? framed.box : item.box,
+        box: framed ? framed.box : setBoxOf(item),
         pageWidth: framed ? framed.box[2] + FRAME_HEIGHT : geometry.width,
         pageHeight: framed ? FRAME_HEIGHT : geometry.height,
         size: item.style.size,
@@ -494,12 +515,12 @@ export async function renderTranslatedPdf(
       ) {
         // Right-to-left text keeps a left-aligned line's growth to the right, the side the
         // layout knows is free: its left holds what the layout may not list (an image).
-        const grown = await room.around(item, item.style.align, true);
+        const grown = await room.around(item, item.style.align, true, setBoxOf(item));
         if (grown) setting = setBlock(item.translation, shaper, { ...setOptions, room: grown });
         if (setting.overflow) {
           // Last, before running on below its box over what follows: the room the layout
           // alone leaves (a word in a narrow ruled cell may reach across the cell's rule).
-          const loose = await room.around(item, item.style.align, false);
+          const loose = await room.around(item, item.style.align, false, setBoxOf(item));
           const wider = loose
             ? setBlock(item.translation, shaper, { ...setOptions, room: loose })
             : undefined;
@@ -1178,6 +1199,7 @@ class RoomFinder {
     item: Item,
     sourceAlign: SourceStyle['align'],
     inked: boolean,
+    box: BBox = item.box,
   ): Promise<BBox | undefined> {
     const space = await this.free(inked);
     const own = new Set(
@@ -1200,7 +1222,7 @@ class RoomFinder {
             : 'right';
     const size = item.style.size;
     const grown = space.room(
-      item.box,
+      box,
       {
         down: true,
         sideways,
@@ -1211,6 +1233,6 @@ class RoomFinder {
       (o) => own.has(o),
       this.setLines,
     );
-    return grown.every((v, i) => Math.abs(v - item.box[i]!) < 0.5) ? undefined : grown;
+    return grown.every((v, i) => Math.abs(v - box[i]!) < 0.5) ? undefined : grown;
   }
 }
