@@ -234,6 +234,8 @@ describe('gateway over HTTP with auth and a stub ingestion', { skip: corpus.skip
     assert.equal(seen.upload.bytes, tracemonkey.length);
     assert.equal(seen.upload.sha256, createHash('sha256').update(tracemonkey).digest('hex'));
     assert.equal(seen.upload.fileName, 'paper.pdf');
+    // Counted from the streamed bytes: ingestion need not read the stored file for it.
+    assert.equal(seen.upload.declaredPages, 14);
     assert.equal(seen.idempotencyKey, 'upload-0001');
     const stored = await stack.storage.get(seen.upload.storageKey);
     const chunks: Buffer[] = [];

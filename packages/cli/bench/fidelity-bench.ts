@@ -5,7 +5,8 @@
 // after building; extra folders of PDFs with `npm run bench:fidelity -- --dir <folder>`
 // (repeatable) or DOCAT_FIDELITY_DIRS (folders separated by ':'), `--no-corpus` to skip the
 // corpus, `--to <lang>` (default de), `--only <name,...>`, `--keep <folder>` to keep the
-// translated PDFs and reports, `--pages` for a per-page table, `--json <file>` for the numbers.
+// translated PDFs and reports, `--pages` for a per-page table, `--words` for the words left,
+// `--json <file>` for the numbers.
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -41,6 +42,7 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     keep: { type: 'string' },
     pages: { type: 'boolean', default: false },
+    words: { type: 'boolean', default: false },
     json: { type: 'string' },
   },
   allowPositionals: false,
@@ -304,6 +306,14 @@ if (args.pages) {
         `  p${String(p.page).padEnd(4)} ${String(p.left).padStart(5)} / ${String(p.words).padEnd(5)} ${pct(p.left, p.words).padStart(6)}  in figures ${p.leftInFigures}  figure labels ${p.figureLabels}`,
       );
     }
+  }
+}
+if (args.words) {
+  for (const r of rows) {
+    if (!r.coverage || r.coverage.left === 0) continue;
+    console.log(`\n${r.document}: words left`);
+    for (const p of r.coverage.pages)
+      if (p.leftWords.length > 0) console.log(`  p${p.page}: ${p.leftWords.join(' ')}`);
   }
 }
 if (args.json) writeFileSync(args.json, JSON.stringify({ target, rows }, null, 2));

@@ -62,7 +62,14 @@ export const inlineMarkSchema = z.object({
    */
   math: z.boolean().optional(),
   /**
-   * How a math run is set, piece by piece in reading order: each piece covers `length`
+   * The run is a raised or lowered script in prose, set smaller than the words around it
+   * and off their baseline (a footnote mark, a citation number, an ordinal suffix, the
+   * `2` of H₂O, a trademark sign): kept as it is, never sent to an engine as words, and
+   * set again as `parts` say.
+   */
+  script: z.boolean().optional(),
+  /**
+   * How a math or script run is set, piece by piece in reading order: each piece covers `length`
    * non-white-space code units of the run, at `scale` times the line's size, its
    * baseline `rise` times the line's size above the line's (negative: below; a
    * subscript), in math italic when `italic`. Absent: the run is set as plain text.

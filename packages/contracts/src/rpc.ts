@@ -99,6 +99,14 @@ export const storedUploadSchema = z.object({
   fileName: z.string().max(255),
   /** Computed by the gateway while streaming the upload in: the file's identity (dedupe, idempotency). */
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  /**
+   * The page count the file's page tree declares, read by the gateway from the bytes it
+   * streamed (`@docat/pdf/page-tree`), so that ingestion need not read the stored object
+   * again: null when the page tree could not be read cheaply (the credits estimate then
+   * runs the full probe), absent when the gateway did not count (ingestion reads the page
+   * tree from storage itself). Not checked against any limit here: ingestion applies them.
+   */
+  declaredPages: z.number().int().nonnegative().nullable().optional(),
 });
 export type StoredUpload = z.infer<typeof storedUploadSchema>;
 

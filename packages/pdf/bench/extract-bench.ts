@@ -5,6 +5,7 @@
 //   npm run bench:extract -w @docat/pdf -- --smoke   a few pages of each, to check that the bench runs
 //   npm run bench:extract -w @docat/pdf -- --only ocr,bomb   some sections only (book,
 //                                              memory, bomb, large, ocr); options need the -w form
+//   npm run bench:extract -w @docat/pdf -- --only memory --pages 1000   some generated sizes only
 // Times are wall clock and CPU (user + system of the whole process tree). Memory of a CLI
 // run: the peak resident set of its largest process (GNU time), and the peaks of all its
 // processes (the CLI and its sandbox children) added up, sampled every 25 ms: as resident
@@ -37,6 +38,10 @@ const bookArg = args.includes('--book')
   : process.env.DOCAT_BENCH_BOOK;
 const only = args.includes('--only')
   ? new Set(args[args.indexOf('--only') + 1]!.split(','))
+  : undefined;
+/** `--pages 1000` or `--pages 50,1000`: the generated sizes of the memory section (50, 350, 1,000 by default). */
+const memoryPages = args.includes('--pages')
+  ? args[args.indexOf('--pages') + 1]!.split(',').map(Number)
   : undefined;
 const section = (name: 'book' | 'memory' | 'bomb' | 'large' | 'ocr') => !only || only.has(name);
 const cli = fileURLToPath(new URL('../../cli/dist/main.js', import.meta.url));
@@ -286,7 +291,7 @@ try {
   }
 
   // --- Memory against page count ---------------------------------------------------------
-  for (const pages of !section('memory') ? [] : smoke ? [3] : [50, 350, 1000]) {
+  for (const pages of !section('memory') ? [] : smoke ? [3] : (memoryPages ?? [50, 350, 1000])) {
     const file = join(dir, `synthetic-${pages}.pdf`);
     writeFileSync(file, await syntheticBook(pages));
     const run = await docatExtract(file);

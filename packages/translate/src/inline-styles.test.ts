@@ -127,6 +127,46 @@ describe('inline style pairs in segments', () => {
     for (const s of segments) assert.doesNotMatch(plainText(s.text, s.protected), /[⟦⟧]/u);
   });
 
+  test('a script in prose (a footnote mark, a citation) is an atom that comes back marked', () => {
+    const text = 'Firefox ships it,[5][6] as does the reader in Chrome.1';
+    const cite = text.indexOf('[5][6]');
+    const note = text.length - 1;
+    const raised = { scale: 0.8, rise: 0.38 };
+    const block = {
+      id: 's',
+      type: 'paragraph' as const,
+      text,
+      marks: [
+        { start: cite, end: cite + 6, script: true, parts: [{ length: 6, ...raised }] },
+        { start: note, end: note + 1, script: true, parts: [{ length: 1, ...raised }] },
+      ],
+    };
+    const [segment] = segmentBlocks([block]);
+    assert.equal(segment!.text, 'Firefox ships it,⟦0⟧ as does the reader in Chrome.⟦1⟧');
+    assert.deepEqual(
+      segment!.protected.map((p) => [p.token, p.kind, p.restore]),
+      [
+        ['⟦0⟧', 'script', '[5][6]'],
+        ['⟦1⟧', 'script', '1'],
+      ],
+    );
+    const translated = restorePlaceholders(
+      pseudoTranslate(segment!.text, 'de'),
+      segment!.protected,
+    );
+    assert.ok(checkPlaceholders(pseudoTranslate(segment!.text, 'de'), segment!.protected).ok);
+    const out = reassemble([segment!], new Map([[segment!.id, translated]])).get('s')!;
+    assert.doesNotMatch(out.text, /[⟦⟧]|Firefox ships/u);
+    assert.deepEqual(
+      out.marks!.map((m) => [out.text.slice(m.start, m.end), m.script, m.parts]),
+      [
+        ['[5][6]', true, [{ length: 6, ...raised }]],
+        ['1', true, [{ length: 1, ...raised }]],
+      ],
+    );
+    assert.equal(plainText(segment!.text, segment!.protected).includes('[5][6]'), true);
+  });
+
   test('reassembled blocks carry the marks over the translated words', () => {
     const segments = segmentBlocks([PARAGRAPH], { shortBlockChars: 10 });
     const translations = new Map(

@@ -218,15 +218,18 @@ export function restorePlaceholders(
     const p = byToken.get(placeholderToken(Number(n)));
     if (p?.kind === 'style') return slash ? closingToken(Number(n)) : placeholderToken(Number(n));
     // A math run comes back inside a pair of its token, for `reassemble` to mark it.
-    if (pairMath && p && !slash && isMathRun(p))
+    if (pairMath && p && !slash && isKeptRun(p))
       return placeholderToken(Number(n)) + p.restore + closingToken(Number(n));
     return slash || !p ? '' : p.restore;
   });
 }
 
-/** A math run of the source (kept as it is), whose restored text carries how it is set. */
-export function isMathRun(p: Placeholder): boolean {
-  return p.kind === 'formula' && p.style?.math === true;
+/**
+ * A math run or a script of the source (kept as it is), whose restored text carries how
+ * it is set.
+ */
+export function isKeptRun(p: Placeholder): boolean {
+  return (p.kind === 'formula' && p.style?.math === true) || p.kind === 'script';
 }
 
 /** Text without any style pair (the words kept, their style dropped). */

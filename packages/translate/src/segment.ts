@@ -1,7 +1,7 @@
 import type { Block, BlockType, InlineMark } from '@docat/contracts';
 import {
   closingToken,
-  isMathRun,
+  isKeptRun,
   isUntranslatable,
   placeholderToken,
   protectText,
@@ -110,6 +110,9 @@ function mathPiece(
   return parts.length > 0 ? { ...rest, parts } : rest;
 }
 
+/** Runs kept as they are, in one placeholder: inline mathematics and scripts in prose. */
+const kept = (style: InlineStyle): boolean => style.math === true || style.script === true;
+
 function styleOf(mark: InlineMark): InlineStyle {
   const { start: _start, end: _end, ...style } = mark;
   return style;
@@ -117,7 +120,7 @@ function styleOf(mark: InlineMark): InlineStyle {
 
 /**
  * The piece of text with a `⟦n⟧…⟦/n⟧` pair around each marked run inside it, and a
- * single `⟦n⟧` in place of each math run, kept as it is (numbered from 0; a run crossing
+ * single `⟦n⟧` in place of each math or script run, kept as it is (numbered from 0; a run crossing
  * the piece's edge is cut there), and their placeholders.
  */
 function wrapStyles(
@@ -138,10 +141,10 @@ function wrapStyles(
   if (inside.length === 0) return { text, placeholders: [] };
   const placeholders: Placeholder[] = inside.map((m, i) => {
     const original = text.slice(m.start, m.end);
-    return m.style.math
+    return kept(m.style)
       ? {
           token: placeholderToken(i),
-          kind: 'formula',
+          kind: m.style.math ? 'formula' : 'script',
           original,
           restore: original,
           // How the run is set travels with it (`restorePlaceholders` marks it again).
@@ -153,7 +156,7 @@ function wrapStyles(
   let at = 0;
   inside.forEach((m, i) => {
     out += text.slice(at, m.start);
-    out += m.style.math
+    out += kept(m.style)
       ? placeholderToken(i)
       : placeholderToken(i) + text.slice(m.start, m.end) + closingToken(i);
     at = m.end;
@@ -265,7 +268,7 @@ export function styledText(
 ): { text: string; marks: InlineMark[] } {
   const styles = new Map(
     placeholders
-      .filter((p) => p.kind === 'style' || isMathRun(p))
+      .filter((p) => p.kind === 'style' || isKeptRun(p))
       .map((p) => [Number(p.token.slice(1, -1)), p.style ?? {}]),
   );
   const marks: InlineMark[] = [];

@@ -11,7 +11,16 @@ export interface GlossaryEntry {
 }
 
 export type PlaceholderKind =
-  'number' | 'url' | 'email' | 'formula' | 'code' | 'markup' | 'glossary' | 'style';
+  | 'number'
+  | 'url'
+  | 'email'
+  | 'formula'
+  | 'code'
+  | 'markup'
+  | 'glossary'
+  | 'style'
+  /** A raised or lowered run of prose (a footnote mark, a citation number): kept, set as it was. */
+  | 'script';
 
 /** What an inline style pair carries: the properties of its run that differ from the block's. */
 export type InlineStyle = Omit<InlineMark, 'start' | 'end'>;

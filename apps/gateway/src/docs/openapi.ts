@@ -569,7 +569,7 @@ export const OPERATIONS: Operation[] = [
       `The file streams to storage as it arrives; it must start with \`%PDF-\` (a BOM or white-space within the first 1024 bytes is tolerated) ` +
       `and may have at most ${MAX_UPLOAD_BYTES} bytes. A request whose Content-Length alone exceeds the limit is refused unread. ` +
       `The 202 answers as soon as the file is stored and a cheap check passed: the signature, and the page count its page tree ` +
-      `declares (422 PDF_NO_PAGES, or PDF_TOO_MANY_PAGES above MAX_PAGES), from which the selected pages are reserved from the ` +
+      `declares, read from the bytes as they stream in (422 PDF_NO_PAGES, or PDF_TOO_MANY_PAGES above MAX_PAGES), from which the selected pages are reserved from the ` +
       `account's credits at the text-page rate; 402 INSUFFICIENT_CREDITS when that does not fit, before any work. The full check ` +
       `(the PDF sandbox opening the file) is the job's first step: a file it refuses fails the job with its PDF_* code ` +
       `(\`error.code\` of the job, and a \`job.failed\` event) and the reservation is released, so nothing is charged; pages that ` +

@@ -8,6 +8,7 @@ import {
   type EngineChoice,
   type EnvelopeContext,
   type JobView,
+  type StoredUpload,
   type UploadOptions,
 } from '@docat/contracts';
 import { uploadBytes } from '@docat/observability';
@@ -30,6 +31,17 @@ import { storeUpload, type StoredFile } from './upload.store.js';
 export const FILE_FIELD = 'file';
 
 type ReceivedFile = StoredFile & { fileName: string };
+
+/** The stored upload as `jobs.create` and `jobs.estimate` take it. */
+function uploadOf(stored: ReceivedFile): StoredUpload {
+  return {
+    storageKey: stored.storageKey,
+    bytes: stored.bytes,
+    fileName: stored.fileName,
+    sha256: stored.sha256,
+    ...(stored.declaredPages === undefined ? {} : { declaredPages: stored.declaredPages }),
+  };
+}
 
 interface UploadRequest {
   userId: string;
@@ -65,18 +77,13 @@ export class DocumentsService {
       RPC.JOBS_CREATE,
       {
         userId: request.userId,
-        upload: {
-          storageKey: stored.storageKey,
-          bytes: stored.bytes,
-          fileName: stored.fileName,
-          sha256: stored.sha256,
-        },
+        upload: uploadOf(stored),
         ...(await this.sealed(options, stored.storageKey)),
         engine,
         ...(request.idempotencyKey ? { idempotencyKey: request.idempotencyKey } : {}),
       },
       request.context,
-      // Hashing, the credits probe (the PDF sandbox reads every page) and the reservation.
+      // The reservation; the full probe too when the page tree could not be read cheaply.
       90_000,
     );
     if (options.webhookUrl) {
@@ -107,12 +114,7 @@ export class DocumentsService {
         RPC.JOBS_ESTIMATE,
         {
           userId: request.userId,
-          upload: {
-            storageKey: stored.storageKey,
-            bytes: stored.bytes,
-            fileName: stored.fileName,
-            sha256: stored.sha256,
-          },
+          upload: uploadOf(stored),
           ...(await this.sealed(options, stored.storageKey)),
           engine,
         },

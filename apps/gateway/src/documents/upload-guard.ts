@@ -1,6 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { DocatError, PDF_SNIFF_LIMIT, sniffPdfSignature } from '@docat/contracts';
+import { UploadWindow } from './upload-window.js';
 
 export interface UploadGuardResult {
   bytes: number;
@@ -12,13 +13,15 @@ export interface UploadGuardResult {
  * checks what can be seen while streaming and fails the stream the moment a check
  * fails: the PDF header in the first bytes (415 `UNSUPPORTED_MEDIA_TYPE`), the size
  * limit as soon as it is crossed (413 `FILE_TOO_LARGE`), and an empty file at the end
- * (400 `EMPTY_FILE`). It holds at most the header window in memory and hashes the
- * bytes on the way through.
+ * (400 `EMPTY_FILE`). It hashes the bytes on the way through, and keeps both ends of the
+ * file (`window`) for the page tree's count.
  */
 export class UploadGuard extends Transform {
   private readonly hash: Hash = createHash('sha256');
   private head: Buffer | null = Buffer.alloc(0);
   private count = 0;
+  /** Both ends of the file as it streamed through (see UploadWindow). */
+  readonly window = new UploadWindow();
   /** The first check that failed; the storage write fails with a less telling error. */
   failure: DocatError | null = null;
 
@@ -41,6 +44,7 @@ export class UploadGuard extends Transform {
       return;
     }
     this.hash.update(chunk);
+    this.window.add(chunk);
     if (this.head === null) {
       done(null, chunk);
       return;

@@ -3,17 +3,22 @@ import type { Readable } from 'node:stream';
 import { DocatError, uuidv7 } from '@docat/contracts';
 import type { ObjectStorage } from '@docat/service-kit';
 import { UploadGuard } from './upload-guard.js';
+import { countDeclaredPages } from './upload-window.js';
 
 export interface StoredFile {
   storageKey: string;
   bytes: number;
   sha256: string;
+  /** The page tree's count, read from the streamed bytes (see `storedUploadSchema`). */
+  declaredPages?: number | null;
 }
 
 /**
  * Streams one uploaded file into object storage under `uploads/<uuidv7>` while the
  * guard checks it. On any failure the storage write is aborted and whatever was
  * written is deleted before the error propagates, so a refused upload leaves nothing.
+ * Once the last byte has passed, the page tree's count is read from the bytes the guard
+ * kept, while storage finishes the write.
  */
 export async function storeUpload(
   storage: ObjectStorage,
@@ -33,10 +38,30 @@ export async function storeUpload(
     guard.destroy(error instanceof Error ? error : new Error(String(error))),
   );
   feeding.catch((error: unknown) => abort.abort(guard.failure ?? error));
+  const counting = feeding.then(
+    () =>
+      countDeclaredPages(guard.window, async (start, end) => {
+        // A range the guard did not keep is read back once the object is stored.
+        await putting;
+        const parts: Buffer[] = [];
+        for await (const part of await storage.get(storageKey, { range: { start, end } }))
+          parts.push(part as Buffer);
+        return Buffer.concat(parts);
+      }),
+    () => undefined,
+  );
   const [fed, put] = await Promise.allSettled([feeding, putting]);
   if (fed.status === 'fulfilled' && put.status === 'fulfilled') {
     const { bytes, sha256 } = guard.result();
-    if (put.value.bytes === bytes) return { storageKey, bytes, sha256 };
+    if (put.value.bytes === bytes) {
+      const declaredPages = await counting;
+      return {
+        storageKey,
+        bytes,
+        sha256,
+        ...(declaredPages === undefined ? {} : { declaredPages }),
+      };
+    }
   }
   // A partial object left behind is swept by retention; the caller gets the upload's own error.
   await storage.delete(storageKey).catch(() => undefined);

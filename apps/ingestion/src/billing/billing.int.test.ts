@@ -300,6 +300,47 @@ describe('billing: probe, reserve, settle, release, idempotency, erasure', () =>
   );
 
   test(
+    "the gateway's page count is taken as sent (no read of the upload), within ingestion's bounds; null runs the full probe",
+    { skip: req.skip },
+    async () => {
+      const user = await account();
+      const createWith = async (declaredPages: number | null) => {
+        const upload = { ...(await stored('tracemonkey.pdf')), declaredPages };
+        const job = call<JobView>(
+          RPC.JOBS_CREATE,
+          {
+            userId: user,
+            upload,
+            options: uploadOptionsSchema.parse({ targetLanguage: 'de', noCache: true }),
+            engine: PSEUDO_CHOICE,
+          },
+          user,
+        );
+        return { upload, job };
+      };
+      // tracemonkey.pdf has 14 pages; a count of 3 reserves 3 credits: nothing read it again.
+      const three = await createWith(3);
+      const threeJob = await three.job;
+      assert.equal(Number((await billingState(threeJob.id))?.reserved), 3);
+      // null: the page tree was not readable cheaply, so the sandbox's probe counts 14 pages.
+      const probed = await (await createWith(null)).job;
+      assert.equal(Number((await billingState(probed.id))?.reserved), 14);
+      // Ingestion's bounds apply to the count sent; a refusal leaves neither job nor upload.
+      const none = await createWith(0);
+      assert.equal(await codeOf(none.job), 'PDF_NO_PAGES');
+      assert.equal(await storage.head(none.upload.storageKey), null);
+      const many = await createWith(config.limits.maxPages + 1);
+      assert.equal(await codeOf(many.job), 'PDF_TOO_MANY_PAGES');
+      assert.equal(await storage.head(many.upload.storageKey), null);
+      assert.equal(
+        (await sql.query(`SELECT 1 FROM ingestion.jobs WHERE user_id = $1`, [user])).rowCount,
+        2,
+      );
+      await ingestion.app.get(OrchestratorService).dispatchSettled();
+    },
+  );
+
+  test(
     'a completed job settles its actual cost once, even when the settle is repeated after a crash',
     { skip: req.skip },
     async () => {

@@ -127,17 +127,28 @@ export class BillingService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /**
-   * The cheap check of an upload: the page count its page tree declares, read with a few
-   * range reads (not a download), bounded by MAX_PAGES. Null when the page tree cannot be
-   * read that way (an encrypted file with object streams, a damaged cross-reference).
+   * The cheap check of an upload: the page count its page tree declares, bounded by
+   * MAX_PAGES. The gateway reads it from the bytes it streamed and sends it as `counted`
+   * (null: not readable cheaply); without it the page tree is read here, with a few range
+   * reads of the stored upload (not a download). Null when the page tree cannot be read
+   * that way (an encrypted file with object streams, a damaged cross-reference).
    */
-  async declaredPages(storageKey: string, bytes: number): Promise<number | null> {
-    const count = await pageTreeCount(async (start, end) => {
-      const parts: Buffer[] = [];
-      for await (const part of await this.storage.get(storageKey, { range: { start, end } }))
-        parts.push(part as Buffer);
-      return Buffer.concat(parts);
-    }, bytes);
+  async declaredPages(
+    storageKey: string,
+    bytes: number,
+    counted?: number | null,
+  ): Promise<number | null> {
+    const count =
+      counted !== undefined
+        ? counted
+        : await pageTreeCount(async (start, end) => {
+            const parts: Buffer[] = [];
+            for await (const part of await this.storage.get(storageKey, {
+              range: { start, end },
+            }))
+              parts.push(part as Buffer);
+            return Buffer.concat(parts);
+          }, bytes);
     if (count === 0) throw new DocatError('PDF_NO_PAGES');
     if (count !== null && count > this.config.limits.maxPages) {
       throw new DocatError(

@@ -59,13 +59,14 @@ export class JobsService {
       if (previous) return this.replay(previous, requestHash, req.upload.storageKey);
     }
 
-    // The cheap check: the page tree's count, read with a few range reads. The sandbox opens
-    // the file in the job's first step (extraction), which fails the job with its PDF_* code.
-    // It is read while the result cache is looked up: both are round trips, and only a
-    // cached result, which needs no count, makes the read useless.
+    // The cheap check: the page tree's count, as the gateway read it from the streamed bytes
+    // (else read here with a few range reads). The sandbox opens the file in the job's first
+    // step (extraction), which fails the job with its PDF_* code. A read here runs while the
+    // result cache is looked up: both are round trips, and only a cached result, which needs
+    // no count, makes the read useless.
     const [cached, counted] = await Promise.allSettled([
       options.noCache ? null : this.findCompleted(req.userId, sha256, optionsHash),
-      this.billing.declaredPages(req.upload.storageKey, req.upload.bytes),
+      this.billing.declaredPages(req.upload.storageKey, req.upload.bytes, req.upload.declaredPages),
     ]);
     if (cached.status === 'rejected') throw cached.reason;
     const cachedFrom = cached.value;

@@ -131,6 +131,8 @@ export interface PageCoverage {
   words: number;
   /** Of those, words still found on the translated page. */
   left: number;
+  /** The words left, in reading order. */
+  leftWords: string[];
   /** Left words that lie inside a figure block of the layout. */
   leftInFigures: number;
   /** Prose words inside code and formula blocks, not counted. */
@@ -165,6 +167,63 @@ export interface CoverageOptions {
 }
 
 const NOT_PROSE = new Set<BlockType>(['code', 'formula']);
+
+/** A script's box is at most this share of the height of its line's words. */
+const SCRIPT_HEIGHT = 0.85;
+/** Its foot is this share of their height above theirs (a superscript) or below (a subscript). */
+const SCRIPT_RISE = 0.15;
+const SCRIPT_DROP = 0.1;
+/** What a script holds: no word of three letters (the layout's rule for scripts in prose). */
+const SCRIPT_TEXT = /^(?!.*\p{L}{3})\S{1,8}$/u;
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+};
+
+/**
+ * The words of a line set as raised or lowered scripts: an exponent (`k` of O(nᵏ)), a
+ * footnote mark, a citation number, a chemical index. poppler boxes a word from its
+ * font's ascent to its descent, so a script's box is smaller than the line's words' and
+ * its foot is off theirs. Found from poppler's boxes alone.
+ */
+export function scriptWords(line: PopplerLine): Set<PopplerWord> {
+  const out = new Set<PopplerWord>();
+  if (line.words.length < 2) return out;
+  const height = median(line.words.map((w) => w.box[3] - w.box[1]));
+  const body = line.words.filter((w) => w.box[3] - w.box[1] > height * SCRIPT_HEIGHT);
+  if (!(height > 0) || body.length === 0) return out;
+  const foot = median(body.map((w) => w.box[3]));
+  for (const w of line.words) {
+    const h = w.box[3] - w.box[1];
+    if (h > height * SCRIPT_HEIGHT || !SCRIPT_TEXT.test(w.text)) continue;
+    if (w.box[3] < foot - height * SCRIPT_RISE || w.box[3] > foot + height * SCRIPT_DROP)
+      out.add(w);
+  }
+  return out;
+}
+
+/**
+ * The word with the scripts that touch it after it (poppler reads `O(n` and a raised `k`
+ * as two words; the layout's math run is `O(nk`), or undefined when none does.
+ */
+function withScripts(
+  line: PopplerLine,
+  i: number,
+  scripts: ReadonlySet<PopplerWord>,
+): string | undefined {
+  const word = line.words[i]!;
+  let text = word.text;
+  let end = word.box[2];
+  const touch = (word.box[3] - word.box[1]) * 0.2;
+  for (let j = i + 1; j < line.words.length; j++) {
+    const next = line.words[j]!;
+    if (!scripts.has(next) || next.box[0] - end > touch) break;
+    text += next.text;
+    end = next.box[2];
+  }
+  return text === word.text ? undefined : text;
+}
 
 /** Share of a page's characters that are control or private-use codes above which its text is garbage. */
 const GARBAGE_SHARE = 0.3;
@@ -251,7 +310,8 @@ export function measureCoverage(
       ...page.lines.filter((l) => heads.has(l)).map((l) => l.box),
       ...labels,
     ];
-    // Words of inline mathematics (math runs of a block's text), kept as they are by policy.
+    // Words of inline mathematics and scripts (math and script runs of a block's text),
+    // kept as they are by policy.
     const mathWords = new Set<string>();
     for (const b of blocks) {
       for (const [text, marks] of [
@@ -259,7 +319,7 @@ export function measureCoverage(
         ...(b.cells ?? []).map((c) => [c.text, c.marks] as const),
       ]) {
         for (const m of marks ?? []) {
-          if (!m.math) continue;
+          if (!m.math && !m.script) continue;
           for (const t of proseTokens(text.slice(m.start, m.end))) mathWords.add(t);
         }
       }
@@ -278,6 +338,7 @@ export function measureCoverage(
       page: number,
       words: 0,
       left: 0,
+      leftWords: [],
       leftInFigures: 0,
       excluded: 0,
       figureLabels: 0,
@@ -290,7 +351,8 @@ export function measureCoverage(
       return;
     }
     for (const line of page.lines) {
-      for (const w of line.words) {
+      const scripts = scriptWords(line);
+      for (const [i, w] of line.words.entries()) {
         const t = proseToken(w.text);
         if (!t) continue;
         if (heads.has(line)) {
@@ -299,7 +361,11 @@ export function measureCoverage(
         }
         const [x, y] = [(w.box[0] + w.box[2]) / 2, (w.box[1] + w.box[3]) / 2];
         const type = blockTypeAt(blocks, x, y);
-        if ((type && NOT_PROSE.has(type)) || mathWords.has(t)) {
+        // A script holds no prose word; a word is mathematics when it is with its scripts.
+        const glued = scripts.size > 0 ? withScripts(line, i, scripts) : undefined;
+        const math =
+          mathWords.has(t) || (glued !== undefined && mathWords.has(proseToken(glued) ?? ''));
+        if ((type && NOT_PROSE.has(type)) || math || scripts.has(w)) {
           cov.excluded++;
           continue;
         }
@@ -311,6 +377,7 @@ export function measureCoverage(
         const n = target ? (remaining.get(t) ?? 0) : 1;
         if (n > 0) {
           cov.left++;
+          cov.leftWords.push(t);
           if (type === 'figure') cov.leftInFigures++;
           if (target) remaining.set(t, n - 1);
         }

@@ -80,7 +80,8 @@ export function collectTextPaint(
   let paint: PaintState = { color: '#000000', mode: 0, alpha: 1, clip: null };
   const stack: { ctm: number[]; paint: PaintState }[] = [];
   let pendingClip = false;
-  const chars: string[] = [];
+  // Keys of the shown characters, joined as they come, and the run of each of their code units.
+  let chars = '';
   const runOf: number[] = [];
   const runs: TextRun[] = [];
   const fills: Fill[] = [];
@@ -182,10 +183,8 @@ export function collectTextPaint(
             run = runs.length;
             runs.push({ ...paint, fillsBefore: fills.length });
           }
-          for (const c of key) {
-            chars.push(c);
-            runOf.push(run);
-          }
+          chars += key;
+          for (let k = 0; k < key.length; k++) runOf.push(run);
         }
         break;
       }
@@ -193,14 +192,8 @@ export function collectTextPaint(
         break;
     }
   }
-  const joined = chars.join('');
-  // Characters outside the BMP take two code units in `joined`; keep `runOf` indexed by code unit.
-  const units = new Uint32Array(joined.length);
-  let u = 0;
-  chars.forEach((c, i) => {
-    for (let k = 0; k < c.length; k++) units[u++] = runOf[i]!;
-  });
-  return { chars: joined, runOf: units, runs, fills };
+  // Indexed by code unit: a character outside the BMP takes two, both of its run.
+  return { chars, runOf: Uint32Array.from(runOf), runs, fills };
 }
 
 function area(b: BBox): number {

@@ -154,6 +154,24 @@ describe('fidelity report', () => {
     assert.equal(report.summary.untranslated, 1);
   });
 
+  test('the letters of a script kept by policy (the `st` of 1st) are no words; the words beside it are', () => {
+    const text = 'The 1st pass runs';
+    const a = block('a', 0, 'paragraph', P1, text, {
+      marks: [{ start: 5, end: 7, script: true, parts: [{ length: 2, scale: 0.7, rise: 0.4 }] }],
+    });
+    const report = buildFidelityReport({
+      layout: layoutOf([a]),
+      translations: new Map([['a', 'The 1st pass runs']]),
+      targetLanguage: 'de',
+      placements: [placement(a)],
+      // The source is still drawn, its `st` with it.
+      output: [page(wordsIn('The 1 st pass runs', P1))],
+    });
+    // The, pass, runs: `1st` is `1` and a script.
+    assert.equal(report.pages[0]!.words, 3);
+    assert.equal(report.pages[0]!.left, 3);
+  });
+
   test('a set translation whose source words are still drawn is `still_visible`; a translation the renderer did not set is `not_set`', () => {
     const a = block('a', 0, 'paragraph', P1, 'Source words remain here');
     const b = block('b', 1, 'heading', P2, 'Results and discussion');

@@ -89,20 +89,24 @@ interface Segment {
   cell?: number;
   box: BBox;
   text: string;
-  /** The text whose words are counted: `text` without its math runs. */
+  /** The text whose words are counted: `text` without its math and script runs. */
   words: string;
   translation: string | undefined;
 }
 
+/** Marks of runs kept as they are by policy: inline mathematics and scripts in prose. */
+const keptRun = (m: InlineMark): boolean => m.math === true || m.script === true;
+
 /**
- * The text without its math runs (`marks` with `math`): mathematics is kept as it is by
- * policy, like a formula block, so its letters never count as words left.
+ * The text without its math and script runs (`marks` with `math` or `script`): they are
+ * kept as they are by policy, like a formula block, so their letters (the `st` of a
+ * raised ordinal) never count as words left.
  */
 export function withoutMath(text: string, marks: readonly InlineMark[] | undefined): string {
-  if (!marks?.some((m) => m.math)) return text;
+  if (!marks?.some(keptRun)) return text;
   let out = text;
   for (const m of marks)
-    if (m.math) out = out.slice(0, m.start) + ' '.repeat(m.end - m.start) + out.slice(m.end);
+    if (keptRun(m)) out = out.slice(0, m.start) + ' '.repeat(m.end - m.start) + out.slice(m.end);
   return out;
 }
 

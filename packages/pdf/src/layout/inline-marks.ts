@@ -1,6 +1,6 @@
-import type { Block, InlineMark, Page, Span } from '@docat/contracts';
+import type { Block, InlineMark, MathPart, Page, Span } from '@docat/contracts';
 import { isMathFont } from './classify.js';
-import { addMathParts, type PlacedSpan } from './math-parts.js';
+import { addMathParts, scriptReader, type PlacedSpan } from './math-parts.js';
 
 /** The style a block's text is set in where no mark says otherwise. */
 export interface BaseStyle {
@@ -69,6 +69,7 @@ function sameStyle(a: MarkStyle, b: MarkStyle): boolean {
     a.color === b.color &&
     a.href === b.href &&
     a.math === b.math &&
+    a.script === b.script &&
     a.background === b.background
   );
 }
@@ -81,6 +82,16 @@ function oneFormula(between: string): boolean {
   if (between.length > 12 || /[.,;:!?]\s/u.test(between)) return false;
   // A word between them (`a = 0 Da M`) is text; an upright name (`SL`, `GL`) is not.
   return (between.match(/\p{L}{2,}/gu) ?? []).every((w) => w.length < 3 && !/\p{Ll}/u.test(w));
+}
+
+/** The pieces of a script run grown over the next span (a piece like the last one extends it). */
+function addParts(mark: InlineMark, parts: readonly MathPart[]): void {
+  const out = (mark.parts ??= []);
+  for (const part of parts) {
+    const last = out[out.length - 1];
+    if (last && last.scale === part.scale && last.rise === part.rise) last.length += part.length;
+    else out.push({ ...part });
+  }
 }
 
 interface KeyMap {
@@ -114,6 +125,10 @@ export function inlineMarks(block: Pick<Block, 'lines' | 'text'>): InlineMark[] 
   const text = keyMap(block.text);
   const marks: InlineMark[] = [];
   const placed: PlacedSpan[] = [];
+  const scriptOf = scriptReader(block.lines);
+  // Scripts right after a math run are its own (TeX sets the `0` of `x₀` in CMR):
+  // `addMathParts` grows the run over them.
+  let afterMath = false;
   let cursor = 0;
   for (const line of block.lines) {
     for (const span of line.spans) {
@@ -127,8 +142,14 @@ export function inlineMarks(block: Pick<Block, 'lines' | 'text'>): InlineMark[] 
       if (at < 0 || at - cursor > SEARCH_WINDOW) continue;
       cursor = at + key.length;
       placed.push({ span, line, at, length: key.length });
-      const style = difference(span, base);
-      if (!style) continue;
+      let style = difference(span, base);
+      const script = style?.math ? undefined : scriptOf(span, line);
+      if (style?.math || (script && afterMath)) afterMath = true;
+      else {
+        afterMath = false;
+        if (script) style = { ...style, script: true, parts: [{ ...script, length: key.length }] };
+      }
+      if (!style || (script && afterMath)) continue;
       const start = text.source[at]!;
       const end = text.source[at + key.length - 1]! + 1;
       const last = marks[marks.length - 1];
@@ -137,9 +158,10 @@ export function inlineMarks(block: Pick<Block, 'lines' | 'text'>): InlineMark[] 
         last &&
         sameStyle(last, style) &&
         (between.trim() === '' || (style.math === true && oneFormula(between)))
-      )
+      ) {
         last.end = end;
-      else marks.push({ start, end, ...style });
+        if (last.script) addParts(last, style.parts ?? []);
+      } else marks.push({ start, end, ...style });
     }
   }
   addMathParts(marks, placed, block.lines, text.source);
@@ -151,6 +173,7 @@ export function inlineMarks(block: Pick<Block, 'lines' | 'text'>): InlineMark[] 
         m.end >= block.text.trimEnd().length &&
         !m.href &&
         !m.math &&
+        !m.script &&
         !m.background
       ),
   );

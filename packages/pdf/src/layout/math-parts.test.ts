@@ -76,3 +76,71 @@ describe('math parts', () => {
     );
   });
 });
+
+describe('scripts in prose', () => {
+  test('a footnote mark, citation numbers and a subscript are script marks; neighbours merge', () => {
+    const b = block(
+      [
+        span('Firefox', 0, 100, 10, 'Times-Roman'),
+        span('1', 35, 96, 7, 'Times-Roman'),
+        span(' ships it,', 40, 100, 10, 'Times-Roman'),
+        span('[5]', 85, 96.2, 8, 'Georgia'),
+        span('[6]', 97, 96.2, 8, 'Georgia'),
+        span(' as does H', 109, 100, 10, 'Times-Roman'),
+        span('2', 159, 101.5, 7, 'Times-Roman'),
+        span('O.', 163, 100, 10, 'Times-Roman'),
+      ],
+      'Firefox1 ships it,[5][6] as does H2O.',
+    );
+    const marks = inlineMarks(b);
+    assert.deepEqual(
+      marks.map((m) => [b.text.slice(m.start, m.end), m.script, m.math, m.parts]),
+      [
+        ['1', true, undefined, [{ length: 1, scale: 0.7, rise: 0.4 }]],
+        ['[5][6]', true, undefined, [{ length: 6, scale: 0.8, rise: 0.38 }]],
+        ['2', true, undefined, [{ length: 1, scale: 0.7, rise: -0.15 }]],
+      ],
+    );
+  });
+
+  test('a linked citation keeps its link beside its setting', () => {
+    const cite = { ...span('[12]', 40, 96.2, 8, 'Georgia'), href: '#cite-12', color: '#0645ad' };
+    const b = block(
+      [span('The reader', 0, 100, 10, 'Georgia'), cite, span(' is fast.', 60, 100, 10, 'Georgia')],
+      'The reader[12] is fast.',
+    );
+    assert.deepEqual(inlineMarks(b), [
+      {
+        start: 10,
+        end: 14,
+        color: '#0645ad',
+        href: '#cite-12',
+        script: true,
+        parts: [{ length: 4, scale: 0.8, rise: 0.38 }],
+      },
+    ]);
+  });
+
+  test('no script: a raised word, small text on the baseline, a line all in one small size', () => {
+    const raised = block(
+      [
+        span('See the', 0, 100, 10, 'Times-Roman'),
+        span('note', 35, 96, 7, 'Times-Roman'),
+        span(' below.', 50, 100, 10, 'Times-Roman'),
+      ],
+      'See the note below.',
+    );
+    assert.deepEqual(inlineMarks(raised), []);
+    const smallCaps = block(
+      [
+        span('Set in ', 0, 100, 10, 'Times-Roman'),
+        span('NASA', 30, 100, 7, 'Times-Roman'),
+        span(' small capitals.', 50, 100, 10, 'Times-Roman'),
+      ],
+      'Set in NASA small capitals.',
+    );
+    assert.deepEqual(inlineMarks(smallCaps), []);
+    const small = block([span('3', 0, 96, 7, 'Times-Roman')], '3');
+    assert.deepEqual(inlineMarks(small), []);
+  });
+});

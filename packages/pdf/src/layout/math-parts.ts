@@ -132,6 +132,45 @@ export function mathParts(
   return parts.some((p) => p.scale !== 1 || p.rise !== 0 || p.italic) ? parts : undefined;
 }
 
+/** A script in prose is this much smaller than the block's body size, at most. */
+const SCRIPT_SCALE = 0.85;
+/** Its baseline is this far above (a superscript) or below (a subscript) the line's, at least. */
+const SUPERSCRIPT_RISE = 0.15;
+const SUBSCRIPT_DROP = 0.1;
+/**
+ * What a raised or lowered run of prose holds: marks, numbers, signs and letters in runs
+ * of two at most (`¹`, `[12]`, `*†`, `st`, `TM`, `2`). A word is text, whatever its
+ * size: it is translated (and set on the line) rather than kept.
+ */
+const SCRIPT_TEXT_RE = /^(?!.*\p{L}{3})[\p{L}\p{N}\p{P}\p{S}]{1,8}$/u;
+
+/**
+ * Reads the spans of a block set as raised or lowered scripts in prose: smaller than the
+ * block's body size (at most `SCRIPT_SCALE` of it) with the baseline well off its line's,
+ * holding no word. Gives the span's piece (`length` 1; the caller sets it), or undefined
+ * for a span on the line. Spans in math fonts are the math marks' business.
+ */
+export function scriptReader(
+  lines: readonly Line[],
+): (span: Span, line: Line) => MathPart | undefined {
+  const size = bodySize(lines);
+  const baselines = new Map<Line, number | undefined>();
+  return (span, line) => {
+    if (!(size > 0) || isMathFont(span.font) || span.angle !== undefined) return undefined;
+    if (!SCRIPT_TEXT_RE.test(span.text.replace(/\s+/gu, ''))) return undefined;
+    if (!(span.size <= size * SCRIPT_SCALE)) return undefined;
+    if (!baselines.has(line)) baselines.set(line, lineBaseline(line, size));
+    const baseline = baselines.get(line);
+    // A line with no span at the body size has no baseline to be off.
+    if (baseline === undefined || !line.spans.some((s) => s !== span && s.size > span.size * 1.1))
+      return undefined;
+    const part = partOf({ span, line, at: 0, length: 1 }, size, baseline);
+    if (part.rise < SUPERSCRIPT_RISE && part.rise > -SUBSCRIPT_DROP) return undefined;
+    const { italic: _math, ...plain } = part;
+    return plain;
+  };
+}
+
 /** How many of the text's non-white-space characters (at offsets `source`) lie before `offset`. */
 function keyIndex(source: readonly number[], offset: number): number {
   let lo = 0;

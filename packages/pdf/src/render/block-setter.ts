@@ -1,6 +1,6 @@
 import type { BBox } from '@docat/contracts';
 import type { Alignment } from './block-style.js';
-import { mathSetting, type MathSetting } from './inline-math.js';
+import { mathSetting, onBaseline, type MathSetting } from './inline-math.js';
 import { breakSegments, wrapLines, type WrappedLine } from './line-breaker.js';
 import type { LineStyle, ShapedLine, TextShaper } from './text-shaper.js';
 
@@ -174,6 +174,9 @@ function wrapper(
     opts.align === 'left' || opts.align === 'justify'
       ? Math.min(Math.max(0, opts.restIndent ?? 0), (area[2] - area[0]) / 3)
       : 0;
+  // A raised or lowered piece (a footnote mark, a subscript) stays with the text before it.
+  const scripts = stretches.filter((s) => !onBaseline(s));
+  const glued = (at: number): boolean => scripts.some((s) => s.start <= at && at < s.end);
   const wrapIn = (area: BBox, size: number): WrappedLine[] => {
     const width = Math.max(1, area[2] - area[0]);
     return wrapLines(
@@ -181,6 +184,7 @@ function wrapper(
       ((width - restIndentIn(area)) * 1.005) / size,
       measure,
       ((width - indentIn(area)) * 1.005) / size,
+      scripts.length > 0 ? glued : undefined,
     );
   };
   return { measure, indentIn, restIndentIn, wrapIn };

@@ -117,3 +117,78 @@ describe('inline mathematics keeps its scripts in the translation', () => {
     assert.doesNotMatch(sup.font, /italic/iu);
   });
 });
+
+/**
+ * A paragraph of prose with raised and lowered runs in its own text font: a footnote mark
+ * after a word, the subscript of H₂O and a citation number after a comma.
+ */
+async function scriptsPdf(): Promise<Uint8Array> {
+  const doc = await PDFDocument.create();
+  const page = doc.addPage([612, HEIGHT]);
+  const text = await doc.embedFont(StandardFonts.TimesRoman);
+  runs(page, 72, 120, [
+    ['The viewer ships with the browser', text, 11, 0],
+    ['7', text, 7.7, 4.4],
+    [' and reads the water content, H', text, 11, 0],
+    ['2', text, 7.7, -2.2],
+    ['O, of the sample', text, 11, 0],
+  ]);
+  runs(page, 72, 134, [
+    ['files that the lab wrote down for the survey,', text, 11, 0],
+    ['[9]', text, 8.8, 4.4],
+    [' as the second chapter explains', text, 11, 0],
+  ]);
+  runs(page, 72, 148, [['at length for the readers of the report.', text, 11, 0]]);
+  return doc.save();
+}
+
+describe('scripts in prose keep their size and place in the translation', () => {
+  let layout: LayoutDocument;
+  let out: LayoutDocument;
+
+  before(async () => {
+    const source = await scriptsPdf();
+    layout = (await extractLayout(source, { ocr: 'off' })).document;
+    out = (
+      await pseudoTranslatedPdf(source, layout, 'de').then((t) =>
+        extractLayout(t.bytes, { ocr: 'off' }),
+      )
+    ).document;
+  });
+
+  test('extraction marks the footnote mark, the subscript and the citation as scripts', () => {
+    const block = layout.pages[0]!.blocks.find((b) => b.text.includes('viewer ships'));
+    assert.ok(block, 'the paragraph is found');
+    const scripts = (block.marks ?? []).filter((m) => m.script);
+    assert.deepEqual(
+      scripts.map((m) => [block.text.slice(m.start, m.end), Math.sign(m.parts?.[0]?.rise ?? 0)]),
+      [
+        ['7', 1],
+        ['2', -1],
+        ['[9]', 1],
+      ],
+    );
+  });
+
+  test('the translation sets them smaller, raised or lowered, beside translated words', () => {
+    const words = out.pages[0]!.blocks.flatMap((b) => b.lines.flatMap((l) => l.spans));
+    assert.ok(!words.some((s) => s.text.includes('viewer ships')), 'the words are translated');
+    for (const [mark, up] of [
+      ['7', true],
+      ['2', false],
+      ['[9]', true],
+    ] as const) {
+      const [span] = spansOf(out, mark);
+      assert.ok(span, `${mark} is drawn apart`);
+      const line = out.pages[0]!.blocks.flatMap((b) => b.lines).find((l) => l.spans.includes(span));
+      const body = line!.spans.find(
+        (s) => s !== span && s.text.trim() !== '' && s.size > span.size,
+      );
+      assert.ok(body, `${mark} has words beside it`);
+      assert.ok(span.size < body.size * 0.85, `${mark}: ${span.size} against ${body.size}`);
+      const shift = baseline(body) - baseline(span);
+      if (up) assert.ok(shift > body.size * 0.25, `${mark} sits higher (${shift})`);
+      else assert.ok(shift < -body.size * 0.1, `${mark} sits lower (${shift})`);
+    }
+  });
+});

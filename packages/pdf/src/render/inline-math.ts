@@ -5,7 +5,8 @@ import type { ShapedRun } from './text-shaper.js';
 /**
  * Inline mathematics is set as the source set it: each piece of a math run (see
  * `InlineMark.parts`) at its own size and baseline against the line (`U` then a smaller,
- * lower `x0,y`), math italic letters in the italic face. The renderer's other pieces of
+ * lower `x0,y`), math italic letters in the italic face. A script in prose (a footnote
+ * mark, a citation number, the `2` of H₂O) is set the same way. The renderer's other pieces of
  * text carry neither, so a stretch that has them is drawn with a text rise (`Ts`) and
  * at a scaled font size, and measured at that size when lines are broken.
  */
@@ -44,12 +45,14 @@ export function setRun(run: ShapedRun, s: MathSetting): void {
  * The stretches a math mark with `parts` is set as, one per piece, over offsets into
  * `text` (the translation, where the run was restored as it was). White space inside the
  * run goes with the piece after it; characters past the parts are set as the line's.
- * `shaperFor(italic)` gives the shaper of the block's style, italic or not.
+ * `shaperFor(italic)` gives the shaper of the block's style, italic or not; `common` holds
+ * what every piece takes from the mark (a script's colour or link).
  */
 export function mathStretches(
   mark: InlineMark,
   text: string,
   shaperFor: (italic: boolean | undefined) => StyledStretch['shaper'],
+  common: Pick<StyledStretch, 'color' | 'href' | 'link' | 'background'> = {},
 ): StyledStretch[] {
   const out: StyledStretch[] = [];
   const end = Math.min(mark.end, text.length);
@@ -69,10 +72,11 @@ export function mathStretches(
         start: at,
         end: to,
         shaper: shaperFor(part.italic ? true : undefined),
+        ...common,
         ...mathSetting(part),
       });
     at = to;
   }
-  if (at < end) out.push({ start: at, end, shaper: shaperFor(undefined) });
+  if (at < end) out.push({ start: at, end, shaper: shaperFor(undefined), ...common });
   return out;
 }

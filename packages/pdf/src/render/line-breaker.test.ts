@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { wrapText } from './line-breaker.js';
+import { wrapLines, wrapText } from './line-breaker.js';
 
 /** Every character one unit wide. */
 const units = (s: string): number => [...s].length;
@@ -43,5 +43,24 @@ describe('wrapText', () => {
 
   test('a word longer than a line is cut between graphemes', () => {
     assert.deepEqual(wrapText('abcdefghij', 4, units), ['abcd', 'efgh', 'ij']);
+  });
+});
+
+describe('wrapLines', () => {
+  test('no line starts with a glued script (a citation after a comma or a space)', () => {
+    const text = 'uses it: Slack,[20] and [21] more';
+    const cite = text.indexOf('[20]');
+    const other = text.indexOf('[21]');
+    const glued = (at: number): boolean =>
+      (at >= cite && at < cite + 4) || (at >= other && at < other + 4);
+    // UAX #14 allows a break between `,` and `[`: unglued, `[20]` starts the second line.
+    assert.deepEqual(
+      wrapLines(text, 15, units).map((l) => l.text),
+      ['uses it: Slack,', '[20] and [21]', 'more'],
+    );
+    assert.deepEqual(
+      wrapLines(text, 15, units, 15, glued).map((l) => l.text),
+      ['uses it:', 'Slack,[20]', 'and [21] more'],
+    );
   });
 });

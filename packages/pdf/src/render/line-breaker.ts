@@ -46,13 +46,15 @@ export function wrapText(
 /**
  * `wrapText` that tells `measure` where each measured string starts in the text (after
  * line separators became spaces), so stretches set in other styles measure as they will
- * be drawn, and returns where each line starts.
+ * be drawn, and returns where each line starts. No line starts at an offset `glued` says
+ * is held to the text before it (a raised footnote mark, a subscript), even after a space.
  */
 export function wrapLines(
   input: string,
   maxWidth: number,
   measure: (s: string, at: number) => number,
   firstWidth = maxWidth,
+  glued?: (at: number) => boolean,
 ): WrappedLine[] {
   const text = input.replace(/\n/gu, ' ');
   const lines: WrappedLine[] = [];
@@ -78,7 +80,7 @@ export function wrapLines(
     (sum <= widthOf() * 0.97 ||
       measure(candidate.replace(TRAILING_SPACE, ''), lineAt) <= widthOf());
   let segAt = 0;
-  for (const seg of breakSegments(text)) {
+  for (const seg of gluedSegments(text, glued)) {
     const at = segAt;
     segAt += seg.text.length;
     // White space that starts a line is not part of it.
@@ -116,6 +118,22 @@ export function wrapLines(
   }
   push();
   return lines;
+}
+
+/** `breakSegments` with no break where `glued` holds, unless after a line separator. */
+function gluedSegments(text: string, glued?: (at: number) => boolean): BreakSegment[] {
+  const segments = breakSegments(text);
+  if (!glued) return segments;
+  const out: BreakSegment[] = [];
+  let at = 0;
+  for (const seg of segments) {
+    const last = out[out.length - 1];
+    if (last && !last.required && glued(at))
+      out[out.length - 1] = { text: last.text + seg.text, required: seg.required };
+    else out.push({ ...seg });
+    at += seg.text.length;
+  }
+  return out;
 }
 
 const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });

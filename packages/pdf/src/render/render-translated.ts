@@ -834,26 +834,26 @@ function stretchesOf(item: Item, shaperFor: (style: SourceStyle) => TextShaper):
     const start = Math.max(m.start, last);
     const end = Math.min(m.end, item.translation.length);
     if (end <= start) continue;
-    if (m.math && m.parts) {
-      const shaperOf = (italic: boolean | undefined): TextShaper =>
-        shaperFor({ ...item.style, italic: italic ?? item.style.italic });
-      out.push(...mathStretches({ ...m, start, end }, item.translation, shaperOf));
-      last = end;
-      continue;
-    }
     const style: SourceStyle = {
       ...item.style,
       bold: m.bold ?? item.style.bold,
       italic: m.italic ?? item.style.italic,
     };
-    out.push({
-      start,
-      end,
-      shaper: shaperFor(style),
+    const common = {
       ...(m.color ? { color: parseColor(m.color) } : {}),
       ...(m.href ? { href: m.href, link: out.length } : {}),
       ...(m.background ? { background: parseColor(m.background) } : {}),
-    });
+    };
+    if ((m.math || m.script) && m.parts) {
+      const shaperOf = (italic: boolean | undefined): TextShaper =>
+        shaperFor(m.math ? { ...item.style, italic: italic ?? item.style.italic } : style);
+      out.push(
+        ...mathStretches({ ...m, start, end }, item.translation, shaperOf, m.math ? {} : common),
+      );
+      last = end;
+      continue;
+    }
+    out.push({ start, end, shaper: shaperFor(style), ...common });
     last = end;
   }
   return out;
