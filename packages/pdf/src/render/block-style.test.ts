@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
-import type { BBox, Block } from '@docat/contracts';
-import { columnAlignment, guessAlignment } from './block-style.js';
+import { describe, test } from 'node:test';
+import type { BBox, Block, Line } from '@docat/contracts';
+import { FontLibrary } from '../fonts/font-library.js';
+import {
+  columnAlignment,
+  guessAlignment,
+  ocrCheckedSize,
+  resized,
+  sourceStyle,
+} from './block-style.js';
+import { TextShaper } from './text-shaper.js';
 
 function block(lines: [number, number][]): Block {
   const boxes = lines.map(([x0, x1], i): BBox => [x0, 100 + i * 12, x1, 110 + i * 12]);
@@ -129,4 +137,51 @@ test('a table column is aligned as most of its cells share an edge', () => {
   assert.equal(columnAlignment(cells, 0), 'left');
   assert.equal(columnAlignment(cells, 2), 'center');
   assert.equal(columnAlignment(cells, 3), undefined);
+});
+
+describe('sizes OCR read', () => {
+  const shaper = new TextShaper(
+    new FontLibrary(),
+    'en',
+    { design: 'sans', bold: false, italic: false },
+    'ltr',
+  );
+  const measure = (t: string): number => shaper.measure(t);
+  const ocrLine = (text: string, bbox: BBox, size: number, font = 'ocr'): Line => ({
+    bbox,
+    spans: [{ text, bbox, font, size }],
+  });
+
+  test('a label in a drawing whose row OCR read as high as its box is set at the width it had', () => {
+    // "Subjective" 32 points wide, in a row 27 points high (the box around it): 17.6 pt.
+    const lines = [ocrLine('Subjective', [146.4, 381.6, 178.6, 409], 17.6)];
+    const size = ocrCheckedSize(lines, 17.6, measure);
+    assert.ok(size < 9 && size > 6, `size ${size}`);
+    // Set at that size, the word is about as wide as it was (within the slack).
+    const width = measure('Subjective') * size;
+    assert.ok(width > 32 && width < 32 * 1.2, `width ${width}`);
+  });
+
+  test('a line about as wide as its size makes it keeps its size', () => {
+    const text = 'The technology acceptance model: a meta-analysis';
+    const width = measure(text) * 10 * 0.9;
+    const lines = [ocrLine(text, [90, 100, 90 + width, 110], 10)];
+    assert.equal(ocrCheckedSize(lines, 10, measure), 10);
+  });
+
+  test('a text layer is never resized, however narrow its font', () => {
+    const lines = [ocrLine('Subjective', [146.4, 381.6, 178.6, 409], 17.6, 'Times-Roman')];
+    assert.equal(ocrCheckedSize(lines, 17.6, measure), 17.6);
+  });
+
+  test('a resized style keeps the pitch of its lines', () => {
+    const b = block([
+      [72, 300],
+      [72, 300],
+    ]);
+    const style = sourceStyle(b);
+    assert.equal(style.lineSpacing, 1.2);
+    const small = resized(style, b.lines, 8);
+    assert.deepEqual([small.size, small.lineSpacing], [8, 1.5]);
+  });
 });

@@ -1,4 +1,4 @@
-import type { Block, Span, TableCell } from '@docat/contracts';
+import type { Block, Line, Span, TableCell } from '@docat/contracts';
 import { designOfFontName, type TextStyle } from '../fonts/font-library.js';
 import { baseStyle } from '../layout/inline-marks.js';
 
@@ -136,13 +136,7 @@ export function sizeOf(block: Block): number {
 export function sourceStyle(block: Block, pageWidth?: number): SourceStyle {
   const span = dominantSpan(block);
   const size = sizeOf(block) || span?.size || 10;
-  const tops = block.lines.map((l) => l.bbox[1]);
-  const pitches = tops
-    .slice(1)
-    .map((t, i) => t - tops[i]!)
-    .filter((p) => p > 0);
-  const pitch = median(pitches);
-  const lineSpacing = Number.isFinite(pitch) ? Math.min(2, Math.max(1, pitch / size)) : 1.2;
+  const lineSpacing = spacingOf(block.lines, size);
   const font = span?.font ?? '';
   // Bold, italic and colour are those inline marks are relative to (see `baseStyle`).
   const base = baseStyle(block);
@@ -156,4 +150,60 @@ export function sourceStyle(block: Block, pageWidth?: number): SourceStyle {
     color: parseColor(base.color ?? span?.color),
     align: guessAlignment(block, pageWidth),
   };
+}
+
+/** The font name OCR gives its words (`wordsToSpans`): their size is the row's height. */
+const OCR_FONT = 'ocr';
+/**
+ * How much wider than its source line a line read by OCR may come out at its size before
+ * the size is taken as misread. Set in another font a line runs up to about a fifth wider
+ * or narrower than the scan's; a row OCR took for one line with a rule, a box's edge or a
+ * second line in it (a diagram's label) measures two or three times the height of its
+ * letters, and its text set at that size is as much wider than the words were.
+ */
+const OCR_WIDE = 1.5;
+/** The size given to such a line: its text at its source width, a little larger (fonts differ). */
+const OCR_WIDTH_SLACK = 1.15;
+
+/**
+ * The size of text OCR read, checked against its width: `style.size` when the lines' text
+ * set at that size (`measure`: advance at size 1) is about as wide as the lines were, else
+ * the size at which it is (with a little slack). The size of an OCR word is the height of
+ * its row, which a label inside a drawing often has wrong; its width is what the scan
+ * shows. Only lowered, and only for OCR spans: a font's size in a text layer is exact.
+ */
+export function ocrCheckedSize(
+  lines: readonly Line[],
+  size: number,
+  measure: (text: string) => number,
+): number {
+  let measured = 0;
+  let width = 0;
+  for (const line of lines) {
+    const spans = line.spans.filter((s) => s.text.trim() !== '');
+    if (spans.length === 0 || spans.some((s) => s.font !== OCR_FONT)) return size;
+    const text = spans.map((s) => s.text).join(' ');
+    measured += measure(text);
+    width += line.bbox[2] - line.bbox[0];
+  }
+  if (measured <= 0 || width <= 0) return size;
+  const fromWidth = width / measured;
+  return size > fromWidth * OCR_WIDE ? fromWidth * OCR_WIDTH_SLACK : size;
+}
+
+/** `style` at another size, its line spacing worked out again from the lines' pitch. */
+export function resized(style: SourceStyle, lines: readonly Line[], size: number): SourceStyle {
+  return { ...style, size, lineSpacing: spacingOf(lines, size) };
+}
+
+/** Baseline-to-baseline distance over `size`: the median pitch of the lines' tops, within 1 to 2. */
+function spacingOf(lines: readonly Line[], size: number): number {
+  const tops = lines.map((l) => l.bbox[1]);
+  const pitch = median(
+    tops
+      .slice(1)
+      .map((t, i) => t - tops[i]!)
+      .filter((p) => p > 0),
+  );
+  return Number.isFinite(pitch) ? Math.min(2, Math.max(1, pitch / size)) : 1.2;
 }

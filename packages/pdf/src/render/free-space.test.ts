@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { BBox } from '@docat/contracts';
-import { FreeSpace, leaderDots, rowsOf, type InkMap, type RoomOptions } from './free-space.js';
+import {
+  footClear,
+  FreeSpace,
+  leaderDots,
+  rowsOf,
+  type InkMap,
+  type RoomOptions,
+} from './free-space.js';
 
 /** A white page of `width` x `height` points at one pixel a point, with the given boxes painted. */
 function page(
@@ -142,8 +149,56 @@ describe('leader dots and rows', () => {
     assert.equal(leaderDots([dot(100), dot(110), dot(160)]).size, 0, 'too far apart');
   });
 
+  test('dots the layout read as blocks of their own are a leader, however few are left', () => {
+    // A form's leader: dots 12 points apart, each a block; the label's own dots went with it.
+    const left = [dot(324), dot(336)];
+    const blocks: BBox[] = [
+      [324, 102, 326, 110],
+      [336, 102, 338, 110],
+    ];
+    assert.equal(leaderDots(left, blocks).size, 2);
+    assert.equal(leaderDots(left).size, 0, 'without the blocks they are two dots');
+    // A full stop inside a block of text is not filler.
+    const stop = { box: [200, 102, 202, 110] as BBox, text: '.' };
+    assert.equal(leaderDots([stop], blocks).size, 0);
+    assert.equal(leaderDots([{ box: blocks[0]!, text: 'x' }], blocks).size, 0, 'dots only');
+  });
+
   test('a label and its leader on one baseline are one row', () => {
     assert.equal(rowsOf([{ bbox: [137, 338, 300, 347] }, { bbox: [312, 338, 314, 347] }]), 1);
     assert.equal(rowsOf([{ bbox: [137, 338, 300, 347] }, { bbox: [137, 350, 300, 359] }]), 2);
+  });
+});
+
+describe('the foot of the box a translation is set in', () => {
+  // Three lines of 6.5 pt at a pitch of 6.5, their boxes 7.8 high (prefilled_f1040's
+  // "did not live with you due to divorce or separation"), and the label under it, whose
+  // box starts 1.2 points above this one's foot.
+  const own: BBox[] = [
+    [489.6, 267.9, 543.4, 275.7],
+    [489.6, 274.4, 547, 282.2],
+    [489.6, 280.9, 530.9, 288.7],
+  ];
+  const box: BBox = [489.6, 267.9, 547, 288.7];
+  const next: BBox = [489.6, 287.5, 542.9, 295.2];
+
+  test('rises to the top of the text below that starts inside it', () => {
+    assert.deepEqual(footClear(box, own, 6.5, [next]), [489.6, 267.9, 547, 287.5]);
+  });
+
+  test('not for text beside its rows, text apart from it, or past its own last line', () => {
+    // The next entry of a reference list starting on the block's last row.
+    assert.equal(footClear(box, own, 6.5, [[530, 281, 600, 288.7]]), box);
+    // Text under the box, but in another column.
+    assert.equal(footClear(box, own, 6.5, [[560, 287.5, 600, 295]]), box);
+    // Text below the box's foot.
+    assert.equal(footClear(box, own, 6.5, [[489.6, 289, 540, 297]]), box);
+    // A line that starts within its last line's letters raises the foot no higher than them.
+    assert.deepEqual(footClear(box, own, 6.5, [[489.6, 285.5, 540, 293]]), [
+      489.6,
+      267.9,
+      547,
+      280.9 + 6.5 * 0.9,
+    ]);
   });
 });

@@ -1,6 +1,7 @@
 import type { BBox } from '@docat/contracts';
 import { closeDocument, openDocument } from '../extract/pdfjs.js';
 import { renderToCanvas } from '../ocr/render-page.js';
+import { LINE_BOX } from './block-setter.js';
 import type { PDFDocumentProxy } from 'pdfjs-dist/types/src/display/api.js';
 
 /** Resolution of the ink maps: a pixel is a point. */
@@ -301,13 +302,25 @@ const LEADER_DOT = /^[.\u00b7\u2024\u2027\u2219\u22c5]$/u;
 
 /**
  * Dots drawn as a leader: three or more dot glyphs in a row on one baseline, each within
- * a few of their heights of the next.
+ * a few of their heights of the next; and any dot inside one of `filler`, the boxes of
+ * blocks the layout read as nothing but dots. A form's leader is often a few dots set far
+ * apart, each its own block: once the label before it is translated (and its own first
+ * dots removed with it), two may be all that is left of the row.
  */
-export function leaderDots<T extends { box: BBox; text: string }>(glyphs: readonly T[]): Set<T> {
-  const dots = glyphs
-    .filter((g) => LEADER_DOT.test(g.text))
-    .sort((a, b) => a.box[3] - b.box[3] || a.box[0] - b.box[0]);
+export function leaderDots<T extends { box: BBox; text: string }>(
+  glyphs: readonly T[],
+  filler: readonly BBox[] = [],
+): Set<T> {
   const out = new Set<T>();
+  for (const g of glyphs) {
+    if (!LEADER_DOT.test(g.text)) continue;
+    const cx = (g.box[0] + g.box[2]) / 2;
+    const cy = (g.box[1] + g.box[3]) / 2;
+    if (filler.some((f) => cx >= f[0] && cx <= f[2] && cy >= f[1] && cy <= f[3])) out.add(g);
+  }
+  const dots = glyphs
+    .filter((g) => LEADER_DOT.test(g.text) && !out.has(g))
+    .sort((a, b) => a.box[3] - b.box[3] || a.box[0] - b.box[0]);
   let row: T[] = [];
   const flush = (): void => {
     if (row.length >= 3) row.forEach((g) => out.add(g));
@@ -344,4 +357,31 @@ export function rowsOf(lines: readonly { bbox: BBox }[]): number {
     rows.push(l.bbox);
   }
   return rows.length;
+}
+
+/**
+ * The box a block's translation is set in: its source `box`, with its foot raised to the
+ * top of the first line of other text (`others`) that starts inside it below the block's
+ * own last line (`own`: its line boxes), never above that line's foot at `size`. Line boxes
+ * are taller than their letters, so the boxes of two blocks one under the other often
+ * overlap (a form's tight labels, rows OCR read); the source's letters do not meet there,
+ * but a translation that takes one more line, set down to the box's foot, runs its letters
+ * into the next block's. Text beside one of the block's rows (a reference's next entry
+ * starting on its last line) is beside it, not below it, and does not count.
+ */
+export function footClear(
+  box: BBox,
+  own: readonly BBox[],
+  size: number,
+  others: readonly BBox[],
+): BBox {
+  const last = own.reduce<BBox | undefined>((a, l) => (!a || l[1] > a[1] ? l : a), undefined);
+  if (!last) return box;
+  const below = last[1] + Math.min(last[3] - last[1], size) * 0.5;
+  let foot = box[3];
+  for (const o of others)
+    if (o[1] > below && o[1] < foot && o[0] < box[2] - 1 && o[2] > box[0] + 1) foot = o[1];
+  // The height of the block's own lines at its size, at least: what its source took.
+  foot = Math.max(foot, last[1] + size * LINE_BOX);
+  return foot < box[3] ? [box[0], box[1], box[2], foot] : box;
 }

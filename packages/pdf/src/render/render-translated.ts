@@ -40,6 +40,7 @@ import {
 } from './block-setter.js';
 import { mathStretches } from './inline-math.js';
 import {
+  footClear,
   FreeSpace,
   InkMaps,
   leaderDots,
@@ -57,7 +58,14 @@ import {
   type FlowCandidate,
 } from './column-flow.js';
 import { removeActiveContent } from './active-content.js';
-import { columnAlignment, parseColor, sourceStyle, type SourceStyle } from './block-style.js';
+import {
+  columnAlignment,
+  ocrCheckedSize,
+  parseColor,
+  resized,
+  sourceStyle,
+  type SourceStyle,
+} from './block-style.js';
 import { sampleBackgrounds } from './page-background.js';
 import { invert } from '../content/matrix.js';
 import { mapBox, pageGeometry, type PageGeometry } from './page-geometry.js';
@@ -326,6 +334,14 @@ export async function renderTranslatedPdf(
     const items = page.blocks.flatMap((b) => itemsOf(b, translations, page.width));
     if (items.length === 0) continue;
     stats.pages++;
+    // A size OCR misread (a label inside a drawing, its row as high as the box around it)
+    // is checked against the width its words had on the scan.
+    for (const item of items) {
+      const size = ocrCheckedSize(item.lines, item.style.size, (t) =>
+        shaperFor(item.style).measure(t),
+      );
+      if (size < item.style.size) item.style = resized(item.style, item.lines, size);
+    }
     const geometry: PageGeometry = pageGeometry(file.doc.getPage(pageIndex));
     const toUser = geometry.drawingToUser;
     // Layout boxes are displayed-page coordinates; the rewriter selects in user space.
@@ -401,7 +417,10 @@ export async function renderTranslatedPdf(
           .flatMap((r) => r.glyphs.filter((g) => g.unicode === '' || g.unicode.trim() !== ''))
           .map((g) => ({ box: mapBox(geometry.toDisplay, g.bbox), text: g.unicode }));
     // The dots of a leader are filler: a translation longer than its label may take their place.
-    const leaders = leaderDots(drawn);
+    const leaders = leaderDots(
+      drawn,
+      page.blocks.filter(isLeaderBlock).map((b) => b.bbox),
+    );
     const room = new RoomFinder(
       page.blocks,
       drawn.filter((g) => !leaders.has(g)).map((g) => g.box),
@@ -410,12 +429,32 @@ export async function renderTranslatedPdf(
     );
     const fontResources: Record<string, PDFRef> = {};
     const drawnLinks: DrawnLink[] = [];
+    // Each item's box, its foot clear of the text below it (see `footClear`).
+    const textLines = page.blocks
+      .filter((b) => !isLeaderBlock(b))
+      .flatMap((b) => b.lines.map((l) => ({ box: l.bbox, block: b, line: l })));
+    const setBoxes = new Map<Item, BBox>();
+    for (const item of items) {
+      if (frameOf(item)) continue;
+      const own = new Set<Line>(item.lines);
+      const others = textLines
+        .filter((t) => !own.has(t.line) && (item.cell !== undefined || t.block !== item.block))
+        .map((t) => t.box);
+      const box = footClear(
+        item.box,
+        item.lines.map((l) => l.bbox),
+        item.style.size,
+        others,
+      );
+      if (box !== item.box) setBoxes.set(item, box);
+    }
+    const setBoxOf = (item: Item): BBox => setBoxes.get(item) ?? item.box;
     const optionsOf = (item: Item): SetOptions => {
       const framed = frameOf(item);
       return {
         stretches: stretchesOf(item, (style) => shaperFor(style)),
         // Text at an angle is set in its own frame, where its lines run left to right.
-        box: framed ? framed.box : item.box,
+        box: framed ? framed.box : setBoxOf(item),
         pageWidth: framed ? framed.box[2] + FRAME_HEIGHT : geometry.width,
         pageHeight: framed ? FRAME_HEIGHT : geometry.height,
         size: item.style.size,
@@ -476,12 +515,12 @@ export async function renderTranslatedPdf(
       ) {
         // Right-to-left text keeps a left-aligned line's growth to the right, the side the
         // layout knows is free: its left holds what the layout may not list (an image).
-        const grown = await room.around(item, item.style.align, true);
+        const grown = await room.around(item, item.style.align, true, setBoxOf(item));
         if (grown) setting = setBlock(item.translation, shaper, { ...setOptions, room: grown });
         if (setting.overflow) {
           // Last, before running on below its box over what follows: the room the layout
           // alone leaves (a word in a narrow ruled cell may reach across the cell's rule).
-          const loose = await room.around(item, item.style.align, false);
+          const loose = await room.around(item, item.style.align, false, setBoxOf(item));
           const wider = loose
             ? setBlock(item.translation, shaper, { ...setOptions, room: loose })
             : undefined;
@@ -820,6 +859,15 @@ function stretchesOf(item: Item, shaperFor: (style: SourceStyle) => TextShaper):
   return out;
 }
 
+/** A block the layout read as nothing but dots: a leader's filler, which text may cover. */
+function isLeaderBlock(b: Block): boolean {
+  return (
+    /^[\s.\u00b7\u2024\u2026\u2027\u2219\u22c5]*$/u.test(b.text) &&
+    b.type !== 'figure' &&
+    b.type !== 'form_field'
+  );
+}
+
 function mirror(align: SourceStyle['align']): SourceStyle['align'] {
   if (align === 'left') return 'right';
   if (align === 'right') return 'left';
@@ -1096,12 +1144,7 @@ class RoomFinder {
     // its cells; a figure's box is its graphics too.
     this.obstacles = blocks.flatMap((b) => {
       // A block of leader dots is filler (its dots are told apart with the page's glyphs).
-      if (
-        /^[\s.\u00b7\u2024\u2026\u2027\u2219\u22c5]*$/u.test(b.text) &&
-        b.type !== 'figure' &&
-        b.type !== 'form_field'
-      )
-        return [];
+      if (isLeaderBlock(b)) return [];
       const own = b.lines.map((l) => ({ box: l.bbox, owner: b }));
       if (b.type === 'table' && own.length > 0) return own;
       return [...own, { box: b.bbox, owner: b }];
@@ -1156,6 +1199,7 @@ class RoomFinder {
     item: Item,
     sourceAlign: SourceStyle['align'],
     inked: boolean,
+    box: BBox = item.box,
   ): Promise<BBox | undefined> {
     const space = await this.free(inked);
     const own = new Set(
@@ -1178,7 +1222,7 @@ class RoomFinder {
             : 'right';
     const size = item.style.size;
     const grown = space.room(
-      item.box,
+      box,
       {
         down: true,
         sideways,
@@ -1189,6 +1233,6 @@ class RoomFinder {
       (o) => own.has(o),
       this.setLines,
     );
-    return grown.every((v, i) => Math.abs(v - item.box[i]!) < 0.5) ? undefined : grown;
+    return grown.every((v, i) => Math.abs(v - box[i]!) < 0.5) ? undefined : grown;
   }
 }

@@ -538,3 +538,75 @@ function pageCount14(pdf: Uint8Array): number {
     /\/Type\s*\/Pages[^>]*?\/Count\s+(\d+)/su.exec(Buffer.from(pdf).toString('latin1'))?.[1] ?? 0,
   );
 }
+
+describe('blocks that keep clear of their neighbours', () => {
+  const req = requireAll(tools, requireCorpus('prefilled_f1040.pdf', 'TAMReview.pdf'));
+
+  test(
+    'a form label takes the room of a leader read as blocks of dots; a label of three lines stays above the one below it',
+    { skip: req.skip },
+    async () => {
+      const source = new Uint8Array(readFileSync(corpusFile('prefilled_f1040.pdf')));
+      const layout = await layoutOf('prefilled_f1040.pdf', [1], false);
+      const translations = translateBlocks(layout, [1], (t) => pseudoTranslate(t, 'de'));
+      const result = await renderTranslatedPdf(source, layout, translations, {
+        targetLanguage: 'de',
+        fonts: library,
+      });
+      const blocks = layout.pages[0]!.blocks;
+      const placed = (text: RegExp) => {
+        const block = blocks.find((b) => text.test(b.text));
+        assert.ok(block, `no block ${text}`);
+        const p = result.placements.find((x) => x.blockId === block.id && x.cell === undefined);
+        assert.ok(p, `${block.id} not set`);
+        return p;
+      };
+      // Line 8b: the dots between the label and the field, 12 points apart, each a block.
+      const taxExempt = placed(/^Tax-exempt interest\. Do not include on line 8a/u);
+      assert.ok(
+        taxExempt.size / taxExempt.sourceSize >= 0.8,
+        `set at ${(taxExempt.size / taxExempt.sourceSize).toFixed(2)} of its size`,
+      );
+      assert.ok(Math.max(...taxExempt.lines.map((l) => l[2])) > taxExempt.box[2] + 10);
+      // The box of "• did not live with you due to divorce or separation" reaches 1.2 points
+      // into the one of "(see instructions)" under it; its last line stays above that line.
+      const above = placed(/^• did not live with you/u);
+      const below = placed(/^\(see instructions\)$/u);
+      const foot = Math.max(...above.lines.map((l) => l[3]));
+      const top = Math.min(...below.lines.map((l) => l[1]));
+      // Line boxes run from ascender to descender (a size high): a third of the smaller
+      // size is what the fidelity report counts as text set over text.
+      assert.ok(
+        foot - top < Math.min(above.size, below.size) / 3,
+        `last line's foot ${foot.toFixed(1)}, next line's top ${top.toFixed(1)}`,
+      );
+    },
+  );
+
+  test(
+    'a diagram label OCR read with its box as its row is set at the size of its words',
+    { skip: req.skip },
+    async () => {
+      const source = new Uint8Array(readFileSync(corpusFile('TAMReview.pdf')));
+      const layout = (await extractLayout(source, { pages: [{ from: 15, to: 15 }], ocr: 'auto' }))
+        .document;
+      const page = layout.pages.find((p) => p.number === 15)!;
+      const table = page.blocks.find((b) => b.cells?.some((c) => c.text === 'Subjective'));
+      assert.ok(table, 'the diagram read as a table, "Subjective" one of its cells');
+      const cell = table.cells!.findIndex((c) => c.text === 'Subjective');
+      const source17 = table.lines.find((l) => l.spans.some((s) => s.text === 'Subjective'))!;
+      assert.ok(source17.spans[0]!.size > 15, 'OCR gave the row of the box as its size');
+      const translations = new Map<string, string>([
+        [`${table.id}#${cell}`, pseudoTranslate('Subjective', 'de')],
+      ]);
+      const result = await renderTranslatedPdf(source, layout, translations, {
+        targetLanguage: 'de',
+        fonts: library,
+      });
+      const p = result.placements.find((x) => x.blockId === table.id && x.cell === cell)!;
+      assert.ok(p.sourceSize < 10, `source size ${p.sourceSize}`);
+      const right = Math.max(...p.lines.map((l) => l[2]));
+      assert.ok(right < table.cells![cell]!.bbox[2] + 20, `set to ${right.toFixed(1)}`);
+    },
+  );
+});
