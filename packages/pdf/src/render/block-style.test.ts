@@ -4,7 +4,9 @@ import type { BBox, Block, Line } from '@docat/contracts';
 import { FontLibrary } from '../fonts/font-library.js';
 import {
   columnAlignment,
+  condensedScale,
   guessAlignment,
+  isCondensedFontName,
   ocrCheckedSize,
   resized,
   sourceStyle,
@@ -183,5 +185,52 @@ describe('sizes OCR read', () => {
     assert.equal(style.lineSpacing, 1.2);
     const small = resized(style, b.lines, 8);
     assert.deepEqual([small.size, small.lineSpacing], [8, 1.5]);
+  });
+});
+
+describe('condensedScale', () => {
+  const line = (font: string, text: string, width: number, size = 10): Line => ({
+    bbox: [100, 100, 100 + width, 110],
+    spans: [{ text, font, size, bbox: [100, 100, 100 + width, 110] }],
+  });
+  // A stand-in replacement font: every character half an em wide.
+  const measure = (t: string): number => t.length * 0.5;
+
+  test('condensed faces are told by name', () => {
+    for (const n of [
+      'PTIQQO+HelveticaNeueLTStd-Cn',
+      'HelveticaNeueLTStd-BdCn',
+      'HelveticaNeueLTStd-BlkCn',
+      'ArialNarrow-Bold',
+      'RobotoCondensed-Regular',
+      'Univers-Compressed',
+    ])
+      assert.ok(isCondensedFontName(n), n);
+    for (const n of ['HelveticaNeueLTStd-Roman', 'ABCDEF+NimbusRomNo9L-Regu', 'CMR10', 'Arial'])
+      assert.ok(!isCondensedFontName(n), n);
+  });
+
+  test('a condensed source gets the ratio of its width to the replacement’s, within 75–100%', () => {
+    // 20 characters: 100 pt at size 10 in the replacement, 82 pt in the source.
+    assert.equal(
+      condensedScale([line('HelveticaNeueLTStd-Cn', 'a'.repeat(20), 82)], measure),
+      0.82,
+    );
+    assert.equal(condensedScale([line('ArialNarrow', 'a'.repeat(20), 50)], measure), 0.75);
+    // As wide as the replacement: no scale.
+    assert.equal(condensedScale([line('ArialNarrow', 'a'.repeat(20), 99)], measure), 1);
+  });
+
+  test('a normal face keeps its width, however narrow its source', () => {
+    assert.equal(condensedScale([line('NimbusRomNo9L-Regu', 'a'.repeat(20), 80)], measure), 1);
+    // Mostly normal text with a condensed word: no scale.
+    const mixed: Line = {
+      bbox: [100, 100, 300, 110],
+      spans: [
+        { text: 'a'.repeat(30), font: 'Helvetica', size: 10, bbox: [100, 100, 250, 110] },
+        { text: 'bbbb', font: 'Helvetica-Condensed', size: 10, bbox: [250, 100, 266, 110] },
+      ],
+    };
+    assert.equal(condensedScale([mixed], measure), 1);
   });
 });

@@ -11,6 +11,11 @@ export interface SourceStyle extends TextStyle {
   lineSpacing: number;
   color: [number, number, number];
   align: Alignment;
+  /**
+   * Horizontal scale the translation is set with (PDF `Tz` over 100): below 1 for a source
+   * set in a condensed face (see `condensedScale`), 1 or absent otherwise.
+   */
+  widthScale?: number;
 }
 
 function median(values: number[]): number {
@@ -189,6 +194,58 @@ export function ocrCheckedSize(
   if (measured <= 0 || width <= 0) return size;
   const fromWidth = width / measured;
   return size > fromWidth * OCR_WIDE ? fromWidth * OCR_WIDTH_SLACK : size;
+}
+
+/**
+ * Names of condensed faces: `*Cond*` (Helvetica Neue Condensed, Roboto Condensed),
+ * `*Narrow*` (Arial Narrow), `*Compressed*`, and the Linotype style codes (`-Cn`,
+ * `-BdCn`, `-BlkCn`, `-LtCnO`: `HelveticaNeueLTStd-Cn`).
+ */
+const CONDENSED_NAME = /(cond|narrow|compress|-[a-z]*cn[a-z]*$)/iu;
+/** Narrowest horizontal scale a condensed source gets. */
+const MIN_WIDTH_SCALE = 0.75;
+/** A measured scale above this is taken as the source's width: set without `Tz`. */
+const NO_SCALE_ABOVE = 0.97;
+/** The scale of a condensed face whose text cannot be measured (about Helvetica Condensed's). */
+const CONDENSED_DEFAULT = 0.82;
+
+/** Whether a PDF font name is that of a condensed (narrow) face. */
+export function isCondensedFontName(fontName: string): boolean {
+  return CONDENSED_NAME.test(fontName.replace(/^[A-Z]{6}\+/u, ''));
+}
+
+/**
+ * The horizontal scale that sets a block's translation as narrow as its source: 1 unless
+ * most of its characters are in a condensed face (by the font's name). Then it is the
+ * ratio of the condensed spans' widths to the same text's width in the replacement font
+ * at the source size (`measure`: advance at size 1), within 75% to 100%; near 1 it is 1
+ * (no `Tz`). A normal face is never scaled: a Times source is narrower than Noto Serif
+ * too, and its translation keeps the replacement's own width.
+ */
+export function condensedScale(lines: readonly Line[], measure: (text: string) => number): number {
+  let condensed = 0;
+  let chars = 0;
+  let measured = 0;
+  let width = 0;
+  for (const line of lines)
+    for (const s of line.spans) {
+      const text = s.text.trim();
+      if (text === '' || s.size <= 0) continue;
+      chars += text.length;
+      if (!isCondensedFontName(s.font)) continue;
+      condensed += text.length;
+      // A span's box may or may not hold its spaces: its trimmed text is measured, and
+      // only spans of a few characters, whose box is mostly ink.
+      const set = measure(text) * s.size;
+      if (text.length >= 3 && set > 0 && s.bbox[2] > s.bbox[0] && !s.angle) {
+        width += s.bbox[2] - s.bbox[0];
+        measured += set;
+      }
+    }
+  if (chars === 0 || condensed * 2 <= chars) return 1;
+  const ratio = measured > 0 ? width / measured : CONDENSED_DEFAULT;
+  if (!Number.isFinite(ratio) || ratio > NO_SCALE_ABOVE) return 1;
+  return Math.max(MIN_WIDTH_SCALE, ratio);
 }
 
 /** `style` at another size, its line spacing worked out again from the lines' pitch. */

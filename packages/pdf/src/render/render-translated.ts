@@ -60,6 +60,7 @@ import {
 import { removeActiveContent } from './active-content.js';
 import {
   columnAlignment,
+  condensedScale,
   ocrCheckedSize,
   parseColor,
   resized,
@@ -315,12 +316,13 @@ export async function renderTranslatedPdf(
   const inkMaps = new InkMaps(sourceBytes, opts.password);
   const shapers = new Map<string, TextShaper>();
   const shaperFor = (style: SourceStyle): TextShaper => {
-    const key = `${style.design}|${style.bold}|${style.italic}`;
+    const widthScale = style.widthScale ?? 1;
+    const key = `${style.design}|${style.bold}|${style.italic}|${widthScale}`;
     let s = shapers.get(key);
     if (!s)
       shapers.set(
         key,
-        (s = new TextShaper(library, opts.targetLanguage, style, rtl ? 'rtl' : 'ltr')),
+        (s = new TextShaper(library, opts.targetLanguage, style, rtl ? 'rtl' : 'ltr', widthScale)),
       );
     return s;
   };
@@ -337,6 +339,11 @@ export async function renderTranslatedPdf(
     // A size OCR misread (a label inside a drawing, its row as high as the box around it)
     // is checked against the width its words had on the scan.
     for (const item of items) {
+      // A source set in a condensed face: its translation is set as narrow (`Tz`).
+      const widthScale = condensedScale(item.lines, (t) =>
+        shaperFor({ ...item.style, widthScale: 1 }).measure(t),
+      );
+      if (widthScale !== 1) item.style = { ...item.style, widthScale };
       const size = ocrCheckedSize(item.lines, item.style.size, (t) =>
         shaperFor(item.style).measure(t),
       );

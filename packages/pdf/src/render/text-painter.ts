@@ -117,6 +117,8 @@ export function paintLines(
   });
   ops.push(fill(color));
   let current = color;
+  // Horizontal scale in percent (`Tz`): part of the text state, which outlives ET.
+  let scaled = 100;
   const links: PaintedLine['links'] = [];
   const backgrounds: PaintedLine['backgrounds'] = [];
   for (const line of lines) {
@@ -151,7 +153,12 @@ export function paintLines(
       // Inline mathematics: a piece at its own size, its baseline raised or lowered.
       const runSize = size * (run.scale ?? 1);
       const lift = (run.rise ?? 0) * size;
+      const h = run.hscale ?? 1;
       ops.push({ op: 'Tf', operands: [name(resource), num(r(runSize))] });
+      if (r(h * 100) !== scaled) {
+        scaled = r(h * 100);
+        ops.push({ op: 'Tz', operands: [num(scaled)] });
+      }
       ops.push({
         op: 'Tm',
         operands: [num(1), num(0), num(0), num(1), num(r(x)), num(r(line.baseline))],
@@ -188,9 +195,11 @@ export function paintLines(
         const extra = (g.space ? line.extraPerSpace : 0) + line.extraPerGlyph;
         adjust(-xOff);
         cids.push(cid);
-        const wanted = (g.xAdvance * 1000) / upm + (extra * 1000) / runSize;
+        // Under `Tz` every advance in text space is drawn `h` as wide: a justifying extra
+        // (in points) is taken out of it.
+        const wanted = (g.xAdvance * 1000) / upm + (extra * 1000) / (runSize * h);
         adjust(font.width(cid) - wanted + xOff);
-        x += (g.xAdvance / upm) * runSize + extra;
+        x += (g.xAdvance / upm) * runSize * h + extra;
       }
       flushShow();
       if (rise !== 0) ops.push({ op: 'Ts', operands: [num(0)] });
@@ -231,6 +240,7 @@ export function paintLines(
       if (x > runStart) previousLink = run.href ? (run.link ?? -1) : undefined;
     }
   }
+  if (scaled !== 100) ops.push({ op: 'Tz', operands: [num(100)] });
   ops.push({ op: 'ET', operands: [] });
   return { ops, fonts: used, glyphCount, links, backgrounds };
 }

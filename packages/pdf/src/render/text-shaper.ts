@@ -30,8 +30,13 @@ export interface ShapedRun {
    * carry ActualText.
    */
   reordered: boolean;
-  /** Advance at font size 1 (points per point of size). */
+  /** Advance at font size 1 (points per point of size), `hscale` applied. */
   width: number;
+  /**
+   * Horizontal scale the run is drawn with (PDF `Tz` over 100), for a source set in a
+   * condensed face; absent at 100%. Glyph advances and offsets stay unscaled font units.
+   */
+  hscale?: number;
   /** Fill colour of a stretch set in another colour than its block. */
   color?: [number, number, number];
   /** Link target of the stretch the run belongs to, and which stretch that is. */
@@ -117,6 +122,8 @@ export class TextShaper {
     readonly language: string,
     readonly style: TextStyle,
     readonly baseDirection: 'ltr' | 'rtl',
+    /** Horizontal scale of everything this shaper sets (see `ShapedRun.hscale`). */
+    readonly widthScale = 1,
   ) {}
 
   private shapeRun(face: FontFace, text: string, opts: ShapeOptions): ShapedRun {
@@ -155,7 +162,8 @@ export class TextShaper {
       text,
       glyphs,
       reordered,
-      width: width / font.unitsPerEm,
+      width: (width / font.unitsPerEm) * this.widthScale,
+      ...(this.widthScale !== 1 ? { hscale: this.widthScale } : {}),
     };
   }
 
@@ -190,6 +198,7 @@ export class TextShaper {
       glyphs: shaped.flatMap((r) => r.glyphs),
       reordered: shaped.some((r) => r.reordered),
       width: shaped.reduce((w, r) => w + r.width, 0),
+      ...(this.widthScale !== 1 ? { hscale: this.widthScale } : {}),
     };
   }
 
