@@ -1,7 +1,7 @@
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import { DocatError, uuidv7 } from '@docat/contracts';
-import type { ObjectStorage } from '@docat/service-kit';
+import { readBytes, type ObjectStorage } from '@docat/service-kit';
 import { UploadGuard } from './upload-guard.js';
 import { countDeclaredPages } from './upload-window.js';
 
@@ -43,10 +43,7 @@ export async function storeUpload(
       countDeclaredPages(guard.window, async (start, end) => {
         // A range the guard did not keep is read back once the object is stored.
         await putting;
-        const parts: Buffer[] = [];
-        for await (const part of await storage.get(storageKey, { range: { start, end } }))
-          parts.push(part as Buffer);
-        return Buffer.concat(parts);
+        return readBytes(storage, storageKey, { start, end });
       }),
     () => undefined,
   );

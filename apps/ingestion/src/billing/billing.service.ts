@@ -28,6 +28,7 @@ import {
   KeyringSource,
   STORAGE,
   downloadToTemp,
+  readBytes,
   type BusClient,
   type ObjectStorage,
 } from '@docat/service-kit';
@@ -141,14 +142,10 @@ export class BillingService implements OnApplicationBootstrap, OnModuleDestroy {
     const count =
       counted !== undefined
         ? counted
-        : await pageTreeCount(async (start, end) => {
-            const parts: Buffer[] = [];
-            for await (const part of await this.storage.get(storageKey, {
-              range: { start, end },
-            }))
-              parts.push(part as Buffer);
-            return Buffer.concat(parts);
-          }, bytes);
+        : await pageTreeCount(
+            (start, end) => readBytes(this.storage, storageKey, { start, end }),
+            bytes,
+          );
     if (count === 0) throw new DocatError('PDF_NO_PAGES');
     if (count !== null && count > this.config.limits.maxPages) {
       throw new DocatError(

@@ -5,10 +5,20 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { ObjectStorage } from '../ports.js';
 
-export async function readJson(storage: ObjectStorage, key: string): Promise<unknown> {
+/** An object's bytes, or the inclusive `range` of them, in one buffer. */
+export async function readBytes(
+  storage: ObjectStorage,
+  key: string,
+  range?: { start: number; end?: number },
+): Promise<Buffer> {
   const parts: Buffer[] = [];
-  for await (const part of await storage.get(key)) parts.push(part as Buffer);
-  return JSON.parse(Buffer.concat(parts).toString('utf8')) as unknown;
+  for await (const part of await storage.get(key, range ? { range } : {}))
+    parts.push(part as Buffer);
+  return Buffer.concat(parts);
+}
+
+export async function readJson(storage: ObjectStorage, key: string): Promise<unknown> {
+  return JSON.parse((await readBytes(storage, key)).toString('utf8')) as unknown;
 }
 
 export async function writeJson(
