@@ -1,5 +1,6 @@
 import type { PDFPageProxy } from 'pdfjs-dist/types/src/display/api.js';
 import type { PdfjsModule } from '../extract/pdfjs.js';
+import { multiply } from '../layout/geometry.js';
 import type { RenderedPage } from './render-page.js';
 
 /** How far (points) the scan's image may fall short of the page's edges, or overhang them. */
@@ -15,15 +16,6 @@ interface DecodedImage {
 }
 
 type Matrix = [number, number, number, number, number, number];
-
-const multiply = (m: Matrix, n: Matrix): Matrix => [
-  m[0] * n[0] + m[2] * n[1],
-  m[1] * n[0] + m[3] * n[1],
-  m[0] * n[2] + m[2] * n[3],
-  m[1] * n[2] + m[3] * n[3],
-  m[0] * n[4] + m[2] * n[5] + m[4],
-  m[1] * n[4] + m[3] * n[5] + m[5],
-];
 
 /**
  * A page that is nothing but its scan, given to the engine as the scan's own pixels: one
@@ -49,7 +41,7 @@ export async function scanImageOf(
     const args = ops.argsArray[i] as unknown[] | null;
     if (fn === OPS.save) stack.push(ctm);
     else if (fn === OPS.restore) ctm = stack.pop() ?? ctm;
-    else if (fn === OPS.transform) ctm = multiply(ctm, args as unknown as Matrix);
+    else if (fn === OPS.transform) ctm = multiply(ctm, args as unknown as Matrix) as Matrix;
     else if (fn === OPS.paintImageXObject) {
       if (found || typeof args?.[0] !== 'string') return undefined;
       found = { id: args[0], m: ctm };
