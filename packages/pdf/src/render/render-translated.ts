@@ -336,14 +336,14 @@ export async function renderTranslatedPdf(
     const items = page.blocks.flatMap((b) => itemsOf(b, translations, page.width));
     if (items.length === 0) continue;
     stats.pages++;
-    // A size OCR misread (a label inside a drawing, its row as high as the box around it)
-    // is checked against the width its words had on the scan.
     for (const item of items) {
       // A source set in a condensed face: its translation is set as narrow (`Tz`).
       const widthScale = condensedScale(item.lines, (t) =>
         shaperFor({ ...item.style, widthScale: 1 }).measure(t),
       );
       if (widthScale !== 1) item.style = { ...item.style, widthScale };
+      // A size OCR misread (a label inside a drawing, its row as high as the box around it)
+      // is checked against the width its words had on the scan.
       const size = ocrCheckedSize(item.lines, item.style.size, (t) =>
         shaperFor(item.style).measure(t),
       );
