@@ -506,6 +506,23 @@ describe('code only when it looks like code', () => {
   });
 });
 
+test('the closing words of a letter over the picture of its signature stay text', () => {
+  // A magazine's editorial: the letter's last lines, "Herzlich Ihr" at the text's left
+  // edge and spacing, and the scanned signature drawn from that line's top down.
+  const body = PROSE.map((t, i) => span(t, 45, 640 + i * 11.5, { size: 9 }));
+  const closing = span('Herzlich Ihr', 45, 640 + PROSE.length * 11.5, { size: 9 });
+  const signature = {
+    bbox: [40, closing.bbox[1], 176, closing.bbox[1] + 46] as BBox,
+    pixelWidth: 400,
+    pixelHeight: 140,
+  };
+  const out = layoutPage(page([...body, closing], [], { images: [signature] }));
+  const fig = out.blocks.find((b) => b.type === 'figure');
+  assert.ok(fig, 'the signature is a figure');
+  assert.ok(!fig.text.includes('Herzlich'), JSON.stringify(fig.text));
+  assert.ok(out.blocks.some((b) => b.type !== 'figure' && b.text.includes('Herzlich Ihr')));
+});
+
 describe('a table of contents', () => {
   const entries = [
     ['1 Introduction', '3'],
@@ -559,6 +576,57 @@ describe('a table of contents', () => {
     );
     const idx = layoutPage(page(cols));
     assert.equal(idx.blocks.filter((b) => b.type === 'table').length, 0);
+  });
+  test('a contents page whose page numbers stand apart from the leaders is not a table', () => {
+    // As Sphinx and LaTeX set it: the section number, the title with its dots, and the page
+    // number flush right, each a glyph run of its own, under a large title.
+    const titles = [
+      'Compiling from the command line',
+      'Compiling with distutils',
+      'Integrating multiple modules',
+      'Compiling with pyximport',
+      'Compiling with Sage',
+      'Compiler directives',
+    ];
+    const spans: Span[] = [span('Contents', 480, 60, { size: 14 })];
+    titles.forEach((t, i) => {
+      const y = 120 + i * 12;
+      spans.push(span(`1.${i + 1}`, 87, y));
+      spans.push({ ...span(`${t} . . . . . . . . . . . .`, 113, y), bbox: [113, y, 518, y + 12] });
+      spans.push(span(String(3 + Math.floor(i / 2)), 535, y));
+    });
+    const out = layoutPage(page(spans));
+    assert.equal(out.blocks.filter((b) => b.type === 'table').length, 0);
+    for (const t of titles)
+      assert.ok(
+        out.blocks.some((b) => b.text.startsWith(t)),
+        `${t} starts a block of its own`,
+      );
+    assert.equal(out.blocks.find((b) => b.text === 'Contents')?.type, 'heading');
+  });
+  test('a contents page with leaders drawn as rules is not a table', () => {
+    // Titles on the left, page numbers rising down the right edge, a dashed rule under each.
+    const titles = ['Results', '1 Item information', '2 Data filtering', '3 Tags connection'];
+    const more = ['Methods', '1 Diversity analysis', '2 Function prediction', 'References'];
+    const spans: Span[] = [];
+    const rules: PathShape[] = [];
+    [...titles, ...more].forEach((t, i) => {
+      const y = 120 + i * 15;
+      spans.push(span(t, /^\d/u.test(t) ? 102 : 90, y, { size: 8 }));
+      const n = String(3 + i * 2);
+      spans.push(span(n, 503 - n.length * 4, y, { size: 8 }));
+      rules.push({
+        bbox: [90, y + 12, 503, y + 12.5],
+        filled: false,
+        stroked: true,
+        rectilinear: true,
+      });
+    });
+    const out = layoutPage(page(spans, rules));
+    assert.equal(out.blocks.filter((b) => b.type === 'table').length, 0);
+    const texts = out.blocks.map((b) => b.text);
+    for (const t of [...titles, ...more])
+      assert.ok(texts.includes(t), `${t} is a block of its own`);
   });
 });
 

@@ -376,7 +376,7 @@ function isTextBackground(
  */
 function absorbLabels(figures: FigureRegion[], lines: readonly LineBox[], em: number): void {
   const taken = new Set<LineBox>();
-  const candidates = labelCandidates(lines, em);
+  const candidates = labelCandidates(lines, em).filter((l) => !continuesProse(l, lines));
   for (let changed = true; changed;) {
     changed = false;
     for (const line of candidates) {
@@ -394,6 +394,24 @@ function absorbLabels(figures: FigureRegion[], lines: readonly LineBox[], em: nu
       changed = true;
     }
   }
+}
+
+/**
+ * Whether a line is the last line of running text, not a label: set right under a line of
+ * prose at its left edge and size, at the text's line spacing ("Herzlich Ihr" closing a
+ * letter, over the picture of the signature under it).
+ */
+function continuesProse(line: LineBox, lines: readonly LineBox[]): boolean {
+  const h = line.bbox[3] - line.bbox[1];
+  return lines.some(
+    (l) =>
+      l !== line &&
+      Math.abs(l.bbox[0] - line.bbox[0]) <= 1 &&
+      Math.abs(l.size - line.size) <= line.size * 0.05 &&
+      line.bbox[1] - l.bbox[3] >= -h * 0.1 &&
+      line.bbox[1] - l.bbox[3] <= h * 0.6 &&
+      looksLikeProse(l.text),
+  );
 }
 
 /** Whether two boxes touch or lie within `d` of each other (a rule's box may have no width). */
@@ -620,7 +638,11 @@ function xyCut(
     if (
       lineItems.length === items.length &&
       lineItems.filter((i) => isCode(i.line)).length * 2 < lineItems.length &&
-      leaders * 5 < lineItems.length
+      leaders * 5 < lineItems.length &&
+      !isContentsList(
+        lineItems.map((i) => i.line),
+        em,
+      )
     ) {
       const table = detectTable(
         lineItems.map((i) => i.line),
@@ -665,6 +687,38 @@ function xyCut(
     }
   }
   emitLeaf(items, out);
+}
+
+/** A page number of a contents entry: arabic (up to four digits) or roman. */
+const PAGE_NUMBER_RE = /^(?:\d{1,4}|[ivxlcdm]{1,7})$/iu;
+
+/**
+ * Whether lines are a contents list whose leaders are drawn (dashed rules) or left out: four
+ * entries or more, each a title with its page number flush right on the same row, the
+ * numbers never falling down the page and the titles words, not figures. A table of
+ * figures has columns of numbers that do not rise in order, or no words beside them.
+ */
+function isContentsList(lines: readonly LineBox[], em: number): boolean {
+  const numbers = lines.filter((l) => PAGE_NUMBER_RE.test(l.text.trim()));
+  if (numbers.length < 4 || numbers.length * 4 < lines.length) return false;
+  const right = Math.max(...numbers.map((l) => l.bbox[2]));
+  const entries = numbers
+    .filter((n) => n.bbox[2] >= right - em * 0.5)
+    .sort((a, b) => a.bbox[1] - b.bbox[1]);
+  if (entries.length < 4 || entries.length * 2 < numbers.length) return false;
+  const titled = entries.filter((n) =>
+    lines.some(
+      (l) =>
+        l !== n &&
+        sameRow(l, n) &&
+        l.bbox[2] < n.bbox[0] &&
+        /\p{L}{2}/u.test(l.text) &&
+        !PAGE_NUMBER_RE.test(l.text.trim()),
+    ),
+  );
+  if (titled.length * 4 < entries.length * 3) return false;
+  const arabic = entries.filter((n) => /^\d+$/u.test(n.text.trim())).map((n) => Number(n.text));
+  return arabic.every((v, i) => i === 0 || v >= arabic[i - 1]!);
 }
 
 function emitLeaf(items: Item[], out: Group[]): void {
@@ -845,6 +899,7 @@ function splitParagraphs(
   const sorted = mergeRowFragments(lines);
   const x0 = Math.min(...sorted.map((l) => l.bbox[0]));
   const x1 = Math.max(...sorted.map((l) => l.bbox[2]));
+  const measure = textMeasure(sorted);
   const out: LineBox[][] = [];
   let current: LineBox[] = [];
   // Where the value beside a label starts, while the block read is that value.
@@ -866,6 +921,9 @@ function splitParagraphs(
         // A contents entry's title ends at its leader; the leader and page number stand alone.
         line.leader === true ||
         prev.leader === true ||
+        // A contents entry whose leader runs to the end of its line, the page number set
+        // apart: the next line is the next entry.
+        /(?:[.·…]\s*){5,}$/u.test(prev.text) ||
         sizeChange ||
         boldChange ||
         (indent && /[.!?:;)"'”。]$/.test(prev.text)) ||
@@ -887,6 +945,7 @@ function splitParagraphs(
         // be a heading's, set out from the paragraphs under it).
         (isDisplayMath(line) && line.bbox[0] > leftOf(current, x0) + em && isTextLine(prev)) ||
         (valueX !== undefined && line.bbox[0] < valueX - em) ||
+        endsBeforeRoomRunsOut(prev, line, measure, obstacles) ||
         gap > em * 1.2;
     }
     if (brk && current.length) {
@@ -899,6 +958,53 @@ function splitParagraphs(
   });
   if (current.length) out.push(current);
   return out;
+}
+
+/**
+ * The measure of a run of lines: the left and right edges of the lines that stand alone on
+ * their row (a label's value or a date set on the row of a title does not widen it).
+ */
+function textMeasure(lines: readonly LineBox[]): [number, number] {
+  const solo = lines.filter((l) => !lines.some((o) => o !== l && sameRow(o, l)));
+  const from = solo.length > 0 ? solo : lines;
+  return [Math.min(...from.map((l) => l.bbox[0])), Math.max(...from.map((l) => l.bbox[2]))];
+}
+
+/**
+ * Whether a line ends where the first word of the next line would still have fitted: the
+ * break was set by hand (a name under "Members:", a byline, a title over its date, an entry
+ * of a contents list), not by the measure running out, so the next line starts a block of
+ * its own. A line set flush left has the room up to the measure's right edge (or a figure
+ * beside it); a centred line has the room left over on both sides. Only lines shorter than
+ * 70% of the measure are judged: ragged text ends its lines anywhere in the last word's
+ * width or so.
+ */
+function endsBeforeRoomRunsOut(
+  prev: LineBox,
+  line: LineBox,
+  [left, right]: readonly [number, number],
+  obstacles: readonly BBox[],
+): boolean {
+  if (sameRow(prev, line) || /[-‐‑­]$/u.test(prev.text)) return false;
+  // Mathematics has its own rules (displayed lines are centred), and a line most of the
+  // measure long may have ended where a wide word did not fit (the estimate below is an
+  // average letter's width).
+  if (!isTextLine(prev) || !isTextLine(line)) return false;
+  if (prev.bbox[2] - prev.bbox[0] > (right - left) * 0.7) return false;
+  const word = /^\S+/u.exec(line.text.trim())?.[0];
+  if (!word) return false;
+  const width = line.bbox[2] - line.bbox[0];
+  const wordWidth = (width * word.length) / Math.max(1, line.text.length);
+  const em = prev.size;
+  let end = right;
+  for (const o of obstacles)
+    if (o[0] >= prev.bbox[2] && o[1] < prev.bbox[3] && o[3] > prev.bbox[1])
+      end = Math.min(end, o[0]);
+  const slackLeft = prev.bbox[0] - left;
+  const slackRight = end - prev.bbox[2];
+  const centred = slackLeft > em && slackRight > em && Math.abs(slackLeft - slackRight) <= em;
+  const room = centred ? slackLeft + slackRight : slackRight;
+  return room > wordWidth + em * 0.8;
 }
 
 /** The left edge of the lines of a paragraph being read (the region's, before its first line). */

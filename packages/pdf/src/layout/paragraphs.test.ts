@@ -253,4 +253,40 @@ describe('paragraphs', () => {
     assert.ok(!types.includes('table'), JSON.stringify(types));
     assert.ok(types.includes('formula'), JSON.stringify(types));
   });
+  test('lines broken by hand where the next word would have fitted are blocks of their own', () => {
+    // Minutes of a meeting: a sentence over the measure, then the members one per line, each
+    // ending well short of the measure with no stop. Read as one paragraph, the names ran
+    // together and were set as running text.
+    const blocks = texts([
+      span(
+        'The following members of the committee were present at the public meeting,',
+        72,
+        540,
+        100,
+      ),
+      span('held in the council chamber of the town hall on the twentieth of June:', 72, 505, 114),
+      span('Gaëtan Gagné, municipal councillor', 72, 262, 128),
+      span('David Huggins-Daines, municipal councillor', 72, 305, 142),
+      span('Ariane Bélanger, deputy clerk', 72, 232, 156),
+    ]);
+    assert.deepEqual(blocks, [
+      'The following members of the committee were present at the public meeting, held in the council chamber of the town hall on the twentieth of June:',
+      'Gaëtan Gagné, municipal councillor',
+      'David Huggins-Daines, municipal councillor',
+      'Ariane Bélanger, deputy clerk',
+    ]);
+  });
+  test('a ragged line that ends short because the next word is long stays in its paragraph', () => {
+    const blocks = texts([
+      span(
+        'The agency may require new software in the flight control computers of the',
+        72,
+        520,
+        100,
+      ),
+      span('affected airplanes; see the service information at', 72, 330, 114),
+      span('https://www.regulations.gov/document/FAA-2020-0686-0001 and the docket.', 72, 480, 128),
+    ]);
+    assert.equal(blocks.length, 1, JSON.stringify(blocks));
+  });
 });
