@@ -986,6 +986,9 @@ function endsBeforeRoomRunsOut(
   obstacles: readonly BBox[],
 ): boolean {
   if (sameRow(prev, line) || /[-‐‑­]$/u.test(prev.text)) return false;
+  // OCR'd words (a scanned diagram's labels, a scan's lines) have boxes too rough to judge
+  // the room by.
+  if ([...prev.spans, ...line.spans].some((s) => s.font === 'ocr')) return false;
   // Mathematics has its own rules (displayed lines are centred), and a line most of the
   // measure long may have ended where a wide word did not fit (the estimate below is an
   // average letter's width).
