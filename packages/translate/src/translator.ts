@@ -793,7 +793,8 @@ export class Translator {
           throw new EngineError(
             engine.name,
             'timeout',
-            `${err.message.slice(engine.name.length + 2)} (${attempt} attempt${attempt === 1 ? '' : 's'} in ${seconds(Date.now() - (firstSentAt ?? Date.now()))}; see ENGINE_RESPONSE_TIMEOUT and ENGINE_DEADLINE)`,
+            // The time each request had, not what the deadline left the last one.
+            `${err.message.slice(engine.name.length + 2).replace(/ in [\d.]+ s$/u, ` in ${seconds(requestMs)}`)} (${attempt} attempt${attempt === 1 ? '' : 's'} in ${seconds(Date.now() - (firstSentAt ?? Date.now()))}; see ENGINE_RESPONSE_TIMEOUT and ENGINE_DEADLINE)`,
           );
         if (!(err instanceof EngineError) || !retry) throw err;
         if (err.retryAfterMs !== undefined) {
