@@ -643,7 +643,14 @@ async function runMode(mode: 'standalone' | 'cluster', pdf: Uint8Array): Promise
         for (const w of workers) process.kill(w.pid, 'SIGSTOP');
         try {
           const byApp: Record<string, number[]> = { ...s3Group };
-          for (const p of target.processes) (byApp[p.app] ??= []).push(p.pid);
+          // By process: in standalone mode every app is the one process.
+          const appsOf = new Map<number, string[]>();
+          for (const p of target.processes)
+            appsOf.set(p.pid, [...(appsOf.get(p.pid) ?? []), p.app]);
+          for (const [pid, apps] of appsOf) {
+            const name = apps.length > 1 ? 'the one process' : apps[0]!;
+            (byApp[name] ??= []).push(pid);
+          }
           const timed = await cpuDuring(byApp, () => uploads(target.gateways[0]!, api.token, pdf));
           row.uploads = timed.result;
           row.uploadCpuMs = timed.cpu;
