@@ -34,6 +34,10 @@ import { DocatApi } from '../src/docat-api.js';
  * (SIGSTOP, then SIGCONT once all answered): on two shared cores the jobs of a burst's first
  * uploads otherwise run beside the later uploads' storing.
  *
+ * With the uploads it prints the CPU time each process used while Docat's uploads were timed
+ * (cluster: each app and the S3 test server; standalone: the one process), and the S3
+ * server's own CPU during the "S3 alone" round: on two shared cores, CPU is what a burst waits for.
+ *
  * `--cpu-prof DIR` starts the Docat processes with `--cpu-prof` into DIR (written when
  * they stop). `--gateway-flags='--trace-gc …'` gives Node flags to the gateway's process
  * only (the standalone process in standalone mode), including those NODE_OPTIONS refuses. `--root DIR` runs the build of another checkout (a baseline to compare
