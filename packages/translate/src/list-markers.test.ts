@@ -52,6 +52,10 @@ describe('list markers stay out of the text an engine sees', () => {
     for (const marker of ['–', '-', '◦', '▪', '*'])
       assert.equal(listMarker(`${marker} ${ITEM}`, 'paragraph'), marker, marker);
     assert.equal(listMarker(`1. ${ITEM}`, 'paragraph'), undefined);
+    for (const number of ['1.', '2)', '2.1', '3.2.1.'])
+      assert.equal(listMarker(`${number} Results`, 'heading'), number, number);
+    assert.equal(listMarker('3 Ways to Translate', 'heading'), undefined);
+    assert.equal(listMarker('a) Results', 'heading'), undefined);
     assert.equal(listMarker(`1.5 kg of flour`, 'list_item'), undefined);
     assert.equal(listMarker(`A. Smith wrote it.`, 'list_item'), undefined);
     assert.equal(listMarker(`•${ITEM}`, 'list_item'), undefined);

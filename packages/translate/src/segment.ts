@@ -184,13 +184,18 @@ const NUMBERED_MARKER = new RegExp(
   'u',
 );
 
+/** A heading's section number: `1.`, `2)`, `2.1`, `2.1.` (not a lone `1`: `3 Ways to…`). */
+const SECTION_NUMBER = /^\d{1,3}(?:(?:\.\d{1,3})*[.)]|(?:\.\d{1,3})+)(?= \S)/u;
+
 /**
  * The list marker a block's (collapsed) text starts with, kept out of the text an engine
- * sees: a bullet glyph in any block or cell, a number or letter in a list item.
+ * sees: a bullet glyph in any block or cell, a number or letter in a list item, a
+ * section number in a heading.
  */
 export function listMarker(text: string, type?: BlockType): string | undefined {
   const glyph = BULLET_MARKER.exec(text);
   if (glyph) return glyph[0];
+  if (type === 'heading') return SECTION_NUMBER.exec(text)?.[0];
   if (type !== 'list_item') return undefined;
   return NUMBERED_MARKER.exec(text)?.[0];
 }
