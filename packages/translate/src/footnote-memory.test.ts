@@ -77,4 +77,13 @@ describe('translation memory and footnote marks', () => {
     );
     assert.match(text, /\.13 /u);
   });
+
+  test('a script glued to the last word of a segment stays in it (CO₂, m²)', () => {
+    const block = paragraph('c', 'Emissions of CO{}', ['2']);
+    const segments = segmentBlocks([block]);
+    assert.deepEqual(
+      segments.map((s) => s.text),
+      ['Emissions of CO⟦0⟧'],
+    );
+  });
 });

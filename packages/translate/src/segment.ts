@@ -326,14 +326,21 @@ interface Piece {
 
 /**
  * A piece with the scripts at its edges split off as pieces of their own: the footnote
- * mark after a sentence (`…a double.¹`), the number a footnote starts with. The engine
+ * mark after a sentence's punctuation (`…a double.¹`), the number a footnote starts with. The engine
  * sees the sentence alone, so the same sentence with another mark, or none, is the same
  * segment (one translation memory entry); the mark comes back where it was.
  */
 function edgeScripts(piece: Piece, scripts: readonly StyledRun[]): Piece[] {
   const end = piece.from + piece.text.length;
   const first = scripts.find((m) => m.start === piece.from && m.end < end);
-  const last = scripts.find((m) => m.end === end && m.start > piece.from);
+  // A mark after the sentence's punctuation, or apart from its last word; not a script
+  // glued to the word it belongs to (`CO₂`, `m²`), which the engine may move with it.
+  const last = scripts.find(
+    (m) =>
+      m.end === end &&
+      m.start > piece.from &&
+      /[\s.!?…:;,)\]"'”’»。！？]$/u.test(piece.text.slice(0, m.start - piece.from)),
+  );
   const out: Piece[] = [];
   let from = piece.from;
   let to = end;
