@@ -9,7 +9,7 @@ import {
   TOKEN_PATTERN,
 } from './placeholders.js';
 import { splitSentences } from './sentences.js';
-import type { InlineStyle, Placeholder, Segment } from './types.js';
+import type { InlineStyle, OrdinalSetting, Placeholder, Segment } from './types.js';
 
 /** Block types whose text is never translated: artwork, mathematics, program code. */
 const SKIPPED_TYPES: ReadonlySet<BlockType> = new Set(['figure', 'formula', 'code']);
@@ -126,7 +126,7 @@ function styleOf(mark: InlineMark): InlineStyle {
 function wrapStyles(
   text: string,
   from: number,
-  marks: readonly { start: number; end: number; style: InlineStyle }[],
+  marks: readonly StyledRun[],
   whole: string,
 ): { text: string; placeholders: Placeholder[] } {
   const inside = marks
@@ -134,6 +134,7 @@ function wrapStyles(
       start: Math.max(m.start, from) - from,
       end: Math.min(m.end, from + text.length) - from,
       style: m.style.parts ? mathPiece(m, from, from + text.length, whole) : m.style,
+      ...(m.ordinal ? { ordinal: m.ordinal } : {}),
     }))
     .filter((m) => m.end > m.start && text.slice(m.start, m.end).trim() !== '')
     // Marks do not overlap.
@@ -150,7 +151,14 @@ function wrapStyles(
           // How the run is set travels with it (`restorePlaceholders` marks it again).
           ...(m.style.parts ? { style: m.style } : {}),
         }
-      : { token: placeholderToken(i), kind: 'style', original, restore: '', style: m.style };
+      : {
+          token: placeholderToken(i),
+          kind: 'style',
+          original,
+          restore: '',
+          style: m.style,
+          ...(m.ordinal ? { ordinal: m.ordinal } : {}),
+        };
   });
   let out = '';
   let at = 0;
@@ -164,8 +172,86 @@ function wrapStyles(
   return { text: out + text.slice(at), placeholders };
 }
 
+/** A bullet glyph before a list item's (or any block's) words. */
+const BULLET_MARKER = /^[•◦▪▫●○■□‣⁃∙·*–—\-➢❖✓►▸▶](?= \S)/u;
+const ROMAN = String.raw`(?:x?(?:ix|iv|v?i{1,3}|v)|xx?)`;
+/**
+ * A list item's number or letter: `1.`, `2)`, `(3)`, `1.2.`, `a.`, `b)`, `(c)`, `A)`,
+ * `(B)`, `iv.`, `(ii)`, `IV.`. Only in list items, where the layout saw the marker.
+ */
+const NUMBERED_MARKER = new RegExp(
+  String.raw`^(?:\(?\d{1,3}(?:\.\d{1,3})*[.)]|\(\d{1,3}\)|\(?(?:[a-z]|${ROMAN})[.)]|\((?:[a-z]|${ROMAN})\)|\(?(?:[A-Z]|${ROMAN.toUpperCase()})\)|${ROMAN.toUpperCase()}\.)(?= \S)`,
+  'u',
+);
+
+/** A heading's section number: `1.`, `2)`, `2.1`, `2.1.` (not a lone `1`: `3 Ways to…`). */
+const SECTION_NUMBER = /^\d{1,3}(?:(?:\.\d{1,3})*[.)]|(?:\.\d{1,3})+)(?= \S)/u;
+
+/**
+ * The list marker a block's (collapsed) text starts with, kept out of the text an engine
+ * sees: a bullet glyph in any block or cell, a number or letter in a list item, a
+ * section number in a heading.
+ */
+export function listMarker(text: string, type?: BlockType): string | undefined {
+  const glyph = BULLET_MARKER.exec(text);
+  if (glyph) return glyph[0];
+  if (type === 'heading') return SECTION_NUMBER.exec(text)?.[0];
+  if (type !== 'list_item') return undefined;
+  return NUMBERED_MARKER.exec(text)?.[0];
+}
+
+/**
+ * Whether `suffix` ends the ordinal of `n`: English `1st`, `2nd`, `3rd`, `4th`, `11th`;
+ * French `1er`, `1re`, `2e`, `2d`, `2nde`; Spanish, Italian and Portuguese `1º`, `2ª`, `3o`,
+ * `4a`; Dutch `1ste`, `2de`, `3e`.
+ */
+function isOrdinalSuffix(n: number, suffix: string): boolean {
+  const teen = n % 100 >= 11 && n % 100 <= 13;
+  const english =
+    n % 10 === 1 && !teen
+      ? 'st'
+      : n % 10 === 2 && !teen
+        ? 'nd'
+        : n % 10 === 3 && !teen
+          ? 'rd'
+          : 'th';
+  if (/^(?:st|nd|rd|th)$/u.test(suffix)) return suffix === english;
+  if (/^(?:er|re|ère)$/u.test(suffix)) return n === 1;
+  return /^(?:e|ème|d|nde?|o|a|os|as|º|ª|ste|de)$/u.test(suffix);
+}
+
+interface StyledRun {
+  start: number;
+  end: number;
+  style: InlineStyle;
+  /** A raised ordinal (`21st`): the number and its suffix, as one pair the engine translates. */
+  ordinal?: OrdinalSetting;
+}
+
+/**
+ * A raised ordinal suffix right after the digits of its number (`21` + raised `st`) is
+ * one run over both: the engine translates the ordinal as a word in its sentence (German
+ * `21.`, French `21e`), and the translation's suffix letters are raised as the source's
+ * were (`styledText`). A suffix with a style of its own (a colour, a link) stays a script.
+ */
+function joinOrdinals(runs: StyledRun[], text: string): StyledRun[] {
+  return runs.map((m, i) => {
+    const { parts, script, ...rest } = m.style;
+    if (!script || !parts || parts.length !== 1 || Object.keys(rest).length > 0) return m;
+    const part = parts[0]!;
+    if (part.rise <= 0 || /^[\p{L}\p{N}]/u.test(text.slice(m.end))) return m;
+    const digits = /(?<![\p{L}\p{N}.,])\p{Nd}{1,3}$/u.exec(text.slice(0, m.start));
+    if (!digits || !isOrdinalSuffix(Number(digits[0]), text.slice(m.start, m.end))) return m;
+    const start = m.start - digits[0].length;
+    const before = runs[i - 1];
+    if (before && before.end > start) return m;
+    return { start, end: m.end, style: {}, ordinal: { scale: part.scale, rise: part.rise } };
+  });
+}
+
 function segmentText(
   blockId: string,
+  type: BlockType | undefined,
   text: string,
   limits: Required<Omit<SegmentOptions, 'translateFigureText'>>,
   cell: number | undefined,
@@ -174,43 +260,136 @@ function segmentText(
 ): void {
   const { text: normalized, at } = collapse(text);
   if (normalized === '') return;
-  const styled = marks
-    .map((m) => ({
-      start: at[Math.min(m.start, text.length)]!,
-      end: at[Math.min(m.end, text.length)]!,
-      style: styleOf(m),
-    }))
-    .filter((m) => m.end > m.start);
-  const sentences =
-    normalized.length <= limits.shortBlockChars
-      ? [{ text: normalized, lead: '' }]
-      : splitSentences(normalized);
-  const pieces = sentences.flatMap((s) =>
-    cutLong(s.text, limits.maxSegmentChars).map((p, i) =>
-      i === 0 ? { text: p.text, lead: s.lead } : p,
-    ),
+  const styled = joinOrdinals(
+    marks
+      .map((m) => ({
+        start: at[Math.min(m.start, text.length)]!,
+        end: at[Math.min(m.end, text.length)]!,
+        style: styleOf(m),
+      }))
+      .filter((m) => m.end > m.start),
+    normalized,
   );
-  let cursor = 0;
+  // A list item's bullet or number is a segment of its own that no engine sees: it comes
+  // back as it was, in front of the item's translation, whatever the engine does.
+  const marker = listMarker(normalized, type);
+  const bodyFrom = marker === undefined ? 0 : marker.length + 1;
+  const body = normalized.slice(bodyFrom);
+  const scripts = styled.filter((m) => m.style.script === true && !m.style.math);
+  // A footnote mark after a sentence's full stop ends that sentence, as a closing quote does.
+  const inScript = (i: number): boolean =>
+    scripts.some((m) => m.start <= bodyFrom + i && bodyFrom + i < m.end);
+  const sentences =
+    body.length <= limits.shortBlockChars
+      ? [{ text: body, lead: '' }]
+      : splitSentences(body, inScript);
+  const pieces: Piece[] =
+    marker === undefined ? [] : [{ from: 0, text: marker, lead: '', kept: true }];
+  let cursor = marker === undefined ? 0 : marker.length;
+  for (const sentence of sentences) {
+    for (const p of cutLong(sentence.text, limits.maxSegmentChars)) {
+      // Pieces are consecutive stretches of the collapsed text, apart only by white space.
+      const found = normalized.indexOf(p.text, cursor);
+      const from = found >= 0 ? found : cursor;
+      const lead = normalized.slice(cursor, from);
+      cursor = from + p.text.length;
+      pieces.push(...edgeScripts({ from, text: p.text, lead }, scripts));
+    }
+  }
   pieces.forEach((piece, index) => {
-    // Pieces are consecutive stretches of the collapsed text, apart only by white space.
-    const found = normalized.indexOf(piece.text, cursor);
-    const from = found >= 0 ? found : cursor;
-    cursor = from + piece.text.length;
-    const wrapped = wrapStyles(piece.text, from, styled, normalized);
-    const { text: protectedText, placeholders } = protectText(
-      wrapped.text,
-      wrapped.placeholders.length,
-    );
+    const wrapped = wrapStyles(piece.text, piece.from, styled, normalized);
+    const { text: protectedText, placeholders } = piece.kept
+      ? { text: wrapped.text, placeholders: [] }
+      : protectText(wrapped.text, wrapped.placeholders.length);
+    const numbered = inOrder(protectedText, [...wrapped.placeholders, ...placeholders]);
     out.push({
       id: cell === undefined ? `${blockId}:${index}` : `${blockId}:c${cell}:${index}`,
       blockId,
       ...(cell === undefined ? {} : { cell }),
-      text: protectedText,
-      protected: [...wrapped.placeholders, ...placeholders],
+      text: numbered.text,
+      protected: numbered.placeholders,
       lead: index === 0 ? '' : piece.lead,
-      untranslatable: isUntranslatable(protectedText),
+      untranslatable: piece.kept === true || isUntranslatable(numbered.text),
     });
   });
+}
+
+/** A stretch of a block's collapsed text that becomes one segment. */
+interface Piece {
+  /** Offset of `text` in the collapsed text. */
+  from: number;
+  text: string;
+  lead: string;
+  /** Sent to no engine: a list marker, a footnote mark before or after a sentence. */
+  kept?: boolean;
+}
+
+/**
+ * A piece with the scripts at its edges split off as pieces of their own: the footnote
+ * mark after a sentence's punctuation (`…a double.¹`), the number a footnote starts with. The engine
+ * sees the sentence alone, so the same sentence with another mark, or none, is the same
+ * segment (one translation memory entry); the mark comes back where it was.
+ */
+function edgeScripts(piece: Piece, scripts: readonly StyledRun[]): Piece[] {
+  const end = piece.from + piece.text.length;
+  const first = scripts.find((m) => m.start === piece.from && m.end < end);
+  // A mark after the sentence's punctuation, or apart from its last word; not a script
+  // glued to the word it belongs to (`CO₂`, `m²`), which the engine may move with it.
+  const last = scripts.find(
+    (m) =>
+      m.end === end &&
+      m.start > piece.from &&
+      /[\s.!?…:;,)\]"'”’»。！？]$/u.test(piece.text.slice(0, m.start - piece.from)),
+  );
+  const out: Piece[] = [];
+  let from = piece.from;
+  let to = end;
+  const slice = (a: number, b: number): string => piece.text.slice(a - piece.from, b - piece.from);
+  if (first) {
+    out.push({ from, text: slice(from, first.end), lead: piece.lead, kept: true });
+    from = first.end;
+  }
+  if (last && last.start > from) to = last.start;
+  const inner = slice(from, to);
+  const text = inner.trim();
+  if (text === '' || !/\p{L}/u.test(text)) return [piece];
+  const lead = inner.slice(0, inner.length - inner.trimStart().length);
+  out.push({ from: from + lead.length, text, lead: first ? lead : piece.lead });
+  if (to < end) {
+    const gap = inner.length - inner.trimEnd().length;
+    out.push({ from: to, text: slice(to, end), lead: inner.slice(inner.length - gap), kept: true });
+  }
+  return out;
+}
+
+/**
+ * The segment's tokens numbered in the order they appear in its text (a style pair by its
+ * opening token), whatever made them: the same sentence is the same text, and the same
+ * translation memory key, wherever its marks, links and numbers came from.
+ */
+function inOrder(
+  text: string,
+  placeholders: readonly Placeholder[],
+): { text: string; placeholders: Placeholder[] } {
+  const order = new Map<number, number>();
+  for (const m of text.matchAll(TOKEN_PATTERN)) {
+    const n = Number(m[2]);
+    if (!order.has(n)) order.set(n, order.size);
+  }
+  const index = (token: string): number => Number(token.slice(1, -1));
+  for (const p of placeholders)
+    if (!order.has(index(p.token))) order.set(index(p.token), order.size);
+  if ([...order].every(([from, to]) => from === to))
+    return { text, placeholders: [...placeholders] };
+  return {
+    text: text.replace(TOKEN_PATTERN, (_, slash: string, n: string) => {
+      const to = order.get(Number(n))!;
+      return slash ? closingToken(to) : placeholderToken(to);
+    }),
+    placeholders: placeholders
+      .map((p) => ({ ...p, token: placeholderToken(order.get(index(p.token))!) }))
+      .sort((a, b) => index(a.token) - index(b.token)),
+  };
 }
 
 /**
@@ -230,18 +409,18 @@ export function segmentBlocks(
   for (const block of blocks) {
     if (block.type === 'figure' && options.translateFigureText && block.cells) {
       block.cells.forEach((cell, index) =>
-        segmentText(block.id, cell.text, limits, index, out, cell.marks),
+        segmentText(block.id, undefined, cell.text, limits, index, out, cell.marks),
       );
       continue;
     }
     if (SKIPPED_TYPES.has(block.type)) continue;
     if (block.type === 'table' && block.cells && block.cells.length > 0) {
       block.cells.forEach((cell, index) =>
-        segmentText(block.id, cell.text, limits, index, out, cell.marks),
+        segmentText(block.id, undefined, cell.text, limits, index, out, cell.marks),
       );
       continue;
     }
-    segmentText(block.id, block.text, limits, undefined, out, block.marks);
+    segmentText(block.id, block.type, block.text, limits, undefined, out, block.marks);
   }
   return out;
 }
@@ -258,6 +437,24 @@ export interface TranslatedBlock {
 }
 
 /**
+ * The raised suffix of a translated ordinal (`21st`, `1er`, `2.º`): the letters after its
+ * number, at `start` in `run`, set as the source's suffix. None when the translation
+ * writes the ordinal without letters (`21.`) or as anything but a number and its suffix.
+ */
+function raisedSuffix(
+  run: string,
+  setting: OrdinalSetting,
+): (Omit<InlineMark, 'end'> & { start: number }) | undefined {
+  const m = /^(\p{N}+\.?)([\p{Ll}ºª]{1,4})$/u.exec(run);
+  if (!m) return undefined;
+  return {
+    start: m[1]!.length,
+    script: true,
+    parts: [{ length: m[2]!.length, scale: setting.scale, rise: setting.rise }],
+  };
+}
+
+/**
  * Plain text and marks of a final segment text: each well-formed `⟦n⟧…⟦/n⟧` pair of a
  * style placeholder (or around a restored math run) becomes a mark over the text
  * between; any other token is dropped.
@@ -270,6 +467,11 @@ export function styledText(
     placeholders
       .filter((p) => p.kind === 'style' || isKeptRun(p))
       .map((p) => [Number(p.token.slice(1, -1)), p.style ?? {}]),
+  );
+  const ordinals = new Map(
+    placeholders
+      .filter((p) => p.kind === 'style' && p.ordinal)
+      .map((p) => [Number(p.token.slice(1, -1)), p.ordinal!]),
   );
   const marks: InlineMark[] = [];
   const open = new Map<number, number>();
@@ -285,7 +487,11 @@ export function styledText(
     else if (open.has(n)) {
       const start = open.get(n)!;
       open.delete(n);
-      if (out.length > start) marks.push({ start, end: out.length, ...style });
+      const ordinal = ordinals.get(n);
+      if (ordinal) {
+        const suffix = raisedSuffix(out.slice(start), ordinal);
+        if (suffix) marks.push({ ...suffix, start: start + suffix.start, end: out.length });
+      } else if (out.length > start) marks.push({ start, end: out.length, ...style });
     }
   }
   out += text.slice(at);

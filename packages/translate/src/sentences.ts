@@ -99,8 +99,15 @@ function isAbbreviation(word: string): boolean {
   return ABBREVIATIONS.has(word.toLowerCase());
 }
 
-/** Split text into sentences; each keeps its trailing punctuation. Whitespace between them is returned as `lead`. */
-export function splitSentences(text: string): { text: string; lead: string }[] {
+/**
+ * Split text into sentences; each keeps its trailing punctuation. Whitespace between them
+ * is returned as `lead`. Characters `closing` names (a footnote mark's) after a sentence's
+ * punctuation end it like a closing quote.
+ */
+export function splitSentences(
+  text: string,
+  closing: (index: number) => boolean = () => false,
+): { text: string; lead: string }[] {
   const out: { text: string; lead: string }[] = [];
   let start = 0;
   let i = 0;
@@ -115,7 +122,11 @@ export function splitSentences(text: string): { text: string; lead: string }[] {
     const ch = text[i]!;
     if (CJK_STOP.test(ch)) {
       let end = i + 1;
-      while (end < text.length && (CJK_STOP.test(text[end]!) || CLOSERS.test(text[end]!))) end++;
+      while (
+        end < text.length &&
+        (CJK_STOP.test(text[end]!) || CLOSERS.test(text[end]!) || closing(end))
+      )
+        end++;
       push(end);
       i = end;
       continue;
@@ -123,7 +134,7 @@ export function splitSentences(text: string): { text: string; lead: string }[] {
     if (ch === '.' || ch === '!' || ch === '?' || ch === '…') {
       let end = i + 1;
       while (end < text.length && /[.!?…]/u.test(text[end]!)) end++;
-      while (end < text.length && CLOSERS.test(text[end]!)) end++;
+      while (end < text.length && (CLOSERS.test(text[end]!) || closing(end))) end++;
       if (end >= text.length) break;
       if (!/\s/u.test(text[end]!)) {
         i = end;

@@ -41,6 +41,19 @@ export interface Placeholder {
    * it keeps its text (the style is dropped, with a warning).
    */
   style?: InlineStyle;
+  /**
+   * Set on a `style` pair around a raised ordinal (`21st`, `1er`): how its suffix was
+   * set. The engine translates the pair's text as a word; the letters after its number
+   * are set again at this size and height (`styledText`), none when it wrote no suffix
+   * (German `21.`).
+   */
+  ordinal?: OrdinalSetting;
+}
+
+/** How a raised ordinal suffix is set: its size and its rise, as `InlineMark.parts` say. */
+export interface OrdinalSetting {
+  scale: number;
+  rise: number;
 }
 
 /** A unit of translation: one sentence, or a whole short block. */

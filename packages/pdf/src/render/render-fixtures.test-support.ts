@@ -84,8 +84,13 @@ export async function pseudoTranslatedPdf(
   }
 > {
   const segments = segmentBlocks(layout.pages.flatMap((p) => p.blocks));
+  // As the translator does: a segment with nothing to translate (a list's bullet, a
+  // footnote mark) is sent to no engine and comes back as it was.
   const texts = new Map(
-    segments.map((s) => [s.id, restorePlaceholders(pseudoTranslate(s.text, target), s.protected)]),
+    segments.map((s) => [
+      s.id,
+      restorePlaceholders(s.untranslatable ? s.text : pseudoTranslate(s.text, target), s.protected),
+    ]),
   );
   const translated = applyTranslations(layout, reassemble(segments, texts));
   const translations = renderTranslationsOf(layout, translated);
