@@ -16,6 +16,8 @@ import {
   SANDBOX_CHILD_HEAP_MB,
   SANDBOX_CHILD_RSS_MB,
   SANDBOX_CHILD_SEMI_SPACE_MB,
+  SANDBOX_CHILD_SEMI_SPACE_MB_SHORT,
+  SHORT_DOCUMENT_PAGES,
   SANDBOX_CHILD_HEAP_GROWING_PERCENT,
   SANDBOX_CHILDREN,
 } from './memory-budget.js';
@@ -153,6 +155,8 @@ interface RunHooks {
   ocrGroup?: object;
   /** A page the child sent, serialized. */
   onPage?: (page: SerializedPage) => void;
+  /** Young generation of the child (`--max-semi-space-size`); SANDBOX_CHILD_SEMI_SPACE_MB by default. */
+  semiSpaceMb?: number;
 }
 
 /**
@@ -160,7 +164,7 @@ interface RunHooks {
  * time or memory limit; however it ends, the caller gets a result or a DocatError,
  * never a crash of its own.
  */
-function forkChild(limits: SandboxLimits): ChildProcess {
+function forkChild(limits: SandboxLimits, semiSpaceMb = SANDBOX_CHILD_SEMI_SPACE_MB): ChildProcess {
   // The V8 heap cap makes most runaway allocations end in a clean OOM exit; the RSS
   // watchdog covers memory outside the heap (decoded images, canvas, wasm, OCR processes).
   const heapMb = Math.max(64, Math.min(SANDBOX_CHILD_HEAP_MB, Math.floor(limits.maxRssMb * 0.75)));
@@ -168,7 +172,7 @@ function forkChild(limits: SandboxLimits): ChildProcess {
     serialization: 'advanced',
     execArgv: [
       `--max-old-space-size=${heapMb}`,
-      `--max-semi-space-size=${SANDBOX_CHILD_SEMI_SPACE_MB}`,
+      `--max-semi-space-size=${semiSpaceMb}`,
       // A child given less than the full heap (the upload probe) keeps V8's own, more frugal growth.
       ...(heapMb >= SANDBOX_CHILD_HEAP_MB
         ? [`--heap-growing-percent=${SANDBOX_CHILD_HEAP_GROWING_PERCENT}`]
@@ -191,8 +195,8 @@ function forkChild(limits: SandboxLimits): ChildProcess {
 class StandbyChild {
   private child: ChildProcess | undefined;
 
-  constructor(limits: SandboxLimits) {
-    this.child = forkChild(limits);
+  constructor(limits: SandboxLimits, semiSpaceMb?: number) {
+    this.child = forkChild(limits, semiSpaceMb);
     // Not yet watched: a child that dies before it is taken is simply not used.
     this.child.on('error', () => undefined);
   }
@@ -218,7 +222,7 @@ function runChild(
   return new Promise((resolve, reject) => {
     if (hooks.signal?.aborted) prepared?.kill('SIGKILL');
     hooks.signal?.throwIfAborted();
-    const child: ChildProcess = prepared ?? forkChild(limits);
+    const child: ChildProcess = prepared ?? forkChild(limits, hooks.semiSpaceMb);
     let settled = false;
     let reason: 'timeout' | 'memory' | 'aborted' | 'sibling' | undefined;
     let siblingError: DocatError | undefined;
@@ -495,8 +499,9 @@ async function extractInChildren(
   });
   // When the page tree says the document will be split, the second child starts now and
   // loads its code while the first checks and opens the file.
-  const standby =
-    children > 1 && (await splitLikely(source, opts, children)) ? new StandbyChild(all) : undefined;
+  const inTree = await selectedInTree(source, opts);
+  let semiSpaceMb = semiSpaceFor(inTree);
+  const standby = splitLikely(inTree, children) ? new StandbyChild(all, semiSpaceMb) : undefined;
   const start = (s: PageSlice) => {
     const prepared = s.index === 1 ? standby?.take() : undefined;
     const run = runChild(
@@ -516,8 +521,10 @@ async function extractInChildren(
         onStart: (stop) => stops.push(stop),
         ocrGroup,
         onPage: (page) => built.add(page),
+        semiSpaceMb,
         onSplit: (of, selected) => {
           split = true;
+          semiSpaceMb = semiSpaceFor(selected);
           total = selected;
           batches = { of, handedOut: 0 };
           for (let i = 1; i < of; i++) start(slice(i, of));
@@ -580,15 +587,21 @@ async function extractInChildren(
   };
 }
 
+/** Whether the first child will split `selected` pages (undefined: not known). */
+function splitLikely(selected: number | undefined, children: number): boolean {
+  return (
+    selected !== undefined && Math.min(children, Math.floor(selected / MIN_PAGES_PER_CHILD)) > 1
+  );
+}
+
 /**
- * Whether the first child will split the pages, judged from the page count in the file's
- * page tree (a few small reads, no parsing); false when the tree cannot be read so.
+ * How many pages the extraction will read, from the page count in the file's page tree (a
+ * few small reads, no parsing); undefined when the tree cannot be read so.
  */
-async function splitLikely(
+async function selectedInTree(
   source: Uint8Array | string,
   opts: ExtractOptions,
-  children: number,
-): Promise<boolean> {
+): Promise<number | undefined> {
   let count: number | null;
   try {
     if (typeof source === 'string') {
@@ -610,11 +623,21 @@ async function splitLikely(
       );
     }
   } catch {
-    return false;
+    return undefined;
   }
-  if (count === null || count <= 0) return false;
-  const selected = selectedPageNumbers(opts.pages, count).length;
-  return Math.min(children, Math.floor(selected / MIN_PAGES_PER_CHILD)) > 1;
+  if (count === null || count <= 0) return undefined;
+  return selectedPageNumbers(opts.pages, count).length;
+}
+
+/**
+ * Young generation of the children of an extraction of `selected` pages (undefined: not
+ * known yet): the larger one for a document short enough to have room for it (see
+ * `SANDBOX_CHILD_SEMI_SPACE_MB_SHORT`).
+ */
+function semiSpaceFor(selected: number | undefined): number {
+  return selected !== undefined && selected <= SHORT_DOCUMENT_PAGES
+    ? SANDBOX_CHILD_SEMI_SPACE_MB_SHORT
+    : SANDBOX_CHILD_SEMI_SPACE_MB;
 }
 
 /** Page count, encryption and OCR candidates, read in the sandbox (cheap: no layout, no OCR). */
