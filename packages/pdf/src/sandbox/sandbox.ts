@@ -129,7 +129,7 @@ function toInput(source: Uint8Array | string): ChildInput {
 const MAX_PAGE_MESSAGE_BYTES = 64 * 2 ** 20;
 
 /** A page as a child sent it: serialized, built into objects once a child has finished (see `PageBuilder`). */
-interface SerializedPage {
+export interface SerializedPage {
   number: number;
   data: Uint8Array;
 }
@@ -369,7 +369,7 @@ const BUILD_STEP = 8;
  * its core is then free, and the children's memory is smaller by one child. Each page's bytes
  * are let go as soon as it is built.
  */
-class PageBuilder {
+export class PageBuilder {
   private waiting: SerializedPage[] = [];
   private readonly built: { number: number; page: Page }[] = [];
   private building = false;
