@@ -1,7 +1,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
@@ -33,6 +33,10 @@ import { DocatApi } from '../src/docat-api.js';
  * `--pause-workers` (cluster) stops the extraction processes while Docat's uploads are timed
  * (SIGSTOP, then SIGCONT once all answered): on two shared cores the jobs of a burst's first
  * uploads otherwise run beside the later uploads' storing.
+ *
+ * With the uploads it prints the CPU time each process used while Docat's uploads were timed
+ * (cluster: each app and the S3 test server; standalone: the one process), and the S3
+ * server's own CPU during the "S3 alone" round: on two shared cores, CPU is what a burst waits for.
  *
  * `--cpu-prof DIR` starts the Docat processes with `--cpu-prof` into DIR (written when
  * they stop). `--gateway-flags='--trace-gc …'` gives Node flags to the gateway's process
@@ -188,6 +192,13 @@ interface Row {
    * floor for the gateway's write at this moment.
    */
   s3Puts?: Uploads;
+  /**
+   * CPU time in ms each process used while Docat's uploads were timed (cluster: by app, and
+   * the S3 test server; standalone: the one process), and the same for the S3 server during
+   * the "S3 alone" round.
+   */
+  uploadCpuMs?: Record<string, number>;
+  s3AloneCpuMs?: number;
 }
 
 async function measure(
@@ -221,6 +232,48 @@ async function measure(
     errors: result.errors + result.timeouts,
     ...cpuPerRequest(cpuBefore, cpuMs(pids), result.requests.total),
   };
+}
+
+/** This process's children (the services, the S3 test server, the bare server), by pid. */
+function childPids(): number[] {
+  const pids: number[] = [];
+  try {
+    for (const task of readdirSync(`/proc/${process.pid}/task`)) {
+      const text = readFileSync(`/proc/${process.pid}/task/${task}/children`, 'utf8').trim();
+      if (text) pids.push(...text.split(' ').map(Number));
+    }
+  } catch {
+    // No /proc: no per-process figures.
+  }
+  return pids;
+}
+
+/** The pid of the S3 test server this bench forked (null if none runs). */
+function s3ServerPid(): number | null {
+  for (const pid of childPids()) {
+    try {
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('s3rver.child')) return pid;
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return null;
+}
+
+/** CPU ms used by each named group of processes while `run` ran. */
+async function cpuDuring<T>(
+  groups: Record<string, readonly number[]>,
+  run: () => Promise<T>,
+): Promise<{ result: T; cpu: Record<string, number> }> {
+  const before = Object.fromEntries(Object.entries(groups).map(([k, p]) => [k, cpuMs(p)]));
+  const result = await run();
+  const cpu: Record<string, number> = {};
+  for (const [name, pids] of Object.entries(groups)) {
+    const after = cpuMs(pids);
+    const was = before[name];
+    if (after && was) cpu[name] = Math.round(after.total - was.total);
+  }
+  return { result, cpu };
 }
 
 function cpuPerRequest(
@@ -578,8 +631,11 @@ async function runMode(mode: 'standalone' | 'cluster', pdf: Uint8Array): Promise
         // The bare server first: Docat's 30 new jobs then run while nothing else is measured.
         row.bareUploads = await uploads(bare.url, undefined, pdf);
         // Then the S3 server by itself, still before Docat's uploads and their jobs.
-        const puts = await s3Puts(target.env, pdf);
-        if (puts) row.s3Puts = puts;
+        const s3Pid = s3ServerPid();
+        const s3Group: Record<string, number[]> = s3Pid === null ? {} : { 'S3 server': [s3Pid] };
+        const alone = await cpuDuring(s3Group, () => s3Puts(target.env, pdf));
+        if (alone.result) row.s3Puts = alone.result;
+        if (alone.cpu['S3 server'] !== undefined) row.s3AloneCpuMs = alone.cpu['S3 server'];
         // --pause-workers (cluster): the extraction processes are stopped while Docat's uploads
         // are timed, so that the jobs of the burst's first uploads do not run on the same cores
         // as the later uploads' storing; they go on once every upload answered. (Translation
@@ -590,7 +646,18 @@ async function runMode(mode: 'standalone' | 'cluster', pdf: Uint8Array): Promise
           : [];
         for (const w of workers) process.kill(w.pid, 'SIGSTOP');
         try {
-          row.uploads = await uploads(target.gateways[0]!, api.token, pdf);
+          const byApp: Record<string, number[]> = { ...s3Group };
+          // By process: in standalone mode every app is the one process.
+          const appsOf = new Map<number, string[]>();
+          for (const p of target.processes)
+            appsOf.set(p.pid, [...(appsOf.get(p.pid) ?? []), p.app]);
+          for (const [pid, apps] of appsOf) {
+            const name = apps.length > 1 ? 'the one process' : apps[0]!;
+            (byApp[name] ??= []).push(pid);
+          }
+          const timed = await cpuDuring(byApp, () => uploads(target.gateways[0]!, api.token, pdf));
+          row.uploads = timed.result;
+          row.uploadCpuMs = timed.cpu;
         } finally {
           for (const w of workers) process.kill(w.pid, 'SIGCONT');
         }
@@ -698,6 +765,15 @@ for (const r of rows)
   if (r.uploads)
     console.log(
       `| ${r.mode} | ${r.uploads.accepted}/${r.uploads.count} | ${r.uploads.p50} | ${r.uploads.p95} | ${r.uploads.max} | ${r.bareUploads ? `${r.bareUploads.p50} / ${r.bareUploads.p95}` : 'n/a'} | ${r.bareUploads ? `${(r.uploads.p95 / Math.max(1, r.bareUploads.p95)).toFixed(2)}x` : 'n/a'} | ${r.s3Puts ? `${r.s3Puts.p50} / ${r.s3Puts.p95}` : 'n/a'} | ${r.s3Puts ? `${(r.uploads.p95 / Math.max(1, r.s3Puts.p95)).toFixed(2)}x` : 'n/a'} | ${r.uploads.clientCpuMs} / ${r.bareUploads?.clientCpuMs ?? 'n/a'} | ${r.uploads.loadAverage} |`,
+    );
+for (const r of rows)
+  if (r.uploadCpuMs)
+    console.log(
+      `${r.mode}: CPU ms while Docat's uploads were timed: ${Object.entries(r.uploadCpuMs)
+        .map(([name, ms]) => `${name} ${ms}`)
+        .join(
+          ', ',
+        )}${r.s3AloneCpuMs === undefined ? '' : `; the S3 server during "S3 alone": ${r.s3AloneCpuMs}`}`,
     );
 console.log(`load average at the end: ${loadAverage()}`);
 console.log(

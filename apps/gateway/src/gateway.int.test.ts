@@ -470,6 +470,10 @@ describe('gateway over HTTP with auth and a stub ingestion', { skip: corpus.skip
       items: { code: string }[];
     };
     assert.ok(languages.items.some((l) => l.code === 'de'));
+    // The limits a client states before an upload are this deployment's, not the defaults.
+    const limits = await fetch(url('/v1/limits'));
+    assert.equal(limits.status, 200);
+    assert.deepEqual(await limits.json(), { maxUploadBytes: MAX_BYTES, maxPages: 500 });
     // /v1/engines asks the translation service's engines module, which this stack runs without keys.
     const engines = (await (await fetch(url('/v1/engines'))).json()) as {
       items: { name: string; default: boolean }[];
@@ -499,7 +503,13 @@ describe('gateway over HTTP with auth and a stub ingestion', { skip: corpus.skip
       paths: Record<string, Record<string, unknown>>;
     };
     assert.equal(document.openapi, '3.1.0');
-    for (const path of ['/v1/documents', '/v1/jobs/{id}/result', '/v1/auth/login', '/v1/me'])
+    for (const path of [
+      '/v1/documents',
+      '/v1/jobs/{id}/result',
+      '/v1/auth/login',
+      '/v1/me',
+      '/v1/limits',
+    ])
       assert.ok(document.paths[path], path);
     const page = await fetch(url('/docs'));
     assert.equal(page.status, 200);

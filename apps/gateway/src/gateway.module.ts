@@ -30,6 +30,7 @@ import { JobsController } from './jobs/jobs.controller.js';
 import { JobStatusCache } from './jobs/job-status.cache.js';
 import { JobStatusRoute } from './jobs/job-status.route.js';
 import { ResultsService } from './jobs/results.service.js';
+import { LimitsController } from './limits/limits.controller.js';
 import { HealthController } from './health/health.controller.js';
 import { GatewayHealth } from './health/health.service.js';
 import { AccountDataService } from './me/account-data.service.js';
@@ -60,6 +61,7 @@ export class GatewayModule {
         WebhooksController,
         HealthController,
         EnginesController,
+        LimitsController,
         GlossariesController,
         TranslationMemoryController,
         DocsController,

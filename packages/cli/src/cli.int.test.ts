@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, existsSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -360,7 +361,9 @@ describe('docat translate with an engine configured by its key (against the Deep
     assert.match(pseudoRun.stderr, /^Engine: pseudo \(offline pseudo-localisation/mu);
   });
 
-  test('a key the provider refuses fails ENGINE_FAILED with the variable to check, no stack', async () => {
+  test('a key the provider refuses fails ENGINE_AUTH before the document is read, with the variable to check, no stack', async () => {
+    const before = deepl.translationRequests;
+    const started = Date.now();
     const run = await docatAsync(
       [
         'translate',
@@ -380,11 +383,65 @@ describe('docat translate with an engine configured by its key (against the Deep
     assert.equal(run.status, 1);
     assert.match(
       run.stderr,
-      /^error ENGINE_FAILED: no engine could translate the batch \(deepl\): deepl: .*401/mu,
+      /^error ENGINE_AUTH: deepl refused its key \(DEEPL_AUTH_KEY\): deepl: .*401/mu,
     );
-    assert.match(run.stderr, /^hint: deepl refused the request: check the key in DEEPL_AUTH_KEY/mu);
+    assert.match(run.stderr, /^hint: deepl refused its key: check DEEPL_AUTH_KEY/mu);
     assert.doesNotMatch(run.stderr, /\n\s+at /u);
     assert.equal(existsSync(join(work, 'deepl-bad')), false);
+    // Found by its usage call while extraction started: no batch was sent.
+    assert.equal(deepl.translationRequests, before, 'no translation request was sent');
+    assert.ok(Date.now() - started < 30_000, `took ${Date.now() - started} ms`);
+  });
+
+  test('a provider that takes the connection and never answers fails ENGINE_TIMEOUT by its deadline, naming its host', async () => {
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    const started = Date.now();
+    try {
+      const run = await docatAsync(
+        [
+          'translate',
+          sample,
+          '--to',
+          'de',
+          '--format',
+          'md',
+          '--out',
+          join(work, 'deepl-silent'),
+          '--no-memory',
+          '--pages',
+          '1',
+        ],
+        {
+          DEEPL_AUTH_KEY: 'test-deepl-key:fx',
+          DEEPL_SERVER_URL: `http://127.0.0.1:${port}`,
+          ENGINE_RESPONSE_TIMEOUT: '1s',
+          ENGINE_RESPONSE_TIME_PER_1000_CHARS: '100ms',
+          ENGINE_DEADLINE: '3s',
+        },
+      );
+      const took = Date.now() - started;
+      assert.equal(run.status, 1, run.stderr);
+      assert.match(
+        run.stderr,
+        new RegExp(
+          `^error ENGINE_TIMEOUT: .*no answer from 127\\.0\\.0\\.1:${port} in 1(\\.\\d)? s`,
+          'mu',
+        ),
+      );
+      assert.match(run.stderr, /^hint: deepl did not answer in time/mu);
+      // Its language list and key check wait 5 s each at most, side by side with extraction;
+      // the batch then gets its 3 s deadline. Before: five attempts of a minute each.
+      assert.ok(took < 25_000, `took ${took} ms`);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+    }
   });
 
   test('a server that is down fails ENGINE_UNAVAILABLE after bounded retries, each one said', async () => {

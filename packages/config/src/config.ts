@@ -66,6 +66,8 @@ export interface DocatConfig {
   mode: DocatMode;
   nodeEnv: 'development' | 'production' | 'test';
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** LOG_FORMAT: read by the standalone server only; the cluster services always write JSON. */
+  logFormat: 'auto' | 'json' | 'text';
   /** Share (0 to 1) of successful read requests logged at info; the rest at debug. */
   logReadSample: number;
   /** Absolute. */
@@ -168,6 +170,14 @@ export interface DocatConfig {
     /** Empty means: every engine whose credentials are set, then pseudo. */
     engines: readonly EngineName[];
     defaultEngine?: EngineName;
+    /** How long the scheduler waits for an engine, in milliseconds (see ENGINE_DEADLINE). */
+    timeouts: {
+      connectMs: number;
+      responseMs: number;
+      /** Unset: each engine's own default (longer for LLM engines). */
+      perThousandCharsMs?: number;
+      deadlineMs: number;
+    };
     openai: {
       apiKey?: string;
       baseUrl: string;
@@ -435,6 +445,7 @@ function build(v: VariableValues, cwd: string, env: NodeJS.ProcessEnv = {}): Doc
     mode: v.DOCAT_MODE,
     nodeEnv: v.NODE_ENV,
     logLevel: v.LOG_LEVEL,
+    logFormat: v.LOG_FORMAT,
     logReadSample: v.LOG_READ_REQUESTS_SAMPLE,
     dataDir,
     http: {
@@ -526,6 +537,12 @@ function build(v: VariableValues, cwd: string, env: NodeJS.ProcessEnv = {}): Doc
     translation: {
       engines: v.TRANSLATION_ENGINES,
       defaultEngine: v.DEFAULT_ENGINE,
+      timeouts: {
+        connectMs: v.ENGINE_CONNECT_TIMEOUT,
+        responseMs: v.ENGINE_RESPONSE_TIMEOUT,
+        perThousandCharsMs: v.ENGINE_RESPONSE_TIME_PER_1000_CHARS,
+        deadlineMs: v.ENGINE_DEADLINE,
+      },
       openai: {
         apiKey: v.OPENAI_API_KEY,
         baseUrl: v.OPENAI_BASE_URL,

@@ -120,6 +120,13 @@ export const VARIABLES = {
     schema: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     default: 'info',
   }),
+  LOG_FORMAT: variable({
+    group: 'Runtime',
+    description:
+      'How the standalone server (npm start) writes its log. auto: in an interactive terminal a short start-up (the ready block) and then warnings and errors as one line each, JSON lines when standard output is not a terminal; json: JSON lines always (what the cluster services always write); text: the short form always.',
+    schema: oneOf(['auto', 'json', 'text']),
+    default: 'auto',
+  }),
   LOG_READ_REQUESTS_SAMPLE: variable({
     group: 'Runtime',
     description:
@@ -757,6 +764,33 @@ export const VARIABLES = {
     group: 'Translation engines',
     description: 'Engine used when a request names none; the first enabled engine when unset.',
     schema: oneOf(ENGINE_NAMES),
+  }),
+  ENGINE_CONNECT_TIMEOUT: variable({
+    group: 'Translation engines',
+    description:
+      'An engine request not answered after this long has its host probed: a host that takes no TCP connection within the same time fails the attempt then (ENGINE_TIMEOUT once the deadline passes), instead of waiting out the response timeout.',
+    schema: durationMs,
+    default: '5s',
+  }),
+  ENGINE_RESPONSE_TIMEOUT: variable({
+    group: 'Translation engines',
+    description:
+      'Time an engine has to answer one request, before ENGINE_RESPONSE_TIME_PER_1000_CHARS is added for the text it carries. A request past it is abandoned and tried again while ENGINE_DEADLINE allows.',
+    schema: durationMs,
+    default: '10s',
+  }),
+  ENGINE_RESPONSE_TIME_PER_1000_CHARS: variable({
+    group: 'Translation engines',
+    description:
+      'Time added to ENGINE_RESPONSE_TIMEOUT for every 1,000 characters a request carries. When unset: 2s for deepl, google and libretranslate (18 s for a full 4,000-character batch), 20s for the LLM engines openai, openrouter, gemini and anthropic (90 s); a slow self-hosted model may need more.',
+    schema: durationMs,
+  }),
+  ENGINE_DEADLINE: variable({
+    group: 'Translation engines',
+    description:
+      "Time every attempt of one batch on one engine must end in, retries and their waits included, counted from the first request (never less than one whole request's time). Past it the engine counts as failed: the next engine of TRANSLATION_ENGINES takes the batch, or the job fails with ENGINE_TIMEOUT. A provider's Retry-After is waited for regardless.",
+    schema: durationMs,
+    default: '1m',
   }),
   OPENAI_API_KEY: variable({
     group: 'Translation engines',

@@ -70,6 +70,8 @@ export const ERROR_CODES = {
   TOO_MANY_PAGE_FAILURES: { status: 422, title: 'Too many pages failed to process' },
   ENGINE_UNAVAILABLE: { status: 503, title: 'The translation engine is not available' },
   ENGINE_FAILED: { status: 502, title: 'The translation engine returned an error' },
+  ENGINE_TIMEOUT: { status: 504, title: 'The translation engine did not answer in time' },
+  ENGINE_AUTH: { status: 502, title: 'The translation engine refused its credentials' },
 
   // Platform
   DEADLINE_EXCEEDED: { status: 504, title: 'An internal call timed out' },

@@ -1,5 +1,7 @@
 import type { DocatConfig } from '@docat/config';
 import {
+  ENGINE_CHECK_MS,
+  checkEngine,
   configuredEngines,
   resolveEngine,
   type EngineChoiceReason,
@@ -19,6 +21,13 @@ export function engineEnv(translation: DocatConfig['translation']): EngineEnv {
   return {
     TRANSLATION_ENGINES: t.engines.join(','),
     DEFAULT_ENGINE: t.defaultEngine,
+    ENGINE_CONNECT_TIMEOUT: `${t.timeouts.connectMs}ms`,
+    ENGINE_RESPONSE_TIMEOUT: `${t.timeouts.responseMs}ms`,
+    ENGINE_RESPONSE_TIME_PER_1000_CHARS:
+      t.timeouts.perThousandCharsMs === undefined
+        ? undefined
+        : `${t.timeouts.perThousandCharsMs}ms`,
+    ENGINE_DEADLINE: `${t.timeouts.deadlineMs}ms`,
     OPENAI_API_KEY: t.openai.apiKey,
     OPENAI_BASE_URL: t.openai.baseUrl,
     OPENAI_MODEL: t.openai.model,
@@ -82,7 +91,7 @@ export function defaultEngineLine(env: EngineEnv): string {
  */
 export async function defaultEngineWarning(
   env: EngineEnv,
-  timeoutMs = 5_000,
+  timeoutMs = ENGINE_CHECK_MS,
 ): Promise<string | undefined> {
   let engine;
   try {
@@ -90,21 +99,8 @@ export async function defaultEngineWarning(
   } catch {
     return undefined; // defaultEngineLine has said it
   }
-  if (engine.name === 'pseudo') return undefined;
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<{ ok: false; detail: string }>((resolve) => {
-    timer = setTimeout(
-      () => resolve({ ok: false, detail: `no answer in ${timeoutMs / 1000} s` }),
-      timeoutMs,
-    );
-  });
-  const health = await Promise.race([
-    engine.health().catch((err: unknown) => ({
-      ok: false,
-      detail: err instanceof Error ? err.message : String(err),
-    })),
-    timeout,
-  ]).finally(() => clearTimeout(timer));
+  const health = await checkEngine(engine, timeoutMs);
   if (health.ok) return undefined;
-  return `warning: the ${engine.name} engine failed its check (${health.detail ?? 'no detail'}); jobs on it will fail until its key and address are right`;
+  const why = health.refused ? 'it refused its key: ' : '';
+  return `warning: the ${engine.name} engine failed its check (${why}${health.detail ?? 'no detail'}); jobs on it will fail until its key and address are right`;
 }

@@ -3,9 +3,13 @@ import { Payload } from '@nestjs/microservices';
 import { RPC, type EngineChoice, type EngineInfo, type EngineName } from '@docat/contracts';
 import {
   assertEngineLanguages,
+  checkEngine,
   configuredEngines,
+  credentialRefusal,
+  engineChain,
   resolveEngine,
   type EngineEnv,
+  type EngineHealth,
   type EngineLanguages,
   type TranslationEngine,
 } from '@docat/translate';
@@ -44,6 +48,9 @@ export class EnginesController {
     { at: number; list: Promise<EngineLanguages> }
   >();
 
+  /** Credential checks per engine, reused for a minute: one provider call per engine, not per upload. */
+  private readonly checks = new Map<EngineName, { at: number; health: Promise<EngineHealth> }>();
+
   constructor(@Inject(ENGINE_ENV) private readonly env: EngineEnv) {}
 
   @RpcHandler(RPC.TRANSLATION_ENGINES)
@@ -63,12 +70,31 @@ export class EnginesController {
     @Payload() req: RpcPayload<typeof RPC.TRANSLATION_RESOLVE_ENGINE>,
   ): Promise<EngineChoice> {
     const { engine, reason } = resolveEngine(req.engine, this.env);
-    await assertEngineLanguages(
-      engine,
-      { target: req.targetLanguage, ...(req.sourceLanguage ? { source: req.sourceLanguage } : {}) },
-      this.languagesOf(engine),
-    );
+    // The key is checked beside the languages, while the upload is still arriving: a job
+    // whose every engine refuses its key is refused now (ENGINE_AUTH), before extraction
+    // is charged, not after the whole document was read.
+    const [, refusal] = await Promise.all([
+      assertEngineLanguages(
+        engine,
+        {
+          target: req.targetLanguage,
+          ...(req.sourceLanguage ? { source: req.sourceLanguage } : {}),
+        },
+        this.languagesOf(engine),
+      ),
+      credentialRefusal(engineChain(engine.name, this.env), (e) => this.checkOf(e)),
+    ]);
+    if (refusal) throw refusal;
     return { engine: engine.name, model: engine.model, paid: engine.paid, reason };
+  }
+
+  /** An engine's credential check, asked of its provider at most once a minute. */
+  private checkOf(engine: TranslationEngine): Promise<EngineHealth> {
+    const hit = this.checks.get(engine.name);
+    if (hit && Date.now() - hit.at <= CACHE_MS) return hit.health;
+    const health = checkEngine(engine, PROBE_MS);
+    this.checks.set(engine.name, { at: Date.now(), health });
+    return health;
   }
 
   /** An engine's language list, asked of its provider at most once a minute; a list that cannot be read is not kept. */

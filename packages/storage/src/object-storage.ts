@@ -13,6 +13,13 @@ export interface PutOptions {
   /** When given, a body of any other length is rejected and nothing is stored. */
   contentLength?: number;
   signal?: AbortSignal;
+  /**
+   * The SHA-256 of the whole body (hex), asked for once the body has ended, when the caller
+   * hashed it on the way through (an upload's guard does). An adapter that signs its payload
+   * sends it instead of hashing the body a second time; the store still checks it against
+   * the bytes it receives. Undefined lets the adapter hash the body itself.
+   */
+  payloadSha256?: () => string | undefined;
 }
 
 export interface ByteRange {

@@ -6,6 +6,7 @@ import {
   HeadBucketCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
+  PutObjectCommand,
   S3Client,
   type S3ClientConfig,
   type ServerSideEncryption,
@@ -94,6 +95,36 @@ function enforceRange(
   return body.pipe(slicer);
 }
 
+/**
+ * Reads `body` until it ends or passes `limit` bytes: the whole body, or a stream that
+ * gives the bytes read so far and then the rest.
+ */
+async function gather(
+  body: Readable,
+  limit: number,
+): Promise<{ whole: Buffer } | { rest: Readable }> {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  const it = body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  for (;;) {
+    const next = await it.next();
+    if (next.done) return { whole: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) };
+    chunks.push(next.value);
+    length += next.value.length;
+    if (length > limit) break;
+  }
+  async function* replay(): AsyncGenerator<Buffer> {
+    yield* chunks;
+    chunks.length = 0;
+    for (;;) {
+      const next = await it.next();
+      if (next.done) return;
+      yield next.value;
+    }
+  }
+  return { rest: Readable.from(replay(), { objectMode: false }) };
+}
+
 export class S3Storage implements ObjectStorage {
   readonly bucket: string;
   private readonly client: S3Client;
@@ -148,28 +179,45 @@ export class S3Storage implements ObjectStorage {
     }
 
     const abort = new AbortController();
-    const onAbort = () => abort.abort(opts.signal?.reason);
+    const onAbort = () => {
+      abort.abort(opts.signal?.reason);
+      // Stops the read of a body gathered for a single PUT (below).
+      counter?.destroy(
+        opts.signal?.reason instanceof Error ? opts.signal.reason : new Error('put aborted'),
+      );
+    };
     if (opts.signal?.aborted) onAbort();
     opts.signal?.addEventListener('abort', onAbort, { once: true });
-    const upload = new Upload({
-      client: this.client,
-      queueSize: this.queueSize,
-      partSize: this.partSize,
-      leavePartsOnError: false,
-      abortController: abort,
-      params: {
-        Bucket: this.bucket,
-        Key: key,
-        Body: payload,
-        ContentType: opts.contentType,
-        ...(opts.contentLength !== undefined ? { ContentLength: opts.contentLength } : {}),
-        ...this.sse,
-      },
-    });
     try {
-      const result = await upload.done();
+      // A body that fits in one part goes as one PutObject of the gathered bytes, as
+      // lib-storage would send it, but signed with the caller's hash when it has one; a
+      // longer one goes through lib-storage's multipart upload, the gathered part first.
+      const gathered = Buffer.isBuffer(payload)
+        ? { whole: payload }
+        : await gather(payload, this.partSize);
+      let etag: string | undefined;
+      if ('whole' in gathered && gathered.whole.length <= this.partSize) {
+        etag = await this.putWhole(key, gathered.whole, opts, abort.signal);
+      } else {
+        const upload = new Upload({
+          client: this.client,
+          queueSize: this.queueSize,
+          partSize: this.partSize,
+          leavePartsOnError: false,
+          abortController: abort,
+          params: {
+            Bucket: this.bucket,
+            Key: key,
+            Body: 'whole' in gathered ? gathered.whole : gathered.rest,
+            ContentType: opts.contentType,
+            ...(opts.contentLength !== undefined ? { ContentLength: opts.contentLength } : {}),
+            ...this.sse,
+          },
+        });
+        etag = (await upload.done()).ETag;
+      }
       const bytes = counter ? counter.bytes : (body as Buffer).length;
-      return { key, bytes, etag: result.ETag, contentType: opts.contentType };
+      return { key, bytes, etag, contentType: opts.contentType };
     } catch (err) {
       // A length mismatch or a source error surfaces as the reason the upload failed.
       if (counter?.errored) throw counter.errored;
@@ -178,6 +226,38 @@ export class S3Storage implements ObjectStorage {
       opts.signal?.removeEventListener('abort', onAbort);
       if (counter && !counter.destroyed) counter.destroy();
     }
+  }
+
+  /**
+   * One PutObject of a body held whole. With the caller's SHA-256 the request carries it as
+   * `x-amz-content-sha256`, so the signer does not hash the body again (the store checks it).
+   */
+  private async putWhole(
+    key: string,
+    body: Buffer,
+    opts: PutOptions,
+    signal: AbortSignal,
+  ): Promise<string | undefined> {
+    const command = new PutObjectCommand({
+      Bucket: this.bucket,
+      Key: key,
+      Body: body,
+      ContentType: opts.contentType,
+      ContentLength: body.length,
+      ...this.sse,
+    });
+    const sha256 = opts.payloadSha256?.();
+    if (sha256 !== undefined && /^[0-9a-f]{64}$/.test(sha256))
+      command.middlewareStack.add(
+        (next) => (args) => {
+          const request = args.request as { headers?: Record<string, string> };
+          if (request.headers) request.headers['x-amz-content-sha256'] = sha256;
+          return next(args);
+        },
+        { step: 'build', name: 'docatPayloadSha256' },
+      );
+    const out = await this.client.send(command, { abortSignal: signal });
+    return out.ETag;
   }
 
   async get(key: string, opts: { range?: ByteRange } = {}): Promise<Readable> {

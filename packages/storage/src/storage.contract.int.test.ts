@@ -141,6 +141,23 @@ for (const adapter of adapters) {
       );
     });
 
+    test("a streamed body within one part, signed with the caller's hash, arrives intact", async () => {
+      const body = randomBytes(1024 * 1024 + 17);
+      const sha256 = createHash('sha256').update(body).digest('hex');
+      let asked = 0;
+      const info = await storage.put('t/stream/small.bin', chunked(body), {
+        contentType: 'application/pdf',
+        payloadSha256: () => {
+          asked += 1;
+          return sha256;
+        },
+      });
+      assert.equal(info.bytes, body.length);
+      assert.deepEqual(await readAll(await storage.get('t/stream/small.bin')), body);
+      // Only a store that signs its payload asks, and then once, after the body ended.
+      assert.ok(asked <= 1);
+    });
+
     test('an empty object is an object', async () => {
       await storage.put('t/empty/zero', Buffer.alloc(0));
       assert.equal((await storage.head('t/empty/zero'))?.bytes, 0);
@@ -305,6 +322,22 @@ for (const adapter of adapters) {
       endless.destroy();
       assert.equal(await storage.head('t/fail/abort'), null);
       assert.deepEqual(await keys(storage, 't/fail/'), []);
+    });
+
+    test('a small body that fails or stalls until aborted leaves no object', async () => {
+      await assert.rejects(
+        storage.put('t/fail2/src', failingAfter(300 * 1024)),
+        /client went away/,
+      );
+      assert.equal(await storage.head('t/fail2/src'), null);
+      // 256 KB, then nothing more: the put waits for the rest until it is aborted.
+      const stalled = new Readable({ read() {} });
+      stalled.push(randomBytes(256 * 1024));
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(), 50);
+      await assert.rejects(storage.put('t/fail2/abort', stalled, { signal: controller.signal }));
+      stalled.destroy();
+      assert.equal(await storage.head('t/fail2/abort'), null);
     });
 
     test('presignGet', async () => {

@@ -15,6 +15,8 @@ export * from './engines/google.engine.js';
 export * from './engines/deepl.engine.js';
 export * from './engines/libretranslate.engine.js';
 export * from './engines/registry.js';
+export * from './engines/timeouts.js';
+export * from './engines/credentials.js';
 // Request admission lives in its own package; re-exported for the CLI and engine callers.
 export * from '@docat/request-limiter';
 export * from './memory/translation-memory.js';

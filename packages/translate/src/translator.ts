@@ -21,7 +21,14 @@ import {
   TOKEN_PATTERN,
 } from './placeholders.js';
 import { abortableSleep, type RateLimit, type RateLimiter } from '@docat/request-limiter';
+import {
+  defaultEngineTimeouts,
+  probeConnection,
+  responseTimeoutMs,
+  seconds,
+} from './engines/timeouts.js';
 import type {
+  EngineTimeouts,
   BatchSegment,
   EngineName,
   Formality,
@@ -174,6 +181,76 @@ export function reasonOf(err: unknown): string {
     .trim();
   if (line === '') return '';
   return `: ${line.length > 300 ? `${line.slice(0, 299)}…` : line}`;
+}
+
+/**
+ * The job's error code for the last engine failure: ENGINE_TIMEOUT when it never
+ * answered in time, ENGINE_AUTH when it refused its credentials (401, 403), ENGINE_FAILED
+ * for any other refusal, ENGINE_UNAVAILABLE for the passing failures (5xx, 429, network).
+ */
+function failureCode(
+  err: unknown,
+): 'ENGINE_TIMEOUT' | 'ENGINE_AUTH' | 'ENGINE_FAILED' | 'ENGINE_UNAVAILABLE' {
+  if (!(err instanceof EngineError)) return 'ENGINE_UNAVAILABLE';
+  if (err.kind === 'timeout') return 'ENGINE_TIMEOUT';
+  if (err.retryable) return 'ENGINE_UNAVAILABLE';
+  if (err.kind === 'rejected' && (err.status === 401 || err.status === 403)) return 'ENGINE_AUTH';
+  return 'ENGINE_FAILED';
+}
+
+/**
+ * `send` within `ms`, else a `timeout` EngineError (and `attempt` aborted, so an SDK that
+ * takes a signal drops the request). A host that has not answered by `connectMs` is
+ * probed: one that takes no connection fails the attempt then, not at `ms`.
+ */
+function withinTime<T>(
+  engine: TranslationEngine,
+  send: () => Promise<T>,
+  timeouts: EngineTimeouts,
+  ms: number,
+  attempt: AbortController,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    const clear = (): void => {
+      settled = true;
+      clearTimeout(timer);
+      clearTimeout(probe);
+    };
+    const fail = (message: string): void => {
+      if (settled) return;
+      clear();
+      const err = new EngineError(engine.name, 'timeout', message);
+      reject(err);
+      attempt.abort(err);
+    };
+    const where = engine.host ?? 'its server';
+    const timer = setTimeout(
+      () => fail(`no answer from ${where} in ${seconds(Math.max(0, ms))}`),
+      Math.max(0, ms),
+    );
+    const host = engine.host;
+    const probe =
+      host && timeouts.connectMs < ms
+        ? setTimeout(() => {
+            void probeConnection(host, timeouts.connectMs).then((reason) => {
+              if (reason) fail(reason);
+            });
+          }, timeouts.connectMs)
+        : undefined;
+    send().then(
+      (value) => {
+        if (settled) return;
+        clear();
+        resolve(value);
+      },
+      (err: unknown) => {
+        if (settled) return;
+        clear();
+        reject(err);
+      },
+    );
+  });
 }
 
 function cancelled(signal: AbortSignal | undefined): DocatError {
@@ -555,10 +632,9 @@ export class Translator {
     }
     // An engine marked down by an earlier batch was not asked again: its failure then is the reason.
     lastError ??= chain.map((e) => state.failures.get(e.name)).findLast((e) => e !== undefined);
-    const unavailable = lastError instanceof EngineError && lastError.retryable;
     const names = chain.map((e) => e.name).join(', ');
     throw new DocatError(
-      unavailable || !(lastError instanceof EngineError) ? 'ENGINE_UNAVAILABLE' : 'ENGINE_FAILED',
+      failureCode(lastError),
       `no engine could translate the batch (${names})${reasonOf(lastError)}`,
       { cause: lastError },
     );
@@ -619,6 +695,19 @@ export class Translator {
     const signal = req.signal;
     const limit = this.limitFor(engine);
     const key = this.limiterKey(engine);
+    const segments: BatchSegment[] = prepared.map((p) => ({ id: p.item.id, text: p.text }));
+    // Each request may take the time its size needs; every attempt of the batch ends by the
+    // deadline, counted from the first request sent (time queued in the limiter is not the
+    // provider's), and never before one whole request had its time.
+    const timeouts = engine.timeouts ?? defaultEngineTimeouts(engine.name);
+    const requestMs = responseTimeoutMs(
+      timeouts,
+      segments.reduce((n, s) => n + s.text.length, 0),
+    );
+    let firstSentAt: number | undefined;
+    const deadlineAt = (): number =>
+      (firstSentAt ?? Date.now()) + Math.max(timeouts.deadlineMs, requestMs);
+    let current = new AbortController();
     const gate: RequestGate = async (send) => {
       const paused = (state.pausedUntil.get(engine.name) ?? 0) - Date.now();
       if (paused > 0) await abortableSleep(paused, signal);
@@ -626,16 +715,19 @@ export class Translator {
       state.requests[engine.name] = (state.requests[engine.name] ?? 0) + 1;
       try {
         lease.started();
-        return await raceAbort(send(), signal);
+        firstSentAt ??= Date.now();
+        const ms = Math.min(requestMs, deadlineAt() - Date.now());
+        return await raceAbort(withinTime(engine, send, timeouts, ms, current), signal);
       } finally {
         await lease.release();
       }
     };
-    const segments: BatchSegment[] = prepared.map((p) => ({ id: p.item.id, text: p.text }));
     const glossary =
       req.glossary && req.glossary.entries.length > 0 ? req.glossary.entries : undefined;
     for (let attempt = 1; ; attempt++) {
       if (signal?.aborted) throw cancelled(signal);
+      current = new AbortController();
+      const attemptSignal = signal ? AbortSignal.any([signal, current.signal]) : current.signal;
       const startedAt = performance.now();
       const report = (
         outcome: EngineCall['outcome'],
@@ -662,7 +754,7 @@ export class Translator {
               neighbours: this.neighbours(prepared, state),
             },
             ...(req.formality ? { formality: req.formality } : {}),
-            ...(signal ? { signal } : {}),
+            signal: attemptSignal,
             gate,
           }),
           signal,
@@ -676,18 +768,35 @@ export class Translator {
         if (result.detectedSource && !state.detectedSource)
           state.detectedSource = result.detectedSource;
         return new Map(result.translations.map((t) => [t.id, t.text]));
-      } catch (err) {
+      } catch (caught) {
         if (signal?.aborted) throw cancelled(signal);
-        const retry = err instanceof EngineError && err.retryable && attempt < this.retry.attempts;
+        // An attempt this scheduler timed out failed for that, whatever the SDK made of it
+        // (an abort error, or its own "Connection error." around the rejected fetch).
+        const reason: unknown = current.signal.reason;
+        const err = current.signal.aborted && reason instanceof EngineError ? reason : caught;
+        const backoff = Math.min(this.retry.maxMs, this.retry.baseMs * 2 ** (attempt - 1));
+        // Equal jitter: half fixed, half random, so retrying workers spread out.
+        let delay = backoff / 2 + (this.random() * backoff) / 2;
+        // A provider's Retry-After is waited for whatever the deadline; any other wait must
+        // leave the next attempt time before it.
+        const inTime =
+          err instanceof EngineError &&
+          (err.kind === 'rate_limited' || Date.now() + delay < deadlineAt());
+        const retry =
+          err instanceof EngineError && err.retryable && attempt < this.retry.attempts && inTime;
         report(
           err instanceof EngineError && err.kind === 'rate_limited' ? 'rate_limited' : 'error',
           0,
           retry,
         );
+        if (err instanceof EngineError && err.kind === 'timeout' && !retry)
+          throw new EngineError(
+            engine.name,
+            'timeout',
+            // The time each request had, not what the deadline left the last one.
+            `${err.message.slice(engine.name.length + 2).replace(/ in [\d.]+ s$/u, ` in ${seconds(requestMs)}`)} (${attempt} attempt${attempt === 1 ? '' : 's'} in ${seconds(Date.now() - (firstSentAt ?? Date.now()))}; see ENGINE_RESPONSE_TIMEOUT and ENGINE_DEADLINE)`,
+          );
         if (!(err instanceof EngineError) || !retry) throw err;
-        const backoff = Math.min(this.retry.maxMs, this.retry.baseMs * 2 ** (attempt - 1));
-        // Equal jitter: half fixed, half random, so retrying workers spread out.
-        let delay = backoff / 2 + (this.random() * backoff) / 2;
         if (err.retryAfterMs !== undefined) {
           delay = Math.max(err.retryAfterMs, 0) + this.random() * 50;
           state.pausedUntil.set(

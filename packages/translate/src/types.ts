@@ -94,10 +94,34 @@ export interface EngineLanguages {
 export interface EngineHealth {
   ok: boolean;
   detail?: string;
+  /**
+   * The provider answered, and refused the credentials (401 or 403): no job on the engine
+   * can succeed until its key is changed. Unset when it answered otherwise or not at all.
+   */
+  refused?: boolean;
+}
+
+/**
+ * How long the scheduler waits for an engine. An attempt (one HTTP request) may take
+ * `responseMs` plus `perThousandCharsMs` for every 1,000 characters it carries; a host
+ * that has not answered after `connectMs` is probed, and one that takes no connection
+ * then fails the attempt at once. Every attempt of one batch on the engine, retries and
+ * their waits included, ends by `deadlineMs` after the first was sent (never before one
+ * whole attempt had its time).
+ */
+export interface EngineTimeouts {
+  connectMs: number;
+  responseMs: number;
+  perThousandCharsMs: number;
+  deadlineMs: number;
 }
 
 export interface TranslationEngine {
   readonly name: EngineName;
+  /** Where the engine's requests go (`api.deepl.com`, `127.0.0.1:5000`): named when it does not answer. */
+  readonly host?: string;
+  /** The registry sets them from the configuration; the scheduler's defaults otherwise. */
+  timeouts?: EngineTimeouts;
   readonly model: string;
   readonly paid: boolean;
   /** The engine applies glossaries itself; otherwise the translator protects terms with placeholders. */

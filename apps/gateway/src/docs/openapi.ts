@@ -72,6 +72,13 @@ const languageListSchema = z.object({
   items: z.array(z.object({ code: z.string(), name: z.string(), rtl: z.boolean() })),
 });
 const engineListSchema = z.object({ items: z.array(engineInfoSchema) });
+const uploadLimitsSchema = z.object({
+  maxUploadBytes: z
+    .number()
+    .int()
+    .meta({ description: 'Largest file an upload may carry, in bytes (MAX_UPLOAD_BYTES)' }),
+  maxPages: z.number().int().meta({ description: 'Most pages a document may have (MAX_PAGES)' }),
+});
 const checkStatusSchema = z.enum(['up', 'down', 'not-used']);
 const healthSchema = z.object({
   status: z.enum(['ok', 'unhealthy']),
@@ -169,6 +176,7 @@ const SCHEMAS: Record<string, { schema: z.ZodType; io: 'input' | 'output' }> = {
   AccountErasure: { schema: accountErasureSchema, io: 'output' },
   JobList: { schema: jobListSchema, io: 'output' },
   LanguageList: { schema: languageListSchema, io: 'output' },
+  UploadLimits: { schema: uploadLimitsSchema, io: 'output' },
   EngineList: { schema: engineListSchema, io: 'output' },
   GlossaryCreate: { schema: glossaryCreateSchema, io: 'input' },
   GlossaryUpdate: { schema: glossaryUpdateSchema, io: 'input' },
@@ -581,7 +589,9 @@ export const OPERATIONS: Operation[] = [
       `Without an \`engine\` field the job's engine is DEFAULT_ENGINE, else the first configured engine of TRANSLATION_ENGINES, ` +
       `else the first configured engine, else \`pseudo\` (with a \`pseudo_engine\` warning); the job's \`engine\` says which. ` +
       `An engine without configuration is 503 ENGINE_UNAVAILABLE, and a language the engine does not list (\`GET /v1/engines\`) ` +
-      `is 422 UNSUPPORTED_LANGUAGE, both before the file is kept.`,
+      `is 422 UNSUPPORTED_LANGUAGE, both before the file is kept. So is 502 ENGINE_AUTH when every engine of the job's chain ` +
+      `refuses the key this deployment has for it (one cheap authenticated call per engine, reused for a minute). ` +
+      `The limits (MAX_UPLOAD_BYTES, MAX_PAGES) are public at \`GET /v1/limits\`.`,
     body: { contentType: 'multipart/form-data', schema: 'UploadForm' },
     query: [
       {
@@ -613,6 +623,7 @@ export const OPERATIONS: Operation[] = [
       'INSUFFICIENT_CREDITS',
       'UNSUPPORTED_LANGUAGE',
       'ENGINE_UNAVAILABLE',
+      'ENGINE_AUTH',
       'PDF_NO_PAGES',
       'PDF_TOO_MANY_PAGES',
     ],
@@ -921,6 +932,17 @@ export const OPERATIONS: Operation[] = [
     auth: false,
     summary: 'Languages Docat translates from and to',
     success: { status: 200, description: 'Languages', schema: 'LanguageList' },
+    errors: [],
+  },
+  {
+    method: 'get',
+    path: '/v1/limits',
+    operationId: 'limits',
+    tag: 'meta',
+    auth: false,
+    summary:
+      "This deployment's limits per upload: the largest file in bytes and the most pages a document may have",
+    success: { status: 200, description: 'Upload limits', schema: 'UploadLimits' },
     errors: [],
   },
   {

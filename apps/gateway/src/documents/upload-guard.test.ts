@@ -30,6 +30,28 @@ function codeOf(error: unknown): string | null {
 }
 
 describe('UploadGuard', () => {
+  test('has the hash before its end reaches the next stream, and the result agrees', async () => {
+    const pdf = Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(300_000, 7)]);
+    const guard = new UploadGuard(1_000_000);
+    let seenAtEnd: string | undefined;
+    const sink = new Writable({
+      write(_chunk: Buffer, _enc, done) {
+        // Not before the last byte: storage must not sign with a partial hash.
+        assert.equal(guard.sha256, undefined);
+        done();
+      },
+      final(done) {
+        seenAtEnd = guard.sha256;
+        done();
+      },
+    });
+    await pipeline(Readable.from([pdf.subarray(0, 1000), pdf.subarray(1000)]), guard, sink);
+    const expected = createHash('sha256').update(pdf).digest('hex');
+    assert.equal(seenAtEnd, expected);
+    assert.equal(guard.result().sha256, expected);
+    assert.equal(guard.result().sha256, expected);
+  });
+
   test('passes a PDF through unchanged, split in tiny chunks, and hashes it', async () => {
     const pdf = Buffer.from('%PDF-1.7\nhello world\n%%EOF\n', 'latin1');
     const chunks = [...pdf].map((b) => Buffer.from([b]));

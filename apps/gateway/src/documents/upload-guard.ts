@@ -20,6 +20,7 @@ export class UploadGuard extends Transform {
   private readonly hash: Hash = createHash('sha256');
   private head: Buffer | null = Buffer.alloc(0);
   private count = 0;
+  private digest: string | null = null;
   /** Both ends of the file as it streamed through (see UploadWindow). */
   readonly window = new UploadWindow();
   /** The first check that failed; the storage write fails with a less telling error. */
@@ -33,8 +34,14 @@ export class UploadGuard extends Transform {
     return this.count;
   }
 
+  /** The file's SHA-256 (hex) once its last byte has passed the guard, else undefined. */
+  get sha256(): string | undefined {
+    return this.digest ?? undefined;
+  }
+
   result(): UploadGuardResult {
-    return { bytes: this.count, sha256: this.hash.digest('hex') };
+    this.digest ??= this.hash.digest('hex');
+    return { bytes: this.count, sha256: this.digest };
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
@@ -89,6 +96,8 @@ export class UploadGuard extends Transform {
       );
       return;
     }
+    // Before the end reaches storage, which may sign its request with it (`payloadSha256`).
+    this.digest = this.hash.digest('hex');
     done();
   }
 

@@ -32,6 +32,8 @@ export async function storeUpload(
   const putting = storage.put(storageKey, guard, {
     contentType: 'application/pdf',
     signal: abort.signal,
+    // Hashed on the way through: storage need not hash the file again to sign its PUT.
+    payloadSha256: () => guard.sha256,
   });
   // A failed write stops reading the guard; destroying it unblocks the pipeline.
   putting.catch((error: unknown) =>

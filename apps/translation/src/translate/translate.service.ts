@@ -101,7 +101,10 @@ export class TranslateService {
     }).catch((err: unknown) => {
       if (
         err instanceof DocatError &&
-        (err.code === 'ENGINE_FAILED' || err.code === 'ENGINE_UNAVAILABLE')
+        (err.code === 'ENGINE_FAILED' ||
+          err.code === 'ENGINE_UNAVAILABLE' ||
+          err.code === 'ENGINE_TIMEOUT' ||
+          err.code === 'ENGINE_AUTH')
       )
         recordEngineFailure(job.engine);
       throw err;

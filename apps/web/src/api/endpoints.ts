@@ -21,6 +21,7 @@ import type {
   RpcRequest,
   RpcResponse,
   SessionView,
+  UploadLimits,
   UploadOptionsInput,
   Usage,
   UserView,
@@ -82,6 +83,7 @@ export const api = {
 
   languages: () => client.request<Items<LanguageEntry>>('GET', '/v1/languages', { auth: false }),
   engines: () => client.request<Items<EngineInfo>>('GET', '/v1/engines', { auth: false }),
+  limits: () => client.request<UploadLimits>('GET', '/v1/limits', { auth: false }),
   estimate: (file: File, fields: UploadFields) =>
     client.request<DryRun>('POST', '/v1/documents', {
       body: uploadForm(file, fields),

@@ -76,6 +76,10 @@ const ADVICE: Record<ErrorCode, string> = {
     'The translation engine is not reachable right now. Try again later, or pick another engine.',
   ENGINE_FAILED:
     'The translation engine returned an error. Try again later, or pick another engine.',
+  ENGINE_TIMEOUT:
+    'The translation engine did not answer in time. Try again later, or pick another engine.',
+  ENGINE_AUTH:
+    'The translation engine refused the key this server has for it. Ask the administrator, or pick another engine.',
   DEADLINE_EXCEEDED: 'The server took too long to answer. Try again in a moment.',
   SERVICE_UNAVAILABLE: 'Part of the service is down or restarting. Try again in a moment.',
   INTERNAL:

@@ -37,6 +37,11 @@ function isPdfName(file: File): boolean {
   return file.type === 'application/pdf' || file.name.toLowerCase().endsWith('.pdf');
 }
 
+/** A limit as stated: `50 MB`, not `50.0 MB`. */
+function limitText(bytes: number): string {
+  return formatBytes(bytes).replace(/\.0 /u, ' ');
+}
+
 function newKey(): string {
   return crypto.randomUUID();
 }
@@ -68,6 +73,8 @@ export function UploadPage() {
   const engines = useLoad(() => api.engines(), []);
   const languages = useLoad(() => api.languages(), []);
   const glossaries = useLoad(() => api.glossaries(), []);
+  const limits = useLoad(() => api.limits(), []);
+  const maxBytes = limits.data?.maxUploadBytes;
 
   const [files, setFiles] = useState<Picked[]>([]);
   const [dragging, setDragging] = useState(false);
@@ -125,13 +132,25 @@ export function UploadPage() {
     setFormError(null);
     const picked = [...list];
     const rejected = picked.filter((f) => !isPdfName(f));
-    if (rejected.length > 0)
-      setFormError(
-        `Only PDF files can be translated: ${rejected.map((f) => f.name).join(', ')} left out.`,
-      );
+    const tooLarge = picked.filter(
+      (f) => isPdfName(f) && maxBytes !== undefined && f.size > maxBytes,
+    );
+    const problems = [
+      ...(rejected.length > 0
+        ? [`Only PDF files can be translated: ${rejected.map((f) => f.name).join(', ')} left out.`]
+        : []),
+      ...(tooLarge.length > 0 && maxBytes !== undefined
+        ? [
+            `Larger than this server's limit of ${limitText(maxBytes)}: ${tooLarge.map((f) => `${f.name} (${formatBytes(f.size)})`).join(', ')} left out.`,
+          ]
+        : []),
+    ];
+    if (problems.length > 0) setFormError(problems.join(' '));
     setFiles((current) => [
       ...current,
-      ...picked.filter(isPdfName).map((file) => ({ key: newKey(), file })),
+      ...picked
+        .filter((f) => isPdfName(f) && !tooLarge.includes(f))
+        .map((file) => ({ key: newKey(), file })),
     ]);
     setPhase('pick');
   };
@@ -244,7 +263,12 @@ export function UploadPage() {
               e.target.value = '';
             }}
           />
-          <p className="hint">Each file becomes its own job. Up to 50 MB per file.</p>
+          <p className="hint">
+            Each file becomes its own job.
+            {limits.data
+              ? ` Up to ${limitText(limits.data.maxUploadBytes)} and ${limits.data.maxPages.toLocaleString()} pages per file.`
+              : ''}
+          </p>
         </div>
         {formError ? (
           <div className="notice error" role="alert">

@@ -16,7 +16,9 @@ import {
   ENGINE_VARIABLES,
   MemoryRateLimiter,
   Translator,
+  answerWithin,
   assertEngineLanguages,
+  credentialRefusal,
   engineChain,
   parseGlossaryCsv,
   reassemble,
@@ -90,12 +92,22 @@ export async function runTranslation(opts: RunOptions): Promise<RunResult> {
   // The engine is chosen by the services' rule and checked before any work: an
   // unconfigured engine or a language it cannot do fails at once.
   const choice = resolveEngine(opts.engine, env);
-  await assertEngineLanguages(choice.engine, {
-    target: opts.target,
-    ...(opts.source ? { source: opts.source } : {}),
-  });
+  // A provider that does not say its languages in a few seconds is not waited for: its
+  // requests then fail with its own error, within ENGINE_DEADLINE.
+  await assertEngineLanguages(
+    choice.engine,
+    { target: opts.target, ...(opts.source ? { source: opts.source } : {}) },
+    answerWithin(choice.engine.languages()),
+  );
   const chain = engineChain(choice.engine.name, env);
   const pages = opts.pages ? (parsePageRange(opts.pages) ?? undefined) : undefined;
+  // The engine's key is checked while extraction starts: a key every engine of the chain
+  // refuses stops the run at once (ENGINE_AUTH), not after a book was read.
+  const stopped = new AbortController();
+  const refused = credentialRefusal(chain).then((refusal) => {
+    if (refusal) stopped.abort(refusal);
+    return refusal;
+  });
   const extracted = await extractStep(
     opts.input,
     {
@@ -103,11 +115,15 @@ export async function runTranslation(opts: RunOptions): Promise<RunResult> {
       ...(opts.password ? { password: opts.password } : {}),
       ...(opts.source ? { sourceLanguage: opts.source } : {}),
       respectPermissions: respectPermissions(env),
-      ...(opts.signal ? { signal: opts.signal } : {}),
+      signal: opts.signal ? AbortSignal.any([opts.signal, stopped.signal]) : stopped.signal,
       onProgress: (done, total) => opts.onProgress?.('extract', done, total),
     },
     { maxPages: LOCAL_MAX_PAGES, ...opts.extractLimits },
-  );
+  ).catch(async (err: unknown) => {
+    throw withEngineHint((await refused) ?? err, choice.engine.name);
+  });
+  const refusal = await refused;
+  if (refusal) throw withEngineHint(refusal, choice.engine.name);
   const glossary = await opts.glossary?.(extracted.layout);
 
   let store: { memory: TranslationMemory; close(): Promise<void> } | undefined;
@@ -191,17 +207,31 @@ function retryNotes(note: (message: string) => void): (call: EngineCall) => void
 /** An engine failure with the variables to check and the way around it. */
 function withEngineHint(err: unknown, engine: EngineName): unknown {
   if (!(err instanceof DocatError)) return err;
-  if (err.code !== 'ENGINE_FAILED' && err.code !== 'ENGINE_UNAVAILABLE') return err;
   const vars = ENGINE_VARIABLES[engine];
   const other = 'or pick another engine with --engine (--engine pseudo needs no key)';
-  const hint =
-    err.code === 'ENGINE_FAILED'
-      ? vars.key
+  let hint: string;
+  switch (err.code) {
+    case 'ENGINE_AUTH':
+      hint = vars.key
+        ? `${engine} refused its key: check ${vars.key}, ${other}`
+        : `${engine} refused its credentials; ${other}`;
+      break;
+    case 'ENGINE_FAILED':
+      hint = vars.key
         ? `${engine} refused the request: check the key in ${vars.key} and the account's quota, ${other}`
-        : `${engine} refused the request; ${other}`
-      : vars.url
+        : `${engine} refused the request; ${other}`;
+      break;
+    case 'ENGINE_TIMEOUT':
+      hint = `${engine} did not answer in time: check the network${vars.url ? ` and ${vars.url}` : ''}; a slow provider (a local model) may need a longer ENGINE_RESPONSE_TIME_PER_1000_CHARS or ENGINE_DEADLINE (see docs/translation.md), ${other}`;
+      break;
+    case 'ENGINE_UNAVAILABLE':
+      hint = vars.url
         ? `${engine} could not be reached or kept failing: check the network, and ${vars.url} if it is set, ${other}`
         : `${engine} could not be reached or kept failing; ${other}`;
+      break;
+    default:
+      return err;
+  }
   return new HintedError(err, hint);
 }
 

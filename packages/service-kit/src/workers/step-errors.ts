@@ -13,6 +13,9 @@ const PERMANENT = new Set<string>([
   'OCR_LANGUAGE_UNAVAILABLE',
   'INVALID_PAGE_RANGE',
   'ENGINE_UNAVAILABLE',
+  // An engine that refused its key, or never answered within its deadline (retries included).
+  'ENGINE_AUTH',
+  'ENGINE_TIMEOUT',
   'UNSUPPORTED_LANGUAGE',
   'VALIDATION_FAILED',
 ]);

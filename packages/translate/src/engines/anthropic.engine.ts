@@ -1,8 +1,9 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { LANGUAGE_CODES, type LanguageCode } from '@docat/contracts';
-import { fromSdkError } from './engine-error.js';
+import { fromSdkError, unhealthy } from './engine-error.js';
 import { gatedFetch, withGate } from './gated-fetch.js';
 import { KeyPool } from './key-pool.js';
+import { hostOf } from './timeouts.js';
 import {
   LLM_PROMPT_VERSION,
   LLM_REPLY_JSON_SCHEMA,
@@ -42,6 +43,7 @@ export class AnthropicEngine implements TranslationEngine {
   readonly paid = true;
   readonly nativeGlossary = false;
   readonly promptVersion = LLM_PROMPT_VERSION;
+  readonly host: string | undefined;
   private readonly clients: KeyPool<Anthropic>;
   private readonly offered: readonly LanguageCode[] | undefined;
 
@@ -49,6 +51,7 @@ export class AnthropicEngine implements TranslationEngine {
     this.offered =
       options.languages && options.languages.length > 0 ? options.languages : undefined;
     this.model = options.model ?? ANTHROPIC_DEFAULT_MODEL;
+    this.host = hostOf(options.baseURL ?? 'https://api.anthropic.com');
     // SDK retries are off: the scheduler owns retries, backoff and Retry-After.
     this.clients = new KeyPool(
       options.apiKeys.map(
@@ -134,7 +137,7 @@ export class AnthropicEngine implements TranslationEngine {
       await this.clients.take().models.retrieve(this.model);
       return { ok: true };
     } catch (err) {
-      return { ok: false, detail: fromSdkError(this.name, err).message };
+      return unhealthy(fromSdkError(this.name, err));
     }
   }
 }

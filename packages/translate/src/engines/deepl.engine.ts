@@ -1,6 +1,7 @@
 import * as deepl from 'deepl-node';
-import { EngineError, isAbortError } from './engine-error.js';
+import { EngineError, isAbortError, unhealthy } from './engine-error.js';
 import { KeyPool } from './key-pool.js';
+import { hostOf } from './timeouts.js';
 import { fromXmlTags, toXmlTags } from './xml-tags.js';
 import {
   ungated,
@@ -16,6 +17,8 @@ import { glossaryVersion } from '../glossary.js';
 export interface DeepLEngineOptions {
   authKeys: string[];
   serverUrl?: string;
+  /** deepl-node's own timeout of one request (it takes no abort signal). */
+  timeoutMs?: number;
 }
 
 /** DeepL needs a regional variant for some targets; Docat's `zh` is Simplified. */
@@ -50,18 +53,26 @@ export class DeepLEngine implements TranslationEngine {
   readonly model = 'deepl-v2';
   readonly paid = true;
   readonly nativeGlossary = true;
+  readonly host: string | undefined;
   private readonly clients: KeyPool<{ key: string; translator: deepl.Translator }>;
   /** Glossary ids per (auth key, pair, version): glossaries belong to a DeepL account. */
   private readonly glossaries = new Map<string, Promise<string>>();
 
   constructor(options: DeepLEngineOptions) {
+    // deepl-node's own choice: a key ending in `:fx` is a free account's.
+    this.host = hostOf(
+      options.serverUrl ??
+        (options.authKeys[0]?.endsWith(':fx')
+          ? 'https://api-free.deepl.com'
+          : 'https://api.deepl.com'),
+    );
     this.clients = new KeyPool(
       options.authKeys.map((key) => ({
         key,
         translator: new deepl.Translator(key, {
           ...(options.serverUrl ? { serverUrl: options.serverUrl } : {}),
           maxRetries: 0,
-          minTimeout: 60_000,
+          minTimeout: options.timeoutMs ?? 60_000,
           sendPlatformInfo: false,
         }),
       })),
@@ -158,7 +169,10 @@ export class DeepLEngine implements TranslationEngine {
       return new EngineError(this.name, 'unavailable', message);
     if (err instanceof deepl.GlossaryNotFoundError)
       return new EngineError(this.name, 'unavailable', message, { status: 404 });
-    if (err instanceof deepl.AuthorizationError || err instanceof deepl.QuotaExceededError)
+    // DeepL answers a wrong key 403: the status makes the job's error ENGINE_AUTH.
+    if (err instanceof deepl.AuthorizationError)
+      return new EngineError(this.name, 'rejected', message, { status: 403 });
+    if (err instanceof deepl.QuotaExceededError)
       return new EngineError(this.name, 'rejected', message);
     const status = /Service unavailable/u.test(message)
       ? 503
@@ -166,7 +180,7 @@ export class DeepLEngine implements TranslationEngine {
     if (status >= 500) return new EngineError(this.name, 'unavailable', message, { status });
     if (/Error parsing response JSON/u.test(message))
       return new EngineError(this.name, 'unavailable', message);
-    return new EngineError(this.name, 'rejected', message);
+    return new EngineError(this.name, 'rejected', message, Number.isNaN(status) ? {} : { status });
   }
 
   async languages(): Promise<EngineLanguages> {
@@ -191,7 +205,8 @@ export class DeepLEngine implements TranslationEngine {
           : {}),
       };
     } catch (err) {
-      return { ok: false, detail: err instanceof Error ? err.message : String(err) };
+      if (isAbortError(err)) return { ok: false, detail: String(err) };
+      return unhealthy(this.mapError(err));
     }
   }
 }

@@ -4,9 +4,10 @@ import type { EngineName } from '../types.js';
  * Why an engine call failed, as far as the scheduler cares:
  * - `rate_limited` (429) and `unavailable` (5xx, network): retry after a wait;
  * - `bad_reply`: the provider answered but the content is unusable (after the engine's own re-ask);
+ * - `timeout`: no answer in time (no connection, or no reply): retried until the deadline;
  * - `rejected`: auth, quota, or a request the provider refuses: retrying cannot help.
  */
-export type EngineErrorKind = 'rate_limited' | 'unavailable' | 'bad_reply' | 'rejected';
+export type EngineErrorKind = 'rate_limited' | 'unavailable' | 'timeout' | 'bad_reply' | 'rejected';
 
 export class EngineError extends Error {
   readonly engine: EngineName;
@@ -34,7 +35,7 @@ export class EngineError extends Error {
   }
 
   get retryable(): boolean {
-    return this.kind === 'rate_limited' || this.kind === 'unavailable';
+    return this.kind === 'rate_limited' || this.kind === 'unavailable' || this.kind === 'timeout';
   }
 }
 
@@ -79,6 +80,16 @@ export function errorFromStatus(
   if (status === undefined || status >= 500 || status === 408)
     return new EngineError(engine, 'unavailable', text, options);
   return new EngineError(engine, 'rejected', text, options);
+}
+
+/** Whether an engine failure is the provider refusing the credentials (401, 403). */
+export function isCredentialRefusal(err: EngineError): boolean {
+  return err.kind === 'rejected' && (err.status === 401 || err.status === 403);
+}
+
+/** The health of an engine whose check call failed with `err` (already an EngineError). */
+export function unhealthy(err: EngineError): { ok: false; detail: string; refused?: true } {
+  return { ok: false, detail: err.message, ...(isCredentialRefusal(err) ? { refused: true } : {}) };
 }
 
 export function isAbortError(err: unknown): boolean {

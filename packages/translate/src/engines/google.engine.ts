@@ -1,6 +1,13 @@
 import { v2 } from '@google-cloud/translate';
-import { errorFromStatus, EngineError, headerValue, isAbortError } from './engine-error.js';
+import {
+  errorFromStatus,
+  EngineError,
+  headerValue,
+  isAbortError,
+  unhealthy,
+} from './engine-error.js';
 import { KeyPool } from './key-pool.js';
+import { hostOf } from './timeouts.js';
 import { fromHtmlSpans, toHtmlSpans } from './xml-tags.js';
 import {
   ungated,
@@ -53,10 +60,12 @@ export class GoogleEngine implements TranslationEngine {
   readonly model: string;
   readonly paid = true;
   readonly nativeGlossary = false;
+  readonly host: string | undefined;
   private readonly clients: KeyPool<v2.Translate>;
 
   constructor(options: GoogleEngineOptions) {
     this.model = options.model ?? 'nmt';
+    this.host = hostOf(options.baseUrl ?? 'https://translation.googleapis.com');
     const make = (config: v2.TranslateConfig): v2.Translate => {
       const client = new v2.Translate({ ...config, autoRetry: false, maxRetries: 0 });
       if (options.baseUrl) client.baseUrl = options.baseUrl.replace(/\/+$/u, '');
@@ -136,7 +145,8 @@ export class GoogleEngine implements TranslationEngine {
       await this.clients.take().getLanguages();
       return { ok: true };
     } catch (err) {
-      return { ok: false, detail: err instanceof Error ? err.message : String(err) };
+      if (isAbortError(err)) return { ok: false, detail: String(err) };
+      return unhealthy(this.mapError(err));
     }
   }
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { EngineError, errorFromStatus, isAbortError, networkReason } from './engine-error.js';
+import { hostOf } from './timeouts.js';
 import {
   ungated,
   type EngineHealth,
@@ -34,10 +35,12 @@ export class LibreTranslateEngine implements TranslationEngine {
   readonly model = 'argos';
   readonly paid = false;
   readonly nativeGlossary = false;
+  readonly host: string | undefined;
   private readonly base: string;
 
   constructor(private readonly options: LibreTranslateEngineOptions) {
     this.base = options.url.replace(/\/+$/u, '');
+    this.host = hostOf(this.base);
   }
 
   private async request(

@@ -1,7 +1,8 @@
 import OpenAI from 'openai';
 import { LANGUAGE_CODES, type LanguageCode } from '@docat/contracts';
-import { fromSdkError } from './engine-error.js';
+import { fromSdkError, unhealthy } from './engine-error.js';
 import { gatedFetch, withGate } from './gated-fetch.js';
+import { hostOf } from './timeouts.js';
 import { KeyPool } from './key-pool.js';
 import {
   LLM_PROMPT_VERSION,
@@ -58,6 +59,7 @@ export class OpenAiEngine implements TranslationEngine {
   readonly paid = true;
   readonly nativeGlossary = false;
   readonly promptVersion = LLM_PROMPT_VERSION;
+  readonly host: string | undefined;
   private readonly clients: KeyPool<OpenAI>;
   private readonly offered: readonly LanguageCode[] | undefined;
 
@@ -68,6 +70,7 @@ export class OpenAiEngine implements TranslationEngine {
     this.name = options.preset ?? 'openai';
     this.model = options.model ?? preset.model;
     const baseURL = options.baseURL ?? preset.baseURL;
+    this.host = hostOf(baseURL);
     // SDK retries are off: the scheduler owns retries, backoff and Retry-After.
     this.clients = new KeyPool(
       options.apiKeys.map(
@@ -139,7 +142,7 @@ export class OpenAiEngine implements TranslationEngine {
       await this.clients.take().models.retrieve(this.model);
       return { ok: true };
     } catch (err) {
-      return { ok: false, detail: fromSdkError(this.name, err).message };
+      return unhealthy(fromSdkError(this.name, err));
     }
   }
 }

@@ -6,7 +6,9 @@ import { splitKeys } from './key-pool.js';
 import { LibreTranslateEngine } from './libretranslate.engine.js';
 import { OPENAI_PRESETS, OpenAiEngine } from './openai.engine.js';
 import { PseudoEngine } from './pseudo.engine.js';
-import type { EngineLanguages, EngineName, TranslationEngine } from '../types.js';
+import { engineTimeouts, responseTimeoutMs } from './timeouts.js';
+import { DEFAULT_BATCH } from '../translator.js';
+import type { EngineLanguages, EngineName, EngineTimeouts, TranslationEngine } from '../types.js';
 
 export type EngineEnv = Readonly<Record<string, string | undefined>>;
 
@@ -22,10 +24,32 @@ export type EngineEnv = Readonly<Record<string, string | undefined>>;
  * - libretranslate: LIBRETRANSLATE_URL, LIBRETRANSLATE_API_KEY
  * - TRANSLATION_ENGINES: fallback chain, e.g. `deepl,openai`
  * - DEFAULT_ENGINE: the engine of a job that names none
+ * - ENGINE_CONNECT_TIMEOUT, ENGINE_RESPONSE_TIMEOUT, ENGINE_RESPONSE_TIME_PER_1000_CHARS,
+ *   ENGINE_DEADLINE: how long the scheduler waits for every engine (`timeouts.ts`)
  */
 export function createEngine(
   name: EngineName,
   env: EngineEnv = process.env,
+): TranslationEngine | undefined {
+  const timeouts = engineTimeouts(name, env);
+  const engine = buildEngine(name, env, backstopMs(timeouts));
+  if (engine) engine.timeouts = timeouts;
+  return engine;
+}
+
+/**
+ * The SDK's own timeout, behind the scheduler's: a request of a full batch that outlived
+ * its response timeout is dropped by then even where the scheduler cannot abort it
+ * (deepl-node takes no signal), so it holds no socket, nor a finished CLI, for minutes.
+ */
+function backstopMs(timeouts: EngineTimeouts): number {
+  return responseTimeoutMs(timeouts, DEFAULT_BATCH.maxChars) + 1_000;
+}
+
+function buildEngine(
+  name: EngineName,
+  env: EngineEnv,
+  timeoutMs: number,
 ): TranslationEngine | undefined {
   const opt = (k: string): string | undefined =>
     env[k] && env[k]!.trim() !== '' ? env[k]!.trim() : undefined;
@@ -48,6 +72,7 @@ export function createEngine(
             apiKeys,
             baseURL: opt('ANTHROPIC_BASE_URL'),
             model: opt('ANTHROPIC_MODEL'),
+            timeoutMs,
             languages: languagesOf(env.ANTHROPIC_LANGUAGES),
           })
         : undefined;
@@ -73,6 +98,7 @@ export function createEngine(
             apiKeys,
             baseURL,
             model: opt(`${prefix}_MODEL`),
+            timeoutMs,
             languages: languagesOf(env[`${prefix}_LANGUAGES`]),
           })
         : undefined;
@@ -80,13 +106,13 @@ export function createEngine(
     case 'deepl': {
       const authKeys = splitKeys(env.DEEPL_AUTH_KEY);
       return authKeys.length > 0
-        ? new DeepLEngine({ authKeys, serverUrl: opt('DEEPL_SERVER_URL') })
+        ? new DeepLEngine({ authKeys, serverUrl: opt('DEEPL_SERVER_URL'), timeoutMs })
         : undefined;
     }
     case 'libretranslate': {
       const url = opt('LIBRETRANSLATE_URL');
       return url
-        ? new LibreTranslateEngine({ url, apiKey: opt('LIBRETRANSLATE_API_KEY') })
+        ? new LibreTranslateEngine({ url, apiKey: opt('LIBRETRANSLATE_API_KEY'), timeoutMs })
         : undefined;
     }
   }

@@ -180,17 +180,54 @@ export function describeEngineConformance<S extends FakeProviderServer>(
       );
     });
 
-    test('a refused key fails at once with ENGINE_FAILED, saying why in words the user can act on, without the key', async () => {
+    test('a refused key fails at once with ENGINE_AUTH, saying why in words the user can act on, without the key', async () => {
       const { server, engine } = await start({
         faults: { 1: { kind: 'status', status: 403 } },
       });
       const failure = await failureOf(engine);
-      assert.equal(failure.code, 'ENGINE_FAILED');
+      assert.equal(failure.code, 'ENGINE_AUTH');
       assert.equal(server.translationRequests, 1, 'a refusal is not retried');
       console.log(`${spec.label}: ${failure.message}`);
       assert.match(failure.message, new RegExp(`\\(${engine.name}\\): ${engine.name}: \\S`, 'u'));
       assert.match(failure.message, /403|forbidden|authori[sz]ation/iu);
       assert.doesNotMatch(inspect(failure, { depth: 8 }), /test-[a-z]+-key/u);
+    });
+
+    test('an engine that takes the request and never answers is ENGINE_TIMEOUT by its deadline, naming its host', async () => {
+      const { server, engine } = await start({ faults: () => ({ kind: 'hang', ms: 20_000 }) });
+      engine.timeouts = { connectMs: 100, responseMs: 300, perThousandCharsMs: 0, deadlineMs: 900 };
+      const started = Date.now();
+      const failure = await failureOf(engine);
+      const took = Date.now() - started;
+      console.log(`${spec.label}: ${failure.message} (${took} ms)`);
+      assert.equal(failure.code, 'ENGINE_TIMEOUT');
+      assert.match(
+        failure.message,
+        /no answer from 127\.0\.0\.1:\d+ in 0\.\d s \(\d attempts in \d(\.\d)? s; see ENGINE_RESPONSE_TIMEOUT and ENGINE_DEADLINE\)/u,
+      );
+      assert.ok(took < 2_500, `failed after ${took} ms, past its 0.9 s deadline`);
+      assert.ok(
+        server.translationRequests >= 2,
+        'a timed-out request is tried again within the deadline',
+      );
+    });
+
+    test('an engine slower than the connect timeout but within the response timeout still translates', async () => {
+      const { engine } = await start({ latencyMs: 400 });
+      engine.timeouts = {
+        connectMs: 100,
+        responseMs: 1_500,
+        perThousandCharsMs: 0,
+        deadlineMs: 3_000,
+      };
+      const out = await translator().translate({
+        accountId: 'a',
+        engines: [engine],
+        source: 'en',
+        target: 'de',
+        segments: document(),
+      });
+      assert.match(out.texts.get('b1:0')!, /^\[de\] Revenue rose 12% in 2024\.$/u);
     });
 
     test('an engine that cannot be reached is ENGINE_UNAVAILABLE, and the message says it could not connect', async () => {
