@@ -16,6 +16,8 @@ import {
   SANDBOX_CHILD_HEAP_MB,
   SANDBOX_CHILD_RSS_MB,
   SANDBOX_CHILD_SEMI_SPACE_MB,
+  SANDBOX_CHILD_SEMI_SPACE_MB_SHORT,
+  SHORT_DOCUMENT_PAGES,
   SANDBOX_CHILD_HEAP_GROWING_PERCENT,
   SANDBOX_CHILDREN,
 } from './memory-budget.js';
@@ -126,15 +128,16 @@ function toInput(source: Uint8Array | string): ChildInput {
 /** Largest layout of one page, serialized, that the parent accepts from a child. */
 const MAX_PAGE_MESSAGE_BYTES = 64 * 2 ** 20;
 
-/** A page as a child sent it: serialized, built into objects once every child has finished. */
-interface SerializedPage {
+/** A page as a child sent it: serialized, built into objects once a child has finished (see `PageBuilder`). */
+export interface SerializedPage {
   number: number;
   data: Uint8Array;
 }
 
 interface RunOutcome {
   message: Extract<ChildMessage, { type: 'result' | 'probe' }>;
-  pages: SerializedPage[];
+  /** Pages this child sent (each handed to `RunHooks.onPage` as it came). */
+  pageCount: number;
   peakRssKb: number;
   ocrAdapter?: OcrAdapterName;
 }
@@ -150,6 +153,10 @@ interface RunHooks {
   onStart?: (stop: (why: DocatError) => void) => void;
   /** The extraction this child works for: its OCR runs are counted together in the process's budget. */
   ocrGroup?: object;
+  /** A page the child sent, serialized. */
+  onPage?: (page: SerializedPage) => void;
+  /** Young generation of the child (`--max-semi-space-size`); SANDBOX_CHILD_SEMI_SPACE_MB by default. */
+  semiSpaceMb?: number;
 }
 
 /**
@@ -157,7 +164,7 @@ interface RunHooks {
  * time or memory limit; however it ends, the caller gets a result or a DocatError,
  * never a crash of its own.
  */
-function forkChild(limits: SandboxLimits): ChildProcess {
+function forkChild(limits: SandboxLimits, semiSpaceMb = SANDBOX_CHILD_SEMI_SPACE_MB): ChildProcess {
   // The V8 heap cap makes most runaway allocations end in a clean OOM exit; the RSS
   // watchdog covers memory outside the heap (decoded images, canvas, wasm, OCR processes).
   const heapMb = Math.max(64, Math.min(SANDBOX_CHILD_HEAP_MB, Math.floor(limits.maxRssMb * 0.75)));
@@ -165,7 +172,7 @@ function forkChild(limits: SandboxLimits): ChildProcess {
     serialization: 'advanced',
     execArgv: [
       `--max-old-space-size=${heapMb}`,
-      `--max-semi-space-size=${SANDBOX_CHILD_SEMI_SPACE_MB}`,
+      `--max-semi-space-size=${semiSpaceMb}`,
       // A child given less than the full heap (the upload probe) keeps V8's own, more frugal growth.
       ...(heapMb >= SANDBOX_CHILD_HEAP_MB
         ? [`--heap-growing-percent=${SANDBOX_CHILD_HEAP_GROWING_PERCENT}`]
@@ -188,8 +195,8 @@ function forkChild(limits: SandboxLimits): ChildProcess {
 class StandbyChild {
   private child: ChildProcess | undefined;
 
-  constructor(limits: SandboxLimits) {
-    this.child = forkChild(limits);
+  constructor(limits: SandboxLimits, semiSpaceMb?: number) {
+    this.child = forkChild(limits, semiSpaceMb);
     // Not yet watched: a child that dies before it is taken is simply not used.
     this.child.on('error', () => undefined);
   }
@@ -215,7 +222,7 @@ function runChild(
   return new Promise((resolve, reject) => {
     if (hooks.signal?.aborted) prepared?.kill('SIGKILL');
     hooks.signal?.throwIfAborted();
-    const child: ChildProcess = prepared ?? forkChild(limits);
+    const child: ChildProcess = prepared ?? forkChild(limits, hooks.semiSpaceMb);
     let settled = false;
     let reason: 'timeout' | 'memory' | 'aborted' | 'sibling' | undefined;
     let siblingError: DocatError | undefined;
@@ -223,7 +230,7 @@ function runChild(
     let outcome: RunOutcome['message'] | undefined;
     let failure: DocatError | undefined;
     let ocrAdapter: OcrAdapterName | undefined;
-    const pages: SerializedPage[] = [];
+    let pageCount = 0;
     // OCR runs of this child in the process's budget: asked for, and granted.
     const ocrGroup = hooks.ocrGroup ?? {};
     const ocrWaiting = new Map<number, () => void>();
@@ -296,7 +303,7 @@ function runChild(
       if (outcome) {
         return resolve({
           message: outcome,
-          pages,
+          pageCount,
           peakRssKb: Math.max(peak, outcome.maxRssKb),
           ...(ocrAdapter ? { ocrAdapter } : {}),
         });
@@ -320,10 +327,11 @@ function runChild(
       else if (msg.type === 'ocr-prepare') lower();
       else if (msg.type === 'ocr-request') ocrRequest(msg.id);
       else if (msg.type === 'ocr-release') ocrRelease(msg.id);
-      else if (msg.type === 'page')
+      else if (msg.type === 'page') {
+        pageCount++;
         // A copy: the bytes as received are a view into the channel's read buffer.
-        pages.push({ number: msg.number, data: new Uint8Array(msg.data) });
-      else if (msg.type === 'error') failure = new DocatError(msg.code, msg.message);
+        hooks.onPage?.({ number: msg.number, data: new Uint8Array(msg.data) });
+      } else if (msg.type === 'error') failure = new DocatError(msg.code, msg.message);
       else outcome = msg;
     });
     child.on('error', (err) => {
@@ -335,6 +343,83 @@ function runChild(
       if (err) kill('memory');
     });
   });
+}
+
+/** A page as a child sent it, built into objects: inflated (within a bound) and deserialized. */
+function buildPage(page: SerializedPage): Page {
+  let data: Buffer;
+  try {
+    // A child's message is untrusted like the PDF it read: its page may not inflate past a bound.
+    data = inflateRawSync(page.data, { maxOutputLength: MAX_PAGE_MESSAGE_BYTES });
+  } catch {
+    throw new DocatError(
+      'PDF_RESOURCE_LIMIT',
+      `Page ${page.number}'s layout is larger than ${MAX_PAGE_MESSAGE_BYTES / 2 ** 20} MB`,
+    );
+  }
+  return deserialize(data) as Page;
+}
+
+/** Pages built at a time before the parent's event loop gets a turn (see `PageBuilder.start`). */
+const BUILD_STEP = 8;
+
+/**
+ * The pages the children send, kept as their serialized bytes (a fraction of their size as
+ * objects) while every child still works, and built into objects once a child has finished:
+ * its core is then free, and the children's memory is smaller by one child. Each page's bytes
+ * are let go as soon as it is built.
+ */
+export class PageBuilder {
+  private waiting: SerializedPage[] = [];
+  private readonly built: { number: number; page: Page }[] = [];
+  private building = false;
+  private started = false;
+  private failed: unknown;
+
+  add(page: SerializedPage): void {
+    this.waiting.push(page);
+    if (this.started) this.buildSome();
+  }
+
+  /**
+   * A child has finished while another still works: build what has come so far, and what
+   * comes from now on, a few pages at a time, so the working child's requests for pages are
+   * still answered at once.
+   */
+  start(): void {
+    this.started = true;
+    this.buildSome();
+  }
+
+  private buildSome(): void {
+    if (this.building || this.failed !== undefined) return;
+    this.building = true;
+    setImmediate(() => {
+      this.building = false;
+      try {
+        this.build(BUILD_STEP);
+      } catch (err) {
+        this.failed = err;
+        return;
+      }
+      if (this.waiting.length > 0) this.buildSome();
+    });
+  }
+
+  private build(max: number): void {
+    const take = this.waiting.splice(0, max);
+    for (let i = 0; i < take.length; i++) {
+      this.built.push({ number: take[i]!.number, page: buildPage(take[i]!) });
+      take[i] = undefined!;
+    }
+  }
+
+  /** Every page, built, in page order (once every child has finished). */
+  finish(): Page[] {
+    if (this.failed !== undefined) throw this.failed;
+    this.build(this.waiting.length);
+    return this.built.sort((a, b) => a.number - b.number).map((b) => b.page);
+  }
 }
 
 function childOptions(opts: ExtractOptions): ChildExtractOptions {
@@ -405,6 +490,7 @@ async function extractInChildren(
     );
   const stops: ((why: DocatError) => void)[] = [];
   const runs: Promise<RunOutcome>[] = [];
+  const built = new PageBuilder();
   const slice = (index: number, of: number): PageSlice => ({
     index,
     of,
@@ -413,8 +499,9 @@ async function extractInChildren(
   });
   // When the page tree says the document will be split, the second child starts now and
   // loads its code while the first checks and opens the file.
-  const standby =
-    children > 1 && (await splitLikely(source, opts, children)) ? new StandbyChild(all) : undefined;
+  const inTree = await selectedInTree(source, opts);
+  let semiSpaceMb = semiSpaceFor(inTree);
+  const standby = splitLikely(inTree, children) ? new StandbyChild(all, semiSpaceMb) : undefined;
   const start = (s: PageSlice) => {
     const prepared = s.index === 1 ? standby?.take() : undefined;
     const run = runChild(
@@ -433,8 +520,11 @@ async function extractInChildren(
         },
         onStart: (stop) => stops.push(stop),
         ocrGroup,
+        onPage: (page) => built.add(page),
+        semiSpaceMb,
         onSplit: (of, selected) => {
           split = true;
+          semiSpaceMb = semiSpaceFor(selected);
           total = selected;
           batches = { of, handedOut: 0 };
           for (let i = 1; i < of; i++) start(slice(i, of));
@@ -452,6 +542,11 @@ async function extractInChildren(
         },
       },
       prepared,
+    );
+    // A child done while another works leaves a core to build the pages received so far.
+    run.then(
+      () => built.start(),
+      () => undefined,
     );
     // One slice failing stops the others: the document fails as a whole.
     run.catch((err: unknown) => {
@@ -473,27 +568,9 @@ async function extractInChildren(
   }
   const first = outcomes[0]!.message;
   if (first.type !== 'result') throw new DocatError('INTERNAL', 'Unexpected sandbox reply');
-  // The pages are built only now, when no child is running: while the children work, the
-  // parent holds each page as its serialized bytes, a fraction of its size as objects.
-  const pagesPerChild = outcomes.map((o) => o.pages.length);
-  const serialized = outcomes.flatMap((o) => o.pages).sort((a, b) => a.number - b.number);
-  for (const o of outcomes) o.pages.length = 0;
-  const pages: Page[] = [];
-  for (let i = 0; i < serialized.length; i++) {
-    let data: Buffer;
-    try {
-      // A child's message is untrusted like the PDF it read: its page may not inflate past a bound.
-      data = inflateRawSync(serialized[i]!.data, { maxOutputLength: MAX_PAGE_MESSAGE_BYTES });
-    } catch {
-      throw new DocatError(
-        'PDF_RESOURCE_LIMIT',
-        `Page ${serialized[i]!.number}'s layout is larger than ${MAX_PAGE_MESSAGE_BYTES / 2 ** 20} MB`,
-      );
-    }
-    pages.push(deserialize(data) as Page);
-    // Each page's bytes are let go as soon as the page is built.
-    serialized[i] = undefined!;
-  }
+  // The pages left to build are built now, when no child is running (see `PageBuilder`).
+  const pagesPerChild = outcomes.map((o) => o.pageCount);
+  const pages = built.finish();
   const warnings = outcomes
     .flatMap((o) => (o.message.type === 'result' ? o.message.warnings : []))
     .sort((a, b) => (a.page ?? 0) - (b.page ?? 0));
@@ -510,15 +587,21 @@ async function extractInChildren(
   };
 }
 
+/** Whether the first child will split `selected` pages (undefined: not known). */
+function splitLikely(selected: number | undefined, children: number): boolean {
+  return (
+    selected !== undefined && Math.min(children, Math.floor(selected / MIN_PAGES_PER_CHILD)) > 1
+  );
+}
+
 /**
- * Whether the first child will split the pages, judged from the page count in the file's
- * page tree (a few small reads, no parsing); false when the tree cannot be read so.
+ * How many pages the extraction will read, from the page count in the file's page tree (a
+ * few small reads, no parsing); undefined when the tree cannot be read so.
  */
-async function splitLikely(
+async function selectedInTree(
   source: Uint8Array | string,
   opts: ExtractOptions,
-  children: number,
-): Promise<boolean> {
+): Promise<number | undefined> {
   let count: number | null;
   try {
     if (typeof source === 'string') {
@@ -540,11 +623,21 @@ async function splitLikely(
       );
     }
   } catch {
-    return false;
+    return undefined;
   }
-  if (count === null || count <= 0) return false;
-  const selected = selectedPageNumbers(opts.pages, count).length;
-  return Math.min(children, Math.floor(selected / MIN_PAGES_PER_CHILD)) > 1;
+  if (count === null || count <= 0) return undefined;
+  return selectedPageNumbers(opts.pages, count).length;
+}
+
+/**
+ * Young generation of the children of an extraction of `selected` pages (undefined: not
+ * known yet): the larger one for a document short enough to have room for it (see
+ * `SANDBOX_CHILD_SEMI_SPACE_MB_SHORT`).
+ */
+function semiSpaceFor(selected: number | undefined): number {
+  return selected !== undefined && selected <= SHORT_DOCUMENT_PAGES
+    ? SANDBOX_CHILD_SEMI_SPACE_MB_SHORT
+    : SANDBOX_CHILD_SEMI_SPACE_MB;
 }
 
 /** Page count, encryption and OCR candidates, read in the sandbox (cheap: no layout, no OCR). */
