@@ -43,6 +43,9 @@ export interface EdgeSymbols {
   keep: BBox[];
   /** Their text, as the source has it (a translation's copy of it is left out). */
   text: string[];
+  /** How many icons start and end the cell. */
+  lead: number;
+  trail: number;
   /** The box the translation is set in: the cell's, less the icons at its start and end. */
   box: BBox;
 }
@@ -97,31 +100,67 @@ export function edgeSymbols(
   return {
     keep: [...lead, ...trail].map((g) => g.box),
     text: [...lead, ...trail].map((g) => g.unicode).filter((t) => t !== ''),
+    lead: lead.length,
+    trail: trail.length,
     box: out,
   };
 }
 
 /**
- * A translation without the icons kept on the page: each character of `kept` (as the
- * source has it or as extraction normalised it) is left out,
- * with emoji joiners and presentation selectors and the white space that ends up doubled
- * or at the ends, and the marks' offsets moved
- * with the text.
+ * A translation without the icons kept on the page. Each character of `kept` (as the
+ * content draws it, or as extraction normalised it) is left out wherever it is, with emoji
+ * joiners and presentation selectors. The text the source cell's words give for the icons
+ * (`sourceText`: an icon font without a Unicode map reads as letters, `4` for a tick) is
+ * left out where the translation starts or ends with it (a few characters of quoting
+ * aside). White space left doubled or at the ends goes too; the marks' offsets move with
+ * the text.
  */
 export function withoutSymbols(
   text: string,
   marks: readonly InlineMark[],
   kept: readonly string[],
+  sourceText: { lead: string; trail: string } = { lead: '', trail: '' },
 ): { text: string; marks: InlineMark[] } {
   const drop = new Set<string>();
   for (const t of kept)
     for (const form of [t, normalizeText(t)]) for (const ch of form) drop.add(ch);
+  // UTF-16 ranges of `text` cut out as the icons' source text.
+  const cut = new Set<number>();
+  const near = 3;
+  const { lead, trail } = sourceText;
+  if (lead !== '') {
+    const i = text.indexOf(lead);
+    const after = text[i + lead.length];
+    if (
+      i >= 0 &&
+      i <= near &&
+      /^\P{L}*$/u.test(text.slice(0, i)) &&
+      (after === undefined || /\s/u.test(after))
+    ) {
+      let k = i;
+      while (k < i + lead.length || (k < text.length && /\s/u.test(text[k]!))) cut.add(k++);
+    }
+  }
+  if (trail !== '') {
+    const i = text.lastIndexOf(trail);
+    const before = text[i - 1];
+    if (
+      i >= 0 &&
+      text.length - (i + trail.length) <= near &&
+      /^\P{L}*$/u.test(text.slice(i + trail.length)) &&
+      (before === undefined || /\s/u.test(before))
+    ) {
+      for (let k = i; k < i + trail.length; k++) cut.add(k);
+      for (let k = i - 1; k >= 0 && /\s/u.test(text[k]!); k--) cut.add(k);
+    }
+  }
   // For each UTF-16 offset of `text`, where it is in the result.
   const at: number[] = [];
   let out = '';
   let i = 0;
   for (const ch of text) {
     const gone =
+      cut.has(i) ||
       drop.has(ch) ||
       ch === '\u200d' ||
       ch === '\ufe0f' ||
@@ -131,6 +170,7 @@ export function withoutSymbols(
     i += ch.length;
   }
   at[i] = out.length;
+  // White space left before closing quotes or at the end goes.
   const trimmed = out.replace(/\s+$/u, '');
   const clamp = (v: number): number => Math.min(trimmed.length, v);
   const moved = marks
@@ -141,4 +181,34 @@ export function withoutSymbols(
     }))
     .filter((m) => m.end > m.start);
   return { text: trimmed, marks: moved };
+}
+
+/**
+ * The text a cell's words give for its first `lead` and last `trail` non-space characters
+ * (code points): what the layout read for the icons at its ends.
+ */
+export function edgeText(
+  text: string,
+  lead: number,
+  trail: number,
+): { lead: string; trail: string } {
+  const chars = [...text.trim()];
+  const take = (from: readonly string[], n: number): string => {
+    let out = '';
+    let count = 0;
+    for (const ch of from) {
+      if (count >= n) break;
+      if (/\s/u.test(ch)) {
+        if (out !== '') break;
+        continue;
+      }
+      out += ch;
+      count++;
+    }
+    return out;
+  };
+  return {
+    lead: lead > 0 ? take(chars, lead) : '',
+    trail: trail > 0 ? [...take([...chars].reverse(), trail)].reverse().join('') : '',
+  };
 }

@@ -78,7 +78,7 @@ import { backgroundOps, FontSet, paintLines } from './text-painter.js';
 import { frameBoxToPage, pageBoxToFrame } from '../layout/rotated-text.js';
 import { TextShaper } from './text-shaper.js';
 import { renderCheckpoint } from './render-stop.js';
-import { edgeSymbols, isSymbolGlyph, withoutSymbols } from './edge-symbols.js';
+import { edgeSymbols, edgeText, isSymbolGlyph, withoutSymbols } from './edge-symbols.js';
 import {
   decorationOps,
   itemDecorations,
@@ -701,12 +701,22 @@ function keepEdgeSymbols(
     );
     const found = edgeSymbols(b, lines, item.style.size);
     if (!found) continue;
-    const rest = withoutSymbols(item.translation, item.marks, found.text);
+    const rest = withoutSymbols(
+      item.translation,
+      item.marks,
+      found.text,
+      edgeText(item.text, found.lead, found.trail),
+    );
     if (rest.text.trim() === '') continue;
     keep.push(...found.keep);
     item.translation = rest.text;
     item.marks = rest.marks;
-    item.box = found.box;
+    // The words start on the icons' line, as in the source (not at the top of the cell).
+    const top = item.lines[0]?.bbox[1];
+    item.box =
+      top !== undefined && top > found.box[1] && top < found.box[3] - item.style.size
+        ? [found.box[0], top, found.box[2], found.box[3]]
+        : found.box;
     const last = item.lines.length - 1;
     item.lines = item.lines.map((l, k) => ({
       ...l,
