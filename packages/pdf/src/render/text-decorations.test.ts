@@ -54,6 +54,18 @@ describe('itemDecorations', () => {
     assert.ok(Math.abs(d.redraw[0]!.weight - 0.06) < 1e-9);
   });
 
+  test('lines under single words of a link that is one span are drawn again once, under the link', () => {
+    const d = itemDecorations(
+      lines,
+      SIZE,
+      [100, 114],
+      [bar(200, 228, 101.5), bar(231, 260, 101.5)],
+    );
+    assert.deepEqual(d.taken, [0, 1]);
+    assert.equal(d.redraw.length, 1);
+    assert.equal(d.redraw[0]!.href, 'https://x');
+  });
+
   test('under every line across its words, the whole block is underlined', () => {
     const d = itemDecorations(lines, SIZE, [100, 114], [bar(72, 260, 101.5), bar(72, 210, 115.5)]);
     assert.deepEqual(d.taken, [0, 1]);

@@ -92,9 +92,11 @@ export function itemDecorations(
       if (over < (x1 - x0) * 0.6) return;
       taken.push(i);
       lengths[kind] += overlap(tx0, tx1, x0, x1);
+      // The words it is under: half of each under it, or it half under one (a line per
+      // word under a run of words that is one span).
       const along = words.filter((w) => {
         const ww = w.bbox[2] - w.bbox[0];
-        return ww > 0 && overlap(w.bbox[0], w.bbox[2], x0, x1) >= ww * 0.5;
+        return ww > 0 && overlap(w.bbox[0], w.bbox[2], x0, x1) >= Math.min(ww, x1 - x0) * 0.5;
       });
       const hrefs = new Set(along.map((w) => w.href));
       const href = hrefs.size === 1 ? [...hrefs][0] : undefined;
