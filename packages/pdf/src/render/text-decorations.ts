@@ -157,11 +157,12 @@ export function decorationOps(
   for (const s of parts) {
     const t = Math.max(0.1, r.weight * s.size);
     const mid = s.baseline + r.rise * s.size;
-    ops.push({
-      op: 're',
-      operands: [s.x0, mid - t / 2, s.x1 - s.x0, t].map((v) => num(round(v))),
-    });
+    // One path per bar, as a page draws them (and as `findDecorations` reads them).
+    ops.push(
+      { op: 're', operands: [s.x0, mid - t / 2, s.x1 - s.x0, t].map((v) => num(round(v))) },
+      { op: 'f', operands: [] },
+    );
   }
-  ops.push({ op: 'f', operands: [] }, { op: 'Q', operands: [] });
+  ops.push({ op: 'Q', operands: [] });
   return ops;
 }
