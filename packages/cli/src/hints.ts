@@ -1,4 +1,5 @@
 import { DocatError } from '@docat/contracts/core';
+import { truthOf } from '@docat/config/truth';
 
 /** The command-line flag of each upload field, for messages that name what the user typed. */
 const FLAG_OF_FIELD: Record<string, string> = {
@@ -44,20 +45,16 @@ export class HintedError extends DocatError {
   }
 }
 
-const TRUE = new Set(['true', '1', 'yes', 'on']);
-const FALSE = new Set(['false', '0', 'no', 'off']);
-
 /**
  * RESPECT_PDF_PERMISSIONS as the services read it (true unless set false): the CLI applies
- * the same rule to PDFs whose author forbade copying their text. Read here rather than
- * through the configuration package, which `docat extract` does not load.
+ * the same rule to PDFs whose author forbade copying their text, with the configuration's
+ * true/false words but without loading its schema, which `docat extract` does not need.
  */
 export function respectPermissions(env: NodeJS.ProcessEnv = process.env): boolean {
   const raw = env.RESPECT_PDF_PERMISSIONS;
   if (raw === undefined || raw.trim() === '') return true;
-  const lowered = raw.trim().toLowerCase();
-  if (TRUE.has(lowered)) return true;
-  if (FALSE.has(lowered)) return false;
+  const truth = truthOf(raw);
+  if (truth !== undefined) return truth;
   throw new DocatError(
     'VALIDATION_FAILED',
     `RESPECT_PDF_PERMISSIONS must be true or false, not '${raw}'`,

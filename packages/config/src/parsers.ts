@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { truthOf } from './truth.js';
 
 /**
  * Schemas that turn one raw environment string into a typed value. Each rejects with a
@@ -103,13 +104,9 @@ export function fraction() {
   });
 }
 
-const TRUE = new Set(['true', '1', 'yes', 'on']);
-const FALSE = new Set(['false', '0', 'no', 'off']);
-
 export const boolean = z.string().transform((text, ctx) => {
-  const lowered = text.trim().toLowerCase();
-  if (TRUE.has(lowered)) return true;
-  if (FALSE.has(lowered)) return false;
+  const truth = truthOf(text);
+  if (truth !== undefined) return truth;
   ctx.addIssue({ code: 'custom', message: `expected true or false, got "${text}"` });
   return z.NEVER;
 });

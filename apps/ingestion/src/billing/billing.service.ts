@@ -29,6 +29,7 @@ import {
   STORAGE,
   downloadToTemp,
   readBytes,
+  readJson,
   type BusClient,
   type ObjectStorage,
 } from '@docat/service-kit';
@@ -370,9 +371,10 @@ export class BillingService implements OnApplicationBootstrap, OnModuleDestroy {
         scanned: 0,
       };
       try {
-        const layout = JSON.parse(
-          await this.readText(STORAGE_KEYS.chunkLayout(job.id, chunk.chunk)),
-        ) as { pages?: { scanned?: unknown }[] };
+        const layout = (await readJson(
+          this.storage,
+          STORAGE_KEYS.chunkLayout(job.id, chunk.chunk),
+        )) as { pages?: { scanned?: unknown }[] };
         const pages = Array.isArray(layout.pages) ? layout.pages : null;
         out.push(
           pages
@@ -388,12 +390,6 @@ export class BillingService implements OnApplicationBootstrap, OnModuleDestroy {
       }
     }
     return out;
-  }
-
-  private async readText(key: string): Promise<string> {
-    const parts: Buffer[] = [];
-    for await (const part of await this.storage.get(key)) parts.push(part as Buffer);
-    return Buffer.concat(parts).toString('utf8');
   }
 
   private async call<P extends CreditsPattern>(

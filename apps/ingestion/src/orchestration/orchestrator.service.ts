@@ -25,7 +25,14 @@ import {
   uuidv7Time,
 } from '@docat/contracts';
 import { dispatchCapacity, stepQueueWait, stepRuns } from '@docat/observability';
-import { QUEUE, STORAGE, inTrace, type ObjectStorage, type QueuePort } from '@docat/service-kit';
+import {
+  QUEUE,
+  STORAGE,
+  inTrace,
+  readJson,
+  type ObjectStorage,
+  type QueuePort,
+} from '@docat/service-kit';
 import { INGESTION_SETTINGS, type IngestionSettings } from '../ingestion.tokens.js';
 import { JobEventsPublisher, type PendingEvent } from '../events/job-events.publisher.js';
 import { JobProgressTracker } from '../events/job-progress.tracker.js';
@@ -715,7 +722,7 @@ export class OrchestratorService implements OnModuleDestroy {
 
   private async storedPageCount(key: string): Promise<number | undefined> {
     try {
-      const parsed = JSON.parse(await this.readText(key)) as { pageCount?: unknown };
+      const parsed = (await readJson(this.storage, key)) as { pageCount?: unknown };
       return typeof parsed.pageCount === 'number' ? parsed.pageCount : undefined;
     } catch {
       return undefined;
@@ -724,7 +731,7 @@ export class OrchestratorService implements OnModuleDestroy {
 
   private async storedBilled(key: string): Promise<number> {
     try {
-      const parsed = JSON.parse(await this.readText(key)) as { billedCharacters?: unknown };
+      const parsed = (await readJson(this.storage, key)) as { billedCharacters?: unknown };
       return typeof parsed.billedCharacters === 'number' ? parsed.billedCharacters : 0;
     } catch {
       return 0;
@@ -735,18 +742,12 @@ export class OrchestratorService implements OnModuleDestroy {
   private async storedFidelity(jobId: string): Promise<FidelitySummary | undefined> {
     try {
       const parsed = fidelitySummarySchema.safeParse(
-        (JSON.parse(await this.readText(STORAGE_KEYS.report(jobId))) as { summary?: unknown })
+        ((await readJson(this.storage, STORAGE_KEYS.report(jobId))) as { summary?: unknown })
           .summary,
       );
       return parsed.success ? parsed.data : undefined;
     } catch {
       return undefined;
     }
-  }
-
-  private async readText(key: string): Promise<string> {
-    const parts: Buffer[] = [];
-    for await (const part of await this.storage.get(key)) parts.push(part as Buffer);
-    return Buffer.concat(parts).toString('utf8');
   }
 }

@@ -11,6 +11,7 @@ import {
   type FontFamily,
 } from './font-files.js';
 import { isAttaching, scriptOf, type Script } from './scripts.js';
+import { withoutSubsetTag } from './font-name.js';
 
 /** Whether the source text was set in a serif or a sans-serif face. */
 export type Design = 'serif' | 'sans';
@@ -31,7 +32,7 @@ const SANS_NAME =
 
 /** Serif or sans from a PDF font name such as `ABCDEF+NimbusRomNo9L-Regu`. */
 export function designOfFontName(fontName: string): Design {
-  const name = fontName.replace(/^[A-Z]{6}\+/u, '');
+  const name = withoutSubsetTag(fontName);
   if (SANS_NAME.test(name)) return 'sans';
   if (SERIF_NAME.test(name)) return 'serif';
   return 'sans';

@@ -1,6 +1,7 @@
 import type { Block, Line, Span, TableCell } from '@docat/contracts';
 import { designOfFontName, type TextStyle } from '../fonts/font-library.js';
 import { baseStyle } from '../layout/inline-marks.js';
+import { withoutSubsetTag } from '../fonts/font-name.js';
 
 export type Alignment = 'left' | 'center' | 'right' | 'justify';
 
@@ -211,7 +212,7 @@ const CONDENSED_DEFAULT = 0.82;
 
 /** Whether a PDF font name is that of a condensed (narrow) face. */
 export function isCondensedFontName(fontName: string): boolean {
-  return CONDENSED_NAME.test(fontName.replace(/^[A-Z]{6}\+/u, ''));
+  return CONDENSED_NAME.test(withoutSubsetTag(fontName));
 }
 
 /**

@@ -32,6 +32,7 @@ import {
   type GlyphRun,
 } from '../content/index.js';
 import { FontLibrary } from '../fonts/font-library.js';
+import { withoutSubsetTag } from '../fonts/font-name.js';
 import {
   blockHeight,
   LINE_BOX,
@@ -826,8 +827,8 @@ function placementOf(
     size: setting.size,
     overflow: setting.overflow,
     missing: [...new Set(setting.missing.join(''))].join(''),
-    sourceFont: (span?.font ?? '').replace(/^[A-Z]{6}\+/u, ''),
-    fonts: [...new Set(fonts.map((f) => f.replace(/^[A-Z]{6}\+/u, '')))],
+    sourceFont: withoutSubsetTag(span?.font ?? ''),
+    fonts: [...new Set(fonts.map(withoutSubsetTag))],
   };
 }
 

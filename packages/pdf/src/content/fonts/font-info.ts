@@ -10,6 +10,7 @@ import {
   PDFStream,
 } from 'pdf-lib';
 import type { Matrix } from '../content-types.js';
+import { withoutSubsetTag } from '../../fonts/font-name.js';
 import { decodeStreamData } from '../stream-data.js';
 import { parseCMap, type CodespaceRange, type ParsedCMap } from './cmap-parser.js';
 import {
@@ -83,7 +84,7 @@ const STANDARD_14: Record<string, IFontNames> = {
 
 const standardFontCache = new Map<IFontNames, StandardFont>();
 function standardFont(baseFont: string): StandardFont | undefined {
-  const key = STANDARD_14[baseFont.replace(/^[A-Z]{6}\+/, '')];
+  const key = STANDARD_14[withoutSubsetTag(baseFont)];
   if (!key) return undefined;
   let font = standardFontCache.get(key);
   if (!font) {
@@ -187,7 +188,7 @@ function simpleFont(context: PDFContext, dict: PDFDict, subtype: string): FontIn
   const flags = numberAt(context, desc?.get(PDFName.of('Flags'))) ?? 0;
   const symbolic = (flags & 4) !== 0 && (flags & 32) === 0;
 
-  const stdKey = STANDARD_14[baseFont.replace(/^[A-Z]{6}\+/, '')];
+  const stdKey = STANDARD_14[withoutSubsetTag(baseFont)];
   let builtin: readonly string[] = STANDARD_ENCODING;
   if (stdKey === 'Symbol') builtin = SYMBOL_ENCODING;
   else if (stdKey === 'ZapfDingbats') builtin = ZAPF_DINGBATS_ENCODING;
