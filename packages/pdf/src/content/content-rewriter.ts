@@ -18,6 +18,8 @@ export interface TextSelector {
   regions?: Box[];
   /** Also remove invisible text (render mode 3, e.g. OCR layers). Default false. */
   includeInvisible?: boolean;
+  /** Glyphs whose box centre lies in any of these page-space boxes stay, whatever else selects them. */
+  keep?: Box[];
 }
 
 export interface RemovalResult {
@@ -53,6 +55,11 @@ function selectGlyphs(
     for (const region of selector.regions ?? []) {
       run.glyphs.forEach((g, i) => {
         if (boxCenterInside(g.bbox, region)) glyphs.add(i);
+      });
+    }
+    for (const region of selector.keep ?? []) {
+      run.glyphs.forEach((g, i) => {
+        if (boxCenterInside(g.bbox, region)) glyphs.delete(i);
       });
     }
     if (glyphs.size > 0) picked.set(run.address, { run, glyphs });

@@ -31,3 +31,9 @@ export {
   type ResourceMap,
   type TextSelector,
 } from './content-rewriter.js';
+export {
+  decorationsIn,
+  findDecorations,
+  removeDecorations,
+  type Decoration,
+} from './decorations.js';

@@ -57,6 +57,8 @@ export interface GlyphRun {
   unicode: string;
   glyphs: GlyphBox[];
   bbox: Box | null;
+  /** Page-space point the first glyph is drawn from: on its baseline (text rise applied). */
+  origin: [number, number] | null;
   /** The form XObjects the run is drawn through, outermost first. */
   forms: FormUse[];
 }
@@ -245,6 +247,7 @@ export function interpretPage(file: PdfFile, pageIndex: number): PageContent {
       const font = t.font ?? fontInfo(context, undefined, file.cache);
       const glyphs: GlyphBox[] = [];
       let bbox: Box | null = null;
+      let origin: [number, number] | null = null;
       const fs = t.fontSize;
       items.forEach((item, k) => {
         const element = firstElement + k;
@@ -260,6 +263,7 @@ export function interpretPage(file: PdfFile, pageIndex: number): PageContent {
           const w0 = font.width(c.code);
           const spacing = t.charSpacing + (font.isWordSpace(c) ? t.wordSpacing : 0);
           const trm = multiply(multiply([fs * t.hScale, 0, 0, fs, 0, t.rise], tm), gs.ctm);
+          origin ??= [trm[4], trm[5]];
           let box: Box;
           let advance: number;
           if (font.vertical) {
@@ -302,6 +306,7 @@ export function interpretPage(file: PdfFile, pageIndex: number): PageContent {
         unicode: glyphs.map((g) => g.unicode).join(''),
         glyphs,
         bbox,
+        origin,
         forms,
       });
     };

@@ -6,6 +6,8 @@ import { openPdf } from '../content/index.js';
 import { interpretPage } from '../content/page-interpreter.js';
 import { extractLayout } from '../extract/index.js';
 import { pseudoTranslatedPdf } from './render-fixtures.test-support.js';
+import { renderInterleavedPdf } from './render-interleaved.js';
+import { textOf } from './render-translated.js';
 
 describe('a source in a condensed face', () => {
   const req = requireCorpus('prefilled_f1040.pdf');
@@ -84,4 +86,51 @@ describe('a source in a condensed face', () => {
       [],
     );
   });
+
+  test(
+    'the interleaved PDF sets such a block as narrow too, and other blocks at full width',
+    { skip: req.skip },
+    async () => {
+      const source = new Uint8Array(readFileSync(corpusFile('prefilled_f1040.pdf')));
+      const { document: layout } = await extractLayout(source, {
+        pages: [{ from: 1, to: 1 }],
+        ocr: 'off',
+      });
+      const blocks = layout.pages[0]!.blocks;
+      const head = blocks.find((b) => b.text.startsWith('(3) Dependent'));
+      assert.ok(head);
+      const { translations } = await pseudoTranslatedPdf(source, layout);
+      const translated = translations.get(head.id);
+      assert.ok(translated !== undefined, 'the head is translated');
+      const bytes = await renderInterleavedPdf(source, layout, translations, {
+        targetLanguage: 'de',
+      });
+      const file = await openPdf(bytes);
+      const runs = Array.from(
+        { length: file.pageCount },
+        (_, i) => interpretPage(file, i).runs,
+      ).flat();
+      const words = (t: string): string[] => t.match(/\p{L}{4,}/gu) ?? [];
+      const of = (text: string) =>
+        runs.filter((r) => words(r.unicode).some((w) => words(text).includes(w)));
+      // The head's source text and its translation, each set in Noto at the condensed width.
+      for (const text of [head.text, textOf(translated)]) {
+        const set = of(text).filter((r) => /Noto/u.test(r.baseFont));
+        assert.ok(set.length > 0, `"${text}" is set`);
+        for (const r of set)
+          assert.ok(
+            r.horizontalScaling >= 0.75 && r.horizontalScaling < 0.97,
+            `"${r.unicode}" at horizontal scale ${r.horizontalScaling}`,
+          );
+      }
+      // A block in a normal face is not narrowed.
+      const normal = blocks.find(
+        (b) =>
+          b.text.length > 20 &&
+          b.lines.flatMap((l) => l.spans).every((s) => /-(Roman|Bd)$/u.test(s.font)),
+      );
+      assert.ok(normal);
+      assert.ok(of(normal.text).every((r) => r.horizontalScaling === 1));
+    },
+  );
 });

@@ -18,7 +18,7 @@ import {
 import { FontLibrary } from '../fonts/font-library.js';
 import { writeOutline, type OutlineItem } from './dual-navigation.js';
 import type { PlacedLine } from './block-setter.js';
-import { sourceStyle } from './block-style.js';
+import { condensedScale, sourceStyle } from './block-style.js';
 import { wrapText } from './line-breaker.js';
 import { pageGeometry } from './page-geometry.js';
 import { FontSet, paintLines } from './text-painter.js';
@@ -89,9 +89,13 @@ export async function renderInterleavedPdf(
   const margin = Math.max(36, Math.round(pageW * 0.09));
   const width = pageW - 2 * margin;
   const shapers = new Map<string, TextShaper>();
-  const shaper = (language: string, block: Block, bold: boolean): TextShaper => {
-    const style = sourceStyle(block);
-    const key = `${language}|${style.design}|${bold || style.bold}|${style.italic}`;
+  const shaperOf = (
+    language: string,
+    style: ReturnType<typeof sourceStyle>,
+    bold: boolean,
+    widthScale: number,
+  ): TextShaper => {
+    const key = `${language}|${style.design}|${bold}|${style.italic}|${widthScale}`;
     let s = shapers.get(key);
     const rtl = RTL_LANGUAGES.has(language as LanguageCode);
     if (!s)
@@ -100,11 +104,25 @@ export async function renderInterleavedPdf(
         (s = new TextShaper(
           library,
           language,
-          { design: style.design, bold: bold || style.bold, italic: style.italic },
+          { design: style.design, bold, italic: style.italic },
           rtl ? 'rtl' : 'ltr',
+          widthScale,
         )),
       );
     return s;
+  };
+  // A block set in a condensed face is set as narrow as in the translated PDF (see
+  // `condensedScale`): its source text and its translation alike.
+  const widthScales = new Map<Block, number>();
+  const shaper = (language: string, block: Block, bold: boolean): TextShaper => {
+    const style = sourceStyle(block);
+    let widthScale = widthScales.get(block);
+    if (widthScale === undefined) {
+      const plain = shaperOf(opts.targetLanguage, style, style.bold, 1);
+      widthScale = condensedScale(block.lines, (t) => plain.measure(t));
+      widthScales.set(block, widthScale);
+    }
+    return shaperOf(language, style, bold || style.bold, widthScale);
   };
 
   // Each heading where it is set: the document's bookmarks, in the target language.
@@ -252,7 +270,8 @@ export async function renderInterleavedPdf(
     if (blocks.length === 0) continue;
     const marker = `— ${page.number} —`;
     room(BODY_SIZE * 3);
-    setText(marker, shaper('en', blocks[0]!, false), 7, MUTED, 0, false);
+    const markerStyle = sourceStyle(blocks[0]!);
+    setText(marker, shaperOf('en', markerStyle, markerStyle.bold, 1), 7, MUTED, 0, false);
     y += 4;
     for (const block of blocks) {
       if (PICTURED.has(block.type)) {

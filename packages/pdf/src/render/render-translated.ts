@@ -20,13 +20,16 @@ import {
 } from 'pdf-lib';
 import {
   appendContent,
+  decorationsIn,
   interpretPage,
   num,
   openPdf,
+  removeDecorations,
   removeFills,
   removeText,
   savePdf,
   type ContentOp,
+  type GlyphRun,
 } from '../content/index.js';
 import { FontLibrary } from '../fonts/font-library.js';
 import { withoutSubsetTag } from '../fonts/font-name.js';
@@ -36,6 +39,7 @@ import {
   lineCount,
   setBlock,
   type BlockSetting,
+  type PlacedLine,
   type SetOptions,
   type StyledStretch,
 } from './block-setter.js';
@@ -75,6 +79,13 @@ import { backgroundOps, FontSet, paintLines } from './text-painter.js';
 import { frameBoxToPage, pageBoxToFrame } from '../layout/rotated-text.js';
 import { TextShaper } from './text-shaper.js';
 import { renderCheckpoint } from './render-stop.js';
+import { edgeSymbols, edgeText, isSymbolGlyph, withoutSymbols } from './edge-symbols.js';
+import {
+  decorationOps,
+  itemDecorations,
+  type Redraw,
+  type SetStretch,
+} from './text-decorations.js';
 
 export interface RenderTranslatedOptions {
   /** BCP 47 tag of the translation (`ja`, `zh-Hant`, `ar`...). */
@@ -377,6 +388,8 @@ export async function renderTranslatedPdf(
         if (framed) ops.push({ op: 'Q', operands: [] });
       });
     }
+    // Icons and flags at the ends of a table cell stay where they are, in their own font.
+    const keep = page.scanned ? [] : keepEdgeSymbols(file, pageIndex, items, geometry);
     // A scan OCR'd before it came here has its words in an invisible layer: that goes too.
     const layered =
       page.scanned && page.blocks.some((b) => b.lines.some((l) => l.spans.some((sp) => sp.hidden)));
@@ -411,9 +424,17 @@ export async function renderTranslatedPdf(
       );
       items.forEach((item, i) => fillsMoved.set(item, moved[i]!));
     }
+    // Underlines and strike-throughs of the words go with them (see `text-decorations.ts`).
+    const decorated = page.scanned
+      ? new Map<Item, Decorated[]>()
+      : takeDecorations(file, pageIndex, items, geometry);
     if (!page.scanned || layered) {
       // Invisible source text in a translated block is replaced like any other.
-      removeText(file, pageIndex, { regions: cleared.map(displayToUser), includeInvisible: true });
+      removeText(file, pageIndex, {
+        regions: cleared.map(displayToUser),
+        includeInvisible: true,
+        keep: keep.map(displayToUser),
+      });
     }
     // What is still drawn once the source text is gone: text the layout could not read
     // (a font without a Unicode map) is there all the same, and a line must not grow over it.
@@ -540,13 +561,35 @@ export async function renderTranslatedPdf(
         invisible: item.hidden && !page.scanned,
       });
       if (fillsMoved.get(item)) ops.push(...backgroundOps(painted.backgrounds));
+      const decorations = framed ? [] : (decorated.get(item) ?? []);
+      // Drawn after the words, as pages draw underlines over descenders.
+      const decorationDrawing: ContentOp[] = [];
+      for (const { redraw, color } of decorations) {
+        const stretches: SetStretch[] = redraw.whole
+          ? setting.lines.map((l) => ({
+              x0: l.x,
+              x1: l.x + drawnWidth(l, setting.size),
+              baseline: l.baseline,
+              size: setting.size,
+            }))
+          : painted.links
+              .filter((l) => l.href === redraw.href)
+              .map((l) => ({
+                x0: l.box[0],
+                x1: l.box[2],
+                // The link's box reaches a quarter of the size below the baseline.
+                baseline: l.box[1] + setting.size * 0.25,
+                size: setting.size,
+              }));
+        decorationDrawing.push(...decorationOps(redraw, color, stretches));
+      }
       if (framed)
         ops.push({ op: 'q', operands: [] }, frameMatrix(framed, geometry.height), ...painted.ops, {
           op: 'Q',
           operands: [],
         });
       else {
-        ops.push(...painted.ops);
+        ops.push(...painted.ops, ...decorationDrawing);
         for (const link of painted.links) drawnLinks.push({ ...link, area: item.box });
       }
       for (const [resource, font] of painted.fonts) fontResources[resource] = font.ref;
@@ -620,6 +663,144 @@ export async function renderTranslatedPdf(
   await renderCheckpoint(opts.signal);
   const bytes = await savePdf(file);
   return { bytes, warnings, stats, placements };
+}
+
+/**
+ * Icons and flags at the start or end of a table cell's words (see `edgeSymbols`) stay on
+ * the page: the cell's translation is set beside them, without its copy of them. Returns
+ * the boxes of the glyphs kept (displayed page).
+ */
+function keepEdgeSymbols(
+  file: Awaited<ReturnType<typeof openPdf>>,
+  pageIndex: number,
+  items: readonly Item[],
+  geometry: PageGeometry,
+): BBox[] {
+  const cells = items.filter((i) => i.cell !== undefined && !i.hidden && !frameOf(i));
+  if (cells.length === 0) return [];
+  const runs = interpretPage(file, pageIndex)
+    .runs.filter((r) => r.bbox && r.renderMode !== 3 && r.renderMode !== 7 && !r.vertical)
+    .map((r) => ({ run: r, box: mapBox(geometry.toDisplay, r.bbox!) }));
+  const keep: BBox[] = [];
+  for (const item of cells) {
+    const b = item.box;
+    const near = runs.filter(
+      (r) => r.box[0] < b[2] && r.box[2] > b[0] && r.box[1] < b[3] && r.box[3] > b[1],
+    );
+    if (!near.some((r) => r.run.glyphs.some((g) => isSymbolGlyph(g.unicode, r.run.baseFont))))
+      continue;
+    const glyphs = near.flatMap(({ run }) =>
+      run.glyphs.map((g) => ({
+        box: mapBox(geometry.toDisplay, g.bbox),
+        unicode: g.unicode,
+        symbol: isSymbolGlyph(g.unicode, run.baseFont),
+      })),
+    );
+    // Each line's band across the cell: a glyph with no text is in no line's box.
+    const lines = item.lines.map((l) =>
+      glyphs.filter((g) => centreInside(g.box, [b[0], l.bbox[1] - 0.5, b[2], l.bbox[3] + 0.5])),
+    );
+    const found = edgeSymbols(b, lines, item.style.size);
+    if (!found) continue;
+    const rest = withoutSymbols(
+      item.translation,
+      item.marks,
+      found.text,
+      edgeText(item.text, found.lead, found.trail),
+    );
+    if (rest.text.trim() === '') continue;
+    keep.push(...found.keep);
+    item.translation = rest.text;
+    item.marks = rest.marks;
+    // The words start on the icons' line, as in the source (not at the top of the cell).
+    const top = item.lines[0]?.bbox[1];
+    item.box =
+      top !== undefined && top > found.box[1] && top < found.box[3] - item.style.size
+        ? [found.box[0], top, found.box[2], found.box[3]]
+        : found.box;
+    const last = item.lines.length - 1;
+    item.lines = item.lines.map((l, k) => ({
+      ...l,
+      bbox: [
+        k === 0 ? Math.max(l.bbox[0], found.box[0]) : l.bbox[0],
+        l.bbox[1],
+        k === last ? Math.min(l.bbox[2], found.box[2]) : l.bbox[2],
+        l.bbox[3],
+      ],
+    }));
+  }
+  return keep;
+}
+
+/** A decoration taken from the page, to draw again with an item's translation. */
+interface Decorated {
+  redraw: Redraw;
+  /** Its colour, as fill-colour operators. */
+  color: ContentOp[];
+}
+
+/**
+ * Takes from the page the underlines and strike-throughs of the items' words (see
+ * `itemDecorations`) and tells, per item, which to draw again with its translation. Items
+ * set at an angle or not shown keep theirs.
+ */
+function takeDecorations(
+  file: Awaited<ReturnType<typeof openPdf>>,
+  pageIndex: number,
+  items: readonly Item[],
+  geometry: PageGeometry,
+): Map<Item, Decorated[]> {
+  const out = new Map<Item, Decorated[]>();
+  const content = interpretPage(file, pageIndex);
+  const own = content.scopes.find((s) => s.path.length === 0);
+  const found = own ? decorationsIn(own.ops) : [];
+  if (found.length === 0) return out;
+  const shown = found.map((d) => ({
+    box: mapBox(geometry.toDisplay, d.box),
+    thickness: d.thickness,
+  }));
+  const runs = content.runs
+    .filter((r) => !r.vertical && r.bbox && r.origin && r.renderMode !== 3 && r.renderMode !== 7)
+    .map((r) => ({ box: mapBox(geometry.toDisplay, r.bbox!), baseline: baselineOf(r, geometry) }));
+  const used = new Set<number>();
+  for (const item of items) {
+    if (item.hidden || frameOf(item)) continue;
+    const baselines = item.lines.map((l) => {
+      const on = runs
+        .filter((r) => centreInside(r.box, grow(l.bbox, 1)))
+        .map((r) => r.baseline)
+        .sort((a, b) => a - b);
+      return on.length > 0 ? on[Math.floor(on.length / 2)] : undefined;
+    });
+    const { taken, redraw } = itemDecorations(item.lines, item.style.size, baselines, shown, used);
+    for (const i of taken) used.add(i);
+    if (redraw.length > 0)
+      out.set(
+        item,
+        redraw.map((r) => ({ redraw: r, color: found[r.source]!.color })),
+      );
+  }
+  removeDecorations(
+    file,
+    pageIndex,
+    [...used].map((i) => found[i]!),
+  );
+  return out;
+}
+
+/** The displayed-page height (y down) of a run's baseline. */
+function baselineOf(run: GlyphRun, geometry: PageGeometry): number {
+  const [x, y] = run.origin!;
+  return mapBox(geometry.toDisplay, [x, y, x, y])[1];
+}
+
+/** How wide a set line is drawn: its shaped width and what justifying adds. */
+function drawnWidth(line: PlacedLine, size: number): number {
+  let extra = 0;
+  for (const run of line.shaped.runs)
+    for (const g of run.glyphs) extra += (g.space ? line.extraPerSpace : 0) + line.extraPerGlyph;
+  // The last glyph's extra is not drawn past it.
+  return line.shaped.width * size + Math.max(0, extra - line.extraPerGlyph);
 }
 
 function placementOf(
