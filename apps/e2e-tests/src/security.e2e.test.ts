@@ -196,6 +196,7 @@ const ROUTES: Record<string, Access> = {
   'POST /v1/admin/queues/:name/failed/:id/remove': admin({ name: 'queue', id: 'queueJob' }),
   'GET /v1/languages': PUBLIC,
   'GET /v1/engines': PUBLIC,
+  'GET /v1/limits': PUBLIC,
   'GET /health': PUBLIC,
   'GET /docs': PUBLIC,
   'GET /docs/openapi.json': PUBLIC,
