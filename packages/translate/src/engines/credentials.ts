@@ -18,20 +18,10 @@ export async function checkEngine(
   timeoutMs = ENGINE_CHECK_MS,
 ): Promise<EngineHealth> {
   if (engine.name === 'pseudo') return { ok: true };
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<EngineHealth>((resolve) => {
-    timer = setTimeout(
-      () => resolve({ ok: false, detail: `no answer in ${timeoutMs / 1000} s` }),
-      timeoutMs,
-    );
-  });
-  return Promise.race([
-    engine.health().catch((err: unknown): EngineHealth => ({
-      ok: false,
-      detail: err instanceof Error ? err.message : String(err),
-    })),
-    timeout,
-  ]).finally(() => clearTimeout(timer));
+  return answerWithin(engine.health(), timeoutMs).catch((err: unknown): EngineHealth => ({
+    ok: false,
+    detail: err instanceof Error ? err.message : String(err),
+  }));
 }
 
 /**
