@@ -381,9 +381,21 @@ export function appendContent(
   return used;
 }
 
-const PATH_OPS = new Set(['m', 'l', 'c', 'v', 'y', 'h', 're']);
+/** Operators that build a path, and those that end it (painting it, or not: `n`). */
+export const PATH_OPS: ReadonlySet<string> = new Set(['m', 'l', 'c', 'v', 'y', 'h', 're']);
+export const PATH_ENDS: ReadonlySet<string> = new Set([
+  'S',
+  's',
+  'f',
+  'F',
+  'f*',
+  'B',
+  'B*',
+  'b',
+  'b*',
+  'n',
+]);
 const FILL_ONLY = new Set(['f', 'F', 'f*']);
-const PATH_ENDS = new Set(['S', 's', 'f', 'F', 'f*', 'B', 'B*', 'b', 'b*', 'n']);
 
 /** A path of the page's own content filled in a plain colour and nothing else. */
 interface PlainFill {
@@ -513,11 +525,23 @@ export function removeFills(
     }
     done[g] = true;
   });
-  if (drop.size === 0) return done;
+  if (drop.size > 0) dropPageOps(file, pageIndex, page.ops, drop);
+  return done;
+}
+
+/**
+ * Replaces the page's content with its own operators `ops` (as `interpretPage` read them)
+ * less those at the indexes in `drop`: everything else draws as before.
+ */
+export function dropPageOps(
+  file: PdfFile,
+  pageIndex: number,
+  ops: readonly ContentOp[],
+  drop: ReadonlySet<number>,
+): void {
   const ref = newContentStream(
     file.doc.context,
-    page.ops.filter((_, i) => !drop.has(i)),
+    ops.filter((_, i) => !drop.has(i)),
   );
   file.doc.getPage(pageIndex).node.set(PDFName.of('Contents'), ref);
-  return done;
 }

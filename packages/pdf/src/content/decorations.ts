@@ -1,5 +1,4 @@
-import { PDFName } from 'pdf-lib';
-import { serializeContent } from './content-serializer.js';
+import { PATH_ENDS, PATH_OPS, dropPageOps } from './content-rewriter.js';
 import type { Box, ContentOp, Matrix } from './content-types.js';
 import { IDENTITY, applyPoint, multiply } from './matrix.js';
 import { interpretPage } from './page-interpreter.js';
@@ -27,8 +26,6 @@ export interface Decoration {
 /** Thicker than this (points) is a bar or a rule, not a line under words. */
 const MAX_THICKNESS = 3;
 
-const PATH_OPS = new Set(['m', 'l', 'c', 'v', 'y', 'h', 're']);
-const PATH_ENDS = new Set(['S', 's', 'f', 'F', 'f*', 'B', 'B*', 'b', 'b*', 'n']);
 const FILL_COLOUR = new Set(['g', 'rg', 'k', 'sc', 'scn']);
 const STROKE_COLOUR = new Set(['G', 'RG', 'K', 'SC', 'SCN']);
 
@@ -227,8 +224,5 @@ export function removeDecorations(
   if (!page) return;
   const drop = new Set<number>();
   for (const d of decorations) for (let i = d.from; i <= d.to; i++) drop.add(i);
-  const stream = file.doc.context.flateStream(
-    serializeContent(page.ops.filter((_, i) => !drop.has(i))),
-  );
-  file.doc.getPage(pageIndex).node.set(PDFName.of('Contents'), file.doc.context.register(stream));
+  dropPageOps(file, pageIndex, page.ops, drop);
 }
